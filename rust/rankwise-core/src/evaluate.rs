@@ -1,0 +1,838 @@
+//! Many measures over a batch of queries in one pass per query, in parallel across queries.
+//!
+//! Two entry points share the measure kernels of [`crate::metrics`]:
+//! * [`evaluate`]: a [`Run`] against [`Qrels`] (trec_eval semantics, doc-id tie-break);
+//! * [`evaluate_arrays`]: scores and labels as ragged arrays (input-order tie-break, or
+//!   sklearn's tie averaging for DCG-family measures).
+//!
+//! Per query, the expensive part (ranking, matching documents to judgements) is done once
+//! and only as deep as the deepest measure reads; every measure then reads the same hits.
+
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+use rayon::prelude::*;
+
+use crate::error::{Location, RankError, Result};
+use crate::metrics::gain::{ideal_dcg, tie_averaged_dcg};
+use crate::metrics::measure::MIN_GEO_MEAN;
+use crate::metrics::{Aggregate, Hit, MeasureKind, MeasureSet, RankedQuery, compute};
+use crate::parallel;
+use crate::ragged::{Ragged, RowLayout};
+use crate::ranking::{Label, RankScratch, Score, full_order, rank_hits};
+use crate::summation::exact_sum;
+use crate::trec::{Qrels, Run};
+
+/// Which queries an evaluation covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Missing {
+    /// Queries judged in the qrels **and** present in the run (trec_eval 9.x, pytrec_eval).
+    #[default]
+    Skip,
+    /// Every judged query; those missing from the run are scored on an empty ranking, so 0
+    /// for every averaged measure (trec_eval `-c`, ir_measures).
+    Zero,
+}
+
+/// Options of [`evaluate`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvalOptions {
+    /// Binary measures count `label >= rel_level` as relevant (trec_eval `-l`; not used by
+    /// nDCG, as in trec_eval).
+    pub rel_level: f64,
+    /// Drop documents without a judgement >= 0 from rankings before measuring (trec_eval `-J`).
+    pub judged_only: bool,
+    /// Keep only the top `max_docs` documents of each ranking (trec_eval `-M`); the ideal
+    /// rankings of nDCG are not truncated.
+    pub max_docs: Option<usize>,
+    /// Which queries to evaluate.
+    pub missing: Missing,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            rel_level: 1.0,
+            judged_only: false,
+            max_docs: None,
+            missing: Missing::Skip,
+        }
+    }
+}
+
+fn check_rel_level(rel_level: f64) -> Result<()> {
+    if rel_level.is_finite() && rel_level > 0.0 {
+        Ok(())
+    } else {
+        Err(RankError::invalid(
+            "rel_level",
+            "a positive number (trec_eval -l)",
+            rel_level,
+        ))
+    }
+}
+
+/// Per-query values of an evaluation, measure-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    names: Vec<String>,
+    aggregates: Vec<Aggregate>,
+    query_ids: Vec<String>,
+    values: Vec<f64>,
+}
+
+impl Evaluation {
+    /// Measure names, in the order they were asked for.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Evaluated queries, in the order of the qrels.
+    pub fn query_ids(&self) -> &[String] {
+        &self.query_ids
+    }
+
+    /// Number of evaluated queries.
+    pub fn num_queries(&self) -> usize {
+        self.query_ids.len()
+    }
+
+    /// All values, measure-major: measure `m`, query `q` at `m * num_queries + q`.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Take the values out.
+    pub fn into_values(self) -> Vec<f64> {
+        self.values
+    }
+
+    /// Per-query values of measure `m`.
+    pub fn column(&self, m: usize) -> &[f64] {
+        let q = self.num_queries();
+        &self.values[m * q..(m + 1) * q]
+    }
+
+    /// One summary value per measure (mean, sum or geometric mean, see [`Aggregate`]).
+    pub fn summary(&self) -> Vec<f64> {
+        (0..self.names.len())
+            .map(|m| aggregate(self.column(m), self.aggregates[m]))
+            .collect()
+    }
+}
+
+/// Summarise per-query values. Sums go through an exactly rounded summation, so the result
+/// does not depend on the order of the queries. NaN for no values.
+#[allow(clippy::cast_precision_loss)]
+pub fn aggregate(values: &[f64], how: Aggregate) -> f64 {
+    let n = values.len() as f64;
+    match how {
+        Aggregate::Mean => exact_sum(values.iter().copied()) / n,
+        Aggregate::Sum => exact_sum(values.iter().copied()),
+        Aggregate::GeometricMean => {
+            (exact_sum(values.iter().map(|&v| v.max(MIN_GEO_MEAN).ln())) / n).exp()
+        }
+    }
+}
+
+/// Transpose query-major rows of `m` values into measure-major columns.
+fn to_measure_major(query_major: &[f64], m: usize) -> Vec<f64> {
+    if m == 0 {
+        return Vec::new();
+    }
+    let q = query_major.len() / m;
+    let mut out = vec![0.0; query_major.len()];
+    for (qi, row) in query_major.chunks_exact(m).enumerate() {
+        for (mi, &v) in row.iter().enumerate() {
+            out[mi * q + qi] = v;
+        }
+    }
+    out
+}
+
+// ----------------------------------------------------------------------------------------
+// Runs against qrels
+
+#[derive(Default)]
+struct RunScratch {
+    labels: Vec<f64>,
+    hits: Vec<Hit>,
+}
+
+/// Evaluate `run` against `qrels` with trec_eval 9.0.x semantics.
+///
+/// Each run query's ranking is stored pre-sorted (score descending, doc id descending), so a
+/// query costs one merge of its documents with its judgements, done only as deep as the
+/// deepest measure reads. Queries run in parallel on the rankwise pool.
+pub fn evaluate(
+    qrels: &Qrels,
+    run: &Run,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<Evaluation> {
+    check_rel_level(opts.rel_level)?;
+    if opts.max_docs == Some(0) {
+        return Err(RankError::invalid("max_docs", "a positive integer", 0));
+    }
+    let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
+        .filter_map(|q| {
+            let r = run.query_index(qrels.query_id(q).as_bytes());
+            match (opts.missing, r) {
+                (_, Some(r)) => Some((q, Some(r))),
+                (Missing::Zero, None) => Some((q, None)),
+                (Missing::Skip, None) => None,
+            }
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Err(no_common_queries(qrels, run));
+    }
+    let m = measures.len();
+    let mut out = vec![0.0; pairs.len() * m];
+    parallel::install(|| {
+        out.par_chunks_mut(m.max(1))
+            .zip(pairs.par_iter())
+            .for_each_init(RunScratch::default, |scratch, (row, &(q, r))| {
+                let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
+                for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                    *slot = compute(measure, &ranked, opts.rel_level);
+                }
+            });
+    });
+    Ok(Evaluation {
+        names: measures.measures().iter().map(|x| x.name.clone()).collect(),
+        aggregates: measures.measures().iter().map(|x| x.aggregate()).collect(),
+        query_ids: pairs
+            .iter()
+            .map(|&(q, _)| qrels.query_id(q).into_owned())
+            .collect(),
+        values: to_measure_major(&out, m),
+    })
+}
+
+fn no_common_queries(qrels: &Qrels, run: &Run) -> RankError {
+    let sample = |n: usize, id: &dyn Fn(usize) -> String| {
+        (0..n.min(3)).map(id).collect::<Vec<_>>().join(", ")
+    };
+    RankError::invalid(
+        "run",
+        "at least one query that the qrels judge",
+        format!(
+            "no query in common: qrels has {} queries ({}...), run has {} ({}...)",
+            qrels.num_queries(),
+            sample(qrels.num_queries(), &|i| format!("{:?}", qrels.query_id(i))),
+            run.num_queries(),
+            sample(run.num_queries(), &|i| format!("{:?}", run.query_id(i))),
+        ),
+    )
+}
+
+/// Match one run query's ranking to its judgements and return what the measures read.
+fn rank_run_query<'a>(
+    qrels: &'a Qrels,
+    run: &Run,
+    q: usize,
+    r: Option<usize>,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    scratch: &'a mut RunScratch,
+) -> RankedQuery<'a> {
+    let judged = qrels.judged(q);
+    scratch.hits.clear();
+    let Some(r) = r else {
+        return RankedQuery {
+            hits: &scratch.hits,
+            num_ret: 0,
+            others_judged: false,
+            judged,
+        };
+    };
+    let n_all = run.range(r).len();
+    let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
+    let depth = if opts.judged_only {
+        n
+    } else {
+        measures.depth(n, opts.rel_level, |rel| {
+            judged.partition_point(|&l| l >= rel)
+        })
+    };
+    resolve_labels(qrels, run, q, r, depth, &mut scratch.labels);
+    let mut num_ret = n;
+    if opts.judged_only {
+        // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
+        let mut kept = 0u32;
+        for &l in &scratch.labels {
+            if l >= 0.0 {
+                scratch.hits.push(Hit {
+                    rank: kept,
+                    label: l,
+                });
+                kept += 1;
+            }
+        }
+        num_ret = kept as usize;
+    } else {
+        for (rank, &l) in scratch.labels.iter().enumerate() {
+            if !l.is_nan() {
+                scratch.hits.push(Hit {
+                    rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                    label: l,
+                });
+            }
+        }
+    }
+    RankedQuery {
+        hits: &scratch.hits,
+        num_ret,
+        others_judged: false,
+        judged,
+    }
+}
+
+/// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged).
+///
+/// Merges the run's documents (in byte order) with the qrels' (stored in byte order), or,
+/// when only a few top documents are needed, binary-searches those in the qrels.
+fn resolve_labels(qrels: &Qrels, run: &Run, q: usize, r: usize, depth: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.resize(depth, f64::NAN);
+    if depth == 0 {
+        return;
+    }
+    let run_range = run.range(r);
+    let base = run_range.start;
+    let n_all = run_range.len();
+    let qrange = qrels.range(q);
+    let m = qrange.len();
+    let log_m = (usize::BITS - m.leading_zeros()) as usize + 1;
+    if depth * log_m < n_all + m {
+        for (rank, slot) in out.iter_mut().enumerate() {
+            if let Some(l) = qrels.lookup(q, run.doc(base + rank)) {
+                *slot = l;
+            }
+        }
+        return;
+    }
+    let by_doc = run.by_doc(r);
+    let mut j = qrange.start;
+    for &local in by_doc {
+        let local = local as usize;
+        let doc = run.doc(base + local);
+        while j < qrange.end && qrels.doc(j) < doc {
+            j += 1;
+        }
+        if j == qrange.end {
+            break;
+        }
+        if qrels.doc(j) == doc && local < depth {
+            out[local] = qrels.label(j);
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Arrays
+
+/// How equal scores are ordered in the array API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ties {
+    /// Equal scores keep input order (the lower position ranks first).
+    #[default]
+    Stable,
+    /// Equal scores share their gains (McSherry & Najork 2008; sklearn's and torchmetrics'
+    /// nDCG). Only DCG-family measures are defined this way.
+    Average,
+}
+
+/// What to do with NaN and infinite scores in the array API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NanPolicy {
+    /// Refuse them with an error naming the position.
+    #[default]
+    Raise,
+    /// Treat them as padding: the document is not part of the ranking.
+    Omit,
+}
+
+/// Options of [`evaluate_arrays`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArrayOptions {
+    pub rel_level: f64,
+    pub ties: Ties,
+    pub nan_policy: NanPolicy,
+}
+
+impl Default for ArrayOptions {
+    fn default() -> Self {
+        ArrayOptions {
+            rel_level: 1.0,
+            ties: Ties::Stable,
+            nan_policy: NanPolicy::Raise,
+        }
+    }
+}
+
+/// Borrowed inputs of [`evaluate_arrays`].
+#[derive(Debug, Clone, Copy)]
+pub struct ArrayBatch<'a, S, L> {
+    /// Scores, flat.
+    pub scores: &'a [S],
+    /// Labels, flat, aligned with `scores`. Negative labels mean "judged pool, unjudged"
+    /// (as trec_eval's negative qrels labels).
+    pub labels: &'a [L],
+    /// How the flat arrays are cut into queries.
+    pub layout: RowLayout<'a>,
+    /// `false` marks padding.
+    pub mask: Option<&'a [bool]>,
+    /// Number of relevant documents of each query, counting relevant documents that are not
+    /// in the arrays (so AP, recall and nDCG's ideal are right for truncated lists). Missing
+    /// relevant documents are taken to have the label `rel_level`.
+    pub n_relevant: Option<&'a [i64]>,
+}
+
+#[derive(Default)]
+struct ArrayScratch {
+    rank: RankScratch,
+    hits: Vec<Hit>,
+    judged: Vec<f64>,
+    keys: Vec<u128>,
+    order: Vec<u32>,
+    gains: Vec<f64>,
+    group_ends: Vec<usize>,
+}
+
+/// Evaluate many measures over a batch of scored, labelled arrays; returns the values
+/// measure-major (`values[m * Q + q]`).
+pub fn evaluate_arrays<S: Score, L: Label>(
+    batch: &ArrayBatch<'_, S, L>,
+    measures: &MeasureSet,
+    opts: &ArrayOptions,
+) -> Result<Vec<f64>> {
+    check_rel_level(opts.rel_level)?;
+    let scores = Ragged::new(batch.scores, batch.layout, "scores")?;
+    let labels = Ragged::new(batch.labels, batch.layout, "labels")?;
+    let rows = scores.rows();
+    if rows == 0 {
+        return Err(RankError::shape(
+            "scores",
+            "at least one query (row)",
+            "an empty batch",
+        ));
+    }
+    if let Some(mask) = batch.mask
+        && mask.len() != batch.scores.len()
+    {
+        return Err(RankError::shape(
+            "mask",
+            format!("the shape of `scores` ({} values)", batch.scores.len()),
+            format!("{} values", mask.len()),
+        ));
+    }
+    if let Some(n_rel) = batch.n_relevant
+        && n_rel.len() != rows
+    {
+        return Err(RankError::shape(
+            "n_relevant",
+            format!("one count per query ({rows})"),
+            format!("{} counts", n_rel.len()),
+        ));
+    }
+    if let Some(row) = (0..rows).find(|&q| batch.layout.range(q).len() > u32::MAX as usize) {
+        return Err(RankError::shape(
+            "scores",
+            "rows of at most 4294967295 documents",
+            format!("{} documents in row {row}", batch.layout.range(row).len()),
+        ));
+    }
+    if opts.ties == Ties::Average
+        && let Some(m) = measures
+            .measures()
+            .iter()
+            .find(|m| !matches!(m.kind, MeasureKind::Ndcg(_) | MeasureKind::Dcg(_)))
+    {
+        return Err(RankError::invalid(
+            "ties",
+            "\"stable\" for measures other than nDCG and DCG (tie averaging is defined for \
+                 DCG-family measures only)",
+            format!("\"average\" with {:?}", m.name),
+        ));
+    }
+    let m = measures.len();
+    let mut out = vec![0.0; rows * m];
+    let first_bad = AtomicUsize::new(usize::MAX);
+    parallel::install(|| {
+        out.par_chunks_mut(m.max(1)).enumerate().for_each_init(
+            ArrayScratch::default,
+            |scratch, (q, row)| {
+                if array_row(batch, &scores, &labels, q, measures, opts, scratch, row).is_err() {
+                    first_bad.fetch_min(q, AtomicOrdering::Relaxed);
+                }
+            },
+        );
+    });
+    let bad = first_bad.into_inner();
+    if bad != usize::MAX {
+        // Re-run the first failing row alone: its error is deterministic.
+        let mut row = vec![0.0; m];
+        let mut scratch = ArrayScratch::default();
+        array_row(
+            batch,
+            &scores,
+            &labels,
+            bad,
+            measures,
+            opts,
+            &mut scratch,
+            &mut row,
+        )?;
+    }
+    Ok(to_measure_major(&out, m))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn array_row<S: Score, L: Label>(
+    batch: &ArrayBatch<'_, S, L>,
+    scores: &Ragged<'_, S>,
+    labels: &Ragged<'_, L>,
+    q: usize,
+    measures: &MeasureSet,
+    opts: &ArrayOptions,
+    scratch: &mut ArrayScratch,
+    out: &mut [f64],
+) -> Result<()> {
+    let s = scores.row(q);
+    let l = labels.row(q);
+    let range = batch.layout.range(q);
+    let mask = batch.mask.map(|mk| &mk[range]);
+    let in_mask = |j: usize| mask.is_none_or(|mk| mk[j]);
+    // Validate the row: scores finite (or omitted), labels finite.
+    for j in 0..s.len() {
+        if !in_mask(j) {
+            continue;
+        }
+        let v = s[j].to_f64();
+        if !v.is_finite() && opts.nan_policy == NanPolicy::Raise {
+            return Err(RankError::NonFinite {
+                argument: "scores".into(),
+                value: v,
+                location: Location {
+                    query: q,
+                    position: j,
+                },
+                hint: " (pass nan_policy=\"omit\" to treat NaN and infinite scores as padding)",
+            });
+        }
+        let lab = l[j].to_f64();
+        if !lab.is_finite() {
+            return Err(RankError::NonFinite {
+                argument: "labels".into(),
+                value: lab,
+                location: Location {
+                    query: q,
+                    position: j,
+                },
+                hint: "",
+            });
+        }
+    }
+    let valid = |j: usize| in_mask(j) && s[j].to_f64().is_finite();
+    // Judged labels (all valid documents), plus relevant documents outside the arrays.
+    scratch.judged.clear();
+    scratch.judged.extend(
+        (0..s.len())
+            .filter(|&j| valid(j))
+            .map(|j| l[j].to_f64())
+            .filter(|&v| v >= 0.0),
+    );
+    if let Some(n_rel) = batch.n_relevant {
+        let present = scratch
+            .judged
+            .iter()
+            .filter(|&&v| v >= opts.rel_level)
+            .count();
+        let wanted = n_rel[q];
+        let extra = usize::try_from(wanted)
+            .ok()
+            .and_then(|w| w.checked_sub(present))
+            .ok_or_else(|| {
+                RankError::invalid(
+                    "n_relevant",
+                    format!(
+                        "at least the number of relevant documents in the row ({present} in query {q})"
+                    ),
+                    wanted,
+                )
+            })?;
+        scratch
+            .judged
+            .extend(std::iter::repeat_n(opts.rel_level, extra));
+    }
+    scratch.judged.sort_unstable_by(|a, b| b.total_cmp(a));
+
+    if opts.ties == Ties::Average {
+        full_order(
+            s.len(),
+            valid,
+            |j| s[j].to_f64(),
+            &mut scratch.keys,
+            &mut scratch.order,
+        );
+        scratch.group_ends.clear();
+        let ord = &scratch.order;
+        for i in 1..=ord.len() {
+            if i == ord.len() || s[ord[i] as usize].to_f64() != s[ord[i - 1] as usize].to_f64() {
+                scratch.group_ends.push(i);
+            }
+        }
+        let view = RankedQuery {
+            hits: &[],
+            num_ret: ord.len(),
+            others_judged: true,
+            judged: &scratch.judged,
+        };
+        for (slot, measure) in out.iter_mut().zip(measures.measures()) {
+            let (MeasureKind::Ndcg(gain) | MeasureKind::Dcg(gain)) = measure.kind else {
+                continue; // refused before the loop
+            };
+            scratch.gains.clear();
+            scratch
+                .gains
+                .extend(ord.iter().map(|&j| gain.of(l[j as usize].to_f64())));
+            let dcg = tie_averaged_dcg(&scratch.gains, &scratch.group_ends, measure.cutoff);
+            *slot = if matches!(measure.kind, MeasureKind::Dcg(_)) {
+                dcg
+            } else {
+                let ideal = ideal_dcg(&view, measure.cutoff, gain);
+                if ideal > 0.0 { dcg / ideal } else { 0.0 }
+            };
+        }
+        return Ok(());
+    }
+
+    let num_ret = rank_hits(
+        s.len(),
+        valid,
+        |j| s[j].to_f64(),
+        |j| l[j].to_f64(),
+        &mut scratch.rank,
+        &mut scratch.hits,
+    );
+    let view = RankedQuery {
+        hits: &scratch.hits,
+        num_ret,
+        others_judged: true,
+        judged: &scratch.judged,
+    };
+    for (slot, measure) in out.iter_mut().zip(measures.measures()) {
+        *slot = compute(measure, &view, opts.rel_level);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trec::{Qrels, Run};
+
+    fn qrels(rows: &[(&str, &str, f64)]) -> Qrels {
+        let mut b = Qrels::builder();
+        for &(q, d, l) in rows {
+            b.push(q, d, l);
+        }
+        b.build().unwrap()
+    }
+
+    fn run(rows: &[(&str, &str, f64)]) -> Run {
+        let mut b = Run::builder();
+        for &(q, d, s) in rows {
+            b.push(q, d, s);
+        }
+        b.build().unwrap()
+    }
+
+    fn set(names: &[&str]) -> MeasureSet {
+        MeasureSet::parse(names).unwrap()
+    }
+
+    #[test]
+    fn ties_are_broken_by_docno_descending() {
+        // pytrec_eval#56: d1, d2, d3 tied, only d1 relevant -> order d3, d2, d1.
+        let qr = qrels(&[("q", "d1", 1.0)]);
+        let rn = run(&[("q", "d1", 1.0), ("q", "d2", 1.0), ("q", "d3", 1.0)]);
+        let e = evaluate(
+            &qr,
+            &rn,
+            &set(&["recip_rank", "ndcg"]),
+            &EvalOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(e.column(0), &[1.0 / 3.0]);
+        assert_eq!(e.column(1), &[0.5]);
+    }
+
+    #[test]
+    fn queries_follow_skip_and_zero_policies() {
+        let qr = qrels(&[("q1", "a", 1.0), ("q2", "b", 1.0)]);
+        let rn = run(&[("q1", "a", 1.0), ("q3", "b", 1.0)]);
+        let ms = set(&["P@1", "NumRel"]);
+        let e = evaluate(&qr, &rn, &ms, &EvalOptions::default()).unwrap();
+        assert_eq!(e.query_ids(), &["q1"]);
+        assert_eq!(e.summary(), vec![1.0, 1.0]);
+        let opts = EvalOptions {
+            missing: Missing::Zero,
+            ..EvalOptions::default()
+        };
+        let e = evaluate(&qr, &rn, &ms, &opts).unwrap();
+        assert_eq!(e.query_ids(), &["q1", "q2"]);
+        assert_eq!(e.summary(), vec![0.5, 2.0]);
+        let none = run(&[("zz", "a", 1.0)]);
+        let err = evaluate(&qr, &none, &ms, &EvalOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("no query in common"), "{err}");
+    }
+
+    #[test]
+    fn judged_only_and_max_docs_follow_trec_eval() {
+        let qr = qrels(&[("q", "a", 1.0), ("q", "b", 0.0)]);
+        let rn = run(&[("q", "x", 3.0), ("q", "a", 2.0), ("q", "b", 1.0)]);
+        let ms = set(&["P@1", "NumRet"]);
+        let j = EvalOptions {
+            judged_only: true,
+            ..EvalOptions::default()
+        };
+        assert_eq!(
+            evaluate(&qr, &rn, &ms, &j).unwrap().summary(),
+            vec![1.0, 2.0]
+        );
+        let m = EvalOptions {
+            max_docs: Some(1),
+            ..EvalOptions::default()
+        };
+        assert_eq!(
+            evaluate(&qr, &rn, &ms, &m).unwrap().summary(),
+            vec![0.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn depth_limited_lookup_equals_full_merge() {
+        let mut qrows = Vec::new();
+        let mut rrows = Vec::new();
+        let docs: Vec<String> = (0..200).map(|i| format!("d{i}")).collect();
+        for (i, d) in docs.iter().enumerate() {
+            if i % 3 == 0 {
+                qrows.push(("q", d.as_str(), (i % 4) as f64));
+            }
+            rrows.push(("q", d.as_str(), ((i * 7919) % 101) as f64));
+        }
+        let qr = qrels(&qrows);
+        let rn = run(&rrows);
+        let shallow = evaluate(&qr, &rn, &set(&["nDCG@5"]), &EvalOptions::default()).unwrap();
+        let deep = evaluate(&qr, &rn, &set(&["nDCG@5", "AP"]), &EvalOptions::default()).unwrap();
+        assert_eq!(shallow.column(0), deep.column(0));
+    }
+
+    #[test]
+    fn arrays_equal_runs_on_the_same_data() {
+        let scores = [0.9, 0.1, 0.5, 0.5, 0.2, 0.3];
+        let labels = [0i32, 2, 1, 0, 1, 0];
+        // Run docs named so that docno-desc tie-breaking equals input order.
+        let docs = ["d5", "d4", "d3", "d2", "d1", "d0"];
+        let names = [
+            "nDCG@3",
+            "AP",
+            "RR",
+            "P@2",
+            "Bpref",
+            "Rprec",
+            "IPrec@0.5",
+            "ERR@3",
+            "RBP(p=0.5)",
+        ];
+        let ms = set(&names);
+        let batch = ArrayBatch {
+            scores: &scores,
+            labels: &labels,
+            layout: RowLayout::uniform(1, 6),
+            mask: None,
+            n_relevant: None,
+        };
+        let arr = evaluate_arrays(&batch, &ms, &ArrayOptions::default()).unwrap();
+        let qr = qrels(
+            &docs
+                .iter()
+                .zip(labels)
+                .map(|(&d, l)| ("q", d, f64::from(l)))
+                .collect::<Vec<_>>(),
+        );
+        let rn = run(&docs
+            .iter()
+            .zip(scores)
+            .map(|(&d, s)| ("q", d, s))
+            .collect::<Vec<_>>());
+        let ev = evaluate(&qr, &rn, &ms, &EvalOptions::default()).unwrap();
+        assert_eq!(arr, ev.values());
+    }
+
+    #[test]
+    fn array_errors_name_argument_and_position() {
+        let ms = set(&["nDCG@3"]);
+        let scores = [0.1, f64::NAN];
+        let labels = [1.0, 0.0];
+        let batch = ArrayBatch {
+            scores: &scores,
+            labels: &labels,
+            layout: RowLayout::uniform(2, 1),
+            mask: None,
+            n_relevant: None,
+        };
+        let e = evaluate_arrays(&batch, &ms, &ArrayOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("`scores` must be finite"), "{e}");
+        assert!(e.to_string().contains("query 1, position 0"), "{e}");
+        let omit = ArrayOptions {
+            nan_policy: NanPolicy::Omit,
+            ..ArrayOptions::default()
+        };
+        let v = evaluate_arrays(&batch, &ms, &omit).unwrap();
+        assert_eq!(v, vec![1.0, 0.0]);
+        let n_rel = [0i64, 0];
+        let batch = ArrayBatch {
+            n_relevant: Some(&n_rel),
+            ..batch
+        };
+        let e = evaluate_arrays(&batch, &ms, &omit).unwrap_err();
+        assert!(e.to_string().contains("`n_relevant`"), "{e}");
+        let empty: [f64; 0] = [];
+        let batch = ArrayBatch {
+            scores: &empty,
+            labels: &empty,
+            layout: RowLayout::uniform(0, 3),
+            mask: None,
+            n_relevant: None,
+        };
+        assert!(evaluate_arrays(&batch, &ms, &ArrayOptions::default()).is_err());
+    }
+
+    #[test]
+    fn n_relevant_adds_unretrieved_relevant_documents() {
+        let scores = [0.9, 0.5];
+        let labels = [1i8, 0];
+        let n_rel = [2i64];
+        let batch = ArrayBatch {
+            scores: &scores,
+            labels: &labels,
+            layout: RowLayout::uniform(1, 2),
+            mask: None,
+            n_relevant: Some(&n_rel),
+        };
+        let v = evaluate_arrays(&batch, &set(&["AP", "R@2"]), &ArrayOptions::default()).unwrap();
+        assert_eq!(v, vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn aggregates_are_order_independent() {
+        let v = [0.1, 0.2, 0.3];
+        assert_eq!(aggregate(&v, Aggregate::Mean), 0.6 / 3.0);
+        assert_eq!(aggregate(&v, Aggregate::Sum), 0.6);
+        let g = aggregate(&[1.0, 0.0], Aggregate::GeometricMean);
+        assert!((g - (0.5 * (1e-5f64).ln()).exp()).abs() < 1e-15);
+    }
+}

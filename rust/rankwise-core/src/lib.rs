@@ -1,0 +1,41 @@
+//! # rankwise-core
+//!
+//! The mathematics of ranking, in pure Rust (no Python, no numpy): trec_eval-exact IR
+//! measures over whole batches of queries, evaluated in parallel.
+//!
+//! * [`metrics`]: the measures and their names;
+//! * [`evaluate`](mod@evaluate): many measures over a run and qrels, or over score/label
+//!   arrays, in one pass per query;
+//! * [`trec`]: qrels and runs, from TREC files or (query, doc, value) triples;
+//! * [`ranking`]: the tie rules and rank computation shared by everything;
+//! * [`ragged`]: the batch layout (flat values plus offsets).
+//!
+//! ```
+//! use rankwise_core::evaluate::{evaluate, EvalOptions};
+//! use rankwise_core::metrics::MeasureSet;
+//! use rankwise_core::trec::{Qrels, Run};
+//!
+//! let mut q = Qrels::builder();
+//! q.push("q1", "d1", 1.0);
+//! q.push("q1", "d2", 0.0);
+//! let qrels = q.build()?;
+//! let mut r = Run::builder();
+//! r.push("q1", "d2", 0.9);
+//! r.push("q1", "d1", 0.8);
+//! let run = r.build()?;
+//! let measures = MeasureSet::parse(&["nDCG@10", "RR"])?;
+//! let result = evaluate(&qrels, &run, &measures, &EvalOptions::default())?;
+//! assert_eq!(result.summary(), vec![1.0 / 3f64.log2(), 0.5]);
+//! # Ok::<(), rankwise_core::error::RankError>(())
+//! ```
+
+pub mod error;
+pub mod evaluate;
+pub mod metrics;
+pub mod parallel;
+pub mod ragged;
+pub mod ranking;
+pub mod summation;
+pub mod trec;
+
+pub use error::{RankError, Result};

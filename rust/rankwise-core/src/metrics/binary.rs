@@ -1,0 +1,205 @@
+//! Binary-relevance measures: a document is relevant when its label is `>= rel`.
+//!
+//! All follow trec_eval 9.0.x (`m_map.c`, `m_map_cut.c`, `m_recip_rank.c`, `m_P.c`,
+//! `m_recall.c`, `m_Rprec.c`, `m_success.c`, `m_iprec_at_recall.c`): a cutoff larger than the
+//! ranking counts the missing ranks as non-relevant, and denominators that count relevant
+//! documents use every judged relevant document of the query, retrieved or not.
+
+use super::{Hit, RankedQuery};
+
+#[inline]
+fn relevant(hits: &[Hit], rel: f64) -> impl Iterator<Item = &Hit> {
+    hits.iter().filter(move |h| h.label >= rel)
+}
+
+#[allow(clippy::cast_precision_loss)]
+#[inline]
+fn f(n: usize) -> f64 {
+    n as f64
+}
+
+/// Average precision down to `cutoff`:
+/// `AP@k = (1/R) sum_{relevant d at rank i <= k} (relevant in top i) / i`, with `R` the number
+/// of relevant judged documents (trec_eval `map`, `map_cut.k`). 0 when `R = 0`.
+pub fn average_precision(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    if num_rel == 0 {
+        return 0.0;
+    }
+    let mut found = 0usize;
+    let mut sum = 0.0;
+    for h in relevant(q.hits_before(q.limit(cutoff)), rel) {
+        found += 1;
+        sum += f(found) / f(h.rank as usize + 1);
+    }
+    if found == 0 { 0.0 } else { sum / f(num_rel) }
+}
+
+/// Reciprocal rank of the first relevant document within `cutoff` (trec_eval `recip_rank`
+/// has no cutoff; `RR@k` equals `recip_rank` on the ranking truncated at `k`). 0 if none.
+pub fn reciprocal_rank(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    relevant(q.hits_before(q.limit(cutoff)), rel)
+        .next()
+        .map_or(0.0, |h| 1.0 / f(h.rank as usize + 1))
+}
+
+/// Precision at `k`: relevant documents in the top `k`, divided by `k` even when fewer than
+/// `k` documents were retrieved (trec_eval `P.k`).
+pub fn precision(q: &RankedQuery<'_>, k: usize, rel: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(q.limit(Some(k))), rel).count();
+    f(found) / f(k)
+}
+
+/// Recall at `k`: relevant documents in the top `k` over all relevant judged documents
+/// (trec_eval `recall.k`). 0 when the query has no relevant document.
+pub fn recall(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    if num_rel == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(q.limit(cutoff)), rel).count();
+    f(found) / f(num_rel)
+}
+
+/// R-precision: precision after `R` documents, `R` the number of relevant judged documents,
+/// looking at no more than the ranking holds (trec_eval `Rprec`).
+pub fn r_precision(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    let look = num_rel.min(q.num_ret);
+    if look == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(look), rel).count();
+    f(found) / f(num_rel)
+}
+
+/// 1 if a relevant document is in the top `k`, else 0 (trec_eval `success.k`, ranx
+/// `hit_rate@k`).
+pub fn success(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    if relevant(q.hits_before(q.limit(cutoff)), rel)
+        .next()
+        .is_some()
+    {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Interpolated precision at recall level `recall` (trec_eval 9.0.x `iprec_at_recall`):
+/// the highest precision reached at or after the rank where `c` relevant documents have been
+/// seen, with `c = (long)(recall * R + 0.9)` exactly as trec_eval 9.0.x rounds it (10.0 uses
+/// `lround` and differs on a few levels). 0 when fewer than `c` relevant documents are
+/// retrieved, and 0 for an empty ranking (trec_eval computes 0/0 there and prints NaN).
+pub fn interpolated_precision(q: &RankedQuery<'_>, recall: f64, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    // trec_eval: `(long) (cutoff_percents[i] * rr.num_rel + 0.9)`; truncation toward zero.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let needed = (recall * f(num_rel) + 0.9) as usize;
+    let mut best = 0.0f64;
+    let mut seen = 0usize;
+    let mut rel_hits = relevant(q.hits, rel).peekable();
+    if rel_hits.peek().is_none() {
+        return 0.0; // nothing relevant retrieved: every precision is 0
+    }
+    // Precision is constant between relevant documents and falls as rank grows, so the
+    // maximum over ranks >= r is reached at a relevant document's own rank.
+    let target = needed.max(1);
+    let mut reached = false;
+    for h in rel_hits {
+        seen += 1;
+        if seen == target {
+            reached = true;
+        }
+        if reached {
+            best = best.max(f(seen) / f(h.rank as usize + 1));
+        }
+    }
+    if reached { best } else { 0.0 }
+}
+
+/// Rank-biased precision (Moffat & Zobel, TOIS 2008):
+/// `RBP(p) = (1 - p) sum_i rel_i p^i` over the whole ranking (0-based `i`), with binary
+/// `rel_i` (label `>= rel`), as ranx's `rbp` documents it.
+pub fn rank_biased_precision(q: &RankedQuery<'_>, p: f64, rel: f64) -> f64 {
+    // fold from +0.0: `Iterator::sum` of no floats is -0.0
+    let sum = relevant(q.hits, rel)
+        .map(|h| p.powf(f64::from(h.rank)))
+        .fold(0.0, |acc, x| acc + x);
+    (1.0 - p) * sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{Owned, close};
+    use super::*;
+
+    fn q(ranked: &[Option<f64>], unretrieved: &[f64]) -> Owned {
+        Owned::run(ranked, unretrieved)
+    }
+
+    #[test]
+    fn average_precision_divides_by_all_relevant() {
+        // R N R, plus one relevant never retrieved: (1/1 + 2/3) / 3
+        let o = q(&[Some(1.0), Some(0.0), Some(2.0)], &[1.0]);
+        assert!(close(
+            average_precision(&o.view(), None, 1.0),
+            (1.0 + 2.0 / 3.0) / 3.0
+        ));
+        assert!(close(average_precision(&o.view(), Some(2), 1.0), 1.0 / 3.0));
+        // rel level 2: only the third doc is relevant
+        assert!(close(average_precision(&o.view(), None, 2.0), 1.0 / 3.0));
+    }
+
+    #[test]
+    fn precision_counts_missing_ranks_as_non_relevant() {
+        let o = q(&[Some(1.0), None, Some(1.0)], &[]);
+        assert!(close(precision(&o.view(), 5, 1.0), 2.0 / 5.0));
+        assert!(close(precision(&o.view(), 1, 1.0), 1.0));
+        assert!(close(recall(&o.view(), Some(1), 1.0), 0.5));
+        assert!(close(success(&o.view(), Some(1), 1.0), 1.0));
+    }
+
+    #[test]
+    fn reciprocal_rank_respects_the_cutoff() {
+        let o = q(&[None, Some(0.0), Some(1.0)], &[]);
+        assert!(close(reciprocal_rank(&o.view(), None, 1.0), 1.0 / 3.0));
+        assert_eq!(reciprocal_rank(&o.view(), Some(2), 1.0), 0.0);
+    }
+
+    #[test]
+    fn r_precision_looks_at_r_documents() {
+        // R = 3 relevant judged; top 3 has 2 relevant.
+        let o = q(&[Some(1.0), None, Some(1.0), Some(1.0)], &[]);
+        assert!(close(r_precision(&o.view(), 1.0), 2.0 / 3.0));
+        // ranking shorter than R: still divided by R.
+        let o = q(&[Some(1.0)], &[1.0, 1.0]);
+        assert!(close(r_precision(&o.view(), 1.0), 1.0 / 3.0));
+    }
+
+    #[test]
+    fn interpolated_precision_matches_trec_eval_rounding() {
+        // Relevant at ranks 1 and 3 of 3, R = 3: precisions 1/1, 2/3.
+        let o = q(&[Some(1.0), Some(0.0), Some(1.0)], &[1.0]);
+        let v = o.view();
+        assert!(close(interpolated_precision(&v, 0.0, 1.0), 1.0));
+        // 0.5 * 3 + 0.9 = 2.4 -> 2 relevant needed: max precision from rank 3 on = 2/3
+        assert!(close(interpolated_precision(&v, 0.5, 1.0), 2.0 / 3.0));
+        // 1.0 * 3 + 0.9 -> 3 needed, only 2 retrieved
+        assert_eq!(interpolated_precision(&v, 1.0, 1.0), 0.0);
+        // 0.1 * 3 + 0.9 = 1.2 -> 1
+        assert!(close(interpolated_precision(&v, 0.1, 1.0), 1.0));
+    }
+
+    #[test]
+    fn rbp_is_binary_and_geometric() {
+        let o = q(&[Some(2.0), None, Some(1.0)], &[]);
+        assert!(close(
+            rank_biased_precision(&o.view(), 0.8, 1.0),
+            0.2 * (1.0 + 0.64)
+        ));
+    }
+}

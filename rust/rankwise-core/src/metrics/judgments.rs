@@ -1,0 +1,110 @@
+//! Measures about judgements themselves: bpref, judged@k, and the counts trec_eval prints.
+
+use super::RankedQuery;
+
+#[allow(clippy::cast_precision_loss)]
+#[inline]
+fn f(n: usize) -> f64 {
+    n as f64
+}
+
+/// Binary preference (Buckley & Voorhees, SIGIR 2004), as trec_eval's `m_bpref.c`:
+/// `bpref = (1/R) sum_{relevant retrieved r} (1 - min(n_r, R) / min(N, R))`, where `n_r` counts
+/// the judged non-relevant documents ranked above `r` and `N` all judged non-relevant documents.
+/// Documents outside the pool and pool documents with a negative label are skipped.
+pub fn bpref(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    let num_nonrel = q.judged.len() - num_rel;
+    let mut nonrel_hits = 0usize;
+    let mut sum = 0.0;
+    for (seen, h) in q.hits.iter().enumerate() {
+        if h.label < 0.0 {
+            continue; // in the pool but unjudged
+        }
+        if h.label < rel {
+            nonrel_hits += 1;
+            continue;
+        }
+        // Documents that are not hits sit between the hits: judged non-relevant for arrays.
+        let nonrel_so_far = nonrel_hits
+            + if q.others_judged {
+                h.rank as usize - seen
+            } else {
+                0
+            };
+        sum += if nonrel_so_far > 0 {
+            1.0 - f(nonrel_so_far.min(num_rel)) / f(num_nonrel.min(num_rel))
+        } else {
+            1.0
+        };
+    }
+    if num_rel > 0 { sum / f(num_rel) } else { sum }
+}
+
+/// Fraction of the top `k` retrieved documents that are judged (any label, negative included),
+/// as ir_measures' `Judged@k`: divided by `min(k, n)` for a ranking of `n < k` documents, and 0
+/// for an empty ranking.
+pub fn judged(q: &RankedQuery<'_>, cutoff: Option<usize>) -> f64 {
+    let limit = q.limit(cutoff);
+    if limit == 0 {
+        return 0.0;
+    }
+    let judged_hits = q.hits_before(limit).len();
+    let count = if q.others_judged { limit } else { judged_hits };
+    f(count) / f(limit)
+}
+
+/// Relevant documents retrieved (in the top `k` with a cutoff; ranx `hits@k`).
+pub fn num_rel_ret(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    f(q.hits_before(q.limit(cutoff))
+        .iter()
+        .filter(|h| h.label >= rel)
+        .count())
+}
+
+/// Documents retrieved (at most `k` with a cutoff).
+pub fn num_ret(q: &RankedQuery<'_>, cutoff: Option<usize>) -> f64 {
+    f(q.limit(cutoff))
+}
+
+/// Relevant judged documents of the query.
+pub fn num_rel(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    f(q.num_rel(rel))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{Owned, close};
+    use super::*;
+
+    #[test]
+    fn bpref_counts_judged_non_relevant_above_each_relevant() {
+        // ranking: N R ? R  (? = not judged), plus one judged non-relevant unretrieved.
+        // R = 2, N = 2: first R has 1 nonrel above -> 1 - 1/2; second also 1 -> 1 - 1/2.
+        let o = Owned::run(&[Some(0.0), Some(1.0), None, Some(1.0)], &[0.0]);
+        assert!(close(bpref(&o.view(), 1.0), 0.5));
+        // negative labels are skipped like unjudged documents
+        let o = Owned::run(&[Some(-1.0), Some(1.0)], &[0.0]);
+        assert!(close(bpref(&o.view(), 1.0), 1.0));
+    }
+
+    #[test]
+    fn judged_divides_by_the_shorter_of_k_and_the_ranking() {
+        let o = Owned::run(&[Some(0.0), None, Some(-1.0)], &[]);
+        assert!(close(judged(&o.view(), Some(10)), 2.0 / 3.0));
+        assert!(close(judged(&o.view(), Some(2)), 0.5));
+        let empty = Owned::run(&[], &[1.0]);
+        assert_eq!(judged(&empty.view(), Some(5)), 0.0);
+    }
+
+    #[test]
+    fn counts() {
+        let o = Owned::run(&[Some(0.0), None, Some(2.0)], &[1.0]);
+        let v = o.view();
+        assert_eq!(num_ret(&v, None), 3.0);
+        assert_eq!(num_ret(&v, Some(2)), 2.0);
+        assert_eq!(num_rel(&v, 1.0), 2.0);
+        assert_eq!(num_rel_ret(&v, None, 1.0), 1.0);
+        assert_eq!(num_rel_ret(&v, Some(2), 1.0), 0.0);
+    }
+}

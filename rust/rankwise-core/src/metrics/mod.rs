@@ -1,0 +1,153 @@
+//! IR effectiveness measures over one ranked query.
+//!
+//! Every measure reads a [`RankedQuery`]: the ranks and labels of the documents that can
+//! change a measure ([`Hit`]s), the length of the ranking and the labels of all judged
+//! documents of the query (for ideal rankings and recall denominators). The semantics are
+//! trec_eval 9.0.x's (`../shared/spec/metrics-reference.md` §3.1); each function's doc comment
+//! gives the formula and the trec_eval source it follows.
+//!
+//! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG), [`binary`] (AP, RR, P, R, R-prec,
+//! success, interpolated precision, RBP), [`judgments`] (bpref, judged@k, counts).
+
+pub mod binary;
+pub mod gain;
+pub mod judgments;
+pub mod measure;
+
+pub use crate::ranking::Hit;
+pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
+
+/// One query, ranked, as the measures see it.
+#[derive(Debug, Clone, Copy)]
+pub struct RankedQuery<'a> {
+    /// Notable documents in increasing rank. For runs: every retrieved document that is in
+    /// the qrels (any label). For arrays: every document whose label is not 0.
+    pub hits: &'a [Hit],
+    /// Number of documents in the ranking.
+    pub num_ret: usize,
+    /// Status of the retrieved documents that are not hits: judged non-relevant (label 0,
+    /// arrays) when true, outside the judgement pool (runs) when false.
+    pub others_judged: bool,
+    /// Labels `>= 0` of every judged document of the query, retrieved or not, sorted
+    /// descending: the ideal ranking, and the counts of relevant and non-relevant documents.
+    pub judged: &'a [f64],
+}
+
+impl RankedQuery<'_> {
+    /// Number of judged documents with `label >= rel` (trec_eval's `num_rel`).
+    #[inline]
+    pub fn num_rel(&self, rel: f64) -> usize {
+        self.judged.partition_point(|&l| l >= rel)
+    }
+
+    /// Hits ranked above `limit` (0-based ranks `< limit`).
+    #[inline]
+    pub fn hits_before(&self, limit: usize) -> &[Hit] {
+        let end = self.hits.partition_point(|h| (h.rank as usize) < limit);
+        &self.hits[..end]
+    }
+
+    /// `min(k, num_ret)`, or `num_ret` without a cutoff.
+    #[inline]
+    pub fn limit(&self, cutoff: Option<usize>) -> usize {
+        cutoff.map_or(self.num_ret, |k| k.min(self.num_ret))
+    }
+}
+
+/// `1 / log2(rank + 2)`'s denominator for 0-based `rank`, as trec_eval computes it
+/// (`log2((double)(i + 2))`). Values below 4096 come from a table built with the same
+/// function, so they are bit-identical.
+#[inline]
+pub(crate) fn log2_discount(rank: usize) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..4096).map(rank_log2).collect());
+    match table.get(rank) {
+        Some(&v) => v,
+        None => rank_log2(rank),
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn rank_log2(rank: usize) -> f64 {
+    ((rank + 2) as f64).log2()
+}
+
+/// Value of `measure` on `query`, with `rel_level` as the default relevance threshold for
+/// binary measures.
+pub fn compute(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f64 {
+    let rel = measure.rel.unwrap_or(rel_level);
+    let k = measure.cutoff;
+    match measure.kind {
+        MeasureKind::Ndcg(g) => gain::ndcg(query, k, g),
+        MeasureKind::Dcg(g) => gain::dcg(query, k, g),
+        MeasureKind::Err { max_grade } => gain::err(query, k, max_grade),
+        MeasureKind::AP | MeasureKind::GmAP => binary::average_precision(query, k, rel),
+        MeasureKind::RR => binary::reciprocal_rank(query, k, rel),
+        MeasureKind::P => binary::precision(query, k.unwrap_or(query.num_ret), rel),
+        MeasureKind::R => binary::recall(query, k, rel),
+        MeasureKind::Rprec => binary::r_precision(query, rel),
+        MeasureKind::Success => binary::success(query, k, rel),
+        MeasureKind::IPrec { recall } => binary::interpolated_precision(query, recall, rel),
+        MeasureKind::Rbp { p } => binary::rank_biased_precision(query, p, rel),
+        MeasureKind::NumRelRet => judgments::num_rel_ret(query, k, rel),
+        MeasureKind::Bpref => judgments::bpref(query, rel),
+        MeasureKind::Judged => judgments::judged(query, k),
+        MeasureKind::NumRet => judgments::num_ret(query, k),
+        MeasureKind::NumRel => judgments::num_rel(query, rel),
+        MeasureKind::NumQ => 1.0,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// A ranked query from labels in rank order (`None` = not judged) plus unretrieved
+    /// judged labels, as a run would produce it.
+    pub struct Owned {
+        pub hits: Vec<Hit>,
+        pub num_ret: usize,
+        pub judged: Vec<f64>,
+    }
+
+    impl Owned {
+        pub fn run(ranked: &[Option<f64>], unretrieved: &[f64]) -> Self {
+            let hits = ranked
+                .iter()
+                .enumerate()
+                .filter_map(|(r, l)| {
+                    l.map(|label| Hit {
+                        rank: r as u32,
+                        label,
+                    })
+                })
+                .collect();
+            let mut judged: Vec<f64> = ranked
+                .iter()
+                .flatten()
+                .chain(unretrieved)
+                .copied()
+                .filter(|&l| l >= 0.0)
+                .collect();
+            judged.sort_by(|a, b| b.partial_cmp(a).unwrap());
+            Owned {
+                hits,
+                num_ret: ranked.len(),
+                judged,
+            }
+        }
+
+        pub fn view(&self) -> RankedQuery<'_> {
+            RankedQuery {
+                hits: &self.hits,
+                num_ret: self.num_ret,
+                others_judged: false,
+                judged: &self.judged,
+            }
+        }
+    }
+
+    pub fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+}

@@ -1,0 +1,292 @@
+//! Building query-grouped columns from `(query, doc, value)` triples, as qrels and runs are.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::strings::StrTable;
+use crate::error::{RankError, Result};
+
+/// Where the triples came from, for error messages.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// File path, if read from a file.
+    pub path: Option<String>,
+    /// Line number of each triple (files only).
+    pub lines: Option<Vec<u64>>,
+}
+
+/// Collects triples in arrival order. Triples of one query usually arrive together (a dict of
+/// dicts, a sorted file); when they do not, [`Builder::group`] regroups them stably.
+#[derive(Debug, Default)]
+pub struct Builder {
+    pub(crate) queries: StrTable,
+    lookup: HashMap<Box<[u8]>, u32>,
+    current: Option<u32>,
+    query_of: Vec<u32>,
+    pub(crate) docs: StrTable,
+    pub(crate) values: Vec<f64>,
+    contiguous: bool,
+    last_pushed: Option<u32>,
+    finished: Vec<bool>,
+    pub(crate) source: Source,
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder {
+            contiguous: true,
+            ..Builder::default()
+        }
+    }
+
+    /// Reserve room for `n` triples of about `bytes_per_doc` bytes each.
+    pub fn reserve(&mut self, n: usize, bytes_per_doc: usize) {
+        self.query_of.reserve(n);
+        self.values.reserve(n);
+        self.docs = StrTable::with_capacity(n, n * bytes_per_doc);
+    }
+
+    /// Make `query` the query that [`Builder::push_doc`] adds to, registering it (even if it
+    /// never gets a document).
+    pub fn begin_query(&mut self, query: &[u8]) {
+        if let Some(c) = self.current
+            && self.queries.get(c as usize) == query
+        {
+            return;
+        }
+        let idx = match self.lookup.get(query) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(self.queries.len()).unwrap_or(u32::MAX);
+                self.queries.push(query);
+                self.lookup.insert(query.into(), i);
+                self.finished.push(false);
+                i
+            }
+        };
+        self.current = Some(idx);
+    }
+
+    /// Add a document to the current query.
+    ///
+    /// # Panics
+    /// If no query was begun (a programming error in the caller, not a user error).
+    #[inline]
+    pub fn push_doc(&mut self, doc: &[u8], value: f64) {
+        let q = self.current.expect("begin_query before push_doc");
+        if let Some(last) = self.last_pushed
+            && last != q
+        {
+            self.finished[last as usize] = true;
+            if self.finished[q as usize] {
+                self.contiguous = false;
+            }
+        }
+        self.last_pushed = Some(q);
+        self.query_of.push(q);
+        self.docs.push(doc);
+        self.values.push(value);
+    }
+
+    /// Add a triple.
+    #[inline]
+    pub fn push(&mut self, query: &[u8], doc: &[u8], value: f64) {
+        self.begin_query(query);
+        self.push_doc(doc, value);
+    }
+
+    /// The first triple whose value fails `ok`, as (query, doc, value, line).
+    pub(crate) fn find_value(&self, ok: impl Fn(f64) -> bool + Sync) -> Option<BadValue> {
+        let i = self.values.par_iter().position_first(|&v| !ok(v))?;
+        Some(BadValue {
+            query: self.queries.get_str(self.query_of[i] as usize).into_owned(),
+            doc: self.docs.get_str(i).into_owned(),
+            value: self.values[i],
+            line: self.source.lines.as_ref().map(|l| l[i]),
+        })
+    }
+
+    /// Group triples by query (stable, in order of first appearance of each query).
+    pub(crate) fn group(self) -> Grouped {
+        let Builder {
+            queries,
+            lookup,
+            query_of,
+            docs,
+            values,
+            contiguous,
+            source,
+            ..
+        } = self;
+        let nq = queries.len();
+        let mut counts = vec![0usize; nq + 1];
+        for &q in &query_of {
+            counts[q as usize + 1] += 1;
+        }
+        let mut offsets = counts;
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        if contiguous && query_of.windows(2).all(|w| w[0] <= w[1]) {
+            return Grouped {
+                queries,
+                lookup,
+                offsets,
+                docs,
+                values,
+                source,
+            };
+        }
+        // Counting sort by query: stable within a query.
+        let mut next = offsets.clone();
+        let mut order = vec![0usize; query_of.len()];
+        for (i, &q) in query_of.iter().enumerate() {
+            order[next[q as usize]] = i;
+            next[q as usize] += 1;
+        }
+        let docs = docs.permuted(order.iter().copied());
+        let values = order.iter().map(|&i| values[i]).collect();
+        let source = Source {
+            path: source.path,
+            lines: source.lines.map(|l| order.iter().map(|&i| l[i]).collect()),
+        };
+        Grouped {
+            queries,
+            lookup,
+            offsets,
+            docs,
+            values,
+            source,
+        }
+    }
+}
+
+/// A value a check refused.
+#[derive(Debug, Clone)]
+pub(crate) struct BadValue {
+    pub query: String,
+    pub doc: String,
+    pub value: f64,
+    pub line: Option<u64>,
+}
+
+/// Triples grouped by query: query `q` owns `offsets[q]..offsets[q + 1]`.
+#[derive(Debug)]
+pub(crate) struct Grouped {
+    pub queries: StrTable,
+    pub lookup: HashMap<Box<[u8]>, u32>,
+    pub offsets: Vec<usize>,
+    pub docs: StrTable,
+    pub values: Vec<f64>,
+    pub source: Source,
+}
+
+impl Grouped {
+    /// Sort each query's triples by `cmp` (in parallel), then check that no document appears
+    /// twice in a query (documents equal under `same_doc` must be adjacent after sorting for
+    /// the check to see them, or `by_doc` must be given). Returns the per-query permutation
+    /// (local indices) that was applied.
+    pub fn sort_within_queries(
+        &mut self,
+        cmp: impl Fn(&Self, usize, usize) -> std::cmp::Ordering + Sync,
+    ) -> Vec<u32> {
+        let mut perm: Vec<u32> = Vec::with_capacity(self.values.len());
+        for w in self.offsets.windows(2) {
+            perm.extend((0..w[1] - w[0]).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+        {
+            let this = &*self;
+            let chunks = chunks_by_offsets_mut(&mut perm, &this.offsets);
+            chunks.into_par_iter().enumerate().for_each(|(q, chunk)| {
+                let base = this.offsets[q];
+                chunk.sort_unstable_by(|&a, &b| cmp(this, base + a as usize, base + b as usize));
+            });
+        }
+        let global = self
+            .offsets
+            .windows(2)
+            .flat_map(|w| perm[w[0]..w[1]].iter().map(move |&i| w[0] + i as usize));
+        let order: Vec<usize> = global.collect();
+        self.docs = self.docs.permuted(order.iter().copied());
+        self.values = order.iter().map(|&i| self.values[i]).collect();
+        if let Some(lines) = self.source.lines.as_mut() {
+            *lines = order.iter().map(|&i| lines[i]).collect();
+        }
+        perm
+    }
+
+    /// The first document that appears twice within a query, given each query's documents in
+    /// byte order through `by_doc` (local indices) or, if `None`, already stored in byte order.
+    pub fn find_duplicate(&self, by_doc: Option<&[u32]>, what: &'static str) -> Result<()> {
+        let dup = (0..self.offsets.len() - 1)
+            .into_par_iter()
+            .find_first(|&q| {
+                let (s, e) = (self.offsets[q], self.offsets[q + 1]);
+                let at = |i: usize| match by_doc {
+                    Some(p) => s + p[s + i] as usize,
+                    None => s + i,
+                };
+                (1..e - s).any(|i| self.docs.get(at(i - 1)) == self.docs.get(at(i)))
+            });
+        let Some(q) = dup else { return Ok(()) };
+        let (s, e) = (self.offsets[q], self.offsets[q + 1]);
+        let at = |i: usize| match by_doc {
+            Some(p) => s + p[s + i] as usize,
+            None => s + i,
+        };
+        let i = (1..e - s)
+            .find(|&i| self.docs.get(at(i - 1)) == self.docs.get(at(i)))
+            .map_or(s, at);
+        Err(RankError::DuplicateDocument {
+            what,
+            query: self.queries.get_str(q).into_owned(),
+            doc: self.docs.get_str(i).into_owned(),
+            path: self.source.path.clone(),
+            line: self.source.lines.as_ref().map(|l| l[i]),
+        })
+    }
+}
+
+/// Split `data` into the disjoint mutable chunks `offsets` describes.
+pub(crate) fn chunks_by_offsets_mut<'a, T>(
+    data: &'a mut [T],
+    offsets: &[usize],
+) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(offsets.len().saturating_sub(1));
+    let mut rest = data;
+    for w in offsets.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaved_queries_are_regrouped_stably() {
+        let mut b = Builder::new();
+        b.push(b"q1", b"a", 1.0);
+        b.push(b"q2", b"b", 2.0);
+        b.push(b"q1", b"c", 3.0);
+        let g = b.group();
+        assert_eq!(g.offsets, vec![0, 2, 3]);
+        assert_eq!(g.docs.get(0), b"a");
+        assert_eq!(g.docs.get(1), b"c");
+        assert_eq!(g.values, vec![1.0, 3.0, 2.0]);
+    }
+
+    #[test]
+    fn empty_queries_are_kept() {
+        let mut b = Builder::new();
+        b.begin_query(b"q0");
+        b.push(b"q1", b"a", 1.0);
+        let g = b.group();
+        assert_eq!(g.offsets, vec![0, 0, 1]);
+        assert_eq!(g.queries.len(), 2);
+    }
+}

@@ -1,0 +1,255 @@
+//! Relevance judgements.
+
+use std::collections::HashMap;
+
+use super::collection::{Builder, Grouped, Source};
+use super::strings::StrTable;
+use crate::error::{RankError, Result};
+
+/// Relevance judgements: for each query, documents and their labels.
+///
+/// Immutable and columnar. Each query's documents are stored in byte order of their ids (so a
+/// run's documents are matched by merging) with, beside them, the query's labels `>= 0`
+/// sorted descending (the ideal ranking). Negative labels are kept: trec_eval treats them as
+/// "in the pool but unjudged". Queries with no judgement at all are dropped, as in
+/// pytrec_eval.
+#[derive(Debug, Clone)]
+pub struct Qrels {
+    queries: StrTable,
+    lookup: HashMap<Box<[u8]>, u32>,
+    offsets: Vec<usize>,
+    docs: StrTable,
+    labels: Vec<f64>,
+    judged_offsets: Vec<usize>,
+    judged: Vec<f64>,
+}
+
+/// Collects judgements; [`QrelsBuilder::build`] validates and indexes them.
+#[derive(Debug, Default)]
+pub struct QrelsBuilder {
+    inner: Builder,
+}
+
+impl QrelsBuilder {
+    pub fn new() -> Self {
+        QrelsBuilder {
+            inner: Builder::new(),
+        }
+    }
+
+    /// Reserve room for `n` judgements.
+    pub fn reserve(&mut self, n: usize) {
+        self.inner.reserve(n, 12);
+    }
+
+    /// Start (or return to) a query.
+    pub fn begin_query(&mut self, query: &str) {
+        self.inner.begin_query(query.as_bytes());
+    }
+
+    /// Judge `doc` with `label` for the current query.
+    #[inline]
+    pub fn push_doc(&mut self, doc: &str, label: f64) {
+        self.inner.push_doc(doc.as_bytes(), label);
+    }
+
+    /// Add one judgement.
+    pub fn push(&mut self, query: &str, doc: &str, label: f64) {
+        self.inner.push(query.as_bytes(), doc.as_bytes(), label);
+    }
+
+    /// Record where the judgements came from (file path and line of each), for errors.
+    pub fn set_source(&mut self, path: Option<String>, lines: Option<Vec<u64>>) {
+        self.inner.source = Source { path, lines };
+    }
+
+    /// Validate (finite labels, no document judged twice for a query) and index.
+    pub fn build(self) -> Result<Qrels> {
+        if let Some(bad) = self.inner.find_value(f64::is_finite) {
+            return Err(RankError::invalid(
+                "qrels",
+                "finite relevance labels",
+                format!(
+                    "{} for query {:?}, document {:?}{}",
+                    bad.value,
+                    bad.query,
+                    bad.doc,
+                    bad.line.map(|l| format!(" (line {l})")).unwrap_or_default()
+                ),
+            ));
+        }
+        let mut g: Grouped = self.inner.group();
+        g.sort_within_queries(|g, a, b| g.docs.get(a).cmp(g.docs.get(b)));
+        g.find_duplicate(None, "qrels")?;
+        Ok(Qrels::from_grouped(g))
+    }
+}
+
+impl Qrels {
+    pub fn builder() -> QrelsBuilder {
+        QrelsBuilder::new()
+    }
+
+    fn from_grouped(g: Grouped) -> Qrels {
+        // Drop queries without judgements (pytrec_eval drops `{}` queries too).
+        let keep: Vec<usize> = (0..g.queries.len())
+            .filter(|&q| g.offsets[q + 1] > g.offsets[q])
+            .collect();
+        let (queries, lookup) = if keep.len() == g.queries.len() {
+            (g.queries, g.lookup)
+        } else {
+            let queries = g.queries.permuted(keep.iter().copied());
+            let lookup = (0..queries.len())
+                .map(|i| (queries.get(i).into(), u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect();
+            (queries, lookup)
+        };
+        let mut offsets = Vec::with_capacity(keep.len() + 1);
+        offsets.push(0);
+        let mut judged_offsets = Vec::with_capacity(keep.len() + 1);
+        judged_offsets.push(0);
+        let mut judged = Vec::new();
+        for &q in &keep {
+            offsets.push(g.offsets[q + 1]);
+            let start = judged.len();
+            judged.extend(
+                g.values[g.offsets[q]..g.offsets[q + 1]]
+                    .iter()
+                    .copied()
+                    .filter(|&l| l >= 0.0),
+            );
+            judged[start..].sort_unstable_by(|a, b| b.total_cmp(a));
+            judged_offsets.push(judged.len());
+        }
+        Qrels {
+            queries,
+            lookup,
+            offsets,
+            docs: g.docs,
+            labels: g.values,
+            judged_offsets,
+            judged,
+        }
+    }
+
+    /// Number of queries.
+    pub fn num_queries(&self) -> usize {
+        self.queries.len()
+    }
+
+    /// Number of judgements.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Id of query `q`.
+    pub fn query_id(&self, q: usize) -> std::borrow::Cow<'_, str> {
+        self.queries.get_str(q)
+    }
+
+    /// Index of a query id.
+    pub fn query_index(&self, id: &[u8]) -> Option<usize> {
+        self.lookup.get(id).map(|&i| i as usize)
+    }
+
+    /// Flat index range of query `q`'s judgements.
+    pub fn range(&self, q: usize) -> std::ops::Range<usize> {
+        self.offsets[q]..self.offsets[q + 1]
+    }
+
+    /// Document id of judgement `i`.
+    pub fn doc(&self, i: usize) -> &[u8] {
+        self.docs.get(i)
+    }
+
+    /// Label of judgement `i`.
+    pub fn label(&self, i: usize) -> f64 {
+        self.labels[i]
+    }
+
+    /// Labels `>= 0` of query `q`, sorted descending.
+    pub fn judged(&self, q: usize) -> &[f64] {
+        &self.judged[self.judged_offsets[q]..self.judged_offsets[q + 1]]
+    }
+
+    /// Label of `doc` for query `q`, if judged.
+    pub fn lookup(&self, q: usize, doc: &[u8]) -> Option<f64> {
+        let r = self.range(q);
+        let (mut lo, mut hi) = (r.start, r.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.docs.get(mid).cmp(doc) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(self.labels[mid]),
+            }
+        }
+        None
+    }
+
+    /// Approximate heap size in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.queries.heap_bytes()
+            + self.docs.heap_bytes()
+            + (self.labels.capacity() + self.judged.capacity()) * 8
+            + (self.offsets.capacity() + self.judged_offsets.capacity()) * 8
+            + self.lookup.capacity() * 32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qrels(rows: &[(&str, &str, f64)]) -> Result<Qrels> {
+        let mut b = Qrels::builder();
+        for &(q, d, l) in rows {
+            b.push(q, d, l);
+        }
+        b.build()
+    }
+
+    #[test]
+    fn judgements_are_indexed_by_query_and_doc() {
+        let q = qrels(&[
+            ("q1", "b", 1.0),
+            ("q1", "a", 0.0),
+            ("q2", "c", 2.0),
+            ("q1", "z", -1.0),
+        ])
+        .unwrap();
+        assert_eq!(q.num_queries(), 2);
+        let q1 = q.query_index(b"q1").unwrap();
+        assert_eq!(q.lookup(q1, b"a"), Some(0.0));
+        assert_eq!(q.lookup(q1, b"b"), Some(1.0));
+        assert_eq!(q.lookup(q1, b"z"), Some(-1.0));
+        assert_eq!(q.lookup(q1, b"c"), None);
+        assert_eq!(q.judged(q1), &[1.0, 0.0]);
+    }
+
+    #[test]
+    fn duplicates_and_nan_labels_are_refused() {
+        let e = qrels(&[("q1", "a", 1.0), ("q1", "a", 0.0)]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("duplicate document \"a\" in query \"q1\"")
+        );
+        let e = qrels(&[("q1", "a", f64::NAN)]).unwrap_err();
+        assert!(e.to_string().contains("finite relevance labels"), "{e}");
+    }
+
+    #[test]
+    fn queries_without_judgements_are_dropped() {
+        let mut b = Qrels::builder();
+        b.begin_query("empty");
+        b.push("q1", "a", 1.0);
+        let q = b.build().unwrap();
+        assert_eq!(q.num_queries(), 1);
+        assert_eq!(q.query_id(0), "q1");
+        assert_eq!(q.query_index(b"q1"), Some(0));
+    }
+}
