@@ -1,0 +1,41 @@
+//! Python bindings of `rankwise-core`, compiled as `rankwise._native`.
+//!
+//! A thin layer: it converts arguments, releases the interpreter around heavy work and maps
+//! errors to `rankwise.errors`. No mathematics lives here. One file per core module.
+
+use pyo3::prelude::*;
+
+mod errors;
+mod evaluate;
+mod metrics;
+mod parallel;
+mod trec;
+
+#[pymodule]
+mod _native {
+    use super::PyModule;
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::evaluate::{evaluate, evaluate_arrays};
+    #[pymodule_export]
+    use crate::metrics::measure_names;
+    #[pymodule_export]
+    use crate::parallel::{get_num_threads, set_num_threads};
+    #[pymodule_export]
+    use crate::trec::{PyQrels, PyRun};
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add(
+            "build_profile",
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            },
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,294 @@
+//! `Qrels` and `Run`: Rust-owned collections, built from dict-of-dicts or TREC files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyString};
+use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
+
+use crate::errors::{CoreError, type_error};
+
+/// Short type name of a Python object, for error messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(type_error(
+            obj.py(),
+            format!("{} must be a str; got {}", what(), type_name(obj)),
+        )),
+    }
+}
+
+fn as_number(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<f64> {
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return Ok(f.value());
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Err(type_error(
+            obj.py(),
+            format!("{} must be a number; got str {:?}", what(), obj.to_string()),
+        ));
+    }
+    obj.extract::<f64>().map_err(|_| {
+        type_error(
+            obj.py(),
+            format!("{} must be a number; got {}", what(), type_name(obj)),
+        )
+    })
+}
+
+/// What a dict of dicts is poured into.
+trait Sink {
+    fn begin_query(&mut self, query: &str);
+    fn push_doc(&mut self, doc: &str, value: f64);
+}
+
+impl Sink for QrelsBuilder {
+    fn begin_query(&mut self, query: &str) {
+        QrelsBuilder::begin_query(self, query);
+    }
+    fn push_doc(&mut self, doc: &str, value: f64) {
+        QrelsBuilder::push_doc(self, doc, value);
+    }
+}
+
+impl Sink for RunBuilder {
+    fn begin_query(&mut self, query: &str) {
+        RunBuilder::begin_query(self, query);
+    }
+    fn push_doc(&mut self, doc: &str, value: f64) {
+        RunBuilder::push_doc(self, doc, value);
+    }
+}
+
+/// Feed a `{query_id: {doc_id: value}}` dict into a builder (the GIL is held here; the
+/// builder's sorting and indexing then run without it).
+fn fill_from_dict(argument: &str, data: &Bound<'_, PyAny>, sink: &mut impl Sink) -> PyResult<()> {
+    let py = data.py();
+    let outer = data.cast::<PyDict>().map_err(|_| {
+        type_error(
+            py,
+            format!(
+                "`{argument}` must be a dict {{query_id: {{doc_id: value}}}}; got {}",
+                type_name(data)
+            ),
+        )
+    })?;
+    for (qid, docs) in outer.iter() {
+        let q = as_str(&qid, || format!("query ids of `{argument}`"))?;
+        let docs = docs.cast::<PyDict>().map_err(|_| {
+            type_error(
+                py,
+                format!(
+                    "`{argument}[{q:?}]` must be a dict {{doc_id: value}}; got {}",
+                    type_name(&docs)
+                ),
+            )
+        })?;
+        sink.begin_query(q);
+        for (doc, value) in docs.iter() {
+            let d = as_str(&doc, || format!("document ids of `{argument}[{q:?}]`"))?;
+            let v = as_number(&value, || format!("`{argument}[{q:?}][{d:?}]`"))?;
+            sink.push_doc(d, v);
+        }
+    }
+    Ok(())
+}
+
+/// Relevance judgements (qrels).
+#[pyclass(frozen, module = "rankwise", name = "Qrels")]
+pub struct PyQrels {
+    pub inner: Arc<Qrels>,
+}
+
+#[pymethods]
+impl PyQrels {
+    #[new]
+    #[pyo3(signature = (qrels, /))]
+    fn new(py: Python<'_>, qrels: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut builder = QrelsBuilder::new();
+        fill_from_dict("qrels", qrels, &mut builder)?;
+        let inner = py.detach(|| builder.build()).map_err(CoreError)?;
+        Ok(PyQrels {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Read a TREC qrels file (`query_id iteration doc_id relevance`; gzip allowed).
+    #[staticmethod]
+    fn from_trec(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let inner = py.detach(|| trec::read_qrels(&path)).map_err(CoreError)?;
+        Ok(PyQrels {
+            inner: Arc::new(inner),
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.num_queries()
+    }
+
+    fn __contains__(&self, query_id: &str) -> bool {
+        self.inner.query_index(query_id.as_bytes()).is_some()
+    }
+
+    /// Number of (query, document) judgements.
+    #[getter]
+    fn num_judgements(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Query ids, in order of first appearance.
+    #[getter]
+    fn query_ids(&self) -> Vec<String> {
+        (0..self.inner.num_queries())
+            .map(|q| self.inner.query_id(q).into_owned())
+            .collect()
+    }
+
+    /// `(number of judged documents, number with label >= rel_level)`.
+    #[pyo3(signature = (rel_level = 1.0))]
+    fn count_relevant(&self, rel_level: f64) -> (usize, usize) {
+        let q = &self.inner;
+        let relevant = (0..q.num_queries())
+            .map(|i| q.judged(i).partition_point(|&l| l >= rel_level))
+            .sum();
+        (q.len(), relevant)
+    }
+
+    /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let q = &self.inner;
+        let out = PyDict::new(py);
+        for qi in 0..q.num_queries() {
+            let docs = PyDict::new(py);
+            for i in q.range(qi) {
+                let doc = String::from_utf8_lossy(q.doc(i));
+                let l = q.label(i);
+                if l.fract() == 0.0 && l.abs() < 9.0e15 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    docs.set_item(doc, l as i64)?;
+                } else {
+                    docs.set_item(doc, l)?;
+                }
+            }
+            out.set_item(q.query_id(qi), docs)?;
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        let (n, rel) = self.count_relevant(1.0);
+        format!(
+            "Qrels({} queries, {} judgements, {} with label >= 1)",
+            group(self.inner.num_queries()),
+            group(n),
+            group(rel)
+        )
+    }
+}
+
+/// A retrieval run.
+#[pyclass(frozen, module = "rankwise", name = "Run")]
+pub struct PyRun {
+    pub inner: Arc<Run>,
+}
+
+#[pymethods]
+impl PyRun {
+    #[new]
+    #[pyo3(signature = (run, /, *, name = None))]
+    fn new(py: Python<'_>, run: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Self> {
+        let mut builder = RunBuilder::new();
+        builder.set_name(name);
+        fill_from_dict("run", run, &mut builder)?;
+        let inner = py.detach(|| builder.build()).map_err(CoreError)?;
+        Ok(PyRun {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`; gzip allowed). The
+    /// rank column is ignored: documents are ranked by score, ties by doc id descending.
+    #[staticmethod]
+    fn from_trec(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let inner = py.detach(|| trec::read_run(&path)).map_err(CoreError)?;
+        Ok(PyRun {
+            inner: Arc::new(inner),
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.num_queries()
+    }
+
+    fn __contains__(&self, query_id: &str) -> bool {
+        self.inner.query_index(query_id.as_bytes()).is_some()
+    }
+
+    /// Name of the run (`None` if unknown).
+    #[getter]
+    fn name(&self) -> Option<String> {
+        self.inner.name().map(str::to_owned)
+    }
+
+    /// Number of (query, document) pairs.
+    #[getter]
+    fn num_documents(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Query ids, in order of first appearance.
+    #[getter]
+    fn query_ids(&self) -> Vec<String> {
+        (0..self.inner.num_queries())
+            .map(|q| self.inner.query_id(q).into_owned())
+            .collect()
+    }
+
+    /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = &self.inner;
+        let out = PyDict::new(py);
+        for qi in 0..r.num_queries() {
+            let docs = PyDict::new(py);
+            for i in r.range(qi) {
+                docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
+            }
+            out.set_item(r.query_id(qi), docs)?;
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        let name = self
+            .inner
+            .name()
+            .map(|n| format!("{n:?}, "))
+            .unwrap_or_default();
+        format!(
+            "Run({name}{} queries, {} documents)",
+            group(self.inner.num_queries()),
+            group(self.inner.len())
+        )
+    }
+}
+
+/// `1234567` -> `"1,234,567"`.
+fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
