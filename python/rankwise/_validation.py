@@ -1,0 +1,182 @@
+"""Input normalisation for the array API, in one place.
+
+Every array argument goes through here once: ``np.asarray``, a supported dtype, C-contiguity
+and shape checks. Arrays that already have a supported dtype and layout are passed on
+without a copy (the Rust side borrows them); anything else is converted once, or refused
+with a message that names the argument, what was received and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import InvalidValueError, RankwiseTypeError, ShapeError
+
+_SCORE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_LABEL_DTYPES = tuple(
+    np.dtype(t)
+    for t in (
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.uint8,
+        np.uint16,
+        np.uint32,
+        np.float32,
+        np.float64,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Validated, flat, C-contiguous inputs of ``_native.evaluate_arrays``."""
+
+    scores: npt.NDArray[Any]
+    labels: npt.NDArray[Any]
+    offsets: npt.NDArray[np.int64] | None
+    shape: tuple[int, int] | None
+    mask: npt.NDArray[np.bool_] | None
+    n_relevant: npt.NDArray[np.int64] | None
+    num_queries: int
+
+
+def _shape(a: npt.NDArray[Any]) -> str:
+    return "(" + ", ".join(str(d) for d in a.shape) + ("," if a.ndim == 1 else "") + ")"
+
+
+def _numeric(name: str, value: object) -> npt.NDArray[Any]:
+    a = np.asarray(value)
+    if a.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`{name}` must be a numeric array; got dtype {a.dtype}")
+    return a
+
+
+def _scores(value: object) -> npt.NDArray[Any]:
+    a = _numeric("scores", value)
+    if a.dtype in _SCORE_DTYPES:
+        return a
+    if a.dtype == np.float16:
+        return a.astype(np.float32)
+    return a.astype(np.float64)  # integers and booleans: exact below 2**53
+
+
+def _labels(value: object) -> npt.NDArray[Any]:
+    a = _numeric("labels", value)
+    if a.dtype in _LABEL_DTYPES:
+        return a
+    if a.dtype == np.bool_:
+        return a.view(np.int8)  # zero-copy
+    if a.dtype == np.float16:
+        return a.astype(np.float32)
+    return a.astype(np.float64)  # uint64
+
+
+def _flat(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    # A view for C-contiguous input, one copy otherwise.
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def _int_vector(name: str, value: object, length: int | None, what: str) -> npt.NDArray[np.int64]:
+    a = np.asarray(value)
+    if a.dtype.kind not in "iu":
+        raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
+    if a.ndim != 1:
+        raise ShapeError(f"`{name}` must be 1-D ({what}); got shape {_shape(a)}")
+    if length is not None and a.shape[0] != length:
+        raise ShapeError(f"`{name}` must have shape ({length},) ({what}); got {_shape(a)}")
+    if a.dtype == np.uint64 and a.size and int(a.max()) > np.iinfo(np.int64).max:
+        raise InvalidValueError(f"`{name}` has values too large for int64")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def batch(
+    scores: object,
+    labels: object,
+    *,
+    offsets: object = None,
+    mask: object = None,
+    n_relevant: object = None,
+) -> Batch:
+    """Normalise array-API inputs.
+
+    ``scores`` is ``(Q, D)`` (one row per query), or 1-D with ``offsets`` (ragged: query ``q``
+    owns ``scores[offsets[q]:offsets[q + 1]]``), or 1-D without offsets (a single query).
+    ``labels`` and ``mask`` have the shape of ``scores``.
+    """
+    s = _scores(scores)
+    lab = _labels(labels)
+    if s.ndim not in (1, 2):
+        raise ShapeError(
+            f"`scores` must be 2-D (queries, documents) or 1-D (with `offsets`); "
+            f"got shape {_shape(s)}"
+        )
+    if lab.shape != s.shape:
+        raise ShapeError(
+            f"`labels` must have shape {_shape(s)} matching `scores`; got {_shape(lab)}"
+        )
+    flat_offsets: npt.NDArray[np.int64] | None = None
+    shape: tuple[int, int] | None = None
+    if s.ndim == 2:
+        if offsets is not None:
+            raise ShapeError(
+                f"`offsets` applies to 1-D (ragged) `scores`; got 2-D scores of shape {_shape(s)}"
+            )
+        shape = (int(s.shape[0]), int(s.shape[1]))
+        num_queries = shape[0]
+    elif offsets is None:
+        shape = (1, int(s.shape[0]))
+        num_queries = 1
+    else:
+        flat_offsets = _int_vector("offsets", offsets, None, "query boundaries, length Q + 1")
+        num_queries = max(flat_offsets.shape[0] - 1, 0)
+    m: npt.NDArray[np.bool_] | None = None
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RankwiseTypeError(f"`mask` must be a boolean array; got dtype {m.dtype}")
+        if m.shape != s.shape:
+            raise ShapeError(
+                f"`mask` must have shape {_shape(s)} matching `scores`; got {_shape(m)}"
+            )
+        m = _flat(m)
+    n_rel = None
+    if n_relevant is not None:
+        n_rel = _int_vector(
+            "n_relevant", n_relevant, num_queries, "one count of relevant documents per query"
+        )
+    return Batch(
+        scores=_flat(s),
+        labels=_flat(lab),
+        offsets=flat_offsets,
+        shape=shape,
+        mask=m,
+        n_relevant=n_rel,
+        num_queries=num_queries,
+    )
+
+
+def cutoff(name: str, k: object, *, optional: bool) -> int | None:
+    """Validate a rank cutoff: a positive int (or ``None`` where the measure allows it)."""
+    if k is None:
+        if optional:
+            return None
+        raise InvalidValueError(f"`{name}` must be a positive integer; got None")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise RankwiseTypeError(f"`{name}` must be a positive integer; got {type(k).__name__}")
+    if k <= 0:
+        raise InvalidValueError(f"`{name}` must be a positive integer; got {k}")
+    return int(k)
+
+
+def choice(name: str, value: str, options: tuple[str, ...]) -> str:
+    """Validate a string option."""
+    if value not in options:
+        allowed = ", ".join(repr(o) for o in options)
+        raise InvalidValueError(f"`{name}` must be one of {allowed}; got {value!r}")
+    return value

@@ -1,0 +1,177 @@
+"""Evaluating runs against qrels with trec_eval semantics.
+
+:class:`Qrels` and :class:`Run` are Rust-owned, immutable, columnar collections. Build them
+once (from the ``{query_id: {doc_id: value}}`` dicts that pytrec_eval and ranx use, or from
+TREC files) and evaluate as often as you like: ids cross from Python to Rust once, rankings are
+sorted once, and every evaluation runs in parallel with the GIL released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal, overload
+
+from . import _native
+from ._native import Qrels, Run
+from .errors import InvalidValueError, RankwiseTypeError
+
+__all__ = ["Qrels", "Run", "evaluate", "measure_names"]
+
+QrelsLike = Qrels | Mapping[str, Mapping[str, int | float]]
+RunLike = Run | Mapping[str, Mapping[str, float]]
+
+
+def _as_qrels(qrels: QrelsLike) -> Qrels:
+    if isinstance(qrels, Qrels):
+        return qrels
+    if isinstance(qrels, dict):
+        return Qrels(qrels)
+    if isinstance(qrels, Mapping):
+        return Qrels({q: dict(d) for q, d in qrels.items()})
+    raise RankwiseTypeError(
+        f"`qrels` must be a rankwise.Qrels or a dict {{query_id: {{doc_id: label}}}}; "
+        f"got {type(qrels).__name__}"
+    )
+
+
+def _as_run(run: RunLike) -> Run:
+    if isinstance(run, Run):
+        return run
+    if isinstance(run, dict):
+        return Run(run)
+    if isinstance(run, Mapping):
+        return Run({q: dict(d) for q, d in run.items()})
+    raise RankwiseTypeError(
+        f"`run` must be a rankwise.Run or a dict {{query_id: {{doc_id: score}}}}; "
+        f"got {type(run).__name__}"
+    )
+
+
+def _measure_list(measures: str | Iterable[str]) -> list[str]:
+    if isinstance(measures, str):
+        return [measures]
+    names = list(measures)
+    for m in names:
+        if not isinstance(m, str):
+            raise RankwiseTypeError(
+                f"`measures` must be measure names (str); got {type(m).__name__}"
+            )
+    return names
+
+
+def measure_names(measures: str | Iterable[str]) -> list[str]:
+    """Validate measure names; return the names results will carry.
+
+    >>> from rankwise import measure_names
+    >>> measure_names(["nDCG@10", "P.5,10", "recip_rank"])
+    ['nDCG@10', 'P_5', 'P_10', 'recip_rank']
+    """
+    return _native.measure_names(_measure_list(measures))
+
+
+@overload
+def evaluate(
+    qrels: QrelsLike,
+    run: RunLike,
+    measures: str | Iterable[str],
+    *,
+    per_query: Literal[False] = ...,
+    rel_level: float = ...,
+    missing: Literal["skip", "zero"] = ...,
+    judged_only: bool = ...,
+    max_docs: int | None = ...,
+) -> dict[str, float]: ...
+
+
+@overload
+def evaluate(
+    qrels: QrelsLike,
+    run: RunLike,
+    measures: str | Iterable[str],
+    *,
+    per_query: Literal[True],
+    rel_level: float = ...,
+    missing: Literal["skip", "zero"] = ...,
+    judged_only: bool = ...,
+    max_docs: int | None = ...,
+) -> dict[str, dict[str, float]]: ...
+
+
+def evaluate(
+    qrels: QrelsLike,
+    run: RunLike,
+    measures: str | Iterable[str],
+    *,
+    per_query: bool = False,
+    rel_level: float = 1,
+    missing: Literal["skip", "zero"] = "skip",
+    judged_only: bool = False,
+    max_docs: int | None = None,
+) -> dict[str, float] | dict[str, dict[str, float]]:
+    """Evaluate a run against relevance judgements, exactly as trec_eval 9.0.x does.
+
+    Documents are ranked by score, descending; equal scores are ordered by document id
+    descending, compared byte-wise (trec_eval's and pytrec_eval's rule; ranx, ir_measures'
+    RR@k, sklearn and torchmetrics order ties differently and can differ by up to 1.0 per
+    query on tied runs). Binary measures count ``label >= rel_level`` as relevant; nDCG uses
+    the labels as gains whatever ``rel_level`` is (as trec_eval does). Negative labels mean
+    "in the pool but unjudged" (bpref skips them).
+
+    Parameters
+    ----------
+    qrels : Qrels or dict
+        ``{query_id: {doc_id: label}}`` or a :class:`Qrels`.
+    run : Run or dict
+        ``{query_id: {doc_id: score}}`` or a :class:`Run`.
+    measures : str or iterable of str
+        ``"nDCG@10"``, ``"AP"``, ``"RR@10"``, ``"P@5"``, ``"R@100"``, ``"Bpref"``,
+        ``"Judged@10"``, ``"ERR@20"``, ``"RBP(p=0.8)"``, ... or trec_eval names
+        (``"ndcg_cut.10,20"``, ``"map"``, ``"official"``); see :func:`measure_names`.
+    per_query : bool, default False
+        Return ``{query_id: {measure: value}}`` (pytrec_eval's shape) instead of the summary.
+    rel_level : float, default 1
+        Relevance level of binary measures (trec_eval ``-l``).
+    missing : {"skip", "zero"}, default "skip"
+        ``"skip"``: queries judged in the qrels and present in the run (trec_eval 9.x,
+        pytrec_eval). ``"zero"``: every judged query, 0 for those the run misses
+        (trec_eval ``-c``, ir_measures).
+    judged_only : bool, default False
+        Drop unjudged documents before measuring (trec_eval ``-J``).
+    max_docs : int, optional
+        Only the top ``max_docs`` documents of each ranking count (trec_eval ``-M``).
+
+    Returns
+    -------
+    dict
+        ``{measure: value}``: the mean over queries (computed from an exactly rounded sum,
+        so it does not depend on query order), except trec_eval's counts ``num_ret``,
+        ``num_rel``, ``num_rel_ret``, ``num_q`` (summed) and ``gm_map`` (geometric mean of AP
+        floored at 1e-5). With ``per_query=True``, ``{query_id: {measure: value}}``.
+
+    Examples
+    --------
+    >>> import rankwise
+    >>> qrels = {"q1": {"d1": 1, "d2": 0}, "q2": {"d3": 2}}
+    >>> run = {"q1": {"d1": 0.5, "d2": 0.9}, "q2": {"d3": 0.1, "d4": 0.3}}
+    >>> rankwise.evaluate(qrels, run, ["nDCG@10", "RR", "P@1"])
+    {'nDCG@10': 0.6309297535714575, 'RR': 0.5, 'P@1': 0.0}
+    >>> rankwise.evaluate(qrels, run, "RR", per_query=True)
+    {'q1': {'RR': 0.5}, 'q2': {'RR': 0.5}}
+    """
+    if missing not in ("skip", "zero"):
+        raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {missing!r}")
+    if max_docs is not None and (isinstance(max_docs, bool) or max_docs <= 0):
+        raise InvalidValueError(f"`max_docs` must be a positive integer; got {max_docs!r}")
+    names, query_ids, values, summary = _native.evaluate(
+        _as_qrels(qrels),
+        _as_run(run),
+        _measure_list(measures),
+        rel_level=float(rel_level),
+        judged_only=bool(judged_only),
+        max_docs=max_docs,
+        missing=missing,
+    )
+    if per_query:
+        rows = values.T.tolist()
+        return {q: dict(zip(names, row, strict=True)) for q, row in zip(query_ids, rows, strict=True)}
+    return dict(zip(names, summary.tolist(), strict=True))
