@@ -55,7 +55,9 @@ def demo(out: TextIO | None = None) -> dict[str, float]:
     names, query_ids, values, summary = _native.evaluate(qrels, run, list(DEMO_MEASURES))
     t_eval = time.perf_counter() - t0
 
-    p = lambda *a: print(*a, file=out)  # noqa: E731
+    def p(*parts: object) -> None:
+        print(*parts, file=out)
+
     p(f"rankwise {_native.__version__}: trec_eval-exact evaluation, in Rust")
     p("")
     p("Sample: BM25+RM3 on TREC Robust04, top 100 per topic (bundled; see rankwise/data)")
@@ -65,10 +67,7 @@ def demo(out: TextIO | None = None) -> dict[str, float]:
     width = max(len(n) for n in names)
     p(f"  {'measure':<{width}}    mean     min  median     max")
     for name, mean, row in zip(names, summary, values, strict=True):
-        p(
-            f"  {name:<{width}}  {mean:.4f}  {row.min():.4f}  "
-            f"{np.median(row):.4f}  {row.max():.4f}"
-        )
+        p(f"  {name:<{width}}  {mean:.4f}  {row.min():.4f}  {np.median(row):.4f}  {row.max():.4f}")
     ndcg = values[0]
     order = np.argsort(ndcg, kind="stable")
     p("")

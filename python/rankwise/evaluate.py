@@ -173,5 +173,7 @@ def evaluate(
     )
     if per_query:
         rows = values.T.tolist()
-        return {q: dict(zip(names, row, strict=True)) for q, row in zip(query_ids, rows, strict=True)}
+        return {
+            q: dict(zip(names, row, strict=True)) for q, row in zip(query_ids, rows, strict=True)
+        }
     return dict(zip(names, summary.tolist(), strict=True))

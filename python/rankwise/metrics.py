@@ -109,7 +109,7 @@ def evaluate_arrays(
     >>> labels = np.array([[0, 2, 1], [1, 0, 0]])
     >>> out = evaluate_arrays(scores, labels, ["nDCG@3", "AP", "RR"])
     >>> {name: values.round(4).tolist() for name, values in out.items()}
-    {'nDCG@3': [0.6173, 0.5], 'AP': [0.5833, 0.3333], 'RR': [0.5, 0.3333]}
+    {'nDCG@3': [0.6697, 0.5], 'AP': [0.5833, 0.3333], 'RR': [0.5, 0.3333]}
     """
     names = [measures] if isinstance(measures, str) else list(measures)
     b = batch(scores, labels, offsets=offsets, mask=mask, n_relevant=n_relevant)
@@ -176,7 +176,7 @@ def ndcg(
     >>> import numpy as np
     >>> from rankwise.metrics import ndcg
     >>> ndcg(np.array([[0.9, 0.8, 0.1]]), np.array([[0, 2, 1]]), k=3).round(4)
-    array([0.6173])
+    array([0.6697])
     >>> ndcg(np.array([[1.0, 1.0, 1.0]]), np.array([[0, 0, 1]]), k=3, ties="average").round(4)
     array([0.7103])
     """
@@ -323,9 +323,9 @@ def precision(
     >>> precision(np.array([[0.9, 0.8, 0.1]]), np.array([[1, 0, 1]]), k=2)
     array([0.5])
     """
-    k = cutoff("k", k, optional=False)
+    cut = cutoff("k", k, optional=False)
     return _one(
-        f"P@{k}",
+        f"P@{cut}",
         scores,
         labels,
         rel_level=rel_level,
@@ -422,9 +422,9 @@ def success(
     >>> success(np.array([[0.9, 0.8, 0.1]]), np.array([[0, 0, 1]]), k=2)
     array([0.])
     """
-    k = cutoff("k", k, optional=False)
+    cut = cutoff("k", k, optional=False)
     return _one(
-        f"Success@{k}",
+        f"Success@{cut}",
         scores,
         labels,
         rel_level=rel_level,

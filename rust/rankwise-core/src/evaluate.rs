@@ -161,8 +161,8 @@ struct RunScratch {
 /// Evaluate `run` against `qrels` with trec_eval 9.0.x semantics.
 ///
 /// Each run query's ranking is stored pre-sorted (score descending, doc id descending), so a
-/// query costs one merge of its documents with its judgements, done only as deep as the
-/// deepest measure reads. Queries run in parallel on the rankwise pool.
+/// query costs one judgement lookup per ranked document, done only as deep as the deepest
+/// measure reads. Queries run in parallel on the rankwise pool.
 pub fn evaluate(
     qrels: &Qrels,
     run: &Run,
@@ -289,44 +289,13 @@ fn rank_run_query<'a>(
 }
 
 /// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged).
-///
-/// Merges the run's documents (in byte order) with the qrels' (stored in byte order), or,
-/// when only a few top documents are needed, binary-searches those in the qrels.
 fn resolve_labels(qrels: &Qrels, run: &Run, q: usize, r: usize, depth: usize, out: &mut Vec<f64>) {
     out.clear();
-    out.resize(depth, f64::NAN);
-    if depth == 0 {
-        return;
-    }
-    let run_range = run.range(r);
-    let base = run_range.start;
-    let n_all = run_range.len();
-    let qrange = qrels.range(q);
-    let m = qrange.len();
-    let log_m = (usize::BITS - m.leading_zeros()) as usize + 1;
-    if depth * log_m < n_all + m {
-        for (rank, slot) in out.iter_mut().enumerate() {
-            if let Some(l) = qrels.lookup(q, run.doc(base + rank)) {
-                *slot = l;
-            }
-        }
-        return;
-    }
-    let by_doc = run.by_doc(r);
-    let mut j = qrange.start;
-    for &local in by_doc {
-        let local = local as usize;
-        let doc = run.doc(base + local);
-        while j < qrange.end && qrels.doc(j) < doc {
-            j += 1;
-        }
-        if j == qrange.end {
-            break;
-        }
-        if qrels.doc(j) == doc && local < depth {
-            out[local] = qrels.label(j);
-        }
-    }
+    out.extend((0..depth).map(|rank| {
+        qrels
+            .lookup(q, run.doc(run.at_rank(r, rank)))
+            .unwrap_or(f64::NAN)
+    }));
 }
 
 // ----------------------------------------------------------------------------------------
@@ -488,29 +457,17 @@ pub fn evaluate_arrays<S: Score, L: Label>(
     Ok(to_measure_major(&out, m))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn array_row<S: Score, L: Label>(
-    batch: &ArrayBatch<'_, S, L>,
-    scores: &Ragged<'_, S>,
-    labels: &Ragged<'_, L>,
+/// The first non-finite value of a row that takes part in the ranking, as an error.
+fn check_row<S: Score, L: Label>(
+    s: &[S],
+    l: &[L],
+    in_mask: impl Fn(usize) -> bool,
     q: usize,
-    measures: &MeasureSet,
-    opts: &ArrayOptions,
-    scratch: &mut ArrayScratch,
-    out: &mut [f64],
+    nan_policy: NanPolicy,
 ) -> Result<()> {
-    let s = scores.row(q);
-    let l = labels.row(q);
-    let range = batch.layout.range(q);
-    let mask = batch.mask.map(|mk| &mk[range]);
-    let in_mask = |j: usize| mask.is_none_or(|mk| mk[j]);
-    // Validate the row: scores finite (or omitted), labels finite.
-    for j in 0..s.len() {
-        if !in_mask(j) {
-            continue;
-        }
+    for j in (0..s.len()).filter(|&j| in_mask(j)) {
         let v = s[j].to_f64();
-        if !v.is_finite() && opts.nan_policy == NanPolicy::Raise {
+        if !v.is_finite() && nan_policy == NanPolicy::Raise {
             return Err(RankError::NonFinite {
                 argument: "scores".into(),
                 value: v,
@@ -534,22 +491,20 @@ fn array_row<S: Score, L: Label>(
             });
         }
     }
-    let valid = |j: usize| in_mask(j) && s[j].to_f64().is_finite();
-    // Judged labels (all valid documents), plus relevant documents outside the arrays.
-    scratch.judged.clear();
-    scratch.judged.extend(
-        (0..s.len())
-            .filter(|&j| valid(j))
-            .map(|j| l[j].to_f64())
-            .filter(|&v| v >= 0.0),
-    );
-    if let Some(n_rel) = batch.n_relevant {
-        let present = scratch
-            .judged
-            .iter()
-            .filter(|&&v| v >= opts.rel_level)
-            .count();
-        let wanted = n_rel[q];
+    Ok(())
+}
+
+/// Sort the positive judged labels descending, add the relevant documents `n_relevant` says
+/// are missing from the row (label `rel_level`), then the row's `zeros` zero labels.
+fn finish_judged(
+    judged: &mut Vec<f64>,
+    zeros: usize,
+    n_relevant: Option<i64>,
+    rel_level: f64,
+    q: usize,
+) -> Result<()> {
+    if let Some(wanted) = n_relevant {
+        let present = judged.iter().filter(|&&v| v >= rel_level).count();
         let extra = usize::try_from(wanted)
             .ok()
             .and_then(|w| w.checked_sub(present))
@@ -562,60 +517,67 @@ fn array_row<S: Score, L: Label>(
                     wanted,
                 )
             })?;
-        scratch
-            .judged
-            .extend(std::iter::repeat_n(opts.rel_level, extra));
+        judged.extend(std::iter::repeat_n(rel_level, extra));
     }
-    scratch.judged.sort_unstable_by(|a, b| b.total_cmp(a));
+    judged.sort_unstable_by(|a, b| b.total_cmp(a));
+    judged.resize(judged.len() + zeros, 0.0);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn array_row<S: Score, L: Label>(
+    batch: &ArrayBatch<'_, S, L>,
+    scores: &Ragged<'_, S>,
+    labels: &Ragged<'_, L>,
+    q: usize,
+    measures: &MeasureSet,
+    opts: &ArrayOptions,
+    scratch: &mut ArrayScratch,
+    out: &mut [f64],
+) -> Result<()> {
+    let s = scores.row(q);
+    let l = labels.row(q);
+    let mask = batch.mask.map(|mk| &mk[batch.layout.range(q)]);
+    let in_mask = |j: usize| mask.is_none_or(|mk| mk[j]);
+    // The common case, checked with one vectorisable pass: no padding, every value finite.
+    let clean = mask.is_none()
+        && s.iter().all(|v| v.to_f64().is_finite())
+        && l.iter().all(|v| v.to_f64().is_finite());
+    if !clean {
+        check_row(s, l, in_mask, q, opts.nan_policy)?;
+    }
+    let valid = |j: usize| clean || (in_mask(j) && s[j].to_f64().is_finite());
+    let n_relevant = batch.n_relevant.map(|n| n[q]);
 
     if opts.ties == Ties::Average {
-        full_order(
-            s.len(),
-            valid,
-            |j| s[j].to_f64(),
-            &mut scratch.keys,
-            &mut scratch.order,
-        );
-        scratch.group_ends.clear();
-        let ord = &scratch.order;
-        for i in 1..=ord.len() {
-            if i == ord.len() || s[ord[i] as usize].to_f64() != s[ord[i - 1] as usize].to_f64() {
-                scratch.group_ends.push(i);
+        scratch.judged.clear();
+        let mut zeros = 0;
+        for j in (0..s.len()).filter(|&j| valid(j)) {
+            let v = l[j].to_f64();
+            if v > 0.0 {
+                scratch.judged.push(v);
+            } else if v == 0.0 {
+                zeros += 1;
             }
         }
-        let view = RankedQuery {
-            hits: &[],
-            num_ret: ord.len(),
-            others_judged: true,
-            judged: &scratch.judged,
-        };
-        for (slot, measure) in out.iter_mut().zip(measures.measures()) {
-            let (MeasureKind::Ndcg(gain) | MeasureKind::Dcg(gain)) = measure.kind else {
-                continue; // refused before the loop
-            };
-            scratch.gains.clear();
-            scratch
-                .gains
-                .extend(ord.iter().map(|&j| gain.of(l[j as usize].to_f64())));
-            let dcg = tie_averaged_dcg(&scratch.gains, &scratch.group_ends, measure.cutoff);
-            *slot = if matches!(measure.kind, MeasureKind::Dcg(_)) {
-                dcg
-            } else {
-                let ideal = ideal_dcg(&view, measure.cutoff, gain);
-                if ideal > 0.0 { dcg / ideal } else { 0.0 }
-            };
-        }
+        finish_judged(&mut scratch.judged, zeros, n_relevant, opts.rel_level, q)?;
+        tie_averaged_row(s, l, valid, measures, scratch, out);
         return Ok(());
     }
 
-    let num_ret = rank_hits(
-        s.len(),
-        valid,
-        |j| s[j].to_f64(),
-        |j| l[j].to_f64(),
-        &mut scratch.rank,
-        &mut scratch.hits,
-    );
+    let num_ret = if clean {
+        rank_hits(s, l, |_| true, &mut scratch.rank, &mut scratch.hits)
+    } else {
+        rank_hits(s, l, valid, &mut scratch.rank, &mut scratch.hits)
+    };
+    // Hits are the documents with a non-zero label, so the judged labels are the positive
+    // hits plus one zero for every other document.
+    scratch.judged.clear();
+    scratch
+        .judged
+        .extend(scratch.hits.iter().map(|h| h.label).filter(|&v| v > 0.0));
+    let zeros = num_ret - scratch.hits.len();
+    finish_judged(&mut scratch.judged, zeros, n_relevant, opts.rel_level, q)?;
     let view = RankedQuery {
         hits: &scratch.hits,
         num_ret,
@@ -626,6 +588,53 @@ fn array_row<S: Score, L: Label>(
         *slot = compute(measure, &view, opts.rel_level);
     }
     Ok(())
+}
+
+/// nDCG and DCG with tie-averaged gains (sklearn's default), for one row.
+fn tie_averaged_row<S: Score, L: Label>(
+    s: &[S],
+    l: &[L],
+    valid: impl Fn(usize) -> bool,
+    measures: &MeasureSet,
+    scratch: &mut ArrayScratch,
+    out: &mut [f64],
+) {
+    full_order(
+        s.len(),
+        valid,
+        |j| s[j].to_f64(),
+        &mut scratch.keys,
+        &mut scratch.order,
+    );
+    scratch.group_ends.clear();
+    let ord = &scratch.order;
+    for i in 1..=ord.len() {
+        if i == ord.len() || s[ord[i] as usize].to_f64() != s[ord[i - 1] as usize].to_f64() {
+            scratch.group_ends.push(i);
+        }
+    }
+    let view = RankedQuery {
+        hits: &[],
+        num_ret: ord.len(),
+        others_judged: true,
+        judged: &scratch.judged,
+    };
+    for (slot, measure) in out.iter_mut().zip(measures.measures()) {
+        let (MeasureKind::Ndcg(gain) | MeasureKind::Dcg(gain)) = measure.kind else {
+            continue; // refused before evaluation starts
+        };
+        scratch.gains.clear();
+        scratch
+            .gains
+            .extend(ord.iter().map(|&j| gain.of(l[j as usize].to_f64())));
+        let dcg = tie_averaged_dcg(&scratch.gains, &scratch.group_ends, measure.cutoff);
+        *slot = if matches!(measure.kind, MeasureKind::Dcg(_)) {
+            dcg
+        } else {
+            let ideal = ideal_dcg(&view, measure.cutoff, gain);
+            if ideal > 0.0 { dcg / ideal } else { 0.0 }
+        };
+    }
 }
 
 #[cfg(test)]
@@ -825,6 +834,86 @@ mod tests {
         };
         let v = evaluate_arrays(&batch, &set(&["AP", "R@2"]), &ArrayOptions::default()).unwrap();
         assert_eq!(v, vec![0.5, 0.5]);
+    }
+
+    const ALL: [&str; 20] = [
+        "nDCG",
+        "nDCG@3",
+        "nDCG(gain=exp2)@5",
+        "DCG@4",
+        "AP",
+        "AP@3",
+        "RR",
+        "RR@2",
+        "P@2",
+        "R@3",
+        "Rprec",
+        "Success@2",
+        "Bpref",
+        "Judged@3",
+        "ERR@4",
+        "RBP(p=0.7)",
+        "IPrec@0.5",
+        "gm_map",
+        "NumRelRet",
+        "NumRel",
+    ];
+
+    proptest::proptest! {
+        /// The two entry points agree when a run's doc ids descend with the input position
+        /// (so trec_eval's doc-id tie rule is the arrays' input-order rule), and every
+        /// normalised measure stays within [0, 1].
+        #[test]
+        fn arrays_and_runs_agree_and_measures_are_bounded(
+            rows in proptest::collection::vec(
+                proptest::collection::vec((0u8..4, -1i8..4), 0..12), 1..5)
+        ) {
+            let ms = set(&ALL);
+            let mut scores = Vec::new();
+            let mut labels = Vec::new();
+            let mut offsets = vec![0i64];
+            let mut qb = Qrels::builder();
+            let mut rb = Run::builder();
+            for (q, row) in rows.iter().enumerate() {
+                let qid = format!("q{q}");
+                rb.begin_query(&qid);
+                for (j, &(s, l)) in row.iter().enumerate() {
+                    let doc = format!("d{:04}", row.len() - j);
+                    scores.push(f64::from(s) / 2.0);
+                    labels.push(l);
+                    qb.push(&qid, &doc, f64::from(l));
+                    rb.push_doc(&doc, f64::from(s) / 2.0);
+                }
+                offsets.push(scores.len() as i64);
+            }
+            let batch = ArrayBatch {
+                scores: &scores,
+                labels: &labels,
+                layout: RowLayout::offsets(&offsets, scores.len()).unwrap(),
+                mask: None,
+                n_relevant: None,
+            };
+            let arr = evaluate_arrays(&batch, &ms, &ArrayOptions::default()).unwrap();
+            let q = rows.len();
+            for (m, measure) in ms.measures().iter().enumerate() {
+                if matches!(measure.kind, MeasureKind::Dcg(_) | MeasureKind::NumRelRet | MeasureKind::NumRel) {
+                    continue;
+                }
+                for v in &arr[m * q..(m + 1) * q] {
+                    proptest::prop_assert!((0.0..=1.0).contains(v), "{} = {}", measure.name, v);
+                }
+            }
+            let (Ok(qrels), Ok(run)) = (qb.build(), rb.build()) else { return Ok(()) };
+            let opts = EvalOptions { missing: Missing::Zero, ..EvalOptions::default() };
+            let Ok(ev) = evaluate(&qrels, &run, &ms, &opts) else { return Ok(()) };
+            // Compare the queries the qrels judge (rows with documents).
+            for (qi, qid) in ev.query_ids().iter().enumerate() {
+                let row: usize = qid[1..].parse().unwrap();
+                for m in 0..ms.len() {
+                    proptest::prop_assert_eq!(ev.column(m)[qi], arr[m * q + row], "{}", ms.measures()[m].name);
+                }
+            }
+        }
     }
 
     #[test]

@@ -50,23 +50,57 @@ macro_rules! label_from {
 }
 label_from!(i8, i16, i32, i64, u8, u16, u32, f32, f64);
 
+/// An integer with the order of the (finite or infinite, not NaN) score: ascending keys for
+/// ascending scores, `-0.0` and `0.0` equal.
+#[inline]
+pub fn score_order_key(score: f64) -> u64 {
+    let bits = (score + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 /// Sort key for "score descending, then index ascending" as one integer: smaller key ranks
 /// first. The score's bits are mapped to an order-preserving unsigned integer (after turning
 /// `-0.0` into `0.0`), inverted for descending order, and the index fills the low 32 bits.
 #[inline]
 pub fn desc_key(score: f64, index: u32) -> u128 {
-    let s = score + 0.0; // -0.0 + 0.0 == +0.0: equal scores must get equal keys
-    let bits = s.to_bits();
-    let ascending = if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    };
-    (u128::from(!ascending) << 32) | u128::from(index)
+    (u128::from(!score_order_key(score)) << 32) | u128::from(index)
+}
+
+/// The precision at which trec_eval compares scores when it ranks a run.
+///
+/// trec_eval 9.0.x (and pytrec_eval, which bundles it) parses scores as `double` but copies
+/// them into a `float` (`DOCNO_INFO.sim` in `form_res_rels.c`) before sorting, so two scores
+/// that differ only beyond single precision are **tied** and ordered by document id.
+/// trec_eval 10.0 keeps the `double` (commit dc0c991, "Convert float to double").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScorePrecision {
+    /// Compare scores rounded to `f32` (trec_eval 9.0.x, pytrec_eval): the default.
+    #[default]
+    F32,
+    /// Compare scores as `f64` (trec_eval 10.0, ranx, ir_measures).
+    F64,
+}
+
+impl ScorePrecision {
+    /// The value trec_eval compares: the score, rounded to `f32` for 9.0.x semantics
+    /// (round to nearest even, as C's `double` to `float` conversion).
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn key(self, score: f64) -> f64 {
+        match self {
+            ScorePrecision::F32 => f64::from(score as f32),
+            ScorePrecision::F64 => score,
+        }
+    }
 }
 
 /// trec_eval's order of two retrieved documents (`comp_sim_docno` in `form_res_rels.c`):
-/// higher score first; equal scores by document id descending, byte-wise.
+/// higher score first; equal scores by document id descending, byte-wise. Scores are
+/// compared as given: round them with [`ScorePrecision::key`] first.
 #[inline]
 pub fn trec_cmp(score_a: f64, doc_a: &[u8], score_b: f64, doc_b: &[u8]) -> Ordering {
     match score_b.partial_cmp(&score_a) {
@@ -93,20 +127,24 @@ pub struct RankScratch {
     before: Vec<u32>,
 }
 
+/// Up to this many notable documents, ranks are counted directly (O(n r), branch-free and
+/// vectorised); above it, the others are placed by binary search (O(n log r)).
+const COUNTING_LIMIT: usize = 24;
+
 /// Ranks of the *notable* documents of one row (label != 0), without sorting the whole row.
 ///
-/// `valid(j)` says whether position `j` takes part (padding and omitted NaNs do not);
-/// `score(j)`/`label(j)` read position `j`. Writes the notable documents as [`Hit`]s in rank
-/// order into `hits` and returns the number of valid documents (the ranking's length).
+/// `valid(j)` says whether position `j` takes part (padding and omitted NaNs do not); valid
+/// scores and labels must be finite. Writes the notable documents as [`Hit`]s in rank order
+/// into `hits` and returns the number of valid documents (the ranking's length).
 ///
-/// Cost: O(r log r) to sort the r notable documents plus O((n - r) log r) to place the others
-/// by binary search. With ~10% relevant documents this is several times cheaper than sorting
-/// the row, and exact: ranks follow the total order of [`desc_key`].
-pub fn rank_hits(
-    n: usize,
+/// Ranks follow the total order of [`desc_key`] (score descending, position ascending). With
+/// few notable documents (the usual ~10% relevant) each one's rank is counted in a pass over
+/// the row's scores; with many, the others are placed among the sorted notable documents by
+/// binary search. Either way the row itself is never sorted.
+pub fn rank_hits<S: Score, L: Label>(
+    scores: &[S],
+    labels: &[L],
     valid: impl Fn(usize) -> bool,
-    score: impl Fn(usize) -> f64,
-    label: impl Fn(usize) -> f64,
     scratch: &mut RankScratch,
     hits: &mut Vec<Hit>,
 ) -> usize {
@@ -114,28 +152,57 @@ pub fn rank_hits(
     notable.clear();
     hits.clear();
     let mut num_valid = 0usize;
-    for j in 0..n {
+    for (j, (s, l)) in scores.iter().zip(labels).enumerate() {
         if !valid(j) {
             continue;
         }
         num_valid += 1;
-        let l = label(j);
+        let l = l.to_f64();
         if l != 0.0 {
-            notable.push((desc_key(score(j), index_u32(j)), l));
+            notable.push((desc_key(s.to_f64(), index_u32(j)), l));
         }
     }
     if notable.is_empty() {
         return num_valid;
     }
     notable.sort_unstable_by_key(|&(k, _)| k);
+    if notable.len() <= COUNTING_LIMIT {
+        for &(key, label) in notable.iter() {
+            #[allow(clippy::cast_possible_truncation)]
+            let pos = key as u32 as usize;
+            let sm = scores[pos].to_f64() + 0.0;
+            // Documents ranked above m: higher scores, and equal scores at earlier positions.
+            let (mut higher, mut equal) = (0u64, 0u64);
+            for (j, s) in scores.iter().enumerate() {
+                let v = s.to_f64();
+                let ok = u64::from(valid(j));
+                higher += u64::from(v > sm) & ok;
+                equal += u64::from(v == sm) & ok;
+            }
+            let mut rank = higher;
+            if equal > 1 {
+                // Ties (rare with real-valued scores): count the earlier ones.
+                rank += scores[..pos]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, s)| valid(j) && s.to_f64() == sm)
+                    .count() as u64;
+            }
+            hits.push(Hit {
+                rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                label,
+            });
+        }
+        return num_valid;
+    }
     before.clear();
     before.resize(notable.len() + 1, 0);
     if notable.len() < num_valid {
-        for j in 0..n {
-            if !valid(j) || label(j) != 0.0 {
+        for (j, (s, l)) in scores.iter().zip(labels).enumerate() {
+            if !valid(j) || l.to_f64() != 0.0 {
                 continue;
             }
-            let key = desc_key(score(j), index_u32(j));
+            let key = desc_key(s.to_f64(), index_u32(j));
             let p = notable.partition_point(|&(k, _)| k < key);
             before[p] += 1;
         }
@@ -206,6 +273,11 @@ mod tests {
         assert_eq!(trec_cmp(1.0, b"a", 1.0, b"b"), Ordering::Greater);
         assert_eq!(trec_cmp(2.0, b"a", 1.0, b"b"), Ordering::Less);
         assert_eq!(trec_cmp(0.0, b"d10", -0.0, b"d9"), Ordering::Greater);
+        // trec_eval 9.0.x ties scores that are equal in single precision
+        let p = ScorePrecision::F32;
+        assert_eq!(p.key(1.0 + 1e-12), p.key(1.0));
+        assert_eq!(p.key(6e-160), 0.0);
+        assert!(ScorePrecision::F64.key(1.0 + 1e-12) > 1.0);
     }
 
     fn brute_force(scores: &[f64], labels: &[f64]) -> Vec<Hit> {
@@ -224,13 +296,13 @@ mod tests {
     proptest! {
         #[test]
         fn rank_hits_equals_a_full_stable_sort(
-            rows in prop::collection::vec((0i8..6, prop_oneof![Just(0.0), Just(1.0), Just(2.0), Just(-1.0)]), 0..60)
+            rows in prop::collection::vec((0i8..6, prop_oneof![Just(0.0), Just(1.0), Just(2.0), Just(-1.0)]), 0..120)
         ) {
             let scores: Vec<f64> = rows.iter().map(|r| f64::from(r.0) / 2.0).collect();
             let labels: Vec<f64> = rows.iter().map(|r| r.1).collect();
             let mut scratch = RankScratch::default();
             let mut hits = Vec::new();
-            let n = rank_hits(scores.len(), |_| true, |j| scores[j], |j| labels[j], &mut scratch, &mut hits);
+            let n = rank_hits(&scores, &labels, |_| true, &mut scratch, &mut hits);
             prop_assert_eq!(n, scores.len());
             prop_assert_eq!(hits, brute_force(&scores, &labels));
         }

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyString};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString};
+use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
-use crate::errors::{CoreError, type_error};
+use crate::errors::{CoreError, invalid_value, type_error};
 
 /// Short type name of a Python object, for error messages.
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -29,6 +30,14 @@ fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyRes
 fn as_number(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<f64> {
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
         return Ok(f.value());
+    }
+    // Labels are usually small ints: read them directly (PyLong_AsLongLong) instead of going
+    // through `__float__`, which allocates a float per label.
+    if let Ok(i) = obj.cast_exact::<PyInt>()
+        && let Ok(v) = i.extract::<i64>()
+    {
+        #[allow(clippy::cast_precision_loss)]
+        return Ok(v as f64);
     }
     if obj.is_instance_of::<PyString>() {
         return Err(type_error(
@@ -194,6 +203,17 @@ impl PyQrels {
     }
 }
 
+fn parse_precision(py: Python<'_>, value: &str) -> PyResult<ScorePrecision> {
+    match value {
+        "float32" => Ok(ScorePrecision::F32),
+        "float64" => Ok(ScorePrecision::F64),
+        _ => Err(invalid_value(
+            py,
+            format!("`score_precision` must be \"float32\" or \"float64\"; got {value:?}"),
+        )),
+    }
+}
+
 /// A retrieval run.
 #[pyclass(frozen, module = "rankwise", name = "Run")]
 pub struct PyRun {
@@ -203,10 +223,18 @@ pub struct PyRun {
 #[pymethods]
 impl PyRun {
     #[new]
-    #[pyo3(signature = (run, /, *, name = None))]
-    fn new(py: Python<'_>, run: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Self> {
+    #[pyo3(signature = (run, /, *, name = None, score_precision = "float32"))]
+    fn new(
+        py: Python<'_>,
+        run: &Bound<'_, PyAny>,
+        name: Option<String>,
+        score_precision: &str,
+    ) -> PyResult<Self> {
         let mut builder = RunBuilder::new();
         builder.set_name(name);
+        builder.set_score_precision(parse_precision(py, score_precision)?);
+        // Keys of a dict are unique: no document can appear twice in a query.
+        builder.set_unique_docs(true);
         fill_from_dict("run", run, &mut builder)?;
         let inner = py.detach(|| builder.build()).map_err(CoreError)?;
         Ok(PyRun {
@@ -217,8 +245,12 @@ impl PyRun {
     /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`; gzip allowed). The
     /// rank column is ignored: documents are ranked by score, ties by doc id descending.
     #[staticmethod]
-    fn from_trec(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let inner = py.detach(|| trec::read_run(&path)).map_err(CoreError)?;
+    #[pyo3(signature = (path, *, score_precision = "float32"))]
+    fn from_trec(py: Python<'_>, path: PathBuf, score_precision: &str) -> PyResult<Self> {
+        let precision = parse_precision(py, score_precision)?;
+        let inner = py
+            .detach(|| trec::read_run_with(&path, precision))
+            .map_err(CoreError)?;
         Ok(PyRun {
             inner: Arc::new(inner),
         })
@@ -236,6 +268,16 @@ impl PyRun {
     #[getter]
     fn name(&self) -> Option<String> {
         self.inner.name().map(str::to_owned)
+    }
+
+    /// Precision at which scores were compared when ranking: `"float32"` (trec_eval 9.0.x,
+    /// pytrec_eval) or `"float64"` (trec_eval 10.0).
+    #[getter]
+    fn score_precision(&self) -> &'static str {
+        match self.inner.score_precision() {
+            ScorePrecision::F32 => "float32",
+            ScorePrecision::F64 => "float64",
+        }
     }
 
     /// Number of (query, document) pairs.
@@ -258,7 +300,8 @@ impl PyRun {
         let out = PyDict::new(py);
         for qi in 0..r.num_queries() {
             let docs = PyDict::new(py);
-            for i in r.range(qi) {
+            for rank in 0..r.range(qi).len() {
+                let i = r.at_rank(qi, rank);
                 docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
             }
             out.set_item(r.query_id(qi), docs)?;

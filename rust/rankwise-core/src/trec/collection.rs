@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::index::Duplicate;
 use super::strings::StrTable;
-use crate::error::{RankError, Result};
+use crate::error::RankError;
 
 /// Where the triples came from, for error messages.
 #[derive(Debug, Clone, Default)]
@@ -97,8 +98,8 @@ impl Builder {
     }
 
     /// The first triple whose value fails `ok`, as (query, doc, value, line).
-    pub(crate) fn find_value(&self, ok: impl Fn(f64) -> bool + Sync) -> Option<BadValue> {
-        let i = self.values.par_iter().position_first(|&v| !ok(v))?;
+    pub(crate) fn find_value(&self, ok: impl Fn(f64) -> bool) -> Option<BadValue> {
+        let i = self.values.iter().position(|&v| !ok(v))?;
         Some(BadValue {
             query: self.queries.get_str(self.query_of[i] as usize).into_owned(),
             doc: self.docs.get_str(i).into_owned(),
@@ -183,69 +184,53 @@ pub(crate) struct Grouped {
 }
 
 impl Grouped {
-    /// Sort each query's triples by `cmp` (in parallel), then check that no document appears
-    /// twice in a query (documents equal under `same_doc` must be adjacent after sorting for
-    /// the check to see them, or `by_doc` must be given). Returns the per-query permutation
-    /// (local indices) that was applied.
-    pub fn sort_within_queries(
-        &mut self,
-        cmp: impl Fn(&Self, usize, usize) -> std::cmp::Ordering + Sync,
-    ) -> Vec<u32> {
-        let mut perm: Vec<u32> = Vec::with_capacity(self.values.len());
-        for w in self.offsets.windows(2) {
-            perm.extend((0..w[1] - w[0]).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
-        }
-        {
-            let this = &*self;
-            let chunks = chunks_by_offsets_mut(&mut perm, &this.offsets);
-            chunks.into_par_iter().enumerate().for_each(|(q, chunk)| {
-                let base = this.offsets[q];
-                chunk.sort_unstable_by(|&a, &b| cmp(this, base + a as usize, base + b as usize));
-            });
-        }
-        let global = self
-            .offsets
-            .windows(2)
-            .flat_map(|w| perm[w[0]..w[1]].iter().map(move |&i| w[0] + i as usize));
-        let order: Vec<usize> = global.collect();
-        self.docs = self.docs.permuted(order.iter().copied());
-        self.values = order.iter().map(|&i| self.values[i]).collect();
-        if let Some(lines) = self.source.lines.as_mut() {
-            *lines = order.iter().map(|&i| lines[i]).collect();
-        }
-        perm
-    }
-
-    /// The first document that appears twice within a query, given each query's documents in
-    /// byte order through `by_doc` (local indices) or, if `None`, already stored in byte order.
-    pub fn find_duplicate(&self, by_doc: Option<&[u32]>, what: &'static str) -> Result<()> {
-        let dup = (0..self.offsets.len() - 1)
-            .into_par_iter()
-            .find_first(|&q| {
-                let (s, e) = (self.offsets[q], self.offsets[q + 1]);
-                let at = |i: usize| match by_doc {
-                    Some(p) => s + p[s + i] as usize,
-                    None => s + i,
-                };
-                (1..e - s).any(|i| self.docs.get(at(i - 1)) == self.docs.get(at(i)))
-            });
-        let Some(q) = dup else { return Ok(()) };
-        let (s, e) = (self.offsets[q], self.offsets[q + 1]);
-        let at = |i: usize| match by_doc {
-            Some(p) => s + p[s + i] as usize,
-            None => s + i,
-        };
-        let i = (1..e - s)
-            .find(|&i| self.docs.get(at(i - 1)) == self.docs.get(at(i)))
-            .map_or(s, at);
-        Err(RankError::DuplicateDocument {
+    /// The error for two entries of query `q` with the same doc id (local indices).
+    pub fn duplicate_error(&self, (q, _, second): Duplicate, what: &'static str) -> RankError {
+        let i = self.offsets[q] + second;
+        RankError::DuplicateDocument {
             what,
             query: self.queries.get_str(q).into_owned(),
             doc: self.docs.get_str(i).into_owned(),
             path: self.source.path.clone(),
             line: self.source.lines.as_ref().map(|l| l[i]),
-        })
+        }
     }
+}
+
+/// For each group `offsets[q]..offsets[q + 1]`, the local indices `0..n` sorted by `key` (a
+/// cheap integer) and, for equal keys, by `tie`. Both receive the group's start and local
+/// indices. Groups are sorted in parallel.
+pub(crate) fn local_order<K: Ord + Copy + Send + Sync>(
+    offsets: &[usize],
+    key: impl Fn(usize, usize) -> K + Sync,
+    tie: impl Fn(usize, usize, usize) -> std::cmp::Ordering + Sync,
+) -> Vec<u32> {
+    let n = offsets.last().copied().unwrap_or(0);
+    let mut perm = vec![0u32; n];
+    chunks_by_offsets_mut(&mut perm, offsets)
+        .into_par_iter()
+        .enumerate()
+        .for_each_init(Vec::new, |keyed: &mut Vec<(K, u32)>, (q, chunk)| {
+            let start = offsets[q];
+            keyed.clear();
+            keyed.extend(
+                (0..chunk.len()).map(|i| (key(start, i), u32::try_from(i).unwrap_or(u32::MAX))),
+            );
+            // Plain integer sort first; then order runs of equal keys with `tie` (rare).
+            keyed.sort_unstable();
+            let mut i = 0;
+            while i < keyed.len() {
+                let j = i + keyed[i..].iter().take_while(|e| e.0 == keyed[i].0).count();
+                if j - i > 1 {
+                    keyed[i..j].sort_unstable_by(|a, b| tie(start, a.1 as usize, b.1 as usize));
+                }
+                i = j;
+            }
+            for (slot, &(_, local)) in chunk.iter_mut().zip(keyed.iter()) {
+                *slot = local;
+            }
+        });
+    perm
 }
 
 /// Split `data` into the disjoint mutable chunks `offsets` describes.

@@ -2,12 +2,13 @@
 //! from TREC files or from (query, doc, value) triples.
 
 mod collection;
+mod index;
 pub mod parse;
 pub mod qrels;
 pub mod run;
 pub mod strings;
 
-pub use parse::{read_qrels, read_run};
+pub use parse::{read_qrels, read_run, read_run_with};
 pub use qrels::{Qrels, QrelsBuilder};
 pub use run::{Run, RunBuilder};
 pub use strings::StrTable;

@@ -14,6 +14,7 @@ use std::path::Path;
 use super::qrels::{Qrels, QrelsBuilder};
 use super::run::{Run, RunBuilder};
 use crate::error::{RankError, Result};
+use crate::ranking::ScorePrecision;
 
 fn io_error(path: &Path, e: &std::io::Error) -> RankError {
     RankError::Io {
@@ -126,8 +127,14 @@ pub fn read_qrels(path: impl AsRef<Path>) -> Result<Qrels> {
 
 /// Read a run file (`qid Q0 docno rank score run_name`); the rank column is ignored.
 pub fn read_run(path: impl AsRef<Path>) -> Result<Run> {
+    read_run_with(path, ScorePrecision::default())
+}
+
+/// [`read_run`] with the precision at which scores are compared when ranking.
+pub fn read_run_with(path: impl AsRef<Path>, precision: ScorePrecision) -> Result<Run> {
     let path = path.as_ref();
     let mut builder = RunBuilder::new();
+    builder.set_score_precision(precision);
     let mut lines = Vec::new();
     let mut name: Option<String> = None;
     for_each_line(path, |line, fields, count, text| {
@@ -184,7 +191,7 @@ mod tests {
         let run = read_run(&r).unwrap();
         assert_eq!(run.len(), 2);
         assert_eq!(run.name(), Some("sys"));
-        assert_eq!(run.doc(run.range(0).start), b"d2");
+        assert_eq!(run.doc(run.at_rank(0, 0)), b"d2");
     }
 
     #[test]

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 
 use super::collection::{Builder, Grouped, Source};
+use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
 
 /// Relevance judgements: for each query, documents and their labels.
 ///
-/// Immutable and columnar. Each query's documents are stored in byte order of their ids (so a
-/// run's documents are matched by merging) with, beside them, the query's labels `>= 0`
+/// Immutable and columnar. Judgements are kept in the order they came in; beside them, a hash
+/// index per query finds a document's label in O(1), and the query's labels `>= 0` are kept
 /// sorted descending (the ideal ranking). Negative labels are kept: trec_eval treats them as
 /// "in the pool but unjudged". Queries with no judgement at all are dropped, as in
 /// pytrec_eval.
@@ -20,6 +21,7 @@ pub struct Qrels {
     offsets: Vec<usize>,
     docs: StrTable,
     labels: Vec<f64>,
+    index: DocIndex,
     judged_offsets: Vec<usize>,
     judged: Vec<f64>,
 }
@@ -78,10 +80,10 @@ impl QrelsBuilder {
                 ),
             ));
         }
-        let mut g: Grouped = self.inner.group();
-        g.sort_within_queries(|g, a, b| g.docs.get(a).cmp(g.docs.get(b)));
-        g.find_duplicate(None, "qrels")?;
-        Ok(Qrels::from_grouped(g))
+        let g: Grouped = self.inner.group();
+        let index =
+            DocIndex::build(&g.offsets, &g.docs).map_err(|dup| g.duplicate_error(dup, "qrels"))?;
+        Ok(Qrels::from_grouped(g, index))
     }
 }
 
@@ -90,46 +92,57 @@ impl Qrels {
         QrelsBuilder::new()
     }
 
-    fn from_grouped(g: Grouped) -> Qrels {
-        // Drop queries without judgements (pytrec_eval drops `{}` queries too).
-        let keep: Vec<usize> = (0..g.queries.len())
-            .filter(|&q| g.offsets[q + 1] > g.offsets[q])
-            .collect();
-        let (queries, lookup) = if keep.len() == g.queries.len() {
-            (g.queries, g.lookup)
-        } else {
-            let queries = g.queries.permuted(keep.iter().copied());
-            let lookup = (0..queries.len())
-                .map(|i| (queries.get(i).into(), u32::try_from(i).unwrap_or(u32::MAX)))
-                .collect();
-            (queries, lookup)
-        };
-        let mut offsets = Vec::with_capacity(keep.len() + 1);
-        offsets.push(0);
-        let mut judged_offsets = Vec::with_capacity(keep.len() + 1);
+    fn from_grouped(g: Grouped, index: DocIndex) -> Qrels {
+        let num_queries = g.queries.len();
+        let mut judged_offsets = Vec::with_capacity(num_queries + 1);
         judged_offsets.push(0);
         let mut judged = Vec::new();
-        for &q in &keep {
-            offsets.push(g.offsets[q + 1]);
+        for w in g.offsets.windows(2) {
             let start = judged.len();
-            judged.extend(
-                g.values[g.offsets[q]..g.offsets[q + 1]]
-                    .iter()
-                    .copied()
-                    .filter(|&l| l >= 0.0),
-            );
+            judged.extend(g.values[w[0]..w[1]].iter().copied().filter(|&l| l >= 0.0));
             judged[start..].sort_unstable_by(|a, b| b.total_cmp(a));
             judged_offsets.push(judged.len());
         }
-        Qrels {
-            queries,
-            lookup,
-            offsets,
+        let mut qrels = Qrels {
+            queries: g.queries,
+            lookup: g.lookup,
+            offsets: g.offsets,
             docs: g.docs,
             labels: g.values,
+            index,
             judged_offsets,
             judged,
+        };
+        qrels.drop_empty_queries();
+        qrels
+    }
+
+    /// Queries without judgements are dropped (pytrec_eval drops `{}` queries too). They own
+    /// no judgement, so only the query tables change.
+    fn drop_empty_queries(&mut self) {
+        let keep: Vec<usize> = (0..self.queries.len())
+            .filter(|&q| self.offsets[q + 1] > self.offsets[q])
+            .collect();
+        if keep.len() == self.queries.len() {
+            return;
         }
+        self.queries = self.queries.permuted(keep.iter().copied());
+        self.lookup = (0..self.queries.len())
+            .map(|i| {
+                (
+                    self.queries.get(i).into(),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
+            .collect();
+        let mut offsets = vec![0];
+        let mut judged_offsets = vec![0];
+        for &q in &keep {
+            offsets.push(self.offsets[q + 1]);
+            judged_offsets.push(self.judged_offsets[q + 1]);
+        }
+        self.offsets = offsets;
+        self.judged_offsets = judged_offsets;
     }
 
     /// Number of queries.
@@ -156,7 +169,7 @@ impl Qrels {
         self.lookup.get(id).map(|&i| i as usize)
     }
 
-    /// Flat index range of query `q`'s judgements.
+    /// Flat index range of query `q`'s judgements (in the order they came in).
     pub fn range(&self, q: usize) -> std::ops::Range<usize> {
         self.offsets[q]..self.offsets[q + 1]
     }
@@ -177,18 +190,12 @@ impl Qrels {
     }
 
     /// Label of `doc` for query `q`, if judged.
+    #[inline]
     pub fn lookup(&self, q: usize, doc: &[u8]) -> Option<f64> {
-        let r = self.range(q);
-        let (mut lo, mut hi) = (r.start, r.end);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.docs.get(mid).cmp(doc) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(self.labels[mid]),
-            }
-        }
-        None
+        let start = self.offsets[q];
+        self.index
+            .find(q, start, &self.docs, doc)
+            .map(|local| self.labels[start + local])
     }
 
     /// Approximate heap size in bytes.
@@ -196,6 +203,7 @@ impl Qrels {
         self.queries.heap_bytes()
             + self.docs.heap_bytes()
             + (self.labels.capacity() + self.judged.capacity()) * 8
+            + self.index.heap_bytes()
             + (self.offsets.capacity() + self.judged_offsets.capacity()) * 8
             + self.lookup.capacity() * 32
     }

@@ -2,28 +2,29 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
-use super::collection::{Builder, Source, chunks_by_offsets_mut};
+use super::collection::{Builder, Source, local_order};
+use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
-use crate::ranking::trec_cmp;
+use crate::ranking::{ScorePrecision, score_order_key};
 
 /// A run: for each query, retrieved documents with scores.
 ///
-/// Immutable and columnar. Each query's documents are stored **ranked** the trec_eval way
-/// (score descending, equal scores by document id descending, byte-wise; the rank column of a
-/// file is ignored), so evaluating a run never sorts it again; beside them, a permutation
-/// lists the same documents in byte order for matching against qrels by merging.
+/// Immutable and columnar. Documents are kept in the order they came in; beside them, each
+/// query's **ranking** is stored once, as a permutation, the trec_eval way (score descending,
+/// equal scores by document id descending, byte-wise; the rank column of a file is ignored),
+/// so evaluating a run never sorts it again.
 #[derive(Debug, Clone)]
 pub struct Run {
     name: Option<String>,
+    precision: ScorePrecision,
     queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     offsets: Vec<usize>,
     docs: StrTable,
     scores: Vec<f64>,
-    by_doc: Vec<u32>,
+    /// Per query: `ranked[rank]` = local index of the document at that rank.
+    ranked: Vec<u32>,
 }
 
 /// Collects scored documents; [`RunBuilder::build`] validates and ranks them.
@@ -31,6 +32,8 @@ pub struct Run {
 pub struct RunBuilder {
     inner: Builder,
     name: Option<String>,
+    precision: ScorePrecision,
+    unique_docs: bool,
 }
 
 impl RunBuilder {
@@ -38,6 +41,8 @@ impl RunBuilder {
         RunBuilder {
             inner: Builder::new(),
             name: None,
+            precision: ScorePrecision::F32,
+            unique_docs: false,
         }
     }
 
@@ -49,6 +54,17 @@ impl RunBuilder {
     /// Name of the run (the last column of a TREC run file).
     pub fn set_name(&mut self, name: Option<String>) {
         self.name = name;
+    }
+
+    /// Precision at which scores are compared when ranking (default: `f32`, trec_eval 9.0.x).
+    pub fn set_score_precision(&mut self, precision: ScorePrecision) {
+        self.precision = precision;
+    }
+
+    /// Promise that no document appears twice in a query (true of a dict of dicts), which
+    /// skips the duplicate check.
+    pub fn set_unique_docs(&mut self, unique: bool) {
+        self.unique_docs = unique;
     }
 
     /// Start (or return to) a query; a query begun but given no document is kept, with an
@@ -87,35 +103,27 @@ impl RunBuilder {
                 ),
             ));
         }
-        let mut g = self.inner.group();
-        g.sort_within_queries(|g, a, b| {
-            trec_cmp(g.values[a], g.docs.get(a), g.values[b], g.docs.get(b))
-        });
-        // Byte order of each query's (now ranked) documents, for merging with qrels.
-        let mut by_doc: Vec<u32> = Vec::with_capacity(g.values.len());
-        for w in g.offsets.windows(2) {
-            by_doc.extend((0..w[1] - w[0]).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+        let g = self.inner.group();
+        let p = self.precision;
+        // Rank: score descending (as an order-preserving integer), then doc id descending.
+        let ranked = local_order(
+            &g.offsets,
+            |start, i| !score_order_key(p.key(g.values[start + i])),
+            |start, a, b| g.docs.get(start + b).cmp(g.docs.get(start + a)),
+        );
+        if !self.unique_docs {
+            // trec_eval refuses a document retrieved twice for a query.
+            DocIndex::build(&g.offsets, &g.docs).map_err(|dup| g.duplicate_error(dup, "run"))?;
         }
-        chunks_by_offsets_mut(&mut by_doc, &g.offsets)
-            .into_par_iter()
-            .enumerate()
-            .for_each(|(q, chunk)| {
-                let base = g.offsets[q];
-                chunk.sort_unstable_by(|&a, &b| {
-                    g.docs
-                        .get(base + a as usize)
-                        .cmp(g.docs.get(base + b as usize))
-                });
-            });
-        g.find_duplicate(Some(&by_doc), "run")?;
         Ok(Run {
             name: self.name,
+            precision: self.precision,
             queries: g.queries,
             lookup: g.lookup,
             offsets: g.offsets,
             docs: g.docs,
             scores: g.values,
-            by_doc,
+            ranked,
         })
     }
 }
@@ -128,6 +136,11 @@ impl Run {
     /// Name of the run, if known.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// Precision at which scores were compared when ranking.
+    pub fn score_precision(&self) -> ScorePrecision {
+        self.precision
     }
 
     /// Number of queries.
@@ -159,7 +172,7 @@ impl Run {
         self.lookup.get(id).map(|&i| i as usize)
     }
 
-    /// Flat index range of query `q`'s documents, in rank order.
+    /// Flat index range of query `q`'s documents (in the order they came in).
     pub fn range(&self, q: usize) -> std::ops::Range<usize> {
         self.offsets[q]..self.offsets[q + 1]
     }
@@ -174,9 +187,11 @@ impl Run {
         self.scores[i]
     }
 
-    /// Query `q`'s documents in byte order, as local rank positions.
-    pub fn by_doc(&self, q: usize) -> &[u32] {
-        &self.by_doc[self.range(q)]
+    /// Flat index of the document ranked at `rank` (0-based) in query `q`.
+    #[inline]
+    pub fn at_rank(&self, q: usize, rank: usize) -> usize {
+        let start = self.offsets[q];
+        start + self.ranked[start + rank] as usize
     }
 
     /// Approximate heap size in bytes.
@@ -184,7 +199,7 @@ impl Run {
         self.queries.heap_bytes()
             + self.docs.heap_bytes()
             + self.scores.capacity() * 8
-            + self.by_doc.capacity() * 4
+            + self.ranked.capacity() * 4
             + self.offsets.capacity() * 8
             + self.lookup.capacity() * 32
     }
@@ -201,10 +216,51 @@ mod tests {
             b.push("q", d, s);
         }
         let r = b.build().unwrap();
-        let ranked: Vec<&[u8]> = r.range(0).map(|i| r.doc(i)).collect();
+        let ranked: Vec<&[u8]> = (0..4).map(|k| r.doc(r.at_rank(0, k))).collect();
         assert_eq!(ranked, [b"d3".as_slice(), b"d2", b"d10", b"d1"]);
-        let by_doc: Vec<&[u8]> = r.by_doc(0).iter().map(|&i| r.doc(i as usize)).collect();
-        assert_eq!(by_doc, [b"d1".as_slice(), b"d10", b"d2", b"d3"]);
+    }
+
+    proptest::proptest! {
+        /// The integer-keyed sort ranks exactly as trec_eval's comparator.
+        #[test]
+        fn ranking_equals_trec_eval_comparator(
+            docs in proptest::collection::hash_map("[a-c]{0,10}", 0u8..4, 0..40),
+            f64_precision in proptest::bool::ANY,
+        ) {
+            let p = if f64_precision { ScorePrecision::F64 } else { ScorePrecision::F32 };
+            let mut b = Run::builder();
+            b.set_score_precision(p);
+            b.begin_query("q");
+            let entries: Vec<(String, f64)> = docs
+                .into_iter()
+                .map(|(d, s)| (d, f64::from(s) / 3.0 - 0.5 + if s == 2 { 1e-12 } else { 0.0 }))
+                .collect();
+            for (d, s) in &entries {
+                b.push_doc(d, *s);
+            }
+            let run = b.build().unwrap();
+            let mut expected = entries.clone();
+            expected.sort_by(|x, y| {
+                crate::ranking::trec_cmp(p.key(x.1), x.0.as_bytes(), p.key(y.1), y.0.as_bytes())
+            });
+            let got: Vec<&[u8]> = (0..run.len()).map(|k| run.doc(run.at_rank(0, k))).collect();
+            let want: Vec<&[u8]> = expected.iter().map(|e| e.0.as_bytes()).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn scores_equal_in_single_precision_tie_unless_asked_for_f64() {
+        let build = |p| {
+            let mut b = Run::builder();
+            b.set_score_precision(p);
+            b.push("q", "a", 1.0 + 1e-12);
+            b.push("q", "b", 1.0);
+            let r = b.build().unwrap();
+            r.doc(r.at_rank(0, 0)).to_vec()
+        };
+        assert_eq!(build(ScorePrecision::F32), b"b"); // tie: doc id descending
+        assert_eq!(build(ScorePrecision::F64), b"a");
     }
 
     #[test]

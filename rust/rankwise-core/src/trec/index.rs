@@ -1,0 +1,162 @@
+//! Per-query hash indexes of doc ids: O(1) judgement lookups and duplicate detection without
+//! sorting anything.
+
+use rayon::prelude::*;
+
+use super::collection::chunks_by_offsets_mut;
+use super::strings::StrTable;
+
+/// A fast, non-cryptographic hash of a doc id (FxHash-style over 8-byte words). Doc ids are
+/// short and trusted (they come from the user's own files), so speed matters more than
+/// resistance to crafted collisions; a collision only costs an extra comparison.
+#[inline]
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    // Final mix so that the low bits used for slots depend on every input bit.
+    h ^ (h >> 29)
+}
+
+/// One open-addressing table per query (linear probing, load factor <= 1/2), mapping doc ids
+/// to the query's local indices. Slots hold `local index + 1`; 0 is empty.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DocIndex {
+    slots: Vec<u32>,
+    /// Query `q` owns `slots[slot_offsets[q]..slot_offsets[q + 1]]`.
+    slot_offsets: Vec<usize>,
+}
+
+/// Two entries of a query with the same doc id: (query, first local index, second).
+pub(crate) type Duplicate = (usize, usize, usize);
+
+fn capacity(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        (2 * n).next_power_of_two()
+    }
+}
+
+impl DocIndex {
+    /// Index the docs of every group `offsets[q]..offsets[q + 1]` of `docs`, in parallel.
+    /// Returns the first duplicate (smallest query) instead if a group holds a doc twice.
+    pub(crate) fn build(offsets: &[usize], docs: &StrTable) -> Result<DocIndex, Duplicate> {
+        let nq = offsets.len().saturating_sub(1);
+        let mut slot_offsets = Vec::with_capacity(nq + 1);
+        slot_offsets.push(0);
+        for w in offsets.windows(2) {
+            let last = slot_offsets.last().copied().unwrap_or(0);
+            slot_offsets.push(last + capacity(w[1] - w[0]));
+        }
+        let mut slots = vec![0u32; slot_offsets.last().copied().unwrap_or(0)];
+        let duplicate = chunks_by_offsets_mut(&mut slots, &slot_offsets)
+            .into_par_iter()
+            .enumerate()
+            .filter_map(|(q, table)| {
+                let start = offsets[q];
+                let mask = table.len().wrapping_sub(1);
+                for local in 0..offsets[q + 1] - start {
+                    let doc = docs.get(start + local);
+                    let mut s = (hash_bytes(doc) as usize) & mask;
+                    loop {
+                        let slot = table[s];
+                        if slot == 0 {
+                            table[s] = u32::try_from(local + 1).unwrap_or(u32::MAX);
+                            break;
+                        }
+                        let other = slot as usize - 1;
+                        if docs.get(start + other) == doc {
+                            return Some((q, other, local));
+                        }
+                        s = (s + 1) & mask;
+                    }
+                }
+                None
+            })
+            .min_by_key(|d| d.0);
+        match duplicate {
+            Some(d) => Err(d),
+            None => Ok(DocIndex {
+                slots,
+                slot_offsets,
+            }),
+        }
+    }
+
+    /// Local index of `doc` in query `q` (whose docs start at flat index `start`), if any.
+    #[inline]
+    pub(crate) fn find(
+        &self,
+        q: usize,
+        start: usize,
+        docs: &StrTable,
+        doc: &[u8],
+    ) -> Option<usize> {
+        let table = &self.slots[self.slot_offsets[q]..self.slot_offsets[q + 1]];
+        if table.is_empty() {
+            return None;
+        }
+        let mask = table.len() - 1;
+        let mut s = (hash_bytes(doc) as usize) & mask;
+        loop {
+            let slot = table[s];
+            if slot == 0 {
+                return None;
+            }
+            let local = slot as usize - 1;
+            if docs.get(start + local) == doc {
+                return Some(local);
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// Heap size in bytes.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * 4 + self.slot_offsets.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_doc_and_rejects_strangers() {
+        let mut docs = StrTable::default();
+        let names: Vec<String> = (0..50).map(|i| format!("doc-{i}")).collect();
+        for n in &names {
+            docs.push(n.as_bytes());
+        }
+        docs.push(b"x");
+        let offsets = [0, 50, 50, 51];
+        let index = DocIndex::build(&offsets, &docs).unwrap();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(index.find(0, 0, &docs, n.as_bytes()), Some(i));
+        }
+        assert_eq!(index.find(0, 0, &docs, b"doc-50"), None);
+        assert_eq!(index.find(1, 50, &docs, b"x"), None);
+        assert_eq!(index.find(2, 50, &docs, b"x"), Some(0));
+    }
+
+    #[test]
+    fn reports_the_first_duplicate() {
+        let mut docs = StrTable::default();
+        for d in ["a", "b", "c", "b", "z", "z"] {
+            docs.push(d.as_bytes());
+        }
+        assert_eq!(DocIndex::build(&[0, 4, 6], &docs).unwrap_err(), (0, 1, 3));
+    }
+}
