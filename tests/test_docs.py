@@ -1,0 +1,33 @@
+"""Every example in the docstrings and in the README runs and prints what it says."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+MODULES = ["rankwise", "rankwise.metrics", "rankwise.evaluate"]
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0
+    assert result.attempted > 0
+
+
+def test_readme_python_examples_run():
+    text = README.read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "the README has no Python example"
+    for block in blocks:
+        parser = doctest.DocTestParser()
+        test = parser.get_doctest(block, {}, "README", str(README), 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0

@@ -1,0 +1,66 @@
+"""The package: typed stubs in step with the compiled module, the demo, the command line."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import rankwise
+from rankwise import _native
+
+
+def stub_names() -> dict[str, set[str]]:
+    path = Path(str(resources.files("rankwise") / "_native.pyi"))
+    tree = ast.parse(path.read_text())
+    names: dict[str, set[str]] = {"": set()}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names[""].add(node.name)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names[""].add(node.target.id)
+        if isinstance(node, ast.ClassDef):
+            names[node.name] = {
+                n.name for n in node.body if isinstance(n, ast.FunctionDef) and n.name != "__new__"
+            }
+    return names
+
+
+def test_stub_lists_exactly_what_the_compiled_module_exports():
+    stubs = stub_names()
+    public = {n for n in dir(_native) if not n.startswith("_") or n == "__version__"}
+    assert stubs[""] == public
+    for cls in ("Qrels", "Run"):
+        members = {
+            n
+            for n in dir(getattr(_native, cls))
+            if not n.startswith("_") or n in ("__len__", "__contains__")
+        }
+        assert stubs[cls] == members, cls
+
+
+def test_package_is_typed_and_versioned():
+    assert (Path(str(resources.files("rankwise"))) / "py.typed").exists()
+    assert rankwise.__version__.count(".") == 2
+    assert rankwise.build_profile in ("release", "debug")
+
+
+def test_demo_prints_a_table_and_returns_the_means(capsys):
+    means = rankwise.demo()
+    out = capsys.readouterr().out
+    assert "nDCG@10" in out and "Robust04" in out
+    assert 0.3 < means["nDCG@10"] < 0.6
+    assert set(means) == set(rankwise.demo.__globals__["DEMO_MEASURES"])
+
+
+def test_command_line_demo_and_version():
+    done = subprocess.run(
+        [sys.executable, "-m", "rankwise", "demo"], capture_output=True, text=True, check=True
+    )
+    assert "nDCG@10" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "rankwise", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == f"rankwise {rankwise.__version__}"
