@@ -116,3 +116,20 @@ def test_measure_names_expand_trec_families():
     assert rankwise.measure_names("official")[:4] == ["num_q", "num_ret", "num_rel", "num_rel_ret"]
     assert rankwise.measure_names("ndcg_cut.5,10") == ["ndcg_cut_5", "ndcg_cut_10"]
     assert len(rankwise.measure_names(["P", "iprec_at_recall"])) == 20
+
+
+class Tag(str):
+    """A str subclass: read through the slow (safe) path of the dict reader."""
+
+
+def test_dicts_with_numpy_scalars_subclasses_and_big_ints_read_like_plain_ones():
+    plain_q = {"q1": {"a": 2, "b": 0, "c": 1}}
+    plain_r = {"q1": {"a": 0.5, "b": 0.25, "c": 0.75}}
+    odd_q = {Tag("q1"): {Tag("a"): np.int64(2), "b": False, "c": True}}
+    odd_r = {"q1": {"a": np.float32(0.5), Tag("b"): np.float64(0.25), "c": 0.75}}
+    measures = ["nDCG@3", "AP", "RR"]
+    assert rankwise.evaluate(odd_q, odd_r, measures) == rankwise.evaluate(
+        plain_q, plain_r, measures
+    )
+    big = rankwise.Qrels({"q": {"a": 2**70}})
+    assert big.to_dict() == {"q": {"a": float(2**70)}}

@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod dicts;
 mod errors;
 mod evaluate;
 mod metrics;

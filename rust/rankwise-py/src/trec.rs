@@ -4,62 +4,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::PyDict;
 use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
-use crate::errors::{CoreError, invalid_value, type_error};
-
-/// Short type name of a Python object, for error messages.
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
-}
-
-fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
-    match obj.cast::<PyString>() {
-        Ok(s) => s.to_str(),
-        Err(_) => Err(type_error(
-            obj.py(),
-            format!("{} must be a str; got {}", what(), type_name(obj)),
-        )),
-    }
-}
-
-fn as_number(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<f64> {
-    if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return Ok(f.value());
-    }
-    // Labels are usually small ints: read them directly (PyLong_AsLongLong) instead of going
-    // through `__float__`, which allocates a float per label.
-    if let Ok(i) = obj.cast_exact::<PyInt>()
-        && let Ok(v) = i.extract::<i64>()
-    {
-        #[allow(clippy::cast_precision_loss)]
-        return Ok(v as f64);
-    }
-    if obj.is_instance_of::<PyString>() {
-        return Err(type_error(
-            obj.py(),
-            format!("{} must be a number; got str {:?}", what(), obj.to_string()),
-        ));
-    }
-    obj.extract::<f64>().map_err(|_| {
-        type_error(
-            obj.py(),
-            format!("{} must be a number; got {}", what(), type_name(obj)),
-        )
-    })
-}
-
-/// What a dict of dicts is poured into.
-trait Sink {
-    fn begin_query(&mut self, query: &str);
-    fn push_doc(&mut self, doc: &str, value: f64);
-}
+use crate::dicts::{Sink, fill_from_dict};
+use crate::errors::{CoreError, invalid_value};
 
 impl Sink for QrelsBuilder {
+    fn reserve(&mut self, n: usize) {
+        QrelsBuilder::reserve(self, n);
+    }
     fn begin_query(&mut self, query: &str) {
         QrelsBuilder::begin_query(self, query);
     }
@@ -69,46 +24,15 @@ impl Sink for QrelsBuilder {
 }
 
 impl Sink for RunBuilder {
+    fn reserve(&mut self, n: usize) {
+        RunBuilder::reserve(self, n);
+    }
     fn begin_query(&mut self, query: &str) {
         RunBuilder::begin_query(self, query);
     }
     fn push_doc(&mut self, doc: &str, value: f64) {
         RunBuilder::push_doc(self, doc, value);
     }
-}
-
-/// Feed a `{query_id: {doc_id: value}}` dict into a builder (the GIL is held here; the
-/// builder's sorting and indexing then run without it).
-fn fill_from_dict(argument: &str, data: &Bound<'_, PyAny>, sink: &mut impl Sink) -> PyResult<()> {
-    let py = data.py();
-    let outer = data.cast::<PyDict>().map_err(|_| {
-        type_error(
-            py,
-            format!(
-                "`{argument}` must be a dict {{query_id: {{doc_id: value}}}}; got {}",
-                type_name(data)
-            ),
-        )
-    })?;
-    for (qid, docs) in outer.iter() {
-        let q = as_str(&qid, || format!("query ids of `{argument}`"))?;
-        let docs = docs.cast::<PyDict>().map_err(|_| {
-            type_error(
-                py,
-                format!(
-                    "`{argument}[{q:?}]` must be a dict {{doc_id: value}}; got {}",
-                    type_name(&docs)
-                ),
-            )
-        })?;
-        sink.begin_query(q);
-        for (doc, value) in docs.iter() {
-            let d = as_str(&doc, || format!("document ids of `{argument}[{q:?}]`"))?;
-            let v = as_number(&value, || format!("`{argument}[{q:?}][{d:?}]`"))?;
-            sink.push_doc(d, v);
-        }
-    }
-    Ok(())
 }
 
 /// Relevance judgements (qrels).

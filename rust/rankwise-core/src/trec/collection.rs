@@ -18,32 +18,33 @@ pub struct Source {
 }
 
 /// Collects triples in arrival order. Triples of one query usually arrive together (a dict of
-/// dicts, a sorted file); when they do not, [`Builder::group`] regroups them stably.
+/// dicts, a sorted file): then only a count per query is kept. If a query's triples come back
+/// after another query's, the builder switches to recording the query of every triple, and
+/// [`Builder::group`] regroups them stably.
 #[derive(Debug, Default)]
 pub struct Builder {
     pub(crate) queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     current: Option<u32>,
-    query_of: Vec<u32>,
+    /// Number of triples per query (contiguous mode).
+    counts: Vec<usize>,
+    /// Query of every triple, once the input turned out not to be grouped.
+    query_of: Option<Vec<u32>>,
+    /// Highest query index that received a triple (contiguous mode).
+    tail: Option<u32>,
     pub(crate) docs: StrTable,
     pub(crate) values: Vec<f64>,
-    contiguous: bool,
-    last_pushed: Option<u32>,
-    finished: Vec<bool>,
     pub(crate) source: Source,
 }
 
 impl Builder {
     pub fn new() -> Self {
-        Builder {
-            contiguous: true,
-            ..Builder::default()
-        }
+        Builder::default()
     }
 
-    /// Reserve room for `n` triples of about `bytes_per_doc` bytes each.
+    /// Reserve room for `n` triples of about `bytes_per_doc` bytes each (address space only:
+    /// pages are touched as they fill).
     pub fn reserve(&mut self, n: usize, bytes_per_doc: usize) {
-        self.query_of.reserve(n);
         self.values.reserve(n);
         self.docs = StrTable::with_capacity(n, n * bytes_per_doc);
     }
@@ -62,7 +63,7 @@ impl Builder {
                 let i = u32::try_from(self.queries.len()).unwrap_or(u32::MAX);
                 self.queries.push(query);
                 self.lookup.insert(query.into(), i);
-                self.finished.push(false);
+                self.counts.push(0);
                 i
             }
         };
@@ -76,16 +77,28 @@ impl Builder {
     #[inline]
     pub fn push_doc(&mut self, doc: &[u8], value: f64) {
         let q = self.current.expect("begin_query before push_doc");
-        if let Some(last) = self.last_pushed
-            && last != q
-        {
-            self.finished[last as usize] = true;
-            if self.finished[q as usize] {
-                self.contiguous = false;
+        match self.query_of.as_mut() {
+            Some(query_of) => query_of.push(q),
+            None if self
+                .tail
+                .is_none_or(|t| q == t || (q > t && self.counts[q as usize] == 0)) =>
+            {
+                self.tail = Some(q);
+                self.counts[q as usize] += 1;
+            }
+            None => {
+                // Not grouped after all: record the query of every triple from now on.
+                let mut query_of = Vec::with_capacity(self.values.capacity());
+                for (qi, &c) in self.counts.iter().enumerate() {
+                    query_of.extend(std::iter::repeat_n(
+                        u32::try_from(qi).unwrap_or(u32::MAX),
+                        c,
+                    ));
+                }
+                query_of.push(q);
+                self.query_of = Some(query_of);
             }
         }
-        self.last_pushed = Some(q);
-        self.query_of.push(q);
         self.docs.push(doc);
         self.values.push(value);
     }
@@ -97,11 +110,28 @@ impl Builder {
         self.push_doc(doc, value);
     }
 
+    /// Query index of triple `i`.
+    fn query_of(&self, i: usize) -> usize {
+        match &self.query_of {
+            Some(q) => q[i] as usize,
+            None => {
+                let mut end = 0;
+                self.counts
+                    .iter()
+                    .position(|&c| {
+                        end += c;
+                        i < end
+                    })
+                    .unwrap_or(0)
+            }
+        }
+    }
+
     /// The first triple whose value fails `ok`, as (query, doc, value, line).
     pub(crate) fn find_value(&self, ok: impl Fn(f64) -> bool) -> Option<BadValue> {
         let i = self.values.iter().position(|&v| !ok(v))?;
         Some(BadValue {
-            query: self.queries.get_str(self.query_of[i] as usize).into_owned(),
+            query: self.queries.get_str(self.query_of(i)).into_owned(),
             doc: self.docs.get_str(i).into_owned(),
             value: self.values[i],
             line: self.source.lines.as_ref().map(|l| l[i]),
@@ -113,23 +143,20 @@ impl Builder {
         let Builder {
             queries,
             lookup,
+            counts,
             query_of,
             docs,
             values,
-            contiguous,
             source,
             ..
         } = self;
-        let nq = queries.len();
-        let mut counts = vec![0usize; nq + 1];
-        for &q in &query_of {
-            counts[q as usize + 1] += 1;
-        }
-        let mut offsets = counts;
-        for i in 1..offsets.len() {
-            offsets[i] += offsets[i - 1];
-        }
-        if contiguous && query_of.windows(2).all(|w| w[0] <= w[1]) {
+        let Some(query_of) = query_of else {
+            // Already grouped, in query order.
+            let mut offsets = Vec::with_capacity(counts.len() + 1);
+            offsets.push(0);
+            for c in counts {
+                offsets.push(offsets.last().copied().unwrap_or(0) + c);
+            }
             return Grouped {
                 queries,
                 lookup,
@@ -138,6 +165,14 @@ impl Builder {
                 values,
                 source,
             };
+        };
+        let nq = queries.len();
+        let mut offsets = vec![0usize; nq + 1];
+        for &q in &query_of {
+            offsets[q as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
         }
         // Counting sort by query: stable within a query.
         let mut next = offsets.clone();
@@ -263,6 +298,18 @@ mod tests {
         assert_eq!(g.docs.get(0), b"a");
         assert_eq!(g.docs.get(1), b"c");
         assert_eq!(g.values, vec![1.0, 3.0, 2.0]);
+    }
+
+    #[test]
+    fn a_query_begun_early_and_filled_late_is_regrouped() {
+        let mut b = Builder::new();
+        b.begin_query(b"q0");
+        b.push(b"q1", b"a", 1.0);
+        b.push(b"q0", b"b", 2.0);
+        b.push(b"q1", b"c", 3.0);
+        let g = b.group();
+        assert_eq!(g.offsets, vec![0, 1, 3]);
+        assert_eq!(g.values, vec![2.0, 1.0, 3.0]);
     }
 
     #[test]

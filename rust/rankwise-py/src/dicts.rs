@@ -1,0 +1,207 @@
+//! Reading `{query_id: {doc_id: value}}` dicts at the speed of the CPython API.
+//!
+//! Building a `Qrels` or `Run` from the pytrec_eval/ranx dict shape visits every (query,
+//! document) pair once with the GIL held: millions of pairs for a real run, so the per-pair
+//! cost decides the end-to-end time. The common case (exact `str` keys, exact `float`/`int`
+//! values) is read with raw CPython calls on borrowed references; everything else (str or
+//! float subclasses, numpy scalars, wrong types) goes through PyO3's safe API, which also
+//! produces the error messages.
+//!
+//! This is the only module of rankwise with `unsafe` code. The invariants:
+//! * the GIL is held for the whole iteration (`Bound<'py, _>` arguments prove it);
+//! * `PyDict_Next` hands out borrowed references that stay valid while the dicts are not
+//!   mutated; on the fast path no Python code runs, so nothing can mutate them;
+//! * before any call that may run Python code (the slow path: `__float__` of a subclass, error
+//!   formatting), the borrowed references are turned into owned ones (`Bound::from_borrowed_ptr`
+//!   increments the reference count), so they outlive whatever that code does;
+//! * `PyUnicode_AsUTF8AndSize` returns a buffer owned by the string object: it is copied
+//!   before the next call into Python.
+#![allow(unsafe_code)]
+
+use std::os::raw::c_char;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString};
+
+use crate::errors::type_error;
+
+/// What a dict of dicts is poured into.
+pub trait Sink {
+    fn reserve(&mut self, n: usize);
+    fn begin_query(&mut self, query: &str);
+    fn push_doc(&mut self, doc: &str, value: f64);
+}
+
+/// Short type name of a Python object, for error messages.
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+/// A `str` (of any subclass) as UTF-8, or a `TypeError` naming `what`.
+pub fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(type_error(
+            obj.py(),
+            format!("{} must be a str; got {}", what(), type_name(obj)),
+        )),
+    }
+}
+
+/// A number (float, int, numpy scalar, anything with `__float__`), or a `TypeError`.
+pub fn as_number(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<f64> {
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return Ok(f.value());
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>()
+        && let Ok(v) = i.extract::<i64>()
+    {
+        #[allow(clippy::cast_precision_loss)]
+        return Ok(v as f64);
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Err(type_error(
+            obj.py(),
+            format!("{} must be a number; got str {:?}", what(), obj.to_string()),
+        ));
+    }
+    obj.extract::<f64>().map_err(|_| {
+        type_error(
+            obj.py(),
+            format!("{} must be a number; got {}", what(), type_name(obj)),
+        )
+    })
+}
+
+/// Iterate a dict: `f(key, value)` with borrowed pointers. `f` must not keep them past its
+/// return, and must own them (`Bound::from_borrowed_ptr`) before running Python code.
+fn for_each_borrowed(
+    dict: &Bound<'_, PyDict>,
+    mut f: impl FnMut(*mut ffi::PyObject, *mut ffi::PyObject) -> PyResult<()>,
+) -> PyResult<()> {
+    let mut pos: ffi::Py_ssize_t = 0;
+    let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+    // SAFETY: `dict` is a live dict and the GIL is held (`Bound`); PyDict_Next only reads it.
+    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &raw mut pos, &raw mut key, &raw mut value) }
+        != 0
+    {
+        f(key, value)?;
+    }
+    Ok(())
+}
+
+/// UTF-8 bytes of an exact `str`, or `None` for anything else.
+///
+/// # Safety
+/// `obj` must be a valid object pointer and the GIL held. The returned slice borrows the
+/// string's cached UTF-8 buffer: use it before running any Python code.
+unsafe fn exact_str<'a>(obj: *mut ffi::PyObject) -> Option<&'a str> {
+    // SAFETY: per the function contract.
+    unsafe {
+        if ffi::PyUnicode_CheckExact(obj) == 0 {
+            return None;
+        }
+        let mut len: ffi::Py_ssize_t = 0;
+        let data: *const c_char = ffi::PyUnicode_AsUTF8AndSize(obj, &raw mut len);
+        if data.is_null() {
+            ffi::PyErr_Clear(); // e.g. lone surrogates: the slow path reports them
+            return None;
+        }
+        let bytes = std::slice::from_raw_parts(data.cast::<u8>(), usize::try_from(len).ok()?);
+        // CPython produced this buffer as UTF-8.
+        std::str::from_utf8(bytes).ok()
+    }
+}
+
+/// The value of an exact `float` or a small exact `int`, or `None` for anything else.
+///
+/// # Safety
+/// `obj` must be a valid object pointer and the GIL held.
+unsafe fn exact_number(obj: *mut ffi::PyObject) -> Option<f64> {
+    // SAFETY: per the function contract; neither call runs Python code for exact types.
+    unsafe {
+        if ffi::PyFloat_CheckExact(obj) != 0 {
+            return Some(ffi::PyFloat_AsDouble(obj));
+        }
+        if ffi::PyLong_CheckExact(obj) != 0 {
+            let v = ffi::PyLong_AsLongLong(obj);
+            if v == -1 && !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear(); // too large for i64: the slow path converts it
+                return None;
+            }
+            #[allow(clippy::cast_precision_loss)]
+            return Some(v as f64);
+        }
+        None
+    }
+}
+
+/// Pour `{query_id: {doc_id: value}}` into `sink`; `argument` names the dict in errors.
+pub fn fill_from_dict(
+    argument: &str,
+    data: &Bound<'_, PyAny>,
+    sink: &mut impl Sink,
+) -> PyResult<()> {
+    let py = data.py();
+    let outer = data.cast::<PyDict>().map_err(|_| {
+        type_error(
+            py,
+            format!(
+                "`{argument}` must be a dict {{query_id: {{doc_id: value}}}}; got {}",
+                type_name(data)
+            ),
+        )
+    })?;
+    // Size the columns once: growing them would touch every page several times.
+    let total: usize = outer
+        .values()
+        .iter()
+        .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+        .sum();
+    sink.reserve(total);
+    for_each_borrowed(outer, |qid_ptr, docs_ptr| {
+        // SAFETY: borrowed from `outer` during its iteration; owned before any Python code.
+        let (qid, docs) = unsafe {
+            (
+                Bound::from_borrowed_ptr(py, qid_ptr),
+                Bound::from_borrowed_ptr(py, docs_ptr),
+            )
+        };
+        let q = as_str(&qid, || format!("query ids of `{argument}`"))?;
+        let docs = docs.cast::<PyDict>().map_err(|_| {
+            type_error(
+                py,
+                format!(
+                    "`{argument}[{q:?}]` must be a dict {{doc_id: value}}; got {}",
+                    type_name(&docs)
+                ),
+            )
+        })?;
+        sink.begin_query(q);
+        for_each_borrowed(docs, |doc_ptr, value_ptr| {
+            // SAFETY: borrowed from `docs` during its iteration, GIL held; on this path no
+            // Python code runs before the key's bytes are copied into the sink.
+            if let Some(doc) = unsafe { exact_str(doc_ptr) }
+                && let Some(v) = unsafe { exact_number(value_ptr) }
+            {
+                sink.push_doc(doc, v);
+                return Ok(());
+            }
+            // SAFETY: as above; owned references survive whatever Python code runs next.
+            let (doc, value) = unsafe {
+                (
+                    Bound::from_borrowed_ptr(py, doc_ptr),
+                    Bound::from_borrowed_ptr(py, value_ptr),
+                )
+            };
+            let d = as_str(&doc, || format!("document ids of `{argument}[{q:?}]`"))?;
+            let v = as_number(&value, || format!("`{argument}[{q:?}][{d:?}]`"))?;
+            sink.push_doc(d, v);
+            Ok(())
+        })
+    })
+}
