@@ -162,9 +162,15 @@ def evaluate(
         raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {missing!r}")
     if max_docs is not None and (isinstance(max_docs, bool) or max_docs <= 0):
         raise InvalidValueError(f"`max_docs` must be a positive integer; got {max_docs!r}")
+    if isinstance(qrels, dict) and isinstance(run, dict):
+        # Both from dicts: build them together, the qrels' indexing overlapping with reading
+        # the run (same objects as Qrels(qrels) and Run(run)).
+        built_qrels, built_run = _native.qrels_and_run_from_dicts(qrels, run)
+    else:
+        built_qrels, built_run = _as_qrels(qrels), _as_run(run)
     names, query_ids, values, summary = _native.evaluate(
-        _as_qrels(qrels),
-        _as_run(run),
+        built_qrels,
+        built_run,
         _measure_list(measures),
         rel_level=float(rel_level),
         judged_only=bool(judged_only),

@@ -236,14 +236,16 @@ fn rank_run_query<'a>(
     opts: &EvalOptions,
     scratch: &'a mut RunScratch,
 ) -> RankedQuery<'a> {
-    let judged = qrels.judged(q);
+    let positive_labels = qrels.positive_labels(q);
+    let zero_labels = qrels.zero_labels(q);
     scratch.hits.clear();
     let Some(r) = r else {
         return RankedQuery {
             hits: &scratch.hits,
             num_ret: 0,
             others_judged: false,
-            judged,
+            positive_labels,
+            zero_labels,
         };
     };
     let n_all = run.range(r).len();
@@ -252,7 +254,7 @@ fn rank_run_query<'a>(
         n
     } else {
         measures.depth(n, opts.rel_level, |rel| {
-            judged.partition_point(|&l| l >= rel)
+            positive_labels.partition_point(|&l| l >= rel)
         })
     };
     resolve_labels(qrels, run, q, r, depth, &mut scratch.labels);
@@ -284,7 +286,8 @@ fn rank_run_query<'a>(
         hits: &scratch.hits,
         num_ret,
         others_judged: false,
-        judged,
+        positive_labels,
+        zero_labels,
     }
 }
 
@@ -362,7 +365,7 @@ pub struct ArrayBatch<'a, S, L> {
 struct ArrayScratch {
     rank: RankScratch,
     hits: Vec<Hit>,
-    judged: Vec<f64>,
+    positive: Vec<f64>,
     keys: Vec<u128>,
     order: Vec<u32>,
     gains: Vec<f64>,
@@ -494,17 +497,16 @@ fn check_row<S: Score, L: Label>(
     Ok(())
 }
 
-/// Sort the positive judged labels descending, add the relevant documents `n_relevant` says
-/// are missing from the row (label `rel_level`), then the row's `zeros` zero labels.
-fn finish_judged(
-    judged: &mut Vec<f64>,
-    zeros: usize,
+/// Add the relevant documents `n_relevant` says are missing from the row (label `rel_level`)
+/// to its positive labels, and sort them descending.
+fn finish_positive(
+    positive: &mut Vec<f64>,
     n_relevant: Option<i64>,
     rel_level: f64,
     q: usize,
 ) -> Result<()> {
     if let Some(wanted) = n_relevant {
-        let present = judged.iter().filter(|&&v| v >= rel_level).count();
+        let present = positive.iter().filter(|&&v| v >= rel_level).count();
         let extra = usize::try_from(wanted)
             .ok()
             .and_then(|w| w.checked_sub(present))
@@ -517,10 +519,9 @@ fn finish_judged(
                     wanted,
                 )
             })?;
-        judged.extend(std::iter::repeat_n(rel_level, extra));
+        positive.extend(std::iter::repeat_n(rel_level, extra));
     }
-    judged.sort_unstable_by(|a, b| b.total_cmp(a));
-    judged.resize(judged.len() + zeros, 0.0);
+    positive.sort_unstable_by(|a, b| b.total_cmp(a));
     Ok(())
 }
 
@@ -550,18 +551,18 @@ fn array_row<S: Score, L: Label>(
     let n_relevant = batch.n_relevant.map(|n| n[q]);
 
     if opts.ties == Ties::Average {
-        scratch.judged.clear();
+        scratch.positive.clear();
         let mut zeros = 0;
         for j in (0..s.len()).filter(|&j| valid(j)) {
             let v = l[j].to_f64();
             if v > 0.0 {
-                scratch.judged.push(v);
+                scratch.positive.push(v);
             } else if v == 0.0 {
                 zeros += 1;
             }
         }
-        finish_judged(&mut scratch.judged, zeros, n_relevant, opts.rel_level, q)?;
-        tie_averaged_row(s, l, valid, measures, scratch, out);
+        finish_positive(&mut scratch.positive, n_relevant, opts.rel_level, q)?;
+        tie_averaged_row(s, l, valid, zeros, measures, scratch, out);
         return Ok(());
     }
 
@@ -570,19 +571,19 @@ fn array_row<S: Score, L: Label>(
     } else {
         rank_hits(s, l, valid, &mut scratch.rank, &mut scratch.hits)
     };
-    // Hits are the documents with a non-zero label, so the judged labels are the positive
-    // hits plus one zero for every other document.
-    scratch.judged.clear();
+    // Hits are the documents with a non-zero label, so the positive labels are those of the
+    // positive hits, and every other document has label 0.
+    scratch.positive.clear();
     scratch
-        .judged
+        .positive
         .extend(scratch.hits.iter().map(|h| h.label).filter(|&v| v > 0.0));
-    let zeros = num_ret - scratch.hits.len();
-    finish_judged(&mut scratch.judged, zeros, n_relevant, opts.rel_level, q)?;
+    finish_positive(&mut scratch.positive, n_relevant, opts.rel_level, q)?;
     let view = RankedQuery {
         hits: &scratch.hits,
         num_ret,
         others_judged: true,
-        judged: &scratch.judged,
+        positive_labels: &scratch.positive,
+        zero_labels: num_ret - scratch.hits.len(),
     };
     for (slot, measure) in out.iter_mut().zip(measures.measures()) {
         *slot = compute(measure, &view, opts.rel_level);
@@ -595,6 +596,7 @@ fn tie_averaged_row<S: Score, L: Label>(
     s: &[S],
     l: &[L],
     valid: impl Fn(usize) -> bool,
+    zero_labels: usize,
     measures: &MeasureSet,
     scratch: &mut ArrayScratch,
     out: &mut [f64],
@@ -617,7 +619,8 @@ fn tie_averaged_row<S: Score, L: Label>(
         hits: &[],
         num_ret: ord.len(),
         others_judged: true,
-        judged: &scratch.judged,
+        positive_labels: &scratch.positive,
+        zero_labels,
     };
     for (slot, measure) in out.iter_mut().zip(measures.measures()) {
         let (MeasureKind::Ndcg(gain) | MeasureKind::Dcg(gain)) = measure.kind else {

@@ -98,6 +98,18 @@ impl ScorePrecision {
     }
 }
 
+/// An integer with the order of an `f32` score (not NaN): ascending keys for ascending scores,
+/// `-0.0` and `0.0` equal.
+#[inline]
+pub fn score_order_key_f32(score: f32) -> u32 {
+    let bits = (score + 0.0).to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | (1 << 31)
+    }
+}
+
 /// trec_eval's order of two retrieved documents (`comp_sim_docno` in `form_res_rels.c`):
 /// higher score first; equal scores by document id descending, byte-wise. Scores are
 /// compared as given: round them with [`ScorePrecision::key`] first.

@@ -112,8 +112,9 @@ unsafe fn exact_str<'a>(obj: *mut ffi::PyObject) -> Option<&'a str> {
             return None;
         }
         let bytes = std::slice::from_raw_parts(data.cast::<u8>(), usize::try_from(len).ok()?);
-        // CPython produced this buffer as UTF-8.
-        std::str::from_utf8(bytes).ok()
+        // CPython encoded this buffer as UTF-8 (strings it cannot encode, such as lone
+        // surrogates, fail above and take the slow path).
+        Some(std::str::from_utf8_unchecked(bytes))
     }
 }
 

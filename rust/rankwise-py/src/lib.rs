@@ -5,6 +5,12 @@
 
 use pyo3::prelude::*;
 
+/// Building and evaluating allocates and frees large columns; mimalloc keeps freed pages for
+/// reuse instead of returning them to the OS at once, which saves the kernel from zeroing
+/// fresh pages and from TLB shootdowns across the rayon threads on every call.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod dicts;
 mod errors;
 mod evaluate;
@@ -24,7 +30,7 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
-    use crate::trec::{PyQrels, PyRun};
+    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rankwise_core::ranking::ScorePrecision;
-use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
+use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder, doc_ids};
 
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value};
@@ -88,21 +88,18 @@ impl PyQrels {
     /// `(number of judged documents, number with label >= rel_level)`.
     #[pyo3(signature = (rel_level = 1.0))]
     fn count_relevant(&self, rel_level: f64) -> (usize, usize) {
-        let q = &self.inner;
-        let relevant = (0..q.num_queries())
-            .map(|i| q.judged(i).partition_point(|&l| l >= rel_level))
-            .sum();
-        (q.len(), relevant)
+        (self.inner.len(), self.inner.num_relevant(rel_level))
     }
 
     /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let q = &self.inner;
+        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..q.num_queries() {
             let docs = PyDict::new(py);
             for i in q.range(qi) {
-                let doc = String::from_utf8_lossy(q.doc(i));
+                let doc = ids.get_str(q.doc(i));
                 let l = q.label(i);
                 if l.fract() == 0.0 && l.abs() < 9.0e15 {
                     #[allow(clippy::cast_possible_truncation)]
@@ -221,12 +218,13 @@ impl PyRun {
     /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let r = &self.inner;
+        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..r.num_queries() {
             let docs = PyDict::new(py);
             for rank in 0..r.range(qi).len() {
                 let i = r.at_rank(qi, rank);
-                docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
+                docs.set_item(ids.get_str(r.doc(i)), r.score(i))?;
             }
             out.set_item(r.query_id(qi), docs)?;
         }
@@ -245,6 +243,36 @@ impl PyRun {
             group(self.inner.len())
         )
     }
+}
+
+/// Build `Qrels` and `Run` from two dicts at once: the qrels' indexing runs on a background
+/// thread while the run dict is read (reading dicts needs the GIL, indexing does not), so
+/// the two overlap. Same results as `Qrels(qrels)` and `Run(run)`.
+#[pyfunction]
+#[pyo3(signature = (qrels, run, *, score_precision = "float32"))]
+pub fn qrels_and_run_from_dicts(
+    py: Python<'_>,
+    qrels: &Bound<'_, PyAny>,
+    run: &Bound<'_, PyAny>,
+    score_precision: &str,
+) -> PyResult<(PyQrels, PyRun)> {
+    let precision = parse_precision(py, score_precision)?;
+    let mut qb = QrelsBuilder::new();
+    fill_from_dict("qrels", qrels, &mut qb)?;
+    let mut rb = RunBuilder::new();
+    rb.set_score_precision(precision);
+    rb.set_unique_docs(true);
+    let (q, r) = std::thread::scope(|scope| {
+        let pending = scope.spawn(move || qb.build());
+        let filled = fill_from_dict("run", run, &mut rb);
+        let q = py.detach(|| pending.join());
+        (q, filled.map(|()| rb))
+    });
+    let q = q.map_err(|_| invalid_value(py, "building the qrels failed".to_owned()))?;
+    let q = q.map_err(CoreError)?;
+    let r = py.detach(|| r.map(RunBuilder::build));
+    let r = r?.map_err(CoreError)?;
+    Ok((PyQrels { inner: Arc::new(q) }, PyRun { inner: Arc::new(r) }))
 }
 
 /// `1234567` -> `"1,234,567"`.

@@ -40,12 +40,8 @@ pub fn dcg(q: &RankedQuery<'_>, cutoff: Option<usize>, gain: Gain) -> f64 {
 pub fn ideal_dcg(q: &RankedQuery<'_>, cutoff: Option<usize>, gain: Gain) -> f64 {
     let depth = cutoff.unwrap_or(usize::MAX);
     let mut sum = 0.0;
-    for (i, &l) in q.judged.iter().take(depth).enumerate() {
-        let g = gain.of(l);
-        if g <= 0.0 {
-            break; // sorted descending: nothing further gains
-        }
-        sum += g / log2_discount(i);
+    for (i, &l) in q.positive_labels.iter().take(depth).enumerate() {
+        sum += gain.of(l) / log2_discount(i);
     }
     sum
 }

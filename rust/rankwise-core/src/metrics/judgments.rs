@@ -14,7 +14,7 @@ fn f(n: usize) -> f64 {
 /// Documents outside the pool and pool documents with a negative label are skipped.
 pub fn bpref(q: &RankedQuery<'_>, rel: f64) -> f64 {
     let num_rel = q.num_rel(rel);
-    let num_nonrel = q.judged.len() - num_rel;
+    let num_nonrel = q.num_judged() - num_rel;
     let mut nonrel_hits = 0usize;
     let mut sum = 0.0;
     for (seen, h) in q.hits.iter().enumerate() {

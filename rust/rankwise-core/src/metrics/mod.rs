@@ -28,16 +28,24 @@ pub struct RankedQuery<'a> {
     /// Status of the retrieved documents that are not hits: judged non-relevant (label 0,
     /// arrays) when true, outside the judgement pool (runs) when false.
     pub others_judged: bool,
-    /// Labels `>= 0` of every judged document of the query, retrieved or not, sorted
-    /// descending: the ideal ranking, and the counts of relevant and non-relevant documents.
-    pub judged: &'a [f64],
+    /// Positive labels of every judged document of the query, retrieved or not, sorted
+    /// descending: the ideal ranking, and the count of relevant documents.
+    pub positive_labels: &'a [f64],
+    /// Number of judged documents of the query with label 0.
+    pub zero_labels: usize,
 }
 
 impl RankedQuery<'_> {
-    /// Number of judged documents with `label >= rel` (trec_eval's `num_rel`).
+    /// Number of judged documents with `label >= rel` (trec_eval's `num_rel`); `rel > 0`.
     #[inline]
     pub fn num_rel(&self, rel: f64) -> usize {
-        self.judged.partition_point(|&l| l >= rel)
+        self.positive_labels.partition_point(|&l| l >= rel)
+    }
+
+    /// Number of judged documents with a label `>= 0`.
+    #[inline]
+    pub fn num_judged(&self) -> usize {
+        self.positive_labels.len() + self.zero_labels
     }
 
     /// Hits ranked above `limit` (0-based ranks `< limit`).
@@ -107,7 +115,8 @@ pub(crate) mod test_support {
     pub struct Owned {
         pub hits: Vec<Hit>,
         pub num_ret: usize,
-        pub judged: Vec<f64>,
+        pub positive: Vec<f64>,
+        pub zeros: usize,
     }
 
     impl Owned {
@@ -122,18 +131,19 @@ pub(crate) mod test_support {
                     })
                 })
                 .collect();
-            let mut judged: Vec<f64> = ranked
+            let all: Vec<f64> = ranked
                 .iter()
                 .flatten()
                 .chain(unretrieved)
                 .copied()
-                .filter(|&l| l >= 0.0)
                 .collect();
-            judged.sort_by(|a, b| b.partial_cmp(a).unwrap());
+            let mut positive: Vec<f64> = all.iter().copied().filter(|&l| l > 0.0).collect();
+            positive.sort_by(|a, b| b.partial_cmp(a).unwrap());
             Owned {
                 hits,
                 num_ret: ranked.len(),
-                judged,
+                positive,
+                zeros: all.iter().filter(|&&l| l == 0.0).count(),
             }
         }
 
@@ -142,7 +152,8 @@ pub(crate) mod test_support {
                 hits: &self.hits,
                 num_ret: self.num_ret,
                 others_judged: false,
-                judged: &self.judged,
+                positive_labels: &self.positive,
+                zero_labels: self.zeros,
             }
         }
     }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::ids::{LocalIds, doc_ids};
 use super::index::Duplicate;
 use super::strings::StrTable;
 use crate::error::RankError;
@@ -32,7 +33,7 @@ pub struct Builder {
     query_of: Option<Vec<u32>>,
     /// Highest query index that received a triple (contiguous mode).
     tail: Option<u32>,
-    pub(crate) docs: StrTable,
+    docs: LocalIds,
     pub(crate) values: Vec<f64>,
     pub(crate) source: Source,
 }
@@ -42,11 +43,10 @@ impl Builder {
         Builder::default()
     }
 
-    /// Reserve room for `n` triples of about `bytes_per_doc` bytes each (address space only:
-    /// pages are touched as they fill).
-    pub fn reserve(&mut self, n: usize, bytes_per_doc: usize) {
+    /// Reserve room for `n` triples.
+    pub fn reserve(&mut self, n: usize) {
         self.values.reserve(n);
-        self.docs = StrTable::with_capacity(n, n * bytes_per_doc);
+        self.docs.reserve(n);
     }
 
     /// Make `query` the query that [`Builder::push_doc`] adds to, registering it (even if it
@@ -132,7 +132,7 @@ impl Builder {
         let i = self.values.iter().position(|&v| !ok(v))?;
         Some(BadValue {
             query: self.queries.get_str(self.query_of(i)).into_owned(),
-            doc: self.docs.get_str(i).into_owned(),
+            doc: String::from_utf8_lossy(self.docs.get(i)).into_owned(),
             value: self.values[i],
             line: self.source.lines.as_ref().map(|l| l[i]),
         })
@@ -150,6 +150,7 @@ impl Builder {
             source,
             ..
         } = self;
+        let docs = docs.into_global();
         let Some(query_of) = query_of else {
             // Already grouped, in query order.
             let mut offsets = Vec::with_capacity(counts.len() + 1);
@@ -181,7 +182,7 @@ impl Builder {
             order[next[q as usize]] = i;
             next[q as usize] += 1;
         }
-        let docs = docs.permuted(order.iter().copied());
+        let docs = order.iter().map(|&i| docs[i]).collect();
         let values = order.iter().map(|&i| values[i]).collect();
         let source = Source {
             path: source.path,
@@ -213,7 +214,8 @@ pub(crate) struct Grouped {
     pub queries: StrTable,
     pub lookup: HashMap<Box<[u8]>, u32>,
     pub offsets: Vec<usize>,
-    pub docs: StrTable,
+    /// Process-wide document handles (see [`super::ids`]).
+    pub docs: Vec<u32>,
     pub values: Vec<f64>,
     pub source: Source,
 }
@@ -225,7 +227,7 @@ impl Grouped {
         RankError::DuplicateDocument {
             what,
             query: self.queries.get_str(q).into_owned(),
-            doc: self.docs.get_str(i).into_owned(),
+            doc: doc_ids().get_str(self.docs[i]).into_owned(),
             path: self.source.path.clone(),
             line: self.source.lines.as_ref().map(|l| l[i]),
         }
@@ -268,6 +270,49 @@ pub(crate) fn local_order<K: Ord + Copy + Send + Sync>(
     perm
 }
 
+/// [`local_order`] for 32-bit keys: key and local index are packed into one `u64`, so each
+/// group is sorted as plain integers (ties on the key are then ordered by `tie`).
+pub(crate) fn local_order_u32(
+    offsets: &[usize],
+    key: impl Fn(usize, usize) -> u32 + Sync,
+    tie: impl Fn(usize, usize, usize) -> std::cmp::Ordering + Sync,
+) -> Vec<u32> {
+    let n = offsets.last().copied().unwrap_or(0);
+    let mut perm = vec![0u32; n];
+    chunks_by_offsets_mut(&mut perm, offsets)
+        .into_par_iter()
+        .enumerate()
+        .for_each_init(Vec::new, |packed: &mut Vec<u64>, (q, chunk)| {
+            let start = offsets[q];
+            packed.clear();
+            packed.extend((0..chunk.len()).map(|i| {
+                (u64::from(key(start, i)) << 32) | u64::from(u32::try_from(i).unwrap_or(u32::MAX))
+            }));
+            packed.sort_unstable();
+            let mut i = 0;
+            while i < packed.len() {
+                let k = packed[i] >> 32;
+                let j = i + packed[i..].iter().take_while(|&&e| e >> 32 == k).count();
+                if j - i > 1 {
+                    packed[i..j].sort_unstable_by(|&a, &b| {
+                        tie(
+                            start,
+                            (a & 0xFFFF_FFFF) as usize,
+                            (b & 0xFFFF_FFFF) as usize,
+                        )
+                    });
+                }
+                i = j;
+            }
+            for (slot, &e) in chunk.iter_mut().zip(packed.iter()) {
+                #[allow(clippy::cast_possible_truncation)]
+                let local = e as u32;
+                *slot = local;
+            }
+        });
+    perm
+}
+
 /// Split `data` into the disjoint mutable chunks `offsets` describes.
 pub(crate) fn chunks_by_offsets_mut<'a, T>(
     data: &'a mut [T],
@@ -295,8 +340,9 @@ mod tests {
         b.push(b"q1", b"c", 3.0);
         let g = b.group();
         assert_eq!(g.offsets, vec![0, 2, 3]);
-        assert_eq!(g.docs.get(0), b"a");
-        assert_eq!(g.docs.get(1), b"c");
+        let ids = doc_ids();
+        assert_eq!(ids.get(g.docs[0]), b"a");
+        assert_eq!(ids.get(g.docs[1]), b"c");
         assert_eq!(g.values, vec![1.0, 3.0, 2.0]);
     }
 

@@ -1,36 +1,12 @@
-//! Per-query hash indexes of doc ids: O(1) judgement lookups and duplicate detection without
-//! sorting anything.
+//! Per-query hash indexes of document handles: O(1) judgement lookups and duplicate
+//! detection without sorting anything.
 
 use rayon::prelude::*;
 
 use super::collection::chunks_by_offsets_mut;
-use super::strings::StrTable;
 
-/// A fast, non-cryptographic hash of a doc id (FxHash-style over 8-byte words). Doc ids are
-/// short and trusted (they come from the user's own files), so speed matters more than
-/// resistance to crafted collisions; a collision only costs an extra comparison.
-#[inline]
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    // Final mix so that the low bits used for slots depend on every input bit.
-    h ^ (h >> 29)
-}
-
-/// One open-addressing table per query (linear probing, load factor <= 1/2), mapping doc ids
-/// to the query's local indices. Slots hold `local index + 1`; 0 is empty.
+/// One open-addressing table per query (linear probing, load factor <= 1/2), mapping a
+/// document handle to the query's local index. Slots hold `local index + 1`; 0 is empty.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DocIndex {
     slots: Vec<u32>,
@@ -38,7 +14,7 @@ pub(crate) struct DocIndex {
     slot_offsets: Vec<usize>,
 }
 
-/// Two entries of a query with the same doc id: (query, first local index, second).
+/// Two entries of a query with the same document: (query, first local index, second).
 pub(crate) type Duplicate = (usize, usize, usize);
 
 fn capacity(n: usize) -> usize {
@@ -49,10 +25,18 @@ fn capacity(n: usize) -> usize {
     }
 }
 
+/// Fibonacci hashing: handles are dense small integers, the multiply spreads them.
+#[inline]
+fn home(handle: u32, mask: usize) -> usize {
+    #[allow(clippy::cast_possible_truncation)]
+    let h = (u64::from(handle).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize;
+    h & mask
+}
+
 impl DocIndex {
-    /// Index the docs of every group `offsets[q]..offsets[q + 1]` of `docs`, in parallel.
-    /// Returns the first duplicate (smallest query) instead if a group holds a doc twice.
-    pub(crate) fn build(offsets: &[usize], docs: &StrTable) -> Result<DocIndex, Duplicate> {
+    /// Index the documents of every group `offsets[q]..offsets[q + 1]` of `docs`, in parallel.
+    /// Returns the first duplicate (smallest query) instead if a group holds a document twice.
+    pub(crate) fn build(offsets: &[usize], docs: &[u32]) -> Result<DocIndex, Duplicate> {
         let nq = offsets.len().saturating_sub(1);
         let mut slot_offsets = Vec::with_capacity(nq + 1);
         slot_offsets.push(0);
@@ -65,11 +49,10 @@ impl DocIndex {
             .into_par_iter()
             .enumerate()
             .filter_map(|(q, table)| {
-                let start = offsets[q];
+                let group = &docs[offsets[q]..offsets[q + 1]];
                 let mask = table.len().wrapping_sub(1);
-                for local in 0..offsets[q + 1] - start {
-                    let doc = docs.get(start + local);
-                    let mut s = (hash_bytes(doc) as usize) & mask;
+                for (local, &doc) in group.iter().enumerate() {
+                    let mut s = home(doc, mask);
                     loop {
                         let slot = table[s];
                         if slot == 0 {
@@ -77,7 +60,7 @@ impl DocIndex {
                             break;
                         }
                         let other = slot as usize - 1;
-                        if docs.get(start + other) == doc {
+                        if group[other] == doc {
                             return Some((q, other, local));
                         }
                         s = (s + 1) & mask;
@@ -95,28 +78,22 @@ impl DocIndex {
         }
     }
 
-    /// Local index of `doc` in query `q` (whose docs start at flat index `start`), if any.
+    /// Local index of document `doc` in query `q`, whose documents are `group`.
     #[inline]
-    pub(crate) fn find(
-        &self,
-        q: usize,
-        start: usize,
-        docs: &StrTable,
-        doc: &[u8],
-    ) -> Option<usize> {
+    pub(crate) fn find(&self, q: usize, group: &[u32], doc: u32) -> Option<usize> {
         let table = &self.slots[self.slot_offsets[q]..self.slot_offsets[q + 1]];
         if table.is_empty() {
             return None;
         }
         let mask = table.len() - 1;
-        let mut s = (hash_bytes(doc) as usize) & mask;
+        let mut s = home(doc, mask);
         loop {
             let slot = table[s];
             if slot == 0 {
                 return None;
             }
             let local = slot as usize - 1;
-            if docs.get(start + local) == doc {
+            if group[local] == doc {
                 return Some(local);
             }
             s = (s + 1) & mask;
@@ -135,28 +112,20 @@ mod tests {
 
     #[test]
     fn finds_every_doc_and_rejects_strangers() {
-        let mut docs = StrTable::default();
-        let names: Vec<String> = (0..50).map(|i| format!("doc-{i}")).collect();
-        for n in &names {
-            docs.push(n.as_bytes());
-        }
-        docs.push(b"x");
+        let docs: Vec<u32> = (0..50).map(|i| i * 7).chain([3]).collect();
         let offsets = [0, 50, 50, 51];
         let index = DocIndex::build(&offsets, &docs).unwrap();
-        for (i, n) in names.iter().enumerate() {
-            assert_eq!(index.find(0, 0, &docs, n.as_bytes()), Some(i));
+        for i in 0..50 {
+            assert_eq!(index.find(0, &docs[0..50], docs[i]), Some(i));
         }
-        assert_eq!(index.find(0, 0, &docs, b"doc-50"), None);
-        assert_eq!(index.find(1, 50, &docs, b"x"), None);
-        assert_eq!(index.find(2, 50, &docs, b"x"), Some(0));
+        assert_eq!(index.find(0, &docs[0..50], 3), None);
+        assert_eq!(index.find(1, &docs[50..50], 3), None);
+        assert_eq!(index.find(2, &docs[50..51], 3), Some(0));
     }
 
     #[test]
     fn reports_the_first_duplicate() {
-        let mut docs = StrTable::default();
-        for d in ["a", "b", "c", "b", "z", "z"] {
-            docs.push(d.as_bytes());
-        }
+        let docs = [1, 2, 3, 2, 9, 9];
         assert_eq!(DocIndex::build(&[0, 4, 6], &docs).unwrap_err(), (0, 1, 3));
     }
 }

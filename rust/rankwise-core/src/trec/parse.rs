@@ -191,7 +191,10 @@ mod tests {
         let run = read_run(&r).unwrap();
         assert_eq!(run.len(), 2);
         assert_eq!(run.name(), Some("sys"));
-        assert_eq!(run.doc(run.at_rank(0, 0)), b"d2");
+        assert_eq!(
+            crate::trec::ids::doc_ids().get(run.doc(run.at_rank(0, 0))),
+            b"d2"
+        );
     }
 
     #[test]

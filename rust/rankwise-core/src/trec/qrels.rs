@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::collection::{Builder, Grouped, Source};
+use super::ids::doc_ids;
 use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
@@ -10,8 +11,8 @@ use crate::error::{RankError, Result};
 /// Relevance judgements: for each query, documents and their labels.
 ///
 /// Immutable and columnar. Judgements are kept in the order they came in; beside them, a hash
-/// index per query finds a document's label in O(1), and the query's labels `>= 0` are kept
-/// sorted descending (the ideal ranking). Negative labels are kept: trec_eval treats them as
+/// index per query finds a document's label in O(1), and the query's positive labels are kept
+/// sorted descending (the ideal ranking) with a count of its zero labels. Negative labels are kept: trec_eval treats them as
 /// "in the pool but unjudged". Queries with no judgement at all are dropped, as in
 /// pytrec_eval.
 #[derive(Debug, Clone)]
@@ -19,11 +20,15 @@ pub struct Qrels {
     queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     offsets: Vec<usize>,
-    docs: StrTable,
+    /// Process-wide document handles (see [`super::ids`]).
+    docs: Vec<u32>,
     labels: Vec<f64>,
     index: DocIndex,
-    judged_offsets: Vec<usize>,
-    judged: Vec<f64>,
+    /// Query `q`'s positive labels, sorted descending: `positive[positive_offsets[q]..]`.
+    positive_offsets: Vec<usize>,
+    positive: Vec<f64>,
+    /// Number of judgements with label 0, per query.
+    zeros: Vec<usize>,
 }
 
 /// Collects judgements; [`QrelsBuilder::build`] validates and indexes them.
@@ -41,7 +46,7 @@ impl QrelsBuilder {
 
     /// Reserve room for `n` judgements.
     pub fn reserve(&mut self, n: usize) {
-        self.inner.reserve(n, 12);
+        self.inner.reserve(n);
     }
 
     /// Start (or return to) a query.
@@ -94,14 +99,17 @@ impl Qrels {
 
     fn from_grouped(g: Grouped, index: DocIndex) -> Qrels {
         let num_queries = g.queries.len();
-        let mut judged_offsets = Vec::with_capacity(num_queries + 1);
-        judged_offsets.push(0);
-        let mut judged = Vec::new();
+        let mut positive_offsets = Vec::with_capacity(num_queries + 1);
+        positive_offsets.push(0);
+        let mut positive = Vec::new();
+        let mut zeros = Vec::with_capacity(num_queries);
         for w in g.offsets.windows(2) {
-            let start = judged.len();
-            judged.extend(g.values[w[0]..w[1]].iter().copied().filter(|&l| l >= 0.0));
-            judged[start..].sort_unstable_by(|a, b| b.total_cmp(a));
-            judged_offsets.push(judged.len());
+            let labels = &g.values[w[0]..w[1]];
+            let start = positive.len();
+            positive.extend(labels.iter().copied().filter(|&l| l > 0.0));
+            positive[start..].sort_unstable_by(|a, b| b.total_cmp(a));
+            positive_offsets.push(positive.len());
+            zeros.push(labels.iter().filter(|&&l| l == 0.0).count());
         }
         let mut qrels = Qrels {
             queries: g.queries,
@@ -110,8 +118,9 @@ impl Qrels {
             docs: g.docs,
             labels: g.values,
             index,
-            judged_offsets,
-            judged,
+            positive_offsets,
+            positive,
+            zeros,
         };
         qrels.drop_empty_queries();
         qrels
@@ -136,13 +145,14 @@ impl Qrels {
             })
             .collect();
         let mut offsets = vec![0];
-        let mut judged_offsets = vec![0];
+        let mut positive_offsets = vec![0];
         for &q in &keep {
             offsets.push(self.offsets[q + 1]);
-            judged_offsets.push(self.judged_offsets[q + 1]);
+            positive_offsets.push(self.positive_offsets[q + 1]);
         }
+        self.zeros = keep.iter().map(|&q| self.zeros[q]).collect();
         self.offsets = offsets;
-        self.judged_offsets = judged_offsets;
+        self.positive_offsets = positive_offsets;
     }
 
     /// Number of queries.
@@ -174,9 +184,9 @@ impl Qrels {
         self.offsets[q]..self.offsets[q + 1]
     }
 
-    /// Document id of judgement `i`.
-    pub fn doc(&self, i: usize) -> &[u8] {
-        self.docs.get(i)
+    /// Document handle of judgement `i` (see [`super::ids::doc_ids`]).
+    pub fn doc(&self, i: usize) -> u32 {
+        self.docs[i]
     }
 
     /// Label of judgement `i`.
@@ -184,27 +194,47 @@ impl Qrels {
         self.labels[i]
     }
 
-    /// Labels `>= 0` of query `q`, sorted descending.
-    pub fn judged(&self, q: usize) -> &[f64] {
-        &self.judged[self.judged_offsets[q]..self.judged_offsets[q + 1]]
+    /// Positive labels of query `q`, sorted descending (its ideal ranking).
+    pub fn positive_labels(&self, q: usize) -> &[f64] {
+        &self.positive[self.positive_offsets[q]..self.positive_offsets[q + 1]]
     }
 
-    /// Label of `doc` for query `q`, if judged.
+    /// Number of judgements with label `>= rel_level` (`rel_level > 0`), over all queries.
+    pub fn num_relevant(&self, rel_level: f64) -> usize {
+        (0..self.num_queries())
+            .map(|q| self.positive_labels(q).partition_point(|&l| l >= rel_level))
+            .sum()
+    }
+
+    /// Number of judgements of query `q` with label 0.
+    pub fn zero_labels(&self, q: usize) -> usize {
+        self.zeros[q]
+    }
+
+    /// Label of the document with handle `doc` for query `q`, if judged.
     #[inline]
-    pub fn lookup(&self, q: usize, doc: &[u8]) -> Option<f64> {
-        let start = self.offsets[q];
+    pub fn lookup(&self, q: usize, doc: u32) -> Option<f64> {
+        let r = self.range(q);
+        let start = r.start;
         self.index
-            .find(q, start, &self.docs, doc)
+            .find(q, &self.docs[r], doc)
             .map(|local| self.labels[start + local])
+    }
+
+    /// Label of the document with id `doc` for query `q`, if judged.
+    pub fn lookup_str(&self, q: usize, doc: &str) -> Option<f64> {
+        let handle = doc_ids().find(doc.as_bytes())?;
+        self.lookup(q, handle)
     }
 
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
-            + self.docs.heap_bytes()
-            + (self.labels.capacity() + self.judged.capacity()) * 8
+            + self.docs.capacity() * 4
+            + (self.labels.capacity() + self.positive.capacity()) * 8
+            + self.zeros.capacity() * 8
             + self.index.heap_bytes()
-            + (self.offsets.capacity() + self.judged_offsets.capacity()) * 8
+            + (self.offsets.capacity() + self.positive_offsets.capacity()) * 8
             + self.lookup.capacity() * 32
     }
 }
@@ -232,11 +262,12 @@ mod tests {
         .unwrap();
         assert_eq!(q.num_queries(), 2);
         let q1 = q.query_index(b"q1").unwrap();
-        assert_eq!(q.lookup(q1, b"a"), Some(0.0));
-        assert_eq!(q.lookup(q1, b"b"), Some(1.0));
-        assert_eq!(q.lookup(q1, b"z"), Some(-1.0));
-        assert_eq!(q.lookup(q1, b"c"), None);
-        assert_eq!(q.judged(q1), &[1.0, 0.0]);
+        assert_eq!(q.lookup_str(q1, "a"), Some(0.0));
+        assert_eq!(q.lookup_str(q1, "b"), Some(1.0));
+        assert_eq!(q.lookup_str(q1, "z"), Some(-1.0));
+        assert_eq!(q.lookup_str(q1, "c"), None);
+        assert_eq!(q.positive_labels(q1), &[1.0]);
+        assert_eq!(q.zero_labels(q1), 1);
     }
 
     #[test]

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::collection::{Builder, Source, local_order};
+use super::collection::{Builder, Source, local_order, local_order_u32};
+use super::ids::doc_ids;
 use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
-use crate::ranking::{ScorePrecision, score_order_key};
+use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
 
 /// A run: for each query, retrieved documents with scores.
 ///
@@ -21,7 +22,8 @@ pub struct Run {
     queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     offsets: Vec<usize>,
-    docs: StrTable,
+    /// Process-wide document handles (see [`super::ids`]).
+    docs: Vec<u32>,
     scores: Vec<f64>,
     /// Per query: `ranked[rank]` = local index of the document at that rank.
     ranked: Vec<u32>,
@@ -48,7 +50,7 @@ impl RunBuilder {
 
     /// Reserve room for `n` documents.
     pub fn reserve(&mut self, n: usize) {
-        self.inner.reserve(n, 12);
+        self.inner.reserve(n);
     }
 
     /// Name of the run (the last column of a TREC run file).
@@ -106,11 +108,26 @@ impl RunBuilder {
         let g = self.inner.group();
         let p = self.precision;
         // Rank: score descending (as an order-preserving integer), then doc id descending.
-        let ranked = local_order(
-            &g.offsets,
-            |start, i| !score_order_key(p.key(g.values[start + i])),
-            |start, a, b| g.docs.get(start + b).cmp(g.docs.get(start + a)),
-        );
+        let ids = doc_ids();
+        // Score descending as an order-preserving integer, then doc id descending.
+        let tie = |start: usize, a: usize, b: usize| {
+            ids.get(g.docs[start + b]).cmp(ids.get(g.docs[start + a]))
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        let ranked = match p {
+            // The 9.0.x comparison is on C floats: 32-bit keys, sorted as packed integers.
+            ScorePrecision::F32 => local_order_u32(
+                &g.offsets,
+                |start, i| !score_order_key_f32(g.values[start + i] as f32),
+                tie,
+            ),
+            ScorePrecision::F64 => local_order(
+                &g.offsets,
+                |start, i| !score_order_key(g.values[start + i]),
+                tie,
+            ),
+        };
+        drop(ids);
         if !self.unique_docs {
             // trec_eval refuses a document retrieved twice for a query.
             DocIndex::build(&g.offsets, &g.docs).map_err(|dup| g.duplicate_error(dup, "run"))?;
@@ -177,9 +194,9 @@ impl Run {
         self.offsets[q]..self.offsets[q + 1]
     }
 
-    /// Document id at flat index `i`.
-    pub fn doc(&self, i: usize) -> &[u8] {
-        self.docs.get(i)
+    /// Document handle at flat index `i` (see [`super::ids::doc_ids`]).
+    pub fn doc(&self, i: usize) -> u32 {
+        self.docs[i]
     }
 
     /// Score at flat index `i`.
@@ -197,7 +214,7 @@ impl Run {
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
-            + self.docs.heap_bytes()
+            + self.docs.capacity() * 4
             + self.scores.capacity() * 8
             + self.ranked.capacity() * 4
             + self.offsets.capacity() * 8
@@ -216,7 +233,8 @@ mod tests {
             b.push("q", d, s);
         }
         let r = b.build().unwrap();
-        let ranked: Vec<&[u8]> = (0..4).map(|k| r.doc(r.at_rank(0, k))).collect();
+        let ids = doc_ids();
+        let ranked: Vec<&[u8]> = (0..4).map(|k| ids.get(r.doc(r.at_rank(0, k)))).collect();
         assert_eq!(ranked, [b"d3".as_slice(), b"d2", b"d10", b"d1"]);
     }
 
@@ -243,7 +261,8 @@ mod tests {
             expected.sort_by(|x, y| {
                 crate::ranking::trec_cmp(p.key(x.1), x.0.as_bytes(), p.key(y.1), y.0.as_bytes())
             });
-            let got: Vec<&[u8]> = (0..run.len()).map(|k| run.doc(run.at_rank(0, k))).collect();
+            let ids = doc_ids();
+            let got: Vec<&[u8]> = (0..run.len()).map(|k| ids.get(run.doc(run.at_rank(0, k)))).collect();
             let want: Vec<&[u8]> = expected.iter().map(|e| e.0.as_bytes()).collect();
             proptest::prop_assert_eq!(got, want);
         }
@@ -257,7 +276,7 @@ mod tests {
             b.push("q", "a", 1.0 + 1e-12);
             b.push("q", "b", 1.0);
             let r = b.build().unwrap();
-            r.doc(r.at_rank(0, 0)).to_vec()
+            doc_ids().get(r.doc(r.at_rank(0, 0))).to_vec()
         };
         assert_eq!(build(ScorePrecision::F32), b"b"); // tie: doc id descending
         assert_eq!(build(ScorePrecision::F64), b"a");

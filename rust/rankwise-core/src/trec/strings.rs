@@ -2,17 +2,29 @@
 
 /// Strings stored back to back. Ids cross the Python/Rust boundary once, when a collection is
 /// built; afterwards every comparison is a byte comparison inside this table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrTable {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// `bounds[i]..bounds[i + 1]` is string `i` (a leading 0 keeps `get` branch-free).
+    bounds: Vec<usize>,
+}
+
+impl Default for StrTable {
+    fn default() -> Self {
+        StrTable {
+            bytes: Vec::new(),
+            bounds: vec![0],
+        }
+    }
 }
 
 impl StrTable {
     pub fn with_capacity(strings: usize, bytes: usize) -> Self {
+        let mut bounds = Vec::with_capacity(strings + 1);
+        bounds.push(0);
         StrTable {
             bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(strings),
+            bounds,
         }
     }
 
@@ -20,26 +32,25 @@ impl StrTable {
     #[inline]
     pub fn push(&mut self, s: &[u8]) -> usize {
         self.bytes.extend_from_slice(s);
-        self.ends.push(self.bytes.len());
-        self.ends.len() - 1
+        self.bounds.push(self.bytes.len());
+        self.bounds.len() - 2
     }
 
     /// Number of strings.
     #[inline]
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.bounds.len() - 1
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// String `i` as bytes.
     #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        &self.bytes[self.bounds[i]..self.bounds[i + 1]]
     }
 
     /// String `i` as text. Tables are filled from `&str` or from UTF-8-checked file fields,
@@ -62,14 +73,14 @@ impl StrTable {
         out
     }
 
-    /// Raw parts (bytes, ends), e.g. for serialisation.
+    /// Raw parts (bytes, string bounds starting with 0), e.g. for serialisation.
     pub fn parts(&self) -> (&[u8], &[usize]) {
-        (&self.bytes, &self.ends)
+        (&self.bytes, &self.bounds)
     }
 
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+        self.bytes.capacity() + self.bounds.capacity() * std::mem::size_of::<usize>()
     }
 }
 
