@@ -35,7 +35,18 @@ impl Sink for RunBuilder {
     }
 }
 
-/// Relevance judgements (qrels).
+/// Relevance judgements: for each query, documents and their relevance labels.
+///
+/// `Qrels({"q1": {"d1": 2, "d2": 0}, ...})` takes the dict shape of pytrec_eval and ranx;
+/// `Qrels.from_trec(path)` reads a TREC qrels file (`query_id iteration doc_id relevance`,
+/// gzip allowed). Labels may be ints or floats; negative labels mean "in the judgement pool
+/// but unjudged", as in trec_eval. Queries without any judgement are dropped (as pytrec_eval
+/// does); a document judged twice for a query is an error.
+///
+/// Immutable and Rust-owned: ids cross from Python once, each query is indexed once, and every
+/// evaluation runs without the GIL. Document ids are interned in a process-wide table shared
+/// by all collections (so runs join qrels on integers); that table keeps each distinct id
+/// once for the life of the process.
 #[pyclass(frozen, module = "rankwise", name = "Qrels")]
 pub struct PyQrels {
     pub inner: Arc<Qrels>,
@@ -135,7 +146,15 @@ fn parse_precision(py: Python<'_>, value: &str) -> PyResult<ScorePrecision> {
     }
 }
 
-/// A retrieval run.
+/// A retrieval run: for each query, retrieved documents with their scores.
+///
+/// `Run({"q1": {"d1": 12.5, "d2": 11.0}, ...}, name="bm25")` takes the dict shape of
+/// pytrec_eval and ranx; `Run.from_trec(path)` reads a TREC run file (`query_id Q0 doc_id rank
+/// score run_name`, gzip allowed; the rank column is ignored). Each query is ranked once, as
+/// trec_eval 9.0.x ranks it: score descending, equal scores by doc id descending (byte-wise),
+/// scores compared in single precision (`score_precision="float32"`, what trec_eval 9.0.x and
+/// pytrec_eval do) or double precision (`"float64"`, trec_eval 10.0). NaN scores and a document
+/// retrieved twice for a query are errors; a query with no documents is kept and scores 0.
 #[pyclass(frozen, module = "rankwise", name = "Run")]
 pub struct PyRun {
     pub inner: Arc<Run>,
