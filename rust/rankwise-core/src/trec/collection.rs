@@ -255,14 +255,11 @@ pub(crate) fn local_order<K: Ord + Copy + Send + Sync>(
             );
             // Plain integer sort first; then order runs of equal keys with `tie` (rare).
             keyed.sort_unstable();
-            let mut i = 0;
-            while i < keyed.len() {
-                let j = i + keyed[i..].iter().take_while(|e| e.0 == keyed[i].0).count();
-                if j - i > 1 {
-                    keyed[i..j].sort_unstable_by(|a, b| tie(start, a.1 as usize, b.1 as usize));
-                }
-                i = j;
-            }
+            sort_equal_runs(
+                keyed,
+                |a, b| a.0 == b.0,
+                |a, b| tie(start, a.1 as usize, b.1 as usize),
+            );
             for (slot, &(_, local)) in chunk.iter_mut().zip(keyed.iter()) {
                 *slot = local;
             }
@@ -289,21 +286,17 @@ pub(crate) fn local_order_u32(
                 (u64::from(key(start, i)) << 32) | u64::from(u32::try_from(i).unwrap_or(u32::MAX))
             }));
             packed.sort_unstable();
-            let mut i = 0;
-            while i < packed.len() {
-                let k = packed[i] >> 32;
-                let j = i + packed[i..].iter().take_while(|&&e| e >> 32 == k).count();
-                if j - i > 1 {
-                    packed[i..j].sort_unstable_by(|&a, &b| {
-                        tie(
-                            start,
-                            (a & 0xFFFF_FFFF) as usize,
-                            (b & 0xFFFF_FFFF) as usize,
-                        )
-                    });
-                }
-                i = j;
-            }
+            sort_equal_runs(
+                packed,
+                |a, b| a >> 32 == b >> 32,
+                |a, b| {
+                    tie(
+                        start,
+                        (a & 0xFFFF_FFFF) as usize,
+                        (b & 0xFFFF_FFFF) as usize,
+                    )
+                },
+            );
             for (slot, &e) in chunk.iter_mut().zip(packed.iter()) {
                 #[allow(clippy::cast_possible_truncation)]
                 let local = e as u32;
@@ -311,6 +304,22 @@ pub(crate) fn local_order_u32(
             }
         });
     perm
+}
+
+/// In a slice sorted by key, order each run of equal keys (`same_key`) with `tie`.
+fn sort_equal_runs<T>(
+    v: &mut [T],
+    same_key: impl Fn(&T, &T) -> bool,
+    tie: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
+    let mut i = 0;
+    while i < v.len() {
+        let j = i + v[i..].iter().take_while(|e| same_key(e, &v[i])).count();
+        if j - i > 1 {
+            v[i..j].sort_unstable_by(&tie);
+        }
+        i = j;
+    }
 }
 
 /// Split `data` into the disjoint mutable chunks `offsets` describes.
