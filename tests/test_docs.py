@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["rankwise", "rankwise.metrics", "rankwise.evaluate"]
+MODULES = ["rankwise", "rankwise.metrics", "rankwise.evaluate", "rankwise.sample"]
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

@@ -9,14 +9,23 @@ the GIL released.
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
 :mod:`rankwise.errors` (exceptions).
+
+numpy and the modules that need it are imported on first use, so that ``rankwise eval`` on the
+command line starts as fast as the interpreter does.
 """
 
 from __future__ import annotations
 
-from . import errors, metrics
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors
 from ._native import __version__, build_profile, get_num_threads, set_num_threads
-from .demo import demo
 from .evaluate import Qrels, Run, evaluate, measure_names
+
+if TYPE_CHECKING:
+    from . import metrics
+    from .sample import demo
 
 __all__ = (
     "Qrels",
@@ -31,3 +40,24 @@ __all__ = (
     "metrics",
     "set_num_threads",
 )
+
+# name -> (module, attribute or None for the module itself)
+_LAZY = {
+    "metrics": ("rankwise.metrics", None),
+    "demo": ("rankwise.sample", "demo"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'rankwise' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    # Importing a submodule binds it on the package; bind what `rankwise.<name>` means instead.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
-from .demo import demo
+from ._native import __version__
 
 __all__ = ["main"]
 
@@ -21,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="evaluate a real run bundled with the package")
     args = parser.parse_args(argv)
     if args.command == "demo":
+        from .sample import demo
+
         demo()
         return 0
     parser.print_help(sys.stderr)

@@ -1,4 +1,4 @@
-"""``rankwise demo``: evaluate a real run that ships with the package."""
+"""The bundled sample (a real run and its judgements) and ``rankwise demo``, which evaluates it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,16 @@ DEMO_MEASURES = (
 
 
 def sample_paths() -> tuple[Path, Path]:
-    """Paths of the bundled sample: (qrels, run). See ``rankwise/data/README.md``."""
+    """Paths of the bundled sample: (qrels, run). See ``rankwise/data/README.md``.
+
+    >>> import rankwise
+    >>> from rankwise.sample import sample_paths
+    >>> qrels_path, run_path = sample_paths()
+    >>> rankwise.Run.from_trec(run_path)
+    Run("bm25_rm3", 250 queries, 25,000 documents)
+    >>> rankwise.evaluate(rankwise.Qrels.from_trec(qrels_path), _, "P@10")
+    {'P@10': 0.45742971887550204}
+    """
     data = resources.files("rankwise") / "data"
     return (
         Path(str(data / "robust04.qrels.gz")),
