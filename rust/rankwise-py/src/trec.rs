@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rankwise_core::ranking::ScorePrecision;
-use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder, doc_ids};
+use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value};
@@ -44,9 +44,7 @@ impl Sink for RunBuilder {
 /// does); a document judged twice for a query is an error.
 ///
 /// Immutable and Rust-owned: ids cross from Python once, each query is indexed once, and every
-/// evaluation runs without the GIL. Document ids are interned in a process-wide table shared
-/// by all collections (so runs join qrels on integers); that table keeps each distinct id
-/// once for the life of the process.
+/// evaluation runs without the GIL.
 #[pyclass(frozen, module = "rankwise", name = "Qrels")]
 pub struct PyQrels {
     pub inner: Arc<Qrels>,
@@ -105,12 +103,11 @@ impl PyQrels {
     /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let q = &self.inner;
-        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..q.num_queries() {
             let docs = PyDict::new(py);
             for i in q.range(qi) {
-                let doc = ids.get_str(q.doc(i));
+                let doc = String::from_utf8_lossy(q.doc(i));
                 let l = q.label(i);
                 if l.fract() == 0.0 && l.abs() < 9.0e15 {
                     #[allow(clippy::cast_possible_truncation)]
@@ -237,13 +234,12 @@ impl PyRun {
     /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let r = &self.inner;
-        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..r.num_queries() {
             let docs = PyDict::new(py);
             for rank in 0..r.range(qi).len() {
                 let i = r.at_rank(qi, rank);
-                docs.set_item(ids.get_str(r.doc(i)), r.score(i))?;
+                docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
             }
             out.set_item(r.query_id(qi), docs)?;
         }

@@ -2,14 +2,12 @@
 //! from TREC files or from (query, doc, value) triples.
 
 mod collection;
-pub mod ids;
 mod index;
 pub mod parse;
 pub mod qrels;
 pub mod run;
 pub mod strings;
 
-pub use ids::doc_ids;
 pub use parse::{read_qrels, read_run, read_run_with};
 pub use qrels::{Qrels, QrelsBuilder};
 pub use run::{Run, RunBuilder};

@@ -28,12 +28,30 @@ impl StrTable {
         }
     }
 
+    /// Make room for `strings` more strings of `bytes` bytes in all.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.bounds.reserve(strings);
+        self.bytes.reserve(bytes);
+    }
+
     /// Append a string; returns its index.
     #[inline]
     pub fn push(&mut self, s: &[u8]) -> usize {
         self.bytes.extend_from_slice(s);
         self.bounds.push(self.bytes.len());
         self.bounds.len() - 2
+    }
+
+    /// Append the strings `other[range]`.
+    pub fn extend_from(&mut self, other: &StrTable, range: std::ops::Range<usize>) {
+        let (start, end) = (other.bounds[range.start], other.bounds[range.end]);
+        let shift = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes[start..end]);
+        self.bounds.extend(
+            other.bounds[range.start + 1..=range.end]
+                .iter()
+                .map(|&b| b - start + shift),
+        );
     }
 
     /// Number of strings.
@@ -98,6 +116,13 @@ mod tests {
         assert_eq!(t.get(0), b"alpha");
         assert_eq!(t.get(1), b"");
         assert_eq!(t.get_str(2), "c");
+        let mut e = StrTable::default();
+        e.push(b"z");
+        e.extend_from(&t, 1..3);
+        assert_eq!(
+            (e.get(0), e.get(1), e.get(2)),
+            (&b"z"[..], &b""[..], &b"c"[..])
+        );
         let p = t.permuted([2, 0, 1].into_iter());
         assert_eq!(p.get(0), b"c");
         assert_eq!(p.get(1), b"alpha");
