@@ -77,5 +77,18 @@ def qrels_and_run_from_dicts(
     *,
     score_precision: str = "float32",
 ) -> tuple[Qrels, Run]: ...
+def trec_eval_output(
+    qrels_path: str | PathLike[str],
+    run_paths: list[str | PathLike[str]],
+    measures: list[str],
+    *,
+    per_query: bool = False,
+    complete: bool = False,
+    rel_level: float = 1.0,
+    judged_only: bool = False,
+    max_docs: int | None = None,
+    summary: bool = True,
+    runid: bool = False,
+) -> str: ...
 def get_num_threads() -> int: ...
 def set_num_threads(n: int) -> None: ...

@@ -30,7 +30,7 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
-    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts};
+    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -42,8 +42,13 @@ impl Builder {
 
     /// Reserve room for `n` triples.
     pub fn reserve(&mut self, n: usize) {
+        self.reserve_bytes(n, n * 8);
+    }
+
+    /// Reserve room for `n` triples with `doc_bytes` bytes of doc ids in all.
+    pub fn reserve_bytes(&mut self, n: usize, doc_bytes: usize) {
         self.values.reserve(n);
-        self.docs.reserve(n, n * 8);
+        self.docs.reserve(n, doc_bytes);
     }
 
     /// Make `query` the query that [`Builder::push_doc`] adds to, registering it (even if it

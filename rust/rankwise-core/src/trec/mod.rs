@@ -3,11 +3,13 @@
 
 mod collection;
 mod index;
+pub mod output;
 pub mod parse;
 pub mod qrels;
 pub mod run;
 pub mod strings;
 
+pub use output::{TrecOutput, write_trec_eval};
 pub use parse::{read_qrels, read_run, read_run_with};
 pub use qrels::{Qrels, QrelsBuilder};
 pub use run::{Run, RunBuilder};

@@ -283,11 +283,18 @@ fn parse_piece(data: &[u8], format: Format) -> std::result::Result<Piece, PieceE
     Ok(piece)
 }
 
-/// Read a file in blocks, parse each block on all threads, and hand the pieces, in order, to
-/// `sink`. Memory holds one block and the parsed pieces, not the file.
-fn parse_file(path: &Path, format: Format, mut sink: impl FnMut(Piece)) -> Result<()> {
+/// Read a file in blocks, parse each block on all threads, and hand the parsed lines, in
+/// order, to `sink`. Memory holds one block and the parsed columns, not the file. Returns the
+/// run name of the last line (runs).
+fn parse_file(path: &Path, format: Format, sink: &mut impl Sink) -> Result<Option<Vec<u8>>> {
     const BLOCK: usize = 8 << 20;
     let mut reader = open(path)?;
+    let mut name = None;
+    // Columns are sized once, from the first block's lines and the file's size: growing them
+    // by doubling would touch (and keep) twice the memory.
+    let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let compressed = path.extension().is_some_and(|e| e == "gz");
+    let mut sized = false;
     let pieces_per_block = 4 * parallel::num_threads().max(1);
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
     let mut lines_before = 0u64;
@@ -305,7 +312,7 @@ fn parse_file(path: &Path, format: Format, mut sink: impl FnMut(Piece)) -> Resul
             reader.consume(take);
         }
         if buf.is_empty() {
-            return Ok(());
+            return Ok(name);
         }
         let end = if eof {
             buf.len()
@@ -338,7 +345,23 @@ fn parse_file(path: &Path, format: Format, mut sink: impl FnMut(Piece)) -> Resul
         });
         for (i, piece) in parsed.into_iter().enumerate() {
             match piece {
-                Ok(p) => sink(p),
+                Ok(p) => {
+                    if !sized && !compressed && !p.values.is_empty() {
+                        sized = true;
+                        let lines = p.values.len() as u64;
+                        let per_line = (bounds[i + 1] - bounds[i]) as u64 / lines;
+                        let estimate = usize::try_from(file_size / per_line.max(1)).unwrap_or(0);
+                        let doc_bytes = p.docs.byte_len() / p.values.len();
+                        sink.reserve(
+                            estimate + estimate / 16,
+                            (estimate + estimate / 16) * doc_bytes,
+                        );
+                    }
+                    p.append_to(sink);
+                    if p.name.is_some() {
+                        name = p.name;
+                    }
+                }
                 Err(e) => {
                     let before: u64 =
                         data[..bounds[i]].iter().filter(|&&b| b == b'\n').count() as u64;
@@ -354,7 +377,7 @@ fn parse_file(path: &Path, format: Format, mut sink: impl FnMut(Piece)) -> Resul
         lines_before += buf[..end].iter().filter(|&&b| b == b'\n').count() as u64;
         buf.drain(..end);
         if eof && buf.is_empty() {
-            return Ok(());
+            return Ok(name);
         }
     }
 }
@@ -382,11 +405,15 @@ fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
 
 /// A builder that parsed lines are handed to.
 trait Sink {
+    fn reserve(&mut self, entries: usize, doc_bytes: usize);
     fn begin_query(&mut self, query: &str);
     fn push_docs(&mut self, docs: &StrTable, range: std::ops::Range<usize>, values: &[f64]);
 }
 
 impl Sink for QrelsBuilder {
+    fn reserve(&mut self, entries: usize, doc_bytes: usize) {
+        QrelsBuilder::reserve_bytes(self, entries, doc_bytes);
+    }
     fn begin_query(&mut self, query: &str) {
         QrelsBuilder::begin_query(self, query);
     }
@@ -396,6 +423,9 @@ impl Sink for QrelsBuilder {
 }
 
 impl Sink for RunBuilder {
+    fn reserve(&mut self, entries: usize, doc_bytes: usize) {
+        RunBuilder::reserve_bytes(self, entries, doc_bytes);
+    }
     fn begin_query(&mut self, query: &str) {
         RunBuilder::begin_query(self, query);
     }
@@ -453,7 +483,7 @@ pub fn read_qrels(path: impl AsRef<Path>) -> Result<Qrels> {
     let path = path.as_ref();
     let mut builder = QrelsBuilder::new();
     builder.set_source(Some(path.display().to_string()));
-    parse_file(path, Format::Qrels, |piece| piece.append_to(&mut builder))?;
+    parse_file(path, Format::Qrels, &mut builder)?;
     builder.build().map_err(|e| locate_duplicate(path, e, 2))
 }
 
@@ -469,13 +499,7 @@ pub fn read_run_with(path: impl AsRef<Path>, precision: ScorePrecision) -> Resul
     builder.set_score_precision(precision);
     builder.set_source(Some(path.display().to_string()));
     // trec_eval keeps the run name of the last line.
-    let mut name: Option<Vec<u8>> = None;
-    parse_file(path, Format::Run, |piece| {
-        piece.append_to(&mut builder);
-        if piece.name.is_some() {
-            name = piece.name;
-        }
-    })?;
+    let name = parse_file(path, Format::Run, &mut builder)?;
     builder.set_name(name.map(|n| String::from_utf8_lossy(&n).into_owned()));
     builder.build().map_err(|e| locate_duplicate(path, e, 2))
 }

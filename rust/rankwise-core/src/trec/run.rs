@@ -56,6 +56,11 @@ impl RunBuilder {
         self.inner.push_docs(docs, range, values);
     }
 
+    /// Reserve room for `entries` more entries with `doc_bytes` bytes of doc ids.
+    pub(crate) fn reserve_bytes(&mut self, entries: usize, doc_bytes: usize) {
+        self.inner.reserve_bytes(entries, doc_bytes);
+    }
+
     /// Reserve room for `n` documents.
     pub fn reserve(&mut self, n: usize) {
         self.inner.reserve(n);
