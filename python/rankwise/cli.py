@@ -139,9 +139,9 @@ def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
         name = run.name or os.path.basename(path)
         if name in results:
             name = path
-        results[name] = dict(evaluate(qrels, run, measures, **options))  # type: ignore[arg-type]
+        results[name] = dict(evaluate(qrels, run, measures, **options))
         if args.per_query:
-            per_query[name] = evaluate(qrels, run, measures, per_query=True, **options)  # type: ignore[arg-type]
+            per_query[name] = evaluate(qrels, run, measures, per_query=True, **options)
     if args.format == "json":
         payload: dict[str, object] = {"means": results}
         if args.per_query:
