@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["rankwise", "rankwise.metrics", "rankwise.evaluate", "rankwise.sample"]
+MODULES = [
+    "rankwise",
+    "rankwise.metrics",
+    "rankwise.evaluate",
+    "rankwise.report",
+    "rankwise.sample",
+]
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

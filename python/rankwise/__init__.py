@@ -5,7 +5,9 @@ the GIL released.
 
 >>> import rankwise
 >>> rankwise.evaluate({"q1": {"d1": 1}}, {"q1": {"d1": 0.2, "d2": 0.9}}, ["nDCG@10", "RR"])
-{'nDCG@10': 0.6309297535714575, 'RR': 0.5}
+Report over 1 queries
+  nDCG@10  0.6309
+  RR       0.5000
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
 :mod:`rankwise.errors` (exceptions).
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from ._native import __version__, build_profile, get_num_threads, set_num_threads
-from .evaluate import Qrels, Run, evaluate, measure_names
+from .evaluate import Qrels, Report, Run, evaluate, measure_names
 
 if TYPE_CHECKING:
     from . import metrics
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "Qrels",
+    "Report",
     "Run",
     "__version__",
     "build_profile",

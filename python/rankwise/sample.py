@@ -39,7 +39,8 @@ def sample_paths() -> tuple[Path, Path]:
     >>> rankwise.Run.from_trec(run_path)
     Run("bm25_rm3", 250 queries, 25,000 documents)
     >>> rankwise.evaluate(rankwise.Qrels.from_trec(qrels_path), _, "P@10")
-    {'P@10': 0.45742971887550204}
+    Report of 'bm25_rm3' over 249 queries
+      P@10  0.4574
     """
     data = resources.files("rankwise") / "data"
     return (
