@@ -27,6 +27,7 @@ from .evaluate import Qrels, Report, Run, evaluate, measure_names
 
 if TYPE_CHECKING:
     from . import metrics
+    from .compare import compare, fuse
     from .sample import demo
 
 __all__ = (
@@ -35,9 +36,11 @@ __all__ = (
     "Run",
     "__version__",
     "build_profile",
+    "compare",
     "demo",
     "errors",
     "evaluate",
+    "fuse",
     "get_num_threads",
     "measure_names",
     "metrics",
@@ -47,6 +50,8 @@ __all__ = (
 # name -> (module, attribute or None for the module itself)
 _LAZY = {
     "metrics": ("rankwise.metrics", None),
+    "compare": ("rankwise.compare", "compare"),
+    "fuse": ("rankwise.compare", "fuse"),
     "demo": ("rankwise.sample", "demo"),
 }
 

@@ -71,6 +71,19 @@ def evaluate_arrays(
     nan_policy: str = "raise",
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def measure_names(names: list[str]) -> list[str]: ...
+def paired_p_values(
+    scores: npt.NDArray[np.float64], test: str, *, n_resamples: int = 10000, seed: int = 42
+) -> npt.NDArray[np.float64]: ...
+def correct_p_values(p: npt.NDArray[np.float64], method: str | None) -> npt.NDArray[np.float64]: ...
+def fuse(
+    runs: list[Run],
+    method: str,
+    norm: str | None,
+    *,
+    k: float = 60.0,
+    weights: list[float] | None = None,
+    name: str = "fused",
+) -> Run: ...
 def qrels_and_run_from_dicts(
     qrels: dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],

@@ -29,6 +29,7 @@
 //! # Ok::<(), rankwise_core::error::RankError>(())
 //! ```
 
+pub mod compare;
 pub mod error;
 pub mod evaluate;
 pub mod metrics;

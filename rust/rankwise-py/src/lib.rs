@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod compare;
 mod dicts;
 mod errors;
 mod evaluate;
@@ -23,6 +24,8 @@ mod _native {
     use super::PyModule;
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::compare::{correct_p_values, fuse, paired_p_values};
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays};
     #[pymodule_export]
