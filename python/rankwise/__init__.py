@@ -10,6 +10,8 @@ Report over 1 queries
   RR       0.5000
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
+:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.compat` (drop-in
+replacements for pytrec_eval, sklearn, torchmetrics),
 :mod:`rankwise.errors` (exceptions).
 
 numpy and the modules that need it are imported on first use, so that ``rankwise eval`` on the
@@ -27,7 +29,7 @@ from .evaluate import Qrels, Report, Run, evaluate, measure_names
 
 if TYPE_CHECKING:
     from . import metrics
-    from .compare import compare, fuse
+    from .comparison import compare, fuse
     from .sample import demo
 
 __all__ = (
@@ -50,8 +52,8 @@ __all__ = (
 # name -> (module, attribute or None for the module itself)
 _LAZY = {
     "metrics": ("rankwise.metrics", None),
-    "compare": ("rankwise.compare", "compare"),
-    "fuse": ("rankwise.compare", "fuse"),
+    "compare": ("rankwise.comparison", "compare"),
+    "fuse": ("rankwise.comparison", "fuse"),
     "demo": ("rankwise.sample", "demo"),
 }
 

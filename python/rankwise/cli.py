@@ -22,7 +22,7 @@ from ._native import __version__
 
 __all__ = ["main"]
 
-TREC_ONLY_MEASURES = {"runid"}
+TREC_ONLY_MEASURES = {"runid", "relstring"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,8 +78,14 @@ def _measures(args: argparse.Namespace) -> tuple[list[str], bool]:
     if not args.measures:
         return ["official"], True
     names = list(args.measures)
-    runid = "runid" in names or "official" in names
-    return [n for n in names if n not in TREC_ONLY_MEASURES], runid
+    runid = bool({"runid", "official", "set", "all_trec"} & set(names))
+    if "relstring" in names:
+        print(
+            "rankwise: relstring (trec_eval's per-query string of labels) is not printed",
+            file=sys.stderr,
+        )
+    measures = [n for n in names if n not in TREC_ONLY_MEASURES]
+    return measures or ["official"], runid
 
 
 def _progress(message: str) -> None:

@@ -6,7 +6,7 @@
 //! for each evaluated query of the run, in `strcmp` order of query ids, then the summary with
 //! query id `all`. Measures appear in trec_eval's own order (`te_trec_measures` in
 //! `measures.c`), cutoffs ascending, whatever order they were asked in; `runid` and `num_q`
-//! appear in the summary only, `gm_map` in the summary only. Measures trec_eval does not have
+//! appear in the summary only, `gm_map` and `gm_bpref` in the summary only. Measures trec_eval does not have
 //! (`RR@10`, `ERR@20`, ...) follow, in the order asked, under the names asked.
 
 use std::fmt::Write;
@@ -35,6 +35,22 @@ fn trec_rank(m: &Measure) -> (usize, f64) {
         (MeasureKind::Ndcg(Gain::Linear), true) => 24,
         (MeasureKind::AP, true) => 25,
         (MeasureKind::Success, true) => 27,
+        (MeasureKind::InfAP, _) => 14,
+        (MeasureKind::GmBpref, _) => 15,
+        (MeasureKind::RprecMult { mult }, _) => return (16, mult),
+        (MeasureKind::Utility { .. }, _) => 17,
+        (MeasureKind::IPrecAvg11, _) => 18,
+        (MeasureKind::BinG, _) => 19,
+        (MeasureKind::G, _) => 20,
+        (MeasureKind::NdcgRel, _) => 22,
+        (MeasureKind::Rndcg, _) => 23,
+        (MeasureKind::RelativeP, true) => 26,
+        (MeasureKind::SetP, _) => 28,
+        (MeasureKind::SetRelativeP, _) => 29,
+        (MeasureKind::SetRecall, _) => 30,
+        (MeasureKind::SetMap, _) => 31,
+        (MeasureKind::SetF { .. }, _) => 32,
+        (MeasureKind::NumNonrelJudgedRet, _) => 33,
         _ => usize::MAX,
     };
     (rank, cut)
@@ -42,14 +58,21 @@ fn trec_rank(m: &Measure) -> (usize, f64) {
 
 /// Whether trec_eval prints a per-query line for the measure.
 fn per_query_line(m: &Measure) -> bool {
-    !matches!(m.kind, MeasureKind::NumQ | MeasureKind::GmAP)
+    !matches!(
+        m.kind,
+        MeasureKind::NumQ | MeasureKind::GmAP | MeasureKind::GmBpref
+    )
 }
 
 /// Counts are printed as integers (`%ld`).
 fn is_count(m: &Measure) -> bool {
     matches!(
         m.kind,
-        MeasureKind::NumQ | MeasureKind::NumRet | MeasureKind::NumRel | MeasureKind::NumRelRet
+        MeasureKind::NumQ
+            | MeasureKind::NumRet
+            | MeasureKind::NumRel
+            | MeasureKind::NumRelRet
+            | MeasureKind::NumNonrelJudgedRet
     )
 }
 
@@ -75,6 +98,19 @@ pub struct TrecOutput {
     pub runid: bool,
 }
 
+/// Indices of `measures` in trec_eval's output order; measures trec_eval lacks keep the
+/// order they were asked in, after the others.
+pub fn trec_order(measures: &MeasureSet) -> Vec<usize> {
+    let ms = measures.measures();
+    let mut order: Vec<usize> = (0..ms.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, ca) = trec_rank(&ms[a]);
+        let (rb, cb) = trec_rank(&ms[b]);
+        ra.cmp(&rb).then(ca.total_cmp(&cb))
+    });
+    order
+}
+
 /// Append an evaluation of `run` to `out` in trec_eval's format.
 pub fn write_trec_eval(
     out: &mut String,
@@ -84,13 +120,7 @@ pub fn write_trec_eval(
     opts: TrecOutput,
 ) {
     let ms = measures.measures();
-    let mut order: Vec<usize> = (0..ms.len()).collect();
-    // Stable: measures trec_eval lacks keep the order they were asked in.
-    order.sort_by(|&a, &b| {
-        let (ra, ca) = trec_rank(&ms[a]);
-        let (rb, cb) = trec_rank(&ms[b]);
-        ra.cmp(&rb).then(ca.total_cmp(&cb))
-    });
+    let order = trec_order(measures);
     let nq = ev.num_queries();
     if opts.per_query {
         let mut queries: Vec<usize> = (0..nq)
