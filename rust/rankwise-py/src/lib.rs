@@ -17,6 +17,7 @@ mod errors;
 mod evaluate;
 mod metrics;
 mod parallel;
+mod tables;
 mod trec;
 
 #[pymodule]

@@ -10,6 +10,7 @@ use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value};
+use crate::tables;
 
 impl Sink for QrelsBuilder {
     fn reserve(&mut self, n: usize) {
@@ -70,6 +71,37 @@ impl PyQrels {
         Ok(PyQrels {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Qrels from a pandas or polars DataFrame or a pyarrow Table with one row per
+    /// judgement; `query`, `doc` and `label` name the columns. Read through Arrow buffers.
+    #[staticmethod]
+    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", label = "relevance"))]
+    fn from_frame(frame: &Bound<'_, PyAny>, query: &str, doc: &str, label: &str) -> PyResult<Self> {
+        let inner = tables::qrels_from_frame(frame, query, doc, label)?;
+        Ok(PyQrels {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::qrels_to_arrow(py, &self.inner)
+    }
+
+    /// A pandas DataFrame `(query_id, doc_id, relevance)`.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "pandas")
+    }
+
+    /// A polars DataFrame `(query_id, doc_id, relevance)`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "polars")
+    }
+
+    /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
+    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        tables::qrels_to_trec(py, &self.inner, &path)
     }
 
     fn __len__(&self) -> usize {
@@ -191,6 +223,47 @@ impl PyRun {
         Ok(PyRun {
             inner: Arc::new(inner),
         })
+    }
+
+    /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
+    /// document; `query`, `doc` and `score` name the columns. Read through Arrow buffers.
+    #[staticmethod]
+    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = "float32"))]
+    fn from_frame(
+        py: Python<'_>,
+        frame: &Bound<'_, PyAny>,
+        query: &str,
+        doc: &str,
+        score: &str,
+        name: Option<String>,
+        score_precision: &str,
+    ) -> PyResult<Self> {
+        let precision = parse_precision(py, score_precision)?;
+        let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
+        Ok(PyRun {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::run_to_arrow(py, &self.inner)
+    }
+
+    /// A pandas DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "pandas")
+    }
+
+    /// A polars DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "polars")
+    }
+
+    /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
+    /// the path ends in `.gz`.
+    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        tables::run_to_trec(py, &self.inner, &path)
     }
 
     fn __len__(&self) -> usize {

@@ -2,6 +2,7 @@
 //! from TREC files or from (query, doc, value) triples.
 
 mod collection;
+pub mod columns;
 mod index;
 pub mod output;
 pub mod parse;
