@@ -52,6 +52,7 @@ def test_demo_prints_a_table_and_returns_the_means(capsys):
     means = rankwise.demo()
     out = capsys.readouterr().out
     assert "nDCG@10" in out and "Robust04" in out
+    assert "b) simulated_rerank" in out and "synthetic" in out
     assert 0.3 < means["nDCG@10"] < 0.6
     assert set(means) == set(rankwise.sample.DEMO_MEASURES)
 
