@@ -18,7 +18,7 @@ use crate::metrics::measure::MIN_GEO_MEAN;
 use crate::metrics::{Aggregate, Hit, MeasureKind, MeasureSet, RankedQuery, compute};
 use crate::parallel;
 use crate::ragged::{Ragged, RowLayout};
-use crate::ranking::{Label, RankScratch, Score, full_order, rank_hits};
+use crate::ranking::{Label, RankScratch, Score, ScorePrecision, full_order, rank_hits};
 use crate::summation::exact_sum;
 use crate::trec::{Qrels, Run};
 
@@ -169,10 +169,7 @@ pub fn evaluate(
     measures: &MeasureSet,
     opts: &EvalOptions,
 ) -> Result<Evaluation> {
-    check_rel_level(opts.rel_level)?;
-    if opts.max_docs == Some(0) {
-        return Err(RankError::invalid("max_docs", "a positive integer", 0));
-    }
+    check_run_options(opts)?;
     let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
         .filter_map(|q| {
             let r = run.query_index(qrels.query_id(q).as_bytes());
@@ -184,8 +181,50 @@ pub fn evaluate(
         })
         .collect();
     if pairs.is_empty() {
-        return Err(no_common_queries(qrels, run));
+        let sample: Vec<String> = (0..run.num_queries().min(3))
+            .map(|r| run.query_id(r).into_owned())
+            .collect();
+        return Err(no_common_queries(qrels, run.num_queries(), &sample));
     }
+    let rows = run_rows(qrels, run, &pairs, measures, opts);
+    Ok(Evaluation::from_rows(
+        measures,
+        pairs
+            .iter()
+            .map(|&(q, _)| qrels.query_id(q).into_owned())
+            .collect(),
+        &rows,
+    ))
+}
+
+fn check_run_options(opts: &EvalOptions) -> Result<()> {
+    check_rel_level(opts.rel_level)?;
+    if opts.max_docs == Some(0) {
+        return Err(RankError::invalid("max_docs", "a positive integer", 0));
+    }
+    Ok(())
+}
+
+impl Evaluation {
+    /// From query-major rows, one row of `measures.len()` values per query.
+    fn from_rows(measures: &MeasureSet, query_ids: Vec<String>, rows: &[f64]) -> Evaluation {
+        Evaluation {
+            names: measures.measures().iter().map(|x| x.name.clone()).collect(),
+            aggregates: measures.measures().iter().map(|x| x.aggregate()).collect(),
+            query_ids,
+            values: to_measure_major(rows, measures.len()),
+        }
+    }
+}
+
+/// Query-major rows of measure values for `(qrels query, run query)` pairs, in parallel.
+fn run_rows(
+    qrels: &Qrels,
+    run: &Run,
+    pairs: &[(usize, Option<usize>)],
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Vec<f64> {
     let m = measures.len();
     let mut out = vec![0.0; pairs.len() * m];
     parallel::install(|| {
@@ -198,32 +237,143 @@ pub fn evaluate(
                 }
             });
     });
-    Ok(Evaluation {
-        names: measures.measures().iter().map(|x| x.name.clone()).collect(),
-        aggregates: measures.measures().iter().map(|x| x.aggregate()).collect(),
-        query_ids: pairs
-            .iter()
-            .map(|&(q, _)| qrels.query_id(q).into_owned())
-            .collect(),
-        values: to_measure_major(&out, m),
-    })
+    out
 }
 
-fn no_common_queries(qrels: &Qrels, run: &Run) -> RankError {
-    let sample = |n: usize, id: &dyn Fn(usize) -> String| {
-        (0..n.min(3)).map(id).collect::<Vec<_>>().join(", ")
-    };
+fn no_common_queries(qrels: &Qrels, run_queries: usize, run_sample: &[String]) -> RankError {
+    let qrels_sample: Vec<String> = (0..qrels.num_queries().min(3))
+        .map(|q| format!("{:?}", qrels.query_id(q)))
+        .collect();
+    let run_sample: Vec<String> = run_sample.iter().map(|id| format!("{id:?}")).collect();
     RankError::invalid(
         "run",
         "at least one query that the qrels judge",
         format!(
             "no query in common: qrels has {} queries ({}...), run has {} ({}...)",
             qrels.num_queries(),
-            sample(qrels.num_queries(), &|i| format!("{:?}", qrels.query_id(i))),
-            run.num_queries(),
-            sample(run.num_queries(), &|i| format!("{:?}", run.query_id(i))),
+            qrels_sample.join(", "),
+            run_queries,
+            run_sample.join(", "),
         ),
     )
+}
+
+/// An evaluation of a run file, with what trec_eval's output needs to know about the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFileEvaluation {
+    pub evaluation: Evaluation,
+    /// The run name (last column of the last line).
+    pub name: Option<String>,
+    /// For each evaluated query: whether the run has it (with [`Missing::Zero`], queries only
+    /// the qrels have are evaluated too).
+    pub in_run: Vec<bool>,
+    /// Number of queries in the run file.
+    pub run_queries: usize,
+}
+
+/// Evaluate a run file against `qrels`, reading the run a block of whole queries at a time
+/// ([`trec::stream_run`](crate::trec::stream_run)) and evaluating each block as it is read:
+/// memory holds the qrels and one block, not the run. The result equals
+/// `evaluate(qrels, &read_run(path)?, ...)` exactly (per-query values are computed per query,
+/// and the means are exact sums). A file whose queries are not in consecutive lines is read
+/// whole instead.
+pub fn evaluate_run_file(
+    qrels: &Qrels,
+    path: impl AsRef<std::path::Path>,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<RunFileEvaluation> {
+    evaluate_run_file_in_blocks(qrels, path.as_ref(), measures, opts, 4 << 20)
+}
+
+/// [`evaluate_run_file`] streaming blocks of about `block` bytes.
+pub(crate) fn evaluate_run_file_in_blocks(
+    qrels: &Qrels,
+    path: &std::path::Path,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    block: usize,
+) -> Result<RunFileEvaluation> {
+    check_run_options(opts)?;
+    let m = measures.len();
+    let nq = qrels.num_queries();
+    let mut rows = vec![0.0; nq * m];
+    let mut in_run = vec![false; nq];
+    let mut run_queries = 0usize;
+    let mut run_sample: Vec<String> = Vec::new();
+    let streamed =
+        crate::trec::parse::stream_run_in_blocks(path, ScorePrecision::default(), block, |run| {
+            run_queries += run.num_queries();
+            for r in 0..run.num_queries() {
+                if run_sample.len() < 3 {
+                    run_sample.push(run.query_id(r).into_owned());
+                }
+            }
+            let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
+                .filter_map(|r| {
+                    qrels
+                        .query_index(run.query_id_bytes(r))
+                        .map(|q| (q, Some(r)))
+                })
+                .collect();
+            let block = run_rows(qrels, &run, &pairs, measures, opts);
+            for (row, &(q, _)) in block.chunks_exact(m.max(1)).zip(&pairs) {
+                rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+                in_run[q] = true;
+            }
+            Ok(())
+        })?;
+    let name = match streamed {
+        crate::trec::Streamed::Done { name } => name,
+        crate::trec::Streamed::NotGrouped { .. } => {
+            let run = crate::trec::read_run(path)?;
+            let evaluation = evaluate(qrels, &run, measures, opts)?;
+            let in_run = evaluation
+                .query_ids()
+                .iter()
+                .map(|id| run.query_index(id.as_bytes()).is_some())
+                .collect();
+            return Ok(RunFileEvaluation {
+                evaluation,
+                name: run.name().map(str::to_owned),
+                in_run,
+                run_queries: run.num_queries(),
+            });
+        }
+    };
+    if !in_run.iter().any(|&x| x) && opts.missing == Missing::Skip || nq == 0 {
+        return Err(no_common_queries(qrels, run_queries, &run_sample));
+    }
+    if opts.missing == Missing::Zero {
+        // Queries the run lacks, evaluated as empty rankings.
+        let pairs: Vec<(usize, Option<usize>)> =
+            (0..nq).filter(|&q| !in_run[q]).map(|q| (q, None)).collect();
+        let empty = Run::builder().build()?;
+        let missing = run_rows(qrels, &empty, &pairs, measures, opts);
+        for (row, &(q, _)) in missing.chunks_exact(m.max(1)).zip(&pairs) {
+            rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+        }
+    }
+    let kept: Vec<usize> = match opts.missing {
+        Missing::Zero => (0..nq).collect(),
+        Missing::Skip => (0..nq).filter(|&q| in_run[q]).collect(),
+    };
+    let mut kept_rows = Vec::with_capacity(kept.len() * m);
+    for &q in &kept {
+        kept_rows.extend_from_slice(&rows[q * m..(q + 1) * m]);
+    }
+    Ok(RunFileEvaluation {
+        evaluation: Evaluation::from_rows(
+            measures,
+            kept.iter()
+                .map(|&q| qrels.query_id(q).into_owned())
+                .collect(),
+            &kept_rows,
+        ),
+        name,
+        in_run: kept.iter().map(|&q| in_run[q]).collect(),
+        run_queries,
+    })
 }
 
 /// Match one run query's ranking to its judgements and return what the measures read.
@@ -917,6 +1067,121 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Write `lines` as a run file (unique name per test case) and return its path.
+    fn write_run_file(tag: &str, lines: &[String]) -> std::path::PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CASE: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!("rankwise-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "{tag}-{}.run",
+            CASE.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, lines.concat()).unwrap();
+        path
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Streaming a run file in tiny blocks (queries straddle blocks and the pieces of a
+        /// block) gives exactly the evaluation of the whole file, for grouped and ungrouped
+        /// files, either `missing` rule, and duplicate documents are refused the same way.
+        #[test]
+        fn streamed_file_evaluation_equals_whole_file(
+            lines in proptest::collection::vec((0u8..6, 0u8..8, 0u8..5), 0..60),
+            grouped in proptest::bool::ANY,
+            zero in proptest::bool::ANY,
+            block in 1usize..200,
+        ) {
+            let mut lines = lines;
+            if grouped {
+                lines.sort_by_key(|&(q, _, _)| q);
+            }
+            let text: Vec<String> = lines
+                .iter()
+                .map(|&(q, d, s)| format!("q{q} Q0 d{d} 0 {s}.5 run{q}\n"))
+                .collect();
+            let path = write_run_file("prop", &text);
+            let qrels = qrels(&[
+                ("q0", "d1", 1.0), ("q0", "d2", 2.0), ("q1", "d0", 0.0), ("q2", "d3", 1.0),
+                ("q2", "d4", -1.0), ("q3", "d5", 3.0), ("q7", "d1", 1.0),
+            ]);
+            let ms = MeasureSet::parse(&["all_trec"]).unwrap();
+            let opts = EvalOptions {
+                missing: if zero { Missing::Zero } else { Missing::Skip },
+                ..EvalOptions::default()
+            };
+            let whole = crate::trec::read_run(&path)
+                .and_then(|run| Ok((evaluate(&qrels, &run, &ms, &opts)?, run)));
+            let streamed = evaluate_run_file_in_blocks(&qrels, &path, &ms, &opts, block);
+            match (whole, streamed) {
+                (Ok((ev, run)), Ok(s)) => {
+                    proptest::prop_assert_eq!(&s.evaluation, &ev);
+                    proptest::prop_assert_eq!(s.name.as_deref(), run.name());
+                    let in_run: Vec<bool> = ev
+                        .query_ids()
+                        .iter()
+                        .map(|id| run.query_index(id.as_bytes()).is_some())
+                        .collect();
+                    proptest::prop_assert_eq!(s.in_run, in_run);
+                }
+                // A file with several duplicates may have a different one reported first.
+                (Err(a), Err(b)) => proptest::prop_assert!(
+                    a.to_string() == b.to_string()
+                        || matches!((&a, &b), (RankError::DuplicateDocument { .. }, RankError::DuplicateDocument { .. })),
+                    "{} vs {}", a, b
+                ),
+                (a, b) => proptest::prop_assert!(false, "whole {:?} vs streamed {:?}", a.map(|x| x.0), b),
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+
+    #[test]
+    fn streaming_hands_over_each_query_once_or_says_the_file_is_not_grouped() {
+        let lines: Vec<String> = [
+            "a Q0 x 1 1 r\n",
+            "a Q0 y 2 2 r\n",
+            "b Q0 x 1 1 r\n",
+            "a Q0 z 1 0 r\n",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let path = write_run_file("ungrouped", &lines);
+        let mut seen = Vec::new();
+        let out = crate::trec::parse::stream_run_in_blocks(&path, ScorePrecision::F32, 8, |run| {
+            for r in 0..run.num_queries() {
+                seen.push((run.query_id(r).into_owned(), run.range(r).len()));
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out, crate::trec::Streamed::NotGrouped { query: "a".into() });
+        // Whatever was handed over before the second "a" was whole.
+        assert!(
+            seen.is_empty() || seen == vec![("a".to_owned(), 2)],
+            "{seen:?}"
+        );
+        let path = write_run_file("grouped", &lines[..3]);
+        let mut seen = Vec::new();
+        let out = crate::trec::stream_run(&path, ScorePrecision::F32, |run| {
+            for r in 0..run.num_queries() {
+                seen.push((run.query_id(r).into_owned(), run.range(r).len()));
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            out,
+            crate::trec::Streamed::Done {
+                name: Some("r".into())
+            }
+        );
+        assert_eq!(seen, vec![("a".to_owned(), 2), ("b".to_owned(), 1)]);
     }
 
     #[test]

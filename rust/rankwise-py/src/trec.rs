@@ -394,7 +394,7 @@ pub fn trec_eval_output(
     summary: bool,
     runid: bool,
 ) -> PyResult<String> {
-    use rankwise_core::evaluate::{EvalOptions, Missing, evaluate};
+    use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file};
     use rankwise_core::metrics::MeasureSet;
     let set = MeasureSet::parse(&measures).map_err(CoreError)?;
     let opts = EvalOptions {
@@ -411,14 +411,32 @@ pub fn trec_eval_output(
         per_query,
         summary,
         runid,
+        complete,
     };
     let text = py.detach(|| -> Result<String, rankwise_core::RankError> {
         let qrels = trec::read_qrels(&qrels_path)?;
         let mut out = String::new();
         for path in &run_paths {
-            let run = trec::read_run(path)?;
-            let ev = evaluate(&qrels, &run, &set, &opts)?;
-            trec::write_trec_eval(&mut out, &ev, &set, &run, output);
+            // Streamed: memory holds the qrels and a block of the run, not the run.
+            let ev = evaluate_run_file(&qrels, path, &set, &opts)?;
+            if ev.run_queries == 0 {
+                // trec_eval refuses an empty run file ("Cannot read results file") even
+                // under -c, where rankwise would otherwise print zeros.
+                return Err(rankwise_core::RankError::invalid(
+                    "run",
+                    "a run file with at least one line",
+                    format!("{}: no results", path.display()),
+                ));
+            }
+            trec::write_trec_eval(
+                &mut out,
+                &ev.evaluation,
+                &set,
+                &qrels,
+                ev.name.as_deref(),
+                &ev.in_run,
+                output,
+            );
         }
         Ok(out)
     });

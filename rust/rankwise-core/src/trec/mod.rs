@@ -11,7 +11,7 @@ pub mod run;
 pub mod strings;
 
 pub use output::{TrecOutput, write_trec_eval};
-pub use parse::{read_qrels, read_run, read_run_with};
+pub use parse::{Streamed, read_qrels, read_run, read_run_with, stream_run};
 pub use qrels::{Qrels, QrelsBuilder};
 pub use run::{Run, RunBuilder};
 pub use strings::StrTable;

@@ -12,8 +12,9 @@
 use std::fmt::Write;
 
 use crate::evaluate::Evaluation;
-use crate::metrics::{Gain, Measure, MeasureKind, MeasureSet};
-use crate::trec::Run;
+use crate::metrics::measure::MIN_GEO_MEAN;
+use crate::metrics::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
+use crate::trec::Qrels;
 
 /// Position of a measure in trec_eval's output order; measures trec_eval lacks come last.
 fn trec_rank(m: &Measure) -> (usize, f64) {
@@ -96,6 +97,9 @@ pub struct TrecOutput {
     pub summary: bool,
     /// Print `runid` first in the summary (trec_eval does for its default measures).
     pub runid: bool,
+    /// The evaluation averaged over every qrels query (`-c`): changes the summary of
+    /// `num_rel`, as in trec_eval (see [`trec_summary`]).
+    pub complete: bool,
 }
 
 /// Indices of `measures` in trec_eval's output order; measures trec_eval lacks keep the
@@ -111,27 +115,92 @@ pub fn trec_order(measures: &MeasureSet) -> Vec<usize> {
     order
 }
 
-/// Append an evaluation of `run` to `out` in trec_eval's format.
+/// The summary values exactly as trec_eval 9.0.x computes them, so the printed digits agree
+/// even where the fourth decimal is decided by the last bit (a mean of `P_200` over four
+/// queries can be `0.00875`):
+/// * means: per-query values summed one by one in the order trec_eval reads the run (query
+///   ids in `strcmp` order, queries only the qrels have left out), divided by the number of
+///   evaluated queries (under `-c`, every qrels query);
+/// * geometric means: the logs summed the same way, then under `-c` `(missing queries) *
+///   log(1e-5)` added in one step (`te_calc_avg_meas_s_gm`);
+/// * sums: the counts; under `-c`, `num_rel` counts the qrels lines with a label above 0 in
+///   every qrels query, whatever `-l` says (`te_calc_avg_num_rel`).
+///
+/// [`Evaluation::summary`] instead sums exactly (independent of query order); the two can
+/// differ in the last bit.
+pub fn trec_summary(
+    ev: &Evaluation,
+    measures: &MeasureSet,
+    qrels: &Qrels,
+    in_run: &[bool],
+    complete: bool,
+) -> Vec<f64> {
+    let queries = run_order(ev, in_run);
+    let n = ev.num_queries() as f64;
+    let missing = (ev.num_queries() - queries.len()) as f64;
+    measures
+        .measures()
+        .iter()
+        .enumerate()
+        .map(|(m, measure)| {
+            let column = ev.column(m);
+            match measure.aggregate() {
+                Aggregate::Sum if complete && measure.kind == MeasureKind::NumRel => {
+                    let positive: usize = (0..qrels.num_queries())
+                        .map(|q| {
+                            qrels
+                                .positive_labels(q)
+                                .iter()
+                                .filter(|&&l| l > 0.0)
+                                .count()
+                        })
+                        .sum();
+                    positive as f64
+                }
+                Aggregate::Sum => column.iter().sum(),
+                Aggregate::Mean => queries.iter().fold(0.0, |acc, &q| acc + column[q]) / n,
+                Aggregate::GeometricMean => {
+                    let mut sum = queries
+                        .iter()
+                        .fold(0.0, |acc, &q| acc + column[q].max(MIN_GEO_MEAN).ln());
+                    if missing > 0.0 {
+                        sum += missing * MIN_GEO_MEAN.ln();
+                    }
+                    (sum / n).exp()
+                }
+            }
+        })
+        .collect()
+}
+
+/// Evaluated queries that the run has, in `strcmp` order of their ids (trec_eval's order).
+fn run_order(ev: &Evaluation, in_run: &[bool]) -> Vec<usize> {
+    let mut queries: Vec<usize> = (0..ev.num_queries()).filter(|&q| in_run[q]).collect();
+    queries.sort_by(|&a, &b| {
+        ev.query_ids()[a]
+            .as_bytes()
+            .cmp(ev.query_ids()[b].as_bytes())
+    });
+    queries
+}
+
+/// Append an evaluation of the run named `run_name` to `out` in trec_eval's format.
+/// `in_run[q]` says whether evaluated query `q` is in the run (per-query lines are printed
+/// for those only, as trec_eval does under `-c`); `qrels` are the judgements it was
+/// evaluated against.
 pub fn write_trec_eval(
     out: &mut String,
     ev: &Evaluation,
     measures: &MeasureSet,
-    run: &Run,
+    qrels: &Qrels,
+    run_name: Option<&str>,
+    in_run: &[bool],
     opts: TrecOutput,
 ) {
     let ms = measures.measures();
     let order = trec_order(measures);
-    let nq = ev.num_queries();
     if opts.per_query {
-        let mut queries: Vec<usize> = (0..nq)
-            .filter(|&q| run.query_index(ev.query_ids()[q].as_bytes()).is_some())
-            .collect();
-        queries.sort_by(|&a, &b| {
-            ev.query_ids()[a]
-                .as_bytes()
-                .cmp(ev.query_ids()[b].as_bytes())
-        });
-        for q in queries {
+        for q in run_order(ev, in_run) {
             for &m in &order {
                 if per_query_line(&ms[m]) {
                     line(
@@ -147,9 +216,9 @@ pub fn write_trec_eval(
     }
     if opts.summary {
         if opts.runid {
-            let _ = writeln!(out, "{:<22}\tall\t{}", "runid", run.name().unwrap_or(""));
+            let _ = writeln!(out, "{:<22}\tall\t{}", "runid", run_name.unwrap_or(""));
         }
-        let summary = ev.summary();
+        let summary = trec_summary(ev, measures, qrels, in_run, opts.complete);
         for &m in &order {
             line(out, &ms[m].name, "all", &ms[m], summary[m]);
         }
@@ -159,7 +228,7 @@ pub fn write_trec_eval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::{EvalOptions, evaluate};
+    use crate::evaluate::{EvalOptions, Missing, evaluate};
     use crate::trec::{Qrels, Run};
 
     #[test]
@@ -182,8 +251,14 @@ mod tests {
             per_query: true,
             summary: true,
             runid: true,
+            complete: false,
         };
-        write_trec_eval(&mut out, &ev, &ms, &run, opts);
+        let in_run: Vec<bool> = ev
+            .query_ids()
+            .iter()
+            .map(|id| run.query_index(id.as_bytes()).is_some())
+            .collect();
+        write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts);
         let expected = "\
 num_ret               \t301\t2
 map                   \t301\t0.5000
@@ -201,5 +276,96 @@ P_1                   \tall\t0.5000
 RR@1                  \tall\t0.5000
 ";
         assert_eq!(out, expected);
+    }
+
+    /// trec_eval sums per-query values one by one in query-id order: P_200 of 0, 2, 4 and 1
+    /// relevant documents over four queries is 0.008749999999999999 its way (printed 0.0087),
+    /// 0.00875 summed exactly (0.0088). And under -c its num_rel counts labels above 0 in
+    /// every qrels query, whatever -l says.
+    #[test]
+    fn summary_rounds_like_trec_eval() {
+        let mut q = Qrels::builder();
+        let mut r = Run::builder();
+        for (qid, hits) in [("c", 4), ("a", 0), ("d", 1), ("b", 2)] {
+            for d in 0..5 {
+                q.push(qid, &format!("rel{d}"), if d < 2 { 2.0 } else { 1.0 });
+            }
+            r.push(qid, "junk", 0.0);
+            for d in 0..hits {
+                r.push(qid, &format!("rel{d}"), 1.0);
+            }
+        }
+        q.push("e", "x", 1.0); // judged, not retrieved
+        let (qrels, run) = (q.build().unwrap(), r.build().unwrap());
+        let ms = MeasureSet::parse(&["P.200", "num_rel", "gm_map"]).unwrap();
+        let print = |complete: bool, rel_level: f64| {
+            let opts = EvalOptions {
+                rel_level,
+                missing: if complete {
+                    Missing::Zero
+                } else {
+                    Missing::Skip
+                },
+                ..EvalOptions::default()
+            };
+            let ev = evaluate(&qrels, &run, &ms, &opts).unwrap();
+            let in_run: Vec<bool> = ev
+                .query_ids()
+                .iter()
+                .map(|id| run.query_index(id.as_bytes()).is_some())
+                .collect();
+            let mut out = String::new();
+            let opts = TrecOutput {
+                per_query: false,
+                summary: true,
+                runid: false,
+                complete,
+            };
+            write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts);
+            out
+        };
+        let plain = print(false, 1.0);
+        assert!(
+            plain.contains("P_200                 \tall\t0.0087\n"),
+            "{plain}"
+        );
+        assert!(
+            plain.contains("num_rel               \tall\t20\n"),
+            "{plain}"
+        );
+        let complete = print(true, 2.0);
+        // 21 labels above 0 in all five qrels queries, though only 8 are >= 2.
+        assert!(
+            complete.contains("num_rel               \tall\t21\n"),
+            "{complete}"
+        );
+        // gm_map: four run queries' logs summed, then log(1e-5) once for query "e".
+        let ev = evaluate(
+            &qrels,
+            &run,
+            &ms,
+            &EvalOptions {
+                rel_level: 2.0,
+                missing: Missing::Zero,
+                ..EvalOptions::default()
+            },
+        )
+        .unwrap();
+        let logs: f64 = [0, 1, 2, 3]
+            .iter()
+            .map(|&i| {
+                let q = ev
+                    .query_ids()
+                    .iter()
+                    .position(|id| id == ["a", "b", "c", "d"][i])
+                    .unwrap();
+                ev.column(2)[q].max(MIN_GEO_MEAN).ln()
+            })
+            .fold(0.0, |a, b| a + b);
+        let gm = ((logs + MIN_GEO_MEAN.ln()) / 5.0).exp();
+        assert!(
+            complete.contains(&format!("gm_map                \tall\t{gm:6.4}\n")),
+            "{complete}"
+        );
     }
 }

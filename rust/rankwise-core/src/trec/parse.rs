@@ -34,18 +34,17 @@ fn io_error(path: &Path, e: &std::io::Error) -> RankError {
 }
 
 /// Open a file, transparently decompressing gzip (detected by its magic bytes).
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+fn open(path: &Path) -> Result<Box<dyn Read>> {
     let mut file = File::open(path).map_err(|e| io_error(path, &e))?;
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(|e| io_error(path, &e))?;
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 20,
-            flate2::read::MultiGzDecoder::new(file),
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(
+            BufReader::with_capacity(1 << 20, file),
         )))
     } else {
-        Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
+        Ok(Box::new(file))
     }
 }
 
@@ -53,7 +52,7 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>> {
 /// straight from the reader's buffer; only a line that straddles two blocks is copied. Used
 /// to locate a line again after an error.
 fn for_each_raw_line(path: &Path, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
-    let mut reader = open(path)?;
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
     let mut carry: Vec<u8> = Vec::new();
     let mut line_no = 0u64;
     loop {
@@ -89,29 +88,81 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
     haystack.iter().position(|&b| b == needle)
 }
 
-/// Up to 7 whitespace-separated fields of a line, and how many there are in all.
+/// Byte classes for splitting: what `u8::is_ascii_whitespace` calls whitespace (space, tab,
+/// form feed, carriage return) separates fields; a newline ends the line; anything else is
+/// part of a field.
+const FIELD: u8 = 0;
+const SPACE: u8 = 1;
+const NEWLINE: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut class = [FIELD; 256];
+    class[b' ' as usize] = SPACE;
+    class[b'\t' as usize] = SPACE;
+    class[0x0c] = SPACE;
+    class[b'\r' as usize] = SPACE;
+    class[b'\n' as usize] = NEWLINE;
+    class
+};
+
+/// The end of the field starting at `data[pos]`: the first byte at or after `pos` that is
+/// whitespace or a newline, or `data.len()`. Eight bytes at a time: separators are all below
+/// `0x21`, and the borrow trick below flags exactly the first byte below `0x21` of a word
+/// (bytes of UTF-8 sequences, `0x80` and up, are never flagged); a flagged control byte that is
+/// not a separator (e.g. `0x0b`) is part of the field, as with `u8::is_ascii_whitespace`.
 #[inline]
-fn split_fields(line: &[u8]) -> ([&[u8]; 7], usize) {
+fn field_end(data: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let n = data.len();
+    while pos + 8 <= n {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&data[pos..pos + 8]);
+        let w = u64::from_le_bytes(word);
+        let below = w.wrapping_sub(ONES * 0x21) & !w & HIGH;
+        if below == 0 {
+            pos += 8;
+            continue;
+        }
+        let at = pos + (below.trailing_zeros() / 8) as usize;
+        if CLASS[data[at] as usize] != FIELD {
+            return at;
+        }
+        pos = at + 1;
+    }
+    while pos < n && CLASS[data[pos] as usize] == FIELD {
+        pos += 1;
+    }
+    pos
+}
+
+/// Split the line starting at `data[pos]` into up to 7 fields in one pass over its bytes.
+/// Returns the fields, how many there are in all, and where the line ends (the position of
+/// its newline, or `data.len()`).
+#[inline]
+fn next_line(data: &[u8], mut pos: usize) -> ([&[u8]; 7], usize, usize) {
     let mut fields: [&[u8]; 7] = [&[]; 7];
     let mut count = 0;
-    let mut i = 0;
-    let n = line.len();
-    while i < n {
-        while i < n && line[i].is_ascii_whitespace() {
-            i += 1;
+    let n = data.len();
+    loop {
+        while pos < n && CLASS[data[pos] as usize] == SPACE {
+            pos += 1;
         }
-        if i == n {
-            break;
+        if pos == n || data[pos] == b'\n' {
+            return (fields, count, pos);
         }
-        let start = i;
-        while i < n && !line[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        let start = pos;
+        pos = field_end(data, pos);
         if let Some(slot) = fields.get_mut(count) {
-            *slot = &line[start..i];
+            *slot = &data[start..pos];
         }
         count += 1;
     }
+}
+
+/// Up to 7 whitespace-separated fields of one line, and how many there are in all.
+#[inline]
+fn split_fields(line: &[u8]) -> ([&[u8]; 7], usize) {
+    let (fields, count, _) = next_line(line, 0);
     (fields, count)
 }
 
@@ -181,7 +232,8 @@ enum Format {
 }
 
 /// A block of lines parsed on one thread: documents and values, with the runs of consecutive
-/// lines of one query.
+/// lines of one query. Pieces are reused from block to block, so their buffers are allocated
+/// (and their pages faulted in) once per file, not once per block.
 #[derive(Default)]
 struct Piece {
     docs: StrTable,
@@ -190,6 +242,18 @@ struct Piece {
     queries: Vec<(String, usize)>,
     /// The run name of the last line (runs).
     name: Option<Vec<u8>>,
+    /// Bytes of text the piece was parsed from.
+    text_bytes: usize,
+}
+
+impl Piece {
+    fn clear(&mut self) {
+        self.docs.clear();
+        self.values.clear();
+        self.queries.clear();
+        self.name = None;
+        self.text_bytes = 0;
+    }
 }
 
 /// A parse error at `line` lines into a piece (resolved to a file line by the caller).
@@ -199,21 +263,29 @@ struct PieceError {
     text: Vec<u8>,
 }
 
-fn parse_piece(data: &[u8], format: Format) -> std::result::Result<Piece, PieceError> {
-    let mut piece = Piece::default();
+fn parse_piece(
+    data: &[u8],
+    format: Format,
+    piece: &mut Piece,
+) -> std::result::Result<(), PieceError> {
+    piece.clear();
+    piece.text_bytes = data.len();
     let mut local_line = 0u64;
     let fail = |local_line, reason: String, text: &[u8]| PieceError {
         local_line,
         reason,
         text: text.to_vec(),
     };
-    for raw in data.split(|&b| b == b'\n') {
+    let mut pos = 0;
+    while pos <= data.len() {
         local_line += 1;
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let (fields, count) = split_fields(line);
+        let line_start = pos;
+        let (fields, count, line_end) = next_line(data, pos);
+        pos = line_end + 1;
         if count == 0 || fields[0].first() == Some(&b'#') {
             continue; // blank line or comment
         }
+        let line = &data[line_start..line_end];
         let (doc, value) = match format {
             Format::Qrels => {
                 if count != 4 {
@@ -270,49 +342,55 @@ fn parse_piece(data: &[u8], format: Format) -> std::result::Result<Piece, PieceE
                 (fields[2], score)
             }
         };
-        let (Ok(query), Ok(_)) = (std::str::from_utf8(fields[0]), std::str::from_utf8(doc)) else {
-            return Err(fail(local_line, "the line is not valid UTF-8".into(), line));
-        };
         match piece.queries.last_mut() {
-            Some((q, n)) if q == query => *n += 1,
-            _ => piece.queries.push((query.to_owned(), 1)),
+            // Same bytes as a query id already checked to be UTF-8.
+            Some((q, n)) if q.as_bytes() == fields[0] => *n += 1,
+            _ => {
+                let Ok(query) = std::str::from_utf8(fields[0]) else {
+                    return Err(fail(local_line, "the line is not valid UTF-8".into(), line));
+                };
+                piece.queries.push((query.to_owned(), 1));
+            }
+        }
+        if std::str::from_utf8(doc).is_err() {
+            return Err(fail(local_line, "the line is not valid UTF-8".into(), line));
         }
         piece.docs.push(doc);
         piece.values.push(value);
     }
-    Ok(piece)
+    Ok(())
 }
 
-/// Read a file in blocks, parse each block on all threads, and hand the parsed lines, in
-/// order, to `sink`. Memory holds one block and the parsed columns, not the file. Returns the
-/// run name of the last line (runs).
-fn parse_file(path: &Path, format: Format, sink: &mut impl Sink) -> Result<Option<Vec<u8>>> {
-    const BLOCK: usize = 8 << 20;
-    let mut reader = open(path)?;
-    let mut name = None;
-    // Columns are sized once, from the first block's lines and the file's size: growing them
-    // by doubling would touch (and keep) twice the memory.
-    let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let compressed = path.extension().is_some_and(|e| e == "gz");
-    let mut sized = false;
+/// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
+/// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
+/// the file. A malformed line stops the read with an error naming its line.
+fn parse_blocks(
+    path: &Path,
+    format: Format,
+    block: usize,
+    mut handle: impl FnMut(&[Piece]) -> Result<()>,
+) -> Result<()> {
+    // Plain files are read straight into the block (no intermediate buffer); gzip through
+    // its decoder.
+    let mut reader: Box<dyn Read> = open(path)?;
     let pieces_per_block = 4 * parallel::num_threads().max(1);
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    let mut pool: Vec<Piece> = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
     let mut lines_before = 0u64;
+    let mut eof = false;
     loop {
         // Fill the block (after the partial line carried over from the last one).
-        let mut eof = false;
-        while buf.len() < BLOCK {
-            let chunk = reader.fill_buf().map_err(|e| io_error(path, &e))?;
-            if chunk.is_empty() {
-                eof = true;
-                break;
-            }
-            let take = chunk.len().min(BLOCK - buf.len());
-            buf.extend_from_slice(&chunk[..take]);
-            reader.consume(take);
+        if !eof && buf.len() < block {
+            let want = (block - buf.len()) as u64;
+            let got = reader
+                .by_ref()
+                .take(want)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_error(path, &e))?;
+            eof = (got as u64) < want;
         }
         if buf.is_empty() {
-            return Ok(name);
+            return Ok(());
         }
         let end = if eof {
             buf.len()
@@ -320,66 +398,81 @@ fn parse_file(path: &Path, format: Format, sink: &mut impl Sink) -> Result<Optio
             match buf.iter().rposition(|&b| b == b'\n') {
                 Some(i) => i + 1,
                 None => {
-                    // A line longer than a block: grow the block until it ends.
-                    buf.reserve(BLOCK);
-                    let chunk = reader.fill_buf().map_err(|e| io_error(path, &e))?;
-                    if chunk.is_empty() {
-                        buf.len()
-                    } else {
-                        let n = chunk.len();
-                        buf.extend_from_slice(chunk);
-                        reader.consume(n);
-                        continue;
-                    }
+                    // A line longer than a block: read on until it ends.
+                    let got = reader
+                        .by_ref()
+                        .take(block as u64)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| io_error(path, &e))?;
+                    eof = got < block;
+                    continue;
                 }
             }
         };
         let data = &buf[..end];
         let data = data.strip_suffix(b"\n").unwrap_or(data);
         let bounds = split_at_lines(data, pieces_per_block);
-        let parsed: Vec<_> = parallel::install(|| {
-            bounds
-                .par_windows(2)
-                .map(|w| parse_piece(&data[w[0]..w[1]], format))
+        let n = bounds.len() - 1;
+        if pool.len() < n {
+            pool.resize_with(n, Piece::default);
+        }
+        let parsed: Vec<std::result::Result<(), PieceError>> = parallel::install(|| {
+            pool[..n]
+                .par_iter_mut()
+                .zip(bounds.par_windows(2))
+                .map(|(piece, w)| parse_piece(&data[w[0]..w[1]], format, piece))
                 .collect()
         });
-        for (i, piece) in parsed.into_iter().enumerate() {
-            match piece {
-                Ok(p) => {
-                    if !sized && !compressed && !p.values.is_empty() {
-                        sized = true;
-                        let lines = p.values.len() as u64;
-                        let per_line = (bounds[i + 1] - bounds[i]) as u64 / lines;
-                        let estimate = usize::try_from(file_size / per_line.max(1)).unwrap_or(0);
-                        let doc_bytes = p.docs.byte_len() / p.values.len();
-                        sink.reserve(
-                            estimate + estimate / 16,
-                            (estimate + estimate / 16) * doc_bytes,
-                        );
-                    }
-                    p.append_to(sink);
-                    if p.name.is_some() {
-                        name = p.name;
-                    }
-                }
-                Err(e) => {
-                    let before: u64 =
-                        data[..bounds[i]].iter().filter(|&&b| b == b'\n').count() as u64;
-                    return Err(malformed(
-                        path,
-                        lines_before + before + e.local_line,
-                        e.reason,
-                        &e.text,
-                    ));
-                }
+        for (i, result) in parsed.into_iter().enumerate() {
+            if let Err(e) = result {
+                let before: u64 = data[..bounds[i]].iter().filter(|&&b| b == b'\n').count() as u64;
+                return Err(malformed(
+                    path,
+                    lines_before + before + e.local_line,
+                    e.reason,
+                    &e.text,
+                ));
             }
         }
+        handle(&pool[..n])?;
         lines_before += buf[..end].iter().filter(|&&b| b == b'\n').count() as u64;
         buf.drain(..end);
         if eof && buf.is_empty() {
-            return Ok(name);
+            return Ok(());
         }
     }
+}
+
+/// Read a whole file into `sink`. Returns the run name of the last line (runs).
+fn parse_file(path: &Path, format: Format, sink: &mut impl Sink) -> Result<Option<Vec<u8>>> {
+    const BLOCK: usize = 8 << 20;
+    // Columns are sized once, from the first piece's lines and the file's size: growing them
+    // by doubling would touch (and keep) twice the memory.
+    let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let compressed = path.extension().is_some_and(|e| e == "gz");
+    let mut sized = false;
+    let mut name = None;
+    parse_blocks(path, format, BLOCK, |pieces| {
+        for p in pieces {
+            if !sized && !compressed && !p.values.is_empty() {
+                sized = true;
+                let lines = p.values.len() as u64;
+                let per_line = p.text_bytes as u64 / lines;
+                let estimate = usize::try_from(file_size / per_line.max(1)).unwrap_or(0);
+                let doc_bytes = p.docs.byte_len() / p.values.len();
+                sink.reserve(
+                    estimate + estimate / 16,
+                    (estimate + estimate / 16) * doc_bytes,
+                );
+            }
+            p.append_to(sink);
+            if p.name.is_some() {
+                name.clone_from(&p.name);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(name)
 }
 
 /// Cut `data` into about `n` pieces at line boundaries: piece `i` is
@@ -502,6 +595,129 @@ pub fn read_run_with(path: impl AsRef<Path>, precision: ScorePrecision) -> Resul
     let name = parse_file(path, Format::Run, &mut builder)?;
     builder.set_name(name.map(|n| String::from_utf8_lossy(&n).into_owned()));
     builder.build().map_err(|e| locate_duplicate(path, e, 2))
+}
+
+/// How [`stream_run`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Streamed {
+    /// Every query was handed over; the run name of the last line.
+    Done { name: Option<String> },
+    /// The lines of `query` are not all consecutive, so the file cannot be read query by
+    /// query; nothing more was handed over. Read it whole with [`read_run`].
+    NotGrouped { query: String },
+}
+
+/// Read a run file block by block, handing `f` a [`Run`] of the queries each block completes:
+/// memory holds one block, never the whole run. Every query reaches `f` once, whole and ranked
+/// exactly as [`read_run`] ranks it, provided each query's lines are consecutive in the file
+/// (as every tool writes them); otherwise reading stops with [`Streamed::NotGrouped`].
+pub fn stream_run(
+    path: impl AsRef<Path>,
+    precision: ScorePrecision,
+    f: impl FnMut(Run) -> Result<()>,
+) -> Result<Streamed> {
+    stream_run_in_blocks(path.as_ref(), precision, 4 << 20, f)
+}
+
+/// [`stream_run`] reading blocks of about `block` bytes (tests use tiny blocks so that
+/// queries straddle blocks and pieces).
+pub(crate) fn stream_run_in_blocks(
+    path: &Path,
+    precision: ScorePrecision,
+    block: usize,
+    mut f: impl FnMut(Run) -> Result<()>,
+) -> Result<Streamed> {
+    let new_builder = || {
+        let mut b = RunBuilder::new();
+        b.set_score_precision(precision);
+        b.set_source(Some(path.display().to_string()));
+        b
+    };
+    let mut emit = |builder: RunBuilder| -> Result<()> {
+        f(builder.build().map_err(|e| locate_duplicate(path, e, 2))?)
+    };
+    // The open query: the last one seen, whose lines may continue in the next block. Its
+    // lines wait in `carry` until a block shows where it ends.
+    let mut open: Option<String> = None;
+    let mut carry = StrTable::default();
+    let mut carry_values: Vec<f64> = Vec::new();
+    let mut closed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut name: Option<Vec<u8>> = None;
+    let mut not_grouped: Option<String> = None;
+    let read = parse_blocks(path, Format::Run, block, |pieces| {
+        // The block's segments: (piece, query index in the piece, first line in the piece).
+        let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+        for (p, piece) in pieces.iter().enumerate() {
+            let mut start = 0;
+            for (k, (_, n)) in piece.queries.iter().enumerate() {
+                segments.push((p, k, start));
+                start += n;
+            }
+            if piece.name.is_some() {
+                name.clone_from(&piece.name);
+            }
+        }
+        let query_of = |&(p, k, _): &(usize, usize, usize)| pieces[p].queries[k].0.as_str();
+        // The trailing segments of the block's last query stay open.
+        let last = segments.last().map(query_of);
+        let tail = segments
+            .iter()
+            .rposition(|s| Some(query_of(s)) != last)
+            .map_or(0, |i| i + 1);
+        let mut builder = new_builder();
+        let mut filled = false;
+        for (i, seg) in segments.iter().enumerate() {
+            let (p, k, start) = *seg;
+            let (query, n) = &pieces[p].queries[k];
+            if open.as_deref() != Some(query.as_str()) {
+                if let Some(prev) = open.take() {
+                    builder.begin_query(&prev);
+                    builder.push_docs(&carry, 0..carry.len(), &carry_values);
+                    filled = true;
+                    carry.clear();
+                    carry_values.clear();
+                    closed.insert(prev);
+                }
+                if closed.contains(query.as_str()) {
+                    not_grouped = Some(query.clone());
+                    return Err(RankError::invalid("", "", "")); // stop reading
+                }
+                open = Some(query.clone());
+            }
+            let range = start..start + n;
+            if i >= tail {
+                carry.extend_from(&pieces[p].docs, range.clone());
+                carry_values.extend_from_slice(&pieces[p].values[range]);
+            } else {
+                if !carry.is_empty() {
+                    builder.begin_query(query);
+                    builder.push_docs(&carry, 0..carry.len(), &carry_values);
+                    carry.clear();
+                    carry_values.clear();
+                }
+                builder.begin_query(query);
+                builder.push_docs(&pieces[p].docs, range.clone(), &pieces[p].values[range]);
+                filled = true;
+            }
+        }
+        if filled {
+            emit(builder)?;
+        }
+        Ok(())
+    });
+    if let Some(query) = not_grouped {
+        return Ok(Streamed::NotGrouped { query });
+    }
+    read?;
+    if let Some(query) = open {
+        let mut builder = new_builder();
+        builder.begin_query(&query);
+        builder.push_docs(&carry, 0..carry.len(), &carry_values);
+        emit(builder)?;
+    }
+    Ok(Streamed::Done {
+        name: name.map(|n| String::from_utf8_lossy(&n).into_owned()),
+    })
 }
 
 #[cfg(test)]

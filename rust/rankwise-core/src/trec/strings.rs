@@ -87,6 +87,21 @@ impl StrTable {
         self.bytes.reserve(bytes);
     }
 
+    /// Remove every string, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        match &mut self.bounds {
+            Bounds::Narrow(b) => {
+                b.clear();
+                b.push(0);
+            }
+            Bounds::Wide(b) => {
+                b.clear();
+                b.push(0);
+            }
+        }
+    }
+
     /// Append a string; returns its index.
     #[inline]
     pub fn push(&mut self, s: &[u8]) -> usize {
