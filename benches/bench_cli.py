@@ -1,0 +1,137 @@
+"""TREC files end to end, as whole processes: `rankwise eval` vs trec_eval vs pytrec_eval.
+
+Writes a run of ``Q`` queries x ``D`` documents (default 10,000 x 100: 1M lines) and its qrels
+(every 10th document judged relevant, graded 1-3, plus as many judged non-relevant) to a
+temporary folder, then times each tool as a fresh process that reads both files and prints
+nDCG@10, AP and RR (trec_eval: ``-m ndcg_cut.10 -m map -m recip_rank``):
+
+* ``rankwise eval QRELS RUN -m ndcg_cut.10 -m map -m recip_rank`` (the installed command);
+* ``trec_eval`` 9.0.4 built from source, if ``--trec-eval PATH`` or ``$TREC_EVAL`` names it
+  (it is not on PyPI; build it with ``make`` in a checkout of usnistgov/trec_eval at v9.0.4);
+* ``python -c`` with pytrec_eval: ``parse_qrel`` + ``parse_run`` on the files, then
+  ``RelevanceEvaluator.evaluate`` and the means: its documented file workflow.
+
+Each process runs ``--repeat`` times after one warm-up (file cache); the median wall time and
+the peak RSS (``wait4``'s ``ru_maxrss``) are reported, with the ratio to rankwise. The
+outputs of rankwise and trec_eval are compared line by line, so a speed-up can never come from
+computing something else.
+
+    python benches/bench_cli.py [--queries 10000] [--docs 100] [--repeat 5] [--trec-eval PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+PYTREC_SCRIPT = """
+import sys, pytrec_eval
+with open(sys.argv[1]) as f:
+    qrels = pytrec_eval.parse_qrel(f)
+with open(sys.argv[2]) as f:
+    run = pytrec_eval.parse_run(f)
+ev = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10", "map", "recip_rank"})
+res = ev.evaluate(run)
+for m in ("ndcg_cut_10", "map", "recip_rank"):
+    vals = [v[m] for v in res.values()]
+    print(f"{m:<22}\\tall\\t{sum(vals) / len(vals):.4f}")
+"""
+
+
+def write_files(folder: Path, queries: int, docs: int, seed: int = 42) -> tuple[Path, Path]:
+    rng = np.random.default_rng(seed)
+    run_path, qrels_path = folder / "run.txt", folder / "qrels.txt"
+    scores = rng.random((queries, docs))
+    relevant = rng.random((queries, docs)) < 0.1
+    nonrel = ~relevant & (rng.random((queries, docs)) < 0.1)
+    grades = rng.integers(1, 4, size=(queries, docs))
+    with open(run_path, "w") as run, open(qrels_path, "w") as qrels:
+        for q in range(queries):
+            order = np.argsort(-scores[q], kind="stable")
+            run.writelines(
+                f"q{q} Q0 d{q}_{d} {rank} {scores[q, d]:.6f} bench\n"
+                for rank, d in enumerate(order, start=1)
+            )
+            qrels.writelines(
+                f"q{q} 0 d{q}_{d} {grades[q, d] if relevant[q, d] else 0}\n"
+                for d in range(docs)
+                if relevant[q, d] or nonrel[q, d]
+            )
+    return qrels_path, run_path
+
+
+def timed_rss(argv: list[str]) -> tuple[float, int, str]:
+    """Wall time, peak RSS (bytes, from ``wait4``) and stdout of one process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed: {err.decode().strip()[-500:]}")
+    return elapsed, usage.ru_maxrss * 1024, out.decode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=10_000)
+    parser.add_argument("--docs", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--trec-eval", default=os.environ.get("TREC_EVAL"))
+    parser.add_argument("--quick", action="store_true", help="1,000 x 100, 2 repeats")
+    args = parser.parse_args()
+    if args.quick:
+        args.queries, args.repeat = 1000, 2
+    rankwise_cmd = shutil.which("rankwise") or str(Path(sys.executable).parent / "rankwise")
+    measures = ["-m", "ndcg_cut.10", "-m", "map", "-m", "recip_rank"]
+    with tempfile.TemporaryDirectory() as tmp:
+        qrels, run = write_files(Path(tmp), args.queries, args.docs)
+        size = run.stat().st_size + qrels.stat().st_size
+        print(
+            f"run: {args.queries:,} queries x {args.docs} docs ({run.stat().st_size / 1e6:.1f} MB), "
+            f"qrels: {qrels.stat().st_size / 1e6:.1f} MB; median of {args.repeat} processes"
+        )
+        tools: dict[str, list[str]] = {
+            "rankwise eval": [rankwise_cmd, "eval", str(qrels), str(run), *measures],
+        }
+        if args.trec_eval:
+            tools["trec_eval 9.0.4"] = [args.trec_eval, *measures, str(qrels), str(run)]
+        else:
+            print("trec_eval: skipped (pass --trec-eval PATH or set TREC_EVAL)")
+        tools["pytrec_eval (parse + evaluate)"] = [
+            sys.executable, "-c", PYTREC_SCRIPT, str(qrels), str(run)
+        ]  # fmt: skip
+        results: dict[str, tuple[float, int, str]] = {}
+        for name, argv in tools.items():
+            timed_rss(argv)  # warm-up: file cache, .pyc files
+            runs = [timed_rss(argv) for _ in range(args.repeat)]
+            results[name] = (
+                statistics.median(r[0] for r in runs),
+                max(r[1] for r in runs),
+                runs[-1][2],
+            )
+        base_t, _, base_out = results["rankwise eval"]
+        print(f"{'tool':<32}{'time':>10}{'vs rankwise':>13}{'peak RSS':>11}")
+        for name, (t, rss, _) in results.items():
+            print(f"{name:<32}{t * 1e3:>8.0f}ms{t / base_t:>12.1f}x{rss / 1e6:>9.0f}MB")
+        print(f"input files: {size / 1e6:.0f} MB (run + qrels)")
+        if "trec_eval 9.0.4" in results:
+            same = results["trec_eval 9.0.4"][2] == base_out
+            print(f"rankwise output identical to trec_eval's: {same}")
+            if not same:
+                sys.exit("outputs differ")
+
+
+if __name__ == "__main__":
+    main()
