@@ -148,6 +148,31 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(tmp_path):
     other.write_text("99 Q0 a 1 0.5 sys\n")
     done = rankwise_cli("eval", qp, other)
     assert done.returncode == 1 and "no query in common" in done.stderr
+    # Empty files are refused as trec_eval refuses them, even under -c (no silent zeros).
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing but a comment\n\n")
+    for args, message in [
+        (("eval", "-c", qp, empty), "empty.txt: no results"),
+        (("eval", empty, rp), "empty.txt: no judgements"),
+    ]:
+        done = rankwise_cli(*args)
+        assert done.returncode == 1 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_runs_whose_queries_are_not_consecutive_give_the_same_output(tmp_path):
+    """The CLI streams a run query by query; a file with a query split over distant lines is
+    read whole instead, with the same result."""
+    qrels = {"1": {"a": 1, "b": 0}, "2": {"x": 1, "y": 2}}
+    qp, rp = write_trec(tmp_path, qrels, {"1": {"a": 0.5, "b": 0.7}, "2": {"x": 0.1, "y": 0.2}})
+    lines = rp.read_text().splitlines(keepends=True)
+    split = tmp_path / "split.run"
+    split.write_text("".join([lines[0], lines[2], lines[1], lines[3]]))
+    assert "1" in lines[0].split()[0] and "2" in lines[2].split()[0]
+    for flags in ((), ("-q",), ("-c", "-q")):
+        a = rankwise_cli("eval", *flags, "-m", "all_trec", qp, rp)
+        b = rankwise_cli("eval", *flags, "-m", "all_trec", qp, split)
+        assert a.returncode == 0 and a.stdout == b.stdout
 
 
 def capreolus_files(tmp_path_factory) -> tuple[Path, Path]:

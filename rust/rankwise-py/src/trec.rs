@@ -415,6 +415,14 @@ pub fn trec_eval_output(
     };
     let text = py.detach(|| -> Result<String, rankwise_core::RankError> {
         let qrels = trec::read_qrels(&qrels_path)?;
+        if qrels.num_queries() == 0 {
+            // trec_eval: "Cannot read qrels file".
+            return Err(rankwise_core::RankError::invalid(
+                "qrels",
+                "a qrels file with at least one judgement",
+                format!("{}: no judgements", qrels_path.display()),
+            ));
+        }
         let mut out = String::new();
         for path in &run_paths {
             // Streamed: memory holds the qrels and a block of the run, not the run.
