@@ -12,7 +12,7 @@ nDCG@10, AP and RR (trec_eval: ``-m ndcg_cut.10 -m map -m recip_rank``):
   ``RelevanceEvaluator.evaluate`` and the means: its documented file workflow.
 
 Each process runs ``--repeat`` times after one warm-up (file cache); the median wall time and
-the peak RSS (``wait4``'s ``ru_maxrss``) are reported, with the ratio to rankwise. The
+the peak RSS (from GNU ``time``) are reported, with the ratio to rankwise. The
 outputs of rankwise and trec_eval are compared line by line, so a speed-up can never come from
 computing something else.
 
@@ -69,18 +69,23 @@ def write_files(folder: Path, queries: int, docs: int, seed: int = 42) -> tuple[
     return qrels_path, run_path
 
 
-def timed_rss(argv: list[str]) -> tuple[float, int, str]:
-    """Wall time, peak RSS (bytes, from ``wait4``) and stdout of one process."""
+# A child's peak RSS as wait4 reports it is never below its parent's RSS at fork time (Linux
+# keeps the pre-exec high-water mark), and this script holds numpy and the generated data; so
+# peak memory is read from GNU time, a small C process whose own child starts from nothing.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+def timed_rss(argv: list[str]) -> tuple[float, int | None, str]:
+    """Wall time, peak RSS (bytes, from GNU time; None without it) and stdout of one process."""
+    wrapped = [GNU_TIME, "-f", "%M", *argv] if GNU_TIME else argv
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read() if proc.stdout else b""
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(wrapped, capture_output=True, check=False)
     elapsed = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.decode()
     if proc.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed: {err.decode().strip()[-500:]}")
-    return elapsed, usage.ru_maxrss * 1024, out.decode()
+        raise RuntimeError(f"{argv[0]} failed: {err.strip()[-500:]}")
+    rss = int(err.strip().splitlines()[-1]) * 1024 if GNU_TIME else None
+    return elapsed, rss, proc.stdout.decode()
 
 
 def main() -> None:
@@ -112,19 +117,23 @@ def main() -> None:
         tools["pytrec_eval (parse + evaluate)"] = [
             sys.executable, "-c", PYTREC_SCRIPT, str(qrels), str(run)
         ]  # fmt: skip
-        results: dict[str, tuple[float, int, str]] = {}
+        results: dict[str, tuple[float, int | None, str]] = {}
         for name, argv in tools.items():
             timed_rss(argv)  # warm-up: file cache, .pyc files
             runs = [timed_rss(argv) for _ in range(args.repeat)]
+            peaks = [r[1] for r in runs if r[1] is not None]
             results[name] = (
                 statistics.median(r[0] for r in runs),
-                max(r[1] for r in runs),
+                max(peaks) if peaks else None,
                 runs[-1][2],
             )
         base_t, _, base_out = results["rankwise eval"]
         print(f"{'tool':<32}{'time':>10}{'vs rankwise':>13}{'peak RSS':>11}")
         for name, (t, rss, _) in results.items():
-            print(f"{name:<32}{t * 1e3:>8.0f}ms{t / base_t:>12.1f}x{rss / 1e6:>9.0f}MB")
+            peak = f"{rss / 1e6:>9.0f}MB" if rss is not None else "        -"
+            print(f"{name:<32}{t * 1e3:>8.0f}ms{t / base_t:>12.1f}x{peak}")
+        if GNU_TIME is None:
+            print("peak RSS: not measured (/usr/bin/time is missing)")
         print(f"input files: {size / 1e6:.0f} MB (run + qrels)")
         if "trec_eval 9.0.4" in results:
             same = results["trec_eval 9.0.4"][2] == base_out
