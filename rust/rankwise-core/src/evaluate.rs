@@ -283,7 +283,13 @@ pub fn evaluate_run_file(
     measures: &MeasureSet,
     opts: &EvalOptions,
 ) -> Result<RunFileEvaluation> {
-    evaluate_run_file_in_blocks(qrels, path.as_ref(), measures, opts, 4 << 20)
+    evaluate_run_file_in_blocks(
+        qrels,
+        path.as_ref(),
+        measures,
+        opts,
+        crate::trec::parse::BLOCK_BYTES,
+    )
 }
 
 /// [`evaluate_run_file`] streaming blocks of about `block` bytes.
