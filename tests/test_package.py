@@ -66,3 +66,19 @@ def test_command_line_demo_and_version():
         [sys.executable, "-m", "rankwise", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == f"rankwise {rankwise.__version__}"
+
+
+def test_the_command_line_imports_neither_numpy_nor_typing():
+    """`rankwise eval` should cost little more than the interpreter's start-up: numpy (~60 ms)
+    and typing (~10 ms) are imported only by the modules that need them."""
+    probe = "import sys; {} print(sorted({{'numpy', 'typing'}} & set(sys.modules)))"
+    baseline = subprocess.run(
+        [sys.executable, "-c", probe.format("")], capture_output=True, text=True, check=True
+    ).stdout
+    after = subprocess.run(
+        [sys.executable, "-c", probe.format("import rankwise.cli;")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert after == baseline, f"importing rankwise.cli added {after} (before: {baseline})"
