@@ -11,6 +11,8 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod consistency;
+mod correlation;
 mod dicts;
 mod errors;
 mod evaluate;
@@ -23,6 +25,15 @@ mod _native {
     use super::PyModule;
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::consistency::{
+        dpo_loss_bound, idealized_ranking_accuracy, opis, ranking_accuracy_lists,
+        ranking_accuracy_pairs, ranking_difficulty,
+    };
+    #[pymodule_export]
+    use crate::correlation::{
+        ap_correlation, kendall_tau, rank_biased_overlap, spearman_rho, weighted_tau,
+    };
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays};
     #[pymodule_export]
