@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["rankwise", "rankwise.metrics", "rankwise.evaluate"]
+MODULES = [
+    "rankwise",
+    "rankwise.metrics",
+    "rankwise.evaluate",
+    "rankwise.correlation",
+    "rankwise.consistency",
+    "rankwise.compat.scipy",
+]
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

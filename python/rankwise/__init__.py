@@ -8,12 +8,15 @@ the GIL released.
 {'nDCG@10': 0.6309297535714575, 'RR': 0.5}
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
-:mod:`rankwise.errors` (exceptions).
+:mod:`rankwise.correlation` (Kendall, Spearman, weighted tau, AP correlation, RBO),
+:mod:`rankwise.consistency` (OPIS, preference ranking accuracy), :mod:`rankwise.compat`
+(drop-in replacements, e.g. ``rankwise.compat.scipy.kendalltau``), :mod:`rankwise.errors`
+(exceptions).
 """
 
 from __future__ import annotations
 
-from . import errors, metrics
+from . import consistency, correlation, errors, metrics
 from ._native import __version__, build_profile, get_num_threads, set_num_threads
 from .demo import demo
 from .evaluate import Qrels, Run, evaluate, measure_names
@@ -23,6 +26,8 @@ __all__ = (
     "Run",
     "__version__",
     "build_profile",
+    "consistency",
+    "correlation",
     "demo",
     "errors",
     "evaluate",

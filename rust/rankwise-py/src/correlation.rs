@@ -98,15 +98,16 @@ fn nan_policy(py: Python<'_>, value: &str) -> PyResult<NanPolicy> {
     )
 }
 
-type Counts = (usize, usize, usize);
+/// `(too_small, too_small_after_omit, constant, nan)` row counts.
+type Counts = (usize, usize, usize, usize);
 
 fn counts(s: Summary) -> Counts {
-    (s.too_small, s.constant, s.nan)
+    (s.too_small, s.too_small_after_omit, s.constant, s.nan)
 }
 
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Counts);
 
-/// Kendall's tau of every row: `(statistic, pvalue, (too_small, constant, nan))`.
+/// Kendall's tau of every row: `(statistic, pvalue, counts)`.
 #[pyfunction]
 #[pyo3(signature = (x, y, *, offsets = None, shape = None, variant = "b", method = "auto", alternative = "two-sided", nan_policy = "propagate", scipy_rounding = false))]
 #[allow(clippy::too_many_arguments)]
@@ -161,7 +162,7 @@ pub fn kendall_tau<'py>(
     ))
 }
 
-/// Spearman's rho of every row: `(statistic, pvalue, (too_small, constant, nan))`.
+/// Spearman's rho of every row: `(statistic, pvalue, counts)`.
 #[pyfunction]
 #[pyo3(signature = (x, y, *, offsets = None, shape = None, alternative = "two-sided", nan_policy = "propagate"))]
 pub fn spearman_rho<'py>(

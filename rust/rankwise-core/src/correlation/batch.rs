@@ -19,16 +19,24 @@ use crate::ragged::RowLayout;
 /// How many rows ended in each [`Status`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
+    /// Rows with fewer than two observations.
     pub too_small: usize,
+    /// Of those, rows that were long enough before NaN was omitted.
+    pub too_small_after_omit: usize,
+    /// Rows where a variable is constant.
     pub constant: usize,
+    /// Rows set to NaN because they hold NaN (`NanPolicy::Propagate`).
     pub nan: usize,
 }
 
 impl Summary {
-    fn count(&mut self, s: Status) {
+    fn count(&mut self, s: Status, omitted: bool) {
         match s {
             Status::Ok => {}
-            Status::TooSmall => self.too_small += 1,
+            Status::TooSmall => {
+                self.too_small += 1;
+                self.too_small_after_omit += usize::from(omitted);
+            }
             Status::Constant => self.constant += 1,
             Status::Nan => self.nan += 1,
         }
@@ -110,8 +118,9 @@ where
     T: Send + Sync + Copy,
 {
     check(&x, &y, z.as_ref(), &layout)?;
-    let row = |q: usize, buf: &mut Buffers<S>| -> Result<(T, Status)> {
+    let row = |q: usize, buf: &mut Buffers<S>| -> Result<(T, Status, bool)> {
         let range = layout.range(q);
+        let range_len = range.len();
         let (xs, ys) = (x.slice(range.clone()), y.slice(range.clone()));
         let zs = z.map(|z| z.slice(range));
         let first_nan = |v: &Values<'_>| v.first_nan();
@@ -123,7 +132,7 @@ where
         let omit = match (nan_at, nan_policy) {
             (None, _) => false,
             (Some(_), NanPolicy::Propagate) if nan_is_value => false,
-            (Some(_), NanPolicy::Propagate) => return Ok((nan_output, Status::Nan)),
+            (Some(_), NanPolicy::Propagate) => return Ok((nan_output, Status::Nan, false)),
             (Some((name, p)), NanPolicy::Raise) => {
                 return Err(RankError::invalid(
                     name,
@@ -158,10 +167,11 @@ where
             y: &buf.y,
             z: zs.map(|_| buf.z.as_slice()),
         };
-        kernel(&keys, &mut buf.kernel)
+        let omitted = omit && range_len > 1 && keys.x.len() < range_len;
+        kernel(&keys, &mut buf.kernel).map(|(v, s)| (v, s, omitted))
     };
     let rows = layout.rows();
-    let results: Vec<(T, Status)> = parallel::install(|| {
+    let results: Vec<(T, Status, bool)> = parallel::install(|| {
         if rows == 1 {
             row(0, &mut Buffers::default()).map(|r| vec![r])
         } else {
@@ -174,8 +184,8 @@ where
     let mut summary = Summary::default();
     let values = results
         .into_iter()
-        .map(|(v, s)| {
-            summary.count(s);
+        .map(|(v, s, omitted)| {
+            summary.count(s, omitted);
             v
         })
         .collect();

@@ -74,10 +74,13 @@ struct DirectionScratch {
     order_y: Vec<u32>,
     keys: Vec<u64>,
     pos: Vec<u32>,
-    perm: Vec<u32>,
-    temp: Vec<u32>,
     rank: Vec<u32>,
-    weights: Vec<f64>,
+    /// x, y and weight of the elements in (x, y) order; the merge sort permutes `ys` and `ws`.
+    xs: Vec<u64>,
+    ys: Vec<u64>,
+    ws: Vec<f64>,
+    temp_y: Vec<u64>,
+    temp_w: Vec<f64>,
 }
 
 /// Weighted tau of `x` and `y` (order keys; NaN has key 0, the smallest).
@@ -190,6 +193,10 @@ pub fn weighted_tau_values(
 }
 
 /// scipy's `_weightedrankedtau(x, y, rank, weigher, additive)`.
+///
+/// scipy sorts a permutation and looks `y` and the weights up through it; here the values
+/// travel with the sort instead (the same elements meet in the same order, so every sum is
+/// the same), which keeps the merge passes sequential in memory.
 #[allow(clippy::cast_precision_loss)]
 fn ranked_tau(
     x: &[u64],
@@ -205,36 +212,44 @@ fn ranked_tau(
         order_y,
         keys,
         pos,
-        perm,
-        temp,
         rank: own_rank,
-        weights,
+        xs,
+        ys,
+        ws,
+        temp_y,
+        temp_w,
     } = s;
     // np.lexsort((y, x)): stable by y, then stable by x.
     argsort(y, order_y, sort);
     keys.clear();
     keys.extend(order_y.iter().map(|&i| x[i as usize]));
     argsort(keys, pos, sort);
-    perm.clear();
-    perm.extend(pos.iter().map(|&p| order_y[p as usize]));
+    // `pos` lists, in (x, y) order, positions into `order_y`.
+    let element = |p: u32| order_y[p as usize] as usize;
     let rank: &[u32] = match rank {
         Some(r) => r,
         None => {
             // Reverse the permutation (larger values first) and invert it.
             own_rank.clear();
             own_rank.resize(n, 0);
-            for (k, &i) in perm.iter().rev().enumerate() {
+            for (k, &p) in pos.iter().rev().enumerate() {
                 #[allow(clippy::cast_possible_truncation)]
                 {
-                    own_rank[i as usize] = k as u32;
+                    own_rank[element(p)] = k as u32;
                 }
             }
             own_rank
         }
     };
-    weights.clear();
-    weights.extend(rank.iter().map(|&r| weigher.weight(r)));
-    let w: &[f64] = weights;
+    xs.clear();
+    ys.clear();
+    ws.clear();
+    for &p in pos.iter() {
+        let i = element(p);
+        xs.push(x[i]);
+        ys.push(y[i]);
+        ws.push(weigher.weight(rank[i]));
+    }
     let pair_weight = |s: f64, sq: f64, count: usize| -> f64 {
         if additive {
             s * (count as f64)
@@ -242,42 +257,42 @@ fn ranked_tau(
             (s * s - sq) / 2.0
         }
     };
-    // Ties in both, then ties in x, along the (x, y) order.
-    let tied = |same: &dyn Fn(usize, usize) -> bool, perm: &[u32]| -> (f64, usize) {
+    // Weight of the pairs inside runs of `same` consecutive elements, and the start of the
+    // last run (0 when everything is one run).
+    let tied = |same: &dyn Fn(usize, usize) -> bool, ws: &[f64]| -> (f64, usize) {
         let mut first = 0usize;
         let mut total = 0.0;
-        let w0 = w[perm[0] as usize];
-        let (mut s, mut sq) = (w0, w0 * w0);
+        let (mut s, mut sq) = (ws[0], ws[0] * ws[0]);
         for i in 1..n {
-            if !same(perm[first] as usize, perm[i] as usize) {
+            if !same(first, i) {
                 total += pair_weight(s, sq, i - first - 1);
                 first = i;
                 s = 0.0;
                 sq = 0.0;
             }
-            let wi = w[perm[i] as usize];
-            s += wi;
-            sq += wi * wi;
+            s += ws[i];
+            sq += ws[i] * ws[i];
         }
         total += pair_weight(s, sq, n - first - 1);
         (total, first)
     };
-    let (t, _) = tied(&|a, b| x[a] == x[b] && y[a] == y[b], perm);
-    let (u, first) = tied(&|a, b| x[a] == x[b], perm);
+    let (t, _) = tied(&|a, b| xs[a] == xs[b] && ys[a] == ys[b], ws);
+    let (u, first) = tied(&|a, b| xs[a] == xs[b], ws);
     if first == 0 {
         return f64::NAN; // x is constant
     }
     let mut exchanges = 0.0;
-    temp.clear();
-    temp.resize(n, 0);
-    weigh(perm, temp, y, w, additive, 0, n, &mut exchanges);
-    let (v, first) = tied(&|a, b| y[a] == y[b], perm);
+    temp_y.clear();
+    temp_y.resize(n, 0);
+    temp_w.clear();
+    temp_w.resize(n, 0.0);
+    weigh(ys, ws, temp_y, temp_w, additive, &mut exchanges);
+    let (v, first) = tied(&|a, b| ys[a] == ys[b], ws);
     if first == 0 {
         return f64::NAN; // y is constant
     }
     let (mut sum, mut sq) = (0.0, 0.0);
-    for &i in perm.iter() {
-        let wi = w[i as usize];
+    for &wi in ws.iter() {
         sum += wi;
         sq += wi * wi;
     }
@@ -288,51 +303,66 @@ fn ranked_tau(
     if tau < 1.0 { tau } else { 1.0 }
 }
 
-/// The weighted merge sort of scipy's `weigh(offset, length)`: sorts `perm[offset..][..length]`
-/// by `y`, adds the weight of the exchanged pairs to `exchanges`, returns the weight of the
-/// section.
-#[allow(clippy::too_many_arguments, clippy::cast_precision_loss)]
+/// The weighted merge sort of scipy's `weigh(offset, length)`: sorts `ys` (carrying `ws`),
+/// adds the weight of the exchanged pairs to `exchanges`, returns the total weight.
+#[allow(clippy::cast_precision_loss)]
 fn weigh(
-    perm: &mut [u32],
-    temp: &mut [u32],
-    y: &[u64],
-    w: &[f64],
+    ys: &mut [u64],
+    ws: &mut [f64],
+    ty: &mut [u64],
+    tw: &mut [f64],
     additive: bool,
-    offset: usize,
-    length: usize,
     exchanges: &mut f64,
 ) -> f64 {
+    let length = ys.len();
     if length == 1 {
-        return w[perm[offset] as usize];
+        return ws[0];
     }
     let length0 = length / 2;
     let length1 = length - length0;
-    let middle = offset + length0;
-    let mut residual = weigh(perm, temp, y, w, additive, offset, length0, exchanges);
-    let weight = weigh(perm, temp, y, w, additive, middle, length1, exchanges) + residual;
-    if y[perm[middle - 1] as usize] < y[perm[middle] as usize] {
+    let mut residual = weigh(
+        &mut ys[..length0],
+        &mut ws[..length0],
+        ty,
+        tw,
+        additive,
+        exchanges,
+    );
+    let weight = weigh(
+        &mut ys[length0..],
+        &mut ws[length0..],
+        ty,
+        tw,
+        additive,
+        exchanges,
+    ) + residual;
+    if ys[length0 - 1] < ys[length0] {
         return weight;
     }
+    // Branch-free merge: adding or subtracting 0.0 leaves a sum exactly as it is, so every
+    // running sum sees the same operations as scipy's branching loop.
     let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
     while j < length0 && k < length1 {
-        if y[perm[offset + j] as usize] <= y[perm[middle + k] as usize] {
-            temp[i] = perm[offset + j];
-            residual -= w[temp[i] as usize];
-            j += 1;
+        let (yl, yr) = (ys[j], ys[length0 + k]);
+        let (wl, wr) = (ws[j], ws[length0 + k]);
+        let left = yl <= yr;
+        ty[i] = if left { yl } else { yr };
+        tw[i] = if left { wl } else { wr };
+        residual -= if left { wl } else { 0.0 };
+        let gain = if additive {
+            wr * ((length0 - j) as f64) + residual
         } else {
-            temp[i] = perm[middle + k];
-            let wi = w[temp[i] as usize];
-            *exchanges += if additive {
-                wi * ((length0 - j) as f64) + residual
-            } else {
-                wi * residual
-            };
-            k += 1;
-        }
+            wr * residual
+        };
+        *exchanges += if left { 0.0 } else { gain };
+        j += usize::from(left);
+        k += usize::from(!left);
         i += 1;
     }
-    perm.copy_within(offset + j..offset + length0, offset + i);
-    perm[offset..offset + i].copy_from_slice(&temp[..i]);
+    ys.copy_within(j..length0, i);
+    ws.copy_within(j..length0, i);
+    ys[..i].copy_from_slice(&ty[..i]);
+    ws[..i].copy_from_slice(&tw[..i]);
     weight
 }
 
