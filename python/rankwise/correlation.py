@@ -23,7 +23,7 @@ observations, a constant input) are NaN, with scipy's warnings
 
 Agreement with scipy (checked by the test suite with hypothesis): p-values of
 :func:`kendall_tau` and every value of :func:`weighted_tau` are bit-identical to scipy 1.17;
-tau itself is rounded from exact integer counts (scipy's own rounding is available as
+tau itself is correctly rounded from exact integer counts (scipy's own rounding is available as
 :func:`rankwise.compat.scipy.kendalltau`), so ``kendall_tau(x, x)`` is exactly 1 where scipy
 can print ``0.9999999999999998``; :func:`spearman` is computed from exact integer sums and
 agrees with scipy to a few ulps, its p-value to about 1e-12 (relative).
@@ -116,12 +116,14 @@ _CONSTANT = "An input array is constant; the correlation coefficient is not defi
 
 def _warning_class(name: str, scipy_classes: bool) -> type[Warning]:
     if scipy_classes:
-        try:
-            stats = importlib.import_module("scipy.stats")
-            cls: type[Warning] = getattr(stats, name)
-            return cls
-        except (ImportError, AttributeError):
-            pass
+        # scipy.stats exports ConstantInputWarning; SmallSampleWarning lives in a private
+        # module (scipy 1.17). If either moves, rankwise's class of the same name is used.
+        for module in ("scipy.stats", "scipy.stats._axis_nan_policy"):
+            try:
+                cls: type[Warning] = getattr(importlib.import_module(module), name)
+                return cls
+            except (ImportError, AttributeError):
+                continue
     found: type[Warning] = {
         "SmallSampleWarning": SmallSampleWarning,
         "ConstantInputWarning": ConstantInputWarning,
@@ -196,10 +198,10 @@ def kendall_tau(
     with ties raises :class:`~rankwise.errors.InvalidValueError`). Both are computed as
     scipy 1.17 computes them and agree with ``scipy.stats.kendalltau`` bit for bit.
 
-    tau is rounded from the exact counts (tau-a and tau-c correctly rounded; tau-b within an
-    ulp, exactly :math:`\pm 1` for identical or reversed rankings). scipy rounds through two
-    square roots and may differ in the last bit; :func:`rankwise.compat.scipy.kendalltau`
-    reproduces scipy's rounding exactly.
+    tau is rounded once from the exact counts (correctly rounded: exactly :math:`\pm 1` for
+    identical or reversed rankings). scipy rounds through two square roots and may be an ulp
+    or two away (``0.9999999999999998`` for ``kendalltau(x, x)`` at some lengths);
+    :func:`rankwise.compat.scipy.kendalltau` reproduces scipy's rounding exactly.
 
     Fewer than two observations give NaN with a
     :class:`~rankwise.errors.SmallSampleWarning`; a constant ``x`` or ``y`` gives NaN
@@ -494,8 +496,8 @@ def _weighted(
 # AP correlation
 # ----------------------------------------------------------------------------------------------
 def ap_correlation(
-    truth: Array,
-    estimate: Array,
+    x: Array,
+    y: Array,
     *,
     ties: Literal["a", "b"] = "a",
     nan_policy: NanPolicy = "propagate",
@@ -504,9 +506,10 @@ def ap_correlation(
 ) -> Any:
     r"""AP correlation :math:`\tau_{AP}` of an estimated ranking against the true one.
 
-    Order the items by ``estimate`` (higher first). For the item at position
-    :math:`i \ge 2`, :math:`C(i)` counts the items above it that ``truth`` also puts above
-    it:
+    ``x`` holds the true scores, ``y`` the estimated ones (the names of the ``ircor``
+    reference implementation). Order the items by ``y`` (higher first). For the item at
+    position :math:`i \ge 2`, :math:`C(i)` counts the items above it that ``x`` also puts
+    above it:
 
     .. math::
         \tau_{AP} = \frac{2}{n-1} \sum_{i=2}^{n} \frac{C(i)}{i-1} - 1
@@ -514,18 +517,20 @@ def ap_correlation(
     Like Kendall's tau it is 1 for the same order and -1 for the reverse, but a swap near the
     top costs more than one near the bottom, and it is not symmetric.
 
-    Ties (Urbano & Marrero 2017): ``ties="a"`` ("accuracy") allows ties in ``estimate``
-    only and takes the expected value over the orders of each tied group; without ties it is
-    Yilmaz et al.'s :math:`\tau_{AP}`. ``ties="b"`` ("agreement") allows ties in both: the
-    average of the two directions, each dividing by the number of items above an item's tie
-    group and averaging over the items outside the top group. ``ties="a"`` with tied
-    ``truth`` raises :class:`~rankwise.errors.InvalidValueError`. O(n log n).
+    Ties (Urbano & Marrero 2017): ``ties="a"`` ("accuracy") allows ties in ``y`` only and
+    takes the expected value over the orders of each tied group; without ties it is Yilmaz et
+    al.'s :math:`\tau_{AP}`. ``ties="b"`` ("agreement") allows ties in both: the average of
+    the two directions, each dividing by the number of items above an item's tie group and
+    averaging over the items outside the top group (NaN, with a
+    :class:`~rankwise.errors.ConstantInputWarning`, when a variable is constant).
+    ``ties="a"`` with tied ``x`` raises :class:`~rankwise.errors.InvalidValueError`.
+    O(n log n).
 
     Parameters
     ----------
-    truth : array_like
+    x : array_like
         The true scores (higher is better).
-    estimate : array_like
+    y : array_like
         The estimated scores, same shape.
     ties : {"a", "b"}
         The tie treatment.
@@ -550,16 +555,11 @@ def ap_correlation(
     0.3333
     >>> round(float(ap_correlation(truth, [4, 3, 1, 2])), 4)  # swap at the bottom
     0.7778
+    >>> ap_correlation([[4, 3, 2, 1], [1, 2, 3, 4]], [[4, 3, 1, 2], [1, 2, 3, 4]], axis=1).round(4)
+    array([0.7778, 1.    ])
     """
     choice("ties", ties, ("a", "b"))
-    batch = pair_batch(
-        truth,
-        estimate,
-        axis=axis,
-        offsets=offsets,
-        nan_policy=nan_policy,
-        names=("truth", "estimate"),
-    )
+    batch = pair_batch(x, y, axis=axis, offsets=offsets, nan_policy=nan_policy)
     stat, counts = _native.ap_correlation(
         batch.x, batch.y, **_layout(batch), ties=ties, nan_policy=nan_policy
     )

@@ -8,9 +8,9 @@ Files that cannot be opened raise the builtin ``FileNotFoundError`` / ``Permissi
 ``OSError``.
 
 Statistics that are undefined for the data (too few observations, a constant variable) return
-NaN with a warning; the warning classes have scipy's names and hierarchy
-(:class:`DegenerateDataWarning`, a ``RuntimeWarning``, and its subclasses), and
-``rankwise.compat.scipy`` raises scipy's own classes when scipy is installed.
+NaN with a warning; the warning classes have scipy's names (:class:`SmallSampleWarning`,
+:class:`ConstantInputWarning`, both ``RuntimeWarning``), and ``rankwise.compat.scipy`` raises
+scipy's own classes when scipy is installed.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@
 //! Counting follows Knight (1966) as scipy's `kendalltau` does: sort by `(x, y)`; the
 //! discordant pairs are then the strict inversions of the `y` sequence, counted by a Fenwick
 //! tree (few distinct `y`) or a merge sort (many). Every count is an exact integer. tau is then
-//! rounded from the exact integers (tau-a, tau-c correctly rounded; tau-b within an ulp and
-//! exactly +-1 for identical or reversed rankings), or, with
+//! rounded once from the exact integers (correctly rounded; exactly +-1 for identical or
+//! reversed rankings), or, with
 //! [`KendallOptions::scipy_rounding`], with scipy's floating-point steps in scipy's order,
 //! which is **bit-identical** to `scipy.stats.kendalltau` (tau-a is not in scipy).
 //!
@@ -397,10 +397,10 @@ fn scipy_tau(c: &KendallCounts, s: i128, variant: Variant) -> f64 {
     tau.min(1.0)
 }
 
-/// tau from the exact integer counts: tau-a and tau-c are the correctly rounded ratios of
-/// integers, tau-b divides by the square root of the exact product `(n0 - n1)(n0 - n2)`
-/// (within an ulp of the real value, and exactly +-1 when the rankings agree or disagree
-/// completely, where scipy's two square roots can give `0.9999999999999998`).
+/// tau from the exact integer counts, rounded once: tau-a and tau-c are correctly rounded
+/// ratios of integers, tau-b is `S / sqrt((n0 - n1)(n0 - n2))` with the product exact and the
+/// root and quotient in double-double arithmetic (exactly +-1 when the rankings agree or
+/// disagree completely, where scipy's two square roots can give `0.9999999999999998`).
 #[allow(clippy::cast_precision_loss)]
 fn exact_tau(c: &KendallCounts, s: i128, variant: Variant) -> f64 {
     let magnitude = s.unsigned_abs();
@@ -408,8 +408,10 @@ fn exact_tau(c: &KendallCounts, s: i128, variant: Variant) -> f64 {
     let tau = match variant {
         Variant::A => sign * ratio_to_f64(magnitude, u128::from(c.pairs)),
         Variant::B => {
-            let product = u128::from(c.pairs - c.x_ties) * u128::from(c.pairs - c.y_ties);
-            s as f64 / (product as f64).sqrt()
+            sign * ratio_over_sqrt(
+                magnitude,
+                u128::from(c.pairs - c.x_ties) * u128::from(c.pairs - c.y_ties),
+            )
         }
         Variant::C => {
             let m = u128::from(c.distinct_x.min(c.distinct_y));
@@ -418,6 +420,39 @@ fn exact_tau(c: &KendallCounts, s: i128, variant: Variant) -> f64 {
         }
     };
     tau.clamp(-1.0, 1.0)
+}
+
+/// `s / sqrt(r)` for integers, rounded to the nearest f64: the square root and the quotient
+/// are carried in double-double arithmetic (about 100 bits, exact products through `mul_add`)
+/// and rounded once at the end, so the result is the correctly rounded value unless the
+/// exact quotient lies within ~2^-100 of a rounding boundary without being on it.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+fn ratio_over_sqrt(s: u128, r: u128) -> f64 {
+    if s == 0 {
+        return 0.0;
+    }
+    // r = r_hi + r_lo exactly (up to the rounding of a residual far below r_hi's last bit).
+    let r_hi = r as f64;
+    let back = r_hi as u128;
+    let r_lo = if back >= r {
+        -((back - r) as f64)
+    } else {
+        (r - back) as f64
+    };
+    // sqrt(r_hi + r_lo) = q_hi + q_lo.
+    let q_hi = r_hi.sqrt();
+    let residual = (-q_hi).mul_add(q_hi, r_hi) + r_lo;
+    let q_lo = residual / (2.0 * q_hi);
+    // s / (q_hi + q_lo): one Newton step on the quotient.
+    let sf = s as f64;
+    let s_lo = if s < (1 << 53) {
+        0.0
+    } else {
+        (s - sf as u128) as f64
+    };
+    let t = sf / q_hi;
+    let rem = (-t).mul_add(q_hi, sf) + s_lo - t * q_lo;
+    t + rem / q_hi
 }
 
 /// The normal approximation, computed as scipy 1.17 computes it.
