@@ -291,7 +291,7 @@ impl<'a> Distances<'a> {
                 if dim == 0 || values.len() != n * dim {
                     return Err(RankError::shape(
                         "embeddings",
-                        format!("shape (n, dim) with n = {n} rows (one per label) and dim >= 1"),
+                        format!("shape ({n}, dim) (one row per label) with dim >= 1"),
                         format!("{} values of dimension {dim}", values.len()),
                     ));
                 }
@@ -398,7 +398,7 @@ fn check_matrix(len: usize, n: usize, nan: Option<usize>) -> Result<()> {
     if len != n * n {
         return Err(RankError::shape(
             "embeddings",
-            format!("a square matrix ({n} x {n}, one row per label)"),
+            format!("shape ({n}, {n}) (a square matrix of pair scores, one row per label)"),
             format!("{len} values"),
         ));
     }

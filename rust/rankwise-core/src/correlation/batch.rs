@@ -21,7 +21,7 @@ use crate::ragged::RowLayout;
 pub struct Summary {
     /// Rows with fewer than two observations.
     pub too_small: usize,
-    /// Of those, rows that were long enough before NaN was omitted.
+    /// Of those, rows from which NaN was omitted (scipy words its warning differently).
     pub too_small_after_omit: usize,
     /// Rows where a variable is constant.
     pub constant: usize,
@@ -167,7 +167,7 @@ where
             y: &buf.y,
             z: zs.map(|_| buf.z.as_slice()),
         };
-        let omitted = omit && range_len > 1 && keys.x.len() < range_len;
+        let omitted = omit && keys.x.len() < range_len;
         kernel(&keys, &mut buf.kernel).map(|(v, s)| (v, s, omitted))
     };
     let rows = layout.rows();
