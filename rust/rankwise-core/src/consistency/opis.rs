@@ -203,21 +203,25 @@ fn check_options(o: &OpisOptions) -> Result<()> {
     Ok(())
 }
 
-/// Reads pair distances (internal convention: smaller = more similar).
+/// Reads pair distances (internal convention: smaller = more similar), a tile at a time.
 struct Distances<'a> {
     n: usize,
     kind: Kind<'a>,
+    /// Similarities are negated into distances.
     negate: bool,
 }
 
 enum Kind<'a> {
+    /// Embeddings: rows (normalised for cosine) and the same rows as column panels.
     EmbF32 {
-        v: std::borrow::Cow<'a, [f32]>,
+        rows: Vec<f32>,
+        panels: Vec<[f32; W32]>,
         dim: usize,
         l2: bool,
     },
     EmbF64 {
-        v: std::borrow::Cow<'a, [f64]>,
+        rows: Vec<f64>,
+        panels: Vec<[f64; W64]>,
         dim: usize,
         l2: bool,
     },
@@ -225,47 +229,90 @@ enum Kind<'a> {
     MatF64(&'a [f64]),
 }
 
-macro_rules! dot_like {
-    ($name:ident, $t:ty) => {
-        /// Dot product (or squared distance) with 8 independent accumulators, so that the
-        /// compiler vectorises it.
-        #[inline]
-        fn $name(a: &[$t], b: &[$t], l2: bool) -> f64 {
-            let mut acc = [0.0 as $t; 8];
-            let ca = a.chunks_exact(8);
-            let cb = b.chunks_exact(8);
-            let (ra, rb) = (ca.remainder(), cb.remainder());
-            if l2 {
-                for (x, y) in ca.zip(cb) {
-                    for l in 0..8 {
-                        let d = x[l] - y[l];
-                        acc[l] += d * d;
-                    }
+/// Pairs are computed in tiles of `BLOCK x BLOCK`.
+const BLOCK: usize = 32;
+/// Rows per kernel call, and columns per panel: 4 rows x 8 f32 (or 4 f64) columns fill 8
+/// vector registers with accumulators, the fastest shape measured on SSE2.
+const ROWS: usize = 4;
+const W32: usize = 8;
+const W64: usize = 4;
+
+macro_rules! panel_kernel {
+    ($name:ident, $pack:ident, $t:ty, $w:expr) => {
+        /// Columns grouped by `$w`: panel `p` holds, for each dimension `k`, the values of
+        /// columns `p * $w ..` (zero beyond the last row).
+        fn $pack(v: &[$t], n: usize, dim: usize) -> Vec<[$t; $w]> {
+            let mut panels = vec![[0.0 as $t; $w]; n.div_ceil($w) * dim];
+            for (j, row) in v.chunks_exact(dim).enumerate() {
+                for (k, &x) in row.iter().enumerate() {
+                    panels[(j / $w) * dim + k][j % $w] = x;
                 }
-                let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3]))
-                    + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-                for (x, y) in ra.iter().zip(rb) {
-                    s += (x - y) * (x - y);
-                }
-                f64::from(s).sqrt()
-            } else {
-                for (x, y) in ca.zip(cb) {
-                    for l in 0..8 {
-                        acc[l] += x[l] * y[l];
-                    }
-                }
-                let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3]))
-                    + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-                for (x, y) in ra.iter().zip(rb) {
-                    s += x * y;
-                }
-                f64::from(s)
             }
+            panels
+        }
+
+        /// Raw scores of `ROWS` rows against the `$w` columns of `panel` (dot products, or
+        /// squared distances when `l2`). The inner loop runs over the columns of the panel,
+        /// which the compiler turns into vector instructions with each row value broadcast;
+        /// each score is summed over the dimensions in order.
+        #[inline]
+        fn $name(rows: [&[$t]; ROWS], panel: &[[$t; $w]], l2: bool) -> [[$t; $w]; ROWS] {
+            let d = panel.len();
+            let rows = rows.map(|r| &r[..d]);
+            let mut acc = [[0.0 as $t; $w]; ROWS];
+            if l2 {
+                for (k, p) in panel.iter().enumerate() {
+                    for (row, acc_r) in rows.iter().zip(acc.iter_mut()) {
+                        let x = row[k];
+                        for c in 0..$w {
+                            let e = x - p[c];
+                            acc_r[c] += e * e;
+                        }
+                    }
+                }
+            } else {
+                for (k, p) in panel.iter().enumerate() {
+                    for (row, acc_r) in rows.iter().zip(acc.iter_mut()) {
+                        let x = row[k];
+                        for c in 0..$w {
+                            acc_r[c] += x * p[c];
+                        }
+                    }
+                }
+            }
+            acc
         }
     };
 }
-dot_like!(dot_f32, f32);
-dot_like!(dot_f64, f64);
+panel_kernel!(rows_f32, panels_f32, f32, W32);
+panel_kernel!(rows_f64, panels_f64, f64, W64);
+
+/// Fill `out[(i - i0) * BLOCK + (j - j0)]` for a tile from a `ROWS`-row panel kernel.
+macro_rules! embedding_tile {
+    ($rows:expr, $panels:expr, $dim:expr, $l2:expr, $w:expr, $kernel:ident, $r:expr, $c:expr, $out:expr) => {{
+        let (rows, panels, dim, l2) = ($rows, $panels, $dim, $l2);
+        let ((i0, i1), (j0, j1)) = ($r, $c);
+        let mut i = i0;
+        while i < i1 {
+            // Past the last row, repeat it (the extra results are dropped).
+            let index: [usize; ROWS] = std::array::from_fn(|q| (i + q).min(i1 - 1));
+            let row_slices = index.map(|r| &rows[r * dim..(r + 1) * dim]);
+            let mut p0 = j0;
+            while p0 < j1 {
+                let panel = &panels[(p0 / $w) * dim..(p0 / $w + 1) * dim];
+                let scores = $kernel(row_slices, panel, l2);
+                let width = $w.min(j1 - p0);
+                for (q, s) in scores.iter().enumerate().take(i1 - i) {
+                    for c in 0..width {
+                        $out[(i + q - i0) * BLOCK + (p0 - j0) + c] = f64::from(s[c]);
+                    }
+                }
+                p0 += $w;
+            }
+            i += ROWS;
+        }
+    }};
+}
 
 impl<'a> Distances<'a> {
     fn new(src: PairSource<'a>, n: usize, metric: Metric) -> Result<Self> {
@@ -286,7 +333,7 @@ impl<'a> Distances<'a> {
         }
         let l2 = metric == Metric::L2;
         macro_rules! embeddings {
-            ($values:expr, $dim:expr, $variant:ident, $t:ty) => {{
+            ($values:expr, $dim:expr, $variant:ident, $pack:ident, $t:ty) => {{
                 let (values, dim): (&[$t], usize) = ($values, $dim);
                 if dim == 0 || values.len() != n * dim {
                     return Err(RankError::shape(
@@ -302,12 +349,14 @@ impl<'a> Distances<'a> {
                         format!("{} at row {}, column {}", values[p], p / dim, p % dim),
                     ));
                 }
-                let v: std::borrow::Cow<'a, [$t]> = if l2 {
-                    std::borrow::Cow::Borrowed(values)
-                } else {
-                    let mut owned = values.to_vec();
-                    for (r, row) in owned.chunks_exact_mut(dim).enumerate() {
-                        let norm = row.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+                let mut rows = values.to_vec();
+                if !l2 {
+                    for (r, row) in rows.chunks_exact_mut(dim).enumerate() {
+                        let norm = row
+                            .iter()
+                            .map(|&x| f64::from(x) * f64::from(x))
+                            .sum::<f64>()
+                            .sqrt();
                         if norm == 0.0 {
                             return Err(RankError::invalid(
                                 "embeddings",
@@ -316,16 +365,26 @@ impl<'a> Distances<'a> {
                             ));
                         }
                         #[allow(clippy::cast_possible_truncation)]
-                        row.iter_mut().for_each(|x| *x = (f64::from(*x) / norm) as $t);
+                        row.iter_mut()
+                            .for_each(|x| *x = (f64::from(*x) / norm) as $t);
                     }
-                    std::borrow::Cow::Owned(owned)
-                };
-                Kind::$variant { v, dim, l2 }
+                }
+                let panels = $pack(&rows, n, dim);
+                Kind::$variant {
+                    rows,
+                    panels,
+                    dim,
+                    l2,
+                }
             }};
         }
         let kind = match src {
-            PairSource::EmbeddingsF32 { values, dim } => embeddings!(values, dim, EmbF32, f32),
-            PairSource::EmbeddingsF64 { values, dim } => embeddings!(values, dim, EmbF64, f64),
+            PairSource::EmbeddingsF32 { values, dim } => {
+                embeddings!(values, dim, EmbF32, panels_f32, f32)
+            }
+            PairSource::EmbeddingsF64 { values, dim } => {
+                embeddings!(values, dim, EmbF64, panels_f64, f64)
+            }
             PairSource::MatrixF32(m) => {
                 check_matrix(m.len(), n, m.iter().position(|v| v.is_nan()))?;
                 Kind::MatF32(m)
@@ -342,44 +401,120 @@ impl<'a> Distances<'a> {
         })
     }
 
-    /// Distance of pair `(i, j)`.
-    #[inline]
-    fn get(&self, i: usize, j: usize) -> f64 {
-        let raw = match &self.kind {
-            Kind::EmbF32 { v, dim, l2 } => {
-                dot_f32(&v[i * dim..(i + 1) * dim], &v[j * dim..(j + 1) * dim], *l2)
+    /// Distances of rows `rows` against rows `cols` (at most `BLOCK` each, `cols.0` a
+    /// multiple of `BLOCK`), into `out[(i - i0) * BLOCK + (j - j0)]`.
+    fn tile(&self, rows: (usize, usize), cols: (usize, usize), out: &mut [f64]) {
+        let l2 = match &self.kind {
+            Kind::EmbF32 {
+                rows: v,
+                panels,
+                dim,
+                l2,
+            } => {
+                embedding_tile!(v, panels, *dim, *l2, W32, rows_f32, rows, cols, out);
+                *l2
             }
-            Kind::EmbF64 { v, dim, l2 } => {
-                dot_f64(&v[i * dim..(i + 1) * dim], &v[j * dim..(j + 1) * dim], *l2)
+            Kind::EmbF64 {
+                rows: v,
+                panels,
+                dim,
+                l2,
+            } => {
+                embedding_tile!(v, panels, *dim, *l2, W64, rows_f64, rows, cols, out);
+                *l2
             }
-            Kind::MatF32(m) => f64::from(m[i * self.n + j]),
-            Kind::MatF64(m) => m[i * self.n + j],
+            Kind::MatF32(m) => {
+                for i in rows.0..rows.1 {
+                    let src = &m[i * self.n + cols.0..i * self.n + cols.1];
+                    let dst = &mut out[(i - rows.0) * BLOCK..];
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(o, &v)| *o = f64::from(v));
+                }
+                false
+            }
+            Kind::MatF64(m) => {
+                for i in rows.0..rows.1 {
+                    let src = &m[i * self.n + cols.0..i * self.n + cols.1];
+                    out[(i - rows.0) * BLOCK..(i - rows.0) * BLOCK + src.len()]
+                        .copy_from_slice(src);
+                }
+                false
+            }
         };
-        if self.negate { -raw } else { raw }
+        if self.negate || l2 {
+            for i in 0..rows.1 - rows.0 {
+                for v in &mut out[i * BLOCK..i * BLOCK + (cols.1 - cols.0)] {
+                    *v = if l2 { v.max(0.0).sqrt() } else { -*v };
+                }
+            }
+        }
+    }
+
+    /// Distance of one pair, equal to the bits [`Distances::tile`] computes for it (the same
+    /// products summed in the same order).
+    fn pair(&self, i: usize, j: usize) -> f64 {
+        macro_rules! one {
+            ($rows:expr, $dim:expr, $l2:expr) => {{
+                let (a, b) = (
+                    &$rows[i * $dim..(i + 1) * $dim],
+                    &$rows[j * $dim..(j + 1) * $dim],
+                );
+                let mut s = 0.0;
+                for (&x, &y) in a.iter().zip(b) {
+                    s += if $l2 { (x - y) * (x - y) } else { x * y };
+                }
+                f64::from(s)
+            }};
+        }
+        let (raw, l2) = match &self.kind {
+            Kind::EmbF32 { rows, dim, l2, .. } => (one!(rows, *dim, *l2), *l2),
+            Kind::EmbF64 { rows, dim, l2, .. } => (one!(rows, *dim, *l2), *l2),
+            Kind::MatF32(m) => (f64::from(m[i * self.n + j]), false),
+            Kind::MatF64(m) => (m[i * self.n + j], false),
+        };
+        if l2 {
+            raw.max(0.0).sqrt()
+        } else if self.negate {
+            -raw
+        } else {
+            raw
+        }
     }
 
     /// A range holding every distance (with a small margin).
     fn bounds(&self) -> (f64, f64) {
         let (lo, hi) = match &self.kind {
             Kind::EmbF32 { l2: false, .. } | Kind::EmbF64 { l2: false, .. } => (-1.0, 1.0),
-            Kind::EmbF32 { v, dim, .. } => (
+            Kind::EmbF32 { rows, dim, .. } => (
                 0.0,
                 2.0 * max_norm(
-                    v.chunks_exact(*dim)
+                    rows.chunks_exact(*dim)
                         .map(|r| r.iter().map(|&x| f64::from(x) * f64::from(x)).sum()),
                 ),
             ),
-            Kind::EmbF64 { v, dim, .. } => (
+            Kind::EmbF64 { rows, dim, .. } => (
                 0.0,
-                2.0 * max_norm(v.chunks_exact(*dim).map(|r| r.iter().map(|&x| x * x).sum())),
+                2.0 * max_norm(
+                    rows.chunks_exact(*dim)
+                        .map(|r| r.iter().map(|&x| x * x).sum()),
+                ),
             ),
             Kind::MatF32(_) | Kind::MatF64(_) => {
                 let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-                for i in 0..self.n {
-                    for j in i + 1..self.n {
-                        let d = self.get(i, j);
-                        lo = lo.min(d);
-                        hi = hi.max(d);
+                let mut tile = vec![0.0; BLOCK * BLOCK];
+                for i0 in (0..self.n).step_by(BLOCK) {
+                    let i1 = (i0 + BLOCK).min(self.n);
+                    for j0 in (i0..self.n).step_by(BLOCK) {
+                        let j1 = (j0 + BLOCK).min(self.n);
+                        self.tile((i0, i1), (j0, j1), &mut tile);
+                        for i in i0..i1 {
+                            for j in j0.max(i + 1)..j1 {
+                                let d = tile[(i - i0) * BLOCK + (j - j0)];
+                                lo = lo.min(d);
+                                hi = hi.max(d);
+                            }
+                        }
                     }
                 }
                 return (lo, hi);
@@ -412,32 +547,35 @@ fn check_matrix(len: usize, n: usize, nan: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Rows per block of the pair sweep (blocks are dealt to threads round-robin).
-const BLOCK: usize = 32;
-
-/// Visit every pair `i < j` once, in parallel; returns one accumulator per worker.
+/// Visit every pair `i < j` once, tile by tile, in parallel: `visit(acc, i, j0, row)` gets
+/// the distances of row `i` to columns `j0..j0 + row.len()` (all `> i`). Worker `w` starts
+/// from `init(w)`; returns one accumulator per worker.
 fn sweep<A: Send>(
     dist: &Distances<'_>,
-    init: impl Fn() -> A + Sync,
-    visit: impl Fn(&mut A, usize, usize, f64) + Sync,
+    init: impl Fn(usize) -> A + Sync,
+    visit: impl Fn(&mut A, usize, usize, &[f64]) + Sync,
 ) -> Vec<A> {
     let n = dist.n;
     let blocks = n.div_ceil(BLOCK);
-    let workers = parallel::num_threads().max(1).min(blocks.max(1));
+    let workers = workers(n);
     parallel::install(|| {
         (0..workers)
             .into_par_iter()
             .map(|w| {
-                let mut acc = init();
+                let mut acc = init(w);
+                let mut tile = vec![0.0; BLOCK * BLOCK];
                 let mut b = w;
                 while b < blocks {
                     let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                     let mut j0 = i0;
                     while j0 < n {
                         let j1 = (j0 + BLOCK).min(n);
+                        dist.tile((i0, i1), (j0, j1), &mut tile);
                         for i in i0..i1 {
-                            for j in j0.max(i + 1)..j1 {
-                                visit(&mut acc, i, j, dist.get(i, j));
+                            let start = j0.max(i + 1);
+                            if start < j1 {
+                                let base = (i - i0) * BLOCK;
+                                visit(&mut acc, i, start, &tile[base + start - j0..base + j1 - j0]);
                             }
                         }
                         j0 = j1;
@@ -449,6 +587,69 @@ fn sweep<A: Send>(
             .collect()
     })
 }
+
+/// Number of workers of [`sweep`] and [`replay`] for `n` items (both must agree).
+fn workers(n: usize) -> usize {
+    parallel::num_threads().max(1).min(n.div_ceil(BLOCK).max(1))
+}
+
+/// Number of pairs worker `w` of `workers` visits (its blocks of rows, every `j > i`).
+fn pairs_of_worker(n: usize, w: usize, workers: usize) -> usize {
+    let blocks = n.div_ceil(BLOCK);
+    (w..blocks)
+        .step_by(workers.max(1))
+        .map(|b| {
+            let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+            (i0..i1).map(|i| n - i - 1).sum::<usize>()
+        })
+        .sum()
+}
+
+/// Walk the pairs in [`sweep`]'s order again, reading one code per pair from what each
+/// worker recorded: `visit(acc, i, j0, codes)` gets the codes of row `i` against columns
+/// `j0..j0 + codes.len()`.
+fn replay<A: Send>(
+    n: usize,
+    recorded: &[Vec<u16>],
+    init: impl Fn() -> A + Sync,
+    visit: impl Fn(&mut A, usize, usize, &[u16]) + Sync,
+) -> Vec<A> {
+    let blocks = n.div_ceil(BLOCK);
+    let workers = recorded.len();
+    parallel::install(|| {
+        recorded
+            .par_iter()
+            .enumerate()
+            .map(|(w, codes)| {
+                let mut acc = init();
+                let mut at = 0usize;
+                let mut b = w;
+                while b < blocks {
+                    let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+                    let mut j0 = i0;
+                    while j0 < n {
+                        let j1 = (j0 + BLOCK).min(n);
+                        for i in i0..i1 {
+                            let start = j0.max(i + 1);
+                            if start < j1 {
+                                let len = j1 - start;
+                                visit(&mut acc, i, start, &codes[at..at + len]);
+                                at += len;
+                            }
+                        }
+                        j0 = j1;
+                    }
+                    b += workers;
+                }
+                acc
+            })
+            .collect()
+    })
+}
+
+/// Pass 1 keeps each pair's histogram bin (2 bytes) for pass 2 when that takes at most this
+/// much memory (n <= 23,170); beyond, pass 2 recomputes the pairs instead.
+const CODE_CACHE_BYTES: usize = 512 << 20;
 
 /// numpy's linear quantile (`np.quantile(v, q)`) given a way to read order statistics.
 fn numpy_quantile(count: u64, q: f64, nth: impl Fn(u64) -> f64) -> f64 {
@@ -594,6 +795,7 @@ pub fn opis(
 
     // Intervals [lo_k, hi_k] certain to hold threshold k, and what the quantiles need.
     let (lo_b, hi_b) = dist.bounds();
+    let mut recorded: Vec<Vec<u16>> = Vec::new();
     let plan = match opts.calibration {
         Calibration::Threshold(a, b) => {
             let (a, b) = if dist.negate { (-a, -b) } else { (a, b) };
@@ -603,32 +805,57 @@ pub fn opis(
                 upper: grid.clone(),
                 grid: Some(grid),
                 quantile_bins: None,
+                bins: None,
             }
         }
         Calibration::Far(q_lo, q_hi) => {
             let width = (hi_b - lo_b) / HIST_BINS as f64;
             let inv = HIST_BINS as f64 / (hi_b - lo_b);
+            // Monotone in d: distances are at least lo_b, and `as` truncates (saturating; a
+            // rounding error below 0 lands in bin 0).
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let bin = |d: f64| -> usize {
-                let b = ((d - lo_b) * inv).floor();
-                if b <= 0.0 {
-                    0
-                } else {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    (b as usize).min(HIST_BINS - 1)
-                }
+                (((d - lo_b) * inv) as i32).clamp(0, HIST_BINS as i32 - 1) as usize
             };
-            let hists = sweep(
+            let record =
+                usize::try_from(total_pairs).is_ok_and(|p| p.saturating_mul(2) <= CODE_CACHE_BYTES);
+            let passes = sweep(
                 &dist,
-                || vec![0u64; HIST_BINS],
-                |h, i, j, d| {
-                    if labels[i] != labels[j] {
-                        h[bin(d)] += 1;
+                |w| {
+                    let capacity = if record {
+                        pairs_of_worker(n, w, workers(n))
+                    } else {
+                        0
+                    };
+                    (
+                        vec![0u64; HIST_BINS],
+                        Vec::<u16>::with_capacity(capacity),
+                        Vec::<u16>::with_capacity(BLOCK),
+                    )
+                },
+                |(h, codes, scratch), i, j0, row| {
+                    // Bins first (a loop the compiler vectorises), then the counts.
+                    let li = labels[i];
+                    let bins: &mut Vec<u16> = if record { codes } else { scratch };
+                    let start = if record { bins.len() } else { 0 };
+                    if !record {
+                        bins.clear();
+                    }
+                    #[allow(clippy::cast_possible_truncation)]
+                    bins.extend(row.iter().map(|&d| bin(d) as u16));
+                    for (&b, &lj) in bins[start..].iter().zip(&labels[j0..]) {
+                        if lj != li {
+                            h[b as usize] += 1;
+                        }
                     }
                 },
             );
             let mut hist = vec![0u64; HIST_BINS];
-            for h in hists {
+            for (h, codes, _) in passes {
                 hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+                if record {
+                    recorded.push(codes);
+                }
             }
             let bin_of_rank = |r: u64| -> usize {
                 let mut acc = 0u64;
@@ -681,6 +908,7 @@ pub fn opis(
                 upper,
                 grid: None,
                 quantile_bins: Some((q_lo, q_hi)),
+                bins: Some((lo_b, width, slack)),
             }
         }
     };
@@ -708,32 +936,84 @@ pub fn opis(
         neg_all: Vec<u64>,
         kept: Vec<(f64, u32, u32)>,
     }
-    let accs = sweep(
-        &dist,
-        || Acc {
-            pos: vec![0; num_classes * gaps],
-            neg: vec![0; num_classes * gaps],
-            neg_all: vec![0; gaps],
-            kept: Vec::new(),
-        },
-        |a, i, j, d| {
-            let (ci, cj) = (labels[i] as usize, labels[j] as usize);
-            match region(d) {
-                Some(g) if g == k_count => {} // beyond every threshold: known from the totals
-                Some(g) => {
-                    if ci == cj {
-                        a.pos[ci * gaps + g] += 1;
-                    } else {
-                        a.neg[ci * gaps + g] += 1;
-                        a.neg[cj * gaps + g] += 1;
-                        a.neg_all[g] += 1;
-                    }
-                }
-                #[allow(clippy::cast_possible_truncation)]
-                None => a.kept.push((d, ci as u32, cj as u32)),
+    let new_acc = |_: usize| Acc {
+        pos: vec![0; num_classes * gaps],
+        neg: vec![0; num_classes * gaps],
+        neg_all: vec![0; gaps],
+        kept: Vec::new(),
+    };
+    let count = |a: &mut Acc, ci: usize, cj: usize, d: f64| match region(d) {
+        Some(g) if g == k_count => {} // beyond every threshold: known from the totals
+        Some(g) => {
+            if ci == cj {
+                a.pos[ci * gaps + g] += 1;
+            } else {
+                a.neg[ci * gaps + g] += 1;
+                a.neg[cj * gaps + g] += 1;
+                a.neg_all[g] += 1;
             }
-        },
-    );
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        None => a.kept.push((d, ci as u32, cj as u32)),
+    };
+    let accs = match (recorded.is_empty(), plan.bins) {
+        (false, Some((start, width, slack))) => {
+            // What each histogram bin says about its pairs: a gap (index), or "look closer".
+            let look = u16::MAX;
+            #[allow(clippy::cast_possible_truncation)]
+            let status: Vec<u16> = (0..HIST_BINS)
+                .map(|b| {
+                    let lo = if b == 0 {
+                        f64::NEG_INFINITY
+                    } else {
+                        start + b as f64 * width - slack
+                    };
+                    let hi = if b == HIST_BINS - 1 {
+                        f64::INFINITY
+                    } else {
+                        start + (b + 1) as f64 * width + slack
+                    };
+                    match (region(lo), region(hi)) {
+                        (Some(g), Some(h)) if g == h => g as u16,
+                        _ => look,
+                    }
+                })
+                .collect();
+            replay(
+                n,
+                &recorded,
+                || new_acc(0),
+                |a, i, j0, codes| {
+                    let ci = labels[i] as usize;
+                    for (k, (&code, &cj)) in codes.iter().zip(&labels[j0..]).enumerate() {
+                        let g = status[code as usize];
+                        let cj = cj as usize;
+                        if g == look {
+                            count(a, ci, cj, dist.pair(i, j0 + k));
+                        } else if (g as usize) < k_count {
+                            let g = g as usize;
+                            if ci == cj {
+                                a.pos[ci * gaps + g] += 1;
+                            } else {
+                                a.neg[ci * gaps + g] += 1;
+                                a.neg[cj * gaps + g] += 1;
+                                a.neg_all[g] += 1;
+                            }
+                        }
+                    }
+                },
+            )
+        }
+        _ => sweep(&dist, new_acc, |a, i, j0, row| {
+            let ci = labels[i] as usize;
+            for (&d, &cj) in row.iter().zip(&labels[j0..]) {
+                if d <= last_upper {
+                    count(a, ci, cj as usize, d);
+                }
+            }
+        }),
+    };
+    drop(recorded);
     let mut pos_gap = vec![0u64; num_classes * gaps];
     let mut neg_gap = vec![0u64; num_classes * gaps];
     let mut neg_all_gap = vec![0u64; gaps];
@@ -910,6 +1190,8 @@ struct Plan {
     upper: Vec<f64>,
     grid: Option<Vec<f64>>,
     quantile_bins: Option<(f64, f64)>,
+    /// Histogram geometry of pass 1 (start, bin width, slack), when there was one.
+    bins: Option<(f64, f64, f64)>,
 }
 
 fn quantile_checked(count: u64, q: f64, nth: impl Fn(u64) -> Result<f64>) -> Result<f64> {

@@ -255,12 +255,12 @@ pub fn ratio_to_f64(num: u128, den: u128) -> f64 {
             return num as f64 / den as f64;
         }
         let scaled = num << k;
-        (scaled / den, scaled % den != 0)
+        (scaled / den, !scaled.is_multiple_of(den))
     } else {
         let j = k.unsigned_abs();
         let hi = num >> j;
         let lost = num & ((1u128 << j) - 1) != 0;
-        (hi / den, lost || hi % den != 0)
+        (hi / den, lost || !hi.is_multiple_of(den))
     };
     let qb = 128 - i32::try_from(q.leading_zeros()).unwrap_or(128);
     let extra = (qb - 53).max(0);
@@ -585,8 +585,8 @@ mod tests {
     #[test]
     fn student_t_cdf_matches_closed_forms() {
         // df = 1 is the Cauchy distribution, df = 2 has a closed form too.
-        for &t in &[-30.0, -3.0, -0.5, 0.1, 2.0, 7.5] {
-            let cauchy = 0.5 + (t as f64).atan() / std::f64::consts::PI;
+        for t in [-30.0f64, -3.0, -0.5, 0.1, 2.0, 7.5] {
+            let cauchy = 0.5 + t.atan() / std::f64::consts::PI;
             assert!((student_t_cdf(1.0, t) - cauchy).abs() <= 4e-16 * cauchy.max(1e-300) + 1e-16);
             let two = 0.5 + t / (2.0 * (2.0 + t * t).sqrt());
             assert!((student_t_cdf(2.0, t) - two).abs() <= 1e-15, "{t}");

@@ -263,15 +263,15 @@ fn ranked_tau(
         let mut first = 0usize;
         let mut total = 0.0;
         let (mut s, mut sq) = (ws[0], ws[0] * ws[0]);
-        for i in 1..n {
+        for (i, &wi) in ws.iter().enumerate().skip(1) {
             if !same(first, i) {
                 total += pair_weight(s, sq, i - first - 1);
                 first = i;
                 s = 0.0;
                 sq = 0.0;
             }
-            s += ws[i];
-            sq += ws[i] * ws[i];
+            s += wi;
+            sq += wi * wi;
         }
         total += pair_weight(s, sq, n - first - 1);
         (total, first)
@@ -439,8 +439,8 @@ mod tests {
                 .unwrap()
                 .0
         };
-        assert_eq!(run(RankSpec::Average, true, &mut s), -0.56694968153682723);
-        assert_eq!(run(RankSpec::Average, false, &mut s), -0.62205716951801038);
+        assert_eq!(run(RankSpec::Average, true, &mut s), -0.5669496815368272);
+        assert_eq!(run(RankSpec::Average, false, &mut s), -0.6220571695180104);
         assert_eq!(
             run(RankSpec::Lexicographic, true, &mut s),
             -0.4157652301037516
