@@ -151,10 +151,24 @@ fn tie_stats(groups: &[u32], terms: &mut Vec<f64>) -> (u64, f64, f64) {
     (pairs, cubic, var)
 }
 
+/// Below this length, [`kendall_counts`] ranks through sorted copies of the keys and one
+/// sort of 64-bit `(rank_x, rank_y)` pairs, which beats two argsorts of 128-bit keys.
+const SMALL: usize = 1 << 11;
+
 /// Count `P`, `Q` and the ties of `(x, y)` given their order keys. O(n log n).
 ///
 /// `x` and `y` must have the same length, below `u32::MAX`.
 pub fn kendall_counts(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> KendallCounts {
+    if x.len() < SMALL {
+        kendall_counts_small(x, y, scratch)
+    } else {
+        kendall_counts_large(x, y, scratch)
+    }
+}
+
+/// [`kendall_counts`] for long inputs: two argsorts (in parallel when long), dense ranks,
+/// the `y` ranks gathered in `x` order with each `x` tie group sorted, then inversions.
+fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> KendallCounts {
     let n = x.len();
     let KendallScratch {
         sort_x,
@@ -255,6 +269,87 @@ pub fn kendall_counts(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> Ken
         y_ties_cubic,
         y_ties_var,
         distinct_x: groups_x.len() as u64,
+        distinct_y: distinct_y as u64,
+    }
+}
+
+/// [`kendall_counts`] for short inputs: dense ranks by binary search in the sorted distinct
+/// keys, then one sort of `rank_x << 32 | rank_y`, which orders the pairs by `(x, y)`.
+fn kendall_counts_small(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> KendallCounts {
+    let n = x.len();
+    let KendallScratch {
+        groups_x,
+        groups_y,
+        seq,
+        terms,
+        ..
+    } = scratch;
+    let mut sorted_x = std::mem::take(&mut scratch.sort_x.keys_buf);
+    let mut sorted_y = std::mem::take(&mut scratch.sort_y.keys_buf);
+    let distinct = |keys: &[u64], sorted: &mut Vec<u64>, groups: &mut Vec<u32>| {
+        sorted.clear();
+        sorted.extend_from_slice(keys);
+        sorted.sort_unstable();
+        groups.clear();
+        let mut write = 0;
+        for read in 0..sorted.len() {
+            if read == 0 || sorted[read] != sorted[write - 1] {
+                sorted[write] = sorted[read];
+                write += 1;
+                groups.push(1);
+            } else if let Some(last) = groups.last_mut() {
+                *last += 1;
+            }
+        }
+        sorted.truncate(write);
+    };
+    distinct(x, &mut sorted_x, groups_x);
+    distinct(y, &mut sorted_y, groups_y);
+    let mut pairs = std::mem::take(&mut scratch.sort_x.pairs_buf);
+    pairs.clear();
+    pairs.extend(x.iter().zip(y).map(|(&a, &b)| {
+        let rx = sorted_x.partition_point(|&v| v < a) as u64;
+        let ry = sorted_y.partition_point(|&v| v < b) as u64;
+        (rx << 32) | ry
+    }));
+    pairs.sort_unstable();
+    let mut joint_ties = 0u64;
+    let mut run = 1u64;
+    for w in pairs.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+        } else {
+            joint_ties += run * (run - 1) / 2;
+            run = 1;
+        }
+    }
+    if !pairs.is_empty() {
+        joint_ties += run * (run - 1) / 2;
+    }
+    seq.clear();
+    #[allow(clippy::cast_possible_truncation)]
+    seq.extend(pairs.iter().map(|&p| p as u32));
+    let distinct_y = groups_y.len();
+    let discordant = fenwick_inversions(seq, distinct_y);
+    let (x_ties, x_ties_cubic, x_ties_var) = tie_stats(groups_x, terms);
+    let (y_ties, y_ties_cubic, y_ties_var) = tie_stats(groups_y, terms);
+    let distinct_x = groups_x.len();
+    scratch.sort_x.keys_buf = sorted_x;
+    scratch.sort_y.keys_buf = sorted_y;
+    scratch.sort_x.pairs_buf = pairs;
+    let n64 = n as u64;
+    KendallCounts {
+        n: n64,
+        pairs: n64 * n64.saturating_sub(1) / 2,
+        discordant,
+        x_ties,
+        y_ties,
+        joint_ties,
+        x_ties_cubic,
+        x_ties_var,
+        y_ties_cubic,
+        y_ties_var,
+        distinct_x: distinct_x as u64,
         distinct_y: distinct_y as u64,
     }
 }
@@ -632,13 +727,41 @@ mod tests {
         ) {
             let x: Vec<u64> = pairs.iter().map(|p| p.0).collect();
             let y: Vec<u64> = pairs.iter().map(|p| p.1).collect();
-            let c = kendall_counts(&x, &y, &mut KendallScratch::default());
             let (p, q, t, u, j) = brute(&x, &y);
-            prop_assert_eq!(c.discordant, q);
-            prop_assert_eq!(c.concordant(), p);
-            prop_assert_eq!(c.x_ties, t + j);
-            prop_assert_eq!(c.y_ties, u + j);
-            prop_assert_eq!(c.joint_ties, j);
+            let mut scratch = KendallScratch::default();
+            for c in [
+                kendall_counts(&x, &y, &mut scratch),
+                kendall_counts_large(&x, &y, &mut scratch),
+            ] {
+                prop_assert_eq!(c.discordant, q);
+                prop_assert_eq!(c.concordant(), p);
+                prop_assert_eq!(c.x_ties, t + j);
+                prop_assert_eq!(c.y_ties, u + j);
+                prop_assert_eq!(c.joint_ties, j);
+            }
+        }
+
+        #[test]
+        fn short_and_long_input_paths_give_the_same_counts(
+            levels in 1u64..5000,
+            seed in any::<u64>(),
+            lens in prop::collection::vec(0usize..2 * SMALL, 1..4),
+        ) {
+            // One scratch across rows of different lengths, as the batched forms reuse it.
+            let mut small = KendallScratch::default();
+            let mut large = KendallScratch::default();
+            let mut s = seed;
+            let mut next = || {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                (s >> 33) % levels
+            };
+            for n in lens {
+                let x: Vec<u64> = (0..n).map(|_| next()).collect();
+                let y: Vec<u64> = x.iter().map(|&v| (v + next()) / 2).collect();
+                let a = kendall_counts_small(&x, &y, &mut small);
+                let b = kendall_counts_large(&x, &y, &mut large);
+                prop_assert_eq!(a, b);
+            }
         }
 
         #[test]

@@ -148,6 +148,9 @@ pub struct SortScratch {
     keys: Vec<u64>,
     keys_tmp: Vec<u64>,
     idx_tmp: Vec<u32>,
+    /// Spare buffers for callers that sort keys themselves (reused across rows).
+    pub(crate) keys_buf: Vec<u64>,
+    pub(crate) pairs_buf: Vec<u64>,
 }
 
 /// Below this length a comparison sort of packed `(key, position)` beats the radix sort.
