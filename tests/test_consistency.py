@@ -226,6 +226,9 @@ def test_opis_refuses_degenerate_input():
         opis(emb, labels, epsilon=0.0)
     with pytest.raises(RankwiseTypeError, match="`embeddings` must be an array of real numbers"):
         opis(np.array([["a"]]), [0])
+    mixed = np.array([1, "a"] * (len(labels) // 2), dtype=object)
+    with pytest.raises(RankwiseTypeError, match=r"`labels` must be class labels numpy can sort"):
+        opis(emb, mixed)
 
 
 # ----------------------------------------------------------------------------------------------

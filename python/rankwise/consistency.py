@@ -200,7 +200,13 @@ def opis(
             f"`labels` must have shape ({data.shape[0]},) (one per row of `embeddings`); "
             f"got {tuple(lab.shape)}"
         )
-    uniques, codes = np.unique(lab, return_inverse=True)
+    try:
+        uniques, codes = np.unique(lab, return_inverse=True)
+    except TypeError:
+        raise RankwiseTypeError(
+            f"`labels` must be class labels numpy can sort (numbers or strings of one kind); "
+            f"got dtype {lab.dtype} holding {sorted({type(v).__name__ for v in lab.tolist()})}"
+        ) from None
     weights = None
     if class_weights is not None:
         weights = float_vector("class_weights", class_weights, len(uniques))
