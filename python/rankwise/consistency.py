@@ -114,7 +114,10 @@ def opis(
     All :math:`n(n-1)/2` pairs are streamed in Rust (tiles of embeddings, or the upper
     triangle of a matrix), in parallel, in two passes: a histogram of negative distances
     locates the calibration range, then per-class counts between consecutive thresholds are
-    gathered; only the few pairs near a threshold are kept for an exact comparison. Memory is
+    gathered; only the few pairs near a threshold are kept for an exact comparison. With a
+    FAR-defined range and :math:`n \le 23{,}170`, the first pass keeps each pair's histogram
+    bin (2 bytes a pair, at most 512 MiB; about 400 MB at :math:`n = 20{,}000`) so that the
+    second pass need not recompute the pairs; beyond that, or with ``thresholds``, memory is
     small and independent of :math:`n^2`.
 
     Parameters
