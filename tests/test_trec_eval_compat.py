@@ -201,7 +201,7 @@ def test_missing_zero_averages_over_all_judged_queries_like_dash_c(data):
 
 
 def test_bundled_robust04_sample_matches_trec_eval_exactly():
-    from rankwise.demo import sample_paths
+    from rankwise.sample import sample_paths
 
     qrels_path, run_path = sample_paths()
     qrels = rankwise.Qrels.from_trec(qrels_path)
@@ -216,7 +216,7 @@ def test_bundled_robust04_sample_matches_trec_eval_exactly():
 
 
 def test_file_and_dict_inputs_give_identical_results():
-    from rankwise.demo import sample_paths
+    from rankwise.sample import sample_paths
 
     qrels_path, run_path = sample_paths()
     qrels = rankwise.Qrels.from_trec(qrels_path)

@@ -5,34 +5,74 @@ the GIL released.
 
 >>> import rankwise
 >>> rankwise.evaluate({"q1": {"d1": 1}}, {"q1": {"d1": 0.2, "d2": 0.9}}, ["nDCG@10", "RR"])
-{'nDCG@10': 0.6309297535714575, 'RR': 0.5}
+Report over 1 queries
+  nDCG@10  0.6309
+  RR       0.5000
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
-:mod:`rankwise.correlation` (Kendall, Spearman, weighted tau, AP correlation, RBO),
-:mod:`rankwise.consistency` (OPIS, preference ranking accuracy), :mod:`rankwise.compat`
-(drop-in replacements, e.g. ``rankwise.compat.scipy.kendalltau``), :mod:`rankwise.errors`
-(exceptions).
+:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.correlation` (Kendall,
+Spearman, weighted tau, AP correlation, RBO), :mod:`rankwise.consistency` (OPIS, preference
+ranking accuracy), :mod:`rankwise.compat` (drop-in replacements for pytrec_eval, sklearn,
+torchmetrics, scipy's rank correlations), :mod:`rankwise.errors` (exceptions).
+
+numpy and the modules that need it are imported on first use, so that ``rankwise eval`` on the
+command line starts as fast as the interpreter does.
 """
 
 from __future__ import annotations
 
-from . import consistency, correlation, errors, metrics
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors
 from ._native import __version__, build_profile, get_num_threads, set_num_threads
-from .demo import demo
-from .evaluate import Qrels, Run, evaluate, measure_names
+from .evaluate import Qrels, Report, Run, evaluate, measure_names
+
+if TYPE_CHECKING:
+    from . import consistency, correlation, metrics
+    from .comparison import compare, fuse
+    from .sample import demo
 
 __all__ = (
     "Qrels",
+    "Report",
     "Run",
     "__version__",
     "build_profile",
+    "compare",
     "consistency",
     "correlation",
     "demo",
     "errors",
     "evaluate",
+    "fuse",
     "get_num_threads",
     "measure_names",
     "metrics",
     "set_num_threads",
 )
+
+# name -> (module, attribute or None for the module itself)
+_LAZY = {
+    "metrics": ("rankwise.metrics", None),
+    "correlation": ("rankwise.correlation", None),
+    "consistency": ("rankwise.consistency", None),
+    "compare": ("rankwise.comparison", "compare"),
+    "fuse": ("rankwise.comparison", "fuse"),
+    "demo": ("rankwise.sample", "demo"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'rankwise' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    # Importing a submodule binds it on the package; bind what `rankwise.<name>` means instead.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

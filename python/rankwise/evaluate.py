@@ -14,8 +14,9 @@ from typing import Literal, overload
 from . import _native
 from ._native import Qrels, Run
 from .errors import InvalidValueError, RankwiseTypeError
+from .report import Report
 
-__all__ = ["Qrels", "Run", "evaluate", "measure_names"]
+__all__ = ["Qrels", "Report", "Run", "evaluate", "measure_names"]
 
 QrelsLike = Qrels | Mapping[str, Mapping[str, int | float]]
 RunLike = Run | Mapping[str, Mapping[str, float]]
@@ -80,7 +81,7 @@ def evaluate(
     missing: Literal["skip", "zero"] = ...,
     judged_only: bool = ...,
     max_docs: int | None = ...,
-) -> dict[str, float]: ...
+) -> Report: ...
 
 
 @overload
@@ -107,7 +108,7 @@ def evaluate(
     missing: Literal["skip", "zero"] = "skip",
     judged_only: bool = False,
     max_docs: int | None = None,
-) -> dict[str, float] | dict[str, dict[str, float]]:
+) -> Report | dict[str, dict[str, float]]:
     """Evaluate a run against relevance judgements, exactly as trec_eval 9.0.x does.
 
     Documents are ranked by score, descending; equal scores are ordered by document id
@@ -142,18 +143,21 @@ def evaluate(
 
     Returns
     -------
-    dict
-        ``{measure: value}``: the mean over queries (computed from an exactly rounded sum,
-        so it does not depend on query order), except trec_eval's counts ``num_ret``,
-        ``num_rel``, ``num_rel_ret``, ``num_q`` (summed) and ``gm_map`` (geometric mean of AP
-        floored at 1e-5). With ``per_query=True``, ``{query_id: {measure: value}}``.
+    Report
+        A dict ``{measure: mean}`` (the mean over queries, computed from an exactly rounded
+        sum so it does not depend on query order; trec_eval's counts ``num_ret``, ``num_rel``,
+        ``num_rel_ret``, ``num_q`` are summed, ``gm_map`` is the geometric mean of AP floored
+        at 1e-5) that also holds the per-query values and renders them as tables; see
+        :class:`~rankwise.report.Report`. With ``per_query=True``, pytrec_eval's
+        ``{query_id: {measure: value}}`` instead.
 
     Examples
     --------
     >>> import rankwise
     >>> qrels = {"q1": {"d1": 1, "d2": 0}, "q2": {"d3": 2}}
     >>> run = {"q1": {"d1": 0.5, "d2": 0.9}, "q2": {"d3": 0.1, "d4": 0.3}}
-    >>> rankwise.evaluate(qrels, run, ["nDCG@10", "RR", "P@1"])
+    >>> means = rankwise.evaluate(qrels, run, ["nDCG@10", "RR", "P@1"])
+    >>> dict(means)
     {'nDCG@10': 0.6309297535714575, 'RR': 0.5, 'P@1': 0.0}
     >>> rankwise.evaluate(qrels, run, "RR", per_query=True)
     {'q1': {'RR': 0.5}, 'q2': {'RR': 0.5}}
@@ -177,9 +181,5 @@ def evaluate(
         max_docs=max_docs,
         missing=missing,
     )
-    if per_query:
-        rows = values.T.tolist()
-        return {
-            q: dict(zip(names, row, strict=True)) for q, row in zip(query_ids, rows, strict=True)
-        }
-    return dict(zip(names, summary.tolist(), strict=True))
+    report = Report(names, query_ids, values, summary.tolist(), built_run.name)
+    return report.per_query if per_query else report

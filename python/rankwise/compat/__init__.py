@@ -1,11 +1,14 @@
-"""Drop-in replacements for functions of other libraries, with their signatures and results.
+"""Drop-in replacements for the functions of other packages: same import shape, same
+signatures, same results, computed by rankwise's Rust core.
 
-* :mod:`rankwise.compat.scipy`: ``kendalltau``, ``weightedtau``, ``spearmanr``.
+* :mod:`rankwise.compat.pytrec_eval`: ``RelevanceEvaluator`` (trec_eval 9.0.x measures);
+* :mod:`rankwise.compat.sklearn`: ``ndcg_score``, ``dcg_score``;
+* :mod:`rankwise.compat.scipy`: ``kendalltau``, ``weightedtau``, ``spearmanr``
+  (``scipy.stats``'s rank correlations);
+* :mod:`rankwise.compat.torchmetrics.functional`: ``retrieval_normalized_dcg``,
+  ``retrieval_average_precision``, ``retrieval_reciprocal_rank``, ``retrieval_precision``,
+  ``retrieval_recall``, ``retrieval_hit_rate`` (needs PyTorch).
 
-Import the submodule you need (``from rankwise.compat.scipy import kendalltau``); the
-replaced library itself does not need to be installed.
+Each module's docstring lists where it differs on purpose from the original; a test pins
+every other case against the original package.
 """
-
-from __future__ import annotations
-
-__all__: list[str] = []

@@ -32,6 +32,7 @@
 //! # Ok::<(), rankwise_core::error::RankError>(())
 //! ```
 
+pub mod compare;
 pub mod consistency;
 pub mod correlation;
 pub mod error;

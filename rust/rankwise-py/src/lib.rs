@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod compare;
 mod consistency;
 mod correlation;
 mod dicts;
@@ -18,6 +19,7 @@ mod errors;
 mod evaluate;
 mod metrics;
 mod parallel;
+mod tables;
 mod trec;
 
 #[pymodule]
@@ -25,6 +27,8 @@ mod _native {
     use super::PyModule;
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::compare::{correct_p_values, fuse, paired_p_values};
     #[pymodule_export]
     use crate::consistency::{
         dpo_loss_bound, idealized_ranking_accuracy, opis, ranking_accuracy_lists,
@@ -41,7 +45,7 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
-    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts};
+    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

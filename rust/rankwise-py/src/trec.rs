@@ -6,10 +6,11 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rankwise_core::ranking::ScorePrecision;
-use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder, doc_ids};
+use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value};
+use crate::tables;
 
 impl Sink for QrelsBuilder {
     fn reserve(&mut self, n: usize) {
@@ -44,9 +45,7 @@ impl Sink for RunBuilder {
 /// does); a document judged twice for a query is an error.
 ///
 /// Immutable and Rust-owned: ids cross from Python once, each query is indexed once, and every
-/// evaluation runs without the GIL. Document ids are interned in a process-wide table shared
-/// by all collections (so runs join qrels on integers); that table keeps each distinct id
-/// once for the life of the process.
+/// evaluation runs without the GIL.
 #[pyclass(frozen, module = "rankwise", name = "Qrels")]
 pub struct PyQrels {
     pub inner: Arc<Qrels>,
@@ -72,6 +71,37 @@ impl PyQrels {
         Ok(PyQrels {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Qrels from a pandas or polars DataFrame or a pyarrow Table with one row per
+    /// judgement; `query`, `doc` and `label` name the columns. Read through Arrow buffers.
+    #[staticmethod]
+    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", label = "relevance"))]
+    fn from_frame(frame: &Bound<'_, PyAny>, query: &str, doc: &str, label: &str) -> PyResult<Self> {
+        let inner = tables::qrels_from_frame(frame, query, doc, label)?;
+        Ok(PyQrels {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::qrels_to_arrow(py, &self.inner)
+    }
+
+    /// A pandas DataFrame `(query_id, doc_id, relevance)`.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "pandas")
+    }
+
+    /// A polars DataFrame `(query_id, doc_id, relevance)`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "polars")
+    }
+
+    /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
+    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        tables::qrels_to_trec(py, &self.inner, &path)
     }
 
     fn __len__(&self) -> usize {
@@ -105,12 +135,11 @@ impl PyQrels {
     /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let q = &self.inner;
-        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..q.num_queries() {
             let docs = PyDict::new(py);
             for i in q.range(qi) {
-                let doc = ids.get_str(q.doc(i));
+                let doc = String::from_utf8_lossy(q.doc(i));
                 let l = q.label(i);
                 if l.fract() == 0.0 && l.abs() < 9.0e15 {
                     #[allow(clippy::cast_possible_truncation)]
@@ -196,6 +225,47 @@ impl PyRun {
         })
     }
 
+    /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
+    /// document; `query`, `doc` and `score` name the columns. Read through Arrow buffers.
+    #[staticmethod]
+    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = "float32"))]
+    fn from_frame(
+        py: Python<'_>,
+        frame: &Bound<'_, PyAny>,
+        query: &str,
+        doc: &str,
+        score: &str,
+        name: Option<String>,
+        score_precision: &str,
+    ) -> PyResult<Self> {
+        let precision = parse_precision(py, score_precision)?;
+        let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
+        Ok(PyRun {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::run_to_arrow(py, &self.inner)
+    }
+
+    /// A pandas DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "pandas")
+    }
+
+    /// A polars DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        tables::convert(self.to_arrow(py)?, "polars")
+    }
+
+    /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
+    /// the path ends in `.gz`.
+    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        tables::run_to_trec(py, &self.inner, &path)
+    }
+
     fn __len__(&self) -> usize {
         self.inner.num_queries()
     }
@@ -237,13 +307,12 @@ impl PyRun {
     /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let r = &self.inner;
-        let ids = doc_ids();
         let out = PyDict::new(py);
         for qi in 0..r.num_queries() {
             let docs = PyDict::new(py);
             for rank in 0..r.range(qi).len() {
                 let i = r.at_rank(qi, rank);
-                docs.set_item(ids.get_str(r.doc(i)), r.score(i))?;
+                docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
             }
             out.set_item(r.query_id(qi), docs)?;
         }
@@ -305,4 +374,53 @@ fn group(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// trec_eval's text output for each run file against a qrels file, all in Rust (files read
+/// in parallel blocks, evaluation without the GIL, no numpy): what `rankwise eval` prints.
+#[pyfunction]
+#[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false))]
+#[allow(clippy::too_many_arguments)]
+pub fn trec_eval_output(
+    py: Python<'_>,
+    qrels_path: PathBuf,
+    run_paths: Vec<PathBuf>,
+    measures: Vec<String>,
+    per_query: bool,
+    complete: bool,
+    rel_level: f64,
+    judged_only: bool,
+    max_docs: Option<usize>,
+    summary: bool,
+    runid: bool,
+) -> PyResult<String> {
+    use rankwise_core::evaluate::{EvalOptions, Missing, evaluate};
+    use rankwise_core::metrics::MeasureSet;
+    let set = MeasureSet::parse(&measures).map_err(CoreError)?;
+    let opts = EvalOptions {
+        rel_level,
+        judged_only,
+        max_docs,
+        missing: if complete {
+            Missing::Zero
+        } else {
+            Missing::Skip
+        },
+    };
+    let output = trec::TrecOutput {
+        per_query,
+        summary,
+        runid,
+    };
+    let text = py.detach(|| -> Result<String, rankwise_core::RankError> {
+        let qrels = trec::read_qrels(&qrels_path)?;
+        let mut out = String::new();
+        for path in &run_paths {
+            let run = trec::read_run(path)?;
+            let ev = evaluate(&qrels, &run, &set, &opts)?;
+            trec::write_trec_eval(&mut out, &ev, &set, &run, output);
+        }
+        Ok(out)
+    });
+    Ok(text.map_err(CoreError)?)
 }

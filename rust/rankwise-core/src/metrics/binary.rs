@@ -132,6 +132,58 @@ pub fn rank_biased_precision(q: &RankedQuery<'_>, p: f64, rel: f64) -> f64 {
     (1.0 - p) * sum
 }
 
+/// Precision at `k` relative to the best possible: relevant documents in the top `k` over
+/// `min(k, R)` (trec_eval `relative_P.k`: precision up to `R`, recall after). 0 when `R = 0`.
+pub fn relative_precision(q: &RankedQuery<'_>, k: usize, rel: f64) -> f64 {
+    let num_rel = q.num_rel(rel);
+    if num_rel == 0 || k == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(q.limit(Some(k))), rel).count();
+    f(found) / f(k.min(num_rel))
+}
+
+/// Precision at a multiple of `R`: `P@c` with `c = (long)(mult * R + 0.9)`, as trec_eval's
+/// `Rprec_mult` rounds it; 0 when `c = 0`. A ranking shorter than `c` counts the missing ranks
+/// as non-relevant, as `P@k` does.
+pub fn r_precision_mult(q: &RankedQuery<'_>, mult: f64, rel: f64) -> f64 {
+    // trec_eval: `(long)(cutoff_percents[i] * rr.num_rel + 0.9)`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let cutoff = (mult * f(q.num_rel(rel)) + 0.9) as usize;
+    precision(q, cutoff, rel)
+}
+
+/// Interpolated precision averaged over recall `levels` (trec_eval `11pt_avg`, by default
+/// the 11 levels 0.0, 0.1, ..., 1.0). Summed from the highest level down, as trec_eval does,
+/// so the floating-point result is the same.
+pub fn interpolated_precision_average(q: &RankedQuery<'_>, levels: &[f64], rel: f64) -> f64 {
+    if levels.is_empty() {
+        return 0.0;
+    }
+    let sum = levels
+        .iter()
+        .rev()
+        .fold(0.0, |acc, &r| acc + interpolated_precision(q, r, rel));
+    sum / f(levels.len())
+}
+
+/// Binary G (trec_eval `binG`): each relevant retrieved document earns
+/// `1 / log2(2 + non-relevant documents ranked above it)`; the sum is divided by `R`.
+pub fn binary_g(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    let mut sum = 0.0;
+    let mut found = 0usize;
+    for h in relevant(q.hits, rel) {
+        found += 1;
+        // trec_eval: `1.0 / log2((double)(3 + i - rel_so_far))`, i the 0-based rank.
+        sum += 1.0 / super::log2_discount(h.rank as usize + 1 - found);
+    }
+    if found == 0 {
+        0.0
+    } else {
+        sum / f(q.num_rel(rel))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Owned, close};
@@ -192,6 +244,36 @@ mod tests {
         assert_eq!(interpolated_precision(&v, 1.0, 1.0), 0.0);
         // 0.1 * 3 + 0.9 = 1.2 -> 1
         assert!(close(interpolated_precision(&v, 0.1, 1.0), 1.0));
+    }
+
+    #[test]
+    fn relative_and_multiple_of_r_precision() {
+        // R = 2; ranking R N R N.
+        let o = q(&[Some(1.0), Some(0.0), Some(1.0), Some(0.0)], &[]);
+        let v = o.view();
+        assert!(close(relative_precision(&v, 1, 1.0), 1.0));
+        assert!(close(relative_precision(&v, 2, 1.0), 0.5));
+        assert!(close(relative_precision(&v, 10, 1.0), 1.0));
+        // c = (long)(0.2 * 2 + 0.9) = 1 -> P@1; c = (long)(2 * 2 + .9) = 4 -> P@4
+        assert!(close(r_precision_mult(&v, 0.2, 1.0), 1.0));
+        assert!(close(r_precision_mult(&v, 2.0, 1.0), 0.5));
+        // no relevant: c = 0
+        let o = q(&[Some(0.0)], &[]);
+        assert_eq!(r_precision_mult(&o.view(), 0.2, 1.0), 0.0);
+    }
+
+    #[test]
+    fn eleven_point_average_and_binary_g() {
+        let o = q(&[Some(1.0), Some(0.0), Some(1.0)], &[1.0]);
+        let v = o.view();
+        let levels = [0.0, 0.5, 1.0];
+        let expected = (1.0 + 2.0 / 3.0 + 0.0) / 3.0;
+        assert!(close(
+            interpolated_precision_average(&v, &levels, 1.0),
+            expected
+        ));
+        // first relevant: no non-relevant above -> 1/log2(2); second: one above -> 1/log2(3)
+        assert!(close(binary_g(&v, 1.0), (1.0 + 1.0 / 3f64.log2()) / 3.0));
     }
 
     #[test]

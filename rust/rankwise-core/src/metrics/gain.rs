@@ -81,6 +81,139 @@ pub fn err(q: &RankedQuery<'_>, cutoff: Option<usize>, max_grade: f64) -> f64 {
     score
 }
 
+/// Linear gains of the whole ranking in rank order (0 for documents that are not hits).
+fn dense_gains<'a>(q: &'a RankedQuery<'_>) -> impl Iterator<Item = f64> + 'a {
+    let mut hits = q.hits.iter().peekable();
+    (0..q.num_ret).map(move |i| match hits.peek() {
+        Some(h) if h.rank as usize == i => {
+            let g = Gain::Linear.of(h.label);
+            hits.next();
+            g
+        }
+        _ => 0.0,
+    })
+}
+
+/// Gain of the ideal ranking at 0-based rank `i`.
+#[inline]
+fn ideal_gain(q: &RankedQuery<'_>, i: usize) -> f64 {
+    q.positive_labels.get(i).copied().unwrap_or(0.0)
+}
+
+#[allow(clippy::cast_precision_loss)]
+#[inline]
+fn f(n: usize) -> f64 {
+    n as f64
+}
+
+/// Normalised gain G (trec_eval `G`, `m_G.c`): a document at rank `i` earns
+/// `gain / log2(2 + cost(i) - results(i))`, where `results(i)` is the gain retrieved down to
+/// `i` and `cost(i)` the ideal gain down to `i` with each rank costing at least 1; the sum is
+/// divided by the total ideal gain. Linear gains (trec_eval's default gain per level).
+pub fn normalized_gain(q: &RankedQuery<'_>) -> f64 {
+    let (mut sum_results, mut sum_cost, mut g) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, gain) in dense_gains(q).enumerate() {
+        sum_results += gain;
+        let ideal = ideal_gain(q, i);
+        sum_cost += if ideal >= 1.0 { ideal } else { 1.0 };
+        if gain != 0.0 {
+            g += gain / (2.0 + sum_cost - sum_results).log2();
+        }
+    }
+    let sum_ideal = q.positive_labels.iter().fold(0.0, |acc, &l| acc + l);
+    if sum_ideal > 0.0 { g / sum_ideal } else { 0.0 }
+}
+
+/// nDCG averaged over the relevant documents (trec_eval `ndcg_rel`, `m_ndcg_rel.c`): the nDCG
+/// at the rank of each retrieved document with a positive gain, and the nDCG at the end of the
+/// ranking for each positive document not retrieved, averaged over all positive documents.
+pub fn ndcg_over_relevant(q: &RankedQuery<'_>) -> f64 {
+    let num_pos = q.positive_labels.len();
+    if num_pos == 0 {
+        return 0.0;
+    }
+    let (mut dcg, mut ideal, mut sum) = (0.0f64, 0.0f64, 0.0f64);
+    let mut pos_ret = 0usize;
+    for (i, gain) in dense_gains(q).enumerate() {
+        if gain != 0.0 {
+            dcg += gain / log2_discount(i);
+        }
+        let ig = ideal_gain(q, i);
+        if ig > 0.0 {
+            ideal += ig / log2_discount(i);
+        }
+        if gain > 0.0 {
+            sum += dcg / ideal;
+            pos_ret += 1;
+        }
+    }
+    for i in q.num_ret..num_pos {
+        ideal += ideal_gain(q, i) / log2_discount(i);
+    }
+    sum += f(num_pos - pos_ret) * dcg / ideal;
+    if sum > 0.0 { sum / f(num_pos) } else { 0.0 }
+}
+
+/// nDCG averaged at the R levels (trec_eval `Rndcg`, `m_Rndcg.c`): the nDCG at each rank where
+/// the ideal ranking's gain changes (the end of each relevance level) and at the end of the
+/// ranking, averaged. 0 when the query has no relevant document at the relevance level.
+pub fn ndcg_at_r_levels(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    if q.num_rel(rel) == 0 {
+        return 0.0;
+    }
+    let n = q.num_ret;
+    let (mut dcg, mut ideal, mut sum) = (0.0f64, 0.0f64, 0.0f64);
+    let mut points = 0usize;
+    let mut current = ideal_gain(q, 0);
+    let mut previous = current;
+    let mut gains = dense_gains(q);
+    let mut i = 0;
+    // Mirror trec_eval's three loops: ranking and ideal together, the rest of the ranking,
+    // the rest of the ideal; an nDCG point is taken before rank i when the ideal gain changes.
+    let mut take_point = |dcg: f64, ideal: f64, sum: &mut f64| {
+        if ideal > 0.0 {
+            *sum += dcg / ideal;
+            points += 1;
+        }
+    };
+    while i < n && current > 0.0 {
+        let gain = gains.next().unwrap_or(0.0);
+        current = ideal_gain(q, i);
+        if previous != current {
+            take_point(dcg, ideal, &mut sum);
+            previous = current;
+        }
+        if gain != 0.0 {
+            dcg += gain / log2_discount(i);
+        }
+        if current > 0.0 {
+            ideal += current / log2_discount(i);
+        }
+        i += 1;
+    }
+    if i < n {
+        for gain in gains {
+            if gain != 0.0 {
+                dcg += gain / log2_discount(i);
+            }
+            i += 1;
+        }
+        take_point(dcg, ideal, &mut sum);
+    }
+    while current > 0.0 {
+        current = ideal_gain(q, i);
+        if previous != current {
+            take_point(dcg, ideal, &mut sum);
+            previous = current;
+        }
+        if current > 0.0 {
+            ideal += current / log2_discount(i);
+        }
+        i += 1;
+    }
+    if points == 0 { 0.0 } else { sum / f(points) }
+}
+
 /// Tie-averaged DCG (McSherry & Najork, ECIR 2008), as `sklearn.metrics.dcg_score` computes it
 /// by default: every document of a group of equal scores receives the group's mean gain, and
 /// the group gets the sum of the discounts of the ranks it spans (discounts past `cutoff` are 0).
@@ -154,6 +287,24 @@ mod tests {
         // a label above g_max counts as g_max
         let q = Owned::run(&[Some(7.0)], &[]);
         assert!(close(err(&q.view(), None, 4.0), 15.0 / 16.0));
+    }
+
+    #[test]
+    fn experimental_gain_measures_by_hand() {
+        // ranking: 2, 0, 1; judged positives 2, 1, 1 (one 1 unretrieved)
+        let o = Owned::run(&[Some(2.0), Some(0.0), Some(1.0)], &[1.0]);
+        let v = o.view();
+        // G: costs 2, 3, 4; results 2, 2, 3 -> 2/log2(2) + 1/log2(3); / 4
+        assert!(close(normalized_gain(&v), (2.0 + 1.0 / 3f64.log2()) / 4.0));
+        // ndcg_rel: at rank 0: 1; at rank 2: dcg/ideal over 3 ranks; one unretrieved at end.
+        let d = 2.0 + 1.0 / 2.0;
+        let i3 = 2.0 + 1.0 / 3f64.log2() + 1.0 / 2.0;
+        let expected = (1.0 + d / i3 + d / i3) / 3.0;
+        assert!(close(ndcg_over_relevant(&v), expected));
+        // Rndcg: ideal gains 2, 1, 1 then 0: one point where the ideal drops to 1 (before
+        // rank 1: 2/2), one where it drops to 0 (after the ranking ended: d/i3).
+        let expected = (2.0 / 2.0 + d / i3) / 2.0;
+        assert!(close(ndcg_at_r_levels(&v, 1.0), expected));
     }
 
     #[test]

@@ -41,6 +41,44 @@ pub fn bpref(q: &RankedQuery<'_>, rel: f64) -> f64 {
     if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
+/// trec_eval's `INFAP_EPSILON` (`trec_eval.h`).
+const INFAP_EPSILON: f64 = 0.00001;
+
+/// Inferred AP (Yilmaz & Aslam, CIKM 2006), as trec_eval's `m_infap.c`: for a relevant
+/// document at 0-based rank `j > 0` with `r` relevant, `n` judged non-relevant and `u`
+/// pooled-but-unjudged (negative label) documents above it,
+/// `1/(j+1) + j/(j+1) * (r+n+u)/j * (r+eps)/(r+n+2 eps)`; 1 at rank 0. Summed and divided
+/// by `R`. Documents outside the pool only advance the rank.
+pub fn inferred_ap(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    let (mut rel_so_far, mut nonrel_hits, mut unjudged) = (0usize, 0usize, 0usize);
+    let mut sum = 0.0;
+    for (seen, h) in q.hits.iter().enumerate() {
+        if h.label < 0.0 {
+            unjudged += 1;
+            continue;
+        }
+        if h.label < rel {
+            nonrel_hits += 1;
+            continue;
+        }
+        rel_so_far += 1;
+        let j = h.rank as usize;
+        if j == 0 {
+            sum += 1.0;
+            continue;
+        }
+        let nonrel = nonrel_hits + if q.others_judged { j - seen } else { 0 };
+        let above = rel_so_far - 1;
+        let fj = f(j);
+        sum += 1.0 / (fj + 1.0)
+            + (fj / (fj + 1.0))
+                * (f(above + nonrel + unjudged) / fj)
+                * ((f(above) + INFAP_EPSILON) / (f(above + nonrel) + 2.0 * INFAP_EPSILON));
+    }
+    let num_rel = q.num_rel(rel);
+    if num_rel > 0 { sum / f(num_rel) } else { sum }
+}
+
 /// Fraction of the top `k` retrieved documents that are judged (any label, negative included),
 /// as ir_measures' `Judged@k`: divided by `min(k, n)` for a ranking of `n < k` documents, and 0
 /// for an empty ranking.

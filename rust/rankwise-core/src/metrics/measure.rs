@@ -32,7 +32,9 @@ pub enum Gain {
 pub enum MeasureKind {
     Ndcg(Gain),
     Dcg(Gain),
-    Err { max_grade: f64 },
+    Err {
+        max_grade: f64,
+    },
     AP,
     GmAP,
     RR,
@@ -40,14 +42,58 @@ pub enum MeasureKind {
     R,
     Rprec,
     Success,
-    IPrec { recall: f64 },
-    Rbp { p: f64 },
+    IPrec {
+        recall: f64,
+    },
+    Rbp {
+        p: f64,
+    },
     Bpref,
     Judged,
     NumRet,
     NumRel,
     NumRelRet,
     NumQ,
+    // trec_eval's remaining measures (`-m all_trec`, pytrec_eval's `supported_measures`).
+    /// `set_P`: precision of the whole retrieved set.
+    SetP,
+    /// `set_recall`.
+    SetRecall,
+    /// `set_relative_P`.
+    SetRelativeP,
+    /// `set_map`: set precision times set recall.
+    SetMap,
+    /// `set_F`: weighted harmonic mean of set precision and recall.
+    SetF {
+        beta: f64,
+    },
+    /// `utility`: linear utility with coefficients for rel_ret, nonrel_ret, rel_not_ret,
+    /// nonrel_not_ret.
+    Utility {
+        coef: [f64; 4],
+    },
+    /// `num_nonrel_judged_ret`.
+    NumNonrelJudgedRet,
+    /// `relative_P.k`: P@k over the best P@k possible.
+    RelativeP,
+    /// `Rprec_mult`: precision at `mult * R` documents.
+    RprecMult {
+        mult: f64,
+    },
+    /// `11pt_avg`: interpolated precision averaged over the 11 standard recall levels.
+    IPrecAvg11,
+    /// `gm_bpref`: bpref summarised by a geometric mean.
+    GmBpref,
+    /// `infAP`: inferred average precision.
+    InfAP,
+    /// `binG`: binary G.
+    BinG,
+    /// `G`: normalised gain.
+    G,
+    /// `ndcg_rel`: nDCG averaged over relevant documents.
+    NdcgRel,
+    /// `Rndcg`: nDCG averaged at the R levels.
+    Rndcg,
 }
 
 /// How per-query values become one number for a set of queries.
@@ -100,6 +146,61 @@ hit_rate@k, hits@k, bpref, rbp.95";
 const TREC_CUTOFFS: [usize; 9] = [5, 10, 15, 20, 30, 100, 200, 500, 1000];
 const TREC_SUCCESS_CUTOFFS: [usize; 3] = [1, 5, 10];
 const TREC_RECALL_LEVELS: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+const TREC_R_MULTIPLES: [f64; 10] = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0];
+
+/// The 11 recall levels of `11pt_avg` and `iprec_at_recall`.
+pub const ELEVEN_RECALL_LEVELS: [f64; 11] = TREC_RECALL_LEVELS;
+
+/// trec_eval's names for `-m all_trec`, in its output order (`runid` and `relstring`, which
+/// are not numbers, left out).
+pub const ALL_TREC: [&str; 32] = [
+    "num_q",
+    "num_ret",
+    "num_rel",
+    "num_rel_ret",
+    "map",
+    "gm_map",
+    "Rprec",
+    "bpref",
+    "recip_rank",
+    "iprec_at_recall",
+    "P",
+    "recall",
+    "infAP",
+    "gm_bpref",
+    "Rprec_mult",
+    "utility",
+    "11pt_avg",
+    "binG",
+    "G",
+    "ndcg",
+    "ndcg_rel",
+    "Rndcg",
+    "ndcg_cut",
+    "map_cut",
+    "relative_P",
+    "success",
+    "set_P",
+    "set_relative_P",
+    "set_recall",
+    "set_map",
+    "set_F",
+    "num_nonrel_judged_ret",
+];
+
+/// trec_eval's `-m set` group (`runid` left out).
+pub const TREC_SET: [&str; 10] = [
+    "num_q",
+    "num_ret",
+    "num_rel",
+    "num_rel_ret",
+    "utility",
+    "set_P",
+    "set_relative_P",
+    "set_recall",
+    "set_map",
+    "set_F",
+];
 
 impl Measure {
     fn new(name: &str, kind: MeasureKind, cutoff: Option<usize>, rel: Option<f64>) -> Self {
@@ -145,8 +246,9 @@ impl Measure {
             MeasureKind::NumRet
             | MeasureKind::NumRel
             | MeasureKind::NumRelRet
-            | MeasureKind::NumQ => Aggregate::Sum,
-            MeasureKind::GmAP => Aggregate::GeometricMean,
+            | MeasureKind::NumQ
+            | MeasureKind::NumNonrelJudgedRet => Aggregate::Sum,
+            MeasureKind::GmAP | MeasureKind::GmBpref => Aggregate::GeometricMean,
             _ => Aggregate::Mean,
         }
     }
@@ -167,6 +269,20 @@ impl Measure {
                 | MeasureKind::Bpref
                 | MeasureKind::NumRel
                 | MeasureKind::NumRelRet
+                | MeasureKind::SetP
+                | MeasureKind::SetRecall
+                | MeasureKind::SetRelativeP
+                | MeasureKind::SetMap
+                | MeasureKind::SetF { .. }
+                | MeasureKind::Utility { .. }
+                | MeasureKind::NumNonrelJudgedRet
+                | MeasureKind::RelativeP
+                | MeasureKind::RprecMult { .. }
+                | MeasureKind::IPrecAvg11
+                | MeasureKind::GmBpref
+                | MeasureKind::InfAP
+                | MeasureKind::BinG
+                | MeasureKind::Rndcg
         )
     }
 
@@ -193,6 +309,21 @@ impl Measure {
                 | MeasureKind::NumRel
                 | MeasureKind::NumQ
                 | MeasureKind::IPrec { .. }
+                | MeasureKind::SetP
+                | MeasureKind::SetRecall
+                | MeasureKind::SetRelativeP
+                | MeasureKind::SetMap
+                | MeasureKind::SetF { .. }
+                | MeasureKind::Utility { .. }
+                | MeasureKind::NumNonrelJudgedRet
+                | MeasureKind::RprecMult { .. }
+                | MeasureKind::IPrecAvg11
+                | MeasureKind::GmBpref
+                | MeasureKind::InfAP
+                | MeasureKind::BinG
+                | MeasureKind::G
+                | MeasureKind::NdcgRel
+                | MeasureKind::Rndcg
         );
         if self.cutoff.is_some() && !takes_cutoff {
             return Err(invalid(format!("{} takes no cutoff", family(self.kind))));
@@ -202,7 +333,7 @@ impl Measure {
                 "the cutoff must be a positive integer; got 0".into(),
             ));
         }
-        if matches!(self.kind, MeasureKind::P) && self.cutoff.is_none() {
+        if matches!(self.kind, MeasureKind::P | MeasureKind::RelativeP) && self.cutoff.is_none() {
             return Err(invalid("precision needs a cutoff, as in P@10".into()));
         }
         if let Some(rel) = self.rel {
@@ -223,6 +354,16 @@ impl Measure {
             MeasureKind::Err { max_grade } if !(max_grade.is_finite() && max_grade > 0.0) => {
                 return Err(invalid(format!(
                     "max_grade must be a positive number; got {max_grade}"
+                )));
+            }
+            MeasureKind::RprecMult { mult } if !(mult.is_finite() && mult >= 0.0) => {
+                return Err(invalid(format!(
+                    "the multiple of R must be a non-negative number; got {mult}"
+                )));
+            }
+            MeasureKind::SetF { beta } if !(beta.is_finite() && beta >= 0.0) => {
+                return Err(invalid(format!(
+                    "beta must be a non-negative number; got {beta}"
                 )));
             }
             MeasureKind::IPrec { recall } if !(0.0..=1.0).contains(&recall) => {
@@ -256,6 +397,22 @@ fn family(kind: MeasureKind) -> &'static str {
         MeasureKind::NumRel => "NumRel",
         MeasureKind::NumRelRet => "NumRelRet",
         MeasureKind::NumQ => "NumQ",
+        MeasureKind::SetP => "set_P",
+        MeasureKind::SetRecall => "set_recall",
+        MeasureKind::SetRelativeP => "set_relative_P",
+        MeasureKind::SetMap => "set_map",
+        MeasureKind::SetF { .. } => "set_F",
+        MeasureKind::Utility { .. } => "utility",
+        MeasureKind::NumNonrelJudgedRet => "num_nonrel_judged_ret",
+        MeasureKind::RelativeP => "relative_P",
+        MeasureKind::RprecMult { .. } => "Rprec_mult",
+        MeasureKind::IPrecAvg11 => "11pt_avg",
+        MeasureKind::GmBpref => "gm_bpref",
+        MeasureKind::InfAP => "infAP",
+        MeasureKind::BinG => "binG",
+        MeasureKind::G => "G",
+        MeasureKind::NdcgRel => "ndcg_rel",
+        MeasureKind::Rndcg => "Rndcg",
     }
 }
 
@@ -274,6 +431,22 @@ fn trec_single(base: &str) -> Option<MeasureKind> {
         "num_rel" => MeasureKind::NumRel,
         "num_rel_ret" => MeasureKind::NumRelRet,
         "num_q" => MeasureKind::NumQ,
+        "set_P" => MeasureKind::SetP,
+        "set_recall" => MeasureKind::SetRecall,
+        "set_relative_P" => MeasureKind::SetRelativeP,
+        "set_map" => MeasureKind::SetMap,
+        "set_F" => MeasureKind::SetF { beta: 1.0 },
+        "utility" => MeasureKind::Utility {
+            coef: [1.0, -1.0, 0.0, 0.0],
+        },
+        "num_nonrel_judged_ret" => MeasureKind::NumNonrelJudgedRet,
+        "11pt_avg" => MeasureKind::IPrecAvg11,
+        "gm_bpref" => MeasureKind::GmBpref,
+        "infAP" => MeasureKind::InfAP,
+        "binG" => MeasureKind::BinG,
+        "G" => MeasureKind::G,
+        "ndcg_rel" => MeasureKind::NdcgRel,
+        "Rndcg" => MeasureKind::Rndcg,
         _ => return None,
     })
 }
@@ -286,6 +459,7 @@ fn trec_cutoff_family(base: &str) -> Option<(MeasureKind, &'static [usize])> {
         "map_cut" => (MeasureKind::AP, &TREC_CUTOFFS),
         "ndcg_cut" => (MeasureKind::Ndcg(Gain::Linear), &TREC_CUTOFFS),
         "success" => (MeasureKind::Success, &TREC_SUCCESS_CUTOFFS),
+        "relative_P" => (MeasureKind::RelativeP, &TREC_CUTOFFS),
         _ => return None,
     })
 }
@@ -314,6 +488,14 @@ fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
         }
         return Ok(Some(out));
     }
+    if name == "all_trec" || name == "set" {
+        let group: &[&str] = if name == "set" { &TREC_SET } else { &ALL_TREC };
+        let mut out = Vec::new();
+        for n in group {
+            out.extend(Measure::parse(n)?);
+        }
+        return Ok(Some(out));
+    }
     if let Some(kind) = trec_single(name) {
         return Ok(Some(vec![Measure::new(name, kind, None, None)]));
     }
@@ -322,6 +504,67 @@ fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
         Some((b, p)) => (b, Some(p)),
         None => (name, None),
     };
+    match (base, params) {
+        ("set_F", Some(p)) => {
+            let beta = parse_f64_param(name, p)?;
+            return Measure::new("set_F", MeasureKind::SetF { beta }, None, None)
+                .validate(name)
+                .map(|m| Some(vec![m]));
+        }
+        ("utility", Some(p)) => {
+            let values = split_params(name, p, parse_f64_param)?;
+            let coef: [f64; 4] =
+                values
+                    .try_into()
+                    .map_err(|v: Vec<f64>| RankError::InvalidMeasure {
+                        name: name.to_owned(),
+                        reason: format!(
+                            "utility takes 4 coefficients (rel_ret, nonrel_ret, rel_not_ret, \
+                             nonrel_not_ret); got {}",
+                            v.len()
+                        ),
+                    })?;
+            return Ok(Some(vec![Measure::new(
+                "utility",
+                MeasureKind::Utility { coef },
+                None,
+                None,
+            )]));
+        }
+        ("Rprec_mult", _) => {
+            let mults: Vec<f64> = match params {
+                None => TREC_R_MULTIPLES.to_vec(),
+                Some(p) => split_params(name, p, parse_f64_param)?,
+            };
+            return mults
+                .into_iter()
+                .map(|x| {
+                    Measure::new(
+                        &format!("Rprec_mult_{x:.2}"),
+                        MeasureKind::RprecMult { mult: x },
+                        None,
+                        None,
+                    )
+                    .validate(name)
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some);
+        }
+        ("11pt_avg" | "G" | "ndcg_rel" | "Rndcg", Some(_)) => {
+            return Err(RankError::InvalidMeasure {
+                name: name.to_owned(),
+                reason: format!(
+                    "rankwise computes trec_eval's {base} with its default parameters only"
+                ),
+            });
+        }
+        _ => {}
+    }
+    if let Some(m) = name.strip_prefix("Rprec_mult_") {
+        let mult = parse_f64_param(name, m)?;
+        let m = Measure::new(name, MeasureKind::RprecMult { mult }, None, None);
+        return m.validate(name).map(|m| Some(vec![m]));
+    }
     if base == "iprec_at_recall" {
         let levels: Vec<f64> = match params {
             None => TREC_RECALL_LEVELS.to_vec(),

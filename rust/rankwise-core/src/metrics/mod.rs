@@ -7,12 +7,14 @@
 //! gives the formula and the trec_eval source it follows.
 //!
 //! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG), [`binary`] (AP, RR, P, R, R-prec,
-//! success, interpolated precision, RBP), [`judgments`] (bpref, judged@k, counts).
+//! success, interpolated precision, RBP, relative P, binG), [`judgments`] (bpref, infAP,
+//! judged@k, counts), [`set`] (trec_eval's set measures and utility).
 
 pub mod binary;
 pub mod gain;
 pub mod judgments;
 pub mod measure;
+pub mod set;
 
 pub use crate::ranking::Hit;
 pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
@@ -103,6 +105,24 @@ pub fn compute(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f6
         MeasureKind::NumRet => judgments::num_ret(query, k),
         MeasureKind::NumRel => judgments::num_rel(query, rel),
         MeasureKind::NumQ => 1.0,
+        MeasureKind::SetP => set::set_precision(query, rel),
+        MeasureKind::SetRecall => set::set_recall(query, rel),
+        MeasureKind::SetRelativeP => set::set_relative_precision(query, rel),
+        MeasureKind::SetMap => set::set_map(query, rel),
+        MeasureKind::SetF { beta } => set::set_f(query, beta, rel),
+        MeasureKind::Utility { coef } => set::utility(query, coef, rel),
+        MeasureKind::NumNonrelJudgedRet => set::num_nonrel_judged_ret(query, rel),
+        MeasureKind::RelativeP => binary::relative_precision(query, k.unwrap_or(0), rel),
+        MeasureKind::RprecMult { mult } => binary::r_precision_mult(query, mult, rel),
+        MeasureKind::IPrecAvg11 => {
+            binary::interpolated_precision_average(query, &measure::ELEVEN_RECALL_LEVELS, rel)
+        }
+        MeasureKind::GmBpref => judgments::bpref(query, rel),
+        MeasureKind::InfAP => judgments::inferred_ap(query, rel),
+        MeasureKind::BinG => binary::binary_g(query, rel),
+        MeasureKind::G => gain::normalized_gain(query),
+        MeasureKind::NdcgRel => gain::ndcg_over_relevant(query),
+        MeasureKind::Rndcg => gain::ndcg_at_r_levels(query, rel),
     }
 }
 

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::ids::{LocalIds, doc_ids};
 use super::index::Duplicate;
 use super::strings::StrTable;
 use crate::error::RankError;
@@ -14,8 +13,6 @@ use crate::error::RankError;
 pub struct Source {
     /// File path, if read from a file.
     pub path: Option<String>,
-    /// Line number of each triple (files only).
-    pub lines: Option<Vec<u64>>,
 }
 
 /// Collects triples in arrival order. Triples of one query usually arrive together (a dict of
@@ -33,7 +30,7 @@ pub struct Builder {
     query_of: Option<Vec<u32>>,
     /// Highest query index that received a triple (contiguous mode).
     tail: Option<u32>,
-    docs: LocalIds,
+    pub(crate) docs: StrTable,
     pub(crate) values: Vec<f64>,
     pub(crate) source: Source,
 }
@@ -45,8 +42,13 @@ impl Builder {
 
     /// Reserve room for `n` triples.
     pub fn reserve(&mut self, n: usize) {
+        self.reserve_bytes(n, n * 8);
+    }
+
+    /// Reserve room for `n` triples with `doc_bytes` bytes of doc ids in all.
+    pub fn reserve_bytes(&mut self, n: usize, doc_bytes: usize) {
         self.values.reserve(n);
-        self.docs.reserve(n);
+        self.docs.reserve(n, doc_bytes);
     }
 
     /// Make `query` the query that [`Builder::push_doc`] adds to, registering it (even if it
@@ -76,15 +78,42 @@ impl Builder {
     /// If no query was begun (a programming error in the caller, not a user error).
     #[inline]
     pub fn push_doc(&mut self, doc: &[u8], value: f64) {
+        self.count_doc();
+        self.docs.push(doc);
+        self.values.push(value);
+    }
+
+    /// Add the documents `docs[range]`, with their `values`, to the current query (a block of
+    /// lines of one query, parsed elsewhere).
+    pub(crate) fn push_docs(
+        &mut self,
+        docs: &StrTable,
+        range: std::ops::Range<usize>,
+        values: &[f64],
+    ) {
+        self.count_docs(values.len());
+        self.docs.extend_from(docs, range);
+        self.values.extend_from_slice(values);
+    }
+
+    /// Account for one more triple of the current query.
+    #[inline]
+    fn count_doc(&mut self) {
+        self.count_docs(1);
+    }
+
+    /// Account for `n` more triples of the current query.
+    #[inline]
+    fn count_docs(&mut self, n: usize) {
         let q = self.current.expect("begin_query before push_doc");
         match self.query_of.as_mut() {
-            Some(query_of) => query_of.push(q),
+            Some(query_of) => query_of.extend(std::iter::repeat_n(q, n)),
             None if self
                 .tail
                 .is_none_or(|t| q == t || (q > t && self.counts[q as usize] == 0)) =>
             {
                 self.tail = Some(q);
-                self.counts[q as usize] += 1;
+                self.counts[q as usize] += n;
             }
             None => {
                 // Not grouped after all: record the query of every triple from now on.
@@ -95,12 +124,10 @@ impl Builder {
                         c,
                     ));
                 }
-                query_of.push(q);
+                query_of.extend(std::iter::repeat_n(q, n));
                 self.query_of = Some(query_of);
             }
         }
-        self.docs.push(doc);
-        self.values.push(value);
     }
 
     /// Add a triple.
@@ -132,9 +159,8 @@ impl Builder {
         let i = self.values.iter().position(|&v| !ok(v))?;
         Some(BadValue {
             query: self.queries.get_str(self.query_of(i)).into_owned(),
-            doc: String::from_utf8_lossy(self.docs.get(i)).into_owned(),
+            doc: self.docs.get_str(i).into_owned(),
             value: self.values[i],
-            line: self.source.lines.as_ref().map(|l| l[i]),
         })
     }
 
@@ -150,7 +176,6 @@ impl Builder {
             source,
             ..
         } = self;
-        let docs = docs.into_global();
         let Some(query_of) = query_of else {
             // Already grouped, in query order.
             let mut offsets = Vec::with_capacity(counts.len() + 1);
@@ -182,12 +207,8 @@ impl Builder {
             order[next[q as usize]] = i;
             next[q as usize] += 1;
         }
-        let docs = order.iter().map(|&i| docs[i]).collect();
+        let docs = docs.permuted(order.iter().copied());
         let values = order.iter().map(|&i| values[i]).collect();
-        let source = Source {
-            path: source.path,
-            lines: source.lines.map(|l| order.iter().map(|&i| l[i]).collect()),
-        };
         Grouped {
             queries,
             lookup,
@@ -205,7 +226,6 @@ pub(crate) struct BadValue {
     pub query: String,
     pub doc: String,
     pub value: f64,
-    pub line: Option<u64>,
 }
 
 /// Triples grouped by query: query `q` owns `offsets[q]..offsets[q + 1]`.
@@ -214,8 +234,7 @@ pub(crate) struct Grouped {
     pub queries: StrTable,
     pub lookup: HashMap<Box<[u8]>, u32>,
     pub offsets: Vec<usize>,
-    /// Process-wide document handles (see [`super::ids`]).
-    pub docs: Vec<u32>,
+    pub docs: StrTable,
     pub values: Vec<f64>,
     pub source: Source,
 }
@@ -227,9 +246,9 @@ impl Grouped {
         RankError::DuplicateDocument {
             what,
             query: self.queries.get_str(q).into_owned(),
-            doc: doc_ids().get_str(self.docs[i]).into_owned(),
+            doc: self.docs.get_str(i).into_owned(),
             path: self.source.path.clone(),
-            line: self.source.lines.as_ref().map(|l| l[i]),
+            line: None,
         }
     }
 }
@@ -349,9 +368,8 @@ mod tests {
         b.push(b"q1", b"c", 3.0);
         let g = b.group();
         assert_eq!(g.offsets, vec![0, 2, 3]);
-        let ids = doc_ids();
-        assert_eq!(ids.get(g.docs[0]), b"a");
-        assert_eq!(ids.get(g.docs[1]), b"c");
+        assert_eq!(g.docs.get(0), b"a");
+        assert_eq!(g.docs.get(1), b"c");
         assert_eq!(g.values, vec![1.0, 3.0, 2.0]);
     }
 

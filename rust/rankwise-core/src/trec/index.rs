@@ -1,12 +1,54 @@
-//! Per-query hash indexes of document handles: O(1) judgement lookups and duplicate
-//! detection without sorting anything.
+//! Per-query hash indexes of doc ids: O(1) judgement lookups and duplicate detection without
+//! sorting anything, in tables small enough to stay in cache (one per query).
 
 use rayon::prelude::*;
 
 use super::collection::chunks_by_offsets_mut;
+use super::strings::StrTable;
 
-/// One open-addressing table per query (linear probing, load factor <= 1/2), mapping a
-/// document handle to the query's local index. Slots hold `local index + 1`; 0 is empty.
+/// A fast, non-cryptographic hash of an id (FxHash-style over 8-byte words). Ids are trusted
+/// input (the user's own data), so speed matters more than resistance to crafted collisions;
+/// a collision only costs a comparison.
+#[inline]
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = (h.rotate_left(5) ^ load_le(c)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        h = (h.rotate_left(5) ^ load_le(rest)).wrapping_mul(K);
+    }
+    // MurmurHash3's finaliser: every output bit depends on every input bit, so the low bits
+    // that pick a slot differ even when ids differ only in their last bytes ("d123_45").
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Up to 8 bytes as a little-endian integer, zero-padded (a loop, not a `memcpy` call: ids are
+/// short and this runs once per id).
+#[inline]
+fn load_le(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take(8)
+        .enumerate()
+        .fold(0u64, |acc, (i, &b)| acc | (u64::from(b) << (8 * i)))
+}
+
+/// Byte equality of two short ids without a `memcmp` call.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// One open-addressing table per query (linear probing, load factor <= 1/2), mapping doc ids
+/// to the query's local indices. Slots hold `local index + 1`; 0 is empty.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DocIndex {
     slots: Vec<u32>,
@@ -14,7 +56,7 @@ pub(crate) struct DocIndex {
     slot_offsets: Vec<usize>,
 }
 
-/// Two entries of a query with the same document: (query, first local index, second).
+/// Two entries of a query with the same doc id: (query, first local index, second).
 pub(crate) type Duplicate = (usize, usize, usize);
 
 fn capacity(n: usize) -> usize {
@@ -25,18 +67,10 @@ fn capacity(n: usize) -> usize {
     }
 }
 
-/// Fibonacci hashing: handles are dense small integers, the multiply spreads them.
-#[inline]
-fn home(handle: u32, mask: usize) -> usize {
-    #[allow(clippy::cast_possible_truncation)]
-    let h = (u64::from(handle).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize;
-    h & mask
-}
-
 impl DocIndex {
-    /// Index the documents of every group `offsets[q]..offsets[q + 1]` of `docs`, in parallel.
-    /// Returns the first duplicate (smallest query) instead if a group holds a document twice.
-    pub(crate) fn build(offsets: &[usize], docs: &[u32]) -> Result<DocIndex, Duplicate> {
+    /// Index the docs of every group `offsets[q]..offsets[q + 1]` of `docs`, in parallel.
+    /// Returns the first duplicate (smallest query) instead if a group holds a doc twice.
+    pub(crate) fn build(offsets: &[usize], docs: &StrTable) -> Result<DocIndex, Duplicate> {
         let nq = offsets.len().saturating_sub(1);
         let mut slot_offsets = Vec::with_capacity(nq + 1);
         slot_offsets.push(0);
@@ -49,10 +83,12 @@ impl DocIndex {
             .into_par_iter()
             .enumerate()
             .filter_map(|(q, table)| {
-                let group = &docs[offsets[q]..offsets[q + 1]];
+                let start = offsets[q];
                 let mask = table.len().wrapping_sub(1);
-                for (local, &doc) in group.iter().enumerate() {
-                    let mut s = home(doc, mask);
+                for local in 0..offsets[q + 1] - start {
+                    let doc = docs.get(start + local);
+                    #[allow(clippy::cast_possible_truncation)]
+                    let mut s = (hash_bytes(doc) as usize) & mask;
                     loop {
                         let slot = table[s];
                         if slot == 0 {
@@ -60,7 +96,7 @@ impl DocIndex {
                             break;
                         }
                         let other = slot as usize - 1;
-                        if group[other] == doc {
+                        if same_bytes(docs.get(start + other), doc) {
                             return Some((q, other, local));
                         }
                         s = (s + 1) & mask;
@@ -78,22 +114,29 @@ impl DocIndex {
         }
     }
 
-    /// Local index of document `doc` in query `q`, whose documents are `group`.
+    /// Local index of `doc` in query `q` (whose docs start at flat index `start`), if any.
     #[inline]
-    pub(crate) fn find(&self, q: usize, group: &[u32], doc: u32) -> Option<usize> {
+    pub(crate) fn find(
+        &self,
+        q: usize,
+        start: usize,
+        docs: &StrTable,
+        doc: &[u8],
+    ) -> Option<usize> {
         let table = &self.slots[self.slot_offsets[q]..self.slot_offsets[q + 1]];
         if table.is_empty() {
             return None;
         }
         let mask = table.len() - 1;
-        let mut s = home(doc, mask);
+        #[allow(clippy::cast_possible_truncation)]
+        let mut s = (hash_bytes(doc) as usize) & mask;
         loop {
             let slot = table[s];
             if slot == 0 {
                 return None;
             }
             let local = slot as usize - 1;
-            if group[local] == doc {
+            if same_bytes(docs.get(start + local), doc) {
                 return Some(local);
             }
             s = (s + 1) & mask;
@@ -112,20 +155,44 @@ mod tests {
 
     #[test]
     fn finds_every_doc_and_rejects_strangers() {
-        let docs: Vec<u32> = (0..50).map(|i| i * 7).chain([3]).collect();
+        let mut docs = StrTable::default();
+        let names: Vec<String> = (0..50).map(|i| format!("doc-{i}")).collect();
+        for n in &names {
+            docs.push(n.as_bytes());
+        }
+        docs.push(b"x");
         let offsets = [0, 50, 50, 51];
         let index = DocIndex::build(&offsets, &docs).unwrap();
-        for i in 0..50 {
-            assert_eq!(index.find(0, &docs[0..50], docs[i]), Some(i));
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(index.find(0, 0, &docs, n.as_bytes()), Some(i));
         }
-        assert_eq!(index.find(0, &docs[0..50], 3), None);
-        assert_eq!(index.find(1, &docs[50..50], 3), None);
-        assert_eq!(index.find(2, &docs[50..51], 3), Some(0));
+        assert_eq!(index.find(0, 0, &docs, b"doc-50"), None);
+        assert_eq!(index.find(1, 50, &docs, b"x"), None);
+        assert_eq!(index.find(2, 50, &docs, b"x"), Some(0));
     }
 
     #[test]
     fn reports_the_first_duplicate() {
-        let docs = [1, 2, 3, 2, 9, 9];
+        let mut docs = StrTable::default();
+        for d in ["a", "b", "c", "b", "z", "z"] {
+            docs.push(d.as_bytes());
+        }
         assert_eq!(DocIndex::build(&[0, 4, 6], &docs).unwrap_err(), (0, 1, 3));
+    }
+
+    #[test]
+    fn ids_sharing_a_long_prefix_spread_over_the_slots() {
+        // Low bits pick the slot: ids that differ only at the end must not pile up.
+        let slots: std::collections::HashSet<u64> = (0..100)
+            .map(|j| hash_bytes(format!("d123_{j}").as_bytes()) & 255)
+            .collect();
+        assert!(slots.len() > 60, "{}", slots.len());
+    }
+
+    #[test]
+    fn hashes_differ_for_prefixes_and_lengths() {
+        assert_ne!(hash_bytes(b"ab"), hash_bytes(b"ab\0"));
+        assert_ne!(hash_bytes(b""), hash_bytes(b"\0"));
+        assert_ne!(hash_bytes(b"abcdefgh1"), hash_bytes(b"abcdefgh2"));
     }
 }

@@ -2,14 +2,15 @@
 //! from TREC files or from (query, doc, value) triples.
 
 mod collection;
-pub mod ids;
+pub mod columns;
 mod index;
+pub mod output;
 pub mod parse;
 pub mod qrels;
 pub mod run;
 pub mod strings;
 
-pub use ids::doc_ids;
+pub use output::{TrecOutput, write_trec_eval};
 pub use parse::{read_qrels, read_run, read_run_with};
 pub use qrels::{Qrels, QrelsBuilder};
 pub use run::{Run, RunBuilder};

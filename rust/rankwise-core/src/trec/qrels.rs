@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::collection::{Builder, Grouped, Source};
-use super::ids::doc_ids;
 use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
@@ -20,8 +19,7 @@ pub struct Qrels {
     queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     offsets: Vec<usize>,
-    /// Process-wide document handles (see [`super::ids`]).
-    docs: Vec<u32>,
+    docs: StrTable,
     labels: Vec<f64>,
     index: DocIndex,
     /// Query `q`'s positive labels, sorted descending: `positive[positive_offsets[q]..]`.
@@ -42,6 +40,21 @@ impl QrelsBuilder {
         QrelsBuilder {
             inner: Builder::new(),
         }
+    }
+
+    /// Add parsed documents `docs[range]` with their `values` to the current query.
+    pub(crate) fn push_docs(
+        &mut self,
+        docs: &super::strings::StrTable,
+        range: std::ops::Range<usize>,
+        values: &[f64],
+    ) {
+        self.inner.push_docs(docs, range, values);
+    }
+
+    /// Reserve room for `entries` more entries with `doc_bytes` bytes of doc ids.
+    pub(crate) fn reserve_bytes(&mut self, entries: usize, doc_bytes: usize) {
+        self.inner.reserve_bytes(entries, doc_bytes);
     }
 
     /// Reserve room for `n` judgements.
@@ -66,8 +79,8 @@ impl QrelsBuilder {
     }
 
     /// Record where the judgements came from (file path and line of each), for errors.
-    pub fn set_source(&mut self, path: Option<String>, lines: Option<Vec<u64>>) {
-        self.inner.source = Source { path, lines };
+    pub fn set_source(&mut self, path: Option<String>) {
+        self.inner.source = Source { path };
     }
 
     /// Validate (finite labels, no document judged twice for a query) and index.
@@ -77,11 +90,8 @@ impl QrelsBuilder {
                 "qrels",
                 "finite relevance labels",
                 format!(
-                    "{} for query {:?}, document {:?}{}",
-                    bad.value,
-                    bad.query,
-                    bad.doc,
-                    bad.line.map(|l| format!(" (line {l})")).unwrap_or_default()
+                    "{} for query {:?}, document {:?}",
+                    bad.value, bad.query, bad.doc,
                 ),
             ));
         }
@@ -184,9 +194,9 @@ impl Qrels {
         self.offsets[q]..self.offsets[q + 1]
     }
 
-    /// Document handle of judgement `i` (see [`super::ids::doc_ids`]).
-    pub fn doc(&self, i: usize) -> u32 {
-        self.docs[i]
+    /// Document id of judgement `i`.
+    pub fn doc(&self, i: usize) -> &[u8] {
+        self.docs.get(i)
     }
 
     /// Label of judgement `i`.
@@ -211,26 +221,19 @@ impl Qrels {
         self.zeros[q]
     }
 
-    /// Label of the document with handle `doc` for query `q`, if judged.
+    /// Label of `doc` for query `q`, if judged.
     #[inline]
-    pub fn lookup(&self, q: usize, doc: u32) -> Option<f64> {
-        let r = self.range(q);
-        let start = r.start;
+    pub fn lookup(&self, q: usize, doc: &[u8]) -> Option<f64> {
+        let start = self.offsets[q];
         self.index
-            .find(q, &self.docs[r], doc)
+            .find(q, start, &self.docs, doc)
             .map(|local| self.labels[start + local])
-    }
-
-    /// Label of the document with id `doc` for query `q`, if judged.
-    pub fn lookup_str(&self, q: usize, doc: &str) -> Option<f64> {
-        let handle = doc_ids().find(doc.as_bytes())?;
-        self.lookup(q, handle)
     }
 
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
-            + self.docs.capacity() * 4
+            + self.docs.heap_bytes()
             + (self.labels.capacity() + self.positive.capacity()) * 8
             + self.zeros.capacity() * 8
             + self.index.heap_bytes()
@@ -262,10 +265,10 @@ mod tests {
         .unwrap();
         assert_eq!(q.num_queries(), 2);
         let q1 = q.query_index(b"q1").unwrap();
-        assert_eq!(q.lookup_str(q1, "a"), Some(0.0));
-        assert_eq!(q.lookup_str(q1, "b"), Some(1.0));
-        assert_eq!(q.lookup_str(q1, "z"), Some(-1.0));
-        assert_eq!(q.lookup_str(q1, "c"), None);
+        assert_eq!(q.lookup(q1, b"a"), Some(0.0));
+        assert_eq!(q.lookup(q1, b"b"), Some(1.0));
+        assert_eq!(q.lookup(q1, b"z"), Some(-1.0));
+        assert_eq!(q.lookup(q1, b"c"), None);
         assert_eq!(q.positive_labels(q1), &[1.0]);
         assert_eq!(q.zero_labels(q1), 1);
     }

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::collection::{Builder, Source, local_order, local_order_u32};
-use super::ids::doc_ids;
 use super::index::DocIndex;
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
@@ -22,8 +21,7 @@ pub struct Run {
     queries: StrTable,
     lookup: HashMap<Box<[u8]>, u32>,
     offsets: Vec<usize>,
-    /// Process-wide document handles (see [`super::ids`]).
-    docs: Vec<u32>,
+    docs: StrTable,
     scores: Vec<f64>,
     /// Per query: `ranked[rank]` = local index of the document at that rank.
     ranked: Vec<u32>,
@@ -46,6 +44,21 @@ impl RunBuilder {
             precision: ScorePrecision::F32,
             unique_docs: false,
         }
+    }
+
+    /// Add parsed documents `docs[range]` with their `values` to the current query.
+    pub(crate) fn push_docs(
+        &mut self,
+        docs: &super::strings::StrTable,
+        range: std::ops::Range<usize>,
+        values: &[f64],
+    ) {
+        self.inner.push_docs(docs, range, values);
+    }
+
+    /// Reserve room for `entries` more entries with `doc_bytes` bytes of doc ids.
+    pub(crate) fn reserve_bytes(&mut self, entries: usize, doc_bytes: usize) {
+        self.inner.reserve_bytes(entries, doc_bytes);
     }
 
     /// Reserve room for `n` documents.
@@ -87,8 +100,8 @@ impl RunBuilder {
     }
 
     /// Record where the documents came from (file path and line of each), for errors.
-    pub fn set_source(&mut self, path: Option<String>, lines: Option<Vec<u64>>) {
-        self.inner.source = Source { path, lines };
+    pub fn set_source(&mut self, path: Option<String>) {
+        self.inner.source = Source { path };
     }
 
     /// Validate (no NaN score, no document twice in a query) and rank.
@@ -97,22 +110,15 @@ impl RunBuilder {
             return Err(RankError::invalid(
                 "run",
                 "scores that are numbers (infinities are allowed)",
-                format!(
-                    "NaN for query {:?}, document {:?}{}",
-                    bad.query,
-                    bad.doc,
-                    bad.line.map(|l| format!(" (line {l})")).unwrap_or_default()
-                ),
+                format!("NaN for query {:?}, document {:?}", bad.query, bad.doc,),
             ));
         }
         let g = self.inner.group();
         let p = self.precision;
         // Rank: score descending (as an order-preserving integer), then doc id descending.
-        let ids = doc_ids();
         // Score descending as an order-preserving integer, then doc id descending.
-        let tie = |start: usize, a: usize, b: usize| {
-            ids.get(g.docs[start + b]).cmp(ids.get(g.docs[start + a]))
-        };
+        let tie =
+            |start: usize, a: usize, b: usize| g.docs.get(start + b).cmp(g.docs.get(start + a));
         #[allow(clippy::cast_possible_truncation)]
         let ranked = match p {
             // The 9.0.x comparison is on C floats: 32-bit keys, sorted as packed integers.
@@ -127,7 +133,6 @@ impl RunBuilder {
                 tie,
             ),
         };
-        drop(ids);
         if !self.unique_docs {
             // trec_eval refuses a document retrieved twice for a query.
             DocIndex::build(&g.offsets, &g.docs).map_err(|dup| g.duplicate_error(dup, "run"))?;
@@ -194,9 +199,9 @@ impl Run {
         self.offsets[q]..self.offsets[q + 1]
     }
 
-    /// Document handle at flat index `i` (see [`super::ids::doc_ids`]).
-    pub fn doc(&self, i: usize) -> u32 {
-        self.docs[i]
+    /// Document id at flat index `i`.
+    pub fn doc(&self, i: usize) -> &[u8] {
+        self.docs.get(i)
     }
 
     /// Score at flat index `i`.
@@ -214,7 +219,7 @@ impl Run {
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
-            + self.docs.capacity() * 4
+            + self.docs.heap_bytes()
             + self.scores.capacity() * 8
             + self.ranked.capacity() * 4
             + self.offsets.capacity() * 8
@@ -233,8 +238,7 @@ mod tests {
             b.push("q", d, s);
         }
         let r = b.build().unwrap();
-        let ids = doc_ids();
-        let ranked: Vec<&[u8]> = (0..4).map(|k| ids.get(r.doc(r.at_rank(0, k)))).collect();
+        let ranked: Vec<&[u8]> = (0..4).map(|k| r.doc(r.at_rank(0, k))).collect();
         assert_eq!(ranked, [b"d3".as_slice(), b"d2", b"d10", b"d1"]);
     }
 
@@ -261,8 +265,7 @@ mod tests {
             expected.sort_by(|x, y| {
                 crate::ranking::trec_cmp(p.key(x.1), x.0.as_bytes(), p.key(y.1), y.0.as_bytes())
             });
-            let ids = doc_ids();
-            let got: Vec<&[u8]> = (0..run.len()).map(|k| ids.get(run.doc(run.at_rank(0, k)))).collect();
+            let got: Vec<&[u8]> = (0..run.len()).map(|k| run.doc(run.at_rank(0, k))).collect();
             let want: Vec<&[u8]> = expected.iter().map(|e| e.0.as_bytes()).collect();
             proptest::prop_assert_eq!(got, want);
         }
@@ -276,7 +279,7 @@ mod tests {
             b.push("q", "a", 1.0 + 1e-12);
             b.push("q", "b", 1.0);
             let r = b.build().unwrap();
-            doc_ids().get(r.doc(r.at_rank(0, 0))).to_vec()
+            r.doc(r.at_rank(0, 0)).to_vec()
         };
         assert_eq!(build(ScorePrecision::F32), b"b"); // tie: doc id descending
         assert_eq!(build(ScorePrecision::F64), b"a");

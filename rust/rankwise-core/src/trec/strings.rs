@@ -1,31 +1,90 @@
 //! Compact storage for many short ids: one byte buffer and the end of each string.
 
+/// String boundaries: 32-bit while the table holds under 4 GiB (half the memory of `usize`
+/// bounds, which matters at tens of millions of ids), 64-bit beyond.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Bounds {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Bounds {
+    #[inline]
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Bounds::Narrow(b) => b[i] as usize,
+            #[allow(clippy::cast_possible_truncation)]
+            Bounds::Wide(b) => b[i] as usize,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Bounds::Narrow(b) => b.len(),
+            Bounds::Wide(b) => b.len(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, end: usize) {
+        match self {
+            Bounds::Narrow(b) => match u32::try_from(end) {
+                Ok(e) => b.push(e),
+                Err(_) => {
+                    let mut wide: Vec<u64> = b.iter().map(|&x| u64::from(x)).collect();
+                    wide.push(end as u64);
+                    *self = Bounds::Wide(wide);
+                }
+            },
+            Bounds::Wide(b) => b.push(end as u64),
+        }
+    }
+
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Bounds::Narrow(b) => b.reserve(n),
+            Bounds::Wide(b) => b.reserve(n),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Bounds::Narrow(b) => b.capacity() * 4,
+            Bounds::Wide(b) => b.capacity() * 8,
+        }
+    }
+}
+
 /// Strings stored back to back. Ids cross the Python/Rust boundary once, when a collection is
 /// built; afterwards every comparison is a byte comparison inside this table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrTable {
     bytes: Vec<u8>,
     /// `bounds[i]..bounds[i + 1]` is string `i` (a leading 0 keeps `get` branch-free).
-    bounds: Vec<usize>,
+    bounds: Bounds,
 }
 
 impl Default for StrTable {
     fn default() -> Self {
         StrTable {
             bytes: Vec::new(),
-            bounds: vec![0],
+            bounds: Bounds::Narrow(vec![0]),
         }
     }
 }
 
 impl StrTable {
     pub fn with_capacity(strings: usize, bytes: usize) -> Self {
-        let mut bounds = Vec::with_capacity(strings + 1);
-        bounds.push(0);
-        StrTable {
-            bytes: Vec::with_capacity(bytes),
-            bounds,
-        }
+        let mut table = StrTable::default();
+        table.reserve(strings, bytes);
+        table
+    }
+
+    /// Make room for `strings` more strings of `bytes` bytes in all.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.bounds.reserve(strings);
+        self.bytes.reserve(bytes);
     }
 
     /// Append a string; returns its index.
@@ -34,6 +93,18 @@ impl StrTable {
         self.bytes.extend_from_slice(s);
         self.bounds.push(self.bytes.len());
         self.bounds.len() - 2
+    }
+
+    /// Append the strings `other[range]`.
+    pub fn extend_from(&mut self, other: &StrTable, range: std::ops::Range<usize>) {
+        let start = other.bounds.get(range.start);
+        let end = other.bounds.get(range.end);
+        let shift = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes[start..end]);
+        self.bounds.reserve(range.len());
+        for i in range.start + 1..=range.end {
+            self.bounds.push(other.bounds.get(i) - start + shift);
+        }
     }
 
     /// Number of strings.
@@ -50,7 +121,7 @@ impl StrTable {
     /// String `i` as bytes.
     #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
-        &self.bytes[self.bounds[i]..self.bounds[i + 1]]
+        &self.bytes[self.bounds.get(i)..self.bounds.get(i + 1)]
     }
 
     /// String `i` as text. Tables are filled from `&str` or from UTF-8-checked file fields,
@@ -73,20 +144,27 @@ impl StrTable {
         out
     }
 
-    /// Raw parts (bytes, string bounds starting with 0), e.g. for serialisation.
-    pub fn parts(&self) -> (&[u8], &[usize]) {
-        (&self.bytes, &self.bounds)
-    }
-
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.bounds.capacity() * std::mem::size_of::<usize>()
+        self.bytes.capacity() + self.bounds.heap_bytes()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_widen_past_4_gib_without_changing_lookups() {
+        let mut b = Bounds::Narrow(vec![0, 5]);
+        b.push(u32::MAX as usize + 10);
+        assert!(matches!(b, Bounds::Wide(_)));
+        assert_eq!(
+            (b.get(0), b.get(1), b.get(2)),
+            (0, 5, u32::MAX as usize + 10)
+        );
+        assert_eq!(b.len(), 3);
+    }
 
     #[test]
     fn push_get_permute() {
@@ -98,6 +176,13 @@ mod tests {
         assert_eq!(t.get(0), b"alpha");
         assert_eq!(t.get(1), b"");
         assert_eq!(t.get_str(2), "c");
+        let mut e = StrTable::default();
+        e.push(b"z");
+        e.extend_from(&t, 1..3);
+        assert_eq!(
+            (e.get(0), e.get(1), e.get(2)),
+            (&b"z"[..], &b""[..], &b"c"[..])
+        );
         let p = t.permuted([2, 0, 1].into_iter());
         assert_eq!(p.get(0), b"c");
         assert_eq!(p.get(1), b"alpha");

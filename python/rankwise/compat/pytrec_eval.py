@@ -1,0 +1,252 @@
+"""Drop-in replacement for `pytrec_eval <https://github.com/terrierteam/pytrec_eval>`_.
+
+Change the import and nothing else::
+
+    from rankwise.compat import pytrec_eval
+
+    evaluator = pytrec_eval.RelevanceEvaluator(qrels, {"map", "ndcg_cut.10", "P.5"})
+    results = evaluator.evaluate(run)  # {query_id: {"map": ..., "ndcg_cut_10": ..., "P_5": ...}}
+
+Same class, same arguments, same measure names and nicknames (``official``, ``set``,
+``all_trec``), same nested dict with the same keys and the same values as pytrec_eval 0.5
+(trec_eval 9.0.x inside), computed by rankwise's Rust engine in parallel.
+
+Where this module differs from pytrec_eval, on purpose (each pinned by a test):
+
+* an empty ranking gives ``iprec_at_recall_*`` = 0 where pytrec_eval returns NaN (trec_eval
+  divides 0 by 0), and ``11pt_avg`` = 0 likewise;
+* ``11pt_avg``, ``G``, ``ndcg_rel`` and ``Rndcg`` are computed with their default parameters;
+  parameters for them raise a ``ValueError`` (pytrec_eval crashes the interpreter on
+  ``G.1=3``), as does a ``utility`` without exactly four coefficients (pytrec_eval prints an
+  error and returns 0);
+* the ``prefs`` and ``qrels_jg`` measure groups are not provided (they need preference qrels);
+* labels may be floats; scores are compared as 32-bit floats, as in trec_eval 9.0.x, so
+  results equal pytrec_eval's to the last bit on the same input.
+
+Examples
+--------
+>>> from rankwise.compat import pytrec_eval
+>>> qrels = {"q1": {"d1": 1, "d2": 0}, "q2": {"d3": 2}}
+>>> run = {"q1": {"d1": 0.5, "d2": 0.9}, "q2": {"d3": 0.1, "d4": 0.3}}
+>>> evaluator = pytrec_eval.RelevanceEvaluator(qrels, {"map", "P.1"})
+>>> evaluator.evaluate(run)
+{'q1': {'map': 0.5, 'P_1': 0.0}, 'q2': {'map': 0.5, 'P_1': 0.0}}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+from .. import _native
+
+__all__ = ["RelevanceEvaluator", "supported_measures", "supported_nicknames"]
+
+#: Every measure name pytrec_eval accepts (trec_eval 9.0.x's ``all_trec`` group).
+supported_measures: frozenset[str] = frozenset(
+    {
+        "runid",
+        "num_q",
+        "num_ret",
+        "num_rel",
+        "num_rel_ret",
+        "map",
+        "gm_map",
+        "Rprec",
+        "bpref",
+        "recip_rank",
+        "iprec_at_recall",
+        "P",
+        "relstring",
+        "recall",
+        "infAP",
+        "gm_bpref",
+        "Rprec_mult",
+        "utility",
+        "11pt_avg",
+        "binG",
+        "G",
+        "ndcg",
+        "ndcg_rel",
+        "Rndcg",
+        "ndcg_cut",
+        "map_cut",
+        "relative_P",
+        "success",
+        "set_P",
+        "set_relative_P",
+        "set_recall",
+        "set_map",
+        "set_F",
+        "num_nonrel_judged_ret",
+    }
+)
+
+#: trec_eval's measure groups, as pytrec_eval exposes them (``prefs`` and ``qrels_jg``
+#: groups are not supported, see the module docstring).
+supported_nicknames: dict[str, frozenset[str]] = {
+    "official": frozenset(
+        {
+            "runid",
+            "num_q",
+            "num_ret",
+            "num_rel",
+            "num_rel_ret",
+            "map",
+            "gm_map",
+            "Rprec",
+            "bpref",
+            "recip_rank",
+            "iprec_at_recall",
+            "P",
+        }
+    ),
+    "set": frozenset(
+        {
+            "runid",
+            "num_q",
+            "num_ret",
+            "num_rel",
+            "num_rel_ret",
+            "utility",
+            "set_P",
+            "set_relative_P",
+            "set_recall",
+            "set_map",
+            "set_F",
+        }
+    ),
+    "all_trec": supported_measures,
+}
+
+# Not numbers in trec_eval; pytrec_eval reports them as 0.0.
+_TEXT_MEASURES = frozenset({"runid", "relstring"})
+# pytrec_eval keeps log(max(value, 1e-5)) per query for geometric-mean measures.
+_GEOMETRIC = frozenset({"gm_map", "gm_bpref"})
+_MIN_GEO_MEAN = 0.00001
+# pytrec_eval's pattern for parameters: `P.5`, `P_5`, `P.5,10`, `iprec_at_recall.0.5`.
+_PARAMS = r"{}[\._]([0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*)"
+_BY_LENGTH = sorted(supported_measures, key=len, reverse=True)
+
+
+def _combine(measures: Iterable[str]) -> dict[str, set[str]]:
+    """Measure families and their parameters, as pytrec_eval combines them: nicknames expand,
+    and a family asked for both with and without parameters is computed with the parameters
+    only (``{"P", "P.3"}`` gives ``P_3`` alone)."""
+    if isinstance(measures, str):
+        raise TypeError(
+            f"`measures` must be a collection of measure names, not a str; got {measures!r} "
+            f"(write {{{measures!r}}})"
+        )
+    expanded: set[str] = set()
+    for measure in measures:
+        if not isinstance(measure, str):
+            raise TypeError(f"measure names must be str; got {type(measure).__name__}")
+        expanded |= supported_nicknames.get(measure, {measure})
+    families: dict[str, set[str]] = {}
+    for measure in expanded:
+        if measure in supported_measures:
+            families.setdefault(measure, set())
+            continue
+        for base in _BY_LENGTH:
+            match = re.match(_PARAMS.format(re.escape(base)), measure)
+            if match is not None:
+                families.setdefault(base, set()).update(match.group(1).split(","))
+                break
+        else:
+            raise ValueError(f"unsupported measure {measure}")
+    return families
+
+
+class RelevanceEvaluator:
+    """Evaluate runs against fixed relevance judgements (pytrec_eval's class).
+
+    Parameters
+    ----------
+    query_relevance : mapping
+        ``{query_id: {doc_id: relevance}}``. Queries without judgements are dropped.
+    measures : iterable of str
+        trec_eval names, with parameters as ``"ndcg_cut.10,20"`` or ``"P_5"``, or the
+        nicknames ``"official"``, ``"set"``, ``"all_trec"``.
+    relevance_level : int, default 1
+        Labels at or above it are relevant for binary measures (trec_eval ``-l``).
+    judged_docs_only_flag : bool, default False
+        Drop unjudged documents from rankings before measuring (trec_eval ``-J``).
+    """
+
+    def __init__(
+        self,
+        query_relevance: Mapping[str, Mapping[str, int]],
+        measures: Iterable[str],
+        relevance_level: int = 1,
+        judged_docs_only_flag: bool = False,
+    ) -> None:
+        families = _combine(measures)
+        self._text = sorted(families.keys() & _TEXT_MEASURES)
+        specs = [
+            f"{base}.{','.join(sorted(params))}" if params else base
+            for base, params in families.items()
+            if base not in _TEXT_MEASURES
+        ]
+        for base, params in families.items():
+            if params and base in ("11pt_avg", "G", "ndcg_rel", "Rndcg"):
+                raise ValueError(
+                    f"rankwise's pytrec_eval computes {base} with its default parameters "
+                    f"only; got {base}.{','.join(sorted(params))}"
+                )
+        try:
+            self._names = _native.measure_names(specs, trec_order=True) if specs else []
+        except ValueError as e:
+            raise ValueError(f"unsupported measure: {e}") from e
+        self._specs = specs
+        self._relevance_level = float(relevance_level)
+        self._judged_only = bool(judged_docs_only_flag)
+        # pytrec_eval drops queries without judgements.
+        judged: dict[str, dict[str, int | float]] = {
+            q: docs if isinstance(docs, dict) else dict(docs)
+            for q, docs in query_relevance.items()
+            if len(docs) > 0
+        }
+        self._qrels = _native.Qrels(judged)
+
+    def evaluate(self, scores: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+        """Evaluate one run: ``{query_id: {measure: value}}`` for every query that is both in
+        the run and in the judgements (a run query without documents included)."""
+        if not scores:
+            return {}
+        run = _native.Run(
+            scores if isinstance(scores, dict) else {q: dict(d) for q, d in scores.items()}
+        )
+        if not self._specs:
+            query_ids = [q for q in run.query_ids if q in self._qrels]
+            return {q: dict.fromkeys(self._text, 0.0) for q in query_ids}
+        names, query_ids, values, _ = _native.evaluate(
+            self._qrels,
+            run,
+            self._specs,
+            rel_level=self._relevance_level,
+            judged_only=self._judged_only,
+            missing="skip",
+        )
+        rows = values.T.tolist()
+        position = {name: i for i, name in enumerate(names)}
+        order = [position[name] for name in self._names]
+        geometric = [i for i, name in enumerate(self._names) if name in _GEOMETRIC]
+        text = self._text
+        out: dict[str, dict[str, float]] = {}
+        for q, row in zip(query_ids, rows, strict=True):
+            ordered = [row[i] for i in order]
+            for i in geometric:
+                ordered[i] = math.log(max(ordered[i], _MIN_GEO_MEAN))
+            result = dict.fromkeys(text, 0.0)
+            result.update(zip(self._names, ordered, strict=True))
+            out[q] = result
+        return out
+
+    def __repr__(self) -> str:
+        shown = ", ".join(self._names[:6]) + (", ..." if len(self._names) > 6 else "")
+        return (
+            f"RelevanceEvaluator({len(self._qrels)} judged queries, measures [{shown}], "
+            f"relevance_level={self._relevance_level:g})"
+        )

@@ -1,0 +1,524 @@
+//! Paired significance tests for comparing systems over the same queries, two-sided.
+//!
+//! * [`t_test`]: Student's paired t-test, as `scipy.stats.ttest_rel`;
+//! * [`wilcoxon`]: the Wilcoxon signed-rank test, as `scipy.stats.wilcoxon` with its defaults
+//!   (zeros dropped, no continuity correction, exact null distribution for up to 50 pairs
+//!   without ties or zeros, exact sign-flip enumeration for up to 13 pairs with them, normal
+//!   approximation with tie correction otherwise);
+//! * [`randomization`]: Fisher's randomization (sign-flip permutation) test on the mean
+//!   difference (Smucker et al., CIKM 2007; ranx's `fisher`);
+//! * [`bootstrap`]: Sakai's paired bootstrap test on the mean difference (SIGIR 2006).
+//!
+//! Resampling tests are deterministic for a seed, whatever the number of threads: resamples
+//! are drawn in fixed-size chunks, each from its own generator seeded by (seed, chunk).
+//! Their p-value is `(1 + #{resampled statistic >= observed}) / (1 + resamples)`, which never
+//! reports 0 (Phipson & Smyth 2010); ranx divides the count by the resamples alone.
+
+use rayon::prelude::*;
+
+use crate::error::{RankError, Result};
+
+/// `P(T > t)` for Student's t with `df` degrees of freedom (`df > 0`).
+pub fn student_t_sf(t: f64, df: f64) -> f64 {
+    if t.is_nan() {
+        return f64::NAN;
+    }
+    if t.is_infinite() {
+        return if t > 0.0 { 0.0 } else { 1.0 };
+    }
+    // P(|T| > |t|) = I_{df / (df + t^2)}(df/2, 1/2)
+    let x = df / (df + t * t);
+    let tail = 0.5 * incomplete_beta(df / 2.0, 0.5, x);
+    if t > 0.0 { tail } else { 1.0 - tail }
+}
+
+/// `P(Z > z)` for a standard normal `Z`.
+pub fn normal_sf(z: f64) -> f64 {
+    0.5 * libm::erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// The regularized incomplete beta function `I_x(a, b)` (continued fraction, modified Lentz;
+/// Numerical Recipes §6.4), accurate to about 1e-15 relative.
+pub fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front =
+        libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let front = ln_front.exp();
+    // The continued fraction converges fast for x < (a + 1) / (a + b + 2); use symmetry
+    // otherwise.
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_continued_fraction(a, b, x) / a
+    } else {
+        1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b
+    }
+}
+
+fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
+fn differences(x: &[f64], y: &[f64]) -> Result<Vec<f64>> {
+    if x.len() != y.len() {
+        return Err(RankError::shape(
+            "y",
+            format!("as many values as x ({})", x.len()),
+            format!("{} values", y.len()),
+        ));
+    }
+    if let Some(v) = x.iter().chain(y).find(|v| !v.is_finite()) {
+        return Err(RankError::invalid("x, y", "finite per-query values", v));
+    }
+    Ok(x.iter().zip(y).map(|(a, b)| a - b).collect())
+}
+
+/// Paired t-test p-value (two-sided), as `scipy.stats.ttest_rel(x, y).pvalue`. With no
+/// variation in the differences scipy returns NaN when they are all 0; rankwise returns 1
+/// (the systems do not differ) and 0 when they all equal another value.
+pub fn t_test(x: &[f64], y: &[f64]) -> Result<f64> {
+    let d = differences(x, y)?;
+    let n = d.len();
+    if n < 2 {
+        return Err(RankError::invalid("x", "at least 2 paired values", n));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let nf = n as f64;
+    let mean = d.iter().sum::<f64>() / nf;
+    let var = d.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (nf - 1.0);
+    if var == 0.0 {
+        return Ok(if mean == 0.0 { 1.0 } else { 0.0 });
+    }
+    let t = mean / (var / nf).sqrt();
+    Ok((2.0 * student_t_sf(t.abs(), nf - 1.0)).min(1.0))
+}
+
+/// Average ranks (1-based) of `values`, with the sizes of the tie groups.
+fn average_ranks(values: &[f64]) -> (Vec<f64>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut ties = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        let j = i + order[i..]
+            .iter()
+            .take_while(|&&k| values[k] == values[order[i]])
+            .count();
+        #[allow(clippy::cast_precision_loss)]
+        let rank = (i + j + 1) as f64 / 2.0;
+        for &k in &order[i..j] {
+            ranks[k] = rank;
+        }
+        ties.push(j - i);
+        i = j;
+    }
+    (ranks, ties)
+}
+
+/// Sum of the ranks of `|d|` over the positive `d` (zeros dropped).
+fn rank_sum_positive(d: &[f64], ranks: &[f64]) -> f64 {
+    d.iter()
+        .zip(ranks)
+        .filter(|(v, _)| **v > 0.0)
+        .map(|(_, r)| r)
+        .sum()
+}
+
+/// Wilcoxon signed-rank p-value (two-sided), as `scipy.stats.wilcoxon(x, y).pvalue`.
+pub fn wilcoxon(x: &[f64], y: &[f64]) -> Result<f64> {
+    let d = differences(x, y)?;
+    let n_all = d.len();
+    let nonzero: Vec<f64> = d.iter().copied().filter(|&v| v != 0.0).collect();
+    let n = nonzero.len();
+    if n == 0 {
+        return Ok(1.0); // scipy: NaN; no pair differs
+    }
+    let abs: Vec<f64> = nonzero.iter().map(|v| v.abs()).collect();
+    let (ranks, ties) = average_ranks(&abs);
+    let r_plus = rank_sum_positive(&nonzero, &ranks);
+    let has_ties = ties.iter().any(|&t| t > 1);
+    let has_zeros = n < n_all;
+    if n_all <= 50 && !has_ties && !has_zeros {
+        return Ok(wilcoxon_exact(n, r_plus));
+    }
+    if n_all <= 13 {
+        return Ok(wilcoxon_sign_flips(&nonzero, &ranks, r_plus));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let nf = n as f64;
+    let mean = nf * (nf + 1.0) * 0.25;
+    #[allow(clippy::cast_precision_loss)]
+    let tie_term: f64 = ties.iter().map(|&t| (t * t * t - t) as f64).sum();
+    let se = ((nf * (nf + 1.0) * (2.0 * nf + 1.0) - tie_term / 2.0) / 24.0).sqrt();
+    let z = (r_plus - mean) / se;
+    Ok((2.0 * normal_sf(z.abs())).min(1.0))
+}
+
+/// Exact null distribution of the rank sum for `n` pairs without ties (scipy's
+/// `_get_wilcoxon_distr`), and the two-sided p-value of `r_plus`.
+fn wilcoxon_exact(n: usize, r_plus: f64) -> f64 {
+    let mut c = vec![1.0f64];
+    for k in 1..=n {
+        let mut next = vec![0.0; k * (k + 1) / 2 + 1];
+        let m = c.len();
+        let shift = next.len() - m;
+        for (i, &p) in c.iter().enumerate() {
+            next[i] += p * 0.5;
+            next[shift + i] += p * 0.5;
+        }
+        c = next;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let mean = (n * (n + 1)) as f64 / 4.0;
+    // scipy's WilcoxonDistribution: sums from the nearer tail.
+    let cdf = |k: f64| -> f64 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let ki = k as usize;
+        if k <= mean {
+            c[..=ki.min(c.len() - 1)].iter().sum()
+        } else {
+            1.0 - c[(ki + 1).min(c.len())..].iter().sum::<f64>()
+        }
+    };
+    let sf = |k: f64| -> f64 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let ki = k as usize;
+        if k <= mean {
+            c[ki.min(c.len())..].iter().sum()
+        } else {
+            1.0 - c[..ki.min(c.len())].iter().sum::<f64>()
+        }
+    };
+    (2.0 * sf(r_plus.floor()).min(cdf(r_plus.ceil()))).clamp(0.0, 1.0)
+}
+
+/// Two-sided p-value of the rank sum by enumerating all sign flips (scipy's
+/// `permutation_test` for `n <= 13`, which is exact there).
+fn wilcoxon_sign_flips(nonzero: &[f64], ranks: &[f64], observed: f64) -> f64 {
+    let n = nonzero.len();
+    let total = 1u64 << n;
+    // Relative tolerance for equal statistics, as scipy's permutation_test.
+    let gamma = (observed * 1e-14).abs().max(1e-14);
+    let (mut less, mut greater) = (0u64, 0u64);
+    for mask in 0..total {
+        let s: f64 = (0..n)
+            .filter(|&i| mask & (1 << i) != 0)
+            .map(|i| ranks[i])
+            .sum();
+        if s <= observed + gamma {
+            less += 1;
+        }
+        if s >= observed - gamma {
+            greater += 1;
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let (pl, pg) = (less as f64 / total as f64, greater as f64 / total as f64);
+    (2.0 * pl.min(pg)).min(1.0)
+}
+
+/// SplitMix64: seeds the generators.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// xoshiro256++ (Blackman & Vigna): small, fast, good enough for resampling.
+struct Rng([u64; 4]);
+
+impl Rng {
+    fn new(seed: u64, stream: u64) -> Self {
+        let mut s = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
+        Rng([
+            splitmix(&mut s),
+            splitmix(&mut s),
+            splitmix(&mut s),
+            splitmix(&mut s),
+        ])
+    }
+
+    fn next(&mut self) -> u64 {
+        let s = &mut self.0;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for n < 2^32).
+    fn below(&mut self, n: usize) -> usize {
+        #[allow(clippy::cast_possible_truncation)]
+        let r = ((u128::from(self.next() >> 32) * n as u128) >> 32) as usize;
+        r
+    }
+}
+
+const CHUNK: usize = 256;
+
+/// Count resamples whose statistic reaches the observed one, in parallel chunks.
+fn resample_count(resamples: usize, seed: u64, draw: impl Fn(&mut Rng) -> bool + Sync) -> usize {
+    let chunks = resamples.div_ceil(CHUNK);
+    (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = Rng::new(seed, c as u64);
+            let n = CHUNK.min(resamples - c * CHUNK);
+            (0..n).filter(|_| draw(&mut rng)).count()
+        })
+        .sum()
+}
+
+fn check_resamples(resamples: usize) -> Result<()> {
+    if resamples == 0 {
+        return Err(RankError::invalid("n_resamples", "a positive integer", 0));
+    }
+    Ok(())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn resample_p(hits: usize, resamples: usize) -> f64 {
+    (1 + hits) as f64 / (1 + resamples) as f64
+}
+
+/// Fisher's randomization test: each query's difference keeps or flips its sign with
+/// probability 1/2; the p-value is the share of resamples whose |mean difference| reaches the
+/// observed one.
+pub fn randomization(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<f64> {
+    check_resamples(resamples)?;
+    let d = differences(x, y)?;
+    let observed = d.iter().sum::<f64>().abs();
+    // Compare sums rather than means (same test); a tiny tolerance keeps exact ties counted.
+    let tolerance = observed * 1e-12;
+    let hits = resample_count(resamples, seed, |rng| {
+        let mut sum = 0.0;
+        let mut bits = 0u64;
+        for (i, v) in d.iter().enumerate() {
+            if i % 64 == 0 {
+                bits = rng.next();
+            }
+            sum += if bits & 1 == 1 { *v } else { -*v };
+            bits >>= 1;
+        }
+        sum.abs() >= observed - tolerance
+    });
+    Ok(resample_p(hits, resamples))
+}
+
+/// Sakai's paired bootstrap test: resample the centred differences with replacement; the
+/// p-value is the share of resamples whose |mean| reaches the observed |mean difference|.
+pub fn bootstrap(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<f64> {
+    check_resamples(resamples)?;
+    let d = differences(x, y)?;
+    if d.is_empty() {
+        return Err(RankError::invalid("x", "at least 1 paired value", 0));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let centred: Vec<f64> = d.iter().map(|v| v - mean).collect();
+    let observed = mean.abs();
+    let tolerance = observed * 1e-12;
+    let hits = resample_count(resamples, seed, |rng| {
+        let s: f64 = (0..centred.len())
+            .map(|_| centred[rng.below(centred.len())])
+            .sum();
+        (s / n).abs() >= observed - tolerance
+    });
+    Ok(resample_p(hits, resamples))
+}
+
+/// A paired test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairedTest {
+    TTest,
+    Wilcoxon,
+    /// With this many resamples.
+    Randomization(usize),
+    /// With this many resamples.
+    Bootstrap(usize),
+}
+
+impl PairedTest {
+    /// Two-sided p-value between `x` and `y`; `seed` drives the resampling tests.
+    pub fn p_value(self, x: &[f64], y: &[f64], seed: u64) -> Result<f64> {
+        match self {
+            PairedTest::TTest => t_test(x, y),
+            PairedTest::Wilcoxon => wilcoxon(x, y),
+            PairedTest::Randomization(n) => randomization(x, y, n, seed),
+            PairedTest::Bootstrap(n) => bootstrap(x, y, n, seed),
+        }
+    }
+}
+
+/// p-values between every pair of systems (`rows[i]`: system `i`'s per-query values), as a
+/// symmetric `k x k` row-major matrix with ones on the diagonal. Pair `(i, j)`, `i < j`, is
+/// the `n`-th in row-major order and resamples with seed `seed + n`, so results do not depend
+/// on the number of threads.
+pub fn pairwise(rows: &[&[f64]], test: PairedTest, seed: u64) -> Result<Vec<f64>> {
+    let k = rows.len();
+    let pairs: Vec<(usize, usize)> = (0..k)
+        .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
+        .collect();
+    let p = crate::parallel::install(|| {
+        pairs
+            .par_iter()
+            .enumerate()
+            .map(|(n, &(i, j))| test.p_value(rows[i], rows[j], seed.wrapping_add(n as u64)))
+            .collect::<Result<Vec<f64>>>()
+    })?;
+    let mut out = vec![1.0; k * k];
+    for (&(i, j), &v) in pairs.iter().zip(&p) {
+        out[i * k + j] = v;
+        out[j * k + i] = v;
+    }
+    Ok(out)
+}
+
+/// Multiple-comparison corrections of a family of p-values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Correction {
+    None,
+    /// `min(1, m p)`.
+    Bonferroni,
+    /// Holm's step-down: the k-th smallest is `max_{j<=k} min(1, (m - j + 1) p_(j))`.
+    Holm,
+}
+
+/// Corrected p-values, in the order given.
+pub fn correct(p: &[f64], how: Correction) -> Vec<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let m = p.len() as f64;
+    match how {
+        Correction::None => p.to_vec(),
+        Correction::Bonferroni => p.iter().map(|v| (v * m).min(1.0)).collect(),
+        Correction::Holm => {
+            let mut order: Vec<usize> = (0..p.len()).collect();
+            order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+            let mut out = vec![0.0; p.len()];
+            let mut running = 0.0f64;
+            for (j, &i) in order.iter().enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                let adjusted = ((m - j as f64) * p[i]).min(1.0);
+                running = running.max(adjusted);
+                out[i] = running;
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() < 1e-15
+    }
+
+    #[test]
+    fn distributions_match_known_values() {
+        // t with 10 df: P(T > 2.228138851986) = 0.025
+        assert!(close(student_t_sf(2.228_138_851_986_2, 10.0), 0.025, 1e-9));
+        assert!(close(student_t_sf(0.0, 5.0), 0.5, 1e-14));
+        assert!(close(
+            student_t_sf(-1.0, 3.0),
+            1.0 - student_t_sf(1.0, 3.0),
+            1e-14
+        ));
+        assert!(close(normal_sf(1.959_963_984_540_054), 0.025, 1e-12));
+        assert!(close(incomplete_beta(2.0, 3.0, 0.4), 0.5248, 1e-12));
+    }
+
+    #[test]
+    fn t_test_matches_the_textbook() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [1.5, 2.1, 2.0, 3.0, 4.1];
+        // scipy.stats.ttest_rel(x, y): t = 1.450303320574693, p = 0.22058376823566214
+        let p = t_test(&x, &y).unwrap();
+        assert!(close(p, 0.220_583_768_235_662_14, 1e-12), "{p}");
+        assert_eq!(t_test(&x, &x).unwrap(), 1.0);
+        assert!(t_test(&x, &y[..3]).is_err());
+    }
+
+    #[test]
+    fn wilcoxon_exact_small_case() {
+        // d = 1..6, all positive: r_plus = 21 = max; p = 2 / 2^6
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let y = [0.0; 6];
+        assert!(close(wilcoxon(&x, &y).unwrap(), 2.0 / 64.0, 1e-12));
+    }
+
+    #[test]
+    fn resampling_tests_are_deterministic_and_sensible() {
+        let x: Vec<f64> = (0..40).map(|i| f64::from(i % 7) / 7.0 + 0.2).collect();
+        let y: Vec<f64> = (0..40).map(|i| f64::from(i % 7) / 7.0).collect();
+        let a = randomization(&x, &y, 2000, 7).unwrap();
+        assert_eq!(a, randomization(&x, &y, 2000, 7).unwrap());
+        assert!(a < 0.01, "{a}");
+        assert!(randomization(&x, &x, 500, 1).unwrap() > 0.99);
+        let b = bootstrap(&x, &y, 2000, 7).unwrap();
+        assert!(b < 0.01, "{b}");
+        assert!(randomization(&x, &y, 0, 1).is_err());
+    }
+
+    #[test]
+    fn corrections() {
+        let p = [0.01, 0.04, 0.03];
+        assert_eq!(correct(&p, Correction::Bonferroni), vec![0.03, 0.12, 0.09]);
+        let holm = correct(&p, Correction::Holm);
+        assert!(close(holm[0], 0.03, 1e-12));
+        assert!(close(holm[2], 0.06, 1e-12));
+        assert!(close(holm[1], 0.06, 1e-12));
+    }
+}

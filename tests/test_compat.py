@@ -1,0 +1,243 @@
+"""rankwise.compat equals the packages it replaces: pytrec_eval, sklearn, torchmetrics.
+
+Each original is a test dependency; hypothesis feeds both the same inputs, with ties, graded
+and negative labels, relevance levels and cutoffs past the end of the list.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import pytrec_eval
+import sklearn.metrics
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rankwise.compat import pytrec_eval as compat_pytrec
+from rankwise.compat import sklearn as compat_sklearn
+
+from .strategies import TIED_SCORES, distinct_scores, qrels_and_run
+
+# --------------------------------------------------------------------------------------------
+# pytrec_eval
+
+
+def assert_same_nested(expected, ours, tol=1e-12):
+    assert list(ours) == list(expected) or set(ours) == set(expected)
+    for q, values in expected.items():
+        assert set(ours[q]) == set(values), (q, set(ours[q]) ^ set(values))
+        for name, want in values.items():
+            got = ours[q][name]
+            if math.isnan(want):
+                # trec_eval divides 0 by 0 on an empty ranking; rankwise gives 0 (module doc).
+                assert name.startswith(("iprec_at_recall", "11pt_avg")), (q, name)
+                assert got == 0.0
+            else:
+                assert got == pytest.approx(want, abs=tol), (q, name, got, want)
+
+
+@given(qrels_and_run(), st.sampled_from([1, 2, 3]), st.booleans())
+def test_relevance_evaluator_equals_pytrec_eval_on_every_measure(data, level, judged_only):
+    qrels, run = data
+    kwargs = {"relevance_level": level, "judged_docs_only_flag": judged_only}
+    expected = pytrec_eval.RelevanceEvaluator(qrels, {"all_trec"}, **kwargs).evaluate(run)
+    ours = compat_pytrec.RelevanceEvaluator(qrels, {"all_trec"}, **kwargs).evaluate(run)
+    assert_same_nested(expected, ours)
+
+
+MEASURE_SETS = [
+    {"map", "ndcg_cut.3,10", "P_5", "recall.2"},
+    {"official"},
+    {"set"},
+    {"P", "P.3"},  # a family with and without parameters: only the parameters count
+    {"iprec_at_recall.0.25,0.5", "Rprec_mult.0.5", "relative_P_2", "map_cut_1,4"},
+    {"set_F.0.5", "success.1,3", "gm_bpref", "gm_map", "runid", "relstring"},
+]
+
+
+@given(qrels_and_run(), st.sampled_from(MEASURE_SETS))
+def test_measure_names_parameters_and_nicknames_as_pytrec_eval(data, measures):
+    qrels, run = data
+    expected = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
+    ours = compat_pytrec.RelevanceEvaluator(qrels, measures).evaluate(run)
+    assert_same_nested(expected, ours)
+
+
+def test_pytrec_eval_module_surface():
+    assert compat_pytrec.supported_measures == set(pytrec_eval.supported_measures)
+    for nick in ("official", "set", "all_trec"):
+        assert compat_pytrec.supported_nicknames[nick] == set(pytrec_eval.supported_nicknames[nick])
+    qrels = {"q1": {"d1": 1}, "q2": {}}
+    evaluator = compat_pytrec.RelevanceEvaluator(qrels, ["map"])
+    assert evaluator.evaluate({}) == {}
+    # queries without judgements are dropped, as pytrec_eval does
+    assert evaluator.evaluate({"q2": {"d1": 1.0}, "q1": {"d1": 1.0}}) == {"q1": {"map": 1.0}}
+    # an empty ranking of a judged query is evaluated (as pytrec_eval does)
+    assert evaluator.evaluate({"q1": {}}) == {"q1": {"map": 0.0}}
+    assert "RelevanceEvaluator(1 judged queries" in repr(evaluator)
+
+
+def test_pytrec_eval_unsupported_measures_raise_value_error():
+    with pytest.raises(ValueError, match="unsupported measure ndcg@10"):
+        compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, {"ndcg@10"})
+    with pytest.raises(ValueError, match="default parameters only"):
+        compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, {"11pt_avg.0.5"})
+    with pytest.raises(ValueError, match="4 coefficients"):
+        compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, {"utility.2"})
+    with pytest.raises(TypeError, match="not a str"):
+        compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, "map")
+
+
+# --------------------------------------------------------------------------------------------
+# sklearn
+
+
+@st.composite
+def dcg_inputs(draw, negative=False, tied=True):
+    rows = draw(st.integers(1, 5))
+    cols = draw(st.integers(2, 9))
+    if tied:
+        scores = draw(st.lists(TIED_SCORES, min_size=rows * cols, max_size=rows * cols))
+    else:
+        scores = [x for _ in range(rows) for x in draw(distinct_scores(cols))]
+    low = -2 if negative else 0
+    labels = draw(st.lists(st.integers(low, 4), min_size=rows * cols, max_size=rows * cols))
+    y_score = np.array(scores, dtype=np.float64).reshape(rows, cols)
+    y_true = np.array(labels, dtype=np.int64).reshape(rows, cols)
+    k = draw(st.one_of(st.none(), st.integers(1, cols + 2)))
+    weights = draw(st.one_of(st.none(), st.lists(st.floats(0.1, 3), min_size=rows, max_size=rows)))
+    return y_true, y_score, k, weights
+
+
+@given(dcg_inputs(), st.booleans())
+def test_ndcg_score_equals_sklearn(inputs, ignore_ties):
+    y_true, y_score, k, weights = inputs
+    kwargs = {"k": k, "sample_weight": weights, "ignore_ties": ignore_ties}
+    want = sklearn.metrics.ndcg_score(y_true, y_score, **kwargs)
+    got = compat_sklearn.ndcg_score(y_true, y_score, **kwargs)
+    assert isinstance(got, float)
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+@given(dcg_inputs(negative=True), st.booleans(), st.sampled_from([2, 10, math.e, 1.5]))
+def test_dcg_score_equals_sklearn(inputs, ignore_ties, log_base):
+    y_true, y_score, k, weights = inputs
+    kwargs = {"k": k, "sample_weight": weights, "ignore_ties": ignore_ties, "log_base": log_base}
+    want = sklearn.metrics.dcg_score(y_true, y_score, **kwargs)
+    got = compat_sklearn.dcg_score(y_true, y_score, **kwargs)
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_sklearn_validation_matches():
+    good = np.array([[1, 0, 2]])
+    with pytest.raises(ValueError, match="negative y_true"):
+        compat_sklearn.ndcg_score(-good, good)
+    with pytest.raises(ValueError, match="more than 1 document"):
+        compat_sklearn.ndcg_score(np.array([[1]]), np.array([[1]]))
+    with pytest.raises(ValueError, match="formats are supported"):
+        compat_sklearn.dcg_score(np.array([1, 0]), np.array([1, 0]))
+    with pytest.raises(ValueError, match="different shapes"):
+        compat_sklearn.ndcg_score(good, np.array([[1, 0]]))
+    with pytest.raises(ValueError, match="NaN"):
+        compat_sklearn.ndcg_score(good, np.array([[1, np.nan, 0]]))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        compat_sklearn.ndcg_score(good, good, sample_weight=[1, 2])
+    # deliberate difference: k must be positive (sklearn returns 0 for k=0)
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        compat_sklearn.ndcg_score(good, good, k=0)
+
+
+# --------------------------------------------------------------------------------------------
+# torchmetrics (PyTorch and torchmetrics are test dependencies; CI installs them)
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+tm = pytest.importorskip(
+    "torchmetrics.functional.retrieval", reason="torchmetrics is not installed"
+)
+from rankwise.compat.torchmetrics import functional as compat_tm  # noqa: E402
+
+BINARY = ["retrieval_average_precision", "retrieval_reciprocal_rank", "retrieval_precision",
+          "retrieval_recall", "retrieval_hit_rate"]  # fmt: skip
+
+
+@st.composite
+def query(draw, tied, binary):
+    n = draw(st.integers(1, 12))
+    if tied:
+        preds = draw(st.lists(TIED_SCORES, min_size=n, max_size=n))
+    else:
+        preds = draw(distinct_scores(n))  # negative and zero scores included
+    high = 1 if binary else 4
+    target = draw(st.lists(st.integers(0, high), min_size=n, max_size=n))
+    top_k = draw(st.one_of(st.none(), st.integers(1, n + 3)))
+    return torch.tensor(preds, dtype=torch.float32), torch.tensor(target), top_k
+
+
+@given(query(tied=True, binary=False))
+def test_normalized_dcg_equals_torchmetrics_with_ties(q):
+    preds, target, top_k = q
+    want = tm.retrieval_normalized_dcg(preds, target, top_k=top_k)
+    got = compat_tm.retrieval_normalized_dcg(preds, target, top_k=top_k)
+    assert got.dtype == want.dtype and got.device == preds.device and got.shape == ()
+    assert got.item() == pytest.approx(want.item(), abs=1e-6)
+
+
+@given(query(tied=False, binary=True), st.sampled_from(BINARY), st.booleans())
+def test_binary_retrieval_measures_equal_torchmetrics(q, name, as_bool):
+    preds, target, top_k = q
+    if as_bool:
+        target = target.bool()
+    want = getattr(tm, name)(preds, target, top_k=top_k)
+    got = getattr(compat_tm, name)(preds, target, top_k=top_k)
+    assert got.dtype == want.dtype and got.shape == ()
+    assert got.item() == pytest.approx(want.item(), abs=1e-6), (preds, target, top_k)
+
+
+@given(query(tied=False, binary=True), st.integers(1, 20))
+def test_adaptive_k_precision_equals_torchmetrics(q, top_k):
+    preds, target, _ = q
+    want = tm.retrieval_precision(preds, target, top_k=top_k, adaptive_k=True)
+    got = compat_tm.retrieval_precision(preds, target, top_k=top_k, adaptive_k=True)
+    assert got.item() == pytest.approx(want.item(), abs=1e-6)
+
+
+def test_torchmetrics_validation_and_inputs():
+    preds = torch.tensor([0.3, 0.2, 0.1], requires_grad=True)
+    target = torch.tensor([1, 0, 1])
+    value = compat_tm.retrieval_average_precision(preds, target)
+    assert not value.requires_grad and preds.grad is None
+    # any shape is flattened into one query, as torchmetrics does
+    two_d = compat_tm.retrieval_normalized_dcg(preds.detach()[None], target[None])
+    assert two_d.item() == pytest.approx(
+        tm.retrieval_normalized_dcg(preds[None], target[None]).item()
+    )
+    # negative targets for nDCG (allowed by torchmetrics)
+    neg = torch.tensor([-1, 2, 0])
+    assert compat_tm.retrieval_normalized_dcg(preds.detach(), neg).item() == pytest.approx(
+        tm.retrieval_normalized_dcg(preds.detach(), neg).item(), abs=1e-6
+    )
+    with pytest.raises(ValueError, match="same shape"):
+        compat_tm.retrieval_recall(preds, target[:2])
+    with pytest.raises(ValueError, match="binary"):
+        compat_tm.retrieval_precision(preds, torch.tensor([2, 0, 1]))
+    with pytest.raises(ValueError, match="tensor of floats"):
+        compat_tm.retrieval_hit_rate(torch.tensor([1, 2, 3]), target)
+    with pytest.raises(ValueError, match="non-empty"):
+        compat_tm.retrieval_hit_rate(torch.tensor([]), torch.tensor([]))
+    with pytest.raises(ValueError, match="positive integer"):
+        compat_tm.retrieval_recall(preds, target, top_k=0)
+    with pytest.raises(TypeError, match="torch tensors"):
+        compat_tm.retrieval_recall([0.1], [1])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_gpu_tensors_give_results_on_their_device():
+    preds = torch.tensor([0.3, 0.2, 0.1], device="cuda")
+    target = torch.tensor([1, 0, 1], device="cuda")
+    for name in [*BINARY, "retrieval_normalized_dcg"]:
+        got = getattr(compat_tm, name)(preds, target)
+        want = getattr(tm, name)(preds, target)
+        assert got.device == preds.device
+        assert got.item() == pytest.approx(want.item(), abs=1e-6)
