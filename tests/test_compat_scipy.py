@@ -70,6 +70,12 @@ def test_nan_policy_values_and_warnings_match_scipy(rows, nan_policy, nan_rate, 
         with warnings.catch_warnings(record=True) as w_ours:
             warnings.simplefilter("always")
             ours = getattr(cs, f)(x, y, nan_policy=nan_policy)
+        if f == "weightedtau" and nan_policy == "propagate" and len(x) >= 2 and np.isnan(x).all():
+            # The deliberate difference (see test_all_nan_weightedtau_is_nan_...): all-NaN x
+            # is constant, so NaN, where scipy's ordering of NaN makes up a number.
+            assert math.isnan(ours.statistic) and math.isnan(ours.pvalue)
+            assert not w_ours and not w_theirs
+            continue
         assert same(ours.statistic, theirs.statistic), (f, ours, theirs)
         assert same(ours.pvalue, theirs.pvalue), (f, ours, theirs)
         kinds = lambda ws: sorted(type(w.message).__name__ for w in ws)  # noqa: E731
