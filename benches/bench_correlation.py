@@ -293,7 +293,7 @@ def section_opis(bench: Bench, q: int, d: int, args: argparse.Namespace) -> None
     from rankwise.consistency import opis
 
     emb, labels = embeddings(q, d)
-    bench.start_size(q, d)
+    bench.start_size(q, d, unit=f"embedding values; {q * (q - 1) // 2:,} pairs")
     classes = len(np.unique(labels))
     bench.note(
         f"{q:,} float32 embeddings of dimension {d}, {classes} classes; cosine, default options"
