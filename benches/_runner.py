@@ -311,10 +311,11 @@ class Bench:
         self.meta = environment()
 
     # -- per size --------------------------------------------------------------------------
-    def start_size(self, q: int, d: int) -> None:
+    def start_size(self, q: int, d: int, unit: str = "pairs") -> None:
+        """Begin the results of size ``q x d``; the header counts ``q * d`` ``unit``."""
         self.current = SizeResult(q, d)
         self.sizes[size_key(q, d)] = self.current
-        print(f"\n=== {self.name}: {human_size(q, d)} ({q * d:,} pairs) ===", flush=True)
+        print(f"\n=== {self.name}: {human_size(q, d)} ({q * d:,} {unit}) ===", flush=True)
 
     def _size(self) -> SizeResult:
         if self.current is None:

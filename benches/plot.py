@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SPEED_PNG = HERE / "speed.png"
 HEADLINE_SIZE = "100000x100"
-BENCHES = ("bench_arrays", "bench_dicts")
+BENCHES = ("bench_arrays", "bench_dicts", "bench_correlation")
 PANEL_TITLES = {
     "bench_arrays": "2-D numpy arrays (rankwise.metrics)",
     "bench_dicts": "dict-of-dicts, end to end (rankwise.evaluate)",

@@ -16,8 +16,11 @@ MODULES = [
     "rankwise.report",
     "rankwise.sample",
     "rankwise.comparison",
+    "rankwise.correlation",
+    "rankwise.consistency",
     "rankwise.compat.pytrec_eval",
     "rankwise.compat.sklearn",
+    "rankwise.compat.scipy",
     "rankwise.compat.torchmetrics.functional",
 ]
 NEEDS_TORCH = {"rankwise.compat.torchmetrics.functional"}

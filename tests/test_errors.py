@@ -4,6 +4,7 @@ what was expected; never a panic, a crash or a silent NaN."""
 from __future__ import annotations
 
 import gzip
+import warnings
 
 import numpy as np
 import pytest
@@ -190,3 +191,71 @@ def test_malformed_files_give_path_line_and_text(tmp_path):
         rankwise.Run.from_trec(dup)
     with pytest.raises(FileNotFoundError, match=r"missing\.txt"):
         rankwise.Qrels.from_trec(tmp_path / "missing.txt")
+
+
+# ----------------------------------------------------------------------------------------------
+# Rank correlation
+# ----------------------------------------------------------------------------------------------
+def test_correlation_inputs_name_the_argument_value_and_expectation():
+    from rankwise.correlation import ap_correlation, kendall_tau, spearman, weighted_tau
+
+    for f in (kendall_tau, spearman, weighted_tau, ap_correlation):
+        with pytest.raises(ShapeError, match=r"`y` must have as many values as `x` \(3\); got 2"):
+            f([1, 2, 3], [1, 2])
+        with pytest.raises(
+            RankwiseTypeError, match="`x` must be an array of real numbers; got dtype <U1"
+        ):
+            f(["a", "b"], [1, 2])
+        with pytest.raises(
+            RankwiseTypeError, match="`y` must be an array of real numbers; got dtype object"
+        ):
+            f([1, 2], np.array([None, 1], dtype=object))
+        with pytest.raises(
+            InvalidValueError,
+            match=r"`y` must be free of NaN with nan_policy=\"raise\"; got NaN at row 0, position 1",
+        ):
+            f([1, 2, 3], [1, np.nan, 3], nan_policy="raise")
+        with pytest.raises(InvalidValueError, match="`nan_policy` must be one of"):
+            f([1, 2, 3], [1, 2, 3], nan_policy="ignore")
+        with pytest.raises(InvalidValueError, match="`axis` must be None with `offsets`"):
+            f([1, 2, 3], [1, 2, 3], offsets=[0, 3], axis=0)
+        with pytest.raises(ShapeError, match=r"offsets\[-1\] = 2"):
+            f(np.arange(3.0), np.arange(3.0), offsets=[0, 2])
+        with pytest.raises(InvalidValueError, match=r"`axis` must be in \[-2, 2\)"):
+            f(np.ones((2, 3)), np.ones((2, 3)), axis=2)
+        with pytest.raises(ShapeError, match="must have the same shape"):
+            f(np.ones((2, 3)), np.ones((3, 2)), axis=1)
+    with pytest.raises(InvalidValueError, match="`variant` must be one of 'a', 'b', 'c'; got 'd'"):
+        kendall_tau([1, 2], [1, 2], variant="d")
+    with pytest.raises(InvalidValueError, match="`alternative` must be one of"):
+        spearman([1, 2], [1, 2], alternative="two_sided")
+    with pytest.raises(
+        InvalidValueError, match=r"`method` must be \"auto\" or \"asymptotic\" when there are ties"
+    ):
+        kendall_tau([1, 1, 2], [1, 2, 3], method="exact")
+    with pytest.raises(ShapeError, match=r"`rank` must have as many values as `x`"):
+        weighted_tau([1, 2, 3], [1, 2, 3], rank=[0, 1])
+    with pytest.raises(RankwiseTypeError, match="`weigher` must be a callable"):
+        weighted_tau([1, 2, 3], [1, 2, 3], weigher=3)
+
+
+def test_correlation_of_degenerate_input_is_nan_never_a_crash():
+    from rankwise.correlation import ap_correlation, kendall_tau, spearman, weighted_tau
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for f in (kendall_tau, spearman):
+            for x, y in (
+                ([], []),
+                ([1.0], [2.0]),
+                ([1, 1, 1], [1, 2, 3]),
+                ([np.nan] * 3, [1, 2, 3]),
+            ):
+                r = f(x, y)
+                assert np.isnan(r.statistic) and np.isnan(r.pvalue)
+            assert f(np.zeros((0, 3)), np.zeros((0, 3)), axis=1).statistic.shape == (0,)
+        for f in (weighted_tau, ap_correlation):
+            assert np.isnan(f([], []))
+            assert np.isnan(f([1.0], [2.0]))
+        assert np.isnan(ap_correlation([1, 2, 3], [1, 1, 1], ties="b"))
+        assert np.isnan(kendall_tau(np.full(10**4, np.inf), np.arange(10**4)).statistic)

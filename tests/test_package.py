@@ -82,3 +82,19 @@ def test_the_command_line_imports_neither_numpy_nor_typing():
         check=True,
     ).stdout
     assert after == baseline, f"importing rankwise.cli added {after} (before: {baseline})"
+
+
+def test_public_names_resolve_and_numpy_modules_load_on_first_use():
+    import importlib
+
+    for name in rankwise.__all__:
+        assert getattr(rankwise, name) is not None, name
+    for name in ("metrics", "correlation", "consistency"):
+        assert getattr(rankwise, name) is importlib.import_module(f"rankwise.{name}")
+    code = (
+        "import sys, rankwise; "
+        "print(sorted(m for m in ('numpy', 'rankwise.correlation', 'rankwise.consistency') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

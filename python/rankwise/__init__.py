@@ -10,9 +10,10 @@ Report over 1 queries
   RR       0.5000
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
-:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.compat` (drop-in
-replacements for pytrec_eval, sklearn, torchmetrics),
-:mod:`rankwise.errors` (exceptions).
+:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.correlation` (Kendall,
+Spearman, weighted tau, AP correlation, RBO), :mod:`rankwise.consistency` (OPIS, preference
+ranking accuracy), :mod:`rankwise.compat` (drop-in replacements for pytrec_eval, sklearn,
+torchmetrics, scipy's rank correlations), :mod:`rankwise.errors` (exceptions).
 
 numpy and the modules that need it are imported on first use, so that ``rankwise eval`` on the
 command line starts as fast as the interpreter does.
@@ -39,7 +40,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import metrics
+    from . import consistency, correlation, metrics
     from .comparison import compare, fuse
     from .sample import demo
 
@@ -50,6 +51,8 @@ __all__ = (
     "__version__",
     "build_profile",
     "compare",
+    "consistency",
+    "correlation",
     "demo",
     "errors",
     "evaluate",
@@ -63,6 +66,8 @@ __all__ = (
 # name -> (module, attribute or None for the module itself)
 _LAZY = {
     "metrics": ("rankwise.metrics", None),
+    "correlation": ("rankwise.correlation", None),
+    "consistency": ("rankwise.consistency", None),
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
     "demo": ("rankwise.sample", "demo"),

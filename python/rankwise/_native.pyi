@@ -127,4 +127,105 @@ def trec_eval_output(
     runid: bool = False,
 ) -> str: ...
 def get_num_threads() -> int: ...
+
+# Rank correlation: one row, or rows cut by `offsets` / `shape`. The counts are
+# (too_small, too_small_after_omit, constant, nan) rows.
+_Counts = tuple[int, int, int, int]
+
+def kendall_tau(
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    variant: str = "b",
+    method: str = "auto",
+    alternative: str = "two-sided",
+    nan_policy: str = "propagate",
+    scipy_rounding: bool = False,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
+def spearman_rho(
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    alternative: str = "two-sided",
+    nan_policy: str = "propagate",
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
+def weighted_tau(
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    rank: str = "average",
+    rank_values: npt.NDArray[Any] | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
+    additive: bool = True,
+    nan_policy: str = "propagate",
+) -> tuple[npt.NDArray[np.float64], _Counts]: ...
+def ap_correlation(
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    ties: str = "a",
+    nan_policy: str = "propagate",
+) -> tuple[npt.NDArray[np.float64], _Counts]: ...
+def rank_biased_overlap(
+    a_items: npt.NDArray[np.uint32],
+    a_groups: npt.NDArray[np.uint32],
+    b_items: npt.NDArray[np.uint32],
+    b_groups: npt.NDArray[np.uint32],
+    *,
+    p: float = 0.9,
+    ties: str = "a",
+) -> tuple[float, float, float, float]: ...
+
+# Consistency
+def opis(
+    data: npt.NDArray[Any],
+    labels: npt.NDArray[np.uint32],
+    *,
+    metric: str = "cosine",
+    utility: str = "hmean",
+    beta: float = 1.0,
+    reference: str = "class_mean",
+    calibration: str = "far",
+    lo: float = 0.01,
+    hi: float = 0.1,
+    n_thresholds: int = 101,
+    epsilon: float = 0.05,
+    integration: str = "trapezoid",
+    class_weights: npt.NDArray[np.float64] | None = None,
+) -> dict[str, Any]: ...
+def ranking_accuracy_pairs(
+    chosen: npt.NDArray[np.float64],
+    rejected: npt.NDArray[np.float64],
+    *,
+    alpha: npt.NDArray[np.float64] | None = None,
+    tie_epsilon: float = 0.01,
+) -> npt.NDArray[np.float64]: ...
+def ranking_accuracy_lists(
+    logp: npt.NDArray[np.float64],
+    human_rank: npt.NDArray[np.float64],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    tie_epsilon: float = 0.01,
+) -> npt.NDArray[np.float64]: ...
+def idealized_ranking_accuracy(
+    ref_chosen: npt.NDArray[np.float64],
+    ref_rejected: npt.NDArray[np.float64],
+    alpha: npt.NDArray[np.float64],
+    betas: npt.NDArray[np.float64],
+    *,
+    alpha_epsilon: float = 0.001,
+) -> npt.NDArray[np.float64]: ...
+def ranking_difficulty(
+    ref_chosen: npt.NDArray[np.float64], ref_rejected: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def dpo_loss_bound(difficulty: npt.NDArray[np.float64], beta: float) -> npt.NDArray[np.float64]: ...
 def set_num_threads(n: int) -> None: ...

@@ -180,3 +180,160 @@ def choice(name: str, value: str, options: tuple[str, ...]) -> str:
         allowed = ", ".join(repr(o) for o in options)
         raise InvalidValueError(f"`{name}` must be one of {allowed}; got {value!r}")
     return value
+
+
+# ----------------------------------------------------------------------------------------------
+# Rank statistics: pairs of variables, one pair or one pair per row
+# ----------------------------------------------------------------------------------------------
+_VALUE_DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.int32))
+
+
+def values(name: str, value: object) -> npt.NDArray[Any]:
+    """An array whose values only need to be *ordered*: float64/float32/int64/int32 as given,
+    other real dtypes mapped to one of those without changing the order of any two values."""
+    a = np.asarray(value)
+    kind = a.dtype.kind
+    if kind not in "biuf":
+        raise RankwiseTypeError(
+            f"`{name}` must be an array of real numbers; got dtype {a.dtype}"
+            + (" (rank statistics compare numbers, not strings)" if kind in "USO" else "")
+        )
+    if a.dtype in _VALUE_DTYPES:
+        return a
+    if kind == "f":  # float16 (and longdouble, rounded)
+        return a.astype(np.float32 if a.dtype.itemsize < 4 else np.float64)
+    if a.dtype == np.uint64:
+        # Flip the top bit: the same order, as int64.
+        return (a ^ np.uint64(1 << 63)).view(np.int64)
+    if a.dtype.itemsize >= 4:  # uint32
+        return a.astype(np.int64)
+    return a.astype(np.int32)  # bool, int8, int16, uint8, uint16
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Validated inputs of the row-wise rank statistics: flat arrays cut into rows."""
+
+    x: npt.NDArray[Any]
+    y: npt.NDArray[Any]
+    z: npt.NDArray[Any] | None
+    offsets: npt.NDArray[np.int64] | None
+    shape: tuple[int, int] | None
+    out_shape: tuple[int, ...] | None  # None: a single pair, scalar results
+    nan_policy: str
+
+
+def pair_batch(
+    x: object,
+    y: object,
+    *,
+    axis: int | None,
+    offsets: object,
+    nan_policy: str,
+    names: tuple[str, str] = ("x", "y"),
+    z: object = None,
+    z_name: str = "rank",
+) -> PairBatch:
+    """Normalise the inputs of a pairwise rank statistic.
+
+    * ``offsets`` given: ``x`` and ``y`` are 1-D of equal length, cut into ragged rows;
+    * ``axis=None``: both are flattened into one pair (scipy's default);
+    * ``axis=k``: ``x`` and ``y`` are broadcast together and the statistic is taken along
+      axis ``k``, one value per remaining index.
+    """
+    choice("nan_policy", nan_policy, ("propagate", "raise", "omit"))
+    nx, ny = names
+    a, b = values(nx, x), values(ny, y)
+    c = None if z is None else values(z_name, z)
+    if offsets is not None:
+        if axis is not None:
+            raise InvalidValueError(
+                f"`axis` must be None with `offsets` (ragged rows are 1-D); got axis={axis!r}"
+            )
+        for name, one in ((nx, a), (ny, b), (z_name, c)):
+            if one is not None and one.ndim != 1:
+                raise ShapeError(
+                    f"`{name}` must be 1-D with `offsets` (ragged rows); got shape {_shape(one)}"
+                )
+        for other, arr in ((ny, b), (z_name, c)):
+            if arr is not None and arr.shape != a.shape:
+                raise ShapeError(
+                    f"`{other}` must have shape {_shape(a)} matching `{nx}`; got {_shape(arr)}"
+                )
+        off = _int_vector("offsets", offsets, None, "row boundaries, length rows + 1")
+        return PairBatch(
+            np.ascontiguousarray(a),
+            np.ascontiguousarray(b),
+            None if c is None else np.ascontiguousarray(c),
+            off,
+            None,
+            (max(off.shape[0] - 1, 0),),
+            nan_policy,
+        )
+    if axis is None:
+        for other, flat_arr in ((ny, b), (z_name, c)):
+            if flat_arr is not None and flat_arr.size != a.size:
+                raise ShapeError(
+                    f"`{other}` must have as many values as `{nx}` ({a.size}); got "
+                    f"{flat_arr.size} (shape {_shape(flat_arr)})"
+                )
+        return PairBatch(
+            _flat(a),
+            _flat(b),
+            None if c is None else _flat(c),
+            None,
+            (1, int(a.size)),
+            None,
+            nan_policy,
+        )
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise RankwiseTypeError(f"`axis` must be an integer or None; got {type(axis).__name__}")
+    arrays = [a, b] + ([c] if c is not None else [])
+    try:
+        arrays = list(np.broadcast_arrays(*arrays))
+    except ValueError:
+        raise ShapeError(
+            f"`{nx}` and `{ny}` must have the same shape (or broadcast); got "
+            f"{_shape(a)} and {_shape(b)}"
+        ) from None
+    nd = arrays[0].ndim
+    if nd == 0 or not -nd <= int(axis) < nd:
+        raise InvalidValueError(f"`axis` must be in [-{nd}, {nd}) for {nd}-D input; got {axis}")
+    moved = [np.moveaxis(arr, int(axis), -1) for arr in arrays]
+    out_shape = tuple(int(d) for d in moved[0].shape[:-1])
+    width = int(moved[0].shape[-1])
+    rows = int(np.prod(out_shape)) if out_shape else 1
+    flat = [np.ascontiguousarray(m).reshape(-1) for m in moved]
+    return PairBatch(
+        flat[0],
+        flat[1],
+        flat[2] if c is not None else None,
+        None,
+        (rows, width),
+        out_shape,
+        nan_policy,
+    )
+
+
+def probability(name: str, p: object, *, open_interval: bool = True) -> float:
+    """A number in (0, 1) (or [0, 1])."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise RankwiseTypeError(f"`{name}` must be a number; got {type(p).__name__}")
+    v = float(p)
+    ok = 0 < v < 1 if open_interval else 0 <= v <= 1
+    if not ok:
+        interval = "(0, 1)" if open_interval else "[0, 1]"
+        raise InvalidValueError(f"`{name}` must be in {interval}; got {v}")
+    return v
+
+
+def float_vector(name: str, value: object, length: int | None = None) -> npt.NDArray[np.float64]:
+    """A 1-D float64 array (copied only when needed)."""
+    a = np.asarray(value)
+    if a.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
+    if a.ndim != 1:
+        raise ShapeError(f"`{name}` must be 1-D; got shape {_shape(a)}")
+    if length is not None and a.shape[0] != length:
+        raise ShapeError(f"`{name}` must have shape ({length},); got {_shape(a)}")
+    return np.ascontiguousarray(a, dtype=np.float64)

@@ -6,17 +6,25 @@ argument, what was received and what was expected; file errors give the path and
 
 Files that cannot be opened raise the builtin ``FileNotFoundError`` / ``PermissionError`` /
 ``OSError``.
+
+Statistics that are undefined for the data (too few observations, a constant variable) return
+NaN with a warning; the warning classes have scipy's names (:class:`SmallSampleWarning`,
+:class:`ConstantInputWarning`, both ``RuntimeWarning``), and ``rankwise.compat.scipy`` raises
+scipy's own classes when scipy is installed.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ConstantInputWarning",
+    "DegenerateDataWarning",
     "DuplicateDocumentError",
     "InvalidValueError",
     "ParseError",
     "RankwiseError",
     "RankwiseTypeError",
     "ShapeError",
+    "SmallSampleWarning",
     "UnknownMeasureError",
 ]
 
@@ -50,3 +58,15 @@ class ParseError(RankwiseError, ValueError):
 
 class RankwiseTypeError(RankwiseError, TypeError):
     """An argument has the wrong type or dtype."""
+
+
+class DegenerateDataWarning(RuntimeWarning):
+    """The data cannot give a meaningful value; the result is NaN."""
+
+
+class SmallSampleWarning(DegenerateDataWarning):
+    """Too few observations (after omitting NaN) for the statistic."""
+
+
+class ConstantInputWarning(DegenerateDataWarning):
+    """An input is constant, so a correlation is not defined."""

@@ -7,6 +7,9 @@
 //! * [`evaluate`](mod@evaluate): many measures over a run and qrels, or over score/label
 //!   arrays, in one pass per query;
 //! * [`trec`]: qrels and runs, from TREC files or (query, doc, value) triples;
+//! * [`correlation`]: Kendall's tau, weighted tau, Spearman's rho, AP correlation and RBO,
+//!   with scipy's p-values, for one pair or every row of a batch;
+//! * [`consistency`]: OPIS and epsilon-OPIS, preference ranking accuracy;
 //! * [`ranking`]: the tie rules and rank computation shared by everything;
 //! * [`ragged`]: the batch layout (flat values plus offsets).
 //!
@@ -30,6 +33,8 @@
 //! ```
 
 pub mod compare;
+pub mod consistency;
+pub mod correlation;
 pub mod error;
 pub mod evaluate;
 pub mod metrics;

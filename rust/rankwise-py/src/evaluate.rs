@@ -30,7 +30,7 @@ fn measure_major<'py>(
     Ok(array.into_pyarray(py))
 }
 
-fn parse_choice<T: Copy>(
+pub(crate) fn parse_choice<T: Copy>(
     py: Python<'_>,
     argument: &str,
     value: &str,
@@ -124,7 +124,7 @@ fn run_typed<S: Score, L: Label>(
         .map_err(CoreError)?)
 }
 
-fn slice_of<'a, T: numpy::Element>(
+pub(crate) fn slice_of<'a, T: numpy::Element>(
     array: &'a PyReadonlyArray1<'_, T>,
     argument: &str,
 ) -> PyResult<&'a [T]> {
@@ -161,7 +161,7 @@ fn with_labels<S: Score + numpy::Element>(
     ))
 }
 
-fn describe(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn describe(obj: &Bound<'_, PyAny>) -> String {
     if let Ok(a) = obj.cast::<numpy::PyUntypedArray>() {
         format!("a {}-D array of {}", a.ndim(), a.dtype())
     } else {

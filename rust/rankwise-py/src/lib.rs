@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod compare;
+mod consistency;
+mod correlation;
 mod dicts;
 mod errors;
 mod evaluate;
@@ -27,6 +29,15 @@ mod _native {
 
     #[pymodule_export]
     use crate::compare::{correct_p_values, fuse, paired_p_values};
+    #[pymodule_export]
+    use crate::consistency::{
+        dpo_loss_bound, idealized_ranking_accuracy, opis, ranking_accuracy_lists,
+        ranking_accuracy_pairs, ranking_difficulty,
+    };
+    #[pymodule_export]
+    use crate::correlation::{
+        ap_correlation, kendall_tau, rank_biased_overlap, spearman_rho, weighted_tau,
+    };
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays};
     #[pymodule_export]
