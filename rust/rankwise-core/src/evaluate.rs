@@ -305,16 +305,12 @@ pub(crate) fn evaluate_run_file_in_blocks(
     let nq = qrels.num_queries();
     let mut rows = vec![0.0; nq * m];
     let mut in_run = vec![false; nq];
-    let mut run_queries = 0usize;
-    let mut run_sample: Vec<String> = Vec::new();
-    let streamed =
-        crate::trec::parse::stream_run_in_blocks(path, ScorePrecision::default(), block, |run| {
-            run_queries += run.num_queries();
-            for r in 0..run.num_queries() {
-                if run_sample.len() < 3 {
-                    run_sample.push(run.query_id(r).into_owned());
-                }
-            }
+    // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
+    let streamed = crate::trec::parse::stream_run_in_blocks(
+        path,
+        ScorePrecision::default(),
+        block,
+        |run| {
             let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
                 .filter_map(|r| {
                     qrels
@@ -322,15 +318,23 @@ pub(crate) fn evaluate_run_file_in_blocks(
                         .map(|q| (q, Some(r)))
                 })
                 .collect();
-            let block = run_rows(qrels, &run, &pairs, measures, opts);
-            for (row, &(q, _)) in block.chunks_exact(m.max(1)).zip(&pairs) {
+            let values = run_rows(qrels, &run, &pairs, measures, opts);
+            Ok((pairs, values))
+        },
+        |(pairs, values)| {
+            for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
                 rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
                 in_run[q] = true;
             }
             Ok(())
-        })?;
-    let name = match streamed {
-        crate::trec::Streamed::Done { name } => name,
+        },
+    )?;
+    let (name, run_queries, run_sample) = match streamed {
+        crate::trec::Streamed::Done {
+            name,
+            num_queries,
+            first_queries,
+        } => (name, num_queries, first_queries),
         crate::trec::Streamed::NotGrouped { .. } => {
             let run = crate::trec::read_run(path)?;
             let evaluation = evaluate(qrels, &run, measures, opts)?;
@@ -1090,7 +1094,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
 
         /// Streaming a run file in tiny blocks (queries straddle blocks and the pieces of a
         /// block) gives exactly the evaluation of the whole file, for grouped and ungrouped
@@ -1100,7 +1104,7 @@ mod tests {
             lines in proptest::collection::vec((0u8..6, 0u8..8, 0u8..5), 0..60),
             grouped in proptest::bool::ANY,
             zero in proptest::bool::ANY,
-            block in 1usize..200,
+            block in 1usize..2000,
         ) {
             let mut lines = lines;
             if grouped {
@@ -1159,13 +1163,14 @@ mod tests {
         .collect();
         let path = write_run_file("ungrouped", &lines);
         let mut seen = Vec::new();
-        let out = crate::trec::parse::stream_run_in_blocks(&path, ScorePrecision::F32, 8, |run| {
-            for r in 0..run.num_queries() {
-                seen.push((run.query_id(r).into_owned(), run.range(r).len()));
-            }
-            Ok(())
-        })
-        .unwrap();
+        let out =
+            crate::trec::parse::stream_run_in_blocks(&path, ScorePrecision::F32, 8, Ok, |run| {
+                for r in 0..run.num_queries() {
+                    seen.push((run.query_id(r).into_owned(), run.range(r).len()));
+                }
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(out, crate::trec::Streamed::NotGrouped { query: "a".into() });
         // Whatever was handed over before the second "a" was whole.
         assert!(
@@ -1174,19 +1179,20 @@ mod tests {
         );
         let path = write_run_file("grouped", &lines[..3]);
         let mut seen = Vec::new();
-        let out = crate::trec::stream_run(&path, ScorePrecision::F32, |run| {
+        let out = crate::trec::stream_run(&path, ScorePrecision::F32, Ok, |run| {
             for r in 0..run.num_queries() {
                 seen.push((run.query_id(r).into_owned(), run.range(r).len()));
             }
             Ok(())
         })
         .unwrap();
-        assert_eq!(
-            out,
-            crate::trec::Streamed::Done {
-                name: Some("r".into())
-            }
-        );
+        let done = crate::trec::Streamed::Done {
+            name: Some("r".into()),
+            num_queries: 2,
+            first_queries: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(out, done);
+        seen.sort(); // the runs of a block may be handed over in any order
         assert_eq!(seen, vec![("a".to_owned(), 2), ("b".to_owned(), 1)]);
     }
 

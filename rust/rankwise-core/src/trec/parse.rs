@@ -250,6 +250,8 @@ struct Piece {
     name: Option<Vec<u8>>,
     /// Bytes of text the piece was parsed from.
     text_bytes: usize,
+    /// Newlines in that text (counted while parsing, so that line numbers cost no extra pass).
+    newlines: u64,
 }
 
 impl Piece {
@@ -259,6 +261,7 @@ impl Piece {
         self.queries.clear();
         self.name = None;
         self.text_bytes = 0;
+        self.newlines = 0;
     }
 }
 
@@ -288,6 +291,9 @@ fn parse_piece(
         let line_start = pos;
         let (fields, count, line_end) = next_line(data, pos);
         pos = line_end + 1;
+        if line_end < data.len() {
+            piece.newlines += 1;
+        }
         if count == 0 || fields[0].first() == Some(&b'#') {
             continue; // blank line or comment
         }
@@ -416,6 +422,7 @@ fn parse_blocks(
             }
         };
         let data = &buf[..end];
+        let final_newline = data.ends_with(b"\n");
         let data = data.strip_suffix(b"\n").unwrap_or(data);
         let bounds = split_at_lines(data, pieces_per_block);
         let n = bounds.len() - 1;
@@ -441,7 +448,8 @@ fn parse_blocks(
             }
         }
         handle(&pool[..n])?;
-        lines_before += buf[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        lines_before +=
+            pool[..n].iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
         buf.drain(..end);
         if eof && buf.is_empty() {
             return Ok(());
@@ -605,32 +613,48 @@ pub fn read_run_with(path: impl AsRef<Path>, precision: ScorePrecision) -> Resul
 /// How [`stream_run`] ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Streamed {
-    /// Every query was handed over; the run name of the last line.
-    Done { name: Option<String> },
+    /// Every query was handed over.
+    Done {
+        /// The run name of the last line.
+        name: Option<String>,
+        /// Number of queries in the file.
+        num_queries: usize,
+        /// The first three query ids, in file order (for messages).
+        first_queries: Vec<String>,
+    },
     /// The lines of `query` are not all consecutive, so the file cannot be read query by
-    /// query; nothing more was handed over. Read it whole with [`read_run`].
+    /// query; reading stopped there. Read it whole with [`read_run`].
     NotGrouped { query: String },
 }
 
-/// Read a run file block by block, handing `f` a [`Run`] of the queries each block completes:
-/// memory holds one block, never the whole run. Every query reaches `f` once, whole and ranked
-/// exactly as [`read_run`] ranks it, provided each query's lines are consecutive in the file
-/// (as every tool writes them); otherwise reading stops with [`Streamed::NotGrouped`].
-pub fn stream_run(
+/// Read a run file block by block and hand its queries over as small [`Run`]s: `map` runs
+/// on the rankwise pool, in parallel, on the runs each block completes, and `reduce` takes
+/// their results one at a time. Memory holds one block, never the whole run. Every query
+/// reaches `map` once, whole and ranked exactly as [`read_run`] ranks it, provided each
+/// query's lines are consecutive in the file (as every tool writes them); otherwise reading
+/// stops with [`Streamed::NotGrouped`].
+pub fn stream_run<T: Send>(
     path: impl AsRef<Path>,
     precision: ScorePrecision,
-    f: impl FnMut(Run) -> Result<()>,
+    map: impl Fn(Run) -> Result<T> + Sync,
+    reduce: impl FnMut(T) -> Result<()>,
 ) -> Result<Streamed> {
-    stream_run_in_blocks(path.as_ref(), precision, BLOCK_BYTES, f)
+    stream_run_in_blocks(path.as_ref(), precision, BLOCK_BYTES, map, reduce)
 }
 
 /// [`stream_run`] reading blocks of about `block` bytes (tests use tiny blocks so that
-/// queries straddle blocks and pieces).
-pub(crate) fn stream_run_in_blocks(
+/// queries straddle blocks and the pieces of a block).
+///
+/// A block's parse pieces are cut at arbitrary lines, so a query may span pieces or blocks.
+/// Queries that lie inside one piece (nearly all) become a run per piece, built and mapped in
+/// parallel without leaving the piece's thread; the few that cross a piece boundary are
+/// copied into one more run; the block's last query waits in `carry` for the next block.
+pub(crate) fn stream_run_in_blocks<T: Send>(
     path: &Path,
     precision: ScorePrecision,
     block: usize,
-    mut f: impl FnMut(Run) -> Result<()>,
+    map: impl Fn(Run) -> Result<T> + Sync,
+    mut reduce: impl FnMut(T) -> Result<()>,
 ) -> Result<Streamed> {
     let new_builder = || {
         let mut b = RunBuilder::new();
@@ -638,19 +662,19 @@ pub(crate) fn stream_run_in_blocks(
         b.set_source(Some(path.display().to_string()));
         b
     };
-    let mut emit = |builder: RunBuilder| -> Result<()> {
-        f(builder.build().map_err(|e| locate_duplicate(path, e, 2))?)
+    let build = |builder: RunBuilder| -> Result<Run> {
+        builder.build().map_err(|e| locate_duplicate(path, e, 2))
     };
-    // The open query: the last one seen, whose lines may continue in the next block. Its
-    // lines wait in `carry` until a block shows where it ends.
+    // The open query: the last one seen, whose lines may continue in the next block.
     let mut open: Option<String> = None;
     let mut carry = StrTable::default();
     let mut carry_values: Vec<f64> = Vec::new();
     let mut closed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut first_queries: Vec<String> = Vec::new();
     let mut name: Option<Vec<u8>> = None;
     let mut not_grouped: Option<String> = None;
     let read = parse_blocks(path, Format::Run, block, |pieces| {
-        // The block's segments: (piece, query index in the piece, first line in the piece).
+        // The block's segments, in file order: (piece, query index in the piece, first line).
         let mut segments: Vec<(usize, usize, usize)> = Vec::new();
         for (p, piece) in pieces.iter().enumerate() {
             let mut start = 0;
@@ -663,50 +687,94 @@ pub(crate) fn stream_run_in_blocks(
             }
         }
         let query_of = |&(p, k, _): &(usize, usize, usize)| pieces[p].queries[k].0.as_str();
-        // The trailing segments of the block's last query stay open.
-        let last = segments.last().map(query_of);
-        let tail = segments
-            .iter()
-            .rposition(|s| Some(query_of(s)) != last)
-            .map_or(0, |i| i + 1);
-        let mut builder = new_builder();
-        let mut filled = false;
-        for (i, seg) in segments.iter().enumerate() {
-            let (p, k, start) = *seg;
-            let (query, n) = &pieces[p].queries[k];
-            if open.as_deref() != Some(query.as_str()) {
+        let lines_of = |&(p, k, start): &(usize, usize, usize)| {
+            let n = pieces[p].queries[k].1;
+            (
+                &pieces[p].docs,
+                start..start + n,
+                &pieces[p].values[start..start + n],
+            )
+        };
+        // Walk the block's queries (maximal runs of segments with one query id).
+        let mut local: Vec<Vec<(usize, usize)>> = vec![Vec::new(); pieces.len()];
+        let mut spill = new_builder();
+        let mut spilled = false;
+        let mut i = 0;
+        while i < segments.len() {
+            let query = query_of(&segments[i]);
+            let mut j = i + 1;
+            while j < segments.len() && query_of(&segments[j]) == query {
+                j += 1;
+            }
+            let continues = open.as_deref() == Some(query);
+            if !continues {
                 if let Some(prev) = open.take() {
-                    builder.begin_query(&prev);
-                    builder.push_docs(&carry, 0..carry.len(), &carry_values);
-                    filled = true;
+                    // The carried query ended with the last block.
+                    spill.begin_query(&prev);
+                    spill.push_docs(&carry, 0..carry.len(), &carry_values);
+                    spilled = true;
                     carry.clear();
                     carry_values.clear();
                     closed.insert(prev);
                 }
-                if closed.contains(query.as_str()) {
-                    not_grouped = Some(query.clone());
+                if closed.contains(query) {
+                    not_grouped = Some(query.to_owned());
                     return Err(RankError::invalid("", "", "")); // stop reading
                 }
-                open = Some(query.clone());
+                if first_queries.len() < 3 {
+                    first_queries.push(query.to_owned());
+                }
             }
-            let range = start..start + n;
-            if i >= tail {
-                carry.extend_from(&pieces[p].docs, range.clone());
-                carry_values.extend_from_slice(&pieces[p].values[range]);
+            if j == segments.len() {
+                // The block's last query may go on in the next block.
+                open = Some(query.to_owned());
+                for seg in &segments[i..j] {
+                    let (docs, range, values) = lines_of(seg);
+                    carry.extend_from(docs, range);
+                    carry_values.extend_from_slice(values);
+                }
+            } else if !continues && j == i + 1 {
+                let (p, k, start) = segments[i];
+                local[p].push((k, start));
+                closed.insert(query.to_owned());
             } else {
-                if !carry.is_empty() {
-                    builder.begin_query(query);
-                    builder.push_docs(&carry, 0..carry.len(), &carry_values);
+                spill.begin_query(query);
+                if continues {
+                    open = None;
+                    spill.push_docs(&carry, 0..carry.len(), &carry_values);
                     carry.clear();
                     carry_values.clear();
                 }
-                builder.begin_query(query);
-                builder.push_docs(&pieces[p].docs, range.clone(), &pieces[p].values[range]);
-                filled = true;
+                for seg in &segments[i..j] {
+                    let (docs, range, values) = lines_of(seg);
+                    spill.push_docs(docs, range, values);
+                }
+                spilled = true;
+                closed.insert(query.to_owned());
             }
+            i = j;
         }
-        if filled {
-            emit(builder)?;
+        let mapped: Vec<Result<T>> = parallel::install(|| {
+            local
+                .par_iter()
+                .enumerate()
+                .filter(|(_, units)| !units.is_empty())
+                .map(|(p, units)| {
+                    let mut builder = new_builder();
+                    for &(k, start) in units {
+                        let (docs, range, values) = lines_of(&(p, k, start));
+                        builder.begin_query(&pieces[p].queries[k].0);
+                        builder.push_docs(docs, range, values);
+                    }
+                    map(build(builder)?)
+                })
+                .collect()
+        });
+        if spilled {
+            reduce(map(build(spill)?)?)?;
+        }
+        for result in mapped {
+            reduce(result?)?;
         }
         Ok(())
     });
@@ -718,10 +786,13 @@ pub(crate) fn stream_run_in_blocks(
         let mut builder = new_builder();
         builder.begin_query(&query);
         builder.push_docs(&carry, 0..carry.len(), &carry_values);
-        emit(builder)?;
+        reduce(map(build(builder)?)?)?;
+        closed.insert(query);
     }
     Ok(Streamed::Done {
         name: name.map(|n| String::from_utf8_lossy(&n).into_owned()),
+        num_queries: closed.len(),
+        first_queries,
     })
 }
 
@@ -807,5 +878,27 @@ mod tests {
         assert!(e.contains("duprun.txt:3)"), "{e}");
         let e = read_run("/nonexistent/run.txt").unwrap_err();
         assert!(matches!(e, RankError::Io { .. }));
+    }
+
+    #[test]
+    fn line_numbers_count_across_blocks_pieces_blank_lines_and_crlf() {
+        // Blocks of 64 bytes hold 2-3 lines each: the bad line is many blocks in.
+        for (ending, at_least) in [("\n", 1), ("\r\n", 37), ("\n\n", 40), ("\n", 80)] {
+            let mut text = String::new();
+            let mut next_line = 1; // the number of the line the next push starts
+            let mut i = 0;
+            while next_line < at_least {
+                text.push_str(&format!("q Q0 d{i} 1 {i} r{ending}"));
+                next_line += ending.matches('\n').count();
+                i += 1;
+            }
+            text.push_str("q Q0 bad 1 oops r\nq Q0 last 1 0 r\n");
+            let path = write(&format!("lines{at_least}.txt"), &text);
+            let e = parse_blocks(&path, Format::Run, 64, |_| Ok(()))
+                .unwrap_err()
+                .to_string();
+            let expected = format!("lines{at_least}.txt:{next_line}: the score must be a number");
+            assert!(e.contains(&expected), "{e}");
+        }
     }
 }
