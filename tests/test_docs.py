@@ -18,6 +18,7 @@ MODULES = [
     "rankwise.comparison",
     "rankwise.correlation",
     "rankwise.consistency",
+    "rankwise.rerank",
     "rankwise.compat.pytrec_eval",
     "rankwise.compat.sklearn",
     "rankwise.compat.scipy",

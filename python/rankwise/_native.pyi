@@ -94,6 +94,16 @@ def evaluate_arrays(
     nan_policy: str = "raise",
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def measure_names(names: list[str], *, trec_order: bool = False) -> list[str]: ...
+def parse_permutation(
+    text: str,
+    n: int,
+    *,
+    ids: str = "bracketed",
+    first_id: int = 1,
+    duplicates: str = "repair",
+    out_of_range: str = "repair",
+    missing: str = "repair",
+) -> tuple[list[int], list[int], list[str], list[int]]: ...
 def paired_p_values(
     scores: npt.NDArray[np.float64], test: str, *, n_resamples: int = 10000, seed: int = 42
 ) -> npt.NDArray[np.float64]: ...

@@ -10,6 +10,7 @@
 //! * [`correlation`]: Kendall's tau, weighted tau, Spearman's rho, AP correlation and RBO,
 //!   with scipy's p-values, for one pair or every row of a batch;
 //! * [`consistency`]: OPIS and epsilon-OPIS, preference ranking accuracy;
+//! * [`rerank`]: reading the answers of listwise rankers (the reranking engine grows here);
 //! * [`ranking`]: the tie rules and rank computation shared by everything;
 //! * [`ragged`]: the batch layout (flat values plus offsets).
 //!
@@ -41,6 +42,7 @@ pub mod metrics;
 pub mod parallel;
 pub mod ragged;
 pub mod ranking;
+pub mod rerank;
 pub mod summation;
 pub mod trec;
 

@@ -19,6 +19,7 @@ mod errors;
 mod evaluate;
 mod metrics;
 mod parallel;
+mod rerank;
 mod tables;
 mod trec;
 
@@ -44,6 +45,8 @@ mod _native {
     use crate::metrics::measure_names;
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
+    #[pymodule_export]
+    use crate::rerank::parse_permutation;
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 
