@@ -2,8 +2,15 @@
 //! them, and the answers come back here.
 //!
 //! * [`permutation`]: reading a listwise ranker's raw answer (`[2] > [1] > [3]`) into an
-//!   order of its window, with the repairs recorded.
+//!   order of its window, with the repairs recorded;
+//! * [`window`]: the sliding-window strategy as a state machine (`ready` hands out the next
+//!   call, `answer` takes its result, `done`/`result` when finished), with exact call counts.
+//!
+//! Not yet here (issue 5): the other strategies and the Python driver that batches their
+//! calls across queries.
 
 pub mod permutation;
+pub mod window;
 
 pub use permutation::{IdStyle, OnProblem, ParseOptions, ParsedPermutation, parse_permutation};
+pub use window::{RankTask, SlidingWindow, WindowConfig, WindowSemantics};
