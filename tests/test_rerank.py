@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rankwise.errors import InvalidValueError, RankwiseTypeError
-from rankwise.rerank import parse_permutation
+from rankwise.rerank import OracleListwiseRanker, SlidingWindow, parse_permutation, rerank
 
 
 def rankgpt_receive_permutation(text: str, n: int) -> list[int]:
@@ -88,3 +88,116 @@ def test_bad_arguments_name_themselves():
         parse_permutation(b"[1]", 1)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="`n` must be a non-negative integer"):
         parse_permutation("[1]", -1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sliding-window strategy and the driver
+
+
+def reference_sliding_window(grades, window, step, passes, compat):
+    """The window loops of RankLLM (clamped last window) and RankGPT (full windows only),
+    written out in Python, with a perfect ranker (stable sort by grade, descending)."""
+    n = len(grades)
+    order = list(range(n))
+    windows = []
+    end = n
+    if compat == "rankgpt":
+        while end - window >= 0:
+            windows.append((end - window, end))
+            end -= step
+    else:
+        while end > 0:
+            start = max(end - window, 0)
+            windows.append((start, end))
+            if start == 0:
+                break
+            end -= step
+    for _ in range(passes):
+        for start, end in windows:
+            order[start:end] = sorted(order[start:end], key=lambda i: -grades[i])
+    return order, len(windows) * passes
+
+
+@given(
+    grades=st.lists(st.lists(st.integers(0, 3), max_size=40), min_size=1, max_size=6),
+    window=st.integers(2, 8),
+    step=st.integers(1, 8),
+    passes=st.integers(1, 2),
+    compat=st.sampled_from(["rankllm", "rankgpt"]),
+    batch_size=st.integers(1, 7),
+    as_text=st.booleans(),
+)
+def test_driver_equals_the_reference_loop_whatever_the_batching(
+    grades, window, step, passes, compat, batch_size, as_text
+):
+    step = min(step, window)
+    strategy = SlidingWindow(window=window, step=step, passes=passes, compat=compat)
+    ranker = OracleListwiseRanker(as_text=as_text)
+    result = rerank(list(range(len(grades))), grades, ranker, strategy, batch_size=batch_size)
+    for q, g in enumerate(grades):
+        order, calls = reference_sliding_window(g, window, step, passes, compat)
+        assert result.orders[q] == order
+        assert result.calls[q] == calls == strategy.calls(len(g))
+        assert result.repaired[q] == 0
+    assert ranker.calls == sum(result.calls)
+    # Queries advance side by side: a batch holds calls of different queries.
+    assert result.batches >= max(result.calls, default=0)
+    if batch_size >= len(grades):
+        assert result.batches == max(result.calls, default=0)
+
+
+class GarbledRanker:
+    """Answers like a careless LLM: repeats, invents and forgets identifiers."""
+
+    def rank(self, batch):
+        return [f"[{len(c) + 3}] > [1] > [1] > I think that's it" for _, c in batch]
+
+
+def test_text_answers_are_repaired_and_counted():
+    grades = [[0, 1, 2, 3, 4], [1, 0]]
+    result = rerank(["a", "b"], grades, GarbledRanker(), SlidingWindow(window=3, step=2))
+    assert result.calls == [2, 1] and result.repaired == [2, 1]
+    for order, g in zip(result.orders, grades, strict=True):
+        assert sorted(order) == list(range(len(g)))  # still a permutation: nothing moved
+        assert order == list(range(len(g)))
+
+
+def test_rankgpt_compat_never_reranks_the_top_remainder():
+    grades = [list(range(95))]  # worst first: everything should move up
+    gpt = rerank(["q"], grades, OracleListwiseRanker(), SlidingWindow(compat="rankgpt"))
+    llm = rerank(["q"], grades, OracleListwiseRanker(), SlidingWindow())
+    assert gpt.orders[0][:5] == [0, 1, 2, 3, 4]  # (95 - 20) % 10 = 5 positions never reached
+    assert llm.orders[0][:10] == list(range(94, 84, -1))
+    assert (gpt.calls, llm.calls) == ([8], [9])
+
+
+def test_driver_and_strategy_refuse_bad_input():
+    with pytest.raises(InvalidValueError, match=r"`step` must be an integer in 1\.\.=4"):
+        SlidingWindow(window=4, step=5)
+    with pytest.raises(InvalidValueError, match="`window` must be an integer >= 2"):
+        SlidingWindow(window=1)
+    with pytest.raises(InvalidValueError, match="`compat` must be"):
+        SlidingWindow(compat="rankzephyr")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="`passes` must be an integer"):
+        SlidingWindow(passes=1.5)  # type: ignore[arg-type]
+    oracle = OracleListwiseRanker()
+    with pytest.raises(InvalidValueError, match="one list per query"):
+        rerank(["a", "b"], [[1]], oracle)
+    with pytest.raises(InvalidValueError, match="`batch_size` must be a positive integer"):
+        rerank(["a"], [[1]], oracle, batch_size=0)
+    with pytest.raises(RankwiseTypeError, match="`ranker` must have a rank"):
+        rerank(["a"], [[1]], object())  # type: ignore[arg-type]
+
+    class Short:
+        def rank(self, batch):
+            return []
+
+    with pytest.raises(InvalidValueError, match="one answer per request"):
+        rerank(["a"], [[1, 2]], Short())
+
+    class Wrong:
+        def rank(self, batch):
+            return [[0, 0] for _ in batch]
+
+    with pytest.raises(InvalidValueError, match=r"a permutation of 0\.\.2"):
+        rerank(["a"], [[1, 2]], Wrong())

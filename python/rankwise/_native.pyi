@@ -94,6 +94,42 @@ def evaluate_arrays(
     nan_policy: str = "raise",
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def measure_names(names: list[str], *, trec_order: bool = False) -> list[str]: ...
+
+class SlidingWindowState:
+    def __new__(
+        cls,
+        n: int,
+        *,
+        window: int = 20,
+        step: int = 10,
+        passes: int = 1,
+        compat: str = "rankllm",
+    ) -> SlidingWindowState: ...
+    @staticmethod
+    def planned_calls(
+        n: int, *, window: int = 20, step: int = 10, passes: int = 1, compat: str = "rankllm"
+    ) -> int: ...
+    def ready(self) -> list[tuple[int, list[int]]]: ...
+    def answer(self, task_id: int, permutation: list[int]) -> None: ...
+    def answer_text(
+        self,
+        task_id: int,
+        text: str,
+        *,
+        ids: str = "bracketed",
+        first_id: int = 1,
+        duplicates: str = "repair",
+        out_of_range: str = "repair",
+        missing: str = "repair",
+    ) -> tuple[list[int], list[int], list[str], list[int]]: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def calls(self) -> int: ...
+    @property
+    def repaired_answers(self) -> int: ...
+    def result(self) -> list[int]: ...
+
 def parse_permutation(
     text: str,
     n: int,

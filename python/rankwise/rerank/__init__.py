@@ -1,8 +1,21 @@
 """Reranking with neural and LLM rankers.
 
-This package will hold the reranking engine (strategies as Rust state machines, the driver that
-batches model calls across queries, ranker protocols). It starts with what every listwise
-strategy needs: reading a ranker's raw answer into an order of its window.
+Strategies are Rust state machines that hand out model calls and take their answers; the
+driver (:func:`rerank`) gathers the ready calls of every query, sends them to the ranker in
+batches, and feeds the answers back until every query is done. Rankers are plain objects with
+a ``rank`` method (:class:`ListwiseRanker`); :class:`OracleListwiseRanker` simulates one from
+true relevance, for tests and benchmarks without a GPU.
+
+>>> from rankwise.rerank import OracleListwiseRanker, SlidingWindow, rerank
+>>> relevance = [[0, 3, 1, 2], [2, 0, 1]]           # true grades of each query's candidates
+>>> result = rerank(["q1", "q2"], relevance, OracleListwiseRanker(),
+...                 SlidingWindow(window=2, step=1))
+>>> result.orders          # candidate indices, best first; one pass settles the top w - s
+[[1, 0, 3, 2], [0, 2, 1]]
+>>> result.calls, SlidingWindow(window=2, step=1).calls(4)
+([3, 2], 3)
+
+Reading raw answers:
 
 >>> from rankwise.rerank import parse_permutation
 >>> p = parse_permutation("[2] > [3] > [2] > [9]", 4)
@@ -10,92 +23,24 @@ strategy needs: reading a ranker's raw answer into an order of its window.
 ([1, 2, 0, 3], True)
 >>> p.duplicates, p.out_of_range, p.missing
 ([1], ['9'], [0, 3])
+
+Still to come (issue 5): setwise, pairwise, tournament, top-down and groupwise strategies,
+the answer cache and resumable runs, and model wrappers (issue 7).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .driver import ListwiseRanker, RerankResult, rerank
+from .parsing import ParsedPermutation, parse_permutation
+from .simulated import OracleListwiseRanker
+from .strategies import SlidingWindow
 
-from .. import _native
-from ..errors import InvalidValueError, RankwiseTypeError
-
-__all__ = ["ParsedPermutation", "parse_permutation"]
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
-if TYPE_CHECKING:
-    from typing import Literal
-
-    Policy = Literal["repair", "error"]
-
-
-@dataclass(frozen=True)
-class ParsedPermutation:
-    """An order read from a ranker's answer, and the repairs it needed.
-
-    ``order[rank]`` is the 0-based index, in the window, of the candidate the ranker put at
-    ``rank``. ``duplicates`` lists candidates named more than once (the first mention counts),
-    ``out_of_range`` the identifiers, as written, that name no candidate (dropped), and
-    ``missing`` the candidates left out (appended to ``order`` in their original order).
-    """
-
-    order: list[int]
-    duplicates: list[int]
-    out_of_range: list[str]
-    missing: list[int]
-
-    @property
-    def repaired(self) -> bool:
-        """Whether the answer needed any repair."""
-        return bool(self.duplicates or self.out_of_range or self.missing)
-
-
-def parse_permutation(
-    text: str,
-    n: int,
-    *,
-    ids: Literal["bracketed", "numbers", "letters"] = "bracketed",
-    first_id: int = 1,
-    duplicates: Policy = "repair",
-    out_of_range: Policy = "repair",
-    missing: Policy = "repair",
-) -> ParsedPermutation:
-    """Read the order a listwise ranker gave to ``n`` candidates from its raw ``text``.
-
-    Identifiers are read as ``ids`` says:
-
-    * ``"bracketed"`` (default): numbers in square brackets, ``[2] > [1] > [3]``, counted from
-      ``first_id`` (1); anything else, numbers outside brackets included, is ignored;
-    * ``"numbers"``: every run of digits anywhere, as RankGPT's ``clean_response`` reads them
-      (so "the 20 passages" yields 20);
-    * ``"letters"``: ``[A] > [C] > [B]``, ``[A]`` the first candidate (at most 26).
-
-    Problems are repaired as RankGPT repairs them, or refused with ``"error"``: a repeated
-    identifier keeps its first place (``duplicates``), one that names no candidate is dropped
-    (``out_of_range``), candidates left out are appended in their original order
-    (``missing``). Unlike RankGPT, every repair is recorded in the result. The order is always
-    a permutation of ``range(n)``; an answer with no identifier at all (an API error message,
-    say) leaves the window in its original order, with every candidate listed as missing.
-
-    >>> parse_permutation("the 20 passages, best first: 2 > 1", 3, ids="numbers").order
-    [1, 0, 2]
-    >>> parse_permutation("[B] > [A]", 2, ids="letters").order
-    [1, 0]
-    >>> parse_permutation("[1] > [1]", 2, duplicates="error")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    rankwise.errors.InvalidValueError: `answer` must be ...; got identifier "1" given twice ...
-    """
-    if not isinstance(text, str):
-        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidValueError(f"`n` must be a non-negative integer (candidates); got {n!r}")
-    order, dup, out, miss = _native.parse_permutation(
-        text,
-        n,
-        ids=ids,
-        first_id=first_id,
-        duplicates=duplicates,
-        out_of_range=out_of_range,
-        missing=missing,
-    )
-    return ParsedPermutation(order, dup, out, miss)
+__all__ = [
+    "ListwiseRanker",
+    "OracleListwiseRanker",
+    "ParsedPermutation",
+    "RerankResult",
+    "SlidingWindow",
+    "parse_permutation",
+    "rerank",
+]

@@ -49,7 +49,11 @@ impl Default for WindowConfig {
 }
 
 impl WindowConfig {
-    fn check(&self) -> Result<()> {
+    /// Check the configuration: `window >= 2`, `1 <= step <= window`, `passes >= 1`.
+    ///
+    /// # Errors
+    /// The first field out of range, named.
+    pub fn validate(&self) -> Result<()> {
         if self.window < 2 {
             return Err(RankError::invalid("window", "an integer >= 2", self.window));
         }
@@ -68,8 +72,10 @@ impl WindowConfig {
 
     /// The windows of one pass over `n` candidates, in call order: `(start, end)` position
     /// ranges, bottom first.
+    /// (An invalid configuration, see [`WindowConfig::validate`], gives windows of at least
+    /// one position moving at least one position, never an endless loop.)
     pub fn windows(&self, n: usize) -> Vec<(usize, usize)> {
-        let (w, s) = (self.window, self.step);
+        let (w, s) = (self.window.max(1), self.step.max(1));
         let mut out = Vec::new();
         match self.semantics {
             WindowSemantics::RankLlm => {
@@ -131,7 +137,7 @@ pub struct SlidingWindow {
 impl SlidingWindow {
     /// A state for `n` candidates, initially in the order `0..n` (the first-stage ranking).
     pub fn new(n: usize, config: WindowConfig) -> Result<Self> {
-        config.check()?;
+        config.validate()?;
         Ok(SlidingWindow {
             windows: config.windows(n),
             config,

@@ -1,0 +1,89 @@
+"""Reading a listwise ranker's raw answer into an order of its window (Rust does the work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import _native
+from ..errors import InvalidValueError, RankwiseTypeError
+
+__all__ = ["ParsedPermutation", "parse_permutation"]
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Policy = Literal["repair", "error"]
+
+
+@dataclass(frozen=True)
+class ParsedPermutation:
+    """An order read from a ranker's answer, and the repairs it needed.
+
+    ``order[rank]`` is the 0-based index, in the window, of the candidate the ranker put at
+    ``rank``. ``duplicates`` lists candidates named more than once (the first mention counts),
+    ``out_of_range`` the identifiers, as written, that name no candidate (dropped), and
+    ``missing`` the candidates left out (appended to ``order`` in their original order).
+    """
+
+    order: list[int]
+    duplicates: list[int]
+    out_of_range: list[str]
+    missing: list[int]
+
+    @property
+    def repaired(self) -> bool:
+        """Whether the answer needed any repair."""
+        return bool(self.duplicates or self.out_of_range or self.missing)
+
+
+def parse_permutation(
+    text: str,
+    n: int,
+    *,
+    ids: Literal["bracketed", "numbers", "letters"] = "bracketed",
+    first_id: int = 1,
+    duplicates: Policy = "repair",
+    out_of_range: Policy = "repair",
+    missing: Policy = "repair",
+) -> ParsedPermutation:
+    """Read the order a listwise ranker gave to ``n`` candidates from its raw ``text``.
+
+    Identifiers are read as ``ids`` says:
+
+    * ``"bracketed"`` (default): numbers in square brackets, ``[2] > [1] > [3]``, counted from
+      ``first_id`` (1); anything else, numbers outside brackets included, is ignored;
+    * ``"numbers"``: every run of digits anywhere, as RankGPT's ``clean_response`` reads them
+      (so "the 20 passages" yields 20);
+    * ``"letters"``: ``[A] > [C] > [B]``, ``[A]`` the first candidate (at most 26).
+
+    Problems are repaired as RankGPT repairs them, or refused with ``"error"``: a repeated
+    identifier keeps its first place (``duplicates``), one that names no candidate is dropped
+    (``out_of_range``), candidates left out are appended in their original order
+    (``missing``). Unlike RankGPT, every repair is recorded in the result. The order is always
+    a permutation of ``range(n)``; an answer with no identifier at all (an API error message,
+    say) leaves the window in its original order, with every candidate listed as missing.
+
+    >>> parse_permutation("the 20 passages, best first: 2 > 1", 3, ids="numbers").order
+    [1, 0, 2]
+    >>> parse_permutation("[B] > [A]", 2, ids="letters").order
+    [1, 0]
+    >>> parse_permutation("[1] > [1]", 2, duplicates="error")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rankwise.errors.InvalidValueError: `answer` must be ...; got identifier "1" given twice ...
+    """
+    if not isinstance(text, str):
+        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InvalidValueError(f"`n` must be a non-negative integer (candidates); got {n!r}")
+    order, dup, out, miss = _native.parse_permutation(
+        text,
+        n,
+        ids=ids,
+        first_id=first_id,
+        duplicates=duplicates,
+        out_of_range=out_of_range,
+        missing=missing,
+    )
+    return ParsedPermutation(order, dup, out, miss)
