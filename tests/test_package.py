@@ -89,11 +89,12 @@ def test_public_names_resolve_and_numpy_modules_load_on_first_use():
 
     for name in rankwise.__all__:
         assert getattr(rankwise, name) is not None, name
-    for name in ("metrics", "correlation", "consistency"):
+    for name in ("metrics", "correlation", "consistency", "rerank"):
         assert getattr(rankwise, name) is importlib.import_module(f"rankwise.{name}")
     code = (
         "import sys, rankwise; "
-        "print(sorted(m for m in ('numpy', 'rankwise.correlation', 'rankwise.consistency') "
+        "print(sorted(m for m in ('numpy', 'rankwise.correlation', 'rankwise.consistency', "
+        "'rankwise.rerank') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

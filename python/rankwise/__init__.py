@@ -40,7 +40,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, metrics
+    from . import consistency, correlation, metrics, rerank
     from .comparison import compare, fuse
     from .sample import demo
 
@@ -60,6 +60,7 @@ __all__ = (
     "get_num_threads",
     "measure_names",
     "metrics",
+    "rerank",
     "set_num_threads",
 )
 
@@ -68,6 +69,7 @@ _LAZY = {
     "metrics": ("rankwise.metrics", None),
     "correlation": ("rankwise.correlation", None),
     "consistency": ("rankwise.consistency", None),
+    "rerank": ("rankwise.rerank", None),
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
     "demo": ("rankwise.sample", "demo"),
