@@ -151,6 +151,35 @@ fn tie_stats(groups: &[u32], terms: &mut Vec<f64>) -> (u64, f64, f64) {
     (pairs, cubic, var)
 }
 
+/// The counts of `n` pairs from the discordant and jointly tied pairs and each side's tie
+/// groups (shared by both counting paths).
+fn counts_from(
+    n: usize,
+    discordant: u64,
+    joint_ties: u64,
+    groups_x: &[u32],
+    groups_y: &[u32],
+    terms: &mut Vec<f64>,
+) -> KendallCounts {
+    let (x_ties, x_ties_cubic, x_ties_var) = tie_stats(groups_x, terms);
+    let (y_ties, y_ties_cubic, y_ties_var) = tie_stats(groups_y, terms);
+    let n64 = n as u64;
+    KendallCounts {
+        n: n64,
+        pairs: n64 * n64.saturating_sub(1) / 2,
+        discordant,
+        x_ties,
+        y_ties,
+        joint_ties,
+        x_ties_cubic,
+        x_ties_var,
+        y_ties_cubic,
+        y_ties_var,
+        distinct_x: groups_x.len() as u64,
+        distinct_y: groups_y.len() as u64,
+    }
+}
+
 /// Below this length, [`kendall_counts`] ranks through sorted copies of the keys and one
 /// sort of 64-bit `(rank_x, rank_y)` pairs, which beats two argsorts of 128-bit keys.
 const SMALL: usize = 1 << 11;
@@ -254,23 +283,7 @@ fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         buf.resize(n, 0);
         merge_inversions(seq, buf)
     };
-    let (x_ties, x_ties_cubic, x_ties_var) = tie_stats(groups_x, terms);
-    let (y_ties, y_ties_cubic, y_ties_var) = tie_stats(groups_y, terms);
-    let n64 = n as u64;
-    KendallCounts {
-        n: n64,
-        pairs: n64 * n64.saturating_sub(1) / 2,
-        discordant,
-        x_ties,
-        y_ties,
-        joint_ties,
-        x_ties_cubic,
-        x_ties_var,
-        y_ties_cubic,
-        y_ties_var,
-        distinct_x: groups_x.len() as u64,
-        distinct_y: distinct_y as u64,
-    }
+    counts_from(n, discordant, joint_ties, groups_x, groups_y, terms)
 }
 
 /// [`kendall_counts`] for short inputs: dense ranks by binary search in the sorted distinct
@@ -331,27 +344,11 @@ fn kendall_counts_small(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
     seq.extend(pairs.iter().map(|&p| p as u32));
     let distinct_y = groups_y.len();
     let discordant = fenwick_inversions(seq, distinct_y);
-    let (x_ties, x_ties_cubic, x_ties_var) = tie_stats(groups_x, terms);
-    let (y_ties, y_ties_cubic, y_ties_var) = tie_stats(groups_y, terms);
-    let distinct_x = groups_x.len();
+    let counts = counts_from(n, discordant, joint_ties, groups_x, groups_y, terms);
     scratch.sort_x.keys_buf = sorted_x;
     scratch.sort_y.keys_buf = sorted_y;
     scratch.sort_x.pairs_buf = pairs;
-    let n64 = n as u64;
-    KendallCounts {
-        n: n64,
-        pairs: n64 * n64.saturating_sub(1) / 2,
-        discordant,
-        x_ties,
-        y_ties,
-        joint_ties,
-        x_ties_cubic,
-        x_ties_var,
-        y_ties_cubic,
-        y_ties_var,
-        distinct_x: distinct_x as u64,
-        distinct_y: distinct_y as u64,
-    }
+    counts
 }
 
 /// With at most this many distinct `y` values the Fenwick tree stays in cache.
