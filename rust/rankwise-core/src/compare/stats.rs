@@ -17,6 +17,7 @@
 use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
+use crate::rng::Rng;
 
 /// `P(T > t)` for Student's t with `df` degrees of freedom (`df > 0`).
 pub fn student_t_sf(t: f64, df: f64) -> f64 {
@@ -258,50 +259,6 @@ fn wilcoxon_sign_flips(nonzero: &[f64], ranks: &[f64], observed: f64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let (pl, pg) = (less as f64 / total as f64, greater as f64 / total as f64);
     (2.0 * pl.min(pg)).min(1.0)
-}
-
-/// SplitMix64: seeds the generators.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// xoshiro256++ (Blackman & Vigna): small, fast, good enough for resampling.
-struct Rng([u64; 4]);
-
-impl Rng {
-    fn new(seed: u64, stream: u64) -> Self {
-        let mut s = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        Rng([
-            splitmix(&mut s),
-            splitmix(&mut s),
-            splitmix(&mut s),
-            splitmix(&mut s),
-        ])
-    }
-
-    fn next(&mut self) -> u64 {
-        let s = &mut self.0;
-        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for n < 2^32).
-    fn below(&mut self, n: usize) -> usize {
-        #[allow(clippy::cast_possible_truncation)]
-        let r = ((u128::from(self.next() >> 32) * n as u128) >> 32) as usize;
-        r
-    }
 }
 
 const CHUNK: usize = 256;
