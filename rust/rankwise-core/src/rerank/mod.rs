@@ -10,7 +10,9 @@
 //! calls across queries.
 
 pub mod permutation;
+pub mod task;
 pub mod window;
 
 pub use permutation::{IdStyle, OnProblem, ParseOptions, ParsedPermutation, parse_permutation};
-pub use window::{RankTask, SlidingWindow, WindowConfig, WindowSemantics};
+pub use task::{Answer, Plan, Resolved, Strategy, Task, TaskKind};
+pub use window::{Direction, SlidingWindow, WindowConfig, WindowSemantics};

@@ -13,8 +13,16 @@
 //! * [`WindowSemantics::RankGpt`]: RankGPT's loop, kept to replicate published numbers: only
 //!   full windows, `floor((n - window) / step) + 1` calls if `n >= window`, else none; the top
 //!   `(n - window) mod step` positions are never placed in a window.
+//!
+//! Options beyond the references: windows can slide from the top down
+//! ([`Direction::FrontToBack`], which sinks the worst candidates instead of raising the best),
+//! and `top_k` runs *shrinking* passes: each pass fixes the top `window - step` positions of
+//! the range it covers and the next pass covers only the rest, until `top_k` positions are
+//! fixed. With `top_k = n` this is the fullrank paper's construction of complete listwise
+//! labels (`shared/spec/rerank-algorithms.md` section 7.2): 9 + 8 + ... + 1 = 45 windows for
+//! n = 100, w = 20, s = 10.
 
-use super::permutation::{ParseOptions, ParsedPermutation, parse_permutation};
+use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
 
 /// Which implementation's windows to reproduce.
@@ -23,6 +31,16 @@ pub enum WindowSemantics {
     #[default]
     RankLlm,
     RankGpt,
+}
+
+/// Which way the window slides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    /// From the bottom of the list to the top (every reference): the best rise to the top.
+    #[default]
+    BackToFront,
+    /// From the top to the bottom: the worst sink to the bottom.
+    FrontToBack,
 }
 
 /// Configuration of [`SlidingWindow`].
@@ -35,6 +53,9 @@ pub struct WindowConfig {
     /// Passes over the whole list, each starting from the previous pass's order.
     pub passes: usize,
     pub semantics: WindowSemantics,
+    pub direction: Direction,
+    /// Shrinking passes until this many top positions are fixed (see the module docs).
+    pub top_k: Option<usize>,
 }
 
 impl Default for WindowConfig {
@@ -44,12 +65,15 @@ impl Default for WindowConfig {
             step: 10,
             passes: 1,
             semantics: WindowSemantics::RankLlm,
+            direction: Direction::BackToFront,
+            top_k: None,
         }
     }
 }
 
 impl WindowConfig {
-    /// Check the configuration: `window >= 2`, `1 <= step <= window`, `passes >= 1`.
+    /// Check the configuration: `window >= 2`, `1 <= step <= window`, `passes >= 1`; with
+    /// `top_k`: `step < window`, one pass, back to front.
     ///
     /// # Errors
     /// The first field out of range, named.
@@ -67,11 +91,40 @@ impl WindowConfig {
         if self.passes == 0 {
             return Err(RankError::invalid("passes", "a positive integer", 0));
         }
+        if let Some(k) = self.top_k {
+            if k == 0 {
+                return Err(RankError::invalid("top_k", "a positive integer or None", 0));
+            }
+            if self.step == self.window {
+                return Err(RankError::invalid(
+                    "step",
+                    format!(
+                        "less than the window ({}) with top_k: a pass fixes window - step positions",
+                        self.window
+                    ),
+                    self.step,
+                ));
+            }
+            if self.passes != 1 {
+                return Err(RankError::invalid(
+                    "passes",
+                    "1 with top_k (top_k sets the passes)",
+                    self.passes,
+                ));
+            }
+            if self.direction != Direction::BackToFront {
+                return Err(RankError::invalid(
+                    "direction",
+                    "\"back_to_front\" with top_k (a pass fixes the top of its range)",
+                    "\"front_to_back\"",
+                ));
+            }
+        }
         Ok(())
     }
 
     /// The windows of one pass over `n` candidates, in call order: `(start, end)` position
-    /// ranges, bottom first.
+    /// ranges, bottom first (back to front).
     /// (An invalid configuration, see [`WindowConfig::validate`], gives windows of at least
     /// one position moving at least one position, never an endless loop.)
     pub fn windows(&self, n: usize) -> Vec<(usize, usize)> {
@@ -101,176 +154,119 @@ impl WindowConfig {
                 }
             }
         }
+        if self.direction == Direction::FrontToBack {
+            for win in &mut out {
+                *win = (n - win.1, n - win.0);
+            }
+        }
         out
+    }
+
+    /// Every window of the run over `n` candidates, in call order (all passes).
+    pub fn schedule(&self, n: usize) -> Vec<(usize, usize)> {
+        match self.top_k {
+            None => {
+                let pass = self.windows(n);
+                (0..self.passes)
+                    .flat_map(|_| pass.iter().copied())
+                    .collect()
+            }
+            Some(k) => {
+                let fixed_per_pass = self.window.saturating_sub(self.step).max(1);
+                let mut out = Vec::new();
+                let mut offset = 0;
+                while offset < n.min(k) {
+                    let pass = self.windows(n - offset);
+                    let last = pass.len() <= 1;
+                    out.extend(pass.into_iter().map(|(a, b)| (a + offset, b + offset)));
+                    if last {
+                        break; // the rest fits one window: it is fully ordered
+                    }
+                    offset += fixed_per_pass;
+                }
+                out
+            }
+        }
     }
 
     /// Model calls for a list of `n` candidates, all passes: exact (the strategy does not
     /// depend on the answers). The critical path is as long: the calls are sequential.
     pub fn calls(&self, n: usize) -> usize {
-        self.windows(n).len() * self.passes
+        self.schedule(n).len()
+    }
+
+    /// Calls and depth for `n` candidates (exact).
+    pub fn plan(&self, n: usize) -> Plan {
+        let calls = self.calls(n);
+        Plan::exact(calls, calls)
     }
 }
 
-/// One model call: order these candidates (indices into the query's candidate list, in their
-/// current order; the answer is a permutation of positions `0..candidates.len()`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RankTask {
-    pub id: u64,
-    pub candidates: Vec<usize>,
-}
-
-/// Sliding-window reranking of one query's `n` candidates (see the module docs).
-#[derive(Debug, Clone)]
-pub struct SlidingWindow {
-    config: WindowConfig,
-    /// `order[rank]` = candidate index now at `rank`.
-    order: Vec<usize>,
-    windows: Vec<(usize, usize)>,
-    /// Calls made so far (pass-major index into `windows`).
-    calls: usize,
-    /// The task handed out and not yet answered.
-    pending: Option<RankTask>,
-    next_id: u64,
-    repaired_answers: usize,
-}
+/// One query's sliding-window run (see the module docs): a [`State`] over [`WindowMachine`].
+pub type SlidingWindow = State<WindowMachine>;
 
 impl SlidingWindow {
     /// A state for `n` candidates, initially in the order `0..n` (the first-stage ranking).
-    pub fn new(n: usize, config: WindowConfig) -> Result<Self> {
-        config.validate()?;
-        Ok(SlidingWindow {
-            windows: config.windows(n),
-            config,
-            order: (0..n).collect(),
-            calls: 0,
-            pending: None,
-            next_id: 0,
-            repaired_answers: 0,
-        })
-    }
-
-    /// Whether every call has been answered.
-    pub fn done(&self) -> bool {
-        self.calls == self.windows.len() * self.config.passes
-    }
-
-    /// The calls that can be made now: the next window, once (until it is answered).
-    pub fn ready(&mut self) -> Vec<RankTask> {
-        if self.done() || self.pending.is_some() {
-            return Vec::new();
-        }
-        let (start, end) = self.windows[self.calls % self.windows.len()];
-        let task = RankTask {
-            id: self.next_id,
-            candidates: self.order[start..end].to_vec(),
-        };
-        self.next_id += 1;
-        self.pending = Some(task.clone());
-        vec![task]
-    }
-
-    /// Take the answer to task `id`: `permutation[rank]` = position (in the task's candidate
-    /// list) of the candidate the ranker put at `rank`.
     ///
     /// # Errors
-    /// An unknown or already answered task id, or an answer that is not a permutation of the
-    /// task's positions.
-    pub fn answer(&mut self, id: u64, permutation: &[usize]) -> Result<()> {
-        let task = self.take_pending(id)?;
-        let k = task.candidates.len();
-        let mut seen = vec![false; k];
-        let valid = permutation.len() == k
-            && permutation
-                .iter()
-                .all(|&p| p < k && !std::mem::replace(&mut seen[p], true));
-        if !valid {
-            self.pending = Some(task);
-            return Err(RankError::invalid(
-                "answer",
-                format!("a permutation of 0..{k} (the task's positions)"),
-                format!("{permutation:?}"),
-            ));
+    /// An invalid configuration.
+    pub fn start(n: usize, config: WindowConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(State::new(WindowMachine {
+            schedule: config.schedule(n),
+            order: (0..n).collect(),
+            next: 0,
+        }))
+    }
+}
+
+/// The logic of [`SlidingWindow`].
+#[derive(Debug, Clone)]
+pub struct WindowMachine {
+    /// Every window, in call order.
+    schedule: Vec<(usize, usize)>,
+    /// `order[rank]` = candidate index now at `rank`.
+    order: Vec<usize>,
+    /// The window asked for next.
+    next: usize,
+}
+
+impl Machine for WindowMachine {
+    fn advance(&mut self, book: &mut Book) {
+        if let Some(&(start, end)) = self.schedule.get(self.next) {
+            book.rank(self.order[start..end].to_vec());
         }
-        let (start, _) = self.windows[self.calls % self.windows.len()];
+    }
+
+    fn take(&mut self, task: Task, answer: Resolved) {
+        let Resolved::Order(permutation) = answer else {
+            unreachable!("rank tasks resolve to orders")
+        };
+        let (start, _) = self.schedule[self.next];
         for (rank, &p) in permutation.iter().enumerate() {
             self.order[start + rank] = task.candidates[p];
         }
-        self.calls += 1;
-        Ok(())
+        self.next += 1;
     }
 
-    /// Take the ranker's raw text answer to task `id`, read and repaired by
-    /// [`parse_permutation`]; returns what was read (with its repairs).
-    ///
-    /// # Errors
-    /// As [`SlidingWindow::answer`], and as [`parse_permutation`] under a strict policy.
-    pub fn answer_text(
-        &mut self,
-        id: u64,
-        text: &str,
-        opts: &ParseOptions,
-    ) -> Result<ParsedPermutation> {
-        let k = match &self.pending {
-            Some(task) if task.id == id => task.candidates.len(),
-            _ => return Err(self.unknown_task(id)),
-        };
-        let parsed = parse_permutation(text, k, opts)?;
-        self.answer(id, &parsed.order)?;
-        if parsed.repaired() {
-            self.repaired_answers += 1;
-        }
-        Ok(parsed)
-    }
-
-    /// The current order (final once [`SlidingWindow::done`]): candidate indices, best first.
-    pub fn result(&self) -> &[usize] {
-        &self.order
-    }
-
-    /// Calls answered so far.
-    pub fn calls(&self) -> usize {
-        self.calls
-    }
-
-    /// Text answers that needed a repair.
-    pub fn repaired_answers(&self) -> usize {
-        self.repaired_answers
-    }
-
-    fn take_pending(&mut self, id: u64) -> Result<RankTask> {
-        match self.pending.take() {
-            Some(task) if task.id == id => Ok(task),
-            other => {
-                self.pending = other;
-                Err(self.unknown_task(id))
-            }
-        }
-    }
-
-    fn unknown_task(&self, id: u64) -> RankError {
-        let waiting = self
-            .pending
-            .as_ref()
-            .map_or_else(|| "none".to_owned(), |t| t.id.to_string());
-        RankError::invalid(
-            "task_id",
-            format!("the id of the task waiting for an answer ({waiting})"),
-            id,
-        )
+    fn order(&self) -> Vec<usize> {
+        self.order.clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rerank::ParseOptions;
+    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
     use proptest::prelude::*;
 
     fn config(window: usize, step: usize, semantics: WindowSemantics) -> WindowConfig {
         WindowConfig {
             window,
             step,
-            passes: 1,
             semantics,
+            ..WindowConfig::default()
         }
     }
 
@@ -303,6 +299,26 @@ mod tests {
         assert_eq!(config(4, 2, WindowSemantics::RankGpt).calls(100), 49);
         let three = WindowConfig { passes: 3, ..llm };
         assert_eq!(three.calls(100), 27);
+        // fullrank's label construction: 45 windows for N=100 (spec section 7.2).
+        let full = WindowConfig {
+            top_k: Some(100),
+            ..llm
+        };
+        assert_eq!(full.calls(100), 45);
+        assert_eq!(
+            WindowConfig {
+                top_k: Some(20),
+                ..llm
+            }
+            .calls(100),
+            17
+        );
+        let down = WindowConfig {
+            direction: Direction::FrontToBack,
+            ..llm
+        };
+        assert_eq!(down.windows(95)[0], (0, 20));
+        assert_eq!(down.windows(95).last(), Some(&(80, 95)));
     }
 
     proptest! {
@@ -326,68 +342,93 @@ mod tests {
         }
 
         /// With an oracle ranker (orders a window by true relevance), one pass brings the
-        /// best `w - s` candidates to the top, in order, whatever the first-stage order.
+        /// best `w - s` candidates to the top, in order, whatever the first-stage order;
+        /// shrinking passes with `top_k` fix the top `top_k`; front to back sinks the worst.
         #[test]
         fn an_oracle_ranker_sorts_the_top(
             relevance in proptest::collection::vec(0u32..1000, 1..120),
             passes in 1usize..3,
+            top_k in 1usize..130,
         ) {
+            let rel: Vec<f64> = relevance.iter().map(|&r| f64::from(r)).collect();
+            let mut best = rel.clone();
+            best.sort_by(|a, b| b.total_cmp(a));
+            let n = rel.len();
             let cfg = WindowConfig { passes, ..WindowConfig::default() };
-            let mut state = SlidingWindow::new(relevance.len(), cfg).unwrap();
-            let mut calls = 0;
-            while !state.done() {
-                let tasks = state.ready();
-                prop_assert_eq!(tasks.len(), 1);
-                prop_assert!(state.ready().is_empty()); // nothing new until answered
-                let t = &tasks[0];
-                let mut perm: Vec<usize> = (0..t.candidates.len()).collect();
-                perm.sort_by_key(|&p| (std::cmp::Reverse(relevance[t.candidates[p]]), p));
-                state.answer(t.id, &perm).unwrap();
-                calls += 1;
-            }
-            prop_assert_eq!(calls, cfg.calls(relevance.len()));
+            let mut state = SlidingWindow::start(n, cfg).unwrap();
+            let first = state.ready();
+            prop_assert_eq!(first.len(), 1);
+            prop_assert!(state.ready().is_empty()); // nothing new until answered
+            state.answer(first[0].id, oracle_answer(&rel, &first[0]), &ParseOptions::default()).unwrap();
+            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            prop_assert_eq!(state.book().calls(), cfg.calls(n));
+            prop_assert_eq!(state.book().rounds(), cfg.calls(n));
             let top = cfg.window - cfg.step;
-            let mut best: Vec<u32> = relevance.clone();
-            best.sort_unstable_by(|a, b| b.cmp(a));
-            let got: Vec<u32> = state.result().iter().take(top).map(|&i| relevance[i]).collect();
-            prop_assert_eq!(&got[..], &best[..top.min(best.len())]);
-            let mut sorted = state.result().to_vec();
+            let got: Vec<f64> = order.iter().take(top).map(|&i| rel[i]).collect();
+            prop_assert_eq!(&got[..], &best[..top.min(n)]);
+            let mut sorted = order.clone();
             sorted.sort_unstable();
-            prop_assert_eq!(sorted, (0..relevance.len()).collect::<Vec<_>>());
+            prop_assert_eq!(sorted, (0..n).collect::<Vec<_>>());
+
+            let cfg = WindowConfig { top_k: Some(top_k), ..WindowConfig::default() };
+            let mut state = SlidingWindow::start(n, cfg).unwrap();
+            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            let k = top_k.min(n);
+            let got: Vec<f64> = order.iter().take(k).map(|&i| rel[i]).collect();
+            prop_assert_eq!(&got[..], &best[..k]);
+
+            let cfg = WindowConfig { direction: Direction::FrontToBack, ..WindowConfig::default() };
+            let mut state = SlidingWindow::start(n, cfg).unwrap();
+            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            let got: Vec<f64> = order.iter().rev().take(top).map(|&i| rel[i]).collect();
+            let worst: Vec<f64> = best.iter().rev().take(top).copied().collect();
+            prop_assert_eq!(got, worst);
         }
     }
 
     #[test]
     fn answers_are_checked_and_text_answers_repaired() {
-        let mut state = SlidingWindow::new(3, config(2, 1, WindowSemantics::RankLlm)).unwrap();
+        let o = ParseOptions::default();
+        let mut state = SlidingWindow::start(3, config(2, 1, WindowSemantics::RankLlm)).unwrap();
         let task = state.ready().pop().unwrap();
         assert_eq!(task.candidates, vec![1, 2]);
         for bad in [vec![0, 0], vec![1], vec![0, 2]] {
-            let e = state.answer(task.id, &bad).unwrap_err().to_string();
+            let e = state.answer_order(task.id, &bad).unwrap_err().to_string();
             assert!(e.contains("a permutation of 0..2"), "{e}");
         }
-        assert!(state.answer(task.id + 1, &[0, 1]).is_err());
-        let parsed = state
-            .answer_text(task.id, "[2] > [2]", &ParseOptions::default())
+        assert!(state.answer_order(task.id + 1, &[0, 1]).is_err());
+        state
+            .answer(task.id, Answer::Text("[2] > [2]".into()), &o)
             .unwrap();
-        assert_eq!(parsed.duplicates, vec![1]);
-        assert_eq!(state.result(), &[0, 2, 1]);
-        assert_eq!(state.repaired_answers(), 1);
-        let e = state.answer(task.id, &[0, 1]).unwrap_err().to_string();
+        assert_eq!(state.book().repairs()[0].parsed.duplicates, vec![1]);
+        assert_eq!(state.result(), vec![0, 2, 1]);
+        let e = state
+            .answer_order(task.id, &[0, 1])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("task_id"), "{e}");
         let task = state.ready().pop().unwrap();
         assert_eq!(task.candidates, vec![0, 2]);
-        state.answer(task.id, &[1, 0]).unwrap();
-        assert!(state.done() && state.ready().is_empty());
-        assert_eq!((state.result(), state.calls()), (&[2, 0, 1][..], 2));
-        for (w, s, p) in [(1, 1, 1), (5, 0, 1), (5, 6, 1), (5, 2, 0)] {
+        state.answer_order(task.id, &[1, 0]).unwrap();
+        assert!(!state.done() && state.ready().is_empty() && state.done());
+        assert_eq!((state.result(), state.book().calls()), (vec![2, 0, 1], 2));
+        for (w, s, p, k) in [
+            (1, 1, 1, None),
+            (5, 0, 1, None),
+            (5, 6, 1, None),
+            (5, 2, 0, None),
+            (5, 5, 1, Some(3)),
+            (5, 2, 2, Some(3)),
+            (5, 2, 1, Some(0)),
+        ] {
             let cfg = WindowConfig {
                 window: w,
                 step: s,
                 passes: p,
+                top_k: k,
                 ..WindowConfig::default()
             };
-            assert!(SlidingWindow::new(10, cfg).is_err());
+            assert!(SlidingWindow::start(10, cfg).is_err());
         }
     }
 }
