@@ -23,6 +23,7 @@ __all__ = [
     "ParseError",
     "RankwiseError",
     "RankwiseTypeError",
+    "RerankInterrupted",
     "ShapeError",
     "SmallSampleWarning",
     "UnknownMeasureError",
@@ -54,6 +55,14 @@ class ParseError(RankwiseError, ValueError):
 
     path: str
     line: int
+
+
+class RerankInterrupted(RankwiseError, RuntimeError):
+    """A ranker failed during :func:`rankwise.rerank.rerank`; the message names the query and
+    the call. ``partial`` holds the queries finished so far; calling ``rerank`` again with the
+    same arguments resumes where the run stopped."""
+
+    partial: object = None
 
 
 class RankwiseTypeError(RankwiseError, TypeError):

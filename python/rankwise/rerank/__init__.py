@@ -1,19 +1,41 @@
 """Reranking with neural and LLM rankers.
 
 Strategies are Rust state machines that hand out model calls and take their answers; the
-driver (:func:`rerank`) gathers the ready calls of every query, sends them to the ranker in
-batches, and feeds the answers back until every query is done. Rankers are plain objects with
-a ``rank`` method (:class:`ListwiseRanker`); :class:`OracleListwiseRanker` simulates one from
-true relevance, for tests and benchmarks without a GPU.
+driver (:func:`rerank`) gathers the ready calls of every query, groups them by kind, sends
+them to the ranker in batches, and feeds the answers back until every query is done.
 
->>> from rankwise.rerank import OracleListwiseRanker, SlidingWindow, rerank
+=================  =============  ================================  ==========================
+strategy           model call     calls for 100 candidates          depth
+=================  =============  ================================  ==========================
+SlidingWindow      rank           9 per pass (w=20, s=10)           = calls
+FullList           rank           1                                 1
+TopDown            rank           about 6                           about 3
+Setwise            select         59..151 heapsort (c=2, k=10)      = calls
+Tournament         select         13 per tournament                 5
+Pairwise           compare        9,900 allpair; 1,980 sliding-10   1; 990
+Groupwise          score_group    7 (groups of 20, overlap 5)       rounds
+Pointwise          score          100                               1
+=================  =============  ================================  ==========================
+
+Rankers are plain objects with the method their strategy calls (:class:`ListwiseRanker`,
+:class:`PairwiseRanker`, :class:`SetwiseRanker`, :class:`GroupwiseRanker`,
+:class:`PointwiseRanker`); :class:`OracleRanker` simulates all of them from true relevance,
+for tests and benchmarks without a GPU.
+
+>>> from rankwise.rerank import OracleRanker, Pairwise, SlidingWindow, rerank
 >>> relevance = [[0, 3, 1, 2], [2, 0, 1]]           # true grades of each query's candidates
->>> result = rerank(["q1", "q2"], relevance, OracleListwiseRanker(),
-...                 SlidingWindow(window=2, step=1))
+>>> result = rerank(["q1", "q2"], relevance, OracleRanker(), SlidingWindow(window=2, step=1))
 >>> result.orders          # candidate indices, best first; one pass settles the top w - s
 [[1, 0, 3, 2], [0, 2, 1]]
 >>> result.calls, SlidingWindow(window=2, step=1).calls(4)
 ([3, 2], 3)
+>>> rerank(["q1", "q2"], relevance, OracleRanker(), Pairwise(method="allpair")).orders
+[[1, 3, 2, 0], [0, 2, 1]]
+
+Plans before running, exact or as bounds:
+
+>>> Pairwise(method="allpair").plan(100), Pairwise().plan(100)
+(Plan(calls=9900, depth=1), Plan(calls=234..600, depth=117..300))
 
 Reading raw answers:
 
@@ -23,24 +45,58 @@ Reading raw answers:
 ([1, 2, 0, 3], True)
 >>> p.duplicates, p.out_of_range, p.missing
 ([1], ['9'], [0, 3])
-
-Still to come (issue 5): setwise, pairwise, tournament, top-down and groupwise strategies,
-the answer cache and resumable runs, and model wrappers (issue 7).
 """
 
 from __future__ import annotations
 
-from .driver import ListwiseRanker, RerankResult, rerank
+from .cache import AnswerCache
+from .driver import (
+    GroupwiseRanker,
+    ListwiseRanker,
+    PairwiseRanker,
+    PointwiseRanker,
+    Repair,
+    RerankResult,
+    SetwiseRanker,
+    rerank,
+)
 from .parsing import ParsedPermutation, parse_permutation
-from .simulated import OracleListwiseRanker
-from .strategies import SlidingWindow
+from .simulated import OracleListwiseRanker, OracleRanker
+from .strategies import (
+    FullList,
+    Groupwise,
+    Pairwise,
+    Plan,
+    Pointwise,
+    Setwise,
+    SlidingWindow,
+    Strategy,
+    TopDown,
+    Tournament,
+)
 
 __all__ = [
+    "AnswerCache",
+    "FullList",
+    "Groupwise",
+    "GroupwiseRanker",
     "ListwiseRanker",
     "OracleListwiseRanker",
+    "OracleRanker",
+    "Pairwise",
+    "PairwiseRanker",
     "ParsedPermutation",
+    "Plan",
+    "Pointwise",
+    "PointwiseRanker",
+    "Repair",
     "RerankResult",
+    "SetwiseRanker",
+    "Setwise",
     "SlidingWindow",
+    "Strategy",
+    "TopDown",
+    "Tournament",
     "parse_permutation",
     "rerank",
 ]

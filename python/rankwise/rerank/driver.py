@@ -1,101 +1,405 @@
 """The driver: every query's state machine advanced together, model calls batched across
-queries."""
+queries, answers cached, runs resumable."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
-from ..errors import InvalidValueError, RankwiseTypeError
-from .strategies import SlidingWindow
+from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterrupted
+from .cache import AnswerCache
+from .strategies import SlidingWindow, Strategy
+
+__all__ = [
+    "GroupwiseRanker",
+    "ListwiseRanker",
+    "PairwiseRanker",
+    "PointwiseRanker",
+    "Repair",
+    "RerankResult",
+    "SetwiseRanker",
+    "rerank",
+]
 
 
+@runtime_checkable
 class ListwiseRanker(Protocol):
-    """Orders candidates for queries, a batch of calls at a time.
-
-    ``rank`` gets ``(query, candidates)`` pairs (the objects given to :func:`rerank`) and
-    returns, for each, either the order as a permutation of ``range(len(candidates))`` (best
-    first) or the model's raw text (``"[2] > [1] > [3]"``), which rankwise parses and repairs.
-    """
+    """Orders candidates: ``rank`` gets ``(query, candidates)`` pairs and returns, for each,
+    the order as a permutation of ``range(len(candidates))`` (best first) or the model's raw
+    text (``"[2] > [1] > [3]"``), which rankwise parses and repairs in Rust."""
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> Sequence[Sequence[int] | str]: ...
 
 
+@runtime_checkable
+class PairwiseRanker(Protocol):
+    """Compares two candidates: ``compare`` gets ``(query, a, b)`` triples and returns
+    P(``a`` should be ranked before ``b``) for each. Strategies ask both orders themselves."""
+
+    def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> Sequence[float]: ...
+
+
+@runtime_checkable
+class SetwiseRanker(Protocol):
+    """Picks the best: ``select`` gets ``(query, candidates, count)`` and returns, for each, the
+    index of the best (``count == 1``), the ``count`` best indices, or a weight per candidate
+    (floats: logits or probabilities; the top ``count`` are taken, ties to the earlier)."""
+
+    def select(
+        self, batch: Sequence[tuple[Any, Sequence[Any], int]]
+    ) -> Sequence[int | Sequence[int] | Sequence[float]]: ...
+
+
+@runtime_checkable
+class GroupwiseRanker(Protocol):
+    """Scores a group jointly: ``score_group`` gets ``(query, candidates)`` and returns one
+    score per candidate."""
+
+    def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> Sequence[Sequence[float]]: ...
+
+
+@runtime_checkable
+class PointwiseRanker(Protocol):
+    """Scores one candidate: ``score`` gets ``(query, candidate)`` pairs, returns a score each."""
+
+    def score(self, batch: Sequence[tuple[Any, Any]]) -> Sequence[float]: ...
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A text answer that needed repairs: query ``query``'s task ``task_id``; the candidates
+    named twice, the identifiers naming none, the candidates left out (positions in the
+    task's window)."""
+
+    query: int
+    task_id: int
+    duplicates: list[int]
+    out_of_range: list[str]
+    missing: list[int]
+
+
 @dataclass(frozen=True)
 class RerankResult:
-    """``orders[q]``: query ``q``'s candidate indices, best first. ``calls[q]``: model calls
-    made for it; ``repaired[q]``: its text answers that needed a repair; ``batches``: ranker
-    invocations."""
+    """The outcome of :func:`rerank`.
+
+    ``orders[q]``: query ``q``'s candidate indices, best first. ``calls[q]``: model calls
+    answered for it (cached ones included), ``depth[q]``: rounds of calls that waited for
+    each other. ``repairs``: every text answer that needed a repair. ``batches``: ranker
+    invocations; ``cache_hits``: calls answered by the cache; ``tokens``: what the ranker's
+    ``usage()`` reported for this run (empty if it has none); ``seconds``: wall time.
+    """
 
     orders: list[list[int]]
     calls: list[int]
-    repaired: list[int]
+    depth: list[int]
+    repairs: list[Repair]
     batches: int
+    cache_hits: int = 0
+    tokens: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def repaired(self) -> list[int]:
+        """Text answers that needed a repair, per query."""
+        counts = [0] * len(self.orders)
+        for r in self.repairs:
+            counts[r.query] += 1
+        return counts
+
+    def to_run(self, query_ids: Sequence[str], doc_ids: Sequence[Sequence[str]], name: str | None = None) -> Any:
+        """The reranked lists as a :class:`rankwise.Run` (score ``n - rank``), ready for
+        :func:`rankwise.evaluate`. ``doc_ids[q]`` are query ``q``'s candidates' ids in the
+        order they were given to :func:`rerank`."""
+        from ..evaluate import Run
+
+        if len(query_ids) != len(self.orders) or len(doc_ids) != len(self.orders):
+            raise InvalidValueError(
+                f"`query_ids` and `doc_ids` must have one entry per query ({len(self.orders)}); "
+                f"got {len(query_ids)} and {len(doc_ids)}"
+            )
+        run: dict[str, dict[str, float]] = {}
+        for qid, docs, order in zip(query_ids, doc_ids, self.orders, strict=True):
+            if len(docs) != len(order):
+                raise InvalidValueError(
+                    f"`doc_ids` of query {qid!r} must name its {len(order)} candidates; "
+                    f"got {len(docs)}"
+                )
+            n = len(order)
+            run[str(qid)] = dict(zip([str(docs[i]) for i in order], map(float, range(n, 0, -1)), strict=True))
+        return Run(run) if name is None else Run(run, name=name)
+
+    def __repr__(self) -> str:
+        return (
+            f"RerankResult({len(self.orders)} queries, {sum(self.calls)} calls, "
+            f"max depth {max(self.depth, default=0)}, {len(self.repairs)} repaired answers, "
+            f"{self.batches} batches, {self.cache_hits} cache hits)"
+        )
+
+
+_METHOD = {
+    "rank": "rank",
+    "compare": "compare",
+    "select": "select",
+    "score_group": "score_group",
+    "score": "score",
+}
+
+# Runs stopped by a ranker error, kept so that a second call with the same arguments resumes:
+# keyed by the identity of (queries, candidates, ranker) and the strategy.
+_STOPPED: dict[tuple[int, int, int, Strategy], _Progress] = {}
+
+
+@dataclass
+class _Progress:
+    queries: Sequence[Any]
+    candidates: Sequence[Sequence[Any]]
+    ranker: Any
+    states: Any
+    queues: dict[str, deque[tuple[int, int, list[int], int]]]
+    batches: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    tokens: dict[str, int] = field(default_factory=dict)
+
+
+def _payload(kind: str, query: Any, cands: Sequence[Any], shown: list[int], count: int) -> Any:
+    if kind == "compare":
+        return (query, cands[shown[0]], cands[shown[1]])
+    if kind == "score":
+        return (query, cands[shown[0]])
+    items = [cands[i] for i in shown]
+    return (query, items, count) if kind == "select" else (query, items)
+
+
+def _usage(ranker: Any) -> dict[str, int]:
+    usage = getattr(ranker, "usage", None)
+    if not callable(usage):
+        return {}
+    report = usage()
+    return {str(k): int(v) for k, v in report.items()} if isinstance(report, Mapping) else {}
+
+
+class _Progressbar:
+    def __init__(self, show: bool, queries: int, planned: int | None) -> None:
+        self.show, self.queries, self.planned = show, queries, planned
+        self.last = 0.0
+
+    def update(self, finished: int, calls: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.show or (not force and now - self.last < 0.2):
+            return
+        self.last = now
+        of = f"/{self.planned}" if self.planned is not None else ""
+        print(
+            f"\rrankwise rerank: {finished}/{self.queries} queries, {calls}{of} calls",
+            end="",
+            file=sys.stderr,
+        )
+
+    def close(self) -> None:
+        if self.show:
+            print(file=sys.stderr)
 
 
 def rerank(
     queries: Sequence[Any],
     candidates: Sequence[Sequence[Any]],
-    ranker: ListwiseRanker,
-    strategy: SlidingWindow | None = None,
+    ranker: Any,
+    strategy: Strategy | None = None,
     *,
     batch_size: int = 32,
+    cache: AnswerCache | str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    ids: str = "bracketed",
+    first_id: int = 1,
+    on_problem: str = "repair",
 ) -> RerankResult:
     """Rerank every query's candidates with ``ranker`` following ``strategy``.
 
-    Each query gets its own state machine (Rust); the driver collects the calls that are ready
-    across all queries, hands them to ``ranker.rank`` ``batch_size`` at a time, and feeds the
-    answers back, until every query is done. A query's calls stay in its order; queries advance
-    side by side, so a batch holds up to one call per query for a sliding window. The result
-    does not depend on ``batch_size`` when the ranker answers each call independently.
-    ``progress`` (default: when stderr is a terminal) prints the calls made so far.
+    Each query gets its own state machine (Rust). The driver gathers the calls that are ready
+    across all queries, groups them by kind, hands them to the ranker ``batch_size`` at a
+    time, and feeds the answers back until every query is done. A query's dependent calls
+    stay in order; independent ones (tournament groups, allpair comparisons, partition
+    windows) and other queries' calls share batches. With a ranker that answers each call
+    independently, the result does not depend on ``batch_size`` (batch-dependent numerics,
+    such as fp16 padding in an LLM, can change a model's answers; the cache makes reruns
+    reproducible).
+
+    ``ranker`` needs the method the strategy calls (``strategy.task_kind``): ``rank``
+    (:class:`ListwiseRanker`), ``compare``, ``select``, ``score_group`` or ``score``; a plain
+    object with that method serves. Its optional ``ranker_id`` attribute names it in cache
+    keys (default: its ``repr``), and an optional ``usage()`` reporting cumulative token
+    counts fills ``RerankResult.tokens``.
+
+    ``cache``: an :class:`AnswerCache`, or a path to an SQLite file to create or reuse: calls
+    whose content was answered before are not sent again. Text answers to ``rank`` calls are
+    read with ``ids`` and ``first_id`` (see :func:`parse_permutation`); ``on_problem="error"``
+    refuses answers that would need a repair instead of repairing them.
+
+    If the ranker raises, :class:`rankwise.errors.RerankInterrupted` names the query and the
+    call, carries the finished queries in ``partial``, and calling ``rerank`` again with the
+    same ``queries``, ``candidates``, ``ranker`` and ``strategy`` objects resumes where the run
+    stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls done.
     """
-    strategy = strategy or SlidingWindow()
+    strategy = SlidingWindow() if strategy is None else strategy
+    if not isinstance(strategy, Strategy):
+        raise RankwiseTypeError(
+            f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
+            f"got {type(strategy).__name__}"
+        )
     if len(queries) != len(candidates):
         raise InvalidValueError(
             f"`candidates` must have one list per query ({len(queries)}); got {len(candidates)}"
         )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
-    if not callable(getattr(ranker, "rank", None)):
+    if on_problem not in ("repair", "error"):
+        raise InvalidValueError(f'`on_problem` must be "repair" or "error"; got {on_problem!r}')
+    kind = strategy.task_kind
+    method = getattr(ranker, _METHOD[kind], None)
+    if not callable(method):
         raise RankwiseTypeError(
-            f"`ranker` must have a rank(batch) method; got {type(ranker).__name__}"
+            f"`ranker` must have a {_METHOD[kind]}(batch) method for {type(strategy).__name__}; "
+            f"got {type(ranker).__name__}"
         )
-    show = sys.stderr.isatty() if progress is None else progress
-    states = [strategy.start(len(c)) for c in candidates]
-    planned = sum(strategy.calls(len(c)) for c in candidates)
-    queue: list[tuple[int, int, list[int]]] = []  # (query, task id, candidate indices)
-    batches = made = 0
-    while True:
-        if not queue:
-            for q, state in enumerate(states):
-                queue.extend((q, task_id, cands) for task_id, cands in state.ready())
-            if not queue:
-                break
-        batch, queue = queue[:batch_size], queue[batch_size:]
-        answers = ranker.rank([(queries[q], [candidates[q][i] for i in c]) for q, _, c in batch])
-        if len(answers) != len(batch):
-            raise InvalidValueError(
-                f"`ranker.rank` must return one answer per request ({len(batch)}); "
-                f"got {len(answers)}"
-            )
-        for (q, task_id, _), answer in zip(batch, answers, strict=True):
-            if isinstance(answer, str):
-                states[q].answer_text(task_id, answer)
-            else:
-                states[q].answer(task_id, [int(i) for i in answer])
-        batches += 1
-        made += len(batch)
-        if show:
-            print(f"\rrankwise rerank: {made}/{planned} calls", end="", file=sys.stderr)
-    if show:
-        print(file=sys.stderr)
+    if cache is not None and not isinstance(cache, AnswerCache):
+        cache = AnswerCache(cache)
+    ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+
+    key = (id(queries), id(candidates), id(ranker), strategy)
+    progress_state = _STOPPED.pop(key, None)
+    if progress_state is None:
+        sizes = [len(c) for c in candidates]
+        states = strategy._spec().start(
+            sizes,
+            ids=ids,
+            first_id=first_id,
+            duplicates=on_problem,
+            out_of_range=on_problem,
+            missing=on_problem,
+        )
+        progress_state = _Progress(queries, candidates, ranker, states, {})
+    p = progress_state
+    states, queues = p.states, p.queues
+
+    plans = [strategy.plan(len(c)) for c in candidates] if show else []
+    planned = sum(pl.calls_max for pl in plans) if plans and all(pl.exact for pl in plans) else None
+    bar = _Progressbar(show, len(queries), planned)
+    started = time.monotonic()
+    usage_before = _usage(ranker)
+    made = sum(states.calls())
+    try:
+        while True:
+            if not any(queues.values()):
+                for q, task_id, task_kind, shown, count in states.ready():
+                    queues.setdefault(task_kind, deque()).append((q, task_id, shown, count))
+                if not any(queues.values()):
+                    break
+            # The fullest kind first: batches stay as full as they can be.
+            task_kind, queue = max(queues.items(), key=lambda kv: len(kv[1]))
+            batch = [queue.popleft() for _ in range(min(batch_size, len(queue)))]
+            payloads = [
+                _payload(task_kind, queries[q], candidates[q], shown, count)
+                for q, _, shown, count in batch
+            ]
+            answers: list[Any] = [None] * len(batch)
+            keys: list[str] = []
+            todo = list(range(len(batch)))
+            if cache is not None:
+                keys = [
+                    AnswerCache.key(ranker_id, task_kind, pl[0], pl[1:], 0) for pl in payloads
+                ]
+                todo = []
+                for i, k in enumerate(keys):
+                    hit = cache.get(k)
+                    if hit is None:
+                        todo.append(i)
+                    else:
+                        answers[i] = hit
+                p.cache_hits += len(batch) - len(todo)
+            if todo:
+                call = getattr(ranker, _METHOD[task_kind])
+                try:
+                    got = call([payloads[i] for i in todo])
+                except Exception as exc:
+                    queue.extendleft(reversed(batch))
+                    q0, t0 = batch[todo[0]][0], batch[todo[0]][1]
+                    raise _interrupted(p, key, exc, task_kind, len(todo), q0, t0, queries) from exc
+                if len(got) != len(todo):
+                    queue.extendleft(reversed(batch))
+                    raise InvalidValueError(
+                        f"`ranker.{_METHOD[task_kind]}` must return one answer per request "
+                        f"({len(todo)}); got {len(got)}"
+                    )
+                for i, answer in zip(todo, got, strict=True):
+                    answers[i] = answer
+                if cache is not None:
+                    cache.put_many([(keys[i], answers[i]) for i in todo])
+                p.batches += 1
+            for (q, task_id, _, _), answer in zip(batch, answers, strict=True):
+                try:
+                    states.answer(q, task_id, answer)
+                except RankwiseError as e:
+                    raise type(e)(
+                        f"query {q} ({_short(queries[q])}), {task_kind} call {task_id}: {e}"
+                    ) from None
+            made += len(batch)
+            bar.update(states.finished, made)
+    finally:
+        p.seconds += time.monotonic() - started
+        after = _usage(ranker)
+        for k, v in after.items():
+            p.tokens[k] = p.tokens.get(k, 0) + v - usage_before.get(k, 0)
+        bar.update(states.finished, made, force=True)
+        bar.close()
+    return _result(p)
+
+
+def _short(query: Any) -> str:
+    text = repr(query)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _result(p: _Progress, finished_only: bool = False) -> RerankResult:
+    states = p.states
+    orders = states.results()
+    if finished_only:
+        ready = states.finished_mask()
+        orders = [o if done else [] for o, done in zip(orders, ready, strict=True)]
     return RerankResult(
-        orders=[s.result() for s in states],
-        calls=[s.calls for s in states],
-        repaired=[s.repaired_answers for s in states],
-        batches=batches,
+        orders=orders,
+        calls=states.calls(),
+        depth=states.rounds(),
+        repairs=[Repair(*r) for r in states.repairs()],
+        batches=p.batches,
+        cache_hits=p.cache_hits,
+        tokens=dict(p.tokens),
+        seconds=p.seconds,
     )
+
+
+def _interrupted(
+    p: _Progress,
+    key: tuple[int, int, int, Strategy],
+    exc: Exception,
+    kind: str,
+    size: int,
+    query: int,
+    task_id: int,
+    queries: Sequence[Any],
+) -> RerankInterrupted:
+    _STOPPED[key] = p
+    err = RerankInterrupted(
+        f"the ranker's {_METHOD[kind]}() failed on a batch of {size} calls, the first for "
+        f"query {query} ({_short(queries[query])}), {kind} call {task_id}: "
+        f"{type(exc).__name__}: {exc}. {p.states.finished} of {len(queries)} queries were "
+        f"finished (in `partial`); call rerank again with the same arguments to resume."
+    )
+    err.partial = _result(p, finished_only=True)
+    return err

@@ -1,21 +1,96 @@
-"""Strategy configurations: immutable descriptions that start one Rust state per query."""
+"""Strategy configurations: immutable, picklable descriptions of how to rerank one query.
+
+Each strategy is a Rust state machine per query (``StrategySpec.start``); these classes hold
+its parameters, check them, and say before a run how many model calls it will make
+(:meth:`Strategy.plan`), matching ``shared/spec/rerank-algorithms.md`` section 1.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
-from .._native import SlidingWindowState
+from .._native import StrategySpec
 from ..errors import InvalidValueError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Literal
 
+__all__ = [
+    "FullList",
+    "Groupwise",
+    "Pairwise",
+    "Plan",
+    "Pointwise",
+    "Setwise",
+    "SlidingWindow",
+    "Strategy",
+    "TopDown",
+    "Tournament",
+]
+
 
 @dataclass(frozen=True)
-class SlidingWindow:
+class Plan:
+    """Model calls and depth (the longest chain of calls that wait for each other) for one
+    query: exact when the strategy does not depend on the answers (``exact``), bounds
+    otherwise."""
+
+    calls_min: int
+    calls_max: int
+    depth_min: int
+    depth_max: int
+
+    @property
+    def exact(self) -> bool:
+        return self.calls_min == self.calls_max and self.depth_min == self.depth_max
+
+    def __repr__(self) -> str:
+        def span(lo: int, hi: int) -> str:
+            return str(lo) if lo == hi else f"{lo}..{hi}"
+
+        return (
+            f"Plan(calls={span(self.calls_min, self.calls_max)}, "
+            f"depth={span(self.depth_min, self.depth_max)})"
+        )
+
+
+class Strategy:
+    """Base of the strategy configurations (dataclasses): validation and planning.
+
+    ``task_kind`` names the model calls the strategy makes, hence the ranker method the
+    driver needs: ``rank``, ``compare``, ``select``, ``score_group`` or ``score``.
+    """
+
+    task_kind: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if f.type in ("int", "int | None") and value is not None:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InvalidValueError(f"`{f.name}` must be an integer; got {value!r}")
+                if value < 0:
+                    raise InvalidValueError(
+                        f"`{f.name}` must be a non-negative integer; got {value!r}"
+                    )
+        self._spec()  # every range is checked in Rust, with its error message
+
+    def _spec(self) -> StrategySpec:
+        raise NotImplementedError
+
+    def plan(self, n: int) -> Plan:
+        """Calls and depth for a query of ``n`` candidates."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise InvalidValueError(f"`n` must be a non-negative integer; got {n!r}")
+        return Plan(*self._spec().plan(n))
+
+
+@dataclass(frozen=True)
+class SlidingWindow(Strategy):
     """Listwise reranking with a window of ``window`` candidates sliding from the bottom of
-    the list to the top, ``step`` positions per call, ``passes`` times.
+    the list to the top, ``step`` positions per call, ``passes`` times (``rank`` calls).
 
     Each call's answer is written back before the next window is cut, so the calls of one query
     are sequential (the driver overlaps queries). ``compat="rankllm"`` (default) clamps the last
@@ -24,30 +99,208 @@ class SlidingWindow:
     for replicating published numbers: full windows only, ``floor((n - window) / step) + 1``
     calls (none if ``n < window``), and the top ``(n - window) % step`` positions never move.
 
+    ``direction="front_to_back"`` slides from the top down (the worst sink to the bottom).
+    ``top_k`` runs shrinking passes: each fixes the top ``window - step`` of the range it
+    covers and the next covers the rest, until ``top_k`` positions are fixed; ``top_k=n`` is
+    the fullrank paper's complete-label construction (45 windows for n = 100).
+
     >>> SlidingWindow().calls(100), SlidingWindow(compat="rankgpt").calls(95)
     (9, 8)
+    >>> SlidingWindow(top_k=100).plan(100)
+    Plan(calls=45, depth=45)
     """
+    task_kind: ClassVar[str] = "rank"
+
 
     window: int = 20
     step: int = 10
     passes: int = 1
     compat: Literal["rankllm", "rankgpt"] = "rankllm"
+    direction: Literal["back_to_front", "front_to_back"] = "back_to_front"
+    top_k: int | None = None
 
-    def __post_init__(self) -> None:
-        for name in ("window", "step", "passes"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidValueError(f"`{name}` must be an integer; got {value!r}")
-        self.calls(0)  # validates every field in Rust, with its error message
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.sliding_window(
+            window=self.window,
+            step=self.step,
+            passes=self.passes,
+            compat=self.compat,
+            direction=self.direction,
+            top_k=self.top_k,
+        )
 
     def calls(self, n: int) -> int:
         """Model calls for ``n`` candidates (exact: the strategy does not depend on answers)."""
-        return SlidingWindowState.planned_calls(
-            n, window=self.window, step=self.step, passes=self.passes, compat=self.compat
+        return self.plan(n).calls_max
+
+
+@dataclass(frozen=True)
+class FullList(Strategy):
+    """One ``rank`` call over every candidate, for long-context listwise rankers (fullrank's
+    RankMistral100, LiT5-v2): 1 call, depth 1 (none for fewer than two candidates).
+
+    >>> FullList().plan(100)
+    Plan(calls=1, depth=1)
+    """
+    task_kind: ClassVar[str] = "rank"
+
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.full_list()
+
+
+@dataclass(frozen=True)
+class Pointwise(Strategy):
+    """One ``score`` call per candidate (cross-encoders, yes/no LLM scoring), all in one round,
+    then a sort by score, ties in first-stage order.
+
+    >>> Pointwise().plan(100)
+    Plan(calls=100, depth=1)
+    """
+    task_kind: ClassVar[str] = "score"
+
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.pointwise()
+
+
+@dataclass(frozen=True)
+class Setwise(Strategy):
+    """Setwise reranking (Zhuang et al., SIGIR 2024): each ``select`` call shows ``children + 1``
+    candidates and asks for the best; a sort built on it settles the top ``top_k``.
+
+    ``method="heapsort"``: a ``children``-ary heap (llm-rankers' ``setwise.heapSort``, call for
+    call); the calls depend on the answers, the plan gives exact bounds.
+    ``method="bubblesort"``: ``top_k`` passes of windows sliding up ``children`` at a time,
+    exactly ``sum(ceil((n - 1 - p) / children) for p < top_k)`` calls (llm-rankers issues
+    some calls over empty windows on ordered input; this never does). Both return the top
+    ``top_k`` followed by the other candidates in first-stage order, as llm-rankers does.
+
+    >>> Setwise(children=2, method="bubblesort").plan(100)
+    Plan(calls=475, depth=475)
+    >>> Setwise(children=2).plan(100)
+    Plan(calls=59..151, depth=59..151)
+    """
+    task_kind: ClassVar[str] = "select"
+
+
+    children: int = 3
+    method: Literal["heapsort", "bubblesort"] = "heapsort"
+    top_k: int = 10
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.setwise(children=self.children, method=self.method, top_k=self.top_k)
+
+
+@dataclass(frozen=True)
+class Pairwise(Strategy):
+    """Pairwise ranking prompting (PRP, Qin et al. 2024): ``compare`` calls answered by
+    P(first before second).
+
+    With ``both_orders`` (default) every comparison asks both orders in one round; the first
+    candidate wins only if both answers agree (``P(a, b) > 0.5`` and ``P(b, a) < 0.5``),
+    anything else is a tie. ``method``:
+
+    * ``"allpair"``: every pair at once, 1 point per win and 0.5 per tie, sorted by points
+      (ties in first-stage order): ``n(n-1)`` calls, depth 1;
+    * ``"heapsort"``: llm-rankers' binary heap over the comparator, top ``top_k`` then the
+      rest in first-stage order (bounds in the plan);
+    * ``"sliding"``: PRP-Sliding-K, ``passes`` bubble passes from the bottom (default: top_k),
+      exactly ``2 * passes * (n - 1)`` calls.
+
+    >>> Pairwise(method="allpair").plan(100)
+    Plan(calls=9900, depth=1)
+    >>> Pairwise(method="sliding", passes=10).plan(100)
+    Plan(calls=1980, depth=990)
+    """
+    task_kind: ClassVar[str] = "compare"
+
+
+    method: Literal["allpair", "heapsort", "sliding"] = "heapsort"
+    top_k: int = 10
+    passes: int | None = None
+    both_orders: bool = True
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.pairwise(
+            method=self.method,
+            top_k=self.top_k,
+            passes=self.top_k if self.passes is None else self.passes,
+            both_orders=bool(self.both_orders),
         )
 
-    def start(self, n: int) -> SlidingWindowState:
-        """A fresh state for one query's ``n`` candidates."""
-        return SlidingWindowState(
-            n, window=self.window, step=self.step, passes=self.passes, compat=self.compat
+
+@dataclass(frozen=True)
+class Tournament(Strategy):
+    """TourRank (Chen et al., WWW 2025): ``tournaments`` independent tournaments of ``stages``
+    (``(groups, advance)``: the stage's input is split into ``groups`` interleaved groups and
+    ``advance`` candidates in all go on); each group is a ``select`` call for its share of the
+    advancing candidates, shown in a seeded random order; every selection scores a point and
+    the final order sorts by points over all tournaments (ties in first-stage order). Stages
+    of every tournament run side by side: depth = stages, calls = 13 per tournament on 100
+    candidates with the default stages.
+
+    >>> Tournament(tournaments=10).plan(100)
+    Plan(calls=130, depth=5)
+    """
+    task_kind: ClassVar[str] = "select"
+
+
+    stages: tuple[tuple[int, int], ...] = ((5, 50), (5, 20), (1, 10), (1, 5), (1, 2))
+    tournaments: int = 1
+    seed: int = 0
+
+    def _spec(self) -> StrategySpec:
+        stages = [(int(g), int(a)) for g, a in self.stages]
+        return StrategySpec.tournament(
+            stages=stages, tournaments=self.tournaments, seed=self.seed
         )
+
+
+@dataclass(frozen=True)
+class TopDown(Strategy):
+    """Top-down partitioning (TDPart, Parry et al. 2024): rank the first ``window``, take the
+    candidate at rank ``top_k`` as a pivot, rank the rest in windows of ``window - 1`` plus the
+    pivot (all in one round with ``parallel``), and recurse on those that beat the pivot (at
+    most ``buffer``). About a third fewer calls than a sliding window for the top 10.
+
+    >>> TopDown().plan(100).depth_min
+    2
+    """
+    task_kind: ClassVar[str] = "rank"
+
+
+    window: int = 20
+    top_k: int = 10
+    buffer: int = 20
+    parallel: bool = True
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.top_down(
+            window=self.window, top_k=self.top_k, buffer=self.buffer, parallel=bool(self.parallel)
+        )
+
+
+@dataclass(frozen=True)
+class Groupwise(Strategy):
+    """Groupwise scoring (GroupRank-style): the list is covered by groups of ``group_size``
+    that share ``overlap`` candidates with their neighbours; each group is one ``score_group``
+    call returning a score per candidate, all groups of a round at once; scores are chained
+    across groups through the shared candidates (so each group's offset cancels) and the list
+    sorted by them; ``rounds`` regroup the new order with shifted boundaries.
+
+    >>> Groupwise().plan(100)
+    Plan(calls=7, depth=1)
+    """
+    task_kind: ClassVar[str] = "score_group"
+
+
+    group_size: int = 20
+    overlap: int = 5
+    rounds: int = 1
+
+    def _spec(self) -> StrategySpec:
+        return StrategySpec.groupwise(
+            group_size=self.group_size, overlap=self.overlap, rounds=self.rounds
+        )
+

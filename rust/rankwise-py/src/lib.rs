@@ -46,7 +46,7 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
-    use crate::rerank::{PySlidingWindow, parse_permutation};
+    use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation};
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 

@@ -1,12 +1,15 @@
-//! Reading listwise rankers' answers (`rankwise.rerank`).
+//! The reranking engine (`rankwise.rerank`): strategies, the states of a batch of queries,
+//! and reading listwise rankers' answers.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    IdStyle, OnProblem, ParseOptions, SlidingWindow, WindowConfig, WindowSemantics,
-    parse_permutation as parse,
+    Answer, Direction, IdStyle, OnProblem, PairwiseConfig, PairwiseMethod, ParseOptions,
+    SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, WindowConfig,
+    WindowSemantics, parse_permutation as parse,
 };
 
-use crate::errors::{CoreError, invalid_value};
+use crate::errors::{CoreError, invalid_value, type_error};
 
 fn on_problem(py: Python<'_>, name: &str, value: &str) -> PyResult<OnProblem> {
     match value {
@@ -48,142 +51,339 @@ fn parse_options(
     })
 }
 
-fn window_config(
+fn parse_enum<T: Copy>(
     py: Python<'_>,
-    window: usize,
-    step: usize,
-    passes: usize,
-    compat: &str,
-) -> PyResult<WindowConfig> {
-    let semantics = match compat {
-        "rankllm" => WindowSemantics::RankLlm,
-        "rankgpt" => WindowSemantics::RankGpt,
-        _ => {
-            return Err(invalid_value(
+    name: &str,
+    value: &str,
+    options: &[(&str, T)],
+) -> PyResult<T> {
+    options
+        .iter()
+        .find(|(k, _)| *k == value)
+        .map(|&(_, v)| v)
+        .ok_or_else(|| {
+            let names: Vec<String> = options.iter().map(|(k, _)| format!("{k:?}")).collect();
+            invalid_value(
                 py,
-                format!("`compat` must be \"rankllm\" or \"rankgpt\"; got {compat:?}"),
-            ));
-        }
-    };
-    Ok(WindowConfig {
-        window,
-        step,
-        passes,
-        semantics,
-    })
+                format!(
+                    "`{name}` must be one of {}; got {value:?}",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
-/// Sliding-window reranking of one query's candidates: a state machine that hands out model
-/// calls (`ready`) and takes their answers (`answer`, `answer_text`).
-#[pyclass(module = "rankwise.rerank", name = "SlidingWindowState")]
-pub struct PySlidingWindow {
-    inner: SlidingWindow,
+/// A reranking strategy with its configuration (built by the classes of
+/// `rankwise.rerank.strategies`): plans runs and starts the states of a batch of queries.
+#[pyclass(module = "rankwise.rerank", name = "StrategySpec", frozen)]
+pub struct PyStrategySpec {
+    config: StrategyConfig,
+}
+
+fn spec(config: StrategyConfig) -> PyResult<PyStrategySpec> {
+    config.validate().map_err(CoreError)?;
+    Ok(PyStrategySpec { config })
 }
 
 #[pymethods]
-impl PySlidingWindow {
-    #[new]
-    #[pyo3(signature = (n, *, window = 20, step = 10, passes = 1, compat = "rankllm"))]
-    fn new(
-        py: Python<'_>,
-        n: usize,
-        window: usize,
-        step: usize,
-        passes: usize,
-        compat: &str,
-    ) -> PyResult<Self> {
-        let config = window_config(py, window, step, passes, compat)?;
-        Ok(PySlidingWindow {
-            inner: SlidingWindow::new(n, config).map_err(CoreError)?,
-        })
-    }
-
-    /// Model calls for `n` candidates (exact; the calls are sequential).
+impl PyStrategySpec {
     #[staticmethod]
-    #[pyo3(signature = (n, *, window = 20, step = 10, passes = 1, compat = "rankllm"))]
-    fn planned_calls(
+    #[pyo3(signature = (*, window, step, passes, compat, direction, top_k))]
+    fn sliding_window(
         py: Python<'_>,
-        n: usize,
         window: usize,
         step: usize,
         passes: usize,
         compat: &str,
-    ) -> PyResult<usize> {
-        let config = window_config(py, window, step, passes, compat)?;
-        config.validate().map_err(CoreError)?;
-        Ok(config.calls(n))
+        direction: &str,
+        top_k: Option<usize>,
+    ) -> PyResult<Self> {
+        spec(StrategyConfig::SlidingWindow(WindowConfig {
+            window,
+            step,
+            passes,
+            semantics: parse_enum(
+                py,
+                "compat",
+                compat,
+                &[
+                    ("rankllm", WindowSemantics::RankLlm),
+                    ("rankgpt", WindowSemantics::RankGpt),
+                ],
+            )?,
+            direction: parse_enum(
+                py,
+                "direction",
+                direction,
+                &[
+                    ("back_to_front", Direction::BackToFront),
+                    ("front_to_back", Direction::FrontToBack),
+                ],
+            )?,
+            top_k,
+        }))
     }
 
-    /// The calls that can be made now, as `(task_id, candidate indices)`.
-    fn ready(&mut self) -> Vec<(u64, Vec<usize>)> {
-        self.inner
-            .ready()
-            .into_iter()
-            .map(|t| (t.id, t.candidates))
-            .collect()
+    #[staticmethod]
+    fn full_list() -> PyResult<Self> {
+        spec(StrategyConfig::FullList)
     }
 
-    /// Answer task `task_id` with a permutation of its positions.
-    fn answer(&mut self, task_id: u64, permutation: Vec<usize>) -> PyResult<()> {
-        Ok(self
-            .inner
-            .answer(task_id, &permutation)
-            .map_err(CoreError)?)
+    #[staticmethod]
+    fn pointwise() -> PyResult<Self> {
+        spec(StrategyConfig::Pointwise)
     }
 
-    /// Answer task `task_id` with the ranker's raw text; returns what was read, as
-    /// `parse_permutation` does.
-    #[pyo3(signature = (task_id, text, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    fn answer_text(
-        &mut self,
+    #[staticmethod]
+    #[pyo3(signature = (*, children, method, top_k))]
+    fn setwise(py: Python<'_>, children: usize, method: &str, top_k: usize) -> PyResult<Self> {
+        spec(StrategyConfig::Setwise(SetwiseConfig {
+            children,
+            method: parse_enum(
+                py,
+                "method",
+                method,
+                &[
+                    ("heapsort", SetwiseMethod::Heapsort),
+                    ("bubblesort", SetwiseMethod::Bubblesort),
+                ],
+            )?,
+            top_k,
+        }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, method, top_k, passes, both_orders))]
+    fn pairwise(
         py: Python<'_>,
-        task_id: u64,
-        text: &str,
+        method: &str,
+        top_k: usize,
+        passes: usize,
+        both_orders: bool,
+    ) -> PyResult<Self> {
+        spec(StrategyConfig::Pairwise(PairwiseConfig {
+            method: parse_enum(
+                py,
+                "method",
+                method,
+                &[
+                    ("allpair", PairwiseMethod::Allpair),
+                    ("heapsort", PairwiseMethod::Heapsort),
+                    ("sliding", PairwiseMethod::Sliding),
+                ],
+            )?,
+            top_k,
+            passes,
+            both_orders,
+        }))
+    }
+
+    /// `(calls_min, calls_max, depth_min, depth_max)` for `n` candidates.
+    fn plan(&self, n: usize) -> (usize, usize, usize, usize) {
+        let p = self.config.plan(n);
+        (p.calls_min, p.calls_max, p.depth_min, p.depth_max)
+    }
+
+    /// Start one state per query, for `sizes[q]` candidates each; text answers to rank tasks
+    /// are read with the given policy (see `parse_permutation`).
+    #[pyo3(signature = (sizes, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &self,
+        py: Python<'_>,
+        sizes: Vec<usize>,
         ids: &str,
         first_id: u64,
         duplicates: &str,
         out_of_range: &str,
         missing: &str,
-    ) -> PyResult<(Vec<usize>, Vec<usize>, Vec<String>, Vec<usize>)> {
+    ) -> PyResult<PyRerankStates> {
         let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
-        let p = self
-            .inner
-            .answer_text(task_id, text, &opts)
+        let states = sizes
+            .iter()
+            .map(|&n| self.config.start(n))
+            .collect::<Result<Vec<_>, _>>()
             .map_err(CoreError)?;
-        Ok((p.order, p.duplicates, p.out_of_range, p.missing))
+        Ok(PyRerankStates { states, opts })
     }
 
-    /// Whether every call has been answered.
+    fn __repr__(&self) -> String {
+        format!("StrategySpec({:?})", self.config)
+    }
+}
+
+/// The reranking states of a batch of queries: hands out every ready model call across the
+/// queries and takes the answers.
+#[pyclass(module = "rankwise.rerank", name = "RerankStates")]
+pub struct PyRerankStates {
+    states: Vec<Box<dyn Strategy>>,
+    opts: ParseOptions,
+}
+
+/// A Python answer, read as the task's kind expects.
+fn to_answer(value: &Bound<'_, PyAny>, kind: TaskKind) -> PyResult<Answer> {
+    let is_index = |v: &Bound<'_, PyAny>| {
+        !v.is_instance_of::<PyFloat>()
+            && !v.is_instance_of::<PyBool>()
+            && v.hasattr("__index__").unwrap_or(false)
+    };
+    Ok(match kind {
+        TaskKind::Rank => match value.cast::<PyString>() {
+            Ok(text) => Answer::Text(text.to_cow()?.into_owned()),
+            Err(_) => Answer::Order(value.extract()?),
+        },
+        TaskKind::Compare | TaskKind::Score => Answer::Value(value.extract()?),
+        TaskKind::ScoreGroup => Answer::Values(value.extract()?),
+        TaskKind::Select => {
+            if is_index(value) {
+                Answer::Choice(vec![value.extract()?])
+            } else {
+                let items: Vec<Bound<'_, PyAny>> = value.extract()?;
+                if !items.is_empty() && items.iter().all(is_index) {
+                    Answer::Choice(items.iter().map(|v| v.extract()).collect::<PyResult<_>>()?)
+                } else {
+                    Answer::Values(items.iter().map(|v| v.extract()).collect::<PyResult<_>>()?)
+                }
+            }
+        }
+    })
+}
+
+impl PyRerankStates {
+    fn query(&self, py: Python<'_>, q: usize) -> PyResult<&dyn Strategy> {
+        self.states.get(q).map(AsRef::as_ref).ok_or_else(|| {
+            invalid_value(
+                py,
+                format!("`query` must be in 0..{}; got {q}", self.states.len()),
+            )
+        })
+    }
+}
+
+#[pymethods]
+impl PyRerankStates {
+    /// Every call that can be made now and was not handed out before, across the queries:
+    /// `(query, task_id, kind, candidates, count)`.
+    #[allow(clippy::type_complexity)]
+    fn ready(&mut self) -> Vec<(usize, u64, &'static str, Vec<usize>, usize)> {
+        let mut out = Vec::new();
+        for (q, state) in self.states.iter_mut().enumerate() {
+            for t in state.ready() {
+                out.push((q, t.id, t.kind.name(), t.candidates, t.count));
+            }
+        }
+        out
+    }
+
+    /// Answer task `task_id` of query `query`: a permutation or the model's text (rank), a
+    /// probability (compare), an index, indices or a weight per candidate (select), a score
+    /// per candidate (score_group), a number (score).
+    fn answer(
+        &mut self,
+        py: Python<'_>,
+        query: usize,
+        task_id: u64,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let kind = self
+            .query(py, query)?
+            .book()
+            .task(task_id)
+            .map_err(CoreError)?
+            .kind;
+        let answer = to_answer(value, kind).map_err(|e| {
+            type_error(
+                py,
+                format!(
+                    "the answer to a {} task must be {}; got {} ({e})",
+                    kind.name(),
+                    expected(kind),
+                    value
+                        .get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                ),
+            )
+        })?;
+        let opts = self.opts;
+        self.states[query]
+            .answer(task_id, answer, &opts)
+            .map_err(CoreError)?;
+        Ok(())
+    }
+
+    /// Whether every query is done.
     #[getter]
     fn done(&self) -> bool {
-        self.inner.done()
+        self.states.iter().all(|s| s.done())
     }
 
-    /// Calls answered so far.
+    /// Queries done so far.
     #[getter]
-    fn calls(&self) -> usize {
-        self.inner.calls()
+    fn finished(&self) -> usize {
+        self.states.iter().filter(|s| s.done()).count()
     }
 
-    /// Text answers that needed a repair.
-    #[getter]
-    fn repaired_answers(&self) -> usize {
-        self.inner.repaired_answers()
+    /// Whether each query is done.
+    fn finished_mask(&self) -> Vec<bool> {
+        self.states.iter().map(|s| s.done()).collect()
     }
 
-    /// The current order (final once `done`): candidate indices, best first.
-    fn result(&self) -> Vec<usize> {
-        self.inner.result().to_vec()
+    fn __len__(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Each query's order: candidate indices, best first (final once done).
+    fn results(&self) -> Vec<Vec<usize>> {
+        self.states.iter().map(|s| s.result()).collect()
+    }
+
+    /// Calls answered per query.
+    fn calls(&self) -> Vec<usize> {
+        self.states.iter().map(|s| s.book().calls()).collect()
+    }
+
+    /// Rounds of calls per query (the critical path reached).
+    fn rounds(&self) -> Vec<usize> {
+        self.states.iter().map(|s| s.book().rounds()).collect()
+    }
+
+    /// Text answers that needed repairs: `(query, task_id, duplicates, out_of_range, missing)`.
+    #[allow(clippy::type_complexity)]
+    fn repairs(&self) -> Vec<(usize, u64, Vec<usize>, Vec<String>, Vec<usize>)> {
+        let mut out = Vec::new();
+        for (q, state) in self.states.iter().enumerate() {
+            for r in state.book().repairs() {
+                let p = &r.parsed;
+                out.push((
+                    q,
+                    r.task_id,
+                    p.duplicates.clone(),
+                    p.out_of_range.clone(),
+                    p.missing.clone(),
+                ));
+            }
+        }
+        out
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "SlidingWindowState({} candidates, {} calls answered, done={})",
-            self.inner.result().len(),
-            self.inner.calls(),
-            self.inner.done()
+            "RerankStates({} queries, {} done, {} calls answered)",
+            self.states.len(),
+            self.finished(),
+            self.states.iter().map(|s| s.book().calls()).sum::<usize>()
         )
+    }
+}
+
+fn expected(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Rank => "a permutation (sequence of int) or the model's text (str)",
+        TaskKind::Compare => "a probability (float)",
+        TaskKind::Select => "an index, indices or a weight per candidate",
+        TaskKind::ScoreGroup => "a score per candidate (sequence of float)",
+        TaskKind::Score => "a score (float)",
     }
 }
 

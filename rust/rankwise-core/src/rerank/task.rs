@@ -336,7 +336,7 @@ fn check(
 }
 
 /// A strategy's logic, without the bookkeeping (see the module docs).
-pub trait Machine: Send {
+pub trait Machine: Send + Sync {
     /// Nothing is in flight: ask `book` for the next round of calls. Asking for none means the
     /// strategy is finished.
     fn advance(&mut self, book: &mut Book);
@@ -347,7 +347,7 @@ pub trait Machine: Send {
 }
 
 /// The state machine of one query, as the driver sees it.
-pub trait Strategy: Send {
+pub trait Strategy: Send + Sync {
     /// Calls that can be made now and were not handed out before.
     fn ready(&mut self) -> Vec<Task>;
     /// Take the answer to task `id`. A text answer to a `Rank` task is read with `opts`.
@@ -419,6 +419,27 @@ impl<M: Machine> Strategy for State<M> {
     fn book(&self) -> &Book {
         &self.book
     }
+}
+
+/// Candidate indices sorted by `scores`, highest first, ties to the lower index (the
+/// first-stage order).
+pub fn order_by_score(scores: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    order
+}
+
+/// `top` first, then every other candidate of `0..n` in first-stage order: how the sorting
+/// strategies that settle only the top `k` (setwise, pairwise heapsort) finish the list, as
+/// llm-rankers does.
+pub fn top_then_rest(top: &[usize], n: usize) -> Vec<usize> {
+    let mut placed = vec![false; n];
+    for &c in top {
+        placed[c] = true;
+    }
+    let mut order = top.to_vec();
+    order.extend((0..n).filter(|&c| !placed[c]));
+    order
 }
 
 /// Drive `state` to the end with `oracle` answering every task (tests and simulations).

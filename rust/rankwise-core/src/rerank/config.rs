@@ -1,0 +1,58 @@
+//! Every strategy behind one type: what the bindings and drivers hold.
+
+use super::pairwise::{Pairwise, PairwiseConfig};
+use super::setwise::{Setwise, SetwiseConfig};
+use super::single::{FullList, Pointwise};
+use super::task::{Plan, Strategy};
+use super::window::{SlidingWindow, WindowConfig};
+use crate::error::Result;
+
+/// A strategy and its configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrategyConfig {
+    SlidingWindow(WindowConfig),
+    FullList,
+    Pointwise,
+    Setwise(SetwiseConfig),
+    Pairwise(PairwiseConfig),
+}
+
+impl StrategyConfig {
+    /// Check the configuration.
+    ///
+    /// # Errors
+    /// The first field out of range, named.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            StrategyConfig::SlidingWindow(c) => c.validate(),
+            StrategyConfig::FullList | StrategyConfig::Pointwise => Ok(()),
+            StrategyConfig::Setwise(c) => c.validate(),
+            StrategyConfig::Pairwise(c) => c.validate(),
+        }
+    }
+
+    /// Calls and depth for `n` candidates (exact or bounds, see [`Plan`]).
+    pub fn plan(&self, n: usize) -> Plan {
+        match self {
+            StrategyConfig::SlidingWindow(c) => c.plan(n),
+            StrategyConfig::FullList => FullList::plan(n),
+            StrategyConfig::Pointwise => Pointwise::plan(n),
+            StrategyConfig::Setwise(c) => c.plan(n),
+            StrategyConfig::Pairwise(c) => c.plan(n),
+        }
+    }
+
+    /// A fresh state for one query's `n` candidates, in first-stage order.
+    ///
+    /// # Errors
+    /// An invalid configuration.
+    pub fn start(&self, n: usize) -> Result<Box<dyn Strategy>> {
+        Ok(match self {
+            StrategyConfig::SlidingWindow(c) => Box::new(SlidingWindow::start(n, *c)?),
+            StrategyConfig::FullList => Box::new(FullList::start(n)),
+            StrategyConfig::Pointwise => Box::new(Pointwise::start(n)),
+            StrategyConfig::Setwise(c) => Box::new(Setwise::start(n, *c)?),
+            StrategyConfig::Pairwise(c) => Box::new(Pairwise::start(n, *c)?),
+        })
+    }
+}
