@@ -23,7 +23,7 @@ __all__ = [
     "ParseError",
     "RankwiseError",
     "RankwiseTypeError",
-    "RerankInterrupted",
+    "RerankInterruptedError",
     "ShapeError",
     "SmallSampleWarning",
     "UnknownMeasureError",
@@ -57,7 +57,7 @@ class ParseError(RankwiseError, ValueError):
     line: int
 
 
-class RerankInterrupted(RankwiseError, RuntimeError):
+class RerankInterruptedError(RankwiseError, RuntimeError):
     """A ranker failed during :func:`rankwise.rerank.rerank`; the message names the query and
     the call. ``partial`` holds the queries finished so far; calling ``rerank`` again with the
     same arguments resumes where the run stopped."""

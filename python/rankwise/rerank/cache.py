@@ -79,7 +79,9 @@ class AnswerCache:
                 self.hits += 1
                 return self._memory[key]
             if self._db is not None:
-                row = self._db.execute("SELECT answer FROM answers WHERE key = ?", (key,)).fetchone()
+                row = self._db.execute(
+                    "SELECT answer FROM answers WHERE key = ?", (key,)
+                ).fetchone()
                 if row is not None:
                     value = json.loads(row[0])
                     self._memory[key] = value

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterrupted
+from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
 
@@ -60,7 +60,9 @@ class GroupwiseRanker(Protocol):
     """Scores a group jointly: ``score_group`` gets ``(query, candidates)`` and returns one
     score per candidate."""
 
-    def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> Sequence[Sequence[float]]: ...
+    def score_group(
+        self, batch: Sequence[tuple[Any, Sequence[Any]]]
+    ) -> Sequence[Sequence[float]]: ...
 
 
 @runtime_checkable
@@ -111,7 +113,9 @@ class RerankResult:
             counts[r.query] += 1
         return counts
 
-    def to_run(self, query_ids: Sequence[str], doc_ids: Sequence[Sequence[str]], name: str | None = None) -> Any:
+    def to_run(
+        self, query_ids: Sequence[str], doc_ids: Sequence[Sequence[str]], name: str | None = None
+    ) -> Any:
         """The reranked lists as a :class:`rankwise.Run` (score ``n - rank``), ready for
         :func:`rankwise.evaluate`. ``doc_ids[q]`` are query ``q``'s candidates' ids in the
         order they were given to :func:`rerank`."""
@@ -130,7 +134,9 @@ class RerankResult:
                     f"got {len(docs)}"
                 )
             n = len(order)
-            run[str(qid)] = dict(zip([str(docs[i]) for i in order], map(float, range(n, 0, -1)), strict=True))
+            run[str(qid)] = dict(
+                zip([str(docs[i]) for i in order], map(float, range(n, 0, -1)), strict=True)
+            )
         return Run(run) if name is None else Run(run, name=name)
 
     def __repr__(self) -> str:
@@ -241,7 +247,7 @@ def rerank(
     read with ``ids`` and ``first_id`` (see :func:`parse_permutation`); ``on_problem="error"``
     refuses answers that would need a repair instead of repairing them.
 
-    If the ranker raises, :class:`rankwise.errors.RerankInterrupted` names the query and the
+    If the ranker raises, :class:`rankwise.errors.RerankInterruptedError` names the query and the
     call, carries the finished queries in ``partial``, and calling ``rerank`` again with the
     same ``queries``, ``candidates``, ``ranker`` and ``strategy`` objects resumes where the run
     stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls done.
@@ -312,9 +318,7 @@ def rerank(
             keys: list[str] = []
             todo = list(range(len(batch)))
             if cache is not None:
-                keys = [
-                    AnswerCache.key(ranker_id, task_kind, pl[0], pl[1:], 0) for pl in payloads
-                ]
+                keys = [AnswerCache.key(ranker_id, task_kind, pl[0], pl[1:], 0) for pl in payloads]
                 todo = []
                 for i, k in enumerate(keys):
                     hit = cache.get(k)
@@ -393,9 +397,9 @@ def _interrupted(
     query: int,
     task_id: int,
     queries: Sequence[Any],
-) -> RerankInterrupted:
+) -> RerankInterruptedError:
     _STOPPED[key] = p
-    err = RerankInterrupted(
+    err = RerankInterruptedError(
         f"the ranker's {_METHOD[kind]}() failed on a batch of {size} calls, the first for "
         f"query {query} ({_short(queries[query])}), {kind} call {task_id}: "
         f"{type(exc).__name__}: {exc}. {p.states.finished} of {len(queries)} queries were "

@@ -109,8 +109,8 @@ class SlidingWindow(Strategy):
     >>> SlidingWindow(top_k=100).plan(100)
     Plan(calls=45, depth=45)
     """
-    task_kind: ClassVar[str] = "rank"
 
+    task_kind: ClassVar[str] = "rank"
 
     window: int = 20
     step: int = 10
@@ -142,8 +142,8 @@ class FullList(Strategy):
     >>> FullList().plan(100)
     Plan(calls=1, depth=1)
     """
-    task_kind: ClassVar[str] = "rank"
 
+    task_kind: ClassVar[str] = "rank"
 
     def _spec(self) -> StrategySpec:
         return StrategySpec.full_list()
@@ -157,8 +157,8 @@ class Pointwise(Strategy):
     >>> Pointwise().plan(100)
     Plan(calls=100, depth=1)
     """
-    task_kind: ClassVar[str] = "score"
 
+    task_kind: ClassVar[str] = "score"
 
     def _spec(self) -> StrategySpec:
         return StrategySpec.pointwise()
@@ -181,8 +181,8 @@ class Setwise(Strategy):
     >>> Setwise(children=2).plan(100)
     Plan(calls=59..151, depth=59..151)
     """
-    task_kind: ClassVar[str] = "select"
 
+    task_kind: ClassVar[str] = "select"
 
     children: int = 3
     method: Literal["heapsort", "bubblesort"] = "heapsort"
@@ -213,8 +213,8 @@ class Pairwise(Strategy):
     >>> Pairwise(method="sliding", passes=10).plan(100)
     Plan(calls=1980, depth=990)
     """
-    task_kind: ClassVar[str] = "compare"
 
+    task_kind: ClassVar[str] = "compare"
 
     method: Literal["allpair", "heapsort", "sliding"] = "heapsort"
     top_k: int = 10
@@ -243,8 +243,8 @@ class Tournament(Strategy):
     >>> Tournament(tournaments=10).plan(100)
     Plan(calls=130, depth=5)
     """
-    task_kind: ClassVar[str] = "select"
 
+    task_kind: ClassVar[str] = "select"
 
     stages: tuple[tuple[int, int], ...] = ((5, 50), (5, 20), (1, 10), (1, 5), (1, 2))
     tournaments: int = 1
@@ -252,9 +252,7 @@ class Tournament(Strategy):
 
     def _spec(self) -> StrategySpec:
         stages = [(int(g), int(a)) for g, a in self.stages]
-        return StrategySpec.tournament(
-            stages=stages, tournaments=self.tournaments, seed=self.seed
-        )
+        return StrategySpec.tournament(stages=stages, tournaments=self.tournaments, seed=self.seed)
 
 
 @dataclass(frozen=True)
@@ -267,8 +265,8 @@ class TopDown(Strategy):
     >>> TopDown().plan(100).depth_min
     2
     """
-    task_kind: ClassVar[str] = "rank"
 
+    task_kind: ClassVar[str] = "rank"
 
     window: int = 20
     top_k: int = 10
@@ -292,8 +290,8 @@ class Groupwise(Strategy):
     >>> Groupwise().plan(100)
     Plan(calls=7, depth=1)
     """
-    task_kind: ClassVar[str] = "score_group"
 
+    task_kind: ClassVar[str] = "score_group"
 
     group_size: int = 20
     overlap: int = 5
@@ -303,4 +301,3 @@ class Groupwise(Strategy):
         return StrategySpec.groupwise(
             group_size=self.group_size, overlap=self.overlap, rounds=self.rounds
         )
-

@@ -222,10 +222,12 @@ pub struct PyRerankStates {
 
 /// A Python answer, read as the task's kind expects.
 fn to_answer(value: &Bound<'_, PyAny>, kind: TaskKind) -> PyResult<Answer> {
+    // An integer (Python or numpy scalar), not a float, a bool or an array.
     let is_index = |v: &Bound<'_, PyAny>| {
         !v.is_instance_of::<PyFloat>()
             && !v.is_instance_of::<PyBool>()
             && v.hasattr("__index__").unwrap_or(false)
+            && !v.hasattr("__len__").unwrap_or(true)
     };
     Ok(match kind {
         TaskKind::Rank => match value.cast::<PyString>() {
