@@ -1,0 +1,179 @@
+"""Reranking orchestration: the rankwise driver against the reference loops, same answers.
+
+The reference implementations (RankLLM's sliding window, llm-rankers' setwise and pairwise
+heapsorts, PRP-allpair) rerank one query at a time and send the model one prompt per
+invocation. rankwise advances every query's state machine together and sends the ready calls
+of all queries in batches. Both run here with the same simulated ranker (true grades plus
+fixed per-candidate noise, so every prompt has one answer), and must produce the same orders
+(checked). Reported per strategy:
+
+* model invocations: what a GPU pays for (a batch of 32 prompts costs about one forward pass
+  when the model is memory-bound, as LLM decoding is);
+* orchestration time per prompt: wall time minus the time spent inside the ranker;
+* calls and depth per query against the spec's call-count table (section 1 and 12).
+
+Data: ``--queries`` queries (default 1000; 20 for allpair) of 100 candidates, grades 0 with
+probability 0.7, else 1-3, in a noisy first-stage order (grade + N(0, 1) sorted).
+
+    python benches/bench_rerank.py [--queries 1000] [--batch-size 32] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rankwise.rerank import Pairwise, Setwise, SlidingWindow, Strategy, rerank
+from tests.test_rerank_strategies import (
+    ref_allpair,
+    ref_pairwise_heapsort,
+    ref_setwise_heapsort,
+)
+
+
+class TimedRanker:
+    """Every kind of call, answered from a hidden score per candidate id; counts prompts and
+    invocations and the time spent answering."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.scores = scores.tolist()
+        self.ranker_id = "bench"
+        self.reset()
+
+    def reset(self) -> None:
+        self.prompts = self.invocations = 0
+        self.seconds = 0.0
+
+    def _enter(self, n: int) -> float:
+        self.prompts += n
+        self.invocations += 1
+        return time.perf_counter()
+
+    def rank(self, batch):
+        t = self._enter(len(batch))
+        s = self.scores
+        out = [sorted(range(len(c)), key=lambda i, c=c: -s[c[i]]) for _, c in batch]
+        self.seconds += time.perf_counter() - t
+        return out
+
+    def select(self, batch):
+        t = self._enter(len(batch))
+        s = self.scores
+        out = [[max(range(len(c)), key=lambda i, c=c: (s[c[i]], -i))] for _, c, _ in batch]
+        self.seconds += time.perf_counter() - t
+        return out
+
+    def compare(self, batch):
+        t = self._enter(len(batch))
+        s = self.scores
+        out = [1.0 if s[a] > s[b] else 0.0 if s[a] < s[b] else 0.5 for _, a, b in batch]
+        self.seconds += time.perf_counter() - t
+        return out
+
+
+def ref_sliding(cands, ranker, window=20, step=10):
+    """RankLLM's loop (clamped last window), one window per model invocation."""
+    arr = list(cands)
+    end = len(arr)
+    while end > 0:
+        start = max(end - window, 0)
+        order = ranker.rank([("q", arr[start:end])])[0]
+        arr[start:end] = [arr[start:end][i] for i in order]
+        if start == 0:
+            break
+        end -= step
+    return arr
+
+
+def make_data(queries: int, docs: int, seed: int = 42):
+    rng = np.random.default_rng(seed)
+    grades = np.where(rng.random((queries, docs)) < 0.7, 0, rng.integers(1, 4, (queries, docs)))
+    first_stage = np.argsort(-(grades + rng.standard_normal((queries, docs))), axis=1)
+    hidden = (grades + 0.3 * rng.standard_normal((queries, docs))).ravel()
+    ids = np.arange(queries * docs).reshape(queries, docs)
+    cands = [ids[q, first_stage[q]].tolist() for q in range(queries)]
+    return cands, hidden
+
+
+def run_case(name: str, strategy: Strategy, reference, queries: int, batch_size: int) -> None:
+    cands, hidden = make_data(queries, 100)
+    ranker = TimedRanker(hidden)
+    t = time.perf_counter()
+    expected = [reference(c, ranker) for c in cands]
+    ref_wall = time.perf_counter() - t
+    ref = (ranker.prompts, ranker.invocations, ref_wall - ranker.seconds)
+    ranker.reset()
+    t = time.perf_counter()
+    result = rerank(
+        [f"q{i}" for i in range(queries)],
+        cands,
+        ranker,
+        strategy,
+        batch_size=batch_size,
+        progress=False,
+    )
+    wall = time.perf_counter() - t
+    got = [[c[i] for i in order] for c, order in zip(cands, result.orders, strict=True)]
+    same = "same orders" if got == expected else "ORDERS DIFFER"
+    ours = (ranker.prompts, ranker.invocations, wall - ranker.seconds)
+    plan = strategy.plan(100)
+    print(f"\n{name}: {queries} queries x 100 candidates; {same}; plan per query {plan}")
+    print(
+        f"  calls per query: mean {statistics.mean(result.calls):.1f}, "
+        f"depth mean {statistics.mean(result.depth):.1f}"
+    )
+    print(f"  {'':28} {'prompts':>10} {'invocations':>12} {'orchestration':>14} {'per prompt':>11}")
+    for label, (prompts, inv, orch) in (
+        ("reference, query by query", ref),
+        ("rankwise driver", ours),
+    ):
+        print(
+            f"  {label:28} {prompts:>10,} {inv:>12,} {orch:>12.3f} s {orch / max(prompts, 1) * 1e6:>8.1f} us"
+        )
+    print(
+        f"  invocations: {ref[1] / max(ours[1], 1):.1f}x fewer; orchestration: "
+        f"{ref[2] / max(ours[2], 1e-9):.2f}x the reference's speed"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke test)")
+    args = ap.parse_args()
+    q = 40 if args.quick else args.queries
+    b = args.batch_size
+    run_case("SlidingWindow(20, 10) vs RankLLM's loop", SlidingWindow(), ref_sliding, q, b)
+    run_case(
+        "Setwise(children=2) heapsort vs llm-rankers",
+        Setwise(children=2),
+        lambda c, r: ref_setwise_heapsort(c, r, 2, 10),
+        q,
+        b,
+    )
+    run_case(
+        "Pairwise heapsort vs llm-rankers",
+        Pairwise(),
+        lambda c, r: ref_pairwise_heapsort(c, r, 10, True),
+        q,
+        b,
+    )
+    run_case(
+        "Pairwise allpair vs PRP-Allpair",
+        Pairwise(method="allpair"),
+        lambda c, r: ref_allpair(c, r, True),
+        max(2, q // 50),
+        b,
+    )
+
+
+if __name__ == "__main__":
+    main()
