@@ -3,7 +3,8 @@
 ``rankwise eval QRELS RUN [RUN...]`` evaluates TREC runs with trec_eval's flags and, by
 default, trec_eval's output format, so scripts that parse trec_eval's output keep working when
 the command is swapped; ``--format table|json|csv`` is for people and programs.
-``rankwise demo`` evaluates the sample that ships with the package.
+``rankwise demo`` evaluates the sample that ships with the package. ``rankwise rerank``
+reranks a TREC run with a model and a strategy (:mod:`rankwise.rerank.cli`).
 
 The default trec output is produced entirely in Rust (files read in parallel blocks, no numpy
 import), so the command costs little more than the interpreter's start-up.
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rankwise {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("demo", help="evaluate a real run bundled with the package")
+    # Defined in rankwise.rerank.cli (imported only for this command, to keep `eval` quick).
+    sub.add_parser(
+        "rerank", help="rerank a TREC run with a model and a strategy (rankwise rerank -h)"
+    )
     ev = sub.add_parser(
         "eval",
         help="evaluate TREC runs against qrels (trec_eval's flags and output)",
@@ -178,6 +183,11 @@ def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["rerank"]:
+        from .rerank.cli import main as rerank
+
+        return rerank(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "demo":
