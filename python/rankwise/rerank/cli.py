@@ -126,9 +126,12 @@ def _strategy(args: argparse.Namespace) -> strat.Strategy:
 
 
 def _open(path: str) -> Iterator[str]:
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
-        yield from f
+    if path.endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            yield from f
+    else:
+        with open(path, encoding="utf-8") as f:
+            yield from f
 
 
 _ID_KEYS = ("id", "_id", "qid", "query_id", "docid", "doc_id")
