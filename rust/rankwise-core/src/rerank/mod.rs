@@ -4,15 +4,20 @@
 //! * [`permutation`]: reading a listwise ranker's raw answer (`[2] > [1] > [3]`) into an
 //!   order of its window, with the repairs recorded;
 //! * [`window`]: the sliding-window strategy as a state machine (`ready` hands out the next
-//!   call, `answer` takes its result, `done`/`result` when finished), with exact call counts.
+//!   call, `answer` takes its result, `done`/`result` when finished), with exact call counts;
+//! * [`tournament`]: TourRank's tournaments (select calls in skip groups, points summed over
+//!   tournaments run side by side).
 //!
-//! Not yet here (issue 5): the other strategies and the Python driver that batches their
-//! calls across queries.
+//! Not yet here (issue 5): setwise, pairwise, top-down, groupwise and full-list
+//! strategies, and the Python driver
+//! that batches their calls across queries.
 
 pub mod permutation;
 pub mod task;
+pub mod tournament;
 pub mod window;
 
 pub use permutation::{IdStyle, OnProblem, ParseOptions, ParsedPermutation, parse_permutation};
 pub use task::{Answer, Plan, Resolved, Strategy, Task, TaskKind};
+pub use tournament::{Tournament, TournamentConfig, TournamentMachine};
 pub use window::{Direction, SlidingWindow, WindowConfig, WindowSemantics};
