@@ -6,18 +6,22 @@
 //! * [`window`]: the sliding-window strategy as a state machine (`ready` hands out the next
 //!   call, `answer` takes its result, `done`/`result` when finished), with exact call counts;
 //! * [`tournament`]: TourRank's tournaments (select calls in skip groups, points summed over
-//!   tournaments run side by side).
+//!   tournaments run side by side);
+//! * [`topdown`]: TDPart's top-down partitioning around a pivot (rank calls, partition windows
+//!   in one round).
 //!
-//! Not yet here (issue 5): setwise, pairwise, top-down, groupwise and full-list
+//! Not yet here (issue 5): setwise, pairwise, groupwise and full-list
 //! strategies, and the Python driver
 //! that batches their calls across queries.
 
 pub mod permutation;
 pub mod task;
+pub mod topdown;
 pub mod tournament;
 pub mod window;
 
 pub use permutation::{IdStyle, OnProblem, ParseOptions, ParsedPermutation, parse_permutation};
 pub use task::{Answer, Plan, Resolved, Strategy, Task, TaskKind};
+pub use topdown::{TopDown, TopDownConfig, TopDownMachine};
 pub use tournament::{Tournament, TournamentConfig, TournamentMachine};
 pub use window::{Direction, SlidingWindow, WindowConfig, WindowSemantics};
