@@ -5,7 +5,8 @@
 //! (`partitionrank/transformer/__init__.py::ListWiseTransformer._pivot`, `pivot`);
 //! `shared/spec/rerank-algorithms.md` section 8.1.
 //!
-//! A list of `m` candidates is reranked as follows (every call is a [`TaskKind::Rank`] task):
+//! A list of `m` candidates is reranked as follows (every call is a
+//! [`TaskKind::Rank`](super::TaskKind::Rank) task):
 //! 1. `m <= 1`: nothing to do. `m <= window`: one call orders the whole list; done.
 //! 2. Otherwise one call ranks the first `window` candidates. The candidate it puts at rank
 //!    `top_k` (1-based) is the pivot `p`; the `top_k - 1` above it form the candidates `C` (in
