@@ -15,10 +15,13 @@ from rankwise.errors import InvalidValueError, RankwiseTypeError, RerankInterrup
 from rankwise.rerank import (
     AnswerCache,
     FullList,
+    Groupwise,
     Pairwise,
     Pointwise,
     Setwise,
     SlidingWindow,
+    TopDown,
+    Tournament,
     rerank,
 )
 
@@ -62,6 +65,9 @@ class HiddenScoreRanker:
 
     def score(self, batch):
         return [self._keys([c])[0] for _, c in batch]
+
+    def score_group(self, batch):
+        return [self._keys(shown) for _, shown in batch]
 
 
 def prefers(ranker, a, b, both_orders=True):
@@ -401,3 +407,84 @@ def test_progress_goes_to_stderr(capsys):
     rerank(["q"], [[1, 2, 3]], rankwise.rerank.OracleRanker(), FullList(), progress=True)
     err = capsys.readouterr().err
     assert "rankwise rerank: 1/1 queries, 1/1 calls" in err
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    grade_lists=QUERIES,
+    tournaments=st.integers(1, 3),
+    seed=st.integers(0, 2**32),
+    batch_size=st.integers(1, 50),
+    window=st.integers(3, 12),
+    parallel=st.booleans(),
+    group_size=st.integers(2, 10),
+    overlap=st.integers(1, 9),
+)
+def test_tournament_topdown_and_groupwise_through_the_driver(
+    grade_lists, tournaments, seed, batch_size, window, parallel, group_size, overlap
+):
+    ranker, cands = hidden_ranker(grade_lists, 0.0, seed)
+    queries = [f"q{i}" for i in range(len(cands))]
+    k = max(1, window // 2)
+    overlap = min(overlap, group_size - 1)
+    strategies = [
+        Tournament(tournaments=tournaments, seed=seed),
+        TopDown(window=window, top_k=k, buffer=10_000, parallel=parallel),
+        Groupwise(group_size=group_size, overlap=overlap),
+    ]
+    for strategy in strategies:
+        result = rerank(queries, cands, ranker, strategy, batch_size=batch_size, progress=False)
+        again = rerank(queries, cands, ranker, strategy, batch_size=1, progress=False)
+        assert again.orders == result.orders, strategy  # batching never changes the result
+        for cs, order, calls, depth in zip(
+            cands, result.orders, result.calls, result.depth, strict=True
+        ):
+            assert sorted(order) == list(range(len(cs)))
+            plan = strategy.plan(len(cs))
+            assert plan.calls_min <= calls <= plan.calls_max, (strategy, plan, calls)
+            assert plan.depth_min <= depth <= plan.depth_max, (strategy, plan, depth)
+            truth = sorted(range(len(cs)), key=lambda i: (-ranker.scores[cs[i]], i))
+            hidden = [ranker.scores[cs[i]] for i in order]
+            if isinstance(strategy, TopDown):
+                # With a buffer that keeps every candidate, the top k is exact.
+                assert hidden[:k] == [ranker.scores[cs[i]] for i in truth[:k]]
+            elif isinstance(strategy, Groupwise):
+                assert order == truth  # the chained scores are the model's scores
+            elif cs:
+                # At most two candidates win the last stage of every tournament (the default
+                # stages end 5 -> 2); a best candidate is one of them.
+                assert max(hidden[:2]) == max(hidden)
+
+
+def test_tourrank_counts_and_its_seeded_shuffles():
+    grades = [list(range(100))]
+    oracle = rankwise.rerank.OracleRanker()
+    result = rerank(["q"], grades, oracle, Tournament(tournaments=10), batch_size=1000)
+    assert (result.calls, result.depth, result.batches) == ([130], [5], 5)
+    # 99 and 98 win every final (5 -> 2) alike: tied on points, first-stage order decides.
+    assert result.orders[0][:2] == [98, 99]
+    noisy = rankwise.rerank.OracleRanker(noise=5.0, seed=3)
+    a = rerank(["q"], grades, noisy, Tournament(tournaments=3, seed=1), progress=False)
+    noisy = rankwise.rerank.OracleRanker(noise=5.0, seed=3)
+    b = rerank(["q"], grades, noisy, Tournament(tournaments=3, seed=1), progress=False)
+    assert a.orders == b.orders
+
+
+class OffsetGroups(rankwise.rerank.OracleRanker):
+    """Scores every group on its own arbitrary scale: true grade + a per-call offset."""
+
+    def score_group(self, batch):
+        scores = super().score_group(batch)
+        return [[g + 100.0 * (self.calls + j) for g in s] for j, s in enumerate(scores)]
+
+
+def test_groupwise_calibrates_offsets_through_the_overlap():
+    grades = [[random.Random(q).random() for _ in range(57)] for q in range(3)]
+    truth = [sorted(range(57), key=lambda i: -g[i]) for g in grades]
+    result = rerank(["a", "b", "c"], grades, OffsetGroups(), Groupwise(group_size=10, overlap=3))
+    assert result.orders == truth
+    plan = Groupwise(group_size=10, overlap=3).plan(57)
+    assert result.calls == [plan.calls_max] * 3 and result.depth == [1, 1, 1]
+    # Without overlap the offsets are not removed: the order is by group.
+    flat = rerank(["a"], grades[:1], OffsetGroups(), Groupwise(group_size=10, overlap=0))
+    assert flat.orders[0] != truth[0]

@@ -4,9 +4,9 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    Answer, Direction, IdStyle, OnProblem, PairwiseConfig, PairwiseMethod, ParseOptions,
-    SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, WindowConfig,
-    WindowSemantics, parse_permutation as parse,
+    Answer, Direction, GroupwiseConfig, IdStyle, OnProblem, PairwiseConfig, PairwiseMethod,
+    ParseOptions, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, TopDownConfig,
+    TournamentConfig, WindowConfig, WindowSemantics, parse_permutation as parse,
 };
 
 use crate::errors::{CoreError, invalid_value, type_error};
@@ -175,6 +175,37 @@ impl PyStrategySpec {
             top_k,
             passes,
             both_orders,
+        }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, stages, tournaments, seed))]
+    fn tournament(stages: Vec<(usize, usize)>, tournaments: usize, seed: u64) -> PyResult<Self> {
+        spec(StrategyConfig::Tournament(TournamentConfig {
+            stages,
+            tournaments,
+            seed,
+        }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, window, top_k, buffer, parallel))]
+    fn top_down(window: usize, top_k: usize, buffer: usize, parallel: bool) -> PyResult<Self> {
+        spec(StrategyConfig::TopDown(TopDownConfig {
+            window,
+            top_k,
+            buffer,
+            parallel,
+        }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, group_size, overlap, rounds))]
+    fn groupwise(group_size: usize, overlap: usize, rounds: usize) -> PyResult<Self> {
+        spec(StrategyConfig::Groupwise(GroupwiseConfig {
+            group_size,
+            overlap,
+            rounds,
         }))
     }
 

@@ -1,9 +1,12 @@
 //! Every strategy behind one type: what the bindings and drivers hold.
 
+use super::groupwise::{Groupwise, GroupwiseConfig};
 use super::pairwise::{Pairwise, PairwiseConfig};
 use super::setwise::{Setwise, SetwiseConfig};
 use super::single::{FullList, Pointwise};
 use super::task::{Plan, Strategy};
+use super::topdown::{TopDown, TopDownConfig};
+use super::tournament::{Tournament, TournamentConfig};
 use super::window::{SlidingWindow, WindowConfig};
 use crate::error::Result;
 
@@ -15,6 +18,9 @@ pub enum StrategyConfig {
     Pointwise,
     Setwise(SetwiseConfig),
     Pairwise(PairwiseConfig),
+    Tournament(TournamentConfig),
+    TopDown(TopDownConfig),
+    Groupwise(GroupwiseConfig),
 }
 
 impl StrategyConfig {
@@ -28,6 +34,9 @@ impl StrategyConfig {
             StrategyConfig::FullList | StrategyConfig::Pointwise => Ok(()),
             StrategyConfig::Setwise(c) => c.validate(),
             StrategyConfig::Pairwise(c) => c.validate(),
+            StrategyConfig::Tournament(c) => c.validate(),
+            StrategyConfig::TopDown(c) => c.validate(),
+            StrategyConfig::Groupwise(c) => c.validate(),
         }
     }
 
@@ -39,6 +48,9 @@ impl StrategyConfig {
             StrategyConfig::Pointwise => Pointwise::plan(n),
             StrategyConfig::Setwise(c) => c.plan(n),
             StrategyConfig::Pairwise(c) => c.plan(n),
+            StrategyConfig::Tournament(c) => c.plan(n),
+            StrategyConfig::TopDown(c) => c.plan(n),
+            StrategyConfig::Groupwise(c) => c.plan(n),
         }
     }
 
@@ -53,6 +65,9 @@ impl StrategyConfig {
             StrategyConfig::Pointwise => Box::new(Pointwise::start(n)),
             StrategyConfig::Setwise(c) => Box::new(Setwise::start(n, *c)?),
             StrategyConfig::Pairwise(c) => Box::new(Pairwise::start(n, *c)?),
+            StrategyConfig::Tournament(c) => Box::new(Tournament::start(n, c.clone())?),
+            StrategyConfig::TopDown(c) => Box::new(TopDown::start(n, *c)?),
+            StrategyConfig::Groupwise(c) => Box::new(Groupwise::start(n, *c)?),
         })
     }
 }
