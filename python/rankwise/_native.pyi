@@ -142,6 +142,23 @@ class RerankStates:
     def rounds(self) -> list[int]: ...
     def repairs(self) -> list[tuple[int, int, list[int], list[str], list[int]]]: ...
 
+def parse_permutations(
+    texts: list[str],
+    sizes: list[int],
+    *,
+    ids: str = "bracketed",
+    first_id: int = 1,
+    duplicates: str = "repair",
+    out_of_range: str = "repair",
+    missing: str = "repair",
+) -> tuple[list[int], bytes]: ...
+def pairwise_accuracy(
+    scores: npt.NDArray[np.float64],
+    labels: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    *,
+    empty: float = 0.0,
+) -> npt.NDArray[np.float64]: ...
 def parse_permutation(
     text: str,
     n: int,

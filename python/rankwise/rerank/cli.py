@@ -169,7 +169,7 @@ def read_texts(path: str, wanted: set[str] | None = None) -> dict[str, str]:
 
 
 def _ranker(args: argparse.Namespace, kind: str, target: str) -> Any:
-    from ..torch import models  # type: ignore[import-not-found,unused-ignore]  # torch: only here
+    from ..torch import models  # type: ignore[attr-defined,unused-ignore]  # torch: only here
 
     options: dict[str, Any] = {"batch_size": args.batch_size}
     if args.device:

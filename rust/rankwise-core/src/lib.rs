@@ -43,6 +43,7 @@ pub mod parallel;
 pub mod ragged;
 pub mod ranking;
 pub mod rerank;
+pub mod rewards;
 pub mod rng;
 pub mod summation;
 pub mod trec;

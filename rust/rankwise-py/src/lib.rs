@@ -20,6 +20,7 @@ mod evaluate;
 mod metrics;
 mod parallel;
 mod rerank;
+mod rewards;
 mod tables;
 mod trec;
 
@@ -46,7 +47,9 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
-    use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation};
+    use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
+    #[pymodule_export]
+    use crate::rewards::pairwise_accuracy;
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 

@@ -5,8 +5,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
     Answer, Direction, GroupwiseConfig, IdStyle, OnProblem, PairwiseConfig, PairwiseMethod,
-    ParseOptions, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, TopDownConfig,
-    TournamentConfig, WindowConfig, WindowSemantics, parse_permutation as parse,
+    ParseOptions, Reading, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind,
+    TopDownConfig, TournamentConfig, WindowConfig, WindowSemantics, parse_many,
+    parse_permutation as parse,
 };
 
 use crate::errors::{CoreError, invalid_value, type_error};
@@ -438,4 +439,49 @@ pub fn parse_permutation(
     let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
     let p = parse(text, n, &opts).map_err(CoreError)?;
     Ok((p.order, p.duplicates, p.out_of_range, p.missing))
+}
+
+/// Parse many listwise answers at once (in parallel, GIL released): answer `i` orders
+/// `sizes[i]` candidates. Returns the flat orders (each answer's permutation, concatenated;
+/// refused answers contribute the identity) and a status per answer: 0 clean, 1 repaired,
+/// 2 refused by the policy.
+#[pyfunction]
+#[pyo3(signature = (texts, sizes, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
+#[allow(clippy::too_many_arguments)]
+pub fn parse_permutations(
+    py: Python<'_>,
+    texts: Vec<String>,
+    sizes: Vec<usize>,
+    ids: &str,
+    first_id: u64,
+    duplicates: &str,
+    out_of_range: &str,
+    missing: &str,
+) -> PyResult<(Vec<usize>, Vec<u8>)> {
+    let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
+    let readings = py
+        .detach(|| {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            parse_many(&refs, &sizes, &opts)
+        })
+        .map_err(CoreError)?;
+    let mut orders = Vec::with_capacity(sizes.iter().sum());
+    let mut status = Vec::with_capacity(readings.len());
+    for (reading, &n) in readings.into_iter().zip(&sizes) {
+        match reading {
+            Reading::Clean(order) => {
+                orders.extend(order);
+                status.push(0);
+            }
+            Reading::Repaired(order) => {
+                orders.extend(order);
+                status.push(1);
+            }
+            Reading::Refused => {
+                orders.extend(0..n);
+                status.push(2);
+            }
+        }
+    }
+    Ok((orders, status))
 }

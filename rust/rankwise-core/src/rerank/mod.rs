@@ -31,7 +31,9 @@ pub mod window;
 pub use config::StrategyConfig;
 pub use groupwise::{Groupwise, GroupwiseConfig, GroupwiseMachine};
 pub use pairwise::{Pairwise, PairwiseConfig, PairwiseMethod};
-pub use permutation::{IdStyle, OnProblem, ParseOptions, ParsedPermutation, parse_permutation};
+pub use permutation::{
+    IdStyle, OnProblem, ParseOptions, ParsedPermutation, Reading, parse_many, parse_permutation,
+};
 pub use setwise::{Setwise, SetwiseConfig, SetwiseMethod};
 pub use single::{FullList, Pointwise};
 pub use task::{Answer, Plan, Resolved, Strategy, Task, TaskKind};

@@ -226,6 +226,54 @@ pub fn parse_permutation(text: &str, n: usize, opts: &ParseOptions) -> Result<Pa
     Ok(parsed)
 }
 
+/// What [`parse_many`] read from one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// A permutation, exactly as written.
+    Clean(Vec<usize>),
+    /// A permutation after repairs (the policy allowed them).
+    Repaired(Vec<usize>),
+    /// Refused by the policy (an `OnProblem::Error` problem): no permutation.
+    Refused,
+}
+
+/// Parse many answers at once, in parallel: answer `i` orders `sizes[i]` candidates. Used to
+/// score thousands of RL rollouts (`rankwise.torch.rewards`).
+///
+/// # Errors
+/// `sizes` and `texts` of different lengths, or letters asked for more than 26 candidates
+/// (a configuration error, not a malformed answer).
+pub fn parse_many(texts: &[&str], sizes: &[usize], opts: &ParseOptions) -> Result<Vec<Reading>> {
+    use rayon::prelude::*;
+    if texts.len() != sizes.len() {
+        return Err(RankError::shape(
+            "sizes",
+            format!("one candidate count per text ({})", texts.len()),
+            format!("{} counts", sizes.len()),
+        ));
+    }
+    if opts.style == IdStyle::Letters
+        && let Some(&n) = sizes.iter().find(|&&n| n > 26)
+    {
+        return Err(RankError::invalid(
+            "sizes",
+            "at most 26 candidates with letter ids",
+            n,
+        ));
+    }
+    Ok(crate::parallel::install(|| {
+        texts
+            .par_iter()
+            .zip(sizes.par_iter())
+            .map(|(text, &n)| match parse_permutation(text, n, opts) {
+                Ok(p) if p.repaired() => Reading::Repaired(p.order),
+                Ok(p) => Reading::Clean(p.order),
+                Err(_) => Reading::Refused,
+            })
+            .collect()
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

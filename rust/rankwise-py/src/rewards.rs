@@ -1,0 +1,31 @@
+//! Rewards for RL fine-tuning of rankers (`rankwise.torch.rewards`).
+
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use rankwise_core::ragged::{Ragged, RowLayout};
+use rankwise_core::rewards;
+
+use crate::errors::CoreError;
+
+/// Pairwise accuracy per row of a ragged batch (flat f64 `scores` and `labels`, int64
+/// `offsets`); rows without a pair of different labels get `empty`.
+#[pyfunction]
+#[pyo3(signature = (scores, labels, offsets, *, empty = 0.0))]
+pub fn pairwise_accuracy<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray1<'py, f64>,
+    labels: PyReadonlyArray1<'py, f64>,
+    offsets: PyReadonlyArray1<'py, i64>,
+    empty: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (s, y, o) = (scores.as_slice()?, labels.as_slice()?, offsets.as_slice()?);
+    let values = py
+        .detach(|| {
+            let layout = RowLayout::offsets(o, s.len())?;
+            let scores = Ragged::new(s, layout, "scores")?;
+            let labels = Ragged::new(y, layout, "labels")?;
+            rewards::pairwise_accuracy(&scores, &labels, empty)
+        })
+        .map_err(CoreError)?;
+    Ok(values.into_pyarray(py))
+}
