@@ -488,3 +488,23 @@ def test_groupwise_calibrates_offsets_through_the_overlap():
     # Without overlap the offsets are not removed: the order is by group.
     flat = rerank(["a"], grades[:1], OffsetGroups(), Groupwise(group_size=10, overlap=0))
     assert flat.orders[0] != truth[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    grades=st.lists(st.integers(0, 1000), min_size=0, max_size=130, unique=True),
+    window=st.integers(3, 25),
+    data=st.data(),
+)
+def test_shrinking_passes_give_a_complete_ranking_with_a_perfect_teacher(grades, window, data):
+    """fullrank's label construction (spec section 7.2): with a perfect teacher, top_k = n
+    gives the ideal ranking of every candidate; for n = 100, w = 20, s = 10 it takes the
+    paper's 45 windows."""
+    step = data.draw(st.integers(1, window - 1))
+    strategy = SlidingWindow(window=window, step=step, top_k=max(len(grades), 1))
+    result = rerank(["q"], [grades], rankwise.rerank.OracleRanker(), strategy, progress=False)
+    assert [grades[i] for i in result.orders[0]] == sorted(grades, reverse=True)
+    assert result.calls == [strategy.calls(len(grades))]
+    full = SlidingWindow(top_k=100)
+    result = rerank(["q"], [list(range(100))], rankwise.rerank.OracleRanker(), full)
+    assert result.calls == [45] and result.orders[0] == list(range(99, -1, -1))
