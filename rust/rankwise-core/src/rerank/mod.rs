@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod groupwise;
+pub mod heap;
 pub mod pairwise;
 pub mod permutation;
 pub mod setwise;

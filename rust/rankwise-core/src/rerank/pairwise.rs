@@ -23,7 +23,8 @@
 
 use std::collections::HashMap;
 
-use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score, top_then_rest};
+use super::heap::HeapSort;
+use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score};
 use crate::error::{RankError, Result};
 
 /// The algorithm.
@@ -101,19 +102,7 @@ impl PairwiseConfig {
                 Plan::exact(comparisons * per, comparisons)
             }
             PairwiseMethod::Heapsort => {
-                let (mut lo, mut hi) = (0, 0);
-                if n >= 2 {
-                    for i in (0..=n / 2).rev() {
-                        let (a, b) = sift_comparisons(i, n);
-                        lo += a;
-                        hi += b;
-                    }
-                    for ranked in 1..self.top_k.min(n) {
-                        let (a, b) = sift_comparisons(0, n - ranked);
-                        lo += a;
-                        hi += b;
-                    }
-                }
+                let (lo, hi) = HeapSort::bounds(n, 2, self.top_k, sift_comparisons);
                 Plan {
                     calls_min: lo * per,
                     calls_max: hi * per,
@@ -158,7 +147,7 @@ impl Pairwise {
         let phase = match config.method {
             _ if n < 2 => Phase::Finished,
             PairwiseMethod::Allpair => Phase::Allpair,
-            PairwiseMethod::Heapsort => Phase::Build(n / 2),
+            PairwiseMethod::Heapsort => Phase::Heap,
             PairwiseMethod::Sliding => Phase::Slide { pass: 0, j: n - 1 },
         };
         Ok(State::new(PairwiseMachine {
@@ -167,8 +156,7 @@ impl Pairwise {
             answers: HashMap::new(),
             asked: None,
             phase,
-            heap_size: n,
-            ranked: 0,
+            heap: HeapSort::new(n, 2, config.top_k),
             sift: None,
         }))
     }
@@ -177,9 +165,7 @@ impl Pairwise {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Allpair,
-    /// Heap construction; the next node to heapify.
-    Build(usize),
-    Extract,
+    Heap,
     /// Sliding pass `pass`; the next comparison is of positions `j - 1` and `j`.
     Slide {
         pass: usize,
@@ -221,7 +207,7 @@ impl Sift {
 #[derive(Debug, Clone)]
 pub struct PairwiseMachine {
     config: PairwiseConfig,
-    /// Heapsort: the heap array (extracted at the end, best last); sliding: the order.
+    /// Sliding: the order (allpair: the first-stage order).
     arr: Vec<usize>,
     /// Answers: `(a, b)` -> P(a before b); allpair keeps them all, the sorts only the
     /// comparison in flight.
@@ -229,8 +215,7 @@ pub struct PairwiseMachine {
     /// The comparison in flight (heapsort, sliding): `(a, b)` as asked first.
     asked: Option<(usize, usize)>,
     phase: Phase,
-    heap_size: usize,
-    ranked: usize,
+    heap: HeapSort,
     sift: Option<Sift>,
 }
 
@@ -257,53 +242,36 @@ impl PairwiseMachine {
 
     /// Heapsort: the next comparison, or finish.
     fn advance_heap(&mut self, book: &mut Book) {
-        let n = self.arr.len();
         loop {
             if let Some(mut sift) = self.sift {
                 let (l, r) = (2 * sift.node + 1, 2 * sift.node + 2);
+                let arr = &self.heap.arr;
                 match sift.stage {
                     // `arr[l] > arr[i]`: the child is asked first, as llm-rankers does.
-                    Stage::Left if l < self.heap_size => {
-                        return self.ask_one(book, self.arr[l], self.arr[sift.node]);
+                    Stage::Left if l < self.heap.size => {
+                        let (a, b) = (arr[l], arr[sift.node]);
+                        return self.ask_one(book, a, b);
                     }
-                    Stage::Right if r < self.heap_size => {
-                        return self.ask_one(book, self.arr[r], self.arr[sift.largest]);
+                    Stage::Right if r < self.heap.size => {
+                        let (a, b) = (arr[r], arr[sift.largest]);
+                        return self.ask_one(book, a, b);
                     }
                     Stage::Left | Stage::Right => sift.stage = Stage::Finish,
                     Stage::Finish => {}
                 }
                 self.sift = None;
                 if sift.largest != sift.node {
-                    self.arr.swap(sift.node, sift.largest);
+                    self.heap.arr.swap(sift.node, sift.largest);
                     self.sift = Some(Sift::at(sift.largest));
                 }
                 continue;
             }
-            match self.phase {
-                Phase::Build(i) => {
-                    self.sift = Some(Sift::at(i));
-                    self.phase = if i == 0 {
-                        Phase::Extract
-                    } else {
-                        Phase::Build(i - 1)
-                    };
+            match self.heap.next_sift() {
+                Some(node) => self.sift = Some(Sift::at(node)),
+                None => {
+                    self.phase = Phase::Finished;
+                    return;
                 }
-                Phase::Extract => {
-                    let i = n - 1 - self.ranked;
-                    if i == 0 {
-                        self.phase = Phase::Finished;
-                        return;
-                    }
-                    self.arr.swap(0, i);
-                    self.ranked += 1;
-                    if self.ranked == self.config.top_k {
-                        self.phase = Phase::Finished;
-                        return;
-                    }
-                    self.heap_size = i;
-                    self.sift = Some(Sift::at(0));
-                }
-                _ => return,
             }
         }
     }
@@ -339,7 +307,7 @@ impl Machine for PairwiseMachine {
                 }
                 self.phase = Phase::Finished;
             }
-            Phase::Build(_) | Phase::Extract => self.advance_heap(book),
+            Phase::Heap => self.advance_heap(book),
             Phase::Slide { j, .. } => self.ask_one(book, self.arr[j], self.arr[j - 1]),
             Phase::Finished => {}
         }
@@ -403,17 +371,11 @@ impl Machine for PairwiseMachine {
 
     fn order(&self) -> Vec<usize> {
         let n = self.arr.len();
-        match (self.config.method, self.phase) {
+        match self.config.method {
             _ if n <= 1 => self.arr.clone(),
-            (PairwiseMethod::Allpair, _) => order_by_score(&self.points()),
-            (PairwiseMethod::Sliding, _) => self.arr.clone(),
-            (PairwiseMethod::Heapsort, Phase::Finished) if self.ranked == n - 1 => {
-                self.arr.iter().rev().copied().collect()
-            }
-            (PairwiseMethod::Heapsort, _) => {
-                let top: Vec<usize> = self.arr[n - self.ranked..].iter().rev().copied().collect();
-                top_then_rest(&top, n)
-            }
+            PairwiseMethod::Allpair => order_by_score(&self.points()),
+            PairwiseMethod::Sliding => self.arr.clone(),
+            PairwiseMethod::Heapsort => self.heap.order(),
         }
     }
 }
@@ -421,7 +383,7 @@ impl Machine for PairwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
+    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end, top_then_rest};
     use proptest::prelude::*;
 
     /// llm-rankers' `pairwise.py` heapSort / heapify with `ComparableDoc.__gt__` (both

@@ -18,6 +18,7 @@
 //! Both return, as llm-rankers does, the top `k` in the order found followed by every other
 //! candidate in first-stage order. Calls are sequential: the depth equals the calls.
 
+use super::heap::HeapSort;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind, top_then_rest};
 use crate::error::{RankError, Result};
 
@@ -86,25 +87,13 @@ impl SetwiseConfig {
                 Plan::exact(calls, calls)
             }
             SetwiseMethod::Heapsort => {
-                if n <= 1 {
-                    return Plan::exact(0, 0);
-                }
-                // Build: every node with a child makes at least one call, at most its height.
-                let (mut lo, mut hi) = (0, 0);
-                for i in (0..=n / c).rev() {
-                    if c * i + 1 < n {
-                        lo += 1;
-                        hi += max_sift_calls(i, n, c);
-                    }
-                }
-                // Extraction: the root is re-heapified after each of the first k - 1.
-                for ranked in 1..self.top_k.min(n) {
-                    let size = n - ranked;
-                    if size >= 2 {
-                        lo += 1;
-                        hi += max_sift_calls(0, size, c);
-                    }
-                }
+                // Every node with a child costs one call at least, its height at most.
+                let (lo, hi) = HeapSort::bounds(n, c, self.top_k, |node, size| {
+                    (
+                        usize::from(c * node + 1 < size),
+                        max_sift_calls(node, size, c),
+                    )
+                });
                 Plan {
                     calls_min: lo,
                     calls_max: hi,
@@ -126,119 +115,91 @@ impl Setwise {
     /// An invalid configuration.
     pub fn start(n: usize, config: SetwiseConfig) -> Result<Self> {
         config.validate()?;
-        let phase = match config.method {
-            SetwiseMethod::Heapsort if n >= 2 => Phase::Build(n / config.children),
-            SetwiseMethod::Bubblesort if n >= 2 => Phase::Bubble { pass: 0, end: n },
-            _ => Phase::Finished,
+        let c = config.children;
+        let sort = match config.method {
+            SetwiseMethod::Heapsort => Sort::Heap {
+                heap: HeapSort::new(n, c, config.top_k),
+                sifting: None,
+            },
+            SetwiseMethod::Bubblesort => Sort::Bubble {
+                arr: (0..n).collect(),
+                pass: 0,
+                end: n,
+                finished: n < 2,
+            },
         };
         Ok(State::new(SetwiseMachine {
-            method: config.method,
-            c: config.children,
+            c,
             k: config.top_k,
-            arr: (0..n).collect(),
-            heap_size: n,
-            ranked: 0,
-            phase,
-            sifting: None,
+            sort,
             window: Vec::new(),
         }))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Heap construction; the next node to heapify.
-    Build(usize),
-    /// Extraction of the root, `ranked` times so far.
-    Extract,
-    /// Bubblesort pass `pass`; the next window ends at `end`.
+/// The sort in progress.
+#[derive(Debug, Clone)]
+enum Sort {
+    /// The heap, and the node being sifted down.
+    Heap {
+        heap: HeapSort,
+        sifting: Option<usize>,
+    },
+    /// The order; pass `pass`, whose next window ends at `end`.
     Bubble {
+        arr: Vec<usize>,
         pass: usize,
         end: usize,
+        finished: bool,
     },
-    Finished,
 }
 
 /// The logic of [`Setwise`].
 #[derive(Debug, Clone)]
 pub struct SetwiseMachine {
-    method: SetwiseMethod,
     c: usize,
     k: usize,
-    /// Heapsort: the heap array (extracted candidates at its end, best last); bubblesort:
-    /// the current order.
-    arr: Vec<usize>,
-    heap_size: usize,
-    /// Candidates extracted from the heap so far.
-    ranked: usize,
-    phase: Phase,
-    /// The heap node being sifted down.
-    sifting: Option<usize>,
-    /// Positions (into `arr`) of the candidates shown in the call in flight.
+    sort: Sort,
+    /// Positions (into the array) of the candidates shown in the call in flight.
     window: Vec<usize>,
-}
-
-impl SetwiseMachine {
-    fn ask(&mut self, book: &mut Book, positions: Vec<usize>) {
-        let candidates = positions.iter().map(|&p| self.arr[p]).collect();
-        self.window = positions;
-        book.ask(TaskKind::Select, candidates, 1);
-    }
-
-    /// Heapsort: ask for the next call, or finish.
-    fn advance_heap(&mut self, book: &mut Book) {
-        let n = self.arr.len();
-        loop {
-            if let Some(node) = self.sifting {
-                let first = self.c * node + 1;
-                if first < self.heap_size {
-                    let last = (self.c * (node + 1) + 1).min(self.heap_size);
-                    let positions = std::iter::once(node).chain(first..last).collect();
-                    self.ask(book, positions);
-                    return;
-                }
-                self.sifting = None;
-            }
-            match self.phase {
-                Phase::Build(i) => {
-                    self.sifting = Some(i);
-                    self.phase = if i == 0 {
-                        Phase::Extract
-                    } else {
-                        Phase::Build(i - 1)
-                    };
-                }
-                Phase::Extract => {
-                    let i = n - 1 - self.ranked;
-                    if i == 0 {
-                        self.phase = Phase::Finished;
-                        return;
-                    }
-                    self.arr.swap(0, i);
-                    self.ranked += 1;
-                    if self.ranked == self.k {
-                        self.phase = Phase::Finished;
-                        return;
-                    }
-                    self.heap_size = i;
-                    self.sifting = Some(0);
-                }
-                Phase::Bubble { .. } | Phase::Finished => return,
-            }
-        }
-    }
 }
 
 impl Machine for SetwiseMachine {
     fn advance(&mut self, book: &mut Book) {
-        match self.phase {
-            Phase::Build(_) | Phase::Extract => self.advance_heap(book),
-            Phase::Bubble { pass, end } => {
-                let start = end.saturating_sub(self.c + 1).max(pass);
-                self.ask(book, (start..end).collect());
+        let c = self.c;
+        let (arr, positions): (&[usize], Vec<usize>) = match &mut self.sort {
+            Sort::Heap { heap, sifting } => loop {
+                if let Some(node) = *sifting {
+                    let first = c * node + 1;
+                    if first < heap.size {
+                        let last = (c * (node + 1) + 1).min(heap.size);
+                        break (
+                            &heap.arr,
+                            std::iter::once(node).chain(first..last).collect(),
+                        );
+                    }
+                }
+                *sifting = heap.next_sift();
+                if sifting.is_none() {
+                    return;
+                }
+            },
+            Sort::Bubble {
+                arr,
+                pass,
+                end,
+                finished,
+            } => {
+                if *finished {
+                    return;
+                }
+                let start = end.saturating_sub(c + 1).max(*pass);
+                (arr, (start..*end).collect())
             }
-            Phase::Finished => {}
-        }
+        };
+        let candidates = positions.iter().map(|&p| arr[p]).collect();
+        self.window = positions;
+        book.ask(TaskKind::Select, candidates, 1);
     }
 
     fn take(&mut self, _task: Task, answer: Resolved) {
@@ -246,53 +207,49 @@ impl Machine for SetwiseMachine {
             unreachable!("select tasks resolve to choices")
         };
         let winner = self.window[chosen[0]];
-        match self.phase {
-            Phase::Bubble { pass, .. } => {
-                let start = self.window[0];
-                self.arr.swap(start, winner);
-                let n = self.arr.len();
-                self.phase = if start > pass {
-                    Phase::Bubble {
-                        pass,
-                        end: start + 1,
-                    }
-                } else if pass + 1 < self.k.min(n - 1) {
-                    Phase::Bubble {
-                        pass: pass + 1,
-                        end: n,
-                    }
-                } else {
-                    Phase::Finished
-                };
+        let first = self.window[0];
+        match &mut self.sort {
+            Sort::Heap { heap, sifting } => {
+                // The parent is shown first; a child that wins takes its place and goes on down.
+                heap.arr.swap(first, winner);
+                *sifting = (winner != first).then_some(winner);
             }
-            _ => {
-                let node = self.window[0];
-                if winner == node {
-                    self.sifting = None;
+            Sort::Bubble {
+                arr,
+                pass,
+                end,
+                finished,
+            } => {
+                arr.swap(first, winner);
+                if first > *pass {
+                    *end = first + 1;
+                } else if *pass + 1 < self.k.min(arr.len() - 1) {
+                    *pass += 1;
+                    *end = arr.len();
                 } else {
-                    self.arr.swap(node, winner);
-                    self.sifting = Some(winner);
+                    *finished = true;
                 }
             }
         }
     }
 
     fn order(&self) -> Vec<usize> {
-        let n = self.arr.len();
-        let settled: Vec<usize> = match (self.method, self.phase) {
-            _ if n <= 1 => self.arr.clone(),
-            // Extraction ran to the end: the array is sorted, best last.
-            (SetwiseMethod::Heapsort, Phase::Finished) if self.ranked == n - 1 => {
-                self.arr.iter().rev().copied().collect()
+        match &self.sort {
+            Sort::Heap { heap, .. } => heap.order(),
+            Sort::Bubble {
+                arr,
+                pass,
+                finished,
+                ..
+            } => {
+                let settled = if *finished {
+                    self.k.min(arr.len())
+                } else {
+                    *pass
+                };
+                top_then_rest(&arr[..settled], arr.len())
             }
-            // Extracted candidates sit at the end of the heap array, best last.
-            (SetwiseMethod::Heapsort, _) => {
-                self.arr[n - self.ranked..].iter().rev().copied().collect()
-            }
-            (SetwiseMethod::Bubblesort, Phase::Bubble { pass, .. }) => self.arr[..pass].to_vec(),
-            (SetwiseMethod::Bubblesort, _) => self.arr[..self.k.min(n)].to_vec(),
-        };
-        top_then_rest(&settled[..settled.len().min(self.k)], n)
+        }
     }
 }
 
