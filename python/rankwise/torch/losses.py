@@ -184,9 +184,7 @@ def _prepare(
     y = _tensor(labels_name, labels)
     _same_shape(labels_name, y, scores_name, s)
     if y.dtype == torch.bool or y.is_complex():
-        raise RankwiseTypeError(
-            f"`{labels_name}` must have a real or integer dtype; got {y.dtype}"
-        )
+        raise RankwiseTypeError(f"`{labels_name}` must have a real or integer dtype; got {y.dtype}")
     y = y.detach().to(dtype=s.dtype, device=s.device)
     if mask is None:
         m = torch.ones(s.shape, dtype=torch.bool, device=s.device)
@@ -269,7 +267,7 @@ def _ideal_dcg(gains: Tensor, mask: Tensor, k: int | None) -> Tensor:
 def _compact(mask: Tensor, *tensors: Tensor) -> tuple[Tensor, ...]:
     """Move each row's real entries to the front (keeping their order); pads go last."""
     order = torch.sort((~mask).to(torch.int8), dim=-1, stable=True).indices
-    return (torch.gather(mask, -1, order),) + tuple(torch.gather(t, -1, order) for t in tensors)
+    return (torch.gather(mask, -1, order), *(torch.gather(t, -1, order) for t in tensors))
 
 
 class _Loss(nn.Module):
@@ -735,7 +733,7 @@ def ranklist_loss(
         comp = comp & (gap <= max_skip)
     z = -sigma * (sc[:, :, None] - sc[:, None, :])
     z = torch.where(comp, z, -math.inf)
-    zero = torch.zeros(z.shape[:-1] + (1,), dtype=z.dtype, device=z.device)
+    zero = torch.zeros((*z.shape[:-1], 1), dtype=z.dtype, device=z.device)
     per_anchor = torch.logsumexp(torch.cat([zero, z], dim=-1), dim=-1)
     per_list = per_anchor.sum(dim=-1)
     return _reduce(per_list, reduction, comp.any(dim=(1, 2)))
@@ -935,7 +933,8 @@ def margin_mse_loss(
     Column 0 of each row is the positive, columns ``1..K`` its negatives; ``labels`` are the
     teacher's scores in the same layout:
 
-    .. math:: L = \frac{1}{|\mathcal N|}\sum_{(b, k)} \big((s_{b0} - s_{bk}) - (t_{b0} - t_{bk})\big)^2
+    .. math:: L = \frac{1}{|\mathcal N|}\sum_{(b, k)}
+              \big((s_{b0} - s_{bk}) - (t_{b0} - t_{bk})\big)^2
 
     over real negatives ``(b, k)``. ``"mean"`` is over all real (query, negative) pairs of the
     batch (sentence-transformers' ``MarginMSELoss`` with raw teacher scores, ``nn.MSELoss``);
@@ -1005,7 +1004,8 @@ def info_nce_loss(
     >>> import torch
     >>> s = torch.tensor([[0.9, 0.1, 0.5]])
     >>> y = torch.tensor([[1, 0, 0]])
-    >>> bool(torch.isclose(info_nce_loss(s, y), torch.nn.functional.cross_entropy(s, torch.tensor([0]))))
+    >>> ce = torch.nn.functional.cross_entropy(s, torch.tensor([0]))
+    >>> bool(torch.isclose(info_nce_loss(s, y), ce))
     True
     """
     s, y, m = _prepare(scores, labels, mask)
@@ -1061,7 +1061,8 @@ def yes_no_loss(
     Examples
     --------
     >>> import torch
-    >>> round(yes_no_loss(torch.tensor([[2.0]]), torch.tensor([[0.0]]), torch.tensor([[1]])).item(), 4)
+    >>> yes, no = torch.tensor([[2.0]]), torch.tensor([[0.0]])
+    >>> round(yes_no_loss(yes, no, torch.tensor([[1]])).item(), 4)
     0.1269
     """
     yes, y, m = _prepare(yes_logits, labels, mask, scores_name="yes_logits")
@@ -1087,9 +1088,7 @@ class YesNoLoss(_Loss):
 # --------------------------------------------------------------------------------------------
 
 
-def fullrank_token_ranks(
-    targets: Tensor, separator_id: int, *, ignore_index: int = -100
-) -> Tensor:
+def fullrank_token_ranks(targets: Tensor, separator_id: int, *, ignore_index: int = -100) -> Tensor:
     """Rank of the identifier each target token belongs to, as fullrank counts it.
 
     ``r`` starts at 1 and grows by one after every separator token (``separator_id``, e.g.
@@ -1121,7 +1120,8 @@ def importance_aware_lm_loss(
     Token-level NLL of the target permutation text, each token weighted by the rank of the
     passage identifier it belongs to:
 
-    .. math:: L = \frac{\sum_t w_t\, (-\log p(y_t \mid x, y_{<t}))}{\#\{t : y_t \ne \text{ignore}\}},
+    .. math:: L = \frac{\sum_t w_t\, (-\log p(y_t \mid x, y_{<t}))}
+                       {\#\{t : y_t \ne \text{ignore}\}},
               \qquad w_t = 1 + \frac{1}{\log_2(r_t + 1)}\ (r_t \ge 1), \quad w_t = 1\ (r_t = 0)
 
     ``logits (B, T, V)`` must already be aligned with ``targets (B, T)`` (``logits[:, t]``
@@ -1139,7 +1139,8 @@ def importance_aware_lm_loss(
     >>> targets = torch.tensor([[1, 3, 2]])
     >>> ranks = torch.tensor([[1, 0, 2]])            # [1] > [2]
     >>> w = (2.0 + 1.0 + 1.0 + 1 / math.log2(3)) / 3
-    >>> bool(torch.isclose(importance_aware_lm_loss(logits, targets, ranks), torch.tensor(w * math.log(4))))
+    >>> loss = importance_aware_lm_loss(logits, targets, ranks)
+    >>> bool(torch.isclose(loss, torch.tensor(w * math.log(4))))
     True
     """
     lg = _float_tensor("logits", logits, ndim=3)
@@ -1234,7 +1235,8 @@ def plackett_luce_log_prob(
 ) -> Tensor:
     r"""Log-probability of rankings under Plackett–Luce with logits ``scores / temperature``.
 
-    .. math:: \log P(\pi) = \sum_{i=1}^{K} \Big[ z_{\pi(i)} - \log \sum_{j \ge i} e^{z_{\pi(j)}} \Big]
+    .. math:: \log P(\pi) = \sum_{i=1}^{K}
+              \Big[ z_{\pi(i)} - \log \sum_{j \ge i} e^{z_{\pi(j)}} \Big]
 
     over the real entries; ``k`` keeps the first ``K`` places (a top-K prefix; the log-sum-exp
     still runs over all items not yet placed). ``rankings``: ``(B, L)`` or ``(B, N, L)`` long
@@ -1269,9 +1271,7 @@ def plackett_luce_log_prob(
     return out[:, 0] if squeeze else out
 
 
-def _ndcg_of_rankings(
-    labels: Tensor, mask: Tensor, rankings: Tensor, k: int | None
-) -> Tensor:
+def _ndcg_of_rankings(labels: Tensor, mask: Tensor, rankings: Tensor, k: int | None) -> Tensor:
     """nDCG@k (exp2 gain) of each sampled ranking ``(B, N, L)``; 0 where maxDCG = 0."""
     gains = _zero_padded(_gains(labels, "exp2"), mask)
     n = labels.shape[-1]
@@ -1448,10 +1448,13 @@ def irpo_loss(
         w = gain / rank
     else:
         raise InvalidValueError(
-            "`weights` must be 'dcg', 'inverse_log_rank' or 'gain_over_rank'; "
-            f"got {weights!r}"
+            f"`weights` must be 'dcg', 'inverse_log_rank' or 'gain_over_rank'; got {weights!r}"
         )
-    others = m[:, :, None] & m[:, None, :] & ~torch.eye(m.shape[-1], dtype=torch.bool, device=m.device)[None]
+    others = (
+        m[:, :, None]
+        & m[:, None, :]
+        & ~torch.eye(m.shape[-1], dtype=torch.bool, device=m.device)[None]
+    )
     z = torch.where(others, beta * (r[:, None, :] - r[:, :, None]), -math.inf)
     log_mean = torch.logsumexp(z, dim=-1) - torch.log((n - 1).clamp(min=1).to(pol.dtype))
     per_item = w * F.softplus(log_mean)  # log(1 + mean_j exp(.))
@@ -1474,7 +1477,7 @@ def madpo_weights(
     lam: float = 1.0,
     tau: float = math.log(0.999 / 0.001),
 ) -> Tensor:
-    r"""MADPO's instance weights (Rho 2025) from reward-model margins ``h = r(chosen) - r(rejected)``.
+    r"""MADPO's instance weights (Rho 2025) from reward margins ``h = r(chosen) - r(rejected)``.
 
     .. math::
         c(|h|) = c_{min} + \frac{c_{max} - c_{min}}
@@ -1600,7 +1603,9 @@ def soft_rank(
     if method == "softsort":
         p = soft_sort(s, m, temperature=temperature)
     elif method == "neuralsort":
-        p = torch.where(m[:, :, None] & m[:, None, :], neural_sort(s, m, temperature=temperature), 0.0)
+        p = torch.where(
+            m[:, :, None] & m[:, None, :], neural_sort(s, m, temperature=temperature), 0.0
+        )
     else:
         raise InvalidValueError(f"`method` must be 'softsort' or 'neuralsort'; got {method!r}")
     r = torch.arange(1, s.shape[-1] + 1, dtype=s.dtype, device=s.device)
@@ -1676,7 +1681,8 @@ def pearson_loss(
     left out of ``"mean"``.
 
     >>> import torch
-    >>> round(pearson_loss(torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[2.0, 4.0, 6.0]])).item(), 4)
+    >>> s, y = torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[2.0, 4.0, 6.0]])
+    >>> round(pearson_loss(s, y).item(), 4)
     0.0
     """
     s, y, m = _prepare(scores, labels, mask)
@@ -1696,9 +1702,7 @@ class PearsonLoss(_Loss):
 # --------------------------------------------------------------------------------------------
 
 
-def _ips_weights(
-    clicks: Tensor, propensities: object, mask: Tensor, clip: float | None
-) -> Tensor:
+def _ips_weights(clicks: Tensor, propensities: object, mask: Tensor, clip: float | None) -> Tensor:
     p = _float_tensor("propensities", propensities, ndim=2)
     _same_shape("propensities", p, "scores", clicks)
     p = p.detach().to(dtype=clicks.dtype, device=clicks.device)
@@ -1739,7 +1743,8 @@ def ips_pointwise_loss(
     _check_reduction(reduction)
     w = _ips_weights(c, propensities, m, clip)
     t = c * w
-    per = -(t * F.logsigmoid(s) + (1.0 - t) * F.logsigmoid(-s))
+    sc = _zero_padded(s, m)
+    per = -(t * F.logsigmoid(sc) + (1.0 - t) * F.logsigmoid(-sc))
     per_list = _zero_padded(per, m).sum(dim=-1)
     return _reduce(per_list, reduction, m.sum(dim=-1))
 
