@@ -841,8 +841,9 @@ def _sinkhorn(mat: Tensor, mask: Tensor, *, tol: float, max_iter: int) -> Tensor
     for _ in range(max_iter):
         mat = mat / mat.sum(dim=1, keepdim=True).clamp(min=eps)
         mat = mat / mat.sum(dim=2, keepdim=True).clamp(min=eps)
-        converged = (mat.sum(dim=2) - 1.0).abs().max() < tol
-        if bool(converged & ((mat.sum(dim=1) - 1.0).abs().max() < tol)):
+        if bool((mat.sum(dim=2) - 1.0).abs().max() < tol) and bool(
+            (mat.sum(dim=1) - 1.0).abs().max() < tol
+        ):
             break
     return torch.where(rows & cols, mat, 0.0)
 
