@@ -730,6 +730,20 @@ def test_lists_without_pairs_or_relevance_are_left_out_of_the_mean():
     assert loss.item() == 0.0 and torch.all(x.grad == 0)
 
 
+def test_listnet_normalize_target_by_loop():
+    s, y, m = make_batch(seed=20)
+    y[2] = 0.0  # no relevance: weight 0, left out of the mean
+    per = []
+    for b in range(s.shape[0]):
+        items = real(s[b], y[b], m[b])
+        total = sum(v for _, v in items)
+        if total == 0:
+            continue
+        lse = math.log(sum(math.exp(x) for x, _ in items))
+        per.append(-sum(v / total * (x - lse) for x, v in items))
+    assert close(L.listnet_loss(s, y, m, target="normalize"), sum(per) / len(per))
+
+
 def test_listmle_random_ties_are_seeded():
     s = torch.randn(2, 6, dtype=DT)
     y = torch.tensor([[1, 1, 1, 0, 0, 0]] * 2)

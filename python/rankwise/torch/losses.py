@@ -523,9 +523,10 @@ def listnet_loss(
 
     over the real entries of each list, with ``P_y = softmax(y)`` (``target="softmax"``;
     allRank, sentence-transformers) or ``P_y = y / sum(y)`` (``"normalize"``; TF-Ranking's
-    ``SoftmaxLoss``, labels must be >= 0; a list with ``sum(y) = 0`` gives 0). The log-softmax
-    is exact (allRank adds 1e-10 inside the log). ``"mean"`` averages over lists with at least
-    one real entry.
+    ``SoftmaxLoss``, labels must be >= 0). The log-softmax is exact (allRank adds 1e-10 inside
+    the log). ``"mean"`` averages over lists with at least one real entry; with
+    ``"normalize"``, over lists with ``sum(y) > 0`` (the others give 0; TF-Ranking weighs them
+    0).
 
     Examples
     --------
@@ -541,15 +542,16 @@ def listnet_loss(
     log_p = torch.log_softmax(_clean(s, m), dim=-1)
     if target == "softmax":
         t = torch.softmax(_clean(y, m), dim=-1)
+        counted = m.any(dim=-1)
     elif target == "normalize":
-        if bool(((y < 0) & m).any()):
-            raise InvalidValueError("`labels` must be >= 0 for target='normalize'")
+        _check_nonnegative_labels(y, m, "listnet_loss(target='normalize')")
         total = y.sum(dim=-1, keepdim=True)
         t = y / torch.where(total > 0, total, 1.0)
+        counted = total.squeeze(-1) > 0
     else:
         raise InvalidValueError(f"`target` must be 'softmax' or 'normalize'; got {target!r}")
     per_list = -_zero_padded(t * log_p, m).sum(dim=-1)
-    return _reduce(per_list, reduction, m.any(dim=-1))
+    return _reduce(per_list, reduction, counted)
 
 
 class ListNetLoss(_Loss):
