@@ -8,6 +8,8 @@ approxNDCG,neuralNDCG,loss_utils}.py`` and ``models/metrics.py::dcg`` with only 
 * ``get_torch_device()`` is replaced by the input's device, and tensors allRank creates as
   ``torch.float`` (float32) take the input's dtype, so float64 comparisons stay float64;
 * ``listMLE`` takes the permutation it shuffles with (allRank draws ``torch.randperm``);
+* ``neuralNDCG`` takes the uniform draws its stochastic variant turns into Gumbel noise
+  (allRank draws them with ``torch.rand`` inside ``sample_gumbel``);
 * ``lambdaLoss`` takes the weighing scheme as a function, not a name looked up in ``globals()``;
 * ``BCEWithLogitsLoss`` and ``itertools.product`` are kept as they are.
 
@@ -215,6 +217,20 @@ def deterministic_neural_sort(s, tau, mask):
     return sm(P_max / tau)
 
 
+def stochastic_neural_sort(s, n_samples, tau, mask, uniform, beta=1.0, log_scores=True, eps=1e-10):
+    batch_size = s.size()[0]
+    n = s.size()[1]
+    s_positive = s + torch.abs(s.min())
+    samples = beta * (-torch.log(-torch.log(uniform.view(n_samples, batch_size, n, 1) + eps) + eps))
+    if log_scores:
+        s_positive = torch.log(s_positive + eps)
+    s_perturb = (s_positive + samples).view(n_samples * batch_size, n, 1)
+    mask_repeated = mask.repeat_interleave(n_samples, dim=0)
+    P_hat = deterministic_neural_sort(s_perturb, tau, mask_repeated)
+    P_hat = P_hat.view(n_samples, batch_size, n, n)
+    return P_hat
+
+
 def dcg(y_pred, y_true, ats=None, gain_function=lambda x: torch.pow(2, x) - 1, padding_indicator=PADDED_Y_VALUE):
     # allrank/models/metrics.py::dcg with __apply_mask_and_get_true_sorted_by_preds inlined
     y_true = y_true.clone()
@@ -237,12 +253,17 @@ def dcg(y_pred, y_true, ats=None, gain_function=lambda x: torch.pow(2, x) - 1, p
     return cum_dcg[:, ats_tensor]
 
 
-def neuralNDCG(y_pred, y_true, padded_value_indicator=PADDED_Y_VALUE, temperature=1.0, powered_relevancies=True, k=None):
+def neuralNDCG(y_pred, y_true, padded_value_indicator=PADDED_Y_VALUE, temperature=1.0, powered_relevancies=True, k=None,
+               stochastic=False, n_samples=32, beta=0.1, log_scores=True, uniform=None):
     dev = y_pred.device
     if k is None:
         k = y_true.shape[1]
     mask = y_true == padded_value_indicator
-    P_hat = deterministic_neural_sort(y_pred.unsqueeze(-1), tau=temperature, mask=mask).unsqueeze(0)
+    if stochastic:
+        P_hat = stochastic_neural_sort(y_pred.unsqueeze(-1), n_samples=n_samples, tau=temperature, mask=mask,
+                                       uniform=uniform, beta=beta, log_scores=log_scores)
+    else:
+        P_hat = deterministic_neural_sort(y_pred.unsqueeze(-1), tau=temperature, mask=mask).unsqueeze(0)
     P_hat = sinkhorn_scaling(P_hat.view(P_hat.shape[0] * P_hat.shape[1], P_hat.shape[2], P_hat.shape[3]),
                              mask.repeat_interleave(P_hat.shape[0], dim=0), tol=1e-6, max_iter=50)
     P_hat = P_hat.view(int(P_hat.shape[0] / y_pred.shape[0]), y_pred.shape[0], P_hat.shape[1], P_hat.shape[2])

@@ -160,6 +160,50 @@ def test_neural_ndcg_transposed_matches_allrank(seed, k):
     assert close(got, expected, tol=1e-8)
 
 
+@pytest.mark.parametrize("log_scores", [True, False])
+def test_stochastic_neural_ndcg_matches_allrank(log_scores):
+    # no padding: allRank's stochastic variant pairs masks and samples up wrongly when lists
+    # have different lengths (repeat_interleave against a sample-major view)
+    s, y, _ = make_batch(b=3, n=5, seed=21, pad=False)
+    uniform = torch.rand((4, 3, 5), generator=torch.Generator().manual_seed(8), dtype=DT)
+    expected = AR.neuralNDCG(
+        s,
+        y,
+        temperature=0.7,
+        stochastic=True,
+        n_samples=4,
+        beta=0.3,
+        log_scores=log_scores,
+        uniform=uniform,
+    )
+    got = L.neural_ndcg_loss(
+        s,
+        y,
+        temperature=0.7,
+        stochastic=True,
+        n_samples=4,
+        beta=0.3,
+        log_scores=log_scores,
+        seed=8,
+    )
+    assert close(got, expected, tol=1e-8)
+
+
+def test_stochastic_neural_ndcg_pairs_each_list_with_its_own_mask():
+    s, y, m = small_batch(seed=22)
+    kw = {"stochastic": True, "n_samples": 3, "seed": 2, "log_scores": False}
+    together = L.neural_ndcg_loss(s, y, m, reduction="none", **kw)
+    alone = L.neural_ndcg_loss(s[1:2], y[1:2], m[1:2], reduction="none", **kw)
+    # the noise of list 1 differs between the two calls, so compare with its own draw
+    g = torch.Generator().manual_seed(2)
+    u = torch.rand((3, 3, 5), generator=g, dtype=DT)
+    shift = s[m].min().abs()
+    scores = (s[1:2] + shift)[None] + 0.1 * -torch.log(-torch.log(u[:, 1:2] + 1e-10) + 1e-10)
+    per_sample = [L.neural_ndcg_loss(scores[i], y[1:2], m[1:2], reduction="none") for i in range(3)]
+    assert close(together[1], torch.stack(per_sample).mean(), tol=1e-6)
+    assert alone.shape == (1,)
+
+
 def test_neural_sort_matches_allrank():
     s, _, m = make_batch(seed=2)
     expected = AR.deterministic_neural_sort(s.unsqueeze(-1), 0.5, ~m)
@@ -589,6 +633,12 @@ def listwise_cases():
         (
             "neural_ndcg_t",
             lambda s, y, m: L.neural_ndcg_loss(s, y, m, transposed=True, sinkhorn_tol=0.0),
+        ),
+        (
+            "neural_ndcg_stochastic",
+            lambda s, y, m: L.neural_ndcg_loss(
+                s, y, m, stochastic=True, n_samples=2, seed=0, log_scores=False, sinkhorn_tol=0.0
+            ),
         ),
         ("margin_mse", L.margin_mse_loss),
         ("info_nce", lambda s, y, m: L.info_nce_loss(s, binary(y), m, temperature=0.5)),

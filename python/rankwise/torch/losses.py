@@ -861,6 +861,12 @@ def neural_ndcg_loss(
     transposed: bool = False,
     sinkhorn_max_iter: int = 50,
     sinkhorn_tol: float = 1e-6,
+    stochastic: bool = False,
+    n_samples: int = 32,
+    beta: float = 0.1,
+    log_scores: bool = True,
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
     reduction: Reduction = "mean",
 ) -> Tensor:
     r"""NeuralNDCG (Pobrotyn & Białobrzeski 2021): minus NDCG@k under a relaxed sort.
@@ -878,8 +884,15 @@ def neural_ndcg_loss(
     ``neuralNDCG_transposed``). The loss is ``-NeuralNDCG``; lists with ``maxDCG@k = 0`` give 0
     and are left out of ``"mean"`` (as allRank). Padded entries are moved behind the real ones
     first, so a mask may mark any entries (allRank expects trailing padding). allRank divides by
-    ``maxDCG + 1e-10``; here by ``maxDCG``. The deterministic variant only (allRank's
-    ``stochastic=True`` averages over Gumbel-perturbed sorts).
+    ``maxDCG + 1e-10``; here by ``maxDCG``.
+
+    ``stochastic=True`` is allRank's stochastic variant: NeuralNDCG averaged over
+    ``n_samples`` sorts of perturbed scores ``f(s) + beta * g``, ``g`` Gumbel noise
+    ``-log(-log(U + 1e-10) + 1e-10)`` and ``f(s) = log(s + |min s| + 1e-10)``
+    (``log_scores=True``) or ``s + |min s|``, where ``min s`` runs over the real scores of the
+    whole batch (allRank: over every score, padding included). The noise is drawn on the CPU in
+    float64 from ``seed`` or ``generator``, shape ``(n_samples, B, L)`` in the order of the
+    entries after padding has been moved last.
 
     Examples
     --------
@@ -896,17 +909,38 @@ def neural_ndcg_loss(
         raise InvalidValueError(f"`gain` must be 'exp2' or 'linear'; got {gain!r}")
     _check_nonnegative_labels(y, m, "neural_ndcg_loss")
     m, s, y = _compact(m, s, y)
-    n = s.shape[-1]
-    p_hat = neural_sort(s, m, temperature=temperature)
-    p_hat = _sinkhorn(p_hat, m, tol=sinkhorn_tol, max_iter=sinkhorn_max_iter)
+    b, n = s.shape
+    if stochastic:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+            raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
+        if generator is None:
+            generator = torch.Generator()
+            if seed is None:
+                generator.seed()
+            else:
+                generator.manual_seed(seed)
+        u = torch.rand((n_samples, b, n), generator=generator, dtype=torch.float64)
+        noise = (-torch.log(-torch.log(u + 1e-10) + 1e-10)).to(dtype=s.dtype, device=s.device)
+        sc = _zero_padded(s, m)
+        low = torch.where(m, sc, torch.finfo(s.dtype).max).min() if bool(m.any()) else sc.sum()
+        shifted = sc + low.abs()
+        if log_scores:
+            shifted = torch.log(shifted + 1e-10)
+        perturbed = (shifted[None] + beta * noise).reshape(n_samples * b, n)
+        m_rep = m.repeat(n_samples, 1)
+    else:
+        n_samples, perturbed, m_rep = 1, s, m
+    p_hat = neural_sort(_zero_padded(perturbed, m_rep), m_rep, temperature=temperature)
+    p_hat = _sinkhorn(p_hat, m_rep, tol=sinkhorn_tol, max_iter=sinkhorn_max_iter)
+    p_hat = p_hat.reshape(n_samples, b, n, n)
     g = _zero_padded(_gains(y, gain), m)
     disc = _discounts(n, s)
     if k is not None:
         disc = torch.where(torch.arange(n, device=s.device) < k, disc, 0.0)
     if transposed:
-        dcg = (g * torch.einsum("brj,r->bj", p_hat, disc)).sum(dim=-1)
+        dcg = (g * torch.einsum("sbrj,r->sbj", p_hat, disc)).sum(dim=-1).mean(dim=0)
     else:
-        dcg = (torch.einsum("brj,bj->br", p_hat, g) * disc).sum(dim=-1)
+        dcg = (torch.einsum("sbrj,bj->sbr", p_hat, g) * disc).sum(dim=-1).mean(dim=0)
     max_dcg = _ideal_dcg(g, m, k)
     has = max_dcg > 0
     per_list = torch.where(has, -dcg / torch.where(has, max_dcg, 1.0), 0.0)
