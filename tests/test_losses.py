@@ -165,7 +165,8 @@ def test_stochastic_neural_ndcg_matches_allrank(log_scores):
     # no padding: allRank's stochastic variant pairs masks and samples up wrongly when lists
     # have different lengths (repeat_interleave against a sample-major view)
     s, y, _ = make_batch(b=3, n=5, seed=21, pad=False)
-    uniform = torch.rand((4, 3, 5), generator=torch.Generator().manual_seed(8), dtype=DT)
+    g = torch.Generator().manual_seed(8)
+    uniform = torch.rand((5, 4, 3), generator=g, dtype=DT).permute(1, 2, 0)
     expected = AR.neuralNDCG(
         s,
         y,
@@ -196,7 +197,7 @@ def test_stochastic_neural_ndcg_pairs_each_list_with_its_own_mask():
     alone = L.neural_ndcg_loss(s[1:2], y[1:2], m[1:2], reduction="none", **kw)
     # the noise of list 1 differs between the two calls, so compare with its own draw
     g = torch.Generator().manual_seed(2)
-    u = torch.rand((3, 3, 5), generator=g, dtype=DT)
+    u = torch.rand((5, 3, 3), generator=g, dtype=DT).permute(1, 2, 0)
     shift = s[m].min().abs()
     scores = (s[1:2] + shift)[None] + 0.1 * -torch.log(-torch.log(u[:, 1:2] + 1e-10) + 1e-10)
     per_sample = [L.neural_ndcg_loss(scores[i], y[1:2], m[1:2], reduction="none") for i in range(3)]
@@ -687,6 +688,28 @@ def test_padded_entries_change_nothing(name, fn):
         assert torch.equal(loss, outs[0][0]) or close(loss, outs[0][0], tol=1e-12), name
         assert close(grad, outs[0][1], tol=1e-12), name
         assert torch.all(grad[~m] == 0), name
+
+
+WITH_FIXED_SHAPE = {"yes_no", "dpo", "dpo_pl", "irpo", "ips_point", "ips_pair"}
+
+
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [c for c in CASES if c[0] not in WITH_FIXED_SHAPE],
+    ids=[c[0] for c in CASES if c[0] not in WITH_FIXED_SHAPE],
+)
+def test_appending_padded_columns_changes_nothing(name, fn):
+    s, y, m = small_batch(seed=7)
+    x = s.clone().requires_grad_(True)
+    loss = fn(x, y, m)
+    (grad,) = torch.autograd.grad(loss, x)
+    wide = torch.cat([s, torch.full((3, 2), 5.0, dtype=DT)], dim=1).requires_grad_(True)
+    y_wide = torch.cat([y, torch.full((3, 2), 4.0, dtype=DT)], dim=1)
+    m_wide = torch.cat([m, torch.zeros(3, 2, dtype=torch.bool)], dim=1)
+    loss_wide = fn(wide, y_wide, m_wide)
+    (grad_wide,) = torch.autograd.grad(loss_wide, wide)
+    assert close(loss_wide, loss, tol=1e-12), name
+    assert close(grad_wide[:, :5], grad, tol=1e-12), name
 
 
 @pytest.mark.parametrize(

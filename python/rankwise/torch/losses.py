@@ -891,8 +891,9 @@ def neural_ndcg_loss(
     ``-log(-log(U + 1e-10) + 1e-10)`` and ``f(s) = log(s + |min s| + 1e-10)``
     (``log_scores=True``) or ``s + |min s|``, where ``min s`` runs over the real scores of the
     whole batch (allRank: over every score, padding included). The noise is drawn on the CPU in
-    float64 from ``seed`` or ``generator``, shape ``(n_samples, B, L)`` in the order of the
-    entries after padding has been moved last.
+    float64 from ``seed`` or ``generator`` as ``U`` of shape ``(L, n_samples, B)``, position
+    first (entries in their order after padding has been moved last), so that padding added at
+    the end of the lists leaves the draw unchanged.
 
     Examples
     --------
@@ -919,7 +920,9 @@ def neural_ndcg_loss(
                 generator.seed()
             else:
                 generator.manual_seed(seed)
-        u = torch.rand((n_samples, b, n), generator=generator, dtype=torch.float64)
+        # position-major, so that appending padded columns leaves the draw unchanged
+        u = torch.rand((n, n_samples, b), generator=generator, dtype=torch.float64)
+        u = u.permute(1, 2, 0)
         noise = (-torch.log(-torch.log(u + 1e-10) + 1e-10)).to(dtype=s.dtype, device=s.device)
         sc = _zero_padded(s, m)
         low = torch.where(m, sc, torch.finfo(s.dtype).max).min() if bool(m.any()) else sc.sum()
@@ -1235,8 +1238,9 @@ def plackett_luce_sample(
     ``argsort_desc(s / T + g)`` with ``g_i = -log(-log U_i)``, ``U ~ U(0, 1)`` is distributed as
     PL(s / T). Returns ``(B, n_samples, L)`` long indices, best first; padded entries come last
     (in input order). ``seed`` (or a ``generator``) makes the draw reproducible; the noise is
-    drawn on the CPU in float64 and moved to the scores' device, so a seed gives the same
-    rankings on any device.
+    drawn on the CPU in float64 (as ``U`` of shape ``(L, B, n_samples)``, position first, so
+    padded columns appended to a batch leave the draw unchanged) and moved to the scores'
+    device, so a seed gives the same rankings on any device.
 
     >>> import torch
     >>> plackett_luce_sample(torch.tensor([[0.0, 50.0, 20.0]]), n_samples=2, seed=0).tolist()
@@ -1254,8 +1258,9 @@ def plackett_luce_sample(
         else:
             generator.manual_seed(seed)
     b, n = s.shape
-    u = torch.rand((b, n_samples, n), generator=generator, dtype=torch.float64)
-    u = u.clamp(min=1e-300, max=1.0 - 1e-16)
+    # position-major, so that appending padded columns leaves the draw unchanged
+    u = torch.rand((n, b, n_samples), generator=generator, dtype=torch.float64)
+    u = u.permute(1, 2, 0).clamp(min=1e-300, max=1.0 - 1e-16)
     gumbel = (-torch.log(-torch.log(u))).to(device=s.device)
     keys = s.detach().to(torch.float64)[:, None, :] / temperature + gumbel
     keys = torch.where(m[:, None, :], keys, -math.inf)
