@@ -926,6 +926,10 @@ def test_errors_name_argument_value_and_expectation():
         ShapeError, match=r"`labels` must have shape \(4,\), one per embedding; got \(3,\)"
     ):
         L.threshold_consistent_margin_loss(torch.randn(4, 2), torch.zeros(3))
+    with pytest.raises(ShapeError, match=r"`mask` must have shape \(3, 5\) matching `scores`"):
+        L.plackett_luce_sample(s, m[:, :4])
+    with pytest.raises(RankwiseTypeError, match=r"`mask` must be a boolean tensor"):
+        L.soft_rank(s, m.float())
     with pytest.raises(ValueError, match="reduction"):  # rankwise errors are ValueErrors too
         L.ranknet_loss(s, y, reduction=None)
 

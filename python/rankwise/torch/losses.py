@@ -167,6 +167,19 @@ def _check_k(k: int | None) -> None:
         raise InvalidValueError(f"`k` must be None or an integer >= 1; got {k!r}")
 
 
+def _mask(mask: object, scores: Tensor, scores_name: str = "scores") -> Tensor:
+    """The boolean mask of ``scores`` (all True when ``mask`` is None), validated."""
+    if mask is None:
+        return torch.ones(scores.shape, dtype=torch.bool, device=scores.device)
+    m = _tensor("mask", mask)
+    if m.dtype != torch.bool:
+        raise RankwiseTypeError(
+            f"`mask` must be a boolean tensor (True = real entry); got dtype {m.dtype}"
+        )
+    _same_shape("mask", m, scores_name, scores)
+    return m.to(scores.device)
+
+
 def _prepare(
     scores: object,
     labels: object,
@@ -186,17 +199,7 @@ def _prepare(
     if y.dtype == torch.bool or y.is_complex():
         raise RankwiseTypeError(f"`{labels_name}` must have a real or integer dtype; got {y.dtype}")
     y = y.detach().to(dtype=s.dtype, device=s.device)
-    if mask is None:
-        m = torch.ones(s.shape, dtype=torch.bool, device=s.device)
-    else:
-        m = _tensor("mask", mask)
-        if m.dtype != torch.bool:
-            raise RankwiseTypeError(
-                f"`mask` must be a boolean tensor (True = real entry); got dtype {m.dtype}"
-            )
-        _same_shape("mask", m, scores_name, s)
-        m = m.to(s.device)
-    m = m & ~torch.isnan(y)
+    m = _mask(mask, s, scores_name) & ~torch.isnan(y)
     y = torch.where(m, y, torch.zeros((), dtype=s.dtype, device=s.device))
     return s, y, m
 
@@ -820,7 +823,7 @@ def neural_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: floa
     """
     s = _float_tensor("scores", scores, ndim=2)
     _check_positive("temperature", temperature)
-    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    m = _mask(mask, s)
     n_real = m.sum(dim=-1, keepdim=True).to(s.dtype)
     sc = _zero_padded(s, m)
     pair = m[:, :, None] & m[:, None, :]
@@ -1247,7 +1250,7 @@ def plackett_luce_sample(
     [[[1, 2, 0], [1, 2, 0]]]
     """
     s = _float_tensor("scores", scores, ndim=2)
-    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask.to(s.device)
+    m = _mask(mask, s)
     _check_positive("temperature", temperature)
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
         raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
@@ -1301,7 +1304,7 @@ def plackett_luce_log_prob(
             f"`rankings` must have shape (B, L) or (B, N, L) with (B, L) = {tuple(s.shape)}; "
             f"got {tuple(rankings.shape)}"
         )
-    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask.to(s.device)
+    m = _mask(mask, s)
     z = _clean(s / temperature, m)
     n_samples = rk.shape[1]
     z_sorted = torch.gather(z[:, None, :].expand(-1, n_samples, -1), -1, rk)
@@ -1613,7 +1616,7 @@ def soft_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: float 
     """
     s = _float_tensor("scores", scores, ndim=2)
     _check_positive("temperature", temperature)
-    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    m = _mask(mask, s)
     sc = _clean(s, m)
     sorted_s = torch.sort(sc, dim=-1, descending=True).values
     logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / temperature
@@ -1641,7 +1644,7 @@ def soft_rank(
     [[3.0, 1.0, 2.0]]
     """
     s = _float_tensor("scores", scores, ndim=2)
-    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    m = _mask(mask, s)
     if method == "softsort":
         p = soft_sort(s, m, temperature=temperature)
     elif method == "neuralsort":
