@@ -23,11 +23,37 @@ probability, so large score gaps neither overflow nor lose their gradient. Equal
 ordered by input position wherever a loss needs an order of the scores; equal labels likewise
 (``ties`` where a loss offers the choice).
 
-Reference implementations, used as oracles in ``tests/test_losses.py``: allRank
-(``allrank/models/losses``, commit c884756), sentence-transformers 6.2, pytorch-metric-learning
-2.9 and, where no package exists, direct definitions. ``../shared/spec/math-definitions.md``
-section 4 lists the conventions that differ between libraries; each docstring states the one
-taken here.
+Where reference libraries disagree (padding, ties, truncation, which lists a mean counts),
+each docstring states the choice taken here. The losses, each with the oracle it is tested
+against in ``tests/test_losses.py``:
+
+* :func:`ranknet_loss`: allRank ``rankNet`` (plain and weighted); loop for FIRST ``1/(r_i + r_j)``
+  weights
+* :func:`lambda_loss`: allRank ``lambdaLoss`` (every scheme, ``k``, reductions)
+* :func:`listnet_loss`: allRank ``listNet``; loop for ``target="normalize"``
+* :func:`listmle_loss`: allRank ``listMLE``
+* :func:`position_aware_listmle_loss`: loop of sentence-transformers' ``PListMLELoss`` weights
+* :func:`ranklist_loss`: loop (the form is chosen here; see its docstring)
+* :func:`approx_ndcg_loss`: allRank ``approxNDCGLoss``
+* :func:`neural_ndcg_loss`: allRank ``neuralNDCG``, ``neuralNDCG_transposed``, stochastic variant
+* :func:`margin_mse_loss`: sentence-transformers ``MarginMSELoss``
+* :func:`info_nce_loss`: sentence-transformers ``MultipleNegativesRankingLoss``; loops for several
+  positives
+* :func:`yes_no_loss`: loop (two-way softmax, binary cross-entropy)
+* :func:`importance_aware_lm_loss`: loop of fullrank's ``GenerationRanker.forward`` weighting
+* :func:`pg_rank_loss`: exact gradient of expected nDCG (all permutations)
+* :func:`dpo_loss`: DPO Eq. 7 (trl ``sigmoid``); loops for lists
+* :func:`irpo_loss`: loop of the official ``rdpo_loss``
+* :func:`madpo_loss`: loop of the official ``MADPOLoss``
+* :func:`spearman_loss`: scipy ``spearmanr`` at low temperature
+* :func:`pearson_loss`: numpy ``corrcoef``
+* :func:`ips_pointwise_loss`: loop
+* :func:`ips_pairwise_loss`: loop
+* :func:`threshold_consistent_margin_loss`: pytorch-metric-learning
+  ``ThresholdConsistentMarginLoss``
+
+allRank (commit c884756) cannot be installed next to current numpy, so the tests use a
+transcription of its functions (``tests/allrank_reference.py``).
 
 >>> import torch
 >>> from rankwise.torch.losses import listnet_loss, ranknet_loss
