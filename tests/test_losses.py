@@ -851,6 +851,17 @@ def test_modules_equal_functions():
     assert "sigma=2.0" in repr(L.RankNetLoss(sigma=2.0))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+def test_low_precision_gives_finite_loss_and_gradients_in_that_dtype(dtype):
+    s, y, m = small_batch(seed=1)
+    for name, fn in CASES:
+        x = s.to(dtype).requires_grad_(True)
+        out = fn(x, y, m)
+        out.backward()
+        assert out.dtype == dtype, name
+        assert torch.isfinite(out) and torch.isfinite(x.grad).all(), name
+
+
 def test_float32_and_integer_labels_work():
     s = torch.randn(2, 4)
     y = torch.tensor([[2, 1, 0, 0], [0, 1, 3, 1]])

@@ -1137,6 +1137,7 @@ def yes_no_loss(
     yes, y, m = _prepare(yes_logits, labels, mask, scores_name="yes_logits")
     no = _float_tensor("no_logits", no_logits, ndim=2)
     _same_shape("no_logits", no, "yes_logits", yes)
+    no = no.to(device=yes.device)
     _check_reduction(reduction)
     if bool((((y < 0) | (y > 1)) & m).any()):
         raise InvalidValueError("`labels` must lie in [0, 1] (1 = relevant) for yes_no_loss")
@@ -1450,6 +1451,7 @@ def dpo_loss(
     pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
     ref = _float_tensor("ref_logps", ref_logps, ndim=2)
     _same_shape("ref_logps", ref, "policy_logps", pol)
+    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
     _check_reduction(reduction)
     _check_positive("beta", beta)
     h = beta * (_zero_padded(pol, m) - _zero_padded(ref.detach(), m))
@@ -1504,6 +1506,7 @@ def irpo_loss(
     pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
     ref = _float_tensor("ref_logps", ref_logps, ndim=2)
     _same_shape("ref_logps", ref, "policy_logps", pol)
+    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
     _check_reduction(reduction)
     _check_positive("beta", beta)
     _check_nonnegative_labels(y, m, "irpo_loss")
