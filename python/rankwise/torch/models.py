@@ -72,6 +72,7 @@ __all__ = [
 ]
 
 _EXTRA = "pip install 'rankwise[torch]'"
+_OFFLINE = {"local_files_only": True}  # models load from folders, never from the hub
 
 
 def _torch() -> Any:
@@ -107,25 +108,31 @@ _DTYPES = {
 
 
 def _resolve_device(device: str | torch.device | None) -> torch.device:
-    torch = _torch()
+    th = _torch()
     if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        auto: torch.device = th.device("cuda" if th.cuda.is_available() else "cpu")
+        return auto
     try:
-        return torch.device(device)
+        chosen: torch.device = th.device(device)
+        return chosen
     except (RuntimeError, TypeError) as e:
         raise InvalidValueError(f"`device` must name a torch device; got {device!r}") from e
 
 
 def _resolve_dtype(dtype: str | torch.dtype | None) -> torch.dtype:
-    torch = _torch()
+    th = _torch()
     if dtype is None:
-        return torch.float32
-    if isinstance(dtype, torch.dtype):
-        if dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        default: torch.dtype = th.float32
+        return default
+    if isinstance(dtype, th.dtype):
+        if dtype not in (th.float32, th.float16, th.bfloat16):
             raise InvalidValueError(f"`dtype` must be float32, float16 or bfloat16; got {dtype}")
-        return dtype
-    if isinstance(dtype, str) and dtype.lower().removeprefix("torch.") in _DTYPES:
-        return getattr(torch, _DTYPES[dtype.lower().removeprefix("torch.")])  # type: ignore[no-any-return]
+        given: torch.dtype = dtype
+        return given
+    name = dtype.lower().removeprefix("torch.") if isinstance(dtype, str) else None
+    if name is not None and name in _DTYPES:
+        named: torch.dtype = getattr(th, _DTYPES[name])
+        return named
     raise InvalidValueError(
         f"`dtype` must be a torch dtype or one of {sorted(_DTYPES)}; got {dtype!r}"
     )
@@ -169,17 +176,18 @@ def _length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[in
 def _pad(
     rows: Sequence[Sequence[int]], value: int, *, left: bool, device: torch.device
 ) -> torch.Tensor:
-    torch = _torch()
+    th = _torch()
     width = max(len(r) for r in rows)
-    out = torch.full((len(rows), width), value, dtype=torch.long)
+    out = th.full((len(rows), width), value, dtype=th.long)
     for i, row in enumerate(rows):
         if row:
-            t = torch.as_tensor(list(row), dtype=torch.long)
+            t = th.as_tensor(list(row), dtype=th.long)
             if left:
                 out[i, width - len(row) :] = t
             else:
                 out[i, : len(row)] = t
-    return out.to(device)
+    padded: torch.Tensor = out.to(device)
+    return padded
 
 
 def _digest(*parts: Any) -> str:
@@ -382,11 +390,12 @@ class BiEncoder(_ScoresAsLists, _Ranker):
             raise InvalidValueError(
                 f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
             )
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
-        self.model = transformers.AutoModel.from_pretrained(str(folder))
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), **_OFFLINE)
+        self.model = transformers.AutoModel.from_pretrained(str(folder), **_OFFLINE)
         self.model.to(device=self.device, dtype=self.dtype).eval()
-        limit = max_length or folder_max_length or getattr(self.tokenizer, "model_max_length", 512)
-        self.max_length = int(min(limit, 8192))
+        limit: Any = max_length or folder_max_length
+        limit = limit or getattr(self.tokenizer, "model_max_length", 512)
+        self.max_length = min(int(limit), 8192)
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
         if cache_size < 0:
@@ -401,8 +410,10 @@ class BiEncoder(_ScoresAsLists, _Ranker):
 
     def _embed(self, texts: Sequence[str]) -> torch.Tensor:
         """Unit-norm float32 embeddings of ``texts`` (rows in order), no cache."""
-        torch = _torch()
-        out = torch.empty((len(texts), self.model.config.hidden_size), device=self.device)
+        th = _torch()
+        out: torch.Tensor = th.empty(
+            (len(texts), self.model.config.hidden_size), device=self.device
+        )
         if not texts:
             return out
         if self._lower:
@@ -410,7 +421,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         lengths = [len(ids) for ids in enc["input_ids"]]
         pad_id = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode():
+        with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
                 inputs = _encoder_inputs(enc, rows, pad_id, self.device)
                 hidden = self.model(**inputs).last_hidden_state.float()
@@ -423,12 +434,16 @@ class BiEncoder(_ScoresAsLists, _Ranker):
                     pooled = hidden.masked_fill(mask == 0, -1e9).max(1).values
                 else:
                     last = inputs["attention_mask"].sum(1) - 1
-                    pooled = hidden[torch.arange(len(rows), device=self.device), last]
-                out[torch.as_tensor(rows, device=self.device)] = torch.nn.functional.normalize(
+                    pooled = hidden[th.arange(len(rows), device=self.device), last]
+                out[th.as_tensor(rows, device=self.device)] = th.nn.functional.normalize(
                     pooled, p=2, dim=1
                 )
                 self._input_tokens += sum(lengths[i] for i in rows)
         return out
+
+    def clear_cache(self) -> None:
+        """Forget the cached embeddings."""
+        self._cache.clear()
 
     def encode(self, texts: Sequence[str], *, prefix: str = "") -> torch.Tensor:
         """Unit-norm embeddings of ``prefix + text`` for each text, shape ``(n, dim)``, float32
@@ -436,7 +451,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         keys = [prefix + t for t in texts]
         missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
         fresh = self._embed(missing)
-        torch = _torch()
+        th = _torch()
         table = dict(zip(missing, fresh, strict=True))
         for key in keys:
             if key not in table:
@@ -448,8 +463,10 @@ class BiEncoder(_ScoresAsLists, _Ranker):
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         if not keys:
-            return torch.empty((0, self.model.config.hidden_size), device=self.device)
-        return torch.stack([table[k] for k in keys])
+            empty: torch.Tensor = th.empty((0, self.model.config.hidden_size), device=self.device)
+            return empty
+        stacked: torch.Tensor = th.stack([table[k] for k in keys])
+        return stacked
 
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
         """Cosine similarity of each ``(query, candidate)`` pair."""
@@ -461,9 +478,9 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         unique_d = list(dict.fromkeys(docs))
         eq = self.encode(unique_q)
         ed = self.encode(unique_d)
-        torch = _torch()
-        qi = torch.as_tensor([unique_q.index(q) for q in queries], device=self.device)
-        di = torch.as_tensor([unique_d.index(d) for d in docs], device=self.device)
+        th = _torch()
+        qi = th.as_tensor([unique_q.index(q) for q in queries], device=self.device)
+        di = th.as_tensor([unique_d.index(d) for d in docs], device=self.device)
         scores = (eq[qi] * ed[di]).sum(1)
         return [float(s) for s in scores.cpu().tolist()]
 
@@ -497,8 +514,10 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
             raise FileNotFoundError(f"`model_path` must be a model folder; got {str(path)!r}")
         if activation not in (None, "sigmoid"):
             raise InvalidValueError(f"`activation` must be None or 'sigmoid'; got {activation!r}")
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
-        self.model = transformers.AutoModelForSequenceClassification.from_pretrained(str(path))
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **_OFFLINE)
+        self.model = transformers.AutoModelForSequenceClassification.from_pretrained(
+            str(path), **_OFFLINE
+        )
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
         self.max_length = int(limit)
@@ -512,23 +531,23 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
         """Relevance of each ``(query, candidate)`` pair."""
         if not batch:
             return []
-        torch = _torch()
+        th = _torch()
         queries = [_text(q, "query") for q, _ in batch]
         docs = [_text(d, "candidate") for _, d in batch]
         enc = self.tokenizer(queries, docs, truncation=True, max_length=self.max_length)
         lengths = [len(ids) for ids in enc["input_ids"]]
         pad_id = self.tokenizer.pad_token_id or 0
         out = [0.0] * len(batch)
-        with torch.inference_mode():
+        with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
                 inputs = _encoder_inputs(enc, rows, pad_id, self.device)
                 logits = self.model(**inputs).logits.float()
                 if logits.shape[-1] == 1:
                     scores = logits[:, 0]
                     if self.activation == "sigmoid":
-                        scores = torch.sigmoid(scores)
+                        scores = th.sigmoid(scores)
                 else:
-                    scores = torch.softmax(logits, dim=-1)[:, self.positive_label]
+                    scores = th.softmax(logits, dim=-1)[:, self.positive_label]
                 for i, s in zip(rows, scores.cpu().tolist(), strict=True):
                     out[i] = float(s)
                 self._input_tokens += sum(lengths[i] for i in rows)
@@ -542,7 +561,8 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
 @dataclass(frozen=True)
 class CausalLM:
     """A loaded causal LM and its tokenizer, to share one model between several rankers
-    (``CausalListwiseRanker(lm)``, ``CausalPairwiseRanker(lm)``)."""
+    (``CausalListwiseRanker(lm)``, ``CausalPairwiseRanker(lm)``); :func:`load_causal_lm`
+    makes one. Rankers built on it use it on its device, in its dtype."""
 
     model: Any
     tokenizer: Any
@@ -576,7 +596,8 @@ def load_causal_lm(
         )
     if gguf_file is not None and not (path / gguf_file).is_file():
         raise FileNotFoundError(f"`gguf_file` {gguf_file!r} is not in {str(path)!r}")
-    extra = {"gguf_file": gguf_file} if gguf_file else {}
+    extra: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
+    extra.update(_OFFLINE)
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **extra)
     model = transformers.AutoModelForCausalLM.from_pretrained(str(path), **extra)
     model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
@@ -604,8 +625,16 @@ class _CausalRanker(_Ranker):
             super().__init__(
                 device if device is not None else model_device, dtype or lm.model.dtype, batch_size
             )
-            if self.device != model_device or self.dtype != lm.model.dtype:
-                lm.model.to(device=self.device, dtype=self.dtype)
+            same_device = self.device.type == model_device.type and (
+                self.device.index is None or self.device.index == model_device.index
+            )
+            if not same_device or self.dtype != lm.model.dtype:
+                raise InvalidValueError(
+                    f"a shared model stays where it was loaded ({model_device}, "
+                    f"{lm.model.dtype}); got device={device!r}, dtype={dtype!r}: pass them to "
+                    "load_causal_lm instead"
+                )
+            self.device = model_device
         else:
             super().__init__(device, dtype, batch_size)
             lm = load_causal_lm(
@@ -688,10 +717,10 @@ class _CausalRanker(_Ranker):
     ) -> list[list[float]]:
         """Next-token logits of ``choices[i]`` after ``prompts[i]`` (float32), batched by
         length with left padding."""
-        torch = _torch()
+        th = _torch()
         out: list[list[float]] = [[] for _ in prompts]
         lengths = [len(p) for p in prompts]
-        with torch.inference_mode():
+        with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
                 ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
                 mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
@@ -717,12 +746,12 @@ class _CausalRanker(_Ranker):
         """Greedy continuations of ``prompts`` (decoded, special tokens dropped), batched by
         length with left padding; each stops at an end-of-sequence token or its
         ``max_new_tokens``."""
-        torch = _torch()
+        th = _torch()
         transformers = _transformers()
         out = [""] * len(prompts)
         lengths = [len(p) for p in prompts]
         eos = sorted(self._eos_ids)
-        with torch.inference_mode():
+        with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
                 ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
                 mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
@@ -951,14 +980,14 @@ class CausalPairwiseRanker(_CausalRanker):
         """P(a before b) for each ``(query, a, b)``."""
         if not batch:
             return []
-        torch = _torch()
+        th = _torch()
         prompts, choices = [], []
         for query, a, b in batch:
             ids, tokens = self._choices(self.prompt(query, a, b), self.template.targets)
             prompts.append(ids)
             choices.append(tokens)
-        logits = torch.tensor(self._forward_logits(prompts, choices), dtype=torch.float64)
-        return [float(p) for p in torch.softmax(logits, dim=-1)[:, 0].tolist()]
+        logits = th.tensor(self._forward_logits(prompts, choices), dtype=th.float64)
+        return [float(p) for p in th.softmax(logits, dim=-1)[:, 0].tolist()]
 
 
 class CausalSetwiseRanker(_CausalRanker):
@@ -1023,7 +1052,7 @@ class CausalSetwiseRanker(_CausalRanker):
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
         """For each ``(query, candidates, count)``: the model's probability that each
         candidate is the most relevant."""
-        torch = _torch()
+        th = _torch()
         out: list[list[float]] = [[] for _ in batch]
         todo = [k for k, (_, cands, _) in enumerate(batch) if len(cands) > 1]
         for k, (_, cands, _) in enumerate(batch):
@@ -1040,6 +1069,6 @@ class CausalSetwiseRanker(_CausalRanker):
             prompts.append(ids)
             choices.append(tokens)
         for k, logits in zip(todo, self._forward_logits(prompts, choices), strict=True):
-            probs = torch.softmax(torch.tensor(logits, dtype=torch.float64), dim=-1)
+            probs = th.softmax(th.tensor(logits, dtype=th.float64), dim=-1)
             out[k] = [float(p) for p in probs.tolist()]
         return out
