@@ -287,6 +287,10 @@ def test_cross_encoder_truncation_two_labels_and_token_count(tiny_bert):
         [0, 1] if expected[1] >= expected[0] else [1, 0]
     )
     assert "CrossEncoder(" in repr(encoder) and "max_length=64" in repr(encoder)
+    capped = CrossEncoder(tiny_bert[2], device="cpu")  # the tiny model has 128 positions
+    assert capped.max_length == 128
+    expected = torch.softmax(direct_logits(tiny_bert[2], pairs, max_length=128), -1)[:, 1]
+    assert capped.score(pairs) == pytest.approx(expected.tolist(), abs=1e-6)
 
 
 # ------------------------------------------------------------------------------------------
@@ -412,6 +416,18 @@ def test_causal_listwise_ranker_runs_a_sliding_window_through_the_driver(smollm)
     first = CausalListwiseRanker(smollm, mode="first")
     again = rerank(queries, candidates, first, strategy)
     assert [sorted(o) for o in again.orders] == [list(range(4))] * 2
+
+
+def test_causal_rankers_refuse_prompts_beyond_the_context_and_a_moved_shared_model(smollm):
+    ranker = CausalListwiseRanker(smollm, max_passage_words=None)
+    huge = " ".join(["rain"] * 9000)
+    with pytest.raises(InvalidValueError, match="exceeds the model's context of 8192"):
+        ranker.rank([(QUERY, [huge, DOCS[0]])])
+    assert ranker.usage() == {"input_tokens": 0, "output_tokens": 0}
+    with pytest.raises(InvalidValueError, match="shared model stays where it was loaded"):
+        CausalPairwiseRanker(smollm, dtype="bfloat16")
+    with pytest.raises(InvalidValueError, match="max_passage_words"):
+        CausalSetwiseRanker(smollm, max_passage_words=0)
 
 
 def test_module_exports_and_lazy_errors():

@@ -33,7 +33,6 @@ import hashlib
 import inspect
 import json
 import os
-import re
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -321,6 +320,15 @@ def _sentence_transformers_layout(path: Path) -> tuple[Path, str | None, int | N
     return transformer, pooling, max_length, lower
 
 
+def _length_limit(requested: int, model: Any) -> int:
+    """``requested`` capped by the positions the model has (and by 8192 when the tokenizer
+    names no limit)."""
+    positions = getattr(model.config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        requested = min(requested, positions)
+    return min(requested, 8192)
+
+
 def _encoder_inputs(
     encodings: Mapping[str, Sequence[Sequence[int]]],
     rows: Sequence[int],
@@ -395,7 +403,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit: Any = max_length or folder_max_length
         limit = limit or getattr(self.tokenizer, "model_max_length", 512)
-        self.max_length = min(int(limit), 8192)
+        self.max_length = _length_limit(int(limit), self.model)
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
         if cache_size < 0:
@@ -459,7 +467,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
                 self._cache.move_to_end(key)
         if self.cache_size:
             for key, row in zip(missing, fresh, strict=True):
-                self._cache[key] = row
+                self._cache[key] = row.clone()  # not a view that would keep `fresh` alive
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         if not keys:
@@ -474,13 +482,13 @@ class BiEncoder(_ScoresAsLists, _Ranker):
             return []
         queries = [self.query_prefix + _text(q, "query") for q, _ in batch]
         docs = [self.document_prefix + _text(d, "candidate") for _, d in batch]
-        unique_q = list(dict.fromkeys(queries))
-        unique_d = list(dict.fromkeys(docs))
-        eq = self.encode(unique_q)
-        ed = self.encode(unique_d)
+        unique_q = {q: i for i, q in enumerate(dict.fromkeys(queries))}
+        unique_d = {d: i for i, d in enumerate(dict.fromkeys(docs))}
+        eq = self.encode(list(unique_q))
+        ed = self.encode(list(unique_d))
         th = _torch()
-        qi = th.as_tensor([unique_q.index(q) for q in queries], device=self.device)
-        di = th.as_tensor([unique_d.index(d) for d in docs], device=self.device)
+        qi = th.as_tensor([unique_q[q] for q in queries], device=self.device)
+        di = th.as_tensor([unique_d[d] for d in docs], device=self.device)
         scores = (eq[qi] * ed[di]).sum(1)
         return [float(s) for s in scores.cpu().tolist()]
 
@@ -520,7 +528,7 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
         )
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
-        self.max_length = int(limit)
+        self.max_length = _length_limit(int(limit), self.model)
         self.activation = activation
         self.positive_label = positive_label
         self._name = str(model_path)
@@ -675,6 +683,15 @@ class _CausalRanker(_Ranker):
                 ids.update(int(i) for i in source)
         return ids
 
+    def _check_context(self, lengths: Sequence[int], extra: int) -> None:
+        limit = getattr(self.model.config, "max_position_embeddings", None)
+        longest = max(lengths, default=0)
+        if isinstance(limit, int) and longest + extra > limit:
+            raise InvalidValueError(
+                f"a prompt of {longest} tokens (+{extra} to generate) exceeds the model's "
+                f"context of {limit} tokens: lower `max_passage_words` or the candidates per call"
+            )
+
     def _passage(self, item: Any) -> str:
         return _truncate_words(_text(item, "candidate"), self.max_passage_words)
 
@@ -720,6 +737,7 @@ class _CausalRanker(_Ranker):
         th = _torch()
         out: list[list[float]] = [[] for _ in prompts]
         lengths = [len(p) for p in prompts]
+        self._check_context(lengths, 1)
         with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
                 ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
@@ -750,6 +768,7 @@ class _CausalRanker(_Ranker):
         transformers = _transformers()
         out = [""] * len(prompts)
         lengths = [len(p) for p in prompts]
+        self._check_context(lengths, max(max_new_tokens, default=0))
         eos = sorted(self._eos_ids)
         with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
@@ -782,9 +801,6 @@ class _CausalRanker(_Ranker):
 
 def _identifier(i: int, alpha: bool) -> str:
     return chr(ord("A") + i) if alpha else str(i + 1)
-
-
-_LETTER = re.compile(r"\[([A-Z])\]")
 
 
 class CausalListwiseRanker(_CausalRanker):
