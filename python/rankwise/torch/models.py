@@ -591,8 +591,9 @@ def load_causal_lm(
 
     ``model_path`` is a transformers folder, or a ``.gguf`` file (or a folder with
     ``gguf_file`` naming the file in it), which transformers dequantises on loading (this
-    needs the ``gguf`` package). The model goes to ``device`` (default: CUDA when available)
-    in ``dtype`` (default float32).
+    needs ``pip install gguf accelerate``, and takes a while: transformers parses the file
+    three times). The model goes to ``device`` (default: CUDA when available) in ``dtype``
+    (default float32).
     """
     transformers = _transformers()
     path = Path(model_path)
