@@ -5,7 +5,8 @@ The submodules import PyTorch; this package does not, so ``import rankwise`` and
 ``pip install 'rankwise[torch]'``.
 
 * :mod:`rankwise.torch.losses`: learning-to-rank losses on padded batches with a mask.
-* :mod:`rankwise.torch.models`: model wrappers that plug into the reranking strategies.
+* :mod:`rankwise.torch.models`: model wrappers that plug into the reranking strategies
+  (nothing imports torch or transformers until a wrapper is built).
 * :mod:`rankwise.torch.rewards`: ranking rewards for RL fine-tuning of rankers.
 
 >>> import rankwise.torch

