@@ -22,6 +22,8 @@ MODULES = [
     "rankwise.rerank.parsing",
     "rankwise.rerank.strategies",
     "rankwise.rerank.simulated",
+    "rankwise.rerank.cache",
+    "rankwise.torch.rewards",
     "rankwise.compat.pytrec_eval",
     "rankwise.compat.sklearn",
     "rankwise.compat.scipy",

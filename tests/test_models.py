@@ -29,7 +29,13 @@ torch = pytest.importorskip("torch", reason="PyTorch is not installed")
 transformers = pytest.importorskip("transformers", reason="transformers is not installed")
 
 from rankwise.errors import InvalidValueError, RankwiseTypeError  # noqa: E402
-from rankwise.rerank import SlidingWindow, parse_permutation, rerank  # noqa: E402
+from rankwise.rerank import (  # noqa: E402
+    Pairwise,
+    Setwise,
+    SlidingWindow,
+    parse_permutation,
+    rerank,
+)
 from rankwise.torch import models  # noqa: E402
 from rankwise.torch.models import (  # noqa: E402
     PRP,
@@ -416,6 +422,47 @@ def test_causal_listwise_ranker_runs_a_sliding_window_through_the_driver(smollm)
     first = CausalListwiseRanker(smollm, mode="first")
     again = rerank(queries, candidates, first, strategy)
     assert [sorted(o) for o in again.orders] == [list(range(4))] * 2
+
+
+def test_causal_pairwise_and_setwise_rankers_run_their_strategies(smollm):
+    queries = [QUERY, "which animal sleeps a lot"]
+    candidates = [DOCS, DOCS[::-1]]
+    pair = CausalPairwiseRanker(smollm, batch_size=8)
+    result = rerank(queries, candidates, pair, Pairwise(method="allpair"), batch_size=8)
+    assert result.calls == [12, 12] and result.depth == [1, 1]  # 4 x 3 ordered pairs
+    assert [sorted(o) for o in result.orders] == [list(range(4))] * 2
+    assert result.tokens["input_tokens"] > 0
+    # Deterministic per call: the same orders again, whatever the batching.
+    again = rerank(queries, candidates, pair, Pairwise(method="allpair"), batch_size=3)
+    assert again.orders == result.orders
+    sets = CausalSetwiseRanker(smollm, batch_size=8)
+    strategy = Setwise(children=2, top_k=2)
+    result = rerank(queries, candidates, sets, strategy, batch_size=8)
+    plan = strategy.plan(4)
+    assert all(plan.calls_min <= c <= plan.calls_max for c in result.calls)
+    assert [sorted(o) for o in result.orders] == [list(range(4))] * 2
+
+
+def test_rankwise_rerank_cli_with_the_bi_encoder(minilm_path, tmp_path):
+    from rankwise.cli import main
+
+    (tmp_path / "topics.tsv").write_text(f"q1\t{QUERY}\n")
+    (tmp_path / "corpus.jsonl").write_text(
+        "".join(f'{{"_id": "d{i}", "text": "{d}"}}\n' for i, d in enumerate(DOCS))
+    )
+    # The first stage put the documents in reverse order.
+    (tmp_path / "run").write_text(
+        "".join(f"q1 Q0 d{i} {4 - i} {i + 1} bm25\n" for i in range(len(DOCS)))
+    )
+    out = tmp_path / "out"
+    argv = ["rerank", str(tmp_path / "run"), "-o", str(out), "--model", f"bi-encoder:{minilm_path}",
+            "--topics", str(tmp_path / "topics.tsv"), "--corpus", str(tmp_path / "corpus.jsonl"),
+            "--strategy", "pointwise", "--device", "cpu", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    docs = [line.split()[2] for line in out.read_text().splitlines()]
+    scores = BiEncoder(minilm_path, device="cpu").score([(QUERY, d) for d in DOCS])
+    expected = [f"d{i}" for i in sorted(range(len(DOCS)), key=lambda i: -scores[i])]
+    assert docs == expected
 
 
 def test_causal_rankers_refuse_prompts_beyond_the_context_and_a_moved_shared_model(smollm):

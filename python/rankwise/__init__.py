@@ -61,6 +61,7 @@ __all__ = (
     "measure_names",
     "metrics",
     "rerank",
+    "torch",
     "set_num_threads",
 )
 
@@ -70,6 +71,7 @@ _LAZY = {
     "correlation": ("rankwise.correlation", None),
     "consistency": ("rankwise.consistency", None),
     "rerank": ("rankwise.rerank", None),
+    "torch": ("rankwise.torch", None),
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
     "demo": ("rankwise.sample", "demo"),
