@@ -61,8 +61,8 @@ __all__ = (
     "measure_names",
     "metrics",
     "rerank",
-    "torch",
     "set_num_threads",
+    "torch",
 )
 
 # name -> (module, attribute or None for the module itself)
