@@ -137,9 +137,7 @@ def _ints(name: str, value: object) -> npt.NDArray[np.int64]:
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
-def to_padded(
-    values: Array, offsets: Array, *, fill: float | int = -1
-) -> npt.NDArray[Any]:
+def to_padded(values: Array, offsets: Array, *, fill: float | int = -1) -> npt.NDArray[Any]:
     """Ragged rows (flat ``values`` cut by ``offsets``) as a ``(Q, max_len)`` array padded with
     ``fill``.
 
@@ -255,7 +253,9 @@ def topk_mask(
     array([False,  True,  True])
     """
     kk = cutoff("k", k, optional=False)
-    rk = ranks(values, offsets=offsets, ties=ties, seed=seed, doc_ids=doc_ids, descending=descending)
+    rk = ranks(
+        values, offsets=offsets, ties=ties, seed=seed, doc_ids=doc_ids, descending=descending
+    )
     return (rk >= 0) & (rk < kk)  # type: ignore[operator]
 
 
@@ -546,9 +546,7 @@ def aggregate_pairs(
         bad = ~((pr >= 0) & (pr <= 1))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InvalidValueError(
-                f"`probabilities` must be in [0, 1]; got {pr[i]} at pair {i}"
-            )
+            raise InvalidValueError(f"`probabilities` must be in [0, 1]; got {pr[i]} at pair {i}")
         winners = np.ascontiguousarray(np.stack([p[:, 0], p[:, 1]], axis=1).reshape(-1))
         losers = np.ascontiguousarray(np.stack([p[:, 1], p[:, 0]], axis=1).reshape(-1))
         w = np.ascontiguousarray(np.stack([pr, 1.0 - pr], axis=1).reshape(-1))
@@ -688,8 +686,7 @@ def margin_targets(positive_scores: Array, negative_scores: Array) -> npt.NDArra
     n = np.ascontiguousarray(_real("negative_scores", negative_scores), dtype=np.float64)
     if p.shape != n.shape:
         raise ShapeError(
-            f"`negative_scores` must have shape {_shape(p)} like `positive_scores`; "
-            f"got {_shape(n)}"
+            f"`negative_scores` must have shape {_shape(p)} like `positive_scores`; got {_shape(n)}"
         )
     return _native.labels_margins(p.reshape(-1), n.reshape(-1)).reshape(p.shape)
 
