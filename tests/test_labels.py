@@ -269,6 +269,18 @@ def test_never_observed_candidates_are_ranked_last_and_flagged():
     assert p[[2, 4, 5]].tolist() == [0, 0, 0] and p.sum() == pytest.approx(1.0)
 
 
+def test_empty_and_contradictory_evidence_give_flagged_or_even_results():
+    empty = labels.aggregate([], 3, method="plackett_luce")
+    assert empty.order.tolist() == [0, 1, 2] and not empty.observed.any()
+    assert np.isnan(empty.scores).all()
+    even = labels.aggregate([[0, 1], [1, 0]], 2, method="plackett_luce")
+    np.testing.assert_allclose(even.scores, [0.0, 0.0], atol=1e-12)
+    assert even.confidence[0] == pytest.approx(0.5)
+    tie = labels.aggregate([[0, 1], [1, 0]], 2, method="copeland")
+    assert tie.scores.tolist() == [0.0, 0.0] and tie.confidence[0] == 0.5
+    assert tie.disagreement[0] == 1.0
+
+
 def test_iteration_cap_warns_and_returns_the_flagged_estimate():
     windows = [[0, 1, 2], [2, 1, 0], [1, 0]]
     with pytest.warns(ConvergenceWarning, match="did not converge for 1 of 1 queries"):

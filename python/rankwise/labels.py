@@ -342,7 +342,12 @@ def _windows(
             else _int_vector("query_offsets", query_offsets, None, "query boundaries")
         )
         return items, wo, qo
-    if isinstance(windows, (list, tuple)) and windows and not _rectangular(windows):
+    if isinstance(windows, (list, tuple)) and not windows:
+        if query_offsets is not None:
+            raise InvalidValueError("`query_offsets` needs flat `windows` and `window_offsets`")
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(1, dtype=np.int64), np.array([0, 0], dtype=np.int64)
+    if isinstance(windows, (list, tuple)) and not _rectangular(windows):
         # One query, windows of different sizes: one conversion per window (input only).
         parts = [_ints("windows", w).reshape(-1) for w in windows]
         lengths = np.array([p.shape[0] for p in parts], dtype=np.int64)

@@ -17,7 +17,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{RankError, Result};
 use crate::labels::borda::{self, BordaNorm};
 use crate::labels::copeland::{self, CopelandCount};
 use crate::labels::evidence::{Compact, Evidence};
@@ -25,6 +25,9 @@ use crate::labels::kemeny;
 use crate::labels::plackett_luce::{self, MmOptions};
 use crate::parallel;
 use crate::ranking::desc_key;
+
+/// Most observed candidates of one query: the pairwise matrix takes `8 m²` bytes per thread.
+pub const MAX_OBSERVED: usize = 10_000;
 
 /// The start of the Kemeny local search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -114,6 +117,16 @@ fn aggregate_one(
     work.data.load(evidence, q);
     let data = &work.data;
     let m = data.m();
+    if m > MAX_OBSERVED {
+        return Err(RankError::invalid(
+            "windows",
+            format!(
+                "evidence on at most {MAX_OBSERVED} candidates per query (aggregation keeps an \
+                 m x m matrix of pairwise evidence)"
+            ),
+            format!("{m} observed candidates in query {q}"),
+        ));
+    }
     data.pair_matrix(&mut work.matrix);
     let w = &work.matrix;
     let mut iterations = 0u32;

@@ -166,8 +166,11 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
     check_wins(data, &s.wins, opts.alpha, query)?;
     let mut params = vec![0.0; m];
     s.prev.clear();
+    // γ = exp(θ - mean θ) rescaled to sum to m is the last ratio (w + α) / (d + α) rescaled
+    // to sum to m: the same numbers (up to rounding) without an exp per candidate.
+    s.gamma.clear();
+    s.gamma.resize(m, 1.0);
     for it in 1..=opts.max_iter {
-        exp_transform(&params, &mut s.gamma);
         s.denoms.clear();
         s.denoms.resize(m, 0.0);
         for r in 0..data.len() {
@@ -184,8 +187,21 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
             }
             s.denoms[last as usize] += acc;
         }
-        for ((p, &w), &d) in params.iter_mut().zip(&s.wins).zip(&s.denoms) {
-            *p = ((w + opts.alpha) / (d + opts.alpha)).ln();
+        let mut total = 0.0;
+        for (((p, g), &w), &d) in params
+            .iter_mut()
+            .zip(s.gamma.iter_mut())
+            .zip(&s.wins)
+            .zip(&s.denoms)
+        {
+            let ratio = (w + opts.alpha) / (d + opts.alpha);
+            *g = ratio;
+            total += ratio;
+            *p = ratio.ln();
+        }
+        let scale = m as f64 / total;
+        for g in s.gamma.iter_mut() {
+            *g *= scale;
         }
         centre(&mut params);
         if converged(&mut s.prev, &params, opts.tol) {
