@@ -23,6 +23,7 @@ use crate::evaluate::{parse_choice, slice_of};
 type F64s<'py> = PyReadonlyArray1<'py, f64>;
 type I64s<'py> = PyReadonlyArray1<'py, i64>;
 type Offsets<'py> = Option<PyReadonlyArray1<'py, i64>>;
+type Pair<'py, A, B> = (Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>);
 
 fn rows<'a, T>(
     values: &'a [T],
@@ -47,7 +48,7 @@ pub fn labels_order<'py>(
     seed: u64,
     doc_ids: Option<I64s<'py>>,
     descending: bool,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+) -> PyResult<Pair<'py, i64, i64>> {
     let v = slice_of(&values, "values")?;
     let off = offsets
         .as_ref()
@@ -355,7 +356,7 @@ pub fn labels_hard_negatives<'py>(
     relative: Option<f64>,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Pair<'py, i64, f64>> {
     let s = slice_of(&scores, "scores")?;
     let l = slice_of(&labels, "labels")?;
     let off = offsets

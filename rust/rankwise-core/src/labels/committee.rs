@@ -48,7 +48,7 @@ pub fn select(
     rule: Rule,
     groups: Option<Groups<'_>>,
 ) -> Result<Committee> {
-    if n == 0 || rankings.len() % n != 0 {
+    if n == 0 || !rankings.len().is_multiple_of(n) {
         return Err(RankError::shape(
             "rankings",
             "shape (voters, candidates) with at least one candidate",
@@ -206,14 +206,14 @@ fn check_groups(g: &Groups<'_>, n: usize, k: usize) -> Result<usize> {
             sizes[v as usize] += 1;
         }
     }
-    for h in 0..n_groups {
-        if g.lower[h] < 0 || g.lower[h] > g.upper[h] || g.lower[h] > sizes[h] {
+    for (h, &size) in sizes.iter().enumerate() {
+        if g.lower[h] < 0 || g.lower[h] > g.upper[h] || g.lower[h] > size {
             return Err(RankError::invalid(
                 "lower",
                 "0 <= lower[g] <= min(upper[g], size of group g)",
                 format!(
                     "lower[{h}] = {}, upper[{h}] = {}, group size {}",
-                    g.lower[h], g.upper[h], sizes[h]
+                    g.lower[h], g.upper[h], size
                 ),
             ));
         }

@@ -51,8 +51,8 @@ pub fn local_search(w: &[f64], m: usize, order: &mut [u32]) -> usize {
                 }
             }
             delta = 0.0;
-            for to in from + 1..order.len() {
-                let y = order[to] as usize;
+            for (to, &y) in order.iter().enumerate().skip(from + 1) {
+                let y = y as usize;
                 delta += w[x * m + y] - w[y * m + x];
                 if delta < best - eps {
                     best = delta;

@@ -37,14 +37,14 @@ pub struct Ordered {
 
 /// Order every row of `values` (see the module documentation).
 pub fn order(values: &Ragged<'_, f64>, ties: Ties<'_>, descending: bool) -> Result<Ordered> {
-    if let Ties::DocId(ids) = ties {
-        if ids.len() != values.values().len() {
-            return Err(RankError::shape(
-                "doc_ids",
-                format!("one id per value ({})", values.values().len()),
-                format!("{} ids", ids.len()),
-            ));
-        }
+    if let Ties::DocId(ids) = ties
+        && ids.len() != values.values().len()
+    {
+        return Err(RankError::shape(
+            "doc_ids",
+            format!("one id per value ({})", values.values().len()),
+            format!("{} ids", ids.len()),
+        ));
     }
     let rows = values.rows();
     let layout = values.layout();

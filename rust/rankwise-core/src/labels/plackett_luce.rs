@@ -271,7 +271,7 @@ fn stationary(q: &[f64], m: usize, a: &mut Vec<f64>) -> Option<Vec<f64>> {
         x[r] = v / a[r * w + r];
     }
     let total: f64 = x.iter().sum();
-    if !(total.is_finite() && total > 0.0) || x.iter().any(|&v| !(v > 0.0)) {
+    if !(total.is_finite() && total > 0.0) || x.iter().any(|&v| v.is_nan() || v <= 0.0) {
         return None;
     }
     let k = m as f64 / total;

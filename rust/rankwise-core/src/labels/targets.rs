@@ -99,10 +99,10 @@ pub fn hard_negatives(
     if !(margin.is_finite() && margin >= 0.0) {
         return Err(RankError::invalid("margin", "a finite number >= 0", margin));
     }
-    if let Some(r) = relative {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(RankError::invalid("relative", "a finite number > 0", r));
-        }
+    if let Some(r) = relative
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(RankError::invalid("relative", "a finite number > 0", r));
     }
     let rows = scores.rows();
     let mut idx = vec![-1i64; rows * k];
