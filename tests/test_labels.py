@@ -314,6 +314,8 @@ def test_bad_evidence_is_refused_with_argument_value_and_place():
         labels.aggregate_pairs([[0, 1]], 2, probabilities=[1.5])
     with pytest.raises(InvalidValueError, match="padded with negative values only at the end"):
         labels.aggregate(np.array([[0, -1, 1]]), 2)
+    with pytest.raises(ShapeError, match="window 0 has shape"):
+        labels.aggregate([[[0, 1], [1, 2]], [[0, 1]]], 3)
     with pytest.raises(InvalidValueError, match="1-based ranks"):
         labels.position_weights([0, 1])
     with pytest.raises(RankwiseError, match="permutation"):

@@ -349,7 +349,14 @@ def _windows(
         return empty, np.zeros(1, dtype=np.int64), np.array([0, 0], dtype=np.int64)
     if isinstance(windows, (list, tuple)) and not _rectangular(windows):
         # One query, windows of different sizes: one conversion per window (input only).
-        parts = [_ints("windows", w).reshape(-1) for w in windows]
+        parts = [_ints("windows", w) for w in windows]
+        bad = next((i for i, part in enumerate(parts) if part.ndim != 1), None)
+        if bad is not None:
+            raise ShapeError(
+                f"`windows` given as a list must hold 1-D windows of one query; window {bad} "
+                f"has shape {_shape(parts[bad])} (for many queries pass a 3-D array, or flat "
+                "windows with `window_offsets` and `query_offsets`)"
+            )
         lengths = np.array([p.shape[0] for p in parts], dtype=np.int64)
         items = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         wo = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)

@@ -12,7 +12,9 @@
 //! * [`curriculum_weights`]: MacAvaney et al., "Training Curricula for Open Domain Answer
 //!   Re-Ranking" (SIGIR 2020): a sample of ease `D ∈ [0, 1]` (1 = easy) weighs
 //!   `W = D + (i/m)(1 - D)` at training step `i < m` and `1` from step `m` on, so hard samples
-//!   are down-weighted early and all weigh the same after `m` steps;
+//!   are down-weighted early and all weigh the same after `m` steps (the paper's form as
+//!   recalled; its text could not be re-read when this was written, so check it before
+//!   publishing numbers that depend on the constants);
 //! * [`curriculum_ease`]: the paper's heuristics for `D` from first-stage ranks or scores.
 
 use crate::error::{RankError, Result};
