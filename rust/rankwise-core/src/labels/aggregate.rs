@@ -74,11 +74,16 @@ pub struct Aggregation {
     pub disagreement: Vec<f64>,
 }
 
+/// One query's share of the flat outputs, written in place.
+struct Out<'a> {
+    order: &'a mut [i64],
+    scores: &'a mut [f64],
+    confidence: &'a mut [f64],
+    observed: &'a mut [bool],
+}
+
+/// One query's scalar results.
 struct One {
-    order: Vec<i64>,
-    scores: Vec<f64>,
-    confidence: Vec<f64>,
-    observed: Vec<bool>,
     iterations: u32,
     converged: bool,
     disagreement: f64,
@@ -112,6 +117,7 @@ fn aggregate_one(
     q: usize,
     method: &Method,
     work: &mut Work,
+    out: Out<'_>,
 ) -> Result<One> {
     let n = evidence.n(q);
     work.data.load(evidence, q);
@@ -174,12 +180,17 @@ fn aggregate_one(
         }
     };
     let disagreement = kemeny::cost(w, m, &local_order);
-    let mut order = Vec::with_capacity(n);
-    let mut scores = vec![f64::NAN; n];
-    let mut observed = vec![false; n];
-    let mut confidence = vec![f64::NAN; n];
+    let Out {
+        order,
+        scores,
+        confidence,
+        observed,
+    } = out;
+    scores.fill(f64::NAN);
+    confidence.fill(f64::NAN);
+    observed.fill(false);
     for (p, &i) in local_order.iter().enumerate() {
-        order.push(i64::from(data.observed[i as usize]));
+        order[p] = i64::from(data.observed[i as usize]);
         if let Some(&j) = local_order.get(p + 1) {
             let (a, b) = (i as usize, j as usize);
             confidence[p] = match &model {
@@ -199,16 +210,13 @@ fn aggregate_one(
         scores[c as usize] = local_scores[i];
         observed[c as usize] = true;
     }
-    order.extend(
-        (0..n)
-            .filter(|&c| !observed[c])
-            .map(|c| i64::try_from(c).unwrap_or(i64::MAX)),
-    );
+    let unobserved = (0..n)
+        .filter(|&c| !observed[c])
+        .map(|c| i64::try_from(c).unwrap_or(i64::MAX));
+    for (slot, c) in order[m..].iter_mut().zip(unobserved) {
+        *slot = c;
+    }
     Ok(One {
-        order,
-        scores,
-        confidence,
-        observed,
         iterations,
         converged,
         disagreement,
@@ -235,30 +243,54 @@ pub fn aggregate(evidence: &Evidence<'_>, method: &Method) -> Result<Aggregation
         o.validate()?;
     }
     let rows = evidence.rows();
-    let results: Vec<Result<One>> = parallel::install(|| {
-        (0..rows)
-            .into_par_iter()
-            .map_init(Work::default, |work, q| {
-                aggregate_one(evidence, q, method, work)
-            })
-            .collect()
-    });
     let total: usize = (0..rows).map(|q| evidence.n(q)).sum();
     let mut out = Aggregation {
-        order: Vec::with_capacity(total),
-        scores: Vec::with_capacity(total),
-        confidence: Vec::with_capacity(total),
-        observed: Vec::with_capacity(total),
+        order: vec![0; total],
+        scores: vec![0.0; total],
+        confidence: vec![0.0; total],
+        observed: vec![false; total],
         iterations: Vec::with_capacity(rows),
         converged: Vec::with_capacity(rows),
         disagreement: Vec::with_capacity(rows),
     };
+    // Every query writes its share of the flat outputs in place: no per-query vectors are
+    // kept until the end, so the peak is the outputs plus one working set per thread.
+    let mut shares = Vec::with_capacity(rows);
+    {
+        let (mut o, mut s, mut c, mut b) = (
+            &mut out.order[..],
+            &mut out.scores[..],
+            &mut out.confidence[..],
+            &mut out.observed[..],
+        );
+        for q in 0..rows {
+            let n = evidence.n(q);
+            let (o1, o2) = o.split_at_mut(n);
+            let (s1, s2) = s.split_at_mut(n);
+            let (c1, c2) = c.split_at_mut(n);
+            let (b1, b2) = b.split_at_mut(n);
+            shares.push((
+                q,
+                Out {
+                    order: o1,
+                    scores: s1,
+                    confidence: c1,
+                    observed: b1,
+                },
+            ));
+            (o, s, c, b) = (o2, s2, c2, b2);
+        }
+    }
+    let results: Vec<Result<One>> = parallel::install(|| {
+        shares
+            .into_par_iter()
+            .map_init(Work::default, |work, (q, share)| {
+                aggregate_one(evidence, q, method, work, share)
+            })
+            .collect()
+    });
     for r in results {
         let one = r?;
-        out.order.extend(one.order);
-        out.scores.extend(one.scores);
-        out.confidence.extend(one.confidence);
-        out.observed.extend(one.observed);
         out.iterations.push(one.iterations);
         out.converged.push(one.converged);
         out.disagreement.push(one.disagreement);

@@ -146,6 +146,24 @@ pub fn inverse(perms: &Ragged<'_, i64>) -> Result<Vec<i64>> {
 mod tests {
     use super::*;
     use crate::ragged::RowLayout;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn stable_order_is_a_stable_sort_and_its_inverse_is_the_ranks(
+            grades in prop::collection::vec(prop_oneof![Just(f64::NAN), (0i8..5).prop_map(f64::from)], 0..60),
+        ) {
+            let r = Ragged::new(&grades, RowLayout::uniform(1, grades.len()), "v").unwrap();
+            let o = order(&r, Ties::Stable, true).unwrap();
+            let mut expect: Vec<usize> = (0..grades.len()).filter(|&j| !grades[j].is_nan()).collect();
+            expect.sort_by(|&a, &b| grades[b].partial_cmp(&grades[a]).unwrap());
+            let valid = expect.len();
+            prop_assert_eq!(&o.order[..valid], &expect.iter().map(|&j| j as i64).collect::<Vec<_>>()[..]);
+            prop_assert!(o.order[valid..].iter().all(|&v| v == -1));
+            let p = Ragged::new(&o.order, RowLayout::uniform(1, grades.len()), "p").unwrap();
+            prop_assert_eq!(inverse(&p).unwrap(), o.ranks);
+        }
+    }
 
     #[test]
     fn ties_are_broken_by_the_chosen_rule() {

@@ -179,6 +179,26 @@ pub fn ranking_text(order: &Ragged<'_, i64>) -> Result<Vec<String>> {
 mod tests {
     use super::*;
     use crate::ragged::RowLayout;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn soft_labels_are_a_distribution_ordered_like_their_scores(
+            v in prop::collection::vec(-30.0f64..30.0, 1..40),
+            t in 0.1f64..10.0,
+        ) {
+            let r = Ragged::new(&v, RowLayout::uniform(1, v.len()), "s").unwrap();
+            let p = soft_labels(&r, t).unwrap();
+            prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            for i in 0..v.len() {
+                for j in 0..v.len() {
+                    if v[i] > v[j] {
+                        prop_assert!(p[i] >= p[j]);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn targets_follow_their_definitions() {
