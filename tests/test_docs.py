@@ -18,6 +18,7 @@ MODULES = [
     "rankwise.comparison",
     "rankwise.correlation",
     "rankwise.consistency",
+    "rankwise.labels",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.strategies",

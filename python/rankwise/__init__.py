@@ -12,7 +12,8 @@ Report over 1 queries
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
 :mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.correlation` (Kendall,
 Spearman, weighted tau, AP correlation, RBO), :mod:`rankwise.consistency` (OPIS, preference
-ranking accuracy), :mod:`rankwise.compat` (drop-in replacements for pytrec_eval, sklearn,
+ranking accuracy), :mod:`rankwise.labels` (full-list training labels: rank aggregation,
+weights, targets), :mod:`rankwise.compat` (drop-in replacements for pytrec_eval, sklearn,
 torchmetrics, scipy's rank correlations), :mod:`rankwise.errors` (exceptions).
 
 numpy and the modules that need it are imported on first use, so that ``rankwise eval`` on the
@@ -40,7 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, metrics, rerank
+    from . import consistency, correlation, labels, metrics, rerank
     from .comparison import compare, fuse
     from .sample import demo
 
@@ -58,6 +59,7 @@ __all__ = (
     "evaluate",
     "fuse",
     "get_num_threads",
+    "labels",
     "measure_names",
     "metrics",
     "rerank",
@@ -70,6 +72,7 @@ _LAZY = {
     "metrics": ("rankwise.metrics", None),
     "correlation": ("rankwise.correlation", None),
     "consistency": ("rankwise.consistency", None),
+    "labels": ("rankwise.labels", None),
     "rerank": ("rankwise.rerank", None),
     "torch": ("rankwise.torch", None),
     "compare": ("rankwise.comparison", "compare"),

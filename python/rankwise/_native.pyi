@@ -304,3 +304,90 @@ def ranking_difficulty(
 ) -> npt.NDArray[np.float64]: ...
 def dpo_loss_bound(difficulty: npt.NDArray[np.float64], beta: float) -> npt.NDArray[np.float64]: ...
 def set_num_threads(n: int) -> None: ...
+def labels_order(
+    values: npt.NDArray[np.float64],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+    ties: str = "stable",
+    seed: int = 0,
+    doc_ids: npt.NDArray[np.int64] | None = None,
+    descending: bool = True,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def labels_inverse(
+    perm: npt.NDArray[np.int64],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+) -> npt.NDArray[np.int64]: ...
+def labels_aggregate(
+    method: str,
+    n_items: npt.NDArray[np.int64],
+    query_offsets: npt.NDArray[np.int64],
+    *,
+    items: npt.NDArray[np.int64] | None = None,
+    window_offsets: npt.NDArray[np.int64] | None = None,
+    winners: npt.NDArray[np.int64] | None = None,
+    losers: npt.NDArray[np.int64] | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
+    normalize: str = "none",
+    count: str = "majority",
+    start: str = "borda",
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-8,
+) -> dict[str, Any]: ...
+def labels_position_weights(
+    ranks: npt.NDArray[np.int64], scheme: str
+) -> npt.NDArray[np.float64]: ...
+def labels_pair_weights(
+    ranks_i: npt.NDArray[np.int64], ranks_j: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]: ...
+def labels_curriculum_ease(
+    scores: npt.NDArray[np.float64],
+    relevant: npt.NDArray[np.bool_],
+    heuristic: str,
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+) -> npt.NDArray[np.float64]: ...
+def labels_curriculum_weights(
+    ease: npt.NDArray[np.float64], step: int, total_steps: int
+) -> npt.NDArray[np.float64]: ...
+def labels_soft_labels(
+    values: npt.NDArray[np.float64],
+    temperature: float,
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+) -> npt.NDArray[np.float64]: ...
+def labels_margins(
+    positive: npt.NDArray[np.float64], negative: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def labels_hard_negatives(
+    scores: npt.NDArray[np.float64],
+    labels: npt.NDArray[np.float64],
+    k: int,
+    *,
+    margin: float = 0.0,
+    relative: float | None = None,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def labels_ranking_text(
+    order: npt.NDArray[np.int64],
+    *,
+    offsets: npt.NDArray[np.int64] | None = None,
+    shape: tuple[int, int] | None = None,
+) -> list[str]: ...
+def labels_committee(
+    rankings: npt.NDArray[np.int64],
+    n: int,
+    k: int,
+    rule: str,
+    *,
+    approval_top: int = 1,
+    groups: npt.NDArray[np.int64] | None = None,
+    lower: npt.NDArray[np.int64] | None = None,
+    upper: npt.NDArray[np.int64] | None = None,
+) -> tuple[npt.NDArray[np.int64], float]: ...

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConstantInputWarning",
+    "ConvergenceWarning",
     "DegenerateDataWarning",
     "DuplicateDocumentError",
     "InvalidValueError",
@@ -79,3 +80,8 @@ class SmallSampleWarning(DegenerateDataWarning):
 
 class ConstantInputWarning(DegenerateDataWarning):
     """An input is constant, so a correlation is not defined."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """An iterative estimate (Plackett-Luce MM, I-LSR) stopped at its iteration cap; the
+    current estimate is returned and flagged."""

@@ -10,6 +10,8 @@
 //! * [`correlation`]: Kendall's tau, weighted tau, Spearman's rho, AP correlation and RBO,
 //!   with scipy's p-values, for one pair or every row of a batch;
 //! * [`consistency`]: OPIS and epsilon-OPIS, preference ranking accuracy;
+//! * [`labels`]: permutations, rank aggregation (Borda, Copeland, Plackett–Luce, Kemeny),
+//!   weights and targets for training listwise rankers;
 //! * [`rerank`]: reading the answers of listwise rankers (the reranking engine grows here);
 //! * [`ranking`]: the tie rules and rank computation shared by everything;
 //! * [`ragged`]: the batch layout (flat values plus offsets).
@@ -38,6 +40,7 @@ pub mod consistency;
 pub mod correlation;
 pub mod error;
 pub mod evaluate;
+pub mod labels;
 pub mod metrics;
 pub mod parallel;
 pub mod ragged;

@@ -17,6 +17,7 @@ mod correlation;
 mod dicts;
 mod errors;
 mod evaluate;
+mod labels;
 mod metrics;
 mod parallel;
 mod rerank;
@@ -42,6 +43,12 @@ mod _native {
     };
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays};
+    #[pymodule_export]
+    use crate::labels::{
+        labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
+        labels_hard_negatives, labels_inverse, labels_margins, labels_order, labels_pair_weights,
+        labels_position_weights, labels_ranking_text, labels_soft_labels,
+    };
     #[pymodule_export]
     use crate::metrics::measure_names;
     #[pymodule_export]

@@ -1,0 +1,192 @@
+"""Plackett-Luce aggregation of teacher windows: rankwise against choix, same data, one process.
+
+Measured (the goal of issue 6 is printed as met / missed; nothing is asserted):
+
+* 100,000 queries, each with 45 windows of 20 over 100 candidates (the window count of
+  fullrank's 9-pass label construction), every window an order drawn from a Plackett-Luce
+  model over a random subset: ``rankwise.labels.aggregate(..., method="plackett_luce")`` on
+  the whole batch vs ``choix.mm_rankings`` looped over queries; goal >= 20x. Both use
+  ``alpha=0.01`` (a candidate last in all its windows has no finite MLE otherwise) and
+  choix's ``max_iter=10000``, ``tol=1e-8``. choix takes seconds per query, so it is timed on
+  a sample of queries and **scaled** to the batch (said so in the output); its estimates on
+  the sample are compared with rankwise's.
+* Peak memory of the rankwise call beyond its input, measured in fresh processes at the full
+  and at half the number of queries (linear in the input: the two ratios should agree).
+
+``--quick`` runs a tiny smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import _runner as R
+import numpy as np
+
+SEED = 42
+N_CANDIDATES = 100
+N_WINDOWS = 45
+WINDOW = 20
+ALPHA = 0.01
+GOAL = 20.0
+
+
+def make_windows(q: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat window orders, window offsets and query offsets of ``q`` queries."""
+    rng = np.random.default_rng(seed)
+    items = np.empty(q * N_WINDOWS * WINDOW, dtype=np.int64)
+    chunk = 2_000
+    for s in range(0, q, chunk):
+        e = min(q, s + chunk)
+        theta = rng.normal(0.0, 1.5, size=(e - s, 1, N_CANDIDATES))
+        # a random subset of WINDOW candidates per window ...
+        keys = rng.random((e - s, N_WINDOWS, N_CANDIDATES))
+        subset = np.argpartition(keys, WINDOW, axis=2)[:, :, :WINDOW]
+        # ... ordered by Plackett-Luce sampling (Gumbel-max trick)
+        noisy = np.take_along_axis(np.broadcast_to(theta, keys.shape), subset, axis=2)
+        noisy = noisy + rng.gumbel(size=noisy.shape)
+        order = np.argsort(-noisy, axis=2)
+        windows = np.take_along_axis(subset, order, axis=2)
+        items[s * N_WINDOWS * WINDOW : e * N_WINDOWS * WINDOW] = windows.reshape(-1)
+    window_offsets = np.arange(0, q * N_WINDOWS * WINDOW + 1, WINDOW, dtype=np.int64)
+    query_offsets = np.arange(0, q * N_WINDOWS + 1, N_WINDOWS, dtype=np.int64)
+    return items, window_offsets, query_offsets
+
+
+def rankwise_call(items: np.ndarray, wo: np.ndarray, qo: np.ndarray) -> Any:
+    from rankwise import labels
+
+    return labels.aggregate(
+        items,
+        N_CANDIDATES,
+        method="plackett_luce",
+        window_offsets=wo,
+        query_offsets=qo,
+        alpha=ALPHA,
+    )
+
+
+def choix_loop(choix: Any, items: np.ndarray, queries: int) -> list[np.ndarray]:
+    per_query = N_WINDOWS * WINDOW
+    out = []
+    for i in range(queries):
+        data = items[i * per_query : (i + 1) * per_query].reshape(N_WINDOWS, WINDOW).tolist()
+        out.append(choix.mm_rankings(N_CANDIDATES, data, alpha=ALPHA))
+    return out
+
+
+def memprobe(queries: int) -> None:
+    items, wo, qo = make_windows(queries)
+    rankwise_call(*make_windows(5, seed=1))  # imports, thread pool, first-call state
+    gc.collect()
+    before = R.rss_bytes()
+    reset = R.reset_peak_rss()
+    peak_before = R.peak_rss_bytes()
+    t0 = time.perf_counter()
+    rankwise_call(items, wo, qo)
+    seconds = time.perf_counter() - t0
+    peak = R.peak_rss_bytes()
+    base = before if (reset and before is not None) else peak_before
+    input_bytes = items.nbytes + wo.nbytes + qo.nbytes
+    print(
+        json.dumps(
+            {
+                "queries": queries,
+                "input_bytes": input_bytes,
+                "peak_extra": peak - base,
+                "seconds": seconds,
+            }
+        )
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="smoke test: tiny sizes")
+    p.add_argument("--queries", type=int, default=100_000, help="queries in the batch")
+    p.add_argument("--sample", type=int, default=10, help="queries choix is timed on")
+    p.add_argument("--repeat", type=int, default=3, help="timed rankwise calls (median)")
+    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    p.add_argument("--memprobe", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.memprobe:
+        memprobe(args.memprobe)
+        return
+    if args.quick:
+        args.queries, args.sample, args.repeat = 200, 2, 1
+    R.print_banner()
+    q = args.queries
+    print(
+        f"\nPlackett-Luce MM: {q:,} queries x {N_WINDOWS} windows of {WINDOW} over "
+        f"{N_CANDIDATES} candidates, alpha={ALPHA}, tol=1e-8, max_iter=10000"
+    )
+    items, wo, qo = make_windows(q)
+    timing, result = R.measure(lambda: rankwise_call(items, wo, qo), repeat=args.repeat)
+    rw_s = timing.median_s
+    iters = result.iterations
+    print(
+        f"  rankwise.labels.aggregate   {R.fmt_s(rw_s):>10}  (median of {len(timing.times_s)}; "
+        f"{rw_s / q * 1e6:.1f} us/query; MM iterations median {int(np.median(iters))}, "
+        f"max {int(iters.max())}; converged {int(result.converged.sum())}/{q})"
+    )
+    record: dict[str, Any] = {
+        "queries": q,
+        "rankwise_s": rw_s,
+        "rankwise_times_s": timing.times_s,
+        "iterations_median": float(np.median(iters)),
+    }
+    choix = R.optional_import("choix")
+    if choix is not None:
+        s = min(args.sample, q)
+        t0 = time.perf_counter()
+        ref = choix_loop(choix, items, s)
+        choix_sample_s = time.perf_counter() - t0
+        choix_s = choix_sample_s * q / s
+        diff = max(
+            float(np.max(np.abs(result.scores[i * N_CANDIDATES : (i + 1) * N_CANDIDATES] - r)))
+            for i, r in enumerate(ref)
+        )
+        ratio = choix_s / rw_s
+        print(
+            f"  choix.mm_rankings loop      {R.fmt_s(choix_s):>10}  (SCALED: timed on {s} "
+            f"queries, {R.fmt_s(choix_sample_s)}, x {q / s:,.0f})"
+        )
+        print(f"  max |rankwise - choix| on the sample: {diff:.2e}")
+        verdict = "met" if ratio >= GOAL else "MISSED"
+        print(f"  ratio choix / rankwise: {ratio:,.0f}x  (goal >= {GOAL:.0f}x: {verdict})")
+        record.update(
+            choix_sample_queries=s,
+            choix_sample_s=choix_sample_s,
+            choix_scaled_s=choix_s,
+            ratio=ratio,
+            max_abs_diff=diff,
+        )
+    if not args.no_memory:
+        print("  peak memory of the rankwise call beyond its input (fresh processes):")
+        script = Path(__file__).resolve()
+        mem = []
+        for qq in (max(q // 2, 1), q):
+            r = R.run_probe(script, ["--memprobe", str(qq)], timeout=3600)
+            mem.append(r)
+            print(
+                f"    {qq:>9,} queries: input {r['input_bytes'] / 2**20:8.1f} MiB, "
+                f"peak extra {r['peak_extra'] / 2**20:8.1f} MiB "
+                f"({r['peak_extra'] / r['input_bytes']:.2f} x input)"
+            )
+        record["memory"] = mem
+    out = R.RESULTS / "bench_labels.json"
+    if not args.quick:
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(record, indent=2) + "\n")
+        print(f"  wrote {out.relative_to(R.HERE.parent)}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
