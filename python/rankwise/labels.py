@@ -61,10 +61,12 @@ from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, Sh
 __all__ = [
     "Aggregation",
     "Committee",
+    "FullRankLabels",
     "aggregate",
     "aggregate_pairs",
     "curriculum_ease",
     "curriculum_weights",
+    "fullrank_labels",
     "hard_negatives",
     "inverse_permutation",
     "margin_targets",
@@ -855,3 +857,68 @@ def select_committee(
         upper=up,
     )
     return Committee(members=members, score=float(score))
+
+
+# ----------------------------------------------------------------------------------------------
+# Complete listwise labels from a teacher (fullrank)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FullRankLabels:
+    """Complete teacher rankings: ``orders[q]`` is query ``q``'s candidate indices, best first
+    (positions in the prompt order, i.e. the order given); ``texts[q]`` the same as the target
+    text of a generative listwise ranker (``"[3] > [1] > [2]"``); ``windows[q]`` the teacher
+    calls it took; ``repairs`` the teacher's answers that needed a repair (see
+    :class:`rankwise.rerank.RerankResult`)."""
+
+    orders: list[list[int]]
+    texts: list[str]
+    windows: list[int]
+    repairs: list[Any]
+
+
+def fullrank_labels(
+    queries: Sequence[Any],
+    candidates: Sequence[Sequence[Any]],
+    teacher: Any,
+    *,
+    window: int = 20,
+    step: int = 10,
+    batch_size: int = 32,
+    cache: Any = None,
+    progress: bool | None = None,
+) -> FullRankLabels:
+    """Complete listwise labels by the fullrank construction ("Sliding Windows Are Not the
+    End", Liu et al., ACL 2025; ``shared/spec/rerank-algorithms.md`` section 7.2): shrinking
+    sliding-window passes of a listwise ``teacher`` (any :class:`rankwise.rerank.ListwiseRanker`)
+    until every candidate is placed. Each pass runs back to front over the part of the list
+    not yet fixed and fixes its top ``window - step``; 100 candidates with windows of 20 and
+    steps of 10 take 9 + 8 + ... + 1 = 45 teacher windows. The passes of all queries are
+    batched by :func:`rankwise.rerank.rerank` (with its answer cache and resumption).
+
+    >>> from rankwise.rerank import OracleRanker
+    >>> grades = [list(range(100)), [0, 3, 1, 2]]   # a perfect teacher ranks by these
+    >>> out = fullrank_labels(["q1", "q2"], grades, OracleRanker(), progress=False)
+    >>> out.windows, out.orders[0][:3], out.texts[1]
+    ([45, 1], [99, 98, 97], '[2] > [4] > [3] > [1]')
+    """
+    from .rerank import SlidingWindow, rerank
+
+    longest = max((len(c) for c in candidates), default=1)
+    strategy = SlidingWindow(window=window, step=step, top_k=max(longest, 1))
+    result = rerank(
+        queries,
+        candidates,
+        teacher,
+        strategy,
+        batch_size=batch_size,
+        cache=cache,
+        progress=progress,
+    )
+    sizes = [len(o) for o in result.orders]
+    flat = np.fromiter((i for o in result.orders for i in o), dtype=np.int64, count=sum(sizes))
+    texts = ranking_text(flat, offsets=np.concatenate([[0], np.cumsum(sizes)]))
+    return FullRankLabels(
+        orders=result.orders, texts=texts, windows=result.calls, repairs=result.repairs
+    )
