@@ -9,6 +9,7 @@ actor), Spark only with ``RANKWISE_TEST_SPARK=1``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import random
@@ -204,7 +205,9 @@ def test_partitions_merged_equal_evaluate_on_the_whole_run_bit_for_bit(
         max_docs=max_docs,
         name="r",
     )
-    results = [evaluate_partition(t, judged, MEASURES, options, partition=p) for p, t in enumerate(parts)]
+    results = [
+        evaluate_partition(t, judged, MEASURES, options, partition=p) for p, t in enumerate(parts)
+    ]
     rnd.shuffle(results)
     got = merge_partitions(results, judged, MEASURES, options)
     want = rankwise.evaluate(
@@ -217,6 +220,20 @@ def test_partitions_merged_equal_evaluate_on_the_whole_run_bit_for_bit(
         max_docs=max_docs,
     )
     assert_same_report(got, want)
+
+
+def test_tables_unpickled_at_odd_addresses_are_read():
+    # Arrow buffers that arrive from another process (Dask, Ray, Spark) may be misaligned.
+    def at_odd_address(data: bytes) -> pa.Buffer:
+        return pa.py_buffer(b"\0" + data).slice(1)
+
+    offsets = at_odd_address(np.array([0, 1, 3, 6], dtype=np.int32).tobytes())
+    ids = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"abbccc"))
+    scores = pa.Array.from_buffers(
+        pa.float64(), 3, [None, at_odd_address(np.array([0.5, 2.0, 1.0]).tobytes())]
+    )
+    table = pa.table({"query_id": ["q", "q", "q"], "doc_id": ids, "score": scores})
+    assert rankwise.Run.from_frame(table).to_dict() == {"q": {"bb": 2.0, "ccc": 1.0, "a": 0.5}}
 
 
 def test_partition_interning_cannot_change_tie_breaks():
@@ -240,7 +257,9 @@ def test_a_query_in_two_partitions_is_refused():
     options = EvalOptions()
     a = pa.table({"query_id": ["q"], "doc_id": ["a"], "score": [1.0]})
     b = pa.table({"query_id": ["q"], "doc_id": ["b"], "score": [2.0]})
-    parts = [evaluate_partition(t, qrels, ["RR"], options, partition=i) for i, t in enumerate([a, b])]
+    parts = [
+        evaluate_partition(t, qrels, ["RR"], options, partition=i) for i, t in enumerate([a, b])
+    ]
     with pytest.raises(InvalidValueError, match=r"query 'q' is in partitions 0 and 1"):
         merge_partitions(parts, qrels, ["RR"], options)
 
@@ -249,13 +268,19 @@ def test_malformed_partitions_name_the_partition_and_the_column():
     qrels = rankwise.Qrels({"q": {"a": 1}})
     options = EvalOptions()
     text_scores = pa.table({"query_id": ["q"], "doc_id": ["a"], "score": ["high"]})
-    with pytest.raises(RankwiseTypeError, match=r"partition 3 of the run: column 'score' must hold numbers"):
+    with pytest.raises(
+        RankwiseTypeError, match=r"partition 3 of the run: column 'score' must hold numbers"
+    ):
         evaluate_partition(text_scores, qrels, ["RR"], options, partition=3)
     no_docs = pa.table({"query_id": ["q"], "docno": ["a"], "score": [1.0]})
-    with pytest.raises(InvalidValueError, match=r"partition 1 of the run: the table has no column 'doc_id'"):
+    with pytest.raises(
+        InvalidValueError, match=r"partition 1 of the run: the table has no column 'doc_id'"
+    ):
         evaluate_partition(no_docs, qrels, ["RR"], options, partition=1)
     nan = pa.table({"query_id": ["q"], "doc_id": ["a"], "score": [float("nan")]})
-    with pytest.raises(InvalidValueError, match=r"partition 0 of the run: .*NaN for query \"q\", document \"a\""):
+    with pytest.raises(
+        InvalidValueError, match=r"partition 0 of the run: .*NaN for query \"q\", document \"a\""
+    ):
         evaluate_partition(nan, qrels, ["RR"], options, partition=0)
 
 
@@ -285,7 +310,7 @@ def test_reranking_blocks_of_queries_equals_the_single_machine_driver(
     bounds = sorted({0, n, *(c for c in cuts if c < n)})
     actor = RerankBlock(ranker, strategy, batch_size=batch_size)
     orders, reranked, calls = [], [], []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         block = pa.table(
             {
                 "query_id": query_ids[lo:hi],
@@ -345,7 +370,9 @@ def test_rerank_block_errors_name_the_column_and_the_argument():
 # Dask
 
 
-def synthetic_run(n_queries: int, n_docs: int, seed: int) -> tuple[dict[str, dict[str, int]], object]:
+def synthetic_run(
+    n_queries: int, n_docs: int, seed: int
+) -> tuple[dict[str, dict[str, int]], object]:
     """Qrels and a pandas run with tied scores (3 decimals), rows shuffled."""
     import pandas as pd
 
@@ -384,11 +411,15 @@ def test_dask_evaluate_equals_evaluate_bit_for_bit(dask_client, missing):
     qrels, frame = synthetic_run(60, 40, seed=1)
     ddf = dd.from_pandas(frame, npartitions=5)
     got = rankwise.dask.evaluate(ddf, qrels, MEASURES, missing=missing, name="r")
-    want = rankwise.evaluate(qrels, rankwise.Run.from_frame(frame, name="r"), MEASURES, missing=missing)
+    want = rankwise.evaluate(
+        qrels, rankwise.Run.from_frame(frame, name="r"), MEASURES, missing=missing
+    )
     assert isinstance(got, rankwise.Report)
     assert_same_report(got, want)
     per_query = rankwise.dask.evaluate(ddf, rankwise.Qrels(qrels), "AP", per_query=True)
-    assert per_query == rankwise.evaluate(qrels, rankwise.Run.from_frame(frame), "AP", per_query=True)
+    assert per_query == rankwise.evaluate(
+        qrels, rankwise.Run.from_frame(frame), "AP", per_query=True
+    )
 
 
 def test_dask_evaluate_of_a_run_partitioned_by_query_skips_the_shuffle(dask_client):
@@ -418,7 +449,9 @@ def test_dask_malformed_partition_names_the_partition_and_the_column(dask_client
     ddf = dd.from_delayed(
         [dask.delayed(good), dask.delayed(good), dask.delayed(text)], meta=good, verify_meta=False
     )
-    with pytest.raises(RankwiseTypeError, match=r"partition 2 of `run_ddf`: column 'score' must hold numbers"):
+    with pytest.raises(
+        RankwiseTypeError, match=r"partition 2 of `run_ddf`: column 'score' must hold numbers"
+    ):
         rankwise.dask.evaluate(ddf, {"q0": {"d1": 1}}, ["AP"])
     renamed = good.rename(columns={"doc_id": "docno"})
     ddf = dd.from_delayed([dask.delayed(renamed), dask.delayed(good)], meta=good, verify_meta=False)
@@ -491,7 +524,9 @@ def expected(table: pa.Table, strategy) -> dict[str, tuple[list[int], list[str],
     want = rerank(data["query"], data["candidates"], OracleRanker(0.0, position_bias=0.5), strategy)
     return {
         q: (o, [d[i] for i in o], c)
-        for q, d, o, c in zip(data["query_id"], data["doc_ids"], want.orders, want.calls, strict=True)
+        for q, d, o, c in zip(
+            data["query_id"], data["doc_ids"], want.orders, want.calls, strict=True
+        )
     }
 
 
