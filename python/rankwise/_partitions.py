@@ -71,9 +71,7 @@ class EvalOptions:
         if self.missing not in ("skip", "zero"):
             raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {self.missing!r}")
         if self.max_docs is not None and (isinstance(self.max_docs, bool) or self.max_docs <= 0):
-            raise InvalidValueError(
-                f"`max_docs` must be a positive integer; got {self.max_docs!r}"
-            )
+            raise InvalidValueError(f"`max_docs` must be a positive integer; got {self.max_docs!r}")
         if self.score_precision not in ("float32", "float64"):
             raise InvalidValueError(
                 f"`score_precision` must be 'float32' or 'float64'; got {self.score_precision!r}"
@@ -189,7 +187,7 @@ def merge_partitions(
         absent = [q for q in qrels.query_ids if q not in where]
         if absent:
             # The kernel scores a query without documents as Missing::Zero does.
-            empty = Run(dict.fromkeys(absent, {}))
+            empty = Run({q: {} for q in absent})
             _, absent_ids, absent_values, _ = _native.evaluate(
                 qrels,
                 empty,

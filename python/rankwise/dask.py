@@ -65,15 +65,12 @@ def _dask() -> Any:
 
 
 def _client() -> Any:
-    """The active distributed client, if any."""
-    try:
-        from distributed import get_client
-    except ImportError:
-        return None
-    try:
-        return get_client()
-    except ValueError:
-        return None
+    """The distributed client that will run the graph, if the current scheduler is one."""
+    from dask.base import get_scheduler
+
+    scheduler = get_scheduler()
+    client = getattr(scheduler, "__self__", None)
+    return client if client is not None and hasattr(client, "scatter") else None
 
 
 def _check_partition(
@@ -185,7 +182,7 @@ def evaluate(
     names = list(measures) if not isinstance(measures, str) else [measures]
     measure_names(names)  # unknown names fail here, before any work is sent
     if isinstance(qrels, dd.DataFrame):
-        qrels = qrels.compute()
+        qrels = qrels.compute()  # type: ignore[no-untyped-call]
     built = as_qrels(qrels)
     for column in options.columns:
         if column not in run_ddf.columns:

@@ -137,8 +137,7 @@ class RerankBlock:
         for column in (id_column, query_column, candidates_column):
             if column not in data:
                 raise InvalidValueError(
-                    f"the block of queries must have a column {column!r}; "
-                    f"it has {sorted(data)}"
+                    f"the block of queries must have a column {column!r}; it has {sorted(data)}"
                 )
         query_ids = list(data[id_column])
         queries = list(data[query_column])
