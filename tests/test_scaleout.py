@@ -463,21 +463,42 @@ def test_dask_malformed_partition_names_the_partition_and_the_column(dask_client
         )
 
 
-def test_dask_evaluate_on_worker_processes_ships_qrels_and_results_by_pickle():
+def rows_or_die(frames, marker: str, number: int):
+    """Partition ``number`` of a run; the worker computing partition 1 dies the first time."""
+    if number == 1 and not os.path.exists(marker):
+        with open(marker, "w") as f:
+            f.write(str(os.getpid()))
+        os._exit(1)
+    return frames[number]
+
+
+def test_dask_on_worker_processes_pickles_and_survives_a_lost_worker(tmp_path):
     pytest.importorskip("dask.dataframe", reason="Dask is not installed (rankwise[dask])")
     distributed = pytest.importorskip("distributed", reason="distributed is not installed")
+    import sys
+
+    import cloudpickle
     import dask.dataframe as dd
 
     import rankwise.dask
 
+    # Worker processes get the test's helpers by value (they may not import `tests`).
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     qrels, frame = synthetic_run(40, 30, seed=3)
-    with (
-        distributed.LocalCluster(
-            processes=True, n_workers=1, threads_per_worker=1, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster),
-    ):
-        got = rankwise.dask.evaluate(dd.from_pandas(frame, npartitions=3), qrels, MEASURES)
+    frames = [frame.iloc[i::3].reset_index(drop=True) for i in range(3)]
+    marker = tmp_path / "killed"
+    ddf = dd.from_map(partial(rows_or_die, frames, str(marker)), range(3), meta=frame.iloc[:0])
+    try:
+        with (
+            distributed.LocalCluster(
+                processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster),
+        ):
+            got = rankwise.dask.evaluate(ddf, qrels, MEASURES)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert marker.exists(), "no worker was lost"
     assert_same_report(got, rankwise.evaluate(qrels, rankwise.Run.from_frame(frame), MEASURES))
 
 
