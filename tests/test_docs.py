@@ -31,7 +31,11 @@ MODULES = [
     "rankwise.compat.torchmetrics.functional",
 ]
 NEEDS_TORCH = {"rankwise.compat.torchmetrics.functional"}
-NEEDS = {"rankwise.dask": "dask.dataframe", "rankwise._partitions": "pandas", "rankwise.ray": "pyarrow"}
+NEEDS = {
+    "rankwise.dask": "dask.dataframe",
+    "rankwise._partitions": "pandas",
+    "rankwise.ray": "pyarrow",
+}
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

@@ -514,7 +514,14 @@ def ray_session():
 
     # The test's own helpers travel by value: Ray's workers do not have `tests` on their path.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # Two CPUs (the pools below take one: a pool on every CPU hangs, ray-project/ray#44687)
+    # and a small object store instead of 30 % of the machine's memory.
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        object_store_memory=256 * 2**20,
+    )
     ray.data.DataContext.get_current().enable_progress_bars = False
     yield ray
     ray.shutdown()

@@ -68,7 +68,7 @@ def _client() -> Any:
     """The distributed client that will run the graph, if the current scheduler is one."""
     from dask.base import get_scheduler
 
-    scheduler = get_scheduler()
+    scheduler = get_scheduler()  # type: ignore[no-untyped-call]
     client = getattr(scheduler, "__self__", None)
     return client if client is not None and hasattr(client, "scatter") else None
 

@@ -56,9 +56,7 @@ def _pyspark() -> Any:
     return pyspark
 
 
-def _partition_function(
-    broadcast: Any, names: list[str], options: EvalOptions
-) -> Any:
+def _partition_function(broadcast: Any, names: list[str], options: EvalOptions) -> Any:
     """The function ``mapInArrow`` runs on each partition (a closure shipped by pickle)."""
 
     def evaluate_batches(batches: Iterator[Any]) -> Iterator[Any]:
@@ -128,7 +126,7 @@ def evaluate(
     """
     _pyspark()
     from pyspark.sql import DataFrame
-    from pyspark.sql import types as T
+    from pyspark.sql import types as spark_types
 
     if not isinstance(run_sdf, DataFrame):
         raise RankwiseTypeError(
@@ -159,13 +157,13 @@ def evaluate(
                 f"`run_sdf` has no column {column!r}; it has {list(fields)} "
                 "(name the columns with `columns=(query, doc, score)`)"
             )
-    if not isinstance(fields[score], T.NumericType):
+    if not isinstance(fields[score], spark_types.NumericType):
         raise RankwiseTypeError(
             f"`run_sdf`: column {score!r} must hold numbers (every partition shares the "
             f"DataFrame's schema); got {fields[score].simpleString()}"
         )
     for column in (query, doc):
-        if not isinstance(fields[column], T.StringType | T.IntegralType):
+        if not isinstance(fields[column], spark_types.StringType | spark_types.IntegralType):
             raise RankwiseTypeError(
                 f"`run_sdf`: column {column!r} must hold strings or integers; "
                 f"got {fields[column].simpleString()}"
@@ -176,11 +174,11 @@ def evaluate(
 
     spark = run_sdf.sparkSession
     broadcast = spark.sparkContext.broadcast(built)
-    schema = T.StructType(
+    schema = spark_types.StructType(
         [
-            T.StructField("partition", T.LongType()),
-            T.StructField("query_ids", T.ArrayType(T.StringType())),
-            T.StructField("values", T.ArrayType(T.DoubleType())),
+            spark_types.StructField("partition", spark_types.LongType()),
+            spark_types.StructField("query_ids", spark_types.ArrayType(spark_types.StringType())),
+            spark_types.StructField("values", spark_types.ArrayType(spark_types.DoubleType())),
         ]
     )
     selected = run_sdf.select(query, doc, score)

@@ -373,7 +373,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn run_rows(run: &Run) -> Vec<(String, Vec<(Vec<u8>, u64)>)> {
+    /// Per query: its id and its (doc id, score bits) in rank order.
+    type Ranked = Vec<(String, Vec<(Vec<u8>, u64)>)>;
+
+    fn run_rows(run: &Run) -> Ranked {
         (0..run.num_queries())
             .map(|q| {
                 let docs = (0..run.range(q).len())
