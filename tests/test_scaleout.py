@@ -359,6 +359,12 @@ def test_a_block_resumes_after_a_ranker_error():
         RerankBlock(FailsOnce, strategy, batch_size=2, retries=0)(block)
 
 
+def test_an_empty_block_keeps_the_schema():
+    table = query_table(3, seed=1)
+    actor = RerankBlock(OracleRanker, SlidingWindow())
+    assert actor(table.slice(0, 0)).schema == actor(table).schema
+
+
 def test_rerank_block_errors_name_the_column_and_the_argument():
     with pytest.raises(InvalidValueError, match=r"must have a column 'candidates'"):
         RerankBlock(OracleRanker, FullList())({"query_id": [1], "query": ["x"]})

@@ -179,12 +179,14 @@ class RerankBlock:
             pa.field("repaired", pa.int64()),
         ]
         types = {f.name: f.type for f in schema}
-        id_type = batch.schema.field(id_column).type if hasattr(batch, "schema") else None
-        arrays = {
-            name: pa.array(values, type=types.get(name, id_type if name == id_column else None))
-            for name, values in out.items()
-        }
-        return pa.table(arrays)
+        if isinstance(batch, pa.Table):
+            # Ids keep their input types, so every block has the same schema (even empty).
+            for name in (id_column, doc_ids_column):
+                if name in batch.column_names:
+                    types[name] = batch.schema.field(name).type
+        return pa.table(
+            {name: pa.array(values, type=types.get(name)) for name, values in out.items()}
+        )
 
 
 def rerank(
