@@ -112,6 +112,14 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, every thread (user + system)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def gib(n: float) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -122,13 +130,20 @@ def single_machine(partition_rows: int, docs: int, qrels) -> dict[str, float]:
 
     rankwise.set_num_threads(1)
     frame = make_partition(0, partition_rows // docs, docs)
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         run = rankwise.Run.from_frame(frame)
         rankwise.evaluate(qrels, run, MEASURES)
         best = min(best, time.perf_counter() - start)
-    return {"rows": len(frame), "seconds": best, "rows_per_s": len(frame) / best}
+        best_cpu = min(best_cpu, cpu_seconds() - cpu)
+    return {
+        "rows": len(frame),
+        "seconds": best,
+        "rows_per_s": len(frame) / best,
+        "cpu_seconds": best_cpu,
+        "rows_per_cpu_s": len(frame) / best_cpu,
+    }
 
 
 def dask_frame(rows: int, partition_rows: int, docs: int):
@@ -204,21 +219,50 @@ def main() -> None:
         client.run(rankwise.set_num_threads, 1)
         ddf.partitions[:2].map_partitions(len, meta=(None, "int64")).sum().compute()  # warm up
         # Generation alone (the rows are made on the workers and dropped).
+        cpu0 = sum(client.run(cpu_seconds).values())
         start = time.perf_counter()
         ddf.map_partitions(len, meta=(None, "int64")).sum().compute()
         generate = time.perf_counter() - start
+        cpu1 = sum(client.run(cpu_seconds).values())
         start = time.perf_counter()
-        report = rankwise.dask.evaluate(ddf, qrels, MEASURES, sorted_by_qid=True)
+        with distributed.get_task_stream(client) as stream:
+            report = rankwise.dask.evaluate(ddf, qrels, MEASURES, sorted_by_qid=True)
         total = time.perf_counter() - start
-        evaluate_only = max(total - generate, 1e-9)
+        cpu2 = sum(client.run(cpu_seconds).values())
+        # Worker CPU of the evaluation minus that of generating the same rows: what the
+        # adapter and the kernel cost, whatever else runs on a shared machine.
+        evaluation_cpu = (cpu2 - cpu1) - (cpu1 - cpu0)
+        # Seconds the workers spent in each kind of task (the rankwise part: _evaluate_part,
+        # which builds the Run from the partition's Arrow buffers and runs the kernel).
+        busy: dict[str, float] = {}
+        for task in stream.data:
+            prefix = distributed.utils.key_split(task["key"])
+            for phase in task["startstops"]:
+                if phase["action"] == "compute":
+                    busy[prefix] = busy.get(prefix, 0.0) + phase["stop"] - phase["start"]
+        kernel = sum(v for k, v in busy.items() if "evaluate_part" in k) or float("nan")
         worker_peaks = client.run(peak_rss)
-        per_core = rows / evaluate_only / args.workers
+        per_core = rows / kernel
         print(
-            f"dask, partitioned by query, {args.workers} workers: {total:.1f} s wall "
-            f"(generating the rows alone: {generate:.1f} s), evaluation "
-            f"{rows / evaluate_only / 1e6:.2f} M rows/s = {per_core / 1e6:.2f} M rows/s per core "
-            f"({per_core / base['rows_per_s']:.2f}x the single-machine path per core); "
-            f"end to end {rows / total / args.workers / 1e6:.2f} M rows/s per core"
+            f"dask, partitioned by query, {args.workers} workers: {total:.1f} s wall, "
+            f"end to end (generating the rows on the workers included) "
+            f"{rows / total / args.workers / 1e6:.2f} M rows/s per core; generating alone "
+            f"{generate:.1f} s wall"
+        )
+        print(
+            "  worker seconds by task: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in sorted(busy.items(), key=lambda kv: -kv[1]))
+        )
+        print(
+            f"  rankwise per partition (Run.from_frame + evaluate): {per_core / 1e6:.2f} M rows/s "
+            f"per core = {per_core / base['rows_per_s']:.2f}x the single-machine path per core"
+        )
+        per_cpu = rows / evaluation_cpu
+        print(
+            f"  in CPU time (robust to other load): Dask evaluation {per_cpu / 1e6:.2f} M rows "
+            f"per CPU-second (worker CPU of evaluate minus that of generating: "
+            f"{evaluation_cpu:.1f} s), single machine {base['rows_per_cpu_s'] / 1e6:.2f} M = "
+            f"{per_cpu / base['rows_per_cpu_s']:.2f}x"
         )
         print(
             "peak RSS per worker: "
@@ -229,6 +273,10 @@ def main() -> None:
         record["dask_sorted"] = {
             "seconds": total,
             "generate_seconds": generate,
+            "worker_seconds_by_task": busy,
+            "evaluation_worker_cpu_seconds": evaluation_cpu,
+            "rows_per_cpu_s": per_cpu,
+            "ratio_to_single_machine_per_cpu_s": per_cpu / base["rows_per_cpu_s"],
             "rows_per_s_per_core": per_core,
             "end_to_end_rows_per_s_per_core": rows / total / args.workers,
             "ratio_to_single_machine_per_core": per_core / base["rows_per_s"],
