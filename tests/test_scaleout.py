@@ -434,8 +434,10 @@ def test_dask_evaluate_of_a_run_partitioned_by_query_skips_the_shuffle(dask_clie
     import rankwise.dask
 
     qrels, frame = synthetic_run(30, 20, seed=2)
-    by_query = dd.from_pandas(frame.set_index("query_id").sort_index().reset_index(), npartitions=1)
-    by_query = by_query.repartition(npartitions=1)
+    # Divisions on the sorted query id: every query's rows in one of 4 partitions.
+    by_query = dd.from_pandas(frame.set_index("query_id").sort_index(), npartitions=4)
+    by_query = by_query.reset_index()
+    assert by_query.npartitions > 1
     got = rankwise.dask.evaluate(by_query, qrels, MEASURES, sorted_by_qid=True)
     assert_same_report(got, rankwise.evaluate(qrels, rankwise.Run.from_frame(frame), MEASURES))
     split = dd.from_pandas(frame, npartitions=3)  # rows of a query in several partitions
