@@ -25,12 +25,20 @@ MODULES = [
     "rankwise.rerank.simulated",
     "rankwise.rerank.cache",
     "rankwise.torch.rewards",
+    "rankwise._partitions",
+    "rankwise.dask",
+    "rankwise.ray",
     "rankwise.compat.pytrec_eval",
     "rankwise.compat.sklearn",
     "rankwise.compat.scipy",
     "rankwise.compat.torchmetrics.functional",
 ]
 NEEDS_TORCH = {"rankwise.compat.torchmetrics.functional"}
+NEEDS = {
+    "rankwise.dask": "dask.dataframe",
+    "rankwise._partitions": "pandas",
+    "rankwise.ray": "pyarrow",
+}
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -38,6 +46,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_docstring_examples_run(name):
     if name in NEEDS_TORCH:
         pytest.importorskip("torch", reason="PyTorch is not installed")
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name], reason=f"{NEEDS[name]} is not installed")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0

@@ -106,6 +106,9 @@ def _string_buffers(table: pa.Table, name: str) -> StringBuffers:
     offsets = np.frombuffer(offsets_buffer, dtype=dtype)[
         array.offset : array.offset + len(array) + 1
     ]
+    # Buffers unpickled from another process (Dask, Ray, Spark) can sit at any address; Rust
+    # borrows only aligned slices, so a misaligned one is copied once.
+    offsets = np.require(offsets, requirements=["C", "A"])
     data = (
         np.frombuffer(data_buffer, dtype=np.uint8)
         if data_buffer is not None
@@ -124,7 +127,9 @@ def _values(table: pa.Table, name: str) -> npt.NDArray[np.float64]:
         raise InvalidValueError(
             f"column {name!r} has a missing value (null or NaN) at row {_first_null(column)}"
         )
-    values: npt.NDArray[np.float64] = np.ascontiguousarray(column.to_numpy(), dtype=np.float64)
+    values: npt.NDArray[np.float64] = np.require(
+        column.to_numpy(), dtype=np.float64, requirements=["C", "A"]
+    )
     return values
 
 

@@ -134,6 +134,35 @@ pub fn aggregate(values: &[f64], how: Aggregate) -> f64 {
     }
 }
 
+/// The summary of each measure (see [`Evaluation::summary`]) from measure-major per-query
+/// `values` (`measures.len()` rows of `num_queries`), gathered from anywhere: partitions
+/// evaluated on the workers of a cluster get the very summary one [`evaluate`] call gives,
+/// because the reduction ([`aggregate`]) does not depend on the order of the queries.
+pub fn summarize(measures: &MeasureSet, values: &[f64], num_queries: usize) -> Result<Vec<f64>> {
+    if values.len() != measures.len() * num_queries {
+        return Err(RankError::Shape {
+            argument: "values".into(),
+            expected: format!(
+                "{} measures x {num_queries} queries = {} values",
+                measures.len(),
+                measures.len() * num_queries
+            ),
+            got: values.len().to_string(),
+        });
+    }
+    Ok(measures
+        .measures()
+        .iter()
+        .enumerate()
+        .map(|(m, measure)| {
+            aggregate(
+                &values[m * num_queries..(m + 1) * num_queries],
+                measure.aggregate(),
+            )
+        })
+        .collect())
+}
+
 /// Transpose query-major rows of `m` values into measure-major columns.
 fn to_measure_major(query_major: &[f64], m: usize) -> Vec<f64> {
     if m == 0 {
@@ -1194,6 +1223,27 @@ mod tests {
         assert_eq!(out, done);
         seen.sort(); // the runs of a block may be handed over in any order
         assert_eq!(seen, vec![("a".to_owned(), 2), ("b".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn summarize_equals_the_summary_of_evaluate() {
+        let qr = qrels(&[("q1", "a", 1.0), ("q2", "b", 2.0), ("q3", "c", 1.0)]);
+        let rn = run(&[
+            ("q1", "a", 0.3),
+            ("q1", "x", 0.9),
+            ("q2", "b", 0.1),
+            ("q3", "z", 1.0),
+        ]);
+        let ms = set(&["map", "gm_map", "num_rel_ret", "ndcg_cut_10"]);
+        let e = evaluate(&qr, &rn, &ms, &EvalOptions::default()).unwrap();
+        let got = summarize(&ms, e.values(), e.num_queries()).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&e.summary()));
+        let err = summarize(&ms, &[0.0; 3], 2).unwrap_err().to_string();
+        assert!(
+            err.contains("4 measures x 2 queries = 8 values; got 3"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use numpy::ndarray::Array2;
 use numpy::{
-    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
+    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use rankwise_core::evaluate::{
@@ -95,6 +96,27 @@ pub fn evaluate<'py>(
     let nq = result.num_queries();
     let values = measure_major(py, result.into_values(), names.len(), nq)?;
     Ok((names, query_ids, values, PyArray1::from_vec(py, summary)))
+}
+
+/// The summary `evaluate` gives (mean, sum or geometric mean per measure, from an exactly
+/// rounded sum) of per-query values of shape `(measures, queries)` gathered from anywhere,
+/// e.g. from the partitions of a cluster.
+#[pyfunction]
+pub fn summarize<'py>(
+    py: Python<'py>,
+    measures: Vec<String>,
+    values: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let set = MeasureSet::parse(&measures).map_err(CoreError)?;
+    let queries = values.shape()[1];
+    let flat = values.as_slice().map_err(|_| {
+        invalid_value(
+            py,
+            "`values` must be a C-contiguous float64 array (measures, queries)".to_owned(),
+        )
+    })?;
+    let summary = core::summarize(&set, flat, queries).map_err(CoreError)?;
+    Ok(PyArray1::from_vec(py, summary))
 }
 
 /// Everything `evaluate_arrays` needs besides the typed score and label slices.

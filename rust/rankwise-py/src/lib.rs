@@ -42,7 +42,7 @@ mod _native {
         ap_correlation, kendall_tau, rank_biased_overlap, spearman_rho, weighted_tau,
     };
     #[pymodule_export]
-    use crate::evaluate::{evaluate, evaluate_arrays};
+    use crate::evaluate::{evaluate, evaluate_arrays, summarize};
     #[pymodule_export]
     use crate::labels::{
         labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
@@ -110,6 +110,29 @@ impl PyQrels {
 
     fn __contains__(&self, query_id: &str) -> bool {
         self.inner.query_index(query_id.as_bytes()).is_some()
+    }
+
+    /// Pickled as the compact columnar bytes of the core (ids, labels bit for bit), so that
+    /// Qrels travel to the workers of Dask, Ray or Spark without per-row Python objects.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let inner = slf.get().inner.clone();
+        let bytes = py.detach(|| inner.to_bytes()).map_err(CoreError)?;
+        Ok((
+            slf.get_type().getattr("_from_state")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Qrels from the bytes written by `__reduce__` (what unpickling calls).
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
+        let inner = py.detach(|| Qrels::from_bytes(state)).map_err(CoreError)?;
+        Ok(PyQrels {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Number of (query, document) judgements.
@@ -272,6 +295,30 @@ impl PyRun {
 
     fn __contains__(&self, query_id: &str) -> bool {
         self.inner.query_index(query_id.as_bytes()).is_some()
+    }
+
+    /// Pickled as the compact columnar bytes of the core (ids, scores bit for bit, name,
+    /// score precision), so that runs travel to the workers of Dask, Ray or Spark without
+    /// per-row Python objects.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let inner = slf.get().inner.clone();
+        let bytes = py.detach(|| inner.to_bytes()).map_err(CoreError)?;
+        Ok((
+            slf.get_type().getattr("_from_state")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// A run from the bytes written by `__reduce__` (what unpickling calls).
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
+        let inner = py.detach(|| Run::from_bytes(state)).map_err(CoreError)?;
+        Ok(PyRun {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Name of the run (`None` if unknown).

@@ -8,6 +8,7 @@ pub mod output;
 pub mod parse;
 pub mod qrels;
 pub mod run;
+mod state;
 pub mod strings;
 
 pub use output::{TrecOutput, write_trec_eval};

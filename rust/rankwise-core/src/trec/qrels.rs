@@ -184,6 +184,11 @@ impl Qrels {
         self.queries.get_str(q)
     }
 
+    /// Raw id of query `q`.
+    pub fn query_id_bytes(&self, q: usize) -> &[u8] {
+        self.queries.get(q)
+    }
+
     /// Index of a query id.
     pub fn query_index(&self, id: &[u8]) -> Option<usize> {
         self.lookup.get(id).map(|&i| i as usize)
