@@ -10,7 +10,10 @@ fixed per-candidate noise, so every prompt has one answer), and must produce the
 * model invocations: what a GPU pays for (a batch of 32 prompts costs about one forward pass
   when the model is memory-bound, as LLM decoding is);
 * orchestration time per prompt: wall time minus the time spent inside the ranker;
-* calls and depth per query against the spec's call-count table (section 1 and 12).
+* calls and depth per query against the spec's call-count table (section 1 and 12);
+* wall time with a simulated GPU (a fixed cost per invocation plus a cost per candidate shown,
+  on a simulated clock) for all queries batched together vs one query at a time, and the
+  engine + driver overhead per task (measured, with answers that cost nothing).
 
 Data: ``--queries`` queries (default 1000; 20 for allpair) of 100 candidates, grades 0 with
 probability 0.7, else 1-3, in a noisy first-stage order (grade + N(0, 1) sorted).
@@ -199,15 +202,82 @@ def plan_table(queries: int) -> None:
         )
 
 
+class CostModel:
+    """Wraps a ranker with a stand-in for a GPU: each invocation costs ``per_call`` seconds plus
+    ``per_item`` per candidate shown (summed on a simulated clock, not slept, so that the
+    one-query-at-a-time baseline of 100,000 calls does not take minutes)."""
+
+    def __init__(self, ranker: TimedRanker, per_call: float, per_item: float) -> None:
+        self.ranker, self.per_call, self.per_item = ranker, per_call, per_item
+        self.ranker_id = "cost-model"
+        self.clock = 0.0
+
+    def _cost(self, batch, items) -> None:
+        self.clock += self.per_call + self.per_item * items
+
+    def rank(self, batch):
+        self._cost(batch, sum(len(c) for _, c in batch))
+        return self.ranker.rank(batch)
+
+    def select(self, batch):
+        self._cost(batch, sum(len(c) for _, c, _ in batch))
+        return self.ranker.select(batch)
+
+
+def speed_table(queries: int, batch_size: int, per_call: float, per_item: float) -> None:
+    """Wall time = measured time of the driver (engine, driver, zero-cost answers) + the
+    simulated model time, for all queries batched together vs one query at a time with one
+    prompt per invocation (as RankGPT, llm-rankers and TourRank's worker processes call the
+    model)."""
+    cands, hidden = make_data(queries, 100)
+    print(
+        f"\nSpeed with a simulated GPU ({per_call * 1e3:g} ms per invocation + "
+        f"{per_item * 1e6:g} us per candidate shown), {queries} queries x 100 candidates:"
+    )
+    print(
+        f"  {'strategy':28} {'one query, one prompt':>22} {'all queries':>12} {'speed-up':>9}"
+        f" {'overhead/task':>14}"
+    )
+    for label, strategy in (
+        ("SlidingWindow(20, 10)", SlidingWindow()),
+        ("Setwise(children=2)", Setwise(children=2)),
+        ("Tournament(tournaments=10)", Tournament(tournaments=10)),
+    ):
+        timings = []
+        for together in (False, True):
+            model = CostModel(TimedRanker(hidden), per_call, per_item)
+            t = time.perf_counter()
+            if together:
+                result = rerank(
+                    [str(i) for i in range(queries)], cands, model, strategy,
+                    batch_size=batch_size, progress=False,
+                )  # fmt: skip
+                tasks = sum(result.calls)
+            else:
+                # As the reference implementations run: one query, one prompt per invocation.
+                for q, c in enumerate(cands):
+                    rerank([str(q)], [c], model, strategy, batch_size=1, progress=False)
+            measured = time.perf_counter() - t
+            timings.append((measured + model.clock, measured - model.ranker.seconds))
+        (alone, _), (together_s, overhead) = timings
+        print(
+            f"  {label:28} {alone:>20.1f} s {together_s:>10.1f} s {alone / together_s:>8.1f}x"
+            f" {overhead / tasks * 1e6:>11.1f} us"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke test)")
+    ap.add_argument("--per-call-ms", type=float, default=5.0, help="simulated GPU: per invocation")
+    ap.add_argument("--per-item-us", type=float, default=10.0, help="simulated GPU: per candidate")
     args = ap.parse_args()
     q = 40 if args.quick else args.queries
     b = args.batch_size
     plan_table(min(q, 200))
+    speed_table(q, b, args.per_call_ms / 1e3, args.per_item_us / 1e6)
     run_case("SlidingWindow(20, 10) vs RankLLM's loop", SlidingWindow(), ref_sliding, q, b)
     run_case(
         "Setwise(children=2) heapsort vs llm-rankers",

@@ -3,11 +3,12 @@ queries, answers cached, runs resumable."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -173,13 +174,14 @@ class _Progress:
     tokens: dict[str, int] = field(default_factory=dict)
 
 
-def _payload(kind: str, query: Any, cands: Sequence[Any], shown: list[int], count: int) -> Any:
-    if kind == "compare":
-        return (query, cands[shown[0]], cands[shown[1]])
-    if kind == "score":
-        return (query, cands[shown[0]])
-    items = [cands[i] for i in shown]
-    return (query, items, count) if kind == "select" else (query, items)
+# What the ranker receives for each kind of call: (query, what is shown[, count]).
+_PAYLOAD: dict[str, Callable[[Any, Sequence[Any], list[int], int], tuple[Any, ...]]] = {
+    "rank": lambda query, cands, shown, count: (query, [cands[i] for i in shown]),
+    "score_group": lambda query, cands, shown, count: (query, [cands[i] for i in shown]),
+    "select": lambda query, cands, shown, count: (query, [cands[i] for i in shown], count),
+    "compare": lambda query, cands, shown, count: (query, cands[shown[0]], cands[shown[1]]),
+    "score": lambda query, cands, shown, count: (query, cands[shown[0]]),
+}
 
 
 def _usage(ranker: Any) -> dict[str, int]:
@@ -300,6 +302,10 @@ def rerank(
     started = time.monotonic()
     usage_before = _usage(ranker)
     made = sum(states.calls())
+    # The loop allocates many small, acyclic objects (tasks, payloads); the cyclic garbage
+    # collector would scan the whole heap again and again for nothing: pause it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while True:
             if not any(queues.values()):
@@ -310,9 +316,9 @@ def rerank(
             # The fullest kind first: batches stay as full as they can be.
             task_kind, queue = max(queues.items(), key=lambda kv: len(kv[1]))
             batch = [queue.popleft() for _ in range(min(batch_size, len(queue)))]
+            build = _PAYLOAD[task_kind]
             payloads = [
-                _payload(task_kind, queries[q], candidates[q], shown, count)
-                for q, _, shown, count in batch
+                build(queries[q], candidates[q], shown, count) for q, _, shown, count in batch
             ]
             answers: list[Any] = [None] * len(batch)
             keys: list[str] = []
@@ -330,7 +336,7 @@ def rerank(
             if todo:
                 call = getattr(ranker, _METHOD[task_kind])
                 try:
-                    got = call([payloads[i] for i in todo])
+                    got = call(payloads if len(todo) == len(batch) else [payloads[i] for i in todo])
                 except Exception as exc:
                     queue.extendleft(reversed(batch))
                     q0, t0 = batch[todo[0]][0], batch[todo[0]][1]
@@ -341,21 +347,28 @@ def rerank(
                         f"`ranker.{_METHOD[task_kind]}` must return one answer per request "
                         f"({len(todo)}); got {len(got)}"
                     )
-                for i, answer in zip(todo, got, strict=True):
-                    answers[i] = answer
+                if len(todo) == len(batch):
+                    answers = list(got)
+                else:
+                    for i, answer in zip(todo, got, strict=True):
+                        answers[i] = answer
                 if cache is not None:
                     cache.put_many([(keys[i], answers[i]) for i in todo])
                 p.batches += 1
-            for (q, task_id, _, _), answer in zip(batch, answers, strict=True):
-                try:
-                    states.answer(q, task_id, answer)
-                except RankwiseError as e:
+            bad = states.answer_many([t[0] for t in batch], [t[1] for t in batch], answers)
+            if bad is not None:
+                i, e = bad
+                q, task_id = batch[i][0], batch[i][1]
+                if isinstance(e, RankwiseError):
                     raise type(e)(
                         f"query {q} ({_short(queries[q])}), {task_kind} call {task_id}: {e}"
                     ) from None
+                raise e
             made += len(batch)
             bar.update(states.finished, made)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         p.seconds += time.monotonic() - started
         after = _usage(ranker)
         for k, v in after.items():

@@ -346,6 +346,36 @@ impl PyRerankStates {
         Ok(())
     }
 
+    /// Answer a batch of tasks: `values[i]` answers task `task_ids[i]` of query `queries[i]`.
+    /// Stops at the first answer that does not fit and returns `(i, exception)` for it (the
+    /// answers before it are taken); `None` when all are taken.
+    fn answer_many(
+        &mut self,
+        py: Python<'_>,
+        queries: Vec<usize>,
+        task_ids: Vec<u64>,
+        values: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<Option<(usize, Py<pyo3::exceptions::PyBaseException>)>> {
+        if queries.len() != task_ids.len() || queries.len() != values.len() {
+            return Err(invalid_value(
+                py,
+                format!(
+                    "`queries`, `task_ids` and `values` must have one entry per answer; got {}, \
+                     {} and {}",
+                    queries.len(),
+                    task_ids.len(),
+                    values.len()
+                ),
+            ));
+        }
+        for (i, ((&q, &id), value)) in queries.iter().zip(&task_ids).zip(&values).enumerate() {
+            if let Err(e) = self.answer(py, q, id, value) {
+                return Ok(Some((i, e.into_value(py))));
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether every query is done.
     #[getter]
     fn done(&self) -> bool {
