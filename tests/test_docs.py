@@ -22,7 +22,7 @@ MODULES = [
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.strategies",
-    "rankwise.rerank.simulated",
+    "rankwise.rerank.simulate",
     "rankwise.rerank.cache",
     "rankwise.torch.rewards",
     "rankwise._partitions",

@@ -61,7 +61,7 @@ from .driver import (
     rerank,
 )
 from .parsing import ParsedPermutation, parse_permutation
-from .simulated import OracleListwiseRanker, OracleRanker
+from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
     FullList,
     Groupwise,
@@ -93,6 +93,7 @@ __all__ = [
     "RerankResult",
     "Setwise",
     "SetwiseRanker",
+    "SimulatedRanker",
     "SlidingWindow",
     "Strategy",
     "TopDown",

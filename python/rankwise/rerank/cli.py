@@ -189,7 +189,7 @@ def _ranker(args: argparse.Namespace, kind: str, target: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     from ..evaluate import Qrels, Run
     from .driver import rerank
-    from .simulated import OracleRanker
+    from .simulate import OracleRanker
 
     kind, _, target = args.model.partition(":")
     if kind not in MODELS or not target:
