@@ -4,6 +4,7 @@ batching; the answer cache; resuming after a ranker error; bad answers."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -23,6 +24,7 @@ from rankwise.rerank import (
     TopDown,
     Tournament,
     rerank,
+    rerank_async,
 )
 
 
@@ -508,3 +510,77 @@ def test_shrinking_passes_give_a_complete_ranking_with_a_perfect_teacher(grades,
     full = SlidingWindow(top_k=100)
     result = rerank(["q"], [list(range(100))], rankwise.rerank.OracleRanker(), full)
     assert result.calls == [45] and result.orders[0] == list(range(99, -1, -1))
+
+
+class AsyncHidden:
+    """HiddenScoreRanker's answers through coroutines, as an API client gives them."""
+
+    def __init__(self, inner: HiddenScoreRanker, fail_at: int | None = None) -> None:
+        self.inner, self.fail_at, self.ranker_id = inner, fail_at, inner.ranker_id
+
+    async def _answer(self, method, batch):
+        await asyncio.sleep(0)
+        if self.fail_at is not None and self.inner.calls + len(batch) > self.fail_at:
+            self.fail_at = None
+            raise ConnectionError("rate limited")
+        return getattr(self.inner, method)(batch)
+
+    async def select(self, batch):
+        return await self._answer("select", batch)
+
+    async def compare(self, batch):
+        return await self._answer("compare", batch)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    grade_lists=QUERIES,
+    batch_size=st.integers(1, 20),
+    concurrency=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_the_async_driver_gives_the_sync_result_and_resumes(
+    grade_lists, batch_size, concurrency, seed
+):
+    ranker, cands = hidden_ranker(grade_lists, 0.4, seed)
+    queries = [f"q{i}" for i in range(len(cands))]
+    for strategy in (Setwise(children=2, top_k=3), Pairwise(method="allpair")):
+        sync = rerank(queries, cands, ranker, strategy, batch_size=batch_size, progress=False)
+        api = AsyncHidden(ranker)
+        got = asyncio.run(
+            rerank_async(
+                queries, cands, api, strategy, batch_size=batch_size, concurrency=concurrency
+            )
+        )
+        assert got.orders == sync.orders and got.calls == sync.calls
+        if sum(sync.calls) > 1:
+            flaky = AsyncHidden(ranker, fail_at=ranker.calls + sum(sync.calls) // 2)
+            with pytest.raises(RerankInterruptedError, match="ConnectionError: rate limited"):
+                asyncio.run(rerank_async(queries, cands, flaky, strategy, batch_size=batch_size))
+            resumed = asyncio.run(
+                rerank_async(queries, cands, flaky, strategy, batch_size=batch_size)
+            )
+            assert resumed.orders == sync.orders and resumed.calls == sync.calls
+
+
+@settings(max_examples=30, deadline=None)
+@given(grade_lists=QUERIES, seed=st.integers(0, 2**16), data=st.data())
+def test_answers_may_arrive_in_any_order(grade_lists, seed, data):
+    """The states take a round's answers in any interleaving and end where the driver does."""
+    ranker, cands = hidden_ranker(grade_lists, 0.4, seed)
+    queries = [f"q{i}" for i in range(len(cands))]
+    for strategy in (Tournament(tournaments=2, seed=seed), Pairwise(), TopDown(window=4, top_k=2)):
+        expected = rerank(queries, cands, ranker, strategy, progress=False).orders
+        states = strategy._spec().start([len(c) for c in cands])
+        while tasks := states.ready():
+            shuffled = data.draw(st.permutations(tasks))
+            for q, task_id, kind, shown, count in shuffled:
+                payload = (queries[q], [cands[q][i] for i in shown])
+                if kind == "select":
+                    answer = ranker.select([(*payload, count)])[0]
+                elif kind == "compare":
+                    answer = ranker.compare([(queries[q], *payload[1])])[0]
+                else:
+                    answer = ranker.rank([payload])[0]
+                states.answer(q, task_id, answer)
+        assert states.done and states.results() == expected

@@ -59,6 +59,7 @@ from .driver import (
     RerankResult,
     SetwiseRanker,
     rerank,
+    rerank_async,
 )
 from .parsing import ParsedPermutation, parse_permutation
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
@@ -100,4 +101,5 @@ __all__ = [
     "Tournament",
     "parse_permutation",
     "rerank",
+    "rerank_async",
 ]

@@ -3,7 +3,9 @@ queries, answers cached, runs resumable."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import inspect
 import os
 import sys
 import time
@@ -25,6 +27,7 @@ __all__ = [
     "RerankResult",
     "SetwiseRanker",
     "rerank",
+    "rerank_async",
 ]
 
 
@@ -214,6 +217,186 @@ class _Progressbar:
             print(file=sys.stderr)
 
 
+@dataclass
+class _Batch:
+    """Calls of one kind sent to the ranker together; ``todo`` are those the cache did not
+    answer (their payloads go to the ranker)."""
+
+    kind: str
+    tasks: list[tuple[int, int, list[int], int]]
+    payloads: list[tuple[Any, ...]]
+    answers: list[Any]
+    keys: list[str]
+    todo: list[int]
+
+    def request(self) -> list[tuple[Any, ...]]:
+        if len(self.todo) == len(self.tasks):
+            return self.payloads
+        return [self.payloads[i] for i in self.todo]
+
+
+class _Run:
+    """One call of :func:`rerank` or :func:`rerank_async`: hands out batches of ready calls
+    (answering from the cache what it can) and takes the ranker's answers. The two front ends
+    differ only in how they call the ranker."""
+
+    def __init__(
+        self,
+        queries: Sequence[Any],
+        candidates: Sequence[Sequence[Any]],
+        ranker: Any,
+        strategy: Strategy | None,
+        batch_size: int,
+        cache: AnswerCache | str | os.PathLike[str] | None,
+        progress: bool | None,
+        ids: str,
+        first_id: int,
+        on_problem: str,
+        method_of: Callable[[Any, str], Any],
+    ) -> None:
+        strategy = SlidingWindow() if strategy is None else strategy
+        if not isinstance(strategy, Strategy):
+            raise RankwiseTypeError(
+                f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
+                f"got {type(strategy).__name__}"
+            )
+        if len(queries) != len(candidates):
+            raise InvalidValueError(
+                f"`candidates` must have one list per query ({len(queries)}); got {len(candidates)}"
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
+        if on_problem not in ("repair", "error"):
+            raise InvalidValueError(f'`on_problem` must be "repair" or "error"; got {on_problem!r}')
+        kind = strategy.task_kind
+        if not callable(getattr(ranker, _METHOD[kind], None)):
+            raise RankwiseTypeError(
+                f"`ranker` must have a {_METHOD[kind]}(batch) method for "
+                f"{type(strategy).__name__}; got {type(ranker).__name__}"
+            )
+        self.queries, self.candidates, self.ranker = queries, candidates, ranker
+        self.batch_size, self.method_of = batch_size, method_of
+        self.cache = (
+            cache if cache is None or isinstance(cache, AnswerCache) else AnswerCache(cache)
+        )
+        self.ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
+        self.key = (id(queries), id(candidates), id(ranker), strategy)
+        progress_state = _STOPPED.pop(self.key, None)
+        if progress_state is None:
+            states = strategy._spec().start(
+                [len(c) for c in candidates],
+                ids=ids,
+                first_id=first_id,
+                duplicates=on_problem,
+                out_of_range=on_problem,
+                missing=on_problem,
+            )
+            progress_state = _Progress(queries, candidates, ranker, states, {})
+        self.p = progress_state
+        show = sys.stderr.isatty() if progress is None else bool(progress)
+        plans = [strategy.plan(len(c)) for c in candidates] if show else []
+        planned = (
+            sum(pl.calls_max for pl in plans) if plans and all(pl.exact for pl in plans) else None
+        )
+        self.bar = _Progressbar(show, len(queries), planned)
+        self.made = sum(self.p.states.calls())
+
+    def __enter__(self) -> _Run:
+        self.started = time.monotonic()
+        self.usage_before = _usage(self.ranker)
+        # The loop allocates many small, acyclic objects (tasks, payloads); the cyclic garbage
+        # collector would scan the whole heap again and again for nothing: pause it.
+        self.gc_was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.gc_was_enabled:
+            gc.enable()
+        p = self.p
+        p.seconds += time.monotonic() - self.started
+        for k, v in _usage(self.ranker).items():
+            p.tokens[k] = p.tokens.get(k, 0) + v - self.usage_before.get(k, 0)
+        self.bar.update(p.states.finished, self.made, force=True)
+        self.bar.close()
+
+    def batches(self, most: int) -> list[_Batch]:
+        """Up to ``most`` batches of ready calls (none: every query is done)."""
+        queues = self.p.queues
+        out: list[_Batch] = []
+        while len(out) < most:
+            if not any(queues.values()):
+                if out:
+                    break  # the next round depends on these answers
+                for q, task_id, task_kind, shown, count in self.p.states.ready():
+                    queues.setdefault(task_kind, deque()).append((q, task_id, shown, count))
+                if not any(queues.values()):
+                    break
+            # The fullest kind first: batches stay as full as they can be.
+            kind, queue = max(queues.items(), key=lambda kv: len(kv[1]))
+            tasks = [queue.popleft() for _ in range(min(self.batch_size, len(queue)))]
+            out.append(self._batch(kind, tasks))
+        return out
+
+    def _batch(self, kind: str, tasks: list[tuple[int, int, list[int], int]]) -> _Batch:
+        build = _PAYLOAD[kind]
+        queries, candidates = self.queries, self.candidates
+        payloads = [build(queries[q], candidates[q], shown, count) for q, _, shown, count in tasks]
+        batch = _Batch(kind, tasks, payloads, [None] * len(tasks), [], list(range(len(tasks))))
+        if self.cache is not None:
+            batch.keys = [
+                AnswerCache.key(self.ranker_id, kind, pl[0], pl[1:], 0) for pl in payloads
+            ]
+            batch.todo = []
+            for i, k in enumerate(batch.keys):
+                hit = self.cache.get(k)
+                if hit is None:
+                    batch.todo.append(i)
+                else:
+                    batch.answers[i] = hit
+            self.p.cache_hits += len(tasks) - len(batch.todo)
+        return batch
+
+    def method(self, batch: _Batch) -> Any:
+        return self.method_of(self.ranker, _METHOD[batch.kind])
+
+    def failed(self, batches: list[_Batch], exc: BaseException, first: _Batch) -> Exception:
+        """Put unanswered batches back and describe the failure (the run can resume)."""
+        for batch in reversed(batches):
+            self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
+        q0, t0 = first.tasks[first.todo[0]][:2]
+        return _interrupted(
+            self.p, self.key, exc, first.kind, len(first.todo), q0, t0, self.queries
+        )
+
+    def take(self, batch: _Batch, got: Sequence[Any] | None) -> None:
+        """The ranker's answers to ``batch.todo`` (``None`` if the cache answered all)."""
+        if got is not None:
+            if len(got) != len(batch.todo):
+                self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
+                raise InvalidValueError(
+                    f"`ranker.{_METHOD[batch.kind]}` must return one answer per request "
+                    f"({len(batch.todo)}); got {len(got)}"
+                )
+            for i, answer in zip(batch.todo, got, strict=True):
+                batch.answers[i] = answer
+            if self.cache is not None:
+                self.cache.put_many([(batch.keys[i], batch.answers[i]) for i in batch.todo])
+            self.p.batches += 1
+        tasks = batch.tasks
+        bad = self.p.states.answer_many([t[0] for t in tasks], [t[1] for t in tasks], batch.answers)
+        if bad is not None:
+            i, e = bad
+            q, task_id = tasks[i][0], tasks[i][1]
+            if isinstance(e, RankwiseError):
+                raise type(e)(
+                    f"query {q} ({_short(self.queries[q])}), {batch.kind} call {task_id}: {e}"
+                ) from None
+            raise e
+        self.made += len(tasks)
+        self.bar.update(self.p.states.finished, self.made)
+
+
 def rerank(
     queries: Sequence[Any],
     candidates: Sequence[Sequence[Any]],
@@ -249,133 +432,80 @@ def rerank(
     read with ``ids`` and ``first_id`` (see :func:`parse_permutation`); ``on_problem="error"``
     refuses answers that would need a repair instead of repairing them.
 
-    If the ranker raises, :class:`rankwise.errors.RerankInterruptedError` names the query and the
-    call, carries the finished queries in ``partial``, and calling ``rerank`` again with the
-    same ``queries``, ``candidates``, ``ranker`` and ``strategy`` objects resumes where the run
-    stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls done.
+    If the ranker raises, :class:`rankwise.errors.RerankInterruptedError` names the query and
+    the call, carries the finished queries in ``partial``, and calling ``rerank`` again with
+    the same ``queries``, ``candidates``, ``ranker`` and ``strategy`` objects resumes where the
+    run stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls
+    done. :func:`rerank_async` is the same for rankers whose methods are coroutines.
     """
-    strategy = SlidingWindow() if strategy is None else strategy
-    if not isinstance(strategy, Strategy):
-        raise RankwiseTypeError(
-            f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
-            f"got {type(strategy).__name__}"
-        )
-    if len(queries) != len(candidates):
-        raise InvalidValueError(
-            f"`candidates` must have one list per query ({len(queries)}); got {len(candidates)}"
-        )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
-    if on_problem not in ("repair", "error"):
-        raise InvalidValueError(f'`on_problem` must be "repair" or "error"; got {on_problem!r}')
-    kind = strategy.task_kind
-    method = getattr(ranker, _METHOD[kind], None)
-    if not callable(method):
-        raise RankwiseTypeError(
-            f"`ranker` must have a {_METHOD[kind]}(batch) method for {type(strategy).__name__}; "
-            f"got {type(ranker).__name__}"
-        )
-    if cache is not None and not isinstance(cache, AnswerCache):
-        cache = AnswerCache(cache)
-    ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
-    show = sys.stderr.isatty() if progress is None else bool(progress)
-
-    key = (id(queries), id(candidates), id(ranker), strategy)
-    progress_state = _STOPPED.pop(key, None)
-    if progress_state is None:
-        sizes = [len(c) for c in candidates]
-        states = strategy._spec().start(
-            sizes,
-            ids=ids,
-            first_id=first_id,
-            duplicates=on_problem,
-            out_of_range=on_problem,
-            missing=on_problem,
-        )
-        progress_state = _Progress(queries, candidates, ranker, states, {})
-    p = progress_state
-    states, queues = p.states, p.queues
-
-    plans = [strategy.plan(len(c)) for c in candidates] if show else []
-    planned = sum(pl.calls_max for pl in plans) if plans and all(pl.exact for pl in plans) else None
-    bar = _Progressbar(show, len(queries), planned)
-    started = time.monotonic()
-    usage_before = _usage(ranker)
-    made = sum(states.calls())
-    # The loop allocates many small, acyclic objects (tasks, payloads); the cyclic garbage
-    # collector would scan the whole heap again and again for nothing: pause it.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        while True:
-            if not any(queues.values()):
-                for q, task_id, task_kind, shown, count in states.ready():
-                    queues.setdefault(task_kind, deque()).append((q, task_id, shown, count))
-                if not any(queues.values()):
-                    break
-            # The fullest kind first: batches stay as full as they can be.
-            task_kind, queue = max(queues.items(), key=lambda kv: len(kv[1]))
-            batch = [queue.popleft() for _ in range(min(batch_size, len(queue)))]
-            build = _PAYLOAD[task_kind]
-            payloads = [
-                build(queries[q], candidates[q], shown, count) for q, _, shown, count in batch
-            ]
-            answers: list[Any] = [None] * len(batch)
-            keys: list[str] = []
-            todo = list(range(len(batch)))
-            if cache is not None:
-                keys = [AnswerCache.key(ranker_id, task_kind, pl[0], pl[1:], 0) for pl in payloads]
-                todo = []
-                for i, k in enumerate(keys):
-                    hit = cache.get(k)
-                    if hit is None:
-                        todo.append(i)
-                    else:
-                        answers[i] = hit
-                p.cache_hits += len(batch) - len(todo)
-            if todo:
-                call = getattr(ranker, _METHOD[task_kind])
+    run = _Run(
+        queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
+        on_problem, getattr,
+    )  # fmt: skip
+    with run:
+        while batches := run.batches(1):
+            batch = batches[0]
+            got = None
+            if batch.todo:
                 try:
-                    got = call(payloads if len(todo) == len(batch) else [payloads[i] for i in todo])
+                    got = run.method(batch)(batch.request())
                 except Exception as exc:
-                    queue.extendleft(reversed(batch))
-                    q0, t0 = batch[todo[0]][0], batch[todo[0]][1]
-                    raise _interrupted(p, key, exc, task_kind, len(todo), q0, t0, queries) from exc
-                if len(got) != len(todo):
-                    queue.extendleft(reversed(batch))
-                    raise InvalidValueError(
-                        f"`ranker.{_METHOD[task_kind]}` must return one answer per request "
-                        f"({len(todo)}); got {len(got)}"
-                    )
-                if len(todo) == len(batch):
-                    answers = list(got)
-                else:
-                    for i, answer in zip(todo, got, strict=True):
-                        answers[i] = answer
-                if cache is not None:
-                    cache.put_many([(keys[i], answers[i]) for i in todo])
-                p.batches += 1
-            bad = states.answer_many([t[0] for t in batch], [t[1] for t in batch], answers)
-            if bad is not None:
-                i, e = bad
-                q, task_id = batch[i][0], batch[i][1]
-                if isinstance(e, RankwiseError):
-                    raise type(e)(
-                        f"query {q} ({_short(queries[q])}), {task_kind} call {task_id}: {e}"
-                    ) from None
-                raise e
-            made += len(batch)
-            bar.update(states.finished, made)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-        p.seconds += time.monotonic() - started
-        after = _usage(ranker)
-        for k, v in after.items():
-            p.tokens[k] = p.tokens.get(k, 0) + v - usage_before.get(k, 0)
-        bar.update(states.finished, made, force=True)
-        bar.close()
-    return _result(p)
+                    raise run.failed(batches, exc, batch) from exc
+            run.take(batch, got)
+    return _result(run.p)
+
+
+async def rerank_async(
+    queries: Sequence[Any],
+    candidates: Sequence[Sequence[Any]],
+    ranker: Any,
+    strategy: Strategy | None = None,
+    *,
+    batch_size: int = 32,
+    concurrency: int = 4,
+    cache: AnswerCache | str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
+    ids: str = "bracketed",
+    first_id: int = 1,
+    on_problem: str = "repair",
+) -> RerankResult:
+    """:func:`rerank` for rankers whose methods are coroutines (API clients): up to
+    ``concurrency`` batches are awaited at once (``asyncio.gather``), each of at most
+    ``batch_size`` calls. Batches go out in the same order as :func:`rerank` sends them and
+    answers are taken in that order, so a ranker that answers each call independently gives
+    the same result. Errors and resumption as in :func:`rerank`.
+
+    >>> import asyncio
+    >>> from rankwise.rerank import OracleRanker, Setwise
+    >>> class Api:
+    ...     async def select(self, batch):
+    ...         await asyncio.sleep(0)            # a network round trip
+    ...         return OracleRanker().select(batch)
+    >>> result = asyncio.run(rerank_async(["q"], [[0, 3, 1, 2]], Api(), Setwise(top_k=2)))
+    >>> result.orders
+    [[1, 3, 0, 2]]
+    """
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidValueError(f"`concurrency` must be a positive integer; got {concurrency!r}")
+    run = _Run(
+        queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
+        on_problem, getattr,
+    )  # fmt: skip
+
+    async def call(batch: _Batch) -> Any:
+        if not batch.todo:
+            return None
+        got = run.method(batch)(batch.request())
+        return await got if inspect.isawaitable(got) else got
+
+    with run:
+        while batches := run.batches(concurrency):
+            results = await asyncio.gather(*(call(b) for b in batches), return_exceptions=True)
+            for i, (batch, got) in enumerate(zip(batches, results, strict=True)):
+                if isinstance(got, BaseException):
+                    raise run.failed(batches[i:], got, batch) from got
+                run.take(batch, got)
+    return _result(run.p)
 
 
 def _short(query: Any) -> str:
@@ -404,7 +534,7 @@ def _result(p: _Progress, finished_only: bool = False) -> RerankResult:
 def _interrupted(
     p: _Progress,
     key: tuple[int, int, int, Strategy],
-    exc: Exception,
+    exc: BaseException,
     kind: str,
     size: int,
     query: int,
