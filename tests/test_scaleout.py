@@ -668,3 +668,45 @@ def test_spark_evaluate_equals_evaluate_bit_for_bit():
             rankwise.spark.evaluate(bad, qrels, ["AP"])
     finally:
         spark.stop()
+
+
+def test_teacher_labels_block_by_block_equal_fullrank_labels():
+    """rankwise.ray.build_labels' actor, fed slices of queries: fullrank's labels exactly."""
+    from rankwise.labels import fullrank_labels
+
+    grades = [list(range(n)) for n in (30, 7, 1)]
+    queries = ["a", "b", "c"]
+    want = fullrank_labels(queries, grades, OracleRanker(), window=6, step=3, progress=False)
+    strategy = SlidingWindow(window=6, step=3, top_k=30)
+    actor = RerankBlock(OracleRanker, strategy, label_text=True)
+    rows = {}
+    for part in ([0], [1, 2]):
+        block = {
+            "query_id": [queries[i] for i in part],
+            "query": [queries[i] for i in part],
+            "candidates": [grades[i] for i in part],
+        }
+        out = actor(block).to_pydict()
+        rows.update(
+            zip(
+                out["query_id"],
+                zip(out["order"], out["label"], out["calls"], strict=True),
+                strict=True,
+            )
+        )
+    assert [rows[q] for q in queries] == list(
+        zip(want.orders, want.texts, want.windows, strict=True)
+    )
+    assert rows["a"][1].startswith("[30] > [29] > [28]")
+
+
+def test_ray_build_labels(ray_session):
+    import rankwise.ray
+
+    ds = ray_session.data.from_items(
+        [{"query_id": "q", "query": "q", "candidates": list(range(25))}]
+    )
+    out = rankwise.ray.build_labels(ds, OracleRanker, window=10, step=5, max_candidates=25)
+    (row,) = out.take_all()
+    assert row["label"] == " > ".join(f"[{i}]" for i in range(25, 0, -1))
+    assert row["calls"] == SlidingWindow(window=10, step=5, top_k=25).calls(25)

@@ -67,9 +67,9 @@ from typing import Any
 from .errors import InvalidValueError, RankwiseTypeError, RerankInterruptedError
 from .rerank.cache import AnswerCache
 from .rerank.driver import rerank as _rerank
-from .rerank.strategies import Strategy
+from .rerank.strategies import SlidingWindow, Strategy
 
-__all__ = ["RerankBlock", "rerank"]
+__all__ = ["RerankBlock", "build_labels", "rerank"]
 
 _EXTRA = "rankwise.ray needs Ray Data: pip install 'rankwise[ray]' (ray[data])"
 
@@ -108,6 +108,7 @@ class RerankBlock:
         candidates_column: str = "candidates",
         doc_ids_column: str = "doc_ids",
         rerank_options: Mapping[str, Any] | None = None,
+        label_text: bool = False,
     ) -> None:
         if not callable(ranker_factory):
             raise RankwiseTypeError(
@@ -126,6 +127,7 @@ class RerankBlock:
         self.strategy = strategy
         self.columns = (id_column, query_column, candidates_column, doc_ids_column)
         self.options = dict(rerank_options or {})
+        self.label_text = bool(label_text)
         self.cache = None if cache is None else AnswerCache(cache)
         self.ranker = ranker_factory()
 
@@ -172,11 +174,21 @@ class RerankBlock:
         out["calls"] = result.calls
         out["depth"] = result.depth
         out["repaired"] = result.repaired
+        if self.label_text:
+            from .labels import ranking_text
+
+            sizes = [len(o) for o in result.orders]
+            flat = [i for o in result.orders for i in o]
+            offsets = [0]
+            for n in sizes:
+                offsets.append(offsets[-1] + n)
+            out["label"] = ranking_text(flat, offsets=offsets) if sizes else []
         schema = [
             pa.field("order", pa.list_(pa.int64())),
             pa.field("calls", pa.int64()),
             pa.field("depth", pa.int64()),
             pa.field("repaired", pa.int64()),
+            pa.field("label", pa.string()),
         ]
         types = {f.name: f.type for f in schema}
         if isinstance(batch, pa.Table):
@@ -206,6 +218,7 @@ def rerank(
     candidates_column: str = "candidates",
     doc_ids_column: str = "doc_ids",
     max_tasks_in_flight_per_actor: int = 2,
+    label_text: bool = False,
     **rerank_options: Any,
 ) -> Any:
     """Rerank every query of a Ray Dataset on a pool of actors; lazy, like every Ray Data
@@ -240,6 +253,9 @@ def rerank(
         Column names.
     max_tasks_in_flight_per_actor : int, default 2
         Blocks queued per actor, so that it does not idle between blocks.
+    label_text : bool, default False
+        Add a ``label`` column: the order as a generative listwise ranker's target text
+        (``"[3] > [1] > [2]"``, identifiers = 1-based positions in ``candidates``).
     **rerank_options
         Passed to :func:`rankwise.rerank.rerank` (``ids``, ``first_id``, ``on_problem``).
 
@@ -265,6 +281,7 @@ def rerank(
         "candidates_column": candidates_column,
         "doc_ids_column": doc_ids_column,
         "rerank_options": rerank_options,
+        "label_text": label_text,
     }
     # Fail here, not in an actor: the same checks the actors will make (no ranker built).
     if not callable(ranker_factory):
@@ -290,3 +307,24 @@ def rerank(
         num_cpus=num_cpus,
         num_gpus=num_gpus,
     )
+
+
+def build_labels(
+    ds: Any,
+    teacher_factory: Callable[[], Any],
+    *,
+    window: int = 20,
+    step: int = 10,
+    max_candidates: int = 100,
+    **options: Any,
+) -> Any:
+    """Complete listwise training labels for every query of a Ray Dataset, by fullrank's
+    construction (:func:`rankwise.labels.fullrank_labels`: shrinking sliding-window passes
+    of a listwise teacher, 45 windows for 100 candidates) on a pool of actors, each holding
+    one teacher. ``max_candidates`` is the longest candidate list (it sets the passes).
+    ``options`` are those of :func:`rerank` (``queries_per_call``, ``batch_size``,
+    ``num_actors``, ``num_gpus``, ``cache``, ...). Returns :func:`rerank`'s rows plus
+    ``label``, the target text of a generative listwise ranker.
+    """
+    strategy = SlidingWindow(window=window, step=step, top_k=max(1, int(max_candidates)))
+    return rerank(ds, teacher_factory, strategy, label_text=True, **options)
