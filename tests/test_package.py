@@ -53,6 +53,7 @@ def test_demo_prints_a_table_and_returns_the_means(capsys):
     out = capsys.readouterr().out
     assert "nDCG@10" in out and "Robust04" in out
     assert "b) simulated_rerank" in out and "synthetic" in out
+    assert "SlidingWindow()" in out and "Tournament(tournaments=2)" in out
     assert 0.3 < means["nDCG@10"] < 0.6
     assert set(means) == set(rankwise.sample.DEMO_MEASURES)
 

@@ -6,7 +6,7 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -118,4 +118,37 @@ def demo(out: TextIO | None = None) -> dict[str, float]:
         f"{t_compare * 1e3:.1f} ms, on {_native.get_num_threads()} threads."
     )
     p("Ties are broken as trec_eval does (score desc, then doc id desc); see README.")
+    p("")
+    _rerank_demo(qrels, run, p)
     return dict(zip(names, summary.tolist(), strict=True))
+
+
+def _rerank_demo(qrels: Qrels, run: Run, p: Any) -> None:
+    """Rerank the real run's top 100 with a simulated LLM under three strategies."""
+    from .evaluate import evaluate
+    from .rerank import SimulatedRanker, SlidingWindow, TopDown, Tournament, rerank
+
+    ranked = run.to_dict()
+    qids = sorted(q for q in ranked if q in qrels)
+    heads = [
+        [d for d, _ in sorted(ranked[q].items(), key=lambda x: (x[1], x[0]), reverse=True)][:100]
+        for q in qids
+    ]
+    p("Reranking the top 100 with a simulated LLM (rankwise.rerank.SimulatedRanker: judgements")
+    p("seen through Plackett-Luce noise at temperature 1 and a bias to the first passage shown):")
+    first = Run(
+        {q: {d: 100.0 - r for r, d in enumerate(h)} for q, h in zip(qids, heads, strict=True)}
+    )
+    p(f"  {'strategy':26} {'nDCG@10':>8} {'calls/query':>12} {'depth':>6} {'batches':>8}")
+    p(f"  {'(first stage)':26} {evaluate(qrels, first, ['nDCG@10'])['nDCG@10']:>8.4f}")
+    for label, strategy in (
+        ("SlidingWindow()", SlidingWindow()),
+        ("TopDown()", TopDown()),
+        ("Tournament(tournaments=2)", Tournament(tournaments=2)),
+    ):
+        ranker = SimulatedRanker(qrels, temperature=1.0, position_bias=0.3, seed=0)
+        result = rerank(qids, heads, ranker, strategy, batch_size=64, progress=False)
+        ndcg = evaluate(qrels, result.to_run(qids, heads), ["nDCG@10"])["nDCG@10"]
+        calls = sum(result.calls) / len(qids)
+        p(f"  {label:26} {ndcg:>8.4f} {calls:>12.1f} {max(result.depth):>6} {result.batches:>8}")
+    p("Each batch holds calls of many queries: see rankwise.rerank and `rankwise rerank`.")
