@@ -155,7 +155,7 @@ def parse_permutations(
     duplicates: str = "repair",
     out_of_range: str = "repair",
     missing: str = "repair",
-) -> tuple[list[int], bytes]: ...
+) -> tuple[npt.NDArray[np.int64], bytes]: ...
 def pairwise_accuracy(
     scores: npt.NDArray[np.float64],
     labels: npt.NDArray[np.float64],

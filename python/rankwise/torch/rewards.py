@@ -141,10 +141,12 @@ def permutation_rewards(
         raise ShapeError(
             f"`labels` must have one row per text ({len(texts)}); got {sizes.size} rows"
         )
-    orders, status = _native.parse_permutations(
-        list(texts), sizes.tolist(), ids=ids, first_id=first_id
+    order, status = _native.parse_permutations(
+        texts if isinstance(texts, list) else list(texts),
+        sizes.tolist(),
+        ids=ids,
+        first_id=first_id,
     )
-    order = np.asarray(orders, dtype=np.int64)
     # Score n - rank at each candidate's position: the answer's order, best first.
     row_start = np.repeat(offs[:-1], sizes)
     rank = np.arange(order.size, dtype=np.int64) - row_start

@@ -1,6 +1,7 @@
 //! The reranking engine (`rankwise.rerank`): strategies, the states of a batch of queries,
 //! and reading listwise rankers' answers.
 
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
@@ -477,9 +478,9 @@ pub fn parse_permutation(
 /// 2 refused by the policy.
 #[pyfunction]
 #[pyo3(signature = (texts, sizes, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
-#[allow(clippy::too_many_arguments)]
-pub fn parse_permutations(
-    py: Python<'_>,
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn parse_permutations<'py>(
+    py: Python<'py>,
     texts: Vec<String>,
     sizes: Vec<usize>,
     ids: &str,
@@ -487,7 +488,7 @@ pub fn parse_permutations(
     duplicates: &str,
     out_of_range: &str,
     missing: &str,
-) -> PyResult<(Vec<usize>, Vec<u8>)> {
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Vec<u8>)> {
     let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
     let readings = py
         .detach(|| {
@@ -495,23 +496,17 @@ pub fn parse_permutations(
             parse_many(&refs, &sizes, &opts)
         })
         .map_err(CoreError)?;
-    let mut orders = Vec::with_capacity(sizes.iter().sum());
+    let mut orders: Vec<i64> = Vec::with_capacity(sizes.iter().sum());
     let mut status = Vec::with_capacity(readings.len());
+    let wide = |i: usize| i64::try_from(i).unwrap_or(i64::MAX);
     for (reading, &n) in readings.into_iter().zip(&sizes) {
-        match reading {
-            Reading::Clean(order) => {
-                orders.extend(order);
-                status.push(0);
-            }
-            Reading::Repaired(order) => {
-                orders.extend(order);
-                status.push(1);
-            }
-            Reading::Refused => {
-                orders.extend(0..n);
-                status.push(2);
-            }
-        }
+        let (order, code): (Box<dyn Iterator<Item = usize>>, u8) = match reading {
+            Reading::Clean(order) => (Box::new(order.into_iter()), 0),
+            Reading::Repaired(order) => (Box::new(order.into_iter()), 1),
+            Reading::Refused => (Box::new(0..n), 2),
+        };
+        orders.extend(order.map(wide));
+        status.push(code);
     }
-    Ok((orders, status))
+    Ok((orders.into_pyarray(py), status))
 }
