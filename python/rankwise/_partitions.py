@@ -88,6 +88,40 @@ class EvalOptions:
         return [self.query, self.doc, self.score]
 
 
+def prepare(
+    measures: str | Iterable[str],
+    columns: Sequence[str],
+    *,
+    missing: Literal["skip", "zero"],
+    rel_level: float,
+    judged_only: bool,
+    max_docs: int | None,
+    score_precision: Literal["float32", "float64"],
+    name: str | None,
+) -> tuple[EvalOptions, list[str]]:
+    """The checks every adapter makes before sending work: the columns, the options and the
+    measure names (unknown ones fail here, not on a worker)."""
+    if isinstance(columns, str) or len(columns) != 3:
+        raise InvalidValueError(
+            f"`columns` must name the (query, doc, score) columns; got {columns!r}"
+        )
+    query, doc, score = columns
+    options = EvalOptions(
+        missing=missing,
+        rel_level=float(rel_level),
+        judged_only=bool(judged_only),
+        max_docs=max_docs,
+        score_precision=score_precision,
+        query=query,
+        doc=doc,
+        score=score,
+        name=name,
+    )
+    names = [measures] if isinstance(measures, str) else list(measures)
+    _native.measure_names(names)
+    return options, names
+
+
 @dataclass(frozen=True)
 class PartitionResult:
     """Per-query values of one partition: ``values[m, i]`` is measure ``m`` of

@@ -44,10 +44,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition
+from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition, prepare
 from ._partitions import merge_partitions as _merge
 from .errors import InvalidValueError, RankwiseTypeError
-from .evaluate import Qrels, measure_names
+from .evaluate import Qrels
 from .report import Report
 
 __all__ = ["evaluate"]
@@ -163,24 +163,16 @@ def evaluate(
         raise RankwiseTypeError(
             f"`run_ddf` must be a dask.dataframe.DataFrame; got {type(run_ddf).__name__}"
         )
-    if isinstance(columns, str) or len(columns) != 3:
-        raise InvalidValueError(
-            f"`columns` must name the (query, doc, score) columns; got {columns!r}"
-        )
-    query, doc, score = columns
-    options = EvalOptions(
+    options, names = prepare(
+        measures,
+        columns,
         missing=missing,
-        rel_level=float(rel_level),
-        judged_only=bool(judged_only),
+        rel_level=rel_level,
+        judged_only=judged_only,
         max_docs=max_docs,
         score_precision=score_precision,
-        query=query,
-        doc=doc,
-        score=score,
         name=name,
     )
-    names = list(measures) if not isinstance(measures, str) else [measures]
-    measure_names(names)  # unknown names fail here, before any work is sent
     if isinstance(qrels, dd.DataFrame):
         qrels = qrels.compute()  # type: ignore[no-untyped-call]
     built = as_qrels(qrels)

@@ -89,6 +89,20 @@ def _positive(name: str, value: Any) -> int:
     return value
 
 
+def _check(ranker_factory: Any, strategy: Any) -> None:
+    """What the actors need, checked where the user called (not in an actor)."""
+    if not callable(ranker_factory):
+        raise RankwiseTypeError(
+            f"`ranker_factory` must be a callable that builds the ranker; "
+            f"got {type(ranker_factory).__name__}"
+        )
+    if not isinstance(strategy, Strategy):
+        raise RankwiseTypeError(
+            f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
+            f"got {type(strategy).__name__}"
+        )
+
+
 class RerankBlock:
     """What each Ray actor runs: holds one ranker (``ranker_factory()``, built once) and
     reranks each block of queries it is given with :func:`rankwise.rerank.rerank`, to
@@ -110,16 +124,7 @@ class RerankBlock:
         rerank_options: Mapping[str, Any] | None = None,
         label_text: bool = False,
     ) -> None:
-        if not callable(ranker_factory):
-            raise RankwiseTypeError(
-                f"`ranker_factory` must be a callable that builds the ranker; "
-                f"got {type(ranker_factory).__name__}"
-            )
-        if not isinstance(strategy, Strategy):
-            raise RankwiseTypeError(
-                f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
-                f"got {type(strategy).__name__}"
-            )
+        _check(ranker_factory, strategy)
         self.batch_size = _positive("batch_size", batch_size)
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise InvalidValueError(f"`retries` must be a non-negative integer; got {retries!r}")
@@ -284,16 +289,7 @@ def rerank(
         "label_text": label_text,
     }
     # Fail here, not in an actor: the same checks the actors will make (no ranker built).
-    if not callable(ranker_factory):
-        raise RankwiseTypeError(
-            f"`ranker_factory` must be a callable that builds the ranker; "
-            f"got {type(ranker_factory).__name__}"
-        )
-    if not isinstance(strategy, Strategy):
-        raise RankwiseTypeError(
-            f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
-            f"got {type(strategy).__name__}"
-        )
+    _check(ranker_factory, strategy)
     _positive("batch_size", batch_size)
     return ds.map_batches(
         RerankBlock,

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition
+from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition, prepare
 from ._partitions import merge_partitions as _merge
 from .errors import InvalidValueError, RankwiseTypeError
 from .evaluate import measure_names
@@ -132,24 +132,17 @@ def evaluate(
         raise RankwiseTypeError(
             f"`run_sdf` must be a pyspark.sql.DataFrame; got {type(run_sdf).__name__}"
         )
-    if isinstance(columns, str) or len(columns) != 3:
-        raise InvalidValueError(
-            f"`columns` must name the (query, doc, score) columns; got {columns!r}"
-        )
-    query, doc, score = columns
-    options = EvalOptions(
+    options, names = prepare(
+        measures,
+        columns,
         missing=missing,
-        rel_level=float(rel_level),
-        judged_only=bool(judged_only),
+        rel_level=rel_level,
+        judged_only=judged_only,
         max_docs=max_docs,
         score_precision=score_precision,
-        query=query,
-        doc=doc,
-        score=score,
         name=name,
     )
-    names = [measures] if isinstance(measures, str) else list(measures)
-    measure_names(names)  # unknown names fail here, before any work is sent
+    query, doc, score = options.columns
     fields = {f.name: f.dataType for f in run_sdf.schema.fields}
     for column in options.columns:
         if column not in fields:
