@@ -20,7 +20,43 @@ import time
 from rankwise.rerank import Pointwise, SlidingWindow, rerank
 from rankwise.torch.models import BiEncoder
 
-WORDS = ["ranking", "retrieval", "passage", "query", "model", "neural", "search", "index", "document", "relevance", "judge", "score", "order", "list", "window", "pair", "set", "tournament", "label", "teacher", "student", "loss", "gradient", "batch", "token", "vector", "cosine", "embedding", "corpus", "collection", "topic", "answer", "question", "system", "metric"]
+WORDS = [
+    "ranking",
+    "retrieval",
+    "passage",
+    "query",
+    "model",
+    "neural",
+    "search",
+    "index",
+    "document",
+    "relevance",
+    "judge",
+    "score",
+    "order",
+    "list",
+    "window",
+    "pair",
+    "set",
+    "tournament",
+    "label",
+    "teacher",
+    "student",
+    "loss",
+    "gradient",
+    "batch",
+    "token",
+    "vector",
+    "cosine",
+    "embedding",
+    "corpus",
+    "collection",
+    "topic",
+    "answer",
+    "question",
+    "system",
+    "metric",
+]
 
 
 def make_texts(queries: int, docs: int, seed: int = 42) -> tuple[list[str], list[list[str]]]:
