@@ -12,9 +12,14 @@
 //! * [`consistency`]: OPIS and epsilon-OPIS, preference ranking accuracy;
 //! * [`labels`]: permutations, rank aggregation (Borda, Copeland, Plackett–Luce, Kemeny),
 //!   weights and targets for training listwise rankers;
-//! * [`rerank`]: reading the answers of listwise rankers (the reranking engine grows here);
+//! * [`rerank`]: every reranking strategy (sliding window, setwise, pairwise, tournament,
+//!   top-down, groupwise, ...) as a state machine that asks for model calls, and the reading
+//!   of listwise rankers' answers;
+//! * [`rewards`]: rewards for RL fine-tuning of rankers;
+//! * [`compare`]: significance tests and run fusion;
 //! * [`ranking`]: the tie rules and rank computation shared by everything;
-//! * [`ragged`]: the batch layout (flat values plus offsets).
+//! * [`ragged`]: the batch layout (flat values plus offsets);
+//! * [`rng`]: the seedable random numbers behind every `seed` argument.
 //!
 //! ```
 //! use rankwise_core::evaluate::{evaluate, EvalOptions};
