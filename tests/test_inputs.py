@@ -18,11 +18,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rankwise
 from rankwise import cli
 from rankwise.errors import ParseError
 from rankwise.sample import sample_paths
+
+from .strategies import qrels_and_run
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="/dev/fd, FIFOs and bash <(...) as on Linux"
@@ -365,3 +369,43 @@ def test_other_formats_evaluate_each_run_once(
     assert len(calls) == 2, calls
     out = capsys.readouterr().out
     assert "q301" in out or fmt == "table"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=qrels_and_run(scores=st.integers(-5, 5).map(float)),
+    shuffle=st.booleans(),
+    compressed=st.booleans(),
+    bom=st.booleans(),
+)
+def test_trec_eval_output_is_the_same_from_a_pipe_as_from_a_file(
+    tmp_path: Path,
+    pipe_path: Callable[[bytes], str],
+    data: tuple[dict[str, dict[str, int]], dict[str, dict[str, float]]],
+    shuffle: bool,
+    compressed: bool,
+    bom: bool,
+) -> None:
+    qrels, run = data
+    lines = [
+        f"{q} Q0 {d} {i + 1} {s!r} sys\n"
+        for q, docs in run.items()
+        for i, (d, s) in enumerate(docs.items())
+    ]
+    if shuffle:
+        random.Random(len(lines)).shuffle(lines)
+    text = (BOM if bom else b"") + "".join(lines).encode()
+    raw = gzip.compress(text) if compressed else text
+    qp, rp = tmp_path / "q.txt", tmp_path / "r.txt"
+    qp.write_text("".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items()))
+    rp.write_bytes(raw)
+    options = {"per_query": True, "complete": True}
+    from_file = rankwise._native.trec_eval_output(str(qp), [str(rp)], ["all_trec"], **options)
+    from_pipe = rankwise._native.trec_eval_output(
+        str(qp), [pipe_path(raw)], ["all_trec"], **options
+    )
+    assert from_pipe == from_file
+    # And the same as the dicts evaluated directly (the BOM did not change a query id).
+    assert rankwise.Run.from_trec(rp).to_dict() == rankwise.Run(run).to_dict()
