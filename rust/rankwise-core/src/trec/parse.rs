@@ -4,13 +4,18 @@
 //! * run: `qid Q0 docno rank score run_name` (6 fields; more are ignored, as trec_eval does).
 //!
 //! Fields are separated by any ASCII whitespace; blank lines and lines starting with `#` are
-//! skipped (trec_eval 10.0 comments). A malformed line is an error that names the file, the
-//! line number and the line.
+//! skipped (trec_eval 10.0 comments); a UTF-8 byte-order mark at the start of the file is
+//! dropped. A malformed line is an error that names the file and the line number and quotes
+//! the line ([`quote_input`]: at most 200 characters, non-printable bytes escaped).
+//!
+//! Every input is opened once and its bytes are read once, in order, through that handle
+//! (`Source`): the gzip magic is peeked, not re-read, so pipes, FIFOs and standard input
+//! (the path `-`) read like files.
 //!
 //! The reader streams: lines are split and parsed straight out of the read buffer (no copy,
-//! no allocation per line), and memory holds the parsed columns, never the whole file. The label of a qrels line is read as a
-//! number: integer labels are what trec_eval reads (with `atol`); a fractional label is kept
-//! where trec_eval would truncate it.
+//! no allocation per line), and memory holds the parsed columns, never the whole file. The
+//! label of a qrels line is read as a number: integer labels are what trec_eval reads (with
+//! `atol`); a fractional label is kept where trec_eval would truncate it.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
