@@ -8,6 +8,12 @@ reranks a TREC run with a model and a strategy (:mod:`rankwise.rerank.cli`).
 
 The default trec output is produced entirely in Rust (files read in parallel blocks, no numpy
 import), so the command costs little more than the interpreter's start-up.
+
+Every input is read once, from its first byte (pipes, FIFOs, ``/dev/stdin``, ``<(...)``;
+``-`` is standard input for one of the files). Memory holds the qrels and one block of a run
+only with the default trec output and a run that is a regular file whose queries each sit on
+consecutive lines; any other run (queries apart, read from a pipe, ``--format
+table|json|csv``) is held whole.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -46,8 +53,15 @@ def _parser() -> argparse.ArgumentParser:
             "names (map, P.5,10, ndcg_cut.10, official) or ir_measures names (nDCG@10, RR@10)."
         ),
     )
-    ev.add_argument("qrels", help="qrels file (query_id iteration doc_id relevance; .gz allowed)")
-    ev.add_argument("runs", nargs="+", help="run file(s) (query_id Q0 doc_id rank score name)")
+    ev.add_argument(
+        "qrels",
+        help="qrels file (query_id iteration doc_id relevance; gzip allowed; - for stdin)",
+    )
+    ev.add_argument(
+        "runs",
+        nargs="+",
+        help="run file(s) (query_id Q0 doc_id rank score name; gzip allowed; - for stdin)",
+    )
     ev.add_argument(
         "-m",
         dest="measures",
@@ -99,14 +113,34 @@ def _progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+STDIN = "-"
+
+
+def _input_size(path: str) -> int:
+    """Bytes in `path` if it is a regular file, else 0 (a pipe, a FIFO, ``/dev/fd/N``,
+    ``-`` for standard input: their size is unknown until read, and they are read once, by
+    the native reader, so nothing here may open or read them)."""
+    if path == STDIN:
+        info = os.fstat(sys.stdin.fileno()) if sys.stdin is not None else None
+    else:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path}: no such file") from None
+    return info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     measures, runid = _measures(args)
     if args.max_docs is not None and args.max_docs <= 0:
         raise ValueError(f"-M must be a positive integer; got {args.max_docs}")
-    for path in [args.qrels, *args.runs]:
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{path}: no such file")
-    size = sum(os.path.getsize(p) for p in [args.qrels, *args.runs])
+    inputs = [args.qrels, *args.runs]
+    if inputs.count(STDIN) > 1:
+        raise ValueError(
+            f"`-` (standard input) can stand for one file only; got it {inputs.count(STDIN)} "
+            "times among the qrels and runs"
+        )
+    size = sum(_input_size(p) for p in inputs)
     started = time.perf_counter()
     if size > 100 << 20:
         _progress(f"rankwise: reading {size / 2**20:.0f} MiB of qrels and runs...")
@@ -146,13 +180,16 @@ def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
         "max_docs": args.max_docs,
     }
     for path in args.runs:
+        # Read whole (one block at a time, but every query is kept: memory holds the run).
         run = Run.from_trec(path)
-        name = run.name or os.path.basename(path)
+        name = run.name or ("stdin" if path == STDIN else os.path.basename(path))
         if name in results:
             name = path
-        results[name] = dict(evaluate(qrels, run, measures, **options))
+        # One evaluation: the report holds the means and the per-query values.
+        report = evaluate(qrels, run, measures, **options)
+        results[name] = dict(report)
         if args.per_query:
-            per_query[name] = evaluate(qrels, run, measures, per_query=True, **options)
+            per_query[name] = report.per_query
     if args.format == "json":
         payload: dict[str, object] = {"means": results}
         if args.per_query:

@@ -59,8 +59,9 @@ pub enum RankError {
         line: Option<u64>,
     },
 
-    /// A malformed line in a TREC-format file.
-    #[error("{path}:{line}: {reason}: {text:?}")]
+    /// A malformed line in a TREC-format file; `text` is the line as [`quote_input`] quotes
+    /// it (short, escaped, in double quotes).
+    #[error("{path}:{line}: {reason}: {text}")]
     Parse {
         path: String,
         line: u64,
@@ -96,6 +97,76 @@ fn suggestion_text(suggestions: &[String]) -> String {
     } else {
         format!(" (did you mean {}?)", suggestions.join(" or "))
     }
+}
+
+/// Characters of an input line or field that an error message quotes; the rest is counted,
+/// not shown (a 10 MB line with no newline must not be echoed whole to a terminal).
+pub const QUOTE_CHARS: usize = 200;
+
+/// Input text (a line or a field of a file, a model's answer) as an error message quotes it:
+/// in double quotes, at most [`QUOTE_CHARS`] characters, then `...` and the length in bytes;
+/// quotes and backslashes escaped as Rust's `{:?}` does, control characters as `\n`, `\t`,
+/// `\r`, `\0` or `\u{1b}`, and bytes that are not UTF-8 as `\xff`, so that a message is one
+/// printable line that says exactly which bytes were read. Every parse error that quotes its
+/// input goes through here.
+pub fn quote_input(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len().min(QUOTE_CHARS) + 2);
+    out.push('"');
+    let mut shown = 0usize;
+    // A character is at most 4 bytes: the head holds every byte that can be shown, so the
+    // work does not grow with the input.
+    let mut rest = bytes.get(..QUOTE_CHARS * 4).unwrap_or(bytes);
+    let mut truncated = rest.len() < bytes.len();
+    'outer: while !rest.is_empty() {
+        let (valid, invalid) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, &[][..]),
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                let bad_len = e.error_len().unwrap_or(bad.len());
+                // `good` is valid UTF-8 by construction; the fallback is never taken.
+                let text = std::str::from_utf8(good).unwrap_or_default();
+                let (bad, after) = bad.split_at(bad_len.min(bad.len()));
+                rest = after;
+                (text, bad)
+            }
+        };
+        if invalid.is_empty() {
+            rest = &[];
+        }
+        for c in valid.chars() {
+            if shown == QUOTE_CHARS {
+                truncated = true;
+                break 'outer;
+            }
+            shown += 1;
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\0' => out.push_str("\\0"),
+                c if c.is_control() => {
+                    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        for &b in invalid {
+            if shown == QUOTE_CHARS {
+                truncated = true;
+                break 'outer;
+            }
+            shown += 1;
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out.push('"');
+    if truncated {
+        let _ = write!(out, "... ({} bytes)", bytes.len());
+    }
+    out
 }
 
 fn at(path: &Option<String>, line: Option<u64>) -> String {
@@ -140,6 +211,29 @@ pub type Result<T, E = RankError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_input_is_short_escaped_and_exact_on_printable_text() {
+        assert_eq!(quote_input(b"301 0 d2"), "\"301 0 d2\"");
+        assert_eq!(quote_input("é \"x\" \\".as_bytes()), r#""é \"x\" \\""#);
+        assert_eq!(
+            quote_input(b"a\tb\r\n\x00\x1b\x7f\xff\xc3"),
+            r#""a\tb\r\n\0\u{1b}\u{7f}\xff\xc3""#
+        );
+        let long = vec![b'x'; 10 << 20];
+        let q = quote_input(&long);
+        assert_eq!(
+            q,
+            format!("\"{}\"... (10485760 bytes)", "x".repeat(QUOTE_CHARS))
+        );
+        // Invalid bytes count as one character each, and the work is bounded by the head.
+        let q = quote_input(&vec![0xff; 10 << 20]);
+        assert_eq!(q.matches("\\xff").count(), QUOTE_CHARS);
+        assert!(q.ends_with("... (10485760 bytes)"));
+        // Exactly QUOTE_CHARS characters: shown whole, nothing counted.
+        let q = quote_input("é".repeat(QUOTE_CHARS).as_bytes());
+        assert_eq!(q, format!("\"{}\"", "é".repeat(QUOTE_CHARS)));
+    }
 
     #[test]
     fn messages_name_argument_expectation_and_value() {

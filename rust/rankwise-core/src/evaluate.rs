@@ -304,8 +304,15 @@ pub struct RunFileEvaluation {
 /// ([`trec::stream_run`](crate::trec::stream_run)) and evaluating each block as it is read:
 /// memory holds the qrels and one block, not the run. The result equals
 /// `evaluate(qrels, &read_run(path)?, ...)` exactly (per-query values are computed per query,
-/// and the means are exact sums). A file whose queries are not in consecutive lines is read
-/// whole instead.
+/// and the means are exact sums).
+///
+/// The file is opened once (`-` is standard input). One block is all that memory holds only
+/// when the run is a regular file whose queries each sit on consecutive lines (as every tool
+/// writes them). Otherwise the run is read whole, as [`read_run`](crate::trec::read_run)
+/// reads it, and memory holds its parsed columns (about the size of the file, up to twice
+/// during the read): a file whose queries are not on consecutive lines is read again from
+/// its start through the same handle once streaming finds a query's lines apart, and a pipe,
+/// FIFO or standard input (which cannot be read twice) is read whole from the start.
 pub fn evaluate_run_file(
     qrels: &Qrels,
     path: impl AsRef<std::path::Path>,
@@ -332,11 +339,31 @@ pub(crate) fn evaluate_run_file_in_blocks(
     check_run_options(opts)?;
     let m = measures.len();
     let nq = qrels.num_queries();
+    let mut source = crate::trec::parse::Source::open(path)?;
+    let whole = |source: &mut crate::trec::parse::Source| -> Result<RunFileEvaluation> {
+        let run = crate::trec::parse::read_run_from(source, ScorePrecision::default())?;
+        let evaluation = evaluate(qrels, &run, measures, opts)?;
+        let in_run = evaluation
+            .query_ids()
+            .iter()
+            .map(|id| run.query_index(id.as_bytes()).is_some())
+            .collect();
+        Ok(RunFileEvaluation {
+            evaluation,
+            name: run.name().map(str::to_owned),
+            in_run,
+            run_queries: run.num_queries(),
+        })
+    };
+    if !source.is_regular() {
+        // A pipe is read once: streaming could not fall back to a whole read.
+        return whole(&mut source);
+    }
     let mut rows = vec![0.0; nq * m];
     let mut in_run = vec![false; nq];
     // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
     let streamed = crate::trec::parse::stream_run_in_blocks(
-        path,
+        &mut source,
         ScorePrecision::default(),
         block,
         |run| {
@@ -365,19 +392,15 @@ pub(crate) fn evaluate_run_file_in_blocks(
             first_queries,
         } => (name, num_queries, first_queries),
         crate::trec::Streamed::NotGrouped { .. } => {
-            let run = crate::trec::read_run(path)?;
-            let evaluation = evaluate(qrels, &run, measures, opts)?;
-            let in_run = evaluation
-                .query_ids()
-                .iter()
-                .map(|id| run.query_index(id.as_bytes()).is_some())
-                .collect();
-            return Ok(RunFileEvaluation {
-                evaluation,
-                name: run.name().map(str::to_owned),
-                in_run,
-                run_queries: run.num_queries(),
-            });
+            // A regular file: read it again from its start, through the same handle.
+            if !source.rewind() {
+                return Err(RankError::Io {
+                    path: source.name().to_owned(),
+                    kind: std::io::ErrorKind::Other,
+                    message: "cannot go back to the start of the file to read it whole".into(),
+                });
+            }
+            return whole(&mut source);
         }
     };
     if !in_run.iter().any(|&x| x) && opts.missing == Missing::Skip || nq == 0 {
@@ -1192,14 +1215,19 @@ mod tests {
         .collect();
         let path = write_run_file("ungrouped", &lines);
         let mut seen = Vec::new();
-        let out =
-            crate::trec::parse::stream_run_in_blocks(&path, ScorePrecision::F32, 8, Ok, |run| {
+        let out = crate::trec::parse::stream_run_in_blocks(
+            &mut crate::trec::parse::Source::open(&path).unwrap(),
+            ScorePrecision::F32,
+            8,
+            Ok,
+            |run| {
                 for r in 0..run.num_queries() {
                     seen.push((run.query_id(r).into_owned(), run.range(r).len()));
                 }
                 Ok(())
-            })
-            .unwrap();
+            },
+        )
+        .unwrap();
         assert_eq!(out, crate::trec::Streamed::NotGrouped { query: "a".into() });
         // Whatever was handed over before the second "a" was whole.
         assert!(

@@ -40,7 +40,7 @@ impl Sink for RunBuilder {
 ///
 /// `Qrels({"q1": {"d1": 2, "d2": 0}, ...})` takes the dict shape of pytrec_eval and ranx;
 /// `Qrels.from_trec(path)` reads a TREC qrels file (`query_id iteration doc_id relevance`,
-/// gzip allowed). Labels may be ints or floats; negative labels mean "in the judgement pool
+/// gzip allowed, `-` for standard input). Labels may be ints or floats; negative labels mean "in the judgement pool
 /// but unjudged", as in trec_eval. Queries without any judgement are dropped (as pytrec_eval
 /// does); a document judged twice for a query is an error.
 ///
@@ -64,7 +64,13 @@ impl PyQrels {
         })
     }
 
-    /// Read a TREC qrels file (`query_id iteration doc_id relevance`; gzip allowed).
+    /// Read a TREC qrels file (`query_id iteration doc_id relevance`).
+    ///
+    /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
+    /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
+    /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. Fields
+    /// are split on any whitespace; blank lines and `#` comments are skipped; a malformed
+    /// line is a `ParseError` naming the file and line, quoting at most 200 characters of it.
     #[staticmethod]
     fn from_trec(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let inner = py.detach(|| trec::read_qrels(&path)).map_err(CoreError)?;
@@ -202,7 +208,7 @@ fn parse_precision(py: Python<'_>, value: &str) -> PyResult<ScorePrecision> {
 ///
 /// `Run({"q1": {"d1": 12.5, "d2": 11.0}, ...}, name="bm25")` takes the dict shape of
 /// pytrec_eval and ranx; `Run.from_trec(path)` reads a TREC run file (`query_id Q0 doc_id rank
-/// score run_name`, gzip allowed; the rank column is ignored). Each query is ranked once, as
+/// score run_name`, gzip allowed, `-` for standard input; the rank column is ignored). Each query is ranked once, as
 /// trec_eval 9.0.x ranks it: score descending, equal scores by doc id descending (byte-wise),
 /// scores compared in single precision (`score_precision="float32"`, what trec_eval 9.0.x and
 /// pytrec_eval do) or double precision (`"float64"`, trec_eval 10.0). NaN scores and a document
@@ -234,8 +240,14 @@ impl PyRun {
         })
     }
 
-    /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`; gzip allowed). The
-    /// rank column is ignored: documents are ranked by score, ties by doc id descending.
+    /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`). The rank column is
+    /// ignored: documents are ranked by score, ties by doc id descending.
+    ///
+    /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
+    /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
+    /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. A
+    /// malformed line is a `ParseError` naming the file and line, quoting at most 200
+    /// characters of it. The whole run is held in memory (its parsed columns).
     #[staticmethod]
     #[pyo3(signature = (path, *, score_precision = "float32"))]
     fn from_trec(py: Python<'_>, path: PathBuf, score_precision: &str) -> PyResult<Self> {
@@ -425,6 +437,9 @@ fn group(n: usize) -> String {
 
 /// trec_eval's text output for each run file against a qrels file, all in Rust (files read
 /// in parallel blocks, evaluation without the GIL, no numpy): what `rankwise eval` prints.
+/// Each file is read once; `-` is standard input, for at most one of the files. A run that
+/// is a regular file with each query's lines consecutive is streamed (memory holds the
+/// qrels and one block); any other run is read whole.
 #[pyfunction]
 #[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false))]
 #[allow(clippy::too_many_arguments)]
@@ -444,6 +459,19 @@ pub fn trec_eval_output(
     use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file};
     use rankwise_core::metrics::MeasureSet;
     let set = MeasureSet::parse(&measures).map_err(CoreError)?;
+    let stdin_uses = std::iter::once(&qrels_path)
+        .chain(&run_paths)
+        .filter(|p| trec::parse::is_stdin(p))
+        .count();
+    if stdin_uses > 1 {
+        return Err(invalid_value(
+            py,
+            format!(
+                "`-` (standard input) can stand for one file only; got it {stdin_uses} times \
+                 among the qrels and runs"
+            ),
+        ));
+    }
     let opts = EvalOptions {
         rel_level,
         judged_only,

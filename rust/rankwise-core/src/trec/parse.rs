@@ -4,16 +4,21 @@
 //! * run: `qid Q0 docno rank score run_name` (6 fields; more are ignored, as trec_eval does).
 //!
 //! Fields are separated by any ASCII whitespace; blank lines and lines starting with `#` are
-//! skipped (trec_eval 10.0 comments). A malformed line is an error that names the file, the
-//! line number and the line.
+//! skipped (trec_eval 10.0 comments); a UTF-8 byte-order mark at the start of the file is
+//! dropped. A malformed line is an error that names the file and the line number and quotes
+//! the line ([`quote_input`]: at most 200 characters, non-printable bytes escaped).
+//!
+//! Every input is opened once and its bytes are read once, in order, through that handle
+//! (`Source`): the gzip magic is peeked, not re-read, so pipes, FIFOs and standard input
+//! (the path `-`) read like files.
 //!
 //! The reader streams: lines are split and parsed straight out of the read buffer (no copy,
-//! no allocation per line), and memory holds the parsed columns, never the whole file. The label of a qrels line is read as a
-//! number: integer labels are what trec_eval reads (with `atol`); a fractional label is kept
-//! where trec_eval would truncate it.
+//! no allocation per line), and memory holds the parsed columns, never the whole file. The
+//! label of a qrels line is read as a number: integer labels are what trec_eval reads (with
+//! `atol`); a fractional label is kept where trec_eval would truncate it.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -21,13 +26,13 @@ use rayon::prelude::*;
 use super::qrels::{Qrels, QrelsBuilder};
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
-use crate::error::{RankError, Result};
+use crate::error::{RankError, Result, quote_input};
 use crate::parallel;
 use crate::ranking::ScorePrecision;
 
-fn io_error(path: &Path, e: &std::io::Error) -> RankError {
+fn io_error(name: &str, e: &std::io::Error) -> RankError {
     RankError::Io {
-        path: path.display().to_string(),
+        path: name.to_owned(),
         kind: e.kind(),
         message: e.to_string(),
     }
@@ -39,34 +44,149 @@ fn io_error(path: &Path, e: &std::io::Error) -> RankError {
 /// gives every thread several pieces of thousands of lines, so parsing is no slower.
 pub(crate) const BLOCK_BYTES: usize = 1 << 20;
 
-/// Open a file, transparently decompressing gzip (detected by its magic bytes).
-fn open(path: &Path) -> Result<Box<dyn Read>> {
-    let mut file = File::open(path).map_err(|e| io_error(path, &e))?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(|e| io_error(path, &e))?;
-    let file = File::open(path).map_err(|e| io_error(path, &e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(
-            BufReader::with_capacity(1 << 20, file),
-        )))
-    } else {
-        Ok(Box::new(file))
+/// The first bytes of a gzip stream (RFC 1952, section 2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The UTF-8 encoding of U+FEFF, which some editors write at the start of a text file. At the
+/// start of a file it is dropped; left in, it would become part of the first query id.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Whether `path` names standard input: `-`, as trec_eval users write it.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// A duplicate of the standard-input descriptor as a `File` (sharing its offset): read
+/// directly, without the standard library's stdin buffer, and `fstat`-able, so that standard
+/// input redirected from a regular file reads as fast as the file.
+#[cfg(unix)]
+fn stdin_file() -> std::io::Result<File> {
+    use std::os::fd::AsFd;
+    Ok(File::from(std::io::stdin().as_fd().try_clone_to_owned()?))
+}
+
+#[cfg(windows)]
+fn stdin_file() -> std::io::Result<File> {
+    use std::os::windows::io::AsHandle;
+    Ok(File::from(
+        std::io::stdin().as_handle().try_clone_to_owned()?,
+    ))
+}
+
+/// A qrels or run file, opened once. Every byte is read through this one handle, exactly
+/// once: pipes, FIFOs, `/dev/stdin`, `/dev/fd/N` and process substitutions (`<(...)`) can
+/// only be read once, so the path is never opened a second time (opening it again to sniff
+/// the gzip magic lost the first bytes of a pipe). Only a regular file may be read again from
+/// the start, through the same handle, to point at the line of an error found after reading
+/// or to read a run whole after streaming found it ungrouped.
+pub(crate) struct Source {
+    file: File,
+    /// How messages name the input: the path, or `<stdin>`.
+    name: String,
+    /// Whether the input is a regular file (seekable, with a size).
+    regular: bool,
+    /// Where reading started (standard input redirected from a file may not be at 0).
+    start: u64,
+    /// Bytes from `start` to the end of a regular file.
+    size: Option<u64>,
+}
+
+impl Source {
+    /// Open `path` (`-`: standard input).
+    pub(crate) fn open(path: &Path) -> Result<Self> {
+        let (file, name) = if is_stdin(path) {
+            let name = "<stdin>".to_owned();
+            (stdin_file().map_err(|e| io_error(&name, &e))?, name)
+        } else {
+            let name = path.display().to_string();
+            (File::open(path).map_err(|e| io_error(&name, &e))?, name)
+        };
+        let meta = file.metadata().map_err(|e| io_error(&name, &e))?;
+        if meta.is_dir() {
+            return Err(RankError::Io {
+                path: name,
+                kind: std::io::ErrorKind::InvalidInput,
+                message: "is a directory, not a qrels or run file".to_owned(),
+            });
+        }
+        let regular = meta.is_file();
+        let start = if regular {
+            (&file).stream_position().unwrap_or(0)
+        } else {
+            0
+        };
+        let size = regular.then(|| meta.len().saturating_sub(start));
+        Ok(Source {
+            file,
+            name,
+            regular,
+            start,
+            size,
+        })
+    }
+
+    /// How messages name the input.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the input is a regular file (and so can be read again, and streamed).
+    pub(crate) fn is_regular(&self) -> bool {
+        self.regular
+    }
+
+    /// A reader of the decoded bytes from the current position: the first two bytes are
+    /// peeked and, when they are gzip's magic, the stream (peeked bytes included) goes
+    /// through a multi-member gzip decoder; otherwise the bytes are read straight from the
+    /// handle (no intermediate buffer, so plain files are read directly into the blocks).
+    /// Also returns whether the input is gzip.
+    fn reader(&self) -> Result<(Box<dyn Read + '_>, bool)> {
+        let mut raw = &self.file;
+        let mut head = [0u8; 2];
+        let mut n = 0;
+        // A pipe may hand over one byte at a time: read until two bytes or the end.
+        while n < head.len() {
+            match raw.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(&self.name, &e)),
+            }
+        }
+        let peeked = std::io::Cursor::new(head[..n].to_vec()).chain(raw);
+        if head[..n] == GZIP_MAGIC {
+            let decoder =
+                flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, peeked));
+            Ok((Box::new(decoder), true))
+        } else {
+            Ok((Box::new(peeked), false))
+        }
+    }
+
+    /// Go back to where reading started, if the input is a regular file; `false` otherwise.
+    pub(crate) fn rewind(&mut self) -> bool {
+        self.regular && self.file.seek(SeekFrom::Start(self.start)).is_ok()
     }
 }
 
-/// Calls `f(line_number, line)` for every line (without its end-of-line), read in blocks
-/// straight from the reader's buffer; only a line that straddles two blocks is copied. Used
-/// to locate a line again after an error.
-fn for_each_raw_line(path: &Path, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+/// Calls `f(line_number, line)` for every line (without its end-of-line, a leading BOM
+/// dropped), read in blocks straight from the reader's buffer; only a line that straddles two
+/// blocks is copied. Used to locate a line again after an error.
+fn for_each_raw_line(
+    reader: impl Read,
+    name: &str,
+    mut f: impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut carry: Vec<u8> = Vec::new();
     let mut line_no = 0u64;
+    let mut first = true;
     loop {
-        let buf = reader.fill_buf().map_err(|e| io_error(path, &e))?;
+        let buf = reader.fill_buf().map_err(|e| io_error(name, &e))?;
         if buf.is_empty() {
             if !carry.is_empty() {
                 line_no += 1;
-                f(line_no, &carry)?;
+                f(line_no, strip_bom(&carry, first))?;
             }
             return Ok(());
         }
@@ -76,16 +196,26 @@ fn for_each_raw_line(path: &Path, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -
             let end = start + pos;
             line_no += 1;
             if carry.is_empty() {
-                f(line_no, &buf[start..end])?;
+                f(line_no, strip_bom(&buf[start..end], first))?;
             } else {
                 carry.extend_from_slice(&buf[start..end]);
-                f(line_no, &carry)?;
+                f(line_no, strip_bom(&carry, first))?;
                 carry.clear();
             }
+            first = false;
             start = end + 1;
         }
         carry.extend_from_slice(&buf[start..]);
         reader.consume(len);
+    }
+}
+
+/// `line` without a leading byte-order mark, if it is the first line.
+fn strip_bom(line: &[u8], first: bool) -> &[u8] {
+    if first {
+        line.strip_prefix(BOM).unwrap_or(line)
+    } else {
+        line
     }
 }
 
@@ -172,14 +302,24 @@ fn split_fields(line: &[u8]) -> ([&[u8]; 7], usize) {
     (fields, count)
 }
 
-/// A malformed-line error.
-fn malformed(path: &Path, line: u64, reason: impl Into<String>, text: &[u8]) -> RankError {
+/// A malformed-line error; `text` is already quoted ([`quote_line`]).
+fn malformed(name: &str, line: u64, reason: impl Into<String>, text: String) -> RankError {
     RankError::Parse {
-        path: path.display().to_string(),
+        path: name.to_owned(),
         line,
         reason: reason.into(),
-        text: String::from_utf8_lossy(text).trim_end().to_owned(),
+        text,
     }
+}
+
+/// A line as an error message quotes it: trailing whitespace dropped, then [`quote_input`]
+/// (at most 200 characters, non-printable bytes escaped).
+fn quote_line(line: &[u8]) -> String {
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    quote_input(&line[..end])
 }
 
 /// Powers of ten that are exact in `f64`.
@@ -269,7 +409,8 @@ impl Piece {
 struct PieceError {
     local_line: u64,
     reason: String,
-    text: Vec<u8>,
+    /// The line, quoted (short whatever the line's length).
+    text: String,
 }
 
 fn parse_piece(
@@ -283,7 +424,7 @@ fn parse_piece(
     let fail = |local_line, reason: String, text: &[u8]| PieceError {
         local_line,
         reason,
-        text: text.to_vec(),
+        text: quote_line(text),
     };
     let mut pos = 0;
     while pos <= data.len() {
@@ -313,8 +454,8 @@ fn parse_piece(
                     fail(
                         local_line,
                         format!(
-                            "the relevance label must be a number; got {:?}",
-                            String::from_utf8_lossy(fields[3])
+                            "the relevance label must be a number; got {}",
+                            quote_input(fields[3])
                         ),
                         line,
                     )
@@ -341,10 +482,7 @@ fn parse_piece(
                 let score = parse_number(fields[4]).ok_or_else(|| {
                     fail(
                         local_line,
-                        format!(
-                            "the score must be a number; got {:?}",
-                            String::from_utf8_lossy(fields[4])
-                        ),
+                        format!("the score must be a number; got {}", quote_input(fields[4])),
                         line,
                     )
                 })?;
@@ -375,21 +513,21 @@ fn parse_piece(
 
 /// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
 /// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
-/// the file. A malformed line stops the read with an error naming its line.
+/// the file. A malformed line stops the read with an error naming its line. A byte-order
+/// mark at the start of the file is dropped.
 fn parse_blocks(
-    path: &Path,
+    mut reader: impl Read,
+    name: &str,
     format: Format,
     block: usize,
     mut handle: impl FnMut(&[Piece]) -> Result<()>,
 ) -> Result<()> {
-    // Plain files are read straight into the block (no intermediate buffer); gzip through
-    // its decoder.
-    let mut reader: Box<dyn Read> = open(path)?;
     let pieces_per_block = 4 * parallel::num_threads().max(1);
     let mut pool: Vec<Piece> = Vec::new();
     let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
     let mut lines_before = 0u64;
     let mut eof = false;
+    let mut first = true;
     loop {
         // Fill the block (after the partial line carried over from the last one).
         if !eof && buf.len() < block {
@@ -398,8 +536,16 @@ fn parse_blocks(
                 .by_ref()
                 .take(want)
                 .read_to_end(&mut buf)
-                .map_err(|e| io_error(path, &e))?;
+                .map_err(|e| io_error(name, &e))?;
             eof = (got as u64) < want;
+            if first {
+                // The first fill holds the first `block` bytes or the whole input, so a
+                // BOM is in it whole.
+                first = false;
+                if buf.starts_with(BOM) {
+                    buf.drain(..BOM.len());
+                }
+            }
         }
         if buf.is_empty() {
             return Ok(());
@@ -415,7 +561,7 @@ fn parse_blocks(
                         .by_ref()
                         .take(block as u64)
                         .read_to_end(&mut buf)
-                        .map_err(|e| io_error(path, &e))?;
+                        .map_err(|e| io_error(name, &e))?;
                     eof = got < block;
                     continue;
                 }
@@ -440,10 +586,10 @@ fn parse_blocks(
             if let Err(e) = result {
                 let before: u64 = data[..bounds[i]].iter().filter(|&&b| b == b'\n').count() as u64;
                 return Err(malformed(
-                    path,
+                    name,
                     lines_before + before + e.local_line,
                     e.reason,
-                    &e.text,
+                    e.text,
                 ));
             }
         }
@@ -458,16 +604,17 @@ fn parse_blocks(
 }
 
 /// Read a whole file into `sink`. Returns the run name of the last line (runs).
-fn parse_file(path: &Path, format: Format, sink: &mut impl Sink) -> Result<Option<Vec<u8>>> {
+fn parse_file(source: &Source, format: Format, sink: &mut impl Sink) -> Result<Option<Vec<u8>>> {
+    let (reader, compressed) = source.reader()?;
     // Columns are sized once, from the first piece's lines and the file's size: growing them
-    // by doubling would touch (and keep) twice the memory.
-    let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let compressed = path.extension().is_some_and(|e| e == "gz");
+    // by doubling would touch (and keep) twice the memory. The size of a pipe is unknown,
+    // that of a gzip file says little: their columns grow as they are read.
+    let file_size = source.size.filter(|_| !compressed);
     let mut sized = false;
     let mut name = None;
-    parse_blocks(path, format, BLOCK_BYTES, |pieces| {
+    parse_blocks(reader, source.name(), format, BLOCK_BYTES, |pieces| {
         for p in pieces {
-            if !sized && !compressed && !p.values.is_empty() {
+            if let Some(file_size) = file_size.filter(|_| !sized && !p.values.is_empty()) {
                 sized = true;
                 let lines = p.values.len() as u64;
                 let per_line = p.text_bytes as u64 / lines;
@@ -552,9 +699,10 @@ impl Piece {
     }
 }
 
-/// Fill in the line of a duplicate-document error by reading the file again (errors are
-/// rare; keeping a line number per entry would cost memory on every read).
-fn locate_duplicate(path: &Path, err: RankError, doc_field: usize) -> RankError {
+/// Fill in the line of a duplicate-document error by reading a regular file again through
+/// the same handle (errors are rare; keeping a line number per entry would cost memory on
+/// every read). A pipe cannot be read again: the error names the input without a line.
+fn locate_duplicate(source: &mut Source, err: RankError, doc_field: usize) -> RankError {
     let RankError::DuplicateDocument {
         what, query, doc, ..
     } = err
@@ -563,51 +711,71 @@ fn locate_duplicate(path: &Path, err: RankError, doc_field: usize) -> RankError 
     };
     let mut seen = 0;
     let mut found = None;
-    let _ = for_each_raw_line(path, |line_no, raw| {
-        let (fields, count) = split_fields(raw.strip_suffix(b"\r").unwrap_or(raw));
-        if count > doc_field && fields[0] == query.as_bytes() && fields[doc_field] == doc.as_bytes()
-        {
-            seen += 1;
-            if seen == 2 {
-                found = Some(line_no);
-                return Err(RankError::invalid("", "", "")); // stop reading
+    let name = source.name().to_owned();
+    let reader = if source.rewind() {
+        source.reader().ok()
+    } else {
+        None
+    };
+    let _ = reader.map(|(reader, _)| {
+        for_each_raw_line(reader, &name, |line_no, raw| {
+            let (fields, count) = split_fields(raw.strip_suffix(b"\r").unwrap_or(raw));
+            if count > doc_field
+                && fields[0] == query.as_bytes()
+                && fields[doc_field] == doc.as_bytes()
+            {
+                seen += 1;
+                if seen == 2 {
+                    found = Some(line_no);
+                    return Err(RankError::invalid("", "", "")); // stop reading
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     });
     RankError::DuplicateDocument {
         what,
         query,
         doc,
-        path: Some(path.display().to_string()),
+        path: Some(name),
         line: found,
     }
 }
 
-/// Read a qrels file (`qid iter docno rel`).
+/// Read a qrels file (`qid iter docno rel`; gzip allowed); the path `-` is standard input.
+/// The file is read once, from its start: pipes, FIFOs and `/dev/fd/N` work.
 pub fn read_qrels(path: impl AsRef<Path>) -> Result<Qrels> {
-    let path = path.as_ref();
-    let mut builder = QrelsBuilder::new();
-    builder.set_source(Some(path.display().to_string()));
-    parse_file(path, Format::Qrels, &mut builder)?;
-    builder.build().map_err(|e| locate_duplicate(path, e, 2))
+    read_qrels_from(&mut Source::open(path.as_ref())?)
 }
 
-/// Read a run file (`qid Q0 docno rank score run_name`); the rank column is ignored.
+/// [`read_qrels`] from an opened input.
+pub(crate) fn read_qrels_from(source: &mut Source) -> Result<Qrels> {
+    let mut builder = QrelsBuilder::new();
+    builder.set_source(Some(source.name().to_owned()));
+    parse_file(source, Format::Qrels, &mut builder)?;
+    builder.build().map_err(|e| locate_duplicate(source, e, 2))
+}
+
+/// Read a run file (`qid Q0 docno rank score run_name`; gzip allowed); the rank column is
+/// ignored. The path `-` is standard input; the file is read once (pipes work).
 pub fn read_run(path: impl AsRef<Path>) -> Result<Run> {
     read_run_with(path, ScorePrecision::default())
 }
 
 /// [`read_run`] with the precision at which scores are compared when ranking.
 pub fn read_run_with(path: impl AsRef<Path>, precision: ScorePrecision) -> Result<Run> {
-    let path = path.as_ref();
+    read_run_from(&mut Source::open(path.as_ref())?, precision)
+}
+
+/// [`read_run_with`] from an opened input, from its current position.
+pub(crate) fn read_run_from(source: &mut Source, precision: ScorePrecision) -> Result<Run> {
     let mut builder = RunBuilder::new();
     builder.set_score_precision(precision);
-    builder.set_source(Some(path.display().to_string()));
+    builder.set_source(Some(source.name().to_owned()));
     // trec_eval keeps the run name of the last line.
-    let name = parse_file(path, Format::Run, &mut builder)?;
+    let name = parse_file(source, Format::Run, &mut builder)?;
     builder.set_name(name.map(|n| String::from_utf8_lossy(&n).into_owned()));
-    builder.build().map_err(|e| locate_duplicate(path, e, 2))
+    builder.build().map_err(|e| locate_duplicate(source, e, 2))
 }
 
 /// How [`stream_run`] ended.
@@ -623,7 +791,8 @@ pub enum Streamed {
         first_queries: Vec<String>,
     },
     /// The lines of `query` are not all consecutive, so the file cannot be read query by
-    /// query; reading stopped there. Read it whole with [`read_run`].
+    /// query; reading stopped there. Read it whole with [`read_run`] (a regular file; a
+    /// pipe cannot be read again, so read those whole from the start).
     NotGrouped { query: String },
 }
 
@@ -639,7 +808,8 @@ pub fn stream_run<T: Send>(
     map: impl Fn(Run) -> Result<T> + Sync,
     reduce: impl FnMut(T) -> Result<()>,
 ) -> Result<Streamed> {
-    stream_run_in_blocks(path.as_ref(), precision, BLOCK_BYTES, map, reduce)
+    let mut source = Source::open(path.as_ref())?;
+    stream_run_in_blocks(&mut source, precision, BLOCK_BYTES, map, reduce)
 }
 
 /// [`stream_run`] reading blocks of about `block` bytes (tests use tiny blocks so that
@@ -650,20 +820,32 @@ pub fn stream_run<T: Send>(
 /// parallel without leaving the piece's thread; the few that cross a piece boundary are
 /// copied into one more run; the block's last query waits in `carry` for the next block.
 pub(crate) fn stream_run_in_blocks<T: Send>(
-    path: &Path,
+    source: &mut Source,
     precision: ScorePrecision,
     block: usize,
     map: impl Fn(Run) -> Result<T> + Sync,
     mut reduce: impl FnMut(T) -> Result<()>,
 ) -> Result<Streamed> {
+    let source_name = source.name().to_owned();
     let new_builder = || {
         let mut b = RunBuilder::new();
         b.set_score_precision(precision);
-        b.set_source(Some(path.display().to_string()));
+        b.set_source(Some(source_name.clone()));
         b
     };
+    // A duplicate document found while streaming is located after reading stops (the
+    // handle is busy until then).
+    let duplicate: std::sync::Mutex<Option<RankError>> = std::sync::Mutex::new(None);
     let build = |builder: RunBuilder| -> Result<Run> {
-        builder.build().map_err(|e| locate_duplicate(path, e, 2))
+        builder.build().map_err(|e| {
+            if matches!(e, RankError::DuplicateDocument { .. })
+                && let Ok(mut slot) = duplicate.lock()
+                && slot.is_none()
+            {
+                *slot = Some(e.clone());
+            }
+            e
+        })
     };
     // The open query: the last one seen, whose lines may continue in the next block.
     let mut open: Option<String> = None;
@@ -673,7 +855,8 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
     let mut first_queries: Vec<String> = Vec::new();
     let mut name: Option<Vec<u8>> = None;
     let mut not_grouped: Option<String> = None;
-    let read = parse_blocks(path, Format::Run, block, |pieces| {
+    let (reader, _) = source.reader()?;
+    let read = parse_blocks(reader, &source_name, Format::Run, block, |pieces| {
         // The block's segments, in file order: (piece, query index in the piece, first line).
         let mut segments: Vec<(usize, usize, usize)> = Vec::new();
         for (p, piece) in pieces.iter().enumerate() {
@@ -781,12 +964,23 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
     if let Some(query) = not_grouped {
         return Ok(Streamed::NotGrouped { query });
     }
-    read?;
+    let locate = |e: RankError, source: &mut Source| match e {
+        RankError::DuplicateDocument { .. } => locate_duplicate(source, e, 2),
+        other => other,
+    };
+    if let Err(e) = read {
+        // The duplicate that stopped reading, if one did (a `map` error may carry it).
+        let first = duplicate.lock().ok().and_then(|mut slot| slot.take());
+        return Err(locate(first.unwrap_or(e), source));
+    }
     if let Some(query) = open {
         let mut builder = new_builder();
         builder.begin_query(&query);
         builder.push_docs(&carry, 0..carry.len(), &carry_values);
-        reduce(map(build(builder)?)?)?;
+        let last = build(builder).and_then(&map).and_then(&mut reduce);
+        if let Err(e) = last {
+            return Err(locate(e, source));
+        }
         closed.insert(query);
     }
     Ok(Streamed::Done {
@@ -894,11 +1088,138 @@ mod tests {
             }
             text.push_str("q Q0 bad 1 oops r\nq Q0 last 1 0 r\n");
             let path = write(&format!("lines{at_least}.txt"), &text);
-            let e = parse_blocks(&path, Format::Run, 64, |_| Ok(()))
+            let source = Source::open(&path).unwrap();
+            let (reader, _) = source.reader().unwrap();
+            let e = parse_blocks(reader, source.name(), Format::Run, 64, |_| Ok(()))
                 .unwrap_err()
                 .to_string();
             let expected = format!("lines{at_least}.txt:{next_line}: the score must be a number");
             assert!(e.contains(&expected), "{e}");
         }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// `/dev/fd/N` naming the read end of a pipe that a thread fills with `bytes`, a few
+    /// bytes per write (so that peeking the magic bytes sees short reads).
+    #[cfg(target_os = "linux")]
+    fn pipe_path(bytes: Vec<u8>) -> (std::path::PathBuf, std::io::PipeReader) {
+        use std::os::fd::AsRawFd;
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        std::thread::spawn(move || {
+            for chunk in bytes.chunks(1).take(3) {
+                writer.write_all(chunk).unwrap();
+                writer.flush().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            let _ = writer.write_all(bytes.get(3..).unwrap_or_default());
+        });
+        (format!("/dev/fd/{}", reader.as_raw_fd()).into(), reader)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn pipes_are_read_once_from_their_first_byte_plain_and_gzip() {
+        let text = "q10 Q0 d1 1 2.5 sys\nq10 Q0 d2 2 1.5 sys\nq11 Q0 d1 1 1 sys\n";
+        for bytes in [text.as_bytes().to_vec(), gzip(text.as_bytes())] {
+            let (path, _keep) = pipe_path(bytes);
+            let run = read_run(&path).unwrap();
+            assert_eq!(run.num_queries(), 2);
+            assert_eq!(run.query_id(0), "q10");
+            assert_eq!(run.len(), 3);
+        }
+        let qrels = "q10 0 d1 1\nq10 0 d2 0\n";
+        let (path, _keep) = pipe_path(gzip(qrels.as_bytes()));
+        let q = read_qrels(&path).unwrap();
+        assert_eq!(q.query_id(0), "q10");
+        assert_eq!(q.len(), 2);
+        // A one-byte input is read, not lost to peeking.
+        let (path, _keep) = pipe_path(b"x".to_vec());
+        let e = read_qrels(&path).unwrap_err().to_string();
+        assert!(e.contains(":1: expected 4 fields"), "{e}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_duplicate_read_from_a_pipe_is_named_without_a_line() {
+        let (path, _keep) = pipe_path(b"q Q0 d 1 1 r\nq Q0 d 2 0 r\n".to_vec());
+        let e = read_run(&path).unwrap_err();
+        assert!(
+            matches!(&e, RankError::DuplicateDocument { line: None, path: Some(p), .. } if p.starts_with("/dev/fd/")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_dropped_plain_and_gzip() {
+        let text = "\u{feff}q10 0 d1 1\nq11 0 d2 1\n";
+        let plain = write("bom.txt", text);
+        let gz = write("bom.placeholder", "");
+        std::fs::write(&gz, gzip(text.as_bytes())).unwrap();
+        for path in [plain, gz] {
+            let q = read_qrels(&path).unwrap();
+            assert_eq!(q.query_id(0), "q10");
+            assert!(q.query_index(b"q10").is_some());
+        }
+        // Only at the start of the file: further in, it stays part of the id.
+        let inner = write("bom-inner.txt", "q1 0 d1 1\n\u{feff}q2 0 d2 1\n");
+        let q = read_qrels(&inner).unwrap();
+        assert_eq!(q.query_id(1), "\u{feff}q2");
+        // A duplicate on the first line is still located (the BOM is dropped there too).
+        let dup = write("bom-dup.txt", "\u{feff}q Q0 d 1 1 r\nq Q0 d 2 0 r\n");
+        let e = read_run(&dup).unwrap_err();
+        assert!(
+            matches!(e, RankError::DuplicateDocument { line: Some(2), .. }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn error_messages_quote_at_most_200_characters_escaped() {
+        // A 10 MB line with no newline.
+        let long = format!("q 0 d {}", "7".repeat(10 << 20));
+        let q = write("huge-line.txt", &format!("q 0 a 1\n{long} x"));
+        let e = read_qrels(&q).unwrap_err().to_string();
+        assert!(e.len() < 400, "{} bytes", e.len());
+        assert!(e.contains("huge-line.txt:2: expected 4 fields"), "{e}");
+        assert!(
+            e.ends_with(&format!("... ({} bytes)", long.len() + 2)),
+            "{e}"
+        );
+        // A 10 MB field in a line of the right shape.
+        let q = write(
+            "huge-field.txt",
+            &format!("q 0 d {}\n", "x".repeat(10 << 20)),
+        );
+        let e = read_qrels(&q).unwrap_err().to_string();
+        assert!(e.len() < 700, "{} bytes", e.len());
+        assert!(
+            e.contains("huge-field.txt:1: the relevance label must be a number"),
+            "{e}"
+        );
+        // Control bytes and bytes that are not UTF-8, escaped.
+        let bad = b"q Q0 d\x1b[31m 1 \xff\xfe sys\x07\n".to_vec();
+        let r = write("control.txt", "");
+        std::fs::write(&r, &bad).unwrap();
+        let e = read_run(&r).unwrap_err().to_string();
+        assert!(
+            e.ends_with(
+                r#"control.txt:1: the score must be a number; got "\xff\xfe": "q Q0 d\u{1b}[31m 1 \xff\xfe sys\u{7}""#
+            ),
+            "{e}"
+        );
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+    }
+
+    #[test]
+    fn a_directory_is_refused_by_name() {
+        let dir = std::env::temp_dir();
+        let e = read_qrels(&dir).unwrap_err();
+        assert!(matches!(e, RankError::Io { .. }), "{e}");
+        assert!(e.to_string().contains("is a directory"), "{e}");
     }
 }
