@@ -18,7 +18,9 @@ element alike (scipy's ``_toint64`` gives the first element rank 1 and the other
 value is NaN, where it gives NaN the lowest rank as soon as one value is not NaN, so scipy
 returns a number that depends on its sort order); ``spearmanr`` of
 identical rankings is exactly 1 with p-value 0 (scipy may give ``0.9999999999999999`` and a
-tiny p-value).
+tiny p-value, or a rho a rounding error past 1 and a p-value of 1); ``spearmanr(...,
+nan_policy="omit")`` of a variable that is constant once NaN rows are dropped is NaN, as
+without NaN (scipy's ``mstats`` path reports the 0 a masked correlation leaves, p-value 1).
 
 >>> from rankwise.compat.scipy import kendalltau
 >>> res = kendalltau([1, 2, 3, 4], [1, 3, 2, 4])
@@ -29,6 +31,7 @@ SignificanceResult(statistic=np.float64(0.6666666666666669), pvalue=np.float64(0
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -136,7 +139,10 @@ def _tuple_axis(
     else:
         kept = [d for d in range(nd) if d not in axes]
         arrays = [
-            np.transpose(a, kept + axes).reshape([a.shape[d] for d in kept] + [-1]) for a in arrays
+            np.transpose(a, kept + axes).reshape(
+                [a.shape[d] for d in kept] + [math.prod(a.shape[d] for d in axes)]
+            )
+            for a in arrays
         ]
     return arrays[0], arrays[1], tuple(axes), tuple(arrays[2:]), nd
 
@@ -342,6 +348,15 @@ def spearmanr(
         for j in range(i + 1, n_vars):
             rs[i, j], ps[i, j] = pair(i, j)
             rs[j, i], ps[j, i] = rs[i, j], ps[i, j]
+    if policy == "propagate":
+        # scipy's matrix comes from `numpy.corrcoef` of the ranks: a constant variable
+        # correlates with nothing, itself included (0 / 0), and the test of rho = 1 with
+        # n - 2 = 0 degrees of freedom divides 0 by 0.
+        constant = (data == data[0]).all(axis=0)
+        rs[constant, constant] = np.nan
+        ps[constant, constant] = np.nan
+        if n_obs == 2:
+            np.fill_diagonal(ps, np.nan)
     if policy == "propagate" and has_nan.any():
         rs[has_nan, :] = np.nan
         rs[:, has_nan] = np.nan
