@@ -366,3 +366,20 @@ def test_spearmanr_omit_of_a_variable_constant_after_dropping_nan_is_nan():
     assert math.isnan(scipy.stats.spearmanr(x[:3], y[:3]).statistic)
     ours = cs.spearmanr(x, y, nan_policy="omit")
     assert math.isnan(ours.statistic) and math.isnan(ours.pvalue)
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis"), [((0, 3), 0), ((3, 0), 1), ((2, 0, 4), 1), ((2, 0), 0), ((0,), 0)]
+)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_kendalltau_of_empty_slices_warns_and_answers_as_scipy(shape, axis, keepdims):
+    x = np.ones(shape)
+    results, messages = [], []
+    for module in (scipy.stats, cs):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            results.append(module.kendalltau(x, x, axis=axis, keepdims=keepdims))
+        messages.append([(type(m.message).__name__, str(m.message)) for m in w])
+    assert messages[1] == messages[0]
+    assert same(results[1].statistic, results[0].statistic)
+    assert same(results[1].pvalue, results[0].pvalue)

@@ -92,6 +92,28 @@ def _check_nan(nan_policy: str, **arrays: Any) -> None:
             )
 
 
+# scipy's warning when every slice along `axis` is empty (scipy/stats/_axis_nan_policy.py).
+_ALL_SLICES_TOO_SMALL = (
+    "All axis-slices of one or more sample arguments are too small; all elements of returned "
+    "arrays will be NaN. See documentation for sample size requirements."
+)
+
+
+def _all_slices_empty(x: Any, along: int | None) -> Any:
+    """NaN of the output's shape, with scipy's warning, when every slice along ``along`` of an
+    n-D input is empty (scipy answers before looking at the values); otherwise None."""
+    shape = np.shape(x)
+    if along is None or len(shape) < 2 or not -len(shape) <= along < len(shape):
+        return None
+    out_shape = tuple(n for d, n in enumerate(shape) if d != along % len(shape))
+    if shape[along] != 0 or math.prod(out_shape) == 0:
+        return None
+    warnings.warn(
+        _ALL_SLICES_TOO_SMALL, _corr._warning_class("SmallSampleWarning", True), stacklevel=3
+    )
+    return np.full(out_shape, np.nan)
+
+
 def _broadcast(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Any, Any]:
     try:
         bx, by = np.broadcast_arrays(np.asarray(x), np.asarray(y))
@@ -182,6 +204,11 @@ def kendalltau(
         kept_axes, along = axis, axis
     if along is not None and nd <= 1:
         along = None  # one sample: scipy's 1-D messages and a scalar result
+    empty = _all_slices_empty(x, along)
+    if empty is not None:
+        return SignificanceResult(
+            _keep(empty, keepdims, kept_axes, nd), _keep(empty.copy(), keepdims, kept_axes, nd)
+        )
     r = _corr._kendall(
         x,
         y,
