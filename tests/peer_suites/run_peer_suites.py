@@ -9,8 +9,9 @@ is kept in this repository), points the names those tests import at rankwise's f
   test_ranking.py``, with ``sklearn.metrics.ndcg_score`` and ``dcg_score`` swapped for
   :mod:`rankwise.compat.sklearn`'s;
 * scipy: the ``kendalltau`` / ``weightedtau`` / ``spearmanr`` tests of ``scipy/stats/tests/``
-  (``test_stats.py``, the cases of ``test_axis_nan_policy.py`` for these functions, and the
-  ``test_mstats_basic.py`` tests that compare ``stats`` with ``mstats``), with
+  (``test_stats.py``, the cases of ``test_axis_nan_policy.py`` for these functions, the
+  ``test_mstats_basic.py`` tests that compare ``stats`` with ``mstats``, and the tests of
+  ``test_resampling.py`` and ``test_correlation.py`` that use them as a reference), with
   ``scipy.stats.kendalltau``, ``weightedtau`` and ``spearmanr`` swapped for
   :mod:`rankwise.compat.scipy`'s;
 * pytrec_eval: its ``tests/pytrec_eval_tests.py``, with ``import pytrec_eval`` rewritten to
@@ -54,11 +55,26 @@ SCIPY_SWAP = ",".join(
 #: flag to compute a reference; swap_plugin.py drops the flag, see PRIVATE_FLAGS there.)
 DESELECTED: dict[str, str] = {}
 
-SCIPY_SELECT = (
-    "(TestCorrSpearmanr or test_kendalltau or TestKendallTauAlternative or test_weightedtau "
-    "or test_kendall_tau_large or test_segfault_issue_9710 or kendalltau or weightedtau "
-    "or spearmanr) and not pearsonr"
-)
+#: scipy's test modules and, for each, the tests that call the swapped functions.
+SCIPY_GROUPS: list[tuple[str, str]] = [
+    # every test of kendalltau, weightedtau and spearmanr
+    (
+        "scipy.stats.tests.test_stats",
+        "TestCorrSpearmanr or test_kendalltau or TestKendallTauAlternative or test_weightedtau "
+        "or test_kendall_tau_large or test_segfault_issue_9710",
+    ),
+    # the axis / nan_policy / keepdims / empty-input cases of the decorated functions
+    ("scipy.stats.tests.test_axis_nan_policy", "kendalltau or weightedtau or spearmanr"),
+    # the tests that compare `stats` with `mstats` (the others test mstats alone)
+    (
+        "scipy.stats.tests.test_mstats_basic",
+        "test_kendalltau_mstats_vs_stats or (TestCompareWithStats and (test_spearmanr or "
+        "test_kendalltau))",
+    ),
+    # tests of other functions that use these as their reference
+    ("scipy.stats.tests.test_resampling", "test_against_kendalltau or test_against_spearmanr"),
+    ("scipy.stats.tests.test_correlation", "test_against_scipy_spearmanr"),
+]
 
 
 def _with_deselected(select: str) -> str:
@@ -99,12 +115,10 @@ def run_sklearn(extra: list[str]) -> int:
 
 def run_scipy(extra: list[str]) -> int:
     """scipy's kendalltau / weightedtau / spearmanr tests."""
-    modules = [
-        "scipy.stats.tests.test_stats",
-        "scipy.stats.tests.test_axis_nan_policy",
-        "scipy.stats.tests.test_mstats_basic",
-    ]
-    return _pytest(SCIPY_SWAP, modules, _with_deselected(SCIPY_SELECT), extra)
+    status = 0
+    for module, select in SCIPY_GROUPS:
+        status |= _pytest(SCIPY_SWAP, [module], _with_deselected(select), extra)
+    return status
 
 
 def run_pytrec_eval(checkout: Path) -> int:
