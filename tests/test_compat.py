@@ -7,6 +7,7 @@ and negative labels, relevance levels and cutoffs past the end of the list.
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -88,6 +89,124 @@ def test_pytrec_eval_unsupported_measures_raise_value_error():
         compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, {"utility.2"})
     with pytest.raises(TypeError, match="not a str"):
         compat_pytrec.RelevanceEvaluator({"q": {"d": 1}}, "map")
+
+
+query_ids = st.text("abcq0123", min_size=1, max_size=3)
+judgements = st.dictionaries(
+    st.text("dxyz019", min_size=1, max_size=3), st.integers(-1, 3), max_size=4
+)
+rankings = st.dictionaries(
+    st.text("dxyz019", min_size=1, max_size=3),
+    st.integers(-50, 50).map(lambda v: v / 4),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(
+    st.dictionaries(query_ids, judgements, max_size=3),
+    st.dictionaries(query_ids.map(lambda q: "r" + q), rankings, min_size=1, max_size=3),
+    st.sampled_from([{"map", "ndcg"}, {"official"}, set()]),
+)
+def test_evaluate_without_a_judged_run_query_is_empty_as_pytrec_eval(qrels, run, measures):
+    # Run queries start with "r", judged ones never do: no query in common (or no qrels).
+    expected = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
+    assert expected == {}
+    assert compat_pytrec.RelevanceEvaluator(qrels, measures).evaluate(run) == expected
+
+
+def test_pytrec_evals_empty_cases_give_its_answers():
+    qrels = {"q1": {"d1": 0, "d2": 1}, "q2": {"d2": 1}}
+    run = {"q1": {"d1": 1.0, "d2": 0.5}, "q2": {}}
+    for q, m, r in [({}, {"map"}, run), ({}, set(), run), (qrels, set(), run), ({}, {}, {})]:
+        expected = pytrec_eval.RelevanceEvaluator(q, m).evaluate(r)
+        assert compat_pytrec.RelevanceEvaluator(q, m).evaluate(r) == expected
+
+
+def _trec_lines(data, fmt):
+    return [fmt.format(q=q, d=d, v=v) for q, docs in data.items() for d, v in docs.items()]
+
+
+@given(qrels_and_run())
+def test_parse_qrel_and_parse_run_equal_pytrec_eval(data):
+    qrels, run = data
+    qrel_lines = _trec_lines(qrels, "{q} 0 {d} {v}\n")
+    run_lines = _trec_lines(run, " {q}\tQ0 {d} 1 {v!r} tag \n")
+    for name, lines in (("parse_qrel", qrel_lines), ("parse_run", run_lines)):
+        expected = getattr(pytrec_eval, name)(lines)
+        ours = getattr(compat_pytrec, name)(lines)
+        assert type(ours) is type(expected)
+        assert ours == expected
+        assert [list(d.items()) for d in ours.values()] == [
+            list(d.items()) for d in expected.values()
+        ]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "error"),
+    [
+        ("parse_qrel", ["q 0 d 1", "q 0 d 2"], AssertionError),  # judged twice
+        ("parse_qrel", ["q 0 d"], ValueError),
+        ("parse_qrel", ["q 0 d 1.5"], ValueError),
+        ("parse_run", ["q Q0 d 1 2.0 t", "q Q0 d 2 1.0 t"], AssertionError),
+        ("parse_run", ["q Q0 d 1 2.0"], ValueError),
+        ("parse_run", ["q Q0 d 1 high t"], ValueError),
+    ],
+)
+def test_parsers_fail_as_pytrec_eval(name, lines, error):
+    with pytest.raises(error):
+        getattr(pytrec_eval, name)(lines)
+    with pytest.raises(error):
+        getattr(compat_pytrec, name)(lines)
+
+
+@given(
+    st.sampled_from(["map", "num_ret", "num_rel_ret", "gm_map", "gm_bpref", "P_5"]),
+    st.lists(st.floats(-20, 1e6, allow_nan=False), min_size=1, max_size=30),
+)
+def test_compute_aggregated_measure_equals_pytrec_eval_bit_for_bit(measure, values):
+    expected = pytrec_eval.compute_aggregated_measure(measure, values)
+    ours = compat_pytrec.compute_aggregated_measure(measure, values)
+    assert type(ours) is float
+    assert ours == expected or (math.isnan(ours) and math.isnan(expected))
+
+
+def test_compute_aggregated_measure_of_no_values_as_pytrec_eval():
+    for measure in ("map", "num_ret", "gm_map"):
+        with (
+            np.errstate(all="ignore"),
+            pytest.warns(RuntimeWarning) if measure == "map" else (nullcontext()),
+        ):
+            expected = pytrec_eval.compute_aggregated_measure(measure, [])
+        with (
+            np.errstate(all="ignore"),
+            pytest.warns(RuntimeWarning) if measure == "map" else (nullcontext()),
+        ):
+            ours = compat_pytrec.compute_aggregated_measure(measure, [])
+        assert ours == expected or (math.isnan(ours) and math.isnan(expected))
+
+
+def test_pytrec_evals_own_integration_flow_on_a_trec_file(tmp_path):
+    # pytrec_eval's tests: parse_qrel/parse_run over open files, evaluate, then aggregate
+    # every measure with compute_aggregated_measure; the same on both sides.
+    qrels = {"q1": {"d1": 2, "d2": 0, "d3": 1}, "q2": {"d1": 1, "d4": 0}}
+    run = {"q1": {"d1": 0.2, "d2": 0.9, "d3": 0.5}, "q2": {"d4": 1.0, "d1": 0.1, "d9": 3.0}}
+    (tmp_path / "qrels").write_text("".join(_trec_lines(qrels, "{q} 0 {d} {v}\n")))
+    (tmp_path / "run").write_text("".join(_trec_lines(run, "{q} Q0 {d} 0 {v} t\n")))
+    results = []
+    for module in (pytrec_eval, compat_pytrec):
+        with open(tmp_path / "qrels") as fq, open(tmp_path / "run") as fr:
+            per_query = module.RelevanceEvaluator(
+                module.parse_qrel(fq), {"official", "ndcg"}
+            ).evaluate(module.parse_run(fr))
+        measures = next(iter(per_query.values()))
+        results.append(
+            {
+                m: module.compute_aggregated_measure(m, [v[m] for v in per_query.values()])
+                for m in measures
+            }
+        )
+    assert results[1] == pytest.approx(results[0], abs=1e-12)
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,13 +35,23 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from .. import _native
 
-__all__ = ["RelevanceEvaluator", "supported_measures", "supported_nicknames"]
+__all__ = [
+    "RelevanceEvaluator",
+    "compute_aggregated_measure",
+    "parse_qrel",
+    "parse_run",
+    "supported_measures",
+    "supported_nicknames",
+]
 
 #: Every measure name pytrec_eval accepts (trec_eval 9.0.x's ``all_trec`` group).
 supported_measures: frozenset[str] = frozenset(
@@ -159,6 +169,112 @@ def _combine(measures: Iterable[str]) -> dict[str, set[str]]:
     return families
 
 
+def parse_run(f_run: Iterable[str]) -> dict[str, dict[str, float]]:
+    """Read a TREC run from lines, as pytrec_eval's ``parse_run`` does.
+
+    Parameters
+    ----------
+    f_run : iterable of str
+        Lines ``query_id Q0 doc_id rank score run_name`` (an open file works).
+
+    Returns
+    -------
+    collections.defaultdict
+        ``{query_id: {doc_id: score}}`` (a ``defaultdict(dict)``, as pytrec_eval returns).
+
+    Raises
+    ------
+    ValueError
+        A line without exactly six fields, or a score that is not a number.
+    AssertionError
+        A document listed twice for one query (pytrec_eval's check, kept as it is).
+
+    Notes
+    -----
+    For files, :meth:`rankwise.Run.from_trec` reads in parallel in Rust and checks more; this
+    function exists so that code written for pytrec_eval runs unchanged.
+
+    Examples
+    --------
+    >>> from rankwise.compat import pytrec_eval
+    >>> dict(pytrec_eval.parse_run(["q1 Q0 d1 1 2.5 bm25", "q1 Q0 d2 2 1.0 bm25"]))
+    {'q1': {'d1': 2.5, 'd2': 1.0}}
+    """
+    run: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    for line in f_run:
+        query_id, _, doc_id, _rank, score, _ = line.strip().split()
+        assert doc_id not in run[query_id]
+        run[query_id][doc_id] = float(score)
+    return run
+
+
+def parse_qrel(f_qrel: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Read TREC relevance judgements from lines, as pytrec_eval's ``parse_qrel`` does.
+
+    Parameters
+    ----------
+    f_qrel : iterable of str
+        Lines ``query_id iteration doc_id relevance`` (an open file works).
+
+    Returns
+    -------
+    collections.defaultdict
+        ``{query_id: {doc_id: relevance}}`` (a ``defaultdict(dict)``, as pytrec_eval returns).
+
+    Raises
+    ------
+    ValueError
+        A line without exactly four fields, or a relevance that is not an integer.
+    AssertionError
+        A document judged twice for one query (pytrec_eval's check, kept as it is).
+
+    Examples
+    --------
+    >>> from rankwise.compat import pytrec_eval
+    >>> dict(pytrec_eval.parse_qrel(["q1 0 d1 1", "q1 0 d2 0"]))
+    {'q1': {'d1': 1, 'd2': 0}}
+    """
+    qrel: dict[str, dict[str, int]] = collections.defaultdict(dict)
+    for line in f_qrel:
+        query_id, _, doc_id, relevance = line.strip().split()
+        assert doc_id not in qrel[query_id]
+        qrel[query_id][doc_id] = int(relevance)
+    return qrel
+
+
+def compute_aggregated_measure(measure: str, values: Sequence[float]) -> float:
+    """Aggregate per-query values of one measure over queries, as trec_eval's ``all`` line.
+
+    Parameters
+    ----------
+    measure : str
+        The measure's name as a key of :meth:`RelevanceEvaluator.evaluate`'s result.
+    values : sequence of float
+        Its value for each query.
+
+    Returns
+    -------
+    float
+        The sum for ``num_*`` measures, ``exp(mean)`` for ``gm_*`` measures (whose per-query
+        values are logarithms, as pytrec_eval reports them), the arithmetic mean otherwise
+        (NaN with numpy's warning for no values, as pytrec_eval).
+
+    Examples
+    --------
+    >>> from rankwise.compat import pytrec_eval
+    >>> pytrec_eval.compute_aggregated_measure("num_ret", [10.0, 5.0])
+    15.0
+    >>> pytrec_eval.compute_aggregated_measure("map", [0.5, 0.25])
+    0.375
+    """
+    # numpy's pairwise sums, as pytrec_eval, so that the last digit agrees too.
+    if measure.startswith("num_"):
+        return float(np.sum(values))
+    if measure.startswith("gm_"):
+        return float(np.exp(np.sum(values) / len(values)))
+    return float(np.mean(values))
+
+
 class RelevanceEvaluator:
     """Evaluate runs against fixed relevance judgements (pytrec_eval's class).
 
@@ -218,6 +334,10 @@ class RelevanceEvaluator:
         run = _native.Run(
             scores if isinstance(scores, dict) else {q: dict(d) for q, d in scores.items()}
         )
+        # pytrec_eval answers `{}` when no query of the run is judged (empty qrels included);
+        # rankwise's `evaluate` refuses such a pair, as a likely mix-up of files.
+        if not any(q in self._qrels for q in run.query_ids):
+            return {}
         if not self._specs:
             query_ids = [q for q in run.query_ids if q in self._qrels]
             return {q: dict.fromkeys(self._text, 0.0) for q in query_ids}
