@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
+from ._validation import integer
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import Qrels, Run, _measure_list
 from .report import Report
@@ -70,8 +71,8 @@ class EvalOptions:
     def __post_init__(self) -> None:
         if self.missing not in ("skip", "zero"):
             raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {self.missing!r}")
-        if self.max_docs is not None and (isinstance(self.max_docs, bool) or self.max_docs <= 0):
-            raise InvalidValueError(f"`max_docs` must be a positive integer; got {self.max_docs!r}")
+        if self.max_docs is not None:
+            integer("max_docs", self.max_docs, minimum=1)
         if self.score_precision not in ("float32", "float64"):
             raise InvalidValueError(
                 f"`score_precision` must be 'float32' or 'float64'; got {self.score_precision!r}"

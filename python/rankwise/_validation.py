@@ -8,6 +8,7 @@ with a message that names the argument, what was received and what was expected.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,9 +170,7 @@ def cutoff(name: str, k: object, *, optional: bool) -> int | None:
         raise InvalidValueError(f"`{name}` must be a positive integer; got None")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise RankwiseTypeError(f"`{name}` must be a positive integer; got {type(k).__name__}")
-    if k <= 0:
-        raise InvalidValueError(f"`{name}` must be a positive integer; got {k}")
-    return int(k)
+    return integer(name, k, minimum=1)
 
 
 def choice(name: str, value: str, options: tuple[str, ...]) -> str:
@@ -337,3 +336,41 @@ def float_vector(name: str, value: object, length: int | None = None) -> npt.NDA
     if length is not None and a.shape[0] != length:
         raise ShapeError(f"`{name}` must have shape ({length},); got {_shape(a)}")
     return np.ascontiguousarray(a, dtype=np.float64)
+
+
+# Bounds of the Rust integer types that integer arguments reach (usize is 64-bit on every
+# platform rankwise ships wheels for).
+U32_MAX = 2**32 - 1
+I64_MAX = 2**63 - 1
+U64_MAX = 2**64 - 1
+USIZE_MAX = U64_MAX
+
+
+def _bound(v: int) -> str:
+    """``2**64 - 1`` rather than twenty digits, where that is what it is."""
+    for bits in (32, 63, 64):
+        if v == 2**bits - 1:
+            return f"2**{bits} - 1"
+    return str(v)
+
+
+def integer(name: str, value: object, *, minimum: int = 0, maximum: int = USIZE_MAX) -> int:
+    """An integer argument in ``[minimum, maximum]`` (the range of the Rust type it reaches),
+    as a Python ``int``.
+
+    The one check for every integer argument that crosses into Rust: without it, ``-1`` or
+    ``2**70`` given for a ``usize`` would surface as a raw ``OverflowError`` without the
+    argument's name. Booleans and floats are refused (``RankwiseTypeError``); numpy integers
+    and other objects with ``__index__`` are accepted.
+    """
+    if isinstance(value, bool | float) or not hasattr(type(value), "__index__"):
+        raise RankwiseTypeError(f"`{name}` must be an integer; got {type(value).__name__}")
+    v = operator.index(value)  # type: ignore[arg-type]  # has __index__ (checked above)
+    if v < minimum or v > maximum:
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            minimum, f"an integer >= {minimum}"
+        )
+        if v > maximum:
+            what += f" at most {_bound(maximum)}"
+        raise InvalidValueError(f"`{name}` must be {what}; got {v}")
+    return v

@@ -24,7 +24,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ._native import __version__
 
@@ -219,6 +219,66 @@ def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
             print(f"{r:<{width}}  {cells}")
 
 
+def _debug() -> bool:
+    """Whether ``RANKWISE_DEBUG`` asks for tracebacks (set, and not ``0``/``false``/``no``)."""
+    return os.environ.get("RANKWISE_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _error(command: str, exc: BaseException) -> int:
+    """One line on stderr for an exception that ended ``command``; the exit status (1).
+
+    rankwise's own errors and the builtins it raises for bad input (``ValueError``,
+    ``TypeError``, ``OSError``) already say what was wrong: their message is printed as is.
+    Anything else is a bug or an environment problem: its type is named too, and
+    ``RANKWISE_DEBUG=1`` prints the traceback for a bug report.
+    """
+    if _debug():
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    message = " ".join(str(exc).split()) or "(no message)"
+    if not isinstance(exc, ValueError | TypeError | OSError):
+        hint = "" if _debug() else " (set RANKWISE_DEBUG=1 to see the traceback)"
+        message = f"{type(exc).__name__}: {message}{hint}"
+    print(f"rankwise {command}: error: {message}", file=sys.stderr)
+    return 1
+
+
+def guarded(command: str, body: Callable[[], int]) -> int:
+    """Run the body of ``rankwise COMMAND``: never a traceback (unless ``RANKWISE_DEBUG=1``).
+
+    An exception becomes one line, ``rankwise COMMAND: error: ...``, and exit status 1; Ctrl-C
+    becomes ``rankwise COMMAND: interrupted`` and 130 (128 + SIGINT, as shells report it);
+    a reader that closes the pipe early (``| head``) ends the command quietly.
+    """
+    try:
+        return body()
+    except KeyboardInterrupt as e:
+        if _debug():
+            import traceback
+
+            traceback.print_exception(e, file=sys.stderr)
+        print(f"rankwise {command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Nothing more can be written to stdout; point it at /dev/null so that the
+        # interpreter's flush at exit does not report the closed pipe.
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError):
+            return 141  # stdout is not a file descriptor (an embedding program's object)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+        return 141  # 128 + SIGPIPE, as a command killed by the closed pipe reports
+    except Exception as e:
+        return _error(command, e)
+
+
+def _check_eval(args: argparse.Namespace) -> None:
+    """Arguments of ``rankwise eval`` that the native reader would take as unsigned 64-bit."""
+    if args.max_docs is not None and args.max_docs >= 2**63:
+        raise ValueError(f"-M must be a positive integer below 2**63; got {args.max_docs}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["rerank"]:
@@ -228,17 +288,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "demo":
-        from .sample import demo
 
-        demo()
-        return 0
+        def demo() -> int:
+            from .sample import demo
+
+            demo()
+            return 0
+
+        return guarded("demo", demo)
     if args.command == "eval":
-        try:
+
+        def evaluate() -> int:
+            _check_eval(args)
             return _eval(args)
-        except (ValueError, TypeError, OSError) as e:
-            # One line, no traceback: the message names the file, line and expectation.
-            print(f"rankwise eval: error: {e}", file=sys.stderr)
-            return 1
+
+        return guarded("eval", evaluate)
     parser.print_help(sys.stderr)
     return 2
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
+from ._validation import U64_MAX, integer
 from .errors import InvalidValueError, RankwiseTypeError
 from .evaluate import Qrels, QrelsLike, Run, RunLike, _as_qrels, _as_run, evaluate
 
@@ -173,12 +174,10 @@ def compare(
             "`test` must be one of 'randomization', 't-test', 'bootstrap', 'wilcoxon'; "
             f"got {test!r}"
         )
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples <= 0:
-        raise InvalidValueError(f"`n_resamples` must be a positive integer; got {n_resamples!r}")
+    n_resamples = integer("n_resamples", n_resamples, minimum=1)
     if not 0 < alpha < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise InvalidValueError(f"`seed` must be a non-negative integer; got {seed!r}")
+    seed = integer("seed", seed, maximum=U64_MAX)
     q: Qrels = _as_qrels(qrels)
     systems = _systems(runs)
     if len(systems) < 2:

@@ -174,8 +174,10 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     """
     if missing not in ("skip", "zero"):
         raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {missing!r}")
-    if max_docs is not None and (isinstance(max_docs, bool) or max_docs <= 0):
-        raise InvalidValueError(f"`max_docs` must be a positive integer; got {max_docs!r}")
+    if max_docs is not None:
+        from ._validation import integer  # numpy: only when needed (`rankwise eval` avoids it)
+
+        max_docs = integer("max_docs", max_docs, minimum=1)
     if isinstance(qrels, dict) and isinstance(run, dict):
         # Both from dicts: build them together, the qrels' indexing overlapping with reading
         # the run (same objects as Qrels(qrels) and Run(run)).

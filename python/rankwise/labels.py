@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import _int_vector, _shape, choice, cutoff
+from ._validation import I64_MAX, U64_MAX, _int_vector, _shape, choice, cutoff, integer
 from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
@@ -186,7 +186,7 @@ def _order(
         offsets=off,
         shape=shape,
         ties=ties,
-        seed=int(seed),
+        seed=integer("seed", seed, maximum=U64_MAX),
         doc_ids=ids,
         descending=bool(descending),
     )
@@ -320,9 +320,7 @@ class Aggregation:
 
 def _n_items(n_items: object, q: int) -> npt.NDArray[np.int64]:
     if isinstance(n_items, (int, np.integer)) and not isinstance(n_items, bool):
-        if n_items < 0:
-            raise InvalidValueError(f"`n_items` must be a non-negative count; got {n_items}")
-        return np.full(q, int(n_items), dtype=np.int64)
+        return np.full(q, integer("n_items", n_items, maximum=I64_MAX), dtype=np.int64)
     return _int_vector("n_items", n_items, q, "one candidate count per query")
 
 
@@ -424,9 +422,8 @@ def _result(raw: dict[str, Any], n: npt.NDArray[np.int64], method: str) -> Aggre
 def _mm_args(method: str, alpha: float, max_iter: int | None, tol: float) -> dict[str, Any]:
     if max_iter is None:
         max_iter = 100 if method == "plackett_luce_ilsr" else 10000
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise InvalidValueError(f"`max_iter` must be a positive integer; got {max_iter!r}")
-    return {"alpha": float(alpha), "max_iter": int(max_iter), "tol": float(tol)}
+    max_iter = integer("max_iter", max_iter, minimum=1)
+    return {"alpha": float(alpha), "max_iter": max_iter, "tol": float(tol)}
 
 
 def aggregate(
@@ -664,11 +661,10 @@ def curriculum_weights(ease: Array, step: int, total_steps: int) -> npt.NDArray[
     array([0.5, 1. ])
     """
     e = _real("ease", ease)
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
-        raise InvalidValueError(f"`step` must be a non-negative integer; got {step!r}")
-    tot = cutoff("total_steps", total_steps, optional=False)
+    step = integer("step", step, maximum=U64_MAX)
+    tot = integer("total_steps", total_steps, minimum=1, maximum=U64_MAX)
     flat = np.ascontiguousarray(e, dtype=np.float64).reshape(-1)
-    return _native.labels_curriculum_weights(flat, int(step), int(tot or 1)).reshape(e.shape)
+    return _native.labels_curriculum_weights(flat, step, tot).reshape(e.shape)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -851,7 +847,7 @@ def select_committee(
         int(a.shape[1]),
         kk,
         rule,
-        approval_top=int(approval_top),
+        approval_top=integer("approval_top", approval_top),
         groups=g,
         lower=lo,
         upper=up,

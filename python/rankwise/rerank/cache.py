@@ -5,6 +5,13 @@ construction run, asks many of the same questions; a cache answers them without 
 Keys hash the ranker id, the kind of call, the query and the candidates as shown (in order),
 so a cached answer is only reused for the very same prompt content. Queries and candidates
 must therefore have a stable ``repr`` (strings, numbers, tuples of them).
+
+An SQLite cache file carries a marker, ``PRAGMA application_id`` = :data:`APPLICATION_ID`
+(``"rkwc"``), and its format in ``PRAGMA user_version`` (:data:`CACHE_VERSION`). rankwise
+never writes to a file without that marker: a new or empty file (no tables) becomes a cache;
+any other SQLite database, or a file that is not a database at all, is refused with an error
+naming it and is left byte for byte as it was. A cache of another format (an older rankwise,
+or one from before the marker, a lone ``answers`` table) is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import os
 import sqlite3
 import threading
+import urllib.parse
 
 from ..errors import InvalidValueError
 
@@ -21,7 +29,88 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["AnswerCache"]
+__all__ = ["APPLICATION_ID", "CACHE_VERSION", "AnswerCache"]
+
+APPLICATION_ID = 0x726B7763
+"""``PRAGMA application_id`` of a rankwise answer cache: ``b"rkwc"`` read as a big-endian
+32-bit integer (SQLite's header field for "which application owns this file")."""
+
+CACHE_VERSION = 1
+"""``PRAGMA user_version`` of the cache format this rankwise reads and writes."""
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT)"
+# The table as rankwise wrote it before caches were marked (SQLite stores the statement
+# without its IF NOT EXISTS).
+_UNMARKED = "CREATE TABLE answers (key TEXT PRIMARY KEY, answer TEXT)"
+
+
+def _inspect(path: str) -> tuple[int, int, dict[str, str]]:
+    """``(application_id, user_version, {table: its CREATE statement})`` of an existing SQLite
+    file, read through a read-only connection (nothing is written, whatever the file is)."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        app = int(db.execute("PRAGMA application_id").fetchone()[0])
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {
+            str(name): str(sql)
+            for name, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            ).fetchall()
+        }
+    finally:
+        db.close()
+    return app, version, tables
+
+
+def _open(path: str) -> sqlite3.Connection:
+    """A connection to the cache at ``path``, created and marked when the file is new or
+    empty; refused (untouched) when the file is not a rankwise cache of this format."""
+    fresh = not os.path.exists(path) or (os.path.isfile(path) and os.path.getsize(path) == 0)
+    if not fresh:
+        try:
+            app, version, tables = _inspect(path)
+        except sqlite3.DatabaseError as e:
+            raise InvalidValueError(
+                f"`cache` must be a rankwise answer cache or a new file; got {path!r}, which "
+                f"SQLite cannot open as a database ({e}); rankwise leaves it unchanged"
+            ) from None
+        if app == APPLICATION_ID:
+            if version != CACHE_VERSION:
+                age = "an older" if version < CACHE_VERSION else "a newer"
+                raise InvalidValueError(
+                    f"`cache` {path!r} is an answer cache of {age} rankwise (cache format "
+                    f"{version}; this rankwise reads format {CACHE_VERSION}): delete it to start "
+                    "a new cache (its answers will be asked again) or give another path"
+                )
+        elif app == 0 and version == 0 and tables == {"answers": _UNMARKED}:
+            raise InvalidValueError(
+                f"`cache` {path!r} looks like an answer cache of an older rankwise (cache "
+                f"format 0, before caches were marked; this rankwise reads format "
+                f"{CACHE_VERSION}): delete it to start a new cache (its answers will be asked "
+                "again) or give another path; rankwise leaves it unchanged"
+            )
+        elif app != 0 or tables:
+            shown = ", ".join(list(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            owner = f"application_id {app:#x}" if app else f"tables: {shown}"
+            raise InvalidValueError(
+                f"`cache` must be a rankwise answer cache or a new file; got {path!r}, an "
+                f"SQLite database of another application ({owner}); rankwise leaves it "
+                "unchanged: give another path"
+            )
+        else:
+            fresh = True  # an SQLite file with no tables: empty, ours to initialise
+    db = sqlite3.connect(path, check_same_thread=False)
+    if fresh:
+        try:
+            db.executescript(
+                f"BEGIN; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {CACHE_VERSION}; {_SCHEMA}; COMMIT;"
+            )
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+    return db
 
 
 def _plain(value: Any) -> Any:
@@ -56,11 +145,7 @@ class AnswerCache:
         self.misses = 0
         if self.path is not None:
             try:
-                self._db = sqlite3.connect(self.path, check_same_thread=False)
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT)"
-                )
-                self._db.commit()
+                self._db = _open(self.path)
             except sqlite3.DatabaseError as e:
                 raise InvalidValueError(
                     f"`path` must be an SQLite answer cache or a new file; got {self.path!r} ({e})"
@@ -109,9 +194,11 @@ class AnswerCache:
             return len(self._memory)
 
     def close(self) -> None:
-        """Close the SQLite file (the in-memory copy stays usable)."""
+        """Close the SQLite file, committing what was written (the in-memory copy stays
+        usable)."""
         with self._lock:
             if self._db is not None:
+                self._db.commit()
                 self._db.close()
                 self._db = None
 

@@ -4,7 +4,9 @@ Topics and the corpus are TSV (``id<TAB>text``) or JSONL (``{"id": ..., "text": 
 id may be ``qid``/``query_id``/``_id``/``docid``/``doc_id``, the text ``query``/``contents``,
 and a document ``title`` is prepended). Only documents the run needs are kept in memory.
 Answers go to an SQLite cache (by default next to the output), so a run that stops (a crash,
-an out-of-memory error, Ctrl-C) resumes where it stopped when the command is run again.
+an out-of-memory error, Ctrl-C) resumes where it stopped when the command is run again; Ctrl-C
+says how many answers were kept. The cache file is marked as rankwise's: a file that is
+another program's database is refused and left unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -79,7 +82,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--group-size", type=int, default=20)
     p.add_argument("--overlap", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--noise", type=float, default=0.0, help="oracle: Gaussian noise on the grades")
+    p.add_argument(
+        "--noise",
+        type=float,
+        default=0.0,
+        help="oracle: standard deviation (>= 0) of Gaussian noise on the grades, drawn from "
+        "each call's content and --seed (a resumed run gives the same output)",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", default=None, help="torch device (default: cuda if available)")
     p.add_argument("--dtype", default=None, help="float16|bfloat16|float32 on CUDA")
@@ -92,12 +101,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    from ..cli import guarded
+
     args = parser().parse_args(argv)
-    try:
-        return run(args)
-    except (ValueError, TypeError, OSError) as e:
-        print(f"rankwise rerank: error: {e}", file=sys.stderr)
-        return 1
+    return guarded("rerank", lambda: run(args))
 
 
 def _strategy(args: argparse.Namespace) -> strat.Strategy:
@@ -188,6 +195,7 @@ def _ranker(args: argparse.Namespace, kind: str, target: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from ..evaluate import Qrels, Run
+    from .cache import AnswerCache
     from .driver import rerank
     from .simulate import OracleRanker
 
@@ -198,6 +206,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.depth < 1:
         raise InvalidValueError(f"`--depth` must be a positive integer; got {args.depth}")
+    if not math.isfinite(args.noise) or args.noise < 0:
+        raise InvalidValueError(
+            f"`--noise` must be a finite non-negative number (the standard deviation of the "
+            f"oracle's noise); got {args.noise}"
+        )
     strategy = _strategy(args)
     original = Run.from_trec(args.run).to_dict()
     qids = sorted(original)
@@ -235,15 +248,32 @@ def run(args: argparse.Namespace) -> int:
         ranker = _ranker(args, kind, target)
 
     cache = args.cache or f"{args.output}.answers.sqlite"
-    result = rerank(
-        queries,
-        candidates,
-        ranker,
-        strategy,
-        batch_size=args.batch_size,
-        cache=cache,
-        progress=not args.quiet,
-    )
+    answers = AnswerCache(cache)
+    before = len(answers)
+    try:
+        result = rerank(
+            queries,
+            candidates,
+            ranker,
+            strategy,
+            batch_size=args.batch_size,
+            cache=answers,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        # Every answered batch was committed to the cache as it came: nothing is lost.
+        answers.close()  # commits what the last batch wrote
+        reopened = AnswerCache(cache)
+        kept = len(reopened)
+        reopened.close()
+        print(
+            f"rankwise rerank: interrupted; {kept - before} new answers were kept "
+            f"({kept} in all) in the cache {cache}: run the same command again to resume "
+            "where it stopped",
+            file=sys.stderr,
+        )
+        return 130
+    answers.close()
     name = args.name or f"rankwise-{args.strategy}"
     tmp = f"{args.output}.tmp"
     with open(tmp, "w", encoding="utf-8") as out:

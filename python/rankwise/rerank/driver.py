@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from .._validation import U64_MAX, integer
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
@@ -266,6 +267,7 @@ class _Run:
             )
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
+        first_id = integer("first_id", first_id, maximum=U64_MAX)
         if on_problem not in ("repair", "error"):
             raise InvalidValueError(f'`on_problem` must be "repair" or "error"; got {on_problem!r}')
         kind = strategy.task_kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import _native
+from .._validation import U64_MAX, integer
 from ..errors import InvalidValueError, RankwiseTypeError
 
 __all__ = ["ParsedPermutation", "parse_permutation"]
@@ -79,9 +80,9 @@ def parse_permutation(
         raise InvalidValueError(f"`n` must be a non-negative integer (candidates); got {n!r}")
     order, dup, out, miss = _native.parse_permutation(
         text,
-        n,
+        integer("n", n),
         ids=ids,
-        first_id=first_id,
+        first_id=integer("first_id", first_id, maximum=U64_MAX),
         duplicates=duplicates,
         out_of_range=out_of_range,
         missing=missing,

@@ -7,13 +7,23 @@
   produce them.
 * :class:`OracleRanker` takes the candidates themselves as their grades (numbers), with
   Gaussian noise: the smallest simulated ranker, for examples and property tests.
+
+The noise of a call is a function of ``(seed, kind of call, query, candidates shown)`` and of
+nothing else: each call draws from a generator seeded by a hash of its content (BLAKE2b of the
+``repr``, stable across processes, unlike Python's salted ``hash``). So an answer does not
+depend on the order of calls, on ``batch_size`` or on what was answered before: a run
+interrupted and resumed from its answer cache gives the same result as an uninterrupted one,
+and asking the same call twice gives the same answer (as the cache would).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Mapping, Sequence
+
+from .cache import _plain
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -22,15 +32,38 @@ if TYPE_CHECKING:
 __all__ = ["OracleListwiseRanker", "OracleRanker", "SimulatedRanker"]
 
 
+def _call_rng(seed: Any, kind: str, query: Any, shown: Any) -> random.Random:
+    """The generator of one call: seeded by a hash of ``(seed, kind, query, shown)``."""
+    text = repr((seed, kind, _plain(query), _plain(shown)))
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+_NOISELESS = random.Random(0)
+
+
+def _finite(name: str, value: Any, *, non_negative: bool = True) -> float:
+    from ..errors import InvalidValueError
+
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"`{name}` must be a number; got {value!r}") from None
+    if not math.isfinite(v) or (non_negative and v < 0):
+        what = "a finite non-negative number" if non_negative else "a finite number"
+        raise InvalidValueError(f"`{name}` must be {what}; got {value!r}")
+    return v
+
+
 class OracleRanker:
     """A ranker of every kind that knows the truth: candidates are their own relevance grades
     (the numbers given to :func:`rerank` as candidates), perturbed by Gaussian noise of
-    standard deviation ``noise`` (0: a perfect ranker) drawn afresh for each call, ties keeping
-    the order shown. It answers ``rank`` (a permutation, or LLM-style text with
-    ``as_text=True``), ``compare`` (1, 0 or 0.5), ``select`` (the best indices),
-    ``score_group`` and ``score``. ``position_bias`` adds that much to the first candidate
-    shown, as LLMs tend to favour it. ``seed`` makes the noise reproducible; ``calls`` counts
-    the requests answered.
+    standard deviation ``noise`` (0: a perfect ranker), drawn for each call from its content
+    (see the module's docstring), ties keeping the order shown. It answers ``rank`` (a
+    permutation, or LLM-style text with ``as_text=True``), ``compare`` (1, 0 or 0.5),
+    ``select`` (the best indices), ``score_group`` and ``score``. ``position_bias`` adds that
+    much to the first candidate shown, as LLMs tend to favour it. ``seed`` makes the noise
+    reproducible; ``calls`` counts the requests answered.
 
     >>> r = OracleRanker()
     >>> r.rank([("q", [0, 2, 1])]), r.compare([("q", 2, 1)]), r.select([("q", [0, 2, 1], 1)])
@@ -47,12 +80,11 @@ class OracleRanker:
         as_text: bool = False,
         position_bias: float = 0.0,
     ) -> None:
-        self.noise = float(noise)
-        self.position_bias = float(position_bias)
+        self.noise = _finite("noise", noise)
+        self.position_bias = _finite("position_bias", position_bias, non_negative=False)
         self.as_text = as_text
         self.seed = seed
         self.calls = 0
-        self._rng = random.Random(seed)
 
     @property
     def ranker_id(self) -> str:
@@ -61,41 +93,42 @@ class OracleRanker:
             f"text={self.as_text})"
         )
 
-    def _keys(self, grades: Sequence[Any]) -> list[float]:
+    def _keys(self, kind: str, query: Any, grades: Sequence[Any]) -> list[float]:
         self.calls += 1
         keys = [float(g) for g in grades]
         if self.noise:
-            keys = [k + self._rng.gauss(0.0, self.noise) for k in keys]
+            rng = _call_rng(self.seed, kind, query, grades)
+            keys = [k + rng.gauss(0.0, self.noise) for k in keys]
         if keys and self.position_bias:
             keys[0] += self.position_bias
         return keys
 
-    def _order(self, grades: Sequence[Any]) -> list[int]:
-        keys = self._keys(grades)
+    def _order(self, kind: str, query: Any, grades: Sequence[Any]) -> list[int]:
+        keys = self._keys(kind, query, grades)
         return sorted(range(len(keys)), key=lambda i: -keys[i])
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int] | str]:
         out: list[list[int] | str] = []
-        for _query, grades in batch:
-            order = self._order(grades)
+        for query, grades in batch:
+            order = self._order("rank", query, grades)
             out.append(" > ".join(f"[{i + 1}]" for i in order) if self.as_text else order)
         return out
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         out = []
-        for _query, a, b in batch:
-            ka, kb = self._keys([a, b])
+        for query, a, b in batch:
+            ka, kb = self._keys("compare", query, [a, b])
             out.append(1.0 if ka > kb else 0.0 if ka < kb else 0.5)
         return out
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[int]]:
-        return [self._order(grades)[:count] for _query, grades, count in batch]
+        return [self._order("select", query, grades)[:count] for query, grades, count in batch]
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
-        return [self._keys(grades) for _query, grades in batch]
+        return [self._keys("score_group", query, grades) for query, grades in batch]
 
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
-        return [self._keys([grade])[0] for _query, grade in batch]
+        return [self._keys("score", query, [grade])[0] for query, grade in batch]
 
     def __repr__(self) -> str:
         return f"OracleRanker(noise={self.noise}, seed={self.seed}, calls={self.calls})"
@@ -125,7 +158,9 @@ class SimulatedRanker:
     * ``compare``: 1, 0 or 0.5 (equal keys), flipped with probability ``pairwise_error``;
     * ``select``: the ``count`` best positions; ``score_group``, ``score``: the keys.
 
-    ``seed`` makes runs reproducible; ``calls`` counts the requests answered.
+    Every random draw of a call comes from its content (see the module's docstring): ``seed``
+    makes runs reproducible, and a resumed run equals an uninterrupted one; ``calls`` counts
+    the requests answered.
 
     >>> judged = {"q1": {"d1": 2, "d2": 0, "d3": 1}}
     >>> SimulatedRanker(judged).rank([("q1", ["d2", "d3", "d1"])])
@@ -154,7 +189,6 @@ class SimulatedRanker:
                 f"got {type(qrels).__name__}"
             )
         for name, value, hi in (
-            ("temperature", temperature, math.inf),
             ("pairwise_error", pairwise_error, 1.0),
             ("failure_rate", failure_rate, 1.0),
         ):
@@ -163,13 +197,12 @@ class SimulatedRanker:
         self.grades = {
             str(q): {str(d): float(g) for d, g in docs.items()} for q, docs in qrels.items()
         }
-        self.temperature = float(temperature)
+        self.temperature = _finite("temperature", temperature)
         self.pairwise_error = float(pairwise_error)
-        self.position_bias = float(position_bias)
+        self.position_bias = _finite("position_bias", position_bias, non_negative=False)
         self.failure_rate = float(failure_rate)
         self.seed = seed
         self.calls = 0
-        self._rng = random.Random(seed)
 
     @property
     def ranker_id(self) -> str:
@@ -178,7 +211,7 @@ class SimulatedRanker:
             f"bias={self.position_bias}, fail={self.failure_rate}, seed={self.seed})"
         )
 
-    def _keys(self, query: Any, shown: Sequence[Any]) -> list[float]:
+    def _keys(self, rng: random.Random, query: Any, shown: Sequence[Any]) -> list[float]:
         self.calls += 1
         judged = self.grades.get(str(query), {})
         k = len(shown)
@@ -188,42 +221,57 @@ class SimulatedRanker:
             if self.position_bias and k > 1:
                 key += self.position_bias * (k - 1 - pos) / (k - 1)
             if self.temperature:
-                u = self._rng.random() or 1e-300
+                u = rng.random() or 1e-300
                 key -= self.temperature * math.log(-math.log(u)) if u < 1 else 0.0
             keys.append(key)
         return keys
 
-    def _order(self, query: Any, shown: Sequence[Any]) -> list[int]:
-        keys = self._keys(query, shown)
+    def _order(self, rng: random.Random, query: Any, shown: Sequence[Any]) -> list[int]:
+        keys = self._keys(rng, query, shown)
         return sorted(range(len(keys)), key=lambda i: -keys[i])
+
+    def _rng(self, kind: str, query: Any, shown: Any) -> random.Random:
+        if not (self.temperature or self.pairwise_error or self.failure_rate):
+            return _NOISELESS  # no draw changes an answer: skip the hashing
+        return _call_rng(self.seed, kind, query, shown)
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[str]:
         out = []
         for query, shown in batch:
-            ids = [i + 1 for i in self._order(query, shown)]
-            if len(ids) > 1 and self._rng.random() < self.failure_rate:
-                ids[self._rng.randrange(1, len(ids))] = ids[0]  # repeated; one left out
+            rng = self._rng("rank", query, shown)
+            ids = [i + 1 for i in self._order(rng, query, shown)]
+            if len(ids) > 1 and rng.random() < self.failure_rate:
+                ids[rng.randrange(1, len(ids))] = ids[0]  # repeated; one left out
             out.append(" > ".join(f"[{i}]" for i in ids))
         return out
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         out = []
         for query, a, b in batch:
-            ka, kb = self._keys(query, [a, b])
+            rng = self._rng("compare", query, (a, b))
+            ka, kb = self._keys(rng, query, [a, b])
             p = 1.0 if ka > kb else 0.0 if ka < kb else 0.5
-            if self._rng.random() < self.pairwise_error:
+            if rng.random() < self.pairwise_error:
                 p = 1.0 - p
             out.append(p)
         return out
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[int]]:
-        return [self._order(query, shown)[:count] for query, shown, count in batch]
+        return [
+            self._order(self._rng("select", query, shown), query, shown)[:count]
+            for query, shown, count in batch
+        ]
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
-        return [self._keys(query, shown) for query, shown in batch]
+        return [
+            self._keys(self._rng("score_group", query, shown), query, shown)
+            for query, shown in batch
+        ]
 
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
-        return [self._keys(query, [doc])[0] for query, doc in batch]
+        return [
+            self._keys(self._rng("score", query, (doc,)), query, [doc])[0] for query, doc in batch
+        ]
 
     def __repr__(self) -> str:
         return f"SimulatedRanker({len(self.grades)} queries, {self.ranker_id}, calls={self.calls})"

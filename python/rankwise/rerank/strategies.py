@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from .._native import StrategySpec
+from .._validation import U64_MAX, USIZE_MAX, integer
 from ..errors import InvalidValueError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -71,10 +72,8 @@ class Strategy:
             if f.type in ("int", "int | None") and value is not None:
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise InvalidValueError(f"`{f.name}` must be an integer; got {value!r}")
-                if value < 0:
-                    raise InvalidValueError(
-                        f"`{f.name}` must be a non-negative integer; got {value!r}"
-                    )
+                # The range of the Rust type it reaches (usize; u64 for a seed).
+                integer(f.name, value, maximum=U64_MAX if f.name == "seed" else USIZE_MAX)
         self._spec()  # every range is checked in Rust, with its error message
 
     def _spec(self) -> StrategySpec:
@@ -82,8 +81,9 @@ class Strategy:
 
     def plan(self, n: int) -> Plan:
         """Calls and depth for a query of ``n`` candidates."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        if isinstance(n, bool) or not isinstance(n, int):
             raise InvalidValueError(f"`n` must be a non-negative integer; got {n!r}")
+        integer("n", n)
         return Plan(*self._spec().plan(n))
 
 
@@ -251,7 +251,7 @@ class Tournament(Strategy):
     seed: int = 0
 
     def _spec(self) -> StrategySpec:
-        stages = [(int(g), int(a)) for g, a in self.stages]
+        stages = [(integer("stages", g), integer("stages", a)) for g, a in self.stages]
         return StrategySpec.tournament(stages=stages, tournaments=self.tournaments, seed=self.seed)
 
 

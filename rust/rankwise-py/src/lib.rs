@@ -71,6 +71,7 @@ mod _native {
                 "release"
             },
         )?;
+        crate::parallel::warn_about_env(m.py())?;
         Ok(())
     }
 }
