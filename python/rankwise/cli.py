@@ -3,7 +3,8 @@
 ``rankwise eval QRELS RUN [RUN...]`` evaluates TREC runs with trec_eval's flags and, by
 default, trec_eval's output format, so scripts that parse trec_eval's output keep working when
 the command is swapped; ``--format table|json|csv`` is for people and programs.
-``rankwise demo`` evaluates the sample that ships with the package. ``rankwise rerank``
+``rankwise demo`` evaluates the sample that ships with the package; ``rankwise sample`` prints
+where its files are. ``rankwise rerank``
 reranks a TREC run with a model and a strategy (:mod:`rankwise.rerank.cli`).
 
 The default trec output is produced entirely in Rust (files read in parallel blocks, no numpy
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rankwise {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("demo", help="evaluate a real run bundled with the package")
+    _add_sample_parser(sub)
     # Defined in rankwise.rerank.cli (imported only for this command, to keep `eval` quick).
     sub.add_parser(
         "rerank", help="rerank a TREC run with a model and a strategy (rankwise rerank -h)"
@@ -90,6 +92,47 @@ def _parser() -> argparse.ArgumentParser:
         help="trec_eval's text (default), an aligned table, JSON or CSV",
     )
     return parser
+
+
+SAMPLE_FILES = {
+    "qrels": "robust04.qrels.gz",
+    "run": "robust04-bm25-rm3.run.gz",
+    "rerank": "robust04-simulated-rerank.run.gz",
+}
+
+
+def _add_sample_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sample = sub.add_parser(
+        "sample",
+        help="print the paths of the bundled sample files (qrels and two runs)",
+        description=(
+            "Print where the bundled TREC Robust04 sample is installed, so that shell "
+            'commands can use it: rankwise eval "$(rankwise sample qrels)" '
+            '"$(rankwise sample run)". Without a name, one line per file: name, then path.'
+        ),
+    )
+    sample.add_argument(
+        "name",
+        nargs="?",
+        choices=tuple(SAMPLE_FILES),
+        help=(
+            "print only this file's path: qrels (judgements), run (BM25+RM3, real) or "
+            "rerank (a simulated reranker's run, synthetic); default: all three"
+        ),
+    )
+
+
+def _sample(args: argparse.Namespace) -> int:
+    # importlib.resources without the numpy-importing rankwise.sample: this stays instant.
+    from importlib import resources
+
+    data = resources.files("rankwise") / "data"
+    if args.name is not None:
+        print(data / SAMPLE_FILES[args.name])
+        return 0
+    for name, file in SAMPLE_FILES.items():
+        print(f"{name}\t{data / file}")
+    return 0
 
 
 def _measures(args: argparse.Namespace) -> tuple[list[str], bool]:
@@ -296,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
 
         return guarded("demo", demo)
+    if args.command == "sample":
+        return guarded("sample", lambda: _sample(args))
     if args.command == "eval":
 
         def evaluate() -> int:
