@@ -80,3 +80,17 @@ def test_topics_and_corpus_files(tmp_path):
     bad.write_text('{"id": "x"}\n')
     with pytest.raises(InvalidValueError, match=r"bad.tsv:1: expected a JSON object with an id"):
         read_texts(str(bad))
+
+
+def test_rerank_help_documents_every_option_in_plain_text() -> None:
+    from rankwise.rerank.cli import parser
+
+    p = parser()
+    text = p.format_help()
+    assert "``" not in text  # plain text, not reST
+    for action in p._actions:
+        if action.dest in {"help", "run"}:
+            continue
+        assert action.help, f"--{action.dest} has no help text"
+        if action.default not in (None, False) and action.dest != "strategy":
+            assert "default" in action.help, f"--{action.dest} does not say its default"

@@ -1,12 +1,12 @@
-"""``rankwise rerank``: rerank a TREC run with a model and a strategy, writing a TREC run.
+"""rankwise rerank: rerank a TREC run with a model and a strategy, writing a TREC run.
 
-Topics and the corpus are TSV (``id<TAB>text``) or JSONL (``{"id": ..., "text": ...}``; the
-id may be ``qid``/``query_id``/``_id``/``docid``/``doc_id``, the text ``query``/``contents``,
-and a document ``title`` is prepended). Only documents the run needs are kept in memory.
-Answers go to an SQLite cache (by default next to the output), so a run that stops (a crash,
-an out-of-memory error, Ctrl-C) resumes where it stopped when the command is run again; Ctrl-C
-says how many answers were kept. The cache file is marked as rankwise's: a file that is
-another program's database is refused and left unchanged.
+Topics and the corpus are TSV (id<TAB>text) or JSONL ({"id": ..., "text": ...}; the id may
+be qid, query_id, _id, docid or doc_id, the text query or contents, and a document title is
+prepended). Only documents the run needs are kept in memory. Answers go to an SQLite cache
+(by default next to the output), so a run that stops (a crash, an out-of-memory error,
+Ctrl-C) resumes where it stopped when the command is run again; Ctrl-C says how many answers
+were kept. The cache file is marked as rankwise's: a file that is another program's database
+is refused and left unchanged. The progress bar shows only when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -26,8 +26,15 @@ from . import strategies as strat
 __all__ = ["main", "parser", "run"]
 
 STRATEGIES = (
-    "sliding", "full", "setwise", "pairwise", "tournament", "topdown", "groupwise", "pointwise"
-)  # fmt: skip
+    "sliding",
+    "full",
+    "setwise",
+    "pairwise",
+    "tournament",
+    "topdown",
+    "groupwise",
+    "pointwise",
+)
 
 MODELS = (
     "oracle",
@@ -66,32 +73,77 @@ def parser() -> argparse.ArgumentParser:
         help="how calls are organised (default: sliding window)",
     )
     p.add_argument(
-        "--depth", type=int, default=100, help="rerank the top DEPTH of each query (100)"
+        "--depth", type=int, default=100, help="rerank the top DEPTH of each query (default: 100)"
     )
-    p.add_argument("--window", type=int, default=20)
-    p.add_argument("--step", type=int, default=10)
-    p.add_argument("--passes", type=int, default=None)
-    p.add_argument("--top-k", type=int, default=10)
-    p.add_argument("--children", type=int, default=3, help="setwise: children per heap node")
+    p.add_argument(
+        "--window",
+        type=int,
+        default=20,
+        help="sliding, topdown: candidates per listwise call (default: 20)",
+    )
+    p.add_argument(
+        "--step",
+        type=int,
+        default=10,
+        help="sliding: positions the window moves per call (default: 10)",
+    )
+    p.add_argument(
+        "--passes",
+        type=int,
+        default=None,
+        help="sliding: passes over the list (default: 1); pairwise sliding: bubble passes "
+        "(default: --top-k); groupwise: rounds (default: 1)",
+    )
+    p.add_argument(
+        "--top-k",
+        type=int,
+        default=10,
+        help="setwise, pairwise, topdown: how many top positions to settle (default: 10)",
+    )
+    p.add_argument(
+        "--children", type=int, default=3, help="setwise: children per heap node (default: 3)"
+    )
     p.add_argument(
         "--method",
         default=None,
-        help="setwise: heapsort|bubblesort; pairwise: allpair|heapsort|sliding",
+        help="setwise: heapsort|bubblesort; pairwise: allpair|heapsort|sliding (default: heapsort)",
     )
-    p.add_argument("--tournaments", type=int, default=1)
-    p.add_argument("--group-size", type=int, default=20)
-    p.add_argument("--overlap", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--tournaments",
+        type=int,
+        default=1,
+        help="tournament: independent tournaments whose points add up (default: 1)",
+    )
+    p.add_argument(
+        "--group-size", type=int, default=20, help="groupwise: candidates per group (default: 20)"
+    )
+    p.add_argument(
+        "--overlap",
+        type=int,
+        default=5,
+        help="groupwise: candidates shared by neighbouring groups (default: 5)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="tournament: the shuffle; oracle: the noise (default: 0)",
+    )
     p.add_argument(
         "--noise",
         type=float,
         default=0.0,
         help="oracle: standard deviation (>= 0) of Gaussian noise on the grades, drawn from "
-        "each call's content and --seed (a resumed run gives the same output)",
+        "each call's content and --seed, so a resumed run gives the same output (default: 0)",
     )
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=32,
+        help="model calls sent to the model at once (default: 32)",
+    )
     p.add_argument("--device", default=None, help="torch device (default: cuda if available)")
-    p.add_argument("--dtype", default=None, help="float16|bfloat16|float32 on CUDA")
+    p.add_argument("--dtype", default=None, help="float32|float16|bfloat16 (default: float32)")
     p.add_argument("--cache", default=None, help="answer cache (default: OUTPUT.answers.sqlite)")
     p.add_argument(
         "--name", default=None, help="run name in the output (default: rankwise-STRATEGY)"
