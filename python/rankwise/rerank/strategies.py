@@ -81,9 +81,14 @@ class Strategy:
         raise NotImplementedError
 
     def plan(self, n: int) -> Plan:
-        """Calls and depth for a query of ``n`` candidates."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InvalidValueError(f"`n` must be a non-negative integer; got {n!r}")
+        """Calls and depth for a query of ``n`` candidates.
+
+        Closed forms (or walks of ``O(log n)`` steps) that take no memory, so any ``n`` below
+        ``2**64`` is answered at once. A count that does not fit 64 bits raises
+        :class:`~rankwise.errors.InvalidValueError` naming ``n`` rather than a wrapped number.
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < 2**64:
+            raise InvalidValueError(f"`n` must be a non-negative integer below 2**64; got {n!r}")
         return Plan(*self._spec().plan(n))
 
 
