@@ -7,7 +7,7 @@ use crate::error::{RankError, Result};
 
 /// `n (n - 1) / 2`, `None` on overflow.
 pub(crate) fn pairs(n: u128) -> Option<u128> {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         (n / 2).checked_mul(n.saturating_sub(1))
     } else {
         n.checked_mul((n - 1) / 2)
