@@ -59,6 +59,15 @@ WORKLOADS = {
             labels.aggregate(windows, 40, method="plackett_luce", max_iter=10000, tol=0.0,
                              alpha=0.01)
     """,
+    # One query whose fit iterates for an hour: the MM loop itself polls, not only the
+    # loop over queries.
+    "aggregate_one_query": """
+        from rankwise import labels
+        windows = np.stack([rng.permutation(200)[:20] for _ in range(400)])
+        def call():
+            labels.aggregate(windows, 200, method="plackett_luce", max_iter=10**8, tol=0.0,
+                             alpha=0.01)
+    """,
     "compare": """
         qrels = {f"q{i}": {"a": 1, "b": 0} for i in range(30)}
         good = {f"q{i}": {"a": float(i % 3), "b": 1.0} for i in range(30)}

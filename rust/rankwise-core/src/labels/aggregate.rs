@@ -288,7 +288,8 @@ pub fn aggregate(evidence: &Evidence<'_>, method: &Method) -> Result<Aggregation
             .into_par_iter()
             .map_init(Work::default, |work, (q, share)| {
                 watch.check()?;
-                aggregate_one(evidence, q, method, work, share)
+                // On a worker thread: re-enter the call's scope for the iterative fits.
+                watch.scope(|| aggregate_one(evidence, q, method, work, share))
             })
             .collect()
     });
