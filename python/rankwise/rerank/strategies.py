@@ -80,9 +80,12 @@ class Strategy:
         raise NotImplementedError
 
     def plan(self, n: int) -> Plan:
-        """Calls and depth for a query of ``n`` candidates."""
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise InvalidValueError(f"`n` must be a non-negative integer; got {n!r}")
+        """Calls and depth for a query of ``n`` candidates.
+
+        Closed forms (or walks of ``O(log n)`` steps) that take no memory, so any ``n`` up to
+        ``2**64 - 1`` is answered at once. A count that does not fit 64 bits raises
+        :class:`~rankwise.errors.InvalidValueError` naming ``n`` rather than a wrapped number.
+        """
         integer("n", n)
         return Plan(*self._spec().plan(n))
 

@@ -69,6 +69,11 @@ pub enum RankError {
         text: String,
     },
 
+    /// The caller interrupted the computation (see [`crate::interrupt`]); the bindings raise
+    /// `KeyboardInterrupt`.
+    #[error("interrupted")]
+    Interrupted,
+
     /// A file that cannot be opened or read.
     #[error("{path}: {message}")]
     Io {

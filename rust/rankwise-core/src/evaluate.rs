@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use rayon::prelude::*;
 
 use crate::error::{Location, RankError, Result};
+use crate::interrupt;
 use crate::metrics::gain::{ideal_dcg, tie_averaged_dcg};
 use crate::metrics::measure::MIN_GEO_MEAN;
 use crate::metrics::{Aggregate, Hit, MeasureKind, MeasureSet, RankedQuery, compute};
@@ -216,6 +217,7 @@ pub fn evaluate(
         return Err(no_common_queries(qrels, run.num_queries(), &sample));
     }
     let rows = run_rows(qrels, run, &pairs, measures, opts);
+    interrupt::current().check()?;
     Ok(Evaluation::from_rows(
         measures,
         pairs
@@ -256,10 +258,15 @@ fn run_rows(
 ) -> Vec<f64> {
     let m = measures.len();
     let mut out = vec![0.0; pairs.len() * m];
+    // An interrupted call stops at the next query; the caller checks and discards the rows.
+    let watch = interrupt::current();
     parallel::install(|| {
         out.par_chunks_mut(m.max(1))
             .zip(pairs.par_iter())
             .for_each_init(RunScratch::default, |scratch, (row, &(q, r))| {
+                if watch.stopped() {
+                    return;
+                }
                 let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
                 for (slot, measure) in row.iter_mut().zip(measures.measures()) {
                     *slot = compute(measure, &ranked, opts.rel_level);
@@ -643,16 +650,21 @@ pub fn evaluate_arrays<S: Score, L: Label>(
     let m = measures.len();
     let mut out = vec![0.0; rows * m];
     let first_bad = AtomicUsize::new(usize::MAX);
+    let watch = interrupt::current();
     parallel::install(|| {
         out.par_chunks_mut(m.max(1)).enumerate().for_each_init(
             ArrayScratch::default,
             |scratch, (q, row)| {
+                if watch.stopped() {
+                    return;
+                }
                 if array_row(batch, &scores, &labels, q, measures, opts, scratch, row).is_err() {
                     first_bad.fetch_min(q, AtomicOrdering::Relaxed);
                 }
             },
         );
     });
+    watch.check()?;
     let bad = first_bad.into_inner();
     if bad != usize::MAX {
         // Re-run the first failing row alone: its error is deterministic.

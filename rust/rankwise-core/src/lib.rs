@@ -19,7 +19,8 @@
 //! * [`compare`]: significance tests and run fusion;
 //! * [`ranking`]: the tie rules and rank computation shared by everything;
 //! * [`ragged`]: the batch layout (flat values plus offsets);
-//! * [`rng`]: the seedable random numbers behind every `seed` argument.
+//! * [`rng`]: the seedable random numbers behind every `seed` argument;
+//! * [`interrupt`]: per-call cancellation that the long loops poll (Ctrl-C in Python).
 //!
 //! ```
 //! use rankwise_core::evaluate::{evaluate, EvalOptions};
@@ -45,6 +46,7 @@ pub mod consistency;
 pub mod correlation;
 pub mod error;
 pub mod evaluate;
+pub mod interrupt;
 pub mod labels;
 pub mod metrics;
 pub mod parallel;

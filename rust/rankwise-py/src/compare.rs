@@ -9,6 +9,7 @@ use rankwise_core::compare::fusion::{self, Method, Normalization};
 use rankwise_core::compare::stats::{self, Correction, PairedTest};
 
 use crate::errors::{CoreError, invalid_value};
+use crate::interrupt;
 use crate::trec::PyRun;
 
 /// Two-sided p-values of a paired test between every pair of rows of `scores` (systems x
@@ -39,12 +40,11 @@ pub fn paired_p_values<'py>(
     let view = scores.as_array();
     let k = view.nrows();
     let rows: Vec<Vec<f64>> = view.rows().into_iter().map(|r| r.to_vec()).collect();
-    let p = py
-        .detach(|| {
-            let refs: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
-            stats::pairwise(&refs, test, seed)
-        })
-        .map_err(CoreError)?;
+    let p = interrupt::run(py, || {
+        let refs: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+        stats::pairwise(&refs, test, seed)
+    })?
+    .map_err(CoreError)?;
     let out = Array2::from_shape_vec((k, k), p)
         .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?;
     Ok(out.into_pyarray(py))

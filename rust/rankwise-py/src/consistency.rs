@@ -16,6 +16,7 @@ use rankwise_core::consistency::preference;
 use crate::correlation::layout;
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::evaluate::{describe, parse_choice, slice_of};
+use crate::interrupt;
 
 /// OPIS and epsilon-OPIS. `data` is `(n, dim)` embeddings or an `(n, n)` matrix (f32/f64,
 /// C-contiguous), `labels` class codes. Returns a dict with `opis`, `epsilon_opis`,
@@ -113,7 +114,7 @@ pub fn opis<'py>(
             } else {
                 PairSource::$emb { values, dim }
             };
-            py.detach(|| core_opis::opis(source, labels_slice, weights, &opts))
+            interrupt::run(py, || core_opis::opis(source, labels_slice, weights, &opts))?
                 .map_err(CoreError)?
         }};
     }

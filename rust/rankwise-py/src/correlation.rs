@@ -17,6 +17,7 @@ use rankwise_core::ragged::RowLayout;
 
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::evaluate::{describe, parse_choice, slice_of};
+use crate::interrupt;
 
 /// A borrowed numpy array of one of the value dtypes.
 pub(crate) enum Held<'py> {
@@ -151,8 +152,7 @@ pub fn kendall_tau<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let lay = layout(off, shape, vx.len())?;
-    let (est, summary) = py
-        .detach(|| batch::kendall_rows(vx, vy, lay, &opts, policy))
+    let (est, summary) = interrupt::run(py, || batch::kendall_rows(vx, vy, lay, &opts, policy))?
         .map_err(CoreError)?;
     let (stat, p): (Vec<f64>, Vec<f64>) = est.iter().map(|e| (e.statistic, e.pvalue)).unzip();
     Ok((
@@ -183,8 +183,7 @@ pub fn spearman_rho<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let lay = layout(off, shape, vx.len())?;
-    let (est, summary) = py
-        .detach(|| batch::spearman_rows(vx, vy, lay, alt, policy))
+    let (est, summary) = interrupt::run(py, || batch::spearman_rows(vx, vy, lay, alt, policy))?
         .map_err(CoreError)?;
     let (stat, p): (Vec<f64>, Vec<f64>) = est.iter().map(|e| (e.statistic, e.pvalue)).unzip();
     Ok((
@@ -241,9 +240,10 @@ pub fn weighted_tau<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let lay = layout(off, shape, vx.len())?;
-    let (stat, summary) = py
-        .detach(|| batch::weighted_tau_rows(vx, vy, lay, ranks, weigher, additive, policy))
-        .map_err(CoreError)?;
+    let (stat, summary) = interrupt::run(py, || {
+        batch::weighted_tau_rows(vx, vy, lay, ranks, weigher, additive, policy)
+    })?
+    .map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, stat), counts(summary)))
 }
 
@@ -268,9 +268,8 @@ pub fn ap_correlation<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let lay = layout(off, shape, vx.len())?;
-    let (stat, summary) = py
-        .detach(|| batch::ap_rows(vx, vy, lay, ties, policy))
-        .map_err(CoreError)?;
+    let (stat, summary) =
+        interrupt::run(py, || batch::ap_rows(vx, vy, lay, ties, policy))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, stat), counts(summary)))
 }
 

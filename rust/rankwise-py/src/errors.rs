@@ -5,7 +5,8 @@
 //! looks them up when an error is raised.
 
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyOSError, PyPermissionError, PyTypeError, PyValueError,
+    PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyPermissionError, PyTypeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -70,6 +71,7 @@ pub fn to_pyerr(py: Python<'_>, e: RankError) -> PyErr {
             let _ = value.setattr("line", line);
             err
         }
+        RankError::Interrupted => PyKeyboardInterrupt::new_err(message),
         RankError::Io { kind, .. } => match kind {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
             std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(message),

@@ -18,6 +18,7 @@ use rankwise_core::ragged::RowLayout;
 use rankwise_core::ranking::{Label, Score};
 
 use crate::errors::{CoreError, invalid_value, type_error};
+use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
 
 fn measure_major<'py>(
@@ -87,9 +88,7 @@ pub fn evaluate<'py>(
         missing,
     };
     let (q, r) = (qrels.inner.clone(), run.inner.clone());
-    let result = py
-        .detach(|| core::evaluate(&q, &r, &set, &opts))
-        .map_err(CoreError)?;
+    let result = interrupt::run(py, || core::evaluate(&q, &r, &set, &opts))?.map_err(CoreError)?;
     let summary = result.summary();
     let names = result.names().to_vec();
     let query_ids = result.query_ids().to_vec();
@@ -141,9 +140,10 @@ fn run_typed<S: Score, L: Label>(
         mask: args.mask,
         n_relevant: args.n_relevant,
     };
-    Ok(py
-        .detach(|| core::evaluate_arrays(&batch, args.set, &args.opts))
-        .map_err(CoreError)?)
+    Ok(
+        interrupt::run(py, || core::evaluate_arrays(&batch, args.set, &args.opts))?
+            .map_err(CoreError)?,
+    )
 }
 
 pub(crate) fn slice_of<'a, T: numpy::Element>(

@@ -19,6 +19,7 @@ use rankwise_core::ragged::Ragged;
 use crate::correlation::layout;
 use crate::errors::{CoreError, invalid_value};
 use crate::evaluate::{parse_choice, slice_of};
+use crate::interrupt;
 
 type F64s<'py> = PyReadonlyArray1<'py, f64>;
 type I64s<'py> = PyReadonlyArray1<'py, i64>;
@@ -209,9 +210,8 @@ pub fn labels_aggregate<'py>(
             ));
         }
     };
-    let out = py
-        .detach(|| aggregate::aggregate(&evidence, &method))
-        .map_err(CoreError)?;
+    let out =
+        interrupt::run(py, || aggregate::aggregate(&evidence, &method))?.map_err(CoreError)?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, out.order))?;
     d.set_item("scores", PyArray1::from_vec(py, out.scores))?;

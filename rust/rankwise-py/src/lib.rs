@@ -17,6 +17,7 @@ mod correlation;
 mod dicts;
 mod errors;
 mod evaluate;
+mod interrupt;
 mod labels;
 mod metrics;
 mod parallel;

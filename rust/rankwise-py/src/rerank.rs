@@ -211,10 +211,11 @@ impl PyStrategySpec {
         }))
     }
 
-    /// `(calls_min, calls_max, depth_min, depth_max)` for `n` candidates.
-    fn plan(&self, n: usize) -> (usize, usize, usize, usize) {
-        let p = self.config.plan(n);
-        (p.calls_min, p.calls_max, p.depth_min, p.depth_max)
+    /// `(calls_min, calls_max, depth_min, depth_max)` for `n` candidates (closed forms, no
+    /// memory; an error when a count exceeds 64 bits).
+    fn plan(&self, n: usize) -> PyResult<(usize, usize, usize, usize)> {
+        let p = self.config.plan(n).map_err(CoreError)?;
+        Ok((p.calls_min, p.calls_max, p.depth_min, p.depth_max))
     }
 
     /// Start one state per query, for `sizes[q]` candidates each; text answers to rank tasks

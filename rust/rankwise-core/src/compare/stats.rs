@@ -263,17 +263,29 @@ fn wilcoxon_sign_flips(nonzero: &[f64], ranks: &[f64], observed: f64) -> f64 {
 
 const CHUNK: usize = 256;
 
-/// Count resamples whose statistic reaches the observed one, in parallel chunks.
-fn resample_count(resamples: usize, seed: u64, draw: impl Fn(&mut Rng) -> bool + Sync) -> usize {
+/// Count resamples whose statistic reaches the observed one, in parallel chunks; an
+/// interrupted call (see [`crate::interrupt`]) skips the chunks not started and returns
+/// `Interrupted`.
+fn resample_count(
+    resamples: usize,
+    seed: u64,
+    draw: impl Fn(&mut Rng) -> bool + Sync,
+) -> Result<usize> {
     let chunks = resamples.div_ceil(CHUNK);
-    (0..chunks)
+    let watch = crate::interrupt::current();
+    let hits = (0..chunks)
         .into_par_iter()
         .map(|c| {
+            if watch.stopped() {
+                return 0;
+            }
             let mut rng = Rng::new(seed, c as u64);
             let n = CHUNK.min(resamples - c * CHUNK);
             (0..n).filter(|_| draw(&mut rng)).count()
         })
-        .sum()
+        .sum();
+    watch.check()?;
+    Ok(hits)
 }
 
 fn check_resamples(resamples: usize) -> Result<()> {
@@ -308,7 +320,7 @@ pub fn randomization(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Resul
             bits >>= 1;
         }
         sum.abs() >= observed - tolerance
-    });
+    })?;
     Ok(resample_p(hits, resamples))
 }
 
@@ -331,7 +343,7 @@ pub fn bootstrap(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<f6
             .map(|_| centred[rng.below(centred.len())])
             .sum();
         (s / n).abs() >= observed - tolerance
-    });
+    })?;
     Ok(resample_p(hits, resamples))
 }
 
@@ -367,11 +379,17 @@ pub fn pairwise(rows: &[&[f64]], test: PairedTest, seed: u64) -> Result<Vec<f64>
     let pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
         .collect();
+    // The pairs run on worker threads: each enters the call's interrupt scope, so the
+    // resampling inside stops too.
+    let watch = crate::interrupt::current();
     let p = crate::parallel::install(|| {
         pairs
             .par_iter()
             .enumerate()
-            .map(|(n, &(i, j))| test.p_value(rows[i], rows[j], seed.wrapping_add(n as u64)))
+            .map(|(n, &(i, j))| {
+                watch.check()?;
+                watch.scope(|| test.p_value(rows[i], rows[j], seed.wrapping_add(n as u64)))
+            })
             .collect::<Result<Vec<f64>>>()
     })?;
     let mut out = vec![1.0; k * k];

@@ -560,6 +560,9 @@ fn sweep<A: Send>(
     let n = dist.n;
     let blocks = n.div_ceil(BLOCK);
     let workers = workers(n);
+    // Checked per block of rows; the caller checks after the sweep (a stopped sweep has
+    // visited only some pairs, and `replay` must not read what it did not record).
+    let watch = crate::interrupt::current();
     parallel::install(|| {
         (0..workers)
             .into_par_iter()
@@ -567,7 +570,7 @@ fn sweep<A: Send>(
                 let mut acc = init(w);
                 let mut tile = vec![0.0; BLOCK * BLOCK];
                 let mut b = w;
-                while b < blocks {
+                while b < blocks && !watch.stopped() {
                     let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                     let mut j0 = i0;
                     while j0 < n {
@@ -618,6 +621,7 @@ fn replay<A: Send>(
 ) -> Vec<A> {
     let blocks = n.div_ceil(BLOCK);
     let workers = recorded.len();
+    let watch = crate::interrupt::current();
     parallel::install(|| {
         recorded
             .par_iter()
@@ -626,7 +630,7 @@ fn replay<A: Send>(
                 let mut acc = init();
                 let mut at = 0usize;
                 let mut b = w;
-                while b < blocks {
+                while b < blocks && !watch.stopped() {
                     let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                     let mut j0 = i0;
                     while j0 < n {
@@ -852,6 +856,7 @@ pub fn opis(
                     }
                 },
             );
+            crate::interrupt::current().check()?;
             let mut hist = vec![0u64; HIST_BINS];
             for (h, codes, _) in passes {
                 hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
@@ -1016,6 +1021,7 @@ pub fn opis(
         }),
     };
     drop(recorded);
+    crate::interrupt::current().check()?;
     let mut pos_gap = vec![0u64; num_classes * gaps];
     let mut neg_gap = vec![0u64; num_classes * gaps];
     let mut neg_all_gap = vec![0u64; gaps];

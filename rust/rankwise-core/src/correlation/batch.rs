@@ -171,13 +171,18 @@ where
         kernel(&keys, &mut buf.kernel).map(|(v, s)| (v, s, omitted))
     };
     let rows = layout.rows();
+    // Checked per row: an interrupted call returns `Interrupted` (see `crate::interrupt`).
+    let watch = crate::interrupt::current();
     let results: Vec<(T, Status, bool)> = parallel::install(|| {
         if rows == 1 {
             row(0, &mut Buffers::default()).map(|r| vec![r])
         } else {
             (0..rows)
                 .into_par_iter()
-                .map_init(Buffers::default, |buf, q| row(q, buf))
+                .map_init(Buffers::default, |buf, q| {
+                    watch.check()?;
+                    row(q, buf)
+                })
                 .collect::<Result<Vec<_>>>()
         }
     })?;

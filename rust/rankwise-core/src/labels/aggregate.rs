@@ -281,14 +281,19 @@ pub fn aggregate(evidence: &Evidence<'_>, method: &Method) -> Result<Aggregation
             (o, s, c, b) = (o2, s2, c2, b2);
         }
     }
+    // Checked per query: an interrupted call skips the rest and returns `Interrupted`.
+    let watch = crate::interrupt::current();
     let results: Vec<Result<One>> = parallel::install(|| {
         shares
             .into_par_iter()
             .map_init(Work::default, |work, (q, share)| {
-                aggregate_one(evidence, q, method, work, share)
+                watch.check()?;
+                // On a worker thread: re-enter the call's scope for the iterative fits.
+                watch.scope(|| aggregate_one(evidence, q, method, work, share))
             })
             .collect()
     });
+    watch.check()?;
     for r in results {
         let one = r?;
         out.iterations.push(one.iterations);

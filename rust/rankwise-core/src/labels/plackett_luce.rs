@@ -170,7 +170,10 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
     // to sum to m: the same numbers (up to rounding) without an exp per candidate.
     s.gamma.clear();
     s.gamma.resize(m, 1.0);
+    // One query can iterate for long (`max_iter` is the user's): poll per iteration.
+    let watch = crate::interrupt::current();
     for it in 1..=opts.max_iter {
+        watch.check()?;
         s.denoms.clear();
         s.denoms.resize(m, 0.0);
         for r in 0..data.len() {
@@ -291,7 +294,9 @@ pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> 
     let mut params = vec![0.0; m];
     let mut solve = Vec::new();
     s.prev.clear();
+    let watch = crate::interrupt::current();
     for it in 1..=opts.max_iter {
+        watch.check()?;
         exp_transform(&params, &mut s.gamma);
         s.chain.clear();
         s.chain.resize(m * m, opts.alpha);

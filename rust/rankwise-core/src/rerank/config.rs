@@ -40,12 +40,16 @@ impl StrategyConfig {
         }
     }
 
-    /// Calls and depth for `n` candidates (exact or bounds, see [`Plan`]).
-    pub fn plan(&self, n: usize) -> Plan {
+    /// Calls and depth for `n` candidates (exact or bounds, see [`Plan`]): closed forms or
+    /// `O(log n)` walks, no memory, for any `n`.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
         match self {
             StrategyConfig::SlidingWindow(c) => c.plan(n),
-            StrategyConfig::FullList => FullList::plan(n),
-            StrategyConfig::Pointwise => Pointwise::plan(n),
+            StrategyConfig::FullList => Ok(FullList::plan(n)),
+            StrategyConfig::Pointwise => Ok(Pointwise::plan(n)),
             StrategyConfig::Setwise(c) => c.plan(n),
             StrategyConfig::Pairwise(c) => c.plan(n),
             StrategyConfig::Tournament(c) => c.plan(n),

@@ -39,6 +39,7 @@
 
 use std::collections::HashMap;
 
+use super::count::fit;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind};
 use crate::error::{RankError, Result};
 
@@ -117,16 +118,36 @@ impl GroupwiseConfig {
         }
     }
 
-    /// Calls and depth for `n` candidates (exact): the groups of every round; depth =
-    /// `rounds` (0 for `n <= 1`).
-    pub fn plan(&self, n: usize) -> Plan {
-        if n <= 1 {
-            return Plan::exact(0, 0);
+    /// Groups of round `round` over `n >= 2` candidates: the length of
+    /// [`GroupwiseConfig::group_starts`] in closed form: `1` if `n <= g`, else the start `0`
+    /// and the `j >= 1` up to the first with `j stride - shift >= n - g`.
+    fn groups(&self, n: u128, round: u128) -> u128 {
+        let g = self.group_size.max(1) as u128;
+        if n <= g {
+            return 1;
         }
-        let calls = (0..self.rounds)
-            .map(|r| self.group_starts(n, r).len())
-            .sum();
-        Plan::exact(calls, self.rounds)
+        let stride = (self.group_size.saturating_sub(self.overlap).max(1)) as u128;
+        let shift = if round % 2 == 1 { stride / 2 } else { 0 };
+        1 + (n - g + shift).div_ceil(stride)
+    }
+
+    /// Calls and depth for `n` candidates (exact): the groups of every round; depth =
+    /// `rounds` (0 for `n <= 1`). Even and odd rounds have one group count each: `O(1)`.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
+        if n <= 1 {
+            return Ok(Plan::exact(0, 0));
+        }
+        let rounds = self.rounds as u128;
+        let (even, odd) = (rounds.div_ceil(2), rounds / 2);
+        let calls = self
+            .groups(n as u128, 0)
+            .checked_mul(even)
+            .zip(self.groups(n as u128, 1).checked_mul(odd))
+            .and_then(|(a, b)| a.checked_add(b));
+        Ok(Plan::exact(fit(calls, n)?, self.rounds))
     }
 }
 
@@ -264,18 +285,18 @@ mod tests {
         let cfg = GroupwiseConfig::default();
         // 100 candidates, G = 20, o = 5: stride 15, ceil(80 / 15) + 1 = 7 groups.
         assert_eq!(cfg.group_starts(100, 0), vec![0, 15, 30, 45, 60, 75, 80]);
-        assert_eq!(cfg.plan(100), Plan::exact(7, 1));
+        assert_eq!(cfg.plan(100).unwrap(), Plan::exact(7, 1));
         // Shifted round: h = 7.
         assert_eq!(cfg.group_starts(100, 1), vec![0, 8, 23, 38, 53, 68, 80]);
-        assert_eq!(config(20, 5, 3).plan(100), Plan::exact(21, 3));
+        assert_eq!(config(20, 5, 3).plan(100).unwrap(), Plan::exact(21, 3));
         // The shift can add a group: n = 95, stride 15: 0..75 (6 groups) unshifted.
         assert_eq!(cfg.group_starts(95, 0), vec![0, 15, 30, 45, 60, 75]);
         assert_eq!(cfg.group_starts(95, 1), vec![0, 8, 23, 38, 53, 68, 75]);
-        assert_eq!(config(20, 5, 2).plan(95), Plan::exact(13, 2));
-        assert_eq!(cfg.plan(20), Plan::exact(1, 1));
-        assert_eq!(cfg.plan(5), Plan::exact(1, 1));
-        assert_eq!(cfg.plan(1), Plan::exact(0, 0));
-        assert_eq!(cfg.plan(0), Plan::exact(0, 0));
+        assert_eq!(config(20, 5, 2).plan(95).unwrap(), Plan::exact(13, 2));
+        assert_eq!(cfg.plan(20).unwrap(), Plan::exact(1, 1));
+        assert_eq!(cfg.plan(5).unwrap(), Plan::exact(1, 1));
+        assert_eq!(cfg.plan(1).unwrap(), Plan::exact(0, 0));
+        assert_eq!(cfg.plan(0).unwrap(), Plan::exact(0, 0));
     }
 
     #[test]
@@ -333,7 +354,48 @@ mod tests {
         }
     }
 
+    /// The plan before the closed form, over the built starts (kept as the oracle).
+    fn walked_plan(cfg: &GroupwiseConfig, n: usize) -> Plan {
+        if n <= 1 {
+            return Plan::exact(0, 0);
+        }
+        let calls = (0..cfg.rounds).map(|r| cfg.group_starts(n, r).len()).sum();
+        Plan::exact(calls, cfg.rounds)
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        let cfg = GroupwiseConfig {
+            group_size: 2,
+            overlap: 1,
+            rounds: 3,
+        };
+        assert_eq!(
+            cfg.plan(1 << 62).unwrap(),
+            Plan::exact(3 * ((1 << 62) - 1), 3)
+        );
+        assert!(
+            cfg.plan(usize::MAX)
+                .unwrap_err()
+                .to_string()
+                .contains("64 bits")
+        );
+    }
+
     proptest! {
+        /// The closed form equals the walk for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            group_size in 2usize..40,
+            overlap in 0usize..40,
+            rounds in 1usize..6,
+        ) {
+            prop_assume!(overlap < group_size);
+            let cfg = GroupwiseConfig { group_size, overlap, rounds };
+            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+        }
+
         /// Groups cover the list with full-size groups, consecutive groups share at least
         /// `overlap` candidates, and the plan is the count of groups.
         #[test]
@@ -385,7 +447,7 @@ mod tests {
                     other => other,
                 }
             }).unwrap();
-            let plan = cfg.plan(n);
+            let plan = cfg.plan(n).unwrap();
             prop_assert_eq!(state.book().calls(), plan.calls_max);
             prop_assert_eq!(state.book().rounds(), plan.depth_max);
             let got: Vec<f64> = order.iter().map(|&i| rel[i]).collect();

@@ -75,9 +75,11 @@ impl HeapSort {
         top_then_rest(&top[..top.len().min(self.k)], n)
     }
 
-    /// Bounds on the work of a whole sort of `n` with `k` extractions: the sum, over every
-    /// sift it makes (each construction node, the root after each of the first `k - 1`
+    /// Bounds on the work of a whole sort of `n` with `k` extractions, walked: the sum, over
+    /// every sift it makes (each construction node, the root after each of the first `k - 1`
     /// extractions), of `sift(node, heap size)`'s `(fewest, most)`.
+    /// (The test oracle of the closed forms, [`root_sizes`] and the strategies' plans.)
+    #[cfg(test)]
     pub fn bounds(
         n: usize,
         arity: usize,
@@ -100,4 +102,12 @@ impl HeapSort {
         }
         (lo, hi)
     }
+}
+
+/// The heap sizes at the root sifts after the extractions of a sort of `n >= 2` with `k`
+/// extractions: `n - r` for `r` in `1..min(k, n)`, as the range `lo..=hi` (empty when
+/// `lo > hi`). Construction sifts every node of `0..=n / arity` in a heap of `n`.
+pub(crate) fn root_sizes(n: usize, k: usize) -> (u128, u128) {
+    let n = n as u128;
+    (n - n.min(k as u128) + 1, n - 1)
 }

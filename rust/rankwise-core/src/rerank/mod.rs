@@ -18,6 +18,7 @@
 //! The Python driver (`rankwise.rerank.rerank`) batches the calls of many queries.
 
 pub mod config;
+mod count;
 pub mod groupwise;
 pub mod heap;
 pub mod pairwise;

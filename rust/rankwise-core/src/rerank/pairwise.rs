@@ -23,7 +23,8 @@
 
 use std::collections::HashMap;
 
-use super::heap::HeapSort;
+use super::count::{fit, pairs, sum_log2};
+use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score};
 use crate::error::{RankError, Result};
 
@@ -61,7 +62,9 @@ impl Default for PairwiseConfig {
 
 /// Comparisons made by heapifying from `node` in a binary heap of `size`: (fewest, most).
 /// Both children are always compared; only the descent depends on the answers, and the
-/// leftmost path is the longest and costliest in a complete binary tree.
+/// leftmost path is the longest and costliest in a complete binary tree (walked: the test
+/// oracle of [`heap_comparisons`]).
+#[cfg(test)]
 fn sift_comparisons(node: usize, size: usize) -> (usize, usize) {
     let children = |i: usize| (size.saturating_sub(2 * i + 1)).min(2);
     let fewest = children(node);
@@ -71,6 +74,45 @@ fn sift_comparisons(node: usize, size: usize) -> (usize, usize) {
         i = 2 * i + 1;
     }
     (fewest, most)
+}
+
+/// The number of `x` in `lo..=hi` (0 when empty).
+fn span(lo: u128, hi: u128) -> u128 {
+    if lo > hi { 0 } else { hi - lo + 1 }
+}
+
+/// Comparisons of a binary heapsort of `n >= 2` with `k` extractions, `(fewest, most)`, in
+/// `O(log n)` steps.
+///
+/// Fewest: a sift compares the node's children only (1 or 2). Over the construction
+/// (`0..=n / 2`, heap of `n`) that counts every node but the root once: `n - 1`; a root sift
+/// in a heap of `s` costs `min(2, s - 1)`.
+///
+/// Most: the leftmost path of node `i` (0-based) has `h = floor(log2(size / (i + 1)))`
+/// levels with a child, each costing 2, except that the last costs 1 when its node has one
+/// child, which happens exactly when `2^h (i + 1) = size`. Over the construction the heights
+/// sum to `sum_{t >= 1} floor(n / 2^t)` (node `i` reaches level `t` iff `2^t (i + 1) <= n`)
+/// and the one-child ends number the `t >= 1` with `2^t | n`, the trailing zeros of `n`. A
+/// root sift in a heap of `s` costs `2 floor(log2 s)`, less 1 when `s >= 2` is a power of 2.
+fn heap_comparisons(n: usize, k: usize) -> Option<(u128, u128)> {
+    let nn = n as u128;
+    let (lo, hi) = root_sizes(n, k);
+    let fewest = (nn - 1)
+        .checked_add(2 * span(lo.max(3), hi))?
+        .checked_add(span(lo.max(2), hi.min(2)))?;
+    let mut heights = 0u128;
+    let mut t = 1;
+    while t < 128 && (nn >> t) > 0 {
+        heights += nn >> t;
+        t += 1;
+    }
+    let construction = 2 * heights - u128::from(nn.trailing_zeros());
+    let powers = (1..128)
+        .map(|t| 1u128 << t)
+        .filter(|&p| p >= lo && p <= hi)
+        .count() as u128;
+    let roots = 2 * sum_log2(lo, hi)? - powers;
+    Some((fewest, construction.checked_add(roots)?))
 }
 
 impl PairwiseConfig {
@@ -89,26 +131,36 @@ impl PairwiseConfig {
     }
 
     /// Calls (prompts) and depth for `n` candidates: exact for allpair and sliding, bounds for
-    /// heapsort.
-    pub fn plan(&self, n: usize) -> Plan {
-        let per = if self.both_orders { 2 } else { 1 };
+    /// heapsort. Closed forms: `O(log n)` time, no memory.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
+        let per: u128 = if self.both_orders { 2 } else { 1 };
         match self.method {
             PairwiseMethod::Allpair => {
-                let pairs = n * n.saturating_sub(1) / 2;
-                Plan::exact(pairs * per, usize::from(pairs > 0))
+                let pairs = pairs(n as u128);
+                let calls = fit(pairs.and_then(|p| p.checked_mul(per)), n)?;
+                Ok(Plan::exact(calls, usize::from(n >= 2)))
             }
             PairwiseMethod::Sliding => {
-                let comparisons = self.passes * n.saturating_sub(1);
-                Plan::exact(comparisons * per, comparisons)
+                let comparisons = (self.passes as u128).checked_mul(n.saturating_sub(1) as u128);
+                let calls = fit(comparisons.and_then(|c| c.checked_mul(per)), n)?;
+                Ok(Plan::exact(calls, fit(comparisons, n)?))
             }
             PairwiseMethod::Heapsort => {
-                let (lo, hi) = HeapSort::bounds(n, 2, self.top_k, sift_comparisons);
-                Plan {
-                    calls_min: lo * per,
-                    calls_max: hi * per,
-                    depth_min: lo,
-                    depth_max: hi,
-                }
+                let (lo, hi) = if n < 2 {
+                    (Some(0), Some(0))
+                } else {
+                    heap_comparisons(n, self.top_k)
+                        .map_or((None, None), |(a, b)| (Some(a), Some(b)))
+                };
+                Ok(Plan {
+                    calls_min: fit(lo.and_then(|x| x.checked_mul(per)), n)?,
+                    calls_max: fit(hi.and_then(|x| x.checked_mul(per)), n)?,
+                    depth_min: fit(lo, n)?,
+                    depth_max: fit(hi, n)?,
+                })
             }
         }
     }
@@ -442,20 +494,88 @@ mod tests {
             method: PairwiseMethod::Allpair,
             ..PairwiseConfig::default()
         };
-        assert_eq!(allpair.plan(100), Plan::exact(9900, 1));
+        assert_eq!(allpair.plan(100).unwrap(), Plan::exact(9900, 1));
         let sliding = PairwiseConfig {
             method: PairwiseMethod::Sliding,
             passes: 10,
             ..PairwiseConfig::default()
         };
-        assert_eq!(sliding.plan(100), Plan::exact(1980, 990));
+        assert_eq!(sliding.plan(100).unwrap(), Plan::exact(1980, 990));
         // Heapsort on a sorted list of 100, k = 10: 203 comparisons (spec section 12).
         let sorted: Vec<f64> = (0..100).rev().map(f64::from).collect();
         let (_, calls, rounds) = run(&sorted, PairwiseConfig::default());
         assert_eq!((calls, rounds), (406, 203));
     }
 
+    /// The plan before the closed forms, walked over every sift (kept as the oracle).
+    fn walked_plan(cfg: &PairwiseConfig, n: usize) -> Plan {
+        let per = if cfg.both_orders { 2 } else { 1 };
+        match cfg.method {
+            PairwiseMethod::Allpair => {
+                let pairs = n * n.saturating_sub(1) / 2;
+                Plan::exact(pairs * per, usize::from(pairs > 0))
+            }
+            PairwiseMethod::Sliding => {
+                let comparisons = cfg.passes * n.saturating_sub(1);
+                Plan::exact(comparisons * per, comparisons)
+            }
+            PairwiseMethod::Heapsort => {
+                let (lo, hi) = HeapSort::bounds(n, 2, cfg.top_k, sift_comparisons);
+                Plan {
+                    calls_min: lo * per,
+                    calls_max: hi * per,
+                    depth_min: lo,
+                    depth_max: hi,
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        let heap = PairwiseConfig {
+            top_k: usize::MAX,
+            ..PairwiseConfig::default()
+        };
+        // Every extraction of 10^18 costs about 2 log2(n) comparisons: beyond 64 bits.
+        assert!(heap.plan(1_000_000_000_000_000_000).is_err());
+        let p = PairwiseConfig::default()
+            .plan(1_000_000_000_000_000_000)
+            .unwrap();
+        assert!(p.calls_max > 2 * p.calls_min && p.calls_min >= 2_000_000_000_000_000_000);
+        let all = PairwiseConfig {
+            method: PairwiseMethod::Allpair,
+            ..heap
+        };
+        let err = all.plan(1_000_000_000_000_000_000).unwrap_err().to_string();
+        assert!(err.contains("64 bits"), "{err}");
+        assert_eq!(
+            all.plan(1 << 32).unwrap().calls_max,
+            (1 << 32) * ((1 << 32) - 1)
+        );
+        let slide = PairwiseConfig {
+            method: PairwiseMethod::Sliding,
+            passes: usize::MAX,
+            ..heap
+        };
+        assert!(slide.plan(3).is_err());
+    }
+
     proptest! {
+        /// The closed forms equal the walk for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            top_k in 1usize..2100,
+            passes in 1usize..20,
+            method in 0usize..3,
+            both_orders in any::<bool>(),
+        ) {
+            let method = [PairwiseMethod::Allpair, PairwiseMethod::Heapsort, PairwiseMethod::Sliding][method];
+            let cfg = PairwiseConfig { method, top_k, passes, both_orders };
+            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+        }
+
         #[test]
         fn every_method_against_its_reference(
             rel in proptest::collection::vec(0u32..20, 0..40),
@@ -471,7 +591,7 @@ mod tests {
             let (expected, cmps) = llm_rankers_heapsort(&rel, k);
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!((calls, rounds), (cmps * per, cmps));
-            let plan = heap.plan(n);
+            let plan = heap.plan(n).unwrap();
             prop_assert!(plan.depth_min <= rounds && rounds <= plan.depth_max, "{plan:?} {rounds}");
 
             // Allpair with a consistent oracle sorts by relevance, ties in first-stage order.
@@ -480,12 +600,12 @@ mod tests {
             let mut sorted: Vec<usize> = (0..n).collect();
             sorted.sort_by(|&a, &b| rel[b].total_cmp(&rel[a]).then(a.cmp(&b)));
             prop_assert_eq!(&order, &sorted);
-            prop_assert_eq!(Plan::exact(calls, rounds), all.plan(n));
+            prop_assert_eq!(Plan::exact(calls, rounds), all.plan(n).unwrap());
 
             // Sliding-K: stable bubble passes; the top K are sorted, n - 1 passes sort all.
             let slide = PairwiseConfig { method: PairwiseMethod::Sliding, passes, ..heap };
             let (order, calls, rounds) = run(&rel, slide);
-            prop_assert_eq!(Plan::exact(calls, rounds), slide.plan(n));
+            prop_assert_eq!(Plan::exact(calls, rounds), slide.plan(n).unwrap());
             let top = passes.min(n);
             prop_assert_eq!(&order[..top], &sorted[..top]);
             let slide = PairwiseConfig { passes: n.max(1), ..slide };

@@ -18,7 +18,8 @@
 //! Both return, as llm-rankers does, the top `k` in the order found followed by every other
 //! candidate in first-stage order. Calls are sequential: the depth equals the calls.
 
-use super::heap::HeapSort;
+use super::count::{fit, floor_sum, pairs};
+use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind, top_then_rest};
 use crate::error::{RankError, Result};
 
@@ -51,7 +52,8 @@ impl Default for SetwiseConfig {
 }
 
 /// Sift-down calls from `node` in a `c`-ary heap of `size`: each level down the deepest
-/// (leftmost) path whose node has a child is one call at most.
+/// (leftmost) path whose node has a child is one call at most (walked: the test oracle).
+#[cfg(test)]
 fn max_sift_calls(mut node: usize, size: usize, c: usize) -> usize {
     let mut calls = 0;
     while c * node + 1 < size {
@@ -59,6 +61,50 @@ fn max_sift_calls(mut node: usize, size: usize, c: usize) -> usize {
         node = c * node + 1;
     }
     calls
+}
+
+/// The number of `x` in `lo..=hi` (0 when empty).
+fn span(lo: u128, hi: u128) -> u128 {
+    if lo > hi { 0 } else { hi - lo + 1 }
+}
+
+/// Calls of a setwise heapsort of `n >= 2` with arity `c` and `k` extractions: `(fewest,
+/// most)`, in `O(log_c n)` steps.
+///
+/// A sift from `node` in a heap of `size` costs one call at least if the node has a child
+/// (`c node + 1 < size`), and at most one per level of its leftmost path, whose `t`-th node is
+/// `c^t node + g_t` with `g_t = 1 + c + ... + c^(t-1)`: its height is the number of `t >= 1`
+/// with `c^t node + g_t <= size - 1`. Summing over the nodes of the construction
+/// (`0..=n / c`, heap of `n`) level by level, and over the root sifts of heaps of
+/// [`root_sizes`], needs one term per level. For `c = 1` (a chain) the height is
+/// `size - 1 - node`: arithmetic series.
+fn heap_calls(n: usize, c: usize, k: usize) -> Option<(u128, u128)> {
+    let (nn, cc) = (n as u128, c as u128);
+    let (lo_size, hi_size) = root_sizes(n, k);
+    let fewest = ((nn - 2) / cc + 1).checked_add(span(lo_size.max(2), hi_size))?;
+    if c == 1 {
+        // Construction: sum_{i=0}^{n} max(0, n - 1 - i); roots: sum of (size - 1).
+        let roots = if lo_size > hi_size {
+            0
+        } else {
+            pairs(hi_size)? - pairs(lo_size - 1)?
+        };
+        return Some((fewest, pairs(nn)?.checked_add(roots)?));
+    }
+    let nodes = nn / cc + 1;
+    let (mut most, mut power, mut g) = (0u128, cc, 1u128);
+    while g < nn {
+        // Construction nodes whose leftmost path reaches level t: c^t i + g_t <= n - 1.
+        most = most.checked_add(nodes.min((nn - 1 - g) / power + 1))?;
+        // Root sifts of a heap of `size` reach level t when g_t <= size - 1.
+        most = most.checked_add(span(lo_size.max(g + 1), hi_size))?;
+        let Some(next) = power.checked_mul(cc) else {
+            break; // c^(t+1) > 2^128: g_(t+1) > c^t >= n, no deeper level.
+        };
+        power = next;
+        g = g.checked_mul(cc)?.checked_add(1)?;
+    }
+    Some((fewest, most))
 }
 
 impl SetwiseConfig {
@@ -76,30 +122,36 @@ impl SetwiseConfig {
         Ok(())
     }
 
-    /// Calls and depth for `n` candidates: exact for bubblesort, bounds for heapsort.
-    pub fn plan(&self, n: usize) -> Plan {
+    /// Calls and depth for `n` candidates: exact for bubblesort, bounds for heapsort. Closed
+    /// forms: `O(log n)` time, no memory.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
         let c = self.children.max(1);
         match self.method {
             SetwiseMethod::Bubblesort => {
-                let calls = (0..self.top_k.min(n.saturating_sub(1)))
-                    .map(|p| (n - 1 - p).div_ceil(c))
-                    .sum();
-                Plan::exact(calls, calls)
+                // sum over passes p < min(k, n - 1) of ceil((n - 1 - p) / c): the terms run
+                // over m = n - P ..= n - 1, ceil(m / c) = floor((m + c - 1) / c).
+                let passes = self.top_k.min(n.saturating_sub(1)) as u128;
+                let calls = floor_sum(passes, c as u128, 1, n as u128 - passes + c as u128 - 1);
+                let calls = fit(calls, n)?;
+                Ok(Plan::exact(calls, calls))
             }
             SetwiseMethod::Heapsort => {
                 // Every node with a child costs one call at least, its height at most.
-                let (lo, hi) = HeapSort::bounds(n, c, self.top_k, |node, size| {
-                    (
-                        usize::from(c * node + 1 < size),
-                        max_sift_calls(node, size, c),
-                    )
-                });
-                Plan {
+                let (lo, hi) = if n < 2 {
+                    (Some(0), Some(0))
+                } else {
+                    heap_calls(n, c, self.top_k).map_or((None, None), |(a, b)| (Some(a), Some(b)))
+                };
+                let (lo, hi) = (fit(lo, n)?, fit(hi, n)?);
+                Ok(Plan {
                     calls_min: lo,
                     calls_max: hi,
                     depth_min: lo,
                     depth_max: hi,
-                }
+                })
             }
         }
     }
@@ -324,7 +376,7 @@ mod tests {
             method: SetwiseMethod::Bubblesort,
             top_k: 10,
         };
-        assert_eq!(cfg.plan(100), Plan::exact(475, 475));
+        assert_eq!(cfg.plan(100).unwrap(), Plan::exact(475, 475));
         // Heapsort on an already sorted list of 100 (spec section 12: 102 calls with c = 2).
         let sorted: Vec<f64> = (0..100).rev().map(f64::from).collect();
         let heap = SetwiseConfig {
@@ -334,7 +386,76 @@ mod tests {
         assert_eq!(run(&sorted, heap).1, 102);
     }
 
+    /// The plan before the closed forms, walked over every sift (kept as the oracle).
+    fn walked_plan(cfg: &SetwiseConfig, n: usize) -> Plan {
+        let c = cfg.children.max(1);
+        match cfg.method {
+            SetwiseMethod::Bubblesort => {
+                let calls = (0..cfg.top_k.min(n.saturating_sub(1)))
+                    .map(|p| (n - 1 - p).div_ceil(c))
+                    .sum();
+                Plan::exact(calls, calls)
+            }
+            SetwiseMethod::Heapsort => {
+                let (lo, hi) = HeapSort::bounds(n, c, cfg.top_k, |node, size| {
+                    (
+                        usize::from(c * node + 1 < size),
+                        max_sift_calls(node, size, c),
+                    )
+                });
+                Plan {
+                    calls_min: lo,
+                    calls_max: hi,
+                    depth_min: lo,
+                    depth_max: hi,
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        let chain = SetwiseConfig {
+            children: 1,
+            ..SetwiseConfig::default()
+        };
+        // 10^7 candidates in a chain: n (n - 1) / 2 + the root sifts, in no time.
+        let p = chain.plan(10_000_000).unwrap();
+        assert_eq!(
+            p.calls_max,
+            49_999_995_000_000 + (1..10).map(|r| 10_000_000 - r - 1).sum::<usize>()
+        );
+        let err = chain.plan(usize::MAX).unwrap_err().to_string();
+        assert!(err.contains("64 bits"), "{err}");
+        let wide = SetwiseConfig {
+            children: usize::MAX,
+            top_k: usize::MAX,
+            ..SetwiseConfig::default()
+        };
+        assert!(wide.plan(usize::MAX).is_ok());
+        let bubble = SetwiseConfig {
+            children: 1,
+            top_k: usize::MAX,
+            method: SetwiseMethod::Bubblesort,
+        };
+        assert!(bubble.plan(usize::MAX).is_err());
+        assert!(bubble.plan(1 << 20).is_ok());
+    }
+
     proptest! {
+        /// The closed forms equal the walk for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            children in 1usize..12,
+            top_k in 1usize..2100,
+            bubble in any::<bool>(),
+        ) {
+            let method = if bubble { SetwiseMethod::Bubblesort } else { SetwiseMethod::Heapsort };
+            let cfg = SetwiseConfig { children, method, top_k };
+            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+        }
+
         #[test]
         fn heapsort_is_llm_rankers_and_bubblesort_settles_the_top(
             rel in proptest::collection::vec(0u32..50, 0..70),
@@ -349,14 +470,14 @@ mod tests {
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!(calls, expected_calls);
             prop_assert_eq!(rounds, calls);
-            let plan = heap.plan(n);
+            let plan = heap.plan(n).unwrap();
             prop_assert!(plan.calls_min <= calls && calls <= plan.calls_max, "{plan:?} {calls}");
 
             let mut best = rel.clone();
             best.sort_by(|a, b| b.total_cmp(a));
             let bubble = SetwiseConfig { method: SetwiseMethod::Bubblesort, ..heap };
             let (order, calls, _) = run(&rel, bubble);
-            prop_assert_eq!(calls, bubble.plan(n).calls_max);
+            prop_assert_eq!(calls, bubble.plan(n).unwrap().calls_max);
             let top: Vec<f64> = order.iter().take(k).map(|&i| rel[i]).collect();
             prop_assert_eq!(&top[..], &best[..k.min(n)]);
             let top: Vec<f64> = expected.iter().take(k).map(|&i| rel[i]).collect();

@@ -59,6 +59,7 @@
 
 use std::collections::HashMap;
 
+use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
 
@@ -115,79 +116,105 @@ impl TopDownConfig {
     }
 
     /// Partition chunks of a list of `m > window` candidates.
-    fn chunks(&self, m: usize) -> usize {
-        m.saturating_sub(self.window)
-            .div_ceil(self.window.saturating_sub(1).max(1))
+    fn chunks(&self, m: u128) -> u128 {
+        let (w, step) = (
+            self.window as u128,
+            self.window.saturating_sub(1).max(1) as u128,
+        );
+        m.saturating_sub(w).div_ceil(step)
     }
 
-    /// The largest list a recursion from a list of `m > window` can get.
-    fn largest_recursion(&self, m: usize) -> usize {
-        self.buffer
-            .min(self.top_k - 1 + m.saturating_sub(self.window))
-    }
-
-    /// `(calls, depth)` at most, for a list of `m`.
-    fn most(&self, m: usize) -> (usize, usize) {
-        // Iterative form of `1 + chunks(m) + most(s)`: s < m strictly.
-        let (mut calls, mut depth, mut m) = (0, 0, m);
-        loop {
-            if m <= 1 {
-                return (calls, depth);
-            }
-            if m <= self.window {
-                return (calls + 1, depth + 1);
-            }
-            let chunks = self.chunks(m);
-            calls += 1 + chunks;
-            depth += if self.parallel { 2 } else { 1 + chunks };
-            m = self.largest_recursion(m);
+    /// `(calls, depth)` at most, for a list of `m`: `1 + chunks(m) + most(s)` unrolled.
+    ///
+    /// After the first partition the list is `s = min(buffer, k - 1 + m - w) <= buffer`, and
+    /// from there each recursion shrinks it by exactly `d = w - k + 1` (it stays below the
+    /// buffer), so the lists are an arithmetic progression down to `w` or less: its chunks sum
+    /// to one [`floor_sum`]. `O(log n)` time.
+    fn most(&self, n: usize) -> Option<(u128, u128)> {
+        let (w, k, b) = (self.window as u128, self.top_k as u128, self.buffer as u128);
+        let m = n as u128;
+        if m <= 1 {
+            return Some((0, 0));
         }
+        if m <= w {
+            return Some((1, 1));
+        }
+        let first = self.chunks(m);
+        let (mut calls, mut depth) = (1 + first, if self.parallel { 2 } else { 1 + first });
+        let d = w - k + 1;
+        let start = b.min(k - 1 + m - w);
+        // Recursions on lists `start - j d > w`, j = 0..steps.
+        let steps = if start > w {
+            (start - w - 1) / d + 1
+        } else {
+            0
+        };
+        if steps > 0 {
+            // chunks(x) = floor((x - w + (w - 2)) / (w - 1)), summed from the smallest list up.
+            let smallest = start - (steps - 1) * d;
+            let chunks = floor_sum(steps, w - 1, d, smallest - 2)?;
+            calls = calls.checked_add(steps)?.checked_add(chunks)?;
+            depth = if self.parallel {
+                depth.checked_add(2 * steps)?
+            } else {
+                depth.checked_add(steps)?.checked_add(chunks)?
+            };
+        }
+        if start - steps * d > 1 {
+            // The last list fits one window.
+            calls += 1;
+            depth += 1;
+        }
+        Some((calls, depth))
     }
 
-    /// Calls at least for a list of `m` (depth: see [`TopDownConfig::plan`]).
-    fn fewest(&self, m: usize) -> usize {
+    /// Calls at least for a list of `m` (depth: see [`TopDownConfig::plan`]). `O(1)`.
+    fn fewest(&self, m: u128) -> u128 {
+        let (w, k, b) = (self.window as u128, self.top_k as u128, self.buffer as u128);
         if m <= 1 {
             return 0;
         }
-        if m <= self.window {
+        if m <= w {
             return 1;
         }
         let all = 1 + self.chunks(m);
-        if self.parallel || self.top_k - 1 + (m - self.window) <= self.buffer {
+        if self.parallel || k - 1 + (m - w) <= b {
             return all;
         }
-        // Fewest chunks after which |C| can exceed the buffer.
-        let (mut c, mut left, mut j) = (self.top_k - 1, m - self.window, 0);
-        while c <= self.buffer {
-            let size = left.min(self.window - 1);
-            c += size;
-            left -= size;
-            j += 1;
-        }
+        // Fewest chunks after which |C| can exceed the buffer: |C| starts at k - 1 and grows
+        // by w - 1 per full chunk, and the chunks hold m - w > b - k + 1 in all.
+        let left = m - w;
+        let j = left.div_ceil(w - 1).min((b - (k - 1)) / (w - 1) + 1);
         // A list of `buffer` candidates cannot stop early, so this recursion ends.
-        all.min(1 + j + self.fewest(self.buffer))
+        all.min(1 + j + self.fewest(b))
     }
 
     /// Calls and depth for `n` candidates: bounds, each attained by some ranker (see the
     /// module docs for the formulas). An invalid configuration gives a meaningless plan.
-    pub fn plan(&self, n: usize) -> Plan {
+    /// Closed forms: `O(log n)` time, no memory, for any `n`.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
         if self.validate().is_err() {
-            return Plan::exact(0, 0);
+            return Ok(Plan::exact(0, 0));
         }
-        let (calls_max, depth_max) = self.most(n);
-        let calls_min = self.fewest(n);
+        let (calls_max, depth_max) = self
+            .most(n)
+            .map_or((None, None), |(c, d)| (Some(c), Some(d)));
+        let calls_min = fit(Some(self.fewest(n as u128)), n)?;
         let depth_min = match (n, self.parallel) {
             (0 | 1, _) => 0,
             (m, _) if m <= self.window => 1,
             (_, true) => 2,
             (_, false) => calls_min,
         };
-        Plan {
+        Ok(Plan {
             calls_min,
-            calls_max,
+            calls_max: fit(calls_max, n)?,
             depth_min,
-            depth_max,
-        }
+            depth_max: fit(depth_max, n)?,
+        })
     }
 }
 
@@ -462,6 +489,92 @@ mod tests {
         (cmin, cmax, dmin, dmax)
     }
 
+    /// The plan before the closed forms, walked recursion by recursion (kept as the oracle).
+    fn walked_plan(cfg: &TopDownConfig, n: usize) -> Plan {
+        let chunks = |m: usize| {
+            m.saturating_sub(cfg.window)
+                .div_ceil(cfg.window.saturating_sub(1).max(1))
+        };
+        let most = |m: usize| {
+            let (mut calls, mut depth, mut m) = (0, 0, m);
+            loop {
+                if m <= 1 {
+                    return (calls, depth);
+                }
+                if m <= cfg.window {
+                    return (calls + 1, depth + 1);
+                }
+                calls += 1 + chunks(m);
+                depth += if cfg.parallel { 2 } else { 1 + chunks(m) };
+                m = cfg.buffer.min(cfg.top_k - 1 + m.saturating_sub(cfg.window));
+            }
+        };
+        fn fewest(cfg: &TopDownConfig, m: usize) -> usize {
+            if m <= 1 {
+                return 0;
+            }
+            if m <= cfg.window {
+                return 1;
+            }
+            let all = 1 + (m - cfg.window).div_ceil(cfg.window - 1);
+            if cfg.parallel || cfg.top_k - 1 + (m - cfg.window) <= cfg.buffer {
+                return all;
+            }
+            let (mut c, mut left, mut j) = (cfg.top_k - 1, m - cfg.window, 0);
+            while c <= cfg.buffer {
+                let size = left.min(cfg.window - 1);
+                c += size;
+                left -= size;
+                j += 1;
+            }
+            all.min(1 + j + fewest(cfg, cfg.buffer))
+        }
+        let (calls_max, depth_max) = most(n);
+        let calls_min = fewest(cfg, n);
+        let depth_min = match (n, cfg.parallel) {
+            (0 | 1, _) => 0,
+            (m, _) if m <= cfg.window => 1,
+            (_, true) => 2,
+            (_, false) => calls_min,
+        };
+        Plan {
+            calls_min,
+            calls_max,
+            depth_min,
+            depth_max,
+        }
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        for parallel in [true, false] {
+            let slow = config(2, 1, usize::MAX, parallel);
+            // Every recursion shrinks the list by 2 and chunks hold one candidate: the most
+            // calls are about n^2 / 4, which the walk took n / 2 steps to find.
+            let p = slow.plan(1 << 31).unwrap();
+            assert!(p.calls_max > 1 << 59, "{p:?}");
+            let err = slow.plan(1 << 40).unwrap_err().to_string();
+            assert!(err.contains("64 bits"), "{err}");
+            assert!(config(20, 10, 20, parallel).plan(usize::MAX).is_ok());
+        }
+    }
+
+    proptest! {
+        /// The closed forms equal the walk for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            w in 2usize..40,
+            k in 1usize..40,
+            extra in 0usize..2000,
+            parallel in any::<bool>(),
+        ) {
+            prop_assume!(k < w);
+            let cfg = config(w, k, k + extra, parallel);
+            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+        }
+    }
+
     #[test]
     fn plan_bounds_match_a_brute_force_over_recursions() {
         for parallel in [true, false] {
@@ -470,7 +583,7 @@ mod tests {
                     for b in k..k + 12 {
                         let cfg = config(w, k, b, parallel);
                         for m in 0..70 {
-                            let p = cfg.plan(m);
+                            let p = cfg.plan(m).unwrap();
                             assert_eq!(
                                 (p.calls_min, p.calls_max, p.depth_min, p.depth_max),
                                 brute(&cfg, m),
@@ -490,18 +603,18 @@ mod tests {
             parallel: false,
             ..par
         };
-        let p = par.plan(100);
+        let p = par.plan(100).unwrap();
         assert_eq!(
             (p.calls_min, p.calls_max, p.depth_min, p.depth_max),
             (6, 7, 2, 3)
         );
-        let s = seq.plan(100);
+        let s = seq.plan(100).unwrap();
         assert_eq!(
             (s.calls_min, s.calls_max, s.depth_min, s.depth_max),
             (3, 7, 3, 7)
         );
-        assert_eq!(par.plan(20), Plan::exact(1, 1));
-        assert_eq!(par.plan(1), Plan::exact(0, 0));
+        assert_eq!(par.plan(20).unwrap(), Plan::exact(1, 1));
+        assert_eq!(par.plan(1).unwrap(), Plan::exact(0, 0));
 
         // Oracle runs over random first-stage orders of 100. The spec's simulation of TDPart's
         // code found 4 to 7 calls; TDPart pays one re-sort more than needed when nothing beats
@@ -605,7 +718,7 @@ mod tests {
             let n = rel.len();
             let buffer = if big_buffer { (top_k + extra).max(n) } else { top_k + extra };
             let cfg = config(window, top_k, buffer, parallel);
-            let plan = cfg.plan(n);
+            let plan = cfg.plan(n).unwrap();
             // Oracle.
             let mut state = TopDown::start(n, cfg).unwrap();
             let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();

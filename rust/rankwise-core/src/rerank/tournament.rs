@@ -44,6 +44,7 @@
 
 use std::collections::HashMap;
 
+use super::count::fit;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind};
 use crate::error::{RankError, Result};
 use crate::rng::Rng;
@@ -177,13 +178,55 @@ impl TournamentConfig {
 
     /// Calls and depth for `n` candidates (exact): calls = `tournaments` x
     /// [`TournamentConfig::calls_per_tournament`], depth = the number of stages that make a
-    /// call (tournaments run side by side).
-    pub fn plan(&self, n: usize) -> Plan {
-        let layout = self.layout(n);
-        let per: usize = layout.iter().map(StageLayout::calls).sum();
-        let depth = layout.iter().filter(|s| s.calls() > 0).count();
-        Plan::exact(per * self.tournaments, depth)
+    /// call (tournaments run side by side). `O(stages)` time, no memory, for any `n` and any
+    /// number of groups (see [`stage_calls`]).
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
+        let (mut per, mut depth, mut m) = (0u128, 0, n as u128);
+        for &(groups, advance) in &self.stages {
+            let advance = advance as u128;
+            if advance >= m {
+                continue;
+            }
+            let calls = stage_calls(m, groups as u128, advance);
+            per += calls;
+            depth += usize::from(calls > 0);
+            m = advance;
+        }
+        let calls = per.checked_mul(self.tournaments as u128);
+        Ok(Plan::exact(fit(calls, n)?, depth))
     }
+}
+
+/// Calls of one stage with `m` entering and `advance < m` advancing, without building its
+/// layout: the same numbers as [`TournamentConfig::layout`] in `O(1)`.
+///
+/// The `g` groups have two sizes: the first `m mod g` have `ceil(m / g)`, the others
+/// `floor(m / g)`. Groups of one size get the same quota and remainder in
+/// [`split_advance`], and the leftover seats go to the class with the larger remainder first
+/// (the earlier groups, the larger ones, on a tie), earlier groups first within a class. A
+/// group calls when fewer than all of it advance.
+fn stage_calls(m: u128, groups: u128, advance: u128) -> u128 {
+    let g = groups.min(advance).min(m - advance).max(1);
+    let (small, big_count) = (m / g, m % g);
+    let big = small + 1;
+    let (qa, ra) = (advance * big / m, advance * big % m);
+    let (qb, rb) = (advance * small / m, advance * small % m);
+    let small_count = g - big_count;
+    let leftover = advance - big_count * qa - small_count * qb;
+    let (extra_big, extra_small) = if ra >= rb {
+        let e = leftover.min(big_count);
+        (e, (leftover - e).min(small_count))
+    } else {
+        let e = leftover.min(small_count);
+        ((leftover - e).min(big_count), e)
+    };
+    let calling = |count: u128, extra: u128, size: u128, quota: u128| {
+        u128::from(quota + 1 < size) * extra + u128::from(quota < size) * (count - extra)
+    };
+    calling(big_count, extra_big, big, qa) + calling(small_count, extra_small, small, qb)
 }
 
 /// One query's TourRank run (see the module docs): a [`State`] over [`TournamentMachine`].
@@ -306,12 +349,12 @@ mod tests {
         let cfg = TournamentConfig::default();
         assert_eq!(cfg.calls_per_tournament(100), 13);
         assert_eq!(cfg.slots_per_tournament(100), 185);
-        assert_eq!(cfg.plan(100), Plan::exact(13, 5));
+        assert_eq!(cfg.plan(100).unwrap(), Plan::exact(13, 5));
         let ten = TournamentConfig {
             tournaments: 10,
             ..cfg.clone()
         };
-        assert_eq!(ten.plan(100), Plan::exact(130, 5));
+        assert_eq!(ten.plan(100).unwrap(), Plan::exact(130, 5));
         let layout = cfg.layout(100);
         let groups: Vec<Vec<(usize, usize)>> = layout.iter().map(|s| s.groups.clone()).collect();
         assert_eq!(groups[0], vec![(20, 10); 5]);
@@ -339,7 +382,7 @@ mod tests {
         let cfg = TournamentConfig::default();
         for n in [0, 1, 2, 3] {
             // Until n = 3 every stage advances everyone; n = 3 plays only the last (3 -> 2).
-            let plan = cfg.plan(n);
+            let plan = cfg.plan(n).unwrap();
             assert_eq!(plan, Plan::exact(usize::from(n == 3), usize::from(n == 3)));
             let mut state = Tournament::start(n, cfg.clone()).unwrap();
             let order = run_to_end(&mut state, |t| oracle_answer(&[0.0, 1.0, 2.0], t)).unwrap();
@@ -440,7 +483,46 @@ mod tests {
         assert!(state.answer(task.id, Answer::Choice(vec![0]), &o).is_err());
     }
 
+    /// The plan before the closed form, over the built layout (kept as the oracle).
+    fn walked_plan(cfg: &TournamentConfig, n: usize) -> Plan {
+        let layout = cfg.layout(n);
+        let per: usize = layout.iter().map(StageLayout::calls).sum();
+        let depth = layout.iter().filter(|s| s.calls() > 0).count();
+        Plan::exact(per * cfg.tournaments, depth)
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        let cfg = TournamentConfig {
+            stages: vec![(1 << 40, 1 << 50), (usize::MAX, 1 << 45), (3, 2)],
+            ..TournamentConfig::default()
+        };
+        let p = cfg.plan(1 << 60).unwrap();
+        assert_eq!((p.calls_max, p.depth_max), ((1 << 40) + (1 << 45) + 2, 3));
+        let many = TournamentConfig {
+            tournaments: usize::MAX,
+            ..cfg
+        };
+        assert!(
+            many.plan(1 << 60)
+                .unwrap_err()
+                .to_string()
+                .contains("64 bits")
+        );
+    }
+
     proptest! {
+        /// The closed form equals the walk over the layout for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            stages in proptest::collection::vec((1usize..40, 1usize..2100), 1..6),
+            tournaments in 1usize..5,
+        ) {
+            let cfg = TournamentConfig { stages, tournaments, seed: 0 };
+            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+        }
+
         /// Every run is a permutation with exactly the planned calls, depth and slots; with an
         /// oracle the best candidate is selected in every group it plays in (the only guarantee
         /// TourRank gives: skip groups can hold more good candidates than they have seats);
@@ -456,7 +538,7 @@ mod tests {
             let mut rel: Vec<f64> = (0..n).map(|i| i as f64).collect();
             Rng::new(seed, 99).shuffle(&mut rel);
             let cfg = TournamentConfig { stages, tournaments, seed };
-            let plan = cfg.plan(n);
+            let plan = cfg.plan(n).unwrap();
             prop_assert!(plan.is_exact());
             let mut log = Vec::new();
             let mut state = Tournament::start(n, cfg.clone()).unwrap();

@@ -22,6 +22,7 @@
 //! labels (`shared/spec/rerank-algorithms.md` section 7.2): 9 + 8 + ... + 1 = 45 windows for
 //! n = 100, w = 20, s = 10.
 
+use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
 
@@ -189,16 +190,74 @@ impl WindowConfig {
         }
     }
 
-    /// Model calls for a list of `n` candidates, all passes: exact (the strategy does not
-    /// depend on the answers). The critical path is as long: the calls are sequential.
-    pub fn calls(&self, n: usize) -> usize {
-        self.schedule(n).len()
+    /// Calls of one pass over `m` candidates: the length of [`WindowConfig::windows`]`(m)`
+    /// (module docs: `ceil((m - w) / s) + 1` or `floor((m - w) / s) + 1`).
+    fn pass_calls(&self, m: u128) -> u128 {
+        let (w, s) = (self.window.max(1) as u128, self.step.max(1) as u128);
+        match self.semantics {
+            WindowSemantics::RankLlm if m == 0 => 0,
+            WindowSemantics::RankLlm if m <= w => 1,
+            WindowSemantics::RankLlm => (m - w).div_ceil(s) + 1,
+            WindowSemantics::RankGpt if m < w => 0,
+            WindowSemantics::RankGpt => (m - w) / s + 1,
+        }
     }
 
-    /// Calls and depth for `n` candidates (exact).
-    pub fn plan(&self, n: usize) -> Plan {
-        let calls = self.calls(n);
-        Plan::exact(calls, calls)
+    /// Calls of the shrinking passes of `top_k = k` over `n` (the length of
+    /// [`WindowConfig::schedule`]) in closed form. Pass `j` covers `n - j f` candidates
+    /// (`f = w - s` fixed per pass); the passes go on while a pass has two windows or more and
+    /// `j f < min(n, k)`, and one last pass of at most one window follows if `j f` is still
+    /// below `min(n, k)`. A pass of `m` has `floor((m - w + c) / s) + 1` windows (`c = s - 1`
+    /// for RankLLM's ceiling, `0` for RankGPT), so the sum over the passes is one
+    /// [`floor_sum`] over an arithmetic progression.
+    fn shrinking_calls(&self, n: usize, k: usize) -> Option<u128> {
+        let (w, s) = (self.window.max(1) as u128, self.step.max(1) as u128);
+        let f = self.window.saturating_sub(self.step).max(1) as u128;
+        let (n, limit) = (n as u128, n.min(k) as u128);
+        // A pass over `m` has two windows or more iff `m > threshold`.
+        let (threshold, c) = match self.semantics {
+            WindowSemantics::RankLlm => (w, s - 1),
+            WindowSemantics::RankGpt => (w + s - 1, 0),
+        };
+        let by_size = if n > threshold {
+            (n - threshold - 1) / f + 1
+        } else {
+            0
+        };
+        let passes = limit.div_ceil(f).min(by_size);
+        let mut total = 0;
+        if passes > 0 {
+            // Summed from the last (shortest) pass up: `last + i f` for i < passes.
+            let last = n - (passes - 1) * f;
+            total = floor_sum(passes, s, f, last - w + c)?.checked_add(passes)?;
+        }
+        if passes * f < limit {
+            total = total.checked_add(self.pass_calls(n - passes * f))?;
+        }
+        Some(total)
+    }
+
+    /// Model calls for a list of `n` candidates, all passes: exact (the strategy does not
+    /// depend on the answers); the length of [`WindowConfig::schedule`], in closed form.
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn calls(&self, n: usize) -> Result<usize> {
+        let total = match self.top_k {
+            None => self.pass_calls(n as u128).checked_mul(self.passes as u128),
+            Some(k) => self.shrinking_calls(n, k),
+        };
+        fit(total, n)
+    }
+
+    /// Calls and depth for `n` candidates (exact; the calls are sequential, so the depth is
+    /// the calls).
+    ///
+    /// # Errors
+    /// A count beyond 64 bits.
+    pub fn plan(&self, n: usize) -> Result<Plan> {
+        let calls = self.calls(n)?;
+        Ok(Plan::exact(calls, calls))
     }
 }
 
@@ -286,31 +345,35 @@ mod tests {
     fn call_counts_match_the_spec_cheat_sheet() {
         let llm = config(20, 10, WindowSemantics::RankLlm);
         let gpt = config(20, 10, WindowSemantics::RankGpt);
-        assert_eq!(llm.calls(100), 9);
-        assert_eq!(gpt.calls(100), 9);
+        assert_eq!(llm.calls(100).unwrap(), 9);
+        assert_eq!(gpt.calls(100).unwrap(), 9);
         assert_eq!(llm.windows(100)[0], (80, 100));
         assert_eq!(llm.windows(100)[8], (0, 20));
         // N < w: RankGPT makes no call, RankLLM one over everything.
-        assert_eq!((gpt.calls(15), llm.calls(15)), (0, 1));
+        assert_eq!((gpt.calls(15).unwrap(), llm.calls(15).unwrap()), (0, 1));
         // N = 95: RankGPT never places positions 0-4 in a window; RankLLM clamps.
         assert_eq!(gpt.windows(95).last(), Some(&(5, 25)));
         assert_eq!(llm.windows(95).last(), Some(&(0, 15)));
         // llm-rankers: w=4, s=2 on 100 → 49 calls (x num_repeat).
-        assert_eq!(config(4, 2, WindowSemantics::RankGpt).calls(100), 49);
+        assert_eq!(
+            config(4, 2, WindowSemantics::RankGpt).calls(100).unwrap(),
+            49
+        );
         let three = WindowConfig { passes: 3, ..llm };
-        assert_eq!(three.calls(100), 27);
+        assert_eq!(three.calls(100).unwrap(), 27);
         // fullrank's label construction: 45 windows for N=100 (spec section 7.2).
         let full = WindowConfig {
             top_k: Some(100),
             ..llm
         };
-        assert_eq!(full.calls(100), 45);
+        assert_eq!(full.calls(100).unwrap(), 45);
         assert_eq!(
             WindowConfig {
                 top_k: Some(20),
                 ..llm
             }
-            .calls(100),
+            .calls(100)
+            .unwrap(),
             17
         );
         let down = WindowConfig {
@@ -321,17 +384,70 @@ mod tests {
         assert_eq!(down.windows(95).last(), Some(&(80, 95)));
     }
 
+    /// The plan before the closed form: the length of the schedule (kept as the oracle).
+    fn walked_calls(cfg: &WindowConfig, n: usize) -> usize {
+        cfg.schedule(n).len()
+    }
+
+    #[test]
+    fn huge_plans_return_at_once_or_refuse_to_overflow() {
+        let cfg = WindowConfig::default();
+        assert_eq!(
+            cfg.calls(1_000_000_000_000_000_000).unwrap(),
+            99_999_999_999_999_999
+        );
+        let full = WindowConfig {
+            top_k: Some(usize::MAX),
+            step: 19,
+            ..cfg
+        };
+        // About n^2 / 2 windows: more than 64 bits can count.
+        let err = full.plan(usize::MAX).unwrap_err().to_string();
+        assert!(err.contains("`n`") && err.contains("64 bits"), "{err}");
+        let passes = WindowConfig {
+            passes: usize::MAX,
+            ..cfg
+        };
+        assert!(passes.plan(usize::MAX).is_err());
+        assert_eq!(passes.plan(1).unwrap(), Plan::exact(usize::MAX, usize::MAX));
+    }
+
     proptest! {
+        /// The closed form equals the walk over the schedule for every configuration.
+        #[test]
+        fn closed_form_plan_equals_the_walk(
+            n in 0usize..2000,
+            w in 2usize..40,
+            s in 1usize..40,
+            passes in 1usize..4,
+            gpt in any::<bool>(),
+            front in any::<bool>(),
+            top_k in proptest::option::of(1usize..2200),
+        ) {
+            prop_assume!(s <= w);
+            let semantics = if gpt { WindowSemantics::RankGpt } else { WindowSemantics::RankLlm };
+            let mut cfg = WindowConfig { window: w, step: s, passes, semantics, ..WindowConfig::default() };
+            if front {
+                cfg.direction = Direction::FrontToBack;
+            }
+            if top_k.is_some() && s < w {
+                cfg = WindowConfig { top_k, passes: 1, direction: Direction::BackToFront, ..cfg };
+            }
+            prop_assume!(cfg.validate().is_ok());
+            let calls = walked_calls(&cfg, n);
+            prop_assert_eq!(cfg.plan(n).unwrap(), Plan::exact(calls, calls));
+        }
+
         #[test]
         fn windows_follow_both_formulas(n in 0usize..300, w in 2usize..40, s in 1usize..40) {
             prop_assume!(s <= w);
             let gpt = config(w, s, WindowSemantics::RankGpt);
             prop_assert_eq!(gpt.windows(n), rankgpt_windows(n as i64, w as i64, s as i64));
             let expected = if n >= w { (n - w) / s + 1 } else { 0 };
-            prop_assert_eq!(gpt.calls(n), expected);
+            prop_assert_eq!(gpt.calls(n).unwrap(), expected);
             let llm = config(w, s, WindowSemantics::RankLlm);
             let expected = if n == 0 { 0 } else if n <= w { 1 } else { (n - w).div_ceil(s) + 1 };
-            prop_assert_eq!(llm.calls(n), expected);
+            prop_assert_eq!(llm.calls(n).unwrap(), expected);
             // Every position is in some RankLLM window.
             let mut covered = vec![false; n];
             for (a, b) in llm.windows(n) {
@@ -361,8 +477,8 @@ mod tests {
             prop_assert!(state.ready().is_empty()); // nothing new until answered
             state.answer(first[0].id, oracle_answer(&rel, &first[0]), &ParseOptions::default()).unwrap();
             let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
-            prop_assert_eq!(state.book().calls(), cfg.calls(n));
-            prop_assert_eq!(state.book().rounds(), cfg.calls(n));
+            prop_assert_eq!(state.book().calls(), cfg.calls(n).unwrap());
+            prop_assert_eq!(state.book().rounds(), cfg.calls(n).unwrap());
             let top = cfg.window - cfg.step;
             let got: Vec<f64> = order.iter().take(top).map(|&i| rel[i]).collect();
             prop_assert_eq!(&got[..], &best[..top.min(n)]);
