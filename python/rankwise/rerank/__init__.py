@@ -49,6 +49,7 @@ Reading raw answers:
 
 from __future__ import annotations
 
+from .auto import Reranker, candidates_from_run, rerank_run
 from .cache import AnswerCache
 from .driver import (
     GroupwiseRanker,
@@ -61,7 +62,9 @@ from .driver import (
     rerank,
     rerank_async,
 )
+from .openai import OpenAICompatibleRanker
 from .parsing import ParsedPermutation, parse_permutation
+from .vllm import VLLMRanker
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
     FullList,
@@ -82,6 +85,7 @@ __all__ = [
     "Groupwise",
     "GroupwiseRanker",
     "ListwiseRanker",
+    "OpenAICompatibleRanker",
     "OracleListwiseRanker",
     "OracleRanker",
     "Pairwise",
@@ -91,6 +95,7 @@ __all__ = [
     "Pointwise",
     "PointwiseRanker",
     "Repair",
+    "Reranker",
     "RerankResult",
     "Setwise",
     "SetwiseRanker",
@@ -99,7 +104,10 @@ __all__ = [
     "Strategy",
     "TopDown",
     "Tournament",
+    "VLLMRanker",
+    "candidates_from_run",
     "parse_permutation",
     "rerank",
     "rerank_async",
+    "rerank_run",
 ]
