@@ -93,8 +93,11 @@ def test_a_hub_id_loads_offline_from_the_cache_and_equals_the_folder(
     assert len(out["errors"]) == 3
     for message, name in zip(
         out["errors"],
-        ["cross-encoder/ms-marco-MiniLM-L-6-v2", "HuggingFaceTB/SmolLM2-135M-Instruct",
-         "nobody/no-such-model"],
+        [
+            "cross-encoder/ms-marco-MiniLM-L-6-v2",
+            "HuggingFaceTB/SmolLM2-135M-Instruct",
+            "nobody/no-such-model",
+        ],
         strict=True,
     ):
         assert repr(name) in message
@@ -161,7 +164,9 @@ def test_rerank_run_reads_files_and_reports_missing_texts(tmp_path: Path) -> Non
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in CORPUS.items()))
     from_files = rerank_run(run_file, topics, corpus, ByLength(), Pointwise(), name="len")
-    assert from_files.to_dict() == rerank_run(RUN, QUERIES, CORPUS, ByLength(), Pointwise()).to_dict()
+    assert (
+        from_files.to_dict() == rerank_run(RUN, QUERIES, CORPUS, ByLength(), Pointwise()).to_dict()
+    )
     assert from_files.name == "len"
     with pytest.raises(InvalidValueError, match=r"1 documents \(e.g. \['d5'\]\)"):
         rerank_run(RUN, QUERIES, {k: v for k, v in CORPUS.items() if k != "d5"}, ByLength())

@@ -64,7 +64,6 @@ from .driver import (
 )
 from .openai import OpenAICompatibleRanker
 from .parsing import ParsedPermutation, parse_permutation
-from .vllm import VLLMRanker
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
     FullList,
@@ -78,6 +77,7 @@ from .strategies import (
     TopDown,
     Tournament,
 )
+from .vllm import VLLMRanker
 
 __all__ = [
     "AnswerCache",
@@ -95,8 +95,8 @@ __all__ = [
     "Pointwise",
     "PointwiseRanker",
     "Repair",
-    "Reranker",
     "RerankResult",
+    "Reranker",
     "Setwise",
     "SetwiseRanker",
     "SimulatedRanker",

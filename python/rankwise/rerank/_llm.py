@@ -3,11 +3,12 @@ when a prompt does not fit, ``<think>`` removed, choices scored from top log-pro
 answers of a failed batch kept for the rerun, token accounting.
 
 A backend implements :meth:`_LLMRanker._complete_many`: a list of :class:`Call` in, for
-each a :class:`Completion` or an exception (:class:`Overflow` when the prompt is too long).
+each a :class:`Completion` or an exception (:class:`OverflowRefusal` when the prompt is too long).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -36,7 +37,7 @@ from ..torch._prompts import (
     setwise_messages,
 )
 
-__all__ = ["Call", "Completion", "Overflow", "strip_think"]
+__all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
 
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
 
@@ -94,7 +95,7 @@ class Completion:
     completion_tokens: int = 0
 
 
-class Overflow(Exception):
+class OverflowRefusal(Exception):  # noqa: N818 (a signal, not an error to users)
     """The backend refused the prompt for its length."""
 
 
@@ -121,6 +122,12 @@ def _item_key(kind: str, item: tuple[Any, ...]) -> str:
         else:
             parts.append(_text(x, "text"))
     return _digest(kind, parts)
+
+
+def _longest(kind: str, item: tuple[Any, ...]) -> int:
+    """Words in the longest passage of a call."""
+    passages = item[1:3] if kind == "compare" else item[1] if kind != "score" else item[1:2]
+    return max((len(_text(p, "candidate").split()) for p in passages), default=1)
 
 
 def _norm(token: str) -> str:
@@ -191,7 +198,9 @@ class _LLMRanker:
         if not 1 <= top_logprobs <= 100:
             raise InvalidValueError(f"`top_logprobs` must be in 1..100; got {top_logprobs!r}")
         if prompt_format is not None and api == "chat":
-            raise InvalidValueError("`prompt_format` renders completions prompts: use api='completions'")
+            raise InvalidValueError(
+                "`prompt_format` renders completions prompts: use api='completions'"
+            )
         self.api = api
         self.listwise_mode = listwise_mode
         self.listwise_template = listwise_template
@@ -263,14 +272,16 @@ class _LLMRanker:
                 targets = tuple(identifier(i, True) + "]" for i in range(n))
                 messages = listwise_messages(self.listwise_template, query, passages, alpha=True)
                 prefix = self.listwise_template.answer_prefix or "["
-                return Call(messages, prefix, self.max_tokens or 4, targets)
+                return Call(messages, prefix, self._choice_budget(), targets)
             messages = listwise_messages(self.listwise_template, query, passages, alpha=False)
             budget = self.max_tokens or 6 * n + 16
             return Call(messages, self.listwise_template.answer_prefix, budget)
         if kind == "compare":
             t = self.pairwise_template
             a, b = (_cut(_text(x, "candidate"), words) for x in item[1:3])
-            return Call(pairwise_messages(t, query, a, b), t.answer_prefix, self.max_tokens or 4, t.targets)
+            return Call(
+                pairwise_messages(t, query, a, b), t.answer_prefix, self._choice_budget(), t.targets
+            )
         if kind == "select":
             s = self.setwise_template
             passages = [_cut(_text(c, "candidate"), words) for c in item[1]]
@@ -280,10 +291,22 @@ class _LLMRanker:
                     "candidates in one call"
                 )
             targets = tuple(s.target.format(label=label) for label in s.labels[: len(passages)])
-            return Call(setwise_messages(s, query, passages), s.answer_prefix, self.max_tokens or 4, targets)
+            return Call(
+                setwise_messages(s, query, passages),
+                s.answer_prefix,
+                self._choice_budget(),
+                targets,
+            )
         p = self.pointwise_template
         passage = _cut(_text(item[1], "candidate"), words)
-        return Call(pointwise_messages(p, query, passage), p.answer_prefix, self.max_tokens or 4, p.targets)
+        return Call(
+            pointwise_messages(p, query, passage), p.answer_prefix, self._choice_budget(), p.targets
+        )
+
+    def _choice_budget(self) -> int:
+        # Completions read the choice at the first position; a chat answer may open with a
+        # token or two ("[", "Passage") before it.
+        return self.max_tokens or (1 if self.api == "completions" else 4)
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -378,19 +401,25 @@ class _LLMRanker:
             got = self._complete_many(calls)
             again = []
             for i, call, g in zip(todo, calls, got, strict=True):
-                if isinstance(g, Overflow):
+                if isinstance(g, OverflowRefusal):
                     query = _text(batch[i][0], "query")
-                    longest = max(len(m["content"].split()) for m in call.messages)
-                    limit = words[i] if words[i] is not None else longest
+                    current = words[i]
+                    limit = current if current is not None else _longest(kind, batch[i])
                     shorter = max(limit * 3 // 4, 0)
                     if self.on_overflow == "error" or shorter < 1:
                         e = PromptTooLongError(
                             f"the {kind} call at position {i} of the batch, for query "
                             f"{query[:60]!r}, does not fit the model's context ({g})"
-                            + ("" if self.on_overflow == "error" else
-                               " even with passages cut to 1 word")
-                            + ("; with on_overflow='shorten' its passages would be cut to fit"
-                               if self.on_overflow == "error" else "")
+                            + (
+                                ""
+                                if self.on_overflow == "error"
+                                else " even with passages cut to 1 word"
+                            )
+                            + (
+                                "; with on_overflow='shorten' its passages would be cut to fit"
+                                if self.on_overflow == "error"
+                                else ""
+                            )
                         )
                         e.batch_index = i
                         errors[i] = e
@@ -398,10 +427,9 @@ class _LLMRanker:
                     words[i] = shorter
                     again.append(i)
                 elif isinstance(g, BaseException):
-                    try:  # the driver names the query of this call, not the batch's first
+                    # the driver names the query of this call, not the batch's first
+                    with contextlib.suppress(AttributeError):
                         g.batch_index = i  # type: ignore[attr-defined]
-                    except AttributeError:  # pragma: no cover - exceptions take attributes
-                        pass
                     errors[i] = g
                 else:
                     out[i] = self._answer(kind, batch[i], call, g)
@@ -435,6 +463,15 @@ class _LLMRanker:
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
         """Pointwise yes/no: P(yes) against "no" (the pointwise template's targets)."""
         return list(self._run("score", batch))
+
+    def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
+        """Groupwise as pointwise: P(yes) for each candidate of each group."""
+        flat = self.score([(q, c) for q, cands in batch for c in cands])
+        out, start = [], 0
+        for _, cands in batch:
+            out.append(flat[start : start + len(cands)])
+            start += len(cands)
+        return out
 
 
 DEFAULTS: dict[str, Any] = {

@@ -193,7 +193,9 @@ class Reranker:
     ``strategy`` are the pieces; :meth:`rerank` and :meth:`rerank_run` run them.
     """
 
-    def __init__(self, name: str | os.PathLike[str], strategy: Strategy | None = None, **options: Any) -> None:
+    def __init__(
+        self, name: str | os.PathLike[str], strategy: Strategy | None = None, **options: Any
+    ) -> None:
         if strategy is not None and not isinstance(strategy, Strategy):
             raise RankwiseTypeError(
                 f"`strategy` must be a rankwise.rerank strategy; got {type(strategy).__name__}"
@@ -228,9 +230,9 @@ class Reranker:
             task = self.strategy.task_kind
             if task not in _CAUSAL_FOR:
                 raise InvalidValueError(
-                    f"a causal LM ranks listwise, pairwise or setwise; {type(self.strategy).__name__} "
-                    "asks for a score per candidate: use a cross-encoder, or a server with its "
-                    "yes/no scorer"
+                    "a causal LM ranks listwise, pairwise or setwise; "
+                    f"{type(self.strategy).__name__} asks for a score per candidate: use a "
+                    "cross-encoder, or a server with its yes/no scorer"
                 )
             options.pop("revision", None)
             self.ranker = getattr(models, _CAUSAL_FOR[task])(text, **options)

@@ -29,7 +29,7 @@ from ..torch._prompts import (
     PointwiseTemplate,
     SetwiseTemplate,
 )
-from ._llm import DEFAULTS, Call, Completion, Overflow, _LLMRanker
+from ._llm import DEFAULTS, Call, Completion, OverflowRefusal, _LLMRanker
 
 __all__ = ["OpenAICompatibleRanker", "ServerError"]
 
@@ -125,7 +125,11 @@ class OpenAICompatibleRanker(_LLMRanker):
         for arg, value in (("concurrency", concurrency), ("max_retries", max_retries + 1)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidValueError(f"`{arg}` must be a positive integer; got {value!r}")
-        for arg, number in (("timeout", timeout), ("backoff", backoff), ("max_backoff", max_backoff)):
+        for arg, number in (
+            ("timeout", timeout),
+            ("backoff", backoff),
+            ("max_backoff", max_backoff),
+        ):
             if not isinstance(number, (int, float)) or not number >= 0:
                 raise InvalidValueError(f"`{arg}` must be a number >= 0; got {number!r}")
         super().__init__(
@@ -205,7 +209,11 @@ class OpenAICompatibleRanker(_LLMRanker):
     # -- HTTP --------------------------------------------------------------------------------
 
     def _body(self, call: Call) -> tuple[str, dict[str, Any]]:
-        body: dict[str, Any] = {"model": self.model, "max_tokens": call.max_tokens, "temperature": 0}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": call.max_tokens,
+            "temperature": 0,
+        }
         want = self.logprobs and call.targets is not None
         if self.api == "chat":
             body["messages"] = call.messages
@@ -252,7 +260,7 @@ class OpenAICompatibleRanker(_LLMRanker):
                 else:
                     message = data.decode("utf-8", "replace")[:500]
                     if _is_overflow(status, message):
-                        raise Overflow(f"HTTP {status}: {message[:200]}")
+                        raise OverflowRefusal(f"HTTP {status}: {message[:200]}")
                     if status != 429 and status < 500:
                         raise ServerError(
                             f"{self.base_url}{path} answered HTTP {status}: {message[:300]}"
@@ -310,7 +318,9 @@ class OpenAICompatibleRanker(_LLMRanker):
     def _complete_many(self, calls: Sequence[Call]) -> list[Completion | BaseException]:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="rankwise-http")
+                self._pool = ThreadPoolExecutor(
+                    self.concurrency, thread_name_prefix="rankwise-http"
+                )
             pool = self._pool
         futures = [pool.submit(self._complete, c) for c in calls]
         out: list[Completion | BaseException] = []
@@ -346,3 +356,6 @@ class _AsyncView:
 
     async def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
         return await asyncio.to_thread(self.ranker.score, batch)
+
+    async def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
+        return await asyncio.to_thread(self.ranker.score_group, batch)

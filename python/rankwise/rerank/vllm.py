@@ -17,7 +17,7 @@ from ..torch._prompts import (
     PointwiseTemplate,
     SetwiseTemplate,
 )
-from ._llm import DEFAULTS, Call, Completion, Overflow, _LLMRanker
+from ._llm import DEFAULTS, Call, Completion, OverflowRefusal, _LLMRanker
 
 __all__ = ["VLLMRanker"]
 
@@ -52,7 +52,7 @@ class VLLMRanker(_LLMRanker):
         **engine_options: Any,
     ) -> None:
         try:
-            import vllm
+            import vllm  # type: ignore[import-not-found,unused-ignore]
         except ImportError as e:
             raise ImportError("VLLMRanker needs vLLM: pip install vllm (a GPU build)") from e
         if isinstance(model, str):
@@ -63,8 +63,10 @@ class VLLMRanker(_LLMRanker):
             if engine_options:
                 raise InvalidValueError("`engine_options` apply only when vLLM is built here")
             self.llm = model
-            name = str(getattr(getattr(model, "llm_engine", None), "model_config", None) and
-                       model.llm_engine.model_config.model)
+            name = str(
+                getattr(getattr(model, "llm_engine", None), "model_config", None)
+                and model.llm_engine.model_config.model
+            )
         self._vllm = vllm
         super().__init__(
             api=api,
@@ -106,7 +108,7 @@ class VLLMRanker(_LLMRanker):
         except ValueError as e:  # vLLM refuses a prompt longer than max_model_len
             if "longer than" in str(e) or "maximum model length" in str(e):
                 if len(calls) == 1:
-                    return [Overflow(str(e))]
+                    return [OverflowRefusal(str(e))]
                 return [item for c in calls for item in self._complete_many([c])]
             raise
         out: list[Completion | BaseException] = []
@@ -116,13 +118,13 @@ class VLLMRanker(_LLMRanker):
             positions: list[tuple[str, dict[str, float]]] = []
             for token_id, top in zip(gen.token_ids, gen.logprobs or [], strict=False):
                 entries = {
-                    (lp.decoded_token if lp.decoded_token is not None else tokenizer.decode([t])): lp.logprob
+                    (
+                        lp.decoded_token if lp.decoded_token is not None else tokenizer.decode([t])
+                    ): lp.logprob
                     for t, lp in top.items()
                 }
                 positions.append((tokenizer.decode([token_id]), entries))
             prompt_tokens = len(o.prompt_token_ids or [])
-            self._count(
-                input_tokens=prompt_tokens, output_tokens=len(gen.token_ids), requests=1
-            )
+            self._count(input_tokens=prompt_tokens, output_tokens=len(gen.token_ids), requests=1)
             out.append(Completion(gen.text, positions, prompt_tokens, len(gen.token_ids)))
         return out

@@ -55,7 +55,7 @@ class ModelSource:
         if self.local:
             path = Path(self.ref) / filename
             return path if path.is_file() else None
-        from transformers.utils import cached_file
+        from transformers.utils.hub import cached_file
 
         try:
             found = cached_file(

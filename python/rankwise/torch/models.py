@@ -334,11 +334,13 @@ def _sentence_transformers_layout(
                 f"this model has a {kind} module"
             )
     max_length, lower = None, False
-    name = f"{transformer}/sentence_bert_config.json" if transformer else "sentence_bert_config.json"
-    config = source.json(name)
-    if config is not None:
-        max_length = config.get("max_seq_length")
-        lower = bool(config.get("do_lower_case", False))
+    name = (
+        f"{transformer}/sentence_bert_config.json" if transformer else "sentence_bert_config.json"
+    )
+    st_config = source.json(name)
+    if st_config is not None:
+        max_length = st_config.get("max_seq_length")
+        lower = bool(st_config.get("do_lower_case", False))
     return transformer, pooling, max_length, lower
 
 
@@ -422,9 +424,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
                 f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
             )
         where = {"subfolder": folder} if folder else {}
-        self.tokenizer = _load(
-            source, transformers.AutoTokenizer, **where, **source.load_options()
-        )
+        self.tokenizer = _load(source, transformers.AutoTokenizer, **where, **source.load_options())
         self.model = _load(source, transformers.AutoModel, **where, **source.load_options())
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit: Any = max_length or folder_max_length
