@@ -124,6 +124,19 @@ def _item_key(kind: str, item: tuple[Any, ...]) -> str:
     return _digest(kind, parts)
 
 
+def split_targets(targets: Sequence[str]) -> tuple[str, list[str]]:
+    """The text the targets share up to the word where they part, and what follows it:
+    ``("Passage A", "Passage B") -> ("Passage", [" A", " B"])``. A completions prompt ends
+    with the shared text, so the next token is the choice (as the local rankers read it)."""
+    shortest = min(len(t) for t in targets)
+    common = 0
+    while common < shortest and len({t[common] for t in targets}) == 1:
+        common += 1
+    cut = targets[0][:common].rfind(" ")
+    common = max(cut, 0) if common < shortest else 0
+    return targets[0][:common], [t[common:] for t in targets]
+
+
 def _longest(kind: str, item: tuple[Any, ...]) -> int:
     """Words in the longest passage of a call."""
     passages = item[1:3] if kind == "compare" else item[1] if kind != "score" else item[1:2]
@@ -259,9 +272,14 @@ class _LLMRanker:
     # -- prompts -----------------------------------------------------------------------------
 
     def _prompt(self, call: Call) -> str:
+        """The completions prompt: the conversation as text, the answer prefix, and the text
+        the targets share."""
+        prefix = call.answer_prefix
+        if call.targets is not None:
+            prefix += split_targets(call.targets)[0]
         if self.prompt_format is not None:
-            return self.prompt_format(call.messages, call.answer_prefix)
-        return plain_prompt(call.messages, call.answer_prefix)
+            return self.prompt_format(call.messages, prefix)
+        return plain_prompt(call.messages, prefix)
 
     def _build(self, kind: str, item: tuple[Any, ...], words: int | None) -> Call:
         query = _text(item[0], "query")
@@ -313,15 +331,7 @@ class _LLMRanker:
     def _choice_logprobs(self, c: Completion, targets: Sequence[str]) -> list[float] | None:
         """Log-probabilities of the targets at the position where the answer chooses (None:
         no position offers any target)."""
-        common = 0
-        shortest = min(len(t) for t in targets)
-        while common < shortest and len({t[common] for t in targets}) == 1:
-            common += 1
-        # Cut back to a word boundary: "Passage A"/"Passage B" part at " A"/" B".
-        head = targets[0][:common]
-        cut = head.rfind(" ")
-        common = cut if cut >= 0 and common < shortest else (common if common < shortest else 0)
-        rests = [t[common:] for t in targets]
+        _, rests = split_targets(targets)
         keys = [_norm(r) for r in rests]
         if len(set(keys)) != len(keys) or not all(keys):
             raise InvalidValueError(f"the answer targets {list(targets)} cannot be told apart")
