@@ -32,6 +32,12 @@ for tests and benchmarks without a GPU.
 >>> rerank(["q1", "q2"], relevance, OracleRanker(), Pairwise(method="allpair")).orders
 [[1, 3, 2, 0], [0, 2, 1]]
 
+Real models in one line: :class:`Reranker` picks the wrapper from a Hugging Face id or folder
+(bi-encoder, cross-encoder, causal LM) or an ``http(s)://`` URL (:class:`OpenAICompatibleRanker`,
+any OpenAI-compatible server: vLLM, SGLang, llama.cpp, TGI, Ollama, hosted APIs;
+:class:`VLLMRanker` runs vLLM in-process), and :func:`rerank_run` takes a TREC run and the
+query and document texts and returns the reranked :class:`rankwise.Run`.
+
 Plans before running, exact or as bounds:
 
 >>> Pairwise(method="allpair").plan(100), Pairwise().plan(100)

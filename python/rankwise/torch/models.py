@@ -47,11 +47,13 @@ from ..errors import InvalidValueError, ModelNotFoundError, RankwiseTypeError
 from ._hub import ModelSource, model_source
 from ._prompts import (
     PRP,
+    QWEN3_RERANKER,
     RANKGPT,
     RANKZEPHYR,
     SETWISE,
     ListwiseTemplate,
     PairwiseTemplate,
+    PointwiseTemplate,
     SetwiseTemplate,
     identifier,
     listwise_messages,
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRP",
+    "QWEN3_RERANKER",
     "RANKGPT",
     "RANKZEPHYR",
     "SETWISE",
@@ -76,6 +79,7 @@ __all__ = [
     "CrossEncoder",
     "ListwiseTemplate",
     "PairwiseTemplate",
+    "PointwiseTemplate",
     "SetwiseTemplate",
     "load_causal_lm",
 ]
