@@ -21,7 +21,9 @@ __all__ = [
     "DegenerateDataWarning",
     "DuplicateDocumentError",
     "InvalidValueError",
+    "ModelNotFoundError",
     "ParseError",
+    "PromptTooLongError",
     "RankwiseError",
     "RankwiseTypeError",
     "RerankInterruptedError",
@@ -64,6 +66,20 @@ class RerankInterruptedError(RankwiseError, RuntimeError):
     same arguments resumes where the run stopped."""
 
     partial: object = None
+
+
+class ModelNotFoundError(RankwiseError, FileNotFoundError):
+    """A model named by a Hugging Face id or a folder cannot be found: not a folder, not in the
+    Hugging Face cache (offline), or not on the hub. The message names the model and says how
+    to get it."""
+
+
+class PromptTooLongError(RankwiseError, ValueError):
+    """A model call's prompt does not fit the model's context (with ``on_overflow="error"``).
+    ``batch_index`` is the call's position in the batch the ranker was given; the message names
+    the query and the call."""
+
+    batch_index: int | None = None
 
 
 class RankwiseTypeError(RankwiseError, TypeError):

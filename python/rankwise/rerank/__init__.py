@@ -32,6 +32,12 @@ for tests and benchmarks without a GPU.
 >>> rerank(["q1", "q2"], relevance, OracleRanker(), Pairwise(method="allpair")).orders
 [[1, 3, 2, 0], [0, 2, 1]]
 
+Real models in one line: :class:`Reranker` picks the wrapper from a Hugging Face id or folder
+(bi-encoder, cross-encoder, causal LM) or an ``http(s)://`` URL (:class:`OpenAICompatibleRanker`,
+any OpenAI-compatible server: vLLM, SGLang, llama.cpp, TGI, Ollama, hosted APIs;
+:class:`VLLMRanker` runs vLLM in-process), and :func:`rerank_run` takes a TREC run and the
+query and document texts and returns the reranked :class:`rankwise.Run`.
+
 Plans before running, exact or as bounds:
 
 >>> Pairwise(method="allpair").plan(100), Pairwise().plan(100)
@@ -49,6 +55,7 @@ Reading raw answers:
 
 from __future__ import annotations
 
+from .auto import Reranker, candidates_from_run, rerank_run
 from .cache import AnswerCache
 from .driver import (
     GroupwiseRanker,
@@ -61,6 +68,7 @@ from .driver import (
     rerank,
     rerank_async,
 )
+from .openai import OpenAICompatibleRanker
 from .parsing import ParsedPermutation, parse_permutation
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
@@ -75,6 +83,7 @@ from .strategies import (
     TopDown,
     Tournament,
 )
+from .vllm import VLLMRanker
 
 __all__ = [
     "AnswerCache",
@@ -82,6 +91,7 @@ __all__ = [
     "Groupwise",
     "GroupwiseRanker",
     "ListwiseRanker",
+    "OpenAICompatibleRanker",
     "OracleListwiseRanker",
     "OracleRanker",
     "Pairwise",
@@ -92,6 +102,7 @@ __all__ = [
     "PointwiseRanker",
     "Repair",
     "RerankResult",
+    "Reranker",
     "Setwise",
     "SetwiseRanker",
     "SimulatedRanker",
@@ -99,7 +110,10 @@ __all__ = [
     "Strategy",
     "TopDown",
     "Tournament",
+    "VLLMRanker",
+    "candidates_from_run",
     "parse_permutation",
     "rerank",
     "rerank_async",
+    "rerank_run",
 ]

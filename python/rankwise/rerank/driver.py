@@ -366,7 +366,11 @@ class _Run:
         """Put unanswered batches back and describe the failure (the run can resume)."""
         for batch in reversed(batches):
             self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
-        q0, t0 = first.tasks[first.todo[0]][:2]
+        # A ranker may say which call of the batch failed (``batch_index``, a position in
+        # the request): name that call's query, not the batch's first.
+        at = getattr(exc, "batch_index", None)
+        at = at if isinstance(at, int) and 0 <= at < len(first.todo) else 0
+        q0, t0 = first.tasks[first.todo[at]][:2]
         return _interrupted(
             self.p, self.key, exc, first.kind, len(first.todo), q0, t0, self.queries
         )
@@ -545,7 +549,7 @@ def _interrupted(
 ) -> RerankInterruptedError:
     _STOPPED[key] = p
     err = RerankInterruptedError(
-        f"the ranker's {_METHOD[kind]}() failed on a batch of {size} calls, the first for "
+        f"the ranker's {_METHOD[kind]}() failed on a batch of {size} calls, at the call for "
         f"query {query} ({_short(queries[query])}), {kind} call {task_id}: "
         f"{type(exc).__name__}: {exc}. {p.states.finished} of {len(queries)} queries were "
         f"finished (in `partial`); call rerank again with the same arguments to resume."

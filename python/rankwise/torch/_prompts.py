@@ -14,17 +14,28 @@ passages of a pairwise prompt), ``{passages}`` and ``{label}`` (setwise).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "PRP",
+    "QWEN3_RERANKER",
     "RANKGPT",
     "RANKZEPHYR",
     "SETWISE",
     "ListwiseTemplate",
     "PairwiseTemplate",
+    "PointwiseTemplate",
     "SetwiseTemplate",
+    "identifier",
+    "listwise_messages",
+    "pairwise_messages",
+    "plain_prompt",
+    "pointwise_messages",
+    "setwise_messages",
 ]
+
+Messages = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,18 @@ class SetwiseTemplate:
     separator: str = "\n\n"
     target: str = "Passage {label}"
     labels: str = "ABCDEFGHIJKLMNOPQRSTUVW"
+    answer_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class PointwiseTemplate:
+    """A yes/no relevance prompt for one passage: the score is P(``targets[0]``), the softmax
+    of the two targets' logits (``{query}``, ``{passage}``, ``{instruction}``)."""
+
+    system: str | None
+    user: str
+    instruction: str = ""
+    targets: tuple[str, str] = ("yes", "no")
     answer_prefix: str = ""
 
 
@@ -141,3 +164,82 @@ SETWISE = SetwiseTemplate(
     ),
 )
 """Setwise's prompt (``setwise.py``), likelihood mode: the logits of the passage labels."""
+
+QWEN3_RERANKER = PointwiseTemplate(
+    system=(
+        "Judge whether the Document meets the requirements based on the Query and the Instruct "
+        'provided. Note that the answer can only be "yes" or "no".'
+    ),
+    user="<Instruct>: {instruction}\n<Query>: {query}\n<Document>: {passage}",
+    instruction="Given a web search query, retrieve relevant passages that answer the query",
+    targets=("yes", "no"),
+    answer_prefix="<think>\n\n</think>\n\n",
+)
+"""Qwen3-Reranker's yes/no prompt (model card of ``Qwen/Qwen3-Reranker-0.6B``): P("yes")."""
+
+
+def identifier(i: int, alpha: bool) -> str:
+    """The identifier of passage ``i`` (0-based): ``1``, ``2``, ... or ``A``, ``B``, ..."""
+    return chr(ord("A") + i) if alpha else str(i + 1)
+
+
+def _system(system: str | None) -> Messages:
+    return [{"role": "system", "content": system}] if system is not None else []
+
+
+def listwise_messages(
+    t: ListwiseTemplate, query: str, passages: Sequence[str], *, alpha: bool
+) -> Messages:
+    """The conversation of a listwise request (passages already cut to length)."""
+    n = len(passages)
+    fields = {
+        "query": query,
+        "num": n,
+        "example": f"[{identifier(1, alpha)}] > [{identifier(0, alpha)}]",
+    }
+    shown = [
+        t.passage.format(id=identifier(i, alpha), passage=p, **fields)
+        for i, p in enumerate(passages)
+    ]
+    messages = _system(t.system)
+    if t.prefix_reply is None and t.passage_reply is None:
+        body = "\n".join([t.prefix.format(**fields), *shown, t.suffix.format(**fields)])
+        messages.append({"role": "user", "content": body})
+        return messages
+    messages.append({"role": "user", "content": t.prefix.format(**fields)})
+    if t.prefix_reply is not None:
+        messages.append({"role": "assistant", "content": t.prefix_reply.format(**fields)})
+    for i, passage in enumerate(shown):
+        messages.append({"role": "user", "content": passage})
+        if t.passage_reply is not None:
+            reply = t.passage_reply.format(id=identifier(i, alpha), **fields)
+            messages.append({"role": "assistant", "content": reply})
+    messages.append({"role": "user", "content": t.suffix.format(**fields)})
+    return messages
+
+
+def pairwise_messages(t: PairwiseTemplate, query: str, a: str, b: str) -> Messages:
+    """The conversation of one PRP comparison."""
+    return [*_system(t.system), {"role": "user", "content": t.user.format(query=query, a=a, b=b)}]
+
+
+def setwise_messages(t: SetwiseTemplate, query: str, passages: Sequence[str]) -> Messages:
+    """The conversation of one setwise selection (at most ``len(t.labels)`` passages)."""
+    joined = t.separator.join(
+        t.passage.format(label=label, passage=p)
+        for label, p in zip(t.labels, passages, strict=False)
+    )
+    user = t.user.format(query=query, passages=joined, num=len(passages))
+    return [*_system(t.system), {"role": "user", "content": user}]
+
+
+def pointwise_messages(t: PointwiseTemplate, query: str, passage: str) -> Messages:
+    """The conversation of one yes/no relevance judgement."""
+    user = t.user.format(query=query, passage=passage, instruction=t.instruction)
+    return [*_system(t.system), {"role": "user", "content": user}]
+
+
+def plain_prompt(messages: Messages, answer_prefix: str) -> str:
+    """The conversation as plain text, for a model without a chat template: the turns'
+    contents separated by blank lines, then ``answer_prefix``."""
+    return "\n\n".join(m["content"] for m in messages) + "\n\n" + answer_prefix

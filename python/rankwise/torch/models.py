@@ -21,9 +21,13 @@ so padding wastes little compute; results come back in the input order and do no
 prompt for the scoring modes, which read one next-token distribution). ``ranker_id``
 identifies model, prompt and settings, for answer caches.
 
-Models load offline from local folders with ``transformers`` (``AutoModel``,
-``AutoModelForSequenceClassification``, ``AutoModelForCausalLM``; GGUF files through
-``gguf_file=``); nothing is downloaded. torch and transformers are imported when a wrapper
+Models load with ``transformers`` (``AutoModel``, ``AutoModelForSequenceClassification``,
+``AutoModelForCausalLM``; GGUF files through ``gguf_file=``) from a local folder (never
+touching the network) or a Hugging Face model id (``"sentence-transformers/all-MiniLM-L6-v2"``)
+through transformers' own hub cache: ``HF_HOME``/``HF_HUB_CACHE`` and ``HF_HUB_OFFLINE`` are
+honoured, and an id missing from the cache in offline mode raises
+:class:`rankwise.errors.ModelNotFoundError` saying how to get it. rankwise has no downloader
+of its own; ``revision=`` pins a hub revision. torch and transformers are imported when a wrapper
 is built, not when this module is: ``pip install 'rankwise[torch]'``.
 """
 
@@ -39,15 +43,23 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import InvalidValueError, RankwiseTypeError
+from ..errors import InvalidValueError, ModelNotFoundError, RankwiseTypeError
+from ._hub import ModelSource, model_source
 from ._prompts import (
     PRP,
+    QWEN3_RERANKER,
     RANKGPT,
     RANKZEPHYR,
     SETWISE,
     ListwiseTemplate,
     PairwiseTemplate,
+    PointwiseTemplate,
     SetwiseTemplate,
+    identifier,
+    listwise_messages,
+    pairwise_messages,
+    plain_prompt,
+    setwise_messages,
 )
 
 if TYPE_CHECKING:
@@ -55,6 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRP",
+    "QWEN3_RERANKER",
     "RANKGPT",
     "RANKZEPHYR",
     "SETWISE",
@@ -66,12 +79,22 @@ __all__ = [
     "CrossEncoder",
     "ListwiseTemplate",
     "PairwiseTemplate",
+    "PointwiseTemplate",
     "SetwiseTemplate",
     "load_causal_lm",
 ]
 
 _EXTRA = "pip install 'rankwise[torch]'"
-_OFFLINE = {"local_files_only": True}  # models load from folders, never from the hub
+
+
+def _load(source: ModelSource, auto: Any, **options: Any) -> Any:
+    """``auto.from_pretrained(source.ref, ...)``, a hub failure reported as rankwise's error."""
+    try:
+        return auto.from_pretrained(source.ref, **options)
+    except OSError as e:
+        if source.local:
+            raise
+        raise source.not_found(e) from e
 
 
 def _torch() -> Any:
@@ -280,43 +303,48 @@ _POOLING_KEYS = {
 }
 
 
-def _sentence_transformers_layout(path: Path) -> tuple[Path, str | None, int | None, bool]:
-    """The transformer folder, pooling mode, max_seq_length and do_lower_case of a
-    sentence-transformers folder (``modules.json``), or of a plain transformers folder."""
-    modules_file = path / "modules.json"
-    if not modules_file.exists():
-        return path, None, None, False
+def _sentence_transformers_layout(
+    source: ModelSource,
+) -> tuple[str, str | None, int | None, bool]:
+    """The transformer's subfolder, pooling mode, max_seq_length and do_lower_case of a
+    sentence-transformers model (``modules.json``), or of a plain transformers encoder."""
+    modules_file = source.file("modules.json")
+    if modules_file is None:
+        return "", None, None, False
     with open(modules_file, encoding="utf-8") as f:
         modules = json.load(f)
-    transformer, pooling = path, None
+    transformer, pooling = "", None
     for module in modules:
         kind = str(module.get("type", "")).rsplit(".", 1)[-1]
-        folder = path / str(module.get("path", ""))
+        folder = str(module.get("path", "")).strip("/")
         if kind == "Transformer":
             transformer = folder
         elif kind == "Pooling":
-            config = _read_json(folder / "config.json")
+            where = f"{folder}/config.json" if folder else "config.json"
+            config = source.json(where) or {}
             modes = [m for key, m in _POOLING_KEYS.items() if config.get(key)]
             if len(modes) != 1 or any(
                 config.get(k)
                 for k in ("pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens")
             ):
                 raise InvalidValueError(
-                    f"{folder}: BiEncoder supports one of mean, cls, max or last-token pooling; "
-                    f"the folder's pooling config is {config}"
+                    f"{source.ref}/{folder}: BiEncoder supports one of mean, cls, max or "
+                    f"last-token pooling; the folder's pooling config is {config}"
                 )
             pooling = modes[0]
         elif kind != "Normalize":
             raise InvalidValueError(
-                f"{path}: BiEncoder supports Transformer, Pooling and Normalize modules; "
-                f"this folder has a {kind} module"
+                f"{source.ref}: BiEncoder supports Transformer, Pooling and Normalize modules; "
+                f"this model has a {kind} module"
             )
     max_length, lower = None, False
-    config_file = transformer / "sentence_bert_config.json"
-    if config_file.exists():
-        config = _read_json(config_file)
-        max_length = config.get("max_seq_length")
-        lower = bool(config.get("do_lower_case", False))
+    name = (
+        f"{transformer}/sentence_bert_config.json" if transformer else "sentence_bert_config.json"
+    )
+    st_config = source.json(name)
+    if st_config is not None:
+        max_length = st_config.get("max_seq_length")
+        lower = bool(st_config.get("do_lower_case", False))
     return transformer, pooling, max_length, lower
 
 
@@ -385,21 +413,23 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         query_prefix: str = "",
         document_prefix: str = "",
         cache_size: int = 50_000,
+        revision: str | None = None,
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
         transformers = _transformers()
-        path = Path(model_path)
-        if not path.is_dir():
-            raise FileNotFoundError(f"`model_path` must be a model folder; got {str(path)!r}")
-        folder, folder_pooling, folder_max_length, self._lower = _sentence_transformers_layout(path)
+        source = model_source(model_path, revision=revision).check()
+        folder, folder_pooling, folder_max_length, self._lower = _sentence_transformers_layout(
+            source
+        )
         self.pooling = pooling or folder_pooling or "mean"
         if self.pooling not in ("mean", "cls", "max", "last"):
             raise InvalidValueError(
                 f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
             )
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), **_OFFLINE)
-        self.model = transformers.AutoModel.from_pretrained(str(folder), **_OFFLINE)
+        where = {"subfolder": folder} if folder else {}
+        self.tokenizer = _load(source, transformers.AutoTokenizer, **where, **source.load_options())
+        self.model = _load(source, transformers.AutoModel, **where, **source.load_options())
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit: Any = max_length or folder_max_length
         limit = limit or getattr(self.tokenizer, "model_max_length", 512)
@@ -513,18 +543,17 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
         max_length: int = 512,
         activation: Literal["sigmoid"] | None = None,
         positive_label: int = -1,
+        revision: str | None = None,
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
         transformers = _transformers()
-        path = Path(model_path)
-        if not path.is_dir():
-            raise FileNotFoundError(f"`model_path` must be a model folder; got {str(path)!r}")
         if activation not in (None, "sigmoid"):
             raise InvalidValueError(f"`activation` must be None or 'sigmoid'; got {activation!r}")
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **_OFFLINE)
-        self.model = transformers.AutoModelForSequenceClassification.from_pretrained(
-            str(path), **_OFFLINE
+        source = model_source(model_path, revision=revision).check()
+        self.tokenizer = _load(source, transformers.AutoTokenizer, **source.load_options())
+        self.model = _load(
+            source, transformers.AutoModelForSequenceClassification, **source.load_options()
         )
         self.model.to(device=self.device, dtype=self.dtype).eval()
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
@@ -586,31 +615,42 @@ def load_causal_lm(
     gguf_file: str | None = None,
     device: str | torch.device | None = None,
     dtype: str | torch.dtype | None = None,
+    revision: str | None = None,
 ) -> CausalLM:
-    """Load a causal LM and its tokenizer from a local folder, offline.
+    """Load a causal LM and its tokenizer from a folder or a Hugging Face model id.
 
-    ``model_path`` is a transformers folder, or a ``.gguf`` file (or a folder with
+    ``model_path`` is a transformers folder or model id (see the module docstring for how ids
+    are found), or a ``.gguf`` file (or a folder or id with
     ``gguf_file`` naming the file in it), which transformers dequantises on loading (this
     needs ``pip install gguf accelerate``, and takes a while: transformers parses the file
     three times). The model goes to ``device`` (default: CUDA when available) in ``dtype``
     (default float32).
     """
     transformers = _transformers()
-    path = Path(model_path)
-    if gguf_file is None and path.suffix == ".gguf":
+    text = os.fspath(model_path)
+    path = Path(text).expanduser()
+    if gguf_file is None and path.suffix == ".gguf" and path.is_file():
         path, gguf_file = path.parent, path.name
-    if not path.is_dir():
-        raise FileNotFoundError(
-            f"`model_path` must be a model folder or .gguf file; got {str(path)!r}"
+        text = str(path)
+    elif gguf_file is None and path.suffix == ".gguf":
+        raise ModelNotFoundError(
+            f"`model_path` must be a model folder, a .gguf file or a Hugging Face model id; "
+            f"got {text!r}, which is not a file"
         )
-    if gguf_file is not None and not (path / gguf_file).is_file():
-        raise FileNotFoundError(f"`gguf_file` {gguf_file!r} is not in {str(path)!r}")
+    source = model_source(text, revision=revision)
+    if gguf_file is not None:
+        if source.file(gguf_file) is None:
+            if source.local:
+                raise ModelNotFoundError(f"`gguf_file` {gguf_file!r} is not in {source.ref!r}")
+            raise source.not_found()
+    else:
+        source.check()
     extra: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
-    extra.update(_OFFLINE)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), **extra)
-    model = transformers.AutoModelForCausalLM.from_pretrained(str(path), **extra)
+    extra.update(source.load_options())
+    tokenizer = _load(source, transformers.AutoTokenizer, **extra)
+    model = _load(source, transformers.AutoModelForCausalLM, **extra)
     model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
-    name = str(path / gguf_file) if gguf_file else str(path)
+    name = f"{source.ref}/{gguf_file}" if gguf_file else source.ref
     return CausalLM(model=model, tokenizer=tokenizer, name=name)
 
 
@@ -701,9 +741,8 @@ class _CausalRanker(_Ranker):
             text = self.tokenizer.apply_chat_template(
                 messages, tokenize=False, add_generation_prompt=True
             )
-        else:
-            text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        return str(text) + answer_prefix
+            return str(text) + answer_prefix
+        return plain_prompt(messages, answer_prefix)
 
     def _tokenize(self, text: str) -> list[int]:
         ids = self.tokenizer(text, add_special_tokens=not self.use_chat_template)["input_ids"]
@@ -800,8 +839,7 @@ class _CausalRanker(_Ranker):
         return out
 
 
-def _identifier(i: int, alpha: bool) -> str:
-    return chr(ord("A") + i) if alpha else str(i + 1)
+_identifier = identifier
 
 
 class CausalListwiseRanker(_CausalRanker):
@@ -866,33 +904,10 @@ class CausalListwiseRanker(_CausalRanker):
 
     def messages(self, query: Any, candidates: Sequence[Any]) -> list[dict[str, str]]:
         """The conversation for one request (identifiers as the mode uses them)."""
-        t = self.template
-        alpha = self.mode == "first"
-        n = len(candidates)
-        fields = {
-            "query": _text(query, "query"),
-            "num": n,
-            "example": f"[{_identifier(1, alpha)}] > [{_identifier(0, alpha)}]",
-        }
-        passages = [
-            t.passage.format(id=_identifier(i, alpha), passage=self._passage(c), **fields)
-            for i, c in enumerate(candidates)
-        ]
-        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
-        if t.prefix_reply is None and t.passage_reply is None:
-            body = "\n".join([t.prefix.format(**fields), *passages, t.suffix.format(**fields)])
-            messages.append({"role": "user", "content": body})
-            return messages
-        messages.append({"role": "user", "content": t.prefix.format(**fields)})
-        if t.prefix_reply is not None:
-            messages.append({"role": "assistant", "content": t.prefix_reply.format(**fields)})
-        for i, passage in enumerate(passages):
-            messages.append({"role": "user", "content": passage})
-            if t.passage_reply is not None:
-                reply = t.passage_reply.format(id=_identifier(i, alpha), **fields)
-                messages.append({"role": "assistant", "content": reply})
-        messages.append({"role": "user", "content": t.suffix.format(**fields)})
-        return messages
+        passages = [self._passage(c) for c in candidates]
+        return listwise_messages(
+            self.template, _text(query, "query"), passages, alpha=self.mode == "first"
+        )
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
         """The prompt text the model reads for one request."""
@@ -988,9 +1003,7 @@ class CausalPairwiseRanker(_CausalRanker):
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The prompt text for one comparison."""
         t = self.template
-        user = t.user.format(query=_text(query, "query"), a=self._passage(a), b=self._passage(b))
-        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
-        messages.append({"role": "user", "content": user})
+        messages = pairwise_messages(t, _text(query, "query"), self._passage(a), self._passage(b))
         return self._prompt_text(messages, t.answer_prefix)
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
@@ -1057,13 +1070,8 @@ class CausalSetwiseRanker(_CausalRanker):
                 f"the setwise template has {len(t.labels)} labels; got {len(candidates)} "
                 "candidates in one call"
             )
-        passages = t.separator.join(
-            t.passage.format(label=label, passage=self._passage(c))
-            for label, c in zip(t.labels, candidates, strict=False)
-        )
-        user = t.user.format(query=_text(query, "query"), passages=passages, num=len(candidates))
-        messages = [{"role": "system", "content": t.system}] if t.system is not None else []
-        messages.append({"role": "user", "content": user})
+        passages = [self._passage(c) for c in candidates]
+        messages = setwise_messages(t, _text(query, "query"), passages)
         return self._prompt_text(messages, t.answer_prefix)
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:

@@ -1,0 +1,258 @@
+"""One line from a model name to a reranked run: :class:`Reranker` and :func:`rerank_run`.
+
+>>> from rankwise.rerank import Reranker                                 # doctest: +SKIP
+>>> reranker = Reranker("cross-encoder/ms-marco-MiniLM-L-6-v2")           # doctest: +SKIP
+>>> reranked = reranker.rerank_run(run, "topics.tsv", "corpus.jsonl")     # doctest: +SKIP
+>>> llm = Reranker("http://127.0.0.1:8000/v1", model="qwen", strategy=Setwise())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidValueError, RankwiseTypeError
+from .cache import AnswerCache
+from .driver import RerankResult, rerank
+from .strategies import Pointwise, SlidingWindow, Strategy
+
+__all__ = ["Reranker", "candidates_from_run", "rerank_run"]
+
+Texts = Mapping[str, str] | str | os.PathLike[str]
+
+_CAUSAL_FOR = {
+    "rank": "CausalListwiseRanker",
+    "compare": "CausalPairwiseRanker",
+    "select": "CausalSetwiseRanker",
+}
+
+
+def _texts(texts: Texts, what: str, wanted: set[str]) -> Mapping[str, str]:
+    if isinstance(texts, (str, os.PathLike)):
+        from .cli import read_texts  # the CLI's reader of TSV/JSONL topics and corpora
+
+        return read_texts(os.fspath(texts), wanted)
+    if not isinstance(texts, Mapping):
+        raise RankwiseTypeError(
+            f"`{what}` must be a mapping id -> text or a TSV/JSONL file path; "
+            f"got {type(texts).__name__}"
+        )
+    return texts
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What :func:`candidates_from_run` gives: per query (sorted ids), its id, text, the ids
+    and texts of its top ``depth`` documents, and the rest of its ranking (kept below)."""
+
+    query_ids: list[str]
+    queries: list[str]
+    doc_ids: list[list[str]]
+    texts: list[list[str]]
+    tails: list[list[str]]
+
+
+def candidates_from_run(run: Any, queries: Texts, corpus: Texts, depth: int = 100) -> Candidates:
+    """The reranking input of a run: each query's top ``depth`` documents in trec_eval's order
+    (score descending, equal scores by doc id descending), with their texts.
+
+    ``run`` is a :class:`rankwise.Run`, a dict ``{query_id: {doc_id: score}}`` or a TREC run
+    file; ``queries`` and ``corpus`` map ids to texts, or name TSV (``id<TAB>text``) or JSONL
+    files. A missing text is an error naming how many and which.
+    """
+    from ..evaluate import Run
+
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise InvalidValueError(f"`depth` must be a positive integer; got {depth!r}")
+    if isinstance(run, (str, os.PathLike)):
+        run = Run.from_trec(run)
+    scores = run.to_dict() if isinstance(run, Run) else run
+    if not isinstance(scores, Mapping):
+        raise RankwiseTypeError(
+            f"`run` must be a rankwise.Run, a dict {{query_id: {{doc_id: score}}}} or a TREC "
+            f"file; got {type(run).__name__}"
+        )
+    qids = sorted(str(q) for q in scores)
+    ranked = {
+        q: [
+            str(d)
+            for d, _ in sorted(scores[q].items(), key=lambda x: (x[1], str(x[0])), reverse=True)
+        ]
+        for q in qids
+    }
+    heads = [ranked[q][:depth] for q in qids]
+    topic = _texts(queries, "queries", set(qids))
+    docs = _texts(corpus, "corpus", {d for h in heads for d in h})
+    missing_q = [q for q in qids if q not in topic]
+    missing_d = sorted({d for h in heads for d in h if d not in docs})
+    if missing_q or missing_d:
+        raise InvalidValueError(
+            f"texts are missing: {len(missing_q)} queries (e.g. {missing_q[:3]}) in `queries`, "
+            f"{len(missing_d)} documents (e.g. {missing_d[:3]}) in `corpus`"
+        )
+    return Candidates(
+        qids,
+        [str(topic[q]) for q in qids],
+        heads,
+        [[str(docs[d]) for d in h] for h in heads],
+        [ranked[q][depth:] for q in qids],
+    )
+
+
+def _to_run(c: Candidates, result: RerankResult, name: str | None) -> Any:
+    from ..evaluate import Run
+
+    out: dict[str, dict[str, float]] = {}
+    for q, head, tail, order in zip(c.query_ids, c.doc_ids, c.tails, result.orders, strict=True):
+        docs = [head[i] for i in order] + tail
+        n = len(docs)
+        out[q] = {d: float(n - r) for r, d in enumerate(docs)}
+    return Run(out) if name is None else Run(out, name=name)
+
+
+def rerank_run(
+    run: Any,
+    queries: Texts,
+    corpus: Texts,
+    ranker: Any,
+    strategy: Strategy | None = None,
+    *,
+    depth: int = 100,
+    name: str | None = None,
+    **options: Any,
+) -> Any:
+    """Rerank the top ``depth`` documents of each query of ``run`` and return a
+    :class:`rankwise.Run`: the reranked head (scores ``n``, ``n - 1``, ...) above the rest of
+    the original ranking, in its order, as the ``rankwise rerank`` command writes it.
+
+    ``ranker`` is any ranker (or a :class:`Reranker`, whose strategy is used unless
+    ``strategy`` is given); ``options`` go to :func:`rankwise.rerank.rerank` (``batch_size``,
+    ``cache``, ``progress``, ...). To keep the :class:`RerankResult` (calls, repairs, tokens),
+    call :func:`candidates_from_run` and :func:`rankwise.rerank.rerank` yourself.
+    """
+    if isinstance(ranker, Reranker):
+        strategy = strategy or ranker.strategy
+        ranker = ranker.ranker
+    c = candidates_from_run(run, queries, corpus, depth)
+    result = rerank(c.queries, c.texts, ranker, strategy, **options)
+    return _to_run(c, result, name)
+
+
+def _is_url(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
+def _kind_of(name: str, gguf_file: str | None, revision: str | None) -> str:
+    """``bi-encoder``, ``cross-encoder`` or ``causal`` from the model's files."""
+    from ..torch._hub import model_source
+
+    if name.endswith(".gguf") or gguf_file:
+        return "causal"
+    source = model_source(name, revision=revision).check()
+    if source.file("modules.json") is not None:
+        return "bi-encoder"
+    config = source.json("config.json") or {}
+    architectures = [str(a) for a in config.get("architectures") or []]
+    if any(a.endswith("ForSequenceClassification") for a in architectures):
+        return "cross-encoder"
+    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures):
+        return "causal"
+    if config.get("is_encoder_decoder"):
+        raise InvalidValueError(
+            f"{name!r} is an encoder-decoder model ({architectures}); rankwise has no "
+            "seq2seq ranker yet"
+        )
+    if architectures and all(a.endswith("Model") for a in architectures):
+        return "bi-encoder"  # a plain encoder: mean-pooled embeddings
+    raise InvalidValueError(
+        f"cannot tell which ranker {name!r} is from its config (architectures: {architectures}); "
+        "build BiEncoder, CrossEncoder or a Causal*Ranker from rankwise.torch.models directly"
+    )
+
+
+def _default_strategy(kind: str) -> Strategy:
+    return Pointwise() if kind in ("bi-encoder", "cross-encoder") else SlidingWindow()
+
+
+class Reranker:
+    """A model and a strategy chosen from a name: ``Reranker("name-or-url", strategy=...,
+    **options)``.
+
+    - an ``http(s)://`` URL: :class:`rankwise.rerank.openai.OpenAICompatibleRanker` (``model=``
+      names the served model; default: the strategy's listwise/pairwise/setwise/yes-no call);
+    - a sentence-transformers model (``modules.json``) or a plain encoder: ``BiEncoder``;
+    - an encoder with a classification head: ``CrossEncoder``;
+    - a causal LM (or a ``.gguf`` file): ``CausalListwiseRanker``, ``CausalPairwiseRanker`` or
+      ``CausalSetwiseRanker``, as the strategy's call needs (listwise by default).
+
+    Names are Hugging Face ids or folders (see :mod:`rankwise.torch.models`). Encoders default
+    to :class:`Pointwise`, LLMs to :class:`SlidingWindow`. ``options`` go to the wrapper
+    (``device``, ``dtype``, ``batch_size``, ``mode``, ``template``, ...). ``ranker`` and
+    ``strategy`` are the pieces; :meth:`rerank` and :meth:`rerank_run` run them.
+    """
+
+    def __init__(
+        self, name: str | os.PathLike[str], strategy: Strategy | None = None, **options: Any
+    ) -> None:
+        if strategy is not None and not isinstance(strategy, Strategy):
+            raise RankwiseTypeError(
+                f"`strategy` must be a rankwise.rerank strategy; got {type(strategy).__name__}"
+            )
+        text = os.fspath(name) if isinstance(name, os.PathLike) else name
+        if not isinstance(text, str):
+            raise RankwiseTypeError(f"`name` must be a model id, folder or URL; got {name!r}")
+        self.name = text
+        if _is_url(text):
+            from .openai import OpenAICompatibleRanker
+
+            model = options.pop("model", None)
+            if model is None:
+                raise InvalidValueError(
+                    f"a server URL needs `model=` (the name the server serves it under); "
+                    f"got Reranker({text!r}) without it"
+                )
+            self.kind = "server"
+            self.strategy = strategy or SlidingWindow()
+            self.ranker: Any = OpenAICompatibleRanker(text, model, **options)
+            return
+        from ..torch import models  # type: ignore[attr-defined,unused-ignore]
+
+        kind = _kind_of(text, options.get("gguf_file"), options.get("revision"))
+        self.kind = kind
+        self.strategy = strategy or _default_strategy(kind)
+        if kind == "bi-encoder":
+            self.ranker = models.BiEncoder(text, **options)
+        elif kind == "cross-encoder":
+            self.ranker = models.CrossEncoder(text, **options)
+        else:
+            task = self.strategy.task_kind
+            if task not in _CAUSAL_FOR:
+                raise InvalidValueError(
+                    "a causal LM ranks listwise, pairwise or setwise; "
+                    f"{type(self.strategy).__name__} asks for a score per candidate: use a "
+                    "cross-encoder, or a server with its yes/no scorer"
+                )
+            options.pop("revision", None)
+            self.ranker = getattr(models, _CAUSAL_FOR[task])(text, **options)
+
+    def __repr__(self) -> str:
+        return f"Reranker({self.name!r}, {self.kind}: {self.ranker!r}, strategy={self.strategy!r})"
+
+    def rerank(
+        self,
+        queries: Sequence[Any],
+        candidates: Sequence[Sequence[Any]],
+        *,
+        cache: AnswerCache | str | os.PathLike[str] | None = None,
+        **options: Any,
+    ) -> RerankResult:
+        """:func:`rankwise.rerank.rerank` with this model and strategy."""
+        return rerank(queries, candidates, self.ranker, self.strategy, cache=cache, **options)
+
+    def rerank_run(
+        self, run: Any, queries: Texts, corpus: Texts, *, depth: int = 100, **options: Any
+    ) -> Any:
+        """:func:`rerank_run` with this model and strategy."""
+        return rerank_run(run, queries, corpus, self.ranker, self.strategy, depth=depth, **options)
