@@ -35,6 +35,8 @@ from ..torch._prompts import (
     plain_prompt,
     pointwise_messages,
     setwise_messages,
+    text_of,
+    truncate_words,
 )
 
 __all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
@@ -49,27 +51,6 @@ def strip_think(text: str) -> str:
     if "<think>" in text:
         text = text[: text.index("<think>")]
     return text.strip()
-
-
-def _text(item: Any, what: str) -> str:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict) and isinstance(item.get("text"), str):
-        return str(item["text"])
-    text = getattr(item, "text", None)
-    if isinstance(text, str):
-        return text
-    raise RankwiseTypeError(
-        f"LLM rankers need texts: each {what} must be a str (or have a `text`); "
-        f"got {type(item).__name__}"
-    )
-
-
-def _cut(text: str, words: int | None) -> str:
-    if words is None:
-        return text
-    parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words])
 
 
 @dataclass(frozen=True)
@@ -116,11 +97,11 @@ def _item_key(kind: str, item: tuple[Any, ...]) -> str:
     parts: list[Any] = []
     for x in item:
         if isinstance(x, (list, tuple)):
-            parts.append([_text(y, "candidate") for y in x])
+            parts.append([text_of(y, "candidate") for y in x])
         elif isinstance(x, int):
             parts.append(x)
         else:
-            parts.append(_text(x, "text"))
+            parts.append(text_of(x, "text"))
     return _digest(kind, parts)
 
 
@@ -140,7 +121,7 @@ def split_targets(targets: Sequence[str]) -> tuple[str, list[str]]:
 def _longest(kind: str, item: tuple[Any, ...]) -> int:
     """Words in the longest passage of a call."""
     passages = item[1:3] if kind == "compare" else item[1] if kind != "score" else item[1:2]
-    return max((len(_text(p, "candidate").split()) for p in passages), default=1)
+    return max((len(text_of(p, "candidate").split()) for p in passages), default=1)
 
 
 def _norm(token: str) -> str:
@@ -282,9 +263,9 @@ class _LLMRanker:
         return plain_prompt(call.messages, prefix)
 
     def _build(self, kind: str, item: tuple[Any, ...], words: int | None) -> Call:
-        query = _text(item[0], "query")
+        query = text_of(item[0], "query")
         if kind == "rank":
-            passages = [_cut(_text(c, "candidate"), words) for c in item[1]]
+            passages = [truncate_words(text_of(c, "candidate"), words) for c in item[1]]
             n = len(passages)
             if self.listwise_mode == "first":
                 targets = tuple(identifier(i, True) + "]" for i in range(n))
@@ -296,13 +277,13 @@ class _LLMRanker:
             return Call(messages, self.listwise_template.answer_prefix, budget)
         if kind == "compare":
             t = self.pairwise_template
-            a, b = (_cut(_text(x, "candidate"), words) for x in item[1:3])
+            a, b = (truncate_words(text_of(x, "candidate"), words) for x in item[1:3])
             return Call(
                 pairwise_messages(t, query, a, b), t.answer_prefix, self._choice_budget(), t.targets
             )
         if kind == "select":
             s = self.setwise_template
-            passages = [_cut(_text(c, "candidate"), words) for c in item[1]]
+            passages = [truncate_words(text_of(c, "candidate"), words) for c in item[1]]
             if len(passages) > len(s.labels):
                 raise InvalidValueError(
                     f"the setwise template has {len(s.labels)} labels; got {len(passages)} "
@@ -316,7 +297,7 @@ class _LLMRanker:
                 targets,
             )
         p = self.pointwise_template
-        passage = _cut(_text(item[1], "candidate"), words)
+        passage = truncate_words(text_of(item[1], "candidate"), words)
         return Call(
             pointwise_messages(p, query, passage), p.answer_prefix, self._choice_budget(), p.targets
         )
@@ -412,7 +393,7 @@ class _LLMRanker:
             again = []
             for i, call, g in zip(todo, calls, got, strict=True):
                 if isinstance(g, OverflowRefusal):
-                    query = _text(batch[i][0], "query")
+                    query = text_of(batch[i][0], "query")
                     current = words[i]
                     limit = current if current is not None else _longest(kind, batch[i])
                     shorter = max(limit * 3 // 4, 0)
@@ -447,7 +428,7 @@ class _LLMRanker:
                         self._count(shortened=1)
                         with self._lock:
                             self.shortened.append(
-                                Shortened(kind, _text(batch[i][0], "query"), int(words[i] or 0))
+                                Shortened(kind, text_of(batch[i][0], "query"), int(words[i] or 0))
                             )
             todo = again
         if errors:

@@ -14,8 +14,11 @@ passages of a pairwise prompt), ``{passages}`` and ``{label}`` (setwise).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from ..errors import RankwiseTypeError
 
 __all__ = [
     "PRP",
@@ -33,9 +36,37 @@ __all__ = [
     "plain_prompt",
     "pointwise_messages",
     "setwise_messages",
+    "text_of",
+    "truncate_words",
 ]
 
 Messages = list[dict[str, str]]
+
+
+def text_of(item: Any, what: str) -> str:
+    """The text of a query or candidate: a str, or an object with a ``text`` attribute or key.
+
+    Every ranker, local or behind a server, reads its inputs through this one function.
+    """
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping) and isinstance(item.get("text"), str):
+        return str(item["text"])
+    text = getattr(item, "text", None)
+    if isinstance(text, str):
+        return text
+    raise RankwiseTypeError(
+        f"rankers need texts: each {what} must be a str (or have a `text`); "
+        f"got {type(item).__name__}"
+    )
+
+
+def truncate_words(text: str, max_words: int | None) -> str:
+    """The first ``max_words`` whitespace-separated words of ``text`` (all of it for None)."""
+    if max_words is None:
+        return text
+    words = text.split()
+    return text if len(words) <= max_words else " ".join(words[:max_words])
 
 
 @dataclass(frozen=True)

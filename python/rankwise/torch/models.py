@@ -60,6 +60,8 @@ from ._prompts import (
     pairwise_messages,
     plain_prompt,
     setwise_messages,
+    text_of,
+    truncate_words,
 )
 
 if TYPE_CHECKING:
@@ -164,28 +166,6 @@ def _check_batch_size(batch_size: int) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
     return batch_size
-
-
-def _text(item: Any, what: str) -> str:
-    """The text of a query or candidate: a str, or an object with a ``text`` attribute/key."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, Mapping) and isinstance(item.get("text"), str):
-        return str(item["text"])
-    text = getattr(item, "text", None)
-    if isinstance(text, str):
-        return text
-    raise RankwiseTypeError(
-        f"model wrappers need texts: each {what} must be a str (or have a `text`); "
-        f"got {type(item).__name__}"
-    )
-
-
-def _truncate_words(text: str, max_words: int | None) -> str:
-    if max_words is None:
-        return text
-    words = text.split()
-    return text if len(words) <= max_words else " ".join(words[:max_words])
 
 
 def _length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
@@ -510,8 +490,8 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         """Cosine similarity of each ``(query, candidate)`` pair."""
         if not batch:
             return []
-        queries = [self.query_prefix + _text(q, "query") for q, _ in batch]
-        docs = [self.document_prefix + _text(d, "candidate") for _, d in batch]
+        queries = [self.query_prefix + text_of(q, "query") for q, _ in batch]
+        docs = [self.document_prefix + text_of(d, "candidate") for _, d in batch]
         unique_q = {q: i for i, q in enumerate(dict.fromkeys(queries))}
         unique_d = {d: i for i, d in enumerate(dict.fromkeys(docs))}
         eq = self.encode(list(unique_q))
@@ -569,8 +549,8 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
         if not batch:
             return []
         th = _torch()
-        queries = [_text(q, "query") for q, _ in batch]
-        docs = [_text(d, "candidate") for _, d in batch]
+        queries = [text_of(q, "query") for q, _ in batch]
+        docs = [text_of(d, "candidate") for _, d in batch]
         enc = self.tokenizer(queries, docs, truncation=True, max_length=self.max_length)
         lengths = [len(ids) for ids in enc["input_ids"]]
         pad_id = self.tokenizer.pad_token_id or 0
@@ -734,7 +714,7 @@ class _CausalRanker(_Ranker):
             )
 
     def _passage(self, item: Any) -> str:
-        return _truncate_words(_text(item, "candidate"), self.max_passage_words)
+        return truncate_words(text_of(item, "candidate"), self.max_passage_words)
 
     def _prompt_text(self, messages: list[dict[str, str]], answer_prefix: str) -> str:
         if self.use_chat_template:
@@ -906,7 +886,7 @@ class CausalListwiseRanker(_CausalRanker):
         """The conversation for one request (identifiers as the mode uses them)."""
         passages = [self._passage(c) for c in candidates]
         return listwise_messages(
-            self.template, _text(query, "query"), passages, alpha=self.mode == "first"
+            self.template, text_of(query, "query"), passages, alpha=self.mode == "first"
         )
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
@@ -1003,7 +983,7 @@ class CausalPairwiseRanker(_CausalRanker):
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The prompt text for one comparison."""
         t = self.template
-        messages = pairwise_messages(t, _text(query, "query"), self._passage(a), self._passage(b))
+        messages = pairwise_messages(t, text_of(query, "query"), self._passage(a), self._passage(b))
         return self._prompt_text(messages, t.answer_prefix)
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
@@ -1071,7 +1051,7 @@ class CausalSetwiseRanker(_CausalRanker):
                 "candidates in one call"
             )
         passages = [self._passage(c) for c in candidates]
-        messages = setwise_messages(t, _text(query, "query"), passages)
+        messages = setwise_messages(t, text_of(query, "query"), passages)
         return self._prompt_text(messages, t.answer_prefix)
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
