@@ -635,6 +635,26 @@ def _codes(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uin
     return codes[: len(a)], codes[len(a) :]
 
 
+def _refuse_repeats(name: str, items: npt.NDArray[Any], codes: npt.NDArray[np.uint32]) -> None:
+    """An item twice in one ranking is an error that names the item (not its internal code)
+    and both positions."""
+    if codes.shape[0] < 2:
+        return
+    order = np.argsort(codes, kind="stable")
+    same = np.flatnonzero(codes[order][1:] == codes[order][:-1])
+    if same.shape[0]:
+        first, second = int(order[same[0]]), int(order[same[0] + 1])
+        raise InvalidValueError(
+            f"`{name}` must be a ranking with every item once; got {_short_repr(items[first])} "
+            f"at positions {first} and {second} (counting tied items one by one)"
+        )
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def rbo(
     a: RankingLike,
     b: RankingLike,
@@ -704,6 +724,8 @@ def rbo(
     items_a, groups_a = _flatten_ranking("a", a)
     items_b, groups_b = _flatten_ranking("b", b)
     codes_a, codes_b = _codes(items_a, items_b)
+    _refuse_repeats("a", items_a, codes_a)
+    _refuse_repeats("b", items_b, codes_b)
     ext, lo, hi, res = _native.rank_biased_overlap(
         codes_a, groups_a, codes_b, groups_b, p=p, ties=ties
     )

@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import _int_vector, _shape, choice, cutoff
+from ._validation import _int_vector, _shape, choice, cutoff, int_array, real_array
 from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
@@ -108,7 +108,7 @@ _METHODS = (
 # Input normalisation
 # ----------------------------------------------------------------------------------------------
 def _real(name: str, value: object) -> npt.NDArray[Any]:
-    a = np.asarray(value)
+    a = real_array(name, value)
     if a.dtype.kind not in "biuf":
         raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
     return a
@@ -133,9 +133,11 @@ def _rows(
 
 
 def _ints(name: str, value: object) -> npt.NDArray[np.int64]:
-    a = np.asarray(value)
-    if a.dtype.kind not in "iu":
-        raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
+    a = int_array(name, value)
+    if a.dtype == np.uint64 and a.size and int(a.max()) > np.iinfo(np.int64).max:
+        raise InvalidValueError(
+            f"`{name}` must hold integers in the int64 range; got {int(a.max())}"
+        )
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
@@ -753,7 +755,8 @@ def ranking_text(order: Array, *, offsets: Array | None = None) -> Any:
     ``order`` holds 0-based positions of the candidates in the prompt, best first (``-1`` is
     padding and skipped); identifiers are 1-based prompt positions, as RankGPT prompts number
     passages and as fullrank's ``get_ranking_label`` writes its labels. A 1-D ``order``
-    gives a string, a 2-D one (or ragged with ``offsets``) a list of strings.
+    gives a string, a 2-D one (or ragged with ``offsets``) a list of strings. A position
+    twice in one row, or outside ``0..len(row)``, is an :class:`InvalidValueError`.
 
     >>> ranking_text([2, 0, 1])
     '[3] > [1] > [2]'

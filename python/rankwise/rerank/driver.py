@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -158,6 +158,9 @@ _METHOD = {
     "score_group": "score_group",
     "score": "score",
 }
+
+# What `take` gets for a batch the cache answered whole (a ranker may return None itself).
+_CACHED = object()
 
 # Runs stopped by a ranker error, kept so that a second call with the same arguments resumes:
 # keyed by the identity of (queries, candidates, ranker) and the strategy.
@@ -369,9 +372,48 @@ class _Run:
             self.p, self.key, exc, first.kind, len(first.todo), q0, t0, self.queries
         )
 
-    def take(self, batch: _Batch, got: Sequence[Any] | None) -> None:
-        """The ranker's answers to ``batch.todo`` (``None`` if the cache answered all)."""
-        if got is not None:
+    def _checked(self, batch: _Batch, got: object) -> Sequence[Any]:
+        """The ranker's reply to ``batch`` if it is a list of answers (a list, tuple or 1-D+
+        array), else a :class:`RankwiseTypeError` saying what came back; batches are put
+        back first so that a rerun resumes. A generator is refused, not drained: the ranker
+        is called again on resume, and a half-consumed generator cannot be."""
+        method = f"ranker.{_METHOD[batch.kind]}"
+        problem = None
+        if got is None:
+            problem = "got None (did the method forget to `return` its answers?)"
+        elif isinstance(got, (str, bytes, bytearray, memoryview)):
+            problem = (
+                f"got a single {type(got).__name__} {_short(got)} (wrap each request's answer in "
+                "a list, one per request)"
+            )
+        elif isinstance(got, Mapping):
+            problem = f"got a {type(got).__name__} (answers go in request order, in a list)"
+        elif not isinstance(got, Sequence) and getattr(got, "ndim", 0) < 1:
+            # numpy arrays (ndim >= 1) are not Sequences but serve; a 0-d one does not.
+            hint = " (return list(...) of it)" if isinstance(got, Iterator) else ""
+            problem = f"got {type(got).__name__}{hint}"
+        if problem is None:
+            answers: Sequence[Any] = got  # type: ignore[assignment]
+            bad = next(
+                (i for i, a in enumerate(answers) if isinstance(a, (bytes, bytearray, memoryview))),
+                None,
+            )
+            if bad is None:
+                return answers
+            problem = (
+                f"answer {bad} is {type(answers[bad]).__name__} {_short(answers[bad])}; text "
+                "answers must be str (decode the bytes first)"
+            )
+        self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
+        raise RankwiseTypeError(
+            f"`{method}` must return a list of answers, one per request ({len(batch.todo)}); "
+            f"{problem}"
+        )
+
+    def take(self, batch: _Batch, got: object) -> None:
+        """The ranker's answers to ``batch.todo`` (``_CACHED`` if the cache answered all)."""
+        if got is not _CACHED:
+            got = self._checked(batch, got)
             if len(got) != len(batch.todo):
                 self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
                 raise InvalidValueError(
@@ -445,7 +487,7 @@ def rerank(
     with run:
         while batches := run.batches(1):
             batch = batches[0]
-            got = None
+            got: Any = _CACHED
             if batch.todo:
                 try:
                     got = run.method(batch)(batch.request())
@@ -494,7 +536,7 @@ async def rerank_async(
 
     async def call(batch: _Batch) -> Any:
         if not batch.todo:
-            return None
+            return _CACHED
         got = run.method(batch)(batch.request())
         return await got if inspect.isawaitable(got) else got
 
