@@ -59,7 +59,7 @@ _RAGGED = (
 
 def _describe_number(v: object) -> str:
     """A number for an error message: a huge int by its size, not its 600 digits."""
-    if isinstance(v, int) and abs(v) > 10**20:
+    if isinstance(v, int) and abs(v) >= 2**64:
         sign = "-" if v < 0 else ""
         digits = len(str(abs(v)))
         return f"{sign}2**{abs(v).bit_length() - 1} or more (an integer of {digits} digits)"
@@ -135,6 +135,22 @@ def int_array(name: str, value: object) -> npt.NDArray[Any]:
     if a.dtype.kind not in "iu":
         raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
     return a
+
+
+def _ragged(value: object) -> bool:
+    """Whether numpy refuses ``value`` as nested sequences of different lengths."""
+    try:
+        np.asarray(value)
+    except ValueError:
+        return True
+    return False
+
+
+def flag(name: str, value: object) -> bool:
+    """A yes/no option: a bool (numpy's included), refused naming it otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+    return bool(value)
 
 
 def _numeric(name: str, value: object) -> npt.NDArray[Any]:
@@ -222,7 +238,7 @@ def batch(
         num_queries = max(flat_offsets.shape[0] - 1, 0)
     m: npt.NDArray[np.bool_] | None = None
     if mask is not None:
-        m = np.asarray(mask)
+        m = int_array("mask", mask) if _ragged(mask) else np.asarray(mask)
         if m.dtype != np.bool_:
             raise RankwiseTypeError(f"`mask` must be a boolean array; got dtype {m.dtype}")
         if m.shape != s.shape:
@@ -256,15 +272,37 @@ def cutoff(name: str, k: object, *, optional: bool) -> int | None:
         raise RankwiseTypeError(f"`{name}` must be a positive integer; got {type(k).__name__}")
     if k <= 0:
         raise InvalidValueError(f"`{name}` must be a positive integer; got {k}")
+    if k >= 2**64:  # a cutoff past any list is no cutoff; the measure names hold 64 bits
+        raise InvalidValueError(
+            f"`{name}` must be a positive integer below 2**64; got {_describe_number(int(k))}"
+        )
     return int(k)
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def choice(name: str, value: str, options: tuple[str, ...]) -> str:
-    """Validate a string option."""
-    if value not in options:
+    """Validate a string option (anything but one of the `options` is refused, naming it)."""
+    if not isinstance(value, str) or value not in options:
         allowed = ", ".join(repr(o) for o in options)
-        raise InvalidValueError(f"`{name}` must be one of {allowed}; got {value!r}")
+        raise InvalidValueError(f"`{name}` must be one of {allowed}; got {_short(value)}")
     return value
+
+
+def whole(name: str, value: object, *, low: int = 0, high: int = 2**63 - 1) -> int:
+    """An integer option in ``[low, high]`` (a seed, a count), refused with a rankwise error
+    naming it otherwise: wrong type, or out of range (what the native side can hold)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise RankwiseTypeError(f"`{name}` must be an integer; got {type(value).__name__}")
+    if not low <= int(value) <= high:
+        raise InvalidValueError(
+            f"`{name}` must be an integer in [{low}, {_describe_number(high)}]; got "
+            f"{_describe_number(int(value))}"
+        )
+    return int(value)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import PairBatch, choice, pair_batch, probability
+from ._validation import PairBatch, choice, pair_batch, probability, real_array
 from .errors import (
     ConstantInputWarning,
     InvalidValueError,
@@ -592,7 +592,10 @@ def _flatten_ranking(name: str, ranking: object) -> tuple[npt.NDArray[Any], npt.
     """Items best first and a tie-group number per item."""
     if isinstance(ranking, Mapping):
         items = np.asarray(list(ranking.keys()), dtype=object)
-        scores = np.asarray(list(ranking.values()), dtype=np.float64)
+        raw = real_array(f"{name}'s scores", list(ranking.values()))
+        if raw.dtype.kind not in "biuf" or raw.ndim != 1:
+            raise RankwiseTypeError(f"`{name}` must map items to numbers; got dtype {raw.dtype}")
+        scores = raw.astype(np.float64)
         if np.isnan(scores).any():
             raise InvalidValueError(f"`{name}` must map items to scores without NaN")
         order = np.argsort(-scores, kind="stable")
@@ -828,9 +831,11 @@ def correlate_systems(
     (['bm25', 'dense', 'hybrid', 'rm3'], 1.0, 1.0)
     """
     if not isinstance(report_a, Mapping) or not isinstance(report_b, Mapping):
-        bad = report_a if not isinstance(report_a, Mapping) else report_b
+        name, bad = (
+            ("report_a", report_a) if not isinstance(report_a, Mapping) else ("report_b", report_b)
+        )
         raise RankwiseTypeError(
-            f"reports must map system names to scores or evaluations; got {type(bad).__name__}"
+            f"`{name}` must map system names to scores or evaluations; got {type(bad).__name__}"
         )
     systems = [s for s in report_a if s in report_b]
     if len(systems) < 2:

@@ -263,6 +263,24 @@ class _Run:
                 f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
                 f"got {type(strategy).__name__}"
             )
+        for name, value in (("queries", queries), ("candidates", candidates)):
+            if not _is_list(value):
+                raise RankwiseTypeError(
+                    f"`{name}` must be a list (one entry per query); got {type(value).__name__}"
+                )
+        bad = next(
+            (
+                i
+                for i, c in enumerate(candidates)
+                if isinstance(c, (str, bytes)) or not isinstance(c, Sequence)
+            ),
+            None,
+        )
+        if bad is not None:
+            raise RankwiseTypeError(
+                f"`candidates[{bad}]` must be a list of the query's candidates; got "
+                f"{type(candidates[bad]).__name__}"
+            )
         if len(queries) != len(candidates):
             raise InvalidValueError(
                 f"`candidates` must have one list per query ({len(queries)}); got {len(candidates)}"
@@ -432,7 +450,8 @@ class _Run:
             q, task_id = tasks[i][0], tasks[i][1]
             if isinstance(e, RankwiseError):
                 raise type(e)(
-                    f"query {q} ({_short(self.queries[q])}), {batch.kind} call {task_id}: {e}"
+                    f"`ranker.{_METHOD[batch.kind]}` gave a bad answer to query {q} "
+                    f"({_short(self.queries[q])}), {batch.kind} call {task_id}: {e}"
                 ) from None
             raise e
         self.made += len(tasks)
@@ -548,6 +567,17 @@ async def rerank_async(
                     raise run.failed(batches[i:], got, batch) from got
                 run.take(batch, got)
     return _result(run.p)
+
+
+def _is_list(value: object) -> bool:
+    """A list, tuple, numpy array, ...: sized and indexable, not text, not a mapping."""
+    if isinstance(value, (str, bytes, bytearray, Mapping)):
+        return False
+    return isinstance(value, Sequence) or (
+        hasattr(value, "__len__")
+        and hasattr(value, "__getitem__")
+        and getattr(value, "ndim", 1) > 0
+    )
 
 
 def _short(query: Any) -> str:
