@@ -194,3 +194,152 @@ def test_ints_beyond_int64_in_rank_statistics_are_refused_not_rounded() -> None:
 
 def test_large_ints_within_float64_are_still_scores() -> None:
     assert metrics.ndcg([2**70, 1], [1, 0]) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by benches/fuzz_api.py: each raised a raw builtin error (TypeError, ValueError,
+# OverflowError, IndexError, RuntimeError) or a message naming no argument
+# ---------------------------------------------------------------------------------------------
+S2, L2 = np.array([[0.5, 1.0, 0.2]]), np.array([[1, 0, 2]])
+RUN = {"q": {"a": 1.0, "b": 0.5}}
+QRELS = {"q": {"a": 1, "b": 0}}
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: metrics.ndcg(S2, L2, rel_level=b"\xff"), RankwiseTypeError, "`rel_level`"),
+        (lambda: metrics.recall(S2, L2, rel_level=HUGE), InvalidValueError, "`rel_level`"),
+        (lambda: metrics.reciprocal_rank(S2, L2, k=2**70), InvalidValueError, "`k`"),
+        (lambda: metrics.ndcg(S2, L2, mask=[[True], [True, False]]), ShapeError, "`mask`"),
+        (lambda: metrics.evaluate_arrays(S2, L2, 5), RankwiseTypeError, "`measures`"),
+        (lambda: metrics.ndcg(S2, L2, ties=np.array(["a", "b"])), InvalidValueError, "`ties`"),
+        (
+            lambda: labels.soft_labels([1.0, 2.0], temperature=[1.0]),
+            RankwiseTypeError,
+            "`temperature`",
+        ),
+        (lambda: labels.permutation([1.0, 2.0], seed=-1), InvalidValueError, "`seed`"),
+        (lambda: labels.ranks([1.0, 2.0], seed=b""), RankwiseTypeError, "`seed`"),
+        (
+            lambda: labels.permutation([1.0, 2.0], descending=np.array([1, 2])),
+            RankwiseTypeError,
+            "`descending`",
+        ),
+        (lambda: labels.permutation([[1.0], [1.0, 2.0]]), ShapeError, "`values`"),
+        (
+            lambda: labels.select_committee([[0, 1]], 1, approval_top=-1),
+            InvalidValueError,
+            "`approval_top`",
+        ),
+        (
+            lambda: labels.hard_negatives([1.0, 2.0], [1, 0], 1, margin=[1]),
+            RankwiseTypeError,
+            "`margin`",
+        ),
+        (lambda: labels.position_weights([1, 2], scheme=[1]), InvalidValueError, "`scheme`"),
+        (lambda: labels.aggregate([[0, 1]], 2, normalize={}), InvalidValueError, "`normalize`"),
+        (lambda: labels.to_padded(np.zeros((2, 3)), [0, 1]), ShapeError, "`values`"),
+        (lambda: labels.to_padded(1.0, [0, 1]), ShapeError, "`values`"),
+        (lambda: labels.ranking_label(["a", "b"], 5), RankwiseTypeError, "`final_list`"),
+        (lambda: labels.ranking_label([["a"]], ["a"]), RankwiseTypeError, "`initial_list`"),
+        (lambda: labels.inverse_permutation([3, 0]), InvalidValueError, "`perm`"),
+        (
+            lambda: labels.fullrank_labels(["q"], [[1, 2]], b"x", progress=False),
+            RankwiseTypeError,
+            "`teacher`",
+        ),
+        (
+            lambda: labels.fullrank_labels(["q"], [1.5], OracleRanker(), progress=False),
+            RankwiseTypeError,
+            "`candidates[0]`",
+        ),
+        (lambda: correlation.rbo({"a": {}, "b": 1.0}, ["a"]), RankwiseTypeError, "`a`"),
+        (lambda: correlation.rbo(["a"], ["a"], ties=np.array([])), InvalidValueError, "`ties`"),
+        (lambda: correlation.correlate_systems({"s": 1.0}, [1.0]), RankwiseTypeError, "`report_b`"),
+        (lambda: consistency.dpo_loss_bound([0.5], [1.0]), RankwiseTypeError, "`beta`"),
+        (
+            lambda: consistency.idealized_ranking_accuracy([1.0], [0.0], [0.5], beta=[[1], []]),
+            ShapeError,
+            "`beta`",
+        ),
+        (
+            lambda: consistency.ranking_accuracy([1.0], [0.0], per_example=np.array([1, 2])),
+            RankwiseTypeError,
+            "`per_example`",
+        ),
+        (
+            lambda: consistency.opis(np.ones((2, 2)), [1, 0], beta=[1.0]),
+            RankwiseTypeError,
+            "`beta`",
+        ),
+        (lambda: rankwise.evaluate(QRELS, RUN, 1.5), RankwiseTypeError, "`measures`"),
+        (lambda: rankwise.evaluate(QRELS, RUN, np.array("AP")), RankwiseTypeError, "`measures`"),
+        (
+            lambda: rankwise.evaluate(QRELS, RUN, "AP", rel_level=[1]),
+            RankwiseTypeError,
+            "`rel_level`",
+        ),
+        (
+            lambda: rankwise.evaluate(QRELS, RUN, "AP", judged_only=np.array([1, 2])),
+            RankwiseTypeError,
+            "`judged_only`",
+        ),
+        (lambda: rankwise.evaluate(QRELS, RUN, "AP").column("bogus"), ValueError, "`measure`"),
+        (lambda: rankwise.fuse([RUN, 5]), RankwiseTypeError, "`runs[1]`"),
+        (lambda: rankwise.fuse([RUN], method=[1]), InvalidValueError, "`method`"),
+        (lambda: rankwise.fuse([RUN], k=[1]), RankwiseTypeError, "`k`"),
+        (
+            lambda: rankwise.compare(QRELS, {"a": RUN, "b": 5}, "AP"),
+            RankwiseTypeError,
+            "`runs['b']`",
+        ),
+        (
+            lambda: rankwise.compare(QRELS, [RUN, RUN], "AP", test=np.array([1, 2])),
+            InvalidValueError,
+            "`test`",
+        ),
+        (
+            lambda: rerank(5, [[1]], OracleRanker(), SlidingWindow(window=2, step=1)),
+            RankwiseTypeError,
+            "`queries`",
+        ),
+        (
+            lambda: rerank(["q"], [3], OracleRanker(), SlidingWindow(window=2, step=1)),
+            RankwiseTypeError,
+            "`candidates[0]`",
+        ),
+    ],
+)
+def test_bad_options_found_by_the_fuzz_sweep_name_their_argument(
+    call: Any, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error) as e:
+        call()
+    assert words in str(e.value), str(e.value)
+    assert isinstance(e.value, rankwise.errors.RankwiseError)
+
+
+def test_a_ranker_answer_error_names_the_ranker() -> None:
+    class NaN:
+        def score(self, batch: Sequence[Any]) -> list[float]:
+            return [float("nan") for _ in batch]
+
+    from rankwise.rerank import Pointwise
+
+    with pytest.raises(InvalidValueError, match=r"`ranker.score` gave a bad answer to query 0"):
+        rerank(["q"], [[1, 2]], NaN(), Pointwise(), progress=False)
+
+
+def test_torchmetrics_top_k_is_checked_and_a_huge_one_means_the_whole_list() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+
+    preds, target = torch.tensor([0.2, 0.3, 0.5]), torch.tensor([1, 0, 1])
+    with pytest.raises(ValueError, match=r"`top_k` has to be a positive integer or None"):
+        tmf.retrieval_average_precision(preds, target, top_k=torch.tensor([1, 2]))
+    for fn in (tmf.retrieval_average_precision, tmf.retrieval_reciprocal_rank,
+               tmf.retrieval_normalized_dcg, tmf.retrieval_recall):  # fmt: skip
+        assert float(fn(preds, target, top_k=2**70)) == float(fn(preds, target))
+    assert float(tmf.retrieval_precision(preds, target, top_k=2**70)) == pytest.approx(2 / 2**70)
+    assert float(tmf.retrieval_precision(preds, target, top_k=4)) == 0.5
