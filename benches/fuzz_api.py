@@ -751,6 +751,28 @@ def _torch_valid(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+def _loss_valid(draw: st.DrawFn, with_labels: bool) -> dict[str, Any]:
+    import torch
+
+    shape = (draw(st.integers(1, 3)), draw(st.integers(2, 6)))
+    kw: dict[str, Any] = {"scores": torch.tensor(reals(draw, shape), dtype=torch.float32)}
+    if with_labels:
+        kw["labels"] = torch.tensor(grades(draw, shape), dtype=torch.float32)
+    return kw
+
+
+def _finite(result: Any, kw: dict[str, Any]) -> None:
+    values = result.detach().cpu().numpy() if hasattr(result, "detach") else np.asarray(result)
+    if not np.isfinite(values).all():
+        raise AssertionError(f"non-finite result for valid inputs: {values.tolist()}")
+
+
+LOSSES = ("approx_ndcg_loss", "info_nce_loss", "lambda_loss", "listmle_loss", "listnet_loss",
+          "margin_mse_loss", "neural_ndcg_loss", "pearson_loss", "pg_rank_loss",
+          "position_aware_listmle_loss", "ranklist_loss", "ranknet_loss", "spearman_loss")  # fmt: skip
+SCORE_ONLY = ("neural_sort", "soft_sort", "soft_rank", "plackett_luce_sample")
+
+
 def _tensor_in_unit(result: Any, kw: dict[str, Any]) -> None:
     in_unit(result.detach().cpu().numpy(), kw)
 
@@ -968,6 +990,9 @@ def _entries(skip: str | None = None) -> list[Entry]:
         ):
             entries.append(Entry(f"rankwise.compat.torchmetrics.functional.{fn}",
                                  st.composite(_torch_valid)(), _tensor_in_unit, compat=True, bad=TORCH_BAD))  # fmt: skip
+        for fn in LOSSES + SCORE_ONLY:
+            valid = st.composite(lambda d, labels=fn in LOSSES: _loss_valid(d, labels))()
+            entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
     for cls in STRATEGIES:
         entries += _strategy_entry(cls)
     return entries

@@ -343,3 +343,36 @@ def test_torchmetrics_top_k_is_checked_and_a_huge_one_means_the_whole_list() -> 
         assert float(fn(preds, target, top_k=2**70)) == float(fn(preds, target))
     assert float(tmf.retrieval_precision(preds, target, top_k=2**70)) == pytest.approx(2 / 2**70)
     assert float(tmf.retrieval_precision(preds, target, top_k=4)) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda tl, s, y: tl.plackett_luce_sample(s, seed=1.5), "`seed`"),
+        (lambda tl, s, y: tl.plackett_luce_sample(s, seed=2**70), "`seed`"),
+        (lambda tl, s, y: tl.plackett_luce_sample(s, generator=3), "`generator`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, stochastic=np.array([1, 2])), "`stochastic`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, sinkhorn_max_iter=b"x"), "`sinkhorn_max_iter`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, sinkhorn_tol=[1]), "`sinkhorn_tol`"),
+        (lambda tl, s, y: tl.lambda_loss(s, y, mu=np.ones(5)), "`mu`"),
+        (lambda tl, s, y: tl.soft_rank(s, method=np.array([])), "`method`"),
+        (lambda tl, s, y: tl.listnet_loss(s, y, reduction=np.array(["a", "b"])), "`reduction`"),
+        (lambda tl, s, y: tl.ranknet_loss(s, y, sigma=2**2000), "`sigma`"),
+    ],
+)
+def test_torch_loss_options_are_checked_naming_them(call: Any, words: str) -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(rankwise.errors.RankwiseError) as e:
+        call(losses, s, y)
+    assert words in str(e.value), str(e.value)
+
+
+def test_torchmetrics_refuses_a_non_finite_target_naming_it() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+
+    with pytest.raises(ValueError, match=r"`target` must hold finite values"):
+        tmf.retrieval_normalized_dcg(torch.tensor([0.2, 0.5]), torch.tensor([float("inf"), 1.0]))

@@ -177,15 +177,57 @@ def _same_shape(name: str, x: Tensor, ref_name: str, ref: Tensor) -> None:
 
 
 def _check_reduction(reduction: object) -> None:
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise InvalidValueError(
             f"`reduction` must be one of 'mean', 'sum', 'none'; got {reduction!r}"
         )
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float64
+        return False
+
+
 def _check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise InvalidValueError(f"`{name}` must be a finite number > 0; got {value!r}")
+    if not (isinstance(value, (int, float)) and _finite(value) and value > 0):
+        raise InvalidValueError(f"`{name}` must be a finite number > 0; got {value!r}"[:300])
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+
+
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(f"`{name}` must be an integer >= 1; got {value!r}"[:300])
+
+
+def _check_real(name: str, value: object) -> None:
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) and _finite(value)):
+        raise InvalidValueError(f"`{name}` must be a finite number; got {value!r}"[:300])
+
+
+def _generator(generator: object, seed: object) -> torch.Generator:
+    """``generator`` as given, or a new one seeded with ``seed`` (fresh entropy if None)."""
+    if generator is not None:
+        if not isinstance(generator, torch.Generator):
+            raise RankwiseTypeError(
+                f"`generator` must be a torch.Generator or None; got {type(generator).__name__}"
+            )
+        return generator
+    made = torch.Generator()
+    if seed is None:
+        made.seed()
+    elif isinstance(seed, bool) or not isinstance(seed, int) or not -(2**63) <= seed < 2**64:
+        raise InvalidValueError(
+            f"`seed` must be None or an integer in [-2**63, 2**64); got {seed!r}"[:300]
+        )
+    else:
+        made.manual_seed(seed)
+    return made
 
 
 def _check_k(k: int | None) -> None:
@@ -475,9 +517,10 @@ def lambda_loss(
     _check_reduction(reduction)
     _check_k(k)
     _check_positive("sigma", sigma)
-    if weighting not in _LAMBDA_SCHEMES:
+    _check_real("mu", mu)
+    if not isinstance(weighting, str) or weighting not in _LAMBDA_SCHEMES:
         raise InvalidValueError(f"`weighting` must be one of {_LAMBDA_SCHEMES}; got {weighting!r}")
-    if log not in ("binary", "natural"):
+    if not isinstance(log, str) or log not in ("binary", "natural"):
         raise InvalidValueError(f"`log` must be 'binary' or 'natural'; got {log!r}")
     _check_nonnegative_labels(y, m, "lambda_loss")
     n = s.shape[-1]
@@ -935,7 +978,15 @@ def neural_ndcg_loss(
     _check_reduction(reduction)
     _check_k(k)
     _check_positive("temperature", temperature)
-    if gain not in ("exp2", "linear"):
+    _check_flag("transposed", transposed)
+    _check_flag("stochastic", stochastic)
+    _check_flag("log_scores", log_scores)
+    _check_count("sinkhorn_max_iter", sinkhorn_max_iter)
+    _check_real("sinkhorn_tol", sinkhorn_tol)
+    if sinkhorn_tol < 0:
+        raise InvalidValueError(f"`sinkhorn_tol` must be >= 0; got {sinkhorn_tol!r}")
+    _check_real("beta", beta)
+    if not isinstance(gain, str) or gain not in ("exp2", "linear"):
         raise InvalidValueError(f"`gain` must be 'exp2' or 'linear'; got {gain!r}")
     _check_nonnegative_labels(y, m, "neural_ndcg_loss")
     m, s, y = _compact(m, s, y)
@@ -943,12 +994,7 @@ def neural_ndcg_loss(
     if stochastic:
         if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
             raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
-        if generator is None:
-            generator = torch.Generator()
-            if seed is None:
-                generator.seed()
-            else:
-                generator.manual_seed(seed)
+        generator = _generator(generator, seed)
         # position-major, so that appending padded columns leaves the draw unchanged
         u = torch.rand((n, n_samples, b), generator=generator, dtype=torch.float64)
         u = u.permute(1, 2, 0)
@@ -1281,12 +1327,7 @@ def plackett_luce_sample(
     _check_positive("temperature", temperature)
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
         raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
-    if generator is None:
-        generator = torch.Generator()
-        if seed is None:
-            generator.seed()
-        else:
-            generator.manual_seed(seed)
+    generator = _generator(generator, seed)
     b, n = s.shape
     # position-major, so that appending padded columns leaves the draw unchanged
     u = torch.rand((n, b, n_samples), generator=generator, dtype=torch.float64)
@@ -1674,6 +1715,10 @@ def soft_rank(
     """
     s = _float_tensor("scores", scores, ndim=2)
     m = _mask(mask, s)
+    if not isinstance(method, str) or method not in ("softsort", "neuralsort"):
+        raise InvalidValueError(
+            f"`method` must be 'softsort' or 'neuralsort'; got {method!r}"[:300]
+        )
     if method == "softsort":
         p = soft_sort(s, m, temperature=temperature)
     elif method == "neuralsort":

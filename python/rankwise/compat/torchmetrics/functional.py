@@ -76,6 +76,8 @@ def _inputs(
     labels = target.flatten().cpu().numpy()
     if np.isnan(scores).any():
         raise ValueError("`preds` contains NaN")
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+        raise ValueError("`target` must hold finite values")
     return scores, labels
 
 
