@@ -376,3 +376,28 @@ def test_torchmetrics_refuses_a_non_finite_target_naming_it() -> None:
 
     with pytest.raises(ValueError, match=r"`target` must hold finite values"):
         tmf.retrieval_normalized_dcg(torch.tensor([0.2, 0.5]), torch.tensor([float("inf"), 1.0]))
+
+
+def test_an_id_that_utf8_cannot_encode_is_a_value_error_naming_the_entry() -> None:
+    # os.fsdecode turns undecodable bytes into lone surrogates; such a str is no id.
+    with pytest.raises(InvalidValueError, match=r"query ids of `qrels` must be a str that UTF-8"):
+        rankwise.Qrels({"q\udcff": {"d": 1}})
+    with pytest.raises(InvalidValueError, match=r"document ids of `run\[.q.\]`"):
+        rankwise.Run({"q": {"d\udcff": 1.0}})
+
+
+def test_torch_option_strings_given_as_arrays_and_huge_temperatures() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(InvalidValueError, match=r"`ties` must be 'position' or 'random'"):
+        losses.listmle_loss(s, y, ties=np.array(["a", "b"]))
+    with pytest.raises(rankwise.errors.RankwiseError, match=r"`weights`"):
+        losses.position_aware_listmle_loss(s, y, weights=np.array(["a", "b"]))
+    # an int temperature beyond int64 is still a number: the same as its float
+    big = losses.soft_sort(s, temperature=2**70)
+    assert torch.equal(big, losses.soft_sort(s, temperature=float(2**70)))
+    assert torch.equal(
+        losses.neural_sort(s, temperature=2**70), losses.neural_sort(s, temperature=float(2**70))
+    )

@@ -426,6 +426,10 @@ def ranknet_loss(
                     f"`pair_weights` must have shape {tuple(pairs.shape)} (B, L, L); "
                     f"got {tuple(w.shape)}"
                 )
+        elif not isinstance(pair_weights, str):
+            raise RankwiseTypeError(
+                f"`pair_weights` must be a str, a Tensor or None; got {type(pair_weights).__name__}"
+            )
         elif pair_weights == "label_diff":
             w = (y[:, :, None] - y[:, None, :]).abs()
         elif pair_weights == "label_diff_squared":
@@ -636,6 +640,8 @@ def _label_order(
     labels: Tensor, mask: Tensor, ties: str, generator: torch.Generator | None
 ) -> Tensor:
     """Order of entries by label descending, padding last; ties by position or at random."""
+    if not isinstance(ties, str) or ties not in ("position", "random"):
+        raise InvalidValueError(f"`ties` must be 'position' or 'random'; got {ties!r}"[:300])
     if ties == "position":
         return _sort_desc(labels, mask)
     if ties != "random":
@@ -745,7 +751,7 @@ def position_aware_listmle_loss(
                 f"got {tuple(weights.shape)}"
             )
         alpha = weights.detach().to(dtype=s.dtype, device=s.device)[None, :]
-    elif weights == "exponential":
+    elif isinstance(weights, str) and weights == "exponential":
         alpha = _exponential_position_weights(m_sorted, s.dtype)
     else:
         raise InvalidValueError(
@@ -857,7 +863,7 @@ def approx_ndcg_loss(
     sc = _zero_padded(s, m)
     n = s.shape[-1]
     others = m[:, None, :] & ~torch.eye(n, dtype=torch.bool, device=s.device)[None]
-    sig = torch.sigmoid((sc[:, None, :] - sc[:, :, None]) / temperature)
+    sig = torch.sigmoid((sc[:, None, :] - sc[:, :, None]) / float(temperature))
     approx_rank = 1.0 + torch.where(others, sig, 0.0).sum(dim=-1)
     gains = _zero_padded(_gains(y, "exp2"), m)
     max_dcg = _ideal_dcg(gains, m, None)
@@ -903,7 +909,7 @@ def neural_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: floa
     rows, cols = m[:, :, None], m[:, None, :]
     logits = torch.where(rows & cols, logits, -math.inf)
     logits = torch.where(~rows & ~cols, 1.0, logits)
-    return torch.softmax(logits / temperature, dim=-1)
+    return torch.softmax(logits / float(temperature), dim=-1)
 
 
 def _sinkhorn(mat: Tensor, mask: Tensor, *, tol: float, max_iter: int) -> Tensor:
@@ -1126,7 +1132,7 @@ def info_nce_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     _check_positive("temperature", temperature)
-    z = _clean(s / temperature, m)
+    z = _clean(s / float(temperature), m)
     pos = m & (y > 0)
     neg = m & ~pos
     n_pos = pos.sum(dim=-1)
@@ -1333,7 +1339,7 @@ def plackett_luce_sample(
     u = torch.rand((n, b, n_samples), generator=generator, dtype=torch.float64)
     u = u.permute(1, 2, 0).clamp(min=1e-300, max=1.0 - 1e-16)
     gumbel = (-torch.log(-torch.log(u))).to(device=s.device)
-    keys = s.detach().to(torch.float64)[:, None, :] / temperature + gumbel
+    keys = s.detach().to(torch.float64)[:, None, :] / float(temperature) + gumbel
     keys = torch.where(m[:, None, :], keys, -math.inf)
     return torch.sort(keys, dim=-1, descending=True, stable=True).indices
 
@@ -1373,7 +1379,7 @@ def plackett_luce_log_prob(
             f"got {tuple(rankings.shape)}"
         )
     m = _mask(mask, s)
-    z = _clean(s / temperature, m)
+    z = _clean(s / float(temperature), m)
     n_samples = rk.shape[1]
     z_sorted = torch.gather(z[:, None, :].expand(-1, n_samples, -1), -1, rk)
     m_sorted = torch.gather(m[:, None, :].expand(-1, n_samples, -1), -1, rk)
@@ -1689,7 +1695,7 @@ def soft_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: float 
     m = _mask(mask, s)
     sc = _clean(s, m)
     sorted_s = torch.sort(sc, dim=-1, descending=True).values
-    logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / temperature
+    logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / float(temperature)
     rows, cols = m[:, :, None], m[:, None, :]
     logits = torch.where(rows & cols, logits, -math.inf)
     logits = torch.where(rows, logits, 0.0)  # padded rows: finite, then zeroed

@@ -44,7 +44,19 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// A `str` (of any subclass) as UTF-8, or a `TypeError` naming `what`.
 pub fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
     match obj.cast::<PyString>() {
-        Ok(s) => s.to_str(),
+        // A str that is not text (a lone surrogate, as os.fsdecode makes of undecodable
+        // bytes) cannot become an id: a value error naming the entry, not UnicodeEncodeError.
+        Ok(s) => s.to_str().map_err(|_| {
+            invalid_value(
+                obj.py(),
+                format!(
+                    "{} must be a str that UTF-8 can encode; got {} (a lone surrogate)",
+                    what(),
+                    obj.repr()
+                        .map_or_else(|_| "?".to_owned(), |r| r.to_string())
+                ),
+            )
+        }),
         Err(_) => Err(type_error(
             obj.py(),
             format!("{} must be a str; got {}", what(), type_name(obj)),
