@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gzip
 import inspect
 import io
@@ -92,6 +93,11 @@ KNOWN: list[tuple[str, str, str]] = [
     ("rankwise.labels.fullrank_labels", "TypeError: expected str, bytes or os.PathLike object", CLI),
     # rankwise.labels.fullrank_labels(['q'], [[1, 2]], teacher, window=2**70): OverflowError
     ("rankwise.labels.fullrank_labels", "OverflowError", INTEGERS),
+    # rankwise.rerank.OracleRanker(noise='x') / SimulatedRanker(qrels, temperature=b'x'):
+    # unchecked options of the simulated rankers (their noise model is cli-safety work)
+    *((f"rankwise.rerank.{cls}", problem, CLI)
+      for cls in ("OracleRanker", "OracleListwiseRanker", "SimulatedRanker")
+      for problem in ("TypeError", "ValueError")),
     # RelevanceEvaluator({'q': {'d': 1}}, {'map'}).evaluate(b'x'): AttributeError
     ("rankwise.compat.pytrec_eval.RelevanceEvaluator:evaluate", "AttributeError", COMPAT),
     # rankwise.evaluate({'q': {'d': 1}}, {'q': {'d': 1.0}}, 'AP', max_docs=b'x') (or 1.5)
@@ -977,6 +983,10 @@ def _entries(skip: str | None = None) -> list[Entry]:
               st.composite(lambda d: {"query_relevance": qrels_dict(d), "measures": {"map", "ndcg_cut_10", "P"}, "run": run_dict(d)})(),
               call=_pytrec_call, compat=True, mutable=("run",)),
         Entry("rankwise.Run:methods", _collection_valid(), call=_collection_call, mutable=("arg",), files=True),
+        Entry("rankwise.get_num_threads", st.just({})),
+        Entry("rankwise.rerank.OracleRanker", st.composite(lambda d: {"noise": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
+        Entry("rankwise.rerank.OracleListwiseRanker", st.composite(lambda d: {"noise": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
+        Entry("rankwise.rerank.SimulatedRanker", st.composite(lambda d: {"qrels": qrels_dict(d), "temperature": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
         Entry("rankwise.rerank.AnswerCache", st.composite(lambda d: {"path": d(st.sampled_from([None, FILES["out"] + ".sqlite"]))})(), files=True),
         Entry("rankwise.labels.fullrank_labels",
               st.composite(lambda d: {"queries": ["q"], "candidates": [d(st.lists(st.integers(0, 9), max_size=12, unique=True))],
@@ -1284,6 +1294,44 @@ def _collect(path: Path, counts: dict[str, dict[str, Any]], failures: list[dict[
             c["outcomes"][k] = c["outcomes"].get(k, 0) + v
 
 
+PUBLIC_MODULES = (
+    "rankwise", "rankwise.metrics", "rankwise.correlation", "rankwise.consistency",
+    "rankwise.labels", "rankwise.rerank", "rankwise.compat.sklearn", "rankwise.compat.scipy",
+    "rankwise.compat.pytrec_eval", "rankwise.compat.torchmetrics.functional",
+    "rankwise.torch.losses",
+)  # fmt: skip
+
+
+def not_fuzzed(names: list[str]) -> list[str]:
+    """Public functions and classes (``__all__`` of the public modules) that no entry point
+    calls: result types, protocols and Module wrappers of fuzzed functions are left out."""
+    import importlib
+
+    covered = {n.split(":")[0] for n in names}
+    out = []
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for attr in getattr(module, "__all__", ()):
+            obj = getattr(module, attr)
+            full = f"{module_name}.{attr}"
+            if not callable(obj) or full in covered or attr.startswith("_"):
+                continue
+            if inspect.isclass(obj) and (
+                getattr(obj, "_is_protocol", False)
+                or dataclasses.is_dataclass(obj)
+                or attr.endswith(("Loss", "Result", "Error", "Warning"))
+            ):
+                continue
+            if module_name == "rankwise" and attr in ("compare", "fuse", "demo", "Report"):
+                continue  # fuzzed under their names, or (demo) no arguments to fuzz
+            if attr == "Strategy":
+                continue  # the base class; every strategy is fuzzed
+            if attr == "set_num_threads":
+                continue  # not here: a huge count starts that many OS threads (other work)
+            out.append(full)
+    return out
+
+
 def _summary(counts: dict[str, dict[str, Any]], failures: list[dict[str, str]], n_cli: int,
              seconds: float) -> int:  # fmt: skip
     print(f"{'entry point':<48} {'inputs':>8} {'valid':>7} {'result':>7} {'refused':>8}")
@@ -1303,6 +1351,9 @@ def _summary(counts: dict[str, dict[str, Any]], failures: list[dict[str, str]], 
         known += fix is not None
         new += fix is None
         print(f"\n{tag}: {entry}: {first['problem']}  [{len(items)}x]\n  {first['repro']}")
+    missing = not_fuzzed(list(counts))
+    if missing:
+        print(f"\nnot fuzzed (no entry point yet): {', '.join(missing)}")
     print(
         f"\nfuzz_api: {total:,} inputs over {len(counts)} entry points and {n_cli} command lines "
         f"in {seconds:.0f} s; {new} failures, {known} known"

@@ -401,3 +401,25 @@ def test_torch_option_strings_given_as_arrays_and_huge_temperatures() -> None:
     assert torch.equal(
         losses.neural_sort(s, temperature=2**70), losses.neural_sort(s, temperature=float(2**70))
     )
+
+
+def test_more_options_found_by_the_longer_sweep() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(InvalidValueError, match=r"`positives`"):
+        losses.info_nce_loss(s, y, positives=np.array(["a", "b"]))
+    with pytest.raises(InvalidValueError, match=r"`target`"):
+        losses.listnet_loss(s, y, target=np.array(["a", "b"]))
+    with pytest.raises(InvalidValueError, match=r"`k`"):
+        losses.lambda_loss(s, y, k=2**70)
+    with pytest.raises(InvalidValueError, match=r"`max_skip`"):
+        losses.ranklist_loss(s, y, max_skip=2**70)
+    with pytest.raises(ValueError, match=r"`preds` contains infinite values"):
+        tmf.retrieval_normalized_dcg(torch.tensor([float("inf"), 0.5]), torch.tensor([1, 0]))
+    with pytest.raises(RankwiseTypeError, match=r"`additive`"):
+        correlation.weighted_tau([1, 2, 3], [1, 3, 2], additive=np.array([]))
+    with pytest.raises(RankwiseTypeError, match=r"`a` and `b` must be hashable"):
+        correlation.rbo([1, "x", {"k": 1}], ["x"])

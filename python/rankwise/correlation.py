@@ -485,7 +485,7 @@ def _weighted(
         rank=kind,
         rank_values=batch.z,
         weights=table,
-        additive=bool(additive),
+        additive=_yes_no("additive", additive),
         nan_policy=nan_policy,
     )
     _warn_small(counts, batch, scipy_classes=scipy_classes, stacklevel=4)
@@ -633,9 +633,29 @@ def _codes(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uin
         _, inverse = np.unique(both, return_inverse=True)
     except TypeError:  # items of kinds that do not compare: code them by equality
         table: dict[Any, int] = {}
-        inverse = np.fromiter((table.setdefault(v, len(table)) for v in both), np.int64)
+        try:
+            inverse = np.fromiter((table.setdefault(v, len(table)) for v in both), np.int64)
+        except TypeError:
+            raise RankwiseTypeError(
+                "the items of `a` and `b` must be hashable (str, int, tuple, ...); got "
+                f"{sorted({type(v).__name__ for v in both if not _hashable(v)})}"
+            ) from None
     codes = np.asarray(inverse, dtype=np.uint32).reshape(-1)
     return codes[: len(a)], codes[len(a) :]
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _yes_no(name: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+    return bool(value)
 
 
 def _refuse_repeats(name: str, items: npt.NDArray[Any], codes: npt.NDArray[np.uint32]) -> None:

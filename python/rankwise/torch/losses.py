@@ -231,7 +231,7 @@ def _generator(generator: object, seed: object) -> torch.Generator:
 
 
 def _check_k(k: int | None) -> None:
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < 2**63):
         raise InvalidValueError(f"`k` must be None or an integer >= 1; got {k!r}")
 
 
@@ -616,6 +616,8 @@ def listnet_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     log_p = torch.log_softmax(_clean(s, m), dim=-1)
+    if not isinstance(target, str):
+        raise InvalidValueError(f"`target` must be 'softmax' or 'normalize'; got {target!r}"[:300])
     if target == "softmax":
         t = torch.softmax(_clean(y, m), dim=-1)
         counted = m.any(dim=-1)
@@ -801,7 +803,9 @@ def ranklist_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     _check_positive("sigma", sigma)
-    if max_skip is not None and (isinstance(max_skip, bool) or not isinstance(max_skip, int)):
+    if max_skip is not None and (
+        isinstance(max_skip, bool) or not isinstance(max_skip, int) or not 0 < max_skip < 2**63
+    ):
         raise InvalidValueError(f"`max_skip` must be None or an integer >= 1; got {max_skip!r}")
     if max_skip is not None and max_skip < 1:
         raise InvalidValueError(f"`max_skip` must be None or an integer >= 1; got {max_skip!r}")
@@ -1137,6 +1141,10 @@ def info_nce_loss(
     neg = m & ~pos
     n_pos = pos.sum(dim=-1)
     lse_all = torch.logsumexp(torch.where(m, z, -math.inf), dim=-1, keepdim=True)
+    if not isinstance(positives, str):
+        raise InvalidValueError(
+            f"`positives` must be 'each', 'mean' or 'logsumexp'; got {positives!r}"[:300]
+        )
     if positives == "each":
         lse_neg = torch.logsumexp(torch.where(neg, z, -math.inf), dim=-1, keepdim=True)
         per = torch.logaddexp(z, lse_neg) - z  # -log softmax of z_p among {z_p} u N

@@ -76,6 +76,9 @@ def _inputs(
     labels = target.flatten().cpu().numpy()
     if np.isnan(scores).any():
         raise ValueError("`preds` contains NaN")
+    if np.isinf(scores).any():
+        # rankwise ranks finite scores only (a deliberate difference: torchmetrics sorts them)
+        raise ValueError("`preds` contains infinite values")
     if labels.dtype.kind == "f" and not np.isfinite(labels).all():
         raise ValueError("`target` must hold finite values")
     return scores, labels
