@@ -415,6 +415,7 @@ def test_more_options_found_by_the_longer_sweep() -> None:
         losses.listnet_loss(s, y, target=np.array(["a", "b"]))
     with pytest.raises(InvalidValueError, match=r"`k`"):
         losses.lambda_loss(s, y, k=2**70)
+    assert torch.equal(losses.lambda_loss(s, y, mu=2**70), losses.lambda_loss(s, y, mu=2.0**70))
     with pytest.raises(InvalidValueError, match=r"`max_skip`"):
         losses.ranklist_loss(s, y, max_skip=2**70)
     with pytest.raises(ValueError, match=r"`preds` contains infinite values"):
@@ -423,3 +424,12 @@ def test_more_options_found_by_the_longer_sweep() -> None:
         correlation.weighted_tau([1, 2, 3], [1, 3, 2], additive=np.array([]))
     with pytest.raises(RankwiseTypeError, match=r"`a` and `b` must be hashable"):
         correlation.rbo([1, "x", {"k": 1}], ["x"])
+
+
+def test_torch_loss_scales_past_int64_are_numbers() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    for fn in (losses.ranknet_loss, losses.lambda_loss, losses.ranklist_loss):
+        assert torch.equal(fn(s, y, sigma=2**70), fn(s, y, sigma=2.0**70))

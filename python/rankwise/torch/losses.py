@@ -417,7 +417,7 @@ def ranknet_loss(
     _check_positive("sigma", sigma)
     sc = _zero_padded(s, m)
     pairs = m[:, :, None] & m[:, None, :] & (y[:, :, None] > y[:, None, :])
-    per_pair = F.softplus(-sigma * (sc[:, :, None] - sc[:, None, :]))
+    per_pair = F.softplus(-float(sigma) * (sc[:, :, None] - sc[:, None, :]))
     if pair_weights is not None:
         if isinstance(pair_weights, torch.Tensor):
             w = pair_weights.detach().to(dtype=s.dtype, device=s.device)
@@ -564,10 +564,10 @@ def lambda_loss(
     elif weighting == "lambdarank":
         rho = lambdarank()
     else:
-        rho = mu * ndcg2() + lambdarank()
+        rho = float(mu) * ndcg2() + lambdarank()  # float: an int past int64 is a number too
 
     diffs = s_sorted[:, :, None] - s_sorted[:, None, :]
-    per_pair = -rho * F.logsigmoid(sigma * diffs)
+    per_pair = -rho * F.logsigmoid(float(sigma) * diffs)
     if log == "binary":
         per_pair = per_pair / _LN2
     per_pair = torch.where(pairs, per_pair, 0.0)
@@ -815,7 +815,7 @@ def ranklist_loss(
         r = _target_ranks(y, m)
         gap = r[:, None, :] - r[:, :, None]  # places j lies below i
         comp = comp & (gap <= max_skip)
-    z = -sigma * (sc[:, :, None] - sc[:, None, :])
+    z = -float(sigma) * (sc[:, :, None] - sc[:, None, :])
     z = torch.where(comp, z, -math.inf)
     zero = torch.zeros((*z.shape[:-1], 1), dtype=z.dtype, device=z.device)
     per_anchor = torch.logsumexp(torch.cat([zero, z], dim=-1), dim=-1)
@@ -1922,7 +1922,7 @@ def ips_pairwise_loss(
     clicked = m & (c > 0)
     pairs = clicked[:, :, None] & (m & ~clicked)[:, None, :]
     sc = _zero_padded(s, m)
-    per_pair = w[:, :, None] * F.softplus(-sigma * (sc[:, :, None] - sc[:, None, :]))
+    per_pair = w[:, :, None] * F.softplus(-float(sigma) * (sc[:, :, None] - sc[:, None, :]))
     per_pair = torch.where(pairs, per_pair, 0.0)
     return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
 
