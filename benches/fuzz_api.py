@@ -1119,6 +1119,10 @@ def child(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGALRM, _alarm)
     tmp = Path(tempfile.mkdtemp(prefix="fuzz_api_"))
     _make_files(tmp)
+    # Calls given relative paths (a cache, an output file) write where they run: in the
+    # temporary folder, never in the caller's working tree.
+    sys.path[:] = [os.path.abspath(p) for p in sys.path]
+    os.chdir(tmp)
     entries = [
         e
         for e in _entries(args.skip)
@@ -1198,11 +1202,11 @@ def cli_subprocess_runs(folder: Path, most: int) -> tuple[int, list[dict[str, st
         [],
     ][:most]
     failures = []
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in sys.path))
     for argv in runs:
         try:
             p = subprocess.run([sys.executable, "-m", "rankwise", *argv], capture_output=True,
-                               text=True, timeout=60, env=env, errors="replace")  # fmt: skip
+                               text=True, timeout=60, env=env, errors="replace", cwd=folder)  # fmt: skip
         except subprocess.TimeoutExpired:
             failures.append({"problem": "hang: no exit within 60 s", "argv": argv})
             continue
