@@ -51,8 +51,111 @@ def _shape(a: npt.NDArray[Any]) -> str:
     return "(" + ", ".join(str(d) for d in a.shape) + ("," if a.ndim == 1 else "") + ")"
 
 
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+_RAGGED = (
+    "`{name}` must be a rectangular array (nested sequences of one length each; ragged rows "
+    "go flat with `offsets`); got sequences of different lengths"
+)
+
+
+def _describe_number(v: object) -> str:
+    """A number for an error message: a huge int by its size, not its 600 digits."""
+    if isinstance(v, int) and abs(v) >= 2**64:
+        sign = "-" if v < 0 else ""
+        digits = len(str(abs(v)))
+        return f"{sign}2**{abs(v).bit_length() - 1} or more (an integer of {digits} digits)"
+    return repr(v)
+
+
+def real_array(name: str, value: object, *, exact: bool = False) -> npt.NDArray[Any]:
+    """``np.asarray(value)`` for an argument that holds real numbers, with rankwise errors that
+    name the argument: nested sequences of different lengths are a :class:`ShapeError`; Python
+    ints beyond the float64 range an :class:`InvalidValueError`. A list of Python numbers that
+    numpy keeps as objects (ints beyond 64 bits) becomes float64; any other object array (one
+    passed as such, or of other things) is returned as it is, for the caller's dtype check to
+    refuse. ``exact``: refuse ints that
+    float64 would round (beyond 2**53) instead, for arguments whose order must be kept."""
+    try:
+        a = np.asarray(value)
+    except ValueError:  # ragged nesting ("inhomogeneous shape")
+        raise ShapeError(_RAGGED.format(name=name)) from None
+    except OverflowError as e:
+        raise InvalidValueError(f"`{name}` holds a value out of the float64 range ({e})") from None
+    if a.dtype != np.dtype(object) or a.size == 0 or isinstance(value, np.ndarray):
+        return a  # an object array the caller built is theirs to convert
+    flat = a.reshape(-1)
+    numbers = (int, float, np.integer, np.floating)
+    if not all(isinstance(v, numbers) for v in flat):
+        return a
+    limit = 2**53 if exact else _FLOAT_MAX
+    for i, v in enumerate(flat):
+        if isinstance(v, int) and not -limit <= v <= limit:
+            index = tuple(int(j) for j in np.unravel_index(i, a.shape))
+            where = "" if a.ndim == 0 else f" at index {index[0] if a.ndim == 1 else index}"
+            expected = (
+                "integers in the int64 range, or floats (rank statistics compare values "
+                "exactly, and these ints would be rounded)"
+                if exact
+                else "numbers in the float64 range (|x| <= 1.8e308)"
+            )
+            raise InvalidValueError(
+                f"`{name}` must hold {expected}; got {_describe_number(v)}{where}"
+            )
+    return a.astype(np.float64)
+
+
+def real_scalar(name: str, value: object) -> float:
+    """``float(value)`` for a numeric argument, with rankwise errors that name it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise RankwiseTypeError(f"`{name}` must be a number; got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidValueError(
+            f"`{name}` must be a number in the float64 range (|x| <= 1.8e308); got "
+            f"{_describe_number(value)}"
+        ) from None
+
+
+def int_array(name: str, value: object) -> npt.NDArray[Any]:
+    """``np.asarray(value)`` for an argument that holds integers (positions, counts, ids):
+    an empty list (float64 to numpy) is an empty int64 array; ragged nesting is a
+    :class:`ShapeError`; Python ints beyond 64 bits an :class:`InvalidValueError`; other
+    dtypes a :class:`RankwiseTypeError`, each naming the argument."""
+    try:
+        a = np.asarray(value)
+    except ValueError:
+        raise ShapeError(_RAGGED.format(name=name)) from None
+    if a.size == 0 and a.dtype.kind in "fbO":
+        return np.zeros(a.shape, dtype=np.int64)
+    if a.dtype == np.dtype(object) and all(isinstance(v, (int, np.integer)) for v in a.flat):
+        big = next(v for v in a.flat if not -(2**63) <= v < 2**63)
+        raise InvalidValueError(
+            f"`{name}` must hold integers in the int64 range; got {_describe_number(big)}"
+        )
+    if a.dtype.kind not in "iu":
+        raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
+    return a
+
+
+def _ragged(value: object) -> bool:
+    """Whether numpy refuses ``value`` as nested sequences of different lengths."""
+    try:
+        np.asarray(value)
+    except ValueError:
+        return True
+    return False
+
+
+def flag(name: str, value: object) -> bool:
+    """A yes/no option: a bool (numpy's included), refused naming it otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+    return bool(value)
+
+
 def _numeric(name: str, value: object) -> npt.NDArray[Any]:
-    a = np.asarray(value)
+    a = real_array(name, value)
     if a.dtype.kind not in "biuf":
         raise RankwiseTypeError(f"`{name}` must be a numeric array; got dtype {a.dtype}")
     return a
@@ -84,9 +187,7 @@ def _flat(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _int_vector(name: str, value: object, length: int | None, what: str) -> npt.NDArray[np.int64]:
-    a = np.asarray(value)
-    if a.dtype.kind not in "iu":
-        raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
+    a = int_array(name, value)
     if a.ndim != 1:
         raise ShapeError(f"`{name}` must be 1-D ({what}); got shape {_shape(a)}")
     if length is not None and a.shape[0] != length:
@@ -138,7 +239,7 @@ def batch(
         num_queries = max(flat_offsets.shape[0] - 1, 0)
     m: npt.NDArray[np.bool_] | None = None
     if mask is not None:
-        m = np.asarray(mask)
+        m = int_array("mask", mask) if _ragged(mask) else np.asarray(mask)
         if m.dtype != np.bool_:
             raise RankwiseTypeError(f"`mask` must be a boolean array; got dtype {m.dtype}")
         if m.shape != s.shape:
@@ -173,11 +274,16 @@ def cutoff(name: str, k: object, *, optional: bool) -> int | None:
     return integer(name, k, minimum=1)
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def choice(name: str, value: str, options: tuple[str, ...]) -> str:
-    """Validate a string option."""
-    if value not in options:
+    """Validate a string option (anything but one of the `options` is refused, naming it)."""
+    if not isinstance(value, str) or value not in options:
         allowed = ", ".join(repr(o) for o in options)
-        raise InvalidValueError(f"`{name}` must be one of {allowed}; got {value!r}")
+        raise InvalidValueError(f"`{name}` must be one of {allowed}; got {_short(value)}")
     return value
 
 
@@ -190,7 +296,7 @@ _VALUE_DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64),
 def values(name: str, value: object) -> npt.NDArray[Any]:
     """An array whose values only need to be *ordered*: float64/float32/int64/int32 as given,
     other real dtypes mapped to one of those without changing the order of any two values."""
-    a = np.asarray(value)
+    a = real_array(name, value, exact=True)
     kind = a.dtype.kind
     if kind not in "biuf":
         raise RankwiseTypeError(
@@ -316,9 +422,7 @@ def pair_batch(
 
 def probability(name: str, p: object, *, open_interval: bool = True) -> float:
     """A number in (0, 1) (or [0, 1])."""
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise RankwiseTypeError(f"`{name}` must be a number; got {type(p).__name__}")
-    v = float(p)
+    v = real_scalar(name, p)
     ok = 0 < v < 1 if open_interval else 0 <= v <= 1
     if not ok:
         interval = "(0, 1)" if open_interval else "[0, 1]"
@@ -328,7 +432,7 @@ def probability(name: str, p: object, *, open_interval: bool = True) -> float:
 
 def float_vector(name: str, value: object, length: int | None = None) -> npt.NDArray[np.float64]:
     """A 1-D float64 array (copied only when needed)."""
-    a = np.asarray(value)
+    a = real_array(name, value)
     if a.dtype.kind not in "biuf":
         raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
     if a.ndim != 1:

@@ -15,9 +15,18 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, integer
-from .errors import InvalidValueError, RankwiseTypeError
-from .evaluate import Qrels, QrelsLike, Run, RunLike, _as_qrels, _as_run, evaluate
+from ._validation import U64_MAX, choice, integer, real_array, real_scalar
+from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
+from .evaluate import (
+    Qrels,
+    QrelsLike,
+    Run,
+    RunLike,
+    _as_qrels,
+    _as_run,
+    _measure_list,
+    evaluate,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,14 +115,22 @@ class Comparison:
         return "\n".join(lines)
 
 
+def _run_at(where: str, run: RunLike) -> Run:
+    """``_as_run`` for one entry of `runs`, its errors naming the entry."""
+    try:
+        return _as_run(run)
+    except RankwiseError as e:
+        raise type(e)(str(e).replace("`run`", f"`{where}`", 1)) from None
+
+
 def _systems(runs: Mapping[str, RunLike] | Sequence[RunLike]) -> list[tuple[str, Run]]:
     if isinstance(runs, Mapping):
-        return [(str(name), _as_run(r)) for name, r in runs.items()]
+        return [(str(name), _run_at(f"runs[{name!r}]", r)) for name, r in runs.items()]
     if isinstance(runs, (str, bytes)) or not isinstance(runs, Iterable):
         raise RankwiseTypeError(f"`runs` must be a list or dict of runs; got {type(runs).__name__}")
     out = []
     for i, r in enumerate(runs):
-        run = _as_run(r)
+        run = _run_at(f"runs[{i}]", r)
         out.append((run.name or f"run{i}", run))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
@@ -168,14 +185,12 @@ def compare(
     >>> result.means["good"]["RR"], result.means["bad"]["RR"], result.better_than("RR", "good")
     (1.0, 0.5, ['bad'])
     """
-    names = [measures] if isinstance(measures, str) else list(measures)
-    if test not in ("randomization", "t-test", "bootstrap", "wilcoxon"):
-        raise InvalidValueError(
-            "`test` must be one of 'randomization', 't-test', 'bootstrap', 'wilcoxon'; "
-            f"got {test!r}"
-        )
+    names = _measure_list(measures)
+    if correction is not None:
+        choice("correction", correction, ("holm", "bonferroni"))
+    choice("test", test, ("randomization", "t-test", "bootstrap", "wilcoxon"))
     n_resamples = integer("n_resamples", n_resamples, minimum=1)
-    if not 0 < alpha < 1:
+    if not 0 < real_scalar("alpha", alpha) < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
     seed = integer("seed", seed, maximum=U64_MAX)
     q: Qrels = _as_qrels(qrels)
@@ -212,6 +227,19 @@ def compare(
     )
 
 
+_FUSE_METHODS = (
+    "rrf",
+    "combsum",
+    "combmnz",
+    "combmax",
+    "combmin",
+    "combanz",
+    "borda",
+    "isr",
+    "wsum",
+)
+
+
 def fuse(
     runs: Sequence[RunLike],
     method: Literal[
@@ -241,12 +269,25 @@ def fuse(
     >>> list(fused.to_dict()["q"])
     ['y', 'x', 'z']
     """
-    converted = [_as_run(r) for r in runs]
+    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
+        raise RankwiseTypeError(f"`runs` must be a list of runs; got {type(runs).__name__}")
+    converted = [_run_at(f"runs[{i}]", r) for i, r in enumerate(runs)]
+    choice("method", method, _FUSE_METHODS)
+    if norm is not None:
+        choice("norm", norm, ("min-max", "max", "sum", "zmuv", "rank", "borda"))
+    if not isinstance(name, str):
+        raise RankwiseTypeError(f"`name` must be a str; got {type(name).__name__}")
+    if weights is not None:
+        w = real_array("weights", weights)
+        if w.dtype.kind not in "biuf" or w.ndim != 1:
+            raise RankwiseTypeError(
+                f"`weights` must be one number per run; got dtype {w.dtype}, shape {w.shape}"
+            )
     return _native.fuse(
         converted,
         method,
         norm,
-        k=float(k),
-        weights=None if weights is None else [float(w) for w in weights],
+        k=real_scalar("k", k),
+        weights=None if weights is None else [float(x) for x in w],
         name=name,
     )

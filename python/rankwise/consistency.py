@@ -20,7 +20,16 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import _int_vector, choice, cutoff, float_vector, probability
+from ._validation import (
+    _int_vector,
+    choice,
+    cutoff,
+    flag,
+    float_vector,
+    probability,
+    real_array,
+    real_scalar,
+)
 from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
@@ -185,7 +194,7 @@ def opis(
     choice("integration", integration, ("trapezoid", "mean"))
     n_thr = cutoff("n_thresholds", n_thresholds, optional=False)
     assert n_thr is not None
-    data = np.asarray(embeddings)
+    data = real_array("embeddings", embeddings)
     if data.dtype.kind not in "biuf":
         raise RankwiseTypeError(
             f"`embeddings` must be an array of real numbers; got dtype {data.dtype}"
@@ -197,7 +206,10 @@ def opis(
     if data.dtype not in (np.float32, np.float64):
         data = data.astype(np.float32 if data.dtype == np.float16 else np.float64)
     data = np.ascontiguousarray(data)
-    lab = np.asarray(labels)
+    try:
+        lab = np.asarray(labels)
+    except ValueError:
+        raise ShapeError("`labels` must be a flat sequence of class labels") from None
     if lab.ndim != 1 or lab.shape[0] != data.shape[0]:
         raise ShapeError(
             f"`labels` must have shape ({data.shape[0]},) (one per row of `embeddings`); "
@@ -226,13 +238,13 @@ def opis(
         np.ascontiguousarray(codes.reshape(-1), dtype=np.uint32),
         metric=metric,
         utility=utility,
-        beta=float(beta),
+        beta=real_scalar("beta", beta),
         reference=reference,
         calibration=kind,
         lo=lo,
         hi=hi,
         n_thresholds=n_thr,
-        epsilon=float(epsilon),
+        epsilon=real_scalar("epsilon", epsilon),
         integration=integration,
         class_weights=weights,
     )
@@ -273,7 +285,7 @@ def _loglik(
 
 
 def _mean_or_all(values: npt.NDArray[np.float64], per_example: bool) -> Any:
-    if per_example:
+    if flag("per_example", per_example):
         return values
     if values.size == 0:
         raise InvalidValueError("the inputs must hold at least one example")
@@ -336,7 +348,8 @@ def ranking_accuracy(
     c = _loglik("chosen", chosen, lengths_chosen)
     r = _loglik("rejected", rejected, lengths_rejected)
     a = None if alpha is None else float_vector("alpha", alpha)
-    out = _native.ranking_accuracy_pairs(c, r, alpha=a, tie_epsilon=float(tie_epsilon))
+    eps = real_scalar("tie_epsilon", tie_epsilon)
+    out = _native.ranking_accuracy_pairs(c, r, alpha=a, tie_epsilon=eps)
     return _mean_or_all(out, per_example)
 
 
@@ -374,8 +387,8 @@ def listwise_ranking_accuracy(
     >>> listwise_ranking_accuracy(logp, [[1, 2, 3], [1, 2, 3]], per_example=True)
     array([1., 0.])
     """
-    lp = np.asarray(logp, dtype=np.float64) if not isinstance(logp, np.ndarray) else logp
-    hr = np.asarray(human_rank)
+    lp = real_array("logp", logp)
+    hr = real_array("human_rank", human_rank)
     if lp.dtype.kind not in "biuf" or hr.dtype.kind not in "biuf":
         raise RankwiseTypeError("`logp` and `human_rank` must be arrays of real numbers")
     if hr.shape != lp.shape:
@@ -397,7 +410,7 @@ def listwise_ranking_accuracy(
     out = _native.ranking_accuracy_lists(
         np.ascontiguousarray(lp, dtype=np.float64).reshape(-1),
         np.ascontiguousarray(hr, dtype=np.float64).reshape(-1),
-        tie_epsilon=float(tie_epsilon),
+        tie_epsilon=real_scalar("tie_epsilon", tie_epsilon),
         **layout,
     )
     return _mean_or_all(out, per_example)
@@ -459,10 +472,18 @@ def idealized_ranking_accuracy(
     c = _loglik("ref_chosen", ref_chosen, lengths_chosen)
     r = _loglik("ref_rejected", ref_rejected, lengths_rejected)
     a = float_vector("alpha", alpha)
-    scalar = np.ndim(beta) == 0
-    betas = np.atleast_1d(np.asarray(beta, dtype=np.float64)).reshape(-1)
+    given = real_array("beta", beta)
+    scalar = given.ndim == 0
+    betas = np.atleast_1d(given).reshape(-1)
+    if betas.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`beta` must be a number or numbers; got dtype {betas.dtype}")
+    betas = betas.astype(np.float64)
     out = _native.idealized_ranking_accuracy(
-        c, r, a, np.ascontiguousarray(betas), alpha_epsilon=float(alpha_epsilon)
+        c,
+        r,
+        a,
+        np.ascontiguousarray(betas),
+        alpha_epsilon=real_scalar("alpha_epsilon", alpha_epsilon),
     )
     if per_example:
         return out[0] if scalar else out
@@ -512,4 +533,4 @@ def dpo_loss_bound(difficulty: Array, beta: float) -> npt.NDArray[np.float64]:
     >>> dpo_loss_bound([0.0, 2.0], beta=0.1).round(4)
     array([0.6931, 0.5981])
     """
-    return _native.dpo_loss_bound(float_vector("difficulty", difficulty), float(beta))
+    return _native.dpo_loss_bound(float_vector("difficulty", difficulty), real_scalar("beta", beta))

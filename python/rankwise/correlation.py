@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import PairBatch, choice, pair_batch, probability
+from ._validation import PairBatch, choice, pair_batch, probability, real_array
 from .errors import (
     ConstantInputWarning,
     InvalidValueError,
@@ -485,7 +485,7 @@ def _weighted(
         rank=kind,
         rank_values=batch.z,
         weights=table,
-        additive=bool(additive),
+        additive=_yes_no("additive", additive),
         nan_policy=nan_policy,
     )
     _warn_small(counts, batch, scipy_classes=scipy_classes, stacklevel=4)
@@ -592,7 +592,10 @@ def _flatten_ranking(name: str, ranking: object) -> tuple[npt.NDArray[Any], npt.
     """Items best first and a tie-group number per item."""
     if isinstance(ranking, Mapping):
         items = np.asarray(list(ranking.keys()), dtype=object)
-        scores = np.asarray(list(ranking.values()), dtype=np.float64)
+        raw = real_array(f"{name}'s scores", list(ranking.values()))
+        if raw.dtype.kind not in "biuf" or raw.ndim != 1:
+            raise RankwiseTypeError(f"`{name}` must map items to numbers; got dtype {raw.dtype}")
+        scores = raw.astype(np.float64)
         if np.isnan(scores).any():
             raise InvalidValueError(f"`{name}` must map items to scores without NaN")
         order = np.argsort(-scores, kind="stable")
@@ -630,9 +633,49 @@ def _codes(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uin
         _, inverse = np.unique(both, return_inverse=True)
     except TypeError:  # items of kinds that do not compare: code them by equality
         table: dict[Any, int] = {}
-        inverse = np.fromiter((table.setdefault(v, len(table)) for v in both), np.int64)
+        try:
+            inverse = np.fromiter((table.setdefault(v, len(table)) for v in both), np.int64)
+        except TypeError:
+            raise RankwiseTypeError(
+                "the items of `a` and `b` must be hashable (str, int, tuple, ...); got "
+                f"{sorted({type(v).__name__ for v in both if not _hashable(v)})}"
+            ) from None
     codes = np.asarray(inverse, dtype=np.uint32).reshape(-1)
     return codes[: len(a)], codes[len(a) :]
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _yes_no(name: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+    return bool(value)
+
+
+def _refuse_repeats(name: str, items: npt.NDArray[Any], codes: npt.NDArray[np.uint32]) -> None:
+    """An item twice in one ranking is an error that names the item (not its internal code)
+    and both positions."""
+    if codes.shape[0] < 2:
+        return
+    order = np.argsort(codes, kind="stable")
+    same = np.flatnonzero(codes[order][1:] == codes[order][:-1])
+    if same.shape[0]:
+        first, second = int(order[same[0]]), int(order[same[0] + 1])
+        raise InvalidValueError(
+            f"`{name}` must be a ranking with every item once; got {_short_repr(items[first])} "
+            f"at positions {first} and {second} (counting tied items one by one)"
+        )
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def rbo(
@@ -704,6 +747,8 @@ def rbo(
     items_a, groups_a = _flatten_ranking("a", a)
     items_b, groups_b = _flatten_ranking("b", b)
     codes_a, codes_b = _codes(items_a, items_b)
+    _refuse_repeats("a", items_a, codes_a)
+    _refuse_repeats("b", items_b, codes_b)
     ext, lo, hi, res = _native.rank_biased_overlap(
         codes_a, groups_a, codes_b, groups_b, p=p, ties=ties
     )
@@ -806,9 +851,11 @@ def correlate_systems(
     (['bm25', 'dense', 'hybrid', 'rm3'], 1.0, 1.0)
     """
     if not isinstance(report_a, Mapping) or not isinstance(report_b, Mapping):
-        bad = report_a if not isinstance(report_a, Mapping) else report_b
+        name, bad = (
+            ("report_a", report_a) if not isinstance(report_a, Mapping) else ("report_b", report_b)
+        )
         raise RankwiseTypeError(
-            f"reports must map system names to scores or evaluations; got {type(bad).__name__}"
+            f"`{name}` must map system names to scores or evaluations; got {type(bad).__name__}"
         )
     systems = [s for s in report_a if s in report_b]
     if len(systems) < 2:

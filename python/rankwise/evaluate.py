@@ -58,10 +58,41 @@ def _as_run(run: RunLike) -> Run:
     )
 
 
+def _number(name: str, value: object) -> float:
+    """``float(value)`` for a numeric option, refused with a rankwise error naming it (without
+    numpy: ``rankwise eval`` does not import it)."""
+    if isinstance(value, (str, bytes, bytearray, bool)):
+        raise RankwiseTypeError(f"`{name}` must be a number; got {type(value).__name__}")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        raise InvalidValueError(
+            f"`{name}` must be a number in the float64 range (|x| <= 1.8e308); got an integer "
+            f"of {int(value).bit_length()} bits"  # type: ignore[call-overload]
+        ) from None
+    except (TypeError, ValueError):
+        raise RankwiseTypeError(f"`{name}` must be a number; got {type(value).__name__}") from None
+
+
+def _yes_no(name: str, value: object) -> bool:
+    if not isinstance(value, bool) and type(value).__name__ != "bool_":  # numpy's, unimported
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+    return bool(value)
+
+
 def _measure_list(measures: str | Iterable[str]) -> list[str]:
     if isinstance(measures, str):
         return [measures]
-    names = list(measures)
+    if not isinstance(measures, Iterable) or isinstance(measures, (bytes, bytearray, Mapping)):
+        raise RankwiseTypeError(
+            f"`measures` must be a measure name or a list of them; got {type(measures).__name__}"
+        )
+    try:
+        names = list(measures)
+    except TypeError:  # a 0-d numpy array is Iterable but not iterable
+        raise RankwiseTypeError(
+            f"`measures` must be a measure name or a list of them; got {type(measures).__name__}"
+        ) from None
     for m in names:
         if not isinstance(m, str):
             raise RankwiseTypeError(
@@ -172,7 +203,7 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     >>> rankwise.evaluate(qrels, run, "RR", per_query=True)
     {'q1': {'RR': 0.5}, 'q2': {'RR': 0.5}}
     """
-    if missing not in ("skip", "zero"):
+    if not isinstance(missing, str) or missing not in ("skip", "zero"):
         raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {missing!r}")
     if max_docs is not None:
         from ._validation import integer  # numpy: only when needed (`rankwise eval` avoids it)
@@ -188,8 +219,8 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         built_qrels,
         built_run,
         _measure_list(measures),
-        rel_level=float(rel_level),
-        judged_only=bool(judged_only),
+        rel_level=_number("rel_level", rel_level),
+        judged_only=_yes_no("judged_only", judged_only),
         max_docs=max_docs,
         missing=missing,
     )

@@ -47,7 +47,7 @@ array([0.451, 0.371, 0.177])
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -55,7 +55,19 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import I64_MAX, U64_MAX, _int_vector, _shape, choice, cutoff, integer
+from ._validation import (
+    I64_MAX,
+    U64_MAX,
+    _int_vector,
+    _shape,
+    choice,
+    cutoff,
+    flag,
+    int_array,
+    integer,
+    real_array,
+    real_scalar,
+)
 from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
@@ -108,7 +120,7 @@ _METHODS = (
 # Input normalisation
 # ----------------------------------------------------------------------------------------------
 def _real(name: str, value: object) -> npt.NDArray[Any]:
-    a = np.asarray(value)
+    a = real_array(name, value)
     if a.dtype.kind not in "biuf":
         raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
     return a
@@ -133,9 +145,11 @@ def _rows(
 
 
 def _ints(name: str, value: object) -> npt.NDArray[np.int64]:
-    a = np.asarray(value)
-    if a.dtype.kind not in "iu":
-        raise RankwiseTypeError(f"`{name}` must be an integer array; got dtype {a.dtype}")
+    a = int_array(name, value)
+    if a.dtype == np.uint64 and a.size and int(a.max()) > np.iinfo(np.int64).max:
+        raise InvalidValueError(
+            f"`{name}` must hold integers in the int64 range; got {int(a.max())}"
+        )
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
@@ -147,7 +161,11 @@ def to_padded(values: Array, offsets: Array, *, fill: float | int = -1) -> npt.N
     array([[ 3,  1,  2],
            [ 0, -1, -1]])
     """
-    v = np.asarray(values)
+    v = real_array("values", values)
+    if v.ndim != 1:
+        raise ShapeError(f"`values` must be 1-D (flat, cut by `offsets`); got shape {_shape(v)}")
+    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)):
+        raise RankwiseTypeError(f"`fill` must be a number; got {type(fill).__name__}")
     off = _int_vector("offsets", offsets, None, "query boundaries, length Q + 1")
     if off.shape[0] == 0 or off[0] != 0 or off[-1] != v.shape[0] or np.any(np.diff(off) < 0):
         raise InvalidValueError(
@@ -156,7 +174,10 @@ def to_padded(values: Array, offsets: Array, *, fill: float | int = -1) -> npt.N
     lengths = np.diff(off)
     q = lengths.shape[0]
     width = int(lengths.max()) if q else 0
-    dtype = np.result_type(v.dtype, np.min_scalar_type(fill))
+    try:
+        dtype = np.result_type(v.dtype, np.min_scalar_type(fill))
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"`fill` must be a number numpy can hold; got {fill!r}") from None
     out = np.full((q, width), fill, dtype=dtype)
     rows = np.repeat(np.arange(q), lengths)
     cols = np.arange(v.shape[0]) - np.repeat(off[:-1], lengths)
@@ -176,6 +197,7 @@ def _order(
     descending: bool,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], tuple[int, ...]]:
     choice("ties", ties, ("stable", "random", "doc_id"))
+    values = real_array("values", values)
     shape_in = np.shape(values)
     flat, off, shape = _rows("values", values, offsets)
     ids = None
@@ -188,7 +210,7 @@ def _order(
         ties=ties,
         seed=integer("seed", seed, maximum=U64_MAX),
         doc_ids=ids,
-        descending=bool(descending),
+        descending=flag("descending", descending),
     )
     return order, rk, tuple(int(d) for d in shape_in)
 
@@ -276,11 +298,21 @@ def inverse_permutation(perm: Array, *, offsets: Array | None = None) -> npt.NDA
         if a.ndim != 1:
             raise ShapeError(f"`perm` must be 1-D with `offsets`; got shape {_shape(a)}")
         off = _int_vector("offsets", offsets, None, "row boundaries, length Q + 1")
-        return _native.labels_inverse(a, offsets=off)
+        return _perm_named(lambda: _native.labels_inverse(a, offsets=off))
     if a.ndim not in (1, 2):
         raise ShapeError(f"`perm` must be 1-D or 2-D; got shape {_shape(a)}")
     shape = (1, int(a.shape[0])) if a.ndim == 1 else (int(a.shape[0]), int(a.shape[1]))
-    return _native.labels_inverse(a.reshape(-1), shape=shape).reshape(a.shape)
+    out = _perm_named(lambda: _native.labels_inverse(a.reshape(-1), shape=shape))
+    return out.reshape(a.shape)
+
+
+def _perm_named(call: Any) -> npt.NDArray[np.int64]:
+    """The core calls the argument `permutation`; here it is `perm`."""
+    try:
+        out: npt.NDArray[np.int64] = call()
+    except (InvalidValueError, ShapeError) as e:
+        raise type(e)(str(e).replace("`permutation`", "`perm`")) from None
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -419,11 +451,21 @@ def _result(raw: dict[str, Any], n: npt.NDArray[np.int64], method: str) -> Aggre
     )
 
 
+def _options(normalize: str, count: str, start: str) -> None:
+    choice("normalize", normalize, ("none", "window", "mean"))
+    choice("count", count, ("majority", "sum"))
+    choice("start", start, ("borda", "copeland"))
+
+
 def _mm_args(method: str, alpha: float, max_iter: int | None, tol: float) -> dict[str, Any]:
     if max_iter is None:
         max_iter = 100 if method == "plackett_luce_ilsr" else 10000
     max_iter = integer("max_iter", max_iter, minimum=1)
-    return {"alpha": float(alpha), "max_iter": max_iter, "tol": float(tol)}
+    return {
+        "alpha": real_scalar("alpha", alpha),
+        "max_iter": max_iter,
+        "tol": real_scalar("tol", tol),
+    }
 
 
 def aggregate(
@@ -488,6 +530,7 @@ def aggregate(
     array([ 1.,  1.,  1., nan, nan])
     """
     choice("method", method, _METHODS)
+    _options(normalize, count, start)
     items, wo, qo = _windows(windows, window_offsets, query_offsets)
     n = _n_items(n_items, max(qo.shape[0] - 1, 0))
     raw = _native.labels_aggregate(
@@ -534,6 +577,7 @@ def aggregate_pairs(
     (array([0, 1, 2]), array([ 2.,  0., -2.]))
     """
     choice("method", method, _METHODS)
+    _options(normalize, count, start)
     p = _ints("pairs", pairs)
     if p.ndim != 2 or p.shape[1] != 2:
         raise ShapeError(f"`pairs` must have shape (P, 2) (winner, loser); got {_shape(p)}")
@@ -596,6 +640,7 @@ def position_weights(
     >>> position_weights([1, 3, 7], scheme="dcg")
     array([1.        , 0.5       , 0.33333333])
     """
+    choice("scheme", scheme, ("fullrank", "dcg"))
     r = _ints("ranks", ranks)
     return _native.labels_position_weights(r.reshape(-1), scheme).reshape(r.shape)
 
@@ -681,7 +726,8 @@ def soft_labels(
     array([0.25, 0.75, 0.  ])
     """
     flat, off, shape = _rows("scores", scores, offsets)
-    out = _native.labels_soft_labels(flat, float(temperature), offsets=off, shape=shape)
+    t = real_scalar("temperature", temperature)
+    out = _native.labels_soft_labels(flat, t, offsets=off, shape=shape)
     return out.reshape(np.shape(scores))
 
 
@@ -735,8 +781,8 @@ def hard_negatives(
         flat,
         lab_flat,
         kk,
-        margin=float(margin),
-        relative=None if relative is None else float(relative),
+        margin=real_scalar("margin", margin),
+        relative=None if relative is None else real_scalar("relative", relative),
         offsets=off,
         shape=shape,
     )
@@ -749,7 +795,8 @@ def ranking_text(order: Array, *, offsets: Array | None = None) -> Any:
     ``order`` holds 0-based positions of the candidates in the prompt, best first (``-1`` is
     padding and skipped); identifiers are 1-based prompt positions, as RankGPT prompts number
     passages and as fullrank's ``get_ranking_label`` writes its labels. A 1-D ``order``
-    gives a string, a 2-D one (or ragged with ``offsets``) a list of strings.
+    gives a string, a 2-D one (or ragged with ``offsets``) a list of strings. A position
+    twice in one row, or outside ``0..len(row)``, is an :class:`InvalidValueError`.
 
     >>> ranking_text([2, 0, 1])
     '[3] > [1] > [2]'
@@ -775,10 +822,21 @@ def ranking_label(initial_list: Sequence[Any], final_list: Sequence[Any]) -> str
     >>> ranking_label(["d1", "d2", "d3"], ["d3", "d1", "d2"])
     '[3] > [1] > [2]'
     """
-    position = {d: i for i, d in enumerate(initial_list)}
+    for name, value in (("initial_list", initial_list), ("final_list", final_list)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise RankwiseTypeError(
+                f"`{name}` must be a list of document ids; got {type(value).__name__}"
+            )
+    try:
+        position = {d: i for i, d in enumerate(initial_list)}
+    except TypeError:
+        raise RankwiseTypeError("`initial_list` must hold hashable document ids") from None
     if len(position) != len(initial_list):
         raise InvalidValueError("`initial_list` must not repeat a document id")
-    missing = [d for d in final_list if d not in position]
+    try:
+        missing = [d for d in final_list if d not in position]
+    except TypeError:
+        raise RankwiseTypeError("`final_list` must hold hashable document ids") from None
     if missing:
         raise InvalidValueError(
             f"`final_list` must only hold ids of `initial_list`; got {missing[0]!r} (and "
@@ -901,6 +959,21 @@ def fullrank_labels(
     """
     from .rerank import SlidingWindow, rerank
 
+    if not callable(getattr(teacher, "rank", None)):
+        raise RankwiseTypeError(
+            "`teacher` must be a listwise ranker (a rank(batch) method); got "
+            f"{type(teacher).__name__}"
+        )
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
+        raise RankwiseTypeError(
+            f"`candidates` must be a list of lists, one per query; got {type(candidates).__name__}"
+        )
+    bad = next((i for i, c in enumerate(candidates) if not hasattr(c, "__len__")), None)
+    if bad is not None:
+        raise RankwiseTypeError(
+            f"`candidates[{bad}]` must be a list of the query's candidates; got "
+            f"{type(candidates[bad]).__name__}"
+        )
     longest = max((len(c) for c in candidates), default=1)
     strategy = SlidingWindow(window=window, step=step, top_k=max(longest, 1))
     result = rerank(

@@ -32,8 +32,9 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import batch, choice, cutoff
+from ._validation import batch, choice, cutoff, real_scalar
 from .errors import InvalidValueError
+from .evaluate import _measure_list
 
 __all__ = [
     "average_precision",
@@ -111,7 +112,7 @@ def evaluate_arrays(
     >>> {name: values.round(4).tolist() for name, values in out.items()}
     {'nDCG@3': [0.6697, 0.5], 'AP': [0.5833, 0.3333], 'RR': [0.5, 0.3333]}
     """
-    names = [measures] if isinstance(measures, str) else list(measures)
+    names = _measure_list(measures)
     b = batch(scores, labels, offsets=offsets, mask=mask, n_relevant=n_relevant)
     choice("ties", ties, ("stable", "average"))
     choice("nan_policy", nan_policy, ("raise", "omit"))
@@ -123,7 +124,7 @@ def evaluate_arrays(
         shape=b.shape,
         mask=b.mask,
         n_relevant=b.n_relevant,
-        rel_level=float(rel_level),
+        rel_level=real_scalar("rel_level", rel_level),
         ties=ties,
         nan_policy=nan_policy,
     )
@@ -496,7 +497,7 @@ def err(
     if not (isinstance(max_grade, (int, float)) and max_grade > 0):
         raise InvalidValueError(f"`max_grade` must be a positive number; got {max_grade!r}")
     return _one(
-        _at(f"ERR(max_grade={float(max_grade)!r})", k),
+        _at(f"ERR(max_grade={real_scalar('max_grade', max_grade)!r})", k),
         scores,
         labels,
         offsets=offsets,
@@ -531,7 +532,7 @@ def rbp(
     if not (isinstance(p, (int, float)) and 0 < p < 1):
         raise InvalidValueError(f"`p` must be in (0, 1); got {p!r}")
     return _one(
-        f"RBP(p={float(p)!r})",
+        f"RBP(p={real_scalar('p', p)!r})",
         scores,
         labels,
         rel_level=rel_level,

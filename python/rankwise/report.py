@@ -75,6 +75,13 @@ class Report(dict[str, float]):
 
     def column(self, measure: str) -> npt.NDArray[np.float64]:
         """Per-query values of one measure, in ``query_ids`` order."""
+        if not isinstance(measure, str) or measure not in self.measures:
+            from .errors import UnknownMeasureError
+
+            raise UnknownMeasureError(
+                f"`measure` must be one of this report's measures {list(self.measures)}; got "
+                f"{measure!r}"[:300]
+            )
         row: npt.NDArray[np.float64] = self._values[self.measures.index(measure)]
         return row
 

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -160,6 +160,9 @@ _METHOD = {
     "score": "score",
 }
 
+# What `take` gets for a batch the cache answered whole (a ranker may return None itself).
+_CACHED = object()
+
 # Runs stopped by a ranker error, kept so that a second call with the same arguments resumes:
 # keyed by the identity of (queries, candidates, ranker) and the strategy.
 _STOPPED: dict[tuple[int, int, int, Strategy], _Progress] = {}
@@ -260,6 +263,24 @@ class _Run:
             raise RankwiseTypeError(
                 f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
                 f"got {type(strategy).__name__}"
+            )
+        for name, value in (("queries", queries), ("candidates", candidates)):
+            if not _is_list(value):
+                raise RankwiseTypeError(
+                    f"`{name}` must be a list (one entry per query); got {type(value).__name__}"
+                )
+        bad = next(
+            (
+                i
+                for i, c in enumerate(candidates)
+                if isinstance(c, (str, bytes)) or not isinstance(c, Sequence)
+            ),
+            None,
+        )
+        if bad is not None:
+            raise RankwiseTypeError(
+                f"`candidates[{bad}]` must be a list of the query's candidates; got "
+                f"{type(candidates[bad]).__name__}"
             )
         if len(queries) != len(candidates):
             raise InvalidValueError(
@@ -375,9 +396,48 @@ class _Run:
             self.p, self.key, exc, first.kind, len(first.todo), q0, t0, self.queries
         )
 
-    def take(self, batch: _Batch, got: Sequence[Any] | None) -> None:
-        """The ranker's answers to ``batch.todo`` (``None`` if the cache answered all)."""
-        if got is not None:
+    def _checked(self, batch: _Batch, got: object) -> Sequence[Any]:
+        """The ranker's reply to ``batch`` if it is a list of answers (a list, tuple or 1-D+
+        array), else a :class:`RankwiseTypeError` saying what came back; batches are put
+        back first so that a rerun resumes. A generator is refused, not drained: the ranker
+        is called again on resume, and a half-consumed generator cannot be."""
+        method = f"ranker.{_METHOD[batch.kind]}"
+        problem = None
+        if got is None:
+            problem = "got None (did the method forget to `return` its answers?)"
+        elif isinstance(got, (str, bytes, bytearray, memoryview)):
+            problem = (
+                f"got a single {type(got).__name__} {_short(got)} (wrap each request's answer in "
+                "a list, one per request)"
+            )
+        elif isinstance(got, Mapping):
+            problem = f"got a {type(got).__name__} (answers go in request order, in a list)"
+        elif not isinstance(got, Sequence) and getattr(got, "ndim", 0) < 1:
+            # numpy arrays (ndim >= 1) are not Sequences but serve; a 0-d one does not.
+            hint = " (return list(...) of it)" if isinstance(got, Iterator) else ""
+            problem = f"got {type(got).__name__}{hint}"
+        if problem is None:
+            answers: Sequence[Any] = got  # type: ignore[assignment]
+            bad = next(
+                (i for i, a in enumerate(answers) if isinstance(a, (bytes, bytearray, memoryview))),
+                None,
+            )
+            if bad is None:
+                return answers
+            problem = (
+                f"answer {bad} is {type(answers[bad]).__name__} {_short(answers[bad])}; text "
+                "answers must be str (decode the bytes first)"
+            )
+        self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
+        raise RankwiseTypeError(
+            f"`{method}` must return a list of answers, one per request ({len(batch.todo)}); "
+            f"{problem}"
+        )
+
+    def take(self, batch: _Batch, got: object) -> None:
+        """The ranker's answers to ``batch.todo`` (``_CACHED`` if the cache answered all)."""
+        if got is not _CACHED:
+            got = self._checked(batch, got)
             if len(got) != len(batch.todo):
                 self.p.queues[batch.kind].extendleft(reversed(batch.tasks))
                 raise InvalidValueError(
@@ -396,7 +456,8 @@ class _Run:
             q, task_id = tasks[i][0], tasks[i][1]
             if isinstance(e, RankwiseError):
                 raise type(e)(
-                    f"query {q} ({_short(self.queries[q])}), {batch.kind} call {task_id}: {e}"
+                    f"`ranker.{_METHOD[batch.kind]}` gave a bad answer to query {q} "
+                    f"({_short(self.queries[q])}), {batch.kind} call {task_id}: {e}"
                 ) from None
             raise e
         self.made += len(tasks)
@@ -451,7 +512,7 @@ def rerank(
     with run:
         while batches := run.batches(1):
             batch = batches[0]
-            got = None
+            got: Any = _CACHED
             if batch.todo:
                 try:
                     got = run.method(batch)(batch.request())
@@ -500,7 +561,7 @@ async def rerank_async(
 
     async def call(batch: _Batch) -> Any:
         if not batch.todo:
-            return None
+            return _CACHED
         got = run.method(batch)(batch.request())
         return await got if inspect.isawaitable(got) else got
 
@@ -512,6 +573,17 @@ async def rerank_async(
                     raise run.failed(batches[i:], got, batch) from got
                 run.take(batch, got)
     return _result(run.p)
+
+
+def _is_list(value: object) -> bool:
+    """A list, tuple, numpy array, ...: sized and indexable, not text, not a mapping."""
+    if isinstance(value, (str, bytes, bytearray, Mapping)):
+        return False
+    return isinstance(value, Sequence) or (
+        hasattr(value, "__len__")
+        and hasattr(value, "__getitem__")
+        and getattr(value, "ndim", 1) > 0
+    )
 
 
 def _short(query: Any) -> str:

@@ -76,8 +76,23 @@ def parse_permutation(
     """
     if not isinstance(text, str):
         raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidValueError(f"`n` must be a non-negative integer (candidates); got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < 2**32:
+        raise InvalidValueError(
+            f"`n` must be a non-negative integer below 2**32 (candidates); got {_short(n)}"
+        )
+    if isinstance(first_id, bool) or not isinstance(first_id, int) or not 0 <= first_id < 2**32:
+        raise InvalidValueError(
+            f"`first_id` must be a non-negative integer below 2**32; got {_short(first_id)}"
+        )
+    for name, value, options in (
+        ("ids", ids, ("bracketed", "numbers", "letters")),
+        ("duplicates", duplicates, ("repair", "error")),
+        ("out_of_range", out_of_range, ("repair", "error")),
+        ("missing", missing, ("repair", "error")),
+    ):
+        if not isinstance(value, str) or value not in options:
+            allowed = ", ".join(repr(o) for o in options)
+            raise InvalidValueError(f"`{name}` must be one of {allowed}; got {_short(value)}")
     order, dup, out, miss = _native.parse_permutation(
         text,
         integer("n", n),
@@ -88,3 +103,8 @@ def parse_permutation(
         missing=missing,
     )
     return ParsedPermutation(order, dup, out, miss)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -177,19 +177,61 @@ def _same_shape(name: str, x: Tensor, ref_name: str, ref: Tensor) -> None:
 
 
 def _check_reduction(reduction: object) -> None:
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise InvalidValueError(
             f"`reduction` must be one of 'mean', 'sum', 'none'; got {reduction!r}"
         )
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float64
+        return False
+
+
 def _check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise InvalidValueError(f"`{name}` must be a finite number > 0; got {value!r}")
+    if not (isinstance(value, (int, float)) and _finite(value) and value > 0):
+        raise InvalidValueError(f"`{name}` must be a finite number > 0; got {value!r}"[:300])
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
+
+
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(f"`{name}` must be an integer >= 1; got {value!r}"[:300])
+
+
+def _check_real(name: str, value: object) -> None:
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) and _finite(value)):
+        raise InvalidValueError(f"`{name}` must be a finite number; got {value!r}"[:300])
+
+
+def _generator(generator: object, seed: object) -> torch.Generator:
+    """``generator`` as given, or a new one seeded with ``seed`` (fresh entropy if None)."""
+    if generator is not None:
+        if not isinstance(generator, torch.Generator):
+            raise RankwiseTypeError(
+                f"`generator` must be a torch.Generator or None; got {type(generator).__name__}"
+            )
+        return generator
+    made = torch.Generator()
+    if seed is None:
+        made.seed()
+    elif isinstance(seed, bool) or not isinstance(seed, int) or not -(2**63) <= seed < 2**64:
+        raise InvalidValueError(
+            f"`seed` must be None or an integer in [-2**63, 2**64); got {seed!r}"[:300]
+        )
+    else:
+        made.manual_seed(seed)
+    return made
 
 
 def _check_k(k: int | None) -> None:
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < 2**63):
         raise InvalidValueError(f"`k` must be None or an integer >= 1; got {k!r}")
 
 
@@ -375,7 +417,7 @@ def ranknet_loss(
     _check_positive("sigma", sigma)
     sc = _zero_padded(s, m)
     pairs = m[:, :, None] & m[:, None, :] & (y[:, :, None] > y[:, None, :])
-    per_pair = F.softplus(-sigma * (sc[:, :, None] - sc[:, None, :]))
+    per_pair = F.softplus(-float(sigma) * (sc[:, :, None] - sc[:, None, :]))
     if pair_weights is not None:
         if isinstance(pair_weights, torch.Tensor):
             w = pair_weights.detach().to(dtype=s.dtype, device=s.device)
@@ -384,6 +426,10 @@ def ranknet_loss(
                     f"`pair_weights` must have shape {tuple(pairs.shape)} (B, L, L); "
                     f"got {tuple(w.shape)}"
                 )
+        elif not isinstance(pair_weights, str):
+            raise RankwiseTypeError(
+                f"`pair_weights` must be a str, a Tensor or None; got {type(pair_weights).__name__}"
+            )
         elif pair_weights == "label_diff":
             w = (y[:, :, None] - y[:, None, :]).abs()
         elif pair_weights == "label_diff_squared":
@@ -475,9 +521,10 @@ def lambda_loss(
     _check_reduction(reduction)
     _check_k(k)
     _check_positive("sigma", sigma)
-    if weighting not in _LAMBDA_SCHEMES:
+    _check_real("mu", mu)
+    if not isinstance(weighting, str) or weighting not in _LAMBDA_SCHEMES:
         raise InvalidValueError(f"`weighting` must be one of {_LAMBDA_SCHEMES}; got {weighting!r}")
-    if log not in ("binary", "natural"):
+    if not isinstance(log, str) or log not in ("binary", "natural"):
         raise InvalidValueError(f"`log` must be 'binary' or 'natural'; got {log!r}")
     _check_nonnegative_labels(y, m, "lambda_loss")
     n = s.shape[-1]
@@ -517,10 +564,10 @@ def lambda_loss(
     elif weighting == "lambdarank":
         rho = lambdarank()
     else:
-        rho = mu * ndcg2() + lambdarank()
+        rho = float(mu) * ndcg2() + lambdarank()  # float: an int past int64 is a number too
 
     diffs = s_sorted[:, :, None] - s_sorted[:, None, :]
-    per_pair = -rho * F.logsigmoid(sigma * diffs)
+    per_pair = -rho * F.logsigmoid(float(sigma) * diffs)
     if log == "binary":
         per_pair = per_pair / _LN2
     per_pair = torch.where(pairs, per_pair, 0.0)
@@ -569,6 +616,8 @@ def listnet_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     log_p = torch.log_softmax(_clean(s, m), dim=-1)
+    if not isinstance(target, str):
+        raise InvalidValueError(f"`target` must be 'softmax' or 'normalize'; got {target!r}"[:300])
     if target == "softmax":
         t = torch.softmax(_clean(y, m), dim=-1)
         counted = m.any(dim=-1)
@@ -593,6 +642,8 @@ def _label_order(
     labels: Tensor, mask: Tensor, ties: str, generator: torch.Generator | None
 ) -> Tensor:
     """Order of entries by label descending, padding last; ties by position or at random."""
+    if not isinstance(ties, str) or ties not in ("position", "random"):
+        raise InvalidValueError(f"`ties` must be 'position' or 'random'; got {ties!r}"[:300])
     if ties == "position":
         return _sort_desc(labels, mask)
     if ties != "random":
@@ -702,7 +753,7 @@ def position_aware_listmle_loss(
                 f"got {tuple(weights.shape)}"
             )
         alpha = weights.detach().to(dtype=s.dtype, device=s.device)[None, :]
-    elif weights == "exponential":
+    elif isinstance(weights, str) and weights == "exponential":
         alpha = _exponential_position_weights(m_sorted, s.dtype)
     else:
         raise InvalidValueError(
@@ -752,7 +803,9 @@ def ranklist_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     _check_positive("sigma", sigma)
-    if max_skip is not None and (isinstance(max_skip, bool) or not isinstance(max_skip, int)):
+    if max_skip is not None and (
+        isinstance(max_skip, bool) or not isinstance(max_skip, int) or not 0 < max_skip < 2**63
+    ):
         raise InvalidValueError(f"`max_skip` must be None or an integer >= 1; got {max_skip!r}")
     if max_skip is not None and max_skip < 1:
         raise InvalidValueError(f"`max_skip` must be None or an integer >= 1; got {max_skip!r}")
@@ -762,7 +815,7 @@ def ranklist_loss(
         r = _target_ranks(y, m)
         gap = r[:, None, :] - r[:, :, None]  # places j lies below i
         comp = comp & (gap <= max_skip)
-    z = -sigma * (sc[:, :, None] - sc[:, None, :])
+    z = -float(sigma) * (sc[:, :, None] - sc[:, None, :])
     z = torch.where(comp, z, -math.inf)
     zero = torch.zeros((*z.shape[:-1], 1), dtype=z.dtype, device=z.device)
     per_anchor = torch.logsumexp(torch.cat([zero, z], dim=-1), dim=-1)
@@ -814,7 +867,7 @@ def approx_ndcg_loss(
     sc = _zero_padded(s, m)
     n = s.shape[-1]
     others = m[:, None, :] & ~torch.eye(n, dtype=torch.bool, device=s.device)[None]
-    sig = torch.sigmoid((sc[:, None, :] - sc[:, :, None]) / temperature)
+    sig = torch.sigmoid((sc[:, None, :] - sc[:, :, None]) / float(temperature))
     approx_rank = 1.0 + torch.where(others, sig, 0.0).sum(dim=-1)
     gains = _zero_padded(_gains(y, "exp2"), m)
     max_dcg = _ideal_dcg(gains, m, None)
@@ -860,7 +913,7 @@ def neural_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: floa
     rows, cols = m[:, :, None], m[:, None, :]
     logits = torch.where(rows & cols, logits, -math.inf)
     logits = torch.where(~rows & ~cols, 1.0, logits)
-    return torch.softmax(logits / temperature, dim=-1)
+    return torch.softmax(logits / float(temperature), dim=-1)
 
 
 def _sinkhorn(mat: Tensor, mask: Tensor, *, tol: float, max_iter: int) -> Tensor:
@@ -935,7 +988,15 @@ def neural_ndcg_loss(
     _check_reduction(reduction)
     _check_k(k)
     _check_positive("temperature", temperature)
-    if gain not in ("exp2", "linear"):
+    _check_flag("transposed", transposed)
+    _check_flag("stochastic", stochastic)
+    _check_flag("log_scores", log_scores)
+    _check_count("sinkhorn_max_iter", sinkhorn_max_iter)
+    _check_real("sinkhorn_tol", sinkhorn_tol)
+    if sinkhorn_tol < 0:
+        raise InvalidValueError(f"`sinkhorn_tol` must be >= 0; got {sinkhorn_tol!r}")
+    _check_real("beta", beta)
+    if not isinstance(gain, str) or gain not in ("exp2", "linear"):
         raise InvalidValueError(f"`gain` must be 'exp2' or 'linear'; got {gain!r}")
     _check_nonnegative_labels(y, m, "neural_ndcg_loss")
     m, s, y = _compact(m, s, y)
@@ -943,12 +1004,7 @@ def neural_ndcg_loss(
     if stochastic:
         if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
             raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
-        if generator is None:
-            generator = torch.Generator()
-            if seed is None:
-                generator.seed()
-            else:
-                generator.manual_seed(seed)
+        generator = _generator(generator, seed)
         # position-major, so that appending padded columns leaves the draw unchanged
         u = torch.rand((n, n_samples, b), generator=generator, dtype=torch.float64)
         u = u.permute(1, 2, 0)
@@ -1080,11 +1136,15 @@ def info_nce_loss(
     s, y, m = _prepare(scores, labels, mask)
     _check_reduction(reduction)
     _check_positive("temperature", temperature)
-    z = _clean(s / temperature, m)
+    z = _clean(s / float(temperature), m)
     pos = m & (y > 0)
     neg = m & ~pos
     n_pos = pos.sum(dim=-1)
     lse_all = torch.logsumexp(torch.where(m, z, -math.inf), dim=-1, keepdim=True)
+    if not isinstance(positives, str):
+        raise InvalidValueError(
+            f"`positives` must be 'each', 'mean' or 'logsumexp'; got {positives!r}"[:300]
+        )
     if positives == "each":
         lse_neg = torch.logsumexp(torch.where(neg, z, -math.inf), dim=-1, keepdim=True)
         per = torch.logaddexp(z, lse_neg) - z  # -log softmax of z_p among {z_p} u N
@@ -1281,18 +1341,13 @@ def plackett_luce_sample(
     _check_positive("temperature", temperature)
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
         raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
-    if generator is None:
-        generator = torch.Generator()
-        if seed is None:
-            generator.seed()
-        else:
-            generator.manual_seed(seed)
+    generator = _generator(generator, seed)
     b, n = s.shape
     # position-major, so that appending padded columns leaves the draw unchanged
     u = torch.rand((n, b, n_samples), generator=generator, dtype=torch.float64)
     u = u.permute(1, 2, 0).clamp(min=1e-300, max=1.0 - 1e-16)
     gumbel = (-torch.log(-torch.log(u))).to(device=s.device)
-    keys = s.detach().to(torch.float64)[:, None, :] / temperature + gumbel
+    keys = s.detach().to(torch.float64)[:, None, :] / float(temperature) + gumbel
     keys = torch.where(m[:, None, :], keys, -math.inf)
     return torch.sort(keys, dim=-1, descending=True, stable=True).indices
 
@@ -1332,7 +1387,7 @@ def plackett_luce_log_prob(
             f"got {tuple(rankings.shape)}"
         )
     m = _mask(mask, s)
-    z = _clean(s / temperature, m)
+    z = _clean(s / float(temperature), m)
     n_samples = rk.shape[1]
     z_sorted = torch.gather(z[:, None, :].expand(-1, n_samples, -1), -1, rk)
     m_sorted = torch.gather(m[:, None, :].expand(-1, n_samples, -1), -1, rk)
@@ -1648,7 +1703,7 @@ def soft_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: float 
     m = _mask(mask, s)
     sc = _clean(s, m)
     sorted_s = torch.sort(sc, dim=-1, descending=True).values
-    logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / temperature
+    logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / float(temperature)
     rows, cols = m[:, :, None], m[:, None, :]
     logits = torch.where(rows & cols, logits, -math.inf)
     logits = torch.where(rows, logits, 0.0)  # padded rows: finite, then zeroed
@@ -1674,6 +1729,10 @@ def soft_rank(
     """
     s = _float_tensor("scores", scores, ndim=2)
     m = _mask(mask, s)
+    if not isinstance(method, str) or method not in ("softsort", "neuralsort"):
+        raise InvalidValueError(
+            f"`method` must be 'softsort' or 'neuralsort'; got {method!r}"[:300]
+        )
     if method == "softsort":
         p = soft_sort(s, m, temperature=temperature)
     elif method == "neuralsort":
@@ -1863,7 +1922,7 @@ def ips_pairwise_loss(
     clicked = m & (c > 0)
     pairs = clicked[:, :, None] & (m & ~clicked)[:, None, :]
     sc = _zero_padded(s, m)
-    per_pair = w[:, :, None] * F.softplus(-sigma * (sc[:, :, None] - sc[:, None, :]))
+    per_pair = w[:, :, None] * F.softplus(-float(sigma) * (sc[:, :, None] - sc[:, None, :]))
     per_pair = torch.where(pairs, per_pair, 0.0)
     return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
 

@@ -20,11 +20,12 @@
 
 use std::os::raw::c_char;
 
+use pyo3::exceptions::PyOverflowError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString};
 
-use crate::errors::type_error;
+use crate::errors::{invalid_value, type_error};
 
 /// What a dict of dicts is poured into.
 pub trait Sink {
@@ -43,7 +44,19 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// A `str` (of any subclass) as UTF-8, or a `TypeError` naming `what`.
 pub fn as_str<'a>(obj: &'a Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
     match obj.cast::<PyString>() {
-        Ok(s) => s.to_str(),
+        // A str that is not text (a lone surrogate, as os.fsdecode makes of undecodable
+        // bytes) cannot become an id: a value error naming the entry, not UnicodeEncodeError.
+        Ok(s) => s.to_str().map_err(|_| {
+            invalid_value(
+                obj.py(),
+                format!(
+                    "{} must be a str that UTF-8 can encode; got {} (a lone surrogate)",
+                    what(),
+                    obj.repr()
+                        .map_or_else(|_| "?".to_owned(), |r| r.to_string())
+                ),
+            )
+        }),
         Err(_) => Err(type_error(
             obj.py(),
             format!("{} must be a str; got {}", what(), type_name(obj)),
@@ -68,11 +81,27 @@ pub fn as_number(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyRes
             format!("{} must be a number; got str {:?}", what(), obj.to_string()),
         ));
     }
-    obj.extract::<f64>().map_err(|_| {
-        type_error(
-            obj.py(),
-            format!("{} must be a number; got {}", what(), type_name(obj)),
-        )
+    obj.extract::<f64>().map_err(|e| {
+        // An int too large for a float64 is a number out of range, not a wrong type.
+        if e.is_instance_of::<PyOverflowError>(obj.py()) {
+            let bits = obj
+                .call_method0("bit_length")
+                .and_then(|b| b.extract::<u64>())
+                .unwrap_or(0);
+            invalid_value(
+                obj.py(),
+                format!(
+                    "{} must be a number in the float64 range (|x| <= 1.8e308); got an \
+                     integer of {bits} bits",
+                    what()
+                ),
+            )
+        } else {
+            type_error(
+                obj.py(),
+                format!("{} must be a number; got {}", what(), type_name(obj)),
+            )
+        }
     })
 }
 

@@ -76,15 +76,23 @@ def _inputs(
     labels = target.flatten().cpu().numpy()
     if np.isnan(scores).any():
         raise ValueError("`preds` contains NaN")
+    if np.isinf(scores).any():
+        # rankwise ranks finite scores only (a deliberate difference: torchmetrics sorts them)
+        raise ValueError("`preds` contains infinite values")
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+        raise ValueError("`target` must hold finite values")
     return scores, labels
 
 
-def _top_k(top_k: Any, n: int) -> int:
-    if top_k is None:
+def _top_k(top_k: Any, n: int, zero_is_all: bool = False, clamp: bool = True) -> int:
+    """torchmetrics' `top_k` check. Except for precision (which divides by `top_k`), a cutoff
+    past the list is the whole list, which keeps the measure name within 64 bits; AP and RR
+    take 0 as "all" (torchmetrics' `top_k or n`)."""
+    if top_k is None or (zero_is_all and type(top_k) is int and top_k == 0):
         return n
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k <= 0:
         raise ValueError("`top_k` has to be a positive integer or None")
-    return top_k
+    return min(top_k, max(n, 1)) if clamp else top_k
 
 
 def _measures(
@@ -144,7 +152,7 @@ def retrieval_average_precision(preds: Tensor, target: Tensor, top_k: int | None
     tensor(0.8333)
     """
     scores, labels = _inputs(preds, target)
-    k = _top_k(top_k or None, scores.shape[0])
+    k = _top_k(top_k, scores.shape[0], zero_is_all=True)
     labels = _positive_preds_only(scores, labels)
     ap, found = _measures(scores, labels, [f"AP@{k}", f"NumRelRet@{k}"], "stable")
     if found == 0:
@@ -163,7 +171,7 @@ def retrieval_reciprocal_rank(preds: Tensor, target: Tensor, top_k: int | None =
     tensor(0.5000)
     """
     scores, labels = _inputs(preds, target)
-    k = _top_k(top_k or None, scores.shape[0])
+    k = _top_k(top_k, scores.shape[0], zero_is_all=True)
     labels = _positive_preds_only(scores, labels)
     return _result(_measures(scores, labels, [f"RR@{k}"], "stable")[0], preds)
 
@@ -184,10 +192,12 @@ def retrieval_precision(
     n = scores.shape[0]
     if top_k is None or (adaptive_k and isinstance(top_k, int) and top_k > n):
         top_k = n
-    k = _top_k(top_k, n)
+    k = _top_k(top_k, n, clamp=False)
     if not labels.sum():
         return _result(0.0, preds)
-    found = _measures(scores, _positive_preds_only(scores, labels), [f"NumRelRet@{k}"], "stable")
+    found = _measures(
+        scores, _positive_preds_only(scores, labels), [f"NumRelRet@{min(k, max(n, 1))}"], "stable"
+    )
     return _result(found[0] / k, preds)
 
 

@@ -148,21 +148,35 @@ pub fn hard_negatives(
 /// first (fullrank's `get_ranking_label`, RankGPT's output format). `-1` entries are padding
 /// and are skipped.
 pub fn ranking_text(order: &Ragged<'_, i64>) -> Result<Vec<String>> {
+    let mut seen: Vec<usize> = Vec::new();
     (0..order.rows())
         .map(|q| {
             let row = order.row(q);
             let mut s = String::with_capacity(row.len() * 6);
+            // A candidate named twice would give a label no permutation has: refuse it, as
+            // out-of-range positions are refused. `seen[v]` holds the position + 1 where `v`
+            // was first met in this row (0: not yet).
+            seen.clear();
+            seen.resize(row.len(), 0);
             for (j, &v) in row.iter().enumerate() {
                 if v == -1 {
                     continue;
                 }
-                if v < 0 || v as usize >= row.len() {
+                let Some(slot) = usize::try_from(v).ok().and_then(|i| seen.get_mut(i)) else {
                     return Err(RankError::invalid(
                         "order",
                         format!("prompt positions in 0..{} (or -1 for padding)", row.len()),
                         format!("{v} at row {q}, position {j}"),
                     ));
+                };
+                if *slot != 0 {
+                    return Err(RankError::invalid(
+                        "order",
+                        "a permutation in each row (every prompt position at most once; -1 pads)",
+                        format!("{v} twice in row {q}, at positions {} and {j}", *slot - 1),
+                    ));
                 }
+                *slot = j + 1;
                 if !s.is_empty() {
                     s.push_str(" > ");
                 }
@@ -216,5 +230,22 @@ mod tests {
         let o = [2, 0, 1];
         let r = Ragged::new(&o, RowLayout::uniform(1, 3), "o").unwrap();
         assert_eq!(ranking_text(&r).unwrap(), vec!["[3] > [1] > [2]"]);
+    }
+
+    #[test]
+    fn ranking_text_refuses_a_position_named_twice_or_out_of_range() {
+        let o = [0, 0, -1, 1, -1, 0];
+        let r = Ragged::new(&o, RowLayout::uniform(2, 3), "o").unwrap();
+        let e = ranking_text(&r).unwrap_err().to_string();
+        assert!(
+            e.contains("`order`") && e.contains("0 twice in row 0"),
+            "{e}"
+        );
+        let o = [1, -1, 0, -2];
+        let r = Ragged::new(&o, RowLayout::uniform(1, 4), "o").unwrap();
+        let e = ranking_text(&r).unwrap_err().to_string();
+        assert!(e.contains("-2 at row 0, position 3"), "{e}");
+        let r = Ragged::new(&o[..3], RowLayout::uniform(1, 3), "o").unwrap();
+        assert_eq!(ranking_text(&r).unwrap(), vec!["[2] > [1]"]);
     }
 }

@@ -1,0 +1,1385 @@
+"""Fuzz every public entry point of rankwise: a result or a rankwise error, never worse.
+
+For ``--seconds`` (default 300), hypothesis generates calls of each public function, class
+constructor and method (metrics, correlation, consistency, labels, evaluate / Qrels / Run /
+Report, compare, fuse, the rerank strategies and driver, the compat drop-ins) and of the
+command line (``rankwise.cli.main`` in-process, plus a few runs of ``python -m rankwise`` in a
+subprocess). Each call starts from valid random arguments; most then have one argument
+replaced by a bad value: a wrong type, shape or dtype, NaN or infinities, huge and negative
+integers, empty inputs, non-UTF-8 bytes, ragged nesting, non-contiguous arrays.
+
+Accepted outcomes:
+
+* a result; for valid arguments, equal to a slow reference where one is cheap (the metrics
+  against a small numpy implementation, the rank correlations against scipy, sklearn's
+  ``ndcg_score``, permutations against ``numpy.argsort``) and within its bounds elsewhere;
+* a :class:`rankwise.errors.RankwiseError` whose message names an argument of the call (the
+  compat drop-ins may raise the original's ``ValueError``/``TypeError`` instead);
+* for the CLI, an exit status with a message on stderr and no Python traceback.
+
+Failures: any other exception (a pyo3 ``PanicException``, a raw ``OverflowError``,
+``IndexError``, ``KeyError``, ``ZeroDivisionError``, ...), a message that names no argument,
+a wrong value, a call that takes longer than ``--call-seconds`` (alarm in the process, and a
+watchdog from outside for native code that holds on), or a crash: the calls run in a child
+process, so a segfault or an abort is caught and reported with the input being tried. Each
+failure is printed once (grouped by entry point, outcome and message) with a one-line
+reproducer; failures listed in ``KNOWN`` (areas other work fixes) are reported as known and do
+not fail the run. The exit status is 1 when any other failure was found.
+
+    python benches/fuzz_api.py [--seconds 300] [--only SUBSTRING] [--call-seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import gzip
+import inspect
+import io
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+# ---------------------------------------------------------------------------------------------
+# Known failures in areas that other work on issue 13 fixes: (entry point, substring of the
+# failure's description, what fixes it). The lead drops an entry once that work is merged.
+# ---------------------------------------------------------------------------------------------
+TREC = "fixed by the trec-input work"
+CLI = "fixed by the cli-safety work"
+SIGNALS = "fixed by the signals work (plan closed forms)"
+COMPAT = "fixed by the compat work"
+INTEGERS = "fixed by the integer-arguments work (max_docs, window, ... and strategy options)"
+STRATEGY_CLASSES = ("SlidingWindow", "Setwise", "Pairwise", "Tournament", "TopDown", "Groupwise",
+                    "FullList", "Pointwise")  # fmt: skip
+KNOWN: list[tuple[str, str, str]] = [
+    # rankwise.Run.from_trec(1.0): a raw TypeError from the path conversion, not a rankwise error
+    ("rankwise.Run:from_trec", "TypeError: expected str, bytes or os.PathLike object", TREC),
+    ("rankwise.Qrels:from_trec", "TypeError: expected str, bytes or os.PathLike object", TREC),
+    # rankwise.Run.from_trec(['x']): same, through the pyo3 argument conversion
+    ("rankwise.Run:from_trec", "TypeError: 'list' object is not an instance of 'str'", TREC),
+    ("rankwise.Qrels:from_trec", "TypeError: 'list' object is not an instance of 'str'", TREC),
+    # python -m rankwise eval -M 99999999999999999999999 qrels run: OverflowError traceback
+    ("python -m rankwise", "while processing 'max_docs'", CLI),
+    ("python -m rankwise", "traceback", CLI),
+    ("rankwise.Qrels:from_trec", "TypeError: 'bytes' object is not an instance of 'str'", TREC),
+    ("rankwise.Run:from_trec", "TypeError: 'bytes' object is not an instance of 'str'", TREC),
+    # rankwise.Run({'q': {'d': 1.0}}, name=[1]): the pyo3 conversion's raw TypeError
+    ("rankwise.Run", "object is not an instance of 'str'", TREC),
+    # rankwise.Run({'q': {'d': 1.0}}).to_trec(1) / Qrels(...).count_relevant([1]): raw TypeError
+    ("rankwise.Run:methods", "TypeError: expected str, bytes or os.PathLike object", TREC),
+    ("rankwise.Run:methods", "object is not an instance of 'str'", TREC),
+    ("rankwise.Run:methods", "TypeError: must be real number", TREC),
+    ("rankwise.Run:methods", "only 0-dimensional arrays can be converted", TREC),
+    # rankwise.rerank.AnswerCache(1.0): raw TypeError / ValueError from sqlite3 (the cache file)
+    ("rankwise.rerank.AnswerCache", "TypeError: expected str, bytes or os.PathLike object", CLI),
+    ("rankwise.rerank.AnswerCache", "ValueError: embedded null byte", CLI),
+    ("rankwise.labels.fullrank_labels", "TypeError: expected str, bytes or os.PathLike object", CLI),
+    # rankwise.labels.fullrank_labels(['q'], [[1, 2]], teacher, window=2**70): OverflowError
+    ("rankwise.labels.fullrank_labels", "OverflowError", INTEGERS),
+    # rankwise.rerank.OracleRanker(noise='x') / SimulatedRanker(qrels, temperature=b'x'):
+    # unchecked options of the simulated rankers (their noise model is cli-safety work)
+    *((f"rankwise.rerank.{cls}", problem, CLI)
+      for cls in ("OracleRanker", "OracleListwiseRanker", "SimulatedRanker")
+      for problem in ("TypeError", "ValueError")),
+    # RelevanceEvaluator({'q': {'d': 1}}, {'map'}).evaluate(b'x'): AttributeError
+    ("rankwise.compat.pytrec_eval.RelevanceEvaluator:evaluate", "AttributeError", COMPAT),
+    # rankwise.evaluate({'q': {'d': 1}}, {'q': {'d': 1.0}}, 'AP', max_docs=b'x') (or 1.5)
+    ("rankwise.evaluate", "'<=' not supported between instances of", INTEGERS),
+    ("rankwise.evaluate", "cannot be interpreted as an integer", INTEGERS),
+    # rankwise.rerank.Setwise(method=1), Tournament(stages=1.0), Groupwise(group_size=2**70):
+    # strategy options reach the native constructor unchecked
+    *((f"rankwise.rerank.{cls}", problem, INTEGERS) for cls in STRATEGY_CLASSES
+      for problem in ("object is not an instance of 'str'", "cannot be interpreted as an integer",
+                      "OverflowError", "unpack", "is not iterable", "truth value")),
+    *((f"rankwise.rerank.{cls}:plan", "OverflowError", SIGNALS) for cls in STRATEGY_CLASSES),
+    # rankwise.rerank.SlidingWindow(window=2, step=1).plan(2**62): aborts (memory) or hangs
+    *((f"rankwise.rerank.{cls}:plan", "crash", SIGNALS) for cls in STRATEGY_CLASSES),
+    *((f"rankwise.rerank.{cls}:plan", "hang", SIGNALS) for cls in STRATEGY_CLASSES),
+    # rankwise.compat.scipy.spearmanr(4.0, 2.0): IndexError (issue 13 lists it)
+    ("rankwise.compat.scipy.spearmanr", "IndexError", COMPAT),
+    # rankwise.compat.pytrec_eval.RelevanceEvaluator({'q': 1}, {'map'}): AttributeError
+    ("rankwise.compat.pytrec_eval.RelevanceEvaluator", "AttributeError", COMPAT),
+]  # fmt: skip
+
+HERE = Path(__file__).resolve().parent
+
+# ---------------------------------------------------------------------------------------------
+# Values and their source text (every value must be rebuildable from its reproducer)
+# ---------------------------------------------------------------------------------------------
+# Bad values as source text: evaluated afresh for each call (a generator is consumed once).
+BAD_SOURCES = [
+    "None", "'x'", "''", "b'\\xff\\xfe'", "'\\udcff'", "[]", "{}", "()", "set()", "object()",
+    "nan", "inf", "-inf", "-1", "0", "1", "-(2**63)", "2**63", "2**64", "2**70", "-(2**70)",
+    "2**2000", "-(2**2000)", "1.5", "True", "False", "-0.0", "1e308", "5e-324", "1j",
+    "np.int64(-1)", "np.float32('nan')", "np.uint64(2**64 - 1)", "np.float16(65504)",
+    "np.array([])", "np.zeros((0, 3))", "np.zeros((2, 0))", "np.zeros((2, 2, 2))",
+    "np.array(1.0)", "np.array(['a', 'b'])", "np.array([1 + 2j, 0j])", "np.array([nan, 1.0])",
+    "np.array([inf, -inf])", "np.array([2**64 - 1, 0], dtype=np.uint64)",
+    "np.array([1, 2], dtype=np.float16)", "np.arange(10.0)[::3]",
+    "np.asfortranarray(np.ones((3, 2)))", "np.array([True, False])",
+    "np.array([1, -1], dtype=np.int8)", "np.array([None, 1.0], dtype=object)",
+    "[[1, 2], [3]]", "[[1.0, [2.0]]]", "[None, 1]", "['1', '2']", "[b'\\xff', b'a']",
+    "{'a': 1}", "{1, 2}", "iter([1, 2])", "[nan, nan]", "[2**70, 1]", "[2**2000, 0]",
+    "[-1, -2]", "[[nan]]", "[[]]", "[[], []]", "{'q': {'d': nan}}", "{'q': {'d': 'x'}}",
+    "{'q': {}}", "{'': {'': 1}}", "{'q\\x00': {'d\\udcff': 1}}", "{1: {2: 3}}",
+    "{'q': {'d': 2**2000}}", "{'q': [1, 2]}", "'nDCG@0'", "'nDCG@-1'", "'P@99999999999999999999'",
+    "'bogus'", "['AP', 'AP']", "'RBP(p=1.5)'", "'x' * 10000",
+]  # fmt: skip
+
+
+def _namespace(text: str = "") -> dict[str, Any]:
+    space: dict[str, Any] = {"np": np, "nan": math.nan, "inf": math.inf}
+    if "torch." in text:
+        import torch
+
+        space["torch"] = torch
+    return space
+
+
+def py(value: Any) -> str:
+    """Python source that rebuilds ``value`` (arrays, scalars, containers of them)."""
+    if isinstance(value, Source):
+        return value.text
+    if isinstance(value, np.ndarray):
+        if value.size == 0 or value.ndim == 0:
+            if value.ndim == 0:
+                return f"np.array({py(value.item())}, dtype=np.{value.dtype.name})"
+            return f"np.zeros({value.shape!r}, dtype=np.{value.dtype.name})"
+        return f"np.array({py(value.tolist())}, dtype=np.{value.dtype.name})"
+    if type(value).__module__ == "torch" and type(value).__name__ == "Tensor":
+        return f"torch.tensor({py(value.tolist())}, dtype={value.dtype})"
+    if isinstance(value, np.generic):
+        return f"np.{type(value).__name__}({py(value.item())})"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if abs(value) < 2**64:
+            return repr(value)
+        k = abs(value).bit_length() - 1
+        rest = abs(value) - 2**k
+        text = f"2**{k}" + (f" + {rest}" if rest else "")
+        return f"-({text})" if value < 0 else f"({text})"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(py(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(py(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py(k)}: {py(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A value given by its source text (evaluated for each call)."""
+
+    text: str
+
+    def make(self) -> Any:
+        return eval(self.text, _namespace(self.text))
+
+
+def realise(value: Any) -> Any:
+    if isinstance(value, Source):
+        return value.make()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies for valid inputs
+# ---------------------------------------------------------------------------------------------
+def grades(draw: st.DrawFn, shape: tuple[int, ...], top: int = 3) -> np.ndarray:
+    return np.asarray(draw(st.lists(st.integers(0, top), min_size=math.prod(shape),
+                                    max_size=math.prod(shape))), dtype=np.int64).reshape(shape)  # fmt: skip
+
+
+def reals(draw: st.DrawFn, shape: tuple[int, ...], ties: bool = True) -> np.ndarray:
+    n = math.prod(shape)
+    if ties:
+        values = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, -1.0]), min_size=n, max_size=n))
+    else:
+        values = draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=n, max_size=n))
+    return np.asarray(values, dtype=np.float64).reshape(shape)
+
+
+def batch_shape(draw: st.DrawFn, min_docs: int = 1) -> tuple[int, int]:
+    return draw(st.integers(1, 4)), draw(st.integers(min_docs, 8))
+
+
+def ids(draw: st.DrawFn, prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def qrels_dict(draw: st.DrawFn) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for q in range(draw(st.integers(1, 3))):
+        docs = draw(st.lists(st.integers(0, 6), min_size=1, max_size=6, unique=True))
+        out[f"q{q}"] = {f"d{d}": draw(st.integers(0, 2)) for d in docs}
+    return out
+
+
+def run_dict(draw: st.DrawFn) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for q in range(draw(st.integers(1, 3))):
+        docs = draw(st.lists(st.integers(0, 8), min_size=1, max_size=8, unique=True))
+        out[f"q{q}"] = {f"d{d}": draw(st.sampled_from([0.1, 0.5, 1.0, 2.5, -3.0])) for d in docs}
+    return out
+
+
+MEASURES = ["nDCG@10", "AP", "RR", "P@5", "R@100", "Rprec", "Bpref", "ERR@10", "RBP(p=0.8)",
+            "map", "ndcg_cut_10", "P.5,10", "recip_rank", "Judged@10", "nDCG", "R@3"]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Slow references (valid inputs)
+# ---------------------------------------------------------------------------------------------
+def _order(scores: np.ndarray) -> np.ndarray:
+    return np.argsort(-scores, kind="stable")
+
+
+def ref_metric(name: str, scores: np.ndarray, labels: np.ndarray, k: int | None) -> np.ndarray:
+    """Per-query value of a measure, by its definition (trec_eval semantics, equal scores in
+    input order), for a 2-D batch of finite scores and graded labels >= 0."""
+    out = []
+    for s, lab in zip(scores, labels, strict=True):
+        ranked = lab[_order(s)].astype(np.float64)
+        kk = len(ranked) if k is None else k
+        top = ranked[:kk]
+        rel = top >= 1
+        total_rel = int((lab >= 1).sum())
+        disc = 1.0 / np.log2(np.arange(2, len(top) + 2))
+        if name == "ndcg":
+            ideal = np.sort(lab.astype(np.float64))[::-1][:kk]
+            idcg = float((ideal * disc[: len(ideal)]).sum())
+            out.append(float((top * disc).sum()) / idcg if idcg > 0 else 0.0)
+        elif name == "dcg":
+            out.append(float((top * disc).sum()))
+        elif name == "precision":
+            out.append(rel.sum() / kk)
+        elif name == "recall":
+            out.append(rel.sum() / total_rel if total_rel else 0.0)
+        elif name == "reciprocal_rank":
+            hit = np.flatnonzero(rel)
+            out.append(1.0 / (hit[0] + 1) if hit.size else 0.0)
+        elif name == "average_precision":
+            hits = np.cumsum(rel)
+            prec = hits / np.arange(1, len(top) + 1)
+            out.append(float((prec * rel).sum()) / total_rel if total_rel else 0.0)
+        elif name == "success":
+            out.append(1.0 if rel.any() else 0.0)
+        else:
+            raise KeyError(name)
+    return np.asarray(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    """A public callable: a strategy for valid keyword arguments, an optional check of the
+    result for valid arguments, and the names the bad values may replace."""
+
+    name: str  # dotted path used in reproducers
+    valid: Callable[[st.DrawFn], dict[str, Any]]
+    check: Callable[[Any, dict[str, Any]], None] | None = None
+    compat: bool = False  # drop-in: the original's ValueError/TypeError are fine too
+    call: Callable[..., Any] | None = None  # defaults to the object at `name`
+    positional: tuple[str, ...] | None = None  # parameters passed by position
+    mutable: tuple[str, ...] | None = None  # the parameters bad values replace (default: all)
+    files: bool = False  # reads files: OSError (not found, a directory) is an allowed outcome
+    bad: tuple[str, ...] = ()  # bad values of its own, as source text, besides BAD
+    tried: int = 0
+    valid_tried: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def target(self) -> Callable[..., Any]:
+        if self.call is not None:
+            return self.call
+        module, _, attr = self.name.rpartition(".")
+        obj: Any = __import__(module, fromlist=["_"])
+        for part in attr.split(":"):
+            obj = getattr(obj, part)
+        return obj  # type: ignore[no-any-return]
+
+    def params(self) -> list[str]:
+        if self.mutable is not None:
+            return list(self.mutable)
+        try:
+            sig = inspect.signature(self.target())
+        except (TypeError, ValueError):
+            return []
+        return [
+            p.name
+            for p in sig.parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+
+    def split(self, kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        if self.positional is not None:
+            given = [kwargs[p] for p in self.positional if p in kwargs]
+            return given, {k: v for k, v in kwargs.items() if k not in self.positional}
+        try:
+            sig = inspect.signature(self.target())
+        except (TypeError, ValueError):
+            return [], kwargs
+        pos = []
+        rest = dict(kwargs)
+        for p in sig.parameters.values():
+            positional = p.kind == p.POSITIONAL_ONLY or (
+                p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty
+            )
+            if not positional or p.name not in rest:
+                break
+            pos.append(rest.pop(p.name))
+        return pos, rest
+
+    def reproducer(self, kwargs: dict[str, Any]) -> str:
+        pos, kw = self.split(kwargs)
+        args = [py(v) for v in pos] + [f"{k}={py(v)}" for k, v in kw.items()]
+        head = "import numpy as np; from math import nan, inf; "
+        if "torch." in "".join(args):
+            head += "import torch; "
+        if self.call is not None and self.name != "rankwise.cli.main":
+            # A helper of this script builds what the call needs (a ranker, a strategy).
+            return (
+                f"{head}import sys; sys.path.insert(0, 'benches'); "
+                f"from fuzz_api import {self.call.__name__}; {self.call.__name__}({', '.join(args)})"
+            )
+        module = self.name.split(":")[0].rsplit(".", 1)[0]
+        return f"{head}import {module}; {self.name.replace(':', '.')}({', '.join(args)})"
+
+
+def approx(name: str) -> Callable[[Any, dict[str, Any]], None]:
+    def check(result: Any, kw: dict[str, Any]) -> None:
+        expected = ref_metric(name, kw["scores"], kw["labels"], kw.get("k"))
+        got = np.asarray(result, dtype=np.float64)
+        if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            raise AssertionError(f"wrong value: got {got.tolist()}, reference {expected.tolist()}")
+
+    return check
+
+
+def metric_entry(name: str, k: Any, has_k: bool = True) -> Entry:
+    @st.composite
+    def valid(draw: st.DrawFn) -> dict[str, Any]:
+        shape = batch_shape(draw)
+        kw: dict[str, Any] = {"scores": reals(draw, shape), "labels": grades(draw, shape)}
+        if has_k:
+            kw["k"] = draw(k)
+        return kw
+
+    return Entry(f"rankwise.metrics.{name}", valid(), approx(name))
+
+
+def in_unit(result: Any, kw: dict[str, Any]) -> None:
+    values = np.asarray([v for v in _numbers(result)], dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if ((finite < -1e-12) | (finite > 1 + 1e-12)).any():
+        raise AssertionError(f"value outside [0, 1]: {finite.tolist()}")
+
+
+def in_minus1_1(result: Any, kw: dict[str, Any]) -> None:
+    values = np.asarray([v for v in _numbers(result)], dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if ((finite < -1 - 1e-9) | (finite > 1 + 1e-9)).any():
+        raise AssertionError(f"value outside [-1, 1]: {finite.tolist()}")
+
+
+def _numbers(result: Any) -> list[float]:
+    if isinstance(result, dict):
+        return [x for v in result.values() for x in _numbers(v)]
+    if isinstance(result, (list, tuple)):
+        return [x for v in result for x in _numbers(v)]
+    if isinstance(result, np.ndarray):
+        return [float(x) for x in result.reshape(-1)]
+    if isinstance(result, (int, float, np.number)):
+        return [float(result)]
+    return []
+
+
+def scipy_check(fn: str) -> Callable[[Any, dict[str, Any]], None]:
+    def check(result: Any, kw: dict[str, Any]) -> None:
+        import scipy.stats
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = getattr(scipy.stats, fn)(kw["x"], kw["y"])
+        got = float(result[0])
+        want = float(expected[0])
+        if math.isnan(want) and math.isnan(got):
+            return
+        if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
+            raise AssertionError(f"statistic {got}, scipy.stats.{fn}: {want}")
+
+    return check
+
+
+def _pairs(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(0, 12))
+    return {"x": reals(draw, (n,)), "y": reals(draw, (n,))}
+
+
+def _pairs_distinct(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(2, 12))
+    return {"x": reals(draw, (n,), ties=False), "y": reals(draw, (n,), ties=False)}
+
+
+def _perm_check(result: Any, kw: dict[str, Any]) -> None:
+    v = np.asarray(kw["values"], dtype=np.float64)
+    expected = np.stack([_order(row) for row in v.reshape(-1, v.shape[-1])]).reshape(v.shape)
+    if not np.array_equal(result, expected):
+        raise AssertionError(f"permutation {result.tolist()}, numpy.argsort: {expected.tolist()}")
+
+
+def _sklearn_check(result: Any, kw: dict[str, Any]) -> None:
+    import sklearn.metrics
+
+    want = sklearn.metrics.ndcg_score(kw["y_true"], kw["y_score"], k=kw.get("k"))
+    if not math.isclose(float(result), float(want), rel_tol=1e-9, abs_tol=1e-12):
+        raise AssertionError(f"ndcg_score {result}, sklearn: {want}")
+
+
+def _rbo_check(result: Any, kw: dict[str, Any]) -> None:
+    r = result
+    if not (-1e-12 <= r.min <= r.ext + 1e-12 and r.ext <= r.max + 1e-12 and r.max <= 1 + 1e-12):
+        raise AssertionError(f"RBO bounds out of order: {r}")
+
+
+def _plan_check(result: Any, kw: dict[str, Any]) -> None:
+    if not (
+        0 <= result.calls_min <= result.calls_max and 0 <= result.depth_min <= result.depth_max
+    ):
+        raise AssertionError(f"plan out of order: {result}")
+
+
+class _Oracle:
+    """A ranker for the driver: valid answers of every kind, or a bad reply."""
+
+    def __init__(self, reply: str = "ok") -> None:
+        self.reply = reply
+
+    def __repr__(self) -> str:
+        return f"_Oracle({self.reply!r})"
+
+    def _bad(self, good: list[Any]) -> Any:
+        return {
+            "ok": good,
+            "generator": (g for g in good),
+            "bytes": b"\x01\x02",
+            "none": None,
+            "short": good[:-1],
+            "nan": [math.nan for _ in good],
+            "huge": [2**2000 for _ in good],
+            "strs": ["[1] > [1] > [99]" for _ in good],
+            "negative": [[-1] for _ in good],
+            "objects": [object() for _ in good],
+        }[self.reply]
+
+    def rank(self, batch: Any) -> Any:
+        return self._bad([list(range(len(c)))[::-1] for _, c in batch])
+
+    def compare(self, batch: Any) -> Any:
+        return self._bad([0.5 if a == b else float(a > b) for _, a, b in batch])
+
+    def select(self, batch: Any) -> Any:
+        return self._bad([int(np.argmax(c)) for _, c, _ in batch])
+
+    def score_group(self, batch: Any) -> Any:
+        return self._bad([[float(x) for x in c] for _, c in batch])
+
+    def score(self, batch: Any) -> Any:
+        return self._bad([float(c) for _, c in batch])
+
+
+STRATEGIES = {
+    "SlidingWindow": lambda d: {"window": d(st.integers(2, 6)), "step": 1, "top_k": d(st.integers(1, 5))},
+    "Setwise": lambda d: {"children": d(st.integers(2, 4)), "top_k": d(st.integers(1, 5))},
+    "Pairwise": lambda d: {"method": d(st.sampled_from(["allpair", "heapsort", "sliding"])), "top_k": d(st.integers(1, 5))},
+    "Tournament": lambda d: {"stages": ((2, 4), (1, 2)), "seed": d(st.integers(0, 5))},
+    "TopDown": lambda d: {"window": d(st.integers(4, 6)), "top_k": d(st.integers(1, 3)), "buffer": d(st.integers(3, 5))},
+    "Groupwise": lambda d: {"group_size": d(st.integers(2, 5)), "overlap": 1},
+    "FullList": lambda d: {},
+    "Pointwise": lambda d: {},
+}  # fmt: skip
+
+
+def _plan_call(strategy: tuple[str, dict[str, Any]], n: Any) -> Any:
+    """``<Strategy>(**options).plan(n)``."""
+    import rankwise.rerank as rr
+
+    return getattr(rr, strategy[0])(**strategy[1]).plan(n)
+
+
+def _strategy_entry(cls: str) -> list[Entry]:
+    @st.composite
+    def ctor(draw: st.DrawFn) -> dict[str, Any]:
+        return STRATEGIES[cls](draw)
+
+    @st.composite
+    def plan(draw: st.DrawFn) -> dict[str, Any]:
+        return {"strategy": (cls, STRATEGIES[cls](draw)), "n": draw(st.integers(0, 200))}
+
+    return [
+        Entry(f"rankwise.rerank.{cls}", ctor()),
+        Entry(f"rankwise.rerank.{cls}:plan", plan(), _plan_check, call=_plan_call, mutable=("n",)),
+    ]
+
+
+def _rerank_call(
+    queries: Any, candidates: Any, ranker: Any, strategy: Any, batch_size: Any = 32, **kw: Any
+) -> Any:
+    import rankwise.rerank as rr
+
+    if isinstance(ranker, str):
+        ranker = _Oracle(ranker)
+    if isinstance(strategy, tuple):
+        strategy = getattr(rr, strategy[0])(**strategy[1])
+    return rr.rerank(
+        queries, candidates, ranker, strategy, batch_size=batch_size, progress=False, **kw
+    )
+
+
+@st.composite
+def _rerank_valid(draw: st.DrawFn) -> dict[str, Any]:
+    cls = draw(st.sampled_from(sorted(STRATEGIES)))
+    nq = draw(st.integers(1, 3))
+    cands = [
+        draw(st.lists(st.integers(0, 50), min_size=0, max_size=9, unique=True)) for _ in range(nq)
+    ]
+    return {
+        "queries": [f"q{i}" for i in range(nq)],
+        "candidates": cands,
+        "ranker": draw(st.sampled_from(["ok"] * 4 + ["generator", "bytes", "none", "short",
+                                                    "nan", "huge", "strs", "negative", "objects"])),
+        "strategy": (cls, STRATEGIES[cls](draw)),
+        "batch_size": draw(st.integers(1, 8)),
+    }  # fmt: skip
+
+
+def _rerank_check(result: Any, kw: dict[str, Any]) -> None:
+    """Every query's order is a permutation of its candidates (repaired answers included)."""
+    for order, cands in zip(result.orders, kw["candidates"], strict=True):
+        if sorted(order) != list(range(len(cands))):
+            raise AssertionError(f"order {order} is not a ranking of {len(cands)} candidates")
+
+
+def _cli_call(argv: list[str]) -> Any:
+    """``rankwise.cli.main(argv)`` with stdout/stderr captured; an exception escaping main is
+    what a user would see as a traceback."""
+    from rankwise import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = cli.main(argv)
+        except SystemExit as e:  # argparse: usage message and status 2
+            status = e.code
+    if "Traceback (most recent call last)" in err.getvalue():
+        raise AssertionError(f"traceback on stderr: {err.getvalue()[-300:]}")
+    return status
+
+
+FILES: dict[str, str] = {}
+
+
+def _make_files(folder: Path) -> None:
+    (folder / "qrels").write_text("q1 0 d1 1\nq1 0 d2 0\nq2 0 d3 2\nq10 0 d1 1\n")
+    (folder / "run").write_text(
+        "q1 Q0 d1 1 0.5 r\nq1 Q0 d2 2 0.4 r\nq2 Q0 d4 1 0.1 r\nq10 Q0 d1 1 3 r\n"
+    )
+    (folder / "run.gz").write_bytes(gzip.compress((folder / "run").read_bytes()))
+    (folder / "bad_utf8").write_bytes(b"q1 Q0 \xff\xfe 1 0.5 r\n")
+    (folder / "bom").write_bytes(b"\xef\xbb\xbfq1 Q0 d1 1 0.5 r\n")
+    (folder / "empty").write_bytes(b"")
+    (folder / "cache.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    for name in ("qrels", "run", "run.gz", "bad_utf8", "bom", "empty", "cache.sqlite"):
+        FILES[name] = str(folder / name)
+    FILES["missing"] = str(folder / "missing")
+    FILES["out"] = str(folder / "out.txt")
+    FILES["dir"] = str(folder)
+
+
+CLI_TOKENS = [
+    "-m", "map", "-m", "nDCG@10", "-m", "bogus", "-q", "-c", "-l", "2", "-l", "nan", "-l", "x",
+    "-J", "-M", "5", "-M", "-1", "-M", "0", "-M", "99999999999999999999999", "-n", "--format",
+    "json", "--format", "table", "--format", "csv", "--format", "xml", "--", "-", "--bogus",
+    "P.5,10", "official", "all_trec", "\udcff", "",
+]  # fmt: skip
+
+
+@st.composite
+def _cli_valid(draw: st.DrawFn) -> dict[str, Any]:
+    command = draw(st.sampled_from(["eval", "eval", "eval", "rerank", "demo", "bogus", ""]))
+    files = list(FILES)
+    argv: list[str] = [command] if command else []
+    if command == "eval":
+        argv += draw(st.lists(st.sampled_from(CLI_TOKENS), max_size=5))
+        argv.append(FILES[draw(st.sampled_from(["qrels"] * 4 + files))])
+        argv += [
+            FILES[f]
+            for f in draw(st.lists(st.sampled_from(["run"] * 4 + files), min_size=0, max_size=2))
+        ]
+        argv += draw(st.lists(st.sampled_from(CLI_TOKENS), max_size=2))
+    elif command == "rerank":
+        argv += draw(st.lists(st.sampled_from(
+            ["--strategy", "sliding", "setwise", "--model", "oracle", "--noise", "nan", "-1", "0.5",
+             "--window", "99999999999999999999", "-3", "--cache", FILES["cache.sqlite"],
+             FILES["run"], FILES["qrels"], FILES["bad_utf8"], "--top-k", "x", "-o", FILES["dir"]]),
+            max_size=8))  # fmt: skip
+    return {"argv": argv}
+
+
+@st.composite
+def _eval_valid(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "qrels": qrels_dict(draw),
+        "run": run_dict(draw),
+        "measures": draw(st.lists(st.sampled_from(MEASURES), min_size=1, max_size=3, unique=True)),
+    }
+
+
+def _eval_check(result: Any, kw: dict[str, Any]) -> None:
+    bounded = {"nDCG@10", "AP", "RR", "P@5", "R@100", "Rprec", "Bpref", "map", "ndcg_cut_10",
+               "recip_rank", "Judged@10", "nDCG", "R@3"}  # fmt: skip
+    for name, value in result.items():
+        if name in bounded and not (0 <= value <= 1 + 1e-12):
+            raise AssertionError(f"{name} = {value} outside [0, 1]")
+
+
+@st.composite
+def _compare_valid(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "qrels": qrels_dict(draw),
+        "runs": {f"s{i}": run_dict(draw) for i in range(draw(st.integers(1, 3)))},
+        "measures": draw(st.lists(st.sampled_from(["nDCG@10", "AP", "RR"]), min_size=1, max_size=2, unique=True)),
+        "n_resamples": draw(st.sampled_from([10, 100])),
+    }  # fmt: skip
+
+
+@st.composite
+def _fuse_valid(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "runs": [run_dict(draw) for _ in range(draw(st.integers(1, 3)))],
+        "method": draw(st.sampled_from(["rrf", "combsum", "combmnz", "combmax", "combmin",
+                                        "combanz", "borda", "isr"])),
+    }  # fmt: skip
+
+
+def _report_call(op: str, qrels: Any, run: Any, measures: Any, arg: Any = None) -> Any:
+    """A method of the Report of ``evaluate(qrels, run, measures)``."""
+    import rankwise
+
+    report = rankwise.evaluate(qrels, run, measures)
+    if op == "column":
+        return report.column(arg)
+    value = getattr(report, op)
+    return value() if callable(value) else value
+
+
+@st.composite
+def _report_valid(draw: st.DrawFn) -> dict[str, Any]:
+    measures = draw(
+        st.lists(st.sampled_from(["nDCG@10", "AP", "RR"]), min_size=1, max_size=2, unique=True)
+    )
+    op = draw(
+        st.sampled_from(["column", "per_query", "per_query_values", "to_markdown", "to_latex"])
+    )
+    arg = measures[0] if op in ("column", "per_query_values") else None
+    return {"op": op, "qrels": qrels_dict(draw), "run": run_dict(draw), "measures": measures, "arg": arg}  # fmt: skip
+
+
+def _pytrec_call(query_relevance: Any, measures: Any, run: Any) -> Any:
+    """``RelevanceEvaluator(query_relevance, measures).evaluate(run)``."""
+    from rankwise.compat import pytrec_eval
+
+    return pytrec_eval.RelevanceEvaluator(query_relevance, measures).evaluate(run)
+
+
+def _collection_call(kind: str, data: Any, op: str, arg: Any = None) -> Any:
+    """A method of a Run or Qrels built from ``data``: ``to_trec(arg)``, ``to_dict()``,
+    ``count_relevant(arg)``."""
+    import rankwise
+
+    obj = getattr(rankwise, kind)(data)
+    method = getattr(obj, op)
+    return method() if op == "to_dict" else method(arg)
+
+
+@st.composite
+def _collection_valid(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["Run", "Qrels"]))
+    op = draw(
+        st.sampled_from(["to_trec", "to_dict"] + (["count_relevant"] if kind == "Qrels" else []))
+    )
+    data = run_dict(draw) if kind == "Run" else qrels_dict(draw)
+    arg = {"to_trec": FILES.get("out", "out.txt"), "count_relevant": 1, "to_dict": None}[op]
+    return {"kind": kind, "data": data, "op": op, "arg": arg}  # fmt: skip
+
+
+TORCH_BAD = (
+    "torch.tensor([nan, 1.0])", "torch.zeros(2, 3)", "torch.zeros(0)", "torch.tensor([1, 0])",
+    "torch.tensor([1.0, 2.0], dtype=torch.float16)", "torch.tensor([inf, -inf])",
+    "torch.tensor([True, False])", "torch.ones(3)[::2]", "torch.tensor([[1.0], [2.0]])",
+    "torch.tensor([2.0, -1.0])", "torch.tensor(1.0)",
+)  # fmt: skip
+
+
+def _torch_valid(draw: st.DrawFn) -> dict[str, Any]:
+    import torch
+
+    n = draw(st.integers(1, 8))
+    return {
+        "preds": torch.tensor(reals(draw, (n,)), dtype=torch.float32),
+        "target": torch.tensor(grades(draw, (n,), top=1)),
+        "top_k": draw(st.one_of(st.none(), st.integers(1, 8))),
+    }
+
+
+def _loss_valid(draw: st.DrawFn, with_labels: bool) -> dict[str, Any]:
+    import torch
+
+    shape = (draw(st.integers(1, 3)), draw(st.integers(2, 6)))
+    kw: dict[str, Any] = {"scores": torch.tensor(reals(draw, shape), dtype=torch.float32)}
+    if with_labels:
+        kw["labels"] = torch.tensor(grades(draw, shape), dtype=torch.float32)
+    return kw
+
+
+def _finite(result: Any, kw: dict[str, Any]) -> None:
+    values = result.detach().cpu().numpy() if hasattr(result, "detach") else np.asarray(result)
+    if not np.isfinite(values).all():
+        raise AssertionError(f"non-finite result for valid inputs: {values.tolist()}")
+
+
+LOSSES = ("approx_ndcg_loss", "info_nce_loss", "lambda_loss", "listmle_loss", "listnet_loss",
+          "margin_mse_loss", "neural_ndcg_loss", "pearson_loss", "pg_rank_loss",
+          "position_aware_listmle_loss", "ranklist_loss", "ranknet_loss", "spearman_loss")  # fmt: skip
+SCORE_ONLY = ("neural_sort", "soft_sort", "soft_rank", "plackett_luce_sample")
+
+
+def _tensor_in_unit(result: Any, kw: dict[str, Any]) -> None:
+    in_unit(result.detach().cpu().numpy(), kw)
+
+
+def _entries(skip: str | None = None) -> list[Entry]:
+    k = st.one_of(st.none(), st.integers(1, 10))
+    entries = [
+        metric_entry("ndcg", k),
+        metric_entry("dcg", k),
+        metric_entry("precision", st.integers(1, 10)),
+        metric_entry("recall", k),
+        metric_entry("reciprocal_rank", k),
+        metric_entry("average_precision", k),
+        metric_entry("success", st.integers(1, 10)),
+    ]
+
+    @st.composite
+    def batch_kw(draw: st.DrawFn) -> dict[str, Any]:
+        shape = batch_shape(draw)
+        return {"scores": reals(draw, shape), "labels": grades(draw, shape)}
+
+    @st.composite
+    def evaluate_arrays(draw: st.DrawFn) -> dict[str, Any]:
+        kw = draw(batch_kw())
+        kw["measures"] = draw(
+            st.lists(st.sampled_from(MEASURES), min_size=1, max_size=3, unique=True)
+        )
+        return kw
+
+    entries += [
+        Entry("rankwise.metrics.r_precision", batch_kw(), in_unit),
+        Entry("rankwise.metrics.bpref", batch_kw(), in_unit),
+        Entry("rankwise.metrics.err", batch_kw(), in_unit),
+        Entry("rankwise.metrics.rbp", batch_kw(), in_unit),
+        Entry("rankwise.metrics.evaluate_arrays", evaluate_arrays()),
+        Entry("rankwise.correlation.kendall_tau", st.composite(_pairs)(), scipy_check("kendalltau")),
+        Entry("rankwise.correlation.spearman", st.composite(_pairs)(), scipy_check("spearmanr")),
+        Entry("rankwise.correlation.weighted_tau", st.composite(_pairs)(), in_minus1_1),
+        Entry("rankwise.correlation.ap_correlation", st.composite(_pairs_distinct)(), in_minus1_1),
+        Entry("rankwise.compat.scipy.kendalltau", st.composite(_pairs)(), scipy_check("kendalltau"), compat=True),
+        Entry("rankwise.compat.scipy.spearmanr", st.composite(lambda d: dict(zip("ab", _pairs(d).values(), strict=True)))(), compat=True),
+        Entry("rankwise.compat.scipy.weightedtau", st.composite(_pairs)(), compat=True),
+    ]  # fmt: skip
+
+    @st.composite
+    def rbo_kw(draw: st.DrawFn) -> dict[str, Any]:
+        a = draw(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=8, unique=True))
+        b = draw(st.lists(st.sampled_from("abcdefghij"), min_size=1, max_size=8, unique=True))
+        return {
+            "a": a,
+            "b": b,
+            "p": draw(st.floats(0.05, 0.95)),
+            "ties": draw(st.sampled_from("abw")),
+        }
+
+    @st.composite
+    def systems(draw: st.DrawFn) -> dict[str, Any]:
+        names = [f"s{i}" for i in range(draw(st.integers(0, 6)))]
+        return {
+            "report_a": {n: draw(st.floats(0, 1)) for n in names},
+            "report_b": {n: draw(st.floats(0, 1)) for n in names},
+        }
+
+    entries += [
+        Entry("rankwise.correlation.rbo", rbo_kw(), _rbo_check),
+        Entry("rankwise.correlation.correlate_systems", systems()),
+    ]
+
+    @st.composite
+    def sk(draw: st.DrawFn) -> dict[str, Any]:
+        q, d = draw(st.integers(1, 3)), draw(st.integers(2, 6))
+        return {"y_true": grades(draw, (q, d)), "y_score": reals(draw, (q, d), ties=False),
+                "k": draw(st.one_of(st.none(), st.integers(1, 6)))}  # fmt: skip
+
+    entries += [
+        Entry("rankwise.compat.sklearn.ndcg_score", sk(), _sklearn_check, compat=True),
+        Entry("rankwise.compat.sklearn.dcg_score", sk(), compat=True),
+    ]
+
+    # consistency
+    @st.composite
+    def chosen(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(1, 8))
+        return {"chosen": reals(draw, (n,)) - 5, "rejected": reals(draw, (n,)) - 5}
+
+    @st.composite
+    def ref_pair(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(1, 8))
+        return {"ref_chosen": reals(draw, (n,)) - 5, "ref_rejected": reals(draw, (n,)) - 5}
+
+    @st.composite
+    def ideal(draw: st.DrawFn) -> dict[str, Any]:
+        kw = draw(ref_pair())
+        kw["alpha"] = np.full(kw["ref_chosen"].shape, 0.5)
+        return kw
+
+    @st.composite
+    def listwise(draw: st.DrawFn) -> dict[str, Any]:
+        q, d = draw(st.integers(1, 3)), draw(st.integers(2, 5))
+        return {"logp": reals(draw, (q, d)) - 5, "human_rank": np.stack([np.random.default_rng(draw(st.integers(0, 99))).permutation(d) for _ in range(q)])}  # fmt: skip
+
+    @st.composite
+    def opis(draw: st.DrawFn) -> dict[str, Any]:
+        n, dim = draw(st.integers(2, 10)), draw(st.integers(1, 4))
+        return {
+            "embeddings": reals(draw, (n, dim), ties=False),
+            "labels": grades(draw, (n,), top=2),
+        }
+
+    entries += [
+        Entry("rankwise.consistency.ranking_accuracy", chosen(), in_unit),
+        Entry("rankwise.consistency.ranking_difficulty", ref_pair()),
+        Entry("rankwise.consistency.idealized_ranking_accuracy", ideal(), in_unit),
+        Entry("rankwise.consistency.listwise_ranking_accuracy", listwise(), in_unit),
+        Entry("rankwise.consistency.dpo_loss_bound",
+              st.composite(lambda d: {"difficulty": reals(d, (d(st.integers(0, 5)),)), "beta": 0.1})()),
+        Entry("rankwise.consistency.opis", opis()),
+    ]  # fmt: skip
+
+    # labels
+    @st.composite
+    def values(draw: st.DrawFn) -> dict[str, Any]:
+        return {"values": reals(draw, batch_shape(draw))}
+
+    @st.composite
+    def windows(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(1, 6))
+        ws = [draw(st.lists(st.integers(0, n - 1), min_size=0, max_size=n, unique=True)) for _ in range(draw(st.integers(0, 5)))]  # fmt: skip
+        return {"windows": ws, "n_items": n, "method": draw(st.sampled_from(
+            ["borda", "copeland", "kemeny", "kemeny_exact", "plackett_luce", "bradley_terry"])), "alpha": 0.1}  # fmt: skip
+
+    @st.composite
+    def pairs(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(2, 6))
+        p = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda t: t[0] != t[1]), max_size=8))  # fmt: skip
+        return {"pairs": np.array(p, dtype=np.int64).reshape(-1, 2), "n_items": n,
+                "method": draw(st.sampled_from(["borda", "copeland", "bradley_terry"])), "alpha": 0.1}  # fmt: skip
+
+    @st.composite
+    def perm(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(0, 6))
+        return {"perm": np.random.default_rng(draw(st.integers(0, 99))).permutation(n)}
+
+    @st.composite
+    def order(draw: st.DrawFn) -> dict[str, Any]:
+        n = draw(st.integers(0, 6))
+        return {"order": np.random.default_rng(draw(st.integers(0, 99))).permutation(n)}
+
+    @st.composite
+    def committee(draw: st.DrawFn) -> dict[str, Any]:
+        v, n = draw(st.integers(1, 4)), draw(st.integers(1, 6))
+        rng = np.random.default_rng(draw(st.integers(0, 99)))
+        return {"rankings": np.stack([rng.permutation(n) for _ in range(v)]), "k": draw(st.integers(1, n)),
+                "rule": draw(st.sampled_from(["k_borda", "chamberlin_courant", "pav"]))}  # fmt: skip
+
+    @st.composite
+    def scores_labels(draw: st.DrawFn) -> dict[str, Any]:
+        shape = batch_shape(draw)
+        return {"scores": reals(draw, shape), "labels": grades(draw, shape)}
+
+    entries += [
+        Entry("rankwise.labels.permutation", values(), _perm_check),
+        Entry("rankwise.labels.ranks", values()),
+        Entry("rankwise.labels.topk_mask", st.composite(lambda d: {**d(values()), "k": d(st.integers(1, 5))})()),
+        Entry("rankwise.labels.inverse_permutation", perm()),
+        Entry("rankwise.labels.aggregate", windows()),
+        Entry("rankwise.labels.aggregate_pairs", pairs()),
+        Entry("rankwise.labels.position_weights", st.composite(lambda d: {"ranks": np.arange(1, d(st.integers(1, 9)))})()),
+        Entry("rankwise.labels.pair_weights", st.composite(lambda d: {"ranks_i": np.array([1, 2]), "ranks_j": np.array([3, d(st.integers(1, 9))])})()),
+        Entry("rankwise.labels.curriculum_ease", scores_labels(), in_unit),
+        Entry("rankwise.labels.curriculum_weights", st.composite(lambda d: {"ease": np.array([0.25, 1.0]), "step": d(st.integers(0, 5)), "total_steps": d(st.integers(1, 5))})(), in_unit),
+        Entry("rankwise.labels.soft_labels", st.composite(lambda d: {"scores": reals(d, batch_shape(d))})(), in_unit),
+        Entry("rankwise.labels.margin_targets", st.composite(lambda d: {"positive_scores": reals(d, (3,)), "negative_scores": reals(d, (3,))})()),
+        Entry("rankwise.labels.hard_negatives", st.composite(lambda d: {**d(scores_labels()), "k": d(st.integers(1, 4))})()),
+        Entry("rankwise.labels.ranking_text", order()),
+        Entry("rankwise.labels.ranking_label", st.composite(lambda d: {"initial_list": ["a", "b", "c"], "final_list": d(st.permutations(["a", "b", "c"]))})()),
+        Entry("rankwise.labels.select_committee", committee()),
+        Entry("rankwise.labels.to_padded", st.just({"values": np.arange(4), "offsets": np.array([0, 3, 4])})),
+    ]  # fmt: skip
+
+    # evaluate, Qrels, Run, compare, fuse, Report
+    entries += [
+        Entry("rankwise.evaluate", _eval_valid(), _eval_check),
+        Entry("rankwise.Qrels", st.composite(lambda d: {"qrels": qrels_dict(d)})(), positional=("qrels",)),
+        Entry("rankwise.Run", st.composite(lambda d: {"run": run_dict(d)})(), positional=("run",)),
+        Entry("rankwise.Qrels:from_trec", st.composite(lambda d: {"path": d(st.sampled_from(sorted(FILES.values())))})(), files=True),
+        Entry("rankwise.Run:from_trec", st.composite(lambda d: {"path": d(st.sampled_from(sorted(FILES.values())))})(), files=True),
+        Entry("rankwise.measure_names", st.composite(lambda d: {"measures": d(st.lists(st.sampled_from(MEASURES), max_size=3))})()),
+        Entry("rankwise.compare", _compare_valid()),
+        Entry("rankwise.fuse", _fuse_valid()),
+        Entry("rankwise.Report", _report_valid(), call=_report_call, mutable=("arg",)),
+        Entry("rankwise.compat.pytrec_eval.RelevanceEvaluator",
+              st.composite(lambda d: {"query_relevance": qrels_dict(d), "measures": {"map", "ndcg"}})(), compat=True),
+        Entry("rankwise.rerank.parse_permutation",
+              st.composite(lambda d: {"text": d(st.sampled_from(["[1] > [2]", "[2] > [2] > [9]", "", "1 2 3", "\x00"])), "n": d(st.integers(0, 5))})()),
+        Entry("rankwise.rerank.rerank", _rerank_valid(), _rerank_check, call=_rerank_call),
+        Entry("rankwise.cli.main", _cli_valid(), call=_cli_call, positional=("argv",)),
+        Entry("rankwise.compat.pytrec_eval.RelevanceEvaluator:evaluate",
+              st.composite(lambda d: {"query_relevance": qrels_dict(d), "measures": {"map", "ndcg_cut_10", "P"}, "run": run_dict(d)})(),
+              call=_pytrec_call, compat=True, mutable=("run",)),
+        Entry("rankwise.Run:methods", _collection_valid(), call=_collection_call, mutable=("arg",), files=True),
+        Entry("rankwise.get_num_threads", st.just({})),
+        Entry("rankwise.rerank.OracleRanker", st.composite(lambda d: {"noise": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
+        Entry("rankwise.rerank.OracleListwiseRanker", st.composite(lambda d: {"noise": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
+        Entry("rankwise.rerank.SimulatedRanker", st.composite(lambda d: {"qrels": qrels_dict(d), "temperature": d(st.floats(0, 2)), "seed": d(st.integers(0, 9))})()),
+        Entry("rankwise.rerank.AnswerCache", st.composite(lambda d: {"path": d(st.sampled_from([None, FILES["out"] + ".sqlite"]))})(), files=True),
+        Entry("rankwise.labels.fullrank_labels",
+              st.composite(lambda d: {"queries": ["q"], "candidates": [d(st.lists(st.integers(0, 9), max_size=12, unique=True))],
+                                      "teacher": _Oracle(), "window": d(st.integers(2, 5)), "step": 1, "progress": False})()),
+    ]  # fmt: skip
+    if "torch" not in (skip or ""):
+        for fn in (
+            "retrieval_average_precision",
+            "retrieval_hit_rate",
+            "retrieval_normalized_dcg",
+            "retrieval_precision",
+            "retrieval_recall",
+            "retrieval_reciprocal_rank",
+        ):
+            entries.append(Entry(f"rankwise.compat.torchmetrics.functional.{fn}",
+                                 st.composite(_torch_valid)(), _tensor_in_unit, compat=True, bad=TORCH_BAD))  # fmt: skip
+        for fn in LOSSES + SCORE_ONLY:
+            valid = st.composite(lambda d, labels=fn in LOSSES: _loss_valid(d, labels))()
+            entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
+    for cls in STRATEGIES:
+        entries += _strategy_entry(cls)
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# One call and its verdict
+# ---------------------------------------------------------------------------------------------
+class CallTimeout(Exception):
+    """Raised by the per-call alarm."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise CallTimeout
+
+
+FORBIDDEN = (OverflowError, IndexError, KeyError, ZeroDivisionError, AttributeError,
+             AssertionError, RecursionError, MemoryError, SystemError, UnicodeError)  # fmt: skip
+
+
+def _strings(value: Any) -> list[str]:
+    """The str values inside the arguments (a file name, a measure name a message quotes)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _names_argument(message: str, names: list[str]) -> bool:
+    return any(re.search(rf"(?<![A-Za-z_]){re.escape(n)}(?![A-Za-z_])", message) for n in names)
+
+
+def verdict(entry: Entry, kwargs: dict[str, Any], valid: bool, call_seconds: float) -> str | None:
+    """Run one call; None when its outcome is allowed, else a description of the failure."""
+    from rankwise.errors import RankwiseError
+
+    fn = entry.target()
+    real = {k: realise(v) for k, v in kwargs.items()}
+    pos, kw = entry.split(real)
+    signal.setitimer(signal.ITIMER_REAL, call_seconds)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fn(*pos, **kw)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        entry.outcomes["result"] = entry.outcomes.get("result", 0) + 1
+        if valid and entry.check is not None:
+            entry.check(result, {k: realise(v) for k, v in kwargs.items()})
+        return None
+    except CallTimeout:
+        return f"hang: no result within {call_seconds} s"
+    except RankwiseError as e:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        entry.outcomes["refused"] = entry.outcomes.get("refused", 0) + 1
+        message = str(e)
+        names = entry.params() + list(kwargs)
+        paths = [v for v in _strings(real) if len(v) > 1]
+        if (
+            entry.name == "rankwise.cli.main"
+            or _names_argument(message, names)
+            or any(p in message for p in paths)  # a file error names the file
+            or (entry.files and type(e).__name__ == "ParseError")  # path and line, as fuzz_parsers
+            # a measure name is quoted (escaped) in the message: the value of `measures`
+            or (type(e).__name__ == "UnknownMeasureError" and "measure" in message)
+        ):
+            return None
+        return f"{type(e).__name__} naming no argument ({', '.join(names)}): {message[:300]}"
+    except AssertionError as e:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return f"wrong result: {e}"
+    except BaseException as e:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        if isinstance(e, OSError) and entry.files:
+            # Files that cannot be opened raise the builtin OSError family (rankwise.errors).
+            entry.outcomes["refused"] = entry.outcomes.get("refused", 0) + 1
+            return None
+        if entry.compat and isinstance(e, (ValueError, TypeError)) and not isinstance(e, FORBIDDEN):
+            entry.outcomes["refused"] = entry.outcomes.get("refused", 0) + 1
+            return None
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        return f"{type(e).__name__}: {str(e)[:300]} (at {Path(where.filename).name}:{where.lineno})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The child process: sweep the entry points, report counts and failures as JSON lines
+# ---------------------------------------------------------------------------------------------
+BAD = st.one_of(
+    st.sampled_from(BAD_SOURCES).map(Source),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.binary(max_size=8),
+    st.text(max_size=8),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=5),
+    st.lists(st.lists(st.integers(-3, 3), max_size=3), max_size=3),
+)
+
+
+def child(args: argparse.Namespace) -> int:
+    import resource
+
+    if args.skip is None or "torch" not in args.skip:
+        import torch  # noqa: F401 (before the memory limit: its libraries map much address space)
+    # A runaway allocation fails (and is reported as a crash) instead of taking the machine.
+    limit = 8 * 1024**3
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGALRM, _alarm)
+    tmp = Path(tempfile.mkdtemp(prefix="fuzz_api_"))
+    _make_files(tmp)
+    # Calls given relative paths (a cache, an output file) write where they run: in the
+    # temporary folder, never in the caller's working tree.
+    sys.path[:] = [os.path.abspath(p) for p in sys.path]
+    os.chdir(tmp)
+    entries = [
+        e
+        for e in _entries(args.skip)
+        if (args.only is None or args.only in e.name)
+        and (args.skip is None or args.skip not in e.name)
+    ]
+    current = Path(args.current)
+    report = open(args.report, "a", buffering=1)  # noqa: SIM115 (lives as long as the child)
+    deadline = time.monotonic() + args.seconds
+    round_ = 0
+    while time.monotonic() < deadline:
+        for entry in entries:
+            if time.monotonic() >= deadline:
+                break
+            _sweep(entry, args, round_, current, report)
+            # Counts so far (a crash later loses none): the record replaces the previous one.
+            report.write(json.dumps({"count": entry.name, "tried": entry.tried,
+                                     "valid": entry.valid_tried, "outcomes": entry.outcomes}) + "\n")  # fmt: skip
+        round_ += 1
+    report.close()
+    return 0
+
+
+def _sweep(entry: Entry, args: argparse.Namespace, round_: int, current: Path, report: Any) -> None:
+    params = entry.params()
+
+    @settings(max_examples=args.batch, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(data=st.data())
+    def one(data: st.DataObject) -> None:
+        kwargs = data.draw(entry.valid, label="valid")
+        valid = not params or data.draw(st.integers(0, 3), label="mutate?") == 0
+        if not valid:
+            name = data.draw(st.sampled_from(params), label="argument")
+            kwargs = dict(kwargs)
+            if entry.name == "rankwise.cli.main":
+                argv = list(kwargs["argv"])
+                token = data.draw(st.sampled_from([*CLI_TOKENS, *FILES.values()]))
+                argv.insert(data.draw(st.integers(0, len(argv))), token)
+                kwargs["argv"] = argv
+            elif entry.bad and data.draw(st.booleans(), label="own bad value?"):
+                kwargs[name] = Source(data.draw(st.sampled_from(entry.bad), label="bad value"))
+            else:
+                kwargs[name] = data.draw(BAD, label="bad value")
+        repro = entry.reproducer(kwargs)
+        current.write_text(json.dumps({"entry": entry.name, "repro": repro}))
+        entry.tried += 1
+        entry.valid_tried += valid
+        problem = verdict(entry, kwargs, valid, args.call_seconds)
+        if problem is not None:
+            report.write(
+                json.dumps({"entry": entry.name, "problem": problem, "repro": repro}) + "\n"
+            )
+
+    one._hypothesis_internal_use_seed = args.seed * 100003 + round_  # type: ignore[attr-defined]
+    one()
+
+
+# ---------------------------------------------------------------------------------------------
+# Subprocess runs of the command line
+# ---------------------------------------------------------------------------------------------
+def cli_subprocess_runs(folder: Path, most: int) -> tuple[int, list[dict[str, str]]]:
+    """A few runs of ``python -m rankwise`` as a user types them: no traceback on stderr."""
+    _make_files(folder)
+    runs = [
+        ["eval", "-M", "99999999999999999999999", FILES["qrels"], FILES["run"]],
+        ["eval", "-m", "bogus", FILES["qrels"], FILES["run"]],
+        ["eval", FILES["qrels"], FILES["bad_utf8"]],
+        ["eval", FILES["missing"], FILES["run"]],
+        ["eval", FILES["dir"], FILES["run"]],
+        ["eval", "-l", "nan", FILES["qrels"], FILES["run.gz"]],
+        ["eval", "--format", "json", "-q", FILES["qrels"], FILES["bom"]],
+        ["eval", "-m", "P.99999999999999999999", FILES["qrels"], FILES["run"]],
+        ["rerank", "--noise", "nan", FILES["run"]],
+        ["rerank", "--cache", FILES["cache.sqlite"], FILES["run"]],
+        ["bogus"],
+        [],
+    ][:most]
+    failures = []
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in sys.path))
+    for argv in runs:
+        try:
+            p = subprocess.run([sys.executable, "-m", "rankwise", *argv], capture_output=True,
+                               text=True, timeout=60, env=env, errors="replace", cwd=folder)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            failures.append({"problem": "hang: no exit within 60 s", "argv": argv})
+            continue
+        if "Traceback (most recent call last)" in p.stderr or p.returncode < 0:
+            last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
+            failures.append(
+                {"problem": f"exit {p.returncode}, traceback: {last[:200]}", "argv": argv}
+            )
+    return len(runs), failures
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent: children until the time is spent, then the summary
+# ---------------------------------------------------------------------------------------------
+def _known(entry: str, problem: str) -> str | None:
+    for name, words, fix in KNOWN:
+        if name == entry and words in problem:
+            return fix
+    return None
+
+
+def _group(problem: str) -> str:
+    """Failures alike up to numbers and quoted values count once."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", problem)
+    return re.sub(r"-?\d[\d.e+-]*", "N", text)[:160]
+
+
+def parent(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="fuzz_api_parent_"))
+    report_path, current_path = folder / "report.jsonl", folder / "current.json"
+    seed, crashes = args.seed, []
+    counts: dict[str, dict[str, Any]] = {}
+    while (left := args.seconds - (time.monotonic() - started)) > 1:
+        report_path.write_text("")
+        current_path.write_text("{}")
+        cmd = [sys.executable, __file__, "--child", "--seconds", str(left), "--seed", str(seed),
+               "--batch", str(args.batch), "--call-seconds", str(args.call_seconds),
+               "--report", str(report_path), "--current", str(current_path)]  # fmt: skip
+        if args.only:
+            cmd += ["--only", args.only]
+        if args.skip:
+            cmd += ["--skip", args.skip]
+        proc = subprocess.Popen(cmd)
+        hung = False
+        while proc.poll() is None:
+            time.sleep(0.5)
+            idle = time.time() - current_path.stat().st_mtime
+            if idle > max(3 * args.call_seconds, 30):
+                proc.kill()
+                proc.wait()
+                hung = True
+        _collect(report_path, counts, crashes)
+        if proc.returncode != 0:
+            last = json.loads(current_path.read_text() or "{}")
+            what = f"hang: no progress for {max(3 * args.call_seconds, 30)} s (killed)" if hung \
+                else f"crash: the process died with status {proc.returncode}"  # fmt: skip
+            crashes.append(
+                {"entry": last.get("entry", "?"), "problem": what, "repro": last.get("repro", "?")}
+            )
+            seed += 1
+            if len([c for c in crashes if c["problem"].startswith(("crash", "hang"))]) > 20:
+                break
+            continue
+        break
+    n_cli, cli_failures = cli_subprocess_runs(folder, args.cli_runs)
+    for f in cli_failures:
+        crashes.append({"entry": "python -m rankwise", "problem": f["problem"],
+                        "repro": "python -m rankwise " + " ".join(f["argv"])})  # fmt: skip
+    return _summary(counts, crashes, n_cli, time.monotonic() - started)
+
+
+def _collect(path: Path, counts: dict[str, dict[str, Any]], failures: list[dict[str, str]]) -> None:
+    latest: dict[str, dict[str, Any]] = {}  # a child's counts are cumulative: keep the last
+    for line in path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a line cut by a crash
+            continue
+        if "count" in record:
+            latest[record["count"]] = record
+        else:
+            failures.append(record)
+    for name, record in latest.items():
+        c = counts.setdefault(name, {"tried": 0, "valid": 0, "outcomes": {}})
+        c["tried"] += record["tried"]
+        c["valid"] += record["valid"]
+        for k, v in record["outcomes"].items():
+            c["outcomes"][k] = c["outcomes"].get(k, 0) + v
+
+
+PUBLIC_MODULES = (
+    "rankwise", "rankwise.metrics", "rankwise.correlation", "rankwise.consistency",
+    "rankwise.labels", "rankwise.rerank", "rankwise.compat.sklearn", "rankwise.compat.scipy",
+    "rankwise.compat.pytrec_eval", "rankwise.compat.torchmetrics.functional",
+    "rankwise.torch.losses",
+)  # fmt: skip
+
+
+def not_fuzzed(names: list[str]) -> list[str]:
+    """Public functions and classes (``__all__`` of the public modules) that no entry point
+    calls: result types, protocols and Module wrappers of fuzzed functions are left out."""
+    import importlib
+
+    covered = {n.split(":")[0] for n in names}
+    out = []
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for attr in getattr(module, "__all__", ()):
+            obj = getattr(module, attr)
+            full = f"{module_name}.{attr}"
+            if not callable(obj) or full in covered or attr.startswith("_"):
+                continue
+            if inspect.isclass(obj) and (
+                getattr(obj, "_is_protocol", False)
+                or dataclasses.is_dataclass(obj)
+                or attr.endswith(("Loss", "Result", "Error", "Warning"))
+            ):
+                continue
+            if module_name == "rankwise" and attr in ("compare", "fuse", "demo", "Report"):
+                continue  # fuzzed under their names, or (demo) no arguments to fuzz
+            if attr == "Strategy":
+                continue  # the base class; every strategy is fuzzed
+            if attr == "set_num_threads":
+                continue  # not here: a huge count starts that many OS threads (other work)
+            out.append(full)
+    return out
+
+
+def _summary(counts: dict[str, dict[str, Any]], failures: list[dict[str, str]], n_cli: int,
+             seconds: float) -> int:  # fmt: skip
+    print(f"{'entry point':<48} {'inputs':>8} {'valid':>7} {'result':>7} {'refused':>8}")
+    for name in sorted(counts):
+        c = counts[name]
+        print(f"{name:<48} {c['tried']:>8,} {c['valid']:>7,} {c['outcomes'].get('result', 0):>7,} "
+              f"{c['outcomes'].get('refused', 0):>8,}")  # fmt: skip
+    total = sum(c["tried"] for c in counts.values())
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for f in failures:
+        groups.setdefault((f["entry"], _group(f["problem"])), []).append(f)
+    new = known = 0
+    for (entry, _), items in sorted(groups.items()):
+        first = items[0]
+        fix = _known(entry, first["problem"])
+        tag = f"KNOWN ({fix})" if fix else "FAILURE"
+        known += fix is not None
+        new += fix is None
+        print(f"\n{tag}: {entry}: {first['problem']}  [{len(items)}x]\n  {first['repro']}")
+    missing = not_fuzzed(list(counts))
+    if missing:
+        print(f"\nnot fuzzed (no entry point yet): {', '.join(missing)}")
+    print(
+        f"\nfuzz_api: {total:,} inputs over {len(counts)} entry points and {n_cli} command lines "
+        f"in {seconds:.0f} s; {new} failures, {known} known"
+    )
+    return 1 if new else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=300)
+    ap.add_argument("--batch", type=int, default=25, help="examples per entry point per round")
+    ap.add_argument("--call-seconds", type=float, default=10, help="time bound of one call")
+    ap.add_argument("--only", help="entry points whose name contains this")
+    ap.add_argument("--skip", help="leave out entry points whose name contains this (torch)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cli-runs", type=int, default=12, help="runs of python -m rankwise")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--report", help=argparse.SUPPRESS)
+    ap.add_argument("--current", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    return child(args) if args.child else parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,435 @@
+"""Error messages that name the argument and what was expected (issue 13, "clear messages"):
+each case was unclear or accepted wrongly before, and is checked for its exception type and
+for the words of its message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+import rankwise
+from rankwise import consistency, correlation, labels, metrics
+from rankwise.errors import InvalidValueError, RankwiseTypeError, ShapeError
+from rankwise.rerank import OracleRanker, Setwise, SlidingWindow, rerank
+
+HUGE = 2**2000
+
+
+# ---------------------------------------------------------------------------------------------
+# labels.aggregate with an empty window (numpy makes [] float64)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("windows", [[[]], [[1, 2], []], [], [[], []]])
+def test_aggregate_takes_an_empty_window_as_no_evidence(windows: list[list[int]]) -> None:
+    a = labels.aggregate(windows, 3, method="borda")
+    with_empty_dropped = [w for w in windows if w]
+    b = labels.aggregate(with_empty_dropped, 3, method="borda")
+    np.testing.assert_array_equal(a.order, b.order)
+    np.testing.assert_array_equal(a.observed, b.observed)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: labels.aggregate_pairs([], 3),
+        lambda: labels.inverse_permutation([]),
+        lambda: labels.position_weights([]),
+        lambda: labels.to_padded([], [0]),
+    ],
+)
+def test_empty_integer_inputs_are_empty_arrays_not_float64(call: Any) -> None:
+    # Siblings of the empty window: an empty list is an empty integer array, so the result
+    # is empty or the error is about the values, never about "dtype float64".
+    try:
+        call()
+    except (InvalidValueError, ShapeError) as e:
+        message = str(e)
+    else:
+        message = ""
+    assert "dtype float64" not in message
+
+
+def test_ragged_nested_lists_are_a_shape_error_naming_the_argument() -> None:
+    with pytest.raises(ShapeError, match=r"`windows` must be a rectangular array"):
+        labels.aggregate([[1, [2]]], 3)
+    with pytest.raises(ShapeError, match=r"`scores` must be a rectangular array"):
+        metrics.ndcg([[1.0, 2.0], [1.0]], [[1, 0], [1]])
+    with pytest.raises(ShapeError, match=r"`x` must be a rectangular array"):
+        correlation.kendall_tau([[1, 2], [1]], [[1, 2], [3, 4]])
+
+
+# ---------------------------------------------------------------------------------------------
+# labels.ranking_text: duplicates and negatives refused
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("order", "words"),
+    [
+        ([0, 0, -1], "0 twice in row 0, at positions 0 and 1"),
+        ([[1, 0], [1, 1]], "1 twice in row 1"),
+        ([0, -2, 1], "-2 at row 0, position 1"),
+        ([0, 3, 1], "3 at row 0, position 1"),
+    ],
+)
+def test_ranking_text_refuses_repeated_and_negative_positions(order: Any, words: str) -> None:
+    with pytest.raises(InvalidValueError, match=r"`order` must be") as e:
+        labels.ranking_text(order)
+    assert words in str(e.value)
+
+
+def test_ranking_text_with_offsets_refuses_a_repeat_too() -> None:
+    with pytest.raises(InvalidValueError, match=r"`order`.*2 twice in row 1"):
+        labels.ranking_text([0, 1, 2, 2, 0], offsets=[0, 2, 5])
+    assert labels.ranking_text([1, 0, 2, -1, 0], offsets=[0, 2, 5]) == ["[2] > [1]", "[3] > [1]"]
+
+
+# ---------------------------------------------------------------------------------------------
+# rerank: a ranker that returns something other than a list of answers
+# ---------------------------------------------------------------------------------------------
+class _Returns:
+    def __init__(self, make: Any) -> None:
+        self.make = make
+
+    def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> Any:
+        return self.make(batch)
+
+
+def _perms(batch: Sequence[tuple[Any, Sequence[Any]]]) -> Iterator[list[int]]:
+    return (list(range(len(c))) for _, c in batch)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (_perms, "got generator (return list(...) of it)"),
+        (lambda batch: b"[1] > [2]", "got a single bytes"),
+        (lambda batch: "[1] > [2]", "got a single str"),
+        (lambda batch: None, "got None"),
+        (lambda batch: 3, "got int"),
+        (lambda batch: {0: [0, 1]}, "got a dict"),
+        (lambda batch: [b"[2] > [1]" for _ in batch], "answer 0 is bytes"),
+        (lambda batch: [bytearray(b"\x00\x01") for _ in batch], "answer 0 is bytearray"),
+    ],
+)
+def test_rerank_refuses_a_reply_that_is_not_a_list_of_answers(make: Any, words: str) -> None:
+    with pytest.raises(
+        RankwiseTypeError, match=r"`ranker.rank` must return a list of answers"
+    ) as e:
+        rerank(["q"], [[0, 1, 2]], _Returns(make), SlidingWindow(window=2, step=1), progress=False)
+    assert words in str(e.value)
+
+
+def test_rerank_takes_a_numpy_array_of_answers() -> None:
+    def arrays(batch: Sequence[tuple[Any, Sequence[Any]]]) -> Any:
+        return np.array([np.argsort(-np.asarray(c)) for _, c in batch])
+
+    got = rerank(
+        ["q"], [[0, 2, 1]], _Returns(arrays), SlidingWindow(window=3, step=1), progress=False
+    )
+    assert got.orders == [[1, 2, 0]]
+
+
+def test_rerank_refuses_bytes_answers_to_select_calls() -> None:
+    class Bytes:
+        def select(self, batch: Sequence[Any]) -> list[bytes]:
+            return [b"\x00" for _ in batch]
+
+    with pytest.raises(RankwiseTypeError, match=r"`ranker.select`.*answer 0 is bytes"):
+        rerank(["q"], [[0, 1, 2]], Bytes(), Setwise(top_k=1), progress=False)
+    # and the run resumes with a ranker that answers properly
+    assert rerank(["q"], [[0, 1, 2]], OracleRanker(), Setwise(top_k=1), progress=False).orders
+
+
+# ---------------------------------------------------------------------------------------------
+# rbo: the repeated item, not its internal code
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("a", "b", "name", "words"),
+    [
+        (["x", "y", "x"], ["y", "z"], "a", "'x' at positions 0 and 2"),
+        (["x", "y"], ["y", {"z", "w"}, "w"], "b", "'w'"),
+        ({"x": 1.0, "y": 0.5}, ["q", "r", "r"], "b", "'r' at positions 1 and 2"),
+        ([3, 5, 3], [5], "a", "3 at positions 0 and 2"),
+    ],
+)
+def test_rbo_names_the_repeated_item(a: Any, b: Any, name: str, words: str) -> None:
+    expected = rf"`{name}` must be a ranking with every item once"
+    with pytest.raises(InvalidValueError, match=expected) as e:
+        correlation.rbo(a, b)
+    assert words in str(e.value) and "code" not in str(e.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers out of the float64 range
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: rankwise.Run({"q": {"d": HUGE}}), r'run\["q"\]\["d"\]'),
+        (lambda: rankwise.Qrels({"q": {"d": -HUGE}}), r'qrels\["q"\]\["d"\]'),
+        (lambda: rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": HUGE}}, "AP"), r"run\["),
+        (lambda: metrics.ndcg([HUGE, 1], [1, 0]), "`scores`"),
+        (lambda: metrics.ndcg([0.5, 1], [HUGE, 0]), "`labels`"),
+        (lambda: correlation.rbo([1, 2], [2, 1], p=HUGE), "`p`"),
+        (lambda: labels.soft_labels([1.0, HUGE]), "`scores`"),
+        (lambda: consistency.ranking_difficulty([HUGE, 1.0], [1.0, 0.0]), None),
+    ],
+)
+def test_numbers_beyond_float64_say_so_and_name_the_argument(call: Any, argument: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"float64 range") as e:
+        call()
+    assert "got int" not in str(e.value)
+    if argument is not None:
+        assert re.search(argument, str(e.value)), str(e.value)
+
+
+def test_ints_beyond_int64_in_rank_statistics_are_refused_not_rounded() -> None:
+    # 2**70 and 2**70 + 1 are one float64: rounding them would make a tie of two distinct
+    # values and change tau silently.
+    with pytest.raises(InvalidValueError, match=r"`x` must hold integers in the int64 range"):
+        correlation.kendall_tau([2**70, 2**70 + 1, 0], [1, 2, 3])
+
+
+def test_large_ints_within_float64_are_still_scores() -> None:
+    assert metrics.ndcg([2**70, 1], [1, 0]) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by benches/fuzz_api.py: each raised a raw builtin error (TypeError, ValueError,
+# OverflowError, IndexError, RuntimeError) or a message naming no argument
+# ---------------------------------------------------------------------------------------------
+S2, L2 = np.array([[0.5, 1.0, 0.2]]), np.array([[1, 0, 2]])
+RUN = {"q": {"a": 1.0, "b": 0.5}}
+QRELS = {"q": {"a": 1, "b": 0}}
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: metrics.ndcg(S2, L2, rel_level=b"\xff"), RankwiseTypeError, "`rel_level`"),
+        (lambda: metrics.recall(S2, L2, rel_level=HUGE), InvalidValueError, "`rel_level`"),
+        (lambda: metrics.reciprocal_rank(S2, L2, k=2**70), InvalidValueError, "`k`"),
+        (lambda: metrics.ndcg(S2, L2, mask=[[True], [True, False]]), ShapeError, "`mask`"),
+        (lambda: metrics.evaluate_arrays(S2, L2, 5), RankwiseTypeError, "`measures`"),
+        (lambda: metrics.ndcg(S2, L2, ties=np.array(["a", "b"])), InvalidValueError, "`ties`"),
+        (
+            lambda: labels.soft_labels([1.0, 2.0], temperature=[1.0]),
+            RankwiseTypeError,
+            "`temperature`",
+        ),
+        (lambda: labels.permutation([1.0, 2.0], seed=-1), InvalidValueError, "`seed`"),
+        (lambda: labels.ranks([1.0, 2.0], seed=b""), RankwiseTypeError, "`seed`"),
+        (
+            lambda: labels.permutation([1.0, 2.0], descending=np.array([1, 2])),
+            RankwiseTypeError,
+            "`descending`",
+        ),
+        (lambda: labels.permutation([[1.0], [1.0, 2.0]]), ShapeError, "`values`"),
+        (
+            lambda: labels.select_committee([[0, 1]], 1, approval_top=-1),
+            InvalidValueError,
+            "`approval_top`",
+        ),
+        (
+            lambda: labels.hard_negatives([1.0, 2.0], [1, 0], 1, margin=[1]),
+            RankwiseTypeError,
+            "`margin`",
+        ),
+        (lambda: labels.position_weights([1, 2], scheme=[1]), InvalidValueError, "`scheme`"),
+        (lambda: labels.aggregate([[0, 1]], 2, normalize={}), InvalidValueError, "`normalize`"),
+        (lambda: labels.to_padded(np.zeros((2, 3)), [0, 1]), ShapeError, "`values`"),
+        (lambda: labels.to_padded(1.0, [0, 1]), ShapeError, "`values`"),
+        (lambda: labels.ranking_label(["a", "b"], 5), RankwiseTypeError, "`final_list`"),
+        (lambda: labels.ranking_label([["a"]], ["a"]), RankwiseTypeError, "`initial_list`"),
+        (lambda: labels.inverse_permutation([3, 0]), InvalidValueError, "`perm`"),
+        (
+            lambda: labels.fullrank_labels(["q"], [[1, 2]], b"x", progress=False),
+            RankwiseTypeError,
+            "`teacher`",
+        ),
+        (
+            lambda: labels.fullrank_labels(["q"], [1.5], OracleRanker(), progress=False),
+            RankwiseTypeError,
+            "`candidates[0]`",
+        ),
+        (lambda: correlation.rbo({"a": {}, "b": 1.0}, ["a"]), RankwiseTypeError, "`a`"),
+        (lambda: correlation.rbo(["a"], ["a"], ties=np.array([])), InvalidValueError, "`ties`"),
+        (lambda: correlation.correlate_systems({"s": 1.0}, [1.0]), RankwiseTypeError, "`report_b`"),
+        (lambda: consistency.dpo_loss_bound([0.5], [1.0]), RankwiseTypeError, "`beta`"),
+        (
+            lambda: consistency.idealized_ranking_accuracy([1.0], [0.0], [0.5], beta=[[1], []]),
+            ShapeError,
+            "`beta`",
+        ),
+        (
+            lambda: consistency.ranking_accuracy([1.0], [0.0], per_example=np.array([1, 2])),
+            RankwiseTypeError,
+            "`per_example`",
+        ),
+        (
+            lambda: consistency.opis(np.ones((2, 2)), [1, 0], beta=[1.0]),
+            RankwiseTypeError,
+            "`beta`",
+        ),
+        (lambda: rankwise.evaluate(QRELS, RUN, 1.5), RankwiseTypeError, "`measures`"),
+        (lambda: rankwise.evaluate(QRELS, RUN, np.array("AP")), RankwiseTypeError, "`measures`"),
+        (
+            lambda: rankwise.evaluate(QRELS, RUN, "AP", rel_level=[1]),
+            RankwiseTypeError,
+            "`rel_level`",
+        ),
+        (
+            lambda: rankwise.evaluate(QRELS, RUN, "AP", judged_only=np.array([1, 2])),
+            RankwiseTypeError,
+            "`judged_only`",
+        ),
+        (lambda: rankwise.evaluate(QRELS, RUN, "AP").column("bogus"), ValueError, "`measure`"),
+        (lambda: rankwise.fuse([RUN, 5]), RankwiseTypeError, "`runs[1]`"),
+        (lambda: rankwise.fuse([RUN], method=[1]), InvalidValueError, "`method`"),
+        (lambda: rankwise.fuse([RUN], k=[1]), RankwiseTypeError, "`k`"),
+        (
+            lambda: rankwise.compare(QRELS, {"a": RUN, "b": 5}, "AP"),
+            RankwiseTypeError,
+            "`runs['b']`",
+        ),
+        (
+            lambda: rankwise.compare(QRELS, [RUN, RUN], "AP", test=np.array([1, 2])),
+            InvalidValueError,
+            "`test`",
+        ),
+        (
+            lambda: rerank(5, [[1]], OracleRanker(), SlidingWindow(window=2, step=1)),
+            RankwiseTypeError,
+            "`queries`",
+        ),
+        (
+            lambda: rerank(["q"], [3], OracleRanker(), SlidingWindow(window=2, step=1)),
+            RankwiseTypeError,
+            "`candidates[0]`",
+        ),
+    ],
+)
+def test_bad_options_found_by_the_fuzz_sweep_name_their_argument(
+    call: Any, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error) as e:
+        call()
+    assert words in str(e.value), str(e.value)
+    assert isinstance(e.value, rankwise.errors.RankwiseError)
+
+
+def test_a_ranker_answer_error_names_the_ranker() -> None:
+    class NaN:
+        def score(self, batch: Sequence[Any]) -> list[float]:
+            return [float("nan") for _ in batch]
+
+    from rankwise.rerank import Pointwise
+
+    with pytest.raises(InvalidValueError, match=r"`ranker.score` gave a bad answer to query 0"):
+        rerank(["q"], [[1, 2]], NaN(), Pointwise(), progress=False)
+
+
+def test_torchmetrics_top_k_is_checked_and_a_huge_one_means_the_whole_list() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+
+    preds, target = torch.tensor([0.2, 0.3, 0.5]), torch.tensor([1, 0, 1])
+    with pytest.raises(ValueError, match=r"`top_k` has to be a positive integer or None"):
+        tmf.retrieval_average_precision(preds, target, top_k=torch.tensor([1, 2]))
+    for fn in (tmf.retrieval_average_precision, tmf.retrieval_reciprocal_rank,
+               tmf.retrieval_normalized_dcg, tmf.retrieval_recall):  # fmt: skip
+        assert float(fn(preds, target, top_k=2**70)) == float(fn(preds, target))
+    assert float(tmf.retrieval_precision(preds, target, top_k=2**70)) == pytest.approx(2 / 2**70)
+    assert float(tmf.retrieval_precision(preds, target, top_k=4)) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda tl, s, y: tl.plackett_luce_sample(s, seed=1.5), "`seed`"),
+        (lambda tl, s, y: tl.plackett_luce_sample(s, seed=2**70), "`seed`"),
+        (lambda tl, s, y: tl.plackett_luce_sample(s, generator=3), "`generator`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, stochastic=np.array([1, 2])), "`stochastic`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, sinkhorn_max_iter=b"x"), "`sinkhorn_max_iter`"),
+        (lambda tl, s, y: tl.neural_ndcg_loss(s, y, sinkhorn_tol=[1]), "`sinkhorn_tol`"),
+        (lambda tl, s, y: tl.lambda_loss(s, y, mu=np.ones(5)), "`mu`"),
+        (lambda tl, s, y: tl.soft_rank(s, method=np.array([])), "`method`"),
+        (lambda tl, s, y: tl.listnet_loss(s, y, reduction=np.array(["a", "b"])), "`reduction`"),
+        (lambda tl, s, y: tl.ranknet_loss(s, y, sigma=2**2000), "`sigma`"),
+    ],
+)
+def test_torch_loss_options_are_checked_naming_them(call: Any, words: str) -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(rankwise.errors.RankwiseError) as e:
+        call(losses, s, y)
+    assert words in str(e.value), str(e.value)
+
+
+def test_torchmetrics_refuses_a_non_finite_target_naming_it() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+
+    with pytest.raises(ValueError, match=r"`target` must hold finite values"):
+        tmf.retrieval_normalized_dcg(torch.tensor([0.2, 0.5]), torch.tensor([float("inf"), 1.0]))
+
+
+def test_an_id_that_utf8_cannot_encode_is_a_value_error_naming_the_entry() -> None:
+    # os.fsdecode turns undecodable bytes into lone surrogates; such a str is no id.
+    with pytest.raises(InvalidValueError, match=r"query ids of `qrels` must be a str that UTF-8"):
+        rankwise.Qrels({"q\udcff": {"d": 1}})
+    with pytest.raises(InvalidValueError, match=r"document ids of `run\[.q.\]`"):
+        rankwise.Run({"q": {"d\udcff": 1.0}})
+
+
+def test_torch_option_strings_given_as_arrays_and_huge_temperatures() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(InvalidValueError, match=r"`ties` must be 'position' or 'random'"):
+        losses.listmle_loss(s, y, ties=np.array(["a", "b"]))
+    with pytest.raises(rankwise.errors.RankwiseError, match=r"`weights`"):
+        losses.position_aware_listmle_loss(s, y, weights=np.array(["a", "b"]))
+    # an int temperature beyond int64 is still a number: the same as its float
+    big = losses.soft_sort(s, temperature=2**70)
+    assert torch.equal(big, losses.soft_sort(s, temperature=float(2**70)))
+    assert torch.equal(
+        losses.neural_sort(s, temperature=2**70), losses.neural_sort(s, temperature=float(2**70))
+    )
+
+
+def test_more_options_found_by_the_longer_sweep() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    with pytest.raises(InvalidValueError, match=r"`positives`"):
+        losses.info_nce_loss(s, y, positives=np.array(["a", "b"]))
+    with pytest.raises(InvalidValueError, match=r"`target`"):
+        losses.listnet_loss(s, y, target=np.array(["a", "b"]))
+    with pytest.raises(InvalidValueError, match=r"`k`"):
+        losses.lambda_loss(s, y, k=2**70)
+    assert torch.equal(losses.lambda_loss(s, y, mu=2**70), losses.lambda_loss(s, y, mu=2.0**70))
+    with pytest.raises(InvalidValueError, match=r"`max_skip`"):
+        losses.ranklist_loss(s, y, max_skip=2**70)
+    with pytest.raises(ValueError, match=r"`preds` contains infinite values"):
+        tmf.retrieval_normalized_dcg(torch.tensor([float("inf"), 0.5]), torch.tensor([1, 0]))
+    with pytest.raises(RankwiseTypeError, match=r"`additive`"):
+        correlation.weighted_tau([1, 2, 3], [1, 3, 2], additive=np.array([]))
+    with pytest.raises(RankwiseTypeError, match=r"`a` and `b` must be hashable"):
+        correlation.rbo([1, "x", {"k": 1}], ["x"])
+
+
+def test_torch_loss_scales_past_int64_are_numbers() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
+    for fn in (losses.ranknet_loss, losses.lambda_loss, losses.ranklist_loss):
+        assert torch.equal(fn(s, y, sigma=2**70), fn(s, y, sigma=2.0**70))

@@ -1,0 +1,86 @@
+"""A short run of the public-API fuzz sweep (``benches/fuzz_api.py``; CI runs it for 60 s and
+the benchmark for 5 minutes): every entry point gets generated calls, and none may end in a
+panic, a crash, a raw builtin error, a message naming no argument or a wrong value."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rankwise.errors import InvalidValueError
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benches" / "fuzz_api.py"
+
+
+def test_a_short_sweep_of_every_entry_point_finds_no_new_failure() -> None:
+    p = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--seconds",
+            "6",
+            "--batch",
+            "4",
+            "--cli-runs",
+            "2",
+            "--skip",
+            "torch",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "fuzz_api:" in p.stdout, p.stdout + p.stderr
+    assert p.returncode == 0, p.stdout[-6000:] + p.stderr[-3000:]
+    summary = p.stdout.strip().splitlines()[-1]
+    tried = int(summary.split()[1].replace(",", ""))
+    assert tried > 100, summary
+    # every entry point was reached
+    table = [line for line in p.stdout.splitlines() if line.startswith("rankwise.")]
+    assert len(table) >= 60, p.stdout
+
+
+def _fuzz_api() -> Any:
+    spec = importlib.util.spec_from_file_location("fuzz_api", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fuzz_api"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _planted(values: Any, k: int = 1) -> Any:
+    if k == 2:
+        raise IndexError("tuple index out of range")
+    if k == 3:
+        raise InvalidValueError("something was wrong")
+    if k == 4:
+        raise InvalidValueError("`k` must be 1")
+    return [0.5]
+
+
+def test_the_verdict_flags_raw_errors_and_messages_naming_no_argument() -> None:
+    fz = _fuzz_api()
+    entry = fz.Entry("planted", lambda draw: {}, call=_planted)
+    assert fz.verdict(entry, {"values": [1], "k": 1}, False, 5) is None
+    assert "IndexError" in fz.verdict(entry, {"values": [1], "k": 2}, False, 5)
+    assert "naming no argument" in fz.verdict(entry, {"values": [1], "k": 3}, False, 5)
+    assert fz.verdict(entry, {"values": [1], "k": 4}, False, 5) is None
+    # a wrong value for valid arguments is a failure too
+    entry.check = lambda result, kw: fz.in_minus1_1([2.0], kw)
+    assert "outside" in fz.verdict(entry, {"values": [1], "k": 1}, True, 5)
+
+
+def test_reproducers_rebuild_the_arguments() -> None:
+    fz = _fuzz_api()
+    for value in [2**2000, -(2**70 + 3), float("nan"), [1.5, float("-inf")], np.zeros((2, 0))]:
+        rebuilt = eval(fz.py(value), fz._namespace())
+        assert repr(rebuilt) == repr(value)
+    a = np.array([[1, 2]], dtype=np.int8)
+    rebuilt = eval(fz.py(a), fz._namespace())
+    assert rebuilt.dtype == a.dtype and np.array_equal(rebuilt, a)
