@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from .. import _native
+from ..errors import RankwiseTypeError
 
 __all__ = [
     "RelevanceEvaluator",
@@ -275,6 +276,21 @@ def compute_aggregated_measure(measure: str, values: Sequence[float]) -> float:
     return float(np.mean(values))
 
 
+def _nested_mapping(name: str, value: object) -> None:
+    """``{query_id: {doc_id: number}}`` or refused, naming the argument: pytrec_eval raises a
+    ``TypeError`` for anything but dicts, and the reads below would fail with a bare
+    ``AttributeError``/``TypeError``. (A ``RankwiseTypeError`` is a ``TypeError``.)"""
+    if not isinstance(value, Mapping):
+        raise RankwiseTypeError(
+            f"`{name}` must be a dict {{query_id: {{doc_id: value}}}}; got {type(value).__name__}"
+        )
+    for q, docs in value.items():
+        if not isinstance(docs, Mapping):
+            raise RankwiseTypeError(
+                f"`{name}[{q!r}]` must be a dict {{doc_id: value}}; got {type(docs).__name__}"
+            )
+
+
 class RelevanceEvaluator:
     """Evaluate runs against fixed relevance judgements (pytrec_eval's class).
 
@@ -318,6 +334,7 @@ class RelevanceEvaluator:
         self._specs = specs
         self._relevance_level = float(relevance_level)
         self._judged_only = bool(judged_docs_only_flag)
+        _nested_mapping("query_relevance", query_relevance)
         # pytrec_eval drops queries without judgements.
         judged: dict[str, dict[str, int | float]] = {
             q: docs if isinstance(docs, dict) else dict(docs)
@@ -329,6 +346,7 @@ class RelevanceEvaluator:
     def evaluate(self, scores: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
         """Evaluate one run: ``{query_id: {measure: value}}`` for every query that is both in
         the run and in the judgements (a run query without documents included)."""
+        _nested_mapping("scores", scores)
         if not scores:
             return {}
         run = _native.Run(

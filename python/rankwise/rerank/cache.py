@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import urllib.parse
 
+from .._validation import path as _path
 from ..errors import InvalidValueError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -137,7 +138,7 @@ class AnswerCache:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = None if path is None else os.fspath(path)
+        self.path = None if path is None else _path("path", path)
         self._memory: dict[str, Any] = {}
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .._validation import U64_MAX, integer
+from .._validation import U64_MAX, integer, path
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
@@ -300,7 +300,9 @@ class _Run:
         self.queries, self.candidates, self.ranker = queries, candidates, ranker
         self.batch_size, self.method_of = batch_size, method_of
         self.cache = (
-            cache if cache is None or isinstance(cache, AnswerCache) else AnswerCache(cache)
+            cache
+            if cache is None or isinstance(cache, AnswerCache)
+            else AnswerCache(path("cache", cache))
         )
         self.ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
         self.key = (id(queries), id(candidates), id(ranker), strategy)

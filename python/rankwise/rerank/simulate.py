@@ -188,15 +188,19 @@ class SimulatedRanker:
                 f"`qrels` must be a rankwise.Qrels or {{query: {{doc: grade}}}}; "
                 f"got {type(qrels).__name__}"
             )
-        for name, value, hi in (
-            ("pairwise_error", pairwise_error, 1.0),
-            ("failure_rate", failure_rate, 1.0),
-        ):
-            if not 0.0 <= value <= hi:
-                raise InvalidValueError(f"`{name}` must be in [0, {hi}]; got {value!r}")
-        self.grades = {
-            str(q): {str(d): float(g) for d, g in docs.items()} for q, docs in qrels.items()
-        }
+        for name, value in (("pairwise_error", pairwise_error), ("failure_rate", failure_rate)):
+            if not _finite(name, value) <= 1.0:
+                raise InvalidValueError(f"`{name}` must be in [0, 1]; got {value!r}")
+        self.grades: dict[str, dict[str, float]] = {}
+        for q, docs in qrels.items():
+            if not isinstance(docs, Mapping):
+                raise InvalidValueError(
+                    f"`qrels[{q!r}]` must be a mapping {{doc: grade}}; got {type(docs).__name__}"
+                )
+            self.grades[str(q)] = {
+                str(d): _finite(f"qrels[{q!r}][{d!r}]", g, non_negative=False)
+                for d, g in docs.items()
+            }
         self.temperature = _finite("temperature", temperature)
         self.pairwise_error = float(pairwise_error)
         self.position_bias = _finite("position_bias", position_bias, non_negative=False)
