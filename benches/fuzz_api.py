@@ -927,7 +927,7 @@ def _entries(skip: str | None = None) -> list[Entry]:
         Entry("rankwise.cli.main", _cli_valid(), call=_cli_call, positional=("argv",)),
         Entry("rankwise.compat.pytrec_eval.RelevanceEvaluator:evaluate",
               st.composite(lambda d: {"query_relevance": qrels_dict(d), "measures": {"map", "ndcg_cut_10", "P"}, "run": run_dict(d)})(),
-              call=_pytrec_call, compat=True, mutable=("run",)),
+              call=_pytrec_call, compat=True, mutable=("run",), aliases=("scores",)),
         Entry("rankwise.Run:methods", _collection_valid(), call=_collection_call, mutable=("arg",), files=True,
               aliases=("path", "rel_level")),
         Entry("rankwise.get_num_threads", st.just({})),

@@ -433,3 +433,144 @@ def test_torch_loss_scales_past_int64_are_numbers() -> None:
     s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
     for fn in (losses.ranknet_loss, losses.lambda_loss, losses.ranklist_loss):
         assert torch.equal(fn(s, y, sigma=2**70), fn(s, y, sigma=2.0**70))
+
+
+# ---------------------------------------------------------------------------------------------
+# Former KNOWN entries of the fuzz sweep: paths, text and numbers of Run/Qrels, the answer
+# cache, strategy options, the simulated rankers and the pytrec_eval drop-in
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [rankwise.Run, rankwise.Qrels])
+@pytest.mark.parametrize("path", [1.0, ["x"], b"x", None])
+def test_from_trec_refuses_what_is_not_a_path(cls: Any, path: Any) -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path \(str or os.PathLike\)"):
+        cls.from_trec(path)
+
+
+@pytest.mark.parametrize("cls", [rankwise.Run, rankwise.Qrels])
+def test_paths_with_a_nul_character_are_refused(cls: Any, tmp_path: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        cls.from_trec("a\x00b")
+    obj = cls({"q": {"d": 1}})
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        obj.to_trec(str(tmp_path / "a\x00b"))
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path.*got int 1"):
+        obj.to_trec(1)
+    obj.to_trec(tmp_path / "out.txt")  # a PathLike still works
+    assert cls.from_trec(tmp_path / "out.txt").to_dict() == obj.to_dict()
+
+
+def test_run_text_options_and_count_relevant_name_the_argument() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`name` must be a str; got list \[1\]"):
+        rankwise.Run({"q": {"d": 1.0}}, name=[1])  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match=r"`score_precision` must be a str"):
+        rankwise.Run({"q": {"d": 1.0}}, score_precision=64)  # type: ignore[arg-type]
+    run = rankwise.Run({"q": {"d": 1.0}}, name="bm25", score_precision="float64")
+    assert (run.name, run.score_precision) == ("bm25", "float64")
+    qrels = rankwise.Qrels({"q": {"d": 1, "e": 2}})
+    with pytest.raises(RankwiseTypeError, match=r"`rel_level` must be a real number"):
+        qrels.count_relevant([1])  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match=r"`rel_level` must be a real number"):
+        qrels.count_relevant("1")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`rel_level` must be a number, not NaN"):
+        qrels.count_relevant(float("nan"))
+    assert qrels.count_relevant() == (2, 2)
+    assert qrels.count_relevant(2) == qrels.count_relevant(np.float32(2.0)) == (2, 1)
+
+
+def test_answer_cache_paths_are_checked() -> None:
+    from rankwise.rerank import AnswerCache
+
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path.*got float 1.0"):
+        AnswerCache(1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        AnswerCache("a\x00b")
+    with pytest.raises(RankwiseTypeError, match=r"`cache` must be a path"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), cache=1.0, progress=False)
+    with pytest.raises(RankwiseTypeError, match=r"`cache` must be a path"):
+        labels.fullrank_labels(["q"], [[1, 2]], OracleRanker(), cache=b"x", progress=False)
+
+
+def test_fullrank_labels_refuses_a_huge_window() -> None:
+    with pytest.raises(InvalidValueError, match=r"`window` must be .* at most 2\*\*64 - 1"):
+        labels.fullrank_labels(["q"], [[1, 2]], OracleRanker(), window=2**70, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: Setwise(method=1), InvalidValueError, r"`method` must be one of 'heapsort'"),
+        (lambda: Setwise(method=b"x"), InvalidValueError, r"`method` must be one of"),
+        (lambda: SlidingWindow(direction=np.array([])), InvalidValueError, r"`direction`"),
+        (lambda: SlidingWindow(compat=None), InvalidValueError, r"`compat` must be one of"),
+        (lambda: rankwise.rerank.Pairwise(both_orders=np.array([])), RankwiseTypeError,
+         r"`both_orders` must be True or False"),
+        (lambda: rankwise.rerank.TopDown(parallel=1), RankwiseTypeError, r"`parallel`"),
+        (lambda: rankwise.rerank.Tournament(stages=1.0), RankwiseTypeError,
+         r"`stages` must be a sequence of \(groups, advance\) pairs"),
+        (lambda: rankwise.rerank.Tournament(stages=[[3, 3], []]), RankwiseTypeError,
+         r"`stages\[1\]` must be a \(groups, advance\) pair"),
+        (lambda: rankwise.rerank.Tournament(stages=[(1, 2.0)]), RankwiseTypeError,
+         r"`stages\[0\]` must be an integer"),
+        (lambda: rankwise.rerank.Tournament(stages=[(1, 2**70)]), InvalidValueError,
+         r"`stages\[0\]` must be a positive integer at most"),
+        (lambda: rankwise.rerank.Groupwise(group_size=2**70), InvalidValueError,
+         r"`group_size` must be .* at most 2\*\*64 - 1"),
+        (lambda: rankwise.rerank.Groupwise(group_size=None), InvalidValueError,
+         r"`group_size` must be an integer"),
+        (lambda: SlidingWindow().plan(np.array([3, 4])), RankwiseTypeError,
+         r"`n` must be an integer; got ndarray"),
+    ],
+)  # fmt: skip
+def test_strategy_options_are_checked_before_the_native_constructor(
+    make: Any, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_tournament_stages_from_lists_stay_hashable() -> None:
+    t = rankwise.rerank.Tournament(stages=[[5, 50], [1, 10]])  # type: ignore[arg-type]
+    assert t.stages == ((5, 50), (1, 10))
+    assert hash(t) == hash(rankwise.rerank.Tournament(stages=((5, 50), (1, 10))))
+
+
+def test_simulated_ranker_options_and_qrels_are_checked() -> None:
+    from rankwise.rerank import SimulatedRanker
+
+    qrels = {"q": {"d": 1}}
+    with pytest.raises(InvalidValueError, match=r"`failure_rate` must be a number"):
+        SimulatedRanker(qrels, failure_rate=[0.1])  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`pairwise_error` must be in \[0, 1\]"):
+        SimulatedRanker(qrels, pairwise_error=1.5)
+    with pytest.raises(InvalidValueError, match=r"`temperature` must be a number"):
+        SimulatedRanker(qrels, temperature=b"x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`qrels\['a'\]` must be a mapping"):
+        SimulatedRanker({"a": 1})
+    with pytest.raises(InvalidValueError, match=r"`noise` must be"):
+        OracleRanker(noise="x")  # type: ignore[arg-type]
+
+
+def test_pytrec_eval_drop_in_refuses_non_dicts_with_a_type_error() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(TypeError, match=r"`query_relevance\['q'\]` must be a dict"):
+        pytrec_eval.RelevanceEvaluator({"q": 1}, {"map"})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"`query_relevance` must be a dict"):
+        pytrec_eval.RelevanceEvaluator([1.0], {"map"})  # type: ignore[arg-type]
+    ev = pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"})
+    with pytest.raises(RankwiseTypeError, match=r"`scores` must be a dict"):
+        ev.evaluate(b"x")  # type: ignore[arg-type]
+    assert ev.evaluate({"q": {"d": 1.0}}) == {"q": {"map": 1.0}}
+
+
+def test_evaluate_max_docs_must_be_an_integer() -> None:
+    for bad in (b"x", 1.5):
+        with pytest.raises(RankwiseTypeError, match=r"`max_docs` must be an integer"):
+            rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, "AP", max_docs=bad)  # type: ignore[arg-type]
+
+
+def test_rerank_progress_must_be_a_flag() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`progress` must be True or False"):
+        labels.fullrank_labels(["q"], [[9]], OracleRanker(), progress=np.array([1, -1]))
+    with pytest.raises(RankwiseTypeError, match=r"`progress` must be True or False"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), progress="no")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .._validation import U64_MAX, integer, path
+from .._validation import U64_MAX, flag, integer, path
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
@@ -264,6 +264,8 @@ class _Run:
                 f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
                 f"got {type(strategy).__name__}"
             )
+        if progress is not None:
+            flag("progress", progress)
         for name, value in (("queries", queries), ("candidates", candidates)):
             if not _is_list(value):
                 raise RankwiseTypeError(
@@ -318,7 +320,7 @@ class _Run:
             )
             progress_state = _Progress(queries, candidates, ranker, states, {})
         self.p = progress_state
-        show = sys.stderr.isatty() if progress is None else bool(progress)
+        show = sys.stderr.isatty() if progress is None else progress
         plans = [strategy.plan(len(c)) for c in candidates] if show else []
         planned = (
             sum(pl.calls_max for pl in plans) if plans and all(pl.exact for pl in plans) else None

@@ -75,7 +75,7 @@ class Strategy:
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             kind = str(f.type)
-            if kind in ("int", "int | None") and value is not None:
+            if kind == "int" or (kind == "int | None" and value is not None):
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise InvalidValueError(f"`{f.name}` must be an integer; got {_short(value)}")
                 # The range of the Rust type it reaches (usize; u64 for a seed).
