@@ -574,3 +574,13 @@ def test_rerank_progress_must_be_a_flag() -> None:
         labels.fullrank_labels(["q"], [[9]], OracleRanker(), progress=np.array([1, -1]))
     with pytest.raises(RankwiseTypeError, match=r"`progress` must be True or False"):
         rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), progress="no")
+
+
+def test_spearmanr_drop_in_names_the_array_of_too_many_dimensions() -> None:
+    from rankwise.compat import scipy as compat_scipy
+
+    with pytest.raises(ShapeError, match=r"only handles 1-D or 2-D arrays; `a` has shape"):
+        compat_scipy.spearmanr(np.zeros((2, 2, 2)), np.arange(6.0))
+    with pytest.raises(ShapeError, match=r"only handles 1-D or 2-D arrays; `b` has shape"):
+        compat_scipy.spearmanr(np.arange(8.0), np.zeros((2, 2, 2)))
+    assert np.isnan(compat_scipy.spearmanr(4.0, 2.0).statistic)
