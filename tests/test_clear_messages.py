@@ -4,6 +4,7 @@ for the words of its message."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -584,3 +585,41 @@ def test_spearmanr_drop_in_names_the_array_of_too_many_dimensions() -> None:
     with pytest.raises(ShapeError, match=r"only handles 1-D or 2-D arrays; `b` has shape"):
         compat_scipy.spearmanr(np.arange(8.0), np.zeros((2, 2, 2)))
     assert np.isnan(compat_scipy.spearmanr(4.0, 2.0).statistic)
+
+
+def test_answer_cache_errors_name_the_argument_that_gave_the_path(tmp_path: Any) -> None:
+    from rankwise.rerank import AnswerCache
+
+    not_sqlite = tmp_path / "x"
+    not_sqlite.write_text("not a database\n" * 100)
+    with pytest.raises(InvalidValueError, match=r"^`path` must be a rankwise answer cache"):
+        AnswerCache(not_sqlite)
+    with pytest.raises(InvalidValueError, match=r"^`cache` must be a rankwise answer cache"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), cache=not_sqlite, progress=False)
+
+
+def test_answer_cache_takes_a_path_with_undecodable_bytes(tmp_path: Any) -> None:
+    from rankwise.rerank import AnswerCache
+
+    name = str(tmp_path / "\udcff.sqlite")  # the byte 0xff, as os.fsdecode gives it
+    AnswerCache(name)
+    assert os.path.exists(os.fsencode(name))
+    assert len(AnswerCache(name)) == 0  # reopened as the cache it is
+
+
+def test_simulated_rankers_refuse_numbers_past_the_float_range() -> None:
+    from rankwise.rerank import OracleListwiseRanker
+
+    for cls in (OracleRanker, OracleListwiseRanker):
+        with pytest.raises(InvalidValueError, match=r"`noise` must be a finite non-negative"):
+            cls(noise=HUGE)
+
+
+def test_pytrec_eval_drop_in_names_its_own_arguments_for_nan() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(InvalidValueError, match=r"^`query_relevance` must be finite"):
+        pytrec_eval.RelevanceEvaluator({"q": {"d": float("nan")}}, {"map"})
+    ev = pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"})
+    with pytest.raises(InvalidValueError, match=r"^`scores` must be scores that are numbers"):
+        ev.evaluate({"q": {"d": float("nan")}})

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .._validation import U64_MAX, flag, integer, path
+from .._validation import U64_MAX, flag, integer
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
@@ -304,7 +304,7 @@ class _Run:
         self.cache = (
             cache
             if cache is None or isinstance(cache, AnswerCache)
-            else AnswerCache(path("cache", cache))
+            else AnswerCache._from_argument(cache, "cache")
         )
         self.ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
         self.key = (id(queries), id(candidates), id(ranker), strategy)

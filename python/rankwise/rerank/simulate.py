@@ -43,15 +43,18 @@ _NOISELESS = random.Random(0)
 
 
 def _finite(name: str, value: Any, *, non_negative: bool = True) -> float:
+    from .._validation import _short
     from ..errors import InvalidValueError
 
     try:
         v = float(value)
+    except OverflowError:  # an int past the float range: a number, not a finite one
+        v = math.inf
     except (TypeError, ValueError):
-        raise InvalidValueError(f"`{name}` must be a number; got {value!r}") from None
+        raise InvalidValueError(f"`{name}` must be a number; got {_short(value)}") from None
     if not math.isfinite(v) or (non_negative and v < 0):
         what = "a finite non-negative number" if non_negative else "a finite number"
-        raise InvalidValueError(f"`{name}` must be {what}; got {value!r}")
+        raise InvalidValueError(f"`{name}` must be {what}; got {_short(value)}")
     return v
 
 
