@@ -503,7 +503,9 @@ def _rerank_call(
 
     if isinstance(ranker, str):
         ranker = _Oracle(ranker)
-    if isinstance(strategy, tuple):
+    # (class name, options) from _rerank_valid; any other value is a bad one, passed as it is
+    if isinstance(strategy, tuple) and len(strategy) == 2 and isinstance(strategy[0], str) \
+            and isinstance(strategy[1], dict):  # fmt: skip
         strategy = getattr(rr, strategy[0])(**strategy[1])
     return rr.rerank(
         queries, candidates, ranker, strategy, batch_size=batch_size, progress=False, **kw

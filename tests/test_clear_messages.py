@@ -623,3 +623,11 @@ def test_pytrec_eval_drop_in_names_its_own_arguments_for_nan() -> None:
     ev = pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"})
     with pytest.raises(InvalidValueError, match=r"^`scores` must be scores that are numbers"):
         ev.evaluate({"q": {"d": float("nan")}})
+
+
+@pytest.mark.parametrize("measures", ["\udcff", ["P@5", "\udcff"]])
+def test_measure_names_with_a_lone_surrogate_are_invalid_values(measures: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"`measures` must be measure names of valid"):
+        rankwise.measure_names(measures)
+    with pytest.raises(InvalidValueError, match=r"`measures` must be measure names of valid"):
+        rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, measures)
