@@ -653,3 +653,24 @@ def test_torchmetrics_drop_in_takes_strided_preds(name: str) -> None:
     target = torch.tensor([0, 1, 1])
     fn = getattr(tmf, name)
     assert torch.equal(fn(strided, target), fn(strided.contiguous(), target))
+
+
+def test_hard_negatives_refuses_a_k_whose_output_cannot_exist() -> None:
+    scores, grades = np.array([[0.0, 0.0, -1.0, 2.0]]), np.array([[2, 3, 2, 0]])
+    for k in (19929965563142156, 2**63):
+        with pytest.raises(InvalidValueError, match=r"`k` must be small enough for the \(1, k\)"):
+            labels.hard_negatives(scores, grades, k)
+    idx, _ = labels.hard_negatives(scores, grades, 6)
+    assert idx.shape == (1, 6)
+
+
+def test_more_numbers_past_float64_and_array_flags_are_named() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(InvalidValueError, match=r"`relevance_level` must be a number in the"):
+        pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"}, relevance_level=HUGE)
+    with pytest.raises(InvalidValueError, match=r"`far_range` must be a pair of numbers"):
+        consistency.opis(np.eye(3), [0, 1, 2], far_range=[HUGE, 0])
+    c, r, b = np.array([-3.0, -6.0]), np.array([-3.0, -4.0]), np.array([0.5, 0.5])
+    with pytest.raises(RankwiseTypeError, match=r"`per_example` must be True or False"):
+        consistency.idealized_ranking_accuracy(c, r, b, per_example=np.array([1.0, 2.0]))

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .. import _native
-from ..errors import RankwiseError, RankwiseTypeError
+from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError
 
 __all__ = [
     "RelevanceEvaluator",
@@ -344,7 +344,13 @@ class RelevanceEvaluator:
         except ValueError as e:
             raise ValueError(f"unsupported measure: {e}") from e
         self._specs = specs
-        self._relevance_level = float(relevance_level)
+        try:
+            self._relevance_level = float(relevance_level)
+        except OverflowError:  # an int past float64 (pytrec_eval's C int overflows too)
+            raise InvalidValueError(
+                f"`relevance_level` must be a number in the float64 range; got an integer of "
+                f"{int(relevance_level).bit_length()} bits"
+            ) from None
         self._judged_only = bool(judged_docs_only_flag)
         _nested_mapping("query_relevance", query_relevance)
         # pytrec_eval drops queries without judgements.
