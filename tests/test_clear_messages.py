@@ -674,3 +674,14 @@ def test_more_numbers_past_float64_and_array_flags_are_named() -> None:
     c, r, b = np.array([-3.0, -6.0]), np.array([-3.0, -4.0]), np.array([0.5, 0.5])
     with pytest.raises(RankwiseTypeError, match=r"`per_example` must be True or False"):
         consistency.idealized_ranking_accuracy(c, r, b, per_example=np.array([1.0, 2.0]))
+
+
+def test_sklearn_drop_in_weights_summing_to_zero_and_per_query_flag() -> None:
+    from rankwise.compat import sklearn as compat_sklearn
+
+    y, s = np.array([[1, 1], [3, 1]]), np.array([[0.5, 0.1], [0.2, 0.9]])
+    for fn in (compat_sklearn.dcg_score, compat_sklearn.ndcg_score):
+        with pytest.raises(ValueError, match=r"`sample_weight` must not sum to zero"):
+            fn(y, s, sample_weight=np.array([1.0, -1.0]))
+    with pytest.raises(RankwiseTypeError, match=r"`per_query` must be True or False"):
+        rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, "AP", per_query=np.array([1, 0]))

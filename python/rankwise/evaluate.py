@@ -234,4 +234,4 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         missing=missing,
     )
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
-    return report.per_query if per_query else report
+    return report.per_query if _yes_no("per_query", per_query) else report
