@@ -685,3 +685,20 @@ def test_sklearn_drop_in_weights_summing_to_zero_and_per_query_flag() -> None:
             fn(y, s, sample_weight=np.array([1.0, -1.0]))
     with pytest.raises(RankwiseTypeError, match=r"`per_query` must be True or False"):
         rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, "AP", per_query=np.array([1, 0]))
+
+
+def test_compare_names_the_run_entry_inside_runs() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"^`runs\['q'\]\[\"d\"\]` must be a dict"):
+        rankwise.compare({"q0": {"d1": 1}}, {"q": {"d": 1}}, ["RR"], n_resamples=100)  # type: ignore[dict-item]
+
+
+def test_spearmanr_drop_in_with_one_variable_names_it() -> None:
+    from rankwise.compat import scipy as compat_scipy
+
+    with pytest.raises(ShapeError, match=r"needs at least 2 variables to compare; `a` has shape"):
+        compat_scipy.spearmanr(np.zeros((0,)), None)
+
+
+def test_ranking_label_reads_iterators_once() -> None:
+    expected = labels.ranking_label(["a", "b", "c"], ["c", "a", "b"])
+    assert labels.ranking_label(iter(["a", "b", "c"]), iter(["c", "a", "b"])) == expected

@@ -827,6 +827,8 @@ def ranking_label(initial_list: Sequence[Any], final_list: Sequence[Any]) -> str
             raise RankwiseTypeError(
                 f"`{name}` must be a list of document ids; got {type(value).__name__}"
             )
+    # Read once: an iterator given for either list is consumed by the first pass over it.
+    initial_list, final_list = list(initial_list), list(final_list)
     try:
         position = {d: i for i, d in enumerate(initial_list)}
     except TypeError:

@@ -318,7 +318,10 @@ def spearmanr(
             )
     if arr_b is None:
         if arr_a.ndim < 2:
-            raise ShapeError("`spearmanr` needs at least 2 variables to compare")
+            raise ShapeError(  # scipy's words, then the argument and its shape
+                f"`spearmanr` needs at least 2 variables to compare; `a` has shape {arr_a.shape} "
+                "and `b` is None"
+            )
         data = arr_a if ax == 0 else arr_a.T
     else:
         cols = [
