@@ -702,3 +702,22 @@ def test_spearmanr_drop_in_with_one_variable_names_it() -> None:
 def test_ranking_label_reads_iterators_once() -> None:
     expected = labels.ranking_label(["a", "b", "c"], ["c", "a", "b"])
     assert labels.ranking_label(iter(["a", "b", "c"]), iter(["c", "a", "b"])) == expected
+
+
+def test_aggregate_refuses_n_items_it_cannot_allocate_instead_of_aborting() -> None:
+    import subprocess
+    import sys
+
+    # Under an address-space limit (as the fuzz sweep runs), so that the allocation fails
+    # here whatever the machine's memory: before, the process aborted (SIGABRT).
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))\n"
+        "import rankwise.labels as L\n"
+        "try:\n"
+        "    L.aggregate([[]], 3723471601, method='kemeny', alpha=0.1)\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "InvalidValueError `n_items` must be small enough" in p.stdout, p.stdout
