@@ -721,3 +721,8 @@ def test_aggregate_refuses_n_items_it_cannot_allocate_instead_of_aborting() -> N
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr[-2000:]
     assert "InvalidValueError `n_items` must be small enough" in p.stdout, p.stdout
+
+
+def test_ranking_label_refuses_a_0d_array() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`final_list` must be a list of document ids"):
+        labels.ranking_label(["a", "b"], np.array(1.0))
