@@ -4,6 +4,7 @@ for the words of its message."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -433,3 +434,295 @@ def test_torch_loss_scales_past_int64_are_numbers() -> None:
     s, y = torch.tensor([[0.5, 1.0, 0.2]]), torch.tensor([[1.0, 0.0, 2.0]])
     for fn in (losses.ranknet_loss, losses.lambda_loss, losses.ranklist_loss):
         assert torch.equal(fn(s, y, sigma=2**70), fn(s, y, sigma=2.0**70))
+
+
+# ---------------------------------------------------------------------------------------------
+# Former KNOWN entries of the fuzz sweep: paths, text and numbers of Run/Qrels, the answer
+# cache, strategy options, the simulated rankers and the pytrec_eval drop-in
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [rankwise.Run, rankwise.Qrels])
+@pytest.mark.parametrize("path", [1.0, ["x"], b"x", None])
+def test_from_trec_refuses_what_is_not_a_path(cls: Any, path: Any) -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path \(str or os.PathLike\)"):
+        cls.from_trec(path)
+
+
+@pytest.mark.parametrize("cls", [rankwise.Run, rankwise.Qrels])
+def test_paths_with_a_nul_character_are_refused(cls: Any, tmp_path: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        cls.from_trec("a\x00b")
+    obj = cls({"q": {"d": 1}})
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        obj.to_trec(str(tmp_path / "a\x00b"))
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path.*got int 1"):
+        obj.to_trec(1)
+    obj.to_trec(tmp_path / "out.txt")  # a PathLike still works
+    assert cls.from_trec(tmp_path / "out.txt").to_dict() == obj.to_dict()
+
+
+def test_run_text_options_and_count_relevant_name_the_argument() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`name` must be a str; got list \[1\]"):
+        rankwise.Run({"q": {"d": 1.0}}, name=[1])  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match=r"`score_precision` must be a str"):
+        rankwise.Run({"q": {"d": 1.0}}, score_precision=64)  # type: ignore[arg-type]
+    run = rankwise.Run({"q": {"d": 1.0}}, name="bm25", score_precision="float64")
+    assert (run.name, run.score_precision) == ("bm25", "float64")
+    qrels = rankwise.Qrels({"q": {"d": 1, "e": 2}})
+    with pytest.raises(RankwiseTypeError, match=r"`rel_level` must be a real number"):
+        qrels.count_relevant([1])  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match=r"`rel_level` must be a real number"):
+        qrels.count_relevant("1")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`rel_level` must be a number, not NaN"):
+        qrels.count_relevant(float("nan"))
+    assert qrels.count_relevant() == (2, 2)
+    assert qrels.count_relevant(2) == qrels.count_relevant(np.float32(2.0)) == (2, 1)
+
+
+def test_answer_cache_paths_are_checked() -> None:
+    from rankwise.rerank import AnswerCache
+
+    with pytest.raises(RankwiseTypeError, match=r"`path` must be a path.*got float 1.0"):
+        AnswerCache(1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`path` must be a path without NUL"):
+        AnswerCache("a\x00b")
+    with pytest.raises(RankwiseTypeError, match=r"`cache` must be a path"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), cache=1.0, progress=False)
+    with pytest.raises(RankwiseTypeError, match=r"`cache` must be a path"):
+        labels.fullrank_labels(["q"], [[1, 2]], OracleRanker(), cache=b"x", progress=False)
+
+
+def test_fullrank_labels_refuses_a_huge_window() -> None:
+    with pytest.raises(InvalidValueError, match=r"`window` must be .* at most 2\*\*64 - 1"):
+        labels.fullrank_labels(["q"], [[1, 2]], OracleRanker(), window=2**70, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: Setwise(method=1), InvalidValueError, r"`method` must be one of 'heapsort'"),
+        (lambda: Setwise(method=b"x"), InvalidValueError, r"`method` must be one of"),
+        (lambda: SlidingWindow(direction=np.array([])), InvalidValueError, r"`direction`"),
+        (lambda: SlidingWindow(compat=None), InvalidValueError, r"`compat` must be one of"),
+        (lambda: rankwise.rerank.Pairwise(both_orders=np.array([])), RankwiseTypeError,
+         r"`both_orders` must be True or False"),
+        (lambda: rankwise.rerank.TopDown(parallel=1), RankwiseTypeError, r"`parallel`"),
+        (lambda: rankwise.rerank.Tournament(stages=1.0), RankwiseTypeError,
+         r"`stages` must be a sequence of \(groups, advance\) pairs"),
+        (lambda: rankwise.rerank.Tournament(stages=[[3, 3], []]), RankwiseTypeError,
+         r"`stages\[1\]` must be a \(groups, advance\) pair"),
+        (lambda: rankwise.rerank.Tournament(stages=[(1, 2.0)]), RankwiseTypeError,
+         r"`stages\[0\]` must be an integer"),
+        (lambda: rankwise.rerank.Tournament(stages=[(1, 2**70)]), InvalidValueError,
+         r"`stages\[0\]` must be a positive integer at most"),
+        (lambda: rankwise.rerank.Groupwise(group_size=2**70), InvalidValueError,
+         r"`group_size` must be .* at most 2\*\*64 - 1"),
+        (lambda: rankwise.rerank.Groupwise(group_size=None), InvalidValueError,
+         r"`group_size` must be an integer"),
+        (lambda: SlidingWindow().plan(np.array([3, 4])), RankwiseTypeError,
+         r"`n` must be an integer; got ndarray"),
+    ],
+)  # fmt: skip
+def test_strategy_options_are_checked_before_the_native_constructor(
+    make: Any, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_tournament_stages_from_lists_stay_hashable() -> None:
+    t = rankwise.rerank.Tournament(stages=[[5, 50], [1, 10]])  # type: ignore[arg-type]
+    assert t.stages == ((5, 50), (1, 10))
+    assert hash(t) == hash(rankwise.rerank.Tournament(stages=((5, 50), (1, 10))))
+
+
+def test_simulated_ranker_options_and_qrels_are_checked() -> None:
+    from rankwise.rerank import SimulatedRanker
+
+    qrels = {"q": {"d": 1}}
+    with pytest.raises(InvalidValueError, match=r"`failure_rate` must be a number"):
+        SimulatedRanker(qrels, failure_rate=[0.1])  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`pairwise_error` must be in \[0, 1\]"):
+        SimulatedRanker(qrels, pairwise_error=1.5)
+    with pytest.raises(InvalidValueError, match=r"`temperature` must be a number"):
+        SimulatedRanker(qrels, temperature=b"x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`qrels\['a'\]` must be a mapping"):
+        SimulatedRanker({"a": 1})
+    with pytest.raises(InvalidValueError, match=r"`noise` must be"):
+        OracleRanker(noise="x")  # type: ignore[arg-type]
+
+
+def test_pytrec_eval_drop_in_refuses_non_dicts_with_a_type_error() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(TypeError, match=r"`query_relevance\['q'\]` must be a dict"):
+        pytrec_eval.RelevanceEvaluator({"q": 1}, {"map"})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"`query_relevance` must be a dict"):
+        pytrec_eval.RelevanceEvaluator([1.0], {"map"})  # type: ignore[arg-type]
+    ev = pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"})
+    with pytest.raises(RankwiseTypeError, match=r"`scores` must be a dict"):
+        ev.evaluate(b"x")  # type: ignore[arg-type]
+    assert ev.evaluate({"q": {"d": 1.0}}) == {"q": {"map": 1.0}}
+
+
+def test_evaluate_max_docs_must_be_an_integer() -> None:
+    for bad in (b"x", 1.5):
+        with pytest.raises(RankwiseTypeError, match=r"`max_docs` must be an integer"):
+            rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, "AP", max_docs=bad)  # type: ignore[arg-type]
+
+
+def test_rerank_progress_must_be_a_flag() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`progress` must be True or False"):
+        labels.fullrank_labels(["q"], [[9]], OracleRanker(), progress=np.array([1, -1]))
+    with pytest.raises(RankwiseTypeError, match=r"`progress` must be True or False"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), progress="no")
+
+
+def test_spearmanr_drop_in_names_the_array_of_too_many_dimensions() -> None:
+    from rankwise.compat import scipy as compat_scipy
+
+    with pytest.raises(ShapeError, match=r"only handles 1-D or 2-D arrays; `a` has shape"):
+        compat_scipy.spearmanr(np.zeros((2, 2, 2)), np.arange(6.0))
+    with pytest.raises(ShapeError, match=r"only handles 1-D or 2-D arrays; `b` has shape"):
+        compat_scipy.spearmanr(np.arange(8.0), np.zeros((2, 2, 2)))
+    assert np.isnan(compat_scipy.spearmanr(4.0, 2.0).statistic)
+
+
+def test_answer_cache_errors_name_the_argument_that_gave_the_path(tmp_path: Any) -> None:
+    from rankwise.rerank import AnswerCache
+
+    not_sqlite = tmp_path / "x"
+    not_sqlite.write_text("not a database\n" * 100)
+    with pytest.raises(InvalidValueError, match=r"^`path` must be a rankwise answer cache"):
+        AnswerCache(not_sqlite)
+    with pytest.raises(InvalidValueError, match=r"^`cache` must be a rankwise answer cache"):
+        rerank(["q"], [[1, 2]], OracleRanker(), SlidingWindow(), cache=not_sqlite, progress=False)
+
+
+def test_answer_cache_takes_a_path_with_undecodable_bytes(tmp_path: Any) -> None:
+    from rankwise.rerank import AnswerCache
+
+    name = str(tmp_path / "\udcff.sqlite")  # the byte 0xff, as os.fsdecode gives it
+    AnswerCache(name)
+    assert os.path.exists(os.fsencode(name))
+    assert len(AnswerCache(name)) == 0  # reopened as the cache it is
+
+
+def test_simulated_rankers_refuse_numbers_past_the_float_range() -> None:
+    from rankwise.rerank import OracleListwiseRanker
+
+    for cls in (OracleRanker, OracleListwiseRanker):
+        with pytest.raises(InvalidValueError, match=r"`noise` must be a finite non-negative"):
+            cls(noise=HUGE)
+
+
+def test_pytrec_eval_drop_in_names_its_own_arguments_for_nan() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(InvalidValueError, match=r"^`query_relevance` must be finite"):
+        pytrec_eval.RelevanceEvaluator({"q": {"d": float("nan")}}, {"map"})
+    ev = pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"})
+    with pytest.raises(InvalidValueError, match=r"^`scores` must be scores that are numbers"):
+        ev.evaluate({"q": {"d": float("nan")}})
+
+
+@pytest.mark.parametrize("measures", ["\udcff", ["P@5", "\udcff"]])
+def test_measure_names_with_a_lone_surrogate_are_invalid_values(measures: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"`measures` must be measure names of valid"):
+        rankwise.measure_names(measures)
+    with pytest.raises(InvalidValueError, match=r"`measures` must be measure names of valid"):
+        rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, measures)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "retrieval_average_precision",
+        "retrieval_hit_rate",
+        "retrieval_normalized_dcg",
+        "retrieval_precision",
+        "retrieval_recall",
+        "retrieval_reciprocal_rank",
+    ],
+)
+def test_torchmetrics_drop_in_takes_strided_preds(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.compat.torchmetrics import functional as tmf
+
+    strided = torch.tensor([0.3, 9.0, 0.1, 9.0, 0.7, 9.0])[::2]
+    assert not strided.is_contiguous()
+    target = torch.tensor([0, 1, 1])
+    fn = getattr(tmf, name)
+    assert torch.equal(fn(strided, target), fn(strided.contiguous(), target))
+
+
+def test_hard_negatives_refuses_a_k_whose_output_cannot_exist() -> None:
+    scores, grades = np.array([[0.0, 0.0, -1.0, 2.0]]), np.array([[2, 3, 2, 0]])
+    for k in (19929965563142156, 2**63):
+        with pytest.raises(InvalidValueError, match=r"`k` must be small enough for the \(1, k\)"):
+            labels.hard_negatives(scores, grades, k)
+    idx, _ = labels.hard_negatives(scores, grades, 6)
+    assert idx.shape == (1, 6)
+
+
+def test_more_numbers_past_float64_and_array_flags_are_named() -> None:
+    from rankwise.compat import pytrec_eval
+
+    with pytest.raises(InvalidValueError, match=r"`relevance_level` must be a number in the"):
+        pytrec_eval.RelevanceEvaluator({"q": {"d": 1}}, {"map"}, relevance_level=HUGE)
+    with pytest.raises(InvalidValueError, match=r"`far_range` must be a pair of numbers"):
+        consistency.opis(np.eye(3), [0, 1, 2], far_range=[HUGE, 0])
+    c, r, b = np.array([-3.0, -6.0]), np.array([-3.0, -4.0]), np.array([0.5, 0.5])
+    with pytest.raises(RankwiseTypeError, match=r"`per_example` must be True or False"):
+        consistency.idealized_ranking_accuracy(c, r, b, per_example=np.array([1.0, 2.0]))
+
+
+def test_sklearn_drop_in_weights_summing_to_zero_and_per_query_flag() -> None:
+    from rankwise.compat import sklearn as compat_sklearn
+
+    y, s = np.array([[1, 1], [3, 1]]), np.array([[0.5, 0.1], [0.2, 0.9]])
+    for fn in (compat_sklearn.dcg_score, compat_sklearn.ndcg_score):
+        with pytest.raises(ValueError, match=r"`sample_weight` must not sum to zero"):
+            fn(y, s, sample_weight=np.array([1.0, -1.0]))
+    with pytest.raises(RankwiseTypeError, match=r"`per_query` must be True or False"):
+        rankwise.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0}}, "AP", per_query=np.array([1, 0]))
+
+
+def test_compare_names_the_run_entry_inside_runs() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"^`runs\['q'\]\[\"d\"\]` must be a dict"):
+        rankwise.compare({"q0": {"d1": 1}}, {"q": {"d": 1}}, ["RR"], n_resamples=100)  # type: ignore[dict-item]
+
+
+def test_spearmanr_drop_in_with_one_variable_names_it() -> None:
+    from rankwise.compat import scipy as compat_scipy
+
+    with pytest.raises(ShapeError, match=r"needs at least 2 variables to compare; `a` has shape"):
+        compat_scipy.spearmanr(np.zeros((0,)), None)
+
+
+def test_ranking_label_reads_iterators_once() -> None:
+    expected = labels.ranking_label(["a", "b", "c"], ["c", "a", "b"])
+    assert labels.ranking_label(iter(["a", "b", "c"]), iter(["c", "a", "b"])) == expected
+
+
+def test_aggregate_refuses_n_items_it_cannot_allocate_instead_of_aborting() -> None:
+    import subprocess
+    import sys
+
+    # Under an address-space limit (as the fuzz sweep runs), so that the allocation fails
+    # here whatever the machine's memory: before, the process aborted (SIGABRT).
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))\n"
+        "import rankwise.labels as L\n"
+        "try:\n"
+        "    L.aggregate([[]], 3723471601, method='kemeny', alpha=0.1)\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "InvalidValueError `n_items` must be small enough" in p.stdout, p.stdout
+
+
+def test_ranking_label_refuses_a_0d_array() -> None:
+    with pytest.raises(RankwiseTypeError, match=r"`final_list` must be a list of document ids"):
+        labels.ranking_label(["a", "b"], np.array(1.0))

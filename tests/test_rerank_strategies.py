@@ -353,7 +353,7 @@ def test_bad_answers_and_rankers_are_named():
         rerank(["q"], [[1, 2]], rankwise.rerank.OracleRanker(), "heapsort", progress=False)  # type: ignore[arg-type]
     with pytest.raises(
         InvalidValueError,
-        match='`method` must be one of "allpair", "heapsort", "sliding"; got "quick"',
+        match="`method` must be one of 'allpair', 'heapsort', 'sliding'; got 'quick'",
     ):
         Pairwise(method="quick")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="`children` must be a positive integer; got 0"):

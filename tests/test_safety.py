@@ -363,7 +363,7 @@ INTEGER_ARGUMENTS = [
         ]
         for name in names
     ],
-    ("stages", lambda v: Tournament(stages=((v, 2),)), 0, 2**64 - 1),
+    ("stages[0]", lambda v: Tournament(stages=((v, 2),)), 0, 2**64 - 1),
 ]
 
 

@@ -9,6 +9,7 @@ with a message that names the argument, what was received and what was expected.
 from __future__ import annotations
 
 import operator
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,6 +288,32 @@ def choice(name: str, value: str, options: tuple[str, ...]) -> str:
     return value
 
 
+def path(name: str, value: object) -> str:
+    """A path argument (a ``str`` or an ``os.PathLike`` giving one), as a ``str``.
+
+    The one check for every path a rankwise function takes (the native ``Run``/``Qrels``
+    methods make the same one): bytes and other objects are a ``RankwiseTypeError``, a NUL
+    character (which no operating system accepts in a path) an ``InvalidValueError``, both
+    naming the argument, rather than the bare ``TypeError``/``ValueError`` of ``os.fspath`` or
+    ``sqlite3``.
+    """
+    expected = "a path (str or os.PathLike)"
+    if not isinstance(value, str | os.PathLike):
+        raise RankwiseTypeError(
+            f"`{name}` must be {expected}; got {type(value).__name__} {_short(value)}"
+        )
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise RankwiseTypeError(
+            f"`{name}` must be {expected} giving a str; its __fspath__ gave {type(text).__name__}"
+        )
+    if "\0" in text:
+        raise InvalidValueError(
+            f"`{name}` must be a path without NUL characters; got {_short(text)}"
+        )
+    return text
+
+
 # ----------------------------------------------------------------------------------------------
 # Rank statistics: pairs of variables, one pair or one pair per row
 # ----------------------------------------------------------------------------------------------
@@ -467,9 +494,13 @@ def integer(name: str, value: object, *, minimum: int = 0, maximum: int = USIZE_
     argument's name. Booleans and floats are refused (``RankwiseTypeError``); numpy integers
     and other objects with ``__index__`` are accepted.
     """
+    refused = RankwiseTypeError(f"`{name}` must be an integer; got {type(value).__name__}")
     if isinstance(value, bool | float) or not hasattr(type(value), "__index__"):
-        raise RankwiseTypeError(f"`{name}` must be an integer; got {type(value).__name__}")
-    v = operator.index(value)  # type: ignore[arg-type]  # has __index__ (checked above)
+        raise refused
+    try:
+        v = operator.index(value)  # type: ignore[arg-type]  # has __index__ (checked above)
+    except TypeError:  # an array of more than one element, or not of integers
+        raise refused from None
     if v < minimum or v > maximum:
         what = {0: "a non-negative integer", 1: "a positive integer"}.get(
             minimum, f"an integer >= {minimum}"

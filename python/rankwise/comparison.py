@@ -120,7 +120,8 @@ def _run_at(where: str, run: RunLike) -> Run:
     try:
         return _as_run(run)
     except RankwiseError as e:
-        raise type(e)(str(e).replace("`run`", f"`{where}`", 1)) from None
+        # `run` or `run["doc"]`: the native builder names its argument, or a part of it
+        raise type(e)(str(e).replace("`run", f"`{where}", 1)) from None
 
 
 def _systems(runs: Mapping[str, RunLike] | Sequence[RunLike]) -> list[tuple[str, Run]]:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from . import _native
 from ._validation import (
     _int_vector,
+    _short,
     choice,
     cutoff,
     flag,
@@ -263,9 +264,9 @@ def _pair(name: str, value: object) -> tuple[float, float]:
     if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
         try:
             return float(value[0]), float(value[1])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past float64
             pass
-    raise InvalidValueError(f"`{name}` must be a pair of numbers (lo, hi); got {value!r}")
+    raise InvalidValueError(f"`{name}` must be a pair of numbers (lo, hi); got {_short(value)}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,7 +486,7 @@ def idealized_ranking_accuracy(
         np.ascontiguousarray(betas),
         alpha_epsilon=real_scalar("alpha_epsilon", alpha_epsilon),
     )
-    if per_example:
+    if flag("per_example", per_example):
         return out[0] if scalar else out
     if out.shape[1] == 0:
         raise InvalidValueError("the inputs must hold at least one example")

@@ -82,23 +82,32 @@ def _yes_no(name: str, value: object) -> bool:
 
 def _measure_list(measures: str | Iterable[str]) -> list[str]:
     if isinstance(measures, str):
-        return [measures]
-    if not isinstance(measures, Iterable) or isinstance(measures, (bytes, bytearray, Mapping)):
+        names: list[object] = [measures]
+    elif not isinstance(measures, Iterable) or isinstance(measures, (bytes, bytearray, Mapping)):
         raise RankwiseTypeError(
             f"`measures` must be a measure name or a list of them; got {type(measures).__name__}"
         )
-    try:
-        names = list(measures)
-    except TypeError:  # a 0-d numpy array is Iterable but not iterable
-        raise RankwiseTypeError(
-            f"`measures` must be a measure name or a list of them; got {type(measures).__name__}"
-        ) from None
+    else:
+        try:
+            names = list(measures)
+        except TypeError:  # a 0-d numpy array is Iterable but not iterable
+            raise RankwiseTypeError(
+                "`measures` must be a measure name or a list of them; got "
+                f"{type(measures).__name__}"
+            ) from None
     for m in names:
         if not isinstance(m, str):
             raise RankwiseTypeError(
                 f"`measures` must be measure names (str); got {type(m).__name__}"
             )
-    return names
+        if not m.isascii():
+            try:
+                m.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: no measure name, and no UTF-8
+                raise InvalidValueError(
+                    f"`measures` must be measure names of valid Unicode text; got {m!r}"
+                ) from None
+    return [str(m) for m in names]  # each is a str (checked above)
 
 
 def measure_names(measures: str | Iterable[str]) -> list[str]:
@@ -225,4 +234,4 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         missing=missing,
     )
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
-    return report.per_query if per_query else report
+    return report.per_query if _yes_no("per_query", per_query) else report

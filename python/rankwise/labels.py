@@ -827,6 +827,16 @@ def ranking_label(initial_list: Sequence[Any], final_list: Sequence[Any]) -> str
             raise RankwiseTypeError(
                 f"`{name}` must be a list of document ids; got {type(value).__name__}"
             )
+    # Read once: an iterator given for either list is consumed by the first pass over it.
+    lists = []
+    for name, value in (("initial_list", initial_list), ("final_list", final_list)):
+        try:
+            lists.append(list(value))
+        except TypeError:  # a 0-d numpy array is Iterable but not iterable
+            raise RankwiseTypeError(
+                f"`{name}` must be a list of document ids; got {type(value).__name__}"
+            ) from None
+    initial_list, final_list = lists
     try:
         position = {d: i for i, d in enumerate(initial_list)}
     except TypeError:

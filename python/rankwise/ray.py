@@ -64,6 +64,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._validation import path
 from .errors import InvalidValueError, RankwiseTypeError, RerankInterruptedError
 from .rerank.cache import AnswerCache
 from .rerank.driver import rerank as _rerank
@@ -279,7 +280,7 @@ def rerank(
     _positive("max_tasks_in_flight_per_actor", max_tasks_in_flight_per_actor)
     kwargs: dict[str, Any] = {
         "batch_size": batch_size,
-        "cache": None if cache is None else os.fspath(cache),
+        "cache": None if cache is None else path("cache", cache),
         "retries": retries,
         "id_column": id_column,
         "query_column": query_column,

@@ -36,13 +36,15 @@ Examples
 from __future__ import annotations
 
 import collections
+import contextlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .. import _native
+from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError
 
 __all__ = [
     "RelevanceEvaluator",
@@ -275,6 +277,32 @@ def compute_aggregated_measure(measure: str, values: Sequence[float]) -> float:
     return float(np.mean(values))
 
 
+@contextlib.contextmanager
+def _as_argument(native: str, name: str) -> Iterator[None]:
+    """Errors of the native ``Qrels``/``Run`` constructors name their own argument (``qrels``,
+    ``run``); raised again naming this class's argument, same class."""
+    try:
+        yield
+    except RankwiseError as e:
+        message = str(e).replace(f"`{native}", f"`{name}", 1)
+        raise type(e)(message) from None
+
+
+def _nested_mapping(name: str, value: object) -> None:
+    """``{query_id: {doc_id: number}}`` or refused, naming the argument: pytrec_eval raises a
+    ``TypeError`` for anything but dicts, and the reads below would fail with a bare
+    ``AttributeError``/``TypeError``. (A ``RankwiseTypeError`` is a ``TypeError``.)"""
+    if not isinstance(value, Mapping):
+        raise RankwiseTypeError(
+            f"`{name}` must be a dict {{query_id: {{doc_id: value}}}}; got {type(value).__name__}"
+        )
+    for q, docs in value.items():
+        if not isinstance(docs, Mapping):
+            raise RankwiseTypeError(
+                f"`{name}[{q!r}]` must be a dict {{doc_id: value}}; got {type(docs).__name__}"
+            )
+
+
 class RelevanceEvaluator:
     """Evaluate runs against fixed relevance judgements (pytrec_eval's class).
 
@@ -316,24 +344,34 @@ class RelevanceEvaluator:
         except ValueError as e:
             raise ValueError(f"unsupported measure: {e}") from e
         self._specs = specs
-        self._relevance_level = float(relevance_level)
+        try:
+            self._relevance_level = float(relevance_level)
+        except OverflowError:  # an int past float64 (pytrec_eval's C int overflows too)
+            raise InvalidValueError(
+                f"`relevance_level` must be a number in the float64 range; got an integer of "
+                f"{int(relevance_level).bit_length()} bits"
+            ) from None
         self._judged_only = bool(judged_docs_only_flag)
+        _nested_mapping("query_relevance", query_relevance)
         # pytrec_eval drops queries without judgements.
         judged: dict[str, dict[str, int | float]] = {
             q: docs if isinstance(docs, dict) else dict(docs)
             for q, docs in query_relevance.items()
             if len(docs) > 0
         }
-        self._qrels = _native.Qrels(judged)
+        with _as_argument("qrels", "query_relevance"):
+            self._qrels = _native.Qrels(judged)
 
     def evaluate(self, scores: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
         """Evaluate one run: ``{query_id: {measure: value}}`` for every query that is both in
         the run and in the judgements (a run query without documents included)."""
+        _nested_mapping("scores", scores)
         if not scores:
             return {}
-        run = _native.Run(
-            scores if isinstance(scores, dict) else {q: dict(d) for q, d in scores.items()}
-        )
+        with _as_argument("run", "scores"):
+            run = _native.Run(
+                scores if isinstance(scores, dict) else {q: dict(d) for q, d in scores.items()}
+            )
         # pytrec_eval answers `{}` when no query of the run is judged (empty qrels included);
         # rankwise's `evaluate` refuses such a pair, as a likely mix-up of files.
         if not any(q in self._qrels for q in run.query_ids):

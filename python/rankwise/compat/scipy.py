@@ -310,11 +310,18 @@ def spearmanr(
         arr_a = np.atleast_1d(arr_a)
         arr_b = np.atleast_1d(arr_b) if arr_b is not None else None
         ax = axis % 2 if arr_a.ndim == 2 or (arr_b is not None and arr_b.ndim == 2) else 0
-    if arr_a.ndim > 2 or (arr_b is not None and arr_b.ndim > 2):
-        raise ShapeError("`spearmanr` only handles 1-D or 2-D arrays")
+    for name, arr in (("a", arr_a), ("b", arr_b)):
+        if arr is not None and arr.ndim > 2:
+            # scipy's words, then the argument and its shape
+            raise ShapeError(
+                f"`spearmanr` only handles 1-D or 2-D arrays; `{name}` has shape {arr.shape}"
+            )
     if arr_b is None:
         if arr_a.ndim < 2:
-            raise ShapeError("`spearmanr` needs at least 2 variables to compare")
+            raise ShapeError(  # scipy's words, then the argument and its shape
+                f"`spearmanr` needs at least 2 variables to compare; `a` has shape {arr_a.shape} "
+                "and `b` is None"
+            )
         data = arr_a if ax == 0 else arr_a.T
     else:
         cols = [

@@ -148,7 +148,18 @@ def dcg_score(
         gains = _dcg_rows(true, score, k, ignore_ties, "DCG")
     if log_base != 2:
         gains = gains * math.log2(log_base)
-    return float(np.average(gains, weights=sample_weight))
+    return _average(gains, sample_weight)
+
+
+def _average(gains: Any, sample_weight: Any) -> float:
+    """The weighted mean over rows; weights summing to zero are a ``ValueError`` naming
+    ``sample_weight`` (numpy's ``np.average``, which sklearn calls, raises ZeroDivisionError)."""
+    try:
+        return float(np.average(gains, weights=sample_weight))
+    except ZeroDivisionError:
+        raise ValueError(
+            "`sample_weight` must not sum to zero (the weighted mean over rows is undefined)"
+        ) from None
 
 
 def ndcg_score(
@@ -175,4 +186,4 @@ def ndcg_score(
         raise ValueError("ndcg_score should not be used on negative y_true values.")
     k = _check_k(k)
     gains = _dcg_rows(true, score, k, ignore_ties, "nDCG")
-    return float(np.average(gains, weights=sample_weight))
+    return _average(gains, sample_weight)

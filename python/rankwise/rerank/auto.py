@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._validation import path
 from ..errors import InvalidValueError, RankwiseTypeError
 from .cache import AnswerCache
 from .driver import RerankResult, rerank
@@ -33,7 +34,7 @@ def _texts(texts: Texts, what: str, wanted: set[str]) -> Mapping[str, str]:
     if isinstance(texts, (str, os.PathLike)):
         from .cli import read_texts  # the CLI's reader of TSV/JSONL topics and corpora
 
-        return read_texts(os.fspath(texts), wanted)
+        return read_texts(path(what, texts), wanted)
     if not isinstance(texts, Mapping):
         raise RankwiseTypeError(
             f"`{what}` must be a mapping id -> text or a TSV/JSONL file path; "

@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import urllib.parse
 
+from .._validation import path as _path
 from ..errors import InvalidValueError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -47,7 +48,8 @@ _UNMARKED = "CREATE TABLE answers (key TEXT PRIMARY KEY, answer TEXT)"
 def _inspect(path: str) -> tuple[int, int, dict[str, str]]:
     """``(application_id, user_version, {table: its CREATE statement})`` of an existing SQLite
     file, read through a read-only connection (nothing is written, whatever the file is)."""
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    # Quoted as bytes: a path with undecodable bytes (lone surrogates in the str) is valid.
+    uri = "file:" + urllib.parse.quote(os.fsencode(os.path.abspath(path))) + "?mode=ro"
     db = sqlite3.connect(uri, uri=True)
     try:
         app = int(db.execute("PRAGMA application_id").fetchone()[0])
@@ -63,29 +65,30 @@ def _inspect(path: str) -> tuple[int, int, dict[str, str]]:
     return app, version, tables
 
 
-def _open(path: str) -> sqlite3.Connection:
+def _open(path: str, name: str) -> sqlite3.Connection:
     """A connection to the cache at ``path``, created and marked when the file is new or
-    empty; refused (untouched) when the file is not a rankwise cache of this format."""
+    empty; refused (untouched) when the file is not a rankwise cache of this format, naming
+    the argument ``name`` that gave the path."""
     fresh = not os.path.exists(path) or (os.path.isfile(path) and os.path.getsize(path) == 0)
     if not fresh:
         try:
             app, version, tables = _inspect(path)
         except sqlite3.DatabaseError as e:
             raise InvalidValueError(
-                f"`cache` must be a rankwise answer cache or a new file; got {path!r}, which "
+                f"`{name}` must be a rankwise answer cache or a new file; got {path!r}, which "
                 f"SQLite cannot open as a database ({e}); rankwise leaves it unchanged"
             ) from None
         if app == APPLICATION_ID:
             if version != CACHE_VERSION:
                 age = "an older" if version < CACHE_VERSION else "a newer"
                 raise InvalidValueError(
-                    f"`cache` {path!r} is an answer cache of {age} rankwise (cache format "
+                    f"`{name}` {path!r} is an answer cache of {age} rankwise (cache format "
                     f"{version}; this rankwise reads format {CACHE_VERSION}): delete it to start "
                     "a new cache (its answers will be asked again) or give another path"
                 )
         elif app == 0 and version == 0 and tables == {"answers": _UNMARKED}:
             raise InvalidValueError(
-                f"`cache` {path!r} looks like an answer cache of an older rankwise (cache "
+                f"`{name}` {path!r} looks like an answer cache of an older rankwise (cache "
                 f"format 0, before caches were marked; this rankwise reads format "
                 f"{CACHE_VERSION}): delete it to start a new cache (its answers will be asked "
                 "again) or give another path; rankwise leaves it unchanged"
@@ -94,13 +97,14 @@ def _open(path: str) -> sqlite3.Connection:
             shown = ", ".join(list(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             owner = f"application_id {app:#x}" if app else f"tables: {shown}"
             raise InvalidValueError(
-                f"`cache` must be a rankwise answer cache or a new file; got {path!r}, an "
+                f"`{name}` must be a rankwise answer cache or a new file; got {path!r}, an "
                 f"SQLite database of another application ({owner}); rankwise leaves it "
                 "unchanged: give another path"
             )
         else:
             fresh = True  # an SQLite file with no tables: empty, ours to initialise
-    db = sqlite3.connect(path, check_same_thread=False)
+    # As bytes: sqlite3 encodes a str strictly, refusing undecodable bytes (lone surrogates).
+    db = sqlite3.connect(os.fsencode(path), check_same_thread=False)
     if fresh:
         try:
             db.executescript(
@@ -137,7 +141,18 @@ class AnswerCache:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = None if path is None else os.fspath(path)
+        self._setup(path, "path")
+
+    @classmethod
+    def _from_argument(cls, value: object, name: str) -> AnswerCache:
+        """The cache at the path given as argument ``name`` of another function (``rerank``'s
+        ``cache``): its errors name that argument."""
+        cache = cls.__new__(cls)
+        cache._setup(value, name)
+        return cache
+
+    def _setup(self, path: object, name: str) -> None:
+        self.path = None if path is None else _path(name, path)
         self._memory: dict[str, Any] = {}
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
@@ -145,10 +160,11 @@ class AnswerCache:
         self.misses = 0
         if self.path is not None:
             try:
-                self._db = _open(self.path)
+                self._db = _open(self.path, name)
             except sqlite3.DatabaseError as e:
                 raise InvalidValueError(
-                    f"`path` must be an SQLite answer cache or a new file; got {self.path!r} ({e})"
+                    f"`{name}` must be an SQLite answer cache or a new file; got "
+                    f"{self.path!r} ({e})"
                 ) from None
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .._validation import U64_MAX, integer
+from .._validation import U64_MAX, flag, integer
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
 from .cache import AnswerCache
 from .strategies import SlidingWindow, Strategy
@@ -264,6 +264,8 @@ class _Run:
                 f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
                 f"got {type(strategy).__name__}"
             )
+        if progress is not None:
+            flag("progress", progress)
         for name, value in (("queries", queries), ("candidates", candidates)):
             if not _is_list(value):
                 raise RankwiseTypeError(
@@ -300,7 +302,9 @@ class _Run:
         self.queries, self.candidates, self.ranker = queries, candidates, ranker
         self.batch_size, self.method_of = batch_size, method_of
         self.cache = (
-            cache if cache is None or isinstance(cache, AnswerCache) else AnswerCache(cache)
+            cache
+            if cache is None or isinstance(cache, AnswerCache)
+            else AnswerCache._from_argument(cache, "cache")
         )
         self.ranker_id = str(getattr(ranker, "ranker_id", None) or repr(ranker))
         self.key = (id(queries), id(candidates), id(ranker), strategy)
@@ -316,7 +320,7 @@ class _Run:
             )
             progress_state = _Progress(queries, candidates, ranker, states, {})
         self.p = progress_state
-        show = sys.stderr.isatty() if progress is None else bool(progress)
+        show = sys.stderr.isatty() if progress is None else progress
         plans = [strategy.plan(len(c)) for c in candidates] if show else []
         planned = (
             sum(pl.calls_max for pl in plans) if plans and all(pl.exact for pl in plans) else None

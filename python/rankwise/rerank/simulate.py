@@ -43,15 +43,18 @@ _NOISELESS = random.Random(0)
 
 
 def _finite(name: str, value: Any, *, non_negative: bool = True) -> float:
+    from .._validation import _short
     from ..errors import InvalidValueError
 
     try:
         v = float(value)
+    except OverflowError:  # an int past the float range: a number, not a finite one
+        v = math.inf
     except (TypeError, ValueError):
-        raise InvalidValueError(f"`{name}` must be a number; got {value!r}") from None
+        raise InvalidValueError(f"`{name}` must be a number; got {_short(value)}") from None
     if not math.isfinite(v) or (non_negative and v < 0):
         what = "a finite non-negative number" if non_negative else "a finite number"
-        raise InvalidValueError(f"`{name}` must be {what}; got {value!r}")
+        raise InvalidValueError(f"`{name}` must be {what}; got {_short(value)}")
     return v
 
 
@@ -188,15 +191,19 @@ class SimulatedRanker:
                 f"`qrels` must be a rankwise.Qrels or {{query: {{doc: grade}}}}; "
                 f"got {type(qrels).__name__}"
             )
-        for name, value, hi in (
-            ("pairwise_error", pairwise_error, 1.0),
-            ("failure_rate", failure_rate, 1.0),
-        ):
-            if not 0.0 <= value <= hi:
-                raise InvalidValueError(f"`{name}` must be in [0, {hi}]; got {value!r}")
-        self.grades = {
-            str(q): {str(d): float(g) for d, g in docs.items()} for q, docs in qrels.items()
-        }
+        for name, value in (("pairwise_error", pairwise_error), ("failure_rate", failure_rate)):
+            if not _finite(name, value) <= 1.0:
+                raise InvalidValueError(f"`{name}` must be in [0, 1]; got {value!r}")
+        self.grades: dict[str, dict[str, float]] = {}
+        for q, docs in qrels.items():
+            if not isinstance(docs, Mapping):
+                raise InvalidValueError(
+                    f"`qrels[{q!r}]` must be a mapping {{doc: grade}}; got {type(docs).__name__}"
+                )
+            self.grades[str(q)] = {
+                str(d): _finite(f"qrels[{q!r}][{d!r}]", g, non_negative=False)
+                for d, g in docs.items()
+            }
         self.temperature = _finite("temperature", temperature)
         self.pairwise_error = float(pairwise_error)
         self.position_bias = _finite("position_bias", position_bias, non_negative=False)

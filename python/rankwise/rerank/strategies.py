@@ -7,12 +7,14 @@ its parameters, check them, and say before a run how many model calls it will ma
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from .._native import StrategySpec
-from .._validation import U64_MAX, USIZE_MAX, integer
-from ..errors import InvalidValueError
+from .._validation import U64_MAX, USIZE_MAX, _short, choice, flag, integer
+from ..errors import InvalidValueError, RankwiseTypeError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -67,13 +69,21 @@ class Strategy:
     task_kind: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
+        # Every option by its annotation, before the native constructor: its argument
+        # conversion would raise bare TypeErrors ("'int' object is not an instance of 'str'")
+        # and `bool()` the truth-value error of an array.
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
-            if f.type in ("int", "int | None") and value is not None:
+            kind = str(f.type)
+            if kind == "int" or (kind == "int | None" and value is not None):
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise InvalidValueError(f"`{f.name}` must be an integer; got {value!r}")
+                    raise InvalidValueError(f"`{f.name}` must be an integer; got {_short(value)}")
                 # The range of the Rust type it reaches (usize; u64 for a seed).
                 integer(f.name, value, maximum=U64_MAX if f.name == "seed" else USIZE_MAX)
+            elif kind == "bool":
+                flag(f.name, value)
+            elif kind.startswith("Literal["):
+                choice(f.name, value, tuple(ast.literal_eval(kind[len("Literal") :])))
         self._spec()  # every range is checked in Rust, with its error message
 
     def _spec(self) -> StrategySpec:
@@ -253,8 +263,34 @@ class Tournament(Strategy):
     tournaments: int = 1
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        # A sequence of (groups, advance) pairs of integers, kept as a tuple of tuples so that
+        # the strategy stays hashable (the driver keys its state by it); the ranges are
+        # checked in Rust.
+        stages = self.stages
+        if isinstance(stages, str | bytes) or not isinstance(stages, Sequence):
+            raise RankwiseTypeError(
+                "`stages` must be a sequence of (groups, advance) pairs of integers; got "
+                f"{type(stages).__name__} {_short(stages)}"
+            )
+        pairs = []
+        for i, stage in enumerate(stages):
+            if isinstance(stage, str | bytes) or not isinstance(stage, Sequence) or len(stage) != 2:
+                raise RankwiseTypeError(
+                    f"`stages[{i}]` must be a (groups, advance) pair of integers; got "
+                    f"{_short(stage)}"
+                )
+            pairs.append(
+                (
+                    integer(f"stages[{i}]", stage[0], minimum=1),
+                    integer(f"stages[{i}]", stage[1], minimum=1),
+                )
+            )
+        object.__setattr__(self, "stages", tuple(pairs))
+        super().__post_init__()
+
     def _spec(self) -> StrategySpec:
-        stages = [(integer("stages", g), integer("stages", a)) for g, a in self.stages]
+        stages = list(self.stages)
         return StrategySpec.tournament(stages=stages, tournaments=self.tournaments, seed=self.seed)
 
 

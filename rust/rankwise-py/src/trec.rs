@@ -9,7 +9,7 @@ use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
 use crate::dicts::{Sink, fill_from_dict};
-use crate::errors::{CoreError, invalid_value};
+use crate::errors::{CoreError, invalid_value, path_arg, real_arg, str_arg};
 use crate::tables;
 
 impl Sink for QrelsBuilder {
@@ -72,7 +72,8 @@ impl PyQrels {
     /// are split on any whitespace; blank lines and `#` comments are skipped; a malformed
     /// line is a `ParseError` naming the file and line, quoting at most 200 characters of it.
     #[staticmethod]
-    fn from_trec(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn from_trec(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let path = path_arg(py, "path", path)?;
         let inner = py.detach(|| trec::read_qrels(&path)).map_err(CoreError)?;
         Ok(PyQrels {
             inner: Arc::new(inner),
@@ -106,7 +107,8 @@ impl PyQrels {
     }
 
     /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
-    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+    fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+        let path = path_arg(py, "path", path)?;
         tables::qrels_to_trec(py, &self.inner, &path)
     }
 
@@ -156,9 +158,14 @@ impl PyQrels {
     }
 
     /// `(number of judged documents, number with label >= rel_level)`.
-    #[pyo3(signature = (rel_level = 1.0))]
-    fn count_relevant(&self, rel_level: f64) -> (usize, usize) {
-        (self.inner.len(), self.inner.num_relevant(rel_level))
+    #[pyo3(signature = (rel_level = None), text_signature = "($self, rel_level=1.0)")]
+    fn count_relevant(
+        &self,
+        py: Python<'_>,
+        rel_level: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(usize, usize)> {
+        let rel_level = rel_level.map_or(Ok(1.0), |v| real_arg(py, "rel_level", v))?;
+        Ok(self.counts(rel_level))
     }
 
     /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
@@ -183,7 +190,7 @@ impl PyQrels {
     }
 
     fn __repr__(&self) -> String {
-        let (n, rel) = self.count_relevant(1.0);
+        let (n, rel) = self.counts(1.0);
         format!(
             "Qrels({} queries, {} judgements, {} with label >= 1)",
             group(self.inner.num_queries()),
@@ -193,8 +200,19 @@ impl PyQrels {
     }
 }
 
-fn parse_precision(py: Python<'_>, value: &str) -> PyResult<ScorePrecision> {
-    match value {
+impl PyQrels {
+    fn counts(&self, rel_level: f64) -> (usize, usize) {
+        (self.inner.len(), self.inner.num_relevant(rel_level))
+    }
+}
+
+/// `score_precision`: `"float32"` (the default, `None`) or `"float64"`.
+fn parse_precision(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<ScorePrecision> {
+    let Some(value) = value else {
+        return Ok(ScorePrecision::F32);
+    };
+    let value = str_arg(py, "score_precision", value)?;
+    match value.as_str() {
         "float32" => Ok(ScorePrecision::F32),
         "float64" => Ok(ScorePrecision::F64),
         _ => Err(invalid_value(
@@ -221,13 +239,14 @@ pub struct PyRun {
 #[pymethods]
 impl PyRun {
     #[new]
-    #[pyo3(signature = (run, /, *, name = None, score_precision = "float32"))]
+    #[pyo3(signature = (run, /, *, name = None, score_precision = None), text_signature = "(run, /, *, name=None, score_precision='float32')")]
     fn new(
         py: Python<'_>,
         run: &Bound<'_, PyAny>,
-        name: Option<String>,
-        score_precision: &str,
+        name: Option<&Bound<'_, PyAny>>,
+        score_precision: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
         let mut builder = RunBuilder::new();
         builder.set_name(name);
         builder.set_score_precision(parse_precision(py, score_precision)?);
@@ -249,8 +268,13 @@ impl PyRun {
     /// malformed line is a `ParseError` naming the file and line, quoting at most 200
     /// characters of it. The whole run is held in memory (its parsed columns).
     #[staticmethod]
-    #[pyo3(signature = (path, *, score_precision = "float32"))]
-    fn from_trec(py: Python<'_>, path: PathBuf, score_precision: &str) -> PyResult<Self> {
+    #[pyo3(signature = (path, *, score_precision = None), text_signature = "(path, *, score_precision='float32')")]
+    fn from_trec(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        score_precision: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let path = path_arg(py, "path", path)?;
         let precision = parse_precision(py, score_precision)?;
         let inner = py
             .detach(|| trec::read_run_with(&path, precision))
@@ -263,16 +287,17 @@ impl PyRun {
     /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
     /// document; `query`, `doc` and `score` name the columns. Read through Arrow buffers.
     #[staticmethod]
-    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = "float32"))]
+    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = None), text_signature = "(frame, /, *, query='query_id', doc='doc_id', score='score', name=None, score_precision='float32')")]
     fn from_frame(
         py: Python<'_>,
         frame: &Bound<'_, PyAny>,
         query: &str,
         doc: &str,
         score: &str,
-        name: Option<String>,
-        score_precision: &str,
+        name: Option<&Bound<'_, PyAny>>,
+        score_precision: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
         let precision = parse_precision(py, score_precision)?;
         let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
         Ok(PyRun {
@@ -297,7 +322,8 @@ impl PyRun {
 
     /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
     /// the path ends in `.gz`.
-    fn to_trec(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+    fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+        let path = path_arg(py, "path", path)?;
         tables::run_to_trec(py, &self.inner, &path)
     }
 
@@ -396,12 +422,12 @@ impl PyRun {
 /// thread while the run dict is read (reading dicts needs the GIL, indexing does not), so
 /// the two overlap. Same results as `Qrels(qrels)` and `Run(run)`.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, *, score_precision = "float32"))]
+#[pyo3(signature = (qrels, run, *, score_precision = None))]
 pub fn qrels_and_run_from_dicts(
     py: Python<'_>,
     qrels: &Bound<'_, PyAny>,
     run: &Bound<'_, PyAny>,
-    score_precision: &str,
+    score_precision: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(PyQrels, PyRun)> {
     let precision = parse_precision(py, score_precision)?;
     let mut qb = QrelsBuilder::new();

@@ -72,7 +72,8 @@ def _inputs(
     if not allow_non_binary_target and (target.max() > 1 or target.min() < 0):
         raise ValueError("`target` must contain `binary` values")
     target = target.float() if target.is_floating_point() else target.long()
-    scores = preds.detach().flatten().to(device="cpu", dtype=torch.float32).numpy()
+    # contiguous: flatten() of a strided 1-D tensor (torch.ones(3)[::2]) is the same view
+    scores = preds.detach().flatten().to(device="cpu", dtype=torch.float32).contiguous().numpy()
     labels = target.flatten().cpu().numpy()
     if np.isnan(scores).any():
         raise ValueError("`preds` contains NaN")

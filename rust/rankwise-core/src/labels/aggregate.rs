@@ -232,6 +232,14 @@ fn position_scores(order: &[u32]) -> Vec<f64> {
     s
 }
 
+/// `len` copies of `value`, or `None` where the allocation fails (rather than aborting).
+fn filled<T: Clone>(len: usize, value: T) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, value);
+    Some(v)
+}
+
 /// Aggregate the evidence of every query with `method`, in parallel on the rankwise pool.
 ///
 /// Errors: invalid MM options, `alpha = 0` with a candidate that never wins, a disconnected
@@ -243,12 +251,24 @@ pub fn aggregate(evidence: &Evidence<'_>, method: &Method) -> Result<Aggregation
         o.validate()?;
     }
     let rows = evidence.rows();
-    let total: usize = (0..rows).map(|q| evidence.n(q)).sum();
+    // The outputs hold one entry per item: a huge `n_items` is refused here, not summed into a
+    // wrapped total or allocated until the process aborts.
+    let too_large = |got: String| {
+        RankError::invalid(
+            "n_items",
+            "small enough for the outputs (one entry per item) to fit in memory",
+            got,
+        )
+    };
+    let total = (0..rows)
+        .try_fold(0usize, |acc, q| acc.checked_add(evidence.n(q)))
+        .ok_or_else(|| too_large("a total past 2**64 - 1 items".to_owned()))?;
+    let out_of_memory = || too_large(format!("{total} items in all"));
     let mut out = Aggregation {
-        order: vec![0; total],
-        scores: vec![0.0; total],
-        confidence: vec![0.0; total],
-        observed: vec![false; total],
+        order: filled(total, 0).ok_or_else(out_of_memory)?,
+        scores: filled(total, 0.0).ok_or_else(out_of_memory)?,
+        confidence: filled(total, 0.0).ok_or_else(out_of_memory)?,
+        observed: filled(total, false).ok_or_else(out_of_memory)?,
         iterations: Vec::with_capacity(rows),
         converged: Vec::with_capacity(rows),
         disagreement: Vec::with_capacity(rows),

@@ -97,7 +97,18 @@ impl<'a> WindowBatch<'a> {
         let queries = layout(query_offsets, windows.rows(), "query_offsets")?;
         candidate_counts(n_items, queries.rows())?;
         let max_n = n_items.iter().copied().max().unwrap_or(0);
-        let mut stamp = vec![usize::MAX; usize::try_from(max_n).unwrap_or(0)];
+        // A stamp per item of the largest query: refused (naming `n_items`) where it cannot be
+        // allocated, rather than aborting the process.
+        let len = usize::try_from(max_n).unwrap_or(0);
+        let mut stamp: Vec<usize> = Vec::new();
+        stamp.try_reserve_exact(len).map_err(|_| {
+            RankError::invalid(
+                "n_items",
+                "small enough for one entry per item to fit in memory",
+                max_n,
+            )
+        })?;
+        stamp.resize(len, usize::MAX);
         for (q, &n) in n_items.iter().enumerate() {
             for w in queries.range(q) {
                 for (position, &item) in items[windows.range(w)].iter().enumerate() {

@@ -105,8 +105,22 @@ pub fn hard_negatives(
         return Err(RankError::invalid("relative", "a finite number > 0", r));
     }
     let rows = scores.rows();
-    let mut idx = vec![-1i64; rows * k];
-    let mut gap = vec![f64::NAN; rows * k];
+    // The output is `rows x k` whatever the number of candidates (padded with -1), so a huge
+    // `k` must be refused, not multiplied into a wrapped length or an allocation that aborts.
+    let too_large = || {
+        RankError::invalid(
+            "k",
+            format!("small enough for the ({rows}, k) output to fit in memory"),
+            k,
+        )
+    };
+    let len = rows.checked_mul(k).ok_or_else(too_large)?;
+    let mut idx: Vec<i64> = Vec::new();
+    let mut gap: Vec<f64> = Vec::new();
+    idx.try_reserve_exact(len).map_err(|_| too_large())?;
+    gap.try_reserve_exact(len).map_err(|_| too_large())?;
+    idx.resize(len, -1);
+    gap.resize(len, f64::NAN);
     let mut keys: Vec<u128> = Vec::new();
     for q in 0..rows {
         let row = scores.row(q);
