@@ -15,6 +15,7 @@ pub mod gain;
 pub mod judgments;
 pub mod measure;
 pub mod set;
+pub mod table;
 
 pub use crate::ranking::Hit;
 pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
