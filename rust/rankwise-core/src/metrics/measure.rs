@@ -18,7 +18,9 @@
 //! Which names exist, and every other fact about a measure kind, is data: the rows of
 //! [`MEASURES`](super::table::MEASURES); this module only reads them.
 
-use super::table::{self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName};
+use super::table::{
+    self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName,
+};
 use crate::error::{RankError, Result};
 
 pub use super::table::ELEVEN_RECALL_LEVELS;
@@ -311,9 +313,12 @@ fn with_params(name: &str, kind: MeasureKind, params: &str) -> Result<MeasureKin
 // trec_eval names
 
 fn trec_lookup(name: &str) -> Option<(&'static MeasureInfo, &'static TrecName)> {
-    MEASURES
-        .iter()
-        .find_map(|row| row.trec_eval.iter().find(|t| t.name == name).map(|t| (row, t)))
+    MEASURES.iter().find_map(|row| {
+        row.trec_eval
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| (row, t))
+    })
 }
 
 fn level_name(base: &str, level: f64) -> String {

@@ -256,12 +256,7 @@ pub const MEASURES: &[MeasureInfo] = &[
         kind: MeasureKind::P,
         cutoff: CutoffUse::Required,
         ir_measures: &["P", "Precision"],
-        trec_eval: &[trec_in(
-            "P",
-            TrecForm::Cutoffs(&TREC_CUTOFFS),
-            11,
-            OFFICIAL,
-        )],
+        trec_eval: &[trec_in("P", TrecForm::Cutoffs(&TREC_CUTOFFS), 11, OFFICIAL)],
         ranx: &[ranx("precision", MeasureKind::P)],
         help: "precision at a cutoff",
         ..BINARY
@@ -424,7 +419,7 @@ pub const MEASURES: &[MeasureInfo] = &[
         family: "set_F",
         kind: MeasureKind::SetF { beta: 1.0 },
         trec_eval: &[trec_in("set_F", TrecForm::Params("beta"), 32, SET)],
-        help: "weighted harmonic mean of set precision and set recall (beta=1 by default)",
+        help: "F-measure of set precision and set recall (beta=1 by default)",
         ..TREC_SET_MEASURE
     },
     MeasureInfo {
@@ -432,13 +427,8 @@ pub const MEASURES: &[MeasureInfo] = &[
         kind: MeasureKind::Utility {
             coef: [1.0, -1.0, 0.0, 0.0],
         },
-        trec_eval: &[trec_in(
-            "utility",
-            TrecForm::Params("c1,c2,c3,c4"),
-            17,
-            SET,
-        )],
-        help: "linear utility of rel_ret, nonrel_ret, rel_not_ret, nonrel_not_ret (1,-1,0,0)",
+        trec_eval: &[trec_in("utility", TrecForm::Params("c1,c2,c3,c4"), 17, SET)],
+        help: "linear utility, coefficients 1,-1,0,0 (rel_ret, nonrel_ret, ...)",
         ..TREC_SET_MEASURE
     },
     MeasureInfo {
@@ -460,11 +450,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     MeasureInfo {
         family: "Rprec_mult",
         kind: MeasureKind::RprecMult { mult: 1.0 },
-        trec_eval: &[trec(
-            "Rprec_mult",
-            TrecForm::Levels(&TREC_R_MULTIPLES),
-            16,
-        )],
+        trec_eval: &[trec("Rprec_mult", TrecForm::Levels(&TREC_R_MULTIPLES), 16)],
         help: "precision at a multiple of R documents",
         ..TREC_SET_MEASURE
     },
@@ -529,9 +515,8 @@ pub const MEASURES: &[MeasureInfo] = &[
 /// `Ndcg(Exp2)` differ: trec_eval has only the first).
 pub fn same_kind(a: MeasureKind, b: MeasureKind) -> bool {
     match (a, b) {
-        (MeasureKind::Ndcg(x), MeasureKind::Ndcg(y)) | (MeasureKind::Dcg(x), MeasureKind::Dcg(y)) => {
-            x == y
-        }
+        (MeasureKind::Ndcg(x), MeasureKind::Ndcg(y))
+        | (MeasureKind::Dcg(x), MeasureKind::Dcg(y)) => x == y,
         _ => std::mem::discriminant(&a) == std::mem::discriminant(&b),
     }
 }
@@ -622,10 +607,18 @@ fn help_forms(row: &MeasureInfo) -> [Vec<String>; 3] {
             TrecForm::Plain | TrecForm::DefaultOnly => trec_forms.push(name.to_owned()),
             TrecForm::Params(p) => trec_forms.extend([name.to_owned(), format!("{name}.{p}")]),
             TrecForm::Cutoffs(_) => {
-                trec_forms.extend([name.to_owned(), format!("{name}_k"), format!("{name}.k1,k2")]);
+                trec_forms.extend([
+                    name.to_owned(),
+                    format!("{name}_k"),
+                    format!("{name}.k1,k2"),
+                ]);
             }
             TrecForm::Levels(_) => {
-                trec_forms.extend([name.to_owned(), format!("{name}_x"), format!("{name}.x1,x2")]);
+                trec_forms.extend([
+                    name.to_owned(),
+                    format!("{name}_x"),
+                    format!("{name}.x1,x2"),
+                ]);
             }
         }
     }
@@ -800,9 +793,8 @@ mod tests {
             for name in names {
                 let listed = words.iter().any(|w| {
                     *w == name
-                        || w.strip_prefix(name).is_some_and(|rest| {
-                            rest.starts_with(['@', '_', '.', '('])
-                        })
+                        || w.strip_prefix(name)
+                            .is_some_and(|rest| rest.starts_with(['@', '_', '.', '(']))
                 });
                 assert!(listed, "{name} is accepted but not in the help list");
             }
