@@ -549,29 +549,8 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
         let (key, value) = (key.trim(), value.trim());
         match (key, &mut kind) {
             ("rel", _) => rel = Some(parse_f64_param(name, value)?),
-            ("dcg", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
-                *g = match value {
-                    "log2" => Gain::Linear,
-                    "exp-log2" => Gain::Exp2,
-                    _ => {
-                        return Err(RankError::InvalidMeasure {
-                            name: name.to_owned(),
-                            reason: format!("dcg must be log2 or exp-log2; got {value:?}"),
-                        });
-                    }
-                }
-            }
-            ("gain", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
-                *g = match value {
-                    "linear" => Gain::Linear,
-                    "exp2" => Gain::Exp2,
-                    _ => {
-                        return Err(RankError::InvalidMeasure {
-                            name: name.to_owned(),
-                            reason: format!("gain must be linear or exp2; got {value:?}"),
-                        });
-                    }
-                }
+            ("dcg" | "gain", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
+                *g = parse_gain(name, key, value)?;
             }
             ("p", MeasureKind::Rbp { p }) => *p = parse_f64_param(name, value)?,
             ("max_grade", MeasureKind::Err { max_grade }) => {
@@ -595,6 +574,25 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
         kind = MeasureKind::NumRelRet;
     }
     Measure::new(name, kind, cutoff, rel).validate(name)
+}
+
+/// ir_measures' `dcg=log2|exp-log2` and our `gain=linear|exp2`.
+fn parse_gain(name: &str, key: &str, value: &str) -> Result<Gain> {
+    match (key, value) {
+        ("dcg", "log2") | ("gain", "linear") => Ok(Gain::Linear),
+        ("dcg", "exp-log2") | ("gain", "exp2") => Ok(Gain::Exp2),
+        _ => {
+            let allowed = if key == "dcg" {
+                "log2 or exp-log2"
+            } else {
+                "linear or exp2"
+            };
+            Err(RankError::InvalidMeasure {
+                name: name.to_owned(),
+                reason: format!("{key} must be {allowed}; got {value:?}"),
+            })
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------

@@ -799,20 +799,6 @@ mod tests {
                 assert!(listed, "{name} is accepted but not in the help list");
             }
         }
-        // The names that once were accepted but never listed.
-        for name in [
-            "set_P",
-            "infAP",
-            "Rprec_mult",
-            "11pt_avg",
-            "utility",
-            "binG",
-            "gm_bpref",
-            "ndcg_rel",
-            "relative_P",
-        ] {
-            assert!(words.contains(name), "{name}");
-        }
     }
 
     #[test]
