@@ -1,18 +1,12 @@
 //! Measure names: parsing, validation and what each measure needs from a ranking.
 //!
 //! Three spellings are accepted, so that code written for any of the usual tools works:
-//! * **ir_measures** (canonical): `nDCG@10`, `nDCG(dcg=exp-log2)@10`, `AP`, `AP(rel=2)@100`,
-//!   `RR@10`, `P@5`, `R@100`, `Rprec`, `Success@10`, `Bpref`, `Judged@10`, `ERR@20`,
-//!   `RBP(p=0.8)`, `IPrec@0.5`, `NumRet`, `NumRel`, `NumRelRet`, `NumQ` (+ aliases `NDCG`,
-//!   `MAP`, `MRR`, `Precision`, `Recall`, `RPrec`, `BPref`) and our `DCG@k`;
-//! * **trec_eval**: `ndcg`, `ndcg_cut_10`, `ndcg_cut.5,10`, `map`, `map_cut_100`, `gm_map`,
-//!   `recip_rank`, `P_5`, `P.5,10`, `recall_100`, `Rprec`, `bpref`, `success_10`,
-//!   `iprec_at_recall_0.10`, `num_ret`, `num_rel`, `num_rel_ret`, `num_q`; family names
-//!   without parameters (`P`, `recall`, `ndcg_cut`, `map_cut`, `success`,
-//!   `iprec_at_recall`) expand to trec_eval's default cutoffs, and `official` to the set
-//!   trec_eval prints by default;
-//! * **ranx**: `ndcg@10`, `ndcg_burges@10`, `dcg@10`, `dcg_burges@10`, `map@100`, `mrr@10`,
-//!   `precision@5`, `recall@100`, `r-precision`, `hit_rate@10`, `hits@10`, `rbp.95`.
+//! * **ir_measures** (canonical): `Name(key=value, ...)@k`, as `nDCG@10`,
+//!   `nDCG(dcg=exp-log2)@10`, `AP(rel=2)@100`, `RBP(p=0.8)`, `IPrec@0.5`;
+//! * **trec_eval**: `ndcg_cut_10`, `ndcg_cut.5,10`, `iprec_at_recall_0.10`, `set_F.0.5`; a
+//!   family name without parameters (`P`, `iprec_at_recall`) expands to trec_eval's
+//!   defaults, and a group (`official`, `set`, `all_trec`) to its measures;
+//! * **ranx**: `name@k`, as `ndcg_burges@10`, and `rbp.95`.
 //!
 //! A measure keeps the name it was asked for; expansions get trec_eval's printed names.
 //! Which names exist, and every other fact about a measure kind, is data: the rows of
