@@ -10,7 +10,7 @@
 //!
 //! A measure keeps the name it was asked for; expansions get trec_eval's printed names.
 //! Which names exist, and every other fact about a measure kind, is data: the rows of
-//! [`MEASURES`](super::table::MEASURES); this module only reads them.
+//! [`MEASURES`]; this module only reads them.
 
 use super::table::{
     self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName,
