@@ -2,7 +2,8 @@
 
 * exp2-gain nDCG and DCG, and the ranx names of the trec measures: ranx (`ndcg_burges@k`, ...);
 * RBP: ranx (`rbp.p`) on binary labels (ranx multiplies by graded labels; see ``metrics.rbp``);
-* Judged@k: ir_measures' own provider;
+* Judged@k: ir_measures' own provider; SetP, SetR, SetAP, infAP: ir_measures' names for
+  trec_eval's set measures and infAP;
 * ERR@k and exp2 nDCG@k: gdeval, through ir_measures (printed with 5 decimals);
 * tie-averaged nDCG: ``sklearn.metrics.ndcg_score`` (and ``dcg_score``).
 
@@ -90,6 +91,31 @@ def test_rbp_matches_ranx_on_binary_labels(data, p):
     ours = rankwise.evaluate(qrels, run, [f"RBP(p={p})"], per_query=True)
     for q, want in expected.items():
         assert ours[q][f"RBP(p={p})"] == pytest.approx(want, abs=1e-9), q
+
+
+# ir_measures names that rankwise accepts as plain aliases of a trec_eval row of the measure
+# table (each one word in a row's `ir_measures`); ir_measures computes them with pytrec_eval.
+IR_MEASURES_ALIASES = ["SetP", "SetR", "SetAP", "infAP"]
+
+
+@given(tie_free_data(labels=st.integers(-1, 3)), st.sampled_from([1, 2]))
+def test_ir_measures_set_and_infap_names_match_ir_measures(data, rel):
+    qrels, run = data
+    names = [f"{n}(rel={rel})" for n in IR_MEASURES_ALIASES]
+    measures = [ir_measures.parse_measure(n) for n in names]
+    expected = {
+        (m.query_id, str(m.measure)): m.value for m in ir_measures.iter_calc(measures, qrels, run)
+    }
+    assert expected
+    ours = rankwise.evaluate(qrels, run, names, per_query=True)
+    compared = 0
+    for name, measure in zip(names, measures, strict=True):
+        for q in ours:
+            want = expected.get((q, str(measure)))
+            if want is not None:
+                assert ours[q][name] == pytest.approx(want, abs=1e-12), (q, name)
+                compared += 1
+    assert compared == len(expected)
 
 
 @given(tie_free_data(labels=st.integers(-1, 3)), st.integers(1, 20))

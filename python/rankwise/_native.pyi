@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 __version__: str
 build_profile: str
+MIN_GEO_MEAN: float
 
 @final
 class Qrels:
@@ -95,6 +96,7 @@ def evaluate_arrays(
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def summarize(measures: list[str], values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def measure_names(names: list[str], *, trec_order: bool = False) -> list[str]: ...
+def measures() -> list[dict[str, Any]]: ...
 
 class StrategySpec:
     @staticmethod

@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from ._native import __version__
+from ._native import __version__, measures
 
 __all__ = ["main"]
 
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
             "Evaluate runs with trec_eval 9.0.x semantics and output. Measures take trec_eval "
             "names (map, P.5,10, ndcg_cut.10, official) or ir_measures names (nDCG@10, RR@10)."
         ),
+        epilog=_measure_list(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ev.add_argument(
         "qrels",
@@ -92,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
         help="trec_eval's text (default), an aligned table, JSON or CSV",
     )
     return parser
+
+
+def _measure_list() -> str:
+    """The measures ``-m`` accepts, from the core's measure table (``_native.measures()``)."""
+    lines = ["measures (one example per ir_measures, trec_eval and ranx name):"]
+    for row in measures():
+        lines.append(f"  {row['family']:<22}{row['help']}")
+        lines.append(f"  {'':<22}{', '.join(row['examples'])}")
+    lines.append("  trec_eval's groups: official, set, all_trec; families expand (P, P.5,10)")
+    return "\n".join(lines)
 
 
 SAMPLE_FILES = {

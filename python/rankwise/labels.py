@@ -673,9 +673,10 @@ def curriculum_ease(
     query, :math:`D = 1/r` for a relevant sample (``labels > 0``) and :math:`1 - 1/r`
     otherwise (a relevant document ranked low, or a non-relevant one ranked high, is hard);
     ``"normalized_score"``: the same with the query's min-max normalised score :math:`\tilde
-    s` in place of :math:`1/r`. NaN scores are padding and give NaN. (The heuristics follow
-    the paper's description; its text could not be re-read here, so check the constants
-    against it before publishing numbers that depend on them.)
+    s` in place of :math:`1/r`. NaN scores are padding and give NaN. These are the authors'
+    ``reciprank`` and ``normscore`` curricula (OpenNIR, ``onir/trainers/pointwise_cl.py``:
+    the weight, or one minus it for a non-relevant sample; ``normscore`` is min-max per query,
+    ``onir/datasets/index_backed.py::_norm``), without the 1e-8 the code adds.
 
     >>> curriculum_ease([3.0, 1.0, 2.0], [1, 1, 0])
     array([1.        , 0.33333333, 0.5       ])

@@ -55,88 +55,30 @@ __all__ = [
     "supported_nicknames",
 ]
 
+# trec_eval's names, forms and groups come from the core's measure table.
+_ROWS = _native.measures()
+_TREC = [t for row in _ROWS for t in row["trec_eval"]]
+# Not numbers in trec_eval; pytrec_eval reports them as 0.0 (`runid` is in every group).
+_TEXT_MEASURES = frozenset({"runid", "relstring"})
+
 #: Every measure name pytrec_eval accepts (trec_eval 9.0.x's ``all_trec`` group).
-supported_measures: frozenset[str] = frozenset(
-    {
-        "runid",
-        "num_q",
-        "num_ret",
-        "num_rel",
-        "num_rel_ret",
-        "map",
-        "gm_map",
-        "Rprec",
-        "bpref",
-        "recip_rank",
-        "iprec_at_recall",
-        "P",
-        "relstring",
-        "recall",
-        "infAP",
-        "gm_bpref",
-        "Rprec_mult",
-        "utility",
-        "11pt_avg",
-        "binG",
-        "G",
-        "ndcg",
-        "ndcg_rel",
-        "Rndcg",
-        "ndcg_cut",
-        "map_cut",
-        "relative_P",
-        "success",
-        "set_P",
-        "set_relative_P",
-        "set_recall",
-        "set_map",
-        "set_F",
-        "num_nonrel_judged_ret",
-    }
-)
+supported_measures: frozenset[str] = _TEXT_MEASURES | {t["name"] for t in _TREC}
 
 #: trec_eval's measure groups, as pytrec_eval exposes them (``prefs`` and ``qrels_jg``
 #: groups are not supported, see the module docstring).
 supported_nicknames: dict[str, frozenset[str]] = {
-    "official": frozenset(
-        {
-            "runid",
-            "num_q",
-            "num_ret",
-            "num_rel",
-            "num_rel_ret",
-            "map",
-            "gm_map",
-            "Rprec",
-            "bpref",
-            "recip_rank",
-            "iprec_at_recall",
-            "P",
-        }
-    ),
-    "set": frozenset(
-        {
-            "runid",
-            "num_q",
-            "num_ret",
-            "num_rel",
-            "num_rel_ret",
-            "utility",
-            "set_P",
-            "set_relative_P",
-            "set_recall",
-            "set_map",
-            "set_F",
-        }
-    ),
+    "official": frozenset({"runid"} | {t["name"] for t in _TREC if "official" in t["groups"]}),
+    "set": frozenset({"runid"} | {t["name"] for t in _TREC if "set" in t["groups"]}),
     "all_trec": supported_measures,
 }
 
-# Not numbers in trec_eval; pytrec_eval reports them as 0.0.
-_TEXT_MEASURES = frozenset({"runid", "relstring"})
 # pytrec_eval keeps log(max(value, 1e-5)) per query for geometric-mean measures.
-_GEOMETRIC = frozenset({"gm_map", "gm_bpref"})
-_MIN_GEO_MEAN = 0.00001
+_GEOMETRIC = frozenset(
+    t["name"] for row in _ROWS if row["aggregate"] == "geometric_mean" for t in row["trec_eval"]
+)
+_MIN_GEO_MEAN: float = _native.MIN_GEO_MEAN
+# Measures rankwise computes with trec_eval's default parameters only.
+_DEFAULT_ONLY = frozenset(t["name"] for t in _TREC if t["form"] == "default_only")
 # pytrec_eval's pattern for parameters: `P.5`, `P_5`, `P.5,10`, `iprec_at_recall.0.5`.
 _PARAMS = r"{}[\._]([0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*)"
 _BY_LENGTH = sorted(supported_measures, key=len, reverse=True)
@@ -270,6 +212,7 @@ def compute_aggregated_measure(measure: str, values: Sequence[float]) -> float:
     0.375
     """
     # numpy's pairwise sums, as pytrec_eval, so that the last digit agrees too.
+    # pytrec_eval decides by the name's prefix, whatever the name; so does this.
     if measure.startswith("num_"):
         return float(np.sum(values))
     if measure.startswith("gm_"):
@@ -334,7 +277,7 @@ class RelevanceEvaluator:
             if base not in _TEXT_MEASURES
         ]
         for base, params in families.items():
-            if params and base in ("11pt_avg", "G", "ndcg_rel", "Rndcg"):
+            if params and base in _DEFAULT_ONLY:
                 raise ValueError(
                     f"rankwise's pytrec_eval computes {base} with its default parameters "
                     f"only; got {base}.{','.join(sorted(params))}"

@@ -38,7 +38,7 @@ pub enum RankError {
     #[error(
         "unknown measure {name:?}{suggestion}; valid measures are: {valid}",
         suggestion = suggestion_text(suggestions),
-        valid = crate::metrics::measure::VALID_MEASURES_HELP
+        valid = crate::metrics::table::valid_measures_help()
     )]
     UnknownMeasure {
         name: String,

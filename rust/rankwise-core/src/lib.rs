@@ -55,6 +55,7 @@ pub mod ranking;
 pub mod rerank;
 pub mod rewards;
 pub mod rng;
+pub mod special;
 pub mod summation;
 pub mod trec;
 

@@ -51,7 +51,7 @@ mod _native {
         labels_position_weights, labels_ranking_text, labels_soft_labels,
     };
     #[pymodule_export]
-    use crate::metrics::measure_names;
+    use crate::metrics::{measure_names, measures};
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
@@ -64,6 +64,10 @@ mod _native {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add(
+            "MIN_GEO_MEAN",
+            rankwise_core::metrics::measure::MIN_GEO_MEAN,
+        )?;
         m.add(
             "build_profile",
             if cfg!(debug_assertions) {

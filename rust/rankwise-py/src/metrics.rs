@@ -1,7 +1,9 @@
 //! Measure names.
 
 use pyo3::prelude::*;
-use rankwise_core::metrics::MeasureSet;
+use pyo3::types::PyDict;
+use rankwise_core::metrics::table::{self, MEASURES};
+use rankwise_core::metrics::{Aggregate, MeasureSet};
 
 use crate::errors::CoreError;
 
@@ -21,4 +23,49 @@ pub fn measure_names(names: Vec<String>, trec_order: bool) -> PyResult<Vec<Strin
     } else {
         Ok(all.into_iter().map(str::to_owned).collect())
     }
+}
+
+/// The measure table of the core, one dict per measure kind (see
+/// `rankwise_core::metrics::table`): `family`, `cutoff` (`"none"`, `"optional"`,
+/// `"required"`), `relevance_level`, `aggregate` (`"mean"`, `"sum"`, `"geometric_mean"`),
+/// `parameters`, `ir_measures`, `trec_eval` (dicts: `name`, `form`, `order`, `groups`),
+/// `ranx`, `examples` (one name per spelling, each of which parses) and `help`.
+#[pyfunction]
+pub fn measures(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    MEASURES
+        .iter()
+        .map(|row| {
+            let d = PyDict::new(py);
+            d.set_item("family", row.family)?;
+            d.set_item("cutoff", row.cutoff.name())?;
+            d.set_item("relevance_level", row.relevance_level)?;
+            d.set_item(
+                "aggregate",
+                match row.aggregate {
+                    Aggregate::Mean => "mean",
+                    Aggregate::Sum => "sum",
+                    Aggregate::GeometricMean => "geometric_mean",
+                },
+            )?;
+            d.set_item("parameters", row.parameters)?;
+            d.set_item("ir_measures", row.ir_measures.to_vec())?;
+            let trec = row
+                .trec_eval
+                .iter()
+                .map(|t| {
+                    let e = PyDict::new(py);
+                    e.set_item("name", t.name)?;
+                    e.set_item("form", t.form.name())?;
+                    e.set_item("order", t.order)?;
+                    e.set_item("groups", t.groups.to_vec())?;
+                    Ok(e)
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            d.set_item("trec_eval", trec)?;
+            d.set_item("ranx", row.ranx.iter().map(|r| r.name).collect::<Vec<_>>())?;
+            d.set_item("examples", table::examples(row))?;
+            d.set_item("help", row.help)?;
+            Ok(d)
+        })
+        .collect()
 }

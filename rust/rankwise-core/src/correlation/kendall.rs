@@ -34,9 +34,9 @@
 use rayon::prelude::*;
 
 use super::order::{PARALLEL_LEN, SortScratch, argsort, dense_ranks};
-use super::special::{factorial, ndtr, pairwise_sum, ratio_to_f64};
 use super::{Alternative, Estimate, Status};
 use crate::error::{RankError, Result};
+use crate::special::{factorial, ndtr, pairwise_sum, ratio_to_f64};
 
 /// Which tau.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -17,7 +17,6 @@ pub mod kendall;
 pub mod order;
 pub mod rbo;
 pub mod spearman;
-pub mod special;
 pub mod weighted;
 
 pub use order::Values;

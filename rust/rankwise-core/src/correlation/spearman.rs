@@ -19,8 +19,8 @@
 use rayon::prelude::*;
 
 use super::order::{PARALLEL_LEN, SortScratch, argsort};
-use super::special::student_t_cdf;
 use super::{Alternative, Estimate, Status};
+use crate::special::student_t_cdf;
 
 /// Buffers reused across rows by [`spearman_rho`].
 #[derive(Debug, Default)]

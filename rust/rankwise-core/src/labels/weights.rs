@@ -12,10 +12,13 @@
 //! * [`curriculum_weights`]: MacAvaney et al., "Training Curricula for Open Domain Answer
 //!   Re-Ranking" (SIGIR 2020): a sample of ease `D ∈ [0, 1]` (1 = easy) weighs
 //!   `W = D + (i/m)(1 - D)` at training step `i < m` and `1` from step `m` on, so hard samples
-//!   are down-weighted early and all weigh the same after `m` steps (the paper's form as
-//!   recalled; its text could not be re-read when this was written, so check it before
-//!   publishing numbers that depend on the constants);
-//! * [`curriculum_ease`]: the paper's heuristics for `D` from first-stage ranks or scores.
+//!   are down-weighted early and all weigh the same after `m` steps. This is the authors'
+//!   code (OpenNIR, `onir/trainers/pointwise_cl.py::train_batch`: `weight * (1 - progress) +
+//!   progress` with `progress = epoch / eoc_epoch` while `epoch < eoc_epoch`), which also adds
+//!   1e-8 to `D` and scales each batch's loss by the batch's mean weight;
+//! * [`curriculum_ease`]: the same code's heuristics for `D`: `1/r` from the first-stage rank
+//!   `r` (`reciprank`) or the first-stage score min-max normalised per query (`normscore`,
+//!   `onir/datasets/index_backed.py::_norm`) for a relevant sample, one minus it otherwise.
 
 use crate::error::{RankError, Result};
 use crate::ragged::Ragged;

@@ -1,22 +1,23 @@
 //! Measure names: parsing, validation and what each measure needs from a ranking.
 //!
 //! Three spellings are accepted, so that code written for any of the usual tools works:
-//! * **ir_measures** (canonical): `nDCG@10`, `nDCG(dcg=exp-log2)@10`, `AP`, `AP(rel=2)@100`,
-//!   `RR@10`, `P@5`, `R@100`, `Rprec`, `Success@10`, `Bpref`, `Judged@10`, `ERR@20`,
-//!   `RBP(p=0.8)`, `IPrec@0.5`, `NumRet`, `NumRel`, `NumRelRet`, `NumQ` (+ aliases `NDCG`,
-//!   `MAP`, `MRR`, `Precision`, `Recall`, `RPrec`, `BPref`) and our `DCG@k`;
-//! * **trec_eval**: `ndcg`, `ndcg_cut_10`, `ndcg_cut.5,10`, `map`, `map_cut_100`, `gm_map`,
-//!   `recip_rank`, `P_5`, `P.5,10`, `recall_100`, `Rprec`, `bpref`, `success_10`,
-//!   `iprec_at_recall_0.10`, `num_ret`, `num_rel`, `num_rel_ret`, `num_q`; family names
-//!   without parameters (`P`, `recall`, `ndcg_cut`, `map_cut`, `success`,
-//!   `iprec_at_recall`) expand to trec_eval's default cutoffs, and `official` to the set
-//!   trec_eval prints by default;
-//! * **ranx**: `ndcg@10`, `ndcg_burges@10`, `dcg@10`, `dcg_burges@10`, `map@100`, `mrr@10`,
-//!   `precision@5`, `recall@100`, `r-precision`, `hit_rate@10`, `hits@10`, `rbp.95`.
+//! * **ir_measures** (canonical): `Name(key=value, ...)@k`, as `nDCG@10`,
+//!   `nDCG(dcg=exp-log2)@10`, `AP(rel=2)@100`, `RBP(p=0.8)`, `IPrec@0.5`;
+//! * **trec_eval**: `ndcg_cut_10`, `ndcg_cut.5,10`, `iprec_at_recall_0.10`, `set_F.0.5`; a
+//!   family name without parameters (`P`, `iprec_at_recall`) expands to trec_eval's
+//!   defaults, and a group (`official`, `set`, `all_trec`) to its measures;
+//! * **ranx**: `name@k`, as `ndcg_burges@10`, and `rbp.95`.
 //!
 //! A measure keeps the name it was asked for; expansions get trec_eval's printed names.
+//! Which names exist, and every other fact about a measure kind, is data: the rows of
+//! [`MEASURES`]; this module only reads them.
 
+use super::table::{
+    self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName,
+};
 use crate::error::{RankError, Result};
+
+pub use super::table::ELEVEN_RECALL_LEVELS;
 
 /// How a label becomes a gain in DCG-family measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,75 +134,6 @@ pub enum Depth {
     All,
 }
 
-/// The forms `UnknownMeasure` lists.
-pub const VALID_MEASURES_HELP: &str = "nDCG, nDCG@k, nDCG(dcg=exp-log2)@k, DCG, DCG@k, AP, AP@k, \
-RR, RR@k, P@k, R@k, Rprec, Success@k, Bpref, Judged@k, ERR@k, ERR(max_grade=g)@k, RBP(p=0.8), \
-IPrec@r, NumRet, NumRel, NumRelRet, NumQ, binary measures with (rel=l); trec_eval names ndcg, \
-ndcg_cut_k, ndcg_cut.k1,k2, map, map_cut_k, gm_map, recip_rank, P_k, P.k1,k2, recall_k, Rprec, \
-bpref, success_k, iprec_at_recall_r, num_ret, num_rel, num_rel_ret, num_q, official and the \
-families P, recall, ndcg_cut, map_cut, success, iprec_at_recall; ranx names ndcg@k, \
-ndcg_burges@k, dcg@k, dcg_burges@k, map@k, mrr@k, precision@k, recall@k, r-precision, \
-hit_rate@k, hits@k, bpref, rbp.95";
-
-const TREC_CUTOFFS: [usize; 9] = [5, 10, 15, 20, 30, 100, 200, 500, 1000];
-const TREC_SUCCESS_CUTOFFS: [usize; 3] = [1, 5, 10];
-const TREC_RECALL_LEVELS: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-const TREC_R_MULTIPLES: [f64; 10] = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0];
-
-/// The 11 recall levels of `11pt_avg` and `iprec_at_recall`.
-pub const ELEVEN_RECALL_LEVELS: [f64; 11] = TREC_RECALL_LEVELS;
-
-/// trec_eval's names for `-m all_trec`, in its output order (`runid` and `relstring`, which
-/// are not numbers, left out).
-pub const ALL_TREC: [&str; 32] = [
-    "num_q",
-    "num_ret",
-    "num_rel",
-    "num_rel_ret",
-    "map",
-    "gm_map",
-    "Rprec",
-    "bpref",
-    "recip_rank",
-    "iprec_at_recall",
-    "P",
-    "recall",
-    "infAP",
-    "gm_bpref",
-    "Rprec_mult",
-    "utility",
-    "11pt_avg",
-    "binG",
-    "G",
-    "ndcg",
-    "ndcg_rel",
-    "Rndcg",
-    "ndcg_cut",
-    "map_cut",
-    "relative_P",
-    "success",
-    "set_P",
-    "set_relative_P",
-    "set_recall",
-    "set_map",
-    "set_F",
-    "num_nonrel_judged_ret",
-];
-
-/// trec_eval's `-m set` group (`runid` left out).
-pub const TREC_SET: [&str; 10] = [
-    "num_q",
-    "num_ret",
-    "num_rel",
-    "num_rel_ret",
-    "utility",
-    "set_P",
-    "set_relative_P",
-    "set_recall",
-    "set_map",
-    "set_F",
-];
-
 impl Measure {
     fn new(name: &str, kind: MeasureKind, cutoff: Option<usize>, rel: Option<f64>) -> Self {
         Measure {
@@ -240,60 +172,40 @@ impl Measure {
         }
     }
 
+    /// The row of [`MEASURES`] that describes this measure's kind.
+    pub fn info(&self) -> &'static MeasureInfo {
+        table::info(self.kind)
+    }
+
     /// How per-query values of this measure are summarised.
     pub fn aggregate(&self) -> Aggregate {
-        match self.kind {
-            MeasureKind::NumRet
-            | MeasureKind::NumRel
-            | MeasureKind::NumRelRet
-            | MeasureKind::NumQ
-            | MeasureKind::NumNonrelJudgedRet => Aggregate::Sum,
-            MeasureKind::GmAP | MeasureKind::GmBpref => Aggregate::GeometricMean,
-            _ => Aggregate::Mean,
-        }
+        self.info().aggregate
     }
 
     /// Whether the measure depends on a relevance level.
     pub fn uses_relevance_level(&self) -> bool {
-        matches!(
-            self.kind,
-            MeasureKind::AP
-                | MeasureKind::GmAP
-                | MeasureKind::RR
-                | MeasureKind::P
-                | MeasureKind::R
-                | MeasureKind::Rprec
-                | MeasureKind::Success
-                | MeasureKind::IPrec { .. }
-                | MeasureKind::Rbp { .. }
-                | MeasureKind::Bpref
-                | MeasureKind::NumRel
-                | MeasureKind::NumRelRet
-                | MeasureKind::SetP
-                | MeasureKind::SetRecall
-                | MeasureKind::SetRelativeP
-                | MeasureKind::SetMap
-                | MeasureKind::SetF { .. }
-                | MeasureKind::Utility { .. }
-                | MeasureKind::NumNonrelJudgedRet
-                | MeasureKind::RelativeP
-                | MeasureKind::RprecMult { .. }
-                | MeasureKind::IPrecAvg11
-                | MeasureKind::GmBpref
-                | MeasureKind::InfAP
-                | MeasureKind::BinG
-                | MeasureKind::Rndcg
-        )
+        self.info().relevance_level
     }
 
     /// How deep into the ranking the measure reads.
     pub fn depth(&self) -> Depth {
-        match self.kind {
-            MeasureKind::Rprec => Depth::NumRel,
-            // Counts that need no ranked labels: min(k, n), R, 1.
-            MeasureKind::NumQ | MeasureKind::NumRel | MeasureKind::NumRet => Depth::Top(0),
-            _ => self.cutoff.map_or(Depth::All, Depth::Top),
+        match self.info().reads {
+            Reads::TopR => Depth::NumRel,
+            Reads::Nothing => Depth::Top(0),
+            Reads::Ranking => self.cutoff.map_or(Depth::All, Depth::Top),
         }
+    }
+
+    /// The trec_eval name this measure is printed under, if trec_eval has it: the one of
+    /// its row whose form takes a cutoff exactly when the measure has one.
+    pub fn trec_name(&self) -> Option<&'static TrecName> {
+        let row = self.info();
+        if !table::same_kind(row.kind, self.kind) {
+            return None; // nDCG with exponential gain: not in trec_eval
+        }
+        row.trec_eval
+            .iter()
+            .find(|t| matches!(t.form, TrecForm::Cutoffs(_)) == self.cutoff.is_some())
     }
 
     fn validate(self, original: &str) -> Result<Measure> {
@@ -301,46 +213,26 @@ impl Measure {
             name: original.to_owned(),
             reason,
         };
-        let takes_cutoff = !matches!(
-            self.kind,
-            MeasureKind::Rprec
-                | MeasureKind::Bpref
-                | MeasureKind::GmAP
-                | MeasureKind::NumRel
-                | MeasureKind::NumQ
-                | MeasureKind::IPrec { .. }
-                | MeasureKind::SetP
-                | MeasureKind::SetRecall
-                | MeasureKind::SetRelativeP
-                | MeasureKind::SetMap
-                | MeasureKind::SetF { .. }
-                | MeasureKind::Utility { .. }
-                | MeasureKind::NumNonrelJudgedRet
-                | MeasureKind::RprecMult { .. }
-                | MeasureKind::IPrecAvg11
-                | MeasureKind::GmBpref
-                | MeasureKind::InfAP
-                | MeasureKind::BinG
-                | MeasureKind::G
-                | MeasureKind::NdcgRel
-                | MeasureKind::Rndcg
-        );
-        if self.cutoff.is_some() && !takes_cutoff {
-            return Err(invalid(format!("{} takes no cutoff", family(self.kind))));
+        let info = self.info();
+        if self.cutoff.is_some() && info.cutoff == CutoffUse::None {
+            return Err(invalid(format!("{} takes no cutoff", info.family)));
         }
         if self.cutoff == Some(0) {
             return Err(invalid(
                 "the cutoff must be a positive integer; got 0".into(),
             ));
         }
-        if matches!(self.kind, MeasureKind::P | MeasureKind::RelativeP) && self.cutoff.is_none() {
-            return Err(invalid("precision needs a cutoff, as in P@10".into()));
+        if info.cutoff == CutoffUse::Required && self.cutoff.is_none() {
+            return Err(invalid(format!(
+                "{} needs a cutoff, as in {}@10",
+                info.family, info.family
+            )));
         }
         if let Some(rel) = self.rel {
-            if !self.uses_relevance_level() {
+            if !info.relevance_level {
                 return Err(invalid(format!(
                     "{} does not use a relevance level (rel=)",
-                    family(self.kind)
+                    info.family
                 )));
             }
             if !(rel.is_finite() && rel > 0.0) {
@@ -377,142 +269,23 @@ impl Measure {
     }
 }
 
-fn family(kind: MeasureKind) -> &'static str {
+/// The kind a `Levels` family gives at one value (`iprec_at_recall`, `Rprec_mult`).
+fn at_level(kind: MeasureKind, level: f64) -> MeasureKind {
     match kind {
-        MeasureKind::Ndcg(_) => "nDCG",
-        MeasureKind::Dcg(_) => "DCG",
-        MeasureKind::Err { .. } => "ERR",
-        MeasureKind::AP => "AP",
-        MeasureKind::GmAP => "gm_map",
-        MeasureKind::RR => "RR",
-        MeasureKind::P => "P",
-        MeasureKind::R => "R",
-        MeasureKind::Rprec => "Rprec",
-        MeasureKind::Success => "Success",
-        MeasureKind::IPrec { .. } => "IPrec",
-        MeasureKind::Rbp { .. } => "RBP",
-        MeasureKind::Bpref => "Bpref",
-        MeasureKind::Judged => "Judged",
-        MeasureKind::NumRet => "NumRet",
-        MeasureKind::NumRel => "NumRel",
-        MeasureKind::NumRelRet => "NumRelRet",
-        MeasureKind::NumQ => "NumQ",
-        MeasureKind::SetP => "set_P",
-        MeasureKind::SetRecall => "set_recall",
-        MeasureKind::SetRelativeP => "set_relative_P",
-        MeasureKind::SetMap => "set_map",
-        MeasureKind::SetF { .. } => "set_F",
-        MeasureKind::Utility { .. } => "utility",
-        MeasureKind::NumNonrelJudgedRet => "num_nonrel_judged_ret",
-        MeasureKind::RelativeP => "relative_P",
-        MeasureKind::RprecMult { .. } => "Rprec_mult",
-        MeasureKind::IPrecAvg11 => "11pt_avg",
-        MeasureKind::GmBpref => "gm_bpref",
-        MeasureKind::InfAP => "infAP",
-        MeasureKind::BinG => "binG",
-        MeasureKind::G => "G",
-        MeasureKind::NdcgRel => "ndcg_rel",
-        MeasureKind::Rndcg => "Rndcg",
+        MeasureKind::IPrec { .. } => MeasureKind::IPrec { recall: level },
+        MeasureKind::RprecMult { .. } => MeasureKind::RprecMult { mult: level },
+        other => other,
     }
 }
 
-// ----------------------------------------------------------------------------------------
-// trec_eval names
-
-fn trec_single(base: &str) -> Option<MeasureKind> {
-    Some(match base {
-        "ndcg" => MeasureKind::Ndcg(Gain::Linear),
-        "map" => MeasureKind::AP,
-        "gm_map" => MeasureKind::GmAP,
-        "recip_rank" => MeasureKind::RR,
-        "Rprec" => MeasureKind::Rprec,
-        "bpref" => MeasureKind::Bpref,
-        "num_ret" => MeasureKind::NumRet,
-        "num_rel" => MeasureKind::NumRel,
-        "num_rel_ret" => MeasureKind::NumRelRet,
-        "num_q" => MeasureKind::NumQ,
-        "set_P" => MeasureKind::SetP,
-        "set_recall" => MeasureKind::SetRecall,
-        "set_relative_P" => MeasureKind::SetRelativeP,
-        "set_map" => MeasureKind::SetMap,
-        "set_F" => MeasureKind::SetF { beta: 1.0 },
-        "utility" => MeasureKind::Utility {
-            coef: [1.0, -1.0, 0.0, 0.0],
+/// The kind a `Params` name gives with its numeric parameters (`set_F.0.5`, `utility.1,-1,0,0`).
+fn with_params(name: &str, kind: MeasureKind, params: &str) -> Result<MeasureKind> {
+    Ok(match kind {
+        MeasureKind::SetF { .. } => MeasureKind::SetF {
+            beta: parse_f64_param(name, params)?,
         },
-        "num_nonrel_judged_ret" => MeasureKind::NumNonrelJudgedRet,
-        "11pt_avg" => MeasureKind::IPrecAvg11,
-        "gm_bpref" => MeasureKind::GmBpref,
-        "infAP" => MeasureKind::InfAP,
-        "binG" => MeasureKind::BinG,
-        "G" => MeasureKind::G,
-        "ndcg_rel" => MeasureKind::NdcgRel,
-        "Rndcg" => MeasureKind::Rndcg,
-        _ => return None,
-    })
-}
-
-/// trec_eval families that take cutoffs, with their default cutoffs.
-fn trec_cutoff_family(base: &str) -> Option<(MeasureKind, &'static [usize])> {
-    Some(match base {
-        "P" => (MeasureKind::P, &TREC_CUTOFFS),
-        "recall" => (MeasureKind::R, &TREC_CUTOFFS),
-        "map_cut" => (MeasureKind::AP, &TREC_CUTOFFS),
-        "ndcg_cut" => (MeasureKind::Ndcg(Gain::Linear), &TREC_CUTOFFS),
-        "success" => (MeasureKind::Success, &TREC_SUCCESS_CUTOFFS),
-        "relative_P" => (MeasureKind::RelativeP, &TREC_CUTOFFS),
-        _ => return None,
-    })
-}
-
-fn iprec_name(level: f64) -> String {
-    format!("iprec_at_recall_{level:.2}")
-}
-
-fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
-    if name == "official" {
-        let mut out = Vec::new();
-        for n in [
-            "num_q",
-            "num_ret",
-            "num_rel",
-            "num_rel_ret",
-            "map",
-            "gm_map",
-            "Rprec",
-            "bpref",
-            "recip_rank",
-            "iprec_at_recall",
-            "P",
-        ] {
-            out.extend(Measure::parse(n)?);
-        }
-        return Ok(Some(out));
-    }
-    if name == "all_trec" || name == "set" {
-        let group: &[&str] = if name == "set" { &TREC_SET } else { &ALL_TREC };
-        let mut out = Vec::new();
-        for n in group {
-            out.extend(Measure::parse(n)?);
-        }
-        return Ok(Some(out));
-    }
-    if let Some(kind) = trec_single(name) {
-        return Ok(Some(vec![Measure::new(name, kind, None, None)]));
-    }
-    // Family with trec_eval parameters: `P.5,10`, `iprec_at_recall..1,.5`.
-    let (base, params) = match name.split_once('.') {
-        Some((b, p)) => (b, Some(p)),
-        None => (name, None),
-    };
-    match (base, params) {
-        ("set_F", Some(p)) => {
-            let beta = parse_f64_param(name, p)?;
-            return Measure::new("set_F", MeasureKind::SetF { beta }, None, None)
-                .validate(name)
-                .map(|m| Some(vec![m]));
-        }
-        ("utility", Some(p)) => {
-            let values = split_params(name, p, parse_f64_param)?;
+        MeasureKind::Utility { .. } => {
+            let values = split_params(name, params, parse_f64_param)?;
             let coef: [f64; 4] =
                 values
                     .try_into()
@@ -524,93 +297,134 @@ fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
                             v.len()
                         ),
                     })?;
-            return Ok(Some(vec![Measure::new(
-                "utility",
-                MeasureKind::Utility { coef },
-                None,
-                None,
-            )]));
+            MeasureKind::Utility { coef }
         }
-        ("Rprec_mult", _) => {
-            let mults: Vec<f64> = match params {
-                None => TREC_R_MULTIPLES.to_vec(),
-                Some(p) => split_params(name, p, parse_f64_param)?,
-            };
-            return mults
-                .into_iter()
-                .map(|x| {
-                    Measure::new(
-                        &format!("Rprec_mult_{x:.2}"),
-                        MeasureKind::RprecMult { mult: x },
-                        None,
-                        None,
-                    )
+        other => other,
+    })
+}
+
+// ----------------------------------------------------------------------------------------
+// trec_eval names
+
+fn trec_lookup(name: &str) -> Option<(&'static MeasureInfo, &'static TrecName)> {
+    MEASURES.iter().find_map(|row| {
+        row.trec_eval
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| (row, t))
+    })
+}
+
+fn level_name(base: &str, level: f64) -> String {
+    format!("{base}_{level:.2}")
+}
+
+fn expand_levels(
+    original: &str,
+    base: &str,
+    kind: MeasureKind,
+    levels: Vec<f64>,
+) -> Result<Vec<Measure>> {
+    levels
+        .into_iter()
+        .map(|x| {
+            Measure::new(&level_name(base, x), at_level(kind, x), None, None).validate(original)
+        })
+        .collect()
+}
+
+fn expand_cutoffs(
+    original: &str,
+    base: &str,
+    kind: MeasureKind,
+    cutoffs: Vec<usize>,
+) -> Result<Vec<Measure>> {
+    cutoffs
+        .into_iter()
+        .map(|k| Measure::new(&format!("{base}_{k}"), kind, Some(k), None).validate(original))
+        .collect()
+}
+
+fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
+    if TREC_GROUPS.contains(&name) {
+        let mut out = Vec::new();
+        for n in table::trec_group(name) {
+            out.extend(Measure::parse(n)?);
+        }
+        return Ok(Some(out));
+    }
+    // A bare name: one measure, or a family at its default cutoffs or levels.
+    if let Some((row, t)) = trec_lookup(name) {
+        return match t.form {
+            TrecForm::Plain | TrecForm::Params(_) | TrecForm::DefaultOnly => {
+                Ok(Some(vec![Measure::new(name, row.kind, None, None)]))
+            }
+            TrecForm::Cutoffs(defaults) => {
+                expand_cutoffs(name, name, row.kind, defaults.to_vec()).map(Some)
+            }
+            TrecForm::Levels(defaults) => {
+                expand_levels(name, name, row.kind, defaults.to_vec()).map(Some)
+            }
+        };
+    }
+    // With trec_eval parameters: `P.5,10`, `iprec_at_recall.0.1,0.5`, `set_F.0.5`.
+    if let Some((base, params)) = name.split_once('.')
+        && let Some((row, t)) = trec_lookup(base)
+    {
+        return match t.form {
+            TrecForm::Cutoffs(_) => {
+                let cutoffs = split_params(name, params, parse_cutoff)?;
+                expand_cutoffs(name, base, row.kind, cutoffs).map(Some)
+            }
+            TrecForm::Levels(_) => {
+                let levels = split_params(name, params, parse_f64_param)?;
+                expand_levels(name, base, row.kind, levels).map(Some)
+            }
+            TrecForm::Params(_) => {
+                let kind = with_params(name, row.kind, params)?;
+                Measure::new(base, kind, None, None)
                     .validate(name)
-                })
-                .collect::<Result<Vec<_>>>()
-                .map(Some);
-        }
-        ("11pt_avg" | "G" | "ndcg_rel" | "Rndcg", Some(_)) => {
-            return Err(RankError::InvalidMeasure {
+                    .map(|m| Some(vec![m]))
+            }
+            TrecForm::DefaultOnly => Err(RankError::InvalidMeasure {
                 name: name.to_owned(),
                 reason: format!(
                     "rankwise computes trec_eval's {base} with its default parameters only"
                 ),
-            });
+            }),
+            TrecForm::Plain => Err(RankError::InvalidMeasure {
+                name: name.to_owned(),
+                reason: format!("trec_eval's {base} takes no parameters here"),
+            }),
+        };
+    }
+    // One member of a family: `P_5`, `ndcg_cut_10`, `iprec_at_recall_0.10`, `Rprec_mult_0.20`.
+    for row in MEASURES {
+        for t in row.trec_eval {
+            let Some(rest) = name
+                .strip_prefix(t.name)
+                .and_then(|rest| rest.strip_prefix('_'))
+            else {
+                continue;
+            };
+            match t.form {
+                TrecForm::Levels(_) => {
+                    let level = parse_f64_param(name, rest)?;
+                    return Measure::new(name, at_level(row.kind, level), None, None)
+                        .validate(name)
+                        .map(|m| Some(vec![m]));
+                }
+                TrecForm::Cutoffs(_)
+                    if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    let k = parse_cutoff(name, rest)?;
+                    return Measure::new(name, row.kind, Some(k), None)
+                        .validate(name)
+                        .map(|m| Some(vec![m]));
+                }
+                _ => {}
+            }
         }
-        _ => {}
-    }
-    if let Some(m) = name.strip_prefix("Rprec_mult_") {
-        let mult = parse_f64_param(name, m)?;
-        let m = Measure::new(name, MeasureKind::RprecMult { mult }, None, None);
-        return m.validate(name).map(|m| Some(vec![m]));
-    }
-    if base == "iprec_at_recall" {
-        let levels: Vec<f64> = match params {
-            None => TREC_RECALL_LEVELS.to_vec(),
-            Some(p) => split_params(name, p, parse_f64_param)?,
-        };
-        return levels
-            .into_iter()
-            .map(|r| {
-                Measure::new(&iprec_name(r), MeasureKind::IPrec { recall: r }, None, None)
-                    .validate(name)
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some);
-    }
-    if let Some((kind, defaults)) = trec_cutoff_family(base) {
-        let cutoffs: Vec<usize> = match params {
-            None => defaults.to_vec(),
-            Some(p) => split_params(name, p, parse_cutoff)?,
-        };
-        return cutoffs
-            .into_iter()
-            .map(|k| Measure::new(&format!("{base}_{k}"), kind, Some(k), None).validate(name))
-            .collect::<Result<Vec<_>>>()
-            .map(Some);
-    }
-    if params.is_some() && trec_single(base).is_some() {
-        return Err(RankError::InvalidMeasure {
-            name: name.to_owned(),
-            reason: format!("trec_eval's {base} takes no parameters here"),
-        });
-    }
-    // Single measure with an underscore suffix: `P_5`, `ndcg_cut_10`, `iprec_at_recall_0.10`.
-    if let Some(level) = name.strip_prefix("iprec_at_recall_") {
-        let r = parse_f64_param(name, level)?;
-        let m = Measure::new(name, MeasureKind::IPrec { recall: r }, None, None);
-        return m.validate(name).map(|m| Some(vec![m]));
-    }
-    if let Some((base, k)) = name.rsplit_once('_')
-        && let Some((kind, _)) = trec_cutoff_family(base)
-        && k.bytes().all(|b| b.is_ascii_digit())
-        && !k.is_empty()
-    {
-        let k = parse_cutoff(name, k)?;
-        return Measure::new(name, kind, Some(k), None)
-            .validate(name)
-            .map(|m| Some(vec![m]));
     }
     Ok(None)
 }
@@ -658,19 +472,14 @@ fn parse_ranx(name: &str) -> Result<Option<Measure>> {
         Some((b, k)) => (b, Some(k)),
         None => (name, None),
     };
-    let kind = match base {
-        "ndcg" if k.is_some() => MeasureKind::Ndcg(Gain::Linear),
-        "ndcg_burges" => MeasureKind::Ndcg(Gain::Exp2),
-        "dcg" => MeasureKind::Dcg(Gain::Linear),
-        "dcg_burges" => MeasureKind::Dcg(Gain::Exp2),
-        "map" if k.is_some() => MeasureKind::AP,
-        "mrr" => MeasureKind::RR,
-        "precision" => MeasureKind::P,
-        "recall" if k.is_some() => MeasureKind::R,
-        "r-precision" | "r_precision" => MeasureKind::Rprec,
-        "hit_rate" => MeasureKind::Success,
-        "hits" => MeasureKind::NumRelRet,
-        _ => return Ok(None),
+    // ranx spells RBP only with its dot (`rbp.95`, above).
+    let Some(kind) = MEASURES
+        .iter()
+        .flat_map(|row| row.ranx)
+        .find(|r| r.name == base && !matches!(r.kind, MeasureKind::Rbp { .. }))
+        .map(|r| r.kind)
+    else {
+        return Ok(None);
     };
     let cutoff = k.map(|k| parse_cutoff(name, k)).transpose()?;
     Measure::new(name, kind, cutoff, None)
@@ -698,26 +507,11 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
         }
         None => (head, None),
     };
-    let mut kind = match family_name {
-        "nDCG" | "NDCG" => MeasureKind::Ndcg(Gain::Linear),
-        "DCG" => MeasureKind::Dcg(Gain::Linear),
-        "ERR" => MeasureKind::Err { max_grade: 4.0 },
-        "AP" | "MAP" => MeasureKind::AP,
-        "RR" | "MRR" => MeasureKind::RR,
-        "P" | "Precision" => MeasureKind::P,
-        "R" | "Recall" => MeasureKind::R,
-        "Rprec" | "RPrec" => MeasureKind::Rprec,
-        "Success" => MeasureKind::Success,
-        "IPrec" => MeasureKind::IPrec { recall: f64::NAN },
-        "RBP" => MeasureKind::Rbp { p: 0.8 },
-        "Bpref" | "BPref" => MeasureKind::Bpref,
-        "Judged" => MeasureKind::Judged,
-        "NumRet" => MeasureKind::NumRet,
-        "NumRel" => MeasureKind::NumRel,
-        "NumRelRet" => MeasureKind::NumRelRet,
-        "NumQ" => MeasureKind::NumQ,
-        _ => return Err(unknown(name)),
-    };
+    let mut kind = MEASURES
+        .iter()
+        .find(|row| row.ir_measures.contains(&family_name))
+        .map(|row| row.kind)
+        .ok_or_else(|| unknown(name))?;
     let mut cutoff = None;
     if let Some(a) = at {
         if let MeasureKind::IPrec { recall } = &mut kind {
@@ -749,29 +543,8 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
         let (key, value) = (key.trim(), value.trim());
         match (key, &mut kind) {
             ("rel", _) => rel = Some(parse_f64_param(name, value)?),
-            ("dcg", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
-                *g = match value {
-                    "log2" => Gain::Linear,
-                    "exp-log2" => Gain::Exp2,
-                    _ => {
-                        return Err(RankError::InvalidMeasure {
-                            name: name.to_owned(),
-                            reason: format!("dcg must be log2 or exp-log2; got {value:?}"),
-                        });
-                    }
-                }
-            }
-            ("gain", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
-                *g = match value {
-                    "linear" => Gain::Linear,
-                    "exp2" => Gain::Exp2,
-                    _ => {
-                        return Err(RankError::InvalidMeasure {
-                            name: name.to_owned(),
-                            reason: format!("gain must be linear or exp2; got {value:?}"),
-                        });
-                    }
-                }
+            ("dcg" | "gain", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
+                *g = parse_gain(name, key, value)?;
             }
             ("p", MeasureKind::Rbp { p }) => *p = parse_f64_param(name, value)?,
             ("max_grade", MeasureKind::Err { max_grade }) => {
@@ -779,12 +552,12 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
             }
             ("cutoff", _) => cutoff = Some(parse_cutoff(name, value)?),
             _ => {
+                let info = table::info(kind);
                 return Err(RankError::InvalidMeasure {
                     name: name.to_owned(),
                     reason: format!(
                         "{} has no parameter {key:?} (parameters: {})",
-                        family(kind),
-                        allowed_params(kind)
+                        info.family, info.parameters
                     ),
                 });
             }
@@ -797,71 +570,43 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
     Measure::new(name, kind, cutoff, rel).validate(name)
 }
 
-fn allowed_params(kind: MeasureKind) -> &'static str {
-    match kind {
-        MeasureKind::Ndcg(_) | MeasureKind::Dcg(_) => "dcg=log2|exp-log2, gain=linear|exp2",
-        MeasureKind::Rbp { .. } => "p, rel",
-        MeasureKind::Err { .. } => "max_grade",
-        MeasureKind::Judged | MeasureKind::NumQ => "none",
-        MeasureKind::NumRet => "rel",
-        _ => "rel",
+/// ir_measures' `dcg=log2|exp-log2` and our `gain=linear|exp2`.
+fn parse_gain(name: &str, key: &str, value: &str) -> Result<Gain> {
+    match (key, value) {
+        ("dcg", "log2") | ("gain", "linear") => Ok(Gain::Linear),
+        ("dcg", "exp-log2") | ("gain", "exp2") => Ok(Gain::Exp2),
+        _ => {
+            let allowed = if key == "dcg" {
+                "log2 or exp-log2"
+            } else {
+                "linear or exp2"
+            };
+            Err(RankError::InvalidMeasure {
+                name: name.to_owned(),
+                reason: format!("{key} must be {allowed}; got {value:?}"),
+            })
+        }
     }
 }
 
 // ----------------------------------------------------------------------------------------
 // Errors with suggestions
 
-const SUGGESTIONS: &[&str] = &[
-    "nDCG",
-    "nDCG@10",
-    "DCG@10",
-    "AP",
-    "AP@100",
-    "RR",
-    "RR@10",
-    "P@10",
-    "R@100",
-    "Rprec",
-    "Success@10",
-    "Bpref",
-    "Judged@10",
-    "ERR@10",
-    "RBP(p=0.8)",
-    "IPrec@0.5",
-    "NumRet",
-    "NumRel",
-    "NumRelRet",
-    "NumQ",
-    "ndcg",
-    "ndcg_cut_10",
-    "map",
-    "map_cut_10",
-    "gm_map",
-    "recip_rank",
-    "P_10",
-    "recall_100",
-    "bpref",
-    "success_10",
-    "iprec_at_recall_0.50",
-    "num_ret",
-    "num_rel",
-    "num_rel_ret",
-    "num_q",
-    "official",
-    "ndcg@10",
-    "ndcg_burges@10",
-    "map@100",
-    "mrr@10",
-    "precision@10",
-    "recall@100",
-    "hit_rate@10",
-];
+/// The names suggestions are drawn from: every row's examples and trec_eval's groups.
+fn suggestion_pool() -> Vec<String> {
+    MEASURES
+        .iter()
+        .flat_map(table::examples)
+        .chain(TREC_GROUPS.iter().map(|g| (*g).to_owned()))
+        .collect()
+}
 
 fn unknown(name: &str) -> RankError {
     let lower = name.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = SUGGESTIONS
+    let pool = suggestion_pool();
+    let mut scored: Vec<(usize, &str)> = pool
         .iter()
-        .map(|s| (edit_distance(&lower, &s.to_lowercase()), *s))
+        .map(|s| (edit_distance(&lower, &s.to_lowercase()), s.as_str()))
         .collect();
     scored.sort_by_key(|&(d, _)| d);
     let best = scored.first().map_or(usize::MAX, |&(d, _)| d);

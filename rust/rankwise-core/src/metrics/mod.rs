@@ -3,8 +3,9 @@
 //! Every measure reads a [`RankedQuery`]: the ranks and labels of the documents that can
 //! change a measure ([`Hit`]s), the length of the ranking and the labels of all judged
 //! documents of the query (for ideal rankings and recall denominators). The semantics are
-//! trec_eval 9.0.x's (`../shared/spec/metrics-reference.md` §3.1); each function's doc comment
-//! gives the formula and the trec_eval source it follows.
+//! trec_eval 9.0.x's (`usnistgov/trec_eval`, one `m_<measure>.c` file per measure; where
+//! rankwise differs on purpose is listed in `docs/guide/exactness.md`); each function's doc
+//! comment gives the formula and the trec_eval source it follows.
 //!
 //! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG), [`binary`] (AP, RR, P, R, R-prec,
 //! success, interpolated precision, RBP, relative P, binG), [`judgments`] (bpref, infAP,
@@ -15,6 +16,7 @@ pub mod gain;
 pub mod judgments;
 pub mod measure;
 pub mod set;
+pub mod table;
 
 pub use crate::ranking::Hit;
 pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};

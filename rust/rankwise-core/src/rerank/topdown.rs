@@ -2,8 +2,7 @@
 //!
 //! Reference: Parry, MacAvaney and Ganguly, "Top-Down Partitioning for Efficient List-Wise
 //! Ranking" (arXiv 2405.14589), code `Parry-Parry/TDPart`
-//! (`partitionrank/transformer/__init__.py::ListWiseTransformer._pivot`, `pivot`);
-//! `shared/spec/rerank-algorithms.md` section 8.1.
+//! (`partitionrank/transformer/__init__.py::ListWiseTransformer._pivot`, `pivot`).
 //!
 //! A list of `m` candidates is reranked as follows (every call is a
 //! [`TaskKind::Rank`](super::TaskKind::Rank) task):

@@ -3,7 +3,7 @@
 //! Reference: Chen et al., "TourRank: Utilizing Large Language Models for Documents Ranking
 //! with a Tournament-Inspired Strategy" (WWW 2025, arXiv 2406.11678), code
 //! `chenyiqun/TourRank` (`TourRank_multiprocessing.py::filter_processing`,
-//! `group_processing`); `shared/spec/rerank-algorithms.md` section 6.1.
+//! `group_processing`).
 //!
 //! One tournament runs its stages in order. A stage takes the candidates that advanced from the
 //! previous stage (stage 1: all `n`), in first-stage order, and splits them into `groups` by

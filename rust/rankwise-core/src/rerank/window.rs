@@ -6,7 +6,9 @@
 //! `window - step` positions per call and the best ones reach the top in one pass. The calls of
 //! one query are strictly sequential; a driver overlaps them across queries.
 //!
-//! Two window semantics (`shared/spec/rerank-algorithms.md`, sections 2.2 and 3.2):
+//! Two window semantics, those of RankGPT (Sun et al., EMNLP 2023; `sunnweiwei/RankGPT`,
+//! `rank_gpt.py::sliding_windows`) and RankLLM (`castorini/rank_llm`,
+//! `rerank/listwise/listwise_rankllm.py::sliding_windows`, after its PR #51):
 //! * [`WindowSemantics::RankLlm`] (default): windows end at `n`, `n - step`, ...; the last one
 //!   is clamped to start at 0 (so it may be shorter than `window`), so every position is
 //!   reached: `1` call if `n <= window`, else `ceil((n - window) / step) + 1`, per pass.
@@ -19,8 +21,9 @@
 //! and `top_k` runs *shrinking* passes: each pass fixes the top `window - step` positions of
 //! the range it covers and the next pass covers only the rest, until `top_k` positions are
 //! fixed. With `top_k = n` this is the fullrank paper's construction of complete listwise
-//! labels (`shared/spec/rerank-algorithms.md` section 7.2): 9 + 8 + ... + 1 = 45 windows for
-//! n = 100, w = 20, s = 10.
+//! labels (Liu et al., "Sliding Windows Are Not the End", ACL 2025, arXiv 2412.14574; its
+//! released labels are named `..._9passes.jsonl`): 9 + 8 + ... + 1 = 45 windows for n = 100,
+//! w = 20, s = 10.
 
 use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};

@@ -13,68 +13,29 @@ use std::fmt::Write;
 
 use crate::evaluate::Evaluation;
 use crate::metrics::measure::MIN_GEO_MEAN;
-use crate::metrics::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
+use crate::metrics::{Aggregate, Measure, MeasureKind, MeasureSet};
 use crate::trec::Qrels;
 
-/// Position of a measure in trec_eval's output order; measures trec_eval lacks come last.
+/// Position of a measure in trec_eval's output order (its trec_eval name's `order` in the
+/// measure table), then its cutoff or level; measures trec_eval lacks come last.
 fn trec_rank(m: &Measure) -> (usize, f64) {
-    let cut = m.cutoff.map_or(0.0, |k| k as f64);
-    let rank = match (m.kind, m.cutoff.is_some()) {
-        (MeasureKind::NumQ, _) => 1,
-        (MeasureKind::NumRet, false) => 2,
-        (MeasureKind::NumRel, _) => 3,
-        (MeasureKind::NumRelRet, false) => 4,
-        (MeasureKind::AP, false) => 5,
-        (MeasureKind::GmAP, _) => 6,
-        (MeasureKind::Rprec, _) => 7,
-        (MeasureKind::Bpref, _) => 8,
-        (MeasureKind::RR, false) => 9,
-        (MeasureKind::IPrec { recall }, _) => return (10, recall),
-        (MeasureKind::P, true) => 11,
-        (MeasureKind::R, true) => 13,
-        (MeasureKind::Ndcg(Gain::Linear), false) => 21,
-        (MeasureKind::Ndcg(Gain::Linear), true) => 24,
-        (MeasureKind::AP, true) => 25,
-        (MeasureKind::Success, true) => 27,
-        (MeasureKind::InfAP, _) => 14,
-        (MeasureKind::GmBpref, _) => 15,
-        (MeasureKind::RprecMult { mult }, _) => return (16, mult),
-        (MeasureKind::Utility { .. }, _) => 17,
-        (MeasureKind::IPrecAvg11, _) => 18,
-        (MeasureKind::BinG, _) => 19,
-        (MeasureKind::G, _) => 20,
-        (MeasureKind::NdcgRel, _) => 22,
-        (MeasureKind::Rndcg, _) => 23,
-        (MeasureKind::RelativeP, true) => 26,
-        (MeasureKind::SetP, _) => 28,
-        (MeasureKind::SetRelativeP, _) => 29,
-        (MeasureKind::SetRecall, _) => 30,
-        (MeasureKind::SetMap, _) => 31,
-        (MeasureKind::SetF { .. }, _) => 32,
-        (MeasureKind::NumNonrelJudgedRet, _) => 33,
-        _ => usize::MAX,
+    let second = match m.kind {
+        MeasureKind::IPrec { recall } => recall,
+        MeasureKind::RprecMult { mult } => mult,
+        _ => m.cutoff.map_or(0.0, |k| k as f64),
     };
-    (rank, cut)
+    (m.trec_name().map_or(usize::MAX, |t| t.order), second)
 }
 
-/// Whether trec_eval prints a per-query line for the measure.
+/// Whether trec_eval prints a per-query line for the measure: not for `num_q` and the
+/// geometric means.
 fn per_query_line(m: &Measure) -> bool {
-    !matches!(
-        m.kind,
-        MeasureKind::NumQ | MeasureKind::GmAP | MeasureKind::GmBpref
-    )
+    m.kind != MeasureKind::NumQ && m.aggregate() != Aggregate::GeometricMean
 }
 
-/// Counts are printed as integers (`%ld`).
+/// Counts (the measures trec_eval sums) are printed as integers (`%ld`).
 fn is_count(m: &Measure) -> bool {
-    matches!(
-        m.kind,
-        MeasureKind::NumQ
-            | MeasureKind::NumRet
-            | MeasureKind::NumRel
-            | MeasureKind::NumRelRet
-            | MeasureKind::NumNonrelJudgedRet
-    )
+    m.aggregate() == Aggregate::Sum
 }
 
 fn line(out: &mut String, name: &str, qid: &str, m: &Measure, value: f64) {

@@ -1,11 +1,15 @@
-//! Numerical building blocks of the correlation tests, written to reproduce scipy's arithmetic.
+//! Special functions, written to reproduce scipy's arithmetic: the one place for the normal
+//! and Student t distributions (the correlation p-values and the paired tests of
+//! [`crate::compare`] both use them) and numpy's summation.
 //!
 //! * [`pairwise_sum`]: numpy's pairwise summation (`np.sum` of a contiguous float64 array), so
 //!   sums that scipy forms with numpy round the same way here;
 //! * [`ndtr`]: the standard normal CDF as scipy computes it (Cephes `ndtr`/`erf`/`erfc`, as
 //!   translated into `xsf`), so asymptotic Kendall p-values are scipy's to the last bit;
+//! * [`normal_sf`]: the standard normal upper tail, `ndtr(-z)`, as `scipy.stats.norm.sf`;
 //! * [`student_t_cdf`]: the Student t CDF through the regularised incomplete beta function
-//!   (scipy uses Boost's; the two agree to about 1e-14 relative, not bit for bit);
+//!   (scipy uses Boost's; the two agree to about 1e-14 relative, not bit for bit), and
+//!   [`student_t_sf`], its upper tail, as `scipy.stats.t.sf` (`stdtr(df, -t)`);
 //! * [`factorial`] and [`ratio_to_f64`]: exact integer quantities rounded once, as Python's
 //!   `float(math.factorial(n))` and `int / int` round them.
 //!
@@ -409,6 +413,12 @@ pub fn ndtr(a: f64) -> f64 {
     }
 }
 
+/// `P(Z > z)` for a standard normal `Z`, as `scipy.stats.norm.sf(z)`, which is `ndtr(-z)`:
+/// accurate in the upper tail, where `1 - ndtr(z)` would cancel.
+pub fn normal_sf(z: f64) -> f64 {
+    ndtr(-z)
+}
+
 // ------------------------------------------------------------------------------------------
 // Student t distribution
 
@@ -512,6 +522,12 @@ pub fn student_t_cdf(df: f64, t: f64) -> f64 {
     if t < 0.0 { tail } else { 1.0 - tail }
 }
 
+/// `P(T > t)` for Student's t with `df` degrees of freedom, as `scipy.stats.t.sf(t, df)`,
+/// which is `stdtr(df, -t)`: accurate in the upper tail.
+pub fn student_t_sf(t: f64, df: f64) -> f64 {
+    student_t_cdf(df, -t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,5 +615,25 @@ mod tests {
         assert_eq!(student_t_cdf(5.0, 0.0), 0.5);
         assert!(student_t_cdf(0.0, 1.0).is_nan());
         assert_eq!(student_t_cdf(3.0, f64::INFINITY), 1.0);
+    }
+
+    #[test]
+    fn upper_tails_match_known_values() {
+        fn close(a: f64, b: f64, tol: f64) -> bool {
+            (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() < 1e-15
+        }
+        // t with 10 df: P(T > 2.228138851986) = 0.025
+        assert!(close(student_t_sf(2.228_138_851_986_2, 10.0), 0.025, 1e-9));
+        assert!(close(student_t_sf(0.0, 5.0), 0.5, 1e-14));
+        assert!(close(
+            student_t_sf(-1.0, 3.0),
+            1.0 - student_t_sf(1.0, 3.0),
+            1e-14
+        ));
+        assert_eq!(student_t_sf(f64::INFINITY, 4.0), 0.0);
+        assert_eq!(student_t_sf(f64::NEG_INFINITY, 4.0), 1.0);
+        assert!(student_t_sf(f64::NAN, 4.0).is_nan());
+        assert!(close(normal_sf(1.959_963_984_540_054), 0.025, 1e-12));
+        assert_eq!(normal_sf(-1.0), ndtr(1.0));
     }
 }
