@@ -192,7 +192,10 @@ class _Seq2SeqRanker(_Ranker):
                 dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
                 logits = (
                     self.model(
-                        input_ids=inputs, attention_mask=mask, decoder_input_ids=dec, use_cache=False
+                        input_ids=inputs,
+                        attention_mask=mask,
+                        decoder_input_ids=dec,
+                        use_cache=False,
                     )
                     .logits[:, -1]
                     .float()
