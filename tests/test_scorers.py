@@ -99,7 +99,7 @@ def test_yes_no_prompt_is_the_qwen3_reranker_model_card_text(smollm):
 
 def test_yes_no_score_is_p_yes_of_the_model_called_directly(smollm):
     scorer = CausalYesNoScorer(smollm, batch_size=3)
-    pairs = [(QUERY, d) for d in DOCS] + [("cats", DOCS[3])]
+    pairs = [(QUERY, DOCS[0]), (QUERY, DOCS[1]), ("cats", DOCS[3])]
     got = scorer.score(pairs)
     yes = smollm.tokenizer.convert_tokens_to_ids("yes")
     no = smollm.tokenizer.convert_tokens_to_ids("no")
@@ -111,19 +111,17 @@ def test_yes_no_score_is_p_yes_of_the_model_called_directly(smollm):
     assert CausalYesNoScorer(smollm, batch_size=1).score(pairs) == pytest.approx(got, abs=1e-5)
     assert scorer.usage()["output_tokens"] == len(pairs)
     assert scorer.score([]) == []
-    result = rerank([QUERY], [DOCS], scorer, Pointwise())
-    assert result.orders[0] == sorted(range(4), key=lambda i: -got[i])
+    result = rerank([QUERY], [DOCS[:2]], scorer, Pointwise())
+    assert result.orders[0] == sorted(range(2), key=lambda i: -got[i])
 
 
-def test_reranker_picks_the_yes_no_scorer_and_exposes_first_mode(smollm):
-    path = _smollm_file()
-    chosen = Reranker(path, Pointwise(), device="cpu")
+def test_reranker_picks_the_yes_no_scorer_and_first_runs_a_full_list(smollm):
+    chosen = Reranker(_smollm_file(), Pointwise(), device="cpu")
     assert isinstance(chosen.ranker, CausalYesNoScorer)
-    # FIRST (Reddy et al. 2024): the listwise ranker's mode="first", picked by name too.
-    first = Reranker(path, FullList(), device="cpu", mode="first")
-    assert isinstance(first.ranker, CausalListwiseRanker) and first.ranker.mode == "first"
-    order = first.rerank([QUERY], [DOCS]).orders[0]
-    assert order == first.ranker.rank([(QUERY, DOCS)])[0]
+    # FIRST (Reddy et al. 2024) is the listwise ranker's mode="first" (Reranker passes `mode`).
+    first = CausalListwiseRanker(smollm, mode="first")
+    order = rerank([QUERY], [DOCS], first, FullList()).orders[0]
+    assert order == first.rank([(QUERY, DOCS)])[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -150,8 +148,8 @@ def test_parse_grade_reads_and_repairs_answers(text, expected):
 
 
 def test_grade_scorer_scores_are_the_parsed_greedy_answers(smollm):
-    scorer = CausalGradeScorer(smollm, batch_size=4, max_new_tokens=6)
-    pairs = [(QUERY, d) for d in DOCS]
+    scorer = CausalGradeScorer(smollm, batch_size=3, max_new_tokens=4)
+    pairs = [(QUERY, d) for d in DOCS[:3]]
     got = scorer.score(pairs)
     assert len(scorer.last_answers) == len(pairs)
     assert got == [float(parse_grade(a)[0]) for a in scorer.last_answers]
@@ -166,13 +164,13 @@ def test_grade_scorer_scores_are_the_parsed_greedy_answers(smollm):
     with torch.no_grad():
         out = smollm.model.generate(
             torch.tensor([ids]),
-            max_new_tokens=6,
+            max_new_tokens=4,
             do_sample=False,
             pad_token_id=scorer._pad_id,
         )[0, len(ids) :]
     assert scorer.last_answers[0] == smollm.tokenizer.decode(out, skip_special_tokens=True)
-    result = rerank([QUERY], [DOCS], scorer, Pointwise())
-    assert result.orders[0] == sorted(range(4), key=lambda i: -got[i])
+    result = rerank([QUERY], [DOCS[:3]], scorer, Pointwise())
+    assert result.orders[0] == sorted(range(3), key=lambda i: -got[i])
     scorer.reset_usage()
     assert scorer.answers == 0 and sum(scorer.repairs.values()) == 0
 
@@ -197,8 +195,8 @@ def test_parse_label_reads_the_final_answer(text, n, expected):
 
 
 def test_reasoning_setwise_picks_the_parsed_label_and_counts_repairs(smollm):
-    ranker = CausalReasoningSetwiseRanker(smollm, max_new_tokens=16, batch_size=2)
-    batch = [(QUERY, DOCS, 1), (QUERY, DOCS[:2], 1), (QUERY, [DOCS[0]], 1)]
+    ranker = CausalReasoningSetwiseRanker(smollm, max_new_tokens=8, batch_size=2)
+    batch = [(QUERY, DOCS[:3], 1), (QUERY, DOCS[:2], 1), (QUERY, [DOCS[0]], 1)]
     got = ranker.select(batch)
     assert got[2] == [1.0]
     assert len(ranker.last_answers) == 2 and ranker.answers == 2
@@ -212,8 +210,8 @@ def test_reasoning_setwise_picks_the_parsed_label_and_counts_repairs(smollm):
     assert ranker.repairs == {k: problems.count(k) for k in ("unparsed", "out_of_range")}
     prompt = ranker.prompt(QUERY, DOCS[:2])
     assert "[1] Rain forms" in prompt and "[2] The stock" in prompt and "<answer>" in prompt
-    result = rerank([QUERY], [DOCS], ranker, Setwise(children=2, top_k=2))
-    assert sorted(result.orders[0]) == [0, 1, 2, 3]
+    result = rerank([QUERY], [DOCS[:3]], ranker, Setwise(children=2, top_k=1))
+    assert sorted(result.orders[0]) == [0, 1, 2]
 
 
 # ------------------------------------------------------------------------------------------
@@ -221,10 +219,10 @@ def test_reasoning_setwise_picks_the_parsed_label_and_counts_repairs(smollm):
 
 
 def test_block_ranker_scores_are_the_query_to_block_attention_of_the_model(smollm):
-    ranker = CausalBlockRanker(smollm, batch_size=3)
+    ranker = CausalBlockRanker(smollm, batch_size=2)
     layers = smollm.model.config.num_hidden_layers
     assert ranker.layer == layers // 2
-    batch = [(QUERY, DOCS), ("which animal sleeps a lot", DOCS[::-1]), (QUERY, DOCS[:2])]
+    batch = [(QUERY, DOCS), ("which animal sleeps a lot", DOCS[:2])]
     got = ranker.score_group(batch)
     before = smollm.model.config._attn_implementation
     for (q, cands), scores in zip(batch, got, strict=True):
@@ -283,3 +281,13 @@ def test_e2rank_scores_are_cosines_to_the_enriched_query_as_sentence_transformer
         E2Ranker(ranker.encoder, top_k=0)
     with pytest.raises(RankwiseTypeError, match="E2RankTemplate"):
         E2Ranker(ranker.encoder, template="x")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_causal_scorers_run_in_bfloat16_on_cuda(smollm):
+    lm = load_causal_lm(smollm.name, device="cuda", dtype="bfloat16")
+    p = CausalYesNoScorer(lm).score([(QUERY, DOCS[0])])[0]
+    assert 0 < p < 1
+    scores = CausalBlockRanker(lm).score_group([(QUERY, DOCS)])[0]
+    assert len(scores) == 4 and all(0 < s < 1 for s in scores)
+    assert 0 <= CausalGradeScorer(lm, max_new_tokens=4).score([(QUERY, DOCS[0])])[0] <= 10

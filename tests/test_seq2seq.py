@@ -10,6 +10,7 @@ arithmetic, each against a hand-written forward pass of the same model on one un
 from __future__ import annotations
 
 import math
+import shutil
 
 import pytest
 
@@ -45,7 +46,7 @@ DOCS = [
 PROMPT_WORDS = (
     "Query Document Document0 Document1 Relevant true false Given a query which of the "
     "following two passages is more relevant to the Passage A B C D E F G H I J K L M N O P Q "
-    "R S T U V W Output or most one label : \" ? ."
+    'R S T U V W Output or most one label : " ? .'
 )
 
 
@@ -203,8 +204,11 @@ def test_t5_rankers_run_end_to_end_through_the_driver(t5):
     assert [sorted(o) for o in sets.orders] == [list(range(4))] * 2
 
 
-def test_reranker_picks_t5_wrappers_from_the_config(t5_folder):
-    assert isinstance(Reranker(t5_folder, device="cpu").ranker, MonoT5)
+def test_reranker_picks_t5_wrappers_from_the_config(t5_folder, tmp_path):
+    mono = Reranker(t5_folder, device="cpu")
+    assert isinstance(mono.ranker, MonoT5) and mono.kind == "seq2seq"
+    flan = shutil.copytree(t5_folder, tmp_path / "flan-t5-tiny")
+    assert isinstance(Reranker(flan, Pairwise(), device="cpu").ranker, FlanT5PairwiseRanker)
     assert Reranker(t5_folder, device="cpu").strategy == Pointwise()
     assert isinstance(Reranker(t5_folder, Pairwise(), device="cpu").ranker, DuoT5)
     chosen = Reranker(t5_folder, Setwise(), device="cpu").ranker
@@ -224,3 +228,13 @@ def test_t5_rankers_refuse_bad_options(t5):
         DuoT5(t5, dtype="bfloat16")
     assert MonoT5(t5).ranker_id != MonoT5(t5, max_length=256).ranker_id
     assert repr(MonoT5(t5)).startswith("MonoT5(")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_t5_rankers_on_cuda_equal_the_cpu(t5_folder, t5):
+    pairs = [(QUERY, d) for d in DOCS]
+    gpu = load_seq2seq_lm(t5_folder, device="cuda")
+    assert MonoT5(gpu).score(pairs) == pytest.approx(MonoT5(t5).score(pairs), abs=1e-4)
+    sets = [(QUERY, DOCS, 1)]
+    cpu_sets = FlanT5SetwiseRanker(t5).select(sets)[0]
+    assert FlanT5SetwiseRanker(gpu).select(sets)[0] == pytest.approx(cpu_sets, abs=1e-4)
