@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -238,3 +240,13 @@ def test_t5_rankers_on_cuda_equal_the_cpu(t5_folder, t5):
     sets = [(QUERY, DOCS, 1)]
     cpu_sets = FlanT5SetwiseRanker(t5).select(sets)[0]
     assert FlanT5SetwiseRanker(gpu).select(sets)[0] == pytest.approx(cpu_sets, abs=1e-4)
+
+
+def test_importing_the_family_modules_imports_neither_torch_nor_transformers():
+    probe = (
+        "import sys, rankwise.torch, rankwise.torch.seq2seq, rankwise.torch.scorers; "
+        "rankwise.torch.MonoT5, rankwise.torch.E2Ranker; "
+        "print(sorted({'torch', 'transformers'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

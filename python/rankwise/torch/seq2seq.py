@@ -112,9 +112,12 @@ class _Seq2SeqRanker(_Ranker):
         if isinstance(model_path, Seq2SeqLM):
             lm = model_path
             super().__init__(lm.model.device, lm.model.dtype, batch_size)
-            if (device is not None and _resolve_device(device) != lm.model.device) or (
-                dtype is not None and _resolve_dtype(dtype) != lm.model.dtype
-            ):
+            asked = _resolve_device(device) if device is not None else lm.model.device
+            same_device = asked.type == lm.model.device.type and asked.index in (
+                None,
+                lm.model.device.index,
+            )
+            if not same_device or (dtype is not None and _resolve_dtype(dtype) != lm.model.dtype):
                 raise InvalidValueError(
                     f"a shared model stays where it was loaded ({lm.model.device}, "
                     f"{lm.model.dtype}); got device={device!r}, dtype={dtype!r}: pass them to "
