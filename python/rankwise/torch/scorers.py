@@ -638,7 +638,8 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
         previous = getattr(self.model.config, "_attn_implementation", None)
         handle = self._attention.register_forward_hook(hook)
         try:
-            self.model.set_attn_implementation("eager")
+            if hasattr(self.model, "set_attn_implementation"):  # transformers >= 4.48
+                self.model.set_attn_implementation("eager")
             with th.inference_mode():
                 for rows in _length_batches(lengths, self.batch_size):
                     width = max(lengths[i] for i in rows)
@@ -654,6 +655,8 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
                             attention_mask=mask,
                             position_ids=positions,
                             use_cache=False,
+                            # older transformers' SDPA layers fall back to eager for this
+                            output_attentions=True,
                         )
                     weights = captured[0].float()
                     for j, i in enumerate(rows):
@@ -662,7 +665,7 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
                     self._input_tokens += sum(lengths[i] for i in rows)
         finally:
             handle.remove()
-            if previous is not None:
+            if previous is not None and hasattr(self.model, "set_attn_implementation"):
                 self.model.set_attn_implementation(previous)
         return out
 
