@@ -29,6 +29,7 @@ MODULES = [
     "rankwise.rerank.simulate",
     "rankwise.rerank.cache",
     "rankwise.torch.rewards",
+    "rankwise.torch.scorers",
     "rankwise._partitions",
     "rankwise.dask",
     "rankwise.ray",

@@ -27,6 +27,17 @@ _CAUSAL_FOR = {
     "rank": "CausalListwiseRanker",
     "compare": "CausalPairwiseRanker",
     "select": "CausalSetwiseRanker",
+    "score": "CausalYesNoScorer",
+    "score_group": "CausalYesNoScorer",
+}
+# T5 models: monoT5 for scores, duoT5 for pairs (flan-T5 with "flan" in the name), flan-T5
+# setwise for selections (rankwise.torch.seq2seq).
+_SEQ2SEQ_FOR = {
+    "score": "MonoT5",
+    "score_group": "MonoT5",
+    "rank": "MonoT5",
+    "compare": "DuoT5",
+    "select": "FlanT5SetwiseRanker",
 }
 
 
@@ -161,10 +172,7 @@ def _kind_of(name: str, gguf_file: str | None, revision: str | None) -> str:
     if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures):
         return "causal"
     if config.get("is_encoder_decoder"):
-        raise InvalidValueError(
-            f"{name!r} is an encoder-decoder model ({architectures}); rankwise has no "
-            "seq2seq ranker yet"
-        )
+        return "seq2seq"
     if architectures and all(a.endswith("Model") for a in architectures):
         return "bi-encoder"  # a plain encoder: mean-pooled embeddings
     raise InvalidValueError(
@@ -174,7 +182,7 @@ def _kind_of(name: str, gguf_file: str | None, revision: str | None) -> str:
 
 
 def _default_strategy(kind: str) -> Strategy:
-    return Pointwise() if kind in ("bi-encoder", "cross-encoder") else SlidingWindow()
+    return Pointwise() if kind in ("bi-encoder", "cross-encoder", "seq2seq") else SlidingWindow()
 
 
 class Reranker:
@@ -185,8 +193,12 @@ class Reranker:
       names the served model; default: the strategy's listwise/pairwise/setwise/yes-no call);
     - a sentence-transformers model (``modules.json``) or a plain encoder: ``BiEncoder``;
     - an encoder with a classification head: ``CrossEncoder``;
-    - a causal LM (or a ``.gguf`` file): ``CausalListwiseRanker``, ``CausalPairwiseRanker`` or
-      ``CausalSetwiseRanker``, as the strategy's call needs (listwise by default).
+    - a causal LM (or a ``.gguf`` file): ``CausalListwiseRanker``, ``CausalPairwiseRanker``,
+      ``CausalSetwiseRanker`` or ``CausalYesNoScorer``, as the strategy's call needs
+      (listwise by default);
+    - an encoder-decoder (T5): ``MonoT5`` (scores, the default, with :class:`Pointwise`),
+      ``DuoT5`` (pairs; ``FlanT5PairwiseRanker`` when the name says flan) or
+      ``FlanT5SetwiseRanker`` (selections), from :mod:`rankwise.torch.seq2seq`.
 
     Names are Hugging Face ids or folders (see :mod:`rankwise.torch.models`). Encoders default
     to :class:`Pointwise`, LLMs to :class:`SlidingWindow`. ``options`` go to the wrapper
@@ -227,16 +239,21 @@ class Reranker:
             self.ranker = models.BiEncoder(text, **options)
         elif kind == "cross-encoder":
             self.ranker = models.CrossEncoder(text, **options)
-        else:
-            task = self.strategy.task_kind
-            if task not in _CAUSAL_FOR:
-                raise InvalidValueError(
-                    "a causal LM ranks listwise, pairwise or setwise; "
-                    f"{type(self.strategy).__name__} asks for a score per candidate: use a "
-                    "cross-encoder, or a server with its yes/no scorer"
-                )
+        elif kind == "seq2seq":
+            from ..torch import seq2seq
+
             options.pop("revision", None)
-            self.ranker = getattr(models, _CAUSAL_FOR[task])(text, **options)
+            wrapper = _SEQ2SEQ_FOR[self.strategy.task_kind]
+            if wrapper == "DuoT5" and "flan" in text.lower():
+                wrapper = "FlanT5PairwiseRanker"
+            self.ranker = getattr(seq2seq, wrapper)(text, **options)
+        else:
+            from ..torch import scorers
+
+            options.pop("revision", None)
+            wrapper = _CAUSAL_FOR[self.strategy.task_kind]
+            module = models if hasattr(models, wrapper) else scorers
+            self.ranker = getattr(module, wrapper)(text, **options)
 
     def __repr__(self) -> str:
         return f"Reranker({self.name!r}, {self.kind}: {self.ranker!r}, strategy={self.strategy!r})"
