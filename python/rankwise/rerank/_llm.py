@@ -12,13 +12,13 @@ import contextlib
 import hashlib
 import json
 import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from ..errors import InvalidValueError, PromptTooLongError, RankwiseTypeError
+from .parsing import strip_think
 from ..torch._prompts import (
     PRP,
     QWEN3_RERANKER,
@@ -40,17 +40,6 @@ from ..torch._prompts import (
 )
 
 __all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
-
-_THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
-
-
-def strip_think(text: str) -> str:
-    """``text`` without its ``<think>...</think>`` blocks (an unclosed block, a reasoning
-    model stopped mid-thought, leaves no answer)."""
-    text = _THINK.sub("", text)
-    if "<think>" in text:
-        text = text[: text.index("<think>")]
-    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -237,8 +226,8 @@ class _LLMRanker:
     def usage(self) -> dict[str, int]:
         """Counts since construction: ``input_tokens``/``output_tokens`` (as the backend
         reports them), ``requests`` (answered), ``retries``, ``shortened`` (calls whose
-        passages were cut to fit), ``unparsed`` (answers with no valid choice: the call got a
-        neutral answer) and ``choices_outside_top_logprobs``."""
+        passages were cut to fit), ``unparsed`` (answers with no valid choice: the text
+        goes back, and the driver gives the call a neutral answer and counts it) and ``choices_outside_top_logprobs``."""
         with self._lock:
             return dict(self._counts)
 
@@ -353,8 +342,10 @@ class _LLMRanker:
         if lps is None:
             lps = self._from_text(strip_think(c.text), call.targets)
         if lps is None or all(v == -math.inf for v in lps):
+            # No choice found: the text goes back, and the driver counts the call as
+            # unparsed and gives it the neutral answer (one rule for every ranker).
             self._count(unparsed=1)
-            lps = [0.0] * len(call.targets)
+            return strip_think(c.text)
         probs = _softmax(lps)
         if kind == "rank":
             return sorted(range(len(probs)), key=lambda i: -lps[i])
@@ -432,10 +423,16 @@ class _LLMRanker:
                             )
             todo = again
         if errors:
-            for i, answer in enumerate(out):
-                if answer is not None:
-                    self._kept[keys[i]] = answer
-            raise errors[min(errors)]
+            first = errors[min(errors)]
+            if all(isinstance(e, PromptTooLongError) for e in errors.values()):
+                # Only prompts that cannot fit failed: the driver takes the other answers
+                # and lets their queries go on.
+                first.answers = out  # type: ignore[attr-defined]
+            else:
+                for i, answer in enumerate(out):
+                    if answer is not None:
+                        self._kept[keys[i]] = answer
+            raise first
         return out
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[Any]:
