@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from ..errors import InvalidValueError, PromptTooLongError, RankwiseTypeError
-from .parsing import strip_think
 from ..torch._prompts import (
     PRP,
     QWEN3_RERANKER,
@@ -31,13 +30,17 @@ from ..torch._prompts import (
     SetwiseTemplate,
     identifier,
     listwise_messages,
+    longest_passage,
+    overflow_error,
     pairwise_messages,
     plain_prompt,
     pointwise_messages,
     setwise_messages,
+    shorter_words,
     text_of,
     truncate_words,
 )
+from .parsing import strip_think
 
 __all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
 
@@ -105,12 +108,6 @@ def split_targets(targets: Sequence[str]) -> tuple[str, list[str]]:
     cut = targets[0][:common].rfind(" ")
     common = max(cut, 0) if common < shortest else 0
     return targets[0][:common], [t[common:] for t in targets]
-
-
-def _longest(kind: str, item: tuple[Any, ...]) -> int:
-    """Words in the longest passage of a call."""
-    passages = item[1:3] if kind == "compare" else item[1] if kind != "score" else item[1:2]
-    return max((len(text_of(p, "candidate").split()) for p in passages), default=1)
 
 
 def _norm(token: str) -> str:
@@ -227,7 +224,8 @@ class _LLMRanker:
         """Counts since construction: ``input_tokens``/``output_tokens`` (as the backend
         reports them), ``requests`` (answered), ``retries``, ``shortened`` (calls whose
         passages were cut to fit), ``unparsed`` (answers with no valid choice: the text
-        goes back, and the driver gives the call a neutral answer and counts it) and ``choices_outside_top_logprobs``."""
+        goes back; the driver gives the call a neutral answer and counts it) and
+        ``choices_outside_top_logprobs``."""
         with self._lock:
             return dict(self._counts)
 
@@ -384,27 +382,10 @@ class _LLMRanker:
             again = []
             for i, call, g in zip(todo, calls, got, strict=True):
                 if isinstance(g, OverflowRefusal):
-                    query = text_of(batch[i][0], "query")
-                    current = words[i]
-                    limit = current if current is not None else _longest(kind, batch[i])
-                    shorter = max(limit * 3 // 4, 0)
+                    shorter = shorter_words(words[i], longest_passage(kind, batch[i]))
                     if self.on_overflow == "error" or shorter < 1:
-                        e = PromptTooLongError(
-                            f"the {kind} call at position {i} of the batch, for query "
-                            f"{query[:60]!r}, does not fit the model's context ({g})"
-                            + (
-                                ""
-                                if self.on_overflow == "error"
-                                else " even with passages cut to 1 word"
-                            )
-                            + (
-                                "; with on_overflow='shorten' its passages would be cut to fit"
-                                if self.on_overflow == "error"
-                                else ""
-                            )
-                        )
-                        e.batch_index = i
-                        errors[i] = e
+                        query = text_of(batch[i][0], "query")
+                        errors[i] = overflow_error(kind, i, query, str(g), self.on_overflow)
                         continue
                     words[i] = shorter
                     again.append(i)

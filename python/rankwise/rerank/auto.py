@@ -192,10 +192,21 @@ class Reranker:
     to :class:`Pointwise`, LLMs to :class:`SlidingWindow`. ``options`` go to the wrapper
     (``device``, ``dtype``, ``batch_size``, ``mode``, ``template``, ...). ``ranker`` and
     ``strategy`` are the pieces; :meth:`rerank` and :meth:`rerank_run` run them.
+
+    ``passages=(window, stride)`` scores long documents passage by passage with a pointwise
+    strategy (:class:`rankwise.rerank.passages.Passages`: ``window`` words every ``stride``),
+    the document's score being ``aggregate`` of its passages' (``"max"``: MaxP, default;
+    ``"first"``; ``"sum"``).
     """
 
     def __init__(
-        self, name: str | os.PathLike[str], strategy: Strategy | None = None, **options: Any
+        self,
+        name: str | os.PathLike[str],
+        strategy: Strategy | None = None,
+        *,
+        passages: tuple[int, int] | None = None,
+        aggregate: str = "max",
+        **options: Any,
     ) -> None:
         if strategy is not None and not isinstance(strategy, Strategy):
             raise RankwiseTypeError(
@@ -217,6 +228,7 @@ class Reranker:
             self.kind = "server"
             self.strategy = strategy or SlidingWindow()
             self.ranker: Any = OpenAICompatibleRanker(text, model, **options)
+            self._split(passages, aggregate)
             return
         from ..torch import models  # type: ignore[attr-defined,unused-ignore]
 
@@ -237,6 +249,28 @@ class Reranker:
                 )
             options.pop("revision", None)
             self.ranker = getattr(models, _CAUSAL_FOR[task])(text, **options)
+        self._split(passages, aggregate)
+
+    def _split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+        if passages is None:
+            if aggregate != "max":
+                raise InvalidValueError(
+                    "`aggregate` combines passage scores: give `passages=(window, stride)` too"
+                )
+            return
+        if self.strategy.task_kind not in ("score", "score_group"):
+            raise InvalidValueError(
+                f"`passages` splits documents for a pointwise scorer (Pointwise, Groupwise); "
+                f"got {type(self.strategy).__name__}"
+            )
+        if not isinstance(passages, (tuple, list)) or len(passages) != 2:
+            raise InvalidValueError(
+                f"`passages` must be (window, stride) in words; got {passages!r}"
+            )
+        from .passages import Passages
+
+        window, stride = passages
+        self.ranker = Passages(self.ranker, window=window, stride=stride, aggregate=aggregate)
 
     def __repr__(self) -> str:
         return f"Reranker({self.name!r}, {self.kind}: {self.ranker!r}, strategy={self.strategy!r})"
