@@ -25,10 +25,11 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, UnparsedAnswersWarning
 from . import strategies as strat
 
 __all__ = ["main", "parser", "run"]
@@ -552,16 +553,20 @@ def run(args: argparse.Namespace) -> int:
     answers = AnswerCache(cache)
     before = len(answers)
     try:
-        result = rerank(
-            queries,
-            candidates,
-            ranker,
-            strategy,
-            batch_size=args.batch_size,
-            cache=answers,
-            progress=not args.quiet,
-            max_unparsed=args.max_unparsed,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnparsedAnswersWarning)
+            result = rerank(
+                queries,
+                candidates,
+                ranker,
+                strategy,
+                batch_size=args.batch_size,
+                cache=answers,
+                progress=not args.quiet,
+                max_unparsed=args.max_unparsed,
+            )
+        for w in caught:
+            print(f"rankwise rerank: warning: {w.message}", file=sys.stderr)
     except KeyboardInterrupt:
         # Every answered batch was committed to the cache as it came: nothing is lost.
         answers.close()  # commits what the last batch wrote
