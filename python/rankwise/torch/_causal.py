@@ -389,7 +389,10 @@ class CausalListwiseRanker(_CausalRanker):
 
     ``template`` is a :class:`ListwiseTemplate` (default :data:`RANKZEPHYR`; also
     :data:`RANKGPT`). The conversation goes through the tokenizer's chat template when it has
-    one (``use_chat_template``).
+    one (``use_chat_template``). A prompt beyond the context is shortened or, with
+    ``on_overflow="error"``, refused (as for every causal ranker: see
+    :mod:`rankwise.torch.models`); a generated answer is text, and one naming no passage is
+    counted by :func:`rankwise.rerank.rerank` as unparsed.
     """
 
     def __init__(

@@ -21,6 +21,11 @@ so padding wastes little compute; results come back in the input order and do no
 prompt for the scoring modes, which read one next-token distribution). ``ranker_id``
 identifies model, prompt and settings, for answer caches.
 
+A causal ranker's prompt that would not fit the model's context is shortened, its passages cut
+evenly until it fits (``usage()["shortened"]`` counts those calls), or with
+``on_overflow="error"`` refused with :class:`rankwise.errors.PromptTooLongError` while the
+batch's other calls are answered (:func:`rankwise.rerank.rerank` lets their queries finish).
+
 Models load with ``transformers`` (``AutoModel``, ``AutoModelForSequenceClassification``,
 ``AutoModelForCausalLM``; GGUF files through ``gguf_file=``) from a local folder (never
 touching the network) or a Hugging Face model id (``"sentence-transformers/all-MiniLM-L6-v2"``)
