@@ -486,14 +486,17 @@ class _Run:
         if batch.kind == "rank":
             texts = self.p.texts
             for i, a in enumerate(answers):
-                if type(a) is str:
+                if isinstance(a, str):
                     q, task_id, shown, _ = batch.tasks[i]
                     texts[q, task_id] = len(shown)
                     if "<think>" in a:
                         answers = answers if answers is not batch.answers else list(answers)
                         answers[i] = strip_think(a)
             return answers
-        if not any(isinstance(a, str) or _has_text(a) for a in answers):
+        groups = batch.kind == "score_group"
+        if not any(isinstance(a, str) for a in answers) and not (
+            groups and any(_has_text(a) for a in answers)
+        ):
             return answers
         out = list(answers)
         for i, a in enumerate(answers):
@@ -501,7 +504,7 @@ class _Run:
             if isinstance(a, str):
                 out[i] = [1.0] * len(shown) if batch.kind in ("select", "score_group") else 0.5
                 self.p.unparsed[q] += 1
-            elif _has_text(a):
+            elif groups and _has_text(a):
                 out[i] = [0.5 if isinstance(x, str) else x for x in a]
                 if all(isinstance(x, str) for x in a):
                     self.p.unparsed[q] += 1
