@@ -31,6 +31,8 @@ def strip_think(text: str) -> str:
     >>> strip_think("<think>[1] > [2], or")
     ''
     """
+    if not isinstance(text, str):
+        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
     if "<think>" not in text:
         return text
     text = _THINK.sub("", text)

@@ -32,6 +32,9 @@ def split_passages(text: str, window: int = 150, stride: int = 75) -> list[str]:
     >>> split_passages("a b c d", window=3, stride=3)
     ['a b c', 'd']
     """
+    if not isinstance(text, str):
+        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
+    window, stride = _window(window, stride)
     words = text.split()
     if len(words) <= window:
         return [text]
@@ -41,6 +44,17 @@ def split_passages(text: str, window: int = 150, stride: int = 75) -> list[str]:
         if start + window >= len(words):
             break
     return out
+
+
+def _window(window: int, stride: int) -> tuple[int, int]:
+    window = integer("window", window, minimum=1)
+    stride = integer("stride", stride, minimum=1)
+    if stride > window:
+        raise InvalidValueError(
+            f"`stride` must be at most `window` ({window}), or words between passages "
+            f"would be skipped; got {stride}"
+        )
+    return window, stride
 
 
 class Passages:
@@ -78,13 +92,7 @@ class Passages:
                 f"`ranker` must be a pointwise ranker (a score(batch) method); "
                 f"got {type(ranker).__name__}"
             )
-        window = integer("window", window, minimum=1)
-        stride = integer("stride", stride, minimum=1)
-        if stride > window:
-            raise InvalidValueError(
-                f"`stride` must be at most `window` ({window}), or words between passages "
-                f"would be skipped; got {stride}"
-            )
+        window, stride = _window(window, stride)
         if aggregate not in _AGGREGATES:
             raise InvalidValueError(
                 f"`aggregate` must be one of 'max' (MaxP), 'first' (FirstP), 'sum' (SumP); "
