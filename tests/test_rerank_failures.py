@@ -325,3 +325,22 @@ def test_passages_left_unread_and_bad_settings():
         Passages(Prose())
     with pytest.raises(InvalidValueError, match="`window`"):
         Passages(Picky(), window=0)
+
+
+def test_reranker_passages_for_a_server_and_bad_settings():
+    from rankwise.rerank import Reranker
+
+    url = "http://127.0.0.1:9/v1"  # nothing listens: construction sends no request
+    r = Reranker(url, model="m", strategy=Pointwise(), passages=(10, 5), aggregate="sum")
+    assert isinstance(r.ranker, Passages) and r.ranker.aggregate == "sum"
+    assert r.ranker.ranker_id.startswith("Passages(OpenAICompatibleRanker:m:")
+    # refused before the ranker is built
+    for options, message in [
+        ({"strategy": SlidingWindow(), "passages": (10, 5)}, "for a pointwise scorer"),
+        ({"strategy": Pointwise(), "passages": (5, 10)}, "`stride` must be at most"),
+        ({"strategy": Pointwise(), "passages": 10}, r"must be \(window, stride\)"),
+        ({"strategy": Pointwise(), "aggregate": "sum"}, "give `passages="),
+        ({"strategy": Pointwise(), "passages": (10, 5), "aggregate": "avg"}, "`aggregate`"),
+    ]:
+        with pytest.raises(InvalidValueError, match=message):
+            Reranker(url, model="m", **options)

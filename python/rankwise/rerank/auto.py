@@ -227,6 +227,7 @@ class Reranker:
                 )
             self.kind = "server"
             self.strategy = strategy or SlidingWindow()
+            self._check_split(passages, aggregate)
             self.ranker: Any = OpenAICompatibleRanker(text, model, **options)
             self._split(passages, aggregate)
             return
@@ -235,6 +236,7 @@ class Reranker:
         kind = _kind_of(text, options.get("gguf_file"), options.get("revision"))
         self.kind = kind
         self.strategy = strategy or _default_strategy(kind)
+        self._check_split(passages, aggregate)
         if kind == "bi-encoder":
             self.ranker = models.BiEncoder(text, **options)
         elif kind == "cross-encoder":
@@ -251,7 +253,8 @@ class Reranker:
             self.ranker = getattr(models, _CAUSAL_FOR[task])(text, **options)
         self._split(passages, aggregate)
 
-    def _split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+    def _check_split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+        """Refuse bad ``passages``/``aggregate`` before a model is loaded."""
         if passages is None:
             if aggregate != "max":
                 raise InvalidValueError(
@@ -267,6 +270,18 @@ class Reranker:
             raise InvalidValueError(
                 f"`passages` must be (window, stride) in words; got {passages!r}"
             )
+        from .passages import _window
+
+        _window(*passages)
+        if aggregate not in ("max", "first", "sum"):
+            raise InvalidValueError(
+                f"`aggregate` must be one of 'max' (MaxP), 'first' (FirstP), 'sum' (SumP); "
+                f"got {aggregate!r}"
+            )
+
+    def _split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+        if passages is None:
+            return
         from .passages import Passages
 
         window, stride = passages
