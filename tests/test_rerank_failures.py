@@ -344,3 +344,62 @@ def test_reranker_passages_for_a_server_and_bad_settings():
     ]:
         with pytest.raises(InvalidValueError, match=message):
             Reranker(url, model="m", **options)
+
+
+# ------------------------------------------------------------------------------------------
+# The server path (OpenAICompatibleRanker) with its transport replaced: a backend whose
+# context holds LIMIT words, answering setwise calls by the label of the longest passage
+
+
+LIMIT = 120
+
+
+def _backend(model, prose_for=()):
+    from rankwise.rerank._llm import Completion, OverflowRefusal
+
+    def complete_many(calls):
+        out = []
+        for call in calls:
+            text = " ".join(m["content"] for m in call.messages)
+            if len(text.split()) > LIMIT:
+                out.append(OverflowRefusal(f"{len(text.split())} words > {LIMIT}"))
+            elif any(q in text for q in prose_for):
+                out.append(Completion("I cannot tell."))
+            else:
+                passages = [line for line in text.split("\n\n") if line.startswith("Passage ")]
+                best = max(range(len(passages)), key=lambda i: len(passages[i]))
+                out.append(Completion(f"Passage {'ABC'[best]}"))
+        return out
+
+    model._complete_many = complete_many
+    return model
+
+
+def test_the_server_path_shortens_counts_and_reports():
+    from rankwise.rerank import OpenAICompatibleRanker
+
+    model = _backend(OpenAICompatibleRanker("http://127.0.0.1:9/v1", "m", logprobs=False))
+    long = [" ".join(["word"] * n) for n in (60, 80, 10)]
+    short = ["a b", "a b c d", "a"]
+    queries = ["q-long", "q-short", "q-prose"]
+    model = _backend(model, prose_for=("q-prose",))
+    with pytest.warns(UnparsedAnswersWarning):
+        result = rerank(queries, [long, short, short], model, Setwise(top_k=1), batch_size=3)
+    assert result.tokens["shortened"] == 1 and model.shortened[0].query == "q-long"
+    assert result.orders[1][0] == 1  # the longest passage wins
+    # cut evenly: both long passages to the same cap (below the shorter one's 60 words)
+    assert 10 <= model.shortened[0].words < 60 and result.orders[0][0] == 0
+    assert result.unparsed == [0, 0, 1] and result.reranked == [True, True, False]
+
+
+def test_the_server_path_with_on_overflow_error_names_the_query_and_finishes_the_others():
+    from rankwise.rerank import OpenAICompatibleRanker
+
+    model = _backend(
+        OpenAICompatibleRanker("http://127.0.0.1:9/v1", "m", logprobs=False, on_overflow="error")
+    )
+    long = [" ".join(["word"] * n) for n in (60, 80, 10)]
+    short = ["a b", "a b c d", "a"]
+    with pytest.raises(RerankInterruptedError, match=r"query 1 \('q-long'\), select call 0"):
+        rerank(["q-a", "q-long", "q-b"], [short, long, short], model, Setwise(top_k=1))
+    assert not model._kept  # the driver took the other answers
