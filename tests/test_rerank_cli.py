@@ -252,3 +252,34 @@ def test_bad_model_options_are_one_line(files, capsys):
     with pytest.raises(SystemExit):
         main([*run, "--model", "cross-encoder:m", "--max-unparsed", "2"])
     assert "must be a share in [0, 1] or 'none'" in capsys.readouterr().err
+
+
+def test_a_prompt_that_does_not_fit_fails_only_its_query(files, monkeypatch, capsys):
+    import rankwise.torch.models as models
+    from rankwise.errors import PromptTooLongError
+
+    asked = []
+
+    class TooLongForQ2:
+        def __init__(self, target, **options):
+            pass  # (a cross-encoder truncates; a pointwise LLM scorer may refuse instead)
+
+        def score(self, batch):
+            asked.append([d for _, d in batch])
+            out = [None if q == "cats" else _SCORES[d.split()[-1]] for q, d in batch]
+            if None in out:
+                e = PromptTooLongError("does not fit")
+                e.batch_index, e.answers = out.index(None), out
+                raise e
+            return out
+
+    monkeypatch.setattr(models, "CrossEncoder", TooLongForQ2)
+    argv = ["rerank", str(files / "run"), "-o", str(files / "out"), "--quiet", *_texts(files),
+            "--model", "cross-encoder:m", "--strategy", "pointwise"]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "did not fit the model's context: query 1 ('cats')" in err and "Traceback" not in err
+    assert len(asked) == 1 and len(asked[0]) == 6  # one batch: q1's four answers were kept
+    asked.clear()
+    assert main(argv) == 1
+    assert [len(a) for a in asked] == [2]  # the rerun asks only q2's two documents again
