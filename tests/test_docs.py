@@ -25,6 +25,7 @@ MODULES = [
     "rankwise.labels",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
+    "rankwise.rerank.passages",
     "rankwise.rerank.strategies",
     "rankwise.rerank.simulate",
     "rankwise.rerank.cache",

@@ -12,7 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankwise
-from rankwise.errors import InvalidValueError, RankwiseTypeError, RerankInterruptedError
+from rankwise.errors import (
+    InvalidValueError,
+    RankwiseTypeError,
+    RerankInterruptedError,
+    UnparsedAnswersError,
+)
 from rankwise.rerank import (
     AnswerCache,
     FullList,
@@ -338,8 +343,12 @@ def test_bad_answers_and_rankers_are_named():
         match=r"query 0 \('q'\), select call 0: `answer` must be 1 distinct position",
     ):
         rerank(["q"], [[1, 2, 3]], Bad(7), Setwise(), progress=False)
-    with pytest.raises(RankwiseTypeError, match="the answer to a select task must be an index"):
+    # text is how a text-generation ranker says it found no choice: unparsed, counted, and
+    # here (every call) above the default max_unparsed
+    with pytest.raises(UnparsedAnswersError, match=r"2 of 2 model calls \(100%\) had an answer"):
         rerank(["q"], [[1, 2, 3]], Bad("best"), Setwise(), progress=False)
+    with pytest.raises(RankwiseTypeError, match="the answer to a select task must be an index"):
+        rerank(["q"], [[1, 2, 3]], Bad({"best": 1}), Setwise(), progress=False)
     with pytest.raises(InvalidValueError, match=r"a probability in \[0, 1\]"):
         rerank(["q"], [[1, 2, 3]], Bad(1.5), Pairwise(), progress=False)
     with pytest.raises(InvalidValueError, match="a finite weight"):

@@ -30,6 +30,8 @@ __all__ = [
     "ShapeError",
     "SmallSampleWarning",
     "UnknownMeasureError",
+    "UnparsedAnswersError",
+    "UnparsedAnswersWarning",
 ]
 
 
@@ -77,9 +79,21 @@ class ModelNotFoundError(RankwiseError, FileNotFoundError):
 class PromptTooLongError(RankwiseError, ValueError):
     """A model call's prompt does not fit the model's context (with ``on_overflow="error"``).
     ``batch_index`` is the call's position in the batch the ranker was given; the message names
-    the query and the call."""
+    the query and the call. ``answers`` holds the ranker's answers to the batch's other calls
+    (None for those that did not fit): :func:`rankwise.rerank.rerank` takes them, lets every
+    other query finish, and then raises :class:`RerankInterruptedError` from this error."""
 
     batch_index: int | None = None
+    answers: list[object] | None = None
+
+
+class UnparsedAnswersError(RankwiseError, RuntimeError):
+    """More of a rerank run's model calls than ``max_unparsed`` allows had an answer naming no
+    candidate (prose instead of ``[2] > [1]``, no choice among the targets). ``result`` holds
+    the run's :class:`rankwise.rerank.RerankResult` (``result.reranked`` says which queries kept
+    their input order); with a cache, rerunning with a higher ``max_unparsed`` costs no call."""
+
+    result: object = None
 
 
 class RankwiseTypeError(RankwiseError, TypeError):
@@ -96,6 +110,13 @@ class SmallSampleWarning(DegenerateDataWarning):
 
 class ConstantInputWarning(DegenerateDataWarning):
     """An input is constant, so a correlation is not defined."""
+
+
+class UnparsedAnswersWarning(RuntimeWarning):
+    """Some of a rerank run's model calls had an answer naming no candidate: those calls kept
+    their input order (listwise) or got a neutral answer (setwise: the first; pairwise and
+    yes/no: 0.5). The message gives the count and the share; ``RerankResult.unparsed`` gives
+    them per query."""
 
 
 class ConvergenceWarning(RuntimeWarning):

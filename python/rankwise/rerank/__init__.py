@@ -69,7 +69,8 @@ from .driver import (
     rerank_async,
 )
 from .openai import OpenAICompatibleRanker
-from .parsing import ParsedPermutation, parse_permutation
+from .parsing import ParsedPermutation, parse_permutation, strip_think
+from .passages import Passages, split_passages
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
     FullList,
@@ -97,6 +98,7 @@ __all__ = [
     "Pairwise",
     "PairwiseRanker",
     "ParsedPermutation",
+    "Passages",
     "Plan",
     "Pointwise",
     "PointwiseRanker",
@@ -116,4 +118,6 @@ __all__ = [
     "rerank",
     "rerank_async",
     "rerank_run",
+    "split_passages",
+    "strip_think",
 ]

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,26 +30,19 @@ from ..torch._prompts import (
     SetwiseTemplate,
     identifier,
     listwise_messages,
+    longest_passage,
+    overflow_error,
     pairwise_messages,
     plain_prompt,
     pointwise_messages,
     setwise_messages,
+    shorter_words,
     text_of,
     truncate_words,
 )
+from .parsing import strip_think
 
 __all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
-
-_THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
-
-
-def strip_think(text: str) -> str:
-    """``text`` without its ``<think>...</think>`` blocks (an unclosed block, a reasoning
-    model stopped mid-thought, leaves no answer)."""
-    text = _THINK.sub("", text)
-    if "<think>" in text:
-        text = text[: text.index("<think>")]
-    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -116,12 +108,6 @@ def split_targets(targets: Sequence[str]) -> tuple[str, list[str]]:
     cut = targets[0][:common].rfind(" ")
     common = max(cut, 0) if common < shortest else 0
     return targets[0][:common], [t[common:] for t in targets]
-
-
-def _longest(kind: str, item: tuple[Any, ...]) -> int:
-    """Words in the longest passage of a call."""
-    passages = item[1:3] if kind == "compare" else item[1] if kind != "score" else item[1:2]
-    return max((len(text_of(p, "candidate").split()) for p in passages), default=1)
 
 
 def _norm(token: str) -> str:
@@ -237,8 +223,9 @@ class _LLMRanker:
     def usage(self) -> dict[str, int]:
         """Counts since construction: ``input_tokens``/``output_tokens`` (as the backend
         reports them), ``requests`` (answered), ``retries``, ``shortened`` (calls whose
-        passages were cut to fit), ``unparsed`` (answers with no valid choice: the call got a
-        neutral answer) and ``choices_outside_top_logprobs``."""
+        passages were cut to fit), ``unparsed`` (answers with no valid choice: the text
+        goes back; the driver gives the call a neutral answer and counts it) and
+        ``choices_outside_top_logprobs``."""
         with self._lock:
             return dict(self._counts)
 
@@ -353,8 +340,10 @@ class _LLMRanker:
         if lps is None:
             lps = self._from_text(strip_think(c.text), call.targets)
         if lps is None or all(v == -math.inf for v in lps):
+            # No choice found: the text goes back, and the driver counts the call as
+            # unparsed and gives it the neutral answer (one rule for every ranker).
             self._count(unparsed=1)
-            lps = [0.0] * len(call.targets)
+            return strip_think(c.text)
         probs = _softmax(lps)
         if kind == "rank":
             return sorted(range(len(probs)), key=lambda i: -lps[i])
@@ -393,27 +382,10 @@ class _LLMRanker:
             again = []
             for i, call, g in zip(todo, calls, got, strict=True):
                 if isinstance(g, OverflowRefusal):
-                    query = text_of(batch[i][0], "query")
-                    current = words[i]
-                    limit = current if current is not None else _longest(kind, batch[i])
-                    shorter = max(limit * 3 // 4, 0)
+                    shorter = shorter_words(words[i], longest_passage(kind, batch[i]))
                     if self.on_overflow == "error" or shorter < 1:
-                        e = PromptTooLongError(
-                            f"the {kind} call at position {i} of the batch, for query "
-                            f"{query[:60]!r}, does not fit the model's context ({g})"
-                            + (
-                                ""
-                                if self.on_overflow == "error"
-                                else " even with passages cut to 1 word"
-                            )
-                            + (
-                                "; with on_overflow='shorten' its passages would be cut to fit"
-                                if self.on_overflow == "error"
-                                else ""
-                            )
-                        )
-                        e.batch_index = i
-                        errors[i] = e
+                        query = text_of(batch[i][0], "query")
+                        errors[i] = overflow_error(kind, i, query, str(g), self.on_overflow)
                         continue
                     words[i] = shorter
                     again.append(i)
@@ -432,10 +404,16 @@ class _LLMRanker:
                             )
             todo = again
         if errors:
-            for i, answer in enumerate(out):
-                if answer is not None:
-                    self._kept[keys[i]] = answer
-            raise errors[min(errors)]
+            first = errors[min(errors)]
+            if all(isinstance(e, PromptTooLongError) for e in errors.values()):
+                # Only prompts that cannot fit failed: the driver takes the other answers
+                # and lets their queries go on.
+                first.answers = out  # type: ignore[attr-defined]
+            else:
+                for i, answer in enumerate(out):
+                    if answer is not None:
+                        self._kept[keys[i]] = answer
+            raise first
         return out
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[Any]:

@@ -204,10 +204,21 @@ class Reranker:
     to :class:`Pointwise`, LLMs to :class:`SlidingWindow`. ``options`` go to the wrapper
     (``device``, ``dtype``, ``batch_size``, ``mode``, ``template``, ...). ``ranker`` and
     ``strategy`` are the pieces; :meth:`rerank` and :meth:`rerank_run` run them.
+
+    ``passages=(window, stride)`` scores long documents passage by passage with a pointwise
+    strategy (:class:`rankwise.rerank.passages.Passages`: ``window`` words every ``stride``),
+    the document's score being ``aggregate`` of its passages' (``"max"``: MaxP, default;
+    ``"first"``; ``"sum"``).
     """
 
     def __init__(
-        self, name: str | os.PathLike[str], strategy: Strategy | None = None, **options: Any
+        self,
+        name: str | os.PathLike[str],
+        strategy: Strategy | None = None,
+        *,
+        passages: tuple[int, int] | None = None,
+        aggregate: str = "max",
+        **options: Any,
     ) -> None:
         if strategy is not None and not isinstance(strategy, Strategy):
             raise RankwiseTypeError(
@@ -228,13 +239,16 @@ class Reranker:
                 )
             self.kind = "server"
             self.strategy = strategy or SlidingWindow()
+            self._check_split(passages, aggregate)
             self.ranker: Any = OpenAICompatibleRanker(text, model, **options)
+            self._split(passages, aggregate)
             return
         from ..torch import models  # type: ignore[attr-defined,unused-ignore]
 
         kind = _kind_of(text, options.get("gguf_file"), options.get("revision"))
         self.kind = kind
         self.strategy = strategy or _default_strategy(kind)
+        self._check_split(passages, aggregate)
         if kind == "bi-encoder":
             self.ranker = models.BiEncoder(text, **options)
         elif kind == "cross-encoder":
@@ -254,6 +268,41 @@ class Reranker:
             wrapper = _CAUSAL_FOR[self.strategy.task_kind]
             module = models if hasattr(models, wrapper) else scorers
             self.ranker = getattr(module, wrapper)(text, **options)
+        self._split(passages, aggregate)
+
+    def _check_split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+        """Refuse bad ``passages``/``aggregate`` before a model is loaded."""
+        if passages is None:
+            if aggregate != "max":
+                raise InvalidValueError(
+                    "`aggregate` combines passage scores: give `passages=(window, stride)` too"
+                )
+            return
+        if self.strategy.task_kind not in ("score", "score_group"):
+            raise InvalidValueError(
+                f"`passages` splits documents for a pointwise scorer (Pointwise, Groupwise); "
+                f"got {type(self.strategy).__name__}"
+            )
+        if not isinstance(passages, (tuple, list)) or len(passages) != 2:
+            raise InvalidValueError(
+                f"`passages` must be (window, stride) in words; got {passages!r}"
+            )
+        from .passages import _window
+
+        _window(*passages)
+        if aggregate not in ("max", "first", "sum"):
+            raise InvalidValueError(
+                f"`aggregate` must be one of 'max' (MaxP), 'first' (FirstP), 'sum' (SumP); "
+                f"got {aggregate!r}"
+            )
+
+    def _split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
+        if passages is None:
+            return
+        from .passages import Passages
+
+        window, stride = passages
+        self.ranker = Passages(self.ranker, window=window, stride=stride, aggregate=aggregate)
 
     def __repr__(self) -> str:
         return f"Reranker({self.name!r}, {self.kind}: {self.ranker!r}, strategy={self.strategy!r})"

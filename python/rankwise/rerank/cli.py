@@ -5,22 +5,31 @@ be qid, query_id, _id, docid or doc_id, the text query or contents, and a docume
 prepended). Only documents the run needs are kept in memory. Answers go to an SQLite cache
 (by default next to the output), so a run that stops (a crash, an out-of-memory error,
 Ctrl-C) resumes where it stopped when the command is run again; Ctrl-C says how many answers
-were kept. The cache file is marked as rankwise's: a file that is another program's database
-is refused and left unchanged. The progress bar shows only when stderr is a terminal.
+were kept. The model is loaded only when a call is not in the cache: a rerun of a finished
+run reads every answer from the cache without loading it. The cache file is marked as
+rankwise's: a file that is another program's database is refused and left unchanged. The
+progress bar shows only when stderr is a terminal.
+
+Answers that name no candidate (a model answering in prose) are counted and reported; above
+--max-unparsed of the calls the command fails instead of writing a run that is mostly the
+input order. A prompt longer than the model's context has its passages cut evenly to fit
+(--on-overflow shorten), or stops only its own query (--on-overflow error).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import math
 import os
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, UnparsedAnswersWarning
 from . import strategies as strat
 
 __all__ = ["main", "parser", "run"]
@@ -43,7 +52,19 @@ MODELS = (
     "causal-listwise",
     "causal-pairwise",
     "causal-setwise",
+    "server",
 )
+
+# What each model kind answers (the strategy's call must be one of them).
+_CALLS = {
+    "oracle": ("rank", "compare", "select", "score_group", "score"),
+    "bi-encoder": ("rank", "score_group", "score"),
+    "cross-encoder": ("rank", "score_group", "score"),
+    "causal-listwise": ("rank",),
+    "causal-pairwise": ("compare",),
+    "causal-setwise": ("select",),
+    "server": ("rank", "compare", "select", "score_group", "score"),
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -62,8 +83,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="KIND:PATH",
         help=(
             "oracle:QRELS (a simulated ranker answering from judgements, for dry runs), "
-            "bi-encoder:DIR, cross-encoder:DIR, causal-listwise:DIR, causal-pairwise:DIR, "
-            "causal-setwise:DIR (a local transformers/sentence-transformers folder)"
+            "bi-encoder:MODEL, cross-encoder:MODEL, causal-listwise:MODEL, "
+            "causal-pairwise:MODEL, causal-setwise:MODEL (MODEL: a Hugging Face model id or a "
+            "local transformers/sentence-transformers folder or .gguf file), or server:URL (an "
+            "OpenAI-compatible server: vLLM, SGLang, llama.cpp, TGI, Ollama, a hosted API; "
+            "with --server-model)"
         ),
     )
     p.add_argument(
@@ -142,6 +166,96 @@ def parser() -> argparse.ArgumentParser:
         default=32,
         help="model calls sent to the model at once (default: 32)",
     )
+    m = p.add_argument_group("model options (each applies to the model kinds it names)")
+    m.add_argument(
+        "--mode",
+        choices=("generate", "first"),
+        default="generate",
+        help="causal-listwise, server: generate the ranking as text, or read FIRST's "
+        "first-token logits of the passage labels (default: generate)",
+    )
+    m.add_argument(
+        "--template",
+        choices=("rankzephyr", "rankgpt"),
+        default="rankzephyr",
+        help="causal-listwise, server: the listwise prompt (default: rankzephyr)",
+    )
+    m.add_argument(
+        "--query-prefix",
+        default="",
+        help="bi-encoder: text put before each query, e.g. 'query: ' for E5 (default: none)",
+    )
+    m.add_argument(
+        "--passage-prefix",
+        default="",
+        help="bi-encoder: text put before each document, e.g. 'passage: ' (default: none)",
+    )
+    m.add_argument(
+        "--max-passage-words",
+        type=int,
+        default=300,
+        help="causal-*, server: passages cut to this many words, as RankGPT does; 0: not cut "
+        "(default: 300)",
+    )
+    m.add_argument(
+        "--max-length",
+        type=int,
+        default=None,
+        help="bi-encoder, cross-encoder: tokens read per text or pair (default: the model's, "
+        "at most 512)",
+    )
+    m.add_argument(
+        "--activation",
+        choices=("none", "sigmoid"),
+        default="none",
+        help="cross-encoder: the score is the logit, or its sigmoid (default: none)",
+    )
+    m.add_argument(
+        "--on-overflow",
+        choices=("shorten", "error"),
+        default="shorten",
+        help="causal-*, server: a prompt longer than the context has its passages cut evenly "
+        "until it fits, or stops its query (the other queries finish; the command then fails "
+        "naming it) (default: shorten)",
+    )
+    m.add_argument(
+        "--passages",
+        default=None,
+        metavar="WINDOW,STRIDE",
+        help="pointwise scorers: split documents into passages of WINDOW words every STRIDE "
+        "words and score each, e.g. 150,75 (default: whole documents)",
+    )
+    m.add_argument(
+        "--aggregate",
+        choices=("max", "first", "sum"),
+        default="max",
+        help="with --passages: a document's score from its passages' (MaxP, FirstP, SumP) "
+        "(default: max)",
+    )
+    m.add_argument(
+        "--server-model",
+        default=None,
+        help="server: the model name the server serves (needed with server:URL)",
+    )
+    m.add_argument(
+        "--api",
+        choices=("chat", "completions"),
+        default="chat",
+        help="server: chat or completions endpoint (default: chat)",
+    )
+    m.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="server: requests in flight at once (default: 8)",
+    )
+    m.add_argument(
+        "--max-unparsed",
+        type=_share,
+        default=0.5,
+        help="fail when more than this share of model calls had an answer naming no "
+        "candidate; 'none': never (default: 0.5)",
+    )
     p.add_argument("--device", default=None, help="torch device (default: cuda if available)")
     p.add_argument("--dtype", default=None, help="float32|float16|bfloat16 (default: float32)")
     p.add_argument("--cache", default=None, help="answer cache (default: OUTPUT.answers.sqlite)")
@@ -150,6 +264,18 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")  # fmt: skip
     return p
+
+
+def _share(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share in [0, 1] or 'none'; got {text!r}")
+    return value
 
 
 def main(argv: list[str]) -> int:
@@ -227,22 +353,125 @@ def read_texts(path: str, wanted: set[str] | None = None) -> dict[str, str]:
     return texts
 
 
-def _ranker(args: argparse.Namespace, kind: str, target: str) -> Any:
-    from ..torch import models  # type: ignore[attr-defined,unused-ignore]  # torch: only here
+class _Lazy:
+    """A ranker built on its first call: a run whose every answer is in the cache never
+    loads the model. ``ranker_id`` (for the cache keys) comes from the command's options."""
 
-    options: dict[str, Any] = {"batch_size": args.batch_size}
-    if args.device:
-        options["device"] = args.device
-    if args.dtype:
-        options["dtype"] = args.dtype
-    cls = {
-        "bi-encoder": "BiEncoder",
-        "cross-encoder": "CrossEncoder",
-        "causal-listwise": "CausalListwiseRanker",
-        "causal-pairwise": "CausalPairwiseRanker",
-        "causal-setwise": "CausalSetwiseRanker",
-    }[kind]
-    return getattr(models, cls)(target, **options)
+    def __init__(self, build: Callable[[], Any], ranker_id: str) -> None:
+        self._build, self.ranker_id, self.ranker = build, ranker_id, None
+
+    def __repr__(self) -> str:
+        return f"_Lazy({self.ranker_id!r}, loaded={self.ranker is not None})"
+
+    def _get(self) -> Any:
+        if self.ranker is None:
+            self.ranker = self._build()
+        return self.ranker
+
+    def usage(self) -> dict[str, int]:
+        usage = getattr(self.ranker, "usage", None)
+        return dict(usage()) if callable(usage) else {}
+
+    def rank(self, batch: Sequence[Any]) -> Any:
+        return self._get().rank(batch)
+
+    def compare(self, batch: Sequence[Any]) -> Any:
+        return self._get().compare(batch)
+
+    def select(self, batch: Sequence[Any]) -> Any:
+        return self._get().select(batch)
+
+    def score(self, batch: Sequence[Any]) -> Any:
+        return self._get().score(batch)
+
+    def score_group(self, batch: Sequence[Any]) -> Any:
+        return self._get().score_group(batch)
+
+
+def _passages(args: argparse.Namespace) -> tuple[int, int] | None:
+    if args.passages is None:
+        return None
+    window, sep, stride = args.passages.partition(",")
+    try:
+        return int(window), int(stride if sep else window)
+    except ValueError:
+        raise InvalidValueError(
+            f"`--passages` must be WINDOW,STRIDE in words (e.g. 150,75); got {args.passages!r}"
+        ) from None
+
+
+def _ranker(args: argparse.Namespace, kind: str, target: str) -> _Lazy:
+    """The model of ``--model KIND:TARGET`` with its options, built when first called."""
+    options: dict[str, Any] = {}
+    if kind == "server":
+        if not args.server_model:
+            raise InvalidValueError(
+                "`--model server:URL` needs `--server-model NAME` (the name the server serves "
+                "the model under)"
+            )
+        options.update(api=args.api, concurrency=args.concurrency, listwise_mode=args.mode)
+    else:
+        options["batch_size"] = args.batch_size
+        if args.device:
+            options["device"] = args.device
+        if args.dtype:
+            options["dtype"] = args.dtype
+    if kind == "bi-encoder":
+        options.update(query_prefix=args.query_prefix, document_prefix=args.passage_prefix)
+    if kind in ("bi-encoder", "cross-encoder") and args.max_length is not None:
+        options["max_length"] = args.max_length
+    if kind == "cross-encoder" and args.activation == "sigmoid":
+        options["activation"] = "sigmoid"
+    if kind.startswith("causal-") or kind == "server":
+        options["max_passage_words"] = args.max_passage_words or None
+        options["on_overflow"] = args.on_overflow
+    if kind == "causal-listwise":
+        options["mode"] = args.mode
+    if kind in ("causal-listwise", "server"):
+        from ..torch import _prompts
+
+        template = _prompts.RANKGPT if args.template == "rankgpt" else _prompts.RANKZEPHYR
+        options["listwise_template" if kind == "server" else "template"] = template
+    passages = _passages(args)
+    # The cache key names the model as given and every option that changes its answers.
+    settings = {k: v for k, v in options.items() if k not in ("device", "batch_size")}
+    settings.update(passages=passages, aggregate=args.aggregate if passages else None)
+    if kind == "server":
+        settings.pop("concurrency")
+        target_id = f"server:{args.server_model}"
+    else:
+        target_id = f"{kind}:{target}"
+    digest = hashlib.sha256(
+        json.dumps(settings, sort_keys=True, default=repr).encode()
+    ).hexdigest()[:16]
+    ranker_id = f"rankwise-rerank:{target_id}:{digest}"
+
+    def build() -> Any:
+        if kind == "server":
+            from .openai import OpenAICompatibleRanker
+
+            model: Any = OpenAICompatibleRanker(
+                target, args.server_model, ranker_id=ranker_id, **options
+            )
+        else:
+            from ..torch import models  # type: ignore[attr-defined,unused-ignore]  # torch here
+
+            cls = {
+                "bi-encoder": "BiEncoder",
+                "cross-encoder": "CrossEncoder",
+                "causal-listwise": "CausalListwiseRanker",
+                "causal-pairwise": "CausalPairwiseRanker",
+                "causal-setwise": "CausalSetwiseRanker",
+            }[kind]
+            model = getattr(models, cls)(target, ranker_id=ranker_id, **options)
+        if passages is not None:
+            from .passages import Passages
+
+            window, stride = passages
+            model = Passages(model, window=window, stride=stride, aggregate=args.aggregate)
+        return model
+
+    return _Lazy(build, ranker_id)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -264,6 +493,27 @@ def run(args: argparse.Namespace) -> int:
             f"oracle's noise); got {args.noise}"
         )
     strategy = _strategy(args)
+    if strategy.task_kind not in _CALLS[kind]:
+        raise InvalidValueError(
+            f"`--model {kind}` does not answer the {args.strategy} strategy's calls "
+            f"({strategy.task_kind}); it answers {', '.join(_CALLS[kind])}"
+        )
+    if args.passages is not None and (
+        kind == "oracle" or strategy.task_kind not in ("score", "score_group")
+    ):
+        raise InvalidValueError(
+            "`--passages` splits documents for a pointwise scorer: use --strategy pointwise "
+            "or groupwise with a cross-encoder, bi-encoder or server model"
+        )
+    if args.concurrency < 1:
+        raise InvalidValueError(
+            f"`--concurrency` must be a positive integer; got {args.concurrency}"
+        )
+    if args.max_passage_words < 0:
+        raise InvalidValueError(
+            f"`--max-passage-words` must be a positive integer or 0 (no cut); got "
+            f"{args.max_passage_words}"
+        )
     original = Run.from_trec(args.run).to_dict()
     qids = sorted(original)
     # trec_eval's order: score descending, ties by doc id descending.
@@ -303,15 +553,20 @@ def run(args: argparse.Namespace) -> int:
     answers = AnswerCache(cache)
     before = len(answers)
     try:
-        result = rerank(
-            queries,
-            candidates,
-            ranker,
-            strategy,
-            batch_size=args.batch_size,
-            cache=answers,
-            progress=not args.quiet,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnparsedAnswersWarning)
+            result = rerank(
+                queries,
+                candidates,
+                ranker,
+                strategy,
+                batch_size=args.batch_size,
+                cache=answers,
+                progress=not args.quiet,
+                max_unparsed=args.max_unparsed,
+            )
+        for w in caught:
+            print(f"rankwise rerank: warning: {w.message}", file=sys.stderr)
     except KeyboardInterrupt:
         # Every answered batch was committed to the cache as it came: nothing is lost.
         answers.close()  # commits what the last batch wrote
@@ -335,10 +590,16 @@ def run(args: argparse.Namespace) -> int:
             for rank, d in enumerate(docs, 1):
                 out.write(f"{q} Q0 {d} {rank} {n - rank + 1} {name}\n")
     os.replace(tmp, args.output)
+    loaded = (
+        "" if not isinstance(ranker, _Lazy) or ranker.ranker is not None else " (model not loaded)"
+    )
+    shortened = result.tokens.get("shortened", 0)
     print(
         f"rankwise rerank: {len(qids)} queries, {sum(result.calls)} model calls "
-        f"({result.cache_hits} from the cache {cache}), {result.batches} batches, "
-        f"{len(result.repairs)} repaired answers, {result.seconds:.1f} s -> {args.output}",
+        f"({result.cache_hits} from the cache {cache}{loaded}), {result.batches} batches, "
+        f"{len(result.repairs)} repaired answers, {sum(result.unparsed)} unparsed "
+        f"({result.reranked.count(False)} queries not reranked), {shortened} prompts shortened, "
+        f"{result.seconds:.1f} s -> {args.output}",
         file=sys.stderr,
     )
     return 0

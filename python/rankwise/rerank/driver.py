@@ -9,14 +9,24 @@ import inspect
 import os
 import sys
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from .._validation import U64_MAX, flag, integer
-from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError, RerankInterruptedError
+from ..errors import (
+    InvalidValueError,
+    PromptTooLongError,
+    RankwiseError,
+    RankwiseTypeError,
+    RerankInterruptedError,
+    UnparsedAnswersError,
+    UnparsedAnswersWarning,
+)
 from .cache import AnswerCache
+from .parsing import strip_think
 from .strategies import SlidingWindow, Strategy
 
 __all__ = [
@@ -99,6 +109,9 @@ class RerankResult:
     each other. ``repairs``: every text answer that needed a repair. ``batches``: ranker
     invocations; ``cache_hits``: calls answered by the cache; ``tokens``: what the ranker's
     ``usage()`` reported for this run (empty if it has none); ``seconds``: wall time.
+    ``unparsed[q]``: query ``q``'s calls whose answer named no candidate (prose instead of
+    ``[2] > [1]``, no choice among the targets): those calls kept their window's input order
+    or got a neutral answer; :attr:`reranked` says which queries the model actually reordered.
     """
 
     orders: list[list[int]]
@@ -109,6 +122,21 @@ class RerankResult:
     cache_hits: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    unparsed: list[int] = field(default_factory=list)
+
+    @property
+    def reranked(self) -> list[bool]:
+        """Per query: whether at least one of its calls had an answer that named a candidate
+        (a query that needed no call, one candidate or none, counts as reranked). False means
+        its order is the input order: every answer the model gave it was unreadable."""
+        unparsed = self.unparsed or [0] * len(self.calls)
+        return [c == 0 or u < c for c, u in zip(self.calls, unparsed, strict=True)]
+
+    @property
+    def unparsed_share(self) -> float:
+        """The share of the run's calls whose answer named no candidate (0.0 for no call)."""
+        total = sum(self.calls)
+        return sum(self.unparsed) / total if total else 0.0
 
     @property
     def repaired(self) -> list[int]:
@@ -148,7 +176,7 @@ class RerankResult:
         return (
             f"RerankResult({len(self.orders)} queries, {sum(self.calls)} calls, "
             f"max depth {max(self.depth, default=0)}, {len(self.repairs)} repaired answers, "
-            f"{self.batches} batches, {self.cache_hits} cache hits)"
+            f"{sum(self.unparsed)} unparsed, {self.batches} batches, {self.cache_hits} cache hits)"
         )
 
 
@@ -179,6 +207,16 @@ class _Progress:
     cache_hits: int = 0
     seconds: float = 0.0
     tokens: dict[str, int] = field(default_factory=dict)
+    # Choice answers (select, compare, score) that were text: unparsed, per query.
+    unparsed: list[int] = field(default_factory=list)
+    # Listwise calls answered with text: (query, task id) -> window size, to tell an answer
+    # that named no candidate (every one of the window missing) from a repaired one.
+    texts: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Calls whose prompt does not fit the model (on_overflow="error"): (kind, task, error);
+    # every other query goes on, then the run stops naming these.
+    blocked: list[tuple[str, tuple[int, int, list[int], int], BaseException]] = field(
+        default_factory=list
+    )
 
 
 # What the ranker receives for each kind of call: (query, what is shown[, count]).
@@ -318,7 +356,9 @@ class _Run:
                 out_of_range=on_problem,
                 missing=on_problem,
             )
-            progress_state = _Progress(queries, candidates, ranker, states, {})
+            progress_state = _Progress(
+                queries, candidates, ranker, states, {}, unparsed=[0] * len(queries)
+            )
         self.p = progress_state
         show = sys.stderr.isatty() if progress is None else progress
         plans = [strategy.plan(len(c)) for c in candidates] if show else []
@@ -438,6 +478,94 @@ class _Run:
             f"{problem}"
         )
 
+    def _readable(self, batch: _Batch) -> list[Any]:
+        """The batch's answers as the state machines read them: a reasoning model's
+        ``<think>`` removed from listwise text; a text answer to a choice call (the ranker
+        found no choice in it) counted as unparsed and replaced by the neutral answer."""
+        answers = batch.answers
+        if batch.kind == "rank":
+            texts = self.p.texts
+            for i, a in enumerate(answers):
+                if isinstance(a, str):
+                    q, task_id, shown, _ = batch.tasks[i]
+                    texts[q, task_id] = len(shown)
+                    if "<think>" in a:
+                        answers = answers if answers is not batch.answers else list(answers)
+                        answers[i] = strip_think(a)
+            return answers
+        groups = batch.kind == "score_group"
+        if not any(isinstance(a, str) for a in answers) and not (
+            groups and any(_has_text(a) for a in answers)
+        ):
+            return answers
+        out = list(answers)
+        for i, a in enumerate(answers):
+            q, _, shown, _ = batch.tasks[i]
+            if isinstance(a, str):
+                out[i] = [1.0] * len(shown) if batch.kind in ("select", "score_group") else 0.5
+                self.p.unparsed[q] += 1
+            elif groups and _has_text(a):
+                out[i] = [0.5 if isinstance(x, str) else x for x in a]
+                if all(isinstance(x, str) for x in a):
+                    self.p.unparsed[q] += 1
+        return out
+
+    def overflowed(self, batch: _Batch, exc: BaseException) -> bool:
+        """``exc`` says some calls' prompts cannot fit the model, with the batch's other
+        answers: take those, set the calls that did not fit aside (their queries stop there,
+        every other query goes on) and report True; False for any other failure."""
+        answers = getattr(exc, "answers", None)
+        if (
+            not isinstance(exc, PromptTooLongError)
+            or not isinstance(answers, list)
+            or len(answers) != len(batch.todo)
+        ):
+            return False
+        failed = {batch.todo[j] for j, a in enumerate(answers) if a is None}
+        if not failed:
+            return False
+        for j, a in enumerate(answers):
+            if a is not None:
+                batch.answers[batch.todo[j]] = a
+        keep = [i for i in range(len(batch.tasks)) if i not in failed]
+        at = {old: new for new, old in enumerate(keep)}
+        sub = _Batch(
+            batch.kind,
+            [batch.tasks[i] for i in keep],
+            [batch.payloads[i] for i in keep],
+            [batch.answers[i] for i in keep],
+            [batch.keys[i] for i in keep] if batch.keys else [],
+            [at[i] for i in batch.todo if i not in failed],
+        )
+        self.p.blocked.extend((batch.kind, batch.tasks[i], exc) for i in sorted(failed))
+        if sub.tasks:
+            self.take(sub, [sub.answers[i] for i in sub.todo] if sub.todo else _CACHED)
+        return True
+
+    def blocked_error(self) -> RerankInterruptedError:
+        """The calls set aside by :meth:`overflowed` go back in the queues (a rerun retries
+        them, and only them); the error names each one's query and call."""
+        p = self.p
+        blocked, p.blocked = p.blocked, []
+        for kind, task, _ in reversed(blocked):
+            p.queues.setdefault(kind, deque()).appendleft(task)
+        _STOPPED[self.key] = p
+        named = "; ".join(
+            f"query {task[0]} ({_short(self.queries[task[0]])}), {kind} call {task[1]}"
+            for kind, task, _ in blocked[:5]
+        )
+        more = f" and {len(blocked) - 5} more" if len(blocked) > 5 else ""
+        cause = blocked[0][2]
+        err = RerankInterruptedError(
+            f"{len(blocked)} model call(s) did not fit the model's context: {named}{more} "
+            f"({type(cause).__name__}: {cause}). Every other query went on: "
+            f"{p.states.finished} of {len(self.queries)} queries were finished (in `partial`). "
+            "Shorten those queries' candidates or use on_overflow='shorten'; calling rerank "
+            "again with the same arguments (or with the same cache) retries only these calls."
+        )
+        err.partial = _result(p, finished_only=True)
+        return err
+
     def take(self, batch: _Batch, got: object) -> None:
         """The ranker's answers to ``batch.todo`` (``_CACHED`` if the cache answered all)."""
         if got is not _CACHED:
@@ -454,7 +582,8 @@ class _Run:
                 self.cache.put_many([(batch.keys[i], batch.answers[i]) for i in batch.todo])
             self.p.batches += 1
         tasks = batch.tasks
-        bad = self.p.states.answer_many([t[0] for t in tasks], [t[1] for t in tasks], batch.answers)
+        answers = self._readable(batch)
+        bad = self.p.states.answer_many([t[0] for t in tasks], [t[1] for t in tasks], answers)
         if bad is not None:
             i, e = bad
             q, task_id = tasks[i][0], tasks[i][1]
@@ -480,6 +609,7 @@ def rerank(
     ids: str = "bracketed",
     first_id: int = 1,
     on_problem: str = "repair",
+    max_unparsed: float | None = 0.5,
 ) -> RerankResult:
     """Rerank every query's candidates with ``ranker`` following ``strategy``.
 
@@ -503,12 +633,32 @@ def rerank(
     read with ``ids`` and ``first_id`` (see :func:`parse_permutation`); ``on_problem="error"``
     refuses answers that would need a repair instead of repairing them.
 
+    An answer that names no candidate at all (a model answering in prose; a text answer to a
+    ``select``/``compare``/``score`` call, which is how a text-generation ranker says it found
+    no choice) leaves the window in its input order or gets a neutral answer (the first
+    candidate; 0.5), and is counted per query in ``RerankResult.unparsed``
+    (``RerankResult.reranked`` is False for a query none of whose answers could be read). At
+    the end of the run an :class:`rankwise.errors.UnparsedAnswersWarning` gives their count and
+    share, and if the share is above ``max_unparsed`` (default 0.5: most of the run would be
+    the input order) :class:`rankwise.errors.UnparsedAnswersError` is raised instead, carrying
+    the result (``max_unparsed=None``: never). A reasoning model's ``<think>...</think>`` is
+    removed before a listwise answer is read.
+
+    A ranker that cannot fit some calls' prompts in its context may raise
+    :class:`rankwise.errors.PromptTooLongError` with ``answers`` (its answers to the batch's
+    other calls, None for those): the answers are taken, every other query goes on to the
+    end, and then :class:`rankwise.errors.RerankInterruptedError` names each call that did
+    not fit; a rerun retries only those (the rankers of :mod:`rankwise.torch.models` and
+    :class:`OpenAICompatibleRanker` do this with ``on_overflow="error"``; by default they
+    shorten the passages to fit).
+
     If the ranker raises, :class:`rankwise.errors.RerankInterruptedError` names the query and
     the call, carries the finished queries in ``partial``, and calling ``rerank`` again with
     the same ``queries``, ``candidates``, ``ranker`` and ``strategy`` objects resumes where the
     run stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls
     done. :func:`rerank_async` is the same for rankers whose methods are coroutines.
     """
+    _check_max_unparsed(max_unparsed)
     run = _Run(
         queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
         on_problem, getattr,
@@ -521,9 +671,14 @@ def rerank(
                 try:
                     got = run.method(batch)(batch.request())
                 except Exception as exc:
+                    if run.overflowed(batch, exc):
+                        continue
                     raise run.failed(batches, exc, batch) from exc
             run.take(batch, got)
-    return _result(run.p)
+        if run.p.blocked:
+            first = run.p.blocked[0][2]
+            raise run.blocked_error() from first
+    return _checked_unparsed(_result(run.p), max_unparsed)
 
 
 async def rerank_async(
@@ -539,6 +694,7 @@ async def rerank_async(
     ids: str = "bracketed",
     first_id: int = 1,
     on_problem: str = "repair",
+    max_unparsed: float | None = 0.5,
 ) -> RerankResult:
     """:func:`rerank` for rankers whose methods are coroutines (API clients): up to
     ``concurrency`` batches are awaited at once (``asyncio.gather``), each of at most
@@ -558,6 +714,7 @@ async def rerank_async(
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidValueError(f"`concurrency` must be a positive integer; got {concurrency!r}")
+    _check_max_unparsed(max_unparsed)
     run = _Run(
         queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
         on_problem, getattr,
@@ -574,9 +731,60 @@ async def rerank_async(
             results = await asyncio.gather(*(call(b) for b in batches), return_exceptions=True)
             for i, (batch, got) in enumerate(zip(batches, results, strict=True)):
                 if isinstance(got, BaseException):
+                    if run.overflowed(batch, got):
+                        continue
                     raise run.failed(batches[i:], got, batch) from got
                 run.take(batch, got)
-    return _result(run.p)
+        if run.p.blocked:
+            first = run.p.blocked[0][2]
+            raise run.blocked_error() from first
+    return _checked_unparsed(_result(run.p), max_unparsed)
+
+
+def _has_text(answer: object) -> bool:
+    """A list answer with a text element (a ``score_group`` answer with unreadable scores)."""
+    return isinstance(answer, list) and any(isinstance(x, str) for x in answer)
+
+
+def _check_max_unparsed(max_unparsed: float | None) -> None:
+    if max_unparsed is None:
+        return
+    if (
+        isinstance(max_unparsed, bool)
+        or not isinstance(max_unparsed, (int, float))
+        or not 0.0 <= max_unparsed <= 1.0
+    ):
+        raise InvalidValueError(
+            "`max_unparsed` must be a share in [0, 1] (of calls whose answer names no "
+            f"candidate) or None; got {max_unparsed!r}"
+        )
+
+
+def _checked_unparsed(result: RerankResult, max_unparsed: float | None) -> RerankResult:
+    """Warn when some answers named no candidate; raise when more than ``max_unparsed``."""
+    count = sum(result.unparsed)
+    if not count:
+        return result
+    share = result.unparsed_share
+    lost = result.reranked.count(False)
+    message = (
+        f"{count} of {sum(result.calls)} model calls ({share:.0%}) had an answer that names no "
+        f"candidate (prose, or no choice among the targets): those calls kept their input "
+        f"order or got a neutral answer; {lost} of {len(result.orders)} queries were not "
+        "reranked at all (`RerankResult.unparsed` and `.reranked` say which)"
+    )
+    if max_unparsed is not None and share > max_unparsed:
+        err = UnparsedAnswersError(
+            f"{message}; that is above max_unparsed={max_unparsed}. Check the model's prompt "
+            "template and mode (a small chat model may need mode='first' or a setwise or "
+            "pairwise strategy, which read logits), or pass max_unparsed=None to accept the "
+            "result (in this error's `result`)"
+        )
+        err.result = result
+        raise err
+    # stacklevel 3: the caller of rerank / rerank_async.
+    warnings.warn(message, UnparsedAnswersWarning, stacklevel=3)
+    return result
 
 
 def _is_list(value: object) -> bool:
@@ -598,6 +806,12 @@ def _short(query: Any) -> str:
 def _result(p: _Progress, finished_only: bool = False) -> RerankResult:
     states = p.states
     orders = states.results()
+    unparsed = list(p.unparsed) or [0] * len(orders)
+    if p.texts:
+        for r in states.repairs():
+            size = p.texts.get((r[0], r[1]))
+            if size is not None and len(r[4]) == size:
+                unparsed[r[0]] += 1
     if finished_only:
         ready = states.finished_mask()
         orders = [o if done else [] for o, done in zip(orders, ready, strict=True)]
@@ -610,6 +824,7 @@ def _result(p: _Progress, finished_only: bool = False) -> RerankResult:
         cache_hits=p.cache_hits,
         tokens=dict(p.tokens),
         seconds=p.seconds,
+        unparsed=unparsed,
     )
 
 

@@ -69,7 +69,8 @@ class OpenAICompatibleRanker(_LLMRanker):
     separated by blank lines, as the local rankers do without a chat template) and reads the
     choice at the first position. Where the server gives no log-probabilities, the target the
     answer text names first is taken; an answer naming none counts in ``usage()["unparsed"]``
-    and gets a neutral answer (a uniform distribution, 0.5).
+    and its text is returned: :func:`rankwise.rerank.rerank` gives the call a neutral answer
+    (the first candidate, 0.5), counts it in ``RerankResult.unparsed`` and warns.
 
     Requests run ``concurrency`` at a time (a thread pool); each has ``timeout`` seconds, and
     connection errors, timeouts, 429 and 5xx are retried up to ``max_retries`` times with

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .. import _native
 from .._validation import U64_MAX, integer
 from ..errors import InvalidValueError, RankwiseTypeError
 
-__all__ = ["ParsedPermutation", "parse_permutation"]
+__all__ = ["ParsedPermutation", "parse_permutation", "strip_think"]
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Literal
 
     Policy = Literal["repair", "error"]
+
+
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
+
+
+def strip_think(text: str) -> str:
+    """The final answer of a reasoning model: ``text`` without its ``<think>...</think>``
+    blocks. An unclosed block (a model stopped mid-thought) leaves no answer, so the
+    identifiers it mentioned while thinking are not read as its ranking.
+
+    >>> strip_think("<think>[1] first? no.</think> [2] > [1]")
+    '[2] > [1]'
+    >>> strip_think("<think>[1] > [2], or")
+    ''
+    """
+    if not isinstance(text, str):
+        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
+    if "<think>" not in text:
+        return text
+    text = _THINK.sub("", text)
+    if "<think>" in text:
+        text = text[: text.index("<think>")]
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,8 @@ def parse_permutation(
     (``missing``). Unlike RankGPT, every repair is recorded in the result. The order is always
     a permutation of ``range(n)``; an answer with no identifier at all (an API error message,
     say) leaves the window in its original order, with every candidate listed as missing.
+    A reasoning model's ``<think>...</think>`` is removed first (:func:`strip_think`): only
+    the final answer is read.
 
     >>> parse_permutation("the 20 passages, best first: 2 > 1", 3, ids="numbers").order
     [1, 0, 2]
@@ -94,7 +120,7 @@ def parse_permutation(
             allowed = ", ".join(repr(o) for o in options)
             raise InvalidValueError(f"`{name}` must be one of {allowed}; got {_short(value)}")
     order, dup, out, miss = _native.parse_permutation(
-        text,
+        strip_think(text),
         integer("n", n),
         ids=ids,
         first_id=integer("first_id", first_id, maximum=U64_MAX),

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import RankwiseTypeError
+from ..errors import PromptTooLongError, RankwiseTypeError
 
 __all__ = [
     "PRP",
@@ -32,10 +32,13 @@ __all__ = [
     "SetwiseTemplate",
     "identifier",
     "listwise_messages",
+    "longest_passage",
+    "overflow_error",
     "pairwise_messages",
     "plain_prompt",
     "pointwise_messages",
     "setwise_messages",
+    "shorter_words",
     "text_of",
     "truncate_words",
 ]
@@ -67,6 +70,38 @@ def truncate_words(text: str, max_words: int | None) -> str:
         return text
     words = text.split()
     return text if len(words) <= max_words else " ".join(words[:max_words])
+
+
+def longest_passage(kind: str, item: Sequence[Any]) -> int:
+    """Words in the longest passage of a call (``item`` as the driver gives it for ``kind``)."""
+    passages = item[1:3] if kind == "compare" else item[1:2] if kind == "score" else item[1]
+    return max((len(text_of(p, "candidate").split()) for p in passages), default=1)
+
+
+def shorter_words(words: int | None, longest: int) -> int:
+    """The next cap on a call's passages when its prompt does not fit: 3/4 of the current
+    cap (of the longest passage's words when there is none). Every passage gets the same
+    cap, so they are cut evenly, as RankGPT and rank_llm shorten prompts; 0 means the
+    prompt cannot be shortened further."""
+    limit = words if words is not None else longest
+    return max(min(limit, longest) * 3 // 4, 0)
+
+
+def overflow_error(
+    kind: str, position: int, query: str, detail: str, on_overflow: str
+) -> PromptTooLongError:
+    """The error for a call whose prompt does not fit (``position`` in its batch)."""
+    e = PromptTooLongError(
+        f"the {kind} call at position {position} of the batch, for query {query[:60]!r}, "
+        f"does not fit the model's context ({detail})"
+        + (
+            "; with on_overflow='shorten' its passages would be cut to fit"
+            if on_overflow == "error"
+            else " even with passages cut to 1 word"
+        )
+    )
+    e.batch_index = position
+    return e
 
 
 @dataclass(frozen=True)
