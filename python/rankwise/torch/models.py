@@ -576,6 +576,8 @@ from ._causal import (  # noqa: E402
     CausalLM,
     CausalPairwiseRanker,
     CausalSetwiseRanker,
-    _CausalRanker,  # noqa: F401 (the base of causal rankers in other modules)
     load_causal_lm,
+)
+from ._causal import (  # noqa: E402
+    _CausalRanker as _CausalRanker,  # the base of causal rankers in other modules
 )

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidValueError, RankwiseTypeError
-from ..rerank._llm import strip_think
+from ..rerank.parsing import strip_think
 from ._prompts import (
     QWEN3_RERANKER,
     PointwiseTemplate,
