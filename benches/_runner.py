@@ -342,6 +342,14 @@ class Bench:
         self._size().rows.append(Row(key, tool, label, **asdict(timing), headline=headline))
         return result
 
+    def record(self, key: str, tool: str, label: str, times: Sequence[float], first: float) -> None:
+        """Record timings measured by the script itself (e.g. interleaved with a peer's, so
+        that both see the same machine load); ``first`` is the warm-up call."""
+        times = list(times)
+        self._size().rows.append(
+            Row(key, tool, label, statistics.median(times), min(times), max(times), first, times)
+        )
+
     def skip(self, tool: str, why: str) -> None:
         print(f"  note: {tool} skipped: {why}", flush=True)
         self._size().skipped.append(f"{tool}: {why}")

