@@ -201,3 +201,45 @@ def test_driver_and_strategy_refuse_bad_input():
 
     with pytest.raises(InvalidValueError, match=r"a permutation of 0\.\.2"):
         rerank(["a"], [[1, 2]], Wrong())
+
+
+class _Scorer:
+    """Scores candidates by their value and records how many calls each invocation got."""
+
+    def __init__(self, calls_per_batch: object = None) -> None:
+        if calls_per_batch is not None:
+            self.calls_per_batch = calls_per_batch
+        self.sizes: list[int] = []
+
+    def score(self, batch: list[tuple[object, int]]) -> list[float]:
+        self.sizes.append(len(batch))
+        return [float(c) for _, c in batch]
+
+
+def test_the_batch_size_defaults_to_what_the_ranker_asks_for_else_32():
+    from rankwise.rerank import Pointwise
+    from rankwise.rerank.driver import DEFAULT_BATCH_SIZE
+
+    queries = [f"q{i}" for i in range(100)]
+    candidates = [list(range(5))] * 100
+    asking = _Scorer(calls_per_batch=64)
+    rerank(queries, candidates, asking, Pointwise(), progress=False)
+    assert asking.sizes == [64] * 7 + [52]  # 100 queries x 5 candidates: 500 calls
+    plain = _Scorer()
+    result = rerank(queries, candidates, plain, Pointwise(), progress=False)
+    assert DEFAULT_BATCH_SIZE == 32 and plain.sizes == [32] * 15 + [20]
+    given_size = _Scorer(calls_per_batch=64)
+    assert (
+        rerank(queries, candidates, given_size, Pointwise(), batch_size=50, progress=False).orders
+        == result.orders
+    )
+    assert given_size.sizes == [50] * 10
+    with pytest.raises(
+        InvalidValueError, match=r"`_Scorer.calls_per_batch` must be a positive integer; got 0"
+    ):
+        rerank(queries, candidates, _Scorer(calls_per_batch=0), Pointwise(), progress=False)
+
+
+def test_encoders_ask_for_many_calls_at_once():
+    models = pytest.importorskip("rankwise.torch.models")
+    assert models.BiEncoder.calls_per_batch == models.CrossEncoder.calls_per_batch == 256

@@ -163,8 +163,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--batch-size",
         type=int,
-        default=32,
-        help="model calls sent to the model at once (default: 32)",
+        default=None,
+        help="model calls sent to the model at once, and sequences per forward pass of a local "
+        "model (default: what the model asks for: 256 calls at once for bi- and cross-encoders, "
+        "so texts are encoded once and batched by length across queries, 32 otherwise; 32 "
+        "sequences per forward pass)",
     )
     m = p.add_argument_group("model options (each applies to the model kinds it names)")
     m.add_argument(
@@ -411,7 +414,8 @@ def _ranker(args: argparse.Namespace, kind: str, target: str) -> _Lazy:
             )
         options.update(api=args.api, concurrency=args.concurrency, listwise_mode=args.mode)
     else:
-        options["batch_size"] = args.batch_size
+        if args.batch_size is not None:
+            options["batch_size"] = args.batch_size
         if args.device:
             options["device"] = args.device
         if args.dtype:

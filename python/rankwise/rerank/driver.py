@@ -180,6 +180,10 @@ class RerankResult:
         )
 
 
+#: Calls per ranker invocation when neither ``batch_size`` nor the ranker's
+#: ``calls_per_batch`` says otherwise.
+DEFAULT_BATCH_SIZE = 32
+
 _METHOD = {
     "rank": "rank",
     "compare": "compare",
@@ -288,7 +292,7 @@ class _Run:
         candidates: Sequence[Sequence[Any]],
         ranker: Any,
         strategy: Strategy | None,
-        batch_size: int,
+        batch_size: int | None,
         cache: AnswerCache | str | os.PathLike[str] | None,
         progress: bool | None,
         ids: str,
@@ -326,8 +330,15 @@ class _Run:
             raise InvalidValueError(
                 f"`candidates` must have one list per query ({len(queries)}); got {len(candidates)}"
             )
+        if batch_size is None:
+            # A ranker that gains from seeing many queries' calls at once (encoders: one forward
+            # pass per length bucket, each distinct text encoded once) says how many it wants.
+            batch_size = getattr(ranker, "calls_per_batch", DEFAULT_BATCH_SIZE)
+            where = f"`{type(ranker).__name__}.calls_per_batch`"
+        else:
+            where = "`batch_size`"
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidValueError(f"`batch_size` must be a positive integer; got {batch_size!r}")
+            raise InvalidValueError(f"{where} must be a positive integer; got {batch_size!r}")
         first_id = integer("first_id", first_id, maximum=U64_MAX)
         if on_problem not in ("repair", "error"):
             raise InvalidValueError(f'`on_problem` must be "repair" or "error"; got {on_problem!r}')
@@ -603,7 +614,7 @@ def rerank(
     ranker: Any,
     strategy: Strategy | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     cache: AnswerCache | str | os.PathLike[str] | None = None,
     progress: bool | None = None,
     ids: str = "bracketed",
@@ -615,7 +626,10 @@ def rerank(
 
     Each query gets its own state machine (Rust). The driver gathers the calls that are ready
     across all queries, groups them by kind, hands them to the ranker ``batch_size`` at a
-    time, and feeds the answers back until every query is done. A query's dependent calls
+    time (default: the ranker's ``calls_per_batch`` attribute if it has one, else
+    ``DEFAULT_BATCH_SIZE`` = 32; the encoders of :mod:`rankwise.torch.models` ask for 256 so
+    that each distinct text is encoded once and batches are sorted by length across
+    queries), and feeds the answers back until every query is done. A query's dependent calls
     stay in order; independent ones (tournament groups, allpair comparisons, partition
     windows) and other queries' calls share batches. With a ranker that answers each call
     independently, the result does not depend on ``batch_size`` (batch-dependent numerics,
@@ -687,7 +701,7 @@ async def rerank_async(
     ranker: Any,
     strategy: Strategy | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     concurrency: int = 4,
     cache: AnswerCache | str | os.PathLike[str] | None = None,
     progress: bool | None = None,

@@ -378,6 +378,11 @@ class BiEncoder(_ScoresAsLists, _Ranker):
     [0.66596...]
     """
 
+    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
+    #: texts in one call let each distinct text be encoded once and forward passes be filled
+    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    calls_per_batch = 256
+
     def __init__(
         self,
         model_path: str | os.PathLike[str],
@@ -509,6 +514,11 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
     text first. ``score`` is a ``PointwiseRanker``; ``rank`` and ``score_group`` as for
     :class:`BiEncoder`.
     """
+
+    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
+    #: texts in one call let each distinct text be encoded once and forward passes be filled
+    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    calls_per_batch = 256
 
     def __init__(
         self,
