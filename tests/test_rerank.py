@@ -242,4 +242,4 @@ def test_the_batch_size_defaults_to_what_the_ranker_asks_for_else_32():
 
 def test_encoders_ask_for_many_calls_at_once():
     models = pytest.importorskip("rankwise.torch.models")
-    assert models.BiEncoder.calls_per_batch == models.CrossEncoder.calls_per_batch == 256
+    assert models.BiEncoder.calls_per_batch == models.CrossEncoder.calls_per_batch == 4096

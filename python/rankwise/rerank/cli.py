@@ -165,9 +165,9 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="model calls sent to the model at once, and sequences per forward pass of a local "
-        "model (default: what the model asks for: 256 calls at once for bi- and cross-encoders, "
-        "so texts are encoded once and batched by length across queries, 32 otherwise; 32 "
-        "sequences per forward pass)",
+        "model (default: what the model asks for: 4096 calls (candidates) at once for bi- and "
+        "cross-encoders, so texts are encoded once and batched by length across queries, 32 "
+        "otherwise; 32 sequences per forward pass)",
     )
     m = p.add_argument_group("model options (each applies to the model kinds it names)")
     m.add_argument(

@@ -627,11 +627,12 @@ def rerank(
     Each query gets its own state machine (Rust). The driver gathers the calls that are ready
     across all queries, groups them by kind, hands them to the ranker ``batch_size`` at a
     time (default: the ranker's ``calls_per_batch`` attribute if it has one, else
-    ``DEFAULT_BATCH_SIZE`` = 32; the encoders of :mod:`rankwise.torch.models` ask for 256 so
-    that each distinct text is encoded once and batches are sorted by length across
-    queries), and feeds the answers back until every query is done. A query's dependent calls
-    stay in order; independent ones (tournament groups, allpair comparisons, partition
-    windows) and other queries' calls share batches. With a ranker that answers each call
+    ``DEFAULT_BATCH_SIZE`` = 32; the encoders of :mod:`rankwise.torch.models` ask for 4096,
+    about 40 queries of 100 candidates under :class:`Pointwise`, so that each distinct text
+    is encoded once and batches are sorted by length across queries), and feeds the answers
+    back until every query is done. A query's dependent calls stay in order; independent ones
+    (tournament groups, allpair comparisons, partition windows) and other queries' calls share
+    batches. With a ranker that answers each call
     independently, the result does not depend on ``batch_size`` (batch-dependent numerics,
     such as fp16 padding in an LLM, can change a model's answers; the cache makes reruns
     reproducible).

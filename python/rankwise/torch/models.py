@@ -381,7 +381,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
     #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
     #: texts in one call let each distinct text be encoded once and forward passes be filled
     #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 256
+    calls_per_batch = 4096
 
     def __init__(
         self,
@@ -518,7 +518,7 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
     #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
     #: texts in one call let each distinct text be encoded once and forward passes be filled
     #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 256
+    calls_per_batch = 4096
 
     def __init__(
         self,
