@@ -16,10 +16,11 @@ interleaved so that both sides see the same machine load:
   ``sentence_transformers.CrossEncoder.predict`` per query.
 
 Both sides run with the same forward batch (``--batch-size``, sentence-transformers' default
-32) and threads. The driver hands the ranker every query's calls at once (``--driver-batch``,
-default all of them), so the wrapper sorts all texts of all queries by token length and pads
-almost nothing; the loop sorts within one query's 101 texts (with the driver's default of 32
-calls per ranker call, the wrapper would sort only 32 pairs at a time). Checked first (these
+32) and threads. The driver hands the ranker as many calls at once as the ranker asks for
+(``calls_per_batch``: 4096 query-candidate pairs for the encoders; ``--driver-batch N`` to
+override), so the wrapper sorts the texts of many queries by token length and pads almost
+nothing; the loop sorts within one query's 101 texts (with 32 calls per ranker call, the
+wrapper would sort only 32 pairs at a time). Checked first (these
 calls are the warm-up, reported as "1st call"): the rankwise scores equal
 sentence-transformers' (max |diff| printed) and the orders agree.
 
@@ -82,7 +83,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--queries", type=int, default=30)
     ap.add_argument("--batch-size", type=int, default=32, help="sequences per forward pass")
-    ap.add_argument("--driver-batch", type=int, default=0, help="calls per ranker call (0: all)")
+    ap.add_argument(
+        "--driver-batch",
+        type=int,
+        default=0,
+        help="calls per ranker call (0: what the ranker asks for)",
+    )
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--repeat", type=int, default=3, help="timed calls per side after the checks")
@@ -103,14 +109,15 @@ def main() -> None:
     n = args.queries
     queries, candidates = make_texts(n)
     pairs = [(q, c) for q, cands in zip(queries, candidates, strict=True) for c in cands]
-    driver_batch = args.driver_batch or len(pairs)
+    driver_batch = args.driver_batch or None
     minilm = Path(get_model_path())
     bench = Bench("bench_models", args, baselines=[("rw-bi", "rw bi"), ("rw-ce", "rw ce")])
     bench.targets = TARGETS
     bench.start_size(n, 100, unit="query-candidate pairs")
     bench.note(
         f"real Wikipedia paragraphs, none repeated; torch threads {torch.get_num_threads()}, "
-        f"device {args.device}, forward batch {args.batch_size}, driver batch {driver_batch}"
+        f"device {args.device}, forward batch {args.batch_size}, "
+        f"driver batch {driver_batch or 'the ranker calls_per_batch'}"
     )
     families = {f.strip() for f in args.families.split(",")}
     sides: list[tuple[str, str, str, Callable[[], Any]]] = []
