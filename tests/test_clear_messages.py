@@ -726,3 +726,79 @@ def test_aggregate_refuses_n_items_it_cannot_allocate_instead_of_aborting() -> N
 def test_ranking_label_refuses_a_0d_array() -> None:
     with pytest.raises(RankwiseTypeError, match=r"`final_list` must be a list of document ids"):
         labels.ranking_label(["a", "b"], np.array(1.0))
+
+
+# Sizes that come from an integer argument (or from the width-0 shape of an empty array)
+# rather than from data the caller holds: each once aborted the process ("memory allocation
+# of N bytes failed"), raised PyO3's PanicException or torch's raw allocator RuntimeError, or
+# looped over 2**40 empty rows.
+_SIZED_BY_AN_ARGUMENT = {
+    "opis_n_thresholds": (
+        "from rankwise.consistency import opis\n"
+        "x = np.array([[0.0, 1e6], [9e5, 10.0], [-8e5, 6e5], [3e5, 1e5], [-6e5, 0.0], [0.0, -1e5]])\n"
+        "opis(x, np.array([2, 1, 1, 0, 2, 2]), n_thresholds=70_066_808)",
+        "`n_thresholds` must be small enough for its buffers to fit in memory (it needs ",
+    ),
+    "parse_permutation_n": (
+        "from rankwise.rerank import parse_permutation\n"
+        "parse_permutation('[1] > [2]', 2**32 - 1)",
+        "`n` must be small enough for its buffers to fit in memory (it needs ",
+    ),
+    "committee_of_no_voters": (
+        "from rankwise import labels\n"
+        "labels.select_committee(np.zeros((0, 2**40), dtype=np.int64), 2**39)",
+        "`rankings` must have at least one voter (row); got 0 rows of 1099511627776 candidates",
+    ),
+    "ranking_text_of_empty_rows": (
+        "from rankwise import labels\nlabels.ranking_text(np.zeros((2**40, 0), dtype=np.int64))",
+        "`order` must be small enough for its buffers to fit in memory",
+    ),
+    "evaluate_arrays_of_empty_rows": (
+        "from rankwise.metrics import evaluate_arrays\n"
+        "evaluate_arrays(np.zeros((2**40, 0)), np.zeros((2**40, 0)), ['nDCG@10'])",
+        "`scores` must be small enough for its buffers to fit in memory",
+    ),
+    "pg_rank_loss_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import pg_rank_loss\n"
+        "pg_rank_loss(torch.zeros(2, 4), torch.ones(2, 4), n_samples=233906862513)",
+        "`n_samples` must be small enough for the samples to fit in memory (1871254900104 "
+        "sampled values need ",
+    ),
+    "plackett_luce_sample_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import plackett_luce_sample\n"
+        "plackett_luce_sample(torch.zeros(2, 4), n_samples=2**70)",
+        "`n_samples` must be small enough for the samples to fit in memory",
+    ),
+    "neural_ndcg_loss_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import neural_ndcg_loss\n"
+        "neural_ndcg_loss(torch.zeros(2, 4), torch.ones(2, 4), stochastic=True, n_samples=10**9)",
+        "`n_samples` must be small enough for the samples to fit in memory",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_SIZED_BY_AN_ARGUMENT))
+def test_a_size_from_an_argument_that_cannot_be_allocated_is_an_error_naming_it(
+    case: str,
+) -> None:
+    import subprocess
+    import sys
+
+    call, expected = _SIZED_BY_AN_ARGUMENT[case]
+    if "torch" in call:
+        pytest.importorskip("torch")
+    # Under an address-space limit (as the fuzz sweep runs), so that the allocation fails here
+    # whatever the machine's memory; torch maps much address space at import, so it comes first.
+    code = (
+        ("import torch\n" if "torch" in call else "")
+        + "import resource; resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))\n"
+        + "import numpy as np\n"
+        + "from rankwise.errors import RankwiseError\n"
+        + "try:\n"
+        + "".join(f"    {line}\n" for line in call.splitlines())
+        + "except RankwiseError as e:\n"
+        + "    print(type(e).__name__, e)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert expected in p.stdout, p.stdout

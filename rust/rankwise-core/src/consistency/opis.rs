@@ -798,6 +798,11 @@ pub fn opis(
     let total_pos: u64 = pos_pairs.iter().sum();
     let total_neg = total_pairs - total_pos;
     let k_count = opts.n_thresholds;
+    // Every buffer of a threshold (bounds, the counts of each worker and their sum, utilities)
+    // is asked for up front: an `n_thresholds` too large for memory is an error, not an abort.
+    let words = (k_count as u128 + 1)
+        * ((workers(n) as u128 + 1) * (2 * num_classes as u128 + 1) + num_classes as u128 + 8);
+    crate::memory::ensure("n_thresholds", k_count, words * 8)?;
 
     // Intervals [lo_k, hi_k] certain to hold threshold k, and what the quantiles need.
     let (lo_b, hi_b) = dist.bounds();
