@@ -802,3 +802,62 @@ def test_a_size_from_an_argument_that_cannot_be_allocated_is_an_error_naming_it(
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr[-2000:]
     assert expected in p.stdout, p.stdout
+
+
+@pytest.mark.parametrize("parse", ["parse_qrel", "parse_run"])
+def test_pytrec_eval_parsers_name_an_item_that_is_not_a_line(parse: str) -> None:
+    from rankwise.compat import pytrec_eval
+
+    argument = "f_qrel" if parse == "parse_qrel" else "f_run"
+    # pytrec_eval (and before, the drop-in) raised AttributeError: 'float' has no 'strip'
+    with pytest.raises(RankwiseTypeError, match=rf"`{argument}` must yield lines .* float at index 1"):
+        getattr(pytrec_eval, parse)(["q1 0 d1 1\n" if parse == "parse_qrel" else "q1 Q0 d1 1 2 r\n", 1.5])
+    assert isinstance(RankwiseTypeError("x"), TypeError)
+
+
+@pytest.mark.parametrize(
+    ("run", "message"),
+    [
+        ({1: {2: 3}}, r"query ids of `run` must be a str; got int"),
+        ({"q": 5}, r"`run\[\"q\"\]` must be a dict"),
+        ("a\x00b", r"`run` must be a path without NUL characters"),
+    ],
+)
+def test_rerank_run_names_a_bad_run(run: object, message: str) -> None:
+    from rankwise.errors import RankwiseError
+    from rankwise.rerank import rerank_run
+
+    # Before: a KeyError out of the dict, and from_trec's own parameter name for a path.
+    with pytest.raises(RankwiseError, match=message):
+        rerank_run(run, {"q": "query"}, {"d": "text"}, OracleRanker())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"base_url": 6039}, RankwiseTypeError, r"`base_url` must be a str"),
+        ({"base_url": b"\xae\xcbL"}, RankwiseTypeError, r"`base_url` must be a str"),
+        ({"base_url": "http://h:port/v1"}, InvalidValueError, r"`base_url` must be an http"),
+        ({"max_retries": [1]}, InvalidValueError, r"`max_retries` must be an integer >= 0"),
+        ({"max_retries": "3"}, InvalidValueError, r"`max_retries` must be an integer >= 0"),
+        ({"max_passage_words": [3]}, InvalidValueError, r"`max_passage_words` must be a positive"),
+        ({"max_tokens": 2.5}, InvalidValueError, r"`max_tokens` must be a positive integer"),
+        ({"top_logprobs": "5"}, InvalidValueError, r"`top_logprobs` must be an integer in 1..100"),
+        ({"extra_body": 1.5}, RankwiseTypeError, r"`extra_body` must be a dict or None"),
+        ({"extra_body": [1]}, RankwiseTypeError, r"`extra_body` must be a dict or None"),
+        ({"price": (1.0,)}, InvalidValueError, r"`price` must be None or"),
+        ({"timeout": float("inf")}, InvalidValueError, r"`timeout` must be a finite number"),
+        ({"api": np.zeros((2, 0))}, InvalidValueError, r"`api` must be 'chat' or 'completions'"),
+        ({"listwise_mode": np.array([1, 2])}, InvalidValueError, r"`listwise_mode` must be"),
+        ({"api_key": 5}, RankwiseTypeError, r"`api_key` must be a str or None"),
+    ],
+)
+def test_server_ranker_constructor_names_a_bad_argument(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    from rankwise.rerank import OpenAICompatibleRanker
+
+    # No request is made by the constructor: port 9 (discard) is never contacted.
+    args = {"base_url": "http://127.0.0.1:9/v1", "model": "m", **kwargs}
+    with pytest.raises(error, match=message):
+        OpenAICompatibleRanker(**args)

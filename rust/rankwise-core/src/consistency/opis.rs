@@ -971,9 +971,11 @@ pub fn opis(
     let accs = match (recorded.is_empty(), plan.bins) {
         (false, Some((start, width, slack))) => {
             // What each histogram bin says about its pairs: a gap (index), or "look closer".
-            let look = u16::MAX;
-            #[allow(clippy::cast_possible_truncation)]
-            let status: Vec<u16> = (0..HIST_BINS)
+            // 32-bit gap indices: with 16 bits, 65,535 thresholds or more wrapped the gap index
+            // (and met `look`), and the quantiles came out of the wrong gaps. A gap beyond 32
+            // bits is looked at closely, which is always exact.
+            let look = u32::MAX;
+            let status: Vec<u32> = (0..HIST_BINS)
                 .map(|b| {
                     let lo = if b == 0 {
                         f64::NEG_INFINITY
@@ -986,7 +988,7 @@ pub fn opis(
                         start + (b + 1) as f64 * width + slack
                     };
                     match (region(lo), region(hi)) {
-                        (Some(g), Some(h)) if g == h => g as u16,
+                        (Some(g), Some(h)) if g == h => u32::try_from(g).unwrap_or(look),
                         _ => look,
                     }
                 })
