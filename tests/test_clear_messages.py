@@ -740,8 +740,7 @@ _SIZED_BY_AN_ARGUMENT = {
         "`n_thresholds` must be small enough for its buffers to fit in memory (it needs ",
     ),
     "parse_permutation_n": (
-        "from rankwise.rerank import parse_permutation\n"
-        "parse_permutation('[1] > [2]', 2**32 - 1)",
+        "from rankwise.rerank import parse_permutation\nparse_permutation('[1] > [2]', 2**32 - 1)",
         "`n` must be small enough for its buffers to fit in memory (it needs ",
     ),
     "committee_of_no_voters": (
@@ -810,8 +809,12 @@ def test_pytrec_eval_parsers_name_an_item_that_is_not_a_line(parse: str) -> None
 
     argument = "f_qrel" if parse == "parse_qrel" else "f_run"
     # pytrec_eval (and before, the drop-in) raised AttributeError: 'float' has no 'strip'
-    with pytest.raises(RankwiseTypeError, match=rf"`{argument}` must yield lines .* float at index 1"):
-        getattr(pytrec_eval, parse)(["q1 0 d1 1\n" if parse == "parse_qrel" else "q1 Q0 d1 1 2 r\n", 1.5])
+    with pytest.raises(
+        RankwiseTypeError, match=rf"`{argument}` must yield lines .* float at index 1"
+    ):
+        getattr(pytrec_eval, parse)(
+            ["q1 0 d1 1\n" if parse == "parse_qrel" else "q1 Q0 d1 1 2 r\n", 1.5]
+        )
     assert isinstance(RankwiseTypeError("x"), TypeError)
 
 
@@ -861,3 +864,13 @@ def test_server_ranker_constructor_names_a_bad_argument(
     args = {"base_url": "http://127.0.0.1:9/v1", "model": "m", **kwargs}
     with pytest.raises(error, match=message):
         OpenAICompatibleRanker(**args)
+
+
+def test_rerank_run_names_a_corpus_file_that_is_not_utf8(tmp_path: Any) -> None:
+    from rankwise.rerank import rerank_run
+
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_bytes(b"d1\tgood\nd2\t\xf8\xff bad\n")
+    # Before: a raw UnicodeDecodeError (found by the fuzz sweep, seed 0)
+    with pytest.raises(InvalidValueError, match=r"corpus.tsv: expected UTF-8 text; got byte 0xf8"):
+        rerank_run({"q": {"d1": 1.0}}, {"q": "query"}, str(corpus), OracleRanker())

@@ -239,7 +239,9 @@ def test_plan_refuses_n_beyond_64_bits_without_overflow_error() -> None:
 
 
 @pytest.mark.parametrize("via", ["stdin", "fifo"])
-def test_sigint_stops_rankwise_eval_reading_a_pipe_that_stays_open(tmp_path: Path, via: str) -> None:
+def test_sigint_stops_rankwise_eval_reading_a_pipe_that_stays_open(
+    tmp_path: Path, via: str
+) -> None:
     # `producer | rankwise eval qrels -` (or a FIFO argument) whose writer never closes: the
     # read blocks in the kernel, where no loop of rankwise looks at a flag; Ctrl-C must still
     # end the command with one line and status 130 (before, a FIFO was read on the main

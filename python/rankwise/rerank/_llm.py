@@ -176,14 +176,15 @@ class _LLMRanker:
         name: str,
         ranker_id: str | None,
     ) -> None:
-        for arg, value, options in (
+        choices: tuple[tuple[str, object, tuple[str, str]], ...] = (
             ("api", api, ("chat", "completions")),
             ("listwise_mode", listwise_mode, ("generate", "first")),
             ("on_overflow", on_overflow, ("shorten", "error")),
-        ):
-            if not isinstance(value, str) or value not in options:
+        )
+        for arg, given, options in choices:
+            if not isinstance(given, str) or given not in options:
                 raise InvalidValueError(
-                    f"`{arg}` must be {options[0]!r} or {options[1]!r}; got {_short(value)}"
+                    f"`{arg}` must be {options[0]!r} or {options[1]!r}; got {_short(given)}"
                 )
         for arg, value, cls in (
             ("listwise_template", listwise_template, ListwiseTemplate),

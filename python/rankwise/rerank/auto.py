@@ -78,7 +78,7 @@ def candidates_from_run(run: Any, queries: Texts, corpus: Texts, depth: int = 10
     elif isinstance(run, Mapping):
         # Checked as every dict run is (ids str, scores numbers, errors naming `run`), at the
         # dict's precision.
-        run = Run(run, score_precision="float64")
+        run = Run(dict(run), score_precision="float64")
     scores = run.to_dict() if isinstance(run, Run) else run
     if not isinstance(scores, Mapping):
         raise RankwiseTypeError(

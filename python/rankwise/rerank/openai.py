@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from ..errors import InvalidValueError, RankwiseTypeError
 from ..torch._prompts import (
@@ -120,12 +120,11 @@ class OpenAICompatibleRanker(_LLMRanker):
                 f"`base_url` must be a str (an http(s) URL); got {type(base_url).__name__}"
             )
         try:
-            parts = urlsplit(base_url)
-            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+            parts: SplitResult | None = urlsplit(base_url)
+            _ = parts.port if parts is not None else None  # a port that is not a number raises
         except ValueError:
-            ok = False
-        if not ok:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidValueError(
                 f"`base_url` must be an http(s) URL such as http://127.0.0.1:8000/v1; "
                 f"got {_short(base_url)}"
