@@ -726,3 +726,151 @@ def test_aggregate_refuses_n_items_it_cannot_allocate_instead_of_aborting() -> N
 def test_ranking_label_refuses_a_0d_array() -> None:
     with pytest.raises(RankwiseTypeError, match=r"`final_list` must be a list of document ids"):
         labels.ranking_label(["a", "b"], np.array(1.0))
+
+
+# Sizes that come from an integer argument (or from the width-0 shape of an empty array)
+# rather than from data the caller holds: each once aborted the process ("memory allocation
+# of N bytes failed"), raised PyO3's PanicException or torch's raw allocator RuntimeError, or
+# looped over 2**40 empty rows.
+_SIZED_BY_AN_ARGUMENT = {
+    "opis_n_thresholds": (
+        "from rankwise.consistency import opis\n"
+        "x = np.array([[0.0, 1e6], [9e5, 10.0], [-8e5, 6e5], [3e5, 1e5], [-6e5, 0.0], [0.0, -1e5]])\n"
+        "opis(x, np.array([2, 1, 1, 0, 2, 2]), n_thresholds=70_066_808)",
+        "`n_thresholds` must be small enough for its buffers to fit in memory (it needs ",
+    ),
+    "parse_permutation_n": (
+        "from rankwise.rerank import parse_permutation\nparse_permutation('[1] > [2]', 2**32 - 1)",
+        "`n` must be small enough for its buffers to fit in memory (it needs ",
+    ),
+    "committee_of_no_voters": (
+        "from rankwise import labels\n"
+        "labels.select_committee(np.zeros((0, 2**40), dtype=np.int64), 2**39)",
+        "`rankings` must have at least one voter (row); got 0 rows of 1099511627776 candidates",
+    ),
+    "ranking_text_of_empty_rows": (
+        "from rankwise import labels\nlabels.ranking_text(np.zeros((2**40, 0), dtype=np.int64))",
+        "`order` must be small enough for its buffers to fit in memory",
+    ),
+    "evaluate_arrays_of_empty_rows": (
+        "from rankwise.metrics import evaluate_arrays\n"
+        "evaluate_arrays(np.zeros((2**40, 0)), np.zeros((2**40, 0)), ['nDCG@10'])",
+        "`scores` must be small enough for its buffers to fit in memory",
+    ),
+    "pg_rank_loss_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import pg_rank_loss\n"
+        "pg_rank_loss(torch.zeros(2, 4), torch.ones(2, 4), n_samples=233906862513)",
+        "`n_samples` must be small enough for the samples to fit in memory (1871254900104 "
+        "sampled values need ",
+    ),
+    "plackett_luce_sample_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import plackett_luce_sample\n"
+        "plackett_luce_sample(torch.zeros(2, 4), n_samples=2**70)",
+        "`n_samples` must be small enough for the samples to fit in memory",
+    ),
+    "neural_ndcg_loss_n_samples": (
+        "import torch\nfrom rankwise.torch.losses import neural_ndcg_loss\n"
+        "neural_ndcg_loss(torch.zeros(2, 4), torch.ones(2, 4), stochastic=True, n_samples=10**9)",
+        "`n_samples` must be small enough for the samples to fit in memory",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_SIZED_BY_AN_ARGUMENT))
+def test_a_size_from_an_argument_that_cannot_be_allocated_is_an_error_naming_it(
+    case: str,
+) -> None:
+    import subprocess
+    import sys
+
+    call, expected = _SIZED_BY_AN_ARGUMENT[case]
+    if "torch" in call:
+        pytest.importorskip("torch")
+    # Under an address-space limit (as the fuzz sweep runs), so that the allocation fails here
+    # whatever the machine's memory; torch maps much address space at import, so it comes first.
+    code = (
+        ("import torch\n" if "torch" in call else "")
+        + "import resource; resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))\n"
+        + "import numpy as np\n"
+        + "from rankwise.errors import RankwiseError\n"
+        + "try:\n"
+        + "".join(f"    {line}\n" for line in call.splitlines())
+        + "except RankwiseError as e:\n"
+        + "    print(type(e).__name__, e)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert expected in p.stdout, p.stdout
+
+
+@pytest.mark.parametrize("parse", ["parse_qrel", "parse_run"])
+def test_pytrec_eval_parsers_name_an_item_that_is_not_a_line(parse: str) -> None:
+    from rankwise.compat import pytrec_eval
+
+    argument = "f_qrel" if parse == "parse_qrel" else "f_run"
+    # pytrec_eval (and before, the drop-in) raised AttributeError: 'float' has no 'strip'
+    with pytest.raises(
+        RankwiseTypeError, match=rf"`{argument}` must yield lines .* float at index 1"
+    ):
+        getattr(pytrec_eval, parse)(
+            ["q1 0 d1 1\n" if parse == "parse_qrel" else "q1 Q0 d1 1 2 r\n", 1.5]
+        )
+    assert isinstance(RankwiseTypeError("x"), TypeError)
+
+
+@pytest.mark.parametrize(
+    ("run", "message"),
+    [
+        ({1: {2: 3}}, r"query ids of `run` must be a str; got int"),
+        ({"q": 5}, r"`run\[\"q\"\]` must be a dict"),
+        ("a\x00b", r"`run` must be a path without NUL characters"),
+    ],
+)
+def test_rerank_run_names_a_bad_run(run: object, message: str) -> None:
+    from rankwise.errors import RankwiseError
+    from rankwise.rerank import rerank_run
+
+    # Before: a KeyError out of the dict, and from_trec's own parameter name for a path.
+    with pytest.raises(RankwiseError, match=message):
+        rerank_run(run, {"q": "query"}, {"d": "text"}, OracleRanker())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"base_url": 6039}, RankwiseTypeError, r"`base_url` must be a str"),
+        ({"base_url": b"\xae\xcbL"}, RankwiseTypeError, r"`base_url` must be a str"),
+        ({"base_url": "http://h:port/v1"}, InvalidValueError, r"`base_url` must be an http"),
+        ({"max_retries": [1]}, InvalidValueError, r"`max_retries` must be an integer >= 0"),
+        ({"max_retries": "3"}, InvalidValueError, r"`max_retries` must be an integer >= 0"),
+        ({"max_passage_words": [3]}, InvalidValueError, r"`max_passage_words` must be a positive"),
+        ({"max_tokens": 2.5}, InvalidValueError, r"`max_tokens` must be a positive integer"),
+        ({"top_logprobs": "5"}, InvalidValueError, r"`top_logprobs` must be an integer in 1..100"),
+        ({"extra_body": 1.5}, RankwiseTypeError, r"`extra_body` must be a dict or None"),
+        ({"extra_body": [1]}, RankwiseTypeError, r"`extra_body` must be a dict or None"),
+        ({"price": (1.0,)}, InvalidValueError, r"`price` must be None or"),
+        ({"timeout": float("inf")}, InvalidValueError, r"`timeout` must be a finite number"),
+        ({"api": np.zeros((2, 0))}, InvalidValueError, r"`api` must be 'chat' or 'completions'"),
+        ({"listwise_mode": np.array([1, 2])}, InvalidValueError, r"`listwise_mode` must be"),
+        ({"api_key": 5}, RankwiseTypeError, r"`api_key` must be a str or None"),
+    ],
+)
+def test_server_ranker_constructor_names_a_bad_argument(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    from rankwise.rerank import OpenAICompatibleRanker
+
+    # No request is made by the constructor: port 9 (discard) is never contacted.
+    args = {"base_url": "http://127.0.0.1:9/v1", "model": "m", **kwargs}
+    with pytest.raises(error, match=message):
+        OpenAICompatibleRanker(**args)
+
+
+def test_rerank_run_names_a_corpus_file_that_is_not_utf8(tmp_path: Any) -> None:
+    from rankwise.rerank import rerank_run
+
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_bytes(b"d1\tgood\nd2\t\xf8\xff bad\n")
+    # Before: a raw UnicodeDecodeError (found by the fuzz sweep, seed 0)
+    with pytest.raises(InvalidValueError, match=r"corpus.tsv: expected UTF-8 text; got byte 0xf8"):
+        rerank_run({"q": {"d1": 1.0}}, {"q": "query"}, str(corpus), OracleRanker())

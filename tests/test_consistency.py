@@ -316,3 +316,14 @@ def test_preference_inputs_are_checked():
         ranking_accuracy([], [])
     with pytest.raises(InvalidValueError, match="lengths"):
         ranking_accuracy([0.0], [0.0], lengths_chosen=[0])
+
+
+def test_opis_with_more_thresholds_than_16_bits_equals_the_direct_formula():
+    # Gap indices were 16-bit: from 65,535 thresholds on they wrapped, and opis raised
+    # "`far_range` ... an internal inconsistency (please report)".
+    emb, labels = clustered(3, n_classes=3, per=6, dim=4)
+    got = opis(emb, labels, n_thresholds=70_000)
+    value, eps, grid, _u = numpy_opis(emb, labels, n_thresholds=70_000)
+    np.testing.assert_allclose(got.thresholds, grid, rtol=1e-12, atol=1e-12)
+    assert got.opis == pytest.approx(value, rel=1e-9, abs=1e-15)
+    assert got.epsilon_opis == pytest.approx(eps, rel=1e-9, abs=1e-15)

@@ -104,3 +104,40 @@ def test_the_summary_tells_unreached_entry_points_from_missing_ones(
     failure = {"entry": "rankwise.metrics.ndcg", "problem": "IndexError: x", "repro": "..."}
     assert fz._summary(counts, [failure], names, 0, 1.0, "metrics", None) == 1
     assert "FAILURE: rankwise.metrics.ndcg: IndexError" in capsys.readouterr().out
+
+
+def _slow(n_samples: int = 1, delay: float = 0.0) -> list[float]:
+    import time
+
+    time.sleep(delay)
+    return [0.5]
+
+
+def test_a_timeout_is_a_hang_unless_a_work_sized_argument_asked_for_it() -> None:
+    import signal
+
+    fz = _fuzz_api()
+    previous = signal.signal(signal.SIGALRM, fz._alarm)
+    try:
+        entry = fz.Entry("slow", lambda draw: {}, call=_slow)
+        # a small request that runs past the bound: a hang
+        assert "hang" in fz.verdict(entry, {"n_samples": 4, "delay": 5.0}, False, 0.2)
+        # a huge request stopped by the alarm (the harness's Ctrl-C): slow by request
+        assert fz.verdict(entry, {"n_samples": 8_694_209, "delay": 5.0}, False, 0.2) is None
+        assert entry.outcomes["stopped"] == 1
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_sweep_reaches_the_parsers_the_server_ranker_and_the_async_driver() -> None:
+    fz = _fuzz_api()
+    names = {e.name for e in fz._entries("torch")}
+    for name in (
+        "rankwise.compat.pytrec_eval.parse_qrel",
+        "rankwise.compat.pytrec_eval.parse_run",
+        "rankwise.rerank.OpenAICompatibleRanker",
+        "rankwise.rerank.rerank_async",
+        "rankwise.rerank.rerank_run",
+    ):
+        assert name in names
+    assert {e.name for e in fz._entries(None)} >= {"rankwise.torch.losses.pg_rank_loss"}

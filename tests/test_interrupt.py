@@ -83,7 +83,40 @@ WORKLOADS = {
         def call():
             opis(x, y)
     """,
+    # The same run fused with itself 3,000 times: 900 million document updates.
+    "fuse": """
+        docs = [f"d{j}" for j in range(1000)]
+        run = rankwise.Run({f"q{i}": dict(zip(docs, rng.random(1000).tolist())) for i in range(300)})
+        def call():
+            rankwise.fuse([run] * 3000, method="rrf")
+    """,
+    # One rollout of 3 million candidates: pairwise accuracy is quadratic in its length.
+    "score_rewards_pairwise_accuracy": """
+        from rankwise.torch.rewards import score_rewards
+        scores = rng.random(3_000_000)
+        labels = rng.integers(0, 3, 3_000_000).astype(np.float64)
+        def call():
+            score_rewards(scores, labels, "pairwise_accuracy", offsets=np.array([0, 3_000_000]))
+    """,
 }
+
+# A FIFO whose writer wrote a few lines and keeps it open: the read blocks in the kernel, where
+# no loop of rankwise can look at a flag.
+OPEN_PIPE = """
+    import os, tempfile, threading
+    fifo = os.path.join(tempfile.mkdtemp(), "open.fifo")
+    os.mkfifo(fifo)
+    def keep_open():
+        with open(fifo, "w") as w:
+            w.write("{line}\\n" * 10)
+            w.flush()
+            threading.Event().wait()
+    threading.Thread(target=keep_open, daemon=True).start()
+    def call():
+        rankwise.{kind}.from_trec(fifo)
+"""
+WORKLOADS["run_from_trec_open_pipe"] = OPEN_PIPE.format(kind="Run", line="q1 Q0 d1 1 2.5 r")
+WORKLOADS["qrels_from_trec_open_pipe"] = OPEN_PIPE.format(kind="Qrels", line="q1 0 d1 1")
 
 CHILD = """
 import sys, time
@@ -203,3 +236,48 @@ def test_plan_refuses_n_beyond_64_bits_without_overflow_error() -> None:
         InvalidValueError, match=r"`n` must be a non-negative integer at most 2\*\*64 - 1"
     ):
         SlidingWindow().plan(2**64)
+
+
+@pytest.mark.parametrize("via", ["stdin", "fifo"])
+def test_sigint_stops_rankwise_eval_reading_a_pipe_that_stays_open(
+    tmp_path: Path, via: str
+) -> None:
+    # `producer | rankwise eval qrels -` (or a FIFO argument) whose writer never closes: the
+    # read blocks in the kernel, where no loop of rankwise looks at a flag; Ctrl-C must still
+    # end the command with one line and status 130 (before, a FIFO was read on the main
+    # thread, which retried the interrupted read and never returned).
+    qrels = tmp_path / "qrels"
+    qrels.write_text("q1 0 d1 1\n")
+    fifo = tmp_path / "run.fifo"
+    os.mkfifo(fifo)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "rankwise", "eval", "-m", "map", str(qrels),
+         "-" if via == "stdin" else str(fifo)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    writer = child.stdin if via == "stdin" else open(fifo, "w")  # noqa: SIM115 (kept open)
+    assert writer is not None
+    try:
+        writer.write("q1 Q0 d1 1 2.5 r\n")
+        writer.flush()
+        time.sleep(3.0)  # started, reading, blocked on the open pipe
+        assert child.poll() is None
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        pytest.fail("rankwise eval ignored SIGINT while reading an open pipe")
+    finally:
+        writer.close()
+    assert child.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert err.strip() == "rankwise eval: interrupted", err

@@ -113,6 +113,15 @@ def _combine(measures: Iterable[str]) -> dict[str, set[str]]:
     return families
 
 
+def _check_line(name: str, line: object, index: int) -> None:
+    # pytrec_eval calls ``line.strip()`` on anything and fails with an AttributeError; a
+    # TypeError naming the argument says what is wrong (bytes work, as in pytrec_eval).
+    if not isinstance(line, (str, bytes)):
+        raise RankwiseTypeError(
+            f"`{name}` must yield lines (str); got {type(line).__name__} at index {index}"
+        )
+
+
 def parse_run(f_run: Iterable[str]) -> dict[str, dict[str, float]]:
     """Read a TREC run from lines, as pytrec_eval's ``parse_run`` does.
 
@@ -130,6 +139,9 @@ def parse_run(f_run: Iterable[str]) -> dict[str, dict[str, float]]:
     ------
     ValueError
         A line without exactly six fields, or a score that is not a number.
+    rankwise.errors.RankwiseTypeError
+        An item that is not a line (``str`` or ``bytes``); pytrec_eval raises an
+        ``AttributeError`` there.
     AssertionError
         A document listed twice for one query (pytrec_eval's check, kept as it is).
 
@@ -145,7 +157,8 @@ def parse_run(f_run: Iterable[str]) -> dict[str, dict[str, float]]:
     {'q1': {'d1': 2.5, 'd2': 1.0}}
     """
     run: dict[str, dict[str, float]] = collections.defaultdict(dict)
-    for line in f_run:
+    for i, line in enumerate(f_run):
+        _check_line("f_run", line, i)
         query_id, _, doc_id, _rank, score, _ = line.strip().split()
         assert doc_id not in run[query_id]
         run[query_id][doc_id] = float(score)
@@ -169,6 +182,9 @@ def parse_qrel(f_qrel: Iterable[str]) -> dict[str, dict[str, int]]:
     ------
     ValueError
         A line without exactly four fields, or a relevance that is not an integer.
+    rankwise.errors.RankwiseTypeError
+        An item that is not a line (``str`` or ``bytes``); pytrec_eval raises an
+        ``AttributeError`` there.
     AssertionError
         A document judged twice for one query (pytrec_eval's check, kept as it is).
 
@@ -179,7 +195,8 @@ def parse_qrel(f_qrel: Iterable[str]) -> dict[str, dict[str, int]]:
     {'q1': {'d1': 1, 'd2': 0}}
     """
     qrel: dict[str, dict[str, int]] = collections.defaultdict(dict)
-    for line in f_qrel:
+    for i, line in enumerate(f_qrel):
+        _check_line("f_qrel", line, i)
         query_id, _, doc_id, relevance = line.strip().split()
         assert doc_id not in qrel[query_id]
         qrel[query_id][doc_id] = int(relevance)

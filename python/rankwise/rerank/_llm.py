@@ -45,6 +45,21 @@ from .parsing import strip_think
 __all__ = ["Call", "Completion", "OverflowRefusal", "strip_think"]
 
 
+def _is_int(value: object, minimum: int, maximum: int | None = None) -> bool:
+    """Whether ``value`` is an int (not a bool) in ``minimum..maximum``."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= minimum
+        and (maximum is None or value <= maximum)
+    )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 @dataclass(frozen=True)
 class Call:
     """One request to the model: the conversation, the start of the answer (completions
@@ -147,16 +162,16 @@ class _LLMRanker:
         name: str,
         ranker_id: str | None,
     ) -> None:
-        if api not in ("chat", "completions"):
-            raise InvalidValueError(f"`api` must be 'chat' or 'completions'; got {api!r}")
-        if listwise_mode not in ("generate", "first"):
-            raise InvalidValueError(
-                f"`listwise_mode` must be 'generate' or 'first'; got {listwise_mode!r}"
-            )
-        if on_overflow not in ("shorten", "error"):
-            raise InvalidValueError(
-                f"`on_overflow` must be 'shorten' or 'error'; got {on_overflow!r}"
-            )
+        choices: tuple[tuple[str, object, tuple[str, str]], ...] = (
+            ("api", api, ("chat", "completions")),
+            ("listwise_mode", listwise_mode, ("generate", "first")),
+            ("on_overflow", on_overflow, ("shorten", "error")),
+        )
+        for arg, given, options in choices:
+            if not isinstance(given, str) or given not in options:
+                raise InvalidValueError(
+                    f"`{arg}` must be {options[0]!r} or {options[1]!r}; got {_short(given)}"
+                )
         for arg, value, cls in (
             ("listwise_template", listwise_template, ListwiseTemplate),
             ("pairwise_template", pairwise_template, PairwiseTemplate),
@@ -167,16 +182,19 @@ class _LLMRanker:
                 raise RankwiseTypeError(
                     f"`{arg}` must be a {cls.__name__}; got {type(value).__name__}"
                 )
-        if max_passage_words is not None and (
-            isinstance(max_passage_words, bool) or max_passage_words < 1
-        ):
+        if max_passage_words is not None and not _is_int(max_passage_words, 1):
             raise InvalidValueError(
-                f"`max_passage_words` must be a positive integer or None; got {max_passage_words!r}"
+                f"`max_passage_words` must be a positive integer or None; "
+                f"got {_short(max_passage_words)}"
             )
-        if max_tokens is not None and max_tokens < 1:
-            raise InvalidValueError(f"`max_tokens` must be positive; got {max_tokens!r}")
-        if not 1 <= top_logprobs <= 100:
-            raise InvalidValueError(f"`top_logprobs` must be in 1..100; got {top_logprobs!r}")
+        if max_tokens is not None and not _is_int(max_tokens, 1):
+            raise InvalidValueError(
+                f"`max_tokens` must be a positive integer or None; got {_short(max_tokens)}"
+            )
+        if not _is_int(top_logprobs, 1, 100):
+            raise InvalidValueError(
+                f"`top_logprobs` must be an integer in 1..100; got {_short(top_logprobs)}"
+            )
         if prompt_format is not None and api == "chat":
             raise InvalidValueError(
                 "`prompt_format` renders completions prompts: use api='completions'"

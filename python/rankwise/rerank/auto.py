@@ -79,7 +79,17 @@ def candidates_from_run(run: Any, queries: Texts, corpus: Texts, depth: int = 10
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise InvalidValueError(f"`depth` must be a positive integer; got {depth!r}")
     if isinstance(run, (str, os.PathLike)):
-        run = Run.from_trec(run)
+        try:
+            run = Run.from_trec(run)
+        except InvalidValueError as e:
+            # from_trec names its own parameter; here the path is `run`
+            if not str(e).startswith("`path` "):
+                raise
+            raise InvalidValueError(f"`run`{str(e)[len('`path`') :]}") from None
+    elif isinstance(run, Mapping):
+        # Checked as every dict run is (ids str, scores numbers, errors naming `run`), at the
+        # dict's precision.
+        run = Run(dict(run), score_precision="float64")
     scores = run.to_dict() if isinstance(run, Run) else run
     if not isinstance(scores, Mapping):
         raise RankwiseTypeError(

@@ -326,10 +326,26 @@ _ID_KEYS = ("id", "_id", "qid", "query_id", "docid", "doc_id")
 _TEXT_KEYS = ("text", "query", "contents", "body")
 
 
+def _utf8_lines(path: str) -> Iterator[str]:
+    """The lines of ``path``; bytes that are not UTF-8 are an error naming the file (not a
+    raw UnicodeDecodeError; the text is decoded in blocks, so no line number is given)."""
+    lines = iter(_open(path))
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as e:
+            raise InvalidValueError(
+                f"{path}: expected UTF-8 text; got byte {e.object[e.start]:#04x} ({e.reason})"
+            ) from None
+        yield line
+
+
 def read_texts(path: str, wanted: set[str] | None = None) -> dict[str, str]:
     """``id -> text`` from a TSV or JSONL file; with ``wanted``, only those ids are kept."""
     texts: dict[str, str] = {}
-    for lineno, line in enumerate(_open(path), 1):
+    for lineno, line in enumerate(_utf8_lines(path), 1):
         line = line.rstrip("\n")
         if not line.strip():
             continue

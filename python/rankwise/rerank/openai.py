@@ -13,15 +13,16 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import math
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, RankwiseTypeError
 from ..torch._prompts import (
     ListwiseTemplate,
     Messages,
@@ -29,7 +30,7 @@ from ..torch._prompts import (
     PointwiseTemplate,
     SetwiseTemplate,
 )
-from ._llm import DEFAULTS, Call, Completion, OverflowRefusal, _LLMRanker
+from ._llm import DEFAULTS, Call, Completion, OverflowRefusal, _is_int, _LLMRanker, _short
 
 __all__ = ["OpenAICompatibleRanker", "ServerError"]
 
@@ -115,24 +116,61 @@ class OpenAICompatibleRanker(_LLMRanker):
         extra_body: dict[str, Any] | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not isinstance(base_url, str):
+            raise RankwiseTypeError(
+                f"`base_url` must be a str (an http(s) URL); got {type(base_url).__name__}"
+            )
+        try:
+            parts: SplitResult | None = urlsplit(base_url)
+            _ = parts.port if parts is not None else None  # a port that is not a number raises
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidValueError(
                 f"`base_url` must be an http(s) URL such as http://127.0.0.1:8000/v1; "
-                f"got {base_url!r}"
+                f"got {_short(base_url)}"
             )
         if not isinstance(model, str) or not model:
-            raise InvalidValueError(f"`model` must name the served model; got {model!r}")
-        for arg, value in (("concurrency", concurrency), ("max_retries", max_retries + 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidValueError(f"`{arg}` must be a positive integer; got {value!r}")
+            raise InvalidValueError(f"`model` must name the served model; got {_short(model)}")
+        for arg, value, least in (("concurrency", concurrency, 1), ("max_retries", max_retries, 0)):
+            if not _is_int(value, least):
+                raise InvalidValueError(
+                    f"`{arg}` must be an integer >= {least}; got {_short(value)}"
+                )
         for arg, number in (
             ("timeout", timeout),
             ("backoff", backoff),
             ("max_backoff", max_backoff),
         ):
-            if not isinstance(number, (int, float)) or not number >= 0:
-                raise InvalidValueError(f"`{arg}` must be a number >= 0; got {number!r}")
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, (int, float))
+                or not 0 <= number < math.inf
+            ):
+                raise InvalidValueError(
+                    f"`{arg}` must be a finite number >= 0; got {_short(number)}"
+                )
+        if price is not None and not (
+            isinstance(price, tuple)
+            and len(price) == 2
+            and all(
+                isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p < math.inf
+                for p in price
+            )
+        ):
+            raise InvalidValueError(
+                f"`price` must be None or (dollars per million input tokens, per million "
+                f"output tokens), two finite numbers >= 0; got {_short(price)}"
+            )
+        if extra_body is not None and not isinstance(extra_body, dict):
+            raise RankwiseTypeError(
+                f"`extra_body` must be a dict or None; got {type(extra_body).__name__}"
+            )
+        for arg, text in (("api_key", api_key), ("ranker_id", ranker_id)):
+            if text is not None and not isinstance(text, str):
+                raise RankwiseTypeError(f"`{arg}` must be a str or None; got {type(text).__name__}")
+        if not isinstance(logprobs, bool):
+            raise RankwiseTypeError(f"`logprobs` must be a bool; got {type(logprobs).__name__}")
         super().__init__(
             api=api,
             listwise_mode=listwise_mode,

@@ -205,6 +205,35 @@ def _check_count(name: str, value: object) -> None:
         raise InvalidValueError(f"`{name}` must be an integer >= 1; got {value!r}"[:300])
 
 
+def _check_samples(n_samples: int, per_sample: int, bytes_each: int, device: torch.device) -> None:
+    """Refuse an ``n_samples`` whose sampled tensors cannot exist, before drawing them.
+
+    ``per_sample`` values of ``bytes_each`` bytes (every intermediate the draw holds at once)
+    per sample: their total is reserved once, untouched, on the CPU (where the noise is drawn)
+    and on ``device``, and released. Without this a huge count ended in torch's raw allocator
+    error (``RuntimeError: ... can't allocate memory``) after minutes of swapping, or beyond
+    ``2**63`` elements in an overflow.
+    """
+    values = n_samples * per_sample
+    needed = values * bytes_each
+    if values >= 2**62 or needed >= 2**63:
+        ok = False
+    else:
+        ok = True
+        for where in {torch.device("cpu"), device}:
+            try:
+                probe = torch.empty(needed, dtype=torch.uint8, device=where)
+            except (RuntimeError, MemoryError):
+                ok = False
+                break
+            del probe
+    if not ok:
+        raise InvalidValueError(
+            f"`n_samples` must be small enough for the samples to fit in memory "
+            f"({values} sampled values need {needed} bytes); got {n_samples}"
+        )
+
+
 def _check_real(name: str, value: object) -> None:
     if isinstance(value, bool) or not (isinstance(value, (int, float)) and _finite(value)):
         raise InvalidValueError(f"`{name}` must be a finite number; got {value!r}"[:300])
@@ -1005,6 +1034,9 @@ def neural_ndcg_loss(
         if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
             raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
         generator = _generator(generator, seed)
+        # NeuralSort's n x n matrix of each list and sample dominates (the Sinkhorn scaling
+        # holds a few of them at once), besides the noise
+        _check_samples(n_samples, b * n * (n + 1), 4 * max(8, s.element_size()), s.device)
         # position-major, so that appending padded columns leaves the draw unchanged
         u = torch.rand((n, n_samples, b), generator=generator, dtype=torch.float64)
         u = u.permute(1, 2, 0)
@@ -1343,6 +1375,8 @@ def plackett_luce_sample(
         raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
     generator = _generator(generator, seed)
     b, n = s.shape
+    # u, its clamped copy, the Gumbel noise, the keys (twice) and the sort's values and indices
+    _check_samples(n_samples, b * n, 7 * 8, s.device)
     # position-major, so that appending padded columns leaves the draw unchanged
     u = torch.rand((n, b, n_samples), generator=generator, dtype=torch.float64)
     u = u.permute(1, 2, 0).clamp(min=1e-300, max=1.0 - 1e-16)

@@ -21,6 +21,7 @@
 //! * [`ragged`]: the batch layout (flat values plus offsets);
 //! * [`rng`]: the seedable random numbers behind every `seed` argument;
 //! * [`interrupt`]: per-call cancellation that the long loops poll (Ctrl-C in Python).
+//! * [`memory`]: buffers sized by a caller's integer, refused with an error rather than an abort.
 //!
 //! ```
 //! use rankwise_core::evaluate::{evaluate, EvalOptions};
@@ -48,6 +49,7 @@ pub mod error;
 pub mod evaluate;
 pub mod interrupt;
 pub mod labels;
+pub mod memory;
 pub mod metrics;
 pub mod parallel;
 pub mod ragged;

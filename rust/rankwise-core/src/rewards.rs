@@ -27,13 +27,19 @@ pub fn pairwise_accuracy(
             format!("{} values", labels.values().len()),
         ));
     }
-    Ok(parallel::install(|| {
+    // Quadratic in a row's length: an interrupted call (see `crate::interrupt`) stops at the
+    // next item of every row being worked on.
+    let watch = crate::interrupt::current();
+    let values = parallel::install(|| {
         (0..scores.rows())
             .into_par_iter()
             .map(|q| {
                 let (s, y) = (scores.row(q), labels.row(q));
                 let (mut right, mut pairs) = (0.0, 0usize);
                 for i in 0..s.len() {
+                    if watch.stopped() {
+                        break;
+                    }
                     for j in i + 1..s.len() {
                         if y[i] == y[j] {
                             continue;
@@ -56,7 +62,9 @@ pub fn pairwise_accuracy(
                 value
             })
             .collect()
-    }))
+    });
+    watch.check()?;
+    Ok(values)
 }
 
 #[cfg(test)]

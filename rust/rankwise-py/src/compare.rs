@@ -129,12 +129,11 @@ pub fn fuse(
         }
     };
     let inner: Vec<Arc<rankwise_core::trec::Run>> = runs.iter().map(|r| r.inner.clone()).collect();
-    let fused = py
-        .detach(|| {
-            let refs: Vec<&rankwise_core::trec::Run> = inner.iter().map(AsRef::as_ref).collect();
-            fusion::fuse(&refs, &method, norm, &name)
-        })
-        .map_err(CoreError)?;
+    let fused = interrupt::run(py, || {
+        let refs: Vec<&rankwise_core::trec::Run> = inner.iter().map(AsRef::as_ref).collect();
+        fusion::fuse(&refs, &method, norm, &name)
+    })?
+    .map_err(CoreError)?;
     Ok(PyRun {
         inner: Arc::new(fused),
     })

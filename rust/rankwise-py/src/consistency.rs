@@ -186,7 +186,7 @@ pub fn ranking_accuracy_lists<'py>(
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
-    let lay = layout(off, shape, l.len())?;
+    let lay = layout(off, shape, l.len(), "logp")?;
     let out = py
         .detach(|| preference::ranking_accuracy_lists(l, h, lay, tie_epsilon))
         .map_err(CoreError)?;

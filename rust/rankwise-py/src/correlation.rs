@@ -60,15 +60,31 @@ impl<'py> Held<'py> {
     }
 }
 
-/// The row layout from `offsets` or `shape`, over `len` values (one row when neither).
+/// The row layout from `offsets` or `shape`, over `len` values of the argument `name` (one
+/// row when neither).
 pub(crate) fn layout<'a>(
     offsets: Option<&'a [i64]>,
     shape: Option<(usize, usize)>,
     len: usize,
+    name: &str,
 ) -> PyResult<RowLayout<'a>> {
     Ok(match (offsets, shape) {
         (Some(o), _) => RowLayout::offsets(o, len).map_err(CoreError)?,
-        (None, Some((rows, width))) => RowLayout::uniform(rows, width),
+        (None, Some((rows, width))) => {
+            // Rows of no values hold no data, so their count is bounded by nothing the caller
+            // allocated (a numpy array of shape (2**40, 0) is free); the outputs of a row (a
+            // string, a result, padding) are, so that count must fit in memory.
+            if width == 0 {
+                const BYTES_PER_ROW: u128 = 128;
+                rankwise_core::memory::ensure(
+                    name,
+                    format!("{rows} rows of no values"),
+                    rows as u128 * BYTES_PER_ROW,
+                )
+                .map_err(CoreError)?;
+            }
+            RowLayout::uniform(rows, width)
+        }
         (None, None) => RowLayout::uniform(1, len),
     })
 }
@@ -151,7 +167,7 @@ pub fn kendall_tau<'py>(
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
-    let lay = layout(off, shape, vx.len())?;
+    let lay = layout(off, shape, vx.len(), "x")?;
     let (est, summary) = interrupt::run(py, || batch::kendall_rows(vx, vy, lay, &opts, policy))?
         .map_err(CoreError)?;
     let (stat, p): (Vec<f64>, Vec<f64>) = est.iter().map(|e| (e.statistic, e.pvalue)).unzip();
@@ -182,7 +198,7 @@ pub fn spearman_rho<'py>(
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
-    let lay = layout(off, shape, vx.len())?;
+    let lay = layout(off, shape, vx.len(), "x")?;
     let (est, summary) = interrupt::run(py, || batch::spearman_rows(vx, vy, lay, alt, policy))?
         .map_err(CoreError)?;
     let (stat, p): (Vec<f64>, Vec<f64>) = est.iter().map(|e| (e.statistic, e.pvalue)).unzip();
@@ -239,7 +255,7 @@ pub fn weighted_tau<'py>(
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
-    let lay = layout(off, shape, vx.len())?;
+    let lay = layout(off, shape, vx.len(), "x")?;
     let (stat, summary) = interrupt::run(py, || {
         batch::weighted_tau_rows(vx, vy, lay, ranks, weigher, additive, policy)
     })?
@@ -267,7 +283,7 @@ pub fn ap_correlation<'py>(
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
-    let lay = layout(off, shape, vx.len())?;
+    let lay = layout(off, shape, vx.len(), "x")?;
     let (stat, summary) =
         interrupt::run(py, || batch::ap_rows(vx, vy, lay, ties, policy))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, stat), counts(summary)))

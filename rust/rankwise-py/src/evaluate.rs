@@ -240,7 +240,7 @@ pub fn evaluate_arrays<'py>(
         .transpose()?;
     let layout = match (offsets_slice, shape) {
         (Some(o), _) => RowLayout::offsets(o, len).map_err(CoreError)?,
-        (None, Some((rows, width))) => RowLayout::uniform(rows, width),
+        (None, Some(shape)) => crate::correlation::layout(None, Some(shape), len, "scores")?,
         (None, None) => {
             return Err(invalid_value(
                 py,

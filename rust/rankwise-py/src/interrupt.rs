@@ -66,3 +66,47 @@ pub fn run<R: Send>(py: Python<'_>, f: impl FnOnce() -> R + Send) -> PyResult<R>
         pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
     })
 }
+
+/// Like [`run`], for work that owns everything it reads (a path, `Arc`s of runs) and may
+/// block outside rankwise's loops: reading a pipe that stays open, or a slow disk. The job
+/// runs on a thread of its own; when a signal handler raises, the interrupt is set and the
+/// exception is raised at once, without waiting for the job: a read blocked in the kernel
+/// cannot look at the flag, so the thread is left to finish at its next check, or when its
+/// read returns (at the latest when the process exits), and its result is dropped.
+///
+/// # Errors
+/// The exception a signal handler raised (`KeyboardInterrupt` for Ctrl-C); an `OSError` if
+/// no thread can be started.
+pub fn run_owned<R: Send + 'static>(
+    py: Python<'_>,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> PyResult<R> {
+    let interrupt = Interrupt::new();
+    let job = Arc::clone(&interrupt);
+    let (tx, rx) = mpsc::sync_channel::<R>(1);
+    std::thread::Builder::new()
+        .name("rankwise-io".to_owned())
+        .spawn(move || {
+            // The receiver is gone once the caller was interrupted: the result is dropped.
+            let _ = tx.send(job.scope(f));
+        })
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("cannot start a thread: {e}")))?;
+    let got = py.detach(move || {
+        loop {
+            match rx.recv_timeout(POLL) {
+                Ok(r) => return Ok(Some(r)),
+                // The job panicked.
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        interrupt.cancel();
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    })?;
+    got.ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
+    })
+}

@@ -32,7 +32,7 @@ fn rows<'a, T>(
     shape: Option<(usize, usize)>,
     name: &str,
 ) -> PyResult<Ragged<'a, T>> {
-    let lay = layout(offsets, shape, values.len())?;
+    let lay = layout(offsets, shape, values.len(), name)?;
     Ok(Ragged::new(values, lay, name).map_err(CoreError)?)
 }
 

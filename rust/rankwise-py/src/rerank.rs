@@ -469,6 +469,11 @@ pub fn parse_permutation(
     missing: &str,
 ) -> PyResult<(Vec<usize>, Vec<usize>, Vec<String>, Vec<usize>)> {
     let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
+    // The answer is Python lists of up to `n` ints (a pointer and an int object each) built
+    // from the core's `seen`, `order` and `missing`: PyO3 panics where a list cannot be made,
+    // so the whole budget is asked for first.
+    const BYTES_PER_CANDIDATE: u128 = 1 + 8 + 8 + 8 + 32;
+    rankwise_core::memory::ensure("n", n, n as u128 * BYTES_PER_CANDIDATE).map_err(CoreError)?;
     let p = parse(text, n, &opts).map_err(CoreError)?;
     Ok((p.order, p.duplicates, p.out_of_range, p.missing))
 }

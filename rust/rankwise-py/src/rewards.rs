@@ -6,6 +6,7 @@ use rankwise_core::ragged::{Ragged, RowLayout};
 use rankwise_core::rewards;
 
 use crate::errors::CoreError;
+use crate::interrupt;
 
 /// Pairwise accuracy per row of a ragged batch (flat f64 `scores` and `labels`, int64
 /// `offsets`); rows without a pair of different labels get `empty`.
@@ -19,13 +20,12 @@ pub fn pairwise_accuracy<'py>(
     empty: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (s, y, o) = (scores.as_slice()?, labels.as_slice()?, offsets.as_slice()?);
-    let values = py
-        .detach(|| {
-            let layout = RowLayout::offsets(o, s.len())?;
-            let scores = Ragged::new(s, layout, "scores")?;
-            let labels = Ragged::new(y, layout, "labels")?;
-            rewards::pairwise_accuracy(&scores, &labels, empty)
-        })
-        .map_err(CoreError)?;
+    let values = interrupt::run(py, || {
+        let layout = RowLayout::offsets(o, s.len())?;
+        let scores = Ragged::new(s, layout, "scores")?;
+        let labels = Ragged::new(y, layout, "labels")?;
+        rewards::pairwise_accuracy(&scores, &labels, empty)
+    })?
+    .map_err(CoreError)?;
     Ok(values.into_pyarray(py))
 }

@@ -10,6 +10,7 @@ use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value, path_arg, real_arg, str_arg};
+use crate::interrupt;
 use crate::tables;
 
 impl Sink for QrelsBuilder {
@@ -74,7 +75,9 @@ impl PyQrels {
     #[staticmethod]
     fn from_trec(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
         let path = path_arg(py, "path", path)?;
-        let inner = py.detach(|| trec::read_qrels(&path)).map_err(CoreError)?;
+        // Interruptible, also while a pipe that stays open blocks the read.
+        let inner =
+            interrupt::run_owned(py, move || trec::read_qrels(&path))?.map_err(CoreError)?;
         Ok(PyQrels {
             inner: Arc::new(inner),
         })
@@ -276,8 +279,7 @@ impl PyRun {
     ) -> PyResult<Self> {
         let path = path_arg(py, "path", path)?;
         let precision = parse_precision(py, score_precision)?;
-        let inner = py
-            .detach(|| trec::read_run_with(&path, precision))
+        let inner = interrupt::run_owned(py, move || trec::read_run_with(&path, precision))?
             .map_err(CoreError)?;
         Ok(PyRun {
             inner: Arc::new(inner),
@@ -514,7 +516,8 @@ pub fn trec_eval_output(
         runid,
         complete,
     };
-    let text = py.detach(|| -> Result<String, rankwise_core::RankError> {
+    // Interruptible (Ctrl-C), also while a pipe that stays open blocks the read.
+    let text = interrupt::run_owned(py, move || -> Result<String, rankwise_core::RankError> {
         let qrels = trec::read_qrels(&qrels_path)?;
         if qrels.num_queries() == 0 {
             // trec_eval: "Cannot read qrels file".
@@ -548,6 +551,6 @@ pub fn trec_eval_output(
             );
         }
         Ok(out)
-    });
+    })?;
     Ok(text.map_err(CoreError)?)
 }

@@ -135,16 +135,28 @@ pub fn fuse(runs: &[&Run], method: &Method, norm: Normalization, name: &str) -> 
             }
         }
     }
+    // An interrupted call (see `crate::interrupt`) skips the queries not started.
+    let watch = crate::interrupt::current();
     let fused: Vec<Vec<(Vec<u8>, f64)>> = parallel::install(|| {
         queries
             .par_iter()
-            .map(|qid| fuse_query(runs, qid, method, norm))
+            .map(|qid| {
+                if watch.stopped() {
+                    Vec::new()
+                } else {
+                    fuse_query(runs, qid, method, norm)
+                }
+            })
             .collect()
     });
+    watch.check()?;
     let mut b = RunBuilder::new();
     b.set_name(Some(name.to_owned()));
     b.set_unique_docs(true);
-    for (qid, docs) in queries.iter().zip(&fused) {
+    for (i, (qid, docs)) in queries.iter().zip(&fused).enumerate() {
+        if i % 1024 == 0 {
+            watch.check()?;
+        }
         b.begin_query(&String::from_utf8_lossy(qid));
         for (doc, score) in docs {
             b.push_doc(&String::from_utf8_lossy(doc), *score);

@@ -798,6 +798,11 @@ pub fn opis(
     let total_pos: u64 = pos_pairs.iter().sum();
     let total_neg = total_pairs - total_pos;
     let k_count = opts.n_thresholds;
+    // Every buffer of a threshold (bounds, the counts of each worker and their sum, utilities)
+    // is asked for up front: an `n_thresholds` too large for memory is an error, not an abort.
+    let words = (k_count as u128 + 1)
+        * ((workers(n) as u128 + 1) * (2 * num_classes as u128 + 1) + num_classes as u128 + 8);
+    crate::memory::ensure("n_thresholds", k_count, words * 8)?;
 
     // Intervals [lo_k, hi_k] certain to hold threshold k, and what the quantiles need.
     let (lo_b, hi_b) = dist.bounds();
@@ -966,9 +971,11 @@ pub fn opis(
     let accs = match (recorded.is_empty(), plan.bins) {
         (false, Some((start, width, slack))) => {
             // What each histogram bin says about its pairs: a gap (index), or "look closer".
-            let look = u16::MAX;
-            #[allow(clippy::cast_possible_truncation)]
-            let status: Vec<u16> = (0..HIST_BINS)
+            // 32-bit gap indices: with 16 bits, 65,535 thresholds or more wrapped the gap index
+            // (and met `look`), and the quantiles came out of the wrong gaps. A gap beyond 32
+            // bits is looked at closely, which is always exact.
+            let look = u32::MAX;
+            let status: Vec<u32> = (0..HIST_BINS)
                 .map(|b| {
                     let lo = if b == 0 {
                         f64::NEG_INFINITY
@@ -981,7 +988,7 @@ pub fn opis(
                         start + (b + 1) as f64 * width + slack
                     };
                     match (region(lo), region(hi)) {
-                        (Some(g), Some(h)) if g == h => g as u16,
+                        (Some(g), Some(h)) if g == h => u32::try_from(g).unwrap_or(look),
                         _ => look,
                     }
                 })

@@ -63,6 +63,15 @@ pub fn select(
         ));
     }
     let voters = rankings.len() / n;
+    // Without a voter every gain is 0: the committee would be the first `k` candidates, found
+    // in k * n steps over buffers sized by the (possibly huge) width of an empty array.
+    if voters == 0 {
+        return Err(RankError::shape(
+            "rankings",
+            "at least one voter (row)",
+            format!("0 rows of {n} candidates"),
+        ));
+    }
     // utility[v * n + c]
     let mut utility = vec![0.0f64; rankings.len()];
     for v in 0..voters {

@@ -185,9 +185,14 @@ pub fn parse_permutation(text: &str, n: usize, opts: &ParseOptions) -> Result<Pa
             format!("{what} in {shown:?}"),
         )
     };
-    let mut seen = vec![false; n];
+    // `n` comes from the caller, not from the text: a count too large for memory is refused.
+    let mut seen = crate::memory::filled("n", n, n, false)?;
+    let mut order = Vec::new();
+    order
+        .try_reserve_exact(n)
+        .map_err(|_| crate::memory::too_large("n", n, crate::memory::bytes_of::<usize>(n)))?;
     let mut parsed = ParsedPermutation {
-        order: Vec::with_capacity(n),
+        order,
         ..ParsedPermutation::default()
     };
     for token in tokens(text, n, opts) {

@@ -181,7 +181,9 @@ fn for_each_raw_line(
     let mut carry: Vec<u8> = Vec::new();
     let mut line_no = 0u64;
     let mut first = true;
+    let watch = crate::interrupt::current();
     loop {
+        watch.check()?;
         let buf = reader.fill_buf().map_err(|e| io_error(name, &e))?;
         if buf.is_empty() {
             if !carry.is_empty() {
@@ -528,7 +530,9 @@ fn parse_blocks(
     let mut lines_before = 0u64;
     let mut eof = false;
     let mut first = true;
+    let watch = crate::interrupt::current();
     loop {
+        watch.check()?;
         // Fill the block (after the partial line carried over from the last one).
         if !eof && buf.len() < block {
             let want = (block - buf.len()) as u64;
