@@ -225,7 +225,7 @@ def kendall_tau(
     nan_policy: str = "propagate",
     scipy_rounding: bool = False,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
-def spearman_rho(
+def spearman(
     x: npt.NDArray[Any],
     y: npt.NDArray[Any],
     *,
@@ -282,14 +282,14 @@ def opis(
     integration: str = "trapezoid",
     class_weights: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, Any]: ...
-def ranking_accuracy_pairs(
+def ranking_accuracy(
     chosen: npt.NDArray[np.float64],
     rejected: npt.NDArray[np.float64],
     *,
     alpha: npt.NDArray[np.float64] | None = None,
     tie_epsilon: float = 0.01,
 ) -> npt.NDArray[np.float64]: ...
-def ranking_accuracy_lists(
+def listwise_ranking_accuracy(
     logp: npt.NDArray[np.float64],
     human_rank: npt.NDArray[np.float64],
     *,
@@ -352,7 +352,7 @@ def labels_pair_weights(
 def labels_curriculum_ease(
     scores: npt.NDArray[np.float64],
     relevant: npt.NDArray[np.bool_],
-    heuristic: str,
+    difficulty: str,
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
@@ -367,8 +367,8 @@ def labels_soft_labels(
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.float64]: ...
-def labels_margins(
-    positive: npt.NDArray[np.float64], negative: npt.NDArray[np.float64]
+def labels_margin_targets(
+    positive_scores: npt.NDArray[np.float64], negative_scores: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]: ...
 def labels_hard_negatives(
     scores: npt.NDArray[np.float64],
