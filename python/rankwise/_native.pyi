@@ -408,7 +408,7 @@ def labels_pair_weights(
 ) -> npt.NDArray[np.float64]: ...
 def labels_curriculum_ease(
     scores: npt.NDArray[np.float64],
-    relevant: npt.NDArray[np.bool_],
+    labels: npt.NDArray[np.bool_],
     difficulty: Literal["reciprocal_rank", "normalized_score"],
     *,
     offsets: npt.NDArray[np.int64] | None = None,
@@ -418,7 +418,7 @@ def labels_curriculum_weights(
     ease: npt.NDArray[np.float64], step: int, total_steps: int
 ) -> npt.NDArray[np.float64]: ...
 def labels_soft_labels(
-    values: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
     temperature: float,
     *,
     offsets: npt.NDArray[np.int64] | None = None,

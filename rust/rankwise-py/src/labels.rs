@@ -262,11 +262,11 @@ pub fn labels_pair_weights<'py>(
 
 /// Ease D in [0, 1] of each sample (MacAvaney et al. 2020 heuristics).
 #[pyfunction]
-#[pyo3(signature = (scores, relevant, difficulty, *, offsets = None, shape = None))]
+#[pyo3(signature = (scores, labels, difficulty, *, offsets = None, shape = None))]
 pub fn labels_curriculum_ease<'py>(
     py: Python<'py>,
     scores: F64s<'py>,
-    relevant: PyReadonlyArray1<'py, bool>,
+    labels: PyReadonlyArray1<'py, bool>,
     difficulty: &str,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
@@ -286,7 +286,7 @@ pub fn labels_curriculum_ease<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let r = rows(s, off, shape, "scores")?;
-    let rel = slice_of(&relevant, "labels")?;
+    let rel = slice_of(&labels, "labels")?;
     let out = py
         .detach(|| weights::curriculum_ease(&r, rel, h))
         .map_err(CoreError)?;
@@ -308,15 +308,15 @@ pub fn labels_curriculum_weights<'py>(
 
 /// Row-wise softmax(values / temperature), NaN entries 0.
 #[pyfunction]
-#[pyo3(signature = (values, temperature, *, offsets = None, shape = None))]
+#[pyo3(signature = (scores, temperature, *, offsets = None, shape = None))]
 pub fn labels_soft_labels<'py>(
     py: Python<'py>,
-    values: F64s<'py>,
+    scores: F64s<'py>,
     temperature: f64,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let v = slice_of(&values, "scores")?;
+    let v = slice_of(&scores, "scores")?;
     let off = offsets
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
