@@ -56,6 +56,8 @@ from rankwise.rerank import (
 )
 from rankwise.rerank._llm import Completion, strip_think
 
+pytestmark = pytest.mark.slow  # builds and talks to a llama.cpp server
+
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ALIAS = "smollm2"
 N_CTX = 2048

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from rankwise.errors import InvalidValueError
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benches" / "fuzz_api.py"
 
 
+@pytest.mark.slow  # a timed sweep in a subprocess
 def test_a_short_sweep_reaches_every_entry_point_and_finds_no_failure() -> None:
     p = subprocess.run(
         [

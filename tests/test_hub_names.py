@@ -22,6 +22,8 @@ import rankwise
 from rankwise.errors import InvalidValueError, ModelNotFoundError, RankwiseTypeError
 from rankwise.rerank import Pointwise, Reranker, candidates_from_run, rerank, rerank_run
 
+pytestmark = pytest.mark.slow  # loads models from a hub cache in subprocesses
+
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 REVISION = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"  # the hub's commit of these files
 

@@ -38,6 +38,8 @@ from rankwise.rerank import (
 
 from .strategies import LABELS, qrels_and_run
 
+pytestmark = pytest.mark.slow  # scale-out: partitions, pickles, Ray blocks
+
 MEASURES = [
     "official",
     "nDCG@10",

@@ -1,10 +1,18 @@
-"""Type stubs of the compiled module ``rankwise._native`` (kept in step by a test)."""
+"""Type stubs of the compiled module ``rankwise._native`` (checked by ``make stubs``: stubtest)."""
 
 from os import PathLike
-from typing import Any, final
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
+
+# The string options each binding accepts (one fixed set each; the bindings reject anything else).
+_ScorePrecision = Literal["float32", "float64"]
+_Missing = Literal["skip", "zero"]
+_ArrayTies = Literal["stable", "average"]
+_ArrayNanPolicy = Literal["raise", "omit"]
+_Alternative = Literal["two-sided", "less", "greater"]
+_NanPolicy = Literal["propagate", "raise", "omit"]
 
 __version__: str
 build_profile: str
@@ -16,7 +24,7 @@ class Qrels:
     @staticmethod
     def from_trec(path: str | PathLike[str]) -> Qrels: ...
     def __len__(self) -> int: ...
-    def __contains__(self, query_id: str) -> bool: ...
+    def __contains__(self, query_id: str, /) -> bool: ...
     @property
     def num_judgements(self) -> int: ...
     @property
@@ -40,16 +48,18 @@ class Run:
         /,
         *,
         name: str | None = None,
-        score_precision: str = "float32",
+        score_precision: _ScorePrecision = "float32",
     ) -> Run: ...
     @staticmethod
-    def from_trec(path: str | PathLike[str], *, score_precision: str = "float32") -> Run: ...
+    def from_trec(
+        path: str | PathLike[str], *, score_precision: _ScorePrecision = "float32"
+    ) -> Run: ...
     def __len__(self) -> int: ...
-    def __contains__(self, query_id: str) -> bool: ...
+    def __contains__(self, query_id: str, /) -> bool: ...
     @property
     def name(self) -> str | None: ...
     @property
-    def score_precision(self) -> str: ...
+    def score_precision(self) -> _ScorePrecision: ...
     @property
     def num_documents(self) -> int: ...
     @property
@@ -64,7 +74,7 @@ class Run:
         doc: str = "doc_id",
         score: str = "score",
         name: str | None = None,
-        score_precision: str = "float32",
+        score_precision: _ScorePrecision = "float32",
     ) -> Run: ...
     def to_arrow(self) -> Any: ...
     def to_pandas(self) -> Any: ...
@@ -79,7 +89,7 @@ def evaluate(
     rel_level: float = 1.0,
     judged_only: bool = False,
     max_docs: int | None = None,
-    missing: str = "skip",
+    missing: _Missing = "skip",
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],
@@ -91,26 +101,41 @@ def evaluate_arrays(
     mask: npt.NDArray[np.bool_] | None = None,
     n_relevant: npt.NDArray[np.int64] | None = None,
     rel_level: float = 1.0,
-    ties: str = "stable",
-    nan_policy: str = "raise",
+    ties: _ArrayTies = "stable",
+    nan_policy: _ArrayNanPolicy = "raise",
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def summarize(measures: list[str], values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def measure_names(names: list[str], *, trec_order: bool = False) -> list[str]: ...
 def measures() -> list[dict[str, Any]]: ...
 
+@final
 class StrategySpec:
     @staticmethod
     def sliding_window(
-        *, window: int, step: int, passes: int, compat: str, direction: str, top_k: int | None
+        *,
+        window: int,
+        step: int,
+        passes: int,
+        compat: Literal["rankllm", "rankgpt"],
+        direction: Literal["back_to_front", "front_to_back"],
+        top_k: int | None,
     ) -> StrategySpec: ...
     @staticmethod
     def full_list() -> StrategySpec: ...
     @staticmethod
     def pointwise() -> StrategySpec: ...
     @staticmethod
-    def setwise(*, children: int, method: str, top_k: int) -> StrategySpec: ...
+    def setwise(
+        *, children: int, method: Literal["heapsort", "bubblesort"], top_k: int
+    ) -> StrategySpec: ...
     @staticmethod
-    def pairwise(*, method: str, top_k: int, passes: int, both_orders: bool) -> StrategySpec: ...
+    def pairwise(
+        *,
+        method: Literal["allpair", "heapsort", "sliding"],
+        top_k: int,
+        passes: int,
+        both_orders: bool,
+    ) -> StrategySpec: ...
     @staticmethod
     def tournament(
         *, stages: list[tuple[int, int]], tournaments: int, seed: int
@@ -131,6 +156,7 @@ class StrategySpec:
         missing: str = "repair",
     ) -> RerankStates: ...
 
+@final
 class RerankStates:
     def ready(self) -> list[tuple[int, int, str, list[int], int]]: ...
     def answer(self, query: int, task_id: int, value: object) -> None: ...
@@ -176,23 +202,46 @@ def parse_permutation(
     missing: str = "repair",
 ) -> tuple[list[int], list[int], list[str], list[int]]: ...
 def paired_p_values(
-    scores: npt.NDArray[np.float64], test: str, *, n_resamples: int = 10000, seed: int = 42
+    scores: npt.NDArray[np.float64],
+    test: Literal["t-test", "wilcoxon", "randomization", "bootstrap"],
+    *,
+    n_resamples: int = 10000,
+    seed: int = 42,
 ) -> npt.NDArray[np.float64]: ...
-def correct_p_values(p: npt.NDArray[np.float64], method: str | None) -> npt.NDArray[np.float64]: ...
+def correct_p_values(
+    p: npt.NDArray[np.float64], method: Literal["bonferroni", "holm"] | None
+) -> npt.NDArray[np.float64]: ...
 def fuse(
     runs: list[Run],
-    method: str,
-    norm: str | None,
+    method: Literal[
+        "sum",
+        "combsum",
+        "mnz",
+        "combmnz",
+        "max",
+        "combmax",
+        "min",
+        "combmin",
+        "anz",
+        "combanz",
+        "rrf",
+        "isr",
+        "borda",
+        "bordafuse",
+        "wsum",
+        "weighted_sum",
+    ],
+    norm: Literal["min-max", "max", "sum", "zmuv", "z-score", "rank", "borda"] | None,
     *,
     k: float = 60.0,
     weights: list[float] | None = None,
-    name: str = "fused",
+    name: str = ...,  # "fused" (PyO3 cannot show this default)
 ) -> Run: ...
 def qrels_and_run_from_dicts(
     qrels: dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],
     *,
-    score_precision: str = "float32",
+    score_precision: _ScorePrecision | None = None,  # None: "float32",
 ) -> tuple[Qrels, Run]: ...
 def trec_eval_output(
     qrels_path: str | PathLike[str],
@@ -219,20 +268,20 @@ def kendall_tau(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    variant: str = "b",
-    method: str = "auto",
-    alternative: str = "two-sided",
-    nan_policy: str = "propagate",
+    variant: Literal["a", "b", "c"] = "b",
+    method: Literal["auto", "exact", "asymptotic"] = "auto",
+    alternative: _Alternative = "two-sided",
+    nan_policy: _NanPolicy = "propagate",
     scipy_rounding: bool = False,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
-def spearman_rho(
+def spearman(
     x: npt.NDArray[Any],
     y: npt.NDArray[Any],
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    alternative: str = "two-sided",
-    nan_policy: str = "propagate",
+    alternative: _Alternative = "two-sided",
+    nan_policy: _NanPolicy = "propagate",
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
 def weighted_tau(
     x: npt.NDArray[Any],
@@ -240,11 +289,11 @@ def weighted_tau(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    rank: str = "average",
+    rank: Literal["average", "lexicographic", "index", "given"] = "average",
     rank_values: npt.NDArray[Any] | None = None,
     weights: npt.NDArray[np.float64] | None = None,
     additive: bool = True,
-    nan_policy: str = "propagate",
+    nan_policy: _NanPolicy = "propagate",
 ) -> tuple[npt.NDArray[np.float64], _Counts]: ...
 def ap_correlation(
     x: npt.NDArray[Any],
@@ -252,8 +301,8 @@ def ap_correlation(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    ties: str = "a",
-    nan_policy: str = "propagate",
+    ties: Literal["a", "b"] = "a",
+    nan_policy: _NanPolicy = "propagate",
 ) -> tuple[npt.NDArray[np.float64], _Counts]: ...
 def rank_biased_overlap(
     a_items: npt.NDArray[np.uint32],
@@ -262,7 +311,7 @@ def rank_biased_overlap(
     b_groups: npt.NDArray[np.uint32],
     *,
     p: float = 0.9,
-    ties: str = "a",
+    ties: Literal["w", "a", "b"] = "a",
 ) -> tuple[float, float, float, float]: ...
 
 # Consistency
@@ -270,26 +319,26 @@ def opis(
     data: npt.NDArray[Any],
     labels: npt.NDArray[np.uint32],
     *,
-    metric: str = "cosine",
-    utility: str = "hmean",
+    metric: Literal["cosine", "l2", "similarity", "distance"] = "cosine",
+    utility: Literal["hmean", "f1"] = "hmean",
     beta: float = 1.0,
-    reference: str = "class_mean",
-    calibration: str = "far",
+    reference: Literal["class_mean", "pooled"] = "class_mean",
+    calibration: Literal["far", "threshold"] = "far",
     lo: float = 0.01,
     hi: float = 0.1,
     n_thresholds: int = 101,
     epsilon: float = 0.05,
-    integration: str = "trapezoid",
+    integration: Literal["trapezoid", "mean"] = "trapezoid",
     class_weights: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, Any]: ...
-def ranking_accuracy_pairs(
+def ranking_accuracy(
     chosen: npt.NDArray[np.float64],
     rejected: npt.NDArray[np.float64],
     *,
     alpha: npt.NDArray[np.float64] | None = None,
     tie_epsilon: float = 0.01,
 ) -> npt.NDArray[np.float64]: ...
-def ranking_accuracy_lists(
+def listwise_ranking_accuracy(
     logp: npt.NDArray[np.float64],
     human_rank: npt.NDArray[np.float64],
     *,
@@ -315,7 +364,7 @@ def labels_order(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    ties: str = "stable",
+    ties: Literal["stable", "random", "doc_id"] = "stable",
     seed: int = 0,
     doc_ids: npt.NDArray[np.int64] | None = None,
     descending: bool = True,
@@ -327,7 +376,15 @@ def labels_inverse(
     shape: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.int64]: ...
 def labels_aggregate(
-    method: str,
+    method: Literal[
+        "borda",
+        "copeland",
+        "plackett_luce",
+        "plackett_luce_ilsr",
+        "bradley_terry",
+        "kemeny",
+        "kemeny_exact",
+    ],
     n_items: npt.NDArray[np.int64],
     query_offsets: npt.NDArray[np.int64],
     *,
@@ -336,23 +393,23 @@ def labels_aggregate(
     winners: npt.NDArray[np.int64] | None = None,
     losers: npt.NDArray[np.int64] | None = None,
     weights: npt.NDArray[np.float64] | None = None,
-    normalize: str = "none",
-    count: str = "majority",
-    start: str = "borda",
+    normalize: Literal["none", "window", "mean"] = "none",
+    count: Literal["majority", "sum"] = "majority",
+    start: Literal["borda", "copeland"] = "borda",
     alpha: float = 0.0,
     max_iter: int = 10000,
     tol: float = 1e-8,
 ) -> dict[str, Any]: ...
 def labels_position_weights(
-    ranks: npt.NDArray[np.int64], scheme: str
+    ranks: npt.NDArray[np.int64], scheme: Literal["fullrank", "dcg"]
 ) -> npt.NDArray[np.float64]: ...
 def labels_pair_weights(
     ranks_i: npt.NDArray[np.int64], ranks_j: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]: ...
 def labels_curriculum_ease(
     scores: npt.NDArray[np.float64],
-    relevant: npt.NDArray[np.bool_],
-    heuristic: str,
+    labels: npt.NDArray[np.bool_],
+    difficulty: Literal["reciprocal_rank", "normalized_score"],
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
@@ -361,14 +418,14 @@ def labels_curriculum_weights(
     ease: npt.NDArray[np.float64], step: int, total_steps: int
 ) -> npt.NDArray[np.float64]: ...
 def labels_soft_labels(
-    values: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
     temperature: float,
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.float64]: ...
-def labels_margins(
-    positive: npt.NDArray[np.float64], negative: npt.NDArray[np.float64]
+def labels_margin_targets(
+    positive_scores: npt.NDArray[np.float64], negative_scores: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]: ...
 def labels_hard_negatives(
     scores: npt.NDArray[np.float64],
@@ -390,7 +447,7 @@ def labels_committee(
     rankings: npt.NDArray[np.int64],
     n: int,
     k: int,
-    rule: str,
+    rule: Literal["k_borda", "chamberlin_courant", "pav"],
     *,
     approval_top: int = 1,
     groups: npt.NDArray[np.int64] | None = None,

@@ -226,6 +226,7 @@ def opis(
     weights = None
     if class_weights is not None:
         weights = float_vector("class_weights", class_weights, len(uniques))
+    kind: Literal["far", "threshold"]
     if thresholds is not None:
         lo, hi = _pair("thresholds", thresholds)
         kind = "threshold"
@@ -350,7 +351,7 @@ def ranking_accuracy(
     r = _loglik("rejected", rejected, lengths_rejected)
     a = None if alpha is None else float_vector("alpha", alpha)
     eps = real_scalar("tie_epsilon", tie_epsilon)
-    out = _native.ranking_accuracy_pairs(c, r, alpha=a, tie_epsilon=eps)
+    out = _native.ranking_accuracy(c, r, alpha=a, tie_epsilon=eps)
     return _mean_or_all(out, per_example)
 
 
@@ -408,7 +409,7 @@ def listwise_ranking_accuracy(
             f"`logp` must be 2-D (prompts, responses) or 1-D with `offsets`; got shape "
             f"{tuple(lp.shape)}"
         )
-    out = _native.ranking_accuracy_lists(
+    out = _native.listwise_ranking_accuracy(
         np.ascontiguousarray(lp, dtype=np.float64).reshape(-1),
         np.ascontiguousarray(hr, dtype=np.float64).reshape(-1),
         tie_epsilon=real_scalar("tie_epsilon", tie_epsilon),

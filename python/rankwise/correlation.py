@@ -260,10 +260,10 @@ def kendall_tau(
 def _kendall(
     x: Array,
     y: Array,
-    variant: str,
-    method: str,
-    alternative: str,
-    nan_policy: str,
+    variant: Literal["a", "b", "c"],
+    method: Literal["auto", "exact", "asymptotic"],
+    alternative: Alternative,
+    nan_policy: NanPolicy,
     axis: int | None,
     offsets: Array | None,
     *,
@@ -357,15 +357,15 @@ def spearman(
 def _spearman(
     x: Array,
     y: Array,
-    alternative: str,
-    nan_policy: str,
+    alternative: Alternative,
+    nan_policy: NanPolicy,
     axis: int | None,
     offsets: Array | None,
     *,
     scipy_classes: bool = False,
 ) -> CorrelationResult:
     batch = pair_batch(x, y, axis=axis, offsets=offsets, nan_policy=nan_policy)
-    stat, p, counts = _native.spearman_rho(
+    stat, p, counts = _native.spearman(
         batch.x, batch.y, **_layout(batch), alternative=alternative, nan_policy=nan_policy
     )
     _warn_constant(counts, scipy_classes=scipy_classes, stacklevel=4)
@@ -449,13 +449,14 @@ def _weighted(
     rank: bool | Array | None,
     weigher: Callable[[int], float] | None,
     additive: bool,
-    nan_policy: str,
+    nan_policy: NanPolicy,
     axis: int | None,
     offsets: Array | None,
     *,
     scipy_classes: bool = False,
 ) -> Any:
     given = None
+    kind: Literal["average", "lexicographic", "index", "given"]
     if rank is True:
         kind = "average"
     elif rank is None:

@@ -191,7 +191,7 @@ def to_padded(values: Array, offsets: Array, *, fill: float | int = -1) -> npt.N
 def _order(
     values: Array,
     offsets: Array | None,
-    ties: str,
+    ties: Ties,
     seed: int,
     doc_ids: Array | None,
     descending: bool,
@@ -745,7 +745,7 @@ def margin_targets(positive_scores: Array, negative_scores: Array) -> npt.NDArra
         raise ShapeError(
             f"`negative_scores` must have shape {_shape(p)} like `positive_scores`; got {_shape(n)}"
         )
-    return _native.labels_margins(p.reshape(-1), n.reshape(-1)).reshape(p.shape)
+    return _native.labels_margin_targets(p.reshape(-1), n.reshape(-1)).reshape(p.shape)
 
 
 def hard_negatives(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -209,13 +209,14 @@ def kendalltau(
         return SignificanceResult(
             _keep(empty, keepdims, kept_axes, nd), _keep(empty.copy(), keepdims, kept_axes, nd)
         )
+    # The options were checked above (scipy's messages); `cast` only tells mypy so.
     r = _corr._kendall(
         x,
         y,
-        variant,
-        method,
-        alternative,
-        nan_policy,
+        cast(Literal["b", "c"], variant),
+        cast(Literal["auto", "exact", "asymptotic"], method),
+        cast(_corr.Alternative, alternative),
+        cast(_corr.NanPolicy, nan_policy),
         along,
         None,
         scipy_rounding=True,
@@ -261,7 +262,15 @@ def weightedtau(
     if along is not None and nd <= 1:
         along = None  # one sample: scipy's 1-D messages and a scalar result
     tau = _corr._weighted(
-        x, y, rank, weigher, additive, nan_policy, along, None, scipy_classes=True
+        x,
+        y,
+        rank,
+        weigher,
+        additive,
+        cast(_corr.NanPolicy, nan_policy),  # checked above
+        along,
+        None,
+        scipy_classes=True,
     )
     tau = _scalar(tau)
     pvalue = np.full(np.shape(tau), np.nan)[()] if np.ndim(tau) else np.float64(np.nan)
@@ -351,7 +360,7 @@ def spearmanr(
         )
     if has_nan.any() and nan_policy == "propagate" and n_vars <= 2:
         return SignificanceResult(np.nan, np.nan)
-    policy = "omit" if has_nan.any() and nan_policy == "omit" else "propagate"
+    policy: _corr.NanPolicy = "omit" if has_nan.any() and nan_policy == "omit" else "propagate"
 
     def pair(i: int, j: int) -> tuple[Any, Any]:
         xi = np.ascontiguousarray(data[:, i])
@@ -370,7 +379,7 @@ def spearmanr(
                 )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = _corr._spearman(xi, xj, alternative, policy, None, None)
+            r = _corr._spearman(xi, xj, cast(_corr.Alternative, alternative), policy, None, None)
         return r.statistic, r.pvalue
 
     if n_vars == 2:

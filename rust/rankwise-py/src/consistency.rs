@@ -149,7 +149,7 @@ pub fn opis<'py>(
 /// Per-pair ranking accuracy (Chen et al. Def. 2.3, or Def. C.1 with `alpha`).
 #[pyfunction]
 #[pyo3(signature = (chosen, rejected, *, alpha = None, tie_epsilon = 0.01))]
-pub fn ranking_accuracy_pairs<'py>(
+pub fn ranking_accuracy<'py>(
     py: Python<'py>,
     chosen: PyReadonlyArray1<'py, f64>,
     rejected: PyReadonlyArray1<'py, f64>,
@@ -162,7 +162,7 @@ pub fn ranking_accuracy_pairs<'py>(
     );
     let a = alpha.as_ref().map(|a| slice_of(a, "alpha")).transpose()?;
     let out = py
-        .detach(|| preference::ranking_accuracy_pairs(c, r, a, tie_epsilon))
+        .detach(|| preference::ranking_accuracy(c, r, a, tie_epsilon))
         .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
@@ -170,7 +170,7 @@ pub fn ranking_accuracy_pairs<'py>(
 /// Per-row ranking accuracy with any number of responses (Def. A.8).
 #[pyfunction]
 #[pyo3(signature = (logp, human_rank, *, offsets = None, shape = None, tie_epsilon = 0.01))]
-pub fn ranking_accuracy_lists<'py>(
+pub fn listwise_ranking_accuracy<'py>(
     py: Python<'py>,
     logp: PyReadonlyArray1<'py, f64>,
     human_rank: PyReadonlyArray1<'py, f64>,
@@ -188,7 +188,7 @@ pub fn ranking_accuracy_lists<'py>(
         .transpose()?;
     let lay = layout(off, shape, l.len(), "logp")?;
     let out = py
-        .detach(|| preference::ranking_accuracy_lists(l, h, lay, tie_epsilon))
+        .detach(|| preference::listwise_ranking_accuracy(l, h, lay, tie_epsilon))
         .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }

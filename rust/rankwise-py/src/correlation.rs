@@ -181,7 +181,7 @@ pub fn kendall_tau<'py>(
 /// Spearman's rho of every row: `(statistic, pvalue, counts)`.
 #[pyfunction]
 #[pyo3(signature = (x, y, *, offsets = None, shape = None, alternative = "two-sided", nan_policy = "propagate"))]
-pub fn spearman_rho<'py>(
+pub fn spearman<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     y: &Bound<'py, PyAny>,

@@ -262,19 +262,19 @@ pub fn labels_pair_weights<'py>(
 
 /// Ease D in [0, 1] of each sample (MacAvaney et al. 2020 heuristics).
 #[pyfunction]
-#[pyo3(signature = (scores, relevant, heuristic, *, offsets = None, shape = None))]
+#[pyo3(signature = (scores, labels, difficulty, *, offsets = None, shape = None))]
 pub fn labels_curriculum_ease<'py>(
     py: Python<'py>,
     scores: F64s<'py>,
-    relevant: PyReadonlyArray1<'py, bool>,
-    heuristic: &str,
+    labels: PyReadonlyArray1<'py, bool>,
+    difficulty: &str,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let h = parse_choice(
         py,
         "difficulty",
-        heuristic,
+        difficulty,
         &[
             ("reciprocal_rank", weights::EaseHeuristic::Reciprocal),
             ("normalized_score", weights::EaseHeuristic::NormScore),
@@ -286,7 +286,7 @@ pub fn labels_curriculum_ease<'py>(
         .map(|o| slice_of(o, "offsets"))
         .transpose()?;
     let r = rows(s, off, shape, "scores")?;
-    let rel = slice_of(&relevant, "labels")?;
+    let rel = slice_of(&labels, "labels")?;
     let out = py
         .detach(|| weights::curriculum_ease(&r, rel, h))
         .map_err(CoreError)?;
@@ -308,15 +308,15 @@ pub fn labels_curriculum_weights<'py>(
 
 /// Row-wise softmax(values / temperature), NaN entries 0.
 #[pyfunction]
-#[pyo3(signature = (values, temperature, *, offsets = None, shape = None))]
+#[pyo3(signature = (scores, temperature, *, offsets = None, shape = None))]
 pub fn labels_soft_labels<'py>(
     py: Python<'py>,
-    values: F64s<'py>,
+    scores: F64s<'py>,
     temperature: f64,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let v = slice_of(&values, "scores")?;
+    let v = slice_of(&scores, "scores")?;
     let off = offsets
         .as_ref()
         .map(|o| slice_of(o, "offsets"))
@@ -330,14 +330,14 @@ pub fn labels_soft_labels<'py>(
 
 /// Margin-MSE targets: positive minus negative teacher score.
 #[pyfunction]
-pub fn labels_margins<'py>(
+pub fn labels_margin_targets<'py>(
     py: Python<'py>,
-    positive: F64s<'py>,
-    negative: F64s<'py>,
+    positive_scores: F64s<'py>,
+    negative_scores: F64s<'py>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let out = targets::margins(
-        slice_of(&positive, "positive_scores")?,
-        slice_of(&negative, "negative_scores")?,
+    let out = targets::margin_targets(
+        slice_of(&positive_scores, "positive_scores")?,
+        slice_of(&negative_scores, "negative_scores")?,
     )
     .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))

@@ -35,20 +35,20 @@ mod _native {
     use crate::compare::{correct_p_values, fuse, paired_p_values};
     #[pymodule_export]
     use crate::consistency::{
-        dpo_loss_bound, idealized_ranking_accuracy, opis, ranking_accuracy_lists,
-        ranking_accuracy_pairs, ranking_difficulty,
+        dpo_loss_bound, idealized_ranking_accuracy, listwise_ranking_accuracy, opis,
+        ranking_accuracy, ranking_difficulty,
     };
     #[pymodule_export]
     use crate::correlation::{
-        ap_correlation, kendall_tau, rank_biased_overlap, spearman_rho, weighted_tau,
+        ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau,
     };
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays, summarize};
     #[pymodule_export]
     use crate::labels::{
         labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
-        labels_hard_negatives, labels_inverse, labels_margins, labels_order, labels_pair_weights,
-        labels_position_weights, labels_ranking_text, labels_soft_labels,
+        labels_hard_negatives, labels_inverse, labels_margin_targets, labels_order,
+        labels_pair_weights, labels_position_weights, labels_ranking_text, labels_soft_labels,
     };
     #[pymodule_export]
     use crate::metrics::{measure_names, measures};

@@ -30,7 +30,7 @@ tensor(0.6957)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -97,7 +97,10 @@ def _top_k(top_k: Any, n: int, zero_is_all: bool = False, clamp: bool = True) ->
 
 
 def _measures(
-    scores: npt.NDArray[np.float32], labels: npt.NDArray[Any], names: list[str], ties: str
+    scores: npt.NDArray[np.float32],
+    labels: npt.NDArray[Any],
+    names: list[str],
+    ties: Literal["stable", "average"],
 ) -> list[float]:
     _, values = _native.evaluate_arrays(
         scores, np.ascontiguousarray(labels), names, shape=(1, scores.shape[0]), ties=ties

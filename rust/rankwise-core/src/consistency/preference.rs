@@ -63,7 +63,7 @@ fn tied(a: f64, b: f64, eps: f64) -> bool {
 
 /// Per-pair ranking accuracy (1.0 correct, 0.0 not) of log-likelihoods of the preferred
 /// (`chosen`) and dispreferred (`rejected`) responses; with `alpha`, the tie-aware rule.
-pub fn ranking_accuracy_pairs(
+pub fn ranking_accuracy(
     chosen: &[f64],
     rejected: &[f64],
     alpha: Option<&[f64]>,
@@ -121,7 +121,7 @@ fn check_alpha(a: &[f64]) -> Result<()> {
 /// Per-row ranking accuracy with any number of responses: `logp` and `human_rank` (smaller
 /// is better, equal ranks are ties) share `layout`. Rows with fewer than two responses
 /// count as correct (there is nothing to order).
-pub fn ranking_accuracy_lists(
+pub fn listwise_ranking_accuracy(
     logp: &[f64],
     human_rank: &[f64],
     layout: RowLayout<'_>,
@@ -252,26 +252,23 @@ mod tests {
 
     #[test]
     fn pairs_follow_definitions_2_3_and_c_1() {
-        let r =
-            ranking_accuracy_pairs(&[-1.0, -2.0, -3.0], &[-2.0, -2.0, -1.0], None, 0.01).unwrap();
+        let r = ranking_accuracy(&[-1.0, -2.0, -3.0], &[-2.0, -2.0, -1.0], None, 0.01).unwrap();
         assert_eq!(r, vec![1.0, 1.0, 0.0]);
         let alpha = [0.8, 0.5, 0.2];
         let r =
-            ranking_accuracy_pairs(&[-1.0, -2.0, -3.0], &[-2.0, -2.0, -1.0], Some(&alpha), 0.01)
-                .unwrap();
+            ranking_accuracy(&[-1.0, -2.0, -3.0], &[-2.0, -2.0, -1.0], Some(&alpha), 0.01).unwrap();
         assert_eq!(r, vec![1.0, 1.0, 1.0]);
         // a tie judged by the humans needs probabilities within eps
-        let r =
-            ranking_accuracy_pairs(&[0.0_f64.ln()], &[0.5_f64.ln()], Some(&[0.5]), 0.01).unwrap();
+        let r = ranking_accuracy(&[0.0_f64.ln()], &[0.5_f64.ln()], Some(&[0.5]), 0.01).unwrap();
         assert_eq!(r, vec![0.0]);
-        assert!(ranking_accuracy_pairs(&[f64::NAN], &[0.0], None, 0.01).is_err());
+        assert!(ranking_accuracy(&[f64::NAN], &[0.0], None, 0.01).is_err());
     }
 
     #[test]
     fn lists_need_the_exact_human_order() {
         let logp = [-1.0, -2.0, -3.0, -1.0, -3.0, -2.0];
         let ranks = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
-        let r = ranking_accuracy_lists(&logp, &ranks, RowLayout::uniform(2, 3), 0.01).unwrap();
+        let r = listwise_ranking_accuracy(&logp, &ranks, RowLayout::uniform(2, 3), 0.01).unwrap();
         assert_eq!(r, vec![1.0, 0.0]);
     }
 

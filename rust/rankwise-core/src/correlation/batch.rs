@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::ap::{ApScratch, ApTies, ap_correlation};
 use super::kendall::{KendallOptions, KendallScratch, kendall_tau};
-use super::spearman::{SpearmanScratch, spearman_rho};
+use super::spearman::{SpearmanScratch, spearman};
 use super::weighted::{RankSpec, Weigher, WeightedScratch, weighted_tau};
 use super::{Alternative, Estimate, NanPolicy, Status, Values};
 use crate::error::{RankError, Result};
@@ -233,7 +233,7 @@ pub fn spearman_rows(
         nan_policy,
         false,
         Estimate::NAN,
-        |k, s: &mut SpearmanScratch| Ok(spearman_rho(k.x, k.y, alternative, s)),
+        |k, s: &mut SpearmanScratch| Ok(spearman(k.x, k.y, alternative, s)),
     )
 }
 

@@ -22,7 +22,7 @@ use super::order::{PARALLEL_LEN, SortScratch, argsort};
 use super::{Alternative, Estimate, Status};
 use crate::special::student_t_cdf;
 
-/// Buffers reused across rows by [`spearman_rho`].
+/// Buffers reused across rows by [`spearman`].
 #[derive(Debug, Default)]
 pub struct SpearmanScratch {
     sort_x: SortScratch,
@@ -63,7 +63,7 @@ fn doubled_midranks(keys: &[u64], order: &[u32], out: &mut Vec<u64>) -> u128 {
 /// Fewer than two observations give NaN ([`Status::TooSmall`]); a constant variable gives
 /// NaN ([`Status::Constant`]); `n = 2` gives `rho = +-1` with a NaN p-value (0 degrees of
 /// freedom), as scipy.
-pub fn spearman_rho(
+pub fn spearman(
     x: &[u64],
     y: &[u64],
     alternative: Alternative,
@@ -175,7 +175,7 @@ mod tests {
         fn rho_is_pearson_of_midranks(pairs in prop::collection::vec((0u64..8, 0u64..8), 3..60)) {
             let x: Vec<u64> = pairs.iter().map(|p| p.0).collect();
             let y: Vec<u64> = pairs.iter().map(|p| p.1).collect();
-            let (e, st) = spearman_rho(&x, &y, Alternative::TwoSided, &mut SpearmanScratch::default());
+            let (e, st) = spearman(&x, &y, Alternative::TwoSided, &mut SpearmanScratch::default());
             if st == Status::Ok {
                 let want = pearson_of_midranks(&x, &y);
                 prop_assert!((e.statistic - want).abs() < 1e-12, "{} vs {}", e.statistic, want);
@@ -187,7 +187,7 @@ mod tests {
 
         #[test]
         fn identical_rankings_give_exactly_one(v in prop::collection::vec(0u64..1000, 3..200)) {
-            let (e, st) = spearman_rho(&v, &v, Alternative::TwoSided, &mut SpearmanScratch::default());
+            let (e, st) = spearman(&v, &v, Alternative::TwoSided, &mut SpearmanScratch::default());
             if st == Status::Ok {
                 prop_assert_eq!(e.statistic, 1.0);
                 prop_assert_eq!(e.pvalue, 0.0);
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn two_observations_have_no_pvalue() {
-        let (e, _) = spearman_rho(
+        let (e, _) = spearman(
             &[1, 2],
             &[2, 1],
             Alternative::TwoSided,

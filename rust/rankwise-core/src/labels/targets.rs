@@ -54,7 +54,7 @@ pub fn soft_labels(values: &Ragged<'_, f64>, temperature: f64) -> Result<Vec<f64
 
 /// Margin-MSE targets (Hofstätter et al., 2020): `teacher(q, d+) - teacher(q, d-)` per
 /// triple.
-pub fn margins(positive: &[f64], negative: &[f64]) -> Result<Vec<f64>> {
+pub fn margin_targets(positive: &[f64], negative: &[f64]) -> Result<Vec<f64>> {
     if positive.len() != negative.len() {
         return Err(RankError::shape(
             "negative_scores",
@@ -234,7 +234,7 @@ mod tests {
         let r = Ragged::new(&v, RowLayout::uniform(1, 3), "s").unwrap();
         let p = soft_labels(&r, 1.0).unwrap();
         assert!((p[0] - 1.0 / 3.0).abs() < 1e-15 && p[1] == 0.0);
-        assert_eq!(margins(&[3.0], &[1.0]).unwrap(), vec![2.0]);
+        assert_eq!(margin_targets(&[3.0], &[1.0]).unwrap(), vec![2.0]);
         let s = [5.0, 4.9, 4.0, 3.0, 1.0];
         let l = [1.0, 0.0, 0.0, 0.0, 0.0];
         let r = Ragged::new(&s, RowLayout::uniform(1, 5), "s").unwrap();

@@ -106,7 +106,7 @@ pub enum EaseHeuristic {
 pub fn curriculum_ease(
     scores: &Ragged<'_, f64>,
     relevant: &[bool],
-    heuristic: EaseHeuristic,
+    difficulty: EaseHeuristic,
 ) -> Result<Vec<f64>> {
     if relevant.len() != scores.values().len() {
         return Err(RankError::shape(
@@ -121,7 +121,7 @@ pub fn curriculum_ease(
         let row = scores.row(q);
         let rel = &relevant[range.clone()];
         let dst = &mut out[range];
-        match heuristic {
+        match difficulty {
             EaseHeuristic::Reciprocal => {
                 for (j, &s) in row.iter().enumerate() {
                     if s.is_nan() {
