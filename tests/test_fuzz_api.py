@@ -41,12 +41,14 @@ def test_a_short_sweep_reaches_every_entry_point_and_finds_no_failure() -> None:
     assert p.returncode == 0, p.stdout[-6000:] + p.stderr[-3000:]
     summary = p.stdout.strip().splitlines()[-1]
     tried = int(summary.split()[1].replace(",", ""))
-    assert tried > 100, summary
     # every entry point was reached: they take turns, one input each in the first round
     assert "not reached in the time given" not in p.stdout, p.stdout
     assert "0 entry points not reached" in summary, summary
     table = [line for line in p.stdout.splitlines() if line.startswith("rankwise.")]
     assert len(table) >= 80, p.stdout
+    # at least one input per entry point; how many more fit in the seconds depends on the
+    # machine's load (87 on a 2-core machine with a load average of 10), so no count beyond
+    assert tried >= len(table), summary
 
 
 def _fuzz_api() -> Any:
