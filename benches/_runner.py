@@ -4,8 +4,8 @@ Every script runs rankwise and its peers in one process on the same data, so the
 table are comparable with each other (same machine, same moment, same inputs). This module
 holds what the scripts share:
 
-* the synthetic data of ``shared/spec/metrics-reference.md`` §7.0 (seed 42, no tied scores,
-  every candidate judged), so results line up with the peer measurements recorded there;
+* :func:`make_data`: the synthetic data every script uses (seed 42, no tied scores, every
+  candidate judged; described in ``benches/README.md``), so runs line up with each other;
 * :func:`measure`: one warm-up call, then the median of several timed calls;
 * :class:`Bench`: records the timings of one script, prints a table per size with ratios
   against the rankwise rows, writes ``results/<name>.json`` and draws ``results/<name>.png``

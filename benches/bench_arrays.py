@@ -1,6 +1,6 @@
 """Array path: rankwise.metrics on 2-D numpy arrays vs scikit-learn and ranx, same data.
 
-Measured, per size (Q queries x D candidates, data of shared/spec/metrics-reference.md §7.0):
+Measured, per size (Q queries x D candidates, the data of ``_runner.make_data``):
 
 * rankwise ``evaluate_arrays(scores, labels, ["nDCG@10", "AP", "RR@10"])``: three measures
   fused in one pass; ``ndcg(k=10)`` alone; ``ndcg(k=10, ties="average")`` (the like-for-like

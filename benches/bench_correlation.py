@@ -3,7 +3,7 @@
 Measured (the goals of issue 4 are printed as met / missed; nothing is asserted):
 
 * Kendall tau-b of one pair of n = 10^7 floats with ties (x ~ U(0, 1), y = x + N(0, 0.5), both
-  floored to 100 levels, as in ``shared/spec/metrics-reference.md`` §7.5):
+  floored to 100 levels, so that ties are common):
   ``rankwise.correlation.kendall_tau`` vs ``scipy.stats.kendalltau``; goal >= 3x;
 * 10,000 rows of 100 (no ties): ``kendall_tau(X, Y, axis=1)`` vs a Python loop of
   ``scipy.stats.kendalltau`` (goal >= 50x) and ``scipy.stats.kendalltau(X, Y, axis=1)``

@@ -164,7 +164,9 @@ def run_case(name: str, strategy: Strategy, reference, queries: int, batch_size:
     )
 
 
-# The spec's call counts for N = 100 (shared/spec/rerank-algorithms.md sections 1 and 12).
+# Published or derived call counts for N = 100: RankGPT's window 20 / step 10 (Sun et al. 2023),
+# TDPart (Parry et al. 2024), TourRank (Chen et al. 2024), Setwise heapsort and bubblesort
+# (Zhuang et al. 2024; llm-rankers skips a pass when nothing moved), PRP (Qin et al. 2024).
 SPEC_CALLS = {
     "SlidingWindow()": "9",
     "SlidingWindow(top_k=100)": "45 (fullrank)",

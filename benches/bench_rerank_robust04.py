@@ -5,7 +5,7 @@ The ranker (``rankwise.rerank.SimulatedRanker``) samples Plackett-Luce orders at
 errs on a share of pairwise comparisons, favours what it is shown first, and now and then
 returns a listwise answer that needs a repair; one noise setting serves every strategy. For
 each: nDCG@10 before and after, model calls and depth per query (mean), repaired answers, and
-the call counts the papers report (``shared/spec/rerank-algorithms.md`` section 1).
+the call counts the papers report (``SPEC_CALLS`` in ``bench_rerank.py``, with sources).
 
     python benches/bench_rerank_robust04.py [--temperature 1.0] [--pairwise-error 0.1]
         [--position-bias 0.3] [--failure-rate 0.05] [--queries 250] [--quick]

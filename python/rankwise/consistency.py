@@ -112,7 +112,7 @@ def opis(
     distances), or ``thresholds`` in the metric's units; the integral is the trapezoid rule
     (or the mean) over ``n_thresholds`` equally spaced thresholds (``numpy.linspace``).
 
-    **What is verified and what is not** (``shared/spec/math-definitions.md`` section 1): the
+    **What is verified and what is not**: the
     structure (per-class utility over a threshold grid inside a FAR-defined calibration
     range, variance across classes, epsilon-OPIS from the best and worst classes) agrees with
     every secondary source; the paper's text and code could not be read, so the constants

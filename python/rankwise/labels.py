@@ -955,7 +955,7 @@ def fullrank_labels(
     progress: bool | None = None,
 ) -> FullRankLabels:
     """Complete listwise labels by the fullrank construction ("Sliding Windows Are Not the
-    End", Liu et al., ACL 2025; ``shared/spec/rerank-algorithms.md`` section 7.2): shrinking
+    End", Liu et al., ACL 2025): shrinking
     sliding-window passes of a listwise ``teacher`` (any :class:`rankwise.rerank.ListwiseRanker`)
     until every candidate is placed. Each pass runs back to front over the part of the list
     not yet fixed and fixes its top ``window - step``; 100 candidates with windows of 20 and

@@ -2,7 +2,8 @@
 
 Each strategy is a Rust state machine per query (``StrategySpec.start``); these classes hold
 its parameters, check them, and say before a run how many model calls it will make
-(:meth:`Strategy.plan`), matching ``shared/spec/rerank-algorithms.md`` section 1.
+(:meth:`Strategy.plan`), matching the counts the strategies' papers give (RankGPT, TDPart,
+TourRank, Setwise, PRP; the guide's reranking page lists them).
 """
 
 from __future__ import annotations

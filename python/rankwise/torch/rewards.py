@@ -16,7 +16,7 @@ parallel, with no Python loop over rollouts:
   softmax(labels / T))`` with the Jensen-Shannon divergence in bits, so 1 means the score
   distribution matches the label distribution and 0 that they do not overlap.
 
-Conventions (``shared/spec/math-definitions.md`` section 4.0, where references disagree):
+Conventions (where references disagree):
 measures are trec_eval's (nDCG with linear gains, as everywhere in rankwise); rows are dense
 ``(R, n)`` arrays or ragged flat arrays with ``offsets``; there is no padding
 value (give ragged rows instead); equal scores keep input order (the stable tie rule of

@@ -25,8 +25,7 @@
 //! **What is verified**: the structure (per-class utility over a threshold grid inside a
 //! FAR-defined calibration range, variance across classes) agrees with every secondary
 //! source; the exact constants (utility, FAR range, grid, reference, weights, epsilon) could
-//! not be checked against the paper and are parameters (see `shared/spec/math-definitions.md`
-//! section 1).
+//! not be checked against the paper and are parameters.
 //!
 //! Computation: pairs are streamed in tiles, never stored as a matrix. With a FAR-defined
 //! range, a first pass builds a histogram of the negative distances that locates the two
