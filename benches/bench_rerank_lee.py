@@ -125,6 +125,36 @@ def smollm_pairwise(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
     return ranker, Pairwise(method="sliding", passes=1), args.llm_depth, "texts"
 
 
+def e2rank(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
+    """E2Rank with MiniLM as the encoder: the query enriched with the BM25 top 10."""
+    from rankwise.rerank import FullList
+    from rankwise.torch.scorers import E2Ranker
+
+    return E2Ranker(_minilm(), top_k=10, device=args.device), FullList(), 49, "texts"
+
+
+def smollm_yes_no(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
+    from rankwise.torch.scorers import CausalYesNoScorer
+
+    ranker = CausalYesNoScorer(_smollm(args), max_passage_words=args.llm_words, batch_size=8)
+    return ranker, Pointwise(), args.llm_depth, "texts"
+
+
+def smollm_grade(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
+    from rankwise.torch.scorers import CausalGradeScorer
+
+    ranker = CausalGradeScorer(_smollm(args), max_passage_words=args.llm_words, batch_size=8)
+    return ranker, Pointwise(), args.llm_depth, "texts"
+
+
+def smollm_blockrank(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
+    from rankwise.rerank import FullList
+    from rankwise.torch.scorers import CausalBlockRanker
+
+    ranker = CausalBlockRanker(_smollm(args), max_passage_words=args.llm_words, batch_size=1)
+    return ranker, FullList(), args.llm_depth, "texts"
+
+
 # (name, factory, is an LLM: runs on --llm-queries). Add families here.
 FAMILIES: list[tuple[str, Factory, bool]] = [
     ("oracle (human ratings)", oracle, False),
@@ -133,6 +163,10 @@ FAMILIES: list[tuple[str, Factory, bool]] = [
     ("SmolLM2 listwise FIRST", smollm_listwise_first, True),
     ("SmolLM2 setwise", smollm_setwise, True),
     ("SmolLM2 pairwise sliding", smollm_pairwise, True),
+    ("E2Rank MiniLM-L6", e2rank, False),
+    ("SmolLM2 yes/no pointwise", smollm_yes_no, True),
+    ("SmolLM2 grade 0-10", smollm_grade, True),
+    ("SmolLM2 BlockRank", smollm_blockrank, True),
 ]
 
 
