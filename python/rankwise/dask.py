@@ -44,7 +44,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition, prepare
+from ._partitions import (
+    EvalOptions,
+    PartitionResult,
+    as_qrels,
+    check_columns,
+    evaluate_partition,
+    prepare,
+    require,
+)
 from ._partitions import merge_partitions as _merge
 from .errors import InvalidValueError, RankwiseTypeError
 from .evaluate import Qrels
@@ -53,15 +61,6 @@ from .report import Report
 __all__ = ["evaluate"]
 
 _EXTRA = "rankwise.dask needs Dask: pip install 'rankwise[dask]' (dask[dataframe], distributed)"
-
-
-def _dask() -> Any:
-    try:
-        import dask
-        import dask.dataframe
-    except ImportError as e:
-        raise ImportError(_EXTRA) from e
-    return dask
 
 
 def _client() -> Any:
@@ -156,7 +155,7 @@ def evaluate(
     The work runs on the current Dask scheduler (a ``distributed.Client`` if one is active).
     A worker lost mid-way is recomputed by Dask; the report is unchanged.
     """
-    dask = _dask()
+    dask = require(_EXTRA, "dask", "dask.dataframe")
     import dask.dataframe as dd
 
     if not isinstance(run_ddf, dd.DataFrame):
@@ -164,24 +163,12 @@ def evaluate(
             f"`run_ddf` must be a dask.dataframe.DataFrame; got {type(run_ddf).__name__}"
         )
     options, names = prepare(
-        measures,
-        columns,
-        missing=missing,
-        rel_level=rel_level,
-        judged_only=judged_only,
-        max_docs=max_docs,
-        score_precision=score_precision,
-        name=name,
+        measures, columns, missing, rel_level, judged_only, max_docs, score_precision, name
     )
     if isinstance(qrels, dd.DataFrame):
         qrels = qrels.compute()  # type: ignore[no-untyped-call]
     built = as_qrels(qrels)
-    for column in options.columns:
-        if column not in run_ddf.columns:
-            raise InvalidValueError(
-                f"`run_ddf` has no column {column!r}; it has {list(run_ddf.columns)} "
-                "(name the columns with `columns=(query, doc, score)`)"
-            )
+    check_columns("run_ddf", options, run_ddf.columns)
 
     meta = run_ddf._meta[options.columns]
     checked = run_ddf[options.columns].map_partitions(_check_partition, options, meta=meta)
