@@ -16,16 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import (
-    _int_vector,
-    _ints,
-    _labels_like,
-    _real,
-    _rows,
-    _shape,
-    cutoff,
-    real_scalar,
-)
+from ._validation import _int_vector, _ints, _labels_like, _real, _rows, _shape, cutoff, real_scalar
 from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
