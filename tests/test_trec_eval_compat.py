@@ -94,11 +94,16 @@ def trec_order(docs: dict[str, float]) -> list[str]:
     return sorted(by_doc, key=lambda d: -float(np.float32(docs[d])))
 
 
+def pytrec_on_top(qrels, run, k):
+    """pytrec_eval's per-query values of the run cut to each query's top ``k`` documents, in
+    trec_eval's order."""
+    return pytrec(qrels, {q: {d: docs[d] for d in trec_order(docs)[:k]} for q, docs in run.items()})
+
+
 @given(qrels_and_run(), st.integers(1, 6))
 def test_max_docs_matches_trec_eval_on_the_truncated_run(data, max_docs):
     qrels, run = data
-    truncated = {q: {d: docs[d] for d in trec_order(docs)[:max_docs]} for q, docs in run.items()}
-    expected = pytrec(qrels, truncated)
+    expected = pytrec_on_top(qrels, run, max_docs)
     if not expected:
         return
     ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True, max_docs=max_docs)
@@ -147,8 +152,7 @@ def test_ir_measures_and_ranx_names_mean_the_trec_eval_measures(data):
 @given(qrels_and_run(), st.integers(1, 6))
 def test_rr_at_k_is_recip_rank_on_the_run_cut_at_k(data, k):
     qrels, run = data
-    truncated = {q: {d: docs[d] for d in trec_order(docs)[:k]} for q, docs in run.items()}
-    expected = pytrec(qrels, truncated)
+    expected = pytrec_on_top(qrels, run, k)
     if not expected:
         return
     ours = rankwise.evaluate(qrels, run, [f"RR@{k}"], per_query=True)
