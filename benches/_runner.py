@@ -141,18 +141,26 @@ def human_size(q: int, d: int) -> str:
 # ----------------------------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------------------------
-def parser(description: str) -> argparse.ArgumentParser:
+def parser(
+    description: str, *, sizes: bool = True, memory: bool = False
+) -> argparse.ArgumentParser:
+    """The options every benchmark takes; ``sizes``: ``--sizes`` QxD (else the benchmark picks
+    its own sizes), ``memory``: ``--no-memory`` and the child process's ``--memprobe CALL
+    SIZE``."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument(
-        "--sizes",
-        default=DEFAULT_SIZES,
-        help=f"comma-separated QxD sizes (queries x docs per query); default {DEFAULT_SIZES}",
-    )
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"smoke test: only {QUICK_SIZES} (overrides --sizes)",
-    )
+    if sizes:
+        p.add_argument(
+            "--sizes",
+            default=DEFAULT_SIZES,
+            help=f"comma-separated QxD sizes (queries x docs per query); default {DEFAULT_SIZES}",
+        )
+        p.add_argument(
+            "--quick",
+            action="store_true",
+            help=f"smoke test: only {QUICK_SIZES} (overrides --sizes)",
+        )
+    else:
+        p.add_argument("--quick", action="store_true", help="smoke test: tiny sizes")
     p.add_argument(
         "--repeat",
         type=int,
@@ -168,6 +176,9 @@ def parser(description: str) -> argparse.ArgumentParser:
         "as long as 3 calls were made (default 30)",
     )
     p.add_argument("--no-plot", action="store_true", help="do not draw the PNG charts")
+    if memory:
+        p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+        p.add_argument("--memprobe", nargs=2, metavar=("CALL", "SIZE"), help=argparse.SUPPRESS)
     return p
 
 

@@ -304,10 +304,7 @@ def run_size(bench: Bench, q: int, d: int, sk: Any, ranx: Any, args: argparse.Na
 
 
 def main() -> None:
-    p = R.parser(__doc__.split("\n\n")[0])
-    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
-    p.add_argument("--memprobe", nargs=2, metavar=("CALL", "SIZE"), help=argparse.SUPPRESS)
-    args = p.parse_args()
+    args = R.parser(__doc__.split("\n\n")[0], memory=True).parse_args()
     if args.memprobe:
         memprobe(*args.memprobe)
         return

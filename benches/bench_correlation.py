@@ -201,6 +201,19 @@ def same_bits(a: Any, b: Any) -> bool:
     return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
 
 
+def same_result(a: Any, b: Any) -> bool:
+    """Two scipy results with the same bits in statistic and p-value."""
+    return same_bits(a.statistic, b.statistic) and same_bits(a.pvalue, b.pvalue)
+
+
+def scipy_time(bench: Bench, stats: Any, key: str, label: str, fn: Any) -> Any:
+    """scipy's result, timed; None (and a skipped row) when scipy is not installed."""
+    if stats is None:
+        bench.skip("scipy", "not installed")
+        return None
+    return bench.time(key, "scipy", label, fn)
+
+
 def section_kendall(bench: Bench, q: int, n: int, stats: Any) -> None:
     from rankwise.compat.scipy import kendalltau as compat_kendalltau
     from rankwise.correlation import kendall_tau
@@ -211,16 +224,14 @@ def section_kendall(bench: Bench, q: int, n: int, stats: Any) -> None:
     ours = bench.time(
         "rw", "rankwise", "correlation.kendall_tau(x, y) [tau-b]", lambda: kendall_tau(x, y)
     )
-    if stats is None:
-        bench.skip("scipy", "not installed")
-    else:
-        theirs = bench.time(
-            "sp_tau", "scipy", "stats.kendalltau(x, y)", lambda: stats.kendalltau(x, y)
-        )
+    theirs = scipy_time(
+        bench, stats, "sp_tau", "stats.kendalltau(x, y)", lambda: stats.kendalltau(x, y)
+    )
+    if theirs is not None:
         compat = compat_kendalltau(x, y)
         bench.note(
             "compat.scipy.kendalltau bit-identical to scipy: "
-            f"{same_bits(compat.statistic, theirs.statistic) and same_bits(compat.pvalue, theirs.pvalue)}; "
+            f"{same_result(compat, theirs)}; "
             f"rankwise tau {float(ours.statistic)!r} vs scipy {float(theirs.statistic)!r}, "
             f"p-value identical: {same_bits(ours.pvalue, theirs.pvalue)}"
         )
@@ -238,15 +249,14 @@ def section_rows(bench: Bench, q: int, d: int, stats: Any) -> None:
         "rw", "rankwise", "kendall_tau(X, Y, axis=1)", lambda: kendall_tau(x, y, axis=1)
     )
     bench.time("rw_spearman", "rankwise", "spearman(X, Y, axis=1)", lambda: spearman(x, y, axis=1))
-    if stats is None:
-        bench.skip("scipy", "not installed")
-    else:
-        loop = bench.time(
-            "sp_loop",
-            "scipy",
-            "[stats.kendalltau(X[i], Y[i]) for i in rows]",
-            lambda: [stats.kendalltau(x[i], y[i]) for i in range(q)],
-        )
+    loop = scipy_time(
+        bench,
+        stats,
+        "sp_loop",
+        "[stats.kendalltau(X[i], Y[i]) for i in rows]",
+        lambda: [stats.kendalltau(x[i], y[i]) for i in range(q)],
+    )
+    if loop is not None:
         axis = bench.time(
             "sp_axis",
             "scipy",
@@ -263,7 +273,7 @@ def section_rows(bench: Bench, q: int, d: int, stats: Any) -> None:
         loop_tau = np.array([r.statistic for r in loop])
         bench.note(
             "compat.scipy.kendalltau(axis=1) bit-identical to scipy's axis=1: "
-            f"{same_bits(compat.statistic, axis.statistic) and same_bits(compat.pvalue, axis.pvalue)}; "
+            f"{same_result(compat, axis)}; "
             f"rankwise tau within 4 ulps of the loop: "
             f"{bool(np.all(np.abs(ours.statistic - loop_tau) <= 4 * np.spacing(np.abs(loop_tau))))}"
         )
@@ -279,12 +289,10 @@ def section_wtau(bench: Bench, q: int, n: int, stats: Any) -> None:
     ours = bench.time(
         "rw", "rankwise", "correlation.weighted_tau(x, y)", lambda: weighted_tau(x, y)
     )
-    if stats is None:
-        bench.skip("scipy", "not installed")
-    else:
-        theirs = bench.time(
-            "sp_wtau", "scipy", "stats.weightedtau(x, y)", lambda: stats.weightedtau(x, y)
-        )
+    theirs = scipy_time(
+        bench, stats, "sp_wtau", "stats.weightedtau(x, y)", lambda: stats.weightedtau(x, y)
+    )
+    if theirs is not None:
         bench.note(f"bit-identical to scipy: {same_bits(ours, theirs.statistic)} ({float(ours)!r})")
     bench.end_size()
 
@@ -340,14 +348,8 @@ def section_opis(bench: Bench, q: int, d: int, args: argparse.Namespace) -> None
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="smoke test: tiny sizes")
+    p = R.parser(__doc__.split("\n\n")[0], sizes=False, memory=True)
     p.add_argument("--only", default="kendall,rows,wtau,opis", help="comma-separated sections")
-    p.add_argument("--repeat", type=int, default=5, help="timed calls after the warm-up (median)")
-    p.add_argument("--budget", type=float, default=30.0, help="stop repeating after this many s")
-    p.add_argument("--no-plot", action="store_true", help="do not draw the PNG charts")
-    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
-    p.add_argument("--memprobe", nargs=2, metavar=("CALL", "SIZE"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.memprobe:
         memprobe(*args.memprobe)

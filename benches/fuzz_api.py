@@ -1068,14 +1068,9 @@ def _entries(skip: str | None = None) -> list[Entry]:
                                       "teacher": _Oracle(), "window": d(st.integers(2, 5)), "step": 1, "progress": False})()),
     ]  # fmt: skip
     if "torch" not in (skip or ""):
-        for fn in (
-            "retrieval_average_precision",
-            "retrieval_hit_rate",
-            "retrieval_normalized_dcg",
-            "retrieval_precision",
-            "retrieval_recall",
-            "retrieval_reciprocal_rank",
-        ):
+        from rankwise.compat.torchmetrics import functional
+
+        for fn in functional.__all__:
             entries.append(Entry(f"rankwise.compat.torchmetrics.functional.{fn}",
                                  st.composite(_torch_valid)(), _tensor_in_unit, compat=True, bad=TORCH_BAD))  # fmt: skip
         for fn in LOSSES + SCORE_ONLY:

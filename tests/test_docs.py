@@ -23,6 +23,7 @@ MODULES = [
     "rankwise.correlation",
     "rankwise.consistency",
     "rankwise.labels",
+    "rankwise._label_targets",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.passages",

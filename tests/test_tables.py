@@ -17,24 +17,23 @@ from rankwise.errors import DuplicateDocumentError, InvalidValueError, RankwiseT
 from .strategies import qrels_and_run, run_dicts
 
 
-def run_rows(run: dict[str, dict[str, float]]) -> dict[str, list]:
-    rows: dict[str, list] = {"query_id": [], "doc_id": [], "score": []}
-    for q, docs in run.items():
-        for d, s in docs.items():
+def table_rows(table: dict[str, dict[str, float]], value: str) -> dict[str, list]:
+    """``{query_id: {doc_id: x}}`` as columns ``query_id``, ``doc_id`` and ``value``."""
+    rows: dict[str, list] = {"query_id": [], "doc_id": [], value: []}
+    for q, docs in table.items():
+        for d, x in docs.items():
             rows["query_id"].append(q)
             rows["doc_id"].append(d)
-            rows["score"].append(s)
+            rows[value].append(x)
     return rows
+
+
+def run_rows(run: dict[str, dict[str, float]]) -> dict[str, list]:
+    return table_rows(run, "score")
 
 
 def qrels_rows(qrels: dict[str, dict[str, int]]) -> dict[str, list]:
-    rows: dict[str, list] = {"query_id": [], "doc_id": [], "relevance": []}
-    for q, docs in qrels.items():
-        for d, label in docs.items():
-            rows["query_id"].append(q)
-            rows["doc_id"].append(d)
-            rows["relevance"].append(label)
-    return rows
+    return table_rows(qrels, "relevance")
 
 
 FRAMES = {

@@ -67,24 +67,27 @@ def names_of(expected):
     return sorted(next(iter(expected.values())))
 
 
+def assert_evaluate_matches(expected, qrels, run, **options):
+    """rankwise.evaluate(qrels, run, **options) per query equals pytrec_eval's ``expected`` on
+    every measure it reports (nothing to compare when pytrec_eval scores no query)."""
+    if not expected:
+        return
+    ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True, **options)
+    assert_same_per_query(expected, ours)
+
+
 @given(qrels_and_run(), st.sampled_from([1, 2, 3]))
 def test_every_trec_measure_matches_trec_eval_per_query(data, rel_level):
     qrels, run = data
     expected = pytrec(qrels, run, rel_level=rel_level)
-    if not expected:
-        return
-    ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True, rel_level=rel_level)
-    assert_same_per_query(expected, ours)
+    assert_evaluate_matches(expected, qrels, run, rel_level=rel_level)
 
 
 @given(qrels_and_run())
 def test_judged_only_matches_trec_eval_dash_j(data):
     qrels, run = data
     expected = pytrec(qrels, run, judged_only=True)
-    if not expected:
-        return
-    ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True, judged_only=True)
-    assert_same_per_query(expected, ours)
+    assert_evaluate_matches(expected, qrels, run, judged_only=True)
 
 
 def trec_order(docs: dict[str, float]) -> list[str]:
@@ -94,15 +97,17 @@ def trec_order(docs: dict[str, float]) -> list[str]:
     return sorted(by_doc, key=lambda d: -float(np.float32(docs[d])))
 
 
+def pytrec_on_top(qrels, run, k):
+    """pytrec_eval's per-query values of the run cut to each query's top ``k`` documents, in
+    trec_eval's order."""
+    return pytrec(qrels, {q: {d: docs[d] for d in trec_order(docs)[:k]} for q, docs in run.items()})
+
+
 @given(qrels_and_run(), st.integers(1, 6))
 def test_max_docs_matches_trec_eval_on_the_truncated_run(data, max_docs):
     qrels, run = data
-    truncated = {q: {d: docs[d] for d in trec_order(docs)[:max_docs]} for q, docs in run.items()}
-    expected = pytrec(qrels, truncated)
-    if not expected:
-        return
-    ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True, max_docs=max_docs)
-    assert_same_per_query(expected, ours)
+    expected = pytrec_on_top(qrels, run, max_docs)
+    assert_evaluate_matches(expected, qrels, run, max_docs=max_docs)
 
 
 IR_MEASURES_EQUIVALENTS = {
@@ -147,8 +152,7 @@ def test_ir_measures_and_ranx_names_mean_the_trec_eval_measures(data):
 @given(qrels_and_run(), st.integers(1, 6))
 def test_rr_at_k_is_recip_rank_on_the_run_cut_at_k(data, k):
     qrels, run = data
-    truncated = {q: {d: docs[d] for d in trec_order(docs)[:k]} for q, docs in run.items()}
-    expected = pytrec(qrels, truncated)
+    expected = pytrec_on_top(qrels, run, k)
     if not expected:
         return
     ours = rankwise.evaluate(qrels, run, [f"RR@{k}"], per_query=True)

@@ -12,32 +12,30 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rankwise.rerank import (
-    FullList,
-    Groupwise,
-    Pairwise,
-    Pointwise,
-    Setwise,
-    SlidingWindow,
-    Strategy,
-    TopDown,
-    Tournament,
-)
+from rankwise import rerank
 
 CANDIDATES = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000)
 
 
-def strategies() -> dict[str, Strategy]:
-    """The strategies of the chart, with their defaults, by the label they get."""
+# The strategies of the chart and their options (the defaults where none are given).
+CHART: tuple[tuple[type[rerank.Strategy], dict[str, int]], ...] = (
+    (rerank.SlidingWindow, {}),
+    (rerank.TopDown, {}),
+    (rerank.Setwise, {"children": 2}),
+    (rerank.Tournament, {"tournaments": 10}),
+    (rerank.Pairwise, {}),
+    (rerank.Groupwise, {}),
+    (rerank.Pointwise, {}),
+    (rerank.FullList, {}),
+)
+
+
+def strategies() -> dict[str, rerank.Strategy]:
+    """The strategies of the chart by the label they get: how each is built
+    (``"Setwise(children=2)"``)."""
     return {
-        "SlidingWindow()": SlidingWindow(),
-        "TopDown()": TopDown(),
-        "Setwise(children=2)": Setwise(children=2),
-        "Tournament(tournaments=10)": Tournament(tournaments=10),
-        "Pairwise()": Pairwise(),
-        "Groupwise()": Groupwise(),
-        "Pointwise()": Pointwise(),
-        "FullList()": FullList(),
+        f"{cls.__name__}({', '.join(f'{k}={v}' for k, v in options.items())})": cls(**options)
+        for cls, options in CHART
     }
 
 

@@ -32,6 +32,8 @@ whole_run, ...)``, bit for bit; ``tests/test_scaleout.py`` checks it on random p
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -52,6 +54,18 @@ __all__ = [
     "evaluate_partition",
     "merge_partitions",
 ]
+
+
+def require(extra: str, *modules: str) -> Any:
+    """An adapter's optional dependency, imported when first used: ``modules`` in turn (a
+    package and the submodules it needs), returning the first; an ``ImportError`` with the
+    message ``extra`` (what to install) when one is missing."""
+    try:
+        for module in modules:
+            importlib.import_module(module)
+    except ImportError as e:
+        raise ImportError(extra) from e
+    return sys.modules[modules[0]]
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,6 @@ class EvalOptions:
 def prepare(
     measures: str | Iterable[str],
     columns: Sequence[str],
-    *,
     missing: Literal["skip", "zero"],
     rel_level: float,
     judged_only: bool,
@@ -121,6 +134,17 @@ def prepare(
     names = [measures] if isinstance(measures, str) else list(measures)
     _native.measure_names(names)
     return options, names
+
+
+def check_columns(argument: str, options: EvalOptions, available: Iterable[str]) -> None:
+    """Every column of ``options`` is one of the table's (``argument`` names the table)."""
+    have = list(available)
+    for column in options.columns:
+        if column not in have:
+            raise InvalidValueError(
+                f"`{argument}` has no column {column!r}; it has {have} "
+                "(name the columns with `columns=(query, doc, score)`)"
+            )
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,52 @@ def _int_vector(name: str, value: object, length: int | None, what: str) -> npt.
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
+# Real values, int64 values and row layouts of the label-construction API (rankwise.labels).
+def _real(name: str, value: object) -> npt.NDArray[Any]:
+    a = real_array(name, value)
+    if a.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
+    return a
+
+
+def _rows(
+    name: str, value: object, offsets: object
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64] | None, tuple[int, int] | None]:
+    """Flat float64 values plus the row layout (offsets, or the shape of a 2-D array)."""
+    a = _real(name, value)
+    if offsets is not None:
+        if a.ndim != 1:
+            raise ShapeError(f"`{name}` must be 1-D with `offsets`; got shape {_shape(a)}")
+        off = _int_vector("offsets", offsets, None, "query boundaries, length Q + 1")
+        return np.ascontiguousarray(a, dtype=np.float64), off, None
+    if a.ndim == 1:
+        return np.ascontiguousarray(a, dtype=np.float64), None, (1, int(a.shape[0]))
+    if a.ndim == 2:
+        flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+        return flat, None, (int(a.shape[0]), int(a.shape[1]))
+    raise ShapeError(f"`{name}` must be 1-D or 2-D (queries, candidates); got {_shape(a)}")
+
+
+def _ints(name: str, value: object) -> npt.NDArray[np.int64]:
+    a = int_array(name, value)
+    if a.dtype == np.uint64 and a.size and int(a.max()) > np.iinfo(np.int64).max:
+        raise InvalidValueError(
+            f"`{name}` must hold integers in the int64 range; got {int(a.max())}"
+        )
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _labels_like(labels: object, scores: npt.ArrayLike) -> npt.NDArray[Any]:
+    """``labels`` as real numbers, of the shape of ``scores`` (one label per score)."""
+    lab = _real("labels", labels)
+    if lab.shape != np.shape(scores):
+        raise ShapeError(
+            f"`labels` must have shape {_shape(np.asarray(scores))} like `scores`; "
+            f"got {_shape(lab)}"
+        )
+    return lab
+
+
 def batch(
     scores: object,
     labels: object,

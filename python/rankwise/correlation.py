@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import PairBatch, choice, pair_batch, probability, real_array
+from ._validation import PairBatch, choice, flag, pair_batch, probability, real_array
 from .errors import (
     ConstantInputWarning,
     InvalidValueError,
@@ -486,7 +486,7 @@ def _weighted(
         rank=kind,
         rank_values=batch.z,
         weights=table,
-        additive=_yes_no("additive", additive),
+        additive=flag("additive", additive),
         nan_policy=nan_policy,
     )
     _warn_small(counts, batch, scipy_classes=scipy_classes, stacklevel=4)
@@ -651,12 +651,6 @@ def _hashable(value: object) -> bool:
     except TypeError:
         return False
     return True
-
-
-def _yes_no(name: str, value: object) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise RankwiseTypeError(f"`{name}` must be True or False; got {type(value).__name__}")
-    return bool(value)
 
 
 def _refuse_repeats(name: str, items: npt.NDArray[Any], codes: npt.NDArray[np.uint32]) -> None:

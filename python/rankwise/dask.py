@@ -44,8 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition, prepare
-from ._partitions import merge_partitions as _merge
+from . import _partitions
 from .errors import InvalidValueError, RankwiseTypeError
 from .evaluate import Qrels
 from .report import Report
@@ -53,15 +52,6 @@ from .report import Report
 __all__ = ["evaluate"]
 
 _EXTRA = "rankwise.dask needs Dask: pip install 'rankwise[dask]' (dask[dataframe], distributed)"
-
-
-def _dask() -> Any:
-    try:
-        import dask
-        import dask.dataframe
-    except ImportError as e:
-        raise ImportError(_EXTRA) from e
-    return dask
 
 
 def _client() -> Any:
@@ -74,7 +64,7 @@ def _client() -> Any:
 
 
 def _check_partition(
-    frame: Any, options: EvalOptions, partition_info: dict[str, Any] | None = None
+    frame: Any, options: _partitions.EvalOptions, partition_info: dict[str, Any] | None = None
 ) -> Any:
     """One input partition, unchanged, once its columns are known to be usable."""
     import pandas as pd
@@ -101,9 +91,9 @@ def _check_partition(
 
 
 def _evaluate_part(
-    frame: Any, qrels: Qrels, measures: list[str], options: EvalOptions, partition: int
-) -> PartitionResult:
-    return evaluate_partition(frame, qrels, measures, options, partition=partition)
+    frame: Any, qrels: Qrels, measures: list[str], options: _partitions.EvalOptions, partition: int
+) -> _partitions.PartitionResult:
+    return _partitions.evaluate_partition(frame, qrels, measures, options, partition=partition)
 
 
 def evaluate(
@@ -156,32 +146,20 @@ def evaluate(
     The work runs on the current Dask scheduler (a ``distributed.Client`` if one is active).
     A worker lost mid-way is recomputed by Dask; the report is unchanged.
     """
-    dask = _dask()
+    dask = _partitions.require(_EXTRA, "dask", "dask.dataframe")
     import dask.dataframe as dd
 
     if not isinstance(run_ddf, dd.DataFrame):
         raise RankwiseTypeError(
             f"`run_ddf` must be a dask.dataframe.DataFrame; got {type(run_ddf).__name__}"
         )
-    options, names = prepare(
-        measures,
-        columns,
-        missing=missing,
-        rel_level=rel_level,
-        judged_only=judged_only,
-        max_docs=max_docs,
-        score_precision=score_precision,
-        name=name,
+    options, names = _partitions.prepare(
+        measures, columns, missing, rel_level, judged_only, max_docs, score_precision, name
     )
     if isinstance(qrels, dd.DataFrame):
         qrels = qrels.compute()  # type: ignore[no-untyped-call]
-    built = as_qrels(qrels)
-    for column in options.columns:
-        if column not in run_ddf.columns:
-            raise InvalidValueError(
-                f"`run_ddf` has no column {column!r}; it has {list(run_ddf.columns)} "
-                "(name the columns with `columns=(query, doc, score)`)"
-            )
+    built = _partitions.as_qrels(qrels)
+    _partitions.check_columns("run_ddf", options, run_ddf.columns)
 
     meta = run_ddf._meta[options.columns]
     checked = run_ddf[options.columns].map_partitions(_check_partition, options, meta=meta)
@@ -197,6 +175,6 @@ def evaluate(
         dask.delayed(_evaluate_part, pure=True)(part, shared, names, options, i)
         for i, part in enumerate(checked.to_delayed())
     ]
-    parts: tuple[PartitionResult, ...] = dask.compute(*tasks)
-    report = _merge(parts, built, names, options)
+    parts: tuple[_partitions.PartitionResult, ...] = dask.compute(*tasks)
+    report = _partitions.merge_partitions(parts, built, names, options)
     return report.per_query if per_query else report

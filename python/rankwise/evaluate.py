@@ -21,7 +21,9 @@ __all__ = ["Qrels", "Report", "Run", "evaluate", "measure_names"]
 # `rankwise eval` start-up; at run time `overload` only has to return the function.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal, overload
+    from typing import Literal, TypeVar, overload
+
+    _Table = TypeVar("_Table", Qrels, Run)
 else:
 
     def overload(function: object) -> object:
@@ -32,30 +34,26 @@ QrelsLike = Qrels | Mapping[str, Mapping[str, int | float]]
 RunLike = Run | Mapping[str, Mapping[str, float]]
 
 
-def _as_qrels(qrels: QrelsLike) -> Qrels:
-    if isinstance(qrels, Qrels):
-        return qrels
-    if isinstance(qrels, dict):
-        return Qrels(qrels)
-    if isinstance(qrels, Mapping):
-        return Qrels({q: dict(d) for q, d in qrels.items()})
+def _as_table(value: object, cls: type[_Table], name: str, holds: str) -> _Table:
+    """A :class:`Qrels` or :class:`Run` from itself or a ``{query_id: {doc_id: x}}`` mapping."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, dict):
+        return cls(value)
+    if isinstance(value, Mapping):
+        return cls({q: dict(d) for q, d in value.items()})
     raise RankwiseTypeError(
-        f"`qrels` must be a rankwise.Qrels or a dict {{query_id: {{doc_id: label}}}}; "
-        f"got {type(qrels).__name__}"
+        f"`{name}` must be a rankwise.{cls.__name__} or a dict "
+        f"{{query_id: {{doc_id: {holds}}}}}; got {type(value).__name__}"
     )
+
+
+def _as_qrels(qrels: QrelsLike) -> Qrels:
+    return _as_table(qrels, Qrels, "qrels", "label")
 
 
 def _as_run(run: RunLike) -> Run:
-    if isinstance(run, Run):
-        return run
-    if isinstance(run, dict):
-        return Run(run)
-    if isinstance(run, Mapping):
-        return Run({q: dict(d) for q, d in run.items()})
-    raise RankwiseTypeError(
-        f"`run` must be a rankwise.Run or a dict {{query_id: {{doc_id: score}}}}; "
-        f"got {type(run).__name__}"
-    )
+    return _as_table(run, Run, "run", "score")
 
 
 def _number(name: str, value: object) -> float:

@@ -26,7 +26,7 @@ Rust with the GIL released; use :func:`evaluate_arrays` to get several at once.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -131,8 +131,30 @@ def evaluate_arrays(
     return dict(zip(out_names, values, strict=True))
 
 
-def _one(measure: str, scores: Array, labels: Array, **options: Any) -> npt.NDArray[np.float64]:
-    return next(iter(evaluate_arrays(scores, labels, [measure], **options).values()))
+def _one(
+    measure: str,
+    scores: Array,
+    labels: Array,
+    offsets: Array | None,
+    mask: Array | None,
+    nan_policy: NanPolicy,
+    rel_level: float = 1,
+    n_relevant: Array | None = None,
+    ties: Ties = "stable",
+) -> npt.NDArray[np.float64]:
+    """One measure by :func:`evaluate_arrays`: the body of every single-measure function."""
+    out = evaluate_arrays(
+        scores,
+        labels,
+        [measure],
+        offsets=offsets,
+        mask=mask,
+        n_relevant=n_relevant,
+        rel_level=rel_level,
+        ties=ties,
+        nan_policy=nan_policy,
+    )
+    return next(iter(out.values()))
 
 
 def _at(name: str, k: int | None) -> str:
@@ -182,17 +204,8 @@ def ndcg(
     array([0.7103])
     """
     k = cutoff("k", k, optional=True)
-    return _one(
-        _at("nDCG" + _gain_param(gains), k),
-        scores,
-        labels,
-        ties=ties,
-        offsets=offsets,
-        mask=mask,
-        n_relevant=n_relevant,
-        rel_level=rel_level,
-        nan_policy=nan_policy,
-    )
+    measure = _at("nDCG" + _gain_param(gains), k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy, rel_level, n_relevant, ties)
 
 
 def dcg(
@@ -219,15 +232,8 @@ def dcg(
     array([1.2619])
     """
     k = cutoff("k", k, optional=True)
-    return _one(
-        _at("DCG" + _gain_param(gains), k),
-        scores,
-        labels,
-        ties=ties,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
-    )
+    measure = _at("DCG" + _gain_param(gains), k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy, ties=ties)
 
 
 def average_precision(
@@ -255,16 +261,8 @@ def average_precision(
     array([0.8333])
     """
     k = cutoff("k", k, optional=True)
-    return _one(
-        _at("AP", k),
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        n_relevant=n_relevant,
-        nan_policy=nan_policy,
-    )
+    measure = _at("AP", k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy, rel_level, n_relevant)
 
 
 def reciprocal_rank(
@@ -292,15 +290,8 @@ def reciprocal_rank(
     array([0.])
     """
     k = cutoff("k", k, optional=True)
-    return _one(
-        _at("RR", k),
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
-    )
+    measure = _at("RR", k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy, rel_level)
 
 
 def precision(
@@ -325,15 +316,7 @@ def precision(
     array([0.5])
     """
     cut = cutoff("k", k, optional=False)
-    return _one(
-        f"P@{cut}",
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
-    )
+    return _one(f"P@{cut}", scores, labels, offsets, mask, nan_policy, rel_level)
 
 
 def recall(
@@ -359,16 +342,8 @@ def recall(
     array([0.5])
     """
     k = cutoff("k", k, optional=True)
-    return _one(
-        _at("R", k),
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        n_relevant=n_relevant,
-        nan_policy=nan_policy,
-    )
+    measure = _at("R", k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy, rel_level, n_relevant)
 
 
 def r_precision(
@@ -391,16 +366,7 @@ def r_precision(
     >>> r_precision(np.array([[0.9, 0.8, 0.1]]), np.array([[1, 0, 1]]))
     array([0.5])
     """
-    return _one(
-        "Rprec",
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        n_relevant=n_relevant,
-        nan_policy=nan_policy,
-    )
+    return _one("Rprec", scores, labels, offsets, mask, nan_policy, rel_level, n_relevant)
 
 
 def success(
@@ -424,15 +390,7 @@ def success(
     array([0.])
     """
     cut = cutoff("k", k, optional=False)
-    return _one(
-        f"Success@{cut}",
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
-    )
+    return _one(f"Success@{cut}", scores, labels, offsets, mask, nan_policy, rel_level)
 
 
 def bpref(
@@ -458,16 +416,7 @@ def bpref(
     >>> bpref(np.array([[0.9, 0.8, 0.1]]), np.array([[0, 1, 1]]))
     array([0.])
     """
-    return _one(
-        "Bpref",
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        n_relevant=n_relevant,
-        nan_policy=nan_policy,
-    )
+    return _one("Bpref", scores, labels, offsets, mask, nan_policy, rel_level, n_relevant)
 
 
 def err(
@@ -496,14 +445,8 @@ def err(
     k = cutoff("k", k, optional=True)
     if not (isinstance(max_grade, (int, float)) and max_grade > 0):
         raise InvalidValueError(f"`max_grade` must be a positive number; got {max_grade!r}")
-    return _one(
-        _at(f"ERR(max_grade={real_scalar('max_grade', max_grade)!r})", k),
-        scores,
-        labels,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
-    )
+    measure = _at(f"ERR(max_grade={real_scalar('max_grade', max_grade)!r})", k)
+    return _one(measure, scores, labels, offsets, mask, nan_policy)
 
 
 def rbp(
@@ -532,11 +475,5 @@ def rbp(
     if not (isinstance(p, (int, float)) and 0 < p < 1):
         raise InvalidValueError(f"`p` must be in (0, 1); got {p!r}")
     return _one(
-        f"RBP(p={real_scalar('p', p)!r})",
-        scores,
-        labels,
-        rel_level=rel_level,
-        offsets=offsets,
-        mask=mask,
-        nan_policy=nan_policy,
+        f"RBP(p={real_scalar('p', p)!r})", scores, labels, offsets, mask, nan_policy, rel_level
     )

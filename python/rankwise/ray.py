@@ -64,6 +64,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._partitions import require
 from ._validation import path
 from .errors import InvalidValueError, RankwiseTypeError, RerankInterruptedError
 from .rerank.cache import AnswerCache
@@ -73,15 +74,6 @@ from .rerank.strategies import SlidingWindow, Strategy
 __all__ = ["RerankBlock", "build_labels", "rerank"]
 
 _EXTRA = "rankwise.ray needs Ray Data: pip install 'rankwise[ray]' (ray[data])"
-
-
-def _ray() -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError as e:
-        raise ImportError(_EXTRA) from e
-    return ray
 
 
 def _positive(name: str, value: Any) -> int:
@@ -272,7 +264,7 @@ def rerank(
         ``depth``, ``repaired``. Rows come in the order blocks finish; sort by ``query_id``
         (or join) to compare.
     """
-    ray = _ray()
+    ray = require(_EXTRA, "ray", "ray.data")
     if not isinstance(ds, ray.data.Dataset):
         raise RankwiseTypeError(f"`ds` must be a ray.data.Dataset; got {type(ds).__name__}")
     _positive("queries_per_call", queries_per_call)

@@ -36,24 +36,23 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._partitions import EvalOptions, PartitionResult, as_qrels, evaluate_partition, prepare
+from ._partitions import (
+    EvalOptions,
+    PartitionResult,
+    as_qrels,
+    check_columns,
+    evaluate_partition,
+    prepare,
+    require,
+)
 from ._partitions import merge_partitions as _merge
-from .errors import InvalidValueError, RankwiseTypeError
+from .errors import RankwiseTypeError
 from .evaluate import measure_names
 from .report import Report
 
 __all__ = ["evaluate"]
 
 _EXTRA = "rankwise.spark needs PySpark: pip install 'rankwise[spark]' (pyspark, and a JVM)"
-
-
-def _pyspark() -> Any:
-    try:
-        import pyspark
-        import pyspark.sql
-    except ImportError as e:
-        raise ImportError(_EXTRA) from e
-    return pyspark
 
 
 def _partition_function(broadcast: Any, names: list[str], options: EvalOptions) -> Any:
@@ -124,7 +123,7 @@ def evaluate(
     Report
         Equal, bit for bit, to ``rankwise.evaluate`` on the whole run.
     """
-    _pyspark()
+    require(_EXTRA, "pyspark", "pyspark.sql")
     from pyspark.sql import DataFrame
     from pyspark.sql import types as spark_types
 
@@ -133,23 +132,11 @@ def evaluate(
             f"`run_sdf` must be a pyspark.sql.DataFrame; got {type(run_sdf).__name__}"
         )
     options, names = prepare(
-        measures,
-        columns,
-        missing=missing,
-        rel_level=rel_level,
-        judged_only=judged_only,
-        max_docs=max_docs,
-        score_precision=score_precision,
-        name=name,
+        measures, columns, missing, rel_level, judged_only, max_docs, score_precision, name
     )
     query, doc, score = options.columns
     fields = {f.name: f.dataType for f in run_sdf.schema.fields}
-    for column in options.columns:
-        if column not in fields:
-            raise InvalidValueError(
-                f"`run_sdf` has no column {column!r}; it has {list(fields)} "
-                "(name the columns with `columns=(query, doc, score)`)"
-            )
+    check_columns("run_sdf", options, fields)
     if not isinstance(fields[score], spark_types.NumericType):
         raise RankwiseTypeError(
             f"`run_sdf`: column {score!r} must hold numbers (every partition shares the "

@@ -125,6 +125,16 @@ def _broadcast(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Any, Any]:
     return bx, by
 
 
+def _paired(x: npt.ArrayLike, y: npt.ArrayLike, nan_policy: str) -> tuple[Any, Any, int]:
+    """The two samples after scipy's first checks (NaN policy, dimensions), broadcast to one
+    shape as scipy does first, and the number of dimensions the result keeps."""
+    _check_nan(nan_policy, x=x, y=y)
+    nd = _ndim(x, y)
+    if np.shape(x) != np.shape(y):
+        x, y = _broadcast(x, y)
+    return x, y, nd
+
+
 def _tuple_axis(
     x: npt.ArrayLike, y: npt.ArrayLike, axis: Any, *extra: Any
 ) -> tuple[Any, Any, Any, tuple[Any, ...], int]:
@@ -192,11 +202,8 @@ def kendalltau(
     choice("variant", variant, ("b", "c"))
     choice("method", method, ("auto", "exact", "asymptotic"))
     _check_options(nan_policy, alternative)
-    _check_nan(nan_policy, x=x, y=y)
-    nd = _ndim(x, y)
+    x, y, nd = _paired(x, y, nan_policy)
     along: int | None
-    if np.shape(x) != np.shape(y):
-        x, y = _broadcast(x, y)  # scipy broadcasts the two samples first
     if isinstance(axis, tuple):
         x, y, kept_axes, _, nd = _tuple_axis(x, y, axis)
         along = -1
@@ -246,11 +253,8 @@ def weightedtau(
     SignificanceResult(statistic=np.float64(-0.5669496815368272), pvalue=np.float64(nan))
     """
     _check_options(nan_policy, "two-sided")
-    _check_nan(nan_policy, x=x, y=y)
-    nd = _ndim(x, y)
+    x, y, nd = _paired(x, y, nan_policy)
     along: int | None
-    if np.shape(x) != np.shape(y):
-        x, y = _broadcast(x, y)  # scipy broadcasts the two samples first
     if isinstance(axis, tuple):
         paired_rank = () if isinstance(rank, bool) or rank is None else (rank,)
         x, y, kept_axes, extra, nd = _tuple_axis(x, y, axis, *paired_rank)

@@ -120,6 +120,15 @@ def _positive_preds_only(
     return np.where(scores > 0, labels, 0)
 
 
+def _relevant_in_top(scores: npt.NDArray[np.float32], labels: npt.NDArray[Any], k: int) -> float:
+    """Relevant documents with ``preds > 0`` in the top ``k`` (a cutoff past the list is the
+    whole list)."""
+    cut = min(k, max(scores.shape[0], 1))
+    return _measures(scores, _positive_preds_only(scores, labels), [f"NumRelRet@{cut}"], "stable")[
+        0
+    ]
+
+
 def retrieval_normalized_dcg(preds: Tensor, target: Tensor, top_k: int | None = None) -> Tensor:
     """nDCG@k of one query with linear gains and tie-averaged DCG (McSherry & Najork).
 
@@ -199,10 +208,7 @@ def retrieval_precision(
     k = _top_k(top_k, n, clamp=False)
     if not labels.sum():
         return _result(0.0, preds)
-    found = _measures(
-        scores, _positive_preds_only(scores, labels), [f"NumRelRet@{min(k, max(n, 1))}"], "stable"
-    )
-    return _result(found[0] / k, preds)
+    return _result(_relevant_in_top(scores, labels, k) / k, preds)
 
 
 def retrieval_recall(preds: Tensor, target: Tensor, top_k: int | None = None) -> Tensor:
@@ -218,8 +224,7 @@ def retrieval_recall(preds: Tensor, target: Tensor, top_k: int | None = None) ->
     total = float(labels.sum())
     if not total:
         return _result(0.0, preds)
-    found = _measures(scores, _positive_preds_only(scores, labels), [f"NumRelRet@{k}"], "stable")
-    return _result(found[0] / total, preds)
+    return _result(_relevant_in_top(scores, labels, k) / total, preds)
 
 
 def retrieval_hit_rate(preds: Tensor, target: Tensor, top_k: int | None = None) -> Tensor:
