@@ -35,6 +35,29 @@ pub fn average_precision(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -
     if found == 0 { 0.0 } else { sum / f(num_rel) }
 }
 
+/// Accuracy (ir_measures' `Accuracy@k`, computed by its own `accuracy` provider): the
+/// share of (relevant, non-relevant) pairs of the top `k` in which the relevant document
+/// ranks first, `1 - sum_{relevant r} nonrel_above(r) / (num_nonrel * num_rel)`, where every
+/// document with a label below `rel` (unjudged ones too) is non-relevant.
+///
+/// Where ir_measures reports nothing rankwise reports a value: 0 when no relevant document is
+/// in the top `k` (ir_measures leaves the query out of its mean), 1 when no non-relevant one
+/// is (ir_measures divides by zero).
+pub fn accuracy(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    let limit = q.limit(cutoff);
+    let (mut num_rel, mut nonrel_above) = (0usize, 0usize);
+    for h in relevant(q.hits_before(limit), rel) {
+        nonrel_above += h.rank as usize - num_rel;
+        num_rel += 1;
+    }
+    let num_nonrel = limit - num_rel;
+    match (num_rel, num_nonrel) {
+        (0, _) => 0.0,
+        (_, 0) => 1.0,
+        _ => 1.0 - f(nonrel_above) / (f(num_nonrel) * f(num_rel)),
+    }
+}
+
 /// Reciprocal rank of the first relevant document within `cutoff` (trec_eval `recip_rank`
 /// has no cutoff; `RR@k` equals `recip_rank` on the ranking truncated at `k`). 0 if none.
 pub fn reciprocal_rank(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
@@ -283,5 +306,15 @@ mod tests {
             rank_biased_precision(&o.view(), 0.8, 1.0),
             0.2 * (1.0 + 0.64)
         ));
+    }
+
+    #[test]
+    fn accuracy_counts_pairs_in_order() {
+        // relevant at ranks 1 and 3 of 4 (0-based 0, 2): nonrel above = 0 and 1; 2 nonrel.
+        let o = Owned::run(&[Some(1.0), Some(0.0), Some(2.0), None], &[]);
+        assert!(close(accuracy(&o.view(), None, 1.0), 1.0 - 1.0 / 4.0));
+        assert!(close(accuracy(&o.view(), Some(2), 1.0), 1.0));
+        assert_eq!(accuracy(&o.view(), Some(1), 1.0), 1.0);
+        assert_eq!(accuracy(&o.view(), None, 3.0), 0.0);
     }
 }
