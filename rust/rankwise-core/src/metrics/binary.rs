@@ -58,6 +58,19 @@ pub fn accuracy(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
     }
 }
 
+/// Capped recall at `k` (BEIR's `recall_cap`, `beir/retrieval/custom_metrics.py`; Thakur et
+/// al., "BEIR", NeurIPS Datasets and Benchmarks 2021): relevant documents in the top `k` over
+/// `min(k, R)`, so that a query with more than `k` relevant documents can reach 1. 0 when the
+/// query has no relevant document (BEIR divides by zero).
+pub fn capped_recall(q: &RankedQuery<'_>, k: usize, rel: f64) -> f64 {
+    let denominator = q.num_rel(rel).min(k);
+    if denominator == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(q.limit(Some(k))), rel).count();
+    f(found) / f(denominator)
+}
+
 /// Reciprocal rank of the first relevant document within `cutoff` (trec_eval `recip_rank`
 /// has no cutoff; `RR@k` equals `recip_rank` on the ranking truncated at `k`). 0 if none.
 pub fn reciprocal_rank(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
@@ -306,6 +319,15 @@ mod tests {
             rank_biased_precision(&o.view(), 0.8, 1.0),
             0.2 * (1.0 + 0.64)
         ));
+    }
+
+    #[test]
+    fn capped_recall_caps_at_k() {
+        // 3 relevant, 1 in the top 2: 1 / min(3, 2)
+        let o = Owned::run(&[Some(1.0), Some(0.0), Some(1.0)], &[2.0]);
+        assert!(close(capped_recall(&o.view(), 2, 1.0), 0.5));
+        assert!(close(capped_recall(&o.view(), 10, 1.0), 2.0 / 3.0));
+        assert_eq!(capped_recall(&o.view(), 10, 5.0), 0.0);
     }
 
     #[test]

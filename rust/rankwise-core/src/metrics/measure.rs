@@ -32,14 +32,14 @@ pub enum Gain {
 }
 
 /// Most labels a custom gain map names (graded scales have a handful).
-pub const GAIN_MAP_CAPACITY: usize = 16;
+pub const GAIN_MAP_CAPACITY: usize = 8;
 
-/// A custom gain map: integer labels `>= 0` to finite gains. A fixed-size array, so that
-/// measures stay `Copy` and need no allocation.
+/// A custom gain map: integer labels in `0..=65535` to finite gains `>= 0`. Fixed-size
+/// arrays, so that measures stay small, `Copy`, and need no allocation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GainMap {
-    len: usize,
-    labels: [i64; GAIN_MAP_CAPACITY],
+    len: u8,
+    labels: [u16; GAIN_MAP_CAPACITY],
     gains: [f64; GAIN_MAP_CAPACITY],
 }
 
@@ -48,16 +48,17 @@ impl GainMap {
     #[inline]
     pub fn get(&self, label: f64) -> f64 {
         self.entries()
-            .find(|&(l, _)| l as f64 == label)
+            .find(|&(l, _)| f64::from(l) == label)
             .map_or(label, |(_, g)| g)
     }
 
     /// The `(label, gain)` pairs, in the order they were given.
-    pub fn entries(&self) -> impl Iterator<Item = (i64, f64)> + '_ {
-        self.labels[..self.len]
+    pub fn entries(&self) -> impl Iterator<Item = (u16, f64)> + '_ {
+        let n = usize::from(self.len);
+        self.labels[..n]
             .iter()
             .copied()
-            .zip(self.gains[..self.len].iter().copied())
+            .zip(self.gains[..n].iter().copied())
     }
 }
 
@@ -142,6 +143,9 @@ pub enum MeasureKind {
     },
     /// `Accuracy@k`: the share of (relevant, non-relevant) pairs of the top k ranked in order.
     Accuracy,
+    // BEIR's measures.
+    /// `recall_cap@k`: relevant documents in the top k over `min(k, R)`.
+    RecallCap,
 }
 
 /// How per-query values become one number for a set of queries.
@@ -205,6 +209,9 @@ impl Measure {
             return Ok(ms);
         }
         if let Some(m) = parse_ranx(trimmed)? {
+            return Ok(vec![m]);
+        }
+        if let Some(m) = parse_beir(trimmed)? {
             return Ok(vec![m]);
         }
         parse_ir_measures(trimmed).map(|m| vec![m])
@@ -555,6 +562,29 @@ fn parse_ranx(name: &str) -> Result<Option<Measure>> {
 }
 
 // ----------------------------------------------------------------------------------------
+// BEIR names: name@k
+
+fn parse_beir(name: &str) -> Result<Option<Measure>> {
+    let (base, k) = match name.split_once('@') {
+        Some((b, k)) => (b, Some(k)),
+        None => (name, None),
+    };
+    let Some(row) = MEASURES.iter().find(|row| row.beir.contains(&base)) else {
+        return Ok(None);
+    };
+    let Some(k) = k else {
+        return Err(RankError::InvalidMeasure {
+            name: name.to_owned(),
+            reason: format!("BEIR's {base} needs a cutoff, as in {base}@10"),
+        });
+    };
+    let cutoff = parse_cutoff(name, k)?;
+    Measure::new(name, row.kind, Some(cutoff), None)
+        .validate(name)
+        .map(Some)
+}
+
+// ----------------------------------------------------------------------------------------
 // ir_measures names: Name(key=value, ...)@cutoff
 
 fn parse_ir_measures(name: &str) -> Result<Measure> {
@@ -742,17 +772,12 @@ fn parse_gain_map(name: &str, value: &str) -> Result<GainMap> {
         let (label, gain) = entry
             .split_once(':')
             .ok_or_else(|| invalid(format!("gains entries are label:gain; got {entry:?}")))?;
-        let label: i64 = label
-            .trim()
-            .parse()
-            .ok()
-            .filter(|&l| l >= 0)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "gains labels must be integers >= 0; got {:?}",
-                    label.trim()
-                ))
-            })?;
+        let label: u16 = label.trim().parse().map_err(|_| {
+            invalid(format!(
+                "gains labels must be integers in 0..=65535; got {:?}",
+                label.trim()
+            ))
+        })?;
         let gain = parse_f64_param(name, gain.trim())?;
         if gain < 0.0 {
             return Err(invalid(format!(
@@ -762,13 +787,14 @@ fn parse_gain_map(name: &str, value: &str) -> Result<GainMap> {
         if map.entries().any(|(l, _)| l == label) {
             return Err(invalid(format!("gains names label {label} twice")));
         }
-        if map.len == GAIN_MAP_CAPACITY {
+        let n = usize::from(map.len);
+        if n == GAIN_MAP_CAPACITY {
             return Err(invalid(format!(
                 "gains names at most {GAIN_MAP_CAPACITY} labels"
             )));
         }
-        map.labels[map.len] = label;
-        map.gains[map.len] = gain;
+        map.labels[n] = label;
+        map.gains[n] = gain;
         map.len += 1;
     }
     Ok(map)
@@ -995,6 +1021,16 @@ mod tests {
     }
 
     #[test]
+    fn beir_names() {
+        let m = one("recall_cap@10");
+        assert_eq!((m.kind, m.cutoff), (MeasureKind::RecallCap, Some(10)));
+        assert_eq!(one("R_cap@5").kind, MeasureKind::RecallCap);
+        assert_eq!(one("top_k_accuracy@3").kind, MeasureKind::Success);
+        let e = Measure::parse("recall_cap").unwrap_err().to_string();
+        assert!(e.contains("recall_cap@10"), "{e}");
+    }
+
+    #[test]
     fn bad_ir_measures_parameters_are_explained() {
         let err = |name: &str| Measure::parse(name).unwrap_err().to_string();
         assert!(err("SDCG@10").contains("SDCG(max_rel=3)@10"));
@@ -1004,7 +1040,7 @@ mod tests {
         assert!(err("Compat(p=0)").contains("(0, 1]"));
         assert!(err("Compat(normalize=maybe)").contains("True or False"));
         assert!(err("Compat@10").contains("takes no cutoff"));
-        assert!(err("nDCG(gains={-1:2})").contains("integers >= 0"));
+        assert!(err("nDCG(gains={-1:2})").contains("integers in 0..=65535"));
         assert!(err("nDCG(gains={1:-2})").contains(">= 0"));
         assert!(err("nDCG(gains={1:2,1:3})").contains("twice"));
         assert!(err("nDCG(gains=[1,2])").contains("a dict"));

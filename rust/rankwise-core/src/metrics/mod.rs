@@ -180,6 +180,7 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         }
         MeasureKind::Compat { p, normalize } => gain::compatibility(query, p, normalize),
         MeasureKind::Accuracy => binary::accuracy(query, k, rel),
+        MeasureKind::RecallCap => binary::capped_recall(query, k.unwrap_or(0), rel),
     }
 }
 

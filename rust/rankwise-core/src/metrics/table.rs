@@ -8,7 +8,8 @@
 //!
 //! trec_eval's facts (names, default cutoffs, output order, groups) follow its measure table
 //! `te_trec_measures` and groups in `measures.c` of trec_eval 9.0.x; ir_measures' names follow
-//! `ir_measures/measures/__init__.py` (0.4) and ranx's its `metrics` module (0.3).
+//! `ir_measures/measures/__init__.py` (0.4), ranx's its `metrics` module (0.3), and BEIR's
+//! `EvaluateRetrieval.evaluate_custom` (`beir/retrieval/evaluation.py`, 2.2).
 
 use super::measure::{Aggregate, Gain, MeasureKind};
 
@@ -128,6 +129,8 @@ pub struct MeasureInfo {
     pub trec_eval: &'static [TrecName],
     /// ranx names: `name@k` (and `rbp.95` for RBP).
     pub ranx: &'static [RanxName],
+    /// BEIR names (`EvaluateRetrieval.evaluate_custom`'s metrics): `name@k`.
+    pub beir: &'static [&'static str],
     /// What it measures, in a few words.
     pub help: &'static str,
 }
@@ -179,6 +182,7 @@ const BINARY: MeasureInfo = MeasureInfo {
     judged_only: false,
     trec_eval: &[],
     ranx: &[],
+    beir: &[],
     help: "",
 };
 
@@ -309,6 +313,7 @@ pub const MEASURES: &[MeasureInfo] = &[
             27,
         )],
         ranx: &[ranx("hit_rate", MeasureKind::Success)],
+        beir: &["top_k_accuracy"],
         help: "1 if a relevant document is retrieved, else 0",
         ..BINARY
     },
@@ -558,6 +563,14 @@ pub const MEASURES: &[MeasureInfo] = &[
         ..BINARY
     },
     MeasureInfo {
+        family: "R_cap",
+        kind: MeasureKind::RecallCap,
+        cutoff: CutoffUse::Required,
+        beir: &["recall_cap", "R_cap"],
+        help: "capped recall: relevant documents in the top k over min(k, R)",
+        ..BINARY
+    },
+    MeasureInfo {
         family: "Accuracy",
         kind: MeasureKind::Accuracy,
         ir_measures: &["Accuracy"],
@@ -651,11 +664,12 @@ pub fn examples(row: &MeasureInfo) -> Vec<String> {
             out.push(format!("{}@10", r.name));
         }
     }
+    out.extend(row.beir.iter().map(|name| format!("{name}@10")));
     out
 }
 
 /// The forms the list of valid measures shows for a row, per tool.
-fn help_forms(row: &MeasureInfo) -> [Vec<String>; 3] {
+fn help_forms(row: &MeasureInfo) -> [Vec<String>; 4] {
     let mut ir = Vec::new();
     for &bare in row.ir_measures {
         let name = &with_required(bare, row);
@@ -698,12 +712,13 @@ fn help_forms(row: &MeasureInfo) -> [Vec<String>; 3] {
             ranx_forms.push(format!("{}@k", r.name));
         }
     }
-    [ir, trec_forms, ranx_forms]
+    let beir_forms = row.beir.iter().map(|name| format!("{name}@k")).collect();
+    [ir, trec_forms, ranx_forms, beir_forms]
 }
 
 /// The list of valid measures that [`crate::RankError::UnknownMeasure`] shows.
 pub fn valid_measures_help() -> String {
-    let mut tools: [Vec<String>; 3] = Default::default();
+    let mut tools: [Vec<String>; 4] = Default::default();
     let mut params = Vec::new();
     for row in MEASURES {
         for (all, forms) in tools.iter_mut().zip(help_forms(row)) {
@@ -713,15 +728,22 @@ pub fn valid_measures_help() -> String {
             params.push(format!("{}({})", row.family, row.parameters));
         }
     }
-    let [ir, trec_forms, ranx_forms] = tools;
+    let [ir, trec_forms, ranx_forms, beir_forms] = tools;
+    let judged_only: Vec<&str> = MEASURES
+        .iter()
+        .filter(|row| row.judged_only)
+        .filter_map(|row| row.ir_measures.first().copied())
+        .collect();
     format!(
-        "{}, with parameters {} and (rel=l) on binary measures; trec_eval names {}, and the \
-         groups {}; ranx names {}",
+        "{}, with parameters {}, (rel=l) on binary measures and (judged_only=True) on {}; \
+         trec_eval names {}, and the groups {}; ranx names {}; BEIR names {}",
         ir.join(", "),
         params.join(", "),
+        judged_only.join(", "),
         trec_forms.join(", "),
         TREC_GROUPS.join(", "),
-        ranx_forms.join(", ")
+        ranx_forms.join(", "),
+        beir_forms.join(", ")
     )
 }
 
@@ -777,6 +799,7 @@ mod tests {
                 normalize: true,
             },
             K::Accuracy,
+            K::RecallCap,
         ];
         for k in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -817,7 +840,8 @@ mod tests {
                 | K::Rndcg
                 | K::Sdcg { .. }
                 | K::Compat { .. }
-                | K::Accuracy => {}
+                | K::Accuracy
+                | K::RecallCap => {}
             }
         }
         all.to_vec()
@@ -867,7 +891,8 @@ mod tests {
                 .iter()
                 .copied()
                 .chain(row.trec_eval.iter().map(|t| t.name))
-                .chain(row.ranx.iter().map(|r| r.name));
+                .chain(row.ranx.iter().map(|r| r.name))
+                .chain(row.beir.iter().copied());
             for name in names {
                 let listed = words.iter().any(|w| {
                     *w == name
