@@ -235,3 +235,10 @@ def test_new_measures_read_arrays_too():
     assert got["nDCG(gains={0:1})"][0] == pytest.approx(ndcg, abs=1e-12)
     # without the -1 document the top 3 are labels 2, 0, 1
     assert got["P(judged_only=True)@3"][0] == pytest.approx(2 / 3)
+
+
+def test_tie_averaging_refuses_judged_only():
+    with pytest.raises(rankwise.errors.RankwiseError, match="judged_only"):
+        rankwise.metrics.evaluate_arrays(
+            [[0.5, 0.5, 0.2]], [[1, -1, 2]], ["nDCG(judged_only=True)"], ties="average"
+        )

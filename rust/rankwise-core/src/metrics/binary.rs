@@ -1,6 +1,7 @@
-//! Binary-relevance measures: a document is relevant when its label is `>= rel`.
+//! Binary-relevance measures: a document is relevant when its label is `>= rel`. Besides
+//! trec_eval's, ir_measures' Accuracy and BEIR's capped recall.
 //!
-//! All follow trec_eval 9.0.x (`m_map.c`, `m_map_cut.c`, `m_recip_rank.c`, `m_P.c`,
+//! trec_eval's follow its 9.0.x sources (`m_map.c`, `m_map_cut.c`, `m_recip_rank.c`, `m_P.c`,
 //! `m_recall.c`, `m_Rprec.c`, `m_success.c`, `m_iprec_at_recall.c`): a cutoff larger than the
 //! ranking counts the missing ranks as non-relevant, and denominators that count relevant
 //! documents use every judged relevant document of the query, retrieved or not.

@@ -1,4 +1,5 @@
-//! Graded measures: DCG, nDCG (linear or exponential gains), tie-averaged DCG and ERR.
+//! Graded measures: DCG, nDCG (linear, exponential or custom gains), tie-averaged DCG, ERR,
+//! scaled DCG (SDCG) and compatibility (Compat).
 
 use super::measure::GainMap;
 use super::{Gain, RankedQuery, log2_discount};

@@ -7,9 +7,11 @@
 //! rankwise differs on purpose is listed in `docs/guide/exactness.md`); each function's doc
 //! comment gives the formula and the trec_eval source it follows.
 //!
-//! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG), [`binary`] (AP, RR, P, R, R-prec,
-//! success, interpolated precision, RBP, relative P, binG), [`judgments`] (bpref, infAP,
-//! judged@k, counts), [`set`] (trec_eval's set measures and utility).
+//! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG, SDCG, Compat), [`binary`] (AP, RR,
+//! P, R, R-prec, success, interpolated precision, RBP, relative P, binG, Accuracy, capped
+//! recall), [`judgments`] (bpref, infAP, judged@k, counts), [`set`] (trec_eval's set measures
+//! and utility). [`judged_only`] re-ranks a query without its unjudged documents for the
+//! measures asked for with ir_measures' `judged_only=True`.
 
 pub mod binary;
 pub mod gain;
