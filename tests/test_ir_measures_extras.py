@@ -112,6 +112,17 @@ def test_sdcg_matches_cwl_eval(data, k, scale):
     COMPARED["SDCG"] += len(want)
 
 
+def test_sdcg_reads_1000_ranks_as_cwl_eval():
+    docs = [f"d{i:04d}" for i in range(1500)]
+    qrels = {"q": {d: (i * 7) % 4 for i, d in enumerate(docs)}}
+    run = {"q": {d: 1500.0 - i for i, d in enumerate(docs)}}
+    for k in (999, 1000, 1001, 1400, 10**12):
+        name = f"SDCG(max_rel=3)@{k}"
+        want = reference(name, qrels, run)
+        assert ours(name, qrels, run)["q"] == pytest.approx(want["q"], abs=1e-12), k
+        COMPARED["SDCG"] += 1
+
+
 @st.composite
 def positive_distinct_run(draw):
     qrels, run = draw(qrels_and_run())

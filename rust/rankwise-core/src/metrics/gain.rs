@@ -154,13 +154,21 @@ pub fn err(q: &RankedQuery<'_>, cutoff: Option<usize>, max_grade: f64) -> f64 {
 /// `(clamp(max(l, 0), min_rel, max_rel) - min_rel) / (max_rel - min_rel)`. Unjudged documents
 /// gain 0. Equivalently DCG@k over the DCG@k of `k` documents of gain 1: nDCG as if the query
 /// had at least `k` fully relevant documents.
+///
+/// As cwl_eval (whose `max_n` ir_measures' provider fixes at 1000), only the top
+/// [`CWL_MAX_RANKS`] ranks count, in the ranking and in the normaliser: `SDCG@k` for a larger
+/// `k` is `SDCG@1000`, and the cost per query stays bounded whatever `k`.
 pub fn scaled_dcg(q: &RankedQuery<'_>, k: usize, min_rel: f64, max_rel: f64) -> f64 {
+    let k = k.min(CWL_MAX_RANKS);
     let scale = |l: f64| (l.max(0.0).clamp(min_rel, max_rel) - min_rel) / (max_rel - min_rel);
     let between = if q.others_judged { scale(0.0) } else { 0.0 };
     let dcg = discounted_sum(q, q.limit(Some(k)), scale, between);
     let norm = (0..k).fold(0.0, |acc, i| acc + 1.0 / log2_discount(i));
     if norm > 0.0 { dcg / norm } else { 0.0 }
 }
+
+/// The ranks cwl_eval reads (`max_n=1000` in ir_measures' `cwl_eval` provider).
+pub const CWL_MAX_RANKS: usize = 1000;
 
 /// Compatibility (Clarke, Vtyurina & Smucker, "Assessing top-k preferences", TOIS 39(3),
 /// 2021), as ir_measures' `compat` provider computes it: the rank-biased overlap (Webber,
