@@ -4,7 +4,7 @@ the provider ir_measures computes each with (ir_measures 0.4.3):
 * ``SDCG(max_rel=m)@k``: cwl_eval (``cwl-eval`` on PyPI, ir_measures' ``cwl_eval`` provider);
 * ``Compat(p=, normalize=)``: ir_measures' own ``compat`` provider;
 * ``Accuracy@k``: ir_measures' own ``accuracy`` provider;
-* ``nDCG(gains={...})`` and ``judged_only=True``: pytrec_eval (trec_eval with relabelled
+* ``nDCG(gains={...})``, ``judged_only=True`` and ``SetF(beta=)``: pytrec_eval (trec_eval with relabelled
   qrels, and trec_eval's ``-J``).
 
 The inputs have tied scores, graded and negative labels, queries whose labels are all 0 and
@@ -224,6 +224,17 @@ def test_judged_only_matches_pytrec_eval(data, k, rel):
         for q, value in want.items():
             assert got[q] == pytest.approx(value, abs=1e-12), (q, name)
         COMPARED["judged_only"] += len(want)
+
+
+@given(qrels_and_run(), st.sampled_from([0.25, 0.5, 1.0, 2.0]), st.sampled_from([1, 2]))
+def test_setf_name_matches_pytrec_eval(data, beta, rel):
+    qrels, run = data
+    name = f"SetF(beta={beta},rel={rel})"
+    want = reference(name, qrels, run)
+    got = ours(name, qrels, run)
+    for q, value in want.items():
+        assert got[q] == pytest.approx(value, abs=1e-12), q
+    COMPARED["SetF"] += len(want)
 
 
 def test_new_measures_read_arrays_too():
