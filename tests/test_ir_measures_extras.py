@@ -4,8 +4,8 @@ the provider ir_measures computes each with (ir_measures 0.4.3):
 * ``SDCG(max_rel=m)@k``: cwl_eval (``cwl-eval`` on PyPI, ir_measures' ``cwl_eval`` provider);
 * ``Compat(p=, normalize=)``: ir_measures' own ``compat`` provider;
 * ``Accuracy@k``: ir_measures' own ``accuracy`` provider;
-* ``nDCG(gains={...})``, ``judged_only=True`` and ``SetF(beta=)``: pytrec_eval (trec_eval with relabelled
-  qrels, and trec_eval's ``-J``).
+* ``nDCG(gains={...})``, ``judged_only=True`` and ``SetF(beta=)``: pytrec_eval (trec_eval
+  with relabelled qrels, and trec_eval's ``-J``).
 
 The inputs have tied scores, graded and negative labels, queries whose labels are all 0 and
 queries on one side only. pytrec_eval breaks ties as rankwise does (trec_eval's rule: score
