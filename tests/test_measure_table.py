@@ -39,7 +39,7 @@ def test_every_row_has_a_name_a_help_and_examples():
     assert len(ROWS) == len({row["family"] for row in ROWS})
     for row in ROWS:
         assert row["help"] and row["examples"], row["family"]
-        assert row["ir_measures"] or row["trec_eval"] or row["ranx"], row["family"]
+        assert row["ir_measures"] or row["trec_eval"] or row["ranx"] or row["beir"], row["family"]
 
 
 @pytest.mark.parametrize("name", [n for row in ROWS for n in row["examples"]])
@@ -51,6 +51,7 @@ def test_every_accepted_name_is_in_the_list_of_valid_measures():
     words = set(re.split(r"[,;\s]+", valid_list()))
     for row in ROWS:
         names = [*row["ir_measures"], *(t["name"] for t in row["trec_eval"]), *row["ranx"]]
+        names += row["beir"]
         for name in names:
             assert any(w == name or re.match(re.escape(name) + r"[@_.(]", w) for w in words), name
     for name in ONCE_UNLISTED:

@@ -635,15 +635,14 @@ pub fn evaluate_arrays<S: Score, L: Label>(
         ));
     }
     if opts.ties == Ties::Average
-        && let Some(m) = measures
-            .measures()
-            .iter()
-            .find(|m| !matches!(m.kind, MeasureKind::Ndcg(_) | MeasureKind::Dcg(_)))
+        && let Some(m) = measures.measures().iter().find(|m| {
+            m.judged_only || !matches!(m.kind, MeasureKind::Ndcg(_) | MeasureKind::Dcg(_))
+        })
     {
         return Err(RankError::invalid(
             "ties",
-            "\"stable\" for measures other than nDCG and DCG (tie averaging is defined for \
-                 DCG-family measures only)",
+            "\"stable\" for measures other than nDCG and DCG, or with judged_only (tie \
+                 averaging is defined for DCG-family measures of the whole ranking only)",
             format!("\"average\" with {:?}", m.name),
         ));
     }

@@ -63,6 +63,7 @@ pub fn measures(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
                 .collect::<PyResult<Vec<_>>>()?;
             d.set_item("trec_eval", trec)?;
             d.set_item("ranx", row.ranx.iter().map(|r| r.name).collect::<Vec<_>>())?;
+            d.set_item("beir", row.beir.to_vec())?;
             d.set_item("examples", table::examples(row))?;
             d.set_item("help", row.help)?;
             Ok(d)

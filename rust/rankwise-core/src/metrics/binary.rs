@@ -1,6 +1,7 @@
-//! Binary-relevance measures: a document is relevant when its label is `>= rel`.
+//! Binary-relevance measures: a document is relevant when its label is `>= rel`. Besides
+//! trec_eval's, ir_measures' Accuracy and BEIR's capped recall.
 //!
-//! All follow trec_eval 9.0.x (`m_map.c`, `m_map_cut.c`, `m_recip_rank.c`, `m_P.c`,
+//! trec_eval's follow its 9.0.x sources (`m_map.c`, `m_map_cut.c`, `m_recip_rank.c`, `m_P.c`,
 //! `m_recall.c`, `m_Rprec.c`, `m_success.c`, `m_iprec_at_recall.c`): a cutoff larger than the
 //! ranking counts the missing ranks as non-relevant, and denominators that count relevant
 //! documents use every judged relevant document of the query, retrieved or not.
@@ -33,6 +34,42 @@ pub fn average_precision(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -
         sum += f(found) / f(h.rank as usize + 1);
     }
     if found == 0 { 0.0 } else { sum / f(num_rel) }
+}
+
+/// Accuracy (ir_measures' `Accuracy@k`, computed by its own `accuracy` provider): the
+/// share of (relevant, non-relevant) pairs of the top `k` in which the relevant document
+/// ranks first, `1 - sum_{relevant r} nonrel_above(r) / (num_nonrel * num_rel)`, where every
+/// document with a label below `rel` (unjudged ones too) is non-relevant.
+///
+/// Where ir_measures reports nothing rankwise reports a value: 0 when no relevant document is
+/// in the top `k` (ir_measures leaves the query out of its mean), 1 when no non-relevant one
+/// is (ir_measures divides by zero).
+pub fn accuracy(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
+    let limit = q.limit(cutoff);
+    let (mut num_rel, mut nonrel_above) = (0usize, 0usize);
+    for h in relevant(q.hits_before(limit), rel) {
+        nonrel_above += h.rank as usize - num_rel;
+        num_rel += 1;
+    }
+    let num_nonrel = limit - num_rel;
+    match (num_rel, num_nonrel) {
+        (0, _) => 0.0,
+        (_, 0) => 1.0,
+        _ => 1.0 - f(nonrel_above) / (f(num_nonrel) * f(num_rel)),
+    }
+}
+
+/// Capped recall at `k` (BEIR's `recall_cap`, `beir/retrieval/custom_metrics.py`; Thakur et
+/// al., "BEIR", NeurIPS Datasets and Benchmarks 2021): relevant documents in the top `k` over
+/// `min(k, R)`, so that a query with more than `k` relevant documents can reach 1. 0 when the
+/// query has no relevant document (BEIR divides by zero).
+pub fn capped_recall(q: &RankedQuery<'_>, k: usize, rel: f64) -> f64 {
+    let denominator = q.num_rel(rel).min(k);
+    if denominator == 0 {
+        return 0.0;
+    }
+    let found = relevant(q.hits_before(q.limit(Some(k))), rel).count();
+    f(found) / f(denominator)
 }
 
 /// Reciprocal rank of the first relevant document within `cutoff` (trec_eval `recip_rank`
@@ -283,5 +320,24 @@ mod tests {
             rank_biased_precision(&o.view(), 0.8, 1.0),
             0.2 * (1.0 + 0.64)
         ));
+    }
+
+    #[test]
+    fn capped_recall_caps_at_k() {
+        // 3 relevant, 1 in the top 2: 1 / min(3, 2)
+        let o = Owned::run(&[Some(1.0), Some(0.0), Some(1.0)], &[2.0]);
+        assert!(close(capped_recall(&o.view(), 2, 1.0), 0.5));
+        assert!(close(capped_recall(&o.view(), 10, 1.0), 2.0 / 3.0));
+        assert_eq!(capped_recall(&o.view(), 10, 5.0), 0.0);
+    }
+
+    #[test]
+    fn accuracy_counts_pairs_in_order() {
+        // relevant at ranks 1 and 3 of 4 (0-based 0, 2): nonrel above = 0 and 1; 2 nonrel.
+        let o = Owned::run(&[Some(1.0), Some(0.0), Some(2.0), None], &[]);
+        assert!(close(accuracy(&o.view(), None, 1.0), 1.0 - 1.0 / 4.0));
+        assert!(close(accuracy(&o.view(), Some(2), 1.0), 1.0));
+        assert_eq!(accuracy(&o.view(), Some(1), 1.0), 1.0);
+        assert_eq!(accuracy(&o.view(), None, 3.0), 0.0);
     }
 }

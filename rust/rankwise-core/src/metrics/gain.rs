@@ -1,21 +1,58 @@
-//! Graded measures: DCG, nDCG (linear or exponential gains), tie-averaged DCG and ERR.
+//! Graded measures: DCG, nDCG (linear, exponential or custom gains), tie-averaged DCG, ERR,
+//! scaled DCG (SDCG) and compatibility (Compat).
 
+use super::measure::GainMap;
 use super::{Gain, RankedQuery, log2_discount};
 
 impl Gain {
     /// Gain of a label: the label itself (trec_eval, Järvelin & Kekäläinen) or `2^label - 1`
-    /// (Burges et al.; ranx `ndcg_burges`, gdeval). Labels `<= 0` (and pool-but-unjudged
-    /// documents) gain nothing.
+    /// (Burges et al.; ranx `ndcg_burges`, gdeval), where labels `<= 0` (and pool-but-unjudged
+    /// documents) gain nothing; or a custom map's gain (label 0 included).
     #[inline]
     pub fn of(self, label: f64) -> f64 {
-        if label <= 0.0 {
-            return 0.0;
-        }
         match self {
+            Gain::Custom(map) => Gain::custom(&map, label),
+            _ if label <= 0.0 => 0.0,
             Gain::Linear => label,
             Gain::Exp2 => label.exp2() - 1.0,
         }
     }
+
+    /// Gain of a label under a custom map, where label 0 may gain something; negative labels
+    /// (unjudged pool documents) gain nothing.
+    #[inline]
+    fn custom(map: &GainMap, label: f64) -> f64 {
+        if label < 0.0 { 0.0 } else { map.get(label) }
+    }
+}
+
+/// `sum_{i < limit} gain(l_i) / log2(i + 2)` over every ranked document: hits through `gain`,
+/// the documents between hits with `between` (judged label 0 in arrays; unjudged, 0, in runs).
+fn discounted_sum(
+    q: &RankedQuery<'_>,
+    limit: usize,
+    gain: impl Fn(f64) -> f64,
+    between: f64,
+) -> f64 {
+    let mut sum = 0.0;
+    let mut hits = q.hits_before(limit).iter().peekable();
+    for i in 0..limit {
+        let g = match hits.peek() {
+            Some(h) if h.rank as usize == i => {
+                let label = h.label;
+                hits.next();
+                gain(label)
+            }
+            _ => between,
+        };
+        if g != 0.0 {
+            sum += g / log2_discount(i);
+        }
+        if between == 0.0 && hits.peek().is_none() {
+            break;
+        }
+    }
+    sum
 }
 
 /// Discounted cumulative gain of the ranking down to `cutoff`:
@@ -25,6 +62,14 @@ impl Gain {
 /// as trec_eval's `te_calc_ndcg`/`te_calc_ndcg_cut` (`m_ndcg.c`, `m_ndcg_cut.c`), so the
 /// result is bit-identical.
 pub fn dcg(q: &RankedQuery<'_>, cutoff: Option<usize>, gain: Gain) -> f64 {
+    if let Gain::Custom(map) = gain {
+        let between = if q.others_judged {
+            Gain::custom(&map, 0.0)
+        } else {
+            0.0
+        };
+        return discounted_sum(q, q.limit(cutoff), |l| Gain::custom(&map, l), between);
+    }
     let mut sum = 0.0;
     for h in q.hits_before(q.limit(cutoff)) {
         let g = gain.of(h.label);
@@ -39,6 +84,26 @@ pub fn dcg(q: &RankedQuery<'_>, cutoff: Option<usize>, gain: Gain) -> f64 {
 /// `cutoff` (trec_eval builds it from the qrels, not from the retrieved documents).
 pub fn ideal_dcg(q: &RankedQuery<'_>, cutoff: Option<usize>, gain: Gain) -> f64 {
     let depth = cutoff.unwrap_or(usize::MAX);
+    if let Gain::Custom(map) = gain {
+        // The judged labels relabelled, best first (a map need not keep the labels' order).
+        let zero = Gain::custom(&map, 0.0);
+        let mut gains: Vec<f64> = q
+            .positive_labels
+            .iter()
+            .map(|&l| Gain::custom(&map, l))
+            .chain(std::iter::repeat_n(
+                zero,
+                if zero > 0.0 { q.zero_labels } else { 0 },
+            ))
+            .filter(|&g| g > 0.0)
+            .collect();
+        gains.sort_by(|a, b| b.total_cmp(a));
+        return gains
+            .iter()
+            .take(depth)
+            .enumerate()
+            .fold(0.0, |sum, (i, &g)| sum + g / log2_discount(i));
+    }
     let mut sum = 0.0;
     for (i, &l) in q.positive_labels.iter().take(depth).enumerate() {
         sum += gain.of(l) / log2_discount(i);
@@ -77,6 +142,78 @@ pub fn err(q: &RankedQuery<'_>, cutoff: Option<usize>, max_grade: f64) -> f64 {
         let r = (h.label.min(max_grade).exp2() - 1.0) / denom;
         score += r * decay / f64::from(h.rank + 1);
         decay *= 1.0 - r;
+    }
+    score
+}
+
+/// Scaled DCG (ir_measures' `SDCG(max_rel=m)@k`, computed there by cwl_eval's `NDCG-k`;
+/// Moffat, Bailey, Scholer & Thomas, "Incorporating user expectations and behavior into the
+/// measurement of search effectiveness", TOIS 35(3), 2017, and Azzopardi, Thomas & Moffat,
+/// "cwl_eval", SIGIR 2019): the C/W/L user of DCG@k, whose weight at 0-based rank `i < k` is
+/// `(1 / log2(i + 2)) / sum_{j < k} 1 / log2(j + 2)`, times the label scaled to [0, 1]:
+/// `(clamp(max(l, 0), min_rel, max_rel) - min_rel) / (max_rel - min_rel)`. Unjudged documents
+/// gain 0. Equivalently DCG@k over the DCG@k of `k` documents of gain 1: nDCG as if the query
+/// had at least `k` fully relevant documents.
+///
+/// As cwl_eval (whose `max_n` ir_measures' provider fixes at 1000), only the top
+/// [`CWL_MAX_RANKS`] ranks count, in the ranking and in the normaliser: `SDCG@k` for a larger
+/// `k` is `SDCG@1000`, and the cost per query stays bounded whatever `k`.
+pub fn scaled_dcg(q: &RankedQuery<'_>, k: usize, min_rel: f64, max_rel: f64) -> f64 {
+    let k = k.min(CWL_MAX_RANKS);
+    let scale = |l: f64| (l.max(0.0).clamp(min_rel, max_rel) - min_rel) / (max_rel - min_rel);
+    let between = if q.others_judged { scale(0.0) } else { 0.0 };
+    let dcg = discounted_sum(q, q.limit(Some(k)), scale, between);
+    let norm = (0..k).fold(0.0, |acc, i| acc + 1.0 / log2_discount(i));
+    if norm > 0.0 { dcg / norm } else { 0.0 }
+}
+
+/// The ranks cwl_eval reads (`max_n=1000` in ir_measures' `cwl_eval` provider).
+pub const CWL_MAX_RANKS: usize = 1000;
+
+/// Compatibility (Clarke, Vtyurina & Smucker, "Assessing top-k preferences", TOIS 39(3),
+/// 2021), as ir_measures' `compat` provider computes it: the rank-biased overlap (Webber,
+/// Moffat & Zobel, TOIS 28(4), 2010) of the ranking with an ideal ranking, down to
+/// `d = max(n, |ideal|)`, `RBO = sum_{i<d} p^i |R_{:i+1} ∩ I_{:i+1}| / (i + 1) / sum_{i<d} p^i`,
+/// divided by the RBO of the ideal with itself when `normalize`.
+///
+/// The ideal ranking holds the documents with a label `> 0` by decreasing label; documents of
+/// one label come in the order of the ranking, the unretrieved ones after them (the paper's
+/// most compatible ideal; the provider sorts them by run score, which agrees for positive
+/// scores).
+pub fn compatibility(q: &RankedQuery<'_>, p: f64, normalize: bool) -> f64 {
+    let ideal_len = q.positive_labels.len();
+    let depth = q.num_ret.max(ideal_len);
+    if depth == 0 {
+        return 0.0;
+    }
+    // Each retrieved relevant document enters the overlap at depth max(rank, ideal position).
+    let mut enters = vec![0usize; depth];
+    let mut seen_at_label = vec![0usize; ideal_len];
+    for h in q.hits.iter().filter(|h| h.label > 0.0) {
+        let above = q.positive_labels.partition_point(|&l| l > h.label);
+        let pos = above + seen_at_label[above];
+        seen_at_label[above] += 1;
+        enters[(h.rank as usize).max(pos)] += 1;
+    }
+    let rbo = |overlap_at: &mut dyn FnMut(usize) -> usize| {
+        let (mut score, mut normalizer, mut weight) = (0.0f64, 0.0f64, 1.0f64);
+        for i in 0..depth {
+            score += weight * f(overlap_at(i)) / f(i + 1);
+            normalizer += weight;
+            weight *= p;
+        }
+        score / normalizer
+    };
+    let mut overlap = 0;
+    let score = rbo(&mut |i| {
+        overlap += enters[i];
+        overlap
+    });
+    if normalize {
+        let best = rbo(&mut |i| (i + 1).min(ideal_len));
+        if best > 0.0 {
+            return score / best;
+        }
     }
     score
 }
@@ -305,6 +442,51 @@ mod tests {
         // rank 1: 2/2), one where it drops to 0 (after the ranking ended: d/i3).
         let expected = (2.0 / 2.0 + d / i3) / 2.0;
         assert!(close(ndcg_at_r_levels(&v, 1.0), expected));
+    }
+
+    #[test]
+    fn custom_gains_relabel_before_ndcg() {
+        // labels 2, 0, 1 retrieved, one more 1 unretrieved; gains {1: 3, 2: 1}: the ideal
+        // is 3, 3, 1 and the ranking gains 1, 0, 3.
+        let m = match crate::metrics::Measure::parse_one("nDCG(gains={1:3, 2:1})")
+            .unwrap()
+            .kind
+        {
+            crate::metrics::MeasureKind::Ndcg(g) => g,
+            other => panic!("{other:?}"),
+        };
+        let o = Owned::run(&[Some(2.0), Some(0.0), Some(1.0)], &[1.0]);
+        let d = 1.0 + 3.0 / 2.0;
+        let i = 3.0 + 3.0 / 3f64.log2() + 1.0 / 2.0;
+        assert!(close(ndcg(&o.view(), None, m), d / i));
+        // label 0 -> 1 counts the judged non-relevant document, in the ideal too
+        let m0 = match crate::metrics::Measure::parse_one("nDCG(gains={0:1})")
+            .unwrap()
+            .kind
+        {
+            crate::metrics::MeasureKind::Ndcg(g) => g,
+            other => panic!("{other:?}"),
+        };
+        let d = 2.0 + 1.0 / 3f64.log2() + 1.0 / 2.0;
+        let i = 2.0 + 1.0 / 3f64.log2() + 1.0 / 2.0 + 1.0 / 5f64.log2();
+        assert!(close(ndcg(&o.view(), None, m0), d / i));
+    }
+
+    #[test]
+    fn scaled_dcg_and_compatibility_by_hand() {
+        // labels 3, unjudged, 1 with max_rel 3: gains 1, 0, 1/3 over k = 4 ranks
+        let o = Owned::run(&[Some(3.0), None, Some(1.0)], &[2.0]);
+        let norm: f64 = (0..4).map(|i| 1.0 / log2_discount(i)).sum();
+        let want = (1.0 + (1.0 / 3.0) / 2.0) / norm;
+        assert!(close(scaled_dcg(&o.view(), 4, 0.0, 3.0), want));
+        // ideal 3, 2, 1; ranking 3, x, 1: overlaps 1, 1, 2 at depths 1..3
+        let p: f64 = 0.5;
+        let score = (1.0 + p * 1.0 / 2.0 + p * p * 2.0 / 3.0) / (1.0 + p + p * p);
+        assert!(close(compatibility(&o.view(), p, false), score));
+        let best = 1.0;
+        assert!(close(compatibility(&o.view(), p, true), score / best));
+        let none = Owned::run(&[], &[]);
+        assert_eq!(compatibility(&none.view(), 0.9, true), 0.0);
     }
 
     #[test]

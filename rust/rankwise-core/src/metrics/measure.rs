@@ -20,12 +20,46 @@ use crate::error::{RankError, Result};
 pub use super::table::ELEVEN_RECALL_LEVELS;
 
 /// How a label becomes a gain in DCG-family measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Gain {
     /// gain = label (trec_eval, pytrec_eval, ir_measures' default, sklearn).
     Linear,
     /// gain = 2^label - 1 (Burges et al. 2005; ranx `ndcg_burges`, gdeval).
     Exp2,
+    /// A gain per label, the label itself for labels the map does not name (ir_measures'
+    /// `nDCG(gains={0:0,1:1,2:3})`, which relabels the qrels before trec_eval's `ndcg`).
+    Custom(GainMap),
+}
+
+/// Most labels a custom gain map names (graded scales have a handful).
+pub const GAIN_MAP_CAPACITY: usize = 8;
+
+/// A custom gain map: integer labels in `0..=65535` to finite gains `>= 0`. Fixed-size
+/// arrays, so that measures stay small, `Copy`, and need no allocation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GainMap {
+    len: u8,
+    labels: [u16; GAIN_MAP_CAPACITY],
+    gains: [f64; GAIN_MAP_CAPACITY],
+}
+
+impl GainMap {
+    /// The gain of `label`: the map's value, or the label itself.
+    #[inline]
+    pub fn get(&self, label: f64) -> f64 {
+        self.entries()
+            .find(|&(l, _)| f64::from(l) == label)
+            .map_or(label, |(_, g)| g)
+    }
+
+    /// The `(label, gain)` pairs, in the order they were given.
+    pub fn entries(&self) -> impl Iterator<Item = (u16, f64)> + '_ {
+        let n = usize::from(self.len);
+        self.labels[..n]
+            .iter()
+            .copied()
+            .zip(self.gains[..n].iter().copied())
+    }
 }
 
 /// What a measure computes; cutoff and relevance level live in [`Measure`].
@@ -95,6 +129,23 @@ pub enum MeasureKind {
     NdcgRel,
     /// `Rndcg`: nDCG averaged at the R levels.
     Rndcg,
+    // ir_measures' measures that trec_eval lacks.
+    /// `SDCG(max_rel=m)@k`: DCG@k of labels scaled to [0, 1], over the DCG@k of k documents of
+    /// gain 1 (cwl_eval's `NDCG-k`).
+    Sdcg {
+        min_rel: f64,
+        max_rel: f64,
+    },
+    /// `Compat(p=, normalize=)`: rank-biased overlap with the ideal ranking (Clarke et al.).
+    Compat {
+        p: f64,
+        normalize: bool,
+    },
+    /// `Accuracy@k`: the share of (relevant, non-relevant) pairs of the top k ranked in order.
+    Accuracy,
+    // BEIR's measures.
+    /// `recall_cap@k`: relevant documents in the top k over `min(k, R)`.
+    RecallCap,
 }
 
 /// How per-query values become one number for a set of queries.
@@ -121,6 +172,9 @@ pub struct Measure {
     pub cutoff: Option<usize>,
     /// Relevance level for binary measures; `None` = the evaluation's `rel_level`.
     pub rel: Option<f64>,
+    /// ir_measures' `judged_only=True`: measure the ranking without its unjudged documents
+    /// (trec_eval's `-J`, for this measure only).
+    pub judged_only: bool,
 }
 
 /// How much of a ranking a measure reads.
@@ -141,6 +195,7 @@ impl Measure {
             kind,
             cutoff,
             rel,
+            judged_only: false,
         }
     }
 
@@ -154,6 +209,9 @@ impl Measure {
             return Ok(ms);
         }
         if let Some(m) = parse_ranx(trimmed)? {
+            return Ok(vec![m]);
+        }
+        if let Some(m) = parse_beir(trimmed)? {
             return Ok(vec![m]);
         }
         parse_ir_measures(trimmed).map(|m| vec![m])
@@ -189,6 +247,9 @@ impl Measure {
 
     /// How deep into the ranking the measure reads.
     pub fn depth(&self) -> Depth {
+        if self.judged_only {
+            return Depth::All; // the top k judged documents may lie anywhere
+        }
         match self.info().reads {
             Reads::TopR => Depth::NumRel,
             Reads::Nothing => Depth::Top(0),
@@ -262,6 +323,19 @@ impl Measure {
                 return Err(invalid(format!(
                     "the recall level must be in [0, 1]; got {recall}"
                 )));
+            }
+            MeasureKind::Sdcg { max_rel, .. } if max_rel.is_nan() => {
+                return Err(invalid(
+                    "SDCG needs the top of the label scale, as in SDCG(max_rel=3)@10".into(),
+                ));
+            }
+            MeasureKind::Sdcg { min_rel, max_rel } if min_rel >= max_rel => {
+                return Err(invalid(format!(
+                    "min_rel must be below max_rel; got min_rel={min_rel}, max_rel={max_rel}"
+                )));
+            }
+            MeasureKind::Compat { p, .. } if !(p > 0.0 && p <= 1.0) => {
+                return Err(invalid(format!("p must be in (0, 1]; got {p}")));
             }
             _ => {}
         }
@@ -488,6 +562,29 @@ fn parse_ranx(name: &str) -> Result<Option<Measure>> {
 }
 
 // ----------------------------------------------------------------------------------------
+// BEIR names: name@k
+
+fn parse_beir(name: &str) -> Result<Option<Measure>> {
+    let (base, k) = match name.split_once('@') {
+        Some((b, k)) => (b, Some(k)),
+        None => (name, None),
+    };
+    let Some(row) = MEASURES.iter().find(|row| row.beir.contains(&base)) else {
+        return Ok(None);
+    };
+    let Some(k) = k else {
+        return Err(RankError::InvalidMeasure {
+            name: name.to_owned(),
+            reason: format!("BEIR's {base} needs a cutoff, as in {base}@10"),
+        });
+    };
+    let cutoff = parse_cutoff(name, k)?;
+    Measure::new(name, row.kind, Some(cutoff), None)
+        .validate(name)
+        .map(Some)
+}
+
+// ----------------------------------------------------------------------------------------
 // ir_measures names: Name(key=value, ...)@cutoff
 
 fn parse_ir_measures(name: &str) -> Result<Measure> {
@@ -529,7 +626,9 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
         });
     }
     let mut rel = None;
-    for param in params.into_iter().flat_map(|p| p.split(',')) {
+    let mut judged_only = false;
+    let mut dcg_given = false;
+    for param in params.into_iter().flat_map(split_top_level) {
         let param = param.trim();
         if param.is_empty() {
             continue;
@@ -540,24 +639,51 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
                 name: name.to_owned(),
                 reason: format!("expected key=value parameters; got {param:?}"),
             })?;
-        let (key, value) = (key.trim(), value.trim());
+        // ir_measures quotes strings: `nDCG(dcg='exp-log2')`.
+        let (key, value) = (key.trim(), strip_quotes(value.trim()));
+        let row = table::info(kind);
         match (key, &mut kind) {
             ("rel", _) => rel = Some(parse_f64_param(name, value)?),
+            ("judged_only", _) if row.judged_only => judged_only = parse_bool(name, key, value)?,
             ("dcg" | "gain", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
+                if matches!(g, Gain::Custom(_)) {
+                    return Err(both_gains(name));
+                }
                 *g = parse_gain(name, key, value)?;
+                dcg_given = true;
             }
-            ("p", MeasureKind::Rbp { p }) => *p = parse_f64_param(name, value)?,
+            ("gains", MeasureKind::Ndcg(g) | MeasureKind::Dcg(g)) => {
+                if dcg_given && *g != Gain::Linear {
+                    return Err(both_gains(name));
+                }
+                *g = Gain::Custom(parse_gain_map(name, value)?);
+            }
+            ("p", MeasureKind::Rbp { p } | MeasureKind::Compat { p, .. }) => {
+                *p = parse_f64_param(name, value)?;
+            }
+            ("normalize", MeasureKind::Compat { normalize, .. }) => {
+                *normalize = parse_bool(name, key, value)?;
+            }
+            ("min_rel", MeasureKind::Sdcg { min_rel, .. }) => {
+                *min_rel = parse_f64_param(name, value)?;
+            }
+            ("max_rel", MeasureKind::Sdcg { max_rel, .. }) => {
+                *max_rel = parse_f64_param(name, value)?;
+            }
+            ("dcg", MeasureKind::Sdcg { .. }) if value == "log2" => {}
+            ("beta", MeasureKind::SetF { beta }) => *beta = parse_f64_param(name, value)?,
             ("max_grade", MeasureKind::Err { max_grade }) => {
                 *max_grade = parse_f64_param(name, value)?;
             }
             ("cutoff", _) => cutoff = Some(parse_cutoff(name, value)?),
             _ => {
-                let info = table::info(kind);
                 return Err(RankError::InvalidMeasure {
                     name: name.to_owned(),
                     reason: format!(
-                        "{} has no parameter {key:?} (parameters: {})",
-                        info.family, info.parameters
+                        "{} has no parameter {key:?} (parameters: {}{})",
+                        row.family,
+                        row.parameters,
+                        if row.judged_only { ", judged_only" } else { "" }
                     ),
                 });
             }
@@ -567,7 +693,111 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
     if kind == MeasureKind::NumRet && rel.is_some() {
         kind = MeasureKind::NumRelRet;
     }
-    Measure::new(name, kind, cutoff, rel).validate(name)
+    let mut measure = Measure::new(name, kind, cutoff, rel);
+    measure.judged_only = judged_only;
+    measure.validate(name)
+}
+
+/// Split `key=value` parameters at the commas outside braces (`gains={0:0,1:1}, rel=2`).
+fn split_top_level(params: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in params.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&params[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&params[start..]);
+    out
+}
+
+/// `'text'` or `"text"` without its quotes; other text as it is.
+fn strip_quotes(value: &str) -> &str {
+    for q in ['\'', '"'] {
+        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    value
+}
+
+fn both_gains(name: &str) -> RankError {
+    RankError::InvalidMeasure {
+        name: name.to_owned(),
+        reason: "gains= replaces the gain formula; give it without dcg=exp-log2 or gain=exp2"
+            .into(),
+    }
+}
+
+/// ir_measures' booleans: `True`/`False` (Python's spelling), `true`/`false`, `1`/`0`.
+fn parse_bool(name: &str, key: &str, value: &str) -> Result<bool> {
+    match value {
+        "True" | "true" | "1" => Ok(true),
+        "False" | "false" | "0" => Ok(false),
+        _ => Err(RankError::InvalidMeasure {
+            name: name.to_owned(),
+            reason: format!("{key} must be True or False; got {value:?}"),
+        }),
+    }
+}
+
+/// ir_measures' custom gains, a Python dict literal of integer labels to gains:
+/// `{0: 0, 1: 1, 2: 3}`. Labels must be `>= 0`: the ideal ranking is built from the judged
+/// labels a query has, and rankwise keeps no count of its negative (unjudged pool) labels.
+fn parse_gain_map(name: &str, value: &str) -> Result<GainMap> {
+    let invalid = |reason: String| RankError::InvalidMeasure {
+        name: name.to_owned(),
+        reason,
+    };
+    let inner = value
+        .strip_prefix('{')
+        .and_then(|v| v.strip_suffix('}'))
+        .ok_or_else(|| {
+            invalid(format!(
+                "gains must be a dict such as {{0:0,1:1,2:3}}; got {value:?}"
+            ))
+        })?;
+    let mut map = GainMap {
+        len: 0,
+        labels: [0; GAIN_MAP_CAPACITY],
+        gains: [0.0; GAIN_MAP_CAPACITY],
+    };
+    for entry in inner.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (label, gain) = entry
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("gains entries are label:gain; got {entry:?}")))?;
+        let label: u16 = label.trim().parse().map_err(|_| {
+            invalid(format!(
+                "gains labels must be integers in 0..=65535; got {:?}",
+                label.trim()
+            ))
+        })?;
+        let gain = parse_f64_param(name, gain.trim())?;
+        if gain < 0.0 {
+            return Err(invalid(format!(
+                "gains must be >= 0; got {gain} for label {label}"
+            )));
+        }
+        if map.entries().any(|(l, _)| l == label) {
+            return Err(invalid(format!("gains names label {label} twice")));
+        }
+        let n = usize::from(map.len);
+        if n == GAIN_MAP_CAPACITY {
+            return Err(invalid(format!(
+                "gains names at most {GAIN_MAP_CAPACITY} labels"
+            )));
+        }
+        map.labels[n] = label;
+        map.gains[n] = gain;
+        map.len += 1;
+    }
+    Ok(map)
 }
 
 /// ir_measures' `dcg=log2|exp-log2` and our `gain=linear|exp2`.
@@ -719,6 +949,9 @@ mod tests {
             (m.kind, m.cutoff),
             (MeasureKind::Ndcg(Gain::Linear), Some(10))
         );
+        let m = one("nDCG(dcg='exp-log2')@5");
+        assert_eq!((m.kind, m.cutoff), (MeasureKind::Ndcg(Gain::Exp2), Some(5)));
+        assert_eq!(one("SetF(beta=0.5)").kind, MeasureKind::SetF { beta: 0.5 });
         let m = one("nDCG(dcg=exp-log2)@5");
         assert_eq!((m.kind, m.cutoff), (MeasureKind::Ndcg(Gain::Exp2), Some(5)));
         let m = one("P(rel=2)@5");
@@ -733,6 +966,89 @@ mod tests {
         assert_eq!(one("NumRet(rel=1)").kind, MeasureKind::NumRelRet);
         assert_eq!(one("MAP").kind, MeasureKind::AP);
         assert_eq!(one("AP").name, "AP");
+    }
+
+    #[test]
+    fn ir_measures_names_trec_eval_lacks() {
+        let m = one("SDCG(max_rel=3)@10");
+        assert_eq!(
+            (m.kind, m.cutoff),
+            (
+                MeasureKind::Sdcg {
+                    min_rel: 0.0,
+                    max_rel: 3.0
+                },
+                Some(10)
+            )
+        );
+        assert_eq!(
+            one("SDCG(dcg=log2, min_rel=1, max_rel=4)@5").kind,
+            MeasureKind::Sdcg {
+                min_rel: 1.0,
+                max_rel: 4.0
+            }
+        );
+        assert_eq!(
+            one("Compat").kind,
+            MeasureKind::Compat {
+                p: 0.95,
+                normalize: true
+            }
+        );
+        assert_eq!(
+            one("Compat(p=0.8,normalize=False)").kind,
+            MeasureKind::Compat {
+                p: 0.8,
+                normalize: false
+            }
+        );
+        let m = one("Accuracy(rel=2)@10");
+        assert_eq!(
+            (m.kind, m.cutoff, m.rel),
+            (MeasureKind::Accuracy, Some(10), Some(2.0))
+        );
+        let m = one("nDCG(gains={0: 0, 1: 1, 2: 3}, judged_only=True)@10");
+        let MeasureKind::Ndcg(Gain::Custom(map)) = m.kind else {
+            panic!("{m:?}")
+        };
+        assert_eq!(
+            map.entries().collect::<Vec<_>>(),
+            [(0, 0.0), (1, 1.0), (2, 3.0)]
+        );
+        assert!(m.judged_only && m.depth() == Depth::All);
+        assert!(one("P(judged_only=True)@5").judged_only);
+        assert!(!one("P(judged_only=False)@5").judged_only);
+    }
+
+    #[test]
+    fn beir_names() {
+        let m = one("recall_cap@10");
+        assert_eq!((m.kind, m.cutoff), (MeasureKind::RecallCap, Some(10)));
+        assert_eq!(one("R_cap@5").kind, MeasureKind::RecallCap);
+        assert_eq!(one("top_k_accuracy@3").kind, MeasureKind::Success);
+        let e = Measure::parse("recall_cap").unwrap_err().to_string();
+        assert!(e.contains("recall_cap@10"), "{e}");
+    }
+
+    #[test]
+    fn bad_ir_measures_parameters_are_explained() {
+        let err = |name: &str| Measure::parse(name).unwrap_err().to_string();
+        assert!(err("SDCG@10").contains("SDCG(max_rel=3)@10"));
+        assert!(err("SDCG(max_rel=3)").contains("needs a cutoff"));
+        assert!(err("SDCG(max_rel=1, min_rel=2)@5").contains("min_rel must be below"));
+        assert!(err("SDCG(dcg=exp-log2, max_rel=3)@5").contains("no parameter \"dcg\""));
+        assert!(err("Compat(p=0)").contains("(0, 1]"));
+        assert!(err("Compat(normalize=maybe)").contains("True or False"));
+        assert!(err("Compat@10").contains("takes no cutoff"));
+        assert!(err("nDCG(gains={-1:2})").contains("integers in 0..=65535"));
+        assert!(err("nDCG(gains={1:-2})").contains(">= 0"));
+        assert!(err("nDCG(gains={1:2,1:3})").contains("twice"));
+        assert!(err("nDCG(gains=[1,2])").contains("a dict"));
+        assert!(err("nDCG(gains={1:2}, dcg=exp-log2)").contains("replaces"));
+        assert!(err("nDCG(dcg=exp-log2, gains={1:2})").contains("replaces"));
+        assert!(err("Bpref(judged_only=True)").contains("no parameter \"judged_only\""));
+        let many: Vec<String> = (0..=GAIN_MAP_CAPACITY).map(|l| format!("{l}:1")).collect();
+        assert!(err(&format!("nDCG(gains={{{}}})", many.join(","))).contains("at most"));
     }
 
     #[test]

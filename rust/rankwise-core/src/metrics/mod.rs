@@ -7,9 +7,11 @@
 //! rankwise differs on purpose is listed in `docs/guide/exactness.md`); each function's doc
 //! comment gives the formula and the trec_eval source it follows.
 //!
-//! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG), [`binary`] (AP, RR, P, R, R-prec,
-//! success, interpolated precision, RBP, relative P, binG), [`judgments`] (bpref, infAP,
-//! judged@k, counts), [`set`] (trec_eval's set measures and utility).
+//! Families: [`gain`] (nDCG, DCG, ERR, tie-averaged DCG, SDCG, Compat), [`binary`] (AP, RR,
+//! P, R, R-prec, success, interpolated precision, RBP, relative P, binG, Accuracy, capped
+//! recall), [`judgments`] (bpref, infAP, judged@k, counts), [`set`] (trec_eval's set measures
+//! and utility). [`judged_only`] re-ranks a query without its unjudged documents for the
+//! measures asked for with ir_measures' `judged_only=True`.
 
 pub mod binary;
 pub mod gain;
@@ -84,9 +86,59 @@ fn rank_log2(rank: usize) -> f64 {
     ((rank + 2) as f64).log2()
 }
 
+/// The query without its unjudged documents, re-ranked (trec_eval's `-J`, `form_res_rels.c`:
+/// documents outside the qrels and pool documents with a negative label are dropped, the rest
+/// keep their order). `hits` is scratch space for the re-ranked hits.
+pub fn judged_only<'a>(q: &RankedQuery<'a>, hits: &'a mut Vec<Hit>) -> RankedQuery<'a> {
+    hits.clear();
+    let mut dropped = 0u32;
+    for h in q.hits {
+        if h.label < 0.0 {
+            dropped += 1;
+        } else if q.others_judged {
+            // arrays: the documents between hits are judged (label 0) and stay
+            hits.push(Hit {
+                rank: h.rank - dropped,
+                label: h.label,
+            });
+        } else {
+            hits.push(Hit {
+                rank: u32::try_from(hits.len()).unwrap_or(u32::MAX),
+                label: h.label,
+            });
+        }
+    }
+    let num_ret = if q.others_judged {
+        q.num_ret - dropped as usize
+    } else {
+        hits.len()
+    };
+    RankedQuery {
+        hits,
+        num_ret,
+        ..*q
+    }
+}
+
 /// Value of `measure` on `query`, with `rel_level` as the default relevance threshold for
 /// binary measures.
 pub fn compute(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f64 {
+    if measure.judged_only {
+        thread_local! {
+            static HITS: std::cell::RefCell<Vec<Hit>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        return HITS.with(|cell| {
+            let mut hits = cell.take();
+            let value = compute_kind(measure, &judged_only(query, &mut hits), rel_level);
+            cell.replace(hits);
+            value
+        });
+    }
+    compute_kind(measure, query, rel_level)
+}
+
+/// [`compute`] on the ranking as given: one kernel per measure kind.
+fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f64 {
     let rel = measure.rel.unwrap_or(rel_level);
     let k = measure.cutoff;
     match measure.kind {
@@ -125,6 +177,12 @@ pub fn compute(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f6
         MeasureKind::G => gain::normalized_gain(query),
         MeasureKind::NdcgRel => gain::ndcg_over_relevant(query),
         MeasureKind::Rndcg => gain::ndcg_at_r_levels(query, rel),
+        MeasureKind::Sdcg { min_rel, max_rel } => {
+            gain::scaled_dcg(query, k.unwrap_or(0), min_rel, max_rel)
+        }
+        MeasureKind::Compat { p, normalize } => gain::compatibility(query, p, normalize),
+        MeasureKind::Accuracy => binary::accuracy(query, k, rel),
+        MeasureKind::RecallCap => binary::capped_recall(query, k.unwrap_or(0), rel),
     }
 }
 

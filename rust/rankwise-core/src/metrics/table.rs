@@ -8,7 +8,8 @@
 //!
 //! trec_eval's facts (names, default cutoffs, output order, groups) follow its measure table
 //! `te_trec_measures` and groups in `measures.c` of trec_eval 9.0.x; ir_measures' names follow
-//! `ir_measures/measures/__init__.py` (0.4) and ranx's its `metrics` module (0.3).
+//! `ir_measures/measures/__init__.py` (0.4), ranx's its `metrics` module (0.3), and BEIR's
+//! `EvaluateRetrieval.evaluate_custom` (`beir/retrieval/evaluation.py`, 2.2).
 
 use super::measure::{Aggregate, Gain, MeasureKind};
 
@@ -119,9 +120,17 @@ pub struct MeasureInfo {
     pub parameters: &'static str,
     /// ir_measures names: `Name(key=value, ...)@k`; the first is canonical.
     pub ir_measures: &'static [&'static str],
+    /// Parameters an ir_measures name must give, with an example value (`max_rel=3` for
+    /// `SDCG(max_rel=3)@10`); empty for none.
+    pub required: &'static str,
+    /// Whether ir_measures' `judged_only=True` parameter applies (trec_eval's `-J` for this
+    /// measure alone; ir_measures' pytrec_eval provider).
+    pub judged_only: bool,
     pub trec_eval: &'static [TrecName],
     /// ranx names: `name@k` (and `rbp.95` for RBP).
     pub ranx: &'static [RanxName],
+    /// BEIR names (`EvaluateRetrieval.evaluate_custom`'s metrics): `name@k`.
+    pub beir: &'static [&'static str],
     /// What it measures, in a few words.
     pub help: &'static str,
 }
@@ -157,7 +166,7 @@ const OFFICIAL: &[&str] = &["official"];
 const SET: &[&str] = &["set"];
 const OFFICIAL_SET: &[&str] = &["official", "set"];
 const REL: &str = "rel";
-const DCG_PARAMS: &str = "dcg=log2|exp-log2, gain=linear|exp2";
+const DCG_PARAMS: &str = "dcg=log2|exp-log2, gain=linear|exp2, gains={label:gain,...}";
 
 /// Defaults for the fields most rows share: a binary measure, cut or not, averaged.
 const BINARY: MeasureInfo = MeasureInfo {
@@ -169,8 +178,11 @@ const BINARY: MeasureInfo = MeasureInfo {
     reads: Reads::Ranking,
     parameters: REL,
     ir_measures: &[],
+    required: "",
+    judged_only: false,
     trec_eval: &[],
     ranx: &[],
+    beir: &[],
     help: "",
 };
 
@@ -184,6 +196,7 @@ const TREC_SET_MEASURE: MeasureInfo = MeasureInfo {
 pub const MEASURES: &[MeasureInfo] = &[
     MeasureInfo {
         family: "nDCG",
+        judged_only: true,
         kind: MeasureKind::Ndcg(Gain::Linear),
         relevance_level: false,
         parameters: DCG_PARAMS,
@@ -223,6 +236,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "AP",
+        judged_only: true,
         kind: MeasureKind::AP,
         ir_measures: &["AP", "MAP"],
         trec_eval: &[
@@ -244,6 +258,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "RR",
+        judged_only: true,
         kind: MeasureKind::RR,
         ir_measures: &["RR", "MRR"],
         trec_eval: &[trec_in("recip_rank", TrecForm::Plain, 9, OFFICIAL)],
@@ -253,6 +268,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "P",
+        judged_only: true,
         kind: MeasureKind::P,
         cutoff: CutoffUse::Required,
         ir_measures: &["P", "Precision"],
@@ -263,6 +279,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "R",
+        judged_only: true,
         kind: MeasureKind::R,
         ir_measures: &["R", "Recall"],
         trec_eval: &[trec("recall", TrecForm::Cutoffs(&TREC_CUTOFFS), 13)],
@@ -272,6 +289,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "Rprec",
+        judged_only: true,
         kind: MeasureKind::Rprec,
         cutoff: CutoffUse::None,
         reads: Reads::TopR,
@@ -286,6 +304,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "Success",
+        judged_only: true,
         kind: MeasureKind::Success,
         ir_measures: &["Success"],
         trec_eval: &[trec(
@@ -294,11 +313,13 @@ pub const MEASURES: &[MeasureInfo] = &[
             27,
         )],
         ranx: &[ranx("hit_rate", MeasureKind::Success)],
+        beir: &["top_k_accuracy"],
         help: "1 if a relevant document is retrieved, else 0",
         ..BINARY
     },
     MeasureInfo {
         family: "IPrec",
+        judged_only: true,
         kind: MeasureKind::IPrec { recall: f64::NAN },
         cutoff: CutoffUse::None,
         ir_measures: &["IPrec"],
@@ -386,6 +407,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "set_P",
+        judged_only: true,
         kind: MeasureKind::SetP,
         ir_measures: &["SetP"],
         trec_eval: &[trec_in("set_P", TrecForm::Plain, 28, SET)],
@@ -409,6 +431,7 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "set_map",
+        judged_only: true,
         kind: MeasureKind::SetMap,
         ir_measures: &["SetAP"],
         trec_eval: &[trec_in("set_map", TrecForm::Plain, 31, SET)],
@@ -417,7 +440,10 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "set_F",
+        judged_only: true,
         kind: MeasureKind::SetF { beta: 1.0 },
+        parameters: "beta, rel",
+        ir_measures: &["SetF"],
         trec_eval: &[trec_in("set_F", TrecForm::Params("beta"), 32, SET)],
         help: "F-measure of set precision and set recall (beta=1 by default)",
         ..TREC_SET_MEASURE
@@ -509,6 +535,48 @@ pub const MEASURES: &[MeasureInfo] = &[
         help: "nDCG averaged at the R levels",
         ..TREC_SET_MEASURE
     },
+    MeasureInfo {
+        family: "SDCG",
+        kind: MeasureKind::Sdcg {
+            min_rel: 0.0,
+            max_rel: f64::NAN,
+        },
+        cutoff: CutoffUse::Required,
+        relevance_level: false,
+        parameters: "max_rel, min_rel=0, dcg=log2",
+        ir_measures: &["SDCG"],
+        required: "max_rel=3",
+        help: "scaled DCG: DCG@k of labels scaled to [0, 1], over the DCG@k of k fully relevant",
+        ..BINARY
+    },
+    MeasureInfo {
+        family: "Compat",
+        kind: MeasureKind::Compat {
+            p: 0.95,
+            normalize: true,
+        },
+        cutoff: CutoffUse::None,
+        relevance_level: false,
+        parameters: "p=0.95, normalize=True",
+        ir_measures: &["Compat"],
+        help: "compatibility: rank-biased overlap with the ideal ranking (p=0.95 by default)",
+        ..BINARY
+    },
+    MeasureInfo {
+        family: "R_cap",
+        kind: MeasureKind::RecallCap,
+        cutoff: CutoffUse::Required,
+        beir: &["recall_cap", "R_cap"],
+        help: "capped recall: relevant documents in the top k over min(k, R)",
+        ..BINARY
+    },
+    MeasureInfo {
+        family: "Accuracy",
+        kind: MeasureKind::Accuracy,
+        ir_measures: &["Accuracy"],
+        help: "share of (relevant, non-relevant) pairs of the ranking in the right order",
+        ..BINARY
+    },
 ];
 
 /// Whether two kinds are the same measure, numeric parameters aside (`Ndcg(Linear)` and
@@ -553,11 +621,21 @@ pub fn trec_group(group: &str) -> Vec<&'static str> {
 /// The trec_eval measure groups.
 pub const TREC_GROUPS: [&str; 3] = ["official", "set", "all_trec"];
 
+/// An ir_measures name with the parameters its row requires: `SDCG(max_rel=3)`.
+fn with_required(name: &str, row: &MeasureInfo) -> String {
+    if row.required.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}({})", row.required)
+    }
+}
+
 /// Example spellings of a row, one or two per name and form: the help list shows them,
 /// the did-you-mean suggestions are drawn from them, and a test parses every one.
 pub fn examples(row: &MeasureInfo) -> Vec<String> {
     let mut out = Vec::new();
-    for &name in row.ir_measures {
+    for &bare in row.ir_measures {
+        let name = &with_required(bare, row);
         match (row.kind, row.cutoff) {
             (MeasureKind::IPrec { .. }, _) => out.push(format!("{name}@0.5")),
             (_, CutoffUse::None) => out.push(name.to_owned()),
@@ -586,13 +664,15 @@ pub fn examples(row: &MeasureInfo) -> Vec<String> {
             out.push(format!("{}@10", r.name));
         }
     }
+    out.extend(row.beir.iter().map(|name| format!("{name}@10")));
     out
 }
 
 /// The forms the list of valid measures shows for a row, per tool.
-fn help_forms(row: &MeasureInfo) -> [Vec<String>; 3] {
+fn help_forms(row: &MeasureInfo) -> [Vec<String>; 4] {
     let mut ir = Vec::new();
-    for &name in row.ir_measures {
+    for &bare in row.ir_measures {
+        let name = &with_required(bare, row);
         match (row.kind, row.cutoff) {
             (MeasureKind::IPrec { .. }, _) => ir.push(format!("{name}@r")),
             (_, CutoffUse::None) => ir.push(name.to_owned()),
@@ -632,12 +712,13 @@ fn help_forms(row: &MeasureInfo) -> [Vec<String>; 3] {
             ranx_forms.push(format!("{}@k", r.name));
         }
     }
-    [ir, trec_forms, ranx_forms]
+    let beir_forms = row.beir.iter().map(|name| format!("{name}@k")).collect();
+    [ir, trec_forms, ranx_forms, beir_forms]
 }
 
 /// The list of valid measures that [`crate::RankError::UnknownMeasure`] shows.
 pub fn valid_measures_help() -> String {
-    let mut tools: [Vec<String>; 3] = Default::default();
+    let mut tools: [Vec<String>; 4] = Default::default();
     let mut params = Vec::new();
     for row in MEASURES {
         for (all, forms) in tools.iter_mut().zip(help_forms(row)) {
@@ -647,15 +728,22 @@ pub fn valid_measures_help() -> String {
             params.push(format!("{}({})", row.family, row.parameters));
         }
     }
-    let [ir, trec_forms, ranx_forms] = tools;
+    let [ir, trec_forms, ranx_forms, beir_forms] = tools;
+    let judged_only: Vec<&str> = MEASURES
+        .iter()
+        .filter(|row| row.judged_only)
+        .filter_map(|row| row.ir_measures.first().copied())
+        .collect();
     format!(
-        "{}, with parameters {} and (rel=l) on binary measures; trec_eval names {}, and the \
-         groups {}; ranx names {}",
+        "{}, with parameters {}, (rel=l) on binary measures and (judged_only=True) on {}; \
+         trec_eval names {}, and the groups {}; ranx names {}; BEIR names {}",
         ir.join(", "),
         params.join(", "),
+        judged_only.join(", "),
         trec_forms.join(", "),
         TREC_GROUPS.join(", "),
-        ranx_forms.join(", ")
+        ranx_forms.join(", "),
+        beir_forms.join(", ")
     )
 }
 
@@ -702,6 +790,16 @@ mod tests {
             K::G,
             K::NdcgRel,
             K::Rndcg,
+            K::Sdcg {
+                min_rel: 0.0,
+                max_rel: 3.0,
+            },
+            K::Compat {
+                p: 0.95,
+                normalize: true,
+            },
+            K::Accuracy,
+            K::RecallCap,
         ];
         for k in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -739,7 +837,11 @@ mod tests {
                 | K::BinG
                 | K::G
                 | K::NdcgRel
-                | K::Rndcg => {}
+                | K::Rndcg
+                | K::Sdcg { .. }
+                | K::Compat { .. }
+                | K::Accuracy
+                | K::RecallCap => {}
             }
         }
         all.to_vec()
@@ -789,7 +891,8 @@ mod tests {
                 .iter()
                 .copied()
                 .chain(row.trec_eval.iter().map(|t| t.name))
-                .chain(row.ranx.iter().map(|r| r.name));
+                .chain(row.ranx.iter().map(|r| r.name))
+                .chain(row.beir.iter().copied());
             for name in names {
                 let listed = words.iter().any(|w| {
                     *w == name

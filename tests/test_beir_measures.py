@@ -1,0 +1,66 @@
+"""BEIR's evaluator extras equal BEIR's own functions (``beir`` 2.2,
+``EvaluateRetrieval.evaluate_custom``): ``recall_cap@k`` (its ``R_cap@k``) and
+``top_k_accuracy@k`` (its ``Accuracy@k``, rankwise's ``Success@k``).
+
+BEIR reports only means over the judged queries, rounded to 5 decimals, so each query is
+handed to it alone and compared to 5 decimals. It counts a document relevant when its label is
+``> 0`` (rankwise's default ``rel_level=1`` on integer labels), ranks by a stable sort on the
+score (so runs are handed over in trec_eval's order, as in ``test_ir_measures_extras``) and
+fails on a run query it has no judgements for (so runs hold judged queries only).
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+
+import pytest
+from beir.retrieval.evaluation import EvaluateRetrieval
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rankwise
+
+from .strategies import qrels_and_run
+from .test_ir_measures_extras import trec_order
+
+COMPARED: collections.Counter[str] = collections.Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_counts() -> Iterator[None]:
+    yield
+    for family, n in sorted(COMPARED.items()):
+        print(f"\n{family}: {n} per-query values equal to BEIR")
+
+
+# rankwise name, BEIR's metric argument, BEIR's output key
+BEIR_MEASURES = [
+    ("recall_cap@{k}", "recall_cap", "R_cap@{k}"),
+    ("R_cap@{k}", "r_cap", "R_cap@{k}"),
+    ("top_k_accuracy@{k}", "top_k_accuracy", "Accuracy@{k}"),
+]
+
+
+@given(qrels_and_run(), st.integers(1, 20))
+def test_beir_extras_match_beir(data, k):
+    qrels, run = data
+    run = {q: docs for q, docs in trec_order(run).items() if q in qrels}
+    names = [ours.format(k=k) for ours, _, _ in BEIR_MEASURES]
+    got = rankwise.evaluate(qrels, run, names, per_query=True)
+    for q, ranking in run.items():
+        for (ours, metric, key), name in zip(BEIR_MEASURES, names, strict=True):
+            try:
+                want = EvaluateRetrieval.evaluate_custom({q: qrels[q]}, {q: ranking}, [k], metric)
+            except ZeroDivisionError:
+                # recall_cap of a query without a relevant document: BEIR divides by zero.
+                assert metric in {"recall_cap", "r_cap"}, name
+                assert got[q][name] == 0.0
+                continue
+            assert got[q][name] == pytest.approx(want[key.format(k=k)], abs=5e-6 + 1e-12), (q, name)
+            COMPARED[ours.split("@")[0]] += 1
+
+
+def test_beir_names_need_a_cutoff():
+    with pytest.raises(rankwise.errors.UnknownMeasureError, match=r"recall_cap@10"):
+        rankwise.measure_names(["recall_cap"])
