@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyDict};
 use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
+use crate::convert::choose_name;
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value, path_arg, real_arg, str_arg};
 use crate::interrupt;
@@ -215,14 +216,7 @@ fn parse_precision(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult
         return Ok(ScorePrecision::F32);
     };
     let value = str_arg(py, "score_precision", value)?;
-    match value.as_str() {
-        "float32" => Ok(ScorePrecision::F32),
-        "float64" => Ok(ScorePrecision::F64),
-        _ => Err(invalid_value(
-            py,
-            format!("`score_precision` must be \"float32\" or \"float64\"; got {value:?}"),
-        )),
-    }
+    choose_name(py, &value, "score_precision")
 }
 
 /// A retrieval run: for each query, retrieved documents with their scores.
