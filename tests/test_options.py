@@ -40,7 +40,7 @@ def _param(owner: Callable[..., Any] | type, name: str) -> list[str]:
     hint = inspect.get_annotations(owner)[name]
     if isinstance(hint, str):  # some modules import `Literal` for type checking only
         module = sys.modules[owner.__module__]
-        hint = eval(hint, vars(module), {"Literal": typing.Literal})  # noqa: S307
+        hint = eval(hint, vars(module), {"Literal": typing.Literal})
     return _literal(hint)
 
 
@@ -187,9 +187,8 @@ STUB: list[tuple[str, str, str]] = [
     ("StrategySpec.sliding_window", "direction", "rerank::Direction"),
     ("StrategySpec.setwise", "method", "rerank::SetwiseMethod"),
     ("StrategySpec.pairwise", "method", "rerank::PairwiseMethod"),
-    ("StrategySpec.start", "ids", "rerank::IdStyle"),
-    ("StrategySpec.start", "duplicates", "rerank::OnProblem"),
     ("parse_permutation", "ids", "rerank::IdStyle"),
+    ("parse_permutation", "duplicates", "rerank::OnProblem"),
     ("parse_permutations", "missing", "rerank::OnProblem"),
 ]
 

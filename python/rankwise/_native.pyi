@@ -155,11 +155,11 @@ class StrategySpec:
         self,
         sizes: list[int],
         *,
-        ids: _IdStyle = ...,
+        ids: str = ...,
         first_id: int = 1,
-        duplicates: _OnProblem = "repair",
-        out_of_range: _OnProblem = "repair",
-        missing: _OnProblem = "repair",
+        duplicates: str = "repair",
+        out_of_range: str = "repair",
+        missing: str = "repair",
     ) -> RerankStates: ...
 
 @final
@@ -184,7 +184,7 @@ def parse_permutations(
     texts: list[str],
     sizes: list[int],
     *,
-    ids: _IdStyle = ...,
+    ids: str = ...,
     first_id: int = 1,
     duplicates: _OnProblem = "repair",
     out_of_range: _OnProblem = "repair",

@@ -225,8 +225,6 @@ def compare(
     )
 
 
-
-
 def fuse(
     runs: Sequence[RunLike],
     method: Literal[
