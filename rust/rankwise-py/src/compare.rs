@@ -88,7 +88,5 @@ pub fn fuse(
         fusion::fuse(&refs, &method, norm, &name)
     })?
     .map_err(CoreError)?;
-    Ok(PyRun {
-        inner: Arc::new(fused),
-    })
+    Ok(PyRun::from(fused))
 }

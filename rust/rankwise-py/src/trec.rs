@@ -83,9 +83,7 @@ macro_rules! pymethods_with_protocol {
             #[staticmethod]
             fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
                 let inner = py.detach(|| $core::from_bytes(state)).map_err(CoreError)?;
-                Ok($class {
-                    inner: Arc::new(inner),
-                })
+                Ok($class::from(inner))
             }
         }
     };
@@ -106,6 +104,14 @@ pub struct PyQrels {
     pub inner: Arc<Qrels>,
 }
 
+impl From<Qrels> for PyQrels {
+    fn from(inner: Qrels) -> Self {
+        PyQrels {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
 pymethods_with_protocol!(
     PyQrels,
     Qrels,
@@ -118,9 +124,7 @@ pymethods_with_protocol!(
             let mut builder = QrelsBuilder::new();
             fill_from_dict("qrels", qrels, &mut builder)?;
             let inner = py.detach(|| builder.build()).map_err(CoreError)?;
-            Ok(PyQrels {
-                inner: Arc::new(inner),
-            })
+            Ok(PyQrels::from(inner))
         }
 
         /// Read a TREC qrels file (`query_id iteration doc_id relevance`).
@@ -136,9 +140,7 @@ pymethods_with_protocol!(
             // Interruptible, also while a pipe that stays open blocks the read.
             let inner =
                 interrupt::run_owned(py, move || trec::read_qrels(&path))?.map_err(CoreError)?;
-            Ok(PyQrels {
-                inner: Arc::new(inner),
-            })
+            Ok(PyQrels::from(inner))
         }
 
         /// Qrels from a pandas or polars DataFrame or a pyarrow Table with one row per
@@ -152,9 +154,7 @@ pymethods_with_protocol!(
             label: &str,
         ) -> PyResult<Self> {
             let inner = tables::qrels_from_frame(frame, query, doc, label)?;
-            Ok(PyQrels {
-                inner: Arc::new(inner),
-            })
+            Ok(PyQrels::from(inner))
         }
 
         /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
@@ -255,6 +255,14 @@ pub struct PyRun {
     pub inner: Arc<Run>,
 }
 
+impl From<Run> for PyRun {
+    fn from(inner: Run) -> Self {
+        PyRun {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
 pymethods_with_protocol!(
     PyRun,
     Run,
@@ -277,9 +285,7 @@ pymethods_with_protocol!(
             builder.set_unique_docs(true);
             fill_from_dict("run", run, &mut builder)?;
             let inner = py.detach(|| builder.build()).map_err(CoreError)?;
-            Ok(PyRun {
-                inner: Arc::new(inner),
-            })
+            Ok(PyRun::from(inner))
         }
 
         /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`). The rank column is
@@ -301,9 +307,7 @@ pymethods_with_protocol!(
             let precision = parse_precision(py, score_precision)?;
             let inner = interrupt::run_owned(py, move || trec::read_run_with(&path, precision))?
                 .map_err(CoreError)?;
-            Ok(PyRun {
-                inner: Arc::new(inner),
-            })
+            Ok(PyRun::from(inner))
         }
 
         /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
@@ -322,9 +326,7 @@ pymethods_with_protocol!(
             let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
             let precision = parse_precision(py, score_precision)?;
             let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
-            Ok(PyRun {
-                inner: Arc::new(inner),
-            })
+            Ok(PyRun::from(inner))
         }
 
         /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
@@ -426,7 +428,7 @@ pub fn qrels_and_run_from_dicts(
     let q = q.map_err(CoreError)?;
     let r = py.detach(|| r.map(RunBuilder::build));
     let r = r?.map_err(CoreError)?;
-    Ok((PyQrels { inner: Arc::new(q) }, PyRun { inner: Arc::new(r) }))
+    Ok((PyQrels::from(q), PyRun::from(r)))
 }
 
 /// `1234567` -> `"1,234,567"`.
