@@ -6,13 +6,19 @@ from typing import Any, Literal, final
 import numpy as np
 import numpy.typing as npt
 
-# The string options each binding accepts (one fixed set each; the bindings reject anything else).
+# The string options each binding accepts (one fixed set each, the names next to the core's enum,
+# `option_names()`; the bindings reject anything else). A default written `...` is the core enum's
+# `#[default]` option; the public functions spell it out.
 _ScorePrecision = Literal["float32", "float64"]
 _Missing = Literal["skip", "zero"]
 _ArrayTies = Literal["stable", "average"]
 _ArrayNanPolicy = Literal["raise", "omit"]
 _Alternative = Literal["two-sided", "less", "greater"]
 _NanPolicy = Literal["propagate", "raise", "omit"]
+_IdStyle = Literal["bracketed", "numbers", "letters"]
+_OnProblem = Literal["repair", "error"]
+
+def option_names() -> dict[str, list[str]]: ...
 
 __version__: str
 build_profile: str
@@ -89,7 +95,7 @@ def evaluate(
     rel_level: float = 1.0,
     judged_only: bool = False,
     max_docs: int | None = None,
-    missing: _Missing = "skip",
+    missing: _Missing = ...,
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],
@@ -101,8 +107,8 @@ def evaluate_arrays(
     mask: npt.NDArray[np.bool_] | None = None,
     n_relevant: npt.NDArray[np.int64] | None = None,
     rel_level: float = 1.0,
-    ties: _ArrayTies = "stable",
-    nan_policy: _ArrayNanPolicy = "raise",
+    ties: _ArrayTies = ...,
+    nan_policy: _ArrayNanPolicy = ...,
 ) -> tuple[list[str], npt.NDArray[np.float64]]: ...
 def summarize(measures: list[str], values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def measure_names(names: list[str], *, trec_order: bool = False) -> list[str]: ...
@@ -149,7 +155,7 @@ class StrategySpec:
         self,
         sizes: list[int],
         *,
-        ids: str = "bracketed",
+        ids: str = ...,
         first_id: int = 1,
         duplicates: str = "repair",
         out_of_range: str = "repair",
@@ -178,11 +184,11 @@ def parse_permutations(
     texts: list[str],
     sizes: list[int],
     *,
-    ids: str = "bracketed",
+    ids: str = ...,
     first_id: int = 1,
-    duplicates: str = "repair",
-    out_of_range: str = "repair",
-    missing: str = "repair",
+    duplicates: _OnProblem = "repair",
+    out_of_range: _OnProblem = "repair",
+    missing: _OnProblem = "repair",
 ) -> tuple[npt.NDArray[np.int64], bytes]: ...
 def pairwise_accuracy(
     scores: npt.NDArray[np.float64],
@@ -195,43 +201,28 @@ def parse_permutation(
     text: str,
     n: int,
     *,
-    ids: str = "bracketed",
+    ids: _IdStyle = ...,
     first_id: int = 1,
-    duplicates: str = "repair",
-    out_of_range: str = "repair",
-    missing: str = "repair",
+    duplicates: _OnProblem = "repair",
+    out_of_range: _OnProblem = "repair",
+    missing: _OnProblem = "repair",
 ) -> tuple[list[int], list[int], list[str], list[int]]: ...
 def paired_p_values(
     scores: npt.NDArray[np.float64],
-    test: Literal["t-test", "wilcoxon", "randomization", "bootstrap"],
+    test: Literal["randomization", "t-test", "bootstrap", "wilcoxon"],
     *,
     n_resamples: int = 10000,
     seed: int = 42,
 ) -> npt.NDArray[np.float64]: ...
 def correct_p_values(
-    p: npt.NDArray[np.float64], method: Literal["bonferroni", "holm"] | None
+    p: npt.NDArray[np.float64], method: Literal["holm", "bonferroni"] | None
 ) -> npt.NDArray[np.float64]: ...
 def fuse(
     runs: list[Run],
     method: Literal[
-        "sum",
-        "combsum",
-        "mnz",
-        "combmnz",
-        "max",
-        "combmax",
-        "min",
-        "combmin",
-        "anz",
-        "combanz",
-        "rrf",
-        "isr",
-        "borda",
-        "bordafuse",
-        "wsum",
-        "weighted_sum",
+        "rrf", "combsum", "combmnz", "combmax", "combmin", "combanz", "borda", "isr", "wsum"
     ],
-    norm: Literal["min-max", "max", "sum", "zmuv", "z-score", "rank", "borda"] | None,
+    norm: Literal["min-max", "max", "sum", "zmuv", "rank", "borda"] | None,
     *,
     k: float = 60.0,
     weights: list[float] | None = None,
@@ -268,10 +259,10 @@ def kendall_tau(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    variant: Literal["a", "b", "c"] = "b",
-    method: Literal["auto", "exact", "asymptotic"] = "auto",
-    alternative: _Alternative = "two-sided",
-    nan_policy: _NanPolicy = "propagate",
+    variant: Literal["a", "b", "c"] = ...,
+    method: Literal["auto", "exact", "asymptotic"] = ...,
+    alternative: _Alternative = ...,
+    nan_policy: _NanPolicy = ...,
     scipy_rounding: bool = False,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
 def spearman(
@@ -280,8 +271,8 @@ def spearman(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    alternative: _Alternative = "two-sided",
-    nan_policy: _NanPolicy = "propagate",
+    alternative: _Alternative = ...,
+    nan_policy: _NanPolicy = ...,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Counts]: ...
 def weighted_tau(
     x: npt.NDArray[Any],
@@ -289,11 +280,11 @@ def weighted_tau(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    rank: Literal["average", "lexicographic", "index", "given"] = "average",
+    rank: Literal["average", "lexicographic", "index", "given"] = ...,
     rank_values: npt.NDArray[Any] | None = None,
     weights: npt.NDArray[np.float64] | None = None,
     additive: bool = True,
-    nan_policy: _NanPolicy = "propagate",
+    nan_policy: _NanPolicy = ...,
 ) -> tuple[npt.NDArray[np.float64], _Counts]: ...
 def ap_correlation(
     x: npt.NDArray[Any],
@@ -301,8 +292,8 @@ def ap_correlation(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    ties: Literal["a", "b"] = "a",
-    nan_policy: _NanPolicy = "propagate",
+    ties: Literal["a", "b"] = ...,
+    nan_policy: _NanPolicy = ...,
 ) -> tuple[npt.NDArray[np.float64], _Counts]: ...
 def rank_biased_overlap(
     a_items: npt.NDArray[np.uint32],
@@ -311,7 +302,7 @@ def rank_biased_overlap(
     b_groups: npt.NDArray[np.uint32],
     *,
     p: float = 0.9,
-    ties: Literal["w", "a", "b"] = "a",
+    ties: Literal["a", "b", "w"] = ...,
 ) -> tuple[float, float, float, float]: ...
 
 # Consistency
@@ -319,16 +310,16 @@ def opis(
     data: npt.NDArray[Any],
     labels: npt.NDArray[np.uint32],
     *,
-    metric: Literal["cosine", "l2", "similarity", "distance"] = "cosine",
-    utility: Literal["hmean", "f1"] = "hmean",
+    metric: Literal["cosine", "l2", "similarity", "distance"] = ...,
+    utility: Literal["hmean", "f1"] = ...,
     beta: float = 1.0,
-    reference: Literal["class_mean", "pooled"] = "class_mean",
-    calibration: Literal["far", "threshold"] = "far",
+    reference: Literal["class_mean", "pooled"] = ...,
+    calibration: Literal["far", "threshold"] = ...,
     lo: float = 0.01,
     hi: float = 0.1,
     n_thresholds: int = 101,
     epsilon: float = 0.05,
-    integration: Literal["trapezoid", "mean"] = "trapezoid",
+    integration: Literal["trapezoid", "mean"] = ...,
     class_weights: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, Any]: ...
 def ranking_accuracy(
@@ -364,7 +355,7 @@ def labels_order(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    ties: Literal["stable", "random", "doc_id"] = "stable",
+    ties: Literal["stable", "random", "doc_id"] = ...,
     seed: int = 0,
     doc_ids: npt.NDArray[np.int64] | None = None,
     descending: bool = True,
@@ -393,9 +384,9 @@ def labels_aggregate(
     winners: npt.NDArray[np.int64] | None = None,
     losers: npt.NDArray[np.int64] | None = None,
     weights: npt.NDArray[np.float64] | None = None,
-    normalize: Literal["none", "window", "mean"] = "none",
-    count: Literal["majority", "sum"] = "majority",
-    start: Literal["borda", "copeland"] = "borda",
+    normalize: Literal["none", "window", "mean"] = ...,
+    count: Literal["majority", "sum"] = ...,
+    start: Literal["borda", "copeland"] = ...,
     alpha: float = 0.0,
     max_iter: int = 10000,
     tol: float = 1e-8,

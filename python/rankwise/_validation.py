@@ -419,7 +419,6 @@ def pair_batch(
     * ``axis=k``: ``x`` and ``y`` are broadcast together and the statistic is taken along
       axis ``k``, one value per remaining index.
     """
-    choice("nan_policy", nan_policy, ("propagate", "raise", "omit"))
     nx, ny = names
     a, b = values(nx, x), values(ny, y)
     c = None if z is None else values(z_name, z)

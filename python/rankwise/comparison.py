@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, choice, integer, real_array, real_scalar
+from ._validation import U64_MAX, integer, real_array, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import (
     Qrels,
@@ -187,9 +187,6 @@ def compare(
     (1.0, 0.5, ['bad'])
     """
     names = _measure_list(measures)
-    if correction is not None:
-        choice("correction", correction, ("holm", "bonferroni"))
-    choice("test", test, ("randomization", "t-test", "bootstrap", "wilcoxon"))
     n_resamples = integer("n_resamples", n_resamples, minimum=1)
     if not 0 < real_scalar("alpha", alpha) < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
@@ -228,19 +225,6 @@ def compare(
     )
 
 
-_FUSE_METHODS = (
-    "rrf",
-    "combsum",
-    "combmnz",
-    "combmax",
-    "combmin",
-    "combanz",
-    "borda",
-    "isr",
-    "wsum",
-)
-
-
 def fuse(
     runs: Sequence[RunLike],
     method: Literal[
@@ -273,9 +257,6 @@ def fuse(
     if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
         raise RankwiseTypeError(f"`runs` must be a list of runs; got {type(runs).__name__}")
     converted = [_run_at(f"runs[{i}]", r) for i, r in enumerate(runs)]
-    choice("method", method, _FUSE_METHODS)
-    if norm is not None:
-        choice("norm", norm, ("min-max", "max", "sum", "zmuv", "rank", "borda"))
     if not isinstance(name, str):
         raise RankwiseTypeError(f"`name` must be a str; got {type(name).__name__}")
     if weights is not None:

@@ -23,7 +23,6 @@ from . import _native
 from ._validation import (
     _int_vector,
     _short,
-    choice,
     cutoff,
     flag,
     float_vector,
@@ -189,10 +188,6 @@ def opis(
     >>> r.utility.shape, bool(r.opis >= 0), bool(r.epsilon_opis >= r.opis)
     ((4, 101), True, True)
     """
-    choice("metric", metric, ("cosine", "l2", "similarity", "distance"))
-    choice("utility", utility, ("hmean", "f1"))
-    choice("reference", reference, ("class_mean", "pooled"))
-    choice("integration", integration, ("trapezoid", "mean"))
     n_thr = cutoff("n_thresholds", n_thresholds, optional=False)
     assert n_thr is not None
     data = real_array("embeddings", embeddings)

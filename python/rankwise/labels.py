@@ -73,7 +73,6 @@ from ._validation import (
     _real,
     _rows,
     _shape,
-    choice,
     cutoff,
     flag,
     integer,
@@ -107,7 +106,7 @@ __all__ = [
 ]
 
 Array = npt.ArrayLike
-Ties = Literal["stable", "random", "doc_id"]
+TieBreak = Literal["stable", "random", "doc_id"]
 Method = Literal[
     "borda",
     "copeland",
@@ -117,15 +116,6 @@ Method = Literal[
     "kemeny",
     "kemeny_exact",
 ]
-_METHODS = (
-    "borda",
-    "copeland",
-    "plackett_luce",
-    "plackett_luce_ilsr",
-    "bradley_terry",
-    "kemeny",
-    "kemeny_exact",
-)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -169,12 +159,11 @@ def to_padded(values: Array, offsets: Array, *, fill: float | int = -1) -> npt.N
 def _order(
     values: Array,
     offsets: Array | None,
-    ties: Ties,
+    ties: TieBreak,
     seed: int,
     doc_ids: Array | None,
     descending: bool,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], tuple[int, ...]]:
-    choice("ties", ties, ("stable", "random", "doc_id"))
     values = real_array("values", values)
     shape_in = np.shape(values)
     flat, off, shape = _rows("values", values, offsets)
@@ -197,7 +186,7 @@ def permutation(
     values: Array,
     *,
     offsets: Array | None = None,
-    ties: Ties = "stable",
+    ties: TieBreak = "stable",
     seed: int = 0,
     doc_ids: Array | None = None,
     descending: bool = True,
@@ -224,7 +213,7 @@ def ranks(
     values: Array,
     *,
     offsets: Array | None = None,
-    ties: Ties = "stable",
+    ties: TieBreak = "stable",
     seed: int = 0,
     doc_ids: Array | None = None,
     descending: bool = True,
@@ -244,7 +233,7 @@ def topk_mask(
     k: int,
     *,
     offsets: Array | None = None,
-    ties: Ties = "stable",
+    ties: TieBreak = "stable",
     seed: int = 0,
     doc_ids: Array | None = None,
     descending: bool = True,
@@ -458,12 +447,6 @@ def _fit(
     )
 
 
-def _options(normalize: str, count: str, start: str) -> None:
-    choice("normalize", normalize, ("none", "window", "mean"))
-    choice("count", count, ("majority", "sum"))
-    choice("start", start, ("borda", "copeland"))
-
-
 def aggregate(
     windows: object,
     n_items: int | Array,
@@ -525,8 +508,6 @@ def aggregate(
     >>> a.confidence
     array([ 1.,  1.,  1., nan, nan])
     """
-    choice("method", method, _METHODS)
-    _options(normalize, count, start)
     items, wo, qo = _windows(windows, window_offsets, query_offsets)
     evidence = {"items": items, "window_offsets": wo}
     return _fit(evidence, qo, n_items, method, normalize, count, start, alpha, max_iter, tol)
@@ -561,8 +542,6 @@ def aggregate_pairs(
     >>> a.order, a.scores
     (array([0, 1, 2]), array([ 2.,  0., -2.]))
     """
-    choice("method", method, _METHODS)
-    _options(normalize, count, start)
     p = _ints("pairs", pairs)
     if p.ndim != 2 or p.shape[1] != 2:
         raise ShapeError(f"`pairs` must have shape (P, 2) (winner, loser); got {_shape(p)}")
@@ -613,7 +592,6 @@ def position_weights(
     >>> position_weights([1, 3, 7], scheme="dcg")
     array([1.        , 0.5       , 0.33333333])
     """
-    choice("scheme", scheme, ("fullrank", "dcg"))
     r = _ints("ranks", ranks)
     return _native.labels_position_weights(r.reshape(-1), scheme).reshape(r.shape)
 
@@ -654,7 +632,6 @@ def curriculum_ease(
     >>> curriculum_ease([3.0, 1.0, 2.0], [1, 1, 0])
     array([1.        , 0.33333333, 0.5       ])
     """
-    choice("difficulty", difficulty, ("reciprocal_rank", "normalized_score"))
     flat, off, shape = _rows("scores", scores, offsets)
     lab = _labels_like(labels, scores)
     rel = np.ascontiguousarray(lab.reshape(-1) > 0)
@@ -720,7 +697,6 @@ def select_committee(
     >>> select_committee(r, 2, groups=[0, 0, 1, 1], lower=[0, 2], upper=[2, 2]).members
     array([3, 2])
     """
-    choice("rule", rule, ("k_borda", "chamberlin_courant", "pav"))
     a = _ints("rankings", rankings)
     if a.ndim != 2:
         raise ShapeError(f"`rankings` must be 2-D (voters, candidates); got {_shape(a)}")

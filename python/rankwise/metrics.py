@@ -53,7 +53,7 @@ __all__ = [
 
 Array = npt.ArrayLike
 Ties = Literal["stable", "average"]
-NanPolicy = Literal["raise", "omit"]
+ScoreNanPolicy = Literal["raise", "omit"]
 
 
 def evaluate_arrays(
@@ -66,7 +66,7 @@ def evaluate_arrays(
     n_relevant: Array | None = None,
     rel_level: float = 1,
     ties: Ties = "stable",
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> dict[str, npt.NDArray[np.float64]]:
     """Compute several measures at once; one array of per-query values per measure.
 
@@ -114,8 +114,6 @@ def evaluate_arrays(
     """
     names = _measure_list(measures)
     b = batch(scores, labels, offsets=offsets, mask=mask, n_relevant=n_relevant)
-    choice("ties", ties, ("stable", "average"))
-    choice("nan_policy", nan_policy, ("raise", "omit"))
     out_names, values = _native.evaluate_arrays(
         b.scores,
         b.labels,
@@ -137,7 +135,7 @@ def _one(
     labels: Array,
     offsets: Array | None,
     mask: Array | None,
-    nan_policy: NanPolicy,
+    nan_policy: ScoreNanPolicy,
     rel_level: float = 1,
     n_relevant: Array | None = None,
     ties: Ties = "stable",
@@ -177,7 +175,7 @@ def ndcg(
     mask: Array | None = None,
     n_relevant: Array | None = None,
     rel_level: float = 1,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Normalised discounted cumulative gain at ``k``, per query.
 
@@ -217,7 +215,7 @@ def dcg(
     ties: Ties = "stable",
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Discounted cumulative gain at ``k`` (unnormalised), per query.
 
@@ -245,7 +243,7 @@ def average_precision(
     offsets: Array | None = None,
     mask: Array | None = None,
     n_relevant: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Average precision (at ``k``), per query.
 
@@ -273,7 +271,7 @@ def reciprocal_rank(
     rel_level: float = 1,
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     """Reciprocal rank of the first relevant document within ``k`` (0 if none), per query.
 
@@ -302,7 +300,7 @@ def precision(
     rel_level: float = 1,
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     """Precision at ``k``: relevant documents in the top ``k`` divided by ``k``, per query.
 
@@ -328,7 +326,7 @@ def recall(
     offsets: Array | None = None,
     mask: Array | None = None,
     n_relevant: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     """Recall at ``k``: relevant documents in the top ``k`` over all relevant, per query.
 
@@ -354,7 +352,7 @@ def r_precision(
     offsets: Array | None = None,
     mask: Array | None = None,
     n_relevant: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     """Precision after ``R`` documents, ``R`` the number of relevant documents (trec_eval
     ``Rprec``), per query.
@@ -377,7 +375,7 @@ def success(
     rel_level: float = 1,
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     """1 if a relevant document is in the top ``k``, else 0 (trec_eval ``success.k``, ranx
     ``hit_rate@k``), per query.
@@ -401,7 +399,7 @@ def bpref(
     offsets: Array | None = None,
     mask: Array | None = None,
     n_relevant: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Binary preference (Buckley & Voorhees, SIGIR 2004), per query.
 
@@ -427,7 +425,7 @@ def err(
     max_grade: float = 4,
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Expected reciprocal rank (Chapelle et al., CIKM 2009) at ``k``, per query.
 
@@ -457,7 +455,7 @@ def rbp(
     rel_level: float = 1,
     offsets: Array | None = None,
     mask: Array | None = None,
-    nan_policy: NanPolicy = "raise",
+    nan_policy: ScoreNanPolicy = "raise",
 ) -> npt.NDArray[np.float64]:
     r"""Rank-biased precision (Moffat & Zobel, TOIS 2008), per query.
 

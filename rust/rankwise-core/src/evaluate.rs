@@ -34,6 +34,11 @@ pub enum Missing {
     Zero,
 }
 
+crate::choice!(Missing, "missing", {
+    "skip" => Missing::Skip,
+    "zero" => Missing::Zero,
+});
+
 /// Options of [`evaluate`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EvalOptions {
@@ -534,6 +539,11 @@ pub enum Ties {
     Average,
 }
 
+crate::choice!(Ties, "ties", {
+    "stable" => Ties::Stable,
+    "average" => Ties::Average,
+});
+
 /// What to do with NaN and infinite scores in the array API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NanPolicy {
@@ -543,6 +553,11 @@ pub enum NanPolicy {
     /// Treat them as padding: the document is not part of the ranking.
     Omit,
 }
+
+crate::choice!(NanPolicy, "nan_policy", {
+    "raise" => NanPolicy::Raise,
+    "omit" => NanPolicy::Omit,
+});
 
 /// Options of [`evaluate_arrays`].
 #[derive(Debug, Clone, Copy, PartialEq)]

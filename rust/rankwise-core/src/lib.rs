@@ -51,6 +51,7 @@ pub mod interrupt;
 pub mod labels;
 pub mod memory;
 pub mod metrics;
+pub mod options;
 pub mod parallel;
 pub mod ragged;
 pub mod ranking;

@@ -85,6 +85,11 @@ pub enum ScorePrecision {
     F64,
 }
 
+crate::choice!(ScorePrecision, "score_precision", {
+    "float32" => ScorePrecision::F32,
+    "float64" => ScorePrecision::F64,
+});
+
 impl ScorePrecision {
     /// The value trec_eval compares: the score, rounded to `f32` for 9.0.x semantics
     /// (round to nearest even, as C's `double` to `float` conversion).

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
-use rankwise_core::compare::fusion::{self, Method, Normalization};
-use rankwise_core::compare::stats::{self, Correction, PairedTest};
+use rankwise_core::compare::fusion::{self, Method, MethodKind, Normalization};
+use rankwise_core::compare::stats::{self, Correction, PairedTest, PairedTestKind};
 
+use crate::convert::{Array, Wrap, matrix};
 use crate::errors::{CoreError, invalid_value};
 use crate::interrupt;
 use crate::trec::PyRun;
@@ -19,23 +19,15 @@ use crate::trec::PyRun;
 pub fn paired_p_values<'py>(
     py: Python<'py>,
     scores: PyReadonlyArray2<'py, f64>,
-    test: &str,
+    test: Wrap<PairedTestKind>,
     n_resamples: usize,
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let test = match test {
-        "t-test" => PairedTest::TTest,
-        "wilcoxon" => PairedTest::Wilcoxon,
-        "randomization" => PairedTest::Randomization(n_resamples),
-        "bootstrap" => PairedTest::Bootstrap(n_resamples),
-        _ => {
-            return Err(invalid_value(
-                py,
-                format!(
-                    "`test` must be one of \"randomization\", \"t-test\", \"bootstrap\", \"wilcoxon\"; got {test:?}"
-                ),
-            ));
-        }
+    let test = match test.0 {
+        PairedTestKind::TTest => PairedTest::TTest,
+        PairedTestKind::Wilcoxon => PairedTest::Wilcoxon,
+        PairedTestKind::Randomization => PairedTest::Randomization(n_resamples),
+        PairedTestKind::Bootstrap => PairedTest::Bootstrap(n_resamples),
     };
     let view = scores.as_array();
     let k = view.nrows();
@@ -45,32 +37,18 @@ pub fn paired_p_values<'py>(
         stats::pairwise(&refs, test, seed)
     })?
     .map_err(CoreError)?;
-    let out = Array2::from_shape_vec((k, k), p)
-        .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?;
-    Ok(out.into_pyarray(py))
+    matrix(py, k, k, p)
 }
 
 /// Multiple-comparison correction of a family of p-values.
 #[pyfunction]
 pub fn correct_p_values<'py>(
     py: Python<'py>,
-    p: PyReadonlyArray1<'py, f64>,
-    method: Option<&str>,
+    p: Array<'py, f64>,
+    method: Option<Wrap<Correction>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let how = match method {
-        None => Correction::None,
-        Some("bonferroni") => Correction::Bonferroni,
-        Some("holm") => Correction::Holm,
-        Some(other) => {
-            return Err(invalid_value(
-                py,
-                format!("`correction` must be \"holm\", \"bonferroni\" or None; got {other:?}"),
-            ));
-        }
-    };
-    let values = p
-        .as_slice()
-        .map_err(|_| invalid_value(py, "`p` must be contiguous".into()))?;
+    let how = method.map_or(Correction::None, |m| m.0);
+    let values = p.slice("p")?;
     Ok(PyArray1::from_vec(py, stats::correct(values, how)))
 }
 
@@ -80,61 +58,35 @@ pub fn correct_p_values<'py>(
 pub fn fuse(
     py: Python<'_>,
     runs: Vec<PyRef<'_, PyRun>>,
-    method: &str,
-    norm: Option<&str>,
+    method: Wrap<MethodKind>,
+    norm: Option<Wrap<Normalization>>,
     k: f64,
     weights: Option<Vec<f64>>,
     name: String,
 ) -> PyResult<PyRun> {
-    let method = match (method, weights) {
-        ("sum" | "combsum", _) => Method::Sum,
-        ("mnz" | "combmnz", _) => Method::Mnz,
-        ("max" | "combmax", _) => Method::Max,
-        ("min" | "combmin", _) => Method::Min,
-        ("anz" | "combanz", _) => Method::Anz,
-        ("rrf", _) => Method::Rrf { k },
-        ("isr", _) => Method::Isr,
-        ("borda" | "bordafuse", _) => Method::Borda,
-        ("wsum" | "weighted_sum", Some(w)) => Method::WeightedSum(w),
-        ("wsum" | "weighted_sum", None) => {
+    let method = match (method.0, weights) {
+        (MethodKind::Sum, _) => Method::Sum,
+        (MethodKind::Mnz, _) => Method::Mnz,
+        (MethodKind::Max, _) => Method::Max,
+        (MethodKind::Min, _) => Method::Min,
+        (MethodKind::Anz, _) => Method::Anz,
+        (MethodKind::Rrf, _) => Method::Rrf { k },
+        (MethodKind::Isr, _) => Method::Isr,
+        (MethodKind::Borda, _) => Method::Borda,
+        (MethodKind::WeightedSum, Some(w)) => Method::WeightedSum(w),
+        (MethodKind::WeightedSum, None) => {
             return Err(invalid_value(
                 py,
                 "`weights` are needed for method=\"wsum\"".into(),
             ));
         }
-        (other, _) => {
-            return Err(invalid_value(
-                py,
-                format!(
-                    "`method` must be one of \"rrf\", \"combsum\", \"combmnz\", \"combmax\", \"combmin\", \"combanz\", \"borda\", \"isr\", \"wsum\"; got {other:?}"
-                ),
-            ));
-        }
     };
-    let norm = match norm {
-        None => Normalization::None,
-        Some("min-max") => Normalization::MinMax,
-        Some("max") => Normalization::Max,
-        Some("sum") => Normalization::Sum,
-        Some("zmuv" | "z-score") => Normalization::Zmuv,
-        Some("rank") => Normalization::Rank,
-        Some("borda") => Normalization::Borda,
-        Some(other) => {
-            return Err(invalid_value(
-                py,
-                format!(
-                    "`norm` must be None, \"min-max\", \"max\", \"sum\", \"zmuv\", \"rank\" or \"borda\"; got {other:?}"
-                ),
-            ));
-        }
-    };
+    let norm = norm.map_or(Normalization::None, |n| n.0);
     let inner: Vec<Arc<rankwise_core::trec::Run>> = runs.iter().map(|r| r.inner.clone()).collect();
     let fused = interrupt::run(py, || {
         let refs: Vec<&rankwise_core::trec::Run> = inner.iter().map(AsRef::as_ref).collect();
         fusion::fuse(&refs, &method, norm, &name)
     })?
     .map_err(CoreError)?;
-    Ok(PyRun {
-        inner: Arc::new(fused),
-    })
+    Ok(PyRun::from(fused))
 }

@@ -1,115 +1,67 @@
 //! OPIS and preference ranking accuracy.
 
-use numpy::ndarray::Array2;
-use numpy::{
-    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
-    PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rankwise_core::consistency::opis as core_opis;
 use rankwise_core::consistency::opis::{
-    Calibration, Integration, Metric, OpisOptions, PairSource, Reference, Utility,
+    Calibration, CalibrationKind, Integration, Metric, OpisOptions, PairSource, Reference, Utility,
 };
 use rankwise_core::consistency::preference;
 
-use crate::correlation::layout;
-use crate::errors::{CoreError, invalid_value, type_error};
-use crate::evaluate::{describe, parse_choice, slice_of};
+use crate::convert::{Array, Wrap, describe, layout_of, matrix, slice_opt, slice2};
+use crate::errors::{CoreError, type_error};
 use crate::interrupt;
+
+type F64s<'py> = Array<'py, f64>;
+type F64Out<'py> = PyResult<Bound<'py, PyArray1<f64>>>;
 
 /// OPIS and epsilon-OPIS. `data` is `(n, dim)` embeddings or an `(n, n)` matrix (f32/f64,
 /// C-contiguous), `labels` class codes. Returns a dict with `opis`, `epsilon_opis`,
 /// `thresholds`, `classes`, `weights`, `utility` (classes x thresholds) and `reference`.
 #[pyfunction]
-#[pyo3(signature = (data, labels, *, metric = "cosine", utility = "hmean", beta = 1.0, reference = "class_mean", calibration = "far", lo = 0.01, hi = 0.1, n_thresholds = 101, epsilon = 0.05, integration = "trapezoid", class_weights = None))]
+#[pyo3(signature = (data, labels, *, metric = Wrap::default(), utility = Wrap::default(), beta = 1.0, reference = Wrap::default(), calibration = Wrap(CalibrationKind::Far), lo = 0.01, hi = 0.1, n_thresholds = 101, epsilon = 0.05, integration = Wrap::default(), class_weights = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn opis<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
-    labels: PyReadonlyArray1<'py, u32>,
-    metric: &str,
-    utility: &str,
+    labels: Array<'py, u32>,
+    metric: Wrap<Metric>,
+    utility: Wrap<Utility>,
     beta: f64,
-    reference: &str,
-    calibration: &str,
+    reference: Wrap<Reference>,
+    calibration: Wrap<CalibrationKind>,
     lo: f64,
     hi: f64,
     n_thresholds: usize,
     epsilon: f64,
-    integration: &str,
-    class_weights: Option<PyReadonlyArray1<'py, f64>>,
+    integration: Wrap<Integration>,
+    class_weights: Option<F64s<'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let metric = parse_choice(
-        py,
-        "metric",
-        metric,
-        &[
-            ("cosine", Metric::Cosine),
-            ("l2", Metric::L2),
-            ("similarity", Metric::Similarity),
-            ("distance", Metric::Distance),
-        ],
-    )?;
+    let metric = metric.0;
     let opts = OpisOptions {
         metric,
-        utility: parse_choice(
-            py,
-            "utility",
-            utility,
-            &[("hmean", Utility::HarmonicMean), ("f1", Utility::F1)],
-        )?,
+        utility: utility.0,
         beta,
-        reference: parse_choice(
-            py,
-            "reference",
-            reference,
-            &[
-                ("class_mean", Reference::ClassMean),
-                ("pooled", Reference::Pooled),
-            ],
-        )?,
-        calibration: match calibration {
-            "far" => Calibration::Far(lo, hi),
-            "threshold" => Calibration::Threshold(lo, hi),
-            other => {
-                return Err(invalid_value(
-                    py,
-                    format!("`calibration` must be \"far\" or \"threshold\"; got {other:?}"),
-                ));
-            }
+        reference: reference.0,
+        calibration: match calibration.0 {
+            CalibrationKind::Far => Calibration::Far(lo, hi),
+            CalibrationKind::Threshold => Calibration::Threshold(lo, hi),
         },
         n_thresholds,
         epsilon,
-        integration: parse_choice(
-            py,
-            "integration",
-            integration,
-            &[
-                ("trapezoid", Integration::Trapezoid),
-                ("mean", Integration::Mean),
-            ],
-        )?,
+        integration: integration.0,
     };
-    let labels_slice = slice_of(&labels, "labels")?;
-    let weights = class_weights
-        .as_ref()
-        .map(|w| slice_of(w, "class_weights"))
-        .transpose()?;
-    let matrix = matches!(metric, Metric::Similarity | Metric::Distance);
+    let labels_slice = labels.slice("labels")?;
+    let weights = slice_opt(&class_weights, "class_weights")?;
+    let is_matrix = matches!(metric, Metric::Similarity | Metric::Distance);
     macro_rules! run {
         ($t:ty, $emb:ident, $mat:ident) => {{
             let a = data.cast::<PyArray2<$t>>().map_err(PyErr::from)?;
             let ro: PyReadonlyArray2<'py, $t> = a.readonly();
             let dim = ro.shape()[1];
-            let values = ro.as_slice().map_err(|_| {
-                invalid_value(
-                    py,
-                    "`embeddings` must be C-contiguous (rankwise.consistency converts it for you)"
-                        .to_owned(),
-                )
-            })?;
-            let source = if matrix {
+            let values = slice2(&ro, "embeddings")?;
+            let source = if is_matrix {
                 PairSource::$mat(values)
             } else {
                 PairSource::$emb { values, dim }
@@ -139,9 +91,7 @@ pub fn opis<'py>(
     out.set_item("thresholds", PyArray1::from_vec(py, result.thresholds))?;
     out.set_item("classes", PyArray1::from_vec(py, result.classes))?;
     out.set_item("weights", PyArray1::from_vec(py, result.weights))?;
-    let utility = Array2::from_shape_vec((t, k), result.utility)
-        .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?;
-    out.set_item("utility", utility.into_pyarray(py))?;
+    out.set_item("utility", matrix(py, t, k, result.utility)?)?;
     out.set_item("reference", PyArray1::from_vec(py, result.reference))?;
     Ok(out)
 }
@@ -151,16 +101,13 @@ pub fn opis<'py>(
 #[pyo3(signature = (chosen, rejected, *, alpha = None, tie_epsilon = 0.01))]
 pub fn ranking_accuracy<'py>(
     py: Python<'py>,
-    chosen: PyReadonlyArray1<'py, f64>,
-    rejected: PyReadonlyArray1<'py, f64>,
-    alpha: Option<PyReadonlyArray1<'py, f64>>,
+    chosen: F64s<'py>,
+    rejected: F64s<'py>,
+    alpha: Option<F64s<'py>>,
     tie_epsilon: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (c, r) = (
-        slice_of(&chosen, "chosen")?,
-        slice_of(&rejected, "rejected")?,
-    );
-    let a = alpha.as_ref().map(|a| slice_of(a, "alpha")).transpose()?;
+) -> F64Out<'py> {
+    let (c, r) = (chosen.slice("chosen")?, rejected.slice("rejected")?);
+    let a = slice_opt(&alpha, "alpha")?;
     let out = py
         .detach(|| preference::ranking_accuracy(c, r, a, tie_epsilon))
         .map_err(CoreError)?;
@@ -172,21 +119,14 @@ pub fn ranking_accuracy<'py>(
 #[pyo3(signature = (logp, human_rank, *, offsets = None, shape = None, tie_epsilon = 0.01))]
 pub fn listwise_ranking_accuracy<'py>(
     py: Python<'py>,
-    logp: PyReadonlyArray1<'py, f64>,
-    human_rank: PyReadonlyArray1<'py, f64>,
-    offsets: Option<PyReadonlyArray1<'py, i64>>,
+    logp: F64s<'py>,
+    human_rank: F64s<'py>,
+    offsets: Option<Array<'py, i64>>,
     shape: Option<(usize, usize)>,
     tie_epsilon: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (l, h) = (
-        slice_of(&logp, "logp")?,
-        slice_of(&human_rank, "human_rank")?,
-    );
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let lay = layout(off, shape, l.len(), "logp")?;
+) -> F64Out<'py> {
+    let (l, h) = (logp.slice("logp")?, human_rank.slice("human_rank")?);
+    let lay = layout_of(&offsets, shape, l.len(), "logp")?;
     let out = py
         .detach(|| preference::listwise_ranking_accuracy(l, h, lay, tie_epsilon))
         .map_err(CoreError)?;
@@ -198,35 +138,33 @@ pub fn listwise_ranking_accuracy<'py>(
 #[pyo3(signature = (ref_chosen, ref_rejected, alpha, betas, *, alpha_epsilon = 0.001))]
 pub fn idealized_ranking_accuracy<'py>(
     py: Python<'py>,
-    ref_chosen: PyReadonlyArray1<'py, f64>,
-    ref_rejected: PyReadonlyArray1<'py, f64>,
-    alpha: PyReadonlyArray1<'py, f64>,
-    betas: PyReadonlyArray1<'py, f64>,
+    ref_chosen: F64s<'py>,
+    ref_rejected: F64s<'py>,
+    alpha: F64s<'py>,
+    betas: F64s<'py>,
     alpha_epsilon: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let (c, r) = (
-        slice_of(&ref_chosen, "ref_chosen")?,
-        slice_of(&ref_rejected, "ref_rejected")?,
+        ref_chosen.slice("ref_chosen")?,
+        ref_rejected.slice("ref_rejected")?,
     );
-    let (a, b) = (slice_of(&alpha, "alpha")?, slice_of(&betas, "beta")?);
+    let (a, b) = (alpha.slice("alpha")?, betas.slice("beta")?);
     let out = py
         .detach(|| preference::idealized_ranking_accuracy(c, r, a, b, alpha_epsilon))
         .map_err(CoreError)?;
-    let array = Array2::from_shape_vec((b.len(), c.len()), out)
-        .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?;
-    Ok(array.into_pyarray(py))
+    matrix(py, b.len(), c.len(), out)
 }
 
 /// Difficulty `log pi_ref(y_l) - log pi_ref(y_w)` of each pair.
 #[pyfunction]
 pub fn ranking_difficulty<'py>(
     py: Python<'py>,
-    ref_chosen: PyReadonlyArray1<'py, f64>,
-    ref_rejected: PyReadonlyArray1<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    ref_chosen: F64s<'py>,
+    ref_rejected: F64s<'py>,
+) -> F64Out<'py> {
     let (c, r) = (
-        slice_of(&ref_chosen, "ref_chosen")?,
-        slice_of(&ref_rejected, "ref_rejected")?,
+        ref_chosen.slice("ref_chosen")?,
+        ref_rejected.slice("ref_rejected")?,
     );
     let out = preference::ranking_difficulty(c, r).map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
@@ -234,12 +172,8 @@ pub fn ranking_difficulty<'py>(
 
 /// `softplus(-beta c)`: the largest DPO loss that still ranks a pair of difficulty `c` right.
 #[pyfunction]
-pub fn dpo_loss_bound<'py>(
-    py: Python<'py>,
-    difficulty: PyReadonlyArray1<'py, f64>,
-    beta: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let d = slice_of(&difficulty, "difficulty")?;
+pub fn dpo_loss_bound<'py>(py: Python<'py>, difficulty: F64s<'py>, beta: f64) -> F64Out<'py> {
+    let d = difficulty.slice("difficulty")?;
     let out = preference::dpo_loss_bound(d, beta).map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }

@@ -101,7 +101,7 @@ pub fn invalid_value(py: Python<'_>, message: String) -> PyErr {
 // ----------------------------------------------------------------------------------------------
 
 /// `repr(value)`, cut to 80 characters.
-fn short_repr(value: &Bound<'_, PyAny>) -> String {
+pub(crate) fn short_repr(value: &Bound<'_, PyAny>) -> String {
     let text = value
         .repr()
         .map_or_else(|_| "<unprintable>".to_owned(), |r| r.to_string());

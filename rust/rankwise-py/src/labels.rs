@@ -1,79 +1,55 @@
 //! Listwise label construction: permutations, aggregation, weights, targets, committees.
 //!
-//! Arrays arrive flat and C-contiguous (`rankwise.labels` normalises them) and are cut into
+//! Arrays arrive flat (`rankwise.labels` normalises them) and are cut into
 //! rows by `offsets` or `shape`; heavy work runs detached from the interpreter.
 
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rankwise_core::labels::aggregate::{self, KemenyStart, Method};
+use rankwise_core::labels::aggregate::{self, KemenyStart, Method, MethodKind};
 use rankwise_core::labels::borda::BordaNorm;
-use rankwise_core::labels::committee::{self, Groups, Rule};
+use rankwise_core::labels::committee::{self, Groups, Rule, RuleKind};
 use rankwise_core::labels::copeland::CopelandCount;
 use rankwise_core::labels::evidence::{Evidence, PairBatch, WindowBatch};
-use rankwise_core::labels::permutation::{self, Ties};
+use rankwise_core::labels::permutation::{self, TieBreak, Ties};
 use rankwise_core::labels::plackett_luce::MmOptions;
+use rankwise_core::labels::weights::{EaseHeuristic, PositionScheme};
 use rankwise_core::labels::{targets, weights};
-use rankwise_core::ragged::Ragged;
 
-use crate::correlation::layout;
+use crate::convert::{Array, Wrap, rows, slice_opt};
 use crate::errors::{CoreError, invalid_value};
-use crate::evaluate::{parse_choice, slice_of};
 use crate::interrupt;
 
-type F64s<'py> = PyReadonlyArray1<'py, f64>;
-type I64s<'py> = PyReadonlyArray1<'py, i64>;
-type Offsets<'py> = Option<PyReadonlyArray1<'py, i64>>;
+type F64s<'py> = Array<'py, f64>;
+type I64s<'py> = Array<'py, i64>;
+type Offsets<'py> = Option<Array<'py, i64>>;
 type Pair<'py, A, B> = (Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>);
-
-fn rows<'a, T>(
-    values: &'a [T],
-    offsets: Option<&'a [i64]>,
-    shape: Option<(usize, usize)>,
-    name: &str,
-) -> PyResult<Ragged<'a, T>> {
-    let lay = layout(offsets, shape, values.len(), name)?;
-    Ok(Ragged::new(values, lay, name).map_err(CoreError)?)
-}
+type F64Out<'py> = PyResult<Bound<'py, PyArray1<f64>>>;
 
 /// Order and 0-based ranks of every row (NaN values left out, `-1` in their place).
 #[pyfunction]
-#[pyo3(signature = (values, *, offsets = None, shape = None, ties = "stable", seed = 0, doc_ids = None, descending = true))]
+#[pyo3(signature = (values, *, offsets = None, shape = None, ties = Wrap(TieBreak::Stable), seed = 0, doc_ids = None, descending = true))]
 #[allow(clippy::too_many_arguments)]
 pub fn labels_order<'py>(
     py: Python<'py>,
     values: F64s<'py>,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
-    ties: &str,
+    ties: Wrap<TieBreak>,
     seed: u64,
     doc_ids: Option<I64s<'py>>,
     descending: bool,
 ) -> PyResult<Pair<'py, i64, i64>> {
-    let v = slice_of(&values, "values")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let ids = doc_ids
-        .as_ref()
-        .map(|d| slice_of(d, "doc_ids"))
-        .transpose()?;
-    let r = rows(v, off, shape, "values")?;
-    let rule = match (ties, ids) {
-        ("stable", _) => Ties::Stable,
-        ("random", _) => Ties::Random(seed),
-        ("doc_id", Some(ids)) => Ties::DocId(ids),
-        ("doc_id", None) => {
+    let ids = slice_opt(&doc_ids, "doc_ids")?;
+    let r = rows(&values, &offsets, shape, "values")?;
+    let rule = match (ties.0, ids) {
+        (TieBreak::Stable, _) => Ties::Stable,
+        (TieBreak::Random, _) => Ties::Random(seed),
+        (TieBreak::DocId, Some(ids)) => Ties::DocId(ids),
+        (TieBreak::DocId, None) => {
             return Err(invalid_value(
                 py,
                 "`doc_ids` must be given with ties=\"doc_id\"; got None".to_owned(),
-            ));
-        }
-        (other, _) => {
-            return Err(invalid_value(
-                py,
-                format!("`ties` must be one of \"stable\", \"random\", \"doc_id\"; got {other:?}"),
             ));
         }
     };
@@ -95,12 +71,7 @@ pub fn labels_inverse<'py>(
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-    let p = slice_of(&perm, "permutation")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let r = rows(p, off, shape, "permutation")?;
+    let r = rows(&perm, &offsets, shape, "permutation")?;
     let out = py.detach(|| permutation::inverse(&r)).map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
@@ -110,11 +81,11 @@ pub fn labels_inverse<'py>(
 /// dict of flat arrays (`order`, `scores`, `confidence`, `observed`) and per-query arrays
 /// (`iterations`, `converged`, `disagreement`).
 #[pyfunction]
-#[pyo3(signature = (method, n_items, query_offsets, *, items = None, window_offsets = None, winners = None, losers = None, weights = None, normalize = "none", count = "majority", start = "borda", alpha = 0.0, max_iter = 10000, tol = 1e-8))]
+#[pyo3(signature = (method, n_items, query_offsets, *, items = None, window_offsets = None, winners = None, losers = None, weights = None, normalize = Wrap::default(), count = Wrap::default(), start = Wrap::default(), alpha = 0.0, max_iter = 10000, tol = 1e-8))]
 #[allow(clippy::too_many_arguments)]
 pub fn labels_aggregate<'py>(
     py: Python<'py>,
-    method: &str,
+    method: Wrap<MethodKind>,
     n_items: I64s<'py>,
     query_offsets: I64s<'py>,
     items: Option<I64s<'py>>,
@@ -122,9 +93,9 @@ pub fn labels_aggregate<'py>(
     winners: Option<I64s<'py>>,
     losers: Option<I64s<'py>>,
     weights: Option<F64s<'py>>,
-    normalize: &str,
-    count: &str,
-    start: &str,
+    normalize: Wrap<BordaNorm>,
+    count: Wrap<CopelandCount>,
+    start: Wrap<KemenyStart>,
     alpha: f64,
     max_iter: usize,
     tol: f64,
@@ -134,70 +105,27 @@ pub fn labels_aggregate<'py>(
         max_iter,
         tol,
     };
-    let method = match method {
-        "borda" => Method::Borda(parse_choice(
-            py,
-            "normalize",
-            normalize,
-            &[
-                ("none", BordaNorm::None),
-                ("window", BordaNorm::Window),
-                ("mean", BordaNorm::Mean),
-            ],
-        )?),
-        "copeland" => Method::Copeland(parse_choice(
-            py,
-            "count",
-            count,
-            &[
-                ("majority", CopelandCount::Majority),
-                ("sum", CopelandCount::Sum),
-            ],
-        )?),
-        "plackett_luce" => Method::PlackettLuce(opts),
-        "plackett_luce_ilsr" => Method::PlackettLuceIlsr(opts),
-        "bradley_terry" => Method::BradleyTerry(opts),
-        "kemeny" => Method::Kemeny(parse_choice(
-            py,
-            "start",
-            start,
-            &[
-                ("borda", KemenyStart::Borda),
-                ("copeland", KemenyStart::Copeland),
-            ],
-        )?),
-        "kemeny_exact" => Method::KemenyExact,
-        other => {
-            return Err(invalid_value(
-                py,
-                format!(
-                    "`method` must be one of \"borda\", \"copeland\", \"plackett_luce\", \
-                     \"plackett_luce_ilsr\", \"bradley_terry\", \"kemeny\", \"kemeny_exact\"; \
-                     got {other:?}"
-                ),
-            ));
-        }
+    let method = match method.0 {
+        MethodKind::Borda => Method::Borda(normalize.0),
+        MethodKind::Copeland => Method::Copeland(count.0),
+        MethodKind::PlackettLuce => Method::PlackettLuce(opts),
+        MethodKind::PlackettLuceIlsr => Method::PlackettLuceIlsr(opts),
+        MethodKind::BradleyTerry => Method::BradleyTerry(opts),
+        MethodKind::Kemeny => Method::Kemeny(start.0),
+        MethodKind::KemenyExact => Method::KemenyExact,
     };
-    let n = slice_of(&n_items, "n_items")?;
-    let qo = slice_of(&query_offsets, "query_offsets")?;
+    let n = n_items.slice("n_items")?;
+    let qo = query_offsets.slice("query_offsets")?;
     let evidence = match (&items, &window_offsets, &winners, &losers) {
         (Some(i), Some(w), None, None) => Evidence::Windows(
-            WindowBatch::new(
-                slice_of(i, "windows")?,
-                slice_of(w, "window_offsets")?,
-                qo,
-                n,
-            )
-            .map_err(CoreError)?,
+            WindowBatch::new(i.slice("windows")?, w.slice("window_offsets")?, qo, n)
+                .map_err(CoreError)?,
         ),
         (None, None, Some(a), Some(b)) => Evidence::Pairs(
             PairBatch::new(
-                slice_of(a, "pairs")?,
-                slice_of(b, "pairs")?,
-                weights
-                    .as_ref()
-                    .map(|w| slice_of(w, "weights"))
-                    .transpose()?,
+                a.slice("pairs")?,
+                b.slice("pairs")?,
+                slice_opt(&weights, "weights")?,
                 qo,
                 n,
             )
@@ -229,19 +157,9 @@ pub fn labels_aggregate<'py>(
 pub fn labels_position_weights<'py>(
     py: Python<'py>,
     ranks: I64s<'py>,
-    scheme: &str,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let scheme = parse_choice(
-        py,
-        "scheme",
-        scheme,
-        &[
-            ("fullrank", weights::PositionScheme::Fullrank),
-            ("dcg", weights::PositionScheme::Dcg),
-        ],
-    )?;
-    let r = slice_of(&ranks, "ranks")?;
-    let out = weights::position_weights(r, scheme).map_err(CoreError)?;
+    scheme: Wrap<PositionScheme>,
+) -> F64Out<'py> {
+    let out = weights::position_weights(ranks.slice("ranks")?, scheme.0).map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -251,12 +169,9 @@ pub fn labels_pair_weights<'py>(
     py: Python<'py>,
     ranks_i: I64s<'py>,
     ranks_j: I64s<'py>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let out = weights::pair_weights(
-        slice_of(&ranks_i, "ranks_i")?,
-        slice_of(&ranks_j, "ranks_j")?,
-    )
-    .map_err(CoreError)?;
+) -> F64Out<'py> {
+    let out = weights::pair_weights(ranks_i.slice("ranks_i")?, ranks_j.slice("ranks_j")?)
+        .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -266,29 +181,15 @@ pub fn labels_pair_weights<'py>(
 pub fn labels_curriculum_ease<'py>(
     py: Python<'py>,
     scores: F64s<'py>,
-    labels: PyReadonlyArray1<'py, bool>,
-    difficulty: &str,
+    labels: Array<'py, bool>,
+    difficulty: Wrap<EaseHeuristic>,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let h = parse_choice(
-        py,
-        "difficulty",
-        difficulty,
-        &[
-            ("reciprocal_rank", weights::EaseHeuristic::Reciprocal),
-            ("normalized_score", weights::EaseHeuristic::NormScore),
-        ],
-    )?;
-    let s = slice_of(&scores, "scores")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let r = rows(s, off, shape, "scores")?;
-    let rel = slice_of(&labels, "labels")?;
+) -> F64Out<'py> {
+    let r = rows(&scores, &offsets, shape, "scores")?;
+    let rel = labels.slice("labels")?;
     let out = py
-        .detach(|| weights::curriculum_ease(&r, rel, h))
+        .detach(|| weights::curriculum_ease(&r, rel, difficulty.0))
         .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
@@ -300,9 +201,9 @@ pub fn labels_curriculum_weights<'py>(
     ease: F64s<'py>,
     step: u64,
     total_steps: u64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let out = weights::curriculum_weights(slice_of(&ease, "ease")?, step, total_steps)
-        .map_err(CoreError)?;
+) -> F64Out<'py> {
+    let out =
+        weights::curriculum_weights(ease.slice("ease")?, step, total_steps).map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -315,13 +216,8 @@ pub fn labels_soft_labels<'py>(
     temperature: f64,
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let v = slice_of(&scores, "scores")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let r = rows(v, off, shape, "scores")?;
+) -> F64Out<'py> {
+    let r = rows(&scores, &offsets, shape, "scores")?;
     let out = py
         .detach(|| targets::soft_labels(&r, temperature))
         .map_err(CoreError)?;
@@ -334,10 +230,10 @@ pub fn labels_margin_targets<'py>(
     py: Python<'py>,
     positive_scores: F64s<'py>,
     negative_scores: F64s<'py>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
+) -> F64Out<'py> {
     let out = targets::margin_targets(
-        slice_of(&positive_scores, "positive_scores")?,
-        slice_of(&negative_scores, "negative_scores")?,
+        positive_scores.slice("positive_scores")?,
+        negative_scores.slice("negative_scores")?,
     )
     .map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, out))
@@ -357,13 +253,8 @@ pub fn labels_hard_negatives<'py>(
     offsets: Offsets<'py>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Pair<'py, i64, f64>> {
-    let s = slice_of(&scores, "scores")?;
-    let l = slice_of(&labels, "labels")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let r = rows(s, off, shape, "scores")?;
+    let l = labels.slice("labels")?;
+    let r = rows(&scores, &offsets, shape, "scores")?;
     let (i, g) = py
         .detach(|| targets::hard_negatives(&r, l, k, margin, relative))
         .map_err(CoreError)?;
@@ -378,12 +269,7 @@ pub fn labels_ranking_text(
     offsets: Offsets<'_>,
     shape: Option<(usize, usize)>,
 ) -> PyResult<Vec<String>> {
-    let o = slice_of(&order, "order")?;
-    let off = offsets
-        .as_ref()
-        .map(|o| slice_of(o, "offsets"))
-        .transpose()?;
-    let r = rows(o, off, shape, "order")?;
+    let r = rows(&order, &offsets, shape, "order")?;
     Ok(targets::ranking_text(&r).map_err(CoreError)?)
 }
 
@@ -396,31 +282,23 @@ pub fn labels_committee<'py>(
     rankings: I64s<'py>,
     n: usize,
     k: usize,
-    rule: &str,
+    rule: Wrap<RuleKind>,
     approval_top: usize,
     groups: Option<I64s<'py>>,
     lower: Option<I64s<'py>>,
     upper: Option<I64s<'py>>,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
-    let rule = match rule {
-        "k_borda" => Rule::KBorda,
-        "chamberlin_courant" => Rule::ChamberlinCourant,
-        "pav" => Rule::Pav { approval_top },
-        other => {
-            return Err(invalid_value(
-                py,
-                format!(
-                    "`rule` must be one of \"k_borda\", \"chamberlin_courant\", \"pav\"; got {other:?}"
-                ),
-            ));
-        }
+    let rule = match rule.0 {
+        RuleKind::KBorda => Rule::KBorda,
+        RuleKind::ChamberlinCourant => Rule::ChamberlinCourant,
+        RuleKind::Pav => Rule::Pav { approval_top },
     };
-    let r = slice_of(&rankings, "rankings")?;
+    let r = rankings.slice("rankings")?;
     let g = match (&groups, &lower, &upper) {
         (Some(g), Some(l), Some(u)) => Some(Groups {
-            group: slice_of(g, "groups")?,
-            lower: slice_of(l, "lower")?,
-            upper: slice_of(u, "upper")?,
+            group: g.slice("groups")?,
+            lower: l.slice("lower")?,
+            upper: u.slice("upper")?,
         }),
         _ => None,
     };

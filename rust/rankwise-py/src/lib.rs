@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod compare;
 mod consistency;
+mod convert;
 mod correlation;
 mod dicts;
 mod errors;
@@ -38,6 +39,8 @@ mod _native {
         dpo_loss_bound, idealized_ranking_accuracy, listwise_ranking_accuracy, opis,
         ranking_accuracy, ranking_difficulty,
     };
+    #[pymodule_export]
+    use crate::convert::option_names;
     #[pymodule_export]
     use crate::correlation::{
         ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau,

@@ -5,74 +5,29 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    Answer, Direction, GroupwiseConfig, IdStyle, OnProblem, PairwiseConfig, PairwiseMethod,
-    ParseOptions, Reading, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind,
-    TopDownConfig, TournamentConfig, WindowConfig, WindowSemantics, parse_many,
-    parse_permutation as parse,
+    Answer, Direction, GroupwiseConfig, IdStyle, PairwiseConfig, PairwiseMethod, ParseOptions,
+    Reading, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, TopDownConfig,
+    TournamentConfig, WindowConfig, WindowSemantics, parse_many, parse_permutation as parse,
 };
 
+use crate::convert::{Wrap, choose_name};
 use crate::errors::{CoreError, invalid_value, type_error};
 
-fn on_problem(py: Python<'_>, name: &str, value: &str) -> PyResult<OnProblem> {
-    match value {
-        "repair" => Ok(OnProblem::Repair),
-        "error" => Ok(OnProblem::Error),
-        _ => Err(invalid_value(
-            py,
-            format!("`{name}` must be \"repair\" or \"error\"; got {value:?}"),
-        )),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
 fn parse_options(
     py: Python<'_>,
-    ids: &str,
+    ids: IdStyle,
     first_id: u64,
     duplicates: &str,
     out_of_range: &str,
     missing: &str,
 ) -> PyResult<ParseOptions> {
-    let style = match ids {
-        "bracketed" => IdStyle::Bracketed,
-        "numbers" => IdStyle::Numbers,
-        "letters" => IdStyle::Letters,
-        _ => {
-            return Err(invalid_value(
-                py,
-                format!("`ids` must be \"bracketed\", \"numbers\" or \"letters\"; got {ids:?}"),
-            ));
-        }
-    };
     Ok(ParseOptions {
-        style,
+        style: ids,
         first_id,
-        duplicates: on_problem(py, "duplicates", duplicates)?,
-        out_of_range: on_problem(py, "out_of_range", out_of_range)?,
-        missing: on_problem(py, "missing", missing)?,
+        duplicates: choose_name(py, duplicates, "duplicates")?,
+        out_of_range: choose_name(py, out_of_range, "out_of_range")?,
+        missing: choose_name(py, missing, "missing")?,
     })
-}
-
-fn parse_enum<T: Copy>(
-    py: Python<'_>,
-    name: &str,
-    value: &str,
-    options: &[(&str, T)],
-) -> PyResult<T> {
-    options
-        .iter()
-        .find(|(k, _)| *k == value)
-        .map(|&(_, v)| v)
-        .ok_or_else(|| {
-            let names: Vec<String> = options.iter().map(|(k, _)| format!("{k:?}")).collect();
-            invalid_value(
-                py,
-                format!(
-                    "`{name}` must be one of {}; got {value:?}",
-                    names.join(", ")
-                ),
-            )
-        })
 }
 
 /// A reranking strategy with its configuration (built by the classes of
@@ -92,36 +47,19 @@ impl PyStrategySpec {
     #[staticmethod]
     #[pyo3(signature = (*, window, step, passes, compat, direction, top_k))]
     fn sliding_window(
-        py: Python<'_>,
         window: usize,
         step: usize,
         passes: usize,
-        compat: &str,
-        direction: &str,
+        compat: Wrap<WindowSemantics>,
+        direction: Wrap<Direction>,
         top_k: Option<usize>,
     ) -> PyResult<Self> {
         spec(StrategyConfig::SlidingWindow(WindowConfig {
             window,
             step,
             passes,
-            semantics: parse_enum(
-                py,
-                "compat",
-                compat,
-                &[
-                    ("rankllm", WindowSemantics::RankLlm),
-                    ("rankgpt", WindowSemantics::RankGpt),
-                ],
-            )?,
-            direction: parse_enum(
-                py,
-                "direction",
-                direction,
-                &[
-                    ("back_to_front", Direction::BackToFront),
-                    ("front_to_back", Direction::FrontToBack),
-                ],
-            )?,
+            semantics: compat.0,
+            direction: direction.0,
             top_k,
         }))
     }
@@ -138,18 +76,10 @@ impl PyStrategySpec {
 
     #[staticmethod]
     #[pyo3(signature = (*, children, method, top_k))]
-    fn setwise(py: Python<'_>, children: usize, method: &str, top_k: usize) -> PyResult<Self> {
+    fn setwise(children: usize, method: Wrap<SetwiseMethod>, top_k: usize) -> PyResult<Self> {
         spec(StrategyConfig::Setwise(SetwiseConfig {
             children,
-            method: parse_enum(
-                py,
-                "method",
-                method,
-                &[
-                    ("heapsort", SetwiseMethod::Heapsort),
-                    ("bubblesort", SetwiseMethod::Bubblesort),
-                ],
-            )?,
+            method: method.0,
             top_k,
         }))
     }
@@ -157,23 +87,13 @@ impl PyStrategySpec {
     #[staticmethod]
     #[pyo3(signature = (*, method, top_k, passes, both_orders))]
     fn pairwise(
-        py: Python<'_>,
-        method: &str,
+        method: Wrap<PairwiseMethod>,
         top_k: usize,
         passes: usize,
         both_orders: bool,
     ) -> PyResult<Self> {
         spec(StrategyConfig::Pairwise(PairwiseConfig {
-            method: parse_enum(
-                py,
-                "method",
-                method,
-                &[
-                    ("allpair", PairwiseMethod::Allpair),
-                    ("heapsort", PairwiseMethod::Heapsort),
-                    ("sliding", PairwiseMethod::Sliding),
-                ],
-            )?,
+            method: method.0,
             top_k,
             passes,
             both_orders,
@@ -220,19 +140,19 @@ impl PyStrategySpec {
 
     /// Start one state per query, for `sizes[q]` candidates each; text answers to rank tasks
     /// are read with the given policy (see `parse_permutation`).
-    #[pyo3(signature = (sizes, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
+    #[pyo3(signature = (sizes, *, ids = Wrap::default(), first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         &self,
         py: Python<'_>,
         sizes: Vec<usize>,
-        ids: &str,
+        ids: Wrap<IdStyle>,
         first_id: u64,
         duplicates: &str,
         out_of_range: &str,
         missing: &str,
     ) -> PyResult<PyRerankStates> {
-        let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
+        let opts = parse_options(py, ids.0, first_id, duplicates, out_of_range, missing)?;
         let states = sizes
             .iter()
             .map(|&n| self.config.start(n))
@@ -456,19 +376,19 @@ fn expected(kind: TaskKind) -> &'static str {
 /// The order a listwise ranker gave to `n` candidates, read from its raw answer: returns
 /// `(order, duplicates, out_of_range, missing)` (see `rankwise.rerank.parse_permutation`).
 #[pyfunction]
-#[pyo3(signature = (text, n, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
+#[pyo3(signature = (text, n, *, ids = Wrap::default(), first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn parse_permutation(
     py: Python<'_>,
     text: &str,
     n: usize,
-    ids: &str,
+    ids: Wrap<IdStyle>,
     first_id: u64,
     duplicates: &str,
     out_of_range: &str,
     missing: &str,
 ) -> PyResult<(Vec<usize>, Vec<usize>, Vec<String>, Vec<usize>)> {
-    let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
+    let opts = parse_options(py, ids.0, first_id, duplicates, out_of_range, missing)?;
     // The answer is Python lists of up to `n` ints (a pointer and an int object each) built
     // from the core's `seen`, `order` and `missing`: PyO3 panics where a list cannot be made,
     // so the whole budget is asked for first.
@@ -483,19 +403,19 @@ pub fn parse_permutation(
 /// refused answers contribute the identity) and a status per answer: 0 clean, 1 repaired,
 /// 2 refused by the policy.
 #[pyfunction]
-#[pyo3(signature = (texts, sizes, *, ids = "bracketed", first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
+#[pyo3(signature = (texts, sizes, *, ids = Wrap::default(), first_id = 1, duplicates = "repair", out_of_range = "repair", missing = "repair"))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn parse_permutations<'py>(
     py: Python<'py>,
     texts: Vec<String>,
     sizes: Vec<usize>,
-    ids: &str,
+    ids: Wrap<IdStyle>,
     first_id: u64,
     duplicates: &str,
     out_of_range: &str,
     missing: &str,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Vec<u8>)> {
-    let opts = parse_options(py, ids, first_id, duplicates, out_of_range, missing)?;
+    let opts = parse_options(py, ids.0, first_id, duplicates, out_of_range, missing)?;
     let readings = py
         .detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();

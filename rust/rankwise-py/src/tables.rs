@@ -4,24 +4,25 @@
 
 use std::path::Path;
 
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::columns::{self, Offsets, OwnedStrColumn, StrColumn};
 use rankwise_core::trec::{Qrels, Run};
 
+use crate::convert::Array;
 use crate::errors::CoreError;
 
 /// Arrow string offsets as NumPy hands them over: `int32` (`string`) or `int64`
 /// (`large_string`).
 enum OffsetArray<'py> {
-    I32(PyReadonlyArray1<'py, i32>),
-    I64(PyReadonlyArray1<'py, i64>),
+    I32(Array<'py, i32>),
+    I64(Array<'py, i64>),
 }
 
 impl<'py> OffsetArray<'py> {
     fn extract(value: &Bound<'py, PyAny>) -> PyResult<Self> {
-        if let Ok(a) = value.extract::<PyReadonlyArray1<'py, i64>>() {
+        if let Ok(a) = value.extract::<Array<'py, i64>>() {
             return Ok(OffsetArray::I64(a));
         }
         Ok(OffsetArray::I32(value.extract()?))
@@ -29,8 +30,8 @@ impl<'py> OffsetArray<'py> {
 
     fn offsets(&self) -> PyResult<Offsets<'_>> {
         Ok(match self {
-            OffsetArray::I32(a) => Offsets::I32(a.as_slice()?),
-            OffsetArray::I64(a) => Offsets::I64(a.as_slice()?),
+            OffsetArray::I32(a) => Offsets::I32(a.slice("offsets")?),
+            OffsetArray::I64(a) => Offsets::I64(a.slice("offsets")?),
         })
     }
 }
@@ -39,19 +40,19 @@ impl<'py> OffsetArray<'py> {
 /// values.
 type ColumnTuple<'py> = (
     Bound<'py, PyAny>,
-    PyReadonlyArray1<'py, u8>,
+    Array<'py, u8>,
     Bound<'py, PyAny>,
-    PyReadonlyArray1<'py, u8>,
-    PyReadonlyArray1<'py, f64>,
+    Array<'py, u8>,
+    Array<'py, f64>,
 );
 
 /// The query, doc and value columns of `frame`, as buffers.
 struct Buffers<'py> {
     query_offsets: OffsetArray<'py>,
-    query_data: PyReadonlyArray1<'py, u8>,
+    query_data: Array<'py, u8>,
     doc_offsets: OffsetArray<'py>,
-    doc_data: PyReadonlyArray1<'py, u8>,
-    values: PyReadonlyArray1<'py, f64>,
+    doc_data: Array<'py, u8>,
+    values: Array<'py, f64>,
 }
 
 impl<'py> Buffers<'py> {
@@ -79,13 +80,13 @@ impl<'py> Buffers<'py> {
     ) -> PyResult<T> {
         let queries = StrColumn {
             offsets: self.query_offsets.offsets()?,
-            data: self.query_data.as_slice()?,
+            data: self.query_data.slice("query")?,
         };
         let docs = StrColumn {
             offsets: self.doc_offsets.offsets()?,
-            data: self.doc_data.as_slice()?,
+            data: self.doc_data.slice("doc")?,
         };
-        let values = self.values.as_slice()?;
+        let values = self.values.slice("values")?;
         Ok(py.detach(|| f(&queries, &docs, values)))
     }
 }

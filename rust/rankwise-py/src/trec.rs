@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyDict};
 use rankwise_core::ranking::ScorePrecision;
 use rankwise_core::trec::{self, Qrels, QrelsBuilder, Run, RunBuilder};
 
+use crate::convert::choose_name;
 use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value, path_arg, real_arg, str_arg};
 use crate::interrupt;
@@ -37,6 +38,57 @@ impl Sink for RunBuilder {
     }
 }
 
+/// The `#[pymethods]` of `Qrels` and `Run`: `methods`, and the Python protocol both share
+/// (tables, `len`, `in`, pickling), written once. `columns` describes their tables, `state`
+/// what pickling keeps.
+macro_rules! pymethods_with_protocol {
+    ($class:ident, $core:ident, $columns:literal, $state:literal, { $($methods:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($methods)*
+
+            #[doc = concat!("A pandas DataFrame ", $columns, ".")]
+            fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                tables::convert(self.to_arrow(py)?, "pandas")
+            }
+
+            #[doc = concat!("A polars DataFrame ", $columns, ".")]
+            fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                tables::convert(self.to_arrow(py)?, "polars")
+            }
+
+            fn __len__(&self) -> usize {
+                self.inner.num_queries()
+            }
+
+            fn __contains__(&self, query_id: &str) -> bool {
+                self.inner.query_index(query_id.as_bytes()).is_some()
+            }
+
+            #[doc = concat!("Pickled as the compact columnar bytes of the core (", $state, "), so that")]
+            /// they travel to the workers of Dask, Ray or Spark without per-row Python objects.
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+                let py = slf.py();
+                let inner = slf.get().inner.clone();
+                let bytes = py.detach(|| inner.to_bytes()).map_err(CoreError)?;
+                Ok((
+                    slf.get_type().getattr("_from_state")?,
+                    (PyBytes::new(py, &bytes),),
+                ))
+            }
+
+            /// The object from the bytes written by `__reduce__` (what unpickling calls).
+            #[staticmethod]
+            fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
+                let inner = py.detach(|| $core::from_bytes(state)).map_err(CoreError)?;
+                Ok($class::from(inner))
+            }
+        }
+    };
+}
+
 /// Relevance judgements: for each query, documents and their relevance labels.
 ///
 /// `Qrels({"q1": {"d1": 2, "d2": 0}, ...})` takes the dict shape of pytrec_eval and ranx;
@@ -52,156 +104,127 @@ pub struct PyQrels {
     pub inner: Arc<Qrels>,
 }
 
-#[pymethods]
-impl PyQrels {
-    #[new]
-    #[pyo3(signature = (qrels, /))]
-    fn new(py: Python<'_>, qrels: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let mut builder = QrelsBuilder::new();
-        fill_from_dict("qrels", qrels, &mut builder)?;
-        let inner = py.detach(|| builder.build()).map_err(CoreError)?;
-        Ok(PyQrels {
+impl From<Qrels> for PyQrels {
+    fn from(inner: Qrels) -> Self {
+        PyQrels {
             inner: Arc::new(inner),
-        })
-    }
-
-    /// Read a TREC qrels file (`query_id iteration doc_id relevance`).
-    ///
-    /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
-    /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
-    /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. Fields
-    /// are split on any whitespace; blank lines and `#` comments are skipped; a malformed
-    /// line is a `ParseError` naming the file and line, quoting at most 200 characters of it.
-    #[staticmethod]
-    fn from_trec(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let path = path_arg(py, "path", path)?;
-        // Interruptible, also while a pipe that stays open blocks the read.
-        let inner =
-            interrupt::run_owned(py, move || trec::read_qrels(&path))?.map_err(CoreError)?;
-        Ok(PyQrels {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// Qrels from a pandas or polars DataFrame or a pyarrow Table with one row per
-    /// judgement; `query`, `doc` and `label` name the columns. Read through Arrow buffers.
-    #[staticmethod]
-    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", label = "relevance"))]
-    fn from_frame(frame: &Bound<'_, PyAny>, query: &str, doc: &str, label: &str) -> PyResult<Self> {
-        let inner = tables::qrels_from_frame(frame, query, doc, label)?;
-        Ok(PyQrels {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::qrels_to_arrow(py, &self.inner)
-    }
-
-    /// A pandas DataFrame `(query_id, doc_id, relevance)`.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::convert(self.to_arrow(py)?, "pandas")
-    }
-
-    /// A polars DataFrame `(query_id, doc_id, relevance)`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::convert(self.to_arrow(py)?, "polars")
-    }
-
-    /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
-    fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = path_arg(py, "path", path)?;
-        tables::qrels_to_trec(py, &self.inner, &path)
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.num_queries()
-    }
-
-    fn __contains__(&self, query_id: &str) -> bool {
-        self.inner.query_index(query_id.as_bytes()).is_some()
-    }
-
-    /// Pickled as the compact columnar bytes of the core (ids, labels bit for bit), so that
-    /// Qrels travel to the workers of Dask, Ray or Spark without per-row Python objects.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let inner = slf.get().inner.clone();
-        let bytes = py.detach(|| inner.to_bytes()).map_err(CoreError)?;
-        Ok((
-            slf.get_type().getattr("_from_state")?,
-            (PyBytes::new(py, &bytes),),
-        ))
-    }
-
-    /// Qrels from the bytes written by `__reduce__` (what unpickling calls).
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
-        let inner = py.detach(|| Qrels::from_bytes(state)).map_err(CoreError)?;
-        Ok(PyQrels {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// Number of (query, document) judgements.
-    #[getter]
-    fn num_judgements(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// Query ids, in order of first appearance.
-    #[getter]
-    fn query_ids(&self) -> Vec<String> {
-        (0..self.inner.num_queries())
-            .map(|q| self.inner.query_id(q).into_owned())
-            .collect()
-    }
-
-    /// `(number of judged documents, number with label >= rel_level)`.
-    #[pyo3(signature = (rel_level = None), text_signature = "($self, rel_level=1.0)")]
-    fn count_relevant(
-        &self,
-        py: Python<'_>,
-        rel_level: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(usize, usize)> {
-        let rel_level = rel_level.map_or(Ok(1.0), |v| real_arg(py, "rel_level", v))?;
-        Ok(self.counts(rel_level))
-    }
-
-    /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let q = &self.inner;
-        let out = PyDict::new(py);
-        for qi in 0..q.num_queries() {
-            let docs = PyDict::new(py);
-            for i in q.range(qi) {
-                let doc = String::from_utf8_lossy(q.doc(i));
-                let l = q.label(i);
-                if l.fract() == 0.0 && l.abs() < 9.0e15 {
-                    #[allow(clippy::cast_possible_truncation)]
-                    docs.set_item(doc, l as i64)?;
-                } else {
-                    docs.set_item(doc, l)?;
-                }
-            }
-            out.set_item(q.query_id(qi), docs)?;
         }
-        Ok(out)
-    }
-
-    fn __repr__(&self) -> String {
-        let (n, rel) = self.counts(1.0);
-        format!(
-            "Qrels({} queries, {} judgements, {} with label >= 1)",
-            group(self.inner.num_queries()),
-            group(n),
-            group(rel)
-        )
     }
 }
+
+pymethods_with_protocol!(
+    PyQrels,
+    Qrels,
+    "`(query_id, doc_id, relevance)`",
+    "ids, labels bit for bit",
+    {
+        #[new]
+        #[pyo3(signature = (qrels, /))]
+        fn new(py: Python<'_>, qrels: &Bound<'_, PyAny>) -> PyResult<Self> {
+            let mut builder = QrelsBuilder::new();
+            fill_from_dict("qrels", qrels, &mut builder)?;
+            let inner = py.detach(|| builder.build()).map_err(CoreError)?;
+            Ok(PyQrels::from(inner))
+        }
+
+        /// Read a TREC qrels file (`query_id iteration doc_id relevance`).
+        ///
+        /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
+        /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
+        /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. Fields
+        /// are split on any whitespace; blank lines and `#` comments are skipped; a malformed
+        /// line is a `ParseError` naming the file and line, quoting at most 200 characters of it.
+        #[staticmethod]
+        fn from_trec(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+            let path = path_arg(py, "path", path)?;
+            // Interruptible, also while a pipe that stays open blocks the read.
+            let inner =
+                interrupt::run_owned(py, move || trec::read_qrels(&path))?.map_err(CoreError)?;
+            Ok(PyQrels::from(inner))
+        }
+
+        /// Qrels from a pandas or polars DataFrame or a pyarrow Table with one row per
+        /// judgement; `query`, `doc` and `label` name the columns. Read through Arrow buffers.
+        #[staticmethod]
+        #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", label = "relevance"))]
+        fn from_frame(
+            frame: &Bound<'_, PyAny>,
+            query: &str,
+            doc: &str,
+            label: &str,
+        ) -> PyResult<Self> {
+            let inner = tables::qrels_from_frame(frame, query, doc, label)?;
+            Ok(PyQrels::from(inner))
+        }
+
+        /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
+        fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            tables::qrels_to_arrow(py, &self.inner)
+        }
+
+        /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
+        fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+            let path = path_arg(py, "path", path)?;
+            tables::qrels_to_trec(py, &self.inner, &path)
+        }
+
+        /// Number of (query, document) judgements.
+        #[getter]
+        fn num_judgements(&self) -> usize {
+            self.inner.len()
+        }
+
+        /// Query ids, in order of first appearance.
+        #[getter]
+        fn query_ids(&self) -> Vec<String> {
+            (0..self.inner.num_queries())
+                .map(|q| self.inner.query_id(q).into_owned())
+                .collect()
+        }
+
+        /// `(number of judged documents, number with label >= rel_level)`.
+        #[pyo3(signature = (rel_level = None), text_signature = "($self, rel_level=1.0)")]
+        fn count_relevant(
+            &self,
+            py: Python<'_>,
+            rel_level: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<(usize, usize)> {
+            let rel_level = rel_level.map_or(Ok(1.0), |v| real_arg(py, "rel_level", v))?;
+            Ok(self.counts(rel_level))
+        }
+
+        /// `{query_id: {doc_id: label}}`; integral labels come back as `int`.
+        fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+            let q = &self.inner;
+            let out = PyDict::new(py);
+            for qi in 0..q.num_queries() {
+                let docs = PyDict::new(py);
+                for i in q.range(qi) {
+                    let doc = String::from_utf8_lossy(q.doc(i));
+                    let l = q.label(i);
+                    if l.fract() == 0.0 && l.abs() < 9.0e15 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        docs.set_item(doc, l as i64)?;
+                    } else {
+                        docs.set_item(doc, l)?;
+                    }
+                }
+                out.set_item(q.query_id(qi), docs)?;
+            }
+            Ok(out)
+        }
+
+        fn __repr__(&self) -> String {
+            let (n, rel) = self.counts(1.0);
+            format!(
+                "Qrels({} queries, {} judgements, {} with label >= 1)",
+                group(self.inner.num_queries()),
+                group(n),
+                group(rel)
+            )
+        }
+    }
+);
 
 impl PyQrels {
     fn counts(&self, rel_level: f64) -> (usize, usize) {
@@ -215,14 +238,7 @@ fn parse_precision(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult
         return Ok(ScorePrecision::F32);
     };
     let value = str_arg(py, "score_precision", value)?;
-    match value.as_str() {
-        "float32" => Ok(ScorePrecision::F32),
-        "float64" => Ok(ScorePrecision::F64),
-        _ => Err(invalid_value(
-            py,
-            format!("`score_precision` must be \"float32\" or \"float64\"; got {value:?}"),
-        )),
-    }
+    choose_name(py, &value, "score_precision")
 }
 
 /// A retrieval run: for each query, retrieved documents with their scores.
@@ -239,186 +255,151 @@ pub struct PyRun {
     pub inner: Arc<Run>,
 }
 
-#[pymethods]
-impl PyRun {
-    #[new]
-    #[pyo3(signature = (run, /, *, name = None, score_precision = None), text_signature = "(run, /, *, name=None, score_precision='float32')")]
-    fn new(
-        py: Python<'_>,
-        run: &Bound<'_, PyAny>,
-        name: Option<&Bound<'_, PyAny>>,
-        score_precision: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
-        let mut builder = RunBuilder::new();
-        builder.set_name(name);
-        builder.set_score_precision(parse_precision(py, score_precision)?);
-        // Keys of a dict are unique: no document can appear twice in a query.
-        builder.set_unique_docs(true);
-        fill_from_dict("run", run, &mut builder)?;
-        let inner = py.detach(|| builder.build()).map_err(CoreError)?;
-        Ok(PyRun {
+impl From<Run> for PyRun {
+    fn from(inner: Run) -> Self {
+        PyRun {
             inner: Arc::new(inner),
-        })
-    }
-
-    /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`). The rank column is
-    /// ignored: documents are ranked by score, ties by doc id descending.
-    ///
-    /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
-    /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
-    /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. A
-    /// malformed line is a `ParseError` naming the file and line, quoting at most 200
-    /// characters of it. The whole run is held in memory (its parsed columns).
-    #[staticmethod]
-    #[pyo3(signature = (path, *, score_precision = None), text_signature = "(path, *, score_precision='float32')")]
-    fn from_trec(
-        py: Python<'_>,
-        path: &Bound<'_, PyAny>,
-        score_precision: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let path = path_arg(py, "path", path)?;
-        let precision = parse_precision(py, score_precision)?;
-        let inner = interrupt::run_owned(py, move || trec::read_run_with(&path, precision))?
-            .map_err(CoreError)?;
-        Ok(PyRun {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
-    /// document; `query`, `doc` and `score` name the columns. Read through Arrow buffers.
-    #[staticmethod]
-    #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = None), text_signature = "(frame, /, *, query='query_id', doc='doc_id', score='score', name=None, score_precision='float32')")]
-    fn from_frame(
-        py: Python<'_>,
-        frame: &Bound<'_, PyAny>,
-        query: &str,
-        doc: &str,
-        score: &str,
-        name: Option<&Bound<'_, PyAny>>,
-        score_precision: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
-        let precision = parse_precision(py, score_precision)?;
-        let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
-        Ok(PyRun {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::run_to_arrow(py, &self.inner)
-    }
-
-    /// A pandas DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::convert(self.to_arrow(py)?, "pandas")
-    }
-
-    /// A polars DataFrame `(query_id, doc_id, score, rank)`, each query in rank order.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables::convert(self.to_arrow(py)?, "polars")
-    }
-
-    /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
-    /// the path ends in `.gz`.
-    fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = path_arg(py, "path", path)?;
-        tables::run_to_trec(py, &self.inner, &path)
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.num_queries()
-    }
-
-    fn __contains__(&self, query_id: &str) -> bool {
-        self.inner.query_index(query_id.as_bytes()).is_some()
-    }
-
-    /// Pickled as the compact columnar bytes of the core (ids, scores bit for bit, name,
-    /// score precision), so that runs travel to the workers of Dask, Ray or Spark without
-    /// per-row Python objects.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let inner = slf.get().inner.clone();
-        let bytes = py.detach(|| inner.to_bytes()).map_err(CoreError)?;
-        Ok((
-            slf.get_type().getattr("_from_state")?,
-            (PyBytes::new(py, &bytes),),
-        ))
-    }
-
-    /// A run from the bytes written by `__reduce__` (what unpickling calls).
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
-        let inner = py.detach(|| Run::from_bytes(state)).map_err(CoreError)?;
-        Ok(PyRun {
-            inner: Arc::new(inner),
-        })
-    }
-
-    /// Name of the run (`None` if unknown).
-    #[getter]
-    fn name(&self) -> Option<String> {
-        self.inner.name().map(str::to_owned)
-    }
-
-    /// Precision at which scores were compared when ranking: `"float32"` (trec_eval 9.0.x,
-    /// pytrec_eval) or `"float64"` (trec_eval 10.0).
-    #[getter]
-    fn score_precision(&self) -> &'static str {
-        match self.inner.score_precision() {
-            ScorePrecision::F32 => "float32",
-            ScorePrecision::F64 => "float64",
         }
-    }
-
-    /// Number of (query, document) pairs.
-    #[getter]
-    fn num_documents(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// Query ids, in order of first appearance.
-    #[getter]
-    fn query_ids(&self) -> Vec<String> {
-        (0..self.inner.num_queries())
-            .map(|q| self.inner.query_id(q).into_owned())
-            .collect()
-    }
-
-    /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.inner;
-        let out = PyDict::new(py);
-        for qi in 0..r.num_queries() {
-            let docs = PyDict::new(py);
-            for rank in 0..r.range(qi).len() {
-                let i = r.at_rank(qi, rank);
-                docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
-            }
-            out.set_item(r.query_id(qi), docs)?;
-        }
-        Ok(out)
-    }
-
-    fn __repr__(&self) -> String {
-        let name = self
-            .inner
-            .name()
-            .map(|n| format!("{n:?}, "))
-            .unwrap_or_default();
-        format!(
-            "Run({name}{} queries, {} documents)",
-            group(self.inner.num_queries()),
-            group(self.inner.len())
-        )
     }
 }
+
+pymethods_with_protocol!(
+    PyRun,
+    Run,
+    "`(query_id, doc_id, score, rank)`, each query in rank order",
+    "ids, scores bit for bit, name, score precision",
+    {
+        #[new]
+        #[pyo3(signature = (run, /, *, name = None, score_precision = None), text_signature = "(run, /, *, name=None, score_precision='float32')")]
+        fn new(
+            py: Python<'_>,
+            run: &Bound<'_, PyAny>,
+            name: Option<&Bound<'_, PyAny>>,
+            score_precision: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Self> {
+            let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
+            let mut builder = RunBuilder::new();
+            builder.set_name(name);
+            builder.set_score_precision(parse_precision(py, score_precision)?);
+            // Keys of a dict are unique: no document can appear twice in a query.
+            builder.set_unique_docs(true);
+            fill_from_dict("run", run, &mut builder)?;
+            let inner = py.detach(|| builder.build()).map_err(CoreError)?;
+            Ok(PyRun::from(inner))
+        }
+
+        /// Read a TREC run file (`query_id Q0 doc_id rank score run_name`). The rank column is
+        /// ignored: documents are ranked by score, ties by doc id descending.
+        ///
+        /// The file is read once, from its first byte, so pipes, FIFOs, `/dev/stdin`,
+        /// `/dev/fd/N` and `<(...)` work; `"-"` reads standard input. gzip is recognised by its
+        /// magic bytes (file or pipe). A UTF-8 byte-order mark at the start is dropped. A
+        /// malformed line is a `ParseError` naming the file and line, quoting at most 200
+        /// characters of it. The whole run is held in memory (its parsed columns).
+        #[staticmethod]
+        #[pyo3(signature = (path, *, score_precision = None), text_signature = "(path, *, score_precision='float32')")]
+        fn from_trec(
+            py: Python<'_>,
+            path: &Bound<'_, PyAny>,
+            score_precision: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Self> {
+            let path = path_arg(py, "path", path)?;
+            let precision = parse_precision(py, score_precision)?;
+            let inner = interrupt::run_owned(py, move || trec::read_run_with(&path, precision))?
+                .map_err(CoreError)?;
+            Ok(PyRun::from(inner))
+        }
+
+        /// A run from a pandas or polars DataFrame or a pyarrow Table with one row per retrieved
+        /// document; `query`, `doc` and `score` name the columns. Read through Arrow buffers.
+        #[staticmethod]
+        #[pyo3(signature = (frame, /, *, query = "query_id", doc = "doc_id", score = "score", name = None, score_precision = None), text_signature = "(frame, /, *, query='query_id', doc='doc_id', score='score', name=None, score_precision='float32')")]
+        fn from_frame(
+            py: Python<'_>,
+            frame: &Bound<'_, PyAny>,
+            query: &str,
+            doc: &str,
+            score: &str,
+            name: Option<&Bound<'_, PyAny>>,
+            score_precision: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Self> {
+            let name = name.map(|n| str_arg(py, "name", n)).transpose()?;
+            let precision = parse_precision(py, score_precision)?;
+            let inner = tables::run_from_frame(frame, query, doc, score, name, precision)?;
+            Ok(PyRun::from(inner))
+        }
+
+        /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
+        fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            tables::run_to_arrow(py, &self.inner)
+        }
+
+        /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
+        /// the path ends in `.gz`.
+        fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+            let path = path_arg(py, "path", path)?;
+            tables::run_to_trec(py, &self.inner, &path)
+        }
+
+        /// Name of the run (`None` if unknown).
+        #[getter]
+        fn name(&self) -> Option<String> {
+            self.inner.name().map(str::to_owned)
+        }
+
+        /// Precision at which scores were compared when ranking: `"float32"` (trec_eval 9.0.x,
+        /// pytrec_eval) or `"float64"` (trec_eval 10.0).
+        #[getter]
+        fn score_precision(&self) -> &'static str {
+            match self.inner.score_precision() {
+                ScorePrecision::F32 => "float32",
+                ScorePrecision::F64 => "float64",
+            }
+        }
+
+        /// Number of (query, document) pairs.
+        #[getter]
+        fn num_documents(&self) -> usize {
+            self.inner.len()
+        }
+
+        /// Query ids, in order of first appearance.
+        #[getter]
+        fn query_ids(&self) -> Vec<String> {
+            (0..self.inner.num_queries())
+                .map(|q| self.inner.query_id(q).into_owned())
+                .collect()
+        }
+
+        /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
+        fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+            let r = &self.inner;
+            let out = PyDict::new(py);
+            for qi in 0..r.num_queries() {
+                let docs = PyDict::new(py);
+                for rank in 0..r.range(qi).len() {
+                    let i = r.at_rank(qi, rank);
+                    docs.set_item(String::from_utf8_lossy(r.doc(i)), r.score(i))?;
+                }
+                out.set_item(r.query_id(qi), docs)?;
+            }
+            Ok(out)
+        }
+
+        fn __repr__(&self) -> String {
+            let name = self
+                .inner
+                .name()
+                .map(|n| format!("{n:?}, "))
+                .unwrap_or_default();
+            format!(
+                "Run({name}{} queries, {} documents)",
+                group(self.inner.num_queries()),
+                group(self.inner.len())
+            )
+        }
+    }
+);
 
 /// Build `Qrels` and `Run` from two dicts at once: the qrels' indexing runs on a background
 /// thread while the run dict is read (reading dicts needs the GIL, indexing does not), so
@@ -447,7 +428,7 @@ pub fn qrels_and_run_from_dicts(
     let q = q.map_err(CoreError)?;
     let r = py.detach(|| r.map(RunBuilder::build));
     let r = r?.map_err(CoreError)?;
-    Ok((PyQrels { inner: Arc::new(q) }, PyRun { inner: Arc::new(r) }))
+    Ok((PyQrels::from(q), PyRun::from(r)))
 }
 
 /// `1234567` -> `"1,234,567"`.

@@ -33,6 +33,16 @@ pub enum Normalization {
     Borda,
 }
 
+// `None` (no option) stands for [`Normalization::None`].
+crate::choice!(Normalization, "norm", {
+    "min-max" => Normalization::MinMax,
+    "max" => Normalization::Max,
+    "sum" => Normalization::Sum,
+    "zmuv" => Normalization::Zmuv,
+    "rank" => Normalization::Rank,
+    "borda" => Normalization::Borda,
+});
+
 /// How normalised scores combine (ranx's `method`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Method {
@@ -56,6 +66,31 @@ pub enum Method {
     /// candidates, `(c - n + 1) / 2` for a candidate a run of `n` documents did not retrieve.
     Borda,
 }
+
+/// A [`Method`] by name, before its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    Rrf,
+    Sum,
+    Mnz,
+    Max,
+    Min,
+    Anz,
+    Borda,
+    Isr,
+    WeightedSum,
+}
+crate::choice!(MethodKind, "method", {
+    "rrf" => MethodKind::Rrf,
+    "combsum" => MethodKind::Sum,
+    "combmnz" => MethodKind::Mnz,
+    "combmax" => MethodKind::Max,
+    "combmin" => MethodKind::Min,
+    "combanz" => MethodKind::Anz,
+    "borda" => MethodKind::Borda,
+    "isr" => MethodKind::Isr,
+    "wsum" => MethodKind::WeightedSum,
+});
 
 struct Entry<'a> {
     doc: &'a [u8],

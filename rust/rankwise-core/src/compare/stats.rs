@@ -276,6 +276,21 @@ pub enum PairedTest {
     Bootstrap(usize),
 }
 
+/// A [`PairedTest`] by name, before its resample count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairedTestKind {
+    Randomization,
+    TTest,
+    Bootstrap,
+    Wilcoxon,
+}
+crate::choice!(PairedTestKind, "test", {
+    "randomization" => PairedTestKind::Randomization,
+    "t-test" => PairedTestKind::TTest,
+    "bootstrap" => PairedTestKind::Bootstrap,
+    "wilcoxon" => PairedTestKind::Wilcoxon,
+});
+
 impl PairedTest {
     /// Two-sided p-value between `x` and `y`; `seed` drives the resampling tests.
     pub fn p_value(self, x: &[f64], y: &[f64], seed: u64) -> Result<f64> {
@@ -327,6 +342,12 @@ pub enum Correction {
     /// Holm's step-down: the k-th smallest is `max_{j<=k} min(1, (m - j + 1) p_(j))`.
     Holm,
 }
+
+// `None` (no option) stands for [`Correction::None`].
+crate::choice!(Correction, "correction", {
+    "holm" => Correction::Holm,
+    "bonferroni" => Correction::Bonferroni,
+});
 
 /// Corrected p-values, in the order given.
 pub fn correct(p: &[f64], how: Correction) -> Vec<f64> {

@@ -67,6 +67,13 @@ pub enum Metric {
     Distance,
 }
 
+crate::choice!(Metric, "metric", {
+    "cosine" => Metric::Cosine,
+    "l2" => Metric::L2,
+    "similarity" => Metric::Similarity,
+    "distance" => Metric::Distance,
+});
+
 impl Metric {
     /// Internally every score is a distance (smaller = more similar): similarities are negated.
     fn is_similarity(self) -> bool {
@@ -84,6 +91,11 @@ pub enum Utility {
     F1,
 }
 
+crate::choice!(Utility, "utility", {
+    "hmean" => Utility::HarmonicMean,
+    "f1" => Utility::F1,
+});
+
 /// What the class utilities are compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Reference {
@@ -93,6 +105,11 @@ pub enum Reference {
     /// The utility of all pairs pooled (every class together).
     Pooled,
 }
+
+crate::choice!(Reference, "reference", {
+    "class_mean" => Reference::ClassMean,
+    "pooled" => Reference::Pooled,
+});
 
 /// Where the threshold grid lies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,6 +121,17 @@ pub enum Calibration {
     Threshold(f64, f64),
 }
 
+/// A [`Calibration`] by name, before its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalibrationKind {
+    Far,
+    Threshold,
+}
+crate::choice!(CalibrationKind, "calibration", {
+    "far" => CalibrationKind::Far,
+    "threshold" => CalibrationKind::Threshold,
+});
+
 /// How the integral over the grid is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Integration {
@@ -113,6 +141,11 @@ pub enum Integration {
     /// Plain mean over the grid points.
     Mean,
 }
+
+crate::choice!(Integration, "integration", {
+    "trapezoid" => Integration::Trapezoid,
+    "mean" => Integration::Mean,
+});
 
 /// Options of [`opis`]; the defaults are the values given in the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq)]

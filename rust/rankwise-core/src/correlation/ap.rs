@@ -36,6 +36,11 @@ pub enum ApTies {
     B,
 }
 
+crate::choice!(ApTies, "ties", {
+    "a" => ApTies::A,
+    "b" => ApTies::B,
+});
+
 /// Buffers reused across rows by [`ap_correlation`].
 #[derive(Debug, Default)]
 pub struct ApScratch {

@@ -247,6 +247,21 @@ pub enum RowRanks<'a> {
     Given(Values<'a>),
 }
 
+/// A [`RowRanks`] by name, before the given ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowRanksKind {
+    Average,
+    Lexicographic,
+    Index,
+    Given,
+}
+crate::choice!(RowRanksKind, "rank", {
+    "average" => RowRanksKind::Average,
+    "lexicographic" => RowRanksKind::Lexicographic,
+    "index" => RowRanksKind::Index,
+    "given" => RowRanksKind::Given,
+});
+
 /// Weighted tau of every row (see [`super::weighted`]). NaN is the smallest value under
 /// [`NanPolicy::Propagate`], as in scipy.
 pub fn weighted_tau_rows(

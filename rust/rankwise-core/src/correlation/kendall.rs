@@ -47,6 +47,12 @@ pub enum Variant {
     C,
 }
 
+crate::choice!(Variant, "variant", {
+    "a" => Variant::A,
+    "b" => Variant::B,
+    "c" => Variant::C,
+});
+
 /// How the p-value is computed (scipy's `method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PValueMethod {
@@ -59,6 +65,12 @@ pub enum PValueMethod {
     /// The normal approximation with the tie-corrected variance.
     Asymptotic,
 }
+
+crate::choice!(PValueMethod, "method", {
+    "auto" => PValueMethod::Auto,
+    "exact" => PValueMethod::Exact,
+    "asymptotic" => PValueMethod::Asymptotic,
+});
 
 /// Options of [`kendall_tau`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -33,6 +33,12 @@ pub enum Alternative {
     Greater,
 }
 
+crate::choice!(Alternative, "alternative", {
+    "two-sided" => Alternative::TwoSided,
+    "less" => Alternative::Less,
+    "greater" => Alternative::Greater,
+});
+
 /// What to do with NaN (scipy's `nan_policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NanPolicy {
@@ -44,6 +50,12 @@ pub enum NanPolicy {
     /// Pairs with a NaN on either side are left out.
     Omit,
 }
+
+crate::choice!(NanPolicy, "nan_policy", {
+    "propagate" => NanPolicy::Propagate,
+    "raise" => NanPolicy::Raise,
+    "omit" => NanPolicy::Omit,
+});
 
 /// A statistic and its p-value.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -36,6 +36,12 @@ pub enum RboTies {
     B,
 }
 
+crate::choice!(RboTies, "ties", {
+    "a" => RboTies::A,
+    "b" => RboTies::B,
+    "w" => RboTies::W,
+});
+
 /// One ranking: item codes best first, and a tie-group number per position (non-decreasing;
 /// equal numbers at consecutive positions are tied).
 #[derive(Debug, Clone, Copy)]

@@ -37,6 +37,11 @@ pub enum KemenyStart {
     Copeland,
 }
 
+crate::choice!(KemenyStart, "start", {
+    "borda" => KemenyStart::Borda,
+    "copeland" => KemenyStart::Copeland,
+});
+
 /// An aggregation method.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
@@ -52,6 +57,27 @@ pub enum Method {
     Kemeny(KemenyStart),
     KemenyExact,
 }
+
+/// A [`Method`] by name, before its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    Borda,
+    Copeland,
+    PlackettLuce,
+    PlackettLuceIlsr,
+    BradleyTerry,
+    Kemeny,
+    KemenyExact,
+}
+crate::choice!(MethodKind, "method", {
+    "borda" => MethodKind::Borda,
+    "copeland" => MethodKind::Copeland,
+    "plackett_luce" => MethodKind::PlackettLuce,
+    "plackett_luce_ilsr" => MethodKind::PlackettLuceIlsr,
+    "bradley_terry" => MethodKind::BradleyTerry,
+    "kemeny" => MethodKind::Kemeny,
+    "kemeny_exact" => MethodKind::KemenyExact,
+});
 
 /// The aggregated rankings of a batch, flat: query `q` owns `n_items[q]` entries of `order`,
 /// `scores`, `confidence` and `observed`, in query order.

@@ -19,6 +19,12 @@ pub enum BordaNorm {
     Mean,
 }
 
+crate::choice!(BordaNorm, "normalize", {
+    "none" => BordaNorm::None,
+    "window" => BordaNorm::Window,
+    "mean" => BordaNorm::Mean,
+});
+
 /// Borda scores of the observed candidates of `data`.
 pub fn scores(data: &Compact, norm: BordaNorm) -> Vec<f64> {
     let m = data.m();

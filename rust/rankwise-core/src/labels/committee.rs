@@ -25,6 +25,19 @@ pub enum Rule {
     Pav { approval_top: usize },
 }
 
+/// A [`Rule`] by name, before its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    KBorda,
+    ChamberlinCourant,
+    Pav,
+}
+crate::choice!(RuleKind, "rule", {
+    "k_borda" => RuleKind::KBorda,
+    "chamberlin_courant" => RuleKind::ChamberlinCourant,
+    "pav" => RuleKind::Pav,
+});
+
 /// Group constraints.
 #[derive(Debug, Clone, Copy)]
 pub struct Groups<'a> {

@@ -17,6 +17,11 @@ pub enum CopelandCount {
     Sum,
 }
 
+crate::choice!(CopelandCount, "count", {
+    "majority" => CopelandCount::Majority,
+    "sum" => CopelandCount::Sum,
+});
+
 /// Copeland scores from the pairwise matrix `w` (`m x m`, row-major).
 pub fn scores(w: &[f64], m: usize, count: CopelandCount) -> Vec<f64> {
     let mut s = vec![0.0; m];

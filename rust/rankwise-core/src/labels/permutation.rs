@@ -28,6 +28,19 @@ pub enum Ties<'a> {
     DocId(&'a [i64]),
 }
 
+/// A [`Ties`] rule by name, before its seed or doc ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TieBreak {
+    Stable,
+    Random,
+    DocId,
+}
+crate::choice!(TieBreak, "ties", {
+    "stable" => TieBreak::Stable,
+    "random" => TieBreak::Random,
+    "doc_id" => TieBreak::DocId,
+});
+
 /// `order` and `ranks` of a batch (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ordered {

@@ -30,6 +30,11 @@ pub enum PositionScheme {
     Dcg,
 }
 
+crate::choice!(PositionScheme, "scheme", {
+    "fullrank" => PositionScheme::Fullrank,
+    "dcg" => PositionScheme::Dcg,
+});
+
 fn rank_value(r: i64, argument: &str, i: usize) -> Result<Option<f64>> {
     if r == -1 {
         return Ok(None);
@@ -100,6 +105,11 @@ pub enum EaseHeuristic {
     /// whose scores are all equal gives `s̃ = 1`).
     NormScore,
 }
+
+crate::choice!(EaseHeuristic, "difficulty", {
+    "reciprocal_rank" => EaseHeuristic::Reciprocal,
+    "normalized_score" => EaseHeuristic::NormScore,
+});
 
 /// Ease of each sample. `scores` are the first-stage scores (higher is better), `relevant`
 /// marks relevant samples; NaN scores are padding and give NaN.

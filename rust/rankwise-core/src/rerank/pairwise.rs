@@ -37,6 +37,12 @@ pub enum PairwiseMethod {
     Sliding,
 }
 
+crate::choice!(PairwiseMethod, "method", {
+    "allpair" => PairwiseMethod::Allpair,
+    "heapsort" => PairwiseMethod::Heapsort,
+    "sliding" => PairwiseMethod::Sliding,
+});
+
 /// Configuration of [`Pairwise`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PairwiseConfig {

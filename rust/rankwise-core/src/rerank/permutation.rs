@@ -26,6 +26,12 @@ pub enum IdStyle {
     Letters,
 }
 
+crate::choice!(IdStyle, "ids", {
+    "bracketed" => IdStyle::Bracketed,
+    "numbers" => IdStyle::Numbers,
+    "letters" => IdStyle::Letters,
+});
+
 /// What to do about one kind of problem in an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnProblem {
@@ -35,6 +41,11 @@ pub enum OnProblem {
     /// Refuse the answer with an error.
     Error,
 }
+
+crate::choice!(OnProblem, "on_problem", {
+    "repair" => OnProblem::Repair,
+    "error" => OnProblem::Error,
+});
 
 /// How an answer is read. The default is RankGPT's repair policy on bracketed, one-based ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,6 +31,11 @@ pub enum SetwiseMethod {
     Bubblesort,
 }
 
+crate::choice!(SetwiseMethod, "method", {
+    "heapsort" => SetwiseMethod::Heapsort,
+    "bubblesort" => SetwiseMethod::Bubblesort,
+});
+
 /// Configuration of [`Setwise`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetwiseConfig {

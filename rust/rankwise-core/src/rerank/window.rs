@@ -37,6 +37,11 @@ pub enum WindowSemantics {
     RankGpt,
 }
 
+crate::choice!(WindowSemantics, "compat", {
+    "rankllm" => WindowSemantics::RankLlm,
+    "rankgpt" => WindowSemantics::RankGpt,
+});
+
 /// Which way the window slides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
@@ -46,6 +51,11 @@ pub enum Direction {
     /// From the top to the bottom: the worst sink to the bottom.
     FrontToBack,
 }
+
+crate::choice!(Direction, "direction", {
+    "back_to_front" => Direction::BackToFront,
+    "front_to_back" => Direction::FrontToBack,
+});
 
 /// Configuration of [`SlidingWindow`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,290 @@
+"""String options are named once, next to the core's enum (`rankwise_core::options::Choice`).
+
+The bindings convert each option through those names (`_native.option_names()` exposes them),
+so the Python `Literal` aliases and the stub must list exactly the same names: these tests pin
+every one of them. They also pin how the bindings read arrays that are not contiguous.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, get_args
+
+import numpy as np
+import pytest
+
+import rankwise
+from rankwise import _native, comparison, consistency, correlation, labels, metrics
+from rankwise.errors import InvalidValueError
+from rankwise.rerank import parsing, strategies
+
+NAMES: dict[str, list[str]] = _native.option_names()
+
+
+def _literal(hint: Any) -> list[str]:
+    """The strings of a `Literal[...]` hint (`| None` dropped)."""
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if len(args) == 1 and typing.get_origin(args[0]) is typing.Literal:
+        args = list(get_args(args[0]))
+    assert args and all(isinstance(a, str) for a in args), hint
+    return list(args)
+
+
+def _param(owner: Callable[..., Any] | type, name: str) -> list[str]:
+    """The names of the parameter (or dataclass field) `name` of `owner`."""
+    hint = inspect.get_annotations(owner)[name]
+    if isinstance(hint, str):  # some modules import `Literal` for type checking only
+        module = sys.modules[owner.__module__]
+        hint = eval(hint, vars(module), {"Literal": typing.Literal})
+    return _literal(hint)
+
+
+# (what is checked, its names in Python, the core enum it must name).
+PYTHON: list[tuple[str, Callable[[], list[str]], str]] = [
+    ("metrics.Ties", lambda: _literal(metrics.Ties), "evaluate::Ties"),
+    ("metrics.ScoreNanPolicy", lambda: _literal(metrics.ScoreNanPolicy), "evaluate::NanPolicy"),
+    ("correlation.NanPolicy", lambda: _literal(correlation.NanPolicy), "correlation::NanPolicy"),
+    (
+        "correlation.Alternative",
+        lambda: _literal(correlation.Alternative),
+        "correlation::Alternative",
+    ),
+    (
+        "kendall_tau(variant)",
+        lambda: _param(correlation.kendall_tau, "variant"),
+        "correlation::kendall::Variant",
+    ),
+    (
+        "kendall_tau(method)",
+        lambda: _param(correlation.kendall_tau, "method"),
+        "correlation::kendall::PValueMethod",
+    ),
+    (
+        "ap_correlation(ties)",
+        lambda: _param(correlation.ap_correlation, "ties"),
+        "correlation::ap::ApTies",
+    ),
+    ("rbo(ties)", lambda: _param(correlation.rbo, "ties"), "correlation::rbo::RboTies"),
+    ("labels.TieBreak", lambda: _literal(labels.TieBreak), "labels::permutation::TieBreak"),
+    ("labels.Method", lambda: _literal(labels.Method), "labels::aggregate::MethodKind"),
+    (
+        "aggregate(normalize)",
+        lambda: _param(labels.aggregate, "normalize"),
+        "labels::borda::BordaNorm",
+    ),
+    (
+        "aggregate(count)",
+        lambda: _param(labels.aggregate, "count"),
+        "labels::copeland::CopelandCount",
+    ),
+    (
+        "aggregate(start)",
+        lambda: _param(labels.aggregate, "start"),
+        "labels::aggregate::KemenyStart",
+    ),
+    (
+        "aggregate_pairs(normalize)",
+        lambda: _param(labels.aggregate_pairs, "normalize"),
+        "labels::borda::BordaNorm",
+    ),
+    (
+        "position_weights(scheme)",
+        lambda: _param(labels.position_weights, "scheme"),
+        "labels::weights::PositionScheme",
+    ),
+    (
+        "curriculum_ease(difficulty)",
+        lambda: _param(labels.curriculum_ease, "difficulty"),
+        "labels::weights::EaseHeuristic",
+    ),
+    (
+        "select_committee(rule)",
+        lambda: _param(labels.select_committee, "rule"),
+        "labels::committee::RuleKind",
+    ),
+    ("opis(metric)", lambda: _param(consistency.opis, "metric"), "consistency::opis::Metric"),
+    ("opis(utility)", lambda: _param(consistency.opis, "utility"), "consistency::opis::Utility"),
+    (
+        "opis(reference)",
+        lambda: _param(consistency.opis, "reference"),
+        "consistency::opis::Reference",
+    ),
+    (
+        "opis(integration)",
+        lambda: _param(consistency.opis, "integration"),
+        "consistency::opis::Integration",
+    ),
+    ("comparison.Test", lambda: _literal(comparison.Test), "compare::stats::PairedTestKind"),
+    (
+        "compare(correction)",
+        lambda: _param(comparison.compare, "correction"),
+        "compare::stats::Correction",
+    ),
+    ("fuse(method)", lambda: _param(comparison.fuse, "method"), "compare::fusion::MethodKind"),
+    ("fuse(norm)", lambda: _param(comparison.fuse, "norm"), "compare::fusion::Normalization"),
+    ("evaluate(missing)", lambda: _param(rankwise.evaluate, "missing"), "evaluate::Missing"),
+    (
+        "SlidingWindow.compat",
+        lambda: _param(strategies.SlidingWindow, "compat"),
+        "rerank::WindowSemantics",
+    ),
+    (
+        "SlidingWindow.direction",
+        lambda: _param(strategies.SlidingWindow, "direction"),
+        "rerank::Direction",
+    ),
+    ("Setwise.method", lambda: _param(strategies.Setwise, "method"), "rerank::SetwiseMethod"),
+    ("Pairwise.method", lambda: _param(strategies.Pairwise, "method"), "rerank::PairwiseMethod"),
+    ("parse_permutation(ids)", lambda: _param(parsing.parse_permutation, "ids"), "rerank::IdStyle"),
+]
+
+
+@pytest.mark.parametrize(("where", "names", "core"), PYTHON, ids=[p[0] for p in PYTHON])
+def test_python_literals_are_the_core_names(
+    where: str, names: Callable[[], list[str]], core: str
+) -> None:
+    assert names() == NAMES[core], where
+
+
+# Parameters of the stub of `_native` (function or `Class.method`, parameter) and their enum.
+STUB: list[tuple[str, str, str]] = [
+    ("evaluate", "missing", "evaluate::Missing"),
+    ("evaluate_arrays", "ties", "evaluate::Ties"),
+    ("evaluate_arrays", "nan_policy", "evaluate::NanPolicy"),
+    ("kendall_tau", "variant", "correlation::kendall::Variant"),
+    ("kendall_tau", "method", "correlation::kendall::PValueMethod"),
+    ("kendall_tau", "alternative", "correlation::Alternative"),
+    ("kendall_tau", "nan_policy", "correlation::NanPolicy"),
+    ("spearman", "alternative", "correlation::Alternative"),
+    ("weighted_tau", "rank", "correlation::batch::RowRanksKind"),
+    ("weighted_tau", "nan_policy", "correlation::NanPolicy"),
+    ("ap_correlation", "ties", "correlation::ap::ApTies"),
+    ("rank_biased_overlap", "ties", "correlation::rbo::RboTies"),
+    ("opis", "metric", "consistency::opis::Metric"),
+    ("opis", "utility", "consistency::opis::Utility"),
+    ("opis", "reference", "consistency::opis::Reference"),
+    ("opis", "calibration", "consistency::opis::CalibrationKind"),
+    ("opis", "integration", "consistency::opis::Integration"),
+    ("labels_order", "ties", "labels::permutation::TieBreak"),
+    ("labels_aggregate", "method", "labels::aggregate::MethodKind"),
+    ("labels_aggregate", "normalize", "labels::borda::BordaNorm"),
+    ("labels_aggregate", "count", "labels::copeland::CopelandCount"),
+    ("labels_aggregate", "start", "labels::aggregate::KemenyStart"),
+    ("labels_position_weights", "scheme", "labels::weights::PositionScheme"),
+    ("labels_curriculum_ease", "difficulty", "labels::weights::EaseHeuristic"),
+    ("labels_committee", "rule", "labels::committee::RuleKind"),
+    ("paired_p_values", "test", "compare::stats::PairedTestKind"),
+    ("correct_p_values", "method", "compare::stats::Correction"),
+    ("fuse", "method", "compare::fusion::MethodKind"),
+    ("fuse", "norm", "compare::fusion::Normalization"),
+    ("Run.from_trec", "score_precision", "ranking::ScorePrecision"),
+    ("StrategySpec.sliding_window", "compat", "rerank::WindowSemantics"),
+    ("StrategySpec.sliding_window", "direction", "rerank::Direction"),
+    ("StrategySpec.setwise", "method", "rerank::SetwiseMethod"),
+    ("StrategySpec.pairwise", "method", "rerank::PairwiseMethod"),
+    ("parse_permutation", "ids", "rerank::IdStyle"),
+    ("parse_permutation", "duplicates", "rerank::OnProblem"),
+    ("parse_permutations", "missing", "rerank::OnProblem"),
+]
+
+
+def _stub() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.expr]]:
+    tree = ast.parse(Path(_native.__file__).with_name("_native.pyi").read_text())
+    functions: dict[str, ast.FunctionDef] = {}
+    aliases: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            functions[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    functions[f"{node.name}.{item.name}"] = item
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            aliases[node.targets[0].id] = node.value
+    return functions, aliases
+
+
+def _stub_names(annotation: ast.expr, aliases: dict[str, ast.expr]) -> list[str]:
+    if isinstance(annotation, ast.Name):
+        return _stub_names(aliases[annotation.id], aliases)
+    if isinstance(annotation, ast.BinOp):  # `Literal[...] | None`
+        return _stub_names(annotation.left, aliases)
+    assert isinstance(annotation, ast.Subscript), ast.dump(annotation)
+    assert ast.unparse(annotation.value) == "Literal"
+    items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+    return [item.value for item in items if isinstance(item, ast.Constant)]
+
+
+@pytest.mark.parametrize(("function", "param", "core"), STUB, ids=[f"{f}({p})" for f, p, _ in STUB])
+def test_stub_literals_are_the_core_names(function: str, param: str, core: str) -> None:
+    functions, aliases = _stub()
+    node = functions[function]
+    args = {a.arg: a for a in node.args.args + node.args.kwonlyargs}
+    annotation = args[param].annotation
+    assert annotation is not None
+    assert _stub_names(annotation, aliases) == NAMES[core]
+
+
+def test_every_core_option_is_pinned() -> None:
+    pinned = {core for *_, core in PYTHON} | {core for *_, core in STUB}
+    assert pinned == set(NAMES)
+
+
+def test_core_names_are_distinct_and_nonempty() -> None:
+    for core, names in NAMES.items():
+        assert names and len(set(names)) == len(names), core
+
+
+@pytest.mark.parametrize("value", ["d", "B", 1, None, b"b", ["b"]])
+def test_a_bad_option_names_argument_value_and_the_names(value: object) -> None:
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(InvalidValueError) as info:
+        _native.kendall_tau(x, x, variant=value)
+    assert str(info.value) == f"`variant` must be one of 'a', 'b', 'c'; got {value!r}"
+
+
+def test_an_option_several_arguments_take_names_the_argument() -> None:
+    with pytest.raises(InvalidValueError, match="`out_of_range` must be one of 'repair', 'error'"):
+        _native.parse_permutation("[1] > [2]", 2, out_of_range="skip")
+
+
+# ----------------------------------------------------------------------------------------------
+# Arrays that are not contiguous
+# ----------------------------------------------------------------------------------------------
+
+
+def test_a_strided_view_reads_as_its_copy() -> None:
+    rng = np.random.default_rng(15)
+    wide = rng.random((2, 40))
+    scores, labels_ = wide[0, ::2], np.floor(wide * 3)[1, ::2]
+    assert not scores.flags.c_contiguous and not labels_.flags.c_contiguous
+    offsets = np.array([0, 7, 20], dtype=np.int64)
+    strided_offsets = np.repeat(offsets, 2)[::2]
+    assert not strided_offsets.flags.c_contiguous
+    got = _native.pairwise_accuracy(scores, labels_, strided_offsets, empty=-1.0)
+    want = _native.pairwise_accuracy(scores.copy(), labels_.copy(), offsets, empty=-1.0)
+    np.testing.assert_array_equal(got, want)
+
+    reversed_x = np.arange(10.0)[::-1]
+    y = rng.random(10)
+    stat, p, _ = _native.kendall_tau(reversed_x, y)
+    want_stat, want_p, _ = _native.kendall_tau(reversed_x.copy(), y)
+    np.testing.assert_array_equal(stat, want_stat)
+    np.testing.assert_array_equal(p, want_p)
+
+    ranks = np.arange(1, 13, dtype=np.int64)[::3]
+    np.testing.assert_array_equal(
+        _native.labels_position_weights(ranks, "dcg"),
+        _native.labels_position_weights(ranks.copy(), "dcg"),
+    )
+
+
+def test_a_matrix_in_fortran_order_is_refused_naming_it() -> None:
+    values = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(InvalidValueError, match="`values` must be a C-contiguous 2-D array"):
+        _native.summarize(["P@5", "RR"], values)
