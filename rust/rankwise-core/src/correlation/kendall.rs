@@ -34,7 +34,7 @@
 use rayon::prelude::*;
 
 use super::order::{PARALLEL_LEN, SortScratch, argsort, dense_ranks};
-use super::{Alternative, Estimate, Status};
+use super::{Alternative, Estimate, Status, check_len_of_x};
 use crate::error::{RankError, Result};
 use crate::special::{factorial, ndtr, pairwise_sum, ratio_to_f64};
 
@@ -681,13 +681,7 @@ pub fn kendall_tau(
     opts: &KendallOptions,
     scratch: &mut KendallScratch,
 ) -> Result<(Estimate, Status)> {
-    if x.len() != y.len() {
-        return Err(RankError::shape(
-            "y",
-            format!("the length of `x` ({})", x.len()),
-            format!("length {}", y.len()),
-        ));
-    }
+    check_len_of_x("y", x.len(), y.len())?;
     let counts = kendall_counts(x, y, scratch);
     kendall_from_counts(&counts, opts)
 }
