@@ -117,6 +117,38 @@ fn converged(prev: &mut Vec<f64>, params: &[f64], tol: f64) -> bool {
     dist <= tol * params.len() as f64
 }
 
+/// The fixed-point loop of [`mm`] and [`ilsr`]: from zeros, `step` replaces the parameters
+/// with the next estimate, which is centred; stops once they move by at most `tol` per
+/// candidate (choix's convergence test) or after `max_iter` steps. One query can iterate for
+/// long (`max_iter` is the user's): polls for an interrupt per iteration.
+fn iterate(
+    m: usize,
+    opts: &MmOptions,
+    prev: &mut Vec<f64>,
+    mut step: impl FnMut(&mut Vec<f64>) -> Result<()>,
+) -> Result<Fit> {
+    let mut params = vec![0.0; m];
+    prev.clear();
+    let watch = crate::interrupt::current();
+    for it in 1..=opts.max_iter {
+        watch.check()?;
+        step(&mut params)?;
+        centre(&mut params);
+        if converged(prev, &params, opts.tol) {
+            return Ok(Fit {
+                params,
+                iterations: it,
+                converged: true,
+            });
+        }
+    }
+    Ok(Fit {
+        params,
+        iterations: opts.max_iter,
+        converged: false,
+    })
+}
+
 /// Stages won by each candidate (`Σ` of the ranking weights over the stages it wins).
 fn wins(data: &Compact, out: &mut Vec<f64>) {
     out.clear();
@@ -164,16 +196,11 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
     }
     wins(data, &mut s.wins);
     check_wins(data, &s.wins, opts.alpha, query)?;
-    let mut params = vec![0.0; m];
-    s.prev.clear();
     // γ = exp(θ - mean θ) rescaled to sum to m is the last ratio (w + α) / (d + α) rescaled
     // to sum to m: the same numbers (up to rounding) without an exp per candidate.
     s.gamma.clear();
     s.gamma.resize(m, 1.0);
-    // One query can iterate for long (`max_iter` is the user's): poll per iteration.
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
+    iterate(m, opts, &mut s.prev, |params| {
         s.denoms.clear();
         s.denoms.resize(m, 0.0);
         for r in 0..data.len() {
@@ -206,19 +233,7 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
         for g in s.gamma.iter_mut() {
             *g *= scale;
         }
-        centre(&mut params);
-        if converged(&mut s.prev, &params, opts.tol) {
-            return Ok(Fit {
-                params,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
-    Ok(Fit {
-        params,
-        iterations: opts.max_iter,
-        converged: false,
+        Ok(())
     })
 }
 
@@ -291,13 +306,9 @@ pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> 
             converged: true,
         });
     }
-    let mut params = vec![0.0; m];
     let mut solve = Vec::new();
-    s.prev.clear();
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
-        exp_transform(&params, &mut s.gamma);
+    iterate(m, opts, &mut s.prev, |params| {
+        exp_transform(params, &mut s.gamma);
         s.chain.clear();
         s.chain.resize(m * m, opts.alpha);
         for r in 0..data.len() {
@@ -329,19 +340,7 @@ pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> 
         for (p, v) in params.iter_mut().zip(pi) {
             *p = v.ln();
         }
-        centre(&mut params);
-        if converged(&mut s.prev, &params, opts.tol) {
-            return Ok(Fit {
-                params,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
-    Ok(Fit {
-        params,
-        iterations: opts.max_iter,
-        converged: false,
+        Ok(())
     })
 }
 
