@@ -23,10 +23,11 @@
 
 use std::collections::HashMap;
 
+use super::config::positive;
 use super::count::{fit, pairs, sum_log2};
 use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score};
-use crate::error::{RankError, Result};
+use crate::error::Result;
 
 /// The algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -121,12 +122,8 @@ impl PairwiseConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.top_k == 0 {
-            return Err(RankError::invalid("top_k", "a positive integer", 0));
-        }
-        if self.passes == 0 {
-            return Err(RankError::invalid("passes", "a positive integer", 0));
-        }
+        positive("top_k", self.top_k)?;
+        positive("passes", self.passes)?;
         Ok(())
     }
 
