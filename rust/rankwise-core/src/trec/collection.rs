@@ -42,6 +42,17 @@ macro_rules! query_accessors {
         pub fn doc(&self, i: usize) -> &[u8] {
             self.docs.get(i)
         }
+
+        /// The query ids, the offsets of each query's entries and the document ids.
+        pub(crate) fn columns(
+            &self,
+        ) -> (
+            &$crate::trec::StrTable,
+            &[usize],
+            &$crate::trec::StrTable,
+        ) {
+            (&self.queries, &self.offsets, &self.docs)
+        }
     };
 }
 pub(crate) use query_accessors;
