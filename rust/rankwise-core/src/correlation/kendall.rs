@@ -257,17 +257,7 @@ fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         }
         let joint = |s: &mut &mut [u32]| -> u64 {
             s.sort_unstable();
-            let mut total = 0u64;
-            let mut run = 1u64;
-            for w in s.windows(2) {
-                if w[0] == w[1] {
-                    run += 1;
-                } else {
-                    total += run * (run - 1) / 2;
-                    run = 1;
-                }
-            }
-            total + run * (run - 1) / 2
+            tied_pairs(s)
         };
         joint_ties += if n >= PARALLEL_LEN {
             segments.par_iter_mut().map(joint).sum::<u64>()
@@ -284,6 +274,22 @@ fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         merge_inversions(seq, buf)
     };
     counts_from(n, discordant, joint_ties, groups_x, groups_y, terms)
+}
+
+/// Pairs of equal elements in a sorted slice: `run (run - 1) / 2` summed over its runs of
+/// equal elements.
+fn tied_pairs<T: PartialEq>(sorted: &[T]) -> u64 {
+    let mut total = 0u64;
+    let mut run = 1u64;
+    for w in sorted.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+        } else {
+            total += run * (run - 1) / 2;
+            run = 1;
+        }
+    }
+    total + run * (run - 1) / 2
 }
 
 /// [`kendall_counts`] for short inputs: dense ranks by binary search in the sorted distinct
@@ -326,19 +332,7 @@ fn kendall_counts_small(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         (rx << 32) | ry
     }));
     pairs.sort_unstable();
-    let mut joint_ties = 0u64;
-    let mut run = 1u64;
-    for w in pairs.windows(2) {
-        if w[0] == w[1] {
-            run += 1;
-        } else {
-            joint_ties += run * (run - 1) / 2;
-            run = 1;
-        }
-    }
-    if !pairs.is_empty() {
-        joint_ties += run * (run - 1) / 2;
-    }
+    let joint_ties = tied_pairs(&pairs);
     seq.clear();
     #[allow(clippy::cast_possible_truncation)]
     seq.extend(pairs.iter().map(|&p| p as u32));
