@@ -97,6 +97,17 @@ fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
     }
 }
 
+impl Fit {
+    /// The fit of at most one candidate: nothing to estimate, converged at once.
+    fn settled(m: usize) -> Fit {
+        Fit {
+            params: vec![0.0; m],
+            iterations: 0,
+            converged: true,
+        }
+    }
+}
+
 /// Centre in place (choix's `log_transform` after the log).
 fn centre(params: &mut [f64]) {
     let mean = params.iter().sum::<f64>() / params.len() as f64;
@@ -188,11 +199,7 @@ fn check_wins(data: &Compact, wins: &[f64], alpha: f64, query: usize) -> Result<
 pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Result<Fit> {
     let m = data.m();
     if m <= 1 {
-        return Ok(Fit {
-            params: vec![0.0; m],
-            iterations: 0,
-            converged: true,
-        });
+        return Ok(Fit::settled(m));
     }
     wins(data, &mut s.wins);
     check_wins(data, &s.wins, opts.alpha, query)?;
@@ -300,11 +307,7 @@ fn stationary(q: &[f64], m: usize, a: &mut Vec<f64>) -> Option<Vec<f64>> {
 pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Result<Fit> {
     let m = data.m();
     if m <= 1 {
-        return Ok(Fit {
-            params: vec![0.0; m],
-            iterations: 0,
-            converged: true,
-        });
+        return Ok(Fit::settled(m));
     }
     let mut solve = Vec::new();
     iterate(m, opts, &mut s.prev, |params| {
