@@ -432,7 +432,7 @@ impl Machine for PairwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end, top_then_rest};
+    use crate::rerank::task::{Answer, run_to_end, run_with_oracle, top_then_rest};
     use proptest::prelude::*;
 
     /// llm-rankers' `pairwise.py` heapSort / heapify with `ComparableDoc.__gt__` (both
@@ -480,9 +480,7 @@ mod tests {
     }
 
     fn run(rel: &[f64], config: PairwiseConfig) -> (Vec<usize>, usize, usize) {
-        let mut state = Pairwise::start(rel.len(), config).unwrap();
-        let order = run_to_end(&mut state, |t| oracle_answer(rel, t)).unwrap();
-        (order, state.book().calls(), state.book().rounds())
+        run_with_oracle(&mut Pairwise::start(rel.len(), config).unwrap(), rel)
     }
 
     #[test]

@@ -305,7 +305,7 @@ impl Machine for SetwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
+    use crate::rerank::task::{Answer, Strategy, run_with_oracle};
     use proptest::prelude::*;
 
     /// llm-rankers' `setwise.py` heapSort / heapify, transcribed (comparisons by an oracle
@@ -359,9 +359,7 @@ mod tests {
     }
 
     fn run(rel: &[f64], config: SetwiseConfig) -> (Vec<usize>, usize, usize) {
-        let mut state = Setwise::start(rel.len(), config).unwrap();
-        let order = run_to_end(&mut state, |t| oracle_answer(rel, t)).unwrap();
-        (order, state.book().calls(), state.book().rounds())
+        run_with_oracle(&mut Setwise::start(rel.len(), config).unwrap(), rel)
     }
 
     #[test]

@@ -466,6 +466,16 @@ pub fn run_to_end(
     }
 }
 
+/// Run `state` to the end with [`oracle_answer`] on `relevance`: the order, calls and rounds.
+#[cfg(test)]
+pub(crate) fn run_with_oracle(
+    state: &mut dyn Strategy,
+    relevance: &[f64],
+) -> (Vec<usize>, usize, usize) {
+    let order = run_to_end(state, |t| oracle_answer(relevance, t)).unwrap();
+    (order, state.book().calls(), state.book().rounds())
+}
+
 /// An oracle that answers every kind of task from true relevance grades (higher is better),
 /// ties to the earlier candidate: what simulated rankers do without noise.
 pub fn oracle_answer(relevance: &[f64], task: &Task) -> Answer {
