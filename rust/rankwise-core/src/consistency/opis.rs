@@ -537,20 +537,22 @@ impl<'a> Distances<'a> {
             Kind::MatF32(_) | Kind::MatF64(_) => {
                 let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
                 let mut tile = vec![0.0; BLOCK * BLOCK];
-                for i0 in (0..self.n).step_by(BLOCK) {
-                    let i1 = (i0 + BLOCK).min(self.n);
-                    for j0 in (i0..self.n).step_by(BLOCK) {
-                        let j1 = (j0 + BLOCK).min(self.n);
-                        self.tile((i0, i1), (j0, j1), &mut tile);
-                        for i in i0..i1 {
-                            for j in j0.max(i + 1)..j1 {
-                                let d = tile[(i - i0) * BLOCK + (j - j0)];
+                walk_tiles(
+                    self.n,
+                    0,
+                    1,
+                    || false,
+                    |rows, cols| {
+                        self.tile(rows, cols, &mut tile);
+                        for (i, start) in tile_rows(rows, cols) {
+                            for j in start..cols.1 {
+                                let d = tile[(i - rows.0) * BLOCK + (j - cols.0)];
                                 lo = lo.min(d);
                                 hi = hi.max(d);
                             }
                         }
-                    }
-                }
+                    },
+                );
                 return (lo, hi);
             }
         };
@@ -581,6 +583,38 @@ fn check_matrix(len: usize, n: usize, nan: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// Walk worker `w`'s tiles of the pairs `i < j` (of `workers`, rows in blocks of `BLOCK`
+/// dealt round-robin), calling `tile(rows, cols)` for each tile on or right of the diagonal,
+/// in the order [`sweep`] and [`replay`] share; stops between blocks of rows once `stopped()`.
+fn walk_tiles(
+    n: usize,
+    w: usize,
+    workers: usize,
+    stopped: impl Fn() -> bool,
+    mut tile: impl FnMut((usize, usize), (usize, usize)),
+) {
+    let blocks = n.div_ceil(BLOCK);
+    let mut b = w;
+    while b < blocks && !stopped() {
+        let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+        let mut j0 = i0;
+        while j0 < n {
+            let j1 = (j0 + BLOCK).min(n);
+            tile((i0, i1), (j0, j1));
+            j0 = j1;
+        }
+        b += workers;
+    }
+}
+
+/// The rows of a tile that hold pairs `i < j`, each with its first such column:
+/// `(i, start)` with `cols.0 <= start < cols.1`.
+fn tile_rows(rows: (usize, usize), cols: (usize, usize)) -> impl Iterator<Item = (usize, usize)> {
+    (rows.0..rows.1)
+        .map(move |i| (i, cols.0.max(i + 1)))
+        .filter(move |&(_, start)| start < cols.1)
+}
+
 /// Visit every pair `i < j` once, tile by tile, in parallel: `visit(acc, i, j0, row)` gets
 /// the distances of row `i` to columns `j0..j0 + row.len()` (all `> i`). Worker `w` starts
 /// from `init(w)`; returns one accumulator per worker.
@@ -590,7 +624,6 @@ fn sweep<A: Send>(
     visit: impl Fn(&mut A, usize, usize, &[f64]) + Sync,
 ) -> Vec<A> {
     let n = dist.n;
-    let blocks = n.div_ceil(BLOCK);
     let workers = workers(n);
     // Checked per block of rows; the caller checks after the sweep (a stopped sweep has
     // visited only some pairs, and `replay` must not read what it did not record).
@@ -601,24 +634,24 @@ fn sweep<A: Send>(
             .map(|w| {
                 let mut acc = init(w);
                 let mut tile = vec![0.0; BLOCK * BLOCK];
-                let mut b = w;
-                while b < blocks && !watch.stopped() {
-                    let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                    let mut j0 = i0;
-                    while j0 < n {
-                        let j1 = (j0 + BLOCK).min(n);
-                        dist.tile((i0, i1), (j0, j1), &mut tile);
-                        for i in i0..i1 {
-                            let start = j0.max(i + 1);
-                            if start < j1 {
-                                let base = (i - i0) * BLOCK;
-                                visit(&mut acc, i, start, &tile[base + start - j0..base + j1 - j0]);
-                            }
+                walk_tiles(
+                    n,
+                    w,
+                    workers,
+                    || watch.stopped(),
+                    |rows, cols| {
+                        dist.tile(rows, cols, &mut tile);
+                        for (i, start) in tile_rows(rows, cols) {
+                            let base = (i - rows.0) * BLOCK;
+                            visit(
+                                &mut acc,
+                                i,
+                                start,
+                                &tile[base + start - cols.0..base + cols.1 - cols.0],
+                            );
                         }
-                        j0 = j1;
-                    }
-                    b += workers;
-                }
+                    },
+                );
                 acc
             })
             .collect()
@@ -651,7 +684,6 @@ fn replay<A: Send>(
     init: impl Fn() -> A + Sync,
     visit: impl Fn(&mut A, usize, usize, &[u16]) + Sync,
 ) -> Vec<A> {
-    let blocks = n.div_ceil(BLOCK);
     let workers = recorded.len();
     let watch = crate::interrupt::current();
     parallel::install(|| {
@@ -661,24 +693,19 @@ fn replay<A: Send>(
             .map(|(w, codes)| {
                 let mut acc = init();
                 let mut at = 0usize;
-                let mut b = w;
-                while b < blocks && !watch.stopped() {
-                    let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                    let mut j0 = i0;
-                    while j0 < n {
-                        let j1 = (j0 + BLOCK).min(n);
-                        for i in i0..i1 {
-                            let start = j0.max(i + 1);
-                            if start < j1 {
-                                let len = j1 - start;
-                                visit(&mut acc, i, start, &codes[at..at + len]);
-                                at += len;
-                            }
+                walk_tiles(
+                    n,
+                    w,
+                    workers,
+                    || watch.stopped(),
+                    |rows, cols| {
+                        for (i, start) in tile_rows(rows, cols) {
+                            let len = cols.1 - start;
+                            visit(&mut acc, i, start, &codes[at..at + len]);
+                            at += len;
                         }
-                        j0 = j1;
-                    }
-                    b += workers;
-                }
+                    },
+                );
                 acc
             })
             .collect()
@@ -690,17 +717,10 @@ fn replay<A: Send>(
 const CODE_CACHE_BYTES: usize = 512 << 20;
 
 /// numpy's linear quantile (`np.quantile(v, q)`) given a way to read order statistics.
+#[allow(clippy::cast_precision_loss)]
 fn numpy_quantile(count: u64, q: f64, nth: impl Fn(u64) -> f64) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
     let virtual_index = (count - 1) as f64 * q;
-    let (prev, next) = if virtual_index >= (count - 1) as f64 {
-        (count - 1, count - 1)
-    } else {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let p = virtual_index.floor() as u64;
-        (p, p + 1)
-    };
-    #[allow(clippy::cast_precision_loss)]
+    let (prev, next) = quantile_ranks(count, q);
     let gamma = virtual_index - prev as f64;
     let (a, b) = (nth(prev), nth(next));
     let diff = b - a;
@@ -753,11 +773,17 @@ const HIST_BINS: usize = 1 << 16;
 
 /// OPIS and epsilon-OPIS of `source` with class `labels` (codes `0..num_classes`).
 ///
+/// The phases: [`classes_and_weights`] (which classes count, with what weight, and their
+/// pair counts), [`calibrate`] (intervals certain to hold each threshold), [`count_pairs`]
+/// (per class, the pairs between consecutive intervals, and the few inside one), [`place_grid`]
+/// (the exact thresholds), [`utilities`] (each class's utility at each threshold, and the
+/// reference) and [`integrate_scores`] (OPIS and epsilon-OPIS over the grid).
+///
 /// Errors: fewer than two classes with two or more members (no variance across classes to
 /// speak of), no negative pairs, non-finite embeddings, a zero embedding with the cosine
 /// metric, bad shapes or options, or class weights that are not non-negative with a positive
 /// sum over the evaluated classes.
-#[allow(clippy::too_many_lines, clippy::cast_precision_loss)]
+#[allow(clippy::cast_precision_loss)]
 pub fn opis(
     source: PairSource<'_>,
     labels: &[u32],
@@ -765,6 +791,60 @@ pub fn opis(
     opts: &OpisOptions,
 ) -> Result<OpisResult> {
     check_options(opts)?;
+    let n = labels.len();
+    let classes = classes_and_weights(labels, class_weights)?;
+    let dist = Distances::new(source, n, opts.metric)?;
+    let k_count = opts.n_thresholds;
+    let num_classes = classes.num_classes;
+    // Every buffer of a threshold (bounds, the counts of each worker and their sum, utilities)
+    // is asked for up front: an `n_thresholds` too large for memory is an error, not an abort.
+    let words = (k_count as u128 + 1)
+        * ((workers(n) as u128 + 1) * (2 * num_classes as u128 + 1) + num_classes as u128 + 8);
+    crate::memory::ensure("n_thresholds", k_count, words * 8)?;
+
+    let (plan, recorded) = calibrate(&dist, labels, opts, &classes)?;
+    let counts = count_pairs(&dist, labels, num_classes, &plan, recorded)?;
+    let grid = place_grid(&plan, &counts, classes.total_neg)?;
+    let (utility_matrix, reference) = utilities(&classes, &counts, &grid, opts);
+    let (opis_value, epsilon_opis) =
+        integrate_scores(&classes.weights, &utility_matrix, &reference, opts);
+    let thresholds = if dist.negate {
+        grid.iter().map(|g| -g).collect()
+    } else {
+        grid
+    };
+    Ok(OpisResult {
+        opis: opis_value,
+        epsilon_opis,
+        thresholds,
+        classes: classes.classes,
+        weights: classes.weights,
+        utility: utility_matrix,
+        reference,
+    })
+}
+
+/// Which classes OPIS evaluates, their weights, and the pair counts of every label code.
+struct Classes {
+    /// One past the largest label code.
+    num_classes: usize,
+    /// The evaluated classes: label codes with two or more members, ascending.
+    classes: Vec<u32>,
+    /// Their weights, normalised to sum to 1.
+    weights: Vec<f64>,
+    /// Positive (within-class) pairs of each label code.
+    pos_pairs: Vec<u64>,
+    /// Negative pairs (exactly one member in the class) of each label code.
+    neg_pairs: Vec<u64>,
+    total_pairs: u64,
+    total_pos: u64,
+    total_neg: u64,
+}
+
+/// Phase 1 of [`opis`]: the classes with two or more members (at least two of them), their
+/// weights (equal, or `class_weights` renormalised over them), and the pair counts.
+#[allow(clippy::cast_precision_loss)]
+fn classes_and_weights(labels: &[u32], class_weights: Option<&[f64]>) -> Result<Classes> {
     let n = labels.len();
     let num_classes = labels.iter().max().map_or(0, |&m| m as usize + 1);
     let mut sizes = vec![0u64; num_classes];
@@ -823,267 +903,348 @@ pub fn opis(
             picked.iter().map(|v| v / total).collect()
         }
     };
-    let dist = Distances::new(source, n, opts.metric)?;
     let total_pairs = (n as u64) * (n as u64 - 1) / 2;
     let pos_pairs: Vec<u64> = sizes.iter().map(|&s| s * s.saturating_sub(1) / 2).collect();
     let neg_pairs: Vec<u64> = sizes.iter().map(|&s| s * (n as u64 - s)).collect();
     let total_pos: u64 = pos_pairs.iter().sum();
-    let total_neg = total_pairs - total_pos;
-    let k_count = opts.n_thresholds;
-    // Every buffer of a threshold (bounds, the counts of each worker and their sum, utilities)
-    // is asked for up front: an `n_thresholds` too large for memory is an error, not an abort.
-    let words = (k_count as u128 + 1)
-        * ((workers(n) as u128 + 1) * (2 * num_classes as u128 + 1) + num_classes as u128 + 8);
-    crate::memory::ensure("n_thresholds", k_count, words * 8)?;
+    Ok(Classes {
+        num_classes,
+        classes,
+        weights,
+        pos_pairs,
+        neg_pairs,
+        total_pairs,
+        total_pos,
+        total_neg: total_pairs - total_pos,
+    })
+}
 
-    // Intervals [lo_k, hi_k] certain to hold threshold k, and what the quantiles need.
-    let (lo_b, hi_b) = dist.bounds();
-    let mut recorded: Vec<Vec<u16>> = Vec::new();
-    let plan = match opts.calibration {
+/// Intervals `[lower[k], upper[k]]` certain to hold threshold `k`, and what the quantiles need.
+struct Plan {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    grid: Option<Vec<f64>>,
+    quantile_bins: Option<(f64, f64)>,
+    /// Histogram geometry of pass 1, when there was one.
+    bins: Option<Bins>,
+}
+
+impl Plan {
+    /// `Some(gap)` for a distance outside every interval (gap `k` lies below interval `k`,
+    /// gap `n_thresholds` beyond the last), `None` for one inside an interval.
+    fn region(&self, d: f64) -> Option<usize> {
+        let k_count = self.upper.len();
+        if d > self.upper[k_count - 1] {
+            return Some(k_count);
+        }
+        if d < self.lower[0] {
+            return Some(0);
+        }
+        let j = self.upper.partition_point(|&u| u < d);
+        if d >= self.lower[j] { None } else { Some(j) }
+    }
+}
+
+/// The histogram of pass 1: `HIST_BINS` bins of `width` from `start`, each widened by `slack`
+/// on both sides (the first and last open-ended).
+#[derive(Clone, Copy)]
+struct Bins {
+    start: f64,
+    width: f64,
+    slack: f64,
+}
+
+impl Bins {
+    /// A value at or below every distance in bin `b`.
+    #[allow(clippy::cast_precision_loss)]
+    fn lower(self, b: usize) -> f64 {
+        if b == 0 {
+            f64::NEG_INFINITY
+        } else {
+            self.start + b as f64 * self.width - self.slack
+        }
+    }
+
+    /// A value at or above every distance in bin `b`.
+    #[allow(clippy::cast_precision_loss)]
+    fn upper(self, b: usize) -> f64 {
+        if b == HIST_BINS - 1 {
+            f64::INFINITY
+        } else {
+            self.start + (b + 1) as f64 * self.width + self.slack
+        }
+    }
+}
+
+/// Phase 2 of [`opis`], calibration: the intervals that hold the thresholds. Given
+/// thresholds are the grid itself; a FAR range takes a first pass over the pairs that
+/// histograms the negative distances and locates the two quantiles to a bin. Returns the
+/// plan and, when they fit in `CODE_CACHE_BYTES`, each worker's pair bins for pass 2.
+#[allow(clippy::cast_precision_loss)]
+fn calibrate(
+    dist: &Distances<'_>,
+    labels: &[u32],
+    opts: &OpisOptions,
+    classes: &Classes,
+) -> Result<(Plan, Vec<Vec<u16>>)> {
+    let n = labels.len();
+    let k_count = opts.n_thresholds;
+    let (q_lo, q_hi) = match opts.calibration {
         Calibration::Threshold(a, b) => {
             let (a, b) = if dist.negate { (-a, -b) } else { (a, b) };
             let grid = linspace(a.min(b), a.max(b), k_count);
-            Plan {
+            let plan = Plan {
                 lower: grid.clone(),
                 upper: grid.clone(),
                 grid: Some(grid),
                 quantile_bins: None,
                 bins: None,
-            }
+            };
+            return Ok((plan, Vec::new()));
         }
-        Calibration::Far(q_lo, q_hi) => {
-            let width = (hi_b - lo_b) / HIST_BINS as f64;
-            let inv = HIST_BINS as f64 / (hi_b - lo_b);
-            // Monotone in d: distances are at least lo_b, and `as` truncates (saturating; a
-            // rounding error below 0 lands in bin 0).
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let bin = |d: f64| -> usize {
-                (((d - lo_b) * inv) as i32).clamp(0, HIST_BINS as i32 - 1) as usize
-            };
-            let record =
-                usize::try_from(total_pairs).is_ok_and(|p| p.saturating_mul(2) <= CODE_CACHE_BYTES);
-            let passes = sweep(
-                &dist,
-                |w| {
-                    let capacity = if record {
-                        pairs_of_worker(n, w, workers(n))
-                    } else {
-                        0
-                    };
-                    (
-                        vec![0u64; HIST_BINS],
-                        Vec::<u16>::with_capacity(capacity),
-                        Vec::<u16>::with_capacity(BLOCK),
-                    )
-                },
-                |(h, codes, scratch), i, j0, row| {
-                    // Bins first (a loop the compiler vectorises), then the counts.
-                    let li = labels[i];
-                    let bins: &mut Vec<u16> = if record { codes } else { scratch };
-                    let start = if record { bins.len() } else { 0 };
-                    if !record {
-                        bins.clear();
-                    }
-                    #[allow(clippy::cast_possible_truncation)]
-                    bins.extend(row.iter().map(|&d| bin(d) as u16));
-                    for (&b, &lj) in bins[start..].iter().zip(&labels[j0..]) {
-                        if lj != li {
-                            h[b as usize] += 1;
-                        }
-                    }
-                },
-            );
-            crate::interrupt::current().check()?;
-            let mut hist = vec![0u64; HIST_BINS];
-            for (h, codes, _) in passes {
-                hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
-                if record {
-                    recorded.push(codes);
-                }
-            }
-            let bin_of_rank = |r: u64| -> usize {
-                let mut acc = 0u64;
-                for (b, &c) in hist.iter().enumerate() {
-                    acc += c;
-                    if acc > r {
-                        return b;
-                    }
-                }
-                HIST_BINS - 1
-            };
-            let (lo1, lo2) = quantile_ranks(total_neg, q_lo);
-            let (hi1, hi2) = quantile_ranks(total_neg, q_hi);
-            let slack = width * 1e-6;
-            let edge_lo = |b: usize| {
-                if b == 0 {
-                    f64::NEG_INFINITY
-                } else {
-                    lo_b + b as f64 * width - slack
-                }
-            };
-            let edge_hi = |b: usize| {
-                if b == HIST_BINS - 1 {
-                    f64::INFINITY
-                } else {
-                    lo_b + (b + 1) as f64 * width + slack
-                }
-            };
-            let (l_lo, u_lo) = (edge_lo(bin_of_rank(lo1)), edge_hi(bin_of_rank(lo2)));
-            let (l_hi, u_hi) = (edge_lo(bin_of_rank(hi1)), edge_hi(bin_of_rank(hi2)));
-            // Thresholds are increasing in both ends of the range; widen by a few ulps.
-            let lower: Vec<f64> = linspace(l_lo.max(lo_b - 1.0), l_hi.max(lo_b - 1.0), k_count)
-                .into_iter()
-                .map(|v| v - slack - 4.0 * f64::EPSILON * v.abs())
-                .collect();
-            let upper: Vec<f64> = linspace(u_lo.min(hi_b + 1.0), u_hi.min(hi_b + 1.0), k_count)
-                .into_iter()
-                .map(|v| v + slack + 4.0 * f64::EPSILON * v.abs())
-                .collect();
-            let mut lower = lower;
-            let mut upper = upper;
-            if l_lo == f64::NEG_INFINITY {
-                lower[0] = f64::NEG_INFINITY;
-            }
-            if u_hi == f64::INFINITY {
-                upper[k_count - 1] = f64::INFINITY;
-            }
-            Plan {
-                lower,
-                upper,
-                grid: None,
-                quantile_bins: Some((q_lo, q_hi)),
-                bins: Some((lo_b, width, slack)),
-            }
-        }
+        Calibration::Far(q_lo, q_hi) => (q_lo, q_hi),
     };
+    let (lo_b, hi_b) = dist.bounds();
+    let width = (hi_b - lo_b) / HIST_BINS as f64;
+    let inv = HIST_BINS as f64 / (hi_b - lo_b);
+    // Monotone in d: distances are at least lo_b, and `as` truncates (saturating; a
+    // rounding error below 0 lands in bin 0).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let bin =
+        |d: f64| -> usize { (((d - lo_b) * inv) as i32).clamp(0, HIST_BINS as i32 - 1) as usize };
+    let record =
+        usize::try_from(classes.total_pairs).is_ok_and(|p| p.saturating_mul(2) <= CODE_CACHE_BYTES);
+    let passes = sweep(
+        dist,
+        |w| {
+            let capacity = if record {
+                pairs_of_worker(n, w, workers(n))
+            } else {
+                0
+            };
+            (
+                vec![0u64; HIST_BINS],
+                Vec::<u16>::with_capacity(capacity),
+                Vec::<u16>::with_capacity(BLOCK),
+            )
+        },
+        |(h, codes, scratch), i, j0, row| {
+            // Bins first (a loop the compiler vectorises), then the counts.
+            let li = labels[i];
+            let bins: &mut Vec<u16> = if record { codes } else { scratch };
+            let start = if record { bins.len() } else { 0 };
+            if !record {
+                bins.clear();
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            bins.extend(row.iter().map(|&d| bin(d) as u16));
+            for (&b, &lj) in bins[start..].iter().zip(&labels[j0..]) {
+                if lj != li {
+                    h[b as usize] += 1;
+                }
+            }
+        },
+    );
+    crate::interrupt::current().check()?;
+    let mut hist = vec![0u64; HIST_BINS];
+    let mut recorded: Vec<Vec<u16>> = Vec::new();
+    for (h, codes, _) in passes {
+        hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+        if record {
+            recorded.push(codes);
+        }
+    }
+    let bin_of_rank = |r: u64| -> usize {
+        let mut acc = 0u64;
+        for (b, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc > r {
+                return b;
+            }
+        }
+        HIST_BINS - 1
+    };
+    let (lo1, lo2) = quantile_ranks(classes.total_neg, q_lo);
+    let (hi1, hi2) = quantile_ranks(classes.total_neg, q_hi);
+    let slack = width * 1e-6;
+    let bins = Bins {
+        start: lo_b,
+        width,
+        slack,
+    };
+    let (l_lo, u_lo) = (bins.lower(bin_of_rank(lo1)), bins.upper(bin_of_rank(lo2)));
+    let (l_hi, u_hi) = (bins.lower(bin_of_rank(hi1)), bins.upper(bin_of_rank(hi2)));
+    // Thresholds are increasing in both ends of the range; widen by a few ulps.
+    let mut lower: Vec<f64> = linspace(l_lo.max(lo_b - 1.0), l_hi.max(lo_b - 1.0), k_count)
+        .into_iter()
+        .map(|v| v - slack - 4.0 * f64::EPSILON * v.abs())
+        .collect();
+    let mut upper: Vec<f64> = linspace(u_lo.min(hi_b + 1.0), u_hi.min(hi_b + 1.0), k_count)
+        .into_iter()
+        .map(|v| v + slack + 4.0 * f64::EPSILON * v.abs())
+        .collect();
+    if l_lo == f64::NEG_INFINITY {
+        lower[0] = f64::NEG_INFINITY;
+    }
+    if u_hi == f64::INFINITY {
+        upper[k_count - 1] = f64::INFINITY;
+    }
+    let plan = Plan {
+        lower,
+        upper,
+        grid: None,
+        quantile_bins: Some((q_lo, q_hi)),
+        bins: Some(bins),
+    };
+    Ok((plan, recorded))
+}
 
-    // Second pass: per class, pairs between consecutive intervals; pairs inside an interval
-    // are kept with their classes for the exact comparison.
+/// Pass 2's counts: per class (`[class * gaps + gap]`) and pooled, the pairs between
+/// consecutive intervals; the pairs inside an interval, kept with their classes.
+struct Counts {
+    /// `n_thresholds + 1`.
+    gaps: usize,
+    pos: Vec<u64>,
+    neg: Vec<u64>,
+    neg_all: Vec<u64>,
+    /// `(distance, class i, class j)`, sorted by distance once merged.
+    kept: Vec<(f64, u32, u32)>,
+}
+
+impl Counts {
+    fn new(num_classes: usize, gaps: usize) -> Self {
+        Counts {
+            gaps,
+            pos: vec![0; num_classes * gaps],
+            neg: vec![0; num_classes * gaps],
+            neg_all: vec![0; gaps],
+            kept: Vec::new(),
+        }
+    }
+
+    /// Count a pair of classes `ci`, `cj` in gap `g` below the last threshold.
+    fn add_gap(&mut self, ci: usize, cj: usize, g: usize) {
+        let gaps = self.gaps;
+        if ci == cj {
+            self.pos[ci * gaps + g] += 1;
+        } else {
+            self.neg[ci * gaps + g] += 1;
+            self.neg[cj * gaps + g] += 1;
+            self.neg_all[g] += 1;
+        }
+    }
+
+    /// Count a pair at distance `d`, or keep it when it lies inside an interval.
+    fn add(&mut self, plan: &Plan, ci: usize, cj: usize, d: f64) {
+        match plan.region(d) {
+            Some(g) if g == self.gaps - 1 => {} // beyond every threshold: known from the totals
+            Some(g) => self.add_gap(ci, cj, g),
+            #[allow(clippy::cast_possible_truncation)]
+            None => self.kept.push((d, ci as u32, cj as u32)),
+        }
+    }
+
+    /// Add another worker's counts (its kept pairs after these).
+    fn merge(&mut self, other: Counts) {
+        self.pos
+            .iter_mut()
+            .zip(other.pos)
+            .for_each(|(x, y)| *x += y);
+        self.neg
+            .iter_mut()
+            .zip(other.neg)
+            .for_each(|(x, y)| *x += y);
+        self.neg_all
+            .iter_mut()
+            .zip(other.neg_all)
+            .for_each(|(x, y)| *x += y);
+        self.kept.extend(other.kept);
+    }
+}
+
+/// Phase 3 of [`opis`], counting: pass 2 over the pairs (replaying pass 1's bins where it
+/// recorded them, recomputing the pairs otherwise), merged over the workers, kept pairs sorted.
+fn count_pairs(
+    dist: &Distances<'_>,
+    labels: &[u32],
+    num_classes: usize,
+    plan: &Plan,
+    recorded: Vec<Vec<u16>>,
+) -> Result<Counts> {
+    let n = labels.len();
+    let k_count = plan.upper.len();
     let gaps = k_count + 1;
     let last_upper = plan.upper[k_count - 1];
-    let first_lower = plan.lower[0];
-    let region = |d: f64| -> Option<usize> {
-        // Some(gap index) for a value outside every interval, None inside one.
-        if d > last_upper {
-            return Some(k_count);
-        }
-        if d < first_lower {
-            return Some(0);
-        }
-        let j = plan.upper.partition_point(|&u| u < d);
-        if d >= plan.lower[j] { None } else { Some(j) }
-    };
-    #[derive(Default)]
-    struct Acc {
-        pos: Vec<u64>,
-        neg: Vec<u64>,
-        neg_all: Vec<u64>,
-        kept: Vec<(f64, u32, u32)>,
-    }
-    let new_acc = |_: usize| Acc {
-        pos: vec![0; num_classes * gaps],
-        neg: vec![0; num_classes * gaps],
-        neg_all: vec![0; gaps],
-        kept: Vec::new(),
-    };
-    let count = |a: &mut Acc, ci: usize, cj: usize, d: f64| match region(d) {
-        Some(g) if g == k_count => {} // beyond every threshold: known from the totals
-        Some(g) => {
-            if ci == cj {
-                a.pos[ci * gaps + g] += 1;
-            } else {
-                a.neg[ci * gaps + g] += 1;
-                a.neg[cj * gaps + g] += 1;
-                a.neg_all[g] += 1;
-            }
-        }
-        #[allow(clippy::cast_possible_truncation)]
-        None => a.kept.push((d, ci as u32, cj as u32)),
-    };
+    let new_counts = |_: usize| Counts::new(num_classes, gaps);
     let accs = match (recorded.is_empty(), plan.bins) {
-        (false, Some((start, width, slack))) => {
+        (false, Some(bins)) => {
             // What each histogram bin says about its pairs: a gap (index), or "look closer".
             // 32-bit gap indices: with 16 bits, 65,535 thresholds or more wrapped the gap index
             // (and met `look`), and the quantiles came out of the wrong gaps. A gap beyond 32
             // bits is looked at closely, which is always exact.
             let look = u32::MAX;
             let status: Vec<u32> = (0..HIST_BINS)
-                .map(|b| {
-                    let lo = if b == 0 {
-                        f64::NEG_INFINITY
-                    } else {
-                        start + b as f64 * width - slack
-                    };
-                    let hi = if b == HIST_BINS - 1 {
-                        f64::INFINITY
-                    } else {
-                        start + (b + 1) as f64 * width + slack
-                    };
-                    match (region(lo), region(hi)) {
+                .map(
+                    |b| match (plan.region(bins.lower(b)), plan.region(bins.upper(b))) {
                         (Some(g), Some(h)) if g == h => u32::try_from(g).unwrap_or(look),
                         _ => look,
-                    }
-                })
+                    },
+                )
                 .collect();
             replay(
                 n,
                 &recorded,
-                || new_acc(0),
+                || new_counts(0),
                 |a, i, j0, codes| {
                     let ci = labels[i] as usize;
                     for (k, (&code, &cj)) in codes.iter().zip(&labels[j0..]).enumerate() {
                         let g = status[code as usize];
                         let cj = cj as usize;
                         if g == look {
-                            count(a, ci, cj, dist.pair(i, j0 + k));
+                            a.add(plan, ci, cj, dist.pair(i, j0 + k));
                         } else if (g as usize) < k_count {
-                            let g = g as usize;
-                            if ci == cj {
-                                a.pos[ci * gaps + g] += 1;
-                            } else {
-                                a.neg[ci * gaps + g] += 1;
-                                a.neg[cj * gaps + g] += 1;
-                                a.neg_all[g] += 1;
-                            }
+                            a.add_gap(ci, cj, g as usize);
                         }
                     }
                 },
             )
         }
-        _ => sweep(&dist, new_acc, |a, i, j0, row| {
+        _ => sweep(dist, new_counts, |a, i, j0, row| {
             let ci = labels[i] as usize;
             for (&d, &cj) in row.iter().zip(&labels[j0..]) {
                 if d <= last_upper {
-                    count(a, ci, cj as usize, d);
+                    a.add(plan, ci, cj as usize, d);
                 }
             }
         }),
     };
     drop(recorded);
     crate::interrupt::current().check()?;
-    let mut pos_gap = vec![0u64; num_classes * gaps];
-    let mut neg_gap = vec![0u64; num_classes * gaps];
-    let mut neg_all_gap = vec![0u64; gaps];
-    let mut kept: Vec<(f64, u32, u32)> = Vec::new();
+    let mut counts = Counts::new(num_classes, gaps);
     for a in accs {
-        pos_gap.iter_mut().zip(a.pos).for_each(|(x, y)| *x += y);
-        neg_gap.iter_mut().zip(a.neg).for_each(|(x, y)| *x += y);
-        neg_all_gap
-            .iter_mut()
-            .zip(a.neg_all)
-            .for_each(|(x, y)| *x += y);
-        kept.extend(a.kept);
+        counts.merge(a);
     }
-    kept.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    counts.kept.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(counts)
+}
 
-    // The grid.
-    let grid = match (&plan.grid, plan.quantile_bins) {
-        (Some(g), _) => g.clone(),
+/// Phase 4 of [`opis`]: the thresholds. Given ones as they are; with a FAR range, the two
+/// quantiles of the negative distances read from the gap counts and the kept pairs of the
+/// intervals that hold them, and `linspace` between.
+fn place_grid(plan: &Plan, counts: &Counts, total_neg: u64) -> Result<Vec<f64>> {
+    let k_count = plan.upper.len();
+    match (&plan.grid, plan.quantile_bins) {
+        (Some(g), _) => Ok(g.clone()),
         (None, Some((q_lo, q_hi))) => {
-            let kept_neg: Vec<f64> = kept.iter().filter(|e| e.1 != e.2).map(|e| e.0).collect();
+            let kept_neg: Vec<f64> = counts
+                .kept
+                .iter()
+                .filter(|e| e.1 != e.2)
+                .map(|e| e.0)
+                .collect();
             // Rank r of all negatives; unkept negatives below interval k: gaps 0..=k.
             let nth_in = |k: usize, r: u64| -> Result<f64> {
-                let below_unkept: u64 = neg_all_gap[..=k].iter().sum();
+                let below_unkept: u64 = counts.neg_all[..=k].iter().sum();
                 let start = kept_neg.partition_point(|&v| v < plan.lower[k]) as u64;
                 let idx = r.checked_sub(below_unkept + start);
                 idx.and_then(|i| usize::try_from(i + start).ok())
@@ -1111,23 +1272,30 @@ pub fn opis(
                     "an internal inconsistency (please report)",
                 ));
             }
-            grid
+            Ok(grid)
         }
-        (None, None) => {
-            return Err(RankError::invalid(
-                "calibration",
-                "a calibration range",
-                "none",
-            ));
-        }
-    };
+        (None, None) => Err(RankError::invalid(
+            "calibration",
+            "a calibration range",
+            "none",
+        )),
+    }
+}
 
-    // Exact counts at each threshold, per class and pooled.
+/// Phase 5 of [`opis`]: the exact counts at each threshold, per class and pooled, into the
+/// utility matrix (`[class * n_thresholds + k]`, evaluated classes only) and the reference.
+fn utilities(
+    classes: &Classes,
+    counts: &Counts,
+    grid: &[f64],
+    opts: &OpisOptions,
+) -> (Vec<f64>, Vec<f64>) {
+    let (num_classes, k_count, gaps) = (classes.num_classes, grid.len(), counts.gaps);
     let mut kept_pos: Vec<Vec<f64>> = vec![Vec::new(); num_classes];
     let mut kept_neg: Vec<Vec<f64>> = vec![Vec::new(); num_classes];
     let mut kept_neg_all: Vec<f64> = Vec::new();
     let mut kept_pos_all: Vec<f64> = Vec::new();
-    for &(d, ci, cj) in &kept {
+    for &(d, ci, cj) in &counts.kept {
         if ci == cj {
             kept_pos[ci as usize].push(d);
             kept_pos_all.push(d);
@@ -1143,23 +1311,24 @@ pub fn opis(
     let util = |tp: u64, p: u64, fp: u64, neg: u64| -> f64 {
         utility(opts.utility, opts.beta, tp, p, fp, neg)
     };
-    let mut utility_matrix = Vec::with_capacity(classes.len() * k_count);
-    for &c in &classes {
+    let mut utility_matrix = Vec::with_capacity(classes.classes.len() * k_count);
+    for &c in &classes.classes {
         let c = c as usize;
         let (pg, ng) = (
-            &pos_gap[c * gaps..(c + 1) * gaps],
-            &neg_gap[c * gaps..(c + 1) * gaps],
+            &counts.pos[c * gaps..(c + 1) * gaps],
+            &counts.neg[c * gaps..(c + 1) * gaps],
         );
         for k in 0..k_count {
             let tp = accepted(pg, &kept_pos[c], k);
             let fp = accepted(ng, &kept_neg[c], k);
-            utility_matrix.push(util(tp, pos_pairs[c], fp, neg_pairs[c]));
+            utility_matrix.push(util(tp, classes.pos_pairs[c], fp, classes.neg_pairs[c]));
         }
     }
     let reference: Vec<f64> = match opts.reference {
         Reference::ClassMean => (0..k_count)
             .map(|k| {
-                weights
+                classes
+                    .weights
                     .iter()
                     .enumerate()
                     .map(|(ci, w)| w * utility_matrix[ci * k_count + k])
@@ -1171,18 +1340,32 @@ pub fn opis(
             for c in 0..num_classes {
                 pos_all_gap
                     .iter_mut()
-                    .zip(&pos_gap[c * gaps..(c + 1) * gaps])
+                    .zip(&counts.pos[c * gaps..(c + 1) * gaps])
                     .for_each(|(a, b)| *a += b);
             }
             (0..k_count)
                 .map(|k| {
                     let tp = accepted(&pos_all_gap, &kept_pos_all, k);
-                    let fp = accepted(&neg_all_gap, &kept_neg_all, k);
-                    util(tp, total_pos, fp, total_neg)
+                    let fp = accepted(&counts.neg_all, &kept_neg_all, k);
+                    util(tp, classes.total_pos, fp, classes.total_neg)
                 })
                 .collect()
         }
     };
+    (utility_matrix, reference)
+}
+
+/// Phase 6 of [`opis`], integration: OPIS (the weighted mean over classes of the integrated
+/// squared distance to the reference) and epsilon-OPIS (the integrated squared gap between
+/// the mean utilities of the best and worst `max(1, floor(epsilon T))` classes).
+#[allow(clippy::cast_precision_loss)]
+fn integrate_scores(
+    weights: &[f64],
+    utility_matrix: &[f64],
+    reference: &[f64],
+    opts: &OpisOptions,
+) -> (f64, f64) {
+    let (num_evaluated, k_count) = (weights.len(), reference.len());
     let integrate = |f: &dyn Fn(usize) -> f64| -> f64 {
         let total: f64 = (0..k_count).map(f).sum();
         match opts.integration {
@@ -1203,10 +1386,10 @@ pub fn opis(
         })
         .sum();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let m = ((opts.epsilon * classes.len() as f64).floor() as usize).max(1);
+    let m = ((opts.epsilon * num_evaluated as f64).floor() as usize).max(1);
     let spread: Vec<f64> = (0..k_count)
         .map(|k| {
-            let mut u: Vec<f64> = (0..classes.len())
+            let mut u: Vec<f64> = (0..num_evaluated)
                 .map(|ci| utility_matrix[ci * k_count + k])
                 .collect();
             u.sort_by(f64::total_cmp);
@@ -1216,31 +1399,10 @@ pub fn opis(
         })
         .collect();
     let epsilon_opis = integrate(&|k| spread[k]);
-    let thresholds = if dist.negate {
-        grid.iter().map(|g| -g).collect()
-    } else {
-        grid
-    };
-    Ok(OpisResult {
-        opis: opis_value,
-        epsilon_opis,
-        thresholds,
-        classes,
-        weights,
-        utility: utility_matrix,
-        reference,
-    })
+    (opis_value, epsilon_opis)
 }
 
-struct Plan {
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    grid: Option<Vec<f64>>,
-    quantile_bins: Option<(f64, f64)>,
-    /// Histogram geometry of pass 1 (start, bin width, slack), when there was one.
-    bins: Option<(f64, f64, f64)>,
-}
-
+/// numpy's linear quantile of `count` values, reading the two order statistics through `nth`.
 fn quantile_checked(count: u64, q: f64, nth: impl Fn(u64) -> Result<f64>) -> Result<f64> {
     let (a, b) = quantile_ranks(count, q);
     let (va, vb) = (nth(a)?, nth(b)?);

@@ -22,8 +22,8 @@
 //!
 //! O(n log n): the concordant counts come from one sweep with a Fenwick tree over `x`.
 
-use super::Status;
 use super::order::{SortScratch, argsort, dense_ranks};
+use super::{Status, check_len_of_x};
 use crate::error::{RankError, Result};
 
 /// Which tie treatment.
@@ -138,13 +138,7 @@ pub fn ap_correlation(
     s: &mut ApScratch,
 ) -> Result<(f64, Status)> {
     let n = x.len();
-    if y.len() != n {
-        return Err(RankError::shape(
-            "y",
-            format!("the length of `x` ({n})"),
-            format!("length {}", y.len()),
-        ));
-    }
+    check_len_of_x("y", n, y.len())?;
     if n < 2 {
         return Ok((f64::NAN, Status::TooSmall));
     }

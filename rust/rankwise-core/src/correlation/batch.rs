@@ -205,16 +205,8 @@ pub fn kendall_rows(
     opts: &KendallOptions,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<Estimate>, Summary)> {
-    map_rows(
-        x,
-        y,
-        None,
-        layout,
-        nan_policy,
-        false,
-        Estimate::NAN,
-        |k, s: &mut KendallScratch| kendall_tau(k.x, k.y, opts, s),
-    )
+    let kernel = |k: &RowKeys<'_>, s: &mut KendallScratch| kendall_tau(k.x, k.y, opts, s);
+    map_rows(x, y, None, layout, nan_policy, false, Estimate::NAN, kernel)
 }
 
 /// Spearman's rho of every row (see [`super::spearman`]).
@@ -225,16 +217,8 @@ pub fn spearman_rows(
     alternative: Alternative,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<Estimate>, Summary)> {
-    map_rows(
-        x,
-        y,
-        None,
-        layout,
-        nan_policy,
-        false,
-        Estimate::NAN,
-        |k, s: &mut SpearmanScratch| Ok(spearman(k.x, k.y, alternative, s)),
-    )
+    let kernel = |k: &RowKeys<'_>, s: &mut SpearmanScratch| Ok(spearman(k.x, k.y, alternative, s));
+    map_rows(x, y, None, layout, nan_policy, false, Estimate::NAN, kernel)
 }
 
 /// How [`weighted_tau_rows`] ranks the elements of each row.
@@ -306,16 +290,8 @@ pub fn ap_rows(
     ties: ApTies,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<f64>, Summary)> {
-    map_rows(
-        x,
-        y,
-        None,
-        layout,
-        nan_policy,
-        false,
-        f64::NAN,
-        |k, s: &mut ApScratch| ap_correlation(k.x, k.y, ties, s),
-    )
+    let kernel = |k: &RowKeys<'_>, s: &mut ApScratch| ap_correlation(k.x, k.y, ties, s);
+    map_rows(x, y, None, layout, nan_policy, false, f64::NAN, kernel)
 }
 
 #[cfg(test)]
@@ -328,48 +304,23 @@ mod tests {
         let y = [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0];
         let layout = RowLayout::uniform(2, 4);
         let o = KendallOptions::default();
-        let (r, s) = kendall_rows(
-            Values::F64(&x),
-            Values::F64(&y),
-            layout,
-            &o,
-            NanPolicy::Propagate,
-        )
-        .unwrap();
+        let tau = |layout, nan_policy| {
+            kendall_rows(Values::F64(&x), Values::F64(&y), layout, &o, nan_policy)
+        };
+        let (r, s) = tau(layout, NanPolicy::Propagate).unwrap();
         assert_eq!(r[0].statistic, 1.0);
         assert!(r[1].statistic.is_nan() && s.nan == 1);
-        let (r, _) = kendall_rows(
-            Values::F64(&x),
-            Values::F64(&y),
-            layout,
-            &o,
-            NanPolicy::Omit,
-        )
-        .unwrap();
+        let (r, _) = tau(layout, NanPolicy::Omit).unwrap();
         // Row 1 without position 1: x = [1, 3, 2], y = [1, 3, 4].
         assert!((r[1].statistic - 1.0 / 3.0).abs() < 1e-15);
-        let e = kendall_rows(
-            Values::F64(&x),
-            Values::F64(&y),
-            layout,
-            &o,
-            NanPolicy::Raise,
-        )
-        .unwrap_err();
+        let e = tau(layout, NanPolicy::Raise).unwrap_err();
         assert_eq!(
             e.to_string(),
             "`x` must be free of NaN with nan_policy=\"raise\"; got NaN at row 1, position 1"
         );
         let offsets = [0i64, 3, 3, 8];
         let ragged = RowLayout::offsets(&offsets, 8).unwrap();
-        let (r, s) = kendall_rows(
-            Values::F64(&x),
-            Values::F64(&y),
-            ragged,
-            &o,
-            NanPolicy::Omit,
-        )
-        .unwrap();
+        let (r, s) = tau(ragged, NanPolicy::Omit).unwrap();
         assert_eq!(r.len(), 3);
         assert!(r[1].statistic.is_nan() && s.too_small == 1);
         assert!(

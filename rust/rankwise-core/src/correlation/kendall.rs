@@ -34,7 +34,7 @@
 use rayon::prelude::*;
 
 use super::order::{PARALLEL_LEN, SortScratch, argsort, dense_ranks};
-use super::{Alternative, Estimate, Status};
+use super::{Alternative, Estimate, Status, check_len_of_x};
 use crate::error::{RankError, Result};
 use crate::special::{factorial, ndtr, pairwise_sum, ratio_to_f64};
 
@@ -269,17 +269,7 @@ fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         }
         let joint = |s: &mut &mut [u32]| -> u64 {
             s.sort_unstable();
-            let mut total = 0u64;
-            let mut run = 1u64;
-            for w in s.windows(2) {
-                if w[0] == w[1] {
-                    run += 1;
-                } else {
-                    total += run * (run - 1) / 2;
-                    run = 1;
-                }
-            }
-            total + run * (run - 1) / 2
+            tied_pairs(s)
         };
         joint_ties += if n >= PARALLEL_LEN {
             segments.par_iter_mut().map(joint).sum::<u64>()
@@ -296,6 +286,22 @@ fn kendall_counts_large(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         merge_inversions(seq, buf)
     };
     counts_from(n, discordant, joint_ties, groups_x, groups_y, terms)
+}
+
+/// Pairs of equal elements in a sorted slice: `run (run - 1) / 2` summed over its runs of
+/// equal elements.
+fn tied_pairs<T: PartialEq>(sorted: &[T]) -> u64 {
+    let mut total = 0u64;
+    let mut run = 1u64;
+    for w in sorted.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+        } else {
+            total += run * (run - 1) / 2;
+            run = 1;
+        }
+    }
+    total + run * (run - 1) / 2
 }
 
 /// [`kendall_counts`] for short inputs: dense ranks by binary search in the sorted distinct
@@ -338,19 +344,7 @@ fn kendall_counts_small(x: &[u64], y: &[u64], scratch: &mut KendallScratch) -> K
         (rx << 32) | ry
     }));
     pairs.sort_unstable();
-    let mut joint_ties = 0u64;
-    let mut run = 1u64;
-    for w in pairs.windows(2) {
-        if w[0] == w[1] {
-            run += 1;
-        } else {
-            joint_ties += run * (run - 1) / 2;
-            run = 1;
-        }
-    }
-    if !pairs.is_empty() {
-        joint_ties += run * (run - 1) / 2;
-    }
+    let joint_ties = tied_pairs(&pairs);
     seq.clear();
     #[allow(clippy::cast_possible_truncation)]
     seq.extend(pairs.iter().map(|&p| p as u32));
@@ -693,13 +687,7 @@ pub fn kendall_tau(
     opts: &KendallOptions,
     scratch: &mut KendallScratch,
 ) -> Result<(Estimate, Status)> {
-    if x.len() != y.len() {
-        return Err(RankError::shape(
-            "y",
-            format!("the length of `x` ({})", x.len()),
-            format!("length {}", y.len()),
-        ));
-    }
+    check_len_of_x("y", x.len(), y.len())?;
     let counts = kendall_counts(x, y, scratch);
     kendall_from_counts(&counts, opts)
 }

@@ -21,6 +21,19 @@ pub mod weighted;
 
 pub use order::Values;
 
+/// `argument` (another variable) must be as long as `x` (`n`); it has `got` values.
+pub(crate) fn check_len_of_x(argument: &str, n: usize, got: usize) -> crate::error::Result<()> {
+    if got == n {
+        Ok(())
+    } else {
+        Err(crate::error::RankError::shape(
+            argument,
+            format!("the length of `x` ({n})"),
+            format!("length {got}"),
+        ))
+    }
+}
+
 /// The alternative hypothesis of a test (scipy's `alternative`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Alternative {

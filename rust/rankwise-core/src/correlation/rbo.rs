@@ -441,48 +441,21 @@ mod tests {
         let r = score(&a, &[6, 7, 8, 9, 10], 0.9);
         assert_eq!((r.ext, r.min), (0.0, 0.0));
         let g = [0u32];
-        assert!(
-            rbo(
-                &Ranking {
-                    items: &[0],
-                    groups: &g
-                },
-                &Ranking {
-                    items: &[],
-                    groups: &[]
-                },
-                0.9,
-                RboTies::A
-            )
-            .is_err()
-        );
-        assert!(
-            rbo(
-                &Ranking {
-                    items: &[0],
-                    groups: &g
-                },
-                &Ranking {
-                    items: &[0],
-                    groups: &g
-                },
-                1.0,
-                RboTies::A
-            )
-            .is_err()
-        );
-        let dup = rbo(
-            &Ranking {
-                items: &[0, 0],
-                groups: &[0, 1],
-            },
-            &Ranking {
-                items: &[0],
-                groups: &g,
-            },
-            0.5,
-            RboTies::A,
-        );
+        let one = Ranking {
+            items: &[0],
+            groups: &g,
+        };
+        let empty = Ranking {
+            items: &[],
+            groups: &[],
+        };
+        assert!(rbo(&one, &empty, 0.9, RboTies::A).is_err());
+        assert!(rbo(&one, &one, 1.0, RboTies::A).is_err());
+        let twice = Ranking {
+            items: &[0, 0],
+            groups: &[0, 1],
+        };
+        let dup = rbo(&twice, &one, 0.5, RboTies::A);
         assert!(dup.unwrap_err().to_string().contains("every item once"));
     }
 }

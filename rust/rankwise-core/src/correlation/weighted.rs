@@ -22,7 +22,7 @@
 //! the weigher is evaluated once per element instead of once per visit.
 
 use super::order::{PARALLEL_LEN, SortScratch, argsort, dense_ranks};
-use super::{Status, Values};
+use super::{Status, Values, check_len_of_x};
 use crate::error::{RankError, Result};
 
 /// Where the ranks (importance) of the elements come from.
@@ -96,21 +96,9 @@ pub fn weighted_tau(
     scratch: &mut WeightedScratch,
 ) -> Result<(f64, Status)> {
     let n = x.len();
-    if y.len() != n {
-        return Err(RankError::shape(
-            "y",
-            format!("the length of `x` ({n})"),
-            format!("length {}", y.len()),
-        ));
-    }
-    if let RankSpec::Given(r) = rank
-        && r.len() != n
-    {
-        return Err(RankError::shape(
-            "rank",
-            format!("the length of `x` ({n})"),
-            format!("length {}", r.len()),
-        ));
+    check_len_of_x("y", n, y.len())?;
+    if let RankSpec::Given(r) = rank {
+        check_len_of_x("rank", n, r.len())?;
     }
     if n < 2 {
         return Ok((f64::NAN, Status::TooSmall));

@@ -75,6 +75,13 @@ fn candidate_counts(n_items: &[i64], rows: usize) -> Result<()> {
     Ok(())
 }
 
+/// A candidate count that [`candidate_counts`] validated (`0 <= n <= u32::MAX`).
+fn candidate_count(n: i64) -> usize {
+    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+    let n = n as usize;
+    n
+}
+
 /// Window orders of many queries (see the module documentation).
 #[derive(Debug, Clone, Copy)]
 pub struct WindowBatch<'a> {
@@ -148,10 +155,7 @@ impl<'a> WindowBatch<'a> {
 
     /// Number of candidates of query `q`.
     pub fn n(&self, q: usize) -> usize {
-        // Validated: 0 <= n <= u32::MAX.
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        let n = self.n_items[q] as usize;
-        n
+        candidate_count(self.n_items[q])
     }
 
     /// The windows of query `q`, best candidate first.
@@ -248,9 +252,7 @@ impl<'a> PairBatch<'a> {
 
     /// Number of candidates of query `q`.
     pub fn n(&self, q: usize) -> usize {
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        let n = self.n_items[q] as usize;
-        n
+        candidate_count(self.n_items[q])
     }
 
     /// The pairs of query `q` as `(winner, loser, weight)`.

@@ -97,6 +97,17 @@ fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
     }
 }
 
+impl Fit {
+    /// The fit of at most one candidate: nothing to estimate, converged at once.
+    fn settled(m: usize) -> Fit {
+        Fit {
+            params: vec![0.0; m],
+            iterations: 0,
+            converged: true,
+        }
+    }
+}
+
 /// Centre in place (choix's `log_transform` after the log).
 fn centre(params: &mut [f64]) {
     let mean = params.iter().sum::<f64>() / params.len() as f64;
@@ -115,6 +126,38 @@ fn converged(prev: &mut Vec<f64>, params: &[f64], tol: f64) -> bool {
     let dist: f64 = prev.iter().zip(params).map(|(a, b)| (a - b).abs()).sum();
     prev.copy_from_slice(params);
     dist <= tol * params.len() as f64
+}
+
+/// The fixed-point loop of [`mm`] and [`ilsr`]: from zeros, `step` replaces the parameters
+/// with the next estimate, which is centred; stops once they move by at most `tol` per
+/// candidate (choix's convergence test) or after `max_iter` steps. One query can iterate for
+/// long (`max_iter` is the user's): polls for an interrupt per iteration.
+fn iterate(
+    m: usize,
+    opts: &MmOptions,
+    prev: &mut Vec<f64>,
+    mut step: impl FnMut(&mut Vec<f64>) -> Result<()>,
+) -> Result<Fit> {
+    let mut params = vec![0.0; m];
+    prev.clear();
+    let watch = crate::interrupt::current();
+    for it in 1..=opts.max_iter {
+        watch.check()?;
+        step(&mut params)?;
+        centre(&mut params);
+        if converged(prev, &params, opts.tol) {
+            return Ok(Fit {
+                params,
+                iterations: it,
+                converged: true,
+            });
+        }
+    }
+    Ok(Fit {
+        params,
+        iterations: opts.max_iter,
+        converged: false,
+    })
 }
 
 /// Stages won by each candidate (`Σ` of the ranking weights over the stages it wins).
@@ -156,24 +199,15 @@ fn check_wins(data: &Compact, wins: &[f64], alpha: f64, query: usize) -> Result<
 pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Result<Fit> {
     let m = data.m();
     if m <= 1 {
-        return Ok(Fit {
-            params: vec![0.0; m],
-            iterations: 0,
-            converged: true,
-        });
+        return Ok(Fit::settled(m));
     }
     wins(data, &mut s.wins);
     check_wins(data, &s.wins, opts.alpha, query)?;
-    let mut params = vec![0.0; m];
-    s.prev.clear();
     // γ = exp(θ - mean θ) rescaled to sum to m is the last ratio (w + α) / (d + α) rescaled
     // to sum to m: the same numbers (up to rounding) without an exp per candidate.
     s.gamma.clear();
     s.gamma.resize(m, 1.0);
-    // One query can iterate for long (`max_iter` is the user's): poll per iteration.
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
+    iterate(m, opts, &mut s.prev, |params| {
         s.denoms.clear();
         s.denoms.resize(m, 0.0);
         for r in 0..data.len() {
@@ -206,19 +240,7 @@ pub fn mm(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Re
         for g in s.gamma.iter_mut() {
             *g *= scale;
         }
-        centre(&mut params);
-        if converged(&mut s.prev, &params, opts.tol) {
-            return Ok(Fit {
-                params,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
-    Ok(Fit {
-        params,
-        iterations: opts.max_iter,
-        converged: false,
+        Ok(())
     })
 }
 
@@ -285,19 +307,11 @@ fn stationary(q: &[f64], m: usize, a: &mut Vec<f64>) -> Option<Vec<f64>> {
 pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> Result<Fit> {
     let m = data.m();
     if m <= 1 {
-        return Ok(Fit {
-            params: vec![0.0; m],
-            iterations: 0,
-            converged: true,
-        });
+        return Ok(Fit::settled(m));
     }
-    let mut params = vec![0.0; m];
     let mut solve = Vec::new();
-    s.prev.clear();
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
-        exp_transform(&params, &mut s.gamma);
+    iterate(m, opts, &mut s.prev, |params| {
+        exp_transform(params, &mut s.gamma);
         s.chain.clear();
         s.chain.resize(m * m, opts.alpha);
         for r in 0..data.len() {
@@ -329,19 +343,7 @@ pub fn ilsr(data: &Compact, opts: &MmOptions, query: usize, s: &mut Scratch) -> 
         for (p, v) in params.iter_mut().zip(pi) {
             *p = v.ln();
         }
-        centre(&mut params);
-        if converged(&mut s.prev, &params, opts.tol) {
-            return Ok(Fit {
-                params,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
-    Ok(Fit {
-        params,
-        iterations: opts.max_iter,
-        converged: false,
+        Ok(())
     })
 }
 

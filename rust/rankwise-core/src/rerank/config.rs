@@ -8,7 +8,15 @@ use super::task::{Plan, Strategy};
 use super::topdown::{TopDown, TopDownConfig};
 use super::tournament::{Tournament, TournamentConfig};
 use super::window::{SlidingWindow, WindowConfig};
-use crate::error::Result;
+use crate::error::{RankError, Result};
+
+/// A count option that must be at least 1 (`top_k`, `passes`, `rounds`, ...).
+pub(crate) fn positive(argument: &str, value: usize) -> Result<()> {
+    if value == 0 {
+        return Err(RankError::invalid(argument, "a positive integer", 0));
+    }
+    Ok(())
+}
 
 /// A strategy and its configuration.
 #[derive(Debug, Clone, PartialEq)]

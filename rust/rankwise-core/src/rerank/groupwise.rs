@@ -39,6 +39,7 @@
 
 use std::collections::HashMap;
 
+use super::config::positive;
 use super::count::fit;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind};
 use crate::error::{RankError, Result};
@@ -87,9 +88,7 @@ impl GroupwiseConfig {
                 self.overlap,
             ));
         }
-        if self.rounds == 0 {
-            return Err(RankError::invalid("rounds", "a positive integer", 0));
-        }
+        positive("rounds", self.rounds)?;
         Ok(())
     }
 
@@ -374,12 +373,8 @@ mod tests {
             cfg.plan(1 << 62).unwrap(),
             Plan::exact(3 * ((1 << 62) - 1), 3)
         );
-        assert!(
-            cfg.plan(usize::MAX)
-                .unwrap_err()
-                .to_string()
-                .contains("64 bits")
-        );
+        let err = cfg.plan(usize::MAX).unwrap_err().to_string();
+        assert!(err.contains("64 bits"), "{err}");
     }
 
     proptest! {

@@ -23,10 +23,11 @@
 
 use std::collections::HashMap;
 
+use super::config::positive;
 use super::count::{fit, pairs, sum_log2};
 use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score};
-use crate::error::{RankError, Result};
+use crate::error::Result;
 
 /// The algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,12 +128,8 @@ impl PairwiseConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.top_k == 0 {
-            return Err(RankError::invalid("top_k", "a positive integer", 0));
-        }
-        if self.passes == 0 {
-            return Err(RankError::invalid("passes", "a positive integer", 0));
-        }
+        positive("top_k", self.top_k)?;
+        positive("passes", self.passes)?;
         Ok(())
     }
 
@@ -441,7 +438,7 @@ impl Machine for PairwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end, top_then_rest};
+    use crate::rerank::task::{Answer, run_to_end, run_with_oracle, top_then_rest};
     use proptest::prelude::*;
 
     /// llm-rankers' `pairwise.py` heapSort / heapify with `ComparableDoc.__gt__` (both
@@ -489,9 +486,7 @@ mod tests {
     }
 
     fn run(rel: &[f64], config: PairwiseConfig) -> (Vec<usize>, usize, usize) {
-        let mut state = Pairwise::start(rel.len(), config).unwrap();
-        let order = run_to_end(&mut state, |t| oracle_answer(rel, t)).unwrap();
-        (order, state.book().calls(), state.book().rounds())
+        run_with_oracle(&mut Pairwise::start(rel.len(), config).unwrap(), rel)
     }
 
     #[test]

@@ -18,10 +18,11 @@
 //! Both return, as llm-rankers does, the top `k` in the order found followed by every other
 //! candidate in first-stage order. Calls are sequential: the depth equals the calls.
 
+use super::config::positive;
 use super::count::{fit, floor_sum, pairs};
 use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind, top_then_rest};
-use crate::error::{RankError, Result};
+use crate::error::Result;
 
 /// The sorting algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -118,12 +119,8 @@ impl SetwiseConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.children == 0 {
-            return Err(RankError::invalid("children", "a positive integer", 0));
-        }
-        if self.top_k == 0 {
-            return Err(RankError::invalid("top_k", "a positive integer", 0));
-        }
+        positive("children", self.children)?;
+        positive("top_k", self.top_k)?;
         Ok(())
     }
 
@@ -313,7 +310,7 @@ impl Machine for SetwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
+    use crate::rerank::task::{Answer, Strategy, run_with_oracle};
     use proptest::prelude::*;
 
     /// llm-rankers' `setwise.py` heapSort / heapify, transcribed (comparisons by an oracle
@@ -367,9 +364,7 @@ mod tests {
     }
 
     fn run(rel: &[f64], config: SetwiseConfig) -> (Vec<usize>, usize, usize) {
-        let mut state = Setwise::start(rel.len(), config).unwrap();
-        let order = run_to_end(&mut state, |t| oracle_answer(rel, t)).unwrap();
-        (order, state.book().calls(), state.book().rounds())
+        run_with_oracle(&mut Setwise::start(rel.len(), config).unwrap(), rel)
     }
 
     #[test]
@@ -506,25 +501,16 @@ mod tests {
         state
             .answer(task.id, Answer::Values(vec![0.1, 0.2, 0.6, 0.1]), &o)
             .unwrap();
-        assert!(
-            Setwise::start(
-                3,
-                SetwiseConfig {
-                    children: 0,
-                    ..SetwiseConfig::default()
-                }
-            )
-            .is_err()
-        );
-        assert!(
-            Setwise::start(
-                3,
-                SetwiseConfig {
-                    top_k: 0,
-                    ..SetwiseConfig::default()
-                }
-            )
-            .is_err()
-        );
+        let no_children = SetwiseConfig {
+            children: 0,
+            ..SetwiseConfig::default()
+        };
+        let no_top = SetwiseConfig {
+            top_k: 0,
+            ..SetwiseConfig::default()
+        };
+        for cfg in [no_children, no_top] {
+            assert!(Setwise::start(3, cfg).is_err());
+        }
     }
 }

@@ -225,6 +225,21 @@ fn finite(what: &str, x: f64) -> Result<f64> {
     }
 }
 
+/// One finite `what` (a weight, a score) for each of the `k` candidates.
+fn per_candidate(what: &str, values: &[f64], k: usize) -> Result<()> {
+    if values.len() != k {
+        return Err(RankError::invalid(
+            "answer",
+            format!("a {what} for each of the {k} candidates"),
+            format!("{} {what}s", values.len()),
+        ));
+    }
+    for &v in values {
+        finite(what, v)?;
+    }
+    Ok(())
+}
+
 fn check_order(k: usize, order: Vec<usize>) -> Result<Vec<usize>> {
     let mut seen = vec![false; k];
     let valid = order.len() == k
@@ -306,29 +321,11 @@ fn check(
             (Resolved::Choice(chosen), None)
         }
         (TaskKind::Select, Answer::Values(weights)) => {
-            if weights.len() != k {
-                return Err(RankError::invalid(
-                    "answer",
-                    format!("a weight for each of the {k} candidates"),
-                    format!("{} weights", weights.len()),
-                ));
-            }
-            for &w in &weights {
-                finite("weight", w)?;
-            }
+            per_candidate("weight", &weights, k)?;
             (Resolved::Choice(top_positions(&weights, task.count)), None)
         }
         (TaskKind::ScoreGroup, Answer::Values(scores)) => {
-            if scores.len() != k {
-                return Err(RankError::invalid(
-                    "answer",
-                    format!("a score for each of the {k} candidates"),
-                    format!("{} scores", scores.len()),
-                ));
-            }
-            for &s in &scores {
-                finite("score", s)?;
-            }
+            per_candidate("score", &scores, k)?;
             (Resolved::Scores(scores), None)
         }
         (_, answer) => return Err(wrong(&answer)),
@@ -467,6 +464,16 @@ pub fn run_to_end(
             state.answer(task.id, answer, &ParseOptions::default())?;
         }
     }
+}
+
+/// Run `state` to the end with [`oracle_answer`] on `relevance`: the order, calls and rounds.
+#[cfg(test)]
+pub(crate) fn run_with_oracle(
+    state: &mut dyn Strategy,
+    relevance: &[f64],
+) -> (Vec<usize>, usize, usize) {
+    let order = run_to_end(state, |t| oracle_answer(relevance, t)).unwrap();
+    (order, state.book().calls(), state.book().rounds())
 }
 
 /// An oracle that answers every kind of task from true relevance grades (higher is better),

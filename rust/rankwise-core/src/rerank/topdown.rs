@@ -424,9 +424,26 @@ impl Machine for TopDownMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Strategy, oracle_answer, run_to_end};
+    use crate::rerank::task::{Book, Strategy, oracle_answer, run_to_end};
     use crate::rng::Rng;
     use proptest::prelude::*;
+
+    /// `order` is a permutation of `0..n`, and the calls and rounds in `book` lie in `plan`.
+    fn check_run(order: &[usize], n: usize, book: &Book, plan: &Plan) -> Result<(), TestCaseError> {
+        let mut sorted = order.to_vec();
+        sorted.sort_unstable();
+        prop_assert_eq!(sorted, (0..n).collect::<Vec<_>>());
+        let (calls, rounds) = (book.calls(), book.rounds());
+        prop_assert!(
+            plan.calls_min <= calls && calls <= plan.calls_max,
+            "{plan:?} {calls}"
+        );
+        prop_assert!(
+            plan.depth_min <= rounds && rounds <= plan.depth_max,
+            "{plan:?} {rounds}"
+        );
+        Ok(())
+    }
 
     fn config(window: usize, top_k: usize, buffer: usize, parallel: bool) -> TopDownConfig {
         TopDownConfig {
@@ -721,12 +738,7 @@ mod tests {
             // Oracle.
             let mut state = TopDown::start(n, cfg).unwrap();
             let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
-            let mut sorted = order.clone();
-            sorted.sort_unstable();
-            prop_assert_eq!(sorted, (0..n).collect::<Vec<_>>());
-            let (calls, rounds) = (state.book().calls(), state.book().rounds());
-            prop_assert!(plan.calls_min <= calls && calls <= plan.calls_max, "{:?} {}", plan, calls);
-            prop_assert!(plan.depth_min <= rounds && rounds <= plan.depth_max, "{:?} {}", plan, rounds);
+            check_run(&order, n, state.book(), &plan)?;
             if parallel && big_buffer {
                 prop_assert!(!state.machine.truncated());
             }
@@ -745,12 +757,7 @@ mod tests {
                 rng.shuffle(&mut perm);
                 crate::rerank::Answer::Order(perm)
             }).unwrap();
-            let mut sorted = order.clone();
-            sorted.sort_unstable();
-            prop_assert_eq!(sorted, (0..n).collect::<Vec<_>>());
-            let (calls, rounds) = (state.book().calls(), state.book().rounds());
-            prop_assert!(plan.calls_min <= calls && calls <= plan.calls_max, "{:?} {}", plan, calls);
-            prop_assert!(plan.depth_min <= rounds && rounds <= plan.depth_max, "{:?} {}", plan, rounds);
+            check_run(&order, n, state.book(), &plan)?;
         }
     }
 }

@@ -44,6 +44,7 @@
 
 use std::collections::HashMap;
 
+use super::config::positive;
 use super::count::fit;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind};
 use crate::error::{RankError, Result};
@@ -133,9 +134,7 @@ impl TournamentConfig {
                 ));
             }
         }
-        if self.tournaments == 0 {
-            return Err(RankError::invalid("tournaments", "a positive integer", 0));
-        }
+        positive("tournaments", self.tournaments)?;
         Ok(())
     }
 
@@ -503,12 +502,8 @@ mod tests {
             tournaments: usize::MAX,
             ..cfg
         };
-        assert!(
-            many.plan(1 << 60)
-                .unwrap_err()
-                .to_string()
-                .contains("64 bits")
-        );
+        let err = many.plan(1 << 60).unwrap_err().to_string();
+        assert!(err.contains("64 bits"), "{err}");
     }
 
     proptest! {

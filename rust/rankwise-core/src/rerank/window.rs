@@ -25,6 +25,7 @@
 //! released labels are named `..._9passes.jsonl`): 9 + 8 + ... + 1 = 45 windows for n = 100,
 //! w = 20, s = 10.
 
+use super::config::positive;
 use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
@@ -102,9 +103,7 @@ impl WindowConfig {
                 self.step,
             ));
         }
-        if self.passes == 0 {
-            return Err(RankError::invalid("passes", "a positive integer", 0));
-        }
+        positive("passes", self.passes)?;
         if let Some(k) = self.top_k {
             if k == 0 {
                 return Err(RankError::invalid("top_k", "a positive integer or None", 0));

@@ -8,6 +8,55 @@ use super::index::Duplicate;
 use super::strings::StrTable;
 use crate::error::RankError;
 
+/// The query accessors qrels and runs share, over their fields `queries` (ids), `lookup`
+/// (id to index), `offsets` (query `q`'s entries are `offsets[q]..offsets[q + 1]`) and `docs`.
+/// `$entries` names what an entry is, for the doc comments.
+macro_rules! query_accessors {
+    ($entries:literal) => {
+        /// Number of queries.
+        pub fn num_queries(&self) -> usize {
+            self.queries.len()
+        }
+
+        /// Id of query `q`.
+        pub fn query_id(&self, q: usize) -> std::borrow::Cow<'_, str> {
+            self.queries.get_str(q)
+        }
+
+        /// Raw id of query `q`.
+        pub fn query_id_bytes(&self, q: usize) -> &[u8] {
+            self.queries.get(q)
+        }
+
+        /// Index of a query id.
+        pub fn query_index(&self, id: &[u8]) -> Option<usize> {
+            self.lookup.get(id).map(|&i| i as usize)
+        }
+
+        #[doc = concat!("Flat index range of query `q`'s ", $entries, " (in the order they came in).")]
+        pub fn range(&self, q: usize) -> std::ops::Range<usize> {
+            self.offsets[q]..self.offsets[q + 1]
+        }
+
+        /// Document id at flat index `i`.
+        pub fn doc(&self, i: usize) -> &[u8] {
+            self.docs.get(i)
+        }
+
+        /// The query ids, the offsets of each query's entries and the document ids.
+        pub(crate) fn columns(
+            &self,
+        ) -> (
+            &$crate::trec::StrTable,
+            &[usize],
+            &$crate::trec::StrTable,
+        ) {
+            (&self.queries, &self.offsets, &self.docs)
+        }
+    };
+}
+pub(crate) use query_accessors;
+
 /// Where the triples came from, for error messages.
 #[derive(Debug, Clone, Default)]
 pub struct Source {

@@ -303,6 +303,13 @@ pub fn create(path: &std::path::Path) -> Result<Box<dyn Write + Send>> {
 mod tests {
     use super::*;
 
+    fn str_column<'a>(offsets: &'a [i32], data: &'a [u8]) -> StrColumn<'a> {
+        StrColumn {
+            offsets: Offsets::I32(offsets),
+            data,
+        }
+    }
+
     fn column(strings: &[&str]) -> (Vec<i32>, Vec<u8>) {
         let mut offsets = vec![0i32];
         let mut data = Vec::new();
@@ -317,14 +324,8 @@ mod tests {
     fn run_round_trips_through_columns_and_trec_text() {
         let (qo, qd) = column(&["q1", "q1", "q2", "q1"]);
         let (d_o, dd) = column(&["a", "b", "c", "d"]);
-        let queries = StrColumn {
-            offsets: Offsets::I32(&qo),
-            data: &qd,
-        };
-        let docs = StrColumn {
-            offsets: Offsets::I32(&d_o),
-            data: &dd,
-        };
+        let queries = str_column(&qo, &qd);
+        let docs = str_column(&d_o, &dd);
         let run = run_from_columns(
             &queries,
             &docs,
@@ -352,14 +353,8 @@ mod tests {
     fn qrels_from_columns_and_errors() {
         let (qo, qd) = column(&["q1", "q1"]);
         let (d_o, dd) = column(&["a", "b"]);
-        let queries = StrColumn {
-            offsets: Offsets::I32(&qo),
-            data: &qd,
-        };
-        let docs = StrColumn {
-            offsets: Offsets::I32(&d_o),
-            data: &dd,
-        };
+        let queries = str_column(&qo, &qd);
+        let docs = str_column(&d_o, &dd);
         let qrels = qrels_from_columns(&queries, &docs, &[1.0, 0.5]).unwrap();
         let mut text = Vec::new();
         write_qrels(&qrels, &mut text).unwrap();
@@ -370,10 +365,7 @@ mod tests {
             "{e}"
         );
         let bad = [0i32, 5];
-        let broken = StrColumn {
-            offsets: Offsets::I32(&bad),
-            data: b"ab",
-        };
+        let broken = str_column(&bad, b"ab");
         let e = qrels_from_columns(&broken, &broken, &[1.0]).unwrap_err();
         assert!(e.to_string().contains("over 2 bytes"), "{e}");
         let dup = qrels_from_columns(&queries, &queries, &[1.0, 1.0]).unwrap_err();

@@ -165,10 +165,7 @@ impl Qrels {
         self.positive_offsets = positive_offsets;
     }
 
-    /// Number of queries.
-    pub fn num_queries(&self) -> usize {
-        self.queries.len()
-    }
+    super::collection::query_accessors!("judgements");
 
     /// Number of judgements.
     pub fn len(&self) -> usize {
@@ -177,31 +174,6 @@ impl Qrels {
 
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
-    }
-
-    /// Id of query `q`.
-    pub fn query_id(&self, q: usize) -> std::borrow::Cow<'_, str> {
-        self.queries.get_str(q)
-    }
-
-    /// Raw id of query `q`.
-    pub fn query_id_bytes(&self, q: usize) -> &[u8] {
-        self.queries.get(q)
-    }
-
-    /// Index of a query id.
-    pub fn query_index(&self, id: &[u8]) -> Option<usize> {
-        self.lookup.get(id).map(|&i| i as usize)
-    }
-
-    /// Flat index range of query `q`'s judgements (in the order they came in).
-    pub fn range(&self, q: usize) -> std::ops::Range<usize> {
-        self.offsets[q]..self.offsets[q + 1]
-    }
-
-    /// Document id of judgement `i`.
-    pub fn doc(&self, i: usize) -> &[u8] {
-        self.docs.get(i)
     }
 
     /// Label of judgement `i`.

@@ -165,10 +165,7 @@ impl Run {
         self.precision
     }
 
-    /// Number of queries.
-    pub fn num_queries(&self) -> usize {
-        self.queries.len()
-    }
+    super::collection::query_accessors!("documents");
 
     /// Number of (query, document) pairs.
     pub fn len(&self) -> usize {
@@ -177,31 +174,6 @@ impl Run {
 
     pub fn is_empty(&self) -> bool {
         self.scores.is_empty()
-    }
-
-    /// Id of query `q`.
-    pub fn query_id(&self, q: usize) -> std::borrow::Cow<'_, str> {
-        self.queries.get_str(q)
-    }
-
-    /// Raw id of query `q`.
-    pub fn query_id_bytes(&self, q: usize) -> &[u8] {
-        self.queries.get(q)
-    }
-
-    /// Index of a query id.
-    pub fn query_index(&self, id: &[u8]) -> Option<usize> {
-        self.lookup.get(id).map(|&i| i as usize)
-    }
-
-    /// Flat index range of query `q`'s documents (in the order they came in).
-    pub fn range(&self, q: usize) -> std::ops::Range<usize> {
-        self.offsets[q]..self.offsets[q + 1]
-    }
-
-    /// Document id at flat index `i`.
-    pub fn doc(&self, i: usize) -> &[u8] {
-        self.docs.get(i)
     }
 
     /// Score at flat index `i`.

@@ -18,6 +18,7 @@
 
 use super::qrels::{Qrels, QrelsBuilder};
 use super::run::{Run, RunBuilder};
+use super::strings::StrTable;
 use crate::error::{RankError, Result};
 use crate::ranking::ScorePrecision;
 
@@ -167,21 +168,20 @@ struct Columns<'a> {
     values: Vec<f64>,
 }
 
-fn write_columns<'a>(
+/// The query ids, documents per query, document ids and `value` of each document, from the
+/// `(queries, offsets, docs)` columns of a qrels or run.
+fn write_columns(
     w: &mut Writer,
-    num_queries: usize,
-    query: impl Fn(usize) -> &'a [u8],
-    size: impl Fn(usize) -> usize,
-    docs: usize,
-    doc: impl Fn(usize) -> &'a [u8],
+    (queries, offsets, docs): (&StrTable, &[usize], &StrTable),
     value: impl Fn(usize) -> f64,
 ) -> Result<()> {
-    w.strings(num_queries, query)?;
+    let num_queries = queries.len();
+    w.strings(num_queries, |q| queries.get(q))?;
     for q in 0..num_queries {
-        w.u64(size(q));
+        w.u64(offsets[q + 1] - offsets[q]);
     }
-    w.strings(docs, doc)?;
-    for i in 0..docs {
+    w.strings(docs.len(), |i| docs.get(i))?;
+    for i in 0..docs.len() {
         w.out.extend_from_slice(&value(i).to_le_bytes());
     }
     Ok(())
@@ -221,9 +221,11 @@ fn read_columns<'a>(r: &mut Reader<'a>) -> Result<Columns<'a>> {
     })
 }
 
-fn check_magic(r: &mut Reader<'_>, magic: &[u8; 4]) -> Result<()> {
+/// A reader of the bytes of a `what` ("Qrels", "Run") past their header `magic`.
+fn open<'a>(data: &'a [u8], what: &'static str, magic: &[u8; 4]) -> Result<Reader<'a>> {
+    let mut r = Reader { data, at: 0, what };
     if r.take(4).map_err(|_| r.bad("no header"))? == magic {
-        Ok(())
+        Ok(r)
     } else {
         r.at = 0;
         Err(r.bad("an unknown header (not rankwise format 1)"))
@@ -235,26 +237,13 @@ impl Qrels {
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut w = Writer::with_capacity(16 + self.len() * 16);
         w.out.extend_from_slice(QRELS_MAGIC);
-        write_columns(
-            &mut w,
-            self.num_queries(),
-            |q| self.query_id_bytes(q),
-            |q| self.range(q).len(),
-            self.len(),
-            |i| self.doc(i),
-            |i| self.label(i),
-        )?;
+        write_columns(&mut w, self.columns(), |i| self.label(i))?;
         Ok(w.out)
     }
 
     /// Qrels from the bytes of [`Qrels::to_bytes`]: equal judgements, in the same order.
     pub fn from_bytes(data: &[u8]) -> Result<Qrels> {
-        let mut r = Reader {
-            data,
-            at: 0,
-            what: "Qrels",
-        };
-        check_magic(&mut r, QRELS_MAGIC)?;
+        let mut r = open(data, "Qrels", QRELS_MAGIC)?;
         let c = read_columns(&mut r)?;
         let mut b = QrelsBuilder::new();
         b.reserve_bytes(c.docs.len(), c.docs.bytes.len());
@@ -317,27 +306,14 @@ impl Run {
             }
             None => w.out.push(0),
         }
-        write_columns(
-            &mut w,
-            self.num_queries(),
-            |q| self.query_id_bytes(q),
-            |q| self.range(q).len(),
-            self.len(),
-            |i| self.doc(i),
-            |i| self.score(i),
-        )?;
+        write_columns(&mut w, self.columns(), |i| self.score(i))?;
         Ok(w.out)
     }
 
     /// A run from the bytes of [`Run::to_bytes`]: the same name, precision, documents in the
     /// same order with bit-identical scores, hence the same rankings.
     pub fn from_bytes(data: &[u8]) -> Result<Run> {
-        let mut r = Reader {
-            data,
-            at: 0,
-            what: "Run",
-        };
-        check_magic(&mut r, RUN_MAGIC)?;
+        let mut r = open(data, "Run", RUN_MAGIC)?;
         let precision = match r.u8()? {
             0 => ScorePrecision::F32,
             1 => ScorePrecision::F64,

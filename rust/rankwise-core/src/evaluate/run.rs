@@ -1,0 +1,380 @@
+//! Runs against qrels: trec_eval semantics, doc-id tie-break, in memory or streamed from a
+//! run file.
+
+use rayon::prelude::*;
+
+use super::{Evaluation, check_rel_level};
+use crate::error::{RankError, Result};
+use crate::interrupt;
+use crate::metrics::{Hit, MeasureSet, RankedQuery, compute};
+use crate::parallel;
+use crate::ranking::ScorePrecision;
+use crate::trec::{Qrels, Run};
+
+/// Which queries an evaluation covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Missing {
+    /// Queries judged in the qrels **and** present in the run (trec_eval 9.x, pytrec_eval).
+    #[default]
+    Skip,
+    /// Every judged query; those missing from the run are scored on an empty ranking, so 0
+    /// for every averaged measure (trec_eval `-c`, ir_measures).
+    Zero,
+}
+
+crate::choice!(Missing, "missing", {
+    "skip" => Missing::Skip,
+    "zero" => Missing::Zero,
+});
+
+/// Options of [`evaluate`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvalOptions {
+    /// Binary measures count `label >= rel_level` as relevant (trec_eval `-l`; not used by
+    /// nDCG, as in trec_eval).
+    pub rel_level: f64,
+    /// Drop documents without a judgement >= 0 from rankings before measuring (trec_eval `-J`).
+    pub judged_only: bool,
+    /// Keep only the top `max_docs` documents of each ranking (trec_eval `-M`); the ideal
+    /// rankings of nDCG are not truncated.
+    pub max_docs: Option<usize>,
+    /// Which queries to evaluate.
+    pub missing: Missing,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            rel_level: 1.0,
+            judged_only: false,
+            max_docs: None,
+            missing: Missing::Skip,
+        }
+    }
+}
+
+#[derive(Default)]
+struct RunScratch {
+    labels: Vec<f64>,
+    hits: Vec<Hit>,
+}
+
+/// Evaluate `run` against `qrels` with trec_eval 9.0.x semantics.
+///
+/// Each run query's ranking is stored pre-sorted (score descending, doc id descending), so a
+/// query costs one judgement lookup per ranked document, done only as deep as the deepest
+/// measure reads. Queries run in parallel on the rankwise pool.
+pub fn evaluate(
+    qrels: &Qrels,
+    run: &Run,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<Evaluation> {
+    check_run_options(opts)?;
+    let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
+        .filter_map(|q| {
+            let r = run.query_index(qrels.query_id(q).as_bytes());
+            match (opts.missing, r) {
+                (_, Some(r)) => Some((q, Some(r))),
+                (Missing::Zero, None) => Some((q, None)),
+                (Missing::Skip, None) => None,
+            }
+        })
+        .collect();
+    if pairs.is_empty() {
+        let sample: Vec<String> = (0..run.num_queries().min(3))
+            .map(|r| run.query_id(r).into_owned())
+            .collect();
+        return Err(no_common_queries(qrels, run.num_queries(), &sample));
+    }
+    let rows = run_rows(qrels, run, &pairs, measures, opts);
+    interrupt::current().check()?;
+    Ok(Evaluation::from_rows(
+        measures,
+        pairs
+            .iter()
+            .map(|&(q, _)| qrels.query_id(q).into_owned())
+            .collect(),
+        &rows,
+    ))
+}
+
+fn check_run_options(opts: &EvalOptions) -> Result<()> {
+    check_rel_level(opts.rel_level)?;
+    if opts.max_docs == Some(0) {
+        return Err(RankError::invalid("max_docs", "a positive integer", 0));
+    }
+    Ok(())
+}
+
+/// Query-major rows of measure values for `(qrels query, run query)` pairs, in parallel.
+fn run_rows(
+    qrels: &Qrels,
+    run: &Run,
+    pairs: &[(usize, Option<usize>)],
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Vec<f64> {
+    let m = measures.len();
+    let mut out = vec![0.0; pairs.len() * m];
+    // An interrupted call stops at the next query; the caller checks and discards the rows.
+    let watch = interrupt::current();
+    parallel::install(|| {
+        out.par_chunks_mut(m.max(1))
+            .zip(pairs.par_iter())
+            .for_each_init(RunScratch::default, |scratch, (row, &(q, r))| {
+                if watch.stopped() {
+                    return;
+                }
+                let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
+                for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                    *slot = compute(measure, &ranked, opts.rel_level);
+                }
+            });
+    });
+    out
+}
+
+fn no_common_queries(qrels: &Qrels, run_queries: usize, run_sample: &[String]) -> RankError {
+    let qrels_sample: Vec<String> = (0..qrels.num_queries().min(3))
+        .map(|q| format!("{:?}", qrels.query_id(q)))
+        .collect();
+    let run_sample: Vec<String> = run_sample.iter().map(|id| format!("{id:?}")).collect();
+    RankError::invalid(
+        "run",
+        "at least one query that the qrels judge",
+        format!(
+            "no query in common: qrels has {} queries ({}...), run has {} ({}...)",
+            qrels.num_queries(),
+            qrels_sample.join(", "),
+            run_queries,
+            run_sample.join(", "),
+        ),
+    )
+}
+
+/// An evaluation of a run file, with what trec_eval's output needs to know about the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFileEvaluation {
+    pub evaluation: Evaluation,
+    /// The run name (last column of the last line).
+    pub name: Option<String>,
+    /// For each evaluated query: whether the run has it (with [`Missing::Zero`], queries only
+    /// the qrels have are evaluated too).
+    pub in_run: Vec<bool>,
+    /// Number of queries in the run file.
+    pub run_queries: usize,
+}
+
+/// Evaluate a run file against `qrels`, reading the run a block of whole queries at a time
+/// ([`trec::stream_run`](crate::trec::stream_run)) and evaluating each block as it is read:
+/// memory holds the qrels and one block, not the run. The result equals
+/// `evaluate(qrels, &read_run(path)?, ...)` exactly (per-query values are computed per query,
+/// and the means are exact sums).
+///
+/// The file is opened once (`-` is standard input). One block is all that memory holds only
+/// when the run is a regular file whose queries each sit on consecutive lines (as every tool
+/// writes them). Otherwise the run is read whole, as [`read_run`](crate::trec::read_run)
+/// reads it, and memory holds its parsed columns (about the size of the file, up to twice
+/// during the read): a file whose queries are not on consecutive lines is read again from
+/// its start through the same handle once streaming finds a query's lines apart, and a pipe,
+/// FIFO or standard input (which cannot be read twice) is read whole from the start.
+pub fn evaluate_run_file(
+    qrels: &Qrels,
+    path: impl AsRef<std::path::Path>,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<RunFileEvaluation> {
+    evaluate_run_file_in_blocks(
+        qrels,
+        path.as_ref(),
+        measures,
+        opts,
+        crate::trec::parse::BLOCK_BYTES,
+    )
+}
+
+/// [`evaluate_run_file`] streaming blocks of about `block` bytes.
+pub(crate) fn evaluate_run_file_in_blocks(
+    qrels: &Qrels,
+    path: &std::path::Path,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    block: usize,
+) -> Result<RunFileEvaluation> {
+    check_run_options(opts)?;
+    let m = measures.len();
+    let nq = qrels.num_queries();
+    let mut source = crate::trec::parse::Source::open(path)?;
+    let whole = |source: &mut crate::trec::parse::Source| -> Result<RunFileEvaluation> {
+        let run = crate::trec::parse::read_run_from(source, ScorePrecision::default())?;
+        let evaluation = evaluate(qrels, &run, measures, opts)?;
+        let in_run = evaluation
+            .query_ids()
+            .iter()
+            .map(|id| run.query_index(id.as_bytes()).is_some())
+            .collect();
+        Ok(RunFileEvaluation {
+            evaluation,
+            name: run.name().map(str::to_owned),
+            in_run,
+            run_queries: run.num_queries(),
+        })
+    };
+    if !source.is_regular() {
+        // A pipe is read once: streaming could not fall back to a whole read.
+        return whole(&mut source);
+    }
+    let mut rows = vec![0.0; nq * m];
+    let mut in_run = vec![false; nq];
+    // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
+    let streamed = crate::trec::parse::stream_run_in_blocks(
+        &mut source,
+        ScorePrecision::default(),
+        block,
+        |run| {
+            let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
+                .filter_map(|r| {
+                    qrels
+                        .query_index(run.query_id_bytes(r))
+                        .map(|q| (q, Some(r)))
+                })
+                .collect();
+            let values = run_rows(qrels, &run, &pairs, measures, opts);
+            Ok((pairs, values))
+        },
+        |(pairs, values)| {
+            for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
+                rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+                in_run[q] = true;
+            }
+            Ok(())
+        },
+    )?;
+    let (name, run_queries, run_sample) = match streamed {
+        crate::trec::Streamed::Done {
+            name,
+            num_queries,
+            first_queries,
+        } => (name, num_queries, first_queries),
+        crate::trec::Streamed::NotGrouped { .. } => {
+            // A regular file: read it again from its start, through the same handle.
+            if !source.rewind() {
+                return Err(RankError::Io {
+                    path: source.name().to_owned(),
+                    kind: std::io::ErrorKind::Other,
+                    message: "cannot go back to the start of the file to read it whole".into(),
+                });
+            }
+            return whole(&mut source);
+        }
+    };
+    if !in_run.iter().any(|&x| x) && opts.missing == Missing::Skip || nq == 0 {
+        return Err(no_common_queries(qrels, run_queries, &run_sample));
+    }
+    if opts.missing == Missing::Zero {
+        // Queries the run lacks, evaluated as empty rankings.
+        let pairs: Vec<(usize, Option<usize>)> =
+            (0..nq).filter(|&q| !in_run[q]).map(|q| (q, None)).collect();
+        let empty = Run::builder().build()?;
+        let missing = run_rows(qrels, &empty, &pairs, measures, opts);
+        for (row, &(q, _)) in missing.chunks_exact(m.max(1)).zip(&pairs) {
+            rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+        }
+    }
+    let kept: Vec<usize> = match opts.missing {
+        Missing::Zero => (0..nq).collect(),
+        Missing::Skip => (0..nq).filter(|&q| in_run[q]).collect(),
+    };
+    let mut kept_rows = Vec::with_capacity(kept.len() * m);
+    for &q in &kept {
+        kept_rows.extend_from_slice(&rows[q * m..(q + 1) * m]);
+    }
+    Ok(RunFileEvaluation {
+        evaluation: Evaluation::from_rows(
+            measures,
+            kept.iter()
+                .map(|&q| qrels.query_id(q).into_owned())
+                .collect(),
+            &kept_rows,
+        ),
+        name,
+        in_run: kept.iter().map(|&q| in_run[q]).collect(),
+        run_queries,
+    })
+}
+
+/// Match one run query's ranking to its judgements and return what the measures read.
+fn rank_run_query<'a>(
+    qrels: &'a Qrels,
+    run: &Run,
+    q: usize,
+    r: Option<usize>,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    scratch: &'a mut RunScratch,
+) -> RankedQuery<'a> {
+    let positive_labels = qrels.positive_labels(q);
+    let zero_labels = qrels.zero_labels(q);
+    scratch.hits.clear();
+    let Some(r) = r else {
+        return RankedQuery {
+            hits: &scratch.hits,
+            num_ret: 0,
+            others_judged: false,
+            positive_labels,
+            zero_labels,
+        };
+    };
+    let n_all = run.range(r).len();
+    let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
+    let depth = if opts.judged_only {
+        n
+    } else {
+        measures.depth(n, opts.rel_level, |rel| {
+            positive_labels.partition_point(|&l| l >= rel)
+        })
+    };
+    resolve_labels(qrels, run, q, r, depth, &mut scratch.labels);
+    let mut num_ret = n;
+    if opts.judged_only {
+        // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
+        let mut kept = 0u32;
+        for &l in &scratch.labels {
+            if l >= 0.0 {
+                scratch.hits.push(Hit {
+                    rank: kept,
+                    label: l,
+                });
+                kept += 1;
+            }
+        }
+        num_ret = kept as usize;
+    } else {
+        for (rank, &l) in scratch.labels.iter().enumerate() {
+            if !l.is_nan() {
+                scratch.hits.push(Hit {
+                    rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                    label: l,
+                });
+            }
+        }
+    }
+    RankedQuery {
+        hits: &scratch.hits,
+        num_ret,
+        others_judged: false,
+        positive_labels,
+        zero_labels,
+    }
+}
+
+/// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged).
+fn resolve_labels(qrels: &Qrels, run: &Run, q: usize, r: usize, depth: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend((0..depth).map(|rank| {
+        qrels
+            .lookup(q, run.doc(run.at_rank(r, rank)))
+            .unwrap_or(f64::NAN)
+    }));
+}
