@@ -12,6 +12,7 @@ import doctest
 import importlib
 import itertools
 import math
+import pkgutil
 import subprocess
 import sys
 
@@ -957,7 +958,16 @@ def test_importing_rankwise_does_not_import_torch():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("name", ["rankwise.torch", "rankwise.torch.losses"])
+# The package's docstring and every section module of it: doctest finds a function's examples
+# only in the module that defines it.
+LOSS_MODULES = ["rankwise.torch.losses"] + [
+    f"rankwise.torch.losses.{m.name}"
+    for m in pkgutil.iter_modules(L.__path__)
+    if m.name != "_common"  # helpers, no examples
+]
+
+
+@pytest.mark.parametrize("name", ["rankwise.torch", *LOSS_MODULES])
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
