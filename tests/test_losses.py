@@ -168,26 +168,9 @@ def test_stochastic_neural_ndcg_matches_allrank(log_scores):
     s, y, _ = make_batch(b=3, n=5, seed=21, pad=False)
     g = torch.Generator().manual_seed(8)
     uniform = torch.rand((5, 4, 3), generator=g, dtype=DT).permute(1, 2, 0)
-    expected = AR.neuralNDCG(
-        s,
-        y,
-        temperature=0.7,
-        stochastic=True,
-        n_samples=4,
-        beta=0.3,
-        log_scores=log_scores,
-        uniform=uniform,
-    )
-    got = L.neural_ndcg_loss(
-        s,
-        y,
-        temperature=0.7,
-        stochastic=True,
-        n_samples=4,
-        beta=0.3,
-        log_scores=log_scores,
-        seed=8,
-    )
+    options = {"temperature": 0.7, "stochastic": True, "n_samples": 4, "beta": 0.3}
+    expected = AR.neuralNDCG(s, y, **options, log_scores=log_scores, uniform=uniform)
+    got = L.neural_ndcg_loss(s, y, **options, log_scores=log_scores, seed=8)
     assert close(got, expected, tol=1e-8)
 
 

