@@ -58,6 +58,7 @@ from ._prompts import (
     PairwiseTemplate,
     PointwiseTemplate,
     SetwiseTemplate,
+    regroup,
     text_of,
 )
 
@@ -277,14 +278,7 @@ class _ScoresAsLists:
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
         """One score per candidate: ``[(query, candidates), ...] -> [[score, ...], ...]``."""
-        pairs = [(query, c) for query, cands in batch for c in cands]
-        flat = self.score(pairs)
-        out: list[list[float]] = []
-        start = 0
-        for _, cands in batch:
-            out.append(list(flat[start : start + len(cands)]))
-            start += len(cands)
-        return out
+        return regroup(self.score([(query, c) for query, cands in batch for c in cands]), batch)
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int]]:
         """Candidates by score, best first (equal scores keep their order): a listwise ranker."""
