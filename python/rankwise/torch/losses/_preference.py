@@ -29,6 +29,24 @@ from ._common import (
 )
 
 
+def _prepare_policy(
+    policy_logps: object,
+    ref_logps: object,
+    labels: object,
+    mask: object,
+    reduction: object,
+    beta: float,
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Validate a preference batch: (policy, reference detached in its dtype, labels, mask)."""
+    pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
+    ref = _float_tensor("ref_logps", ref_logps, ndim=2)
+    _same_shape("ref_logps", ref, "policy_logps", pol)
+    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
+    _check_reduction(reduction)
+    _check_positive("beta", beta)
+    return pol, ref, y, m
+
+
 def dpo_loss(
     policy_logps: Tensor,
     ref_logps: Tensor,
@@ -60,12 +78,7 @@ def dpo_loss(
     >>> round(dpo_loss(pol, ref, torch.tensor([[1, 0]]), beta=0.5).item(), 4)  # -log sigma(1)
     0.3133
     """
-    pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
-    ref = _float_tensor("ref_logps", ref_logps, ndim=2)
-    _same_shape("ref_logps", ref, "policy_logps", pol)
-    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
-    _check_reduction(reduction)
-    _check_positive("beta", beta)
+    pol, ref, y, m = _prepare_policy(policy_logps, ref_logps, labels, mask, reduction, beta)
     h = beta * (_zero_padded(pol, m) - _zero_padded(ref.detach(), m))
     if model == "bradley_terry":
         pairs = _label_pairs(y, m)
@@ -115,12 +128,7 @@ def irpo_loss(
     >>> round(irpo_loss(pol, ref, torch.tensor([[1, 0]]), beta=1.0).item(), 4)  # log(1+e^-1)/2
     0.1566
     """
-    pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
-    ref = _float_tensor("ref_logps", ref_logps, ndim=2)
-    _same_shape("ref_logps", ref, "policy_logps", pol)
-    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
-    _check_reduction(reduction)
-    _check_positive("beta", beta)
+    pol, ref, y, m = _prepare_policy(policy_logps, ref_logps, labels, mask, reduction, beta)
     _check_nonnegative_labels(y, m, "irpo_loss")
     r = _zero_padded(pol, m) - _zero_padded(ref.detach(), m)
     n = m.sum(dim=-1, keepdim=True)
