@@ -74,25 +74,9 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
         "rankwise.torch.losses needs PyTorch; install it with `pip install 'rankwise[torch]'`"
     ) from error
 
-from ._approx import ApproxNDCGLoss, NeuralNDCGLoss, approx_ndcg_loss, neural_ndcg_loss, neural_sort
-from ._common import Reduction as Reduction  # the type of every `reduction` option
-from ._correlation import (
-    PearsonLoss,
-    SpearmanLoss,
-    pearson_loss,
-    soft_rank,
-    soft_sort,
-    spearman_loss,
-)
-from ._distillation import (
-    InfoNCELoss,
-    MarginMSELoss,
-    YesNoLoss,
-    info_nce_loss,
-    margin_mse_loss,
-    yes_no_loss,
-)
-from ._ips import IPSPairwiseLoss, IPSPointwiseLoss, ips_pairwise_loss, ips_pointwise_loss
+# In section order, the order of the API reference page.
+# isort: off
+from ._pairwise import LambdaLoss, RankNetLoss, lambda_loss, ranknet_loss
 from ._listwise import (
     ListMLELoss,
     ListNetLoss,
@@ -103,8 +87,16 @@ from ._listwise import (
     position_aware_listmle_loss,
     ranklist_loss,
 )
+from ._approx import ApproxNDCGLoss, NeuralNDCGLoss, approx_ndcg_loss, neural_ndcg_loss, neural_sort
+from ._distillation import (
+    InfoNCELoss,
+    MarginMSELoss,
+    YesNoLoss,
+    info_nce_loss,
+    margin_mse_loss,
+    yes_no_loss,
+)
 from ._lm import ImportanceAwareLMLoss, fullrank_token_ranks, importance_aware_lm_loss
-from ._pairwise import LambdaLoss, RankNetLoss, lambda_loss, ranknet_loss
 from ._policy import PGRankLoss, pg_rank_loss, plackett_luce_log_prob, plackett_luce_sample
 from ._preference import (
     DPOLoss,
@@ -115,7 +107,18 @@ from ._preference import (
     madpo_loss,
     madpo_weights,
 )
+from ._correlation import (
+    PearsonLoss,
+    SpearmanLoss,
+    pearson_loss,
+    soft_rank,
+    soft_sort,
+    spearman_loss,
+)
+from ._ips import IPSPairwiseLoss, IPSPointwiseLoss, ips_pairwise_loss, ips_pointwise_loss
 from ._tcm import ThresholdConsistentMarginLoss, threshold_consistent_margin_loss
+from ._common import Reduction as Reduction  # the type of every `reduction` option
+# isort: on
 
 __all__ = [
     "ApproxNDCGLoss",
