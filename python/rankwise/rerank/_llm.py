@@ -35,6 +35,7 @@ from ..torch._prompts import (
     pairwise_messages,
     plain_prompt,
     pointwise_messages,
+    regroup,
     setwise_messages,
     shorter_words,
     text_of,
@@ -453,12 +454,7 @@ class _LLMRanker:
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
         """Groupwise as pointwise: P(yes) for each candidate of each group."""
-        flat = self.score([(q, c) for q, cands in batch for c in cands])
-        out, start = [], 0
-        for _, cands in batch:
-            out.append(flat[start : start + len(cands)])
-            start += len(cands)
-        return out
+        return regroup(self.score([(q, c) for q, cands in batch for c in cands]), batch)
 
 
 DEFAULTS: dict[str, Any] = {

@@ -67,6 +67,54 @@ _CALLS = {
 }
 
 
+# The strategies' options: flag, type, default, help.
+_STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
+    ("--depth", int, 100, "rerank the top DEPTH of each query (default: 100)"),
+    ("--window", int, 20, "sliding, topdown: candidates per listwise call (default: 20)"),
+    ("--step", int, 10, "sliding: positions the window moves per call (default: 10)"),
+    (
+        "--passes",
+        int,
+        None,
+        (
+            "sliding: passes over the list (default: 1); pairwise sliding: bubble passes "
+            "(default: --top-k); groupwise: rounds (default: 1)"
+        ),
+    ),
+    (
+        "--top-k",
+        int,
+        10,
+        "setwise, pairwise, topdown: how many top positions to settle (default: 10)",
+    ),
+    ("--children", int, 3, "setwise: children per heap node (default: 3)"),
+    (
+        "--method",
+        str,
+        None,
+        "setwise: heapsort|bubblesort; pairwise: allpair|heapsort|sliding (default: heapsort)",
+    ),
+    (
+        "--tournaments",
+        int,
+        1,
+        "tournament: independent tournaments whose points add up (default: 1)",
+    ),
+    ("--group-size", int, 20, "groupwise: candidates per group (default: 20)"),
+    ("--overlap", int, 5, "groupwise: candidates shared by neighbouring groups (default: 5)"),
+    ("--seed", int, 0, "tournament: the shuffle; oracle: the noise (default: 0)"),
+    (
+        "--noise",
+        float,
+        0.0,
+        (
+            "oracle: standard deviation (>= 0) of Gaussian noise on the grades, drawn from each "
+            "call's content and --seed, so a resumed run gives the same output (default: 0)"
+        ),
+    ),
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rankwise rerank",
@@ -96,70 +144,8 @@ def parser() -> argparse.ArgumentParser:
         choices=STRATEGIES,
         help="how calls are organised (default: sliding window)",
     )
-    p.add_argument(
-        "--depth", type=int, default=100, help="rerank the top DEPTH of each query (default: 100)"
-    )
-    p.add_argument(
-        "--window",
-        type=int,
-        default=20,
-        help="sliding, topdown: candidates per listwise call (default: 20)",
-    )
-    p.add_argument(
-        "--step",
-        type=int,
-        default=10,
-        help="sliding: positions the window moves per call (default: 10)",
-    )
-    p.add_argument(
-        "--passes",
-        type=int,
-        default=None,
-        help="sliding: passes over the list (default: 1); pairwise sliding: bubble passes "
-        "(default: --top-k); groupwise: rounds (default: 1)",
-    )
-    p.add_argument(
-        "--top-k",
-        type=int,
-        default=10,
-        help="setwise, pairwise, topdown: how many top positions to settle (default: 10)",
-    )
-    p.add_argument(
-        "--children", type=int, default=3, help="setwise: children per heap node (default: 3)"
-    )
-    p.add_argument(
-        "--method",
-        default=None,
-        help="setwise: heapsort|bubblesort; pairwise: allpair|heapsort|sliding (default: heapsort)",
-    )
-    p.add_argument(
-        "--tournaments",
-        type=int,
-        default=1,
-        help="tournament: independent tournaments whose points add up (default: 1)",
-    )
-    p.add_argument(
-        "--group-size", type=int, default=20, help="groupwise: candidates per group (default: 20)"
-    )
-    p.add_argument(
-        "--overlap",
-        type=int,
-        default=5,
-        help="groupwise: candidates shared by neighbouring groups (default: 5)",
-    )
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        help="tournament: the shuffle; oracle: the noise (default: 0)",
-    )
-    p.add_argument(
-        "--noise",
-        type=float,
-        default=0.0,
-        help="oracle: standard deviation (>= 0) of Gaussian noise on the grades, drawn from "
-        "each call's content and --seed, so a resumed run gives the same output (default: 0)",
-    )
+    for flag, kind, default, text in _STRATEGY_OPTIONS:
+        p.add_argument(flag, type=kind, default=default, help=text)
     p.add_argument(
         "--batch-size",
         type=int,

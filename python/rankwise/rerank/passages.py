@@ -15,7 +15,7 @@ from typing import Any
 
 from .._validation import integer
 from ..errors import InvalidValueError, RankwiseTypeError
-from ..torch._prompts import text_of
+from ..torch._prompts import regroup, text_of
 
 __all__ = ["Passages", "split_passages"]
 
@@ -149,12 +149,7 @@ class Passages:
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[Any]]:
         """One score per candidate of each ``(query, candidates)``."""
-        flat = self.score([(q, c) for q, cands in batch for c in cands])
-        out, start = [], 0
-        for _, cands in batch:
-            out.append(flat[start : start + len(cands)])
-            start += len(cands)
-        return out
+        return regroup(self.score([(q, c) for q, cands in batch for c in cands]), batch)
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int]]:
         """Candidates by aggregated score, best first (ties keep their order)."""

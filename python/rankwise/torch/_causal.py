@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import InvalidValueError, ModelNotFoundError, PromptTooLongError, RankwiseTypeError
+from ..errors import InvalidValueError, ModelNotFoundError, PromptTooLongError
 from ._hub import model_source
 from ._prompts import (
     PRP,
@@ -41,9 +41,11 @@ from ._prompts import (
     truncate_words,
 )
 from .models import (
+    _check_template,
     _length_batches,
     _load,
     _pad,
+    _parting_tokens,
     _Ranker,
     _resolve_device,
     _resolve_dtype,
@@ -129,7 +131,6 @@ class _CausalRanker(_Ranker):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | CausalLM,
-        *,
         gguf_file: str | None,
         device: str | torch.device | None,
         dtype: str | torch.dtype | None,
@@ -285,23 +286,7 @@ class _CausalRanker(_Ranker):
     def _choices(self, prompt: str, targets: Sequence[str]) -> tuple[list[int], list[int]]:
         """The prompt tokens up to where the ``targets`` (continuations) part, and the token
         each target continues with there."""
-        full = [self._tokenize(prompt + t) for t in targets]
-        common = min(len(f) for f in full)
-        for position in range(common):
-            if len({f[position] for f in full}) > 1:
-                common = position
-                break
-        else:
-            raise InvalidValueError(
-                f"the answer targets {list(targets)} do not differ in a token of their own"
-            )
-        tokens = [f[common] for f in full]
-        if len(set(tokens)) != len(tokens):
-            raise InvalidValueError(
-                f"the answer targets {list(targets)} do not all begin with different tokens "
-                "where they part; choose targets the model's tokenizer tells apart in one token"
-            )
-        return full[0][:common], tokens
+        return _parting_tokens([self._tokenize(prompt + t) for t in targets], targets)
 
     def _forward_logits(
         self, prompts: Sequence[list[int]], choices: Sequence[list[int]]
@@ -413,20 +398,9 @@ class CausalListwiseRanker(_CausalRanker):
     ) -> None:
         if mode not in ("generate", "first"):
             raise InvalidValueError(f"`mode` must be 'generate' or 'first'; got {mode!r}")
-        if not isinstance(template, ListwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a ListwiseTemplate; got {type(template).__name__}"
-            )
-        super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
-            on_overflow=on_overflow,
-        )
+        _check_template(template, ListwiseTemplate)
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, *options, on_overflow)
         self.mode = mode
         self.template = template
         self.max_new_tokens = max_new_tokens
@@ -534,20 +508,9 @@ class CausalPairwiseRanker(_CausalRanker):
         on_overflow: Literal["shorten", "error"] = "shorten",
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, PairwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a PairwiseTemplate; got {type(template).__name__}"
-            )
-        super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
-            on_overflow=on_overflow,
-        )
+        _check_template(template, PairwiseTemplate)
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, *options, on_overflow)
         self.template = template
         self._settings = {"max_passage_words": max_passage_words}
         self._set_id(
@@ -612,20 +575,9 @@ class CausalSetwiseRanker(_CausalRanker):
         on_overflow: Literal["shorten", "error"] = "shorten",
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, SetwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a SetwiseTemplate; got {type(template).__name__}"
-            )
-        super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
-            on_overflow=on_overflow,
-        )
+        _check_template(template, SetwiseTemplate)
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, *options, on_overflow)
         self.template = template
         self._settings = {"max_passage_words": max_passage_words}
         self._set_id(

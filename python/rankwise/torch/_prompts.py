@@ -64,6 +64,17 @@ def text_of(item: Any, what: str) -> str:
     )
 
 
+def regroup(flat: Sequence[Any], batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[Any]]:
+    """``flat`` (one value per candidate of every ``(query, candidates)`` of ``batch``, in
+    order) cut back into one list per query."""
+    out: list[list[Any]] = []
+    start = 0
+    for _, cands in batch:
+        out.append(list(flat[start : start + len(cands)]))
+        start += len(cands)
+    return out
+
+
 def truncate_words(text: str, max_words: int | None) -> str:
     """The first ``max_words`` whitespace-separated words of ``text`` (all of it for None)."""
     if max_words is None:

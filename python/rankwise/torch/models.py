@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, RankwiseTypeError
 from ._hub import ModelSource, model_source
 from ._prompts import (
     PRP,
@@ -58,6 +58,7 @@ from ._prompts import (
     PairwiseTemplate,
     PointwiseTemplate,
     SetwiseTemplate,
+    regroup,
     text_of,
 )
 
@@ -194,6 +195,37 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+def _check_template(template: object, kind: type) -> None:
+    if not isinstance(template, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise RankwiseTypeError(
+            f"`template` must be {article} {kind.__name__}; got {type(template).__name__}"
+        )
+
+
+def _parting_tokens(
+    full: Sequence[list[int]], targets: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    """For the token ids ``full[i]`` of each answer target: the tokens they share up to where
+    they part, and the token each continues with there (one of its own)."""
+    common = min(len(f) for f in full)
+    for position in range(common):
+        if len({f[position] for f in full}) > 1:
+            common = position
+            break
+    else:
+        raise InvalidValueError(
+            f"the answer targets {list(targets)} do not differ in a token of their own"
+        )
+    tokens = [f[common] for f in full]
+    if len(set(tokens)) != len(tokens):
+        raise InvalidValueError(
+            f"the answer targets {list(targets)} do not all begin with different tokens "
+            "where they part; choose targets the model's tokenizer tells apart in one token"
+        )
+    return full[0][:common], tokens
+
+
 def _stable_order(scores: Sequence[float]) -> list[int]:
     """Indices by score descending; equal scores keep their input order."""
     return sorted(range(len(scores)), key=lambda i: -scores[i])
@@ -246,14 +278,7 @@ class _ScoresAsLists:
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
         """One score per candidate: ``[(query, candidates), ...] -> [[score, ...], ...]``."""
-        pairs = [(query, c) for query, cands in batch for c in cands]
-        flat = self.score(pairs)
-        out: list[list[float]] = []
-        start = 0
-        for _, cands in batch:
-            out.append(list(flat[start : start + len(cands)]))
-            start += len(cands)
-        return out
+        return regroup(self.score([(query, c) for query, cands in batch for c in cands]), batch)
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int]]:
         """Candidates by score, best first (equal scores keep their order): a listwise ranker."""

@@ -11,10 +11,14 @@ parallel, with no Python loop over rollouts:
   repaired order instead (minus ``repair_penalty``).
 * :func:`score_rewards`: one score per candidate (pointwise or groupwise outputs): an IR
   measure, or ``"pairwise_accuracy"``.
-* :func:`distribution_rewards`: GroupRank's distributional term, in the form chosen here
-  (the paper's exact formula could not be verified): ``1 - JS(softmax(scores / T),
+* :func:`distribution_rewards`: GroupRank's distributional term (Sun et al. 2025,
+  arXiv:2511.11653), in the form chosen here: ``1 - JS(softmax(scores / T),
   softmax(labels / T))`` with the Jensen-Shannon divergence in bits, so 1 means the score
-  distribution matches the label distribution and 0 that they do not overlap.
+  distribution matches the label distribution and 0 that they do not overlap. What is
+  uncertain: the paper's abstract calls the term "a distributional reward aimed at aligning
+  score distributions"; its equation (which divergence, which normalisation of scores and
+  labels, which temperature) could not be read in its body, and no code of the authors is
+  published, so this form may differ from theirs in those three choices.
 
 Conventions (where references disagree):
 measures are trec_eval's (nDCG with linear gains, as everywhere in rankwise); rows are dense

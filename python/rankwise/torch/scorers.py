@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidValueError, RankwiseTypeError
+from ..errors import InvalidValueError
 from ..rerank.parsing import strip_think
 from ._prompts import (
     QWEN3_RERANKER,
@@ -51,6 +51,7 @@ from .models import (
     BiEncoder,
     CausalLM,
     _CausalRanker,
+    _check_template,
     _digest,
     _length_batches,
     _pad,
@@ -137,19 +138,10 @@ class CausalYesNoScorer(_ScoresAsLists, _CausalRanker):
         use_chat_template: bool | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, PointwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a PointwiseTemplate; got {type(template).__name__}"
-            )
+        _check_template(template, PointwiseTemplate)
         _check_words(max_passage_words)
         super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
+            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
         if instruction is not None:
             template = replace(template, instruction=instruction)
@@ -287,10 +279,7 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
         use_chat_template: bool | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, GradeTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a GradeTemplate; got {type(template).__name__}"
-            )
+        _check_template(template, GradeTemplate)
         if template.low >= template.high:
             raise InvalidValueError(
                 f"the template's grades must run from low to high; got {template.low}..."
@@ -298,13 +287,7 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
             )
         _check_words(max_passage_words)
         super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
+            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
         self.template = template
         self.max_new_tokens = _check_tokens("max_new_tokens", max_new_tokens)
@@ -441,19 +424,10 @@ class CausalReasoningSetwiseRanker(_Generating):
         use_chat_template: bool | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, ReasoningSetwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a ReasoningSetwiseTemplate; got {type(template).__name__}"
-            )
+        _check_template(template, ReasoningSetwiseTemplate)
         _check_words(max_passage_words)
         super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=use_chat_template,
+            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
         self.template = template
         self.max_new_tokens = _check_tokens("max_new_tokens", max_new_tokens)
@@ -551,20 +525,9 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
         batch_size: int = 4,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, BlockTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a BlockTemplate; got {type(template).__name__}"
-            )
+        _check_template(template, BlockTemplate)
         _check_words(max_passage_words)
-        super().__init__(
-            model_path,
-            gguf_file=gguf_file,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_passage_words=max_passage_words,
-            use_chat_template=False,
-        )
+        super().__init__(model_path, gguf_file, device, dtype, batch_size, max_passage_words, False)
         self.template = template
         decoder = self.model.get_decoder() if hasattr(self.model, "get_decoder") else None
         layers = getattr(decoder, "layers", None)
@@ -729,10 +692,7 @@ class E2Ranker:
         ranker_id: str | None = None,
         **options: Any,
     ) -> None:
-        if not isinstance(template, E2RankTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be an E2RankTemplate; got {type(template).__name__}"
-            )
+        _check_template(template, E2RankTemplate)
         self.top_k = _check_tokens("top_k", top_k)
         _check_words(max_passage_words)
         self.encoder = encoder if isinstance(encoder, BiEncoder) else BiEncoder(encoder, **options)

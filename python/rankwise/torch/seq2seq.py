@@ -28,13 +28,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidValueError, RankwiseTypeError
+from ..errors import InvalidValueError
 from ._hub import model_source
 from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, truncate_words
 from .models import (
+    _check_template,
     _length_batches,
     _load,
     _pad,
+    _parting_tokens,
     _Ranker,
     _resolve_device,
     _resolve_dtype,
@@ -102,7 +104,6 @@ class _Seq2SeqRanker(_Ranker):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
-        *,
         device: str | torch.device | None,
         dtype: str | torch.dtype | None,
         batch_size: int,
@@ -159,22 +160,8 @@ class _Seq2SeqRanker(_Ranker):
             [int(i) for i in self.tokenizer(t, add_special_tokens=False)["input_ids"]]
             for t in targets
         ]
-        common = min(len(f) for f in full)
-        for position in range(common):
-            if len({f[position] for f in full}) > 1:
-                common = position
-                break
-        else:
-            raise InvalidValueError(
-                f"the answer targets {list(targets)} do not differ in a token of their own"
-            )
-        tokens = [f[common] for f in full]
-        if len(set(tokens)) != len(tokens):
-            raise InvalidValueError(
-                f"the answer targets {list(targets)} do not all begin with different tokens "
-                "where they part; choose targets the tokenizer tells apart in one token"
-            )
-        return [self._start, *full[0][:common]], tokens
+        shared, tokens = _parting_tokens(full, targets)
+        return [self._start, *shared], tokens
 
     def _logits(
         self, texts: Sequence[str], decoder: Sequence[int], choices: Sequence[Sequence[int]]
@@ -264,16 +251,8 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
         batch_size: int = 16,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, str):
-            raise RankwiseTypeError(f"`template` must be a str; got {type(template).__name__}")
-        super().__init__(
-            model_path,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_length=max_length,
-            max_passage_words=max_passage_words,
-        )
+        _check_template(template, str)
+        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         self.targets = _check_targets(targets)
         self._decoder, self._choice = self._decoder_targets(self.targets)
@@ -314,16 +293,8 @@ class DuoT5(_Seq2SeqRanker):
         batch_size: int = 16,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, str):
-            raise RankwiseTypeError(f"`template` must be a str; got {type(template).__name__}")
-        super().__init__(
-            model_path,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_length=max_length,
-            max_passage_words=max_passage_words,
-        )
+        _check_template(template, str)
+        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         self.targets = _check_targets(targets)
         self._decoder, self._choice = self._decoder_targets(self.targets)
@@ -369,18 +340,8 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
         batch_size: int = 8,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, PairwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a PairwiseTemplate; got {type(template).__name__}"
-            )
-        super().__init__(
-            model_path,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_length=max_length,
-            max_passage_words=max_passage_words,
-        )
+        _check_template(template, PairwiseTemplate)
+        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         self._decoder, self._choice = self._decoder_targets(template.targets)
         self._settings = {"max_length": max_length, "max_passage_words": max_passage_words}
@@ -422,18 +383,8 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
         batch_size: int = 8,
         ranker_id: str | None = None,
     ) -> None:
-        if not isinstance(template, SetwiseTemplate):
-            raise RankwiseTypeError(
-                f"`template` must be a SetwiseTemplate; got {type(template).__name__}"
-            )
-        super().__init__(
-            model_path,
-            device=device,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_length=max_length,
-            max_passage_words=max_passage_words,
-        )
+        _check_template(template, SetwiseTemplate)
+        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         targets = [template.target.format(label=label) for label in template.labels]
         self._decoder, self._choice = self._decoder_targets(targets)
