@@ -23,6 +23,7 @@ MODULES = [
     "rankwise.correlation",
     "rankwise.consistency",
     "rankwise.labels",
+    "rankwise.ratings",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.passages",

@@ -54,6 +54,7 @@ pub mod metrics;
 pub mod parallel;
 pub mod ragged;
 pub mod ranking;
+pub mod ratings;
 pub mod rerank;
 pub mod rewards;
 pub mod rng;
