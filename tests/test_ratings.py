@@ -230,6 +230,52 @@ def test_rank_centrality_equals_choix(seed, n_players, n, alpha):
     np.testing.assert_allclose(r.ratings, ref, atol=1e-9)
 
 
+def top1_data(seed: int, n_players: int, n: int) -> list[tuple[int, list[int]]]:
+    """Random choices: a random set of 2..n_players options, one chosen by Luce's rule."""
+    rng = np.random.default_rng(seed)
+    strength = rng.gamma(2.0, size=n_players)
+    data = []
+    for _ in range(n):
+        options = rng.permutation(n_players)[: rng.integers(2, n_players + 1)]
+        winner = int(rng.choice(options, p=strength[options] / strength[options].sum()))
+        data.append((winner, [int(o) for o in options if o != winner]))
+    return data
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_players=st.integers(2, 6),
+    n=st.integers(1, 80),
+    alpha=st.sampled_from([0.01, 0.1, 1.0]),
+)
+def test_luce_choice_equals_choix_mm_top1(seed, n_players, n, alpha):
+    data = top1_data(seed, n_players, n)
+    chosen = [w for w, _ in data]
+    others = [losers for _, losers in data]
+    r = ratings.luce_choice(chosen, others, players=range(n_players), alpha=alpha)
+    np.testing.assert_allclose(r.ratings, choix.mm_top1(n_players, data, alpha=alpha), atol=1e-9)
+    flat = ratings.luce_choice(
+        chosen,
+        np.concatenate([np.asarray(o, dtype=np.int64) for o in others]),
+        offsets=np.concatenate([[0], np.cumsum([len(o) for o in others])]),
+        players=range(n_players),
+        alpha=alpha,
+    )
+    np.testing.assert_array_equal(flat.ratings, r.ratings)
+
+
+def test_luce_choice_refuses_bad_choices_by_name():
+    with pytest.raises(InvalidValueError, match="both chosen"):
+        ratings.luce_choice(["a"], [["a", "b"]])
+    with pytest.raises(InvalidValueError, match="alpha"):
+        ratings.luce_choice(["a"], [["b"]])
+    with pytest.raises(ShapeError, match="`alternatives`"):
+        ratings.luce_choice(["a", "b"], [["b"]])
+    with pytest.raises(InvalidValueError, match="unknown player 'z'"):
+        ratings.luce_choice(["a"], [["z"]], players=["a", "b"])
+
+
 def test_seeded_bootstrap_is_reproducible_and_seed_dependent():
     df = battles(7, 4, 300)
     x = ratings.bradley_terry(**df, n_resamples=50, seed=3)

@@ -503,3 +503,13 @@ def ratings_rank_centrality(
     weights: npt.NDArray[np.float64] | None = None,
     alpha: float = 0.0,
 ) -> npt.NDArray[np.float64]: ...
+def ratings_luce_choice(
+    chosen: npt.NDArray[np.int64],
+    others: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    n_players: int,
+    *,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-08,
+) -> tuple[npt.NDArray[np.float64], int, bool]: ...

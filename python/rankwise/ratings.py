@@ -11,6 +11,8 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   bootstrap of ``compute_mle_elo``) or from the Fisher information, and ranks with intervals.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
 * :func:`rank_centrality`: Rank Centrality, as ``choix.rank_centrality``.
+* :func:`luce_choice`: Luce's choice model from top-1 data (one player chosen from a set, as a
+  setwise ``select`` answer), as ``choix.mm_top1``.
 
 Each returns a :class:`Ratings`: players, ratings, intervals and ranks ("rank 2-4").
 
@@ -46,7 +48,7 @@ from .errors import ConvergenceWarning, InvalidValueError, ShapeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Ratings", "bradley_terry", "elo", "rank_centrality"]
+__all__ = ["Ratings", "bradley_terry", "elo", "luce_choice", "rank_centrality"]
 
 Intervals = Literal["bootstrap", "asymptotic"]
 
@@ -170,6 +172,32 @@ def _names(name: str, value: object) -> npt.NDArray[Any]:
     return a
 
 
+def _players(
+    columns: list[tuple[str, npt.NDArray[Any]]], players: Sequence[Any] | None
+) -> tuple[npt.NDArray[Any], list[npt.NDArray[np.int64]]]:
+    """The players (sorted distinct names, or ``players``) and each column as indices."""
+    if players is None:
+        names, inverse = np.unique(np.concatenate([c for _, c in columns]), return_inverse=True)
+        cuts = np.cumsum([len(c) for _, c in columns])[:-1]
+        return names, [np.asarray(x, dtype=np.int64) for x in np.split(inverse, cuts)]
+    names = np.asarray(players)
+    if names.ndim != 1 or len(np.unique(names)) != len(names):
+        raise InvalidValueError("`players` must be a 1-D sequence of distinct names")
+    sorter = np.argsort(names, kind="stable")
+    sorted_names = names[sorter]
+    idx = []
+    for arg, col in columns:
+        pos = np.clip(np.searchsorted(sorted_names, col), 0, len(names) - 1)
+        bad = np.flatnonzero(sorted_names[pos] != col)
+        if bad.size:
+            raise InvalidValueError(
+                f"`{arg}` must name players listed in `players`; got unknown player "
+                f"{col[bad[0]].tolist()!r} at index {int(bad[0])}"
+            )
+        idx.append(np.asarray(sorter[pos], dtype=np.int64))
+    return names, idx
+
+
 def _comparisons(
     model_a: object,
     model_b: object,
@@ -183,32 +211,7 @@ def _comparisons(
         raise InvalidValueError("`model_a` must hold at least one comparison; got none")
     if b.shape != a.shape:
         raise ShapeError(f"`model_b` must have shape {a.shape} matching `model_a`; got {b.shape}")
-    if players is None:
-        names, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-        ia, ib = inverse[: len(a)], inverse[len(a) :]
-    else:
-        names = np.asarray(players)
-        if names.ndim != 1 or len(np.unique(names)) != len(names):
-            raise InvalidValueError("`players` must be a 1-D sequence of distinct names")
-        sorter = np.argsort(names, kind="stable")
-        sorted_names = names[sorter]
-        idx = []
-        for arg, col in (("model_a", a), ("model_b", b)):
-            pos = np.clip(np.searchsorted(sorted_names, col), 0, len(names) - 1)
-            bad = np.flatnonzero(sorted_names[pos] != col)
-            if bad.size:
-                raise InvalidValueError(
-                    f"`{arg}` must name players listed in `players`; got unknown player "
-                    f"{col[bad[0]].tolist()!r} at comparison {int(bad[0])}"
-                )
-            idx.append(sorter[pos])
-        ia, ib = idx
-        played = np.bincount(np.concatenate([ia, ib]), minlength=len(names))
-        if (played == 0).any():
-            missing = names[int(np.flatnonzero(played == 0)[0])].tolist()
-            raise InvalidValueError(
-                f"`players` must list only players with comparisons; {missing!r} has none"
-            )
+    names, (ia, ib) = _players([("model_a", a), ("model_b", b)], players)
     w = np.asarray(winner)
     if w.ndim != 1 or w.shape != a.shape:
         raise ShapeError(f"`winner` must have shape {a.shape} matching `model_a`; got {w.shape}")
@@ -286,8 +289,8 @@ def bradley_terry(
         ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
         score of ``model_a`` in ``[0, 1]``.
     players : sequence, optional
-        The players, in the order of the result (default: the sorted distinct names). Every
-        one must have a comparison.
+        The players, in the order of the result (default: the sorted distinct names). A
+        player without comparisons needs ``alpha > 0`` (choix's regularisation).
     weights : array_like, optional
         A non-negative count per comparison (default 1).
     intervals : {"bootstrap", "asymptotic", None}
@@ -479,3 +482,82 @@ def rank_centrality(
     names, data = _comparisons(model_a, model_b, winner, players, weights)
     r = _native.ratings_rank_centrality(**data, alpha=real_scalar("alpha", alpha))
     return Ratings(players=names, ratings=r, lower=None, upper=None, method="rank_centrality")
+
+
+def luce_choice(
+    chosen: Sequence[Any] | npt.ArrayLike,
+    alternatives: Sequence[Sequence[Any]] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    players: Sequence[Any] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> Ratings:
+    """Luce choice model from top-1 data: each observation is a player chosen from a set.
+
+    Under Luce's axiom, ``w`` is chosen from a set ``S`` with probability ``gamma_w / sum(gamma_u
+    for u in S)``. The maximum-likelihood log-strengths (centred; MAP with ``alpha > 0``) are
+    fitted by Hunter's MM iteration step for step as ``choix.mm_top1``: with ``players=range(n)``,
+    ``luce_choice(winners, losers).ratings`` equals ``choix.mm_top1(n, list(zip(winners,
+    losers)))``. Setwise ``select`` answers of an LLM reranker are such data.
+
+    Parameters
+    ----------
+    chosen : sequence
+        The player chosen in each observation.
+    alternatives : sequence of sequences
+        The options not chosen, one sequence per observation; or, with ``offsets``, all of
+        them flat (observation ``c`` owns ``alternatives[offsets[c]:offsets[c + 1]]``).
+    offsets : array_like of int, optional
+        See ``alternatives``.
+    players : sequence, optional
+        As :func:`bradley_terry`.
+    alpha, max_iter, tol : float, int, float
+        Regularisation (needed, > 0, when a player is never chosen) and convergence, as
+        choix's.
+
+    Returns
+    -------
+    Ratings
+        Log-strengths (choix's numbers), without intervals.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> r = ratings.luce_choice(["a", "b", "a", "c"], [["b", "c"], ["c"], ["c"], ["a", "b"]])
+    >>> r.players.tolist(), r.ratings.round(4)
+    (['a', 'b', 'c'], array([ 0.7643, -0.2584, -0.5059]))
+    """
+    c = _names("chosen", chosen)
+    if c.shape[0] == 0:
+        raise InvalidValueError("`chosen` must hold at least one choice; got none")
+    if offsets is None:
+        if not isinstance(alternatives, Sequence) or len(alternatives) != len(c):
+            raise ShapeError(
+                f"`alternatives` must be one sequence of options per chosen player ({len(c)})"
+            )
+        lengths = np.fromiter((len(x) for x in alternatives), dtype=np.int64, count=len(c))
+        nonempty = [x for x in alternatives if len(x)]
+        flat = np.concatenate([np.asarray(x) for x in nonempty]) if nonempty else c[:0]
+        off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    else:
+        flat = _names("alternatives", alternatives)
+        off = np.ascontiguousarray(np.asarray(offsets), dtype=np.int64)
+    names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
+    params, _, converged = _native.ratings_luce_choice(
+        ic,
+        io,
+        off,
+        len(names),
+        alpha=real_scalar("alpha", alpha),
+        max_iter=integer("max_iter", max_iter, minimum=1),
+        tol=real_scalar("tol", tol),
+    )
+    if not converged:
+        warnings.warn(
+            f"Luce choice MM did not converge in max_iter={max_iter} iterations",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")

@@ -57,7 +57,7 @@ mod _native {
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
     use crate::ratings::{
-        ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo,
+        ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo, ratings_luce_choice,
         ratings_rank_centrality,
     };
     #[pymodule_export]

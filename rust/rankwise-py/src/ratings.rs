@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use rankwise_core::labels::plackett_luce::MmOptions;
 use rankwise_core::ratings::bradley_terry::{self, Resamples};
 use rankwise_core::ratings::elo::{self, EloOptions};
-use rankwise_core::ratings::{Comparisons, centrality};
+use rankwise_core::ratings::{Comparisons, centrality, luce};
 
 use crate::errors::{CoreError, invalid_value};
 use crate::evaluate::slice_of;
@@ -169,4 +169,38 @@ pub fn ratings_rank_centrality<'py>(
     let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
     let r = interrupt::run(py, || centrality::rank_centrality(&c, alpha))?.map_err(CoreError)?;
     Ok(PyArray1::from_vec(py, r))
+}
+
+/// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.
+#[pyfunction]
+#[pyo3(signature = (chosen, others, offsets, n_players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_luce_choice<'py>(
+    py: Python<'py>,
+    chosen: I64s<'py>,
+    others: I64s<'py>,
+    offsets: I64s<'py>,
+    n_players: usize,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, usize, bool)> {
+    let c = luce::Choices::new(
+        slice_of(&chosen, "chosen")?,
+        slice_of(&others, "alternatives")?,
+        slice_of(&offsets, "offsets")?,
+        n_players,
+    )
+    .map_err(CoreError)?;
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let fit = interrupt::run(py, || luce::mm_top1(&c, &opts))?.map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, fit.params),
+        fit.iterations,
+        fit.converged,
+    ))
 }

@@ -9,11 +9,13 @@
 //!   lm-sys/FastChat `fastchat/serve/monitor/elo_analysis.py`) and its asymptotic standard
 //!   errors from the Fisher information;
 //! * [`elo`]: online Elo updates in comparison order (the arena's `compute_elo`, same file);
-//! * [`centrality`]: Rank Centrality (Negahban, Oh & Shah 2017) as `choix.rank_centrality`.
+//! * [`centrality`]: Rank Centrality (Negahban, Oh & Shah 2017) as `choix.rank_centrality`;
+//! * [`luce`]: Luce choice (top-1) data, as `choix.mm_top1`.
 
 pub mod bradley_terry;
 pub mod centrality;
 pub mod elo;
+pub mod luce;
 
 use crate::error::{RankError, Result};
 
