@@ -537,9 +537,12 @@ def luce_choice(
             raise ShapeError(
                 f"`alternatives` must be one sequence of options per chosen player ({len(c)})"
             )
-        lengths = np.fromiter((len(x) for x in alternatives), dtype=np.int64, count=len(c))
-        nonempty = [x for x in alternatives if len(x)]
-        flat = np.concatenate([np.asarray(x) for x in nonempty]) if nonempty else c[:0]
+        sets = [np.asarray(x) for x in alternatives]
+        if any(x.ndim != 1 for x in sets):
+            raise ShapeError("`alternatives` must hold one 1-D sequence of options per choice")
+        lengths = np.array([len(x) for x in sets], dtype=np.int64)
+        nonempty = [x for x in sets if len(x)]
+        flat = np.concatenate(nonempty) if nonempty else c[:0]
         off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     else:
         flat = _names("alternatives", alternatives)
