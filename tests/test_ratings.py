@@ -289,6 +289,35 @@ def test_seeded_bootstrap_is_reproducible_and_seed_dependent():
     assert (x.lower <= x.ratings + 1e-9).all() or (x.lower <= x.upper).all()
 
 
+def test_bootstrap_does_not_depend_on_the_number_of_threads():
+    import rankwise
+
+    df = battles(11, 5, 400)
+    before = rankwise.get_num_threads()
+    try:
+        rankwise.set_num_threads(1)
+        one = ratings.bradley_terry(**df, n_resamples=40, seed=9).bootstrap
+        rankwise.set_num_threads(2)
+        two = ratings.bradley_terry(**df, n_resamples=40, seed=9).bootstrap
+    finally:
+        rankwise.set_num_threads(before)
+    np.testing.assert_array_equal(one, two)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 5), n=st.integers(30, 120))
+def test_weights_count_like_repeated_comparisons(seed, n_players, n):
+    df = battles(seed, n_players, n)
+    assume(resample_ok(df, np.arange(n), n_players))
+    counts = np.random.default_rng(seed).integers(1, 4, n)
+    repeated = {k: np.repeat(v, counts) for k, v in df.items()}
+    w = ratings.bradley_terry(**df, weights=counts, intervals="asymptotic")
+    r = ratings.bradley_terry(**repeated, intervals="asymptotic")
+    np.testing.assert_allclose(w.ratings, r.ratings, atol=1e-6)
+    assert w.lower is not None and r.lower is not None
+    np.testing.assert_allclose(w.lower, r.lower, atol=1e-6)
+
+
 def test_ranks_with_intervals_and_the_table():
     # a clear leader, two players that cannot be told apart
     a = ["top"] * 40 + ["p"] * 20 + ["top"] * 40

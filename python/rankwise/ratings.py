@@ -299,7 +299,9 @@ def bradley_terry(
         and take the ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of each
         rating (numpy's linear quantiles, as pandas' ``quantile`` the arena uses).
         ``"asymptotic"``: ``rating +- z * se`` with ``se`` from the inverse Fisher information
-        (the Moore-Penrose inverse, as the ratings are centred) and ``z`` the normal quantile.
+        (the Moore-Penrose inverse, as the ratings are centred) and ``z`` the normal quantile;
+        the information is the likelihood's, evaluated at the fit (``alpha`` only moves the
+        fit).
     confidence : float
         The confidence level of the intervals, in (0, 1).
     n_resamples, seed : int
