@@ -9,6 +9,7 @@ The arena references are transcriptions of lm-sys/FastChat
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from statistics import NormalDist
 from typing import Any
@@ -377,3 +378,21 @@ def test_a_player_that_never_wins_asks_for_alpha_and_bad_options_are_named():
     ]:
         with pytest.raises(RankwiseError, match=word):
             ratings.bradley_terry(["x", "y"], ["y", "x"], ["model_a", "model_a"], **kw)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT needs POSIX signals")
+def test_sigint_stops_a_long_bootstrap_and_rankwise_still_works():
+    from tests.test_interrupt import _run_and_interrupt
+
+    # 10^6 resamples of 20,000 comparisons: minutes of work, stopped within seconds
+    out = _run_and_interrupt(
+        """
+        from rankwise import ratings
+        a = rng.integers(0, 20, 20000)
+        b = (a + rng.integers(1, 20, 20000)) % 20
+        s = rng.random(20000).round()
+        def call():
+            ratings.bradley_terry(a, b, s, n_resamples=10**6)
+        """
+    )
+    assert "AFTER 0.5" in out, out

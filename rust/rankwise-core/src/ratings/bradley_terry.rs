@@ -13,7 +13,8 @@
 //! * [`bootstrap`]: the fit on resamples of the comparisons drawn with replacement (the
 //!   arena's `battles.sample(frac=1.0, replace=True)`), in parallel; each resample's draws
 //!   come from its own stream of [`crate::rng::Rng`], so the result does not depend on the
-//!   number of threads. Explicit resample indices can be given instead.
+//!   number of threads. Explicit resample indices can be given instead. The call stops at the
+//!   next resample (or MM iteration) once interrupted ([`crate::interrupt`]).
 //! * [`standard_errors`]: asymptotic standard errors of the centred `θ`: the square roots of
 //!   the diagonal of the Moore–Penrose inverse of the Fisher information
 //!   `I = Σ_{a<b} n_ab p_ab (1 - p_ab) (e_a - e_b)(e_a - e_b)ᵀ` (`n_ab` the weight of the
@@ -168,11 +169,14 @@ pub fn bootstrap(
     if count == 0 {
         return Err(RankError::invalid("n_resamples", "a positive integer", 0));
     }
+    // Read on this thread: rayon's workers have no interrupt scope of their own.
+    let watch = crate::interrupt::current();
     let fits: Vec<Result<Fit>> = (0..count)
         .into_par_iter()
         .map_init(
             || (vec![0.0; m * m], Compact::default(), Scratch::default()),
             |(w, compact, scratch), r| {
+                watch.check()?;
                 w.iter_mut().for_each(|v| *v = 0.0);
                 match resamples {
                     Resamples::Seeded { seed, .. } => {
@@ -189,10 +193,11 @@ pub fn bootstrap(
                         }
                     }
                 }
-                fit_matrix(w, m, opts, Some(r), compact, scratch)
+                watch.scope(|| fit_matrix(w, m, opts, Some(r), compact, scratch))
             },
         )
         .collect();
+    watch.check()?;
     let mut params = Vec::with_capacity(count * m);
     let mut not_converged = 0;
     for f in fits {
