@@ -24,6 +24,7 @@ MODULES = [
     "rankwise.consistency",
     "rankwise.labels",
     "rankwise._label_targets",
+    "rankwise.ratings",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.passages",

@@ -41,7 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, labels, metrics, rerank
+    from . import consistency, correlation, labels, metrics, ratings, rerank
     from .comparison import compare, fuse
     from .sample import demo
 
@@ -62,6 +62,7 @@ __all__ = (
     "labels",
     "measure_names",
     "metrics",
+    "ratings",
     "rerank",
     "set_num_threads",
     "torch",
@@ -73,6 +74,7 @@ _LAZY = {
     "correlation": ("rankwise.correlation", None),
     "consistency": ("rankwise.consistency", None),
     "labels": ("rankwise.labels", None),
+    "ratings": ("rankwise.ratings", None),
     "rerank": ("rankwise.rerank", None),
     "torch": ("rankwise.torch", None),
     "compare": ("rankwise.comparison", "compare"),

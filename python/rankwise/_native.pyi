@@ -445,3 +445,62 @@ def labels_committee(
     lower: npt.NDArray[np.int64] | None = None,
     upper: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.int64], float]: ...
+
+# rankwise.ratings
+def ratings_bradley_terry(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    n_players: int,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-08,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int, bool]: ...
+def ratings_bradley_terry_bootstrap(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    n_players: int,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: npt.NDArray[np.int64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-08,
+) -> tuple[npt.NDArray[np.float64], int]: ...
+def ratings_elo(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    n_players: int,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    k: float = 4.0,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+) -> npt.NDArray[np.float64]: ...
+def ratings_rank_centrality(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    n_players: int,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+) -> npt.NDArray[np.float64]: ...
+def ratings_luce_choice(
+    chosen: npt.NDArray[np.int64],
+    others: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    n_players: int,
+    *,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-08,
+) -> tuple[npt.NDArray[np.float64], int, bool]: ...

@@ -55,6 +55,7 @@ pub mod options;
 pub mod parallel;
 pub mod ragged;
 pub mod ranking;
+pub mod ratings;
 pub mod rerank;
 pub mod rewards;
 pub mod rng;

@@ -22,6 +22,7 @@ mod interrupt;
 mod labels;
 mod metrics;
 mod parallel;
+mod ratings;
 mod rerank;
 mod rewards;
 mod tables;
@@ -57,6 +58,11 @@ mod _native {
     use crate::metrics::{measure_names, measures};
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
+    #[pymodule_export]
+    use crate::ratings::{
+        ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo, ratings_luce_choice,
+        ratings_rank_centrality,
+    };
     #[pymodule_export]
     use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
     #[pymodule_export]
