@@ -70,6 +70,16 @@ def ours(measure: str, qrels, run) -> dict[str, float]:
     return {q: values[measure] for q, values in per_query.items()}
 
 
+def assert_matches(family: str, name: str, qrels, run) -> None:
+    """rankwise's value of ``name`` equals the reference's for every query the reference
+    reports; the count goes to ``COMPARED[family]``."""
+    want = reference(name, qrels, run)
+    got = ours(name, qrels, run)
+    for q, value in want.items():
+        assert got[q] == pytest.approx(value, abs=1e-12), (q, name)
+    COMPARED[family] += len(want)
+
+
 def test_every_new_name_parses_in_ir_measures_and_rankwise():
     names = [
         "SDCG(max_rel=3)@10",
@@ -105,11 +115,7 @@ def test_sdcg_matches_cwl_eval(data, k, scale):
     run = trec_order(run)
     min_rel, max_rel = scale
     name = f"SDCG(min_rel={min_rel},max_rel={max_rel})@{k}"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["SDCG"] += len(want)
+    assert_matches("SDCG", name, qrels, run)
 
 
 def test_sdcg_reads_1000_ranks_as_cwl_eval():
@@ -137,11 +143,7 @@ def positive_distinct_run(draw):
 def test_compat_matches_ir_measures(data, p, normalize):
     qrels, run = data
     name = f"Compat(p={p},normalize={normalize})"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["Compat"] += len(want)
+    assert_matches("Compat", name, qrels, run)
 
 
 @given(qrels_and_run(), st.one_of(st.none(), st.integers(1, 20)), st.sampled_from([1, 2]))
@@ -176,11 +178,7 @@ def test_ndcg_custom_gains_match_pytrec_eval(data, gains, k):
     qrels, run = data
     name = "nDCG(gains={" + ",".join(f"{a}:{b}" for a, b in gains.items()) + "})"
     name += f"@{k}" if k else ""
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["nDCG(gains=)"] += len(want)
+    assert_matches("nDCG(gains=)", name, qrels, run)
 
 
 # Every ir_measures measure that takes judged_only and that rankwise has, at a cutoff where
@@ -219,22 +217,14 @@ def test_judged_only_matches_pytrec_eval(data, k, rel):
     qrels, run = data
     for template in JUDGED_ONLY:
         name = template.format(k=k, rel=rel)
-        want = reference(name, qrels, run)
-        got = ours(name, qrels, run)
-        for q, value in want.items():
-            assert got[q] == pytest.approx(value, abs=1e-12), (q, name)
-        COMPARED["judged_only"] += len(want)
+        assert_matches("judged_only", name, qrels, run)
 
 
 @given(qrels_and_run(), st.sampled_from([0.25, 0.5, 1.0, 2.0]), st.sampled_from([1, 2]))
 def test_setf_name_matches_pytrec_eval(data, beta, rel):
     qrels, run = data
     name = f"SetF(beta={beta},rel={rel})"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["SetF"] += len(want)
+    assert_matches("SetF", name, qrels, run)
 
 
 def test_new_measures_read_arrays_too():
