@@ -44,55 +44,49 @@ def _param(owner: Callable[..., Any] | type, name: str) -> list[str]:
     return _literal(hint)
 
 
-# (what is checked, the alias or the owner of the parameter, the parameter (None for an alias),
-# the core enum it must name).
+# Literal aliases: (the alias, its name, the core enum it must name).
+LITERALS: list[tuple[Any, str, str]] = [
+    (metrics.Ties, "metrics.Ties", "evaluate::Ties"),
+    (metrics.ScoreNanPolicy, "metrics.ScoreNanPolicy", "evaluate::NanPolicy"),
+    (correlation.NanPolicy, "correlation.NanPolicy", "correlation::NanPolicy"),
+    (correlation.Alternative, "correlation.Alternative", "correlation::Alternative"),
+    (labels.TieBreak, "labels.TieBreak", "labels::permutation::TieBreak"),
+    (labels.Method, "labels.Method", "labels::aggregate::MethodKind"),
+    (comparison.Test, "comparison.Test", "compare::stats::PairedTestKind"),
+]
+
+# Parameters (or dataclass fields): (their owner, the parameter, the core enum).
+PARAMETERS: list[tuple[Any, str, str]] = [
+    (correlation.kendall_tau, "variant", "correlation::kendall::Variant"),
+    (correlation.kendall_tau, "method", "correlation::kendall::PValueMethod"),
+    (correlation.ap_correlation, "ties", "correlation::ap::ApTies"),
+    (correlation.rbo, "ties", "correlation::rbo::RboTies"),
+    (labels.aggregate, "normalize", "labels::borda::BordaNorm"),
+    (labels.aggregate, "count", "labels::copeland::CopelandCount"),
+    (labels.aggregate, "start", "labels::aggregate::KemenyStart"),
+    (labels.aggregate_pairs, "normalize", "labels::borda::BordaNorm"),
+    (labels.position_weights, "scheme", "labels::weights::PositionScheme"),
+    (labels.curriculum_ease, "difficulty", "labels::weights::EaseHeuristic"),
+    (labels.select_committee, "rule", "labels::committee::RuleKind"),
+    (consistency.opis, "metric", "consistency::opis::Metric"),
+    (consistency.opis, "utility", "consistency::opis::Utility"),
+    (consistency.opis, "reference", "consistency::opis::Reference"),
+    (consistency.opis, "integration", "consistency::opis::Integration"),
+    (comparison.compare, "correction", "compare::stats::Correction"),
+    (comparison.fuse, "method", "compare::fusion::MethodKind"),
+    (comparison.fuse, "norm", "compare::fusion::Normalization"),
+    (rankwise.evaluate, "missing", "evaluate::Missing"),
+    (strategies.SlidingWindow, "compat", "rerank::WindowSemantics"),
+    (strategies.SlidingWindow, "direction", "rerank::Direction"),
+    (strategies.Setwise, "method", "rerank::SetwiseMethod"),
+    (strategies.Pairwise, "method", "rerank::PairwiseMethod"),
+    (parsing.parse_permutation, "ids", "rerank::IdStyle"),
+]
+
+# (what is checked, the alias or the owner, the parameter (None for an alias), the enum).
 PYTHON: list[tuple[str, Any, str | None, str]] = [
-    ("metrics.Ties", metrics.Ties, None, "evaluate::Ties"),
-    ("metrics.ScoreNanPolicy", metrics.ScoreNanPolicy, None, "evaluate::NanPolicy"),
-    ("correlation.NanPolicy", correlation.NanPolicy, None, "correlation::NanPolicy"),
-    ("correlation.Alternative", correlation.Alternative, None, "correlation::Alternative"),
-    ("kendall_tau(variant)", correlation.kendall_tau, "variant", "correlation::kendall::Variant"),
-    (
-        "kendall_tau(method)",
-        correlation.kendall_tau,
-        "method",
-        "correlation::kendall::PValueMethod",
-    ),
-    ("ap_correlation(ties)", correlation.ap_correlation, "ties", "correlation::ap::ApTies"),
-    ("rbo(ties)", correlation.rbo, "ties", "correlation::rbo::RboTies"),
-    ("labels.TieBreak", labels.TieBreak, None, "labels::permutation::TieBreak"),
-    ("labels.Method", labels.Method, None, "labels::aggregate::MethodKind"),
-    ("aggregate(normalize)", labels.aggregate, "normalize", "labels::borda::BordaNorm"),
-    ("aggregate(count)", labels.aggregate, "count", "labels::copeland::CopelandCount"),
-    ("aggregate(start)", labels.aggregate, "start", "labels::aggregate::KemenyStart"),
-    ("aggregate_pairs(normalize)", labels.aggregate_pairs, "normalize", "labels::borda::BordaNorm"),
-    (
-        "position_weights(scheme)",
-        labels.position_weights,
-        "scheme",
-        "labels::weights::PositionScheme",
-    ),
-    (
-        "curriculum_ease(difficulty)",
-        labels.curriculum_ease,
-        "difficulty",
-        "labels::weights::EaseHeuristic",
-    ),
-    ("select_committee(rule)", labels.select_committee, "rule", "labels::committee::RuleKind"),
-    ("opis(metric)", consistency.opis, "metric", "consistency::opis::Metric"),
-    ("opis(utility)", consistency.opis, "utility", "consistency::opis::Utility"),
-    ("opis(reference)", consistency.opis, "reference", "consistency::opis::Reference"),
-    ("opis(integration)", consistency.opis, "integration", "consistency::opis::Integration"),
-    ("comparison.Test", comparison.Test, None, "compare::stats::PairedTestKind"),
-    ("compare(correction)", comparison.compare, "correction", "compare::stats::Correction"),
-    ("fuse(method)", comparison.fuse, "method", "compare::fusion::MethodKind"),
-    ("fuse(norm)", comparison.fuse, "norm", "compare::fusion::Normalization"),
-    ("evaluate(missing)", rankwise.evaluate, "missing", "evaluate::Missing"),
-    ("SlidingWindow.compat", strategies.SlidingWindow, "compat", "rerank::WindowSemantics"),
-    ("SlidingWindow.direction", strategies.SlidingWindow, "direction", "rerank::Direction"),
-    ("Setwise.method", strategies.Setwise, "method", "rerank::SetwiseMethod"),
-    ("Pairwise.method", strategies.Pairwise, "method", "rerank::PairwiseMethod"),
-    ("parse_permutation(ids)", parsing.parse_permutation, "ids", "rerank::IdStyle"),
+    *((where, alias, None, core) for alias, where, core in LITERALS),
+    *((f"{owner.__name__}({param})", owner, param, core) for owner, param, core in PARAMETERS),
 ]
 
 
