@@ -22,6 +22,7 @@ import collections
 import logging
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import ir_measures
 import numpy as np
@@ -35,15 +36,22 @@ from .strategies import qrels_and_run
 
 logging.getLogger("ir_measures.cwl_eval").setLevel(logging.ERROR)  # verify_gains chatter
 
-# Values compared per measure family, printed at the end of the module (pytest -s).
-COMPARED: collections.Counter[str] = collections.Counter()
+
+def compared_counts(reference: str) -> tuple[collections.Counter[str], Any]:
+    """A counter of the values compared per measure family, and an autouse module fixture
+    that prints it at the end of the module (pytest -s); bind both at module level."""
+    compared: collections.Counter[str] = collections.Counter()
+
+    @pytest.fixture(scope="module", autouse=True)
+    def report_counts() -> Iterator[None]:
+        yield
+        for family, n in sorted(compared.items()):
+            print(f"\n{family}: {n} per-query values equal to {reference}")
+
+    return compared, report_counts
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _report_counts() -> Iterator[None]:
-    yield
-    for family, n in sorted(COMPARED.items()):
-        print(f"\n{family}: {n} per-query values equal to the reference")
+COMPARED, _report_counts = compared_counts("the reference")
 
 
 def trec_order(run: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
