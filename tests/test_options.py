@@ -44,16 +44,16 @@ def _param(owner: Callable[..., Any] | type, name: str) -> list[str]:
     return _literal(hint)
 
 
-# Literal aliases: (the alias, its name, the core enum it must name).
-LITERALS: list[tuple[Any, str, str]] = [
-    (metrics.Ties, "metrics.Ties", "evaluate::Ties"),
-    (metrics.ScoreNanPolicy, "metrics.ScoreNanPolicy", "evaluate::NanPolicy"),
-    (correlation.NanPolicy, "correlation.NanPolicy", "correlation::NanPolicy"),
-    (correlation.Alternative, "correlation.Alternative", "correlation::Alternative"),
-    (labels.TieBreak, "labels.TieBreak", "labels::permutation::TieBreak"),
-    (labels.Method, "labels.Method", "labels::aggregate::MethodKind"),
-    (comparison.Test, "comparison.Test", "compare::stats::PairedTestKind"),
-]
+# Literal aliases: {their name: (the alias, the core enum it must name)}.
+LITERALS: dict[str, tuple[Any, str]] = {
+    "metrics.Ties": (metrics.Ties, "evaluate::Ties"),
+    "metrics.ScoreNanPolicy": (metrics.ScoreNanPolicy, "evaluate::NanPolicy"),
+    "correlation.NanPolicy": (correlation.NanPolicy, "correlation::NanPolicy"),
+    "correlation.Alternative": (correlation.Alternative, "correlation::Alternative"),
+    "labels.TieBreak": (labels.TieBreak, "labels::permutation::TieBreak"),
+    "labels.Method": (labels.Method, "labels::aggregate::MethodKind"),
+    "comparison.Test": (comparison.Test, "compare::stats::PairedTestKind"),
+}
 
 # Parameters (or dataclass fields): (their owner, the parameter, the core enum).
 PARAMETERS: list[tuple[Any, str, str]] = [
@@ -85,7 +85,7 @@ PARAMETERS: list[tuple[Any, str, str]] = [
 
 # (what is checked, the alias or the owner, the parameter (None for an alias), the enum).
 PYTHON: list[tuple[str, Any, str | None, str]] = [
-    *((where, alias, None, core) for alias, where, core in LITERALS),
+    *((where, alias, None, core) for where, (alias, core) in LITERALS.items()),
     *((f"{owner.__name__}({param})", owner, param, core) for owner, param, core in PARAMETERS),
 ]
 
