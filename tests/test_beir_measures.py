@@ -11,9 +11,6 @@ fails on a run query it has no judgements for (so runs hold judged queries only)
 
 from __future__ import annotations
 
-import collections
-from collections.abc import Iterator
-
 import pytest
 from beir.retrieval.evaluation import EvaluateRetrieval
 from hypothesis import given
@@ -22,16 +19,9 @@ from hypothesis import strategies as st
 import rankwise
 
 from .strategies import qrels_and_run
-from .test_ir_measures_extras import trec_order
+from .test_ir_measures_extras import compared_counts, trec_order
 
-COMPARED: collections.Counter[str] = collections.Counter()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_counts() -> Iterator[None]:
-    yield
-    for family, n in sorted(COMPARED.items()):
-        print(f"\n{family}: {n} per-query values equal to BEIR")
+COMPARED, _report_counts = compared_counts("BEIR")
 
 
 # rankwise name, BEIR's metric argument, BEIR's output key

@@ -22,6 +22,7 @@ import collections
 import logging
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import ir_measures
 import numpy as np
@@ -35,15 +36,22 @@ from .strategies import qrels_and_run
 
 logging.getLogger("ir_measures.cwl_eval").setLevel(logging.ERROR)  # verify_gains chatter
 
-# Values compared per measure family, printed at the end of the module (pytest -s).
-COMPARED: collections.Counter[str] = collections.Counter()
+
+def compared_counts(reference: str) -> tuple[collections.Counter[str], Any]:
+    """A counter of the values compared per measure family, and an autouse module fixture
+    that prints it at the end of the module (pytest -s); bind both at module level."""
+    compared: collections.Counter[str] = collections.Counter()
+
+    @pytest.fixture(scope="module", autouse=True)
+    def report_counts() -> Iterator[None]:
+        yield
+        for family, n in sorted(compared.items()):
+            print(f"\n{family}: {n} per-query values equal to {reference}")
+
+    return compared, report_counts
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _report_counts() -> Iterator[None]:
-    yield
-    for family, n in sorted(COMPARED.items()):
-        print(f"\n{family}: {n} per-query values equal to the reference")
+COMPARED, _report_counts = compared_counts("the reference")
 
 
 def trec_order(run: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -68,6 +76,16 @@ def ours(measure: str, qrels, run) -> dict[str, float]:
     # ir_measures reports its default (0) for judged queries the run lacks: missing="zero".
     per_query = rankwise.evaluate(qrels, run, [measure], per_query=True, missing="zero")
     return {q: values[measure] for q, values in per_query.items()}
+
+
+def assert_matches(family: str, name: str, qrels, run) -> None:
+    """rankwise's value of ``name`` equals the reference's for every query the reference
+    reports; the count goes to ``COMPARED[family]``."""
+    want = reference(name, qrels, run)
+    got = ours(name, qrels, run)
+    for q, value in want.items():
+        assert got[q] == pytest.approx(value, abs=1e-12), (q, name)
+    COMPARED[family] += len(want)
 
 
 def test_every_new_name_parses_in_ir_measures_and_rankwise():
@@ -105,11 +123,7 @@ def test_sdcg_matches_cwl_eval(data, k, scale):
     run = trec_order(run)
     min_rel, max_rel = scale
     name = f"SDCG(min_rel={min_rel},max_rel={max_rel})@{k}"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["SDCG"] += len(want)
+    assert_matches("SDCG", name, qrels, run)
 
 
 def test_sdcg_reads_1000_ranks_as_cwl_eval():
@@ -137,11 +151,7 @@ def positive_distinct_run(draw):
 def test_compat_matches_ir_measures(data, p, normalize):
     qrels, run = data
     name = f"Compat(p={p},normalize={normalize})"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["Compat"] += len(want)
+    assert_matches("Compat", name, qrels, run)
 
 
 @given(qrels_and_run(), st.one_of(st.none(), st.integers(1, 20)), st.sampled_from([1, 2]))
@@ -176,11 +186,7 @@ def test_ndcg_custom_gains_match_pytrec_eval(data, gains, k):
     qrels, run = data
     name = "nDCG(gains={" + ",".join(f"{a}:{b}" for a, b in gains.items()) + "})"
     name += f"@{k}" if k else ""
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["nDCG(gains=)"] += len(want)
+    assert_matches("nDCG(gains=)", name, qrels, run)
 
 
 # Every ir_measures measure that takes judged_only and that rankwise has, at a cutoff where
@@ -219,22 +225,14 @@ def test_judged_only_matches_pytrec_eval(data, k, rel):
     qrels, run = data
     for template in JUDGED_ONLY:
         name = template.format(k=k, rel=rel)
-        want = reference(name, qrels, run)
-        got = ours(name, qrels, run)
-        for q, value in want.items():
-            assert got[q] == pytest.approx(value, abs=1e-12), (q, name)
-        COMPARED["judged_only"] += len(want)
+        assert_matches("judged_only", name, qrels, run)
 
 
 @given(qrels_and_run(), st.sampled_from([0.25, 0.5, 1.0, 2.0]), st.sampled_from([1, 2]))
 def test_setf_name_matches_pytrec_eval(data, beta, rel):
     qrels, run = data
     name = f"SetF(beta={beta},rel={rel})"
-    want = reference(name, qrels, run)
-    got = ours(name, qrels, run)
-    for q, value in want.items():
-        assert got[q] == pytest.approx(value, abs=1e-12), q
-    COMPARED["SetF"] += len(want)
+    assert_matches("SetF", name, qrels, run)
 
 
 def test_new_measures_read_arrays_too():

@@ -44,111 +44,58 @@ def _param(owner: Callable[..., Any] | type, name: str) -> list[str]:
     return _literal(hint)
 
 
-# (what is checked, its names in Python, the core enum it must name).
-PYTHON: list[tuple[str, Callable[[], list[str]], str]] = [
-    ("metrics.Ties", lambda: _literal(metrics.Ties), "evaluate::Ties"),
-    ("metrics.ScoreNanPolicy", lambda: _literal(metrics.ScoreNanPolicy), "evaluate::NanPolicy"),
-    ("correlation.NanPolicy", lambda: _literal(correlation.NanPolicy), "correlation::NanPolicy"),
-    (
-        "correlation.Alternative",
-        lambda: _literal(correlation.Alternative),
-        "correlation::Alternative",
-    ),
-    (
-        "kendall_tau(variant)",
-        lambda: _param(correlation.kendall_tau, "variant"),
-        "correlation::kendall::Variant",
-    ),
-    (
-        "kendall_tau(method)",
-        lambda: _param(correlation.kendall_tau, "method"),
-        "correlation::kendall::PValueMethod",
-    ),
-    (
-        "ap_correlation(ties)",
-        lambda: _param(correlation.ap_correlation, "ties"),
-        "correlation::ap::ApTies",
-    ),
-    ("rbo(ties)", lambda: _param(correlation.rbo, "ties"), "correlation::rbo::RboTies"),
-    ("labels.TieBreak", lambda: _literal(labels.TieBreak), "labels::permutation::TieBreak"),
-    ("labels.Method", lambda: _literal(labels.Method), "labels::aggregate::MethodKind"),
-    (
-        "aggregate(normalize)",
-        lambda: _param(labels.aggregate, "normalize"),
-        "labels::borda::BordaNorm",
-    ),
-    (
-        "aggregate(count)",
-        lambda: _param(labels.aggregate, "count"),
-        "labels::copeland::CopelandCount",
-    ),
-    (
-        "aggregate(start)",
-        lambda: _param(labels.aggregate, "start"),
-        "labels::aggregate::KemenyStart",
-    ),
-    (
-        "aggregate_pairs(normalize)",
-        lambda: _param(labels.aggregate_pairs, "normalize"),
-        "labels::borda::BordaNorm",
-    ),
-    (
-        "position_weights(scheme)",
-        lambda: _param(labels.position_weights, "scheme"),
-        "labels::weights::PositionScheme",
-    ),
-    (
-        "curriculum_ease(difficulty)",
-        lambda: _param(labels.curriculum_ease, "difficulty"),
-        "labels::weights::EaseHeuristic",
-    ),
-    (
-        "select_committee(rule)",
-        lambda: _param(labels.select_committee, "rule"),
-        "labels::committee::RuleKind",
-    ),
-    ("opis(metric)", lambda: _param(consistency.opis, "metric"), "consistency::opis::Metric"),
-    ("opis(utility)", lambda: _param(consistency.opis, "utility"), "consistency::opis::Utility"),
-    (
-        "opis(reference)",
-        lambda: _param(consistency.opis, "reference"),
-        "consistency::opis::Reference",
-    ),
-    (
-        "opis(integration)",
-        lambda: _param(consistency.opis, "integration"),
-        "consistency::opis::Integration",
-    ),
-    ("comparison.Test", lambda: _literal(comparison.Test), "compare::stats::PairedTestKind"),
-    (
-        "compare(correction)",
-        lambda: _param(comparison.compare, "correction"),
-        "compare::stats::Correction",
-    ),
-    ("fuse(method)", lambda: _param(comparison.fuse, "method"), "compare::fusion::MethodKind"),
-    ("fuse(norm)", lambda: _param(comparison.fuse, "norm"), "compare::fusion::Normalization"),
-    ("evaluate(missing)", lambda: _param(rankwise.evaluate, "missing"), "evaluate::Missing"),
-    (
-        "SlidingWindow.compat",
-        lambda: _param(strategies.SlidingWindow, "compat"),
-        "rerank::WindowSemantics",
-    ),
-    (
-        "SlidingWindow.direction",
-        lambda: _param(strategies.SlidingWindow, "direction"),
-        "rerank::Direction",
-    ),
-    ("Setwise.method", lambda: _param(strategies.Setwise, "method"), "rerank::SetwiseMethod"),
-    ("Pairwise.method", lambda: _param(strategies.Pairwise, "method"), "rerank::PairwiseMethod"),
-    ("parse_permutation(ids)", lambda: _param(parsing.parse_permutation, "ids"), "rerank::IdStyle"),
+# Literal aliases: {their name: (the alias, the core enum it must name)}.
+LITERALS: dict[str, tuple[Any, str]] = {
+    "metrics.Ties": (metrics.Ties, "evaluate::Ties"),
+    "metrics.ScoreNanPolicy": (metrics.ScoreNanPolicy, "evaluate::NanPolicy"),
+    "correlation.NanPolicy": (correlation.NanPolicy, "correlation::NanPolicy"),
+    "correlation.Alternative": (correlation.Alternative, "correlation::Alternative"),
+    "labels.TieBreak": (labels.TieBreak, "labels::permutation::TieBreak"),
+    "labels.Method": (labels.Method, "labels::aggregate::MethodKind"),
+    "comparison.Test": (comparison.Test, "compare::stats::PairedTestKind"),
+}
+
+# Parameters (or dataclass fields): (their owner, the parameter, the core enum).
+PARAMETERS: list[tuple[Any, str, str]] = [
+    (correlation.kendall_tau, "variant", "correlation::kendall::Variant"),
+    (correlation.kendall_tau, "method", "correlation::kendall::PValueMethod"),
+    (correlation.ap_correlation, "ties", "correlation::ap::ApTies"),
+    (correlation.rbo, "ties", "correlation::rbo::RboTies"),
+    (labels.aggregate, "normalize", "labels::borda::BordaNorm"),
+    (labels.aggregate, "count", "labels::copeland::CopelandCount"),
+    (labels.aggregate, "start", "labels::aggregate::KemenyStart"),
+    (labels.aggregate_pairs, "normalize", "labels::borda::BordaNorm"),
+    (labels.position_weights, "scheme", "labels::weights::PositionScheme"),
+    (labels.curriculum_ease, "difficulty", "labels::weights::EaseHeuristic"),
+    (labels.select_committee, "rule", "labels::committee::RuleKind"),
+    (consistency.opis, "metric", "consistency::opis::Metric"),
+    (consistency.opis, "utility", "consistency::opis::Utility"),
+    (consistency.opis, "reference", "consistency::opis::Reference"),
+    (consistency.opis, "integration", "consistency::opis::Integration"),
+    (comparison.compare, "correction", "compare::stats::Correction"),
+    (comparison.fuse, "method", "compare::fusion::MethodKind"),
+    (comparison.fuse, "norm", "compare::fusion::Normalization"),
+    (rankwise.evaluate, "missing", "evaluate::Missing"),
+    (strategies.SlidingWindow, "compat", "rerank::WindowSemantics"),
+    (strategies.SlidingWindow, "direction", "rerank::Direction"),
+    (strategies.Setwise, "method", "rerank::SetwiseMethod"),
+    (strategies.Pairwise, "method", "rerank::PairwiseMethod"),
+    (parsing.parse_permutation, "ids", "rerank::IdStyle"),
+]
+
+# (what is checked, the alias or the owner, the parameter (None for an alias), the enum).
+PYTHON: list[tuple[str, Any, str | None, str]] = [
+    *((where, alias, None, core) for where, (alias, core) in LITERALS.items()),
+    *((f"{owner.__name__}({param})", owner, param, core) for owner, param, core in PARAMETERS),
 ]
 
 
-@pytest.mark.parametrize(("where", "names", "core"), PYTHON, ids=[p[0] for p in PYTHON])
+@pytest.mark.parametrize(("where", "owner", "param", "core"), PYTHON, ids=[p[0] for p in PYTHON])
 def test_python_literals_are_the_core_names(
-    where: str, names: Callable[[], list[str]], core: str
+    where: str, owner: Any, param: str | None, core: str
 ) -> None:
-    assert names() == NAMES[core], where
+    names = _literal(owner) if param is None else _param(owner, param)
+    assert names == NAMES[core], where
 
 
 # Parameters of the stub of `_native` (function or `Class.method`, parameter) and their enum.

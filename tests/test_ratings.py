@@ -127,8 +127,26 @@ def resample_ok(df: dict[str, Any], idx: np.ndarray, n_players: int) -> bool:
     return True
 
 
+def player_indices(df: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The indices ``i`` of the players ``m{i}`` of each battle: ``model_a``, ``model_b``."""
+    ia = np.array([int(s[1:]) for s in df["model_a"]])
+    ib = np.array([int(s[1:]) for s in df["model_b"]])
+    return ia, ib
+
+
+def winners_and_losers(df: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The winner's and the loser's index of each battle (battles without ties)."""
+    ia, ib = player_indices(df)
+    a_won = df["winner"] == "model_a"
+    return np.where(a_won, ia, ib), np.where(a_won, ib, ia)
+
+
+SEEDS = st.integers(0, 2**32 - 1)
+ALPHAS = st.sampled_from([0.01, 0.1, 1.0])
+
+
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 5), n=st.integers(40, 150))
+@given(seed=SEEDS, n_players=st.integers(2, 5), n=st.integers(40, 150))
 def test_bootstrap_equals_the_arena_bootstrap_given_the_same_resamples(seed, n_players, n):
     df = battles(seed, n_players, n)
     rng = np.random.default_rng(seed + 1)
@@ -155,7 +173,7 @@ def test_bootstrap_equals_the_arena_bootstrap_given_the_same_resamples(seed, n_p
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 6), n=st.integers(1, 200))
+@given(seed=SEEDS, n_players=st.integers(2, 6), n=st.integers(1, 200))
 def test_elo_equals_the_arena_compute_elo_exactly(seed, n_players, n):
     df = battles(seed, n_players, max(n, n_players))
     arena = arena_compute_elo(df)
@@ -167,13 +185,10 @@ def test_elo_equals_the_arena_compute_elo_exactly(seed, n_players, n):
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 6), n=st.integers(10, 120))
+@given(seed=SEEDS, n_players=st.integers(2, 6), n=st.integers(10, 120))
 def test_bradley_terry_without_ties_equals_choix_mm_pairwise(seed, n_players, n):
     df = battles(seed, n_players, n, ties=False)
-    ia = np.array([int(s[1:]) for s in df["model_a"]])
-    ib = np.array([int(s[1:]) for s in df["model_b"]])
-    a_won = df["winner"] == "model_a"
-    winners, losers = np.where(a_won, ia, ib), np.where(a_won, ib, ia)
+    winners, losers = winners_and_losers(df)
     alpha = 0.1
     ref = choix.mm_pairwise(n_players, list(zip(winners, losers, strict=True)), alpha=alpha)
     r = ratings.bradley_terry(
@@ -184,14 +199,13 @@ def test_bradley_terry_without_ties_equals_choix_mm_pairwise(seed, n_players, n)
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 5), n=st.integers(30, 200))
+@given(seed=SEEDS, n_players=st.integers(2, 5), n=st.integers(30, 200))
 def test_asymptotic_intervals_equal_statsmodels_logit_standard_errors(seed, n_players, n):
     import statsmodels.api as sm
 
     df = battles(seed, n_players, n, ties=False)
     assume(resample_ok(df, np.arange(n), n_players))
-    ia = np.array([int(s[1:]) for s in df["model_a"]])
-    ib = np.array([int(s[1:]) for s in df["model_b"]])
+    ia, ib = player_indices(df)
     y = (df["winner"] == "model_a").astype(float)
     x = np.zeros((n, n_players))
     x[np.arange(n), ia] += 1.0
@@ -214,18 +228,10 @@ def test_asymptotic_intervals_equal_statsmodels_logit_standard_errors(seed, n_pl
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_players=st.integers(2, 6),
-    n=st.integers(1, 100),
-    alpha=st.sampled_from([0.01, 0.1, 1.0]),
-)
+@given(seed=SEEDS, n_players=st.integers(2, 6), n=st.integers(1, 100), alpha=ALPHAS)
 def test_rank_centrality_equals_choix(seed, n_players, n, alpha):
     df = battles(seed, n_players, max(n, n_players), ties=False)
-    ia = np.array([int(s[1:]) for s in df["model_a"]])
-    ib = np.array([int(s[1:]) for s in df["model_b"]])
-    a_won = df["winner"] == "model_a"
-    winners, losers = np.where(a_won, ia, ib), np.where(a_won, ib, ia)
+    winners, losers = winners_and_losers(df)
     ref = choix.rank_centrality(n_players, list(zip(winners, losers, strict=True)), alpha=alpha)
     r = ratings.rank_centrality(winners, losers, np.ones(len(winners)), alpha=alpha)
     np.testing.assert_allclose(r.ratings, ref, atol=1e-9)
@@ -244,12 +250,7 @@ def top1_data(seed: int, n_players: int, n: int) -> list[tuple[int, list[int]]]:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_players=st.integers(2, 6),
-    n=st.integers(1, 80),
-    alpha=st.sampled_from([0.01, 0.1, 1.0]),
-)
+@given(seed=SEEDS, n_players=st.integers(2, 6), n=st.integers(1, 80), alpha=ALPHAS)
 def test_luce_choice_equals_choix_mm_top1(seed, n_players, n, alpha):
     data = top1_data(seed, n_players, n)
     chosen = [w for w, _ in data]
@@ -306,7 +307,7 @@ def test_bootstrap_does_not_depend_on_the_number_of_threads():
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_players=st.integers(2, 5), n=st.integers(30, 120))
+@given(seed=SEEDS, n_players=st.integers(2, 5), n=st.integers(30, 120))
 def test_weights_count_like_repeated_comparisons(seed, n_players, n):
     df = battles(seed, n_players, n)
     assume(resample_ok(df, np.arange(n), n_players))
