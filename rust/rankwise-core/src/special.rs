@@ -9,7 +9,8 @@
 //! * [`normal_sf`]: the standard normal upper tail, `ndtr(-z)`, as `scipy.stats.norm.sf`;
 //! * [`student_t_cdf`]: the Student t CDF through the regularised incomplete beta function
 //!   (scipy uses Boost's; the two agree to about 1e-14 relative, not bit for bit), and
-//!   [`student_t_sf`], its upper tail, as `scipy.stats.t.sf` (`stdtr(df, -t)`);
+//!   [`student_t_sf`], its upper tail, as `scipy.stats.t.sf` (`stdtr(df, -t)`), and
+//!   [`student_t_ppf`], its quantile, as `scipy.stats.t.ppf`;
 //! * [`factorial`] and [`ratio_to_f64`]: exact integer quantities rounded once, as Python's
 //!   `float(math.factorial(n))` and `int / int` round them.
 //!
@@ -428,7 +429,7 @@ pub fn normal_sf(z: f64) -> f64 {
 /// `1/2 ln a + sum_k (-1)^k (B_k(1/2) - B_k(0)) / (k (k-1) a^(k-1))` (Bernoulli polynomials;
 /// the next term is below 1e-16 there); smaller `a` are carried up to 20 with
 /// `Gamma(a + 3/2) / Gamma(a + 1) = (a + 1/2) / a * Gamma(a + 1/2) / Gamma(a)`.
-fn ln_gamma_ratio_half(a: f64) -> f64 {
+pub fn ln_gamma_ratio_half(a: f64) -> f64 {
     let mut shift = 0.0;
     let mut product = 1.0;
     while a + shift < 20.0 {
@@ -526,6 +527,54 @@ pub fn student_t_cdf(df: f64, t: f64) -> f64 {
 /// which is `stdtr(df, -t)`: accurate in the upper tail.
 pub fn student_t_sf(t: f64, df: f64) -> f64 {
     student_t_cdf(df, -t)
+}
+
+/// The `p`-quantile of Student's t with `df` degrees of freedom, as `scipy.special.stdtrit(df,
+/// p)` (`scipy.stats.t.ppf(p, df)`): the root of [`student_t_cdf`]` = p`, bracketed by
+/// doubling and then bisected until the bracket is two adjacent floats. Quantiles above the
+/// median are found as `-ppf(1 - p)` in the lower tail, where the CDF is accurate. NaN for
+/// `p` outside `[0, 1]` or `df <= 0`; `-inf` and `inf` at 0 and 1.
+pub fn student_t_ppf(p: f64, df: f64) -> f64 {
+    if p.is_nan() || df.is_nan() || !(0.0..=1.0).contains(&p) || df <= 0.0 {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    if p > 0.5 {
+        return -student_t_ppf(1.0 - p, df);
+    }
+    // Lower tail: the root is negative.
+    let mut lo = -1.0f64;
+    while student_t_cdf(df, lo) > p {
+        lo *= 2.0;
+        if lo.is_infinite() {
+            return f64::NEG_INFINITY;
+        }
+    }
+    let mut hi = lo / 2.0;
+    if lo == -1.0 {
+        hi = 0.0;
+    }
+    for _ in 0..2000 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if student_t_cdf(df, mid) > p {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let (flo, fhi) = (p - student_t_cdf(df, lo), student_t_cdf(df, hi) - p);
+    if flo <= fhi { lo } else { hi }
 }
 
 #[cfg(test)]
@@ -635,5 +684,24 @@ mod tests {
         assert!(student_t_sf(f64::NAN, 4.0).is_nan());
         assert!(close(normal_sf(1.959_963_984_540_054), 0.025, 1e-12));
         assert_eq!(normal_sf(-1.0), ndtr(1.0));
+    }
+
+    #[test]
+    fn student_t_quantiles_invert_the_cdf() {
+        // scipy.stats.t.ppf(0.975, 10) = 2.2281388519649385, t.ppf(0.95, 1) = 6.313751514675041
+        assert!((student_t_ppf(0.975, 10.0) - 2.228_138_851_986_274).abs() < 1e-12);
+        assert!((student_t_ppf(0.95, 1.0) - 6.313_751_514_675_037).abs() < 1e-11);
+        for df in [1.0, 2.5, 7.0, 300.0] {
+            for p in [1e-9, 0.01, 0.3, 0.5, 0.8, 0.999] {
+                let t = student_t_ppf(p, df);
+                assert!(
+                    (student_t_cdf(df, t) - p).abs() <= 1e-14 * p.max(1e-3),
+                    "{p} {df}"
+                );
+            }
+        }
+        assert_eq!(student_t_ppf(0.0, 3.0), f64::NEG_INFINITY);
+        assert_eq!(student_t_ppf(1.0, 3.0), f64::INFINITY);
+        assert!(student_t_ppf(1.5, 3.0).is_nan() && student_t_ppf(0.5, 0.0).is_nan());
     }
 }
