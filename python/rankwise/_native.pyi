@@ -211,6 +211,30 @@ def paired_p_values(
 def correct_p_values(
     p: npt.NDArray[np.float64], method: Literal["bonferroni", "holm"] | None
 ) -> npt.NDArray[np.float64]: ...
+def pairwise_p_values(
+    scores: npt.NDArray[np.float64],
+    test: Literal["t-test", "wilcoxon", "randomization", "bootstrap"],
+    alternative: Literal["two-sided", "greater", "less"] = "two-sided",
+    *,
+    n_resamples: int = 10000,
+    seed: int = 42,
+) -> npt.NDArray[np.float64]: ...
+def corrected_p_values(
+    p: npt.NDArray[np.float64], method: Literal["bonferroni", "holm", "bh", "by"] | None
+) -> npt.NDArray[np.float64]: ...
+def pairwise_effect_sizes(
+    scores: npt.NDArray[np.float64], kind: Literal["cohens_d", "glass_delta", "hedges_g"]
+) -> npt.NDArray[np.float64]: ...
+def pairwise_intervals(
+    scores: npt.NDArray[np.float64],
+    confidence: float = 0.95,
+    alternative: Literal["two-sided", "greater", "less"] = "two-sided",
+) -> npt.NDArray[np.float64]: ...
+def mean_intervals(
+    scores: npt.NDArray[np.float64],
+    confidence: float = 0.95,
+    alternative: Literal["two-sided", "greater", "less"] = "two-sided",
+) -> npt.NDArray[np.float64]: ...
 def fuse(
     runs: list[Run],
     method: Literal[

@@ -1,8 +1,9 @@
-"""Comparing systems: significance tests over queries, and run fusion.
+"""Comparing systems: significance tests over queries, effect sizes, intervals, and run fusion.
 
-Both do their work in Rust: the resampling of the randomization and bootstrap tests runs in
-parallel (and gives the same p-values for a seed whatever the number of threads), and fusion
-runs per query in parallel.
+All do their work in Rust: the resampling of the randomization and bootstrap tests runs in
+parallel (and gives the same p-values for a seed whatever the number of threads), effect sizes
+and intervals run over the pairs of systems in parallel, and fusion runs per query in parallel.
+The statistics themselves are those of :mod:`rankwise.stats`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, choice, integer, real_array, real_scalar
+from ._validation import U64_MAX, choice, integer, probability, real_array, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import (
     Qrels,
@@ -27,24 +28,40 @@ from .evaluate import (
     _measure_list,
     evaluate,
 )
+from .stats import (
+    ALTERNATIVES,
+    CORRECTIONS,
+    EFFECT_SIZES,
+    TESTS,
+    Alternative,
+    CorrectionName,
+    EffectSizeName,
+    TestName,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Comparison", "compare", "fuse"]
 
-Test = Literal["randomization", "t-test", "bootstrap", "wilcoxon"]
+Test = TestName
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Means of several systems and pairwise significance tests, per measure.
 
-    ``p_values[measure][i, j]`` is the (corrected) two-sided p-value between systems ``i`` and
-    ``j``; ``significant`` compares it with ``alpha``; ``wins[measure][i, j]`` counts the
-    queries where ``i`` scores higher than ``j`` (``ties`` where equal). ``to_markdown()`` and
+    ``p_values[measure][i, j]`` is the (corrected) p-value of system ``i`` against system
+    ``j`` under ``alternative`` (two-sided: a symmetric matrix; ``"greater"``: small when ``i``
+    scores higher); ``significant`` compares it with ``alpha``; ``wins[measure][i, j]`` counts
+    the queries where ``i`` scores higher than ``j`` (``ties`` where equal);
+    ``scores[measure]`` holds the per-query values, systems by queries. ``to_markdown()`` and
     ``repr()`` show ranx's table: each system gets a letter, and a mean carries the letters of
     the systems it is significantly better than.
+
+    :meth:`effect_sizes`, :meth:`difference_intervals` and :meth:`mean_intervals` give the
+    effect sizes and t confidence intervals papers report next to p-values (see
+    :mod:`rankwise.stats` for their definitions).
     """
 
     systems: tuple[str, ...]
@@ -57,6 +74,49 @@ class Comparison:
     test: str
     correction: str | None
     alpha: float
+    scores: dict[str, npt.NDArray[np.float64]]
+    alternative: Alternative = "two-sided"
+
+    def _scores(self, measure: str) -> npt.NDArray[np.float64]:
+        if measure not in self.scores:
+            raise InvalidValueError(
+                f"`measure` must be one of the compared measures {list(self.measures)}; "
+                f"got {measure!r}"
+            )
+        return self.scores[measure]
+
+    def effect_sizes(
+        self, measure: str, kind: EffectSizeName = "cohens_d"
+    ) -> npt.NDArray[np.float64]:
+        """Effect sizes between every pair of systems on ``measure``.
+
+        Entry ``[i, j]`` is system ``i``'s effect over baseline ``j`` (``kind``: Cohen's d of
+        the per-query differences, Glass's delta, or Hedges' g; see
+        :func:`rankwise.stats.effect_size`); zeros on the diagonal.
+        """
+        choice("kind", kind, EFFECT_SIZES)
+        return _native.pairwise_effect_sizes(self._scores(measure), kind)
+
+    def difference_intervals(
+        self, measure: str, confidence: float = 0.95
+    ) -> npt.NDArray[np.float64]:
+        """Paired t confidence intervals of the mean difference between every pair of systems.
+
+        Shape (systems, systems, 2): ``[i, j]`` bounds ``mean(i - j)`` on ``measure``, equal to
+        ``scipy.stats.ttest_rel(i, j, alternative=...).confidence_interval(confidence)`` with
+        the comparison's ``alternative`` (one-sided: a half-line to infinity).
+        """
+        confidence = probability("confidence", confidence)
+        return _native.pairwise_intervals(self._scores(measure), confidence, self.alternative)
+
+    def mean_intervals(self, measure: str, confidence: float = 0.95) -> npt.NDArray[np.float64]:
+        """Student t confidence intervals of each system's mean on ``measure``, two-sided.
+
+        Shape (systems, 2), equal to ``scipy.stats.ttest_1samp(values, 0)``'s
+        ``confidence_interval(confidence)``.
+        """
+        confidence = probability("confidence", confidence)
+        return _native.mean_intervals(self._scores(measure), confidence, "two-sided")
 
     @property
     def significant(self) -> dict[str, npt.NDArray[np.bool_]]:
@@ -106,9 +166,10 @@ class Comparison:
         header = ["system", *self.measures]
         widths = [max(len(r[c]) for r in [header, *cells]) for c in range(len(header))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        sided = "" if self.alternative == "two-sided" else f", {self.alternative}"
         lines = [
             f"Comparison of {len(self.systems)} systems over {len(self.query_ids)} queries "
-            f"({self.test}, correction={self.correction}, alpha={self.alpha})",
+            f"({self.test}{sided}, correction={self.correction}, alpha={self.alpha})",
             fmt.format(*header),
         ]
         lines += [fmt.format(*r) for r in cells]
@@ -147,7 +208,8 @@ def compare(
     measures: str | Iterable[str],
     *,
     test: Test = "randomization",
-    correction: Literal["holm", "bonferroni"] | None = "holm",
+    alternative: Alternative = "two-sided",
+    correction: CorrectionName | None = "holm",
     n_resamples: int = 10_000,
     seed: int = 42,
     alpha: float = 0.05,
@@ -164,8 +226,12 @@ def compare(
     * ``"bootstrap"``: Sakai's paired bootstrap test, ``n_resamples`` resamples.
 
     Resampling p-values are ``(1 + hits) / (1 + n_resamples)`` (never 0); ranx reports
-    ``hits / n_resamples``. Within each measure the p-values of all pairs are corrected with
-    Holm's or Bonferroni's method (``correction=None`` to skip). Systems with identical
+    ``hits / n_resamples``. ``alternative="greater"`` makes ``p_values[m][i, j]`` one-sided,
+    small when system ``i`` scores higher than ``j`` (``"less"``: lower); see
+    :func:`rankwise.stats.paired_test`. Within each measure the p-values of all pairs (both
+    orders of each pair when one-sided) are corrected as one family with Holm's, Bonferroni's,
+    Benjamini-Hochberg's (``"bh"``) or Benjamini-Yekutieli's (``"by"``) method
+    (``correction=None`` to skip; see :func:`rankwise.stats.correct`). Systems with identical
     per-query values get p = 1 (scipy reports NaN for the t-test there).
 
     Parameters
@@ -173,7 +239,7 @@ def compare(
     qrels : Qrels or dict
     runs : list of Run (named by ``Run.name``) or dict ``{name: run}``
     measures : str or iterable of str
-    test, correction, n_resamples, seed, alpha, rel_level
+    test, alternative, correction, n_resamples, seed, alpha, rel_level
         As above; ``seed`` makes resampling tests reproducible on any machine.
 
     Examples
@@ -185,11 +251,14 @@ def compare(
     >>> result = rankwise.compare(qrels, {"good": good, "bad": bad}, ["RR"], test="t-test")
     >>> result.means["good"]["RR"], result.means["bad"]["RR"], result.better_than("RR", "good")
     (1.0, 0.5, ['bad'])
+    >>> result.difference_intervals("RR")[0, 1]  # mean(good - bad): no spread at all
+    array([0.5, 0.5])
     """
     names = _measure_list(measures)
     if correction is not None:
-        choice("correction", correction, ("holm", "bonferroni"))
-    choice("test", test, ("randomization", "t-test", "bootstrap", "wilcoxon"))
+        choice("correction", correction, CORRECTIONS)
+    choice("test", test, TESTS)
+    choice("alternative", alternative, ALTERNATIVES)
     n_resamples = integer("n_resamples", n_resamples, minimum=1)
     if not 0 < real_scalar("alpha", alpha) < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
@@ -203,13 +272,20 @@ def compare(
     query_ids = reports[0].query_ids
     k = len(systems)
     upper = np.triu_indices(k, 1)
-    p_values, wins, ties = {}, {}, {}
+    off_diagonal = ~np.eye(k, dtype=bool)
+    p_values, wins, ties, scores = {}, {}, {}, {}
     for m in measures_out:
         matrix = np.ascontiguousarray(np.stack([r.column(m) for r in reports]))
-        p = _native.paired_p_values(matrix, test, n_resamples=n_resamples, seed=seed)
-        corrected = _native.correct_p_values(np.ascontiguousarray(p[upper]), correction)
-        p[upper] = corrected
-        p.T[upper] = corrected
+        scores[m] = matrix
+        p = _native.pairwise_p_values(matrix, test, alternative, n_resamples=n_resamples, seed=seed)
+        if alternative == "two-sided":  # one hypothesis per pair
+            corrected = _native.corrected_p_values(np.ascontiguousarray(p[upper]), correction)
+            p[upper] = corrected
+            p.T[upper] = corrected
+        else:  # one per ordered pair
+            p[off_diagonal] = _native.corrected_p_values(
+                np.ascontiguousarray(p[off_diagonal]), correction
+            )
         p_values[m] = p
         diff = matrix[:, None, :] - matrix[None, :, :]
         wins[m] = (diff > 0).sum(axis=2)
@@ -225,6 +301,8 @@ def compare(
         test=test,
         correction=correction,
         alpha=alpha,
+        scores=scores,
+        alternative=alternative,
     )
 
 

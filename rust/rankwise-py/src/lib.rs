@@ -23,6 +23,7 @@ mod metrics;
 mod parallel;
 mod rerank;
 mod rewards;
+mod stats;
 mod tables;
 mod trec;
 
@@ -58,6 +59,11 @@ mod _native {
     use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
     #[pymodule_export]
     use crate::rewards::pairwise_accuracy;
+    #[pymodule_export]
+    use crate::stats::{
+        corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
+        pairwise_p_values,
+    };
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 
