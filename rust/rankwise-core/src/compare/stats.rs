@@ -247,27 +247,37 @@ fn wilcoxon_sign_flips(
 
 const CHUNK: usize = 256;
 
-/// Count resamples whose statistic reaches the observed one, in parallel chunks; an
-/// interrupted call (see [`crate::interrupt`]) skips the chunks not started and returns
-/// `Interrupted`.
-fn resample_count(
+/// Counts of resampled statistics at least as extreme as `observed` under each alternative
+/// (indexed by [`Alternative::index`]), drawn in parallel chunks; `tolerance` keeps exact ties
+/// counted despite rounding. An interrupted call (see [`crate::interrupt`]) skips the chunks
+/// not started and returns `Interrupted`.
+fn resample_tails(
     resamples: usize,
     seed: u64,
-    draw: impl Fn(&mut Rng) -> bool + Sync,
-) -> Result<usize> {
+    observed: f64,
+    tolerance: f64,
+    draw: impl Fn(&mut Rng) -> f64 + Sync,
+) -> Result<[usize; 3]> {
     let chunks = resamples.div_ceil(CHUNK);
     let watch = crate::interrupt::current();
     let hits = (0..chunks)
         .into_par_iter()
         .map(|c| {
+            let mut tails = [0usize; 3];
             if watch.stopped() {
-                return 0;
+                return tails;
             }
             let mut rng = Rng::new(seed, c as u64);
             let n = CHUNK.min(resamples - c * CHUNK);
-            (0..n).filter(|_| draw(&mut rng)).count()
+            for _ in 0..n {
+                let s = draw(&mut rng);
+                tails[0] += usize::from(s.abs() >= observed.abs() - tolerance);
+                tails[1] += usize::from(s >= observed - tolerance);
+                tails[2] += usize::from(s <= observed + tolerance);
+            }
+            tails
         })
-        .sum();
+        .reduce(|| [0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
     watch.check()?;
     Ok(hits)
 }
@@ -280,17 +290,18 @@ fn check_resamples(resamples: usize) -> Result<()> {
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn resample_p(hits: usize, resamples: usize) -> f64 {
-    (1 + hits) as f64 / (1 + resamples) as f64
+fn resample_p(hits: [usize; 3], resamples: usize) -> [f64; 3] {
+    hits.map(|h| (1 + h) as f64 / (1 + resamples) as f64)
 }
 
-/// Whether a resampled statistic `s` is at least as extreme as the observed `observed` under
-/// `alternative`; `tolerance` keeps exact ties counted despite rounding.
-fn as_extreme(s: f64, observed: f64, tolerance: f64, alternative: Alternative) -> bool {
-    match alternative {
-        Alternative::TwoSided => s.abs() >= observed.abs() - tolerance,
-        Alternative::Greater => s >= observed - tolerance,
-        Alternative::Less => s <= observed + tolerance,
+impl Alternative {
+    /// Position in the `[two-sided, greater, less]` triples of the resampling tests.
+    fn index(self) -> usize {
+        match self {
+            Alternative::TwoSided => 0,
+            Alternative::Greater => 1,
+            Alternative::Less => 2,
+        }
     }
 }
 
@@ -311,12 +322,17 @@ pub fn randomization_with(
     seed: u64,
     alternative: Alternative,
 ) -> Result<f64> {
+    Ok(randomization_tails(x, y, resamples, seed)?[alternative.index()])
+}
+
+/// The randomization test's p-values under every alternative, from one set of resamples.
+fn randomization_tails(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<[f64; 3]> {
     check_resamples(resamples)?;
     let d = differences(x, y)?;
     let observed = d.iter().sum::<f64>();
     // Compare sums rather than means (same test); a tiny tolerance keeps exact ties counted.
     let tolerance = observed.abs() * 1e-12;
-    let hits = resample_count(resamples, seed, |rng| {
+    let hits = resample_tails(resamples, seed, observed, tolerance, |rng| {
         let mut sum = 0.0;
         let mut bits = 0u64;
         for (i, v) in d.iter().enumerate() {
@@ -326,7 +342,7 @@ pub fn randomization_with(
             sum += if bits & 1 == 1 { *v } else { -*v };
             bits >>= 1;
         }
-        as_extreme(sum, observed, tolerance, alternative)
+        sum
     })?;
     Ok(resample_p(hits, resamples))
 }
@@ -347,6 +363,11 @@ pub fn bootstrap_with(
     seed: u64,
     alternative: Alternative,
 ) -> Result<f64> {
+    Ok(bootstrap_tails(x, y, resamples, seed)?[alternative.index()])
+}
+
+/// The bootstrap test's p-values under every alternative, from one set of resamples.
+fn bootstrap_tails(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<[f64; 3]> {
     check_resamples(resamples)?;
     let d = differences(x, y)?;
     if d.is_empty() {
@@ -357,11 +378,11 @@ pub fn bootstrap_with(
     let mean = d.iter().sum::<f64>() / n;
     let centred: Vec<f64> = d.iter().map(|v| v - mean).collect();
     let tolerance = mean.abs() * 1e-12;
-    let hits = resample_count(resamples, seed, |rng| {
+    let hits = resample_tails(resamples, seed, mean, tolerance, |rng| {
         let s: f64 = (0..centred.len())
             .map(|_| centred[rng.below(centred.len())])
             .sum();
-        as_extreme(s / n, mean, tolerance, alternative)
+        s / n
     })?;
     Ok(resample_p(hits, resamples))
 }
@@ -398,6 +419,33 @@ impl PairedTest {
             PairedTest::Bootstrap(n) => bootstrap_with(x, y, n, seed, alternative),
         }
     }
+
+    /// The p-values of `x` against `y` and of `y` against `x` under `alternative`, equal to
+    /// two calls of [`PairedTest::p_value_with`] with the same seed; the resampling tests draw
+    /// their resamples once (swapping `x` and `y` swaps the one-sided tails).
+    pub fn p_values_both_ways(
+        self,
+        x: &[f64],
+        y: &[f64],
+        seed: u64,
+        alternative: Alternative,
+    ) -> Result<(f64, f64)> {
+        let tails = match self {
+            PairedTest::Randomization(n) => randomization_tails(x, y, n, seed)?,
+            PairedTest::Bootstrap(n) => bootstrap_tails(x, y, n, seed)?,
+            PairedTest::TTest | PairedTest::Wilcoxon => {
+                let forward = self.p_value_with(x, y, seed, alternative)?;
+                if alternative == Alternative::TwoSided {
+                    return Ok((forward, forward));
+                }
+                return Ok((forward, self.p_value_with(y, x, seed, alternative)?));
+            }
+        };
+        Ok((
+            tails[alternative.index()],
+            tails[alternative.reversed().index()],
+        ))
+    }
 }
 
 /// p-values between every pair of systems (`rows[i]`: system `i`'s per-query values), as a
@@ -433,15 +481,7 @@ pub fn pairwise_with(
             .map(|(n, &(i, j))| {
                 watch.check()?;
                 let seed = seed.wrapping_add(n as u64);
-                watch.scope(|| {
-                    let forward = test.p_value_with(rows[i], rows[j], seed, alternative)?;
-                    let backward = if alternative == Alternative::TwoSided {
-                        forward
-                    } else {
-                        test.p_value_with(rows[j], rows[i], seed, alternative)?
-                    };
-                    Ok((forward, backward))
-                })
+                watch.scope(|| test.p_values_both_ways(rows[i], rows[j], seed, alternative))
             })
             .collect::<Result<Vec<(f64, f64)>>>()
     })?;
@@ -601,6 +641,21 @@ mod tests {
             );
             assert!(g < 0.05, "{test:?} {g}");
             assert!(test.p_value_with(&x, &y, 5, Alternative::Less).unwrap() > 0.9);
+        }
+        for test in [PairedTest::Randomization(500), PairedTest::Bootstrap(500)] {
+            for alt in [
+                Alternative::Greater,
+                Alternative::Less,
+                Alternative::TwoSided,
+            ] {
+                let (f, b) = test.p_values_both_ways(&x, &y, 9, alt).unwrap();
+                assert_eq!(f, test.p_value_with(&x, &y, 9, alt).unwrap());
+                assert_eq!(
+                    b,
+                    test.p_value_with(&y, &x, 9, alt).unwrap(),
+                    "{test:?} {alt:?}"
+                );
+            }
         }
         let rows = [&x[..], &y[..]];
         let m = pairwise_with(&rows, PairedTest::TTest, 0, Alternative::Greater).unwrap();
