@@ -308,3 +308,95 @@ def test_compare_corrects_the_pairs_with_bh():
     want = multipletests(raw.p_values["RR"][upper], method="fdr_bh")[1]
     np.testing.assert_allclose(bh.p_values["RR"][upper], want, rtol=1e-12)
     np.testing.assert_array_equal(bh.p_values["RR"], bh.p_values["RR"].T)
+
+
+# ------------------------------------------------------------------ ANOVA (statsmodels)
+
+
+@st.composite
+def matrices(draw):
+    k, n = draw(st.integers(2, 5)), draw(st.integers(2, 25))
+    rows = [draw(st.lists(VALUES, min_size=n, max_size=n)) for _ in range(k)]
+    if draw(st.booleans()):  # a system that copies another, shifted: ties, additive parts
+        rows[-1] = [v + 0.25 for v in rows[0]]
+    return np.array(rows)
+
+
+def statsmodels_anova(scores, formula):
+    import pandas as pd
+    import statsmodels.formula.api as smf
+    from statsmodels.stats.anova import anova_lm
+
+    k, n = scores.shape
+    data = pd.DataFrame(
+        {
+            "score": scores.ravel(),
+            "system": np.repeat(np.arange(k), n),
+            "topic": np.tile(np.arange(n), k),
+        }
+    )
+    return quiet(anova_lm, smf.ols(formula, data).fit())
+
+
+@given(matrices(), st.sampled_from(["one-way", "two-way"]))
+def test_anova_equals_statsmodels_anova_lm(scores, design):
+    formula = "score ~ C(system) + C(topic)" if design == "two-way" else "score ~ C(system)"
+    want = statsmodels_anova(scores, formula)
+    got = rankwise.stats.anova(scores, design)
+    assert len(got.sources) == len(want)
+    np.testing.assert_array_equal(got.df, want["df"].to_numpy())
+    total = ((scores - scores.mean()) ** 2).sum()
+    np.testing.assert_allclose(
+        got.sum_sq, want["sum_sq"].to_numpy(), rtol=1e-9, atol=1e-12 * max(total, 1)
+    )
+    residual = got.mean_sq[-1]
+    assert np.isnan(got.f[-1]) and np.isnan(got.p_value[-1])
+    for i in range(len(got.sources) - 1):
+        if residual == 0:  # an exactly additive matrix: rankwise's convention
+            assert (got.f[i], got.p_value[i]) in ((math.inf, 0.0), (0.0, 1.0))
+            continue
+        if residual <= 1e-12 * total:  # a residual of rounding errors: F is noise in both
+            continue
+        assert got.f[i] == pytest.approx(want["F"].iloc[i], rel=1e-8, abs=1e-10)
+        assert got.p_value[i] == pytest.approx(want["PR(>F)"].iloc[i], rel=1e-8, abs=1e-12)
+    if design == "one-way" and residual > 1e-12 * max(total, 1e-300):
+        assert got.p_value[0] == pytest.approx(
+            quiet(stats.f_oneway, *scores).pvalue, rel=1e-8, abs=1e-12
+        )
+
+
+@given(matrices())
+def test_residual_effect_sizes_are_mean_differences_over_the_residual_sd(scores):
+    table = rankwise.stats.anova(scores)
+    got = rankwise.stats.residual_effect_sizes(scores)
+    means = scores.mean(axis=1)
+    sd = math.sqrt(table.mean_sq[-1])
+    if sd > 1e-9:
+        np.testing.assert_allclose(
+            got, (means[:, None] - means[None, :]) / sd, rtol=1e-9, atol=1e-9
+        )
+    assert np.all(np.diag(got) == 0) and np.all(got == -got.T)
+
+
+def test_anova_refuses_what_it_cannot_analyse():
+    with pytest.raises(InvalidValueError, match="`scores` must be at least 2 topics"):
+        rankwise.stats.anova([[0.1], [0.2]])
+    with pytest.raises(InvalidValueError, match="`scores` must be at least 2 systems"):
+        rankwise.stats.anova([[0.1, 0.2]])
+    with pytest.raises(InvalidValueError, match="`scores` must be finite values; got NaN"):
+        rankwise.stats.anova([[0.1, float("nan")], [0.2, 0.3]])
+    with pytest.raises(ShapeError, match="`scores` must be 2-D"):
+        rankwise.stats.anova([0.1, 0.2])
+    with pytest.raises(InvalidValueError, match="`design` must be one of"):
+        rankwise.stats.anova([[0.1, 0.2], [0.2, 0.3]], "three-way")  # type: ignore[arg-type]
+
+
+def test_comparison_anova_is_that_of_its_scores():
+    c = rankwise.compare(QRELS, RUNS, ["AP"], test="t-test")
+    table = c.anova("AP")
+    assert table.sources == ("system", "topic", "residual")
+    np.testing.assert_array_equal(table.f, rankwise.stats.anova(c.scores["AP"]).f)
+    np.testing.assert_array_equal(
+        c.effect_sizes("AP", "residual"), rankwise.stats.residual_effect_sizes(c.scores["AP"])
+    )
+    assert list(table.to_pandas().columns) == ["df", "sum_sq", "mean_sq", "F", "PR(>F)"]

@@ -235,6 +235,10 @@ def mean_intervals(
     confidence: float = 0.95,
     alternative: Literal["two-sided", "greater", "less"] = "two-sided",
 ) -> npt.NDArray[np.float64]: ...
+def anova(
+    scores: npt.NDArray[np.float64], design: Literal["one-way", "two-way"]
+) -> npt.NDArray[np.float64]: ...
+def residual_effect_sizes(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def fuse(
     runs: list[Run],
     method: Literal[

@@ -34,9 +34,11 @@ from .stats import (
     EFFECT_SIZES,
     TESTS,
     Alternative,
+    AnovaTable,
     CorrectionName,
     EffectSizeName,
     TestName,
+    anova,
 )
 
 if TYPE_CHECKING:
@@ -86,16 +88,24 @@ class Comparison:
         return self.scores[measure]
 
     def effect_sizes(
-        self, measure: str, kind: EffectSizeName = "cohens_d"
+        self, measure: str, kind: EffectSizeName | Literal["residual"] = "cohens_d"
     ) -> npt.NDArray[np.float64]:
         """Effect sizes between every pair of systems on ``measure``.
 
         Entry ``[i, j]`` is system ``i``'s effect over baseline ``j`` (``kind``: Cohen's d of
         the per-query differences, Glass's delta, or Hedges' g; see
-        :func:`rankwise.stats.effect_size`); zeros on the diagonal.
+        :func:`rankwise.stats.effect_size`; or ``"residual"``, Sakai's effect size after a
+        two-way ANOVA, :func:`rankwise.stats.residual_effect_sizes`); zeros on the diagonal.
         """
-        choice("kind", kind, EFFECT_SIZES)
+        choice("kind", kind, (*EFFECT_SIZES, "residual"))
+        if kind == "residual":
+            return _native.residual_effect_sizes(self._scores(measure))
         return _native.pairwise_effect_sizes(self._scores(measure), kind)
+
+    def anova(self, measure: str, design: Literal["one-way", "two-way"] = "two-way") -> AnovaTable:
+        """ANOVA of the systems' per-query values on ``measure`` (see
+        :func:`rankwise.stats.anova`; two-way: systems x queries, without replication)."""
+        return anova(self._scores(measure), design)
 
     def difference_intervals(
         self, measure: str, confidence: float = 0.95

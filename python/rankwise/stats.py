@@ -11,19 +11,26 @@ Rust and equals its reference implementation:
 * :func:`t_interval`: the Student t confidence interval of a mean or of a paired mean
   difference (``scipy.stats.ttest_1samp`` / ``ttest_rel(...).confidence_interval()``);
 * :func:`correct`: Holm, Bonferroni, Benjamini-Hochberg and Benjamini-Yekutieli adjusted
-  p-values (``statsmodels.stats.multitest.multipletests``).
+  p-values (``statsmodels.stats.multitest.multipletests``);
+* :func:`anova`: one-way and two-way (system x topic, without replication) analysis of
+  variance of a systems x topics matrix (statsmodels' ``anova_lm`` on an OLS fit), and
+  :func:`residual_effect_sizes`, Sakai's effect sizes after it.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, choice, float_vector, integer, probability
-from .errors import ShapeError
+from ._validation import U64_MAX, choice, float_vector, integer, probability, real_array
+from .errors import RankwiseTypeError, ShapeError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ALTERNATIVES",
@@ -31,12 +38,15 @@ __all__ = [
     "EFFECT_SIZES",
     "TESTS",
     "Alternative",
+    "AnovaTable",
     "CorrectionName",
     "EffectSizeName",
     "TestName",
+    "anova",
     "correct",
     "effect_size",
     "paired_test",
+    "residual_effect_sizes",
     "t_interval",
 ]
 
@@ -197,3 +207,101 @@ def correct(p: npt.ArrayLike, method: CorrectionName | None) -> npt.NDArray[np.f
     if method is not None:
         choice("correction", method, CORRECTIONS)
     return _native.corrected_p_values(float_vector("p", p), method)
+
+
+def _matrix(scores: object) -> npt.NDArray[np.float64]:
+    """A (systems, topics) C-contiguous float64 array."""
+    a = real_array("scores", scores)
+    if a.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`scores` must be an array of real numbers; got dtype {a.dtype}")
+    if a.ndim != 2:
+        raise ShapeError(f"`scores` must be 2-D (systems, topics); got shape {a.shape}")
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class AnovaTable:
+    """An analysis of variance table: one row per source of variation.
+
+    ``df``, ``sum_sq``, ``mean_sq``, ``f`` and ``p_value`` hold a value per source in
+    ``sources``; the residual row has no F or p-value (NaN, as statsmodels prints them).
+    ``to_pandas()`` gives statsmodels' ``anova_lm`` columns.
+    """
+
+    sources: tuple[str, ...]
+    df: npt.NDArray[np.float64]
+    sum_sq: npt.NDArray[np.float64]
+    mean_sq: npt.NDArray[np.float64]
+    f: npt.NDArray[np.float64]
+    p_value: npt.NDArray[np.float64]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The table with statsmodels' columns: df, sum_sq, mean_sq, F, PR(>F)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"df": self.df, "sum_sq": self.sum_sq, "mean_sq": self.mean_sq, "F": self.f,
+             "PR(>F)": self.p_value},
+            index=pd.Index(self.sources, name="source"),
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        lines = [f"{'source':<10}{'df':>8}{'sum_sq':>12}{'mean_sq':>12}{'F':>10}{'PR(>F)':>12}"]
+        for i, s in enumerate(self.sources):
+            f = "" if np.isnan(self.f[i]) else f"{self.f[i]:.4f}"
+            p = "" if np.isnan(self.p_value[i]) else f"{self.p_value[i]:.4g}"
+            line = (
+                f"{s:<10}{self.df[i]:>8g}{self.sum_sq[i]:>12.6f}{self.mean_sq[i]:>12.6f}"
+                f"{f:>10}{p:>12}"
+            )
+            lines.append(line.rstrip())
+        return "\n".join(lines)
+
+
+def anova(scores: npt.ArrayLike, design: Literal["one-way", "two-way"] = "two-way") -> AnovaTable:
+    """Analysis of variance of ``scores``, a (systems, topics) matrix of per-topic values.
+
+    * ``"two-way"``: two-way ANOVA without replication, systems x topics (Sakai, *Laboratory
+      Experiments in Information Retrieval*, 2018, 3.2): sources ``system`` (``k - 1``
+      degrees of freedom), ``topic`` (``n - 1``) and ``residual`` (``(k - 1)(n - 1)``),
+      each effect's F its mean square over the residual's; equals statsmodels'
+      ``anova_lm(ols("score ~ C(system) + C(topic)", data))``;
+    * ``"one-way"``: the systems as groups, topics ignored: ``system`` and ``residual``
+      (``k (n - 1)``); equals ``anova_lm(ols("score ~ C(system)", data))`` and
+      ``scipy.stats.f_oneway(*scores)``.
+
+    p-values are ``P(F > f)``. Needs at least 2 systems and 2 topics and finite values; where
+    the model leaves no residual at all, an effect gets F = inf and p = 0, or F = 0 and p = 1
+    if it explains nothing either (statsmodels: inf or NaN).
+
+    Examples
+    --------
+    >>> from rankwise.stats import anova
+    >>> scores = [[0.2, 0.5, 0.9, 0.4], [0.3, 0.4, 1.0, 0.7], [0.1, 0.6, 0.7, 0.2]]
+    >>> anova(scores)
+    source          df      sum_sq     mean_sq         F      PR(>F)
+    system           2    0.080000    0.040000    1.8000      0.2441
+    topic            3    0.686667    0.228889   10.3000    0.008811
+    residual         6    0.133333    0.022222
+    """
+    choice("design", design, ("one-way", "two-way"))
+    table = _native.anova(_matrix(scores), design)
+    sources = ("system", "topic", "residual") if design == "two-way" else ("system", "residual")
+    df, sum_sq, mean_sq, f, p = (np.ascontiguousarray(table[:, c]) for c in range(5))
+    return AnovaTable(sources, df, sum_sq, mean_sq, f, p)
+
+
+def residual_effect_sizes(scores: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Sakai's effect sizes after a two-way ANOVA: ``(mean_i - mean_j) / sqrt(V_E)``.
+
+    ``V_E`` is the residual mean square of :func:`anova` (two-way, systems x topics), the
+    standardising variance Sakai recommends for comparing many systems (*Laboratory
+    Experiments in Information Retrieval*, 2018, 5.2). Entry ``[i, j]`` of the (systems,
+    systems) result is system ``i``'s effect over ``j``.
+
+    >>> from rankwise.stats import residual_effect_sizes
+    >>> residual_effect_sizes([[0.2, 0.5, 0.9, 0.4], [0.3, 0.4, 1.0, 0.7]]).round(3)
+    array([[ 0.   , -0.866],
+           [ 0.866,  0.   ]])
+    """
+    return _native.residual_effect_sizes(_matrix(scores))

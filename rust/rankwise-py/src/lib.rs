@@ -61,8 +61,8 @@ mod _native {
     use crate::rewards::pairwise_accuracy;
     #[pymodule_export]
     use crate::stats::{
-        corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
-        pairwise_p_values,
+        anova, corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
+        pairwise_p_values, residual_effect_sizes,
     };
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};

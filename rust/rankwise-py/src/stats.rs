@@ -4,6 +4,7 @@
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+use rankwise_core::compare::anova as core_anova;
 use rankwise_core::compare::effects::{self, EffectSize};
 use rankwise_core::compare::stats::{self, Alternative, Correction, PairedTest};
 
@@ -177,6 +178,57 @@ pub fn mean_intervals<'py>(
     })?
     .map_err(CoreError)?;
     Ok(Array2::from_shape_vec((k, 2), out)
+        .map_err(|e| shape_error(py, e))?
+        .into_pyarray(py))
+}
+
+/// ANOVA table of `scores` (systems x topics): `design` "one-way" (rows system, residual) or
+/// "two-way" (system, topic, residual); columns df, sum_sq, mean_sq, F, p-value.
+#[pyfunction]
+pub fn anova<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    design: &str,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let two_way = match design {
+        "one-way" => false,
+        "two-way" => true,
+        _ => {
+            return Err(invalid_value(
+                py,
+                format!("`design` must be one of \"one-way\", \"two-way\"; got {design:?}"),
+            ));
+        }
+    };
+    let rows = rows(py, &scores)?;
+    let table = interrupt::run(py, || {
+        if two_way {
+            core_anova::two_way(&rows)
+        } else {
+            core_anova::one_way(&rows)
+        }
+    })?
+    .map_err(CoreError)?;
+    let flat: Vec<f64> = table
+        .iter()
+        .flat_map(|r| [r.df, r.sum_sq, r.mean_sq, r.f, r.p_value])
+        .collect();
+    Ok(Array2::from_shape_vec((table.len(), 5), flat)
+        .map_err(|e| shape_error(py, e))?
+        .into_pyarray(py))
+}
+
+/// Sakai's residual-variance effect sizes between every pair of rows of `scores`.
+#[pyfunction]
+pub fn residual_effect_sizes<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(py, &scores)?;
+    let k = rows.len();
+    let out =
+        interrupt::run(py, || core_anova::residual_effect_sizes(&rows))?.map_err(CoreError)?;
+    Ok(Array2::from_shape_vec((k, k), out)
         .map_err(|e| shape_error(py, e))?
         .into_pyarray(py))
 }
