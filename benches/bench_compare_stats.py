@@ -9,8 +9,9 @@ AP and RR. Timed, each after one warm-up call, median of ``--repeat``:
   calls ``scipy.stats.ttest_rel`` per pair); the p-values are checked equal;
 * ``rankwise.compare(..., test="randomization")`` two-sided with Holm (the existing test) vs
   one-sided (``alternative="greater"``, both orders of every pair) with Benjamini-Yekutieli,
-  plus Cohen's d, Hedges' g, the paired t intervals and the means' intervals of every measure:
-  the new statistics' cost next to the old test's.
+  plus Cohen's d, Hedges' g, Sakai's residual effect size, the paired t intervals, the means'
+  intervals and the one- and two-way ANOVA of every measure: the new statistics' cost next to
+  the old test's.
 
     python benches/bench_compare_stats.py [--queries 250] [--resamples 10000] [--repeat 5]
 """
@@ -60,8 +61,8 @@ def main() -> None:
             correction="by",
         )
         return [
-            (c.effect_sizes(m), c.effect_sizes(m, "hedges_g"), c.difference_intervals(m),
-             c.mean_intervals(m))
+            (c.effect_sizes(m), c.effect_sizes(m, "hedges_g"), c.effect_sizes(m, "residual"),
+             c.difference_intervals(m), c.mean_intervals(m), c.anova(m), c.anova(m, "one-way"))
             for m in MEASURES
         ]  # fmt: skip
 
@@ -108,7 +109,7 @@ def main() -> None:
         [
             ["two-sided, holm (existing)", R.fmt_s(time_old.median_s), "1.0x"],
             [
-                "greater, by, + effect sizes and intervals",
+                "greater, by, + effect sizes, intervals, ANOVA",
                 R.fmt_s(time_new.median_s),
                 f"{time_new.median_s / time_old.median_s:.2f}x the time",
             ],
