@@ -297,6 +297,14 @@ def test_one_sided_compare_tests_each_ordered_pair(test):
             )
             assert c.p_values["AP"][a, b] == want
     assert "greater" in repr(c)
+    less = rankwise.compare(
+        QRELS, RUNS, ["AP"], test=test, alternative="less", correction=None, **kw
+    )
+    # "less" tests (i, j) as "greater" tests (j, i): the same matrix transposed
+    np.testing.assert_array_equal(less.p_values["AP"], c.p_values["AP"].T)
+    for system in c.systems:
+        assert less.better_than("AP", system) == c.better_than("AP", system)
+    assert any(c.better_than("AP", s) for s in c.systems), "the fixture has a significant pair"
     corrected = rankwise.compare(QRELS, RUNS, ["AP"], test=test, alternative="greater",
                                  correction="by", **kw)  # fmt: skip
     off = ~np.eye(3, dtype=bool)
@@ -404,3 +412,25 @@ def test_comparison_anova_is_that_of_its_scores():
         c.effect_sizes("AP", "residual"), rankwise.stats.residual_effect_sizes(c.scores["AP"])
     )
     assert list(table.to_pandas().columns) == ["df", "sum_sq", "mean_sq", "F", "PR(>F)"]
+
+
+def test_latex_table_marks_significance_bolds_the_best_and_escapes_names():
+    runs = {"good_run": RUNS["one"], "50%": RUNS["two"], "x&y": RUNS["three"]}
+    c = rankwise.compare(QRELS, runs, ["AP", "RR"], test="t-test")
+    latex = c.to_latex(digits=3)
+    lines = latex.splitlines()
+    assert lines[0] == "\\begin{tabular}{llcc}" and lines[1] == "\\toprule"
+    assert lines[-2:] == ["\\bottomrule", "\\end{tabular}"]
+    assert "good\\_run" in latex and "50\\%" in latex and "x\\&y" in latex
+    body = lines[4:-2]
+    letters = "abc"
+    for k, (system, row) in enumerate(zip(c.systems, body, strict=True)):
+        cells = row.removesuffix(" \\\\").split(" & ")
+        assert cells[0] == letters[k]
+        for m, cell in zip(c.measures, cells[2:], strict=True):
+            marks = "".join(letters[c.systems.index(o)] for o in c.better_than(m, system))
+            assert cell.endswith(f"$^{{{marks}}}$") == bool(marks), (cell, marks)
+            best = c.means[system][m] == max(c.means[s][m] for s in c.systems)
+            assert cell.startswith("\\textbf{") == best
+            assert f"{c.means[system][m]:.3f}" in cell
+    assert any("$^{" in row for row in body), "the fixture has significant differences"

@@ -134,9 +134,15 @@ class Comparison:
         return {m: p < self.alpha for m, p in self.p_values.items()}
 
     def better_than(self, measure: str, system: str) -> list[str]:
-        """Systems that ``system`` beats significantly on ``measure``."""
+        """Systems that ``system`` beats significantly on ``measure``.
+
+        With ``alternative="less"``, ``p_values[measure][j, i]`` is the test of ``i`` scoring
+        higher than ``j``, and is the one read.
+        """
         i = self.systems.index(system)
         p = self.p_values[measure]
+        if self.alternative == "less":
+            p = p.T
         means = [self.means[s][measure] for s in self.systems]
         return [
             s for j, s in enumerate(self.systems)
@@ -159,6 +165,47 @@ class Comparison:
         lines = ["| system | " + " | ".join(self.measures) + " |"]
         lines.append("|" + "---|" * (len(self.measures) + 1))
         lines += ["| " + " | ".join(r) + " |" for r in self._cells(digits)]
+        return "\n".join(lines)
+
+    def to_latex(self, digits: int = 4) -> str:
+        r"""A LaTeX table (booktabs) as ranx prints it: systems by measures, each mean with the
+        letters of the systems it is significantly better than as a superscript, the best mean
+        of each measure in bold. Needs ``\usepackage{booktabs}``; names are escaped.
+
+        >>> import rankwise
+        >>> qrels = {f"q{i}": {"a": 1, "b": 0} for i in range(30)}
+        >>> good = {f"q{i}": {"a": 2.0, "b": 1.0} for i in range(30)}
+        >>> bad = {f"q{i}": {"a": 1.0, "b": 2.0} for i in range(30)}
+        >>> c = rankwise.compare(qrels, {"good_run": good, "bad": bad}, ["RR"], test="t-test")
+        >>> print(c.to_latex())
+        \begin{tabular}{llc}
+        \toprule
+         & System & RR \\
+        \midrule
+        a & good\_run & \textbf{1.0000}$^{b}$ \\
+        b & bad & 0.5000 \\
+        \bottomrule
+        \end{tabular}
+        """
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        best = {m: max(self.means[s][m] for s in self.systems) for m in self.measures}
+        lines = [
+            "\\begin{tabular}{ll" + "c" * len(self.measures) + "}",
+            "\\toprule",
+            " & System & " + " & ".join(_latex_escape(m) for m in self.measures) + " \\\\",
+            "\\midrule",
+        ]
+        for k, s in enumerate(self.systems):
+            cells = []
+            for m in self.measures:
+                value = f"{self.means[s][m]:.{digits}f}"
+                if self.means[s][m] == best[m]:
+                    value = f"\\textbf{{{value}}}"
+                marks = "".join(letters[self.systems.index(o) % 26] for o in self.better_than(m, s))
+                cells.append(value + (f"$^{{{marks}}}$" if marks else ""))
+            row = f"{letters[k % 26]} & {_latex_escape(s)} & " + " & ".join(cells)
+            lines.append(row + " \\\\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
         return "\n".join(lines)
 
     def to_pandas(self) -> pd.DataFrame:
@@ -184,6 +231,18 @@ class Comparison:
         ]
         lines += [fmt.format(*r) for r in cells]
         return "\n".join(lines)
+
+
+_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+    "\\": "\\textbackslash{}",
+}
+
+
+def _latex_escape(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped."""
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
 def _run_at(where: str, run: RunLike) -> Run:
