@@ -35,7 +35,7 @@ def paired(draw, max_n=80):
 
 
 def p_of(x, y, test, **kw):
-    return _native.paired_p_values(np.ascontiguousarray(np.stack([x, y])), test, **kw)[0, 1]
+    return _native.pairwise_p_values(np.ascontiguousarray(np.stack([x, y])), test, **kw)[0, 1]
 
 
 def scipy_p(test, x, y):
@@ -86,23 +86,23 @@ def test_resampling_is_reproducible_and_independent_of_threads():
     before = rankwise.get_num_threads()
     try:
         rankwise.set_num_threads(1)
-        one = _native.paired_p_values(m, "bootstrap", n_resamples=3000, seed=9)
+        one = _native.pairwise_p_values(m, "bootstrap", n_resamples=3000, seed=9)
         rankwise.set_num_threads(2)
-        two = _native.paired_p_values(m, "bootstrap", n_resamples=3000, seed=9)
+        two = _native.pairwise_p_values(m, "bootstrap", n_resamples=3000, seed=9)
     finally:
         rankwise.set_num_threads(0)
     np.testing.assert_array_equal(one, two)
     assert rankwise.get_num_threads() == before
-    other = _native.paired_p_values(m, "bootstrap", n_resamples=3000, seed=10)
+    other = _native.pairwise_p_values(m, "bootstrap", n_resamples=3000, seed=10)
     assert not np.array_equal(one, other)
     assert np.all(one > 0) and np.all(np.diag(one) == 1)
 
 
 def test_corrections():
     p = np.array([0.01, 0.04, 0.03, 0.2])
-    np.testing.assert_allclose(_native.correct_p_values(p, "bonferroni"), [0.04, 0.16, 0.12, 0.8])
-    np.testing.assert_allclose(_native.correct_p_values(p, "holm"), [0.04, 0.09, 0.09, 0.2])
-    np.testing.assert_array_equal(_native.correct_p_values(p, None), p)
+    np.testing.assert_allclose(_native.corrected_p_values(p, "bonferroni"), [0.04, 0.16, 0.12, 0.8])
+    np.testing.assert_allclose(_native.corrected_p_values(p, "holm"), [0.04, 0.09, 0.09, 0.2])
+    np.testing.assert_array_equal(_native.corrected_p_values(p, None), p)
 
 
 QRELS = {f"q{i}": {"a": 1, "b": 0, "c": 1 if i % 3 else 0} for i in range(40)}

@@ -20,6 +20,7 @@ MODULES = [
     "rankwise.report",
     "rankwise.sample",
     "rankwise.comparison",
+    "rankwise.stats",
     "rankwise.correlation",
     "rankwise.consistency",
     "rankwise.labels",

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import rankwise
-from rankwise import _native, comparison, consistency, correlation, labels, metrics
+from rankwise import _native, comparison, consistency, correlation, labels, metrics, stats
 from rankwise.errors import InvalidValueError
 from rankwise.rerank import parsing, strategies
 
@@ -53,6 +53,10 @@ LITERALS: dict[str, tuple[Any, str]] = {
     "labels.TieBreak": (labels.TieBreak, "labels::permutation::TieBreak"),
     "labels.Method": (labels.Method, "labels::aggregate::MethodKind"),
     "comparison.Test": (comparison.Test, "compare::stats::PairedTestKind"),
+    "stats.TestName": (stats.TestName, "compare::stats::PairedTestKind"),
+    "stats.Alternative": (stats.Alternative, "correlation::Alternative"),
+    "stats.EffectSizeName": (stats.EffectSizeName, "compare::effects::EffectSize"),
+    "stats.CorrectionName": (stats.CorrectionName, "compare::stats::Correction"),
 }
 
 # Parameters (or dataclass fields): (their owner, the parameter, the core enum).
@@ -73,6 +77,7 @@ PARAMETERS: list[tuple[Any, str, str]] = [
     (consistency.opis, "reference", "consistency::opis::Reference"),
     (consistency.opis, "integration", "consistency::opis::Integration"),
     (comparison.compare, "correction", "compare::stats::Correction"),
+    (stats.anova, "design", "compare::anova::Design"),
     (comparison.fuse, "method", "compare::fusion::MethodKind"),
     (comparison.fuse, "norm", "compare::fusion::Normalization"),
     (rankwise.evaluate, "missing", "evaluate::Missing"),
@@ -125,8 +130,12 @@ STUB: list[tuple[str, str, str]] = [
     ("labels_position_weights", "scheme", "labels::weights::PositionScheme"),
     ("labels_curriculum_ease", "difficulty", "labels::weights::EaseHeuristic"),
     ("labels_committee", "rule", "labels::committee::RuleKind"),
-    ("paired_p_values", "test", "compare::stats::PairedTestKind"),
-    ("correct_p_values", "method", "compare::stats::Correction"),
+    ("pairwise_p_values", "test", "compare::stats::PairedTestKind"),
+    ("pairwise_p_values", "alternative", "correlation::Alternative"),
+    ("corrected_p_values", "method", "compare::stats::Correction"),
+    ("pairwise_effect_sizes", "kind", "compare::effects::EffectSize"),
+    ("pairwise_intervals", "alternative", "correlation::Alternative"),
+    ("anova", "design", "compare::anova::Design"),
     ("fuse", "method", "compare::fusion::MethodKind"),
     ("fuse", "norm", "compare::fusion::Normalization"),
     ("Run.from_trec", "score_precision", "ranking::ScorePrecision"),

@@ -10,7 +10,8 @@ Report over 1 queries
   RR       0.5000
 
 Modules: :mod:`rankwise.metrics` (array API), :mod:`rankwise.evaluate` (runs and qrels),
-:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.correlation` (Kendall,
+:mod:`rankwise.comparison` (significance tests, fusion), :mod:`rankwise.stats` (paired tests,
+effect sizes, intervals, corrections), :mod:`rankwise.correlation` (Kendall,
 Spearman, weighted tau, AP correlation, RBO), :mod:`rankwise.consistency` (OPIS, preference
 ranking accuracy), :mod:`rankwise.labels` (full-list training labels: rank aggregation,
 weights, targets), :mod:`rankwise.compat` (drop-in replacements for pytrec_eval, sklearn,
@@ -41,7 +42,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, labels, metrics, ratings, rerank
+    from . import consistency, correlation, labels, metrics, ratings, rerank, stats
     from .comparison import compare, fuse
     from .sample import demo
 
@@ -65,6 +66,7 @@ __all__ = (
     "ratings",
     "rerank",
     "set_num_threads",
+    "stats",
     "torch",
 )
 
@@ -77,6 +79,7 @@ _LAZY = {
     "ratings": ("rankwise.ratings", None),
     "rerank": ("rankwise.rerank", None),
     "torch": ("rankwise.torch", None),
+    "stats": ("rankwise.stats", None),
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
     "demo": ("rankwise.sample", "demo"),

@@ -207,16 +207,34 @@ def parse_permutation(
     out_of_range: _OnProblem = "repair",
     missing: _OnProblem = "repair",
 ) -> tuple[list[int], list[int], list[str], list[int]]: ...
-def paired_p_values(
+def pairwise_p_values(
     scores: npt.NDArray[np.float64],
     test: Literal["randomization", "t-test", "bootstrap", "wilcoxon"],
+    alternative: Literal["two-sided", "less", "greater"] = ...,
     *,
     n_resamples: int = 10000,
     seed: int = 42,
 ) -> npt.NDArray[np.float64]: ...
-def correct_p_values(
-    p: npt.NDArray[np.float64], method: Literal["holm", "bonferroni"] | None
+def corrected_p_values(
+    p: npt.NDArray[np.float64], method: Literal["holm", "bonferroni", "bh", "by"] | None
 ) -> npt.NDArray[np.float64]: ...
+def pairwise_effect_sizes(
+    scores: npt.NDArray[np.float64], kind: Literal["cohens_d", "glass_delta", "hedges_g"]
+) -> npt.NDArray[np.float64]: ...
+def pairwise_intervals(
+    scores: npt.NDArray[np.float64],
+    confidence: float = 0.95,
+    alternative: Literal["two-sided", "less", "greater"] = ...,
+) -> npt.NDArray[np.float64]: ...
+def mean_intervals(
+    scores: npt.NDArray[np.float64],
+    confidence: float = 0.95,
+    alternative: Literal["two-sided", "less", "greater"] = ...,
+) -> npt.NDArray[np.float64]: ...
+def anova(
+    scores: npt.NDArray[np.float64], design: Literal["one-way", "two-way"]
+) -> npt.NDArray[np.float64]: ...
+def residual_effect_sizes(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def fuse(
     runs: list[Run],
     method: Literal[

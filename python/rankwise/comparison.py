@@ -1,8 +1,9 @@
-"""Comparing systems: significance tests over queries, and run fusion.
+"""Comparing systems: significance tests over queries, effect sizes, intervals, and run fusion.
 
-Both do their work in Rust: the resampling of the randomization and bootstrap tests runs in
-parallel (and gives the same p-values for a seed whatever the number of threads), and fusion
-runs per query in parallel.
+All do their work in Rust: the resampling of the randomization and bootstrap tests runs in
+parallel (and gives the same p-values for a seed whatever the number of threads), effect sizes
+and intervals run over the pairs of systems in parallel, and fusion runs per query in parallel.
+The statistics themselves are those of :mod:`rankwise.stats`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, integer, real_array, real_scalar
+from ._validation import U64_MAX, choice, integer, probability, real_array, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import (
     Qrels,
@@ -27,24 +28,42 @@ from .evaluate import (
     _measure_list,
     evaluate,
 )
+from .stats import (
+    ALTERNATIVES,
+    CORRECTIONS,
+    EFFECT_SIZES,
+    TESTS,
+    Alternative,
+    AnovaTable,
+    CorrectionName,
+    EffectSizeName,
+    TestName,
+    anova,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Comparison", "compare", "fuse"]
 
-Test = Literal["randomization", "t-test", "bootstrap", "wilcoxon"]
+Test = TestName
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Means of several systems and pairwise significance tests, per measure.
 
-    ``p_values[measure][i, j]`` is the (corrected) two-sided p-value between systems ``i`` and
-    ``j``; ``significant`` compares it with ``alpha``; ``wins[measure][i, j]`` counts the
-    queries where ``i`` scores higher than ``j`` (``ties`` where equal). ``to_markdown()`` and
+    ``p_values[measure][i, j]`` is the (corrected) p-value of system ``i`` against system
+    ``j`` under ``alternative`` (two-sided: a symmetric matrix; ``"greater"``: small when ``i``
+    scores higher); ``significant`` compares it with ``alpha``; ``wins[measure][i, j]`` counts
+    the queries where ``i`` scores higher than ``j`` (``ties`` where equal);
+    ``scores[measure]`` holds the per-query values, systems by queries. ``to_markdown()`` and
     ``repr()`` show ranx's table: each system gets a letter, and a mean carries the letters of
     the systems it is significantly better than.
+
+    :meth:`effect_sizes`, :meth:`difference_intervals` and :meth:`mean_intervals` give the
+    effect sizes and t confidence intervals papers report next to p-values (see
+    :mod:`rankwise.stats` for their definitions).
     """
 
     systems: tuple[str, ...]
@@ -57,6 +76,57 @@ class Comparison:
     test: str
     correction: str | None
     alpha: float
+    scores: dict[str, npt.NDArray[np.float64]]
+    alternative: Alternative = "two-sided"
+
+    def _scores(self, measure: str) -> npt.NDArray[np.float64]:
+        if measure not in self.scores:
+            raise InvalidValueError(
+                f"`measure` must be one of the compared measures {list(self.measures)}; "
+                f"got {measure!r}"
+            )
+        return self.scores[measure]
+
+    def effect_sizes(
+        self, measure: str, kind: EffectSizeName | Literal["residual"] = "cohens_d"
+    ) -> npt.NDArray[np.float64]:
+        """Effect sizes between every pair of systems on ``measure``.
+
+        Entry ``[i, j]`` is system ``i``'s effect over baseline ``j`` (``kind``: Cohen's d of
+        the per-query differences, Glass's delta, or Hedges' g; see
+        :func:`rankwise.stats.effect_size`; or ``"residual"``, Sakai's effect size after a
+        two-way ANOVA, :func:`rankwise.stats.residual_effect_sizes`); zeros on the diagonal.
+        """
+        choice("kind", kind, (*EFFECT_SIZES, "residual"))
+        if kind == "residual":
+            return _native.residual_effect_sizes(self._scores(measure))
+        return _native.pairwise_effect_sizes(self._scores(measure), kind)
+
+    def anova(self, measure: str, design: Literal["one-way", "two-way"] = "two-way") -> AnovaTable:
+        """ANOVA of the systems' per-query values on ``measure`` (see
+        :func:`rankwise.stats.anova`; two-way: systems x queries, without replication)."""
+        return anova(self._scores(measure), design)
+
+    def difference_intervals(
+        self, measure: str, confidence: float = 0.95
+    ) -> npt.NDArray[np.float64]:
+        """Paired t confidence intervals of the mean difference between every pair of systems.
+
+        Shape (systems, systems, 2): ``[i, j]`` bounds ``mean(i - j)`` on ``measure``, equal to
+        ``scipy.stats.ttest_rel(i, j, alternative=...).confidence_interval(confidence)`` with
+        the comparison's ``alternative`` (one-sided: a half-line to infinity).
+        """
+        confidence = probability("confidence", confidence)
+        return _native.pairwise_intervals(self._scores(measure), confidence, self.alternative)
+
+    def mean_intervals(self, measure: str, confidence: float = 0.95) -> npt.NDArray[np.float64]:
+        """Student t confidence intervals of each system's mean on ``measure``, two-sided.
+
+        Shape (systems, 2), equal to ``scipy.stats.ttest_1samp(values, 0)``'s
+        ``confidence_interval(confidence)``.
+        """
+        confidence = probability("confidence", confidence)
+        return _native.mean_intervals(self._scores(measure), confidence, "two-sided")
 
     @property
     def significant(self) -> dict[str, npt.NDArray[np.bool_]]:
@@ -64,9 +134,15 @@ class Comparison:
         return {m: p < self.alpha for m, p in self.p_values.items()}
 
     def better_than(self, measure: str, system: str) -> list[str]:
-        """Systems that ``system`` beats significantly on ``measure``."""
+        """Systems that ``system`` beats significantly on ``measure``.
+
+        With ``alternative="less"``, ``p_values[measure][j, i]`` is the test of ``i`` scoring
+        higher than ``j``, and is the one read.
+        """
         i = self.systems.index(system)
         p = self.p_values[measure]
+        if self.alternative == "less":
+            p = p.T
         means = [self.means[s][measure] for s in self.systems]
         return [
             s for j, s in enumerate(self.systems)
@@ -91,6 +167,47 @@ class Comparison:
         lines += ["| " + " | ".join(r) + " |" for r in self._cells(digits)]
         return "\n".join(lines)
 
+    def to_latex(self, digits: int = 4) -> str:
+        r"""A LaTeX table (booktabs) as ranx prints it: systems by measures, each mean with the
+        letters of the systems it is significantly better than as a superscript, the best mean
+        of each measure in bold. Needs ``\usepackage{booktabs}``; names are escaped.
+
+        >>> import rankwise
+        >>> qrels = {f"q{i}": {"a": 1, "b": 0} for i in range(30)}
+        >>> good = {f"q{i}": {"a": 2.0, "b": 1.0} for i in range(30)}
+        >>> bad = {f"q{i}": {"a": 1.0, "b": 2.0} for i in range(30)}
+        >>> c = rankwise.compare(qrels, {"good_run": good, "bad": bad}, ["RR"], test="t-test")
+        >>> print(c.to_latex())
+        \begin{tabular}{llc}
+        \toprule
+         & System & RR \\
+        \midrule
+        a & good\_run & \textbf{1.0000}$^{b}$ \\
+        b & bad & 0.5000 \\
+        \bottomrule
+        \end{tabular}
+        """
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        best = {m: max(self.means[s][m] for s in self.systems) for m in self.measures}
+        lines = [
+            "\\begin{tabular}{ll" + "c" * len(self.measures) + "}",
+            "\\toprule",
+            " & System & " + " & ".join(_latex_escape(m) for m in self.measures) + " \\\\",
+            "\\midrule",
+        ]
+        for k, s in enumerate(self.systems):
+            cells = []
+            for m in self.measures:
+                value = f"{self.means[s][m]:.{digits}f}"
+                if self.means[s][m] == best[m]:
+                    value = f"\\textbf{{{value}}}"
+                marks = "".join(letters[self.systems.index(o) % 26] for o in self.better_than(m, s))
+                cells.append(value + (f"$^{{{marks}}}$" if marks else ""))
+            row = f"{letters[k % 26]} & {_latex_escape(s)} & " + " & ".join(cells)
+            lines.append(row + " \\\\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        return "\n".join(lines)
+
     def to_pandas(self) -> pd.DataFrame:
         """Means as a DataFrame (systems by measures)."""
         import pandas as pd
@@ -106,13 +223,26 @@ class Comparison:
         header = ["system", *self.measures]
         widths = [max(len(r[c]) for r in [header, *cells]) for c in range(len(header))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        sided = "" if self.alternative == "two-sided" else f", {self.alternative}"
         lines = [
             f"Comparison of {len(self.systems)} systems over {len(self.query_ids)} queries "
-            f"({self.test}, correction={self.correction}, alpha={self.alpha})",
+            f"({self.test}{sided}, correction={self.correction}, alpha={self.alpha})",
             fmt.format(*header),
         ]
         lines += [fmt.format(*r) for r in cells]
         return "\n".join(lines)
+
+
+_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+    "\\": "\\textbackslash{}",
+}
+
+
+def _latex_escape(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped."""
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
 def _run_at(where: str, run: RunLike) -> Run:
@@ -147,7 +277,8 @@ def compare(
     measures: str | Iterable[str],
     *,
     test: Test = "randomization",
-    correction: Literal["holm", "bonferroni"] | None = "holm",
+    alternative: Alternative = "two-sided",
+    correction: CorrectionName | None = "holm",
     n_resamples: int = 10_000,
     seed: int = 42,
     alpha: float = 0.05,
@@ -164,8 +295,12 @@ def compare(
     * ``"bootstrap"``: Sakai's paired bootstrap test, ``n_resamples`` resamples.
 
     Resampling p-values are ``(1 + hits) / (1 + n_resamples)`` (never 0); ranx reports
-    ``hits / n_resamples``. Within each measure the p-values of all pairs are corrected with
-    Holm's or Bonferroni's method (``correction=None`` to skip). Systems with identical
+    ``hits / n_resamples``. ``alternative="greater"`` makes ``p_values[m][i, j]`` one-sided,
+    small when system ``i`` scores higher than ``j`` (``"less"``: lower); see
+    :func:`rankwise.stats.paired_test`. Within each measure the p-values of all pairs (both
+    orders of each pair when one-sided) are corrected as one family with Holm's, Bonferroni's,
+    Benjamini-Hochberg's (``"bh"``) or Benjamini-Yekutieli's (``"by"``) method
+    (``correction=None`` to skip; see :func:`rankwise.stats.correct`). Systems with identical
     per-query values get p = 1 (scipy reports NaN for the t-test there).
 
     Parameters
@@ -173,7 +308,7 @@ def compare(
     qrels : Qrels or dict
     runs : list of Run (named by ``Run.name``) or dict ``{name: run}``
     measures : str or iterable of str
-    test, correction, n_resamples, seed, alpha, rel_level
+    test, alternative, correction, n_resamples, seed, alpha, rel_level
         As above; ``seed`` makes resampling tests reproducible on any machine.
 
     Examples
@@ -185,8 +320,14 @@ def compare(
     >>> result = rankwise.compare(qrels, {"good": good, "bad": bad}, ["RR"], test="t-test")
     >>> result.means["good"]["RR"], result.means["bad"]["RR"], result.better_than("RR", "good")
     (1.0, 0.5, ['bad'])
+    >>> result.difference_intervals("RR")[0, 1]  # mean(good - bad): no spread at all
+    array([0.5, 0.5])
     """
     names = _measure_list(measures)
+    if correction is not None:
+        choice("correction", correction, CORRECTIONS)
+    choice("test", test, TESTS)
+    choice("alternative", alternative, ALTERNATIVES)
     n_resamples = integer("n_resamples", n_resamples, minimum=1)
     if not 0 < real_scalar("alpha", alpha) < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
@@ -200,13 +341,20 @@ def compare(
     query_ids = reports[0].query_ids
     k = len(systems)
     upper = np.triu_indices(k, 1)
-    p_values, wins, ties = {}, {}, {}
+    off_diagonal = ~np.eye(k, dtype=bool)
+    p_values, wins, ties, scores = {}, {}, {}, {}
     for m in measures_out:
         matrix = np.ascontiguousarray(np.stack([r.column(m) for r in reports]))
-        p = _native.paired_p_values(matrix, test, n_resamples=n_resamples, seed=seed)
-        corrected = _native.correct_p_values(np.ascontiguousarray(p[upper]), correction)
-        p[upper] = corrected
-        p.T[upper] = corrected
+        scores[m] = matrix
+        p = _native.pairwise_p_values(matrix, test, alternative, n_resamples=n_resamples, seed=seed)
+        if alternative == "two-sided":  # one hypothesis per pair
+            corrected = _native.corrected_p_values(np.ascontiguousarray(p[upper]), correction)
+            p[upper] = corrected
+            p.T[upper] = corrected
+        else:  # one per ordered pair
+            p[off_diagonal] = _native.corrected_p_values(
+                np.ascontiguousarray(p[off_diagonal]), correction
+            )
         p_values[m] = p
         diff = matrix[:, None, :] - matrix[None, :, :]
         wins[m] = (diff > 0).sum(axis=2)
@@ -222,6 +370,8 @@ def compare(
         test=test,
         correction=correction,
         alpha=alpha,
+        scores=scores,
+        alternative=alternative,
     )
 
 

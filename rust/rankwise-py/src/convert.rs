@@ -268,6 +268,8 @@ pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         )+};
     }
     add!(
+        compare::anova::Design,
+        compare::effects::EffectSize,
         compare::fusion::MethodKind,
         compare::fusion::Normalization,
         compare::stats::Correction,

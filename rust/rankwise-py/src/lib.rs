@@ -25,6 +25,7 @@ mod parallel;
 mod ratings;
 mod rerank;
 mod rewards;
+mod stats;
 mod tables;
 mod trec;
 
@@ -34,7 +35,7 @@ mod _native {
     use pyo3::prelude::*;
 
     #[pymodule_export]
-    use crate::compare::{correct_p_values, fuse, paired_p_values};
+    use crate::compare::fuse;
     #[pymodule_export]
     use crate::consistency::{
         dpo_loss_bound, idealized_ranking_accuracy, listwise_ranking_accuracy, opis,
@@ -67,6 +68,11 @@ mod _native {
     use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
     #[pymodule_export]
     use crate::rewards::pairwise_accuracy;
+    #[pymodule_export]
+    use crate::stats::{
+        anova, corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
+        pairwise_p_values, residual_effect_sizes,
+    };
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 

@@ -1,5 +1,7 @@
-//! Comparing systems: paired significance tests with multiple-comparison corrections, and
-//! run fusion.
+//! Comparing systems: paired significance tests with multiple-comparison corrections, effect
+//! sizes and confidence intervals, and run fusion.
 
+pub mod anova;
+pub mod effects;
 pub mod fusion;
 pub mod stats;

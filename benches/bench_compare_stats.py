@@ -1,0 +1,121 @@
+"""The statistics of a comparison: rankwise vs ranx where ranx has the test, and the cost of the
+new statistics next to the existing randomization test.
+
+Data: ``bench_compare.make_runs`` (5 runs over ``--queries`` queries x 100 candidates), nDCG@10,
+AP and RR. Timed, each after one warm-up call, median of ``--repeat``:
+
+* ``rankwise.compare(..., test="t-test", correction=None)`` vs ``ranx.compare(...,
+  stat_test="student")``: evaluation plus the paired t-test for all 10 pairs x 3 measures (ranx
+  calls ``scipy.stats.ttest_rel`` per pair); the p-values are checked equal;
+* ``rankwise.compare(..., test="randomization")`` two-sided with Holm (the existing test) vs
+  one-sided (``alternative="greater"``, both orders of every pair) with Benjamini-Yekutieli,
+  plus Cohen's d, Hedges' g, Sakai's residual effect size, the paired t intervals, the means'
+  intervals and the one- and two-way ANOVA of every measure: the new statistics' cost next to
+  the old test's.
+
+    python benches/bench_compare_stats.py [--queries 250] [--resamples 10000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+
+import _runner as R
+from bench_compare import MEASURES, RANX_MEASURES, make_runs
+
+import rankwise
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--queries", type=int, default=250)
+    ap.add_argument("--resamples", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    R.print_banner()
+    qrels, runs = make_runs(args.queries)
+    rw_qrels = rankwise.Qrels(qrels)
+    rw_runs = {name: rankwise.Run(run, name=name) for name, run in runs.items()}
+    print(
+        f"{len(runs)} runs x {args.queries} queries x 100 docs, {len(MEASURES)} measures, "
+        f"{math.comb(len(runs), 2)} pairs, {args.resamples:,} resamples"
+    )
+
+    def t_ours() -> rankwise.comparison.Comparison:
+        return rankwise.compare(rw_qrels, rw_runs, MEASURES, test="t-test", correction=None)
+
+    def randomization() -> object:
+        return rankwise.compare(
+            rw_qrels, rw_runs, MEASURES, n_resamples=args.resamples, correction="holm"
+        )
+
+    def new_statistics() -> object:
+        c = rankwise.compare(
+            rw_qrels,
+            rw_runs,
+            MEASURES,
+            n_resamples=args.resamples,
+            alternative="greater",
+            correction="by",
+        )
+        return [
+            (c.effect_sizes(m), c.effect_sizes(m, "hedges_g"), c.effect_sizes(m, "residual"),
+             c.difference_intervals(m), c.mean_intervals(m), c.anova(m), c.anova(m, "one-way"))
+            for m in MEASURES
+        ]  # fmt: skip
+
+    rows = []
+    time_t, comparison = R.measure(t_ours, repeat=args.repeat)
+    rows.append(["rankwise.compare (t-test)", R.fmt_s(time_t.median_s), "1.0x"])
+    ranx = R.optional_import("ranx")
+    if ranx is not None:
+        r_qrels = ranx.Qrels(qrels)
+        r_runs = []
+        for name, run in runs.items():
+            r = ranx.Run(run)
+            r.name = name
+            r_runs.append(r)
+
+        def t_ranx() -> object:
+            return ranx.compare(
+                r_qrels, r_runs, [RANX_MEASURES[m] for m in MEASURES], stat_test="student"
+            )
+
+        time_ranx, report = R.measure(t_ranx, repeat=args.repeat, budget_s=120)
+        rows.append(
+            [
+                "ranx.compare (student)",
+                R.fmt_s(time_ranx.median_s),
+                R.fmt_ratio(time_ranx.median_s / time_t.median_s),
+            ]
+        )
+        worst = 0.0
+        for (i, a), (j, b) in itertools.combinations(enumerate(runs), 2):
+            for m in MEASURES:
+                theirs = report.comparisons[a, b][RANX_MEASURES[m]]["p_value"]
+                ours = float(comparison.p_values[m][i, j])
+                worst = max(worst, abs(ours - theirs) / max(abs(theirs), 1e-300))
+        print(f"t-test p-values, largest relative difference from ranx (scipy): {worst:.1e}")
+    else:
+        print("ranx is not installed: only rankwise is timed")
+    R.print_table(["call", "median", "vs rankwise"], rows)
+
+    time_old, _ = R.measure(randomization, repeat=args.repeat)
+    time_new, _ = R.measure(new_statistics, repeat=args.repeat)
+    R.print_table(
+        ["rankwise.compare (randomization)", "median", "vs two-sided"],
+        [
+            ["two-sided, holm (existing)", R.fmt_s(time_old.median_s), "1.0x"],
+            [
+                "greater, by, + effect sizes, intervals, ANOVA",
+                R.fmt_s(time_new.median_s),
+                f"{time_new.median_s / time_old.median_s:.2f}x the time",
+            ],
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

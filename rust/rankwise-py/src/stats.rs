@@ -1,0 +1,147 @@
+//! Statistics of system comparisons: one-sided paired tests, corrections, effect sizes and t
+//! intervals (`rankwise.stats`, `rankwise.Comparison`). Options convert through
+//! [`Wrap`] (the core's names), arrays through `convert`.
+
+use numpy::ndarray::Array3;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray2};
+use pyo3::prelude::*;
+use rankwise_core::compare::anova::{self as core_anova, Design};
+use rankwise_core::compare::effects::{self, EffectSize};
+use rankwise_core::compare::stats::{self, Alternative, Correction, PairedTest, PairedTestKind};
+
+use crate::convert::{Array, Wrap, matrix, slice2};
+use crate::errors::{CoreError, invalid_value};
+use crate::interrupt;
+
+/// The rows of a (systems, queries) C-contiguous array.
+fn rows<'a>(scores: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Vec<&'a [f64]>> {
+    let (systems, queries) = scores.as_array().dim();
+    let flat = slice2(scores, "scores")?;
+    if queries == 0 {
+        return Ok(vec![&[][..]; systems]);
+    }
+    Ok(flat.chunks(queries).collect())
+}
+
+/// p-values of a paired test between every pair of rows of `scores` (systems x queries) under
+/// `alternative`: entry `(i, j)` tests system `i` against system `j`.
+#[pyfunction]
+#[pyo3(signature = (scores, test, alternative = Wrap::default(), *, n_resamples = 10_000, seed = 42))]
+pub fn pairwise_p_values<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    test: Wrap<PairedTestKind>,
+    alternative: Wrap<Alternative>,
+    n_resamples: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let test = match test.0 {
+        PairedTestKind::TTest => PairedTest::TTest,
+        PairedTestKind::Wilcoxon => PairedTest::Wilcoxon,
+        PairedTestKind::Randomization => PairedTest::Randomization(n_resamples),
+        PairedTestKind::Bootstrap => PairedTest::Bootstrap(n_resamples),
+    };
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let p = interrupt::run(py, || {
+        stats::pairwise_with(&rows, test, seed, alternative.0)
+    })?
+    .map_err(CoreError)?;
+    matrix(py, k, k, p)
+}
+
+/// Multiple-comparison correction of a family of p-values, each checked to lie in [0, 1].
+#[pyfunction]
+pub fn corrected_p_values<'py>(
+    py: Python<'py>,
+    p: Array<'py, f64>,
+    method: Option<Wrap<Correction>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let how = method.map_or(Correction::None, |m| m.0);
+    let out = stats::correct_checked(p.slice("p")?, how).map_err(CoreError)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Effect sizes between every pair of rows of `scores`: entry `(i, j)` is system `i`'s effect
+/// over baseline `j`.
+#[pyfunction]
+pub fn pairwise_effect_sizes<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    kind: Wrap<EffectSize>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let out =
+        interrupt::run(py, || effects::pairwise_effect_sizes(&rows, kind.0))?.map_err(CoreError)?;
+    matrix(py, k, k, out)
+}
+
+/// Paired t intervals of the mean difference between every pair of rows of `scores`, shape
+/// (systems, systems, 2).
+#[pyfunction]
+#[pyo3(signature = (scores, confidence = 0.95, alternative = Wrap::default()))]
+pub fn pairwise_intervals<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    confidence: f64,
+    alternative: Wrap<Alternative>,
+) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let out = interrupt::run(py, || {
+        effects::pairwise_intervals(&rows, confidence, alternative.0)
+    })?
+    .map_err(CoreError)?;
+    Ok(Array3::from_shape_vec((k, k, 2), out)
+        .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?
+        .into_pyarray(py))
+}
+
+/// t intervals of the mean of every row of `scores`, shape (systems, 2).
+#[pyfunction]
+#[pyo3(signature = (scores, confidence = 0.95, alternative = Wrap::default()))]
+pub fn mean_intervals<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    confidence: f64,
+    alternative: Wrap<Alternative>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let out = interrupt::run(py, || {
+        effects::mean_intervals(&rows, confidence, alternative.0)
+    })?
+    .map_err(CoreError)?;
+    matrix(py, k, 2, out)
+}
+
+/// ANOVA table of `scores` (systems x topics): `design` "one-way" (rows system, residual) or
+/// "two-way" (system, topic, residual); columns df, sum_sq, mean_sq, F, p-value.
+#[pyfunction]
+pub fn anova<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    design: Wrap<Design>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let table = interrupt::run(py, || core_anova::anova(&rows, design.0))?.map_err(CoreError)?;
+    let flat: Vec<f64> = table
+        .iter()
+        .flat_map(|r| [r.df, r.sum_sq, r.mean_sq, r.f, r.p_value])
+        .collect();
+    matrix(py, table.len(), 5, flat)
+}
+
+/// Sakai's residual-variance effect sizes between every pair of rows of `scores`.
+#[pyfunction]
+pub fn residual_effect_sizes<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let out =
+        interrupt::run(py, || core_anova::residual_effect_sizes(&rows))?.map_err(CoreError)?;
+    matrix(py, k, k, out)
+}
