@@ -163,6 +163,23 @@ class _Seq2SeqRanker(_Ranker):
         shared, tokens = _parting_tokens(full, targets)
         return [self._start, *shared], tokens
 
+    def _answer_with(
+        self,
+        targets: Sequence[str],
+        settings: dict[str, Any],
+        ranker_id: str | None,
+        *id_parts: Any,
+    ) -> None:
+        """Set the decoder input and answer tokens from ``targets``, the settings reported
+        and the ranker id (from ``id_parts``, after the model's name)."""
+        self._decoder, self._choice = self._decoder_targets(targets)
+        self._settings = settings
+        self._set_id(ranker_id, self._name, *id_parts)
+
+    def _first_probs(self, texts: Sequence[str]) -> list[float]:
+        """P(first target) after each encoder input."""
+        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+
     def _logits(
         self, texts: Sequence[str], decoder: Sequence[int], choices: Sequence[Sequence[int]]
     ) -> list[list[float]]:
@@ -255,9 +272,15 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         self.targets = _check_targets(targets)
-        self._decoder, self._choice = self._decoder_targets(self.targets)
-        self._settings = {"max_length": max_length}
-        self._set_id(ranker_id, self._name, template, targets, max_length, max_passage_words)
+        self._answer_with(
+            self.targets,
+            {"max_length": max_length},
+            ranker_id,
+            template,
+            targets,
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, candidate: Any) -> str:
         """The encoder's input for one pair."""
@@ -266,7 +289,7 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
         """P(relevant) of each ``(query, candidate)`` pair."""
         texts = [self.prompt(q, d) for q, d in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class DuoT5(_Seq2SeqRanker):
@@ -297,9 +320,15 @@ class DuoT5(_Seq2SeqRanker):
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         self.targets = _check_targets(targets)
-        self._decoder, self._choice = self._decoder_targets(self.targets)
-        self._settings = {"max_length": max_length}
-        self._set_id(ranker_id, self._name, template, targets, max_length, max_passage_words)
+        self._answer_with(
+            self.targets,
+            {"max_length": max_length},
+            ranker_id,
+            template,
+            targets,
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -310,7 +339,7 @@ class DuoT5(_Seq2SeqRanker):
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
         texts = [self.prompt(q, a, b) for q, a, b in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class FlanT5PairwiseRanker(_Seq2SeqRanker):
@@ -343,9 +372,14 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
         _check_template(template, PairwiseTemplate)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self._decoder, self._choice = self._decoder_targets(template.targets)
-        self._settings = {"max_length": max_length, "max_passage_words": max_passage_words}
-        self._set_id(ranker_id, self._name, asdict(template), max_length, max_passage_words)
+        self._answer_with(
+            template.targets,
+            {"max_length": max_length, "max_passage_words": max_passage_words},
+            ranker_id,
+            asdict(template),
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -356,7 +390,7 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
         texts = [self.prompt(q, a, b) for q, a, b in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class FlanT5SetwiseRanker(_Seq2SeqRanker):
@@ -387,9 +421,14 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         targets = [template.target.format(label=label) for label in template.labels]
-        self._decoder, self._choice = self._decoder_targets(targets)
-        self._settings = {"max_length": max_length, "max_passage_words": max_passage_words}
-        self._set_id(ranker_id, self._name, asdict(template), max_length, max_passage_words)
+        self._answer_with(
+            targets,
+            {"max_length": max_length, "max_passage_words": max_passage_words},
+            ranker_id,
+            asdict(template),
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
         """The encoder's input for one selection."""
