@@ -210,6 +210,16 @@ class _CausalRanker(_Ranker):
                 f"context of {limit} tokens: lower `max_passage_words` or the candidates per call"
             )
 
+    def _set_template_id(
+        self, ranker_id: str | None, template: Any, max_passage_words: int | None
+    ) -> None:
+        """Report ``max_passage_words`` as the setting and name the ranker from the template,
+        ``max_passage_words`` and the chat-template choice."""
+        self._settings = {"max_passage_words": max_passage_words}
+        self._set_id(
+            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
+        )
+
     def _passage(self, item: Any, words: int | Literal[False] | None = False) -> str:
         """A candidate's text cut to ``words`` words (default: ``max_passage_words``)."""
         limit = self.max_passage_words if words is False else words
@@ -512,10 +522,7 @@ class CausalPairwiseRanker(_CausalRanker):
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
         super().__init__(model_path, *options, on_overflow)
         self.template = template
-        self._settings = {"max_passage_words": max_passage_words}
-        self._set_id(
-            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
-        )
+        self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(
         self, query: Any, a: Any, b: Any, *, words: int | Literal[False] | None = False
@@ -579,10 +586,7 @@ class CausalSetwiseRanker(_CausalRanker):
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
         super().__init__(model_path, *options, on_overflow)
         self.template = template
-        self._settings = {"max_passage_words": max_passage_words}
-        self._set_id(
-            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
-        )
+        self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(
         self, query: Any, candidates: Sequence[Any], *, words: int | Literal[False] | None = False
