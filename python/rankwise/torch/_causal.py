@@ -303,31 +303,22 @@ class _CausalRanker(_Ranker):
     ) -> list[list[float]]:
         """Next-token logits of ``choices[i]`` after ``prompts[i]`` (float32), batched by
         length with left padding."""
-        th = _torch()
-        out: list[list[float]] = [[] for _ in prompts]
         lengths = [len(p) for p in prompts]
         self._check_context(lengths, 1)
-        with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
-                mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
-                positions = (mask.cumsum(-1) - 1).clamp(min=0)
-                logits = (
-                    self.model(
-                        input_ids=ids,
-                        attention_mask=mask,
-                        position_ids=positions,
-                        use_cache=False,
-                        **self._last_logits_only,
-                    )
-                    .logits[:, -1]
-                    .float()
-                )
-                for j, i in enumerate(rows):
-                    out[i] = logits[j, choices[i]].cpu().tolist()
-                self._input_tokens += sum(lengths[i] for i in rows)
-                self._output_tokens += len(rows)
-        return out
+
+        def forward(rows: list[int]) -> Any:
+            ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
+            mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            return self.model(
+                input_ids=ids,
+                attention_mask=mask,
+                position_ids=positions,
+                use_cache=False,
+                **self._last_logits_only,
+            ).logits
+
+        return self._next_token_logits(lengths, choices, forward)
 
     def _generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> list[str]:
         """Greedy continuations of ``prompts`` (decoded, special tokens dropped), batched by

@@ -33,7 +33,6 @@ from ._hub import model_source
 from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, truncate_words
 from .models import (
     _check_template,
-    _length_batches,
     _load,
     _pad,
     _parting_tokens,
@@ -186,32 +185,21 @@ class _Seq2SeqRanker(_Ranker):
         """For each encoder input ``texts[i]`` (cut to ``max_length`` tokens, as pygaggle
         cuts them), the logits of ``choices[i]`` after the ``decoder`` tokens (float32)."""
         th = _torch()
-        out: list[list[float]] = [[] for _ in texts]
         if not texts:
-            return out
+            return []
         enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         ids = [list(map(int, row)) for row in enc["input_ids"]]
         lengths = [len(row) for row in ids]
-        with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                inputs = _pad([ids[i] for i in rows], self._pad_id, left=False, device=self.device)
-                mask = _pad([[1] * lengths[i] for i in rows], 0, left=False, device=self.device)
-                dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
-                logits = (
-                    self.model(
-                        input_ids=inputs,
-                        attention_mask=mask,
-                        decoder_input_ids=dec,
-                        use_cache=False,
-                    )
-                    .logits[:, -1]
-                    .float()
-                )
-                for j, i in enumerate(rows):
-                    out[i] = logits[j, list(choices[i])].cpu().tolist()
-                self._input_tokens += sum(lengths[i] for i in rows)
-                self._output_tokens += len(rows)
-        return out
+
+        def forward(rows: list[int]) -> Any:
+            inputs = _pad([ids[i] for i in rows], self._pad_id, left=False, device=self.device)
+            mask = _pad([[1] * lengths[i] for i in rows], 0, left=False, device=self.device)
+            dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
+            return self.model(
+                input_ids=inputs, attention_mask=mask, decoder_input_ids=dec, use_cache=False
+            ).logits
+
+        return self._next_token_logits(lengths, choices, forward)
 
 
 def _softmax_first(logits: Sequence[Sequence[float]]) -> list[float]:
