@@ -175,6 +175,27 @@ class _Seq2SeqRanker(_Ranker):
         self._settings = settings
         self._set_id(ranker_id, self._name, *id_parts)
 
+    def _true_or_false(
+        self,
+        template: str,
+        targets: tuple[str, str],
+        max_length: int,
+        max_passage_words: int | None,
+        ranker_id: str | None,
+    ) -> None:
+        """monoT5's and duoT5's answer: two target words (checked), read after the start
+        token."""
+        self.targets = _check_targets(targets)
+        self._answer_with(
+            self.targets,
+            {"max_length": max_length},
+            ranker_id,
+            template,
+            targets,
+            max_length,
+            max_passage_words,
+        )
+
     def _first_probs(self, texts: Sequence[str]) -> list[float]:
         """P(first target) after each encoder input."""
         return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
@@ -259,16 +280,7 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
         _check_template(template, str)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self.targets = _check_targets(targets)
-        self._answer_with(
-            self.targets,
-            {"max_length": max_length},
-            ranker_id,
-            template,
-            targets,
-            max_length,
-            max_passage_words,
-        )
+        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
 
     def prompt(self, query: Any, candidate: Any) -> str:
         """The encoder's input for one pair."""
@@ -307,16 +319,7 @@ class DuoT5(_Seq2SeqRanker):
         _check_template(template, str)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self.targets = _check_targets(targets)
-        self._answer_with(
-            self.targets,
-            {"max_length": max_length},
-            ranker_id,
-            template,
-            targets,
-            max_length,
-            max_passage_words,
-        )
+        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
