@@ -210,6 +210,16 @@ class _CausalRanker(_Ranker):
                 f"context of {limit} tokens: lower `max_passage_words` or the candidates per call"
             )
 
+    def _set_template_id(
+        self, ranker_id: str | None, template: Any, max_passage_words: int | None
+    ) -> None:
+        """Report ``max_passage_words`` as the setting and name the ranker from the template,
+        ``max_passage_words`` and the chat-template choice."""
+        self._settings = {"max_passage_words": max_passage_words}
+        self._set_id(
+            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
+        )
+
     def _passage(self, item: Any, words: int | Literal[False] | None = False) -> str:
         """A candidate's text cut to ``words`` words (default: ``max_passage_words``)."""
         limit = self.max_passage_words if words is False else words
@@ -293,31 +303,22 @@ class _CausalRanker(_Ranker):
     ) -> list[list[float]]:
         """Next-token logits of ``choices[i]`` after ``prompts[i]`` (float32), batched by
         length with left padding."""
-        th = _torch()
-        out: list[list[float]] = [[] for _ in prompts]
         lengths = [len(p) for p in prompts]
         self._check_context(lengths, 1)
-        with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
-                mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
-                positions = (mask.cumsum(-1) - 1).clamp(min=0)
-                logits = (
-                    self.model(
-                        input_ids=ids,
-                        attention_mask=mask,
-                        position_ids=positions,
-                        use_cache=False,
-                        **self._last_logits_only,
-                    )
-                    .logits[:, -1]
-                    .float()
-                )
-                for j, i in enumerate(rows):
-                    out[i] = logits[j, choices[i]].cpu().tolist()
-                self._input_tokens += sum(lengths[i] for i in rows)
-                self._output_tokens += len(rows)
-        return out
+
+        def forward(rows: list[int]) -> Any:
+            ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
+            mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            return self.model(
+                input_ids=ids,
+                attention_mask=mask,
+                position_ids=positions,
+                use_cache=False,
+                **self._last_logits_only,
+            ).logits
+
+        return self._next_token_logits(lengths, choices, forward)
 
     def _generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> list[str]:
         """Greedy continuations of ``prompts`` (decoded, special tokens dropped), batched by
@@ -512,10 +513,7 @@ class CausalPairwiseRanker(_CausalRanker):
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
         super().__init__(model_path, *options, on_overflow)
         self.template = template
-        self._settings = {"max_passage_words": max_passage_words}
-        self._set_id(
-            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
-        )
+        self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(
         self, query: Any, a: Any, b: Any, *, words: int | Literal[False] | None = False
@@ -579,10 +577,7 @@ class CausalSetwiseRanker(_CausalRanker):
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
         super().__init__(model_path, *options, on_overflow)
         self.template = template
-        self._settings = {"max_passage_words": max_passage_words}
-        self._set_id(
-            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
-        )
+        self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(
         self, query: Any, candidates: Sequence[Any], *, words: int | Literal[False] | None = False

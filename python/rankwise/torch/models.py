@@ -42,7 +42,7 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -257,6 +257,27 @@ class _Ranker:
 
     def reset_usage(self) -> None:
         self._input_tokens = self._output_tokens = 0
+
+    def _next_token_logits(
+        self,
+        lengths: Sequence[int],
+        choices: Sequence[Sequence[int]],
+        forward: Callable[[list[int]], Any],
+    ) -> list[list[float]]:
+        """For each input ``i`` (``lengths[i]`` tokens), the logits of ``choices[i]`` at the
+        last position (float32): ``forward(rows)`` runs the model on a batch of inputs of
+        similar length and returns its output logits; each input counts its tokens and one
+        output token."""
+        th = _torch()
+        out: list[list[float]] = [[] for _ in lengths]
+        with th.inference_mode():
+            for rows in _length_batches(lengths, self.batch_size):
+                logits = forward(rows)[:, -1].float()
+                for j, i in enumerate(rows):
+                    out[i] = logits[j, list(choices[i])].cpu().tolist()
+                self._input_tokens += sum(lengths[i] for i in rows)
+                self._output_tokens += len(rows)
+        return out
 
     def _set_id(self, ranker_id: str | None, *parts: Any) -> None:
         self.ranker_id = ranker_id or f"{type(self).__name__}:{self._name}:{_digest(*parts)}"

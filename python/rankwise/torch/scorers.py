@@ -156,10 +156,7 @@ class CausalYesNoScorer(_ScoresAsLists, _CausalRanker):
                 f"the answer targets {template.targets} must begin with different tokens"
             )
         self._answer_tokens = [int(f[0]) for f in first]
-        self._settings = {"max_passage_words": max_passage_words}
-        self._set_id(
-            ranker_id, self._name, asdict(template), max_passage_words, self.use_chat_template
-        )
+        self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(self, query: Any, candidate: Any) -> str:
         """The prompt text for one judgement, ending where the answer token comes."""
@@ -238,9 +235,29 @@ def parse_grade(text: str, low: int = 0, high: int = 10) -> tuple[int, str | Non
 class _Generating(_CausalRanker):
     """Counts the answers that needed a repair, by kind."""
 
-    def _start_repairs(self, kinds: Sequence[str]) -> None:
+    def _start_answers(
+        self,
+        kinds: Sequence[str],
+        template: Any,
+        max_new_tokens: int,
+        max_passage_words: int | None,
+        ranker_id: str | None,
+    ) -> None:
+        """Check ``max_new_tokens``, zero the repair counts (one per kind) and set the
+        settings and the ranker id."""
+        self.max_new_tokens = _check_tokens("max_new_tokens", max_new_tokens)
         self.repairs: dict[str, int] = dict.fromkeys(kinds, 0)
         self.answers = 0
+        self.last_answers: list[str] = []
+        self._settings = {"max_new_tokens": max_new_tokens}
+        self._set_id(
+            ranker_id,
+            self._name,
+            asdict(template),
+            max_new_tokens,
+            max_passage_words,
+            self.use_chat_template,
+        )
 
     def _record(self, problem: str | None) -> None:
         self.answers += 1
@@ -290,17 +307,12 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
             model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
         self.template = template
-        self.max_new_tokens = _check_tokens("max_new_tokens", max_new_tokens)
-        self._start_repairs(("unparsed", "out_of_range", "not_integer"))
-        self.last_answers: list[str] = []
-        self._settings = {"max_new_tokens": max_new_tokens}
-        self._set_id(
-            ranker_id,
-            self._name,
-            asdict(template),
+        self._start_answers(
+            ("unparsed", "out_of_range", "not_integer"),
+            template,
             max_new_tokens,
             max_passage_words,
-            self.use_chat_template,
+            ranker_id,
         )
 
     def prompt(self, query: Any, candidate: Any) -> str:
@@ -430,17 +442,8 @@ class CausalReasoningSetwiseRanker(_Generating):
             model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
         self.template = template
-        self.max_new_tokens = _check_tokens("max_new_tokens", max_new_tokens)
-        self._start_repairs(("unparsed", "out_of_range"))
-        self.last_answers: list[str] = []
-        self._settings = {"max_new_tokens": max_new_tokens}
-        self._set_id(
-            ranker_id,
-            self._name,
-            asdict(template),
-            max_new_tokens,
-            max_passage_words,
-            self.use_chat_template,
+        self._start_answers(
+            ("unparsed", "out_of_range"), template, max_new_tokens, max_passage_words, ranker_id
         )
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:

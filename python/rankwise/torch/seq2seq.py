@@ -33,7 +33,6 @@ from ._hub import model_source
 from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, truncate_words
 from .models import (
     _check_template,
-    _length_batches,
     _load,
     _pad,
     _parting_tokens,
@@ -163,38 +162,65 @@ class _Seq2SeqRanker(_Ranker):
         shared, tokens = _parting_tokens(full, targets)
         return [self._start, *shared], tokens
 
+    def _answer_with(
+        self,
+        targets: Sequence[str],
+        settings: dict[str, Any],
+        ranker_id: str | None,
+        *id_parts: Any,
+    ) -> None:
+        """Set the decoder input and answer tokens from ``targets``, the settings reported
+        and the ranker id (from ``id_parts``, after the model's name)."""
+        self._decoder, self._choice = self._decoder_targets(targets)
+        self._settings = settings
+        self._set_id(ranker_id, self._name, *id_parts)
+
+    def _true_or_false(
+        self,
+        template: str,
+        targets: tuple[str, str],
+        max_length: int,
+        max_passage_words: int | None,
+        ranker_id: str | None,
+    ) -> None:
+        """monoT5's and duoT5's answer: two target words (checked), read after the start
+        token."""
+        self.targets = _check_targets(targets)
+        self._answer_with(
+            self.targets,
+            {"max_length": max_length},
+            ranker_id,
+            template,
+            targets,
+            max_length,
+            max_passage_words,
+        )
+
+    def _first_probs(self, texts: Sequence[str]) -> list[float]:
+        """P(first target) after each encoder input."""
+        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+
     def _logits(
         self, texts: Sequence[str], decoder: Sequence[int], choices: Sequence[Sequence[int]]
     ) -> list[list[float]]:
         """For each encoder input ``texts[i]`` (cut to ``max_length`` tokens, as pygaggle
         cuts them), the logits of ``choices[i]`` after the ``decoder`` tokens (float32)."""
         th = _torch()
-        out: list[list[float]] = [[] for _ in texts]
         if not texts:
-            return out
+            return []
         enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         ids = [list(map(int, row)) for row in enc["input_ids"]]
         lengths = [len(row) for row in ids]
-        with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                inputs = _pad([ids[i] for i in rows], self._pad_id, left=False, device=self.device)
-                mask = _pad([[1] * lengths[i] for i in rows], 0, left=False, device=self.device)
-                dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
-                logits = (
-                    self.model(
-                        input_ids=inputs,
-                        attention_mask=mask,
-                        decoder_input_ids=dec,
-                        use_cache=False,
-                    )
-                    .logits[:, -1]
-                    .float()
-                )
-                for j, i in enumerate(rows):
-                    out[i] = logits[j, list(choices[i])].cpu().tolist()
-                self._input_tokens += sum(lengths[i] for i in rows)
-                self._output_tokens += len(rows)
-        return out
+
+        def forward(rows: list[int]) -> Any:
+            inputs = _pad([ids[i] for i in rows], self._pad_id, left=False, device=self.device)
+            mask = _pad([[1] * lengths[i] for i in rows], 0, left=False, device=self.device)
+            dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
+            return self.model(
+                input_ids=inputs, attention_mask=mask, decoder_input_ids=dec, use_cache=False
+            ).logits
+
+        return self._next_token_logits(lengths, choices, forward)
 
 
 def _softmax_first(logits: Sequence[Sequence[float]]) -> list[float]:
@@ -254,10 +280,7 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
         _check_template(template, str)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self.targets = _check_targets(targets)
-        self._decoder, self._choice = self._decoder_targets(self.targets)
-        self._settings = {"max_length": max_length}
-        self._set_id(ranker_id, self._name, template, targets, max_length, max_passage_words)
+        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
 
     def prompt(self, query: Any, candidate: Any) -> str:
         """The encoder's input for one pair."""
@@ -266,7 +289,7 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
     def score(self, batch: Sequence[tuple[Any, Any]]) -> list[float]:
         """P(relevant) of each ``(query, candidate)`` pair."""
         texts = [self.prompt(q, d) for q, d in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class DuoT5(_Seq2SeqRanker):
@@ -296,10 +319,7 @@ class DuoT5(_Seq2SeqRanker):
         _check_template(template, str)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self.targets = _check_targets(targets)
-        self._decoder, self._choice = self._decoder_targets(self.targets)
-        self._settings = {"max_length": max_length}
-        self._set_id(ranker_id, self._name, template, targets, max_length, max_passage_words)
+        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -310,7 +330,7 @@ class DuoT5(_Seq2SeqRanker):
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
         texts = [self.prompt(q, a, b) for q, a, b in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class FlanT5PairwiseRanker(_Seq2SeqRanker):
@@ -343,9 +363,14 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
         _check_template(template, PairwiseTemplate)
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
-        self._decoder, self._choice = self._decoder_targets(template.targets)
-        self._settings = {"max_length": max_length, "max_passage_words": max_passage_words}
-        self._set_id(ranker_id, self._name, asdict(template), max_length, max_passage_words)
+        self._answer_with(
+            template.targets,
+            {"max_length": max_length, "max_passage_words": max_passage_words},
+            ranker_id,
+            asdict(template),
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -356,7 +381,7 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
         texts = [self.prompt(q, a, b) for q, a, b in batch]
-        return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
+        return self._first_probs(texts)
 
 
 class FlanT5SetwiseRanker(_Seq2SeqRanker):
@@ -387,9 +412,14 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
         super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
         self.template = template
         targets = [template.target.format(label=label) for label in template.labels]
-        self._decoder, self._choice = self._decoder_targets(targets)
-        self._settings = {"max_length": max_length, "max_passage_words": max_passage_words}
-        self._set_id(ranker_id, self._name, asdict(template), max_length, max_passage_words)
+        self._answer_with(
+            targets,
+            {"max_length": max_length, "max_passage_words": max_passage_words},
+            ranker_id,
+            asdict(template),
+            max_length,
+            max_passage_words,
+        )
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
         """The encoder's input for one selection."""

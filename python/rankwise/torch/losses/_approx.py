@@ -22,15 +22,14 @@ from ._common import (
     _check_samples,
     _compact,
     _discounts,
-    _float_tensor,
     _gains,
     _generator,
     _ideal_dcg,
     _Loss,
-    _mask,
     _prepare,
     _real_pairs,
     _reduce,
+    _sort_inputs,
     _zero_padded,
 )
 
@@ -101,9 +100,7 @@ def neural_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: floa
     >>> neural_sort(torch.tensor([[0.0, 3.0, 1.0]]), temperature=0.01).argmax(-1)
     tensor([[1, 2, 0]])
     """
-    s = _float_tensor("scores", scores, ndim=2)
-    _check_positive("temperature", temperature)
-    m = _mask(mask, s)
+    s, m = _sort_inputs(scores, mask, temperature)
     n_real = m.sum(dim=-1, keepdim=True).to(s.dtype)
     sc = _zero_padded(s, m)
     pair = _real_pairs(m)

@@ -136,6 +136,14 @@ def _check_k(k: int | None) -> None:
         raise InvalidValueError(f"`k` must be None or an integer >= 1; got {k!r}")
 
 
+def _sort_inputs(scores: object, mask: Tensor | None, temperature: float) -> tuple[Tensor, Tensor]:
+    """The checked inputs of a relaxed sort: ``scores`` (2-D, floating point) and its mask,
+    after checking that ``temperature`` is positive."""
+    s = _float_tensor("scores", scores, ndim=2)
+    _check_positive("temperature", temperature)
+    return s, _mask(mask, s)
+
+
 def _mask(mask: object, scores: Tensor, scores_name: str = "scores") -> Tensor:
     """The boolean mask of ``scores`` (all True when ``mask`` is None), validated."""
     if mask is None:

@@ -13,7 +13,6 @@ from rankwise.errors import InvalidValueError
 from ._approx import neural_sort
 from ._common import (
     Reduction,
-    _check_positive,
     _check_reduction,
     _clean,
     _compact,
@@ -23,6 +22,7 @@ from ._common import (
     _prepare,
     _real_pairs,
     _reduce,
+    _sort_inputs,
     _zero_padded,
 )
 
@@ -37,9 +37,7 @@ def soft_sort(scores: Tensor, mask: Tensor | None = None, *, temperature: float 
     >>> soft_sort(torch.tensor([[0.0, 3.0, 1.0]]), temperature=0.01).argmax(-1)
     tensor([[1, 2, 0]])
     """
-    s = _float_tensor("scores", scores, ndim=2)
-    _check_positive("temperature", temperature)
-    m = _mask(mask, s)
+    s, m = _sort_inputs(scores, mask, temperature)
     sc = _clean(s, m)
     sorted_s = torch.sort(sc, dim=-1, descending=True).values
     logits = -(sorted_s[:, :, None] - sc[:, None, :]).abs() / float(temperature)
