@@ -148,16 +148,6 @@ impl<'a> WindowBatch<'a> {
         })
     }
 
-    /// Number of queries.
-    pub fn rows(&self) -> usize {
-        self.queries.rows()
-    }
-
-    /// Number of candidates of query `q`.
-    pub fn n(&self, q: usize) -> usize {
-        candidate_count(self.n_items[q])
-    }
-
     /// The windows of query `q`, best candidate first.
     pub fn windows(&self, q: usize) -> impl Iterator<Item = &'a [i64]> + '_ {
         let items = self.items;
@@ -245,16 +235,6 @@ impl<'a> PairBatch<'a> {
         })
     }
 
-    /// Number of queries.
-    pub fn rows(&self) -> usize {
-        self.queries.rows()
-    }
-
-    /// Number of candidates of query `q`.
-    pub fn n(&self, q: usize) -> usize {
-        candidate_count(self.n_items[q])
-    }
-
     /// The pairs of query `q` as `(winner, loser, weight)`.
     pub fn pairs(&self, q: usize) -> impl Iterator<Item = (i64, i64, f64)> + '_ {
         self.queries.range(q).map(move |p| {
@@ -274,21 +254,23 @@ pub enum Evidence<'a> {
     Pairs(PairBatch<'a>),
 }
 
-impl Evidence<'_> {
+impl<'a> Evidence<'a> {
+    /// The queries' layout and candidate counts, kept alike by both kinds.
+    fn queries(&self) -> (RowLayout<'a>, &'a [i64]) {
+        match self {
+            Evidence::Windows(w) => (w.queries, w.n_items),
+            Evidence::Pairs(p) => (p.queries, p.n_items),
+        }
+    }
+
     /// Number of queries.
     pub fn rows(&self) -> usize {
-        match self {
-            Evidence::Windows(w) => w.rows(),
-            Evidence::Pairs(p) => p.rows(),
-        }
+        self.queries().0.rows()
     }
 
     /// Number of candidates of query `q`.
     pub fn n(&self, q: usize) -> usize {
-        match self {
-            Evidence::Windows(w) => w.n(q),
-            Evidence::Pairs(p) => p.n(q),
-        }
+        candidate_count(self.queries().1[q])
     }
 }
 
