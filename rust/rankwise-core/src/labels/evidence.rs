@@ -18,33 +18,39 @@ use crate::ragged::RowLayout;
 
 /// Rename the `offsets` argument of a [`RowLayout`] error.
 fn renamed(e: RankError, name: &str) -> RankError {
+    let rename = |argument: String, got: String| {
+        let argument = if argument == "offsets" {
+            name.to_owned()
+        } else {
+            argument
+        };
+        (argument, got.replace("offsets", name))
+    };
     match e {
         RankError::InvalidValue {
             argument,
             expected,
             got,
-        } => RankError::InvalidValue {
-            argument: if argument == "offsets" {
-                name.to_owned()
-            } else {
-                argument
-            },
-            expected,
-            got: got.replace("offsets", name),
-        },
+        } => {
+            let (argument, got) = rename(argument, got);
+            RankError::InvalidValue {
+                argument,
+                expected,
+                got,
+            }
+        }
         RankError::Shape {
             argument,
             expected,
             got,
-        } => RankError::Shape {
-            argument: if argument == "offsets" {
-                name.to_owned()
-            } else {
-                argument
-            },
-            expected,
-            got: got.replace("offsets", name),
-        },
+        } => {
+            let (argument, got) = rename(argument, got);
+            RankError::Shape {
+                argument,
+                expected,
+                got,
+            }
+        }
         other => other,
     }
 }
@@ -432,6 +438,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`query_offsets`"), "{e}");
+        assert!(e.contains("query_offsets[-1] = 2"), "{e}");
+        let e = WindowBatch::new(&[1, 0], &[0, 2], &[1, 1], &[3])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`query_offsets`"), "{e}");
+        assert!(e.contains("query_offsets[0] = 1"), "{e}");
         let e = PairBatch::new(&[0], &[0], None, &[0, 1], &[2])
             .unwrap_err()
             .to_string();
