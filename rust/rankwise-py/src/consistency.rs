@@ -9,12 +9,11 @@ use rankwise_core::consistency::opis::{
 };
 use rankwise_core::consistency::preference;
 
-use crate::convert::{Array, Wrap, describe, layout_of, matrix, slice_opt, slice2};
+use crate::convert::{Array, F64Out, Wrap, describe, layout_of, matrix, slice_opt, slice2, vector};
 use crate::errors::{CoreError, type_error};
 use crate::interrupt;
 
 type F64s<'py> = Array<'py, f64>;
-type F64Out<'py> = PyResult<Bound<'py, PyArray1<f64>>>;
 
 /// OPIS and epsilon-OPIS. `data` is `(n, dim)` embeddings or an `(n, n)` matrix (f32/f64,
 /// C-contiguous), `labels` class codes. Returns a dict with `opis`, `epsilon_opis`,
@@ -108,10 +107,10 @@ pub fn ranking_accuracy<'py>(
 ) -> F64Out<'py> {
     let (c, r) = (chosen.slice("chosen")?, rejected.slice("rejected")?);
     let a = slice_opt(&alpha, "alpha")?;
-    let out = py
-        .detach(|| preference::ranking_accuracy(c, r, a, tie_epsilon))
-        .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        py.detach(|| preference::ranking_accuracy(c, r, a, tie_epsilon)),
+    )
 }
 
 /// Per-row ranking accuracy with any number of responses (Def. A.8).
@@ -127,10 +126,10 @@ pub fn listwise_ranking_accuracy<'py>(
 ) -> F64Out<'py> {
     let (l, h) = (logp.slice("logp")?, human_rank.slice("human_rank")?);
     let lay = layout_of(&offsets, shape, l.len(), "logp")?;
-    let out = py
-        .detach(|| preference::listwise_ranking_accuracy(l, h, lay, tie_epsilon))
-        .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        py.detach(|| preference::listwise_ranking_accuracy(l, h, lay, tie_epsilon)),
+    )
 }
 
 /// Idealized ranking accuracy indicators, shape `(len(betas), n)`.
@@ -166,14 +165,12 @@ pub fn ranking_difficulty<'py>(
         ref_chosen.slice("ref_chosen")?,
         ref_rejected.slice("ref_rejected")?,
     );
-    let out = preference::ranking_difficulty(c, r).map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(py, preference::ranking_difficulty(c, r))
 }
 
 /// `softplus(-beta c)`: the largest DPO loss that still ranks a pair of difficulty `c` right.
 #[pyfunction]
 pub fn dpo_loss_bound<'py>(py: Python<'py>, difficulty: F64s<'py>, beta: f64) -> F64Out<'py> {
     let d = difficulty.slice("difficulty")?;
-    let out = preference::dpo_loss_bound(d, beta).map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(py, preference::dpo_loss_bound(d, beta))
 }

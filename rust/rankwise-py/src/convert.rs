@@ -191,6 +191,17 @@ pub(crate) fn rows<'a, T: Element + Clone>(
     Ok(Ragged::new(v, lay, name).map_err(CoreError)?)
 }
 
+/// What a binding returning one float array gives back.
+pub(crate) type F64Out<'py> = PyResult<Bound<'py, PyArray1<f64>>>;
+
+/// A core result as a 1-D array; the core's error as its Python exception.
+pub(crate) fn vector<T: Element>(
+    py: Python<'_>,
+    values: rankwise_core::error::Result<Vec<T>>,
+) -> PyResult<Bound<'_, PyArray1<T>>> {
+    Ok(PyArray1::from_vec(py, values.map_err(CoreError)?))
+}
+
 /// `values` (row-major) as a `(rows, cols)` array.
 pub(crate) fn matrix(
     py: Python<'_>,

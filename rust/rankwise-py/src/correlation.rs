@@ -13,6 +13,7 @@ use rankwise_core::correlation::kendall::{KendallOptions, PValueMethod, Variant}
 use rankwise_core::correlation::rbo::{self, Ranking, RboTies};
 use rankwise_core::correlation::weighted::Weigher;
 use rankwise_core::correlation::{Alternative, Estimate, NanPolicy, Values};
+use rankwise_core::error::Result as CoreResult;
 use rankwise_core::ragged::RowLayout;
 
 use crate::convert::{Array, Held, Wrap, layout_of, slice_opt};
@@ -64,8 +65,7 @@ pub fn kendall_tau<'py>(
         scipy_rounding,
     };
     over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        let rows = || batch::kendall_rows(vx, vy, lay, &opts, nan_policy.0);
-        estimates(py, interrupt::run(py, rows)?.map_err(CoreError)?)
+        estimates(py, || batch::kendall_rows(vx, vy, lay, &opts, nan_policy.0))
     })
 }
 
@@ -82,18 +82,33 @@ pub fn spearman<'py>(
     nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Pair<'py>> {
     over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        let rows = || batch::spearman_rows(vx, vy, lay, alternative.0, nan_policy.0);
-        estimates(py, interrupt::run(py, rows)?.map_err(CoreError)?)
+        estimates(py, || {
+            batch::spearman_rows(vx, vy, lay, alternative.0, nan_policy.0)
+        })
     })
 }
 
-fn estimates(py: Python<'_>, (est, summary): (Vec<Estimate>, Summary)) -> PyResult<Pair<'_>> {
+/// Estimates of every row, computed off the interpreter: `(statistic, pvalue, counts)`.
+fn estimates(
+    py: Python<'_>,
+    rows: impl FnOnce() -> CoreResult<(Vec<Estimate>, Summary)> + Send,
+) -> PyResult<Pair<'_>> {
+    let (est, summary) = interrupt::run(py, rows)?.map_err(CoreError)?;
     let (stat, p): (Vec<f64>, Vec<f64>) = est.iter().map(|e| (e.statistic, e.pvalue)).unzip();
     Ok((
         PyArray1::from_vec(py, stat),
         PyArray1::from_vec(py, p),
         counts(summary),
     ))
+}
+
+/// A statistic of every row, computed off the interpreter: `(statistic, counts)`.
+fn statistics(
+    py: Python<'_>,
+    rows: impl FnOnce() -> CoreResult<(Vec<f64>, Summary)> + Send,
+) -> PyResult<(Bound<'_, PyArray1<f64>>, Counts)> {
+    let (stat, summary) = interrupt::run(py, rows)?.map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, stat), counts(summary)))
 }
 
 /// Weighted tau of every row: `(statistic, (too_small, constant, nan))`. `rank` is
@@ -130,8 +145,7 @@ pub fn weighted_tau<'py>(
     let weigher = slice_opt(&weights, "weights")?.map_or(Weigher::Hyperbolic, Weigher::Table);
     over_rows(x, y, &offsets, shape, |vx, vy, lay| {
         let rows = || batch::weighted_tau_rows(vx, vy, lay, ranks, weigher, additive, nan_policy.0);
-        let (stat, summary) = interrupt::run(py, rows)?.map_err(CoreError)?;
-        Ok((PyArray1::from_vec(py, stat), counts(summary)))
+        statistics(py, rows)
     })
 }
 
@@ -148,9 +162,7 @@ pub fn ap_correlation<'py>(
     nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Counts)> {
     over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        let rows = || batch::ap_rows(vx, vy, lay, ties.0, nan_policy.0);
-        let (stat, summary) = interrupt::run(py, rows)?.map_err(CoreError)?;
-        Ok((PyArray1::from_vec(py, stat), counts(summary)))
+        statistics(py, || batch::ap_rows(vx, vy, lay, ties.0, nan_policy.0))
     })
 }
 

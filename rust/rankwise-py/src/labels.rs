@@ -16,7 +16,7 @@ use rankwise_core::labels::plackett_luce::MmOptions;
 use rankwise_core::labels::weights::{EaseHeuristic, PositionScheme};
 use rankwise_core::labels::{targets, weights};
 
-use crate::convert::{Array, Wrap, rows, slice_opt};
+use crate::convert::{Array, F64Out, Wrap, rows, slice_opt, vector};
 use crate::errors::{CoreError, invalid_value};
 use crate::interrupt;
 
@@ -24,7 +24,6 @@ type F64s<'py> = Array<'py, f64>;
 type I64s<'py> = Array<'py, i64>;
 type Offsets<'py> = Option<Array<'py, i64>>;
 type Pair<'py, A, B> = (Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>);
-type F64Out<'py> = PyResult<Bound<'py, PyArray1<f64>>>;
 
 /// Order and 0-based ranks of every row (NaN values left out, `-1` in their place).
 #[pyfunction]
@@ -72,8 +71,7 @@ pub fn labels_inverse<'py>(
     shape: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let r = rows(&perm, &offsets, shape, "permutation")?;
-    let out = py.detach(|| permutation::inverse(&r)).map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(py, py.detach(|| permutation::inverse(&r)))
 }
 
 /// Aggregate window orders (`items`, `window_offsets`) or pairs (`winners`, `losers`,
@@ -159,8 +157,10 @@ pub fn labels_position_weights<'py>(
     ranks: I64s<'py>,
     scheme: Wrap<PositionScheme>,
 ) -> F64Out<'py> {
-    let out = weights::position_weights(ranks.slice("ranks")?, scheme.0).map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        weights::position_weights(ranks.slice("ranks")?, scheme.0),
+    )
 }
 
 /// FIRST's pair weight 1/(r_i + r_j) of 1-based ranks.
@@ -170,9 +170,10 @@ pub fn labels_pair_weights<'py>(
     ranks_i: I64s<'py>,
     ranks_j: I64s<'py>,
 ) -> F64Out<'py> {
-    let out = weights::pair_weights(ranks_i.slice("ranks_i")?, ranks_j.slice("ranks_j")?)
-        .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        weights::pair_weights(ranks_i.slice("ranks_i")?, ranks_j.slice("ranks_j")?),
+    )
 }
 
 /// Ease D in [0, 1] of each sample (MacAvaney et al. 2020 heuristics).
@@ -188,10 +189,10 @@ pub fn labels_curriculum_ease<'py>(
 ) -> F64Out<'py> {
     let r = rows(&scores, &offsets, shape, "scores")?;
     let rel = labels.slice("labels")?;
-    let out = py
-        .detach(|| weights::curriculum_ease(&r, rel, difficulty.0))
-        .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        py.detach(|| weights::curriculum_ease(&r, rel, difficulty.0)),
+    )
 }
 
 /// Curriculum weights D + (i/m)(1 - D) at step i < m, 1 afterwards.
@@ -202,9 +203,10 @@ pub fn labels_curriculum_weights<'py>(
     step: u64,
     total_steps: u64,
 ) -> F64Out<'py> {
-    let out =
-        weights::curriculum_weights(ease.slice("ease")?, step, total_steps).map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(
+        py,
+        weights::curriculum_weights(ease.slice("ease")?, step, total_steps),
+    )
 }
 
 /// Row-wise softmax(values / temperature), NaN entries 0.
@@ -218,10 +220,7 @@ pub fn labels_soft_labels<'py>(
     shape: Option<(usize, usize)>,
 ) -> F64Out<'py> {
     let r = rows(&scores, &offsets, shape, "scores")?;
-    let out = py
-        .detach(|| targets::soft_labels(&r, temperature))
-        .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
+    vector(py, py.detach(|| targets::soft_labels(&r, temperature)))
 }
 
 /// Margin-MSE targets: positive minus negative teacher score.
@@ -231,12 +230,13 @@ pub fn labels_margin_targets<'py>(
     positive_scores: F64s<'py>,
     negative_scores: F64s<'py>,
 ) -> F64Out<'py> {
-    let out = targets::margin_targets(
-        positive_scores.slice("positive_scores")?,
-        negative_scores.slice("negative_scores")?,
+    vector(
+        py,
+        targets::margin_targets(
+            positive_scores.slice("positive_scores")?,
+            negative_scores.slice("negative_scores")?,
+        ),
     )
-    .map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, out))
 }
 
 /// Hard negatives per query: `(positions (Q*k), margins (Q*k))`, padded with -1 / NaN.

@@ -8,7 +8,7 @@ use rankwise_core::ratings::bradley_terry::{self, Resamples};
 use rankwise_core::ratings::elo::{self, EloOptions};
 use rankwise_core::ratings::{Comparisons, centrality, luce};
 
-use crate::convert::{Array, matrix, slice2};
+use crate::convert::{Array, matrix, slice2, vector};
 use crate::errors::CoreError;
 use crate::interrupt;
 
@@ -146,8 +146,7 @@ pub fn ratings_elo<'py>(
         base,
         init,
     };
-    let r = interrupt::run(py, || elo::elo(&c, &opts))?.map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, r))
+    vector(py, interrupt::run(py, || elo::elo(&c, &opts))?)
 }
 
 /// Rank Centrality log-strengths (`choix.rank_centrality`).
@@ -163,8 +162,10 @@ pub fn ratings_rank_centrality<'py>(
     alpha: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
-    let r = interrupt::run(py, || centrality::rank_centrality(&c, alpha))?.map_err(CoreError)?;
-    Ok(PyArray1::from_vec(py, r))
+    vector(
+        py,
+        interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
+    )
 }
 
 /// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.

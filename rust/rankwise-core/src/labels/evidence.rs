@@ -18,33 +18,39 @@ use crate::ragged::RowLayout;
 
 /// Rename the `offsets` argument of a [`RowLayout`] error.
 fn renamed(e: RankError, name: &str) -> RankError {
+    let rename = |argument: String, got: String| {
+        let argument = if argument == "offsets" {
+            name.to_owned()
+        } else {
+            argument
+        };
+        (argument, got.replace("offsets", name))
+    };
     match e {
         RankError::InvalidValue {
             argument,
             expected,
             got,
-        } => RankError::InvalidValue {
-            argument: if argument == "offsets" {
-                name.to_owned()
-            } else {
-                argument
-            },
-            expected,
-            got: got.replace("offsets", name),
-        },
+        } => {
+            let (argument, got) = rename(argument, got);
+            RankError::InvalidValue {
+                argument,
+                expected,
+                got,
+            }
+        }
         RankError::Shape {
             argument,
             expected,
             got,
-        } => RankError::Shape {
-            argument: if argument == "offsets" {
-                name.to_owned()
-            } else {
-                argument
-            },
-            expected,
-            got: got.replace("offsets", name),
-        },
+        } => {
+            let (argument, got) = rename(argument, got);
+            RankError::Shape {
+                argument,
+                expected,
+                got,
+            }
+        }
         other => other,
     }
 }
@@ -148,16 +154,6 @@ impl<'a> WindowBatch<'a> {
         })
     }
 
-    /// Number of queries.
-    pub fn rows(&self) -> usize {
-        self.queries.rows()
-    }
-
-    /// Number of candidates of query `q`.
-    pub fn n(&self, q: usize) -> usize {
-        candidate_count(self.n_items[q])
-    }
-
     /// The windows of query `q`, best candidate first.
     pub fn windows(&self, q: usize) -> impl Iterator<Item = &'a [i64]> + '_ {
         let items = self.items;
@@ -245,16 +241,6 @@ impl<'a> PairBatch<'a> {
         })
     }
 
-    /// Number of queries.
-    pub fn rows(&self) -> usize {
-        self.queries.rows()
-    }
-
-    /// Number of candidates of query `q`.
-    pub fn n(&self, q: usize) -> usize {
-        candidate_count(self.n_items[q])
-    }
-
     /// The pairs of query `q` as `(winner, loser, weight)`.
     pub fn pairs(&self, q: usize) -> impl Iterator<Item = (i64, i64, f64)> + '_ {
         self.queries.range(q).map(move |p| {
@@ -274,21 +260,23 @@ pub enum Evidence<'a> {
     Pairs(PairBatch<'a>),
 }
 
-impl Evidence<'_> {
+impl<'a> Evidence<'a> {
+    /// The queries' layout and candidate counts, kept alike by both kinds.
+    fn queries(&self) -> (RowLayout<'a>, &'a [i64]) {
+        match self {
+            Evidence::Windows(w) => (w.queries, w.n_items),
+            Evidence::Pairs(p) => (p.queries, p.n_items),
+        }
+    }
+
     /// Number of queries.
     pub fn rows(&self) -> usize {
-        match self {
-            Evidence::Windows(w) => w.rows(),
-            Evidence::Pairs(p) => p.rows(),
-        }
+        self.queries().0.rows()
     }
 
     /// Number of candidates of query `q`.
     pub fn n(&self, q: usize) -> usize {
-        match self {
-            Evidence::Windows(w) => w.n(q),
-            Evidence::Pairs(p) => p.n(q),
-        }
+        candidate_count(self.queries().1[q])
     }
 }
 
@@ -450,6 +438,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`query_offsets`"), "{e}");
+        assert!(e.contains("query_offsets[-1] = 2"), "{e}");
+        let e = WindowBatch::new(&[1, 0], &[0, 2], &[1, 1], &[3])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`query_offsets`"), "{e}");
+        assert!(e.contains("query_offsets[0] = 1"), "{e}");
         let e = PairBatch::new(&[0], &[0], None, &[0, 1], &[2])
             .unwrap_err()
             .to_string();

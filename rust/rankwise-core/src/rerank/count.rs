@@ -62,6 +62,24 @@ pub(crate) fn sum_log2(lo: u128, hi: u128) -> Option<u128> {
     Some(sum)
 }
 
+/// The number of `x` in `lo..=hi` (0 when empty).
+pub(crate) fn span(lo: u128, hi: u128) -> u128 {
+    if lo > hi { 0 } else { hi - lo + 1 }
+}
+
+/// Fewest and most of a heapsort's count for `n` candidates: 0 below two candidates, else
+/// the bounds `count` gives, each `None` where it overflows.
+pub(crate) fn heap_bounds(
+    n: usize,
+    count: impl FnOnce() -> Option<(u128, u128)>,
+) -> (Option<u128>, Option<u128>) {
+    if n < 2 {
+        (Some(0), Some(0))
+    } else {
+        count().map_or((None, None), |(a, b)| (Some(a), Some(b)))
+    }
+}
+
 /// A count as a `usize`, or the error that says the plan for `n` overflows 64 bits.
 pub(crate) fn fit(count: Option<u128>, n: usize) -> Result<usize> {
     count.and_then(|c| usize::try_from(c).ok()).ok_or_else(|| {

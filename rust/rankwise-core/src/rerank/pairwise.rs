@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use super::config::positive;
-use super::count::{fit, pairs, sum_log2};
+use super::count::{fit, heap_bounds, pairs, span, sum_log2};
 use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, order_by_score};
 use crate::error::Result;
@@ -81,11 +81,6 @@ fn sift_comparisons(node: usize, size: usize) -> (usize, usize) {
         i = 2 * i + 1;
     }
     (fewest, most)
-}
-
-/// The number of `x` in `lo..=hi` (0 when empty).
-fn span(lo: u128, hi: u128) -> u128 {
-    if lo > hi { 0 } else { hi - lo + 1 }
 }
 
 /// Comparisons of a binary heapsort of `n >= 2` with `k` extractions, `(fewest, most)`, in
@@ -152,12 +147,7 @@ impl PairwiseConfig {
                 Ok(Plan::exact(calls, fit(comparisons, n)?))
             }
             PairwiseMethod::Heapsort => {
-                let (lo, hi) = if n < 2 {
-                    (Some(0), Some(0))
-                } else {
-                    heap_comparisons(n, self.top_k)
-                        .map_or((None, None), |(a, b)| (Some(a), Some(b)))
-                };
+                let (lo, hi) = heap_bounds(n, || heap_comparisons(n, self.top_k));
                 Ok(Plan {
                     calls_min: fit(lo.and_then(|x| x.checked_mul(per)), n)?,
                     calls_max: fit(hi.and_then(|x| x.checked_mul(per)), n)?,

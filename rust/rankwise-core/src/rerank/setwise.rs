@@ -19,7 +19,7 @@
 //! candidate in first-stage order. Calls are sequential: the depth equals the calls.
 
 use super::config::positive;
-use super::count::{fit, floor_sum, pairs};
+use super::count::{fit, floor_sum, heap_bounds, pairs, span};
 use super::heap::{HeapSort, root_sizes};
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind, top_then_rest};
 use crate::error::Result;
@@ -67,11 +67,6 @@ fn max_sift_calls(mut node: usize, size: usize, c: usize) -> usize {
         node = c * node + 1;
     }
     calls
-}
-
-/// The number of `x` in `lo..=hi` (0 when empty).
-fn span(lo: u128, hi: u128) -> u128 {
-    if lo > hi { 0 } else { hi - lo + 1 }
 }
 
 /// Calls of a setwise heapsort of `n >= 2` with arity `c` and `k` extractions: `(fewest,
@@ -142,11 +137,7 @@ impl SetwiseConfig {
             }
             SetwiseMethod::Heapsort => {
                 // Every node with a child costs one call at least, its height at most.
-                let (lo, hi) = if n < 2 {
-                    (Some(0), Some(0))
-                } else {
-                    heap_calls(n, c, self.top_k).map_or((None, None), |(a, b)| (Some(a), Some(b)))
-                };
+                let (lo, hi) = heap_bounds(n, || heap_calls(n, c, self.top_k));
                 let (lo, hi) = (fit(lo, n)?, fit(hi, n)?);
                 Ok(Plan {
                     calls_min: lo,

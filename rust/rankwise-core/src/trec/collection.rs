@@ -310,29 +310,13 @@ pub(crate) fn local_order<K: Ord + Copy + Send + Sync>(
     key: impl Fn(usize, usize) -> K + Sync,
     tie: impl Fn(usize, usize, usize) -> std::cmp::Ordering + Sync,
 ) -> Vec<u32> {
-    let n = offsets.last().copied().unwrap_or(0);
-    let mut perm = vec![0u32; n];
-    chunks_by_offsets_mut(&mut perm, offsets)
-        .into_par_iter()
-        .enumerate()
-        .for_each_init(Vec::new, |keyed: &mut Vec<(K, u32)>, (q, chunk)| {
-            let start = offsets[q];
-            keyed.clear();
-            keyed.extend(
-                (0..chunk.len()).map(|i| (key(start, i), u32::try_from(i).unwrap_or(u32::MAX))),
-            );
-            // Plain integer sort first; then order runs of equal keys with `tie` (rare).
-            keyed.sort_unstable();
-            sort_equal_runs(
-                keyed,
-                |a, b| a.0 == b.0,
-                |a, b| tie(start, a.1 as usize, b.1 as usize),
-            );
-            for (slot, &(_, local)) in chunk.iter_mut().zip(keyed.iter()) {
-                *slot = local;
-            }
-        });
-    perm
+    order_groups(
+        offsets,
+        |start, i| (key(start, i), u32::try_from(i).unwrap_or(u32::MAX)),
+        |a, b| a.0 == b.0,
+        |e| e.1,
+        tie,
+    )
 }
 
 /// [`local_order`] for 32-bit keys: key and local index are packed into one `u64`, so each
@@ -342,33 +326,47 @@ pub(crate) fn local_order_u32(
     key: impl Fn(usize, usize) -> u32 + Sync,
     tie: impl Fn(usize, usize, usize) -> std::cmp::Ordering + Sync,
 ) -> Vec<u32> {
+    order_groups(
+        offsets,
+        |start, i| {
+            (u64::from(key(start, i)) << 32) | u64::from(u32::try_from(i).unwrap_or(u32::MAX))
+        },
+        |a, b| a >> 32 == b >> 32,
+        |e| {
+            #[allow(clippy::cast_possible_truncation)]
+            let local = *e as u32;
+            local
+        },
+        tie,
+    )
+}
+
+/// The body of [`local_order`] and [`local_order_u32`]: each group's entries (`entry` of the
+/// group's start and a local index) sorted as plain integers, runs of equal keys (`same_key`)
+/// then ordered by `tie` on their local indices (`local`), and those local indices written out.
+fn order_groups<E: Ord + Copy + Send>(
+    offsets: &[usize],
+    entry: impl Fn(usize, usize) -> E + Sync,
+    same_key: impl Fn(&E, &E) -> bool + Sync,
+    local: impl Fn(&E) -> u32 + Sync,
+    tie: impl Fn(usize, usize, usize) -> std::cmp::Ordering + Sync,
+) -> Vec<u32> {
     let n = offsets.last().copied().unwrap_or(0);
     let mut perm = vec![0u32; n];
     chunks_by_offsets_mut(&mut perm, offsets)
         .into_par_iter()
         .enumerate()
-        .for_each_init(Vec::new, |packed: &mut Vec<u64>, (q, chunk)| {
+        .for_each_init(Vec::new, |entries: &mut Vec<E>, (q, chunk)| {
             let start = offsets[q];
-            packed.clear();
-            packed.extend((0..chunk.len()).map(|i| {
-                (u64::from(key(start, i)) << 32) | u64::from(u32::try_from(i).unwrap_or(u32::MAX))
-            }));
-            packed.sort_unstable();
-            sort_equal_runs(
-                packed,
-                |a, b| a >> 32 == b >> 32,
-                |a, b| {
-                    tie(
-                        start,
-                        (a & 0xFFFF_FFFF) as usize,
-                        (b & 0xFFFF_FFFF) as usize,
-                    )
-                },
-            );
-            for (slot, &e) in chunk.iter_mut().zip(packed.iter()) {
-                #[allow(clippy::cast_possible_truncation)]
-                let local = e as u32;
-                *slot = local;
+            entries.clear();
+            entries.extend((0..chunk.len()).map(|i| entry(start, i)));
+            // Plain integer sort first; then order runs of equal keys with `tie` (rare).
+            entries.sort_unstable();
+            sort_equal_runs(entries, &same_key, |a, b| {
+                tie(start, local(a) as usize, local(b) as usize)
+            });
+            for (slot, e) in chunk.iter_mut().zip(entries.iter()) {
+                *slot = local(e);
             }
         });
     perm
