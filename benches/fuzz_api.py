@@ -846,6 +846,81 @@ def _tensor_in_unit(result: Any, kw: dict[str, Any]) -> None:
     in_unit(result.detach().cpu().numpy(), kw)
 
 
+def _p_in_unit(result: Any, kw: dict[str, Any]) -> None:
+    p = float(result)
+    if not (math.isnan(p) or 0.0 <= p <= 1.0):
+        raise AssertionError(f"p-value {p} outside [0, 1]")
+
+
+def _interval_ordered(result: Any, kw: dict[str, Any]) -> None:
+    lo, hi = (float(v) for v in result)
+    if not (math.isnan(lo) or math.isnan(hi) or lo <= hi):
+        raise AssertionError(f"interval ({lo}, {hi}) has its ends out of order")
+
+
+def _comparisons(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 12))
+    a = draw(st.lists(st.sampled_from("abcd"), min_size=n, max_size=n))
+    b = [draw(st.sampled_from([p for p in "abcd" if p != x])) for x in a]
+    outcomes = st.sampled_from(["model_a", "model_b", "tie", "tie (bothbad)"])
+    return {"model_a": a, "model_b": b, "winner": draw(st.lists(outcomes, min_size=n, max_size=n))}
+
+
+def _choices(draw: st.DrawFn) -> dict[str, Any]:
+    chosen = draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=8))
+    others = [draw(st.lists(st.sampled_from([p for p in "abcd" if p != c]), max_size=3, unique=True))
+              for c in chosen]  # fmt: skip
+    return {"chosen": chosen, "alternatives": others, "alpha": draw(st.floats(0.01, 1))}
+
+
+def _ratings_check(result: Any, kw: dict[str, Any]) -> None:
+    r = np.asarray(result.ratings, dtype=np.float64)
+    if r.shape != (len(result.players),) or not np.isfinite(r).all():
+        raise AssertionError(f"ratings {r.tolist()} for players {list(result.players)}")
+
+
+def _stats_and_ratings_entries() -> list[Entry]:
+    from rankwise import stats
+
+    def pair(**extra: Any) -> Any:
+        def draw_kw(d: st.DrawFn) -> dict[str, Any]:
+            n = d(st.integers(0, 12))
+            return {"x": reals(d, (n,)), "y": reals(d, (n,)), **{k: d(v) for k, v in extra.items()}}
+
+        return st.composite(draw_kw)()
+
+    def table(**extra: Any) -> Any:
+        def draw_kw(d: st.DrawFn) -> dict[str, Any]:
+            shape = (d(st.integers(0, 8)), d(st.integers(0, 5)))
+            return {"scores": reals(d, shape), **{k: d(v) for k, v in extra.items()}}
+
+        return st.composite(draw_kw)()
+
+    def comparisons(**extra: Any) -> Any:
+        return st.composite(lambda d: {**_comparisons(d), **{k: d(v) for k, v in extra.items()}})()
+
+    return [
+        Entry("rankwise.stats.effect_size", pair(kind=st.sampled_from(stats.EFFECT_SIZES))),
+        Entry("rankwise.stats.paired_test",
+              pair(test=st.sampled_from(stats.TESTS), alternative=st.sampled_from(stats.ALTERNATIVES),
+                   n_resamples=st.integers(1, 200), seed=st.integers(0, 9)), _p_in_unit),
+        Entry("rankwise.stats.t_interval",
+              pair(confidence=st.floats(0.5, 0.999), alternative=st.sampled_from(stats.ALTERNATIVES)),
+              _interval_ordered),
+        Entry("rankwise.stats.correct",
+              st.composite(lambda d: {"p": d(st.lists(st.floats(0, 1), max_size=8)),
+                                      "method": d(st.sampled_from((None, *stats.CORRECTIONS)))})(), in_unit),
+        Entry("rankwise.stats.anova", table(design=st.sampled_from(["one-way", "two-way"]))),
+        Entry("rankwise.stats.residual_effect_sizes", table()),
+        Entry("rankwise.ratings.bradley_terry",
+              comparisons(intervals=st.sampled_from([None, "bootstrap", "asymptotic"]),
+                          n_resamples=st.integers(1, 20), seed=st.integers(0, 9)), _ratings_check),
+        Entry("rankwise.ratings.elo", comparisons(k=st.floats(0, 64)), _ratings_check),
+        Entry("rankwise.ratings.rank_centrality", comparisons(alpha=st.floats(0.01, 1)), _ratings_check),
+        Entry("rankwise.ratings.luce_choice", st.composite(_choices)(), _ratings_check),
+    ]  # fmt: skip
+
+
 def _entries(skip: str | None = None) -> list[Entry]:
     k = st.one_of(st.none(), st.integers(1, 10))
     entries = [
@@ -1076,6 +1151,7 @@ def _entries(skip: str | None = None) -> list[Entry]:
         for fn in LOSSES + SCORE_ONLY:
             valid = st.composite(lambda d, labels=fn in LOSSES: _loss_valid(d, labels))()
             entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
+    entries += _stats_and_ratings_entries()
     for cls in STRATEGIES:
         entries += _strategy_entry(cls)
     return entries
@@ -1399,7 +1475,7 @@ PUBLIC_MODULES = (
     "rankwise", "rankwise.metrics", "rankwise.correlation", "rankwise.consistency",
     "rankwise.labels", "rankwise.rerank", "rankwise.compat.sklearn", "rankwise.compat.scipy",
     "rankwise.compat.pytrec_eval", "rankwise.compat.torchmetrics.functional",
-    "rankwise.torch.losses",
+    "rankwise.torch.losses", "rankwise.stats", "rankwise.ratings",
 )  # fmt: skip
 
 

@@ -231,7 +231,7 @@ def test_corrections_refuse_what_is_not_a_p_value():
         correct([0.1, float("nan")], "bh")
     with pytest.raises(InvalidValueError, match=r"got 1\.5"):
         correct([0.1, 1.5], "holm")
-    with pytest.raises(InvalidValueError, match="`correction` must be one of"):
+    with pytest.raises(InvalidValueError, match="`method` must be one of"):
         correct([0.1], "fdr_tsbh")  # type: ignore[arg-type]
     assert correct([], "by").shape == (0,)
     np.testing.assert_array_equal(correct([0.3, 0.1], None), [0.3, 0.1])

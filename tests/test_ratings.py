@@ -276,6 +276,11 @@ def test_luce_choice_refuses_bad_choices_by_name():
         ratings.luce_choice(["a", "b"], [["b"]])
     with pytest.raises(InvalidValueError, match="unknown player 'z'"):
         ratings.luce_choice(["a"], [["z"]], players=["a", "b"])
+    # found by benches/fuzz_api.py: numpy's raw errors leaked through
+    with pytest.raises(ShapeError, match="`chosen` must be 1-D"):
+        ratings.luce_choice([["a", "b"], ["c"]], [["b"], ["a"]])  # type: ignore[list-item]
+    with pytest.raises(InvalidValueError, match="`players` must be a non-empty"):
+        ratings.luce_choice(["a"], [["b"]], players=[])
 
 
 def test_seeded_bootstrap_is_reproducible_and_seed_dependent():

@@ -166,7 +166,12 @@ class Ratings:
 
 
 def _names(name: str, value: object) -> npt.NDArray[Any]:
-    a = np.asarray(value)
+    try:
+        a = np.asarray(value)
+    except ValueError:  # nested sequences of unequal lengths
+        raise ShapeError(
+            f"`{name}` must be 1-D (one player per comparison); got nested sequences"
+        ) from None
     if a.ndim != 1:
         raise ShapeError(f"`{name}` must be 1-D (one player per comparison); got shape {a.shape}")
     return a
@@ -181,8 +186,8 @@ def _players(
         cuts = np.cumsum([len(c) for _, c in columns])[:-1]
         return names, [np.asarray(x, dtype=np.int64) for x in np.split(inverse, cuts)]
     names = np.asarray(players)
-    if names.ndim != 1 or len(np.unique(names)) != len(names):
-        raise InvalidValueError("`players` must be a 1-D sequence of distinct names")
+    if names.ndim != 1 or len(names) == 0 or len(np.unique(names)) != len(names):
+        raise InvalidValueError("`players` must be a non-empty 1-D sequence of distinct names")
     sorter = np.argsort(names, kind="stable")
     sorted_names = names[sorter]
     idx = []

@@ -206,7 +206,7 @@ def correct(p: npt.ArrayLike, method: CorrectionName | None) -> npt.NDArray[np.f
     array([0.04      , 0.05333333, 0.05333333, 0.2       ])
     """
     if method is not None:
-        choice("correction", method, CORRECTIONS)
+        choice("method", method, CORRECTIONS)
     return _native.corrected_p_values(float_vector("p", p), method)
 
 
