@@ -309,18 +309,51 @@ def test_mutations_and_make_comparable():
 # --- fuse ---------------------------------------------------------------------------------------
 
 
-@settings(max_examples=12, deadline=None)
+FUSIONS = {  # ranx's name: rankwise.fuse's (tests/test_compare.py pins those against ranx)
+    "sum": "combsum",
+    "mnz": "combmnz",
+    "max": "combmax",
+    "min": "combmin",
+    "anz": "combanz",
+    "rrf": "rrf",
+    "isr": "isr",
+    "bordafuse": "borda",
+    "wsum": "wsum",
+}
+
+
+@settings(max_examples=30, deadline=None)
 @given(
     ranx_data(missing_queries=False),
-    st.sampled_from(["sum", "mnz", "max", "min", "anz", "rrf", "isr", "bordafuse", "wsum"]),
-    st.sampled_from(["min-max", "max", "sum", "zmuv", None]),
+    st.sampled_from(sorted(FUSIONS)),
+    st.sampled_from(["min-max", "max", "sum", "zmuv", "rank", "borda", None]),
 )
-def test_fuse_matches_ranx(data, method, norm):
+def test_fuse_is_rankwise_fuse_under_ranx_names(data, method, norm):
     _, run = data
     other = {q: {d: -s / 3 + 1 for d, s in docs.items()} for q, docs in run.items()}
     params = {"weights": [0.3, 0.7]} if method == "wsum" else {}
-    want = ranx.fuse([ranx.Run(run), ranx.Run(other)], norm=norm, method=method, params=params)
     got = rx.fuse([rx.Run(run), rx.Run(other)], norm=norm, method=method, params=params)
+    want = rankwise.fuse(
+        [
+            rankwise.Run(run, score_precision="float64"),
+            rankwise.Run(other, score_precision="float64"),
+        ],
+        FUSIONS[method],
+        norm=norm,
+        weights=params.get("weights"),
+    )
+    assert got.to_dict() == want.to_dict()
+
+
+# Only the wiring against ranx itself (each method compiles its own numba code in ranx).
+@settings(max_examples=5, deadline=None)
+@given(ranx_data(missing_queries=False), st.sampled_from(["rrf", "wsum"]))
+def test_fuse_matches_ranx(data, method):
+    _, run = data
+    other = {q: {d: -s / 3 + 1 for d, s in docs.items()} for q, docs in run.items()}
+    params = {"weights": [0.3, 0.7]} if method == "wsum" else {}
+    want = ranx.fuse([ranx.Run(run), ranx.Run(other)], method=method, params=params)
+    got = rx.fuse([rx.Run(run), rx.Run(other)], method=method, params=params)
     assert got.name == want.name
     w, g = want.to_dict(), got.to_dict()
     assert w.keys() == g.keys()
