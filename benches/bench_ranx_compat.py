@@ -107,12 +107,14 @@ def main() -> None:
     rows: list[list[str]] = []
     values: dict[str, Any] = {}
     for task, fn_of in {
-        f"{args.small} small evaluate() calls (5 q x 20 docs, dicts)": lambda lib: lambda: [
-            lib.evaluate(q, r, METRICS) for q, r in small
-        ],
-        f"Qrels + Run from dicts ({args.queries:,} q x 100 docs)": lambda lib: lambda: (
-            lib.Qrels(large_q),
-            lib.Run(large_r),
+        f"{args.small} small evaluate() calls (5 q x 20 docs, dicts)": lambda lib: (
+            lambda: [lib.evaluate(q, r, METRICS) for q, r in small]
+        ),
+        f"Qrels + Run from dicts ({args.queries:,} q x 100 docs)": lambda lib: (
+            lambda: (
+                lib.Qrels(large_q),
+                lib.Run(large_r),
+            )
         ),
     }.items():
         timings = {}
@@ -123,7 +125,13 @@ def main() -> None:
         base = timings["rankwise.compat.ranx"].median_s
         for name, t in timings.items():
             rows.append(
-                [task, name, R.fmt_s(t.median_s), R.fmt_s(t.first_s), R.fmt_ratio(t.median_s / base)]
+                [
+                    task,
+                    name,
+                    R.fmt_s(t.median_s),
+                    R.fmt_s(t.first_s),
+                    R.fmt_ratio(t.median_s / base),
+                ]
             )
     # evaluate on built tables
     timings = {}

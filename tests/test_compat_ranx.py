@@ -297,11 +297,12 @@ def test_mutations_and_make_comparable():
     qrels.add("q1", ["a", "b"], [1, 0])
     qrels.add_score("q2", "c", 2)
     assert qrels.to_dict() == {"q1": {"a": 1, "b": 0}, "q2": {"c": 2}}
+    assert qrels.qrels["q2"]["c"] == 2  # ranx's attribute, a plain dict here
     run = rx.Run()
     run.add_multi(["q1", "q3"], [["a"], ["z"]], [[0.5], [0.1]])
     run.make_comparable(qrels)
     assert run.get_query_ids() == ["q1", "q2"]
-    assert run["q2"] == {}
+    assert run["q2"] == {} and run.run["q1"] == {"a": 0.5}
     assert rx.evaluate(qrels, run, "mrr", return_mean=False).tolist() == [1.0, 0.0]
     assert len(run) == run.size == 2 and "q1" in run and list(run) == ["q1", "q2"]
 

@@ -303,6 +303,12 @@ class Qrels(_Table):
                 self._clamped = _NativeQrels(d)
         return self._clamped
 
+    @property
+    def qrels(self) -> dict[str, dict[str, Any]]:
+        """``{q_id: {doc_id: label}}`` (ranx's numba dict attribute; here a plain dict, read
+        only: change the judgements with ``add``/``add_score``)."""
+        return self._dict()
+
     def set_relevance_level(self, rel_lvl: int = 1) -> None:
         """Shift every label by ``rel_lvl - 1`` (ranx's method, kept as it is)."""
         shift = rel_lvl - 1
@@ -398,6 +404,12 @@ class Run(_Table):
         run.name = name
         run._set(native)
         return run
+
+    @property
+    def run(self) -> dict[str, dict[str, float]]:
+        """``{q_id: {doc_id: score}}`` (ranx's numba dict attribute; here a plain dict, read
+        only: change the run with ``add``/``add_score``)."""
+        return self._dict()
 
     @property
     def native(self) -> Any:
