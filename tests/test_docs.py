@@ -40,6 +40,7 @@ MODULES = [
     "rankwise.compat.pytrec_eval",
     "rankwise.compat.sklearn",
     "rankwise.compat.scipy",
+    "rankwise.compat.ranx",
     "rankwise.compat.torchmetrics.functional",
 ]
 NEEDS_TORCH = {"rankwise.compat.torchmetrics.functional"}

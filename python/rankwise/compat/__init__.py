@@ -5,6 +5,8 @@ signatures, same results, computed by rankwise's Rust core.
 * :mod:`rankwise.compat.sklearn`: ``ndcg_score``, ``dcg_score``;
 * :mod:`rankwise.compat.scipy`: ``kendalltau``, ``weightedtau``, ``spearmanr``
   (``scipy.stats``'s rank correlations);
+* :mod:`rankwise.compat.ranx`: ``Qrels``, ``Run``, ``evaluate``, ``compare``, ``fuse``
+  (ranx 0.3.21's metric names and definitions);
 * :mod:`rankwise.compat.torchmetrics.functional`: ``retrieval_normalized_dcg``,
   ``retrieval_average_precision``, ``retrieval_reciprocal_rank``, ``retrieval_precision``,
   ``retrieval_recall``, ``retrieval_hit_rate`` (needs PyTorch).
