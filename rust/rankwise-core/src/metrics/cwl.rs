@@ -189,9 +189,73 @@ pub fn cwl_measure(q: &RankedQuery<'_>, model: CwlModel, gain: CwlGain, column: 
 }
 
 /// `[EU, ETU, EC, ETC, ED]` in the worst case (`worst`: unjudged gain 0) or the best.
+#[allow(clippy::cast_precision_loss)]
 fn scores(q: &RankedQuery<'_>, model: CwlModel, gain: CwlGain, worst: bool) -> [f64; 5] {
+    let rank = |i: usize| (i + 1) as f64;
+    match model {
+        CwlModel::Inst { t } => {
+            let mut cum = 0.0;
+            walk(q, gain, worst, |i, g| {
+                cum += g;
+                let ti = t - cum;
+                let x = (rank(i) + t + ti - 1.0) / (rank(i) + t + ti);
+                x * x
+            })
+        }
+        CwlModel::Insq { t } => walk(q, gain, worst, |i, _| {
+            let x = (rank(i) + 2.0 * t - 1.0) / (rank(i) + 2.0 * t);
+            x * x
+        }),
+        CwlModel::Bpm { t, k, dynamic } => {
+            // continue while the gain so far is below T (moving, when dynamic) and the cost
+            // so far (i + 1) below K; both runs are prefixes of the ranking
+            let (mut cum, mut target, mut gain_run) = (0.0, t, true);
+            walk(q, gain, worst, |i, g| {
+                cum += g;
+                gain_run = gain_run && cum < target;
+                if gain_run && let Some(d) = dynamic {
+                    target += d.hb * (g - d.gain_med);
+                }
+                if gain_run && rank(i) < k as f64 {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+        }
+        CwlModel::Nerr8 { k } => walk(q, gain, worst, |i, g| if i + 1 < k { 1.0 - g } else { 0.0 }),
+        CwlModel::Nerr9 { k } => walk(q, gain, worst, |i, g| {
+            if i + 1 < k {
+                (rank(i) / (rank(i) + 1.0)) * (1.0 - g)
+            } else {
+                0.0
+            }
+        }),
+        CwlModel::Nerr10 { phi } => walk(q, gain, worst, |_, g| phi * (1.0 - g)),
+        CwlModel::Nerr11 { t } => walk(q, gain, worst, |i, g| {
+            let x = (rank(i) + 2.0 * t - 1.0) / (rank(i) + 2.0 * t);
+            (x * x) * (1.0 - g)
+        }),
+        CwlModel::Rbp { theta } => walk(q, gain, worst, |_, _| theta),
+    }
+}
+
+/// The C/W/L sums over the top [`CWL_MAX_RANKS`] ranks for the continuation `next(i, g(i))`
+/// (each cwl_eval class's `c_vector`), in one pass: `P(i)`, its sum (ED), and the sums that
+/// weigh gains and costs (costs are 1 per document, so `sum_{j <= i} c(j) = i + 1`).
+///
+/// The pass stops once `P(i) N^2` falls below `1e-20` of the expected depth: every term left
+/// is at most `P(i) N` and they sum to less than `P(i) N^2`, far below the rounding of the
+/// sums. A continuation of 0 stops it at once (BPM, NERR8, NERR9).
+#[allow(clippy::cast_precision_loss)]
+fn walk(
+    q: &RankedQuery<'_>,
+    gain: CwlGain,
+    worst: bool,
+    mut next: impl FnMut(usize, f64) -> f64,
+) -> [f64; 5] {
     const N: usize = CWL_MAX_RANKS;
-    let mut g = [0.0f64; N];
+    const NEGLIGIBLE: f64 = 1e-20 / (N * N) as f64;
     let missing = if worst { 0.0 } else { 1.0 };
     let retrieved = q.num_ret.min(N);
     let between = if q.others_judged {
@@ -199,108 +263,32 @@ fn scores(q: &RankedQuery<'_>, model: CwlModel, gain: CwlGain, worst: bool) -> [
     } else {
         missing
     };
-    g[..retrieved].fill(between);
-    g[retrieved..].fill(missing);
-    for h in q.hits_before(retrieved) {
-        g[h.rank as usize] = gain.of(h.label);
-    }
-    let mut c = [0.0f64; N];
-    continuation(model, &g, &mut c);
-    // P(i), its sum (ED), and the sums that weigh gains and costs; costs are 1 per document,
-    // so sum_{j <= i} c(j) = i + 1.
-    let (mut reach, mut depth) = (1.0f64, 0.0f64);
-    let (mut wg, mut wc) = (0.0f64, 0.0f64);
-    let (mut etu, mut etc) = (0.0f64, 0.0f64);
-    let mut cum_gain = 0.0f64;
+    let mut hits = q.hits_before(retrieved).iter().peekable();
+    let (mut reach, mut depth, mut wg) = (1.0f64, 0.0f64, 0.0f64);
+    let (mut etu, mut etc, mut cum_gain) = (0.0f64, 0.0f64, 0.0f64);
     for i in 0..N {
+        let g = if i >= retrieved {
+            missing
+        } else if let Some(h) = hits.next_if(|h| h.rank as usize == i) {
+            gain.of(h.label)
+        } else {
+            between
+        };
+        let c = next(i, g);
         depth += reach;
-        wg += reach * g[i];
-        wc += reach;
-        cum_gain += g[i];
-        let stop = reach * (1.0 - c[i]);
+        wg += reach * g;
+        cum_gain += g;
+        let stop = reach * (1.0 - c);
         etu += stop * cum_gain;
-        #[allow(clippy::cast_precision_loss)]
-        let cost = (i + 1) as f64;
-        etc += stop * cost;
-        reach *= c[i];
+        etc += stop * (i + 1) as f64;
+        reach *= c;
+        if reach < NEGLIGIBLE * depth {
+            break;
+        }
     }
     let w0 = 1.0 / depth;
-    [wg * w0, etu, wc * w0, etc, depth]
-}
-
-/// `C(i)` of `model` for the gains `g` (unit costs), as each cwl_eval class's `c_vector`.
-#[allow(clippy::cast_precision_loss)]
-fn continuation(model: CwlModel, g: &[f64], c: &mut [f64]) {
-    match model {
-        CwlModel::Inst { t } => {
-            let mut cum = 0.0;
-            for (i, (ci, &gi)) in c.iter_mut().zip(g).enumerate() {
-                cum += gi;
-                let ti = t - cum;
-                let rank = (i + 1) as f64;
-                let x = (rank + t + ti - 1.0) / (rank + t + ti);
-                *ci = x * x;
-            }
-        }
-        CwlModel::Insq { t } => {
-            for (i, ci) in c.iter_mut().enumerate() {
-                let rank = (i + 1) as f64;
-                let x = (rank + 2.0 * t - 1.0) / (rank + 2.0 * t);
-                *ci = x * x;
-            }
-        }
-        CwlModel::Bpm { t, k, dynamic } => {
-            // gain run: continue while the gain so far is below T (T moving, when dynamic)
-            let mut target = t;
-            let mut cum = 0.0;
-            let mut gain_run = 0;
-            for &gi in g {
-                cum += gi;
-                if cum >= target {
-                    break;
-                }
-                gain_run += 1;
-                if let Some(d) = dynamic {
-                    target += d.hb * (gi - d.gain_med);
-                }
-            }
-            // cost run: continue while the cost so far (i + 1) is below K
-            let cost_run = (0..g.len())
-                .take_while(|&i| ((i + 1) as f64) < k as f64)
-                .count();
-            let run = gain_run.min(cost_run);
-            c.fill(0.0);
-            c[..run].fill(1.0);
-        }
-        CwlModel::Nerr8 { k } => {
-            c.fill(0.0);
-            let end = k.saturating_sub(1).min(g.len());
-            for (ci, &gi) in c[..end].iter_mut().zip(g) {
-                *ci = 1.0 - gi;
-            }
-        }
-        CwlModel::Nerr9 { k } => {
-            c.fill(0.0);
-            let end = k.saturating_sub(1).min(g.len());
-            for (i, (ci, &gi)) in c[..end].iter_mut().zip(g).enumerate() {
-                let rank = (i + 1) as f64;
-                *ci = (rank / (rank + 1.0)) * (1.0 - gi);
-            }
-        }
-        CwlModel::Nerr10 { phi } => {
-            for (ci, &gi) in c.iter_mut().zip(g) {
-                *ci = phi * (1.0 - gi);
-            }
-        }
-        CwlModel::Nerr11 { t } => {
-            for (i, (ci, &gi)) in c.iter_mut().zip(g).enumerate() {
-                let rank = (i + 1) as f64;
-                let x = (rank + 2.0 * t - 1.0) / (rank + 2.0 * t);
-                *ci = (x * x) * (1.0 - gi);
-            }
-        }
-        CwlModel::Rbp { theta } => c.fill(theta),
-    }
+    // EC = sum_i W(i) * 1
+    [wg * w0, etu, depth * w0, etc, depth]
 }
 
 #[cfg(test)]
