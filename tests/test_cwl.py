@@ -21,8 +21,8 @@ from typing import Any
 import ir_measures
 import pytest
 from cwl.ruler.measures.cwl_bpm import BPMCWLMetric, BPMDCWLMetric
-from cwl.ruler.measures.cwl_inst import INSTCWLMetric
 from cwl.ruler.measures.cwl_insq import INSQCWLMetric
+from cwl.ruler.measures.cwl_inst import INSTCWLMetric
 from cwl.ruler.measures.cwl_nerr import (
     NERReq8CWLMetric,
     NERReq9CWLMetric,
