@@ -38,6 +38,7 @@ BEIR_MEASURES = [
 ]
 
 
+@settings(max_examples=500)  # BEIR is called once per query and measure
 @given(qrels_and_run(), st.integers(1, 20))
 def test_beir_extras_match_beir(data, k):
     qrels, run = data
