@@ -7,7 +7,7 @@ Measured, per size, with ``Qrels`` and ``Run`` built once outside the timed regi
   and all of them in one call (one pass per query computes every measure);
 * the reference of each (ir_measures' providers: cwl_eval for SDCG, its own compat and
   accuracy providers, pytrec_eval for ``gains=`` and ``judged_only``; BEIR's
-  ``evaluate_custom`` for ``recall_cap``), at sizes up to ``--peer-max`` query-document pairs
+  ``evaluate_custom`` for ``recall_cap`` and ``hole``), at sizes up to ``--peer-max`` query-document pairs
   (they are pure Python loops, or a process per call).
 
 The issue's target is every new measure within 2x of nDCG's cost per query; the ratio columns
@@ -33,6 +33,15 @@ NEW_MEASURES: dict[str, tuple[str, str]] = {
     "nDCG(gains={1:1,2:3,3:7})@10": ("gains", "ir_measures"),
     "nDCG(judged_only=True)@10": ("judged", "ir_measures"),
     "recall_cap@10": ("rcap", "beir"),
+    "hole@10": ("hole", "beir"),
+    # cwl_eval's C/W/L models (ir_measures' cwl_eval provider): 1000 ranks per query each
+    "INST(T=1.0,max_rel=3)": ("inst", "ir_measures"),
+    "INSQ(T=1.0,max_rel=3)": ("insq", "ir_measures"),
+    "BPM(T=1.0,max_rel=3)@10": ("bpm", "ir_measures"),
+    "NERR8(max_rel=3)@10": ("nerr8", "ir_measures"),
+    "NERR10(p=0.9,max_rel=3)": ("nerr10", "ir_measures"),
+    "NERR11(T=1.0,max_rel=3)": ("nerr11", "ir_measures"),
+    "INST(T=1.0,max_rel=3,column=ResETU)": ("inst_res", "none"),
 }
 
 
@@ -44,10 +53,13 @@ def reference_call(name: str, tool: str, qrels_d: Any, run_d: Any) -> Callable[[
         logging.getLogger("ir_measures.cwl_eval").setLevel(logging.ERROR)
         measure = ir_measures.parse_measure(name)
         return lambda: ir_measures.calc_aggregate([measure], qrels_d, run_d)
+    if tool == "none":  # a column ir_measures does not report
+        return None
     beir = R.optional_import("beir.retrieval.evaluation")
     if beir is None:
         return None
-    return lambda: beir.EvaluateRetrieval.evaluate_custom(qrels_d, run_d, [10], "recall_cap")
+    metric = name.split("@")[0]
+    return lambda: beir.EvaluateRetrieval.evaluate_custom(qrels_d, run_d, [10], metric)
 
 
 def run_size(bench: Bench, q: int, d: int, peer_max: int) -> None:
@@ -91,7 +103,8 @@ def run_size(bench: Bench, q: int, d: int, peer_max: int) -> None:
         for name, (key, tool) in NEW_MEASURES.items():
             call = reference_call(name, tool, qrels_d, run_d)
             if call is None:
-                bench.skip(tool, "not installed")
+                if tool != "none":
+                    bench.skip(tool, "not installed")
                 continue
             bench.time(f"ref_{key}", tool, name, call)
     bench.end_size()

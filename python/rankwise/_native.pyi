@@ -96,6 +96,7 @@ def evaluate(
     judged_only: bool = False,
     max_docs: int | None = None,
     missing: _Missing = ...,
+    ignore_identical_ids: bool = False,
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],

@@ -129,6 +129,7 @@ def evaluate(
     missing: Literal["skip", "zero"] = ...,
     judged_only: bool = ...,
     max_docs: int | None = ...,
+    ignore_identical_ids: bool = ...,
 ) -> Report: ...
 
 
@@ -143,6 +144,7 @@ def evaluate(  # noqa: F811 (ruff does not see the overload through TYPE_CHECKIN
     missing: Literal["skip", "zero"] = ...,
     judged_only: bool = ...,
     max_docs: int | None = ...,
+    ignore_identical_ids: bool = ...,
 ) -> dict[str, dict[str, float]]: ...
 
 
@@ -156,6 +158,7 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     missing: Literal["skip", "zero"] = "skip",
     judged_only: bool = False,
     max_docs: int | None = None,
+    ignore_identical_ids: bool = False,
 ) -> Report | dict[str, dict[str, float]]:
     """Evaluate a run against relevance judgements, exactly as trec_eval 9.0.x does.
 
@@ -188,6 +191,10 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         Drop unjudged documents before measuring (trec_eval ``-J``).
     max_docs : int, optional
         Only the top ``max_docs`` documents of each ranking count (trec_eval ``-M``).
+    ignore_identical_ids : bool, default False
+        Drop the document whose id is the query's id from its ranking before measuring, as
+        BEIR's ``EvaluateRetrieval.evaluate`` does by default (``ignore_identical_ids=True``
+        there; False here keeps trec_eval's numbers).
 
     Returns
     -------
@@ -230,6 +237,7 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         judged_only=_yes_no("judged_only", judged_only),
         max_docs=max_docs,
         missing=missing,
+        ignore_identical_ids=_yes_no("ignore_identical_ids", ignore_identical_ids),
     )
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
     return report.per_query if _yes_no("per_query", per_query) else report

@@ -21,7 +21,7 @@ use crate::trec::{PyQrels, PyRun};
 /// Evaluate a run against qrels. Returns `(measure_names, query_ids, values, summary)` with
 /// `values` of shape `(measures, queries)`.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default()))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn evaluate<'py>(
     py: Python<'py>,
@@ -32,6 +32,7 @@ pub fn evaluate<'py>(
     judged_only: bool,
     max_docs: Option<usize>,
     missing: Wrap<Missing>,
+    ignore_identical_ids: bool,
 ) -> PyResult<(
     Vec<String>,
     Vec<String>,
@@ -44,6 +45,7 @@ pub fn evaluate<'py>(
         judged_only,
         max_docs,
         missing: missing.0,
+        ignore_identical_ids,
     };
     let (q, r) = (qrels.inner.clone(), run.inner.clone());
     let result = interrupt::run(py, || core::evaluate(&q, &r, &set, &opts))?.map_err(CoreError)?;

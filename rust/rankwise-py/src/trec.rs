@@ -490,6 +490,7 @@ pub fn trec_eval_output(
         } else {
             Missing::Skip
         },
+        ignore_identical_ids: false,
     };
     let output = trec::TrecOutput {
         per_query,

@@ -40,6 +40,9 @@ pub struct EvalOptions {
     pub max_docs: Option<usize>,
     /// Which queries to evaluate.
     pub missing: Missing,
+    /// Drop the document whose id is the query's before measuring (BEIR's
+    /// `ignore_identical_ids`).
+    pub ignore_identical_ids: bool,
 }
 
 impl Default for EvalOptions {
@@ -49,6 +52,7 @@ impl Default for EvalOptions {
             judged_only: false,
             max_docs: None,
             missing: Missing::Skip,
+            ignore_identical_ids: false,
         }
     }
 }
@@ -326,7 +330,9 @@ fn rank_run_query<'a>(
             zero_labels,
         };
     };
-    let n_all = run.range(r).len();
+    let same_id = opts.ignore_identical_ids.then(|| run.query_id_bytes(r));
+    let dropped = same_id.is_some_and(|id| run.range(r).any(|i| run.doc(i) == id));
+    let n_all = run.range(r).len() - usize::from(dropped);
     let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
     let depth = if opts.judged_only {
         n
@@ -335,7 +341,7 @@ fn rank_run_query<'a>(
             positive_labels.partition_point(|&l| l >= rel)
         })
     };
-    resolve_labels(qrels, run, q, r, depth, &mut scratch.labels);
+    resolve_labels(qrels, run, q, r, depth, same_id, &mut scratch.labels);
     let mut num_ret = n;
     if opts.judged_only {
         // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
@@ -369,12 +375,23 @@ fn rank_run_query<'a>(
     }
 }
 
-/// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged).
-fn resolve_labels(qrels: &Qrels, run: &Run, q: usize, r: usize, depth: usize, out: &mut Vec<f64>) {
+/// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged), without
+/// the document named `skip`.
+fn resolve_labels(
+    qrels: &Qrels,
+    run: &Run,
+    q: usize,
+    r: usize,
+    depth: usize,
+    skip: Option<&[u8]>,
+    out: &mut Vec<f64>,
+) {
     out.clear();
-    out.extend((0..depth).map(|rank| {
-        qrels
-            .lookup(q, run.doc(run.at_rank(r, rank)))
-            .unwrap_or(f64::NAN)
-    }));
+    let ranked = (0..run.range(r).len()).map(|rank| run.doc(run.at_rank(r, rank)));
+    out.extend(
+        ranked
+            .filter(|&doc| skip != Some(doc))
+            .take(depth)
+            .map(|doc| qrels.lookup(q, doc).unwrap_or(f64::NAN)),
+    );
 }

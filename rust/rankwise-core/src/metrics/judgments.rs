@@ -92,6 +92,22 @@ pub fn judged(q: &RankedQuery<'_>, cutoff: Option<usize>) -> f64 {
     f(count) / f(limit)
 }
 
+/// BEIR's `hole@k` (`beir/retrieval/custom_metrics.py`, `hole`): the documents of the top `k`
+/// that are not judged, over `k` (not `min(k, n)`). BEIR calls a document judged when any
+/// query's qrels hold it; rankwise, when this query's do (see `docs/guide/exactness.md`).
+pub fn hole(q: &RankedQuery<'_>, k: usize) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let limit = q.limit(Some(k));
+    let judged = if q.others_judged {
+        limit
+    } else {
+        q.hits_before(limit).len()
+    };
+    f(limit - judged) / f(k)
+}
+
 /// Relevant documents retrieved (in the top `k` with a cutoff; ranx `hits@k`).
 pub fn num_rel_ret(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
     f(q.hits_before(q.limit(cutoff))

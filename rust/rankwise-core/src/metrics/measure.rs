@@ -12,6 +12,7 @@
 //! Which names exist, and every other fact about a measure kind, is data: the rows of
 //! [`MEASURES`]; this module only reads them.
 
+use super::cwl::{BpmDynamic, CwlColumn, CwlParams};
 use super::table::{
     self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName,
 };
@@ -80,8 +81,10 @@ pub enum MeasureKind {
     IPrec {
         recall: f64,
     },
+    /// `RBP(p=)`; `column=` picks a C/W/L column other than the expected utility.
     Rbp {
         p: f64,
+        column: CwlColumn,
     },
     Bpref,
     Judged,
@@ -146,6 +149,72 @@ pub enum MeasureKind {
     // BEIR's measures.
     /// `recall_cap@k`: relevant documents in the top k over `min(k, R)`.
     RecallCap,
+    // cwl_eval's C/W/L user models, named as ir_measures' `cwl_eval` provider names them.
+    /// `INST(T=, max_rel=)`.
+    Inst {
+        t: f64,
+        cwl: CwlParams,
+    },
+    /// `INSQ(T=, max_rel=)`.
+    Insq {
+        t: f64,
+        cwl: CwlParams,
+    },
+    /// `BPM(T=, max_rel=)@K`; dynamic with `dynamic=True` (or any of `hb`, `hc`, `gain_med`).
+    Bpm {
+        t: f64,
+        dynamic: Option<BpmDynamic>,
+        cwl: CwlParams,
+    },
+    /// `NERR8(max_rel=)@k`.
+    Nerr8 {
+        cwl: CwlParams,
+    },
+    /// `NERR9(max_rel=)@k`.
+    Nerr9 {
+        cwl: CwlParams,
+    },
+    /// `NERR10(p=, max_rel=)`.
+    Nerr10 {
+        p: f64,
+        cwl: CwlParams,
+    },
+    /// `NERR11(T=, max_rel=)`.
+    Nerr11 {
+        t: f64,
+        cwl: CwlParams,
+    },
+    /// BEIR's `hole@k`: the share of the top k (over k) that is not judged.
+    Hole,
+}
+
+impl MeasureKind {
+    /// The C/W/L gain scale and column of a cwl_eval user model.
+    pub fn cwl_params(&self) -> Option<&CwlParams> {
+        match self {
+            MeasureKind::Inst { cwl, .. }
+            | MeasureKind::Insq { cwl, .. }
+            | MeasureKind::Bpm { cwl, .. }
+            | MeasureKind::Nerr8 { cwl }
+            | MeasureKind::Nerr9 { cwl }
+            | MeasureKind::Nerr10 { cwl, .. }
+            | MeasureKind::Nerr11 { cwl, .. } => Some(cwl),
+            _ => None,
+        }
+    }
+
+    fn cwl_params_mut(&mut self) -> Option<&mut CwlParams> {
+        match self {
+            MeasureKind::Inst { cwl, .. }
+            | MeasureKind::Insq { cwl, .. }
+            | MeasureKind::Bpm { cwl, .. }
+            | MeasureKind::Nerr8 { cwl }
+            | MeasureKind::Nerr9 { cwl }
+            | MeasureKind::Nerr10 { cwl, .. }
+            | MeasureKind::Nerr11 { cwl, .. } => Some(cwl),
+            _ => None,
+        }
+    }
 }
 
 /// How per-query values become one number for a set of queries.
@@ -301,7 +370,7 @@ impl Measure {
             }
         }
         match self.kind {
-            MeasureKind::Rbp { p } if !(p > 0.0 && p < 1.0) => {
+            MeasureKind::Rbp { p, .. } if !(p > 0.0 && p < 1.0) => {
                 return Err(invalid(format!("p must be in (0, 1); got {p}")));
             }
             MeasureKind::Err { max_grade } if !(max_grade.is_finite() && max_grade > 0.0) => {
@@ -334,10 +403,41 @@ impl Measure {
                     "min_rel must be below max_rel; got min_rel={min_rel}, max_rel={max_rel}"
                 )));
             }
-            MeasureKind::Compat { p, .. } if !(p > 0.0 && p <= 1.0) => {
+            MeasureKind::Compat { p, .. } | MeasureKind::Nerr10 { p, .. }
+                if !(p > 0.0 && p <= 1.0) =>
+            {
                 return Err(invalid(format!("p must be in (0, 1]; got {p}")));
             }
+            MeasureKind::Inst { t, .. }
+            | MeasureKind::Insq { t, .. }
+            | MeasureKind::Nerr11 { t, .. }
+                if !(t.is_finite() && t > 0.0) =>
+            {
+                return Err(invalid(format!("T must be a positive number; got {t}")));
+            }
+            MeasureKind::Bpm { t, dynamic, .. } => {
+                let d = dynamic.unwrap_or(BPM_DYNAMIC);
+                if ![t, d.hb, d.hc, d.gain_med].iter().all(|v| v.is_finite()) {
+                    return Err(invalid(
+                        "T, hb, hc and gain_med must be finite numbers".into(),
+                    ));
+                }
+            }
             _ => {}
+        }
+        if let Some(cwl) = self.kind.cwl_params() {
+            if cwl.max_rel.is_nan() {
+                return Err(invalid(format!(
+                    "{} needs the top of the label scale, as in {}(max_rel=3)",
+                    info.family, info.family
+                )));
+            }
+            if !(cwl.min_rel.is_finite() && cwl.max_rel.is_finite() && cwl.min_rel < cwl.max_rel) {
+                return Err(invalid(format!(
+                    "min_rel must be below max_rel; got min_rel={}, max_rel={}",
+                    cwl.min_rel, cwl.max_rel
+                )));
+            }
         }
         Ok(self)
     }
@@ -538,9 +638,17 @@ fn parse_ranx(name: &str) -> Result<Option<Measure>> {
     if let Some(p) = name.strip_prefix("rbp.") {
         // ranx: `rbp.95` is p = 0.95
         let p = parse_f64_param(name, &format!("0.{p}"))?;
-        return Measure::new(name, MeasureKind::Rbp { p }, None, None)
-            .validate(name)
-            .map(Some);
+        return Measure::new(
+            name,
+            MeasureKind::Rbp {
+                p,
+                column: CwlColumn::EU,
+            },
+            None,
+            None,
+        )
+        .validate(name)
+        .map(Some);
     }
     let (base, k) = match name.split_once('@') {
         Some((b, k)) => (b, Some(k)),
@@ -658,8 +766,42 @@ fn parse_ir_measures(name: &str) -> Result<Measure> {
                 }
                 *g = Gain::Custom(parse_gain_map(name, value)?);
             }
-            ("p", MeasureKind::Rbp { p } | MeasureKind::Compat { p, .. }) => {
+            (
+                "p",
+                MeasureKind::Rbp { p, .. }
+                | MeasureKind::Compat { p, .. }
+                | MeasureKind::Nerr10 { p, .. },
+            ) => {
                 *p = parse_f64_param(name, value)?;
+            }
+            (
+                "T",
+                MeasureKind::Inst { t, .. }
+                | MeasureKind::Insq { t, .. }
+                | MeasureKind::Bpm { t, .. }
+                | MeasureKind::Nerr11 { t, .. },
+            ) => *t = parse_f64_param(name, value)?,
+            ("column", MeasureKind::Rbp { column, .. }) => *column = parse_column(name, value)?,
+            ("dynamic", MeasureKind::Bpm { dynamic, .. }) => {
+                *dynamic = parse_bool(name, key, value)?.then_some(BPM_DYNAMIC);
+            }
+            ("hb" | "hc" | "gain_med", MeasureKind::Bpm { dynamic, .. }) => {
+                let d = dynamic.get_or_insert(BPM_DYNAMIC);
+                let v = parse_f64_param(name, value)?;
+                match key {
+                    "hb" => d.hb = v,
+                    "hc" => d.hc = v,
+                    _ => d.gain_med = v,
+                }
+            }
+            ("min_rel" | "max_rel" | "column", k) if k.cwl_params().is_some() => {
+                if let Some(cwl) = k.cwl_params_mut() {
+                    match key {
+                        "min_rel" => cwl.min_rel = parse_f64_param(name, value)?,
+                        "max_rel" => cwl.max_rel = parse_f64_param(name, value)?,
+                        _ => cwl.column = parse_column(name, value)?,
+                    }
+                }
             }
             ("normalize", MeasureKind::Compat { normalize, .. }) => {
                 *normalize = parse_bool(name, key, value)?;
@@ -736,6 +878,24 @@ fn both_gains(name: &str) -> RankError {
 }
 
 /// ir_measures' booleans: `True`/`False` (Python's spelling), `true`/`false`, `1`/`0`.
+/// cwl_eval's defaults for the dynamic BPM (`BPMDCWLMetric`: `hb=1.0, hc=1.0, gain_med=0.5`).
+const BPM_DYNAMIC: BpmDynamic = BpmDynamic {
+    hb: 1.0,
+    hc: 1.0,
+    gain_med: 0.5,
+};
+
+/// A C/W/L output column: one of cwl_eval's headings (`EU`, `ETU`, ..., `ResED`).
+fn parse_column(name: &str, value: &str) -> Result<CwlColumn> {
+    CwlColumn::parse(value).ok_or_else(|| RankError::InvalidMeasure {
+        name: name.to_owned(),
+        reason: format!(
+            "column must be one of cwl_eval's columns {}; got {value:?}",
+            CwlColumn::ALL.map(CwlColumn::name).join(", ")
+        ),
+    })
+}
+
 fn parse_bool(name: &str, key: &str, value: &str) -> Result<bool> {
     match value {
         "True" | "true" | "1" => Ok(true),
@@ -959,8 +1119,20 @@ mod tests {
             (m.kind, m.cutoff, m.rel),
             (MeasureKind::P, Some(5), Some(2.0))
         );
-        assert_eq!(one("RBP(p=0.5)").kind, MeasureKind::Rbp { p: 0.5 });
-        assert_eq!(one("RBP").kind, MeasureKind::Rbp { p: 0.8 });
+        assert_eq!(
+            one("RBP(p=0.5)").kind,
+            MeasureKind::Rbp {
+                p: 0.5,
+                column: CwlColumn::EU,
+            }
+        );
+        assert_eq!(
+            one("RBP").kind,
+            MeasureKind::Rbp {
+                p: 0.8,
+                column: CwlColumn::EU,
+            }
+        );
         assert_eq!(one("IPrec@0.3").kind, MeasureKind::IPrec { recall: 0.3 });
         assert_eq!(one("ERR@20").kind, MeasureKind::Err { max_grade: 4.0 });
         assert_eq!(one("NumRet(rel=1)").kind, MeasureKind::NumRelRet);
@@ -1082,7 +1254,13 @@ mod tests {
     fn ranx_names() {
         assert_eq!(one("ndcg_burges@10").kind, MeasureKind::Ndcg(Gain::Exp2));
         assert_eq!(one("mrr@10").cutoff, Some(10));
-        assert_eq!(one("rbp.95").kind, MeasureKind::Rbp { p: 0.95 });
+        assert_eq!(
+            one("rbp.95").kind,
+            MeasureKind::Rbp {
+                p: 0.95,
+                column: CwlColumn::EU,
+            }
+        );
         assert_eq!(one("hit_rate@5").kind, MeasureKind::Success);
         assert_eq!(one("map@100").kind, MeasureKind::AP);
     }

@@ -14,6 +14,7 @@
 //! measures asked for with ir_measures' `judged_only=True`.
 
 pub mod binary;
+pub mod cwl;
 pub mod gain;
 pub mod judgments;
 pub mod measure;
@@ -21,6 +22,7 @@ pub mod set;
 pub mod table;
 
 pub use crate::ranking::Hit;
+use cwl::{CwlColumn, CwlGain, CwlModel, CwlParams};
 pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
 
 /// One query, ranked, as the measures see it.
@@ -152,7 +154,16 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::Rprec => binary::r_precision(query, rel),
         MeasureKind::Success => binary::success(query, k, rel),
         MeasureKind::IPrec { recall } => binary::interpolated_precision(query, recall, rel),
-        MeasureKind::Rbp { p } => binary::rank_biased_precision(query, p, rel),
+        MeasureKind::Rbp {
+            p,
+            column: CwlColumn::EU,
+        } => binary::rank_biased_precision(query, p, rel),
+        MeasureKind::Rbp { p, column } => cwl::cwl_measure(
+            query,
+            CwlModel::Rbp { theta: p },
+            CwlGain::Binary { rel },
+            column,
+        ),
         MeasureKind::NumRelRet => judgments::num_rel_ret(query, k, rel),
         MeasureKind::Bpref => judgments::bpref(query, rel),
         MeasureKind::Judged => judgments::judged(query, k),
@@ -183,7 +194,27 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::Compat { p, normalize } => gain::compatibility(query, p, normalize),
         MeasureKind::Accuracy => binary::accuracy(query, k, rel),
         MeasureKind::RecallCap => binary::capped_recall(query, k.unwrap_or(0), rel),
+        MeasureKind::Hole => judgments::hole(query, k.unwrap_or(0)),
+        MeasureKind::Inst { t, cwl } => cwl_model(query, CwlModel::Inst { t }, cwl),
+        MeasureKind::Insq { t, cwl } => cwl_model(query, CwlModel::Insq { t }, cwl),
+        MeasureKind::Bpm { t, dynamic, cwl } => {
+            let k = k.unwrap_or(0);
+            cwl_model(query, CwlModel::Bpm { t, k, dynamic }, cwl)
+        }
+        MeasureKind::Nerr8 { cwl } => cwl_model(query, CwlModel::Nerr8 { k: k.unwrap_or(0) }, cwl),
+        MeasureKind::Nerr9 { cwl } => cwl_model(query, CwlModel::Nerr9 { k: k.unwrap_or(0) }, cwl),
+        MeasureKind::Nerr10 { p, cwl } => cwl_model(query, CwlModel::Nerr10 { phi: p }, cwl),
+        MeasureKind::Nerr11 { t, cwl } => cwl_model(query, CwlModel::Nerr11 { t }, cwl),
     }
+}
+
+/// A C/W/L model on labels scaled by `cwl`'s `min_rel`/`max_rel`, at `cwl`'s column.
+fn cwl_model(query: &RankedQuery<'_>, model: CwlModel, cwl: CwlParams) -> f64 {
+    let gain = CwlGain::Scaled {
+        min_rel: cwl.min_rel,
+        max_rel: cwl.max_rel,
+    };
+    cwl::cwl_measure(query, model, gain, cwl.column)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! `ir_measures/measures/__init__.py` (0.4), ranx's its `metrics` module (0.3), and BEIR's
 //! `EvaluateRetrieval.evaluate_custom` (`beir/retrieval/evaluation.py`, 2.2).
 
+use super::cwl::{CwlColumn, CwlParams};
 use super::measure::{Aggregate, Gain, MeasureKind};
 
 /// trec_eval's default cutoffs for `P`, `recall`, `ndcg_cut`, `map_cut`, `relative_P`.
@@ -334,10 +335,19 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
     MeasureInfo {
         family: "RBP",
-        kind: MeasureKind::Rbp { p: 0.8 },
-        parameters: "p, rel",
+        kind: MeasureKind::Rbp {
+            p: 0.8,
+            column: CwlColumn::EU,
+        },
+        parameters: "p, rel, column=EU",
         ir_measures: &["RBP"],
-        ranx: &[ranx("rbp", MeasureKind::Rbp { p: 0.8 })],
+        ranx: &[ranx(
+            "rbp",
+            MeasureKind::Rbp {
+                p: 0.8,
+                column: CwlColumn::EU,
+            },
+        )],
         help: "rank-biased precision (p=0.8 by default; ranx's rbp.95 is p=0.95)",
         ..BINARY
     },
@@ -577,7 +587,105 @@ pub const MEASURES: &[MeasureInfo] = &[
         help: "share of (relevant, non-relevant) pairs of the ranking in the right order",
         ..BINARY
     },
+    MeasureInfo {
+        family: "hole",
+        kind: MeasureKind::Hole,
+        cutoff: CutoffUse::Required,
+        relevance_level: false,
+        parameters: "none",
+        beir: &["hole"],
+        help: "share of the top k (over k) that is not judged",
+        ..BINARY
+    },
+    MeasureInfo {
+        family: "INST",
+        kind: MeasureKind::Inst {
+            t: 1.0,
+            cwl: CwlParams::DEFAULT,
+        },
+        parameters: "T=1, max_rel, min_rel=0, column=EU",
+        ir_measures: &["INST"],
+        help: "C/W/L INST: an adaptive user who wants T (scaled) gain",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "INSQ",
+        kind: MeasureKind::Insq {
+            t: 1.0,
+            cwl: CwlParams::DEFAULT,
+        },
+        parameters: "T=1, max_rel, min_rel=0, column=EU",
+        ir_measures: &["INSQ"],
+        help: "C/W/L INSQ: INST's user with a patience that does not adapt to gain",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "BPM",
+        kind: MeasureKind::Bpm {
+            t: 1.0,
+            dynamic: None,
+            cwl: CwlParams::DEFAULT,
+        },
+        cutoff: CutoffUse::Required,
+        parameters: "T=1, max_rel, min_rel=0, column=EU, dynamic=False, hb=1, hc=1, gain_med=0.5",
+        ir_measures: &["BPM"],
+        help: "C/W/L bejeweled player: stops at T gain or k documents (static or dynamic)",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "NERR8",
+        kind: MeasureKind::Nerr8 {
+            cwl: CwlParams::DEFAULT,
+        },
+        cutoff: CutoffUse::Required,
+        parameters: "max_rel, min_rel=0, column=EU",
+        ir_measures: &["NERR8"],
+        help: "C/W/L not-ERR, eq. 8: continue with 1 - gain, to depth k",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "NERR9",
+        kind: MeasureKind::Nerr9 {
+            cwl: CwlParams::DEFAULT,
+        },
+        cutoff: CutoffUse::Required,
+        parameters: "max_rel, min_rel=0, column=EU",
+        ir_measures: &["NERR9"],
+        help: "C/W/L not-ERR, eq. 9: continue with i/(i+1) (1 - gain), to depth k",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "NERR10",
+        kind: MeasureKind::Nerr10 {
+            p: 0.9,
+            cwl: CwlParams::DEFAULT,
+        },
+        parameters: "p=0.9, max_rel, min_rel=0, column=EU",
+        ir_measures: &["NERR10"],
+        help: "C/W/L not-ERR, eq. 10: continue with p (1 - gain)",
+        ..CWL
+    },
+    MeasureInfo {
+        family: "NERR11",
+        kind: MeasureKind::Nerr11 {
+            t: 1.0,
+            cwl: CwlParams::DEFAULT,
+        },
+        parameters: "T=1, max_rel, min_rel=0, column=EU",
+        ir_measures: &["NERR11"],
+        help: "C/W/L not-ERR, eq. 11: INSQ's continuation times 1 - gain",
+        ..CWL
+    },
 ];
+
+/// A cwl_eval C/W/L user model: graded (scaled by `min_rel`/`max_rel`), no cutoff, `max_rel`
+/// required.
+const CWL: MeasureInfo = MeasureInfo {
+    cutoff: CutoffUse::None,
+    relevance_level: false,
+    required: "max_rel=3",
+    ..BINARY
+};
 
 /// Whether two kinds are the same measure, numeric parameters aside (`Ndcg(Linear)` and
 /// `Ndcg(Exp2)` differ: trec_eval has only the first).
@@ -767,7 +875,10 @@ mod tests {
             K::Rprec,
             K::Success,
             K::IPrec { recall: 0.5 },
-            K::Rbp { p: 0.8 },
+            K::Rbp {
+                p: 0.8,
+                column: CwlColumn::EU,
+            },
             K::Bpref,
             K::Judged,
             K::NumRet,
@@ -800,6 +911,34 @@ mod tests {
             },
             K::Accuracy,
             K::RecallCap,
+            K::Hole,
+            K::Inst {
+                t: 1.0,
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Insq {
+                t: 1.0,
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Bpm {
+                t: 1.0,
+                dynamic: None,
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Nerr8 {
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Nerr9 {
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Nerr10 {
+                p: 0.9,
+                cwl: CwlParams::DEFAULT,
+            },
+            K::Nerr11 {
+                t: 1.0,
+                cwl: CwlParams::DEFAULT,
+            },
         ];
         for k in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -841,7 +980,15 @@ mod tests {
                 | K::Sdcg { .. }
                 | K::Compat { .. }
                 | K::Accuracy
-                | K::RecallCap => {}
+                | K::RecallCap
+                | K::Hole
+                | K::Inst { .. }
+                | K::Insq { .. }
+                | K::Bpm { .. }
+                | K::Nerr8 { .. }
+                | K::Nerr9 { .. }
+                | K::Nerr10 { .. }
+                | K::Nerr11 { .. } => {}
             }
         }
         all.to_vec()
