@@ -127,8 +127,8 @@ def big_dicts(
 
 
 def test_a_run_read_in_many_chunks_equals_the_built_objects() -> None:
-    # 3000 queries x 20 documents: about 60,000 documents, several chunks of >= 24,000.
-    qrels, run = big_dicts(3000, 20, seed=7)
+    # 1000 queries x 100 documents: about 100,000 documents, chunks of about 24,000.
+    qrels, run = big_dicts(1000, 100, seed=7)
     measures = ["nDCG@10", "AP", "RR", "P@5", "gm_map", "num_ret", "num_rel"]
     slow = rankwise.evaluate(rankwise.Qrels(qrels), rankwise.Run(run), measures)
     same_report(rankwise.evaluate(qrels, run, measures), slow)

@@ -204,12 +204,15 @@ pub fn evaluate_arrays<'py>(
 const MAX_CHUNKS: usize = 16;
 /// Fewest documents in a chunk, so that small runs are one chunk.
 const MIN_CHUNK_DOCS: usize = 16_384;
+/// Fewest documents in a chunk per judged query, so that the lookups of judged queries
+/// (one per judged query per chunk) stay a small part of a chunk's work.
+const DOCS_PER_JUDGED_QUERY: usize = 24;
 
 /// The qrels [`evaluate_dicts`] reads the run against: built already, or still to build (on
 /// the worker, while the run dict is read).
 enum QrelsSource {
     Built(Arc<Qrels>),
-    Pending(QrelsBuilder),
+    Pending(Box<QrelsBuilder>),
 }
 
 /// A run dict read as whole queries of about `chunk_docs` documents: each full chunk goes to
@@ -403,14 +406,14 @@ pub fn evaluate_dicts<'py>(
             return Ok(None);
         }
         let n = qrels.cast::<PyDict>().map_or(0, |d| d.len());
-        (QrelsSource::Pending(builder), n)
+        (QrelsSource::Pending(Box::new(builder)), n)
     };
     let (send, receive) = mpsc::channel::<RunBuilder>();
     let mut chunks = ChunkedRun {
         builder: RunBuilder::new(),
         queries: 0,
         docs: 0,
-        chunk_docs: MIN_CHUNK_DOCS.max(judged_queries.saturating_mul(8)),
+        chunk_docs: MIN_CHUNK_DOCS.max(judged_queries.saturating_mul(DOCS_PER_JUDGED_QUERY)),
         send,
     };
     let set_ref = &set;
