@@ -217,7 +217,7 @@ def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
 
     # ranx ----------------------------------------------------------------------------------
     if ranx is None:
-        bench.skip("ranx", "not installed")
+        bench.skip("ranx", "not installed or --no-ranx")
     else:
         warm_up_ranx(ranx, qrels_d, run_d)
 
