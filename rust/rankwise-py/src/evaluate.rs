@@ -410,7 +410,7 @@ pub fn evaluate_dicts<'py>(
     };
     let (send, receive) = mpsc::channel::<RunBuilder>();
     let mut chunks = ChunkedRun {
-        builder: RunBuilder::new(),
+        builder: ChunkedRun::fresh(0),
         queries: 0,
         docs: 0,
         chunk_docs: MIN_CHUNK_DOCS.max(judged_queries.saturating_mul(DOCS_PER_JUDGED_QUERY)),
