@@ -10,6 +10,13 @@ outside every timed region; each tool then gets the same dicts. Measured, per si
   ``evaluate(run)`` + the means (construct + evaluate), and ``evaluate`` alone with the
   evaluator reused. trec_eval has no RR@k, so pytrec_eval computes ``recip_rank`` without a
   cutoff: the closest it can do, and slightly more work than RR@10, not less.
+* the drop-in end to end: ``RelevanceEvaluator(qrels, {"ndcg_cut", "map", "recip_rank"})
+  .evaluate(run)`` (construct + evaluate + the nested ``{qid: {measure: value}}`` result,
+  eleven values per query) from :mod:`rankwise.compat.pytrec_eval` and from pytrec_eval.
+
+The two headline pairs (``rankwise.evaluate`` vs pytrec_eval, and the drop-in vs pytrec_eval)
+are timed interleaved, one call of each in turn, so that both sides of a ratio see the same
+machine load.
 * ranx ``Qrels.from_dict`` + ``Run.from_dict`` + ``evaluate(..., save_results_in_run=False)``;
   ``evaluate`` on the prebuilt objects; and ``evaluate`` on the plain dicts (ranx's other dict
   path). A JIT warm-up on a tiny slice of the data (same doc-id width, since every new width is
@@ -21,7 +28,10 @@ Every timing is the median of several calls after one warm-up call. Run
 
 from __future__ import annotations
 
+import gc
+import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 import _runner as R
@@ -31,14 +41,26 @@ from _runner import Bench, Target
 MEASURES = ["nDCG@10", "AP", "RR@10"]
 PYTREC_MEASURES = {"ndcg_cut.10", "map", "recip_rank"}
 PYTREC_KEYS = ["ndcg_cut_10", "map", "recip_rank"]  # the per-query result keys, same order
+COMPAT_MEASURES = {"ndcg_cut", "map", "recip_rank"}  # the drop-in row: issue 20's measures
+HEADLINES = {
+    "rw_e2e": "rankwise.evaluate(dicts)",
+    "pt_e2e": "pytrec_eval (construct + evaluate)",
+}
 RANX_MEASURES = ["ndcg@10", "map", "mrr@10"]
 
 TARGETS = [
     Target(
         "pt_e2e",
         "rw_e2e",
+        8,
+        "rankwise.evaluate(dicts) >= 8x faster than pytrec_eval (construct + evaluate)",
+    ),
+    Target(
+        "pt_compat",
+        "rw_compat",
         5,
-        "rankwise.evaluate(dicts) >= 5x faster than pytrec_eval (construct + evaluate)",
+        "compat.pytrec_eval drop-in >= 5x faster than pytrec_eval (construct + evaluate + "
+        "nested result)",
     ),
     Target(
         "ranx_e2e",
@@ -53,6 +75,35 @@ def pytrec_means(per_query: dict[str, dict[str, float]]) -> list[float]:
     # Averaging is part of what a user has to do with pytrec_eval's per-query output.
     n = len(per_query)
     return [sum(v[k] for v in per_query.values()) / n for k in PYTREC_KEYS]
+
+
+def interleaved(bench: Bench, rows: list[tuple[str, str, str, Callable[[], Any]]]) -> list[Any]:
+    """Time ``rows`` (key, tool, label, call) one call of each in turn, ``--repeat`` rounds
+    after one warm-up round (stopping early past ``--budget`` seconds, after 3 rounds), so
+    that a ratio between two of them compares calls made under the same machine load."""
+    firsts, times, results = [], [[] for _ in rows], []
+    for _, _, _, fn in rows:
+        gc.collect()
+        t0 = time.perf_counter()
+        results.append(fn())
+        firsts.append(time.perf_counter() - t0)
+    spent = 0.0
+    for n in range(max(bench.args.repeat, 1)):
+        if spent >= bench.args.budget and n >= 3:
+            break
+        for i, (_, _, _, fn) in enumerate(rows):
+            results[i] = None
+            gc.collect()
+            t0 = time.perf_counter()
+            results[i] = fn()
+            dt = time.perf_counter() - t0
+            times[i].append(dt)
+            spent += dt
+    for (key, tool, label, _), ts, first in zip(rows, times, firsts, strict=True):
+        bench.record(key, tool, label, ts, first)
+        bench._size().rows[-1].headline = HEADLINES.get(key)  # the rows of speed.png
+        print(f"  {tool:<10} {label}: median {R.fmt_s(statistics.median(ts))} (n={len(ts)})")
+    return results
 
 
 def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
@@ -80,15 +131,60 @@ def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
     means: dict[str, dict[str, float]] = {m: {} for m in MEASURES}
 
     # rankwise ------------------------------------------------------------------------------
-    out = bench.time(
-        "rw_e2e",
-        "rankwise",
-        'evaluate(qrels_dict, run_dict, ["nDCG@10","AP","RR@10"])',
-        lambda: rankwise.evaluate(qrels_d, run_d, MEASURES),
-        headline="rankwise.evaluate(dicts)",
-    )
+    # The headline pairs, interleaved ----------------------------------------------------------
+    from rankwise.compat import pytrec_eval as drop_in
+
+    rows: list[tuple[str, str, str, Callable[[], Any]]] = [
+        (
+            "rw_e2e",
+            "rankwise",
+            'evaluate(qrels_dict, run_dict, ["nDCG@10","AP","RR@10"])',
+            lambda: rankwise.evaluate(qrels_d, run_d, MEASURES),
+        ),
+        (
+            "rw_compat",
+            "rankwise",
+            "compat.pytrec_eval: RelevanceEvaluator(qrels, {ndcg_cut,map,recip_rank})"
+            ".evaluate(run)",
+            lambda: drop_in.RelevanceEvaluator(qrels_d, COMPAT_MEASURES).evaluate(run_d),
+        ),
+    ]
+    if pytrec_eval is not None:
+        rows += [
+            (
+                "pt_e2e",
+                "pytrec_eval",
+                "RelevanceEvaluator(qrels, {ndcg_cut.10,map,recip_rank}).evaluate(run) + mean",
+                lambda: pytrec_means(
+                    pytrec_eval.RelevanceEvaluator(qrels_d, PYTREC_MEASURES).evaluate(run_d)
+                ),
+            ),
+            (
+                "pt_compat",
+                "pytrec_eval",
+                "RelevanceEvaluator(qrels, {ndcg_cut,map,recip_rank}).evaluate(run)",
+                lambda: pytrec_eval.RelevanceEvaluator(qrels_d, COMPAT_MEASURES).evaluate(run_d),
+            ),
+        ]
+    else:
+        bench.skip("pytrec_eval", "not installed")
+    results = interleaved(bench, rows)
+    out = results[0]
     for m in MEASURES:
         means[m]["rankwise"] = out[m]
+    if pytrec_eval is not None:
+        compat, peer = results[1], results[3]
+        same = list(compat) == list(peer) and all(
+            list(compat[q].items()) == list(peer[q].items()) for q in peer
+        )
+        bench.extra("drop_in_result_identical", same)
+        bench.note(
+            f"drop-in nested result identical to pytrec_eval's (keys, order, values): {same}"
+        )
+        res = results[2]
+        means["nDCG@10"]["pytrec_eval"] = res[0]
+        means["AP"]["pytrec_eval"] = res[1]
+    del results, out
     rw_qrels = bench.time(
         "rw_qrels", "rankwise", "Qrels(qrels_dict)", lambda: rankwise.Qrels(qrels_d)
     )
@@ -106,18 +202,7 @@ def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
     rr_nocut = rankwise.evaluate(rw_qrels, rw_run, ["recip_rank"])["recip_rank"]
 
     # pytrec_eval ---------------------------------------------------------------------------
-    if pytrec_eval is None:
-        bench.skip("pytrec_eval", "not installed")
-    else:
-        res = bench.time(
-            "pt_e2e",
-            "pytrec_eval",
-            "RelevanceEvaluator(qrels, {ndcg_cut.10,map,recip_rank}).evaluate(run) + mean",
-            lambda: pytrec_means(
-                pytrec_eval.RelevanceEvaluator(qrels_d, PYTREC_MEASURES).evaluate(run_d)
-            ),
-            headline="pytrec_eval (construct + evaluate)",
-        )
+    if pytrec_eval is not None:
         evaluator = pytrec_eval.RelevanceEvaluator(qrels_d, PYTREC_MEASURES)
         bench.time(
             "pt_eval",
@@ -125,15 +210,14 @@ def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
             "evaluator reused: evaluate(run) + mean",
             lambda: pytrec_means(evaluator.evaluate(run_d)),
         )
+        res = pytrec_means(pytrec_eval.RelevanceEvaluator(qrels_d, PYTREC_MEASURES).evaluate(run_d))
         del evaluator
-        means["nDCG@10"]["pytrec_eval"] = res[0]
-        means["AP"]["pytrec_eval"] = res[1]
         means["RR (no cutoff)"] = {"rankwise recip_rank": rr_nocut, "pytrec_eval": res[2]}
         bench.note("pytrec_eval's third measure is recip_rank (no cutoff): trec_eval has no RR@k")
 
     # ranx ----------------------------------------------------------------------------------
     if ranx is None:
-        bench.skip("ranx", "not installed")
+        bench.skip("ranx", "not installed or --no-ranx")
     else:
         warm_up_ranx(ranx, qrels_d, run_d)
 
@@ -201,11 +285,15 @@ def warm_up_ranx(ranx: Any, qrels_d: dict[str, Any], run_d: dict[str, Any]) -> N
 
 
 def main() -> None:
-    args = R.parser(__doc__.split("\n\n")[0]).parse_args()
+    parser = R.parser(__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--no-ranx", action="store_true", help="skip ranx (its JIT warm-up alone takes ~20 s)"
+    )
+    args = parser.parse_args()
 
     R.print_banner()
     pytrec_eval = R.optional_import("pytrec_eval")
-    ranx = R.optional_import("ranx")
+    ranx = None if args.no_ranx else R.optional_import("ranx")
     bench = Bench(
         "bench_dicts",
         args,

@@ -247,6 +247,20 @@ def fuse(
     weights: list[float] | None = None,
     name: str = ...,  # "fused" (PyO3 cannot show this default)
 ) -> Run: ...
+def evaluate_dicts(
+    qrels: Qrels | dict[str, dict[str, int | float]],
+    run: dict[str, dict[str, float]],
+    measures: list[str],
+    *,
+    rel_level: float = 1.0,
+    judged_only: bool = False,
+    max_docs: int | None = None,
+    per_query: tuple[list[str], list[int], list[bool], list[str]] | None = None,
+) -> (
+    tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+    | dict[str, dict[str, float]]
+    | None
+): ...
 def qrels_and_run_from_dicts(
     qrels: dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],

@@ -223,6 +223,10 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         from ._validation import integer  # numpy: only when needed (`rankwise eval` avoids it)
 
         max_docs = integer("max_docs", max_docs, minimum=1)
+    if isinstance(run, dict) and isinstance(qrels, (dict, Qrels)) and missing == "skip":
+        fast = _evaluate_dicts(qrels, run, measures, rel_level, judged_only, max_docs, per_query)
+        if fast is not None:
+            return fast
     if isinstance(qrels, dict) and isinstance(run, dict):
         # Both from dicts: build them together, the qrels' indexing overlapping with reading
         # the run (same objects as Qrels(qrels) and Run(run)).
@@ -241,3 +245,45 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     )
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
     return report.per_query if _yes_no("per_query", per_query) else report
+
+
+def _evaluate_dicts(
+    qrels: dict[str, dict[str, int | float]] | Qrels,
+    run: dict[str, dict[str, float]],
+    measures: str | Iterable[str],
+    rel_level: object,
+    judged_only: object,
+    max_docs: int | None,
+    per_query: object,
+) -> Report | dict[str, dict[str, float]] | None:
+    """:func:`evaluate` of a run dict in one native call that reads the dict while the rest
+    runs on another thread (``_native.evaluate_dicts``); ``None`` for anything it does not
+    take (any bad input), which :func:`evaluate` then handles (and refuses) as it always did,
+    with the same error, so that errors do not depend on this shortcut."""
+    try:
+        names = _measure_list(measures)
+        level = _number("rel_level", rel_level)
+        judged = _yes_no("judged_only", judged_only)
+        nested = _yes_no("per_query", per_query)
+    except (RankwiseTypeError, InvalidValueError):
+        return None
+    spec: tuple[list[str], list[int], list[bool], list[str]] | None = None
+    if nested:
+        try:  # the result's keys are the measures' canonical names (e.g. "P_5" for "P.5")
+            keys = _native.measure_names(names)
+        except ValueError:
+            return None
+        spec = (keys, list(range(len(keys))), [False] * len(keys), [])
+    fast = _native.evaluate_dicts(
+        qrels,
+        run,
+        names,
+        rel_level=level,
+        judged_only=judged,
+        max_docs=max_docs,
+        per_query=spec,
+    )
+    if fast is None or isinstance(fast, dict):
+        return fast
+    result_names, query_ids, values, summary = fast
+    return Report(result_names, query_ids, values, summary.tolist(), None)

@@ -312,6 +312,25 @@ class RelevanceEvaluator:
                 f"{int(relevance_level).bit_length()} bits"
             ) from None
         self._judged_only = bool(judged_docs_only_flag)
+        # How `evaluate` lays out each query's dict (see `_native.evaluate_dicts`): the text
+        # measures as 0.0, then the measures in trec_eval's order, found by name among the
+        # engine's columns, geometric ones as pytrec_eval's per-query logarithms.
+        column = {name: i for i, name in enumerate(_native.measure_names(specs) if specs else [])}
+        self._per_query = (
+            self._names,
+            [column[name] for name in self._names],
+            [name in _GEOMETRIC for name in self._names],
+            self._text,
+        )
+        self._qrels = self._judgements(query_relevance)
+
+    @staticmethod
+    def _judgements(query_relevance: Mapping[str, Mapping[str, int]]) -> _native.Qrels:
+        if isinstance(query_relevance, dict):
+            # A dict of dicts is read as it is (Qrels drops queries without judgements, as
+            # pytrec_eval does); anything it refuses is refused below, naming this argument.
+            with contextlib.suppress(RankwiseError):
+                return _native.Qrels(query_relevance)
         _nested_mapping("query_relevance", query_relevance)
         # pytrec_eval drops queries without judgements.
         judged: dict[str, dict[str, int | float]] = {
@@ -320,11 +339,24 @@ class RelevanceEvaluator:
             if len(docs) > 0
         }
         with _as_argument("qrels", "query_relevance"):
-            self._qrels = _native.Qrels(judged)
+            return _native.Qrels(judged)
 
     def evaluate(self, scores: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
         """Evaluate one run: ``{query_id: {measure: value}}`` for every query that is both in
         the run and in the judgements (a run query without documents included)."""
+        if isinstance(scores, dict) and self._specs:
+            # The nested result built in Rust, the run read while it is evaluated; `None`
+            # for any input it does not take, which the general path below handles.
+            fast = _native.evaluate_dicts(
+                self._qrels,
+                scores,
+                self._specs,
+                rel_level=self._relevance_level,
+                judged_only=self._judged_only,
+                per_query=self._per_query,
+            )
+            if isinstance(fast, dict):
+                return fast
         _nested_mapping("scores", scores)
         if not scores:
             return {}

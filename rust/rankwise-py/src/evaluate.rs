@@ -4,16 +4,22 @@
 //! detached (`py.detach`) on the rankwise thread pool. Arrays are borrowed, never copied:
 //! the Python layer hands over contiguous 1-D arrays of a supported dtype.
 
+use std::sync::{Arc, mpsc};
+
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyString};
 use rankwise_core::evaluate::{
-    self as core, ArrayBatch, ArrayOptions, EvalOptions, Missing, NanPolicy, Ties,
+    self as core, ArrayBatch, ArrayOptions, EvalOptions, Evaluation, Missing, NanPolicy, Ties,
 };
 use rankwise_core::metrics::MeasureSet;
+use rankwise_core::metrics::measure::MIN_GEO_MEAN;
 use rankwise_core::ragged::RowLayout;
 use rankwise_core::ranking::{Label, Score};
+use rankwise_core::trec::{Qrels, QrelsBuilder, RunBuilder};
 
 use crate::convert::{Array, Wrap, describe, layout, matrix, slice_opt, slice2};
+use crate::dicts::{Sink, fill_from_dict};
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
@@ -193,4 +199,283 @@ pub fn evaluate_arrays<'py>(
     let rows = layout.rows();
     let array = matrix(py, names.len(), rows, values)?;
     Ok((names, array))
+}
+
+/// Most chunks a run dict is cut into by [`evaluate_dicts`]: each chunk's evaluation looks up
+/// every judged query once, so more chunks overlap more work but repeat those lookups.
+const MAX_CHUNKS: usize = 16;
+/// Fewest documents in a chunk, so that small runs are one chunk.
+const MIN_CHUNK_DOCS: usize = 16_384;
+/// Fewest documents in a chunk per judged query, so that the lookups of judged queries
+/// (one per judged query per chunk) stay a small part of a chunk's work.
+const DOCS_PER_JUDGED_QUERY: usize = 24;
+
+/// The qrels [`evaluate_dicts`] reads the run against: built already, or still to build (on
+/// the worker, while the run dict is read).
+enum QrelsSource {
+    Built(Arc<Qrels>),
+    Pending(Box<QrelsBuilder>),
+}
+
+/// A run dict read as whole queries of about `chunk_docs` documents: each full chunk goes to
+/// the worker that ranks and evaluates it while the next one is read.
+struct ChunkedRun {
+    builder: RunBuilder,
+    /// Queries and documents in `builder`.
+    queries: usize,
+    docs: usize,
+    chunk_docs: usize,
+    send: mpsc::Sender<RunBuilder>,
+}
+
+impl ChunkedRun {
+    fn fresh(chunk_docs: usize) -> RunBuilder {
+        let mut builder = RunBuilder::new();
+        // Keys of a dict are unique: no document can appear twice in a query.
+        builder.set_unique_docs(true);
+        builder.reserve(chunk_docs);
+        builder
+    }
+
+    /// Hand the last chunk over; dropping `self` then ends the worker's input.
+    fn finish(self) {
+        // A query without documents counts too: its empty ranking is evaluated.
+        if self.queries > 0 {
+            let _ = self.send.send(self.builder);
+        }
+    }
+}
+
+impl Sink for ChunkedRun {
+    fn reserve(&mut self, n: usize) {
+        self.chunk_docs = self.chunk_docs.max(n.div_ceil(MAX_CHUNKS));
+        self.builder = ChunkedRun::fresh(self.chunk_docs.min(n));
+    }
+    fn begin_query(&mut self, query: &str) {
+        if self.docs >= self.chunk_docs {
+            let full = std::mem::replace(&mut self.builder, ChunkedRun::fresh(self.chunk_docs));
+            // The worker only stops listening after a failure; the result is dropped then.
+            let _ = self.send.send(full);
+            (self.queries, self.docs) = (0, 0);
+        }
+        self.builder.begin_query(query);
+        self.queries += 1;
+    }
+    fn push_doc(&mut self, doc: &str, value: f64) {
+        self.builder.push_doc(doc, value);
+        self.docs += 1;
+    }
+}
+
+/// pytrec_eval's `{query_id: {measure: value}}`, built here rather than from Python lists.
+/// Each query's dict holds `zero_keys` (as 0.0), then `keys[i]` = the value of measure
+/// `columns[i]`, as `log(max(value, MIN_GEO_MEAN))` where `log_floor[i]` (pytrec_eval's
+/// per-query form of geometric-mean measures). The key objects are made once, by the caller,
+/// and shared by every query's dict. From Python: the tuple `(keys, columns, log_floor,
+/// zero_keys)`.
+pub struct PerQuery<'py> {
+    keys: Vec<Bound<'py, PyString>>,
+    columns: Vec<usize>,
+    log_floor: Vec<bool>,
+    zero_keys: Vec<Bound<'py, PyString>>,
+}
+
+/// [`PerQuery`] as Python passes it.
+type PerQueryTuple<'py> = (
+    Vec<Bound<'py, PyString>>,
+    Vec<usize>,
+    Vec<bool>,
+    Vec<Bound<'py, PyString>>,
+);
+
+/// Python's `max(value, MIN_GEO_MEAN)` (a NaN stays NaN, where `f64::max` would drop it),
+/// then its natural logarithm, as pytrec_eval reports geometric-mean measures per query.
+fn floored_log(value: f64) -> f64 {
+    if MIN_GEO_MEAN > value {
+        MIN_GEO_MEAN.ln()
+    } else {
+        value.ln()
+    }
+}
+
+fn nested<'py>(
+    py: Python<'py>,
+    spec: &PerQuery<'py>,
+    query_ids: &[String],
+    values: &[f64],
+    measures: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let nq = query_ids.len();
+    if spec.keys.len() != spec.columns.len()
+        || spec.keys.len() != spec.log_floor.len()
+        || spec.columns.iter().any(|&c| c >= measures)
+    {
+        return Err(invalid_value(
+            py,
+            format!(
+                "`per_query` must give one column below {measures} and one flag per key; got \
+                 {} keys, {} columns, {} flags",
+                spec.keys.len(),
+                spec.columns.len(),
+                spec.log_floor.len()
+            ),
+        ));
+    }
+    let zero = PyFloat::new(py, 0.0);
+    let out = PyDict::new(py);
+    for (q, id) in query_ids.iter().enumerate() {
+        let row = PyDict::new(py);
+        for key in &spec.zero_keys {
+            row.set_item(key, &zero)?;
+        }
+        for ((key, &m), &log) in spec.keys.iter().zip(&spec.columns).zip(&spec.log_floor) {
+            let v = values[m * nq + q];
+            row.set_item(key, PyFloat::new(py, if log { floored_log(v) } else { v }))?;
+        }
+        out.set_item(PyString::new(py, id), row)?;
+    }
+    Ok(out)
+}
+
+/// Per-query values of the evaluated chunks, merged into the qrels' query order: what one
+/// `evaluate` of the whole run gives (each query is evaluated on its own).
+fn merge(qrels: &Qrels, m: usize, chunks: &[Evaluation]) -> (Vec<String>, Vec<f64>) {
+    let mut order: Vec<(usize, usize, usize)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(c, e)| {
+            e.query_ids().iter().enumerate().map(move |(j, id)| {
+                let q = qrels.query_index(id.as_bytes()).unwrap_or(usize::MAX);
+                (q, c, j)
+            })
+        })
+        .collect();
+    order.sort_unstable();
+    let n = order.len();
+    let mut values = vec![0.0; n * m];
+    for (k, &(_, c, j)) in order.iter().enumerate() {
+        let e = &chunks[c];
+        let nc = e.num_queries();
+        for i in 0..m {
+            values[i * n + k] = e.values()[i * nc + j];
+        }
+    }
+    let query_ids = order
+        .iter()
+        .map(|&(_, c, j)| chunks[c].query_ids()[j].clone())
+        .collect();
+    (query_ids, values)
+}
+
+/// `evaluate` straight from a `{query_id: {doc_id: score}}` run dict, against `Qrels` or a
+/// qrels dict, with `missing="skip"`. The run dict is read (the GIL held) in chunks of whole
+/// queries while a worker thread builds the qrels, then ranks and evaluates each chunk: reading
+/// the dicts, which only one thread can do, overlaps with all the rest.
+///
+/// Returns what `evaluate` returns (or, given `per_query`, pytrec_eval's nested dict), or
+/// `None` when anything is wrong with the input (a wrong type, a NaN score, no query in
+/// common, a bad option or measure): the caller then takes the ordinary path (`Qrels(...)`,
+/// `Run(...)`, `evaluate`), which raises the very error it always raised, in the same order.
+#[pyfunction]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, per_query = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_dicts<'py>(
+    py: Python<'py>,
+    qrels: &Bound<'py, PyAny>,
+    run: &Bound<'py, PyDict>,
+    measures: Vec<String>,
+    rel_level: f64,
+    judged_only: bool,
+    max_docs: Option<usize>,
+    per_query: Option<PerQueryTuple<'py>>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Ok(set) = MeasureSet::parse(&measures) else {
+        return Ok(None);
+    };
+    let opts = EvalOptions {
+        rel_level,
+        judged_only,
+        max_docs,
+        missing: Missing::Skip,
+    };
+    let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
+        let inner = Arc::clone(&q.get().inner);
+        let n = inner.num_queries();
+        (QrelsSource::Built(inner), n)
+    } else {
+        let mut builder = QrelsBuilder::new();
+        if fill_from_dict("qrels", qrels, &mut builder).is_err() {
+            return Ok(None);
+        }
+        let n = qrels.cast::<PyDict>().map_or(0, |d| d.len());
+        (QrelsSource::Pending(Box::new(builder)), n)
+    };
+    let (send, receive) = mpsc::channel::<RunBuilder>();
+    let mut chunks = ChunkedRun {
+        builder: ChunkedRun::fresh(0),
+        queries: 0,
+        docs: 0,
+        chunk_docs: MIN_CHUNK_DOCS.max(judged_queries.saturating_mul(DOCS_PER_JUDGED_QUERY)),
+        send,
+    };
+    let set_ref = &set;
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Option<(Arc<Qrels>, Vec<Evaluation>)> {
+            let qrels = match source {
+                QrelsSource::Built(q) => q,
+                QrelsSource::Pending(b) => Arc::new(b.build().ok()?),
+            };
+            let mut done = Vec::new();
+            let mut failed = false;
+            for chunk in receive {
+                if failed {
+                    continue; // drain: the reader is told nothing, its result is dropped
+                }
+                let Ok(run) = chunk.build() else {
+                    failed = true;
+                    continue;
+                };
+                let judged = (0..run.num_queries())
+                    .any(|r| qrels.query_index(run.query_id_bytes(r)).is_some());
+                if judged {
+                    match core::evaluate(&qrels, &run, set_ref, &opts) {
+                        Ok(e) => done.push(e),
+                        Err(_) => failed = true,
+                    }
+                }
+            }
+            (!failed && !done.is_empty()).then_some((qrels, done))
+        });
+        let filled = fill_from_dict("run", run, &mut chunks);
+        chunks.finish();
+        let joined = py.detach(|| worker.join());
+        (filled, joined)
+    });
+    let (filled, joined) = outcome;
+    let joined = joined.map_err(|_| {
+        pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
+    })?;
+    let (Ok(()), Some((qrels, done))) = (filled, joined) else {
+        return Ok(None);
+    };
+    let m = set.len();
+    let (query_ids, values) = py.detach(|| merge(&qrels, m, &done));
+    if let Some((keys, columns, log_floor, zero_keys)) = per_query {
+        let spec = PerQuery {
+            keys,
+            columns,
+            log_floor,
+            zero_keys,
+        };
+        return Ok(Some(nested(py, &spec, &query_ids, &values, m)?.into_any()));
+    }
+    let summary = core::summarize(&set, &values, query_ids.len()).map_err(CoreError)?;
+    let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
+    let nq = query_ids.len();
+    let values = matrix(py, m, nq, values)?;
+    Ok(Some(
+        (names, query_ids, values, PyArray1::from_vec(py, summary))
+            .into_pyobject(py)?
+            .into_any(),
+    ))
 }

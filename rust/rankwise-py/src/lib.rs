@@ -48,6 +48,8 @@ mod _native {
         ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau,
     };
     #[pymodule_export]
+    use crate::evaluate::evaluate_dicts;
+    #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays, summarize};
     #[pymodule_export]
     use crate::labels::{
