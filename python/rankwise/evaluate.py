@@ -223,7 +223,12 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         from ._validation import integer  # numpy: only when needed (`rankwise eval` avoids it)
 
         max_docs = integer("max_docs", max_docs, minimum=1)
-    if isinstance(run, dict) and isinstance(qrels, (dict, Qrels)) and missing == "skip":
+    if (
+        isinstance(run, dict)
+        and isinstance(qrels, (dict, Qrels))
+        and missing == "skip"
+        and ignore_identical_ids is False
+    ):
         fast = _evaluate_dicts(qrels, run, measures, rel_level, judged_only, max_docs, per_query)
         if fast is not None:
             return fast

@@ -397,6 +397,8 @@ pub fn evaluate_dicts<'py>(
         judged_only,
         max_docs,
         missing: Missing::Skip,
+        // `rankwise.evaluate` takes this path only with `ignore_identical_ids=False`
+        ignore_identical_ids: false,
     };
     let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
         let inner = Arc::clone(&q.get().inner);
