@@ -234,8 +234,12 @@ def test_bootstrap_refuses_bad_input():
         bootstrap_interval(x, y, method="bc")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="`n_resamples` must be"):
         bootstrap_interval(x, n_resamples=0)
-    with pytest.raises(InvalidValueError, match="`scores` must be finite values; got NaN"):
+    with pytest.raises(InvalidValueError, match="`x` must be finite values; got NaN"):
         bootstrap_interval([0.1, math.nan])
+    with pytest.raises(InvalidValueError, match="`y` must be finite values; got inf"):
+        bootstrap_interval(x, [0.1, math.inf, 0.2])
+    with pytest.raises(InvalidValueError, match="`x` must be at least 2 values; got 1 values"):
+        bootstrap_interval([0.1])
     c = rankwise.compare(QRELS, RUNS, ["AP"], correction=None)
     with pytest.raises(InvalidValueError, match="`method` must be one of"):
         c.mean_intervals("AP", method="bootstrap")  # type: ignore[arg-type]

@@ -384,6 +384,17 @@ def tukey_hsd(scores: npt.ArrayLike, confidence: float = 0.95) -> TukeyHsd:
     return TukeyHsd(statistic, p, low, high, confidence)
 
 
+def _finite_values(name: str, a: npt.NDArray[np.float64]) -> None:
+    """At least 2 values, all finite (the core's check, naming ``x`` or ``y``)."""
+    if a.size < 2:
+        raise InvalidValueError(f"`{name}` must be at least 2 values; got {a.size} values")
+    bad = a[~np.isfinite(a)]
+    if bad.size:
+        raise InvalidValueError(
+            f"`{name}` must be finite values; got {'NaN' if np.isnan(bad[0]) else bad[0]}"
+        )
+
+
 def _resample_indices(resamples: object, n: int) -> npt.NDArray[np.uint32]:
     """``resamples`` checked to be a (n_resamples, n) matrix of indices in ``0..n``."""
     a = int_array("resamples", resamples)
@@ -480,6 +491,9 @@ def bootstrap_interval(
     >>> [round(v, 4) for v in bootstrap_interval(x, y, resamples=idx)]
     [0.0189, 0.1267]
     """
+    for name, v in (("x", x), ("y", y)):
+        if v is not None:
+            _finite_values(name, float_vector(name, v))
     if y is None:
         scores = float_vector("x", x)[None, :]
         ci = _bootstrap(scores, False, confidence, alternative, method, n_resamples, seed,
