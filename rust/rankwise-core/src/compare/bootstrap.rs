@@ -331,7 +331,9 @@ mod tests {
     fn ndtri_inverts_ndtr() {
         for p in [1e-300, 1e-20, 0.001, 0.025, 0.3, 0.5, 0.7, 0.975, 0.999_999] {
             let x = ndtri(p);
-            assert!((ndtr(x) - p).abs() <= 4.0 * f64::EPSILON * p, "{p} {x}");
+            // |d ln Phi / dx| is about |x| in the tail: one ulp of x moves Phi by |x| ulps.
+            let tolerance = 64.0 * f64::EPSILON * p * x.abs().max(1.0);
+            assert!((ndtr(x) - p).abs() <= tolerance, "{p} {x}");
         }
         // scipy.special.ndtri(0.025)
         assert!((ndtri(0.025) + 1.959_963_984_540_054).abs() < 1e-15);
