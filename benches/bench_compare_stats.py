@@ -11,7 +11,13 @@ AP and RR. Timed, each after one warm-up call, median of ``--repeat``:
   one-sided (``alternative="greater"``, both orders of every pair) with Benjamini-Yekutieli,
   plus Cohen's d, Hedges' g, Sakai's residual effect size, the paired t intervals, the means'
   intervals and the one- and two-way ANOVA of every measure: the new statistics' cost next to
-  the old test's.
+  the old test's;
+* the tests over all systems and the bootstrap intervals, each for the 3 measures on the
+  comparison's per-query values, next to the existing randomization ``compare`` (which also
+  evaluates): Tukey's HSD, Carterette's randomised Tukey HSD (``--resamples`` permutations),
+  BCa and percentile bootstrap intervals of every pair's mean difference and of each mean
+  (``--resamples`` resamples); and ``ranx.compare(..., stat_test="tukey")`` (scipy's
+  ``tukey_hsd``) vs rankwise's compare plus Tukey HSD, the p-values checked equal.
 
     python benches/bench_compare_stats.py [--queries 250] [--resamples 10000] [--repeat 5]
 """
@@ -115,6 +121,56 @@ def main() -> None:
             ],
         ],
     )
+
+    c = t_ours()
+    n_res = args.resamples
+    multi = [
+        ("tukey_hsd", lambda: [c.tukey_hsd(m) for m in MEASURES]),
+        ("randomized_tukey_hsd",
+         lambda: [c.randomized_tukey_hsd(m, n_resamples=n_res) for m in MEASURES]),
+        ("difference_intervals (bca)",
+         lambda: [c.difference_intervals(m, method="bca", n_resamples=n_res) for m in MEASURES]),
+        ("difference_intervals (percentile)",
+         lambda: [c.difference_intervals(m, method="percentile", n_resamples=n_res)
+                  for m in MEASURES]),
+        ("mean_intervals (bca)",
+         lambda: [c.mean_intervals(m, method="bca", n_resamples=n_res) for m in MEASURES]),
+    ]  # fmt: skip
+    table = [["compare (randomization, existing)", R.fmt_s(time_old.median_s), "1.00x"]]
+    for name, call in multi:
+        timing, _ = R.measure(call, repeat=args.repeat)
+        table.append(
+            [name, R.fmt_s(timing.median_s), f"{timing.median_s / time_old.median_s:.2f}x"]
+        )
+    R.print_table(["3 measures, all systems", "median", "vs randomization compare"], table)
+
+    if ranx is not None:
+
+        def tukey_ours() -> dict[str, rankwise.stats.TukeyHsd]:
+            c = rankwise.compare(rw_qrels, rw_runs, MEASURES, test="t-test", correction=None)
+            return {m: c.tukey_hsd(m) for m in MEASURES}
+
+        def tukey_ranx() -> object:
+            return ranx.compare(
+                r_qrels, r_runs, [RANX_MEASURES[m] for m in MEASURES], stat_test="tukey"
+            )
+
+        time_ours, ours_c = R.measure(tukey_ours, repeat=args.repeat)
+        time_theirs, theirs = R.measure(tukey_ranx, repeat=1, budget_s=300)
+        worst = 0.0
+        for (i, a), (j, b) in itertools.combinations(enumerate(runs), 2):
+            for m in MEASURES:
+                want = theirs.comparisons[a, b][RANX_MEASURES[m]]["p_value"]
+                worst = max(worst, abs(float(ours_c[m].p_value[i, j]) - want))
+        R.print_table(
+            ["Tukey HSD, 3 measures", "median", "vs rankwise"],
+            [
+                ["rankwise.compare + tukey_hsd", R.fmt_s(time_ours.median_s), "1.0x"],
+                ["ranx.compare (tukey)", R.fmt_s(time_theirs.median_s),
+                 R.fmt_ratio(time_theirs.median_s / time_ours.median_s)],
+            ],
+        )  # fmt: skip
+        print(f"Tukey p-values, largest absolute difference from ranx (scipy): {worst:.1e}")
 
 
 if __name__ == "__main__":

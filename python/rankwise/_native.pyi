@@ -236,6 +236,30 @@ def anova(
     scores: npt.NDArray[np.float64], design: Literal["one-way", "two-way"]
 ) -> npt.NDArray[np.float64]: ...
 def residual_effect_sizes(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def randomized_tukey_hsd(
+    scores: npt.NDArray[np.float64],
+    n_resamples: int,
+    seed: int,
+    permutations: npt.NDArray[np.uint32] | None = None,
+) -> npt.NDArray[np.float64]: ...
+def bootstrap_intervals(
+    scores: npt.NDArray[np.float64],
+    paired: bool,
+    confidence: float,
+    alternative: Literal["two-sided", "less", "greater"],
+    method: Literal["percentile", "bca"],
+    n_resamples: int,
+    seed: int,
+    resamples: npt.NDArray[np.uint32] | None = None,
+) -> npt.NDArray[np.float64]: ...
+def tukey_hsd(
+    scores: npt.NDArray[np.float64], confidence: float = 0.95
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]: ...
 def fuse(
     runs: list[Run],
     method: Literal[

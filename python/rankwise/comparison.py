@@ -38,15 +38,22 @@ from .stats import (
     CorrectionName,
     EffectSizeName,
     TestName,
+    TukeyHsd,
+    _bootstrap,
     anova,
+    randomized_tukey_hsd,
+    tukey_hsd,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = ["Comparison", "compare", "fuse"]
 
 Test = TestName
+IntervalMethod = Literal["t", "percentile", "bca"]
+INTERVAL_METHODS: tuple[IntervalMethod, ...] = ("t", "percentile", "bca")
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,10 @@ class Comparison:
     the systems it is significantly better than.
 
     :meth:`effect_sizes`, :meth:`difference_intervals` and :meth:`mean_intervals` give the
-    effect sizes and t confidence intervals papers report next to p-values (see
-    :mod:`rankwise.stats` for their definitions).
+    effect sizes and t (or bootstrap) confidence intervals papers report next to p-values;
+    :meth:`anova`, :meth:`tukey_hsd` and :meth:`randomized_tukey_hsd` test all systems at
+    once (see :mod:`rankwise.stats` for their definitions); :meth:`plot` draws the per-query
+    differences.
     """
 
     systems: tuple[str, ...]
@@ -108,25 +117,70 @@ class Comparison:
         return anova(self._scores(measure), design)
 
     def difference_intervals(
-        self, measure: str, confidence: float = 0.95
+        self,
+        measure: str,
+        confidence: float = 0.95,
+        method: IntervalMethod = "t",
+        *,
+        n_resamples: int = 10_000,
+        seed: int = 42,
+        resamples: npt.ArrayLike | None = None,
     ) -> npt.NDArray[np.float64]:
-        """Paired t confidence intervals of the mean difference between every pair of systems.
+        """Confidence intervals of the mean difference between every pair of systems.
 
-        Shape (systems, systems, 2): ``[i, j]`` bounds ``mean(i - j)`` on ``measure``, equal to
-        ``scipy.stats.ttest_rel(i, j, alternative=...).confidence_interval(confidence)`` with
-        the comparison's ``alternative`` (one-sided: a half-line to infinity).
+        Shape (systems, systems, 2): ``[i, j]`` bounds ``mean(i - j)`` on ``measure`` under
+        the comparison's ``alternative`` (one-sided: a half-line to infinity). ``method``:
+
+        * ``"t"``: the paired t interval, equal to ``scipy.stats.ttest_rel(i, j,
+          alternative=...).confidence_interval(confidence)``;
+        * ``"percentile"``, ``"bca"``: bootstrap intervals over ``n_resamples`` resamples of
+          the queries (one set for every pair), equal to ``scipy.stats.bootstrap`` given the
+          same ``resamples``; see :func:`rankwise.stats.bootstrap_interval`.
         """
+        choice("method", method, INTERVAL_METHODS)
+        scores = self._scores(measure)
+        if method != "t":
+            return _bootstrap(scores, True, confidence, self.alternative, method, n_resamples,
+                              seed, resamples)  # fmt: skip
         confidence = probability("confidence", confidence)
-        return _native.pairwise_intervals(self._scores(measure), confidence, self.alternative)
+        return _native.pairwise_intervals(scores, confidence, self.alternative)
 
-    def mean_intervals(self, measure: str, confidence: float = 0.95) -> npt.NDArray[np.float64]:
-        """Student t confidence intervals of each system's mean on ``measure``, two-sided.
+    def mean_intervals(
+        self,
+        measure: str,
+        confidence: float = 0.95,
+        method: IntervalMethod = "t",
+        *,
+        n_resamples: int = 10_000,
+        seed: int = 42,
+        resamples: npt.ArrayLike | None = None,
+    ) -> npt.NDArray[np.float64]:
+        """Two-sided confidence intervals of each system's mean on ``measure``.
 
-        Shape (systems, 2), equal to ``scipy.stats.ttest_1samp(values, 0)``'s
-        ``confidence_interval(confidence)``.
+        Shape (systems, 2). ``method`` ``"t"``: equal to ``scipy.stats.ttest_1samp(values,
+        0)``'s ``confidence_interval(confidence)``; ``"percentile"`` or ``"bca"``: bootstrap
+        intervals as :func:`rankwise.stats.bootstrap_interval`.
         """
+        choice("method", method, INTERVAL_METHODS)
+        scores = self._scores(measure)
+        if method != "t":
+            return _bootstrap(scores, False, confidence, "two-sided", method, n_resamples, seed,
+                              resamples)  # fmt: skip
         confidence = probability("confidence", confidence)
-        return _native.mean_intervals(self._scores(measure), confidence, "two-sided")
+        return _native.mean_intervals(scores, confidence, "two-sided")
+
+    def tukey_hsd(self, measure: str, confidence: float = 0.95) -> TukeyHsd:
+        """Tukey's HSD over all systems on ``measure``: family-wise p-values and simultaneous
+        intervals of every mean difference (see :func:`rankwise.stats.tukey_hsd`)."""
+        return tukey_hsd(self._scores(measure), confidence)
+
+    def randomized_tukey_hsd(
+        self, measure: str, *, n_resamples: int = 10_000, seed: int = 42
+    ) -> npt.NDArray[np.float64]:
+        """Carterette's randomised Tukey HSD over all systems on ``measure``: a (systems,
+        systems) matrix of family-wise p-values (see
+        :func:`rankwise.stats.randomized_tukey_hsd`)."""
+        return randomized_tukey_hsd(self._scores(measure), n_resamples=n_resamples, seed=seed)
 
     @property
     def significant(self) -> dict[str, npt.NDArray[np.bool_]]:
@@ -159,6 +213,64 @@ class Comparison:
                 row.append(f"{self.means[s][m]:.{digits}f}" + (f"^{marks}" if marks else ""))
             rows.append(row)
         return rows
+
+    def plot(
+        self,
+        measure: str,
+        baseline: str | None = None,
+        *,
+        confidence: float = 0.95,
+        method: IntervalMethod = "t",
+    ) -> Figure:
+        """Per-query differences from ``baseline`` on ``measure``, with confidence intervals.
+
+        One panel per other system: its per-query differences ``system - baseline``, sorted,
+        as bars; the mean difference as a line and its ``confidence`` interval
+        (:meth:`difference_intervals` with ``method``) as a band. ``baseline`` defaults to
+        the first system. Needs matplotlib (``pip install rankwise[plot]``); returns the
+        ``matplotlib.figure.Figure``, which it does not show.
+
+        >>> import matplotlib
+        >>> import rankwise
+        >>> matplotlib.use("Agg")
+        >>> c = rankwise.compare({"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"a": 1}},
+        ...                      {"x": {"q1": {"a": 2.0, "b": 1.0}, "q2": {"a": 2.0, "b": 1.0},
+        ...                             "q3": {"a": 1.0, "b": 2.0}},
+        ...                       "y": {"q1": {"a": 1.0, "b": 2.0}, "q2": {"b": 2.0, "a": 1.0},
+        ...                             "q3": {"a": 2.0, "b": 1.0}}}, ["RR"])
+        >>> len(c.plot("RR").axes)
+        1
+        """
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:  # pragma: no cover - matplotlib is a test dependency
+            raise RankwiseError(
+                "Comparison.plot needs matplotlib: pip install rankwise[plot]"
+            ) from None
+        scores = self._scores(measure)
+        base = self.systems[0] if baseline is None else baseline
+        if base not in self.systems:
+            raise InvalidValueError(
+                f"`baseline` must be one of the compared systems {list(self.systems)}; got {base!r}"
+            )
+        b = self.systems.index(base)
+        intervals = self.difference_intervals(measure, confidence, method)
+        others = [i for i in range(len(self.systems)) if i != b]
+        fig = Figure(figsize=(7.0, 2.2 * len(others)), layout="constrained")
+        axes = fig.subplots(len(others), 1, squeeze=False)[:, 0]
+        x = np.arange(scores.shape[1])
+        for ax, i in zip(axes, others, strict=True):
+            d = np.sort(scores[i] - scores[b])
+            lo, hi = intervals[i, b]
+            ax.bar(x, d, width=1.0, color="tab:blue", label="per-query difference")
+            ax.axhline(float(d.mean()), color="black", linewidth=1, label="mean difference")
+            ax.axhspan(lo, hi, color="tab:orange", alpha=0.3,
+                       label=f"{confidence:.0%} interval ({method})")  # fmt: skip
+            ax.axhline(0.0, color="grey", linewidth=0.5)
+            ax.set_ylabel(f"{measure}\n{self.systems[i]} - {base}")
+        axes[0].legend(loc="upper left", fontsize="small")
+        axes[-1].set_xlabel("queries, sorted by difference")
+        return fig
 
     def to_markdown(self, digits: int = 4) -> str:
         """A Markdown table: systems by measures, means with significance markers."""

@@ -71,6 +71,12 @@ mod _native {
     #[pymodule_export]
     use crate::rewards::pairwise_accuracy;
     #[pymodule_export]
+    use crate::stats::bootstrap_intervals;
+    #[pymodule_export]
+    use crate::stats::randomized_tukey_hsd;
+    #[pymodule_export]
+    use crate::stats::tukey_hsd;
+    #[pymodule_export]
     use crate::stats::{
         anova, corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
         pairwise_p_values, residual_effect_sizes,

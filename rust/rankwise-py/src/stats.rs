@@ -3,11 +3,16 @@
 //! [`Wrap`] (the core's names), arrays through `convert`.
 
 use numpy::ndarray::Array3;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray2};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray2, PyReadonlyArray3,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use rankwise_core::compare::anova::{self as core_anova, Design};
+use rankwise_core::compare::bootstrap::{self as core_bootstrap, BootstrapMethod, Resamples};
 use rankwise_core::compare::effects::{self, EffectSize};
 use rankwise_core::compare::stats::{self, Alternative, Correction, PairedTest, PairedTestKind};
+use rankwise_core::compare::tukey as core_tukey;
 
 use crate::convert::{Array, Wrap, matrix, slice2};
 use crate::errors::{CoreError, invalid_value};
@@ -143,5 +148,102 @@ pub fn residual_effect_sizes<'py>(
     let k = rows.len();
     let out =
         interrupt::run(py, || core_anova::residual_effect_sizes(&rows))?.map_err(CoreError)?;
+    matrix(py, k, k, out)
+}
+
+/// Tukey's HSD between every pair of rows of `scores`: (statistic, p-value, low, high), each
+/// (systems, systems).
+#[pyfunction]
+#[pyo3(signature = (scores, confidence = 0.95))]
+#[allow(clippy::type_complexity)]
+pub fn tukey_hsd<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    confidence: f64,
+) -> PyResult<(
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+)> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let t = interrupt::run(py, || core_tukey::tukey_hsd(&rows, confidence))?.map_err(CoreError)?;
+    Ok((
+        matrix(py, k, k, t.statistic)?,
+        matrix(py, k, k, t.p_value)?,
+        matrix(py, k, k, t.low)?,
+        matrix(py, k, k, t.high)?,
+    ))
+}
+
+/// Bootstrap intervals of every row's mean (`paired = false`, `systems x 2` values) or of the
+/// mean difference of every ordered pair of rows (`paired = true`, `systems x systems x 2`),
+/// flat; from `resamples` (`n_resamples x topics` indices) when given, else drawn from `seed`.
+#[pyfunction]
+#[pyo3(signature = (scores, paired, confidence, alternative, method, n_resamples, seed, resamples = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn bootstrap_intervals<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    paired: bool,
+    confidence: f64,
+    alternative: Wrap<Alternative>,
+    method: Wrap<BootstrapMethod>,
+    n_resamples: usize,
+    seed: u64,
+    resamples: Option<PyReadonlyArray2<'py, u32>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let rows = rows(&scores)?;
+    let given = resamples
+        .as_ref()
+        .map(|r| slice2(r, "resamples"))
+        .transpose()?;
+    let source = given.map_or(Resamples::Seeded { n_resamples, seed }, Resamples::Indices);
+    let out = interrupt::run(py, || {
+        if paired {
+            core_bootstrap::pairwise_intervals(&rows, source, confidence, alternative.0, method.0)
+        } else {
+            core_bootstrap::mean_intervals(&rows, source, confidence, alternative.0, method.0)
+        }
+    })?
+    .map_err(CoreError)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Carterette's randomised Tukey HSD between every pair of rows of `scores`: p-values,
+/// (systems, systems); from `permutations` (`n_resamples x topics x systems`) when given, else
+/// drawn from `seed`.
+#[pyfunction]
+#[pyo3(signature = (scores, n_resamples, seed, permutations = None))]
+pub fn randomized_tukey_hsd<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    n_resamples: usize,
+    seed: u64,
+    permutations: Option<PyReadonlyArray3<'py, u32>>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let given = match &permutations {
+        Some(p) if p.is_c_contiguous() => {
+            Some(p.as_slice().map_err(|e| {
+                invalid_value(py, format!("`permutations` must be C-contiguous: {e}"))
+            })?)
+        }
+        Some(_) => {
+            return Err(invalid_value(
+                py,
+                "`permutations` must be a C-contiguous 3-D array (numpy.ascontiguousarray)".into(),
+            ));
+        }
+        None => None,
+    };
+    let source = given.map_or(
+        core_tukey::Permutations::Seeded { n_resamples, seed },
+        core_tukey::Permutations::Given,
+    );
+    let out = interrupt::run(py, || core_tukey::randomized_tukey_hsd(&rows, source))?
+        .map_err(CoreError)?;
     matrix(py, k, k, out)
 }

@@ -2,6 +2,9 @@
 //! sizes and confidence intervals, and run fusion.
 
 pub mod anova;
+pub mod bootstrap;
 pub mod effects;
 pub mod fusion;
 pub mod stats;
+pub mod studentized_range;
+pub mod tukey;
