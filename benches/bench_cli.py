@@ -22,8 +22,9 @@ queries at a time): time and peak RSS of each, against the file's size (default 
 queries x 100 docs, ~180 MB; the outputs must be identical).
 
 trec_eval 9.0.4 (git tag v9.0.4 of usnistgov/trec_eval) builds with its own ``make``; with
-gcc >= 10 the binary it builds crashes at start unless ``extern long te_num_trec_measures``
-in ``trec_eval.c`` is changed to ``extern int`` (the type ``measures.c`` defines it with).
+a recent gcc the binary it builds crashes unless the ``extern long te_num_...`` declarations
+in ``trec_eval.c`` are changed to ``extern int`` (the type their definitions have):
+``sed -i 's/extern long te_num_/extern int te_num_/' trec_eval.c``.
 
     python benches/bench_cli.py [--queries 10000] [--docs 100] [--repeat 5] [--trec-eval PATH]
     python benches/bench_cli.py --memory [--queries 50000] [--repeat 3]
