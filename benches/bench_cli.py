@@ -11,12 +11,23 @@ nDCG@10, AP and RR (trec_eval: ``-m ndcg_cut.10 -m map -m recip_rank``):
 * ``python -c`` with pytrec_eval: ``parse_qrel`` + ``parse_run`` on the files, then
   ``RelevanceEvaluator.evaluate`` and the means: its documented file workflow.
 
-Each process runs ``--repeat`` times after one warm-up (file cache); the median wall time and
-the peak RSS (from GNU ``time``) are reported, with the ratio to rankwise. The
-outputs of rankwise and trec_eval are compared line by line, so a speed-up can never come from
-computing something else.
+Each process runs ``--repeat`` times after one warm-up (file cache); the median wall time, the
+median CPU time (user + system, all threads) and the peak RSS (from GNU ``time``) are
+reported, with the ratio to rankwise. The outputs of rankwise and trec_eval are compared line
+by line, so a speed-up can never come from computing something else.
+
+``--memory`` instead compares ``rankwise eval`` on a sorted run (each query's lines
+consecutive, as tools write them: streamed) and on the same lines shuffled (read a group of
+queries at a time): time and peak RSS of each, against the file's size (default 50,000
+queries x 100 docs, ~180 MB; the outputs must be identical).
+
+trec_eval 9.0.4 (git tag v9.0.4 of usnistgov/trec_eval) builds with its own ``make``; with
+a recent gcc the binary it builds crashes unless the ``extern long te_num_...`` declarations
+in ``trec_eval.c`` are changed to ``extern int`` (the type their definitions have):
+``sed -i 's/extern long te_num_/extern int te_num_/' trec_eval.c``.
 
     python benches/bench_cli.py [--queries 10000] [--docs 100] [--repeat 5] [--trec-eval PATH]
+    python benches/bench_cli.py --memory [--queries 50000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -75,30 +86,90 @@ def write_files(folder: Path, queries: int, docs: int, seed: int = 42) -> tuple[
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
-def timed_rss(argv: list[str]) -> tuple[float, int | None, str]:
-    """Wall time, peak RSS (bytes, from GNU time; None without it) and stdout of one process."""
-    wrapped = [GNU_TIME, "-f", "%M", *argv] if GNU_TIME else argv
+def timed_rss(argv: list[str]) -> tuple[float, int | None, str, float | None]:
+    """Wall time, peak RSS (bytes, from GNU time; None without it), stdout and CPU time
+    (user + system seconds, from GNU time; None without it) of one process."""
+    wrapped = [GNU_TIME, "-f", "%M %U %S", *argv] if GNU_TIME else argv
     t0 = time.perf_counter()
     proc = subprocess.run(wrapped, capture_output=True, check=False)
     elapsed = time.perf_counter() - t0
     err = proc.stderr.decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed: {err.strip()[-500:]}")
-    rss = int(err.strip().splitlines()[-1]) * 1024 if GNU_TIME else None
-    return elapsed, rss, proc.stdout.decode()
+    if not GNU_TIME:
+        return elapsed, None, proc.stdout.decode(), None
+    rss, user, system = err.strip().splitlines()[-1].split()
+    return elapsed, int(rss) * 1024, proc.stdout.decode(), float(user) + float(system)
+
+
+def median_of(argv: list[str], repeat: int) -> tuple[float, int | None, str, float | None]:
+    """Median wall time, highest peak RSS, last stdout and median CPU time of `repeat`
+    processes after one warm-up (file cache, .pyc files)."""
+    timed_rss(argv)
+    runs = [timed_rss(argv) for _ in range(repeat)]
+    peaks = [r[1] for r in runs if r[1] is not None]
+    cpus = [r[3] for r in runs if r[3] is not None]
+    return (
+        statistics.median(r[0] for r in runs),
+        max(peaks) if peaks else None,
+        runs[-1][2],
+        statistics.median(cpus) if cpus else None,
+    )
+
+
+def memory(rankwise_cmd: str, queries: int, docs: int, repeat: int) -> None:
+    """Sorted vs shuffled run: time and peak RSS of `rankwise eval`, against the file size."""
+    measures = ["-m", "ndcg_cut.10", "-m", "map", "-m", "recip_rank"]
+    with tempfile.TemporaryDirectory() as tmp:
+        qrels, run = write_files(Path(tmp), queries, docs)
+        lines = run.read_bytes().splitlines(keepends=True)
+        order = np.random.default_rng(7).permutation(len(lines))
+        shuffled = Path(tmp) / "shuffled.txt"
+        with open(shuffled, "wb") as f:
+            f.writelines(lines[i] for i in order)
+        del lines, order
+        size = run.stat().st_size
+        print(
+            f"run: {queries:,} queries x {docs} docs ({size / 1e6:.0f} MB), qrels: "
+            f"{qrels.stat().st_size / 1e6:.0f} MB; median of {repeat} processes"
+        )
+        print(f"{'rankwise eval':<24}{'wall':>9}{'CPU':>9}{'peak RSS':>11}{'/ run size':>12}")
+        outputs = []
+        base = None
+        for name, path in (("sorted run", run), ("shuffled run", shuffled)):
+            t, rss, out, cpu = median_of(
+                [rankwise_cmd, "eval", str(qrels), str(path), *measures], repeat
+            )
+            outputs.append(out)
+            base = base or t
+            cpu_text = f"{cpu * 1e3:>7.0f}ms" if cpu is not None else "        -"
+            peak = f"{rss / 1e6:>9.0f}MB{rss / size:>11.2f}x" if rss is not None else ""
+            print(f"{name:<24}{t * 1e3:>7.0f}ms{cpu_text}{peak}   ({t / base:.2f}x sorted)")
+        print(f"shuffled output identical to sorted: {outputs[0] == outputs[1]}")
+        if outputs[0] != outputs[1]:
+            sys.exit("outputs differ")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=10_000)
+    parser.add_argument(
+        "--queries", type=int, default=None, help="default 10,000 (--memory: 50,000)"
+    )
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--trec-eval", default=os.environ.get("TREC_EVAL"))
     parser.add_argument("--quick", action="store_true", help="1,000 x 100, 2 repeats")
+    parser.add_argument(
+        "--memory", action="store_true", help="peak RSS and time: sorted vs shuffled run"
+    )
     args = parser.parse_args()
     if args.quick:
         args.queries, args.repeat = 1000, 2
     rankwise_cmd = shutil.which("rankwise") or str(Path(sys.executable).parent / "rankwise")
+    if args.memory:
+        memory(rankwise_cmd, args.queries or 50_000, args.docs, args.repeat)
+        return
+    args.queries = args.queries or 10_000
     measures = ["-m", "ndcg_cut.10", "-m", "map", "-m", "recip_rank"]
     with tempfile.TemporaryDirectory() as tmp:
         qrels, run = write_files(Path(tmp), args.queries, args.docs)
@@ -117,21 +188,17 @@ def main() -> None:
         tools["pytrec_eval (parse + evaluate)"] = [
             sys.executable, "-c", PYTREC_SCRIPT, str(qrels), str(run)
         ]  # fmt: skip
-        results: dict[str, tuple[float, int | None, str]] = {}
-        for name, argv in tools.items():
-            timed_rss(argv)  # warm-up: file cache, .pyc files
-            runs = [timed_rss(argv) for _ in range(args.repeat)]
-            peaks = [r[1] for r in runs if r[1] is not None]
-            results[name] = (
-                statistics.median(r[0] for r in runs),
-                max(peaks) if peaks else None,
-                runs[-1][2],
-            )
-        base_t, _, base_out = results["rankwise eval"]
-        print(f"{'tool':<32}{'time':>10}{'vs rankwise':>13}{'peak RSS':>11}")
-        for name, (t, rss, _) in results.items():
+        results = {name: median_of(argv, args.repeat) for name, argv in tools.items()}
+        base_t, _, base_out, base_cpu = results["rankwise eval"]
+        print(f"{'tool':<32}{'time':>10}{'vs rankwise':>13}{'CPU':>9}{'vs':>7}{'peak RSS':>11}")
+        for name, (t, rss, _, cpu) in results.items():
             peak = f"{rss / 1e6:>9.0f}MB" if rss is not None else "        -"
-            print(f"{name:<32}{t * 1e3:>8.0f}ms{t / base_t:>12.1f}x{peak}")
+            cpu_text = (
+                f"{cpu * 1e3:>7.0f}ms{cpu / base_cpu:>6.1f}x"
+                if cpu is not None and base_cpu
+                else "              -"
+            )
+            print(f"{name:<32}{t * 1e3:>8.0f}ms{t / base_t:>12.1f}x{cpu_text}{peak}")
         if GNU_TIME is None:
             print("peak RSS: not measured (/usr/bin/time is missing)")
         print(f"input files: {size / 1e6:.0f} MB (run + qrels)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -84,6 +85,42 @@ def test_cli_prints_pytrec_eval_numbers_in_trec_eval_format(tmp_path, data):
     qids = [LINE.match(x)["qid"] for x in done.stdout.splitlines()]
     per_query = [q for q in qids if q != "all"]
     assert per_query == sorted(per_query, key=str.encode)
+
+
+FAST_ARGV = [
+    ["q", "r"],
+    ["-q", "-c", "-J", "-n", "q", "r1", "r2"],
+    ["-m", "map", "-mP.5,10", "-l2", "-M", "10", "q", "r"],
+    ["q", "r", "-m", "map", "--format", "json"],
+    ["--format=csv", "-", "r"],
+    ["-l", "0.5", "-M7", "q", "-"],
+]
+# Left to argparse (and its messages): help, combined or unknown flags, abbreviations,
+# values that look like options, positionals split by options, bad values.
+ARGPARSE_ARGV = [
+    ["-h"],
+    ["-qc", "q", "r"],
+    ["--form", "json", "q", "r"],
+    ["-m=map", "q", "r"],
+    ["-m", "-q", "q", "r"],
+    ["q", "-m", "map", "r"],
+    ["-l", "x", "q", "r"],
+    ["--format", "xml", "q", "r"],
+    ["q"],
+    ["-5", "r"],
+]
+
+
+@pytest.mark.parametrize("argv", FAST_ARGV + ARGPARSE_ARGV)
+def test_the_fast_eval_reader_reads_what_argparse_reads(argv):
+    from rankwise.cli import _fast_eval_args, _parser
+
+    fast = _fast_eval_args(argv)
+    if argv in ARGPARSE_ARGV:
+        assert fast is None
+        return
+    assert fast is not None
+    assert vars(fast) == vars(_parser().parse_args(["eval", *argv]))
 
 
 def test_default_measures_are_trec_eval_official_set_in_its_order(tmp_path):
@@ -173,6 +210,36 @@ def test_runs_whose_queries_are_not_consecutive_give_the_same_output(tmp_path):
         a = rankwise_cli("eval", *flags, "-m", "all_trec", qp, rp)
         b = rankwise_cli("eval", *flags, "-m", "all_trec", qp, split)
         assert a.returncode == 0 and a.stdout == b.stdout
+
+
+def test_a_shuffled_run_is_read_in_query_groups_with_the_sorted_output(tmp_path):
+    """A run file whose lines are shuffled (~10 MB: large enough to be read a group of
+    queries at a time, in three groups, rather than whole) prints exactly what the sorted
+    file prints, per query and in summary, with and without -c."""
+    rng = random.Random(20)
+    nq, nd = 3600, 100
+    qrels = "".join(
+        f"q{q} 0 d{q}_{d} {rng.choice((0, 1, 2))}\n"
+        for q in range(nq + 50)  # 50 judged queries the run lacks (they count under -c)
+        for d in range(0, nd, 7)
+    )
+    lines = [
+        f"q{q} Q0 d{q}_{d} {d + 1} {rng.randrange(1000) / 100} sys\n"
+        for q in range(nq)
+        for d in range(nd)
+    ]
+    qp, sorted_run, shuffled_run = tmp_path / "q", tmp_path / "sorted", tmp_path / "shuffled"
+    qp.write_text(qrels)
+    sorted_run.write_text("".join(lines))
+    rng.shuffle(lines)
+    shuffled_run.write_text("".join(lines))
+    assert shuffled_run.stat().st_size > 9 << 20
+    for flags in ((), ("-q",), ("-c", "-q")):
+        args = ("eval", *flags, "-m", "all_trec", "-m", "nDCG@10", qp)
+        a = rankwise_cli(*args, sorted_run)
+        b = rankwise_cli(*args, shuffled_run)
+        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+        assert a.stdout == b.stdout
 
 
 def capreolus_files(tmp_path_factory) -> tuple[Path, Path]:

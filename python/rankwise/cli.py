@@ -11,23 +11,29 @@ The default trec output is produced entirely in Rust (files read in parallel blo
 import), so the command costs little more than the interpreter's start-up.
 
 Every input is read once, from its first byte (pipes, FIFOs, ``/dev/stdin``, ``<(...)``;
-``-`` is standard input for one of the files). Memory holds the qrels and one block of a run
-only with the default trec output and a run that is a regular file whose queries each sit on
-consecutive lines; any other run (queries apart, read from a pipe, ``--format
-table|json|csv``) is held whole.
+``-`` is standard input for one of the files). With the default trec output, memory holds
+the qrels and one block of a run that is a regular file whose queries each sit on
+consecutive lines; a regular file whose queries are apart is read a group of queries at a
+time, below the file's size (``evaluate_run_file`` in the Rust core); any other run (read
+from a pipe, ``--format table|json|csv``) is held whole.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Sequence
 
 from ._native import __version__, measures
+
+# typing.TYPE_CHECKING without importing typing; argparse (with re and gettext, ~7 ms) and
+# json are imported only where they are used, so that `rankwise eval` starts quickly.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+    from typing import Literal
 
 __all__ = ["main"]
 
@@ -35,6 +41,8 @@ TREC_ONLY_MEASURES = {"runid", "relstring"}
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="rankwise",
         description="rankwise: the mathematics of ranking, exact and fast.",
@@ -96,6 +104,88 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class EvalArgs:
+    """The arguments of ``rankwise eval`` as :func:`_fast_eval_args` reads them: the
+    attributes of the ``argparse`` namespace that :func:`_parser` would give."""
+
+    def __init__(self) -> None:
+        self.command = "eval"
+        self.qrels = ""
+        self.runs: list[str] = []
+        self.measures: list[str] | None = None
+        self.per_query = False
+        self.complete = False
+        self.rel_level = 1.0
+        self.judged_only = False
+        self.max_docs: int | None = None
+        self.no_summary = False
+        self.format = "trec"
+
+
+_EVAL_FLAGS = {"-q": "per_query", "-c": "complete", "-J": "judged_only", "-n": "no_summary"}
+_EVAL_FORMATS = ("trec", "table", "json", "csv")
+
+
+def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
+    """``rankwise eval``'s arguments (``argv`` after ``eval``) read without argparse, which
+    with its imports and the parser's construction costs ~10 ms of the command's start-up;
+    None for anything but the plain cases (help, unknown or combined flags, abbreviations,
+    values that start with ``-`` or ``=``, bad values, positionals not in one run): then
+    argparse reads them, with its messages. Where both read ``argv``, they read it the same.
+    """
+    args = EvalArgs()
+    positionals: list[str] = []
+    ended = False  # whether the positionals (one run of them) are over
+    i = 0
+    try:
+        while i < len(argv):
+            token = argv[i]
+            i += 1
+            if token == "-" or not token.startswith("-"):
+                if ended:
+                    return None
+                positionals.append(token)
+                continue
+            ended = ended or bool(positionals)
+            if token in _EVAL_FLAGS:
+                setattr(args, _EVAL_FLAGS[token], True)
+                continue
+            if token.startswith("--format"):
+                if token == "--format" and i < len(argv):
+                    value = argv[i]
+                    i += 1
+                elif token.startswith("--format="):
+                    value = token[len("--format=") :]
+                else:
+                    return None
+                if value not in _EVAL_FORMATS:
+                    return None
+                args.format = value
+                continue
+            option, value = token[:2], token[2:]
+            if option not in ("-m", "-l", "-M"):
+                return None
+            if not value:
+                if i == len(argv):
+                    return None
+                value = argv[i]
+                i += 1
+            if value[:1] in ("-", "="):
+                return None
+            if option == "-m":
+                args.measures = [*(args.measures or []), value]
+            elif option == "-l":
+                args.rel_level = float(value)
+            else:
+                args.max_docs = int(value)
+    except ValueError:
+        return None
+    if len(positionals) < 2:
+        return None
+    args.qrels, args.runs = positionals[0], positionals[1:]
+    return args
+
+
 def _measure_list() -> str:
     """The measures ``-m`` accepts, from the core's measure table (``_native.measures()``)."""
     lines = ["measures (one example per ir_measures, trec_eval and ranx name):"]
@@ -147,7 +237,7 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _measures(args: argparse.Namespace) -> tuple[list[str], bool]:
+def _measures(args: EvalArgs | argparse.Namespace) -> tuple[list[str], bool]:
     """The measure names and whether to print ``runid`` (trec_eval does for its default set)."""
     if not args.measures:
         return ["official"], True
@@ -185,7 +275,7 @@ def _input_size(path: str) -> int:
     return info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval(args: EvalArgs | argparse.Namespace) -> int:
     measures, runid = _measures(args)
     if args.max_docs is not None and args.max_docs <= 0:
         raise ValueError(f"-M must be a positive integer; got {args.max_docs}")
@@ -222,18 +312,15 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
+def _write_other(args: EvalArgs | argparse.Namespace, measures: list[str]) -> None:
+    import json
+
     from .evaluate import Qrels, Run, evaluate
 
     qrels = Qrels.from_trec(args.qrels)
     results: dict[str, dict[str, float]] = {}
     per_query: dict[str, dict[str, dict[str, float]]] = {}
-    options = {
-        "rel_level": args.rel_level,
-        "missing": "zero" if args.complete else "skip",
-        "judged_only": args.judged_only,
-        "max_docs": args.max_docs,
-    }
+    missing: Literal["skip", "zero"] = "zero" if args.complete else "skip"
     for path in args.runs:
         # Read whole (one block at a time, but every query is kept: memory holds the run).
         run = Run.from_trec(path)
@@ -241,7 +328,15 @@ def _write_other(args: argparse.Namespace, measures: list[str]) -> None:
         if name in results:
             name = path
         # One evaluation: the report holds the means and the per-query values.
-        report = evaluate(qrels, run, measures, **options)
+        report = evaluate(
+            qrels,
+            run,
+            measures,
+            rel_level=args.rel_level,
+            missing=missing,
+            judged_only=args.judged_only,
+            max_docs=args.max_docs,
+        )
         results[name] = dict(report)
         if args.per_query:
             per_query[name] = report.per_query
@@ -328,7 +423,7 @@ def guarded(command: str, body: Callable[[], int]) -> int:
         return _error(command, e)
 
 
-def _check_eval(args: argparse.Namespace) -> None:
+def _check_eval(args: EvalArgs | argparse.Namespace) -> None:
     """Arguments of ``rankwise eval`` that the native reader would take as unsigned 64-bit."""
     if args.max_docs is not None and args.max_docs >= 2**63:
         raise ValueError(f"-M must be a positive integer below 2**63; got {args.max_docs}")
@@ -336,6 +431,14 @@ def _check_eval(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    fast = _fast_eval_args(argv[1:]) if argv[:1] == ["eval"] else None
+    if fast is not None:
+
+        def fast_evaluate() -> int:
+            _check_eval(fast)
+            return _eval(fast)
+
+        return guarded("eval", fast_evaluate)
     if argv[:1] == ["rerank"]:
         from .rerank.cli import main as rerank
 

@@ -178,11 +178,12 @@ pub struct RunFileEvaluation {
 ///
 /// The file is opened once (`-` is standard input). One block is all that memory holds only
 /// when the run is a regular file whose queries each sit on consecutive lines (as every tool
-/// writes them). Otherwise the run is read whole, as [`read_run`](crate::trec::read_run)
-/// reads it, and memory holds its parsed columns (about the size of the file, up to twice
-/// during the read): a file whose queries are not on consecutive lines is read again from
-/// its start through the same handle once streaming finds a query's lines apart, and a pipe,
-/// FIFO or standard input (which cannot be read twice) is read whole from the start.
+/// writes them). A regular file whose queries are not on consecutive lines is read again
+/// from its start through the same handle once streaming finds a query's lines apart, a
+/// group of queries at a time, with memory below the file's size (see
+/// `evaluate_in_query_groups`). A pipe, FIFO or standard input (which cannot be read twice)
+/// is read whole from the start, as [`read_run`](crate::trec::read_run) reads it, and memory
+/// holds its parsed columns (about the size of the file, up to twice during the read).
 pub fn evaluate_run_file(
     qrels: &Qrels,
     path: impl AsRef<std::path::Path>,
@@ -262,15 +263,31 @@ pub(crate) fn evaluate_run_file_in_blocks(
             first_queries,
         } => (name, num_queries, first_queries),
         crate::trec::Streamed::NotGrouped { .. } => {
-            // A regular file: read it again from its start, through the same handle.
-            if !source.rewind() {
-                return Err(RankError::Io {
-                    path: source.name().to_owned(),
-                    kind: std::io::ErrorKind::Other,
-                    message: "cannot go back to the start of the file to read it whole".into(),
-                });
+            // A regular file: read it again from its start, through the same handle, a
+            // group of queries at a time.
+            rows.fill(0.0);
+            in_run.fill(false);
+            let groups = evaluate_in_query_groups(
+                qrels,
+                &mut source,
+                measures,
+                opts,
+                (block as u64).saturating_mul(GROUP_MIN_BLOCKS),
+                &mut rows,
+                &mut in_run,
+            )?;
+            if let Some(read) = groups {
+                read
+            } else {
+                if !source.rewind() {
+                    return Err(RankError::Io {
+                        path: source.name().to_owned(),
+                        kind: std::io::ErrorKind::Other,
+                        message: "cannot go back to the start of the file to read it whole".into(),
+                    });
+                }
+                return whole(&mut source);
             }
-            return whole(&mut source);
         }
     };
     if !in_run.iter().any(|&x| x) && opts.missing == Missing::Skip || nq == 0 {
@@ -306,6 +323,95 @@ pub(crate) fn evaluate_run_file_in_blocks(
         in_run: kept.iter().map(|&q| in_run[q]).collect(),
         run_queries,
     })
+}
+
+/// What reading a run file found out: its name (that of the last line), its number of
+/// queries and its first three query ids (for messages).
+pub(super) type RunRead = (Option<String>, usize, Vec<String>);
+
+/// An unsorted run file is read in about this many groups of queries (see
+/// [`evaluate_in_query_groups`]).
+const GROUP_PARTS: u64 = 3;
+
+/// ... and each group holds at least this many blocks' worth of lines (fewer, larger groups
+/// for small files, whose memory matters little).
+const GROUP_MIN_BLOCKS: u64 = 4;
+
+/// Evaluate a run file whose queries are not each on consecutive lines with memory below
+/// the file's size, where reading it whole holds all of its parsed columns (about the
+/// file's size) and, while they are regrouped by query, a second copy.
+///
+/// One pass over the file indexes its lines: per line, its query and its length (8 bytes a
+/// line, against 30 to 40 bytes of text in a typical run line); only the query id of each
+/// line is read. The queries, in order of first appearance, are then cut into groups of
+/// about `1 / GROUP_PARTS` of the file (at least `min_group_bytes`; a query is never split),
+/// and the file is read once per group: that group's lines are copied into one buffer, each
+/// query's lines together (the other lines are skipped by their lengths, without being split
+/// or parsed), and the buffer is parsed as a sorted file is; each group is built, ranked and
+/// evaluated, then dropped. Memory holds the index and one group (its text, then its parsed
+/// columns); time is one more light pass plus one read of the file out of the page cache per
+/// group.
+///
+/// Per-query values are computed from each query's own lines, so they equal those of a
+/// whole read exactly. Returns the run name, number of queries and the first three query
+/// ids, or `None` when a whole read should be done instead: the file fits in one group, or
+/// a line is malformed (the whole read then reports it, with its line number, as always).
+pub(super) fn evaluate_in_query_groups(
+    qrels: &Qrels,
+    source: &mut crate::trec::parse::Source,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    min_group_bytes: u64,
+    rows: &mut [f64],
+    in_run: &mut [bool],
+) -> Result<Option<RunRead>> {
+    let Some(index) = crate::trec::parse::index_run_lines(source)? else {
+        return Ok(None);
+    };
+    let total: u64 = index.query_bytes.iter().sum();
+    let budget = (total / GROUP_PARTS).max(min_group_bytes).max(1);
+    // Consecutive queries (in order of first appearance) up to `budget` bytes per group.
+    let mut group_of = Vec::with_capacity(index.num_queries());
+    let mut group_bytes: Vec<u64> = vec![0];
+    for &b in &index.query_bytes {
+        let last = group_bytes.len() - 1;
+        if group_bytes[last] > 0 && group_bytes[last] + b > budget {
+            group_bytes.push(0);
+        }
+        let g = group_bytes.len() - 1;
+        group_bytes[g] += b;
+        group_of.push(g);
+    }
+    if group_bytes.len() < 2 {
+        return Ok(None);
+    }
+    let m = measures.len();
+    for g in 0..group_bytes.len() {
+        let keep: Vec<bool> = group_of.iter().map(|&x| x == g).collect();
+        let Some(run) =
+            crate::trec::parse::read_run_queries(source, &index, &keep, ScorePrecision::default())?
+        else {
+            return Ok(None);
+        };
+        let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
+            .filter_map(|r| {
+                qrels
+                    .query_index(run.query_id_bytes(r))
+                    .map(|q| (q, Some(r)))
+            })
+            .collect();
+        let values = run_rows(qrels, &run, &pairs, measures, opts);
+        interrupt::current().check()?;
+        for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
+            rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+            in_run[q] = true;
+        }
+    }
+    let name = index
+        .name
+        .as_deref()
+        .map(|n| String::from_utf8_lossy(n).into_owned());
+    Ok(Some((name, index.num_queries(), index.first_queries)))
 }
 
 /// Match one run query's ranking to its judgements and return what the measures read.

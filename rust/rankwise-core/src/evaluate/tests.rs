@@ -430,3 +430,87 @@ fn aggregates_are_order_independent() {
     let g = aggregate(&[1.0, 0.0], Aggregate::GeometricMean);
     assert!((g - (0.5 * (1e-5f64).ln()).exp()).abs() < 1e-15);
 }
+
+/// A run whose queries are shuffled over the file is read a group of queries at a time
+/// (tiny blocks make many groups), with exactly the evaluation of a whole read; a malformed
+/// line or a duplicate found on the way falls back to the whole read and its error.
+#[test]
+fn ungrouped_files_read_in_query_groups_equal_the_whole_read() {
+    let mut lines: Vec<String> = Vec::new();
+    for q in 0..40 {
+        for d in 0..12 {
+            lines.push(format!(
+                "q{q} Q0 d{d} 0 {}.{} run\n",
+                (q * 7 + d * 3) % 11,
+                d % 3
+            ));
+        }
+    }
+    // A fixed shuffle (a multiplicative permutation of the indices).
+    let n = lines.len();
+    let mut shuffled: Vec<String> = (0..n).map(|i| lines[(i * 97) % n].clone()).collect();
+    shuffled.insert(5, "# a comment\n".into());
+    shuffled.insert(9, "\n".into());
+    shuffled[0] = format!("\u{feff}{}", shuffled[0]);
+    let qrels = qrels(&[
+        ("q0", "d1", 1.0),
+        ("q3", "d2", 2.0),
+        ("q7", "d0", 0.0),
+        ("q39", "d11", 1.0),
+        ("q12", "d4", 1.0),
+        ("q99", "d1", 1.0),
+    ]);
+    let ms = MeasureSet::parse(&["all_trec"]).unwrap();
+    for zero in [false, true] {
+        let opts = EvalOptions {
+            missing: if zero { Missing::Zero } else { Missing::Skip },
+            ..EvalOptions::default()
+        };
+        let path = write_run_file("groups", &shuffled);
+        let run = crate::trec::read_run(&path).unwrap();
+        let whole = evaluate(&qrels, &run, &ms, &opts).unwrap();
+        for block in [1, 16, 100, 1 << 20] {
+            let got = evaluate_run_file_in_blocks(&qrels, &path, &ms, &opts, block).unwrap();
+            assert_eq!(got.evaluation, whole, "block {block}");
+            assert_eq!(got.name.as_deref(), Some("run"));
+            assert_eq!(got.run_queries, 40);
+        }
+        // The groups were read, not the whole file (which would give the same numbers).
+        let (nq, m) = (qrels.num_queries(), ms.len());
+        let (mut rows, mut in_run) = (vec![0.0; nq * m], vec![false; nq]);
+        let mut source = crate::trec::parse::Source::open(&path).unwrap();
+        let read = super::run::evaluate_in_query_groups(
+            &qrels,
+            &mut source,
+            &ms,
+            &opts,
+            4,
+            &mut rows,
+            &mut in_run,
+        )
+        .unwrap();
+        assert_eq!(read.map(|r| r.1), Some(40));
+    }
+    let mut bad = shuffled.clone();
+    bad.insert(300, "q1 Q0 dx 0 oops run\n".into());
+    let path = write_run_file("groups-bad", &bad);
+    let e = evaluate_run_file_in_blocks(&qrels, &path, &ms, &EvalOptions::default(), 1)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(":301: the score must be a number"), "{e}");
+    let mut dup = shuffled;
+    dup.push("q2 Q0 d3 0 1 run\n".into());
+    let path = write_run_file("groups-dup", &dup);
+    let e =
+        evaluate_run_file_in_blocks(&qrels, &path, &ms, &EvalOptions::default(), 1).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            RankError::DuplicateDocument {
+                line: Some(483),
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
