@@ -133,15 +133,8 @@ pub struct Bootstrap {
     pub not_converged: usize,
 }
 
-/// The Bradley–Terry fit on each resample of the comparisons, in parallel on the rankwise
-/// pool (see the module documentation).
-pub fn bootstrap(
-    c: &Comparisons<'_>,
-    resamples: Resamples<'_>,
-    opts: &MmOptions,
-) -> Result<Bootstrap> {
-    opts.validate()?;
-    let (m, n) = (c.n_players, c.len());
+/// The number of resamples, checking explicit indices (`n` comparisons).
+pub(super) fn resample_count(resamples: Resamples<'_>, n: usize) -> Result<usize> {
     let count = match resamples {
         Resamples::Seeded { count, .. } => count,
         Resamples::Given { indices, count } => {
@@ -169,6 +162,19 @@ pub fn bootstrap(
     if count == 0 {
         return Err(RankError::invalid("n_resamples", "a positive integer", 0));
     }
+    Ok(count)
+}
+
+/// The Bradley–Terry fit on each resample of the comparisons, in parallel on the rankwise
+/// pool (see the module documentation).
+pub fn bootstrap(
+    c: &Comparisons<'_>,
+    resamples: Resamples<'_>,
+    opts: &MmOptions,
+) -> Result<Bootstrap> {
+    opts.validate()?;
+    let (m, n) = (c.n_players, c.len());
+    let count = resample_count(resamples, n)?;
     // Read on this thread: rayon's workers have no interrupt scope of their own.
     let watch = crate::interrupt::current();
     let fits: Vec<Result<Fit>> = (0..count)
