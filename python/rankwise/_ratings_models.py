@@ -527,13 +527,14 @@ def contextual_bradley_terry(
     --------
     >>> import numpy as np
     >>> from rankwise import ratings
-    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"]
-    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"]
+    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"] * 2
+    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"] * 2
     >>> w = ["model_a", "model_a", "tie", "model_b", "model_b", "model_b", "model_a", "model_a"]
-    >>> length = np.array([0.5, 0.2, -0.1, -0.3, -0.4, 0.1, 0.6, -0.2])
-    >>> r = ratings.contextual_bradley_terry(a, b, w, {"length": length}, intervals=None)
+    >>> length = [0.5, 0.2, -0.1, -0.3, -0.4, 0.1, 0.6, -0.2, 0.1, -0.3, 0.2, 0.4, 0.3, -0.5]
+    >>> length = np.array(length + [-0.2, 0.1])
+    >>> r = ratings.contextual_bradley_terry(a, b, w * 2, {"length": length}, intervals=None)
     >>> r.players[r.order].tolist(), round(r.parameters["length"], 3)
-    (['x', 'y', 'z'], 2.358)
+    (['x', 'y', 'z'], 1.676)
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
     feature_names, x = _features(features, len(data["a"]))
