@@ -203,7 +203,7 @@ def make_rankings(n: int, seed: int = SEED) -> list[list[int]]:
 def row(name: str, ours_s: float, peer: str, peer_s: float, note: str = "") -> float:
     ratio = peer_s / ours_s
     print(
-        f"  {name:<34} {R.fmt_s(ours_s):>10}  {peer:<34} {R.fmt_s(peer_s):>10}  "
+        f"  {name:<42} {R.fmt_s(ours_s):>10}  {peer:<34} {R.fmt_s(peer_s):>10}  "
         f"{R.fmt_ratio(ratio)}{note}"
     )
     return ratio

@@ -98,7 +98,7 @@ def fit_quietly(method, **kwargs) -> ratings.Ratings:
 
 
 @pytest.mark.parametrize("model", list(MODELS))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(seed=SEEDS, n_players=st.integers(2, 5), n=st.integers(30, 150))
 def test_fit_maximises_the_published_likelihood_as_scipy_does(model, seed, n_players, n):
     df = tied_battles(seed, n_players, n)
