@@ -21,7 +21,9 @@ Then the other fits against their references (one row each, same data, ratio pri
 * ``plackett_luce`` bootstrap (rankings of 2-6 of 30 players) against ``choix.mm_rankings`` on
   every resample (timed on ``--sample`` resamples and scaled);
 * ``openskill`` (matches of 2-6 of 30 players) against openskill's ``PlackettLuce.rate`` in a
-  loop.
+  loop;
+* ``bradley_terry_groups``: many small problems (100 comparisons of 8 players each, no ties)
+  fitted at once, against ``choix.mm_pairwise`` on each problem in a loop.
 
 ``--quick`` runs a smoke test (5,000 comparisons, 50 resamples, arena on 5).
 """
@@ -291,6 +293,31 @@ def other_fits(args: argparse.Namespace, data: dict[str, np.ndarray]) -> dict[st
     ref_s = time.perf_counter() - t0
     record["openskill"] = [to.median_s, ref_s, len(matches)]
     row(f"openskill ({len(matches):,} matches)", to.median_s, "openskill PlackettLuce.rate", ref_s)
+
+    n_groups, per = max(n // 50, 20), 100
+    g = np.repeat(np.arange(n_groups), per)
+    ga = rng.integers(0, 8, n_groups * per)
+    gb = (ga + rng.integers(1, 8, n_groups * per)) % 8
+    gw = rng.random(n_groups * per) < 1 / (1 + np.exp(0.3 * (gb - ga)))
+    win, lose = np.where(gw, ga, gb), np.where(gw, gb, ga)
+    tg, _ = R.measure(
+        lambda: ratings.bradley_terry_groups(
+            win, lose, np.ones(len(g)), g, alpha=0.01, intervals=None
+        ),
+        repeat=args.repeat,
+    )
+    t0 = time.perf_counter()
+    for k_ in range(n_groups):
+        sl = slice(k_ * per, (k_ + 1) * per)
+        choix.mm_pairwise(8, list(zip(win[sl], lose[sl], strict=True)), alpha=0.01)
+    ref_s = time.perf_counter() - t0
+    record["bradley_terry_groups"] = [tg.median_s, ref_s, n_groups]
+    row(
+        f"bradley_terry_groups ({n_groups:,} problems)",
+        tg.median_s,
+        "choix.mm_pairwise per problem",
+        ref_s,
+    )
     return record
 
 

@@ -614,3 +614,16 @@ def ratings_openskill(
     kappa: float,
     tau: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def ratings_bradley_terry_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-08,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...

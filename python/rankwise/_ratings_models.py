@@ -28,6 +28,7 @@ from .ratings import (
 )
 
 __all__ = [
+    "bradley_terry_groups",
     "contextual_bradley_terry",
     "davidson",
     "openskill",
@@ -692,3 +693,117 @@ def openskill(
         confidence=confidence,
         sigma=sd,
     )
+
+
+def bradley_terry_groups(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    weights: npt.ArrayLike | None = None,
+    intervals: Literal["asymptotic"] | None = "asymptotic",
+    confidence: float = 0.95,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> dict[Any, Ratings]:
+    """Bradley-Terry ratings of many independent problems at once, in parallel in Rust.
+
+    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
+    fitted on its own comparisons between its own players, exactly as :func:`bradley_terry`
+    with ``intervals=None`` or ``"asymptotic"`` would on that problem alone, and the problems
+    run in parallel on the rankwise thread pool with the GIL released (no Python loop over
+    problems).
+
+    Parameters
+    ----------
+    model_a, model_b, winner, weights
+        As :func:`bradley_terry`, for all the problems together.
+    groups : sequence
+        The problem of each comparison (any names).
+    intervals : {"asymptotic", None}
+        Asymptotic intervals per problem, as :func:`bradley_terry`'s.
+    confidence, scale, base, init, alpha, max_iter, tol
+        As :func:`bradley_terry`.
+
+    Returns
+    -------
+    dict
+        One :class:`Ratings` per problem, keyed by its name (sorted).
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> a = ["x", "y", "x", "p", "q", "p", "q"]
+    >>> b = ["y", "x", "y", "q", "p", "q", "p"]
+    >>> w = ["model_a", "model_a", "model_a", "model_a", "tie", "model_b", "model_a"]
+    >>> boards = ratings.bradley_terry_groups(a, b, w, ["q1"] * 3 + ["q2"] * 4, intervals=None)
+    >>> {k: v.ratings.round(1).tolist() for k, v in boards.items()}
+    {'q1': [1060.2, 939.8], 'q2': [955.6, 1044.4]}
+    """
+    names, data = _comparisons(model_a, model_b, winner, None, weights)
+    g = _names("groups", groups)
+    n = len(data["a"])
+    if g.shape[0] != n:
+        raise ShapeError(f"`groups` must have shape ({n},) matching `model_a`; got {g.shape}")
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, ("asymptotic",))
+    confidence = _confidence(confidence)
+    keys, gidx = np.unique(g, return_inverse=True)
+    order = np.argsort(gidx, kind="stable")
+    gidx = gidx[order]
+    n_names = len(names)
+    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
+    # within the problem.
+    ia, ib = data["a"][order], data["b"][order]
+    pairs, inverse = np.unique(
+        np.concatenate([gidx * n_names + ia, gidx * n_names + ib]), return_inverse=True
+    )
+    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
+    local = inverse - starts[np.concatenate([gidx, gidx])]
+    bounds = np.searchsorted(gidx, np.arange(len(keys) + 1))
+    extra: dict[str, Any] = {}
+    if "weights" in data:
+        extra["weights"] = np.ascontiguousarray(data["weights"][order])
+    theta, se, not_converged = _native.ratings_bradley_terry_groups(
+        np.ascontiguousarray(local[:n], dtype=np.int64),
+        np.ascontiguousarray(local[n:], dtype=np.int64),
+        np.ascontiguousarray(data["score"][order]),
+        bounds.tolist(),
+        np.diff(starts).tolist(),
+        **extra,
+        alpha=real_scalar("alpha", alpha),
+        max_iter=integer("max_iter", max_iter, minimum=1),
+        tol=real_scalar("tol", tol),
+        standard_errors=intervals == "asymptotic",
+    )
+    if not_converged:
+        warnings.warn(
+            f"Bradley-Terry MM did not converge in max_iter={max_iter} iterations in "
+            f"{not_converged} of {len(keys)} problems",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    out: dict[Any, Ratings] = {}
+    for k, key in enumerate(keys.tolist()):
+        lo_, hi_ = int(starts[k]), int(starts[k + 1])
+        rating = init + factor * theta[lo_:hi_]
+        lower = upper = None
+        if intervals == "asymptotic":
+            half = z * factor * se[lo_:hi_]
+            lower, upper = rating - half, rating + half
+        out[key] = Ratings(
+            players=names[pairs[lo_:hi_] % n_names],
+            ratings=rating,
+            lower=lower,
+            upper=upper,
+            method="bradley_terry" + (" (asymptotic)" if intervals else ""),
+            confidence=confidence if intervals else None,
+        )
+    return out

@@ -18,6 +18,8 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   arena's style control), coefficients with intervals.
 * :func:`openskill`: online Bayesian ratings (mean and standard deviation per player) from
   matches ranked best first, Weng and Lin's Plackett-Luce model as openskill's.
+* :func:`bradley_terry_groups`: many independent problems (queries, leaderboards) at once,
+  fitted in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
 * :func:`rank_centrality`: Rank Centrality, as ``choix.rank_centrality``.
 * :func:`luce_choice`: Luce's choice model from top-1 data (one player chosen from a set, as a
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Ratings",
     "bradley_terry",
+    "bradley_terry_groups",
     "contextual_bradley_terry",
     "davidson",
     "elo",
@@ -630,6 +633,7 @@ def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None)
 # The models with more parameters live in a sibling module (this one stays under 1,000 lines);
 # imported last, as they use the helpers above.
 from ._ratings_models import (  # noqa: E402
+    bradley_terry_groups,
     contextual_bradley_terry,
     davidson,
     openskill,

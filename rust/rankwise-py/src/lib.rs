@@ -60,6 +60,8 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
+    use crate::ratings::ratings_bradley_terry_groups;
+    #[pymodule_export]
     use crate::ratings::ratings_openskill;
     #[pymodule_export]
     use crate::ratings::{

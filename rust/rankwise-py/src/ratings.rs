@@ -546,3 +546,55 @@ pub fn ratings_openskill<'py>(
     .map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
+
+/// Bradley–Terry fits of many independent problems in parallel (comparisons sorted by
+/// problem, `bounds` cutting them, local player indices): the concatenated centred
+/// log-strengths, their standard errors (NaN when `standard_errors` is False), and the number
+/// of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_bradley_terry_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, usize)> {
+    let (a, b, score) = (
+        a.slice("model_a")?,
+        b.slice("model_b")?,
+        score.slice("winner")?,
+    );
+    let w = weights.as_ref().map(|w| w.slice("weights")).transpose()?;
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let fits = interrupt::run(py, || {
+        bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.params.len();
+        theta.extend(f.params);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}
