@@ -12,6 +12,19 @@ Measured (the goal of issue 19 is printed as met / missed; nothing is asserted):
   resample, so it is timed on ``--sample`` resamples and **scaled** to the full count (said so
   in the output); the ratings of both on the full data are compared.
 
+Then the other fits against their references (one row each, same data, ratio printed):
+
+* ``davidson`` (ties) on the battles above: one Newton fit against scipy's L-BFGS-B on the
+  published log-likelihood (the test's reference), and its bootstrap timed alone;
+* ``contextual_bradley_terry`` (style control, 4 covariates) against statsmodels' ``GLM``
+  (binomial, logit) on the same design;
+* ``plackett_luce`` bootstrap (rankings of 2-6 of 30 players) against ``choix.mm_rankings`` on
+  every resample (timed on ``--sample`` resamples and scaled);
+* ``openskill`` (matches of 2-6 of 30 players) against openskill's ``PlackettLuce.rate`` in a
+  loop;
+* ``bradley_terry_groups``: many small problems (100 comparisons of 8 players each, no ties)
+  fitted at once, against ``choix.mm_pairwise`` on each problem in a loop.
+
 ``--quick`` runs a smoke test (5,000 comparisons, 50 resamples, arena on 5).
 """
 
@@ -156,8 +169,10 @@ def main() -> None:
     ratio = arena_s / rw_s
     verdict = "met" if ratio >= GOAL else f"MISSED (by {GOAL / ratio:.1f}x)"
     print(f"  speed-up {R.fmt_ratio(ratio)}; goal >= {GOAL:.0f}x: {verdict}")
+    others = other_fits(args, data)
     if not args.quick:
         record = {
+            "other_fits": others,
             "comparisons": n,
             "models": N_MODELS,
             "resamples": k,
@@ -173,6 +188,137 @@ def main() -> None:
         out = R.RESULTS / "bench_ratings.json"
         out.write_text(json.dumps(record, indent=2) + "\n")
         print(f"  wrote {out.relative_to(R.HERE.parent)}")
+
+
+def make_rankings(n: int, seed: int = SEED) -> list[list[int]]:
+    """Rankings of 2-6 of the models, drawn from Plackett-Luce."""
+    rng = np.random.default_rng(seed)
+    strength = np.exp(rng.normal(0.0, 1.0, N_MODELS))
+    out = []
+    for _ in range(n):
+        pool = rng.choice(N_MODELS, int(rng.integers(2, 7)), replace=False)
+        keys = rng.gumbel(size=len(pool)) + np.log(strength[pool])
+        out.append([int(p) for p in pool[np.argsort(-keys)]])
+    return out
+
+
+def row(name: str, ours_s: float, peer: str, peer_s: float, note: str = "") -> float:
+    ratio = peer_s / ours_s
+    print(
+        f"  {name:<42} {R.fmt_s(ours_s):>10}  {peer:<34} {R.fmt_s(peer_s):>10}  "
+        f"{R.fmt_ratio(ratio)}{note}"
+    )
+    return ratio
+
+
+def other_fits(args: argparse.Namespace, data: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The ties, style-control, Plackett-Luce and openskill rows (see the module docstring)."""
+    import choix
+    import scipy.optimize
+    import statsmodels.api as sm
+    from openskill.models import PlackettLuce
+
+    from rankwise import ratings
+
+    record: dict[str, Any] = {}
+    n = len(data["winner"])
+    print(f"\nOther fits ({n:,} comparisons / rankings, {N_MODELS} models)")
+    print(f"  {'rankwise':<34} {'':>10}  {'reference':<34}")
+    names, ia = np.unique(data["model_a"], return_inverse=True)
+    ib = np.searchsorted(names, data["model_b"])
+    score = np.where(
+        data["winner"] == "model_a", 1.0, np.where(data["winner"] == "model_b", 0, 0.5)
+    )
+
+    def neg_loglik(x: np.ndarray) -> float:
+        s = np.concatenate([[0.0], x[:-1]])
+        pa, pb, nu = np.exp(s[ia]), np.exp(s[ib]), math.exp(x[-1])
+        den = pa + pb + nu * np.sqrt(pa * pb)
+        num = np.where(score == 1, pa, np.where(score == 0, pb, nu * np.sqrt(pa * pb)))
+        return -float(np.sum(np.log(num / den)))
+
+    t, _ = R.measure(lambda: ratings.davidson(**data, intervals=None), repeat=args.repeat)
+    t0 = time.perf_counter()
+    scipy.optimize.minimize(neg_loglik, np.zeros(N_MODELS), method="L-BFGS-B")
+    ref_s = time.perf_counter() - t0
+    record["davidson_fit"] = [t.median_s, ref_s]
+    row("davidson (one fit)", t.median_s, "scipy L-BFGS-B, published loglik", ref_s)
+    k = args.resamples
+    tb, _ = R.measure(lambda: ratings.davidson(**data, n_resamples=k), repeat=1)
+    record["davidson_bootstrap_s"] = tb.median_s
+    print(f"  davidson bootstrap, {k:,} resamples   {R.fmt_s(tb.median_s):>10}")
+
+    rng = np.random.default_rng(SEED)
+    x = rng.normal(size=(n, 4))
+    tc, _ = R.measure(
+        lambda: ratings.contextual_bradley_terry(**data, features=x, intervals="asymptotic"),
+        repeat=args.repeat,
+    )
+    design = np.zeros((n, N_MODELS))
+    design[np.arange(n), ia] += 1.0
+    design[np.arange(n), ib] -= 1.0
+    t0 = time.perf_counter()
+    sm.GLM(score, np.column_stack([design[:, 1:], x]), family=sm.families.Binomial()).fit()
+    ref_s = time.perf_counter() - t0
+    record["contextual_fit"] = [tc.median_s, ref_s]
+    row("contextual_bradley_terry (+ se)", tc.median_s, "statsmodels GLM binomial (+ se)", ref_s)
+
+    votes = make_rankings(max(n // 10, 100))
+    tp, _ = R.measure(
+        lambda: ratings.plackett_luce(votes, n_resamples=k, alpha=0.01), repeat=args.repeat
+    )
+    s = min(args.sample, k)
+    pick = np.random.default_rng(1).integers(0, len(votes), (s, len(votes)))
+    t0 = time.perf_counter()
+    for r in pick:
+        choix.mm_rankings(N_MODELS, [votes[i] for i in r], alpha=0.01)
+    ref_s = (time.perf_counter() - t0) * k / s
+    record["plackett_luce_bootstrap"] = [tp.median_s, ref_s, len(votes), k]
+    row(
+        f"plackett_luce bootstrap ({len(votes):,} rankings)",
+        tp.median_s,
+        "choix.mm_rankings per resample",
+        ref_s,
+        f"  (choix SCALED from {s} resamples)",
+    )
+
+    matches = make_rankings(max(n // 5, 100), seed=SEED + 1)
+    to, _ = R.measure(lambda: ratings.openskill(matches), repeat=args.repeat)
+    model = PlackettLuce()
+    state = [model.rating() for _ in range(N_MODELS)]
+    t0 = time.perf_counter()
+    for match in matches:
+        for p_, team in zip(match, model.rate([[state[p_]] for p_ in match]), strict=True):
+            state[p_] = team[0]
+    ref_s = time.perf_counter() - t0
+    record["openskill"] = [to.median_s, ref_s, len(matches)]
+    row(f"openskill ({len(matches):,} matches)", to.median_s, "openskill PlackettLuce.rate", ref_s)
+
+    n_groups, per = max(n // 50, 20), 100
+    g = np.repeat(np.arange(n_groups), per)
+    ga = rng.integers(0, 8, n_groups * per)
+    gb = (ga + rng.integers(1, 8, n_groups * per)) % 8
+    gw = rng.random(n_groups * per) < 1 / (1 + np.exp(0.3 * (gb - ga)))
+    win, lose = np.where(gw, ga, gb), np.where(gw, gb, ga)
+    tg, _ = R.measure(
+        lambda: ratings.bradley_terry_groups(
+            win, lose, np.ones(len(g)), g, alpha=0.01, intervals=None
+        ),
+        repeat=args.repeat,
+    )
+    t0 = time.perf_counter()
+    for k_ in range(n_groups):
+        sl = slice(k_ * per, (k_ + 1) * per)
+        choix.mm_pairwise(8, list(zip(win[sl], lose[sl], strict=True)), alpha=0.01)
+    ref_s = time.perf_counter() - t0
+    record["bradley_terry_groups"] = [tg.median_s, ref_s, n_groups]
+    row(
+        f"bradley_terry_groups ({n_groups:,} problems)",
+        tg.median_s,
+        "choix.mm_pairwise per problem",
+        ref_s,
+    )
+    return record
 
 
 if __name__ == "__main__":

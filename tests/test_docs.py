@@ -26,6 +26,7 @@ MODULES = [
     "rankwise.labels",
     "rankwise._label_targets",
     "rankwise.ratings",
+    "rankwise._ratings_models",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.passages",

@@ -9,6 +9,17 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   ln(base)``, 1000 + 400 log10-odds), with confidence intervals from a bootstrap over the
   comparisons (parallel over resamples; equal, given the same resamples, to the arena's
   bootstrap of ``compute_mle_elo``) or from the Fisher information, and ranks with intervals.
+* :func:`davidson`, :func:`rao_kupper`: Bradley-Terry extended to ties (Davidson 1970, Rao &
+  Kupper 1967), maximum likelihood by Newton's method, with the same intervals and the fitted
+  tie parameter.
+* :func:`plackett_luce`: Plackett-Luce ratings from rankings (best first), as
+  ``choix.mm_rankings``, with bootstrap (over rankings) and asymptotic intervals.
+* :func:`contextual_bradley_terry`: Bradley-Terry with covariates per comparison (the
+  arena's style control), coefficients with intervals.
+* :func:`openskill`: online Bayesian ratings (mean and standard deviation per player) from
+  matches ranked best first, Weng and Lin's Plackett-Luce model as openskill's.
+* :func:`bradley_terry_groups`: many independent problems (queries, leaderboards) at once,
+  fitted in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
 * :func:`rank_centrality`: Rank Centrality, as ``choix.rank_centrality``.
 * :func:`luce_choice`: Luce's choice model from top-1 data (one player chosen from a set, as a
@@ -48,7 +59,19 @@ from .errors import ConvergenceWarning, InvalidValueError, ShapeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Ratings", "bradley_terry", "elo", "luce_choice", "rank_centrality"]
+__all__ = [
+    "Ratings",
+    "bradley_terry",
+    "bradley_terry_groups",
+    "contextual_bradley_terry",
+    "davidson",
+    "elo",
+    "luce_choice",
+    "openskill",
+    "plackett_luce",
+    "rank_centrality",
+    "rao_kupper",
+]
 
 Intervals = Literal["bootstrap", "asymptotic"]
 
@@ -76,6 +99,13 @@ class Ratings:
         The confidence level of the intervals.
     bootstrap : numpy.ndarray or None
         The ratings of every bootstrap resample, shape ``(n_resamples, players)``.
+    parameters : dict or None
+        The model's other fitted parameters by name (e.g. Davidson's tie parameter ``"nu"``).
+    parameter_intervals : dict or None
+        The confidence interval ``(lower, upper)`` of each of ``parameters``.
+    sigma : numpy.ndarray or None
+        The standard deviation of each player's skill belief (Bayesian methods:
+        :func:`openskill`).
     """
 
     players: npt.NDArray[Any]
@@ -85,6 +115,9 @@ class Ratings:
     method: str
     confidence: float | None = None
     bootstrap: npt.NDArray[np.float64] | None = None
+    parameters: dict[str, float] | None = None
+    parameter_intervals: dict[str, tuple[float, float]] | None = None
+    sigma: npt.NDArray[np.float64] | None = None
 
     @property
     def order(self) -> npt.NDArray[np.int64]:
@@ -162,6 +195,12 @@ class Ratings:
             lines.append("  " + "  ".join(cells).rstrip())
         if len(o) > len(shown):
             lines.append(f"  ... {len(o) - len(shown)} more")
+        for name, value in (self.parameters or {}).items():
+            line = f"  {name} = {value:.4g}"
+            if self.parameter_intervals and name in self.parameter_intervals:
+                lo, hi = self.parameter_intervals[name]
+                line += f" [{lo:.4g}, {hi:.4g}]"
+            lines.append(line)
         return "\n".join(lines)
 
 
@@ -571,3 +610,38 @@ def luce_choice(
             stacklevel=2,
         )
     return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")
+
+
+def _confidence(confidence: float) -> float:
+    confidence = real_scalar("confidence", confidence)
+    if not 0 < confidence < 1:
+        raise InvalidValueError(f"`confidence` must be in (0, 1); got {confidence}")
+    return confidence
+
+
+def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None) -> dict[str, Any]:
+    """The native bootstrap's seed and either its count or the explicit resamples."""
+    extra: dict[str, Any] = {"seed": integer("seed", seed, maximum=2**64 - 1)}
+    if resamples is None:
+        extra["n_resamples"] = integer("n_resamples", n_resamples, minimum=1)
+        return extra
+    r = np.asarray(resamples)
+    if r.ndim != 2 or r.dtype.kind not in "iu":
+        raise InvalidValueError(
+            "`resamples` must be a 2-D integer array (resamples, comparisons); got "
+            f"shape {r.shape}, dtype {r.dtype}"
+        )
+    extra["resamples"] = np.ascontiguousarray(r, dtype=np.int64)
+    return extra
+
+
+# The models with more parameters live in a sibling module (this one stays under 1,000 lines);
+# imported last, as they use the helpers above.
+from ._ratings_models import (  # noqa: E402
+    bradley_terry_groups,
+    contextual_bradley_terry,
+    davidson,
+    openskill,
+    plackett_luce,
+    rao_kupper,
+)

@@ -62,10 +62,20 @@ mod _native {
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
     #[pymodule_export]
+    use crate::ratings::ratings_bradley_terry_groups;
+    #[pymodule_export]
+    use crate::ratings::ratings_openskill;
+    #[pymodule_export]
     use crate::ratings::{
         ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo, ratings_luce_choice,
         ratings_rank_centrality,
     };
+    #[pymodule_export]
+    use crate::ratings::{ratings_contextual, ratings_contextual_bootstrap};
+    #[pymodule_export]
+    use crate::ratings::{ratings_plackett_luce, ratings_plackett_luce_bootstrap};
+    #[pymodule_export]
+    use crate::ratings::{ratings_ties, ratings_ties_bootstrap};
     #[pymodule_export]
     use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
     #[pymodule_export]

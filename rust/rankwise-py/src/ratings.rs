@@ -5,7 +5,11 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use rankwise_core::labels::plackett_luce::MmOptions;
 use rankwise_core::ratings::bradley_terry::{self, Resamples};
+use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
+use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
+use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
+use rankwise_core::ratings::ties::{self, TieFit, TieModel, TieOptions};
 use rankwise_core::ratings::{Comparisons, centrality, luce};
 
 use crate::convert::{Array, matrix, slice2, vector};
@@ -199,5 +203,398 @@ pub fn ratings_luce_choice<'py>(
         PyArray1::from_vec(py, fit.params),
         fit.iterations,
         fit.converged,
+    ))
+}
+
+fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<TieOptions> {
+    let model = match model {
+        "davidson" => TieModel::Davidson,
+        "rao_kupper" => TieModel::RaoKupper,
+        other => {
+            return Err(CoreError(rankwise_core::error::RankError::invalid(
+                "model",
+                "'davidson' or 'rao_kupper'",
+                format!("{other:?}"),
+            ))
+            .into());
+        }
+    };
+    Ok(TieOptions {
+        model,
+        alpha,
+        max_iter,
+        tol,
+    })
+}
+
+/// Davidson or Rao–Kupper fit: centred natural log-strengths, the tie parameter (`ln ν` or
+/// `ln ϑ`), standard errors of both (`players + 1`, NaN when `standard_errors` is False),
+/// iterations and convergence.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_ties<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    n_players: usize,
+    model: &str,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(
+    Bound<'py, PyArray1<f64>>,
+    f64,
+    Bound<'py, PyArray1<f64>>,
+    usize,
+    bool,
+)> {
+    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let (fit, se): (TieFit, Vec<f64>) = interrupt::run(py, || {
+        let fit = ties::fit(&c, &opts)?;
+        let se = if standard_errors {
+            ties::standard_errors(&c, &fit, &opts)?
+        } else {
+            vec![f64::NAN; n_players + 1]
+        };
+        Ok::<_, rankwise_core::error::RankError>((fit, se))
+    })?
+    .map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, fit.theta),
+        fit.eta,
+        PyArray1::from_vec(py, se),
+        fit.iterations,
+        fit.converged,
+    ))
+}
+
+/// Davidson or Rao–Kupper fits on bootstrap resamples: (resamples, players) log-strengths,
+/// one tie parameter per resample, and the number of resamples that did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_ties_bootstrap<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    n_players: usize,
+    model: &str,
+    weights: Option<F64s<'py>>,
+    n_resamples: usize,
+    seed: u64,
+    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, usize)> {
+    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let how = match &resamples {
+        None => Resamples::Seeded {
+            count: n_resamples,
+            seed,
+        },
+        Some(r) => Resamples::Given {
+            indices: slice2(r, "resamples")?,
+            count: r.shape()[0],
+        },
+    };
+    let boot = interrupt::run(py, || ties::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
+    let count = boot.eta.len();
+    Ok((
+        matrix(py, count, n_players, boot.theta)?,
+        PyArray1::from_vec(py, boot.eta),
+        boot.not_converged,
+    ))
+}
+
+fn rankings<'a>(
+    items: &'a I64s<'_>,
+    offsets: &'a I64s<'_>,
+    weights: Option<&'a F64s<'_>>,
+    n_players: usize,
+) -> PyResult<Rankings<'a>> {
+    let w = weights.map(|w| w.slice("weights")).transpose()?;
+    Ok(Rankings::new(
+        items.slice("rankings")?,
+        offsets.slice("offsets")?,
+        w,
+        n_players,
+    )
+    .map_err(CoreError)?)
+}
+
+/// Plackett–Luce fit of rankings (`choix.mm_rankings`): centred natural log-strengths, their
+/// asymptotic standard errors (NaN when `standard_errors` is False), iterations, convergence.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_plackett_luce<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    n_players: usize,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    usize,
+    bool,
+)> {
+    let c = rankings(&items, &offsets, weights.as_ref(), n_players)?;
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let (fit, se) = interrupt::run(py, || {
+        let fit = pl::fit(&c, &opts)?;
+        let se = if standard_errors {
+            pl::standard_errors(&c, &fit.params)?
+        } else {
+            vec![f64::NAN; fit.params.len()]
+        };
+        Ok::<_, rankwise_core::error::RankError>((fit, se))
+    })?
+    .map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, fit.params),
+        PyArray1::from_vec(py, se),
+        fit.iterations,
+        fit.converged,
+    ))
+}
+
+/// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array of
+/// centred natural log-strengths and the number of resamples that did not converge.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, n_players, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_plackett_luce_bootstrap<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    n_players: usize,
+    weights: Option<F64s<'py>>,
+    n_resamples: usize,
+    seed: u64,
+    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+    let c = rankings(&items, &offsets, weights.as_ref(), n_players)?;
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let how = match &resamples {
+        None => Resamples::Seeded {
+            count: n_resamples,
+            seed,
+        },
+        Some(r) => Resamples::Given {
+            indices: slice2(r, "resamples")?,
+            count: r.shape()[0],
+        },
+    };
+    let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
+    let count = boot.params.len() / n_players.max(1);
+    Ok((
+        matrix(py, count, n_players, boot.params)?,
+        boot.not_converged,
+    ))
+}
+
+fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult<Covariates<'a>> {
+    let k = features.shape()[1];
+    Ok(Covariates::new(slice2(features, "features")?, n, k).map_err(CoreError)?)
+}
+
+/// Contextual (style-controlled) Bradley–Terry: centred log-strengths, covariate
+/// coefficients, standard errors of both (`players + k`; NaN when `standard_errors` is
+/// False), iterations and convergence.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_contextual<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    n_players: usize,
+    features: PyReadonlyArray2<'py, f64>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    usize,
+    bool,
+)> {
+    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+    let x = covariates(&features, c.len())?;
+    let opts = ContextOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let (fit, se) = interrupt::run(py, || {
+        let fit = contextual::fit(&c, &x, &opts)?;
+        let se = if standard_errors {
+            contextual::standard_errors(&c, &x, &fit, &opts)?
+        } else {
+            vec![f64::NAN; n_players + x.k]
+        };
+        Ok::<_, rankwise_core::error::RankError>((fit, se))
+    })?
+    .map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, fit.theta),
+        PyArray1::from_vec(py, fit.beta),
+        PyArray1::from_vec(py, se),
+        fit.iterations,
+        fit.converged,
+    ))
+}
+
+/// Contextual Bradley–Terry fits on bootstrap resamples: (resamples, players) log-strengths,
+/// (resamples, k) coefficients, and the number of resamples that did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_contextual_bootstrap<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    n_players: usize,
+    features: PyReadonlyArray2<'py, f64>,
+    weights: Option<F64s<'py>>,
+    n_resamples: usize,
+    seed: u64,
+    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, usize)> {
+    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+    let x = covariates(&features, c.len())?;
+    let opts = ContextOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let how = match &resamples {
+        None => Resamples::Seeded {
+            count: n_resamples,
+            seed,
+        },
+        Some(r) => Resamples::Given {
+            indices: slice2(r, "resamples")?,
+            count: r.shape()[0],
+        },
+    };
+    let boot =
+        interrupt::run(py, || contextual::bootstrap(&c, &x, how, &opts))?.map_err(CoreError)?;
+    let count = boot.theta.len() / n_players.max(1);
+    let k = x.k;
+    Ok((
+        matrix(py, count, n_players, boot.theta)?,
+        matrix(py, count, k, boot.beta)?,
+        boot.not_converged,
+    ))
+}
+
+/// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
+/// means and standard deviations after the matches, from the given starting values.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, mu, sigma, *, beta, kappa, tau))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_openskill<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    mu: F64s<'py>,
+    sigma: F64s<'py>,
+    beta: f64,
+    kappa: f64,
+    tau: f64,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let mut mu = mu.slice("mu")?.to_vec();
+    let mut sigma = sigma.slice("sigma")?.to_vec();
+    let c = rankings(&items, &offsets, None, mu.len())?;
+    let opts = OpenSkillOptions { beta, kappa, tau };
+    interrupt::run(py, || {
+        openskill::plackett_luce(&c, &opts, &mut mu, &mut sigma)
+    })?
+    .map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
+}
+
+/// Bradley–Terry fits of many independent problems in parallel (comparisons sorted by
+/// problem, `bounds` cutting them, local player indices): the concatenated centred
+/// log-strengths, their standard errors (NaN when `standard_errors` is False), and the number
+/// of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_bradley_terry_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, usize)> {
+    let (a, b, score) = (
+        a.slice("model_a")?,
+        b.slice("model_b")?,
+        score.slice("winner")?,
+    );
+    let w = weights.as_ref().map(|w| w.slice("weights")).transpose()?;
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let fits = interrupt::run(py, || {
+        bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.params.len();
+        theta.extend(f.params);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, se),
+        not_converged,
     ))
 }

@@ -133,15 +133,8 @@ pub struct Bootstrap {
     pub not_converged: usize,
 }
 
-/// The Bradley–Terry fit on each resample of the comparisons, in parallel on the rankwise
-/// pool (see the module documentation).
-pub fn bootstrap(
-    c: &Comparisons<'_>,
-    resamples: Resamples<'_>,
-    opts: &MmOptions,
-) -> Result<Bootstrap> {
-    opts.validate()?;
-    let (m, n) = (c.n_players, c.len());
+/// The number of resamples, checking explicit indices (`n` comparisons).
+pub(super) fn resample_count(resamples: Resamples<'_>, n: usize) -> Result<usize> {
     let count = match resamples {
         Resamples::Seeded { count, .. } => count,
         Resamples::Given { indices, count } => {
@@ -169,6 +162,19 @@ pub fn bootstrap(
     if count == 0 {
         return Err(RankError::invalid("n_resamples", "a positive integer", 0));
     }
+    Ok(count)
+}
+
+/// The Bradley–Terry fit on each resample of the comparisons, in parallel on the rankwise
+/// pool (see the module documentation).
+pub fn bootstrap(
+    c: &Comparisons<'_>,
+    resamples: Resamples<'_>,
+    opts: &MmOptions,
+) -> Result<Bootstrap> {
+    opts.validate()?;
+    let (m, n) = (c.n_players, c.len());
+    let count = resample_count(resamples, n)?;
     // Read on this thread: rayon's workers have no interrupt scope of their own.
     let watch = crate::interrupt::current();
     let fits: Vec<Result<Fit>> = (0..count)
@@ -290,6 +296,76 @@ pub fn standard_errors(c: &Comparisons<'_>, theta: &[f64]) -> Result<Vec<f64>> {
         .collect())
 }
 
+/// Independent Bradley–Terry fits of many problems (queries, leaderboards), in parallel on the
+/// rankwise pool: problem `g` owns comparisons `bounds[g]..bounds[g + 1]` of `a`, `b`,
+/// `score` (and `weights`), between its players `0..players[g]`. Returns each problem's fit
+/// and, with `with_errors`, its standard errors; a problem that cannot be fitted fails the
+/// call, naming it.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_groups(
+    a: &[i64],
+    b: &[i64],
+    score: &[f64],
+    weights: Option<&[f64]>,
+    bounds: &[usize],
+    players: &[usize],
+    opts: &MmOptions,
+    with_errors: bool,
+) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
+    opts.validate()?;
+    let ok = bounds.len() == players.len() + 1
+        && bounds.first() == Some(&0)
+        && bounds.last() == Some(&a.len())
+        && bounds.windows(2).all(|w| w[0] <= w[1]);
+    if !ok {
+        return Err(RankError::shape(
+            "groups",
+            format!(
+                "problem bounds rising from 0 to {}, one per problem",
+                a.len()
+            ),
+            format!("{} bounds for {} problems", bounds.len(), players.len()),
+        ));
+    }
+    if b.len() != a.len() || score.len() != a.len() || weights.is_some_and(|w| w.len() != a.len()) {
+        return Err(RankError::shape(
+            "comparisons",
+            "as many `model_b`, `winner` and `weights` entries as `model_a` entries",
+            a.len(),
+        ));
+    }
+    let watch = crate::interrupt::current();
+    (0..players.len())
+        .into_par_iter()
+        .map(|g| {
+            watch.check()?;
+            let r = bounds[g]..bounds[g + 1];
+            let named = |e: RankError| {
+                RankError::invalid(
+                    "groups",
+                    "problems that can each be fitted",
+                    format!("problem {g}: {e}"),
+                )
+            };
+            let c = Comparisons::new(
+                &a[r.clone()],
+                &b[r.clone()],
+                &score[r.clone()],
+                weights.map(|w| &w[r.clone()]),
+                players[g],
+            )
+            .map_err(named)?;
+            let f = watch.scope(|| fit(&c, opts)).map_err(named)?;
+            let se = if with_errors {
+                Some(standard_errors(&c, &f.params).map_err(named)?)
+            } else {
+                None
+            };
+            Ok((f, se))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +447,41 @@ mod tests {
         let c = Comparisons::new(&[0], &[1], &[1.0], None, 2).unwrap();
         let e = fit(&c, &MmOptions::default()).unwrap_err().to_string();
         assert!(e.contains("player 1"), "{e}");
+    }
+
+    #[test]
+    fn groups_equal_separate_fits_and_a_bad_group_is_named() {
+        let (a, b, s) = data();
+        let (a2, b2, s2) = (
+            [a.clone(), a].concat(),
+            [b.clone(), b].concat(),
+            [s.clone(), s].concat(),
+        );
+        let opts = MmOptions::default();
+        let fits = fit_groups(&a2, &b2, &s2, None, &[0, 8, 16], &[3, 3], &opts, true).unwrap();
+        let (a, b, s) = data();
+        let c = Comparisons::new(&a, &b, &s, None, 3).unwrap();
+        let alone = fit(&c, &opts).unwrap();
+        for (f, se) in &fits {
+            assert_eq!(f.params, alone.params);
+            assert_eq!(
+                se.as_ref().unwrap(),
+                &standard_errors(&c, &alone.params).unwrap()
+            );
+        }
+        let e = fit_groups(
+            &[0, 0, 0],
+            &[1, 1, 1],
+            &[1.0, 1.0, 0.0],
+            None,
+            &[0, 1, 3],
+            &[2, 2],
+            &opts,
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("problem 0"), "{e}");
     }
 
     #[test]

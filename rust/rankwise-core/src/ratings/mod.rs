@@ -10,12 +10,20 @@
 //!   errors from the Fisher information;
 //! * [`elo`]: online Elo updates in comparison order (the arena's `compute_elo`, same file);
 //! * [`centrality`]: Rank Centrality (Negahban, Oh & Shah 2017) as `choix.rank_centrality`;
-//! * [`luce`]: Luce choice (top-1) data, as `choix.mm_top1`.
+//! * [`luce`]: Luce choice (top-1) data, as `choix.mm_top1`;
+//! * [`ties`]: comparisons with ties, the Davidson and Rao–Kupper models;
+//! * [`plackett_luce`]: Plackett–Luce from rankings, with bootstrap and asymptotic errors;
+//! * [`contextual`]: Bradley–Terry with covariates per comparison (the arena's style control);
+//! * [`openskill`]: online Bayesian ratings, Weng & Lin's Plackett–Luce as openskill.
 
 pub mod bradley_terry;
 pub mod centrality;
+pub mod contextual;
 pub mod elo;
 pub mod luce;
+pub mod openskill;
+pub mod plackett_luce;
+pub mod ties;
 
 use crate::error::{RankError, Result};
 

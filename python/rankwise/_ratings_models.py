@@ -1,0 +1,809 @@
+"""The rating models of :mod:`rankwise.ratings` beyond Bradley-Terry: ties (Davidson,
+Rao-Kupper) and rankings (Plackett-Luce), each with intervals. Import them from
+:mod:`rankwise.ratings`."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from statistics import NormalDist
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _native
+from ._validation import choice, float_vector, integer, real_scalar
+from .errors import ConvergenceWarning, InvalidValueError, ShapeError
+from .ratings import (
+    Intervals,
+    Ratings,
+    _comparisons,
+    _confidence,
+    _names,
+    _players,
+    _resample_args,
+    _scale,
+)
+
+__all__ = [
+    "bradley_terry_groups",
+    "contextual_bradley_terry",
+    "davidson",
+    "openskill",
+    "plackett_luce",
+    "rao_kupper",
+]
+
+
+# The tie parameter of each model: its name and its value from the native `eta` (ln nu for
+# Davidson, tau = ln theta for Rao-Kupper).
+_TIE_PARAMETER = {"davidson": "nu", "rao_kupper": "theta"}
+
+
+def _ties(
+    model: Literal["davidson", "rao_kupper"],
+    model_a: object,
+    model_b: object,
+    winner: object,
+    *,
+    players: Sequence[Any] | None,
+    weights: npt.ArrayLike | None,
+    intervals: Intervals | None,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+    resamples: npt.ArrayLike | None,
+    scale: float,
+    base: float,
+    init: float,
+    alpha: float,
+    max_iter: int,
+    tol: float,
+) -> Ratings:
+    names, data = _comparisons(model_a, model_b, winner, players, weights)
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, ("bootstrap", "asymptotic"))
+    confidence = _confidence(confidence)
+    opts: dict[str, Any] = {
+        "model": model,
+        "alpha": real_scalar("alpha", alpha),
+        "max_iter": integer("max_iter", max_iter, minimum=1),
+        "tol": real_scalar("tol", tol),
+    }
+    theta, eta, se, _, converged = _native.ratings_ties(
+        **data, **opts, standard_errors=intervals == "asymptotic"
+    )
+    label = model.replace("_", "-").title()
+    if not converged:
+        warnings.warn(
+            f"{label} Newton iteration did not converge in max_iter={opts['max_iter']} iterations",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    name = _TIE_PARAMETER[model]
+    rating = init + factor * theta
+    parameters = {name: math.exp(eta)}
+    lower = upper = boot = None
+    parameter_intervals = None
+    method: str = model
+    if intervals == "asymptotic":
+        z = NormalDist().inv_cdf((1 + confidence) / 2)
+        lower, upper = rating - z * factor * se[:-1], rating + z * factor * se[:-1]
+        # The tie parameter's interval on the log scale (it is positive), mapped back.
+        eta_se = float(se[-1])
+        if math.isnan(eta_se):  # no ties: on the boundary, not estimated
+            bounds = (parameters[name], parameters[name])
+        else:
+            lo_eta = eta - z * eta_se
+            if model == "rao_kupper":
+                lo_eta = max(lo_eta, 0.0)
+            bounds = (math.exp(lo_eta), math.exp(eta + z * eta_se))
+        parameter_intervals = {name: bounds}
+        method += " (asymptotic)"
+    elif intervals == "bootstrap":
+        extra = _resample_args(n_resamples, seed, resamples)
+        thetas, etas, not_converged = _native.ratings_ties_bootstrap(**data, **opts, **extra)
+        if not_converged:
+            warnings.warn(
+                f"{label} Newton iteration did not converge in max_iter={opts['max_iter']} "
+                f"iterations in {not_converged} of {len(thetas)} bootstrap resamples",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        boot = init + factor * thetas
+        q = [(1 - confidence) / 2, (1 + confidence) / 2]
+        lower, upper = np.quantile(boot, q, axis=0)
+        lo, hi = np.quantile(np.exp(etas), q)
+        parameter_intervals = {name: (float(lo), float(hi))}
+        method += f" (bootstrap, {len(boot)} resamples)"
+    return Ratings(
+        players=names,
+        ratings=rating,
+        lower=lower,
+        upper=upper,
+        method=method,
+        confidence=None if intervals is None else confidence,
+        bootstrap=boot,
+        parameters=parameters,
+        parameter_intervals=parameter_intervals,
+    )
+
+
+def davidson(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    *,
+    players: Sequence[Any] | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Intervals | None = "bootstrap",
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: npt.ArrayLike | None = None,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> Ratings:
+    """Davidson's (1970) model of comparisons with ties: ratings, intervals, tie parameter.
+
+    With strengths ``p = exp(s)`` and a tie parameter ``nu >= 0``::
+
+        P(a beats b) = p_a / (p_a + p_b + nu * sqrt(p_a * p_b))
+        P(a ties b)  = nu * sqrt(p_a * p_b) / (p_a + p_b + nu * sqrt(p_a * p_b))
+
+    (R. R. Davidson, "On extending the Bradley-Terry model to accommodate ties in paired
+    comparison experiments", JASA 65, 1970). The maximum-likelihood log-strengths ``s``
+    (centred) and ``nu`` are fitted by Newton's method in Rust (the log-likelihood is concave
+    in ``(s, ln nu)``) and reported on the arena's scale, ``init + scale * s / ln(base)``, as
+    :func:`bradley_terry`. Without ties the maximum is at ``nu = 0``, where the model is
+    Bradley-Terry: the ratings are then :func:`bradley_terry`'s.
+
+    Parameters
+    ----------
+    model_a, model_b : sequence
+        The two players of each comparison (any names: strings, integers).
+    winner : sequence
+        ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
+        score of ``model_a``: 1, 0 or 0.5 (a tie).
+    players, weights, intervals, confidence, n_resamples, seed, resamples, scale, base, init
+        As :func:`bradley_terry`. The bootstrap refits the model on each resample; the
+        asymptotic intervals invert the observed information of ``(s, ln nu)``. The tie
+        parameter gets an interval too: the bootstrap's quantiles, or ``exp(ln nu +- z *
+        se)``.
+    alpha : float
+        Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (a Gaussian prior: the
+        fit is then the maximum a posteriori), needed (> 0) when a player never wins nor
+        ties, or never loses nor ties.
+    max_iter, tol : int, float
+        Newton iterations, and the size of the last step at convergence.
+
+    Returns
+    -------
+    Ratings
+        ``parameters`` holds ``"nu"``, ``parameter_intervals`` its interval.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"]
+    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"]
+    >>> w = ["model_a", "tie", "tie", "model_b", "model_b", "tie", "model_a", "model_a"]
+    >>> r = ratings.davidson(a, b, w, intervals=None)
+    >>> r.ratings.round(1), round(r.parameters["nu"], 3)
+    (array([1082.6, 1000. ,  917.4]), 1.259)
+    """
+    return _ties(
+        "davidson",
+        model_a,
+        model_b,
+        winner,
+        players=players,
+        weights=weights,
+        intervals=intervals,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+        resamples=resamples,
+        scale=scale,
+        base=base,
+        init=init,
+        alpha=alpha,
+        max_iter=max_iter,
+        tol=tol,
+    )
+
+
+def rao_kupper(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    *,
+    players: Sequence[Any] | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Intervals | None = "bootstrap",
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: npt.ArrayLike | None = None,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> Ratings:
+    """Rao and Kupper's (1967) model of comparisons with ties: ratings, intervals, threshold.
+
+    With strengths ``p = exp(s)`` and a tie parameter ``theta >= 1``::
+
+        P(a beats b) = p_a / (p_a + theta * p_b)
+        P(a ties b)  = (theta ** 2 - 1) * p_a * p_b / ((p_a + theta * p_b) * (theta * p_a + p_b))
+
+    (P. V. Rao and L. L. Kupper, "Ties in paired-comparison experiments: a generalization of
+    the Bradley-Terry model", JASA 62, 1967): ``a`` wins when its logistic advantage ``s_a -
+    s_b + noise`` exceeds ``ln theta``. The maximum-likelihood log-strengths ``s`` (centred)
+    and ``theta`` are fitted by Newton's method in Rust (the log-likelihood is concave in
+    ``(s, ln theta)``, a cumulative-logit model) and reported on the arena's scale as
+    :func:`bradley_terry`. Without ties the maximum is at ``theta = 1``: Bradley-Terry.
+
+    Parameters
+    ----------
+    model_a, model_b : sequence
+        The two players of each comparison (any names: strings, integers).
+    winner : sequence
+        ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
+        score of ``model_a``: 1, 0 or 0.5 (a tie).
+    players, weights, intervals, confidence, n_resamples, seed, resamples, scale, base, init
+        As :func:`bradley_terry`. The bootstrap refits the model on each resample; the
+        asymptotic intervals invert the observed information of ``(s, ln theta)``. The tie
+        parameter gets an interval too: the bootstrap's quantiles, or ``exp(ln theta +- z *
+        se)``.
+    alpha : float
+        Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (a Gaussian prior: the
+        fit is then the maximum a posteriori), needed (> 0) when a player never wins nor
+        ties, or never loses nor ties.
+    max_iter, tol : int, float
+        Newton iterations, and the size of the last step at convergence.
+
+    Returns
+    -------
+    Ratings
+        ``parameters`` holds ``"theta"``, ``parameter_intervals`` its interval.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"]
+    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"]
+    >>> w = ["model_a", "tie", "tie", "model_b", "model_b", "tie", "model_a", "model_a"]
+    >>> r = ratings.rao_kupper(a, b, w, intervals=None)
+    >>> r.ratings.round(1), round(r.parameters["theta"], 3)
+    (array([1056.4, 1000. ,  943.6]), 2.281)
+    """
+    return _ties(
+        "rao_kupper",
+        model_a,
+        model_b,
+        winner,
+        players=players,
+        weights=weights,
+        intervals=intervals,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+        resamples=resamples,
+        scale=scale,
+        base=base,
+        init=init,
+        alpha=alpha,
+        max_iter=max_iter,
+        tol=tol,
+    )
+
+
+def _rankings(
+    rankings: object, offsets: npt.ArrayLike | None, players: Sequence[Any] | None
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Players, the flat player indices of the rankings, and their offsets."""
+    if offsets is None:
+        if not isinstance(rankings, Sequence) or len(rankings) == 0:
+            raise InvalidValueError(
+                "`rankings` must be a non-empty sequence of rankings (sequences of players)"
+            )
+        lists = [np.asarray(x) for x in rankings]
+        if any(x.ndim != 1 for x in lists):
+            raise ShapeError("`rankings` must hold one 1-D sequence of players per ranking")
+        flat = np.concatenate(lists)
+        off = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+    else:
+        flat = _names("rankings", rankings)
+        off = np.ascontiguousarray(np.asarray(offsets), dtype=np.int64)
+    names, (items,) = _players([("rankings", flat)], players)
+    return names, items, off
+
+
+def plackett_luce(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    players: Sequence[Any] | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Intervals | None = "bootstrap",
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: npt.ArrayLike | None = None,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> Ratings:
+    """Plackett-Luce ratings from rankings, with confidence intervals and ranks.
+
+    A ranking lists players best first; under Plackett-Luce with log-strengths ``s`` it has
+    probability ``prod_t exp(s[r_t]) / sum_{u >= t} exp(s[r_u])``. The maximum-likelihood
+    ``s`` (centred; MAP with ``alpha > 0``) is fitted by Hunter's MM iteration step for step as
+    ``choix.mm_rankings`` (the fit of :func:`rankwise.labels.aggregate`): with
+    ``players=range(n)``, ``(r.ratings - init) * ln(base) / scale`` equals
+    ``choix.mm_rankings(n, rankings, alpha)``, and so does every bootstrap resample's fit on
+    its rankings. Ratings are on the arena's scale as :func:`bradley_terry`'s; rankings of two
+    players are Bradley-Terry comparisons.
+
+    Parameters
+    ----------
+    rankings : sequence of sequences
+        One ranking per observation, best first, two or more distinct players each; or, with
+        ``offsets``, all of them flat (ranking ``r`` is ``rankings[offsets[r]:offsets[r +
+        1]]``).
+    offsets : array_like of int, optional
+        See ``rankings``.
+    players, weights : optional
+        As :func:`bradley_terry` (a weight per ranking).
+    intervals : {"bootstrap", "asymptotic", None}
+        ``"bootstrap"``: refit on ``n_resamples`` resamples of the rankings drawn with
+        replacement, in parallel, and take the quantiles of each rating. ``"asymptotic"``:
+        ``rating +- z * se``, ``se`` from the Moore-Penrose inverse of the Fisher information
+        (each stage of a ranking a multinomial-logit choice among the players left).
+    confidence, n_resamples, seed, resamples, scale, base, init
+        As :func:`bradley_terry` (``resamples`` holds ranking indices).
+    alpha, max_iter, tol : float, int, float
+        Regularisation (needed, > 0, when a player is never ranked above another) and
+        convergence of the MM iteration, as choix's.
+
+    Returns
+    -------
+    Ratings
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> votes = [["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"], ["c", "a"], ["b", "c"]]
+    >>> r = ratings.plackett_luce(votes, intervals="asymptotic")
+    >>> r.players[r.order].tolist()
+    ['a', 'b', 'c']
+    >>> r.rank.tolist(), r.rank_worst.tolist()
+    ([1, 1, 1], [3, 3, 3])
+    """
+    names, items, off = _rankings(rankings, offsets, players)
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, ("bootstrap", "asymptotic"))
+    confidence = _confidence(confidence)
+    data: dict[str, Any] = {"items": items, "offsets": off, "n_players": len(names)}
+    if weights is not None:
+        data["weights"] = float_vector("weights", weights, len(off) - 1)
+    mm: dict[str, Any] = {
+        "alpha": real_scalar("alpha", alpha),
+        "max_iter": integer("max_iter", max_iter, minimum=1),
+        "tol": real_scalar("tol", tol),
+    }
+    theta, se, _, converged = _native.ratings_plackett_luce(
+        **data, **mm, standard_errors=intervals == "asymptotic"
+    )
+    if not converged:
+        warnings.warn(
+            f"Plackett-Luce MM did not converge in max_iter={mm['max_iter']} iterations",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    rating = init + factor * theta
+    method = "plackett_luce"
+    lower = upper = boot = None
+    if intervals == "asymptotic":
+        z = NormalDist().inv_cdf((1 + confidence) / 2)
+        lower, upper = rating - z * factor * se, rating + z * factor * se
+        method += " (asymptotic)"
+    elif intervals == "bootstrap":
+        extra = _resample_args(n_resamples, seed, resamples)
+        thetas, not_converged = _native.ratings_plackett_luce_bootstrap(**data, **mm, **extra)
+        if not_converged:
+            warnings.warn(
+                f"Plackett-Luce MM did not converge in max_iter={mm['max_iter']} iterations "
+                f"in {not_converged} of {len(thetas)} bootstrap resamples",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        boot = init + factor * thetas
+        lower, upper = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
+        method += f" (bootstrap, {len(boot)} resamples)"
+    return Ratings(
+        players=names,
+        ratings=rating,
+        lower=lower,
+        upper=upper,
+        method=method,
+        confidence=None if intervals is None else confidence,
+        bootstrap=boot,
+    )
+
+
+def _features(features: object, n: int) -> tuple[list[str], npt.NDArray[np.float64]]:
+    """Covariate names and an ``(n, k)`` float matrix from an array, a dict of columns or a
+    DataFrame."""
+    if isinstance(features, dict):
+        names = [str(k) for k in features]
+        columns = [float_vector(f"features[{k!r}]", v, n) for k, v in features.items()]
+        x = np.column_stack(columns) if columns else np.zeros((n, 0))
+    else:
+        columns_attr = getattr(features, "columns", None)
+        x = np.asarray(features, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None]
+        names = (
+            [str(c) for c in columns_attr]
+            if columns_attr is not None
+            else [f"x{j}" for j in range(x.shape[1] if x.ndim == 2 else 0)]
+        )
+    if x.ndim != 2 or x.shape[0] != n or x.shape[1] == 0:
+        raise ShapeError(
+            f"`features` must have shape ({n}, k) with k >= 1: one row of covariates per "
+            f"comparison; got {x.shape}"
+        )
+    return names, np.ascontiguousarray(x, dtype=np.float64)
+
+
+def contextual_bradley_terry(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    features: Any,
+    *,
+    players: Sequence[Any] | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Intervals | None = "bootstrap",
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: npt.ArrayLike | None = None,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> Ratings:
+    """Bradley-Terry with covariates per comparison: the LMSYS arena's style control.
+
+    Comparison ``i`` has ``P(model_a wins) = 1 / (1 + exp(-(s_a - s_b + x_i @ beta)))`` with
+    ``x_i`` its row of ``features``: for style control, the differences of the two answers'
+    style features (the arena uses normalised differences of length and markdown counts), so
+    that ``s`` rates the players with style held fixed. This is the arena's ``fit_mle_elo`` with
+    style features (lm-sys/FastChat ``fastchat/serve/monitor/elo_analysis.py``): a logistic
+    regression without intercept on the player contrasts and the covariates (a tie is half a
+    win each way). The maximum-likelihood ``(s, beta)``, ``s`` centred, is fitted by Newton's
+    method in Rust; ``s`` is reported on the arena's scale as :func:`bradley_terry`'s.
+
+    Parameters
+    ----------
+    model_a, model_b, winner, players, weights
+        As :func:`bradley_terry`.
+    features : array_like of shape (comparisons, k), dict or DataFrame
+        The covariates of each comparison; a dict or a DataFrame names them (else ``x0``,
+        ``x1``, ...).
+    intervals, confidence, n_resamples, seed, resamples, scale, base, init
+        As :func:`bradley_terry`: the bootstrap refits the whole model on each resample, the
+        asymptotic intervals invert the Fisher information of ``(s, beta)``.
+    alpha : float
+        Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (``beta`` is not
+        penalised).
+    max_iter, tol : int, float
+        Newton iterations, and the size of the last step at convergence.
+
+    Returns
+    -------
+    Ratings
+        ``parameters`` maps each covariate to its coefficient ``beta`` (log-odds per unit),
+        ``parameter_intervals`` to its interval.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rankwise import ratings
+    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"] * 2
+    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"] * 2
+    >>> w = ["model_a", "model_a", "tie", "model_b", "model_b", "model_b", "model_a", "model_a"]
+    >>> length = [0.5, 0.2, -0.1, -0.3, -0.4, 0.1, 0.6, -0.2, 0.1, -0.3, 0.2, 0.4, 0.3, -0.5]
+    >>> length = np.array(length + [-0.2, 0.1])
+    >>> r = ratings.contextual_bradley_terry(a, b, w * 2, {"length": length}, intervals=None)
+    >>> r.players[r.order].tolist(), round(r.parameters["length"], 3)
+    (['x', 'y', 'z'], 1.676)
+    """
+    names, data = _comparisons(model_a, model_b, winner, players, weights)
+    feature_names, x = _features(features, len(data["a"]))
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, ("bootstrap", "asymptotic"))
+    confidence = _confidence(confidence)
+    opts: dict[str, Any] = {
+        "alpha": real_scalar("alpha", alpha),
+        "max_iter": integer("max_iter", max_iter, minimum=1),
+        "tol": real_scalar("tol", tol),
+    }
+    theta, beta, se, _, converged = _native.ratings_contextual(
+        **data, features=x, **opts, standard_errors=intervals == "asymptotic"
+    )
+    if not converged:
+        warnings.warn(
+            f"contextual Bradley-Terry Newton iteration did not converge in "
+            f"max_iter={opts['max_iter']} iterations",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    m = len(names)
+    rating = init + factor * theta
+    parameters = dict(zip(feature_names, beta.tolist(), strict=True))
+    lower = upper = boot = None
+    parameter_intervals = None
+    method = "contextual_bradley_terry"
+    if intervals == "asymptotic":
+        z = NormalDist().inv_cdf((1 + confidence) / 2)
+        lower, upper = rating - z * factor * se[:m], rating + z * factor * se[:m]
+        parameter_intervals = {
+            f: (b - z * e, b + z * e)
+            for f, b, e in zip(feature_names, beta.tolist(), se[m:].tolist(), strict=True)
+        }
+        method += " (asymptotic)"
+    elif intervals == "bootstrap":
+        extra = _resample_args(n_resamples, seed, resamples)
+        thetas, betas, not_converged = _native.ratings_contextual_bootstrap(
+            **data, features=x, **opts, **extra
+        )
+        if not_converged:
+            warnings.warn(
+                f"contextual Bradley-Terry Newton iteration did not converge in "
+                f"max_iter={opts['max_iter']} iterations in {not_converged} of "
+                f"{len(thetas)} bootstrap resamples",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        boot = init + factor * thetas
+        q = [(1 - confidence) / 2, (1 + confidence) / 2]
+        lower, upper = np.quantile(boot, q, axis=0)
+        lo, hi = np.quantile(betas, q, axis=0)
+        parameter_intervals = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
+        method += f" (bootstrap, {len(boot)} resamples)"
+    return Ratings(
+        players=names,
+        ratings=rating,
+        lower=lower,
+        upper=upper,
+        method=method,
+        confidence=None if intervals is None else confidence,
+        bootstrap=boot,
+        parameters=parameters,
+        parameter_intervals=parameter_intervals,
+    )
+
+
+def openskill(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    players: Sequence[Any] | None = None,
+    mu: float | npt.ArrayLike = 25.0,
+    sigma: float | npt.ArrayLike = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    kappa: float = 0.0001,
+    tau: float = 25.0 / 300.0,
+    confidence: float = 0.95,
+) -> Ratings:
+    """Online Bayesian ratings from matches: Weng and Lin's Plackett-Luce model, as openskill.
+
+    Each player's skill is a Gaussian belief ``N(mu, sigma ** 2)``. The matches (rankings, best
+    first) are taken in order; for each, every participant's ``sigma`` grows to ``sqrt(sigma **
+    2 + tau ** 2)``, then Algorithm 4 of Weng and Lin (JMLR 12, 2011) moves the means and
+    shrinks the deviations: with ``c = sqrt(sum(sigma_i ** 2 + beta ** 2))``, ``e_i = exp(mu_i
+    / c)`` and ``S_q`` the sum of ``e`` over the players ranked ``q`` or below, ``mu_i +=
+    sigma_i ** 2 / c * sum_{q <= i} ([q == i] - e_i / S_q)`` and ``sigma_i *= sqrt(max(1 -
+    delta_i, kappa))`` with ``delta_i = sigma_i ** 3 / c ** 3 * sum_{q <= i} e_i / S_q * (1 -
+    e_i / S_q)``. This is ``openskill.models.PlackettLuce().rate([[p] for p in match])``
+    (openskill 6, one player per team), match after match, in Rust.
+
+    A match is a strict order: there are no ties. openskill's handling of ties has had several
+    bugs (openskill.py issues #155: tied winners rated below the next player; #173/#176; #201:
+    the tie-averaging step is a no-op), so rankwise does not take ties here; rate tied
+    players with :func:`davidson` or :func:`rao_kupper` instead.
+
+    Parameters
+    ----------
+    rankings : sequence of sequences
+        One match per entry, its players best first (two or more, distinct); or, with
+        ``offsets``, all of them flat, as :func:`plackett_luce`.
+    offsets : array_like of int, optional
+        See ``rankings``.
+    players : sequence, optional
+        As :func:`bradley_terry`; players without matches keep their starting belief.
+    mu, sigma : float or array_like
+        The starting belief, one value for all or one per player (to continue from earlier
+        ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
+    beta, kappa, tau : float
+        openskill's constants: performance noise, the floor of the variance factor, and the
+        per-match inflation of ``sigma``.
+    confidence : float
+        ``lower`` and ``upper`` are ``mu -+ z * sigma`` with ``z`` the normal quantile of
+        ``(1 + confidence) / 2``; openskill's ``ordinal()`` is ``mu - 3 * sigma``.
+
+    Returns
+    -------
+    Ratings
+        ``ratings`` the means ``mu``, ``sigma`` the deviations.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> r = ratings.openskill([["a", "b", "c"], ["a", "c"], ["b", "c"]])
+    >>> r.players[r.order].tolist()
+    ['a', 'b', 'c']
+    >>> r.ratings.round(3), r.sigma.round(3)
+    (array([29.837, 27.664, 17.68 ]), array([7.955, 7.811, 7.606]))
+    """
+    names, items, off = _rankings(rankings, offsets, players)
+    m = len(names)
+    start = []
+    for arg, value in (("mu", mu), ("sigma", sigma)):
+        if np.ndim(value) == 0:
+            value = np.full(m, real_scalar(arg, value))
+        start.append(float_vector(arg, value, m))
+    confidence = _confidence(confidence)
+    mean, sd = _native.ratings_openskill(
+        items,
+        off,
+        start[0],
+        start[1],
+        beta=real_scalar("beta", beta),
+        kappa=real_scalar("kappa", kappa),
+        tau=real_scalar("tau", tau),
+    )
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    return Ratings(
+        players=names,
+        ratings=mean,
+        lower=mean - z * sd,
+        upper=mean + z * sd,
+        method="openskill (Plackett-Luce)",
+        confidence=confidence,
+        sigma=sd,
+    )
+
+
+def bradley_terry_groups(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    weights: npt.ArrayLike | None = None,
+    intervals: Literal["asymptotic"] | None = "asymptotic",
+    confidence: float = 0.95,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> dict[Any, Ratings]:
+    """Bradley-Terry ratings of many independent problems at once, in parallel in Rust.
+
+    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
+    fitted on its own comparisons between its own players, exactly as :func:`bradley_terry`
+    with ``intervals=None`` or ``"asymptotic"`` would on that problem alone, and the problems
+    run in parallel on the rankwise thread pool with the GIL released (no Python loop over
+    problems).
+
+    Parameters
+    ----------
+    model_a, model_b, winner, weights
+        As :func:`bradley_terry`, for all the problems together.
+    groups : sequence
+        The problem of each comparison (any names).
+    intervals : {"asymptotic", None}
+        Asymptotic intervals per problem, as :func:`bradley_terry`'s.
+    confidence, scale, base, init, alpha, max_iter, tol
+        As :func:`bradley_terry`.
+
+    Returns
+    -------
+    dict
+        One :class:`Ratings` per problem, keyed by its name (sorted).
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> a = ["x", "y", "x", "p", "q", "p", "q"]
+    >>> b = ["y", "x", "y", "q", "p", "q", "p"]
+    >>> w = ["model_a", "model_a", "model_a", "model_a", "tie", "model_b", "model_a"]
+    >>> boards = ratings.bradley_terry_groups(a, b, w, ["q1"] * 3 + ["q2"] * 4, intervals=None)
+    >>> {k: v.ratings.round(1).tolist() for k, v in boards.items()}
+    {'q1': [1060.2, 939.8], 'q2': [955.6, 1044.4]}
+    """
+    names, data = _comparisons(model_a, model_b, winner, None, weights)
+    g = _names("groups", groups)
+    n = len(data["a"])
+    if g.shape[0] != n:
+        raise ShapeError(f"`groups` must have shape ({n},) matching `model_a`; got {g.shape}")
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, ("asymptotic",))
+    confidence = _confidence(confidence)
+    keys, gidx = np.unique(g, return_inverse=True)
+    order = np.argsort(gidx, kind="stable")
+    gidx = gidx[order]
+    n_names = len(names)
+    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
+    # within the problem.
+    ia, ib = data["a"][order], data["b"][order]
+    pairs, inverse = np.unique(
+        np.concatenate([gidx * n_names + ia, gidx * n_names + ib]), return_inverse=True
+    )
+    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
+    local = inverse - starts[np.concatenate([gidx, gidx])]
+    bounds = np.searchsorted(gidx, np.arange(len(keys) + 1))
+    extra: dict[str, Any] = {}
+    if "weights" in data:
+        extra["weights"] = np.ascontiguousarray(data["weights"][order])
+    theta, se, not_converged = _native.ratings_bradley_terry_groups(
+        np.ascontiguousarray(local[:n], dtype=np.int64),
+        np.ascontiguousarray(local[n:], dtype=np.int64),
+        np.ascontiguousarray(data["score"][order]),
+        bounds.tolist(),
+        np.diff(starts).tolist(),
+        **extra,
+        alpha=real_scalar("alpha", alpha),
+        max_iter=integer("max_iter", max_iter, minimum=1),
+        tol=real_scalar("tol", tol),
+        standard_errors=intervals == "asymptotic",
+    )
+    if not_converged:
+        warnings.warn(
+            f"Bradley-Terry MM did not converge in max_iter={max_iter} iterations in "
+            f"{not_converged} of {len(keys)} problems",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    out: dict[Any, Ratings] = {}
+    for k, key in enumerate(keys.tolist()):
+        lo_, hi_ = int(starts[k]), int(starts[k + 1])
+        rating = init + factor * theta[lo_:hi_]
+        lower = upper = None
+        if intervals == "asymptotic":
+            half = z * factor * se[lo_:hi_]
+            lower, upper = rating - half, rating + half
+        out[key] = Ratings(
+            players=names[pairs[lo_:hi_] % n_names],
+            ratings=rating,
+            lower=lower,
+            upper=upper,
+            method="bradley_terry" + (" (asymptotic)" if intervals else ""),
+            confidence=confidence if intervals else None,
+        )
+    return out
