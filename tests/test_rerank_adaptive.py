@@ -156,6 +156,8 @@ def test_bad_options_are_named():
         JointRank(design="bibd")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="permutations"):
         SlidingWindow(permutations=0)
+    with pytest.raises(InvalidValueError, match="at most 1000"):
+        FullList(permutations=10**12)
     with pytest.raises(InvalidValueError, match="`n`"):
         JointRank(block_size=3, design="latin_square").plan(10)
     with pytest.raises(InvalidValueError, match="`n`"):

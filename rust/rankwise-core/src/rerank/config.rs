@@ -12,6 +12,9 @@ use super::tournament::{Tournament, TournamentConfig};
 use super::window::{SlidingWindow, WindowConfig};
 use crate::error::{RankError, Result};
 
+/// Most orders of one window under permutation self-consistency.
+pub const MAX_PERMUTATIONS: usize = 1000;
+
 /// A count option that must be at least 1 (`top_k`, `passes`, `rounds`, ...).
 pub(crate) fn positive(argument: &str, value: usize) -> Result<()> {
     if value == 0 {
@@ -62,6 +65,15 @@ impl StrategyConfig {
                 ..
             } => {
                 positive("permutations", *permutations)?;
+                // Every copy is a call asked at once: a bound keeps a typo from asking for
+                // billions of calls (Tang et al. use up to 20).
+                if *permutations > MAX_PERMUTATIONS {
+                    return Err(RankError::invalid(
+                        "permutations",
+                        format!("at most {MAX_PERMUTATIONS}"),
+                        permutations,
+                    ));
+                }
                 match **inner {
                     StrategyConfig::SlidingWindow(_)
                     | StrategyConfig::FullList
