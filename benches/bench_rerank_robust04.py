@@ -22,6 +22,7 @@ import rankwise
 from rankwise.rerank import (
     FullList,
     Groupwise,
+    JointRank,
     Pairwise,
     Pointwise,
     Setwise,
@@ -44,6 +45,15 @@ STRATEGIES = [
     ("Pairwise(sliding, 10)", Pairwise(method="sliding", passes=10), "1,980 (PRP-Sliding-10)"),
     ("Groupwise()", Groupwise(), "-"),
     ("Pointwise()", Pointwise(), "100"),
+    (
+        "JointRank(10, latin_square)",
+        JointRank(block_size=10, design="latin_square"),
+        "20 (JointRank)",
+    ),
+    ("JointRank(20, replicated x2)", JointRank(), "10, depth 1"),
+    ("JointRank(20, replicated x3)", JointRank(replication=3), "15, depth 1"),
+    ("SlidingWindow(permutations=3)", SlidingWindow(permutations=3), "27, depth 9 (PSC)"),
+    ("FullList(permutations=5)", FullList(permutations=5), "5, depth 1 (PSC)"),
 ]
 
 

@@ -151,6 +151,22 @@ class StrategySpec:
     def top_down(*, window: int, top_k: int, buffer: int, parallel: bool) -> StrategySpec: ...
     @staticmethod
     def groupwise(*, group_size: int, overlap: int, rounds: int) -> StrategySpec: ...
+    @staticmethod
+    def joint_rank(
+        *,
+        block_size: int,
+        replication: int,
+        design: Literal["replicated", "latin_square"],
+        aggregation: Literal["plackett_luce", "rank_centrality", "borda", "kemeny"],
+        seed: int,
+    ) -> StrategySpec: ...
+    def self_consistent(
+        self,
+        *,
+        permutations: int,
+        aggregation: Literal["plackett_luce", "rank_centrality", "borda", "kemeny"],
+        seed: int,
+    ) -> StrategySpec: ...
     def plan(self, n: int) -> tuple[int, int, int, int]: ...
     def start(
         self,

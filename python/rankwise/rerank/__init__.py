@@ -9,6 +9,7 @@ strategy           model call     calls for 100 candidates          depth
 =================  =============  ================================  ==========================
 SlidingWindow      rank           9 per pass (w=20, s=10)           = calls
 FullList           rank           1                                 1
+JointRank          rank           20 (blocks of 10, replication 2)  1
 TopDown            rank           about 6                           about 3
 Setwise            select         59..151 heapsort (c=2, k=10)      = calls
 Tournament         select         13 per tournament                 5
@@ -75,6 +76,7 @@ from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
     FullList,
     Groupwise,
+    JointRank,
     Pairwise,
     Plan,
     Pointwise,
@@ -91,6 +93,7 @@ __all__ = [
     "FullList",
     "Groupwise",
     "GroupwiseRanker",
+    "JointRank",
     "ListwiseRanker",
     "OpenAICompatibleRanker",
     "OracleListwiseRanker",

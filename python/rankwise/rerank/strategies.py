@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FullList",
     "Groupwise",
+    "JointRank",
     "Pairwise",
     "Plan",
     "Pointwise",
@@ -90,6 +91,16 @@ class Strategy:
     def _spec(self) -> StrategySpec:
         raise NotImplementedError
 
+    def _permuted(self, spec: StrategySpec, seed: int = 0) -> StrategySpec:
+        """``spec`` with permutation self-consistency when ``permutations > 1`` (listwise
+        strategies): each rank call asked in ``permutations`` orders, the first as shown, the
+        others shuffled (seeded), the answers aggregated into their Kemeny order (Tang et al.
+        2024); calls times ``permutations``, same depth."""
+        k = getattr(self, "permutations", 1)
+        if k == 1:
+            return spec
+        return spec.self_consistent(permutations=k, aggregation="kemeny", seed=seed)
+
     def plan(self, n: int) -> Plan:
         """Calls and depth for a query of ``n`` candidates.
 
@@ -122,6 +133,12 @@ class SlidingWindow(Strategy):
     (9, 8)
     >>> SlidingWindow(top_k=100).plan(100)
     Plan(calls=45, depth=45)
+
+    ``permutations=k`` asks every window in ``k`` orders (permutation self-consistency, see
+    :class:`JointRank` and the guide): ``k`` times the calls, the same depth.
+
+    >>> SlidingWindow(permutations=3).plan(100)
+    Plan(calls=27, depth=9)
     """
 
     task_kind: ClassVar[str] = "rank"
@@ -132,15 +149,18 @@ class SlidingWindow(Strategy):
     compat: Literal["rankllm", "rankgpt"] = "rankllm"
     direction: Literal["back_to_front", "front_to_back"] = "back_to_front"
     top_k: int | None = None
+    permutations: int = 1
 
     def _spec(self) -> StrategySpec:
-        return StrategySpec.sliding_window(
-            window=self.window,
-            step=self.step,
-            passes=self.passes,
-            compat=self.compat,
-            direction=self.direction,
-            top_k=self.top_k,
+        return self._permuted(
+            StrategySpec.sliding_window(
+                window=self.window,
+                step=self.step,
+                passes=self.passes,
+                compat=self.compat,
+                direction=self.direction,
+                top_k=self.top_k,
+            )
         )
 
     def calls(self, n: int) -> int:
@@ -153,14 +173,16 @@ class FullList(Strategy):
     """One ``rank`` call over every candidate, for long-context listwise rankers (fullrank's
     RankMistral100, LiT5-v2): 1 call, depth 1 (none for fewer than two candidates).
 
-    >>> FullList().plan(100)
-    Plan(calls=1, depth=1)
+    >>> FullList().plan(100), FullList(permutations=5).plan(100)
+    (Plan(calls=1, depth=1), Plan(calls=5, depth=1))
     """
 
     task_kind: ClassVar[str] = "rank"
 
+    permutations: int = 1
+
     def _spec(self) -> StrategySpec:
-        return StrategySpec.full_list()
+        return self._permuted(StrategySpec.full_list())
 
 
 @dataclass(frozen=True)
@@ -312,10 +334,16 @@ class TopDown(Strategy):
     top_k: int = 10
     buffer: int = 20
     parallel: bool = True
+    permutations: int = 1
 
     def _spec(self) -> StrategySpec:
-        return StrategySpec.top_down(
-            window=self.window, top_k=self.top_k, buffer=self.buffer, parallel=bool(self.parallel)
+        return self._permuted(
+            StrategySpec.top_down(
+                window=self.window,
+                top_k=self.top_k,
+                buffer=self.buffer,
+                parallel=bool(self.parallel),
+            )
         )
 
 
@@ -341,3 +369,46 @@ class Groupwise(Strategy):
         return StrategySpec.groupwise(
             group_size=self.group_size, overlap=self.overlap, rounds=self.rounds
         )
+
+
+@dataclass(frozen=True)
+class JointRank(Strategy):
+    """JointRank (Dedov et al. 2025, "JointRank: Rank Large Sets with Single Queries"): the
+    candidates are covered by the overlapping blocks of a block design, every block is one
+    ``rank`` call, all in one round (depth 1), and the block rankings are aggregated into a
+    full ranking.
+
+    ``design="replicated"``: ``replication`` seeded shuffles of the list, each cut into
+    ``ceil(n / block_size)`` blocks of near-equal size (every candidate in ``replication``
+    blocks). ``design="latin_square"``: positions fill a ``block_size`` x ``block_size``
+    grid (``n <= block_size**2``); the blocks are its rows, columns and cyclic diagonals
+    (``replication`` classes, at most ``block_size + 1``; with a prime ``block_size`` and all
+    ``block_size + 1`` classes every pair of candidates shares one block). Blocks of fewer
+    than two candidates are not asked. ``aggregation``: ``"plackett_luce"`` (MAP by MM,
+    prior 0.1), ``"rank_centrality"``, ``"borda"`` or ``"kemeny"``; equal scores keep the
+    first-stage order. ``permutations`` as for :class:`SlidingWindow`.
+
+    >>> JointRank(block_size=10).plan(100)
+    Plan(calls=20, depth=1)
+    >>> JointRank(block_size=10, design="latin_square").plan(100)
+    Plan(calls=20, depth=1)
+    """
+
+    task_kind: ClassVar[str] = "rank"
+
+    block_size: int = 20
+    replication: int = 2
+    design: Literal["replicated", "latin_square"] = "replicated"
+    aggregation: Literal["plackett_luce", "rank_centrality", "borda", "kemeny"] = "plackett_luce"
+    seed: int = 0
+    permutations: int = 1
+
+    def _spec(self) -> StrategySpec:
+        spec = StrategySpec.joint_rank(
+            block_size=self.block_size,
+            replication=self.replication,
+            design=self.design,
+            aggregation=self.aggregation,
+            seed=self.seed,
+        )
+        return self._permuted(spec, self.seed)

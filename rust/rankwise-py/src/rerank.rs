@@ -5,9 +5,10 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    Answer, Direction, GroupwiseConfig, IdStyle, PairwiseConfig, PairwiseMethod, ParseOptions,
-    Reading, SetwiseConfig, SetwiseMethod, Strategy, StrategyConfig, TaskKind, TopDownConfig,
-    TournamentConfig, WindowConfig, WindowSemantics, parse_many, parse_permutation as parse,
+    Answer, BlockDesign, Combine, Direction, GroupwiseConfig, IdStyle, JointRankConfig,
+    PairwiseConfig, PairwiseMethod, ParseOptions, Reading, SetwiseConfig, SetwiseMethod, Strategy,
+    StrategyConfig, TaskKind, TopDownConfig, TournamentConfig, WindowConfig, WindowSemantics,
+    parse_many, parse_permutation as parse,
 };
 
 use crate::convert::{Wrap, choose_name};
@@ -129,6 +130,41 @@ impl PyStrategySpec {
             overlap,
             rounds,
         }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, block_size, replication, design, aggregation, seed))]
+    fn joint_rank(
+        block_size: usize,
+        replication: usize,
+        design: Wrap<BlockDesign>,
+        aggregation: Wrap<Combine>,
+        seed: u64,
+    ) -> PyResult<Self> {
+        spec(StrategyConfig::JointRank(JointRankConfig {
+            block_size,
+            replication,
+            design: design.0,
+            aggregation: aggregation.0,
+            seed,
+        }))
+    }
+
+    /// This strategy with each rank call asked in `permutations` orders (the first as the
+    /// strategy shows it, the others shuffled with `seed`), the answers aggregated.
+    #[pyo3(signature = (*, permutations, aggregation, seed))]
+    fn self_consistent(
+        &self,
+        permutations: usize,
+        aggregation: Wrap<Combine>,
+        seed: u64,
+    ) -> PyResult<Self> {
+        spec(StrategyConfig::SelfConsistent {
+            inner: Box::new(self.config.clone()),
+            permutations,
+            aggregation: aggregation.0,
+            seed,
+        })
     }
 
     /// `(calls_min, calls_max, depth_min, depth_max)` for `n` candidates (closed forms, no

@@ -1,14 +1,19 @@
 //! Every strategy behind one type: what the bindings and drivers hold.
 
 use super::groupwise::{Groupwise, GroupwiseConfig};
+use super::joint::{Combine, JointRank, JointRankConfig};
 use super::pairwise::{Pairwise, PairwiseConfig};
 use super::setwise::{Setwise, SetwiseConfig};
+use super::shuffled::SelfConsistent;
 use super::single::{FullList, Pointwise};
 use super::task::{Plan, Strategy};
 use super::topdown::{TopDown, TopDownConfig};
 use super::tournament::{Tournament, TournamentConfig};
 use super::window::{SlidingWindow, WindowConfig};
 use crate::error::{RankError, Result};
+
+/// Most orders of one window under permutation self-consistency.
+pub const MAX_PERMUTATIONS: usize = 1000;
 
 /// A count option that must be at least 1 (`top_k`, `passes`, `rounds`, ...).
 pub(crate) fn positive(argument: &str, value: usize) -> Result<()> {
@@ -29,6 +34,14 @@ pub enum StrategyConfig {
     Tournament(TournamentConfig),
     TopDown(TopDownConfig),
     Groupwise(GroupwiseConfig),
+    JointRank(JointRankConfig),
+    /// Permutation self-consistency around a listwise (rank-call) strategy.
+    SelfConsistent {
+        inner: Box<StrategyConfig>,
+        permutations: usize,
+        aggregation: Combine,
+        seed: u64,
+    },
 }
 
 impl StrategyConfig {
@@ -45,6 +58,34 @@ impl StrategyConfig {
             StrategyConfig::Tournament(c) => c.validate(),
             StrategyConfig::TopDown(c) => c.validate(),
             StrategyConfig::Groupwise(c) => c.validate(),
+            StrategyConfig::JointRank(c) => c.validate(),
+            StrategyConfig::SelfConsistent {
+                inner,
+                permutations,
+                ..
+            } => {
+                positive("permutations", *permutations)?;
+                // Every copy is a call asked at once: a bound keeps a typo from asking for
+                // billions of calls (Tang et al. use up to 20).
+                if *permutations > MAX_PERMUTATIONS {
+                    return Err(RankError::invalid(
+                        "permutations",
+                        format!("at most {MAX_PERMUTATIONS}"),
+                        permutations,
+                    ));
+                }
+                match **inner {
+                    StrategyConfig::SlidingWindow(_)
+                    | StrategyConfig::FullList
+                    | StrategyConfig::TopDown(_)
+                    | StrategyConfig::JointRank(_) => inner.validate(),
+                    _ => Err(RankError::invalid(
+                        "permutations",
+                        "1 for a strategy that does not make rank calls",
+                        permutations,
+                    )),
+                }
+            }
         }
     }
 
@@ -63,6 +104,23 @@ impl StrategyConfig {
             StrategyConfig::Tournament(c) => c.plan(n),
             StrategyConfig::TopDown(c) => c.plan(n),
             StrategyConfig::Groupwise(c) => c.plan(n),
+            StrategyConfig::JointRank(c) => c.plan(n),
+            StrategyConfig::SelfConsistent {
+                inner,
+                permutations,
+                ..
+            } => {
+                let p = inner.plan(n)?;
+                let times = |c: usize| {
+                    c.checked_mul(*permutations)
+                        .ok_or_else(|| RankError::invalid("n", "a plan that fits 64 bits", n))
+                };
+                Ok(Plan {
+                    calls_min: times(p.calls_min)?,
+                    calls_max: times(p.calls_max)?,
+                    ..p
+                })
+            }
         }
     }
 
@@ -80,6 +138,18 @@ impl StrategyConfig {
             StrategyConfig::Tournament(c) => Box::new(Tournament::start(n, c.clone())?),
             StrategyConfig::TopDown(c) => Box::new(TopDown::start(n, *c)?),
             StrategyConfig::Groupwise(c) => Box::new(Groupwise::start(n, *c)?),
+            StrategyConfig::JointRank(c) => Box::new(JointRank::start(n, *c)?),
+            StrategyConfig::SelfConsistent {
+                inner,
+                permutations,
+                aggregation,
+                seed,
+            } => Box::new(SelfConsistent::new(
+                inner.start(n)?,
+                *permutations,
+                *aggregation,
+                *seed,
+            )?),
         })
     }
 }

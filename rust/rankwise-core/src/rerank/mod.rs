@@ -12,6 +12,9 @@
 //! * [`groupwise`]: joint scoring of overlapping groups, calibrated through shared candidates;
 //! * [`setwise`], [`pairwise`]: llm-rankers' setwise and PRP's pairwise sorts;
 //! * [`single`]: one-round strategies (a full-list call, pointwise scores);
+//! * [`joint`]: JointRank's overlapping blocks of a block design, ranked in one round and
+//!   aggregated;
+//! * [`shuffled`]: permutation self-consistency around any listwise strategy;
 //! * [`task`]: what they share (tasks, answers, bookkeeping, the `Strategy` interface);
 //! * [`config`]: every strategy behind one type, for the bindings.
 //!
@@ -21,9 +24,11 @@ pub mod config;
 mod count;
 pub mod groupwise;
 pub mod heap;
+pub mod joint;
 pub mod pairwise;
 pub mod permutation;
 pub mod setwise;
+pub mod shuffled;
 pub mod single;
 pub mod task;
 pub mod topdown;
@@ -32,11 +37,13 @@ pub mod window;
 
 pub use config::StrategyConfig;
 pub use groupwise::{Groupwise, GroupwiseConfig, GroupwiseMachine};
+pub use joint::{BlockDesign, Combine, JointRank, JointRankConfig};
 pub use pairwise::{Pairwise, PairwiseConfig, PairwiseMethod};
 pub use permutation::{
     IdStyle, OnProblem, ParseOptions, ParsedPermutation, Reading, parse_many, parse_permutation,
 };
 pub use setwise::{Setwise, SetwiseConfig, SetwiseMethod};
+pub use shuffled::SelfConsistent;
 pub use single::{FullList, Pointwise};
 pub use task::{Answer, Plan, Resolved, Strategy, Task, TaskKind};
 pub use topdown::{TopDown, TopDownConfig, TopDownMachine};

@@ -196,8 +196,17 @@ impl Book {
         self.pending.get(&id).ok_or_else(|| self.unknown(id))
     }
 
+    /// Hand out the tasks asked since the last call, counting a round if there are any (what
+    /// [`State::ready`] does; for wrappers of a [`Strategy`]).
+    pub(crate) fn take_round(&mut self) -> Vec<Task> {
+        if !self.fresh.is_empty() {
+            self.rounds += 1;
+        }
+        std::mem::take(&mut self.fresh)
+    }
+
     /// Check `answer` against task `id` and, if it fits, mark the task answered.
-    fn resolve(
+    pub(crate) fn resolve(
         &mut self,
         id: u64,
         answer: Answer,
