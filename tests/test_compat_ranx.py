@@ -248,11 +248,28 @@ def test_compare_fisher_p_values_agree_with_ranx_in_distribution(data):
         assert p == pytest.approx(value["map"]["p_value"], abs=0.05)
 
 
-def test_compare_refuses_tukey_and_single_runs():
+@settings(max_examples=8, deadline=None)
+@given(systems())
+def test_compare_tukey_matches_ranx(data):
+    qrels, runs = data
+    want = ranx.compare(
+        ranx.Qrels(qrels), [ranx.Run(r, name=n) for n, r in runs], ["map"], stat_test="tukey"
+    )
+    got = rx.compare(qrels, [rx.Run(r, name=n) for n, r in runs], ["map"], stat_test="tukey")
+    for i, a in enumerate(got.model_names):
+        for b in got.model_names[i + 1 :]:
+            p_ranx = want.comparisons[a, b]["map"]["p_value"]
+            p = got.comparisons[a, b]["map"]["p_value"]
+            if math.isnan(p_ranx):  # no spread within any run: scipy NaN (see stats.tukey_hsd)
+                continue
+            assert p == pytest.approx(p_ranx, abs=1e-9)
+
+
+def test_compare_refuses_unknown_tests_and_single_runs():
     qrels = {"q": {"a": 1}}
     runs = [rx.Run({"q": {"a": 1.0}}), rx.Run({"q": {"a": 2.0}})]
-    with pytest.raises(InvalidValueError, match="Tukey"):
-        rx.compare(qrels, runs, "mrr", stat_test="tukey")
+    with pytest.raises(InvalidValueError, match="'student', 'fisher' or 'tukey'; got 'wilcoxon'"):
+        rx.compare(qrels, runs, "mrr", stat_test="wilcoxon")
     with pytest.raises(InvalidValueError, match="at least 2"):
         rx.compare(qrels, runs[:1], "mrr")
     report = rx.compare(qrels, runs, "mrr")

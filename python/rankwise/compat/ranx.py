@@ -53,7 +53,8 @@ Where this module differs from ranx, on purpose (each pinned by a test):
   any machine); ranx draws numba permutations and reports hits / n_permutations, so p-values
   agree in distribution, not digit for digit. ``"student"`` equals ranx's (scipy's
   ``ttest_rel``) except for systems with identical per-query values, where ranx reports NaN
-  (never significant) and rankwise p = 1. ``"tukey"`` is not available yet (raises);
+  (never significant) and rankwise p = 1. ``"tukey"`` is :func:`rankwise.stats.tukey_hsd`
+  (scipy's ``tukey_hsd``, as ranx calls it; p-values to 1e-9);
 * relevance levels must be positive (``-l0`` raises, as rankwise's ``rel``); labels are
   used as given (ranx casts them to ``int``);
 * ``Qrels.to_typed_list``/``Run.to_typed_list`` (numba lists) and ``from_ir_datasets`` /
@@ -90,7 +91,7 @@ from ..errors import InvalidValueError, RankwiseTypeError, UnknownMeasureError
 from ..evaluate import Qrels as _NativeQrels
 from ..evaluate import Run as _NativeRun
 from ..evaluate import evaluate as _evaluate
-from ..stats import TestName, paired_test
+from ..stats import TestName, paired_test, tukey_hsd
 from ._ranx_report import Report, _PairDict
 
 if TYPE_CHECKING:
@@ -744,11 +745,12 @@ def compare(
 ) -> Report:
     """Evaluate several runs and test every pair of them (ranx's ``compare``).
 
-    ``stat_test`` is ``"student"`` (paired t-test) or ``"fisher"`` (randomization test with
-    ``n_permutations`` resamples, seeded by ``random_seed``); a difference is significant at
-    ``p <= max_p``. No correction for multiple comparisons, as ranx. The p-values come from
-    :func:`rankwise.stats.paired_test` (Rust). See the module docstring for how they relate to
-    ranx's.
+    ``stat_test`` is ``"student"`` (paired t-test), ``"fisher"`` (randomization test with
+    ``n_permutations`` resamples, seeded by ``random_seed``) or ``"tukey"`` (Tukey's HSD over
+    all runs at once, per metric); a difference is significant at ``p <= max_p``. No further
+    correction for multiple comparisons, as ranx. The p-values come from
+    :func:`rankwise.stats.paired_test` and :func:`rankwise.stats.tukey_hsd` (Rust). See the
+    module docstring for how they relate to ranx's.
 
     Examples
     --------
@@ -763,10 +765,9 @@ def compare(
     b    bad      0.750
     """
     names = _metric_list(metrics)
-    if stat_test not in ("student", "fisher"):
+    if stat_test not in ("student", "fisher", "tukey"):
         raise InvalidValueError(
-            f"`stat_test` must be 'student' or 'fisher' in rankwise's ranx today; got "
-            f"{stat_test!r}" + (" (Tukey's HSD is not wired yet)" if stat_test == "tukey" else "")
+            f"`stat_test` must be 'student', 'fisher' or 'tukey'; got {stat_test!r}"
         )
     if isinstance(runs, (str, Mapping)) or not isinstance(runs, Sequence) or len(runs) < 2:
         raise InvalidValueError("`runs` must be a list of at least 2 runs")
@@ -781,6 +782,12 @@ def compare(
         _, per_model[model] = _per_query(wrapped_qrels, wrapped, names, bool(make_comparable))
         results[model] = {m: float(np.mean(v)) for m, v in per_model[model].items()}
     test: TestName = "t-test" if stat_test == "student" else "randomization"
+    # Tukey's HSD tests all systems at once, per metric (ranx: scipy.stats.tukey_hsd)
+    tukey = (
+        {m: tukey_hsd(np.stack([per_model[x][m] for x in model_names])).p_value for m in names}
+        if stat_test == "tukey"
+        else {}
+    )
     comparisons = _PairDict()
     win_tie_loss: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
     for i, a in enumerate(model_names):
@@ -788,7 +795,9 @@ def compare(
             tests = {}
             for m in names:
                 p = (
-                    paired_test(
+                    float(tukey[m][i, model_names.index(b)])
+                    if stat_test == "tukey"
+                    else paired_test(
                         per_model[a][m],
                         per_model[b][m],
                         test,
