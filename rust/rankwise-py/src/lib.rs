@@ -17,6 +17,7 @@ mod convert;
 mod correlation;
 mod dicts;
 mod errors;
+mod fusion;
 mod evaluate;
 mod interrupt;
 mod labels;
@@ -49,6 +50,8 @@ mod _native {
     };
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays, summarize};
+    #[pymodule_export]
+    use crate::fusion::{fusion_score_candidates, fusion_train};
     #[pymodule_export]
     use crate::labels::{
         labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
