@@ -47,7 +47,7 @@ from .strategies import distinct_scores
 DOCS = [f"d{i:02d}" for i in range(10)]
 QUERIES = ["q1", "q2", "q3"]
 NORMS = [None, "min-max", "sum", "zmuv", "rank", "borda"]
-CAPPED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CAPPED = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -120,7 +120,9 @@ def test_logn_isr_and_rbc_equal_ranx(runs: list[dict], sigma: float, phi: float)
 
 
 def _majority_is_a_total_order(runs: list[dict]) -> bool:
-    """Whether, in every query, ranx's pairwise comparison is a strict total order."""
+    """Whether, in every query, ranx's pairwise comparison is a strict total order: every run
+    ranks every pair (ranx counts a pair that a run lacks both of as a vote for whichever
+    document it compares second, so its comparison is not symmetric there), with no cycle."""
     for q in QUERIES:
         ranked = [sorted(r[q], key=lambda d, r=r: -r[q][d]) for r in runs]
         cands = {d for rk in ranked for d in rk}
@@ -128,7 +130,8 @@ def _majority_is_a_total_order(runs: list[dict]) -> bool:
         wins = dict.fromkeys(cands, 0)
         for x, y in itertools.combinations(cands, 2):
             xv = sum(p.get(x, 10**6) < p.get(y, 10**6) for p in pos)
-            if 2 * xv == len(runs):
+            yv = sum(p.get(y, 10**6) < p.get(x, 10**6) for p in pos)
+            if xv + yv != len(runs) or 2 * xv == len(runs):
                 return False
             wins[x if 2 * xv > len(runs) else y] += 1
         if len(set(wins.values())) != len(cands):
@@ -136,8 +139,18 @@ def _majority_is_a_total_order(runs: list[dict]) -> bool:
     return True
 
 
+@st.composite
+def same_docs_runs(draw: Any) -> Any:
+    """3 runs that rank the same documents per query in their own orders (distinct scores)."""
+    docs = {q: draw(st.lists(st.sampled_from(DOCS[:5]), min_size=1, unique=True)) for q in QUERIES}
+    return [
+        {q: dict(zip(ds, draw(distinct_scores(len(ds))), strict=True)) for q, ds in docs.items()}
+        for _ in range(3)
+    ]
+
+
 @CAPPED
-@given(runs_same_queries(n_runs=(3, 3), docs=DOCS[:5]))
+@given(same_docs_runs())
 def test_condorcet_equals_ranx_where_the_majority_is_an_order(runs: list[dict]) -> None:
     assume(_majority_is_a_total_order(runs))
     assert_same(rankwise.fuse(runs, "condorcet"), ranx_fuse(runs, "condorcet", None))
@@ -174,7 +187,7 @@ def _ranx(runs: list[dict]) -> list[ranx.Run]:
     return [ranx.Run(r) for r in runs]
 
 
-@CAPPED
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(qrels_for(), runs_same_queries(), st.integers(1, 6), st.integers(1, 4))
 def test_training_and_supervised_fusion_equal_ranx(
     qrels: dict, runs: list[dict], n_segments: int, w: int
@@ -227,7 +240,7 @@ def _mean(qrels: dict, run: rankwise.Run, metric: str) -> float:
     return float(rankwise.evaluate(qrels, run, [metric])[metric])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(qrels_for(), runs_same_queries(n_runs=(2, 3)), st.sampled_from(["P_5", "map", "ndcg"]))
 def test_grid_search_picks_the_last_best_configuration(
     qrels: dict, runs: list[dict], metric: str

@@ -202,7 +202,7 @@ def _weight_grid(step: float, n_runs: int) -> list[tuple[float, ...]]:
     (rounded to ``step``'s digits) whose Python ``sum`` is exactly 1.0, in product order,
     enumerated through the index sums that can reach 1 rather than the whole product."""
     digits = str(step)[::-1].find(".")
-    values = [round(x, digits) for x in np.arange(0, 1 + step, step)]
+    values = [float(round(x, digits)) for x in np.arange(0, 1 + step, step)]
     total = round(1 / step)
     out: list[tuple[float, ...]] = []
     if abs(total * step - 1) > 1e-6:
@@ -257,8 +257,9 @@ def optimize_fusion(
     parallel in Rust; as in ranx, the last of the best-scoring configurations wins.
 
     Returns the best parameters as a dict of :func:`fuse`'s keyword arguments; with
-    ``return_optimization_report`` also ``{str(configuration): score}`` (ranx's report keys),
-    with ``return_fused`` also the runs fused with the best parameters, in that order.
+    ``return_optimization_report`` also ``{str(configuration): score}`` (ranx's report, its
+    weights as Python floats), with ``return_fused`` also the runs fused with the best
+    parameters, in that order.
 
     >>> import rankwise
     >>> qrels = {"q": {"x": 1}}

@@ -192,9 +192,7 @@ pub fn fusion_train(
                 let lists = train::hit_lists(&q, run);
                 Ok(match kind {
                     MethodKind::BayesFuse => train::bayesfuse_log_odds(&lists),
-                    MethodKind::ProbFuse => {
-                        train::probfuse_probs(&lists, n_segments.unwrap_or(0))?
-                    }
+                    MethodKind::ProbFuse => train::probfuse_probs(&lists, n_segments.unwrap_or(0))?,
                     MethodKind::SegFuse => train::segfuse_probs(&lists),
                     _ => train::position_probs(&lists),
                 })

@@ -279,15 +279,22 @@ pub fn check_method(method: &Method, runs: usize) -> Result<()> {
             match t.iter().find(|p| p.len() >= SEGFUSE_BOUNDS.len()) {
                 Some(p) => Err(RankError::invalid(
                     "probs",
-                    format!("at most {} segment probabilities per run", SEGFUSE_BOUNDS.len() - 1),
+                    format!(
+                        "at most {} segment probabilities per run",
+                        SEGFUSE_BOUNDS.len() - 1
+                    ),
                     format!("{} of them", p.len()),
                 )),
                 None => Ok(()),
             }
         }
         Method::Rrf { k } => check_parameter("k", *k, 0.0, f64::MAX, "a non-negative number"),
-        Method::Gmnz { gamma } => check_parameter("gamma", *gamma, f64::MIN, f64::MAX, "a finite number"),
-        Method::LognIsr { sigma } => check_parameter("sigma", *sigma, 0.0, 1.0, "a number in [0, 1]"),
+        Method::Gmnz { gamma } => {
+            check_parameter("gamma", *gamma, f64::MIN, f64::MAX, "a finite number")
+        }
+        Method::LognIsr { sigma } => {
+            check_parameter("sigma", *sigma, 0.0, 1.0, "a number in [0, 1]")
+        }
         Method::Rbc { phi } => check_parameter("phi", *phi, 0.0, 1.0, "a number in [0, 1]"),
         _ => Ok(()),
     }
@@ -512,7 +519,9 @@ fn fuse_query(
                 | Method::SlideFuse { .. },
                 _,
             ) => None,
-            (_, Normalization::Borda) => Some(0.5 - (ranking.len() as f64 - 1.0) / (2.0 * c as f64)),
+            (_, Normalization::Borda) => {
+                Some(0.5 - (ranking.len() as f64 - 1.0) / (2.0 * c as f64))
+            }
             _ => None,
         };
         if let Some(m) = missing {
