@@ -63,7 +63,7 @@ def main() -> None:
         if ranx is not None:
             their_runs.append(ranx.Run(run, name=f"r{i}"))
         del run
-    print(f"{N_RUNS} runs x {args.queries} queries x {N_DOCS} docs")
+    print(f"{N_RUNS} runs x {args.queries} queries x {N_DOCS} docs", flush=True)
     rows = []
     for ours_name, ranx_name, norm, params in CASES:
         if ours_name not in wanted:
@@ -87,6 +87,7 @@ def main() -> None:
             worst = max(abs(got[d] - v) / max(1.0, abs(v)) for d, v in want.items())
             if set(got) != set(want) or worst > 1e-9:
                 print(f"DISAGREE: {ours_name}: largest relative difference {worst:.3g}")
+        print("  ".join(row), flush=True)  # as it comes: ranx takes a while per method
         rows.append(row)
     R.print_table(["method", "rankwise.fuse", "ranx.fuse", "ranx / rankwise"], rows)
     if ranx is None:
