@@ -13,6 +13,7 @@ pub mod optimize;
 pub mod train;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -173,6 +174,34 @@ crate::choice!(MethodKind, "method", {
 /// SegFuse's segment boundaries: `0` then `10 * 2^(s-1) - 5` for `s = 1..=10` (Shokouhi 2007).
 pub const SEGFUSE_BOUNDS: [usize; 11] = [0, 5, 15, 35, 75, 155, 315, 635, 1275, 2555, 5115];
 
+/// Hashes document ids with FxHash rather than SipHash (ids are trusted input, as in the run
+/// index), for the many lookups of long rankings.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // FxHash (rustc's): rotate, xor a word, multiply.
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    fn write_usize(&mut self, _len: usize) {}
+}
+
+type IdMap<'a> = HashMap<&'a [u8], usize, BuildHasherDefault<IdHasher>>;
+
 struct Entry<'a> {
     doc: &'a [u8],
     score: f64,
@@ -319,7 +348,7 @@ pub fn fuse(runs: &[&Run], method: &Method, norm: Normalization, name: &str) -> 
     }
     // An interrupted call (see `crate::interrupt`) skips the queries not started.
     let watch = crate::interrupt::current();
-    let fused: Vec<Vec<(Vec<u8>, f64)>> = parallel::install(|| {
+    let fused: Vec<Vec<(&[u8], f64)>> = parallel::install(|| {
         queries
             .par_iter()
             .map(|qid| {
@@ -418,13 +447,13 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-fn fuse_query(
-    runs: &[&Run],
+fn fuse_query<'a>(
+    runs: &[&'a Run],
     qid: &[u8],
     method: &Method,
     norm: Normalization,
-) -> Vec<(Vec<u8>, f64)> {
-    let rankings: Vec<Vec<Entry<'_>>> = runs
+) -> Vec<(&'a [u8], f64)> {
+    let rankings: Vec<Vec<Entry<'a>>> = runs
         .iter()
         .map(|run| match run.query_index(qid) {
             Some(q) => (0..run.range(q).len())
@@ -440,8 +469,8 @@ fn fuse_query(
         })
         .collect();
     // Candidates: every document some run retrieved, in order of first appearance.
-    let mut index: HashMap<&[u8], usize> = HashMap::new();
-    let mut docs: Vec<&[u8]> = Vec::new();
+    let mut index = IdMap::default();
+    let mut docs: Vec<&'a [u8]> = Vec::new();
     for ranking in &rankings {
         for e in ranking {
             index.entry(e.doc).or_insert_with(|| {
@@ -467,7 +496,7 @@ fn fuse_query(
         return order
             .iter()
             .enumerate()
-            .map(|(i, &j)| (docs[j].to_vec(), (c - i) as f64))
+            .map(|(i, &j)| (docs[j], (c - i) as f64))
             .collect();
     }
     let mut sum = vec![0.0; c];
@@ -556,7 +585,7 @@ fn fuse_query(
                 Method::Med => median(&mut each[j]),
                 _ => sum[j],
             };
-            (d.to_vec(), score)
+            (*d, score)
         })
         .collect()
 }

@@ -154,8 +154,9 @@ mod tests {
     fn probabilities_of_a_small_example() {
         let lists = vec![vec![true, false, true], vec![false, true]];
         assert_eq!(position_probs(&lists), vec![0.5, 0.5, 1.0]);
-        // n_segments 2: sizes 2 and 1: [1/2, 1/1] and [1/1, 0/0 skipped].
-        assert_eq!(probfuse_probs(&lists, 2).unwrap(), vec![0.5, 0.5]);
+        // n_segments 2: segments of 2 for the first list ([1/2, 1/1]), of 1 for the second
+        // ([0/1, 1/1]); means over the two queries: [0.25, 1.0].
+        assert_eq!(probfuse_probs(&lists, 2).unwrap(), vec![0.25, 1.0]);
         assert!(probfuse_probs(&lists, 0).is_err());
         let odds = bayesfuse_log_odds(&lists);
         assert_eq!(odds.len(), 1000);
