@@ -20,6 +20,7 @@ MODULES = [
     "rankwise.report",
     "rankwise.sample",
     "rankwise.comparison",
+    "rankwise.fusion",
     "rankwise.stats",
     "rankwise.correlation",
     "rankwise.consistency",

@@ -42,8 +42,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, labels, metrics, ratings, rerank, stats
+    from . import consistency, correlation, fusion, labels, metrics, ratings, rerank, stats
     from .comparison import compare, fuse
+    from .fusion import fusion_train, optimize_fusion
     from .sample import demo
 
 __all__ = (
@@ -59,10 +60,13 @@ __all__ = (
     "errors",
     "evaluate",
     "fuse",
+    "fusion",
+    "fusion_train",
     "get_num_threads",
     "labels",
     "measure_names",
     "metrics",
+    "optimize_fusion",
     "ratings",
     "rerank",
     "set_num_threads",
@@ -82,6 +86,9 @@ _LAZY = {
     "stats": ("rankwise.stats", None),
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
+    "fusion": ("rankwise.fusion", None),
+    "fusion_train": ("rankwise.fusion", "fusion_train"),
+    "optimize_fusion": ("rankwise.fusion", "optimize_fusion"),
     "demo": ("rankwise.sample", "demo"),
 }
 

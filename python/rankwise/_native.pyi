@@ -279,12 +279,22 @@ def tukey_hsd(
 def fuse(
     runs: list[Run],
     method: Literal[
-        "rrf", "combsum", "combmnz", "combmax", "combmin", "combanz", "borda", "isr", "wsum"
+        "rrf", "combsum", "combmnz", "combmax", "combmin", "combanz", "borda", "isr", "wsum",
+        "combmed", "combgmnz", "logn_isr", "condorcet", "rbc", "wmnz", "mixed", "bayesfuse",
+        "mapfuse", "posfuse", "probfuse", "segfuse", "slidefuse", "sum", "mnz", "max", "min",
+        "anz", "med", "gmnz", "bordafuse",
     ],
     norm: Literal["min-max", "max", "sum", "zmuv", "rank", "borda"] | None,
     *,
-    k: float = 60.0,
+    k: float | None = None,
     weights: list[float] | None = None,
+    gamma: float | None = None,
+    sigma: float | None = None,
+    phi: float | None = None,
+    log_odds: list[list[float]] | None = None,
+    map_scores: list[float] | None = None,
+    probs: list[list[float]] | None = None,
+    w: int | None = None,
     name: str = ...,  # "fused" (PyO3 cannot show this default)
 ) -> Run: ...
 def evaluate_dicts(
@@ -301,6 +311,21 @@ def evaluate_dicts(
     | dict[str, dict[str, float]]
     | None
 ): ...
+def fusion_train(
+    qrels: Qrels,
+    runs: list[Run],
+    method: str,
+    *,
+    n_segments: int | None = None,
+) -> list[list[float]]: ...
+def fusion_score_candidates(
+    qrels: Qrels,
+    runs: list[Run],
+    method: str,
+    norm: str | None,
+    candidates: list[dict[str, Any]],
+    measure: str,
+) -> list[float]: ...
 def qrels_and_run_from_dicts(
     qrels: dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],

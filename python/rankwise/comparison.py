@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import U64_MAX, choice, integer, probability, real_array, real_scalar
+from ._validation import U64_MAX, choice, integer, probability, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import (
     Qrels,
@@ -28,6 +28,7 @@ from .evaluate import (
     _measure_list,
     evaluate,
 )
+from .fusion import fuse  # moved to rankwise.fusion; re-exported for old imports
 from .stats import (
     ALTERNATIVES,
     CORRECTIONS,
@@ -484,54 +485,4 @@ def compare(
         alpha=alpha,
         scores=scores,
         alternative=alternative,
-    )
-
-
-def fuse(
-    runs: Sequence[RunLike],
-    method: Literal[
-        "rrf", "combsum", "combmnz", "combmax", "combmin", "combanz", "borda", "isr", "wsum"
-    ] = "rrf",
-    *,
-    norm: Literal["min-max", "max", "sum", "zmuv", "rank", "borda"] | None = None,
-    k: float = 60,
-    weights: Sequence[float] | None = None,
-    name: str = "fused",
-) -> Run:
-    """Fuse several runs into one, in Rust.
-
-    ``norm`` first normalises each run's scores per query (ranx's normalisations: min-max,
-    max, sum, zmuv (z-score), rank, borda); ``method`` then combines them per document:
-    ``combsum``, ``combmnz`` (sum times the number of runs retrieving the document),
-    ``combmax``, ``combmin``, ``combanz`` (mean over the runs retrieving it), ``wsum`` (weighted
-    sum, ``weights`` one per run), or rank-based ``rrf`` (``sum 1 / (k + rank)``), ``isr``
-    (inverse square rank) and ``borda`` (BordaFuse), which ignore ``norm``. Runs are read in
-    their ranking order (score descending, doc id descending on ties); the queries are those of
-    any run.
-
-    >>> import rankwise
-    >>> a = rankwise.Run({"q": {"x": 3.0, "y": 2.0}})
-    >>> b = rankwise.Run({"q": {"y": 9.0, "z": 1.0}})
-    >>> fused = rankwise.fuse([a, b], "rrf")
-    >>> list(fused.to_dict()["q"])
-    ['y', 'x', 'z']
-    """
-    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
-        raise RankwiseTypeError(f"`runs` must be a list of runs; got {type(runs).__name__}")
-    converted = [_run_at(f"runs[{i}]", r) for i, r in enumerate(runs)]
-    if not isinstance(name, str):
-        raise RankwiseTypeError(f"`name` must be a str; got {type(name).__name__}")
-    if weights is not None:
-        w = real_array("weights", weights)
-        if w.dtype.kind not in "biuf" or w.ndim != 1:
-            raise RankwiseTypeError(
-                f"`weights` must be one number per run; got dtype {w.dtype}, shape {w.shape}"
-            )
-    return _native.fuse(
-        converted,
-        method,
-        norm,
-        k=real_scalar("k", k),
-        weights=None if weights is None else [float(x) for x in w],
-        name=name,
     )

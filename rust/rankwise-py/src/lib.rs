@@ -18,6 +18,7 @@ mod correlation;
 mod dicts;
 mod errors;
 mod evaluate;
+mod fusion;
 mod interrupt;
 mod labels;
 mod metrics;
@@ -51,6 +52,8 @@ mod _native {
     use crate::evaluate::evaluate_dicts;
     #[pymodule_export]
     use crate::evaluate::{evaluate, evaluate_arrays, summarize};
+    #[pymodule_export]
+    use crate::fusion::{fusion_score_candidates, fusion_train};
     #[pymodule_export]
     use crate::labels::{
         labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
