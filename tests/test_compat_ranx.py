@@ -337,6 +337,23 @@ FUSIONS = {  # ranx's name: rankwise.fuse's (tests/test_compare.py pins those ag
     "isr": "isr",
     "bordafuse": "borda",
     "wsum": "wsum",
+    "med": "combmed",
+    "gmnz": "combgmnz",
+    "logn_isr": "logn_isr",
+    "condorcet": "condorcet",
+    "rbc": "rbc",
+    "wmnz": "wmnz",
+    "mixed": "mixed",
+    "posfuse": "posfuse",
+    "mapfuse": "mapfuse",
+}
+FUSION_PARAMS: dict[str, dict[str, object]] = {
+    "wsum": {"weights": [0.3, 0.7]},
+    "wmnz": {"weights": [0.3, 0.7]},
+    "mixed": {"weights": [0.6, 0.4]},
+    "gmnz": {"gamma": 0.5},
+    "logn_isr": {"sigma": 0.05},
+    "rbc": {"phi": 0.8},
 }
 
 
@@ -349,17 +366,16 @@ FUSIONS = {  # ranx's name: rankwise.fuse's (tests/test_compare.py pins those ag
 def test_fuse_is_rankwise_fuse_under_ranx_names(data, method, norm):
     _, run = data
     other = {q: {d: -s / 3 + 1 for d, s in docs.items()} for q, docs in run.items()}
-    params = {"weights": [0.3, 0.7]} if method == "wsum" else {}
+    params = dict(FUSION_PARAMS.get(method, {}))
+    runs = [
+        rankwise.Run(run, score_precision="float64"),
+        rankwise.Run(other, score_precision="float64"),
+    ]
+    if method in ("posfuse", "mapfuse"):  # trained on the runs' own queries, as ranx's *_train
+        qrels = {q: {d: 1 for d in list(docs)[::2]} for q, docs in run.items()}
+        params = rankwise.fusion_train(qrels, runs, method)
     got = rx.fuse([rx.Run(run), rx.Run(other)], norm=norm, method=method, params=params)
-    want = rankwise.fuse(
-        [
-            rankwise.Run(run, score_precision="float64"),
-            rankwise.Run(other, score_precision="float64"),
-        ],
-        FUSIONS[method],
-        norm=norm,
-        weights=params.get("weights"),
-    )
+    want = rankwise.fuse(runs, FUSIONS[method], norm=norm, **params)  # type: ignore[arg-type]
     assert got.to_dict() == want.to_dict()
 
 
@@ -384,9 +400,11 @@ def test_fuse_matches_ranx(data, method):
 def test_fuse_refuses_methods_rankwise_lacks():
     runs = [rx.Run({"q": {"a": 1.0}}), rx.Run({"q": {"a": 2.0}})]
     with pytest.raises(InvalidValueError, match=r"supported: .*rrf"):
-        rx.fuse(runs, method="condorcet")
+        rx.fuse(runs, method="w_condorcet")
     with pytest.raises(InvalidValueError, match="weights"):
         rx.fuse(runs)
+    with pytest.raises(InvalidValueError, match=r"unexpected `params` for 'rbc': \['k'\]"):
+        rx.fuse(runs, method="rbc", params={"k": 3, "phi": 0.5})
     with pytest.raises(InvalidValueError, match="do not match"):
         rx.fuse([runs[0], rx.Run({"p": {"a": 1.0}})], method="rrf")
 

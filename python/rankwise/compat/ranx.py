@@ -845,6 +845,35 @@ _FUSION = {
     "isr": ("isr", "isr"),
     "bordafuse": ("borda", "bordafuse"),
     "wsum": ("wsum", "weighted_sum"),
+    "med": ("combmed", "comb_med"),
+    "gmnz": ("combgmnz", "comb_gmnz"),
+    "logn_isr": ("logn_isr", "logn_isr"),
+    "condorcet": ("condorcet", "condorcet"),
+    "rbc": ("rbc", "rbc"),
+    "wmnz": ("wmnz", "wmnz"),
+    "mixed": ("mixed", "mixed"),
+    "bayesfuse": ("bayesfuse", "bayesfuse"),
+    "mapfuse": ("mapfuse", "mapfuse"),
+    "posfuse": ("posfuse", "posfuse"),
+    "probfuse": ("probfuse", "probfuse"),
+    "segfuse": ("segfuse", "segfuse"),
+    "slidefuse": ("slidefuse", "slidefuse"),
+}
+#: ranx's ``params`` of each method (rankwise.fuse takes them under the same names).
+_FUSION_PARAMS = {
+    "rrf": ("k",),
+    "wsum": ("weights",),
+    "wmnz": ("weights",),
+    "mixed": ("weights",),
+    "gmnz": ("gamma",),
+    "logn_isr": ("sigma",),
+    "rbc": ("phi",),
+    "bayesfuse": ("log_odds",),
+    "mapfuse": ("map_scores",),
+    "posfuse": ("probs",),
+    "probfuse": ("probs",),
+    "segfuse": ("probs",),
+    "slidefuse": ("probs", "w"),
 }
 _NORMS = ("min-max", "max", "sum", "zmuv", "rank", "borda")
 
@@ -857,10 +886,17 @@ def fuse(
 ) -> Run:
     """Fuse runs with ranx's normalisation and fusion names (ranx's ``fuse``), in Rust.
 
-    ``method``: ``"sum"``, ``"mnz"``, ``"max"``, ``"min"``, ``"anz"``, ``"rrf"`` (``params``
-    ``{"k": 60}``), ``"isr"``, ``"bordafuse"``, ``"wsum"`` (``params`` ``{"weights": [...]}``);
-    ``norm``: ``"min-max"``, ``"max"``, ``"sum"``, ``"zmuv"``, ``"rank"``, ``"borda"`` or None.
-    Other ranx methods raise, naming these. ``params`` may also set the fused run's ``name``.
+    ``method``: ``"sum"``, ``"mnz"``, ``"max"``, ``"min"``, ``"anz"``, ``"med"``, ``"gmnz"``
+    (``{"gamma": ...}``), ``"rrf"`` (``{"k": 60}``), ``"isr"``, ``"logn_isr"`` (``{"sigma":
+    0.01}``), ``"rbc"`` (``{"phi": ...}``), ``"bordafuse"``, ``"condorcet"``, ``"wsum"``,
+    ``"wmnz"``, ``"mixed"`` (``{"weights": [...]}``), and the trained ``"bayesfuse"``
+    (``{"log_odds": ...}``), ``"mapfuse"`` (``{"map_scores": ...}``), ``"posfuse"``,
+    ``"probfuse"``, ``"segfuse"`` (``{"probs": ...}``), ``"slidefuse"`` (``{"probs": ...,
+    "w": ...}``) whose parameters :func:`rankwise.fusion.fusion_train` computes; ``norm``:
+    ``"min-max"``, ``"max"``, ``"sum"``, ``"zmuv"``, ``"rank"``, ``"borda"`` or None. ranx's
+    ``log_isr``, ``w_bordafuse`` and ``w_condorcet`` raise, naming the methods above.
+    ``params`` may also set the fused run's ``name``. Equal to :func:`rankwise.fuse`, whose
+    docstring says where ranx itself is inconsistent (ties, Condorcet cycles).
 
     Examples
     --------
@@ -889,18 +925,19 @@ def fuse(
     params = dict(params or {})
     ours, default_name = _FUSION[method]
     name = params.pop("name", default_name)
-    k = params.pop("k", 60)
-    weights = params.pop("weights", None)
-    if params:
-        raise InvalidValueError(f"unexpected `params` for {method!r}: {sorted(params)}")
-    if method == "wsum" and weights is None:
-        raise InvalidValueError("method 'wsum' needs params={'weights': [one per run]}")
+    allowed = _FUSION_PARAMS.get(method, ())
+    unexpected = sorted(set(params) - set(allowed))
+    if unexpected:
+        raise InvalidValueError(
+            f"unexpected `params` for {method!r}: {unexpected}; it takes {list(allowed)}"
+        )
+    if method in ("wsum", "wmnz", "mixed") and params.get("weights") is None:
+        raise InvalidValueError(f"method {method!r} needs params={{'weights': [one per run]}}")
     fused = _rankwise_fuse(
         [r._native for r in wrapped],
         ours,  # type: ignore[arg-type]
         norm=norm,  # type: ignore[arg-type]
-        k=k,
-        weights=weights,
         name=name,
+        **params,
     )
     return Run._wrap(fused, name)
