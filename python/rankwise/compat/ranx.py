@@ -51,7 +51,11 @@ Where this module differs from ranx, on purpose (each pinned by a test):
 * ``compare``: ``stat_test="fisher"`` is rankwise's randomization test (sign flips of the
   per-query differences, p = (1 + hits) / (1 + n_permutations), reproducible for a seed on
   any machine); ranx draws numba permutations and reports hits / n_permutations, so p-values
-  agree in distribution, not digit for digit. ``"student"`` equals ranx's (scipy's
+  agree in distribution, not digit for digit. Both estimate the exact randomization p-value,
+  except where a permutation's statistic ties the observed one (AP and RR take few values on
+  small qrels): ranx compares float means with ``>=`` and counts such a tie or not by
+  rounding (0.74 where the exact p-value is 0.875); rankwise counts it (tested against the
+  exact test over all sign flips). ``"student"`` equals ranx's (scipy's
   ``ttest_rel``) except for systems with identical per-query values, where ranx reports NaN
   (never significant) and rankwise p = 1. ``"tukey"`` is :func:`rankwise.stats.tukey_hsd`
   (scipy's ``tukey_hsd``, as ranx calls it; p-values to 1e-9);
