@@ -277,8 +277,16 @@ def test_luce_choice_refuses_bad_choices_by_name():
     with pytest.raises(InvalidValueError, match="unknown player 'z'"):
         ratings.luce_choice(["a"], [["z"]], players=["a", "b"])
     # found by benches/fuzz_api.py: numpy's raw errors leaked through
-    with pytest.raises(ShapeError, match="`chosen` must be 1-D"):
+    with pytest.raises(ShapeError, match="`chosen` must be an array; got nested"):
         ratings.luce_choice([["a", "b"], ["c"]], [["b"], ["a"]])  # type: ignore[list-item]
+    with pytest.raises(ShapeError, match="`players` must be an array; got nested"):
+        ratings.luce_choice(["a"], [["b"]], players=[[3], [], [-3, 0, 3]])
+    with pytest.raises(ShapeError, match="`winner` must be an array; got nested"):
+        ratings.elo(["a", "b", "a"], ["b", "a", "b"], [[2], [1, -1], [1]])
+    with pytest.raises(RankwiseError, match="`players` must be names of one orderable kind"):
+        ratings.elo(["a", "b"], ["b", "a"], ["model_a", "tie"], players=[2**2000, 0])
+    with pytest.raises(RankwiseError, match="`players` must be names of one orderable kind"):
+        ratings.luce_choice(["a"], [["b"]], players=[b"\xff", b"a"])
     with pytest.raises(InvalidValueError, match="`players` must be a non-empty"):
         ratings.luce_choice(["a"], [["b"]], players=[])
 

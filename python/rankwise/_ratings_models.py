@@ -19,6 +19,7 @@ from .errors import ConvergenceWarning, InvalidValueError, ShapeError
 from .ratings import (
     Intervals,
     Ratings,
+    _array,
     _comparisons,
     _confidence,
     _names,
@@ -317,14 +318,14 @@ def _rankings(
             raise InvalidValueError(
                 "`rankings` must be a non-empty sequence of rankings (sequences of players)"
             )
-        lists = [np.asarray(x) for x in rankings]
+        lists = [_array("rankings", x) for x in rankings]
         if any(x.ndim != 1 for x in lists):
             raise ShapeError("`rankings` must hold one 1-D sequence of players per ranking")
         flat = np.concatenate(lists)
         off = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
     else:
         flat = _names("rankings", rankings)
-        off = np.ascontiguousarray(np.asarray(offsets), dtype=np.int64)
+        off = np.ascontiguousarray(_array("offsets", offsets), dtype=np.int64)
     names, (items,) = _players([("rankings", flat)], players)
     return names, items, off
 

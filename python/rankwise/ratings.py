@@ -53,8 +53,8 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import choice, float_vector, integer, real_scalar
-from .errors import ConvergenceWarning, InvalidValueError, ShapeError
+from ._validation import _short, choice, float_vector, integer, real_scalar
+from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, ShapeError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,13 +204,18 @@ class Ratings:
         return "\n".join(lines)
 
 
-def _names(name: str, value: object) -> npt.NDArray[Any]:
+def _array(name: str, value: object) -> npt.NDArray[Any]:
+    """``np.asarray(value)``, with numpy's error for ragged nesting as a rankwise one."""
     try:
-        a = np.asarray(value)
+        return np.asarray(value)
     except ValueError:  # nested sequences of unequal lengths
         raise ShapeError(
-            f"`{name}` must be 1-D (one player per comparison); got nested sequences"
+            f"`{name}` must be an array; got nested sequences of unequal lengths"
         ) from None
+
+
+def _names(name: str, value: object) -> npt.NDArray[Any]:
+    a = _array(name, value)
     if a.ndim != 1:
         raise ShapeError(f"`{name}` must be 1-D (one player per comparison); got shape {a.shape}")
     return a
@@ -220,11 +225,26 @@ def _players(
     columns: list[tuple[str, npt.NDArray[Any]]], players: Sequence[Any] | None
 ) -> tuple[npt.NDArray[Any], list[npt.NDArray[np.int64]]]:
     """The players (sorted distinct names, or ``players``) and each column as indices."""
+    try:
+        return _players_sorted(columns, players)
+    except (TypeError, UnicodeDecodeError):  # names numpy cannot order against each other
+        named = "`players`" if players is not None else "the player names"
+        raise RankwiseTypeError(
+            f"{named} must be names of one orderable kind (all str, or all numbers); got "
+            f"{sorted({type(x).__name__ for _, c in columns for x in c.tolist()[:100]})} in "
+            f"{', '.join(f'`{a}`' for a, _ in columns)}"
+            + ("" if players is None else f" and `players` {_short(players)}")
+        ) from None
+
+
+def _players_sorted(
+    columns: list[tuple[str, npt.NDArray[Any]]], players: Sequence[Any] | None
+) -> tuple[npt.NDArray[Any], list[npt.NDArray[np.int64]]]:
     if players is None:
         names, inverse = np.unique(np.concatenate([c for _, c in columns]), return_inverse=True)
         cuts = np.cumsum([len(c) for _, c in columns])[:-1]
         return names, [np.asarray(x, dtype=np.int64) for x in np.split(inverse, cuts)]
-    names = np.asarray(players)
+    names = _array("players", players)
     if names.ndim != 1 or len(names) == 0 or len(np.unique(names)) != len(names):
         raise InvalidValueError("`players` must be a non-empty 1-D sequence of distinct names")
     sorter = np.argsort(names, kind="stable")
@@ -256,7 +276,7 @@ def _comparisons(
     if b.shape != a.shape:
         raise ShapeError(f"`model_b` must have shape {a.shape} matching `model_a`; got {b.shape}")
     names, (ia, ib) = _players([("model_a", a), ("model_b", b)], players)
-    w = np.asarray(winner)
+    w = _array("winner", winner)
     if w.ndim != 1 or w.shape != a.shape:
         raise ShapeError(f"`winner` must have shape {a.shape} matching `model_a`; got {w.shape}")
     if w.dtype.kind in "USO" and not all(isinstance(v, (int, float)) for v in w[:1].tolist()):
@@ -409,7 +429,7 @@ def bradley_terry(
         if resamples is None:
             extra["n_resamples"] = integer("n_resamples", n_resamples, minimum=1)
         else:
-            r = np.asarray(resamples)
+            r = _array("resamples", resamples)
             if r.ndim != 2 or r.dtype.kind not in "iu":
                 raise InvalidValueError(
                     "`resamples` must be a 2-D integer array (resamples, comparisons); got "
@@ -583,7 +603,7 @@ def luce_choice(
             raise ShapeError(
                 f"`alternatives` must be one sequence of options per chosen player ({len(c)})"
             )
-        sets = [np.asarray(x) for x in alternatives]
+        sets = [_array("alternatives", x) for x in alternatives]
         if any(x.ndim != 1 for x in sets):
             raise ShapeError("`alternatives` must hold one 1-D sequence of options per choice")
         lengths = np.array([len(x) for x in sets], dtype=np.int64)
@@ -592,7 +612,7 @@ def luce_choice(
         off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     else:
         flat = _names("alternatives", alternatives)
-        off = np.ascontiguousarray(np.asarray(offsets), dtype=np.int64)
+        off = np.ascontiguousarray(_array("offsets", offsets), dtype=np.int64)
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
     params, _, converged = _native.ratings_luce_choice(
         ic,
@@ -625,7 +645,7 @@ def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None)
     if resamples is None:
         extra["n_resamples"] = integer("n_resamples", n_resamples, minimum=1)
         return extra
-    r = np.asarray(resamples)
+    r = _array("resamples", resamples)
     if r.ndim != 2 or r.dtype.kind not in "iu":
         raise InvalidValueError(
             "`resamples` must be a 2-D integer array (resamples, comparisons); got "
