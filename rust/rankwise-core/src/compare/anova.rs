@@ -33,7 +33,13 @@ fn check(rows: &[&[f64]]) -> Result<(usize, usize)> {
     if k < 2 {
         return Err(RankError::invalid("scores", "at least 2 systems (rows)", k));
     }
-    let n = rows[0].len();
+    Ok((k, check_topics(rows)?))
+}
+
+/// Validates the topics of a systems x topics `scores` matrix: rows of one length, at least 2
+/// topics, finite values. Returns the number of topics (0 rows: 0, refused as too few).
+pub(crate) fn check_topics(rows: &[&[f64]]) -> Result<usize> {
+    let n = rows.first().map_or(0, |r| r.len());
     if let Some(r) = rows.iter().find(|r| r.len() != n) {
         return Err(RankError::shape(
             "scores",
@@ -51,7 +57,7 @@ fn check(rows: &[&[f64]]) -> Result<(usize, usize)> {
     if let Some(v) = rows.iter().flat_map(|r| r.iter()).find(|v| !v.is_finite()) {
         return Err(RankError::invalid("scores", "finite values", v));
     }
-    Ok((k, n))
+    Ok(n)
 }
 
 #[allow(clippy::cast_precision_loss)]

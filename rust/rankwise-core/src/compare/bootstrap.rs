@@ -253,25 +253,7 @@ fn check(rows: &[&[f64]], confidence: f64) -> Result<usize> {
             confidence,
         ));
     }
-    let n = rows.first().map_or(0, |r| r.len());
-    if let Some(r) = rows.iter().find(|r| r.len() != n) {
-        return Err(RankError::shape(
-            "scores",
-            format!("rows of one length ({n} topics)"),
-            format!("a row of {}", r.len()),
-        ));
-    }
-    if n < 2 {
-        return Err(RankError::invalid(
-            "scores",
-            "at least 2 topics (columns)",
-            n,
-        ));
-    }
-    if let Some(v) = rows.iter().flat_map(|r| r.iter()).find(|v| !v.is_finite()) {
-        return Err(RankError::invalid("scores", "finite values", v));
-    }
-    Ok(n)
+    super::anova::check_topics(rows)
 }
 
 /// Bootstrap intervals of each row's mean: `[low, high]` per row, row-major `k x 2`.
