@@ -120,7 +120,7 @@ def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, ma
 distinct_grades = st.lists(st.integers(0, 10**6), min_size=0, max_size=70, unique=True)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     grades=distinct_grades,
     window=st.sampled_from([3, 5, 10, 20]),
@@ -149,7 +149,7 @@ def test_equals_a_transcription_of_the_authors_control_flow(
     assert plan.depth_min <= result.depth[0] <= plan.depth_max
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(grades=st.lists(st.integers(0, 10**6), min_size=2, max_size=100, unique=True))
 def test_a_perfect_ranker_settles_the_ideal_top_10(grades):
     """The paper's settings (windows of 20, top 10) with a perfect ranker: the run settles
