@@ -33,7 +33,7 @@ def test_the_oracle_puts_relevant_documents_first(files, strategy, capsys):
     out = files / "out.run"
     argv = ["rerank", str(files / "run"), "-o", str(out), "--quiet", "--strategy", strategy,
             "--model", f"oracle:{files / 'qrels'}", "--window", "3", "--step", "1", "--top-k", "2", "--group-size", "3",
-            "--overlap", "1"]  # fmt: skip
+            "--overlap", "1", "--min-uncertain", "1"]  # fmt: skip
     assert main(argv) == 0
     lines = out.read_text().splitlines()
     assert lines[0].split()[3:] == ["1", "4", "rankwise-" + strategy]
@@ -283,3 +283,81 @@ def test_a_prompt_that_does_not_fit_fails_only_its_query(files, monkeypatch, cap
     asked.clear()
     assert main(argv) == 1
     assert [len(a) for a in asked] == [2]  # the rerun asks only q2's two documents again
+
+
+# ------------------------------------------------------------------------------------------
+# JointRank, AcuRank and permutation self-consistency options
+
+
+def _calls(err: str) -> int:
+    return int(err.splitlines()[-1].split(" model calls")[0].rsplit(" ", 1)[1])
+
+
+LATIN = ["--strategy", "joint", "--block-size", "2", "--design", "latin_square",
+         "--replication", "3", "--aggregation", "rank_centrality"]  # fmt: skip
+ACU = ["--strategy", "acurank", "--window", "4", "--max-calls", "1"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "calls"),
+    [
+        # Two queries of 4 and 2 candidates; one block each per copy of the list.
+        (["--strategy", "joint", "--block-size", "4"], 2 * 2),
+        (LATIN, 6 + 1),
+        (["--strategy", "joint", "--block-size", "4", "--permutations", "3"], 2 * 2 * 3),
+        (["--strategy", "sliding", "--window", "4", "--step", "2", "--permutations", "2"], 2 * 2),
+        (["--strategy", "full", "--permutations", "5"], 2 * 5),
+        (ACU, 2),
+        ([*ACU, "--permutations", "2"], 2 * 2),
+    ],
+)
+def test_joint_acurank_and_permutation_options_reach_the_strategy(files, capsys, extra, calls):
+    out = files / "out.run"
+    argv = ["rerank", str(files / "run"), "-o", str(out), "--quiet",
+            "--model", f"oracle:{files / 'qrels'}", "--cache", str(files / "c.sqlite"),
+            *extra]  # fmt: skip
+    assert main(argv) == 0
+    assert _calls(capsys.readouterr().err) == calls
+    docs = [line.split()[2] for line in out.read_text().splitlines()]
+    assert docs[0] == "a" and docs[4:] == ["x", "y"]
+
+
+def test_acurank_tolerance_and_budget_options_change_the_calls(files, capsys):
+    """A ten-candidate query: a tighter tolerance or a larger budget asks more calls."""
+    (files / "qrels").write_text("".join(f"q 0 d{i} {i % 4}\n" for i in range(10)))
+    (files / "run").write_text("".join(f"q Q0 d{i} {i + 1} {10 - i} bm25\n" for i in range(10)))
+    base = ["rerank", str(files / "run"), "--quiet", "--strategy", "acurank", "--window", "4",
+            "--top-k", "3", "--min-uncertain", "2", "--model", f"oracle:{files / 'qrels'}"]  # fmt: skip
+    seen = []
+    for extra in (
+        ["--max-calls", "3"],
+        ["--max-calls", "40"],
+        ["--max-calls", "40", "--tol", "0.2"],
+    ):
+        out = files / f"o{len(seen)}"
+        assert main([*base, "-o", str(out), *extra]) == 0
+        seen.append(_calls(capsys.readouterr().err))
+    assert seen[0] == 3
+    assert seen[1] > seen[0] and seen[1] >= seen[2]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--strategy", "setwise", "--permutations", "3"],
+            "`--permutations` must be 1 for the setwise",
+        ),
+        (["--strategy", "joint", "--design", "square"], "`design`"),
+        (["--strategy", "joint", "--block-size", "1"], "`block_size`"),
+        (["--strategy", "acurank", "--tol", "0.7"], "`tol`"),
+        (["--strategy", "acurank", "--max-calls", "0"], "`max_calls`"),
+        (["--strategy", "sliding", "--permutations", "0"], "`permutations`"),
+    ],
+)
+def test_bad_strategy_options_are_one_line(files, capsys, extra, message):
+    argv = ["rerank", str(files / "run"), "-o", str(files / "o"),
+            "--model", f"oracle:{files / 'qrels'}", *extra]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -19,6 +19,7 @@ from rankwise.errors import (
     UnparsedAnswersError,
 )
 from rankwise.rerank import (
+    AcuRank,
     AnswerCache,
     FullList,
     Groupwise,
@@ -574,7 +575,12 @@ def test_answers_may_arrive_in_any_order(grade_lists, seed, data):
     """The states take a round's answers in any interleaving and end where the driver does."""
     ranker, cands = hidden_ranker(grade_lists, 0.4, seed)
     queries = [f"q{i}" for i in range(len(cands))]
-    for strategy in (Tournament(tournaments=2, seed=seed), Pairwise(), TopDown(window=4, top_k=2)):
+    for strategy in (
+        Tournament(tournaments=2, seed=seed),
+        Pairwise(),
+        TopDown(window=4, top_k=2),
+        AcuRank(window=3, top_k=2, min_uncertain=2, max_calls=12),
+    ):
         expected = rerank(queries, cands, ranker, strategy, progress=False).orders
         states = strategy._spec().start([len(c) for c in cands])
         while tasks := states.ready():

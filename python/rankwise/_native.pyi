@@ -160,6 +160,10 @@ class StrategySpec:
         aggregation: Literal["plackett_luce", "rank_centrality", "borda", "kemeny"],
         seed: int,
     ) -> StrategySpec: ...
+    @staticmethod
+    def acurank(
+        *, window: int, top_k: int, tol: float, min_uncertain: int, max_calls: int
+    ) -> StrategySpec: ...
     def self_consistent(
         self,
         *,

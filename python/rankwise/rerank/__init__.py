@@ -10,6 +10,7 @@ strategy           model call     calls for 100 candidates          depth
 SlidingWindow      rank           9 per pass (w=20, s=10)           = calls
 FullList           rank           1                                 1
 JointRank          rank           20 (blocks of 10, replication 2)  1
+AcuRank            rank           5..100 (adaptive, top 10)         1..96
 TopDown            rank           about 6                           about 3
 Setwise            select         59..151 heapsort (c=2, k=10)      = calls
 Tournament         select         13 per tournament                 5
@@ -74,6 +75,7 @@ from .parsing import ParsedPermutation, parse_permutation, strip_think
 from .passages import Passages, split_passages
 from .simulate import OracleListwiseRanker, OracleRanker, SimulatedRanker
 from .strategies import (
+    AcuRank,
     FullList,
     Groupwise,
     JointRank,
@@ -89,6 +91,7 @@ from .strategies import (
 from .vllm import VLLMRanker
 
 __all__ = [
+    "AcuRank",
     "AnswerCache",
     "FullList",
     "Groupwise",

@@ -43,7 +43,12 @@ STRATEGIES = (
     "topdown",
     "groupwise",
     "pointwise",
+    "joint",
+    "acurank",
 )
+
+# The strategies that make rank calls, hence take --permutations.
+_LISTWISE = ("sliding", "full", "topdown", "joint", "acurank")
 
 MODELS = (
     "oracle",
@@ -70,7 +75,12 @@ _CALLS = {
 # The strategies' options: flag, type, default, help.
 _STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
     ("--depth", int, 100, "rerank the top DEPTH of each query (default: 100)"),
-    ("--window", int, 20, "sliding, topdown: candidates per listwise call (default: 20)"),
+    (
+        "--window",
+        int,
+        20,
+        "sliding, topdown, acurank: candidates per listwise call (default: 20)",
+    ),
     ("--step", int, 10, "sliding: positions the window moves per call (default: 10)"),
     (
         "--passes",
@@ -85,7 +95,7 @@ _STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
         "--top-k",
         int,
         10,
-        "setwise, pairwise, topdown: how many top positions to settle (default: 10)",
+        "setwise, pairwise, topdown, acurank: how many top positions to settle (default: 10)",
     ),
     ("--children", int, 3, "setwise: children per heap node (default: 3)"),
     (
@@ -102,7 +112,66 @@ _STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
     ),
     ("--group-size", int, 20, "groupwise: candidates per group (default: 20)"),
     ("--overlap", int, 5, "groupwise: candidates shared by neighbouring groups (default: 5)"),
-    ("--seed", int, 0, "tournament: the shuffle; oracle: the noise (default: 0)"),
+    (
+        "--block-size",
+        int,
+        20,
+        "joint: candidates per block of the JointRank design (default: 20)",
+    ),
+    (
+        "--replication",
+        int,
+        2,
+        "joint: blocks per candidate (replicated) or parallel classes (latin_square) (default: 2)",
+    ),
+    (
+        "--design",
+        str,
+        "replicated",
+        "joint: the block design, replicated|latin_square (default: replicated)",
+    ),
+    (
+        "--aggregation",
+        str,
+        "plackett_luce",
+        "joint: how block rankings combine, plackett_luce|rank_centrality|borda|kemeny "
+        "(default: plackett_luce)",
+    ),
+    (
+        "--permutations",
+        int,
+        1,
+        "sliding, full, topdown, joint, acurank: each listwise call asked in this many orders "
+        "(the first as is, the others seeded shuffles), the answers aggregated into their "
+        "Kemeny order: permutation self-consistency (default: 1)",
+    ),
+    (
+        "--tol",
+        float,
+        0.01,
+        "acurank: a candidate is settled when its probability of being in the top k is at "
+        "most TOL or at least 1 - TOL (default: 0.01)",
+    ),
+    (
+        "--min-uncertain",
+        int,
+        10,
+        "acurank: fewer uncertain candidates than this end the run after one more round "
+        "(default: 10)",
+    ),
+    (
+        "--max-calls",
+        int,
+        100,
+        "acurank: the most model calls per query (default: 100)",
+    ),
+    (
+        "--seed",
+        int,
+        0,
+        "tournament, joint: the shuffles (joint: and the orders of --permutations); oracle: "
+        "the noise (default: 0)",
+    ),
     (
         "--noise",
         float,
@@ -276,10 +345,36 @@ def main(argv: list[str]) -> int:
 
 def _strategy(args: argparse.Namespace) -> strat.Strategy:
     s = args.strategy
+    k = args.permutations
+    if k != 1 and s not in _LISTWISE:
+        raise InvalidValueError(
+            f"`--permutations` must be 1 for the {s} strategy (it makes no listwise calls; "
+            f"{', '.join(_LISTWISE)} do); got {k}"
+        )
     if s == "sliding":
-        return strat.SlidingWindow(window=args.window, step=args.step, passes=args.passes or 1)
+        return strat.SlidingWindow(
+            window=args.window, step=args.step, passes=args.passes or 1, permutations=k
+        )
     if s == "full":
-        return strat.FullList()
+        return strat.FullList(permutations=k)
+    if s == "joint":
+        return strat.JointRank(
+            block_size=args.block_size,
+            replication=args.replication,
+            design=args.design,
+            aggregation=args.aggregation,
+            seed=args.seed,
+            permutations=k,
+        )
+    if s == "acurank":
+        return strat.AcuRank(
+            window=args.window,
+            top_k=args.top_k,
+            tol=args.tol,
+            min_uncertain=args.min_uncertain,
+            max_calls=args.max_calls,
+            permutations=k,
+        )
     if s == "pointwise":
         return strat.Pointwise()
     if s == "setwise":
@@ -293,7 +388,7 @@ def _strategy(args: argparse.Namespace) -> strat.Strategy:
     if s == "tournament":
         return strat.Tournament(tournaments=args.tournaments, seed=args.seed)
     if s == "topdown":
-        return strat.TopDown(window=args.window, top_k=args.top_k)
+        return strat.TopDown(window=args.window, top_k=args.top_k, permutations=k)
     return strat.Groupwise(
         group_size=args.group_size, overlap=args.overlap, rounds=args.passes or 1
     )

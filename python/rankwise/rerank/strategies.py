@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
 __all__ = [
+    "AcuRank",
     "FullList",
     "Groupwise",
     "JointRank",
@@ -84,6 +85,10 @@ class Strategy:
                 integer(f.name, value, maximum=U64_MAX if f.name == "seed" else USIZE_MAX)
             elif kind == "bool":
                 flag(f.name, value)
+            elif kind == "float" and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise InvalidValueError(f"`{f.name}` must be a number; got {_short(value)}")
             elif kind.startswith("Literal["):
                 choice(f.name, value, tuple(ast.literal_eval(kind[len("Literal") :])))
         self._spec()  # every range is checked in Rust, with its error message
@@ -412,3 +417,54 @@ class JointRank(Strategy):
             seed=self.seed,
         )
         return self._permuted(spec, self.seed)
+
+
+@dataclass(frozen=True)
+class AcuRank(Strategy):
+    """AcuRank (Yoon et al. 2025, "AcuRank: Uncertainty-Aware Adaptive Computation for
+    Listwise Reranking"): a Bayesian rating (mean and standard deviation) per candidate, more
+    ``rank`` calls only where the top-``top_k`` boundary is uncertain, and a stop once it is
+    settled. The control flow of the authors' code (``run.py``, ``reduce_uncertain``):
+
+    1. priors from the first-stage order (means spread over 0.49 around 25, ``sigma = mean/3``);
+    2. one round of consecutive windows of ``window`` over the whole list, each ranking
+       updating its candidates' ratings (openskill's Plackett-Luce model, TrueSkill's
+       constants; the authors use the ``trueskill`` package);
+    3. rounds of windows over the *uncertain* candidates: ``p`` = the probability of being
+       above the threshold that leaves ``top_k / n`` of the ratings' mixture above it; a
+       candidate is uncertain when ``tol < p < 1 - tol``. When fewer than ``min_uncertain``
+       are, every candidate with ``p > tol`` is reranked once more and the run stops;
+    4. the final order by rating mean.
+
+    ``max_calls`` caps the calls of both phases (the authors' ``hard_constraint`` counts the
+    adaptive ones). The calls depend on the answers, so :meth:`plan` gives bounds: at least the
+    first pass, at most ``max_calls``. ``permutations`` as for :class:`SlidingWindow`.
+
+    >>> AcuRank().plan(100)
+    Plan(calls=5..100, depth=1..96)
+    >>> from rankwise.rerank import OracleRanker, rerank
+    >>> grades = [(7 * i) % 100 for i in range(100)]
+    >>> result = rerank(["q"], [grades], OracleRanker(), AcuRank(max_calls=30))
+    >>> [grades[i] for i in result.orders[0][:3]], result.calls[0] <= 30
+    ([99, 98, 97], True)
+    """
+
+    task_kind: ClassVar[str] = "rank"
+
+    window: int = 20
+    top_k: int = 10
+    tol: float = 0.01
+    min_uncertain: int = 10
+    max_calls: int = 100
+    permutations: int = 1
+
+    def _spec(self) -> StrategySpec:
+        return self._permuted(
+            StrategySpec.acurank(
+                window=self.window,
+                top_k=self.top_k,
+                tol=float(self.tol),
+                min_uncertain=self.min_uncertain,
+                max_calls=self.max_calls,
+            )
+        )

@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    Answer, BlockDesign, Combine, Direction, GroupwiseConfig, IdStyle, JointRankConfig,
+    AcuRankConfig, Answer, BlockDesign, Combine, Direction, GroupwiseConfig, IdStyle, JointRankConfig,
     PairwiseConfig, PairwiseMethod, ParseOptions, Reading, SetwiseConfig, SetwiseMethod, Strategy,
     StrategyConfig, TaskKind, TopDownConfig, TournamentConfig, WindowConfig, WindowSemantics,
     parse_many, parse_permutation as parse,
@@ -147,6 +147,24 @@ impl PyStrategySpec {
             design: design.0,
             aggregation: aggregation.0,
             seed,
+        }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*, window, top_k, tol, min_uncertain, max_calls))]
+    fn acurank(
+        window: usize,
+        top_k: usize,
+        tol: f64,
+        min_uncertain: usize,
+        max_calls: usize,
+    ) -> PyResult<Self> {
+        spec(StrategyConfig::AcuRank(AcuRankConfig {
+            window,
+            top_k,
+            tol,
+            min_uncertain,
+            max_calls,
         }))
     }
 

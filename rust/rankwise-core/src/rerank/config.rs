@@ -1,5 +1,6 @@
 //! Every strategy behind one type: what the bindings and drivers hold.
 
+use super::acurank::{AcuRank, AcuRankConfig};
 use super::groupwise::{Groupwise, GroupwiseConfig};
 use super::joint::{Combine, JointRank, JointRankConfig};
 use super::pairwise::{Pairwise, PairwiseConfig};
@@ -35,6 +36,7 @@ pub enum StrategyConfig {
     TopDown(TopDownConfig),
     Groupwise(GroupwiseConfig),
     JointRank(JointRankConfig),
+    AcuRank(AcuRankConfig),
     /// Permutation self-consistency around a listwise (rank-call) strategy.
     SelfConsistent {
         inner: Box<StrategyConfig>,
@@ -59,6 +61,7 @@ impl StrategyConfig {
             StrategyConfig::TopDown(c) => c.validate(),
             StrategyConfig::Groupwise(c) => c.validate(),
             StrategyConfig::JointRank(c) => c.validate(),
+            StrategyConfig::AcuRank(c) => c.validate(),
             StrategyConfig::SelfConsistent {
                 inner,
                 permutations,
@@ -78,7 +81,8 @@ impl StrategyConfig {
                     StrategyConfig::SlidingWindow(_)
                     | StrategyConfig::FullList
                     | StrategyConfig::TopDown(_)
-                    | StrategyConfig::JointRank(_) => inner.validate(),
+                    | StrategyConfig::JointRank(_)
+                    | StrategyConfig::AcuRank(_) => inner.validate(),
                     _ => Err(RankError::invalid(
                         "permutations",
                         "1 for a strategy that does not make rank calls",
@@ -105,6 +109,7 @@ impl StrategyConfig {
             StrategyConfig::TopDown(c) => c.plan(n),
             StrategyConfig::Groupwise(c) => c.plan(n),
             StrategyConfig::JointRank(c) => c.plan(n),
+            StrategyConfig::AcuRank(c) => c.plan(n),
             StrategyConfig::SelfConsistent {
                 inner,
                 permutations,
@@ -139,6 +144,7 @@ impl StrategyConfig {
             StrategyConfig::TopDown(c) => Box::new(TopDown::start(n, *c)?),
             StrategyConfig::Groupwise(c) => Box::new(Groupwise::start(n, *c)?),
             StrategyConfig::JointRank(c) => Box::new(JointRank::start(n, *c)?),
+            StrategyConfig::AcuRank(c) => Box::new(AcuRank::start(n, *c)?),
             StrategyConfig::SelfConsistent {
                 inner,
                 permutations,

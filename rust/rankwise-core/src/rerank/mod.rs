@@ -14,12 +14,15 @@
 //! * [`single`]: one-round strategies (a full-list call, pointwise scores);
 //! * [`joint`]: JointRank's overlapping blocks of a block design, ranked in one round and
 //!   aggregated;
+//! * [`acurank`]: AcuRank's adaptive windows where the top-k boundary is uncertain, with
+//!   Bayesian ratings;
 //! * [`shuffled`]: permutation self-consistency around any listwise strategy;
 //! * [`task`]: what they share (tasks, answers, bookkeeping, the `Strategy` interface);
 //! * [`config`]: every strategy behind one type, for the bindings.
 //!
 //! The Python driver (`rankwise.rerank.rerank`) batches the calls of many queries.
 
+pub mod acurank;
 pub mod config;
 mod count;
 pub mod groupwise;
@@ -35,6 +38,7 @@ pub mod topdown;
 pub mod tournament;
 pub mod window;
 
+pub use acurank::{AcuRank, AcuRankConfig};
 pub use config::StrategyConfig;
 pub use groupwise::{Groupwise, GroupwiseConfig, GroupwiseMachine};
 pub use joint::{BlockDesign, Combine, JointRank, JointRankConfig};
