@@ -50,21 +50,27 @@ impl Default for MmOptions {
 impl MmOptions {
     /// Check the options.
     pub fn validate(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(RankError::invalid(
-                "alpha",
-                "a finite number >= 0",
-                self.alpha,
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(RankError::invalid("max_iter", "a positive integer", 0));
-        }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(RankError::invalid("tol", "a finite number >= 0", self.tol));
-        }
-        Ok(())
+        check_iteration(self.alpha, self.max_iter, self.tol, false)
     }
+}
+
+/// Check the options every iterative fit shares: `alpha` finite and `>= 0`, `max_iter`
+/// positive, `tol` finite and `>= 0`, or `> 0` when `strict` (a Newton fit converges when its
+/// step is below `tol`, which a `tol` of 0 never lets it do).
+pub(crate) fn check_iteration(alpha: f64, max_iter: usize, tol: f64, strict: bool) -> Result<()> {
+    if !(alpha.is_finite() && alpha >= 0.0) {
+        return Err(RankError::invalid("alpha", "a finite number >= 0", alpha));
+    }
+    if max_iter == 0 {
+        return Err(RankError::invalid("max_iter", "a positive integer", 0));
+    }
+    if strict && !(tol.is_finite() && tol > 0.0) {
+        return Err(RankError::invalid("tol", "a finite number > 0", tol));
+    }
+    if !(tol.is_finite() && tol >= 0.0) {
+        return Err(RankError::invalid("tol", "a finite number >= 0", tol));
+    }
+    Ok(())
 }
 
 /// A fitted model: centred log-strengths of the observed candidates.
@@ -86,7 +92,7 @@ pub struct Scratch {
 }
 
 /// choix's `exp_transform`: `γ = exp(θ - mean θ)`, rescaled to sum to `m`.
-fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
+pub(crate) fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
     let m = params.len() as f64;
     let mean = params.iter().sum::<f64>() / m;
     gamma.clear();
@@ -128,11 +134,11 @@ fn converged(prev: &mut Vec<f64>, params: &[f64], tol: f64) -> bool {
     dist <= tol * params.len() as f64
 }
 
-/// The fixed-point loop of [`mm`] and [`ilsr`]: from zeros, `step` replaces the parameters
+/// The fixed-point loop of [`mm`], [`ilsr`] and [`crate::ratings::luce::mm_top1`]: from zeros, `step` replaces the parameters
 /// with the next estimate, which is centred; stops once they move by at most `tol` per
 /// candidate (choix's convergence test) or after `max_iter` steps. One query can iterate for
 /// long (`max_iter` is the user's): polls for an interrupt per iteration.
-fn iterate(
+pub(crate) fn iterate(
     m: usize,
     opts: &MmOptions,
     prev: &mut Vec<f64>,
