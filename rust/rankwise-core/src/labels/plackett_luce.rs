@@ -358,6 +358,15 @@ mod tests {
     use super::*;
     use crate::labels::evidence::{Evidence, WindowBatch};
 
+    /// The default options but `alpha` and `max_iter`.
+    fn options(alpha: f64, max_iter: usize) -> MmOptions {
+        MmOptions {
+            alpha,
+            max_iter,
+            ..MmOptions::default()
+        }
+    }
+
     fn compact(items: &[i64], window_offsets: &[i64], n: i64) -> Compact {
         let q = [0, (window_offsets.len() - 1) as i64];
         let nn = [n];
@@ -382,16 +391,7 @@ mod tests {
             assert!((a - b).abs() < 1e-9, "{fit:?}");
         }
         // I-LSR converges to the same maximum-likelihood estimate
-        let i = ilsr(
-            &c,
-            &MmOptions {
-                max_iter: 100,
-                ..MmOptions::default()
-            },
-            0,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let i = ilsr(&c, &options(0.0, 100), 0, &mut Scratch::default()).unwrap();
         for (a, b) in fit.params.iter().zip(&i.params) {
             assert!((a - b).abs() < 1e-6, "{fit:?} {i:?}");
         }
@@ -404,32 +404,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("candidate 1 of query 7"), "{e}");
-        let fit = mm(
-            &c,
-            &MmOptions {
-                alpha: 0.5,
-                ..MmOptions::default()
-            },
-            7,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let fit = mm(&c, &options(0.5, 10_000), 7, &mut Scratch::default()).unwrap();
         assert!(fit.params[0] > fit.params[1]);
     }
 
     #[test]
     fn iteration_cap_returns_the_current_estimate_unconverged() {
         let c = compact(&[0, 1, 2, 2, 1, 0, 1, 0], &[0, 3, 6, 8], 3);
-        let fit = mm(
-            &c,
-            &MmOptions {
-                max_iter: 2,
-                ..MmOptions::default()
-            },
-            0,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let fit = mm(&c, &options(0.0, 2), 0, &mut Scratch::default()).unwrap();
         assert!(!fit.converged);
         assert_eq!(fit.iterations, 2);
         assert!(fit.params.iter().all(|p| p.is_finite()));

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use super::Comparisons;
 use super::resample::{self, Bootstrap, Resamples};
-use super::solve::{check_strengths, information_errors};
+use super::solve::information_errors;
 use crate::error::{RankError, Result};
 use crate::labels::evidence::Compact;
 use crate::labels::plackett_luce::{self, Fit, MmOptions, Scratch};
@@ -125,7 +125,7 @@ pub fn bootstrap(
 ) -> Result<Bootstrap> {
     opts.validate()?;
     let m = c.n_players;
-    let fits = resample::fits(
+    resample::fits(
         resamples,
         c.len(),
         || (vec![0.0; m * m], Compact::default(), Scratch::default()),
@@ -134,8 +134,8 @@ pub fn bootstrap(
             r.for_each(|i| add(c, i, w));
             fit_matrix(w, m, opts, Some(r.index), compact, scratch)
         },
-    )?;
-    Ok(Bootstrap::of(fits))
+    )
+    .map(Bootstrap::of)
 }
 
 /// Asymptotic standard errors of the centred log-strengths `theta` fitted to `c` (see the
@@ -143,18 +143,18 @@ pub fn bootstrap(
 /// connect all the players.
 pub fn standard_errors(c: &Comparisons<'_>, theta: &[f64]) -> Result<Vec<f64>> {
     let m = c.n_players;
-    check_strengths(theta, m)?;
-    let mut info = vec![0.0; m * m];
-    for i in 0..c.len() {
-        let (a, b, _, wt) = c.get(i);
-        let p = 1.0 / (1.0 + (theta[b] - theta[a]).exp());
-        let v = wt * p * (1.0 - p);
-        info[a * m + a] += v;
-        info[b * m + b] += v;
-        info[a * m + b] -= v;
-        info[b * m + a] -= v;
-    }
-    information_errors(&mut info, m).ok_or_else(|| {
+    let add = |info: &mut [f64]| {
+        for i in 0..c.len() {
+            let (a, b, _, wt) = c.get(i);
+            let p = 1.0 / (1.0 + (theta[b] - theta[a]).exp());
+            let v = wt * p * (1.0 - p);
+            info[a * m + a] += v;
+            info[b * m + b] += v;
+            info[a * m + b] -= v;
+            info[b * m + a] -= v;
+        }
+    };
+    information_errors(theta, m, add, || {
         RankError::invalid(
             "comparisons",
             "comparisons that connect all the players (the Fisher information is singular)",

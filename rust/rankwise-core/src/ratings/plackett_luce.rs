@@ -17,7 +17,7 @@
 
 use super::cuts;
 use super::resample::{self, Bootstrap, Resamples};
-use super::solve::{check_strengths, information_errors};
+use super::solve::information_errors;
 use crate::error::{RankError, Result};
 use crate::labels::evidence::{Compact, check_weights};
 use crate::labels::plackett_luce::{self, Fit, MmOptions, Scratch};
@@ -194,7 +194,7 @@ pub fn bootstrap(
 ) -> Result<Bootstrap> {
     opts.validate()?;
     let m = c.n_players;
-    let fits = resample::fits(
+    resample::fits(
         resamples,
         c.len(),
         || (Compact::default(), Scratch::default()),
@@ -203,8 +203,8 @@ pub fn bootstrap(
             r.for_each(|i| push(c, i, compact));
             fit_compact(compact, m, opts, Some(r.index), scratch)
         },
-    )?;
-    Ok(Bootstrap::of(fits))
+    )
+    .map(Bootstrap::of)
 }
 
 /// Asymptotic standard errors of the centred log-strengths `theta` fitted to `c` (see the
@@ -212,33 +212,33 @@ pub fn bootstrap(
 /// connect the players).
 pub fn standard_errors(c: &Rankings<'_>, theta: &[f64]) -> Result<Vec<f64>> {
     let m = c.n_players;
-    check_strengths(theta, m)?;
-    let mut info = vec![0.0; m * m];
-    let mut p = Vec::new();
-    for r in 0..c.len() {
-        let (ranking, w) = c.get(r);
-        // Validated: in 0..n_players.
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        let idx: Vec<usize> = ranking.iter().map(|&v| v as usize).collect();
-        for t in 0..idx.len() - 1 {
-            let stage = &idx[t..];
-            let top = stage
-                .iter()
-                .map(|&i| theta[i])
-                .fold(f64::NEG_INFINITY, f64::max);
-            p.clear();
-            p.extend(stage.iter().map(|&i| (theta[i] - top).exp()));
-            let s: f64 = p.iter().sum();
-            p.iter_mut().for_each(|v| *v /= s);
-            for (x, &i) in stage.iter().enumerate() {
-                info[i * m + i] += w * p[x];
-                for (y, &j) in stage.iter().enumerate() {
-                    info[i * m + j] -= w * p[x] * p[y];
+    let add = |info: &mut [f64]| {
+        let mut p = Vec::new();
+        for r in 0..c.len() {
+            let (ranking, w) = c.get(r);
+            // Validated: in 0..n_players.
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            let idx: Vec<usize> = ranking.iter().map(|&v| v as usize).collect();
+            for t in 0..idx.len() - 1 {
+                let stage = &idx[t..];
+                let top = stage
+                    .iter()
+                    .map(|&i| theta[i])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                p.clear();
+                p.extend(stage.iter().map(|&i| (theta[i] - top).exp()));
+                let s: f64 = p.iter().sum();
+                p.iter_mut().for_each(|v| *v /= s);
+                for (x, &i) in stage.iter().enumerate() {
+                    info[i * m + i] += w * p[x];
+                    for (y, &j) in stage.iter().enumerate() {
+                        info[i * m + j] -= w * p[x] * p[y];
+                    }
                 }
             }
         }
-    }
-    information_errors(&mut info, m).ok_or_else(|| {
+    };
+    information_errors(theta, m, add, || {
         RankError::invalid(
             "rankings",
             "rankings that connect all the players (the Fisher information is singular)",

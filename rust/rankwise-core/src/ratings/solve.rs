@@ -92,21 +92,28 @@ pub(super) fn check_strengths(theta: &[f64], m: usize) -> Result<()> {
     Ok(())
 }
 
-/// Standard errors of the centred strengths from the `m x m` Fisher information `info` of the
-/// strengths alone (overwritten): the square roots of the diagonal of its Moore–Penrose
-/// inverse (see the module documentation); `None` when it is singular beyond the gauge (the
-/// data do not connect the players).
-pub(super) fn information_errors(info: &mut [f64], m: usize) -> Option<Vec<f64>> {
+/// Asymptotic standard errors of the centred strengths `theta` (`m`) from the Fisher
+/// information of the strengths alone, which `add` accumulates into a zero `m x m` matrix:
+/// the square roots of the diagonal of its Moore–Penrose inverse (see the module
+/// documentation). Fails with `singular()` when it is singular beyond the gauge (the data do
+/// not connect the players).
+pub(super) fn information_errors(
+    theta: &[f64],
+    m: usize,
+    add: impl FnOnce(&mut [f64]),
+    singular: impl FnOnce() -> RankError,
+) -> Result<Vec<f64>> {
+    check_strengths(theta, m)?;
+    let mut info = vec![0.0; m * m];
+    add(&mut info);
     let j = 1.0 / m as f64;
-    for v in info.iter_mut() {
+    for v in &mut info {
         *v += j;
     }
-    let inv = invert(info, m)?;
-    Some(
-        (0..m)
-            .map(|i| (inv[i * m + i] - j).max(0.0).sqrt())
-            .collect(),
-    )
+    let inv = invert(&mut info, m).ok_or_else(singular)?;
+    Ok((0..m)
+        .map(|i| (inv[i * m + i] - j).max(0.0).sqrt())
+        .collect())
 }
 
 /// `ln σ(x)` (σ the logistic function), without overflow or cancellation.
