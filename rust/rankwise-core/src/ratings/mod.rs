@@ -15,6 +15,9 @@
 //! * [`plackett_luce`]: Plackett–Luce from rankings, with bootstrap and asymptotic errors;
 //! * [`contextual`]: Bradley–Terry with covariates per comparison (the arena's style control);
 //! * [`openskill`]: online Bayesian ratings, Weng & Lin's Plackett–Luce as openskill.
+//!
+//! The fits share [`resample`] (the bootstrap of every fit) and `solve` (matrix inversion
+//! under the centring gauge, standard errors from the information, Newton's method).
 
 pub mod bradley_terry;
 pub mod centrality;
