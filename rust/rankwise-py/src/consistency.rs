@@ -9,7 +9,7 @@ use rankwise_core::consistency::opis::{
 };
 use rankwise_core::consistency::preference;
 
-use crate::convert::{Array, F64Out, Wrap, describe, layout_of, matrix, slice_opt, slice2, vector};
+use crate::convert::{Array, F64Out, Wrap, describe, matrix, rows, slice_opt, slice2, vector};
 use crate::errors::{CoreError, type_error};
 use crate::interrupt;
 
@@ -124,11 +124,11 @@ pub fn listwise_ranking_accuracy<'py>(
     shape: Option<(usize, usize)>,
     tie_epsilon: f64,
 ) -> F64Out<'py> {
-    let (l, h) = (logp.slice("logp")?, human_rank.slice("human_rank")?);
-    let lay = layout_of(&offsets, shape, l.len(), "logp")?;
+    let l = rows(&logp, &offsets, shape, "logp")?;
+    let h = human_rank.slice("human_rank")?;
     vector(
         py,
-        py.detach(|| preference::listwise_ranking_accuracy(l, h, lay, tie_epsilon)),
+        py.detach(|| preference::listwise_ranking_accuracy(&l, h, tie_epsilon)),
     )
 }
 

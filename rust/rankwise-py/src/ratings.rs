@@ -3,45 +3,131 @@
 
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use rankwise_core::labels::plackett_luce::MmOptions;
-use rankwise_core::ratings::bradley_terry::{self, Resamples};
+use rankwise_core::error::Result as CoreResult;
+use rankwise_core::labels::plackett_luce::{Fit, MmOptions};
+use rankwise_core::ratings::bradley_terry;
 use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
-use rankwise_core::ratings::ties::{self, TieFit, TieModel, TieOptions};
-use rankwise_core::ratings::{Comparisons, centrality, luce};
+use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
+use rankwise_core::ratings::{Bootstrap, Comparisons, Resamples, centrality, luce};
 
-use crate::convert::{Array, matrix, slice2, vector};
+use crate::convert::{Array, matrix, slice_opt, slice2, vector};
 use crate::errors::CoreError;
 use crate::interrupt;
 
 type F64s<'py> = Array<'py, f64>;
 type I64s<'py> = Array<'py, i64>;
+type F64Array<'py> = Bound<'py, PyArray1<f64>>;
+type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;
+type Given<'py> = Option<PyReadonlyArray2<'py, i64>>;
+
+/// The iteration options (`alpha`, `max_iter`, `tol`) every fit takes.
+fn iteration(alpha: f64, max_iter: usize, tol: f64) -> MmOptions {
+    MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    }
+}
+
+/// How a bootstrap draws its resamples: the `resamples` argument (one row of indices per
+/// resample) when given, else `n_resamples` from `seed`.
+fn resamples<'a>(given: &'a Given<'_>, n_resamples: usize, seed: u64) -> PyResult<Resamples<'a>> {
+    Ok(match given {
+        None => Resamples::Seeded {
+            count: n_resamples,
+            seed,
+        },
+        Some(r) => Resamples::Given {
+            indices: slice2(r, "resamples")?,
+            count: r.shape()[0],
+        },
+    })
+}
+
+/// A fit and, when `standard_errors`, its `errors` (else `n` NaN), computed off the
+/// interpreter.
+fn fit_with_errors<F: Send>(
+    py: Python<'_>,
+    standard_errors: bool,
+    n: usize,
+    fit: impl FnOnce() -> CoreResult<F> + Send,
+    errors: impl FnOnce(&F) -> CoreResult<Vec<f64>> + Send,
+) -> PyResult<(F, Vec<f64>)> {
+    let run = || {
+        let fit = fit()?;
+        let se = if standard_errors {
+            errors(&fit)?
+        } else {
+            vec![f64::NAN; n]
+        };
+        Ok((fit, se))
+    };
+    Ok(interrupt::run(py, run)?.map_err(CoreError)?)
+}
+
+/// What a fit of log-strengths gives back: `(theta, se, iterations, converged)`.
+type StrengthFit<'py> = (F64Array<'py>, F64Array<'py>, usize, bool);
+
+fn strength_fit(py: Python<'_>, (fit, se): (Fit, Vec<f64>)) -> StrengthFit<'_> {
+    (
+        PyArray1::from_vec(py, fit.params),
+        PyArray1::from_vec(py, se),
+        fit.iterations,
+        fit.converged,
+    )
+}
+
+/// What a bootstrap of log-strengths gives back: `(theta (resamples, players), not_converged)`.
+fn strength_bootstrap(
+    py: Python<'_>,
+    n_players: usize,
+    boot: CoreResult<Bootstrap>,
+) -> PyResult<(F64Matrix<'_>, usize)> {
+    let boot = boot.map_err(CoreError)?;
+    let count = boot.params.len() / n_players.max(1);
+    Ok((
+        matrix(py, count, n_players, boot.params)?,
+        boot.not_converged,
+    ))
+}
+
+/// The comparison arguments' values: `(model_a, model_b, winner, weights)`.
+type ComparisonSlices<'a> = (&'a [i64], &'a [i64], &'a [f64], Option<&'a [f64]>);
+
+fn comparison_slices<'a>(
+    a: &'a I64s<'_>,
+    b: &'a I64s<'_>,
+    score: &'a F64s<'_>,
+    weights: &'a Option<F64s<'_>>,
+) -> PyResult<ComparisonSlices<'a>> {
+    let w = slice_opt(weights, "weights")?;
+    Ok((
+        a.slice("model_a")?,
+        b.slice("model_b")?,
+        score.slice("winner")?,
+        w,
+    ))
+}
 
 fn comparisons<'a>(
     a: &'a I64s<'_>,
     b: &'a I64s<'_>,
     score: &'a F64s<'_>,
-    weights: Option<&'a F64s<'_>>,
+    weights: &'a Option<F64s<'_>>,
     n_players: usize,
 ) -> PyResult<Comparisons<'a>> {
-    let w = weights.map(|w| w.slice("weights")).transpose()?;
-    Ok(Comparisons::new(
-        a.slice("model_a")?,
-        b.slice("model_b")?,
-        score.slice("winner")?,
-        w,
-        n_players,
-    )
-    .map_err(CoreError)?)
+    let (a, b, score, w) = comparison_slices(a, b, score, weights)?;
+    Ok(Comparisons::new(a, b, score, w, n_players).map_err(CoreError)?)
 }
 
 /// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
 /// when `standard_errors` is False), iterations and convergence.
 #[pyfunction]
 #[pyo3(signature = (a, b, score, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_bradley_terry<'py>(
     py: Python<'py>,
     a: I64s<'py>,
@@ -53,34 +139,17 @@ pub fn ratings_bradley_terry<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    usize,
-    bool,
-)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let (fit, se) = interrupt::run(py, || {
-        let fit = bradley_terry::fit(&c, &opts)?;
-        let se = if standard_errors {
-            bradley_terry::standard_errors(&c, &fit.params)?
-        } else {
-            vec![f64::NAN; fit.params.len()]
-        };
-        Ok::<_, rankwise_core::error::RankError>((fit, se))
-    })?
-    .map_err(CoreError)?;
-    Ok((
-        PyArray1::from_vec(py, fit.params),
-        PyArray1::from_vec(py, se),
-        fit.iterations,
-        fit.converged,
-    ))
+) -> PyResult<StrengthFit<'py>> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let opts = iteration(alpha, max_iter, tol);
+    let fit = fit_with_errors(
+        py,
+        standard_errors,
+        n_players,
+        || bradley_terry::fit(&c, &opts),
+        |f| bradley_terry::standard_errors(&c, &f.params),
+    )?;
+    Ok(strength_fit(py, fit))
 }
 
 /// Bradley–Terry fits on bootstrap resamples: a (resamples, players) array of centred natural
@@ -97,34 +166,16 @@ pub fn ratings_bradley_terry_bootstrap<'py>(
     weights: Option<F64s<'py>>,
     n_resamples: usize,
     seed: u64,
-    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    resamples: Given<'py>,
     alpha: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let how = match &resamples {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    };
-    let boot =
-        interrupt::run(py, || bradley_terry::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
-    let count = boot.params.len() / n_players.max(1);
-    Ok((
-        matrix(py, count, n_players, boot.params)?,
-        boot.not_converged,
-    ))
+) -> PyResult<(F64Matrix<'py>, usize)> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let opts = iteration(alpha, max_iter, tol);
+    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let boot = interrupt::run(py, || bradley_terry::bootstrap(&c, how, &opts))?;
+    strength_bootstrap(py, n_players, boot)
 }
 
 /// Online Elo ratings (the arena's `compute_elo`).
@@ -142,8 +193,8 @@ pub fn ratings_elo<'py>(
     scale: f64,
     base: f64,
     init: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<F64Array<'py>> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     let opts = EloOptions {
         k,
         scale,
@@ -164,8 +215,8 @@ pub fn ratings_rank_centrality<'py>(
     n_players: usize,
     weights: Option<F64s<'py>>,
     alpha: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<F64Array<'py>> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     vector(
         py,
         interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
@@ -185,7 +236,7 @@ pub fn ratings_luce_choice<'py>(
     alpha: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, usize, bool)> {
+) -> PyResult<(F64Array<'py>, usize, bool)> {
     let c = luce::Choices::new(
         chosen.slice("chosen")?,
         others.slice("alternatives")?,
@@ -193,11 +244,7 @@ pub fn ratings_luce_choice<'py>(
         n_players,
     )
     .map_err(CoreError)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+    let opts = iteration(alpha, max_iter, tol);
     let fit = interrupt::run(py, || luce::mm_top1(&c, &opts))?.map_err(CoreError)?;
     Ok((
         PyArray1::from_vec(py, fit.params),
@@ -232,7 +279,7 @@ fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<T
 /// iterations and convergence.
 #[pyfunction]
 #[pyo3(signature = (a, b, score, n_players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_ties<'py>(
     py: Python<'py>,
     a: I64s<'py>,
@@ -245,25 +292,16 @@ pub fn ratings_ties<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    f64,
-    Bound<'py, PyArray1<f64>>,
-    usize,
-    bool,
-)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<(F64Array<'py>, f64, F64Array<'py>, usize, bool)> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     let opts = tie_options(model, alpha, max_iter, tol)?;
-    let (fit, se): (TieFit, Vec<f64>) = interrupt::run(py, || {
-        let fit = ties::fit(&c, &opts)?;
-        let se = if standard_errors {
-            ties::standard_errors(&c, &fit, &opts)?
-        } else {
-            vec![f64::NAN; n_players + 1]
-        };
-        Ok::<_, rankwise_core::error::RankError>((fit, se))
-    })?
-    .map_err(CoreError)?;
+    let (fit, se) = fit_with_errors(
+        py,
+        standard_errors,
+        n_players + 1,
+        || ties::fit(&c, &opts),
+        |f| ties::standard_errors(&c, f, &opts),
+    )?;
     Ok((
         PyArray1::from_vec(py, fit.theta),
         fit.eta,
@@ -277,7 +315,7 @@ pub fn ratings_ties<'py>(
 /// one tie parameter per resample, and the number of resamples that did not converge.
 #[pyfunction]
 #[pyo3(signature = (a, b, score, n_players, *, model, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_ties_bootstrap<'py>(
     py: Python<'py>,
     a: I64s<'py>,
@@ -288,23 +326,14 @@ pub fn ratings_ties_bootstrap<'py>(
     weights: Option<F64s<'py>>,
     n_resamples: usize,
     seed: u64,
-    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    resamples: Given<'py>,
     alpha: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, usize)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<(F64Matrix<'py>, F64Array<'py>, usize)> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     let opts = tie_options(model, alpha, max_iter, tol)?;
-    let how = match &resamples {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    };
+    let how = self::resamples(&resamples, n_resamples, seed)?;
     let boot = interrupt::run(py, || ties::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
     let count = boot.eta.len();
     Ok((
@@ -317,10 +346,10 @@ pub fn ratings_ties_bootstrap<'py>(
 fn rankings<'a>(
     items: &'a I64s<'_>,
     offsets: &'a I64s<'_>,
-    weights: Option<&'a F64s<'_>>,
+    weights: &'a Option<F64s<'_>>,
     n_players: usize,
 ) -> PyResult<Rankings<'a>> {
-    let w = weights.map(|w| w.slice("weights")).transpose()?;
+    let w = slice_opt(weights, "weights")?;
     Ok(Rankings::new(
         items.slice("rankings")?,
         offsets.slice("offsets")?,
@@ -334,7 +363,7 @@ fn rankings<'a>(
 /// asymptotic standard errors (NaN when `standard_errors` is False), iterations, convergence.
 #[pyfunction]
 #[pyo3(signature = (items, offsets, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_plackett_luce<'py>(
     py: Python<'py>,
     items: I64s<'py>,
@@ -345,34 +374,17 @@ pub fn ratings_plackett_luce<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    usize,
-    bool,
-)> {
-    let c = rankings(&items, &offsets, weights.as_ref(), n_players)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let (fit, se) = interrupt::run(py, || {
-        let fit = pl::fit(&c, &opts)?;
-        let se = if standard_errors {
-            pl::standard_errors(&c, &fit.params)?
-        } else {
-            vec![f64::NAN; fit.params.len()]
-        };
-        Ok::<_, rankwise_core::error::RankError>((fit, se))
-    })?
-    .map_err(CoreError)?;
-    Ok((
-        PyArray1::from_vec(py, fit.params),
-        PyArray1::from_vec(py, se),
-        fit.iterations,
-        fit.converged,
-    ))
+) -> PyResult<StrengthFit<'py>> {
+    let c = rankings(&items, &offsets, &weights, n_players)?;
+    let opts = iteration(alpha, max_iter, tol);
+    let fit = fit_with_errors(
+        py,
+        standard_errors,
+        n_players,
+        || pl::fit(&c, &opts),
+        |f| pl::standard_errors(&c, &f.params),
+    )?;
+    Ok(strength_fit(py, fit))
 }
 
 /// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array of
@@ -388,33 +400,16 @@ pub fn ratings_plackett_luce_bootstrap<'py>(
     weights: Option<F64s<'py>>,
     n_resamples: usize,
     seed: u64,
-    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    resamples: Given<'py>,
     alpha: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
-    let c = rankings(&items, &offsets, weights.as_ref(), n_players)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let how = match &resamples {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    };
-    let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
-    let count = boot.params.len() / n_players.max(1);
-    Ok((
-        matrix(py, count, n_players, boot.params)?,
-        boot.not_converged,
-    ))
+) -> PyResult<(F64Matrix<'py>, usize)> {
+    let c = rankings(&items, &offsets, &weights, n_players)?;
+    let opts = iteration(alpha, max_iter, tol);
+    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?;
+    strength_bootstrap(py, n_players, boot)
 }
 
 fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult<Covariates<'a>> {
@@ -440,30 +435,21 @@ pub fn ratings_contextual<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    usize,
-    bool,
-)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize, bool)> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     let x = covariates(&features, c.len())?;
     let opts = ContextOptions {
         alpha,
         max_iter,
         tol,
     };
-    let (fit, se) = interrupt::run(py, || {
-        let fit = contextual::fit(&c, &x, &opts)?;
-        let se = if standard_errors {
-            contextual::standard_errors(&c, &x, &fit, &opts)?
-        } else {
-            vec![f64::NAN; n_players + x.k]
-        };
-        Ok::<_, rankwise_core::error::RankError>((fit, se))
-    })?
-    .map_err(CoreError)?;
+    let (fit, se) = fit_with_errors(
+        py,
+        standard_errors,
+        n_players + x.k,
+        || contextual::fit(&c, &x, &opts),
+        |f| contextual::standard_errors(&c, &x, f, &opts),
+    )?;
     Ok((
         PyArray1::from_vec(py, fit.theta),
         PyArray1::from_vec(py, fit.beta),
@@ -477,7 +463,7 @@ pub fn ratings_contextual<'py>(
 /// (resamples, k) coefficients, and the number of resamples that did not converge.
 #[pyfunction]
 #[pyo3(signature = (a, b, score, n_players, features, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_contextual_bootstrap<'py>(
     py: Python<'py>,
     a: I64s<'py>,
@@ -488,35 +474,25 @@ pub fn ratings_contextual_bootstrap<'py>(
     weights: Option<F64s<'py>>,
     n_resamples: usize,
     seed: u64,
-    resamples: Option<PyReadonlyArray2<'py, i64>>,
+    resamples: Given<'py>,
     alpha: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, usize)> {
-    let c = comparisons(&a, &b, &score, weights.as_ref(), n_players)?;
+) -> PyResult<(F64Matrix<'py>, F64Matrix<'py>, usize)> {
+    let c = comparisons(&a, &b, &score, &weights, n_players)?;
     let x = covariates(&features, c.len())?;
     let opts = ContextOptions {
         alpha,
         max_iter,
         tol,
     };
-    let how = match &resamples {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    };
+    let how = self::resamples(&resamples, n_resamples, seed)?;
     let boot =
         interrupt::run(py, || contextual::bootstrap(&c, &x, how, &opts))?.map_err(CoreError)?;
     let count = boot.theta.len() / n_players.max(1);
-    let k = x.k;
     Ok((
         matrix(py, count, n_players, boot.theta)?,
-        matrix(py, count, k, boot.beta)?,
+        matrix(py, count, x.k, boot.beta)?,
         boot.not_converged,
     ))
 }
@@ -525,7 +501,7 @@ pub fn ratings_contextual_bootstrap<'py>(
 /// means and standard deviations after the matches, from the given starting values.
 #[pyfunction]
 #[pyo3(signature = (items, offsets, mu, sigma, *, beta, kappa, tau))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_openskill<'py>(
     py: Python<'py>,
     items: I64s<'py>,
@@ -535,10 +511,10 @@ pub fn ratings_openskill<'py>(
     beta: f64,
     kappa: f64,
     tau: f64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let mut mu = mu.slice("mu")?.to_vec();
     let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(&items, &offsets, None, mu.len())?;
+    let c = rankings(&items, &offsets, &None, mu.len())?;
     let opts = OpenSkillOptions { beta, kappa, tau };
     interrupt::run(py, || {
         openskill::plackett_luce(&c, &opts, &mut mu, &mut sigma)
@@ -553,7 +529,7 @@ pub fn ratings_openskill<'py>(
 /// of problems whose iteration did not converge.
 #[pyfunction]
 #[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 pub fn ratings_bradley_terry_groups<'py>(
     py: Python<'py>,
     a: I64s<'py>,
@@ -566,18 +542,9 @@ pub fn ratings_bradley_terry_groups<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, usize)> {
-    let (a, b, score) = (
-        a.slice("model_a")?,
-        b.slice("model_b")?,
-        score.slice("winner")?,
-    );
-    let w = weights.as_ref().map(|w| w.slice("weights")).transpose()?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let opts = iteration(alpha, max_iter, tol);
     let fits = interrupt::run(py, || {
         bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
     })?

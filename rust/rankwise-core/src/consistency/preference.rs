@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
 use crate::parallel;
-use crate::ragged::RowLayout;
+use crate::ragged::Ragged;
 
 fn check_same_len(name: &str, len: usize, want: usize) -> Result<()> {
     if len == want {
@@ -118,22 +118,15 @@ fn check_alpha(a: &[f64]) -> Result<()> {
     }
 }
 
-/// Per-row ranking accuracy with any number of responses: `logp` and `human_rank` (smaller
-/// is better, equal ranks are ties) share `layout`. Rows with fewer than two responses
-/// count as correct (there is nothing to order).
+/// Per-row ranking accuracy with any number of responses: `human_rank` (smaller is better,
+/// equal ranks are ties) shares the rows of `logp`. Rows with fewer than two responses count
+/// as correct (there is nothing to order).
 pub fn listwise_ranking_accuracy(
-    logp: &[f64],
+    logp: &Ragged<'_, f64>,
     human_rank: &[f64],
-    layout: RowLayout<'_>,
     tie_epsilon: f64,
 ) -> Result<Vec<f64>> {
-    if logp.len() != layout.len() {
-        return Err(RankError::shape(
-            "logp",
-            format!("{} values to match the row layout", layout.len()),
-            format!("{} values", logp.len()),
-        ));
-    }
+    let (layout, logp) = (logp.layout(), logp.values());
     if human_rank.len() != logp.len() {
         return Err(RankError::shape(
             "human_rank",
@@ -268,7 +261,8 @@ mod tests {
     fn lists_need_the_exact_human_order() {
         let logp = [-1.0, -2.0, -3.0, -1.0, -3.0, -2.0];
         let ranks = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
-        let r = listwise_ranking_accuracy(&logp, &ranks, RowLayout::uniform(2, 3), 0.01).unwrap();
+        let logp = Ragged::new(&logp, crate::ragged::RowLayout::uniform(2, 3), "logp").unwrap();
+        let r = listwise_ranking_accuracy(&logp, &ranks, 0.01).unwrap();
         assert_eq!(r, vec![1.0, 0.0]);
     }
 

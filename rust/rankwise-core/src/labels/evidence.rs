@@ -81,6 +81,30 @@ fn candidate_counts(n_items: &[i64], rows: usize) -> Result<()> {
     Ok(())
 }
 
+/// Check the `weights` argument: one per `unit` (`n` of them), each finite and non-negative
+/// (`expected` says so in the error).
+pub(crate) fn check_weights(weights: &[f64], n: usize, unit: &str, expected: &str) -> Result<()> {
+    if weights.len() != n {
+        return Err(RankError::shape(
+            "weights",
+            format!("one weight per {unit} ({n})"),
+            format!("{} weights", weights.len()),
+        ));
+    }
+    if let Some((i, v)) = weights
+        .iter()
+        .enumerate()
+        .find(|&(_, &v)| !(v.is_finite() && v >= 0.0))
+    {
+        return Err(RankError::invalid(
+            "weights",
+            expected,
+            format!("{v} at {unit} {i}"),
+        ));
+    }
+    Ok(())
+}
+
 /// A candidate count that [`candidate_counts`] validated (`0 <= n <= u32::MAX`).
 fn candidate_count(n: i64) -> usize {
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -190,24 +214,7 @@ impl<'a> PairBatch<'a> {
             ));
         }
         if let Some(w) = weights {
-            if w.len() != winners.len() {
-                return Err(RankError::shape(
-                    "weights",
-                    format!("one weight per pair ({})", winners.len()),
-                    format!("{} weights", w.len()),
-                ));
-            }
-            if let Some((i, &v)) = w
-                .iter()
-                .enumerate()
-                .find(|&(_, &v)| !(v.is_finite() && v >= 0.0))
-            {
-                return Err(RankError::invalid(
-                    "weights",
-                    "finite and non-negative",
-                    format!("{v} at pair {i}"),
-                ));
-            }
+            check_weights(w, winners.len(), "pair", "finite and non-negative")?;
         }
         let queries = layout(query_offsets, winners.len(), "query_offsets")?;
         candidate_counts(n_items, queries.rows())?;

@@ -50,21 +50,27 @@ impl Default for MmOptions {
 impl MmOptions {
     /// Check the options.
     pub fn validate(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(RankError::invalid(
-                "alpha",
-                "a finite number >= 0",
-                self.alpha,
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(RankError::invalid("max_iter", "a positive integer", 0));
-        }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(RankError::invalid("tol", "a finite number >= 0", self.tol));
-        }
-        Ok(())
+        check_iteration(self.alpha, self.max_iter, self.tol, false)
     }
+}
+
+/// Check the options every iterative fit shares: `alpha` finite and `>= 0`, `max_iter`
+/// positive, `tol` finite and `>= 0`, or `> 0` when `strict` (a Newton fit converges when its
+/// step is below `tol`, which a `tol` of 0 never lets it do).
+pub(crate) fn check_iteration(alpha: f64, max_iter: usize, tol: f64, strict: bool) -> Result<()> {
+    if !(alpha.is_finite() && alpha >= 0.0) {
+        return Err(RankError::invalid("alpha", "a finite number >= 0", alpha));
+    }
+    if max_iter == 0 {
+        return Err(RankError::invalid("max_iter", "a positive integer", 0));
+    }
+    if strict && !(tol.is_finite() && tol > 0.0) {
+        return Err(RankError::invalid("tol", "a finite number > 0", tol));
+    }
+    if !(tol.is_finite() && tol >= 0.0) {
+        return Err(RankError::invalid("tol", "a finite number >= 0", tol));
+    }
+    Ok(())
 }
 
 /// A fitted model: centred log-strengths of the observed candidates.
@@ -86,7 +92,7 @@ pub struct Scratch {
 }
 
 /// choix's `exp_transform`: `γ = exp(θ - mean θ)`, rescaled to sum to `m`.
-fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
+pub(crate) fn exp_transform(params: &[f64], gamma: &mut Vec<f64>) {
     let m = params.len() as f64;
     let mean = params.iter().sum::<f64>() / m;
     gamma.clear();
@@ -128,11 +134,11 @@ fn converged(prev: &mut Vec<f64>, params: &[f64], tol: f64) -> bool {
     dist <= tol * params.len() as f64
 }
 
-/// The fixed-point loop of [`mm`] and [`ilsr`]: from zeros, `step` replaces the parameters
+/// The fixed-point loop of [`mm`], [`ilsr`] and [`crate::ratings::luce::mm_top1`]: from zeros, `step` replaces the parameters
 /// with the next estimate, which is centred; stops once they move by at most `tol` per
 /// candidate (choix's convergence test) or after `max_iter` steps. One query can iterate for
 /// long (`max_iter` is the user's): polls for an interrupt per iteration.
-fn iterate(
+pub(crate) fn iterate(
     m: usize,
     opts: &MmOptions,
     prev: &mut Vec<f64>,
@@ -352,6 +358,15 @@ mod tests {
     use super::*;
     use crate::labels::evidence::{Evidence, WindowBatch};
 
+    /// The default options but `alpha` and `max_iter`.
+    fn options(alpha: f64, max_iter: usize) -> MmOptions {
+        MmOptions {
+            alpha,
+            max_iter,
+            ..MmOptions::default()
+        }
+    }
+
     fn compact(items: &[i64], window_offsets: &[i64], n: i64) -> Compact {
         let q = [0, (window_offsets.len() - 1) as i64];
         let nn = [n];
@@ -376,16 +391,7 @@ mod tests {
             assert!((a - b).abs() < 1e-9, "{fit:?}");
         }
         // I-LSR converges to the same maximum-likelihood estimate
-        let i = ilsr(
-            &c,
-            &MmOptions {
-                max_iter: 100,
-                ..MmOptions::default()
-            },
-            0,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let i = ilsr(&c, &options(0.0, 100), 0, &mut Scratch::default()).unwrap();
         for (a, b) in fit.params.iter().zip(&i.params) {
             assert!((a - b).abs() < 1e-6, "{fit:?} {i:?}");
         }
@@ -398,32 +404,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("candidate 1 of query 7"), "{e}");
-        let fit = mm(
-            &c,
-            &MmOptions {
-                alpha: 0.5,
-                ..MmOptions::default()
-            },
-            7,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let fit = mm(&c, &options(0.5, 10_000), 7, &mut Scratch::default()).unwrap();
         assert!(fit.params[0] > fit.params[1]);
     }
 
     #[test]
     fn iteration_cap_returns_the_current_estimate_unconverged() {
         let c = compact(&[0, 1, 2, 2, 1, 0, 1, 0], &[0, 3, 6, 8], 3);
-        let fit = mm(
-            &c,
-            &MmOptions {
-                max_iter: 2,
-                ..MmOptions::default()
-            },
-            0,
-            &mut Scratch::default(),
-        )
-        .unwrap();
+        let fit = mm(&c, &options(0.0, 2), 0, &mut Scratch::default()).unwrap();
         assert!(!fit.converged);
         assert_eq!(fit.iterations, 2);
         assert!(fit.params.iter().all(|p| p.is_finite()));

@@ -24,10 +24,11 @@
 use rayon::prelude::*;
 
 use super::Comparisons;
+use super::resample::{self, Bootstrap, Resamples};
+use super::solve::information_errors;
 use crate::error::{RankError, Result};
 use crate::labels::evidence::Compact;
 use crate::labels::plackett_luce::{self, Fit, MmOptions, Scratch};
-use crate::rng::Rng;
 
 /// Add comparison `i` of `c` to the win matrix `w` (row-major `m x m`).
 #[inline]
@@ -115,56 +116,6 @@ pub fn fit(c: &Comparisons<'_>, opts: &MmOptions) -> Result<Fit> {
     )
 }
 
-/// How the bootstrap draws its resamples.
-#[derive(Debug, Clone, Copy)]
-pub enum Resamples<'a> {
-    /// `count` resamples of `len` comparisons drawn uniformly with replacement, resample `r`
-    /// from `Rng::new(seed, r)`.
-    Seeded { count: usize, seed: u64 },
-    /// Explicit comparison indices, `count` rows of `len` (row-major).
-    Given { indices: &'a [i64], count: usize },
-}
-
-/// Bootstrap estimates: `params[r * m + i]` is player `i`'s centred log-strength in resample
-/// `r`; `not_converged` counts resamples whose MM iteration hit `max_iter`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Bootstrap {
-    pub params: Vec<f64>,
-    pub not_converged: usize,
-}
-
-/// The number of resamples, checking explicit indices (`n` comparisons).
-pub(super) fn resample_count(resamples: Resamples<'_>, n: usize) -> Result<usize> {
-    let count = match resamples {
-        Resamples::Seeded { count, .. } => count,
-        Resamples::Given { indices, count } => {
-            if indices.len() != count * n {
-                return Err(RankError::shape(
-                    "resamples",
-                    format!("({count}, {n}): one row of {n} comparison indices per resample"),
-                    format!("{} indices", indices.len()),
-                ));
-            }
-            if let Some((k, &v)) = indices
-                .iter()
-                .enumerate()
-                .find(|&(_, &v)| v < 0 || v >= n as i64)
-            {
-                return Err(RankError::invalid(
-                    "resamples",
-                    format!("comparison indices in 0..{n}"),
-                    format!("{v} at resample {}, position {}", k / n, k % n),
-                ));
-            }
-            count
-        }
-    };
-    if count == 0 {
-        return Err(RankError::invalid("n_resamples", "a positive integer", 0));
-    }
-    Ok(count)
-}
-
 /// The Bradley–Terry fit on each resample of the comparisons, in parallel on the rankwise
 /// pool (see the module documentation).
 pub fn bootstrap(
@@ -173,89 +124,18 @@ pub fn bootstrap(
     opts: &MmOptions,
 ) -> Result<Bootstrap> {
     opts.validate()?;
-    let (m, n) = (c.n_players, c.len());
-    let count = resample_count(resamples, n)?;
-    // Read on this thread: rayon's workers have no interrupt scope of their own.
-    let watch = crate::interrupt::current();
-    let fits: Vec<Result<Fit>> = (0..count)
-        .into_par_iter()
-        .map_init(
-            || (vec![0.0; m * m], Compact::default(), Scratch::default()),
-            |(w, compact, scratch), r| {
-                watch.check()?;
-                w.iter_mut().for_each(|v| *v = 0.0);
-                match resamples {
-                    Resamples::Seeded { seed, .. } => {
-                        let mut rng = Rng::new(seed, r as u64);
-                        for _ in 0..n {
-                            add(c, rng.below(n), w);
-                        }
-                    }
-                    Resamples::Given { indices, .. } => {
-                        // Validated: in 0..n.
-                        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-                        for &i in &indices[r * n..(r + 1) * n] {
-                            add(c, i as usize, w);
-                        }
-                    }
-                }
-                watch.scope(|| fit_matrix(w, m, opts, Some(r), compact, scratch))
-            },
-        )
-        .collect();
-    watch.check()?;
-    let mut params = Vec::with_capacity(count * m);
-    let mut not_converged = 0;
-    for f in fits {
-        let f = f?;
-        not_converged += usize::from(!f.converged);
-        params.extend_from_slice(&f.params);
-    }
-    Ok(Bootstrap {
-        params,
-        not_converged,
-    })
-}
-
-/// Invert the symmetric positive definite `m x m` matrix `a` in place by Gauss–Jordan
-/// elimination with partial pivoting; `None` when it is singular.
-pub(super) fn invert(a: &mut [f64], m: usize) -> Option<Vec<f64>> {
-    let mut inv = vec![0.0; m * m];
-    for i in 0..m {
-        inv[i * m + i] = 1.0;
-    }
-    let scale = a
-        .iter()
-        .fold(0.0f64, |s, v| s.max(v.abs()))
-        .max(f64::MIN_POSITIVE);
-    for col in 0..m {
-        let pivot =
-            (col..m).max_by(|&x, &y| a[x * m + col].abs().total_cmp(&a[y * m + col].abs()))?;
-        if a[pivot * m + col].abs() <= 1e-13 * scale {
-            return None;
-        }
-        if pivot != col {
-            for j in 0..m {
-                a.swap(pivot * m + j, col * m + j);
-                inv.swap(pivot * m + j, col * m + j);
-            }
-        }
-        let d = a[col * m + col];
-        for j in 0..m {
-            a[col * m + j] /= d;
-            inv[col * m + j] /= d;
-        }
-        for r in 0..m {
-            let f = a[r * m + col];
-            if r != col && f != 0.0 {
-                for j in 0..m {
-                    a[r * m + j] -= f * a[col * m + j];
-                    inv[r * m + j] -= f * inv[col * m + j];
-                }
-            }
-        }
-    }
-    Some(inv)
+    let m = c.n_players;
+    resample::fits(
+        resamples,
+        c.len(),
+        || (vec![0.0; m * m], Compact::default(), Scratch::default()),
+        |(w, compact, scratch), r| {
+            w.iter_mut().for_each(|v| *v = 0.0);
+            r.for_each(|i| add(c, i, w));
+            fit_matrix(w, m, opts, Some(r.index), compact, scratch)
+        },
+    )
+    .map(Bootstrap::of)
 }
 
 /// Asymptotic standard errors of the centred log-strengths `theta` fitted to `c` (see the
@@ -263,37 +143,24 @@ pub(super) fn invert(a: &mut [f64], m: usize) -> Option<Vec<f64>> {
 /// connect all the players.
 pub fn standard_errors(c: &Comparisons<'_>, theta: &[f64]) -> Result<Vec<f64>> {
     let m = c.n_players;
-    if theta.len() != m {
-        return Err(RankError::shape(
-            "theta",
-            format!("one strength per player ({m})"),
-            theta.len(),
-        ));
-    }
-    let mut info = vec![0.0; m * m];
-    for i in 0..c.len() {
-        let (a, b, _, wt) = c.get(i);
-        let p = 1.0 / (1.0 + (theta[b] - theta[a]).exp());
-        let v = wt * p * (1.0 - p);
-        info[a * m + a] += v;
-        info[b * m + b] += v;
-        info[a * m + b] -= v;
-        info[b * m + a] -= v;
-    }
-    let j = 1.0 / m as f64;
-    for v in &mut info {
-        *v += j;
-    }
-    let Some(inv) = invert(&mut info, m) else {
-        return Err(RankError::invalid(
+    let add = |info: &mut [f64]| {
+        for i in 0..c.len() {
+            let (a, b, _, wt) = c.get(i);
+            let p = 1.0 / (1.0 + (theta[b] - theta[a]).exp());
+            let v = wt * p * (1.0 - p);
+            info[a * m + a] += v;
+            info[b * m + b] += v;
+            info[a * m + b] -= v;
+            info[b * m + a] -= v;
+        }
+    };
+    information_errors(theta, m, add, || {
+        RankError::invalid(
             "comparisons",
             "comparisons that connect all the players (the Fisher information is singular)",
             format!("{} comparisons between {m} players", c.len()),
-        ));
-    };
-    Ok((0..m)
-        .map(|i| (inv[i * m + i] - j).max(0.0).sqrt())
-        .collect())
+        )
+    })
 }
 
 /// Independent Bradley–Terry fits of many problems (queries, leaderboards), in parallel on the

@@ -9,7 +9,7 @@
 //! to `m`) gives the centred log-strengths `log π - mean log π`.
 
 use super::Comparisons;
-use super::bradley_terry::invert;
+use super::solve::invert;
 use crate::error::{RankError, Result};
 
 /// Rank Centrality log-strengths (see the module documentation).

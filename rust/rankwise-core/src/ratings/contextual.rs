@@ -12,12 +12,11 @@
 //! Standard errors: the inverse of the Fisher information `Σ w p (1 - p) z zᵀ`
 //! (`z = (e_a - e_b, x)`), projected on centred `θ`.
 
-use rayon::prelude::*;
-
 use super::Comparisons;
-use super::bradley_terry::{Resamples, resample_count};
+use super::resample::{self, Resamples};
+use super::solve::{Derivatives, Newton, log_sigmoid, ridge};
 use crate::error::{RankError, Result};
-use crate::rng::Rng;
+use crate::labels::plackett_luce::check_iteration;
 
 /// Options of the Newton fit.
 #[derive(Debug, Clone, Copy)]
@@ -74,32 +73,19 @@ fn evaluate(
     rows: &[u32],
     alpha: f64,
     params: &[f64],
-    deriv: Option<(&mut [f64], &mut [f64])>,
+    mut deriv: Derivatives<'_>,
 ) -> f64 {
     let (m, k) = (c.n_players, x.k);
     let d = m + k;
     let (theta, beta) = params.split_at(m);
-    let mut ll = -0.5 * alpha * theta.iter().map(|v| v * v).sum::<f64>();
-    let mut deriv = deriv;
-    if let Some((g, h)) = deriv.as_mut() {
-        g.iter_mut().for_each(|v| *v = 0.0);
-        h.iter_mut().for_each(|v| *v = 0.0);
-        for i in 0..m {
-            g[i] = -alpha * theta[i];
-            h[i * d + i] = -alpha;
-        }
-    }
+    let mut ll = ridge(alpha, theta, &mut deriv);
     for &r in rows {
         let r = r as usize;
         let (a, b, s, w) = c.get(r);
         let xi = &x.values[r * k..(r + 1) * k];
         let eta = theta[a] - theta[b] + xi.iter().zip(beta).map(|(u, v)| u * v).sum::<f64>();
         // s ln σ(η) + (1 - s) ln σ(-η), stably.
-        let lp = if eta >= 0.0 {
-            -(-eta).exp().ln_1p()
-        } else {
-            eta - eta.exp().ln_1p()
-        };
+        let lp = log_sigmoid(eta);
         ll += w * (s * lp + (1.0 - s) * (lp - eta));
         if let Some((g, h)) = deriv.as_mut() {
             let p = 1.0 / (1.0 + (-eta).exp());
@@ -126,18 +112,6 @@ fn evaluate(
     ll
 }
 
-/// `-H + uuᵀ` on the θ block, inverted.
-fn gauge_inverse(h: &[f64], m: usize, d: usize) -> Option<Vec<f64>> {
-    let mut a: Vec<f64> = h.iter().map(|v| -v).collect();
-    let u2 = 1.0 / m as f64;
-    for i in 0..m {
-        for j in 0..m {
-            a[i * d + j] += u2;
-        }
-    }
-    super::ties::scaled_invert(a, d)
-}
-
 fn singular(c: &Comparisons<'_>, resample: Option<usize>) -> RankError {
     let at = resample.map_or_else(String::new, |r| format!(" in resample {r}"));
     RankError::invalid(
@@ -152,6 +126,19 @@ fn singular(c: &Comparisons<'_>, resample: Option<usize>) -> RankError {
     )
 }
 
+impl ContextOptions {
+    /// The Newton iteration of `m` strengths and the coefficients.
+    fn newton(&self, m: usize) -> Newton {
+        Newton {
+            m,
+            pinned: None,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
+    }
+}
+
+/// Newton's method on the comparisons `rows`, from `start` when given.
 fn newton(
     c: &Comparisons<'_>,
     x: &Covariates<'_>,
@@ -160,75 +147,21 @@ fn newton(
     start: Option<&[f64]>,
     resample: Option<usize>,
 ) -> Result<ContextFit> {
-    let (m, k) = (c.n_players, x.k);
-    let d = m + k;
+    let (m, d) = (c.n_players, c.n_players + x.k);
     let mut params = start.map_or_else(|| vec![0.0; d], <[f64]>::to_vec);
-    let (mut g, mut h) = (vec![0.0; d], vec![0.0; d * d]);
-    let (mut step, mut trial) = (vec![0.0; d], vec![0.0; d]);
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
-        let ll = evaluate(c, x, rows, opts.alpha, &params, Some((&mut g, &mut h)));
-        let inv = gauge_inverse(&h, m, d).ok_or_else(|| singular(c, resample))?;
-        for i in 0..d {
-            step[i] = (0..d).map(|j| inv[i * d + j] * g[j]).sum();
-        }
-        let size = step.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-        if !size.is_finite() {
-            return Err(singular(c, resample));
-        }
-        let mut t = 1.0;
-        let mut accepted = false;
-        for _ in 0..60 {
-            for i in 0..d {
-                trial[i] = params[i] + t * step[i];
-            }
-            let v = evaluate(c, x, rows, opts.alpha, &trial, None);
-            if v.is_finite() && v >= ll - 1e-12 * ll.abs() {
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        if accepted {
-            params.copy_from_slice(&trial);
-            let mean = params[..m].iter().sum::<f64>() / m as f64;
-            params[..m].iter_mut().for_each(|v| *v -= mean);
-        }
-        if !accepted || size * t < opts.tol {
-            let beta = params.split_off(m);
-            return Ok(ContextFit {
-                theta: params,
-                beta,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
+    let (iterations, converged) = opts.newton(m).maximise(
+        &mut params,
+        |p, deriv| evaluate(c, x, rows, opts.alpha, p, deriv),
+        |_| true,
+        || singular(c, resample),
+    )?;
     let beta = params.split_off(m);
     Ok(ContextFit {
         theta: params,
         beta,
-        iterations: opts.max_iter,
-        converged: false,
+        iterations,
+        converged,
     })
-}
-
-fn check(opts: &ContextOptions) -> Result<()> {
-    if !(opts.alpha.is_finite() && opts.alpha >= 0.0) {
-        return Err(RankError::invalid(
-            "alpha",
-            "a finite number >= 0",
-            opts.alpha,
-        ));
-    }
-    if opts.max_iter == 0 {
-        return Err(RankError::invalid("max_iter", "a positive integer", 0));
-    }
-    if !(opts.tol.is_finite() && opts.tol > 0.0) {
-        return Err(RankError::invalid("tol", "a finite number > 0", opts.tol));
-    }
-    Ok(())
 }
 
 fn all_rows(n: usize) -> Vec<u32> {
@@ -239,7 +172,7 @@ fn all_rows(n: usize) -> Vec<u32> {
 
 /// The fit of all the comparisons (see the module documentation).
 pub fn fit(c: &Comparisons<'_>, x: &Covariates<'_>, opts: &ContextOptions) -> Result<ContextFit> {
-    check(opts)?;
+    check_iteration(opts.alpha, opts.max_iter, opts.tol, true)?;
     if u32::try_from(c.len()).is_err() {
         return Err(RankError::invalid(
             "comparisons",
@@ -276,22 +209,9 @@ pub fn standard_errors(
         &params,
         Some((&mut g, &mut h)),
     );
-    let inv = gauge_inverse(&h, m, d).ok_or_else(|| singular(c, None))?;
-    let u = (1.0 / m as f64).sqrt();
-    let xu: Vec<f64> = (0..m)
-        .map(|i| (0..m).map(|j| inv[i * d + j]).sum::<f64>() * u)
-        .collect();
-    let uxu: f64 = xu.iter().sum::<f64>() * u;
-    Ok((0..d)
-        .map(|i| {
-            let v = if i < m {
-                inv[i * d + i] - 2.0 * xu[i] * u + uxu * u * u
-            } else {
-                inv[i * d + i]
-            };
-            v.max(0.0).sqrt()
-        })
-        .collect())
+    let newton = opts.newton(m);
+    let inv = newton.inverse(&h).ok_or_else(|| singular(c, None))?;
+    Ok(newton.errors(&inv))
 }
 
 /// Bootstrap fits: `theta[r * m + i]`, `beta[r * k + j]`, resamples not converged.
@@ -311,36 +231,19 @@ pub fn bootstrap(
 ) -> Result<ContextBootstrap> {
     let full = fit(c, x, opts)?;
     let start: Vec<f64> = full.theta.iter().chain(&full.beta).copied().collect();
-    let n = c.len();
-    let count = resample_count(resamples, n)?;
-    let watch = crate::interrupt::current();
-    let fits: Vec<Result<ContextFit>> = (0..count)
-        .into_par_iter()
-        .map_init(Vec::new, |rows: &mut Vec<u32>, r| {
-            watch.check()?;
-            rows.clear();
-            match resamples {
-                Resamples::Seeded { seed, .. } => {
-                    let mut rng = Rng::new(seed, r as u64);
-                    rows.extend((0..n).map(|_| rng.below(n) as u32));
-                }
-                Resamples::Given { indices, .. } => {
-                    // Validated: in 0..n < 2^32.
-                    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-                    rows.extend(indices[r * n..(r + 1) * n].iter().map(|&i| i as u32));
-                }
-            }
-            watch.scope(|| newton(c, x, rows, opts, Some(&start), Some(r)))
-        })
-        .collect();
-    watch.check()?;
+    let fits = resample::fits(resamples, c.len(), Vec::new, |rows: &mut Vec<u32>, r| {
+        rows.clear();
+        // Validated: indices in 0..n < 2^32.
+        #[allow(clippy::cast_possible_truncation)]
+        r.for_each(|i| rows.push(i as u32));
+        newton(c, x, rows, opts, Some(&start), Some(r.index))
+    })?;
     let mut out = ContextBootstrap {
-        theta: Vec::with_capacity(count * c.n_players),
-        beta: Vec::with_capacity(count * x.k),
+        theta: Vec::with_capacity(fits.len() * c.n_players),
+        beta: Vec::with_capacity(fits.len() * x.k),
         not_converged: 0,
     };
     for f in fits {
-        let f = f?;
         out.not_converged += usize::from(!f.converged);
         out.theta.extend_from_slice(&f.theta);
         out.beta.extend_from_slice(&f.beta);

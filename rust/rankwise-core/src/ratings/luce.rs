@@ -6,10 +6,12 @@
 //! step for step as `choix.mm_top1` (choix 0.4): from `θ = 0`, each iteration computes
 //! `γ = exp(θ - mean θ)` rescaled to sum to `n`, the wins `w_i` (times chosen) and
 //! `d_i = Σ_{choices with i ∈ S} 1 / Σ_{u ∈ S} γ_u`, then `θ = log((w + α) / (d + α))`,
-//! centred, until the L1 norm of the change is at most `tol · n`.
+//! centred, until the L1 norm of the change is at most `tol · n` (the loop of
+//! [`crate::labels::plackett_luce::mm`]).
 
+use super::cuts;
 use crate::error::{RankError, Result};
-use crate::labels::plackett_luce::{Fit, MmOptions};
+use crate::labels::plackett_luce::{Fit, MmOptions, exp_transform, iterate};
 
 /// Validated top-1 choices: choice `c` picked `chosen[c]` over
 /// `others[offsets[c]..offsets[c + 1]]`.
@@ -34,11 +36,7 @@ impl<'a> Choices<'a> {
         if chosen.is_empty() {
             return Err(RankError::invalid("chosen", "at least one choice", "none"));
         }
-        let ok = offsets.len() == chosen.len() + 1
-            && offsets.first() == Some(&0)
-            && offsets.last() == Some(&(others.len() as i64))
-            && offsets.windows(2).all(|w| w[0] <= w[1]);
-        if !ok {
+        if offsets.len() != chosen.len() + 1 || !cuts(offsets, others.len()) {
             return Err(RankError::shape(
                 "alternatives",
                 format!(
@@ -117,19 +115,9 @@ pub fn mm_top1(c: &Choices<'_>, opts: &MmOptions) -> Result<Fit> {
             opts.alpha,
         ));
     }
-    let mut params = vec![0.0; n];
-    let mut prev: Option<Vec<f64>> = None;
-    let mut gamma = vec![0.0; n];
-    let mut denoms = vec![0.0; n];
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
-        let mean = params.iter().sum::<f64>() / n as f64;
-        for (g, p) in gamma.iter_mut().zip(&params) {
-            *g = (p - mean).exp();
-        }
-        let scale = n as f64 / gamma.iter().sum::<f64>();
-        gamma.iter_mut().for_each(|g| *g *= scale);
+    let (mut gamma, mut denoms) = (Vec::new(), vec![0.0; n]);
+    iterate(n, opts, &mut Vec::new(), |params| {
+        exp_transform(params, &mut gamma);
         denoms.iter_mut().for_each(|d| *d = 0.0);
         for k in 0..c.chosen.len() {
             let (w, set) = c.choice(k);
@@ -143,24 +131,7 @@ pub fn mm_top1(c: &Choices<'_>, opts: &MmOptions) -> Result<Fit> {
         for ((p, &w), &d) in params.iter_mut().zip(&wins).zip(&denoms) {
             *p = ((w + opts.alpha) / (d + opts.alpha)).ln();
         }
-        let mean = params.iter().sum::<f64>() / n as f64;
-        params.iter_mut().for_each(|p| *p -= mean);
-        if let Some(last) = &prev {
-            let dist: f64 = last.iter().zip(&params).map(|(a, b)| (a - b).abs()).sum();
-            if dist <= opts.tol * n as f64 {
-                return Ok(Fit {
-                    params,
-                    iterations: it,
-                    converged: true,
-                });
-            }
-        }
-        prev = Some(params.clone());
-    }
-    Ok(Fit {
-        params,
-        iterations: opts.max_iter,
-        converged: false,
+        Ok(())
     })
 }
 

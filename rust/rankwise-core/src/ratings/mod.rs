@@ -15,6 +15,9 @@
 //! * [`plackett_luce`]: Plackett–Luce from rankings, with bootstrap and asymptotic errors;
 //! * [`contextual`]: Bradley–Terry with covariates per comparison (the arena's style control);
 //! * [`openskill`]: online Bayesian ratings, Weng & Lin's Plackett–Luce as openskill.
+//!
+//! The fits share [`resample`] (the bootstrap of every fit) and `solve` (matrix inversion
+//! under the centring gauge, standard errors from the information, Newton's method).
 
 pub mod bradley_terry;
 pub mod centrality;
@@ -23,9 +26,21 @@ pub mod elo;
 pub mod luce;
 pub mod openskill;
 pub mod plackett_luce;
+pub mod resample;
+mod solve;
 pub mod ties;
 
+pub use resample::{Bootstrap, Resamples};
+
 use crate::error::{RankError, Result};
+use crate::labels::evidence::check_weights;
+
+/// Whether `offsets` cut `len` values into rows: rising from 0 to `len`.
+fn cuts(offsets: &[i64], len: usize) -> bool {
+    offsets.first() == Some(&0)
+        && offsets.last() == Some(&(len as i64))
+        && offsets.windows(2).all(|w| w[0] <= w[1])
+}
 
 /// Validated comparisons between `n_players` players (see the module documentation).
 #[derive(Debug, Clone, Copy)]
@@ -67,24 +82,7 @@ impl<'a> Comparisons<'a> {
             ));
         }
         if let Some(w) = weights {
-            if w.len() != a.len() {
-                return Err(RankError::shape(
-                    "weights",
-                    format!("one weight per comparison ({})", a.len()),
-                    format!("{} weights", w.len()),
-                ));
-            }
-            if let Some((i, v)) = w
-                .iter()
-                .enumerate()
-                .find(|&(_, &v)| !(v.is_finite() && v >= 0.0))
-            {
-                return Err(RankError::invalid(
-                    "weights",
-                    "finite and non-negative counts",
-                    format!("{v} at comparison {i}"),
-                ));
-            }
+            check_weights(w, a.len(), "comparison", "finite and non-negative counts")?;
         }
         let n = n_players as i64;
         for (i, (&x, &y)) in a.iter().zip(b).enumerate() {

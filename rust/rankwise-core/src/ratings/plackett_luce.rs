@@ -15,13 +15,12 @@
 //!   canonical-link model; Hunter 2004, *Ann. Statist.* 32, §5), summed over stages and
 //!   rankings with their weights; inverted as [`super::bradley_terry::standard_errors`] does.
 
-use rayon::prelude::*;
-
-use super::bradley_terry::{Resamples, invert, resample_count};
+use super::cuts;
+use super::resample::{self, Bootstrap, Resamples};
+use super::solve::information_errors;
 use crate::error::{RankError, Result};
-use crate::labels::evidence::Compact;
+use crate::labels::evidence::{Compact, check_weights};
 use crate::labels::plackett_luce::{self, Fit, MmOptions, Scratch};
-use crate::rng::Rng;
 
 /// Validated rankings: ranking `r` is `items[offsets[r]..offsets[r + 1]]`, best first.
 #[derive(Debug, Clone, Copy)]
@@ -42,11 +41,7 @@ impl<'a> Rankings<'a> {
         weights: Option<&'a [f64]>,
         n_players: usize,
     ) -> Result<Self> {
-        let ok = offsets.len() >= 2
-            && offsets.first() == Some(&0)
-            && offsets.last() == Some(&(items.len() as i64))
-            && offsets.windows(2).all(|w| w[0] <= w[1]);
-        if !ok {
+        if offsets.len() < 2 || !cuts(offsets, items.len()) {
             return Err(RankError::shape(
                 "rankings",
                 format!(
@@ -58,24 +53,7 @@ impl<'a> Rankings<'a> {
         }
         let n = offsets.len() - 1;
         if let Some(w) = weights {
-            if w.len() != n {
-                return Err(RankError::shape(
-                    "weights",
-                    format!("one weight per ranking ({n})"),
-                    format!("{} weights", w.len()),
-                ));
-            }
-            if let Some((i, v)) = w
-                .iter()
-                .enumerate()
-                .find(|&(_, &v)| !(v.is_finite() && v >= 0.0))
-            {
-                return Err(RankError::invalid(
-                    "weights",
-                    "finite and non-negative counts",
-                    format!("{v} at ranking {i}"),
-                ));
-            }
+            check_weights(w, n, "ranking", "finite and non-negative counts")?;
         }
         let mut seen = vec![usize::MAX; n_players];
         for r in 0..n {
@@ -213,49 +191,20 @@ pub fn bootstrap(
     c: &Rankings<'_>,
     resamples: Resamples<'_>,
     opts: &MmOptions,
-) -> Result<super::bradley_terry::Bootstrap> {
+) -> Result<Bootstrap> {
     opts.validate()?;
-    let (m, n) = (c.n_players, c.len());
-    let count = resample_count(resamples, n)?;
-    let watch = crate::interrupt::current();
-    let fits: Vec<Result<Fit>> = (0..count)
-        .into_par_iter()
-        .map_init(
-            || (Compact::default(), Scratch::default()),
-            |(compact, scratch), r| {
-                watch.check()?;
-                start(compact, m);
-                match resamples {
-                    Resamples::Seeded { seed, .. } => {
-                        let mut rng = Rng::new(seed, r as u64);
-                        for _ in 0..n {
-                            push(c, rng.below(n), compact);
-                        }
-                    }
-                    Resamples::Given { indices, .. } => {
-                        // Validated: in 0..n.
-                        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-                        for &i in &indices[r * n..(r + 1) * n] {
-                            push(c, i as usize, compact);
-                        }
-                    }
-                }
-                watch.scope(|| fit_compact(compact, m, opts, Some(r), scratch))
-            },
-        )
-        .collect();
-    watch.check()?;
-    let mut params = Vec::with_capacity(count * m);
-    let mut not_converged = 0;
-    for f in fits {
-        let f = f?;
-        not_converged += usize::from(!f.converged);
-        params.extend_from_slice(&f.params);
-    }
-    Ok(super::bradley_terry::Bootstrap {
-        params,
-        not_converged,
-    })
+    let m = c.n_players;
+    resample::fits(
+        resamples,
+        c.len(),
+        || (Compact::default(), Scratch::default()),
+        |(compact, scratch), r| {
+            start(compact, m);
+            r.for_each(|i| push(c, i, compact));
+            fit_compact(compact, m, opts, Some(r.index), scratch)
+        },
+    )
+    .map(Bootstrap::of)
 }
 
 /// Asymptotic standard errors of the centred log-strengths `theta` fitted to `c` (see the
@@ -263,52 +212,39 @@ pub fn bootstrap(
 /// connect the players).
 pub fn standard_errors(c: &Rankings<'_>, theta: &[f64]) -> Result<Vec<f64>> {
     let m = c.n_players;
-    if theta.len() != m {
-        return Err(RankError::shape(
-            "theta",
-            format!("one strength per player ({m})"),
-            theta.len(),
-        ));
-    }
-    let mut info = vec![0.0; m * m];
-    let mut p = Vec::new();
-    for r in 0..c.len() {
-        let (ranking, w) = c.get(r);
-        // Validated: in 0..n_players.
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        let idx: Vec<usize> = ranking.iter().map(|&v| v as usize).collect();
-        for t in 0..idx.len() - 1 {
-            let stage = &idx[t..];
-            let top = stage
-                .iter()
-                .map(|&i| theta[i])
-                .fold(f64::NEG_INFINITY, f64::max);
-            p.clear();
-            p.extend(stage.iter().map(|&i| (theta[i] - top).exp()));
-            let s: f64 = p.iter().sum();
-            p.iter_mut().for_each(|v| *v /= s);
-            for (x, &i) in stage.iter().enumerate() {
-                info[i * m + i] += w * p[x];
-                for (y, &j) in stage.iter().enumerate() {
-                    info[i * m + j] -= w * p[x] * p[y];
+    let add = |info: &mut [f64]| {
+        let mut p = Vec::new();
+        for r in 0..c.len() {
+            let (ranking, w) = c.get(r);
+            // Validated: in 0..n_players.
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            let idx: Vec<usize> = ranking.iter().map(|&v| v as usize).collect();
+            for t in 0..idx.len() - 1 {
+                let stage = &idx[t..];
+                let top = stage
+                    .iter()
+                    .map(|&i| theta[i])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                p.clear();
+                p.extend(stage.iter().map(|&i| (theta[i] - top).exp()));
+                let s: f64 = p.iter().sum();
+                p.iter_mut().for_each(|v| *v /= s);
+                for (x, &i) in stage.iter().enumerate() {
+                    info[i * m + i] += w * p[x];
+                    for (y, &j) in stage.iter().enumerate() {
+                        info[i * m + j] -= w * p[x] * p[y];
+                    }
                 }
             }
         }
-    }
-    let j = 1.0 / m as f64;
-    for v in &mut info {
-        *v += j;
-    }
-    let Some(inv) = invert(&mut info, m) else {
-        return Err(RankError::invalid(
+    };
+    information_errors(theta, m, add, || {
+        RankError::invalid(
             "rankings",
             "rankings that connect all the players (the Fisher information is singular)",
             format!("{} rankings of {m} players", c.len()),
-        ));
-    };
-    Ok((0..m)
-        .map(|i| (inv[i * m + i] - j).max(0.0).sqrt())
-        .collect())
+        )
+    })
 }
 
 #[cfg(test)]

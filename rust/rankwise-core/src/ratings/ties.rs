@@ -28,12 +28,11 @@
 //! (the negative Hessian, penalty included), projected on centred `θ`: `P (H̃)⁻¹ P` with
 //! `H̃ = -H + uuᵀ` on the `θ` block and `P` the centring projection.
 
-use rayon::prelude::*;
-
 use super::Comparisons;
-use super::bradley_terry::{Resamples, invert};
+use super::resample::{self, Resamples};
+use super::solve::{Derivatives, Newton, check_strengths, log_sigmoid, ridge};
 use crate::error::{RankError, Result};
-use crate::rng::Rng;
+use crate::labels::plackett_luce::check_iteration;
 
 /// Which model of ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,20 +54,18 @@ pub struct TieOptions {
 
 impl TieOptions {
     fn validate(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(RankError::invalid(
-                "alpha",
-                "a finite number >= 0",
-                self.alpha,
-            ));
+        check_iteration(self.alpha, self.max_iter, self.tol, true)
+    }
+
+    /// The Newton iteration of `m` strengths and the tie parameter, pinned on its boundary
+    /// unless `free`.
+    fn newton(&self, m: usize, free: bool) -> Newton {
+        Newton {
+            m,
+            pinned: (!free).then_some(m),
+            max_iter: self.max_iter,
+            tol: self.tol,
         }
-        if self.max_iter == 0 {
-            return Err(RankError::invalid("max_iter", "a positive integer", 0));
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(RankError::invalid("tol", "a finite number > 0", self.tol));
-        }
-        Ok(())
     }
 }
 
@@ -189,15 +186,6 @@ fn sigmoid(x: f64) -> f64 {
     }
 }
 
-#[inline]
-fn log_sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        -(-x).exp().ln_1p()
-    } else {
-        x - x.exp().ln_1p()
-    }
-}
-
 /// Log-likelihood of one pair with `w` wins of the first, `l` losses and `t` ties at
 /// difference `d` and tie parameter `eta`; with `grad`, its derivatives
 /// `(∂d, ∂η, ∂dd, ∂dη, ∂ηη)`. With `free == false` the tie parameter is on the boundary
@@ -270,20 +258,11 @@ fn evaluate(
     free: bool,
     theta: &[f64],
     eta: f64,
-    deriv: Option<(&mut [f64], &mut [f64])>,
+    mut deriv: Derivatives<'_>,
 ) -> f64 {
     let m = counts.m;
     let k = m + 1;
-    let mut ll = -0.5 * opts.alpha * theta.iter().map(|x| x * x).sum::<f64>();
-    let mut deriv = deriv;
-    if let Some((g, h)) = deriv.as_mut() {
-        g.iter_mut().for_each(|v| *v = 0.0);
-        h.iter_mut().for_each(|v| *v = 0.0);
-        for i in 0..m {
-            g[i] = -opts.alpha * theta[i];
-            h[i * k + i] = -opts.alpha;
-        }
-    }
+    let mut ll = ridge(opts.alpha, theta, &mut deriv);
     for &(a, b) in &counts.pairs {
         let (w, l, t) = (
             counts.wins[a * m + b],
@@ -311,50 +290,6 @@ fn evaluate(
     ll
 }
 
-/// `-H + uuᵀ` on the θ block (and 1 on the tie diagonal when it is not free), inverted.
-fn gauge_inverse(h: &[f64], m: usize, free: bool) -> Option<Vec<f64>> {
-    let k = m + 1;
-    let mut a: Vec<f64> = h.iter().map(|v| -v).collect();
-    let u2 = 1.0 / m as f64;
-    for i in 0..m {
-        for j in 0..m {
-            a[i * k + j] += u2;
-        }
-    }
-    if !free {
-        a[m * k + m] = 1.0;
-    }
-    scaled_invert(a, k)
-}
-
-/// Invert the symmetric positive definite `k x k` matrix `a` after scaling it to a unit
-/// diagonal (`D^{-1/2} a D^{-1/2}`), so that parameters on different scales (a tie parameter
-/// near its boundary, covariates in other units) do not look singular to the pivoting.
-pub(super) fn scaled_invert(mut a: Vec<f64>, k: usize) -> Option<Vec<f64>> {
-    let d: Vec<f64> = (0..k)
-        .map(|i| {
-            let v = a[i * k + i];
-            if v > 0.0 && v.is_finite() {
-                1.0 / v.sqrt()
-            } else {
-                1.0
-            }
-        })
-        .collect();
-    for i in 0..k {
-        for j in 0..k {
-            a[i * k + j] *= d[i] * d[j];
-        }
-    }
-    let mut inv = invert(&mut a, k)?;
-    for i in 0..k {
-        for j in 0..k {
-            inv[i * k + j] *= d[i] * d[j];
-        }
-    }
-    Some(inv)
-}
-
 fn singular(c: &Comparisons<'_>, resample: Option<usize>) -> RankError {
     let at = resample.map_or_else(String::new, |r| format!(" in resample {r}"));
     RankError::invalid(
@@ -379,8 +314,7 @@ fn fit_counts(
     resample: Option<usize>,
 ) -> Result<TieFit> {
     let m = counts.m;
-    let k = m + 1;
-    let (mut theta, mut eta) = match start {
+    let (theta, mut eta) = match start {
         Some((t, e)) if free && e.is_finite() => (t.to_vec(), e),
         Some((t, _)) => (t.to_vec(), 0.0),
         None => (vec![0.0; m], 0.0),
@@ -405,69 +339,28 @@ fn fit_counts(
             TieModel::RaoKupper => ((1.0 + p) / (1.0 - p)).ln(),
         };
     }
-    let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
-    let mut step = vec![0.0; k];
-    let mut trial = vec![0.0; m];
-    let watch = crate::interrupt::current();
-    for it in 1..=opts.max_iter {
-        watch.check()?;
-        let ll = evaluate(counts, opts, free, &theta, eta, Some((&mut g, &mut h)));
-        let Some(inv) = gauge_inverse(&h, m, free) else {
-            return Err(singular(c, resample));
-        };
-        for i in 0..k {
-            step[i] = (0..k).map(|j| inv[i * k + j] * g[j]).sum();
-        }
-        if !free {
-            step[m] = 0.0;
-        }
-        let size = step.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-        if !size.is_finite() {
-            return Err(singular(c, resample));
-        }
-        // Step halving: stay feasible (τ > 0) and do not decrease the likelihood.
-        let mut t = 1.0;
-        let mut accepted = false;
-        for _ in 0..60 {
-            let e = eta + t * step[m];
-            if !(free && opts.model == TieModel::RaoKupper && e <= 0.0) {
-                for i in 0..m {
-                    trial[i] = theta[i] + t * step[i];
-                }
-                let v = evaluate(counts, opts, free, &trial, e, None);
-                if v.is_finite() && v >= ll - 1e-12 * ll.abs() {
-                    accepted = true;
-                    break;
-                }
-            }
-            t *= 0.5;
-        }
-        if accepted {
-            theta.copy_from_slice(&trial);
-            if free {
-                eta += t * step[m];
-            }
-            let mean = theta.iter().sum::<f64>() / m as f64;
-            theta.iter_mut().for_each(|x| *x -= mean);
-        }
-        if !accepted || size * t < opts.tol {
-            return Ok(TieFit {
-                theta,
-                eta,
-                iterations: it,
-                converged: true,
-            });
-        }
-    }
+    let mut params = theta;
+    params.push(eta);
+    // Rao–Kupper's ϑ = e^τ is above 1: steps are halved until τ stays positive.
+    let rao_kupper = free && opts.model == TieModel::RaoKupper;
+    let (iterations, converged) = opts.newton(m, free).maximise(
+        &mut params,
+        |p, deriv| evaluate(counts, opts, free, &p[..m], p[m], deriv),
+        |p| !(rao_kupper && p[m] <= 0.0),
+        || singular(c, resample),
+    )?;
+    let eta = params.pop().unwrap_or(eta);
     Ok(TieFit {
-        theta,
+        theta: params,
         eta,
-        iterations: opts.max_iter,
-        converged: false,
+        iterations,
+        converged,
     })
 }
 
-fn pooled(c: &Comparisons<'_>, opts: &TieOptions) -> Result<Counts> {
+/// The counts of all the comparisons, and whether the tie parameter is free (see
+/// [`Counts::finish`]).
+fn pooled(c: &Comparisons<'_>, opts: &TieOptions) -> Result<(Counts, bool)> {
     opts.validate()?;
     if let Some((i, s)) = c
         .score
@@ -481,17 +374,18 @@ fn pooled(c: &Comparisons<'_>, opts: &TieOptions) -> Result<Counts> {
             format!("{s} at comparison {i}"),
         ));
     }
-    Ok(Counts::new(c.n_players))
+    let mut counts = Counts::new(c.n_players);
+    for i in 0..c.len() {
+        counts.add(c, i);
+    }
+    let free = counts.finish(opts.alpha, None)?;
+    Ok((counts, free))
 }
 
 /// The maximum-likelihood (or, with `alpha > 0`, penalised) fit of all the comparisons (see the
 /// module documentation).
 pub fn fit(c: &Comparisons<'_>, opts: &TieOptions) -> Result<TieFit> {
-    let mut counts = pooled(c, opts)?;
-    for i in 0..c.len() {
-        counts.add(c, i);
-    }
-    let free = counts.finish(opts.alpha, None)?;
+    let (counts, free) = pooled(c, opts)?;
     fit_counts(c, &counts, free, opts, None, None)
 }
 
@@ -499,19 +393,9 @@ pub fn fit(c: &Comparisons<'_>, opts: &TieOptions) -> Result<TieFit> {
 /// boundary, where the tie parameter is not estimated) at a fit (see the module
 /// documentation).
 pub fn standard_errors(c: &Comparisons<'_>, fit: &TieFit, opts: &TieOptions) -> Result<Vec<f64>> {
-    let mut counts = pooled(c, opts)?;
-    for i in 0..c.len() {
-        counts.add(c, i);
-    }
-    let free = counts.finish(opts.alpha, None)?;
+    let (counts, free) = pooled(c, opts)?;
     let m = c.n_players;
-    if fit.theta.len() != m {
-        return Err(RankError::shape(
-            "theta",
-            format!("one strength per player ({m})"),
-            fit.theta.len(),
-        ));
-    }
+    check_strengths(&fit.theta, m)?;
     let k = m + 1;
     let (mut g, mut h) = (vec![0.0; k], vec![0.0; k * k]);
     evaluate(
@@ -522,25 +406,13 @@ pub fn standard_errors(c: &Comparisons<'_>, fit: &TieFit, opts: &TieOptions) -> 
         fit.eta,
         Some((&mut g, &mut h)),
     );
-    let inv = gauge_inverse(&h, m, free).ok_or_else(|| singular(c, None))?;
-    // Diagonal of P X P on the θ block, P = I - uuᵀ: X_ii - 2 (X u)_i u_i + (uᵀ X u) u_i².
-    let u = (1.0 / m as f64).sqrt();
-    let xu: Vec<f64> = (0..m)
-        .map(|i| (0..m).map(|j| inv[i * k + j]).sum::<f64>() * u)
-        .collect();
-    let uxu: f64 = xu.iter().sum::<f64>() * u;
-    let mut se: Vec<f64> = (0..m)
-        .map(|i| {
-            (inv[i * k + i] - 2.0 * xu[i] * u + uxu * u * u)
-                .max(0.0)
-                .sqrt()
-        })
-        .collect();
-    se.push(if free {
-        inv[m * k + m].max(0.0).sqrt()
-    } else {
-        f64::NAN
-    });
+    let newton = opts.newton(m, free);
+    let inv = newton.inverse(&h).ok_or_else(|| singular(c, None))?;
+    let mut se = newton.errors(&inv);
+    if !free {
+        // The tie parameter is not estimated on the boundary.
+        se[m] = f64::NAN;
+    }
     Ok(se)
 }
 
@@ -561,53 +433,24 @@ pub fn bootstrap(
     opts: &TieOptions,
 ) -> Result<TieBootstrap> {
     let full = fit(c, opts)?;
-    let (m, n) = (c.n_players, c.len());
-    let count = super::bradley_terry::resample_count(resamples, n)?;
-    let watch = crate::interrupt::current();
-    let fits: Vec<Result<TieFit>> = (0..count)
-        .into_par_iter()
-        .map_init(
-            || Counts::new(m),
-            |counts, r| {
-                watch.check()?;
-                counts.clear();
-                match resamples {
-                    Resamples::Seeded { seed, .. } => {
-                        let mut rng = Rng::new(seed, r as u64);
-                        for _ in 0..n {
-                            counts.add(c, rng.below(n));
-                        }
-                    }
-                    Resamples::Given { indices, .. } => {
-                        // Validated: in 0..n.
-                        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-                        for &i in &indices[r * n..(r + 1) * n] {
-                            counts.add(c, i as usize);
-                        }
-                    }
-                }
-                let free = counts.finish(opts.alpha, Some(r))?;
-                watch.scope(|| {
-                    fit_counts(
-                        c,
-                        counts,
-                        free,
-                        opts,
-                        Some((&full.theta, full.eta)),
-                        Some(r),
-                    )
-                })
-            },
-        )
-        .collect();
-    watch.check()?;
+    let start = Some((&full.theta[..], full.eta));
+    let fits = resample::fits(
+        resamples,
+        c.len(),
+        || Counts::new(c.n_players),
+        |counts, r| {
+            counts.clear();
+            r.for_each(|i| counts.add(c, i));
+            let free = counts.finish(opts.alpha, Some(r.index))?;
+            fit_counts(c, counts, free, opts, start, Some(r.index))
+        },
+    )?;
     let mut out = TieBootstrap {
-        theta: Vec::with_capacity(count * m),
-        eta: Vec::with_capacity(count),
+        theta: Vec::with_capacity(fits.len() * c.n_players),
+        eta: Vec::with_capacity(fits.len()),
         not_converged: 0,
     };
     for f in fits {
-        let f = f?;
         out.not_converged += usize::from(!f.converged);
         out.theta.extend_from_slice(&f.theta);
         out.eta.push(f.eta);
@@ -665,11 +508,8 @@ mod tests {
             for s in [&few, &many] {
                 let c = Comparisons::new(&a, &b, s, None, 3).unwrap();
                 let f = fit(&c, &o).unwrap();
-                let mut counts = pooled(&c, &o).unwrap();
-                for i in 0..c.len() {
-                    counts.add(&c, i);
-                }
-                assert!(counts.finish(0.0, None).unwrap());
+                let (counts, free) = pooled(&c, &o).unwrap();
+                assert!(free);
                 let (mut g, mut h) = (vec![0.0; 4], vec![0.0; 16]);
                 evaluate(&counts, &o, true, &f.theta, f.eta, Some((&mut g, &mut h)));
                 assert!(g.iter().all(|v| v.abs() < 1e-8), "{model:?} {g:?}");
