@@ -169,8 +169,9 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     descending, compared byte-wise (trec_eval's and pytrec_eval's rule; ranx, ir_measures'
     RR@k, sklearn and torchmetrics order ties differently and can differ by up to 1.0 per
     query on tied runs). ``ties`` chooses another rule: ranx's order, or no order at all (the
-    expected value over every ordering of tied documents). Binary measures count ``label >= rel_level`` as relevant; nDCG uses
-    the labels as gains whatever ``rel_level`` is (as trec_eval does). Negative labels mean
+    expected value over every ordering of tied documents). Binary measures count
+    ``label >= rel_level`` as relevant; nDCG uses the labels as gains whatever ``rel_level``
+    is (as trec_eval does). Negative labels mean
     "in the pool but unjudged" (bpref skips them).
 
     Parameters

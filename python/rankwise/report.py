@@ -7,7 +7,7 @@ from collections.abc import Sequence
 # typing.TYPE_CHECKING without importing typing (~10 ms of `rankwise eval` start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
 
     import numpy as np
     import numpy.typing as npt
@@ -128,7 +128,7 @@ class Report(dict[str, float]):
         built_qrels, built_run = _as_qrels(qrels), _as_run(run)
         names = _measure_list(list(self.measures) if measures is None else measures)
 
-        def values(ties: str, which: list[str]) -> npt.NDArray[np.float64]:
+        def values(ties: Literal["ranx", "expected"], which: list[str]) -> npt.NDArray[np.float64]:
             out: npt.NDArray[np.float64] = _native.evaluate_ties(
                 built_qrels, built_run, which, ties=ties, **options
             )[2]
@@ -142,11 +142,11 @@ class Report(dict[str, float]):
             expected = values("expected", names)
         except InvalidValueError:  # some measure has no expected value: NaN for those
             expected = trec * float("nan")
+            from contextlib import suppress
+
             for m, name in enumerate(names):
-                try:
+                with suppress(InvalidValueError):
                     expected[m] = values("expected", [name])[0]
-                except InvalidValueError:
-                    pass
         return TieEffect(_native.measure_names(names), query_ids, trec, ranx, expected)
 
     @property
