@@ -224,7 +224,7 @@ impl Scratch {
             }
             seen += 1;
             let label = qrels.lookup(q, doc).unwrap_or(f64::NAN);
-            if opts.judged_only && !(label >= 0.0) {
+            if opts.judged_only && (label.is_nan() || label < 0.0) {
                 continue;
             }
             let key = tie_key(run, i);
@@ -541,7 +541,9 @@ fn expected_dcg(tied: &Tied<'_>, limit: usize, gain: Gain) -> f64 {
 /// `numba/misc/quicksort.py` (`run_quicksort1`, `partition`, `insertion_sort`; numba
 /// 0.60), comparisons and swaps in the same sequence, so ties land where numba puts them.
 pub fn ranx_order(keys: &[f64], out: &mut Vec<usize>) {
-    const SMALL_QUICKSORT: usize = 15;
+    // Bounds are signed, as numba's `intp`: `high = i - 1` reaches -1 when the pivot lands
+    // first, and the partition's `j` steps below `low`.
+    const SMALL_QUICKSORT: isize = 15;
     out.clear();
     out.extend(0..keys.len());
     if keys.len() < 2 {
@@ -549,7 +551,8 @@ pub fn ranx_order(keys: &[f64], out: &mut Vec<usize>) {
     }
     let lt = |a: usize, b: usize| keys[a] < keys[b];
     let r = out.as_mut_slice();
-    let mut stack: Vec<(usize, usize)> = vec![(0, keys.len() - 1)];
+    let n = isize::try_from(keys.len()).unwrap_or(isize::MAX);
+    let mut stack: Vec<(isize, isize)> = vec![(0, n - 1)];
     while let Some((mut low, mut high)) = stack.pop() {
         while high - low >= SMALL_QUICKSORT {
             let i = ranx_partition(r, low, high, lt);
@@ -565,57 +568,131 @@ pub fn ranx_order(keys: &[f64], out: &mut Vec<usize>) {
                 low = i + 1;
             }
         }
-        // Insertion sort of r[low..=high].
-        for i in low + 1..=high {
-            let k = r[i];
-            let mut j = i;
-            while j > low && lt(k, r[j - 1]) {
-                r[j] = r[j - 1];
-                j -= 1;
-            }
-            r[j] = k;
-        }
+        insertion_sort(r, low, high, lt);
     }
 }
 
-/// numba's `partition(A, R, low, high)`: median of three, pivot stashed at `high`.
-fn ranx_partition(
-    r: &mut [usize],
-    low: usize,
-    high: usize,
-    lt: impl Fn(usize, usize) -> bool,
-) -> usize {
-    let mid = (low + high) >> 1;
-    if lt(r[mid], r[low]) {
-        r.swap(low, mid);
+/// numba's `insertion_sort(A, R, low, high)`: `r[low..=high]`, nothing when `high <= low`.
+#[allow(clippy::cast_sign_loss)]
+fn insertion_sort(r: &mut [usize], low: isize, high: isize, lt: impl Fn(usize, usize) -> bool) {
+    if high <= low {
+        return;
     }
-    if lt(r[high], r[mid]) {
-        r.swap(high, mid);
-    }
-    if lt(r[mid], r[low]) {
-        r.swap(low, mid);
-    }
-    let pivot = r[mid];
-    r.swap(high, mid);
-    let mut i = low;
-    // j may step below `low` (to -1 when low == 0): signed arithmetic, as in numba.
-    let mut j = high as isize - 1;
-    loop {
-        while i < high && lt(r[i], pivot) {
-            i += 1;
-        }
-        #[allow(clippy::cast_sign_loss)]
-        while j >= low as isize && lt(pivot, r[j as usize]) {
+    let (low, high) = (low as usize, high as usize);
+    for i in low + 1..=high {
+        let k = r[i];
+        let mut j = i;
+        while j > low && lt(k, r[j - 1]) {
+            r[j] = r[j - 1];
             j -= 1;
         }
-        if i as isize >= j {
+        r[j] = k;
+    }
+}
+
+/// numba's `partition(A, R, low, high)`: median of three, pivot stashed at `high`; returns
+/// the pivot's final place. `0 <= low < high < r.len()`.
+#[allow(clippy::cast_sign_loss)]
+fn ranx_partition(
+    r: &mut [usize],
+    low: isize,
+    high: isize,
+    lt: impl Fn(usize, usize) -> bool,
+) -> isize {
+    let at = |i: isize| i as usize;
+    let mid = (low + high) >> 1;
+    if lt(r[at(mid)], r[at(low)]) {
+        r.swap(at(low), at(mid));
+    }
+    if lt(r[at(high)], r[at(mid)]) {
+        r.swap(at(high), at(mid));
+    }
+    if lt(r[at(mid)], r[at(low)]) {
+        r.swap(at(low), at(mid));
+    }
+    let pivot = r[at(mid)];
+    r.swap(at(high), at(mid));
+    let mut i = low;
+    let mut j = high - 1;
+    loop {
+        while i < high && lt(r[at(i)], pivot) {
+            i += 1;
+        }
+        while j >= low && lt(pivot, r[at(j)]) {
+            j -= 1;
+        }
+        if i >= j {
             break;
         }
-        #[allow(clippy::cast_sign_loss)]
-        r.swap(i, j as usize);
+        r.swap(at(i), at(j));
         i += 1;
         j -= 1;
     }
-    r.swap(i, high);
+    r.swap(at(i), at(high));
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(v: &[f64]) -> Vec<usize> {
+        let mut out = Vec::new();
+        ranx_order(v, &mut out);
+        out
+    }
+
+    #[test]
+    fn ranx_order_sorts_and_keeps_short_ties_in_insertion_order() {
+        assert_eq!(keys(&[]), Vec::<usize>::new());
+        assert_eq!(keys(&[-0.5, -0.5, -0.9, -0.5]), [2, 0, 1, 3]);
+        let many: Vec<f64> = (0..200).map(|i| f64::from((i * 37) % 11)).collect();
+        let order = keys(&many);
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..200).collect::<Vec<_>>());
+        assert!(order.windows(2).all(|w| many[w[0]] <= many[w[1]]));
+    }
+
+    #[test]
+    fn ranx_order_moves_long_ties_as_numba_does() {
+        // 30 equal keys: numba's partitions leave index 0 away from the front (pinned
+        // against ranx itself in tests/test_ties.py).
+        let order = keys(&[1.0; 30]);
+        assert_ne!(order[0], 0);
+    }
+
+    #[test]
+    fn expected_values_of_three_tied_documents_two_relevant() {
+        let labels = [1.0, 0.0, 1.0];
+        let tied = Tied {
+            labels: &labels,
+            starts: &[0],
+        };
+        let positive = [1.0, 1.0];
+        let query = RankedQuery {
+            hits: &[],
+            num_ret: 3,
+            others_judged: false,
+            positive_labels: &positive,
+            zero_labels: 1,
+        };
+        let set = MeasureSet::parse(&["P@1", "AP", "RR", "Success@1", "R@2"]).unwrap();
+        let got: Vec<f64> = set
+            .measures()
+            .iter()
+            .map(|m| expected_value(m, &tied, &query, 1.0))
+            .collect();
+        // Orderings RRN, RNR, NRR (each twice): AP 1, 5/6, 7/12; RR 1, 1, 1/2.
+        let want = [
+            2.0 / 3.0,
+            (1.0 + 5.0 / 6.0 + 7.0 / 12.0) / 3.0,
+            5.0 / 6.0,
+            2.0 / 3.0,
+            2.0 / 3.0,
+        ];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{got:?} vs {want:?}");
+        }
+    }
 }
