@@ -91,7 +91,7 @@ def every_ordering(run: dict[str, float]) -> list[list[str]]:
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     tied_query(),
     st.sampled_from([1, 2]),
@@ -193,7 +193,7 @@ def assert_matches_ranx(qrels, run) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(ranx_tied())
 def test_ranx_ties_match_ranx(data) -> None:  # type: ignore[no-untyped-def]
     assert_matches_ranx(*data)
