@@ -86,6 +86,7 @@ PARAMETERS: list[tuple[Any, str, str]] = [
     (strategies.Setwise, "method", "rerank::SetwiseMethod"),
     (strategies.Pairwise, "method", "rerank::PairwiseMethod"),
     (parsing.parse_permutation, "ids", "rerank::IdStyle"),
+    (rankwise.evaluate, "ties", "evaluate::TieRule"),
 ]
 
 # (what is checked, the alias or the owner, the parameter (None for an alias), the enum).
@@ -146,6 +147,7 @@ STUB: list[tuple[str, str, str]] = [
     ("parse_permutation", "ids", "rerank::IdStyle"),
     ("parse_permutation", "duplicates", "rerank::OnProblem"),
     ("parse_permutations", "missing", "rerank::OnProblem"),
+    ("evaluate_ties", "ties", "evaluate::TieRule"),
 ]
 
 

@@ -17,6 +17,7 @@ _Alternative = Literal["two-sided", "less", "greater"]
 _NanPolicy = Literal["propagate", "raise", "omit"]
 _IdStyle = Literal["bracketed", "numbers", "letters"]
 _OnProblem = Literal["repair", "error"]
+_TieRule = Literal["trec_eval", "ranx", "expected"]
 
 def option_names() -> dict[str, list[str]]: ...
 
@@ -92,6 +93,18 @@ def evaluate(
     run: Run,
     measures: list[str],
     *,
+    rel_level: float = 1.0,
+    judged_only: bool = False,
+    max_docs: int | None = None,
+    missing: _Missing = ...,
+    ignore_identical_ids: bool = False,
+) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def evaluate_ties(
+    qrels: Qrels,
+    run: Run,
+    measures: list[str],
+    *,
+    ties: _TieRule = ...,
     rel_level: float = 1.0,
     judged_only: bool = False,
     max_docs: int | None = None,

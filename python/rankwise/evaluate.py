@@ -21,7 +21,7 @@ __all__ = ["Qrels", "Report", "Run", "evaluate", "measure_names"]
 # `rankwise eval` start-up; at run time `overload` only has to return the function.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal, TypeVar, overload
+    from typing import Any, Literal, TypeVar, overload
 
     _Table = TypeVar("_Table", Qrels, Run)
 else:
@@ -125,6 +125,7 @@ def evaluate(
     measures: str | Iterable[str],
     *,
     per_query: Literal[False] = ...,
+    ties: Literal["trec_eval", "ranx", "expected"] = ...,
     rel_level: float = ...,
     missing: Literal["skip", "zero"] = ...,
     judged_only: bool = ...,
@@ -140,6 +141,7 @@ def evaluate(  # noqa: F811 (ruff does not see the overload through TYPE_CHECKIN
     measures: str | Iterable[str],
     *,
     per_query: Literal[True],
+    ties: Literal["trec_eval", "ranx", "expected"] = ...,
     rel_level: float = ...,
     missing: Literal["skip", "zero"] = ...,
     judged_only: bool = ...,
@@ -154,6 +156,7 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     measures: str | Iterable[str],
     *,
     per_query: bool = False,
+    ties: Literal["trec_eval", "ranx", "expected"] = "trec_eval",
     rel_level: float = 1,
     missing: Literal["skip", "zero"] = "skip",
     judged_only: bool = False,
@@ -165,8 +168,10 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     Documents are ranked by score, descending; equal scores are ordered by document id
     descending, compared byte-wise (trec_eval's and pytrec_eval's rule; ranx, ir_measures'
     RR@k, sklearn and torchmetrics order ties differently and can differ by up to 1.0 per
-    query on tied runs). Binary measures count ``label >= rel_level`` as relevant; nDCG uses
-    the labels as gains whatever ``rel_level`` is (as trec_eval does). Negative labels mean
+    query on tied runs). ``ties`` chooses another rule: ranx's order, or no order at all (the
+    expected value over every ordering of tied documents). Binary measures count
+    ``label >= rel_level`` as relevant; nDCG uses the labels as gains whatever ``rel_level``
+    is (as trec_eval does). Negative labels mean
     "in the pool but unjudged" (bpref skips them).
 
     Parameters
@@ -181,6 +186,26 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         (``"ndcg_cut.10,20"``, ``"map"``, ``"official"``); see :func:`measure_names`.
     per_query : bool, default False
         Return ``{query_id: {measure: value}}`` (pytrec_eval's shape) instead of the summary.
+    ties : {"trec_eval", "ranx", "expected"}, default "trec_eval"
+        How documents with equal scores are ordered (see the guide's "Tied scores"):
+
+        * ``"trec_eval"``: by document id, descending (trec_eval, pytrec_eval);
+        * ``"ranx"``: as ranx 0.3.21's ``Run`` orders them (numba's quicksort of the negated
+          scores in insertion order: tied documents keep the order they were added in for
+          queries of up to 15 documents; longer ones are shuffled by its partitions, and
+          ``rankwise.evaluate(..., ties="ranx")`` moves them exactly as numba does). Scores
+          are compared as float64 (ranx's), whatever the run's ``score_precision``;
+        * ``"expected"``: the mean of each measure over every ordering of each group of tied
+          documents, all equally likely (McSherry & Najork, ECIR 2008), in closed form, no
+          enumeration. Defined for ``P@k``, ``R@k``, ``Rprec``, ``Success@k``, ``RR@k``,
+          ``AP@k`` (and ``gm_map``), ``nDCG@k``, ``DCG@k`` (any gain), ``num_rel_ret@k``,
+          ``Judged@k`` and the measures of the retrieved set, which no order changes
+          (``num_ret``, ``num_rel``, ``num_q``, ``set_P``, ``set_recall``, ``set_F``,
+          ``set_relative_P``, ``set_map``, ``utility``, ``num_nonrel_judged_ret``); any other
+          measure raises :class:`~rankwise.errors.InvalidValueError` naming it, and so does
+          ``max_docs`` (a cutoff through a group of tied documents is a measure's cutoff).
+          Tied means equal at the run's ``score_precision`` (float32 by default, trec_eval's
+          comparison).
     rel_level : float, default 1
         Relevance level of binary measures (trec_eval ``-l``).
     missing : {"skip", "zero"}, default "skip"
@@ -216,6 +241,16 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     {'nDCG@10': 0.6309297535714575, 'RR': 0.5, 'P@1': 0.0}
     >>> rankwise.evaluate(qrels, run, "RR", per_query=True)
     {'q1': {'RR': 0.5}, 'q2': {'RR': 0.5}}
+
+    Two of three documents tie at the top: trec_eval puts "c" first, ranx keeps "a" first,
+    and the expected value averages over the six orderings.
+
+    >>> tied = {"q": {"a": 0.5, "b": 0.5, "c": 0.5}}
+    >>> judged = {"q": {"a": 1, "b": 0, "c": 0}}
+    >>> [rankwise.evaluate(judged, tied, "RR", ties=t)["RR"] for t in ("trec_eval", "ranx")]
+    [0.3333333333333333, 1.0]
+    >>> round(rankwise.evaluate(judged, tied, "RR", ties="expected")["RR"], 4)  # (1+1/2+1/3)/3
+    0.6111
     """
     if not isinstance(missing, str) or missing not in ("skip", "zero"):
         raise InvalidValueError(f"`missing` must be 'skip' or 'zero'; got {missing!r}")
@@ -223,14 +258,21 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         from ._validation import integer  # numpy: only when needed (`rankwise eval` avoids it)
 
         max_docs = integer("max_docs", max_docs, minimum=1)
+    if not isinstance(ties, str) or ties not in ("trec_eval", "ranx", "expected"):
+        raise InvalidValueError(
+            f"`ties` must be 'trec_eval', 'ranx' or 'expected'; got {ties!r}"[:300]
+        )
     if (
-        isinstance(run, dict)
+        ties == "trec_eval"
+        and isinstance(run, dict)
         and isinstance(qrels, (dict, Qrels))
         and missing == "skip"
         and ignore_identical_ids is False
     ):
         fast = _evaluate_dicts(qrels, run, measures, rel_level, judged_only, max_docs, per_query)
         if fast is not None:
+            if isinstance(fast, Report):
+                fast._remember(qrels, run, _options(rel_level, judged_only, max_docs, missing))
             return fast
     if isinstance(qrels, dict) and isinstance(run, dict):
         # Both from dicts: build them together, the qrels' indexing overlapping with reading
@@ -238,18 +280,34 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         built_qrels, built_run = _native.qrels_and_run_from_dicts(qrels, run)
     else:
         built_qrels, built_run = _as_qrels(qrels), _as_run(run)
-    names, query_ids, values, summary = _native.evaluate(
-        built_qrels,
-        built_run,
-        _measure_list(measures),
-        rel_level=_number("rel_level", rel_level),
-        judged_only=_yes_no("judged_only", judged_only),
-        max_docs=max_docs,
-        missing=missing,
-        ignore_identical_ids=_yes_no("ignore_identical_ids", ignore_identical_ids),
-    )
+    options = _options(rel_level, judged_only, max_docs, missing, ignore_identical_ids)
+    if ties == "trec_eval":
+        result = _native.evaluate(built_qrels, built_run, _measure_list(measures), **options)
+    else:
+        result = _native.evaluate_ties(
+            built_qrels, built_run, _measure_list(measures), ties=ties, **options
+        )
+    names, query_ids, values, summary = result
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
+    report._remember(built_qrels, built_run, options, ties)
     return report.per_query if _yes_no("per_query", per_query) else report
+
+
+def _options(
+    rel_level: object,
+    judged_only: object,
+    max_docs: int | None,
+    missing: Literal["skip", "zero"],
+    ignore_identical_ids: object = False,
+) -> dict[str, Any]:
+    """The keyword options of ``_native.evaluate``, checked."""
+    return {
+        "rel_level": _number("rel_level", rel_level),
+        "judged_only": _yes_no("judged_only", judged_only),
+        "max_docs": max_docs,
+        "missing": missing,
+        "ignore_identical_ids": _yes_no("ignore_identical_ids", ignore_identical_ids),
+    }
 
 
 def _evaluate_dicts(

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 # typing.TYPE_CHECKING without importing typing (~10 ms of `rankwise eval` start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
 
     import numpy as np
     import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["Report"]
+__all__ = ["Report", "TieEffect"]
 
 
 class Report(dict[str, float]):
@@ -52,6 +52,8 @@ class Report(dict[str, float]):
     measures: tuple[str, ...]
     query_ids: tuple[str, ...]
     run_name: str | None
+    # (qrels, run, evaluate's options, tie rule) for `tie_effect`; None when unknown.
+    _inputs: tuple[Any, Any, dict[str, Any], str] | None = None
 
     def __init__(
         self,
@@ -67,6 +69,85 @@ class Report(dict[str, float]):
         self.run_name = run_name
         # measure-major from the engine; stored query-major for the per-query views
         self._values = values
+
+    def _remember(
+        self, qrels: object, run: object, options: dict[str, Any], ties: str = "trec_eval"
+    ) -> None:
+        """Keep what :meth:`tie_effect` re-evaluates (references, no copies)."""
+        self._inputs = (qrels, run, options, ties)
+
+    def tie_effect(self, measures: str | Sequence[str] | None = None) -> TieEffect:
+        """The queries, and measures, whose value depends on how tied scores are ordered.
+
+        Re-evaluates the report's qrels and run (as they are now) under the three rules of
+        :func:`rankwise.evaluate`'s ``ties``: trec_eval's order, ranx's, and the expected
+        value over every ordering of tied documents (NaN for measures that have none, e.g.
+        ERR, and for every measure when ``max_docs`` was given), and keeps each (query,
+        measure) whose values differ by more than 1e-12. ``min`` and ``max`` are over those
+        rules (not over every ordering: a query can reach values beyond them).
+
+        Parameters
+        ----------
+        measures : str or sequence of str, optional
+            The measures to check (default: the report's).
+
+        Returns
+        -------
+        TieEffect
+            One row per (query, measure) that depends on the rule; ``to_pandas()`` gives a
+            DataFrame, ``to_dict()`` its columns, and ``len()`` the number of rows.
+
+        Examples
+        --------
+        >>> import rankwise
+        >>> qrels = {"q1": {"a": 1, "b": 0}, "q2": {"c": 1}}
+        >>> run = {"q1": {"a": 0.5, "b": 0.5}, "q2": {"c": 0.9, "d": 0.1}}
+        >>> effect = rankwise.evaluate(qrels, run, ["RR", "P@2"]).tie_effect()
+        >>> effect
+        TieEffect over 2 queries: 1 of 2 depend on the tie rule
+          RR   1 queries, mean |trec_eval - expected| 0.2500
+          P@2  0 queries
+        query_id  measure  trec_eval  ranx    expected  min     max
+        q1        RR       0.5000     1.0000  0.7500    0.5000  1.0000
+        >>> effect.to_dict()["query_id"]
+        ['q1']
+        """
+        if self._inputs is None:
+            from .errors import InvalidValueError
+
+            raise InvalidValueError(
+                "`tie_effect` needs the qrels and run this report was computed from; this "
+                "report does not hold them (it was unpickled or built by another function): "
+                "evaluate with rankwise.evaluate(qrels, run, measures) again"
+            )
+        from . import _native
+        from .errors import InvalidValueError
+        from .evaluate import _as_qrels, _as_run, _measure_list
+
+        qrels, run, options, _ = self._inputs
+        built_qrels, built_run = _as_qrels(qrels), _as_run(run)
+        names = _measure_list(list(self.measures) if measures is None else measures)
+
+        def values(ties: Literal["ranx", "expected"], which: list[str]) -> npt.NDArray[np.float64]:
+            out: npt.NDArray[np.float64] = _native.evaluate_ties(
+                built_qrels, built_run, which, ties=ties, **options
+            )[2]
+            return out
+
+        _, query_ids, trec, _ = _native.evaluate_ties(
+            built_qrels, built_run, names, ties="trec_eval", **options
+        )
+        ranx = values("ranx", names)
+        try:
+            expected = values("expected", names)
+        except InvalidValueError:  # some measure has no expected value: NaN for those
+            expected = trec * float("nan")
+            from contextlib import suppress
+
+            for m, name in enumerate(names):
+                with suppress(InvalidValueError):
+                    expected[m] = values("expected", [name])[0]
+        return TieEffect(_native.measure_names(names), query_ids, trec, ranx, expected)
 
     @property
     def per_query_values(self) -> npt.NDArray[np.float64]:
@@ -157,3 +238,101 @@ class Report(dict[str, float]):
     def __reduce__(self) -> tuple[Any, ...]:
         state = (self.measures, self.query_ids, self._values, list(self.values()), self.run_name)
         return (Report, state)
+
+
+class TieEffect:
+    """The (query, measure) pairs whose value depends on the tie rule
+    (:meth:`Report.tie_effect`).
+
+    ``rows``: tuples ``(query_id, measure, trec_eval, ranx, expected, min, max)`` (the
+    ``columns``), measure by measure, queries in evaluation order; ``to_pandas()`` and
+    ``to_dict()`` (columns as lists, what ``pandas.DataFrame`` and ``polars.DataFrame``
+    take); ``queries``: the query ids with at least one row; ``counts``: rows per measure.
+    """
+
+    columns = ("query_id", "measure", "trec_eval", "ranx", "expected", "min", "max")
+
+    def __init__(
+        self,
+        measures: Sequence[str],
+        query_ids: Sequence[str],
+        trec_eval: npt.NDArray[np.float64],
+        ranx: npt.NDArray[np.float64],
+        expected: npt.NDArray[np.float64],
+    ) -> None:
+        import numpy as np
+
+        self.measures = tuple(measures)
+        self.num_queries = len(query_ids)
+        stacked = np.stack([trec_eval, ranx, expected])  # (rules, measures, queries)
+        low, high = np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
+        self.rows: list[tuple[str, str, float, float, float, float, float]] = []
+        self._gaps: dict[str, float] = {}
+        for m, name in enumerate(self.measures):
+            hit = np.flatnonzero(high[m] - low[m] > 1e-12)
+            for q in hit.tolist():
+                self.rows.append(
+                    (
+                        query_ids[q],
+                        name,
+                        float(trec_eval[m, q]),
+                        float(ranx[m, q]),
+                        float(expected[m, q]),
+                        float(low[m, q]),
+                        float(high[m, q]),
+                    )
+                )
+            gaps = np.abs(trec_eval[m, hit] - expected[m, hit])
+            self._gaps[name] = float(gaps.mean()) if hit.size else 0.0
+
+    @property
+    def queries(self) -> list[str]:
+        """Query ids with at least one measure that depends on the tie rule."""
+        return list(dict.fromkeys(r[0] for r in self.rows))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{measure: number of queries whose value depends on the tie rule}``."""
+        out = dict.fromkeys(self.measures, 0)
+        for r in self.rows:
+            out[r[1]] += 1
+        return out
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The rows as columns, ``{column: [values]}``."""
+        return {c: [r[i] for r in self.rows] for i, c in enumerate(self.columns)}
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The rows as a DataFrame (one row per query and measure). Needs pandas."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict(), columns=list(self.columns))
+
+    def __repr__(self) -> str:
+        width = max((len(m) for m in self.measures), default=0)
+        lines = [
+            f"TieEffect over {self.num_queries} queries: {len(self.queries)} of "
+            f"{self.num_queries} depend on the tie rule"
+        ]
+        for m, n in self.counts.items():
+            gap = self._gaps[m]
+            more = "" if n == 0 else f", mean |trec_eval - expected| {gap:.4f}"
+            if n and gap != gap:  # NaN: no expected value for this measure
+                more = ", no expected value"
+            lines.append(f"  {m:<{width}}  {n} queries{more}")
+        if self.rows:
+            shown = sorted(self.rows, key=lambda r: r[5] - r[6])[:10]
+            cells = [list(self.columns)] + [
+                [r[0], r[1], *(f"{v:.4f}" for v in r[2:])] for r in shown
+            ]
+            widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
+            lines += [
+                "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+                for row in cells
+            ]
+            if len(self.rows) > len(shown):
+                lines.append(f"... {len(self.rows) - len(shown)} more rows (to_pandas())")
+        return "\n".join(lines)

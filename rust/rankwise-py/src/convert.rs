@@ -300,6 +300,7 @@ pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         evaluate::Missing,
         evaluate::NanPolicy,
         evaluate::Ties,
+        evaluate::TieRule,
         labels::aggregate::KemenyStart,
         labels::aggregate::MethodKind,
         labels::borda::BordaNorm,

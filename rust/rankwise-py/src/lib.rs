@@ -28,6 +28,7 @@ mod rerank;
 mod rewards;
 mod stats;
 mod tables;
+mod ties;
 mod trec;
 
 #[pymodule]
@@ -94,6 +95,8 @@ mod _native {
         anova, corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
         pairwise_p_values, residual_effect_sizes,
     };
+    #[pymodule_export]
+    use crate::ties::evaluate_ties;
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 

@@ -12,6 +12,7 @@ mod arrays;
 mod run;
 #[cfg(test)]
 mod tests;
+mod ties;
 
 use crate::error::{RankError, Result};
 use crate::metrics::measure::MIN_GEO_MEAN;
@@ -20,6 +21,7 @@ use crate::summation::exact_sum;
 
 pub use arrays::{ArrayBatch, ArrayOptions, NanPolicy, Ties, evaluate_arrays};
 pub use run::{EvalOptions, Missing, RunFileEvaluation, evaluate, evaluate_run_file};
+pub use ties::{EXPECTED_MEASURES, TieRule, Tied, evaluate_with_ties, expected_value, ranx_order};
 
 fn check_rel_level(rel_level: f64) -> Result<()> {
     if rel_level.is_finite() && rel_level > 0.0 {

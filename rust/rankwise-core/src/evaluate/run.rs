@@ -103,7 +103,7 @@ pub fn evaluate(
     ))
 }
 
-fn check_run_options(opts: &EvalOptions) -> Result<()> {
+pub(super) fn check_run_options(opts: &EvalOptions) -> Result<()> {
     check_rel_level(opts.rel_level)?;
     if opts.max_docs == Some(0) {
         return Err(RankError::invalid("max_docs", "a positive integer", 0));
@@ -139,7 +139,11 @@ fn run_rows(
     out
 }
 
-fn no_common_queries(qrels: &Qrels, run_queries: usize, run_sample: &[String]) -> RankError {
+pub(super) fn no_common_queries(
+    qrels: &Qrels,
+    run_queries: usize,
+    run_sample: &[String],
+) -> RankError {
     let qrels_sample: Vec<String> = (0..qrels.num_queries().min(3))
         .map(|q| format!("{:?}", qrels.query_id(q)))
         .collect();

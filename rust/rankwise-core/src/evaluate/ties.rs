@@ -1,0 +1,698 @@
+//! Tie rules for runs: which order equal scores take, or none at all.
+//!
+//! * [`TieRule::TrecEval`]: score descending, then document id descending (trec_eval 9.0.x,
+//!   `form_res_rels.c`'s `qsort` comparison); the rule [`evaluate`](super::evaluate) applies.
+//! * [`TieRule::Ranx`]: ranx 0.3.21's order. `ranx.Run` sorts each query's documents with
+//!   `sort_dict_by_value` (`ranx/data_structures/common.py`): `np.argsort` of the negated
+//!   scores, in the order the documents were added, compiled by numba, whose argsort is its
+//!   own quicksort (`numba/misc/quicksort.py`: median-of-three partitions, insertion sort
+//!   below 16 elements). Below 16 documents that keeps tied documents in insertion order;
+//!   above, the partitions move them. [`ranx_order`] is that algorithm, step for step.
+//! * [`TieRule::Expected`]: the expected value of a measure over every ordering of each
+//!   group of tied documents, all orderings equally likely (McSherry & Najork, "Computing
+//!   Information Retrieval Performance Measures Efficiently in the Presence of Tied
+//!   Scores", ECIR 2008), in closed form, in one pass over the ranking: see
+//!   [`expected_value`] for the measures and formulas.
+
+use rayon::prelude::*;
+
+use super::Evaluation;
+use super::run::{EvalOptions, Missing, check_run_options, no_common_queries};
+use crate::error::{RankError, Result};
+use crate::interrupt;
+use crate::metrics::gain::ideal_dcg;
+use crate::metrics::{Gain, Hit, Measure, MeasureKind, MeasureSet, RankedQuery, compute};
+use crate::parallel;
+use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
+use crate::trec::{Qrels, Run};
+
+/// How documents with equal scores are ordered (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TieRule {
+    /// Document id descending (trec_eval, pytrec_eval).
+    #[default]
+    TrecEval,
+    /// ranx 0.3.21's order (numba's quicksort of the negated scores in insertion order).
+    Ranx,
+    /// The expected value over all orderings of tied documents (McSherry & Najork 2008).
+    Expected,
+}
+
+crate::choice!(TieRule, "ties", {
+    "trec_eval" => TieRule::TrecEval,
+    "ranx" => TieRule::Ranx,
+    "expected" => TieRule::Expected,
+});
+
+/// Measure names with a tie-aware expected value, for messages and documentation.
+pub const EXPECTED_MEASURES: &str = "P@k, R@k, Rprec, Success@k, RR@k, AP@k (and gm_map), \
+     nDCG@k, DCG@k, num_rel_ret@k, Judged@k, and the order-free num_ret, num_rel, num_q, \
+     set_P, set_recall, set_F, set_relative_P, set_map, utility, num_nonrel_judged_ret";
+
+/// Whether `kind` has a closed-form expected value under [`TieRule::Expected`].
+fn has_expected_value(kind: MeasureKind) -> bool {
+    use MeasureKind as K;
+    matches!(
+        kind,
+        K::P | K::R
+            | K::Rprec
+            | K::Success
+            | K::RR
+            | K::AP
+            | K::GmAP
+            | K::Ndcg(_)
+            | K::Dcg(_)
+            | K::NumRelRet
+            | K::Judged
+    ) || order_free(kind)
+}
+
+/// Measures of the whole retrieved set, which no ordering changes (without `max_docs`).
+fn order_free(kind: MeasureKind) -> bool {
+    use MeasureKind as K;
+    matches!(
+        kind,
+        K::NumRet
+            | K::NumRel
+            | K::NumQ
+            | K::SetP
+            | K::SetRecall
+            | K::SetF { .. }
+            | K::SetRelativeP
+            | K::SetMap
+            | K::Utility { .. }
+            | K::NumNonrelJudgedRet
+    )
+}
+
+/// Evaluate `run` against `qrels` as [`evaluate`](super::evaluate) does, with `ties` deciding
+/// how equal scores are ordered. [`TieRule::TrecEval`] is [`evaluate`](super::evaluate)
+/// itself. Queries run in parallel on the rankwise pool.
+///
+/// Errors as [`evaluate`](super::evaluate), and with [`TieRule::Expected`]: a measure without
+/// an expected value (named, with the list of those that have one), or `max_docs` (a cutoff
+/// through a group of tied documents is a measure cutoff, not a ranking).
+pub fn evaluate_with_ties(
+    qrels: &Qrels,
+    run: &Run,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    ties: TieRule,
+) -> Result<Evaluation> {
+    if ties == TieRule::TrecEval {
+        return super::evaluate(qrels, run, measures, opts);
+    }
+    check_run_options(opts)?;
+    if ties == TieRule::Expected {
+        check_expected(measures, opts)?;
+    }
+    let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
+        .filter_map(|q| {
+            let r = run.query_index(qrels.query_id(q).as_bytes());
+            match (opts.missing, r) {
+                (_, Some(r)) => Some((q, Some(r))),
+                (Missing::Zero, None) => Some((q, None)),
+                (Missing::Skip, None) => None,
+            }
+        })
+        .collect();
+    if pairs.is_empty() {
+        let sample: Vec<String> = (0..run.num_queries().min(3))
+            .map(|r| run.query_id(r).into_owned())
+            .collect();
+        return Err(no_common_queries(qrels, run.num_queries(), &sample));
+    }
+    let m = measures.len();
+    let mut rows = vec![0.0; pairs.len() * m];
+    let watch = interrupt::current();
+    parallel::install(|| {
+        rows.par_chunks_mut(m.max(1))
+            .zip(pairs.par_iter())
+            .for_each_init(Scratch::default, |scratch, (row, &(q, r))| {
+                if watch.stopped() {
+                    return;
+                }
+                scratch.rank(qrels, run, q, r, opts, ties);
+                scratch.measure(qrels, q, measures, opts, ties, row);
+            });
+    });
+    interrupt::current().check()?;
+    Ok(Evaluation::from_rows(
+        measures,
+        pairs
+            .iter()
+            .map(|&(q, _)| qrels.query_id(q).into_owned())
+            .collect(),
+        &rows,
+    ))
+}
+
+fn check_expected(measures: &MeasureSet, opts: &EvalOptions) -> Result<()> {
+    if let Some(bad) = measures
+        .measures()
+        .iter()
+        .find(|x| !has_expected_value(x.kind))
+    {
+        return Err(RankError::invalid(
+            "measures",
+            format!(
+                "measures with a tie-aware expected value under ties='expected' ({EXPECTED_MEASURES})"
+            ),
+            format!("{:?}, which has none", bad.name),
+        ));
+    }
+    if let Some(k) = opts.max_docs {
+        return Err(RankError::invalid(
+            "max_docs",
+            "None under ties='expected' (a cutoff inside a group of tied documents is a \
+             measure's cutoff, e.g. P@k, not a ranking)",
+            k,
+        ));
+    }
+    Ok(())
+}
+
+/// One query ranked under a tie rule: labels in rank order (NaN = not judged) and, for
+/// [`TieRule::Expected`], where each group of tied documents starts.
+#[derive(Default)]
+struct Scratch {
+    order: Vec<usize>,
+    keys: Vec<f64>,
+    labels: Vec<f64>,
+    group_starts: Vec<usize>,
+    hits: Vec<Hit>,
+    judged_labels: Vec<f64>,
+    judged_starts: Vec<usize>,
+}
+
+impl Scratch {
+    /// Rank run query `r` (none: an empty ranking) and look up its labels.
+    fn rank(
+        &mut self,
+        qrels: &Qrels,
+        run: &Run,
+        q: usize,
+        r: Option<usize>,
+        opts: &EvalOptions,
+        ties: TieRule,
+    ) {
+        self.labels.clear();
+        self.group_starts.clear();
+        let Some(r) = r else { return };
+        let range = run.range(r);
+        let start = range.start;
+        self.order.clear();
+        if ties == TieRule::Ranx {
+            self.keys.clear();
+            self.keys.extend(range.map(|i| -run.score(i)));
+            ranx_order(&self.keys, &mut self.order);
+            self.order.iter_mut().for_each(|i| *i += start);
+        } else {
+            self.order
+                .extend((0..range.len()).map(|rank| run.at_rank(r, rank)));
+        }
+        let same_id = opts.ignore_identical_ids.then(|| run.query_id_bytes(r));
+        let mut last_key = None;
+        let mut seen = 0;
+        for &i in &self.order {
+            let doc = run.doc(i);
+            if same_id == Some(doc) {
+                continue;
+            }
+            if opts.max_docs.is_some_and(|k| seen >= k) {
+                break;
+            }
+            seen += 1;
+            let label = qrels.lookup(q, doc).unwrap_or(f64::NAN);
+            if opts.judged_only && (label.is_nan() || label < 0.0) {
+                continue;
+            }
+            let key = tie_key(run, i);
+            if last_key != Some(key) {
+                self.group_starts.push(self.labels.len());
+                last_key = Some(key);
+            }
+            self.labels.push(label);
+        }
+    }
+
+    /// Every measure of `measures` on the ranked query, into `row`.
+    fn measure(
+        &mut self,
+        qrels: &Qrels,
+        q: usize,
+        measures: &MeasureSet,
+        opts: &EvalOptions,
+        ties: TieRule,
+        row: &mut [f64],
+    ) {
+        self.hits.clear();
+        self.hits.extend(
+            self.labels
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !l.is_nan())
+                .map(|(rank, &label)| Hit {
+                    rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                    label,
+                }),
+        );
+        let query = RankedQuery {
+            hits: &self.hits,
+            num_ret: self.labels.len(),
+            others_judged: false,
+            positive_labels: qrels.positive_labels(q),
+            zero_labels: qrels.zero_labels(q),
+        };
+        if ties == TieRule::Ranx {
+            for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                *slot = compute(measure, &query, opts.rel_level);
+            }
+            return;
+        }
+        if measures.measures().iter().any(|x| x.judged_only) {
+            // ir_measures' judged_only=True: the ranking without its unjudged documents.
+            self.judged_labels.clear();
+            self.judged_starts.clear();
+            let tied = Tied {
+                labels: &self.labels,
+                starts: &self.group_starts,
+            };
+            for (_, group) in tied.groups() {
+                let before = self.judged_labels.len();
+                self.judged_labels
+                    .extend(group.iter().copied().filter(|&l| l >= 0.0));
+                if self.judged_labels.len() > before {
+                    self.judged_starts.push(before);
+                }
+            }
+        }
+        for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+            *slot = if order_free(measure.kind) {
+                compute(measure, &query, opts.rel_level)
+            } else if measure.judged_only {
+                let judged = Tied {
+                    labels: &self.judged_labels,
+                    starts: &self.judged_starts,
+                };
+                expected_value(measure, &judged, &query, opts.rel_level)
+            } else {
+                let tied = Tied {
+                    labels: &self.labels,
+                    starts: &self.group_starts,
+                };
+                expected_value(measure, &tied, &query, opts.rel_level)
+            };
+        }
+    }
+}
+
+/// The key by which trec_eval's rule compares scores, at the run's precision: equal keys
+/// are tied.
+#[allow(clippy::cast_possible_truncation)]
+fn tie_key(run: &Run, i: usize) -> u64 {
+    match run.score_precision() {
+        ScorePrecision::F32 => u64::from(score_order_key_f32(run.score(i) as f32)),
+        ScorePrecision::F64 => score_order_key(run.score(i)),
+    }
+}
+
+/// A ranking as groups of tied documents: `labels` in rank order (NaN = not judged), group
+/// `g` from `starts[g]` to `starts[g + 1]` (or the end).
+pub struct Tied<'a> {
+    pub labels: &'a [f64],
+    pub starts: &'a [usize],
+}
+
+impl Tied<'_> {
+    /// `(start, labels)` of each group, in rank order.
+    fn groups(&self) -> impl Iterator<Item = (usize, &[f64])> + '_ {
+        self.starts.iter().enumerate().map(|(g, &s)| {
+            let end = self.starts.get(g + 1).copied().unwrap_or(self.labels.len());
+            (s, &self.labels[s..end])
+        })
+    }
+
+    /// Expected number of documents with `is(label)` in the top `limit`: a group with `c` of
+    /// its `t` places above `limit` holds, in expectation, `c / t` of its documents there.
+    fn expected_count(&self, limit: usize, is: impl Fn(f64) -> bool) -> f64 {
+        let mut sum = 0.0;
+        for (s, g) in self.groups() {
+            if s >= limit {
+                break;
+            }
+            let c = g.len().min(limit - s);
+            let n = g.iter().filter(|&&l| is(l)).count();
+            sum += f(n) * f(c) / f(g.len());
+        }
+        sum
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn f(x: usize) -> f64 {
+    x as f64
+}
+
+/// Expected value of `measure` over all orderings of the tied groups of `tied`, with `query`
+/// for what does not depend on the order (judged labels, ideal rankings). Closed forms after
+/// McSherry & Najork (ECIR 2008), for a group of `t` tied documents starting at 0-based rank
+/// `s`, `r` of them relevant, `B` relevant documents ranked above it, `R` = num_rel:
+///
+/// * counts in the top `k` (P@k, R@k, Rprec, num_rel_ret@k, Judged@k): the group puts
+///   `r * c / t` relevant documents above `k`, where `c = min(t, k - s)`;
+/// * Success@k: 1 if a group wholly above `k` holds a relevant document, else for the group
+///   across `k`: `1 - C(t - r, c) / C(t, c)`;
+/// * RR@k: over the first group with a relevant document, `sum_i P(first relevant at its
+///   i-th place) / (s + i)`, `P = C(t - i, r - 1) / C(t, r)`, for `s + i <= k`;
+/// * AP@k: `(1 / R) sum_{places j of a group, s + j <= k} (r / t) (B + 1 + (j - 1)(r - 1) /
+///   (t - 1)) / (s + j)`: the chance the `j`-th place is relevant times the expected
+///   number of relevant documents down to it, given that it is;
+/// * DCG@k: each place's discount times its group's mean gain; nDCG@k divides by the ideal
+///   DCG@k, which no ordering changes.
+pub fn expected_value(
+    measure: &Measure,
+    tied: &Tied<'_>,
+    query: &RankedQuery<'_>,
+    rel_level: f64,
+) -> f64 {
+    let rel = measure.rel.unwrap_or(rel_level);
+    let n = tied.labels.len();
+    let limit = measure.cutoff.map_or(n, |k| k.min(n));
+    let is_rel = |l: f64| l >= rel;
+    match measure.kind {
+        MeasureKind::P => {
+            let k = measure.cutoff.unwrap_or(n);
+            if k == 0 {
+                0.0
+            } else {
+                tied.expected_count(k, is_rel) / f(k)
+            }
+        }
+        MeasureKind::R => {
+            let num_rel = query.num_rel(rel);
+            if num_rel == 0 {
+                0.0
+            } else {
+                tied.expected_count(limit, is_rel) / f(num_rel)
+            }
+        }
+        MeasureKind::Rprec => {
+            let num_rel = query.num_rel(rel);
+            let look = num_rel.min(n);
+            if look == 0 {
+                0.0
+            } else {
+                tied.expected_count(look, is_rel) / f(num_rel)
+            }
+        }
+        MeasureKind::NumRelRet => tied.expected_count(limit, is_rel),
+        MeasureKind::Judged => {
+            if limit == 0 {
+                0.0
+            } else {
+                tied.expected_count(limit, |l| !l.is_nan()) / f(limit)
+            }
+        }
+        MeasureKind::Success => expected_success(tied, limit, is_rel),
+        MeasureKind::RR => expected_reciprocal_rank(tied, limit, is_rel),
+        MeasureKind::AP | MeasureKind::GmAP => {
+            let num_rel = query.num_rel(rel);
+            if num_rel == 0 {
+                0.0
+            } else {
+                expected_precision_sum(tied, limit, is_rel) / f(num_rel)
+            }
+        }
+        MeasureKind::Dcg(gain) => expected_dcg(tied, limit, gain),
+        MeasureKind::Ndcg(gain) => {
+            let ideal = ideal_dcg(query, measure.cutoff, gain);
+            if ideal > 0.0 {
+                expected_dcg(tied, limit, gain) / ideal
+            } else {
+                0.0
+            }
+        }
+        // Refused before any query is evaluated (`check_expected`).
+        _ => f64::NAN,
+    }
+}
+
+fn expected_success(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
+    for (s, g) in tied.groups() {
+        if s >= limit {
+            break;
+        }
+        let t = g.len();
+        let r = g.iter().filter(|&&l| is_rel(l)).count();
+        if r == 0 {
+            continue;
+        }
+        let c = t.min(limit - s);
+        if c == t {
+            return 1.0;
+        }
+        // P(no relevant document among the c places above the cutoff) = C(t - r, c) / C(t, c).
+        let mut none = 1.0;
+        for j in 0..c {
+            if t - r <= j {
+                none = 0.0;
+                break;
+            }
+            none *= f(t - r - j) / f(t - j);
+        }
+        return 1.0 - none;
+    }
+    0.0
+}
+
+fn expected_reciprocal_rank(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
+    for (s, g) in tied.groups() {
+        if s >= limit {
+            break;
+        }
+        let t = g.len();
+        let r = g.iter().filter(|&&l| is_rel(l)).count();
+        if r == 0 {
+            continue;
+        }
+        // P(the first i - 1 places are not relevant) and P(first relevant at place i).
+        let mut none_before = 1.0;
+        let mut sum = 0.0;
+        for i in 1..=(t - r + 1) {
+            if s + i > limit {
+                break;
+            }
+            let first_here = none_before * f(r) / f(t - i + 1);
+            sum += first_here / f(s + i);
+            none_before *= f(t - r - (i - 1)) / f(t - (i - 1));
+        }
+        return sum;
+    }
+    0.0
+}
+
+/// `E[sum over relevant places i <= limit of (relevant in 1..=i) / i]`.
+fn expected_precision_sum(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
+    let mut above = 0usize;
+    let mut sum = 0.0;
+    for (s, g) in tied.groups() {
+        if s >= limit {
+            break;
+        }
+        let t = g.len();
+        let r = g.iter().filter(|&&l| is_rel(l)).count();
+        if r > 0 {
+            let p = f(r) / f(t);
+            for j in 1..=t.min(limit - s) {
+                let others = if t > 1 {
+                    f(j - 1) * f(r - 1) / f(t - 1)
+                } else {
+                    0.0
+                };
+                sum += p * (f(above) + 1.0 + others) / f(s + j);
+            }
+        }
+        above += r;
+    }
+    sum
+}
+
+fn expected_dcg(tied: &Tied<'_>, limit: usize, gain: Gain) -> f64 {
+    let mut sum = 0.0;
+    for (s, g) in tied.groups() {
+        if s >= limit {
+            break;
+        }
+        let total: f64 = g.iter().filter(|l| !l.is_nan()).map(|&l| gain.of(l)).sum();
+        if total == 0.0 {
+            continue;
+        }
+        let mean = total / f(g.len());
+        for rank in s..(s + g.len()).min(limit) {
+            sum += mean / crate::metrics::log2_discount(rank);
+        }
+    }
+    sum
+}
+
+/// The order numba's `np.argsort(keys)` (kind "quicksort") gives, as ranx 0.3.21 ranks a
+/// query's documents with `keys` the negated scores in insertion order: a port of
+/// `numba/misc/quicksort.py` (`run_quicksort1`, `partition`, `insertion_sort`; numba
+/// 0.60), comparisons and swaps in the same sequence, so ties land where numba puts them.
+pub fn ranx_order(keys: &[f64], out: &mut Vec<usize>) {
+    // Bounds are signed, as numba's `intp`: `high = i - 1` reaches -1 when the pivot lands
+    // first, and the partition's `j` steps below `low`.
+    const SMALL_QUICKSORT: isize = 15;
+    out.clear();
+    out.extend(0..keys.len());
+    if keys.len() < 2 {
+        return;
+    }
+    let lt = |a: usize, b: usize| keys[a] < keys[b];
+    let r = out.as_mut_slice();
+    let n = isize::try_from(keys.len()).unwrap_or(isize::MAX);
+    let mut stack: Vec<(isize, isize)> = vec![(0, n - 1)];
+    while let Some((mut low, mut high)) = stack.pop() {
+        while high - low >= SMALL_QUICKSORT {
+            let i = ranx_partition(r, low, high, lt);
+            if high - i > i - low {
+                if high > i {
+                    stack.push((i + 1, high));
+                }
+                high = i - 1;
+            } else {
+                if i > low {
+                    stack.push((low, i - 1));
+                }
+                low = i + 1;
+            }
+        }
+        insertion_sort(r, low, high, lt);
+    }
+}
+
+/// numba's `insertion_sort(A, R, low, high)`: `r[low..=high]`, nothing when `high <= low`.
+#[allow(clippy::cast_sign_loss)]
+fn insertion_sort(r: &mut [usize], low: isize, high: isize, lt: impl Fn(usize, usize) -> bool) {
+    if high <= low {
+        return;
+    }
+    let (low, high) = (low as usize, high as usize);
+    for i in low + 1..=high {
+        let k = r[i];
+        let mut j = i;
+        while j > low && lt(k, r[j - 1]) {
+            r[j] = r[j - 1];
+            j -= 1;
+        }
+        r[j] = k;
+    }
+}
+
+/// numba's `partition(A, R, low, high)`: median of three, pivot stashed at `high`; returns
+/// the pivot's final place. `0 <= low < high < r.len()`.
+#[allow(clippy::cast_sign_loss)]
+fn ranx_partition(
+    r: &mut [usize],
+    low: isize,
+    high: isize,
+    lt: impl Fn(usize, usize) -> bool,
+) -> isize {
+    let at = |i: isize| i as usize;
+    let mid = (low + high) >> 1;
+    if lt(r[at(mid)], r[at(low)]) {
+        r.swap(at(low), at(mid));
+    }
+    if lt(r[at(high)], r[at(mid)]) {
+        r.swap(at(high), at(mid));
+    }
+    if lt(r[at(mid)], r[at(low)]) {
+        r.swap(at(low), at(mid));
+    }
+    let pivot = r[at(mid)];
+    r.swap(at(high), at(mid));
+    let mut i = low;
+    let mut j = high - 1;
+    loop {
+        while i < high && lt(r[at(i)], pivot) {
+            i += 1;
+        }
+        while j >= low && lt(pivot, r[at(j)]) {
+            j -= 1;
+        }
+        if i >= j {
+            break;
+        }
+        r.swap(at(i), at(j));
+        i += 1;
+        j -= 1;
+    }
+    r.swap(at(i), at(high));
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(v: &[f64]) -> Vec<usize> {
+        let mut out = Vec::new();
+        ranx_order(v, &mut out);
+        out
+    }
+
+    #[test]
+    fn ranx_order_sorts_and_keeps_short_ties_in_insertion_order() {
+        assert_eq!(keys(&[]), Vec::<usize>::new());
+        assert_eq!(keys(&[-0.5, -0.5, -0.9, -0.5]), [2, 0, 1, 3]);
+        let many: Vec<f64> = (0..200).map(|i| f64::from((i * 37) % 11)).collect();
+        let order = keys(&many);
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..200).collect::<Vec<_>>());
+        assert!(order.windows(2).all(|w| many[w[0]] <= many[w[1]]));
+    }
+
+    #[test]
+    fn ranx_order_moves_long_ties_as_numba_does() {
+        // 30 equal keys: numba's partitions leave index 0 away from the front (pinned
+        // against ranx itself in tests/test_ties.py).
+        let order = keys(&[1.0; 30]);
+        assert_ne!(order[0], 0);
+    }
+
+    #[test]
+    fn expected_values_of_three_tied_documents_two_relevant() {
+        let labels = [1.0, 0.0, 1.0];
+        let tied = Tied {
+            labels: &labels,
+            starts: &[0],
+        };
+        let positive = [1.0, 1.0];
+        let query = RankedQuery {
+            hits: &[],
+            num_ret: 3,
+            others_judged: false,
+            positive_labels: &positive,
+            zero_labels: 1,
+        };
+        let set = MeasureSet::parse(&["P@1", "AP", "RR", "Success@1", "R@2"]).unwrap();
+        let got: Vec<f64> = set
+            .measures()
+            .iter()
+            .map(|m| expected_value(m, &tied, &query, 1.0))
+            .collect();
+        // Orderings RRN, RNR, NRR (each twice): AP 1, 5/6, 7/12; RR 1, 1, 1/2.
+        let want = [
+            2.0 / 3.0,
+            (1.0 + 5.0 / 6.0 + 7.0 / 12.0) / 3.0,
+            5.0 / 6.0,
+            2.0 / 3.0,
+            2.0 / 3.0,
+        ];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{got:?} vs {want:?}");
+        }
+    }
+}
