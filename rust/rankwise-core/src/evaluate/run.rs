@@ -493,11 +493,15 @@ fn resolve_labels(
     out: &mut Vec<f64>,
 ) {
     out.clear();
-    let ranked = (0..run.range(r).len()).map(|rank| run.doc(run.at_rank(r, rank)));
-    out.extend(
-        ranked
-            .filter(|&doc| skip != Some(doc))
-            .take(depth)
-            .map(|doc| qrels.lookup(q, doc).unwrap_or(f64::NAN)),
-    );
+    let judged = qrels.judged(q);
+    let label = |doc: &[u8]| judged.label(doc).unwrap_or(f64::NAN);
+    match skip {
+        None => out.extend(run.ranked_docs(r).take(depth).map(label)),
+        Some(id) => out.extend(
+            run.ranked_docs(r)
+                .filter(|&doc| doc != id)
+                .take(depth)
+                .map(label),
+        ),
+    }
 }

@@ -1,9 +1,7 @@
 //! Retrieval runs: ranked documents per query.
 
-use std::collections::HashMap;
-
 use super::collection::{Builder, Source, local_order, local_order_u32};
-use super::index::DocIndex;
+use super::index::{DocIndex, IdMap};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
 use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
@@ -19,7 +17,7 @@ pub struct Run {
     name: Option<String>,
     precision: ScorePrecision,
     queries: StrTable,
-    lookup: HashMap<Box<[u8]>, u32>,
+    lookup: IdMap,
     offsets: Vec<usize>,
     docs: StrTable,
     scores: Vec<f64>,
@@ -186,6 +184,15 @@ impl Run {
     pub fn at_rank(&self, q: usize, rank: usize) -> usize {
         let start = self.offsets[q];
         start + self.ranked[start + rank] as usize
+    }
+
+    /// The documents of query `q`, in rank order (what [`Run::at_rank`] gives rank by rank).
+    #[inline]
+    pub fn ranked_docs(&self, q: usize) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        let (start, end) = (self.offsets[q], self.offsets[q + 1]);
+        self.ranked[start..end]
+            .iter()
+            .map(move |&local| self.docs.get(start + local as usize))
     }
 
     /// Approximate heap size in bytes.
