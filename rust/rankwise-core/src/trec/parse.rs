@@ -850,6 +850,8 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
         let mut b = RunBuilder::new();
         b.set_score_precision(precision);
         b.set_source(Some(source_name.clone()));
+        // A block's runs are small and dropped once evaluated: keep their indexes.
+        b.keep_index(true);
         b
     };
     // A duplicate document found while streaming is located after reading stops (the
