@@ -113,6 +113,16 @@ def test_markers_round_trip(bt: ModuleType, results: Path, tmp_path: Path) -> No
     assert page.read_text() == once
 
 
+def test_only_the_tables_asked_for_change(bt: ModuleType, results: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    (results / "bench_arrays.json").unlink()  # the speed table cannot be made
+    assert bt.main(["--results", str(results), "--tables", "cli", str(page)]) == 0
+    text = page.read_text()
+    assert "| hand-written | table |" in text and "**`rankwise eval`**" in text
+    assert bt.main(["--results", str(results), "--tables", "nope", str(page)]) == 2
+
+
 def test_speed_table_cells(bt: ModuleType, results: Path) -> None:
     table = bt.speed_table(results)
     lines = table.splitlines()

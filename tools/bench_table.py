@@ -21,6 +21,7 @@ Usage, from the repository root, after running the benchmarks::
 
     python tools/bench_table.py            # rewrite README.md and docs/index.md
     python tools/bench_table.py --check    # exit 1 if a page is not what the results give
+    python tools/bench_table.py --tables cli   # only these tables (the others are kept)
     python tools/bench_table.py --results DIR PAGE...
 
 A page whose markers name a table without results is an error that names the benchmark to
@@ -197,8 +198,10 @@ def cli_table(folder: Path) -> str:
         "CPU (user + sys)",
         "peak RSS",
     ]
+    build = record.get("rankwise_build")
     note = (
-        f"\n\nMedians of {record['repeat']} processes after a warm-up; load average "
+        f"\n\nMedians of {record['repeat']} processes after a warm-up"
+        f"{f' (rankwise.build_profile: {build})' if build else ''}; load average "
         f"{_load(record)} (before / after); output byte-identical to trec_eval's: "
         f"{'yes' if same else 'not compared' if same is None else 'NO'}."
     )
@@ -267,11 +270,14 @@ def marked_tables(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def rewrite(text: str, render: Callable[[str], str]) -> str:
-    """``text`` with the body of every marked table replaced by ``render(name)`` (one line
-    break after the opening marker and before the closing one)."""
+def rewrite(text: str, render: Callable[[str], str], only: Sequence[str] | None = None) -> str:
+    """``text`` with the body of every marked table (of those named in ``only``, if given)
+    replaced by ``render(name)`` (one line break after the opening marker and before the
+    closing one)."""
     out, last = [], 0
     for name, start, end in marked_tables(text):
+        if only is not None and name not in only:
+            continue
         out += [text[last:start], render(name).strip("\n"), "\n"]
         last = end
     out.append(text[last:])
@@ -285,7 +291,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if a page would change"
     )
+    parser.add_argument(
+        "--tables", help=f"comma-separated tables to rewrite (default: all of {', '.join(TABLES)})"
+    )
     args = parser.parse_args(argv)
+    only = None if args.tables is None else args.tables.split(",")
+    unknown = sorted(set(only or ()) - set(TABLES))
+    if unknown:
+        print(f"unknown table(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
     cache: dict[str, str] = {}
 
     def render(name: str) -> str:
@@ -297,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for page in args.pages or PAGES:
         text = page.read_text()
         try:
-            new = rewrite(text, render)
+            new = rewrite(text, render, only)
         except TableError as e:
             print(f"{page}: {e}", file=sys.stderr)
             return 2
@@ -308,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{page}: its tables differ from the results", file=sys.stderr)
         else:
             page.write_text(new)
-            print(f"{page}: rewrote {len(marked_tables(new))} table(s)")
+            names = [n for n, _, _ in marked_tables(new) if only is None or n in only]
+            print(f"{page}: rewrote {', '.join(names)}")
     return 1 if stale else 0
 
 
