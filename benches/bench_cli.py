@@ -16,6 +16,10 @@ median CPU time (user + system, all threads) and the peak RSS (from GNU ``time``
 reported, with the ratio to rankwise. The outputs of rankwise and trec_eval are compared line
 by line, so a speed-up can never come from computing something else.
 
+Either mode also writes its figures to ``results/bench_cli.json`` (key ``eval`` or
+``memory``; the other key is kept), from which ``python tools/bench_table.py`` regenerates the
+tables of the README and the docs.
+
 ``--memory`` instead compares ``rankwise eval`` on a sorted run (each query's lines
 consecutive, as tools write them: streamed) and on the same lines shuffled (read a group of
 queries at a time): time and peak RSS of each, against the file's size (default 50,000
@@ -33,7 +37,10 @@ in ``trec_eval.c`` are changed to ``extern int`` (the type their definitions hav
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -117,6 +124,33 @@ def median_of(argv: list[str], repeat: int) -> tuple[float, int | None, str, flo
     )
 
 
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_cli.json"
+
+
+def save(key: str, record: dict[str, object]) -> None:
+    """Store `record` under `key` in ``results/bench_cli.json``, keeping the other key, with
+    the machine, the time and the load average (the machine may be shared)."""
+    probe = [sys.executable, "-c", "import rankwise; print(rankwise.build_profile)"]
+    build = subprocess.run(probe, capture_output=True, text=True, check=False).stdout.strip()
+    record = {
+        **record,
+        "rankwise_build": build or None,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+    }
+    old: dict[str, object] = {}
+    if RESULTS.exists():
+        try:
+            old = json.loads(RESULTS.read_text())
+        except ValueError:
+            old = {}
+    old["name"] = "bench_cli"
+    old[key] = record
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(old, indent=1) + "\n")
+    print(f"wrote {RESULTS.relative_to(RESULTS.parent.parent.parent)}")
+
+
 def memory(rankwise_cmd: str, queries: int, docs: int, repeat: int) -> None:
     """Sorted vs shuffled run: time and peak RSS of `rankwise eval`, against the file size."""
     measures = ["-m", "ndcg_cut.10", "-m", "map", "-m", "recip_rank"]
@@ -136,16 +170,32 @@ def memory(rankwise_cmd: str, queries: int, docs: int, repeat: int) -> None:
         print(f"{'rankwise eval':<24}{'wall':>9}{'CPU':>9}{'peak RSS':>11}{'/ run size':>12}")
         outputs = []
         base = None
+        rows = []
+        load_before = os.getloadavg()
         for name, path in (("sorted run", run), ("shuffled run", shuffled)):
             t, rss, out, cpu = median_of(
                 [rankwise_cmd, "eval", str(qrels), str(path), *measures], repeat
             )
             outputs.append(out)
+            rows.append({"key": name, "wall_s": t, "cpu_s": cpu, "peak_rss": rss})
             base = base or t
             cpu_text = f"{cpu * 1e3:>7.0f}ms" if cpu is not None else "        -"
             peak = f"{rss / 1e6:>9.0f}MB{rss / size:>11.2f}x" if rss is not None else ""
             print(f"{name:<24}{t * 1e3:>7.0f}ms{cpu_text}{peak}   ({t / base:.2f}x sorted)")
         print(f"shuffled output identical to sorted: {outputs[0] == outputs[1]}")
+        save(
+            "memory",
+            {
+                "queries": queries,
+                "docs": docs,
+                "run_bytes": size,
+                "repeat": repeat,
+                "rows": rows,
+                "identical": outputs[0] == outputs[1],
+                "load_before": load_before,
+                "load_after": os.getloadavg(),
+            },
+        )
         if outputs[0] != outputs[1]:
             sys.exit("outputs differ")
 
@@ -188,7 +238,9 @@ def main() -> None:
         tools["pytrec_eval (parse + evaluate)"] = [
             sys.executable, "-c", PYTREC_SCRIPT, str(qrels), str(run)
         ]  # fmt: skip
+        load_before = os.getloadavg()
         results = {name: median_of(argv, args.repeat) for name, argv in tools.items()}
+        load_after = os.getloadavg()
         base_t, _, base_out, base_cpu = results["rankwise eval"]
         print(f"{'tool':<32}{'time':>10}{'vs rankwise':>13}{'CPU':>9}{'vs':>7}{'peak RSS':>11}")
         for name, (t, rss, _, cpu) in results.items():
@@ -202,8 +254,26 @@ def main() -> None:
         if GNU_TIME is None:
             print("peak RSS: not measured (/usr/bin/time is missing)")
         print(f"input files: {size / 1e6:.0f} MB (run + qrels)")
-        if "trec_eval 9.0.4" in results:
-            same = results["trec_eval 9.0.4"][2] == base_out
+        print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+        same = results["trec_eval 9.0.4"][2] == base_out if "trec_eval 9.0.4" in results else None
+        save(
+            "eval",
+            {
+                "queries": args.queries,
+                "docs": args.docs,
+                "run_bytes": run.stat().st_size,
+                "qrels_bytes": qrels.stat().st_size,
+                "repeat": args.repeat,
+                "rows": [
+                    {"key": name, "wall_s": t, "cpu_s": cpu, "peak_rss": rss}
+                    for name, (t, rss, _, cpu) in results.items()
+                ],
+                "identical_to_trec_eval": same,
+                "load_before": load_before,
+                "load_after": load_after,
+            },
+        )
+        if same is not None:
             print(f"rankwise output identical to trec_eval's: {same}")
             if not same:
                 sys.exit("outputs differ")

@@ -61,6 +61,8 @@ impl Default for EvalOptions {
 struct RunScratch {
     labels: Vec<f64>,
     hits: Vec<Hit>,
+    /// Labels by a query's local document index (see [`resolve_labels`]).
+    by_local: Vec<f64>,
 }
 
 /// Evaluate `run` against `qrels` with trec_eval 9.0.x semantics.
@@ -451,7 +453,15 @@ fn rank_run_query<'a>(
             positive_labels.partition_point(|&l| l >= rel)
         })
     };
-    resolve_labels(qrels, run, q, r, depth, same_id, &mut scratch.labels);
+    resolve_labels(
+        qrels,
+        run,
+        (q, r),
+        depth,
+        same_id,
+        &mut scratch.labels,
+        &mut scratch.by_local,
+    );
     let mut num_ret = n;
     if opts.judged_only {
         // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
@@ -486,22 +496,41 @@ fn rank_run_query<'a>(
 }
 
 /// Labels of the top `depth` ranked documents of run query `r` (NaN = not judged), without
-/// the document named `skip`.
+/// the document named `skip`, for qrels query `q`; `by_local` is scratch space.
 fn resolve_labels(
     qrels: &Qrels,
     run: &Run,
-    q: usize,
-    r: usize,
+    (q, r): (usize, usize),
     depth: usize,
     skip: Option<&[u8]>,
     out: &mut Vec<f64>,
+    by_local: &mut Vec<f64>,
 ) {
     out.clear();
-    let ranked = (0..run.range(r).len()).map(|rank| run.doc(run.at_rank(r, rank)));
-    out.extend(
-        ranked
-            .filter(|&doc| skip != Some(doc))
-            .take(depth)
-            .map(|doc| qrels.lookup(q, doc).unwrap_or(f64::NAN)),
-    );
+    if skip.is_none() && run.has_index() {
+        // Few judgements, many ranked documents: find each judged document in the run's
+        // index (one hash per judgement, not per ranked document), then read the labels
+        // in rank order.
+        let ranking = run.ranking(r);
+        by_local.clear();
+        by_local.resize(ranking.len(), f64::NAN);
+        for i in qrels.range(q) {
+            if let Some(Some(local)) = run.find_doc(r, qrels.doc(i)) {
+                by_local[local] = qrels.label(i);
+            }
+        }
+        out.extend(ranking.iter().take(depth).map(|&l| by_local[l as usize]));
+        return;
+    }
+    let judged = qrels.judged(q);
+    let label = |doc: &[u8]| judged.label(doc).unwrap_or(f64::NAN);
+    match skip {
+        None => out.extend(run.ranked_docs(r).take(depth).map(label)),
+        Some(id) => out.extend(
+            run.ranked_docs(r)
+                .filter(|&doc| doc != id)
+                .take(depth)
+                .map(label),
+        ),
+    }
 }

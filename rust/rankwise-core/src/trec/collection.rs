@@ -1,10 +1,8 @@
 //! Building query-grouped columns from `(query, doc, value)` triples, as qrels and runs are.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
-use super::index::Duplicate;
+use super::index::{Duplicate, IdMap};
 use super::strings::StrTable;
 use crate::error::RankError;
 
@@ -71,7 +69,7 @@ pub struct Source {
 #[derive(Debug, Default)]
 pub struct Builder {
     pub(crate) queries: StrTable,
-    lookup: HashMap<Box<[u8]>, u32>,
+    lookup: IdMap,
     current: Option<u32>,
     /// Number of triples per query (contiguous mode).
     counts: Vec<usize>,
@@ -281,7 +279,7 @@ pub(crate) struct BadValue {
 #[derive(Debug)]
 pub(crate) struct Grouped {
     pub queries: StrTable,
-    pub lookup: HashMap<Box<[u8]>, u32>,
+    pub lookup: IdMap,
     pub offsets: Vec<usize>,
     pub docs: StrTable,
     pub values: Vec<f64>,

@@ -9,17 +9,29 @@ use super::strings::StrTable;
 /// A fast, non-cryptographic hash of an id (FxHash-style over 8-byte words). Ids are trusted
 /// input (the user's own data), so speed matters more than resistance to crafted collisions;
 /// a collision only costs a comparison.
+///
+/// The tail (the last `len % 8` bytes) is read with at most two loads: the last 8 bytes
+/// (overlapping the words before) when the id has 8 bytes or more, else two overlapping 4-byte
+/// (or 1-byte) loads, as wyhash reads short keys. With the length mixed in first, ids of one
+/// length that differ anywhere still hash differently in the words read.
 #[inline]
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let n = bytes.len();
+    let mut h = (n as u64).wrapping_mul(K);
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        h = (h.rotate_left(5) ^ load_le(c)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ load_u64(c)).wrapping_mul(K);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        h = (h.rotate_left(5) ^ load_le(rest)).wrapping_mul(K);
+    if !chunks.remainder().is_empty() {
+        let tail = if n >= 8 {
+            load_u64(&bytes[n - 8..])
+        } else if n >= 4 {
+            u64::from(load_u32(bytes)) | (u64::from(load_u32(&bytes[n - 4..])) << 32)
+        } else {
+            u64::from(bytes[0]) | (u64::from(bytes[n / 2]) << 8) | (u64::from(bytes[n - 1]) << 16)
+        };
+        h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
     }
     // MurmurHash3's finaliser: every output bit depends on every input bit, so the low bits
     // that pick a slot differ even when ids differ only in their last bytes ("d123_45").
@@ -30,16 +42,41 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Up to 8 bytes as a little-endian integer, zero-padded (a loop, not a `memcpy` call: ids are
-/// short and this runs once per id).
+/// The first 8 bytes of `bytes` (at least 8 long) as a little-endian integer: one load.
 #[inline]
-fn load_le(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .take(8)
-        .enumerate()
-        .fold(0u64, |acc, (i, &b)| acc | (u64::from(b) << (8 * i)))
+fn load_u64(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(word)
 }
+
+/// The first 4 bytes of `bytes` (at least 4 long) as a little-endian integer: one load.
+#[inline]
+fn load_u32(bytes: &[u8]) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[..4]);
+    u32::from_le_bytes(word)
+}
+
+/// A `Hasher` for ids: [`hash_bytes`] of the bytes (the length
+/// prefix that `Hash for [u8]` writes first is already part of that hash).
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = super::index::hash_bytes(bytes);
+    }
+    fn write_usize(&mut self, _: usize) {}
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Ids to their indices, hashed with [`hash_bytes`] (SipHash, the standard library's default,
+/// costs several times more on short ids, and ids are trusted input: see [`hash_bytes`]).
+pub(crate) type IdMap =
+    std::collections::HashMap<Box<[u8]>, u32, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Byte equality of two short ids without a `memcmp` call.
 #[inline]
@@ -123,29 +160,45 @@ impl DocIndex {
         docs: &StrTable,
         doc: &[u8],
     ) -> Option<usize> {
-        let table = &self.slots[self.slot_offsets[q]..self.slot_offsets[q + 1]];
-        if table.is_empty() {
-            return None;
-        }
-        let mask = table.len() - 1;
-        #[allow(clippy::cast_possible_truncation)]
-        let mut s = (hash_bytes(doc) as usize) & mask;
-        loop {
-            let slot = table[s];
-            if slot == 0 {
-                return None;
-            }
-            let local = slot as usize - 1;
-            if same_bytes(docs.get(start + local), doc) {
-                return Some(local);
-            }
-            s = (s + 1) & mask;
-        }
+        probe(self.table(q), doc, |local| docs.get(start + local))
+    }
+
+    /// Query `q`'s table (for many [`probe`]s in a row).
+    #[inline]
+    pub(crate) fn table(&self, q: usize) -> &[u32] {
+        &self.slots[self.slot_offsets[q]..self.slot_offsets[q + 1]]
     }
 
     /// Heap size in bytes.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.slots.capacity() * 4 + self.slot_offsets.capacity() * 8
+    }
+}
+
+/// The local index of `doc` in a query's table, if there; `doc_at(local)` is the id of the
+/// query's local entry.
+#[inline]
+pub(crate) fn probe<'a>(
+    table: &[u32],
+    doc: &[u8],
+    doc_at: impl Fn(usize) -> &'a [u8],
+) -> Option<usize> {
+    if table.is_empty() {
+        return None;
+    }
+    let mask = table.len() - 1;
+    #[allow(clippy::cast_possible_truncation)]
+    let mut s = (hash_bytes(doc) as usize) & mask;
+    loop {
+        let slot = table[s];
+        if slot == 0 {
+            return None;
+        }
+        let local = slot as usize - 1;
+        if same_bytes(doc_at(local), doc) {
+            return Some(local);
+        }
+        s = (s + 1) & mask;
     }
 }
 
@@ -194,5 +247,18 @@ mod tests {
         assert_ne!(hash_bytes(b"ab"), hash_bytes(b"ab\0"));
         assert_ne!(hash_bytes(b""), hash_bytes(b"\0"));
         assert_ne!(hash_bytes(b"abcdefgh1"), hash_bytes(b"abcdefgh2"));
+        // Every length of the tail reads, once, each of its bytes.
+        for n in 1..24 {
+            let base: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+            for i in 0..n {
+                let mut other = base.clone();
+                other[i] ^= 1;
+                assert_ne!(
+                    hash_bytes(&base),
+                    hash_bytes(&other),
+                    "length {n}, byte {i}"
+                );
+            }
+        }
     }
 }

@@ -1,9 +1,7 @@
 //! Relevance judgements.
 
-use std::collections::HashMap;
-
 use super::collection::{Builder, Grouped, Source};
-use super::index::DocIndex;
+use super::index::{DocIndex, IdMap};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
 
@@ -17,7 +15,7 @@ use crate::error::{RankError, Result};
 #[derive(Debug, Clone)]
 pub struct Qrels {
     queries: StrTable,
-    lookup: HashMap<Box<[u8]>, u32>,
+    lookup: IdMap,
     offsets: Vec<usize>,
     docs: StrTable,
     labels: Vec<f64>,
@@ -207,6 +205,19 @@ impl Qrels {
             .map(|local| self.labels[start + local])
     }
 
+    /// Query `q`'s judgements, for many [`JudgedDocs::label`] lookups in a row: what
+    /// [`Qrels::lookup`] finds again on every call is found once.
+    #[inline]
+    pub(crate) fn judged(&self, q: usize) -> JudgedDocs<'_> {
+        let start = self.offsets[q];
+        JudgedDocs {
+            table: self.index.table(q),
+            docs: &self.docs,
+            start,
+            labels: &self.labels[start..self.offsets[q + 1]],
+        }
+    }
+
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
@@ -216,6 +227,23 @@ impl Qrels {
             + self.index.heap_bytes()
             + (self.offsets.capacity() + self.positive_offsets.capacity()) * 8
             + self.lookup.capacity() * 32
+    }
+}
+
+/// One query's judgements (see [`Qrels::judged`]).
+pub(crate) struct JudgedDocs<'a> {
+    table: &'a [u32],
+    docs: &'a StrTable,
+    start: usize,
+    labels: &'a [f64],
+}
+
+impl JudgedDocs<'_> {
+    /// Label of `doc`, if judged: [`Qrels::lookup`] for this query.
+    #[inline]
+    pub(crate) fn label(&self, doc: &[u8]) -> Option<f64> {
+        super::index::probe(self.table, doc, |local| self.docs.get(self.start + local))
+            .map(|local| self.labels[local])
     }
 }
 

@@ -1,9 +1,7 @@
 //! Retrieval runs: ranked documents per query.
 
-use std::collections::HashMap;
-
 use super::collection::{Builder, Source, local_order, local_order_u32};
-use super::index::DocIndex;
+use super::index::{DocIndex, IdMap};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
 use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
@@ -19,12 +17,14 @@ pub struct Run {
     name: Option<String>,
     precision: ScorePrecision,
     queries: StrTable,
-    lookup: HashMap<Box<[u8]>, u32>,
+    lookup: IdMap,
     offsets: Vec<usize>,
     docs: StrTable,
     scores: Vec<f64>,
     /// Per query: `ranked[rank]` = local index of the document at that rank.
     ranked: Vec<u32>,
+    /// The hash index of each query's documents, if kept ([`RunBuilder::keep_index`]).
+    index: Option<DocIndex>,
 }
 
 /// Collects scored documents; [`RunBuilder::build`] validates and ranks them.
@@ -34,6 +34,7 @@ pub struct RunBuilder {
     name: Option<String>,
     precision: ScorePrecision,
     unique_docs: bool,
+    keep_index: bool,
 }
 
 impl RunBuilder {
@@ -43,6 +44,7 @@ impl RunBuilder {
             name: None,
             precision: ScorePrecision::F32,
             unique_docs: false,
+            keep_index: false,
         }
     }
 
@@ -80,6 +82,15 @@ impl RunBuilder {
     /// skips the duplicate check.
     pub fn set_unique_docs(&mut self, unique: bool) {
         self.unique_docs = unique;
+    }
+
+    /// Keep the hash index of each query's documents that the duplicate check builds (4 to
+    /// 8 bytes a document): evaluation then finds the run documents each judgement names
+    /// (a few per query) instead of hashing every ranked document. For small, short-lived
+    /// runs (the blocks of a streamed file); a run of millions of documents would rather
+    /// keep the memory.
+    pub(crate) fn keep_index(&mut self, keep: bool) {
+        self.keep_index = keep;
     }
 
     /// Start (or return to) a query; a query begun but given no document is kept, with an
@@ -133,10 +144,15 @@ impl RunBuilder {
                 tie,
             ),
         };
-        if !self.unique_docs {
+        let index = if self.unique_docs && !self.keep_index {
+            None
+        } else {
             // trec_eval refuses a document retrieved twice for a query.
-            DocIndex::build(&g.offsets, &g.docs).map_err(|dup| g.duplicate_error(dup, "run"))?;
-        }
+            Some(
+                DocIndex::build(&g.offsets, &g.docs)
+                    .map_err(|dup| g.duplicate_error(dup, "run"))?,
+            )
+        };
         Ok(Run {
             name: self.name,
             precision: self.precision,
@@ -146,6 +162,7 @@ impl RunBuilder {
             docs: g.docs,
             scores: g.values,
             ranked,
+            index: index.filter(|_| self.keep_index),
         })
     }
 }
@@ -188,6 +205,38 @@ impl Run {
         start + self.ranked[start + rank] as usize
     }
 
+    /// Local index of `doc` in query `q`, if the run kept its index
+    /// ([`RunBuilder::keep_index`]): `Some(None)` when the query does not retrieve it.
+    #[inline]
+    pub(crate) fn find_doc(&self, q: usize, doc: &[u8]) -> Option<Option<usize>> {
+        let start = self.offsets[q];
+        let index = self.index.as_ref()?;
+        Some(super::index::probe(index.table(q), doc, |local| {
+            self.docs.get(start + local)
+        }))
+    }
+
+    /// Whether [`Run::find_doc`] can answer.
+    #[inline]
+    pub(crate) fn has_index(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// Local index of the document at each rank of query `q`.
+    #[inline]
+    pub(crate) fn ranking(&self, q: usize) -> &[u32] {
+        &self.ranked[self.offsets[q]..self.offsets[q + 1]]
+    }
+
+    /// The documents of query `q`, in rank order (what [`Run::at_rank`] gives rank by rank).
+    #[inline]
+    pub fn ranked_docs(&self, q: usize) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        let (start, end) = (self.offsets[q], self.offsets[q + 1]);
+        self.ranked[start..end]
+            .iter()
+            .map(move |&local| self.docs.get(start + local as usize))
+    }
+
     /// Approximate heap size in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.queries.heap_bytes()
@@ -196,6 +245,7 @@ impl Run {
             + self.ranked.capacity() * 4
             + self.offsets.capacity() * 8
             + self.lookup.capacity() * 32
+            + self.index.as_ref().map_or(0, DocIndex::heap_bytes)
     }
 }
 

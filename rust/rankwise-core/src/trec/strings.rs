@@ -116,6 +116,21 @@ impl StrTable {
         let end = other.bounds.get(range.end);
         let shift = self.bytes.len();
         self.bytes.extend_from_slice(&other.bytes[start..end]);
+        let last = end - start + shift;
+        if let (Bounds::Narrow(to), Bounds::Narrow(from), Ok(_)) =
+            (&mut self.bounds, &other.bounds, u32::try_from(last))
+        {
+            // The common case, as one loop over 32-bit bounds: every new bound is at most
+            // `last`, which fits, so none wraps.
+            #[allow(clippy::cast_possible_truncation)]
+            let delta = (shift as u32).wrapping_sub(start as u32);
+            to.extend(
+                from[range.start + 1..=range.end]
+                    .iter()
+                    .map(|&b| b.wrapping_add(delta)),
+            );
+            return;
+        }
         self.bounds.reserve(range.len());
         for i in range.start + 1..=range.end {
             self.bounds.push(other.bounds.get(i) - start + shift);
