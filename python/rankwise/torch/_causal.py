@@ -44,6 +44,7 @@ from .models import (
     _check_template,
     _length_batches,
     _load,
+    _LoadedModel,
     _pad,
     _parting_tokens,
     _Ranker,
@@ -66,18 +67,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CausalLM:
+@dataclass(frozen=True, repr=False)
+class CausalLM(_LoadedModel):
     """A loaded causal LM and its tokenizer, to share one model between several rankers
     (``CausalListwiseRanker(lm)``, ``CausalPairwiseRanker(lm)``); :func:`load_causal_lm`
     makes one. Rankers built on it use it on its device, in its dtype."""
-
-    model: Any
-    tokenizer: Any
-    name: str
-
-    def __repr__(self) -> str:
-        return f"CausalLM({self.name!r}, device={str(self.model.device)!r})"
 
 
 def load_causal_lm(

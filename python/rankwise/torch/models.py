@@ -43,6 +43,7 @@ import json
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -229,6 +230,19 @@ def _parting_tokens(
 def _stable_order(scores: Sequence[float]) -> list[int]:
     """Indices by score descending; equal scores keep their input order."""
     return sorted(range(len(scores)), key=lambda i: -scores[i])
+
+
+@dataclass(frozen=True, repr=False)
+class _LoadedModel:
+    """A loaded model and its tokenizer, shared between rankers: the fields and the repr of
+    :class:`CausalLM` and :class:`rankwise.torch.seq2seq.Seq2SeqLM`."""
+
+    model: Any
+    tokenizer: Any
+    name: str
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, device={str(self.model.device)!r})"
 
 
 class _Ranker:

@@ -34,6 +34,7 @@ from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, 
 from .models import (
     _check_template,
     _load,
+    _LoadedModel,
     _pad,
     _parting_tokens,
     _Ranker,
@@ -65,17 +66,10 @@ DUOT5 = "Query: {query} Document0: {a} Document1: {b} Relevant:"
 """duoT5's input (pygaggle ``DuoT5``): ``true`` means Document0 is the more relevant."""
 
 
-@dataclass(frozen=True)
-class Seq2SeqLM:
+@dataclass(frozen=True, repr=False)
+class Seq2SeqLM(_LoadedModel):
     """A loaded encoder-decoder model and its tokenizer, to share between rankers
     (``MonoT5(lm)``, ``DuoT5(lm)``); :func:`load_seq2seq_lm` makes one."""
-
-    model: Any
-    tokenizer: Any
-    name: str
-
-    def __repr__(self) -> str:
-        return f"Seq2SeqLM({self.name!r}, device={str(self.model.device)!r})"
 
 
 def load_seq2seq_lm(
