@@ -414,7 +414,16 @@ def _encoder_inputs(
     }
 
 
-class BiEncoder(_ScoresAsLists, _Ranker):
+class _Encoder(_ScoresAsLists, _Ranker):
+    """What the encoder rankers (:class:`BiEncoder`, :class:`CrossEncoder`) share."""
+
+    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
+    #: texts in one call let each distinct text be encoded once and forward passes be filled
+    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    calls_per_batch = 4096
+
+
+class BiEncoder(_Encoder):
     """A bi-encoder: query and candidate embedded apart, relevance their cosine similarity.
 
     Loads a sentence-transformers folder (``modules.json`` with Transformer, Pooling and
@@ -437,11 +446,6 @@ class BiEncoder(_ScoresAsLists, _Ranker):
     >>> model.score([("The weather is lovely today.", "It's so sunny outside!")])  # doctest: +SKIP
     [0.66596...]
     """
-
-    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
-    #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 4096
 
     def __init__(
         self,
@@ -565,7 +569,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         return [float(s) for s in scores.cpu().tolist()]
 
 
-class CrossEncoder(_ScoresAsLists, _Ranker):
+class CrossEncoder(_Encoder):
     """A cross-encoder: a sequence-classification model reading ``query [SEP] candidate``.
 
     The score is the logit of a one-label head (``activation="sigmoid"``: its sigmoid), or,
@@ -574,11 +578,6 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
     text first. ``score`` is a ``PointwiseRanker``; ``rank`` and ``score_group`` as for
     :class:`BiEncoder`.
     """
-
-    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
-    #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 4096
 
     def __init__(
         self,
