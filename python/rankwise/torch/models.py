@@ -98,6 +98,24 @@ def _load(source: ModelSource, auto: Any, **options: Any) -> Any:
         raise source.not_found(e) from e
 
 
+def _load_pretrained(
+    source: ModelSource,
+    model_class: str,
+    device: str | torch.device | None,
+    dtype: str | torch.dtype | None,
+    **options: Any,
+) -> tuple[Any, Any]:
+    """The tokenizer and the model of ``source`` (``model_class`` names the transformers
+    ``Auto*`` class), the model moved to ``device`` in ``dtype`` and in eval mode. ``options``
+    and ``source.load_options()`` go to both ``from_pretrained`` calls."""
+    transformers = _transformers()
+    options.update(source.load_options())
+    tokenizer = _load(source, transformers.AutoTokenizer, **options)
+    model = _load(source, getattr(transformers, model_class), **options)
+    model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
+    return tokenizer, model
+
+
 def _torch() -> Any:
     try:
         import torch
@@ -463,7 +481,7 @@ class BiEncoder(_Encoder):
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
-        transformers = _transformers()
+        _transformers()  # without transformers: the install hint before anything else
         source = model_source(model_path, revision=revision).check()
         folder, folder_pooling, folder_max_length, self._lower = _sentence_transformers_layout(
             source
@@ -474,9 +492,9 @@ class BiEncoder(_Encoder):
                 f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
             )
         where = {"subfolder": folder} if folder else {}
-        self.tokenizer = _load(source, transformers.AutoTokenizer, **where, **source.load_options())
-        self.model = _load(source, transformers.AutoModel, **where, **source.load_options())
-        self.model.to(device=self.device, dtype=self.dtype).eval()
+        self.tokenizer, self.model = _load_pretrained(
+            source, "AutoModel", self.device, self.dtype, **where
+        )
         limit: Any = max_length or folder_max_length
         limit = limit or getattr(self.tokenizer, "model_max_length", 512)
         self.max_length = _length_limit(int(limit), self.model)
@@ -593,15 +611,13 @@ class CrossEncoder(_Encoder):
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
-        transformers = _transformers()
+        _transformers()  # without transformers: the install hint before anything else
         if activation not in (None, "sigmoid"):
             raise InvalidValueError(f"`activation` must be None or 'sigmoid'; got {activation!r}")
         source = model_source(model_path, revision=revision).check()
-        self.tokenizer = _load(source, transformers.AutoTokenizer, **source.load_options())
-        self.model = _load(
-            source, transformers.AutoModelForSequenceClassification, **source.load_options()
+        self.tokenizer, self.model = _load_pretrained(
+            source, "AutoModelForSequenceClassification", self.device, self.dtype
         )
-        self.model.to(device=self.device, dtype=self.dtype).eval()
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
         self.max_length = _length_limit(int(limit), self.model)
         self.activation = activation
