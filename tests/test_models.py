@@ -53,6 +53,8 @@ from rankwise.torch.models import (  # noqa: E402
     load_causal_lm,
 )
 
+from ._helpers import DOCS, QUERY  # noqa: E402
+
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 SENTENCES = [
@@ -63,14 +65,6 @@ SENTENCES = [
 # sentence-transformers README / docs quickstart, model all-MiniLM-L6-v2:
 # model.similarity(embeddings, embeddings) for SENTENCES.
 PUBLISHED = [[1.0000, 0.6660, 0.1046], [0.6660, 1.0000, 0.1411], [0.1046, 0.1411, 1.0000]]
-
-QUERY = "what causes rain"
-DOCS = [
-    "Rain forms when water vapour condenses into droplets heavy enough to fall.",
-    "The stock market fell sharply on Monday.",
-    "Clouds release precipitation when their droplets merge and grow.",
-    "Cats sleep for most of the day.",
-]
 
 
 # ------------------------------------------------------------------------------------------

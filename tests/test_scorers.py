@@ -39,13 +39,7 @@ from rankwise.torch.scorers import (  # noqa: E402
     parse_label,
 )
 
-QUERY = "what causes rain"
-DOCS = [
-    "Rain forms when water vapour condenses into droplets heavy enough to fall.",
-    "The stock market fell sharply on Monday.",
-    "Clouds release precipitation when their droplets merge and grow.",
-    "Cats sleep for most of the day.",
-]
+from ._helpers import DOCS, QUERY  # noqa: E402
 
 
 def last_logits(lm, text):

@@ -38,13 +38,8 @@ from rankwise.torch.seq2seq import (  # noqa: E402
     load_seq2seq_lm,
 )
 
-QUERY = "what causes rain"
-DOCS = [
-    "Rain forms when water vapour condenses into droplets heavy enough to fall.",
-    "The stock market fell sharply on Monday.",
-    "Clouds release precipitation when their droplets merge and grow.",
-    "Cats sleep for most of the day.",
-]
+from ._helpers import DOCS, QUERY  # noqa: E402
+
 PROMPT_WORDS = (
     "Query Document Document0 Document1 Relevant true false Given a query which of the "
     "following two passages is more relevant to the Passage A B C D E F G H I J K L M N O P Q "

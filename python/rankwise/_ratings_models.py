@@ -5,27 +5,30 @@ Rao-Kupper) and rankings (Plackett-Luce), each with intervals. Import them from
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
-from statistics import NormalDist
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import choice, float_vector, integer, real_scalar
-from .errors import ConvergenceWarning, InvalidValueError, ShapeError
+from ._validation import float_vector, real_scalar
+from .errors import InvalidValueError, ShapeError
 from .ratings import (
+    _BOTH,
     Intervals,
     Ratings,
     _array,
     _comparisons,
     _confidence,
+    _fit_options,
+    _intervals,
     _names,
     _players,
-    _resample_args,
-    _scale,
+    _quantiles,
+    _warn_not_converged,
+    _z,
 )
 
 __all__ = [
@@ -64,37 +67,23 @@ def _ties(
     tol: float,
 ) -> Ratings:
     names, data = _comparisons(model_a, model_b, winner, players, weights)
-    factor, init = _scale(scale, base, init)
-    if intervals is not None:
-        choice("intervals", intervals, ("bootstrap", "asymptotic"))
-    confidence = _confidence(confidence)
-    opts: dict[str, Any] = {
-        "model": model,
-        "alpha": real_scalar("alpha", alpha),
-        "max_iter": integer("max_iter", max_iter, minimum=1),
-        "tol": real_scalar("tol", tol),
-    }
-    theta, eta, se, _, converged = _native.ratings_ties(
-        **data, **opts, standard_errors=intervals == "asymptotic"
+    resampling = (n_resamples, seed, resamples)
+    fit = _fit_options(
+        intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    label = model.replace("_", "-").title()
-    if not converged:
-        warnings.warn(
-            f"{label} Newton iteration did not converge in max_iter={opts['max_iter']} iterations",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    native = {"model": model, **fit.native}
+    theta, eta, se, _, converged = _native.ratings_ties(
+        **data, **native, standard_errors=intervals == "asymptotic"
+    )
+    boot = partial(_native.ratings_ties_bootstrap, **data, **native)
+    fitter = f"{model.replace('_', '-').title()} Newton iteration"
+    fitted, others = _intervals(fit, fitter, model, theta, se, converged, boot, 3)
     name = _TIE_PARAMETER[model]
-    rating = init + factor * theta
     parameters = {name: math.exp(eta)}
-    lower = upper = boot = None
     parameter_intervals = None
-    method: str = model
     if intervals == "asymptotic":
-        z = NormalDist().inv_cdf((1 + confidence) / 2)
-        lower, upper = rating - z * factor * se[:-1], rating + z * factor * se[:-1]
         # The tie parameter's interval on the log scale (it is positive), mapped back.
-        eta_se = float(se[-1])
+        z, eta_se = _z(fit.confidence), float(se[-1])
         if math.isnan(eta_se):  # no ties: on the boundary, not estimated
             bounds = (parameters[name], parameters[name])
         else:
@@ -103,31 +92,12 @@ def _ties(
                 lo_eta = max(lo_eta, 0.0)
             bounds = (math.exp(lo_eta), math.exp(eta + z * eta_se))
         parameter_intervals = {name: bounds}
-        method += " (asymptotic)"
     elif intervals == "bootstrap":
-        extra = _resample_args(n_resamples, seed, resamples)
-        thetas, etas, not_converged = _native.ratings_ties_bootstrap(**data, **opts, **extra)
-        if not_converged:
-            warnings.warn(
-                f"{label} Newton iteration did not converge in max_iter={opts['max_iter']} "
-                f"iterations in {not_converged} of {len(thetas)} bootstrap resamples",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        boot = init + factor * thetas
-        q = [(1 - confidence) / 2, (1 + confidence) / 2]
-        lower, upper = np.quantile(boot, q, axis=0)
-        lo, hi = np.quantile(np.exp(etas), q)
+        lo, hi = _quantiles(np.exp(others[0]), fit.confidence)
         parameter_intervals = {name: (float(lo), float(hi))}
-        method += f" (bootstrap, {len(boot)} resamples)"
     return Ratings(
         players=names,
-        ratings=rating,
-        lower=lower,
-        upper=upper,
-        method=method,
-        confidence=None if intervals is None else confidence,
-        bootstrap=boot,
+        **fitted,
         parameters=parameters,
         parameter_intervals=parameter_intervals,
     )
@@ -395,56 +365,19 @@ def plackett_luce(
     ([1, 1, 1], [3, 3, 3])
     """
     names, items, off = _rankings(rankings, offsets, players)
-    factor, init = _scale(scale, base, init)
-    if intervals is not None:
-        choice("intervals", intervals, ("bootstrap", "asymptotic"))
-    confidence = _confidence(confidence)
+    resampling = (n_resamples, seed, resamples)
+    fit = _fit_options(
+        intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
+    )
     data: dict[str, Any] = {"items": items, "offsets": off, "n_players": len(names)}
     if weights is not None:
         data["weights"] = float_vector("weights", weights, len(off) - 1)
-    mm: dict[str, Any] = {
-        "alpha": real_scalar("alpha", alpha),
-        "max_iter": integer("max_iter", max_iter, minimum=1),
-        "tol": real_scalar("tol", tol),
-    }
     theta, se, _, converged = _native.ratings_plackett_luce(
-        **data, **mm, standard_errors=intervals == "asymptotic"
+        **data, **fit.native, standard_errors=intervals == "asymptotic"
     )
-    if not converged:
-        warnings.warn(
-            f"Plackett-Luce MM did not converge in max_iter={mm['max_iter']} iterations",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    rating = init + factor * theta
-    method = "plackett_luce"
-    lower = upper = boot = None
-    if intervals == "asymptotic":
-        z = NormalDist().inv_cdf((1 + confidence) / 2)
-        lower, upper = rating - z * factor * se, rating + z * factor * se
-        method += " (asymptotic)"
-    elif intervals == "bootstrap":
-        extra = _resample_args(n_resamples, seed, resamples)
-        thetas, not_converged = _native.ratings_plackett_luce_bootstrap(**data, **mm, **extra)
-        if not_converged:
-            warnings.warn(
-                f"Plackett-Luce MM did not converge in max_iter={mm['max_iter']} iterations "
-                f"in {not_converged} of {len(thetas)} bootstrap resamples",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        boot = init + factor * thetas
-        lower, upper = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
-        method += f" (bootstrap, {len(boot)} resamples)"
-    return Ratings(
-        players=names,
-        ratings=rating,
-        lower=lower,
-        upper=upper,
-        method=method,
-        confidence=None if intervals is None else confidence,
-        bootstrap=boot,
-    )
+    boot = partial(_native.ratings_plackett_luce_bootstrap, **data, **fit.native)
+    fitted, _ = _intervals(fit, "Plackett-Luce MM", "plackett_luce", theta, se, converged, boot, 2)
+    return Ratings(players=names, **fitted)
 
 
 def _features(features: object, n: int) -> tuple[list[str], npt.NDArray[np.float64]]:
@@ -540,66 +473,30 @@ def contextual_bradley_terry(
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
     feature_names, x = _features(features, len(data["a"]))
-    factor, init = _scale(scale, base, init)
-    if intervals is not None:
-        choice("intervals", intervals, ("bootstrap", "asymptotic"))
-    confidence = _confidence(confidence)
-    opts: dict[str, Any] = {
-        "alpha": real_scalar("alpha", alpha),
-        "max_iter": integer("max_iter", max_iter, minimum=1),
-        "tol": real_scalar("tol", tol),
-    }
-    theta, beta, se, _, converged = _native.ratings_contextual(
-        **data, features=x, **opts, standard_errors=intervals == "asymptotic"
+    resampling = (n_resamples, seed, resamples)
+    fit = _fit_options(
+        intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    if not converged:
-        warnings.warn(
-            f"contextual Bradley-Terry Newton iteration did not converge in "
-            f"max_iter={opts['max_iter']} iterations",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    m = len(names)
-    rating = init + factor * theta
+    theta, beta, se, _, converged = _native.ratings_contextual(
+        **data, features=x, **fit.native, standard_errors=intervals == "asymptotic"
+    )
+    boot = partial(_native.ratings_contextual_bootstrap, **data, features=x, **fit.native)
+    fitter, method = "contextual Bradley-Terry Newton iteration", "contextual_bradley_terry"
+    fitted, others = _intervals(fit, fitter, method, theta, se, converged, boot, 2)
     parameters = dict(zip(feature_names, beta.tolist(), strict=True))
-    lower = upper = boot = None
     parameter_intervals = None
-    method = "contextual_bradley_terry"
     if intervals == "asymptotic":
-        z = NormalDist().inv_cdf((1 + confidence) / 2)
-        lower, upper = rating - z * factor * se[:m], rating + z * factor * se[:m]
+        z = _z(fit.confidence)
         parameter_intervals = {
             f: (b - z * e, b + z * e)
-            for f, b, e in zip(feature_names, beta.tolist(), se[m:].tolist(), strict=True)
+            for f, b, e in zip(feature_names, beta.tolist(), se[len(names) :].tolist(), strict=True)
         }
-        method += " (asymptotic)"
     elif intervals == "bootstrap":
-        extra = _resample_args(n_resamples, seed, resamples)
-        thetas, betas, not_converged = _native.ratings_contextual_bootstrap(
-            **data, features=x, **opts, **extra
-        )
-        if not_converged:
-            warnings.warn(
-                f"contextual Bradley-Terry Newton iteration did not converge in "
-                f"max_iter={opts['max_iter']} iterations in {not_converged} of "
-                f"{len(thetas)} bootstrap resamples",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        boot = init + factor * thetas
-        q = [(1 - confidence) / 2, (1 + confidence) / 2]
-        lower, upper = np.quantile(boot, q, axis=0)
-        lo, hi = np.quantile(betas, q, axis=0)
+        lo, hi = _quantiles(others[0], fit.confidence)
         parameter_intervals = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
-        method += f" (bootstrap, {len(boot)} resamples)"
     return Ratings(
         players=names,
-        ratings=rating,
-        lower=lower,
-        upper=upper,
-        method=method,
-        confidence=None if intervals is None else confidence,
-        bootstrap=boot,
+        **fitted,
         parameters=parameters,
         parameter_intervals=parameter_intervals,
     )
@@ -684,7 +581,7 @@ def openskill(
         kappa=real_scalar("kappa", kappa),
         tau=real_scalar("tau", tau),
     )
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    z = _z(confidence)
     return Ratings(
         players=names,
         ratings=mean,
@@ -751,10 +648,9 @@ def bradley_terry_groups(
     n = len(data["a"])
     if g.shape[0] != n:
         raise ShapeError(f"`groups` must have shape ({n},) matching `model_a`; got {g.shape}")
-    factor, init = _scale(scale, base, init)
-    if intervals is not None:
-        choice("intervals", intervals, ("asymptotic",))
-    confidence = _confidence(confidence)
+    fit = _fit_options(
+        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
+    )
     keys, gidx = np.unique(g, return_inverse=True)
     order = np.argsort(gidx, kind="stable")
     gidx = gidx[order]
@@ -778,26 +674,20 @@ def bradley_terry_groups(
         bounds.tolist(),
         np.diff(starts).tolist(),
         **extra,
-        alpha=real_scalar("alpha", alpha),
-        max_iter=integer("max_iter", max_iter, minimum=1),
-        tol=real_scalar("tol", tol),
+        **fit.native,
         standard_errors=intervals == "asymptotic",
     )
     if not_converged:
-        warnings.warn(
-            f"Bradley-Terry MM did not converge in max_iter={max_iter} iterations in "
-            f"{not_converged} of {len(keys)} problems",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
+        where = f" in {not_converged} of {len(keys)} problems"
+        _warn_not_converged("Bradley-Terry MM", max_iter, where, stacklevel=2)
+    z = _z(fit.confidence)
     out: dict[Any, Ratings] = {}
     for k, key in enumerate(keys.tolist()):
         lo_, hi_ = int(starts[k]), int(starts[k + 1])
-        rating = init + factor * theta[lo_:hi_]
+        rating = fit.init + fit.factor * theta[lo_:hi_]
         lower = upper = None
         if intervals == "asymptotic":
-            half = z * factor * se[lo_:hi_]
+            half = z * fit.factor * se[lo_:hi_]
             lower, upper = rating - half, rating + half
         out[key] = Ratings(
             players=names[pairs[lo_:hi_] % n_names],
@@ -805,6 +695,6 @@ def bradley_terry_groups(
             lower=lower,
             upper=upper,
             method="bradley_terry" + (" (asymptotic)" if intervals else ""),
-            confidence=confidence if intervals else None,
+            confidence=fit.confidence if intervals else None,
         )
     return out

@@ -44,10 +44,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +75,7 @@ __all__ = [
 ]
 
 Intervals = Literal["bootstrap", "asymptotic"]
+_BOTH = ("bootstrap", "asymptotic")  # the intervals the fitted models offer
 
 # The arena's spellings of an outcome (lm-sys/FastChat fastchat/serve/monitor/elo_analysis.py)
 # and the score of model_a each stands for.
@@ -397,65 +399,16 @@ def bradley_terry(
     array([1011.4, 1076.8,  911.8])
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
-    factor, init = _scale(scale, base, init)
-    if intervals is not None:
-        choice("intervals", intervals, ("bootstrap", "asymptotic"))
-    confidence = real_scalar("confidence", confidence)
-    if not 0 < confidence < 1:
-        raise InvalidValueError(f"`confidence` must be in (0, 1); got {confidence}")
-    mm: dict[str, Any] = {
-        "alpha": real_scalar("alpha", alpha),
-        "max_iter": integer("max_iter", max_iter, minimum=1),
-        "tol": real_scalar("tol", tol),
-    }
+    resampling = (n_resamples, seed, resamples)
+    fit = _fit_options(
+        intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
+    )
     theta, se, _, converged = _native.ratings_bradley_terry(
-        **data, **mm, standard_errors=intervals == "asymptotic"
+        **data, **fit.native, standard_errors=intervals == "asymptotic"
     )
-    if not converged:
-        warnings.warn(
-            f"Bradley-Terry MM did not converge in max_iter={mm['max_iter']} iterations",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    rating = init + factor * theta
-    method = "bradley_terry"
-    lower = upper = boot = None
-    if intervals == "asymptotic":
-        z = NormalDist().inv_cdf((1 + confidence) / 2)
-        lower, upper = rating - z * factor * se, rating + z * factor * se
-        method += " (asymptotic)"
-    elif intervals == "bootstrap":
-        extra: dict[str, Any] = {"seed": integer("seed", seed, maximum=2**64 - 1)}
-        if resamples is None:
-            extra["n_resamples"] = integer("n_resamples", n_resamples, minimum=1)
-        else:
-            r = _array("resamples", resamples)
-            if r.ndim != 2 or r.dtype.kind not in "iu":
-                raise InvalidValueError(
-                    "`resamples` must be a 2-D integer array (resamples, comparisons); got "
-                    f"shape {r.shape}, dtype {r.dtype}"
-                )
-            extra["resamples"] = np.ascontiguousarray(r, dtype=np.int64)
-        thetas, not_converged = _native.ratings_bradley_terry_bootstrap(**data, **mm, **extra)
-        if not_converged:
-            warnings.warn(
-                f"Bradley-Terry MM did not converge in max_iter={mm['max_iter']} iterations "
-                f"in {not_converged} of {len(thetas)} bootstrap resamples",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        boot = init + factor * thetas
-        lower, upper = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
-        method += f" (bootstrap, {len(boot)} resamples)"
-    return Ratings(
-        players=names,
-        ratings=rating,
-        lower=lower,
-        upper=upper,
-        method=method,
-        confidence=None if intervals is None else confidence,
-        bootstrap=boot,
-    )
+    boot = partial(_native.ratings_bradley_terry_bootstrap, **data, **fit.native)
+    fitted, _ = _intervals(fit, "Bradley-Terry MM", "bradley_terry", theta, se, converged, boot, 2)
+    return Ratings(players=names, **fitted)
 
 
 def elo(
@@ -624,11 +577,7 @@ def luce_choice(
         tol=real_scalar("tol", tol),
     )
     if not converged:
-        warnings.warn(
-            f"Luce choice MM did not converge in max_iter={max_iter} iterations",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+        _warn_not_converged("Luce choice MM", max_iter, "", stacklevel=2)
     return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")
 
 
@@ -653,6 +602,114 @@ def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None)
         )
     extra["resamples"] = np.ascontiguousarray(r, dtype=np.int64)
     return extra
+
+
+class _Fit(NamedTuple):
+    """The checked options of a fitted model (:func:`_fit_options`)."""
+
+    intervals: str | None
+    confidence: float
+    factor: float  # scale / ln(base): log-strength to rating
+    init: float
+    native: dict[str, Any]  # alpha, max_iter and tol, as the native fit takes them
+    resampling: tuple[int, int, npt.ArrayLike | None]  # n_resamples, seed, resamples
+
+
+def _fit_options(
+    intervals: str | None,
+    allowed: tuple[str, ...],
+    scale: float,
+    base: float,
+    init: float,
+    confidence: float,
+    alpha: float,
+    max_iter: int,
+    tol: float,
+    resampling: tuple[int, int, npt.ArrayLike | None] = (1, 0, None),
+) -> _Fit:
+    """Check a fitted model's options, in this order: ``scale``, ``base`` and ``init``
+    (:func:`_scale`), ``intervals`` (one of ``allowed`` or None), ``confidence``, then
+    ``alpha``, ``max_iter`` and ``tol``. ``resampling`` is checked when the bootstrap runs."""
+    factor, init = _scale(scale, base, init)
+    if intervals is not None:
+        choice("intervals", intervals, allowed)
+    confidence = _confidence(confidence)
+    native = {
+        "alpha": real_scalar("alpha", alpha),
+        "max_iter": integer("max_iter", max_iter, minimum=1),
+        "tol": real_scalar("tol", tol),
+    }
+    return _Fit(intervals, confidence, factor, init, native, resampling)
+
+
+def _warn_not_converged(fitter: str, max_iter: int, where: str, stacklevel: int) -> None:
+    """Warn that ``fitter`` (``"Bradley-Terry MM"``, ...) stopped at ``max_iter``; ``where``
+    ends the message (``""``, or ``" in 3 of 1000 bootstrap resamples"``). ``stacklevel`` as
+    the caller's own ``warnings.warn`` would take it."""
+    warnings.warn(
+        f"{fitter} did not converge in max_iter={max_iter} iterations{where}",
+        ConvergenceWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+def _z(confidence: float) -> float:
+    """The standard normal quantile of ``(1 + confidence) / 2``: the half-width of a
+    two-sided interval in standard errors."""
+    return NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def _quantiles(draws: npt.NDArray[np.float64], confidence: float) -> npt.NDArray[np.float64]:
+    """The lower and upper ``confidence`` quantiles of ``draws`` along the first axis."""
+    return np.quantile(draws, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
+
+
+def _intervals(
+    fit: _Fit,
+    fitter: str,
+    method: str,
+    theta: npt.NDArray[np.float64],
+    se: npt.NDArray[np.float64],
+    converged: bool,
+    bootstrap: Callable[..., tuple[Any, ...]],
+    stacklevel: int,
+) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """The ratings of a fitted model on the arena's scale, with their intervals.
+
+    ``theta`` are the fitted log-strengths and ``se`` the standard errors (their first
+    ``len(theta)`` entries are the strengths'); ``bootstrap`` is the native bootstrap, called
+    with the keyword arguments of :func:`_resample_args`, returning ``(thetas, *other_draws,
+    not_converged)``. Warns (naming ``fitter``) when the fit or bootstrap resamples did not
+    converge. Returns the keyword arguments of :class:`Ratings` but ``players``, and the
+    bootstrap's draws of the other parameters (empty without a bootstrap)."""
+    max_iter = fit.native["max_iter"]
+    if not converged:
+        _warn_not_converged(fitter, max_iter, "", stacklevel + 1)
+    rating = fit.init + fit.factor * theta
+    out: dict[str, Any] = {
+        "ratings": rating,
+        "lower": None,
+        "upper": None,
+        "method": method,
+        "confidence": None if fit.intervals is None else fit.confidence,
+        "bootstrap": None,
+    }
+    others: tuple[Any, ...] = ()
+    if fit.intervals == "asymptotic":
+        half = _z(fit.confidence) * fit.factor * se[: len(theta)]
+        out["lower"], out["upper"] = rating - half, rating + half
+        out["method"] += " (asymptotic)"
+    elif fit.intervals == "bootstrap":
+        thetas, *rest, not_converged = bootstrap(**_resample_args(*fit.resampling))
+        others = tuple(rest)
+        if not_converged:
+            where = f" in {not_converged} of {len(thetas)} bootstrap resamples"
+            _warn_not_converged(fitter, max_iter, where, stacklevel + 1)
+        boot = fit.init + fit.factor * thetas
+        out["lower"], out["upper"] = _quantiles(boot, fit.confidence)
+        out["bootstrap"] = boot
+        out["method"] += f" (bootstrap, {len(boot)} resamples)"
+    return out, others
 
 
 # The models with more parameters live in a sibling module (this one stays under 1,000 lines);

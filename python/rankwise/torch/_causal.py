@@ -43,12 +43,11 @@ from ._prompts import (
 from .models import (
     _check_template,
     _length_batches,
-    _load,
+    _load_pretrained,
+    _LoadedModel,
     _pad,
     _parting_tokens,
     _Ranker,
-    _resolve_device,
-    _resolve_dtype,
     _stable_order,
     _torch,
     _transformers,
@@ -66,18 +65,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CausalLM:
+@dataclass(frozen=True, repr=False)
+class CausalLM(_LoadedModel):
     """A loaded causal LM and its tokenizer, to share one model between several rankers
     (``CausalListwiseRanker(lm)``, ``CausalPairwiseRanker(lm)``); :func:`load_causal_lm`
     makes one. Rankers built on it use it on its device, in its dtype."""
-
-    model: Any
-    tokenizer: Any
-    name: str
-
-    def __repr__(self) -> str:
-        return f"CausalLM({self.name!r}, device={str(self.model.device)!r})"
 
 
 def load_causal_lm(
@@ -97,7 +89,7 @@ def load_causal_lm(
     three times). The model goes to ``device`` (default: CUDA when available) in ``dtype``
     (default float32).
     """
-    transformers = _transformers()
+    _transformers()  # without transformers: the install hint before anything else
     text = os.fspath(model_path)
     path = Path(text).expanduser()
     if gguf_file is None and path.suffix == ".gguf" and path.is_file():
@@ -117,10 +109,7 @@ def load_causal_lm(
     else:
         source.check()
     extra: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
-    extra.update(source.load_options())
-    tokenizer = _load(source, transformers.AutoTokenizer, **extra)
-    model = _load(source, transformers.AutoModelForCausalLM, **extra)
-    model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
+    tokenizer, model = _load_pretrained(source, "AutoModelForCausalLM", device, dtype, **extra)
     name = f"{source.ref}/{gguf_file}" if gguf_file else source.ref
     return CausalLM(model=model, tokenizer=tokenizer, name=name)
 

@@ -43,6 +43,7 @@ import json
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -95,6 +96,24 @@ def _load(source: ModelSource, auto: Any, **options: Any) -> Any:
         if source.local:
             raise
         raise source.not_found(e) from e
+
+
+def _load_pretrained(
+    source: ModelSource,
+    model_class: str,
+    device: str | torch.device | None,
+    dtype: str | torch.dtype | None,
+    **options: Any,
+) -> tuple[Any, Any]:
+    """The tokenizer and the model of ``source`` (``model_class`` names the transformers
+    ``Auto*`` class), the model moved to ``device`` in ``dtype`` and in eval mode. ``options``
+    and ``source.load_options()`` go to both ``from_pretrained`` calls."""
+    transformers = _transformers()
+    options.update(source.load_options())
+    tokenizer = _load(source, transformers.AutoTokenizer, **options)
+    model = _load(source, getattr(transformers, model_class), **options)
+    model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
+    return tokenizer, model
 
 
 def _torch() -> Any:
@@ -229,6 +248,19 @@ def _parting_tokens(
 def _stable_order(scores: Sequence[float]) -> list[int]:
     """Indices by score descending; equal scores keep their input order."""
     return sorted(range(len(scores)), key=lambda i: -scores[i])
+
+
+@dataclass(frozen=True, repr=False)
+class _LoadedModel:
+    """A loaded model and its tokenizer, shared between rankers: the fields and the repr of
+    :class:`CausalLM` and :class:`rankwise.torch.seq2seq.Seq2SeqLM`."""
+
+    model: Any
+    tokenizer: Any
+    name: str
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, device={str(self.model.device)!r})"
 
 
 class _Ranker:
@@ -400,7 +432,16 @@ def _encoder_inputs(
     }
 
 
-class BiEncoder(_ScoresAsLists, _Ranker):
+class _Encoder(_ScoresAsLists, _Ranker):
+    """What the encoder rankers (:class:`BiEncoder`, :class:`CrossEncoder`) share."""
+
+    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
+    #: texts in one call let each distinct text be encoded once and forward passes be filled
+    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    calls_per_batch = 4096
+
+
+class BiEncoder(_Encoder):
     """A bi-encoder: query and candidate embedded apart, relevance their cosine similarity.
 
     Loads a sentence-transformers folder (``modules.json`` with Transformer, Pooling and
@@ -424,11 +465,6 @@ class BiEncoder(_ScoresAsLists, _Ranker):
     [0.66596...]
     """
 
-    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
-    #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 4096
-
     def __init__(
         self,
         model_path: str | os.PathLike[str],
@@ -445,7 +481,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
-        transformers = _transformers()
+        _transformers()  # without transformers: the install hint before anything else
         source = model_source(model_path, revision=revision).check()
         folder, folder_pooling, folder_max_length, self._lower = _sentence_transformers_layout(
             source
@@ -456,9 +492,9 @@ class BiEncoder(_ScoresAsLists, _Ranker):
                 f"`pooling` must be 'mean', 'cls', 'max' or 'last'; got {self.pooling!r}"
             )
         where = {"subfolder": folder} if folder else {}
-        self.tokenizer = _load(source, transformers.AutoTokenizer, **where, **source.load_options())
-        self.model = _load(source, transformers.AutoModel, **where, **source.load_options())
-        self.model.to(device=self.device, dtype=self.dtype).eval()
+        self.tokenizer, self.model = _load_pretrained(
+            source, "AutoModel", self.device, self.dtype, **where
+        )
         limit: Any = max_length or folder_max_length
         limit = limit or getattr(self.tokenizer, "model_max_length", 512)
         self.max_length = _length_limit(int(limit), self.model)
@@ -551,7 +587,7 @@ class BiEncoder(_ScoresAsLists, _Ranker):
         return [float(s) for s in scores.cpu().tolist()]
 
 
-class CrossEncoder(_ScoresAsLists, _Ranker):
+class CrossEncoder(_Encoder):
     """A cross-encoder: a sequence-classification model reading ``query [SEP] candidate``.
 
     The score is the logit of a one-label head (``activation="sigmoid"``: its sigmoid), or,
@@ -560,11 +596,6 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
     text first. ``score`` is a ``PointwiseRanker``; ``rank`` and ``score_group`` as for
     :class:`BiEncoder`.
     """
-
-    #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
-    #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
-    calls_per_batch = 4096
 
     def __init__(
         self,
@@ -580,15 +611,13 @@ class CrossEncoder(_ScoresAsLists, _Ranker):
         ranker_id: str | None = None,
     ) -> None:
         super().__init__(device, dtype, batch_size)
-        transformers = _transformers()
+        _transformers()  # without transformers: the install hint before anything else
         if activation not in (None, "sigmoid"):
             raise InvalidValueError(f"`activation` must be None or 'sigmoid'; got {activation!r}")
         source = model_source(model_path, revision=revision).check()
-        self.tokenizer = _load(source, transformers.AutoTokenizer, **source.load_options())
-        self.model = _load(
-            source, transformers.AutoModelForSequenceClassification, **source.load_options()
+        self.tokenizer, self.model = _load_pretrained(
+            source, "AutoModelForSequenceClassification", self.device, self.dtype
         )
-        self.model.to(device=self.device, dtype=self.dtype).eval()
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
         self.max_length = _length_limit(int(limit), self.model)
         self.activation = activation

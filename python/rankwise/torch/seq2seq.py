@@ -33,7 +33,8 @@ from ._hub import model_source
 from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, truncate_words
 from .models import (
     _check_template,
-    _load,
+    _load_pretrained,
+    _LoadedModel,
     _pad,
     _parting_tokens,
     _Ranker,
@@ -65,17 +66,10 @@ DUOT5 = "Query: {query} Document0: {a} Document1: {b} Relevant:"
 """duoT5's input (pygaggle ``DuoT5``): ``true`` means Document0 is the more relevant."""
 
 
-@dataclass(frozen=True)
-class Seq2SeqLM:
+@dataclass(frozen=True, repr=False)
+class Seq2SeqLM(_LoadedModel):
     """A loaded encoder-decoder model and its tokenizer, to share between rankers
     (``MonoT5(lm)``, ``DuoT5(lm)``); :func:`load_seq2seq_lm` makes one."""
-
-    model: Any
-    tokenizer: Any
-    name: str
-
-    def __repr__(self) -> str:
-        return f"Seq2SeqLM({self.name!r}, device={str(self.model.device)!r})"
 
 
 def load_seq2seq_lm(
@@ -88,11 +82,9 @@ def load_seq2seq_lm(
     """Load an encoder-decoder model (``AutoModelForSeq2SeqLM``) and its tokenizer from a
     folder or a Hugging Face model id, onto ``device`` (default: CUDA when available) in
     ``dtype`` (default float32)."""
-    transformers = _transformers()
+    _transformers()  # without transformers: the install hint before anything else
     source = model_source(model_path, revision=revision).check()
-    tokenizer = _load(source, transformers.AutoTokenizer, **source.load_options())
-    model = _load(source, transformers.AutoModelForSeq2SeqLM, **source.load_options())
-    model.to(device=_resolve_device(device), dtype=_resolve_dtype(dtype)).eval()
+    tokenizer, model = _load_pretrained(source, "AutoModelForSeq2SeqLM", device, dtype)
     return Seq2SeqLM(model=model, tokenizer=tokenizer, name=source.ref)
 
 
@@ -103,12 +95,15 @@ class _Seq2SeqRanker(_Ranker):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
+        template: Any,
+        kind: type,
         device: str | torch.device | None,
         dtype: str | torch.dtype | None,
         batch_size: int,
         max_length: int,
         max_passage_words: int | None,
     ) -> None:
+        _check_template(template, kind)
         if isinstance(model_path, Seq2SeqLM):
             lm = model_path
             super().__init__(lm.model.device, lm.model.dtype, batch_size)
@@ -137,6 +132,7 @@ class _Seq2SeqRanker(_Ranker):
             )
         self.max_length = max_length
         self.max_passage_words = max_passage_words
+        self.template = template
         start = self.model.config.decoder_start_token_id
         if start is None:
             start = self.model.config.pad_token_id
@@ -175,25 +171,30 @@ class _Seq2SeqRanker(_Ranker):
         self._settings = settings
         self._set_id(ranker_id, self._name, *id_parts)
 
-    def _true_or_false(
-        self,
-        template: str,
-        targets: tuple[str, str],
-        max_length: int,
-        max_passage_words: int | None,
-        ranker_id: str | None,
-    ) -> None:
+    def _true_or_false(self, targets: tuple[str, str], ranker_id: str | None) -> None:
         """monoT5's and duoT5's answer: two target words (checked), read after the start
         token."""
         self.targets = _check_targets(targets)
         self._answer_with(
             self.targets,
-            {"max_length": max_length},
+            {"max_length": self.max_length},
             ranker_id,
-            template,
+            self.template,
             targets,
-            max_length,
-            max_passage_words,
+            self.max_length,
+            self.max_passage_words,
+        )
+
+    def _flan_answer(self, targets: Sequence[str], ranker_id: str | None) -> None:
+        """flan-T5's answer (the pairwise and setwise rankers): ``targets`` read after the
+        decoder prefix they share."""
+        self._answer_with(
+            targets,
+            {"max_length": self.max_length, "max_passage_words": self.max_passage_words},
+            ranker_id,
+            asdict(self.template),
+            self.max_length,
+            self.max_passage_words,
         )
 
     def _first_probs(self, texts: Sequence[str]) -> list[float]:
@@ -264,6 +265,8 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
     [0.98...]
     """
 
+    template: str
+
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
@@ -277,10 +280,9 @@ class MonoT5(_ScoresAsLists, _Seq2SeqRanker):
         batch_size: int = 16,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, str)
-        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
-        self.template = template
-        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
+        options = (device, dtype, batch_size, max_length, max_passage_words)
+        super().__init__(model_path, template, str, *options)
+        self._true_or_false(targets, ranker_id)
 
     def prompt(self, query: Any, candidate: Any) -> str:
         """The encoder's input for one pair."""
@@ -303,6 +305,8 @@ class DuoT5(_Seq2SeqRanker):
     itself. ``model_path`` as for :class:`MonoT5` (``"castorini/duot5-base-msmarco"``).
     """
 
+    template: str
+
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
@@ -316,10 +320,9 @@ class DuoT5(_Seq2SeqRanker):
         batch_size: int = 16,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, str)
-        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
-        self.template = template
-        self._true_or_false(template, targets, max_length, max_passage_words, ranker_id)
+        options = (device, dtype, batch_size, max_length, max_passage_words)
+        super().__init__(model_path, template, str, *options)
+        self._true_or_false(targets, ranker_id)
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -348,6 +351,8 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
     chat turns.
     """
 
+    template: PairwiseTemplate
+
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
@@ -360,17 +365,9 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
         batch_size: int = 8,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, PairwiseTemplate)
-        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
-        self.template = template
-        self._answer_with(
-            template.targets,
-            {"max_length": max_length, "max_passage_words": max_passage_words},
-            ranker_id,
-            asdict(template),
-            max_length,
-            max_passage_words,
-        )
+        options = (device, dtype, batch_size, max_length, max_passage_words)
+        super().__init__(model_path, template, PairwiseTemplate, *options)
+        self._flan_answer(template.targets, ranker_id)
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
@@ -396,6 +393,8 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
     that may come next: a distribution over the candidates (Setwise's "likelihood" scoring).
     """
 
+    template: SetwiseTemplate
+
     def __init__(
         self,
         model_path: str | os.PathLike[str] | Seq2SeqLM,
@@ -408,18 +407,10 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
         batch_size: int = 8,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, SetwiseTemplate)
-        super().__init__(model_path, device, dtype, batch_size, max_length, max_passage_words)
-        self.template = template
+        options = (device, dtype, batch_size, max_length, max_passage_words)
+        super().__init__(model_path, template, SetwiseTemplate, *options)
         targets = [template.target.format(label=label) for label in template.labels]
-        self._answer_with(
-            targets,
-            {"max_length": max_length, "max_passage_words": max_passage_words},
-            ranker_id,
-            asdict(template),
-            max_length,
-            max_passage_words,
-        )
+        self._flan_answer(targets, ranker_id)
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
         """The encoder's input for one selection."""
