@@ -52,7 +52,6 @@ LITERALS: dict[str, tuple[Any, str]] = {
     "correlation.Alternative": (correlation.Alternative, "correlation::Alternative"),
     "labels.TieBreak": (labels.TieBreak, "labels::permutation::TieBreak"),
     "labels.Method": (labels.Method, "labels::aggregate::MethodKind"),
-    "comparison.Test": (comparison.Test, "compare::stats::PairedTestKind"),
     "stats.TestName": (stats.TestName, "compare::stats::PairedTestKind"),
     "stats.Alternative": (stats.Alternative, "correlation::Alternative"),
     "stats.EffectSizeName": (stats.EffectSizeName, "compare::effects::EffectSize"),
@@ -78,6 +77,7 @@ PARAMETERS: list[tuple[Any, str, str]] = [
     (consistency.opis, "integration", "consistency::opis::Integration"),
     (comparison.compare, "correction", "compare::stats::Correction"),
     (stats.anova, "design", "compare::anova::Design"),
+    (stats.topic_set_size, "design", "compare::power::SizeDesign"),
     (comparison.fuse, "method", "compare::fusion::MethodKind"),
     (comparison.fuse, "norm", "compare::fusion::Normalization"),
     (rankwise.evaluate, "missing", "evaluate::Missing"),
@@ -147,7 +147,7 @@ STUB: list[tuple[str, str, str]] = [
     ("parse_permutation", "ids", "rerank::IdStyle"),
     ("parse_permutation", "duplicates", "rerank::OnProblem"),
     ("parse_permutations", "missing", "rerank::OnProblem"),
-    ("evaluate_ties", "ties", "evaluate::TieRule"),
+    ("evaluate", "ties", "evaluate::TieRule"),
 ]
 
 
@@ -246,3 +246,11 @@ def test_a_matrix_in_fortran_order_is_refused_naming_it() -> None:
     values = np.asfortranarray(np.arange(6.0).reshape(2, 3))
     with pytest.raises(InvalidValueError, match="`values` must be a C-contiguous 2-D array"):
         _native.summarize(["P@5", "RR"], values)
+
+
+def test_compare_tests_are_the_paired_tests_and_tukey() -> None:
+    # `compare(test="tukey")` runs the multi-system Tukey HSD, not a paired core test; every
+    # other name is the core's paired test of that name.
+    paired = NAMES["compare::stats::PairedTestKind"]
+    names = [a for part in get_args(comparison.Test) for a in get_args(part)]
+    assert names == [*paired, "tukey"]

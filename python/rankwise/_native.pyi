@@ -98,18 +98,7 @@ def evaluate(
     max_docs: int | None = None,
     missing: _Missing = ...,
     ignore_identical_ids: bool = False,
-) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
-def evaluate_ties(
-    qrels: Qrels,
-    run: Run,
-    measures: list[str],
-    *,
     ties: _TieRule = ...,
-    rel_level: float = 1.0,
-    judged_only: bool = False,
-    max_docs: int | None = None,
-    missing: _Missing = ...,
-    ignore_identical_ids: bool = False,
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],
@@ -293,6 +282,29 @@ def tukey_hsd(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]: ...
+def t_test_power(
+    difference: float,
+    variance: float,
+    n_topics: int,
+    alpha: float,
+    alternative: Literal["two-sided", "less", "greater"],
+) -> float: ...
+def anova_power(
+    difference: float, variance: float, n_topics: int, n_systems: int, alpha: float
+) -> float: ...
+def expected_interval_width(variance: float, n_topics: int, alpha: float) -> float: ...
+def topic_set_size(
+    design: Literal["t-test", "anova", "ci"],
+    difference: float,
+    variance: float,
+    power: float,
+    alpha: float,
+    alternative: Literal["two-sided", "less", "greater"],
+    n_systems: int,
+) -> int: ...
+def tukey_hsd_p_values(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def noncentral_t(t: float, df: float, nc: float) -> tuple[float, float]: ...
+def noncentral_f(f: float, d1: float, d2: float, nc: float) -> tuple[float, float]: ...
 def fuse(
     runs: list[Run],
     method: Literal[

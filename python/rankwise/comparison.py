@@ -38,12 +38,15 @@ from .stats import (
     AnovaTable,
     CorrectionName,
     EffectSizeName,
+    SizeDesign,
     TestName,
     TukeyHsd,
     _bootstrap,
     anova,
     randomized_tukey_hsd,
+    topic_set_size,
     tukey_hsd,
+    variance_estimate,
 )
 
 if TYPE_CHECKING:
@@ -52,7 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Comparison", "compare", "fuse"]
 
-Test = TestName
+Test = TestName | Literal["tukey"]
+# The paired tests, and Tukey's HSD over all systems at once.
+COMPARE_TESTS: tuple[Test, ...] = (*TESTS, "tukey")
 IntervalMethod = Literal["t", "percentile", "bca"]
 INTERVAL_METHODS: tuple[IntervalMethod, ...] = ("t", "percentile", "bca")
 
@@ -72,8 +77,9 @@ class Comparison:
     :meth:`effect_sizes`, :meth:`difference_intervals` and :meth:`mean_intervals` give the
     effect sizes and t (or bootstrap) confidence intervals papers report next to p-values;
     :meth:`anova`, :meth:`tukey_hsd` and :meth:`randomized_tukey_hsd` test all systems at
-    once (see :mod:`rankwise.stats` for their definitions); :meth:`plot` draws the per-query
-    differences.
+    once (see :mod:`rankwise.stats` for their definitions); :meth:`topic_set_size` sizes a
+    new test collection from these per-query values (Sakai's topic set size design);
+    :meth:`plot` draws the per-query differences.
     """
 
     systems: tuple[str, ...]
@@ -182,6 +188,32 @@ class Comparison:
         systems) matrix of family-wise p-values (see
         :func:`rankwise.stats.randomized_tukey_hsd`)."""
         return randomized_tukey_hsd(self._scores(measure), n_resamples=n_resamples, seed=seed)
+
+    def topic_set_size(
+        self,
+        measure: str,
+        difference: float,
+        *,
+        design: SizeDesign = "t-test",
+        power: float = 0.8,
+        alpha: float | None = None,
+    ) -> int:
+        """Topics a new test collection needs to detect ``difference`` on ``measure``, with the
+        variance estimated from these systems' per-query values (Sakai's topic set size
+        design): :func:`rankwise.stats.topic_set_size` with ``variance=``
+        :func:`rankwise.stats.variance_estimate` ``(scores[measure], design)``, the
+        comparison's ``alternative``, its number of systems for ``"anova"`` and its ``alpha``
+        unless given.
+        """
+        return topic_set_size(
+            difference,
+            variance=variance_estimate(self._scores(measure), design),
+            design=design,
+            power=power,
+            alpha=self.alpha if alpha is None else alpha,
+            alternative=self.alternative,
+            n_systems=len(self.systems),
+        )
 
     @property
     def significant(self) -> dict[str, npt.NDArray[np.bool_]]:
@@ -405,7 +437,11 @@ def compare(
     * ``"t-test"``: Student's paired t-test (equals ``scipy.stats.ttest_rel``);
     * ``"wilcoxon"``: the signed-rank test (equals ``scipy.stats.wilcoxon`` with its defaults);
     * ``"randomization"``: Fisher's randomization test, ``n_resamples`` sign flips;
-    * ``"bootstrap"``: Sakai's paired bootstrap test, ``n_resamples`` resamples.
+    * ``"bootstrap"``: Sakai's paired bootstrap test, ``n_resamples`` resamples;
+    * ``"tukey"``: Tukey's HSD over all systems at once (equals ``scipy.stats.tukey_hsd``, as
+      ranx's ``stat_test="tukey"``; see :func:`rankwise.stats.tukey_hsd`): its p-values
+      already hold the family-wise error rate, so ``correction`` is not applied (the
+      result's ``correction`` is None), and it is two-sided only.
 
     Resampling p-values are ``(1 + hits) / (1 + n_resamples)`` (never 0); ranx reports
     ``hits / n_resamples``. ``alternative="greater"`` makes ``p_values[m][i, j]`` one-sided,
@@ -439,8 +475,15 @@ def compare(
     names = _measure_list(measures)
     if correction is not None:
         choice("correction", correction, CORRECTIONS)
-    choice("test", test, TESTS)
+    choice("test", test, COMPARE_TESTS)
     choice("alternative", alternative, ALTERNATIVES)
+    if test == "tukey":
+        if alternative != "two-sided":
+            raise InvalidValueError(
+                f"`alternative` must be 'two-sided' with test='tukey' (Tukey's HSD is "
+                f"two-sided); got {alternative!r}"
+            )
+        correction = None  # family-wise p-values already
     n_resamples = integer("n_resamples", n_resamples, minimum=1)
     if not 0 < real_scalar("alpha", alpha) < 1:
         raise InvalidValueError(f"`alpha` must be in (0, 1); got {alpha!r}")
@@ -459,15 +502,20 @@ def compare(
     for m in measures_out:
         matrix = np.ascontiguousarray(np.stack([r.column(m) for r in reports]))
         scores[m] = matrix
-        p = _native.pairwise_p_values(matrix, test, alternative, n_resamples=n_resamples, seed=seed)
-        if alternative == "two-sided":  # one hypothesis per pair
-            corrected = _native.corrected_p_values(np.ascontiguousarray(p[upper]), correction)
-            p[upper] = corrected
-            p.T[upper] = corrected
-        else:  # one per ordered pair
-            p[off_diagonal] = _native.corrected_p_values(
-                np.ascontiguousarray(p[off_diagonal]), correction
+        if test == "tukey":  # family-wise p-values, not corrected again; no intervals
+            p = _native.tukey_hsd_p_values(matrix)
+        else:
+            p = _native.pairwise_p_values(
+                matrix, test, alternative, n_resamples=n_resamples, seed=seed
             )
+            if alternative == "two-sided":  # one hypothesis per pair
+                corrected = _native.corrected_p_values(np.ascontiguousarray(p[upper]), correction)
+                p[upper] = corrected
+                p.T[upper] = corrected
+            else:  # one per ordered pair
+                p[off_diagonal] = _native.corrected_p_values(
+                    np.ascontiguousarray(p[off_diagonal]), correction
+                )
         p_values[m] = p
         diff = matrix[:, None, :] - matrix[None, :, :]
         wins[m] = (diff > 0).sum(axis=2)

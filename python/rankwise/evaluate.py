@@ -281,13 +281,9 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     else:
         built_qrels, built_run = _as_qrels(qrels), _as_run(run)
     options = _options(rel_level, judged_only, max_docs, missing, ignore_identical_ids)
-    if ties == "trec_eval":
-        result = _native.evaluate(built_qrels, built_run, _measure_list(measures), **options)
-    else:
-        result = _native.evaluate_ties(
-            built_qrels, built_run, _measure_list(measures), ties=ties, **options
-        )
-    names, query_ids, values, summary = result
+    names, query_ids, values, summary = _native.evaluate(
+        built_qrels, built_run, _measure_list(measures), ties=ties, **options
+    )
     report = Report(names, query_ids, values, summary.tolist(), built_run.name)
     report._remember(built_qrels, built_run, options, ties)
     return report.per_query if _yes_no("per_query", per_query) else report

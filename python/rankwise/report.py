@@ -129,12 +129,12 @@ class Report(dict[str, float]):
         names = _measure_list(list(self.measures) if measures is None else measures)
 
         def values(ties: Literal["ranx", "expected"], which: list[str]) -> npt.NDArray[np.float64]:
-            out: npt.NDArray[np.float64] = _native.evaluate_ties(
+            out: npt.NDArray[np.float64] = _native.evaluate(
                 built_qrels, built_run, which, ties=ties, **options
             )[2]
             return out
 
-        _, query_ids, trec, _ = _native.evaluate_ties(
+        _, query_ids, trec, _ = _native.evaluate(
             built_qrels, built_run, names, ties="trec_eval", **options
         )
         ranx = values("ranx", names)

@@ -283,6 +283,7 @@ pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         compare::effects::EffectSize,
         compare::fusion::MethodKind,
         compare::fusion::Normalization,
+        compare::power::SizeDesign,
         compare::stats::Correction,
         compare::stats::PairedTestKind,
         consistency::opis::CalibrationKind,

@@ -10,7 +10,8 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArray
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyString};
 use rankwise_core::evaluate::{
-    self as core, ArrayBatch, ArrayOptions, EvalOptions, Evaluation, Missing, NanPolicy, Ties,
+    self as core, ArrayBatch, ArrayOptions, EvalOptions, Evaluation, Missing, NanPolicy, TieRule,
+    Ties,
 };
 use rankwise_core::metrics::MeasureSet;
 use rankwise_core::metrics::measure::MIN_GEO_MEAN;
@@ -24,10 +25,11 @@ use crate::errors::{CoreError, invalid_value, type_error};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
 
-/// Evaluate a run against qrels. Returns `(measure_names, query_ids, values, summary)` with
-/// `values` of shape `(measures, queries)`.
+/// Evaluate a run against qrels, `ties` deciding how equal scores are ordered (trec_eval's
+/// rule, ranx's order, or the tie-aware expected value). Returns
+/// `(measure_names, query_ids, values, summary)` with `values` of shape `(measures, queries)`.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false, ties = Wrap::default()))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn evaluate<'py>(
     py: Python<'py>,
@@ -39,6 +41,7 @@ pub fn evaluate<'py>(
     max_docs: Option<usize>,
     missing: Wrap<Missing>,
     ignore_identical_ids: bool,
+    ties: Wrap<TieRule>,
 ) -> PyResult<(
     Vec<String>,
     Vec<String>,
@@ -54,7 +57,8 @@ pub fn evaluate<'py>(
         ignore_identical_ids,
     };
     let (q, r) = (qrels.inner.clone(), run.inner.clone());
-    let result = interrupt::run(py, || core::evaluate(&q, &r, &set, &opts))?.map_err(CoreError)?;
+    let result = interrupt::run(py, || core::evaluate_with_ties(&q, &r, &set, &opts, ties.0))?
+        .map_err(CoreError)?;
     let summary = result.summary();
     let names = result.names().to_vec();
     let query_ids = result.query_ids().to_vec();

@@ -28,7 +28,6 @@ mod rerank;
 mod rewards;
 mod stats;
 mod tables;
-mod ties;
 mod trec;
 
 #[pymodule]
@@ -96,7 +95,10 @@ mod _native {
         pairwise_p_values, residual_effect_sizes,
     };
     #[pymodule_export]
-    use crate::ties::evaluate_ties;
+    use crate::stats::{
+        anova_power, expected_interval_width, noncentral_f, noncentral_t, t_test_power,
+        topic_set_size, tukey_hsd_p_values,
+    };
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 

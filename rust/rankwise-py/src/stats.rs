@@ -11,8 +11,10 @@ use pyo3::prelude::*;
 use rankwise_core::compare::anova::{self as core_anova, Design};
 use rankwise_core::compare::bootstrap::{self as core_bootstrap, BootstrapMethod, Resamples};
 use rankwise_core::compare::effects::{self, EffectSize};
+use rankwise_core::compare::power::{self as core_power, SizeDesign};
 use rankwise_core::compare::stats::{self, Alternative, Correction, PairedTest, PairedTestKind};
 use rankwise_core::compare::tukey as core_tukey;
+use rankwise_core::special;
 
 use crate::convert::{Array, Wrap, matrix, slice2};
 use crate::errors::{CoreError, invalid_value};
@@ -177,6 +179,19 @@ pub fn tukey_hsd<'py>(
     ))
 }
 
+/// The p-values of Tukey's HSD between every pair of rows of `scores`, (systems, systems),
+/// without the intervals.
+#[pyfunction]
+pub fn tukey_hsd_p_values<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let p = interrupt::run(py, || core_tukey::tukey_hsd_p_values(&rows))?.map_err(CoreError)?;
+    matrix(py, k, k, p)
+}
+
 /// Bootstrap intervals of every row's mean (`paired = false`, `systems x 2` values) or of the
 /// mean difference of every ordered pair of rows (`paired = true`, `systems x systems x 2`),
 /// flat; from `resamples` (`n_resamples x topics` indices) when given, else drawn from `seed`.
@@ -246,4 +261,87 @@ pub fn randomized_tukey_hsd<'py>(
     let out = interrupt::run(py, || core_tukey::randomized_tukey_hsd(&rows, source))?
         .map_err(CoreError)?;
     matrix(py, k, k, out)
+}
+
+/// Power of the paired t-test over `n_topics` topics for per-topic differences of mean
+/// `difference` and variance `variance`.
+#[pyfunction]
+pub fn t_test_power(
+    difference: f64,
+    variance: f64,
+    n_topics: u64,
+    alpha: f64,
+    alternative: Wrap<Alternative>,
+) -> PyResult<f64> {
+    Ok(
+        core_power::t_test_power(difference, variance, n_topics, alpha, alternative.0)
+            .map_err(CoreError)?,
+    )
+}
+
+/// Power of the one-way ANOVA over `n_systems` systems with `n_topics` topics each for a range
+/// `difference` of the system means and within-system variance `variance`.
+#[pyfunction]
+pub fn anova_power(
+    difference: f64,
+    variance: f64,
+    n_topics: u64,
+    n_systems: u64,
+    alpha: f64,
+) -> PyResult<f64> {
+    Ok(
+        core_power::anova_power(difference, variance, n_topics, n_systems, alpha)
+            .map_err(CoreError)?,
+    )
+}
+
+/// The expected width of the paired t interval at level `1 - alpha` over `n_topics` topics.
+#[pyfunction]
+pub fn expected_interval_width(variance: f64, n_topics: u64, alpha: f64) -> PyResult<f64> {
+    Ok(core_power::expected_interval_width(variance, n_topics, alpha).map_err(CoreError)?)
+}
+
+/// The smallest number of topics that meets `design`'s requirement (Sakai's topic set size).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn topic_set_size(
+    py: Python<'_>,
+    design: Wrap<SizeDesign>,
+    difference: f64,
+    variance: f64,
+    power: f64,
+    alpha: f64,
+    alternative: Wrap<Alternative>,
+    n_systems: u64,
+) -> PyResult<u64> {
+    let n = interrupt::run(py, || {
+        core_power::topic_set_size(
+            design.0,
+            difference,
+            variance,
+            power,
+            alpha,
+            alternative.0,
+            n_systems,
+        )
+    })?
+    .map_err(CoreError)?;
+    Ok(n)
+}
+
+/// `(P(T <= t), P(T > t))` for the noncentral t with `df` degrees of freedom and
+/// noncentrality `nc`.
+#[pyfunction]
+pub fn noncentral_t(t: f64, df: f64, nc: f64) -> (f64, f64) {
+    (
+        special::noncentral_t_cdf(t, df, nc),
+        special::noncentral_t_sf(t, df, nc),
+    )
+}
+
+/// `(P(F <= f), P(F > f))` for the noncentral F with `d1`, `d2` degrees of freedom and
+/// noncentrality `nc`.
+#[pyfunction]
+pub fn noncentral_f(f: f64, d1: f64, d2: f64, nc: f64) -> (f64, f64) {
+    special::noncentral_f_tails(f, d1, d2, nc)
 }

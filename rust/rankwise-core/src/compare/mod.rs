@@ -5,6 +5,7 @@ pub mod anova;
 pub mod bootstrap;
 pub mod effects;
 pub mod fusion;
+pub mod power;
 pub mod stats;
 pub mod studentized_range;
 pub mod tukey;

@@ -47,6 +47,18 @@ pub fn tukey_hsd(rows: &[&[f64]], confidence: f64) -> Result<TukeyHsd> {
             confidence,
         ));
     }
+    tukey_hsd_with(rows, Some(confidence))
+}
+
+/// The p-values of [`tukey_hsd`] alone (`k x k`, row-major), without the intervals: their
+/// quantile of the studentized range is a root search, several times the cost of the
+/// p-values, and a comparison that only tests needs none.
+pub fn tukey_hsd_p_values(rows: &[&[f64]]) -> Result<Vec<f64>> {
+    Ok(tukey_hsd_with(rows, None)?.p_value)
+}
+
+/// [`tukey_hsd`], with intervals at `confidence` when given (else empty `low` and `high`).
+fn tukey_hsd_with(rows: &[&[f64]], confidence: Option<f64>) -> Result<TukeyHsd> {
     let table = one_way(rows)?;
     let k = rows.len();
     let n = rows[0].len();
@@ -82,12 +94,9 @@ pub fn tukey_hsd(rows: &[&[f64]], confidence: f64) -> Result<TukeyHsd> {
                 })
                 .collect()
         },
-        || {
-            if se == 0.0 {
-                0.0
-            } else {
-                studentized_range::ppf(confidence, groups, df)
-            }
+        || match confidence {
+            Some(c) if se != 0.0 => studentized_range::ppf(c, groups, df),
+            _ => 0.0,
         },
     );
     let mut p_value = vec![1.0; k * k];
@@ -96,9 +105,16 @@ pub fn tukey_hsd(rows: &[&[f64]], confidence: f64) -> Result<TukeyHsd> {
         p_value[j * k + i] = p;
     }
     let radius = quantile * se;
+    let bound = |sign: f64| -> Vec<f64> {
+        if confidence.is_some() {
+            statistic.iter().map(|d| d + sign * radius).collect()
+        } else {
+            Vec::new()
+        }
+    };
     Ok(TukeyHsd {
-        low: statistic.iter().map(|d| d - radius).collect(),
-        high: statistic.iter().map(|d| d + radius).collect(),
+        low: bound(-1.0),
+        high: bound(1.0),
         statistic,
         p_value,
     })
@@ -241,6 +257,8 @@ mod tests {
         assert!((t.low[5] - LOW12).abs() < 1e-9, "{:?}", t.low);
         assert_eq!(t.p_value[0], 1.0);
         assert!(tukey_hsd(&[&a[..], &b[..]], 1.0).is_err());
+        let rows = [&a[..], &b[..], &c[..]];
+        assert_eq!(tukey_hsd_p_values(&rows).unwrap(), t.p_value);
         let flat = tukey_hsd(&[&[1.0, 1.0][..], &[2.0, 2.0][..]], 0.9).unwrap();
         assert_eq!((flat.p_value[1], flat.low[1]), (0.0, -1.0));
     }

@@ -77,6 +77,27 @@ pub fn evaluate(
     opts: &EvalOptions,
 ) -> Result<Evaluation> {
     check_run_options(opts)?;
+    let pairs = query_pairs(qrels, run, opts)?;
+    let rows = run_rows(qrels, run, &pairs, measures, opts);
+    interrupt::current().check()?;
+    Ok(Evaluation::from_rows(
+        measures,
+        pairs
+            .iter()
+            .map(|&(q, _)| qrels.query_id(q).into_owned())
+            .collect(),
+        &rows,
+    ))
+}
+
+/// The (qrels query, run query) pairs to evaluate, in the qrels' order: every qrels query with
+/// its run query, and with `None` where the run lacks it and `missing` is `Zero`. An error names
+/// a few run queries when the two share none.
+pub(super) fn query_pairs(
+    qrels: &Qrels,
+    run: &Run,
+    opts: &EvalOptions,
+) -> Result<Vec<(usize, Option<usize>)>> {
     let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
         .filter_map(|q| {
             let r = run.query_index(qrels.query_id(q).as_bytes());
@@ -93,16 +114,7 @@ pub fn evaluate(
             .collect();
         return Err(no_common_queries(qrels, run.num_queries(), &sample));
     }
-    let rows = run_rows(qrels, run, &pairs, measures, opts);
-    interrupt::current().check()?;
-    Ok(Evaluation::from_rows(
-        measures,
-        pairs
-            .iter()
-            .map(|&(q, _)| qrels.query_id(q).into_owned())
-            .collect(),
-        &rows,
-    ))
+    Ok(pairs)
 }
 
 pub(super) fn check_run_options(opts: &EvalOptions) -> Result<()> {

@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use super::Evaluation;
-use super::run::{EvalOptions, Missing, check_run_options, no_common_queries};
+use super::run::{EvalOptions, check_run_options, query_pairs};
 use crate::error::{RankError, Result};
 use crate::interrupt;
 use crate::metrics::gain::ideal_dcg;
@@ -106,22 +106,7 @@ pub fn evaluate_with_ties(
     if ties == TieRule::Expected {
         check_expected(measures, opts)?;
     }
-    let pairs: Vec<(usize, Option<usize>)> = (0..qrels.num_queries())
-        .filter_map(|q| {
-            let r = run.query_index(qrels.query_id(q).as_bytes());
-            match (opts.missing, r) {
-                (_, Some(r)) => Some((q, Some(r))),
-                (Missing::Zero, None) => Some((q, None)),
-                (Missing::Skip, None) => None,
-            }
-        })
-        .collect();
-    if pairs.is_empty() {
-        let sample: Vec<String> = (0..run.num_queries().min(3))
-            .map(|r| run.query_id(r).into_owned())
-            .collect();
-        return Err(no_common_queries(qrels, run.num_queries(), &sample));
-    }
+    let pairs = query_pairs(qrels, run, opts)?;
     let m = measures.len();
     let mut rows = vec![0.0; pairs.len() * m];
     let watch = interrupt::current();
