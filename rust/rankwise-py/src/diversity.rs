@@ -219,6 +219,7 @@ pub fn diversity_evaluate<'py>(
 /// query of the run is judged.
 #[pyfunction]
 #[pyo3(signature = (qrels, run, *, alpha = 0.5, beta = 0.5, order = "rank", depth = None, complete = false))]
+#[allow(clippy::too_many_arguments)]
 pub fn diversity_ndeval(
     py: Python<'_>,
     qrels: &Bound<'_, PyAny>,

@@ -339,8 +339,7 @@ impl SubtopicQrelsBuilder {
                 rank = n;
             }
         }
-        let mut per_query: Vec<Vec<(u64, Box<[u8]>, bool)>> =
-            vec![Vec::new(); self.query_ids.len()];
+        let mut per_query: Vec<Vec<QrelRow>> = vec![Vec::new(); self.query_ids.len()];
         for (q, s, doc, rel) in self.rows {
             per_query[q].push((rank[s], doc, rel));
         }
@@ -358,8 +357,11 @@ impl SubtopicQrelsBuilder {
     }
 }
 
+/// One judgement of a topic: subtopic order key, docno, relevant.
+type QrelRow = (u64, Box<[u8]>, bool);
+
 /// ndeval's `qrelPopulateResultList` for one topic.
-fn topic_from_rows(id: String, mut rows: Vec<(u64, Box<[u8]>, bool)>) -> Topic {
+fn topic_from_rows(id: String, mut rows: Vec<QrelRow>) -> Topic {
     let mut keys: Vec<u64> = rows.iter().map(|r| r.0).collect();
     keys.sort_unstable();
     keys.dedup();
