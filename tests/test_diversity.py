@@ -81,7 +81,7 @@ def _assert_equal(report, expected, qrel_rows, alpha, beta):  # type: ignore[no-
                 assert row[m] == want, (q, m, row[m], want)
 
 
-@settings(max_examples=300)
+@settings(max_examples=800)
 @given(rows, runs, unit, unit)
 def test_every_measure_equals_pyndeval_with_ties_unjudged_and_empty_queries(
     qrel_rows, run, alpha, beta
@@ -98,7 +98,7 @@ def test_every_measure_equals_pyndeval_with_ties_unjudged_and_empty_queries(
     assert list(report.query_ids) == [q for q in run if q in expected]
 
 
-@settings(max_examples=150)
+@settings(max_examples=400)
 @given(rows, runs, unit)
 def test_repeated_qrels_lines_from_a_file_equal_pyndeval(tmp_path_factory, qrel_rows, run, alpha):
     # A file keeps repeated and conflicting lines; ndeval lets the last one decide relevance
@@ -113,7 +113,7 @@ def test_repeated_qrels_lines_from_a_file_equal_pyndeval(tmp_path_factory, qrel_
     _assert_equal(report, expected, qrel_rows, alpha, 0.5)
 
 
-@settings(max_examples=60)
+@settings(max_examples=150)
 @given(rows, runs)
 def test_cli_prints_ndeval_csv_with_pyndevals_values(tmp_path_factory, qrel_rows, run):
     run = {q: docs for q, docs in run.items() if docs}  # a file cannot hold an empty query
@@ -140,6 +140,33 @@ def test_cli_prints_ndeval_csv_with_pyndevals_values(tmp_path_factory, qrel_rows
         values = [expected[q][m] for q in sorted(expected, key=int)]
         mean = sum(0.0 if math.isnan(v) else v for v in values) / len(values)
         assert got["amean"][i] == f"{mean:.6f}", m
+
+
+DEEP_DOCS = [f"doc{i:02d}" for i in range(40)]
+deep_rows = st.lists(
+    st.tuples(
+        st.sampled_from(QUERIES[:2]),
+        st.integers(0, 7).map(str),
+        st.sampled_from(DEEP_DOCS),
+        st.sampled_from([0, 1, 1]),
+    ),
+    max_size=120,
+)
+deep_runs = st.dictionaries(
+    st.sampled_from(QUERIES[:2]),
+    st.dictionaries(st.sampled_from(DEEP_DOCS), st.integers(0, 6).map(float), max_size=40),
+)
+
+
+@settings(max_examples=200)
+@given(deep_rows, deep_runs, unit, unit)
+def test_rankings_deeper_than_twenty_equal_pyndeval(qrel_rows, run, alpha, beta):
+    nested = _nested(qrel_rows)
+    flat = _flat(nested)
+    expected = _reference(flat, run, alpha, beta)
+    if expected:
+        report = evaluate_diversity(nested, run, MEASURES, alpha=alpha, beta=beta)
+        _assert_equal(report, expected, flat, alpha, beta)
 
 
 def test_example_from_pyndevals_own_test_suite():
