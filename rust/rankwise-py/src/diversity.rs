@@ -37,6 +37,17 @@ fn key_str(py: Python<'_>, what: &str, key: &Bound<'_, PyAny>) -> PyResult<Strin
         .map_err(|_| type_error(py, format!("`{what}` must be str; got {}", short_repr(key))))
 }
 
+/// A str key, borrowed (no copy).
+fn borrowed_str<'a>(py: Python<'_>, what: &str, key: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    match key.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(type_error(
+            py,
+            format!("`{what}` must be str; got {}", short_repr(key)),
+        )),
+    }
+}
+
 /// `{query_id: {subtopic_id: {doc_id: judgement}}}`; subtopic ids may be str or int.
 fn qrels_source(
     py: Python<'_>,
@@ -81,7 +92,7 @@ fn qrels_source(
                 ));
             };
             for (d, j) in docs.iter() {
-                let d = key_str(py, "qrels` doc ids", &d)?;
+                let d = borrowed_str(py, "qrels` doc ids", &d)?;
                 let judgement = if j.is_instance_of::<PyBool>() {
                     None
                 } else {
@@ -128,8 +139,9 @@ fn run_source(py: Python<'_>, run: &Bound<'_, PyAny>) -> PyResult<RunSource> {
                 ),
             ));
         };
+        b.begin_query(&q);
         for (d, s) in docs.iter() {
-            let d = key_str(py, "run` doc ids", &d)?;
+            let d = borrowed_str(py, "run` doc ids", &d)?;
             let score = if s.is_instance_of::<PyBool>() {
                 None
             } else {
@@ -144,7 +156,7 @@ fn run_source(py: Python<'_>, run: &Bound<'_, PyAny>) -> PyResult<RunSource> {
                     ),
                 ));
             };
-            b.push(&q, d.as_bytes(), score, None, None);
+            b.push_doc(d.as_bytes(), score, None, None);
         }
     }
     Ok(RunSource::Rows(b))

@@ -454,6 +454,7 @@ struct RunRow {
 pub struct RankedRunBuilder {
     queries: HashMap<String, usize>,
     rows: Vec<(String, Vec<RunRow>)>,
+    current: Option<usize>,
     name: Option<String>,
     path: Option<String>,
 }
@@ -474,6 +475,35 @@ impl RankedRunBuilder {
         self.path = path;
     }
 
+    /// Start (or go back to) a query; [`RankedRunBuilder::push_doc`] adds to it.
+    pub fn begin_query(&mut self, query: &str) {
+        let q = match self.queries.get(query) {
+            Some(&q) => q,
+            None => {
+                self.rows.push((query.to_owned(), Vec::new()));
+                self.queries.insert(query.to_owned(), self.rows.len() - 1);
+                self.rows.len() - 1
+            }
+        };
+        self.current = Some(q);
+    }
+
+    /// Add a document to the query of the last [`RankedRunBuilder::begin_query`] (or
+    /// [`RankedRunBuilder::push`]); before any, to a query with the empty id.
+    pub fn push_doc(&mut self, doc: &[u8], score: f64, rank: Option<u64>, line: Option<u64>) {
+        if self.current.is_none() {
+            self.begin_query("");
+        }
+        if let Some((_, rows)) = self.current.and_then(|q| self.rows.get_mut(q)) {
+            rows.push(RunRow {
+                doc: doc.into(),
+                score,
+                rank,
+                line,
+            });
+        }
+    }
+
     /// Add one retrieved document; `rank` is needed only for [`RunOrder::Rank`], `line` only
     /// for error messages.
     pub fn push(
@@ -484,20 +514,11 @@ impl RankedRunBuilder {
         rank: Option<u64>,
         line: Option<u64>,
     ) {
-        let q = match self.queries.get(query) {
-            Some(&q) => q,
-            None => {
-                self.rows.push((query.to_owned(), Vec::new()));
-                self.queries.insert(query.to_owned(), self.rows.len() - 1);
-                self.rows.len() - 1
-            }
-        };
-        self.rows[q].1.push(RunRow {
-            doc: doc.as_ref().into(),
-            score,
-            rank,
-            line,
-        });
+        let current = self.current.and_then(|q| self.rows.get(q));
+        if current.is_none_or(|(id, _)| id != query) {
+            self.begin_query(query);
+        }
+        self.push_doc(doc.as_ref(), score, rank, line);
     }
 
     /// Order every query's documents and keep the first `depth` (ndeval's `-M`). A repeated
@@ -508,6 +529,8 @@ impl RankedRunBuilder {
         let queries = self
             .rows
             .into_par_iter()
+            // A query begun without documents (an empty dict) is not part of the run.
+            .filter(|(_, rows)| !rows.is_empty())
             .map(|(id, mut rows)| {
                 for r in &rows {
                     if !r.score.is_finite() {
