@@ -21,6 +21,7 @@ MODULES = [
     "rankwise.sample",
     "rankwise.comparison",
     "rankwise.fusion",
+    "rankwise.diversity",
     "rankwise.stats",
     "rankwise.correlation",
     "rankwise.consistency",

@@ -42,7 +42,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import consistency, correlation, fusion, labels, metrics, ratings, rerank, stats
+    from . import (
+        consistency,
+        correlation,
+        diversity,
+        fusion,
+        labels,
+        metrics,
+        ratings,
+        rerank,
+        stats,
+    )
     from .comparison import compare, fuse
     from .fusion import fusion_train, optimize_fusion
     from .sample import demo
@@ -57,6 +67,7 @@ __all__ = (
     "consistency",
     "correlation",
     "demo",
+    "diversity",
     "errors",
     "evaluate",
     "fuse",
@@ -87,6 +98,7 @@ _LAZY = {
     "compare": ("rankwise.comparison", "compare"),
     "fuse": ("rankwise.comparison", "fuse"),
     "fusion": ("rankwise.fusion", None),
+    "diversity": ("rankwise.diversity", None),
     "fusion_train": ("rankwise.fusion", "fusion_train"),
     "optimize_fusion": ("rankwise.fusion", "optimize_fusion"),
     "demo": ("rankwise.sample", "demo"),

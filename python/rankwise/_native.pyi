@@ -352,6 +352,27 @@ def fuse(
     w: int | None = None,
     name: str = ...,  # "fused" (PyO3 cannot show this default)
 ) -> Run: ...
+def diversity_evaluate(
+    qrels: str | PathLike[str] | dict[str, dict[str, dict[str, int]]],
+    run: str | PathLike[str] | dict[str, dict[str, float]],
+    measures: list[str],
+    *,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    relevance_level: int = 1,
+    order: str = "score",
+    depth: int | None = None,
+) -> tuple[list[str], list[str], npt.NDArray[np.float64], list[float], str | None]: ...
+def diversity_ndeval(
+    qrels: str | PathLike[str],
+    run: str | PathLike[str],
+    *,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    order: str = "rank",
+    depth: int | None = None,
+    complete: bool = False,
+) -> str | None: ...
 def evaluate_dicts(
     qrels: Qrels | dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],

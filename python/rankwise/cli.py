@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("demo", help="evaluate a real run bundled with the package")
     _add_sample_parser(sub)
+    from ._ndeval_cli import add_parser as _add_ndeval_parser
+
+    _add_ndeval_parser(sub)
     # Defined in rankwise.rerank.cli (imported only for this command, to keep `eval` quick).
     sub.add_parser(
         "rerank", help="rerank a TREC run with a model and a strategy (rankwise rerank -h)"
@@ -456,6 +459,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return guarded("demo", demo)
     if args.command == "sample":
         return guarded("sample", lambda: _sample(args))
+    if args.command == "ndeval":
+        from ._ndeval_cli import run as _ndeval
+
+        return guarded("ndeval", lambda: _ndeval(args))
     if args.command == "eval":
 
         def evaluate() -> int:

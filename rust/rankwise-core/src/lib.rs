@@ -45,6 +45,7 @@
 pub mod compare;
 pub mod consistency;
 pub mod correlation;
+pub mod diversity;
 pub mod error;
 pub mod evaluate;
 pub mod interrupt;

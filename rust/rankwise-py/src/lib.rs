@@ -16,6 +16,7 @@ mod consistency;
 mod convert;
 mod correlation;
 mod dicts;
+mod diversity;
 mod errors;
 mod evaluate;
 mod fusion;
@@ -48,6 +49,8 @@ mod _native {
     use crate::correlation::{
         ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau,
     };
+    #[pymodule_export]
+    use crate::diversity::{diversity_evaluate, diversity_ndeval};
     #[pymodule_export]
     use crate::evaluate::evaluate_dicts;
     #[pymodule_export]

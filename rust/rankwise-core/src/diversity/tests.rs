@@ -1,0 +1,128 @@
+use super::*;
+
+fn example() -> (SubtopicQrels, RankedRun) {
+    // pyndeval's own test (tests/test_pyndeval.py, `test_basic`).
+    let mut q = SubtopicQrelsBuilder::new(1);
+    q.push("0", "a", "A", 1);
+    q.push("0", "b", "B", 1);
+    q.push("0", "b", "D", 1);
+    q.push("0", "c", "C", 1);
+    let mut r = RankedRunBuilder::new();
+    r.push("0", "A", 9.3, None, None);
+    r.push("0", "D", 8.4, None, None);
+    r.push("0", "E", 8.1, None, None);
+    r.push("0", "B", 7.6, None, None);
+    (q.build(), r.build(RunOrder::Score, None).unwrap())
+}
+
+#[test]
+fn values_match_pyndevals_published_example() {
+    let (qrels, run) = example();
+    let measures = DiversityMeasure::ndeval_columns();
+    let result = evaluate(&qrels, &run, &measures, &Params::default()).unwrap();
+    // pyndeval's expected values, to its four decimals.
+    let expected = [
+        0.3933, 0.3907, 0.3907, 0.8297, 0.8297, 0.8297, 0.4052, 0.3998, 0.3997, 0.7868, 0.7868,
+        0.7868, 0.3906, 0.8620, 0.5000, 0.2000, 0.1000, 0.0500, 0.6666, 0.6666, 0.6666,
+    ];
+    for ((name, got), want) in result.measures.iter().zip(&result.values).zip(expected) {
+        assert!((got - want).abs() < 1e-4, "{name}: {got} vs {want}");
+    }
+}
+
+#[test]
+fn measure_names_round_trip_and_bad_names_are_refused() {
+    for m in DiversityMeasure::ndeval_columns() {
+        assert_eq!(DiversityMeasure::parse(&m.name()).unwrap(), m);
+    }
+    for bad in [
+        "NRBP@5",
+        "alpha-nDCG",
+        "alpha-nDCG@0",
+        "P-IA@x",
+        "nDCG@5",
+        "strec@-1",
+    ] {
+        let e = DiversityMeasure::parse(bad).unwrap_err().to_string();
+        assert!(e.starts_with("`measures` must be"), "{e}");
+    }
+}
+
+#[test]
+fn parameters_outside_unit_interval_are_refused() {
+    assert!(Params::new(1.5, 0.5).is_err());
+    assert!(Params::new(0.5, -0.1).is_err());
+    assert!(Params::new(f64::NAN, 0.5).is_err());
+}
+
+#[test]
+fn topic_without_relevant_documents_scores_zero_everywhere() {
+    let mut q = SubtopicQrelsBuilder::new(1);
+    q.push("1", "1", "A", 0);
+    let mut r = RankedRunBuilder::new();
+    r.push("1", "A", 1.0, None, None);
+    let run = r.build(RunOrder::Score, None).unwrap();
+    let result = evaluate(
+        &q.build(),
+        &run,
+        &DiversityMeasure::ndeval_columns(),
+        &Params::default(),
+    )
+    .unwrap();
+    assert!(result.values.iter().all(|&v| v == 0.0));
+}
+
+#[test]
+fn repeated_run_documents_and_ranks_are_errors() {
+    let mut r = RankedRunBuilder::new();
+    r.push("1", "A", 1.0, Some(1), Some(1));
+    r.push("1", "A", 0.5, Some(2), Some(2));
+    assert!(matches!(
+        r.build(RunOrder::Score, None),
+        Err(RankError::DuplicateDocument { .. })
+    ));
+    let mut r = RankedRunBuilder::new();
+    r.push("1", "A", 1.0, Some(1), Some(1));
+    r.push("1", "B", 0.5, Some(1), Some(2));
+    let e = r.build(RunOrder::Rank, None).unwrap_err().to_string();
+    assert!(e.contains("rank 1 twice"), "{e}");
+}
+
+#[test]
+fn ndeval_csv_lists_unjudged_run_topics_and_averages_over_judged_ones() {
+    let mut q = SubtopicQrelsBuilder::new(1);
+    q.push("2", "1", "A", 1);
+    let mut r = RankedRunBuilder::new();
+    r.push("10", "A", 1.0, None, None);
+    r.push("2", "A", 1.0, None, None);
+    let run = r.build(RunOrder::Score, None).unwrap();
+    let result = evaluate(
+        &q.build(),
+        &run,
+        &DiversityMeasure::ndeval_columns(),
+        &Params::default(),
+    )
+    .unwrap();
+    let csv = ndeval_csv(&result, "r", false).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("runid,topic,ERR-IA@5,"));
+    // Topic 2 (judged) before 10 (unjudged, zeros); the mean is over the judged topic only.
+    assert!(lines[1].starts_with("r,2,"));
+    assert_eq!(lines[2], format!("r,10{}", ",0.000000".repeat(21)));
+    assert_eq!(lines[3].replace("amean", "2"), lines[1]);
+}
+
+#[test]
+fn malformed_qrels_line_names_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("rankwise-div-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.qrels");
+    std::fs::write(&path, "1 1 A 1\n\n1 2 B\n").unwrap();
+    let e = read_subtopic_qrels(&path, 1).unwrap_err();
+    assert!(matches!(e, RankError::Parse { line: 3, .. }), "{e}");
+    std::fs::write(&path, "1 1 A x\n").unwrap();
+    let e = read_subtopic_qrels(&path, 1).unwrap_err().to_string();
+    assert!(e.contains("bad.qrels:1: the judgement"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,260 @@
+//! `diversity_evaluate` and `diversity_ndeval`: ndeval's measures over subtopic qrels and a
+//! run, from TREC files or dicts.
+//!
+//! Dicts are read while attached to the interpreter; files are read, runs ordered and every
+//! query evaluated detached (`interrupt::run`), on the rankwise thread pool.
+
+use numpy::PyArray2;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+use rankwise_core::diversity::{
+    self as core, DiversityMeasure, Params, RankedRunBuilder, RunOrder, SubtopicQrels,
+    SubtopicQrelsBuilder,
+};
+
+use crate::convert::matrix;
+use crate::errors::{CoreError, path_arg, short_repr, type_error};
+use crate::interrupt;
+
+/// Where the qrels come from: a file, or rows read from a dict.
+enum QrelsSource {
+    File(std::path::PathBuf),
+    Rows(SubtopicQrelsBuilder),
+}
+
+/// Where the run comes from: a file, or rows read from a dict.
+enum RunSource {
+    File(std::path::PathBuf),
+    Rows(RankedRunBuilder),
+}
+
+fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(value.is_instance_of::<PyString>() || value.hasattr("__fspath__")?)
+}
+
+fn key_str(py: Python<'_>, what: &str, key: &Bound<'_, PyAny>) -> PyResult<String> {
+    key.extract::<String>()
+        .map_err(|_| type_error(py, format!("`{what}` must be str; got {}", short_repr(key))))
+}
+
+/// A str key, borrowed (no copy).
+fn borrowed_str<'a>(py: Python<'_>, what: &str, key: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    match key.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(type_error(
+            py,
+            format!("`{what}` must be str; got {}", short_repr(key)),
+        )),
+    }
+}
+
+/// `{query_id: {subtopic_id: {doc_id: judgement}}}`; subtopic ids may be str or int.
+fn qrels_source(
+    py: Python<'_>,
+    qrels: &Bound<'_, PyAny>,
+    relevance_level: i64,
+) -> PyResult<QrelsSource> {
+    if is_path(qrels)? {
+        return Ok(QrelsSource::File(path_arg(py, "qrels", qrels)?));
+    }
+    let shape = "a path or a dict {query_id: {subtopic_id: {doc_id: judgement}}}";
+    let Ok(outer) = qrels.cast::<PyDict>() else {
+        return Err(type_error(
+            py,
+            format!("`qrels` must be {shape}; got {}", short_repr(qrels)),
+        ));
+    };
+    let mut b = SubtopicQrelsBuilder::new(relevance_level);
+    for (q, subtopics) in outer.iter() {
+        let q = key_str(py, "qrels` query ids", &q)?;
+        let Ok(subtopics) = subtopics.cast::<PyDict>() else {
+            return Err(type_error(
+                py,
+                format!(
+                    "`qrels` must be {shape}; query {q:?} holds {}",
+                    short_repr(&subtopics)
+                ),
+            ));
+        };
+        for (s, docs) in subtopics.iter() {
+            let s = if s.is_instance_of::<PyInt>() && !s.is_instance_of::<PyBool>() {
+                s.str()?.to_string()
+            } else {
+                key_str(py, "qrels` subtopic ids", &s)?
+            };
+            let Ok(docs) = docs.cast::<PyDict>() else {
+                return Err(type_error(
+                    py,
+                    format!(
+                        "`qrels` must be {shape}; subtopic {s:?} of query {q:?} holds {}",
+                        short_repr(&docs)
+                    ),
+                ));
+            };
+            for (d, j) in docs.iter() {
+                let d = borrowed_str(py, "qrels` doc ids", &d)?;
+                let judgement = if j.is_instance_of::<PyBool>() {
+                    None
+                } else {
+                    j.extract::<i64>().ok()
+                };
+                let Some(judgement) = judgement else {
+                    return Err(type_error(
+                        py,
+                        format!(
+                            "`qrels` judgements must be integers; got {} for document {d:?} \
+                             of subtopic {s:?}, query {q:?}",
+                            short_repr(&j)
+                        ),
+                    ));
+                };
+                b.push(&q, &s, d.as_bytes(), judgement);
+            }
+        }
+    }
+    Ok(QrelsSource::Rows(b))
+}
+
+/// `{query_id: {doc_id: score}}`.
+fn run_source(py: Python<'_>, run: &Bound<'_, PyAny>) -> PyResult<RunSource> {
+    if is_path(run)? {
+        return Ok(RunSource::File(path_arg(py, "run", run)?));
+    }
+    let shape = "a path or a dict {query_id: {doc_id: score}}";
+    let Ok(outer) = run.cast::<PyDict>() else {
+        return Err(type_error(
+            py,
+            format!("`run` must be {shape}; got {}", short_repr(run)),
+        ));
+    };
+    let mut b = RankedRunBuilder::new();
+    for (q, docs) in outer.iter() {
+        let q = key_str(py, "run` query ids", &q)?;
+        let Ok(docs) = docs.cast::<PyDict>() else {
+            return Err(type_error(
+                py,
+                format!(
+                    "`run` must be {shape}; query {q:?} holds {}",
+                    short_repr(&docs)
+                ),
+            ));
+        };
+        b.begin_query(&q);
+        for (d, s) in docs.iter() {
+            let d = borrowed_str(py, "run` doc ids", &d)?;
+            let score = if s.is_instance_of::<PyBool>() {
+                None
+            } else {
+                s.extract::<f64>().ok()
+            };
+            let Some(score) = score else {
+                return Err(type_error(
+                    py,
+                    format!(
+                        "`run` scores must be numbers; got {} for document {d:?} of query {q:?}",
+                        short_repr(&s)
+                    ),
+                ));
+            };
+            b.push_doc(d.as_bytes(), score, None, None);
+        }
+    }
+    Ok(RunSource::Rows(b))
+}
+
+/// Read (if files), order and evaluate; runs detached.
+fn load(
+    qrels: QrelsSource,
+    run: RunSource,
+    relevance_level: i64,
+    order: RunOrder,
+    depth: Option<usize>,
+) -> rankwise_core::Result<(SubtopicQrels, core::RankedRun)> {
+    let qrels = match qrels {
+        QrelsSource::File(p) => core::read_subtopic_qrels(p, relevance_level)?,
+        QrelsSource::Rows(b) => b.build(),
+    };
+    let run = match run {
+        RunSource::File(p) => core::read_ranked_run(p)?,
+        RunSource::Rows(b) => b,
+    };
+    Ok((qrels, run.build(order, depth)?))
+}
+
+fn parse_measures(measures: &[String]) -> Result<Vec<DiversityMeasure>, CoreError> {
+    Ok(measures
+        .iter()
+        .map(|m| DiversityMeasure::parse(m))
+        .collect::<rankwise_core::Result<Vec<_>>>()?)
+}
+
+/// Evaluate `run` against subtopic `qrels` (paths or dicts). Returns `(measure_names,
+/// query_ids, values, means, run_name)` with `values` of shape `(measures, queries)`.
+#[pyfunction]
+#[pyo3(signature = (qrels, run, measures, *, alpha = 0.5, beta = 0.5, relevance_level = 1, order = "score", depth = None))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn diversity_evaluate<'py>(
+    py: Python<'py>,
+    qrels: &Bound<'py, PyAny>,
+    run: &Bound<'py, PyAny>,
+    measures: Vec<String>,
+    alpha: f64,
+    beta: f64,
+    relevance_level: i64,
+    order: &str,
+    depth: Option<usize>,
+) -> PyResult<(
+    Vec<String>,
+    Vec<String>,
+    Bound<'py, PyArray2<f64>>,
+    Vec<f64>,
+    Option<String>,
+)> {
+    let measures = parse_measures(&measures)?;
+    let params = Params::new(alpha, beta).map_err(CoreError)?;
+    let order = RunOrder::parse(order).map_err(CoreError)?;
+    let q = qrels_source(py, qrels, relevance_level)?;
+    let r = run_source(py, run)?;
+    let (result, name) = interrupt::run(py, || {
+        let (qrels, run) = load(q, r, relevance_level, order, depth)?;
+        let result = core::evaluate(&qrels, &run, &measures, &params)?;
+        Ok::<_, rankwise_core::RankError>((result, run.name().map(str::to_owned)))
+    })?
+    .map_err(CoreError)?;
+    let means = result.means();
+    let nq = result.query_ids.len();
+    let values = matrix(py, result.measures.len(), nq, result.values)?;
+    Ok((result.measures, result.query_ids, values, means, name))
+}
+
+/// What the ndeval program prints for `qrels` and `run` files (its CSV), or `None` when no
+/// query of the run is judged.
+#[pyfunction]
+#[pyo3(signature = (qrels, run, *, alpha = 0.5, beta = 0.5, order = "rank", depth = None, complete = false))]
+#[allow(clippy::too_many_arguments)]
+pub fn diversity_ndeval(
+    py: Python<'_>,
+    qrels: &Bound<'_, PyAny>,
+    run: &Bound<'_, PyAny>,
+    alpha: f64,
+    beta: f64,
+    order: &str,
+    depth: Option<usize>,
+    complete: bool,
+) -> PyResult<Option<String>> {
+    let params = Params::new(alpha, beta).map_err(CoreError)?;
+    let order = RunOrder::parse(order).map_err(CoreError)?;
+    let q = QrelsSource::File(path_arg(py, "qrels", qrels)?);
+    let r = RunSource::File(path_arg(py, "run", run)?);
+    let csv = interrupt::run(py, || {
+        let (qrels, run) = load(q, r, 1, order, depth)?;
+        let result = core::evaluate(&qrels, &run, &DiversityMeasure::ndeval_columns(), &params)?;
+        Ok::<_, rankwise_core::RankError>(core::ndeval_csv(
+            &result,
+            run.name().unwrap_or(""),
+            complete,
+        ))
+    })?
+    .map_err(CoreError)?;
+    Ok(csv)
+}

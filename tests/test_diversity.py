@@ -1,0 +1,261 @@
+"""rankwise.diversity against pyndeval (ndeval.c 4.5 compiled as a Python extension)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rankwise import errors
+from rankwise.diversity import NDEVAL_MEASURES, evaluate_diversity, ndeval_output
+
+pyndeval = pytest.importorskip("pyndeval")
+
+MEASURES = [
+    *NDEVAL_MEASURES,
+    *(f"{m}@{k}" for m in ("ERR-IA", "nERR-IA", "alpha-DCG", "alpha-nDCG") for k in (1, 2, 3)),
+    *(f"{m}@{k}" for m in ("P-IA", "strec") for k in (1, 2, 7)),
+]
+DOCS = [f"d{i}" for i in range(8)] + ["D", "d10"]
+QUERIES = ["1", "2", "3"]
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(QUERIES),
+        st.sampled_from(["a", "b", "c", "d", "e"]),
+        st.sampled_from(DOCS),
+        st.sampled_from([-1, 0, 0, 1, 1, 1, 2]),
+    ),
+    max_size=30,
+)
+runs = st.dictionaries(
+    st.sampled_from(QUERIES),
+    st.dictionaries(st.sampled_from(DOCS), st.sampled_from([0.0, 0.5, 1.0, 2.0, -3.25])),
+)
+unit = st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0.0, 1.0))
+
+
+def _nested(qrel_rows: list[tuple[str, str, str, int]]) -> dict[str, dict[str, dict[str, int]]]:
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for q, s, d, j in qrel_rows:
+        out.setdefault(q, {}).setdefault(s, {})[d] = j
+    return out
+
+
+def _flat(nested: dict[str, dict[str, dict[str, int]]]) -> list[tuple[str, str, str, int]]:
+    return [
+        (q, s, d, j)
+        for q, st_ in nested.items()
+        for s, docs in st_.items()
+        for d, j in docs.items()
+    ]
+
+
+def _reference(qrel_rows, run, alpha, beta):  # type: ignore[no-untyped-def]
+    tuples = [(q, d, s) for q, docs in run.items() for d, s in docs.items()]
+    return pyndeval.ndeval(qrel_rows, tuples, MEASURES, alpha=alpha, beta=beta)
+
+
+def _has_relevant(qrel_rows, q):  # type: ignore[no-untyped-def]
+    # Some document relevant by its last line (the one ndeval keeps).
+    subtopics = _nested(qrel_rows).get(q, {})
+    return any(j >= 1 for docs in subtopics.values() for j in docs.values())
+
+
+def _assert_equal(report, expected, qrel_rows, alpha, beta):  # type: ignore[no-untyped-def]
+    assert sorted(report.query_ids) == sorted(expected)
+    for q, row in report.per_query.items():
+        for m in MEASURES:
+            want = expected[q][m]
+            if math.isnan(want):
+                # ndeval's nNRBP is 0/0 where the ideal NRBP is 0 (a topic without relevant
+                # documents, or alpha = 0 with beta = 1); ours is 0.
+                zero_ideal = not _has_relevant(qrel_rows, q) or 1 - (1 - alpha) * beta == 0
+                assert m == "nNRBP" and zero_ideal, (q, m)
+                assert row[m] == 0.0
+            else:
+                assert row[m] == want, (q, m, row[m], want)
+
+
+@settings(max_examples=800)
+@given(rows, runs, unit, unit)
+def test_every_measure_equals_pyndeval_with_ties_unjudged_and_empty_queries(
+    qrel_rows, run, alpha, beta
+):
+    nested = _nested(qrel_rows)
+    flat = _flat(nested)  # a dict keeps one judgement per (query, subtopic, doc)
+    expected = _reference(flat, run, alpha, beta)
+    if not expected:
+        with pytest.raises(errors.InvalidValueError, match="share at least one query"):
+            evaluate_diversity(nested, run, MEASURES, alpha=alpha, beta=beta)
+        return
+    report = evaluate_diversity(nested, run, MEASURES, alpha=alpha, beta=beta)
+    _assert_equal(report, expected, flat, alpha, beta)
+    assert list(report.query_ids) == [q for q in run if q in expected]
+
+
+@settings(max_examples=400)
+@given(rows, runs, unit)
+def test_repeated_qrels_lines_from_a_file_equal_pyndeval(tmp_path_factory, qrel_rows, run, alpha):
+    # A file keeps repeated and conflicting lines; ndeval lets the last one decide relevance
+    # and counts every relevant one in MAP-IA's denominator.
+    qrel_rows = qrel_rows + qrel_rows[: len(qrel_rows) // 2]
+    expected = _reference(qrel_rows, run, alpha, 0.5)
+    if not expected:
+        return
+    path = tmp_path_factory.mktemp("div") / "qrels"
+    path.write_text("".join(f"{q} {s} {d} {j}\n" for q, s, d, j in qrel_rows))
+    report = evaluate_diversity(path, run, MEASURES, alpha=alpha)
+    _assert_equal(report, expected, qrel_rows, alpha, 0.5)
+
+
+@settings(max_examples=150)
+@given(rows, runs)
+def test_cli_prints_ndeval_csv_with_pyndevals_values(tmp_path_factory, qrel_rows, run):
+    run = {q: docs for q, docs in run.items() if docs}  # a file cannot hold an empty query
+    expected = _reference(qrel_rows, run, 0.5, 0.5)
+    if not expected:
+        return
+    d = tmp_path_factory.mktemp("cli")
+    (d / "qrels").write_text("".join(f"{q} {s} {x} {j}\n" for q, s, x, j in qrel_rows))
+    lines = []
+    for q, docs in run.items():
+        ranked = sorted(docs.items(), key=lambda x: (-x[1], x[0]))  # pyndeval's order
+        lines += [f"{q} Q0 {doc} {r} {s} sys" for r, (doc, s) in enumerate(ranked, 1)]
+    (d / "run").write_text("\n".join(lines) + "\n")
+    out = ndeval_output(d / "qrels", d / "run").splitlines()
+    assert out[0] == "runid,topic," + ",".join(NDEVAL_MEASURES)
+    got = {row.split(",")[1]: row.split(",")[2:] for row in out[1:]}
+    assert list(got)[:-1] == sorted(run, key=int) and list(got)[-1] == "amean"
+    for q in run:
+        for m, text in zip(NDEVAL_MEASURES, got[q], strict=True):
+            want = expected[q][m] if q in expected else 0.0
+            assert text == f"{0.0 if math.isnan(want) else want:.6f}", (q, m)
+    # amean: ndeval's sum over the printed topics divided by the number of judged ones.
+    for i, m in enumerate(NDEVAL_MEASURES):
+        values = [expected[q][m] for q in sorted(expected, key=int)]
+        mean = sum(0.0 if math.isnan(v) else v for v in values) / len(values)
+        assert got["amean"][i] == f"{mean:.6f}", m
+
+
+DEEP_DOCS = [f"doc{i:02d}" for i in range(40)]
+deep_rows = st.lists(
+    st.tuples(
+        st.sampled_from(QUERIES[:2]),
+        st.integers(0, 7).map(str),
+        st.sampled_from(DEEP_DOCS),
+        st.sampled_from([0, 1, 1]),
+    ),
+    max_size=120,
+)
+deep_runs = st.dictionaries(
+    st.sampled_from(QUERIES[:2]),
+    st.dictionaries(st.sampled_from(DEEP_DOCS), st.integers(0, 6).map(float), max_size=40),
+)
+
+
+@settings(max_examples=200)
+@given(deep_rows, deep_runs, unit, unit)
+def test_rankings_deeper_than_twenty_equal_pyndeval(qrel_rows, run, alpha, beta):
+    nested = _nested(qrel_rows)
+    flat = _flat(nested)
+    expected = _reference(flat, run, alpha, beta)
+    if expected:
+        report = evaluate_diversity(nested, run, MEASURES, alpha=alpha, beta=beta)
+        _assert_equal(report, expected, flat, alpha, beta)
+
+
+def test_example_from_pyndevals_own_test_suite():
+    qrels = {"0": {"a": {"A": 1}, "b": {"B": 1, "D": 1}, "c": {"C": 1}}}
+    run = {"0": {"A": 9.3, "D": 8.4, "E": 8.1, "B": 7.6}}
+    report = evaluate_diversity(qrels, run)
+    assert report["alpha-nDCG@5"] == pytest.approx(0.7868, abs=1e-4)
+    assert report["MAP-IA"] == 0.5 and report["P-IA@5"] == 0.2
+    assert report.measures == NDEVAL_MEASURES
+
+
+def test_orders_differ_only_in_how_ties_are_broken(tmp_path):
+    qrels = {"1": {"x": {"A": 1}}}
+    run = {"1": {"A": 1.0, "B": 1.0}}
+    # Score order: ties by doc id ascending (A first); traditional: descending (B first).
+    assert evaluate_diversity(qrels, run, ["strec@1"])["strec@1"] == 1.0
+    assert evaluate_diversity(qrels, run, ["strec@1"], order="traditional")["strec@1"] == 0.0
+    (tmp_path / "run").write_text("1 Q0 A 2 1.0 r\n1 Q0 B 1 1.0 r\n")
+    assert evaluate_diversity(qrels, tmp_path / "run", ["strec@1"], order="rank")["strec@1"] == 0.0
+    report = evaluate_diversity(qrels, tmp_path / "run", ["strec@2"], order="rank", depth=1)
+    assert report["strec@2"] == 0.0  # only B, ranked first, is kept
+
+
+def test_malformed_subtopic_qrels_line_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.qrels"
+    path.write_text("1 1 A 1\n1 2 B\n")
+    with pytest.raises(errors.ParseError, match=r"bad\.qrels:2: expected 4 fields") as e:
+        evaluate_diversity(path, {"1": {"A": 1.0}})
+    assert (e.value.path, e.value.line) == (str(path), 2)
+    path.write_text("1 1 A 1\n\n1 2 B yes\n")
+    with pytest.raises(errors.ParseError, match=r"bad\.qrels:3: the judgement"):
+        evaluate_diversity(path, {"1": {"A": 1.0}})
+
+
+def test_malformed_run_lines_and_repeats_are_errors_naming_the_file(tmp_path):
+    qrels = {"1": {"x": {"A": 1}}}
+    run = tmp_path / "r.run"
+    run.write_text("1 Q0 A 1 2.0 r\n1 Q0 B x 1.0 r\n")
+    with pytest.raises(errors.ParseError, match=r"r\.run:2: the rank"):
+        evaluate_diversity(qrels, run)
+    run.write_text("1 Q0 A 1 2.0 r\n1 Q0 A 2 1.0 r\n")
+    with pytest.raises(errors.DuplicateDocumentError, match=r"r\.run:2"):
+        evaluate_diversity(qrels, run)
+    run.write_text("1 Q0 A 1 2.0 r\n1 Q0 B 1 1.0 r\n")
+    with pytest.raises(errors.InvalidValueError, match="rank 1 twice"):
+        evaluate_diversity(qrels, run, order="rank")
+    with pytest.raises(errors.InvalidValueError, match="'score' or 'traditional'"):
+        evaluate_diversity(qrels, {"1": {"A": 1.0}}, order="rank")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"measures": ["alpha-nDCG"]}, errors.InvalidValueError, "with a cutoff"),
+        ({"measures": ["NRBP@5"]}, errors.InvalidValueError, "without a cutoff"),
+        ({"measures": ["nDCG@5"]}, errors.InvalidValueError, "diversity measure names"),
+        ({"measures": "NRBP"}, errors.RankwiseTypeError, "not one str"),
+        ({"alpha": 1.5}, errors.InvalidValueError, r"`alpha` must be a number in \[0, 1\]"),
+        ({"beta": "x"}, errors.RankwiseTypeError, "`beta`"),
+        ({"order": "random"}, errors.InvalidValueError, "`order` must be one of"),
+        ({"depth": 0}, errors.InvalidValueError, "`depth`"),
+    ],
+)
+def test_bad_options_are_rankwise_errors_naming_the_argument(kwargs, error, match):
+    qrels = {"1": {"x": {"A": 1}}}
+    with pytest.raises(error, match=match):
+        evaluate_diversity(qrels, {"1": {"A": 1.0}}, **kwargs)
+
+
+def test_bad_dict_inputs_name_the_argument():
+    with pytest.raises(errors.RankwiseTypeError, match="`qrels` judgements must be integers"):
+        evaluate_diversity({"1": {"x": {"A": "yes"}}}, {"1": {"A": 1.0}})
+    with pytest.raises(errors.RankwiseTypeError, match="`run` scores must be numbers"):
+        evaluate_diversity({"1": {"x": {"A": 1}}}, {"1": {"A": None}})
+    with pytest.raises(errors.RankwiseTypeError, match="`qrels` must be a path or a dict"):
+        evaluate_diversity([("1", "x", "A", 1)], {"1": {"A": 1.0}})  # type: ignore[arg-type]
+    with pytest.raises(errors.InvalidValueError, match="`run` must be finite scores"):
+        evaluate_diversity({"1": {"x": {"A": 1}}}, {"1": {"A": float("nan")}})
+
+
+def test_cli_ndeval_prints_csv_and_reports_errors_in_one_line(tmp_path):
+    (tmp_path / "q").write_text("1 1 A 1\n1 2 B 1\n")
+    (tmp_path / "r").write_text("1 Q0 A 1 2.0 myrun\n1 Q0 B 2 1.0 myrun\n")
+    cmd = [sys.executable, "-m", "rankwise", "ndeval", str(tmp_path / "q"), str(tmp_path / "r")]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert done.stdout == ndeval_output(tmp_path / "q", tmp_path / "r")
+    alpha = subprocess.run([*cmd[:4], "-alpha", "0.2", *cmd[4:]], capture_output=True, text=True)
+    assert alpha.stdout == ndeval_output(tmp_path / "q", tmp_path / "r", alpha=0.2)
+    (tmp_path / "q").write_text("1 1 A\n")
+    bad = subprocess.run(cmd, capture_output=True, text=True)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.count("\n") == 1 and f"{tmp_path / 'q'}:1:" in bad.stderr
