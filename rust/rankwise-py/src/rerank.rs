@@ -5,10 +5,10 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyString};
 use rankwise_core::rerank::{
-    AcuRankConfig, Answer, BlockDesign, Combine, Direction, GroupwiseConfig, IdStyle, JointRankConfig,
-    PairwiseConfig, PairwiseMethod, ParseOptions, Reading, SetwiseConfig, SetwiseMethod, Strategy,
-    StrategyConfig, TaskKind, TopDownConfig, TournamentConfig, WindowConfig, WindowSemantics,
-    parse_many, parse_permutation as parse,
+    AcuRankConfig, Answer, BlockDesign, Combine, Direction, GroupwiseConfig, IdStyle,
+    JointRankConfig, PairwiseConfig, PairwiseMethod, ParseOptions, Reading, SetwiseConfig,
+    SetwiseMethod, Strategy, StrategyConfig, TaskKind, TopDownConfig, TournamentConfig,
+    WindowConfig, WindowSemantics, parse_many, parse_permutation as parse,
 };
 
 use crate::convert::{Wrap, choose_name};

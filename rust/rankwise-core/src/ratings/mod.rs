@@ -15,6 +15,8 @@
 //! * [`plackett_luce`]: Plackett–Luce from rankings, with bootstrap and asymptotic errors;
 //! * [`contextual`]: Bradley–Terry with covariates per comparison (the arena's style control);
 //! * [`openskill`]: online Bayesian ratings, Weng & Lin's Plackett–Luce as openskill.
+//! * [`trueskill`]: TrueSkill's update from one ranking (Herbrich, Minka & Graepel 2006), as
+//!   the `trueskill` package.
 
 pub mod bradley_terry;
 pub mod centrality;
@@ -24,6 +26,7 @@ pub mod luce;
 pub mod openskill;
 pub mod plackett_luce;
 pub mod ties;
+pub mod trueskill;
 
 use crate::error::{RankError, Result};
 

@@ -22,9 +22,11 @@
 //!    in list order, are cut into consecutive windows of `window`, all asked in one round.
 //! 4. The final order: the list stably sorted by `μ`, highest first.
 //!
-//! The belief update is openskill's Plackett–Luce model ([`crate::ratings::openskill`],
-//! Weng & Lin 2011), whose constants (`β = 25/6`, `τ = 25/300`) are TrueSkill's; the authors
-//! call the `trueskill` package's factor-graph update instead. The call budget `max_calls`
+//! The belief update is the authors': TrueSkill's factor-graph posterior from the window's
+//! ranking ([`crate::ratings::trueskill`], the `trueskill` package's `rate` with its default
+//! environment, `β = 25/6`, `τ = 25/300`, draw probability 0.10). Where the package would raise
+//! `FloatingPointError` (the authors' run stops in the debugger), the window leaves the
+//! beliefs as they were. The call budget `max_calls`
 //! counts calls of both phases (the authors' `hard_constraint` counts the windows of step 3
 //! only, a one-candidate window included): a round is cut to the calls left, and the run stops
 //! once they are spent. A window of one candidate is not asked. A round that asks no call
@@ -34,11 +36,10 @@
 use super::config::positive;
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
-use crate::ratings::openskill::{OpenSkillOptions, plackett_luce};
-use crate::ratings::plackett_luce::Rankings;
+use crate::ratings::trueskill::{TrueSkillOptions, rate};
 use crate::special::ndtr;
 
-/// The prior mean of the rating model (TrueSkill's and openskill's `μ₀`).
+/// The prior mean of the rating model (TrueSkill's `μ₀`).
 const MU0: f64 = 25.0;
 /// The spread of the first-stage prior means (the authors' `max_gap`).
 const MAX_GAP: f64 = 0.49;
@@ -47,16 +48,6 @@ const Z999: f64 = 3.0902;
 /// The bisection's bracket width at which it stops, and its most steps (the authors').
 const BISECT_TOL: f64 = 1e-7;
 const BISECT_STEPS: usize = 5000;
-
-/// The rating model's constants: openskill's defaults, which are TrueSkill's (`β = σ₀/2`,
-/// `τ = σ₀/100`).
-fn model() -> OpenSkillOptions {
-    OpenSkillOptions {
-        beta: MU0 / 6.0,
-        kappa: 1e-4,
-        tau: MU0 / 300.0,
-    }
-}
 
 /// Configuration of [`AcuRank`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -380,17 +371,16 @@ impl Machine for AcuRankMachine {
         let Resolved::Order(permutation) = answer else {
             unreachable!("rank tasks resolve to orders")
         };
-        let items: Vec<i64> = permutation
-            .iter()
-            .map(|&p| task.candidates[p] as i64)
-            .collect();
-        let offsets = [0, items.len() as i64];
-        // The windows are valid rankings of distinct candidates and the beliefs stay finite,
-        // so the update cannot fail; an interrupt (Ctrl-C) is the one error it may return,
-        // and then the beliefs are left as they were.
-        if let Ok(r) = Rankings::new(&items, &offsets, None, self.mu.len()) {
-            let _ = plackett_luce(&r, &model(), &mut self.mu, &mut self.sigma);
-        }
+        let ranked: Vec<usize> = permutation.iter().map(|&p| task.candidates[p]).collect();
+        // The windows are rankings of two or more distinct candidates with finite beliefs; the
+        // one error left is the package's `FloatingPointError` case, which leaves the beliefs
+        // as they were (see the module documentation).
+        let _ = rate(
+            &ranked,
+            &TrueSkillOptions::default(),
+            &mut self.mu,
+            &mut self.sigma,
+        );
     }
 
     fn order(&self) -> Vec<usize> {
