@@ -4,10 +4,12 @@ its plan, with a perfect ranker, and bad options.
 The transcription follows ``run.py`` of the authors' repository (soyoung97/AcuRank:
 ``Runner.run_trueskill`` with the ``independent_firststage`` priors and
 ``_adaptive_prob_rank_reduce_uncertain`` with sequential chunks) and ``adaptive_utils.py``
-(``_find_threshold_binary_search``) line by line, with the four documented changes of
-rankwise's AcuRank: openskill's Plackett-Luce update for ``trueskill.rate``, float64
-throughout (the authors' threshold runs on float32 tensors), the budget counted in calls
-over both phases, and a round that asks no call ends the run.
+(``_find_threshold_binary_search``) line by line, with ``trueskill.rate`` (the package's
+default environment) as the belief update, as the authors call it, and the documented
+changes of rankwise's AcuRank: float64 throughout (the authors' threshold runs on float32
+tensors), the budget counted in calls over both phases, a round that asks no call ends the
+run, and a window whose update raises ``FloatingPointError`` leaves the beliefs as they were
+(the authors' run stops in the debugger).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 from rankwise.errors import InvalidValueError
 from rankwise.rerank import AcuRank, OracleRanker, rerank
 
-openskill_models = pytest.importorskip("openskill.models")
+trueskill = pytest.importorskip("trueskill")
 ndtr = pytest.importorskip("scipy.special").ndtr
 
 
@@ -56,7 +58,6 @@ def find_threshold(q, mu, std, tol=1e-7, max_steps=5000):
 
 def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, max_calls):
     """The authors' AcuRank (see the module docs): the order and the calls."""
-    model = openskill_models.PlackettLuce()
     n = len(grades)
     calls = 0
     if n < 2:
@@ -65,7 +66,7 @@ def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, ma
     a = max_gap / max(n - 1, 1)
     m = (n - 1) / 2
     mus = [mu0 + a * (m - r) for r in range(n)]
-    rating = {i: model.rating(mu=mus[i], sigma=mus[i] / 3) for i in range(n)}
+    rating = {i: trueskill.Rating(mu=mus[i], sigma=mus[i] / 3) for i in range(n)}
     candidates = list(range(n))
 
     def rank(window_candidates):
@@ -76,7 +77,10 @@ def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, ma
 
     def update(ordering, window_candidates):
         ranked = [window_candidates[i] for i in ordering]
-        new = model.rate([[rating[c]] for c in ranked])
+        try:
+            new = trueskill.rate([[rating[c]] for c in ranked], ranks=range(len(ranked)))
+        except FloatingPointError:
+            return
         for c, team in zip(ranked, new, strict=True):
             rating[c] = team[0]
 
