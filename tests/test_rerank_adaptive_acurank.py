@@ -15,6 +15,7 @@ run, and a window whose update raises ``FloatingPointError`` leaves the beliefs 
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -155,14 +156,25 @@ def test_equals_a_transcription_of_the_authors_control_flow(
 
 @settings(max_examples=60, deadline=None)
 @given(grades=st.lists(st.integers(0, 10**6), min_size=2, max_size=100, unique=True))
-def test_a_perfect_ranker_settles_the_ideal_top_10(grades):
-    """The paper's settings (windows of 20, top 10) with a perfect ranker: the run settles
-    before the budget and its top 10 is the ideal top 10 (what the runs show; the Rust
-    property test says where it is not so)."""
+def test_a_perfect_ranker_settles_before_the_budget(grades):
+    """The paper's settings (windows of 20, top 10) with a perfect ranker: the run settles in
+    a few calls, well before the budget."""
     result = rerank(["q"], [grades], OracleRanker(), AcuRank(max_calls=10_000))
-    top = sorted(grades[i] for i in result.orders[0][:10])
-    assert top == sorted(grades)[::-1][:10][::-1]
-    assert result.calls[0] < 10_000
+    assert result.calls[0] <= 30
+
+
+def test_a_perfect_ranker_mostly_settles_the_ideal_top_10():
+    """With a perfect ranker a settled top 10 is the ideal top 10 for almost every list, not
+    all: TrueSkill's beliefs are approximate and a candidate can settle on the wrong side of
+    the boundary (297 of 300 right when this was written; the Rust tests have more)."""
+    rng = random.Random(0)
+    lists = [rng.sample(range(10**6), rng.randrange(2, 101)) for _ in range(300)]
+    result = rerank([str(i) for i in range(300)], lists, OracleRanker(), AcuRank(max_calls=10_000))
+    right = sum(
+        sorted(g[i] for i in order[:10]) == sorted(g)[-10:]
+        for g, order in zip(lists, result.orders, strict=True)
+    )
+    assert right >= 291
 
 
 def test_budget_caps_the_calls_and_permutations_multiply_them():

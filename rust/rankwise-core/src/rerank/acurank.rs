@@ -494,25 +494,38 @@ mod tests {
             prop_assert!(state.machine.stop().is_some());
         }
 
-        /// A perfect ranker with windows of at least `2 top_k` (the paper's 20 and 10): the run
-        /// ends settled, not for the budget, and its top k is the ideal top k. This is what
-        /// the runs show, not a theorem: the beliefs are approximate, and with windows of
-        /// `top_k` or less a settled top k is sometimes wrong (n = 57, windows of 5, top 5:
-        /// 90 of 200 shuffles right).
+        /// A perfect ranker: the run ends settled, not for the budget.
         #[test]
-        fn a_settled_run_with_a_perfect_ranker_has_the_ideal_top_k(
-            n in 2usize..150, window in prop::sample::select(vec![20usize, 30]),
+        fn a_perfect_ranker_settles_the_run(
+            n in 2usize..150, window in prop::sample::select(vec![5usize, 20, 30]),
             half_k in 1usize..=10, seed in 0u64..10_000,
         ) {
             let top_k = half_k.min(window / 2);
             let rel = grades(n, seed);
             let mut state = AcuRank::start(n, cfg(window, top_k, 10_000)).unwrap();
-            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
             prop_assert_eq!(state.machine.stop(), Some(Stop::Settled));
-            let k = top_k.min(n);
+        }
+    }
+
+    /// With the paper's settings (windows of 20, top 10) and a perfect ranker, a settled top 10
+    /// is the ideal top 10 for at least 97% of 400 shuffles of 2 to 149 candidates. It is not
+    /// always so: TrueSkill's beliefs are approximate and a candidate can settle on the wrong
+    /// side of the boundary (in other shuffles, 394 of 400 right, each wrong one a candidate
+    /// off; with windows of 30 and top 5, 391 of 400, one run two candidates off).
+    #[test]
+    fn a_perfect_ranker_mostly_settles_the_ideal_top_10() {
+        let mut right = 0;
+        for seed in 0..400u64 {
+            let n = 2 + (seed as usize * 37) % 148;
+            let rel = grades(n, seed);
+            let mut state = AcuRank::start(n, cfg(20, 10, 10_000)).unwrap();
+            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            let k = 10.min(n);
             let mut top = order[..k].to_vec();
             top.sort_unstable();
-            prop_assert_eq!(top, ideal_top(&rel, k));
+            right += usize::from(top == ideal_top(&rel, k));
         }
+        assert!(right >= 388, "{right} of 400");
     }
 }
