@@ -4,15 +4,18 @@ its plan, with a perfect ranker, and bad options.
 The transcription follows ``run.py`` of the authors' repository (soyoung97/AcuRank:
 ``Runner.run_trueskill`` with the ``independent_firststage`` priors and
 ``_adaptive_prob_rank_reduce_uncertain`` with sequential chunks) and ``adaptive_utils.py``
-(``_find_threshold_binary_search``) line by line, with the four documented changes of
-rankwise's AcuRank: openskill's Plackett-Luce update for ``trueskill.rate``, float64
-throughout (the authors' threshold runs on float32 tensors), the budget counted in calls
-over both phases, and a round that asks no call ends the run.
+(``_find_threshold_binary_search``) line by line, with ``trueskill.rate`` (the package's
+default environment) as the belief update, as the authors call it, and the documented
+changes of rankwise's AcuRank: float64 throughout (the authors' threshold runs on float32
+tensors), the budget counted in calls over both phases, a round that asks no call ends the
+run, and a window whose update raises ``FloatingPointError`` leaves the beliefs as they were
+(the authors' run stops in the debugger).
 """
 
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +24,7 @@ from hypothesis import strategies as st
 from rankwise.errors import InvalidValueError
 from rankwise.rerank import AcuRank, OracleRanker, rerank
 
-openskill_models = pytest.importorskip("openskill.models")
+trueskill = pytest.importorskip("trueskill")
 ndtr = pytest.importorskip("scipy.special").ndtr
 
 
@@ -56,7 +59,6 @@ def find_threshold(q, mu, std, tol=1e-7, max_steps=5000):
 
 def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, max_calls):
     """The authors' AcuRank (see the module docs): the order and the calls."""
-    model = openskill_models.PlackettLuce()
     n = len(grades)
     calls = 0
     if n < 2:
@@ -65,7 +67,7 @@ def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, ma
     a = max_gap / max(n - 1, 1)
     m = (n - 1) / 2
     mus = [mu0 + a * (m - r) for r in range(n)]
-    rating = {i: model.rating(mu=mus[i], sigma=mus[i] / 3) for i in range(n)}
+    rating = {i: trueskill.Rating(mu=mus[i], sigma=mus[i] / 3) for i in range(n)}
     candidates = list(range(n))
 
     def rank(window_candidates):
@@ -76,7 +78,10 @@ def transcribed_acurank(grades, ranker, *, window, top_k, tol, min_uncertain, ma
 
     def update(ordering, window_candidates):
         ranked = [window_candidates[i] for i in ordering]
-        new = model.rate([[rating[c]] for c in ranked])
+        try:
+            new = trueskill.rate([[rating[c]] for c in ranked], ranks=range(len(ranked)))
+        except FloatingPointError:
+            return
         for c, team in zip(ranked, new, strict=True):
             rating[c] = team[0]
 
@@ -151,14 +156,25 @@ def test_equals_a_transcription_of_the_authors_control_flow(
 
 @settings(max_examples=60, deadline=None)
 @given(grades=st.lists(st.integers(0, 10**6), min_size=2, max_size=100, unique=True))
-def test_a_perfect_ranker_settles_the_ideal_top_10(grades):
-    """The paper's settings (windows of 20, top 10) with a perfect ranker: the run settles
-    before the budget and its top 10 is the ideal top 10 (what the runs show; the Rust
-    property test says where it is not so)."""
+def test_a_perfect_ranker_settles_before_the_budget(grades):
+    """The paper's settings (windows of 20, top 10) with a perfect ranker: the run settles in
+    a few calls, well before the budget."""
     result = rerank(["q"], [grades], OracleRanker(), AcuRank(max_calls=10_000))
-    top = sorted(grades[i] for i in result.orders[0][:10])
-    assert top == sorted(grades)[::-1][:10][::-1]
-    assert result.calls[0] < 10_000
+    assert result.calls[0] <= 30
+
+
+def test_a_perfect_ranker_mostly_settles_the_ideal_top_10():
+    """With a perfect ranker a settled top 10 is the ideal top 10 for almost every list, not
+    all: TrueSkill's beliefs are approximate and a candidate can settle on the wrong side of
+    the boundary (297 of 300 right when this was written; the Rust tests have more)."""
+    rng = random.Random(0)
+    lists = [rng.sample(range(10**6), rng.randrange(2, 101)) for _ in range(300)]
+    result = rerank([str(i) for i in range(300)], lists, OracleRanker(), AcuRank(max_calls=10_000))
+    right = sum(
+        sorted(g[i] for i in order[:10]) == sorted(g)[-10:]
+        for g, order in zip(lists, result.orders, strict=True)
+    )
+    assert right >= 291
 
 
 def test_budget_caps_the_calls_and_permutations_multiply_them():

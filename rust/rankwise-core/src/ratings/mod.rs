@@ -15,6 +15,8 @@
 //! * [`plackett_luce`]: Plackett–Luce from rankings, with bootstrap and asymptotic errors;
 //! * [`contextual`]: Bradley–Terry with covariates per comparison (the arena's style control);
 //! * [`openskill`]: online Bayesian ratings, Weng & Lin's Plackett–Luce as openskill.
+//! * [`trueskill`]: TrueSkill's update from one ranking (Herbrich, Minka & Graepel 2006), as
+//!   the `trueskill` package.
 //!
 //! The fits share [`resample`] (the bootstrap of every fit) and `solve` (matrix inversion
 //! under the centring gauge, standard errors from the information, Newton's method).
@@ -29,6 +31,7 @@ pub mod plackett_luce;
 pub mod resample;
 mod solve;
 pub mod ties;
+pub mod trueskill;
 
 pub use resample::{Bootstrap, Resamples};
 

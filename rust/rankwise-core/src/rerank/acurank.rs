@@ -22,9 +22,11 @@
 //!    in list order, are cut into consecutive windows of `window`, all asked in one round.
 //! 4. The final order: the list stably sorted by `μ`, highest first.
 //!
-//! The belief update is openskill's Plackett–Luce model ([`crate::ratings::openskill`],
-//! Weng & Lin 2011), whose constants (`β = 25/6`, `τ = 25/300`) are TrueSkill's; the authors
-//! call the `trueskill` package's factor-graph update instead. The call budget `max_calls`
+//! The belief update is the authors': TrueSkill's factor-graph posterior from the window's
+//! ranking ([`crate::ratings::trueskill`], the `trueskill` package's `rate` with its default
+//! environment, `β = 25/6`, `τ = 25/300`, draw probability 0.10). Where the package would raise
+//! `FloatingPointError` (the authors' run stops in the debugger), the window leaves the
+//! beliefs as they were. The call budget `max_calls`
 //! counts calls of both phases (the authors' `hard_constraint` counts the windows of step 3
 //! only, a one-candidate window included): a round is cut to the calls left, and the run stops
 //! once they are spent. A window of one candidate is not asked. A round that asks no call
@@ -34,11 +36,10 @@
 use super::config::positive;
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
-use crate::ratings::openskill::{OpenSkillOptions, plackett_luce};
-use crate::ratings::plackett_luce::Rankings;
+use crate::ratings::trueskill::{TrueSkillOptions, rate};
 use crate::special::ndtr;
 
-/// The prior mean of the rating model (TrueSkill's and openskill's `μ₀`).
+/// The prior mean of the rating model (TrueSkill's `μ₀`).
 const MU0: f64 = 25.0;
 /// The spread of the first-stage prior means (the authors' `max_gap`).
 const MAX_GAP: f64 = 0.49;
@@ -47,16 +48,6 @@ const Z999: f64 = 3.0902;
 /// The bisection's bracket width at which it stops, and its most steps (the authors').
 const BISECT_TOL: f64 = 1e-7;
 const BISECT_STEPS: usize = 5000;
-
-/// The rating model's constants: openskill's defaults, which are TrueSkill's (`β = σ₀/2`,
-/// `τ = σ₀/100`).
-fn model() -> OpenSkillOptions {
-    OpenSkillOptions {
-        beta: MU0 / 6.0,
-        kappa: 1e-4,
-        tau: MU0 / 300.0,
-    }
-}
 
 /// Configuration of [`AcuRank`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -380,17 +371,16 @@ impl Machine for AcuRankMachine {
         let Resolved::Order(permutation) = answer else {
             unreachable!("rank tasks resolve to orders")
         };
-        let items: Vec<i64> = permutation
-            .iter()
-            .map(|&p| task.candidates[p] as i64)
-            .collect();
-        let offsets = [0, items.len() as i64];
-        // The windows are valid rankings of distinct candidates and the beliefs stay finite,
-        // so the update cannot fail; an interrupt (Ctrl-C) is the one error it may return,
-        // and then the beliefs are left as they were.
-        if let Ok(r) = Rankings::new(&items, &offsets, None, self.mu.len()) {
-            let _ = plackett_luce(&r, &model(), &mut self.mu, &mut self.sigma);
-        }
+        let ranked: Vec<usize> = permutation.iter().map(|&p| task.candidates[p]).collect();
+        // The windows are rankings of two or more distinct candidates with finite beliefs; the
+        // one error left is the package's `FloatingPointError` case, which leaves the beliefs
+        // as they were (see the module documentation).
+        let _ = rate(
+            &ranked,
+            &TrueSkillOptions::default(),
+            &mut self.mu,
+            &mut self.sigma,
+        );
     }
 
     fn order(&self) -> Vec<usize> {
@@ -504,25 +494,38 @@ mod tests {
             prop_assert!(state.machine.stop().is_some());
         }
 
-        /// A perfect ranker with windows of at least `2 top_k` (the paper's 20 and 10): the run
-        /// ends settled, not for the budget, and its top k is the ideal top k. This is what
-        /// the runs show, not a theorem: the beliefs are approximate, and with windows of
-        /// `top_k` or less a settled top k is sometimes wrong (n = 57, windows of 5, top 5:
-        /// 90 of 200 shuffles right).
+        /// A perfect ranker: the run ends settled, not for the budget.
         #[test]
-        fn a_settled_run_with_a_perfect_ranker_has_the_ideal_top_k(
-            n in 2usize..150, window in prop::sample::select(vec![20usize, 30]),
+        fn a_perfect_ranker_settles_the_run(
+            n in 2usize..150, window in prop::sample::select(vec![5usize, 20, 30]),
             half_k in 1usize..=10, seed in 0u64..10_000,
         ) {
             let top_k = half_k.min(window / 2);
             let rel = grades(n, seed);
             let mut state = AcuRank::start(n, cfg(window, top_k, 10_000)).unwrap();
-            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
             prop_assert_eq!(state.machine.stop(), Some(Stop::Settled));
-            let k = top_k.min(n);
+        }
+    }
+
+    /// With the paper's settings (windows of 20, top 10) and a perfect ranker, a settled top 10
+    /// is the ideal top 10 for at least 97% of 400 shuffles of 2 to 149 candidates. It is not
+    /// always so: TrueSkill's beliefs are approximate and a candidate can settle on the wrong
+    /// side of the boundary (in other shuffles, 394 of 400 right, each wrong one a candidate
+    /// off; with windows of 30 and top 5, 391 of 400, one run two candidates off).
+    #[test]
+    fn a_perfect_ranker_mostly_settles_the_ideal_top_10() {
+        let mut right = 0;
+        for seed in 0..400u64 {
+            let n = 2 + (seed as usize * 37) % 148;
+            let rel = grades(n, seed);
+            let mut state = AcuRank::start(n, cfg(20, 10, 10_000)).unwrap();
+            let order = run_to_end(&mut state, |t| oracle_answer(&rel, t)).unwrap();
+            let k = 10.min(n);
             let mut top = order[..k].to_vec();
             top.sort_unstable();
-            prop_assert_eq!(top, ideal_top(&rel, k));
+            right += usize::from(top == ideal_top(&rel, k));
         }
+        assert!(right >= 388, "{right} of 400");
     }
 }
