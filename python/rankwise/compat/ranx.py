@@ -215,8 +215,12 @@ class _Table:
         """A DataFrame with columns ``q_id``, ``doc_id`` and ``score`` (needs pandas)."""
         frame = self._native.to_pandas().iloc[:, :3]  # a Run's frame adds `rank`
         frame.columns = ["q_id", "doc_id", "score"]
-        # object ids, as ranx builds them (its from_df insists on them)
-        return frame.astype({"q_id": object, "doc_id": object})
+        # ids of the dtype pandas gives a list of str, as ranx builds them from lists: object
+        # under pandas 2 (ranx's from_df insists on it there), pandas 3's string dtype after
+        import pandas as pd
+
+        text = pd.Series([""]).dtype
+        return frame.astype({"q_id": text, "doc_id": text})
 
     def add_score(self, q_id: str, doc_id: str, score: float) -> None:
         """Add (or change) one document's value. Rebuilds the table: for many additions,
@@ -625,12 +629,33 @@ def _plan(metric: str, qrels: Qrels) -> tuple[list[str], list[str], Any]:
     return one(f"{family}(gains={{{gains}}}){cut}" if gains else f"{family}{cut}")
 
 
+def _from_arrays(name: str, value: object) -> dict[str, dict[str, float]] | None:
+    """ranx's array input to ``evaluate`` (its internal form): per query, a 2-d array of
+    ``[doc_id, value]`` rows (a 3-d array, or a list / numba typed list of 2-d arrays), the
+    queries paired by position, a run's rows in ranking order. As a dict: query ``i`` is
+    ``"{i:09d}"`` (sorted as positioned), doc ids are ``str(float(id))``, and a run's values
+    are ``n - rank`` so that its ranking is the rows' order (ranx does not re-sort arrays).
+    None for any other input."""
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+        return None
+    arrays = list(value)
+    if not all(isinstance(a, np.ndarray) and a.ndim == 2 and a.shape[1:] == (2,) for a in arrays):
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for i, rows in enumerate(arrays):
+        docs = [str(float(d)) for d in rows[:, 0]]
+        values = rows[:, 1].tolist() if name == "qrels" else range(len(docs), 0, -1)
+        out[f"{i:09d}"] = {d: float(v) for d, v in zip(docs, values, strict=True)}
+    return out
+
+
 def _as_qrels(qrels: object) -> Qrels:
     if isinstance(qrels, Qrels):
         return qrels
     if isinstance(qrels, _NativeQrels):
         return Qrels._wrap(qrels)
-    return Qrels(_nested("qrels", qrels))
+    arrays: dict[str, Any] | None = _from_arrays("qrels", qrels)
+    return Qrels(_nested("qrels", qrels) if arrays is None else arrays)
 
 
 def _as_run(run: object) -> Run:
@@ -638,7 +663,8 @@ def _as_run(run: object) -> Run:
         return run
     if isinstance(run, _NativeRun):
         return Run._wrap(run, run.name)
-    return Run(_nested("run", run))
+    arrays = _from_arrays("run", run)
+    return Run(_nested("run", run) if arrays is None else arrays)
 
 
 def _metric_list(metrics: object) -> list[str]:
