@@ -252,8 +252,9 @@ def optimize_fusion(
     weights of ``wsum``, ``wmnz``, ``mixed``, ``w_bordafuse`` and ``w_condorcet`` (every
     tuple of multiples of ``step`` summing to 1); ``min_gamma`` / ``min_sigma`` /
     ``min_phi=0.01``, ``max_...=1.0``, ``step=0.01`` for ``combgmnz``, ``logn_isr`` and
-    ``rbc``; ``min_k=10, max_k=100, step=10`` for ``rrf``; ``min_n_segments=1, max_n_segments=100`` for ``probfuse`` (trained for each);
-    ``min_w=1, max_w=100`` for ``slidefuse``. ``bayesfuse``, ``mapfuse``, ``posfuse`` and
+    ``rbc``; ``min_k=10, max_k=100, step=10`` for ``rrf``; ``min_n_segments=1,
+    max_n_segments=100`` for ``probfuse`` (trained for each); ``min_w=1, max_w=100`` for
+    ``slidefuse``. ``bayesfuse``, ``mapfuse``, ``posfuse`` and
     ``segfuse`` have nothing to search: their result is :func:`fusion_train`'s.
     ``search="random"`` scores ``n_trials`` configurations drawn without replacement from the
     same grid (``seed`` for reproducibility). Every configuration is fused and evaluated in
