@@ -106,6 +106,11 @@ RANX_DESELECTED: dict[str, str] = {
     "data_structures/qrels_test.py::test_sort": "asserts `sorted is False` after add_score: "
     "rankwise ranks a table when it builds it, so `sorted` is always True (documented)",
     "data_structures/run_test.py::test_sort": "as qrels_test.py::test_sort",
+    "data_structures/qrels_test.py::test_to_dataframe": "ranx is inconsistent under pandas 3: "
+    "its to_dataframe gives str-dtype ids (what this test expects) that its own from_df "
+    "refuses (it asserts object ids); the drop-in keeps object ids so that its frames load in "
+    "ranx's from_df (tests/test_compat_ranx.py::test_qrels_and_run_round_trips_equal_ranx)",
+    "data_structures/run_test.py::test_to_dataframe": "as qrels_test.py::test_to_dataframe",
     "normalization": f"{RANX_INTERNALS}: ranx.normalization's per-norm functions, which "
     "rankwise.compat.ranx does not expose (fuse's `norm` applies them; tested in "
     "tests/test_fusion.py)",

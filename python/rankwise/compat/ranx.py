@@ -215,12 +215,9 @@ class _Table:
         """A DataFrame with columns ``q_id``, ``doc_id`` and ``score`` (needs pandas)."""
         frame = self._native.to_pandas().iloc[:, :3]  # a Run's frame adds `rank`
         frame.columns = ["q_id", "doc_id", "score"]
-        # ids of the dtype pandas gives a list of str, as ranx builds them from lists: object
-        # under pandas 2 (ranx's from_df insists on it there), pandas 3's string dtype after
-        import pandas as pd
-
-        text = pd.Series([""]).dtype
-        return frame.astype({"q_id": text, "doc_id": text})
+        # object ids, as ranx's from_df insists on them (under pandas 3 ranx's own
+        # to_dataframe gives str-dtype ids, which its from_df refuses)
+        return frame.astype({"q_id": object, "doc_id": object})
 
     def add_score(self, q_id: str, doc_id: str, score: float) -> None:
         """Add (or change) one document's value. Rebuilds the table: for many additions,
