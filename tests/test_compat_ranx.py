@@ -417,10 +417,10 @@ def test_fuse_matches_ranx(data, method):
             assert g[q][d] == pytest.approx(v, rel=1e-9, abs=1e-12), (q, d)
 
 
-def test_fuse_refuses_methods_rankwise_lacks():
+def test_fuse_refuses_unknown_methods_and_bad_params():
     runs = [rx.Run({"q": {"a": 1.0}}), rx.Run({"q": {"a": 2.0}})]
-    with pytest.raises(InvalidValueError, match=r"supported: .*rrf"):
-        rx.fuse(runs, method="w_condorcet")
+    with pytest.raises(InvalidValueError, match=r"supported: .*rrf.*w_condorcet"):
+        rx.fuse(runs, method="w_borda")
     with pytest.raises(InvalidValueError, match="weights"):
         rx.fuse(runs)
     with pytest.raises(InvalidValueError, match=r"unexpected `params` for 'rbc': \['k'\]"):

@@ -11,7 +11,7 @@ ranx's ``sum`` ... ``gmnz`` and ``bordafuse``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -27,7 +27,7 @@ FusionMethod = Literal[
     "rrf", "combsum", "combmnz", "combmax", "combmin", "combanz", "borda", "isr", "wsum",
     "combmed", "combgmnz", "logn_isr", "condorcet", "rbc", "wmnz", "mixed", "bayesfuse",
     "mapfuse", "posfuse", "probfuse", "segfuse", "slidefuse", "sum", "mnz", "max", "min", "anz",
-    "med", "gmnz", "bordafuse",
+    "med", "gmnz", "bordafuse", "log_isr", "w_bordafuse", "w_condorcet",
 ]  # fmt: skip
 FusionNorm = Literal["min-max", "max", "sum", "zmuv", "rank", "borda"]
 
@@ -35,7 +35,7 @@ SUPERVISED = ("bayesfuse", "mapfuse", "posfuse", "probfuse", "segfuse", "slidefu
 
 # What each method's search varies (ranx's `fusion_optimization`): weights on a simplex grid,
 # a scalar on a grid, or nothing but training (then the trained tables are the result).
-_WEIGHTED = ("wsum", "wmnz", "mixed")
+_WEIGHTED = ("wsum", "wmnz", "mixed", "w_bordafuse", "w_condorcet")
 _SCALAR = {"combgmnz": "gamma", "gmnz": "gamma", "logn_isr": "sigma", "rbc": "phi"}
 _SPACES: dict[str, dict[str, float]] = {
     **{m: {"step": 0.1} for m in _WEIGHTED},
@@ -117,8 +117,11 @@ def fuse(
       ``mixed`` (weighted sum times ``sqrt(count)``);
     - rank-based (``norm`` has no effect): ``rrf`` (``sum 1 / (k + i + 1)``), ``isr`` (count
       times ``sum 1 / (i + 1)**2``), ``logn_isr`` (``ln(count + sigma)`` times that sum),
-      ``rbc`` (``sum (1 - phi) phi**i``, Bailey et al. 2017), ``borda`` (BordaFuse),
-      ``condorcet`` (pairwise majority order, Montague & Aslam 2002);
+      ``log_isr`` (``ln(count)`` times it: 0 for a document one run retrieved), ``rbc``
+      (``sum (1 - phi) phi**i``, Bailey et al. 2017), ``borda`` (BordaFuse), ``w_bordafuse``
+      (each run's Borda points times its weight in ``weights``), ``condorcet`` (pairwise
+      majority order, Montague & Aslam 2002) and ``w_condorcet`` (each run's vote counting its
+      weight);
     - supervised, from :func:`fusion_train`'s tables: ``bayesfuse`` (``log_odds``),
       ``mapfuse`` (``map_scores``: ``sum map / (i + 1)``), ``posfuse``, ``probfuse``,
       ``segfuse`` and ``slidefuse`` (``probs``; ``w`` the half-window of SlideFuse).
@@ -246,11 +249,12 @@ def optimize_fusion(
     the fused ``runs`` against training ``qrels``, as ranx's ``optimize_fusion``.
 
     The search spaces are ranx's, with its keyword names and defaults: ``step=0.1`` for the
-    weights of ``wsum``, ``wmnz`` and ``mixed`` (every tuple of multiples of ``step`` summing
-    to 1); ``min_gamma`` / ``min_sigma`` / ``min_phi=0.01``, ``max_...=1.0``, ``step=0.01``
-    for ``combgmnz``, ``logn_isr`` and ``rbc``; ``min_k=10, max_k=100, step=10`` for ``rrf``;
-    ``min_n_segments=1, max_n_segments=100`` for ``probfuse`` (trained for each);
-    ``min_w=1, max_w=100`` for ``slidefuse``. ``bayesfuse``, ``mapfuse``, ``posfuse`` and
+    weights of ``wsum``, ``wmnz``, ``mixed``, ``w_bordafuse`` and ``w_condorcet`` (every
+    tuple of multiples of ``step`` summing to 1); ``min_gamma`` / ``min_sigma`` /
+    ``min_phi=0.01``, ``max_...=1.0``, ``step=0.01`` for ``combgmnz``, ``logn_isr`` and
+    ``rbc``; ``min_k=10, max_k=100, step=10`` for ``rrf``; ``min_n_segments=1,
+    max_n_segments=100`` for ``probfuse`` (trained for each); ``min_w=1, max_w=100`` for
+    ``slidefuse``. ``bayesfuse``, ``mapfuse``, ``posfuse`` and
     ``segfuse`` have nothing to search: their result is :func:`fusion_train`'s.
     ``search="random"`` scores ``n_trials`` configurations drawn without replacement from the
     same grid (``seed`` for reproducibility). Every configuration is fused and evaluated in
@@ -267,7 +271,34 @@ def optimize_fusion(
     >>> rankwise.optimize_fusion(qrels, runs, method="wsum", metric="P_1")  # last of the best
     {'weights': (1.0, 0.0)}
     """
+    if not isinstance(metric, str):
+        raise RankwiseTypeError(f"`metric` must be a measure name; got {type(metric).__name__}")
+    q = _as_qrels(qrels)
+    converted = _runs(runs)
+    if len(converted) < 2:
+        raise InvalidValueError(f"`runs` must hold at least two runs; got {len(converted)}")
     m = choice("method", method, tuple(_SPACES))
+
+    def score(configs: list[dict[str, Any]]) -> list[float]:
+        return _native.fusion_score_candidates(q, converted, m, norm, configs, metric)
+
+    best, report = _search(q, converted, m, space, score, search, n_trials, seed)
+    return _finish(best, report, converted, m, norm, return_optimization_report, return_fused)
+
+
+def _search(
+    q: Qrels,
+    runs: list[Run],
+    m: str,
+    space: Mapping[str, float],
+    score: Callable[[list[dict[str, Any]]], list[float]],
+    search: str = "grid",
+    n_trials: int = 20,
+    seed: int | None = None,
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """The best parameters of method `m` (as :func:`fuse` takes them) over its search
+    `space` (ranx's keyword names; defaults filled in) and the report ``{str(config):
+    score}``; `score` values a list of configurations (dicts of `fuse`'s parameters)."""
     defaults = _SPACES[m]
     unknown = sorted(set(space) - set(defaults))
     if unknown:
@@ -276,26 +307,17 @@ def optimize_fusion(
             f"it takes {sorted(defaults) or 'none'}"
         )
     sp = {**defaults, **{key: real_scalar(key, v) for key, v in space.items()}}
-    if not isinstance(metric, str):
-        raise RankwiseTypeError(f"`metric` must be a measure name; got {type(metric).__name__}")
-    q = _as_qrels(qrels)
-    converted = _runs(runs)
-    if len(converted) < 2:
-        raise InvalidValueError(f"`runs` must hold at least two runs; got {len(converted)}")
-    norm_arg = norm
     base: dict[str, Any] = {}
     labels: list[str]
     configs: list[dict[str, Any]]
     keys: list[Any]
-    best: dict[str, Any]
     if m in ("bayesfuse", "mapfuse", "posfuse", "segfuse"):
-        best = _train(q, converted, m, None)
-        return _finish(best, {}, converted, m, norm_arg, return_optimization_report, return_fused)
+        return _train(q, runs, m, None), {}
     if m in _WEIGHTED:
         step = float(sp["step"])
         if not step > 0:
             raise InvalidValueError(f"`step` must be positive; got {step}")
-        grid = _weight_grid(step, len(converted))
+        grid = _weight_grid(step, len(runs))
         configs = [{"weights": list(g)} for g in grid]
         labels = [str(g) for g in grid]
         keys = grid
@@ -314,7 +336,7 @@ def optimize_fusion(
         labels = [str(kk) for kk in ks]
         keys = ks
     elif m == "slidefuse":
-        base = _train(q, converted, m, None)
+        base = _train(q, runs, m, None)
         probs = [list(map(float, t)) for t in base["probs"]]
         ws = list(range(int(sp["min_w"]), int(sp["max_w"]) + 1))
         configs = [{"probs": probs, "w": ww} for ww in ws]
@@ -322,7 +344,7 @@ def optimize_fusion(
         keys = ws
     else:  # probfuse: trained once per number of segments
         ns = list(range(int(sp["min_n_segments"]), int(sp["max_n_segments"]) + 1))
-        trained = [_train(q, converted, m, n)["probs"] for n in ns]
+        trained = [_train(q, runs, m, n)["probs"] for n in ns]
         configs = [{"probs": [list(map(float, t)) for t in tr]} for tr in trained]
         labels = [str(n) for n in ns]
         keys = trained
@@ -333,12 +355,11 @@ def optimize_fusion(
         chosen = sorted(int(i) for i in rng.choice(len(configs), size=count, replace=False))
     if not chosen:
         raise InvalidValueError(f"the search space of method={m!r} is empty; check {sp}")
-    scores = _native.fusion_score_candidates(
-        q, converted, m, norm_arg, [configs[i] for i in chosen], metric
-    )
+    scores = score([configs[i] for i in chosen])
     top = max(scores)
     best_i = max(j for j, s in enumerate(scores) if s == top)
     winner = chosen[best_i]
+    best: dict[str, Any]
     if m in _WEIGHTED:
         best = {"weights": keys[winner]}
     elif m in _SCALAR:
@@ -350,7 +371,7 @@ def optimize_fusion(
     else:
         best = {"probs": keys[winner]}
     report = {labels[i]: s for i, s in zip(chosen, scores, strict=True)}
-    return _finish(best, report, converted, m, norm_arg, return_optimization_report, return_fused)
+    return best, report
 
 
 def _finish(

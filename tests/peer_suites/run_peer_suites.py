@@ -19,7 +19,14 @@ is kept in this repository), points the names those tests import at rankwise's f
   tests (every sdist and wheel of ``pytrec_eval`` 0.3 to 0.5 and ``pytrec_eval-terrier`` 0.5.1
   to 0.5.11 was checked), so this suite runs only when given a checkout of
   https://github.com/terrierteam/pytrec_eval (with its ``trec_eval`` submodule, whose
-  ``test/`` files the integration tests read): ``--pytrec-eval-checkout DIR``.
+  ``test/`` files the integration tests read): ``--pytrec-eval-checkout DIR``;
+* ranx: its ``tests/unit/ranx/`` (https://github.com/AmenRa/ranx, MIT licence; no ranx
+  distribution ships them), kept verbatim in ``tests/peer_suites/ranx/`` with the data files
+  they read. ``from ranx import ...`` is rewritten to ``from rankwise.compat.ranx import
+  ...`` and ``from ranx.fusion import ...`` (ranx's per-method functions behind ``fuse``) to
+  ``tests/peer_suites/ranx_fusion.py``, where each is one call of the drop-in's ``fuse``.
+  The tests of ranx's internals (numba kernels, typed lists, private helpers) keep their
+  ranx imports and are deselected in ``RANX_DESELECTED``, with the reason.
 
 Every deselected test is listed in ``DESELECTED`` with the reason. Exit status 0 when every
 suite that ran passed.
@@ -75,6 +82,39 @@ SCIPY_GROUPS: list[tuple[str, str]] = [
     ("scipy.stats.tests.test_resampling", "test_against_kendalltau or test_against_spearmanr"),
     ("scipy.stats.tests.test_correlation", "test_against_scipy_spearmanr"),
 ]
+
+
+#: ranx's tests that cannot apply to a drop-in of ranx's API, and why (pytest node ids under
+#: tests/unit/ranx/, or a module for all of its tests).
+RANX_INTERNALS = "tests ranx's internals, not its API"
+RANX_DESELECTED: dict[str, str] = {
+    "metrics_test.py": f"{RANX_INTERNALS}: the numba metric kernels (ranx.metrics.*) on numba "
+    "typed lists of (doc, score) arrays",
+    "metrics/bpref_test.py": f"{RANX_INTERNALS}: ranx.metrics.bpref on numba typed lists",
+    "metrics/f1_test.py": f"{RANX_INTERNALS}: ranx.metrics.f1/precision/recall kernels",
+    "metrics/rank_biased_precision_test.py": f"{RANX_INTERNALS}: the numba RBP kernel",
+    "metrics/zero_division_error_test.py": f"{RANX_INTERNALS}: the numba kernels on typed lists",
+    "fusion/bayesfuse_test.py::test_estimate_log_odds": f"{RANX_INTERNALS}: the private "
+    "_estimate_log_odds on numba hit lists (ranx.metrics.get_hit_lists of to_typed_list())",
+    "fusion/condorcet_test.py::test_get_candidates": f"{RANX_INTERNALS}: the helper "
+    "get_candidates on numba typed dicts of the runs",
+    "fusion/condorcet_test.py::test_get_results": f"{RANX_INTERNALS}: the helper get_results "
+    "on numba typed dicts of the runs",
+    "data_structures/qrels_test.py::test_to_typed_list": "numba typed lists: to_typed_list "
+    "feeds ranx's numba kernels; rankwise has no numba (documented in rankwise.compat.ranx)",
+    "data_structures/run_test.py::test_to_typed_list": "numba typed lists, as above",
+    "data_structures/qrels_test.py::test_sort": "asserts `sorted is False` after add_score: "
+    "rankwise ranks a table when it builds it, so `sorted` is always True (documented)",
+    "data_structures/run_test.py::test_sort": "as qrels_test.py::test_sort",
+    "data_structures/qrels_test.py::test_to_dataframe": "ranx is inconsistent under pandas 3: "
+    "its to_dataframe gives str-dtype ids (what this test expects) that its own from_df "
+    "refuses (it asserts object ids); the drop-in keeps object ids so that its frames load in "
+    "ranx's from_df (tests/test_compat_ranx.py::test_qrels_and_run_round_trips_equal_ranx)",
+    "data_structures/run_test.py::test_to_dataframe": "as qrels_test.py::test_to_dataframe",
+    "normalization": f"{RANX_INTERNALS}: ranx.normalization's per-norm functions, which "
+    "rankwise.compat.ranx does not expose (fuse's `norm` applies them; tested in "
+    "tests/test_fusion.py)",
+}
 
 
 def _with_deselected(select: str) -> str:
@@ -142,6 +182,66 @@ def run_pytrec_eval(checkout: Path) -> int:
         return subprocess.call([sys.executable, str(tests / "pytrec_eval_tests.py")], cwd=tmp)
 
 
+RANX_TESTS = ROOT / "tests" / "peer_suites" / "ranx"
+
+
+def _ranx_swapped(text: str) -> str:
+    """A ranx test module with its imports of ranx's API pointed at the drop-in."""
+    text = re.sub(r"^from ranx import ", "from rankwise.compat.ranx import ", text, flags=re.M)
+    # bayesfuse_test.py imports ranx's public bayesfuse_train beside a private helper
+    text = text.replace(
+        "from ranx.fusion.bayesfuse import _estimate_log_odds, bayesfuse_train",
+        "from ranx.fusion.bayesfuse import _estimate_log_odds\n"
+        "from tests.peer_suites.ranx_fusion import bayesfuse_train",
+    )
+    return re.sub(
+        r"^from ranx\.fusion import ",
+        "from tests.peer_suites.ranx_fusion import ",
+        text,
+        flags=re.M,
+    )
+
+
+def run_ranx(extra: list[str]) -> int:
+    """ranx's tests/unit/ranx, import swapped, from a scratch copy (they read their data
+    files at tests/unit/ranx/test_data relative to the working directory)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in RANX_TESTS.joinpath("unit").rglob("*"):
+            target = Path(tmp) / "tests" / path.relative_to(RANX_TESTS)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif path.suffix == ".py":
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(_ranx_swapped(path.read_text()))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+        unit = Path(tmp) / "tests" / "unit" / "ranx"
+        ignore = [f"--ignore={unit / key}" for key in RANX_DESELECTED if "::" not in key]
+        deselect = [f"--deselect=tests/unit/ranx/{key}" for key in RANX_DESELECTED if "::" in key]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rs",
+            "--rootdir",
+            tmp,
+            "-o",
+            "python_files=*_test.py",
+            *ignore,
+            *deselect,
+            str(unit),
+            *extra,
+        ]
+        print("$ pytest tests/unit/ranx (import swapped to rankwise.compat.ranx)", flush=True)
+        return subprocess.call(cmd, env=env, cwd=tmp)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every suite; exit non-zero when one fails."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -150,10 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="a checkout of terrierteam/pytrec_eval with its trec_eval submodule",
     )
-    parser.add_argument("--only", choices=("sklearn", "scipy", "pytrec_eval"), action="append")
+    parser.add_argument(
+        "--only", choices=("sklearn", "scipy", "pytrec_eval", "ranx"), action="append"
+    )
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args(argv)
-    only = set(args.only or ("sklearn", "scipy", "pytrec_eval"))
+    only = set(args.only or ("sklearn", "scipy", "pytrec_eval", "ranx"))
     failed = []
     if "sklearn" in only and run_sklearn(args.pytest_args) != 0:
         failed.append("scikit-learn")
@@ -167,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif run_pytrec_eval(args.pytrec_eval_checkout) != 0:
             failed.append("pytrec_eval")
+    if "ranx" in only and run_ranx(args.pytest_args) != 0:
+        failed.append("ranx")
+    for name, reason in RANX_DESELECTED.items():
+        print(f"deselected (ranx): {name}: {reason}")
     for name, reason in DESELECTED.items():
         print(f"deselected: {name}: {reason}")
     if not DESELECTED:

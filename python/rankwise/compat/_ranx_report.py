@@ -1,5 +1,6 @@
 """ranx's ``Report`` (the result of :func:`rankwise.compat.ranx.compare`): its table with
-superscripts, LaTeX, dict, DataFrame and JSON forms, as ranx 0.3.21 renders them."""
+superscripts, LaTeX, dict, DataFrame and JSON forms, as ranx 0.3.21 renders them; and its
+``OptimizationReport`` (of :func:`rankwise.compat.ranx.optimize_fusion`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Report"]
+__all__ = ["OptimizationReport", "Report"]
 
 _CHARS = "abcdefghijklmnopqrstuvwxyz"
 _SUPER = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ۹ʳˢᵗᵘᵛʷˣʸᶻ"  # ranx's superscripts, its ۹ for q included
@@ -238,6 +239,75 @@ class Report:
     def print_results(self) -> None:
         """Print the means as JSON."""
         print(json.dumps(self.results, indent=4))
+
+    def __repr__(self) -> str:
+        return self.to_table()
+
+    def __str__(self) -> str:
+        return self.to_table()
+
+
+#: ranx's titles and column headers of an optimization report, per method.
+_METHOD_LABELS = {
+    "logn_isr": ("LogN_ISR", "Sigma"),
+    "gmnz": ("GMNZ", "Gamma"),
+    "mixed": ("Mixed", "Weights"),
+    "probfuse": ("ProbFuse", "# Segments"),
+    "rbc": ("RBC", "phi"),
+    "rrf": ("RRF", "k"),
+    "slidefuse": ("SlideFuse", "w"),
+    "w_bordafuse": ("Weighted BordaFuse", "Weights"),
+    "w_condorcet": ("Weighted Condorcet", "Weights"),
+    "wmnz": ("WMNZ", "Weights"),
+    "wsum": ("Weighted SUM", "Weights"),
+}
+
+
+class OptimizationReport:
+    """The score of every configuration :func:`rankwise.compat.ranx.optimize_fusion` tried
+    (ranx's ``OptimizationReport``): ``configs`` (their labels, ``str`` of the parameter
+    value) and ``results`` in search order. ``str`` renders ranx's table as plain text
+    (ranx draws it with ``rich``), the best configuration (the first of the highest) marked
+    with ``*``."""
+
+    def __init__(
+        self,
+        method: str,
+        configs: list[str],
+        results: list[float],
+        metric: str,
+        rounding_digits: int = 3,
+        show_percentages: bool = False,
+    ):
+        self.method = method
+        self.configs = configs
+        self.results = results
+        self.metric = metric
+        self.rounding_digits = rounding_digits
+        self.show_percentages = show_percentages
+
+    def get_metric_label(self, m: str) -> str:
+        """ranx's column header for the metric."""
+        return _metric_label(m)
+
+    def format_score(self, score: float) -> str:
+        """A score as ranx prints it."""
+        return Report.format_score(self, score)  # type: ignore[arg-type]
+
+    def to_table(self) -> str:
+        """The configurations and their scores as a plain-text table."""
+        title, header = _METHOD_LABELS.get(self.method, (self.method, "Config"))
+        best = max(range(len(self.results)), key=self.results.__getitem__, default=-1)
+        cells = [
+            (str(c) + (" *" if i == best else ""), self.format_score(s))
+            for i, (c, s) in enumerate(zip(self.configs, self.results, strict=True))
+        ]
+        columns = [
+            _tabulate_column(header, [c for c, _ in cells]),
+            _tabulate_column(self.get_metric_label(self.metric), [s for _, s in cells]),
+        ]
+        lines = ["  ".join(line).rstrip() for line in zip(*columns, strict=True)]
+        return "\n".join([title, *lines])
 
     def __repr__(self) -> str:
         return self.to_table()

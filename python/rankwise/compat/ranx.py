@@ -2,7 +2,7 @@
 
 Change the import and nothing else::
 
-    from rankwise.compat.ranx import Qrels, Run, compare, evaluate, fuse
+    from rankwise.compat.ranx import Qrels, Run, compare, evaluate, fuse, optimize_fusion
 
     qrels = Qrels.from_file("qrels.trec")
     run = Run.from_file("bm25.trec")
@@ -13,7 +13,8 @@ Same classes, functions, arguments, metric names and results as ranx: ``Qrels`` 
 (``from_dict``, ``from_file``, ``from_df``, ``from_parquet``, ``to_dict``, ``to_dataframe``,
 ``save``, ``make_comparable``, ``add``, ``add_score``, ``add_multi``, ``scores`` and
 ``mean_scores`` after an evaluation), ``evaluate``, ``compare`` with its ``Report`` (ranx's
-table with superscripts, ``to_latex``, ``to_dict``, ``to_dataframe``, ``save``) and ``fuse``.
+table with superscripts, ``to_latex``, ``to_dict``, ``to_dataframe``, ``save``), ``fuse`` and
+``optimize_fusion``.
 Every metric is computed by rankwise's Rust engine (:func:`rankwise.evaluate`), all queries in
 parallel, with ranx's definitions; there is no numba, so nothing is compiled on first use,
 nothing depends on numba's JIT being enabled (ranx fails with ``NUMBA_DISABLE_JIT=1``), and
@@ -63,8 +64,12 @@ Where this module differs from ranx, on purpose (each pinned by a test):
   used as given (ranx casts them to ``int``);
 * ``Qrels.to_typed_list``/``Run.to_typed_list`` (numba lists) and ``from_ir_datasets`` /
   ``from_ranxhub`` (downloads) are not provided; ``threads`` is accepted and ignored
-  (rankwise uses all cores); ``fuse`` supports the methods of :func:`rankwise.fuse` and
-  raises for the others, naming the supported ones.
+  (rankwise uses all cores);
+* ``fuse`` takes every method of ranx's ``fuse``; ``optimize_fusion`` searches ranx's grids
+  in parallel and evaluates each fused run as :func:`evaluate` does (tied fused scores by doc
+  id, see above), and its ``OptimizationReport`` prints as plain text (ranx's uses ``rich``).
+  ranx's per-method functions (``ranx.fusion.comb_sum`` ...) and its per-norm functions
+  (``ranx.normalization``) are not provided: ``fuse(runs, norm, method, params)`` covers them.
 
 Examples
 --------
@@ -90,18 +95,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ..comparison import fuse as _rankwise_fuse
 from ..errors import InvalidValueError, RankwiseTypeError, UnknownMeasureError
 from ..evaluate import Qrels as _NativeQrels
 from ..evaluate import Run as _NativeRun
 from ..evaluate import evaluate as _evaluate
 from ..stats import TestName, paired_test, tukey_hsd
-from ._ranx_report import Report, _PairDict
+from ._ranx_report import OptimizationReport, Report, _PairDict
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Qrels", "Report", "Run", "compare", "evaluate", "fuse", "supported_metrics"]
+__all__ = [
+    "OptimizationReport",
+    "Qrels",
+    "Report",
+    "Run",
+    "compare",
+    "evaluate",
+    "fuse",
+    "optimize_fusion",
+    "supported_metrics",
+]
 
 #: ranx's metric names (before ``@k`` and ``-lN``).
 supported_metrics: tuple[str, ...] = (
@@ -201,7 +215,8 @@ class _Table:
         """A DataFrame with columns ``q_id``, ``doc_id`` and ``score`` (needs pandas)."""
         frame = self._native.to_pandas().iloc[:, :3]  # a Run's frame adds `rank`
         frame.columns = ["q_id", "doc_id", "score"]
-        # object ids, as ranx builds them (its from_df insists on them)
+        # object ids, as ranx's from_df insists on them (under pandas 3 ranx's own
+        # to_dataframe gives str-dtype ids, which its from_df refuses)
         return frame.astype({"q_id": object, "doc_id": object})
 
     def add_score(self, q_id: str, doc_id: str, score: float) -> None:
@@ -611,12 +626,33 @@ def _plan(metric: str, qrels: Qrels) -> tuple[list[str], list[str], Any]:
     return one(f"{family}(gains={{{gains}}}){cut}" if gains else f"{family}{cut}")
 
 
+def _from_arrays(name: str, value: object) -> dict[str, dict[str, float]] | None:
+    """ranx's array input to ``evaluate`` (its internal form): per query, a 2-d array of
+    ``[doc_id, value]`` rows (a 3-d array, or a list / numba typed list of 2-d arrays), the
+    queries paired by position, a run's rows in ranking order. As a dict: query ``i`` is
+    ``"{i:09d}"`` (sorted as positioned), doc ids are ``str(float(id))``, and a run's values
+    are ``n - rank`` so that its ranking is the rows' order (ranx does not re-sort arrays).
+    None for any other input."""
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+        return None
+    arrays = list(value)
+    if not all(isinstance(a, np.ndarray) and a.ndim == 2 and a.shape[1:] == (2,) for a in arrays):
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for i, rows in enumerate(arrays):
+        docs = [str(float(d)) for d in rows[:, 0]]
+        values = rows[:, 1].tolist() if name == "qrels" else range(len(docs), 0, -1)
+        out[f"{i:09d}"] = {d: float(v) for d, v in zip(docs, values, strict=True)}
+    return out
+
+
 def _as_qrels(qrels: object) -> Qrels:
     if isinstance(qrels, Qrels):
         return qrels
     if isinstance(qrels, _NativeQrels):
         return Qrels._wrap(qrels)
-    return Qrels(_nested("qrels", qrels))
+    arrays: dict[str, Any] | None = _from_arrays("qrels", qrels)
+    return Qrels(_nested("qrels", qrels) if arrays is None else arrays)
 
 
 def _as_run(run: object) -> Run:
@@ -624,7 +660,8 @@ def _as_run(run: object) -> Run:
         return run
     if isinstance(run, _NativeRun):
         return Run._wrap(run, run.name)
-    return Run(_nested("run", run))
+    arrays = _from_arrays("run", run)
+    return Run(_nested("run", run) if arrays is None else arrays)
 
 
 def _metric_list(metrics: object) -> list[str]:
@@ -835,113 +872,6 @@ def compare(
     )
 
 
-# --- fuse -------------------------------------------------------------------------------------
+# --- fuse and optimize_fusion (in _ranx_fusion.py, which reads this module's classes) -----
 
-#: ranx's fusion methods that :func:`rankwise.fuse` computes today, by ranx's name, with the
-#: name ranx gives the fused run.
-_FUSION = {
-    "sum": ("combsum", "comb_sum"),
-    "mnz": ("combmnz", "comb_mnz"),
-    "max": ("combmax", "comb_max"),
-    "min": ("combmin", "comb_min"),
-    "anz": ("combanz", "comb_anz"),
-    "rrf": ("rrf", "rrf"),
-    "isr": ("isr", "isr"),
-    "bordafuse": ("borda", "bordafuse"),
-    "wsum": ("wsum", "weighted_sum"),
-    "med": ("combmed", "comb_med"),
-    "gmnz": ("combgmnz", "comb_gmnz"),
-    "logn_isr": ("logn_isr", "logn_isr"),
-    "condorcet": ("condorcet", "condorcet"),
-    "rbc": ("rbc", "rbc"),
-    "wmnz": ("wmnz", "wmnz"),
-    "mixed": ("mixed", "mixed"),
-    "bayesfuse": ("bayesfuse", "bayesfuse"),
-    "mapfuse": ("mapfuse", "mapfuse"),
-    "posfuse": ("posfuse", "posfuse"),
-    "probfuse": ("probfuse", "probfuse"),
-    "segfuse": ("segfuse", "segfuse"),
-    "slidefuse": ("slidefuse", "slidefuse"),
-}
-#: ranx's ``params`` of each method (rankwise.fuse takes them under the same names).
-_FUSION_PARAMS = {
-    "rrf": ("k",),
-    "wsum": ("weights",),
-    "wmnz": ("weights",),
-    "mixed": ("weights",),
-    "gmnz": ("gamma",),
-    "logn_isr": ("sigma",),
-    "rbc": ("phi",),
-    "bayesfuse": ("log_odds",),
-    "mapfuse": ("map_scores",),
-    "posfuse": ("probs",),
-    "probfuse": ("probs",),
-    "segfuse": ("probs",),
-    "slidefuse": ("probs", "w"),
-}
-_NORMS = ("min-max", "max", "sum", "zmuv", "rank", "borda")
-
-
-def fuse(
-    runs: Sequence[Run],
-    norm: str | None = "min-max",
-    method: str = "wsum",
-    params: dict[str, Any] | None = None,
-) -> Run:
-    """Fuse runs with ranx's normalisation and fusion names (ranx's ``fuse``), in Rust.
-
-    ``method``: ``"sum"``, ``"mnz"``, ``"max"``, ``"min"``, ``"anz"``, ``"med"``, ``"gmnz"``
-    (``{"gamma": ...}``), ``"rrf"`` (``{"k": 60}``), ``"isr"``, ``"logn_isr"`` (``{"sigma":
-    0.01}``), ``"rbc"`` (``{"phi": ...}``), ``"bordafuse"``, ``"condorcet"``, ``"wsum"``,
-    ``"wmnz"``, ``"mixed"`` (``{"weights": [...]}``), and the trained ``"bayesfuse"``
-    (``{"log_odds": ...}``), ``"mapfuse"`` (``{"map_scores": ...}``), ``"posfuse"``,
-    ``"probfuse"``, ``"segfuse"`` (``{"probs": ...}``), ``"slidefuse"`` (``{"probs": ...,
-    "w": ...}``) whose parameters :func:`rankwise.fusion.fusion_train` computes; ``norm``:
-    ``"min-max"``, ``"max"``, ``"sum"``, ``"zmuv"``, ``"rank"``, ``"borda"`` or None. ranx's
-    ``log_isr``, ``w_bordafuse`` and ``w_condorcet`` raise, naming the methods above.
-    ``params`` may also set the fused run's ``name``. Equal to :func:`rankwise.fuse`, whose
-    docstring says where ranx itself is inconsistent (ties, Condorcet cycles).
-
-    Examples
-    --------
-    >>> from rankwise.compat.ranx import Run, fuse
-    >>> a = Run({"q": {"x": 3.0, "y": 2.0}})
-    >>> b = Run({"q": {"y": 9.0, "z": 1.0}})
-    >>> fused = fuse([a, b], method="rrf")
-    >>> fused.name, sorted(fused["q"], key=fused["q"].get, reverse=True)
-    ('rrf', ['y', 'x', 'z'])
-    """
-    if method not in _FUSION:
-        raise InvalidValueError(
-            f"fusion method {method!r} is not in rankwise's ranx yet; supported: {sorted(_FUSION)}"
-        )
-    if norm is not None and norm not in _NORMS:
-        raise InvalidValueError(f"`norm` must be one of {list(_NORMS)} or None; got {norm!r}")
-    if isinstance(runs, (str, Mapping)) or not isinstance(runs, Sequence) or len(runs) < 2:
-        raise InvalidValueError(
-            "`runs` must be a list of at least 2 runs (ranx: 'Only one run provided')"
-        )
-    wrapped = [_as_run(r) for r in runs]
-    first = set(wrapped[0]._native.query_ids)
-    for i, r in enumerate(wrapped[1:], start=1):
-        if set(r._native.query_ids) != first:
-            raise InvalidValueError(f"Runs 0 and {i} query ids do not match")
-    params = dict(params or {})
-    ours, default_name = _FUSION[method]
-    name = params.pop("name", default_name)
-    allowed = _FUSION_PARAMS.get(method, ())
-    unexpected = sorted(set(params) - set(allowed))
-    if unexpected:
-        raise InvalidValueError(
-            f"unexpected `params` for {method!r}: {unexpected}; it takes {list(allowed)}"
-        )
-    if method in ("wsum", "wmnz", "mixed") and params.get("weights") is None:
-        raise InvalidValueError(f"method {method!r} needs params={{'weights': [one per run]}}")
-    fused = _rankwise_fuse(
-        [r._native for r in wrapped],
-        ours,  # type: ignore[arg-type]
-        norm=norm,  # type: ignore[arg-type]
-        name=name,
-        **params,
-    )
-    return Run._wrap(fused, name)
+from ._ranx_fusion import fuse, optimize_fusion  # noqa: E402

@@ -73,6 +73,11 @@ fn method_of(py: Python<'_>, kind: MethodKind, p: Params) -> PyResult<Method> {
         MethodKind::Isr => Method::Isr,
         MethodKind::Borda => Method::Borda,
         MethodKind::Condorcet => Method::Condorcet,
+        MethodKind::LogIsr => Method::LogIsr,
+        MethodKind::WeightedBorda => Method::WeightedBorda(need(py, p.weights, "weights", name)?),
+        MethodKind::WeightedCondorcet => {
+            Method::WeightedCondorcet(need(py, p.weights, "weights", name)?)
+        }
         MethodKind::Rrf => Method::Rrf {
             k: p.k.unwrap_or(60.0),
         },

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
 use crate::parallel;
+use crate::ranking::ScorePrecision;
 use crate::trec::{Run, RunBuilder};
 
 /// Per-query score normalisation (ranx's `norm`).
@@ -85,6 +86,9 @@ pub enum Method {
     Isr,
     /// LogN-ISR (Mourão et al. 2015): `ln(count + sigma) * sum 1 / rank^2`.
     LognIsr { sigma: f64 },
+    /// Log_ISR (Mourão et al. 2015): `ln(count) * sum 1 / rank^2` (0 for a document one run
+    /// retrieved).
+    LogIsr,
     /// Rank-biased centroid (Bailey et al. 2017): `sum (1 - phi) phi^i`.
     Rbc { phi: f64 },
     /// BordaFuse (Aslam & Montague 2001): `c - i` points for rank `i` (0-based) among `c`
@@ -93,6 +97,12 @@ pub enum Method {
     /// Condorcet fuse (Montague & Aslam 2002): candidates sorted by pairwise majority
     /// (see [`condorcet`]); the first of `c` scores `c`, the last 1.
     Condorcet,
+    /// Weighted BordaFuse (Aslam & Montague 2001): each run's Borda points times its weight,
+    /// summed.
+    WeightedBorda(Vec<f64>),
+    /// Weighted Condorcet fuse (Montague & Aslam 2002): [`Method::Condorcet`] with each run's
+    /// vote counting its weight.
+    WeightedCondorcet(Vec<f64>),
     /// BayesFuse (Aslam & Montague 2001): `sum log_odds[run][i]` over all runs, a run that did
     /// not retrieve the document (or ranks it past its table) adding [`MIN_LOG_ODDS`].
     BayesFuse(Vec<Vec<f64>>),
@@ -126,7 +136,10 @@ pub enum MethodKind {
     Med,
     Gmnz,
     LognIsr,
+    LogIsr,
     Condorcet,
+    WeightedBorda,
+    WeightedCondorcet,
     Rbc,
     Wmnz,
     Mixed,
@@ -169,6 +182,9 @@ crate::choice!(MethodKind, "method", {
     "med" => MethodKind::Med,
     "gmnz" => MethodKind::Gmnz,
     "bordafuse" => MethodKind::Borda,
+    "log_isr" => MethodKind::LogIsr,
+    "w_bordafuse" => MethodKind::WeightedBorda,
+    "w_condorcet" => MethodKind::WeightedCondorcet,
 });
 
 /// SegFuse's segment boundaries: `0` then `10 * 2^(s-1) - 5` for `s = 1..=10` (Shokouhi 2007).
@@ -282,7 +298,11 @@ fn check_parameter(argument: &str, value: f64, lo: f64, hi: f64, expected: &str)
 /// Check `method`'s parameters against the number of runs.
 pub fn check_method(method: &Method, runs: usize) -> Result<()> {
     match method {
-        Method::WeightedSum(w) | Method::Wmnz(w) | Method::Mixed(w) => {
+        Method::WeightedSum(w)
+        | Method::Wmnz(w)
+        | Method::Mixed(w)
+        | Method::WeightedBorda(w)
+        | Method::WeightedCondorcet(w) => {
             check_per_run("weights", "weight", w, runs)?;
             check_finite("weights", w)
         }
@@ -364,6 +384,14 @@ pub fn fuse(runs: &[&Run], method: &Method, norm: Normalization, name: &str) -> 
     let mut b = RunBuilder::new();
     b.set_name(Some(name.to_owned()));
     b.set_unique_docs(true);
+    // Fused scores are ranked at the precision of the runs fused (f64 if any run is f64).
+    if runs
+        .iter()
+        .any(|r| r.score_precision() == ScorePrecision::F64)
+    {
+        b.set_score_precision(ScorePrecision::F64);
+    }
+    b.reserve(fused.iter().map(Vec::len).sum());
     for (i, (qid, docs)) in queries.iter().zip(&fused).enumerate() {
         if i % 1024 == 0 {
             watch.check()?;
@@ -389,10 +417,12 @@ fn run_values(
     let ranks = 0..n;
     match method {
         Method::Rrf { k } => ranks.map(|i| 1.0 / (k + (i + 1) as f64)).collect(),
-        Method::Isr | Method::LognIsr { .. } => {
+        Method::Isr | Method::LognIsr { .. } | Method::LogIsr => {
             ranks.map(|i| 1.0 / ((i + 1) as f64).powi(2)).collect()
         }
-        Method::Borda => ranks.map(|i| candidates as f64 - i as f64).collect(),
+        Method::Borda | Method::WeightedBorda(_) => {
+            ranks.map(|i| candidates as f64 - i as f64).collect()
+        }
         Method::Rbc { phi } => ranks.map(|i| (1.0 - phi) * phi.powf(i as f64)).collect(),
         Method::MapFuse(m) => ranks.map(|i| m[r] / (i + 1) as f64).collect(),
         Method::PosFuse(p) => ranks.map(|i| p[r].get(i).copied().unwrap_or(0.0)).collect(),
@@ -468,30 +498,42 @@ fn fuse_query<'a>(
             None => Vec::new(),
         })
         .collect();
-    // Candidates: every document some run retrieved, in order of first appearance.
-    let mut index = IdMap::default();
-    let mut docs: Vec<&'a [u8]> = Vec::new();
-    for ranking in &rankings {
-        for e in ranking {
-            index.entry(e.doc).or_insert_with(|| {
-                docs.push(e.doc);
-                docs.len() - 1
-            });
-        }
-    }
+    // Candidates: every document some run retrieved, in order of first appearance; `slots`
+    // holds each ranking's candidate indices, so every document id is hashed once.
+    let total: usize = rankings.iter().map(Vec::len).sum();
+    let mut index = IdMap::with_capacity_and_hasher(total, BuildHasherDefault::default());
+    let mut docs: Vec<&'a [u8]> = Vec::with_capacity(total);
+    let slots: Vec<Vec<usize>> = rankings
+        .iter()
+        .map(|ranking| {
+            ranking
+                .iter()
+                .map(|e| {
+                    *index.entry(e.doc).or_insert_with(|| {
+                        docs.push(e.doc);
+                        docs.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
     let c = docs.len();
-    if let Method::Condorcet = method {
-        let positions: Vec<Vec<usize>> = rankings
+    if let Method::Condorcet | Method::WeightedCondorcet(_) = method {
+        let positions: Vec<Vec<usize>> = slots
             .iter()
-            .map(|ranking| {
+            .map(|slot| {
                 let mut pos = vec![usize::MAX; c];
-                for (i, e) in ranking.iter().enumerate() {
-                    pos[index[e.doc]] = i;
+                for (i, &j) in slot.iter().enumerate() {
+                    pos[j] = i;
                 }
                 pos
             })
             .collect();
-        let order = condorcet::order(&positions, c);
+        let weights = match method {
+            Method::WeightedCondorcet(w) => Some(w.as_slice()),
+            _ => None,
+        };
+        let order = condorcet::order(&positions, weights, c);
         #[allow(clippy::cast_precision_loss)]
         return order
             .iter()
@@ -511,15 +553,15 @@ fn fuse_query<'a>(
         Method::Wmnz(_) => vec![0.0; c],
         _ => Vec::new(),
     };
-    for (r, ranking) in rankings.iter().enumerate() {
+    let mut retrieved = vec![false; c];
+    for (r, (ranking, slot)) in rankings.iter().zip(&slots).enumerate() {
         let values = run_values(ranking, r, method, norm, c);
         let weight = match method {
-            Method::WeightedSum(w) | Method::Mixed(w) => w[r],
+            Method::WeightedSum(w) | Method::Mixed(w) | Method::WeightedBorda(w) => w[r],
             _ => 1.0,
         };
-        let mut retrieved = vec![false; c];
-        for (e, v) in ranking.iter().zip(values) {
-            let j = index[e.doc];
+        retrieved.fill(false);
+        for (&j, v) in slot.iter().zip(values) {
             retrieved[j] = true;
             sum[j] += weight * v;
             count[j] += 1;
@@ -535,12 +577,15 @@ fn fuse_query<'a>(
         // Candidates this run did not retrieve still score under Borda-style schemes.
         #[allow(clippy::cast_precision_loss)]
         let missing = match (method, norm) {
-            (Method::Borda, _) => Some((c as f64 - ranking.len() as f64 + 1.0) / 2.0),
+            (Method::Borda | Method::WeightedBorda(_), _) => {
+                Some((c as f64 - ranking.len() as f64 + 1.0) / 2.0)
+            }
             (Method::BayesFuse(_), _) => Some(MIN_LOG_ODDS),
             (
                 Method::Rrf { .. }
                 | Method::Isr
                 | Method::LognIsr { .. }
+                | Method::LogIsr
                 | Method::Rbc { .. }
                 | Method::MapFuse(_)
                 | Method::PosFuse(_)
@@ -577,6 +622,7 @@ fn fuse_query<'a>(
                 Method::Mnz | Method::Isr => sum[j] * n,
                 Method::Gmnz { gamma } => sum[j] * n.powf(*gamma),
                 Method::LognIsr { sigma } => sum[j] * (n + sigma).ln(),
+                Method::LogIsr => sum[j] * n.ln(),
                 Method::Mixed(_) => sum[j] * n.sqrt(),
                 Method::Wmnz(_) => sum[j] * weight_of_retrieving[j],
                 Method::Max => best[j],
