@@ -96,6 +96,7 @@ def test_anova_power_equals_statsmodels(difference, variance, n, m, alpha):
     want = quiet(FTestAnovaPower().power, f, m * n, alpha, m)
     got = power(difference, n, variance=variance, test="anova", n_systems=m, alpha=alpha)
     assert 0 <= got <= 1
+    assume(np.isfinite(want))  # scipy's ncf gives NaN for very large noncentralities
     assert got == pytest.approx(float(want), rel=0, abs=1e-9)
 
 
