@@ -20,9 +20,10 @@ is kept in this repository), points the names those tests import at rankwise's f
   to 0.5.11 was checked), so this suite runs only when given a checkout of
   https://github.com/terrierteam/pytrec_eval (with its ``trec_eval`` submodule, whose
   ``test/`` files the integration tests read): ``--pytrec-eval-checkout DIR``;
-* ranx: its ``tests/unit/ranx/`` (https://github.com/AmenRa/ranx, MIT licence; no ranx
-  distribution ships them), kept verbatim in ``tests/peer_suites/ranx/`` with the data files
-  they read. ``from ranx import ...`` is rewritten to ``from rankwise.compat.ranx import
+* ranx: its ``tests/unit/ranx/`` with the data files they read. No ranx distribution on PyPI
+  ships them (the 0.3.21 sdist and wheel were checked), so this suite runs only when given a
+  checkout of https://github.com/AmenRa/ranx: ``--ranx-checkout DIR`` (tested at commit
+  2cae52f: 86 pass, 9 deselected). ``from ranx import ...`` is rewritten to ``from rankwise.compat.ranx import
   ...`` and ``from ranx.fusion import ...`` (ranx's per-method functions behind ``fuse``) to
   ``tests/peer_suites/ranx_fusion.py``, where each is one call of the drop-in's ``fuse``.
   The tests of ranx's internals (numba kernels, typed lists, private helpers) keep their
@@ -33,7 +34,8 @@ suite that ran passed.
 
 Usage::
 
-    python tests/peer_suites/run_peer_suites.py [--pytrec-eval-checkout DIR] [-- PYTEST_ARGS]
+    python tests/peer_suites/run_peer_suites.py [--pytrec-eval-checkout DIR] [--ranx-checkout DIR]
+        [-- PYTEST_ARGS]
 """
 
 from __future__ import annotations
@@ -182,9 +184,6 @@ def run_pytrec_eval(checkout: Path) -> int:
         return subprocess.call([sys.executable, str(tests / "pytrec_eval_tests.py")], cwd=tmp)
 
 
-RANX_TESTS = ROOT / "tests" / "peer_suites" / "ranx"
-
-
 def _ranx_swapped(text: str) -> str:
     """A ranx test module with its imports of ranx's API pointed at the drop-in."""
     text = re.sub(r"^from ranx import ", "from rankwise.compat.ranx import ", text, flags=re.M)
@@ -202,12 +201,16 @@ def _ranx_swapped(text: str) -> str:
     )
 
 
-def run_ranx(extra: list[str]) -> int:
-    """ranx's tests/unit/ranx, import swapped, from a scratch copy (they read their data
-    files at tests/unit/ranx/test_data relative to the working directory)."""
+def run_ranx(checkout: Path, extra: list[str]) -> int:
+    """ranx's tests/unit/ranx of a checkout, import swapped, from a scratch copy (they read
+    their data files at tests/unit/ranx/test_data relative to the working directory)."""
+    tests = checkout / "tests"
+    if not (tests / "unit" / "ranx").is_dir():
+        print(f"ranx: {checkout} holds no tests/unit/ranx (not a checkout of AmenRa/ranx)")
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
-        for path in RANX_TESTS.joinpath("unit").rglob("*"):
-            target = Path(tmp) / "tests" / path.relative_to(RANX_TESTS)
+        for path in tests.joinpath("unit").rglob("*"):
+            target = Path(tmp) / "tests" / path.relative_to(tests)
             if path.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
             elif path.suffix == ".py":
@@ -250,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="a checkout of terrierteam/pytrec_eval with its trec_eval submodule",
     )
+    parser.add_argument("--ranx-checkout", type=Path, help="a checkout of AmenRa/ranx")
     parser.add_argument(
         "--only", choices=("sklearn", "scipy", "pytrec_eval", "ranx"), action="append"
     )
@@ -269,8 +273,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif run_pytrec_eval(args.pytrec_eval_checkout) != 0:
             failed.append("pytrec_eval")
-    if "ranx" in only and run_ranx(args.pytest_args) != 0:
-        failed.append("ranx")
+    if "ranx" in only:
+        if args.ranx_checkout is None:
+            print(
+                "ranx: not run (no PyPI distribution ships its tests; pass --ranx-checkout DIR "
+                "with a checkout of AmenRa/ranx)"
+            )
+        elif run_ranx(args.ranx_checkout, args.pytest_args) != 0:
+            failed.append("ranx")
     for name, reason in RANX_DESELECTED.items():
         print(f"deselected (ranx): {name}: {reason}")
     for name, reason in DESELECTED.items():
