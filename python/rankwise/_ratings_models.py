@@ -593,6 +593,101 @@ def openskill(
     )
 
 
+def trueskill(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    players: Sequence[Any] | None = None,
+    mu: float | npt.ArrayLike = 25.0,
+    sigma: float | npt.ArrayLike = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    tau: float = 25.0 / 300.0,
+    draw_probability: float = 0.10,
+    min_delta: float = 1e-4,
+    confidence: float = 0.95,
+) -> Ratings:
+    """Online Bayesian ratings from matches by TrueSkill (Herbrich, Minka & Graepel, NIPS 2006),
+    as the ``trueskill`` package computes them.
+
+    Each player's skill is a Gaussian belief ``N(mu, sigma ** 2)``. The matches (rankings, best
+    first, one player per team) are taken in order, each updating its players' beliefs by the
+    package's expectation propagation on the factor graph of the ranking, message for message:
+    ``TrueSkill(mu=mu, sigma=sigma, beta=beta, tau=tau, draw_probability=draw_probability)
+    .rate([(r,) for r in match], min_delta=min_delta)``, match after match (Rust,
+    ``ratings/trueskill.rs``; the update AcuRank uses).
+
+    A match is a strict order: draws are not taken (there is no way to give one here).
+    ``draw_probability`` still matters, as the package's: it sets the draw margin that every
+    win must clear. Where the package raises ``FloatingPointError`` (a winner rated far below
+    a player it beat), this raises :class:`~rankwise.errors.InvalidValueError` naming the match.
+
+    Parameters
+    ----------
+    rankings : sequence of sequences
+        One match per entry, its players best first (two or more, distinct); or, with
+        ``offsets``, all of them flat, as :func:`plackett_luce`.
+    offsets : array_like of int, optional
+        See ``rankings``.
+    players : sequence, optional
+        As :func:`bradley_terry`; players without matches keep their starting belief.
+    mu, sigma : float or array_like
+        The starting belief, one value for all or one per player (to continue from earlier
+        ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
+    beta, tau, draw_probability, min_delta : float
+        The package's constants: performance noise, the per-match inflation of ``sigma``, the
+        probability of a draw (in ``[0, 1)``) and the convergence threshold of the message
+        passing.
+    confidence : float
+        ``lower`` and ``upper`` are ``mu -+ z * sigma`` with ``z`` the normal quantile of
+        ``(1 + confidence) / 2``. TrueSkill's conservative score ``mu - 3 * sigma`` (the
+        leaderboard's, ``trueskill.expose``) is ``ratings - 3 * sigma``.
+
+    Returns
+    -------
+    Ratings
+        ``ratings`` the means ``mu``, ``sigma`` the deviations.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> r = ratings.trueskill([["a", "b", "c"], ["a", "c"], ["b", "c"]])
+    >>> r.players[r.order].tolist()
+    ['a', 'b', 'c']
+    >>> r.ratings.round(3), r.sigma.round(3)
+    (array([32.633, 26.582, 15.763]), array([6.249, 5.683, 5.714]))
+    >>> (r.ratings - 3 * r.sigma).round(3)     # conservative score
+    array([13.886,  9.532, -1.377])
+    """
+    names, items, off = _rankings(rankings, offsets, players)
+    m = len(names)
+    start = []
+    for arg, value in (("mu", mu), ("sigma", sigma)):
+        if np.ndim(value) == 0:
+            value = np.full(m, real_scalar(arg, value))
+        start.append(float_vector(arg, value, m))
+    confidence = _confidence(confidence)
+    mean, sd = _native.ratings_trueskill(
+        items,
+        off,
+        start[0],
+        start[1],
+        beta=real_scalar("beta", beta),
+        tau=real_scalar("tau", tau),
+        draw_probability=real_scalar("draw_probability", draw_probability),
+        min_delta=real_scalar("min_delta", min_delta),
+    )
+    z = _z(confidence)
+    return Ratings(
+        players=names,
+        ratings=mean,
+        lower=mean - z * sd,
+        upper=mean + z * sd,
+        method="trueskill",
+        confidence=confidence,
+        sigma=sd,
+    )
+
+
 def bradley_terry_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,

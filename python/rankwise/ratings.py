@@ -18,6 +18,8 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   arena's style control), coefficients with intervals.
 * :func:`openskill`: online Bayesian ratings (mean and standard deviation per player) from
   matches ranked best first, Weng and Lin's Plackett-Luce model as openskill's.
+* :func:`trueskill`: online Bayesian ratings from matches by TrueSkill, as the ``trueskill``
+  package.
 * :func:`bradley_terry_groups`: many independent problems (queries, leaderboards) at once,
   fitted in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
@@ -72,6 +74,7 @@ __all__ = [
     "plackett_luce",
     "rank_centrality",
     "rao_kupper",
+    "trueskill",
 ]
 
 Intervals = Literal["bootstrap", "asymptotic"]
@@ -721,4 +724,5 @@ from ._ratings_models import (  # noqa: E402
     openskill,
     plackett_luce,
     rao_kupper,
+    trueskill,
 )

@@ -11,6 +11,7 @@ use rankwise_core::ratings::elo::{self, EloOptions};
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
+use rankwise_core::ratings::trueskill::{self, TrueSkillOptions};
 use rankwise_core::ratings::{Bootstrap, Comparisons, Resamples, centrality, luce};
 
 use crate::convert::{Array, matrix, slice_opt, slice2, vector};
@@ -564,4 +565,37 @@ pub fn ratings_bradley_terry_groups<'py>(
         PyArray1::from_vec(py, se),
         not_converged,
     ))
+}
+
+/// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, no
+/// draws): the means and standard deviations after the matches, from the given starting
+/// values.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, mu, sigma, *, beta, tau, draw_probability, min_delta))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_trueskill<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    mu: F64s<'py>,
+    sigma: F64s<'py>,
+    beta: f64,
+    tau: f64,
+    draw_probability: f64,
+    min_delta: f64,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let mut mu = mu.slice("mu")?.to_vec();
+    let mut sigma = sigma.slice("sigma")?.to_vec();
+    let c = rankings(&items, &offsets, &None, mu.len())?;
+    let opts = TrueSkillOptions {
+        beta,
+        tau,
+        draw_probability,
+        min_delta,
+    };
+    interrupt::run(py, || {
+        trueskill::rate_matches(&c, &opts, &mut mu, &mut sigma)
+    })?
+    .map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
