@@ -64,6 +64,10 @@ mod _native {
         labels_pair_weights, labels_position_weights, labels_ranking_text, labels_soft_labels,
     };
     #[pymodule_export]
+    use crate::labels::labels_active_windows;
+    #[pymodule_export]
+    use crate::ratings::ratings_trueskill;
+    #[pymodule_export]
     use crate::metrics::{measure_names, measures};
     #[pymodule_export]
     use crate::parallel::{get_num_threads, set_num_threads};
