@@ -138,15 +138,19 @@ def active(queries: int, noises: list[float]) -> None:
         f"of {WINDOW}, simulated teacher (true grades + Gaussian noise), agreement = mean "
         "Kendall tau to the true order"
     )
-    print(f"  {'noise':>6}  {'fullrank calls':>14}  {'tau':>6}  {'active calls':>12}  {'tau':>6}  saved")
+    print(
+        f"  {'noise':>6}  {'fullrank calls':>14}  {'tau':>6}  {'active calls':>12}  {'tau':>6}  saved"
+    )
     for noise in noises:
         full = fullrank_labels(names, grades, OracleRanker(noise, seed=SEED), progress=False)
         target = _agreement(grades, full.orders)
         full_calls = float(np.mean(full.windows))
+
         # The smallest budget whose labels agree as well (bisection: agreement rises with
         # the budget, up to the simulated teacher's noise).
-        def run(budget: int) -> tuple[float, float]:
-            out = active_labels(names, grades, OracleRanker(noise, seed=SEED), max_windows=budget)
+        def run(budget: int, noise: float = noise) -> tuple[float, float]:
+            teacher = OracleRanker(noise, seed=SEED)
+            out = active_labels(names, grades, teacher, max_windows=budget)
             return float(np.mean(out.windows)), _agreement(grades, out.orders)
 
         lo, hi = 1, 2 * N_WINDOWS

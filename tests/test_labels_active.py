@@ -35,14 +35,10 @@ def agreement(grades: list[list[float]], orders: list[list[int]]) -> float:
 
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), noise=st.sampled_from([10.0, 30.0]))
-def test_a_noisy_teacher_agrees_as_well_as_the_45_window_construction_with_fewer_calls(
-    seed, noise
-):
+def test_a_noisy_teacher_agrees_as_well_as_the_45_window_construction_with_fewer_calls(seed, noise):
     grades = problems(seed, 16, 100)
     queries = [f"q{i}" for i in range(len(grades))]
-    full = labels.fullrank_labels(
-        queries, grades, OracleRanker(noise, seed=seed), progress=False
-    )
+    full = labels.fullrank_labels(queries, grades, OracleRanker(noise, seed=seed), progress=False)
     assert full.windows == [45] * len(grades)
     active = labels.active_labels(queries, grades, OracleRanker(noise, seed=seed), max_windows=30)
     assert max(active.windows) <= 30

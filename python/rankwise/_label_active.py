@@ -202,9 +202,7 @@ def active_labels(
         if not asked.any():
             break
         owner = np.repeat(np.arange(nq), asked)
-        calls = [
-            (int(owner[w]), items[wo[w] : wo[w + 1]].tolist()) for w in range(wo.shape[0] - 1)
-        ]
+        calls = [(int(owner[w]), items[wo[w] : wo[w + 1]].tolist()) for w in range(wo.shape[0] - 1)]
         for s in range(0, len(calls), batch):
             chunk = calls[s : s + batch]
             answers = teacher.rank(
@@ -226,7 +224,7 @@ def active_labels(
             agg = aggregate(
                 np.fromiter((i for w in flat for i in w), np.int64, int(lengths.sum())),
                 n,
-                method=method,  # type: ignore[arg-type]
+                method=method,
                 window_offsets=np.concatenate([[0], np.cumsum(lengths)]),
                 query_offsets=np.concatenate([[0], np.cumsum([len(ev) for ev in evidence])]),
                 alpha=alpha_value,
@@ -248,6 +246,15 @@ def active_labels(
             )
         )
         round_no += 1
+    if trace and not agg.converged.all():
+        stuck = np.flatnonzero(~agg.converged)
+        warnings.warn(
+            f"{method}: the last fit did not converge for {stuck.shape[0]} of {nq} queries "
+            f"(first: query {int(stuck[0])}); their labels are the current estimate (raise "
+            "`alpha`)",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     orders = [order[offsets[q] : offsets[q + 1]].tolist() for q in range(nq)]
     texts = ranking_text(order, offsets=offsets) if nq else []
     return ActiveLabels(

@@ -785,6 +785,18 @@ def ratings_openskill(
     kappa: float,
     tau: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def ratings_plackett_luce_groups(
+    items: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-8,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
 def ratings_trueskill(
     items: npt.NDArray[np.int64],
     offsets: npt.NDArray[np.int64],

@@ -793,3 +793,110 @@ def bradley_terry_groups(
             confidence=fit.confidence if intervals else None,
         )
     return out
+
+
+def plackett_luce_groups(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Literal["asymptotic"] | None = "asymptotic",
+    confidence: float = 0.95,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> dict[Any, Ratings]:
+    """Plackett-Luce ratings of many independent problems at once, in parallel in Rust.
+
+    ``groups`` names the problem of each ranking (a query, a leaderboard); each problem is
+    fitted on its own rankings between its own players, exactly as :func:`plackett_luce` with
+    ``intervals=None`` or ``"asymptotic"`` would on that problem alone, the problems in
+    parallel on the rankwise thread pool with the GIL released.
+
+    Parameters
+    ----------
+    rankings, offsets, weights
+        As :func:`plackett_luce`, for all the problems together.
+    groups : sequence
+        The problem of each ranking (any names).
+    intervals : {"asymptotic", None}
+        Asymptotic intervals per problem, as :func:`plackett_luce`'s.
+    confidence, scale, base, init, alpha, max_iter, tol
+        As :func:`plackett_luce`.
+
+    Returns
+    -------
+    dict
+        One :class:`Ratings` per problem, keyed by its name (sorted).
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> votes = [["a", "b", "c"], ["b", "a"], ["a", "c"], ["x", "y"], ["y", "x"], ["x", "y"]]
+    >>> boards = ratings.plackett_luce_groups(votes, ["q1"] * 3 + ["q2"] * 3, alpha=0.1)
+    >>> {k: v.players[v.order].tolist() for k, v in boards.items()}
+    {'q1': ['a', 'b', 'c'], 'q2': ['x', 'y']}
+    """
+    names, items, off = _rankings(rankings, offsets, None)
+    nr = len(off) - 1
+    g = _names("groups", groups)
+    if g.shape[0] != nr:
+        raise ShapeError(f"`groups` must have one entry per ranking ({nr}); got {g.shape[0]}")
+    fit = _fit_options(
+        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
+    )
+    if np.any(off[1:] < off[:-1]) or off[0] != 0 or off[-1] != items.shape[0]:
+        raise InvalidValueError(
+            f"`offsets` must rise from 0 to the number of ranked players ({items.shape[0]})"
+        )
+    keys, gidx = np.unique(g, return_inverse=True)
+    order = np.argsort(gidx, kind="stable")  # rankings by problem
+    lengths = np.diff(off)[order]
+    starts_of = np.repeat(off[:-1][order], lengths)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat = items[starts_of + within]
+    item_group = np.repeat(gidx[order], lengths)
+    n_names = len(names)
+    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
+    # within the problem.
+    pairs, inverse = np.unique(item_group * n_names + flat, return_inverse=True)
+    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
+    local = inverse - starts[item_group]
+    bounds = np.searchsorted(gidx[order], np.arange(len(keys) + 1))
+    extra: dict[str, Any] = {}
+    if weights is not None:
+        extra["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[order])
+    theta, se, not_converged = _native.ratings_plackett_luce_groups(
+        np.ascontiguousarray(local, dtype=np.int64),
+        np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        bounds.tolist(),
+        np.diff(starts).tolist(),
+        **extra,
+        **fit.native,
+        standard_errors=intervals == "asymptotic",
+    )
+    if not_converged:
+        where = f" in {not_converged} of {len(keys)} problems"
+        _warn_not_converged("Plackett-Luce MM", max_iter, where, stacklevel=2)
+    z = _z(fit.confidence)
+    out: dict[Any, Ratings] = {}
+    for k, key in enumerate(keys.tolist()):
+        lo_, hi_ = int(starts[k]), int(starts[k + 1])
+        rating = fit.init + fit.factor * theta[lo_:hi_]
+        lower = upper = None
+        if intervals == "asymptotic":
+            half = z * fit.factor * se[lo_:hi_]
+            lower, upper = rating - half, rating + half
+        out[key] = Ratings(
+            players=names[pairs[lo_:hi_] % n_names],
+            ratings=rating,
+            lower=lower,
+            upper=upper,
+            method="plackett_luce" + (" (asymptotic)" if intervals else ""),
+            confidence=fit.confidence if intervals else None,
+        )
+    return out

@@ -24,6 +24,7 @@ use crate::interrupt;
 type F64s<'py> = Array<'py, f64>;
 type I64s<'py> = Array<'py, i64>;
 type Offsets<'py> = Option<Array<'py, i64>>;
+type I64Out<'py> = Bound<'py, PyArray1<i64>>;
 type Pair<'py, A, B> = (Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>);
 
 /// Order and 0-based ranks of every row (NaN values left out, `-1` in their place).
@@ -326,11 +327,7 @@ pub fn labels_active_windows<'py>(
     per_round: usize,
     seed: u64,
     round: u64,
-) -> PyResult<(
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i64>>,
-)> {
+) -> PyResult<(I64Out<'py>, I64Out<'py>, I64Out<'py>)> {
     let to_usize = |name: &str, v: &[i64]| -> PyResult<Vec<usize>> {
         v.iter()
             .map(|&x| usize::try_from(x))

@@ -76,7 +76,10 @@ pub fn next_windows_one(
     let half = len / 2;
     // Pairs below the requested confidence, least confident (unknown first), then by position.
     let mut low: Vec<usize> = (0..n - 1)
-        .filter(|&p| !(confidence.get(p).copied().unwrap_or(f64::NAN) >= opts.confidence))
+        .filter(|&p| {
+            let c = confidence.get(p).copied().unwrap_or(f64::NAN);
+            c.is_nan() || c < opts.confidence
+        })
         .collect();
     let key = |p: usize| {
         let c = confidence.get(p).copied().unwrap_or(f64::NAN);
@@ -223,6 +226,9 @@ mod tests {
         assert!(next_windows(&[0, 1], &[0.5], &[0, 2], &[1], &o).is_err());
         assert!(next_windows(&[0, 1], &[0.5, 0.5], &[0, 3], &[1], &o).is_err());
         let (items, wo, qo) = next_windows(&[0, 1], &[0.5, f64::NAN], &[0, 2], &[1], &o).unwrap();
-        assert_eq!((sorted(items), wo, qo), (vec![0, 1], vec![0, 2], vec![0, 1]));
+        assert_eq!(
+            (sorted(items), wo, qo),
+            (vec![0, 1], vec![0, 2], vec![0, 1])
+        );
     }
 }
