@@ -13,6 +13,14 @@ Measured (the goal of issue 6 is printed as met / missed; nothing is asserted):
 * Peak memory of the rankwise call beyond its input, measured in fresh processes at the full
   and at half the number of queries (linear in the input: the two ratios should agree).
 
+``--active`` measures active label construction instead (no timing): the teacher calls
+``rankwise.labels.active_labels`` needs to agree with the true order as well as the 45-window
+fullrank construction (``fullrank_labels``) does. The teacher is simulated
+(``OracleRanker``: true grades 0..99 plus Gaussian noise of each ``--noise``); agreement is
+the mean Kendall tau between each label and the true order. The smallest budget ``max_windows``
+(found by bisection) at which the active labels' agreement reaches fullrank's is reported; the
+calls saved are 45 minus that budget's mean calls per query.
+
 ``--quick`` runs a tiny smoke test.
 """
 
@@ -106,6 +114,69 @@ def memprobe(queries: int) -> None:
     )
 
 
+def _agreement(grades: list[list[float]], orders: list[list[int]]) -> float:
+    from rankwise.correlation import kendall_tau
+
+    taus = []
+    for g, o in zip(grades, orders, strict=True):
+        position = np.empty(len(o))
+        position[o] = np.arange(len(o))
+        taus.append(kendall_tau(-position, np.array(g)).statistic)
+    return float(np.mean(taus))
+
+
+def active(queries: int, noises: list[float]) -> None:
+    """Teacher calls of active label construction at the agreement of the 45-window one."""
+    from rankwise.labels import active_labels, fullrank_labels
+    from rankwise.rerank import OracleRanker
+
+    rng = np.random.default_rng(SEED)
+    grades = [[float(g) for g in rng.permutation(N_CANDIDATES)] for _ in range(queries)]
+    names = [f"q{i}" for i in range(queries)]
+    print(
+        f"\nActive label construction: {queries} queries x {N_CANDIDATES} candidates, windows "
+        f"of {WINDOW}, simulated teacher (true grades + Gaussian noise), agreement = mean "
+        "Kendall tau to the true order"
+    )
+    print(
+        f"  {'noise':>6}  {'fullrank calls':>14}  {'tau':>6}  {'active calls':>12}  {'tau':>6}  saved"
+    )
+    for noise in noises:
+        full = fullrank_labels(names, grades, OracleRanker(noise, seed=SEED), progress=False)
+        target = _agreement(grades, full.orders)
+        full_calls = float(np.mean(full.windows))
+
+        # The smallest budget whose labels agree as well (bisection: agreement rises with
+        # the budget, up to the simulated teacher's noise).
+        def run(budget: int, noise: float = noise) -> tuple[float, float]:
+            teacher = OracleRanker(noise, seed=SEED)
+            out = active_labels(names, grades, teacher, max_windows=budget)
+            return float(np.mean(out.windows)), _agreement(grades, out.orders)
+
+        lo, hi = 1, 2 * N_WINDOWS
+        found = run(hi)
+        if found[1] < target:
+            found = None
+        else:
+            while lo < hi:
+                mid = (lo + hi) // 2
+                r = run(mid)
+                if r[1] >= target:
+                    hi, found = mid, r
+                else:
+                    lo = mid + 1
+        if found is None:
+            print(f"  {noise:>6g}  {full_calls:>14.1f}  {target:6.4f}  {'> 90':>12}  {'':>6}  none")
+            continue
+        calls, tau = found
+        saved = 1 - calls / full_calls
+        print(
+            f"  {noise:>6g}  {full_calls:>14.1f}  {target:6.4f}  {calls:>12.1f}  {tau:6.4f}  "
+            f"{saved:+.0%}"
+        )
+    sys.stdout.flush()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="smoke test: tiny sizes")
@@ -114,7 +185,16 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3, help="timed rankwise calls (median)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--memprobe", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--active", action="store_true", help="active label construction's calls")
+    p.add_argument(
+        "--noise", default="0,3,10,30", help="--active: teacher noise levels, comma-separated"
+    )
+    p.add_argument("--active-queries", type=int, default=100, help="--active: queries")
     args = p.parse_args()
+    if args.active:
+        R.print_banner()
+        active(10 if args.quick else args.active_queries, [float(x) for x in args.noise.split(",")])
+        return
     if args.memprobe:
         memprobe(args.memprobe)
         return

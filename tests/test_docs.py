@@ -27,6 +27,7 @@ MODULES = [
     "rankwise.consistency",
     "rankwise.labels",
     "rankwise._label_targets",
+    "rankwise._label_active",
     "rankwise.ratings",
     "rankwise._ratings_models",
     "rankwise.rerank",

@@ -611,6 +611,18 @@ def labels_ranking_text(
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
 ) -> list[str]: ...
+def labels_active_windows(
+    order: npt.NDArray[np.int64],
+    confidence: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    budgets: npt.NDArray[np.int64],
+    *,
+    window: int,
+    threshold: float,
+    per_round: int,
+    seed: int = 0,
+    round: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
 def labels_committee(
     rankings: npt.NDArray[np.int64],
     n: int,
@@ -772,6 +784,29 @@ def ratings_openskill(
     beta: float,
     kappa: float,
     tau: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def ratings_plackett_luce_groups(
+    items: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-8,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_trueskill(
+    items: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    mu: npt.NDArray[np.float64],
+    sigma: npt.NDArray[np.float64],
+    *,
+    beta: float,
+    tau: float,
+    draw_probability: float,
+    min_delta: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ratings_bradley_terry_groups(
     a: npt.NDArray[np.int64],

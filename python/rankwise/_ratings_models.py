@@ -593,6 +593,101 @@ def openskill(
     )
 
 
+def trueskill(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    players: Sequence[Any] | None = None,
+    mu: float | npt.ArrayLike = 25.0,
+    sigma: float | npt.ArrayLike = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    tau: float = 25.0 / 300.0,
+    draw_probability: float = 0.10,
+    min_delta: float = 1e-4,
+    confidence: float = 0.95,
+) -> Ratings:
+    """Online Bayesian ratings from matches by TrueSkill (Herbrich, Minka & Graepel, NIPS 2006),
+    as the ``trueskill`` package computes them.
+
+    Each player's skill is a Gaussian belief ``N(mu, sigma ** 2)``. The matches (rankings, best
+    first, one player per team) are taken in order, each updating its players' beliefs by the
+    package's expectation propagation on the factor graph of the ranking, message for message:
+    ``TrueSkill(mu=mu, sigma=sigma, beta=beta, tau=tau, draw_probability=draw_probability)
+    .rate([(r,) for r in match], min_delta=min_delta)``, match after match (Rust,
+    ``ratings/trueskill.rs``; the update AcuRank uses).
+
+    A match is a strict order: draws are not taken (there is no way to give one here).
+    ``draw_probability`` still matters, as the package's: it sets the draw margin that every
+    win must clear. Where the package raises ``FloatingPointError`` (a winner rated far below
+    a player it beat), this raises :class:`~rankwise.errors.InvalidValueError` naming the match.
+
+    Parameters
+    ----------
+    rankings : sequence of sequences
+        One match per entry, its players best first (two or more, distinct); or, with
+        ``offsets``, all of them flat, as :func:`plackett_luce`.
+    offsets : array_like of int, optional
+        See ``rankings``.
+    players : sequence, optional
+        As :func:`bradley_terry`; players without matches keep their starting belief.
+    mu, sigma : float or array_like
+        The starting belief, one value for all or one per player (to continue from earlier
+        ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
+    beta, tau, draw_probability, min_delta : float
+        The package's constants: performance noise, the per-match inflation of ``sigma``, the
+        probability of a draw (in ``[0, 1)``) and the convergence threshold of the message
+        passing.
+    confidence : float
+        ``lower`` and ``upper`` are ``mu -+ z * sigma`` with ``z`` the normal quantile of
+        ``(1 + confidence) / 2``. TrueSkill's conservative score ``mu - 3 * sigma`` (the
+        leaderboard's, ``trueskill.expose``) is ``ratings - 3 * sigma``.
+
+    Returns
+    -------
+    Ratings
+        ``ratings`` the means ``mu``, ``sigma`` the deviations.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> r = ratings.trueskill([["a", "b", "c"], ["a", "c"], ["b", "c"]])
+    >>> r.players[r.order].tolist()
+    ['a', 'b', 'c']
+    >>> r.ratings.round(3), r.sigma.round(3)
+    (array([32.633, 26.582, 15.763]), array([6.249, 5.683, 5.714]))
+    >>> (r.ratings - 3 * r.sigma).round(3)     # conservative score
+    array([13.886,  9.532, -1.377])
+    """
+    names, items, off = _rankings(rankings, offsets, players)
+    m = len(names)
+    start = []
+    for arg, value in (("mu", mu), ("sigma", sigma)):
+        if np.ndim(value) == 0:
+            value = np.full(m, real_scalar(arg, value))
+        start.append(float_vector(arg, value, m))
+    confidence = _confidence(confidence)
+    mean, sd = _native.ratings_trueskill(
+        items,
+        off,
+        start[0],
+        start[1],
+        beta=real_scalar("beta", beta),
+        tau=real_scalar("tau", tau),
+        draw_probability=real_scalar("draw_probability", draw_probability),
+        min_delta=real_scalar("min_delta", min_delta),
+    )
+    z = _z(confidence)
+    return Ratings(
+        players=names,
+        ratings=mean,
+        lower=mean - z * sd,
+        upper=mean + z * sd,
+        method="trueskill",
+        confidence=confidence,
+        sigma=sd,
+    )
+
+
 def bradley_terry_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -695,6 +790,113 @@ def bradley_terry_groups(
             lower=lower,
             upper=upper,
             method="bradley_terry" + (" (asymptotic)" if intervals else ""),
+            confidence=fit.confidence if intervals else None,
+        )
+    return out
+
+
+def plackett_luce_groups(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    weights: npt.ArrayLike | None = None,
+    intervals: Literal["asymptotic"] | None = "asymptotic",
+    confidence: float = 0.95,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 10_000,
+    tol: float = 1e-8,
+) -> dict[Any, Ratings]:
+    """Plackett-Luce ratings of many independent problems at once, in parallel in Rust.
+
+    ``groups`` names the problem of each ranking (a query, a leaderboard); each problem is
+    fitted on its own rankings between its own players, exactly as :func:`plackett_luce` with
+    ``intervals=None`` or ``"asymptotic"`` would on that problem alone, the problems in
+    parallel on the rankwise thread pool with the GIL released.
+
+    Parameters
+    ----------
+    rankings, offsets, weights
+        As :func:`plackett_luce`, for all the problems together.
+    groups : sequence
+        The problem of each ranking (any names).
+    intervals : {"asymptotic", None}
+        Asymptotic intervals per problem, as :func:`plackett_luce`'s.
+    confidence, scale, base, init, alpha, max_iter, tol
+        As :func:`plackett_luce`.
+
+    Returns
+    -------
+    dict
+        One :class:`Ratings` per problem, keyed by its name (sorted).
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> votes = [["a", "b", "c"], ["b", "a"], ["a", "c"], ["x", "y"], ["y", "x"], ["x", "y"]]
+    >>> boards = ratings.plackett_luce_groups(votes, ["q1"] * 3 + ["q2"] * 3, alpha=0.1)
+    >>> {k: v.players[v.order].tolist() for k, v in boards.items()}
+    {'q1': ['a', 'b', 'c'], 'q2': ['x', 'y']}
+    """
+    names, items, off = _rankings(rankings, offsets, None)
+    nr = len(off) - 1
+    g = _names("groups", groups)
+    if g.shape[0] != nr:
+        raise ShapeError(f"`groups` must have one entry per ranking ({nr}); got {g.shape[0]}")
+    fit = _fit_options(
+        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
+    )
+    if np.any(off[1:] < off[:-1]) or off[0] != 0 or off[-1] != items.shape[0]:
+        raise InvalidValueError(
+            f"`offsets` must rise from 0 to the number of ranked players ({items.shape[0]})"
+        )
+    keys, gidx = np.unique(g, return_inverse=True)
+    order = np.argsort(gidx, kind="stable")  # rankings by problem
+    lengths = np.diff(off)[order]
+    starts_of = np.repeat(off[:-1][order], lengths)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat = items[starts_of + within]
+    item_group = np.repeat(gidx[order], lengths)
+    n_names = len(names)
+    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
+    # within the problem.
+    pairs, inverse = np.unique(item_group * n_names + flat, return_inverse=True)
+    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
+    local = inverse - starts[item_group]
+    bounds = np.searchsorted(gidx[order], np.arange(len(keys) + 1))
+    extra: dict[str, Any] = {}
+    if weights is not None:
+        extra["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[order])
+    theta, se, not_converged = _native.ratings_plackett_luce_groups(
+        np.ascontiguousarray(local, dtype=np.int64),
+        np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        bounds.tolist(),
+        np.diff(starts).tolist(),
+        **extra,
+        **fit.native,
+        standard_errors=intervals == "asymptotic",
+    )
+    if not_converged:
+        where = f" in {not_converged} of {len(keys)} problems"
+        _warn_not_converged("Plackett-Luce MM", max_iter, where, stacklevel=2)
+    z = _z(fit.confidence)
+    out: dict[Any, Ratings] = {}
+    for k, key in enumerate(keys.tolist()):
+        lo_, hi_ = int(starts[k]), int(starts[k + 1])
+        rating = fit.init + fit.factor * theta[lo_:hi_]
+        lower = upper = None
+        if intervals == "asymptotic":
+            half = z * fit.factor * se[lo_:hi_]
+            lower, upper = rating - half, rating + half
+        out[key] = Ratings(
+            players=names[pairs[lo_:hi_] % n_names],
+            ratings=rating,
+            lower=lower,
+            upper=upper,
+            method="plackett_luce" + (" (asymptotic)" if intervals else ""),
             confidence=fit.confidence if intervals else None,
         )
     return out

@@ -10,6 +10,8 @@ preferences. Everything here is computed in Rust, over whole batches, in paralle
   :func:`aggregate` (window orders: Borda, Copeland, Plackett-Luce by MM exactly as
   ``choix.mm_rankings`` or by I-LSR as ``choix.ilsr_rankings``, Bradley-Terry, Kemeny) and
   :func:`aggregate_pairs` (pairwise outcomes, PRP-allpair probabilities included).
+* :func:`active_labels`: complete labels that ask a teacher more windows only where the
+  aggregated order is still uncertain (active label construction).
 * Weights: :func:`position_weights` (fullrank, DCG), :func:`pair_weights` (FIRST),
   :func:`curriculum_ease` and :func:`curriculum_weights` (MacAvaney et al., SIGIR 2020).
 * Targets: :func:`soft_labels`, :func:`margin_targets` (Margin-MSE), :func:`hard_negatives`,
@@ -55,6 +57,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
+from ._label_active import ActiveLabels, ActiveRound, active_labels
 from ._label_targets import (
     FullRankLabels,
     fullrank_labels,
@@ -82,9 +85,12 @@ from ._validation import (
 from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, ShapeError
 
 __all__ = [
+    "ActiveLabels",
+    "ActiveRound",
     "Aggregation",
     "Committee",
     "FullRankLabels",
+    "active_labels",
     "aggregate",
     "aggregate_pairs",
     "curriculum_ease",

@@ -18,8 +18,10 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   arena's style control), coefficients with intervals.
 * :func:`openskill`: online Bayesian ratings (mean and standard deviation per player) from
   matches ranked best first, Weng and Lin's Plackett-Luce model as openskill's.
-* :func:`bradley_terry_groups`: many independent problems (queries, leaderboards) at once,
-  fitted in parallel in Rust.
+* :func:`trueskill`: online Bayesian ratings from matches by TrueSkill, as the ``trueskill``
+  package.
+* :func:`bradley_terry_groups`, :func:`plackett_luce_groups`: many independent problems
+  (queries, leaderboards) at once, fitted in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
 * :func:`rank_centrality`: Rank Centrality, as ``choix.rank_centrality``.
 * :func:`luce_choice`: Luce's choice model from top-1 data (one player chosen from a set, as a
@@ -70,8 +72,10 @@ __all__ = [
     "luce_choice",
     "openskill",
     "plackett_luce",
+    "plackett_luce_groups",
     "rank_centrality",
     "rao_kupper",
+    "trueskill",
 ]
 
 Intervals = Literal["bootstrap", "asymptotic"]
@@ -720,5 +724,7 @@ from ._ratings_models import (  # noqa: E402
     davidson,
     openskill,
     plackett_luce,
+    plackett_luce_groups,
     rao_kupper,
+    trueskill,
 )

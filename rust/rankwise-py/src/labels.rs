@@ -6,6 +6,7 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use rankwise_core::labels::active;
 use rankwise_core::labels::aggregate::{self, KemenyStart, Method, MethodKind};
 use rankwise_core::labels::borda::BordaNorm;
 use rankwise_core::labels::committee::{self, Groups, Rule, RuleKind};
@@ -23,6 +24,7 @@ use crate::interrupt;
 type F64s<'py> = Array<'py, f64>;
 type I64s<'py> = Array<'py, i64>;
 type Offsets<'py> = Option<Array<'py, i64>>;
+type I64Out<'py> = Bound<'py, PyArray1<i64>>;
 type Pair<'py, A, B> = (Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>);
 
 /// Order and 0-based ranks of every row (NaN values left out, `-1` in their place).
@@ -306,4 +308,49 @@ pub fn labels_committee<'py>(
         .detach(|| committee::select(r, n, k, rule, g))
         .map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, c.members), c.score))
+}
+
+/// The next teacher windows of active label construction: for each query, windows of
+/// consecutive positions of its current `order` around the adjacent pairs whose `confidence`
+/// is below the requested one (flat items, window offsets, query offsets).
+#[pyfunction]
+#[pyo3(signature = (order, confidence, offsets, budgets, *, window, threshold, per_round, seed = 0, round = 0))]
+#[allow(clippy::too_many_arguments)]
+pub fn labels_active_windows<'py>(
+    py: Python<'py>,
+    order: I64s<'py>,
+    confidence: F64s<'py>,
+    offsets: I64s<'py>,
+    budgets: I64s<'py>,
+    window: usize,
+    threshold: f64,
+    per_round: usize,
+    seed: u64,
+    round: u64,
+) -> PyResult<(I64Out<'py>, I64Out<'py>, I64Out<'py>)> {
+    let to_usize = |name: &str, v: &[i64]| -> PyResult<Vec<usize>> {
+        v.iter()
+            .map(|&x| usize::try_from(x))
+            .collect::<Result<_, _>>()
+            .map_err(|_| invalid_value(py, format!("`{name}` must be non-negative")))
+    };
+    let off = to_usize("offsets", offsets.slice("offsets")?)?;
+    let bud = to_usize("budgets", budgets.slice("budgets")?)?;
+    let opts = active::ActiveOptions {
+        window,
+        confidence: threshold,
+        per_round,
+        seed,
+        round,
+    };
+    let (o, c) = (order.slice("order")?, confidence.slice("confidence")?);
+    let (items, wo, qo) = py
+        .detach(|| active::next_windows(o, c, &off, &bud, &opts))
+        .map_err(CoreError)?;
+    let as_i64 = |v: Vec<usize>| v.into_iter().map(|x| x as i64).collect::<Vec<i64>>();
+    Ok((
+        PyArray1::from_vec(py, items),
+        PyArray1::from_vec(py, as_i64(wo)),
+        PyArray1::from_vec(py, as_i64(qo)),
+    ))
 }

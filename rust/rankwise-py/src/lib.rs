@@ -58,6 +58,8 @@ mod _native {
     #[pymodule_export]
     use crate::fusion::{fusion_score_candidates, fusion_train};
     #[pymodule_export]
+    use crate::labels::labels_active_windows;
+    #[pymodule_export]
     use crate::labels::{
         labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
         labels_hard_negatives, labels_inverse, labels_margin_targets, labels_order,
@@ -71,6 +73,10 @@ mod _native {
     use crate::ratings::ratings_bradley_terry_groups;
     #[pymodule_export]
     use crate::ratings::ratings_openskill;
+    #[pymodule_export]
+    use crate::ratings::ratings_plackett_luce_groups;
+    #[pymodule_export]
+    use crate::ratings::ratings_trueskill;
     #[pymodule_export]
     use crate::ratings::{
         ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo, ratings_luce_choice,

@@ -11,6 +11,7 @@ use rankwise_core::ratings::elo::{self, EloOptions};
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
+use rankwise_core::ratings::trueskill::{self, TrueSkillOptions};
 use rankwise_core::ratings::{Bootstrap, Comparisons, Resamples, centrality, luce};
 
 use crate::convert::{Array, matrix, slice_opt, slice2, vector};
@@ -547,6 +548,82 @@ pub fn ratings_bradley_terry_groups<'py>(
     let opts = iteration(alpha, max_iter, tol);
     let fits = interrupt::run(py, || {
         bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.params.len();
+        theta.extend(f.params);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}
+
+/// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, no
+/// draws): the means and standard deviations after the matches, from the given starting
+/// values.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, mu, sigma, *, beta, tau, draw_probability, min_delta))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_trueskill<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    mu: F64s<'py>,
+    sigma: F64s<'py>,
+    beta: f64,
+    tau: f64,
+    draw_probability: f64,
+    min_delta: f64,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let mut mu = mu.slice("mu")?.to_vec();
+    let mut sigma = sigma.slice("sigma")?.to_vec();
+    let c = rankings(&items, &offsets, &None, mu.len())?;
+    let opts = TrueSkillOptions {
+        beta,
+        tau,
+        draw_probability,
+        min_delta,
+    };
+    interrupt::run(py, || {
+        trueskill::rate_matches(&c, &opts, &mut mu, &mut sigma)
+    })?
+    .map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
+}
+
+/// Plackett–Luce fits of many independent problems in parallel (rankings sorted by problem,
+/// `bounds` cutting them, local player indices): the concatenated centred log-strengths,
+/// their standard errors (NaN when `standard_errors` is False), and the number of problems
+/// whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (items, offsets, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_plackett_luce_groups<'py>(
+    py: Python<'py>,
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
+    let (items, offsets) = (items.slice("rankings")?, offsets.slice("offsets")?);
+    let w = slice_opt(&weights, "weights")?;
+    let opts = iteration(alpha, max_iter, tol);
+    let fits = interrupt::run(py, || {
+        pl::fit_groups(items, offsets, w, &bounds, &players, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
     let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);

@@ -16,6 +16,7 @@
 //! * [`committee`]: committee selection from many rankings (k-Borda, Chamberlin–Courant, PAV),
 //!   optionally under group constraints.
 
+pub mod active;
 pub mod aggregate;
 pub mod borda;
 pub mod committee;

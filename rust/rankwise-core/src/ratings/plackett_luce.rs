@@ -185,6 +185,74 @@ pub fn fit(c: &Rankings<'_>, opts: &MmOptions) -> Result<Fit> {
     fit_compact(&compact, c.n_players, opts, None, &mut Scratch::default())
 }
 
+/// Independent Plackett–Luce fits of many problems (queries, leaderboards), in parallel on the
+/// rankwise pool, as [`super::bradley_terry::fit_groups`]: problem `g` owns rankings
+/// `bounds[g]..bounds[g + 1]` (cut from `items` by `offsets`, with their `weights`), between
+/// its players `0..players[g]`. Returns each problem's fit and, with `with_errors`, its
+/// standard errors; a problem that cannot be fitted fails the call, naming it.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_groups(
+    items: &[i64],
+    offsets: &[i64],
+    weights: Option<&[f64]>,
+    bounds: &[usize],
+    players: &[usize],
+    opts: &MmOptions,
+    with_errors: bool,
+) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
+    use rayon::prelude::*;
+    opts.validate()?;
+    let n = offsets.len().saturating_sub(1);
+    let ok = bounds.len() == players.len() + 1
+        && bounds.first() == Some(&0)
+        && bounds.last() == Some(&n)
+        && bounds.windows(2).all(|w| w[0] <= w[1])
+        && cuts(offsets, items.len());
+    if !ok {
+        return Err(RankError::shape(
+            "groups",
+            format!("problem bounds rising from 0 to {n} rankings, one per problem"),
+            format!("{} bounds for {} problems", bounds.len(), players.len()),
+        ));
+    }
+    if weights.is_some_and(|w| w.len() != n) {
+        return Err(RankError::shape(
+            "weights",
+            format!("one weight per ranking ({n})"),
+            weights.map_or(0, <[f64]>::len),
+        ));
+    }
+    let watch = crate::interrupt::current();
+    (0..players.len())
+        .into_par_iter()
+        .map(|g| {
+            watch.check()?;
+            let named = |e: RankError| {
+                RankError::invalid(
+                    "groups",
+                    "problems that can each be fitted",
+                    format!("problem {g}: {e}"),
+                )
+            };
+            let (r0, r1) = (bounds[g], bounds[g + 1]);
+            let base = offsets[r0];
+            let local: Vec<i64> = offsets[r0..=r1].iter().map(|&o| o - base).collect();
+            // Validated by `cuts`: offsets rise within items.
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            let span = &items[base as usize..offsets[r1] as usize];
+            let c = Rankings::new(span, &local, weights.map(|w| &w[r0..r1]), players[g])
+                .map_err(named)?;
+            let f = watch.scope(|| fit(&c, opts)).map_err(named)?;
+            let se = if with_errors {
+                Some(standard_errors(&c, &f.params).map_err(named)?)
+            } else {
+                None
+            };
+            Ok((f, se))
+        })
+        .collect()
+}
+
 /// The fit on each resample of the rankings, in parallel on the rankwise pool:
 /// `params[r * m + i]`, and the number of resamples that did not converge.
 pub fn bootstrap(

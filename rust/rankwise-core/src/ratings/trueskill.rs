@@ -387,6 +387,51 @@ pub fn rate(
     Ok(())
 }
 
+/// Update the beliefs `mu` and `sigma` (one per player) with the matches `c` in order, each
+/// by [`rate`] (as calling the package's `rate` match after match). An error names the match;
+/// the beliefs are then those after the matches before it.
+///
+/// # Errors
+/// As [`rate`], with `match {r}: ` before the value.
+pub fn rate_matches(
+    c: &super::plackett_luce::Rankings<'_>,
+    opts: &TrueSkillOptions,
+    mu: &mut [f64],
+    sigma: &mut [f64],
+) -> Result<()> {
+    let m = c.n_players();
+    for (name, values) in [("mu", &*mu), ("sigma", &*sigma)] {
+        if values.len() != m {
+            return Err(RankError::shape(
+                name,
+                format!("one value per player ({m})"),
+                values.len(),
+            ));
+        }
+    }
+    let mut order = Vec::new();
+    for r in 0..c.len() {
+        let (items, _) = c.get(r);
+        order.clear();
+        // Validated by `Rankings::new`: indices in 0..m.
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        order.extend(items.iter().map(|&i| i as usize));
+        rate(&order, opts, mu, sigma).map_err(|e| match e {
+            RankError::InvalidValue {
+                argument,
+                expected,
+                got,
+            } => RankError::InvalidValue {
+                argument,
+                expected,
+                got: format!("match {r}: {got}"),
+            },
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
 fn floating_point() -> RankError {
     RankError::invalid(
         "ratings",
