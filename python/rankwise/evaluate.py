@@ -203,10 +203,10 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
           documents, all equally likely (McSherry & Najork, ECIR 2008), in closed form, no
           enumeration. Defined for ``P@k``, ``R@k``, ``Rprec``, ``Success@k``, ``RR@k``,
           ``AP@k`` (and ``gm_map``), ``nDCG@k``, ``DCG@k`` (any gain), ``ERR@k``, ``RBP``,
-          ``Bpref`` (and ``gm_bpref``), ``num_rel_ret@k``, ``Judged@k`` and the measures of
-          the retrieved set, which no order changes
-          (``num_ret``, ``num_rel``, ``num_q``, ``set_P``, ``set_recall``, ``set_F``,
-          ``set_relative_P``, ``set_map``, ``utility``, ``num_nonrel_judged_ret``); any other
+          ``Bpref`` (and ``gm_bpref``), ``infAP``, ``num_rel_ret@k``, ``Judged@k`` and the
+          measures of the retrieved set, which no order changes (``num_ret``, ``num_rel``,
+          ``num_q``, ``set_P``, ``set_recall``, ``set_F``, ``set_relative_P``, ``set_map``,
+          ``utility``, ``num_nonrel_judged_ret``); any other
           measure raises :class:`~rankwise.errors.InvalidValueError` naming it, and so does
           ``max_docs`` (a cutoff through a group of tied documents is a measure's cutoff).
           Tied means equal at the run's ``score_precision`` (float32 by default, trec_eval's

@@ -48,8 +48,8 @@ crate::choice!(TieRule, "ties", {
 
 /// Measure names with a tie-aware expected value, for messages and documentation.
 pub const EXPECTED_MEASURES: &str = "P@k, R@k, Rprec, Success@k, RR@k, AP@k (and gm_map), \
-     nDCG@k, DCG@k, ERR@k, RBP (its expected utility), bpref (and gm_bpref), num_rel_ret@k, \
-     Judged@k, and the order-free num_ret, num_rel, num_q, \
+     nDCG@k, DCG@k, ERR@k, RBP (its expected utility), bpref (and gm_bpref), infAP, \
+     num_rel_ret@k, Judged@k, and the order-free num_ret, num_rel, num_q, \
      set_P, set_recall, set_F, set_relative_P, set_map, utility, num_nonrel_judged_ret";
 
 /// Whether `kind` has a closed-form expected value under [`TieRule::Expected`].
@@ -70,6 +70,7 @@ fn has_expected_value(kind: MeasureKind) -> bool {
             | K::Err { .. }
             | K::Bpref
             | K::GmBpref
+            | K::InfAP
             | K::Rbp {
                 column: crate::metrics::cwl::CwlColumn::EU,
                 ..
@@ -430,6 +431,7 @@ pub fn expected_value(
         // the whole ranking, as the kernel (`binary::rank_biased_precision`) reads it
         MeasureKind::Rbp { p, .. } => expected_rbp(tied, n, p, is_rel),
         MeasureKind::Bpref | MeasureKind::GmBpref => expected_bpref(tied, query, rel),
+        MeasureKind::InfAP => expected_inferred_ap(tied, query, rel),
         // Refused before any query is evaluated (`check_expected`).
         _ => f64::NAN,
     }
@@ -555,6 +557,68 @@ fn expected_bpref(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f64 {
         }
         before += n;
     }
+    if num_rel > 0 { sum / f(num_rel) } else { sum }
+}
+
+/// `ln C(n, k)`.
+fn ln_choose(n: usize, k: usize) -> f64 {
+    use crate::special::ln_gamma;
+    ln_gamma(f(n) + 1.0) - ln_gamma(f(k) + 1.0) - ln_gamma(f(n - k) + 1.0)
+}
+
+/// Expected infAP (trec_eval's `m_infap.c`, as [`crate::metrics::judgments::inferred_ap`]).
+/// A relevant document at 0-based rank `j` scores
+/// `(1 + (a + b + c) (a + eps) / (a + b + 2 eps)) / (j + 1)` with `a`, `b`, `c` the relevant,
+/// judged non-relevant and unjudged (negative label) documents above it. In a group of `t`
+/// starting at rank `s`, with `r` relevant, `n` non-relevant, `u` unjudged and `o` unpooled
+/// documents, a relevant document has `m` of the others above it, uniform on `0..t`, and those
+/// are a uniform `m`-subset: `x` relevant and `y` non-relevant with the multivariate
+/// hypergeometric chance `C(r-1, x) C(n, y) C(u+o, m-x-y) / C(t-1, m)`, and in expectation
+/// `(m - x - y) u / (u + o)` unjudged (the term is linear in that count). Exact, in
+/// `O(t r n)` per group.
+fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f64 {
+    const EPS: f64 = 0.00001; // trec_eval's INFAP_EPSILON
+    let (mut above_rel, mut above_nonrel, mut above_unjudged) = (0usize, 0usize, 0usize);
+    let mut sum = 0.0;
+    for (s, g) in tied.groups() {
+        let t = g.len();
+        let r = g.iter().filter(|&&l| !l.is_nan() && l >= rel).count();
+        let n = g
+            .iter()
+            .filter(|&&l| !l.is_nan() && l >= 0.0 && l < rel)
+            .count();
+        let u = g.iter().filter(|&&l| l < 0.0).count();
+        let w = t - r - n; // unjudged or unpooled
+        if r > 0 {
+            let unjudged_share = if w > 0 { f(u) / f(w) } else { 0.0 };
+            let mut group = 0.0;
+            for m in 0..t {
+                let ln_all = ln_choose(t - 1, m);
+                let mut at_m = 0.0;
+                for x in 0..=(r - 1).min(m) {
+                    for y in 0..=n.min(m - x) {
+                        let rest = m - x - y;
+                        if rest > w {
+                            continue;
+                        }
+                        let chance = (ln_choose(r - 1, x) + ln_choose(n, y) + ln_choose(w, rest)
+                            - ln_all)
+                            .exp();
+                        let a = f(above_rel + x);
+                        let b = f(above_nonrel + y);
+                        let c = f(above_unjudged) + f(rest) * unjudged_share;
+                        at_m += chance * (1.0 + (a + b + c) * ((a + EPS) / (a + b + 2.0 * EPS)));
+                    }
+                }
+                group += at_m / f(s + m + 1);
+            }
+            sum += f(r) * group / f(t);
+        }
+        above_rel += r;
+        above_nonrel += n;
+        above_unjudged += u;
+    }
+    let num_rel = query.num_rel(rel);
     if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
