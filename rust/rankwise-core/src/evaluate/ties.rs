@@ -560,10 +560,9 @@ fn expected_bpref(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f64 {
     if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
-/// `ln C(n, k)`.
-fn ln_choose(n: usize, k: usize) -> f64 {
-    use crate::special::ln_gamma;
-    ln_gamma(f(n) + 1.0) - ln_gamma(f(k) + 1.0) - ln_gamma(f(n - k) + 1.0)
+/// `ln C(n, k)` from `ln_fact[i] = ln i!`.
+fn ln_choose(ln_fact: &[f64], n: usize, k: usize) -> f64 {
+    ln_fact[n] - ln_fact[k] - ln_fact[n - k]
 }
 
 /// Expected infAP (trec_eval's `m_infap.c`, as [`crate::metrics::judgments::inferred_ap`]).
@@ -580,6 +579,11 @@ fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f
     const EPS: f64 = 0.00001; // trec_eval's INFAP_EPSILON
     let (mut above_rel, mut above_nonrel, mut above_unjudged) = (0usize, 0usize, 0usize);
     let mut sum = 0.0;
+    // ln i! for i up to the largest group (Lanczos' ln Gamma: about 1e-15 relative)
+    let largest = tied.groups().map(|(_, g)| g.len()).max().unwrap_or(0);
+    let ln_fact: Vec<f64> = (0..=largest)
+        .map(|i| crate::special::ln_gamma(f(i) + 1.0))
+        .collect();
     for (s, g) in tied.groups() {
         let t = g.len();
         let r = g.iter().filter(|&&l| !l.is_nan() && l >= rel).count();
@@ -593,7 +597,7 @@ fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f
             let unjudged_share = if w > 0 { f(u) / f(w) } else { 0.0 };
             let mut group = 0.0;
             for m in 0..t {
-                let ln_all = ln_choose(t - 1, m);
+                let ln_all = ln_choose(&ln_fact, t - 1, m);
                 let mut at_m = 0.0;
                 for x in 0..=(r - 1).min(m) {
                     for y in 0..=n.min(m - x) {
@@ -601,7 +605,9 @@ fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f
                         if rest > w {
                             continue;
                         }
-                        let chance = (ln_choose(r - 1, x) + ln_choose(n, y) + ln_choose(w, rest)
+                        let chance = (ln_choose(&ln_fact, r - 1, x)
+                            + ln_choose(&ln_fact, n, y)
+                            + ln_choose(&ln_fact, w, rest)
                             - ln_all)
                             .exp();
                         let a = f(above_rel + x);
