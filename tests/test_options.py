@@ -87,6 +87,7 @@ PARAMETERS: list[tuple[Any, str, str]] = [
     (strategies.Pairwise, "method", "rerank::PairwiseMethod"),
     (parsing.parse_permutation, "ids", "rerank::IdStyle"),
     (rankwise.evaluate, "ties", "evaluate::TieRule"),
+    (rankwise.evaluate, "trec_eval", "metrics::TrecEval"),
 ]
 
 # (what is checked, the alias or the owner, the parameter (None for an alias), the enum).
@@ -148,6 +149,9 @@ STUB: list[tuple[str, str, str]] = [
     ("parse_permutation", "duplicates", "rerank::OnProblem"),
     ("parse_permutations", "missing", "rerank::OnProblem"),
     ("evaluate", "ties", "evaluate::TieRule"),
+    ("evaluate", "trec_eval", "metrics::TrecEval"),
+    ("trec_eval_output", "trec_eval", "metrics::TrecEval"),
+    ("trec_eval_output", "ties", "evaluate::TieRule"),
 ]
 
 

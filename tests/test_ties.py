@@ -62,6 +62,17 @@ EXPECTED = [
     "set_map",
     "utility",
     "num_nonrel_judged_ret",
+    "ERR",
+    "ERR@3",
+    "ERR@1",
+    "RBP(p=0.8)",
+    "rbp.95",
+    "RBP(rel=2)",
+    "Bpref",
+    "bpref",
+    "Bpref(rel=2)",
+    "gm_bpref",
+    "infAP",
 ]
 NAMES = rankwise.measure_names(EXPECTED)
 
@@ -244,7 +255,7 @@ def test_trec_eval_is_the_default_and_unchanged(data, measures) -> None:  # type
 
 def test_expected_refuses_measures_without_an_expected_value() -> None:
     qrels, run = {"q": {"a": 1}}, {"q": {"a": 1.0, "b": 1.0}}
-    for measure in ("ERR@10", "bpref", "RBP(p=0.8)", "infAP", "iprec_at_recall.0.5"):
+    for measure in ("iprec_at_recall.0.5", "11pt_avg", "binG", "ndcg_rel", "Rndcg"):
         with pytest.raises(InvalidValueError, match=r"ties='expected'.*") as info:
             rankwise.evaluate(qrels, run, ["P@1", measure], ties="expected")
         assert rankwise.measure_names(measure)[0] in str(info.value)
@@ -280,7 +291,7 @@ def test_tie_effect_lists_exactly_the_queries_that_depend_on_the_rule(data) -> N
     measures = ["RR", "nDCG@5", "ERR@5"]
     effect = rankwise.evaluate(qrels, run, measures).tie_effect()
     values = {t: rankwise.evaluate(qrels, run, measures, ties=t) for t in ("trec_eval", "ranx")}
-    expected = rankwise.evaluate(qrels, run, measures[:2], ties="expected")
+    expected = rankwise.evaluate(qrels, run, measures, ties="expected")
     rows = {(r[0], r[1]): r for r in effect.rows}
     for m in rankwise.measure_names(measures):
         for i, q in enumerate(values["trec_eval"].query_ids):

@@ -18,6 +18,7 @@ _NanPolicy = Literal["propagate", "raise", "omit"]
 _IdStyle = Literal["bracketed", "numbers", "letters"]
 _OnProblem = Literal["repair", "error"]
 _TieRule = Literal["trec_eval", "ranx", "expected"]
+_TrecEval = Literal["9.0", "10.0"]
 
 def option_names() -> dict[str, list[str]]: ...
 
@@ -99,6 +100,7 @@ def evaluate(
     missing: _Missing = ...,
     ignore_identical_ids: bool = False,
     ties: _TieRule = ...,
+    trec_eval: _TrecEval = ...,
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],
@@ -423,6 +425,8 @@ def trec_eval_output(
     max_docs: int | None = None,
     summary: bool = True,
     runid: bool = False,
+    trec_eval: _TrecEval = ...,
+    ties: _TieRule = ...,
 ) -> str: ...
 def get_num_threads() -> int: ...
 

@@ -104,6 +104,22 @@ def _parser() -> argparse.ArgumentParser:
         default="trec",
         help="trec_eval's text (default), an aligned table, JSON or CSV",
     )
+    ev.add_argument(
+        "--trec-eval",
+        dest="trec_eval",
+        choices=("9.0", "10.0"),
+        default="9.0",
+        metavar="VERSION",
+        help="give the results of trec_eval 9.0 (default) or 10.0 where they differ "
+        "(iprec_at_recall, 11pt_avg, scores compared as double)",
+    )
+    ev.add_argument(
+        "--ties",
+        choices=("trec_eval", "ranx", "expected"),
+        default="trec_eval",
+        help="order of tied scores: trec_eval's (default), ranx's, or the expected value "
+        "over all orderings",
+    )
     return parser
 
 
@@ -123,10 +139,17 @@ class EvalArgs:
         self.max_docs: int | None = None
         self.no_summary = False
         self.format = "trec"
+        self.trec_eval: Literal["9.0", "10.0"] = "9.0"
+        self.ties: Literal["trec_eval", "ranx", "expected"] = "trec_eval"
 
 
 _EVAL_FLAGS = {"-q": "per_query", "-c": "complete", "-J": "judged_only", "-n": "no_summary"}
 _EVAL_FORMATS = ("trec", "table", "json", "csv")
+# Options with a value from a fixed list: attribute and values.
+_EVAL_CHOICES = {
+    "--trec-eval": ("trec_eval", ("9.0", "10.0")),
+    "--ties": ("ties", ("trec_eval", "ranx", "expected")),
+}
 
 
 def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
@@ -164,6 +187,19 @@ def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
                 if value not in _EVAL_FORMATS:
                     return None
                 args.format = value
+                continue
+            choice = _EVAL_CHOICES.get(token.split("=", 1)[0])
+            if choice is not None:
+                if "=" in token:
+                    value = token.split("=", 1)[1]
+                elif i < len(argv):
+                    value = argv[i]
+                    i += 1
+                else:
+                    return None
+                if value not in choice[1]:
+                    return None
+                setattr(args, choice[0], value)
                 continue
             option, value = token[:2], token[2:]
             if option not in ("-m", "-l", "-M"):
@@ -306,6 +342,8 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
             max_docs=args.max_docs,
             summary=not args.no_summary,
             runid=runid,
+            trec_eval=args.trec_eval,
+            ties=args.ties,
         )
         sys.stdout.write(text)
     else:
@@ -326,7 +364,9 @@ def _write_other(args: EvalArgs | argparse.Namespace, measures: list[str]) -> No
     missing: Literal["skip", "zero"] = "zero" if args.complete else "skip"
     for path in args.runs:
         # Read whole (one block at a time, but every query is kept: memory holds the run).
-        run = Run.from_trec(path)
+        run = Run.from_trec(
+            path, score_precision="float64" if args.trec_eval == "10.0" else "float32"
+        )
         name = run.name or ("stdin" if path == STDIN else os.path.basename(path))
         if name in results:
             name = path
@@ -339,6 +379,8 @@ def _write_other(args: EvalArgs | argparse.Namespace, measures: list[str]) -> No
             missing=missing,
             judged_only=args.judged_only,
             max_docs=args.max_docs,
+            ties=args.ties,
+            trec_eval=args.trec_eval,
         )
         results[name] = dict(report)
         if args.per_query:

@@ -34,14 +34,15 @@ QrelsLike = Qrels | Mapping[str, Mapping[str, int | float]]
 RunLike = Run | Mapping[str, Mapping[str, float]]
 
 
-def _as_table(value: object, cls: type[_Table], name: str, holds: str) -> _Table:
-    """A :class:`Qrels` or :class:`Run` from itself or a ``{query_id: {doc_id: x}}`` mapping."""
+def _as_table(value: object, cls: type[_Table], name: str, holds: str, **options: Any) -> _Table:
+    """A :class:`Qrels` or :class:`Run` from itself or a ``{query_id: {doc_id: x}}`` mapping
+    (built with ``options``)."""
     if isinstance(value, cls):
         return value
     if isinstance(value, dict):
-        return cls(value)
+        return cls(value, **options)
     if isinstance(value, Mapping):
-        return cls({q: dict(d) for q, d in value.items()})
+        return cls({q: dict(d) for q, d in value.items()}, **options)
     raise RankwiseTypeError(
         f"`{name}` must be a rankwise.{cls.__name__} or a dict "
         f"{{query_id: {{doc_id: {holds}}}}}; got {type(value).__name__}"
@@ -52,8 +53,8 @@ def _as_qrels(qrels: QrelsLike) -> Qrels:
     return _as_table(qrels, Qrels, "qrels", "label")
 
 
-def _as_run(run: RunLike) -> Run:
-    return _as_table(run, Run, "run", "score")
+def _as_run(run: RunLike, **options: Any) -> Run:
+    return _as_table(run, Run, "run", "score", **options)
 
 
 def _number(name: str, value: object) -> float:
@@ -131,6 +132,7 @@ def evaluate(
     judged_only: bool = ...,
     max_docs: int | None = ...,
     ignore_identical_ids: bool = ...,
+    trec_eval: Literal["9.0", "10.0"] = ...,
 ) -> Report: ...
 
 
@@ -147,6 +149,7 @@ def evaluate(  # noqa: F811 (ruff does not see the overload through TYPE_CHECKIN
     judged_only: bool = ...,
     max_docs: int | None = ...,
     ignore_identical_ids: bool = ...,
+    trec_eval: Literal["9.0", "10.0"] = ...,
 ) -> dict[str, dict[str, float]]: ...
 
 
@@ -162,6 +165,7 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
     judged_only: bool = False,
     max_docs: int | None = None,
     ignore_identical_ids: bool = False,
+    trec_eval: Literal["9.0", "10.0"] = "9.0",
 ) -> Report | dict[str, dict[str, float]]:
     """Evaluate a run against relevance judgements, exactly as trec_eval 9.0.x does.
 
@@ -198,10 +202,11 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         * ``"expected"``: the mean of each measure over every ordering of each group of tied
           documents, all equally likely (McSherry & Najork, ECIR 2008), in closed form, no
           enumeration. Defined for ``P@k``, ``R@k``, ``Rprec``, ``Success@k``, ``RR@k``,
-          ``AP@k`` (and ``gm_map``), ``nDCG@k``, ``DCG@k`` (any gain), ``num_rel_ret@k``,
-          ``Judged@k`` and the measures of the retrieved set, which no order changes
-          (``num_ret``, ``num_rel``, ``num_q``, ``set_P``, ``set_recall``, ``set_F``,
-          ``set_relative_P``, ``set_map``, ``utility``, ``num_nonrel_judged_ret``); any other
+          ``AP@k`` (and ``gm_map``), ``nDCG@k``, ``DCG@k`` (any gain), ``ERR@k``, ``RBP``,
+          ``Bpref`` (and ``gm_bpref``), ``infAP``, ``num_rel_ret@k``, ``Judged@k`` and the
+          measures of the retrieved set, which no order changes (``num_ret``, ``num_rel``,
+          ``num_q``, ``set_P``, ``set_recall``, ``set_F``, ``set_relative_P``, ``set_map``,
+          ``utility``, ``num_nonrel_judged_ret``); any other
           measure raises :class:`~rankwise.errors.InvalidValueError` naming it, and so does
           ``max_docs`` (a cutoff through a group of tied documents is a measure's cutoff).
           Tied means equal at the run's ``score_precision`` (float32 by default, trec_eval's
@@ -220,6 +225,14 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         Drop the document whose id is the query's id from its ranking before measuring, as
         BEIR's ``EvaluateRetrieval.evaluate`` does by default (``ignore_identical_ids=True``
         there; False here keeps trec_eval's numbers).
+    trec_eval : {"9.0", "10.0"}, default "9.0"
+        The trec_eval version whose results to give where 10.0 (2026-06-17) changed them on
+        purpose (see the guide's "trec_eval versions"): ``iprec_at_recall`` and ``11pt_avg``
+        turn a recall level into ``lround(level * R)`` relevant documents (9.0:
+        ``(long)(level * R + 0.9)``), and scores are compared as float64 (9.0: float32), so
+        a :class:`Run` must be built with ``score_precision="float64"`` (dicts are). 10.0's
+        ``all_trec`` (which adds ``rbp``, ``rbp_resid`` and ``unj``) is refused. Every other
+        measure gives the same value under both.
 
     Returns
     -------
@@ -262,8 +275,11 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         raise InvalidValueError(
             f"`ties` must be 'trec_eval', 'ranx' or 'expected'; got {ties!r}"[:300]
         )
+    if not isinstance(trec_eval, str) or trec_eval not in ("9.0", "10.0"):
+        raise InvalidValueError(f"`trec_eval` must be '9.0' or '10.0'; got {trec_eval!r}"[:300])
     if (
-        ties == "trec_eval"
+        trec_eval == "9.0"
+        and ties == "trec_eval"
         and isinstance(run, dict)
         and isinstance(qrels, (dict, Qrels))
         and missing == "skip"
@@ -274,13 +290,18 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
             if isinstance(fast, Report):
                 fast._remember(qrels, run, _options(rel_level, judged_only, max_docs, missing))
             return fast
-    if isinstance(qrels, dict) and isinstance(run, dict):
+    if trec_eval == "10.0":
+        # 10.0 compares scores as double (trec_eval commit dc0c991): dicts become float64 runs
+        built_qrels = _as_qrels(qrels)
+        built_run = _as_run(run, score_precision="float64")
+    elif isinstance(qrels, dict) and isinstance(run, dict):
         # Both from dicts: build them together, the qrels' indexing overlapping with reading
         # the run (same objects as Qrels(qrels) and Run(run)).
         built_qrels, built_run = _native.qrels_and_run_from_dicts(qrels, run)
     else:
         built_qrels, built_run = _as_qrels(qrels), _as_run(run)
     options = _options(rel_level, judged_only, max_docs, missing, ignore_identical_ids)
+    options["trec_eval"] = trec_eval
     names, query_ids, values, summary = _native.evaluate(
         built_qrels, built_run, _measure_list(measures), ties=ties, **options
     )

@@ -82,7 +82,7 @@ class Report(dict[str, float]):
         Re-evaluates the report's qrels and run (as they are now) under the three rules of
         :func:`rankwise.evaluate`'s ``ties``: trec_eval's order, ranx's, and the expected
         value over every ordering of tied documents (NaN for measures that have none, e.g.
-        ERR, and for every measure when ``max_docs`` was given), and keeps each (query,
+        11pt_avg, and for every measure when ``max_docs`` was given), and keeps each (query,
         measure) whose values differ by more than 1e-12. ``min`` and ``max`` are over those
         rules (not over every ordering: a query can reach values beyond them).
 

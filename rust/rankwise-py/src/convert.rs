@@ -271,7 +271,9 @@ fn refuse<T: Choice>(py: Python<'_>, argument: &str, got: String) -> PyErr {
 /// Python `Literal` alias to them).
 #[pyfunction]
 pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    use rankwise_core::{compare, consistency, correlation, evaluate, labels, ranking, rerank};
+    use rankwise_core::{
+        compare, consistency, correlation, evaluate, labels, metrics, ranking, rerank,
+    };
     let out = PyDict::new(py);
     macro_rules! add {
         ($($path:ty),+ $(,)?) => {$(
@@ -304,6 +306,7 @@ pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         evaluate::TieRule,
         labels::aggregate::KemenyStart,
         labels::aggregate::MethodKind,
+        metrics::TrecEval,
         labels::borda::BordaNorm,
         labels::committee::RuleKind,
         labels::copeland::CopelandCount,

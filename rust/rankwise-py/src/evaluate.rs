@@ -29,7 +29,7 @@ use crate::trec::{PyQrels, PyRun};
 /// rule, ranx's order, or the tie-aware expected value). Returns
 /// `(measure_names, query_ids, values, summary)` with `values` of shape `(measures, queries)`.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false, ties = Wrap::default()))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false, ties = Wrap::default(), trec_eval = Wrap::default()))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn evaluate<'py>(
     py: Python<'py>,
@@ -42,13 +42,14 @@ pub fn evaluate<'py>(
     missing: Wrap<Missing>,
     ignore_identical_ids: bool,
     ties: Wrap<TieRule>,
+    trec_eval: Wrap<rankwise_core::metrics::TrecEval>,
 ) -> PyResult<(
     Vec<String>,
     Vec<String>,
     Bound<'py, PyArray2<f64>>,
     Bound<'py, PyArray1<f64>>,
 )> {
-    let set = MeasureSet::parse(&measures).map_err(CoreError)?;
+    let set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
     let opts = EvalOptions {
         rel_level,
         judged_only,

@@ -450,7 +450,7 @@ fn group(n: usize) -> String {
 /// is a regular file with each query's lines consecutive is streamed (memory holds the
 /// qrels and one block); any other run is read whole.
 #[pyfunction]
-#[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false))]
+#[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false, trec_eval = crate::convert::Wrap::default(), ties = crate::convert::Wrap::default()))]
 #[allow(clippy::too_many_arguments)]
 pub fn trec_eval_output(
     py: Python<'_>,
@@ -464,10 +464,12 @@ pub fn trec_eval_output(
     max_docs: Option<usize>,
     summary: bool,
     runid: bool,
+    trec_eval: crate::convert::Wrap<rankwise_core::metrics::TrecEval>,
+    ties: crate::convert::Wrap<rankwise_core::evaluate::TieRule>,
 ) -> PyResult<String> {
-    use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file};
+    use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file_with_ties};
     use rankwise_core::metrics::MeasureSet;
-    let set = MeasureSet::parse(&measures).map_err(CoreError)?;
+    let set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
     let stdin_uses = std::iter::once(&qrels_path)
         .chain(&run_paths)
         .filter(|p| trec::parse::is_stdin(p))
@@ -512,7 +514,7 @@ pub fn trec_eval_output(
         let mut out = String::new();
         for path in &run_paths {
             // Streamed: memory holds the qrels and a block of the run, not the run.
-            let ev = evaluate_run_file(&qrels, path, &set, &opts)?;
+            let ev = evaluate_run_file_with_ties(&qrels, path, &set, &opts, ties.0)?;
             if ev.run_queries == 0 {
                 // trec_eval refuses an empty run file ("Cannot read results file") even
                 // under -c, where rankwise would otherwise print zeros.

@@ -20,7 +20,10 @@ use crate::metrics::{Aggregate, MeasureSet};
 use crate::summation::exact_sum;
 
 pub use arrays::{ArrayBatch, ArrayOptions, NanPolicy, Ties, evaluate_arrays};
-pub use run::{EvalOptions, Missing, RunFileEvaluation, evaluate, evaluate_run_file};
+pub use run::{
+    EvalOptions, Missing, RunFileEvaluation, evaluate, evaluate_run_file,
+    evaluate_run_file_with_ties,
+};
 pub use ties::{EXPECTED_MEASURES, TieRule, Tied, evaluate_with_ties, expected_value, ranx_order};
 
 fn check_rel_level(rel_level: f64) -> Result<()> {

@@ -3,10 +3,10 @@
 
 use rayon::prelude::*;
 
-use super::{Evaluation, check_rel_level};
+use super::{Evaluation, TieRule, check_rel_level};
 use crate::error::{RankError, Result};
 use crate::interrupt;
-use crate::metrics::{Hit, MeasureSet, RankedQuery, compute};
+use crate::metrics::{Hit, MeasureSet, RankedQuery, TrecEval, compute};
 use crate::parallel;
 use crate::ranking::ScorePrecision;
 use crate::trec::{Qrels, Run};
@@ -77,17 +77,39 @@ pub fn evaluate(
     opts: &EvalOptions,
 ) -> Result<Evaluation> {
     check_run_options(opts)?;
+    check_score_precision(run, measures)?;
     let pairs = query_pairs(qrels, run, opts)?;
     let rows = run_rows(qrels, run, &pairs, measures, opts);
     interrupt::current().check()?;
     Ok(Evaluation::from_rows(
         measures,
-        pairs
-            .iter()
-            .map(|&(q, _)| qrels.query_id(q).into_owned())
-            .collect(),
+        pair_query_ids(qrels, &pairs),
         &rows,
     ))
+}
+
+/// The qrels query ids of [`query_pairs`]' pairs, in their order: an evaluation's rows.
+pub(super) fn pair_query_ids(qrels: &Qrels, pairs: &[(usize, Option<usize>)]) -> Vec<String> {
+    pairs
+        .iter()
+        .map(|&(q, _)| qrels.query_id(q).into_owned())
+        .collect()
+}
+
+/// Refuse a run ranked at single precision for measures of trec_eval 10.0, which reads
+/// scores as `double` (usnistgov/trec_eval commit dc0c991): scores equal as `float` but not
+/// as `double` would tie where 10.0 orders them. (9.0 takes either: a float64 run is the
+/// caller's choice.)
+pub(super) fn check_score_precision(run: &Run, measures: &MeasureSet) -> Result<()> {
+    if measures.trec_eval() == TrecEval::V10 && run.score_precision() == ScorePrecision::F32 {
+        return Err(RankError::invalid(
+            "run",
+            "a run built with score_precision=\"float64\" for trec_eval 10.0, which compares \
+             scores as double",
+            "a run of score_precision \"float32\"",
+        ));
+    }
+    Ok(())
 }
 
 /// The (qrels query, run query) pairs to evaluate, in the qrels' order: every qrels query with
@@ -217,6 +239,48 @@ pub fn evaluate_run_file(
     )
 }
 
+/// [`evaluate_run_file`] with documents of equal score ordered by `ties` (see
+/// [`evaluate_with_ties`](super::evaluate_with_ties)). trec_eval's rule streams as
+/// [`evaluate_run_file`] does; the others read the run whole (memory holds its columns).
+pub fn evaluate_run_file_with_ties(
+    qrels: &Qrels,
+    path: impl AsRef<std::path::Path>,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    ties: TieRule,
+) -> Result<RunFileEvaluation> {
+    if ties == TieRule::TrecEval {
+        return evaluate_run_file(qrels, path, measures, opts);
+    }
+    check_run_options(opts)?;
+    let mut source = crate::trec::parse::Source::open(path.as_ref())?;
+    evaluate_whole_run(qrels, &mut source, measures, opts, ties)
+}
+
+/// Read the run in `source` whole (at the precision of the measures' trec_eval version) and
+/// evaluate it under `ties`.
+fn evaluate_whole_run(
+    qrels: &Qrels,
+    source: &mut crate::trec::parse::Source,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    ties: TieRule,
+) -> Result<RunFileEvaluation> {
+    let run = crate::trec::parse::read_run_from(source, measures.trec_eval().score_precision())?;
+    let evaluation = super::evaluate_with_ties(qrels, &run, measures, opts, ties)?;
+    let in_run = evaluation
+        .query_ids()
+        .iter()
+        .map(|id| run.query_index(id.as_bytes()).is_some())
+        .collect();
+    Ok(RunFileEvaluation {
+        evaluation,
+        name: run.name().map(str::to_owned),
+        in_run,
+        run_queries: run.num_queries(),
+    })
+}
+
 /// [`evaluate_run_file`] streaming blocks of about `block` bytes.
 pub(crate) fn evaluate_run_file_in_blocks(
     qrels: &Qrels,
@@ -229,20 +293,8 @@ pub(crate) fn evaluate_run_file_in_blocks(
     let m = measures.len();
     let nq = qrels.num_queries();
     let mut source = crate::trec::parse::Source::open(path)?;
-    let whole = |source: &mut crate::trec::parse::Source| -> Result<RunFileEvaluation> {
-        let run = crate::trec::parse::read_run_from(source, ScorePrecision::default())?;
-        let evaluation = evaluate(qrels, &run, measures, opts)?;
-        let in_run = evaluation
-            .query_ids()
-            .iter()
-            .map(|id| run.query_index(id.as_bytes()).is_some())
-            .collect();
-        Ok(RunFileEvaluation {
-            evaluation,
-            name: run.name().map(str::to_owned),
-            in_run,
-            run_queries: run.num_queries(),
-        })
+    let whole = |source: &mut crate::trec::parse::Source| {
+        evaluate_whole_run(qrels, source, measures, opts, TieRule::TrecEval)
     };
     if !source.is_regular() {
         // A pipe is read once: streaming could not fall back to a whole read.
@@ -253,7 +305,7 @@ pub(crate) fn evaluate_run_file_in_blocks(
     // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
     let streamed = crate::trec::parse::stream_run_in_blocks(
         &mut source,
-        ScorePrecision::default(),
+        measures.trec_eval().score_precision(),
         block,
         |run| {
             let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
@@ -406,8 +458,12 @@ pub(super) fn evaluate_in_query_groups(
     let m = measures.len();
     for g in 0..group_bytes.len() {
         let keep: Vec<bool> = group_of.iter().map(|&x| x == g).collect();
-        let Some(run) =
-            crate::trec::parse::read_run_queries(source, &index, &keep, ScorePrecision::default())?
+        let Some(run) = crate::trec::parse::read_run_queries(
+            source,
+            &index,
+            &keep,
+            measures.trec_eval().score_precision(),
+        )?
         else {
             return Ok(None);
         };

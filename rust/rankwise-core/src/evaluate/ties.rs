@@ -17,7 +17,9 @@
 use rayon::prelude::*;
 
 use super::Evaluation;
-use super::run::{EvalOptions, check_run_options, query_pairs};
+use super::run::{
+    EvalOptions, check_run_options, check_score_precision, pair_query_ids, query_pairs,
+};
 use crate::error::{RankError, Result};
 use crate::interrupt;
 use crate::metrics::gain::ideal_dcg;
@@ -46,7 +48,8 @@ crate::choice!(TieRule, "ties", {
 
 /// Measure names with a tie-aware expected value, for messages and documentation.
 pub const EXPECTED_MEASURES: &str = "P@k, R@k, Rprec, Success@k, RR@k, AP@k (and gm_map), \
-     nDCG@k, DCG@k, num_rel_ret@k, Judged@k, and the order-free num_ret, num_rel, num_q, \
+     nDCG@k, DCG@k, ERR@k, RBP (its expected utility), bpref (and gm_bpref), infAP, \
+     num_rel_ret@k, Judged@k, and the order-free num_ret, num_rel, num_q, \
      set_P, set_recall, set_F, set_relative_P, set_map, utility, num_nonrel_judged_ret";
 
 /// Whether `kind` has a closed-form expected value under [`TieRule::Expected`].
@@ -64,6 +67,14 @@ fn has_expected_value(kind: MeasureKind) -> bool {
             | K::Dcg(_)
             | K::NumRelRet
             | K::Judged
+            | K::Err { .. }
+            | K::Bpref
+            | K::GmBpref
+            | K::InfAP
+            | K::Rbp {
+                column: crate::metrics::cwl::CwlColumn::EU,
+                ..
+            }
     ) || order_free(kind)
 }
 
@@ -105,6 +116,7 @@ pub fn evaluate_with_ties(
     check_run_options(opts)?;
     if ties == TieRule::Expected {
         check_expected(measures, opts)?;
+        check_score_precision(run, measures)?;
     }
     let pairs = query_pairs(qrels, run, opts)?;
     let m = measures.len();
@@ -124,10 +136,7 @@ pub fn evaluate_with_ties(
     interrupt::current().check()?;
     Ok(Evaluation::from_rows(
         measures,
-        pairs
-            .iter()
-            .map(|&(q, _)| qrels.query_id(q).into_owned())
-            .collect(),
+        pair_query_ids(qrels, &pairs),
         &rows,
     ))
 }
@@ -418,9 +427,205 @@ pub fn expected_value(
                 0.0
             }
         }
+        MeasureKind::Err { max_grade } => expected_err(tied, limit, max_grade),
+        // the whole ranking, as the kernel (`binary::rank_biased_precision`) reads it
+        MeasureKind::Rbp { p, .. } => expected_rbp(tied, n, p, is_rel),
+        MeasureKind::Bpref | MeasureKind::GmBpref => expected_bpref(tied, query, rel),
+        MeasureKind::InfAP => expected_inferred_ap(tied, query, rel),
         // Refused before any query is evaluated (`check_expected`).
         _ => f64::NAN,
     }
+}
+
+/// Expected ERR@k (Chapelle et al. 2009) over the orderings of each tied group, exactly.
+///
+/// The product `prod (1 - R_j)` over a whole group does not depend on its order, so ERR is
+/// a sum over groups of (the product over the groups above) times the group's own expected
+/// part, `sum_{places i} E[R_{doc at i} prod_{places j < i} (1 - R_{doc at j})] / (s + i)`.
+/// The document at place `i` is each document `d` with chance `1/t`, and the `i - 1` above
+/// it a uniform subset of the others, so the expectation is `(1/t) sum_d R_d M_{i-1}(d)`,
+/// `M_m(d)` the mean over `m`-subsets of the others of `d` of the product of `1 - R`: an
+/// elementary symmetric mean, computed exactly by its recurrence (adding `x` to `N` values:
+/// `M'_m = ((N + 1 - m) M_m + m x M_{m-1}) / (N + 1)`). Documents of one grade share
+/// `M`, so a group of `t` documents over `g` grades costs `O(g t^2)`.
+fn expected_err(tied: &Tied<'_>, limit: usize, max_grade: f64) -> f64 {
+    let denom = max_grade.exp2();
+    // the kernel's `R` (crate::metrics::gain::err): unjudged and labels <= 0 give 0
+    let stop = |l: f64| {
+        if l.is_nan() || l <= 0.0 {
+            0.0
+        } else {
+            (l.min(max_grade).exp2() - 1.0) / denom
+        }
+    };
+    let mut decay = 1.0;
+    let mut score = 0.0;
+    let mut grades: Vec<(f64, usize)> = Vec::new();
+    let mut means: Vec<f64> = Vec::new();
+    for (s, g) in tied.groups() {
+        if s >= limit || decay == 0.0 {
+            break;
+        }
+        let t = g.len();
+        let places = t.min(limit - s);
+        grades.clear();
+        for &l in g {
+            let r = stop(l);
+            if r > 0.0 {
+                match grades.iter_mut().find(|(v, _)| *v == r) {
+                    Some((_, c)) => *c += 1,
+                    None => grades.push((r, 1)),
+                }
+            }
+        }
+        let mut inner = 0.0;
+        for &(r, count) in &grades {
+            // M_m over the others of one document of stop chance `r`, m < places
+            means.clear();
+            means.push(1.0);
+            let mut size = 0usize;
+            let mut skipped = false;
+            for &l in g {
+                let x = stop(l);
+                if !skipped && x == r {
+                    skipped = true;
+                    continue;
+                }
+                let top = (size + 1).min(places - 1);
+                if means.len() <= top {
+                    means.push(0.0);
+                }
+                for m in (1..=top).rev() {
+                    means[m] = (f(size + 1 - m) * means[m] + f(m) * (1.0 - x) * means[m - 1])
+                        / f(size + 1);
+                }
+                size += 1;
+            }
+            for (m, &mean) in means.iter().enumerate().take(places) {
+                inner += f(count) / f(t) * r * mean / f(s + m + 1);
+            }
+        }
+        score += decay * inner;
+        decay *= g.iter().map(|&l| 1.0 - stop(l)).product::<f64>();
+    }
+    score
+}
+
+/// Expected RBP: `(1 - p) sum_groups (r / t) sum_{places} p^rank`, each place of a group
+/// holding a relevant document with chance `r / t`.
+fn expected_rbp(tied: &Tied<'_>, limit: usize, p: f64, is_rel: impl Fn(f64) -> bool) -> f64 {
+    let mut sum = 0.0;
+    for (s, g) in tied.groups() {
+        if s >= limit {
+            break;
+        }
+        let r = g.iter().filter(|&&l| is_rel(l)).count();
+        if r == 0 {
+            continue;
+        }
+        let weights: f64 = (s..(s + g.len()).min(limit))
+            .map(|rank| p.powf(f(rank)))
+            .fold(0.0, |a, w| a + w);
+        sum += f(r) / f(g.len()) * weights;
+    }
+    (1.0 - p) * sum
+}
+
+/// Expected bpref (trec_eval's `m_bpref.c`, as [`crate::metrics::judgments::bpref`]). A
+/// relevant document's term depends on the judged non-relevant documents above it: `B` from
+/// the groups above, and `X` of the `n` in its own group, uniform on `0..=n` (its place among
+/// itself and those `n` is uniform), so its expected term is the mean over `X`.
+fn expected_bpref(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f64 {
+    let num_rel = query.num_rel(rel);
+    let num_nonrel = query.num_judged() - num_rel;
+    let term = |above: usize| {
+        if above > 0 {
+            1.0 - f(above.min(num_rel)) / f(num_nonrel.min(num_rel))
+        } else {
+            1.0
+        }
+    };
+    let mut before = 0usize;
+    let mut sum = 0.0;
+    for (_, g) in tied.groups() {
+        let judged = |l: f64| !l.is_nan() && l >= 0.0;
+        let r = g.iter().filter(|&&l| judged(l) && l >= rel).count();
+        let n = g.iter().filter(|&&l| judged(l) && l < rel).count();
+        if r > 0 {
+            let mean = (0..=n).map(|x| term(before + x)).fold(0.0, |a, v| a + v) / f(n + 1);
+            sum += f(r) * mean;
+        }
+        before += n;
+    }
+    if num_rel > 0 { sum / f(num_rel) } else { sum }
+}
+
+/// `ln C(n, k)` from `ln_fact[i] = ln i!`.
+fn ln_choose(ln_fact: &[f64], n: usize, k: usize) -> f64 {
+    ln_fact[n] - ln_fact[k] - ln_fact[n - k]
+}
+
+/// Expected infAP (trec_eval's `m_infap.c`, as [`crate::metrics::judgments::inferred_ap`]).
+/// A relevant document at 0-based rank `j` scores
+/// `(1 + (a + b + c) (a + eps) / (a + b + 2 eps)) / (j + 1)` with `a`, `b`, `c` the relevant,
+/// judged non-relevant and unjudged (negative label) documents above it. In a group of `t`
+/// starting at rank `s`, with `r` relevant, `n` non-relevant, `u` unjudged and `o` unpooled
+/// documents, a relevant document has `m` of the others above it, uniform on `0..t`, and those
+/// are a uniform `m`-subset: `x` relevant and `y` non-relevant with the multivariate
+/// hypergeometric chance `C(r-1, x) C(n, y) C(u+o, m-x-y) / C(t-1, m)`, and in expectation
+/// `(m - x - y) u / (u + o)` unjudged (the term is linear in that count). Exact, in
+/// `O(t r n)` per group.
+fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f64 {
+    const EPS: f64 = 0.00001; // trec_eval's INFAP_EPSILON
+    let (mut above_rel, mut above_nonrel, mut above_unjudged) = (0usize, 0usize, 0usize);
+    let mut sum = 0.0;
+    // ln i! for i up to the largest group (Lanczos' ln Gamma: about 1e-15 relative)
+    let largest = tied.groups().map(|(_, g)| g.len()).max().unwrap_or(0);
+    let ln_fact: Vec<f64> = (0..=largest)
+        .map(|i| crate::special::ln_gamma(f(i) + 1.0))
+        .collect();
+    for (s, g) in tied.groups() {
+        let t = g.len();
+        let r = g.iter().filter(|&&l| !l.is_nan() && l >= rel).count();
+        let n = g
+            .iter()
+            .filter(|&&l| !l.is_nan() && l >= 0.0 && l < rel)
+            .count();
+        let u = g.iter().filter(|&&l| l < 0.0).count();
+        let w = t - r - n; // unjudged or unpooled
+        if r > 0 {
+            let unjudged_share = if w > 0 { f(u) / f(w) } else { 0.0 };
+            let mut group = 0.0;
+            for m in 0..t {
+                let ln_all = ln_choose(&ln_fact, t - 1, m);
+                let mut at_m = 0.0;
+                for x in 0..=(r - 1).min(m) {
+                    for y in 0..=n.min(m - x) {
+                        let rest = m - x - y;
+                        if rest > w {
+                            continue;
+                        }
+                        let chance = (ln_choose(&ln_fact, r - 1, x)
+                            + ln_choose(&ln_fact, n, y)
+                            + ln_choose(&ln_fact, w, rest)
+                            - ln_all)
+                            .exp();
+                        let a = f(above_rel + x);
+                        let b = f(above_nonrel + y);
+                        let c = f(above_unjudged) + f(rest) * unjudged_share;
+                        at_m += chance * (1.0 + (a + b + c) * ((a + EPS) / (a + b + 2.0 * EPS)));
+                    }
+                }
+                group += at_m / f(s + m + 1);
+            }
+            sum += f(r) * group / f(t);
+        }
+        above_rel += r;
+        above_nonrel += n;
+        above_unjudged += u;
+    }
+    let num_rel = query.num_rel(rel);
+    if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
 fn expected_success(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {

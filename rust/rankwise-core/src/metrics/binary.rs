@@ -6,6 +6,7 @@
 //! ranking counts the missing ranks as non-relevant, and denominators that count relevant
 //! documents use every judged relevant document of the query, retrieved or not.
 
+use super::measure::TrecEval;
 use super::{Hit, RankedQuery};
 
 #[inline]
@@ -128,14 +129,16 @@ pub fn success(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
 
 /// Interpolated precision at recall level `recall` (trec_eval 9.0.x `iprec_at_recall`):
 /// the highest precision reached at or after the rank where `c` relevant documents have been
-/// seen, with `c = (long)(recall * R + 0.9)` exactly as trec_eval 9.0.x rounds it (10.0 uses
-/// `lround` and differs on a few levels). 0 when fewer than `c` relevant documents are
+/// seen, with `c = (long)(recall * R + 0.9)` exactly as trec_eval 9.0.x rounds it, or
+/// `lround(recall * R)` as 10.0 does (`version`, see [`TrecEval::recall_cutoff`]). 0 when fewer than `c` relevant documents are
 /// retrieved, and 0 for an empty ranking (trec_eval computes 0/0 there and prints NaN).
-pub fn interpolated_precision(q: &RankedQuery<'_>, recall: f64, rel: f64) -> f64 {
-    let num_rel = q.num_rel(rel);
-    // trec_eval: `(long) (cutoff_percents[i] * rr.num_rel + 0.9)`; truncation toward zero.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let needed = (recall * f(num_rel) + 0.9) as usize;
+pub fn interpolated_precision(
+    q: &RankedQuery<'_>,
+    recall: f64,
+    rel: f64,
+    version: TrecEval,
+) -> f64 {
+    let needed = version.recall_cutoff(recall, q.num_rel(rel));
     let mut best = 0.0f64;
     let mut seen = 0usize;
     let mut rel_hits = relevant(q.hits, rel).peekable();
@@ -193,14 +196,18 @@ pub fn r_precision_mult(q: &RankedQuery<'_>, mult: f64, rel: f64) -> f64 {
 /// Interpolated precision averaged over recall `levels` (trec_eval `11pt_avg`, by default
 /// the 11 levels 0.0, 0.1, ..., 1.0). Summed from the highest level down, as trec_eval does,
 /// so the floating-point result is the same.
-pub fn interpolated_precision_average(q: &RankedQuery<'_>, levels: &[f64], rel: f64) -> f64 {
+pub fn interpolated_precision_average(
+    q: &RankedQuery<'_>,
+    levels: &[f64],
+    rel: f64,
+    version: TrecEval,
+) -> f64 {
     if levels.is_empty() {
         return 0.0;
     }
-    let sum = levels
-        .iter()
-        .rev()
-        .fold(0.0, |acc, &r| acc + interpolated_precision(q, r, rel));
+    let sum = levels.iter().rev().fold(0.0, |acc, &r| {
+        acc + interpolated_precision(q, r, rel, version)
+    });
     sum / f(levels.len())
 }
 
@@ -274,13 +281,43 @@ mod tests {
         // Relevant at ranks 1 and 3 of 3, R = 3: precisions 1/1, 2/3.
         let o = q(&[Some(1.0), Some(0.0), Some(1.0)], &[1.0]);
         let v = o.view();
-        assert!(close(interpolated_precision(&v, 0.0, 1.0), 1.0));
+        assert!(close(
+            interpolated_precision(&v, 0.0, 1.0, TrecEval::V9),
+            1.0
+        ));
         // 0.5 * 3 + 0.9 = 2.4 -> 2 relevant needed: max precision from rank 3 on = 2/3
-        assert!(close(interpolated_precision(&v, 0.5, 1.0), 2.0 / 3.0));
+        assert!(close(
+            interpolated_precision(&v, 0.5, 1.0, TrecEval::V9),
+            2.0 / 3.0
+        ));
         // 1.0 * 3 + 0.9 -> 3 needed, only 2 retrieved
-        assert_eq!(interpolated_precision(&v, 1.0, 1.0), 0.0);
+        assert_eq!(interpolated_precision(&v, 1.0, 1.0, TrecEval::V9), 0.0);
         // 0.1 * 3 + 0.9 = 1.2 -> 1
-        assert!(close(interpolated_precision(&v, 0.1, 1.0), 1.0));
+        assert!(close(
+            interpolated_precision(&v, 0.1, 1.0, TrecEval::V9),
+            1.0
+        ));
+    }
+
+    #[test]
+    fn trec_eval_10_rounds_recall_cutoffs_to_nearest() {
+        // Same ranking, R = 3. Level 0.4: 9.0 needs (long)(1.2 + 0.9) = 2 relevant
+        // documents (best precision from rank 3 on, 2/3); 10.0 needs lround(1.2) = 1 (1/1).
+        let o = q(&[Some(1.0), Some(0.0), Some(1.0)], &[1.0]);
+        let v = o.view();
+        assert!(close(
+            interpolated_precision(&v, 0.4, 1.0, TrecEval::V9),
+            2.0 / 3.0
+        ));
+        assert!(close(
+            interpolated_precision(&v, 0.4, 1.0, TrecEval::V10),
+            1.0
+        ));
+        // Halves round away from zero in both: 0.5 * 3 = 1.5 -> 2.
+        assert_eq!(TrecEval::V10.recall_cutoff(0.5, 3), 2);
+        assert_eq!(TrecEval::V9.recall_cutoff(0.5, 3), 2);
+        assert_eq!(TrecEval::V10.recall_cutoff(0.1, 4), 0);
+        assert_eq!(TrecEval::V9.recall_cutoff(0.1, 4), 1);
     }
 
     #[test]
@@ -306,7 +343,7 @@ mod tests {
         let levels = [0.0, 0.5, 1.0];
         let expected = (1.0 + 2.0 / 3.0 + 0.0) / 3.0;
         assert!(close(
-            interpolated_precision_average(&v, &levels, 1.0),
+            interpolated_precision_average(&v, &levels, 1.0, TrecEval::V9),
             expected
         ));
         // first relevant: no non-relevant above -> 1/log2(2); second: one above -> 1/log2(3)

@@ -244,6 +244,55 @@ pub struct Measure {
     /// ir_measures' `judged_only=True`: measure the ranking without its unjudged documents
     /// (trec_eval's `-J`, for this measure only).
     pub judged_only: bool,
+    /// The trec_eval version whose arithmetic it follows where versions differ
+    /// ([`TrecEval`]).
+    pub trec_eval: TrecEval,
+}
+
+/// A trec_eval version whose results rankwise reproduces. Versions differ on purpose in:
+/// * the number of relevant documents a recall level stands for in `iprec_at_recall` and
+///   `11pt_avg`: `(long)(level * R + 0.9)` in 9.0.x, `lround(level * R)` in 10.0
+///   (usnistgov/trec_eval commits 2a9e214 and 2d77a47, "Breaking fix: change uses of int
+///   truncation to round/floor" in its CHANGELOG); `Rprec_mult` kept 9.0's rounding;
+/// * scores: read as `float` in 9.0.x and as `double` in 10.0 (commit dc0c991), so scores
+///   equal in single precision tie in 9.0.x only (see [`TrecEval::score_precision`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrecEval {
+    /// trec_eval 9.0.4 to 9.0.8 (the same results): the default.
+    #[default]
+    V9,
+    /// trec_eval 10.0 (2026-06-17).
+    V10,
+}
+
+crate::choice!(TrecEval, "trec_eval", {
+    "9.0" => TrecEval::V9,
+    "10.0" => TrecEval::V10,
+});
+
+impl TrecEval {
+    /// The number of relevant documents that recall `level` of `num_rel` stands for in
+    /// `iprec_at_recall` and `11pt_avg`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    pub fn recall_cutoff(self, level: f64, num_rel: usize) -> usize {
+        #[allow(clippy::cast_precision_loss)]
+        let x = level * num_rel as f64;
+        match self {
+            // `(long) (cutoff_percents[i] * rr.num_rel + 0.9)`: truncation toward zero.
+            TrecEval::V9 => (x + 0.9) as usize,
+            // `lround(cutoff_percents[i] * rr.num_rel)`: halves away from zero, as `round`.
+            TrecEval::V10 => x.round() as usize,
+        }
+    }
+
+    /// The precision at which the version compares scores (`float` in 9.0.x, `double` in
+    /// 10.0).
+    pub fn score_precision(self) -> crate::ranking::ScorePrecision {
+        match self {
+            TrecEval::V9 => crate::ranking::ScorePrecision::F32,
+            TrecEval::V10 => crate::ranking::ScorePrecision::F64,
+        }
+    }
 }
 
 /// How much of a ranking a measure reads.
@@ -265,6 +314,7 @@ impl Measure {
             cutoff,
             rel,
             judged_only: false,
+            trec_eval: TrecEval::V9,
         }
     }
 
@@ -1055,6 +1105,33 @@ impl MeasureSet {
             }
         }
         Ok(MeasureSet { measures })
+    }
+
+    /// Parse every name for a trec_eval version: as [`MeasureSet::parse`], each measure
+    /// following `version`'s arithmetic. Under 10.0 the group `all_trec` is refused: 10.0
+    /// added `rbp`, `rbp_resid` and `unj` to it (commit 4e0ebd0), which rankwise does not
+    /// compute in trec_eval's form yet.
+    pub fn parse_for<S: AsRef<str>>(names: &[S], version: TrecEval) -> Result<Self> {
+        if version == TrecEval::V10 && names.iter().any(|n| n.as_ref().trim() == "all_trec") {
+            return Err(RankError::InvalidMeasure {
+                name: "all_trec".into(),
+                reason: "trec_eval 10.0's all_trec adds rbp, rbp_resid and unj, which rankwise \
+                         does not compute in trec_eval's form yet; name the measures, or use \
+                         trec_eval=\"9.0\""
+                    .into(),
+            });
+        }
+        let mut set = MeasureSet::parse(names)?;
+        for m in &mut set.measures {
+            m.trec_eval = version;
+        }
+        Ok(set)
+    }
+
+    /// The trec_eval version the measures follow (that of the first; [`MeasureSet::parse_for`]
+    /// gives them all one).
+    pub fn trec_eval(&self) -> TrecEval {
+        self.measures.first().map_or(TrecEval::V9, |m| m.trec_eval)
     }
 
     /// Build from already parsed measures.

@@ -23,7 +23,7 @@ pub mod table;
 
 pub use crate::ranking::Hit;
 use cwl::{CwlColumn, CwlGain, CwlModel, CwlParams};
-pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet};
+pub use measure::{Aggregate, Gain, Measure, MeasureKind, MeasureSet, TrecEval};
 
 /// One query, ranked, as the measures see it.
 #[derive(Debug, Clone, Copy)]
@@ -153,7 +153,9 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::R => binary::recall(query, k, rel),
         MeasureKind::Rprec => binary::r_precision(query, rel),
         MeasureKind::Success => binary::success(query, k, rel),
-        MeasureKind::IPrec { recall } => binary::interpolated_precision(query, recall, rel),
+        MeasureKind::IPrec { recall } => {
+            binary::interpolated_precision(query, recall, rel, measure.trec_eval)
+        }
         MeasureKind::Rbp {
             p,
             column: CwlColumn::EU,
@@ -179,9 +181,12 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::NumNonrelJudgedRet => set::num_nonrel_judged_ret(query, rel),
         MeasureKind::RelativeP => binary::relative_precision(query, k.unwrap_or(0), rel),
         MeasureKind::RprecMult { mult } => binary::r_precision_mult(query, mult, rel),
-        MeasureKind::IPrecAvg11 => {
-            binary::interpolated_precision_average(query, &measure::ELEVEN_RECALL_LEVELS, rel)
-        }
+        MeasureKind::IPrecAvg11 => binary::interpolated_precision_average(
+            query,
+            &measure::ELEVEN_RECALL_LEVELS,
+            rel,
+            measure.trec_eval,
+        ),
         MeasureKind::GmBpref => judgments::bpref(query, rel),
         MeasureKind::InfAP => judgments::inferred_ap(query, rel),
         MeasureKind::BinG => binary::binary_g(query, rel),
