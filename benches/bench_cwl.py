@@ -60,9 +60,7 @@ def main() -> None:
     print(f"{'measure':42s} {'ms':>9s} {'us/query':>9s} {'x nDCG@10':>10s}")
     for name in names:
         t = base if name == "nDCG@10" else median(name)
-        print(
-            f"{name:42s} {t * 1e3:9.2f} {t / args.queries * 1e6:9.3f} {t / base:10.2f}"
-        )
+        print(f"{name:42s} {t * 1e3:9.2f} {t / args.queries * 1e6:9.3f} {t / base:10.2f}")
 
 
 if __name__ == "__main__":

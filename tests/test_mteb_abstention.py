@@ -41,9 +41,7 @@ def test_nauc_equals_mteb(data: st.DataObject, n: int) -> None:
 def test_nauc_with_other_rates_equals_mteb(data: st.DataObject, n: int) -> None:
     conf = np.array(data.draw(st.lists(values_st, min_size=n, max_size=n)))
     values = np.array(data.draw(st.lists(values_st, min_size=n, max_size=n)))
-    rates = np.sort(
-        np.array(data.draw(st.lists(st.floats(0, 1), min_size=2, max_size=25)))
-    )
+    rates = np.sort(np.array(data.draw(st.lists(st.floats(0, 1), min_size=2, max_size=25))))
     want = mteb_metrics.nauc(conf, values, rates)
     assert _same(nauc(conf, values, abstention_rates=rates), want)
 

@@ -109,9 +109,7 @@ def evaluate_answers(
       answer_accuracy@2  1.0000
     """
     ks = [k] if isinstance(k, int) else list(k)
-    if not ks or not all(
-        isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in ks
-    ):
+    if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in ks):
         raise InvalidValueError(f"`k` must be positive integers; got {k!r}"[:300])
     if not isinstance(run, Mapping) or not run:
         raise InvalidValueError("`run` must be a non-empty dict {query_id: ranked documents}")

@@ -40,8 +40,8 @@ __all__ = [
     "CONFIDENCE_FUNCTIONS",
     "abstention",
     "average_precision",
-    "confidence_scores",
     "bpref",
+    "confidence_scores",
     "dcg",
     "err",
     "evaluate_arrays",
@@ -546,9 +546,7 @@ def _rates(abstention_rates: Array | None) -> npt.NDArray[np.float64]:
     return float_vector("abstention_rates", abstention_rates)
 
 
-def nauc(
-    confidence: Array, values: Array, *, abstention_rates: Array | None = None
-) -> float:
+def nauc(confidence: Array, values: Array, *, abstention_rates: Array | None = None) -> float:
     """Normalised area under the abstention curve (nAUC), as MTEB reports it.
 
     Gisserot-Boukhlef et al., "Towards trustworthy reranking: a simple yet effective
