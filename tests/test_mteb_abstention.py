@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rankwise.errors import InvalidValueError, ShapeError
+from rankwise.errors import InvalidValueError, RankwiseTypeError, ShapeError
 from rankwise.metrics import abstention, confidence_scores, nauc
 
 mteb_metrics = pytest.importorskip("mteb._evaluators.retrieval_metrics")
@@ -94,3 +94,9 @@ def test_nauc_refuses_bad_input() -> None:
         nauc([0.1, 0.2], [1.0, 0.0], abstention_rates=[0.5])
     with pytest.raises(InvalidValueError, match="scores"):
         confidence_scores(np.array([[0.1, np.inf]]))
+    with pytest.raises(RankwiseTypeError, match="scores"):
+        confidence_scores([["a", "b"]])
+    with pytest.raises(ShapeError, match="offsets"):
+        confidence_scores(np.array([1.0, 2.0]), offsets=[0, 5])
+    with pytest.raises(ShapeError, match="values"):
+        abstention({"max": [1.0, 2.0]}, {"m": [1.0]})

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from . import _native
 from ._validation import batch, choice, cutoff, float_vector, int_array, real_array, real_scalar
-from .errors import InvalidValueError, ShapeError
+from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 from .evaluate import _measure_list
 
 __all__ = [
@@ -520,6 +520,8 @@ def confidence_scores(
     {'max': [0.9, 0.4], 'std': [0.3266, 0.0943], 'diff1': [0.4, 0.0]}
     """
     s = real_array("scores", scores)
+    if s.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`scores` must be an array of real numbers; got dtype {s.dtype}")
     if s.ndim == 2:
         if offsets is not None:
             raise InvalidValueError("`offsets` applies to 1-D (ragged) `scores`; got 2-D scores")
