@@ -74,6 +74,19 @@ def test_has_answer_equals_dpr(answers: list[str], text: str) -> None:
     assert has_answer(answers, text) == dpr_has_answer(answers, text)
 
 
+_ascii_text = st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=8), max_size=4),
+    _ascii_text,
+)
+def test_has_answer_on_ascii_equals_dpr(answers: list[str], text: str) -> None:
+    # ASCII passages take rankwise's allocation-free path; every ASCII character is drawn
+    assert has_answer(answers, text) == dpr_has_answer(answers, text)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.data(), text_st)
 def test_answer_taken_from_the_text_is_found(data: st.DataObject, text: str) -> None:

@@ -37,12 +37,59 @@ pub fn contains(passage: &[String], answer: &[String]) -> bool {
     answer.is_empty() || passage.windows(answer.len()).any(|w| w == answer)
 }
 
+/// DPR's tokens of an ASCII `text`, borrowed and not yet lower-cased: in ASCII, the
+/// pattern's letters, digits and marks are `[A-Za-z0-9]`, its separators and controls are
+/// space and `0x00-0x1F`, `0x7F`, so every other byte is a token of one character.
+fn ascii_tokens(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 4);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            out.push(&text[start..i]);
+        } else {
+            if c > b' ' && c != 0x7f {
+                out.push(&text[i..=i]);
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether the ASCII token `p`, lower-cased, is the (lower-case) answer token `a`.
+fn same_lowered(a: &str, p: &str) -> bool {
+    a.len() == p.len()
+        && a.bytes()
+            .zip(p.bytes())
+            .all(|(x, y)| x == y.to_ascii_lowercase())
+}
+
+/// Whether `text` holds one of `answers` (each as lower-cased tokens): ASCII passages are
+/// matched on borrowed tokens without allocating; others through [`tokens`].
+fn passage_has(text: &str, answers: &[Vec<String>]) -> bool {
+    if !text.is_ascii() {
+        let passage = tokens(text);
+        return answers.iter().any(|a| contains(&passage, a));
+    }
+    let passage = ascii_tokens(text);
+    answers.iter().any(|a| {
+        a.is_empty()
+            || passage
+                .windows(a.len())
+                .any(|w| w.iter().zip(a).all(|(p, a)| same_lowered(a, p)))
+    })
+}
+
 /// DPR's `has_answer(answers, text, tokenizer, "string")` on NFD-normalised strings.
 pub fn has_answer<S: AsRef<str>>(answers: &[S], text: &str) -> bool {
-    let passage = tokens(text);
-    answers
-        .iter()
-        .any(|a| contains(&passage, &tokens(a.as_ref())))
+    let answers: Vec<Vec<String>> = answers.iter().map(|a| tokens(a.as_ref())).collect();
+    passage_has(text, &answers)
 }
 
 /// For each query, the 0-based rank of the first of its `ranked` passages (indices into
@@ -72,10 +119,7 @@ pub fn first_answer_ranks<S: AsRef<str> + Sync, A: AsRef<str> + Sync>(
             ranked
                 .iter()
                 .take(depth)
-                .position(|&p| {
-                    let passage = tokens(passages[p].as_ref());
-                    answers.iter().any(|a| contains(&passage, a))
-                })
+                .position(|&p| passage_has(passages[p].as_ref(), &answers))
                 .map_or(-1, |r| i64::try_from(r).unwrap_or(i64::MAX))
         })
         .collect();
@@ -94,6 +138,16 @@ mod tests {
             ["hello", ",", "world", "!", "it", "'", "s", "3", ".", "5"]
         );
         assert!(tokens(" \t\n").is_empty());
+    }
+
+    #[test]
+    fn ascii_tokens_are_the_pattern_s_tokens() {
+        let text: String = (0u8..128).map(char::from).collect::<String>() + " Ab1 c-D";
+        let fast: Vec<String> = ascii_tokens(&text)
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
+        assert_eq!(fast, tokens(&text));
     }
 
     #[test]
