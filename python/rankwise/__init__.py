@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import (
+        answers,
         consistency,
         correlation,
         diversity,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         rerank,
         stats,
     )
+    from .answers import evaluate_answers
     from .comparison import compare, fuse
     from .fusion import fusion_train, optimize_fusion
     from .sample import demo
@@ -62,6 +64,7 @@ __all__ = (
     "Report",
     "Run",
     "__version__",
+    "answers",
     "build_profile",
     "compare",
     "consistency",
@@ -70,6 +73,7 @@ __all__ = (
     "diversity",
     "errors",
     "evaluate",
+    "evaluate_answers",
     "fuse",
     "fusion",
     "fusion_train",
@@ -99,6 +103,8 @@ _LAZY = {
     "fuse": ("rankwise.comparison", "fuse"),
     "fusion": ("rankwise.fusion", None),
     "diversity": ("rankwise.diversity", None),
+    "answers": ("rankwise.answers", None),
+    "evaluate_answers": ("rankwise.answers", "evaluate_answers"),
     "fusion_train": ("rankwise.fusion", "fusion_train"),
     "optimize_fusion": ("rankwise.fusion", "optimize_fusion"),
     "demo": ("rankwise.sample", "demo"),

@@ -215,6 +215,17 @@ def parse_permutations(
     out_of_range: _OnProblem = "repair",
     missing: _OnProblem = "repair",
 ) -> tuple[npt.NDArray[np.int64], bytes]: ...
+def confidence_scores(
+    scores: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]: ...
+def nauc(
+    confidences: list[npt.NDArray[np.float64]],
+    values: list[npt.NDArray[np.float64]],
+    abstention_rates: npt.NDArray[np.float64],
+) -> list[float]: ...
+def answer_ranks(
+    passages: list[str], answers: list[list[str]], ranked: list[list[int]], depth: int
+) -> list[int]: ...
 def pairwise_accuracy(
     scores: npt.NDArray[np.float64],
     labels: npt.NDArray[np.float64],

@@ -32,16 +32,20 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import batch, choice, cutoff, real_scalar
-from .errors import InvalidValueError
+from ._validation import batch, choice, cutoff, float_vector, int_array, real_array, real_scalar
+from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 from .evaluate import _measure_list
 
 __all__ = [
+    "CONFIDENCE_FUNCTIONS",
+    "abstention",
     "average_precision",
     "bpref",
+    "confidence_scores",
     "dcg",
     "err",
     "evaluate_arrays",
+    "nauc",
     "ndcg",
     "precision",
     "r_precision",
@@ -475,3 +479,145 @@ def rbp(
     return _one(
         f"RBP(p={real_scalar('p', p)!r})", scores, labels, offsets, mask, nan_policy, rel_level
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# Abstention (MTEB): confidence per query and the normalised area under the abstention curve
+# ----------------------------------------------------------------------------------------------
+
+#: MTEB's confidence functions, in its order (the suffixes of its ``nAUC_{metric}_{fct}``).
+CONFIDENCE_FUNCTIONS: tuple[str, ...] = ("max", "std", "diff1")
+
+
+def confidence_scores(
+    scores: Array, *, offsets: Array | None = None
+) -> dict[str, npt.NDArray[np.float64]]:
+    """MTEB's confidence of each query in its scores: ``max``, ``std`` and ``diff1``.
+
+    As ``mteb._evaluators.retrieval_metrics.confidence_scores`` (MTEB 2.26): the highest
+    score, the population standard deviation of all the query's scores (``np.std``), and the
+    highest minus the second highest (0 with one score). A query without scores gets 0 for
+    each. Computed in Rust, in parallel across queries, with the GIL released.
+
+    Parameters
+    ----------
+    scores : array_like, (Q, D), or 1-D with ``offsets``
+        Every score of each query (MTEB uses all the retrieved documents' scores).
+    offsets : array_like of int, (Q + 1,), optional
+        Query boundaries for 1-D (ragged) ``scores``.
+
+    Returns
+    -------
+    dict of str to ndarray of float64, shape (Q,)
+        ``{"max": ..., "std": ..., "diff1": ...}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rankwise.metrics import confidence_scores
+    >>> conf = confidence_scores(np.array([[0.9, 0.5, 0.1], [0.4, 0.4, 0.2]]))
+    >>> {name: values.round(4).tolist() for name, values in conf.items()}
+    {'max': [0.9, 0.4], 'std': [0.3266, 0.0943], 'diff1': [0.4, 0.0]}
+    """
+    s = real_array("scores", scores)
+    if s.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`scores` must be an array of real numbers; got dtype {s.dtype}")
+    if s.ndim == 2:
+        if offsets is not None:
+            raise InvalidValueError("`offsets` applies to 1-D (ragged) `scores`; got 2-D scores")
+        rows, width = s.shape
+        flat = np.ascontiguousarray(s, dtype=np.float64).reshape(-1)
+        bounds = np.arange(rows + 1, dtype=np.int64) * width
+    elif s.ndim == 1:
+        flat = float_vector("scores", s)
+        bounds = (
+            np.array([0, flat.shape[0]], dtype=np.int64)
+            if offsets is None
+            else np.ascontiguousarray(int_array("offsets", offsets), dtype=np.int64)
+        )
+    else:
+        raise ShapeError(f"`scores` must be 1-D or 2-D; got {s.ndim}-D")
+    table = _native.confidence_scores(flat, bounds)
+    return {name: table[:, i].copy() for i, name in enumerate(CONFIDENCE_FUNCTIONS)}
+
+
+def _rates(abstention_rates: Array | None) -> npt.NDArray[np.float64]:
+    if abstention_rates is None:
+        # MTEB's `_DEFAULT_ABSTENTION_RATES`: 0.0, 0.1, ..., 0.9 as numpy spells them
+        return np.linspace(0, 1, 11)[:-1]
+    return float_vector("abstention_rates", abstention_rates)
+
+
+def nauc(confidence: Array, values: Array, *, abstention_rates: Array | None = None) -> float:
+    """Normalised area under the abstention curve (nAUC), as MTEB reports it.
+
+    Gisserot-Boukhlef et al., "Towards trustworthy reranking: a simple yet effective
+    abstention mechanism" (arXiv 2402.12997), computed as MTEB 2.26's ``nauc``: abstaining on
+    the ``min(round(rate * Q), Q - 1)`` least confident queries, the mean value of the rest
+    traces the abstention curve (equal confidences share their group's mean value); its area
+    (trapezoids over the rates) is scaled so that the oracle (abstaining on the lowest values
+    first) scores 1 and abstaining at random 0. NaN when every value is the same (the oracle
+    is then flat, and MTEB returns NaN). The arithmetic follows numpy's summation order, so
+    values equal MTEB's.
+
+    Parameters
+    ----------
+    confidence : array_like of float, (Q,)
+        One confidence per query (e.g. from :func:`confidence_scores`); higher = surer.
+    values : array_like of float, (Q,)
+        The measure per query (e.g. ``Report.column("nDCG@10")``).
+    abstention_rates : array_like of float, optional
+        Non-decreasing rates in ``[0, 1]``, at least two; default MTEB's ``0, 0.1, ..., 0.9``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rankwise.metrics import nauc
+    >>> values = np.array([0.0, 0.2, 0.5, 0.9, 1.0])
+    >>> round(nauc(values, values), 4), round(nauc(-values, values), 4)
+    (1.0, -1.0385)
+    """
+    return float(
+        _native.nauc(
+            [float_vector("confidence", confidence)],
+            [float_vector("values", values)],
+            _rates(abstention_rates),
+        )[0]
+    )
+
+
+def abstention(
+    confidence: dict[str, Array],
+    values: dict[str, Array],
+    *,
+    abstention_rates: Array | None = None,
+) -> dict[str, float]:
+    """nAUC of every measure against every confidence, named as MTEB names them.
+
+    The equivalent of MTEB's ``evaluate_abstention``: ``{"nAUC_{measure}_{fct}": value}``
+    for each ``values`` column and each ``confidence`` column (both one entry per query, in
+    the same query order), computed in parallel in Rust.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rankwise.metrics import abstention, confidence_scores
+    >>> scores = np.array([[0.9, 0.1], [0.5, 0.4], [0.8, 0.7]])
+    >>> ndcg_values = {"NDCG@10": np.array([1.0, 0.0, 0.5])}
+    >>> out = abstention(confidence_scores(scores), ndcg_values)
+    >>> {k: round(v, 4) for k, v in out.items()}
+    {'nAUC_NDCG@10_max': 1.0, 'nAUC_NDCG@10_std': 1.0, 'nAUC_NDCG@10_diff1': 1.0}
+    """
+    conf_names = list(confidence)
+    value_names = list(values)
+    out = _native.nauc(
+        [float_vector(f"confidence[{n!r}]", confidence[n]) for n in conf_names],
+        [float_vector(f"values[{n!r}]", values[n]) for n in value_names],
+        _rates(abstention_rates),
+    )
+    names = [f"nAUC_{m}_{c}" for m in value_names for c in conf_names]
+    return dict(zip(names, out, strict=True))

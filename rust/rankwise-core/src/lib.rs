@@ -42,6 +42,8 @@
 //! # Ok::<(), rankwise_core::error::RankError>(())
 //! ```
 
+pub mod abstention;
+pub mod answers;
 pub mod compare;
 pub mod consistency;
 pub mod correlation;

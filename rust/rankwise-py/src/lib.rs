@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod abstention;
 mod compare;
 mod consistency;
 mod convert;
@@ -36,6 +37,8 @@ mod _native {
     use super::PyModule;
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::abstention::{answer_ranks, confidence_scores, nauc};
     #[pymodule_export]
     use crate::compare::fuse;
     #[pymodule_export]

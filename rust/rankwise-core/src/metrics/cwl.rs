@@ -264,31 +264,72 @@ fn walk(
         missing
     };
     let mut hits = q.hits_before(retrieved).iter().peekable();
-    let (mut reach, mut depth, mut wg) = (1.0f64, 0.0f64, 0.0f64);
-    let (mut etu, mut etc, mut cum_gain) = (0.0f64, 0.0f64, 0.0f64);
-    for i in 0..N {
-        let g = if i >= retrieved {
-            missing
-        } else if let Some(h) = hits.next_if(|h| h.rank as usize == i) {
+    let mut sums = Sums {
+        reach: 1.0,
+        depth: 0.0,
+        wg: 0.0,
+        etu: 0.0,
+        etc: 0.0,
+        cum_gain: 0.0,
+    };
+    // Two loops, one body: the ranks of the ranking (gains from the hits), then the ranks
+    // past its end (a constant gain, no lookup). Same operations in the same order as one
+    // loop, so the same bits; the second loop is the long one for slow-decaying models.
+    let mut stopped = false;
+    for i in 0..retrieved {
+        let g = if let Some(h) = hits.next_if(|h| h.rank as usize == i) {
             gain.of(h.label)
         } else {
             between
         };
-        let c = next(i, g);
-        depth += reach;
-        wg += reach * g;
-        cum_gain += g;
-        let stop = reach * (1.0 - c);
-        etu += stop * cum_gain;
-        etc += stop * (i + 1) as f64;
-        reach *= c;
-        if reach < NEGLIGIBLE * depth {
+        if sums.step(i, g, next(i, g), NEGLIGIBLE) {
+            stopped = true;
             break;
         }
     }
+    if !stopped {
+        for i in retrieved..N {
+            if sums.step(i, missing, next(i, missing), NEGLIGIBLE) {
+                break;
+            }
+        }
+    }
+    let Sums {
+        depth,
+        wg,
+        etu,
+        etc,
+        ..
+    } = sums;
     let w0 = 1.0 / depth;
     // EC = sum_i W(i) * 1
     [wg * w0, etu, depth * w0, etc, depth]
+}
+
+/// The running sums of [`walk`].
+struct Sums {
+    reach: f64,
+    depth: f64,
+    wg: f64,
+    etu: f64,
+    etc: f64,
+    cum_gain: f64,
+}
+
+impl Sums {
+    /// Add rank `i` with gain `g` and continuation `c`; whether the pass may stop.
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss)]
+    fn step(&mut self, i: usize, g: f64, c: f64, negligible: f64) -> bool {
+        self.depth += self.reach;
+        self.wg += self.reach * g;
+        self.cum_gain += g;
+        let stop = self.reach * (1.0 - c);
+        self.etu += stop * self.cum_gain;
+        self.etc += stop * (i + 1) as f64;
+        self.reach *= c;
+        self.reach < negligible * self.depth
+    }
 }
 
 #[cfg(test)]
