@@ -918,6 +918,177 @@ def _stats_and_ratings_entries() -> list[Entry]:
         Entry("rankwise.ratings.elo", comparisons(k=st.floats(0, 64)), _ratings_check),
         Entry("rankwise.ratings.rank_centrality", comparisons(alpha=st.floats(0.01, 1)), _ratings_check),
         Entry("rankwise.ratings.luce_choice", st.composite(_choices)(), _ratings_check),
+        Entry("rankwise.stats.margin_of_error", pair(confidence=st.floats(0.5, 0.999)), _non_negative),
+        Entry("rankwise.stats.bootstrap_interval",
+              pair(confidence=st.floats(0.5, 0.999), method=st.sampled_from(stats.BOOTSTRAP_METHODS),
+                   alternative=st.sampled_from(stats.ALTERNATIVES), n_resamples=st.integers(1, 200),
+                   seed=st.integers(0, 9)), _interval_ordered),
+        Entry("rankwise.stats.tukey_hsd", table(confidence=st.floats(0.5, 0.999)), _tukey_check),
+        Entry("rankwise.stats.randomized_tukey_hsd",
+              table(n_resamples=st.integers(1, 100), seed=st.integers(0, 9)), in_unit),
+        Entry("rankwise.stats.variance_estimate",
+              table(design=st.sampled_from(stats.SIZE_DESIGNS)), _non_negative),
+        Entry("rankwise.stats.power",
+              st.composite(lambda d: {"difference": d(st.floats(-1, 1)), "n_topics": d(st.integers(2, 300)),
+                                      "variance": d(st.floats(1e-4, 1)), "test": d(st.sampled_from(stats.POWER_TESTS)),
+                                      "n_systems": d(st.integers(2, 6)), "alpha": d(st.floats(0.001, 0.2)),
+                                      "alternative": d(st.sampled_from(stats.ALTERNATIVES))})(), in_unit),
+        Entry("rankwise.stats.topic_set_size",
+              st.composite(lambda d: {"difference": d(st.floats(0.05, 1)), "variance": d(st.floats(1e-3, 0.5)),
+                                      "design": d(st.sampled_from(stats.SIZE_DESIGNS)),
+                                      "power": d(st.floats(0.5, 0.95)), "alpha": d(st.floats(0.01, 0.1)),
+                                      "alternative": d(st.sampled_from(stats.ALTERNATIVES)),
+                                      "n_systems": d(st.integers(2, 6))})(), _at_least_two),
+        Entry("rankwise.ratings.bradley_terry_groups",
+              st.composite(lambda d: {**(c := _comparisons(d)),
+                                      "groups": d(st.lists(st.sampled_from("xy"), min_size=len(c["winner"]),
+                                                           max_size=len(c["winner"]))),
+                                      "intervals": d(st.sampled_from([None, "asymptotic"]))})()),
+        Entry("rankwise.ratings.contextual_bradley_terry",
+              st.composite(lambda d: {**(c := _comparisons(d)), "features": reals(d, (len(c["winner"]), 2)),
+                                      "intervals": d(st.sampled_from([None, "bootstrap"])),
+                                      "n_resamples": d(st.integers(1, 20)), "seed": d(st.integers(0, 9))})(),
+              _ratings_check),
+        Entry("rankwise.ratings.davidson",
+              comparisons(intervals=st.sampled_from([None, "bootstrap"]), n_resamples=st.integers(1, 20),
+                          seed=st.integers(0, 9)), _ratings_check),
+        Entry("rankwise.ratings.rao_kupper",
+              comparisons(intervals=st.sampled_from([None, "bootstrap"]), n_resamples=st.integers(1, 20),
+                          seed=st.integers(0, 9)), _ratings_check),
+        Entry("rankwise.ratings.plackett_luce",
+              st.composite(lambda d: {"rankings": d(st.lists(st.permutations("abcd").map(lambda p: p[:3]),
+                                                             min_size=1, max_size=8)),
+                                      "intervals": d(st.sampled_from([None, "bootstrap"])),
+                                      "n_resamples": d(st.integers(1, 20)), "seed": d(st.integers(0, 9))})(),
+              _ratings_check),
+        Entry("rankwise.ratings.openskill",
+              st.composite(lambda d: {"rankings": d(st.lists(st.permutations("abcd").map(lambda p: p[:3]),
+                                                             min_size=1, max_size=8))})(), _ratings_check),
+    ]  # fmt: skip
+
+
+def _non_negative(result: Any, kw: dict[str, Any]) -> None:
+    v = float(result)
+    if not (math.isfinite(v) and v >= 0.0):
+        raise AssertionError(f"{v} is not a finite number >= 0")
+
+
+def _at_least_two(result: Any, kw: dict[str, Any]) -> None:
+    if not (isinstance(result, int) and result >= 2):
+        raise AssertionError(f"{result!r} topics: not an int >= 2")
+
+
+def _tukey_check(result: Any, kw: dict[str, Any]) -> None:
+    in_unit(result.p_value, kw)
+    if not np.all(result.low <= result.high):
+        raise AssertionError(
+            f"intervals out of order: {result.low.tolist()} {result.high.tolist()}"
+        )
+
+
+def _diversity_qrels(draw: st.DrawFn) -> dict[str, dict[str, dict[str, int]]]:
+    queries = ids(draw, "q", draw(st.integers(1, 3)))
+    return {q: {str(s): {f"d{d}": draw(st.integers(0, 2)) for d in draw(st.sets(st.integers(0, 5), min_size=1, max_size=4))}
+                for s in range(1, draw(st.integers(1, 3)) + 1)}
+            for q in queries}  # fmt: skip
+
+
+def _diversity_valid(draw: st.DrawFn) -> dict[str, Any]:
+    from rankwise.diversity import NDEVAL_MEASURES
+
+    qrels = _diversity_qrels(draw)
+    run = {q: {f"d{d}": float(draw(st.integers(0, 9))) for d in range(draw(st.integers(1, 6)))}
+           for q in qrels}  # fmt: skip
+    return {"qrels": qrels, "run": run,
+            "measures": draw(st.lists(st.sampled_from(NDEVAL_MEASURES), min_size=1, max_size=3, unique=True)),
+            "alpha": draw(st.floats(0, 1)), "order": draw(st.sampled_from(["score", "traditional", "rank"]))}  # fmt: skip
+
+
+def _ndeval_call(qrels: Any, run: Any, **kw: Any) -> Any:
+    """``ndeval_output`` on TREC files written from ``qrels`` / ``run`` text."""
+    from rankwise.diversity import ndeval_output
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, text in (("qrels", qrels), ("run", run)):
+            path = Path(folder) / name
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            elif isinstance(text, str):  # lone surrogates as their bytes: bad UTF-8 in the file
+                path.write_bytes(text.encode("utf-8", "surrogatepass"))
+            else:
+                return ndeval_output(text, text, **kw)  # a bad value as the path itself
+            paths.append(path)
+        return ndeval_output(paths[0], paths[1], **kw)
+
+
+def _ndeval_valid(draw: st.DrawFn) -> dict[str, Any]:
+    qrels = _diversity_qrels(draw)
+    qrel_text = "".join(f"{q[1:] or 0} {s} {d} {g}\n" for q, subs in qrels.items()
+                        for s, docs in subs.items() for d, g in docs.items())  # fmt: skip
+    run_text = "".join(f"{q[1:] or 0} Q0 d{d} {d + 1} {9.0 - d} r\n" for q in qrels
+                       for d in range(draw(st.integers(1, 5))))  # fmt: skip
+    return {"qrels": qrel_text, "run": run_text, "alpha": draw(st.floats(0, 1)),
+            "traditional": draw(st.booleans())}  # fmt: skip
+
+
+def _ranx_runs(qrels: Any, runs: Any) -> tuple[Any, Any]:
+    from rankwise.compat import ranx
+
+    q = ranx.Qrels(qrels) if isinstance(qrels, dict) else qrels
+    rs = (
+        [ranx.Run(r, name=f"r{i}") if isinstance(r, dict) else r for i, r in enumerate(runs)]
+        if isinstance(runs, list)
+        else runs
+    )
+    return q, rs
+
+
+def _ranx_optimize_call(qrels: Any, runs: Any, **kw: Any) -> Any:
+    """``compat.ranx.optimize_fusion`` on ranx-style Qrels / Runs built from the dicts."""
+    from rankwise.compat import ranx
+
+    q, rs = _ranx_runs(qrels, runs)
+    return ranx.optimize_fusion(q, rs, **kw)
+
+
+def _ranx_optimize_valid(draw: st.DrawFn) -> dict[str, Any]:
+    qrels = qrels_dict(draw)
+    runs = [{q: draw(st.dictionaries(st.sampled_from(["d1", "d2", "d3", "d4"]), st.floats(0, 9), min_size=1))
+             for q in qrels} for _ in range(draw(st.integers(2, 3)))]  # fmt: skip
+    method = draw(st.sampled_from(["wsum", "rrf", "rbc", "combmnz", "posfuse", "w_bordafuse"]))
+    return {"qrels": qrels, "runs": runs, "method": method,
+            "metric": draw(st.sampled_from(["ndcg", "map@10", "mrr"]))}  # fmt: skip
+
+
+def _optimize_valid(draw: st.DrawFn) -> dict[str, Any]:
+    kw = _ranx_optimize_valid(draw)
+    kw["search"] = draw(st.sampled_from(["grid", "random"]))
+    if kw["search"] == "random":
+        kw["n_trials"], kw["seed"] = draw(st.integers(1, 5)), draw(st.integers(0, 9))
+    return kw
+
+
+def _fusion_train_valid(draw: st.DrawFn) -> dict[str, Any]:
+    qrels = qrels_dict(draw)
+    runs = [{q: draw(st.dictionaries(st.sampled_from(["d1", "d2", "d3", "d4"]), st.floats(0, 9), min_size=1))
+             for q in qrels} for _ in range(draw(st.integers(1, 3)))]  # fmt: skip
+    method = draw(
+        st.sampled_from(["bayesfuse", "mapfuse", "posfuse", "probfuse", "segfuse", "slidefuse"])
+    )
+    return {"qrels": qrels, "runs": runs, "method": method}
+
+
+def _more_entries() -> list[Entry]:
+    """Entry points of the diversity module and the fusion training / search functions."""
+    return [
+        Entry("rankwise.diversity.evaluate_diversity", st.composite(_diversity_valid)(), files=True),
+        Entry("rankwise.diversity.ndeval_output", st.composite(_ndeval_valid)(), call=_ndeval_call,
+              files=True),
+        Entry("rankwise.fusion_train", st.composite(_fusion_train_valid)()),
+        Entry("rankwise.optimize_fusion", st.composite(_optimize_valid)()),
+        Entry("rankwise.compat.ranx.optimize_fusion", st.composite(_ranx_optimize_valid)(),
+              call=_ranx_optimize_call, compat=True),
     ]  # fmt: skip
 
 
@@ -1152,6 +1323,7 @@ def _entries(skip: str | None = None) -> list[Entry]:
             valid = st.composite(lambda d, labels=fn in LOSSES: _loss_valid(d, labels))()
             entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
     entries += _stats_and_ratings_entries()
+    entries += _more_entries()
     for cls in STRATEGIES:
         entries += _strategy_entry(cls)
     return entries
@@ -1475,7 +1647,7 @@ PUBLIC_MODULES = (
     "rankwise", "rankwise.metrics", "rankwise.correlation", "rankwise.consistency",
     "rankwise.labels", "rankwise.rerank", "rankwise.compat.sklearn", "rankwise.compat.scipy",
     "rankwise.compat.pytrec_eval", "rankwise.compat.torchmetrics.functional",
-    "rankwise.torch.losses", "rankwise.stats", "rankwise.ratings",
+    "rankwise.torch.losses", "rankwise.stats", "rankwise.ratings", "rankwise.diversity",
 )  # fmt: skip
 
 
@@ -1493,6 +1665,8 @@ def not_fuzzed(names: list[str]) -> list[str]:
             full = f"{module_name}.{attr}"
             if not callable(obj) or full in covered or attr.startswith("_"):
                 continue
+            if type(obj).__module__ == "typing":
+                continue  # a type alias such as stats.Alternative (Literal[...]) is no function
             if inspect.isclass(obj) and (
                 getattr(obj, "_is_protocol", False)
                 or dataclasses.is_dataclass(obj)

@@ -448,3 +448,13 @@ def test_latex_table_marks_significance_bolds_the_best_and_escapes_names():
             assert cell.startswith("\\textbf{") == best
             assert f"{c.means[system][m]:.3f}" in cell
     assert any("$^{" in row for row in body), "the fixture has significant differences"
+
+
+def test_power_refuses_a_noncentrality_it_cannot_sum():
+    # benches/fuzz_api.py found this call running for ever (noncentrality ~2e131).
+    with pytest.raises(InvalidValueError, match=r"`difference`.*noncentrality"):
+        rankwise.stats.power(-1.8e130, 74, variance=0.4866, alpha=0.12, alternative="greater")
+    with pytest.raises(InvalidValueError, match="`difference`"):
+        rankwise.stats.power(1e130, 74, variance=0.5, test="anova", n_systems=6)
+    # just inside the bound: summed, and as good as certain
+    assert rankwise.stats.power(1e4 / 10, 100, variance=1.0) == pytest.approx(1.0, abs=1e-12)

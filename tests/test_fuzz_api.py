@@ -25,7 +25,7 @@ def test_a_short_sweep_reaches_every_entry_point_and_finds_no_failure() -> None:
             sys.executable,
             str(SCRIPT),
             "--seconds",
-            "6",
+            "10",  # 118 entry points since the stats/ratings/diversity/fusion ones joined
             "--batch",
             "4",
             "--cli-runs",

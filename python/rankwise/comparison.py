@@ -176,6 +176,22 @@ class Comparison:
         confidence = probability("confidence", confidence)
         return _native.mean_intervals(scores, confidence, "two-sided")
 
+    def margin_of_error(self, measure: str, confidence: float = 0.95) -> npt.NDArray[np.float64]:
+        """Margins of error of the mean difference between every pair of systems on ``measure``.
+
+        Shape (systems, systems): ``[i, j]`` is ``t_q(n - 1) sqrt(V_ij / n)``, ``V_ij`` the
+        sample variance of the per-query differences ``i - j`` over ``n`` queries and ``t_q``
+        the ``q = (1 + confidence) / 2`` quantile of Student's t: the half-width of the
+        two-sided paired t interval (:meth:`difference_intervals`), elinor's "95% MOE" of its
+        paired t-test at ``confidence = 0.95`` (see :func:`rankwise.stats.margin_of_error`).
+        Always two-sided, whatever the comparison's ``alternative``; zeros on the diagonal.
+        The margin of error of each system's mean after a two-way ANOVA, elinor's other MOE,
+        is ``anova(measure).margin_of_error(confidence)``; ``to_markdown(margin_of_error=True)``
+        prints it next to the means.
+        """
+        confidence = probability("confidence", confidence)
+        return _native.pairwise_margins_of_error(self._scores(measure), confidence)
+
     def tukey_hsd(self, measure: str, confidence: float = 0.95) -> TukeyHsd:
         """Tukey's HSD over all systems on ``measure``: family-wise p-values and simultaneous
         intervals of every mean difference (see :func:`rankwise.stats.tukey_hsd`)."""
@@ -236,14 +252,20 @@ class Comparison:
             if j != i and p[i, j] < self.alpha and means[i] > means[j]
         ]  # fmt: skip
 
-    def _cells(self, digits: int) -> list[list[str]]:
+    def _margins(self) -> dict[str, float]:
+        """The ANOVA margin of error of the system means at ``1 - alpha``, per measure."""
+        return {m: self.anova(m).margin_of_error(1.0 - self.alpha) for m in self.measures}
+
+    def _cells(self, digits: int, margin_of_error: bool = False) -> list[list[str]]:
         letters = "abcdefghijklmnopqrstuvwxyz"
+        margins = self._margins() if margin_of_error else {}
         rows = []
         for k, s in enumerate(self.systems):
             row = [f"{letters[k % 26]}) {s}"]
             for m in self.measures:
                 marks = "".join(letters[self.systems.index(o) % 26] for o in self.better_than(m, s))
-                row.append(f"{self.means[s][m]:.{digits}f}" + (f"^{marks}" if marks else ""))
+                moe = f" ± {margins[m]:.{digits}f}" if margin_of_error else ""
+                row.append(f"{self.means[s][m]:.{digits}f}" + (f"^{marks}" if marks else "") + moe)
             rows.append(row)
         return rows
 
@@ -305,17 +327,37 @@ class Comparison:
         axes[-1].set_xlabel("queries, sorted by difference")
         return fig
 
-    def to_markdown(self, digits: int = 4) -> str:
-        """A Markdown table: systems by measures, means with significance markers."""
+    def to_markdown(self, digits: int = 4, *, margin_of_error: bool = False) -> str:
+        """A Markdown table: systems by measures, means with significance markers.
+
+        With ``margin_of_error=True`` each mean reads ``mean ± MOE``, the margin of error of
+        the system means after a two-way ANOVA at ``1 - alpha`` (elinor's "System means"
+        table; :meth:`rankwise.stats.AnovaTable.margin_of_error`).
+
+        >>> import rankwise
+        >>> qrels = {f"q{i}": {"a": 1, "b": 0} for i in range(4)}
+        >>> x = {f"q{i}": {"a": 2.0, "b": 1.0} if i % 2 else {"a": 1.0, "b": 2.0}
+        ...      for i in range(4)}
+        >>> y = {f"q{i}": {"a": 1.0, "b": 2.0} if i < 3 else {"a": 2.0, "b": 1.0}
+        ...      for i in range(4)}
+        >>> c = rankwise.compare(qrels, {"x": x, "y": y}, ["RR"], test="t-test")
+        >>> print(c.to_markdown(margin_of_error=True))
+        | system | RR |
+        |---|---|
+        | a) x | 0.7500 ± 0.2813 |
+        | b) y | 0.6250 ± 0.2813 |
+        """
         lines = ["| system | " + " | ".join(self.measures) + " |"]
         lines.append("|" + "---|" * (len(self.measures) + 1))
-        lines += ["| " + " | ".join(r) + " |" for r in self._cells(digits)]
+        lines += ["| " + " | ".join(r) + " |" for r in self._cells(digits, margin_of_error)]
         return "\n".join(lines)
 
-    def to_latex(self, digits: int = 4) -> str:
+    def to_latex(self, digits: int = 4, *, margin_of_error: bool = False) -> str:
         r"""A LaTeX table (booktabs) as ranx prints it: systems by measures, each mean with the
         letters of the systems it is significantly better than as a superscript, the best mean
-        of each measure in bold. Needs ``\usepackage{booktabs}``; names are escaped.
+        of each measure in bold. Needs ``\usepackage{booktabs}``; names are escaped. With
+        ``margin_of_error=True`` each mean is followed by ``$\pm$ MOE`` (as in
+        :meth:`to_markdown`).
 
         >>> import rankwise
         >>> qrels = {f"q{i}": {"a": 1, "b": 0} for i in range(30)}
@@ -334,6 +376,7 @@ class Comparison:
         """
         letters = "abcdefghijklmnopqrstuvwxyz"
         best = {m: max(self.means[s][m] for s in self.systems) for m in self.measures}
+        margins = self._margins() if margin_of_error else {}
         lines = [
             "\\begin{tabular}{ll" + "c" * len(self.measures) + "}",
             "\\toprule",
@@ -347,21 +390,30 @@ class Comparison:
                 if self.means[s][m] == best[m]:
                     value = f"\\textbf{{{value}}}"
                 marks = "".join(letters[self.systems.index(o) % 26] for o in self.better_than(m, s))
-                cells.append(value + (f"$^{{{marks}}}$" if marks else ""))
+                moe = f" $\\pm$ {margins[m]:.{digits}f}" if margin_of_error else ""
+                cells.append(value + (f"$^{{{marks}}}$" if marks else "") + moe)
             row = f"{letters[k % 26]} & {_latex_escape(s)} & " + " & ".join(cells)
             lines.append(row + " \\\\")
         lines += ["\\bottomrule", "\\end{tabular}"]
         return "\n".join(lines)
 
-    def to_pandas(self) -> pd.DataFrame:
-        """Means as a DataFrame (systems by measures)."""
+    def to_pandas(self, *, margin_of_error: bool = False) -> pd.DataFrame:
+        """Means as a DataFrame (systems by measures).
+
+        With ``margin_of_error=True`` each measure's column is followed by ``"<measure> MOE"``,
+        the margin of error of the system means after a two-way ANOVA at ``1 - alpha`` (as in
+        :meth:`to_markdown`).
+        """
         import pandas as pd
 
-        return pd.DataFrame(
-            [[self.means[s][m] for m in self.measures] for s in self.systems],
-            index=pd.Index(self.systems, name="system"),
-            columns=list(self.measures),
-        )
+        columns = list(self.measures)
+        table = [[self.means[s][m] for m in self.measures] for s in self.systems]
+        if margin_of_error:
+            margins = self._margins()
+            columns = [c for m in self.measures for c in (m, f"{m} MOE")]
+            table = [[v for m in self.measures for v in (self.means[s][m], margins[m])]
+                     for s in self.systems]  # fmt: skip
+        return pd.DataFrame(table, index=pd.Index(self.systems, name="system"), columns=columns)
 
     def __repr__(self) -> str:
         cells = self._cells(4)

@@ -351,7 +351,7 @@ def _search(
     chosen = list(range(len(configs)))
     if choice("search", search, ("grid", "random")) == "random":
         count = min(integer("n_trials", n_trials, minimum=1), len(configs))
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(None if seed is None else integer("seed", seed, minimum=0))
         chosen = sorted(int(i) for i in rng.choice(len(configs), size=count, replace=False))
     if not chosen:
         raise InvalidValueError(f"the search space of method={m!r} is empty; check {sp}")

@@ -9,7 +9,8 @@ Rust and equals its reference implementation:
   test, two-sided or one-sided;
 * :func:`effect_size`: Cohen's d of the differences, Glass's delta, Hedges' g;
 * :func:`t_interval`: the Student t confidence interval of a mean or of a paired mean
-  difference (``scipy.stats.ttest_1samp`` / ``ttest_rel(...).confidence_interval()``);
+  difference (``scipy.stats.ttest_1samp`` / ``ttest_rel(...).confidence_interval()``), and
+  :func:`margin_of_error`, its half-width, as elinor prints it;
 * :func:`correct`: Holm, Bonferroni, Benjamini-Hochberg and Benjamini-Yekutieli adjusted
   p-values (``statsmodels.stats.multitest.multipletests``);
 * :func:`anova`: one-way and two-way (system x topic, without replication) analysis of
@@ -73,6 +74,7 @@ __all__ = [
     "bootstrap_interval",
     "correct",
     "effect_size",
+    "margin_of_error",
     "paired_test",
     "power",
     "randomized_tukey_hsd",
@@ -220,6 +222,45 @@ def t_interval(
     return float(lo), float(hi)
 
 
+def margin_of_error(
+    x: npt.ArrayLike, y: npt.ArrayLike | None = None, *, confidence: float = 0.95
+) -> float:
+    """Margin of error of the mean of ``x``, or of the mean difference ``x - y``.
+
+    The half-width of the two-sided Student t interval (:func:`t_interval`)::
+
+        MOE = t_q(n - 1) * sqrt(V / n)
+
+    with ``V`` the sample variance (``n - 1`` in the denominator) of ``x`` (or of ``x - y``)
+    over ``n`` values and ``t_q(n - 1)`` the ``q = (1 + confidence) / 2`` quantile of Student's
+    t with ``n - 1`` degrees of freedom: scipy's ``t.ppf(q, n - 1) * sem(x - y)``. This is
+    elinor's ``StudentTTest::margin_of_error(1 - confidence)``, printed as "95% MOE" by
+    ``elinor-cli compare`` for the paired t-test (Sakai, *Laboratory Experiments in Information
+    Retrieval*, 2018, 2.4, where ``mean -+ MOE`` is the confidence interval). Needs at least 2
+    finite values; values without spread give 0 (elinor refuses them).
+
+    For the system means after a two-way ANOVA (elinor's "System means" table) see
+    :meth:`AnovaTable.margin_of_error`.
+
+    Examples
+    --------
+    Table 5.1 of Sakai's *情報アクセス評価方法論* (2015), as elinor's tests use it:
+
+    >>> from rankwise.stats import margin_of_error
+    >>> x = [0.70, 0.30, 0.20, 0.60, 0.40, 0.40, 0.00, 0.70, 0.10, 0.30,
+    ...      0.50, 0.40, 0.00, 0.60, 0.50, 0.30, 0.10, 0.50, 0.20, 0.10]
+    >>> y = [0.50, 0.10, 0.00, 0.20, 0.40, 0.30, 0.00, 0.50, 0.30, 0.30,
+    ...      0.40, 0.40, 0.10, 0.40, 0.20, 0.10, 0.10, 0.60, 0.30, 0.20]
+    >>> round(margin_of_error(x, y), 4)
+    0.0742
+    """
+    confidence = probability("confidence", confidence)
+    if y is None:
+        a = float_vector("x", x)
+        return float(_native.mean_margins_of_error(a[None, :], confidence)[0])
+    return float(_native.pairwise_margins_of_error(_pair(x, y), confidence)[0, 1])
+
+
 def correct(p: npt.ArrayLike, method: CorrectionName | None) -> npt.NDArray[np.float64]:
     """p-values adjusted for multiple comparisons, in the order given.
 
@@ -283,6 +324,29 @@ class AnovaTable:
              "PR(>F)": self.p_value},
             index=pd.Index(self.sources, name="source"),
         )  # fmt: skip
+
+    def margin_of_error(self, confidence: float = 0.95) -> float:
+        """Margin of error of each system's mean under this ANOVA's model, as elinor prints it.
+
+        ``t_q(df_E) * sqrt(V_E / n)``: ``V_E`` the residual mean square, ``df_E`` its degrees
+        of freedom (two-way: ``(k - 1)(n - 1)``; one-way: ``k (n - 1)``), ``n`` the number
+        of topics and ``t_q`` the ``q = (1 + confidence) / 2`` quantile of Student's t. One
+        value for every system: ``mean_i -+ MOE`` is the interval of system ``i``'s mean
+        (Sakai, *Laboratory Experiments in Information Retrieval*, 2018, 3.2). For the two-way
+        design this is elinor's ``TwoWayAnovaWithoutReplication::margin_of_error(1 -
+        confidence)``, the "95% MOE" column of ``elinor-cli compare``'s "System means" table.
+
+        >>> from rankwise.stats import anova
+        >>> scores = [[0.2, 0.5, 0.9, 0.4], [0.3, 0.4, 1.0, 0.7], [0.1, 0.6, 0.7, 0.2]]
+        >>> round(anova(scores).margin_of_error(), 4)
+        0.1824
+        """
+        confidence = probability("confidence", confidence)
+        k = self.df[0] + 1.0
+        residual = len(self.sources) - 1
+        df_e = float(self.df[residual])
+        n = self.df[1] + 1.0 if len(self.sources) == 3 else df_e / k + 1.0
+        return _native.margin_of_error(float(self.mean_sq[residual]), float(n), df_e, confidence)
 
     def __repr__(self) -> str:
         lines = [f"{'source':<10}{'df':>8}{'sum_sq':>12}{'mean_sq':>12}{'F':>10}{'PR(>F)':>12}"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, RankwiseError
 from ..fusion import _search
 from ..fusion import fuse as _rankwise_fuse
 from ._ranx_report import OptimizationReport
@@ -85,11 +85,19 @@ def _checked_runs(runs: object) -> list[_ranx.Run]:
         raise InvalidValueError(
             "`runs` must be a list of at least 2 runs (ranx: 'Only one run provided')"
         )
-    wrapped = [_ranx._as_run(r) for r in runs]
+    wrapped = []
+    for i, r in enumerate(runs):
+        try:
+            wrapped.append(_ranx._as_run(r))
+        except RankwiseError as e:  # name the entry of `runs` in the message
+            raise type(e)(str(e).replace("`run`", f"`runs[{i}]`", 1)) from None
     first = set(wrapped[0]._native.query_ids)
     for i, r in enumerate(wrapped[1:], start=1):
         if set(r._native.query_ids) != first:
-            raise InvalidValueError(f"Runs 0 and {i} query ids do not match")
+            raise InvalidValueError(
+                f"`runs[0]` and `runs[{i}]` query ids do not match (ranx: 'Runs 0 and {i} "
+                "query ids do not match')"
+            )
     return wrapped
 
 
@@ -240,11 +248,12 @@ def optimize_fusion(
     """
     if method not in _SEARCHED + _TRAINED:
         raise InvalidValueError(
-            f"{method!r} does not support optimization; methods: {sorted(_SEARCHED + _TRAINED)}"
+            f"`method` {method!r} does not support optimization; methods: "
+            f"{sorted(_SEARCHED + _TRAINED)}"
         )
     if return_optimization_report and method in _TRAINED:
         raise InvalidValueError(
-            f"{method} does not support optimization report (it is trained, not searched)"
+            f"`method` {method} does not support optimization report (it is trained, not searched)"
         )
     _checked_norm(norm)
     wrapped = _checked_runs(runs)
@@ -252,7 +261,10 @@ def optimize_fusion(
     judged = set(wrapped_qrels._native.query_ids)
     for i, r in enumerate(wrapped):
         if set(r._native.query_ids) != judged:
-            raise InvalidValueError(f"Run {i} and Qrels query ids do not match")
+            raise InvalidValueError(
+                f"`runs[{i}]` and `qrels` query ids do not match (ranx: 'Run {i} and Qrels "
+                "query ids do not match')"
+            )
     space = dict(kwargs)
     space.pop("show_progress", None)
     ours = _FUSION[method][0]

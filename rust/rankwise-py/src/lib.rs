@@ -112,6 +112,8 @@ mod _native {
         topic_set_size, tukey_hsd_p_values,
     };
     #[pymodule_export]
+    use crate::stats::{margin_of_error, mean_margins_of_error, pairwise_margins_of_error};
+    #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
 
     #[pymodule_init]

@@ -123,6 +123,40 @@ pub fn mean_intervals<'py>(
     matrix(py, k, 2, out)
 }
 
+/// The half-width `t_q(df) sqrt(variance / n)` of a two-sided t interval at `confidence`,
+/// `q = (1 + confidence) / 2` (elinor's margin of error).
+#[pyfunction]
+pub fn margin_of_error(variance: f64, n_topics: f64, df: f64, confidence: f64) -> PyResult<f64> {
+    Ok(effects::margin_of_error(variance, n_topics, df, confidence).map_err(CoreError)?)
+}
+
+/// Paired-t margins of error of the mean difference of every pair of rows, (systems, systems).
+#[pyfunction]
+pub fn pairwise_margins_of_error<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    confidence: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let rows = rows(&scores)?;
+    let k = rows.len();
+    let out = interrupt::run(py, || effects::pairwise_margins_of_error(&rows, confidence))?
+        .map_err(CoreError)?;
+    matrix(py, k, k, out)
+}
+
+/// One-sample t margins of error of the mean of every row, (systems,).
+#[pyfunction]
+pub fn mean_margins_of_error<'py>(
+    py: Python<'py>,
+    scores: PyReadonlyArray2<'py, f64>,
+    confidence: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let rows = rows(&scores)?;
+    let out = interrupt::run(py, || effects::mean_margins_of_error(&rows, confidence))?
+        .map_err(CoreError)?;
+    Ok(out.into_pyarray(py))
+}
+
 /// ANOVA table of `scores` (systems x topics): `design` "one-way" (rows system, residual) or
 /// "two-way" (system, topic, residual); columns df, sum_sq, mean_sq, F, p-value.
 #[pyfunction]

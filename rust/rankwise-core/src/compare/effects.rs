@@ -5,6 +5,7 @@
 //! * [`t_interval`]: the Student t confidence interval of a mean, as
 //!   `scipy.stats.ttest_1samp(x, 0).confidence_interval()`, and [`paired_t_interval`], that
 //!   of a mean difference, as `scipy.stats.ttest_rel(x, y).confidence_interval()`;
+//! * [`margin_of_error`]: the half-width of a two-sided t interval, elinor's "MOE";
 //! * [`pairwise_effect_sizes`] and [`pairwise_intervals`]: the same between every pair of
 //!   systems, pairs in parallel.
 
@@ -183,6 +184,40 @@ pub fn t_interval(v: &[f64], confidence: f64, alternative: Alternative) -> Resul
     })
 }
 
+/// The margin of error of a mean at level `confidence`, as elinor prints it (the "95% MOE"
+/// column of `elinor-cli compare`; `StudentTTest::margin_of_error` and
+/// `TwoWayAnovaWithoutReplication::margin_of_error` in kampersanda/elinor, after Sakai,
+/// *Laboratory Experiments in Information Retrieval*, 2018, 2.4 and 3.2): the half-width
+/// `t_q(df) sqrt(variance / n)` of the two-sided t interval, `t_q(df)` the
+/// `q = (1 + confidence) / 2` quantile of Student's t with `df` degrees of freedom. For one
+/// mean or paired difference `variance` is the sample variance and `df = n - 1` (the
+/// half-width of [`t_interval`]); for the system means after a two-way ANOVA it is the residual
+/// mean square `V_E` with `df = (k - 1)(n - 1)`. Zero variance gives 0.
+pub fn margin_of_error(variance: f64, n: f64, df: f64, confidence: f64) -> Result<f64> {
+    check_confidence(confidence)?;
+    if !(variance.is_finite() && variance >= 0.0) {
+        return Err(RankError::invalid(
+            "variance",
+            "a finite number >= 0",
+            variance,
+        ));
+    }
+    if !(n.is_finite() && n >= 1.0) {
+        return Err(RankError::invalid("n", "a number of topics >= 1", n));
+    }
+    if !(df.is_finite() && df > 0.0) {
+        return Err(RankError::invalid(
+            "df",
+            "a finite number of degrees of freedom > 0",
+            df,
+        ));
+    }
+    if variance == 0.0 {
+        return Ok(0.0);
+    }
+    Ok(student_t_ppf(0.5 + 0.5 * confidence, df) * (variance / n).sqrt())
+}
+
 /// Paired t confidence interval of the mean difference `x - y`, as
 /// `scipy.stats.ttest_rel(x, y, alternative=...).confidence_interval(confidence)` (see
 /// [`t_interval`]).
@@ -225,9 +260,61 @@ pub fn mean_intervals(
     Ok(cells.into_iter().flat_map(|(a, b)| [a, b]).collect())
 }
 
+/// Margins of error of the mean difference between every pair of systems (paired t, elinor's
+/// "95% MOE" at `confidence = 0.95`), as a `k x k` row-major array; 0 on the diagonal.
+pub fn pairwise_margins_of_error(rows: &[&[f64]], confidence: f64) -> Result<Vec<f64>> {
+    check_confidence(confidence)?;
+    pairwise_map(rows.len(), 0.0, |i, j| {
+        let d = check_pair(rows[i], rows[j], 2)?;
+        mean_margin(&d, confidence)
+    })
+}
+
+/// Margins of error (one-sample t) of every system's mean, one per row.
+pub fn mean_margins_of_error(rows: &[&[f64]], confidence: f64) -> Result<Vec<f64>> {
+    check_confidence(confidence)?;
+    crate::parallel::install(|| {
+        rows.par_iter()
+            .map(|r| {
+                check_values("x", r, 2)?;
+                mean_margin(r, confidence)
+            })
+            .collect::<Result<Vec<f64>>>()
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn mean_margin(v: &[f64], confidence: f64) -> Result<f64> {
+    let (_, sd) = mean_sd(v);
+    let n = v.len() as f64;
+    margin_of_error(sd * sd, n, n - 1.0, confidence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn margin_of_error_is_the_half_width_of_the_t_interval() {
+        let v = [0.1, 0.0, 0.2, 0.4, -0.1];
+        let (lo, hi) = t_interval(&v, 0.9, Alternative::TwoSided).unwrap();
+        let (mean, sd) = mean_sd(&v);
+        let moe = margin_of_error(sd * sd, 5.0, 4.0, 0.9).unwrap();
+        assert!((moe - 0.5 * (hi - lo)).abs() < 1e-15, "{moe}");
+        assert!((0.5 * (lo + hi) - mean).abs() < 1e-15);
+        assert_eq!(margin_of_error(0.0, 5.0, 4.0, 0.95).unwrap(), 0.0);
+        assert!(margin_of_error(0.1, 5.0, 0.0, 0.95).is_err());
+        assert!(margin_of_error(0.1, 5.0, 4.0, 1.0).is_err());
+        assert!(margin_of_error(-0.1, 5.0, 4.0, 0.95).is_err());
+        let rows: [&[f64]; 2] = [&[0.5, 0.7, 0.2, 0.9], &[0.4, 0.3, 0.3, 0.6]];
+        let pairs = pairwise_margins_of_error(&rows, 0.95).unwrap();
+        let (lo, hi) = paired_t_interval(rows[0], rows[1], 0.95, Alternative::TwoSided).unwrap();
+        assert!((pairs[1] - 0.5 * (hi - lo)).abs() < 1e-15);
+        assert_eq!((pairs[0], pairs[3], pairs[1]), (0.0, 0.0, pairs[2]));
+        let means = mean_margins_of_error(&rows, 0.95).unwrap();
+        let (lo, hi) = t_interval(rows[1], 0.95, Alternative::TwoSided).unwrap();
+        assert!((means[1] - 0.5 * (hi - lo)).abs() < 1e-15);
+    }
 
     #[test]
     fn effect_sizes_follow_their_definitions() {

@@ -57,6 +57,29 @@ fn check_variance(variance: f64) -> Result<()> {
     }
 }
 
+/// The largest noncentrality `|nc|` of the t (`nc^2` of the F) whose series
+/// (`special::noncentral_t_cdf`, `noncentral_f_tails`) is summed: their Poisson weights spread
+/// over `~sqrt(nc^2 / 2)` terms, so a noncentrality of 1e100 would run for ever (and past
+/// 2^53 the term index stops moving). 1e4 keeps a call under a second.
+const MAX_NONCENTRALITY: f64 = 1e4;
+
+/// Refuses a `difference` whose noncentrality `nc` lies beyond [`MAX_NONCENTRALITY`].
+#[allow(clippy::cast_precision_loss)]
+fn check_noncentrality(difference: f64, variance: f64, n: u64) -> Result<()> {
+    let nc = difference.abs() / variance.sqrt() * (n as f64).sqrt();
+    if nc <= MAX_NONCENTRALITY {
+        return Ok(());
+    }
+    Err(RankError::invalid(
+        "difference",
+        format!(
+            "a difference whose noncentrality |difference| sqrt(n_topics / variance) is at most \
+             {MAX_NONCENTRALITY:e} (here {nc:e}, with variance {variance} and {n} topics)"
+        ),
+        difference,
+    ))
+}
+
 fn check_difference(difference: f64) -> Result<()> {
     if difference.is_finite() {
         Ok(())
@@ -105,6 +128,7 @@ pub fn t_test_power(
     check_variance(variance)?;
     check_topics(n)?;
     check_alpha(alpha)?;
+    check_noncentrality(difference, variance, n)?;
     Ok(t_power(difference / variance.sqrt(), n, alpha, alternative))
 }
 
@@ -147,6 +171,8 @@ pub fn anova_power(
     check_topics(n)?;
     check_systems(systems)?;
     check_alpha(alpha)?;
+    // lambda = n d^2 / (2 v) <= nc^2 / 2 with nc as for the t-test.
+    check_noncentrality(difference, variance, n)?;
     Ok(f_power(
         difference * difference / (2.0 * variance),
         n,
@@ -285,6 +311,21 @@ pub fn topic_set_size(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_noncentralities_are_refused_not_summed_for_ever() {
+        // The fuzzer's input: nc ~ 2e131 never finished.
+        let e = t_test_power(-1.8e130, 0.4866, 74, 0.12, Alternative::Greater).unwrap_err();
+        assert!(e.to_string().contains("difference"), "{e}");
+        assert!(anova_power(1e130, 0.5, 74, 6, 0.05).is_err());
+        // At the bound the series still sums, to the obvious limits.
+        let p = t_test_power(1e4, 1.0, 1, 0.05, Alternative::TwoSided);
+        assert!(p.is_err()); // one topic
+        let p = t_test_power(1e4 / 2f64.sqrt(), 1.0, 2, 0.05, Alternative::Greater).unwrap();
+        assert!(p > 0.99, "{p}");
+        let p = anova_power(1e4 / 10.0, 1.0, 100, 3, 0.05).unwrap();
+        assert!((p - 1.0).abs() < 1e-12, "{p}");
+    }
 
     #[test]
     fn power_matches_statsmodels() {
