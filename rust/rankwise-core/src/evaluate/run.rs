@@ -399,28 +399,21 @@ pub(crate) fn evaluate_run_file_in_blocks(
 /// queries and its first three query ids (for messages).
 pub(super) type RunRead = (Option<String>, usize, Vec<String>);
 
-/// An unsorted run file is read in about this many groups of queries (see
-/// [`evaluate_in_query_groups`]).
-const GROUP_PARTS: u64 = 3;
-
-/// ... and each group holds at least this many blocks' worth of lines (fewer, larger groups
-/// for small files, whose memory matters little).
+/// Each group of an unsorted run file holds at least this many blocks' worth of lines
+/// (fewer, larger groups for small files, whose memory matters little).
 const GROUP_MIN_BLOCKS: u64 = 4;
 
 /// Evaluate a run file whose queries are not each on consecutive lines with memory below
 /// the file's size, where reading it whole holds all of its parsed columns (about the
 /// file's size) and, while they are regrouped by query, a second copy.
 ///
-/// One pass over the file indexes its lines: per line, its query and its length (8 bytes a
-/// line, against 30 to 40 bytes of text in a typical run line); only the query id of each
-/// line is read. The queries, in order of first appearance, are then cut into groups of
-/// about `1 / GROUP_PARTS` of the file (at least `min_group_bytes`; a query is never split),
-/// and the file is read once per group: that group's lines are copied into one buffer, each
-/// query's lines together (the other lines are skipped by their lengths, without being split
-/// or parsed), and the buffer is parsed as a sorted file is; each group is built, ranked and
-/// evaluated, then dropped. Memory holds the index and one group (its text, then its parsed
-/// columns); time is one more light pass plus one read of the file out of the page cache per
-/// group.
+/// One pass over the file indexes its lines (`trec::memory`: per line, its query and its
+/// length, 5 bytes a line); the queries, in order of first appearance, are then cut into
+/// groups of about `1 / GROUP_SHARE` of the file (at least `min_group_bytes`; a query is
+/// never split), and the file is read once per group: that group's lines are gathered, each
+/// query's together, parsed as a sorted file is, built, ranked and evaluated, then dropped.
+/// Memory holds the index and one group (its text, then its parsed columns); time is one
+/// more light pass plus one read of the file out of the page cache per group.
 ///
 /// Per-query values are computed from each query's own lines, so they equal those of a
 /// whole read exactly. Returns the run name, number of queries and the first three query
@@ -435,33 +428,21 @@ pub(super) fn evaluate_in_query_groups(
     rows: &mut [f64],
     in_run: &mut [bool],
 ) -> Result<Option<RunRead>> {
-    let Some(index) = crate::trec::parse::index_run_lines(source)? else {
+    use crate::trec::memory;
+    let Some(mut index) = memory::index_run_lines(source)? else {
         return Ok(None);
     };
     let total: u64 = index.query_bytes.iter().sum();
-    let budget = (total / GROUP_PARTS).max(min_group_bytes).max(1);
-    // Consecutive queries (in order of first appearance) up to `budget` bytes per group.
-    let mut group_of = Vec::with_capacity(index.num_queries());
-    let mut group_bytes: Vec<u64> = vec![0];
-    for &b in &index.query_bytes {
-        let last = group_bytes.len() - 1;
-        if group_bytes[last] > 0 && group_bytes[last] + b > budget {
-            group_bytes.push(0);
-        }
-        let g = group_bytes.len() - 1;
-        group_bytes[g] += b;
-        group_of.push(g);
-    }
-    if group_bytes.len() < 2 {
+    let groups = index.groups(total.div_ceil(memory::GROUP_SHARE).max(min_group_bytes));
+    if groups < 2 {
         return Ok(None);
     }
     let m = measures.len();
-    for g in 0..group_bytes.len() {
-        let keep: Vec<bool> = group_of.iter().map(|&x| x == g).collect();
-        let Some(run) = crate::trec::parse::read_run_queries(
+    for g in 0..groups {
+        let Some(run) = memory::read_run_queries(
             source,
             &index,
-            &keep,
+            g,
             measures.trec_eval().score_precision(),
         )?
         else {

@@ -4,6 +4,7 @@
 mod collection;
 pub mod columns;
 mod index;
+pub(crate) mod memory;
 pub mod output;
 pub mod parse;
 pub mod qrels;

@@ -30,7 +30,7 @@ use crate::error::{RankError, Result, quote_input};
 use crate::parallel;
 use crate::ranking::ScorePrecision;
 
-fn io_error(name: &str, e: &std::io::Error) -> RankError {
+pub(super) fn io_error(name: &str, e: &std::io::Error) -> RankError {
     RankError::Io {
         path: name.to_owned(),
         kind: e.kind(),
@@ -49,7 +49,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// The UTF-8 encoding of U+FEFF, which some editors write at the start of a text file. At the
 /// start of a file it is dropped; left in, it would become part of the first query id.
-const BOM: &[u8] = b"\xef\xbb\xbf";
+pub(super) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Whether `path` names standard input: `-`, as trec_eval users write it.
 pub fn is_stdin(path: &Path) -> bool {
@@ -140,7 +140,7 @@ impl Source {
     /// through a multi-member gzip decoder; otherwise the bytes are read straight from the
     /// handle (no intermediate buffer, so plain files are read directly into the blocks).
     /// Also returns whether the input is gzip.
-    fn reader(&self) -> Result<(Box<dyn Read + '_>, bool)> {
+    pub(super) fn reader(&self) -> Result<(Box<dyn Read + '_>, bool)> {
         let mut raw = &self.file;
         let mut head = [0u8; 2];
         let mut n = 0;
@@ -161,6 +161,11 @@ impl Source {
         } else {
             Ok((Box::new(peeked), false))
         }
+    }
+
+    /// Bytes from where reading started to the end of a regular file.
+    pub(super) fn size(&self) -> Option<u64> {
+        self.size
     }
 
     /// Go back to where reading started, if the input is a regular file; `false` otherwise.
@@ -372,7 +377,7 @@ fn parse_number(field: &[u8]) -> Option<f64> {
 
 /// What a line of a file holds.
 #[derive(Clone, Copy)]
-enum Format {
+pub(super) enum Format {
     /// `qid iter docno rel`
     Qrels,
     /// `qid Q0 docno rank score run_name`
@@ -622,7 +627,7 @@ fn parse_file(source: &Source, format: Format, sink: &mut impl Sink) -> Result<O
 /// [`parse_file`] from a reader of `size` bytes, if known. Columns are sized once, from the
 /// first piece's lines and the size: growing them by doubling would touch (and keep) twice
 /// the memory.
-fn parse_reader(
+pub(super) fn parse_reader(
     reader: impl Read,
     name: &str,
     file_size: Option<u64>,
@@ -676,7 +681,7 @@ fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
 }
 
 /// A builder that parsed lines are handed to.
-trait Sink {
+pub(super) trait Sink {
     fn reserve(&mut self, entries: usize, doc_bytes: usize);
     fn begin_query(&mut self, query: &str);
     fn push_docs(&mut self, docs: &StrTable, range: std::ops::Range<usize>, values: &[f64]);
@@ -1012,251 +1017,9 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
     })
 }
 
-/// Where the lines of each query of a run file are: one entry per physical line (what
-/// [`for_each_raw_line`] calls a line), from one pass over the file. Built by
-/// [`index_run_lines`] for a run whose queries are not on consecutive lines, so that it can
-/// be read again a group of queries at a time ([`read_run_queries`]).
-pub(crate) struct LineIndex {
-    /// Per physical line: the index of its query (in order of first appearance), or
-    /// `u32::MAX` for a line without data (blank, or a `#` comment).
-    line_query: Vec<u32>,
-    /// Per physical line: its length in bytes, its newline included (and, for the first
-    /// line, a byte-order mark).
-    line_len: Vec<u32>,
-    /// Bytes of each query's lines.
-    pub(crate) query_bytes: Vec<u64>,
-    /// The first three query ids, in file order (for messages).
-    pub(crate) first_queries: Vec<String>,
-    /// The run name of the last line.
-    pub(crate) name: Option<Vec<u8>>,
-    /// Whether the file starts with a byte-order mark (counted in the first line's length).
-    bom: bool,
-}
-
-impl LineIndex {
-    /// Number of distinct queries.
-    pub(crate) fn num_queries(&self) -> usize {
-        self.query_bytes.len()
-    }
-}
-
 /// A set of ids hashed with [`IdHasher`](super::index::IdHasher).
 type IdSet =
     std::collections::HashSet<Box<[u8]>, std::hash::BuildHasherDefault<super::index::IdHasher>>;
-
-/// Index the lines of a run file by query ([`LineIndex`]), from the start of `source`. Only
-/// the query id (and the run name) of each line is read; `None` if a line is not a run line
-/// with a UTF-8 query id, or longer than 4 GiB: reading the file whole then reports the
-/// problem exactly as it always has.
-pub(crate) fn index_run_lines(source: &mut Source) -> Result<Option<LineIndex>> {
-    use super::index::IdMap;
-    if !source.rewind() {
-        return Ok(None);
-    }
-    let name = source.name().to_owned();
-    let (reader, _) = source.reader()?;
-    let mut reader = Head {
-        inner: reader,
-        head: Vec::new(),
-    };
-    let mut ids = IdMap::default();
-    // Room for lines of 24 bytes or more: address space only, until lines fill it (growing by
-    // doubling would copy, and touch twice the memory).
-    let guess = source
-        .size
-        .map_or(0, |s| usize::try_from(s / 24).unwrap_or(0));
-    let mut index = LineIndex {
-        line_query: Vec::with_capacity(guess),
-        line_len: Vec::with_capacity(guess),
-        query_bytes: Vec::new(),
-        first_queries: Vec::new(),
-        name: None,
-        bom: false,
-    };
-    // The query of the line before (lines of one query usually come together).
-    let mut last_id: Vec<u8> = Vec::new();
-    let mut last_q: Option<u32> = None;
-    // The last line with data, for the run name (trec_eval keeps the last line's).
-    let mut last_line: Vec<u8> = Vec::new();
-    let mut ok = true;
-    let read = for_each_raw_line(&mut reader, &name, |_, line| {
-        // Stops the read early; the error itself is never returned.
-        let stop = || RankError::invalid("", "", "");
-        let Ok(len) = u32::try_from(line.len() + 1) else {
-            ok = false;
-            return Err(stop());
-        };
-        // Only the query id is read here: a line that is not a valid run line fails when its
-        // group is parsed, and the whole read then reports it.
-        let mut start = 0;
-        while start < line.len() && CLASS[line[start] as usize] == SPACE {
-            start += 1;
-        }
-        let query = &line[start..field_end(line, start)];
-        if query.is_empty() || query[0] == b'#' {
-            index.line_query.push(u32::MAX);
-            index.line_len.push(len);
-            return Ok(());
-        }
-        last_line.clear();
-        last_line.extend_from_slice(line);
-        let q = match last_q {
-            Some(q) if last_id == query => q,
-            _ => {
-                let q = if let Some(&q) = ids.get(query) {
-                    q
-                } else {
-                    let q = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-                    ids.insert(query.into(), q);
-                    index.query_bytes.push(0);
-                    if index.first_queries.len() < 3 {
-                        index
-                            .first_queries
-                            .push(String::from_utf8_lossy(query).into_owned());
-                    }
-                    q
-                };
-                last_id.clear();
-                last_id.extend_from_slice(query);
-                last_q = Some(q);
-                q
-            }
-        };
-        index.query_bytes[q as usize] += u64::from(len);
-        index.line_query.push(q);
-        index.line_len.push(len);
-        Ok(())
-    });
-    match read {
-        Ok(()) => {}
-        Err(_) if !ok => return Ok(None),
-        Err(e) => return Err(e),
-    }
-    if reader.head == BOM
-        && let Some(first) = index.line_len.first_mut()
-    {
-        // The first line's mark, dropped from the line but read from the file.
-        *first += 3;
-        index.bom = true;
-    }
-    let (fields, count) = split_fields(&last_line);
-    if count >= 6 {
-        index.name = Some(fields[5].to_vec());
-    }
-    Ok(Some(index))
-}
-
-/// A reader that remembers the first bytes it hands over (to tell whether a file starts
-/// with a byte-order mark, which [`for_each_raw_line`] drops).
-struct Head<R> {
-    inner: R,
-    head: Vec<u8>,
-}
-
-impl<R: Read> Read for Head<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let want = BOM.len().saturating_sub(self.head.len()).min(n);
-        self.head.extend_from_slice(&buf[..want]);
-        Ok(n)
-    }
-}
-
-/// Read the queries of a run file that `keep` marks (indices of `index`, whose lines hold
-/// `bytes` bytes), from the start of `source`, as [`read_run_from`] reads a whole file.
-///
-/// Their lines are first gathered into one buffer of `bytes` bytes, each query's lines
-/// together (in file order), at places computed from the index: the file is read through
-/// once and every other line is skipped by its length, without being split or parsed. The
-/// buffer then reads like a sorted run (few query changes, no regrouping), in parallel
-/// blocks. `None` if the lines are not a valid run: reading the file whole then reports the
-/// problem with its line number, as it always has.
-pub(crate) fn read_run_queries(
-    source: &mut Source,
-    index: &LineIndex,
-    keep: &[bool],
-    precision: ScorePrecision,
-) -> Result<Option<Run>> {
-    if !source.rewind() {
-        return Ok(None);
-    }
-    let name = source.name().to_owned();
-    // Where the next line of each kept query goes.
-    let mut next = vec![usize::MAX; index.num_queries()];
-    let mut size = 0usize;
-    for (q, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
-        next[q] = size;
-        let Ok(bytes) = usize::try_from(index.query_bytes[q]) else {
-            return Ok(None);
-        };
-        size += bytes;
-    }
-    // Unfilled bytes (a last line without a newline, the byte-order mark) stay newlines:
-    // blank lines, which the parser skips.
-    let mut text = vec![b'\n'; size];
-    let (reader, _) = source.reader()?;
-    let mut reader = BufReader::with_capacity(BLOCK_BYTES, reader);
-    if index.bom {
-        let mut mark = [0u8; 3];
-        reader
-            .read_exact(&mut mark)
-            .map_err(|e| io_error(&name, &e))?;
-    }
-    let watch = crate::interrupt::current();
-    let (mut line, mut left, mut dest) = (0usize, 0usize, None);
-    'read: loop {
-        watch.check()?;
-        let buf = reader.fill_buf().map_err(|e| io_error(&name, &e))?;
-        if buf.is_empty() {
-            break;
-        }
-        let mut pos = 0;
-        while pos < buf.len() {
-            if left == 0 {
-                let Some(&len) = index.line_len.get(line) else {
-                    break 'read;
-                };
-                let q = index.line_query[line];
-                dest = (q != u32::MAX && keep[q as usize]).then_some(q as usize);
-                left = len as usize - if line == 0 && index.bom { 3 } else { 0 };
-                line += 1;
-            }
-            let n = (buf.len() - pos).min(left);
-            if let Some(q) = dest {
-                let Some(slot) = text.get_mut(next[q]..next[q] + n) else {
-                    return Ok(None);
-                };
-                slot.copy_from_slice(&buf[pos..pos + n]);
-                next[q] += n;
-            }
-            pos += n;
-            left -= n;
-        }
-        let consumed = pos;
-        reader.consume(consumed);
-    }
-    let mut builder = RunBuilder::new();
-    builder.set_score_precision(precision);
-    builder.set_source(Some(name.clone()));
-    let total = text.len() as u64;
-    match parse_reader(
-        text.as_slice(),
-        &name,
-        Some(total),
-        Format::Run,
-        &mut builder,
-    ) {
-        Ok(_) => {}
-        Err(RankError::Interrupted) => return Err(RankError::Interrupted),
-        Err(_) => return Ok(None),
-    }
-    drop(text);
-    match builder.build() {
-        Ok(run) => Ok(Some(run)),
-        Err(RankError::Interrupted) => Err(RankError::Interrupted),
-        Err(_) => Ok(None),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,92 @@
+"""`rankwise eval` on run files whose queries are not on consecutive lines, large enough
+(~10 MB) to be read a group of queries at a time: the output and the errors are those of the
+same lines in sorted order (or, for errors, those a whole read reports), whatever the shape of
+the groups."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+
+def rankwise_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rankwise", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def edge_lines(rng: random.Random) -> list[str]:
+    """~10 MB of run lines: one query with a document on every 100th line (so it spans the
+    whole shuffled file), 20,000 queries of one line each, 3,600 queries of 100 lines, and a
+    query whose documents have ids over 255 bytes (longer than the index's 1-byte lengths)."""
+    lines = [f"wide Q0 w{i} 1 {rng.randrange(100) / 10} sys\n" for i in range(1000)]
+    lines += [f"one{q} Q0 d{q} 1 {rng.randrange(100) / 10} sys\n" for q in range(20_000)]
+    lines += [
+        f"q{q} Q0 d{q}_{d} 1 {rng.randrange(1000) / 100} sys\r\n"
+        for q in range(3600)
+        for d in range(100)
+    ]
+    lines += [f"long Q0 {'x' * 300}{d} 1 {d % 5} sys\n" for d in range(40)]
+    return lines
+
+
+def edge_qrels() -> str:
+    judged = [f"wide 0 w{i} {i % 3}\n" for i in range(0, 1000, 3)]
+    judged += [f"one{q} 0 d{q} 1\n" for q in range(0, 20_000, 2)]
+    judged += [f"q{q} 0 d{q}_{d} {d % 3}\n" for q in range(3600) for d in range(0, 100, 9)]
+    judged += [f"long 0 {'x' * 300}{d} 1\n" for d in range(0, 40, 4)]
+    return "".join(judged)
+
+
+def test_shuffled_runs_print_the_sorted_output_for_every_group_shape(tmp_path):
+    rng = random.Random(5)
+    lines = edge_lines(rng)
+    qp, sorted_run, shuffled_run = tmp_path / "q", tmp_path / "sorted", tmp_path / "shuffled"
+    qp.write_text(edge_qrels())
+    sorted_run.write_text("".join(lines))
+    rng.shuffle(lines)
+    # A comment, a blank line and a byte-order mark on the way; no final newline.
+    lines.insert(7, "# a comment\n\n")
+    shuffled_run.write_text("\ufeff" + "".join(lines).rstrip("\n"))
+    assert shuffled_run.stat().st_size > 9 << 20
+    for flags in ((), ("-q",), ("-c", "-q")):
+        args = ("eval", *flags, "-m", "all_trec", "-m", "nDCG@10", qp)
+        a = rankwise_cli(*args, sorted_run)
+        b = rankwise_cli(*args, shuffled_run)
+        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+        assert a.stdout == b.stdout
+        assert "\twide\t" in a.stdout or not flags
+
+
+def test_errors_in_a_shuffled_run_name_the_file_and_line_as_a_whole_read_does(tmp_path):
+    rng = random.Random(6)
+    lines = edge_lines(rng)
+    rng.shuffle(lines)
+    qp = tmp_path / "q"
+    qp.write_text(edge_qrels())
+    # A duplicate document far from the first: its second line is reported.
+    dup = lines[:]
+    first = next(i for i, line in enumerate(dup) if line.startswith("q7 "))
+    at = len(dup) - 3
+    dup.insert(at, dup[first])
+    dup_run = tmp_path / "dup"
+    dup_run.write_text("".join(dup))
+    done = rankwise_cli("eval", "-m", "map", qp, dup_run)
+    doc = dup[first].split()[2]
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{dup_run}:{at + 1})" in done.stderr, done.stderr
+    assert f"duplicate document {doc!r}".replace("'", '"') in done.stderr, done.stderr
+    # A malformed score on a line near the end.
+    bad = lines[:]
+    at = len(bad) - 10
+    bad.insert(at, "q3 Q0 oops 1 notanumber sys\n")
+    bad_run = tmp_path / "bad"
+    bad_run.write_text("".join(bad))
+    done = rankwise_cli("eval", "-m", "map", qp, bad_run)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{bad_run}:{at + 1}: the score must be a number" in done.stderr, done.stderr
