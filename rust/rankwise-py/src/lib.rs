@@ -104,6 +104,8 @@ mod _native {
     };
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
+    #[pymodule_export]
+    use crate::trec::{evaluate_rel_info_files, trec_eval_rel_info_output};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,6 +6,7 @@ pub mod columns;
 mod index;
 pub mod output;
 pub mod parse;
+pub mod prefs;
 pub mod qrels;
 pub mod run;
 mod state;
