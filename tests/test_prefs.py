@@ -119,11 +119,15 @@ def _theirs(rel: str, fmt: str, run: str, measures: list[str], flags: list[str])
     return done.stdout
 
 
-def _compare(fmt: str, rel_lines: list[str], run: list[str], measures: list[str], flags: list[str]) -> tuple[str, str]:  # fmt: skip
+def _compare(
+    fmt: str, rel_lines: list[str], run: list[str], measures: list[str], flags: list[str]
+) -> tuple[str, str]:
     with tempfile.TemporaryDirectory() as d:
         rel = _write(d, "rel", rel_lines)
         run_path = _write(d, "run", run)
-        return _theirs(rel, fmt, run_path, measures, flags), _ours(rel, fmt, run_path, measures, flags)  # fmt: skip
+        return _theirs(rel, fmt, run_path, measures, flags), _ours(
+            rel, fmt, run_path, measures, flags
+        )
 
 
 def _judged_queries(rel_lines: list[str], run: list[str]) -> bool:
@@ -144,7 +148,9 @@ def test_prefs_equal_trec_eval(rel_lines: list[str], run: list[str], flags: list
 @needs_trec_eval
 @settings(max_examples=150, deadline=None)
 @given(prefs_lines(sub_groups=False), run_lines(), st.sampled_from(FLAGS[:3]))
-def test_qrels_prefs_equal_trec_eval(rel_lines: list[str], run: list[str], flags: list[str]) -> None:  # fmt: skip
+def test_qrels_prefs_equal_trec_eval(
+    rel_lines: list[str], run: list[str], flags: list[str]
+) -> None:
     if not _judged_queries(rel_lines, run):
         return
     theirs, ours = _compare("qrels_prefs", rel_lines, run, ["all_prefs"], flags)
@@ -157,11 +163,46 @@ JG_MEASURES = ["qrels_jg", "P_avgjg.1,2,3,5", "Rprec_mult_avgjg.0.2,0.5,1,1.5,2"
 @needs_trec_eval
 @settings(max_examples=300, deadline=None)
 @given(jg_lines(), run_lines(), st.sampled_from(FLAGS), st.booleans())
-def test_qrels_jg_equal_trec_eval(rel_lines: list[str], run: list[str], flags: list[str], cuts: bool) -> None:  # fmt: skip
+def test_qrels_jg_equal_trec_eval(
+    rel_lines: list[str], run: list[str], flags: list[str], cuts: bool
+) -> None:
     if not _judged_queries(rel_lines, run):
         return
     measures = JG_MEASURES[1:] if cuts else JG_MEASURES[:1]
     theirs, ours = _compare("qrels_jg", rel_lines, run, measures, flags)
+    assert ours == theirs
+
+
+ZSCORE_COLUMNS = ["map_avgjg", *(f"P_avgjg_{k}" for k in (1, 2, 3, 5))]
+
+
+@needs_trec_eval
+@settings(max_examples=150, deadline=None)
+@given(jg_lines(), run_lines(), st.data())
+def test_zscores_equal_trec_eval(rel_lines: list[str], run: list[str], data: st.DataObject) -> None:
+    """``-Z``: per-query values become Z-scores (stddev 0: 0 where the value is the mean, else
+    trec_eval's -1000000), then are averaged. Every listed query has every measure, and a
+    last query id sorts after the run's (trec_eval's binary search reads one entry past its
+    array, so a lookup past the end would read another query's line)."""
+    if not _judged_queries(rel_lines, run):
+        return
+    lines = []
+    for q in ["q1", "q2", "q3", "zz"]:
+        if q != "zz" and not data.draw(st.booleans()):
+            continue  # a query the file lacks: every value -1000000
+        for m in ZSCORE_COLUMNS:
+            mean = data.draw(st.sampled_from([0, 0.25, 0.5]))
+            std = data.draw(st.sampled_from([0, 0.5, 1, 2]))
+            lines.append(f"{q} {m} {mean} {std}")
+    measures = ["map_avgjg", "P_avgjg.1,2,3,5"]
+    with tempfile.TemporaryDirectory() as d:
+        rel = _write(d, "rel", rel_lines)
+        run_path = _write(d, "run", run)
+        z = _write(d, "z", lines)
+        theirs = _theirs(rel, "qrels_jg", run_path, measures, ["-Z", z])
+        ours = _native.trec_eval_rel_info_output(
+            rel, "qrels_jg", [run_path], measures, per_query=True, zscore_path=z
+        )
     assert ours == theirs
 
 
@@ -170,10 +211,20 @@ def test_get_prefs_examples_equal_trec_eval() -> None:
     """The examples of get_prefs.c's comment, one query each, with a run over them."""
     rel = [
         *(f"q1 u1 s1 d{i} {r}" for i, r in enumerate([3, 2, 0, 6, 0, 2], 1)),
-        "q2 u1 s1 d1 3", "q2 u1 s1 d2 2", "q2 u1 s1 d3 1", "q2 u1 s2 d1 2", "q2 u1 s2 d2 1",
-        "q2 u1 s2 d4 3", "q3 u1 s1 d1 3", "q3 u1 s1 d2 2", "q3 u2 s1 d1 0", "q3 u2 s1 d3 6",
-        "q3 u2 s1 d4 2", "q3 u2 s2 d1 0", "q3 u2 s2 d2 8",
-    ]  # fmt: skip
+        "q2 u1 s1 d1 3",
+        "q2 u1 s1 d2 2",
+        "q2 u1 s1 d3 1",
+        "q2 u1 s2 d1 2",
+        "q2 u1 s2 d2 1",
+        "q2 u1 s2 d4 3",
+        "q3 u1 s1 d1 3",
+        "q3 u1 s1 d2 2",
+        "q3 u2 s1 d1 0",
+        "q3 u2 s1 d3 6",
+        "q3 u2 s1 d4 2",
+        "q3 u2 s2 d1 0",
+        "q3 u2 s2 d2 8",
+    ]
     run = [f"q{q} Q0 d{d} 0 {s} r" for q in (1, 2, 3) for d, s in ((4, 3), (2, 2), (1, 2), (9, 1))]
     for flags in FLAGS[:3]:
         theirs, ours = _compare("prefs", rel, run, ["all_prefs"], flags)
@@ -184,16 +235,18 @@ def test_cli_reads_other_formats(tmp_path: Path) -> None:
     rel = _write(str(tmp_path), "prefs", ["q1 u1 s1 d1 2", "q1 u1 s1 d2 0", "q1 u1 s1 d3 1"])
     run = _write(str(tmp_path), "run", ["q1 Q0 d2 1 3 r", "q1 Q0 d1 2 2 r"])
     cli = [sys.executable, "-m", "rankwise", "eval"]
-    done = subprocess.run([*cli, "-R", "prefs", "-T", "trec_results", rel, run],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [*cli, "-R", "prefs", "-T", "trec_results", rel, run], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     # d1 > d2 (both retrieved, not fulfilled), d1 > d3 (implied, fulfilled), d3 > d2 (not).
     assert "prefs_num_prefs_poss  \tall\t3\n" in done.stdout
     assert "prefs_num_prefs_ful   \tall\t1\n" in done.stdout
     assert done.stdout.startswith("runid                 \tall\tr\nnum_q   ")
     # the same through argparse (a flag the fast reader leaves to it)
-    slow = subprocess.run([*cli, "-Rprefs", "--format=trec", rel, run],
-                          capture_output=True, text=True)  # fmt: skip
+    slow = subprocess.run(
+        [*cli, "-Rprefs", "--format=trec", rel, run], capture_output=True, text=True
+    )
     assert slow.stdout == done.stdout
 
 
@@ -202,7 +255,7 @@ def test_cli_reads_other_formats(tmp_path: Path) -> None:
     [
         (["-R", "trec"], "-R must be one of qrels, prefs, qrels_prefs, qrels_jg; got 'trec'"),
         (["-T", "trec"], "-T must be trec_results"),
-        (["-R", "prefs", "-m", "map"], "not a measure of relevance format prefs; valid"),
+        (["-R", "prefs", "-m", "map"], "it needs relevance format qrels;"),
         (["-R", "prefs", "-m", "map_avgjg"], "needs relevance format qrels_jg"),
         (["-R", "qrels_jg", "-m", "prefs_simp"], "needs relevance format prefs or qrels_prefs"),
         (["-R", "prefs", "--format", "json"], "prints trec_eval's format only"),
@@ -212,8 +265,9 @@ def test_cli_reads_other_formats(tmp_path: Path) -> None:
 def test_cli_refuses_clearly(tmp_path: Path, flags: list[str], message: str) -> None:
     rel = _write(str(tmp_path), "prefs", ["q1 u1 s1 d1 2", "q1 u1 s1 d2 0"])
     run = _write(str(tmp_path), "run", ["q1 Q0 d2 1 3 r"])
-    done = subprocess.run([sys.executable, "-m", "rankwise", "eval", *flags, rel, run],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "rankwise", "eval", *flags, rel, run], capture_output=True, text=True
+    )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert message in done.stderr, done.stderr
@@ -223,17 +277,25 @@ def test_cli_refuses_clearly(tmp_path: Path, flags: list[str], message: str) -> 
     ("fmt", "lines", "message"),
     [
         ("prefs", ["q1 u1 s1 d1 2", "q1 u1 d2 0"], ":2: expected 5 fields"),
-        ("prefs", ["q1 u1 s1 d1 high"], ":1: relevance level \"high\" is not a number"),
+        ("prefs", ["q1 u1 s1 d1 high"], ':1: relevance level "high" is not a number'),
         ("qrels_jg", ["q1 a d1 1", "q1 a d1 0"], 'duplicate document "d1"'),
         ("prefs", ["q1 u1 s1 d1 2", "q1 u1 s1 d1 1"], "has two relevance levels"),
-        ("prefs", ["q1 u1 s1 d1 2", "q1 u1 s1 d2 1", "q1 u1 s2 d2 2", "q1 u1 s2 d1 1"],
-         "each preferred to the other"),  # fmt: skip
-        ("prefs", ["q1 u1 s1 d1 2", "q1 u1 s1 d2 1", "q1 u1 s2 d1 0", "q1 u1 s2 d3 -1"],
-         "both 0 and a non-0 relevance level"),  # fmt: skip
+        (
+            "prefs",
+            ["q1 u1 s1 d1 2", "q1 u1 s1 d2 1", "q1 u1 s2 d2 2", "q1 u1 s2 d1 1"],
+            "each preferred to the other",
+        ),
+        (
+            "prefs",
+            ["q1 u1 s1 d1 2", "q1 u1 s1 d2 1", "q1 u1 s2 d1 0", "q1 u1 s2 d3 -1"],
+            "both 0 and a non-0 relevance level",
+        ),
         ("qrels_prefs", [], "no judgements"),
     ],
 )
-def test_bad_judgements_raise_clear_errors(tmp_path: Path, fmt: str, lines: list[str], message: str) -> None:  # fmt: skip
+def test_bad_judgements_raise_clear_errors(
+    tmp_path: Path, fmt: str, lines: list[str], message: str
+) -> None:
     import rankwise
 
     rel = _write(str(tmp_path), "rel", lines) if lines else str(tmp_path / "empty")
@@ -249,8 +311,6 @@ def _equality_counts(n: int) -> None:  # pragma: no cover - a report, run by han
     """Per-measure counts of (query or summary) lines equal to trec_eval's on n examples."""
     import collections
     import random
-
-    from hypothesis import find
 
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     rng = random.Random(17)
@@ -268,12 +328,15 @@ def _equality_counts(n: int) -> None:  # pragma: no cover - a report, run by han
             theirs, ours = _compare(fmt, rel, run, measures, flags)
             for a, b in zip(theirs.splitlines(), ours.splitlines(), strict=False):
                 name = a.split("\t")[0].strip()
-                name = name.split("_avgjg_")[0] + "_avgjg" if "avgjg_" in name and not name.startswith("prefs") else name  # fmt: skip
+                name = (
+                    name.split("_avgjg_")[0] + "_avgjg"
+                    if "avgjg_" in name and not name.startswith("prefs")
+                    else name
+                )
                 counts[f"{fmt}:{name}"][0] += a == b
                 counts[f"{fmt}:{name}"][1] += 1
             if len(theirs.splitlines()) != len(ours.splitlines()):
                 counts[f"{fmt}:line count"][1] += 1
-    del find
     for key, (same, total) in sorted(counts.items()):
         print(f"{key:40} {same}/{total}")
 

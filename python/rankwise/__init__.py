@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         labels,
         metrics,
         ratings,
+        rel_info,
         rerank,
         stats,
     )
@@ -79,6 +80,7 @@ __all__ = (
     "metrics",
     "optimize_fusion",
     "ratings",
+    "rel_info",
     "rerank",
     "set_num_threads",
     "stats",
@@ -99,6 +101,7 @@ _LAZY = {
     "fuse": ("rankwise.comparison", "fuse"),
     "fusion": ("rankwise.fusion", None),
     "diversity": ("rankwise.diversity", None),
+    "rel_info": ("rankwise.rel_info", None),
     "fusion_train": ("rankwise.fusion", "fusion_train"),
     "optimize_fusion": ("rankwise.fusion", "optimize_fusion"),
     "demo": ("rankwise.sample", "demo"),

@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("-n", dest="no_summary", action="store_true", help="no summary lines")
     # trec_eval's -R/-T/-N/-Z (trec_eval.c's options): relevance and results formats.
     ev.add_argument("-R", dest="rel_format", default="qrels", metavar="FORMAT",
-                    help="relevance format: qrels (default), prefs, qrels_prefs, qrels_jg")  # fmt: skip
+                    help="judgements: qrels (default), prefs, qrels_prefs, qrels_jg")  # fmt: skip
     ev.add_argument("-T", dest="results_format", default="trec_results", metavar="FORMAT",
                     help="results format: trec_results (the only one trec_eval has)")  # fmt: skip
     ev.add_argument("-N", dest="num_docs_in_coll", type=int, metavar="NUM",
@@ -352,8 +352,8 @@ def _other_formats(args: EvalArgs | argparse.Namespace) -> bool:
         )
     if args.rel_format not in REL_FORMATS:
         raise ValueError(f"-R must be one of {', '.join(REL_FORMATS)}; got {args.rel_format!r}")
-    if args.zscore_file is not None:
-        raise ValueError("-Z (Z-scores) is not supported yet")
+    if args.zscore_file is not None and args.rel_format == "qrels":
+        raise ValueError("-Z (Z-scores) works with -R prefs, qrels_prefs and qrels_jg only, so far")
     if args.num_docs_in_coll is not None and args.num_docs_in_coll < 0:
         raise ValueError(f"-N must be a non-negative integer; got {args.num_docs_in_coll}")
     if args.num_docs_in_coll and any(m.startswith("utility") for m in args.measures or []):
@@ -380,6 +380,7 @@ def _eval_rel_info(args: EvalArgs | argparse.Namespace) -> int:
         judged_only=args.judged_only,
         max_docs=args.max_docs,
         summary=not args.no_summary,
+        zscore_path=args.zscore_file,
     )
     sys.stdout.write(text)
     return 0

@@ -546,10 +546,14 @@ fn rel_info_evaluations(
     run_paths: &[PathBuf],
     measures: &[String],
     opts: rankwise_core::metrics::prefs::RelInfoOptions,
+    zscore_path: Option<&std::path::Path>,
 ) -> Result<
     (
         rankwise_core::metrics::prefs::RelInfoMeasures,
-        Vec<(Option<String>, rankwise_core::metrics::prefs::RelInfoEvaluation)>,
+        Vec<(
+            Option<String>,
+            rankwise_core::metrics::prefs::RelInfoEvaluation,
+        )>,
     ),
     rankwise_core::RankError,
 > {
@@ -558,11 +562,14 @@ fn rel_info_evaluations(
     let format = RelFormat::parse(rel_format)?;
     let set = RelInfoMeasures::parse(measures, format)?;
     let rel = RelInfo::read(rel_path, format)?;
+    let zscores = zscore_path
+        .map(rankwise_core::trec::prefs::read_zscores)
+        .transpose()?;
     let mut out = Vec::new();
     for path in run_paths {
         let run = trec::read_run(path)?;
         let results = run_results(&run);
-        let ev = evaluate_rel_info(&rel, &results, &set, &opts)?;
+        let ev = evaluate_rel_info(&rel, &results, &set, &opts, zscores.as_ref())?;
         out.push((run.name().map(str::to_owned), ev));
     }
     Ok((set, out))
@@ -571,7 +578,7 @@ fn rel_info_evaluations(
 /// trec_eval's text output for runs against preferences (`-R prefs`, `-R qrels_prefs`) or
 /// judgement groups (`-R qrels_jg`): what `rankwise eval -R FORMAT` prints.
 #[pyfunction]
-#[pyo3(signature = (rel_path, rel_format, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true))]
+#[pyo3(signature = (rel_path, rel_format, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, zscore_path = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn trec_eval_rel_info_output(
     py: Python<'_>,
@@ -585,6 +592,7 @@ pub fn trec_eval_rel_info_output(
     judged_only: bool,
     max_docs: Option<usize>,
     summary: bool,
+    zscore_path: Option<PathBuf>,
 ) -> PyResult<String> {
     use rankwise_core::metrics::prefs::{RelInfoOptions, write_rel_info_trec};
     let stdin_uses = std::iter::once(&rel_path)
@@ -607,10 +615,25 @@ pub fn trec_eval_rel_info_output(
         complete,
     };
     let text = interrupt::run_owned(py, move || -> Result<String, rankwise_core::RankError> {
-        let (set, evs) = rel_info_evaluations(&rel_path, &rel_format, &run_paths, &measures, opts)?;
+        let (set, evs) = rel_info_evaluations(
+            &rel_path,
+            &rel_format,
+            &run_paths,
+            &measures,
+            opts,
+            zscore_path.as_deref(),
+        )?;
         let mut out = String::new();
         for (name, ev) in &evs {
-            write_rel_info_trec(&mut out, ev, &set, name.as_deref(), per_query, summary);
+            write_rel_info_trec(
+                &mut out,
+                ev,
+                &set,
+                name.as_deref(),
+                per_query,
+                summary,
+                zscore_path.is_some(),
+            );
         }
         Ok(out)
     })?;
@@ -620,7 +643,7 @@ pub fn trec_eval_rel_info_output(
 /// Per-query values and summary of one run against preferences or judgement groups:
 /// `(columns, query_ids, values, summary, num_q)`.
 #[pyfunction]
-#[pyo3(signature = (rel_path, rel_format, run_path, measures, *, complete = false, rel_level = 1.0, judged_only = false, max_docs = None))]
+#[pyo3(signature = (rel_path, rel_format, run_path, measures, *, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, zscore_path = None))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn evaluate_rel_info_files(
     py: Python<'_>,
@@ -632,6 +655,7 @@ pub fn evaluate_rel_info_files(
     rel_level: f64,
     judged_only: bool,
     max_docs: Option<usize>,
+    zscore_path: Option<PathBuf>,
 ) -> PyResult<(Vec<String>, Vec<String>, Vec<Vec<f64>>, Vec<f64>, usize)> {
     use rankwise_core::metrics::prefs::RelInfoOptions;
     let opts = RelInfoOptions {
@@ -641,7 +665,14 @@ pub fn evaluate_rel_info_files(
         complete,
     };
     let result = interrupt::run_owned(py, move || {
-        rel_info_evaluations(&rel_path, &rel_format, &[run_path], &measures, opts)
+        rel_info_evaluations(
+            &rel_path,
+            &rel_format,
+            &[run_path],
+            &measures,
+            opts,
+            zscore_path.as_deref(),
+        )
     })?;
     let (_, mut evs) = result.map_err(CoreError)?;
     let (_, ev) = evs.remove(0);

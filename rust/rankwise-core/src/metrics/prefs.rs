@@ -103,7 +103,11 @@ impl RelInfoMeasures {
             num_q: false,
         };
         let default = [if prefs { "prefs" } else { "qrels_jg" }.to_owned()];
-        let names = if names.is_empty() { &default[..] } else { names };
+        let names = if names.is_empty() {
+            &default[..]
+        } else {
+            names
+        };
         let add = |m: RelInfoMeasure, out: &mut RelInfoMeasures| {
             // trec_eval computes a measure once, with the parameters first given.
             if !out.measures.iter().any(|x| order(x) == order(&m)) {
@@ -115,22 +119,23 @@ impl RelInfoMeasures {
                 Some((n, p)) => (n, Some(p)),
                 None => (full.as_str(), None),
             };
-            let family_prefs = PREFS_NAMES.contains(&name)
-                || matches!(name, "all_prefs" | "prefs");
+            let family_prefs = PREFS_NAMES.contains(&name) || matches!(name, "all_prefs" | "prefs");
             let family_jg = JG_NAMES.contains(&name) || name == "qrels_jg";
             if (family_prefs && !prefs) || (family_jg && prefs) {
                 return Err(invalid_measure(
                     full,
                     format!(
                         "it needs relevance format {}; the relevance file is read as {}",
-                        if family_prefs { "prefs or qrels_prefs" } else { "qrels_jg" },
+                        if family_prefs {
+                            "prefs or qrels_prefs"
+                        } else {
+                            "qrels_jg"
+                        },
                         format.name()
                     ),
                 ));
             }
-            if params.is_some()
-                && !matches!(name, "P_avgjg" | "Rprec_mult_avgjg")
-            {
+            if params.is_some() && !matches!(name, "P_avgjg" | "Rprec_mult_avgjg") {
                 return Err(invalid_measure(full, format!("{name} takes no parameters")));
             }
             match name {
@@ -139,7 +144,11 @@ impl RelInfoMeasures {
                 "all_prefs" | "prefs" => {
                     out.runid = true;
                     out.num_q = true;
-                    let n = if name == "prefs" { 6 } else { PREFS_NAMES.len() };
+                    let n = if name == "prefs" {
+                        6
+                    } else {
+                        PREFS_NAMES.len()
+                    };
                     for i in 0..n {
                         add(RelInfoMeasure::Prefs(i), &mut out);
                     }
@@ -171,6 +180,17 @@ impl RelInfoMeasures {
                 }
                 other => match PREFS_NAMES.iter().position(|&n| n == other) {
                     Some(i) => add(RelInfoMeasure::Prefs(i), &mut out),
+                    None if crate::metrics::MeasureSet::parse(std::slice::from_ref(full))
+                        .is_ok() =>
+                    {
+                        return Err(invalid_measure(
+                            full,
+                            format!(
+                                "it needs relevance format qrels; the relevance file is read as {}",
+                                format.name()
+                            ),
+                        ));
+                    }
                     None => {
                         let valid: Vec<&str> = if prefs {
                             let mut v = vec!["all_prefs", "prefs", "runid", "num_q"];
@@ -253,7 +273,10 @@ fn float_cutoffs(full: &str, params: &str) -> Result<Vec<f64>> {
     }
     cuts.sort_by(f64::total_cmp);
     if cuts.windows(2).any(|w| w[0] == w[1]) {
-        return Err(invalid_measure(full, "multiples must not repeat".to_owned()));
+        return Err(invalid_measure(
+            full,
+            "multiples must not repeat".to_owned(),
+        ));
     }
     Ok(cuts)
 }
@@ -463,7 +486,10 @@ fn form_jg_classes(group: &[PrefRank<'_>], rp: &mut ResultsPrefs, qid: &str) -> 
                 for &r2 in ranks2 {
                     bump(&mut rp.counts, n, r1, r2);
                     if r1 == r2 {
-                        let doc = group.iter().find(|p| p.rank == r1).map_or(&b""[..], |p| p.doc);
+                        let doc = group
+                            .iter()
+                            .find(|p| p.rank == r1)
+                            .map_or(&b""[..], |p| p.doc);
                         return Err(inconsistent(
                             qid,
                             format!(
@@ -690,7 +716,13 @@ fn prefs_value(which: usize, rp: &ResultsPrefs) -> f64 {
             (a + x, b + y)
         })
     };
-    let ratio = |(ful, poss): (i64, i64)| if poss != 0 { ful as f64 / poss as f64 } else { 0.0 };
+    let ratio = |(ful, poss): (i64, i64)| {
+        if poss != 0 {
+            ful as f64 / poss as f64
+        } else {
+            0.0
+        }
+    };
     let avg_jg = |f: &dyn Fn(&Jg) -> (i64, i64)| -> f64 {
         let mut sum = 0.0;
         for jg in &rp.jgs {
@@ -699,7 +731,11 @@ fn prefs_value(which: usize, rp: &ResultsPrefs) -> f64 {
                 sum += ful as f64 / poss as f64;
             }
         }
-        if sum > 0.0 { sum / rp.jgs.len() as f64 } else { 0.0 }
+        if sum > 0.0 {
+            sum / rp.jgs.len() as f64
+        } else {
+            0.0
+        }
     };
     let pair = |regions: usize| -> f64 {
         // regions: 1 = both retrieved, 2 = and implied, 3 = and neither (counted, no sum).
@@ -734,7 +770,12 @@ fn prefs_value(which: usize, rp: &ResultsPrefs) -> f64 {
         }
         if pairs != 0 { sum / pairs as f64 } else { 0.0 }
     };
-    let all = |jg: &Jg| (jg.ful_ret + jg.ful_imp, jg.poss_ret + jg.poss_imp + jg.poss_notoccur);
+    let all = |jg: &Jg| {
+        (
+            jg.ful_ret + jg.ful_imp,
+            jg.poss_ret + jg.poss_imp + jg.poss_notoccur,
+        )
+    };
     let ret = |jg: &Jg| (jg.ful_ret, jg.poss_ret);
     let imp = |jg: &Jg| (jg.ful_ret + jg.ful_imp, jg.poss_ret + jg.poss_imp);
     match which {
@@ -761,7 +802,11 @@ fn prefs_value(which: usize, rp: &ResultsPrefs) -> f64 {
                 };
                 sum += ful as f64 / poss as f64;
             }
-            if sum > 0.0 { sum / rp.jgs.len() as f64 } else { 0.0 }
+            if sum > 0.0 {
+                sum / rp.jgs.len() as f64
+            } else {
+                0.0
+            }
         }
         7 => ratio(sum_over(&ret)),
         8 => pair(1),
@@ -804,7 +849,10 @@ fn form_res_rels_jg(
                 rels.retain(|&r| r >= 0);
             }
             #[allow(clippy::cast_precision_loss)]
-            let num_rel_ret = rels.iter().filter(|&&r| r >= 0 && r as f64 >= level).count();
+            let num_rel_ret = rels
+                .iter()
+                .filter(|&&r| r >= 0 && r as f64 >= level)
+                .count();
             #[allow(clippy::cast_precision_loss)]
             let num_rel = judged
                 .iter()
@@ -915,6 +963,29 @@ pub struct RelInfoOptions {
     pub complete: bool,
 }
 
+/// trec_eval's value for a Z-score it cannot compute (`MISSING_ZSCORE_VALUE`, trec_eval.h).
+pub const MISSING_ZSCORE: f64 = -1_000_000.0;
+
+/// `te_convert_to_zscore` (`convert_zscores.c`): each value of query `qid` in the column
+/// `names[c]` as a Z-score against the file's mean and standard deviation for that query
+/// and measure; [`MISSING_ZSCORE`] where the file lacks them, or where the deviation is 0
+/// and the value differs from the mean (0 where it equals it).
+pub fn convert_to_zscores(
+    zscores: &crate::trec::prefs::ZScores,
+    qid: &[u8],
+    names: &[(String, bool)],
+    row: &mut [f64],
+) {
+    for ((name, _), value) in names.iter().zip(row.iter_mut()) {
+        let key = (Box::<[u8]>::from(qid), Box::<[u8]>::from(name.as_bytes()));
+        *value = match zscores.get(&key) {
+            Some(&(mean, stddev)) if stddev != 0.0 => (*value - mean) / stddev,
+            Some(&(mean, _)) if *value == mean => 0.0,
+            _ => MISSING_ZSCORE,
+        };
+    }
+}
+
 impl Default for RelInfoOptions {
     fn default() -> Self {
         RelInfoOptions {
@@ -1011,11 +1082,15 @@ pub struct RelInfoEvaluation {
 }
 
 /// Evaluate `results` (from [`run_results`]) against `rel` with `measures`.
+///
+/// `zscores` (`-Z`): each query's values become Z-scores ([`convert_to_zscores`]) before
+/// they are printed and averaged, as trec_eval converts them.
 pub fn evaluate_rel_info(
     rel: &RelInfo,
     results: &RunResults<'_>,
     measures: &RelInfoMeasures,
     opts: &RelInfoOptions,
+    zscores: Option<&crate::trec::prefs::ZScores>,
 ) -> Result<RelInfoEvaluation> {
     let columns = measures.columns();
     let watch = crate::interrupt::current();
@@ -1048,6 +1123,9 @@ pub fn evaluate_rel_info(
                     jg_values(m, &jgs, opts.rel_level, &mut row);
                 }
             }
+        }
+        if let Some(z) = zscores {
+            convert_to_zscores(z, qid_bytes, &columns, &mut row);
         }
         query_ids.push(qid);
         values.push(row);
@@ -1084,8 +1162,11 @@ pub fn evaluate_rel_info(
     })
 }
 
-fn print_value(out: &mut String, name: &str, qid: &str, value: f64, count: bool) {
-    if count {
+fn print_value(out: &mut String, name: &str, qid: &str, value: f64, count: bool, z: bool) {
+    // meas_print_*.c: under -Z every name takes a `Z` and every value prints as a float.
+    if z {
+        let _ = writeln!(out, "Z{name:<22}\t{qid}\t{value:6.4}");
+    } else if count {
         #[allow(clippy::cast_possible_truncation)]
         let v = value as i64;
         let _ = writeln!(out, "{name:<22}\t{qid}\t{v}");
@@ -1094,7 +1175,8 @@ fn print_value(out: &mut String, name: &str, qid: &str, value: f64, count: bool)
     }
 }
 
-/// Append `ev` to `out` as trec_eval prints it (`-q`: `per_query`; `-n`: no `summary`).
+/// Append `ev` to `out` as trec_eval prints it (`-q`: `per_query`; `-n`: no `summary`;
+/// `zscores`: the values are Z-scores, `-Z`).
 pub fn write_rel_info_trec(
     out: &mut String,
     ev: &RelInfoEvaluation,
@@ -1102,11 +1184,12 @@ pub fn write_rel_info_trec(
     run_name: Option<&str>,
     per_query: bool,
     summary: bool,
+    zscores: bool,
 ) {
     if per_query {
         for (q, qid) in ev.query_ids.iter().enumerate() {
             for (c, (name, count)) in ev.columns.iter().enumerate() {
-                print_value(out, name, qid, ev.values[q][c], *count);
+                print_value(out, name, qid, ev.values[q][c], *count, zscores);
             }
         }
     }
@@ -1115,10 +1198,11 @@ pub fn write_rel_info_trec(
             let _ = writeln!(out, "{:<22}\tall\t{}", "runid", run_name.unwrap_or(""));
         }
         if measures.num_q {
-            let _ = writeln!(out, "{:<22}\tall\t{}", "num_q", ev.num_q);
+            #[allow(clippy::cast_precision_loss)]
+            print_value(out, "num_q", "all", ev.num_q as f64, true, zscores);
         }
         for (c, (name, count)) in ev.columns.iter().enumerate() {
-            print_value(out, name, "all", ev.summary[c], *count);
+            print_value(out, name, "all", ev.summary[c], *count, zscores);
         }
     }
 }
@@ -1139,10 +1223,17 @@ mod tests {
     #[test]
     fn counts_get_prefs_examples() {
         // get_prefs.c: 6 docs of one sub-group give 13 preferences.
-        let js: Vec<_> = [("d1", 3.0), ("d2", 2.0), ("d3", 0.0), ("d4", 6.0), ("d5", 0.0), ("d6", 2.0)]
-            .iter()
-            .map(|(d, r)| judgment("u1", "s1", d, *r))
-            .collect();
+        let js: Vec<_> = [
+            ("d1", 3.0),
+            ("d2", 2.0),
+            ("d3", 0.0),
+            ("d4", 6.0),
+            ("d5", 0.0),
+            ("d6", 2.0),
+        ]
+        .iter()
+        .map(|(d, r)| judgment("u1", "s1", d, *r))
+        .collect();
         let rp = form_prefs_counts(&js, &[], usize::MAX, "q").unwrap();
         assert_eq!(prefs_value(0, &rp), 13.0);
         // Two sub-groups, transitive: 1>2, 1>3, 2>3, 2>4, 1>4.

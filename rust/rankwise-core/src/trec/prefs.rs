@@ -169,10 +169,7 @@ fn rel_level(name: &str, line_no: u64, line: &[u8], field: &[u8]) -> Result<f32>
         _ => Err(parse_error(
             name,
             line_no,
-            format!(
-                "relevance level {} is not a number",
-                quote_input(field)
-            ),
+            format!("relevance level {} is not a number", quote_input(field)),
             line,
         )),
     }
@@ -249,7 +246,14 @@ pub fn read_qrels_jg(path: impl AsRef<Path>) -> Result<JgQrels> {
             },
         };
         let key = (Box::<[u8]>::from(fs[0]), Box::<[u8]>::from(fs[1]));
-        Ok((key, line_no, JgJudgment { doc: fs[2].into(), rel }))
+        Ok((
+            key,
+            line_no,
+            JgJudgment {
+                doc: fs[2].into(),
+                rel,
+            },
+        ))
     })?;
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.doc.cmp(&b.2.doc)));
     if let Some(w) = rows
@@ -274,6 +278,32 @@ pub fn read_qrels_jg(path: impl AsRef<Path>) -> Result<JgQrels> {
         .map(|(q, items)| (q, group(items)))
         .collect();
     Ok(JgQrels { queries })
+}
+
+/// trec_eval's Z-score file (`-Z`, `get_zscores.c`): `qid measure mean stddev` per line, the
+/// measure named as trec_eval prints it (`P_5`, `map`). Keyed by `(qid, measure)`; a line
+/// repeated keeps its last values.
+pub type ZScores = std::collections::HashMap<(Box<[u8]>, Box<[u8]>), (f64, f64)>;
+
+/// Read a Z-score file (gzip allowed; `-` is standard input).
+pub fn read_zscores(path: impl AsRef<Path>) -> Result<ZScores> {
+    let layout = "query_id measure mean stddev";
+    let (_, rows) = read_lines(path.as_ref(), 4, layout, |name, line_no, line, fs| {
+        let num = |field: &[u8], what: &str| -> Result<f64> {
+            match std::str::from_utf8(field).map(str::parse::<f64>) {
+                Ok(Ok(v)) if v.is_finite() => Ok(v),
+                _ => Err(parse_error(
+                    name,
+                    line_no,
+                    format!("{what} {} is not a finite number", quote_input(field)),
+                    line,
+                )),
+            }
+        };
+        let key = (Box::<[u8]>::from(fs[0]), Box::<[u8]>::from(fs[1]));
+        Ok((key, (num(fs[2], "mean")?, num(fs[3], "stddev")?)))
+    })?;
+    Ok(rows.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -302,7 +332,10 @@ mod tests {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let path = std::env::temp_dir().join(name);
-        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
         Temp(path)
     }
 
@@ -333,10 +366,18 @@ mod tests {
         assert!(e.contains(":1: relevance level"), "{e}");
         let f = file("q1 u1 d1 1\nq1 u2 d1 1\nq1 u1 d1 0\n");
         let e = read_qrels_jg(f.path()).unwrap_err().to_string();
-        assert!(e.contains("duplicate document \"d1\"") && e.contains(":3"), "{e}");
+        assert!(
+            e.contains("duplicate document \"d1\"") && e.contains(":3"),
+            "{e}"
+        );
         let f = file("\n");
         assert!(read_qrels_jg(f.path()).is_err());
-        assert!(RelFormat::parse("trec").unwrap_err().to_string().contains("qrels_jg"));
+        assert!(
+            RelFormat::parse("trec")
+                .unwrap_err()
+                .to_string()
+                .contains("qrels_jg")
+        );
     }
 
     #[test]
