@@ -243,9 +243,11 @@ def test_cli_reads_other_formats(tmp_path: Path) -> None:
     assert "prefs_num_prefs_poss  \tall\t3\n" in done.stdout
     assert "prefs_num_prefs_ful   \tall\t1\n" in done.stdout
     assert done.stdout.startswith("runid                 \tall\tr\nnum_q   ")
-    # the same through argparse (a flag the fast reader leaves to it)
+    # the same through argparse (the fast reader leaves abbreviations such as --form to it)
     slow = subprocess.run(
-        [*cli, "-Rprefs", "--format=trec", rel, run], capture_output=True, text=True
+        [*cli, "--form", "trec", "-R", "prefs", "-T", "trec_results", rel, run],
+        capture_output=True,
+        text=True,
     )
     assert slow.stdout == done.stdout
 

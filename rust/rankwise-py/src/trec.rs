@@ -537,9 +537,18 @@ pub fn trec_eval_output(
     Ok(text.map_err(CoreError)?)
 }
 
+/// The measures asked for and, per run, its name and evaluation.
+type RelInfoEvaluations = (
+    rankwise_core::metrics::prefs::RelInfoMeasures,
+    Vec<(
+        Option<String>,
+        rankwise_core::metrics::prefs::RelInfoEvaluation,
+    )>,
+);
+
 /// Read one run and the preference or judgement-group file at `rel_path` (`-R` format
 /// `rel_format`) and evaluate: what `rankwise eval -R FORMAT` and
-/// `rankwise.evaluate_rel_info` share.
+/// `rankwise.rel_info.evaluate_rel_info` share.
 fn rel_info_evaluations(
     rel_path: &std::path::Path,
     rel_format: &str,
@@ -547,16 +556,7 @@ fn rel_info_evaluations(
     measures: &[String],
     opts: rankwise_core::metrics::prefs::RelInfoOptions,
     zscore_path: Option<&std::path::Path>,
-) -> Result<
-    (
-        rankwise_core::metrics::prefs::RelInfoMeasures,
-        Vec<(
-            Option<String>,
-            rankwise_core::metrics::prefs::RelInfoEvaluation,
-        )>,
-    ),
-    rankwise_core::RankError,
-> {
+) -> Result<RelInfoEvaluations, rankwise_core::RankError> {
     use rankwise_core::metrics::prefs::{RelInfo, RelInfoMeasures, evaluate_rel_info, run_results};
     use rankwise_core::trec::prefs::RelFormat;
     let format = RelFormat::parse(rel_format)?;

@@ -650,11 +650,10 @@ fn recalculate(jg: &Jg, n: usize, njr: usize, ret: bool) -> (i64, i64) {
                     poss += 1;
                 }
             };
-            let m = classes.len();
-            for e1 in 0..m {
-                let ranks1 = &classes[e1].1;
-                for e2 in e1 + 1..m.saturating_sub(1) {
-                    let ranks2 = &classes[e2].1;
+            // The pairs among the classes but the last (taken as the non-relevant one).
+            let inner = &classes[..classes.len().saturating_sub(1)];
+            for (e1, (_, ranks1)) in classes.iter().enumerate() {
+                for (_, ranks2) in inner.iter().skip(e1 + 1) {
                     for &r1 in &ranks1[..limit(ranks1)] {
                         for &r2 in &ranks2[..limit(ranks2)] {
                             count(r1, r2);
