@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         labels,
         metrics,
         ratings,
+        rel_info,
         rerank,
         stats,
     )
@@ -83,6 +84,7 @@ __all__ = (
     "metrics",
     "optimize_fusion",
     "ratings",
+    "rel_info",
     "rerank",
     "set_num_threads",
     "stats",
@@ -105,6 +107,7 @@ _LAZY = {
     "diversity": ("rankwise.diversity", None),
     "answers": ("rankwise.answers", None),
     "evaluate_answers": ("rankwise.answers", "evaluate_answers"),
+    "rel_info": ("rankwise.rel_info", None),
     "fusion_train": ("rankwise.fusion", "fusion_train"),
     "optimize_fusion": ("rankwise.fusion", "optimize_fusion"),
     "demo": ("rankwise.sample", "demo"),

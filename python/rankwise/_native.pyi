@@ -446,6 +446,32 @@ def trec_eval_output(
     trec_eval: _TrecEval = ...,
     ties: _TieRule = ...,
 ) -> str: ...
+def trec_eval_rel_info_output(
+    rel_path: str | PathLike[str],
+    rel_format: str,
+    run_paths: list[str | PathLike[str]],
+    measures: list[str],
+    *,
+    per_query: bool = False,
+    complete: bool = False,
+    rel_level: float = 1.0,
+    judged_only: bool = False,
+    max_docs: int | None = None,
+    summary: bool = True,
+    zscore_path: str | PathLike[str] | None = None,
+) -> str: ...
+def evaluate_rel_info_files(
+    rel_path: str | PathLike[str],
+    rel_format: str,
+    run_path: str | PathLike[str],
+    measures: list[str],
+    *,
+    complete: bool = False,
+    rel_level: float = 1.0,
+    judged_only: bool = False,
+    max_docs: int | None = None,
+    zscore_path: str | PathLike[str] | None = None,
+) -> tuple[list[str], list[str], list[list[float]], list[float], int]: ...
 def get_num_threads() -> int: ...
 
 # Rank correlation: one row, or rows cut by `offsets` / `shape`. The counts are

@@ -98,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("-M", dest="max_docs", type=int, metavar="N",
                     help="only the top N documents of each ranking count")  # fmt: skip
     ev.add_argument("-n", dest="no_summary", action="store_true", help="no summary lines")
+    # trec_eval's -R/-T/-N/-Z (trec_eval.c's options): relevance and results formats.
+    ev.add_argument("-R", dest="rel_format", default="qrels", metavar="FORMAT",
+                    help="judgements: qrels (default), prefs, qrels_prefs, qrels_jg")  # fmt: skip
+    ev.add_argument("-T", dest="results_format", default="trec_results", metavar="FORMAT",
+                    help="results format: trec_results (the only one trec_eval has)")  # fmt: skip
+    ev.add_argument("-N", dest="num_docs_in_coll", type=int, metavar="NUM",
+                    help="documents in the collection (utility's 4th coefficient)")  # fmt: skip
+    ev.add_argument("-Z", dest="zscore_file", metavar="FILE",
+                    help="trec_eval's Z-score file (query measure mean stddev)")  # fmt: skip
     ev.add_argument(
         "--format",
         choices=("trec", "table", "json", "csv"),
@@ -141,6 +150,10 @@ class EvalArgs:
         self.format = "trec"
         self.trec_eval: Literal["9.0", "10.0"] = "9.0"
         self.ties: Literal["trec_eval", "ranx", "expected"] = "trec_eval"
+        self.rel_format = "qrels"
+        self.results_format = "trec_results"
+        self.num_docs_in_coll: int | None = None
+        self.zscore_file: str | None = None
 
 
 _EVAL_FLAGS = {"-q": "per_query", "-c": "complete", "-J": "judged_only", "-n": "no_summary"}
@@ -149,6 +162,13 @@ _EVAL_FORMATS = ("trec", "table", "json", "csv")
 _EVAL_CHOICES = {
     "--trec-eval": ("trec_eval", ("9.0", "10.0")),
     "--ties": ("ties", ("trec_eval", "ranx", "expected")),
+}
+# Flags with a value, read as given (-N as an integer): trec_eval's formats and files.
+_EVAL_VALUE_FLAGS = {
+    "-R": "rel_format",
+    "-T": "results_format",
+    "-N": "num_docs_in_coll",
+    "-Z": "zscore_file",
 }
 
 
@@ -202,7 +222,7 @@ def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
                 setattr(args, choice[0], value)
                 continue
             option, value = token[:2], token[2:]
-            if option not in ("-m", "-l", "-M"):
+            if option not in ("-m", "-l", "-M", *_EVAL_VALUE_FLAGS):
                 return None
             if not value:
                 if i == len(argv):
@@ -213,6 +233,9 @@ def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
                 return None
             if option == "-m":
                 args.measures = [*(args.measures or []), value]
+            elif option in _EVAL_VALUE_FLAGS:
+                attr = _EVAL_VALUE_FLAGS[option]
+                setattr(args, attr, int(value) if option == "-N" else value)
             elif option == "-l":
                 args.rel_level = float(value)
             else:
@@ -315,6 +338,8 @@ def _input_size(path: str) -> int:
 
 
 def _eval(args: EvalArgs | argparse.Namespace) -> int:
+    if _other_formats(args):
+        return _eval_rel_info(args)
     measures, runid = _measures(args)
     if args.max_docs is not None and args.max_docs <= 0:
         raise ValueError(f"-M must be a positive integer; got {args.max_docs}")
@@ -350,6 +375,52 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
         _write_other(args, measures)
     if size > 100 << 20:
         _progress(f"rankwise: done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+REL_FORMATS = ("qrels", "prefs", "qrels_prefs", "qrels_jg")
+
+
+def _other_formats(args: EvalArgs | argparse.Namespace) -> bool:
+    """Check ``-R``/``-T``/``-N``/``-Z``; whether the judgements are not plain qrels."""
+    if args.results_format != "trec_results":
+        raise ValueError(
+            f"-T must be trec_results (trec_eval's only results format); "
+            f"got {args.results_format!r}"
+        )
+    if args.rel_format not in REL_FORMATS:
+        raise ValueError(f"-R must be one of {', '.join(REL_FORMATS)}; got {args.rel_format!r}")
+    if args.zscore_file is not None and args.rel_format == "qrels":
+        raise ValueError("-Z (Z-scores) works with -R prefs, qrels_prefs and qrels_jg only, so far")
+    if args.num_docs_in_coll is not None and args.num_docs_in_coll < 0:
+        raise ValueError(f"-N must be a non-negative integer; got {args.num_docs_in_coll}")
+    if args.num_docs_in_coll and any(m.startswith("utility") for m in args.measures or []):
+        raise ValueError("-N with utility is not supported yet (it changes utility's 4th term)")
+    return bool(args.rel_format != "qrels")
+
+
+def _eval_rel_info(args: EvalArgs | argparse.Namespace) -> int:
+    """``rankwise eval -R prefs|qrels_prefs|qrels_jg``: trec_eval's output, from Rust."""
+    from . import _native
+
+    if args.format != "trec":
+        raise ValueError(f"-R {args.rel_format} prints trec_eval's format only; drop --format")
+    if args.max_docs is not None and args.max_docs <= 0:
+        raise ValueError(f"-M must be a positive integer; got {args.max_docs}")
+    text = _native.trec_eval_rel_info_output(
+        args.qrels,
+        args.rel_format,
+        list(args.runs),
+        list(args.measures or []),
+        per_query=args.per_query,
+        complete=args.complete,
+        rel_level=args.rel_level,
+        judged_only=args.judged_only,
+        max_docs=args.max_docs,
+        summary=not args.no_summary,
+        zscore_path=args.zscore_file,
+    )
+    sys.stdout.write(text)
     return 0
 
 

@@ -115,6 +115,8 @@ mod _native {
     use crate::stats::{margin_of_error, mean_margins_of_error, pairwise_margins_of_error};
     #[pymodule_export]
     use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
+    #[pymodule_export]
+    use crate::trec::{evaluate_rel_info_files, trec_eval_rel_info_output};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -538,3 +538,146 @@ pub fn trec_eval_output(
     })?;
     Ok(text.map_err(CoreError)?)
 }
+
+/// The measures asked for and, per run, its name and evaluation.
+type RelInfoEvaluations = (
+    rankwise_core::metrics::prefs::RelInfoMeasures,
+    Vec<(
+        Option<String>,
+        rankwise_core::metrics::prefs::RelInfoEvaluation,
+    )>,
+);
+
+/// Read one run and the preference or judgement-group file at `rel_path` (`-R` format
+/// `rel_format`) and evaluate: what `rankwise eval -R FORMAT` and
+/// `rankwise.rel_info.evaluate_rel_info` share.
+fn rel_info_evaluations(
+    rel_path: &std::path::Path,
+    rel_format: &str,
+    run_paths: &[PathBuf],
+    measures: &[String],
+    opts: rankwise_core::metrics::prefs::RelInfoOptions,
+    zscore_path: Option<&std::path::Path>,
+) -> Result<RelInfoEvaluations, rankwise_core::RankError> {
+    use rankwise_core::metrics::prefs::{RelInfo, RelInfoMeasures, evaluate_rel_info, run_results};
+    use rankwise_core::trec::prefs::RelFormat;
+    let format = RelFormat::parse(rel_format)?;
+    let set = RelInfoMeasures::parse(measures, format)?;
+    let rel = RelInfo::read(rel_path, format)?;
+    let zscores = zscore_path
+        .map(rankwise_core::trec::prefs::read_zscores)
+        .transpose()?;
+    let mut out = Vec::new();
+    for path in run_paths {
+        let run = trec::read_run(path)?;
+        let results = run_results(&run);
+        let ev = evaluate_rel_info(&rel, &results, &set, &opts, zscores.as_ref())?;
+        out.push((run.name().map(str::to_owned), ev));
+    }
+    Ok((set, out))
+}
+
+/// trec_eval's text output for runs against preferences (`-R prefs`, `-R qrels_prefs`) or
+/// judgement groups (`-R qrels_jg`): what `rankwise eval -R FORMAT` prints.
+#[pyfunction]
+#[pyo3(signature = (rel_path, rel_format, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, zscore_path = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn trec_eval_rel_info_output(
+    py: Python<'_>,
+    rel_path: PathBuf,
+    rel_format: String,
+    run_paths: Vec<PathBuf>,
+    measures: Vec<String>,
+    per_query: bool,
+    complete: bool,
+    rel_level: f64,
+    judged_only: bool,
+    max_docs: Option<usize>,
+    summary: bool,
+    zscore_path: Option<PathBuf>,
+) -> PyResult<String> {
+    use rankwise_core::metrics::prefs::{RelInfoOptions, write_rel_info_trec};
+    let stdin_uses = std::iter::once(&rel_path)
+        .chain(&run_paths)
+        .filter(|p| trec::parse::is_stdin(p))
+        .count();
+    if stdin_uses > 1 {
+        return Err(invalid_value(
+            py,
+            format!(
+                "`-` (standard input) can stand for one file only; got it {stdin_uses} times \
+                 among the judgements and runs"
+            ),
+        ));
+    }
+    let opts = RelInfoOptions {
+        rel_level,
+        judged_only,
+        max_docs,
+        complete,
+    };
+    let text = interrupt::run_owned(py, move || -> Result<String, rankwise_core::RankError> {
+        let (set, evs) = rel_info_evaluations(
+            &rel_path,
+            &rel_format,
+            &run_paths,
+            &measures,
+            opts,
+            zscore_path.as_deref(),
+        )?;
+        let mut out = String::new();
+        for (name, ev) in &evs {
+            write_rel_info_trec(
+                &mut out,
+                ev,
+                &set,
+                name.as_deref(),
+                per_query,
+                summary,
+                zscore_path.is_some(),
+            );
+        }
+        Ok(out)
+    })?;
+    Ok(text.map_err(CoreError)?)
+}
+
+/// Per-query values and summary of one run against preferences or judgement groups:
+/// `(columns, query_ids, values, summary, num_q)`.
+#[pyfunction]
+#[pyo3(signature = (rel_path, rel_format, run_path, measures, *, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, zscore_path = None))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn evaluate_rel_info_files(
+    py: Python<'_>,
+    rel_path: PathBuf,
+    rel_format: String,
+    run_path: PathBuf,
+    measures: Vec<String>,
+    complete: bool,
+    rel_level: f64,
+    judged_only: bool,
+    max_docs: Option<usize>,
+    zscore_path: Option<PathBuf>,
+) -> PyResult<(Vec<String>, Vec<String>, Vec<Vec<f64>>, Vec<f64>, usize)> {
+    use rankwise_core::metrics::prefs::RelInfoOptions;
+    let opts = RelInfoOptions {
+        rel_level,
+        judged_only,
+        max_docs,
+        complete,
+    };
+    let result = interrupt::run_owned(py, move || {
+        rel_info_evaluations(
+            &rel_path,
+            &rel_format,
+            &[run_path],
+            &measures,
+            opts,
+            zscore_path.as_deref(),
+        )
+    })?;
+    let (_, mut evs) = result.map_err(CoreError)?;
+    let (_, ev) = evs.remove(0);
+    let columns = ev.columns.into_iter().map(|(n, _)| n).collect();
+    Ok((columns, ev.query_ids, ev.values, ev.summary, ev.num_q))
+}

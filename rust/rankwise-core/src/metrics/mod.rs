@@ -18,6 +18,7 @@ pub mod cwl;
 pub mod gain;
 pub mod judgments;
 pub mod measure;
+pub mod prefs;
 pub mod set;
 pub mod table;
 

@@ -7,6 +7,7 @@ mod index;
 pub(crate) mod memory;
 pub mod output;
 pub mod parse;
+pub mod prefs;
 pub mod qrels;
 pub mod run;
 mod state;

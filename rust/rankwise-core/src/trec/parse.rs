@@ -217,6 +217,19 @@ fn for_each_raw_line(
     }
 }
 
+/// Calls `f(name, line_number, line)` for every line of the file at `path` (gzip allowed; `-`
+/// is standard input), `name` being how messages name the input: the readers of trec_eval's
+/// other relevance formats (`prefs.rs`) read their files through it.
+pub(crate) fn for_each_line(
+    path: &Path,
+    mut f: impl FnMut(&str, u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let source = Source::open(path)?;
+    let (reader, _) = source.reader()?;
+    let name = source.name().to_owned();
+    for_each_raw_line(reader, &name, |n, line| f(&name, n, line))
+}
+
 /// `line` without a leading byte-order mark, if it is the first line.
 fn strip_bom(line: &[u8], first: bool) -> &[u8] {
     if first {
