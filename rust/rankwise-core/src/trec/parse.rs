@@ -624,29 +624,10 @@ fn parse_piece(
     Ok(())
 }
 
-/// Parse `data` cut at `bounds` into `pieces` (one per cut), on all threads.
-fn parse_pieces(
-    data: &[u8],
-    bounds: &[usize],
-    format: Format,
-    pieces: &mut [Piece],
-) -> Vec<std::result::Result<(), PieceError>> {
-    parallel::install(|| {
-        pieces
-            .par_iter_mut()
-            .zip(bounds.par_windows(2))
-            .map(|(piece, w)| parse_piece(&data[w[0]..w[1]], format, piece))
-            .collect()
-    })
-}
-
 /// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
-/// its pieces, in file order, to `handle`. Memory holds two blocks' parsed pieces, not the
-/// file: block `k + 1` is parsed on the pool while this thread hands block `k` to `handle`
-/// (whose serial steps would otherwise leave the other cores idle). A malformed line stops
-/// the read with an error naming its line, after `handle` has had every block before it (an
-/// error of `handle` comes first, as if the blocks were read one after the other). A
-/// byte-order mark at the start of the file is dropped.
+/// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
+/// the file. A malformed line stops the read with an error naming its line. A byte-order
+/// mark at the start of the file is dropped.
 fn parse_blocks(
     mut reader: impl Read,
     name: &str,
@@ -655,10 +636,7 @@ fn parse_blocks(
     mut handle: impl FnMut(&[Piece]) -> Result<()>,
 ) -> Result<()> {
     let pieces_per_block = 4 * parallel::num_threads().max(1);
-    // pools[0] receives the block being parsed; pools[1] holds the `ready` pieces of the
-    // block before, not yet handed over.
-    let mut pools: [Vec<Piece>; 2] = [Vec::new(), Vec::new()];
-    let mut ready: Option<usize> = None;
+    let mut pool: Vec<Piece> = Vec::new();
     let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
     let mut lines_before = 0u64;
     let mut eof = false;
@@ -685,7 +663,7 @@ fn parse_blocks(
             }
         }
         if buf.is_empty() {
-            break;
+            return Ok(());
         }
         let end = if eof {
             buf.len()
@@ -709,23 +687,16 @@ fn parse_blocks(
         let data = data.strip_suffix(b"\n").unwrap_or(data);
         let bounds = split_at_lines(data, pieces_per_block);
         let n = bounds.len() - 1;
-        let [next, current] = &mut pools;
-        if next.len() < n {
-            next.resize_with(n, Piece::default);
+        if pool.len() < n {
+            pool.resize_with(n, Piece::default);
         }
-        let next = &mut next[..n];
-        let (parsed, handled) = match ready.take() {
-            None => (parse_pieces(data, &bounds, format, next), Ok(())),
-            Some(m) => {
-                let mut parsed = Vec::new();
-                let handled = parallel::pool().in_place_scope(|scope| {
-                    scope.spawn(|_| parsed = parse_pieces(data, &bounds, format, &mut *next));
-                    handle(&current[..m])
-                });
-                (parsed, handled)
-            }
-        };
-        handled?;
+        let parsed: Vec<std::result::Result<(), PieceError>> = parallel::install(|| {
+            pool[..n]
+                .par_iter_mut()
+                .zip(bounds.par_windows(2))
+                .map(|(piece, w)| parse_piece(&data[w[0]..w[1]], format, piece))
+                .collect()
+        });
         for (i, result) in parsed.into_iter().enumerate() {
             if let Err(e) = result {
                 let before: u64 = data[..bounds[i]].iter().filter(|&&b| b == b'\n').count() as u64;
@@ -737,17 +708,13 @@ fn parse_blocks(
                 ));
             }
         }
-        lines_before += next.iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
+        handle(&pool[..n])?;
+        lines_before +=
+            pool[..n].iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
         buf.drain(..end);
-        pools.swap(0, 1);
-        ready = Some(n);
         if eof && buf.is_empty() {
-            break;
+            return Ok(());
         }
-    }
-    match ready {
-        Some(m) => handle(&pools[1][..m]),
-        None => Ok(()),
     }
 }
 
