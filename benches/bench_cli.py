@@ -11,9 +11,10 @@ nDCG@10, AP and RR (trec_eval: ``-m ndcg_cut.10 -m map -m recip_rank``):
 * ``python -c`` with pytrec_eval: ``parse_qrel`` + ``parse_run`` on the files, then
   ``RelevanceEvaluator.evaluate`` and the means: its documented file workflow.
 
-Each process runs ``--repeat`` times after one warm-up (file cache); the median wall time, the
-median CPU time (user + system, all threads) and the peak RSS (from GNU ``time``) are
-reported, with the ratio to rankwise. The outputs of rankwise and trec_eval are compared line
+Each process runs ``--repeat`` times after one warm-up (file cache, and the .pyc files that
+``pip install`` would have written: ``PYTHONDONTWRITEBYTECODE`` is dropped from the
+processes' environment); the median wall time, the median CPU time (user + system, all
+threads) and the peak RSS (from GNU ``time``) are reported, with the ratio to rankwise. The outputs of rankwise and trec_eval are compared line
 by line, so a speed-up can never come from computing something else.
 
 Either mode also writes its figures to ``results/bench_cli.json`` (key ``eval`` or
@@ -92,13 +93,19 @@ def write_files(folder: Path, queries: int, docs: int, seed: int = 42) -> tuple[
 # peak memory is read from GNU time, a small C process whose own child starts from nothing.
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
+# The processes run as after `pip install`, which byte-compiles the package: the warm-up
+# writes any .pyc file that is missing, even where the calling environment sets
+# PYTHONDONTWRITEBYTECODE (without the .pyc files, each process would compile rankwise's
+# modules from source, ~6 ms of CPU that no installed copy spends).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
 
 def timed_rss(argv: list[str]) -> tuple[float, int | None, str, float | None]:
     """Wall time, peak RSS (bytes, from GNU time; None without it), stdout and CPU time
     (user + system seconds, from GNU time; None without it) of one process."""
     wrapped = [GNU_TIME, "-f", "%M %U %S", *argv] if GNU_TIME else argv
     t0 = time.perf_counter()
-    proc = subprocess.run(wrapped, capture_output=True, check=False)
+    proc = subprocess.run(wrapped, capture_output=True, check=False, env=CHILD_ENV)
     elapsed = time.perf_counter() - t0
     err = proc.stderr.decode()
     if proc.returncode != 0:

@@ -177,3 +177,50 @@ def test_the_pages_carry_the_markers(bt: ModuleType) -> None:
     for page in bt.PAGES:
         names = [name for name, _, _ in bt.marked_tables(page.read_text())]
         assert "speed" in names and "cli" in names, page
+
+
+def test_run_names_each_benchmark_once(bt: ModuleType) -> None:
+    """``--run``: the speed table needs both peer benchmarks, the CLI tables bench_cli (with
+    ``--memory`` for the second), trec_eval's path goes to bench_cli only."""
+    commands = bt.bench_commands(["speed", "cli", "cli-memory", "speed"], "/te", python="py")
+    scripts = [[Path(c[1]).name, *c[2:]] for c in commands]
+    assert scripts == [
+        ["bench_arrays.py"],
+        ["bench_dicts.py"],
+        ["bench_cli.py", "--trec-eval", "/te"],
+        ["bench_cli.py", "--memory", "--trec-eval", "/te"],
+    ]
+    assert all(c[0] == "py" for c in commands)
+    assert [Path(c[1]).name for c in bt.bench_commands(["cli"], None)] == ["bench_cli.py"]
+    assert "--trec-eval" not in bt.bench_commands(["cli"], None)[0]
+
+
+def test_run_then_rewrite(
+    bt: ModuleType,
+    results: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--run`` runs the benchmark, then rewrites from what it wrote; a benchmark that fails
+    leaves the page as it was."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (tmp_path / "benches").mkdir()
+    # A stand-in bench_cli.py that writes the results fixture's record, as the real one does.
+    (tmp_path / "benches" / "bench_cli.py").write_text(
+        "import shutil, sys\n"
+        f"shutil.copy({str(results / 'bench_cli.json')!r}, {str(fresh)!r})\n"
+        "sys.exit(3 if '--trec-eval' in sys.argv else 0)\n"
+    )
+    monkeypatch.setattr(bt, "ROOT", tmp_path)
+    monkeypatch.delenv("TREC_EVAL", raising=False)
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    args = ["--run", "--tables", "cli", "--results", str(fresh), str(page)]
+    assert bt.main([*args, "--trec-eval", "/te"]) == 1
+    assert "bench_cli.py failed" in capsys.readouterr().err
+    assert page.read_text() == PAGE
+    assert bt.main(args) == 0
+    assert "| **`rankwise eval`** | **133 ms** |" in page.read_text()
+    assert bt.main([*args, "--check"]) == 2

@@ -17,7 +17,13 @@ are, so running the tool twice changes nothing the second time. Tables:
   (the ``eval`` record of ``bench_cli.json``);
 * ``cli-memory``: sorted against shuffled run (the ``memory`` record of ``bench_cli.json``).
 
-Usage, from the repository root, after running the benchmarks::
+Usage, from the repository root. One command runs the benchmarks the tables need and
+rewrites them (``--trec-eval`` names trec_eval 9.0.4 for the ``cli`` table; without it, or
+``$TREC_EVAL``, that row says "not run")::
+
+    python tools/bench_table.py --run --trec-eval PATH   # benchmarks, then every table
+
+or, after running the benchmarks by hand::
 
     python tools/bench_table.py            # rewrite README.md and docs/index.md
     python tools/bench_table.py --check    # exit 1 if a page is not what the results give
@@ -32,7 +38,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,6 +92,30 @@ CLI_TOOLS = (
     ("trec_eval 9.0.4", "trec_eval 9.0.4 (C)"),
     ("pytrec_eval (parse + evaluate)", "pytrec_eval (`parse_qrel`, `parse_run`, `evaluate`)"),
 )
+
+
+# The benchmark runs each table is made from (scripts in benches/, with their arguments).
+BENCHMARKS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "speed": (("bench_arrays.py",), ("bench_dicts.py",)),
+    "cli": (("bench_cli.py",),),
+    "cli-memory": (("bench_cli.py", "--memory"),),
+}
+
+
+def bench_commands(
+    tables: Sequence[str], trec_eval: str | None, python: str = sys.executable
+) -> list[list[str]]:
+    """The benchmark processes that write the results of ``tables``, each once, in order;
+    ``trec_eval`` (a binary's path) is handed to ``bench_cli.py``."""
+    commands: list[list[str]] = []
+    for table in tables:
+        for script, *flags in BENCHMARKS[table]:
+            argv = [python, str(ROOT / "benches" / script), *flags]
+            if script == "bench_cli.py" and trec_eval:
+                argv += ["--trec-eval", trec_eval]
+            if argv not in commands:
+                commands.append(argv)
+    return commands
 
 
 class TableError(Exception):
@@ -294,12 +326,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tables", help=f"comma-separated tables to rewrite (default: all of {', '.join(TABLES)})"
     )
+    parser.add_argument(
+        "--run",
+        action="store_true",
+        help="first run the benchmarks the tables need (bench_arrays, bench_dicts, bench_cli "
+        "and bench_cli --memory; several minutes), then rewrite the tables",
+    )
+    parser.add_argument(
+        "--trec-eval",
+        default=os.environ.get("TREC_EVAL"),
+        metavar="PATH",
+        help="trec_eval 9.0.4 binary for bench_cli.py with --run (default: $TREC_EVAL)",
+    )
     args = parser.parse_args(argv)
     only = None if args.tables is None else args.tables.split(",")
     unknown = sorted(set(only or ()) - set(TABLES))
     if unknown:
         print(f"unknown table(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.run and args.check:
+        print("--run and --check do not go together", file=sys.stderr)
+        return 2
+    if args.run:
+        for command in bench_commands(only or list(TABLES), args.trec_eval):
+            print("$ " + " ".join(command[1:]), flush=True)
+            if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+                print(f"{command[1]} failed: tables left as they were", file=sys.stderr)
+                return 1
     cache: dict[str, str] = {}
 
     def render(name: str) -> str:
