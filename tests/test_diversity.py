@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -228,6 +229,11 @@ def test_malformed_run_lines_and_repeats_are_errors_naming_the_file(tmp_path):
         ({"beta": "x"}, errors.RankwiseTypeError, "`beta`"),
         ({"order": "random"}, errors.InvalidValueError, "`order` must be one of"),
         ({"depth": 0}, errors.InvalidValueError, "`depth`"),
+        # found by benches/fuzz_api.py: these leaked TypeError, UnicodeEncodeError, OverflowError
+        ({"measures": np.int64(-1)}, errors.RankwiseTypeError, "`measures` must be a list"),
+        ({"order": "\udcff"}, errors.InvalidValueError, "`order` must be one of"),
+        ({"relevance_level": -(2**2000)}, errors.InvalidValueError, "`relevance_level` must be"),
+        ({"relevance_level": 1.0}, errors.RankwiseTypeError, "`relevance_level` must be"),
     ],
 )
 def test_bad_options_are_rankwise_errors_naming_the_argument(kwargs, error, match):

@@ -552,5 +552,5 @@ def integer(name: str, value: object, *, minimum: int = 0, maximum: int = USIZE_
         )
         if v > maximum:
             what += f" at most {_bound(maximum)}"
-        raise InvalidValueError(f"`{name}` must be {what}; got {v}")
+        raise InvalidValueError(f"`{name}` must be {what}; got {_short(v)}")
     return v

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from . import _native
+from ._validation import choice, integer
 from .errors import InvalidValueError, RankwiseTypeError
 from .report import Report
 
@@ -131,19 +132,21 @@ def evaluate_diversity(
       strec@2       0.5000
       MAP-IA        0.6667
     """
-    names = list(NDEVAL_MEASURES if measures is None else measures)
     if isinstance(measures, str):
         raise RankwiseTypeError(
             f"`measures` must be a list of names, not one str; got {measures!r}"[:300]
         )
+    if not (measures is None or isinstance(measures, Iterable)):
+        raise RankwiseTypeError(
+            f"`measures` must be a list of names; got {type(measures).__name__}"
+        )
+    names = list(NDEVAL_MEASURES if measures is None else measures)
     if not all(isinstance(m, str) for m in names):
         raise RankwiseTypeError("`measures` must hold str names")
-    if isinstance(relevance_level, bool) or not isinstance(relevance_level, int):
-        raise RankwiseTypeError(
-            f"`relevance_level` must be an int; got {type(relevance_level).__name__}"
-        )
-    if not isinstance(order, str):
-        raise RankwiseTypeError(f"`order` must be a str; got {type(order).__name__}")
+    relevance_level = integer(
+        "relevance_level", relevance_level, minimum=-(2**63), maximum=2**63 - 1
+    )
+    choice("order", order, ("score", "traditional", "rank"))
     result = _native.diversity_evaluate(
         _plain(qrels, "qrels"),
         _plain(run, "run"),
