@@ -45,7 +45,7 @@ def available() -> bool:
 
     try:
         return bool(
-            torch.backends.mkldnn.is_available()
+            torch.backends.mkldnn.is_available()  # type: ignore[no-untyped-call]
             and hasattr(torch.ops.mkldnn, "_linear_pointwise")
             and hasattr(torch.ops.mkldnn._linear_pointwise, "binary")
         )
