@@ -30,6 +30,7 @@ sentence-transformers' (max |diff| printed) and the orders agree.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -219,23 +220,39 @@ def main() -> None:
         bench.note(line)
         bench.extra(f"check {family}", {"max_abs_diff": diff, "orders_agree": same})
     times: dict[str, list[float]] = {key: [] for key, *_ in sides}
+    # CPU seconds of this process beside the wall clock: on a machine shared with other jobs,
+    # the wall ratio swings with their load, the CPU ratio much less (one torch thread).
+    cpu: dict[str, list[float]] = {key: [] for key, *_ in sides}
+    load_before = os.getloadavg()[0]
     for rep in range(1, args.repeat + 1):
         for key, tool, label, fn in sides:
-            t = time.perf_counter()
+            c, t = time.process_time(), time.perf_counter()
             fn()
             dt = time.perf_counter() - t
             times[key].append(dt)
-            print(f"  round {rep}: {tool:<9} {label:<40} {dt:8.2f} s", flush=True)
+            cpu[key].append(time.process_time() - c)
+            print(
+                f"  round {rep}: {tool:<9} {label:<40} {dt:8.2f} s wall {cpu[key][-1]:8.2f} s CPU",
+                flush=True,
+            )
+    bench.note(
+        f"load average (1 min) {load_before:.1f} before the timed rounds, "
+        f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs"
+    )
     for key, tool, label, _ in sides:
         bench.record(key, tool, label, times[key], firsts[key])
     for peer, ours_key in (("st-bi", "rw-bi"), ("st-ce", "rw-ce")):
         if times.get(peer) and times.get(ours_key):
             ratios = [a / b for a, b in zip(times[peer], times[ours_key], strict=True)]
+            cpu_ratios = [a / b for a, b in zip(cpu[peer], cpu[ours_key], strict=True)]
             pairs_per_s = len(pairs) / statistics.median(times[ours_key])
             bench.note(
                 f"{ours_key}: {pairs_per_s:,.0f} pairs/s; per-round ratios "
                 + ", ".join(f"{r:.2f}x" for r in ratios)
+                + "; CPU-time ratios "
+                + ", ".join(f"{r:.2f}x" for r in cpu_ratios)
             )
+            bench.extra(f"cpu ratio {ours_key}", {"per_round": cpu_ratios})
     bench.end_size()
     bench.save()
     tmp.cleanup()

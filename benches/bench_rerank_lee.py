@@ -155,6 +155,20 @@ def smollm_blockrank(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
     return ranker, FullList(), args.llm_depth, "texts"
 
 
+def _t5(family: str) -> Factory:
+    """A T5 family: rankwise has the wrapper (``rankwise.torch.seq2seq``), but no trained
+    T5 weights (nor the SentencePiece model) install offline; a randomly initialised T5, as
+    the tests use, would give a number that measures nothing, so the row says so instead."""
+
+    def factory(args: argparse.Namespace) -> tuple[Any, Any, int, str]:
+        raise Unavailable(
+            f"{family}: only random-init T5 weights exist offline (tests/test_seq2seq.py); "
+            "no trained checkpoint to measure"
+        )
+
+    return factory
+
+
 # (name, factory, is an LLM: runs on --llm-queries). Add families here.
 FAMILIES: list[tuple[str, Factory, bool]] = [
     ("oracle (human ratings)", oracle, False),
@@ -167,7 +181,17 @@ FAMILIES: list[tuple[str, Factory, bool]] = [
     ("SmolLM2 yes/no pointwise", smollm_yes_no, True),
     ("SmolLM2 grade 0-10", smollm_grade, True),
     ("SmolLM2 BlockRank", smollm_blockrank, True),
+    ("monoT5 pointwise", _t5("MonoT5"), True),
+    ("duoT5 pairwise", _t5("DuoT5"), True),
+    ("flan-T5 setwise/pairwise", _t5("FlanT5SetwiseRanker/FlanT5PairwiseRanker"), True),
 ]
+
+
+def _strategy_name(strategy: Any) -> str:
+    """The strategy as the table shows it: its class and first two settings."""
+    text = repr(strategy).replace("'", "")
+    name, _, args = text.partition("(")
+    return f"{name}({', '.join(args.rstrip(')').split(', ')[:2])})"
 
 
 def bm25_heads(data: LeeDataset, queries: list[int]) -> list[list[int]]:
@@ -217,13 +241,13 @@ def main() -> None:
     wanted = [w.strip().lower() for w in args.families.split(",") if w.strip()]
     rows: list[dict[str, Any]] = []
     header = (
-        f"{'family':28} {'queries':>7} {'depth':>5} {'BM25':>7} {'after':>7} {'delta':>7} "
-        f"{'p vs BM25':>9} {'calls/q':>8} {'seconds':>8}"
+        f"{'family':28} {'strategy':34} {'queries':>7} {'depth':>5} {'BM25':>7} {'after':>7} "
+        f"{'delta':>7} {'p vs BM25':>9} {'calls/q':>8} {'seconds':>8}"
     )
     print(header)
     first = to_run(data, judged, [heads[q] for q in judged], "bm25")
     base = rankwise.evaluate(qrels, first, ["nDCG@10"])["nDCG@10"]
-    print(f"{'BM25 (first stage)':28} {len(judged):>7} {'':>5} {base:>7.4f}")
+    print(f"{'BM25 (first stage)':28} {'':34} {len(judged):>7} {'':>5} {base:>7.4f}")
     rows.append({"family": "BM25", "queries": len(judged), "ndcg@10": base})
     for name, factory, is_llm in FAMILIES:
         if wanted and not any(name.lower().startswith(w) for w in wanted):
@@ -233,7 +257,7 @@ def main() -> None:
             ranker, strategy, depth, kind = factory(args)
             load_s = time.perf_counter() - t0
         except Unavailable as e:
-            print(f"{name:28} skipped: {e}")
+            print(f"{name:28} {'':34} no figure: {e}")
             rows.append({"family": name, "skipped": str(e)})
             continue
         queries = judged[: args.llm_queries] if is_llm else judged
@@ -263,7 +287,8 @@ def main() -> None:
         p = float(cmp.p_values[measure][1, 0])
         calls = sum(result.calls) / len(queries)
         print(
-            f"{name:28} {len(queries):>7} {depth:>5} {b:>7.4f} {a:>7.4f} {a - b:>+7.4f} "
+            f"{name:28} {_strategy_name(strategy):34} {len(queries):>7} {depth:>5} {b:>7.4f} "
+            f"{a:>7.4f} {a - b:>+7.4f} "
             f"{p:>9.4f} {calls:>8.1f} {seconds:>8.1f}",
             flush=True,
         )

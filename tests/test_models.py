@@ -604,3 +604,26 @@ def test_causal_rankers_run_in_bfloat16_on_cuda(smollm):
     p = CausalPairwiseRanker(lm).compare([(QUERY, DOCS[0], DOCS[1])])[0]
     assert 0 < p < 1
     assert sum(CausalSetwiseRanker(lm).select([(QUERY, DOCS, 1)])[0]) == pytest.approx(1.0)
+
+
+def test_fused_kernels_change_scores_by_rounding_only(bi_encoder):
+    """The oneDNN-fused feed-forward blocks (``_fused``) give the unfused model's embeddings."""
+    import copy
+
+    from rankwise.torch import _fused
+
+    if not _fused.available():
+        pytest.skip("this PyTorch build has no oneDNN fused linear kernels")
+    layer = bi_encoder.model.encoder.layer[0]
+    assert "fuse_encoder" in repr(layer.intermediate.forward)  # the loaded model is fused
+    plain = copy.copy(bi_encoder)
+    plain.model = copy.deepcopy(bi_encoder.model)
+    for module in plain.model.modules():
+        module.__dict__.pop("forward", None)  # back to the classes' own forward
+    assert "fuse_encoder" not in repr(plain.model.encoder.layer[0].intermediate.forward)
+    texts = [QUERY, *DOCS, " ".join(DOCS) * 3]
+    fused = bi_encoder._embed(texts)
+    unfused = plain._embed(texts)
+    assert torch.allclose(fused, unfused, atol=1e-6)
+    # per layer: the intermediate (GELU), the attention output and the output block
+    assert _fused.fuse_encoder(plain.model) == 3 * len(plain.model.encoder.layer)

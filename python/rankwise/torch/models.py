@@ -440,6 +440,15 @@ class _Encoder(_ScoresAsLists, _Ranker):
     #: with texts of similar length across queries (``batch_size`` stays the forward pass).
     calls_per_batch = 4096
 
+    def _fuse_kernels(self, model: Any) -> None:
+        """On a CPU in float32, BERT-family feed-forward blocks get oneDNN's fused kernels
+        (GELU and the residual add as post-ops of the matrix product; ``_fused``), which
+        change the scores by float32 rounding only."""
+        if self.device.type == "cpu" and model.dtype == _torch().float32:
+            from rankwise.torch._fused import fuse_encoder
+
+            fuse_encoder(model)
+
 
 class BiEncoder(_Encoder):
     """A bi-encoder: query and candidate embedded apart, relevance their cosine similarity.
@@ -495,6 +504,7 @@ class BiEncoder(_Encoder):
         self.tokenizer, self.model = _load_pretrained(
             source, "AutoModel", self.device, self.dtype, **where
         )
+        self._fuse_kernels(self.model)
         limit: Any = max_length or folder_max_length
         limit = limit or getattr(self.tokenizer, "model_max_length", 512)
         self.max_length = _length_limit(int(limit), self.model)
@@ -618,6 +628,7 @@ class CrossEncoder(_Encoder):
         self.tokenizer, self.model = _load_pretrained(
             source, "AutoModelForSequenceClassification", self.device, self.dtype
         )
+        self._fuse_kernels(self.model)
         limit = min(max_length, getattr(self.tokenizer, "model_max_length", max_length))
         self.max_length = _length_limit(int(limit), self.model)
         self.activation = activation
