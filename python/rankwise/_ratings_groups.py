@@ -623,7 +623,7 @@ def luce_choice_groups(
     ...     alpha=0.1,
     ... )
     >>> {g: v.players[v.order].tolist() for g, v in boards.items()}
-    EXAMPLE_LUCE
+    {1: ['a', 'b', 'c'], 2: ['x', 'y']}
     """
     c, flat, off = _choices(chosen, alternatives, offsets)
     n = len(c)

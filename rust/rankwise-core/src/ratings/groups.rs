@@ -92,3 +92,42 @@ pub fn comparison_groups<T: Send>(
         run(&c)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_runs_every_problem_in_order_and_names_a_failure() {
+        let got = each_problem(&[0, 2, 2, 5], &[3, 1, 4], |r, n| Ok((r, n))).unwrap();
+        assert_eq!(got, vec![(0..2, 3), (2..2, 1), (2..5, 4)]);
+        let e = each_problem(&[0, 1, 2], &[2, 2], |r, _| {
+            if r.start == 1 {
+                Err(RankError::invalid("alpha", "> 0", 0))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("problem 1"), "{e}");
+        let e = each_problem(&[0, 1], &[2], |_, _| -> Result<()> {
+            Err(RankError::Interrupted)
+        })
+        .unwrap_err();
+        assert!(matches!(e, RankError::Interrupted));
+    }
+
+    #[test]
+    fn bad_bounds_and_weights_are_refused_by_name() {
+        let (a, b, s) = ([0_i64, 0], [1_i64, 1], [1.0, 0.0]);
+        for bounds in [&[0, 1][..], &[1, 2], &[0, 2, 1]] {
+            let e = comparison_groups(&a, &b, &s, None, bounds, &[2], |_| Ok(())).unwrap_err();
+            assert!(e.to_string().contains("groups"), "{e}");
+        }
+        let w = [1.0, -1.0];
+        let e =
+            comparison_groups(&a, &b, &s, Some(&w), &[0, 1, 2], &[2, 2], |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("weights"), "{e}");
+        assert!(!e.to_string().contains("problem"), "{e}");
+    }
+}
