@@ -277,3 +277,56 @@ def test_luce_choice_groups_refuses_bad_input_by_name():
     with pytest.raises(InvalidValueError, match="problem 1"):
         # problem 1: q is never chosen, no finite maximum without alpha
         ratings.luce_choice_groups(["a", "b", "p"], [["b"], ["a"], ["q"]], [0, 0, 1])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=SEEDS,
+    n_groups=st.integers(1, 5),
+    weighted=st.booleans(),
+    intervals=st.sampled_from(["asymptotic", None]),
+)
+def test_each_problem_equals_contextual_bradley_terry_on_it_alone(
+    seed, n_groups, weighted, intervals
+):
+    data, groups = _problems(seed, n_groups)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
+    x = {"length": rng.normal(size=len(groups)), "markdown": rng.normal(size=len(groups))}
+    boards = ratings.contextual_bradley_terry_groups(
+        **data, features=x, groups=groups, weights=w, alpha=0.1, intervals=intervals
+    )
+    assert sorted(boards) == sorted(set(groups.tolist()))
+    for key, board in boards.items():
+        mask = groups == key
+        alone = ratings.contextual_bradley_terry(
+            **{k: v[mask] for k, v in data.items()},
+            features={f: v[mask] for f, v in x.items()},
+            weights=None if w is None else w[mask],
+            intervals=intervals,
+            alpha=0.1,
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+        for f, value in alone.parameters.items():
+            np.testing.assert_allclose(board.parameters[f], value, atol=1e-9)
+        if intervals is None:
+            assert board.lower is None and board.parameter_intervals is None
+        else:
+            assert board.lower is not None and alone.lower is not None
+            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
+            assert board.parameter_intervals is not None and alone.parameter_intervals
+            for f, bounds in alone.parameter_intervals.items():
+                np.testing.assert_allclose(board.parameter_intervals[f], bounds, atol=1e-9)
+
+
+def test_contextual_groups_refuse_bad_input_by_name():
+    fit = ratings.contextual_bradley_terry_groups
+    with pytest.raises(ShapeError, match="`groups`"):
+        fit(["x"], ["y"], ["model_a"], {"f": [1.0]}, [0, 1])
+    with pytest.raises(ShapeError, match="features"):
+        fit(["x", "p"], ["y", "q"], ["model_a", "tie"], {"f": [1.0]}, [0, 1])
+    with pytest.raises(InvalidValueError, match="features"):
+        fit(["x", "p"], ["y", "q"], ["model_a", "tie"], {"f": [1.0, np.nan]}, [0, 1], alpha=1.0)
+    with pytest.raises(InvalidValueError, match="alpha"):
+        fit(["x"], ["y"], ["model_a"], {"f": [1.0]}, [0], alpha=-1.0)

@@ -810,9 +810,21 @@ def ratings_ties_groups(
     max_iter: int = 100,
     tol: float = 1e-10,
     standard_errors: bool = True,
-) -> tuple[
-    npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int
-]: ...
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_contextual_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    features: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
 def ratings_elo_groups(
     a: npt.NDArray[np.int64],
     b: npt.NDArray[np.int64],

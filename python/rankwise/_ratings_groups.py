@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._ratings_models import _TIE_PARAMETER, _rankings, _tie_interval
+from ._ratings_models import _TIE_PARAMETER, _features, _rankings, _tie_interval
 from ._validation import float_vector, integer, real_scalar
 from .errors import InvalidValueError, ShapeError
 from .ratings import (
@@ -29,6 +29,7 @@ from .ratings import (
 
 __all__ = [
     "bradley_terry_groups",
+    "contextual_bradley_terry_groups",
     "davidson_groups",
     "elo_groups",
     "luce_choice_groups",
@@ -665,3 +666,112 @@ def luce_choice_groups(
             players=players, ratings=params[lo:hi], lower=None, upper=None, method="luce_choice"
         )
     )
+
+
+def contextual_bradley_terry_groups(
+    model_a: Sequence[Any] | npt.ArrayLike,
+    model_b: Sequence[Any] | npt.ArrayLike,
+    winner: Sequence[Any] | npt.ArrayLike,
+    features: Any,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    weights: npt.ArrayLike | None = None,
+    intervals: Literal["asymptotic"] | None = "asymptotic",
+    confidence: float = 0.95,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> dict[Any, Ratings]:
+    """Contextual (style-controlled) Bradley-Terry of many independent problems at once.
+
+    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
+    fitted on its own comparisons and their rows of ``features`` between its own players,
+    exactly as :func:`contextual_bradley_terry` with ``intervals=None`` or ``"asymptotic"``
+    would on that problem alone (ratings, coefficients and their intervals), the problems in
+    parallel in Rust with the GIL released.
+
+    Parameters
+    ----------
+    model_a, model_b, winner, features, weights
+        As :func:`contextual_bradley_terry`, for all the problems together.
+    groups : sequence
+        The problem of each comparison (any names).
+    intervals : {"asymptotic", None}
+        Asymptotic intervals per problem, as :func:`contextual_bradley_terry`'s.
+    confidence, scale, base, init, alpha, max_iter, tol
+        As :func:`contextual_bradley_terry`.
+
+    Returns
+    -------
+    dict
+        One :class:`Ratings` per problem, keyed by its name (sorted); ``parameters`` holds the
+        problem's coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rankwise import ratings
+    >>> a = ["x", "x", "y", "z", "x", "y", "z", "y"] * 2
+    >>> b = ["y", "z", "z", "x", "y", "x", "y", "z"] * 2
+    >>> w = ["model_a", "model_a", "tie", "model_b", "model_b", "model_b", "model_a", "model_a"]
+    >>> length = [0.5, 0.2, -0.1, -0.3, -0.4, 0.1, 0.6, -0.2, 0.1, -0.3, 0.2, 0.4, 0.3, -0.5]
+    >>> length = np.array(length + [-0.2, 0.1])
+    >>> boards = ratings.contextual_bradley_terry_groups(
+    ...     a * 2, b * 2, w * 4, {"length": np.tile(length, 2)}, ["q1"] * 16 + ["q2"] * 16,
+    ...     intervals=None,
+    ... )
+    >>> {g: round(v.parameters["length"], 3) for g, v in boards.items()}
+    {'q1': 1.676, 'q2': 1.676}
+    """
+    p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
+    feature_names, x = _features(features, len(p.order))
+    fit = _fit_options(
+        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
+    )
+    theta, beta, se, not_converged = _native.ratings_contextual_groups(
+        native.pop("a"),
+        native.pop("b"),
+        native.pop("score"),
+        np.ascontiguousarray(x[p.order]),
+        native.pop("bounds"),
+        native.pop("players"),
+        **native,
+        **fit.native,
+        standard_errors=intervals == "asymptotic",
+    )
+    if not_converged:
+        fitter = "contextual Bradley-Terry Newton iteration"
+        _warn_not_converged(fitter, max_iter, f" in {not_converged} of {len(p.keys)} problems", 2)
+    n_k = len(feature_names)
+    z = _z(fit.confidence)
+
+    def make(k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
+        # Problem k's errors: se[lo + k * n_k : hi + (k + 1) * n_k], its players' then its
+        # coefficients'.
+        rating = fit.init + fit.factor * theta[lo:hi]
+        coef = beta[k * n_k : (k + 1) * n_k]
+        lower = upper = None
+        parameter_intervals = None
+        if intervals == "asymptotic":
+            half = z * fit.factor * se[lo + k * n_k : hi + k * n_k]
+            lower, upper = rating - half, rating + half
+            e = se[hi + k * n_k : hi + (k + 1) * n_k]
+            parameter_intervals = {
+                f: (float(coef[j] - z * e[j]), float(coef[j] + z * e[j]))
+                for j, f in enumerate(feature_names)
+            }
+        return Ratings(
+            players=players,
+            ratings=rating,
+            lower=lower,
+            upper=upper,
+            method="contextual_bradley_terry" + (" (asymptotic)" if intervals else ""),
+            confidence=fit.confidence if intervals else None,
+            parameters=dict(zip(feature_names, coef.tolist(), strict=True)),
+            parameter_intervals=parameter_intervals,
+        )
+
+    return p.boards(make)

@@ -22,7 +22,7 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   package.
 * :func:`bradley_terry_groups`, :func:`plackett_luce_groups`, :func:`davidson_groups`,
   :func:`rao_kupper_groups`, :func:`elo_groups`, :func:`rank_centrality_groups`,
-  :func:`luce_choice_groups`: many
+  :func:`luce_choice_groups`, :func:`contextual_bradley_terry_groups`: many
   independent problems (queries, leaderboards) at once, each exactly as the single-problem
   function on it alone, in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
@@ -70,6 +70,7 @@ __all__ = [
     "bradley_terry",
     "bradley_terry_groups",
     "contextual_bradley_terry",
+    "contextual_bradley_terry_groups",
     "davidson",
     "davidson_groups",
     "elo",
@@ -737,6 +738,7 @@ def _intervals(
 # The grouped forms (many independent problems at once) live in their own sibling module.
 from ._ratings_groups import (  # noqa: E402
     bradley_terry_groups,
+    contextual_bradley_terry_groups,
     davidson_groups,
     elo_groups,
     luce_choice_groups,

@@ -86,8 +86,8 @@ mod _native {
     use crate::ratings::{ratings_contextual, ratings_contextual_bootstrap};
     #[pymodule_export]
     use crate::ratings::{
-        ratings_elo_groups, ratings_luce_choice_groups, ratings_rank_centrality_groups,
-        ratings_ties_groups,
+        ratings_contextual_groups, ratings_elo_groups, ratings_luce_choice_groups,
+        ratings_rank_centrality_groups, ratings_ties_groups,
     };
     #[pymodule_export]
     use crate::ratings::{ratings_plackett_luce, ratings_plackett_luce_bootstrap};

@@ -772,3 +772,67 @@ pub fn ratings_luce_choice_groups<'py>(
     let params: Vec<f64> = fits.into_iter().flat_map(|f| f.params).collect();
     Ok((PyArray1::from_vec(py, params), not_converged))
 }
+
+/// Contextual (style-controlled) Bradley–Terry fits of many independent problems in parallel
+/// (comparisons and their feature rows sorted by problem, `bounds` cutting them, local player
+/// indices): the concatenated centred log-strengths, the coefficients (`k` per problem), the
+/// standard errors (`players + k` per problem; NaN when `standard_errors` is False), and the
+/// number of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, features, bounds, players, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_contextual_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    features: PyReadonlyArray2<'py, f64>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let k = features.shape()[1];
+    let x = slice2(&features, "features")?;
+    let opts = ContextOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let fits = interrupt::run(py, || {
+        contextual::fit_groups(
+            a,
+            b,
+            score,
+            w,
+            x,
+            k,
+            &bounds,
+            &players,
+            &opts,
+            standard_errors,
+        )
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut beta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.theta.len() + f.beta.len();
+        theta.extend(f.theta);
+        beta.extend(f.beta);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, beta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}

@@ -85,7 +85,7 @@ pub fn rank_centrality_groups(
     if !(alpha.is_finite() && alpha >= 0.0) {
         return Err(RankError::invalid("alpha", "a finite number >= 0", alpha));
     }
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c| {
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
         rank_centrality(c, alpha)
     })
 }

@@ -87,7 +87,7 @@ pub fn elo_groups(
     opts: &EloOptions,
 ) -> Result<Vec<Vec<f64>>> {
     opts.validate()?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c| elo(c, opts))
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| elo(c, opts))
 }
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ pub fn each_problem<T: Send>(
         .collect()
 }
 
-/// [`each_problem`] over comparisons: `run` gets each problem's validated [`Comparisons`].
+/// [`each_problem`] over comparisons: `run` gets each problem's validated [`Comparisons`] and
+/// its rows (for the other per-row inputs of a model).
 #[allow(clippy::too_many_arguments)]
 pub fn comparison_groups<T: Send>(
     a: &[i64],
@@ -66,7 +67,7 @@ pub fn comparison_groups<T: Send>(
     weights: Option<&[f64]>,
     bounds: &[usize],
     players: &[usize],
-    run: impl Fn(&Comparisons<'_>) -> Result<T> + Sync,
+    run: impl Fn(&Comparisons<'_>, Range<usize>) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     check_bounds(bounds, players, a.len(), "comparisons")?;
     if b.len() != a.len() || score.len() != a.len() || weights.is_some_and(|w| w.len() != a.len()) {
@@ -89,7 +90,7 @@ pub fn comparison_groups<T: Send>(
             weights.map(|w| &w[r.clone()]),
             n,
         )?;
-        run(&c)
+        run(&c, r)
     })
 }
 
@@ -121,12 +122,12 @@ mod tests {
     fn bad_bounds_and_weights_are_refused_by_name() {
         let (a, b, s) = ([0_i64, 0], [1_i64, 1], [1.0, 0.0]);
         for bounds in [&[0, 1][..], &[1, 2], &[0, 2, 1]] {
-            let e = comparison_groups(&a, &b, &s, None, bounds, &[2], |_| Ok(())).unwrap_err();
+            let e = comparison_groups(&a, &b, &s, None, bounds, &[2], |_, _| Ok(())).unwrap_err();
             assert!(e.to_string().contains("groups"), "{e}");
         }
         let w = [1.0, -1.0];
-        let e =
-            comparison_groups(&a, &b, &s, Some(&w), &[0, 1, 2], &[2, 2], |_| Ok(())).unwrap_err();
+        let e = comparison_groups(&a, &b, &s, Some(&w), &[0, 1, 2], &[2, 2], |_, _| Ok(()))
+            .unwrap_err();
         assert!(e.to_string().contains("weights"), "{e}");
         assert!(!e.to_string().contains("problem"), "{e}");
     }

@@ -434,7 +434,7 @@ pub fn fit_groups(
     with_errors: bool,
 ) -> Result<Vec<(TieFit, Option<Vec<f64>>)>> {
     opts.validate()?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c| {
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
         let f = fit(c, opts)?;
         let se = if with_errors {
             Some(standard_errors(c, &f, opts)?)
