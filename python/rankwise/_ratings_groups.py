@@ -73,12 +73,12 @@ class _Problems:
 
 def _problems(
     names: npt.NDArray[Any], groups: object, n_rows: int, what: str, row_players: Any
-) -> tuple[_Problems, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+) -> tuple[_Problems, npt.NDArray[np.int64]]:
     """Sort rows by problem (stable: the order within a problem is kept) and number each
     problem's players from 0 (sorted, as the single-problem functions number them).
     ``row_players(order)`` gives the global player index of each entry of the sorted rows and
-    the sorted row each entry belongs to; returns the problems, the local indices of those
-    entries, and the problem of each sorted row."""
+    the sorted row each entry belongs to; returns the problems and the local indices of those
+    entries."""
     g = _names("groups", groups)
     if g.shape != (n_rows,):
         raise ShapeError(f"`groups` must have one entry per {what} ({n_rows},); got {g.shape}")
@@ -92,7 +92,7 @@ def _problems(
     starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
     local = (inverse - starts[entry_g]).astype(np.int64)
     bounds = np.searchsorted(sorted_g, np.arange(len(keys) + 1)).tolist()
-    return _Problems(keys, names, pairs, starts, bounds, order), local, sorted_g
+    return _Problems(keys, names, pairs, starts, bounds, order), local
 
 
 def _comparison_problems(
@@ -110,7 +110,7 @@ def _comparison_problems(
             np.concatenate([rows, rows]),
         )
 
-    p, local, _ = _problems(names, groups, n, "comparison", row_players)
+    p, local = _problems(names, groups, n, "comparison", row_players)
     native: dict[str, Any] = {
         "a": np.ascontiguousarray(local[:n]),
         "b": np.ascontiguousarray(local[n:]),
@@ -568,7 +568,7 @@ def plackett_luce_groups(
         )
         return items[starts_of + within], np.repeat(np.arange(nr), sorted_lengths)
 
-    p, local, _ = _problems(names, groups, nr, "ranking", row_players)
+    p, local = _problems(names, groups, nr, "ranking", row_players)
     extra: dict[str, Any] = {}
     if weights is not None:
         extra["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
@@ -647,7 +647,7 @@ def luce_choice_groups(
             np.concatenate([rows, np.repeat(rows, sorted_lengths)]),
         )
 
-    p, local, _ = _problems(names, groups, n, "choice", row_players)
+    p, local = _problems(names, groups, n, "choice", row_players)
     params, not_converged = _native.ratings_luce_choice_groups(
         np.ascontiguousarray(local[:n]),
         np.ascontiguousarray(local[n:]),
