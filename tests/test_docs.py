@@ -31,6 +31,7 @@ MODULES = [
     "rankwise._label_active",
     "rankwise.ratings",
     "rankwise._ratings_models",
+    "rankwise._ratings_groups",
     "rankwise.rerank",
     "rankwise.rerank.parsing",
     "rankwise.rerank.passages",

@@ -1,6 +1,7 @@
-"""rankwise.ratings.bradley_terry_groups and plackett_luce_groups: many problems fitted at once
-equal each problem fitted alone by rankwise.ratings.bradley_terry / plackett_luce (themselves
-checked against choix, the arena and statsmodels in tests/test_ratings*.py)."""
+"""rankwise.ratings.<model>_groups: many problems computed at once equal each problem computed
+alone by the single-problem function (bradley_terry, plackett_luce, davidson, rao_kupper, elo,
+rank_centrality; themselves checked against choix, the arena and statsmodels in
+tests/test_ratings*.py)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,228 @@ def test_plackett_luce_groups_refuses_bad_problems_by_name():
         ratings.plackett_luce_groups([["x", "y"], ["y", "x"], ["p", "q"]], [0, 0, 1])
     with pytest.raises(ShapeError, match="`groups`"):
         ratings.plackett_luce_groups([["x", "y"]], [0, 1])
+
+
+def _problems(seed: int, n_groups: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Battles of ``n_groups`` problems (players of different problems share names), shuffled
+    together (the order within each problem kept), and the problem of each."""
+    rng = np.random.default_rng(seed)
+    parts, names = [], []
+    for k in range(n_groups):
+        df = battles(seed + k, int(rng.integers(2, 6)), int(rng.integers(20, 80)))
+        parts.append(df)
+        names += [f"g{k}"] * len(df["winner"])
+    data = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    # A random interleaving of the problems: each problem's comparisons keep their order.
+    interleave = np.asarray(names)[rng.permutation(len(names))]
+    perm = np.empty(len(names), dtype=np.int64)
+    for k in range(n_groups):
+        perm[interleave == f"g{k}"] = np.flatnonzero(np.asarray(names) == f"g{k}")
+    return {key: v[perm] for key, v in data.items()}, np.asarray(names)[perm]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=SEEDS,
+    n_groups=st.integers(1, 6),
+    weighted=st.booleans(),
+    model=st.sampled_from(["davidson", "rao_kupper"]),
+    intervals=st.sampled_from(["asymptotic", None]),
+)
+def test_each_problem_equals_the_tie_model_on_it_alone(seed, n_groups, weighted, model, intervals):
+    data, groups = _problems(seed, n_groups)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
+    grouped = getattr(ratings, f"{model}_groups")
+    boards = grouped(**data, groups=groups, weights=w, alpha=0.1, intervals=intervals)
+    assert sorted(boards) == sorted(set(groups.tolist()))
+    for key, board in boards.items():
+        mask = groups == key
+        alone = getattr(ratings, model)(
+            **{k: v[mask] for k, v in data.items()},
+            weights=None if w is None else w[mask],
+            intervals=intervals,
+            alpha=0.1,
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+        assert board.parameters.keys() == alone.parameters.keys()
+        for name, value in alone.parameters.items():
+            np.testing.assert_allclose(board.parameters[name], value, rtol=1e-9)
+        if intervals is None:
+            assert board.lower is None and board.parameter_intervals is None
+        else:
+            assert board.lower is not None and alone.lower is not None
+            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
+            np.testing.assert_allclose(board.upper, alone.upper, atol=1e-9)
+            assert board.parameter_intervals is not None and alone.parameter_intervals
+            for name, bounds in alone.parameter_intervals.items():
+                np.testing.assert_allclose(board.parameter_intervals[name], bounds, rtol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=SEEDS, n_groups=st.integers(1, 6), weighted=st.booleans())
+def test_each_problem_equals_elo_on_it_alone_bit_for_bit(seed, n_groups, weighted):
+    data, groups = _problems(seed, n_groups)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
+    boards = ratings.elo_groups(**data, groups=groups, weights=w, k=8.0)
+    assert sorted(boards) == sorted(set(groups.tolist()))
+    for key, board in boards.items():
+        mask = groups == key
+        alone = ratings.elo(
+            **{k: v[mask] for k, v in data.items()},
+            weights=None if w is None else w[mask],
+            k=8.0,
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        assert board.ratings.tolist() == alone.ratings.tolist()
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=SEEDS, n_groups=st.integers(1, 6), weighted=st.booleans())
+def test_each_problem_equals_rank_centrality_on_it_alone(seed, n_groups, weighted):
+    data, groups = _problems(seed, n_groups)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
+    boards = ratings.rank_centrality_groups(**data, groups=groups, weights=w, alpha=0.1)
+    assert sorted(boards) == sorted(set(groups.tolist()))
+    for key, board in boards.items():
+        mask = groups == key
+        alone = ratings.rank_centrality(
+            **{k: v[mask] for k, v in data.items()},
+            weights=None if w is None else w[mask],
+            alpha=0.1,
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+
+
+GROUPED = ["davidson_groups", "rao_kupper_groups", "elo_groups", "rank_centrality_groups"]
+
+
+@pytest.mark.parametrize("name", GROUPED)
+def test_grouped_comparisons_refuse_bad_input_by_name(name):
+    grouped = getattr(ratings, name)
+    with pytest.raises(ShapeError, match="`groups`"):
+        grouped(["x"], ["y"], ["model_a"], [0, 1])
+    with pytest.raises(ShapeError, match="`model_b`"):
+        grouped(["x", "y"], ["y"], ["model_a", "tie"], [0, 0])
+    with pytest.raises(InvalidValueError, match="winner"):
+        grouped(["x"], ["y"], ["nobody"], [0])
+    with pytest.raises(InvalidValueError, match="`weights`"):
+        grouped(["x", "p"], ["y", "q"], ["model_a", "tie"], [0, 1], weights=[1.0, -1.0])
+
+
+@pytest.mark.parametrize("name", ["davidson_groups", "rao_kupper_groups", "rank_centrality_groups"])
+def test_grouped_fits_refuse_a_bad_alpha_by_name(name):
+    with pytest.raises(InvalidValueError, match="alpha"):
+        getattr(ratings, name)(["x"], ["y"], ["model_a"], [0], alpha=-1.0)
+
+
+def test_elo_groups_refuses_a_bad_k_by_name():
+    with pytest.raises(InvalidValueError, match="`k`"):
+        ratings.elo_groups(["x"], ["y"], ["model_a"], [0], k=float("nan"))
+
+
+@pytest.mark.parametrize("name", ["davidson_groups", "rao_kupper_groups"])
+def test_a_tie_model_problem_that_cannot_be_fitted_is_named(name):
+    # problem 1: p always beats q, and no ties: no finite maximum without alpha
+    with pytest.raises(InvalidValueError, match="problem 1"):
+        getattr(ratings, name)(
+            ["x", "x", "p"], ["y", "y", "q"], ["model_a", "model_b", "model_a"], [0, 0, 1]
+        )
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=SEEDS, n_groups=st.integers(1, 6))
+def test_each_problem_equals_luce_choice_on_it_alone(seed, n_groups):
+    rng = np.random.default_rng(seed)
+    chosen, alternatives, names = [], [], []
+    for k in range(n_groups):
+        m = int(rng.integers(2, 6))
+        for _ in range(int(rng.integers(5, 40))):
+            order = rng.permutation(m)
+            chosen.append(f"p{order[0]}")
+            alternatives.append([f"p{i}" for i in order[1 : rng.integers(2, m + 1)]])
+            names.append(f"g{k}")
+    perm = rng.permutation(len(names))
+    chosen = [chosen[i] for i in perm]
+    alternatives = [alternatives[i] for i in perm]
+    groups = np.asarray(names)[perm]
+    boards = ratings.luce_choice_groups(chosen, alternatives, groups, alpha=0.1)
+    assert sorted(boards) == sorted(set(names))
+    for key, board in boards.items():
+        idx = np.flatnonzero(groups == key)
+        alone = ratings.luce_choice(
+            [chosen[i] for i in idx], [alternatives[i] for i in idx], alpha=0.1
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+
+
+def test_luce_choice_groups_refuses_bad_input_by_name():
+    with pytest.raises(ShapeError, match="`groups`"):
+        ratings.luce_choice_groups(["a"], [["b"]], [0, 1])
+    with pytest.raises(ShapeError, match="`alternatives`"):
+        ratings.luce_choice_groups(["a", "b"], [["b"]], [0, 0])
+    with pytest.raises(InvalidValueError, match="alternatives"):
+        ratings.luce_choice_groups(["a"], [["a", "b"]], [0])
+    with pytest.raises(InvalidValueError, match="alpha"):
+        ratings.luce_choice_groups(["a"], [["b"]], [0], alpha=-1.0)
+    with pytest.raises(InvalidValueError, match="problem 1"):
+        # problem 1: q is never chosen, no finite maximum without alpha
+        ratings.luce_choice_groups(["a", "b", "p"], [["b"], ["a"], ["q"]], [0, 0, 1])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=SEEDS,
+    n_groups=st.integers(1, 5),
+    weighted=st.booleans(),
+    intervals=st.sampled_from(["asymptotic", None]),
+)
+def test_each_problem_equals_contextual_bradley_terry_on_it_alone(
+    seed, n_groups, weighted, intervals
+):
+    data, groups = _problems(seed, n_groups)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
+    x = {"length": rng.normal(size=len(groups)), "markdown": rng.normal(size=len(groups))}
+    boards = ratings.contextual_bradley_terry_groups(
+        **data, features=x, groups=groups, weights=w, alpha=0.1, intervals=intervals
+    )
+    assert sorted(boards) == sorted(set(groups.tolist()))
+    for key, board in boards.items():
+        mask = groups == key
+        alone = ratings.contextual_bradley_terry(
+            **{k: v[mask] for k, v in data.items()},
+            features={f: v[mask] for f, v in x.items()},
+            weights=None if w is None else w[mask],
+            intervals=intervals,
+            alpha=0.1,
+        )
+        assert board.players.tolist() == alone.players.tolist()
+        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+        for f, value in alone.parameters.items():
+            np.testing.assert_allclose(board.parameters[f], value, atol=1e-9)
+        if intervals is None:
+            assert board.lower is None and board.parameter_intervals is None
+        else:
+            assert board.lower is not None and alone.lower is not None
+            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
+            assert board.parameter_intervals is not None and alone.parameter_intervals
+            for f, bounds in alone.parameter_intervals.items():
+                np.testing.assert_allclose(board.parameter_intervals[f], bounds, atol=1e-9)
+
+
+def test_contextual_groups_refuse_bad_input_by_name():
+    fit = ratings.contextual_bradley_terry_groups
+    with pytest.raises(ShapeError, match="`groups`"):
+        fit(["x"], ["y"], ["model_a"], {"f": [1.0]}, [0, 1])
+    with pytest.raises(ShapeError, match="features"):
+        fit(["x", "p"], ["y", "q"], ["model_a", "tie"], {"f": [1.0]}, [0, 1])
+    with pytest.raises(InvalidValueError, match="features"):
+        fit(["x", "p"], ["y", "q"], ["model_a", "tie"], {"f": [1.0, np.nan]}, [0, 1], alpha=1.0)
+    with pytest.raises(InvalidValueError, match="alpha"):
+        fit(["x"], ["y"], ["model_a"], {"f": [1.0]}, [0], alpha=-1.0)

@@ -845,6 +845,68 @@ def ratings_plackett_luce_groups(
     tol: float = 1e-8,
     standard_errors: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_ties_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    model: str,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_contextual_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    features: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    standard_errors: bool = True,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_elo_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    k: float = 4.0,
+    scale: float = 400.0,
+    base: float = 10.0,
+    init: float = 1000.0,
+) -> npt.NDArray[np.float64]: ...
+def ratings_rank_centrality_groups(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    alpha: float = 0.0,
+) -> npt.NDArray[np.float64]: ...
+def ratings_luce_choice_groups(
+    chosen: npt.NDArray[np.int64],
+    others: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    bounds: list[int],
+    players: list[int],
+    *,
+    alpha: float = 0.0,
+    max_iter: int = 10000,
+    tol: float = 1e-8,
+) -> tuple[npt.NDArray[np.float64], int]: ...
 def ratings_trueskill(
     items: npt.NDArray[np.int64],
     offsets: npt.NDArray[np.int64],

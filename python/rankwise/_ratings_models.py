@@ -27,12 +27,10 @@ from .ratings import (
     _names,
     _players,
     _quantiles,
-    _warn_not_converged,
     _z,
 )
 
 __all__ = [
-    "bradley_terry_groups",
     "contextual_bradley_terry",
     "davidson",
     "openskill",
@@ -44,6 +42,20 @@ __all__ = [
 # The tie parameter of each model: its name and its value from the native `eta` (ln nu for
 # Davidson, tau = ln theta for Rao-Kupper).
 _TIE_PARAMETER = {"davidson": "nu", "rao_kupper": "theta"}
+
+
+def _tie_interval(
+    model: Literal["davidson", "rao_kupper"], eta: float, eta_se: float, confidence: float
+) -> tuple[float, float]:
+    """The tie parameter's asymptotic interval: on the log scale (it is positive), mapped
+    back; a point where there is no tie (on the boundary, not estimated)."""
+    if math.isnan(eta_se):
+        return (math.exp(eta), math.exp(eta))
+    z = _z(confidence)
+    lo_eta = eta - z * eta_se
+    if model == "rao_kupper":
+        lo_eta = max(lo_eta, 0.0)
+    return (math.exp(lo_eta), math.exp(eta + z * eta_se))
 
 
 def _ties(
@@ -82,16 +94,7 @@ def _ties(
     parameters = {name: math.exp(eta)}
     parameter_intervals = None
     if intervals == "asymptotic":
-        # The tie parameter's interval on the log scale (it is positive), mapped back.
-        z, eta_se = _z(fit.confidence), float(se[-1])
-        if math.isnan(eta_se):  # no ties: on the boundary, not estimated
-            bounds = (parameters[name], parameters[name])
-        else:
-            lo_eta = eta - z * eta_se
-            if model == "rao_kupper":
-                lo_eta = max(lo_eta, 0.0)
-            bounds = (math.exp(lo_eta), math.exp(eta + z * eta_se))
-        parameter_intervals = {name: bounds}
+        parameter_intervals = {name: _tie_interval(model, eta, float(se[-1]), fit.confidence)}
     elif intervals == "bootstrap":
         lo, hi = _quantiles(np.exp(others[0]), fit.confidence)
         parameter_intervals = {name: (float(lo), float(hi))}
@@ -686,217 +689,3 @@ def trueskill(
         confidence=confidence,
         sigma=sd,
     )
-
-
-def bradley_terry_groups(
-    model_a: Sequence[Any] | npt.ArrayLike,
-    model_b: Sequence[Any] | npt.ArrayLike,
-    winner: Sequence[Any] | npt.ArrayLike,
-    groups: Sequence[Any] | npt.ArrayLike,
-    *,
-    weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
-    confidence: float = 0.95,
-    scale: float = 400.0,
-    base: float = 10.0,
-    init: float = 1000.0,
-    alpha: float = 0.0,
-    max_iter: int = 10_000,
-    tol: float = 1e-8,
-) -> dict[Any, Ratings]:
-    """Bradley-Terry ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    fitted on its own comparisons between its own players, exactly as :func:`bradley_terry`
-    with ``intervals=None`` or ``"asymptotic"`` would on that problem alone, and the problems
-    run in parallel on the rankwise thread pool with the GIL released (no Python loop over
-    problems).
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights
-        As :func:`bradley_terry`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`bradley_terry`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`bradley_terry`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
-
-    Examples
-    --------
-    >>> from rankwise import ratings
-    >>> a = ["x", "y", "x", "p", "q", "p", "q"]
-    >>> b = ["y", "x", "y", "q", "p", "q", "p"]
-    >>> w = ["model_a", "model_a", "model_a", "model_a", "tie", "model_b", "model_a"]
-    >>> boards = ratings.bradley_terry_groups(a, b, w, ["q1"] * 3 + ["q2"] * 4, intervals=None)
-    >>> {k: v.ratings.round(1).tolist() for k, v in boards.items()}
-    {'q1': [1060.2, 939.8], 'q2': [955.6, 1044.4]}
-    """
-    names, data = _comparisons(model_a, model_b, winner, None, weights)
-    g = _names("groups", groups)
-    n = len(data["a"])
-    if g.shape[0] != n:
-        raise ShapeError(f"`groups` must have shape ({n},) matching `model_a`; got {g.shape}")
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
-    keys, gidx = np.unique(g, return_inverse=True)
-    order = np.argsort(gidx, kind="stable")
-    gidx = gidx[order]
-    n_names = len(names)
-    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
-    # within the problem.
-    ia, ib = data["a"][order], data["b"][order]
-    pairs, inverse = np.unique(
-        np.concatenate([gidx * n_names + ia, gidx * n_names + ib]), return_inverse=True
-    )
-    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
-    local = inverse - starts[np.concatenate([gidx, gidx])]
-    bounds = np.searchsorted(gidx, np.arange(len(keys) + 1))
-    extra: dict[str, Any] = {}
-    if "weights" in data:
-        extra["weights"] = np.ascontiguousarray(data["weights"][order])
-    theta, se, not_converged = _native.ratings_bradley_terry_groups(
-        np.ascontiguousarray(local[:n], dtype=np.int64),
-        np.ascontiguousarray(local[n:], dtype=np.int64),
-        np.ascontiguousarray(data["score"][order]),
-        bounds.tolist(),
-        np.diff(starts).tolist(),
-        **extra,
-        **fit.native,
-        standard_errors=intervals == "asymptotic",
-    )
-    if not_converged:
-        where = f" in {not_converged} of {len(keys)} problems"
-        _warn_not_converged("Bradley-Terry MM", max_iter, where, stacklevel=2)
-    z = _z(fit.confidence)
-    out: dict[Any, Ratings] = {}
-    for k, key in enumerate(keys.tolist()):
-        lo_, hi_ = int(starts[k]), int(starts[k + 1])
-        rating = fit.init + fit.factor * theta[lo_:hi_]
-        lower = upper = None
-        if intervals == "asymptotic":
-            half = z * fit.factor * se[lo_:hi_]
-            lower, upper = rating - half, rating + half
-        out[key] = Ratings(
-            players=names[pairs[lo_:hi_] % n_names],
-            ratings=rating,
-            lower=lower,
-            upper=upper,
-            method="bradley_terry" + (" (asymptotic)" if intervals else ""),
-            confidence=fit.confidence if intervals else None,
-        )
-    return out
-
-
-def plackett_luce_groups(
-    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
-    groups: Sequence[Any] | npt.ArrayLike,
-    *,
-    offsets: npt.ArrayLike | None = None,
-    weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
-    confidence: float = 0.95,
-    scale: float = 400.0,
-    base: float = 10.0,
-    init: float = 1000.0,
-    alpha: float = 0.0,
-    max_iter: int = 10_000,
-    tol: float = 1e-8,
-) -> dict[Any, Ratings]:
-    """Plackett-Luce ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each ranking (a query, a leaderboard); each problem is
-    fitted on its own rankings between its own players, exactly as :func:`plackett_luce` with
-    ``intervals=None`` or ``"asymptotic"`` would on that problem alone, the problems in
-    parallel on the rankwise thread pool with the GIL released.
-
-    Parameters
-    ----------
-    rankings, offsets, weights
-        As :func:`plackett_luce`, for all the problems together.
-    groups : sequence
-        The problem of each ranking (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`plackett_luce`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`plackett_luce`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
-
-    Examples
-    --------
-    >>> from rankwise import ratings
-    >>> votes = [["a", "b", "c"], ["b", "a"], ["a", "c"], ["x", "y"], ["y", "x"], ["x", "y"]]
-    >>> boards = ratings.plackett_luce_groups(votes, ["q1"] * 3 + ["q2"] * 3, alpha=0.1)
-    >>> {k: v.players[v.order].tolist() for k, v in boards.items()}
-    {'q1': ['a', 'b', 'c'], 'q2': ['x', 'y']}
-    """
-    names, items, off = _rankings(rankings, offsets, None)
-    nr = len(off) - 1
-    g = _names("groups", groups)
-    if g.shape[0] != nr:
-        raise ShapeError(f"`groups` must have one entry per ranking ({nr}); got {g.shape[0]}")
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
-    if np.any(off[1:] < off[:-1]) or off[0] != 0 or off[-1] != items.shape[0]:
-        raise InvalidValueError(
-            f"`offsets` must rise from 0 to the number of ranked players ({items.shape[0]})"
-        )
-    keys, gidx = np.unique(g, return_inverse=True)
-    order = np.argsort(gidx, kind="stable")  # rankings by problem
-    lengths = np.diff(off)[order]
-    starts_of = np.repeat(off[:-1][order], lengths)
-    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    flat = items[starts_of + within]
-    item_group = np.repeat(gidx[order], lengths)
-    n_names = len(names)
-    # Each problem's players: the sorted distinct (problem, player) pairs, numbered from 0
-    # within the problem.
-    pairs, inverse = np.unique(item_group * n_names + flat, return_inverse=True)
-    starts = np.searchsorted(pairs // n_names, np.arange(len(keys) + 1))
-    local = inverse - starts[item_group]
-    bounds = np.searchsorted(gidx[order], np.arange(len(keys) + 1))
-    extra: dict[str, Any] = {}
-    if weights is not None:
-        extra["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[order])
-    theta, se, not_converged = _native.ratings_plackett_luce_groups(
-        np.ascontiguousarray(local, dtype=np.int64),
-        np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-        bounds.tolist(),
-        np.diff(starts).tolist(),
-        **extra,
-        **fit.native,
-        standard_errors=intervals == "asymptotic",
-    )
-    if not_converged:
-        where = f" in {not_converged} of {len(keys)} problems"
-        _warn_not_converged("Plackett-Luce MM", max_iter, where, stacklevel=2)
-    z = _z(fit.confidence)
-    out: dict[Any, Ratings] = {}
-    for k, key in enumerate(keys.tolist()):
-        lo_, hi_ = int(starts[k]), int(starts[k + 1])
-        rating = fit.init + fit.factor * theta[lo_:hi_]
-        lower = upper = None
-        if intervals == "asymptotic":
-            half = z * fit.factor * se[lo_:hi_]
-            lower, upper = rating - half, rating + half
-        out[key] = Ratings(
-            players=names[pairs[lo_:hi_] % n_names],
-            ratings=rating,
-            lower=lower,
-            upper=upper,
-            method="plackett_luce" + (" (asymptotic)" if intervals else ""),
-            confidence=fit.confidence if intervals else None,
-        )
-    return out

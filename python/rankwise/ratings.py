@@ -20,8 +20,11 @@ the score of ``model_a`` in ``[0, 1]`` (1 a win, 0 a loss, 0.5 a tie). Players a
   matches ranked best first, Weng and Lin's Plackett-Luce model as openskill's.
 * :func:`trueskill`: online Bayesian ratings from matches by TrueSkill, as the ``trueskill``
   package.
-* :func:`bradley_terry_groups`, :func:`plackett_luce_groups`: many independent problems
-  (queries, leaderboards) at once, fitted in parallel in Rust.
+* :func:`bradley_terry_groups`, :func:`plackett_luce_groups`, :func:`davidson_groups`,
+  :func:`rao_kupper_groups`, :func:`elo_groups`, :func:`rank_centrality_groups`,
+  :func:`luce_choice_groups`, :func:`contextual_bradley_terry_groups`: many
+  independent problems (queries, leaderboards) at once, each exactly as the single-problem
+  function on it alone, in parallel in Rust.
 * :func:`elo`: online Elo in comparison order, the arena's ``compute_elo`` exactly.
 * :func:`rank_centrality`: Rank Centrality, as ``choix.rank_centrality``.
 * :func:`luce_choice`: Luce's choice model from top-1 data (one player chosen from a set, as a
@@ -67,14 +70,20 @@ __all__ = [
     "bradley_terry",
     "bradley_terry_groups",
     "contextual_bradley_terry",
+    "contextual_bradley_terry_groups",
     "davidson",
+    "davidson_groups",
     "elo",
+    "elo_groups",
     "luce_choice",
+    "luce_choice_groups",
     "openskill",
     "plackett_luce",
     "plackett_luce_groups",
     "rank_centrality",
+    "rank_centrality_groups",
     "rao_kupper",
+    "rao_kupper_groups",
     "trueskill",
 ]
 
@@ -507,6 +516,31 @@ def rank_centrality(
     return Ratings(players=names, ratings=r, lower=None, upper=None, method="rank_centrality")
 
 
+def _choices(
+    chosen: object, alternatives: object, offsets: object
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """The chosen players, their alternatives flat, and the offsets cutting them."""
+    c = _names("chosen", chosen)
+    if c.shape[0] == 0:
+        raise InvalidValueError("`chosen` must hold at least one choice; got none")
+    if offsets is None:
+        if not isinstance(alternatives, Sequence) or len(alternatives) != len(c):
+            raise ShapeError(
+                f"`alternatives` must be one sequence of options per chosen player ({len(c)})"
+            )
+        sets = [_array("alternatives", x) for x in alternatives]
+        if any(x.ndim != 1 for x in sets):
+            raise ShapeError("`alternatives` must hold one 1-D sequence of options per choice")
+        lengths = np.array([len(x) for x in sets], dtype=np.int64)
+        nonempty = [x for x in sets if len(x)]
+        flat = np.concatenate(nonempty) if nonempty else c[:0]
+        off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    else:
+        flat = _names("alternatives", alternatives)
+        off = np.ascontiguousarray(_array("offsets", offsets), dtype=np.int64)
+    return c, flat, off
+
+
 def luce_choice(
     chosen: Sequence[Any] | npt.ArrayLike,
     alternatives: Sequence[Sequence[Any]] | npt.ArrayLike,
@@ -552,24 +586,7 @@ def luce_choice(
     >>> r.players.tolist(), r.ratings.round(4)
     (['a', 'b', 'c'], array([ 0.7643, -0.2584, -0.5059]))
     """
-    c = _names("chosen", chosen)
-    if c.shape[0] == 0:
-        raise InvalidValueError("`chosen` must hold at least one choice; got none")
-    if offsets is None:
-        if not isinstance(alternatives, Sequence) or len(alternatives) != len(c):
-            raise ShapeError(
-                f"`alternatives` must be one sequence of options per chosen player ({len(c)})"
-            )
-        sets = [_array("alternatives", x) for x in alternatives]
-        if any(x.ndim != 1 for x in sets):
-            raise ShapeError("`alternatives` must hold one 1-D sequence of options per choice")
-        lengths = np.array([len(x) for x in sets], dtype=np.int64)
-        nonempty = [x for x in sets if len(x)]
-        flat = np.concatenate(nonempty) if nonempty else c[:0]
-        off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    else:
-        flat = _names("alternatives", alternatives)
-        off = np.ascontiguousarray(_array("offsets", offsets), dtype=np.int64)
+    c, flat, off = _choices(chosen, alternatives, offsets)
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
     params, _, converged = _native.ratings_luce_choice(
         ic,
@@ -718,13 +735,22 @@ def _intervals(
 
 # The models with more parameters live in a sibling module (this one stays under 1,000 lines);
 # imported last, as they use the helpers above.
-from ._ratings_models import (  # noqa: E402
+# The grouped forms (many independent problems at once) live in their own sibling module.
+from ._ratings_groups import (  # noqa: E402
     bradley_terry_groups,
+    contextual_bradley_terry_groups,
+    davidson_groups,
+    elo_groups,
+    luce_choice_groups,
+    plackett_luce_groups,
+    rank_centrality_groups,
+    rao_kupper_groups,
+)
+from ._ratings_models import (  # noqa: E402
     contextual_bradley_terry,
     davidson,
     openskill,
     plackett_luce,
-    plackett_luce_groups,
     rao_kupper,
     trueskill,
 )

@@ -88,6 +88,11 @@ mod _native {
     #[pymodule_export]
     use crate::ratings::{ratings_contextual, ratings_contextual_bootstrap};
     #[pymodule_export]
+    use crate::ratings::{
+        ratings_contextual_groups, ratings_elo_groups, ratings_luce_choice_groups,
+        ratings_rank_centrality_groups, ratings_ties_groups,
+    };
+    #[pymodule_export]
     use crate::ratings::{ratings_plackett_luce, ratings_plackett_luce_bootstrap};
     #[pymodule_export]
     use crate::ratings::{ratings_ties, ratings_ties_bootstrap};

@@ -642,3 +642,197 @@ pub fn ratings_plackett_luce_groups<'py>(
         not_converged,
     ))
 }
+
+/// Davidson or Rao–Kupper fits of many independent problems in parallel (comparisons sorted
+/// by problem, `bounds` cutting them, local player indices): the concatenated centred
+/// log-strengths, one tie parameter (`ln ν` or `ln ϑ`) per problem, the standard errors
+/// (`players + 1` per problem, the tie parameter's last; NaN when `standard_errors` is
+/// False), and the number of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, bounds, players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_ties_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    model: &str,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let fits = interrupt::run(py, || {
+        ties::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut eta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.theta.len() + 1;
+        theta.extend(f.theta);
+        eta.push(f.eta);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, eta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}
+
+/// Online Elo ratings of many independent problems in parallel (comparisons sorted by
+/// problem, in order within each, `bounds` cutting them, local player indices): the
+/// concatenated ratings.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, k = 4.0, scale = 400.0, base = 10.0, init = 1000.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_elo_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    k: f64,
+    scale: f64,
+    base: f64,
+    init: f64,
+) -> PyResult<F64Array<'py>> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let opts = EloOptions {
+        k,
+        scale,
+        base,
+        init,
+    };
+    let r = interrupt::run(py, || {
+        elo::elo_groups(a, b, score, w, &bounds, &players, &opts)
+    })?;
+    vector(py, r.map(|v| v.concat()))
+}
+
+/// Rank Centrality log-strengths of many independent problems in parallel (comparisons
+/// sorted by problem, `bounds` cutting them, local player indices), concatenated.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_rank_centrality_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+) -> PyResult<F64Array<'py>> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let r = interrupt::run(py, || {
+        centrality::rank_centrality_groups(a, b, score, w, &bounds, &players, alpha)
+    })?;
+    vector(py, r.map(|v| v.concat()))
+}
+
+/// Luce choice (top-1) fits of many independent problems in parallel (choices sorted by
+/// problem, `bounds` cutting them, local player indices): the concatenated log-strengths and
+/// the number of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (chosen, others, offsets, bounds, players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
+#[allow(clippy::too_many_arguments)]
+pub fn ratings_luce_choice_groups<'py>(
+    py: Python<'py>,
+    chosen: I64s<'py>,
+    others: I64s<'py>,
+    offsets: I64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(F64Array<'py>, usize)> {
+    let (chosen, others) = (chosen.slice("chosen")?, others.slice("alternatives")?);
+    let offsets = offsets.slice("offsets")?;
+    let opts = iteration(alpha, max_iter, tol);
+    let fits = interrupt::run(py, || {
+        luce::mm_top1_groups(chosen, others, offsets, &bounds, &players, &opts)
+    })?
+    .map_err(CoreError)?;
+    let not_converged = fits.iter().filter(|f| !f.converged).count();
+    let params: Vec<f64> = fits.into_iter().flat_map(|f| f.params).collect();
+    Ok((PyArray1::from_vec(py, params), not_converged))
+}
+
+/// Contextual (style-controlled) Bradley–Terry fits of many independent problems in parallel
+/// (comparisons and their feature rows sorted by problem, `bounds` cutting them, local player
+/// indices): the concatenated centred log-strengths, the coefficients (`k` per problem), the
+/// standard errors (`players + k` per problem; NaN when `standard_errors` is False), and the
+/// number of problems whose iteration did not converge.
+#[pyfunction]
+#[pyo3(signature = (a, b, score, features, bounds, players, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn ratings_contextual_groups<'py>(
+    py: Python<'py>,
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    features: PyReadonlyArray2<'py, f64>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    weights: Option<F64s<'py>>,
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+    standard_errors: bool,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
+    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let k = features.shape()[1];
+    let x = slice2(&features, "features")?;
+    let opts = ContextOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
+    let fits = interrupt::run(py, || {
+        contextual::fit_groups(
+            a,
+            b,
+            score,
+            w,
+            x,
+            k,
+            &bounds,
+            &players,
+            &opts,
+            standard_errors,
+        )
+    })?
+    .map_err(CoreError)?;
+    let (mut theta, mut beta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!f.converged);
+        let m = f.theta.len() + f.beta.len();
+        theta.extend(f.theta);
+        beta.extend(f.beta);
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
+        }
+    }
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, beta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}

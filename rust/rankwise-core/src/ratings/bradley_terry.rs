@@ -21,8 +21,6 @@
 //!   comparisons of `a` and `b`), computed as `(I + J/m)⁻¹ - J/m` with `J` the all-ones
 //!   matrix (Agresti 2013, *Categorical Data Analysis*, §11.6).
 
-use rayon::prelude::*;
-
 use super::Comparisons;
 use super::resample::{self, Bootstrap, Resamples};
 use super::solve::information_errors;
@@ -164,10 +162,10 @@ pub fn standard_errors(c: &Comparisons<'_>, theta: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// Independent Bradley–Terry fits of many problems (queries, leaderboards), in parallel on the
-/// rankwise pool: problem `g` owns comparisons `bounds[g]..bounds[g + 1]` of `a`, `b`,
-/// `score` (and `weights`), between its players `0..players[g]`. Returns each problem's fit
-/// and, with `with_errors`, its standard errors; a problem that cannot be fitted fails the
-/// call, naming it.
+/// rankwise pool by [`super::groups::comparison_groups`]: problem `g` owns comparisons
+/// `bounds[g]..bounds[g + 1]` of `a`, `b`, `score` (and `weights`), between its players
+/// `0..players[g]`. Returns each problem's fit and, with `with_errors`, its standard errors;
+/// a problem that cannot be fitted fails the call, naming it.
 #[allow(clippy::too_many_arguments)]
 pub fn fit_groups(
     a: &[i64],
@@ -180,57 +178,15 @@ pub fn fit_groups(
     with_errors: bool,
 ) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
     opts.validate()?;
-    let ok = bounds.len() == players.len() + 1
-        && bounds.first() == Some(&0)
-        && bounds.last() == Some(&a.len())
-        && bounds.windows(2).all(|w| w[0] <= w[1]);
-    if !ok {
-        return Err(RankError::shape(
-            "groups",
-            format!(
-                "problem bounds rising from 0 to {}, one per problem",
-                a.len()
-            ),
-            format!("{} bounds for {} problems", bounds.len(), players.len()),
-        ));
-    }
-    if b.len() != a.len() || score.len() != a.len() || weights.is_some_and(|w| w.len() != a.len()) {
-        return Err(RankError::shape(
-            "comparisons",
-            "as many `model_b`, `winner` and `weights` entries as `model_a` entries",
-            a.len(),
-        ));
-    }
-    let watch = crate::interrupt::current();
-    (0..players.len())
-        .into_par_iter()
-        .map(|g| {
-            watch.check()?;
-            let r = bounds[g]..bounds[g + 1];
-            let named = |e: RankError| {
-                RankError::invalid(
-                    "groups",
-                    "problems that can each be fitted",
-                    format!("problem {g}: {e}"),
-                )
-            };
-            let c = Comparisons::new(
-                &a[r.clone()],
-                &b[r.clone()],
-                &score[r.clone()],
-                weights.map(|w| &w[r.clone()]),
-                players[g],
-            )
-            .map_err(named)?;
-            let f = watch.scope(|| fit(&c, opts)).map_err(named)?;
-            let se = if with_errors {
-                Some(standard_errors(&c, &f.params).map_err(named)?)
-            } else {
-                None
-            };
-            Ok((f, se))
-        })
-        .collect()
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
+        let f = fit(c, opts)?;
+        let se = if with_errors {
+            Some(standard_errors(c, &f.params)?)
+        } else {
+            None
+        };
+        Ok((f, se))
+    })
 }
 
 #[cfg(test)]

@@ -251,6 +251,37 @@ pub fn bootstrap(
     Ok(out)
 }
 
+/// Independent contextual Bradley–Terry fits of many problems, in parallel by
+/// [`super::groups::comparison_groups`]: problem `g` owns comparisons `bounds[g]..bounds[g +
+/// 1]` (and those rows of `features`, row-major with `k` columns) between its players
+/// `0..players[g]`. Returns each problem's fit and, with `with_errors`, its standard errors
+/// (`players + k`), each as [`fit`] and [`standard_errors`] on that problem alone.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn fit_groups(
+    a: &[i64],
+    b: &[i64],
+    score: &[f64],
+    weights: Option<&[f64]>,
+    features: &[f64],
+    k: usize,
+    bounds: &[usize],
+    players: &[usize],
+    opts: &ContextOptions,
+    with_errors: bool,
+) -> Result<Vec<(ContextFit, Option<Vec<f64>>)>> {
+    Covariates::new(features, a.len(), k)?;
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, rows| {
+        let x = Covariates::new(&features[rows.start * k..rows.end * k], c.len(), k)?;
+        let f = fit(c, &x, opts)?;
+        let se = if with_errors {
+            Some(standard_errors(c, &x, &f, opts)?)
+        } else {
+            None
+        };
+        Ok((f, se))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,6 +135,45 @@ pub fn mm_top1(c: &Choices<'_>, opts: &MmOptions) -> Result<Fit> {
     })
 }
 
+/// Independent Luce choice fits of many problems, in parallel by
+/// [`super::groups::each_problem`]: problem `g` owns choices `bounds[g]..bounds[g + 1]` (the
+/// chosen players, their alternatives cut from `others` by `offsets`), between its players
+/// `0..players[g]`; each fit as [`mm_top1`] on that problem alone.
+pub fn mm_top1_groups(
+    chosen: &[i64],
+    others: &[i64],
+    offsets: &[i64],
+    bounds: &[usize],
+    players: &[usize],
+    opts: &MmOptions,
+) -> Result<Vec<Fit>> {
+    opts.validate()?;
+    if offsets.len() != chosen.len() + 1 || !cuts(offsets, others.len()) {
+        return Err(RankError::shape(
+            "alternatives",
+            format!(
+                "one set of alternatives per chosen player ({}), cut by offsets from 0 to {}",
+                chosen.len(),
+                others.len()
+            ),
+            format!("{} offsets", offsets.len()),
+        ));
+    }
+    super::groups::check_bounds(bounds, players, chosen.len(), "choices")?;
+    super::groups::each_problem(bounds, players, |rows, n| {
+        let base = offsets[rows.start];
+        let local: Vec<i64> = offsets[rows.start..=rows.end]
+            .iter()
+            .map(|&o| o - base)
+            .collect();
+        // Validated by `cuts`: offsets rise within `others`.
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        let span = &others[base as usize..offsets[rows.end] as usize];
+        let c = Choices::new(&chosen[rows], span, &local, n)?;
+        mm_top1(&c, opts)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@
 //! * [`trueskill`]: TrueSkill's update from one ranking (Herbrich, Minka & Graepel 2006), as
 //!   the `trueskill` package.
 //!
+//! [`groups`] runs any of them over many independent problems at once, in parallel.
+//!
 //! The fits share [`resample`] (the bootstrap of every fit) and `solve` (matrix inversion
 //! under the centring gauge, standard errors from the information, Newton's method).
 
@@ -25,6 +27,7 @@ pub mod bradley_terry;
 pub mod centrality;
 pub mod contextual;
 pub mod elo;
+pub mod groups;
 pub mod luce;
 pub mod openskill;
 pub mod plackett_luce;

@@ -200,21 +200,16 @@ pub fn fit_groups(
     opts: &MmOptions,
     with_errors: bool,
 ) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
-    use rayon::prelude::*;
     opts.validate()?;
     let n = offsets.len().saturating_sub(1);
-    let ok = bounds.len() == players.len() + 1
-        && bounds.first() == Some(&0)
-        && bounds.last() == Some(&n)
-        && bounds.windows(2).all(|w| w[0] <= w[1])
-        && cuts(offsets, items.len());
-    if !ok {
+    if !cuts(offsets, items.len()) {
         return Err(RankError::shape(
-            "groups",
-            format!("problem bounds rising from 0 to {n} rankings, one per problem"),
-            format!("{} bounds for {} problems", bounds.len(), players.len()),
+            "offsets",
+            format!("offsets rising from 0 to {} ranked players", items.len()),
+            offsets.len(),
         ));
     }
+    super::groups::check_bounds(bounds, players, n, "rankings")?;
     if weights.is_some_and(|w| w.len() != n) {
         return Err(RankError::shape(
             "weights",
@@ -222,35 +217,22 @@ pub fn fit_groups(
             weights.map_or(0, <[f64]>::len),
         ));
     }
-    let watch = crate::interrupt::current();
-    (0..players.len())
-        .into_par_iter()
-        .map(|g| {
-            watch.check()?;
-            let named = |e: RankError| {
-                RankError::invalid(
-                    "groups",
-                    "problems that can each be fitted",
-                    format!("problem {g}: {e}"),
-                )
-            };
-            let (r0, r1) = (bounds[g], bounds[g + 1]);
-            let base = offsets[r0];
-            let local: Vec<i64> = offsets[r0..=r1].iter().map(|&o| o - base).collect();
-            // Validated by `cuts`: offsets rise within items.
-            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-            let span = &items[base as usize..offsets[r1] as usize];
-            let c = Rankings::new(span, &local, weights.map(|w| &w[r0..r1]), players[g])
-                .map_err(named)?;
-            let f = watch.scope(|| fit(&c, opts)).map_err(named)?;
-            let se = if with_errors {
-                Some(standard_errors(&c, &f.params).map_err(named)?)
-            } else {
-                None
-            };
-            Ok((f, se))
-        })
-        .collect()
+    super::groups::each_problem(bounds, players, |rows, n| {
+        let (r0, r1) = (rows.start, rows.end);
+        let base = offsets[r0];
+        let local: Vec<i64> = offsets[r0..=r1].iter().map(|&o| o - base).collect();
+        // Validated by `cuts`: offsets rise within items.
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        let span = &items[base as usize..offsets[r1] as usize];
+        let c = Rankings::new(span, &local, weights.map(|w| &w[r0..r1]), n)?;
+        let f = fit(&c, opts)?;
+        let se = if with_errors {
+            Some(standard_errors(&c, &f.params)?)
+        } else {
+            None
+        };
+        Ok((f, se))
+    })
 }
 
 /// The fit on each resample of the rankings, in parallel on the rankwise pool:

@@ -53,7 +53,8 @@ pub struct TieOptions {
 }
 
 impl TieOptions {
-    fn validate(&self) -> Result<()> {
+    /// Check `alpha`, `max_iter` and `tol`.
+    pub fn validate(&self) -> Result<()> {
         check_iteration(self.alpha, self.max_iter, self.tol, true)
     }
 
@@ -414,6 +415,34 @@ pub fn standard_errors(c: &Comparisons<'_>, fit: &TieFit, opts: &TieOptions) -> 
         se[m] = f64::NAN;
     }
     Ok(se)
+}
+
+/// Independent Davidson or Rao–Kupper fits of many problems, in parallel by
+/// [`super::groups::comparison_groups`] (problem `g` owns comparisons `bounds[g]..bounds[g +
+/// 1]` between its players `0..players[g]`): each problem's fit and, with `with_errors`, its
+/// standard errors (`players + 1`, the tie parameter's last), each as [`fit`] and
+/// [`standard_errors`] on that problem alone.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_groups(
+    a: &[i64],
+    b: &[i64],
+    score: &[f64],
+    weights: Option<&[f64]>,
+    bounds: &[usize],
+    players: &[usize],
+    opts: &TieOptions,
+    with_errors: bool,
+) -> Result<Vec<(TieFit, Option<Vec<f64>>)>> {
+    opts.validate()?;
+    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
+        let f = fit(c, opts)?;
+        let se = if with_errors {
+            Some(standard_errors(c, &f, opts)?)
+        } else {
+            None
+        };
+        Ok((f, se))
+    })
 }
 
 /// Bootstrap fits: `theta[r * m + i]`, `eta[r]`, and the number of resamples that did not
