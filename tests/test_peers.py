@@ -93,6 +93,23 @@ def test_rbp_matches_ranx_on_binary_labels(data, p):
         assert ours[q][f"RBP(p={p})"] == pytest.approx(want, abs=1e-9), q
 
 
+@given(
+    tie_free_data(labels=st.integers(0, 1)),
+    st.sampled_from([0.5, 0.8, 0.95]),
+    st.integers(1, 12),
+)
+def test_rbp_at_k_is_rbp_of_the_top_k(data, p, k):
+    # ir_measures' RBP@k (trectools provider) cuts the ranking at depth k; RBP@k had ignored k
+    qrels, run = data
+    top = {q: dict(sorted(docs.items(), key=lambda kv: -kv[1])[:k]) for q, docs in run.items()}
+    ranx_name = f"rbp.{str(p)[2:]}"
+    expected = ranx_per_query(qrels, top, [ranx_name])[ranx_name]
+    name = f"RBP(p={p})@{k}"
+    ours = rankwise.evaluate(qrels, run, [name], per_query=True)
+    for q, want in expected.items():
+        assert ours[q][name] == pytest.approx(want, abs=1e-9), q
+
+
 # ir_measures names that rankwise accepts as plain aliases of a trec_eval row of the measure
 # table (each one word in a row's `ir_measures`); ir_measures computes them with pytrec_eval.
 IR_MEASURES_ALIASES = ["SetP", "SetR", "SetAP", "infAP"]

@@ -108,3 +108,8 @@ def test_given_resamples_refit_and_bad_features_are_named():
         ratings.contextual_bradley_terry(**df, features=bad)
     with pytest.raises(RankwiseError, match="singular"):
         ratings.contextual_bradley_terry(**df, features=np.zeros((120, 1)), intervals=None)
+    # found by benches/fuzz_api.py: ragged or non-numeric features leaked numpy's ValueError
+    with pytest.raises(ShapeError, match="`features`"):
+        ratings.contextual_bradley_terry(["c"], ["a"], ["model_b"], [[3, 3], [1], [2, -2, 0]])
+    with pytest.raises(RankwiseError, match="`features` must hold numbers"):
+        ratings.contextual_bradley_terry(["c"], ["a"], ["model_b"], b"\x02")

@@ -218,3 +218,12 @@ def test_bad_tie_data_raises_a_rankwise_error_naming_it(method):
     assert r.rank.tolist() == [1, 2, 2] or r.order[0] == 0
     with pytest.raises(RankwiseError, match="`confidence`"):
         method(["x", "y"], ["y", "x"], ["model_a", "tie"], confidence=2.0)
+    # found by benches/fuzz_api.py: the bootstrap's results were allocated unchecked (abort)
+    with pytest.raises(InvalidValueError, match=r"`n_resamples` must be .* at most 10000000"):
+        method(
+            ["x", "y", "x"],
+            ["y", "x", "z"],
+            ["model_a", "tie", "model_b"],
+            n_resamples=50_125_670_428,
+            alpha=0.1,
+        )

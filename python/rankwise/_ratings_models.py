@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import float_vector, real_scalar
-from .errors import InvalidValueError, ShapeError
+from ._validation import float_vector, real_array, real_scalar
+from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 from .ratings import (
     _BOTH,
     Intervals,
@@ -392,7 +392,10 @@ def _features(features: object, n: int) -> tuple[list[str], npt.NDArray[np.float
         x = np.column_stack(columns) if columns else np.zeros((n, 0))
     else:
         columns_attr = getattr(features, "columns", None)
-        x = np.asarray(features, dtype=np.float64)
+        x = real_array("features", features)
+        if x.dtype.kind not in "iufb":
+            raise RankwiseTypeError(f"`features` must hold numbers; got dtype {x.dtype}")
+        x = x.astype(np.float64)
         if x.ndim == 1:
             x = x[:, None]
         names = (

@@ -439,12 +439,8 @@ pub(super) fn evaluate_in_query_groups(
     }
     let m = measures.len();
     for g in 0..groups {
-        let Some(run) = memory::read_run_queries(
-            source,
-            &index,
-            g,
-            measures.trec_eval().score_precision(),
-        )?
+        let Some(run) =
+            memory::read_run_queries(source, &index, g, measures.trec_eval().score_precision())?
         else {
             return Ok(None);
         };

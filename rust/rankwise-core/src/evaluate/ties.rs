@@ -428,8 +428,7 @@ pub fn expected_value(
             }
         }
         MeasureKind::Err { max_grade } => expected_err(tied, limit, max_grade),
-        // the whole ranking, as the kernel (`binary::rank_biased_precision`) reads it
-        MeasureKind::Rbp { p, .. } => expected_rbp(tied, n, p, is_rel),
+        MeasureKind::Rbp { p, .. } => expected_rbp(tied, limit, p, is_rel),
         MeasureKind::Bpref | MeasureKind::GmBpref => expected_bpref(tied, query, rel),
         MeasureKind::InfAP => expected_inferred_ap(tied, query, rel),
         // Refused before any query is evaluated (`check_expected`).

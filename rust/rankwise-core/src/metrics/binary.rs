@@ -163,10 +163,11 @@ pub fn interpolated_precision(
 
 /// Rank-biased precision (Moffat & Zobel, TOIS 2008):
 /// `RBP(p) = (1 - p) sum_i rel_i p^i` over the whole ranking (0-based `i`), with binary
-/// `rel_i` (label `>= rel`), as ranx's `rbp` documents it.
-pub fn rank_biased_precision(q: &RankedQuery<'_>, p: f64, rel: f64) -> f64 {
+/// `rel_i` (label `>= rel`), as ranx's `rbp` documents it. `RBP@k` sums over the top `k`
+/// only, as ir_measures' `RBP@k` does (its trectools provider cuts the ranking at depth `k`).
+pub fn rank_biased_precision(q: &RankedQuery<'_>, k: Option<usize>, p: f64, rel: f64) -> f64 {
     // fold from +0.0: `Iterator::sum` of no floats is -0.0
-    let sum = relevant(q.hits, rel)
+    let sum = relevant(q.hits_before(q.limit(k)), rel)
         .map(|h| p.powf(f64::from(h.rank)))
         .fold(0.0, |acc, x| acc + x);
     (1.0 - p) * sum
@@ -354,7 +355,7 @@ mod tests {
     fn rbp_is_binary_and_geometric() {
         let o = q(&[Some(2.0), None, Some(1.0)], &[]);
         assert!(close(
-            rank_biased_precision(&o.view(), 0.8, 1.0),
+            rank_biased_precision(&o.view(), None, 0.8, 1.0),
             0.2 * (1.0 + 0.64)
         ));
     }

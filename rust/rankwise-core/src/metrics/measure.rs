@@ -423,6 +423,14 @@ impl Measure {
             MeasureKind::Rbp { p, .. } if !(p > 0.0 && p < 1.0) => {
                 return Err(invalid(format!("p must be in (0, 1); got {p}")));
             }
+            // cwl_eval's columns read the whole ranking; only the expected utility is cut at k
+            MeasureKind::Rbp { column, .. } if column != CwlColumn::EU && self.cutoff.is_some() => {
+                return Err(invalid(
+                    "a cutoff applies only to RBP's expected utility (column=EU), not to the \
+                     other C/W/L columns, which read the whole ranking"
+                        .to_string(),
+                ));
+            }
             MeasureKind::Err { max_grade } if !(max_grade.is_finite() && max_grade > 0.0) => {
                 return Err(invalid(format!(
                     "max_grade must be a positive number; got {max_grade}"

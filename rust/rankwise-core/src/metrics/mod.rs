@@ -160,7 +160,7 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::Rbp {
             p,
             column: CwlColumn::EU,
-        } => binary::rank_biased_precision(query, p, rel),
+        } => binary::rank_biased_precision(query, k, p, rel),
         MeasureKind::Rbp { p, column } => cwl::cwl_measure(
             query,
             CwlModel::Rbp { theta: p },

@@ -11,6 +11,12 @@ use crate::error::{RankError, Result};
 use crate::labels::plackett_luce::Fit;
 use crate::rng::Rng;
 
+/// The most resamples a seeded bootstrap draws. Percentile intervals settle within a few
+/// thousand resamples (Efron & Tibshirani 1993, ch. 19); far larger counts come from a slip,
+/// and would hold the results of every resample (and the CPU for hours) before failing in the
+/// allocator, which cannot refuse them in advance.
+pub const MAX_RESAMPLES: usize = 10_000_000;
+
 /// How the bootstrap draws its resamples.
 #[derive(Debug, Clone, Copy)]
 pub enum Resamples<'a> {
@@ -25,6 +31,13 @@ impl Resamples<'_> {
     /// The number of resamples, checking explicit indices (`n` comparisons).
     fn count(self, n: usize) -> Result<usize> {
         let count = match self {
+            Resamples::Seeded { count, .. } if count > MAX_RESAMPLES => {
+                return Err(RankError::invalid(
+                    "n_resamples",
+                    format!("a positive integer at most {MAX_RESAMPLES}"),
+                    count,
+                ));
+            }
             Resamples::Seeded { count, .. } => count,
             Resamples::Given { indices, count } => {
                 if indices.len() != count * n {
