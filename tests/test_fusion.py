@@ -39,7 +39,7 @@ from ranx.fusion import (
 from ranx.fusion_optimization.optimize_weights import get_possible_weights, get_trial_configs
 
 import rankwise
-from rankwise.errors import InvalidValueError, ShapeError
+from rankwise.errors import InvalidValueError, RankwiseError, ShapeError
 from rankwise.fusion import _weight_grid
 
 from .strategies import distinct_scores
@@ -325,6 +325,11 @@ def test_random_search_samples_the_grid_reproducibly() -> None:
 
 def test_bad_arguments_are_refused_naming_them() -> None:
     run = {"q": {"a": 1.0, "b": 0.5}}
+    # found by benches/fuzz_api.py: an array flag leaked numpy's "truth value" ValueError
+    with pytest.raises(RankwiseError, match="`return_optimization_report` must be True or"):
+        rankwise.optimize_fusion(
+            {"q": {"a": 1}}, [run, run], method="rrf", return_optimization_report=np.zeros(2)
+        )
     with pytest.raises(InvalidValueError, match="`gamma` is needed"):
         rankwise.fuse([run, run], "combgmnz")
     with pytest.raises(InvalidValueError, match="`phi` is needed"):

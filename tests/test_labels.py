@@ -327,6 +327,9 @@ def test_bad_evidence_is_refused_with_argument_value_and_place():
         labels.aggregate([list(range(9))], 9, method="kemeny_exact")
     with pytest.raises(InvalidValueError, match="`probabilities` must be in"):
         labels.aggregate_pairs([[0, 1]], 2, probabilities=[1.5])
+    # found by benches/fuzz_api.py: an array `method` leaked numpy's "truth value" ValueError
+    with pytest.raises(RankwiseError, match="`method` must be a str"):
+        labels.aggregate_pairs([[0, 1]], 2, method=np.array([None, 1.0], dtype=object))
     with pytest.raises(InvalidValueError, match="padded with negative values only at the end"):
         labels.aggregate(np.array([[0, -1, 1]]), 2)
     with pytest.raises(ShapeError, match="window 0 has shape"):

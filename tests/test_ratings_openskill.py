@@ -77,3 +77,7 @@ def test_bad_matches_and_beliefs_raise_a_rankwise_error_naming_them():
         ratings.openskill([["a", "b"]], mu=[1.0, 2.0, 3.0])
     with pytest.raises(RankwiseError, match="`beta`"):
         ratings.openskill([["a", "b"]], beta=0.0)
+    # found by benches/fuzz_api.py: a ragged belief leaked numpy's ValueError from np.ndim
+    for fit in (ratings.openskill, ratings.trueskill):
+        with pytest.raises(RankwiseError, match="`mu`"):
+            fit([["a", "b", "c"]], mu=[1.0, [2.0, 3.0], 4.0])

@@ -574,7 +574,7 @@ def openskill(
     m = len(names)
     start = []
     for arg, value in (("mu", mu), ("sigma", sigma)):
-        if np.ndim(value) == 0:
+        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
             value = np.full(m, real_scalar(arg, value))
         start.append(float_vector(arg, value, m))
     confidence = _confidence(confidence)
@@ -668,7 +668,7 @@ def trueskill(
     m = len(names)
     start = []
     for arg, value in (("mu", mu), ("sigma", sigma)):
-        if np.ndim(value) == 0:
+        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
             value = np.full(m, real_scalar(arg, value))
         start.append(float_vector(arg, value, m))
     confidence = _confidence(confidence)

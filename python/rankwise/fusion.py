@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _native
-from ._validation import choice, integer, real_array, real_scalar
+from ._validation import choice, flag, integer, real_array, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
 from .evaluate import Qrels, QrelsLike, Run, RunLike, _as_qrels, _as_run
 
@@ -278,6 +278,8 @@ def optimize_fusion(
     if len(converted) < 2:
         raise InvalidValueError(f"`runs` must hold at least two runs; got {len(converted)}")
     m = choice("method", method, tuple(_SPACES))
+    return_optimization_report = flag("return_optimization_report", return_optimization_report)
+    return_fused = flag("return_fused", return_fused)
 
     def score(configs: list[dict[str, Any]]) -> list[float]:
         return _native.fusion_score_candidates(q, converted, m, norm, configs, metric)

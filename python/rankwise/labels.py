@@ -413,6 +413,8 @@ def _fit(
     """Aggregate the evidence of each query (window orders or weighted pairs, flat and cut by
     ``qo``) by the core; warn when MM or I-LSR did not converge."""
     n = _n_items(n_items, max(qo.shape[0] - 1, 0))
+    if not isinstance(method, str):  # compared below; the core checks the name itself
+        raise RankwiseTypeError(f"`method` must be a str; got {type(method).__name__}")
     if max_iter is None:
         max_iter = 100 if method == "plackett_luce_ilsr" else 10000
     max_iter = integer("max_iter", max_iter, minimum=1)

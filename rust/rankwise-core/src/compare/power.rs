@@ -258,6 +258,18 @@ pub fn topic_set_size(
             power,
         ));
     }
+    // The power series are summed only up to MAX_NONCENTRALITY (as `t_test_power` and
+    // `anova_power` refuse beyond it): a size search that would pass it stops and reports it.
+    let beyond = std::cell::Cell::new(None);
+    let within = |n: u64| match check_noncentrality(difference, variance, n) {
+        Ok(()) => true,
+        Err(e) => {
+            // the first (smallest) n past the limit is the one to report
+            let first = beyond.take().unwrap_or(e);
+            beyond.set(Some(first));
+            false
+        }
+    };
     let found = match design {
         SizeDesign::TTest => {
             let expected = match alternative {
@@ -274,7 +286,7 @@ pub fn topic_set_size(
                 return Err(RankError::invalid("difference", expected, difference));
             }
             let effect = difference / variance.sqrt();
-            smallest(|n| t_power(effect, n, alpha, alternative) >= power)
+            smallest(|n| within(n) && t_power(effect, n, alpha, alternative) >= power)
         }
         SizeDesign::Anova => {
             check_systems(systems)?;
@@ -286,7 +298,7 @@ pub fn topic_set_size(
                 ));
             }
             let delta = difference * difference / (2.0 * variance);
-            smallest(|n| f_power(delta, n, systems, alpha) >= power)
+            smallest(|n| within(n) && f_power(delta, n, systems, alpha) >= power)
         }
         SizeDesign::Interval => {
             if difference <= 0.0 {
@@ -299,6 +311,11 @@ pub fn topic_set_size(
             smallest(|n| expected_interval_width(variance, n, alpha).is_ok_and(|w| w <= difference))
         }
     };
+    // Only the doubling phase can pass the limit (the bisection stays below an `n` that was
+    // within it), so a size found is a size computed.
+    if let (None, Some(e)) = (found, beyond.take()) {
+        return Err(e);
+    }
     found.ok_or_else(|| {
         RankError::invalid(
             "difference",
@@ -311,6 +328,34 @@ pub fn topic_set_size(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_searches_stop_at_the_noncentrality_limit() {
+        // The fuzzer's input: variance 2e-204 made the ANOVA search sum for ever.
+        for design in [SizeDesign::Anova, SizeDesign::TTest] {
+            let e = topic_set_size(
+                design,
+                0.05,
+                2.3e-204,
+                0.91,
+                0.048,
+                Alternative::TwoSided,
+                5,
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains("noncentrality"), "{e}");
+        }
+        let n = topic_set_size(
+            SizeDesign::TTest,
+            0.1,
+            0.1,
+            0.8,
+            0.05,
+            Alternative::TwoSided,
+            2,
+        );
+        assert!(n.unwrap() > 2);
+    }
 
     #[test]
     fn huge_noncentralities_are_refused_not_summed_for_ever() {
