@@ -43,6 +43,11 @@ crate::choice!(EffectSize, "kind", {
 fn mean_sd(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
+    // Equal values have no spread; the two-pass variance would keep the rounding of a mean
+    // that is not representable (0.3 three times: sd 1e-17, Glass's delta -3.7e15, not -inf).
+    if v.iter().all(|&a| a == v[0]) {
+        return (mean, 0.0);
+    }
     let var = v.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / (n - 1.0);
     (mean, var.sqrt())
 }
