@@ -290,11 +290,6 @@ pub fn mean_margins_of_error(rows: &[&[f64]], confidence: f64) -> Result<Vec<f64
 
 #[allow(clippy::cast_precision_loss)]
 fn mean_margin(v: &[f64], confidence: f64) -> Result<f64> {
-    // Equal values have no spread; the two-pass variance can leave ~1e-34 of rounding when
-    // their mean is not representable exactly, which would print as a tiny nonzero margin.
-    if v.iter().all(|&a| a == v[0]) {
-        return margin_of_error(0.0, v.len() as f64, v.len() as f64 - 1.0, confidence);
-    }
     let (_, sd) = mean_sd(v);
     let n = v.len() as f64;
     margin_of_error(sd * sd, n, n - 1.0, confidence)
