@@ -115,8 +115,7 @@ impl SetwiseConfig {
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
         positive("children", self.children)?;
-        positive("top_k", self.top_k)?;
-        Ok(())
+        positive("top_k", self.top_k)
     }
 
     /// Calls and depth for `n` candidates: exact for bubblesort, bounds for heapsort. Closed
@@ -301,12 +300,14 @@ impl Machine for SetwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rerank::heap;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Answer, Strategy, run_with_oracle};
     use proptest::prelude::*;
 
-    /// llm-rankers' `setwise.py` heapSort / heapify, transcribed (comparisons by an oracle
-    /// that prefers higher relevance, ties to the earlier shown): returns the order and the
-    /// number of calls.
+    /// llm-rankers' `setwise.py` heapify, transcribed (comparisons by an oracle that prefers
+    /// higher relevance, ties to the earlier shown), under its heapSort: returns the order and
+    /// the number of calls.
     fn llm_rankers_heapsort(rel: &[f64], c: usize, k: usize) -> (Vec<usize>, usize) {
         fn heapify(
             arr: &mut [usize],
@@ -334,24 +335,11 @@ mod tests {
                 }
             }
         }
-        let n = rel.len();
-        let mut arr: Vec<usize> = (0..n).collect();
         let mut calls = 0;
-        for i in (0..=n / c).rev() {
-            heapify(&mut arr, n, i, c, rel, &mut calls);
-        }
-        let mut ranked = 0;
-        for i in (1..n).rev() {
-            arr.swap(i, 0);
-            ranked += 1;
-            if ranked == k {
-                break;
-            }
-            heapify(&mut arr, i, 0, c, rel, &mut calls);
-        }
-        arr.reverse();
-        let top: Vec<usize> = arr.into_iter().take(k).collect();
-        (top_then_rest(&top, n), calls)
+        let order = heap::llm_rankers_heapsort(rel.len(), c, k, |arr, n, i| {
+            heapify(arr, n, i, c, rel, &mut calls)
+        });
+        (order, calls)
     }
 
     fn run(rel: &[f64], config: SetwiseConfig) -> (Vec<usize>, usize, usize) {
@@ -433,20 +421,15 @@ mod tests {
         assert!(bubble.plan(1 << 20).is_ok());
     }
 
-    proptest! {
-        /// The closed forms equal the walk for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            children in 1usize..12,
-            top_k in 1usize..2100,
-            bubble in any::<bool>(),
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (children in 1usize..12, top_k in 1usize..2100, bubble in any::<bool>())
+        {
             let method = if bubble { SetwiseMethod::Bubblesort } else { SetwiseMethod::Heapsort };
-            let cfg = SetwiseConfig { children, method, top_k };
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            SetwiseConfig { children, method, top_k }
         }
+    );
 
+    proptest! {
         #[test]
         fn heapsort_is_llm_rankers_and_bubblesort_settles_the_top(
             rel in proptest::collection::vec(0u32..50, 0..70),
