@@ -165,12 +165,12 @@ impl Setwise {
                 heap: HeapSort::new(n, c, config.top_k),
                 sifting: None,
             },
-            SetwiseMethod::Bubblesort => Sort::Bubble {
+            SetwiseMethod::Bubblesort => Sort::Bubble(Bubble {
                 arr: (0..n).collect(),
                 pass: 0,
                 end: n,
                 finished: n < 2,
-            },
+            }),
         };
         Ok(State::new(SetwiseMachine {
             c,
@@ -189,13 +189,48 @@ enum Sort {
         heap: HeapSort,
         sifting: Option<usize>,
     },
-    /// The order; pass `pass`, whose next window ends at `end`.
-    Bubble {
-        arr: Vec<usize>,
-        pass: usize,
-        end: usize,
-        finished: bool,
-    },
+    Bubble(Bubble),
+}
+
+/// A bubblesort in progress: the order; pass `pass`, whose next window ends at `end`.
+#[derive(Debug, Clone)]
+struct Bubble {
+    arr: Vec<usize>,
+    pass: usize,
+    end: usize,
+    finished: bool,
+}
+
+impl Bubble {
+    /// Positions of the next window of `c + 1` (fewer at the pass's top), or none when done.
+    fn window(&self, c: usize) -> Option<Vec<usize>> {
+        let start = self.end.saturating_sub(c + 1).max(self.pass);
+        (!self.finished).then(|| (start..self.end).collect())
+    }
+
+    /// The window starting at position `first` chose position `winner`: swap it to the top
+    /// and move to the next window, the next of `k` passes, or the end.
+    fn take(&mut self, first: usize, winner: usize, k: usize) {
+        self.arr.swap(first, winner);
+        if first > self.pass {
+            self.end = first + 1;
+        } else if self.pass + 1 < k.min(self.arr.len() - 1) {
+            self.pass += 1;
+            self.end = self.arr.len();
+        } else {
+            self.finished = true;
+        }
+    }
+
+    /// The settled top (all `k` once finished), then the rest in first-stage order.
+    fn order(&self, k: usize) -> Vec<usize> {
+        let settled = if self.finished {
+            k.min(self.arr.len())
+        } else {
+            self.pass
+        };
+        top_then_rest(&self.arr[..settled], self.arr.len())
+    }
 }
 
 /// The logic of [`Setwise`].
@@ -228,18 +263,10 @@ impl Machine for SetwiseMachine {
                     return;
                 }
             },
-            Sort::Bubble {
-                arr,
-                pass,
-                end,
-                finished,
-            } => {
-                if *finished {
-                    return;
-                }
-                let start = end.saturating_sub(c + 1).max(*pass);
-                (arr, (start..*end).collect())
-            }
+            Sort::Bubble(bubble) => match bubble.window(c) {
+                Some(positions) => (&bubble.arr, positions),
+                None => return,
+            },
         };
         let candidates = positions.iter().map(|&p| arr[p]).collect();
         self.window = positions;
@@ -258,41 +285,14 @@ impl Machine for SetwiseMachine {
                 heap.arr.swap(first, winner);
                 *sifting = (winner != first).then_some(winner);
             }
-            Sort::Bubble {
-                arr,
-                pass,
-                end,
-                finished,
-            } => {
-                arr.swap(first, winner);
-                if first > *pass {
-                    *end = first + 1;
-                } else if *pass + 1 < self.k.min(arr.len() - 1) {
-                    *pass += 1;
-                    *end = arr.len();
-                } else {
-                    *finished = true;
-                }
-            }
+            Sort::Bubble(bubble) => bubble.take(first, winner, self.k),
         }
     }
 
     fn order(&self) -> Vec<usize> {
         match &self.sort {
             Sort::Heap { heap, .. } => heap.order(),
-            Sort::Bubble {
-                arr,
-                pass,
-                finished,
-                ..
-            } => {
-                let settled = if *finished {
-                    self.k.min(arr.len())
-                } else {
-                    *pass
-                };
-                top_then_rest(&arr[..settled], arr.len())
-            }
+            Sort::Bubble(bubble) => bubble.order(self.k),
         }
     }
 }
