@@ -433,34 +433,28 @@ mod tests {
     use proptest::prelude::*;
 
     /// llm-rankers' `pairwise.py` heapify with `ComparableDoc.__gt__` (both orders must
-    /// agree), transcribed, with an oracle comparator, under its heapSort: the order and the
-    /// number of comparisons.
-    fn llm_rankers_heapsort(rel: &[f64], k: usize) -> (Vec<usize>, usize) {
-        fn heapify(arr: &mut [usize], n: usize, i: usize, rel: &[f64], cmps: &mut usize) {
-            let mut largest = i;
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            if l < n {
-                *cmps += 1;
-                if rel[arr[l]] > rel[arr[i]] {
-                    largest = l;
-                }
-            }
-            if r < n {
-                *cmps += 1;
-                if rel[arr[r]] > rel[arr[largest]] {
-                    largest = r;
-                }
-            }
-            if largest != i {
-                arr.swap(i, largest);
-                heapify(arr, n, largest, rel, cmps);
+    /// agree), transcribed, with an oracle comparator: the comparisons it made.
+    fn heapify(arr: &mut [usize], n: usize, i: usize, rel: &[f64]) -> usize {
+        let mut largest = i;
+        let mut cmps = 0;
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        if l < n {
+            cmps += 1;
+            if rel[arr[l]] > rel[arr[i]] {
+                largest = l;
             }
         }
-        let mut cmps = 0;
-        let order = heap::llm_rankers_heapsort(rel.len(), 2, k, |arr, n, i| {
-            heapify(arr, n, i, rel, &mut cmps)
-        });
-        (order, cmps)
+        if r < n {
+            cmps += 1;
+            if rel[arr[r]] > rel[arr[largest]] {
+                largest = r;
+            }
+        }
+        if largest != i {
+            arr.swap(i, largest);
+            cmps += heapify(arr, n, largest, rel);
+        }
+        cmps
     }
 
     fn run(rel: &[f64], config: PairwiseConfig) -> (Vec<usize>, usize, usize) {
@@ -561,7 +555,7 @@ mod tests {
             let per = if both_orders { 2 } else { 1 };
             let heap = PairwiseConfig { top_k: k, both_orders, ..PairwiseConfig::default() };
             let (order, calls, rounds) = run(&rel, heap);
-            let (expected, cmps) = llm_rankers_heapsort(&rel, k);
+            let (expected, cmps) = heap::llm_rankers_heapsort(n, 2, k, |arr, size, i| heapify(arr, size, i, &rel));
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!((calls, rounds), (cmps * per, cmps));
             let plan = heap.plan(n).unwrap();

@@ -306,40 +306,27 @@ mod tests {
     use proptest::prelude::*;
 
     /// llm-rankers' `setwise.py` heapify, transcribed (comparisons by an oracle that prefers
-    /// higher relevance, ties to the earlier shown), under its heapSort: returns the order and
-    /// the number of calls.
-    fn llm_rankers_heapsort(rel: &[f64], c: usize, k: usize) -> (Vec<usize>, usize) {
-        fn heapify(
-            arr: &mut [usize],
-            n: usize,
-            i: usize,
-            c: usize,
-            rel: &[f64],
-            calls: &mut usize,
-        ) {
-            if c * i + 1 < n {
-                let inds: Vec<usize> = std::iter::once(i)
-                    .chain(c * i + 1..(c * (i + 1) + 1).min(n))
-                    .collect();
-                *calls += 1;
-                let mut best = 0;
-                for (j, &p) in inds.iter().enumerate() {
-                    if rel[arr[p]] > rel[arr[inds[best]]] {
-                        best = j;
-                    }
-                }
-                let largest = inds[best];
-                if largest != i {
-                    arr.swap(i, largest);
-                    heapify(arr, n, largest, c, rel, calls);
+    /// higher relevance, ties to the earlier shown): the calls it made.
+    fn heapify(arr: &mut [usize], n: usize, i: usize, c: usize, rel: &[f64]) -> usize {
+        let mut calls = 0;
+        if c * i + 1 < n {
+            let inds: Vec<usize> = std::iter::once(i)
+                .chain(c * i + 1..(c * (i + 1) + 1).min(n))
+                .collect();
+            calls += 1;
+            let mut best = 0;
+            for (j, &p) in inds.iter().enumerate() {
+                if rel[arr[p]] > rel[arr[inds[best]]] {
+                    best = j;
                 }
             }
+            let largest = inds[best];
+            if largest != i {
+                arr.swap(i, largest);
+                calls += heapify(arr, n, largest, c, rel);
+            }
         }
-        let mut calls = 0;
-        let order = heap::llm_rankers_heapsort(rel.len(), c, k, |arr, n, i| {
-            heapify(arr, n, i, c, rel, &mut calls)
-        });
-        (order, calls)
+        calls
     }
 
     fn run(rel: &[f64], config: SetwiseConfig) -> (Vec<usize>, usize, usize) {
@@ -440,7 +427,8 @@ mod tests {
             let n = rel.len();
             let heap = SetwiseConfig { children: c, method: SetwiseMethod::Heapsort, top_k: k };
             let (order, calls, rounds) = run(&rel, heap);
-            let (expected, expected_calls) = llm_rankers_heapsort(&rel, c, k);
+            let (expected, expected_calls) =
+                heap::llm_rankers_heapsort(n, c, k, |arr, size, i| heapify(arr, size, i, c, &rel));
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!(calls, expected_calls);
             prop_assert_eq!(rounds, calls);
