@@ -33,7 +33,7 @@
 //! leaves every belief as it was, so the loop would repeat it: the run stops there, with the
 //! final order of step 4.
 
-use super::config::positive;
+use super::config::{at_least_two, positive};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
 use crate::ratings::trueskill::{TrueSkillOptions, rate};
@@ -84,9 +84,7 @@ impl AcuRankConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 2 {
-            return Err(RankError::invalid("window", "an integer >= 2", self.window));
-        }
+        at_least_two("window", self.window)?;
         positive("top_k", self.top_k)?;
         if !(self.tol.is_finite() && self.tol > 0.0 && self.tol < 0.5) {
             return Err(RankError::invalid(

@@ -24,6 +24,15 @@ pub(crate) fn positive(argument: &str, value: usize) -> Result<()> {
     Ok(())
 }
 
+/// A size option that must be at least 2 (`window`, `group_size`, `block_size`): a call over
+/// one candidate ranks nothing.
+pub(crate) fn at_least_two(argument: &str, value: usize) -> Result<()> {
+    if value < 2 {
+        return Err(RankError::invalid(argument, "an integer >= 2", value));
+    }
+    Ok(())
+}
+
 /// A strategy and its configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StrategyConfig {

@@ -39,7 +39,7 @@
 
 use std::collections::HashMap;
 
-use super::config::positive;
+use super::config::{at_least_two, positive};
 use super::count::fit;
 use super::task::{Book, Machine, Plan, Resolved, State, Task, TaskKind};
 use crate::error::{RankError, Result};
@@ -71,13 +71,7 @@ impl GroupwiseConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.group_size < 2 {
-            return Err(RankError::invalid(
-                "group_size",
-                "an integer >= 2",
-                self.group_size,
-            ));
-        }
+        at_least_two("group_size", self.group_size)?;
         if self.overlap >= self.group_size {
             return Err(RankError::invalid(
                 "overlap",
@@ -88,8 +82,7 @@ impl GroupwiseConfig {
                 self.overlap,
             ));
         }
-        positive("rounds", self.rounds)?;
-        Ok(())
+        positive("rounds", self.rounds)
     }
 
     /// The start positions of the groups of round `round` (0-based) over `n` candidates; each
@@ -267,6 +260,7 @@ impl Machine for GroupwiseMachine {
 mod tests {
     use super::*;
     use crate::rerank::ParseOptions;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
     use crate::rng::Rng;
     use proptest::prelude::*;
@@ -377,20 +371,15 @@ mod tests {
         assert!(err.contains("64 bits"), "{err}");
     }
 
-    proptest! {
-        /// The closed form equals the walk for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            group_size in 2usize..40,
-            overlap in 0usize..40,
-            rounds in 1usize..6,
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (group_size in 2usize..40, overlap in 0usize..40, rounds in 1usize..6)
+        {
             prop_assume!(overlap < group_size);
-            let cfg = GroupwiseConfig { group_size, overlap, rounds };
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            GroupwiseConfig { group_size, overlap, rounds }
         }
+    );
 
+    proptest! {
         /// Groups cover the list with full-size groups, consecutive groups share at least
         /// `overlap` candidates, and the plan is the count of groups.
         #[test]

@@ -111,3 +111,35 @@ pub(crate) fn root_sizes(n: usize, k: usize) -> (u128, u128) {
     let n = n as u128;
     (n - n.min(k as u128) + 1, n - 1)
 }
+
+/// llm-rankers' `heapSort` (`setwise.py`, `pairwise.py`), transcribed: the test oracle of
+/// the strategies built on [`HeapSort`]. `heapify(arr, size, node)` sifts `node` down in
+/// `arr[..size]` the strategy's way and returns the model calls it made; the heap is built
+/// from node `n / arity` down to the root, then the root is swapped to the end and the heap
+/// re-sifted until `k` are ranked. Returns the top `k`, best first, then the rest in
+/// first-stage order, and the calls.
+#[cfg(test)]
+pub(crate) fn llm_rankers_heapsort(
+    n: usize,
+    arity: usize,
+    k: usize,
+    mut heapify: impl FnMut(&mut [usize], usize, usize) -> usize,
+) -> (Vec<usize>, usize) {
+    let mut arr: Vec<usize> = (0..n).collect();
+    let mut calls = 0;
+    for i in (0..=n / arity).rev() {
+        calls += heapify(&mut arr, n, i);
+    }
+    let mut ranked = 0;
+    for i in (1..n).rev() {
+        arr.swap(i, 0);
+        ranked += 1;
+        if ranked == k {
+            break;
+        }
+        calls += heapify(&mut arr, i, 0);
+    }
+    arr.reverse();
+    let top: Vec<usize> = arr.into_iter().take(k).collect();
+    (top_then_rest(&top, n), calls)
+}

@@ -20,7 +20,7 @@
 //! [`crate::labels::aggregate`]) or Rank Centrality over the blocks' pairs
 //! ([`crate::ratings::centrality`]); equal scores keep the first-stage order.
 
-use super::config::positive;
+use super::config::{at_least_two, positive};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
 use crate::labels::aggregate::{KemenyStart, Method, aggregate};
@@ -169,13 +169,7 @@ impl JointRankConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.block_size < 2 {
-            return Err(RankError::invalid(
-                "block_size",
-                "an integer >= 2",
-                self.block_size,
-            ));
-        }
+        at_least_two("block_size", self.block_size)?;
         positive("replication", self.replication)?;
         if self.design == BlockDesign::LatinSquare
             && self.replication > self.block_size.saturating_add(1)

@@ -124,8 +124,7 @@ impl PairwiseConfig {
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
         positive("top_k", self.top_k)?;
-        positive("passes", self.passes)?;
-        Ok(())
+        positive("passes", self.passes)
     }
 
     /// Calls (prompts) and depth for `n` candidates: exact for allpair and sliding, bounds for
@@ -428,51 +427,34 @@ impl Machine for PairwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rerank::task::{Answer, run_to_end, run_with_oracle, top_then_rest};
+    use crate::rerank::heap;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
+    use crate::rerank::task::{Answer, run_to_end, run_with_oracle};
     use proptest::prelude::*;
 
-    /// llm-rankers' `pairwise.py` heapSort / heapify with `ComparableDoc.__gt__` (both
-    /// orders must agree), transcribed, with an oracle comparator: the order and the number
-    /// of comparisons.
-    fn llm_rankers_heapsort(rel: &[f64], k: usize) -> (Vec<usize>, usize) {
-        fn heapify(arr: &mut [usize], n: usize, i: usize, rel: &[f64], cmps: &mut usize) {
-            let mut largest = i;
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            if l < n {
-                *cmps += 1;
-                if rel[arr[l]] > rel[arr[i]] {
-                    largest = l;
-                }
-            }
-            if r < n {
-                *cmps += 1;
-                if rel[arr[r]] > rel[arr[largest]] {
-                    largest = r;
-                }
-            }
-            if largest != i {
-                arr.swap(i, largest);
-                heapify(arr, n, largest, rel, cmps);
-            }
-        }
-        let n = rel.len();
-        let mut arr: Vec<usize> = (0..n).collect();
+    /// llm-rankers' `pairwise.py` heapify with `ComparableDoc.__gt__` (both orders must
+    /// agree), transcribed, with an oracle comparator: the comparisons it made.
+    fn heapify(arr: &mut [usize], n: usize, i: usize, rel: &[f64]) -> usize {
+        let mut largest = i;
         let mut cmps = 0;
-        for i in (0..=n / 2).rev() {
-            heapify(&mut arr, n, i, rel, &mut cmps);
-        }
-        let mut ranked = 0;
-        for i in (1..n).rev() {
-            arr.swap(i, 0);
-            ranked += 1;
-            if ranked == k {
-                break;
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        if l < n {
+            cmps += 1;
+            if rel[arr[l]] > rel[arr[i]] {
+                largest = l;
             }
-            heapify(&mut arr, i, 0, rel, &mut cmps);
         }
-        arr.reverse();
-        let top: Vec<usize> = arr.into_iter().take(k).collect();
-        (top_then_rest(&top, n), cmps)
+        if r < n {
+            cmps += 1;
+            if rel[arr[r]] > rel[arr[largest]] {
+                largest = r;
+            }
+        }
+        if largest != i {
+            arr.swap(i, largest);
+            cmps += heapify(arr, n, largest, rel);
+        }
+        cmps
     }
 
     fn run(rel: &[f64], config: PairwiseConfig) -> (Vec<usize>, usize, usize) {
@@ -552,21 +534,15 @@ mod tests {
         assert!(slide.plan(3).is_err());
     }
 
-    proptest! {
-        /// The closed forms equal the walk for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            top_k in 1usize..2100,
-            passes in 1usize..20,
-            method in 0usize..3,
-            both_orders in any::<bool>(),
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (top_k in 1usize..2100, passes in 1usize..20, method in 0usize..3, both_orders in any::<bool>())
+        {
             let method = [PairwiseMethod::Allpair, PairwiseMethod::Heapsort, PairwiseMethod::Sliding][method];
-            let cfg = PairwiseConfig { method, top_k, passes, both_orders };
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            PairwiseConfig { method, top_k, passes, both_orders }
         }
+    );
 
+    proptest! {
         #[test]
         fn every_method_against_its_reference(
             rel in proptest::collection::vec(0u32..20, 0..40),
@@ -579,7 +555,7 @@ mod tests {
             let per = if both_orders { 2 } else { 1 };
             let heap = PairwiseConfig { top_k: k, both_orders, ..PairwiseConfig::default() };
             let (order, calls, rounds) = run(&rel, heap);
-            let (expected, cmps) = llm_rankers_heapsort(&rel, k);
+            let (expected, cmps) = heap::llm_rankers_heapsort(n, 2, k, |arr, size, i| heapify(arr, size, i, &rel));
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!((calls, rounds), (cmps * per, cmps));
             let plan = heap.plan(n).unwrap();

@@ -115,8 +115,7 @@ impl SetwiseConfig {
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
         positive("children", self.children)?;
-        positive("top_k", self.top_k)?;
-        Ok(())
+        positive("top_k", self.top_k)
     }
 
     /// Calls and depth for `n` candidates: exact for bubblesort, bounds for heapsort. Closed
@@ -166,12 +165,12 @@ impl Setwise {
                 heap: HeapSort::new(n, c, config.top_k),
                 sifting: None,
             },
-            SetwiseMethod::Bubblesort => Sort::Bubble {
+            SetwiseMethod::Bubblesort => Sort::Bubble(Bubble {
                 arr: (0..n).collect(),
                 pass: 0,
                 end: n,
                 finished: n < 2,
-            },
+            }),
         };
         Ok(State::new(SetwiseMachine {
             c,
@@ -190,13 +189,48 @@ enum Sort {
         heap: HeapSort,
         sifting: Option<usize>,
     },
-    /// The order; pass `pass`, whose next window ends at `end`.
-    Bubble {
-        arr: Vec<usize>,
-        pass: usize,
-        end: usize,
-        finished: bool,
-    },
+    Bubble(Bubble),
+}
+
+/// A bubblesort in progress: the order; pass `pass`, whose next window ends at `end`.
+#[derive(Debug, Clone)]
+struct Bubble {
+    arr: Vec<usize>,
+    pass: usize,
+    end: usize,
+    finished: bool,
+}
+
+impl Bubble {
+    /// Positions of the next window of `c + 1` (fewer at the pass's top), or none when done.
+    fn window(&self, c: usize) -> Option<Vec<usize>> {
+        let start = self.end.saturating_sub(c + 1).max(self.pass);
+        (!self.finished).then(|| (start..self.end).collect())
+    }
+
+    /// The window starting at position `first` chose position `winner`: swap it to the top
+    /// and move to the next window, the next of `k` passes, or the end.
+    fn take(&mut self, first: usize, winner: usize, k: usize) {
+        self.arr.swap(first, winner);
+        if first > self.pass {
+            self.end = first + 1;
+        } else if self.pass + 1 < k.min(self.arr.len() - 1) {
+            self.pass += 1;
+            self.end = self.arr.len();
+        } else {
+            self.finished = true;
+        }
+    }
+
+    /// The settled top (all `k` once finished), then the rest in first-stage order.
+    fn order(&self, k: usize) -> Vec<usize> {
+        let settled = if self.finished {
+            k.min(self.arr.len())
+        } else {
+            self.pass
+        };
+        top_then_rest(&self.arr[..settled], self.arr.len())
+    }
 }
 
 /// The logic of [`Setwise`].
@@ -229,18 +263,10 @@ impl Machine for SetwiseMachine {
                     return;
                 }
             },
-            Sort::Bubble {
-                arr,
-                pass,
-                end,
-                finished,
-            } => {
-                if *finished {
-                    return;
-                }
-                let start = end.saturating_sub(c + 1).max(*pass);
-                (arr, (start..*end).collect())
-            }
+            Sort::Bubble(bubble) => match bubble.window(c) {
+                Some(positions) => (&bubble.arr, positions),
+                None => return,
+            },
         };
         let candidates = positions.iter().map(|&p| arr[p]).collect();
         self.window = positions;
@@ -259,41 +285,14 @@ impl Machine for SetwiseMachine {
                 heap.arr.swap(first, winner);
                 *sifting = (winner != first).then_some(winner);
             }
-            Sort::Bubble {
-                arr,
-                pass,
-                end,
-                finished,
-            } => {
-                arr.swap(first, winner);
-                if first > *pass {
-                    *end = first + 1;
-                } else if *pass + 1 < self.k.min(arr.len() - 1) {
-                    *pass += 1;
-                    *end = arr.len();
-                } else {
-                    *finished = true;
-                }
-            }
+            Sort::Bubble(bubble) => bubble.take(first, winner, self.k),
         }
     }
 
     fn order(&self) -> Vec<usize> {
         match &self.sort {
             Sort::Heap { heap, .. } => heap.order(),
-            Sort::Bubble {
-                arr,
-                pass,
-                finished,
-                ..
-            } => {
-                let settled = if *finished {
-                    self.k.min(arr.len())
-                } else {
-                    *pass
-                };
-                top_then_rest(&arr[..settled], arr.len())
-            }
+            Sort::Bubble(bubble) => bubble.order(self.k),
         }
     }
 }
@@ -301,57 +300,33 @@ impl Machine for SetwiseMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rerank::heap;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Answer, Strategy, run_with_oracle};
     use proptest::prelude::*;
 
-    /// llm-rankers' `setwise.py` heapSort / heapify, transcribed (comparisons by an oracle
-    /// that prefers higher relevance, ties to the earlier shown): returns the order and the
-    /// number of calls.
-    fn llm_rankers_heapsort(rel: &[f64], c: usize, k: usize) -> (Vec<usize>, usize) {
-        fn heapify(
-            arr: &mut [usize],
-            n: usize,
-            i: usize,
-            c: usize,
-            rel: &[f64],
-            calls: &mut usize,
-        ) {
-            if c * i + 1 < n {
-                let inds: Vec<usize> = std::iter::once(i)
-                    .chain(c * i + 1..(c * (i + 1) + 1).min(n))
-                    .collect();
-                *calls += 1;
-                let mut best = 0;
-                for (j, &p) in inds.iter().enumerate() {
-                    if rel[arr[p]] > rel[arr[inds[best]]] {
-                        best = j;
-                    }
-                }
-                let largest = inds[best];
-                if largest != i {
-                    arr.swap(i, largest);
-                    heapify(arr, n, largest, c, rel, calls);
-                }
-            }
-        }
-        let n = rel.len();
-        let mut arr: Vec<usize> = (0..n).collect();
+    /// llm-rankers' `setwise.py` heapify, transcribed (comparisons by an oracle that prefers
+    /// higher relevance, ties to the earlier shown): the calls it made.
+    fn heapify(arr: &mut [usize], n: usize, i: usize, c: usize, rel: &[f64]) -> usize {
         let mut calls = 0;
-        for i in (0..=n / c).rev() {
-            heapify(&mut arr, n, i, c, rel, &mut calls);
-        }
-        let mut ranked = 0;
-        for i in (1..n).rev() {
-            arr.swap(i, 0);
-            ranked += 1;
-            if ranked == k {
-                break;
+        if c * i + 1 < n {
+            let inds: Vec<usize> = std::iter::once(i)
+                .chain(c * i + 1..(c * (i + 1) + 1).min(n))
+                .collect();
+            calls += 1;
+            let mut best = 0;
+            for (j, &p) in inds.iter().enumerate() {
+                if rel[arr[p]] > rel[arr[inds[best]]] {
+                    best = j;
+                }
             }
-            heapify(&mut arr, i, 0, c, rel, &mut calls);
+            let largest = inds[best];
+            if largest != i {
+                arr.swap(i, largest);
+                calls += heapify(arr, n, largest, c, rel);
+            }
         }
-        arr.reverse();
-        let top: Vec<usize> = arr.into_iter().take(k).collect();
-        (top_then_rest(&top, n), calls)
+        calls
     }
 
     fn run(rel: &[f64], config: SetwiseConfig) -> (Vec<usize>, usize, usize) {
@@ -433,20 +408,15 @@ mod tests {
         assert!(bubble.plan(1 << 20).is_ok());
     }
 
-    proptest! {
-        /// The closed forms equal the walk for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            children in 1usize..12,
-            top_k in 1usize..2100,
-            bubble in any::<bool>(),
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (children in 1usize..12, top_k in 1usize..2100, bubble in any::<bool>())
+        {
             let method = if bubble { SetwiseMethod::Bubblesort } else { SetwiseMethod::Heapsort };
-            let cfg = SetwiseConfig { children, method, top_k };
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            SetwiseConfig { children, method, top_k }
         }
+    );
 
+    proptest! {
         #[test]
         fn heapsort_is_llm_rankers_and_bubblesort_settles_the_top(
             rel in proptest::collection::vec(0u32..50, 0..70),
@@ -457,7 +427,8 @@ mod tests {
             let n = rel.len();
             let heap = SetwiseConfig { children: c, method: SetwiseMethod::Heapsort, top_k: k };
             let (order, calls, rounds) = run(&rel, heap);
-            let (expected, expected_calls) = llm_rankers_heapsort(&rel, c, k);
+            let (expected, expected_calls) =
+                heap::llm_rankers_heapsort(n, c, k, |arr, size, i| heapify(arr, size, i, c, &rel));
             prop_assert_eq!(&order, &expected);
             prop_assert_eq!(calls, expected_calls);
             prop_assert_eq!(rounds, calls);

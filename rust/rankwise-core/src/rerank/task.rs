@@ -485,6 +485,26 @@ pub(crate) fn run_with_oracle(
     (order, state.book().calls(), state.book().rounds())
 }
 
+/// The property test every strategy with a closed-form plan has: for every `n` in `0..2000`
+/// and every configuration drawn, `cfg.plan(n)` equals `walked_plan(&cfg, n)`, the walk over
+/// every call kept in the strategy's tests as the oracle of its closed forms. The arguments
+/// are the strategies' proptest parameters, then a block that builds the configuration
+/// (`prop_assume!` may reject a draw there).
+#[cfg(test)]
+macro_rules! closed_form_plan_equals_the_walk {
+    (($($arg:ident in $strategy:expr),+ $(,)?) $config:block) => {
+        proptest::proptest! {
+            #[test]
+            fn closed_form_plan_equals_the_walk(n in 0usize..2000, $($arg in $strategy),+) {
+                let cfg = $config;
+                proptest::prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            }
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use closed_form_plan_equals_the_walk;
+
 /// An oracle that answers every kind of task from true relevance grades (higher is better),
 /// ties to the earlier candidate: what simulated rankers do without noise.
 pub fn oracle_answer(relevance: &[f64], task: &Task) -> Answer {

@@ -58,6 +58,7 @@
 
 use std::collections::HashMap;
 
+use super::config::at_least_two;
 use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
@@ -94,9 +95,7 @@ impl TopDownConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 2 {
-            return Err(RankError::invalid("window", "an integer >= 2", self.window));
-        }
+        at_least_two("window", self.window)?;
         if self.top_k == 0 || self.top_k >= self.window {
             return Err(RankError::invalid(
                 "top_k",
@@ -424,6 +423,7 @@ impl Machine for TopDownMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Book, Strategy, oracle_answer, run_to_end};
     use crate::rng::Rng;
     use proptest::prelude::*;
@@ -575,21 +575,13 @@ mod tests {
         }
     }
 
-    proptest! {
-        /// The closed forms equal the walk for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            w in 2usize..40,
-            k in 1usize..40,
-            extra in 0usize..2000,
-            parallel in any::<bool>(),
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (w in 2usize..40, k in 1usize..40, extra in 0usize..2000, parallel in any::<bool>())
+        {
             prop_assume!(k < w);
-            let cfg = config(w, k, k + extra, parallel);
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
+            config(w, k, k + extra, parallel)
         }
-    }
+    );
 
     #[test]
     fn plan_bounds_match_a_brute_force_over_recursions() {

@@ -339,6 +339,7 @@ impl Machine for TournamentMachine {
 mod tests {
     use super::*;
     use crate::rerank::ParseOptions;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
     use crate::rng::Rng;
     use proptest::prelude::*;
@@ -506,18 +507,12 @@ mod tests {
         assert!(err.contains("64 bits"), "{err}");
     }
 
-    proptest! {
-        /// The closed form equals the walk over the layout for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            stages in proptest::collection::vec((1usize..40, 1usize..2100), 1..6),
-            tournaments in 1usize..5,
-        ) {
-            let cfg = TournamentConfig { stages, tournaments, seed: 0 };
-            prop_assert_eq!(cfg.plan(n).unwrap(), walked_plan(&cfg, n));
-        }
+    closed_form_plan_equals_the_walk!(
+        (stages in proptest::collection::vec((1usize..40, 1usize..2100), 1..6), tournaments in 1usize..5)
+        { TournamentConfig { stages, tournaments, seed: 0 } }
+    );
 
+    proptest! {
         /// Every run is a permutation with exactly the planned calls, depth and slots; with an
         /// oracle the best candidate is selected in every group it plays in (the only guarantee
         /// TourRank gives: skip groups can hold more good candidates than they have seats);

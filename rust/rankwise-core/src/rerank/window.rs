@@ -25,7 +25,7 @@
 //! released labels are named `..._9passes.jsonl`): 9 + 8 + ... + 1 = 45 windows for n = 100,
 //! w = 20, s = 10.
 
-use super::config::positive;
+use super::config::{at_least_two, positive};
 use super::count::{fit, floor_sum};
 use super::task::{Book, Machine, Plan, Resolved, State, Task};
 use crate::error::{RankError, Result};
@@ -93,9 +93,7 @@ impl WindowConfig {
     /// # Errors
     /// The first field out of range, named.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 2 {
-            return Err(RankError::invalid("window", "an integer >= 2", self.window));
-        }
+        at_least_two("window", self.window)?;
         if self.step == 0 || self.step > self.window {
             return Err(RankError::invalid(
                 "step",
@@ -329,6 +327,7 @@ impl Machine for WindowMachine {
 mod tests {
     use super::*;
     use crate::rerank::ParseOptions;
+    use crate::rerank::task::closed_form_plan_equals_the_walk;
     use crate::rerank::task::{Answer, Strategy, oracle_answer, run_to_end};
     use proptest::prelude::*;
 
@@ -396,9 +395,11 @@ mod tests {
         assert_eq!(down.windows(95).last(), Some(&(80, 95)));
     }
 
-    /// The plan before the closed form: the length of the schedule (kept as the oracle).
-    fn walked_calls(cfg: &WindowConfig, n: usize) -> usize {
-        cfg.schedule(n).len()
+    /// The plan before the closed form: the length of the schedule, every call sequential
+    /// (kept as the oracle).
+    fn walked_plan(cfg: &WindowConfig, n: usize) -> Plan {
+        let calls = cfg.schedule(n).len();
+        Plan::exact(calls, calls)
     }
 
     #[test]
@@ -424,18 +425,12 @@ mod tests {
         assert_eq!(passes.plan(1).unwrap(), Plan::exact(usize::MAX, usize::MAX));
     }
 
-    proptest! {
-        /// The closed form equals the walk over the schedule for every configuration.
-        #[test]
-        fn closed_form_plan_equals_the_walk(
-            n in 0usize..2000,
-            w in 2usize..40,
-            s in 1usize..40,
-            passes in 1usize..4,
-            gpt in any::<bool>(),
-            front in any::<bool>(),
-            top_k in proptest::option::of(1usize..2200),
-        ) {
+    closed_form_plan_equals_the_walk!(
+        (
+            w in 2usize..40, s in 1usize..40, passes in 1usize..4, gpt in any::<bool>(),
+            front in any::<bool>(), top_k in proptest::option::of(1usize..2200),
+        )
+        {
             prop_assume!(s <= w);
             let semantics = if gpt { WindowSemantics::RankGpt } else { WindowSemantics::RankLlm };
             let mut cfg = WindowConfig { window: w, step: s, passes, semantics, ..WindowConfig::default() };
@@ -446,10 +441,11 @@ mod tests {
                 cfg = WindowConfig { top_k, passes: 1, direction: Direction::BackToFront, ..cfg };
             }
             prop_assume!(cfg.validate().is_ok());
-            let calls = walked_calls(&cfg, n);
-            prop_assert_eq!(cfg.plan(n).unwrap(), Plan::exact(calls, calls));
+            cfg
         }
+    );
 
+    proptest! {
         #[test]
         fn windows_follow_both_formulas(n in 0usize..300, w in 2usize..40, s in 1usize..40) {
             prop_assume!(s <= w);
