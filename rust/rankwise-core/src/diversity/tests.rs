@@ -15,11 +15,21 @@ fn example() -> (SubtopicQrels, RankedRun) {
     (q.build(), r.build(RunOrder::Score, None).unwrap())
 }
 
+/// ndeval's columns of `run` at the default parameters.
+fn ndeval_columns(qrels: &SubtopicQrels, run: &RankedRun) -> DiversityResult {
+    evaluate(
+        qrels,
+        run,
+        &DiversityMeasure::ndeval_columns(),
+        &Params::default(),
+    )
+    .unwrap()
+}
+
 #[test]
 fn values_match_pyndevals_published_example() {
     let (qrels, run) = example();
-    let measures = DiversityMeasure::ndeval_columns();
-    let result = evaluate(&qrels, &run, &measures, &Params::default()).unwrap();
+    let result = ndeval_columns(&qrels, &run);
     // pyndeval's expected values, to its four decimals.
     let expected = [
         0.3933, 0.3907, 0.3907, 0.8297, 0.8297, 0.8297, 0.4052, 0.3998, 0.3997, 0.7868, 0.7868,
@@ -62,13 +72,7 @@ fn topic_without_relevant_documents_scores_zero_everywhere() {
     let mut r = RankedRunBuilder::new();
     r.push("1", "A", 1.0, None, None);
     let run = r.build(RunOrder::Score, None).unwrap();
-    let result = evaluate(
-        &q.build(),
-        &run,
-        &DiversityMeasure::ndeval_columns(),
-        &Params::default(),
-    )
-    .unwrap();
+    let result = ndeval_columns(&q.build(), &run);
     assert!(result.values.iter().all(|&v| v == 0.0));
 }
 
@@ -96,13 +100,7 @@ fn ndeval_csv_lists_unjudged_run_topics_and_averages_over_judged_ones() {
     r.push("10", "A", 1.0, None, None);
     r.push("2", "A", 1.0, None, None);
     let run = r.build(RunOrder::Score, None).unwrap();
-    let result = evaluate(
-        &q.build(),
-        &run,
-        &DiversityMeasure::ndeval_columns(),
-        &Params::default(),
-    )
-    .unwrap();
+    let result = ndeval_columns(&q.build(), &run);
     let csv = ndeval_csv(&result, "r", false).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4);
