@@ -65,14 +65,22 @@ fn dict_arg<'a, 'py>(
     })
 }
 
-/// `value` as a number, or `None` for anything else, a bool included (Python's bool is an int,
-/// but no judgement or score).
-fn number<'a, 'py, T: FromPyObject<'a, 'py>>(value: &'a Bound<'py, PyAny>) -> Option<T> {
-    if value.is_instance_of::<PyBool>() {
+/// `value` as a number, or the type error `` `must`; got `` what it was `` for `place` `` (a bool
+/// is refused too: Python's bool is an int, but no judgement or score).
+fn number<'a, 'py, T: FromPyObject<'a, 'py>>(
+    value: &'a Bound<'py, PyAny>,
+    must: &str,
+    place: impl FnOnce() -> String,
+) -> PyResult<T> {
+    let number = if value.is_instance_of::<PyBool>() {
         None
     } else {
         value.extract::<T>().ok()
-    }
+    };
+    number.ok_or_else(|| {
+        let got = short_repr(value);
+        type_error(value.py(), format!("{must}; got {got} for {}", place()))
+    })
 }
 
 /// `{query_id: {subtopic_id: {doc_id: judgement}}}`; subtopic ids may be str or int.
@@ -100,16 +108,9 @@ fn qrels_source(
             let docs = dict_arg(&docs, "qrels", shape, Some(place))?;
             for (d, j) in docs.iter() {
                 let d = borrowed_str(py, "qrels` doc ids", &d)?;
-                let Some(judgement) = number::<i64>(&j) else {
-                    return Err(type_error(
-                        py,
-                        format!(
-                            "`qrels` judgements must be integers; got {} for document {d:?} \
-                             of subtopic {s:?}, query {q:?}",
-                            short_repr(&j)
-                        ),
-                    ));
-                };
+                let judgement = number::<i64>(&j, "`qrels` judgements must be integers", || {
+                    format!("document {d:?} of subtopic {s:?}, query {q:?}")
+                })?;
                 b.push(&q, &s, d.as_bytes(), judgement);
             }
         }
@@ -131,15 +132,9 @@ fn run_source(py: Python<'_>, run: &Bound<'_, PyAny>) -> PyResult<RunSource> {
         b.begin_query(&q);
         for (d, s) in docs.iter() {
             let d = borrowed_str(py, "run` doc ids", &d)?;
-            let Some(score) = number::<f64>(&s) else {
-                return Err(type_error(
-                    py,
-                    format!(
-                        "`run` scores must be numbers; got {} for document {d:?} of query {q:?}",
-                        short_repr(&s)
-                    ),
-                ));
-            };
+            let score = number::<f64>(&s, "`run` scores must be numbers", || {
+                format!("document {d:?} of query {q:?}")
+            })?;
             b.push_doc(d.as_bytes(), score, None, None);
         }
     }
