@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._label_targets import ranking_text
+from ._label_targets import _check_teacher_inputs, ranking_text
 from ._validation import U64_MAX, _short, choice, integer, real_scalar
-from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError
+from .errors import ConvergenceWarning, InvalidValueError
 
 __all__ = ["ActiveLabels", "ActiveRound", "active_labels"]
 
@@ -140,27 +140,7 @@ def active_labels(
     >>> out.confidence[1].round(3)
     array([0.812, 0.857, 0.917,   nan])
     """
-    if not callable(getattr(teacher, "rank", None)):
-        raise RankwiseTypeError(
-            "`teacher` must be a listwise ranker (a rank(batch) method); got "
-            f"{type(teacher).__name__}"
-        )
-    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
-        raise RankwiseTypeError(
-            f"`candidates` must be a list of lists, one per query; got {type(candidates).__name__}"
-        )
-    if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
-        raise RankwiseTypeError(f"`queries` must be a list; got {type(queries).__name__}")
-    if len(queries) != len(candidates):
-        raise InvalidValueError(
-            f"`candidates` must hold one list per query ({len(queries)}); got {len(candidates)}"
-        )
-    bad = next((i for i, c in enumerate(candidates) if not hasattr(c, "__len__")), None)
-    if bad is not None:
-        raise RankwiseTypeError(
-            f"`candidates[{bad}]` must be a list of the query's candidates; got "
-            f"{type(candidates[bad]).__name__}"
-        )
+    _check_teacher_inputs(teacher, candidates, queries)
     threshold = real_scalar("confidence", confidence)
     if not 0.5 < threshold <= 1.0:
         raise InvalidValueError(f"`confidence` must be in (0.5, 1]; got {confidence!r}")

@@ -192,6 +192,36 @@ class FullRankLabels:
     repairs: list[Any]
 
 
+_NOT_GIVEN: Any = object()
+
+
+def _check_teacher_inputs(teacher: Any, candidates: Any, queries: Any = _NOT_GIVEN) -> None:
+    """Refuse a ``teacher`` without ``rank(batch)`` and ``candidates`` that are not one list
+    of candidates per query (per query of ``queries``, when given: ``None`` is refused)."""
+    if not callable(getattr(teacher, "rank", None)):
+        raise RankwiseTypeError(
+            "`teacher` must be a listwise ranker (a rank(batch) method); got "
+            f"{type(teacher).__name__}"
+        )
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
+        raise RankwiseTypeError(
+            f"`candidates` must be a list of lists, one per query; got {type(candidates).__name__}"
+        )
+    if queries is not _NOT_GIVEN:
+        if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
+            raise RankwiseTypeError(f"`queries` must be a list; got {type(queries).__name__}")
+        if len(queries) != len(candidates):
+            raise InvalidValueError(
+                f"`candidates` must hold one list per query ({len(queries)}); got {len(candidates)}"
+            )
+    bad = next((i for i, c in enumerate(candidates) if not hasattr(c, "__len__")), None)
+    if bad is not None:
+        raise RankwiseTypeError(
+            f"`candidates[{bad}]` must be a list of the query's candidates; got "
+            f"{type(candidates[bad]).__name__}"
+        )
+
+
 def fullrank_labels(
     queries: Sequence[Any],
     candidates: Sequence[Sequence[Any]],
@@ -219,21 +249,7 @@ def fullrank_labels(
     """
     from .rerank import SlidingWindow, rerank
 
-    if not callable(getattr(teacher, "rank", None)):
-        raise RankwiseTypeError(
-            "`teacher` must be a listwise ranker (a rank(batch) method); got "
-            f"{type(teacher).__name__}"
-        )
-    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
-        raise RankwiseTypeError(
-            f"`candidates` must be a list of lists, one per query; got {type(candidates).__name__}"
-        )
-    bad = next((i for i, c in enumerate(candidates) if not hasattr(c, "__len__")), None)
-    if bad is not None:
-        raise RankwiseTypeError(
-            f"`candidates[{bad}]` must be a list of the query's candidates; got "
-            f"{type(candidates[bad]).__name__}"
-        )
+    _check_teacher_inputs(teacher, candidates)
     longest = max((len(c) for c in candidates), default=1)
     strategy = SlidingWindow(window=window, step=step, top_k=max(longest, 1))
     result = rerank(

@@ -48,6 +48,41 @@ fn borrowed_str<'a>(py: Python<'_>, what: &str, key: &'a Bound<'_, PyAny>) -> Py
     }
 }
 
+/// `value` as a dict, or the type error `` `argument` must be `shape`; `` followed by where it
+/// was found (`place`, e.g. `query "1"`, or the top level when `None`) and what it was.
+fn dict_arg<'a, 'py>(
+    value: &'a Bound<'py, PyAny>,
+    argument: &str,
+    shape: &str,
+    place: Option<String>,
+) -> PyResult<&'a Bound<'py, PyDict>> {
+    value.cast::<PyDict>().map_err(|_| {
+        let got = match place {
+            None => format!("got {}", short_repr(value)),
+            Some(place) => format!("{place} holds {}", short_repr(value)),
+        };
+        type_error(value.py(), format!("`{argument}` must be {shape}; {got}"))
+    })
+}
+
+/// `value` as a number, or the type error `` `must`; got `` what it was `` for `place` `` (a bool
+/// is refused too: Python's bool is an int, but no judgement or score).
+fn number<'a, 'py, T: FromPyObject<'a, 'py>>(
+    value: &'a Bound<'py, PyAny>,
+    must: &str,
+    place: impl FnOnce() -> String,
+) -> PyResult<T> {
+    let number = if value.is_instance_of::<PyBool>() {
+        None
+    } else {
+        value.extract::<T>().ok()
+    };
+    number.ok_or_else(|| {
+        let got = short_repr(value);
+        type_error(value.py(), format!("{must}; got {got} for {}", place()))
+    })
+}
+
 /// `{query_id: {subtopic_id: {doc_id: judgement}}}`; subtopic ids may be str or int.
 fn qrels_source(
     py: Python<'_>,
@@ -58,56 +93,24 @@ fn qrels_source(
         return Ok(QrelsSource::File(path_arg(py, "qrels", qrels)?));
     }
     let shape = "a path or a dict {query_id: {subtopic_id: {doc_id: judgement}}}";
-    let Ok(outer) = qrels.cast::<PyDict>() else {
-        return Err(type_error(
-            py,
-            format!("`qrels` must be {shape}; got {}", short_repr(qrels)),
-        ));
-    };
+    let outer = dict_arg(qrels, "qrels", shape, None)?;
     let mut b = SubtopicQrelsBuilder::new(relevance_level);
     for (q, subtopics) in outer.iter() {
         let q = key_str(py, "qrels` query ids", &q)?;
-        let Ok(subtopics) = subtopics.cast::<PyDict>() else {
-            return Err(type_error(
-                py,
-                format!(
-                    "`qrels` must be {shape}; query {q:?} holds {}",
-                    short_repr(&subtopics)
-                ),
-            ));
-        };
+        let subtopics = dict_arg(&subtopics, "qrels", shape, Some(format!("query {q:?}")))?;
         for (s, docs) in subtopics.iter() {
             let s = if s.is_instance_of::<PyInt>() && !s.is_instance_of::<PyBool>() {
                 s.str()?.to_string()
             } else {
                 key_str(py, "qrels` subtopic ids", &s)?
             };
-            let Ok(docs) = docs.cast::<PyDict>() else {
-                return Err(type_error(
-                    py,
-                    format!(
-                        "`qrels` must be {shape}; subtopic {s:?} of query {q:?} holds {}",
-                        short_repr(&docs)
-                    ),
-                ));
-            };
+            let place = format!("subtopic {s:?} of query {q:?}");
+            let docs = dict_arg(&docs, "qrels", shape, Some(place))?;
             for (d, j) in docs.iter() {
                 let d = borrowed_str(py, "qrels` doc ids", &d)?;
-                let judgement = if j.is_instance_of::<PyBool>() {
-                    None
-                } else {
-                    j.extract::<i64>().ok()
-                };
-                let Some(judgement) = judgement else {
-                    return Err(type_error(
-                        py,
-                        format!(
-                            "`qrels` judgements must be integers; got {} for document {d:?} \
-                             of subtopic {s:?}, query {q:?}",
-                            short_repr(&j)
-                        ),
-                    ));
-                };
+                let judgement = number::<i64>(&j, "`qrels` judgements must be integers", || {
+                    format!("document {d:?} of subtopic {s:?}, query {q:?}")
+                })?;
                 b.push(&q, &s, d.as_bytes(), judgement);
             }
         }
@@ -121,41 +124,17 @@ fn run_source(py: Python<'_>, run: &Bound<'_, PyAny>) -> PyResult<RunSource> {
         return Ok(RunSource::File(path_arg(py, "run", run)?));
     }
     let shape = "a path or a dict {query_id: {doc_id: score}}";
-    let Ok(outer) = run.cast::<PyDict>() else {
-        return Err(type_error(
-            py,
-            format!("`run` must be {shape}; got {}", short_repr(run)),
-        ));
-    };
+    let outer = dict_arg(run, "run", shape, None)?;
     let mut b = RankedRunBuilder::new();
     for (q, docs) in outer.iter() {
         let q = key_str(py, "run` query ids", &q)?;
-        let Ok(docs) = docs.cast::<PyDict>() else {
-            return Err(type_error(
-                py,
-                format!(
-                    "`run` must be {shape}; query {q:?} holds {}",
-                    short_repr(&docs)
-                ),
-            ));
-        };
+        let docs = dict_arg(&docs, "run", shape, Some(format!("query {q:?}")))?;
         b.begin_query(&q);
         for (d, s) in docs.iter() {
             let d = borrowed_str(py, "run` doc ids", &d)?;
-            let score = if s.is_instance_of::<PyBool>() {
-                None
-            } else {
-                s.extract::<f64>().ok()
-            };
-            let Some(score) = score else {
-                return Err(type_error(
-                    py,
-                    format!(
-                        "`run` scores must be numbers; got {} for document {d:?} of query {q:?}",
-                        short_repr(&s)
-                    ),
-                ));
-            };
+            let score = number::<f64>(&s, "`run` scores must be numbers", || {
+                format!("document {d:?} of query {q:?}")
+            })?;
             b.push_doc(d.as_bytes(), score, None, None);
         }
     }

@@ -294,24 +294,12 @@ impl SubtopicQrelsBuilder {
     /// the last one says whether the document is relevant, and each relevant one counts in the
     /// subtopic's number of relevant documents (which divides MAP-IA).
     pub fn push(&mut self, query: &str, subtopic: &str, doc: impl AsRef<[u8]>, judgement: i64) {
-        let q = match self.queries.get(query) {
-            Some(&q) => q,
-            None => {
-                self.query_ids.push(query.to_owned());
-                self.queries
-                    .insert(query.to_owned(), self.query_ids.len() - 1);
-                self.query_ids.len() - 1
-            }
-        };
-        let s = match self.subtopics.get(subtopic) {
-            Some(&s) => s,
-            None => {
-                self.subtopic_ids.push(subtopic.to_owned());
-                self.subtopics
-                    .insert(subtopic.to_owned(), self.subtopic_ids.len() - 1);
-                self.subtopic_ids.len() - 1
-            }
-        };
+        let q = ordinal(&mut self.queries, query, |id| {
+            self.query_ids.push(id.to_owned())
+        });
+        let s = ordinal(&mut self.subtopics, subtopic, |id| {
+            self.subtopic_ids.push(id.to_owned());
+        });
         let relevant = judgement >= self.relevance_level;
         self.rows.push((q, s, doc.as_ref().into(), relevant));
     }
@@ -477,14 +465,9 @@ impl RankedRunBuilder {
 
     /// Start (or go back to) a query; [`RankedRunBuilder::push_doc`] adds to it.
     pub fn begin_query(&mut self, query: &str) {
-        let q = match self.queries.get(query) {
-            Some(&q) => q,
-            None => {
-                self.rows.push((query.to_owned(), Vec::new()));
-                self.queries.insert(query.to_owned(), self.rows.len() - 1);
-                self.rows.len() - 1
-            }
-        };
+        let q = ordinal(&mut self.queries, query, |id| {
+            self.rows.push((id.to_owned(), Vec::new()));
+        });
         self.current = Some(q);
     }
 
@@ -600,6 +583,18 @@ impl RankedRunBuilder {
             name: self.name,
         })
     }
+}
+
+/// The number of `id` in order of first appearance: its entry in `index`, or, for a new id,
+/// the next number, after `add` has stored what the number stands for.
+fn ordinal(index: &mut HashMap<String, usize>, id: &str, add: impl FnOnce(&str)) -> usize {
+    if let Some(&n) = index.get(id) {
+        return n;
+    }
+    let n = index.len();
+    add(id);
+    index.insert(id.to_owned(), n);
+    n
 }
 
 fn lossy(bytes: &[u8]) -> String {

@@ -1,25 +1,55 @@
 use super::*;
 
+/// Qrels from `(topic, subtopic, doc, judgement)` rows (relevance level 1) and a run ordered
+/// by score from `(topic, doc, score)` rows.
+fn build(
+    qrels: &[(&str, &str, &str, i64)],
+    run: &[(&str, &str, f64)],
+) -> (SubtopicQrels, RankedRun) {
+    let mut q = SubtopicQrelsBuilder::new(1);
+    for &(topic, subtopic, doc, judgement) in qrels {
+        q.push(topic, subtopic, doc, judgement);
+    }
+    let mut r = RankedRunBuilder::new();
+    for &(topic, doc, score) in run {
+        r.push(topic, doc, score, None, None);
+    }
+    (q.build(), r.build(RunOrder::Score, None).unwrap())
+}
+
 fn example() -> (SubtopicQrels, RankedRun) {
     // pyndeval's own test (tests/test_pyndeval.py, `test_basic`).
-    let mut q = SubtopicQrelsBuilder::new(1);
-    q.push("0", "a", "A", 1);
-    q.push("0", "b", "B", 1);
-    q.push("0", "b", "D", 1);
-    q.push("0", "c", "C", 1);
-    let mut r = RankedRunBuilder::new();
-    r.push("0", "A", 9.3, None, None);
-    r.push("0", "D", 8.4, None, None);
-    r.push("0", "E", 8.1, None, None);
-    r.push("0", "B", 7.6, None, None);
-    (q.build(), r.build(RunOrder::Score, None).unwrap())
+    build(
+        &[
+            ("0", "a", "A", 1),
+            ("0", "b", "B", 1),
+            ("0", "b", "D", 1),
+            ("0", "c", "C", 1),
+        ],
+        &[
+            ("0", "A", 9.3),
+            ("0", "D", 8.4),
+            ("0", "E", 8.1),
+            ("0", "B", 7.6),
+        ],
+    )
+}
+
+/// ndeval's columns of `run` at the default parameters.
+fn ndeval_columns(qrels: &SubtopicQrels, run: &RankedRun) -> DiversityResult {
+    evaluate(
+        qrels,
+        run,
+        &DiversityMeasure::ndeval_columns(),
+        &Params::default(),
+    )
+    .unwrap()
 }
 
 #[test]
 fn values_match_pyndevals_published_example() {
     let (qrels, run) = example();
-    let measures = DiversityMeasure::ndeval_columns();
-    let result = evaluate(&qrels, &run, &measures, &Params::default()).unwrap();
+    let result = ndeval_columns(&qrels, &run);
     // pyndeval's expected values, to its four decimals.
     let expected = [
         0.3933, 0.3907, 0.3907, 0.8297, 0.8297, 0.8297, 0.4052, 0.3998, 0.3997, 0.7868, 0.7868,
@@ -57,18 +87,8 @@ fn parameters_outside_unit_interval_are_refused() {
 
 #[test]
 fn topic_without_relevant_documents_scores_zero_everywhere() {
-    let mut q = SubtopicQrelsBuilder::new(1);
-    q.push("1", "1", "A", 0);
-    let mut r = RankedRunBuilder::new();
-    r.push("1", "A", 1.0, None, None);
-    let run = r.build(RunOrder::Score, None).unwrap();
-    let result = evaluate(
-        &q.build(),
-        &run,
-        &DiversityMeasure::ndeval_columns(),
-        &Params::default(),
-    )
-    .unwrap();
+    let (qrels, run) = build(&[("1", "1", "A", 0)], &[("1", "A", 1.0)]);
+    let result = ndeval_columns(&qrels, &run);
     assert!(result.values.iter().all(|&v| v == 0.0));
 }
 
@@ -90,19 +110,8 @@ fn repeated_run_documents_and_ranks_are_errors() {
 
 #[test]
 fn ndeval_csv_lists_unjudged_run_topics_and_averages_over_judged_ones() {
-    let mut q = SubtopicQrelsBuilder::new(1);
-    q.push("2", "1", "A", 1);
-    let mut r = RankedRunBuilder::new();
-    r.push("10", "A", 1.0, None, None);
-    r.push("2", "A", 1.0, None, None);
-    let run = r.build(RunOrder::Score, None).unwrap();
-    let result = evaluate(
-        &q.build(),
-        &run,
-        &DiversityMeasure::ndeval_columns(),
-        &Params::default(),
-    )
-    .unwrap();
+    let (qrels, run) = build(&[("2", "1", "A", 1)], &[("10", "A", 1.0), ("2", "A", 1.0)]);
+    let result = ndeval_columns(&qrels, &run);
     let csv = ndeval_csv(&result, "r", false).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4);
