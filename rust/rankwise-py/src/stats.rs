@@ -367,10 +367,7 @@ pub fn topic_set_size(
 /// noncentrality `nc`.
 #[pyfunction]
 pub fn noncentral_t(t: f64, df: f64, nc: f64) -> (f64, f64) {
-    (
-        special::noncentral_t_cdf(t, df, nc),
-        special::noncentral_t_sf(t, df, nc),
-    )
+    special::noncentral_t_tails(t, df, nc)
 }
 
 /// `(P(F <= f), P(F > f))` for the noncentral F with `d1`, `d2` degrees of freedom and
