@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+from typing import Any
 
 import _runner as R
 import numpy as np
@@ -54,23 +55,55 @@ def make_runs(
     return qrels, runs
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The options of the comparison benchmarks (this one and ``bench_compare_stats``)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--queries", type=int, default=250)
     ap.add_argument("--resamples", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
+    return ap
+
+
+def inputs(
+    args: argparse.Namespace,
+) -> tuple[
+    dict[str, dict[str, int]],
+    dict[str, dict[str, dict[str, float]]],
+    rankwise.Qrels,
+    dict[str, rankwise.Run],
+]:
+    """The banner and a line on the data printed; ``make_runs``' qrels and runs, as dicts
+    and as rankwise's named runs, built beforehand (not timed)."""
+    R.print_banner()
+    qrels, runs = make_runs(args.queries)
+    print(
+        f"{len(runs)} runs x {args.queries} queries x 100 docs, {len(MEASURES)} measures, "
+        f"{math.comb(len(runs), 2)} pairs, {args.resamples:,} resamples"
+    )
+    rw_runs = {name: rankwise.Run(run, name=name) for name, run in runs.items()}
+    return qrels, runs, rankwise.Qrels(qrels), rw_runs
+
+
+def ranx_inputs(
+    ranx: Any, qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, dict[str, float]]]
+) -> tuple[Any, list[Any]]:
+    """``make_runs``' data as ranx's ``Qrels`` and named ``Run``s, built beforehand (not
+    timed)."""
+    named = []
+    for name, run in runs.items():
+        r = ranx.Run(run)
+        r.name = name
+        named.append(r)
+    return ranx.Qrels(qrels), named
+
+
+def main() -> None:
+    ap = parser(__doc__)
     ap.add_argument("--quick", action="store_true", help="50 queries, 1,000 resamples")
     args = ap.parse_args()
     if args.quick:
         args.queries, args.resamples, args.repeat = 50, 1000, 2
-    R.print_banner()
-    qrels, runs = make_runs(args.queries)
-    rw_qrels = rankwise.Qrels(qrels)
-    rw_runs = {name: rankwise.Run(run, name=name) for name, run in runs.items()}
-    print(
-        f"{N_RUNS} runs x {args.queries} queries x 100 docs, {len(MEASURES)} measures, "
-        f"{args.resamples:,} randomization resamples, {math.comb(N_RUNS, 2)} pairs"
-    )
+    qrels, runs, rw_qrels, rw_runs = inputs(args)
 
     def ours() -> rankwise.comparison.Comparison:
         return rankwise.compare(
@@ -88,12 +121,7 @@ def main() -> None:
     ranx = R.optional_import("ranx")
     p_ranx: dict[tuple[str, str, str], float] = {}
     if ranx is not None:
-        r_qrels = ranx.Qrels(qrels)
-        r_runs = []
-        for name, run in runs.items():
-            r = ranx.Run(run)
-            r.name = name
-            r_runs.append(r)
+        r_qrels, r_runs = ranx_inputs(ranx, qrels, runs)
 
         def theirs() -> object:
             return ranx.compare(

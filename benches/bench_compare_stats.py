@@ -24,30 +24,17 @@ AP and RR. Timed, each after one warm-up call, median of ``--repeat``:
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import math
 
 import _runner as R
-from bench_compare import MEASURES, RANX_MEASURES, make_runs
+from bench_compare import MEASURES, RANX_MEASURES, inputs, parser, ranx_inputs
 
 import rankwise
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--queries", type=int, default=250)
-    ap.add_argument("--resamples", type=int, default=10_000)
-    ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
-    R.print_banner()
-    qrels, runs = make_runs(args.queries)
-    rw_qrels = rankwise.Qrels(qrels)
-    rw_runs = {name: rankwise.Run(run, name=name) for name, run in runs.items()}
-    print(
-        f"{len(runs)} runs x {args.queries} queries x 100 docs, {len(MEASURES)} measures, "
-        f"{math.comb(len(runs), 2)} pairs, {args.resamples:,} resamples"
-    )
+    args = parser(__doc__).parse_args()
+    qrels, runs, rw_qrels, rw_runs = inputs(args)
 
     def t_ours() -> rankwise.comparison.Comparison:
         return rankwise.compare(rw_qrels, rw_runs, MEASURES, test="t-test", correction=None)
@@ -77,12 +64,7 @@ def main() -> None:
     rows.append(["rankwise.compare (t-test)", R.fmt_s(time_t.median_s), "1.0x"])
     ranx = R.optional_import("ranx")
     if ranx is not None:
-        r_qrels = ranx.Qrels(qrels)
-        r_runs = []
-        for name, run in runs.items():
-            r = ranx.Run(run)
-            r.name = name
-            r_runs.append(r)
+        r_qrels, r_runs = ranx_inputs(ranx, qrels, runs)
 
         def t_ranx() -> object:
             return ranx.compare(

@@ -3,13 +3,13 @@ their markers from the benchmark results."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from ._helpers import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "bench_table.py"
@@ -17,12 +17,7 @@ SCRIPT = ROOT / "tools" / "bench_table.py"
 
 @pytest.fixture(scope="module")
 def bt() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_table", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_table"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 def sizes(rows: dict[str, float]) -> dict[str, object]:

@@ -17,6 +17,8 @@ import rankwise
 from rankwise.errors import InvalidValueError, RankwiseTypeError, ShapeError
 from rankwise.stats import bootstrap_interval, tukey_hsd
 
+from .test_compare_stats import QRELS, RUNS  # three systems over 30 queries
+
 # Per-query values like those of IR measures: many ties, many zeros.
 VALUES = st.one_of(
     st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0]),
@@ -243,14 +245,6 @@ def test_bootstrap_refuses_bad_input():
     c = rankwise.compare(QRELS, RUNS, ["AP"], correction=None)
     with pytest.raises(InvalidValueError, match="`method` must be one of"):
         c.mean_intervals("AP", method="bootstrap")  # type: ignore[arg-type]
-
-
-QRELS = {f"q{i}": {"a": 1, "b": int(i % 3 == 0), "c": 1} for i in range(30)}
-RUNS = {
-    "one": {f"q{i}": {"a": 3.0, "b": 2.0, "c": 1.0 + (i % 2) * 3} for i in range(30)},
-    "two": {f"q{i}": {"b": 3.0, "a": 2.0, "c": 1.0 + (i % 5)} for i in range(30)},
-    "three": {f"q{i}": {"c": 3.0, "b": 2.0 + (i % 4), "a": 1.0} for i in range(30)},
-}
 
 
 # ------------------------------------------------------------------ plot

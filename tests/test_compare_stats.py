@@ -94,12 +94,7 @@ def exact_randomization(d, alternative):
     """Share of all 2^n sign flips whose sum is as extreme as the observed one."""
     observed = d.sum()
     sums = np.array([np.dot(s, d) for s in itertools.product([1, -1], repeat=len(d))])
-    tol = abs(observed) * 1e-12
-    return {
-        "greater": np.mean(sums >= observed - tol),
-        "less": np.mean(sums <= observed + tol),
-        "two-sided": np.mean(np.abs(sums) >= abs(observed) - tol),
-    }[alternative]
+    return share_as_extreme(sums, observed, alternative)
 
 
 def exact_bootstrap(d, alternative):
@@ -111,11 +106,17 @@ def exact_bootstrap(d, alternative):
     means = np.array(
         [centred[list(idx)].sum() / n for idx in itertools.product(range(n), repeat=n)]
     )
-    tol = abs(mean) * 1e-12
+    return share_as_extreme(means, mean, alternative)
+
+
+def share_as_extreme(values, observed, alternative):
+    """Share of ``values`` at least as extreme as ``observed`` under ``alternative`` (a
+    relative tolerance of 1e-12 keeps exact ties counted, as the tests under check do)."""
+    tol = abs(observed) * 1e-12
     return {
-        "greater": np.mean(means >= mean - tol),
-        "less": np.mean(means <= mean + tol),
-        "two-sided": np.mean(np.abs(means) >= abs(mean) - tol),
+        "greater": np.mean(values >= observed - tol),
+        "less": np.mean(values <= observed + tol),
+        "two-sided": np.mean(np.abs(values) >= abs(observed) - tol),
     }[alternative]
 
 

@@ -4,7 +4,6 @@ panic, a crash, a raw builtin error, a message naming no argument or a wrong val
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ import numpy as np
 import pytest
 
 from rankwise.errors import InvalidValueError
+
+from ._helpers import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benches" / "fuzz_api.py"
 
@@ -52,12 +53,7 @@ def test_a_short_sweep_reaches_every_entry_point_and_finds_no_failure() -> None:
 
 
 def _fuzz_api() -> Any:
-    spec = importlib.util.spec_from_file_location("fuzz_api", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_api"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 def _planted(values: Any, k: int = 1) -> Any:

@@ -23,10 +23,11 @@ import sys
 
 import pytest
 
+from ._helpers import import_or_skip
+
 pytestmark = pytest.mark.slow  # loads MiniLM and SmolLM2
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-transformers = pytest.importorskip("transformers", reason="transformers is not installed")
+torch, transformers = import_or_skip("torch", "transformers")
 
 from rankwise.errors import (  # noqa: E402
     InvalidValueError,

@@ -12,8 +12,9 @@ import math
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-transformers = pytest.importorskip("transformers", reason="transformers is not installed")
+from ._helpers import import_or_skip
+
+torch, transformers = import_or_skip("torch", "transformers")
 
 from rankwise.errors import InvalidValueError, RankwiseTypeError  # noqa: E402
 from rankwise.rerank import (  # noqa: E402

@@ -16,9 +16,9 @@ import sys
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-transformers = pytest.importorskip("transformers", reason="transformers is not installed")
-tokenizers = pytest.importorskip("tokenizers", reason="tokenizers is not installed")
+from ._helpers import import_or_skip
+
+torch, transformers, tokenizers = import_or_skip("torch", "transformers", "tokenizers")
 
 from rankwise.errors import InvalidValueError, RankwiseTypeError  # noqa: E402
 from rankwise.rerank import (  # noqa: E402

@@ -686,10 +686,7 @@ def power(
     0.9071
     """
     choice("test", test, POWER_TESTS)
-    choice("alternative", alternative, ALTERNATIVES)
-    difference = real_scalar("difference", difference)
-    variance = real_scalar("variance", variance)
-    alpha = probability("alpha", alpha)
+    difference, variance, alpha = _design_inputs(alternative, difference, variance, alpha)
     n = integer("n_topics", n_topics, minimum=2, maximum=U64_MAX)
     if test == "anova":
         m = integer("n_systems", n_systems, minimum=2, maximum=U64_MAX)
@@ -741,13 +738,23 @@ def topic_set_size(
     156
     """
     choice("design", design, SIZE_DESIGNS)
-    choice("alternative", alternative, ALTERNATIVES)
-    difference = real_scalar("difference", difference)
-    variance = real_scalar("variance", variance)
-    alpha = probability("alpha", alpha)
+    difference, variance, alpha = _design_inputs(alternative, difference, variance, alpha)
     wanted = probability("power", power)
     m = integer("n_systems", n_systems, minimum=2, maximum=U64_MAX)
     return int(_native.topic_set_size(design, difference, variance, wanted, alpha, alternative, m))
+
+
+def _design_inputs(
+    alternative: str, difference: float, variance: float, alpha: float
+) -> tuple[float, float, float]:
+    """The inputs :func:`power` and :func:`topic_set_size` share, checked in that order:
+    ``(difference, variance, alpha)``."""
+    choice("alternative", alternative, ALTERNATIVES)
+    return (
+        real_scalar("difference", difference),
+        real_scalar("variance", variance),
+        probability("alpha", alpha),
+    )
 
 
 def variance_estimate(scores: npt.ArrayLike, design: SizeDesign = "t-test") -> float:

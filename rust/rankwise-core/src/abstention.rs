@@ -24,44 +24,13 @@ use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
 use crate::ragged::Ragged;
+use crate::special::numpy_pairwise_sum;
 
 /// numpy's `np.add.reduce` over a contiguous float64 array: `pairwise_sum` of
 /// `numpy/_core/src/umath/loops_utils.h.src` (blocks of 128, eight accumulators), added to
 /// the reduction's initial 0.
 pub fn np_sum(a: &[f64]) -> f64 {
-    0.0 + pairwise(a)
-}
-
-fn pairwise(a: &[f64]) -> f64 {
-    const BLOCK: usize = 128;
-    let n = a.len();
-    if n < 8 {
-        // numpy starts from -0.0 so that a sum of negative zeros keeps its sign
-        let mut res = -0.0;
-        for &x in a {
-            res += x;
-        }
-        res
-    } else if n <= BLOCK {
-        let mut r = [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]];
-        let whole = n - n % 8;
-        let mut i = 8;
-        while i < whole {
-            for (j, rj) in r.iter_mut().enumerate() {
-                *rj += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in &a[whole..] {
-            res += x;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise(&a[..n2]) + pairwise(&a[n2..])
-    }
+    0.0 + numpy_pairwise_sum(a)
 }
 
 /// numpy's `np.mean` of a contiguous float64 array (NaN when empty).
@@ -164,7 +133,7 @@ fn abstention_curve(conf: &[f64], values: &[f64], rates: &[f64]) -> Vec<f64> {
             // np.add.reduceat: the group's first value plus the pairwise sum of the rest
             let group = &sorted[start..end];
             #[allow(clippy::cast_precision_loss)]
-            let mean = (group[0] + pairwise(&group[1..])) / (end - start) as f64;
+            let mean = (group[0] + numpy_pairwise_sum(&group[1..])) / (end - start) as f64;
             sorted[start..end].fill(mean);
         }
         start = end;

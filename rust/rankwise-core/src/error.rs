@@ -196,6 +196,21 @@ impl RankError {
         }
     }
 
+    /// `Ok` when `ok`, else [`RankError::invalid`]: for a check written as the condition it
+    /// requires.
+    pub fn require(
+        ok: bool,
+        argument: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl fmt::Display,
+    ) -> Result<()> {
+        if ok {
+            Ok(())
+        } else {
+            Err(RankError::invalid(argument, expected, got))
+        }
+    }
+
     /// Shorthand for [`RankError::Shape`].
     pub fn shape(
         argument: impl Into<String>,

@@ -50,17 +50,26 @@ macro_rules! label_from {
 }
 label_from!(i8, i16, i32, i64, u8, u16, u32, f32, f64);
 
-/// An integer with the order of the (finite or infinite, not NaN) score: ascending keys for
-/// ascending scores, `-0.0` and `0.0` equal.
-#[inline]
-pub fn score_order_key(score: f64) -> u64 {
-    let bits = (score + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
+/// An order key for each float width: the IEEE 754 bits of `score + 0.0` (so `-0.0` becomes
+/// `0.0`), all inverted for a negative score and with the sign bit set for a positive one,
+/// compare as unsigned integers in the order of the scores.
+macro_rules! order_key {
+    ($(#[$doc:meta])* $name:ident($float:ty) -> $bits:ty) => {
+        $(#[$doc])*
+        #[inline]
+        pub fn $name(score: $float) -> $bits {
+            const SIGN: $bits = 1 << (<$bits>::BITS - 1);
+            let bits = (score + 0.0).to_bits();
+            if bits & SIGN != 0 { !bits } else { bits | SIGN }
+        }
+    };
 }
+
+order_key!(
+    /// An integer with the order of the (finite or infinite, not NaN) score: ascending keys
+    /// for ascending scores, `-0.0` and `0.0` equal.
+    score_order_key(f64) -> u64
+);
 
 /// Sort key for "score descending, then index ascending" as one integer: smaller key ranks
 /// first. The score's bits are mapped to an order-preserving unsigned integer (after turning
@@ -103,17 +112,11 @@ impl ScorePrecision {
     }
 }
 
-/// An integer with the order of an `f32` score (not NaN): ascending keys for ascending scores,
-/// `-0.0` and `0.0` equal.
-#[inline]
-pub fn score_order_key_f32(score: f32) -> u32 {
-    let bits = (score + 0.0).to_bits();
-    if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | (1 << 31)
-    }
-}
+order_key!(
+    /// An integer with the order of an `f32` score (not NaN): ascending keys for ascending
+    /// scores, `-0.0` and `0.0` equal.
+    score_order_key_f32(f32) -> u32
+);
 
 /// trec_eval's order of two retrieved documents (`comp_sim_docno` in `form_res_rels.c`):
 /// higher score first; equal scores by document id descending, byte-wise. Scores are

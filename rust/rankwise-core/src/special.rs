@@ -23,9 +23,22 @@
 /// to 128 values are summed with eight interleaved accumulators, longer arrays are split in
 /// two at a multiple of 8 below the middle. Reproduces `np.sum` bit for bit.
 pub fn pairwise_sum(a: &[f64]) -> f64 {
+    pairwise_sum_from(0.0, a)
+}
+
+/// numpy's C `pairwise_sum` itself (`numpy/_core/src/umath/loops_utils.h.src`), before a
+/// reduction adds its initial 0: fewer than 8 values are summed from `-0.0`, so that a sum of
+/// negative zeros keeps its sign (`np.add.reduceat` adds it to a group's first value).
+pub fn numpy_pairwise_sum(a: &[f64]) -> f64 {
+    pairwise_sum_from(-0.0, a)
+}
+
+/// [`pairwise_sum`]'s blocks, with fewer than 8 values summed from `zero` (the halves of a
+/// split hold at least 64, so `zero` only matters for a short array).
+fn pairwise_sum_from(zero: f64, a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
-        let mut res = 0.0;
+        let mut res = zero;
         for &v in a {
             res += v;
         }
@@ -49,7 +62,7 @@ pub fn pairwise_sum(a: &[f64]) -> f64 {
     } else {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+        pairwise_sum_from(zero, &a[..n2]) + pairwise_sum_from(zero, &a[n2..])
     }
 }
 
@@ -741,7 +754,7 @@ fn mixture_sum(
 ///
 /// and, as `sum_j (p_j + q_j) = 2 Phi(nc)`, `P(T > t) = 1/2 sum_j (p_j I_(1-x)(df/2, j + 1/2)
 /// + q_j I_(1-x)(df/2, j + 1))`.
-fn noncentral_t_tails(t: f64, df: f64, nc: f64) -> (f64, f64) {
+fn noncentral_t_series(t: f64, df: f64, nc: f64) -> (f64, f64) {
     if t == f64::INFINITY {
         return (1.0, 0.0);
     }
@@ -779,36 +792,31 @@ fn noncentral_t_tails(t: f64, df: f64, nc: f64) -> (f64, f64) {
     (lower.clamp(0.0, 1.0), upper.clamp(0.0, 1.0))
 }
 
-fn noncentral_t_valid(t: f64, df: f64, nc: f64) -> bool {
-    !(t.is_nan() || df.is_nan() || df <= 0.0 || !nc.is_finite())
-}
-
-/// `P(T <= t)` for the noncentral t with `df` degrees of freedom and noncentrality `nc`, as
-/// `scipy.stats.nct.cdf(t, df, nc)` (see [`noncentral_t_tails`] for the series); `t < 0`
-/// through `P(T <= t; nc) = P(T >= -t; -nc)`. NaN for a NaN `t`, `df <= 0` or a non-finite
-/// `nc`.
-pub fn noncentral_t_cdf(t: f64, df: f64, nc: f64) -> f64 {
-    if !noncentral_t_valid(t, df, nc) {
-        return f64::NAN;
+/// `(P(T <= t), P(T > t))` for the noncentral t with `df` degrees of freedom and
+/// noncentrality `nc` (see [`noncentral_t_series`] for the series); `t < 0` through
+/// `P(T <= t; nc) = P(T >= -t; -nc)`. NaN for a NaN `t`, `df <= 0` or a non-finite `nc`.
+pub fn noncentral_t_tails(t: f64, df: f64, nc: f64) -> (f64, f64) {
+    if t.is_nan() || df.is_nan() || df <= 0.0 || !nc.is_finite() {
+        return (f64::NAN, f64::NAN);
     }
     if t >= 0.0 {
-        noncentral_t_tails(t, df, nc).0
+        noncentral_t_series(t, df, nc)
     } else {
-        noncentral_t_tails(-t, df, -nc).1
+        let (lower, upper) = noncentral_t_series(-t, df, -nc);
+        (upper, lower)
     }
+}
+
+/// `P(T <= t)` for the noncentral t, as `scipy.stats.nct.cdf(t, df, nc)`; see
+/// [`noncentral_t_tails`].
+pub fn noncentral_t_cdf(t: f64, df: f64, nc: f64) -> f64 {
+    noncentral_t_tails(t, df, nc).0
 }
 
 /// `P(T > t)` for the noncentral t, as `scipy.stats.nct.sf(t, df, nc)`; see
-/// [`noncentral_t_cdf`].
+/// [`noncentral_t_tails`].
 pub fn noncentral_t_sf(t: f64, df: f64, nc: f64) -> f64 {
-    if !noncentral_t_valid(t, df, nc) {
-        return f64::NAN;
-    }
-    if t >= 0.0 {
-        noncentral_t_tails(t, df, nc).1
-    } else {
-        noncentral_t_tails(-t, df, -nc).0
-    }
+    noncentral_t_tails(t, df, nc).1
 }
 
 /// `(P(F <= f), P(F > f))` for the noncentral F with `d1`, `d2` degrees of freedom and

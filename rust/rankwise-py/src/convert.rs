@@ -275,51 +275,29 @@ pub fn option_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         compare, consistency, correlation, evaluate, labels, metrics, ranking, rerank,
     };
     let out = PyDict::new(py);
+    // One line per core module: its option enums, by their paths below it.
     macro_rules! add {
-        ($($path:ty),+ $(,)?) => {$(
-            out.set_item(stringify!($path).replace(' ', ""), <$path as Choice>::names())?;
-        )+};
+        ($($module:ident: $($($segment:ident)::+),+;)+) => {$($(
+            out.set_item(
+                concat!(stringify!($module) $(, "::", stringify!($segment))+),
+                <$module::$($segment)::+ as Choice>::names(),
+            )?;
+        )+)+};
     }
-    add!(
-        compare::anova::Design,
-        compare::effects::EffectSize,
-        compare::fusion::MethodKind,
-        compare::fusion::Normalization,
-        compare::power::SizeDesign,
-        compare::stats::Correction,
-        compare::stats::PairedTestKind,
-        consistency::opis::CalibrationKind,
-        consistency::opis::Integration,
-        consistency::opis::Metric,
-        consistency::opis::Reference,
-        consistency::opis::Utility,
-        correlation::Alternative,
-        correlation::NanPolicy,
-        correlation::ap::ApTies,
-        correlation::batch::RowRanksKind,
-        correlation::kendall::PValueMethod,
-        correlation::kendall::Variant,
-        correlation::rbo::RboTies,
-        evaluate::Missing,
-        evaluate::NanPolicy,
-        evaluate::Ties,
-        evaluate::TieRule,
-        labels::aggregate::KemenyStart,
-        labels::aggregate::MethodKind,
-        metrics::TrecEval,
-        labels::borda::BordaNorm,
-        labels::committee::RuleKind,
-        labels::copeland::CopelandCount,
-        labels::permutation::TieBreak,
-        labels::weights::EaseHeuristic,
-        labels::weights::PositionScheme,
-        ranking::ScorePrecision,
-        rerank::Direction,
-        rerank::IdStyle,
-        rerank::OnProblem,
-        rerank::PairwiseMethod,
-        rerank::SetwiseMethod,
-        rerank::WindowSemantics,
-    );
+    add! {
+        compare: anova::Design, effects::EffectSize, fusion::MethodKind, fusion::Normalization,
+            power::SizeDesign, stats::Correction, stats::PairedTestKind;
+        consistency: opis::CalibrationKind, opis::Integration, opis::Metric, opis::Reference,
+            opis::Utility;
+        correlation: Alternative, NanPolicy, ap::ApTies, batch::RowRanksKind,
+            kendall::PValueMethod, kendall::Variant, rbo::RboTies;
+        evaluate: Missing, NanPolicy, Ties, TieRule;
+        labels: aggregate::KemenyStart, aggregate::MethodKind, borda::BordaNorm,
+            committee::RuleKind, copeland::CopelandCount, permutation::TieBreak,
+            weights::EaseHeuristic, weights::PositionScheme;
+        metrics: TrecEval;
+        ranking: ScorePrecision;
+        rerank: Direction, IdStyle, OnProblem, PairwiseMethod, SetwiseMethod, WindowSemantics;
+    }
     Ok(out)
 }

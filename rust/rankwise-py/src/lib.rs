@@ -12,7 +12,6 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod abstention;
-mod compare;
 mod consistency;
 mod convert;
 mod correlation;
@@ -37,91 +36,49 @@ mod _native {
     use super::PyModule;
     use pyo3::prelude::*;
 
+    // Everything the module exports, by the binding file that defines it.
     #[pymodule_export]
-    use crate::abstention::{answer_ranks, confidence_scores, nauc};
-    #[pymodule_export]
-    use crate::compare::fuse;
-    #[pymodule_export]
-    use crate::consistency::{
-        dpo_loss_bound, idealized_ranking_accuracy, listwise_ranking_accuracy, opis,
-        ranking_accuracy, ranking_difficulty,
+    use crate::{
+        abstention::{answer_ranks, confidence_scores, nauc},
+        consistency::{
+            dpo_loss_bound, idealized_ranking_accuracy, listwise_ranking_accuracy, opis,
+            ranking_accuracy, ranking_difficulty,
+        },
+        convert::option_names,
+        correlation::{ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau},
+        diversity::{diversity_evaluate, diversity_ndeval},
+        evaluate::{evaluate, evaluate_arrays, evaluate_dicts, summarize},
+        fusion::{fuse, fusion_score_candidates, fusion_train},
+        labels::{
+            labels_active_windows, labels_aggregate, labels_committee, labels_curriculum_ease,
+            labels_curriculum_weights, labels_hard_negatives, labels_inverse,
+            labels_margin_targets, labels_order, labels_pair_weights, labels_position_weights,
+            labels_ranking_text, labels_soft_labels,
+        },
+        metrics::{measure_names, measures},
+        parallel::{get_num_threads, set_num_threads},
+        ratings::{
+            ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_bradley_terry_groups,
+            ratings_contextual, ratings_contextual_bootstrap, ratings_contextual_groups,
+            ratings_elo, ratings_elo_groups, ratings_luce_choice, ratings_luce_choice_groups,
+            ratings_openskill, ratings_plackett_luce, ratings_plackett_luce_bootstrap,
+            ratings_plackett_luce_groups, ratings_rank_centrality, ratings_rank_centrality_groups,
+            ratings_ties, ratings_ties_bootstrap, ratings_ties_groups, ratings_trueskill,
+        },
+        rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations},
+        rewards::pairwise_accuracy,
+        stats::{
+            anova, anova_power, bootstrap_intervals, corrected_p_values, expected_interval_width,
+            margin_of_error, mean_intervals, mean_margins_of_error, noncentral_f, noncentral_t,
+            pairwise_effect_sizes, pairwise_intervals, pairwise_margins_of_error,
+            pairwise_p_values, randomized_tukey_hsd, residual_effect_sizes, t_test_power,
+            topic_set_size, tukey_hsd, tukey_hsd_p_values,
+        },
+        trec::{
+            PyQrels, PyRun, evaluate_rel_info_files, qrels_and_run_from_dicts, trec_eval_output,
+            trec_eval_rel_info_output,
+        },
     };
-    #[pymodule_export]
-    use crate::convert::option_names;
-    #[pymodule_export]
-    use crate::correlation::{
-        ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau,
-    };
-    #[pymodule_export]
-    use crate::diversity::{diversity_evaluate, diversity_ndeval};
-    #[pymodule_export]
-    use crate::evaluate::evaluate_dicts;
-    #[pymodule_export]
-    use crate::evaluate::{evaluate, evaluate_arrays, summarize};
-    #[pymodule_export]
-    use crate::fusion::{fusion_score_candidates, fusion_train};
-    #[pymodule_export]
-    use crate::labels::labels_active_windows;
-    #[pymodule_export]
-    use crate::labels::{
-        labels_aggregate, labels_committee, labels_curriculum_ease, labels_curriculum_weights,
-        labels_hard_negatives, labels_inverse, labels_margin_targets, labels_order,
-        labels_pair_weights, labels_position_weights, labels_ranking_text, labels_soft_labels,
-    };
-    #[pymodule_export]
-    use crate::metrics::{measure_names, measures};
-    #[pymodule_export]
-    use crate::parallel::{get_num_threads, set_num_threads};
-    #[pymodule_export]
-    use crate::ratings::ratings_bradley_terry_groups;
-    #[pymodule_export]
-    use crate::ratings::ratings_openskill;
-    #[pymodule_export]
-    use crate::ratings::ratings_plackett_luce_groups;
-    #[pymodule_export]
-    use crate::ratings::ratings_trueskill;
-    #[pymodule_export]
-    use crate::ratings::{
-        ratings_bradley_terry, ratings_bradley_terry_bootstrap, ratings_elo, ratings_luce_choice,
-        ratings_rank_centrality,
-    };
-    #[pymodule_export]
-    use crate::ratings::{ratings_contextual, ratings_contextual_bootstrap};
-    #[pymodule_export]
-    use crate::ratings::{
-        ratings_contextual_groups, ratings_elo_groups, ratings_luce_choice_groups,
-        ratings_rank_centrality_groups, ratings_ties_groups,
-    };
-    #[pymodule_export]
-    use crate::ratings::{ratings_plackett_luce, ratings_plackett_luce_bootstrap};
-    #[pymodule_export]
-    use crate::ratings::{ratings_ties, ratings_ties_bootstrap};
-    #[pymodule_export]
-    use crate::rerank::{PyRerankStates, PyStrategySpec, parse_permutation, parse_permutations};
-    #[pymodule_export]
-    use crate::rewards::pairwise_accuracy;
-    #[pymodule_export]
-    use crate::stats::bootstrap_intervals;
-    #[pymodule_export]
-    use crate::stats::randomized_tukey_hsd;
-    #[pymodule_export]
-    use crate::stats::tukey_hsd;
-    #[pymodule_export]
-    use crate::stats::{
-        anova, corrected_p_values, mean_intervals, pairwise_effect_sizes, pairwise_intervals,
-        pairwise_p_values, residual_effect_sizes,
-    };
-    #[pymodule_export]
-    use crate::stats::{
-        anova_power, expected_interval_width, noncentral_f, noncentral_t, t_test_power,
-        topic_set_size, tukey_hsd_p_values,
-    };
-    #[pymodule_export]
-    use crate::stats::{margin_of_error, mean_margins_of_error, pairwise_margins_of_error};
-    #[pymodule_export]
-    use crate::trec::{PyQrels, PyRun, qrels_and_run_from_dicts, trec_eval_output};
-    #[pymodule_export]
-    use crate::trec::{evaluate_rel_info_files, trec_eval_rel_info_output};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -30,6 +30,25 @@ fn rows<'a>(scores: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Vec<&'a [f64]>> {
     Ok(flat.chunks(queries).collect())
 }
 
+/// `compute` over `rows` with the interpreter released (Ctrl-C still stops it); the core's
+/// error as its Python exception.
+fn detached<R: Send>(
+    py: Python<'_>,
+    rows: &[&[f64]],
+    compute: impl FnOnce(&[&[f64]]) -> rankwise_core::error::Result<R> + Send,
+) -> PyResult<R> {
+    Ok(interrupt::run(py, || compute(rows))?.map_err(CoreError)?)
+}
+
+/// What `compute` gives for every pair of `rows`, as a (systems, systems) array.
+fn square<'py>(
+    py: Python<'py>,
+    rows: &[&[f64]],
+    compute: impl FnOnce(&[&[f64]]) -> rankwise_core::error::Result<Vec<f64>> + Send,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    matrix(py, rows.len(), rows.len(), detached(py, rows, compute)?)
+}
+
 /// p-values of a paired test between every pair of rows of `scores` (systems x queries) under
 /// `alternative`: entry `(i, j)` tests system `i` against system `j`.
 #[pyfunction]
@@ -48,13 +67,9 @@ pub fn pairwise_p_values<'py>(
         PairedTestKind::Randomization => PairedTest::Randomization(n_resamples),
         PairedTestKind::Bootstrap => PairedTest::Bootstrap(n_resamples),
     };
-    let rows = rows(&scores)?;
-    let k = rows.len();
-    let p = interrupt::run(py, || {
-        stats::pairwise_with(&rows, test, seed, alternative.0)
-    })?
-    .map_err(CoreError)?;
-    matrix(py, k, k, p)
+    square(py, &rows(&scores)?, |rows| {
+        stats::pairwise_with(rows, test, seed, alternative.0)
+    })
 }
 
 /// Multiple-comparison correction of a family of p-values, each checked to lie in [0, 1].
@@ -77,11 +92,9 @@ pub fn pairwise_effect_sizes<'py>(
     scores: PyReadonlyArray2<'py, f64>,
     kind: Wrap<EffectSize>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let rows = rows(&scores)?;
-    let k = rows.len();
-    let out =
-        interrupt::run(py, || effects::pairwise_effect_sizes(&rows, kind.0))?.map_err(CoreError)?;
-    matrix(py, k, k, out)
+    square(py, &rows(&scores)?, |rows| {
+        effects::pairwise_effect_sizes(rows, kind.0)
+    })
 }
 
 /// Paired t intervals of the mean difference between every pair of rows of `scores`, shape
@@ -96,10 +109,9 @@ pub fn pairwise_intervals<'py>(
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
     let rows = rows(&scores)?;
     let k = rows.len();
-    let out = interrupt::run(py, || {
-        effects::pairwise_intervals(&rows, confidence, alternative.0)
-    })?
-    .map_err(CoreError)?;
+    let out = detached(py, &rows, |rows| {
+        effects::pairwise_intervals(rows, confidence, alternative.0)
+    })?;
     Ok(Array3::from_shape_vec((k, k, 2), out)
         .map_err(|e| invalid_value(py, format!("internal shape error: {e}")))?
         .into_pyarray(py))
@@ -115,12 +127,10 @@ pub fn mean_intervals<'py>(
     alternative: Wrap<Alternative>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let rows = rows(&scores)?;
-    let k = rows.len();
-    let out = interrupt::run(py, || {
-        effects::mean_intervals(&rows, confidence, alternative.0)
-    })?
-    .map_err(CoreError)?;
-    matrix(py, k, 2, out)
+    let out = detached(py, &rows, |rows| {
+        effects::mean_intervals(rows, confidence, alternative.0)
+    })?;
+    matrix(py, rows.len(), 2, out)
 }
 
 /// The half-width `t_q(df) sqrt(variance / n)` of a two-sided t interval at `confidence`,
@@ -137,11 +147,9 @@ pub fn pairwise_margins_of_error<'py>(
     scores: PyReadonlyArray2<'py, f64>,
     confidence: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let rows = rows(&scores)?;
-    let k = rows.len();
-    let out = interrupt::run(py, || effects::pairwise_margins_of_error(&rows, confidence))?
-        .map_err(CoreError)?;
-    matrix(py, k, k, out)
+    square(py, &rows(&scores)?, |rows| {
+        effects::pairwise_margins_of_error(rows, confidence)
+    })
 }
 
 /// One-sample t margins of error of the mean of every row, (systems,).
@@ -151,9 +159,9 @@ pub fn mean_margins_of_error<'py>(
     scores: PyReadonlyArray2<'py, f64>,
     confidence: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let rows = rows(&scores)?;
-    let out = interrupt::run(py, || effects::mean_margins_of_error(&rows, confidence))?
-        .map_err(CoreError)?;
+    let out = detached(py, &rows(&scores)?, |rows| {
+        effects::mean_margins_of_error(rows, confidence)
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -165,8 +173,9 @@ pub fn anova<'py>(
     scores: PyReadonlyArray2<'py, f64>,
     design: Wrap<Design>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let rows = rows(&scores)?;
-    let table = interrupt::run(py, || core_anova::anova(&rows, design.0))?.map_err(CoreError)?;
+    let table = detached(py, &rows(&scores)?, |rows| {
+        core_anova::anova(rows, design.0)
+    })?;
     let flat: Vec<f64> = table
         .iter()
         .flat_map(|r| [r.df, r.sum_sq, r.mean_sq, r.f, r.p_value])
@@ -180,11 +189,7 @@ pub fn residual_effect_sizes<'py>(
     py: Python<'py>,
     scores: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let rows = rows(&scores)?;
-    let k = rows.len();
-    let out =
-        interrupt::run(py, || core_anova::residual_effect_sizes(&rows))?.map_err(CoreError)?;
-    matrix(py, k, k, out)
+    square(py, &rows(&scores)?, core_anova::residual_effect_sizes)
 }
 
 /// Tukey's HSD between every pair of rows of `scores`: (statistic, p-value, low, high), each
@@ -204,7 +209,7 @@ pub fn tukey_hsd<'py>(
 )> {
     let rows = rows(&scores)?;
     let k = rows.len();
-    let t = interrupt::run(py, || core_tukey::tukey_hsd(&rows, confidence))?.map_err(CoreError)?;
+    let t = detached(py, &rows, |rows| core_tukey::tukey_hsd(rows, confidence))?;
     Ok((
         matrix(py, k, k, t.statistic)?,
         matrix(py, k, k, t.p_value)?,
@@ -220,10 +225,7 @@ pub fn tukey_hsd_p_values<'py>(
     py: Python<'py>,
     scores: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let rows = rows(&scores)?;
-    let k = rows.len();
-    let p = interrupt::run(py, || core_tukey::tukey_hsd_p_values(&rows))?.map_err(CoreError)?;
-    matrix(py, k, k, p)
+    square(py, &rows(&scores)?, core_tukey::tukey_hsd_p_values)
 }
 
 /// Bootstrap intervals of every row's mean (`paired = false`, `systems x 2` values) or of the
@@ -249,14 +251,13 @@ pub fn bootstrap_intervals<'py>(
         .map(|r| slice2(r, "resamples"))
         .transpose()?;
     let source = given.map_or(Resamples::Seeded { n_resamples, seed }, Resamples::Indices);
-    let out = interrupt::run(py, || {
+    let out = detached(py, &rows, |rows| {
         if paired {
-            core_bootstrap::pairwise_intervals(&rows, source, confidence, alternative.0, method.0)
+            core_bootstrap::pairwise_intervals(rows, source, confidence, alternative.0, method.0)
         } else {
-            core_bootstrap::mean_intervals(&rows, source, confidence, alternative.0, method.0)
+            core_bootstrap::mean_intervals(rows, source, confidence, alternative.0, method.0)
         }
-    })?
-    .map_err(CoreError)?;
+    })?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -273,7 +274,6 @@ pub fn randomized_tukey_hsd<'py>(
     permutations: Option<PyReadonlyArray3<'py, u32>>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let rows = rows(&scores)?;
-    let k = rows.len();
     let given = match &permutations {
         Some(p) if p.is_c_contiguous() => {
             Some(p.as_slice().map_err(|e| {
@@ -292,9 +292,9 @@ pub fn randomized_tukey_hsd<'py>(
         core_tukey::Permutations::Seeded { n_resamples, seed },
         core_tukey::Permutations::Given,
     );
-    let out = interrupt::run(py, || core_tukey::randomized_tukey_hsd(&rows, source))?
-        .map_err(CoreError)?;
-    matrix(py, k, k, out)
+    square(py, &rows, |rows| {
+        core_tukey::randomized_tukey_hsd(rows, source)
+    })
 }
 
 /// Power of the paired t-test over `n_topics` topics for per-topic differences of mean
@@ -367,10 +367,7 @@ pub fn topic_set_size(
 /// noncentrality `nc`.
 #[pyfunction]
 pub fn noncentral_t(t: f64, df: f64, nc: f64) -> (f64, f64) {
-    (
-        special::noncentral_t_cdf(t, df, nc),
-        special::noncentral_t_sf(t, df, nc),
-    )
+    special::noncentral_t_tails(t, df, nc)
 }
 
 /// `(P(F <= f), P(F > f))` for the noncentral F with `d1`, `d2` degrees of freedom and

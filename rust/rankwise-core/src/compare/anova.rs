@@ -188,18 +188,9 @@ pub fn residual_effect_sizes(rows: &[&[f64]]) -> Result<Vec<f64>> {
     Ok(means
         .iter()
         .flat_map(|a| {
-            means.iter().map(move |b| {
-                let d = a - b;
-                if sd == 0.0 {
-                    if d == 0.0 {
-                        0.0
-                    } else {
-                        d.signum() * f64::INFINITY
-                    }
-                } else {
-                    d / sd
-                }
-            })
+            means
+                .iter()
+                .map(move |b| super::effects::standardise(a - b, sd))
         })
         .collect())
 }

@@ -81,7 +81,7 @@ fn check_pair(x: &[f64], y: &[f64], minimum: usize) -> Result<Vec<f64>> {
 
 /// `mean / sd`, with `0 / 0 = 0` (no difference at all) and `m / 0 = +-inf` (a difference
 /// without any spread), never NaN.
-fn standardise(mean: f64, sd: f64) -> f64 {
+pub(crate) fn standardise(mean: f64, sd: f64) -> f64 {
     if sd == 0.0 {
         if mean == 0.0 {
             0.0

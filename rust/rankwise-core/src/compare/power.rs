@@ -34,27 +34,13 @@ crate::choice!(SizeDesign, "design", {
 pub const MAX_TOPICS: u64 = 1 << 40;
 
 fn check_alpha(alpha: f64) -> Result<()> {
-    if alpha > 0.0 && alpha < 1.0 {
-        Ok(())
-    } else {
-        Err(RankError::invalid(
-            "alpha",
-            "a level strictly between 0 and 1",
-            alpha,
-        ))
-    }
+    let ok = alpha > 0.0 && alpha < 1.0;
+    RankError::require(ok, "alpha", "a level strictly between 0 and 1", alpha)
 }
 
 fn check_variance(variance: f64) -> Result<()> {
-    if variance > 0.0 && variance.is_finite() {
-        Ok(())
-    } else {
-        Err(RankError::invalid(
-            "variance",
-            "a positive finite number",
-            variance,
-        ))
-    }
+    let ok = variance > 0.0 && variance.is_finite();
+    RankError::require(ok, "variance", "a positive finite number", variance)
 }
 
 /// The largest noncentrality `|nc|` of the t (`nc^2` of the F) whose series
@@ -81,31 +67,17 @@ fn check_noncentrality(difference: f64, variance: f64, n: u64) -> Result<()> {
 }
 
 fn check_difference(difference: f64) -> Result<()> {
-    if difference.is_finite() {
-        Ok(())
-    } else {
-        Err(RankError::invalid(
-            "difference",
-            "a finite number",
-            difference,
-        ))
-    }
+    let ok = difference.is_finite();
+    RankError::require(ok, "difference", "a finite number", difference)
 }
 
 fn check_topics(n: u64) -> Result<()> {
-    if n >= 2 {
-        Ok(())
-    } else {
-        Err(RankError::invalid("n_topics", "at least 2", n))
-    }
+    RankError::require(n >= 2, "n_topics", "at least 2", n)
 }
 
 fn check_systems(systems: u64) -> Result<()> {
-    if (2..=1 << 40).contains(&systems) {
-        Ok(())
-    } else {
-        Err(RankError::invalid("n_systems", "at least 2", systems))
-    }
+    let ok = (2..=1 << 40).contains(&systems);
+    RankError::require(ok, "n_systems", "at least 2", systems)
 }
 
 /// Power of the paired t-test over `n` topics at level `alpha` when the per-topic differences

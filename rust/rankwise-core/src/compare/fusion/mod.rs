@@ -560,9 +560,8 @@ fn fuse_query<'a>(
             Method::WeightedSum(w) | Method::Mixed(w) | Method::WeightedBorda(w) => w[r],
             _ => 1.0,
         };
-        retrieved.fill(false);
-        for (&j, v) in slot.iter().zip(values) {
-            retrieved[j] = true;
+        // Candidate `j` takes the value `v` from this run (retrieved, or the missing value).
+        let mut add = |j: usize, v: f64| {
             sum[j] += weight * v;
             count[j] += 1;
             best[j] = best[j].max(v);
@@ -573,6 +572,11 @@ fn fuse_query<'a>(
             if let Method::Wmnz(w) = method {
                 weight_of_retrieving[j] += w[r];
             }
+        };
+        retrieved.fill(false);
+        for (&j, v) in slot.iter().zip(values) {
+            retrieved[j] = true;
+            add(j, v);
         }
         // Candidates this run did not retrieve still score under Borda-style schemes.
         #[allow(clippy::cast_precision_loss)]
@@ -600,16 +604,7 @@ fn fuse_query<'a>(
         };
         if let Some(m) = missing {
             for j in (0..c).filter(|&j| !retrieved[j]) {
-                sum[j] += weight * m;
-                count[j] += 1;
-                best[j] = best[j].max(m);
-                worst[j] = worst[j].min(m);
-                if let Some(vals) = each.get_mut(j) {
-                    vals.push(m);
-                }
-                if let Method::Wmnz(w) = method {
-                    weight_of_retrieving[j] += w[r];
-                }
+                add(j, m);
             }
         }
     }
