@@ -29,6 +29,7 @@ from ._prompts import (
     ListwiseTemplate,
     PairwiseTemplate,
     SetwiseTemplate,
+    check_labels,
     identifier,
     listwise_messages,
     longest_passage,
@@ -41,13 +42,18 @@ from ._prompts import (
     truncate_words,
 )
 from .models import (
+    _check_passage_words,
     _check_template,
     _length_batches,
     _load_pretrained,
     _LoadedModel,
-    _pad,
+    _pad_batch,
     _parting_tokens,
+    _positions,
     _Ranker,
+    _softmax,
+    _softmax_first,
+    _split_calls,
     _stable_order,
     _torch,
     _transformers,
@@ -134,34 +140,9 @@ class _CausalRanker(_Ranker):
             )
         self.on_overflow = on_overflow
         self._shortened = 0
-        if isinstance(model_path, CausalLM):
-            lm = model_path
-            model_device = lm.model.device
-            super().__init__(
-                device if device is not None else model_device, dtype or lm.model.dtype, batch_size
-            )
-            same_device = self.device.type == model_device.type and (
-                self.device.index is None or self.device.index == model_device.index
-            )
-            if not same_device or self.dtype != lm.model.dtype:
-                raise InvalidValueError(
-                    f"a shared model stays where it was loaded ({model_device}, "
-                    f"{lm.model.dtype}); got device={device!r}, dtype={dtype!r}: pass them to "
-                    "load_causal_lm instead"
-                )
-            self.device = model_device
-        else:
-            super().__init__(device, dtype, batch_size)
-            lm = load_causal_lm(
-                model_path, gguf_file=gguf_file, device=self.device, dtype=self.dtype
-            )
-        self.model = lm.model
-        self.tokenizer = lm.tokenizer
-        self._name = lm.name
-        if max_passage_words is not None and max_passage_words < 1:
-            raise InvalidValueError(
-                f"`max_passage_words` must be positive; got {max_passage_words}"
-            )
+        options = {"gguf_file": gguf_file}
+        self._init_on(model_path, CausalLM, load_causal_lm, options, device, dtype, batch_size)
+        _check_passage_words(max_passage_words)
         self.max_passage_words = max_passage_words
         has_template = bool(getattr(self.tokenizer, "chat_template", None))
         if use_chat_template and not has_template:
@@ -296,13 +277,12 @@ class _CausalRanker(_Ranker):
         self._check_context(lengths, 1)
 
         def forward(rows: list[int]) -> Any:
-            ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
-            mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            seqs = [prompts[i] for i in rows]
+            ids, mask = _pad_batch(seqs, self._pad_id, left=True, device=self.device)
             return self.model(
                 input_ids=ids,
                 attention_mask=mask,
-                position_ids=positions,
+                position_ids=_positions(mask),
                 use_cache=False,
                 **self._last_logits_only,
             ).logits
@@ -321,8 +301,8 @@ class _CausalRanker(_Ranker):
         eos = sorted(self._eos_ids)
         with th.inference_mode():
             for rows in _length_batches(lengths, self.batch_size):
-                ids = _pad([prompts[i] for i in rows], self._pad_id, left=True, device=self.device)
-                mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
+                seqs = [prompts[i] for i in rows]
+                ids, mask = _pad_batch(seqs, self._pad_id, left=True, device=self.device)
                 config = transformers.GenerationConfig(
                     max_new_tokens=max(max_new_tokens[i] for i in rows),
                     do_sample=False,
@@ -427,11 +407,7 @@ class CausalListwiseRanker(_CausalRanker):
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int] | str]:
         """Order each ``(query, candidates)``: the model's text (``generate``) or a
         permutation, best first (``first``)."""
-        out: list[Any] = [[] for _ in batch]
-        todo = [k for k, (_, cands) in enumerate(batch) if len(cands) > 1]
-        for k, (_, cands) in enumerate(batch):
-            if len(cands) == 1:
-                out[k] = [0]
+        out, todo = _split_calls(batch, lambda n: list(range(n)))
         if not todo:
             return out
         if self.mode == "first":
@@ -518,7 +494,6 @@ class CausalPairwiseRanker(_CausalRanker):
         """P(a before b) for each ``(query, a, b)``."""
         if not batch:
             return []
-        th = _torch()
 
         def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], Any]:
             query, a, b = item
@@ -528,12 +503,11 @@ class CausalPairwiseRanker(_CausalRanker):
         ready = sorted(fitted)
         out: list[Any] = [None] * len(batch)
         if ready:
-            logits = th.tensor(
-                self._forward_logits([fitted[k][0] for k in ready], [fitted[k][1] for k in ready]),
-                dtype=th.float64,
+            logits = self._forward_logits(
+                [fitted[k][0] for k in ready], [fitted[k][1] for k in ready]
             )
-            for k, p in zip(ready, th.softmax(logits, dim=-1)[:, 0].tolist(), strict=True):
-                out[k] = float(p)
+            for k, p in zip(ready, _softmax_first(logits), strict=True):
+                out[k] = p
         self._refuse(refused, out)
         return out
 
@@ -574,11 +548,7 @@ class CausalSetwiseRanker(_CausalRanker):
         """The prompt text for one selection (passages cut to ``words`` words, default
         ``max_passage_words``)."""
         t = self.template
-        if len(candidates) > len(t.labels):
-            raise InvalidValueError(
-                f"the setwise template has {len(t.labels)} labels; got {len(candidates)} "
-                "candidates in one call"
-            )
+        check_labels(t, len(candidates))
         passages = [self._passage(c, words) for c in candidates]
         messages = setwise_messages(t, text_of(query, "query"), passages)
         return self._prompt_text(messages, t.answer_prefix)
@@ -586,12 +556,7 @@ class CausalSetwiseRanker(_CausalRanker):
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
         """For each ``(query, candidates, count)``: the model's probability that each
         candidate is the most relevant."""
-        th = _torch()
-        out: list[Any] = [[] for _ in batch]
-        todo = [k for k, (_, cands, _) in enumerate(batch) if len(cands) > 1]
-        for k, (_, cands, _) in enumerate(batch):
-            if len(cands) == 1:
-                out[k] = [1.0]
+        out, todo = _split_calls(batch, lambda n: [1.0] * n)
 
         def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], Any]:
             query, cands, _ = item
@@ -605,7 +570,6 @@ class CausalSetwiseRanker(_CausalRanker):
         ready = sorted(fitted)
         logits = self._forward_logits([fitted[k][0] for k in ready], [fitted[k][1] for k in ready])
         for k, row in zip(ready, logits, strict=True):
-            probs = th.softmax(th.tensor(row, dtype=th.float64), dim=-1)
-            out[k] = [float(p) for p in probs.tolist()]
+            out[k] = _softmax(row)
         self._refuse(refused, out)
         return out

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PromptTooLongError, RankwiseTypeError
+from ..errors import InvalidValueError, PromptTooLongError, RankwiseTypeError
 
 __all__ = [
     "PRP",
@@ -30,6 +30,7 @@ __all__ = [
     "PairwiseTemplate",
     "PointwiseTemplate",
     "SetwiseTemplate",
+    "check_labels",
     "identifier",
     "listwise_messages",
     "longest_passage",
@@ -38,6 +39,7 @@ __all__ = [
     "plain_prompt",
     "pointwise_messages",
     "setwise_messages",
+    "setwise_user",
     "shorter_words",
     "text_of",
     "truncate_words",
@@ -300,14 +302,27 @@ def pairwise_messages(t: PairwiseTemplate, query: str, a: str, b: str) -> Messag
     return [*_system(t.system), {"role": "user", "content": t.user.format(query=query, a=a, b=b)}]
 
 
-def setwise_messages(t: SetwiseTemplate, query: str, passages: Sequence[str]) -> Messages:
-    """The conversation of one setwise selection (at most ``len(t.labels)`` passages)."""
+def check_labels(t: SetwiseTemplate, candidates: int) -> None:
+    """Refuse a setwise call with more candidates than the template has labels."""
+    if candidates > len(t.labels):
+        raise InvalidValueError(
+            f"the setwise template has {len(t.labels)} labels; got {candidates} "
+            "candidates in one call"
+        )
+
+
+def setwise_user(t: SetwiseTemplate, query: str, passages: Sequence[str]) -> str:
+    """The user text of one setwise selection (at most ``len(t.labels)`` passages)."""
     joined = t.separator.join(
         t.passage.format(label=label, passage=p)
         for label, p in zip(t.labels, passages, strict=False)
     )
-    user = t.user.format(query=query, passages=joined, num=len(passages))
-    return [*_system(t.system), {"role": "user", "content": user}]
+    return t.user.format(query=query, passages=joined, num=len(passages))
+
+
+def setwise_messages(t: SetwiseTemplate, query: str, passages: Sequence[str]) -> Messages:
+    """The conversation of one setwise selection (at most ``len(t.labels)`` passages)."""
+    return [*_system(t.system), {"role": "user", "content": setwise_user(t, query, passages)}]
 
 
 def pointwise_messages(t: PointwiseTemplate, query: str, passage: str) -> Messages:

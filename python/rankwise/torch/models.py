@@ -209,6 +209,52 @@ def _pad(
     return padded
 
 
+def _pad_batch(
+    seqs: Sequence[Sequence[int]], pad_id: int, *, left: bool, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids padded with ``pad_id`` (on the left or the right) and their attention mask."""
+    ids = _pad(seqs, pad_id, left=left, device=device)
+    mask = _pad([[1] * len(s) for s in seqs], 0, left=left, device=device)
+    return ids, mask
+
+
+def _positions(mask: torch.Tensor) -> torch.Tensor:
+    """Position ids of a left-padded batch: 0 at each row's first real token (and at the
+    padding before it)."""
+    positions: torch.Tensor = (mask.cumsum(-1) - 1).clamp(min=0)
+    return positions
+
+
+def _softmax(logits: Sequence[float]) -> list[float]:
+    """The softmax of one row of answer logits, in float64."""
+    th = _torch()
+    return [float(p) for p in th.softmax(th.tensor(logits, dtype=th.float64), dim=-1).tolist()]
+
+
+def _softmax_first(logits: Sequence[Sequence[float]]) -> list[float]:
+    """P(first choice) of each row: the softmax of its logits, in float64."""
+    th = _torch()
+    if not logits:
+        return []
+    probs = th.softmax(th.tensor(logits, dtype=th.float64), dim=-1)[:, 0]
+    return [float(p) for p in probs.tolist()]
+
+
+def _split_calls(
+    batch: Sequence[tuple[Any, ...]], answer: Callable[[int], list[Any]]
+) -> tuple[list[Any], list[int]]:
+    """The answers of a batch of calls (candidates in ``item[1]``) where fewer than 2
+    candidates leave nothing to ask (``answer(n)``; the others ``[]``, to fill), and the
+    indices of the calls the model answers."""
+    out = [answer(len(item[1])) if len(item[1]) < 2 else [] for item in batch]
+    return out, [k for k, item in enumerate(batch) if len(item[1]) > 1]
+
+
+def _check_passage_words(max_passage_words: int | None) -> None:
+    if max_passage_words is not None and max_passage_words < 1:
+        raise InvalidValueError(f"`max_passage_words` must be positive; got {max_passage_words}")
+
+
 def _digest(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
@@ -310,6 +356,43 @@ class _Ranker:
                 self._input_tokens += sum(lengths[i] for i in rows)
                 self._output_tokens += len(rows)
         return out
+
+    def _init_on(
+        self,
+        model_path: Any,
+        shared: type[_LoadedModel],
+        load: Callable[..., _LoadedModel],
+        options: Mapping[str, Any],
+        device: str | torch.device | None,
+        dtype: str | torch.dtype | None,
+        batch_size: int,
+    ) -> None:
+        """:class:`_Ranker`'s ``__init__`` for a ranker on a loaded model, and the model: a
+        ``shared`` one given as ``model_path`` stays where it was loaded (``device`` and
+        ``dtype``, when given, must be its own); otherwise ``load(model_path, device=...,
+        dtype=..., **options)`` loads one."""
+        if isinstance(model_path, shared):
+            lm = model_path
+            here, kind = lm.model.device, lm.model.dtype
+            _Ranker.__init__(
+                self,
+                here if device is None else device,
+                kind if dtype is None else dtype,
+                batch_size,
+            )
+            same_device = self.device.type == here.type and self.device.index in (None, here.index)
+            if not same_device or self.dtype != kind:
+                raise InvalidValueError(
+                    f"a shared model stays where it was loaded ({here}, {kind}); got "
+                    f"device={device!r}, dtype={dtype!r}: pass them to {load.__name__} instead"
+                )
+            self.device = here
+        else:
+            _Ranker.__init__(self, device, dtype, batch_size)
+            lm = load(model_path, device=self.device, dtype=self.dtype, **options)
+        self.model = lm.model
+        self.tokenizer = lm.tokenizer
+        self._name = lm.name
 
     def _set_id(self, ranker_id: str | None, *parts: Any) -> None:
         self.ranker_id = ranker_id or f"{type(self).__name__}:{self._name}:{_digest(*parts)}"
@@ -449,6 +532,18 @@ class _Encoder(_ScoresAsLists, _Ranker):
 
             fuse_encoder(model)
 
+    def _batches(
+        self, enc: Mapping[str, Sequence[Sequence[int]]]
+    ) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """The rows of the tokenizer output ``enc`` in forward passes of similar length: each
+        pass's row indices and padded inputs; its tokens count in ``usage()`` once the caller
+        is done with it."""
+        lengths = [len(ids) for ids in enc["input_ids"]]
+        pad_id = self.tokenizer.pad_token_id or 0
+        for rows in _length_batches(lengths, self.batch_size):
+            yield rows, _encoder_inputs(enc, rows, pad_id, self.device)
+            self._input_tokens += sum(lengths[i] for i in rows)
+
 
 class BiEncoder(_Encoder):
     """A bi-encoder: query and candidate embedded apart, relevance their cosine similarity.
@@ -531,11 +626,8 @@ class BiEncoder(_Encoder):
         if self._lower:
             texts = [t.lower() for t in texts]
         enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
-        lengths = [len(ids) for ids in enc["input_ids"]]
-        pad_id = self.tokenizer.pad_token_id or 0
         with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                inputs = _encoder_inputs(enc, rows, pad_id, self.device)
+            for rows, inputs in self._batches(enc):
                 hidden = self.model(**inputs).last_hidden_state.float()
                 mask = inputs["attention_mask"].unsqueeze(-1).float()
                 if self.pooling == "mean":
@@ -550,7 +642,6 @@ class BiEncoder(_Encoder):
                 out[th.as_tensor(rows, device=self.device)] = th.nn.functional.normalize(
                     pooled, p=2, dim=1
                 )
-                self._input_tokens += sum(lengths[i] for i in rows)
         return out
 
     def clear_cache(self) -> None:
@@ -645,12 +736,9 @@ class CrossEncoder(_Encoder):
         queries = [text_of(q, "query") for q, _ in batch]
         docs = [text_of(d, "candidate") for _, d in batch]
         enc = self.tokenizer(queries, docs, truncation=True, max_length=self.max_length)
-        lengths = [len(ids) for ids in enc["input_ids"]]
-        pad_id = self.tokenizer.pad_token_id or 0
         out = [0.0] * len(batch)
         with th.inference_mode():
-            for rows in _length_batches(lengths, self.batch_size):
-                inputs = _encoder_inputs(enc, rows, pad_id, self.device)
+            for rows, inputs in self._batches(enc):
                 logits = self.model(**inputs).logits.float()
                 if logits.shape[-1] == 1:
                     scores = logits[:, 0]
@@ -660,7 +748,6 @@ class CrossEncoder(_Encoder):
                     scores = th.softmax(logits, dim=-1)[:, self.positive_label]
                 for i, s in zip(rows, scores.cpu().tolist(), strict=True):
                     out[i] = float(s)
-                self._input_tokens += sum(lengths[i] for i in rows)
         return out
 
 

@@ -54,8 +54,11 @@ from .models import (
     _check_template,
     _digest,
     _length_batches,
-    _pad,
+    _pad_batch,
+    _positions,
     _ScoresAsLists,
+    _softmax_first,
+    _split_calls,
     _stable_order,
     _torch,
 )
@@ -169,11 +172,9 @@ class CausalYesNoScorer(_ScoresAsLists, _CausalRanker):
         """P(yes) for each ``(query, candidate)``."""
         if not batch:
             return []
-        th = _torch()
         prompts = [self._tokenize(self.prompt(q, d)) for q, d in batch]
         choices = [self._answer_tokens] * len(prompts)
-        logits = th.tensor(self._forward_logits(prompts, choices), dtype=th.float64)
-        return [float(p) for p in th.softmax(logits, dim=-1)[:, 0].tolist()]
+        return _softmax_first(self._forward_logits(prompts, choices))
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,6 +260,12 @@ class _Generating(_CausalRanker):
             self.use_chat_template,
         )
 
+    def _answers(self, texts: Sequence[str]) -> list[str]:
+        """The model's greedy answers to the prompt ``texts``, kept in ``last_answers``."""
+        prompts = [self._tokenize(text) for text in texts]
+        self.last_answers = self._generate(prompts, [self.max_new_tokens] * len(prompts))
+        return self.last_answers
+
     def _record(self, problem: str | None) -> None:
         self.answers += 1
         if problem is not None:
@@ -332,11 +339,8 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
         """The grade of each ``(query, candidate)``."""
         if not batch:
             return []
-        prompts = [self._tokenize(self.prompt(q, d)) for q, d in batch]
-        texts = self._generate(prompts, [self.max_new_tokens] * len(prompts))
-        self.last_answers = texts
         out = []
-        for text in texts:
+        for text in self._answers([self.prompt(q, d) for q, d in batch]):
             grade, problem = parse_grade(text, self.template.low, self.template.high)
             self._record(problem)
             out.append(float(grade))
@@ -460,11 +464,8 @@ class CausalReasoningSetwiseRanker(_Generating):
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
         """For each ``(query, candidates, count)``: 1.0 for the candidate the model names."""
-        out: list[list[float]] = [[1.0] if len(c) == 1 else [] for _, c, _ in batch]
-        todo = [k for k, (_, cands, _) in enumerate(batch) if len(cands) > 1]
-        prompts = [self._tokenize(self.prompt(batch[k][0], batch[k][1])) for k in todo]
-        texts = self._generate(prompts, [self.max_new_tokens] * len(prompts))
-        self.last_answers = texts
+        out, todo = _split_calls(batch, lambda n: [1.0] * n)
+        texts = self._answers([self.prompt(batch[k][0], batch[k][1]) for k in todo])
         for k, text in zip(todo, texts, strict=True):
             n = len(batch[k][1])
             chosen, problem = parse_label(text, n)
@@ -609,17 +610,14 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
             with th.inference_mode():
                 for rows in _length_batches(lengths, self.batch_size):
                     width = max(lengths[i] for i in rows)
-                    ids = _pad(
-                        [prompts[i] for i in rows], self._pad_id, left=True, device=self.device
-                    )
-                    mask = _pad([[1] * lengths[i] for i in rows], 0, left=True, device=self.device)
-                    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+                    seqs = [prompts[i] for i in rows]
+                    ids, mask = _pad_batch(seqs, self._pad_id, left=True, device=self.device)
                     captured.clear()
                     with contextlib.suppress(_Stop):
                         self.model(
                             input_ids=ids,
                             attention_mask=mask,
-                            position_ids=positions,
+                            position_ids=_positions(mask),
                             use_cache=False,
                             # older transformers' SDPA layers fall back to eager for this
                             output_attentions=True,
@@ -637,8 +635,7 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
 
     def score_group(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[float]]:
         """For each ``(query, candidates)``, the attention mass the query gives each block."""
-        out: list[list[float]] = [[0.0] * len(c) if len(c) < 2 else [] for _, c in batch]
-        todo = [k for k, (_, cands) in enumerate(batch) if len(cands) > 1]
+        out, todo = _split_calls(batch, lambda n: [0.0] * n)
         built = [self.pieces(batch[k][0], batch[k][1]) for k in todo]
         attention = self._block_attention([ids for ids, _ in built])
         for k, (_, spans), weights in zip(todo, built, attention, strict=True):

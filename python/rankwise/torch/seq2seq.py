@@ -30,17 +30,28 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidValueError
 from ._hub import model_source
-from ._prompts import PRP, SETWISE, PairwiseTemplate, SetwiseTemplate, text_of, truncate_words
+from ._prompts import (
+    PRP,
+    SETWISE,
+    PairwiseTemplate,
+    SetwiseTemplate,
+    check_labels,
+    setwise_user,
+    text_of,
+    truncate_words,
+)
 from .models import (
+    _check_passage_words,
     _check_template,
     _load_pretrained,
     _LoadedModel,
-    _pad,
+    _pad_batch,
     _parting_tokens,
     _Ranker,
-    _resolve_device,
-    _resolve_dtype,
     _ScoresAsLists,
+    _softmax,
+    _softmax_first,
+    _split_calls,
     _torch,
     _transformers,
 )
@@ -104,32 +115,10 @@ class _Seq2SeqRanker(_Ranker):
         max_passage_words: int | None,
     ) -> None:
         _check_template(template, kind)
-        if isinstance(model_path, Seq2SeqLM):
-            lm = model_path
-            super().__init__(lm.model.device, lm.model.dtype, batch_size)
-            asked = _resolve_device(device) if device is not None else lm.model.device
-            same_device = asked.type == lm.model.device.type and asked.index in (
-                None,
-                lm.model.device.index,
-            )
-            if not same_device or (dtype is not None and _resolve_dtype(dtype) != lm.model.dtype):
-                raise InvalidValueError(
-                    f"a shared model stays where it was loaded ({lm.model.device}, "
-                    f"{lm.model.dtype}); got device={device!r}, dtype={dtype!r}: pass them to "
-                    "load_seq2seq_lm instead"
-                )
-        else:
-            super().__init__(device, dtype, batch_size)
-            lm = load_seq2seq_lm(model_path, device=self.device, dtype=self.dtype)
-        self.model = lm.model
-        self.tokenizer = lm.tokenizer
-        self._name = lm.name
+        self._init_on(model_path, Seq2SeqLM, load_seq2seq_lm, {}, device, dtype, batch_size)
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2:
             raise InvalidValueError(f"`max_length` must be an integer >= 2; got {max_length!r}")
-        if max_passage_words is not None and max_passage_words < 1:
-            raise InvalidValueError(
-                f"`max_passage_words` must be positive; got {max_passage_words}"
-            )
+        _check_passage_words(max_passage_words)
         self.max_length = max_length
         self.max_passage_words = max_passage_words
         self.template = template
@@ -197,6 +186,10 @@ class _Seq2SeqRanker(_Ranker):
             self.max_passage_words,
         )
 
+    def _pair_text(self, text: str, query: Any, a: Any, b: Any) -> str:
+        """``text`` (a pairwise prompt) filled with the query and the two passages."""
+        return text.format(query=text_of(query, "query"), a=self._passage(a), b=self._passage(b))
+
     def _first_probs(self, texts: Sequence[str]) -> list[float]:
         """P(first target) after each encoder input."""
         return _softmax_first(self._logits(texts, self._decoder, [self._choice] * len(texts)))
@@ -214,23 +207,14 @@ class _Seq2SeqRanker(_Ranker):
         lengths = [len(row) for row in ids]
 
         def forward(rows: list[int]) -> Any:
-            inputs = _pad([ids[i] for i in rows], self._pad_id, left=False, device=self.device)
-            mask = _pad([[1] * lengths[i] for i in rows], 0, left=False, device=self.device)
+            seqs = [ids[i] for i in rows]
+            inputs, mask = _pad_batch(seqs, self._pad_id, left=False, device=self.device)
             dec = th.as_tensor([list(decoder)] * len(rows), device=self.device)
             return self.model(
                 input_ids=inputs, attention_mask=mask, decoder_input_ids=dec, use_cache=False
             ).logits
 
         return self._next_token_logits(lengths, choices, forward)
-
-
-def _softmax_first(logits: Sequence[Sequence[float]]) -> list[float]:
-    """P(first choice) of each row: the softmax of its logits, in float64."""
-    th = _torch()
-    if not logits:
-        return []
-    probs = th.softmax(th.tensor(logits, dtype=th.float64), dim=-1)[:, 0]
-    return [float(p) for p in probs.tolist()]
 
 
 def _check_targets(targets: Any) -> tuple[str, str]:
@@ -326,9 +310,7 @@ class DuoT5(_Seq2SeqRanker):
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
-        return self.template.format(
-            query=text_of(query, "query"), a=self._passage(a), b=self._passage(b)
-        )
+        return self._pair_text(self.template, query, a, b)
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
@@ -371,9 +353,7 @@ class FlanT5PairwiseRanker(_Seq2SeqRanker):
 
     def prompt(self, query: Any, a: Any, b: Any) -> str:
         """The encoder's input for one comparison."""
-        return self.template.user.format(
-            query=text_of(query, "query"), a=self._passage(a), b=self._passage(b)
-        )
+        return self._pair_text(self.template.user, query, a, b)
 
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         """P(a before b) for each ``(query, a, b)``."""
@@ -414,27 +394,16 @@ class FlanT5SetwiseRanker(_Seq2SeqRanker):
 
     def prompt(self, query: Any, candidates: Sequence[Any]) -> str:
         """The encoder's input for one selection."""
-        t = self.template
-        if len(candidates) > len(t.labels):
-            raise InvalidValueError(
-                f"the setwise template has {len(t.labels)} labels; got {len(candidates)} "
-                "candidates in one call"
-            )
-        joined = t.separator.join(
-            t.passage.format(label=label, passage=self._passage(c))
-            for label, c in zip(t.labels, candidates, strict=False)
-        )
-        return t.user.format(query=text_of(query, "query"), passages=joined, num=len(candidates))
+        check_labels(self.template, len(candidates))
+        passages = [self._passage(c) for c in candidates]
+        return setwise_user(self.template, text_of(query, "query"), passages)
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[float]]:
         """For each ``(query, candidates, count)``: the model's probability that each
         candidate is the most relevant."""
-        th = _torch()
-        out: list[list[float]] = [[1.0] if len(c) == 1 else [] for _, c, _ in batch]
-        todo = [k for k, (_, cands, _) in enumerate(batch) if len(cands) > 1]
+        out, todo = _split_calls(batch, lambda n: [1.0] * n)
         texts = [self.prompt(batch[k][0], batch[k][1]) for k in todo]
         choices = [self._choice[: len(batch[k][1])] for k in todo]
         for k, logits in zip(todo, self._logits(texts, self._decoder, choices), strict=True):
-            probs = th.softmax(th.tensor(logits, dtype=th.float64), dim=-1)
-            out[k] = [float(p) for p in probs.tolist()]
+            out[k] = _softmax(logits)
         return out

@@ -27,6 +27,7 @@ from ._common import (
     _ideal_dcg,
     _Loss,
     _prepare,
+    _ratio_or_zero,
     _real_pairs,
     _reduce,
     _sort_inputs,
@@ -72,9 +73,7 @@ def approx_ndcg_loss(
     gains = _zero_padded(_gains(y, "exp2"), m)
     max_dcg = _ideal_dcg(gains, m, None)
     dcg = (gains / torch.log2(1.0 + approx_rank)).sum(dim=-1)
-    has = max_dcg > 0
-    per_list = torch.where(has, -dcg / torch.where(has, max_dcg, 1.0), 0.0)
-    return _reduce(per_list, reduction, has)
+    return _reduce(_ratio_or_zero(-dcg, max_dcg), reduction, max_dcg > 0)
 
 
 class ApproxNDCGLoss(_Loss):
@@ -200,8 +199,7 @@ def neural_ndcg_loss(
     m, s, y = _compact(m, s, y)
     b, n = s.shape
     if stochastic:
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-            raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
+        _check_count("n_samples", n_samples)
         generator = _generator(generator, seed)
         # NeuralSort's n x n matrix of each list and sample dominates (the Sinkhorn scaling
         # holds a few of them at once), besides the noise
@@ -223,17 +221,13 @@ def neural_ndcg_loss(
     p_hat = _sinkhorn(p_hat, m_rep, tol=sinkhorn_tol, max_iter=sinkhorn_max_iter)
     p_hat = p_hat.reshape(n_samples, b, n, n)
     g = _zero_padded(_gains(y, gain), m)
-    disc = _discounts(n, s)
-    if k is not None:
-        disc = torch.where(torch.arange(n, device=s.device) < k, disc, 0.0)
+    disc = _discounts(n, s, k)
     if transposed:
         dcg = (g * torch.einsum("sbrj,r->sbj", p_hat, disc)).sum(dim=-1).mean(dim=0)
     else:
         dcg = (torch.einsum("sbrj,bj->sbr", p_hat, g) * disc).sum(dim=-1).mean(dim=0)
     max_dcg = _ideal_dcg(g, m, k)
-    has = max_dcg > 0
-    per_list = torch.where(has, -dcg / torch.where(has, max_dcg, 1.0), 0.0)
-    return _reduce(per_list, reduction, has)
+    return _reduce(_ratio_or_zero(-dcg, max_dcg), reduction, max_dcg > 0)
 
 
 class NeuralNDCGLoss(_Loss):

@@ -48,6 +48,16 @@ def _same_shape(name: str, x: Tensor, ref_name: str, ref: Tensor) -> None:
         )
 
 
+def _companion(name: str, value: object, ref_name: str, ref: Tensor, *, target: bool) -> Tensor:
+    """A second 2-D floating-point input of the shape of ``ref`` (checked), on its device;
+    a ``target`` (no gradient through it) is also detached and cast to ``ref``'s dtype."""
+    x = _float_tensor(name, value, ndim=2)
+    _same_shape(name, x, ref_name, ref)
+    if target:
+        return x.detach().to(dtype=ref.dtype, device=ref.device)
+    return x.to(device=ref.device)
+
+
 def _check_reduction(reduction: object) -> None:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise InvalidValueError(
@@ -229,19 +239,26 @@ def _gains(labels: Tensor, gain: str) -> Tensor:
     raise InvalidValueError(f"`gain` must be 'exp2' or 'linear'; got {gain!r}")
 
 
-def _discounts(n: int, like: Tensor) -> Tensor:
-    """``1 / log2(1 + r)`` for r = 1..n."""
+def _discounts(n: int, like: Tensor, k: int | None = None) -> Tensor:
+    """``1 / log2(1 + r)`` for r = 1..n; 0 beyond rank ``k`` (None: no cutoff)."""
     r = torch.arange(1, n + 1, dtype=like.dtype, device=like.device)
-    return 1.0 / torch.log2(1.0 + r)
+    disc = 1.0 / torch.log2(1.0 + r)
+    if k is not None:
+        disc = torch.where(torch.arange(n, device=like.device) < k, disc, 0.0)
+    return disc
 
 
 def _ideal_dcg(gains: Tensor, mask: Tensor, k: int | None) -> Tensor:
     """DCG@k of the ideal order: real gains sorted descending."""
     ideal = torch.sort(_zero_padded(gains, mask), dim=-1, descending=True).values
-    disc = _discounts(gains.shape[-1], gains)
-    if k is not None:
-        disc = torch.where(torch.arange(gains.shape[-1], device=gains.device) < k, disc, 0.0)
-    return (ideal * disc).sum(dim=-1)
+    return (ideal * _discounts(gains.shape[-1], gains, k)).sum(dim=-1)
+
+
+def _ratio_or_zero(num: Tensor, den: Tensor) -> Tensor:
+    """``num / den`` where ``den > 0``, else 0 (an nDCG whose ideal DCG is 0), with no
+    division by 0 in the forward or the backward pass."""
+    has = den > 0
+    return torch.where(has, num / torch.where(has, den, 1.0), 0.0)
 
 
 def _compact(mask: Tensor, *tensors: Tensor) -> tuple[Tensor, ...]:
@@ -264,6 +281,13 @@ def _plackett_luce_terms(s_sorted: Tensor, m_sorted: Tensor) -> Tensor:
     x = _clean(s_sorted, m_sorted)
     lse = torch.flip(torch.logcumsumexp(torch.flip(x, dims=[-1]), dim=-1), dims=[-1])
     return _zero_padded(lse - x, m_sorted)
+
+
+def _reduce_pairs(per_pair: Tensor, pairs: Tensor, reduction: str) -> Tensor:
+    """Reduce ``(B, L, L)`` pair terms over the ``pairs`` that take part: per-list sums, and
+    for "mean" the number of pairs of the batch as the denominator."""
+    per_pair = torch.where(pairs, per_pair, 0.0)
+    return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
 
 
 def _real_pairs(mask: Tensor) -> Tensor:

@@ -16,11 +16,10 @@ from ._common import (
     _check_positive,
     _check_reduction,
     _clean,
-    _float_tensor,
+    _companion,
     _Loss,
     _prepare,
     _reduce,
-    _same_shape,
     _zero_padded,
 )
 
@@ -174,9 +173,7 @@ def yes_no_loss(
     0.1269
     """
     yes, y, m = _prepare(yes_logits, labels, mask, scores_name="yes_logits")
-    no = _float_tensor("no_logits", no_logits, ndim=2)
-    _same_shape("no_logits", no, "yes_logits", yes)
-    no = no.to(device=yes.device)
+    no = _companion("no_logits", no_logits, "yes_logits", yes, target=False)
     _check_reduction(reduction)
     if bool((((y < 0) | (y > 1)) & m).any()):
         raise InvalidValueError("`labels` must lie in [0, 1] (1 = relevant) for yes_no_loss")

@@ -12,19 +12,17 @@ from ._common import (
     Reduction,
     _check_positive,
     _check_reduction,
-    _float_tensor,
+    _companion,
     _Loss,
     _prepare,
     _reduce,
-    _same_shape,
+    _reduce_pairs,
     _zero_padded,
 )
 
 
 def _ips_weights(clicks: Tensor, propensities: object, mask: Tensor, clip: float | None) -> Tensor:
-    p = _float_tensor("propensities", propensities, ndim=2)
-    _same_shape("propensities", p, "scores", clicks)
-    p = p.detach().to(dtype=clicks.dtype, device=clicks.device)
+    p = _companion("propensities", propensities, "scores", clicks, target=True)
     if bool(((p <= 0) | (p > 1) | torch.isnan(p))[mask].any()):
         raise InvalidValueError("`propensities` must lie in (0, 1] at real entries")
     if clip is not None:
@@ -109,8 +107,7 @@ def ips_pairwise_loss(
     pairs = clicked[:, :, None] & (m & ~clicked)[:, None, :]
     sc = _zero_padded(s, m)
     per_pair = w[:, :, None] * F.softplus(-float(sigma) * (sc[:, :, None] - sc[:, None, :]))
-    per_pair = torch.where(pairs, per_pair, 0.0)
-    return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
+    return _reduce_pairs(per_pair, pairs, reduction)
 
 
 class IPSPairwiseLoss(_Loss):

@@ -25,7 +25,7 @@ from ._common import (
     _Loss,
     _prepare,
     _real_pairs,
-    _reduce,
+    _reduce_pairs,
     _sort_desc,
     _target_ranks,
     _zero_padded,
@@ -104,8 +104,7 @@ def ranknet_loss(
                 f"'inverse_rank_sum' or a (B, L, L) tensor; got {pair_weights!r}"
             )
         per_pair = per_pair * w
-    per_pair = torch.where(pairs, per_pair, 0.0)
-    return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
+    return _reduce_pairs(per_pair, pairs, reduction)
 
 
 class RankNetLoss(_Loss):
@@ -230,8 +229,7 @@ def lambda_loss(
     per_pair = -rho * F.logsigmoid(float(sigma) * diffs)
     if log == "binary":
         per_pair = per_pair / _LN2
-    per_pair = torch.where(pairs, per_pair, 0.0)
-    return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
+    return _reduce_pairs(per_pair, pairs, reduction)
 
 
 class LambdaLoss(_Loss):

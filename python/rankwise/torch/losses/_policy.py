@@ -11,6 +11,7 @@ from rankwise.errors import InvalidValueError, ShapeError
 
 from ._common import (
     Reduction,
+    _check_count,
     _check_k,
     _check_nonnegative_labels,
     _check_positive,
@@ -26,6 +27,7 @@ from ._common import (
     _mask,
     _plackett_luce_terms,
     _prepare,
+    _ratio_or_zero,
     _reduce,
     _tensor,
     _zero_padded,
@@ -57,8 +59,7 @@ def plackett_luce_sample(
     s = _float_tensor("scores", scores, ndim=2)
     m = _mask(mask, s)
     _check_positive("temperature", temperature)
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise InvalidValueError(f"`n_samples` must be an integer >= 1; got {n_samples!r}")
+    _check_count("n_samples", n_samples)
     generator = _generator(generator, seed)
     b, n = s.shape
     # u, its clamped copy, the Gumbel noise, the keys (twice) and the sort's values and indices
@@ -123,12 +124,8 @@ def _ndcg_of_rankings(labels: Tensor, mask: Tensor, rankings: Tensor, k: int | N
     gains = _zero_padded(_gains(labels, "exp2"), mask)
     n = labels.shape[-1]
     g_sorted = torch.gather(gains[:, None, :].expand(-1, rankings.shape[1], -1), -1, rankings)
-    disc = _discounts(n, labels)
-    if k is not None:
-        disc = torch.where(torch.arange(n, device=labels.device) < k, disc, 0.0)
-    dcg = (g_sorted * disc).sum(dim=-1)
-    ideal = _ideal_dcg(gains, mask, k)[:, None]
-    return torch.where(ideal > 0, dcg / torch.where(ideal > 0, ideal, 1.0), 0.0)
+    dcg = (g_sorted * _discounts(n, labels, k)).sum(dim=-1)
+    return _ratio_or_zero(dcg, _ideal_dcg(gains, mask, k)[:, None])
 
 
 def pg_rank_loss(

@@ -16,12 +16,14 @@ from ._common import (
     _check_nonnegative_labels,
     _check_positive,
     _check_reduction,
+    _companion,
     _float_tensor,
     _label_pairs,
     _Loss,
     _plackett_luce_terms,
     _prepare,
     _reduce,
+    _reduce_pairs,
     _same_shape,
     _sort_desc,
     _target_ranks,
@@ -39,9 +41,7 @@ def _prepare_policy(
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """Validate a preference batch: (policy, reference detached in its dtype, labels, mask)."""
     pol, y, m = _prepare(policy_logps, labels, mask, scores_name="policy_logps")
-    ref = _float_tensor("ref_logps", ref_logps, ndim=2)
-    _same_shape("ref_logps", ref, "policy_logps", pol)
-    ref = ref.detach().to(dtype=pol.dtype, device=pol.device)
+    ref = _companion("ref_logps", ref_logps, "policy_logps", pol, target=True)
     _check_reduction(reduction)
     _check_positive("beta", beta)
     return pol, ref, y, m
@@ -82,8 +82,7 @@ def dpo_loss(
     h = beta * (_zero_padded(pol, m) - _zero_padded(ref.detach(), m))
     if model == "bradley_terry":
         pairs = _label_pairs(y, m)
-        per_pair = torch.where(pairs, -F.logsigmoid(h[:, :, None] - h[:, None, :]), 0.0)
-        return _reduce(per_pair.sum(dim=(1, 2)), reduction, pairs.sum(dim=(1, 2)))
+        return _reduce_pairs(-F.logsigmoid(h[:, :, None] - h[:, None, :]), pairs, reduction)
     if model == "plackett_luce":
         order = _sort_desc(y, m)
         terms = _plackett_luce_terms(torch.gather(h, -1, order), torch.gather(m, -1, order))
