@@ -327,17 +327,26 @@ impl Tied<'_> {
         })
     }
 
+    /// The groups that start above `limit`, in rank order: each one's start `s`, size `t`
+    /// and count `r` of documents with `is(label)`, what every expected measure cut at
+    /// `limit` reads of a group.
+    fn counted_groups(
+        &self,
+        limit: usize,
+        is: impl Fn(f64) -> bool,
+    ) -> impl Iterator<Item = (usize, usize, usize)> {
+        self.groups()
+            .take_while(move |&(s, _)| s < limit)
+            .map(move |(s, g)| (s, g.len(), g.iter().filter(|&&l| is(l)).count()))
+    }
+
     /// Expected number of documents with `is(label)` in the top `limit`: a group with `c` of
     /// its `t` places above `limit` holds, in expectation, `c / t` of its documents there.
     fn expected_count(&self, limit: usize, is: impl Fn(f64) -> bool) -> f64 {
         let mut sum = 0.0;
-        for (s, g) in self.groups() {
-            if s >= limit {
-                break;
-            }
-            let c = g.len().min(limit - s);
-            let n = g.iter().filter(|&&l| is(l)).count();
-            sum += f(n) * f(c) / f(g.len());
+        for (s, t, n) in self.counted_groups(limit, is) {
+            let c = t.min(limit - s);
+            sum += f(n) * f(c) / f(t);
         }
         sum
     }
@@ -514,18 +523,14 @@ fn expected_err(tied: &Tied<'_>, limit: usize, max_grade: f64) -> f64 {
 /// holding a relevant document with chance `r / t`.
 fn expected_rbp(tied: &Tied<'_>, limit: usize, p: f64, is_rel: impl Fn(f64) -> bool) -> f64 {
     let mut sum = 0.0;
-    for (s, g) in tied.groups() {
-        if s >= limit {
-            break;
-        }
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
+    for (s, t, r) in tied.counted_groups(limit, is_rel) {
         if r == 0 {
             continue;
         }
-        let weights: f64 = (s..(s + g.len()).min(limit))
+        let weights: f64 = (s..(s + t).min(limit))
             .map(|rank| p.powf(f(rank)))
             .fold(0.0, |a, w| a + w);
-        sum += f(r) / f(g.len()) * weights;
+        sum += f(r) / f(t) * weights;
     }
     (1.0 - p) * sum
 }
@@ -627,70 +632,59 @@ fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f
     if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
+/// The first group above `limit` with a relevant document: its start, size and relevant
+/// count. Success and reciprocal rank depend on it alone.
+fn first_relevant_group(
+    tied: &Tied<'_>,
+    limit: usize,
+    is_rel: impl Fn(f64) -> bool,
+) -> Option<(usize, usize, usize)> {
+    tied.counted_groups(limit, is_rel).find(|&(_, _, r)| r > 0)
+}
+
 fn expected_success(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
-    for (s, g) in tied.groups() {
-        if s >= limit {
+    let Some((s, t, r)) = first_relevant_group(tied, limit, is_rel) else {
+        return 0.0;
+    };
+    let c = t.min(limit - s);
+    if c == t {
+        return 1.0;
+    }
+    // P(no relevant document among the c places above the cutoff) = C(t - r, c) / C(t, c).
+    let mut none = 1.0;
+    for j in 0..c {
+        if t - r <= j {
+            none = 0.0;
             break;
         }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
-        if r == 0 {
-            continue;
-        }
-        let c = t.min(limit - s);
-        if c == t {
-            return 1.0;
-        }
-        // P(no relevant document among the c places above the cutoff) = C(t - r, c) / C(t, c).
-        let mut none = 1.0;
-        for j in 0..c {
-            if t - r <= j {
-                none = 0.0;
-                break;
-            }
-            none *= f(t - r - j) / f(t - j);
-        }
-        return 1.0 - none;
+        none *= f(t - r - j) / f(t - j);
     }
-    0.0
+    1.0 - none
 }
 
 fn expected_reciprocal_rank(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
-    for (s, g) in tied.groups() {
-        if s >= limit {
+    let Some((s, t, r)) = first_relevant_group(tied, limit, is_rel) else {
+        return 0.0;
+    };
+    // P(the first i - 1 places are not relevant) and P(first relevant at place i).
+    let mut none_before = 1.0;
+    let mut sum = 0.0;
+    for i in 1..=(t - r + 1) {
+        if s + i > limit {
             break;
         }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
-        if r == 0 {
-            continue;
-        }
-        // P(the first i - 1 places are not relevant) and P(first relevant at place i).
-        let mut none_before = 1.0;
-        let mut sum = 0.0;
-        for i in 1..=(t - r + 1) {
-            if s + i > limit {
-                break;
-            }
-            let first_here = none_before * f(r) / f(t - i + 1);
-            sum += first_here / f(s + i);
-            none_before *= f(t - r - (i - 1)) / f(t - (i - 1));
-        }
-        return sum;
+        let first_here = none_before * f(r) / f(t - i + 1);
+        sum += first_here / f(s + i);
+        none_before *= f(t - r - (i - 1)) / f(t - (i - 1));
     }
-    0.0
+    sum
 }
 
 /// `E[sum over relevant places i <= limit of (relevant in 1..=i) / i]`.
 fn expected_precision_sum(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
     let mut above = 0usize;
     let mut sum = 0.0;
-    for (s, g) in tied.groups() {
-        if s >= limit {
-            break;
-        }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
+    for (s, t, r) in tied.counted_groups(limit, is_rel) {
         if r > 0 {
             let p = f(r) / f(t);
             for j in 1..=t.min(limit - s) {
