@@ -147,6 +147,18 @@ pub(super) fn check_run_options(opts: &EvalOptions) -> Result<()> {
     Ok(())
 }
 
+/// The `(qrels query, run query)` pairs of one block of a streamed run: the block's queries
+/// that the qrels judge, in the block's order.
+fn judged_pairs(qrels: &Qrels, run: &Run) -> Vec<(usize, Option<usize>)> {
+    (0..run.num_queries())
+        .filter_map(|r| {
+            qrels
+                .query_index(run.query_id_bytes(r))
+                .map(|q| (q, Some(r)))
+        })
+        .collect()
+}
+
 /// Query-major rows of measure values for `(qrels query, run query)` pairs, in parallel.
 fn run_rows(
     qrels: &Qrels,
@@ -308,13 +320,7 @@ pub(crate) fn evaluate_run_file_in_blocks(
         measures.trec_eval().score_precision(),
         block,
         |run| {
-            let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
-                .filter_map(|r| {
-                    qrels
-                        .query_index(run.query_id_bytes(r))
-                        .map(|q| (q, Some(r)))
-                })
-                .collect();
+            let pairs = judged_pairs(qrels, &run);
             let values = run_rows(qrels, &run, &pairs, measures, opts);
             Ok((pairs, values))
         },
@@ -444,13 +450,7 @@ pub(super) fn evaluate_in_query_groups(
         else {
             return Ok(None);
         };
-        let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
-            .filter_map(|r| {
-                qrels
-                    .query_index(run.query_id_bytes(r))
-                    .map(|q| (q, Some(r)))
-            })
-            .collect();
+        let pairs = judged_pairs(qrels, &run);
         let values = run_rows(qrels, &run, &pairs, measures, opts);
         interrupt::current().check()?;
         for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {

@@ -250,6 +250,25 @@ impl Run {
 }
 
 #[cfg(test)]
+impl Run {
+    /// Per query: its id and its (doc id, score bits) in rank order; what the tests compare
+    /// two reads of one run by.
+    pub(crate) fn ranked_rows(&self) -> Vec<(String, Vec<(Vec<u8>, u64)>)> {
+        (0..self.num_queries())
+            .map(|q| {
+                let docs = (0..self.range(q).len())
+                    .map(|k| {
+                        let i = self.at_rank(q, k);
+                        (self.doc(i).to_vec(), self.score(i).to_bits())
+                    })
+                    .collect();
+                (self.query_id(q).into_owned(), docs)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
