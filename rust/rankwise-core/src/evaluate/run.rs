@@ -159,6 +159,29 @@ fn judged_pairs(qrels: &Qrels, run: &Run) -> Vec<(usize, Option<usize>)> {
         .collect()
 }
 
+/// Query-major rows of `m` values, one row per `(qrels query, run query)` pair, filled by
+/// `fill(scratch, pair, row)` in parallel on the rankwise pool (one scratch `S` per worker).
+/// An interrupted call stops at the next query; the caller checks and discards the rows.
+pub(super) fn pair_rows<S: Default>(
+    pairs: &[(usize, Option<usize>)],
+    m: usize,
+    fill: impl Fn(&mut S, (usize, Option<usize>), &mut [f64]) + Sync,
+) -> Vec<f64> {
+    let mut out = vec![0.0; pairs.len() * m];
+    let watch = interrupt::current();
+    parallel::install(|| {
+        out.par_chunks_mut(m.max(1))
+            .zip(pairs.par_iter())
+            .for_each_init(S::default, |scratch, (row, &pair)| {
+                if watch.stopped() {
+                    return;
+                }
+                fill(scratch, pair, row);
+            });
+    });
+    out
+}
+
 /// Query-major rows of measure values for `(qrels query, run query)` pairs, in parallel.
 fn run_rows(
     qrels: &Qrels,
@@ -167,24 +190,16 @@ fn run_rows(
     measures: &MeasureSet,
     opts: &EvalOptions,
 ) -> Vec<f64> {
-    let m = measures.len();
-    let mut out = vec![0.0; pairs.len() * m];
-    // An interrupted call stops at the next query; the caller checks and discards the rows.
-    let watch = interrupt::current();
-    parallel::install(|| {
-        out.par_chunks_mut(m.max(1))
-            .zip(pairs.par_iter())
-            .for_each_init(RunScratch::default, |scratch, (row, &(q, r))| {
-                if watch.stopped() {
-                    return;
-                }
-                let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
-                for (slot, measure) in row.iter_mut().zip(measures.measures()) {
-                    *slot = compute(measure, &ranked, opts.rel_level);
-                }
-            });
-    });
-    out
+    pair_rows(
+        pairs,
+        measures.len(),
+        |scratch: &mut RunScratch, (q, r), row| {
+            let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
+            for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                *slot = compute(measure, &ranked, opts.rel_level);
+            }
+        },
+    )
 }
 
 pub(super) fn no_common_queries(

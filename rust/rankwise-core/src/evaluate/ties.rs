@@ -14,17 +14,14 @@
 //!   Scores", ECIR 2008), in closed form, in one pass over the ranking: see
 //!   [`expected_value`] for the measures and formulas.
 
-use rayon::prelude::*;
-
 use super::Evaluation;
 use super::run::{
-    EvalOptions, check_run_options, check_score_precision, pair_query_ids, query_pairs,
+    EvalOptions, check_run_options, check_score_precision, pair_query_ids, pair_rows, query_pairs,
 };
 use crate::error::{RankError, Result};
 use crate::interrupt;
 use crate::metrics::gain::ideal_dcg;
 use crate::metrics::{Gain, Hit, Measure, MeasureKind, MeasureSet, RankedQuery, compute};
-use crate::parallel;
 use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
 use crate::trec::{Qrels, Run};
 
@@ -119,20 +116,14 @@ pub fn evaluate_with_ties(
         check_score_precision(run, measures)?;
     }
     let pairs = query_pairs(qrels, run, opts)?;
-    let m = measures.len();
-    let mut rows = vec![0.0; pairs.len() * m];
-    let watch = interrupt::current();
-    parallel::install(|| {
-        rows.par_chunks_mut(m.max(1))
-            .zip(pairs.par_iter())
-            .for_each_init(Scratch::default, |scratch, (row, &(q, r))| {
-                if watch.stopped() {
-                    return;
-                }
-                scratch.rank(qrels, run, q, r, opts, ties);
-                scratch.measure(qrels, q, measures, opts, ties, row);
-            });
-    });
+    let rows = pair_rows(
+        &pairs,
+        measures.len(),
+        |scratch: &mut Scratch, (q, r), row| {
+            scratch.rank(qrels, run, q, r, opts, ties);
+            scratch.measure(qrels, q, measures, opts, ties, row);
+        },
+    );
     interrupt::current().check()?;
     Ok(Evaluation::from_rows(
         measures,

@@ -11,12 +11,10 @@
 //! is skipped by its length, without being split or parsed), and the buffer is parsed as a
 //! sorted file is, in parallel blocks.
 
-use std::io::Read;
-
 use rayon::prelude::*;
 
 use super::index::{hash_bytes, same_bytes};
-use super::parse::{BOM, Format, Source, fill, io_error, parse_reader};
+use super::parse::{BOM, Format, Source, fill, parse_reader};
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
