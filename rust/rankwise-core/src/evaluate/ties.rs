@@ -343,6 +343,12 @@ impl Tied<'_> {
     }
 }
 
+/// `numerator() / n`, or 0 without computing the numerator when `n` is 0 (an empty cutoff
+/// or no relevant document scores 0, as in trec_eval).
+fn over(n: usize, numerator: impl FnOnce() -> f64) -> f64 {
+    if n == 0 { 0.0 } else { numerator() / f(n) }
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn f(x: usize) -> f64 {
     x as f64
@@ -377,20 +383,9 @@ pub fn expected_value(
     match measure.kind {
         MeasureKind::P => {
             let k = measure.cutoff.unwrap_or(n);
-            if k == 0 {
-                0.0
-            } else {
-                tied.expected_count(k, is_rel) / f(k)
-            }
+            over(k, || tied.expected_count(k, is_rel))
         }
-        MeasureKind::R => {
-            let num_rel = query.num_rel(rel);
-            if num_rel == 0 {
-                0.0
-            } else {
-                tied.expected_count(limit, is_rel) / f(num_rel)
-            }
-        }
+        MeasureKind::R => over(query.num_rel(rel), || tied.expected_count(limit, is_rel)),
         MeasureKind::Rprec => {
             let num_rel = query.num_rel(rel);
             let look = num_rel.min(n);
@@ -401,23 +396,12 @@ pub fn expected_value(
             }
         }
         MeasureKind::NumRelRet => tied.expected_count(limit, is_rel),
-        MeasureKind::Judged => {
-            if limit == 0 {
-                0.0
-            } else {
-                tied.expected_count(limit, |l| !l.is_nan()) / f(limit)
-            }
-        }
+        MeasureKind::Judged => over(limit, || tied.expected_count(limit, |l| !l.is_nan())),
         MeasureKind::Success => expected_success(tied, limit, is_rel),
         MeasureKind::RR => expected_reciprocal_rank(tied, limit, is_rel),
-        MeasureKind::AP | MeasureKind::GmAP => {
-            let num_rel = query.num_rel(rel);
-            if num_rel == 0 {
-                0.0
-            } else {
-                expected_precision_sum(tied, limit, is_rel) / f(num_rel)
-            }
-        }
+        MeasureKind::AP | MeasureKind::GmAP => over(query.num_rel(rel), || {
+            expected_precision_sum(tied, limit, is_rel)
+        }),
         MeasureKind::Dcg(gain) => expected_dcg(tied, limit, gain),
         MeasureKind::Ndcg(gain) => {
             let ideal = ideal_dcg(query, measure.cutoff, gain);

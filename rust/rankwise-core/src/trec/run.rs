@@ -249,11 +249,14 @@ impl Run {
     }
 }
 
+/// Per query: its id and its (doc id, score bits) in rank order.
+#[cfg(test)]
+pub(crate) type RankedRows = Vec<(String, Vec<(Vec<u8>, u64)>)>;
+
 #[cfg(test)]
 impl Run {
-    /// Per query: its id and its (doc id, score bits) in rank order; what the tests compare
-    /// two reads of one run by.
-    pub(crate) fn ranked_rows(&self) -> Vec<(String, Vec<(Vec<u8>, u64)>)> {
+    /// The run as [`RankedRows`]: what the tests compare two reads of one run by.
+    pub(crate) fn ranked_rows(&self) -> RankedRows {
         (0..self.num_queries())
             .map(|q| {
                 let docs = (0..self.range(q).len())
