@@ -16,31 +16,10 @@ import pytrec_eval
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ._trec_cli import rankwise_cli, same_eval_output, write_trec
 from .strategies import qrels_and_run
 
 LINE = re.compile(r"^(?P<name>\S+) *\t(?P<qid>\S+)\t(?P<value>\S+)$")
-
-
-def rankwise_cli(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rankwise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def write_trec(tmp: Path, qrels: dict, run: dict) -> tuple[Path, Path]:
-    qp, rp = tmp / "qrels.txt", tmp / "run.txt"
-    qp.write_text("".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items()))
-    rp.write_text(
-        "".join(
-            f"{q} Q0 {d} {i + 1} {s!r} sys\n"
-            for q, docs in run.items()
-            for i, (d, s) in enumerate(docs.items())
-        )
-    )
-    return qp, rp
 
 
 def parse(stdout: str) -> dict[tuple[str, str], str]:
@@ -206,10 +185,7 @@ def test_runs_whose_queries_are_not_consecutive_give_the_same_output(tmp_path):
     split = tmp_path / "split.run"
     split.write_text("".join([lines[0], lines[2], lines[1], lines[3]]))
     assert "1" in lines[0].split()[0] and "2" in lines[2].split()[0]
-    for flags in ((), ("-q",), ("-c", "-q")):
-        a = rankwise_cli("eval", *flags, "-m", "all_trec", qp, rp)
-        b = rankwise_cli("eval", *flags, "-m", "all_trec", qp, split)
-        assert a.returncode == 0 and a.stdout == b.stdout
+    same_eval_output(qp, rp, split, "all_trec")
 
 
 def test_a_shuffled_run_is_read_in_query_groups_with_the_sorted_output(tmp_path):
@@ -234,12 +210,7 @@ def test_a_shuffled_run_is_read_in_query_groups_with_the_sorted_output(tmp_path)
     rng.shuffle(lines)
     shuffled_run.write_text("".join(lines))
     assert shuffled_run.stat().st_size > 9 << 20
-    for flags in ((), ("-q",), ("-c", "-q")):
-        args = ("eval", *flags, "-m", "all_trec", "-m", "nDCG@10", qp)
-        a = rankwise_cli(*args, sorted_run)
-        b = rankwise_cli(*args, shuffled_run)
-        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
-        assert a.stdout == b.stdout
+    same_eval_output(qp, sorted_run, shuffled_run, "all_trec", "nDCG@10")
 
 
 def capreolus_files(tmp_path_factory) -> tuple[Path, Path]:

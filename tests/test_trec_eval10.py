@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,6 +29,7 @@ from hypothesis import strategies as st
 import rankwise
 from rankwise.errors import InvalidValueError, UnknownMeasureError
 
+from ._trec_cli import write_trec
 from .strategies import qrels_and_run
 
 LEVELS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
@@ -178,19 +178,6 @@ def test_bad_versions_and_10s_all_trec_are_refused():
 # --- the CLI ----------------------------------------------------------------------------
 
 
-def write_trec(directory: Path, qrels, run):
-    qp, rp = directory / "qrels", directory / "run"
-    qp.write_text("".join(f"{q} 0 {d} {v}\n" for q, ds in qrels.items() for d, v in ds.items()))
-    rp.write_text(
-        "".join(
-            f"{q} Q0 {d} {i} {s!r} r\n"
-            for q, ds in run.items()
-            for i, (d, s) in enumerate(ds.items())
-        )
-    )
-    return str(qp), str(rp)
-
-
 def per_query_lines(text: str) -> dict[tuple[str, str], str]:
     out = {}
     for line in text.splitlines():
@@ -247,7 +234,7 @@ def test_cli_prints_what_evaluate_gives_for_each_version_and_tie_rule(
     tmp_path, data, version, ties
 ):
     qrels, run = data
-    qp, rp = write_trec(tmp_path, qrels, run)
+    qp, rp = map(str, write_trec(tmp_path, qrels, run, runid="r"))
     measures = ["P.5", "recip_rank", "map", "ndcg_cut.10"]
     if ties != "expected":
         measures += ["iprec_at_recall", "11pt_avg"]
@@ -309,7 +296,7 @@ def test_cli_equals_each_trec_eval_binary(tmp_path_factory, version):
         # only the queries the run has: 10.0 refuses the others (see below)
         qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
         directory = tmp_path_factory.mktemp("te")
-        qp, rp = write_trec(directory, qrels, run)
+        qp, rp = map(str, write_trec(directory, qrels, run, runid="r"))
         args = [a for m in BINARY_MEASURES for a in ("-m", m)]
         done = subprocess.run([binary, "-q", *args, qp, rp], capture_output=True, text=True)
         if done.returncode != 0:

@@ -6,18 +6,8 @@ the groups."""
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
-from pathlib import Path
 
-
-def rankwise_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rankwise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from ._trec_cli import rankwise_cli, same_eval_output
 
 
 def edge_lines(rng: random.Random) -> list[str]:
@@ -54,13 +44,9 @@ def test_shuffled_runs_print_the_sorted_output_for_every_group_shape(tmp_path):
     lines.insert(7, "# a comment\n\n")
     shuffled_run.write_text("\ufeff" + "".join(lines).rstrip("\n"))
     assert shuffled_run.stat().st_size > 9 << 20
-    for flags in ((), ("-q",), ("-c", "-q")):
-        args = ("eval", *flags, "-m", "all_trec", "-m", "nDCG@10", qp)
-        a = rankwise_cli(*args, sorted_run)
-        b = rankwise_cli(*args, shuffled_run)
-        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
-        assert a.stdout == b.stdout
-        assert "\twide\t" in a.stdout or not flags
+    outputs = same_eval_output(qp, sorted_run, shuffled_run, "all_trec", "nDCG@10")
+    for flags, text in outputs.items():
+        assert "\twide\t" in text or not flags
 
 
 def test_errors_in_a_shuffled_run_name_the_file_and_line_as_a_whole_read_does(tmp_path):

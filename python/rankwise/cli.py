@@ -33,7 +33,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
-    from typing import Literal
+    from typing import Literal, TypedDict
+
+    class _OutputOptions(TypedDict):
+        """What trec_eval's text output takes from the flags, with qrels or ``-R`` judgements."""
+
+        per_query: bool
+        complete: bool
+        rel_level: float
+        judged_only: bool
+        max_docs: int | None
+        summary: bool
+
 
 __all__ = ["main"]
 
@@ -337,6 +348,18 @@ def _input_size(path: str) -> int:
     return info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
 
 
+def _output_options(args: EvalArgs | argparse.Namespace) -> _OutputOptions:
+    """The flags that trec_eval's output reads the same way from qrels and ``-R`` judgements."""
+    return {
+        "per_query": args.per_query,
+        "complete": args.complete,
+        "rel_level": args.rel_level,
+        "judged_only": args.judged_only,
+        "max_docs": args.max_docs,
+        "summary": not args.no_summary,
+    }
+
+
 def _eval(args: EvalArgs | argparse.Namespace) -> int:
     if _other_formats(args):
         return _eval_rel_info(args)
@@ -360,12 +383,7 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
             args.qrels,
             list(args.runs),
             measures,
-            per_query=args.per_query,
-            complete=args.complete,
-            rel_level=args.rel_level,
-            judged_only=args.judged_only,
-            max_docs=args.max_docs,
-            summary=not args.no_summary,
+            **_output_options(args),
             runid=runid,
             trec_eval=args.trec_eval,
             ties=args.ties,
@@ -412,12 +430,7 @@ def _eval_rel_info(args: EvalArgs | argparse.Namespace) -> int:
         args.rel_format,
         list(args.runs),
         list(args.measures or []),
-        per_query=args.per_query,
-        complete=args.complete,
-        rel_level=args.rel_level,
-        judged_only=args.judged_only,
-        max_docs=args.max_docs,
-        summary=not args.no_summary,
+        **_output_options(args),
         zscore_path=args.zscore_file,
     )
     sys.stdout.write(text)

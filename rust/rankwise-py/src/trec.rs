@@ -444,6 +444,30 @@ fn group(n: usize) -> String {
     out
 }
 
+/// `-` (standard input) can be read once: refuse it for more than one of `judgements` (the
+/// qrels or judgement file, named `kind` in the error) and `run_paths`.
+fn check_one_stdin(
+    py: Python<'_>,
+    judgements: &std::path::Path,
+    run_paths: &[PathBuf],
+    kind: &str,
+) -> PyResult<()> {
+    let stdin_uses = std::iter::once(judgements)
+        .chain(run_paths.iter().map(PathBuf::as_path))
+        .filter(|p| trec::parse::is_stdin(p))
+        .count();
+    if stdin_uses > 1 {
+        return Err(invalid_value(
+            py,
+            format!(
+                "`-` (standard input) can stand for one file only; got it {stdin_uses} times \
+                 among the {kind} and runs"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// trec_eval's text output for each run file against a qrels file, all in Rust (files read
 /// in parallel blocks, evaluation without the GIL, no numpy): what `rankwise eval` prints.
 /// Each file is read once; `-` is standard input, for at most one of the files. A run that
@@ -470,19 +494,7 @@ pub fn trec_eval_output(
     use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file_with_ties};
     use rankwise_core::metrics::MeasureSet;
     let set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
-    let stdin_uses = std::iter::once(&qrels_path)
-        .chain(&run_paths)
-        .filter(|p| trec::parse::is_stdin(p))
-        .count();
-    if stdin_uses > 1 {
-        return Err(invalid_value(
-            py,
-            format!(
-                "`-` (standard input) can stand for one file only; got it {stdin_uses} times \
-                 among the qrels and runs"
-            ),
-        ));
-    }
+    check_one_stdin(py, &qrels_path, &run_paths, "qrels")?;
     let opts = EvalOptions {
         rel_level,
         judged_only,
@@ -597,19 +609,7 @@ pub fn trec_eval_rel_info_output(
     zscore_path: Option<PathBuf>,
 ) -> PyResult<String> {
     use rankwise_core::metrics::prefs::{RelInfoOptions, write_rel_info_trec};
-    let stdin_uses = std::iter::once(&rel_path)
-        .chain(&run_paths)
-        .filter(|p| trec::parse::is_stdin(p))
-        .count();
-    if stdin_uses > 1 {
-        return Err(invalid_value(
-            py,
-            format!(
-                "`-` (standard input) can stand for one file only; got it {stdin_uses} times \
-                 among the judgements and runs"
-            ),
-        ));
-    }
+    check_one_stdin(py, &rel_path, &run_paths, "judgements")?;
     let opts = RelInfoOptions {
         rel_level,
         judged_only,

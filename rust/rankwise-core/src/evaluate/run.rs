@@ -147,6 +147,41 @@ pub(super) fn check_run_options(opts: &EvalOptions) -> Result<()> {
     Ok(())
 }
 
+/// The `(qrels query, run query)` pairs of one block of a streamed run: the block's queries
+/// that the qrels judge, in the block's order.
+fn judged_pairs(qrels: &Qrels, run: &Run) -> Vec<(usize, Option<usize>)> {
+    (0..run.num_queries())
+        .filter_map(|r| {
+            qrels
+                .query_index(run.query_id_bytes(r))
+                .map(|q| (q, Some(r)))
+        })
+        .collect()
+}
+
+/// Query-major rows of `m` values, one row per `(qrels query, run query)` pair, filled by
+/// `fill(scratch, pair, row)` in parallel on the rankwise pool (one scratch `S` per worker).
+/// An interrupted call stops at the next query; the caller checks and discards the rows.
+pub(super) fn pair_rows<S: Default>(
+    pairs: &[(usize, Option<usize>)],
+    m: usize,
+    fill: impl Fn(&mut S, (usize, Option<usize>), &mut [f64]) + Sync,
+) -> Vec<f64> {
+    let mut out = vec![0.0; pairs.len() * m];
+    let watch = interrupt::current();
+    parallel::install(|| {
+        out.par_chunks_mut(m.max(1))
+            .zip(pairs.par_iter())
+            .for_each_init(S::default, |scratch, (row, &pair)| {
+                if watch.stopped() {
+                    return;
+                }
+                fill(scratch, pair, row);
+            });
+    });
+    out
+}
+
 /// Query-major rows of measure values for `(qrels query, run query)` pairs, in parallel.
 fn run_rows(
     qrels: &Qrels,
@@ -155,24 +190,16 @@ fn run_rows(
     measures: &MeasureSet,
     opts: &EvalOptions,
 ) -> Vec<f64> {
-    let m = measures.len();
-    let mut out = vec![0.0; pairs.len() * m];
-    // An interrupted call stops at the next query; the caller checks and discards the rows.
-    let watch = interrupt::current();
-    parallel::install(|| {
-        out.par_chunks_mut(m.max(1))
-            .zip(pairs.par_iter())
-            .for_each_init(RunScratch::default, |scratch, (row, &(q, r))| {
-                if watch.stopped() {
-                    return;
-                }
-                let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
-                for (slot, measure) in row.iter_mut().zip(measures.measures()) {
-                    *slot = compute(measure, &ranked, opts.rel_level);
-                }
-            });
-    });
-    out
+    pair_rows(
+        pairs,
+        measures.len(),
+        |scratch: &mut RunScratch, (q, r), row| {
+            let ranked = rank_run_query(qrels, run, q, r, measures, opts, scratch);
+            for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                *slot = compute(measure, &ranked, opts.rel_level);
+            }
+        },
+    )
 }
 
 pub(super) fn no_common_queries(
@@ -308,13 +335,7 @@ pub(crate) fn evaluate_run_file_in_blocks(
         measures.trec_eval().score_precision(),
         block,
         |run| {
-            let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
-                .filter_map(|r| {
-                    qrels
-                        .query_index(run.query_id_bytes(r))
-                        .map(|q| (q, Some(r)))
-                })
-                .collect();
+            let pairs = judged_pairs(qrels, &run);
             let values = run_rows(qrels, &run, &pairs, measures, opts);
             Ok((pairs, values))
         },
@@ -444,13 +465,7 @@ pub(super) fn evaluate_in_query_groups(
         else {
             return Ok(None);
         };
-        let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries())
-            .filter_map(|r| {
-                qrels
-                    .query_index(run.query_id_bytes(r))
-                    .map(|q| (q, Some(r)))
-            })
-            .collect();
+        let pairs = judged_pairs(qrels, &run);
         let values = run_rows(qrels, &run, &pairs, measures, opts);
         interrupt::current().check()?;
         for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {

@@ -14,17 +14,14 @@
 //!   Scores", ECIR 2008), in closed form, in one pass over the ranking: see
 //!   [`expected_value`] for the measures and formulas.
 
-use rayon::prelude::*;
-
 use super::Evaluation;
 use super::run::{
-    EvalOptions, check_run_options, check_score_precision, pair_query_ids, query_pairs,
+    EvalOptions, check_run_options, check_score_precision, pair_query_ids, pair_rows, query_pairs,
 };
 use crate::error::{RankError, Result};
 use crate::interrupt;
 use crate::metrics::gain::ideal_dcg;
 use crate::metrics::{Gain, Hit, Measure, MeasureKind, MeasureSet, RankedQuery, compute};
-use crate::parallel;
 use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
 use crate::trec::{Qrels, Run};
 
@@ -119,20 +116,14 @@ pub fn evaluate_with_ties(
         check_score_precision(run, measures)?;
     }
     let pairs = query_pairs(qrels, run, opts)?;
-    let m = measures.len();
-    let mut rows = vec![0.0; pairs.len() * m];
-    let watch = interrupt::current();
-    parallel::install(|| {
-        rows.par_chunks_mut(m.max(1))
-            .zip(pairs.par_iter())
-            .for_each_init(Scratch::default, |scratch, (row, &(q, r))| {
-                if watch.stopped() {
-                    return;
-                }
-                scratch.rank(qrels, run, q, r, opts, ties);
-                scratch.measure(qrels, q, measures, opts, ties, row);
-            });
-    });
+    let rows = pair_rows(
+        &pairs,
+        measures.len(),
+        |scratch: &mut Scratch, (q, r), row| {
+            scratch.rank(qrels, run, q, r, opts, ties);
+            scratch.measure(qrels, q, measures, opts, ties, row);
+        },
+    );
     interrupt::current().check()?;
     Ok(Evaluation::from_rows(
         measures,
@@ -327,20 +318,35 @@ impl Tied<'_> {
         })
     }
 
+    /// The groups that start above `limit`, in rank order: each one's start `s`, size `t`
+    /// and count `r` of documents with `is(label)`, what every expected measure cut at
+    /// `limit` reads of a group.
+    fn counted_groups(
+        &self,
+        limit: usize,
+        is: impl Fn(f64) -> bool,
+    ) -> impl Iterator<Item = (usize, usize, usize)> {
+        self.groups()
+            .take_while(move |&(s, _)| s < limit)
+            .map(move |(s, g)| (s, g.len(), g.iter().filter(|&&l| is(l)).count()))
+    }
+
     /// Expected number of documents with `is(label)` in the top `limit`: a group with `c` of
     /// its `t` places above `limit` holds, in expectation, `c / t` of its documents there.
     fn expected_count(&self, limit: usize, is: impl Fn(f64) -> bool) -> f64 {
         let mut sum = 0.0;
-        for (s, g) in self.groups() {
-            if s >= limit {
-                break;
-            }
-            let c = g.len().min(limit - s);
-            let n = g.iter().filter(|&&l| is(l)).count();
-            sum += f(n) * f(c) / f(g.len());
+        for (s, t, n) in self.counted_groups(limit, is) {
+            let c = t.min(limit - s);
+            sum += f(n) * f(c) / f(t);
         }
         sum
     }
+}
+
+/// `numerator() / n`, or 0 without computing the numerator when `n` is 0 (an empty cutoff
+/// or no relevant document scores 0, as in trec_eval).
+fn over(n: usize, numerator: impl FnOnce() -> f64) -> f64 {
+    if n == 0 { 0.0 } else { numerator() / f(n) }
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -377,20 +383,9 @@ pub fn expected_value(
     match measure.kind {
         MeasureKind::P => {
             let k = measure.cutoff.unwrap_or(n);
-            if k == 0 {
-                0.0
-            } else {
-                tied.expected_count(k, is_rel) / f(k)
-            }
+            over(k, || tied.expected_count(k, is_rel))
         }
-        MeasureKind::R => {
-            let num_rel = query.num_rel(rel);
-            if num_rel == 0 {
-                0.0
-            } else {
-                tied.expected_count(limit, is_rel) / f(num_rel)
-            }
-        }
+        MeasureKind::R => over(query.num_rel(rel), || tied.expected_count(limit, is_rel)),
         MeasureKind::Rprec => {
             let num_rel = query.num_rel(rel);
             let look = num_rel.min(n);
@@ -401,23 +396,12 @@ pub fn expected_value(
             }
         }
         MeasureKind::NumRelRet => tied.expected_count(limit, is_rel),
-        MeasureKind::Judged => {
-            if limit == 0 {
-                0.0
-            } else {
-                tied.expected_count(limit, |l| !l.is_nan()) / f(limit)
-            }
-        }
+        MeasureKind::Judged => over(limit, || tied.expected_count(limit, |l| !l.is_nan())),
         MeasureKind::Success => expected_success(tied, limit, is_rel),
         MeasureKind::RR => expected_reciprocal_rank(tied, limit, is_rel),
-        MeasureKind::AP | MeasureKind::GmAP => {
-            let num_rel = query.num_rel(rel);
-            if num_rel == 0 {
-                0.0
-            } else {
-                expected_precision_sum(tied, limit, is_rel) / f(num_rel)
-            }
-        }
+        MeasureKind::AP | MeasureKind::GmAP => over(query.num_rel(rel), || {
+            expected_precision_sum(tied, limit, is_rel)
+        }),
         MeasureKind::Dcg(gain) => expected_dcg(tied, limit, gain),
         MeasureKind::Ndcg(gain) => {
             let ideal = ideal_dcg(query, measure.cutoff, gain);
@@ -514,18 +498,14 @@ fn expected_err(tied: &Tied<'_>, limit: usize, max_grade: f64) -> f64 {
 /// holding a relevant document with chance `r / t`.
 fn expected_rbp(tied: &Tied<'_>, limit: usize, p: f64, is_rel: impl Fn(f64) -> bool) -> f64 {
     let mut sum = 0.0;
-    for (s, g) in tied.groups() {
-        if s >= limit {
-            break;
-        }
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
+    for (s, t, r) in tied.counted_groups(limit, is_rel) {
         if r == 0 {
             continue;
         }
-        let weights: f64 = (s..(s + g.len()).min(limit))
+        let weights: f64 = (s..(s + t).min(limit))
             .map(|rank| p.powf(f(rank)))
             .fold(0.0, |a, w| a + w);
-        sum += f(r) / f(g.len()) * weights;
+        sum += f(r) / f(t) * weights;
     }
     (1.0 - p) * sum
 }
@@ -627,70 +607,59 @@ fn expected_inferred_ap(tied: &Tied<'_>, query: &RankedQuery<'_>, rel: f64) -> f
     if num_rel > 0 { sum / f(num_rel) } else { sum }
 }
 
+/// The first group above `limit` with a relevant document: its start, size and relevant
+/// count. Success and reciprocal rank depend on it alone.
+fn first_relevant_group(
+    tied: &Tied<'_>,
+    limit: usize,
+    is_rel: impl Fn(f64) -> bool,
+) -> Option<(usize, usize, usize)> {
+    tied.counted_groups(limit, is_rel).find(|&(_, _, r)| r > 0)
+}
+
 fn expected_success(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
-    for (s, g) in tied.groups() {
-        if s >= limit {
+    let Some((s, t, r)) = first_relevant_group(tied, limit, is_rel) else {
+        return 0.0;
+    };
+    let c = t.min(limit - s);
+    if c == t {
+        return 1.0;
+    }
+    // P(no relevant document among the c places above the cutoff) = C(t - r, c) / C(t, c).
+    let mut none = 1.0;
+    for j in 0..c {
+        if t - r <= j {
+            none = 0.0;
             break;
         }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
-        if r == 0 {
-            continue;
-        }
-        let c = t.min(limit - s);
-        if c == t {
-            return 1.0;
-        }
-        // P(no relevant document among the c places above the cutoff) = C(t - r, c) / C(t, c).
-        let mut none = 1.0;
-        for j in 0..c {
-            if t - r <= j {
-                none = 0.0;
-                break;
-            }
-            none *= f(t - r - j) / f(t - j);
-        }
-        return 1.0 - none;
+        none *= f(t - r - j) / f(t - j);
     }
-    0.0
+    1.0 - none
 }
 
 fn expected_reciprocal_rank(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
-    for (s, g) in tied.groups() {
-        if s >= limit {
+    let Some((s, t, r)) = first_relevant_group(tied, limit, is_rel) else {
+        return 0.0;
+    };
+    // P(the first i - 1 places are not relevant) and P(first relevant at place i).
+    let mut none_before = 1.0;
+    let mut sum = 0.0;
+    for i in 1..=(t - r + 1) {
+        if s + i > limit {
             break;
         }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
-        if r == 0 {
-            continue;
-        }
-        // P(the first i - 1 places are not relevant) and P(first relevant at place i).
-        let mut none_before = 1.0;
-        let mut sum = 0.0;
-        for i in 1..=(t - r + 1) {
-            if s + i > limit {
-                break;
-            }
-            let first_here = none_before * f(r) / f(t - i + 1);
-            sum += first_here / f(s + i);
-            none_before *= f(t - r - (i - 1)) / f(t - (i - 1));
-        }
-        return sum;
+        let first_here = none_before * f(r) / f(t - i + 1);
+        sum += first_here / f(s + i);
+        none_before *= f(t - r - (i - 1)) / f(t - (i - 1));
     }
-    0.0
+    sum
 }
 
 /// `E[sum over relevant places i <= limit of (relevant in 1..=i) / i]`.
 fn expected_precision_sum(tied: &Tied<'_>, limit: usize, is_rel: impl Fn(f64) -> bool) -> f64 {
     let mut above = 0usize;
     let mut sum = 0.0;
-    for (s, g) in tied.groups() {
-        if s >= limit {
-            break;
-        }
-        let t = g.len();
-        let r = g.iter().filter(|&&l| is_rel(l)).count();
+    for (s, t, r) in tied.counted_groups(limit, is_rel) {
         if r > 0 {
             let p = f(r) / f(t);
             for j in 1..=t.min(limit - s) {

@@ -188,30 +188,32 @@ pub enum MeasureKind {
     Hole,
 }
 
+/// The pattern of the measure kinds that carry C/W/L parameters, binding them to `$cwl`: one
+/// list for [`MeasureKind::cwl_params`] and its `mut` twin, which differ only in borrowing.
+macro_rules! cwl_kinds {
+    ($cwl:ident) => {
+        MeasureKind::Inst { $cwl, .. }
+            | MeasureKind::Insq { $cwl, .. }
+            | MeasureKind::Bpm { $cwl, .. }
+            | MeasureKind::Nerr8 { $cwl }
+            | MeasureKind::Nerr9 { $cwl }
+            | MeasureKind::Nerr10 { $cwl, .. }
+            | MeasureKind::Nerr11 { $cwl, .. }
+    };
+}
+
 impl MeasureKind {
     /// The C/W/L gain scale and column of a cwl_eval user model.
     pub fn cwl_params(&self) -> Option<&CwlParams> {
         match self {
-            MeasureKind::Inst { cwl, .. }
-            | MeasureKind::Insq { cwl, .. }
-            | MeasureKind::Bpm { cwl, .. }
-            | MeasureKind::Nerr8 { cwl }
-            | MeasureKind::Nerr9 { cwl }
-            | MeasureKind::Nerr10 { cwl, .. }
-            | MeasureKind::Nerr11 { cwl, .. } => Some(cwl),
+            cwl_kinds!(cwl) => Some(cwl),
             _ => None,
         }
     }
 
     fn cwl_params_mut(&mut self) -> Option<&mut CwlParams> {
         match self {
-            MeasureKind::Inst { cwl, .. }
-            | MeasureKind::Insq { cwl, .. }
-            | MeasureKind::Bpm { cwl, .. }
-            | MeasureKind::Nerr8 { cwl }
-            | MeasureKind::Nerr9 { cwl }
-            | MeasureKind::Nerr10 { cwl, .. }
-            | MeasureKind::Nerr11 { cwl, .. } => Some(cwl),
+            cwl_kinds!(cwl) => Some(cwl),
             _ => None,
         }
     }

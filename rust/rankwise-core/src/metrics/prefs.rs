@@ -240,14 +240,20 @@ impl RelInfoMeasures {
     }
 }
 
+/// Each comma-separated value of `params` parsed as a `T`; `expected` is the error's message
+/// when one does not parse.
+fn comma_list<T: std::str::FromStr>(full: &str, params: &str, expected: &str) -> Result<Vec<T>> {
+    params
+        .split(',')
+        .map(|p| p.trim().parse::<T>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| invalid_measure(full, expected.to_owned()))
+}
+
 /// trec_eval's `get_long_cutoffs`: `atol` of each comma-separated value, sorted, positive,
 /// without duplicates.
 fn long_cutoffs(full: &str, params: &str) -> Result<Vec<i64>> {
-    let mut cuts = params
-        .split(',')
-        .map(|p| p.trim().parse::<i64>())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| invalid_measure(full, "cutoffs must be integers".to_owned()))?;
+    let mut cuts: Vec<i64> = comma_list(full, params, "cutoffs must be integers")?;
     cuts.sort_unstable();
     if cuts[0] <= 0 || cuts.windows(2).any(|w| w[0] == w[1]) {
         return Err(invalid_measure(
@@ -260,11 +266,7 @@ fn long_cutoffs(full: &str, params: &str) -> Result<Vec<i64>> {
 
 /// trec_eval's `get_float_cutoffs`: sorted, without duplicates.
 fn float_cutoffs(full: &str, params: &str) -> Result<Vec<f64>> {
-    let mut cuts = params
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| invalid_measure(full, "multiples must be numbers".to_owned()))?;
+    let mut cuts: Vec<f64> = comma_list(full, params, "multiples must be numbers")?;
     if cuts.iter().any(|c| !c.is_finite() || *c < 0.0) {
         return Err(invalid_measure(
             full,

@@ -28,35 +28,29 @@ fn counts(q: &RankedQuery<'_>, rel: f64) -> Counts {
     }
 }
 
+/// `n / d`, or 0 when `d` is 0 (trec_eval's set measures score an empty set 0).
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { f(n) / f(d) }
+}
+
 /// `num_rel_ret / num_ret` (trec_eval `set_P`).
 pub fn set_precision(q: &RankedQuery<'_>, rel: f64) -> f64 {
     let c = counts(q, rel);
-    if c.num_ret == 0 {
-        0.0
-    } else {
-        f(c.num_rel_ret) / f(c.num_ret)
-    }
+    ratio(c.num_rel_ret, c.num_ret)
 }
 
 /// `num_rel_ret / num_rel` (trec_eval `set_recall`).
 pub fn set_recall(q: &RankedQuery<'_>, rel: f64) -> f64 {
     let c = counts(q, rel);
-    if c.num_rel == 0 {
-        0.0
-    } else {
-        f(c.num_rel_ret) / f(c.num_rel)
-    }
+    ratio(c.num_rel_ret, c.num_rel)
 }
 
 /// `num_rel_ret / min(num_ret, num_rel)`: set precision relative to the best possible for a
 /// set of this size (trec_eval `set_relative_P`).
 pub fn set_relative_precision(q: &RankedQuery<'_>, rel: f64) -> f64 {
     let c = counts(q, rel);
-    if c.num_ret == 0 || c.num_rel == 0 {
-        0.0
-    } else {
-        f(c.num_rel_ret) / f(c.num_ret.min(c.num_rel))
-    }
+    // min(num_ret, num_rel) is 0 exactly when either is.
+    ratio(c.num_rel_ret, c.num_ret.min(c.num_rel))
 }
 
 /// `num_rel_ret^2 / (num_ret * num_rel)`: unranked average precision, set precision times set

@@ -11,12 +11,10 @@
 //! is skipped by its length, without being split or parsed), and the buffer is parsed as a
 //! sorted file is, in parallel blocks.
 
-use std::io::Read;
-
 use rayon::prelude::*;
 
 use super::index::{hash_bytes, same_bytes};
-use super::parse::{BOM, Format, Source, io_error, parse_reader};
+use super::parse::{BOM, Format, Source, fill, parse_reader};
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
@@ -117,20 +115,6 @@ impl LineIndex {
         self.group_of = group_of;
         count
     }
-}
-
-/// Fill `buf` from `reader` (fewer bytes only at the end of the input); the number read.
-fn fill(reader: &mut dyn Read, buf: &mut [u8], name: &str) -> Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(name, &e)),
-        }
-    }
-    Ok(n)
 }
 
 /// Position of the first `\n` in `data`, eight bytes at a time.
@@ -622,21 +606,6 @@ mod tests {
         p
     }
 
-    /// Per query id: its (doc, score bits) in rank order.
-    fn ranked(run: &Run) -> std::collections::BTreeMap<String, Vec<(Vec<u8>, u64)>> {
-        (0..run.num_queries())
-            .map(|q| {
-                let docs = (0..run.range(q).len())
-                    .map(|k| {
-                        let i = run.at_rank(q, k);
-                        (run.doc(i).to_vec(), run.score(i).to_bits())
-                    })
-                    .collect();
-                (run.query_id(q).into_owned(), docs)
-            })
-            .collect()
-    }
-
     /// Read `text` a group at a time (groups of about `budget` bytes): every query once, equal
     /// to the whole read; `None` where a group is not a valid run.
     fn by_groups(name: &str, text: &str, budget: u64) -> Option<(usize, Run)> {
@@ -649,12 +618,12 @@ mod tests {
         for g in 0..groups {
             let run =
                 read_run_queries(&mut source, &index, g, ScorePrecision::default()).unwrap()?;
-            for (q, docs) in ranked(&run) {
+            for (q, docs) in run.ranked_rows() {
                 assert!(seen.insert(q, docs).is_none(), "a query in two groups");
             }
         }
         let whole = whole.expect("groups read a file the whole read refuses");
-        assert_eq!(seen, ranked(&whole));
+        assert_eq!(seen, whole.ranked_rows().into_iter().collect());
         assert_eq!(index.num_queries(), whole.num_queries());
         Some((groups, whole))
     }
@@ -688,25 +657,25 @@ mod tests {
 
     #[test]
     fn a_duplicate_or_a_bad_line_leaves_the_report_to_the_whole_read() {
-        let text = "a Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n";
-        let path = write("dup", text);
-        let mut source = Source::open(&path).unwrap();
-        let mut index = index_run_lines(&mut source).unwrap().unwrap();
-        assert_eq!(index.groups(1), 2);
-        assert!(
-            read_run_queries(&mut source, &index, 0, ScorePrecision::default())
-                .unwrap()
-                .is_none()
-        );
-        let text = "a Q0 d1 1 1 run\nb Q0 d1 1 x run\n";
-        let path = write("bad", text);
-        let mut source = Source::open(&path).unwrap();
-        let mut index = index_run_lines(&mut source).unwrap().unwrap();
-        assert_eq!(index.groups(1), 2);
-        assert!(
-            read_run_queries(&mut source, &index, 1, ScorePrecision::default())
-                .unwrap()
-                .is_none()
-        );
+        // (file, text, the group with the duplicate document or the bad score)
+        let cases = [
+            (
+                "dup",
+                "a Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n",
+                0,
+            ),
+            ("bad", "a Q0 d1 1 1 run\nb Q0 d1 1 x run\n", 1),
+        ];
+        for (name, text, group) in cases {
+            let path = write(name, text);
+            let mut source = Source::open(&path).unwrap();
+            let mut index = index_run_lines(&mut source).unwrap().unwrap();
+            assert_eq!(index.groups(1), 2);
+            assert!(
+                read_run_queries(&mut source, &index, group, ScorePrecision::default())
+                    .unwrap()
+                    .is_none()
+            );
+        }
     }
 }

@@ -30,6 +30,20 @@ use crate::error::{RankError, Result, quote_input};
 use crate::parallel;
 use crate::ranking::ScorePrecision;
 
+/// Fill `buf` from `reader` (fewer bytes only at the end of the input); the number read.
+pub(super) fn fill(reader: &mut dyn Read, buf: &mut [u8], name: &str) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(name, &e)),
+        }
+    }
+    Ok(n)
+}
+
 pub(super) fn io_error(name: &str, e: &std::io::Error) -> RankError {
     RankError::Io {
         path: name.to_owned(),
@@ -143,16 +157,8 @@ impl Source {
     pub(super) fn reader(&self) -> Result<(Box<dyn Read + '_>, bool)> {
         let mut raw = &self.file;
         let mut head = [0u8; 2];
-        let mut n = 0;
         // A pipe may hand over one byte at a time: read until two bytes or the end.
-        while n < head.len() {
-            match raw.read(&mut head[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_error(&self.name, &e)),
-            }
-        }
+        let n = fill(&mut raw, &mut head, &self.name)?;
         let peeked = std::io::Cursor::new(head[..n].to_vec()).chain(raw);
         if head[..n] == GZIP_MAGIC {
             let decoder =

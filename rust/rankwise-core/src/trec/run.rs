@@ -249,6 +249,28 @@ impl Run {
     }
 }
 
+/// Per query: its id and its (doc id, score bits) in rank order.
+#[cfg(test)]
+pub(crate) type RankedRows = Vec<(String, Vec<(Vec<u8>, u64)>)>;
+
+#[cfg(test)]
+impl Run {
+    /// The run as [`RankedRows`]: what the tests compare two reads of one run by.
+    pub(crate) fn ranked_rows(&self) -> RankedRows {
+        (0..self.num_queries())
+            .map(|q| {
+                let docs = (0..self.range(q).len())
+                    .map(|k| {
+                        let i = self.at_rank(q, k);
+                        (self.doc(i).to_vec(), self.score(i).to_bits())
+                    })
+                    .collect();
+                (self.query_id(q).into_owned(), docs)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,23 +349,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Per query: its id and its (doc id, score bits) in rank order.
-    type Ranked = Vec<(String, Vec<(Vec<u8>, u64)>)>;
-
-    fn run_rows(run: &Run) -> Ranked {
-        (0..run.num_queries())
-            .map(|q| {
-                let docs = (0..run.range(q).len())
-                    .map(|k| {
-                        let i = run.at_rank(q, k);
-                        (run.doc(i).to_vec(), run.score(i).to_bits())
-                    })
-                    .collect();
-                (run.query_id(q).into_owned(), docs)
-            })
-            .collect()
-    }
-
     proptest! {
         /// Round trip: ids, order of documents, scores bit for bit, name, precision.
         #[test]
@@ -390,7 +373,7 @@ mod tests {
             let back = Run::from_bytes(&run.to_bytes().unwrap()).unwrap();
             prop_assert_eq!(back.name(), run.name());
             prop_assert_eq!(back.score_precision(), run.score_precision());
-            prop_assert_eq!(run_rows(&back), run_rows(&run));
+            prop_assert_eq!(back.ranked_rows(), run.ranked_rows());
             let flat = |r: &Run| (0..r.len()).map(|i| (r.doc(i).to_vec(), r.score(i).to_bits())).collect::<Vec<_>>();
             prop_assert_eq!(flat(&back), flat(&run));
         }

@@ -1,0 +1,58 @@
+"""The ``rankwise`` command and TREC files for the CLI tests (test_cli, test_trec_eval10,
+test_unsorted_runs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# The flag sets under which two runs that hold the same lines must print the same: summary,
+# per query, and per query over every judged query (-c).
+EVAL_FLAGS: tuple[tuple[str, ...], ...] = ((), ("-q",), ("-c", "-q"))
+
+
+def rankwise_cli(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m rankwise ARGS`` with this interpreter; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "rankwise", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def write_trec(
+    directory: Path,
+    qrels: dict,
+    run: dict,
+    *,
+    runid: str = "sys",
+) -> tuple[Path, Path]:
+    """Write ``{query: {doc: label}}`` and ``{query: {doc: score}}`` as a qrels and a run file
+    in ``directory`` (ranks in dict order, scores by ``repr``); their paths."""
+    qp, rp = directory / "qrels.txt", directory / "run.txt"
+    qp.write_text("".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items()))
+    rp.write_text(
+        "".join(
+            f"{q} Q0 {d} {i + 1} {s!r} {runid}\n"
+            for q, docs in run.items()
+            for i, (d, s) in enumerate(docs.items())
+        )
+    )
+    return qp, rp
+
+
+def same_eval_output(qrels: Path, run: Path, other: Path, *measures: str) -> dict[tuple, str]:
+    """``rankwise eval -m MEASURE...`` of ``run`` and of ``other`` under each of
+    :data:`EVAL_FLAGS`: asserts both succeed with the same output; the outputs by flags."""
+    picked = [arg for m in measures for arg in ("-m", m)]
+    outputs = {}
+    for flags in EVAL_FLAGS:
+        a = rankwise_cli("eval", *flags, *picked, qrels, run)
+        b = rankwise_cli("eval", *flags, *picked, qrels, other)
+        assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+        assert a.stdout == b.stdout
+        outputs[flags] = a.stdout
+    return outputs
