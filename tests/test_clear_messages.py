@@ -864,3 +864,20 @@ def test_rerank_run_names_a_corpus_file_that_is_not_utf8(tmp_path: Any) -> None:
     # Before: a raw UnicodeDecodeError (found by the fuzz sweep, seed 0)
     with pytest.raises(InvalidValueError, match=r"corpus.tsv: expected UTF-8 text; got byte 0xf8"):
         rerank_run({"q": {"d1": 1.0}}, {"q": "query"}, str(corpus), OracleRanker())
+
+
+@pytest.mark.parametrize(
+    "ranker",
+    ["CausalListwiseRanker", "CausalPairwiseRanker", "MonoT5", "DuoT5", "CausalYesNoScorer"],
+)
+@pytest.mark.parametrize("words", [[3], "300", 2.5, True, 0])
+def test_model_rankers_check_max_passage_words_before_loading(ranker: str, words: object) -> None:
+    pytest.importorskip("torch")
+    import rankwise.torch as rt
+    import rankwise.torch.models
+
+    # Before: the causal and T5 rankers loaded the model first and then compared the value with
+    # 1, so `[3]` gave a bare TypeError; a folder that does not exist shows nothing loads first.
+    cls = getattr(rt, ranker, None) or getattr(rankwise.torch.models, ranker)
+    with pytest.raises(InvalidValueError, match=r"`max_passage_words` must be a positive integer"):
+        cls("/nonexistent/model/folder", max_passage_words=words)

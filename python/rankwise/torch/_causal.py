@@ -140,9 +140,9 @@ class _CausalRanker(_Ranker):
             )
         self.on_overflow = on_overflow
         self._shortened = 0
+        _check_passage_words(max_passage_words)
         options = {"gguf_file": gguf_file}
         self._init_on(model_path, CausalLM, load_causal_lm, options, device, dtype, batch_size)
-        _check_passage_words(max_passage_words)
         self.max_passage_words = max_passage_words
         has_template = bool(getattr(self.tokenizer, "chat_template", None))
         if use_chat_template and not has_template:

@@ -251,8 +251,15 @@ def _split_calls(
 
 
 def _check_passage_words(max_passage_words: int | None) -> None:
-    if max_passage_words is not None and max_passage_words < 1:
-        raise InvalidValueError(f"`max_passage_words` must be positive; got {max_passage_words}")
+    """Every ranker checks its word limit here, before any model loads."""
+    if max_passage_words is not None and (
+        isinstance(max_passage_words, bool)
+        or not isinstance(max_passage_words, int)
+        or max_passage_words < 1
+    ):
+        raise InvalidValueError(
+            f"`max_passage_words` must be a positive integer or None; got {max_passage_words!r}"
+        )
 
 
 def _digest(*parts: Any) -> str:

@@ -51,6 +51,7 @@ from .models import (
     BiEncoder,
     CausalLM,
     _CausalRanker,
+    _check_passage_words,
     _check_template,
     _digest,
     _length_batches,
@@ -83,17 +84,6 @@ __all__ = [
     "parse_grade",
     "parse_label",
 ]
-
-
-def _check_words(max_passage_words: int | None) -> None:
-    if max_passage_words is not None and (
-        isinstance(max_passage_words, bool)
-        or not isinstance(max_passage_words, int)
-        or max_passage_words < 1
-    ):
-        raise InvalidValueError(
-            f"`max_passage_words` must be a positive integer or None; got {max_passage_words!r}"
-        )
 
 
 def _check_tokens(name: str, value: int) -> int:
@@ -142,7 +132,7 @@ class CausalYesNoScorer(_ScoresAsLists, _CausalRanker):
         ranker_id: str | None = None,
     ) -> None:
         _check_template(template, PointwiseTemplate)
-        _check_words(max_passage_words)
+        _check_passage_words(max_passage_words)
         super().__init__(
             model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
@@ -309,7 +299,7 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
                 f"the template's grades must run from low to high; got {template.low}..."
                 f"{template.high}"
             )
-        _check_words(max_passage_words)
+        _check_passage_words(max_passage_words)
         super().__init__(
             model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
@@ -441,7 +431,7 @@ class CausalReasoningSetwiseRanker(_Generating):
         ranker_id: str | None = None,
     ) -> None:
         _check_template(template, ReasoningSetwiseTemplate)
-        _check_words(max_passage_words)
+        _check_passage_words(max_passage_words)
         super().__init__(
             model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
         )
@@ -530,7 +520,7 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
         ranker_id: str | None = None,
     ) -> None:
         _check_template(template, BlockTemplate)
-        _check_words(max_passage_words)
+        _check_passage_words(max_passage_words)
         super().__init__(model_path, gguf_file, device, dtype, batch_size, max_passage_words, False)
         self.template = template
         decoder = self.model.get_decoder() if hasattr(self.model, "get_decoder") else None
@@ -694,7 +684,7 @@ class E2Ranker:
     ) -> None:
         _check_template(template, E2RankTemplate)
         self.top_k = _check_tokens("top_k", top_k)
-        _check_words(max_passage_words)
+        _check_passage_words(max_passage_words)
         self.encoder = encoder if isinstance(encoder, BiEncoder) else BiEncoder(encoder, **options)
         self.template = template
         self.max_passage_words = max_passage_words

@@ -115,10 +115,10 @@ class _Seq2SeqRanker(_Ranker):
         max_passage_words: int | None,
     ) -> None:
         _check_template(template, kind)
+        _check_passage_words(max_passage_words)
         self._init_on(model_path, Seq2SeqLM, load_seq2seq_lm, {}, device, dtype, batch_size)
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2:
             raise InvalidValueError(f"`max_length` must be an integer >= 2; got {max_length!r}")
-        _check_passage_words(max_passage_words)
         self.max_length = max_length
         self.max_passage_words = max_passage_words
         self.template = template
