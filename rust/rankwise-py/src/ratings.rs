@@ -8,6 +8,7 @@ use rankwise_core::labels::plackett_luce::{Fit, MmOptions};
 use rankwise_core::ratings::bradley_terry;
 use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
+use rankwise_core::ratings::groups::ComparisonGroups;
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
@@ -123,6 +124,63 @@ fn comparisons<'a>(
     let (a, b, score, w) = comparison_slices(a, b, score, weights)?;
     Ok(Comparisons::new(a, b, score, w, n_players).map_err(CoreError)?)
 }
+
+/// The comparisons of many problems (sorted by problem, `bounds` cutting them, local player
+/// indices), as every grouped comparison model takes them.
+fn comparison_groups<'a>(
+    (a, b, score, weights): ComparisonSlices<'a>,
+    bounds: &'a [usize],
+    players: &'a [usize],
+) -> ComparisonGroups<'a> {
+    ComparisonGroups {
+        a,
+        b,
+        score,
+        weights,
+        bounds,
+        players,
+    }
+}
+
+/// The standard errors of grouped fits concatenated (`n_errors(fit)` NaN for a problem
+/// without them: `standard_errors` False), each fit handed on to `take` in problem order, and
+/// the number of problems whose iteration did not converge.
+fn concat_fits<F>(
+    fits: Vec<(F, Option<Vec<f64>>)>,
+    converged: impl Fn(&F) -> bool,
+    n_errors: impl Fn(&F) -> usize,
+    mut take: impl FnMut(F),
+) -> (Vec<f64>, usize) {
+    let (mut se, mut not_converged) = (vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!converged(&f));
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, n_errors(&f))),
+        }
+        take(f);
+    }
+    (se, not_converged)
+}
+
+/// What grouped fits of log-strengths give back: `(theta, se, not_converged)`, each
+/// concatenated over the problems.
+fn strength_groups(py: Python<'_>, fits: Vec<(Fit, Option<Vec<f64>>)>) -> StrengthGroups<'_> {
+    let mut theta = vec![];
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.params.len(),
+        |f| theta.extend(f.params),
+    );
+    (
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    )
+}
+
+type StrengthGroups<'py> = (F64Array<'py>, F64Array<'py>, usize);
 
 /// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
 /// when `standard_errors` is False), iterations and convergence.
@@ -543,28 +601,15 @@ pub fn ratings_bradley_terry_groups<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+) -> PyResult<StrengthGroups<'py>> {
+    let c = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = comparison_groups(c, &bounds, &players);
     let opts = iteration(alpha, max_iter, tol);
     let fits = interrupt::run(py, || {
-        bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+        bradley_terry::fit_groups(&groups, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.params.len();
-        theta.extend(f.params);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, se),
-        not_converged,
-    ))
+    Ok(strength_groups(py, fits))
 }
 
 /// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, no
@@ -618,7 +663,7 @@ pub fn ratings_plackett_luce_groups<'py>(
     max_iter: usize,
     tol: f64,
     standard_errors: bool,
-) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
+) -> PyResult<StrengthGroups<'py>> {
     let (items, offsets) = (items.slice("rankings")?, offsets.slice("offsets")?);
     let w = slice_opt(&weights, "weights")?;
     let opts = iteration(alpha, max_iter, tol);
@@ -626,21 +671,7 @@ pub fn ratings_plackett_luce_groups<'py>(
         pl::fit_groups(items, offsets, w, &bounds, &players, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.params.len();
-        theta.extend(f.params);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, se),
-        not_converged,
-    ))
+    Ok(strength_groups(py, fits))
 }
 
 /// Davidson or Rao–Kupper fits of many independent problems in parallel (comparisons sorted
@@ -665,23 +696,21 @@ pub fn ratings_ties_groups<'py>(
     tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let c = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = comparison_groups(c, &bounds, &players);
     let opts = tie_options(model, alpha, max_iter, tol)?;
-    let fits = interrupt::run(py, || {
-        ties::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
-    })?
-    .map_err(CoreError)?;
-    let (mut theta, mut eta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.theta.len() + 1;
-        theta.extend(f.theta);
-        eta.push(f.eta);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
+    let fits = interrupt::run(py, || ties::fit_groups(&groups, &opts, standard_errors))?
+        .map_err(CoreError)?;
+    let (mut theta, mut eta) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.theta.len() + 1,
+        |f| {
+            theta.extend(f.theta);
+            eta.push(f.eta);
+        },
+    );
     Ok((
         PyArray1::from_vec(py, theta),
         PyArray1::from_vec(py, eta),
@@ -709,16 +738,15 @@ pub fn ratings_elo_groups<'py>(
     base: f64,
     init: f64,
 ) -> PyResult<F64Array<'py>> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let c = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = comparison_groups(c, &bounds, &players);
     let opts = EloOptions {
         k,
         scale,
         base,
         init,
     };
-    let r = interrupt::run(py, || {
-        elo::elo_groups(a, b, score, w, &bounds, &players, &opts)
-    })?;
+    let r = interrupt::run(py, || elo::elo_groups(&groups, &opts))?;
     vector(py, r.map(|v| v.concat()))
 }
 
@@ -737,10 +765,9 @@ pub fn ratings_rank_centrality_groups<'py>(
     weights: Option<F64s<'py>>,
     alpha: f64,
 ) -> PyResult<F64Array<'py>> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
-    let r = interrupt::run(py, || {
-        centrality::rank_centrality_groups(a, b, score, w, &bounds, &players, alpha)
-    })?;
+    let c = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = comparison_groups(c, &bounds, &players);
+    let r = interrupt::run(py, || centrality::rank_centrality_groups(&groups, alpha))?;
     vector(py, r.map(|v| v.concat()))
 }
 
@@ -795,7 +822,8 @@ pub fn ratings_contextual_groups<'py>(
     tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let c = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = comparison_groups(c, &bounds, &players);
     let k = features.shape()[1];
     let x = slice2(&features, "features")?;
     let opts = ContextOptions {
@@ -804,31 +832,19 @@ pub fn ratings_contextual_groups<'py>(
         tol,
     };
     let fits = interrupt::run(py, || {
-        contextual::fit_groups(
-            a,
-            b,
-            score,
-            w,
-            x,
-            k,
-            &bounds,
-            &players,
-            &opts,
-            standard_errors,
-        )
+        contextual::fit_groups(&groups, x, k, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut beta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.theta.len() + f.beta.len();
-        theta.extend(f.theta);
-        beta.extend(f.beta);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
+    let (mut theta, mut beta) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.theta.len() + f.beta.len(),
+        |f| {
+            theta.extend(f.theta);
+            beta.extend(f.beta);
+        },
+    );
     Ok((
         PyArray1::from_vec(py, theta),
         PyArray1::from_vec(py, beta),
