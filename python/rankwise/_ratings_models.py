@@ -60,10 +60,10 @@ def _tie_interval(
 
 def _ties(
     model: Literal["davidson", "rao_kupper"],
+    *,
     model_a: object,
     model_b: object,
     winner: object,
-    *,
     players: Sequence[Any] | None,
     weights: npt.ArrayLike | None,
     intervals: Intervals | None,
@@ -173,25 +173,7 @@ def davidson(
     >>> r.ratings.round(1), round(r.parameters["nu"], 3)
     (array([1082.6, 1000. ,  917.4]), 1.259)
     """
-    return _ties(
-        "davidson",
-        model_a,
-        model_b,
-        winner,
-        players=players,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        seed=seed,
-        resamples=resamples,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties("davidson", **locals())  # this function's arguments, as given
 
 
 def rao_kupper(
@@ -261,25 +243,7 @@ def rao_kupper(
     >>> r.ratings.round(1), round(r.parameters["theta"], 3)
     (array([1056.4, 1000. ,  943.6]), 2.281)
     """
-    return _ties(
-        "rao_kupper",
-        model_a,
-        model_b,
-        winner,
-        players=players,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        seed=seed,
-        resamples=resamples,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties("rao_kupper", **locals())  # this function's arguments, as given
 
 
 def _rankings(
@@ -508,6 +472,37 @@ def contextual_bradley_terry(
     )
 
 
+def _beliefs(mu: object, sigma: object, m: int) -> list[npt.NDArray[np.float64]]:
+    """The starting beliefs of the online ratings: ``mu`` and ``sigma``, one value for all or
+    one per player of the ``m``."""
+    start = []
+    for arg, value in (("mu", mu), ("sigma", sigma)):
+        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
+            value = np.full(m, real_scalar(arg, value))
+        start.append(float_vector(arg, value, m))
+    return start
+
+
+def _online(
+    names: npt.NDArray[Any],
+    mean: npt.NDArray[np.float64],
+    sd: npt.NDArray[np.float64],
+    method: str,
+    confidence: float,
+) -> Ratings:
+    """The Ratings of an online Bayesian method: the means, with ``mean -+ z * sd``."""
+    z = _z(confidence)
+    return Ratings(
+        players=names,
+        ratings=mean,
+        lower=mean - z * sd,
+        upper=mean + z * sd,
+        method=method,
+        confidence=confidence,
+        sigma=sd,
+    )
+
+
 def openskill(
     rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
     *,
@@ -571,12 +566,7 @@ def openskill(
     (array([29.837, 27.664, 17.68 ]), array([7.955, 7.811, 7.606]))
     """
     names, items, off = _rankings(rankings, offsets, players)
-    m = len(names)
-    start = []
-    for arg, value in (("mu", mu), ("sigma", sigma)):
-        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
-            value = np.full(m, real_scalar(arg, value))
-        start.append(float_vector(arg, value, m))
+    start = _beliefs(mu, sigma, len(names))
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_openskill(
         items,
@@ -587,16 +577,7 @@ def openskill(
         kappa=real_scalar("kappa", kappa),
         tau=real_scalar("tau", tau),
     )
-    z = _z(confidence)
-    return Ratings(
-        players=names,
-        ratings=mean,
-        lower=mean - z * sd,
-        upper=mean + z * sd,
-        method="openskill (Plackett-Luce)",
-        confidence=confidence,
-        sigma=sd,
-    )
+    return _online(names, mean, sd, "openskill (Plackett-Luce)", confidence)
 
 
 def trueskill(
@@ -665,12 +646,7 @@ def trueskill(
     array([13.886,  9.532, -1.377])
     """
     names, items, off = _rankings(rankings, offsets, players)
-    m = len(names)
-    start = []
-    for arg, value in (("mu", mu), ("sigma", sigma)):
-        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
-            value = np.full(m, real_scalar(arg, value))
-        start.append(float_vector(arg, value, m))
+    start = _beliefs(mu, sigma, len(names))
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_trueskill(
         items,
@@ -682,13 +658,4 @@ def trueskill(
         draw_probability=real_scalar("draw_probability", draw_probability),
         min_delta=real_scalar("min_delta", min_delta),
     )
-    z = _z(confidence)
-    return Ratings(
-        players=names,
-        ratings=mean,
-        lower=mean - z * sd,
-        upper=mean + z * sd,
-        method="trueskill",
-        confidence=confidence,
-        sigma=sd,
-    )
+    return _online(names, mean, sd, "trueskill", confidence)
