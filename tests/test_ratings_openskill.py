@@ -15,16 +15,9 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import RankwiseError
+from tests.ratings_matches import matches
 
 openskill_models = pytest.importorskip("openskill.models")
-
-
-def matches(seed: int, n_players: int, n: int) -> list[list[int]]:
-    rng = np.random.default_rng(seed)
-    return [
-        [int(p) for p in rng.permutation(n_players)[: rng.integers(2, n_players + 1)]]
-        for _ in range(n)
-    ]
 
 
 def reference(data, n_players, **kw):
