@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,9 @@ from .ratings import (
     _warn_not_converged,
     _z,
 )
+
+if TYPE_CHECKING:
+    from ._native import _ComparisonGroups, _RankingGroups
 
 __all__ = [
     "bradley_terry_groups",
@@ -97,7 +100,7 @@ def _problems(
 
 def _comparison_problems(
     model_a: object, model_b: object, winner: object, groups: object, weights: object
-) -> tuple[_Problems, dict[str, Any]]:
+) -> tuple[_Problems, _ComparisonGroups]:
     """The comparisons of all the problems, sorted by problem, as the grouped natives take
     them (``a``, ``b``, ``score``, ``bounds``, ``players`` and ``weights`` if given)."""
     names, data = _comparisons(model_a, model_b, winner, None, weights)
@@ -111,7 +114,7 @@ def _comparison_problems(
         )
 
     p, local = _problems(names, groups, n, "comparison", row_players)
-    native: dict[str, Any] = {
+    native: _ComparisonGroups = {
         "a": np.ascontiguousarray(local[:n]),
         "b": np.ascontiguousarray(local[n:]),
         "score": np.ascontiguousarray(data["score"][p.order]),
@@ -187,13 +190,14 @@ def _fit_groups(
     fitter: str,
     p: _Problems,
     fit: Any,
-    native: dict[str, Any],
+    *inputs: Any,
+    **keywords: Any,
 ) -> tuple[Any, ...]:
     """The grouped fit's outputs but the last (its count of problems that did not converge:
-    warned of, naming ``fitter``), called with ``native`` and the checked options ``fit``.
-    The warning names the caller of the function that calls this one."""
+    warned of, naming ``fitter``), called with ``inputs``, the checked options ``fit`` and
+    ``keywords``. The warning names the caller of the function that calls this one."""
     *out, not_converged = native_fit(
-        **native, **fit.native, standard_errors=fit.intervals == "asymptotic"
+        *inputs, fit.native, standard_errors=fit.intervals == "asymptotic", **keywords
     )
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"
@@ -266,9 +270,7 @@ def _ties_groups(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
-    theta, eta, se = _fit_groups(
-        _native.ratings_ties_groups, fitter, p, fit, {**native, "model": model}
-    )
+    theta, eta, se = _fit_groups(_native.ratings_ties_groups, fitter, p, fit, native, model=model)
     name = _TIE_PARAMETER[model]
 
     def tie_parameter(k: int, e: npt.NDArray[np.float64]) -> tuple[dict[str, float], Any]:
@@ -428,7 +430,7 @@ def elo_groups(
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
     r = _native.ratings_elo_groups(
-        **native,
+        native,
         k=real_scalar("k", k),
         scale=real_scalar("scale", scale),
         base=real_scalar("base", base),
@@ -475,7 +477,7 @@ def rank_centrality_groups(
     {'a': [0.7324, -0.3662, -0.3662], 'b': [0.5493, -0.5493]}
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    r = _native.ratings_rank_centrality_groups(**native, alpha=real_scalar("alpha", alpha))
+    r = _native.ratings_rank_centrality_groups(native, alpha=real_scalar("alpha", alpha))
     return p.boards(_point_board(r, "rank_centrality"))
 
 
@@ -540,7 +542,7 @@ def plackett_luce_groups(
         return items[at], row
 
     p, local = _problems(names, groups, nr, "ranking", row_players)
-    native: dict[str, Any] = {
+    native: _RankingGroups = {
         "items": local,
         "offsets": _sorted_entries(off, p.order)[2],
         "bounds": p.bounds,
@@ -702,8 +704,8 @@ def contextual_bradley_terry_groups(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
     fitter = "contextual Bradley-Terry Newton iteration"
-    native["features"] = np.ascontiguousarray(x[p.order])
-    theta, beta, se = _fit_groups(_native.ratings_contextual_groups, fitter, p, fit, native)
+    x = np.ascontiguousarray(x[p.order])
+    theta, beta, se = _fit_groups(_native.ratings_contextual_groups, fitter, p, fit, native, x)
     n_k = len(feature_names)
     z = _z(fit.confidence)
 

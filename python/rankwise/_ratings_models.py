@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,9 @@ from .ratings import (
     _quantiles,
     _z,
 )
+
+if TYPE_CHECKING:
+    from ._native import _Rankings
 
 __all__ = [
     "contextual_bradley_terry",
@@ -83,11 +86,10 @@ def _ties(
     fit = _fit_options(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    native = {"model": model, **fit.native}
     theta, eta, se, _, converged = _native.ratings_ties(
-        **data, **native, standard_errors=intervals == "asymptotic"
+        data, fit.native, model=model, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_ties_bootstrap, **data, **native)
+    boot = partial(_native.ratings_ties_bootstrap, data, fit.native, model=model)
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
     fitted, others = _intervals(fit, fitter, model, theta, se, converged, boot, 3)
     name = _TIE_PARAMETER[model]
@@ -336,13 +338,13 @@ def plackett_luce(
     fit = _fit_options(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    data: dict[str, Any] = {"items": items, "offsets": off, "n_players": len(names)}
+    data: _Rankings = {"items": items, "offsets": off, "n_players": len(names)}
     if weights is not None:
         data["weights"] = float_vector("weights", weights, len(off) - 1)
     theta, se, _, converged = _native.ratings_plackett_luce(
-        **data, **fit.native, standard_errors=intervals == "asymptotic"
+        data, fit.native, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_plackett_luce_bootstrap, **data, **fit.native)
+    boot = partial(_native.ratings_plackett_luce_bootstrap, data, fit.native)
     fitted, _ = _intervals(fit, "Plackett-Luce MM", "plackett_luce", theta, se, converged, boot, 2)
     return Ratings(players=names, **fitted)
 
@@ -448,9 +450,9 @@ def contextual_bradley_terry(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
     theta, beta, se, _, converged = _native.ratings_contextual(
-        **data, features=x, **fit.native, standard_errors=intervals == "asymptotic"
+        data, x, fit.native, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_contextual_bootstrap, **data, features=x, **fit.native)
+    boot = partial(_native.ratings_contextual_bootstrap, data, x, fit.native)
     fitter, method = "contextual Bradley-Terry Newton iteration", "contextual_bradley_terry"
     fitted, others = _intervals(fit, fitter, method, theta, se, converged, boot, 2)
     parameters = dict(zip(feature_names, beta.tolist(), strict=True))

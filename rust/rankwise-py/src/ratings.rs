@@ -25,28 +25,62 @@ type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;
 type Given<'py> = Option<PyReadonlyArray2<'py, i64>>;
 
-/// The iteration options (`alpha`, `max_iter`, `tol`) every fit takes.
-fn iteration(alpha: f64, max_iter: usize, tol: f64) -> MmOptions {
-    MmOptions {
-        alpha,
-        max_iter,
-        tol,
+// The arguments come from `rankwise.ratings` as the dicts it builds and checks once, each
+// converted here by one struct: the comparisons (or rankings) of one problem or of many, the
+// iteration options (`_fit_options`) and the bootstrap's resampling (`_resample_args`).
+
+/// The iteration options every fit takes: `{"alpha", "max_iter", "tol"}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Iteration {
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+}
+
+impl Iteration {
+    fn mm(&self) -> MmOptions {
+        MmOptions {
+            alpha: self.alpha,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
+    }
+
+    fn context(&self) -> ContextOptions {
+        ContextOptions {
+            alpha: self.alpha,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
     }
 }
 
-/// How a bootstrap draws its resamples: the `resamples` argument (one row of indices per
-/// resample) when given, else `n_resamples` from `seed`.
-fn resamples<'a>(given: &'a Given<'_>, n_resamples: usize, seed: u64) -> PyResult<Resamples<'a>> {
-    Ok(match given {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    })
+/// How a bootstrap draws its resamples: `{"seed", "n_resamples"}`, or `{"seed", "resamples"}`
+/// with one row of indices per resample.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Resampling<'py> {
+    seed: u64,
+    #[pyo3(default)]
+    n_resamples: usize,
+    #[pyo3(default)]
+    resamples: Given<'py>,
+}
+
+impl Resampling<'_> {
+    fn get(&self) -> PyResult<Resamples<'_>> {
+        Ok(match &self.resamples {
+            None => Resamples::Seeded {
+                count: self.n_resamples,
+                seed: self.seed,
+            },
+            Some(r) => Resamples::Given {
+                indices: slice2(r, "resamples")?,
+                count: r.shape()[0],
+            },
+        })
+    }
 }
 
 /// A fit and, when `standard_errors`, its `errors` (else `n` NaN), computed off the
@@ -96,50 +130,87 @@ fn strength_bootstrap(
     ))
 }
 
-/// The comparison arguments' values: `(model_a, model_b, winner, weights)`.
-type ComparisonSlices<'a> = (&'a [i64], &'a [i64], &'a [f64], Option<&'a [f64]>);
-
-fn comparison_slices<'a>(
-    a: &'a I64s<'_>,
-    b: &'a I64s<'_>,
-    score: &'a F64s<'_>,
-    weights: &'a Option<F64s<'_>>,
-) -> PyResult<ComparisonSlices<'a>> {
-    let w = slice_opt(weights, "weights")?;
-    Ok((
-        a.slice("model_a")?,
-        b.slice("model_b")?,
-        score.slice("winner")?,
-        w,
-    ))
-}
-
-fn comparisons<'a>(
-    a: &'a I64s<'_>,
-    b: &'a I64s<'_>,
-    score: &'a F64s<'_>,
-    weights: &'a Option<F64s<'_>>,
+/// The comparisons of one problem: `{"a", "b", "score", "n_players"}` and, optionally,
+/// `"weights"` (player indices, scores of model_a, a weight per comparison).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct ComparisonArgs<'py> {
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
     n_players: usize,
-) -> PyResult<Comparisons<'a>> {
-    let (a, b, score, w) = comparison_slices(a, b, score, weights)?;
-    Ok(Comparisons::new(a, b, score, w, n_players).map_err(CoreError)?)
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
 }
 
-/// The comparisons of many problems (sorted by problem, `bounds` cutting them, local player
-/// indices), as every grouped comparison model takes them.
-fn comparison_groups<'a>(
-    (a, b, score, weights): ComparisonSlices<'a>,
-    bounds: &'a [usize],
-    players: &'a [usize],
-) -> ComparisonGroups<'a> {
-    ComparisonGroups {
-        a,
-        b,
-        score,
-        weights,
-        bounds,
-        players,
+impl ComparisonArgs<'_> {
+    fn get(&self) -> PyResult<Comparisons<'_>> {
+        let (a, b, score) = (
+            self.a.slice("model_a")?,
+            self.b.slice("model_b")?,
+            self.score.slice("winner")?,
+        );
+        let w = slice_opt(&self.weights, "weights")?;
+        Ok(Comparisons::new(a, b, score, w, self.n_players).map_err(CoreError)?)
     }
+}
+
+/// The comparisons of many problems: as [`ComparisonArgs`], sorted by problem, with `"bounds"`
+/// cutting them and `"players"` (local player indices) in place of `"n_players"`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct ComparisonGroupArgs<'py> {
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
+}
+
+impl ComparisonGroupArgs<'_> {
+    fn get(&self) -> PyResult<ComparisonGroups<'_>> {
+        Ok(ComparisonGroups {
+            a: self.a.slice("model_a")?,
+            b: self.b.slice("model_b")?,
+            score: self.score.slice("winner")?,
+            weights: slice_opt(&self.weights, "weights")?,
+            bounds: &self.bounds,
+            players: &self.players,
+        })
+    }
+}
+
+/// The rankings of one problem: `{"items", "offsets", "n_players"}` and, optionally,
+/// `"weights"` (ranking `r` is `items[offsets[r]..offsets[r + 1]]`, best first).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct RankingArgs<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    n_players: usize,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
+}
+
+impl RankingArgs<'_> {
+    fn get(&self) -> PyResult<Rankings<'_>> {
+        rankings(&self.items, &self.offsets, &self.weights, self.n_players)
+    }
+}
+
+/// The rankings of many problems: as [`RankingArgs`], sorted by problem, with `"bounds"`
+/// cutting them and `"players"` in place of `"n_players"`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct RankingGroupArgs<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
 }
 
 /// The standard errors of grouped fits concatenated (`n_errors(fit)` NaN for a problem
@@ -185,26 +256,18 @@ type StrengthGroups<'py> = (F64Array<'py>, F64Array<'py>, usize);
 /// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
 /// when `standard_errors` is False), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, *, standard_errors))]
 pub fn ratings_bradley_terry<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthFit<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (c, opts) = (comparisons.get()?, options.mm());
     let fit = fit_with_errors(
         py,
         standard_errors,
-        n_players,
+        c.n_players,
         || bradley_terry::fit(&c, &opts),
         |f| bradley_terry::standard_errors(&c, &f.params),
     )?;
@@ -214,46 +277,29 @@ pub fn ratings_bradley_terry<'py>(
 /// Bradley–Terry fits on bootstrap resamples: a (resamples, players) array of centred natural
 /// log-strengths and the number of resamples whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_bradley_terry_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (comparisons.get()?, options.mm(), resampling.get()?);
     let boot = interrupt::run(py, || bradley_terry::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, n_players, boot)
+    strength_bootstrap(py, c.n_players, boot)
 }
 
 /// Online Elo ratings (the arena's `compute_elo`).
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, k = 4.0, scale = 400.0, base = 10.0, init = 1000.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, *, k, scale, base, init))]
 pub fn ratings_elo<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
+    comparisons: ComparisonArgs<'py>,
     k: f64,
     scale: f64,
     base: f64,
     init: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let c = comparisons.get()?;
     let opts = EloOptions {
         k,
         scale,
@@ -265,17 +311,13 @@ pub fn ratings_elo<'py>(
 
 /// Rank Centrality log-strengths (`choix.rank_centrality`).
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, alpha = 0.0))]
+#[pyo3(signature = (comparisons, *, alpha))]
 pub fn ratings_rank_centrality<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
+    comparisons: ComparisonArgs<'py>,
     alpha: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let c = comparisons.get()?;
     vector(
         py,
         interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
@@ -303,7 +345,11 @@ pub fn ratings_luce_choice<'py>(
         n_players,
     )
     .map_err(CoreError)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
     let fit = interrupt::run(py, || luce::mm_top1(&c, &opts))?.map_err(CoreError)?;
     Ok((
         PyArray1::from_vec(py, fit.params),
@@ -312,7 +358,7 @@ pub fn ratings_luce_choice<'py>(
     ))
 }
 
-fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<TieOptions> {
+fn tie_options(model: &str, options: &Iteration) -> PyResult<TieOptions> {
     let model = match model {
         "davidson" => TieModel::Davidson,
         "rao_kupper" => TieModel::RaoKupper,
@@ -327,9 +373,9 @@ fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<T
     };
     Ok(TieOptions {
         model,
-        alpha,
-        max_iter,
-        tol,
+        alpha: options.alpha,
+        max_iter: options.max_iter,
+        tol: options.tol,
     })
 }
 
@@ -337,27 +383,19 @@ fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<T
 /// `ln ϑ`), standard errors of both (`players + 1`, NaN when `standard_errors` is False),
 /// iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, *, model, standard_errors))]
 pub fn ratings_ties<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
     model: &str,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, f64, F64Array<'py>, usize, bool)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let (c, opts) = (comparisons.get()?, tie_options(model, &options)?);
     let (fit, se) = fit_with_errors(
         py,
         standard_errors,
-        n_players + 1,
+        c.n_players + 1,
         || ties::fit(&c, &opts),
         |f| ties::standard_errors(&c, f, &opts),
     )?;
@@ -373,30 +411,23 @@ pub fn ratings_ties<'py>(
 /// Davidson or Rao–Kupper fits on bootstrap resamples: (resamples, players) log-strengths,
 /// one tie parameter per resample, and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, resampling, *, model))]
 pub fn ratings_ties_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
     model: &str,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
 ) -> PyResult<(F64Matrix<'py>, F64Array<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = tie_options(model, alpha, max_iter, tol)?;
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (
+        comparisons.get()?,
+        tie_options(model, &options)?,
+        resampling.get()?,
+    );
     let boot = interrupt::run(py, || ties::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
     let count = boot.eta.len();
     Ok((
-        matrix(py, count, n_players, boot.theta)?,
+        matrix(py, count, c.n_players, boot.theta)?,
         PyArray1::from_vec(py, boot.eta),
         boot.not_converged,
     ))
@@ -421,25 +452,18 @@ fn rankings<'a>(
 /// Plackett–Luce fit of rankings (`choix.mm_rankings`): centred natural log-strengths, their
 /// asymptotic standard errors (NaN when `standard_errors` is False), iterations, convergence.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (rankings, options, *, standard_errors))]
 pub fn ratings_plackett_luce<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    rankings: RankingArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthFit<'py>> {
-    let c = rankings(&items, &offsets, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (c, opts) = (rankings.get()?, options.mm());
     let fit = fit_with_errors(
         py,
         standard_errors,
-        n_players,
+        c.n_players(),
         || pl::fit(&c, &opts),
         |f| pl::standard_errors(&c, &f.params),
     )?;
@@ -449,26 +473,15 @@ pub fn ratings_plackett_luce<'py>(
 /// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array of
 /// centred natural log-strengths and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, n_players, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_plackett_luce_bootstrap<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    rankings: RankingArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, usize)> {
-    let c = rankings(&items, &offsets, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (rankings.get()?, options.mm(), resampling.get()?);
     let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, n_players, boot)
+    strength_bootstrap(py, c.n_players(), boot)
 }
 
 fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult<Covariates<'a>> {
@@ -480,32 +493,21 @@ fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult
 /// coefficients, standard errors of both (`players + k`; NaN when `standard_errors` is
 /// False), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (comparisons, features, options, *, standard_errors))]
+#[allow(clippy::type_complexity)]
 pub fn ratings_contextual<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize, bool)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let x = covariates(&features, c.len())?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+    let c = comparisons.get()?;
+    let (x, opts) = (covariates(&features, c.len())?, options.context());
     let (fit, se) = fit_with_errors(
         py,
         standard_errors,
-        n_players + x.k,
+        c.n_players + x.k,
         || contextual::fit(&c, &x, &opts),
         |f| contextual::standard_errors(&c, &x, f, &opts),
     )?;
@@ -521,36 +523,24 @@ pub fn ratings_contextual<'py>(
 /// Contextual Bradley–Terry fits on bootstrap resamples: (resamples, players) log-strengths,
 /// (resamples, k) coefficients, and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_contextual_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, F64Matrix<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let x = covariates(&features, c.len())?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let c = comparisons.get()?;
+    let (x, opts, how) = (
+        covariates(&features, c.len())?,
+        options.context(),
+        resampling.get()?,
+    );
     let boot =
         interrupt::run(py, || contextual::bootstrap(&c, &x, how, &opts))?.map_err(CoreError)?;
-    let count = boot.theta.len() / n_players.max(1);
+    let count = boot.theta.len() / c.n_players.max(1);
     Ok((
-        matrix(py, count, n_players, boot.theta)?,
+        matrix(py, count, c.n_players, boot.theta)?,
         matrix(py, count, x.k, boot.beta)?,
         boot.not_converged,
     ))
@@ -587,24 +577,14 @@ pub fn ratings_openskill<'py>(
 /// log-strengths, their standard errors (NaN when `standard_errors` is False), and the number
 /// of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, standard_errors))]
 pub fn ratings_bradley_terry_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthGroups<'py>> {
-    let c = comparison_slices(&a, &b, &score, &weights)?;
-    let groups = comparison_groups(c, &bounds, &players);
-    let opts = iteration(alpha, max_iter, tol);
+    let (groups, opts) = (groups.get()?, options.mm());
     let fits = interrupt::run(py, || {
         bradley_terry::fit_groups(&groups, &opts, standard_errors)
     })?
@@ -650,25 +630,21 @@ pub fn ratings_trueskill<'py>(
 /// their standard errors (NaN when `standard_errors` is False), and the number of problems
 /// whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, standard_errors))]
 pub fn ratings_plackett_luce_groups<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: RankingGroupArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthGroups<'py>> {
-    let (items, offsets) = (items.slice("rankings")?, offsets.slice("offsets")?);
-    let w = slice_opt(&weights, "weights")?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (items, offsets) = (
+        groups.items.slice("rankings")?,
+        groups.offsets.slice("offsets")?,
+    );
+    let w = slice_opt(&groups.weights, "weights")?;
+    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
     let fits = interrupt::run(py, || {
-        pl::fit_groups(items, offsets, w, &bounds, &players, &opts, standard_errors)
+        pl::fit_groups(items, offsets, w, bounds, players, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
     Ok(strength_groups(py, fits))
@@ -680,25 +656,15 @@ pub fn ratings_plackett_luce_groups<'py>(
 /// (`players + 1` per problem, the tie parameter's last; NaN when `standard_errors` is
 /// False), and the number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, model, standard_errors))]
 pub fn ratings_ties_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
     model: &str,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let c = comparison_slices(&a, &b, &score, &weights)?;
-    let groups = comparison_groups(c, &bounds, &players);
-    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let (groups, opts) = (groups.get()?, tie_options(model, &options)?);
     let fits = interrupt::run(py, || ties::fit_groups(&groups, &opts, standard_errors))?
         .map_err(CoreError)?;
     let (mut theta, mut eta) = (vec![], vec![]);
@@ -723,23 +689,16 @@ pub fn ratings_ties_groups<'py>(
 /// problem, in order within each, `bounds` cutting them, local player indices): the
 /// concatenated ratings.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, k = 4.0, scale = 400.0, base = 10.0, init = 1000.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, *, k, scale, base, init))]
 pub fn ratings_elo_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
+    groups: ComparisonGroupArgs<'py>,
     k: f64,
     scale: f64,
     base: f64,
     init: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparison_slices(&a, &b, &score, &weights)?;
-    let groups = comparison_groups(c, &bounds, &players);
+    let groups = groups.get()?;
     let opts = EloOptions {
         k,
         scale,
@@ -753,20 +712,13 @@ pub fn ratings_elo_groups<'py>(
 /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
 /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, *, alpha))]
 pub fn ratings_rank_centrality_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
+    groups: ComparisonGroupArgs<'py>,
     alpha: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparison_slices(&a, &b, &score, &weights)?;
-    let groups = comparison_groups(c, &bounds, &players);
+    let groups = groups.get()?;
     let r = interrupt::run(py, || centrality::rank_centrality_groups(&groups, alpha))?;
     vector(py, r.map(|v| v.concat()))
 }
@@ -790,7 +742,11 @@ pub fn ratings_luce_choice_groups<'py>(
 ) -> PyResult<(F64Array<'py>, usize)> {
     let (chosen, others) = (chosen.slice("chosen")?, others.slice("alternatives")?);
     let offsets = offsets.slice("offsets")?;
-    let opts = iteration(alpha, max_iter, tol);
+    let opts = MmOptions {
+        alpha,
+        max_iter,
+        tol,
+    };
     let fits = interrupt::run(py, || {
         luce::mm_top1_groups(chosen, others, offsets, &bounds, &players, &opts)
     })?
@@ -806,31 +762,18 @@ pub fn ratings_luce_choice_groups<'py>(
 /// standard errors (`players + k` per problem; NaN when `standard_errors` is False), and the
 /// number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, features, bounds, players, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (groups, features, options, *, standard_errors))]
+#[allow(clippy::type_complexity)]
 pub fn ratings_contextual_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
+    groups: ComparisonGroupArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let c = comparison_slices(&a, &b, &score, &weights)?;
-    let groups = comparison_groups(c, &bounds, &players);
+    let (groups, opts) = (groups.get()?, options.context());
     let k = features.shape()[1];
     let x = slice2(&features, "features")?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
     let fits = interrupt::run(py, || {
         contextual::fit_groups(&groups, x, k, &opts, standard_errors)
     })?
