@@ -1,5 +1,6 @@
 """Random sequences of matches (rankings best first, one player per team, no ties): the data of
-the online rating tests (tests/test_ratings_openskill.py, tests/test_ratings_trueskill.py)."""
+the online rating tests (tests/test_ratings_online.py, tests/test_ratings_openskill.py,
+tests/test_ratings_trueskill.py)."""
 
 from __future__ import annotations
 

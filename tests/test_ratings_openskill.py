@@ -50,17 +50,6 @@ def test_equals_openskill_plackett_luce_rate_match_after_match(seed, n_players, 
     np.testing.assert_allclose(r.sigma, sigma_ref, rtol=1e-12)
 
 
-def test_continuing_from_earlier_ratings_equals_one_pass():
-    data = matches(1, 5, 40)
-    whole = ratings.openskill(data, players=range(5))
-    first = ratings.openskill(data[:15], players=range(5))
-    rest = ratings.openskill(data[15:], players=range(5), mu=first.ratings, sigma=first.sigma)
-    np.testing.assert_array_equal(rest.ratings, whole.ratings)
-    assert rest.sigma is not None and whole.sigma is not None
-    np.testing.assert_array_equal(rest.sigma, whole.sigma)
-    assert whole.lower is not None and (whole.lower < whole.ratings).all()
-
-
 def test_bad_matches_and_beliefs_raise_a_rankwise_error_naming_them():
     with pytest.raises(RankwiseError, match="twice"):
         ratings.openskill([["a", "a"]])

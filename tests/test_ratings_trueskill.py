@@ -70,15 +70,6 @@ def test_equals_the_trueskill_package_match_after_match(seed, n_players, n, kw):
     np.testing.assert_allclose(r.ratings - 3 * r.sigma, exposed, rtol=1e-9, atol=1e-9)
 
 
-def test_continuing_from_earlier_ratings_equals_one_pass():
-    data = matches(5, 6, 30)
-    whole = ratings.trueskill(data, players=range(6))
-    first = ratings.trueskill(data[:12], players=range(6))
-    rest = ratings.trueskill(data[12:], players=range(6), mu=first.ratings, sigma=first.sigma)
-    np.testing.assert_array_equal(whole.ratings, rest.ratings)
-    np.testing.assert_array_equal(whole.sigma, rest.sigma)
-
-
 def test_names_intervals_and_bad_input():
     r = ratings.trueskill([["x", "y"], ["y", "z"]], confidence=0.9)
     assert r.players.tolist() == ["x", "y", "z"]

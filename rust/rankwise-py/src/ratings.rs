@@ -561,14 +561,25 @@ pub fn ratings_openskill<'py>(
     kappa: f64,
     tau: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let opts = OpenSkillOptions { beta, kappa, tau };
+    online(py, (&items, &offsets), (&mu, &sigma), |c, mu, sigma| {
+        openskill::plackett_luce(c, &opts, mu, sigma)
+    })
+}
+
+/// Online ratings: `rate` updates the starting beliefs `mu` and `sigma` (one per player) with
+/// the matches (rankings cut from `items` by `offsets`), off the interpreter; the means and
+/// standard deviations after them.
+fn online<'py>(
+    py: Python<'py>,
+    (items, offsets): (&I64s<'_>, &I64s<'_>),
+    (mu, sigma): (&F64s<'_>, &F64s<'_>),
+    rate: impl FnOnce(&Rankings<'_>, &mut [f64], &mut [f64]) -> CoreResult<()> + Send,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let mut mu = mu.slice("mu")?.to_vec();
     let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(&items, &offsets, &None, mu.len())?;
-    let opts = OpenSkillOptions { beta, kappa, tau };
-    interrupt::run(py, || {
-        openskill::plackett_luce(&c, &opts, &mut mu, &mut sigma)
-    })?
-    .map_err(CoreError)?;
+    let c = rankings(items, offsets, &None, mu.len())?;
+    interrupt::run(py, || rate(&c, &mut mu, &mut sigma))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
@@ -609,20 +620,15 @@ pub fn ratings_trueskill<'py>(
     draw_probability: f64,
     min_delta: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let mut mu = mu.slice("mu")?.to_vec();
-    let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(&items, &offsets, &None, mu.len())?;
     let opts = TrueSkillOptions {
         beta,
         tau,
         draw_probability,
         min_delta,
     };
-    interrupt::run(py, || {
-        trueskill::rate_matches(&c, &opts, &mut mu, &mut sigma)
-    })?
-    .map_err(CoreError)?;
-    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
+    online(py, (&items, &offsets), (&mu, &sigma), |c, mu, sigma| {
+        trueskill::rate_matches(c, &opts, mu, sigma)
+    })
 }
 
 /// Plackett–Luce fits of many independent problems in parallel (rankings sorted by problem,
