@@ -130,87 +130,109 @@ fn strength_bootstrap(
     ))
 }
 
-/// The comparisons of one problem: `{"a", "b", "score", "n_players"}` and, optionally,
-/// `"weights"` (player indices, scores of model_a, a weight per comparison).
+/// The rows of the comparisons: `{"a", "b", "score"}` and, optionally, `"weights"` (player
+/// indices, scores of model_a, a weight per comparison).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-pub struct ComparisonArgs<'py> {
+pub struct Pairs<'py> {
     a: I64s<'py>,
     b: I64s<'py>,
     score: F64s<'py>,
-    n_players: usize,
     #[pyo3(default)]
     weights: Option<F64s<'py>>,
 }
 
-impl ComparisonArgs<'_> {
-    fn get(&self) -> PyResult<Comparisons<'_>> {
-        let (a, b, score) = (
+impl Pairs<'_> {
+    /// `(model_a, model_b, winner, weights)`.
+    fn slices(&self) -> PyResult<(&[i64], &[i64], &[f64], Option<&[f64]>)> {
+        Ok((
             self.a.slice("model_a")?,
             self.b.slice("model_b")?,
             self.score.slice("winner")?,
-        );
-        let w = slice_opt(&self.weights, "weights")?;
+            slice_opt(&self.weights, "weights")?,
+        ))
+    }
+}
+
+/// The rows of the rankings: `{"items", "offsets"}` and, optionally, `"weights"` (ranking `r`
+/// is `items[offsets[r]..offsets[r + 1]]`, best first).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Ranked<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
+}
+
+/// One problem: its rows `T` and, in the same dict, `"n_players"`.
+pub struct OneProblem<T> {
+    rows: T,
+    n_players: usize,
+}
+
+/// Many problems: their rows `T` sorted by problem and, in the same dict, `"bounds"` cutting
+/// them and `"players"` (each problem's count; local player indices).
+pub struct Problems<T> {
+    rows: T,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+}
+
+impl<'a, 'py, T: FromPyObject<'a, 'py, Error = PyErr>> FromPyObject<'a, 'py> for OneProblem<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(OneProblem {
+            rows: T::extract(obj)?,
+            n_players: obj.get_item("n_players")?.extract()?,
+        })
+    }
+}
+
+impl<'a, 'py, T: FromPyObject<'a, 'py, Error = PyErr>> FromPyObject<'a, 'py> for Problems<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Problems {
+            rows: T::extract(obj)?,
+            bounds: obj.get_item("bounds")?.extract()?,
+            players: obj.get_item("players")?.extract()?,
+        })
+    }
+}
+
+type ComparisonArgs<'py> = OneProblem<Pairs<'py>>;
+type ComparisonGroupArgs<'py> = Problems<Pairs<'py>>;
+type RankingArgs<'py> = OneProblem<Ranked<'py>>;
+type RankingGroupArgs<'py> = Problems<Ranked<'py>>;
+
+impl ComparisonArgs<'_> {
+    fn get(&self) -> PyResult<Comparisons<'_>> {
+        let (a, b, score, w) = self.rows.slices()?;
         Ok(Comparisons::new(a, b, score, w, self.n_players).map_err(CoreError)?)
     }
 }
 
-/// The comparisons of many problems: as [`ComparisonArgs`], sorted by problem, with `"bounds"`
-/// cutting them and `"players"` (local player indices) in place of `"n_players"`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub struct ComparisonGroupArgs<'py> {
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    #[pyo3(default)]
-    weights: Option<F64s<'py>>,
-}
-
 impl ComparisonGroupArgs<'_> {
     fn get(&self) -> PyResult<ComparisonGroups<'_>> {
+        let (a, b, score, weights) = self.rows.slices()?;
         Ok(ComparisonGroups {
-            a: self.a.slice("model_a")?,
-            b: self.b.slice("model_b")?,
-            score: self.score.slice("winner")?,
-            weights: slice_opt(&self.weights, "weights")?,
+            a,
+            b,
+            score,
+            weights,
             bounds: &self.bounds,
             players: &self.players,
         })
     }
 }
 
-/// The rankings of one problem: `{"items", "offsets", "n_players"}` and, optionally,
-/// `"weights"` (ranking `r` is `items[offsets[r]..offsets[r + 1]]`, best first).
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub struct RankingArgs<'py> {
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    #[pyo3(default)]
-    weights: Option<F64s<'py>>,
-}
-
 impl RankingArgs<'_> {
     fn get(&self) -> PyResult<Rankings<'_>> {
-        rankings(&self.items, &self.offsets, &self.weights, self.n_players)
+        let r = &self.rows;
+        rankings(&r.items, &r.offsets, &r.weights, self.n_players)
     }
-}
-
-/// The rankings of many problems: as [`RankingArgs`], sorted by problem, with `"bounds"`
-/// cutting them and `"players"` in place of `"n_players"`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub struct RankingGroupArgs<'py> {
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    #[pyo3(default)]
-    weights: Option<F64s<'py>>,
 }
 
 /// The standard errors of grouped fits concatenated (`n_errors(fit)` NaN for a problem
@@ -643,11 +665,9 @@ pub fn ratings_plackett_luce_groups<'py>(
     options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthGroups<'py>> {
-    let (items, offsets) = (
-        groups.items.slice("rankings")?,
-        groups.offsets.slice("offsets")?,
-    );
-    let w = slice_opt(&groups.weights, "weights")?;
+    let r = &groups.rows;
+    let (items, offsets) = (r.items.slice("rankings")?, r.offsets.slice("offsets")?);
+    let w = slice_opt(&r.weights, "weights")?;
     let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
     let fits = interrupt::run(py, || {
         pl::fit_groups(items, offsets, w, bounds, players, &opts, standard_errors)
