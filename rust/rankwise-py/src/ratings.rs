@@ -142,9 +142,11 @@ pub struct Pairs<'py> {
     weights: Option<F64s<'py>>,
 }
 
+/// The comparisons' values: `(model_a, model_b, winner, weights)`.
+type ComparisonSlices<'a> = (&'a [i64], &'a [i64], &'a [f64], Option<&'a [f64]>);
+
 impl Pairs<'_> {
-    /// `(model_a, model_b, winner, weights)`.
-    fn slices(&self) -> PyResult<(&[i64], &[i64], &[f64], Option<&[f64]>)> {
+    fn slices(&self) -> PyResult<ComparisonSlices<'_>> {
         Ok((
             self.a.slice("model_a")?,
             self.b.slice("model_b")?,
