@@ -14,13 +14,15 @@ import numpy.typing as npt
 
 from . import _native
 from ._ratings_models import _TIE_PARAMETER, _features, _rankings, _tie_interval
-from ._validation import float_vector, integer, real_scalar
+from ._validation import float_vector, real_scalar
 from .errors import InvalidValueError, ShapeError
 from .ratings import (
     Ratings,
     _choices,
     _comparisons,
+    _elo_options,
     _fit_options,
+    _iteration,
     _names,
     _players,
     _warn_not_converged,
@@ -429,13 +431,7 @@ def elo_groups(
     {'q1': [1001.977, 998.023], 'q2': [998.0, 1002.0]}
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    r = _native.ratings_elo_groups(
-        native,
-        k=real_scalar("k", k),
-        scale=real_scalar("scale", scale),
-        base=real_scalar("base", base),
-        init=real_scalar("init", init),
-    )
+    r = _native.ratings_elo_groups(native, **_elo_options(k, scale, base, init))
     return p.boards(_point_board(r, "elo"))
 
 
@@ -630,9 +626,7 @@ def luce_choice_groups(
         _sorted_entries(off, p.order)[2],
         p.bounds,
         p.players,
-        alpha=real_scalar("alpha", alpha),
-        max_iter=integer("max_iter", max_iter, minimum=1),
-        tol=real_scalar("tol", tol),
+        **_iteration(alpha, max_iter, tol),
     )
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"

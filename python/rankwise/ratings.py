@@ -466,14 +466,18 @@ def elo(
     array([1001.977,  998.023])
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
-    r = _native.ratings_elo(
-        data,
-        k=real_scalar("k", k),
-        scale=real_scalar("scale", scale),
-        base=real_scalar("base", base),
-        init=real_scalar("init", init),
-    )
+    r = _native.ratings_elo(data, **_elo_options(k, scale, base, init))
     return Ratings(players=names, ratings=r, lower=None, upper=None, method="elo")
+
+
+def _elo_options(k: float, scale: float, base: float, init: float) -> dict[str, float]:
+    """Elo's options, checked for numbers (the core checks their ranges)."""
+    return {
+        "k": real_scalar("k", k),
+        "scale": real_scalar("scale", scale),
+        "base": real_scalar("base", base),
+        "init": real_scalar("init", init),
+    }
 
 
 def rank_centrality(
@@ -590,15 +594,8 @@ def luce_choice(
     """
     c, flat, off = _choices(chosen, alternatives, offsets)
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
-    params, _, converged = _native.ratings_luce_choice(
-        ic,
-        io,
-        off,
-        len(names),
-        alpha=real_scalar("alpha", alpha),
-        max_iter=integer("max_iter", max_iter, minimum=1),
-        tol=real_scalar("tol", tol),
-    )
+    options = _iteration(alpha, max_iter, tol)
+    params, _, converged = _native.ratings_luce_choice(ic, io, off, len(names), **options)
     if not converged:
         _warn_not_converged("Luce choice MM", max_iter, "", stacklevel=2)
     return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")
@@ -657,12 +654,16 @@ def _fit_options(
     if intervals is not None:
         choice("intervals", intervals, allowed)
     confidence = _confidence(confidence)
-    native: _Iteration = {
+    return _Fit(intervals, confidence, factor, init, _iteration(alpha, max_iter, tol), resampling)
+
+
+def _iteration(alpha: float, max_iter: int, tol: float) -> _Iteration:
+    """The iteration options of a fit, checked for numbers (the core checks their ranges)."""
+    return {
         "alpha": real_scalar("alpha", alpha),
         "max_iter": integer("max_iter", max_iter, minimum=1),
         "tol": real_scalar("tol", tol),
     }
-    return _Fit(intervals, confidence, factor, init, native, resampling)
 
 
 def _warn_not_converged(fitter: str, max_iter: int, where: str, stacklevel: int) -> None:
