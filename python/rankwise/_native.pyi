@@ -696,6 +696,11 @@ class _Ranked(_Weights):  # ranking r is items[offsets[r]:offsets[r + 1]], best 
     items: npt.NDArray[np.int64]
     offsets: npt.NDArray[np.int64]
 
+class _Chosen(TypedDict):  # choice c picked chosen[c] over others[offsets[c]:offsets[c + 1]]
+    chosen: npt.NDArray[np.int64]
+    others: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+
 class _OneProblem(TypedDict):
     n_players: int
 
@@ -707,6 +712,8 @@ class _Comparisons(_Pairs, _OneProblem): ...
 class _ComparisonGroups(_Pairs, _Problems): ...
 class _Rankings(_Ranked, _OneProblem): ...
 class _RankingGroups(_Ranked, _Problems): ...
+class _Choices(_Chosen, _OneProblem): ...
+class _ChoiceGroups(_Chosen, _Problems): ...
 
 class _Iteration(TypedDict):
     alpha: float
@@ -735,14 +742,7 @@ def ratings_rank_centrality(
     comparisons: _Comparisons, *, alpha: float
 ) -> npt.NDArray[np.float64]: ...
 def ratings_luce_choice(
-    chosen: npt.NDArray[np.int64],
-    others: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    n_players: int,
-    *,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
+    choices: _Choices, options: _Iteration
 ) -> tuple[npt.NDArray[np.float64], int, bool]: ...
 def ratings_ties(
     comparisons: _Comparisons, options: _Iteration, *, model: _TieModel, standard_errors: bool
@@ -815,13 +815,5 @@ def ratings_rank_centrality_groups(
     groups: _ComparisonGroups, *, alpha: float
 ) -> npt.NDArray[np.float64]: ...
 def ratings_luce_choice_groups(
-    chosen: npt.NDArray[np.int64],
-    others: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-8,
+    groups: _ChoiceGroups, options: _Iteration
 ) -> tuple[npt.NDArray[np.float64], int]: ...

@@ -30,7 +30,7 @@ from .ratings import (
 )
 
 if TYPE_CHECKING:
-    from ._native import _ComparisonGroups, _RankingGroups
+    from ._native import _ChoiceGroups, _ComparisonGroups, _RankingGroups
 
 __all__ = [
     "bradley_terry_groups",
@@ -620,14 +620,15 @@ def luce_choice_groups(
         return np.concatenate([ic[order], io[at]]), np.concatenate([np.arange(n), row])
 
     p, local = _problems(names, groups, n, "choice", row_players)
-    params, not_converged = _native.ratings_luce_choice_groups(
-        np.ascontiguousarray(local[:n]),
-        np.ascontiguousarray(local[n:]),
-        _sorted_entries(off, p.order)[2],
-        p.bounds,
-        p.players,
-        **_iteration(alpha, max_iter, tol),
-    )
+    native: _ChoiceGroups = {
+        "chosen": np.ascontiguousarray(local[:n]),
+        "others": np.ascontiguousarray(local[n:]),
+        "offsets": _sorted_entries(off, p.order)[2],
+        "bounds": p.bounds,
+        "players": p.players,
+    }
+    options = _iteration(alpha, max_iter, tol)
+    params, not_converged = _native.ratings_luce_choice_groups(native, options)
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"
         _warn_not_converged("Luce choice MM", max_iter, where, stacklevel=2)

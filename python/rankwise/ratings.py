@@ -65,7 +65,7 @@ from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, Sh
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._native import _Comparisons, _Iteration, _Resampling
+    from ._native import _Choices, _Comparisons, _Iteration, _Resampling
 
 __all__ = [
     "Ratings",
@@ -594,8 +594,8 @@ def luce_choice(
     """
     c, flat, off = _choices(chosen, alternatives, offsets)
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
-    options = _iteration(alpha, max_iter, tol)
-    params, _, converged = _native.ratings_luce_choice(ic, io, off, len(names), **options)
+    data: _Choices = {"chosen": ic, "others": io, "offsets": off, "n_players": len(names)}
+    params, _, converged = _native.ratings_luce_choice(data, _iteration(alpha, max_iter, tol))
     if not converged:
         _warn_not_converged("Luce choice MM", max_iter, "", stacklevel=2)
     return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")

@@ -167,6 +167,27 @@ pub struct Ranked<'py> {
     weights: Option<F64s<'py>>,
 }
 
+/// The rows of top-1 choices: `{"chosen", "others", "offsets"}` (choice `c` picked
+/// `chosen[c]` over `others[offsets[c]..offsets[c + 1]]`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Chosen<'py> {
+    chosen: I64s<'py>,
+    others: I64s<'py>,
+    offsets: I64s<'py>,
+}
+
+impl Chosen<'_> {
+    /// `(chosen, alternatives, offsets)`.
+    fn slices(&self) -> PyResult<(&[i64], &[i64], &[i64])> {
+        Ok((
+            self.chosen.slice("chosen")?,
+            self.others.slice("alternatives")?,
+            self.offsets.slice("offsets")?,
+        ))
+    }
+}
+
 /// One problem: its rows `T` and, in the same dict, `"n_players"`.
 pub struct OneProblem<T> {
     rows: T,
@@ -208,6 +229,8 @@ type ComparisonArgs<'py> = OneProblem<Pairs<'py>>;
 type ComparisonGroupArgs<'py> = Problems<Pairs<'py>>;
 type RankingArgs<'py> = OneProblem<Ranked<'py>>;
 type RankingGroupArgs<'py> = Problems<Ranked<'py>>;
+type ChoiceArgs<'py> = OneProblem<Chosen<'py>>;
+type ChoiceGroupArgs<'py> = Problems<Chosen<'py>>;
 
 impl ComparisonArgs<'_> {
     fn get(&self) -> PyResult<Comparisons<'_>> {
@@ -350,30 +373,14 @@ pub fn ratings_rank_centrality<'py>(
 
 /// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (chosen, others, offsets, n_players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_luce_choice<'py>(
     py: Python<'py>,
-    chosen: I64s<'py>,
-    others: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    choices: ChoiceArgs<'py>,
+    options: Iteration,
 ) -> PyResult<(F64Array<'py>, usize, bool)> {
-    let c = luce::Choices::new(
-        chosen.slice("chosen")?,
-        others.slice("alternatives")?,
-        offsets.slice("offsets")?,
-        n_players,
-    )
-    .map_err(CoreError)?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+    let (chosen, others, offsets) = choices.rows.slices()?;
+    let c = luce::Choices::new(chosen, others, offsets, choices.n_players).map_err(CoreError)?;
+    let opts = options.mm();
     let fit = interrupt::run(py, || luce::mm_top1(&c, &opts))?.map_err(CoreError)?;
     Ok((
         PyArray1::from_vec(py, fit.params),
@@ -755,28 +762,15 @@ pub fn ratings_rank_centrality_groups<'py>(
 /// problem, `bounds` cutting them, local player indices): the concatenated log-strengths and
 /// the number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (chosen, others, offsets, bounds, players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_luce_choice_groups<'py>(
     py: Python<'py>,
-    chosen: I64s<'py>,
-    others: I64s<'py>,
-    offsets: I64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: ChoiceGroupArgs<'py>,
+    options: Iteration,
 ) -> PyResult<(F64Array<'py>, usize)> {
-    let (chosen, others) = (chosen.slice("chosen")?, others.slice("alternatives")?);
-    let offsets = offsets.slice("offsets")?;
-    let opts = MmOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+    let (chosen, others, offsets) = groups.rows.slices()?;
+    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
     let fits = interrupt::run(py, || {
-        luce::mm_top1_groups(chosen, others, offsets, &bounds, &players, &opts)
+        luce::mm_top1_groups(chosen, others, offsets, bounds, players, &opts)
     })?
     .map_err(CoreError)?;
     let not_converged = fits.iter().filter(|f| !f.converged).count();
