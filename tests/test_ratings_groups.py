@@ -24,6 +24,18 @@ def test_a_problem_that_cannot_be_fitted_is_named():
         ratings.bradley_terry_groups(["x"], ["y"], ["model_a"], [0, 1])
 
 
+def problems(test):
+    """The draws of the grouped-equals-alone property tests: a seed, how many problems,
+    weights or not, and the intervals (for the models that have them)."""
+    draws = given(
+        seed=SEEDS,
+        n_groups=st.integers(1, 6),
+        weighted=st.booleans(),
+        intervals=st.sampled_from(["asymptotic", None]),
+    )
+    return settings(max_examples=20, deadline=None)(draws(test))
+
+
 def _votes(rng, n_players: int, n: int, prefix: str) -> list[list[str]]:
     return [
         [f"{prefix}{p}" for p in rng.permutation(n_players)[: rng.integers(2, n_players + 1)]]
@@ -31,13 +43,7 @@ def _votes(rng, n_players: int, n: int, prefix: str) -> list[list[str]]:
     ]
 
 
-@settings(max_examples=20, deadline=None)
-@given(
-    seed=SEEDS,
-    n_groups=st.integers(1, 6),
-    weighted=st.booleans(),
-    intervals=st.sampled_from(["asymptotic", None]),
-)
+@problems
 def test_each_problem_equals_plackett_luce_on_it_alone(seed, n_groups, weighted, intervals):
     rng = np.random.default_rng(seed)
     votes, names = [], []
@@ -124,13 +130,7 @@ def _rows(value, mask):
 
 
 @pytest.mark.parametrize(("model", "options", "parameter_tolerance"), COMPARISON_MODELS)
-@settings(max_examples=20, deadline=None)
-@given(
-    seed=SEEDS,
-    n_groups=st.integers(1, 6),
-    weighted=st.booleans(),
-    intervals=st.sampled_from(["asymptotic", None]),
-)
+@problems
 def test_each_problem_equals_the_model_on_it_alone(
     model, options, parameter_tolerance, seed, n_groups, weighted, intervals
 ):
