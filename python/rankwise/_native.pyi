@@ -701,6 +701,12 @@ class _Chosen(TypedDict):  # choice c picked chosen[c] over others[offsets[c]:of
     others: npt.NDArray[np.int64]
     offsets: npt.NDArray[np.int64]
 
+class _Matches(TypedDict):  # match r is items[offsets[r]:offsets[r + 1]]; beliefs per player
+    items: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+    mu: npt.NDArray[np.float64]
+    sigma: npt.NDArray[np.float64]
+
 class _OneProblem(TypedDict):
     n_players: int
 
@@ -772,25 +778,10 @@ def ratings_contextual_bootstrap(
     resampling: _Resampling,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
 def ratings_openskill(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    mu: npt.NDArray[np.float64],
-    sigma: npt.NDArray[np.float64],
-    *,
-    beta: float,
-    kappa: float,
-    tau: float,
+    matches: _Matches, *, beta: float, kappa: float, tau: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ratings_trueskill(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    mu: npt.NDArray[np.float64],
-    sigma: npt.NDArray[np.float64],
-    *,
-    beta: float,
-    tau: float,
-    draw_probability: float,
-    min_delta: float,
+    matches: _Matches, *, beta: float, tau: float, draw_probability: float, min_delta: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ratings_bradley_terry_groups(
     groups: _ComparisonGroups, options: _Iteration, *, standard_errors: bool

@@ -31,7 +31,7 @@ from .ratings import (
 )
 
 if TYPE_CHECKING:
-    from ._native import _Rankings
+    from ._native import _Matches, _Rankings
 
 __all__ = [
     "contextual_bradley_terry",
@@ -474,15 +474,23 @@ def contextual_bradley_terry(
     )
 
 
-def _beliefs(mu: object, sigma: object, m: int) -> list[npt.NDArray[np.float64]]:
-    """The starting beliefs of the online ratings: ``mu`` and ``sigma``, one value for all or
-    one per player of the ``m``."""
+def _matches(
+    rankings: object,
+    offsets: npt.ArrayLike | None,
+    players: Sequence[Any] | None,
+    mu: object,
+    sigma: object,
+) -> tuple[npt.NDArray[Any], _Matches]:
+    """The players and the native matches of the online ratings, with the starting beliefs
+    ``mu`` and ``sigma``: one value for all or one per player."""
+    names, items, off = _rankings(rankings, offsets, players)
+    m = len(names)
     start = []
     for arg, value in (("mu", mu), ("sigma", sigma)):
         if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
             value = np.full(m, real_scalar(arg, value))
         start.append(float_vector(arg, value, m))
-    return start
+    return names, {"items": items, "offsets": off, "mu": start[0], "sigma": start[1]}
 
 
 def _online(
@@ -567,14 +575,10 @@ def openskill(
     >>> r.ratings.round(3), r.sigma.round(3)
     (array([29.837, 27.664, 17.68 ]), array([7.955, 7.811, 7.606]))
     """
-    names, items, off = _rankings(rankings, offsets, players)
-    start = _beliefs(mu, sigma, len(names))
+    names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_openskill(
-        items,
-        off,
-        start[0],
-        start[1],
+        matches,
         beta=real_scalar("beta", beta),
         kappa=real_scalar("kappa", kappa),
         tau=real_scalar("tau", tau),
@@ -647,14 +651,10 @@ def trueskill(
     >>> (r.ratings - 3 * r.sigma).round(3)     # conservative score
     array([13.886,  9.532, -1.377])
     """
-    names, items, off = _rankings(rankings, offsets, players)
-    start = _beliefs(mu, sigma, len(names))
+    names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_trueskill(
-        items,
-        off,
-        start[0],
-        start[1],
+        matches,
         beta=real_scalar("beta", beta),
         tau=real_scalar("tau", tau),
         draw_probability=real_scalar("draw_probability", draw_probability),

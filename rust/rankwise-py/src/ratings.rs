@@ -580,36 +580,42 @@ pub fn ratings_contextual_bootstrap<'py>(
 /// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
 /// means and standard deviations after the matches, from the given starting values.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, mu, sigma, *, beta, kappa, tau))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (matches, *, beta, kappa, tau))]
 pub fn ratings_openskill<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    mu: F64s<'py>,
-    sigma: F64s<'py>,
+    matches: Matches<'py>,
     beta: f64,
     kappa: f64,
     tau: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let opts = OpenSkillOptions { beta, kappa, tau };
-    online(py, (&items, &offsets), (&mu, &sigma), |c, mu, sigma| {
+    online(py, &matches, |c, mu, sigma| {
         openskill::plackett_luce(c, &opts, mu, sigma)
     })
 }
 
-/// Online ratings: `rate` updates the starting beliefs `mu` and `sigma` (one per player) with
-/// the matches (rankings cut from `items` by `offsets`), off the interpreter; the means and
-/// standard deviations after them.
+/// The matches of the online ratings and the starting beliefs: `{"items", "offsets", "mu",
+/// "sigma"}` (match `r` is `items[offsets[r]..offsets[r + 1]]`, best first; one belief per
+/// player).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Matches<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    mu: F64s<'py>,
+    sigma: F64s<'py>,
+}
+
+/// Online ratings: `rate` updates the starting beliefs with the matches, off the interpreter;
+/// the means and standard deviations after them.
 fn online<'py>(
     py: Python<'py>,
-    (items, offsets): (&I64s<'_>, &I64s<'_>),
-    (mu, sigma): (&F64s<'_>, &F64s<'_>),
+    matches: &Matches<'_>,
     rate: impl FnOnce(&Rankings<'_>, &mut [f64], &mut [f64]) -> CoreResult<()> + Send,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let mut mu = mu.slice("mu")?.to_vec();
-    let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(items, offsets, &None, mu.len())?;
+    let mut mu = matches.mu.slice("mu")?.to_vec();
+    let mut sigma = matches.sigma.slice("sigma")?.to_vec();
+    let c = rankings(&matches.items, &matches.offsets, &None, mu.len())?;
     interrupt::run(py, || rate(&c, &mut mu, &mut sigma))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
@@ -638,14 +644,10 @@ pub fn ratings_bradley_terry_groups<'py>(
 /// draws): the means and standard deviations after the matches, from the given starting
 /// values.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, mu, sigma, *, beta, tau, draw_probability, min_delta))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (matches, *, beta, tau, draw_probability, min_delta))]
 pub fn ratings_trueskill<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    mu: F64s<'py>,
-    sigma: F64s<'py>,
+    matches: Matches<'py>,
     beta: f64,
     tau: f64,
     draw_probability: f64,
@@ -657,7 +659,7 @@ pub fn ratings_trueskill<'py>(
         draw_probability,
         min_delta,
     };
-    online(py, (&items, &offsets), (&mu, &sigma), |c, mu, sigma| {
+    online(py, &matches, |c, mu, sigma| {
         trueskill::rate_matches(c, &opts, mu, sigma)
     })
 }
