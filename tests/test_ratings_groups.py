@@ -15,37 +15,6 @@ from rankwise.errors import InvalidValueError, ShapeError
 from tests.test_ratings import SEEDS, battles
 
 
-@settings(max_examples=20, deadline=None)
-@given(seed=SEEDS, n_groups=st.integers(1, 6), weighted=st.booleans())
-def test_each_problem_equals_bradley_terry_on_it_alone(seed, n_groups, weighted):
-    rng = np.random.default_rng(seed)
-    parts, names = [], []
-    for k in range(n_groups):
-        df = battles(seed + k, int(rng.integers(2, 6)), int(rng.integers(20, 80)))
-        # players of different problems may share names: they are different players
-        parts.append(df)
-        names += [f"g{k}"] * len(df["winner"])
-    data = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    perm = rng.permutation(len(names))
-    data = {key: v[perm] for key, v in data.items()}
-    groups = np.asarray(names)[perm]
-    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    boards = ratings.bradley_terry_groups(**data, groups=groups, weights=w, alpha=0.1)
-    assert sorted(boards) == sorted(set(names))
-    for key, board in boards.items():
-        mask = groups == key
-        alone = ratings.bradley_terry(
-            **{k: v[mask] for k, v in data.items()},
-            weights=None if w is None else w[mask],
-            intervals="asymptotic",
-            alpha=0.1,
-        )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
-        assert board.lower is not None and alone.lower is not None
-        np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
-
-
 def test_a_problem_that_cannot_be_fitted_is_named():
     with pytest.raises(InvalidValueError, match="problem 1"):
         ratings.bradley_terry_groups(
@@ -55,6 +24,18 @@ def test_a_problem_that_cannot_be_fitted_is_named():
         ratings.bradley_terry_groups(["x"], ["y"], ["model_a"], [0, 1])
 
 
+def problems(test):
+    """The draws of the grouped-equals-alone property tests: a seed, how many problems,
+    weights or not, and the intervals (for the models that have them)."""
+    draws = given(
+        seed=SEEDS,
+        n_groups=st.integers(1, 6),
+        weighted=st.booleans(),
+        intervals=st.sampled_from(["asymptotic", None]),
+    )
+    return settings(max_examples=20, deadline=None)(draws(test))
+
+
 def _votes(rng, n_players: int, n: int, prefix: str) -> list[list[str]]:
     return [
         [f"{prefix}{p}" for p in rng.permutation(n_players)[: rng.integers(2, n_players + 1)]]
@@ -62,13 +43,7 @@ def _votes(rng, n_players: int, n: int, prefix: str) -> list[list[str]]:
     ]
 
 
-@settings(max_examples=20, deadline=None)
-@given(
-    seed=SEEDS,
-    n_groups=st.integers(1, 6),
-    weighted=st.booleans(),
-    intervals=st.sampled_from(["asymptotic", None]),
-)
+@problems
 def test_each_problem_equals_plackett_luce_on_it_alone(seed, n_groups, weighted, intervals):
     rng = np.random.default_rng(seed)
     votes, names = [], []
@@ -91,13 +66,7 @@ def test_each_problem_equals_plackett_luce_on_it_alone(seed, n_groups, weighted,
             intervals=intervals,
             alpha=0.1,
         )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
-        if intervals is None:
-            assert board.lower is None
-        else:
-            assert board.lower is not None and alone.lower is not None
-            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
+        _assert_same_board(board, alone)
 
 
 def test_plackett_luce_groups_refuses_bad_problems_by_name():
@@ -125,81 +94,66 @@ def _problems(seed: int, n_groups: int) -> tuple[dict[str, np.ndarray], np.ndarr
     return {key: v[perm] for key, v in data.items()}, np.asarray(names)[perm]
 
 
-@settings(max_examples=20, deadline=None)
-@given(
-    seed=SEEDS,
-    n_groups=st.integers(1, 6),
-    weighted=st.booleans(),
-    model=st.sampled_from(["davidson", "rao_kupper"]),
-    intervals=st.sampled_from(["asymptotic", None]),
-)
-def test_each_problem_equals_the_tie_model_on_it_alone(seed, n_groups, weighted, model, intervals):
+def _assert_same_board(board, alone, **parameter_tolerance):
+    """A problem's grouped Ratings equal its Ratings alone: players, ratings and their
+    intervals to 1e-9, the other parameters and their intervals to ``parameter_tolerance``."""
+    assert board.players.tolist() == alone.players.tolist()
+    np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+    assert (board.lower is None) == (alone.lower is None)
+    if alone.lower is not None:
+        np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
+        np.testing.assert_allclose(board.upper, alone.upper, atol=1e-9)
+    assert (board.parameters or {}).keys() == (alone.parameters or {}).keys()
+    for name, value in (alone.parameters or {}).items():
+        np.testing.assert_allclose(board.parameters[name], value, **parameter_tolerance)
+    assert (board.parameter_intervals is None) == (alone.parameter_intervals is None)
+    for name, bounds in (alone.parameter_intervals or {}).items():
+        np.testing.assert_allclose(board.parameter_intervals[name], bounds, **parameter_tolerance)
+
+
+# Every grouped comparison model, its options, and how close its other parameters (the tie
+# parameter, the coefficients) must be to those of the fit alone.
+COMPARISON_MODELS = [
+    ("bradley_terry", {"alpha": 0.1}, {}),
+    ("davidson", {"alpha": 0.1}, {"rtol": 1e-9}),
+    ("rao_kupper", {"alpha": 0.1}, {"rtol": 1e-9}),
+    ("contextual_bradley_terry", {"alpha": 0.1}, {"atol": 1e-9}),
+    ("elo", {"k": 8.0}, {}),
+    ("rank_centrality", {"alpha": 0.1}, {}),
+]
+FITTED = {"bradley_terry", "davidson", "rao_kupper", "contextual_bradley_terry"}  # intervals
+
+
+def _rows(value, mask):
+    """The rows ``mask`` of an argument: an array, or a dict of columns (features)."""
+    return {k: v[mask] for k, v in value.items()} if isinstance(value, dict) else value[mask]
+
+
+@pytest.mark.parametrize(("model", "options", "parameter_tolerance"), COMPARISON_MODELS)
+@problems
+def test_each_problem_equals_the_model_on_it_alone(
+    model, options, parameter_tolerance, seed, n_groups, weighted, intervals
+):
+    if model in FITTED:
+        options = {**options, "intervals": intervals}
     data, groups = _problems(seed, n_groups)
     rng = np.random.default_rng(seed)
     w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    grouped = getattr(ratings, f"{model}_groups")
-    boards = grouped(**data, groups=groups, weights=w, alpha=0.1, intervals=intervals)
+    if model == "contextual_bradley_terry":
+        n = len(groups)
+        data["features"] = {"length": rng.normal(size=n), "markdown": rng.normal(size=n)}
+    boards = getattr(ratings, f"{model}_groups")(**data, groups=groups, weights=w, **options)
     assert sorted(boards) == sorted(set(groups.tolist()))
     for key, board in boards.items():
         mask = groups == key
         alone = getattr(ratings, model)(
-            **{k: v[mask] for k, v in data.items()},
+            **{k: _rows(v, mask) for k, v in data.items()},
             weights=None if w is None else w[mask],
-            intervals=intervals,
-            alpha=0.1,
+            **options,
         )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
-        assert board.parameters.keys() == alone.parameters.keys()
-        for name, value in alone.parameters.items():
-            np.testing.assert_allclose(board.parameters[name], value, rtol=1e-9)
-        if intervals is None:
-            assert board.lower is None and board.parameter_intervals is None
-        else:
-            assert board.lower is not None and alone.lower is not None
-            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
-            np.testing.assert_allclose(board.upper, alone.upper, atol=1e-9)
-            assert board.parameter_intervals is not None and alone.parameter_intervals
-            for name, bounds in alone.parameter_intervals.items():
-                np.testing.assert_allclose(board.parameter_intervals[name], bounds, rtol=1e-9)
-
-
-@settings(max_examples=20, deadline=None)
-@given(seed=SEEDS, n_groups=st.integers(1, 6), weighted=st.booleans())
-def test_each_problem_equals_elo_on_it_alone_bit_for_bit(seed, n_groups, weighted):
-    data, groups = _problems(seed, n_groups)
-    rng = np.random.default_rng(seed)
-    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    boards = ratings.elo_groups(**data, groups=groups, weights=w, k=8.0)
-    assert sorted(boards) == sorted(set(groups.tolist()))
-    for key, board in boards.items():
-        mask = groups == key
-        alone = ratings.elo(
-            **{k: v[mask] for k, v in data.items()},
-            weights=None if w is None else w[mask],
-            k=8.0,
-        )
-        assert board.players.tolist() == alone.players.tolist()
-        assert board.ratings.tolist() == alone.ratings.tolist()
-
-
-@settings(max_examples=20, deadline=None)
-@given(seed=SEEDS, n_groups=st.integers(1, 6), weighted=st.booleans())
-def test_each_problem_equals_rank_centrality_on_it_alone(seed, n_groups, weighted):
-    data, groups = _problems(seed, n_groups)
-    rng = np.random.default_rng(seed)
-    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    boards = ratings.rank_centrality_groups(**data, groups=groups, weights=w, alpha=0.1)
-    assert sorted(boards) == sorted(set(groups.tolist()))
-    for key, board in boards.items():
-        mask = groups == key
-        alone = ratings.rank_centrality(
-            **{k: v[mask] for k, v in data.items()},
-            weights=None if w is None else w[mask],
-            alpha=0.1,
-        )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+        if model == "elo":  # bit for bit: the same operations in the same order
+            assert board.ratings.tolist() == alone.ratings.tolist()
+        _assert_same_board(board, alone, **parameter_tolerance)
 
 
 GROUPED = ["davidson_groups", "rao_kupper_groups", "elo_groups", "rank_centrality_groups"]
@@ -261,8 +215,7 @@ def test_each_problem_equals_luce_choice_on_it_alone(seed, n_groups):
         alone = ratings.luce_choice(
             [chosen[i] for i in idx], [alternatives[i] for i in idx], alpha=0.1
         )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+        _assert_same_board(board, alone)
 
 
 def test_luce_choice_groups_refuses_bad_input_by_name():
@@ -277,47 +230,6 @@ def test_luce_choice_groups_refuses_bad_input_by_name():
     with pytest.raises(InvalidValueError, match="problem 1"):
         # problem 1: q is never chosen, no finite maximum without alpha
         ratings.luce_choice_groups(["a", "b", "p"], [["b"], ["a"], ["q"]], [0, 0, 1])
-
-
-@settings(max_examples=20, deadline=None)
-@given(
-    seed=SEEDS,
-    n_groups=st.integers(1, 5),
-    weighted=st.booleans(),
-    intervals=st.sampled_from(["asymptotic", None]),
-)
-def test_each_problem_equals_contextual_bradley_terry_on_it_alone(
-    seed, n_groups, weighted, intervals
-):
-    data, groups = _problems(seed, n_groups)
-    rng = np.random.default_rng(seed)
-    w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    x = {"length": rng.normal(size=len(groups)), "markdown": rng.normal(size=len(groups))}
-    boards = ratings.contextual_bradley_terry_groups(
-        **data, features=x, groups=groups, weights=w, alpha=0.1, intervals=intervals
-    )
-    assert sorted(boards) == sorted(set(groups.tolist()))
-    for key, board in boards.items():
-        mask = groups == key
-        alone = ratings.contextual_bradley_terry(
-            **{k: v[mask] for k, v in data.items()},
-            features={f: v[mask] for f, v in x.items()},
-            weights=None if w is None else w[mask],
-            intervals=intervals,
-            alpha=0.1,
-        )
-        assert board.players.tolist() == alone.players.tolist()
-        np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
-        for f, value in alone.parameters.items():
-            np.testing.assert_allclose(board.parameters[f], value, atol=1e-9)
-        if intervals is None:
-            assert board.lower is None and board.parameter_intervals is None
-        else:
-            assert board.lower is not None and alone.lower is not None
-            np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
-            assert board.parameter_intervals is not None and alone.parameter_intervals
-            for f, bounds in alone.parameter_intervals.items():
-                np.testing.assert_allclose(board.parameter_intervals[f], bounds, atol=1e-9)
 
 
 def test_contextual_groups_refuse_bad_input_by_name():

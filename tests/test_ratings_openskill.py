@@ -15,16 +15,9 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import RankwiseError
+from tests.ratings_matches import matches
 
 openskill_models = pytest.importorskip("openskill.models")
-
-
-def matches(seed: int, n_players: int, n: int) -> list[list[int]]:
-    rng = np.random.default_rng(seed)
-    return [
-        [int(p) for p in rng.permutation(n_players)[: rng.integers(2, n_players + 1)]]
-        for _ in range(n)
-    ]
 
 
 def reference(data, n_players, **kw):
@@ -57,27 +50,7 @@ def test_equals_openskill_plackett_luce_rate_match_after_match(seed, n_players, 
     np.testing.assert_allclose(r.sigma, sigma_ref, rtol=1e-12)
 
 
-def test_continuing_from_earlier_ratings_equals_one_pass():
-    data = matches(1, 5, 40)
-    whole = ratings.openskill(data, players=range(5))
-    first = ratings.openskill(data[:15], players=range(5))
-    rest = ratings.openskill(data[15:], players=range(5), mu=first.ratings, sigma=first.sigma)
-    np.testing.assert_array_equal(rest.ratings, whole.ratings)
-    assert rest.sigma is not None and whole.sigma is not None
-    np.testing.assert_array_equal(rest.sigma, whole.sigma)
-    assert whole.lower is not None and (whole.lower < whole.ratings).all()
-
-
-def test_bad_matches_and_beliefs_raise_a_rankwise_error_naming_them():
+def test_bad_matches_raise_a_rankwise_error_naming_them():
+    # bad beliefs: tests/test_ratings_online.py
     with pytest.raises(RankwiseError, match="twice"):
         ratings.openskill([["a", "a"]])
-    with pytest.raises(RankwiseError, match="`sigma`"):
-        ratings.openskill([["a", "b"]], sigma=[1.0, 0.0])
-    with pytest.raises(RankwiseError, match="`mu`"):
-        ratings.openskill([["a", "b"]], mu=[1.0, 2.0, 3.0])
-    with pytest.raises(RankwiseError, match="`beta`"):
-        ratings.openskill([["a", "b"]], beta=0.0)
-    # found by benches/fuzz_api.py: a ragged belief leaked numpy's ValueError from np.ndim
-    for fit in (ratings.openskill, ratings.trueskill):
-        with pytest.raises(RankwiseError, match="`mu`"):
-            fit([["a", "b", "c"]], mu=[1.0, [2.0, 3.0], 4.0])

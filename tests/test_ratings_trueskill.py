@@ -16,16 +16,9 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import InvalidValueError, RankwiseError
+from tests.ratings_matches import matches
 
 trueskill = pytest.importorskip("trueskill")
-
-
-def matches(seed: int, n_players: int, n: int) -> list[list[int]]:
-    rng = np.random.default_rng(seed)
-    return [
-        [int(p) for p in rng.permutation(n_players)[: rng.integers(2, n_players + 1)]]
-        for _ in range(n)
-    ]
 
 
 def reference(data, n_players, mu, sigma, min_delta, **kw):
@@ -77,15 +70,6 @@ def test_equals_the_trueskill_package_match_after_match(seed, n_players, n, kw):
     np.testing.assert_allclose(r.ratings - 3 * r.sigma, exposed, rtol=1e-9, atol=1e-9)
 
 
-def test_continuing_from_earlier_ratings_equals_one_pass():
-    data = matches(5, 6, 30)
-    whole = ratings.trueskill(data, players=range(6))
-    first = ratings.trueskill(data[:12], players=range(6))
-    rest = ratings.trueskill(data[12:], players=range(6), mu=first.ratings, sigma=first.sigma)
-    np.testing.assert_array_equal(whole.ratings, rest.ratings)
-    np.testing.assert_array_equal(whole.sigma, rest.sigma)
-
-
 def test_names_intervals_and_bad_input():
     r = ratings.trueskill([["x", "y"], ["y", "z"]], confidence=0.9)
     assert r.players.tolist() == ["x", "y", "z"]
@@ -95,12 +79,7 @@ def test_names_intervals_and_bad_input():
         ratings.trueskill([["a", "a"]])
     with pytest.raises(RankwiseError):
         ratings.trueskill([["a"]])
-    with pytest.raises(RankwiseError, match="sigma"):
-        ratings.trueskill([["a", "b"]], sigma=[1.0, 0.0])
-    with pytest.raises(RankwiseError, match="mu"):
-        ratings.trueskill([["a", "b"]], mu=[1.0, 2.0, 3.0])
-    with pytest.raises(InvalidValueError, match="beta"):
-        ratings.trueskill([["a", "b"]], beta=0.0)
+    # bad beliefs: tests/test_ratings_online.py
     with pytest.raises(InvalidValueError, match="draw_probability"):
         ratings.trueskill([["a", "b"]], draw_probability=1.0)
     with pytest.raises(RankwiseError):  # a draw (a nested team) is not a ranking of players

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``rankwise._native`` (checked by ``make stubs``: stubtest)."""
 
 from os import PathLike
-from typing import Any, Literal, final
+from typing import Any, Literal, NotRequired, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
@@ -683,251 +683,128 @@ def labels_committee(
     upper: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.int64], float]: ...
 
-# rankwise.ratings
+# rankwise.ratings: the arguments are the dicts rankwise.ratings builds and checks once.
+class _Weights(TypedDict):
+    weights: NotRequired[npt.NDArray[np.float64]]
+
+class _Pairs(_Weights):  # one row per comparison: player indices, the score of `a`
+    a: npt.NDArray[np.int64]
+    b: npt.NDArray[np.int64]
+    score: npt.NDArray[np.float64]
+
+class _Ranked(_Weights):  # ranking r is items[offsets[r]:offsets[r + 1]], best first
+    items: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+
+class _Chosen(TypedDict):  # choice c picked chosen[c] over others[offsets[c]:offsets[c + 1]]
+    chosen: npt.NDArray[np.int64]
+    others: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+
+class _Matches(TypedDict):  # match r is items[offsets[r]:offsets[r + 1]]; beliefs per player
+    items: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+    mu: npt.NDArray[np.float64]
+    sigma: npt.NDArray[np.float64]
+
+class _OneProblem(TypedDict):
+    n_players: int
+
+class _Problems(TypedDict):  # rows sorted by problem, bounds cutting them, local players
+    bounds: list[int]
+    players: list[int]
+
+class _Comparisons(_Pairs, _OneProblem): ...
+class _ComparisonGroups(_Pairs, _Problems): ...
+class _Rankings(_Ranked, _OneProblem): ...
+class _RankingGroups(_Ranked, _Problems): ...
+class _Choices(_Chosen, _OneProblem): ...
+class _ChoiceGroups(_Chosen, _Problems): ...
+
+class _Iteration(TypedDict):
+    alpha: float
+    max_iter: int
+    tol: float
+
+class _Resampling(TypedDict):
+    seed: int
+    n_resamples: NotRequired[int]
+    resamples: NotRequired[npt.NDArray[np.int64]]
+
+_StrengthFit = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int, bool]
+_StrengthGroups = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]
+_TieModel = Literal["davidson", "rao_kupper"]
+
 def ratings_bradley_terry(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int, bool]: ...
+    comparisons: _Comparisons, options: _Iteration, *, standard_errors: bool
+) -> _StrengthFit: ...
 def ratings_bradley_terry_bootstrap(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-    resamples: npt.NDArray[np.int64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
+    comparisons: _Comparisons, options: _Iteration, resampling: _Resampling
 ) -> tuple[npt.NDArray[np.float64], int]: ...
 def ratings_elo(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    k: float = 4.0,
-    scale: float = 400.0,
-    base: float = 10.0,
-    init: float = 1000.0,
+    comparisons: _Comparisons, *, k: float, scale: float, base: float, init: float
 ) -> npt.NDArray[np.float64]: ...
 def ratings_rank_centrality(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
+    comparisons: _Comparisons, *, alpha: float
 ) -> npt.NDArray[np.float64]: ...
 def ratings_luce_choice(
-    chosen: npt.NDArray[np.int64],
-    others: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    n_players: int,
-    *,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
+    choices: _Choices, options: _Iteration
 ) -> tuple[npt.NDArray[np.float64], int, bool]: ...
 def ratings_ties(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    model: str,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
-    standard_errors: bool = True,
+    comparisons: _Comparisons, options: _Iteration, *, model: _TieModel, standard_errors: bool
 ) -> tuple[npt.NDArray[np.float64], float, npt.NDArray[np.float64], int, bool]: ...
 def ratings_ties_bootstrap(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
-    *,
-    model: str,
-    weights: npt.NDArray[np.float64] | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-    resamples: npt.NDArray[np.int64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
+    comparisons: _Comparisons, options: _Iteration, resampling: _Resampling, *, model: _TieModel
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
 def ratings_plackett_luce(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int, bool]: ...
+    rankings: _Rankings, options: _Iteration, *, standard_errors: bool
+) -> _StrengthFit: ...
 def ratings_plackett_luce_bootstrap(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    n_players: int,
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-    resamples: npt.NDArray[np.int64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
+    rankings: _Rankings, options: _Iteration, resampling: _Resampling
 ) -> tuple[npt.NDArray[np.float64], int]: ...
 def ratings_contextual(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
+    comparisons: _Comparisons,
     features: npt.NDArray[np.float64],
+    options: _Iteration,
     *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
-    standard_errors: bool = True,
+    standard_errors: bool,
 ) -> tuple[
     npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int, bool
 ]: ...
 def ratings_contextual_bootstrap(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    n_players: int,
+    comparisons: _Comparisons,
     features: npt.NDArray[np.float64],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-    resamples: npt.NDArray[np.int64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
+    options: _Iteration,
+    resampling: _Resampling,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
 def ratings_openskill(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    mu: npt.NDArray[np.float64],
-    sigma: npt.NDArray[np.float64],
-    *,
-    beta: float,
-    kappa: float,
-    tau: float,
+    matches: _Matches, *, beta: float, kappa: float, tau: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
-def ratings_plackett_luce_groups(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-8,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
-def ratings_ties_groups(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    model: str,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
-def ratings_contextual_groups(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    features: npt.NDArray[np.float64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 100,
-    tol: float = 1e-10,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
-def ratings_elo_groups(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    k: float = 4.0,
-    scale: float = 400.0,
-    base: float = 10.0,
-    init: float = 1000.0,
-) -> npt.NDArray[np.float64]: ...
-def ratings_rank_centrality_groups(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-) -> npt.NDArray[np.float64]: ...
-def ratings_luce_choice_groups(
-    chosen: npt.NDArray[np.int64],
-    others: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    bounds: list[int],
-    players: list[int],
-    *,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-8,
-) -> tuple[npt.NDArray[np.float64], int]: ...
 def ratings_trueskill(
-    items: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64],
-    mu: npt.NDArray[np.float64],
-    sigma: npt.NDArray[np.float64],
-    *,
-    beta: float,
-    tau: float,
-    draw_probability: float,
-    min_delta: float,
+    matches: _Matches, *, beta: float, tau: float, draw_probability: float, min_delta: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ratings_bradley_terry_groups(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float64],
-    bounds: list[int],
-    players: list[int],
+    groups: _ComparisonGroups, options: _Iteration, *, standard_errors: bool
+) -> _StrengthGroups: ...
+def ratings_plackett_luce_groups(
+    groups: _RankingGroups, options: _Iteration, *, standard_errors: bool
+) -> _StrengthGroups: ...
+def ratings_ties_groups(
+    groups: _ComparisonGroups, options: _Iteration, *, model: _TieModel, standard_errors: bool
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_contextual_groups(
+    groups: _ComparisonGroups,
+    features: npt.NDArray[np.float64],
+    options: _Iteration,
     *,
-    weights: npt.NDArray[np.float64] | None = None,
-    alpha: float = 0.0,
-    max_iter: int = 10000,
-    tol: float = 1e-08,
-    standard_errors: bool = True,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+    standard_errors: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_elo_groups(
+    groups: _ComparisonGroups, *, k: float, scale: float, base: float, init: float
+) -> npt.NDArray[np.float64]: ...
+def ratings_rank_centrality_groups(
+    groups: _ComparisonGroups, *, alpha: float
+) -> npt.NDArray[np.float64]: ...
+def ratings_luce_choice_groups(
+    groups: _ChoiceGroups, options: _Iteration
+) -> tuple[npt.NDArray[np.float64], int]: ...

@@ -7,25 +7,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
 from ._ratings_models import _TIE_PARAMETER, _features, _rankings, _tie_interval
-from ._validation import float_vector, integer, real_scalar
+from ._validation import float_vector, real_scalar
 from .errors import InvalidValueError, ShapeError
 from .ratings import (
     Ratings,
     _choices,
     _comparisons,
+    _elo_options,
     _fit_options,
+    _iteration,
     _names,
     _players,
     _warn_not_converged,
     _z,
 )
+
+if TYPE_CHECKING:
+    from ._native import _ChoiceGroups, _ComparisonGroups, _RankingGroups
 
 __all__ = [
     "bradley_terry_groups",
@@ -97,7 +102,7 @@ def _problems(
 
 def _comparison_problems(
     model_a: object, model_b: object, winner: object, groups: object, weights: object
-) -> tuple[_Problems, dict[str, Any]]:
+) -> tuple[_Problems, _ComparisonGroups]:
     """The comparisons of all the problems, sorted by problem, as the grouped natives take
     them (``a``, ``b``, ``score``, ``bounds``, ``players`` and ``weights`` if given)."""
     names, data = _comparisons(model_a, model_b, winner, None, weights)
@@ -111,7 +116,7 @@ def _comparison_problems(
         )
 
     p, local = _problems(names, groups, n, "comparison", row_players)
-    native: dict[str, Any] = {
+    native: _ComparisonGroups = {
         "a": np.ascontiguousarray(local[:n]),
         "b": np.ascontiguousarray(local[n:]),
         "score": np.ascontiguousarray(data["score"][p.order]),
@@ -177,44 +182,81 @@ def bradley_terry_groups(
     fit = _fit_options(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
-    theta, se, not_converged = _native.ratings_bradley_terry_groups(
-        **native, **fit.native, standard_errors=intervals == "asymptotic"
+    fitted = _native.ratings_bradley_terry_groups
+    theta, se = _fit_groups(fitted, "Bradley-Terry MM", p, fit, native)
+    return p.boards(_fitted_board(fit, theta, se, "bradley_terry"))
+
+
+def _fit_groups(
+    native_fit: Callable[..., tuple[Any, ...]],
+    fitter: str,
+    p: _Problems,
+    fit: Any,
+    *inputs: Any,
+    **keywords: Any,
+) -> tuple[Any, ...]:
+    """The grouped fit's outputs but the last (its count of problems that did not converge:
+    warned of, naming ``fitter``), called with ``inputs``, the checked options ``fit`` and
+    ``keywords``. The warning names the caller of the function that calls this one."""
+    *out, not_converged = native_fit(
+        *inputs, fit.native, standard_errors=fit.intervals == "asymptotic", **keywords
     )
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"
-        _warn_not_converged("Bradley-Terry MM", max_iter, where, stacklevel=2)
-    return p.boards(_strength_board(fit, theta, se, intervals, "bradley_terry"))
+        _warn_not_converged(fitter, fit.native["max_iter"], where, stacklevel=3)
+    return tuple(out)
 
 
-def _strength_board(fit: Any, theta: Any, se: Any, intervals: str | None, method: str) -> _Make:
-    """Make one problem's Ratings from the concatenated log-strengths and their errors."""
+# A problem's other fitted parameters and their intervals (None without intervals), from
+# the problem's index and the standard errors of those parameters.
+_Extra = Callable[[int, npt.NDArray[np.float64]], tuple[dict[str, float], Any]]
+
+
+def _fitted_board(
+    fit: Any, theta: Any, se: Any, method: str, n_extra: int = 0, extra: _Extra | None = None
+) -> _Make:
+    """Make one problem's Ratings from the concatenated log-strengths ``theta`` and errors
+    ``se``: problem k's are ``se[lo + k * n_extra : hi + (k + 1) * n_extra]``, its players'
+    then its ``n_extra`` other parameters' (given by ``extra``)."""
     z = _z(fit.confidence)
 
-    def make(_k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
+    def make(k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
         rating = fit.init + fit.factor * theta[lo:hi]
         lower = upper = None
-        if intervals == "asymptotic":
-            half = z * fit.factor * se[lo:hi]
+        if fit.intervals == "asymptotic":
+            half = z * fit.factor * se[lo + k * n_extra : hi + k * n_extra]
             lower, upper = rating - half, rating + half
+        others: dict[str, Any] = {}
+        if extra is not None:
+            e = se[hi + k * n_extra : hi + (k + 1) * n_extra]
+            others["parameters"], others["parameter_intervals"] = extra(k, e)
         return Ratings(
             players=players,
             ratings=rating,
             lower=lower,
             upper=upper,
-            method=method + (" (asymptotic)" if intervals else ""),
-            confidence=fit.confidence if intervals else None,
+            method=method + (" (asymptotic)" if fit.intervals else ""),
+            confidence=fit.confidence if fit.intervals else None,
+            **others,
         )
 
     return make
 
 
+def _point_board(values: npt.NDArray[np.float64], method: str) -> _Make:
+    """Make one problem's Ratings without intervals from the concatenated ``values``."""
+    return lambda _k, players, lo, hi: Ratings(
+        players=players, ratings=values[lo:hi], lower=None, upper=None, method=method
+    )
+
+
 def _ties_groups(
     model: Literal["davidson", "rao_kupper"],
+    *,
     model_a: object,
     model_b: object,
     winner: object,
     groups: object,
-    *,
     weights: npt.ArrayLike | None,
     intervals: Literal["asymptotic"] | None,
     confidence: float,
@@ -229,40 +271,17 @@ def _ties_groups(
     fit = _fit_options(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
-    theta, eta, se, not_converged = _native.ratings_ties_groups(
-        **native, model=model, **fit.native, standard_errors=intervals == "asymptotic"
-    )
-    if not_converged:
-        fitter = f"{model.replace('_', '-').title()} Newton iteration"
-        _warn_not_converged(fitter, max_iter, f" in {not_converged} of {len(p.keys)} problems", 2)
+    fitter = f"{model.replace('_', '-').title()} Newton iteration"
+    theta, eta, se = _fit_groups(_native.ratings_ties_groups, fitter, p, fit, native, model=model)
     name = _TIE_PARAMETER[model]
-    z = _z(fit.confidence)
 
-    def make(k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
-        # Problem k's errors are se[lo + k : hi + k + 1]: its players', then its tie
-        # parameter's.
-        rating = fit.init + fit.factor * theta[lo:hi]
-        lower = upper = None
-        parameter_intervals = None
+    def tie_parameter(k: int, e: npt.NDArray[np.float64]) -> tuple[dict[str, float], Any]:
+        interval = None
         if intervals == "asymptotic":
-            half = z * fit.factor * se[lo + k : hi + k]
-            lower, upper = rating - half, rating + half
-            eta_se = float(se[hi + k])
-            parameter_intervals = {
-                name: _tie_interval(model, float(eta[k]), eta_se, fit.confidence)
-            }
-        return Ratings(
-            players=players,
-            ratings=rating,
-            lower=lower,
-            upper=upper,
-            method=model + (" (asymptotic)" if intervals else ""),
-            confidence=fit.confidence if intervals else None,
-            parameters={name: float(np.exp(eta[k]))},
-            parameter_intervals=parameter_intervals,
-        )
+            interval = {name: _tie_interval(model, float(eta[k]), float(e[0]), fit.confidence)}
+        return {name: float(np.exp(eta[k]))}, interval
 
-    return p.boards(make)
+    return p.boards(_fitted_board(fit, theta, se, model, 1, tie_parameter))
 
 
 def davidson_groups(
@@ -315,22 +334,7 @@ def davidson_groups(
     >>> {k: v.ratings.round(1).tolist() for k, v in boards.items()}
     {'q1': [1060.2, 939.8], 'q2': [1000.0, 1000.0]}
     """
-    return _ties_groups(
-        "davidson",
-        model_a,
-        model_b,
-        winner,
-        groups,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties_groups("davidson", **locals())  # this function's arguments, as given
 
 
 def rao_kupper_groups(
@@ -383,22 +387,7 @@ def rao_kupper_groups(
     >>> {k: v.ratings.round(1).tolist() for k, v in boards.items()}
     {'q1': [1047.7, 952.3], 'q2': [1000.0, 1000.0]}
     """
-    return _ties_groups(
-        "rao_kupper",
-        model_a,
-        model_b,
-        winner,
-        groups,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties_groups("rao_kupper", **locals())  # this function's arguments, as given
 
 
 def elo_groups(
@@ -442,18 +431,8 @@ def elo_groups(
     {'q1': [1001.977, 998.023], 'q2': [998.0, 1002.0]}
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    r = _native.ratings_elo_groups(
-        **native,
-        k=real_scalar("k", k),
-        scale=real_scalar("scale", scale),
-        base=real_scalar("base", base),
-        init=real_scalar("init", init),
-    )
-    return p.boards(
-        lambda _k, players, lo, hi: Ratings(
-            players=players, ratings=r[lo:hi], lower=None, upper=None, method="elo"
-        )
-    )
+    r = _native.ratings_elo_groups(native, **_elo_options(k, scale, base, init))
+    return p.boards(_point_board(r, "elo"))
 
 
 def rank_centrality_groups(
@@ -494,12 +473,8 @@ def rank_centrality_groups(
     {'a': [0.7324, -0.3662, -0.3662], 'b': [0.5493, -0.5493]}
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    r = _native.ratings_rank_centrality_groups(**native, alpha=real_scalar("alpha", alpha))
-    return p.boards(
-        lambda _k, players, lo, hi: Ratings(
-            players=players, ratings=r[lo:hi], lower=None, upper=None, method="rank_centrality"
-        )
-    )
+    r = _native.ratings_rank_centrality_groups(native, alpha=real_scalar("alpha", alpha))
+    return p.boards(_point_board(r, "rank_centrality"))
 
 
 def plackett_luce_groups(
@@ -557,34 +532,39 @@ def plackett_luce_groups(
     fit = _fit_options(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
-    lengths = np.diff(off)
 
     def row_players(order: npt.NDArray[np.intp]) -> tuple[Any, Any]:
-        sorted_lengths = lengths[order]
-        starts_of = np.repeat(off[:-1][order], sorted_lengths)
-        ends = np.cumsum(sorted_lengths)
-        within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(
-            ends - sorted_lengths, sorted_lengths
-        )
-        return items[starts_of + within], np.repeat(np.arange(nr), sorted_lengths)
+        at, row, _ = _sorted_entries(off, order)
+        return items[at], row
 
     p, local = _problems(names, groups, nr, "ranking", row_players)
-    extra: dict[str, Any] = {}
+    native: _RankingGroups = {
+        "items": local,
+        "offsets": _sorted_entries(off, p.order)[2],
+        "bounds": p.bounds,
+        "players": p.players,
+    }
     if weights is not None:
-        extra["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
-    theta, se, not_converged = _native.ratings_plackett_luce_groups(
-        local,
-        np.concatenate([[0], np.cumsum(lengths[p.order])]).astype(np.int64),
-        p.bounds,
-        p.players,
-        **extra,
-        **fit.native,
-        standard_errors=intervals == "asymptotic",
+        native["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
+    fitted = _native.ratings_plackett_luce_groups
+    theta, se = _fit_groups(fitted, "Plackett-Luce MM", p, fit, native)
+    return p.boards(_fitted_board(fit, theta, se, "plackett_luce"))
+
+
+def _sorted_entries(
+    off: npt.NDArray[np.int64], order: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """Rows cut by ``off`` from flat values, taken in ``order``: the flat position of each of
+    their entries, the (sorted) row each entry belongs to, and the offsets cutting them."""
+    lengths = np.diff(off)[order]
+    ends = np.cumsum(lengths)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - lengths, lengths)
+    at = np.repeat(off[:-1][order], lengths) + within
+    return (
+        at,
+        np.repeat(np.arange(len(order)), lengths),
+        np.concatenate([[0], ends]).astype(np.int64),
     )
-    if not_converged:
-        where = f" in {not_converged} of {len(p.keys)} problems"
-        _warn_not_converged("Plackett-Luce MM", max_iter, where, stacklevel=2)
-    return p.boards(_strength_board(fit, theta, se, intervals, "plackett_luce"))
 
 
 def luce_choice_groups(
@@ -634,38 +614,25 @@ def luce_choice_groups(
             f"one more than the choices ({n + 1}); got {off.shape[0]} offsets"
         )
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], None)
-    lengths = np.diff(off)
 
     def row_players(order: npt.NDArray[np.intp]) -> tuple[Any, Any]:
-        sorted_lengths = lengths[order]
-        starts_of = np.repeat(off[:-1][order], sorted_lengths)
-        ends = np.cumsum(sorted_lengths)
-        within = np.arange(int(ends[-1])) - np.repeat(ends - sorted_lengths, sorted_lengths)
-        rows = np.arange(n)
-        return (
-            np.concatenate([ic[order], io[starts_of + within]]),
-            np.concatenate([rows, np.repeat(rows, sorted_lengths)]),
-        )
+        at, row, _ = _sorted_entries(off, order)
+        return np.concatenate([ic[order], io[at]]), np.concatenate([np.arange(n), row])
 
     p, local = _problems(names, groups, n, "choice", row_players)
-    params, not_converged = _native.ratings_luce_choice_groups(
-        np.ascontiguousarray(local[:n]),
-        np.ascontiguousarray(local[n:]),
-        np.concatenate([[0], np.cumsum(lengths[p.order])]).astype(np.int64),
-        p.bounds,
-        p.players,
-        alpha=real_scalar("alpha", alpha),
-        max_iter=integer("max_iter", max_iter, minimum=1),
-        tol=real_scalar("tol", tol),
-    )
+    native: _ChoiceGroups = {
+        "chosen": np.ascontiguousarray(local[:n]),
+        "others": np.ascontiguousarray(local[n:]),
+        "offsets": _sorted_entries(off, p.order)[2],
+        "bounds": p.bounds,
+        "players": p.players,
+    }
+    options = _iteration(alpha, max_iter, tol)
+    params, not_converged = _native.ratings_luce_choice_groups(native, options)
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"
         _warn_not_converged("Luce choice MM", max_iter, where, stacklevel=2)
-    return p.boards(
-        lambda _k, players, lo, hi: Ratings(
-            players=players, ratings=params[lo:hi], lower=None, upper=None, method="luce_choice"
-        )
-    )
+    return p.boards(_point_board(params, "luce_choice"))
 
 
 def contextual_bradley_terry_groups(
@@ -731,47 +698,21 @@ def contextual_bradley_terry_groups(
     fit = _fit_options(
         intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
     )
-    theta, beta, se, not_converged = _native.ratings_contextual_groups(
-        native.pop("a"),
-        native.pop("b"),
-        native.pop("score"),
-        np.ascontiguousarray(x[p.order]),
-        native.pop("bounds"),
-        native.pop("players"),
-        **native,
-        **fit.native,
-        standard_errors=intervals == "asymptotic",
-    )
-    if not_converged:
-        fitter = "contextual Bradley-Terry Newton iteration"
-        _warn_not_converged(fitter, max_iter, f" in {not_converged} of {len(p.keys)} problems", 2)
+    fitter = "contextual Bradley-Terry Newton iteration"
+    x = np.ascontiguousarray(x[p.order])
+    theta, beta, se = _fit_groups(_native.ratings_contextual_groups, fitter, p, fit, native, x)
     n_k = len(feature_names)
     z = _z(fit.confidence)
 
-    def make(k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
-        # Problem k's errors: se[lo + k * n_k : hi + (k + 1) * n_k], its players' then its
-        # coefficients'.
-        rating = fit.init + fit.factor * theta[lo:hi]
+    def coefficients(k: int, e: npt.NDArray[np.float64]) -> tuple[dict[str, float], Any]:
         coef = beta[k * n_k : (k + 1) * n_k]
-        lower = upper = None
-        parameter_intervals = None
+        intervals_of = None
         if intervals == "asymptotic":
-            half = z * fit.factor * se[lo + k * n_k : hi + k * n_k]
-            lower, upper = rating - half, rating + half
-            e = se[hi + k * n_k : hi + (k + 1) * n_k]
-            parameter_intervals = {
+            intervals_of = {
                 f: (float(coef[j] - z * e[j]), float(coef[j] + z * e[j]))
                 for j, f in enumerate(feature_names)
             }
-        return Ratings(
-            players=players,
-            ratings=rating,
-            lower=lower,
-            upper=upper,
-            method="contextual_bradley_terry" + (" (asymptotic)" if intervals else ""),
-            confidence=fit.confidence if intervals else None,
-            parameters=dict(zip(feature_names, coef.tolist(), strict=True)),
-            parameter_intervals=parameter_intervals,
-        )
+        return dict(zip(feature_names, coef.tolist(), strict=True)), intervals_of
 
-    return p.boards(make)
+    method = "contextual_bradley_terry"
+    return p.boards(_fitted_board(fit, theta, se, method, n_k, coefficients))

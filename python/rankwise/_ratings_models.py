@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,9 @@ from .ratings import (
     _quantiles,
     _z,
 )
+
+if TYPE_CHECKING:
+    from ._native import _Matches, _Rankings
 
 __all__ = [
     "contextual_bradley_terry",
@@ -60,10 +63,10 @@ def _tie_interval(
 
 def _ties(
     model: Literal["davidson", "rao_kupper"],
+    *,
     model_a: object,
     model_b: object,
     winner: object,
-    *,
     players: Sequence[Any] | None,
     weights: npt.ArrayLike | None,
     intervals: Intervals | None,
@@ -83,11 +86,10 @@ def _ties(
     fit = _fit_options(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    native = {"model": model, **fit.native}
     theta, eta, se, _, converged = _native.ratings_ties(
-        **data, **native, standard_errors=intervals == "asymptotic"
+        data, fit.native, model=model, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_ties_bootstrap, **data, **native)
+    boot = partial(_native.ratings_ties_bootstrap, data, fit.native, model=model)
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
     fitted, others = _intervals(fit, fitter, model, theta, se, converged, boot, 3)
     name = _TIE_PARAMETER[model]
@@ -173,25 +175,7 @@ def davidson(
     >>> r.ratings.round(1), round(r.parameters["nu"], 3)
     (array([1082.6, 1000. ,  917.4]), 1.259)
     """
-    return _ties(
-        "davidson",
-        model_a,
-        model_b,
-        winner,
-        players=players,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        seed=seed,
-        resamples=resamples,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties("davidson", **locals())  # this function's arguments, as given
 
 
 def rao_kupper(
@@ -261,25 +245,7 @@ def rao_kupper(
     >>> r.ratings.round(1), round(r.parameters["theta"], 3)
     (array([1056.4, 1000. ,  943.6]), 2.281)
     """
-    return _ties(
-        "rao_kupper",
-        model_a,
-        model_b,
-        winner,
-        players=players,
-        weights=weights,
-        intervals=intervals,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        seed=seed,
-        resamples=resamples,
-        scale=scale,
-        base=base,
-        init=init,
-        alpha=alpha,
-        max_iter=max_iter,
-        tol=tol,
-    )
+    return _ties("rao_kupper", **locals())  # this function's arguments, as given
 
 
 def _rankings(
@@ -372,13 +338,13 @@ def plackett_luce(
     fit = _fit_options(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
-    data: dict[str, Any] = {"items": items, "offsets": off, "n_players": len(names)}
+    data: _Rankings = {"items": items, "offsets": off, "n_players": len(names)}
     if weights is not None:
         data["weights"] = float_vector("weights", weights, len(off) - 1)
     theta, se, _, converged = _native.ratings_plackett_luce(
-        **data, **fit.native, standard_errors=intervals == "asymptotic"
+        data, fit.native, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_plackett_luce_bootstrap, **data, **fit.native)
+    boot = partial(_native.ratings_plackett_luce_bootstrap, data, fit.native)
     fitted, _ = _intervals(fit, "Plackett-Luce MM", "plackett_luce", theta, se, converged, boot, 2)
     return Ratings(players=names, **fitted)
 
@@ -484,9 +450,9 @@ def contextual_bradley_terry(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
     theta, beta, se, _, converged = _native.ratings_contextual(
-        **data, features=x, **fit.native, standard_errors=intervals == "asymptotic"
+        data, x, fit.native, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_contextual_bootstrap, **data, features=x, **fit.native)
+    boot = partial(_native.ratings_contextual_bootstrap, data, x, fit.native)
     fitter, method = "contextual Bradley-Terry Newton iteration", "contextual_bradley_terry"
     fitted, others = _intervals(fit, fitter, method, theta, se, converged, boot, 2)
     parameters = dict(zip(feature_names, beta.tolist(), strict=True))
@@ -505,6 +471,45 @@ def contextual_bradley_terry(
         **fitted,
         parameters=parameters,
         parameter_intervals=parameter_intervals,
+    )
+
+
+def _matches(
+    rankings: object,
+    offsets: npt.ArrayLike | None,
+    players: Sequence[Any] | None,
+    mu: object,
+    sigma: object,
+) -> tuple[npt.NDArray[Any], _Matches]:
+    """The players and the native matches of the online ratings, with the starting beliefs
+    ``mu`` and ``sigma``: one value for all or one per player."""
+    names, items, off = _rankings(rankings, offsets, players)
+    m = len(names)
+    start = []
+    for arg, value in (("mu", mu), ("sigma", sigma)):
+        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
+            value = np.full(m, real_scalar(arg, value))
+        start.append(float_vector(arg, value, m))
+    return names, {"items": items, "offsets": off, "mu": start[0], "sigma": start[1]}
+
+
+def _online(
+    names: npt.NDArray[Any],
+    mean: npt.NDArray[np.float64],
+    sd: npt.NDArray[np.float64],
+    method: str,
+    confidence: float,
+) -> Ratings:
+    """The Ratings of an online Bayesian method: the means, with ``mean -+ z * sd``."""
+    z = _z(confidence)
+    return Ratings(
+        players=names,
+        ratings=mean,
+        lower=mean - z * sd,
+        upper=mean + z * sd,
+        method=method,
+        confidence=confidence,
+        sigma=sd,
     )
 
 
@@ -570,33 +575,15 @@ def openskill(
     >>> r.ratings.round(3), r.sigma.round(3)
     (array([29.837, 27.664, 17.68 ]), array([7.955, 7.811, 7.606]))
     """
-    names, items, off = _rankings(rankings, offsets, players)
-    m = len(names)
-    start = []
-    for arg, value in (("mu", mu), ("sigma", sigma)):
-        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
-            value = np.full(m, real_scalar(arg, value))
-        start.append(float_vector(arg, value, m))
+    names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_openskill(
-        items,
-        off,
-        start[0],
-        start[1],
+        matches,
         beta=real_scalar("beta", beta),
         kappa=real_scalar("kappa", kappa),
         tau=real_scalar("tau", tau),
     )
-    z = _z(confidence)
-    return Ratings(
-        players=names,
-        ratings=mean,
-        lower=mean - z * sd,
-        upper=mean + z * sd,
-        method="openskill (Plackett-Luce)",
-        confidence=confidence,
-        sigma=sd,
-    )
+    return _online(names, mean, sd, "openskill (Plackett-Luce)", confidence)
 
 
 def trueskill(
@@ -664,31 +651,13 @@ def trueskill(
     >>> (r.ratings - 3 * r.sigma).round(3)     # conservative score
     array([13.886,  9.532, -1.377])
     """
-    names, items, off = _rankings(rankings, offsets, players)
-    m = len(names)
-    start = []
-    for arg, value in (("mu", mu), ("sigma", sigma)):
-        if real_array(arg, value).ndim == 0:  # names a ragged value, unlike np.ndim
-            value = np.full(m, real_scalar(arg, value))
-        start.append(float_vector(arg, value, m))
+    names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
     mean, sd = _native.ratings_trueskill(
-        items,
-        off,
-        start[0],
-        start[1],
+        matches,
         beta=real_scalar("beta", beta),
         tau=real_scalar("tau", tau),
         draw_probability=real_scalar("draw_probability", draw_probability),
         min_delta=real_scalar("min_delta", min_delta),
     )
-    z = _z(confidence)
-    return Ratings(
-        players=names,
-        ratings=mean,
-        lower=mean - z * sd,
-        upper=mean + z * sd,
-        method="trueskill",
-        confidence=confidence,
-        sigma=sd,
-    )
+    return _online(names, mean, sd, "trueskill", confidence)

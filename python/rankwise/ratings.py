@@ -65,6 +65,8 @@ from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError, Sh
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ._native import _Choices, _Comparisons, _Iteration, _Resampling
+
 __all__ = [
     "Ratings",
     "bradley_terry",
@@ -283,7 +285,7 @@ def _comparisons(
     winner: object,
     players: Sequence[Any] | None,
     weights: object,
-) -> tuple[npt.NDArray[Any], dict[str, Any]]:
+) -> tuple[npt.NDArray[Any], _Comparisons]:
     """Players and the native arguments: player indices, scores of model_a, weights."""
     a, b = _names("model_a", model_a), _names("model_b", model_b)
     if a.shape[0] == 0:
@@ -307,7 +309,7 @@ def _comparisons(
             )
     else:
         score = float_vector("winner", w)
-    kwargs: dict[str, Any] = {
+    kwargs: _Comparisons = {
         "a": np.ascontiguousarray(ia, dtype=np.int64),
         "b": np.ascontiguousarray(ib, dtype=np.int64),
         "score": np.ascontiguousarray(score, dtype=np.float64),
@@ -417,9 +419,9 @@ def bradley_terry(
         intervals, _BOTH, scale, base, init, confidence, alpha, max_iter, tol, resampling
     )
     theta, se, _, converged = _native.ratings_bradley_terry(
-        **data, **fit.native, standard_errors=intervals == "asymptotic"
+        data, fit.native, standard_errors=intervals == "asymptotic"
     )
-    boot = partial(_native.ratings_bradley_terry_bootstrap, **data, **fit.native)
+    boot = partial(_native.ratings_bradley_terry_bootstrap, data, fit.native)
     fitted, _ = _intervals(fit, "Bradley-Terry MM", "bradley_terry", theta, se, converged, boot, 2)
     return Ratings(players=names, **fitted)
 
@@ -464,14 +466,18 @@ def elo(
     array([1001.977,  998.023])
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
-    r = _native.ratings_elo(
-        **data,
-        k=real_scalar("k", k),
-        scale=real_scalar("scale", scale),
-        base=real_scalar("base", base),
-        init=real_scalar("init", init),
-    )
+    r = _native.ratings_elo(data, **_elo_options(k, scale, base, init))
     return Ratings(players=names, ratings=r, lower=None, upper=None, method="elo")
+
+
+def _elo_options(k: float, scale: float, base: float, init: float) -> dict[str, float]:
+    """Elo's options, checked for numbers (the core checks their ranges)."""
+    return {
+        "k": real_scalar("k", k),
+        "scale": real_scalar("scale", scale),
+        "base": real_scalar("base", base),
+        "init": real_scalar("init", init),
+    }
 
 
 def rank_centrality(
@@ -512,7 +518,7 @@ def rank_centrality(
     array([ 0.7324, -0.3662, -0.3662])
     """
     names, data = _comparisons(model_a, model_b, winner, players, weights)
-    r = _native.ratings_rank_centrality(**data, alpha=real_scalar("alpha", alpha))
+    r = _native.ratings_rank_centrality(data, alpha=real_scalar("alpha", alpha))
     return Ratings(players=names, ratings=r, lower=None, upper=None, method="rank_centrality")
 
 
@@ -588,15 +594,8 @@ def luce_choice(
     """
     c, flat, off = _choices(chosen, alternatives, offsets)
     names, (ic, io) = _players([("chosen", c), ("alternatives", flat)], players)
-    params, _, converged = _native.ratings_luce_choice(
-        ic,
-        io,
-        off,
-        len(names),
-        alpha=real_scalar("alpha", alpha),
-        max_iter=integer("max_iter", max_iter, minimum=1),
-        tol=real_scalar("tol", tol),
-    )
+    data: _Choices = {"chosen": ic, "others": io, "offsets": off, "n_players": len(names)}
+    params, _, converged = _native.ratings_luce_choice(data, _iteration(alpha, max_iter, tol))
     if not converged:
         _warn_not_converged("Luce choice MM", max_iter, "", stacklevel=2)
     return Ratings(players=names, ratings=params, lower=None, upper=None, method="luce_choice")
@@ -609,9 +608,9 @@ def _confidence(confidence: float) -> float:
     return confidence
 
 
-def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None) -> dict[str, Any]:
+def _resample_args(n_resamples: int, seed: int, resamples: npt.ArrayLike | None) -> _Resampling:
     """The native bootstrap's seed and either its count or the explicit resamples."""
-    extra: dict[str, Any] = {"seed": integer("seed", seed, maximum=2**64 - 1)}
+    extra: _Resampling = {"seed": integer("seed", seed, maximum=2**64 - 1)}
     if resamples is None:
         extra["n_resamples"] = integer("n_resamples", n_resamples, minimum=1)
         return extra
@@ -632,7 +631,7 @@ class _Fit(NamedTuple):
     confidence: float
     factor: float  # scale / ln(base): log-strength to rating
     init: float
-    native: dict[str, Any]  # alpha, max_iter and tol, as the native fit takes them
+    native: _Iteration  # alpha, max_iter and tol, as the native fit takes them
     resampling: tuple[int, int, npt.ArrayLike | None]  # n_resamples, seed, resamples
 
 
@@ -655,12 +654,16 @@ def _fit_options(
     if intervals is not None:
         choice("intervals", intervals, allowed)
     confidence = _confidence(confidence)
-    native = {
+    return _Fit(intervals, confidence, factor, init, _iteration(alpha, max_iter, tol), resampling)
+
+
+def _iteration(alpha: float, max_iter: int, tol: float) -> _Iteration:
+    """The iteration options of a fit, checked for numbers (the core checks their ranges)."""
+    return {
         "alpha": real_scalar("alpha", alpha),
         "max_iter": integer("max_iter", max_iter, minimum=1),
         "tol": real_scalar("tol", tol),
     }
-    return _Fit(intervals, confidence, factor, init, native, resampling)
 
 
 def _warn_not_converged(fitter: str, max_iter: int, where: str, stacklevel: int) -> None:
@@ -699,7 +702,7 @@ def _intervals(
 
     ``theta`` are the fitted log-strengths and ``se`` the standard errors (their first
     ``len(theta)`` entries are the strengths'); ``bootstrap`` is the native bootstrap, called
-    with the keyword arguments of :func:`_resample_args`, returning ``(thetas, *other_draws,
+    with the resampling of :func:`_resample_args`, returning ``(thetas, *other_draws,
     not_converged)``. Warns (naming ``fitter``) when the fit or bootstrap resamples did not
     converge. Returns the keyword arguments of :class:`Ratings` but ``players``, and the
     bootstrap's draws of the other parameters (empty without a bootstrap)."""
@@ -721,7 +724,7 @@ def _intervals(
         out["lower"], out["upper"] = rating - half, rating + half
         out["method"] += " (asymptotic)"
     elif fit.intervals == "bootstrap":
-        thetas, *rest, not_converged = bootstrap(**_resample_args(*fit.resampling))
+        thetas, *rest, not_converged = bootstrap(_resample_args(*fit.resampling))
         others = tuple(rest)
         if not_converged:
             where = f" in {not_converged} of {len(thetas)} bootstrap resamples"

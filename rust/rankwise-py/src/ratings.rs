@@ -8,6 +8,7 @@ use rankwise_core::labels::plackett_luce::{Fit, MmOptions};
 use rankwise_core::ratings::bradley_terry;
 use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
+use rankwise_core::ratings::groups::ComparisonGroups;
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
@@ -24,28 +25,62 @@ type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;
 type Given<'py> = Option<PyReadonlyArray2<'py, i64>>;
 
-/// The iteration options (`alpha`, `max_iter`, `tol`) every fit takes.
-fn iteration(alpha: f64, max_iter: usize, tol: f64) -> MmOptions {
-    MmOptions {
-        alpha,
-        max_iter,
-        tol,
+// The arguments come from `rankwise.ratings` as the dicts it builds and checks once, each
+// converted here by one struct: the comparisons (or rankings) of one problem or of many, the
+// iteration options (`_fit_options`) and the bootstrap's resampling (`_resample_args`).
+
+/// The iteration options every fit takes: `{"alpha", "max_iter", "tol"}`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Iteration {
+    alpha: f64,
+    max_iter: usize,
+    tol: f64,
+}
+
+impl Iteration {
+    fn mm(&self) -> MmOptions {
+        MmOptions {
+            alpha: self.alpha,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
+    }
+
+    fn context(&self) -> ContextOptions {
+        ContextOptions {
+            alpha: self.alpha,
+            max_iter: self.max_iter,
+            tol: self.tol,
+        }
     }
 }
 
-/// How a bootstrap draws its resamples: the `resamples` argument (one row of indices per
-/// resample) when given, else `n_resamples` from `seed`.
-fn resamples<'a>(given: &'a Given<'_>, n_resamples: usize, seed: u64) -> PyResult<Resamples<'a>> {
-    Ok(match given {
-        None => Resamples::Seeded {
-            count: n_resamples,
-            seed,
-        },
-        Some(r) => Resamples::Given {
-            indices: slice2(r, "resamples")?,
-            count: r.shape()[0],
-        },
-    })
+/// How a bootstrap draws its resamples: `{"seed", "n_resamples"}`, or `{"seed", "resamples"}`
+/// with one row of indices per resample.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Resampling<'py> {
+    seed: u64,
+    #[pyo3(default)]
+    n_resamples: usize,
+    #[pyo3(default)]
+    resamples: Given<'py>,
+}
+
+impl Resampling<'_> {
+    fn get(&self) -> PyResult<Resamples<'_>> {
+        Ok(match &self.resamples {
+            None => Resamples::Seeded {
+                count: self.n_resamples,
+                seed: self.seed,
+            },
+            Some(r) => Resamples::Given {
+                indices: slice2(r, "resamples")?,
+                count: r.shape()[0],
+            },
+        })
+    }
 }
 
 /// A fit and, when `standard_errors`, its `errors` (else `n` NaN), computed off the
@@ -95,58 +130,191 @@ fn strength_bootstrap(
     ))
 }
 
-/// The comparison arguments' values: `(model_a, model_b, winner, weights)`.
+/// The rows of the comparisons: `{"a", "b", "score"}` and, optionally, `"weights"` (player
+/// indices, scores of model_a, a weight per comparison).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Pairs<'py> {
+    a: I64s<'py>,
+    b: I64s<'py>,
+    score: F64s<'py>,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
+}
+
+/// The comparisons' values: `(model_a, model_b, winner, weights)`.
 type ComparisonSlices<'a> = (&'a [i64], &'a [i64], &'a [f64], Option<&'a [f64]>);
 
-fn comparison_slices<'a>(
-    a: &'a I64s<'_>,
-    b: &'a I64s<'_>,
-    score: &'a F64s<'_>,
-    weights: &'a Option<F64s<'_>>,
-) -> PyResult<ComparisonSlices<'a>> {
-    let w = slice_opt(weights, "weights")?;
-    Ok((
-        a.slice("model_a")?,
-        b.slice("model_b")?,
-        score.slice("winner")?,
-        w,
-    ))
+impl Pairs<'_> {
+    fn slices(&self) -> PyResult<ComparisonSlices<'_>> {
+        Ok((
+            self.a.slice("model_a")?,
+            self.b.slice("model_b")?,
+            self.score.slice("winner")?,
+            slice_opt(&self.weights, "weights")?,
+        ))
+    }
 }
 
-fn comparisons<'a>(
-    a: &'a I64s<'_>,
-    b: &'a I64s<'_>,
-    score: &'a F64s<'_>,
-    weights: &'a Option<F64s<'_>>,
-    n_players: usize,
-) -> PyResult<Comparisons<'a>> {
-    let (a, b, score, w) = comparison_slices(a, b, score, weights)?;
-    Ok(Comparisons::new(a, b, score, w, n_players).map_err(CoreError)?)
+/// The rows of the rankings: `{"items", "offsets"}` and, optionally, `"weights"` (ranking `r`
+/// is `items[offsets[r]..offsets[r + 1]]`, best first).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Ranked<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    #[pyo3(default)]
+    weights: Option<F64s<'py>>,
 }
+
+/// The rows of top-1 choices: `{"chosen", "others", "offsets"}` (choice `c` picked
+/// `chosen[c]` over `others[offsets[c]..offsets[c + 1]]`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Chosen<'py> {
+    chosen: I64s<'py>,
+    others: I64s<'py>,
+    offsets: I64s<'py>,
+}
+
+impl Chosen<'_> {
+    /// `(chosen, alternatives, offsets)`.
+    fn slices(&self) -> PyResult<(&[i64], &[i64], &[i64])> {
+        Ok((
+            self.chosen.slice("chosen")?,
+            self.others.slice("alternatives")?,
+            self.offsets.slice("offsets")?,
+        ))
+    }
+}
+
+/// One problem: its rows `T` and, in the same dict, `"n_players"`.
+pub struct OneProblem<T> {
+    rows: T,
+    n_players: usize,
+}
+
+/// Many problems: their rows `T` sorted by problem and, in the same dict, `"bounds"` cutting
+/// them and `"players"` (each problem's count; local player indices).
+pub struct Problems<T> {
+    rows: T,
+    bounds: Vec<usize>,
+    players: Vec<usize>,
+}
+
+impl<'a, 'py, T: FromPyObject<'a, 'py, Error = PyErr>> FromPyObject<'a, 'py> for OneProblem<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(OneProblem {
+            rows: T::extract(obj)?,
+            n_players: obj.get_item("n_players")?.extract()?,
+        })
+    }
+}
+
+impl<'a, 'py, T: FromPyObject<'a, 'py, Error = PyErr>> FromPyObject<'a, 'py> for Problems<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Problems {
+            rows: T::extract(obj)?,
+            bounds: obj.get_item("bounds")?.extract()?,
+            players: obj.get_item("players")?.extract()?,
+        })
+    }
+}
+
+type ComparisonArgs<'py> = OneProblem<Pairs<'py>>;
+type ComparisonGroupArgs<'py> = Problems<Pairs<'py>>;
+type RankingArgs<'py> = OneProblem<Ranked<'py>>;
+type RankingGroupArgs<'py> = Problems<Ranked<'py>>;
+type ChoiceArgs<'py> = OneProblem<Chosen<'py>>;
+type ChoiceGroupArgs<'py> = Problems<Chosen<'py>>;
+
+impl ComparisonArgs<'_> {
+    fn get(&self) -> PyResult<Comparisons<'_>> {
+        let (a, b, score, w) = self.rows.slices()?;
+        Ok(Comparisons::new(a, b, score, w, self.n_players).map_err(CoreError)?)
+    }
+}
+
+impl ComparisonGroupArgs<'_> {
+    fn get(&self) -> PyResult<ComparisonGroups<'_>> {
+        let (a, b, score, weights) = self.rows.slices()?;
+        Ok(ComparisonGroups {
+            a,
+            b,
+            score,
+            weights,
+            bounds: &self.bounds,
+            players: &self.players,
+        })
+    }
+}
+
+impl RankingArgs<'_> {
+    fn get(&self) -> PyResult<Rankings<'_>> {
+        let r = &self.rows;
+        rankings(&r.items, &r.offsets, &r.weights, self.n_players)
+    }
+}
+
+/// The standard errors of grouped fits concatenated (`n_errors(fit)` NaN for a problem
+/// without them: `standard_errors` False), each fit handed on to `take` in problem order, and
+/// the number of problems whose iteration did not converge.
+fn concat_fits<F>(
+    fits: Vec<(F, Option<Vec<f64>>)>,
+    converged: impl Fn(&F) -> bool,
+    n_errors: impl Fn(&F) -> usize,
+    mut take: impl FnMut(F),
+) -> (Vec<f64>, usize) {
+    let (mut se, mut not_converged) = (vec![], 0);
+    for (f, e) in fits {
+        not_converged += usize::from(!converged(&f));
+        match e {
+            Some(e) => se.extend(e),
+            None => se.extend(std::iter::repeat_n(f64::NAN, n_errors(&f))),
+        }
+        take(f);
+    }
+    (se, not_converged)
+}
+
+/// What grouped fits of log-strengths give back: `(theta, se, not_converged)`, each
+/// concatenated over the problems.
+fn strength_groups(py: Python<'_>, fits: Vec<(Fit, Option<Vec<f64>>)>) -> StrengthGroups<'_> {
+    let mut theta = vec![];
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.params.len(),
+        |f| theta.extend(f.params),
+    );
+    (
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    )
+}
+
+type StrengthGroups<'py> = (F64Array<'py>, F64Array<'py>, usize);
 
 /// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
 /// when `standard_errors` is False), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, *, standard_errors))]
 pub fn ratings_bradley_terry<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthFit<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (c, opts) = (comparisons.get()?, options.mm());
     let fit = fit_with_errors(
         py,
         standard_errors,
-        n_players,
+        c.n_players,
         || bradley_terry::fit(&c, &opts),
         |f| bradley_terry::standard_errors(&c, &f.params),
     )?;
@@ -156,46 +324,29 @@ pub fn ratings_bradley_terry<'py>(
 /// Bradley–Terry fits on bootstrap resamples: a (resamples, players) array of centred natural
 /// log-strengths and the number of resamples whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_bradley_terry_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (comparisons.get()?, options.mm(), resampling.get()?);
     let boot = interrupt::run(py, || bradley_terry::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, n_players, boot)
+    strength_bootstrap(py, c.n_players, boot)
 }
 
 /// Online Elo ratings (the arena's `compute_elo`).
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, k = 4.0, scale = 400.0, base = 10.0, init = 1000.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, *, k, scale, base, init))]
 pub fn ratings_elo<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
+    comparisons: ComparisonArgs<'py>,
     k: f64,
     scale: f64,
     base: f64,
     init: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let c = comparisons.get()?;
     let opts = EloOptions {
         k,
         scale,
@@ -207,17 +358,13 @@ pub fn ratings_elo<'py>(
 
 /// Rank Centrality log-strengths (`choix.rank_centrality`).
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, weights = None, alpha = 0.0))]
+#[pyo3(signature = (comparisons, *, alpha))]
 pub fn ratings_rank_centrality<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
+    comparisons: ComparisonArgs<'py>,
     alpha: f64,
 ) -> PyResult<F64Array<'py>> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
+    let c = comparisons.get()?;
     vector(
         py,
         interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
@@ -226,26 +373,14 @@ pub fn ratings_rank_centrality<'py>(
 
 /// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (chosen, others, offsets, n_players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_luce_choice<'py>(
     py: Python<'py>,
-    chosen: I64s<'py>,
-    others: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    choices: ChoiceArgs<'py>,
+    options: Iteration,
 ) -> PyResult<(F64Array<'py>, usize, bool)> {
-    let c = luce::Choices::new(
-        chosen.slice("chosen")?,
-        others.slice("alternatives")?,
-        offsets.slice("offsets")?,
-        n_players,
-    )
-    .map_err(CoreError)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (chosen, others, offsets) = choices.rows.slices()?;
+    let c = luce::Choices::new(chosen, others, offsets, choices.n_players).map_err(CoreError)?;
+    let opts = options.mm();
     let fit = interrupt::run(py, || luce::mm_top1(&c, &opts))?.map_err(CoreError)?;
     Ok((
         PyArray1::from_vec(py, fit.params),
@@ -254,7 +389,7 @@ pub fn ratings_luce_choice<'py>(
     ))
 }
 
-fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<TieOptions> {
+fn tie_options(model: &str, options: &Iteration) -> PyResult<TieOptions> {
     let model = match model {
         "davidson" => TieModel::Davidson,
         "rao_kupper" => TieModel::RaoKupper,
@@ -269,9 +404,9 @@ fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<T
     };
     Ok(TieOptions {
         model,
-        alpha,
-        max_iter,
-        tol,
+        alpha: options.alpha,
+        max_iter: options.max_iter,
+        tol: options.tol,
     })
 }
 
@@ -279,27 +414,19 @@ fn tie_options(model: &str, alpha: f64, max_iter: usize, tol: f64) -> PyResult<T
 /// `ln ϑ`), standard errors of both (`players + 1`, NaN when `standard_errors` is False),
 /// iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, *, model, standard_errors))]
 pub fn ratings_ties<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
     model: &str,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, f64, F64Array<'py>, usize, bool)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = tie_options(model, alpha, max_iter, tol)?;
+    let (c, opts) = (comparisons.get()?, tie_options(model, &options)?);
     let (fit, se) = fit_with_errors(
         py,
         standard_errors,
-        n_players + 1,
+        c.n_players + 1,
         || ties::fit(&c, &opts),
         |f| ties::standard_errors(&c, f, &opts),
     )?;
@@ -315,30 +442,23 @@ pub fn ratings_ties<'py>(
 /// Davidson or Rao–Kupper fits on bootstrap resamples: (resamples, players) log-strengths,
 /// one tie parameter per resample, and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, *, model, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (comparisons, options, resampling, *, model))]
 pub fn ratings_ties_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
     model: &str,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
 ) -> PyResult<(F64Matrix<'py>, F64Array<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let opts = tie_options(model, alpha, max_iter, tol)?;
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (
+        comparisons.get()?,
+        tie_options(model, &options)?,
+        resampling.get()?,
+    );
     let boot = interrupt::run(py, || ties::bootstrap(&c, how, &opts))?.map_err(CoreError)?;
     let count = boot.eta.len();
     Ok((
-        matrix(py, count, n_players, boot.theta)?,
+        matrix(py, count, c.n_players, boot.theta)?,
         PyArray1::from_vec(py, boot.eta),
         boot.not_converged,
     ))
@@ -363,25 +483,18 @@ fn rankings<'a>(
 /// Plackett–Luce fit of rankings (`choix.mm_rankings`): centred natural log-strengths, their
 /// asymptotic standard errors (NaN when `standard_errors` is False), iterations, convergence.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, n_players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (rankings, options, *, standard_errors))]
 pub fn ratings_plackett_luce<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    rankings: RankingArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthFit<'py>> {
-    let c = rankings(&items, &offsets, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (c, opts) = (rankings.get()?, options.mm());
     let fit = fit_with_errors(
         py,
         standard_errors,
-        n_players,
+        c.n_players(),
         || pl::fit(&c, &opts),
         |f| pl::standard_errors(&c, &f.params),
     )?;
@@ -391,26 +504,15 @@ pub fn ratings_plackett_luce<'py>(
 /// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array of
 /// centred natural log-strengths and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, n_players, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_plackett_luce_bootstrap<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    n_players: usize,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    rankings: RankingArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, usize)> {
-    let c = rankings(&items, &offsets, &weights, n_players)?;
-    let opts = iteration(alpha, max_iter, tol);
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let (c, opts, how) = (rankings.get()?, options.mm(), resampling.get()?);
     let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, n_players, boot)
+    strength_bootstrap(py, c.n_players(), boot)
 }
 
 fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult<Covariates<'a>> {
@@ -422,32 +524,21 @@ fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult
 /// coefficients, standard errors of both (`players + k`; NaN when `standard_errors` is
 /// False), iterations and convergence.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (comparisons, features, options, *, standard_errors))]
+#[allow(clippy::type_complexity)]
 pub fn ratings_contextual<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize, bool)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let x = covariates(&features, c.len())?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
+    let c = comparisons.get()?;
+    let (x, opts) = (covariates(&features, c.len())?, options.context());
     let (fit, se) = fit_with_errors(
         py,
         standard_errors,
-        n_players + x.k,
+        c.n_players + x.k,
         || contextual::fit(&c, &x, &opts),
         |f| contextual::standard_errors(&c, &x, f, &opts),
     )?;
@@ -463,36 +554,24 @@ pub fn ratings_contextual<'py>(
 /// Contextual Bradley–Terry fits on bootstrap resamples: (resamples, players) log-strengths,
 /// (resamples, k) coefficients, and the number of resamples that did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, n_players, features, *, weights = None, n_resamples = 1000, seed = 0, resamples = None, alpha = 0.0, max_iter = 100, tol = 1e-10))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_contextual_bootstrap<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    n_players: usize,
+    comparisons: ComparisonArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    weights: Option<F64s<'py>>,
-    n_resamples: usize,
-    seed: u64,
-    resamples: Given<'py>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
+    resampling: Resampling<'py>,
 ) -> PyResult<(F64Matrix<'py>, F64Matrix<'py>, usize)> {
-    let c = comparisons(&a, &b, &score, &weights, n_players)?;
-    let x = covariates(&features, c.len())?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
-    let how = self::resamples(&resamples, n_resamples, seed)?;
+    let c = comparisons.get()?;
+    let (x, opts, how) = (
+        covariates(&features, c.len())?,
+        options.context(),
+        resampling.get()?,
+    );
     let boot =
         interrupt::run(py, || contextual::bootstrap(&c, &x, how, &opts))?.map_err(CoreError)?;
-    let count = boot.theta.len() / n_players.max(1);
+    let count = boot.theta.len() / c.n_players.max(1);
     Ok((
-        matrix(py, count, n_players, boot.theta)?,
+        matrix(py, count, c.n_players, boot.theta)?,
         matrix(py, count, x.k, boot.beta)?,
         boot.not_converged,
     ))
@@ -501,26 +580,43 @@ pub fn ratings_contextual_bootstrap<'py>(
 /// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
 /// means and standard deviations after the matches, from the given starting values.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, mu, sigma, *, beta, kappa, tau))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (matches, *, beta, kappa, tau))]
 pub fn ratings_openskill<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    mu: F64s<'py>,
-    sigma: F64s<'py>,
+    matches: Matches<'py>,
     beta: f64,
     kappa: f64,
     tau: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let mut mu = mu.slice("mu")?.to_vec();
-    let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(&items, &offsets, &None, mu.len())?;
     let opts = OpenSkillOptions { beta, kappa, tau };
-    interrupt::run(py, || {
-        openskill::plackett_luce(&c, &opts, &mut mu, &mut sigma)
-    })?
-    .map_err(CoreError)?;
+    online(py, &matches, |c, mu, sigma| {
+        openskill::plackett_luce(c, &opts, mu, sigma)
+    })
+}
+
+/// The matches of the online ratings and the starting beliefs: `{"items", "offsets", "mu",
+/// "sigma"}` (match `r` is `items[offsets[r]..offsets[r + 1]]`, best first; one belief per
+/// player).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Matches<'py> {
+    items: I64s<'py>,
+    offsets: I64s<'py>,
+    mu: F64s<'py>,
+    sigma: F64s<'py>,
+}
+
+/// Online ratings: `rate` updates the starting beliefs with the matches, off the interpreter;
+/// the means and standard deviations after them.
+fn online<'py>(
+    py: Python<'py>,
+    matches: &Matches<'_>,
+    rate: impl FnOnce(&Rankings<'_>, &mut [f64], &mut [f64]) -> CoreResult<()> + Send,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let mut mu = matches.mu.slice("mu")?.to_vec();
+    let mut sigma = matches.sigma.slice("sigma")?.to_vec();
+    let c = rankings(&matches.items, &matches.offsets, &None, mu.len())?;
+    interrupt::run(py, || rate(&c, &mut mu, &mut sigma))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
@@ -529,75 +625,43 @@ pub fn ratings_openskill<'py>(
 /// log-strengths, their standard errors (NaN when `standard_errors` is False), and the number
 /// of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, standard_errors))]
 pub fn ratings_bradley_terry_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
-) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
-    let opts = iteration(alpha, max_iter, tol);
+) -> PyResult<StrengthGroups<'py>> {
+    let (groups, opts) = (groups.get()?, options.mm());
     let fits = interrupt::run(py, || {
-        bradley_terry::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
+        bradley_terry::fit_groups(&groups, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.params.len();
-        theta.extend(f.params);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, se),
-        not_converged,
-    ))
+    Ok(strength_groups(py, fits))
 }
 
 /// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, no
 /// draws): the means and standard deviations after the matches, from the given starting
 /// values.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, mu, sigma, *, beta, tau, draw_probability, min_delta))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (matches, *, beta, tau, draw_probability, min_delta))]
 pub fn ratings_trueskill<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    mu: F64s<'py>,
-    sigma: F64s<'py>,
+    matches: Matches<'py>,
     beta: f64,
     tau: f64,
     draw_probability: f64,
     min_delta: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let mut mu = mu.slice("mu")?.to_vec();
-    let mut sigma = sigma.slice("sigma")?.to_vec();
-    let c = rankings(&items, &offsets, &None, mu.len())?;
     let opts = TrueSkillOptions {
         beta,
         tau,
         draw_probability,
         min_delta,
     };
-    interrupt::run(py, || {
-        trueskill::rate_matches(&c, &opts, &mut mu, &mut sigma)
-    })?
-    .map_err(CoreError)?;
-    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
+    online(py, &matches, |c, mu, sigma| {
+        trueskill::rate_matches(c, &opts, mu, sigma)
+    })
 }
 
 /// Plackett–Luce fits of many independent problems in parallel (rankings sorted by problem,
@@ -605,42 +669,22 @@ pub fn ratings_trueskill<'py>(
 /// their standard errors (NaN when `standard_errors` is False), and the number of problems
 /// whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (items, offsets, bounds, players, *, weights = None, alpha = 0.0, max_iter = 10_000, tol = 1e-8, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, standard_errors))]
 pub fn ratings_plackett_luce_groups<'py>(
     py: Python<'py>,
-    items: I64s<'py>,
-    offsets: I64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: RankingGroupArgs<'py>,
+    options: Iteration,
     standard_errors: bool,
-) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
-    let (items, offsets) = (items.slice("rankings")?, offsets.slice("offsets")?);
-    let w = slice_opt(&weights, "weights")?;
-    let opts = iteration(alpha, max_iter, tol);
+) -> PyResult<StrengthGroups<'py>> {
+    let r = &groups.rows;
+    let (items, offsets) = (r.items.slice("rankings")?, r.offsets.slice("offsets")?);
+    let w = slice_opt(&r.weights, "weights")?;
+    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
     let fits = interrupt::run(py, || {
-        pl::fit_groups(items, offsets, w, &bounds, &players, &opts, standard_errors)
+        pl::fit_groups(items, offsets, w, bounds, players, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut se, mut not_converged) = (vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.params.len();
-        theta.extend(f.params);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, se),
-        not_converged,
-    ))
+    Ok(strength_groups(py, fits))
 }
 
 /// Davidson or Rao–Kupper fits of many independent problems in parallel (comparisons sorted
@@ -649,39 +693,27 @@ pub fn ratings_plackett_luce_groups<'py>(
 /// (`players + 1` per problem, the tie parameter's last; NaN when `standard_errors` is
 /// False), and the number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, model, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, options, *, model, standard_errors))]
 pub fn ratings_ties_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
     model: &str,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
-    let opts = tie_options(model, alpha, max_iter, tol)?;
-    let fits = interrupt::run(py, || {
-        ties::fit_groups(a, b, score, w, &bounds, &players, &opts, standard_errors)
-    })?
-    .map_err(CoreError)?;
-    let (mut theta, mut eta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.theta.len() + 1;
-        theta.extend(f.theta);
-        eta.push(f.eta);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
+    let (groups, opts) = (groups.get()?, tie_options(model, &options)?);
+    let fits = interrupt::run(py, || ties::fit_groups(&groups, &opts, standard_errors))?
+        .map_err(CoreError)?;
+    let (mut theta, mut eta) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.theta.len() + 1,
+        |f| {
+            theta.extend(f.theta);
+            eta.push(f.eta);
+        },
+    );
     Ok((
         PyArray1::from_vec(py, theta),
         PyArray1::from_vec(py, eta),
@@ -694,53 +726,37 @@ pub fn ratings_ties_groups<'py>(
 /// problem, in order within each, `bounds` cutting them, local player indices): the
 /// concatenated ratings.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, k = 4.0, scale = 400.0, base = 10.0, init = 1000.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, *, k, scale, base, init))]
 pub fn ratings_elo_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
+    groups: ComparisonGroupArgs<'py>,
     k: f64,
     scale: f64,
     base: f64,
     init: f64,
 ) -> PyResult<F64Array<'py>> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let groups = groups.get()?;
     let opts = EloOptions {
         k,
         scale,
         base,
         init,
     };
-    let r = interrupt::run(py, || {
-        elo::elo_groups(a, b, score, w, &bounds, &players, &opts)
-    })?;
+    let r = interrupt::run(py, || elo::elo_groups(&groups, &opts))?;
     vector(py, r.map(|v| v.concat()))
 }
 
 /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
 /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, bounds, players, *, weights = None, alpha = 0.0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (groups, *, alpha))]
 pub fn ratings_rank_centrality_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
+    groups: ComparisonGroupArgs<'py>,
     alpha: f64,
 ) -> PyResult<F64Array<'py>> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
-    let r = interrupt::run(py, || {
-        centrality::rank_centrality_groups(a, b, score, w, &bounds, &players, alpha)
-    })?;
+    let groups = groups.get()?;
+    let r = interrupt::run(py, || centrality::rank_centrality_groups(&groups, alpha))?;
     vector(py, r.map(|v| v.concat()))
 }
 
@@ -748,24 +764,15 @@ pub fn ratings_rank_centrality_groups<'py>(
 /// problem, `bounds` cutting them, local player indices): the concatenated log-strengths and
 /// the number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (chosen, others, offsets, bounds, players, *, alpha = 0.0, max_iter = 10_000, tol = 1e-8))]
-#[allow(clippy::too_many_arguments)]
 pub fn ratings_luce_choice_groups<'py>(
     py: Python<'py>,
-    chosen: I64s<'py>,
-    others: I64s<'py>,
-    offsets: I64s<'py>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    groups: ChoiceGroupArgs<'py>,
+    options: Iteration,
 ) -> PyResult<(F64Array<'py>, usize)> {
-    let (chosen, others) = (chosen.slice("chosen")?, others.slice("alternatives")?);
-    let offsets = offsets.slice("offsets")?;
-    let opts = iteration(alpha, max_iter, tol);
+    let (chosen, others, offsets) = groups.rows.slices()?;
+    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
     let fits = interrupt::run(py, || {
-        luce::mm_top1_groups(chosen, others, offsets, &bounds, &players, &opts)
+        luce::mm_top1_groups(chosen, others, offsets, bounds, players, &opts)
     })?
     .map_err(CoreError)?;
     let not_converged = fits.iter().filter(|f| !f.converged).count();
@@ -779,56 +786,32 @@ pub fn ratings_luce_choice_groups<'py>(
 /// standard errors (`players + k` per problem; NaN when `standard_errors` is False), and the
 /// number of problems whose iteration did not converge.
 #[pyfunction]
-#[pyo3(signature = (a, b, score, features, bounds, players, *, weights = None, alpha = 0.0, max_iter = 100, tol = 1e-10, standard_errors = true))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (groups, features, options, *, standard_errors))]
+#[allow(clippy::type_complexity)]
 pub fn ratings_contextual_groups<'py>(
     py: Python<'py>,
-    a: I64s<'py>,
-    b: I64s<'py>,
-    score: F64s<'py>,
+    groups: ComparisonGroupArgs<'py>,
     features: PyReadonlyArray2<'py, f64>,
-    bounds: Vec<usize>,
-    players: Vec<usize>,
-    weights: Option<F64s<'py>>,
-    alpha: f64,
-    max_iter: usize,
-    tol: f64,
+    options: Iteration,
     standard_errors: bool,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>, usize)> {
-    let (a, b, score, w) = comparison_slices(&a, &b, &score, &weights)?;
+    let (groups, opts) = (groups.get()?, options.context());
     let k = features.shape()[1];
     let x = slice2(&features, "features")?;
-    let opts = ContextOptions {
-        alpha,
-        max_iter,
-        tol,
-    };
     let fits = interrupt::run(py, || {
-        contextual::fit_groups(
-            a,
-            b,
-            score,
-            w,
-            x,
-            k,
-            &bounds,
-            &players,
-            &opts,
-            standard_errors,
-        )
+        contextual::fit_groups(&groups, x, k, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut beta, mut se, mut not_converged) = (vec![], vec![], vec![], 0);
-    for (f, e) in fits {
-        not_converged += usize::from(!f.converged);
-        let m = f.theta.len() + f.beta.len();
-        theta.extend(f.theta);
-        beta.extend(f.beta);
-        match e {
-            Some(e) => se.extend(e),
-            None => se.extend(std::iter::repeat_n(f64::NAN, m)),
-        }
-    }
+    let (mut theta, mut beta) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| f.converged,
+        |f| f.theta.len() + f.beta.len(),
+        |f| {
+            theta.extend(f.theta);
+            beta.extend(f.beta);
+        },
+    );
     Ok((
         PyArray1::from_vec(py, theta),
         PyArray1::from_vec(py, beta),

@@ -22,6 +22,7 @@
 //!   matrix (Agresti 2013, *Categorical Data Analysis*, §11.6).
 
 use super::Comparisons;
+use super::groups::{ComparisonGroups, fit_and_errors};
 use super::resample::{self, Bootstrap, Resamples};
 use super::solve::information_errors;
 use crate::error::{RankError, Result};
@@ -162,31 +163,16 @@ pub fn standard_errors(c: &Comparisons<'_>, theta: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// Independent Bradley–Terry fits of many problems (queries, leaderboards), in parallel on the
-/// rankwise pool by [`super::groups::comparison_groups`]: problem `g` owns comparisons
-/// `bounds[g]..bounds[g + 1]` of `a`, `b`, `score` (and `weights`), between its players
-/// `0..players[g]`. Returns each problem's fit and, with `with_errors`, its standard errors;
-/// a problem that cannot be fitted fails the call, naming it.
-#[allow(clippy::too_many_arguments)]
+/// rankwise pool by [`ComparisonGroups::each`]. Returns each problem's fit and, with
+/// `with_errors`, its standard errors; a problem that cannot be fitted fails the call, naming
+/// it.
 pub fn fit_groups(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
+    groups: &ComparisonGroups<'_>,
     opts: &MmOptions,
     with_errors: bool,
 ) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
     opts.validate()?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
-        let f = fit(c, opts)?;
-        let se = if with_errors {
-            Some(standard_errors(c, &f.params)?)
-        } else {
-            None
-        };
-        Ok((f, se))
-    })
+    groups.each(|c, _| fit_and_errors(with_errors, fit(c, opts), |f| standard_errors(c, &f.params)))
 }
 
 #[cfg(test)]
@@ -281,7 +267,15 @@ mod tests {
             [s.clone(), s].concat(),
         );
         let opts = MmOptions::default();
-        let fits = fit_groups(&a2, &b2, &s2, None, &[0, 8, 16], &[3, 3], &opts, true).unwrap();
+        let groups = ComparisonGroups {
+            a: &a2,
+            b: &b2,
+            score: &s2,
+            weights: None,
+            bounds: &[0, 8, 16],
+            players: &[3, 3],
+        };
+        let fits = fit_groups(&groups, &opts, true).unwrap();
         let (a, b, s) = data();
         let c = Comparisons::new(&a, &b, &s, None, 3).unwrap();
         let alone = fit(&c, &opts).unwrap();
@@ -292,18 +286,15 @@ mod tests {
                 &standard_errors(&c, &alone.params).unwrap()
             );
         }
-        let e = fit_groups(
-            &[0, 0, 0],
-            &[1, 1, 1],
-            &[1.0, 1.0, 0.0],
-            None,
-            &[0, 1, 3],
-            &[2, 2],
-            &opts,
-            false,
-        )
-        .unwrap_err()
-        .to_string();
+        let bad = ComparisonGroups {
+            a: &[0, 0, 0],
+            b: &[1, 1, 1],
+            score: &[1.0, 1.0, 0.0],
+            weights: None,
+            bounds: &[0, 1, 3],
+            players: &[2, 2],
+        };
+        let e = fit_groups(&bad, &opts, false).unwrap_err().to_string();
         assert!(e.contains("problem 0"), "{e}");
     }
 

@@ -9,6 +9,7 @@
 //! to `m`) gives the centred log-strengths `log π - mean log π`.
 
 use super::Comparisons;
+use super::groups::ComparisonGroups;
 use super::solve::invert;
 use crate::error::{RankError, Result};
 
@@ -70,24 +71,12 @@ pub fn rank_centrality(c: &Comparisons<'_>, alpha: f64) -> Result<Vec<f64>> {
 }
 
 /// Independent Rank Centrality log-strengths of many problems, in parallel by
-/// [`super::groups::comparison_groups`] (problem `g` owns comparisons `bounds[g]..bounds[g +
-/// 1]` between its players `0..players[g]`): each as [`rank_centrality`] on it alone.
-#[allow(clippy::too_many_arguments)]
-pub fn rank_centrality_groups(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
-    alpha: f64,
-) -> Result<Vec<Vec<f64>>> {
+/// [`ComparisonGroups::each`]: each as [`rank_centrality`] on that problem alone.
+pub fn rank_centrality_groups(groups: &ComparisonGroups<'_>, alpha: f64) -> Result<Vec<Vec<f64>>> {
     if !(alpha.is_finite() && alpha >= 0.0) {
         return Err(RankError::invalid("alpha", "a finite number >= 0", alpha));
     }
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
-        rank_centrality(c, alpha)
-    })
+    groups.each(|c, _| rank_centrality(c, alpha))
 }
 
 #[cfg(test)]

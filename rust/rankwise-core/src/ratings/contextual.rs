@@ -13,6 +13,7 @@
 //! (`z = (e_a - e_b, x)`), projected on centred `θ`.
 
 use super::Comparisons;
+use super::groups::{ComparisonGroups, fit_and_errors};
 use super::resample::{self, Resamples};
 use super::solve::{Derivatives, Newton, log_sigmoid, ridge};
 use crate::error::{RankError, Result};
@@ -252,33 +253,23 @@ pub fn bootstrap(
 }
 
 /// Independent contextual Bradley–Terry fits of many problems, in parallel by
-/// [`super::groups::comparison_groups`]: problem `g` owns comparisons `bounds[g]..bounds[g +
-/// 1]` (and those rows of `features`, row-major with `k` columns) between its players
-/// `0..players[g]`. Returns each problem's fit and, with `with_errors`, its standard errors
+/// [`ComparisonGroups::each`]: each problem owns its comparisons' rows of `features`
+/// (row-major, `k` columns). Returns each problem's fit and, with `with_errors`, its standard errors
 /// (`players + k`), each as [`fit`] and [`standard_errors`] on that problem alone.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::type_complexity)]
 pub fn fit_groups(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
+    groups: &ComparisonGroups<'_>,
     features: &[f64],
     k: usize,
-    bounds: &[usize],
-    players: &[usize],
     opts: &ContextOptions,
     with_errors: bool,
 ) -> Result<Vec<(ContextFit, Option<Vec<f64>>)>> {
-    Covariates::new(features, a.len(), k)?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, rows| {
+    Covariates::new(features, groups.len(), k)?;
+    groups.each(|c, rows| {
         let x = Covariates::new(&features[rows.start * k..rows.end * k], c.len(), k)?;
-        let f = fit(c, &x, opts)?;
-        let se = if with_errors {
-            Some(standard_errors(c, &x, &f, opts)?)
-        } else {
-            None
-        };
-        Ok((f, se))
+        fit_and_errors(with_errors, fit(c, &x, opts), |f| {
+            standard_errors(c, &x, f, opts)
+        })
     })
 }
 

@@ -8,6 +8,7 @@
 //! comparison of weight `w` scales both updates by `w`.
 
 use super::Comparisons;
+use super::groups::ComparisonGroups;
 use crate::error::{RankError, Result};
 
 /// Options of [`elo`].
@@ -73,21 +74,11 @@ pub fn elo(c: &Comparisons<'_>, opts: &EloOptions) -> Result<Vec<f64>> {
     Ok(rating)
 }
 
-/// Independent Elo ratings of many problems, in parallel by
-/// [`super::groups::comparison_groups`] (problem `g` owns comparisons `bounds[g]..bounds[g +
-/// 1]`, in order, between its players `0..players[g]`): each as [`elo`] on that problem alone.
-#[allow(clippy::too_many_arguments)]
-pub fn elo_groups(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
-    opts: &EloOptions,
-) -> Result<Vec<Vec<f64>>> {
+/// Independent Elo ratings of many problems, in parallel by [`ComparisonGroups::each`] (each
+/// problem's comparisons in their order): each as [`elo`] on that problem alone.
+pub fn elo_groups(groups: &ComparisonGroups<'_>, opts: &EloOptions) -> Result<Vec<Vec<f64>>> {
     opts.validate()?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| elo(c, opts))
+    groups.each(|c, _| elo(c, opts))
 }
 
 #[cfg(test)]

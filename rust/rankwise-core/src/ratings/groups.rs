@@ -57,41 +57,87 @@ pub fn each_problem<T: Send>(
         .collect()
 }
 
-/// [`each_problem`] over comparisons: `run` gets each problem's validated [`Comparisons`] and
-/// its rows (for the other per-row inputs of a model).
-#[allow(clippy::too_many_arguments)]
-pub fn comparison_groups<T: Send>(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
-    run: impl Fn(&Comparisons<'_>, Range<usize>) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    check_bounds(bounds, players, a.len(), "comparisons")?;
-    if b.len() != a.len() || score.len() != a.len() || weights.is_some_and(|w| w.len() != a.len()) {
-        return Err(RankError::shape(
-            "comparisons",
-            "as many `model_b`, `winner` and `weights` entries as `model_a` entries",
-            a.len(),
-        ));
+/// The comparisons of many independent problems, sorted by problem: problem `g` owns
+/// comparisons `bounds[g]..bounds[g + 1]` of `a`, `b`, `score` (and `weights`), between its
+/// players `0..players[g]`. What every grouped comparison model takes; checked by [`Self::each`].
+#[derive(Debug, Clone, Copy)]
+pub struct ComparisonGroups<'a> {
+    pub a: &'a [i64],
+    pub b: &'a [i64],
+    pub score: &'a [f64],
+    pub weights: Option<&'a [f64]>,
+    pub bounds: &'a [usize],
+    pub players: &'a [usize],
+}
+
+impl ComparisonGroups<'_> {
+    /// Number of comparisons, of all the problems together.
+    pub fn len(&self) -> usize {
+        self.a.len()
     }
-    // The checks that need no player count, on all the rows at once: a bad weight is named
-    // as such, whichever problem holds it.
-    if let Some(w) = weights {
-        check_weights(w, a.len(), "comparison", "finite and non-negative counts")?;
+
+    /// True when there is no comparison.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
     }
-    each_problem(bounds, players, |r, n| {
-        let c = Comparisons::new(
-            &a[r.clone()],
-            &b[r.clone()],
-            &score[r.clone()],
-            weights.map(|w| &w[r.clone()]),
-            n,
-        )?;
-        run(&c, r)
-    })
+
+    /// [`each_problem`] over the comparisons: `run` gets each problem's validated
+    /// [`Comparisons`] and its rows (for the other per-row inputs of a model).
+    pub fn each<T: Send>(
+        &self,
+        run: impl Fn(&Comparisons<'_>, Range<usize>) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let Self {
+            a,
+            b,
+            score,
+            weights,
+            bounds,
+            players,
+        } = *self;
+        check_bounds(bounds, players, a.len(), "comparisons")?;
+        if b.len() != a.len()
+            || score.len() != a.len()
+            || weights.is_some_and(|w| w.len() != a.len())
+        {
+            return Err(RankError::shape(
+                "comparisons",
+                "as many `model_b`, `winner` and `weights` entries as `model_a` entries",
+                a.len(),
+            ));
+        }
+        // The checks that need no player count, on all the rows at once: a bad weight is named
+        // as such, whichever problem holds it.
+        if let Some(w) = weights {
+            check_weights(w, a.len(), "comparison", "finite and non-negative counts")?;
+        }
+        each_problem(bounds, players, |r, n| {
+            let c = Comparisons::new(
+                &a[r.clone()],
+                &b[r.clone()],
+                &score[r.clone()],
+                weights.map(|w| &w[r.clone()]),
+                n,
+            )?;
+            run(&c, r)
+        })
+    }
+}
+
+/// One problem's fit and, `with_errors`, its standard errors (`errors` of the fit): what
+/// the grouped fits return per problem.
+pub fn fit_and_errors<F>(
+    with_errors: bool,
+    fit: Result<F>,
+    errors: impl FnOnce(&F) -> Result<Vec<f64>>,
+) -> Result<(F, Option<Vec<f64>>)> {
+    let fit = fit?;
+    let se = if with_errors {
+        Some(errors(&fit)?)
+    } else {
+        None
+    };
+    Ok((fit, se))
 }
 
 #[cfg(test)]
@@ -121,12 +167,21 @@ mod tests {
     #[test]
     fn bad_bounds_and_weights_are_refused_by_name() {
         let (a, b, s) = ([0_i64, 0], [1_i64, 1], [1.0, 0.0]);
+        let groups = |weights, bounds, players| ComparisonGroups {
+            a: &a,
+            b: &b,
+            score: &s,
+            weights,
+            bounds,
+            players,
+        };
         for bounds in [&[0, 1][..], &[1, 2], &[0, 2, 1]] {
-            let e = comparison_groups(&a, &b, &s, None, bounds, &[2], |_, _| Ok(())).unwrap_err();
+            let e = groups(None, bounds, &[2]).each(|_, _| Ok(())).unwrap_err();
             assert!(e.to_string().contains("groups"), "{e}");
         }
         let w = [1.0, -1.0];
-        let e = comparison_groups(&a, &b, &s, Some(&w), &[0, 1, 2], &[2, 2], |_, _| Ok(()))
+        let e = groups(Some(&w), &[0, 1, 2], &[2, 2])
+            .each(|_, _| Ok(()))
             .unwrap_err();
         assert!(e.to_string().contains("weights"), "{e}");
         assert!(!e.to_string().contains("problem"), "{e}");

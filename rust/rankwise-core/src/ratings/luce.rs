@@ -36,17 +36,7 @@ impl<'a> Choices<'a> {
         if chosen.is_empty() {
             return Err(RankError::invalid("chosen", "at least one choice", "none"));
         }
-        if offsets.len() != chosen.len() + 1 || !cuts(offsets, others.len()) {
-            return Err(RankError::shape(
-                "alternatives",
-                format!(
-                    "one set of alternatives per chosen player ({}), cut by offsets from 0 to {}",
-                    chosen.len(),
-                    others.len()
-                ),
-                format!("{} offsets", offsets.len()),
-            ));
-        }
+        check_offsets(chosen, others, offsets)?;
         let n = n_players as i64;
         for (c, &w) in chosen.iter().enumerate() {
             #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -86,6 +76,22 @@ impl<'a> Choices<'a> {
             &self.others[self.offsets[c] as usize..self.offsets[c + 1] as usize],
         )
     }
+}
+
+/// Check that `offsets` cut `others` into one set of alternatives per chosen player.
+fn check_offsets(chosen: &[i64], others: &[i64], offsets: &[i64]) -> Result<()> {
+    if offsets.len() != chosen.len() + 1 || !cuts(offsets, others.len()) {
+        return Err(RankError::shape(
+            "alternatives",
+            format!(
+                "one set of alternatives per chosen player ({}), cut by offsets from 0 to {}",
+                chosen.len(),
+                others.len()
+            ),
+            format!("{} offsets", offsets.len()),
+        ));
+    }
+    Ok(())
 }
 
 /// Luce choice MLE (MAP with `α > 0`) by MM, as `choix.mm_top1` (module documentation).
@@ -148,17 +154,7 @@ pub fn mm_top1_groups(
     opts: &MmOptions,
 ) -> Result<Vec<Fit>> {
     opts.validate()?;
-    if offsets.len() != chosen.len() + 1 || !cuts(offsets, others.len()) {
-        return Err(RankError::shape(
-            "alternatives",
-            format!(
-                "one set of alternatives per chosen player ({}), cut by offsets from 0 to {}",
-                chosen.len(),
-                others.len()
-            ),
-            format!("{} offsets", offsets.len()),
-        ));
-    }
+    check_offsets(chosen, others, offsets)?;
     super::groups::check_bounds(bounds, players, chosen.len(), "choices")?;
     super::groups::each_problem(bounds, players, |rows, n| {
         let base = offsets[rows.start];

@@ -48,6 +48,19 @@ fn cuts(offsets: &[i64], len: usize) -> bool {
         && offsets.windows(2).all(|w| w[0] <= w[1])
 }
 
+/// Check that the starting beliefs `name` (of the online ratings) hold one value per player
+/// of the `m`.
+fn one_per_player(name: &str, values: &[f64], m: usize) -> Result<()> {
+    if values.len() != m {
+        return Err(RankError::shape(
+            name,
+            format!("one value per player ({m})"),
+            values.len(),
+        ));
+    }
+    Ok(())
+}
+
 /// Validated comparisons between `n_players` players (see the module documentation).
 #[derive(Debug, Clone, Copy)]
 pub struct Comparisons<'a> {

@@ -15,6 +15,7 @@
 //! Ties are not part of the data: openskill's tie handling has had several bugs (openskill.py
 //! issues #155, #173, #201), so a match here is a strict order.
 
+use super::one_per_player;
 use super::plackett_luce::Rankings;
 use crate::error::{RankError, Result};
 
@@ -48,13 +49,7 @@ pub fn plackett_luce(
     }
     let m = c.n_players();
     for (name, values) in [("mu", &*mu), ("sigma", &*sigma)] {
-        if values.len() != m {
-            return Err(RankError::shape(
-                name,
-                format!("one value per player ({m})"),
-                values.len(),
-            ));
-        }
+        one_per_player(name, values, m)?;
         if let Some((i, v)) = values
             .iter()
             .enumerate()

@@ -16,6 +16,7 @@
 //!   rankings with their weights; inverted as [`super::bradley_terry::standard_errors`] does.
 
 use super::cuts;
+use super::groups::fit_and_errors;
 use super::resample::{self, Bootstrap, Resamples};
 use super::solve::information_errors;
 use crate::error::{RankError, Result};
@@ -225,13 +226,9 @@ pub fn fit_groups(
         #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
         let span = &items[base as usize..offsets[r1] as usize];
         let c = Rankings::new(span, &local, weights.map(|w| &w[r0..r1]), n)?;
-        let f = fit(&c, opts)?;
-        let se = if with_errors {
-            Some(standard_errors(&c, &f.params)?)
-        } else {
-            None
-        };
-        Ok((f, se))
+        fit_and_errors(with_errors, fit(&c, opts), |f| {
+            standard_errors(&c, &f.params)
+        })
     })
 }
 

@@ -29,6 +29,7 @@
 //! `H̃ = -H + uuᵀ` on the `θ` block and `P` the centring projection.
 
 use super::Comparisons;
+use super::groups::{ComparisonGroups, fit_and_errors};
 use super::resample::{self, Resamples};
 use super::solve::{Derivatives, Newton, check_strengths, log_sigmoid, ridge};
 use crate::error::{RankError, Result};
@@ -418,31 +419,16 @@ pub fn standard_errors(c: &Comparisons<'_>, fit: &TieFit, opts: &TieOptions) -> 
 }
 
 /// Independent Davidson or Rao–Kupper fits of many problems, in parallel by
-/// [`super::groups::comparison_groups`] (problem `g` owns comparisons `bounds[g]..bounds[g +
-/// 1]` between its players `0..players[g]`): each problem's fit and, with `with_errors`, its
+/// [`ComparisonGroups::each`]: each problem's fit and, with `with_errors`, its
 /// standard errors (`players + 1`, the tie parameter's last), each as [`fit`] and
 /// [`standard_errors`] on that problem alone.
-#[allow(clippy::too_many_arguments)]
 pub fn fit_groups(
-    a: &[i64],
-    b: &[i64],
-    score: &[f64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
+    groups: &ComparisonGroups<'_>,
     opts: &TieOptions,
     with_errors: bool,
 ) -> Result<Vec<(TieFit, Option<Vec<f64>>)>> {
     opts.validate()?;
-    super::groups::comparison_groups(a, b, score, weights, bounds, players, |c, _| {
-        let f = fit(c, opts)?;
-        let se = if with_errors {
-            Some(standard_errors(c, &f, opts)?)
-        } else {
-            None
-        };
-        Ok((f, se))
-    })
+    groups.each(|c, _| fit_and_errors(with_errors, fit(c, opts), |f| standard_errors(c, f, opts)))
 }
 
 /// Bootstrap fits: `theta[r * m + i]`, `eta[r]`, and the number of resamples that did not

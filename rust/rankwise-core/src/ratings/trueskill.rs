@@ -74,6 +74,15 @@ impl G {
             (1.0 / self.pi).sqrt()
         }
     }
+    /// The package's `LikelihoodFactor` message (up or down, the same formula) from the
+    /// cavity `self` through performance noise of variance `beta2`.
+    fn likelihood(self, beta2: f64) -> G {
+        let a = 1.0 / (1.0 + beta2 * self.pi);
+        G {
+            pi: a * self.pi,
+            tau: a * self.tau,
+        }
+    }
     fn div(self, o: G) -> G {
         G {
             pi: self.pi - o.pi,
@@ -296,15 +305,7 @@ pub fn rate(
     }
     for i in 0..n {
         // LikelihoodFactor.down.
-        let c = skill[i].cavity(1);
-        let a = 1.0 / (1.0 + beta2 * c.pi);
-        perf[i].update_message(
-            0,
-            G {
-                pi: a * c.pi,
-                tau: a * c.tau,
-            },
-        );
+        perf[i].update_message(0, skill[i].cavity(1).likelihood(beta2));
     }
     for i in 0..n {
         // SumFactor.down of a one-player team.
@@ -370,15 +371,7 @@ pub fn rate(
         // SumFactor.up(0) of a one-player team, then LikelihoodFactor.up.
         let m = sum_message(&[(team[i].cavity(0), 1.0)]);
         perf[i].update_message(1, m);
-        let c = perf[i].cavity(0);
-        let a = 1.0 / (1.0 + beta2 * c.pi);
-        skill[i].update_message(
-            1,
-            G {
-                pi: a * c.pi,
-                tau: a * c.tau,
-            },
-        );
+        skill[i].update_message(1, perf[i].cavity(0).likelihood(beta2));
     }
     for (i, &p) in order.iter().enumerate() {
         mu[p] = skill[i].value.mu();
@@ -401,13 +394,7 @@ pub fn rate_matches(
 ) -> Result<()> {
     let m = c.n_players();
     for (name, values) in [("mu", &*mu), ("sigma", &*sigma)] {
-        if values.len() != m {
-            return Err(RankError::shape(
-                name,
-                format!("one value per player ({m})"),
-                values.len(),
-            ));
-        }
+        super::one_per_player(name, values, m)?;
     }
     let mut order = Vec::new();
     for r in 0..c.len() {
