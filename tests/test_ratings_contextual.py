@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import RankwiseError, ShapeError
-from tests.test_ratings import SEEDS, battles, player_indices, resample_ok
+from tests.ratings_matches import SEEDS, battles, player_indices, resample_ok
 
 sm = pytest.importorskip("statsmodels.api")
 FACTOR = 400 / math.log(10)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import InvalidValueError, ShapeError
-from tests.test_ratings import SEEDS, battles
+from tests.ratings_matches import SEEDS, battles
 
 
 def test_a_problem_that_cannot_be_fitted_is_named():

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import InvalidValueError, RankwiseError
-from tests.test_ratings import SEEDS
+from tests.ratings_matches import SEEDS
 
 choix = pytest.importorskip("choix")
 FACTOR = 400 / math.log(10)

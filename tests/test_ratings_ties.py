@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from rankwise import ratings
 from rankwise.errors import ConvergenceWarning, InvalidValueError, RankwiseError
-from tests.test_ratings import SEEDS, battles, resample_ok
+from tests.ratings_matches import SEEDS, battles, resample_ok
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 FACTOR = 400 / math.log(10)
