@@ -1313,7 +1313,9 @@ def _groups_check(single: str, **fixed: Any) -> Callable[[Any, dict[str, Any]], 
             data = {k: (kw[k][rows] if isinstance(kw[k], np.ndarray) else [kw[k][i] for i in rows])
                     for k in per_item}  # fmt: skip
             try:
-                want = getattr(ratings, single)(**data, **options, **fixed)
+                with warnings.catch_warnings():  # ConvergenceWarning: as the grouped fit's
+                    warnings.simplefilter("ignore")
+                    want = getattr(ratings, single)(**data, **options, **fixed)
             except Exception as e:  # a group alone refused: the grouped one should too
                 raise AssertionError(f"group {g!r}: {single} alone raised {e!r}") from None
             if list(got.players) != list(want.players) or not np.allclose(
@@ -1395,8 +1397,8 @@ def _trueskill_check(result: Any, kw: dict[str, Any]) -> None:
         for match in kw["rankings"]:
             rated = env.rate([(state[p],) for p in match], min_delta=kw["min_delta"])
             state.update({p: r[0] for p, r in zip(match, rated, strict=True)})
-    except FloatingPointError:
-        return
+    except (FloatingPointError, OverflowError, ZeroDivisionError):
+        return  # the package cannot rate these (rankwise refuses the FloatingPointError ones)
     mu = [state[p].mu for p in result.players]
     sigma = [state[p].sigma for p in result.players]
     if not (np.allclose(result.ratings, mu, rtol=1e-6, atol=1e-6)
