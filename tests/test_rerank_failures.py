@@ -379,6 +379,11 @@ def test_malformed_arguments_found_by_fuzz_api_are_named():
         Reranker(url, model="m", strategy=Pointwise(), passages=(b"\xff", b"a"))
     with pytest.raises(InvalidValueError, match="`aggregate`"):
         Reranker(url, model="m", aggregate=np.zeros((2, 2)))  # type: ignore[arg-type]
+    for arg in ("timeout", "backoff", "max_backoff"):  # float(2**2000): OverflowError before
+        with pytest.raises(InvalidValueError, match=f"`{arg}`"):
+            OpenAICompatibleRanker(url, "m", **{arg: 2**2000})
+    with pytest.raises(InvalidValueError, match="`price`"):
+        OpenAICompatibleRanker(url, "m", price=(2**2000, 1.0))
     with pytest.raises(RankwiseTypeError, match="`ranker_id`"):
         OpenAICompatibleRanker(url, "m", ranker_id=np.array([1.0, 2.0]))  # type: ignore[arg-type]
 

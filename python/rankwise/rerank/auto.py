@@ -172,7 +172,7 @@ def _kind_of(name: str, gguf_file: str | None, revision: str | None) -> str:
 
     if name.endswith(".gguf") or gguf_file:
         return "causal"
-    source = model_source(name, revision=revision).check()
+    source = model_source(name, revision=revision, what="name").check()
     if source.file("modules.json") is not None:
         return "bi-encoder"
     config = source.json("config.json") or {}
