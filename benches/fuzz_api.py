@@ -1959,6 +1959,8 @@ def verdict(entry: Entry, kwargs: dict[str, Any], valid: bool, call_seconds: flo
             or _names_argument(message, names)
             or any(p in message for p in paths)  # a file error names the file
             or (entry.files and type(e).__name__ == "ParseError")  # path and line, as fuzz_parsers
+            # a file's malformed line, "path:line: ..." (a relative path may be one letter)
+            or (entry.files and any(message.startswith(f"{p}:") for p in _strings(real)))
             # a measure name is quoted (escaped) in the message: the value of `measures`
             or (type(e).__name__ == "UnknownMeasureError" and "measure" in message)
         ):
