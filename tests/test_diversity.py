@@ -235,6 +235,7 @@ def test_malformed_run_lines_and_repeats_are_errors_naming_the_file(tmp_path):
         ({"relevance_level": -(2**2000)}, errors.InvalidValueError, "`relevance_level` must be"),
         ({"relevance_level": 1.0}, errors.RankwiseTypeError, "`relevance_level` must be"),
         ({"alpha": -(2**2000)}, errors.InvalidValueError, "`alpha` must be"),
+        ({"measures": np.array(1.0)}, errors.RankwiseTypeError, "`measures` must be a list"),
         ({"beta": 2**2000}, errors.InvalidValueError, "`beta` must be"),
     ],
 )

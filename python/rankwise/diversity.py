@@ -136,7 +136,10 @@ def evaluate_diversity(
         raise RankwiseTypeError(
             f"`measures` must be a list of names, not one str; got {measures!r}"[:300]
         )
-    if not (measures is None or isinstance(measures, Iterable)):
+    if (
+        not (measures is None or isinstance(measures, Iterable))
+        or getattr(measures, "ndim", 1) == 0
+    ):
         raise RankwiseTypeError(
             f"`measures` must be a list of names; got {type(measures).__name__}"
         )
