@@ -41,6 +41,7 @@ import dataclasses
 import gzip
 import inspect
 import io
+import itertools
 import json
 import math
 import os
@@ -421,6 +422,21 @@ def _plan_check(result: Any, kw: dict[str, Any]) -> None:
         0 <= result.calls_min <= result.calls_max and 0 <= result.depth_min <= result.depth_max
     ):
         raise AssertionError(f"plan out of order: {result}")
+
+
+# The replies of the oracle rankers below: a valid answer, or a bad one of each kind.
+REPLIES = (
+    "ok",
+    "generator",
+    "bytes",
+    "none",
+    "short",
+    "nan",
+    "huge",
+    "strs",
+    "negative",
+    "objects",
+)
 
 
 class _Oracle:
@@ -1092,6 +1108,538 @@ def _more_entries() -> list[Entry]:
     ]  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------
+# Answers, abstention, active labels, grouped ratings, TrueSkill, rel_info, the Reranker objects
+# ---------------------------------------------------------------------------------------------
+# Words that test DPR's tokenizer: case, NFD forms, marks, punctuation alone, ligatures.
+ANSWER_WORDS = ["Paris", "paris", "New York", "York", "café", "cafe\u0301", "42", "a-b", "",
+                " ", "\ufb01", "\u0130", "\u00df", "U.S.", "\u05d0\u05b7", "x\u200by"]  # fmt: skip
+
+
+def _dpr_words(text: str) -> list[str]:
+    import regex  # a test dependency, as DPR uses it
+
+    pattern = r"([\p{L}\p{N}\p{M}]+)|([^\p{Z}\p{C}])"
+    flags = regex.IGNORECASE + regex.UNICODE + regex.MULTILINE
+    return [m.group().lower() for m in regex.finditer(pattern, text, flags=flags)]
+
+
+def _dpr_has_answer(answers: list[str], text: str) -> bool:
+    """DPR's ``has_answer(..., match_type="string")`` (``dpr/data/qa_validation.py``)."""
+    import unicodedata
+
+    words = _dpr_words(unicodedata.normalize("NFD", text))
+    for answer in answers:
+        a = _dpr_words(unicodedata.normalize("NFD", answer))
+        if any(a == words[i : i + len(a)] for i in range(len(words) - len(a) + 1)):
+            return True
+    return False
+
+
+def _has_answer_check(result: Any, kw: dict[str, Any]) -> None:
+    answers = [kw["answers"]] if isinstance(kw["answers"], str) else list(kw["answers"])
+    want = _dpr_has_answer(answers, kw["text"])
+    if result is not want:
+        raise AssertionError(f"has_answer {result!r}, DPR's has_answer: {want}")
+
+
+@st.composite
+def _answers_valid(draw: st.DrawFn) -> dict[str, Any]:
+    docs = [f"p{i}" for i in range(draw(st.integers(1, 5)))]
+    passages = {
+        d: " ".join(draw(st.lists(st.sampled_from(ANSWER_WORDS), max_size=6))) for d in docs
+    }
+    run: dict[str, Any] = {}
+    for q in range(draw(st.integers(1, 3))):
+        ranked = draw(st.lists(st.sampled_from(docs), max_size=len(docs), unique=True))
+        run[f"q{q}"] = (
+            ranked
+            if draw(st.booleans())
+            else {d: draw(st.sampled_from([0.1, 0.5, 1.0])) for d in ranked}
+        )
+    answers = {q: draw(st.lists(st.sampled_from(ANSWER_WORDS), max_size=3)) for q in run}
+    k = draw(st.one_of(st.integers(1, 6), st.lists(st.integers(1, 6), min_size=1, max_size=3)))
+    return {"run": run, "answers": answers, "passages": passages, "k": k}  # fmt: skip
+
+
+def _answers_check(result: Any, kw: dict[str, Any]) -> None:
+    """Each query's 0/1 per depth, by DPR's matcher over the ranked list (trec_eval's order
+    for a score dict: score, then doc id, descending)."""
+    ks = [kw["k"]] if isinstance(kw["k"], int) else list(kw["k"])
+    for x in ks:
+        want = []
+        for q, docs in kw["run"].items():
+            if isinstance(docs, dict):
+                docs = [
+                    d for d, _ in sorted(docs.items(), key=lambda i: (i[1], i[0]), reverse=True)
+                ]
+            texts = [kw["passages"][d] for d in docs[:x]]
+            want.append(float(any(_dpr_has_answer(kw["answers"][q], t) for t in texts)))
+        got = result.column(f"answer_accuracy@{x}")
+        if got.tolist() != want:
+            raise AssertionError(f"answer_accuracy@{x} {got.tolist()}, DPR's matcher: {want}")
+
+
+@st.composite
+def _nauc_valid(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(0, 9))
+    values = reals(draw, (n,)) / 2 + 0.5
+    confidence = (
+        values.copy() if draw(st.booleans()) else reals(draw, (n,), ties=draw(st.booleans()))
+    )
+    rates = draw(st.one_of(st.none(), st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.9, 1.0]),
+                                               min_size=2, max_size=6).map(sorted)))  # fmt: skip
+    return {"confidence": confidence, "values": values, "abstention_rates": rates}
+
+
+def _nauc_check(result: Any, kw: dict[str, Any]) -> None:
+    """At most 1 (the oracle's curve is the highest); 1 when the confidence is the value
+    itself; NaN (the oracle's curve no better than chance) only with a warning."""
+    from rankwise.errors import DegenerateDataWarning
+    from rankwise.metrics import nauc
+
+    v, c = np.asarray(kw["values"]), np.asarray(kw["confidence"])
+    if math.isnan(result):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            nauc(c, v, abstention_rates=kw["abstention_rates"])
+        if not any(issubclass(w.category, DegenerateDataWarning) for w in caught):
+            raise AssertionError(f"silent NaN for values {v.tolist()}")
+        return
+    if result > 1 + 1e-9 or (np.array_equal(v, c) and not math.isclose(result, 1.0, rel_tol=1e-6)):
+        raise AssertionError(f"nAUC {result} (confidence {c.tolist()}, values {v.tolist()})")
+
+
+@st.composite
+def _confidence_valid(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {
+            "scores": reals(draw, (draw(st.integers(0, 4)), draw(st.integers(0, 5))), ties=False)
+        }
+    sizes = draw(st.lists(st.integers(0, 4), max_size=4))
+    return {"scores": reals(draw, (sum(sizes),), ties=False),
+            "offsets": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)}  # fmt: skip
+
+
+def _confidence_check(result: Any, kw: dict[str, Any]) -> None:
+    s = np.asarray(kw["scores"], dtype=np.float64)
+    rows = (
+        list(s)
+        if s.ndim == 2
+        else [s[a:b] for a, b in itertools.pairwise(kw.get("offsets", [0, s.size]))]
+    )
+    want = {"max": [r.max() if r.size else 0.0 for r in rows],
+            "std": [r.std() if r.size else 0.0 for r in rows],
+            "diff1": [np.diff(np.sort(r)[-2:])[0] if r.size > 1 else 0.0 for r in rows]}  # fmt: skip
+    for name, values in want.items():
+        if not np.allclose(
+            result[name], values, rtol=1e-9, atol=1e-9 * (1 + np.abs(s).max(initial=0))
+        ):
+            raise AssertionError(f"{name} {result[name].tolist()}, numpy: {values}")
+
+
+@st.composite
+def _abstention_valid(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 8))
+    names = draw(st.lists(st.sampled_from(["max", "std", "diff1"]), max_size=3, unique=True))
+    measures = draw(st.lists(st.sampled_from(["NDCG@10", "MAP", "x"]), max_size=3, unique=True))
+    return {"confidence": {c: reals(draw, (n,)) for c in names},
+            "values": {m: reals(draw, (n,)) for m in measures},
+            "abstention_rates": draw(st.sampled_from([None, [0.0, 0.5], [0.0, 0.1, 0.9]]))}  # fmt: skip
+
+
+def _abstention_check(result: Any, kw: dict[str, Any]) -> None:
+    from rankwise.metrics import nauc
+
+    for m, v in kw["values"].items():
+        for c, conf in kw["confidence"].items():
+            with warnings.catch_warnings():  # a NaN's DegenerateDataWarning, as the call's
+                warnings.simplefilter("ignore")
+                want = nauc(conf, v, abstention_rates=kw["abstention_rates"])
+            got = result[f"nAUC_{m}_{c}"]
+            if not (got == want or (math.isnan(got) and math.isnan(want))):
+                raise AssertionError(f"nAUC_{m}_{c} {got}, nauc: {want}")
+
+
+def _active_call(queries: Any, candidates: Any, teacher: Any, confidence: Any = 0.9,
+                 max_windows: Any = 45, window: Any = 20, per_round: Any = None,
+                 method: Any = "plackett_luce", alpha: Any = 1.0, seed: Any = 0,
+                 batch_size: Any = 32) -> Any:  # fmt: skip
+    """``rankwise.labels.active_labels`` with an oracle teacher named by its reply."""
+    from rankwise.labels import active_labels
+
+    if isinstance(teacher, str) and teacher in REPLIES:
+        teacher = _Oracle(teacher)
+    return active_labels(queries, candidates, teacher, confidence=confidence,
+                         max_windows=max_windows, window=window, per_round=per_round,
+                         method=method, alpha=alpha, seed=seed, batch_size=batch_size)  # fmt: skip
+
+
+@st.composite
+def _active_valid(draw: st.DrawFn) -> dict[str, Any]:
+    nq = draw(st.integers(1, 3))
+    return {
+        "queries": [f"q{i}" for i in range(nq)],
+        "candidates": [draw(st.lists(st.integers(0, 30), max_size=9, unique=True)) for _ in range(nq)],
+        "teacher": draw(st.sampled_from(["ok"] * 4 + ["none", "short", "strs", "negative", "objects", "generator"])),
+        "confidence": draw(st.floats(0.51, 1.0)), "max_windows": draw(st.integers(1, 12)),
+        "window": draw(st.integers(2, 6)), "per_round": draw(st.one_of(st.none(), st.integers(1, 3))),
+        "method": draw(st.sampled_from(["plackett_luce", "plackett_luce_ilsr", "bradley_terry", "borda", "copeland"])),
+        "alpha": draw(st.floats(0.01, 2)), "seed": draw(st.integers(0, 9)), "batch_size": draw(st.integers(1, 8)),
+    }  # fmt: skip
+
+
+def _active_check(result: Any, kw: dict[str, Any]) -> None:
+    for order, cands in zip(result.orders, kw["candidates"], strict=True):
+        if sorted(order) != list(range(len(cands))):
+            raise AssertionError(f"order {order} is not a ranking of {len(cands)} candidates")
+
+
+def _groups_check(single: str, **fixed: Any) -> Callable[[Any, dict[str, Any]], None]:
+    """Each group's ratings are those of the ungrouped function on that group's data alone."""
+
+    def check(result: Any, kw: dict[str, Any]) -> None:
+        from rankwise import ratings
+
+        groups = list(kw["groups"])
+        if set(result) != set(groups):
+            raise AssertionError(f"groups {list(result)}, given {list(dict.fromkeys(groups))}")
+        per_item = [k for k in ("model_a", "model_b", "winner", "features", "rankings", "chosen",
+                                "alternatives", "weights") if kw.get(k) is not None]  # fmt: skip
+        options = {k: v for k, v in kw.items() if k not in (*per_item, "groups", "intervals")}
+        for g, got in result.items():
+            _ratings_check(got, kw)
+            rows = [i for i, x in enumerate(groups) if x == g]
+            data = {k: (kw[k][rows] if isinstance(kw[k], np.ndarray) else [kw[k][i] for i in rows])
+                    for k in per_item}  # fmt: skip
+            try:
+                with warnings.catch_warnings():  # ConvergenceWarning: as the grouped fit's
+                    warnings.simplefilter("ignore")
+                    want = getattr(ratings, single)(**data, **options, **fixed)
+            except Exception as e:  # a group alone refused: the grouped one should too
+                raise AssertionError(f"group {g!r}: {single} alone raised {e!r}") from None
+            if list(got.players) != list(want.players) or not np.allclose(
+                got.ratings, want.ratings, rtol=1e-6, atol=1e-6
+            ):
+                raise AssertionError(
+                    f"group {g!r}: {dict(zip(got.players, got.ratings, strict=True))}, {single} alone: "
+                    f"{dict(zip(want.players, want.ratings, strict=True))}"
+                )
+
+    return check
+
+
+def _with_groups(draw: st.DrawFn, kw: dict[str, Any], n: int) -> dict[str, Any]:
+    # labels of one type: numpy reads [3, "x"] as strings (the result's keys are "3", "x")
+    labels = draw(st.sampled_from([["x", "y", "z"], [3, 1, 2]]))
+    kw["groups"] = draw(st.lists(st.sampled_from(labels), min_size=n, max_size=n))
+    return kw
+
+
+def _grouped_ratings_entries() -> list[Entry]:
+    def comparisons(**extra: Any) -> Any:
+        def draw_kw(d: st.DrawFn) -> dict[str, Any]:
+            kw = _comparisons(d)
+            return _with_groups(d, {**kw, **{k: d(v) for k, v in extra.items()}}, len(kw["winner"]))
+
+        return st.composite(draw_kw)()
+
+    fitted = {"intervals": st.sampled_from([None, "asymptotic"])}
+
+    def rankings(d: st.DrawFn) -> dict[str, Any]:
+        r = d(st.lists(st.permutations("abcd").map(lambda p: p[:3]), min_size=1, max_size=8))
+        return _with_groups(d, {"rankings": r, "intervals": d(fitted["intervals"])}, len(r))
+
+    def choices(d: st.DrawFn) -> dict[str, Any]:
+        kw = _choices(d)
+        return _with_groups(d, kw, len(kw["chosen"]))
+
+    def contextual(d: st.DrawFn) -> dict[str, Any]:
+        kw = _comparisons(d)
+        kw["features"] = reals(d, (len(kw["winner"]), 2))
+        kw["intervals"] = d(fitted["intervals"])
+        return _with_groups(d, kw, len(kw["winner"]))
+
+    none = {"intervals": None}
+    return [
+        Entry("rankwise.ratings.davidson_groups", comparisons(**fitted), _groups_check("davidson", **none)),
+        Entry("rankwise.ratings.rao_kupper_groups", comparisons(**fitted), _groups_check("rao_kupper", **none)),
+        Entry("rankwise.ratings.elo_groups", comparisons(k=st.floats(0, 64)), _groups_check("elo")),
+        Entry("rankwise.ratings.rank_centrality_groups", comparisons(alpha=st.floats(0.01, 1)),
+              _groups_check("rank_centrality")),
+        Entry("rankwise.ratings.plackett_luce_groups", st.composite(rankings)(),
+              _groups_check("plackett_luce", **none)),
+        Entry("rankwise.ratings.luce_choice_groups", st.composite(choices)(), _groups_check("luce_choice")),
+        Entry("rankwise.ratings.contextual_bradley_terry_groups", st.composite(contextual)(),
+              _groups_check("contextual_bradley_terry", **none)),
+        Entry("rankwise.ratings.trueskill", st.composite(_trueskill_valid)(), _trueskill_check),
+    ]  # fmt: skip
+
+
+def _trueskill_valid(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "rankings": draw(st.lists(st.permutations("abcd").flatmap(
+            lambda p: st.integers(2, 4).map(lambda n: list(p[:n]))), min_size=1, max_size=8)),
+        "mu": draw(st.floats(-50, 50)), "sigma": draw(st.floats(0.5, 20)),
+        "beta": draw(st.floats(0.5, 10)), "tau": draw(st.floats(0, 1)),
+        "draw_probability": draw(st.floats(0, 0.5)), "min_delta": draw(st.sampled_from([1e-4, 1e-2])),
+    }  # fmt: skip
+
+
+def _trueskill_check(result: Any, kw: dict[str, Any]) -> None:
+    """The ``trueskill`` package's ratings, match after match (skipped where it raises)."""
+    import trueskill as ts
+
+    env = ts.TrueSkill(mu=kw["mu"], sigma=kw["sigma"], beta=kw["beta"], tau=kw["tau"],
+                       draw_probability=kw["draw_probability"], backend=None)  # fmt: skip
+    state = {p: env.create_rating() for p in result.players}
+    try:
+        for match in kw["rankings"]:
+            rated = env.rate([(state[p],) for p in match], min_delta=kw["min_delta"])
+            state.update({p: r[0] for p, r in zip(match, rated, strict=True)})
+    except (FloatingPointError, OverflowError, ZeroDivisionError):
+        return  # the package cannot rate these (rankwise refuses the FloatingPointError ones)
+    mu = [state[p].mu for p in result.players]
+    sigma = [state[p].sigma for p in result.players]
+    if not (np.allclose(result.ratings, mu, rtol=1e-6, atol=1e-6)
+            and np.allclose(result.sigma, sigma, rtol=1e-6, atol=1e-6)):  # fmt: skip
+        raise AssertionError(f"mu {result.ratings.tolist()} sigma {result.sigma.tolist()}, "
+                             f"trueskill: {mu} {sigma}")  # fmt: skip
+
+
+REL_FORMATS = {"prefs": "{q} {jg} {jsg} {d} {rel}\n", "qrels_prefs": "{q} {jg} {d} {rel}\n",
+               "qrels_jg": "{q} {jg} {d} {rel}\n"}  # fmt: skip
+REL_MEASURES = {"prefs": ["prefs", "all_prefs", "prefs_simp", "prefs_pair", "prefs_avgjg_Rnonrel",
+                          "prefs_num_prefs_poss", "prefs_avgjg_imp"],
+                "qrels_jg": ["qrels_jg", "map_avgjg", "P_avgjg.1,3", "Rprec_mult_avgjg.0.5,1"]}  # fmt: skip
+
+
+def _rel_info_call(rel_info: Any, run: Any, measures: Any = None, rel_format: Any = "prefs",
+                   complete: Any = False, rel_level: Any = 1.0, judged_only: Any = False,
+                   max_docs: Any = None) -> Any:  # fmt: skip
+    """``evaluate_rel_info`` on files written from the ``rel_info`` / ``run`` text."""
+    from rankwise.rel_info import evaluate_rel_info
+
+    options = {"rel_format": rel_format, "complete": complete, "rel_level": rel_level,
+               "judged_only": judged_only, "max_docs": max_docs}  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, text in (("rel_info", rel_info), ("run", run)):
+            path = Path(folder) / name
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            elif isinstance(text, str):  # lone surrogates as their bytes: bad UTF-8 in the file
+                path.write_bytes(text.encode("utf-8", "surrogatepass"))
+            else:
+                return evaluate_rel_info(rel_info, run, measures, **options)  # a bad path itself
+            paths.append(path)
+        return evaluate_rel_info(paths[0], paths[1], measures, **options)
+
+
+@st.composite
+def _rel_info_valid(draw: st.DrawFn) -> dict[str, Any]:
+    fmt = draw(st.sampled_from(sorted(REL_FORMATS)))
+    lines = []
+    for q in range(1, draw(st.integers(1, 3)) + 1):
+        for jg in range(draw(st.integers(1, 2))):
+            for d in draw(st.lists(st.integers(0, 6), min_size=1, max_size=5, unique=True)):
+                rel = draw(st.sampled_from([0, 1, 2, 0.5, -1] if fmt != "qrels_jg" else [0, 1, 2]))
+                lines.append(
+                    REL_FORMATS[fmt].format(
+                        q=q, jg=jg, jsg=draw(st.integers(0, 1)), d=f"d{d}", rel=rel
+                    )
+                )
+    run = "".join(
+        f"{q} Q0 d{d} {r} {draw(st.sampled_from([0.5, 1.0, 2.0, -1.0]))} r\n"
+        for q in range(1, 4)
+        for r, d in enumerate(draw(st.lists(st.integers(0, 8), max_size=6, unique=True)))
+    )
+    family = REL_MEASURES["qrels_jg" if fmt == "qrels_jg" else "prefs"]
+    return {"rel_info": "".join(lines), "run": run, "rel_format": fmt,
+            "measures": draw(st.one_of(st.none(), st.lists(st.sampled_from(family), min_size=1, max_size=3, unique=True))),
+            "complete": draw(st.booleans()), "rel_level": draw(st.sampled_from([1.0, 0.5, 2.0])),
+            "judged_only": draw(st.booleans()), "max_docs": draw(st.one_of(st.none(), st.integers(1, 10)))}  # fmt: skip
+
+
+def _rel_info_check(result: Any, kw: dict[str, Any]) -> None:
+    """Every value a finite number; the ratios in [0, 1] (not the counts)."""
+    rows = [*result.per_query.values(), result.summary]
+    for row in rows:
+        for name, value in row.items():
+            if not math.isfinite(value) or value < 0:
+                raise AssertionError(f"{name} = {value}")
+            if "num_prefs" not in name and name != "num_q" and value > 1 + 1e-12:
+                raise AssertionError(f"{name} = {value} outside [0, 1]")
+
+
+class _Scorer(_Oracle):
+    """A pointwise scorer for Passages: a passage's score is its word count (or a bad reply)."""
+
+    def score(self, batch: Any) -> Any:
+        return self._bad([float(len(str(p).split())) for _, p in batch])
+
+
+def _passages_call(ranker: Any, window: Any = 150, stride: Any = 75, aggregate: Any = "max",
+                   batch: Any = ()) -> Any:  # fmt: skip
+    """``Passages(ranker, ...).score(batch)`` with a word-counting scorer named by its reply."""
+    from rankwise.rerank import Passages
+
+    if isinstance(ranker, str) and ranker in REPLIES:
+        ranker = _Scorer(ranker)
+    return Passages(ranker, window=window, stride=stride, aggregate=aggregate).score(batch)
+
+
+@st.composite
+def _passages_valid(draw: st.DrawFn) -> dict[str, Any]:
+    window = draw(st.integers(1, 8))
+    texts = st.lists(st.sampled_from(["a", "bb", "c\td", "\u3000", "e\n"]), max_size=20).map(
+        " ".join
+    )
+    return {"ranker": draw(st.sampled_from(["ok"] * 4 + ["none", "short", "nan", "huge", "strs", "objects"])),
+            "window": window, "stride": draw(st.integers(1, window)),
+            "aggregate": draw(st.sampled_from(["max", "first", "sum"])),
+            "batch": [("q", draw(texts)) for _ in range(draw(st.integers(0, 4)))]}  # fmt: skip
+
+
+def _passages_check(result: Any, kw: dict[str, Any]) -> None:
+    """The aggregate of the passages' word counts (ok replies only)."""
+    from rankwise.rerank import split_passages
+
+    if kw["ranker"] != "ok":
+        return
+    for got, (_, text) in zip(result, kw["batch"], strict=True):
+        counts = [len(p.split()) for p in split_passages(text, kw["window"], kw["stride"])]
+        want = {"max": max(counts), "first": counts[0], "sum": sum(counts)}[kw["aggregate"]]
+        if got != want:
+            raise AssertionError(f"score {got} of {text!r}, expected {want}")
+
+
+def _reranker_call(name: Any, strategy: Any = None, passages: Any = None, aggregate: Any = "max",
+                   model: Any = None, timeout: Any = 60.0) -> Any:  # fmt: skip
+    """``Reranker(name, strategy, passages=..., aggregate=..., model=..., timeout=...)``: a
+    server URL (nothing is contacted) or, as a bad value, a name that is not a model."""
+    from rankwise.rerank import Reranker
+
+    options = {} if model is None else {"model": model, "timeout": timeout}
+    return Reranker(name, _strategy_of(strategy), passages=passages, aggregate=aggregate, **options)
+
+
+@st.composite
+def _reranker_valid(draw: st.DrawFn) -> dict[str, Any]:
+    cls = draw(st.sampled_from(sorted(STRATEGIES)))
+    split = cls in ("Pointwise", "Groupwise") and draw(st.booleans())
+    window = draw(st.integers(1, 300))
+    return {"name": draw(st.sampled_from(["http://127.0.0.1:9/v1", "https://localhost:9"])),
+            "strategy": (cls, STRATEGIES[cls](draw)),
+            "passages": (window, draw(st.integers(1, window))) if split else None,
+            "aggregate": draw(st.sampled_from(["max", "first", "sum"])) if split else "max",
+            "model": draw(st.sampled_from(["m", "org/model"])), "timeout": draw(st.floats(0.5, 60))}  # fmt: skip
+
+
+@contextlib.contextmanager
+def _fake_vllm() -> Any:
+    """A stand-in ``vllm`` module (where vLLM is not installed): ``LLM`` keeps its options and
+    loads nothing, so ``VLLMRanker``'s own argument checks run."""
+    import types
+
+    try:
+        import vllm  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+
+        yield
+        return
+    except ImportError:
+        pass
+    module = types.ModuleType("vllm")
+
+    class LLM:
+        def __init__(self, model: str, **options: Any) -> None:
+            self.model, self.options = model, options
+
+    module.LLM = LLM  # type: ignore[attr-defined]
+    module.SamplingParams = dict  # type: ignore[attr-defined]
+    sys.modules["vllm"] = module
+    try:
+        yield
+    finally:
+        del sys.modules["vllm"]
+
+
+def _vllm_call(model: Any, api: Any = "chat", listwise_mode: Any = "generate",
+               max_passage_words: Any = 300, max_tokens: Any = None, top_logprobs: Any = 20,
+               on_overflow: Any = "shorten", ranker_id: Any = None) -> Any:  # fmt: skip
+    """``VLLMRanker(model, ...)`` over a stand-in ``vllm`` where vLLM is not installed."""
+    from rankwise.rerank import VLLMRanker
+
+    with _fake_vllm():
+        return VLLMRanker(model, api=api, listwise_mode=listwise_mode,
+                          max_passage_words=max_passage_words, max_tokens=max_tokens,
+                          top_logprobs=top_logprobs, on_overflow=on_overflow, ranker_id=ranker_id)  # fmt: skip
+
+
+@st.composite
+def _vllm_valid(draw: st.DrawFn) -> dict[str, Any]:
+    return {"model": draw(st.sampled_from(["m", "org/model-7b"])),
+            "api": draw(st.sampled_from(["chat", "completions"])),
+            "listwise_mode": draw(st.sampled_from(["generate", "first"])),
+            "max_passage_words": draw(st.one_of(st.none(), st.integers(1, 500))),
+            "max_tokens": draw(st.one_of(st.none(), st.integers(1, 500))),
+            "top_logprobs": draw(st.integers(1, 100)),
+            "on_overflow": draw(st.sampled_from(["shorten", "error"])),
+            "ranker_id": draw(st.one_of(st.none(), st.sampled_from(["r", "vllm:m"])))}  # fmt: skip
+
+
+def _aggregate_check(result: Any, kw: dict[str, Any]) -> None:
+    """pytrec_eval's own ``compute_aggregated_measure`` (``pytrec_eval/__init__.py``)."""
+    values, measure = kw["values"], kw["measure"]
+    if measure.startswith("num_"):
+        want = float(np.sum(values))
+    elif measure.startswith("gm_"):
+        want = float(np.exp(np.sum(values) / len(values)))
+    else:
+        want = float(np.mean(values))
+    if not (math.isclose(result, want, rel_tol=1e-12) or (math.isnan(result) and math.isnan(want))):
+        raise AssertionError(f"{result}, pytrec_eval: {want}")
+
+
+def _candidates_check(result: Any, kw: dict[str, Any]) -> None:
+    """Each query's head is its top ``depth`` documents in trec_eval's order."""
+    for q, head in zip(result.query_ids, result.doc_ids, strict=True):
+        docs = kw["run"][q]
+        want = sorted(docs, key=lambda d: (docs[d], d), reverse=True)[: kw["depth"]]
+        if head != want:
+            raise AssertionError(f"query {q}: head {head}, trec_eval's order {want}")
+
+
+def _newer_entries() -> list[Entry]:
+    """Answers, abstention, active labels, grouped ratings, TrueSkill, rel_info, Reranker,
+    Passages and VLLMRanker."""
+    return [
+        Entry("rankwise.answers.has_answer",
+              st.composite(lambda d: {"answers": d(st.one_of(st.sampled_from(ANSWER_WORDS), st.lists(st.sampled_from(ANSWER_WORDS), max_size=3))),
+                                      "text": " ".join(d(st.lists(st.sampled_from(ANSWER_WORDS), max_size=6)))})(),
+              _has_answer_check),
+        Entry("rankwise.answers.evaluate_answers", _answers_valid(), _answers_check),
+        Entry("rankwise.metrics.nauc", _nauc_valid(), _nauc_check),
+        Entry("rankwise.metrics.confidence_scores", _confidence_valid(), _confidence_check),
+        Entry("rankwise.metrics.abstention", _abstention_valid(), _abstention_check),
+        Entry("rankwise.labels.active_labels", _active_valid(), _active_check, call=_active_call),
+        *_grouped_ratings_entries(),
+        Entry("rankwise.rel_info.evaluate_rel_info", _rel_info_valid(), _rel_info_check,
+              call=_rel_info_call, files=True),
+        Entry("rankwise.rerank.Passages", _passages_valid(), _passages_check, call=_passages_call,
+              aliases=("candidate",)),  # each candidate of `batch` must be a text
+        Entry("rankwise.rerank.Reranker", _reranker_valid(), call=_reranker_call),
+        Entry("rankwise.rerank.VLLMRanker", _vllm_valid(), call=_vllm_call),
+        Entry("rankwise.rerank.candidates_from_run",
+              st.composite(lambda d: {k: v for k, v in d(_rerank_run_valid()).items() if k in ("run", "queries", "corpus", "depth")})(),
+              _candidates_check, files=True),  # run, queries and corpus may be paths
+        Entry("rankwise.compat.pytrec_eval.compute_aggregated_measure",
+              st.composite(lambda d: {"measure": d(st.sampled_from(["map", "num_ret", "gm_map", "P_5", "num_q"])),
+                                      "values": d(st.lists(st.floats(-5, 5), min_size=1, max_size=6))})(),
+              _aggregate_check, compat=True),
+    ]  # fmt: skip
+
+
 def _entries(skip: str | None = None) -> list[Entry]:
     k = st.one_of(st.none(), st.integers(1, 10))
     entries = [
@@ -1324,6 +1872,7 @@ def _entries(skip: str | None = None) -> list[Entry]:
             entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
     entries += _stats_and_ratings_entries()
     entries += _more_entries()
+    entries += _newer_entries()
     for cls in STRATEGIES:
         entries += _strategy_entry(cls)
     return entries
@@ -1362,7 +1911,8 @@ def _names_argument(message: str, names: list[str]) -> bool:
 # Arguments that ask for an amount of work (samples, resamples, iterations): a call given a
 # large one may run past the per-call bound; it passes if the alarm stops it (the harness's
 # Ctrl-C), while a call that ignores the alarm is still a hang (the parent kills it).
-WORK_ARGUMENTS = ("n_samples", "n_resamples", "max_iter", "sinkhorn_max_iter", "n_thresholds")
+WORK_ARGUMENTS = ("n_samples", "n_resamples", "max_iter", "sinkhorn_max_iter", "n_thresholds",
+                  "max_windows")  # fmt: skip
 WORK_LARGE = 10_000
 
 
@@ -1409,6 +1959,8 @@ def verdict(entry: Entry, kwargs: dict[str, Any], valid: bool, call_seconds: flo
             or _names_argument(message, names)
             or any(p in message for p in paths)  # a file error names the file
             or (entry.files and type(e).__name__ == "ParseError")  # path and line, as fuzz_parsers
+            # a file's malformed line, "path:line: ..." (a relative path may be one letter)
+            or (entry.files and any(message.startswith(f"{p}:") for p in _strings(real)))
             # a measure name is quoted (escaped) in the message: the value of `measures`
             or (type(e).__name__ == "UnknownMeasureError" and "measure" in message)
         ):
@@ -1455,6 +2007,9 @@ def child(args: argparse.Namespace) -> int:
     limit = 8 * 1024**3
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, _alarm)
+    # No network: a model id that is not cached (a bad `Reranker` name) fails at once instead
+    # of retrying the hub for a minute.
+    os.environ["HF_HUB_OFFLINE"] = "1"
     tmp = Path(tempfile.mkdtemp(prefix="fuzz_api_"))
     _make_files(tmp)
     # Calls given relative paths (a cache, an output file) write where they run: in the
@@ -1648,6 +2203,7 @@ PUBLIC_MODULES = (
     "rankwise.labels", "rankwise.rerank", "rankwise.compat.sklearn", "rankwise.compat.scipy",
     "rankwise.compat.pytrec_eval", "rankwise.compat.torchmetrics.functional",
     "rankwise.torch.losses", "rankwise.stats", "rankwise.ratings", "rankwise.diversity",
+    "rankwise.answers", "rankwise.rel_info",
 )  # fmt: skip
 
 
@@ -1673,7 +2229,13 @@ def not_fuzzed(names: list[str]) -> list[str]:
                 or attr.endswith(("Loss", "Result", "Error", "Warning"))
             ):
                 continue
-            if module_name == "rankwise" and attr in ("compare", "fuse", "demo", "Report"):
+            if module_name == "rankwise" and attr in (
+                "compare",
+                "fuse",
+                "demo",
+                "Report",
+                "evaluate_answers",
+            ):
                 continue  # fuzzed under their names, or (demo) no arguments to fuzz
             if attr == "Strategy":
                 continue  # the base class; every strategy is fuzzed

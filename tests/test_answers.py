@@ -142,3 +142,34 @@ def test_bad_input_is_named() -> None:
         evaluate_answers({"q": ["a"]}, {"q": "x"}, passages)
     with pytest.raises(RankwiseTypeError, match="run"):
         evaluate_answers({"q": 3}, {"q": ["x"]}, passages)  # type: ignore[dict-item]
+
+
+def test_malformed_arguments_found_by_fuzz_api_are_named() -> None:
+    """benches/fuzz_api.py: each of these escaped as a raw TypeError, UnicodeEncodeError or
+    OverflowError."""
+    run, answers, passages = {"q": ["a"]}, {"q": ["x"]}, {"a": "x y"}
+    with pytest.raises(InvalidValueError, match="`k`"):
+        evaluate_answers(run, answers, passages, k=5.4e16)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="`k`"):
+        evaluate_answers(run, answers, passages, k=np.array(1.0))  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match="`answers`"):
+        evaluate_answers(run, b"\xd0\x14", passages)  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match="`passages`"):
+        evaluate_answers(run, answers, 20088729)  # type: ignore[arg-type]
+    with pytest.raises(RankwiseTypeError, match="run"):
+        evaluate_answers({"q": {"a": "x"}}, answers, passages)  # type: ignore[dict-item]
+    with pytest.raises(RankwiseTypeError, match="run"):
+        evaluate_answers({"q": [["a"]]}, answers, passages)  # type: ignore[list-item]
+    with pytest.raises(InvalidValueError, match="NaN"):
+        evaluate_answers({"q": {"a": float("nan")}}, answers, passages)
+    with pytest.raises(InvalidValueError, match="passages"):
+        evaluate_answers(run, answers, {"a": "\udcff"})
+    with pytest.raises(RankwiseTypeError, match="`answers`"):
+        has_answer(np.array(1.0), "x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="`answers`"):
+        has_answer("\udcff", "x")
+    with pytest.raises(InvalidValueError, match="`text`"):
+        has_answer("x", "\udcff")
+    # a k deeper than any list is every list in full, not an overflow
+    assert evaluate_answers(run, answers, passages, k=2**2000)[f"answer_accuracy@{2**2000}"] == 1.0
+    assert evaluate_answers(run, answers, passages, k=np.int64(1))["answer_accuracy@1"] == 1.0

@@ -159,3 +159,15 @@ def test_equal_values_have_a_zero_margin_of_error():
     x = np.full(3, 0.12173791)
     assert margin_of_error(x, confidence=0.5) == 0.0
     assert margin_of_error(x, np.zeros(3), confidence=0.95) == 0.0
+
+
+def test_values_whose_variance_overflows_have_the_t_intervals_margin():
+    """benches/fuzz_api.py: values of ~1e180 overflowed the variance, and the error named
+    `variance`, which is no argument of margin_of_error. The margin is now half the t
+    interval's width: infinite, as scipy's interval is (-inf, inf)."""
+    x = [-1.4364101641263042e183, 3.0, -2.1274261310735107e36, 0.95, -2.2583029182323462e179]
+    y = [-1.0, -1.0, 1.0, 1.0, 0.0]
+    assert t_interval(x, y, confidence=0.5) == (-math.inf, math.inf)
+    assert margin_of_error(x, y, confidence=0.5) == math.inf
+    assert margin_of_error(x, confidence=0.5) == math.inf
+    assert margin_of_error([1e160, -1e160, 0.0]) == math.inf

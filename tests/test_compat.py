@@ -187,6 +187,20 @@ def test_compute_aggregated_measure_of_no_values_as_pytrec_eval():
         assert ours == expected or (math.isnan(ours) and math.isnan(expected))
 
 
+def test_compute_aggregated_measure_names_malformed_arguments():
+    """benches/fuzz_api.py: a non-str measure escaped as AttributeError, a huge int value as
+    OverflowError (as in pytrec_eval itself, but this is a rankwise error naming them)."""
+    from rankwise.errors import InvalidValueError, RankwiseTypeError
+
+    with pytest.raises(RankwiseTypeError, match="`measure`"):
+        compat_pytrec.compute_aggregated_measure(-3719216332340670, [0.5])
+    for measure in ("P_5", "num_ret", "gm_map"):
+        with pytest.raises(InvalidValueError, match="`values`"):
+            compat_pytrec.compute_aggregated_measure(measure, [2**2000, 0])
+    with pytest.raises(RankwiseTypeError, match="`values`"):
+        compat_pytrec.compute_aggregated_measure("map", ["a"])
+
+
 def test_pytrec_evals_own_integration_flow_on_a_trec_file(tmp_path):
     # pytrec_eval's tests: parse_qrel/parse_run over open files, evaluate, then aggregate
     # every measure with compute_aggregated_measure; the same on both sides.

@@ -234,6 +234,9 @@ def test_malformed_run_lines_and_repeats_are_errors_naming_the_file(tmp_path):
         ({"order": "\udcff"}, errors.InvalidValueError, "`order` must be one of"),
         ({"relevance_level": -(2**2000)}, errors.InvalidValueError, "`relevance_level` must be"),
         ({"relevance_level": 1.0}, errors.RankwiseTypeError, "`relevance_level` must be"),
+        ({"alpha": -(2**2000)}, errors.InvalidValueError, "`alpha` must be"),
+        ({"measures": np.array(1.0)}, errors.RankwiseTypeError, "`measures` must be a list"),
+        ({"beta": 2**2000}, errors.InvalidValueError, "`beta` must be"),
     ],
 )
 def test_bad_options_are_rankwise_errors_naming_the_argument(kwargs, error, match):

@@ -26,7 +26,7 @@ def test_a_short_sweep_reaches_every_entry_point_and_finds_no_failure() -> None:
             sys.executable,
             str(SCRIPT),
             "--seconds",
-            "10",  # 118 entry points since the stats/ratings/diversity/fusion ones joined
+            "10",  # 138 entry points since answers/abstention/rel_info/grouped ratings joined
             "--batch",
             "4",
             "--cli-runs",
@@ -141,3 +141,41 @@ def test_the_sweep_reaches_the_parsers_the_server_ranker_and_the_async_driver() 
     ):
         assert name in names
     assert {e.name for e in fz._entries(None)} >= {"rankwise.torch.losses.pg_rank_loss"}
+
+
+def test_the_sweep_reaches_answers_abstention_rel_info_grouped_ratings_and_rerankers() -> None:
+    fz = _fuzz_api()
+    names = {e.name for e in fz._entries("torch")}
+    from rankwise import ratings
+
+    grouped = {f"rankwise.ratings.{n}" for n in ratings.__all__ if n.endswith("_groups")}
+    assert len(grouped) == 8
+    assert names >= grouped | {
+        "rankwise.answers.evaluate_answers",
+        "rankwise.answers.has_answer",
+        "rankwise.metrics.abstention",
+        "rankwise.metrics.confidence_scores",
+        "rankwise.metrics.nauc",
+        "rankwise.labels.active_labels",
+        "rankwise.ratings.trueskill",
+        "rankwise.rel_info.evaluate_rel_info",
+        "rankwise.rerank.Passages",
+        "rankwise.rerank.Reranker",
+        "rankwise.rerank.VLLMRanker",
+        "rankwise.rerank.candidates_from_run",
+        "rankwise.compat.pytrec_eval.compute_aggregated_measure",
+    }
+    # and no public function outside rankwise.torch is left without an entry point
+    missing = fz.not_fuzzed(sorted({e.name for e in fz._entries(None)}))
+    assert [m for m in missing if not m.startswith("rankwise.torch.")] == []
+
+
+def test_the_vllm_stand_in_checks_arguments_without_vllm() -> None:
+    """VLLMRanker's own argument checks run over a stand-in vllm module (no GPU, no model);
+    the stand-in is gone again after the call."""
+    fz = _fuzz_api()
+    ranker = fz._vllm_call("m", api="completions", top_logprobs=5)
+    assert ranker.model == "m" and ranker.api == "completions"
+    with pytest.raises(InvalidValueError, match="top_logprobs"):
+        fz._vllm_call("m", top_logprobs=0)
+    assert "vllm" not in sys.modules or not hasattr(sys.modules["vllm"], "options")

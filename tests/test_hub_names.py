@@ -121,6 +121,16 @@ def test_names_that_are_paths_but_not_folders_say_so(minilm_folder: Path) -> Non
         BiEncoder("")
 
 
+def test_names_no_path_can_hold_are_not_found_naming_the_argument() -> None:
+    """benches/fuzz_api.py: Reranker("x" * 10000) escaped as OSError (file name too long),
+    Reranker("~nobody-here/m") as RuntimeError (no such home directory), and the messages
+    named `model_path`, which Reranker's caller never wrote."""
+    pytest.importorskip("transformers", reason="transformers is not installed")
+    for bad in ("x" * 10000, "~ô f\x8dâ*C", "a/b/c"):
+        with pytest.raises(ModelNotFoundError, match=r"^`name` must be a model folder"):
+            Reranker(bad)
+
+
 # ------------------------------------------------------------------------------------------
 # rerank_run: a TREC run in, a Run out
 

@@ -136,3 +136,23 @@ def test_bad_teachers_and_inputs_are_refused():
         labels.active_labels(["q"], [[1, 2, 3]], Broken([0, 1, 2], count=0))
     with pytest.raises(RankwiseTypeError, match=r"candidates\[0\]"):
         labels.active_labels(["q"], [5], OracleRanker())
+
+
+class _Replies:
+    """A teacher whose rank() answers with ``reply`` whatever the batch."""
+
+    def __init__(self, reply):
+        self.reply = reply
+
+    def rank(self, batch):
+        return self.reply(batch)
+
+
+def test_a_teacher_answering_no_list_is_named():
+    """benches/fuzz_api.py: a teacher whose rank() returned None escaped as a raw
+    TypeError (len of None); a generator of answers is read as the list it gives."""
+    with pytest.raises(RankwiseTypeError, match=r"`teacher.rank` must return a list"):
+        labels.active_labels(["q"], [[1, 2, 3]], _Replies(lambda batch: None))
+    gen = _Replies(lambda batch: ([2, 1, 0] for _ in batch))
+    out = labels.active_labels(["q"], [[1, 2, 3]], gen, max_windows=2)
+    assert sorted(out.orders[0]) == [0, 1, 2] and out.windows == [2]

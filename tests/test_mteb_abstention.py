@@ -100,3 +100,29 @@ def test_nauc_refuses_bad_input() -> None:
         confidence_scores(np.array([1.0, 2.0]), offsets=[0, 5])
     with pytest.raises(ShapeError, match="values"):
         abstention({"max": [1.0, 2.0]}, {"m": [1.0]})
+
+
+def test_a_nan_nauc_comes_with_a_warning() -> None:
+    """benches/fuzz_api.py: nAUC was NaN without a warning for equal values and for rates
+    that abstain on as many queries each (MTEB's value, 0/0, kept)."""
+    from rankwise.errors import DegenerateDataWarning
+
+    v = np.array([1.5, 1.0, 0.5])
+    for values, rates in ((np.ones(3), None), (v, [0.0, 0.0]), (v, [0.1, 0.1])):
+        with pytest.warns(DegenerateDataWarning, match="nAUC"):
+            assert np.isnan(nauc(v, values, abstention_rates=rates))
+    with pytest.warns(DegenerateDataWarning, match="nAUC_MAP_max"):
+        out = abstention({"max": v, "std": v}, {"MAP": np.ones(3)})
+    assert np.isnan(out["nAUC_MAP_max"])
+
+
+def test_malformed_arguments_found_by_fuzz_api_are_named() -> None:
+    """benches/fuzz_api.py: raw TypeError / IndexError / OverflowError before."""
+    v = np.array([1.0, 0.5])
+    for bad in (-5.3e16, b"g", np.zeros((2, 2, 2)), [2**70, 1], iter([1, 2]), np.array(1.0)):
+        with pytest.raises(RankwiseTypeError, match="`confidence`"):
+            abstention(bad, {"MAP": v})  # type: ignore[arg-type]
+        with pytest.raises(RankwiseTypeError, match="`values`"):
+            abstention({"max": v}, bad)  # type: ignore[arg-type]
+    with pytest.raises(ShapeError, match="offsets"):
+        confidence_scores(np.zeros(0), offsets=[[1, 2, -2], [0, -1, -2]])

@@ -345,3 +345,32 @@ def _equality_counts(n: int) -> None:  # pragma: no cover - a report, run by han
 
 if __name__ == "__main__":  # pragma: no cover
     _equality_counts(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+
+
+def test_malformed_arguments_found_by_fuzz_api_are_named(tmp_path: Path) -> None:
+    """benches/fuzz_api.py: each of these escaped as a raw TypeError, OverflowError or
+    UnicodeEncodeError from the native call."""
+    from rankwise.errors import InvalidValueError, RankwiseTypeError, UnknownMeasureError
+    from rankwise.rel_info import evaluate_rel_info
+
+    rel, run = tmp_path / "prefs", tmp_path / "run"
+    rel.write_text("q1 u1 s1 d1 2\nq1 u1 s1 d2 1\n")
+    run.write_text("q1 Q0 d2 1 3.0 r\nq1 Q0 d1 2 2.0 r\n")
+    for bad, kind, name in (
+        ({"rel_info": None}, RankwiseTypeError, "rel_info"),
+        ({"run": 0}, RankwiseTypeError, "run"),
+        ({"measures": 2**80}, RankwiseTypeError, "measures"),
+        ({"measures": "\udcff"}, UnknownMeasureError, "measures"),
+        ({"complete": "x"}, RankwiseTypeError, "complete"),
+        ({"judged_only": 1.5}, RankwiseTypeError, "judged_only"),
+        ({"rel_level": "x"}, RankwiseTypeError, "rel_level"),
+        ({"max_docs": -4334}, InvalidValueError, "max_docs"),
+        ({"max_docs": 2.5}, RankwiseTypeError, "max_docs"),
+        ({"rel_format": 3}, InvalidValueError, "rel_format"),
+        ({"zscores": 3}, RankwiseTypeError, "zscores"),
+    ):
+        args = {"rel_info": rel, "run": run, **bad}
+        with pytest.raises(kind, match=f"`{name}`"):
+            evaluate_rel_info(**args)  # type: ignore[arg-type]
+    # one measure name as a str is that measure, not its letters
+    assert list(evaluate_rel_info(rel, run, "prefs_simp").summary) == ["prefs_simp"]

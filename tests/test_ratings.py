@@ -324,6 +324,9 @@ def test_ranks_with_intervals_and_the_table():
         ({"winner": ["model_a", float("nan")]}, InvalidValueError, ["`winner`", "nan"]),
         ({"winner": [1.0, 1.5]}, InvalidValueError, ["`winner`", "1.5"]),
         ({"winner": ["model_a", "draw"]}, InvalidValueError, ["`winner`", "'draw'"]),
+        # benches/fuzz_api.py: None in an outcome array was an AttributeError (no .tolist())
+        ({"winner": ["model_a", None]}, InvalidValueError, ["`winner`", "None"]),
+        ({"winner": np.array([None, 1.0])}, InvalidValueError, ["`winner`", "None"]),
         ({"players": ["x", "y"]}, InvalidValueError, ["`model_a`", "unknown player 'z'"]),
         ({"weights": [1.0, -2.0]}, InvalidValueError, ["`weights`", "-2"]),
         ({"model_b": ["y"]}, ShapeError, ["`model_b`"]),

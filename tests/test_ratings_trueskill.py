@@ -84,3 +84,12 @@ def test_names_intervals_and_bad_input():
         ratings.trueskill([["a", "b"]], draw_probability=1.0)
     with pytest.raises(RankwiseError):  # a draw (a nested team) is not a ranking of players
         ratings.trueskill([[["a", "b"], "c"]])
+
+
+def test_a_belief_too_far_for_double_precision_names_the_arguments():
+    """benches/fuzz_api.py: the error named `ratings`, which is no argument of trueskill.
+    With a huge beta the first match cannot be rated in double precision; the message now
+    names `rankings` (and the match) and the constants that set the beliefs."""
+    kw = {"mu": 46.69, "sigma": 3.775, "beta": 9.96e272, "tau": 5e-82, "draw_probability": 0.34}
+    with pytest.raises(InvalidValueError, match=r"^`rankings` must be .*`beta`.*match 0"):
+        ratings.trueskill([["a", "c", "b"]], **kw)

@@ -346,6 +346,48 @@ def test_reranker_passages_for_a_server_and_bad_settings():
             Reranker(url, model="m", **options)
 
 
+def test_malformed_arguments_found_by_fuzz_api_are_named():
+    """benches/fuzz_api.py: each of these escaped as a raw TypeError, OverflowError or
+    numpy's ValueError (the truth value of an array)."""
+    import numpy as np
+
+    from rankwise.rerank import OpenAICompatibleRanker, Reranker
+
+    class Replies:
+        def __init__(self, reply):
+            self.reply = reply
+
+        def score(self, batch):
+            return self.reply(batch)
+
+    words = Passages(Replies(lambda batch: [float(len(p.split())) for _, p in batch]))
+    for batch in (2**80, 1.5, b"\x03", np.array(1.0), [1.5, 2.0], [("q",)]):
+        with pytest.raises(RankwiseTypeError, match="`batch`"):
+            words.score(batch)
+    assert words.score(iter([("q", "a b")])) == [2.0]
+    with pytest.raises(RankwiseTypeError, match=r"`ranker\.score` must return a list"):
+        Passages(Replies(lambda batch: None)).score([("q", "a")])
+    for bad in (2**2000, object()):
+        with pytest.raises(InvalidValueError, match=r"`ranker\.score` must return a number"):
+            Passages(Replies(lambda batch, bad=bad: [bad for _ in batch])).score([("q", "a")])
+    with pytest.raises(InvalidValueError, match="`aggregate`"):
+        Passages(words.ranker, aggregate=np.array([True, False]))  # type: ignore[arg-type]
+    url = "http://127.0.0.1:9/v1"
+    with pytest.raises(InvalidValueError, match="`passages` must be"):
+        Reranker(url, model="m", strategy=Pointwise(), passages=(-1, -2))
+    with pytest.raises(RankwiseTypeError, match="`passages` must be"):
+        Reranker(url, model="m", strategy=Pointwise(), passages=(b"\xff", b"a"))
+    with pytest.raises(InvalidValueError, match="`aggregate`"):
+        Reranker(url, model="m", aggregate=np.zeros((2, 2)))  # type: ignore[arg-type]
+    for arg in ("timeout", "backoff", "max_backoff"):  # float(2**2000): OverflowError before
+        with pytest.raises(InvalidValueError, match=f"`{arg}`"):
+            OpenAICompatibleRanker(url, "m", **{arg: 2**2000})
+    with pytest.raises(InvalidValueError, match="`price`"):
+        OpenAICompatibleRanker(url, "m", price=(2**2000, 1.0))
+    with pytest.raises(RankwiseTypeError, match="`ranker_id`"):
+        OpenAICompatibleRanker(url, "m", ranker_id=np.array([1.0, 2.0]))  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------------------------------
 # The server path (OpenAICompatibleRanker) with its transport replaced: a backend whose
 # context holds LIMIT words, answering setwise calls by the label of the longest passage

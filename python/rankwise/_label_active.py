@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -188,6 +188,12 @@ def active_labels(
             answers = teacher.rank(
                 [(queries[q], [candidates[q][i] for i in shown]) for q, shown in chunk]
             )
+            if isinstance(answers, (str, bytes)) or not isinstance(answers, Iterable):
+                raise RankwiseTypeError(
+                    f"`teacher.rank` must return a list of answers, one per window; got "
+                    f"{type(answers).__name__}"
+                )
+            answers = list(answers)
             if len(answers) != len(chunk):
                 raise InvalidValueError(
                     f"`teacher.rank` must answer each of the {len(chunk)} windows it is given; "

@@ -11,6 +11,7 @@ runs in Rust, in parallel across questions, with the GIL released.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -28,13 +29,29 @@ def _nfd(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFD", text)
 
 
+def _text(name: str, text: object) -> str:
+    """``text`` NFD-normalised, refused unless it is a str that UTF-8 can encode (a lone
+    surrogate cannot cross into Rust)."""
+    if not isinstance(text, str):
+        raise RankwiseTypeError(f"`{name}` must be a str; got {type(text).__name__}"[:300])
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValueError(
+                f"`{name}` must be valid Unicode; got {text!r}, which holds a lone surrogate"[:300]
+            ) from None
+    return _nfd(text)
+
+
+def _scalar_array(value: object) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim == 0
+
+
 def _strings(name: str, value: object) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not isinstance(value, Iterable) or _scalar_array(value):
         raise RankwiseTypeError(f"`{name}` must be a list of str; got {value!r}"[:300])
-    out = list(value)
-    if not all(isinstance(a, str) for a in out):
-        raise RankwiseTypeError(f"`{name}` must hold str answers; got {out!r}"[:300])
-    return [_nfd(a) for a in out]
+    return [_text(name, a) for a in value]
 
 
 def has_answer(answers: str | Sequence[str], text: str) -> bool:
@@ -50,9 +67,7 @@ def has_answer(answers: str | Sequence[str], text: str) -> bool:
     """
     if isinstance(answers, str):
         answers = [answers]
-    if not isinstance(text, str):
-        raise RankwiseTypeError(f"`text` must be a str; got {type(text).__name__}")
-    ranks = _native.answer_ranks([_nfd(text)], [_strings("answers", answers)], [[0]], 1)
+    ranks = _native.answer_ranks([_text("text", text)], [_strings("answers", answers)], [[0]], 1)
     return bool(ranks[0] == 0)
 
 
@@ -60,9 +75,25 @@ def _ranked(query: str, docs: object, depth: int) -> list[str]:
     """The query's top ``depth`` doc ids: a ranked list as given, or a score dict in
     trec_eval's order (score descending, then doc id descending)."""
     if isinstance(docs, Mapping):
+        for d, score in docs.items():
+            if (
+                not isinstance(d, str)
+                or isinstance(score, bool)
+                or not isinstance(score, (int, float, np.integer, np.floating))
+            ):
+                raise RankwiseTypeError(
+                    f"`run[{query!r}]` must map str doc ids to real scores; got {d!r}: {score!r}"[
+                        :300
+                    ]
+                )
+            if math.isnan(score):
+                raise InvalidValueError(f"`run[{query!r}]` has a NaN score (document {d!r})"[:300])
         items = sorted(docs.items(), key=lambda item: (item[1], item[0]), reverse=True)
         return [d for d, _ in items[:depth]]
     if isinstance(docs, (list, tuple)):
+        bad = next((d for d in docs[:depth] if not isinstance(d, str)), None)
+        if bad is not None:
+            raise RankwiseTypeError(f"`run[{query!r}]` must list str doc ids; got {bad!r}"[:300])
         return list(docs[:depth])
     raise RankwiseTypeError(
         f"`run[{query!r}]` must be a dict {{doc_id: score}} or a ranked list of doc ids; "
@@ -108,11 +139,19 @@ def evaluate_answers(
       answer_accuracy@1  0.5000
       answer_accuracy@2  1.0000
     """
-    ks = [k] if isinstance(k, int) else list(k)
-    if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in ks):
+    given: list[object] = (
+        list(k)
+        if isinstance(k, Iterable) and not isinstance(k, (str, bytes)) and not _scalar_array(k)
+        else [k]
+    )
+    ks = [int(x) for x in given if isinstance(x, (int, np.integer)) and not isinstance(x, bool)]
+    if not ks or len(ks) < len(given) or min(ks) < 1:
         raise InvalidValueError(f"`k` must be positive integers; got {k!r}"[:300])
     if not isinstance(run, Mapping) or not run:
         raise InvalidValueError("`run` must be a non-empty dict {query_id: ranked documents}")
+    for name, value in (("answers", answers), ("passages", passages)):
+        if not isinstance(value, Mapping):
+            raise RankwiseTypeError(f"`{name}` must be a dict; got {type(value).__name__}")
     depth = max(ks)
     query_ids = list(run)
     index: dict[str, int] = {}
@@ -131,13 +170,12 @@ def evaluate_answers(
                     raise InvalidValueError(
                         f"`passages` has no text for document {d!r} (query {q!r})"[:300]
                     )
-                text = passages[d]
-                if not isinstance(text, str):
-                    raise RankwiseTypeError(f"`passages[{d!r}]` must be a str"[:300])
                 i = index[d] = len(texts)
-                texts.append(_nfd(text))
+                texts.append(_text(f"passages[{d!r}]", passages[d]))
             row.append(i)
         ranked.append(row)
+    # the rows are cut at `depth` already: a huge `k` must not overflow the native usize
+    depth = max(map(len, ranked))
     first = np.asarray(_native.answer_ranks(texts, answer_lists, ranked, depth), dtype=np.int64)
     hit = first >= 0
     values = np.stack([(hit & (first < x)).astype(np.float64) for x in ks])

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from . import _native
-from ._validation import choice, integer
+from ._validation import choice, integer, real_scalar
 from .errors import InvalidValueError, RankwiseTypeError
 from .report import Report
 
@@ -57,7 +57,7 @@ def _depth(depth: object) -> int | None:
 def _unit(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RankwiseTypeError(f"`{name}` must be a number in [0, 1]; got {type(value).__name__}")
-    return float(value)
+    return real_scalar(name, value)  # an int past float64 is refused by name
 
 
 def evaluate_diversity(
@@ -136,7 +136,10 @@ def evaluate_diversity(
         raise RankwiseTypeError(
             f"`measures` must be a list of names, not one str; got {measures!r}"[:300]
         )
-    if not (measures is None or isinstance(measures, Iterable)):
+    if (
+        not (measures is None or isinstance(measures, Iterable))
+        or getattr(measures, "ndim", 1) == 0
+    ):
         raise RankwiseTypeError(
             f"`measures` must be a list of names; got {type(measures).__name__}"
         )

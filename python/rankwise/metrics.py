@@ -26,14 +26,25 @@ Rust with the GIL released; use :func:`evaluate_arrays` to get several at once.
 
 from __future__ import annotations
 
+import math
+import warnings
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._validation import batch, choice, cutoff, float_vector, int_array, real_array, real_scalar
-from .errors import InvalidValueError, RankwiseTypeError, ShapeError
+from ._validation import (
+    _int_vector,
+    batch,
+    choice,
+    cutoff,
+    float_vector,
+    real_array,
+    real_scalar,
+)
+from .errors import DegenerateDataWarning, InvalidValueError, RankwiseTypeError, ShapeError
 from .evaluate import _measure_list
 
 __all__ = [
@@ -533,7 +544,7 @@ def confidence_scores(
         bounds = (
             np.array([0, flat.shape[0]], dtype=np.int64)
             if offsets is None
-            else np.ascontiguousarray(int_array("offsets", offsets), dtype=np.int64)
+            else _int_vector("offsets", offsets, None, "query boundaries, length Q + 1")
         )
     else:
         raise ShapeError(f"`scores` must be 1-D or 2-D; got {s.ndim}-D")
@@ -546,6 +557,21 @@ def _rates(abstention_rates: Array | None) -> npt.NDArray[np.float64]:
         # MTEB's `_DEFAULT_ABSTENTION_RATES`: 0.0, 0.1, ..., 0.9 as numpy spells them
         return np.linspace(0, 1, 11)[:-1]
     return float_vector("abstention_rates", abstention_rates)
+
+
+def _warn_nan(out: list[float], names: list[str]) -> list[float]:
+    """nAUC is 0/0 where the oracle's curve is no higher than chance (every value the same,
+    or rates too close to abstain on a different number of queries): NaN, with a warning."""
+    flat = [n for n, v in zip(names, out, strict=True) if math.isnan(v)]
+    if flat:
+        warnings.warn(
+            f"nAUC is undefined (NaN) for {', '.join(flat)}: abstaining by the values themselves "
+            "does no better than at random (equal values, or rates that abstain on as many "
+            "queries each)",
+            DegenerateDataWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 def nauc(confidence: Array, values: Array, *, abstention_rates: Array | None = None) -> float:
@@ -581,13 +607,12 @@ def nauc(confidence: Array, values: Array, *, abstention_rates: Array | None = N
     >>> round(nauc(values, values), 4), round(nauc(-values, values), 4)
     (1.0, -1.0385)
     """
-    return float(
-        _native.nauc(
-            [float_vector("confidence", confidence)],
-            [float_vector("values", values)],
-            _rates(abstention_rates),
-        )[0]
+    out = _native.nauc(
+        [float_vector("confidence", confidence)],
+        [float_vector("values", values)],
+        _rates(abstention_rates),
     )
+    return float(_warn_nan(out, ["`values`"])[0])
 
 
 def abstention(
@@ -612,6 +637,11 @@ def abstention(
     >>> {k: round(v, 4) for k, v in out.items()}
     {'nAUC_NDCG@10_max': 1.0, 'nAUC_NDCG@10_std': 1.0, 'nAUC_NDCG@10_diff1': 1.0}
     """
+    for name, given in (("confidence", confidence), ("values", values)):
+        if not isinstance(given, Mapping):
+            raise RankwiseTypeError(
+                f"`{name}` must be a dict {{name: one value per query}}; got {type(given).__name__}"
+            )
     conf_names = list(confidence)
     value_names = list(values)
     out = _native.nauc(
@@ -620,4 +650,4 @@ def abstention(
         _rates(abstention_rates),
     )
     names = [f"nAUC_{m}_{c}" for m in value_names for c in conf_names]
-    return dict(zip(names, out, strict=True))
+    return dict(zip(names, _warn_nan(out, names), strict=True))

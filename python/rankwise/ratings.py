@@ -305,7 +305,7 @@ def _comparisons(
             allowed = ", ".join(repr(s) for s in _OUTCOMES)
             raise InvalidValueError(
                 f"`winner` must be one of {allowed} or a score of model_a in [0, 1]; got "
-                f"{w[bad[0]].tolist()!r} at comparison {int(bad[0])}"
+                f"{w.tolist()[bad[0]]!r} at comparison {int(bad[0])}"  # object arrays too
             )
     else:
         score = float_vector("winner", w)

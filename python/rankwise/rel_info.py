@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from os import PathLike
 
 from . import _native
+from ._validation import choice, flag, integer, path, real_scalar
+from .errors import RankwiseTypeError, UnknownMeasureError
 
 __all__ = ["RelInfoResult", "evaluate_rel_info"]
 
@@ -61,7 +63,7 @@ def evaluate_rel_info(
         ``qrels_prefs`` (``qid jg docno rel_level``) or ``qrels_jg`` (``qid jg docno rel``).
     run : str or path
         A TREC run file.
-    measures : list of str, optional
+    measures : list of str or str, optional
         trec_eval names: the preference measures with ``prefs`` and ``qrels_prefs``, the
         judgement-group ones with ``qrels_jg``, and the groups ``all_prefs``, ``prefs``,
         ``qrels_jg``. Default: the format's group.
@@ -94,16 +96,23 @@ def evaluate_rel_info(
     >>> result.per_query["q1"]
     {'prefs_num_prefs_poss': 3.0, 'prefs_simp': 0.6666666666666666}
     """
+    names = [measures] if isinstance(measures, str) else measures
+    if names is not None and (
+        not isinstance(names, (list, tuple)) or not all(isinstance(m, str) for m in names)
+    ):
+        raise RankwiseTypeError(f"`measures` must be a list of str; got {measures!r}"[:300])
+    if names is not None and not all(m.isascii() for m in names):
+        raise UnknownMeasureError(f"`measures` must be trec_eval names; got {measures!r}"[:300])
     columns, query_ids, values, summary, num_q = _native.evaluate_rel_info_files(
-        rel_info,
-        rel_format,
-        run,
-        list(measures or []),
-        complete=complete,
-        rel_level=rel_level,
-        judged_only=judged_only,
-        max_docs=max_docs,
-        zscore_path=zscores,
+        path("rel_info", rel_info),
+        choice("rel_format", rel_format, ("prefs", "qrels_prefs", "qrels_jg")),
+        path("run", run),
+        list(names or []),
+        complete=flag("complete", complete),
+        rel_level=real_scalar("rel_level", rel_level),
+        judged_only=flag("judged_only", judged_only),
+        max_docs=None if max_docs is None else integer("max_docs", max_docs),
+        zscore_path=None if zscores is None else path("zscores", zscores),
     )
     per_query = {
         q: dict(zip(columns, row, strict=True)) for q, row in zip(query_ids, values, strict=True)

@@ -44,6 +44,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .. import _native
+from .._validation import float_vector
 from ..errors import InvalidValueError, RankwiseError, RankwiseTypeError
 
 __all__ = [
@@ -230,11 +231,14 @@ def compute_aggregated_measure(measure: str, values: Sequence[float]) -> float:
     """
     # numpy's pairwise sums, as pytrec_eval, so that the last digit agrees too.
     # pytrec_eval decides by the name's prefix, whatever the name; so does this.
+    if not isinstance(measure, str):
+        raise RankwiseTypeError(f"`measure` must be a str; got {type(measure).__name__}")
+    v = float_vector("values", values)
     if measure.startswith("num_"):
-        return float(np.sum(values))
+        return float(np.sum(v))
     if measure.startswith("gm_"):
-        return float(np.exp(np.sum(values) / len(values)))
-    return float(np.mean(values))
+        return float(np.exp(np.sum(v) / len(v)))
+    return float(np.mean(v))
 
 
 @contextlib.contextmanager

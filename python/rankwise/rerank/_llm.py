@@ -224,6 +224,10 @@ class _LLMRanker:
         }
         # Answers of calls whose batch failed elsewhere: a rerun takes them, not the server.
         self._kept: dict[str, Any] = {}
+        if ranker_id is not None and not isinstance(ranker_id, str):
+            raise RankwiseTypeError(
+                f"`ranker_id` must be a str or None; got {type(ranker_id).__name__}"
+            )
         self.ranker_id = ranker_id or f"{type(self).__name__}:{name}:" + _digest(
             api,
             listwise_mode,

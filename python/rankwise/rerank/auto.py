@@ -172,7 +172,7 @@ def _kind_of(name: str, gguf_file: str | None, revision: str | None) -> str:
 
     if name.endswith(".gguf") or gguf_file:
         return "causal"
-    source = model_source(name, revision=revision).check()
+    source = model_source(name, revision=revision, what="name").check()
     if source.file("modules.json") is not None:
         return "bi-encoder"
     config = source.json("config.json") or {}
@@ -283,7 +283,7 @@ class Reranker:
     def _check_split(self, passages: tuple[int, int] | None, aggregate: str) -> None:
         """Refuse bad ``passages``/``aggregate`` before a model is loaded."""
         if passages is None:
-            if aggregate != "max":
+            if not (isinstance(aggregate, str) and aggregate == "max"):
                 raise InvalidValueError(
                     "`aggregate` combines passage scores: give `passages=(window, stride)` too"
                 )
@@ -299,8 +299,11 @@ class Reranker:
             )
         from .passages import _window
 
-        _window(*passages)
-        if aggregate not in ("max", "first", "sum"):
+        try:
+            _window(*passages)
+        except (InvalidValueError, RankwiseTypeError) as e:  # name the argument given
+            raise type(e)(f"`passages` must be (window, stride) in words: {e}") from None
+        if not isinstance(aggregate, str) or aggregate not in ("max", "first", "sum"):
             raise InvalidValueError(
                 f"`aggregate` must be one of 'max' (MaxP), 'first' (FirstP), 'sum' (SumP); "
                 f"got {aggregate!r}"

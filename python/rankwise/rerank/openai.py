@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -145,7 +145,7 @@ class OpenAICompatibleRanker(_LLMRanker):
             if (
                 isinstance(number, bool)
                 or not isinstance(number, (int, float))
-                or not 0 <= number < math.inf
+                or not 0 <= number <= sys.float_info.max
             ):
                 raise InvalidValueError(
                     f"`{arg}` must be a finite number >= 0; got {_short(number)}"
@@ -154,7 +154,9 @@ class OpenAICompatibleRanker(_LLMRanker):
             isinstance(price, tuple)
             and len(price) == 2
             and all(
-                isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p < math.inf
+                isinstance(p, (int, float))
+                and not isinstance(p, bool)
+                and 0 <= p <= sys.float_info.max
                 for p in price
             )
         ):

@@ -10,10 +10,12 @@ score from the first passage (FirstP), the best one (MaxP) or their sum (SumP).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .._validation import integer
+import numpy as np
+
+from .._validation import _short, integer
 from ..errors import InvalidValueError, RankwiseTypeError
 from ..torch._prompts import regroup, text_of
 
@@ -44,6 +46,24 @@ def split_passages(text: str, window: int = 150, stride: int = 75) -> list[str]:
         if start + window >= len(words):
             break
     return out
+
+
+def _list(value: Any, expected: str) -> list[Any]:
+    """``list(value)`` for a list-like ``value`` (not a str, bytes or 0-d array)."""
+    scalar = isinstance(value, str | bytes) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    if scalar or not isinstance(value, Iterable):
+        raise RankwiseTypeError(f"{expected}; got {_short(value)}")
+    return list(value)
+
+
+def _number(score: Any) -> float:
+    try:
+        return float(score)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidValueError(
+            f"`ranker.score` must return a number (or the text it could not read) per passage; "
+            f"got {_short(score)}"
+        ) from None
 
 
 def _window(window: int, stride: int) -> tuple[int, int]:
@@ -93,7 +113,7 @@ class Passages:
                 f"got {type(ranker).__name__}"
             )
         window, stride = _window(window, stride)
-        if aggregate not in _AGGREGATES:
+        if not isinstance(aggregate, str) or aggregate not in _AGGREGATES:
             raise InvalidValueError(
                 f"`aggregate` must be one of 'max' (MaxP), 'first' (FirstP), 'sum' (SumP); "
                 f"got {aggregate!r}"
@@ -124,11 +144,18 @@ class Passages:
         """One score per ``(query, candidate)``: its passages' scores aggregated."""
         pairs: list[tuple[Any, str]] = []
         spans: list[tuple[int, int]] = []
-        for query, candidate in batch:
+        items = _list(batch, "`batch` must be a list of (query, candidate) pairs")
+        if not all(isinstance(x, tuple | list) and len(x) == 2 for x in items):
+            raise RankwiseTypeError(
+                f"`batch` must be a list of (query, candidate) pairs; got {_short(batch)}"
+            )
+        for query, candidate in items:
             parts = self.split(candidate)
             spans.append((len(pairs), len(pairs) + len(parts)))
             pairs.extend((query, p) for p in parts)
-        scores = list(self.ranker.score(pairs)) if pairs else []
+        scores = (
+            _list(self.ranker.score(pairs), "`ranker.score` must return a list") if pairs else []
+        )
         if len(scores) != len(pairs):
             raise InvalidValueError(
                 f"`ranker.score` must return one score per passage ({len(pairs)}); "
@@ -138,7 +165,7 @@ class Passages:
         out: list[Any] = []
         for start, end in spans:
             got = scores[start:end]
-            read = [float(s) for s in got if not isinstance(s, str)]
+            read = [_number(s) for s in got if not isinstance(s, str)]
             if not read:
                 out.append(got[0])  # the inner ranker's unreadable answer: unparsed
             elif self.aggregate == "sum":

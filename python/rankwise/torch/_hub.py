@@ -137,12 +137,16 @@ def model_source(
         raise InvalidValueError(
             f"`{what}` must be a model folder or a Hugging Face model id; got {name!r}"
         )
-    path = Path(name).expanduser()
-    if path.is_dir():
+    try:
+        path = Path(name).expanduser()
+        is_dir, exists = path.is_dir(), path.exists()
+    except (OSError, RuntimeError):  # a name too long for a path; "~user" of no such user
+        is_dir, exists = False, True
+    if is_dir:
         return ModelSource(str(path), True)
-    if path.exists() or _looks_like_path(name):
+    if exists or _looks_like_path(name):
         raise ModelNotFoundError(
             f"`{what}` must be a model folder or a Hugging Face model id (org/name); "
-            f"got {name!r}, which is not a model folder"
+            f"got {name!r}, which is not a model folder"[:400]
         )
     return ModelSource(name, False, revision)

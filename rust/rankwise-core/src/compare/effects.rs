@@ -292,6 +292,11 @@ pub fn mean_margins_of_error(rows: &[&[f64]], confidence: f64) -> Result<Vec<f64
 fn mean_margin(v: &[f64], confidence: f64) -> Result<f64> {
     let (_, sd) = mean_sd(v);
     let n = v.len() as f64;
+    if (sd * sd).is_infinite() {
+        // The spread overflows float64: t_q sd / sqrt(n) without the square, infinite where
+        // sd is (half the t interval (-inf, inf), as scipy's).
+        return Ok(student_t_ppf(0.5 + 0.5 * confidence, n - 1.0) * sd / n.sqrt());
+    }
     margin_of_error(sd * sd, n, n - 1.0, confidence)
 }
 

@@ -421,9 +421,9 @@ pub fn rate_matches(
 
 fn floating_point() -> RankError {
     RankError::invalid(
-        "ratings",
-        "beliefs TrueSkill can update in double precision (the `trueskill` package raises \
-         FloatingPointError here)",
+        "rankings",
+        "matches whose beliefs (`mu`, `sigma`, `beta`) TrueSkill can update in double \
+         precision (the `trueskill` package raises FloatingPointError here)",
         "a winner rated far below a player it beat",
     )
 }
