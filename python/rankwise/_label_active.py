@@ -18,7 +18,7 @@ import numpy.typing as npt
 from . import _native
 from ._label_targets import _check_teacher_inputs, ranking_text
 from ._validation import U64_MAX, _short, choice, integer, real_scalar
-from .errors import ConvergenceWarning, InvalidValueError
+from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError
 
 __all__ = ["ActiveLabels", "ActiveRound", "active_labels"]
 
