@@ -9,10 +9,14 @@
 //!
 //! [`ensure`] reserves the whole budget of a call at once and hands it back: under an
 //! address-space limit (`ulimit -v`, `RLIMIT_AS`) or strict overcommit that is exactly the
-//! question "can this call's buffers exist", and in Linux's default heuristic mode it still
-//! refuses sizes beyond RAM plus swap. [`filled`] reserves one buffer fallibly and keeps it.
+//! question "can this call's buffers exist". [`filled`] reserves one buffer fallibly and keeps
+//! it. Both first refuse a size beyond the machine's RAM plus swap (on Linux, read once from
+//! `/proc/meminfo`): that is the bound of Linux's default heuristic overcommit, but some
+//! kernels and sandboxes grant any reservation and the process is then killed for memory when
+//! the buffer is filled (a 17 TB bootstrap index matrix was, found by `benches/fuzz_api.py`).
 
 use std::fmt::Display;
+use std::sync::OnceLock;
 
 use crate::error::{RankError, Result};
 
@@ -30,11 +34,34 @@ pub fn bytes_of<T>(count: usize) -> u128 {
     count as u128 * std::mem::size_of::<T>() as u128
 }
 
+/// RAM plus swap in bytes (`MemTotal` + `SwapTotal` of `/proc/meminfo`), or `None` where that
+/// cannot be read (other systems: the reservation alone decides there).
+fn machine_bytes() -> Option<u128> {
+    static BYTES: OnceLock<Option<u128>> = OnceLock::new();
+    *BYTES.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let kib = |key: &str| -> Option<u128> {
+            let line = text.lines().find(|l| l.starts_with(key))?;
+            line[key.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        };
+        Some((kib("MemTotal:")? + kib("SwapTotal:").unwrap_or(0)) * 1024)
+    })
+}
+
 /// Check that `bytes` can be allocated now (reserved and released at once, never touched).
 ///
 /// # Errors
-/// [`RankError::InvalidValue`] naming `argument` and `got` where the reservation fails.
+/// [`RankError::InvalidValue`] naming `argument` and `got` where the size is beyond RAM plus
+/// swap or the reservation fails.
 pub fn ensure(argument: &str, got: impl Display, bytes: u128) -> Result<()> {
+    if machine_bytes().is_some_and(|limit| bytes > limit) {
+        return Err(too_large(argument, got, bytes));
+    }
     let Ok(len) = usize::try_from(bytes) else {
         return Err(too_large(argument, got, bytes));
     };
@@ -49,6 +76,10 @@ pub fn ensure(argument: &str, got: impl Display, bytes: u128) -> Result<()> {
 /// # Errors
 /// [`RankError::InvalidValue`] naming `argument` and `got` where the memory cannot be had.
 pub fn filled<T: Clone>(argument: &str, got: impl Display, len: usize, value: T) -> Result<Vec<T>> {
+    let bytes = bytes_of::<T>(len);
+    if machine_bytes().is_some_and(|limit| bytes > limit) {
+        return Err(too_large(argument, got, bytes));
+    }
     let mut v = Vec::new();
     v.try_reserve_exact(len)
         .map_err(|_| too_large(argument, got, bytes_of::<T>(len)))?;
@@ -71,6 +102,17 @@ mod tests {
                 .contains(&format!("{} bytes", usize::MAX / 8 * 8)),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_size_beyond_ram_and_swap_is_refused_before_reserving() {
+        // Where the kernel grants any reservation, only this bound keeps the buffer from
+        // being filled until the process is killed for memory.
+        if let Some(limit) = machine_bytes() {
+            assert!(ensure("n_resamples", 1, limit + 1).is_err());
+            let len = usize::try_from(limit / 4 + 1).unwrap();
+            assert!(filled("n_resamples", 1, len, 0u32).is_err());
+        }
     }
 
     #[test]

@@ -75,17 +75,35 @@ fn indices(source: Resamples<'_>, n: usize) -> Result<std::borrow::Cow<'_, [u32]
             if n_resamples == 0 {
                 return Err(RankError::invalid("n_resamples", "a positive integer", 0));
             }
-            let mut out = vec![0u32; n_resamples * n];
-            out.par_chunks_mut(CHUNK * n)
+            // The indices are held at once: a count memory cannot hold is refused by name,
+            // not left to abort the process.
+            let len = n_resamples.checked_mul(n).ok_or_else(|| {
+                crate::memory::too_large(
+                    "n_resamples",
+                    n_resamples,
+                    crate::memory::bytes_of::<u32>(n_resamples).saturating_mul(n as u128),
+                )
+            })?;
+            let mut out = crate::memory::filled("n_resamples", n_resamples, len, 0u32)?;
+            // `try_for_each` short-circuits once the call is interrupted.
+            let watch = crate::interrupt::current();
+            let done = out
+                .par_chunks_mut(CHUNK * n)
                 .enumerate()
-                .for_each(|(c, block)| {
+                .try_for_each(|(c, block)| {
+                    if watch.stopped() {
+                        return None;
+                    }
                     let mut rng = Rng::new(seed, c as u64);
                     for v in block.iter_mut() {
                         #[allow(clippy::cast_possible_truncation)]
                         let i = rng.below(n) as u32;
                         *v = i;
                     }
+                    Some(())
                 });
+            watch.check()?;
+            done.ok_or(RankError::Interrupted)?;
             Ok(std::borrow::Cow::Owned(out))
         }
     }

@@ -244,8 +244,9 @@ const CHUNK: usize = 256;
 
 /// Counts of resampled statistics at least as extreme as `observed` under each alternative
 /// (indexed by [`Alternative::index`]), drawn in parallel chunks; `tolerance` keeps exact ties
-/// counted despite rounding. An interrupted call (see [`crate::interrupt`]) skips the chunks
-/// not started and returns `Interrupted`.
+/// counted despite rounding. An interrupted call (see [`crate::interrupt`]) stops scheduling
+/// chunks (`try_reduce` short-circuits, so a huge `resamples` stops at once rather than
+/// visiting every chunk left) and returns `Interrupted`.
 fn resample_tails(
     resamples: usize,
     seed: u64,
@@ -260,7 +261,7 @@ fn resample_tails(
         .map(|c| {
             let mut tails = [0usize; 3];
             if watch.stopped() {
-                return tails;
+                return None;
             }
             let mut rng = Rng::new(seed, c as u64);
             let n = CHUNK.min(resamples - c * CHUNK);
@@ -270,11 +271,14 @@ fn resample_tails(
                 tails[1] += usize::from(s >= observed - tolerance);
                 tails[2] += usize::from(s <= observed + tolerance);
             }
-            tails
+            Some(tails)
         })
-        .reduce(|| [0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+        .try_reduce(
+            || [0; 3],
+            |a, b| Some([a[0] + b[0], a[1] + b[1], a[2] + b[2]]),
+        );
     watch.check()?;
-    Ok(hits)
+    hits.ok_or(RankError::Interrupted)
 }
 
 fn check_resamples(resamples: usize) -> Result<()> {

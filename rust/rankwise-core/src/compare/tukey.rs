@@ -207,20 +207,25 @@ pub fn randomized_tukey_hsd(rows: &[&[f64]], permutations: Permutations<'_>) -> 
             if n_resamples == 0 {
                 return Err(RankError::invalid("n_resamples", "a positive integer", 0));
             }
-            (0..n_resamples.div_ceil(CHUNK))
-                .into_par_iter()
-                .flat_map_iter(|c| {
+            // Every resample's range is held at once: a count memory cannot hold is refused
+            // by name, not left to abort the process.
+            let mut ranges = crate::memory::filled("n_resamples", n_resamples, n_resamples, 0.0)?;
+            let done = ranges
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .try_for_each(|(c, out)| {
+                    if watch.stopped() {
+                        return None;
+                    }
                     let mut rng = Rng::new(seed, c as u64);
-                    let count = if watch.stopped() {
-                        0
-                    } else {
-                        CHUNK.min(n_resamples - c * CHUNK)
-                    };
-                    (0..count)
-                        .map(|_| permuted_range(&columns, k, |_, slots| rng.shuffle(slots)))
-                        .collect::<Vec<f64>>()
-                })
-                .collect()
+                    for slot in out.iter_mut() {
+                        *slot = permuted_range(&columns, k, |_, slots| rng.shuffle(slots));
+                    }
+                    Some(())
+                });
+            watch.check()?;
+            done.ok_or(RankError::Interrupted)?;
+            ranges
         }
     };
     watch.check()?;
