@@ -356,3 +356,11 @@ def test_bad_arguments_are_refused_naming_them() -> None:
         rankwise.optimize_fusion({"q": {"a": 1}}, [run], method="rrf")
     with pytest.raises(InvalidValueError, match="`method`"):
         rankwise.optimize_fusion({"q": {"a": 1}}, [run, run], method="combsum")
+
+
+def test_optimize_fusion_names_a_metric_that_is_no_unicode_text() -> None:
+    # Before: a UnicodeEncodeError from the native call (found by benches/fuzz_api.py).
+    qrels = {"q": {"x": 1}}
+    runs = [{"q": {"x": 2.0, "y": 1.0}}, {"q": {"y": 2.0, "x": 1.0}}]
+    with pytest.raises(InvalidValueError, match="`metric` must be a measure name of valid"):
+        rankwise.optimize_fusion(qrels, runs, method="rrf", metric="\udcff")

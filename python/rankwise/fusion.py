@@ -273,6 +273,13 @@ def optimize_fusion(
     """
     if not isinstance(metric, str):
         raise RankwiseTypeError(f"`metric` must be a measure name; got {type(metric).__name__}")
+    if not metric.isascii():
+        try:
+            metric.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no measure name, and no UTF-8
+            raise InvalidValueError(
+                f"`metric` must be a measure name of valid Unicode text; got {metric!r}"
+            ) from None
     q = _as_qrels(qrels)
     converted = _runs(runs)
     if len(converted) < 2:
