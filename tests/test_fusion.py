@@ -364,3 +364,9 @@ def test_optimize_fusion_names_a_metric_that_is_no_unicode_text() -> None:
     runs = [{"q": {"x": 2.0, "y": 1.0}}, {"q": {"y": 2.0, "x": 1.0}}]
     with pytest.raises(InvalidValueError, match="`metric` must be a measure name of valid"):
         rankwise.optimize_fusion(qrels, runs, method="rrf", metric="\udcff")
+
+
+def test_fusion_train_names_runs_that_are_a_0d_array() -> None:
+    # Before: numpy's "iteration over a 0-d array" (found by benches/fuzz_api.py).
+    with pytest.raises(RankwiseError, match="`runs` must be a list of runs"):
+        rankwise.fusion_train({"q0": {"d1": 2}}, np.array(1.0), "slidefuse")

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from . import _native
 from ._label_targets import _check_teacher_inputs, ranking_text
-from ._validation import U64_MAX, _short, choice, integer, real_scalar
+from ._validation import I64_MAX, U64_MAX, _short, choice, integer, real_scalar
 from .errors import ConvergenceWarning, InvalidValueError, RankwiseTypeError
 
 __all__ = ["ActiveLabels", "ActiveRound", "active_labels"]
@@ -144,7 +144,7 @@ def active_labels(
     threshold = real_scalar("confidence", confidence)
     if not 0.5 < threshold <= 1.0:
         raise InvalidValueError(f"`confidence` must be in (0.5, 1]; got {confidence!r}")
-    budget = integer("max_windows", max_windows, minimum=1)
+    budget = integer("max_windows", max_windows, minimum=1, maximum=I64_MAX)  # int64 counts
     size = integer("window", window, minimum=2)
     rounds_cap = budget if per_round is None else integer("per_round", per_round, minimum=1)
     method = choice("method", method, _METHODS)  # type: ignore[assignment]

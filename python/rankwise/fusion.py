@@ -59,7 +59,12 @@ def _run_at(where: str, run: RunLike) -> Run:
 
 
 def _runs(runs: Sequence[RunLike]) -> list[Run]:
-    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
+    # A 0-d numpy array is Iterable but not iterable.
+    if (
+        isinstance(runs, (str, bytes, Mapping))
+        or not isinstance(runs, Iterable)
+        or getattr(runs, "ndim", None) == 0
+    ):
         raise RankwiseTypeError(f"`runs` must be a list of runs; got {type(runs).__name__}")
     return [_run_at(f"runs[{i}]", r) for i, r in enumerate(runs)]
 
