@@ -161,5 +161,7 @@ def test_a_teacher_answering_no_list_is_named():
 def test_a_window_budget_past_int64_is_refused_by_name():
     """benches/fuzz_api.py: max_windows=2**63 overflowed the int64 budget arithmetic."""
     teacher = _Replies(lambda batch: [[0, 1, 2] for _ in batch])
-    with pytest.raises(InvalidValueError, match=r"`max_windows` must be a positive integer at most"):
+    with pytest.raises(
+        InvalidValueError, match=r"`max_windows` must be a positive integer at most"
+    ):
         labels.active_labels(["q"], [[1, 2, 3]], teacher, max_windows=2**63)
