@@ -793,6 +793,42 @@ def test_a_size_from_an_argument_that_cannot_be_allocated_is_an_error_naming_it(
     assert expected in p.stdout, p.stdout
 
 
+# Sizes beyond the machine's RAM plus swap, with no address-space limit: this sandbox's kernel
+# grants any reservation, so before the check against /proc/meminfo these calls reserved
+# terabytes, filled them and were killed for memory (found by benches/fuzz_api.py).
+_BEYOND_THE_MACHINE = {
+    f"{name}_{exponent}": (
+        f"from rankwise.stats import {name}\n{name}({data}, n_resamples=2**{exponent})",
+        "`n_resamples` must be small enough for its buffers to fit in memory (it needs ",
+    )
+    for name, data in (
+        ("bootstrap_interval", "np.ones(4)"),
+        ("randomized_tukey_hsd", "np.ones((4, 3))"),
+    )
+    for exponent in (40, 62)  # past RAM plus swap; past the address space
+}
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/meminfo"), reason="reads RAM and swap from Linux")
+@pytest.mark.parametrize("case", sorted(_BEYOND_THE_MACHINE))
+def test_a_size_beyond_ram_and_swap_is_refused_without_an_address_space_limit(case: str) -> None:
+    import subprocess
+    import sys
+
+    call, expected = _BEYOND_THE_MACHINE[case]
+    code = (
+        "import numpy as np\n"
+        + "from rankwise.errors import RankwiseError\n"
+        + "try:\n"
+        + "".join(f"    {line}\n" for line in call.splitlines())
+        + "except RankwiseError as e:\n"
+        + "    print(type(e).__name__, e)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert expected in p.stdout, p.stdout
+
+
 @pytest.mark.parametrize("parse", ["parse_qrel", "parse_run"])
 def test_pytrec_eval_parsers_name_an_item_that_is_not_a_line(parse: str) -> None:
     from rankwise.compat import pytrec_eval

@@ -53,6 +53,19 @@ fn machine_bytes() -> Option<u128> {
     })
 }
 
+/// Reserve room for `len` more values in `v`, refusing (`Err(())`) a size beyond RAM plus
+/// swap before asking the allocator: every buffer sized by a caller's integer reserves here.
+///
+/// # Errors
+/// `Err(())` where the size is beyond RAM plus swap or the reservation fails.
+#[allow(clippy::result_unit_err)]
+pub fn reserve<T>(v: &mut Vec<T>, len: usize) -> std::result::Result<(), ()> {
+    if machine_bytes().is_some_and(|limit| bytes_of::<T>(len) > limit) {
+        return Err(());
+    }
+    v.try_reserve_exact(len).map_err(|_| ())
+}
+
 /// Check that `bytes` can be allocated now (reserved and released at once, never touched).
 ///
 /// # Errors
@@ -76,13 +89,8 @@ pub fn ensure(argument: &str, got: impl Display, bytes: u128) -> Result<()> {
 /// # Errors
 /// [`RankError::InvalidValue`] naming `argument` and `got` where the memory cannot be had.
 pub fn filled<T: Clone>(argument: &str, got: impl Display, len: usize, value: T) -> Result<Vec<T>> {
-    let bytes = bytes_of::<T>(len);
-    if machine_bytes().is_some_and(|limit| bytes > limit) {
-        return Err(too_large(argument, got, bytes));
-    }
     let mut v = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| too_large(argument, got, bytes_of::<T>(len)))?;
+    reserve(&mut v, len).map_err(|()| too_large(argument, got, bytes_of::<T>(len)))?;
     v.resize(len, value);
     Ok(v)
 }

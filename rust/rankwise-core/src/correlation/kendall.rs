@@ -625,7 +625,7 @@ pub fn kendall_p_exact(n: u64, concordant: u64, alternative: Alternative) -> Res
     } else {
         let len = usize::try_from(c + 1).map_err(|_| too_big(n, c))?;
         let mut new = Vec::new();
-        new.try_reserve_exact(len).map_err(|_| too_big(n, c))?;
+        crate::memory::reserve(&mut new, len).map_err(|()| too_big(n, c))?;
         new.resize(len, 0.0);
         new[0] = 1.0;
         new[1] = 1.0;

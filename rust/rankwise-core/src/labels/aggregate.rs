@@ -261,7 +261,7 @@ fn position_scores(order: &[u32]) -> Vec<f64> {
 /// `len` copies of `value`, or `None` where the allocation fails (rather than aborting).
 fn filled<T: Clone>(len: usize, value: T) -> Option<Vec<T>> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).ok()?;
+    crate::memory::reserve(&mut v, len).ok()?;
     v.resize(len, value);
     Some(v)
 }

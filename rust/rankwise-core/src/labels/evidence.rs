@@ -138,7 +138,7 @@ impl<'a> WindowBatch<'a> {
         // allocated, rather than aborting the process.
         let len = usize::try_from(max_n).unwrap_or(0);
         let mut stamp: Vec<usize> = Vec::new();
-        stamp.try_reserve_exact(len).map_err(|_| {
+        crate::memory::reserve(&mut stamp, len).map_err(|()| {
             RankError::invalid(
                 "n_items",
                 "small enough for one entry per item to fit in memory",

@@ -117,8 +117,8 @@ pub fn hard_negatives(
     let len = rows.checked_mul(k).ok_or_else(too_large)?;
     let mut idx: Vec<i64> = Vec::new();
     let mut gap: Vec<f64> = Vec::new();
-    idx.try_reserve_exact(len).map_err(|_| too_large())?;
-    gap.try_reserve_exact(len).map_err(|_| too_large())?;
+    crate::memory::reserve(&mut idx, len).map_err(|()| too_large())?;
+    crate::memory::reserve(&mut gap, len).map_err(|()| too_large())?;
     idx.resize(len, -1);
     gap.resize(len, f64::NAN);
     let mut keys: Vec<u128> = Vec::new();

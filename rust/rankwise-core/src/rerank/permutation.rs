@@ -199,9 +199,8 @@ pub fn parse_permutation(text: &str, n: usize, opts: &ParseOptions) -> Result<Pa
     // `n` comes from the caller, not from the text: a count too large for memory is refused.
     let mut seen = crate::memory::filled("n", n, n, false)?;
     let mut order = Vec::new();
-    order
-        .try_reserve_exact(n)
-        .map_err(|_| crate::memory::too_large("n", n, crate::memory::bytes_of::<usize>(n)))?;
+    crate::memory::reserve(&mut order, n)
+        .map_err(|()| crate::memory::too_large("n", n, crate::memory::bytes_of::<usize>(n)))?;
     let mut parsed = ParsedPermutation {
         order,
         ..ParsedPermutation::default()
