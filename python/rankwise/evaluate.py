@@ -99,14 +99,20 @@ def _measure_list(measures: str | Iterable[str]) -> list[str]:
             raise RankwiseTypeError(
                 f"`measures` must be measure names (str); got {type(m).__name__}"
             )
-        if not m.isascii():
-            try:
-                m.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: no measure name, and no UTF-8
-                raise InvalidValueError(
-                    f"`measures` must be measure names of valid Unicode text; got {m!r}"
-                ) from None
+        _unicode_text("measures", m, "measure names")
     return [str(m) for m in names]  # each is a str (checked above)
+
+
+def _unicode_text(name: str, text: str, expected: str) -> None:
+    """Refuse a str that UTF-8 cannot encode (a lone surrogate: no measure name, and it cannot
+    cross into Rust), as `{name}` must be `{expected}` of valid Unicode text."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValueError(
+                f"`{name}` must be {expected} of valid Unicode text; got {text!r}"
+            ) from None
 
 
 def measure_names(measures: str | Iterable[str]) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 from . import _native
 from ._validation import choice, flag, integer, real_array, real_scalar
 from .errors import InvalidValueError, RankwiseError, RankwiseTypeError
-from .evaluate import Qrels, QrelsLike, Run, RunLike, _as_qrels, _as_run
+from .evaluate import Qrels, QrelsLike, Run, RunLike, _as_qrels, _as_run, _unicode_text
 
 __all__ = ["FusionMethod", "FusionNorm", "fuse", "fusion_train", "optimize_fusion"]
 
@@ -278,13 +278,7 @@ def optimize_fusion(
     """
     if not isinstance(metric, str):
         raise RankwiseTypeError(f"`metric` must be a measure name; got {type(metric).__name__}")
-    if not metric.isascii():
-        try:
-            metric.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no measure name, and no UTF-8
-            raise InvalidValueError(
-                f"`metric` must be a measure name of valid Unicode text; got {metric!r}"
-            ) from None
+    _unicode_text("metric", metric, "a measure name")
     q = _as_qrels(qrels)
     converted = _runs(runs)
     if len(converted) < 2:
