@@ -1024,18 +1024,24 @@ def _ndeval_call(qrels: Any, run: Any, **kw: Any) -> Any:
     """``ndeval_output`` on TREC files written from ``qrels`` / ``run`` text."""
     from rankwise.diversity import ndeval_output
 
+    return _on_two_files(qrels, run, lambda a, b: ndeval_output(a, b, **kw))
+
+
+def _on_two_files(first: Any, second: Any, call: Callable[[Any, Any], Any]) -> Any:
+    """``call`` on two files written from the ``first`` / ``second`` text (str or bytes), or
+    on the values themselves where one is neither (a bad value as the path itself)."""
     with tempfile.TemporaryDirectory() as folder:
         paths = []
-        for name, text in (("qrels", qrels), ("run", run)):
+        for name, text in (("first", first), ("second", second)):
             path = Path(folder) / name
             if isinstance(text, bytes):
                 path.write_bytes(text)
             elif isinstance(text, str):  # lone surrogates as their bytes: bad UTF-8 in the file
                 path.write_bytes(text.encode("utf-8", "surrogatepass"))
             else:
-                return ndeval_output(text, text, **kw)  # a bad value as the path itself
+                return call(first, second)
             paths.append(path)
-        return ndeval_output(paths[0], paths[1], **kw)
+        return call(paths[0], paths[1])
 
 
 def _ndeval_valid(draw: st.DrawFn) -> dict[str, Any]:
@@ -1422,18 +1428,7 @@ def _rel_info_call(rel_info: Any, run: Any, measures: Any = None, rel_format: An
 
     options = {"rel_format": rel_format, "complete": complete, "rel_level": rel_level,
                "judged_only": judged_only, "max_docs": max_docs}  # fmt: skip
-    with tempfile.TemporaryDirectory() as folder:
-        paths = []
-        for name, text in (("rel_info", rel_info), ("run", run)):
-            path = Path(folder) / name
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            elif isinstance(text, str):  # lone surrogates as their bytes: bad UTF-8 in the file
-                path.write_bytes(text.encode("utf-8", "surrogatepass"))
-            else:
-                return evaluate_rel_info(rel_info, run, measures, **options)  # a bad path itself
-            paths.append(path)
-        return evaluate_rel_info(paths[0], paths[1], measures, **options)
+    return _on_two_files(rel_info, run, lambda a, b: evaluate_rel_info(a, b, measures, **options))
 
 
 @st.composite
