@@ -254,6 +254,15 @@ def test_bad_dict_inputs_name_the_argument():
         evaluate_diversity([("1", "x", "A", 1)], {"1": {"A": 1.0}})  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidValueError, match="`run` must be finite scores"):
         evaluate_diversity({"1": {"x": {"A": 1}}}, {"1": {"A": float("nan")}})
+    # A lone surrogate in an id (fuzz_api found it): a value error naming the argument, not
+    # Python's UnicodeEncodeError.
+    surrogate = "`run` doc ids must be valid Unicode text"
+    with pytest.raises(errors.InvalidValueError, match=surrogate):
+        evaluate_diversity({"1": {"x": {"A": 1}}}, {"1": {"d\udcff": 1.0}})
+    with pytest.raises(errors.InvalidValueError, match="`qrels` query ids must be valid Unicode"):
+        evaluate_diversity({"\udcff": {"x": {"A": 1}}}, {"1": {"A": 1.0}})
+    with pytest.raises(errors.RankwiseTypeError, match="`run` doc ids must be str; got 5"):
+        evaluate_diversity({"1": {"x": {"A": 1}}}, {"1": {5: 1.0}})
 
 
 def test_cli_ndeval_prints_csv_and_reports_errors_in_one_line(tmp_path):

@@ -13,7 +13,7 @@ use rankwise_core::diversity::{
 };
 
 use crate::convert::matrix;
-use crate::errors::{CoreError, path_arg, short_repr, type_error};
+use crate::errors::{CoreError, invalid_value, path_arg, short_repr, type_error};
 use crate::interrupt;
 
 /// Where the qrels come from: a file, or rows read from a dict.
@@ -33,17 +33,26 @@ fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 fn key_str(py: Python<'_>, what: &str, key: &Bound<'_, PyAny>) -> PyResult<String> {
-    key.extract::<String>()
-        .map_err(|_| type_error(py, format!("`{what}` must be str; got {}", short_repr(key))))
+    borrowed_str(py, what, key).map(str::to_owned)
 }
 
-/// A str key, borrowed (no copy).
+/// A str key, borrowed (no copy); a str UTF-8 cannot encode (a lone surrogate) is a value
+/// error naming `what`, not Python's UnicodeEncodeError. `what` holds the argument's closing
+/// backtick itself (`` run` doc ids ``), so the messages read `` `run` doc ids must be ``.
 fn borrowed_str<'a>(py: Python<'_>, what: &str, key: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
     match key.cast::<PyString>() {
-        Ok(s) => s.to_str(),
+        Ok(s) => s.to_str().map_err(|_| {
+            invalid_value(
+                py,
+                format!(
+                    "`{what} must be valid Unicode text (no lone surrogates); got {}",
+                    short_repr(key)
+                ),
+            )
+        }),
         Err(_) => Err(type_error(
             py,
-            format!("`{what}` must be str; got {}", short_repr(key)),
+            format!("`{what} must be str; got {}", short_repr(key)),
         )),
     }
 }
