@@ -149,6 +149,7 @@ def _grouped(
             returns=returns,
         )
         f.__doc__ = f"{summary}\n\n{shared}{examples}"
+        f.__rankwise_filled_doc__ = True  # type: ignore[attr-defined]  # tools/griffe_runtime_docs.py
         return f
 
     return fill
