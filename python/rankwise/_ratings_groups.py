@@ -620,7 +620,7 @@ def plackett_luce_groups(
     {'q1': ['a', 'b', 'c'], 'q2': ['x', 'y']}
     """
     fit = _fit_options(intervals, _BOTH, *_options(locals()))
-    p, native, _ = _ranking_problems(rankings, offsets, groups)
+    p, native, _, _ = _ranking_problems(rankings, offsets, groups)
     if weights is not None:
         nr = len(p.order)
         native["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
@@ -631,10 +631,11 @@ def plackett_luce_groups(
 
 def _ranking_problems(
     rankings: object, offsets: npt.ArrayLike | None, groups: object
-) -> tuple[_Problems, _RankingGroups, npt.NDArray[np.int64]]:
+) -> tuple[_Problems, _RankingGroups, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The rankings (or matches) of all the problems, sorted by problem, as the grouped
-    natives take them (``items``, ``offsets``, ``bounds``, ``players``), and the flat
-    position of each of their entries in the input (for per-entry values such as ranks)."""
+    natives take them (``items``, ``offsets``, ``bounds``, ``players``), the flat position
+    of each of their entries in the input and the input's offsets (for per-entry values such
+    as ranks)."""
     names, items, off = _rankings(rankings, offsets, None)
     if np.any(off[1:] < off[:-1]) or off[0] != 0 or off[-1] != items.shape[0]:
         raise InvalidValueError(
@@ -653,7 +654,7 @@ def _ranking_problems(
         "bounds": p.bounds,
         "players": p.players,
     }
-    return p, native, at
+    return p, native, at, off
 
 
 def _sorted_entries(
@@ -814,7 +815,7 @@ def _online_groups(
     player's starting belief ``mu``, ``sigma`` (and ``ranks``, sorted as the matches), the
     checked ``confidence``, and the maker of the result from the natives' means and
     deviations (``boards(mean, sd, method)``)."""
-    p, native, at = _ranking_problems(rankings, offsets, groups)
+    p, native, at, off = _ranking_problems(rankings, offsets, groups)
     confidence = _confidence(confidence)
     total = int(p.starts[-1])
     matches: _MatchGroups = {
@@ -826,7 +827,6 @@ def _online_groups(
         "sigma": np.full(total, real_scalar("sigma", sigma)),
     }
     if ranks is not None:
-        off = np.asarray(_rankings(rankings, offsets, None)[2])
         matches["ranks"] = np.ascontiguousarray(_match_ranks(ranks, off, offsets is not None)[at])
 
     def boards(mean: Any, sd: Any, method: str) -> dict[Any, Ratings]:
