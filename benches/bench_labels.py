@@ -186,7 +186,8 @@ def evidence_rule(names: list[str], grades: list[list[float]], noises: list[floa
 
     print(
         "\n  stop='evidence' (confidence 0.9, budget 90 windows): calls per query, agreement, "
-        "queries settled; saved = 1 - calls / 45 where tau reaches fullrank's"
+        "queries settled; saved = 1 - calls / 45 where tau reaches fullrank's (top10 rows: "
+        "tau = the share of queries whose top 10 is exactly the true top 10)"
     )
     print(f"  {'noise':>6}  {'pairs':>6}  {'calls':>6}  {'tau':>6}  {'fullrank tau':>12}  "
           f"{'settled':>9}  saved")  # fmt: skip
