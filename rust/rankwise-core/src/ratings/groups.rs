@@ -375,4 +375,56 @@ mod tests {
         assert!(e.to_string().contains("weights"), "{e}");
         assert!(!e.to_string().contains("problem"), "{e}");
     }
+    #[test]
+    fn grouped_resamples_are_each_problems_share_and_checked() {
+        let idx = [0_i64, 1, 1, 0, 2, 2, 0, 1, 0, 0];
+        let given = Resamples::Given {
+            indices: &idx,
+            count: 2,
+        };
+        // two problems of 2 and 3 rows: 2 x 2 indices, then 2 x 3
+        assert!(check_resamples(given, 5, 4).is_ok());
+        match resamples_of(given, &(2..5)) {
+            Resamples::Given { indices, count } => {
+                assert_eq!((indices, count), (&idx[4..10], 2));
+            }
+            Resamples::Seeded { .. } => panic!("explicit resamples stay explicit"),
+        }
+        let e = check_resamples(given, 4, 4).unwrap_err();
+        assert!(e.to_string().contains("resamples"), "{e}");
+        let seeded = Resamples::Seeded {
+            count: usize::MAX / 4,
+            seed: 0,
+        };
+        let e = check_resamples(seeded, 5, 4).unwrap_err();
+        assert!(e.to_string().contains("n_resamples"), "{e}");
+    }
+
+    #[test]
+    fn online_ratings_of_each_problem_start_from_its_own_beliefs() {
+        // problem 0: one match of players 0 > 1; problem 1: one match of 1 > 0 > 2
+        let (items, offsets) = ([0_i64, 1, 1, 0, 2], [0_i64, 2, 5]);
+        let groups = RankingGroups {
+            items: &items,
+            offsets: &offsets,
+            weights: None,
+            bounds: &[0, 1, 2],
+            players: &[2, 3],
+        };
+        let mu = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let (m, s) = groups
+            .online(&mu, &[1.0; 5], |c, entries, m, s| {
+                // each problem's beliefs and its entries among the flat items
+                m[0] += c.len() as f64 * 10.0 + entries.start as f64;
+                s[0] = c.n_players() as f64;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(m, vec![11.0, 2.0, 15.0, 4.0, 5.0]);
+        assert_eq!(s, vec![2.0, 1.0, 3.0, 1.0, 1.0]);
+        let e = groups
+            .online(&mu[..4], &[1.0; 5], |_, _, _, _| Ok(()))
+            .unwrap_err();
+        assert!(e.to_string().contains("mu"), "{e}");
+    }
 }
