@@ -23,7 +23,9 @@ Then the other fits against their references (one row each, same data, ratio pri
 * ``openskill`` (matches of 2-6 of 30 players) against openskill's ``PlackettLuce.rate`` in a
   loop;
 * ``bradley_terry_groups``: many small problems (100 comparisons of 8 players each, no ties)
-  fitted at once, against ``choix.mm_pairwise`` on each problem in a loop.
+  fitted at once, against ``choix.mm_pairwise`` on each problem in a loop; and their
+  bootstrap (200 resamples per problem) in one call, against the single-problem bootstrap
+  (``bradley_terry``, the same draws) called per problem in a loop.
 
 ``--quick`` runs a smoke test (5,000 comparisons, 50 resamples, arena on 5).
 """
@@ -316,6 +318,28 @@ def other_fits(args: argparse.Namespace, data: dict[str, np.ndarray]) -> dict[st
         f"bradley_terry_groups ({n_groups:,} problems)",
         tg.median_s,
         "choix.mm_pairwise per problem",
+        ref_s,
+    )
+
+    # The grouped bootstrap (problems x resamples in one parallel call) against the same
+    # bootstrap called per problem in a Python loop (each call parallel over its resamples):
+    # the draws are equal (tests/test_ratings_groups.py); the loop pays a call per problem.
+    n_boot = 20 if args.quick else 200
+    kw = {"alpha": 0.01, "intervals": "bootstrap", "n_resamples": n_boot, "seed": 1}
+    tb, _ = R.measure(
+        lambda: ratings.bradley_terry_groups(win, lose, np.ones(len(g)), g, **kw),
+        repeat=args.repeat,
+    )
+    t0 = time.perf_counter()
+    for k_ in range(n_groups):
+        sl = slice(k_ * per, (k_ + 1) * per)
+        ratings.bradley_terry(win[sl], lose[sl], np.ones(per), **kw)
+    ref_s = time.perf_counter() - t0
+    record["bradley_terry_groups_bootstrap"] = [tb.median_s, ref_s, n_groups, n_boot]
+    row(
+        f"bradley_terry_groups bootstrap ({n_groups:,} x {n_boot})",
+        tb.median_s,
+        "rankwise bradley_terry per problem",
         ref_s,
     )
     return record

@@ -1366,6 +1366,10 @@ def _grouped_ratings_entries() -> list[Entry]:
         kw["intervals"] = d(fitted["intervals"])
         return _with_groups(d, kw, len(kw["winner"]))
 
+    def matches(d: st.DrawFn) -> dict[str, Any]:
+        r = d(st.lists(st.permutations("abcd").map(lambda p: p[:3]), min_size=1, max_size=8))
+        return _with_groups(d, {"rankings": r}, len(r))
+
     none = {"intervals": None}
     return [
         Entry("rankwise.ratings.davidson_groups", comparisons(**fitted), _groups_check("davidson", **none)),
@@ -1379,6 +1383,8 @@ def _grouped_ratings_entries() -> list[Entry]:
         Entry("rankwise.ratings.contextual_bradley_terry_groups", st.composite(contextual)(),
               _groups_check("contextual_bradley_terry", **none)),
         Entry("rankwise.ratings.trueskill", st.composite(_trueskill_valid)(), _trueskill_check),
+        Entry("rankwise.ratings.openskill_groups", st.composite(matches)(), _groups_check("openskill")),
+        Entry("rankwise.ratings.trueskill_groups", st.composite(matches)(), _groups_check("trueskill")),
     ]  # fmt: skip
 
 

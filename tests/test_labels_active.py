@@ -165,3 +165,68 @@ def test_a_window_budget_past_int64_is_refused_by_name():
         InvalidValueError, match=r"`max_windows` must be a positive integer at most"
     ):
         labels.active_labels(["q"], [[1, 2, 3]], teacher, max_windows=2**63)
+
+
+class RandomTeacher:
+    """Answers every window with a random permutation: no evidence about any pair."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def rank(self, batch):
+        return [self.rng.permutation(len(shown)).tolist() for _, shown in batch]
+
+
+@pytest.mark.filterwarnings("ignore::rankwise.errors.ConvergenceWarning")
+def test_the_evidence_rule_settles_a_perfect_teacher_before_the_budget():
+    grades = problems(11, 4, 30)
+    queries = [f"q{i}" for i in range(4)]
+    out = labels.active_labels(
+        queries, grades, OracleRanker(), max_windows=200, window=10, stop="evidence"
+    )
+    assert out.settled == [True] * 4
+    assert max(out.windows) < 200
+    assert agreement(grades, out.orders) == 1.0
+    for c in out.confidence:  # every adjacent pair reached the confidence; the last has none
+        assert (c[:-1] >= 0.9).all() and np.isnan(c[-1])
+    # the probability rule does not settle these within the same budget
+    prob = labels.active_labels(queries, grades, OracleRanker(), max_windows=200, window=10)
+    assert prob.settled == [False] * 4 and prob.windows == [200] * 4
+
+
+def test_the_evidence_rule_settles_the_top_k_of_long_lists_in_few_windows():
+    grades = problems(5, 6, 100)
+    queries = [f"q{i}" for i in range(6)]
+    out = labels.active_labels(queries, grades, OracleRanker(), stop="evidence", top_k=10)
+    assert out.settled == [True] * 6 and max(out.windows) < 45
+    for g, order in zip(grades, out.orders, strict=True):
+        assert [g[i] for i in order[:10]] == sorted(g, reverse=True)[:10]
+
+
+def test_a_random_teacher_does_not_claim_settled():
+    grades = problems(2, 3, 40)
+    queries = [f"q{i}" for i in range(3)]
+    out = labels.active_labels(
+        queries, grades, RandomTeacher(2), max_windows=60, stop="evidence", window=10
+    )
+    assert out.settled == [False] * 3 and out.windows == [60] * 3
+
+
+def test_the_evidence_confidence_is_the_sign_test_of_the_windows_that_showed_the_pair():
+    from rankwise._label_active import _evidence
+
+    # query 0: 0 before 1 in 2 of 2 windows, 1 before 2 in 3 of 3; query 1: 1 before 0 once
+    evidence = [[[0, 1, 2], [0, 1, 2], [1, 2]], [[1, 0]]]
+    n, offsets = np.array([3, 2]), np.array([0, 3, 5])
+    got = _evidence(evidence, n, offsets, np.array([0, 1, 2, 1, 0]))
+    # P(q > 1/2) under Beta(w + 1, l + 1): 1 - 2 ** -(w + 1) with no losses
+    np.testing.assert_allclose(got, [7 / 8, 15 / 16, np.nan, 3 / 4, np.nan])
+    # the other order of query 1's pair: no window supports it
+    assert _evidence(evidence, n, offsets, np.array([0, 1, 2, 0, 1]))[3] == 1 / 4
+
+
+def test_bad_stop_and_top_k_are_refused_by_name():
+    with pytest.raises(InvalidValueError, match="stop"):
+        labels.active_labels(["q"], [[1.0, 2.0]], OracleRanker(), stop="never")
+    with pytest.raises(InvalidValueError, match="top_k"):
+        labels.active_labels(["q"], [[1.0, 2.0]], OracleRanker(), top_k=0)

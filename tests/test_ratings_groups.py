@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rankwise import ratings
-from rankwise.errors import InvalidValueError, ShapeError
+from rankwise.errors import InvalidValueError, RankwiseError, ShapeError
 from tests.ratings_matches import SEEDS, battles
 
 
@@ -31,9 +31,16 @@ def problems(test):
         seed=SEEDS,
         n_groups=st.integers(1, 6),
         weighted=st.booleans(),
-        intervals=st.sampled_from(["asymptotic", None]),
+        intervals=st.sampled_from(["asymptotic", None, "bootstrap"]),
     )
     return settings(max_examples=20, deadline=None)(draws(test))
+
+
+def _intervals(intervals, seed):
+    """The interval options of a fitted model: a small seeded bootstrap where drawn."""
+    if intervals == "bootstrap":
+        return {"intervals": "bootstrap", "n_resamples": 15, "seed": seed}
+    return {"intervals": intervals}
 
 
 def _votes(rng, n_players: int, n: int, prefix: str) -> list[list[str]]:
@@ -56,15 +63,13 @@ def test_each_problem_equals_plackett_luce_on_it_alone(seed, n_groups, weighted,
     votes = [votes[i] for i in perm]
     groups = np.asarray(names)[perm]
     w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
-    boards = ratings.plackett_luce_groups(votes, groups, weights=w, alpha=0.1, intervals=intervals)
+    kw = _intervals(intervals, seed)
+    boards = ratings.plackett_luce_groups(votes, groups, weights=w, alpha=0.1, **kw)
     assert sorted(boards) == sorted(set(names))
     for key, board in boards.items():
         idx = np.flatnonzero(groups == key)
         alone = ratings.plackett_luce(
-            [votes[i] for i in idx],
-            weights=None if w is None else w[idx],
-            intervals=intervals,
-            alpha=0.1,
+            [votes[i] for i in idx], weights=None if w is None else w[idx], alpha=0.1, **kw
         )
         _assert_same_board(board, alone)
 
@@ -98,7 +103,11 @@ def _assert_same_board(board, alone, **parameter_tolerance):
     """A problem's grouped Ratings equal its Ratings alone: players, ratings and their
     intervals to 1e-9, the other parameters and their intervals to ``parameter_tolerance``."""
     assert board.players.tolist() == alone.players.tolist()
+    assert board.method == alone.method
     np.testing.assert_allclose(board.ratings, alone.ratings, atol=1e-9)
+    assert (board.bootstrap is None) == (alone.bootstrap is None)
+    if alone.bootstrap is not None:
+        np.testing.assert_allclose(board.bootstrap, alone.bootstrap, atol=1e-9)
     assert (board.lower is None) == (alone.lower is None)
     if alone.lower is not None:
         np.testing.assert_allclose(board.lower, alone.lower, atol=1e-9)
@@ -135,25 +144,32 @@ def test_each_problem_equals_the_model_on_it_alone(
     model, options, parameter_tolerance, seed, n_groups, weighted, intervals
 ):
     if model in FITTED:
-        options = {**options, "intervals": intervals}
+        options = {**options, **_intervals(intervals, seed)}
     data, groups = _problems(seed, n_groups)
     rng = np.random.default_rng(seed)
     w = rng.integers(1, 4, len(groups)).astype(float) if weighted else None
     if model == "contextual_bradley_terry":
         n = len(groups)
         data["features"] = {"length": rng.normal(size=n), "markdown": rng.normal(size=n)}
+    alone = {}
+    for key in np.unique(groups).tolist():
+        mask = groups == key
+        try:
+            alone[key] = getattr(ratings, model)(
+                **{k: _rows(v, mask) for k, v in data.items()},
+                weights=None if w is None else w[mask],
+                **options,
+            )
+        except InvalidValueError:  # e.g. a resample without ties: so must the grouped call
+            with pytest.raises(InvalidValueError, match="problem"):
+                getattr(ratings, f"{model}_groups")(**data, groups=groups, weights=w, **options)
+            return
     boards = getattr(ratings, f"{model}_groups")(**data, groups=groups, weights=w, **options)
     assert sorted(boards) == sorted(set(groups.tolist()))
     for key, board in boards.items():
-        mask = groups == key
-        alone = getattr(ratings, model)(
-            **{k: _rows(v, mask) for k, v in data.items()},
-            weights=None if w is None else w[mask],
-            **options,
-        )
         if model == "elo":  # bit for bit: the same operations in the same order
-            assert board.ratings.tolist() == alone.ratings.tolist()
-        _assert_same_board(board, alone, **parameter_tolerance)
+            assert board.ratings.tolist() == alone[key].ratings.tolist()
+        _assert_same_board(board, alone[key], **parameter_tolerance)
 
 
 GROUPED = ["davidson_groups", "rao_kupper_groups", "elo_groups", "rank_centrality_groups"]
@@ -242,3 +258,105 @@ def test_contextual_groups_refuse_bad_input_by_name():
         fit(["x", "p"], ["y", "q"], ["model_a", "tie"], {"f": [1.0, np.nan]}, [0, 1], alpha=1.0)
     with pytest.raises(InvalidValueError, match="alpha"):
         fit(["x"], ["y"], ["model_a"], {"f": [1.0]}, [0], alpha=-1.0)
+
+
+@pytest.mark.parametrize("model", sorted(FITTED))
+def test_explicit_resamples_of_each_problem_equal_those_resamples_alone(model):
+    data, groups = _problems(7, 3)
+    rng = np.random.default_rng(7)
+    if model == "contextual_bradley_terry":
+        data["features"] = {"length": rng.normal(size=len(groups))}
+    keys = np.unique(groups).tolist()
+    given = {k: rng.integers(0, (groups == k).sum(), (12, (groups == k).sum())) for k in keys}
+    kw = {"intervals": "bootstrap", "alpha": 0.1, "confidence": 0.8}
+    boards = getattr(ratings, f"{model}_groups")(**data, groups=groups, resamples=given, **kw)
+    for key, board in boards.items():
+        mask = groups == key
+        alone = getattr(ratings, model)(
+            **{k: _rows(v, mask) for k, v in data.items()}, resamples=given[key], **kw
+        )
+        _assert_same_board(board, alone, rtol=1e-9)
+        assert board.bootstrap.shape == (12, len(board.players))
+
+
+def test_grouped_resamples_are_refused_by_name():
+    data, groups = _problems(3, 2)
+    fit = ratings.bradley_terry_groups
+    n0 = int((groups == "g0").sum())
+    ok = np.zeros((4, n0), dtype=np.int64)
+    with pytest.raises(InvalidValueError, match="g1"):  # a problem without resamples
+        fit(**data, groups=groups, intervals="bootstrap", resamples={"g0": ok}, alpha=0.1)
+    with pytest.raises(InvalidValueError, match="not in `groups`"):
+        fit(**data, groups=groups, intervals="bootstrap", resamples={"zz": ok}, alpha=0.1)
+    n1 = int((groups == "g1").sum())
+    bad = {"g0": ok, "g1": np.zeros((5, n1), dtype=np.int64)}  # counts differ
+    with pytest.raises(ShapeError, match="g1"):
+        fit(**data, groups=groups, intervals="bootstrap", resamples=bad, alpha=0.1)
+    out_of_range = {"g0": ok + n0, "g1": np.zeros((4, n1), dtype=np.int64)}
+    with pytest.raises(InvalidValueError, match="problem 0"):
+        fit(**data, groups=groups, intervals="bootstrap", resamples=out_of_range, alpha=0.1)
+    with pytest.raises(InvalidValueError, match="n_resamples"):
+        fit(**data, groups=groups, intervals="bootstrap", n_resamples=0)
+
+
+ONLINE = [
+    ("openskill", {}),
+    ("openskill", {"beta": 2.0, "kappa": 0.01, "tau": 0.0, "mu": 0.0, "sigma": 1.0}),
+    ("trueskill", {}),
+    ("trueskill", {"draw_probability": 0.3, "tau": 1.0, "mu": 10.0, "sigma": 3.0}),
+]
+
+
+@pytest.mark.parametrize(("model", "options"), ONLINE)
+@settings(max_examples=20, deadline=None)
+@given(seed=SEEDS, n_groups=st.integers(1, 6), draws=st.booleans())
+def test_each_leaderboard_equals_the_online_model_on_it_alone(
+    model, options, seed, n_groups, draws
+):
+    rng = np.random.default_rng(seed)
+    games, names, ranks = [], [], []
+    for k in range(n_groups):
+        part = _votes(rng, int(rng.integers(2, 8)), int(rng.integers(1, 30)), "p")
+        games += part
+        names += [f"g{k}"] * len(part)
+        ranks += [rng.integers(0, 3, len(m)).tolist() for m in part]
+    perm = rng.permutation(len(names))
+    games = [games[i] for i in perm]
+    ranks = [ranks[i] for i in perm]
+    groups = np.asarray(names)[perm]
+    kw = dict(options)
+    if model == "trueskill" and draws:
+        kw["ranks"] = ranks
+    alone = {}
+    for key in np.unique(groups).tolist():
+        idx = np.flatnonzero(groups == key)
+        local = {**kw}
+        if "ranks" in kw:
+            local["ranks"] = [ranks[i] for i in idx]
+        try:
+            alone[key] = getattr(ratings, model)([games[i] for i in idx], **local)
+        except InvalidValueError:  # the package's FloatingPointError: the grouped call too
+            with pytest.raises(InvalidValueError, match="problem"):
+                getattr(ratings, f"{model}_groups")(games, groups, **kw)
+            return
+    boards = getattr(ratings, f"{model}_groups")(games, groups, **kw)
+    assert sorted(boards) == sorted(alone)
+    for key, board in boards.items():
+        _assert_same_board(board, alone[key])
+        assert board.sigma.tolist() == alone[key].sigma.tolist()  # bit for bit
+        assert board.ratings.tolist() == alone[key].ratings.tolist()
+
+
+def test_online_groups_refuse_bad_input_by_name():
+    with pytest.raises(ShapeError, match="`groups`"):
+        ratings.openskill_groups([["a", "b"]], [0, 1])
+    with pytest.raises(InvalidValueError, match="problem 1"):
+        ratings.trueskill_groups(
+            [["a", "b"], ["c", "d"]], [0, 1], ranks=[[0, 1], [0, 0]], draw_probability=0.0
+        )
+    with pytest.raises(ShapeError, match="ranks"):
+        ratings.trueskill_groups([["a", "b"]], [0], ranks=[[0]])
+    with pytest.raises(InvalidValueError, match="beta"):
+        ratings.openskill_groups([["a", "b"]], [0], beta=-1.0)
+    with pytest.raises(RankwiseError, match="mu"):
+        ratings.trueskill_groups([["a", "b"]], [0], mu=float("nan"))

@@ -21,13 +21,18 @@ from tests.ratings_matches import matches
 trueskill = pytest.importorskip("trueskill")
 
 
-def reference(data, n_players, mu, sigma, min_delta, **kw):
+def reference(data, n_players, mu, sigma, min_delta, ranks=None, **kw):
+    """The package's ratings after the matches, or the index of the match it cannot rate."""
     env = trueskill.TrueSkill(mu=mu, sigma=sigma, **kw)
     state = [env.create_rating() for _ in range(n_players)]
     for k, match in enumerate(data):
         try:
-            new = env.rate([(state[p],) for p in match], min_delta=min_delta)
-        except FloatingPointError:
+            new = env.rate(
+                [(state[p],) for p in match],
+                ranks=None if ranks is None else ranks[k],
+                min_delta=min_delta,
+            )
+        except (FloatingPointError, ValueError):  # ValueError: math.sqrt of a negative
             return k
         for p, (r,) in zip(match, new, strict=True):
             state[p] = r
@@ -68,6 +73,56 @@ def test_equals_the_trueskill_package_match_after_match(seed, n_players, n, kw):
     env = trueskill.TrueSkill(**{k: v for k, v in opts.items() if k != "min_delta"})
     exposed = [env.expose(trueskill.Rating(m, s)) for m, s in zip(ref[0], ref[1], strict=True)]
     np.testing.assert_allclose(r.ratings - 3 * r.sigma, exposed, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_players=st.integers(2, 20),
+    n=st.integers(1, 30),
+    levels=st.integers(1, 4),
+    kw=st.sampled_from(OPTIONS[:1] + OPTIONS[2:] + [{"draw_probability": 0.8}]),
+)
+def test_draws_equal_the_trueskill_package(seed, n_players, n, levels, kw):
+    """Matches with draws: each player's rank drawn from ``levels`` values (1: everyone
+    drew; ties at random places otherwise), given as the package's ``ranks``."""
+    data = matches(seed, n_players, n)
+    rng = np.random.default_rng(seed)
+    ranks = [rng.integers(0, levels, len(m)).tolist() for m in data]
+    opts = {"mu": 25.0, "sigma": 25.0 / 3.0, "min_delta": 1e-4, **kw}
+    ref = reference(data, n_players, ranks=ranks, **opts)
+    if isinstance(ref, int):
+        with pytest.raises(InvalidValueError, match=f"match {ref}"):
+            ratings.trueskill(data, players=range(n_players), ranks=ranks, **opts)
+        return
+    r = ratings.trueskill(data, players=range(n_players), ranks=ranks, **opts)
+    np.testing.assert_allclose(r.ratings, ref[0], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(r.sigma, ref[1], rtol=1e-9)
+    # the same ranks flat, with offsets
+    off = np.cumsum([0] + [len(m) for m in data])
+    flat = ratings.trueskill(
+        np.concatenate(data),
+        offsets=off,
+        players=range(n_players),
+        ranks=np.concatenate(ranks),
+        **opts,
+    )
+    np.testing.assert_array_equal(flat.ratings, r.ratings)
+
+
+def test_a_draw_moves_the_drawn_players_together():
+    r = ratings.trueskill([["a", "b"]], ranks=[[0, 0]], mu=[30.0, 20.0], players=["a", "b"])
+    env = trueskill.TrueSkill()
+    (a,), (b,) = env.rate([(env.create_rating(30.0),), (env.create_rating(20.0),)], ranks=[0, 0])
+    np.testing.assert_allclose(r.ratings, [a.mu, b.mu], rtol=1e-9)
+    assert 20.0 < r.ratings[1] < r.ratings[0] < 30.0
+    # draw_probability 0 leaves no room for a draw: the package's FloatingPointError
+    with pytest.raises(InvalidValueError, match="match 0"):
+        ratings.trueskill([["a", "b"]], ranks=[[1, 1]], draw_probability=0.0)
+    with pytest.raises(RankwiseError, match="ranks"):
+        ratings.trueskill([["a", "b"]], ranks=[[1]])
+    with pytest.raises(RankwiseError, match="ranks"):
+        ratings.trueskill([["a", "b"]], ranks=[[1, float("nan")]])
 
 
 def test_names_intervals_and_bad_input():

@@ -45,9 +45,10 @@ class ActiveLabels:
 
     ``orders[q]``: query ``q``'s candidate indices, best first; ``texts[q]`` the same as a
     generative ranker's target text (``"[3] > [1] > [2]"``); ``confidence[q]`` the confidence
-    of each position (see :class:`Aggregation`; NaN for the last); ``windows[q]`` the teacher
-    windows query ``q`` took; ``settled[q]`` whether every adjacent pair reached the requested
-    confidence (False: the budget ran out first); ``rounds`` the trace, one
+    of each position under the ``stop`` rule (see :class:`Aggregation`, or the evidence
+    confidence; NaN for the last); ``windows[q]`` the teacher windows query ``q`` took;
+    ``settled[q]`` whether every adjacent pair the rule looks at (all, or the top ``k``)
+    reached the requested confidence (False: the budget ran out first); ``rounds`` the trace, one
     :class:`ActiveRound` per round; ``evidence[q]`` the teacher's window orders (candidate
     indices, best first), to aggregate again by another method.
     """
@@ -87,6 +88,59 @@ def _answer(answer: Any, size: int, where: str) -> list[int]:
     return order
 
 
+def _evidence(
+    evidence: list[list[list[int]]],
+    n: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64],
+    order: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """The evidence confidence of each adjacent pair of the current ``order`` (see
+    :func:`active_labels`, ``stop="evidence"``); NaN at each query's last position."""
+    total = order.shape[0]
+    ranked = order + np.repeat(offsets[:-1], n)  # each position's candidate, flat
+    position = np.empty(total, dtype=np.int64)
+    position[ranked] = np.arange(total)
+    is_last = np.zeros(total, dtype=bool)
+    is_last[offsets[1:][n > 0] - 1] = True
+    # Every entry of every window: its candidate (flat), its window and its rank in it.
+    sizes = [len(w) for ev in evidence for w in ev]
+    owner = np.repeat(np.arange(len(evidence)), [len(ev) for ev in evidence])
+    cand = np.fromiter(
+        (i for ev in evidence for w in ev for i in w), np.int64, int(sum(sizes))
+    ) + np.repeat(offsets[:-1][owner], sizes)
+    window = np.repeat(np.arange(len(sizes)), sizes)
+    rank = np.arange(cand.shape[0]) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    # For the entry of candidate a (at position p, not last): the same window's entry of the
+    # candidate at p + 1, if the window showed it.
+    keys = window * total + cand
+    sort = np.argsort(keys, kind="stable")
+    p = position[cand]
+    has_next = ~is_last[p]
+    nxt = ranked[np.minimum(p + 1, total - 1)]
+    want = window * total + nxt
+    met = wins = np.zeros(total, dtype=np.int64)
+    if keys.shape[0]:
+        at = np.minimum(np.searchsorted(keys[sort], want), keys.shape[0] - 1)
+        shown = has_next & (keys[sort][at] == want)
+        won = shown & (rank < rank[sort][at])
+        met = np.bincount(p[shown], minlength=total)
+        wins = np.bincount(p[won], minlength=total)
+    out: npt.NDArray[np.float64] = _sign_confidence(wins, met - wins)
+    out[is_last] = np.nan
+    return out
+
+
+def _sign(wins: int, losses: int) -> float:
+    """P(q > 1/2) for the probability ``q`` that the first of a pair is shown before the
+    second, under a uniform prior after ``wins`` and ``losses``: the Beta(wins + 1, losses +
+    1) tail, ``P(Binomial(wins + losses + 1, 1/2) <= wins)``."""
+    m = wins + losses + 1
+    return math.fsum(math.comb(m, k) for k in range(wins + 1)) / 2.0**m
+
+
+_sign_confidence = np.vectorize(_sign, otypes=[np.float64])
+
+
 def active_labels(
     queries: Sequence[Any],
     candidates: Sequence[Sequence[Any]],
@@ -102,6 +156,8 @@ def active_labels(
     alpha: float = 1.0,
     seed: int = 0,
     batch_size: int = 32,
+    stop: Literal["probability", "evidence"] = "probability",
+    top_k: int | None = None,
 ) -> ActiveLabels:
     """Complete listwise labels that ask the ``teacher`` more windows only where the ranking is
     still uncertain (active label construction).
@@ -123,12 +179,32 @@ def active_labels(
     with a permutation of the window's positions (best first) or text (``"[2] > [1]"``,
     read by :func:`rankwise.rerank.parse_permutation`, repairs included).
 
-    The Plackett-Luce confidence is the fitted probability of the order, not a measure of how
-    much evidence there is: it grows as windows confirm a pair (``alpha=1`` is one
-    pseudo-comparison of prior), but for a long list the neighbours' strengths are close, and
-    with a noisy teacher two neighbours of nearly equal merit stay near 0.5 however many
-    windows are asked. ``max_windows`` is then what stops; the windows go to the least certain
-    pairs instead of a fixed sweep, which is where the calls are saved.
+    ``stop`` chooses what a pair's confidence is, and so when a query stops:
+
+    * ``"probability"``: the aggregation's confidence (for Plackett-Luce, the fitted
+      probability that the first of the pair belongs before the second). It is the fitted
+      probability of the order, not a measure of how much evidence there is: it grows as
+      windows confirm a pair (``alpha=1`` is one pseudo-comparison of prior), but for a long
+      list the neighbours' strengths are close, and even a perfect teacher rarely lifts every
+      pair above ``confidence``; ``max_windows`` is then what stops.
+    * ``"evidence"``: how much the teacher's answers support the pair's order. Of the
+      windows that showed both candidates, ``w`` put them in the current order and ``l`` the
+      other way; the confidence is the posterior probability, under a uniform prior, that the
+      teacher puts them in this order more often than not: ``P(q > 1/2)`` for ``q ~ Beta(w +
+      1, l + 1)`` (a Bayesian sign test; 0.5 before any window showed both). It grows with
+      every window that agrees, however close the pair's fitted strengths, so a consistent
+      teacher settles a query (with ``confidence=0.9``, three agreeing windows and none
+      against settle a pair); a teacher that answers at random does not, as ``w`` and ``l``
+      stay alike. Only direct evidence counts (``a`` before ``c`` and ``c`` before ``b`` is
+      not evidence for the pair ``a``, ``b``): conservative. The Wald test of the fitted
+      log-worths (their Fisher-information standard errors) is not used: with a consistent
+      teacher the fit separates, its errors grow faster than its differences (Hauck &
+      Donner 1977), and it would never stop.
+
+    ``top_k`` (either rule): only the pairs within the first ``top_k`` positions and the one
+    across the boundary (positions ``top_k - 1``, ``top_k``) must reach ``confidence``; the
+    windows go there, and a query stops once its top ``k`` is settled (the order below is the
+    current estimate).
 
     >>> from rankwise.rerank import OracleRanker
     >>> grades = [list(range(40)), [0, 3, 1, 2]]   # a perfect teacher ranks by these
@@ -153,6 +229,8 @@ def active_labels(
         raise InvalidValueError(f"`alpha` must be finite and >= 0; got {alpha!r}")
     seed_value = integer("seed", seed, maximum=U64_MAX)
     batch = integer("batch_size", batch_size, minimum=1)
+    rule = choice("stop", stop, ("probability", "evidence"))
+    k_top = None if top_k is None else integer("top_k", top_k, minimum=1)
     from .labels import aggregate
 
     nq = len(candidates)
@@ -165,11 +243,13 @@ def active_labels(
     trace: list[ActiveRound] = []
     settled = np.zeros(nq, dtype=bool)
     last = offsets[1:] - 1  # each query's last position has no pair
+    within = np.arange(order.shape[0]) - np.repeat(offsets[:-1], n)  # position in its query
+    selected = conf
     round_no = 0
     while True:
         items, wo, qo = _native.labels_active_windows(
             order,
-            conf,
+            selected,
             offsets,
             budget - used,
             window=size,
@@ -216,12 +296,15 @@ def active_labels(
                 alpha=alpha_value,
             )
         order, conf = agg.order, agg.confidence
-        ok = conf >= threshold
+        if rule == "evidence":
+            conf = _evidence(evidence, n, offsets, order)
+        selected = conf if k_top is None else np.where(within >= k_top, 1.0, conf)
+        ok = selected >= threshold
         ok[last[n > 0]] = True
         settled = np.ones(nq, dtype=bool)
         if ok.shape[0]:
             settled[n > 0] = np.logical_and.reduceat(ok, offsets[:-1][n > 0])
-        pairs = np.delete(conf, last[n > 0])
+        pairs = np.delete(selected, last[n > 0])
         trace.append(
             ActiveRound(
                 round=round_no,

@@ -706,6 +706,7 @@ class _Matches(TypedDict):  # match r is items[offsets[r]:offsets[r + 1]]; belie
     offsets: npt.NDArray[np.int64]
     mu: npt.NDArray[np.float64]
     sigma: npt.NDArray[np.float64]
+    ranks: NotRequired[npt.NDArray[np.float64]]  # one per entry of items (TrueSkill draws)
 
 class _OneProblem(TypedDict):
     n_players: int
@@ -808,3 +809,27 @@ def ratings_rank_centrality_groups(
 def ratings_luce_choice_groups(
     groups: _ChoiceGroups, options: _Iteration
 ) -> tuple[npt.NDArray[np.float64], int]: ...
+
+class _MatchGroups(_Matches, _Problems): ...
+
+def ratings_openskill_groups(
+    groups: _MatchGroups, *, beta: float, kappa: float, tau: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def ratings_trueskill_groups(
+    groups: _MatchGroups, *, beta: float, tau: float, draw_probability: float, min_delta: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def ratings_bradley_terry_groups_bootstrap(
+    groups: _ComparisonGroups, options: _Iteration, resampling: _Resampling
+) -> tuple[npt.NDArray[np.float64], int]: ...
+def ratings_plackett_luce_groups_bootstrap(
+    groups: _RankingGroups, options: _Iteration, resampling: _Resampling
+) -> tuple[npt.NDArray[np.float64], int]: ...
+def ratings_ties_groups_bootstrap(
+    groups: _ComparisonGroups, options: _Iteration, resampling: _Resampling, *, model: _TieModel
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...
+def ratings_contextual_groups_bootstrap(
+    groups: _ComparisonGroups,
+    features: npt.NDArray[np.float64],
+    options: _Iteration,
+    resampling: _Resampling,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]: ...

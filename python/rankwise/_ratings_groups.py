@@ -5,32 +5,52 @@ the core) with the GIL released. Import them from :mod:`rankwise.ratings`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._ratings_models import _TIE_PARAMETER, _features, _rankings, _tie_interval
+from ._ratings_models import (
+    _TIE_PARAMETER,
+    _features,
+    _match_ranks,
+    _online,
+    _rankings,
+    _tie_interval,
+)
 from ._validation import float_vector, real_scalar
-from .errors import InvalidValueError, ShapeError
+from .errors import InvalidValueError, RankwiseTypeError, ShapeError
 from .ratings import (
+    _BOTH,
+    Intervals,
     Ratings,
     _choices,
     _comparisons,
+    _confidence,
     _elo_options,
     _fit_options,
     _iteration,
     _names,
     _players,
+    _quantiles,
+    _resample_args,
     _warn_not_converged,
     _z,
 )
 
 if TYPE_CHECKING:
-    from ._native import _ChoiceGroups, _ComparisonGroups, _RankingGroups
+    from ._native import (
+        _ChoiceGroups,
+        _ComparisonGroups,
+        _MatchGroups,
+        _RankingGroups,
+        _Resampling,
+    )
 
 __all__ = [
     "bradley_terry_groups",
@@ -38,10 +58,101 @@ __all__ = [
     "davidson_groups",
     "elo_groups",
     "luce_choice_groups",
+    "openskill_groups",
     "plackett_luce_groups",
     "rank_centrality_groups",
     "rao_kupper_groups",
+    "trueskill_groups",
 ]
+
+
+# The text every grouped function's docstring shares, filled in at definition time by
+# `_grouped` (one place for it; each function keeps its own summary line and examples).
+_SHARED = """\
+{lead}
+
+Parameters
+----------
+{same}
+    As :func:`{single}`, for all the problems together.
+groups : sequence
+    The problem of each {row} (any names).
+{more}
+Returns
+-------
+dict
+    One :class:`Ratings` per problem, keyed by its name (sorted){returns}.
+
+"""
+
+_LEAD = (
+    "``groups`` names the problem of each {row} (a query, a leaderboard); each problem is "
+    "computed on its own {rows} between its own players, exactly as :func:`{single}` would on "
+    "that problem alone{also}, the problems in parallel on the rankwise thread pool with the "
+    "GIL released (no Python loop over problems)."
+)
+
+_INTERVALS = (
+    (
+        'intervals : {"bootstrap", "asymptotic", None}',
+        "Intervals per problem, as :func:`{single}`'s. The bootstrap resamples each problem's "
+        "own {rows}, in parallel over problems and resamples: with ``seed``, each problem's "
+        "resamples are those :func:`{single}` draws from that seed on the problem alone.",
+    ),
+    (
+        "resamples : dict, optional",
+        "Explicit resamples instead: each problem's name to its array of shape "
+        "``(n_resamples, its {rows})`` (the same ``n_resamples`` for all), indices among the "
+        "problem's {rows} in their input order.",
+    ),
+)
+
+
+# The parameters `_grouped` documents itself rather than as the single-problem function's.
+_OWN = {"groups", "intervals", "resamples", "mu", "sigma"}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _grouped(
+    single: str, row: str, also: str = "", returns: str = "", more: str = ""
+) -> Callable[[_F], _F]:
+    """Give a grouped function the shared part of its docstring: its parameters are those of
+    ``single`` (listed from its signature), plus ``groups``, the bootstrap's ``intervals``
+    and ``resamples`` where it takes them, and ``more`` (numpy-style text)."""
+    rows = "matches" if row == "match" else row + "s"
+
+    def fill(f: _F) -> _F:
+        params = inspect.signature(f).parameters
+        names = [n for n in params if n not in _OWN]
+        summary, examples = inspect.cleandoc(f.__doc__ or "").split("\n\n", 1)
+        lead = _LEAD.format(row=row, rows=rows, single=single, also=also)
+        more_text = more
+        if "intervals" in params:
+            described = [
+                name
+                + "\n"
+                + textwrap.fill(
+                    text.format(single=single, rows=rows),
+                    92,
+                    initial_indent="    ",
+                    subsequent_indent="    ",
+                )
+                for name, text in _INTERVALS
+            ]
+            more_text = "\n".join(described) + "\n" + more
+        shared = _SHARED.format(
+            lead=textwrap.fill(lead, 92),
+            row=row,
+            single=single,
+            same=", ".join(names),
+            more=more_text,
+            returns=returns,
+        )
+        f.__doc__ = f"{summary}\n\n{shared}{examples}"
+        f.__rankwise_filled_doc__ = True  # type: ignore[attr-defined]  # tools/griffe_runtime_docs.py
+        return f
+
+    return fill
 
 
 # Makes one problem's Ratings: (problem, its players, slice lo:hi of the per-player outputs).
@@ -128,6 +239,7 @@ def _comparison_problems(
     return p, native
 
 
+@_grouped("bradley_terry", "comparison")
 def bradley_terry_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -135,8 +247,11 @@ def bradley_terry_groups(
     groups: Sequence[Any] | npt.ArrayLike,
     *,
     weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
+    intervals: Intervals | None = "asymptotic",
     confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: Mapping[Any, npt.ArrayLike] | None = None,
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
@@ -145,28 +260,6 @@ def bradley_terry_groups(
     tol: float = 1e-8,
 ) -> dict[Any, Ratings]:
     """Bradley-Terry ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    fitted on its own comparisons between its own players, exactly as :func:`bradley_terry`
-    with ``intervals=None`` or ``"asymptotic"`` would on that problem alone, and the problems
-    run in parallel on the rankwise thread pool with the GIL released (no Python loop over
-    problems).
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights
-        As :func:`bradley_terry`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`bradley_terry`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`bradley_terry`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -179,65 +272,142 @@ def bradley_terry_groups(
     {'q1': [1060.2, 939.8], 'q2': [955.6, 1044.4]}
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
-    fitted = _native.ratings_bradley_terry_groups
-    theta, se = _fit_groups(fitted, "Bradley-Terry MM", p, fit, native)
-    return p.boards(_fitted_board(fit, theta, se, "bradley_terry"))
+    fit = _fit_options(intervals, _BOTH, *_options(locals()))
+    natives = _native.ratings_bradley_terry_groups, _native.ratings_bradley_terry_groups_bootstrap
+    (theta, se), draws = _fit_groups(*natives, "Bradley-Terry MM", p, fit, native)
+    return p.boards(_fitted_board(fit, theta, se, "bradley_terry", draws))
+
+
+def _options(given: dict[str, Any]) -> tuple[Any, ...]:
+    """A grouped fit's options from its arguments ``given``, as :func:`_fit_options` takes
+    them after ``intervals`` and the intervals allowed."""
+    names = ("scale", "base", "init", "confidence", "alpha", "max_iter", "tol")
+    resampling = (given["n_resamples"], given["seed"], given["resamples"])
+    return (*(given[n] for n in names), resampling)
 
 
 def _fit_groups(
     native_fit: Callable[..., tuple[Any, ...]],
+    native_bootstrap: Callable[..., tuple[Any, ...]],
     fitter: str,
     p: _Problems,
     fit: Any,
     *inputs: Any,
     **keywords: Any,
-) -> tuple[Any, ...]:
+) -> tuple[tuple[Any, ...], _Draws | None]:
     """The grouped fit's outputs but the last (its count of problems that did not converge:
     warned of, naming ``fitter``), called with ``inputs``, the checked options ``fit`` and
-    ``keywords``. The warning names the caller of the function that calls this one."""
+    ``keywords``; with a bootstrap, also the grouped bootstrap's draws (``native_bootstrap``,
+    called likewise with the resampling). The warnings name the caller of the function that
+    calls this one."""
     *out, not_converged = native_fit(
         *inputs, fit.native, standard_errors=fit.intervals == "asymptotic", **keywords
     )
+    max_iter = fit.native["max_iter"]
     if not_converged:
         where = f" in {not_converged} of {len(p.keys)} problems"
-        _warn_not_converged(fitter, fit.native["max_iter"], where, stacklevel=3)
-    return tuple(out)
+        _warn_not_converged(fitter, max_iter, where, stacklevel=3)
+    draws = None
+    if fit.intervals == "bootstrap":
+        resampling, count = _group_resamples(p, *fit.resampling)
+        *drawn, not_converged = native_bootstrap(*inputs, fit.native, resampling, **keywords)
+        if not_converged:
+            where = f" in {not_converged} of {count * len(p.keys)} bootstrap resamples"
+            _warn_not_converged(fitter, max_iter, where, stacklevel=3)
+        draws = _Draws(count, drawn[0], tuple(drawn[1:]))
+    return tuple(out), draws
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """A grouped bootstrap's draws: problem k's log-strengths are ``theta[count * lo : count *
+    hi]`` (``count`` rows of its players), its other parameters' ``others[j][k * count * n :
+    (k + 1) * count * n]`` (``count`` rows of ``n``)."""
+
+    count: int
+    theta: npt.NDArray[np.float64]
+    others: tuple[npt.NDArray[np.float64], ...]
+
+
+def _group_resamples(
+    p: _Problems, n_resamples: int, seed: int, resamples: object
+) -> tuple[_Resampling, int]:
+    """The grouped bootstrap's resampling and its number of resamples per problem: seeded, or
+    each problem's explicit resamples (``resamples[name]``, ``(count, its rows)``) laid out
+    problem after problem in a ``(count, rows)`` array, as the grouped natives take them."""
+    if resamples is None:
+        args = _resample_args(n_resamples, seed, None)
+        return args, args["n_resamples"]
+    if not isinstance(resamples, Mapping):
+        raise RankwiseTypeError(
+            "`resamples` must be a dict from each problem's name to its resamples; got "
+            f"{type(resamples).__name__}"
+        )
+    keys = p.keys.tolist()
+    unknown = [k for k in resamples if k not in set(keys)]
+    if unknown:
+        raise InvalidValueError(f"`resamples` names problems not in `groups`: {unknown[:3]!r}")
+    blocks: list[npt.NDArray[np.int64]] = []
+    for k, key in enumerate(keys):
+        if key not in resamples:
+            raise InvalidValueError(f"`resamples` must hold every problem; {key!r} is missing")
+        block = _resample_args(n_resamples, seed, resamples[key])["resamples"]
+        shape = (blocks[0].shape[0] if blocks else block.shape[0], p.bounds[k + 1] - p.bounds[k])
+        if block.shape != shape:
+            raise ShapeError(
+                f"`resamples[{key!r}]` must have shape {shape} (n_resamples, the problem's "
+                f"rows), the same n_resamples for every problem; got {block.shape}"
+            )
+        blocks.append(block)
+    count = blocks[0].shape[0]
+    flat = np.concatenate([b.ravel() for b in blocks]).reshape(count, -1)
+    return {"seed": _resample_args(n_resamples, seed, None)["seed"], "resamples": flat}, count
 
 
 # A problem's other fitted parameters and their intervals (None without intervals), from
-# the problem's index and the standard errors of those parameters.
-_Extra = Callable[[int, npt.NDArray[np.float64]], tuple[dict[str, float], Any]]
+# the problem's index, the standard errors of those parameters and their bootstrap draws
+# (``(n_resamples, n)``; None without a bootstrap).
+_Extra = Callable[[int, npt.NDArray[np.float64], Any], tuple[dict[str, float], Any]]
 
 
 def _fitted_board(
-    fit: Any, theta: Any, se: Any, method: str, n_extra: int = 0, extra: _Extra | None = None
+    fit: Any,
+    theta: Any,
+    se: Any,
+    method: str,
+    draws: _Draws | None,
+    n_extra: int = 0,
+    extra: _Extra | None = None,
 ) -> _Make:
-    """Make one problem's Ratings from the concatenated log-strengths ``theta`` and errors
-    ``se``: problem k's are ``se[lo + k * n_extra : hi + (k + 1) * n_extra]``, its players'
-    then its ``n_extra`` other parameters' (given by ``extra``)."""
+    """Make one problem's Ratings from the concatenated log-strengths ``theta``, errors
+    ``se`` and bootstrap ``draws``: problem k's errors are ``se[lo + k * n_extra : hi + (k +
+    1) * n_extra]``, its players' then its ``n_extra`` other parameters' (given by
+    ``extra``)."""
     z = _z(fit.confidence)
 
     def make(k: int, players: npt.NDArray[Any], lo: int, hi: int) -> Ratings:
         rating = fit.init + fit.factor * theta[lo:hi]
-        lower = upper = None
+        out: dict[str, Any] = {"lower": None, "upper": None, "method": method}
+        extra_draws = None
         if fit.intervals == "asymptotic":
             half = z * fit.factor * se[lo + k * n_extra : hi + k * n_extra]
-            lower, upper = rating - half, rating + half
-        others: dict[str, Any] = {}
+            out.update(lower=rating - half, upper=rating + half, method=method + " (asymptotic)")
+        elif draws is not None:
+            c = draws.count
+            boot = fit.init + fit.factor * draws.theta[c * lo : c * hi].reshape(c, hi - lo)
+            out["lower"], out["upper"] = _quantiles(boot, fit.confidence)
+            out.update(bootstrap=boot, method=method + f" (bootstrap, {c} resamples)")
+            if draws.others:
+                at = k * c * n_extra
+                extra_draws = draws.others[0][at : at + c * n_extra].reshape(c, n_extra)
         if extra is not None:
             e = se[hi + k * n_extra : hi + (k + 1) * n_extra]
-            others["parameters"], others["parameter_intervals"] = extra(k, e)
+            out["parameters"], out["parameter_intervals"] = extra(k, e, extra_draws)
         return Ratings(
             players=players,
             ratings=rating,
-            lower=lower,
-            upper=upper,
-            method=method + (" (asymptotic)" if fit.intervals else ""),
             confidence=fit.confidence if fit.intervals else None,
-            **others,
+            **out,
         )
 
     return make
@@ -258,8 +428,11 @@ def _ties_groups(
     winner: object,
     groups: object,
     weights: npt.ArrayLike | None,
-    intervals: Literal["asymptotic"] | None,
+    intervals: Intervals | None,
     confidence: float,
+    n_resamples: int,
+    seed: int,
+    resamples: Mapping[Any, npt.ArrayLike] | None,
     scale: float,
     base: float,
     init: float,
@@ -268,22 +441,27 @@ def _ties_groups(
     tol: float,
 ) -> dict[Any, Ratings]:
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
+    fit = _fit_options(intervals, _BOTH, *_options(locals()))
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
-    theta, eta, se = _fit_groups(_native.ratings_ties_groups, fitter, p, fit, native, model=model)
+    natives = _native.ratings_ties_groups, _native.ratings_ties_groups_bootstrap
+    (theta, eta, se), draws = _fit_groups(*natives, fitter, p, fit, native, model=model)
     name = _TIE_PARAMETER[model]
 
-    def tie_parameter(k: int, e: npt.NDArray[np.float64]) -> tuple[dict[str, float], Any]:
+    def tie_parameter(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
         interval = None
         if intervals == "asymptotic":
             interval = {name: _tie_interval(model, float(eta[k]), float(e[0]), fit.confidence)}
+        elif d is not None:
+            lo, hi = _quantiles(np.exp(d[:, 0]), fit.confidence)
+            interval = {name: (float(lo), float(hi))}
         return {name: float(np.exp(eta[k]))}, interval
 
-    return p.boards(_fitted_board(fit, theta, se, model, 1, tie_parameter))
+    return p.boards(_fitted_board(fit, theta, se, model, draws, 1, tie_parameter))
 
 
+@_grouped(
+    "davidson", "comparison", " (ratings, intervals, the tie parameter ``nu`` and its interval)"
+)
 def davidson_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -291,8 +469,11 @@ def davidson_groups(
     groups: Sequence[Any] | npt.ArrayLike,
     *,
     weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
+    intervals: Intervals | None = "asymptotic",
     confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: Mapping[Any, npt.ArrayLike] | None = None,
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
@@ -301,28 +482,6 @@ def davidson_groups(
     tol: float = 1e-10,
 ) -> dict[Any, Ratings]:
     """Davidson ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    fitted on its own comparisons between its own players, exactly as :func:`davidson` with
-    ``intervals=None`` or ``"asymptotic"`` would on that problem alone (ratings, intervals,
-    the tie parameter ``nu`` and its interval), the problems in parallel on the rankwise
-    thread pool with the GIL released.
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights
-        As :func:`davidson`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`davidson`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`davidson`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -337,6 +496,11 @@ def davidson_groups(
     return _ties_groups("davidson", **locals())  # this function's arguments, as given
 
 
+@_grouped(
+    "rao_kupper",
+    "comparison",
+    " (ratings, intervals, the tie parameter ``theta`` and its interval)",
+)
 def rao_kupper_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -344,8 +508,11 @@ def rao_kupper_groups(
     groups: Sequence[Any] | npt.ArrayLike,
     *,
     weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
+    intervals: Intervals | None = "asymptotic",
     confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: Mapping[Any, npt.ArrayLike] | None = None,
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
@@ -354,28 +521,6 @@ def rao_kupper_groups(
     tol: float = 1e-10,
 ) -> dict[Any, Ratings]:
     """Rao-Kupper ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    fitted on its own comparisons between its own players, exactly as :func:`rao_kupper` with
-    ``intervals=None`` or ``"asymptotic"`` would on that problem alone (ratings, intervals,
-    the tie parameter ``theta`` and its interval), the problems in parallel on the rankwise
-    thread pool with the GIL released.
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights
-        As :func:`rao_kupper`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`rao_kupper`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`rao_kupper`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -390,6 +535,7 @@ def rao_kupper_groups(
     return _ties_groups("rao_kupper", **locals())  # this function's arguments, as given
 
 
+@_grouped("elo", "comparison", " (bit for bit), each problem's comparisons in their input order")
 def elo_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -403,23 +549,6 @@ def elo_groups(
     init: float = 1000.0,
 ) -> dict[Any, Ratings]:
     """Online Elo ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem's
-    comparisons are taken in their order in the input, between its own players, exactly as
-    :func:`elo` would on that problem alone (bit for bit), the problems in parallel on the
-    rankwise thread pool with the GIL released.
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights, k, scale, base, init
-        As :func:`elo`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -435,6 +564,7 @@ def elo_groups(
     return p.boards(_point_board(r, "elo"))
 
 
+@_grouped("rank_centrality", "comparison")
 def rank_centrality_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -445,23 +575,6 @@ def rank_centrality_groups(
     alpha: float = 0.0,
 ) -> dict[Any, Ratings]:
     """Rank Centrality of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    computed on its own comparisons between its own players, exactly as
-    :func:`rank_centrality` would on that problem alone, the problems in parallel on the
-    rankwise thread pool with the GIL released.
-
-    Parameters
-    ----------
-    model_a, model_b, winner, weights, alpha
-        As :func:`rank_centrality`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -477,14 +590,18 @@ def rank_centrality_groups(
     return p.boards(_point_board(r, "rank_centrality"))
 
 
+@_grouped("plackett_luce", "ranking")
 def plackett_luce_groups(
     rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
     groups: Sequence[Any] | npt.ArrayLike,
     *,
     offsets: npt.ArrayLike | None = None,
     weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
+    intervals: Intervals | None = "asymptotic",
     confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: Mapping[Any, npt.ArrayLike] | None = None,
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
@@ -494,27 +611,6 @@ def plackett_luce_groups(
 ) -> dict[Any, Ratings]:
     """Plackett-Luce ratings of many independent problems at once, in parallel in Rust.
 
-    ``groups`` names the problem of each ranking (a query, a leaderboard); each problem is
-    fitted on its own rankings between its own players, exactly as :func:`plackett_luce` with
-    ``intervals=None`` or ``"asymptotic"`` would on that problem alone, the problems in
-    parallel on the rankwise thread pool with the GIL released.
-
-    Parameters
-    ----------
-    rankings, offsets, weights
-        As :func:`plackett_luce`, for all the problems together.
-    groups : sequence
-        The problem of each ranking (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`plackett_luce`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`plackett_luce`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
-
     Examples
     --------
     >>> from rankwise import ratings
@@ -523,32 +619,42 @@ def plackett_luce_groups(
     >>> {k: v.players[v.order].tolist() for k, v in boards.items()}
     {'q1': ['a', 'b', 'c'], 'q2': ['x', 'y']}
     """
+    fit = _fit_options(intervals, _BOTH, *_options(locals()))
+    p, native, _, _ = _ranking_problems(rankings, offsets, groups)
+    if weights is not None:
+        nr = len(p.order)
+        native["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
+    natives = _native.ratings_plackett_luce_groups, _native.ratings_plackett_luce_groups_bootstrap
+    (theta, se), draws = _fit_groups(*natives, "Plackett-Luce MM", p, fit, native)
+    return p.boards(_fitted_board(fit, theta, se, "plackett_luce", draws))
+
+
+def _ranking_problems(
+    rankings: object, offsets: npt.ArrayLike | None, groups: object
+) -> tuple[_Problems, _RankingGroups, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The rankings (or matches) of all the problems, sorted by problem, as the grouped
+    natives take them (``items``, ``offsets``, ``bounds``, ``players``), the flat position
+    of each of their entries in the input and the input's offsets (for per-entry values such
+    as ranks)."""
     names, items, off = _rankings(rankings, offsets, None)
-    nr = len(off) - 1
     if np.any(off[1:] < off[:-1]) or off[0] != 0 or off[-1] != items.shape[0]:
         raise InvalidValueError(
             f"`offsets` must rise from 0 to the number of ranked players ({items.shape[0]})"
         )
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
 
     def row_players(order: npt.NDArray[np.intp]) -> tuple[Any, Any]:
         at, row, _ = _sorted_entries(off, order)
         return items[at], row
 
-    p, local = _problems(names, groups, nr, "ranking", row_players)
+    p, local = _problems(names, groups, len(off) - 1, "ranking", row_players)
+    at, _, sorted_off = _sorted_entries(off, p.order)
     native: _RankingGroups = {
         "items": local,
-        "offsets": _sorted_entries(off, p.order)[2],
+        "offsets": sorted_off,
         "bounds": p.bounds,
         "players": p.players,
     }
-    if weights is not None:
-        native["weights"] = np.ascontiguousarray(float_vector("weights", weights, nr)[p.order])
-    fitted = _native.ratings_plackett_luce_groups
-    theta, se = _fit_groups(fitted, "Plackett-Luce MM", p, fit, native)
-    return p.boards(_fitted_board(fit, theta, se, "plackett_luce"))
+    return p, native, at, off
 
 
 def _sorted_entries(
@@ -567,6 +673,7 @@ def _sorted_entries(
     )
 
 
+@_grouped("luce_choice", "choice")
 def luce_choice_groups(
     chosen: Sequence[Any] | npt.ArrayLike,
     alternatives: Sequence[Sequence[Any]] | npt.ArrayLike,
@@ -578,23 +685,6 @@ def luce_choice_groups(
     tol: float = 1e-8,
 ) -> dict[Any, Ratings]:
     """Luce choice (top-1) ratings of many independent problems at once, in parallel in Rust.
-
-    ``groups`` names the problem of each choice (a query's setwise ``select`` answers, a
-    leaderboard); each problem is fitted on its own choices between its own players, exactly
-    as :func:`luce_choice` would on that problem alone, the problems in parallel on the
-    rankwise thread pool with the GIL released.
-
-    Parameters
-    ----------
-    chosen, alternatives, offsets, alpha, max_iter, tol
-        As :func:`luce_choice`, for all the problems together.
-    groups : sequence
-        The problem of each choice (any names).
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted).
 
     Examples
     --------
@@ -635,6 +725,12 @@ def luce_choice_groups(
     return p.boards(_point_board(params, "luce_choice"))
 
 
+@_grouped(
+    "contextual_bradley_terry",
+    "comparison",
+    " (ratings, coefficients and their intervals, with its rows of ``features``)",
+    "; ``parameters`` holds the problem's coefficients",
+)
 def contextual_bradley_terry_groups(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -643,8 +739,11 @@ def contextual_bradley_terry_groups(
     groups: Sequence[Any] | npt.ArrayLike,
     *,
     weights: npt.ArrayLike | None = None,
-    intervals: Literal["asymptotic"] | None = "asymptotic",
+    intervals: Intervals | None = "asymptotic",
     confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    resamples: Mapping[Any, npt.ArrayLike] | None = None,
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
@@ -653,29 +752,6 @@ def contextual_bradley_terry_groups(
     tol: float = 1e-10,
 ) -> dict[Any, Ratings]:
     """Contextual (style-controlled) Bradley-Terry of many independent problems at once.
-
-    ``groups`` names the problem of each comparison (a query, a leaderboard); each problem is
-    fitted on its own comparisons and their rows of ``features`` between its own players,
-    exactly as :func:`contextual_bradley_terry` with ``intervals=None`` or ``"asymptotic"``
-    would on that problem alone (ratings, coefficients and their intervals), the problems in
-    parallel in Rust with the GIL released.
-
-    Parameters
-    ----------
-    model_a, model_b, winner, features, weights
-        As :func:`contextual_bradley_terry`, for all the problems together.
-    groups : sequence
-        The problem of each comparison (any names).
-    intervals : {"asymptotic", None}
-        Asymptotic intervals per problem, as :func:`contextual_bradley_terry`'s.
-    confidence, scale, base, init, alpha, max_iter, tol
-        As :func:`contextual_bradley_terry`.
-
-    Returns
-    -------
-    dict
-        One :class:`Ratings` per problem, keyed by its name (sorted); ``parameters`` holds the
-        problem's coefficients.
 
     Examples
     --------
@@ -695,16 +771,15 @@ def contextual_bradley_terry_groups(
     """
     p, native = _comparison_problems(model_a, model_b, winner, groups, weights)
     feature_names, x = _features(features, len(p.order))
-    fit = _fit_options(
-        intervals, ("asymptotic",), scale, base, init, confidence, alpha, max_iter, tol
-    )
+    fit = _fit_options(intervals, _BOTH, *_options(locals()))
     fitter = "contextual Bradley-Terry Newton iteration"
     x = np.ascontiguousarray(x[p.order])
-    theta, beta, se = _fit_groups(_native.ratings_contextual_groups, fitter, p, fit, native, x)
+    natives = _native.ratings_contextual_groups, _native.ratings_contextual_groups_bootstrap
+    (theta, beta, se), draws = _fit_groups(*natives, fitter, p, fit, native, x)
     n_k = len(feature_names)
     z = _z(fit.confidence)
 
-    def coefficients(k: int, e: npt.NDArray[np.float64]) -> tuple[dict[str, float], Any]:
+    def coefficients(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
         coef = beta[k * n_k : (k + 1) * n_k]
         intervals_of = None
         if intervals == "asymptotic":
@@ -712,7 +787,120 @@ def contextual_bradley_terry_groups(
                 f: (float(coef[j] - z * e[j]), float(coef[j] + z * e[j]))
                 for j, f in enumerate(feature_names)
             }
+        elif d is not None:
+            lo, hi = _quantiles(d, fit.confidence)
+            intervals_of = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
         return dict(zip(feature_names, coef.tolist(), strict=True)), intervals_of
 
     method = "contextual_bradley_terry"
-    return p.boards(_fitted_board(fit, theta, se, method, n_k, coefficients))
+    return p.boards(_fitted_board(fit, theta, se, method, draws, n_k, coefficients))
+
+
+_ONLINE = """\
+mu, sigma : float
+    The starting belief of every player of every problem.
+"""
+
+
+def _online_groups(
+    rankings: object,
+    groups: object,
+    offsets: npt.ArrayLike | None,
+    mu: float,
+    sigma: float,
+    confidence: float,
+    ranks: object = None,
+) -> tuple[_Problems, _MatchGroups, float, Callable[..., dict[Any, Ratings]]]:
+    """The matches of every problem as the grouped online natives take them, with every
+    player's starting belief ``mu``, ``sigma`` (and ``ranks``, sorted as the matches), the
+    checked ``confidence``, and the maker of the result from the natives' means and
+    deviations (``boards(mean, sd, method)``)."""
+    p, native, at, off = _ranking_problems(rankings, offsets, groups)
+    confidence = _confidence(confidence)
+    total = int(p.starts[-1])
+    matches: _MatchGroups = {
+        "items": native["items"],
+        "offsets": native["offsets"],
+        "bounds": native["bounds"],
+        "players": native["players"],
+        "mu": np.full(total, real_scalar("mu", mu)),
+        "sigma": np.full(total, real_scalar("sigma", sigma)),
+    }
+    if ranks is not None:
+        matches["ranks"] = np.ascontiguousarray(_match_ranks(ranks, off, offsets is not None)[at])
+
+    def boards(mean: Any, sd: Any, method: str) -> dict[Any, Ratings]:
+        return p.boards(
+            lambda _k, players, lo, hi: _online(players, mean[lo:hi], sd[lo:hi], method, confidence)
+        )
+
+    return p, matches, confidence, boards
+
+
+@_grouped("openskill", "match", more=_ONLINE)
+def openskill_groups(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    mu: float = 25.0,
+    sigma: float = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    kappa: float = 0.0001,
+    tau: float = 25.0 / 300.0,
+    confidence: float = 0.95,
+) -> dict[Any, Ratings]:
+    """openskill (Plackett-Luce) ratings of many independent leaderboards at once, in Rust.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> matches = [["a", "b", "c"], ["x", "y"], ["a", "c"], ["y", "x"], ["b", "c"]]
+    >>> boards = ratings.openskill_groups(matches, ["q1", "q2", "q1", "q2", "q1"])
+    >>> {k: v.ratings.round(3).tolist() for k, v in boards.items()}
+    {'q1': [29.837, 27.664, 17.68], 'q2': [24.589, 25.411]}
+    """
+    _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence)
+    mean, sd = _native.ratings_openskill_groups(
+        matches,
+        beta=real_scalar("beta", beta),
+        kappa=real_scalar("kappa", kappa),
+        tau=real_scalar("tau", tau),
+    )
+    return boards(mean, sd, "openskill (Plackett-Luce)")
+
+
+@_grouped("trueskill", "match", more=_ONLINE)
+def trueskill_groups(
+    rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
+    groups: Sequence[Any] | npt.ArrayLike,
+    *,
+    offsets: npt.ArrayLike | None = None,
+    mu: float = 25.0,
+    sigma: float = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    tau: float = 25.0 / 300.0,
+    draw_probability: float = 0.10,
+    min_delta: float = 1e-4,
+    confidence: float = 0.95,
+    ranks: Sequence[Sequence[float]] | npt.ArrayLike | None = None,
+) -> dict[Any, Ratings]:
+    """TrueSkill ratings of many independent leaderboards at once, in parallel in Rust.
+
+    Examples
+    --------
+    >>> from rankwise import ratings
+    >>> matches = [["a", "b", "c"], ["x", "y"], ["a", "c"], ["y", "x"], ["b", "c"]]
+    >>> boards = ratings.trueskill_groups(matches, ["q1", "q2", "q1", "q2", "q1"])
+    >>> {k: v.ratings.round(3).tolist() for k, v in boards.items()}
+    {'q1': [32.633, 26.582, 15.763], 'q2': [23.357, 26.643]}
+    """
+    _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence, ranks)
+    mean, sd = _native.ratings_trueskill_groups(
+        matches,
+        beta=real_scalar("beta", beta),
+        tau=real_scalar("tau", tau),
+        draw_probability=real_scalar("draw_probability", draw_probability),
+        min_delta=real_scalar("min_delta", min_delta),
+    )
+    return boards(mean, sd, "trueskill")

@@ -493,6 +493,25 @@ def _matches(
     return names, {"items": items, "offsets": off, "mu": start[0], "sigma": start[1]}
 
 
+def _match_ranks(ranks: object, off: npt.NDArray[np.int64], flat: bool) -> npt.NDArray[np.float64]:
+    """The ranks of every entry of the matches cut by ``off``, flat: given flat (``flat``,
+    as the matches were, with offsets) or one sequence per match."""
+    n = int(off[-1])
+    if not flat:
+        if not isinstance(ranks, Sequence | np.ndarray) or len(ranks) != len(off) - 1:
+            raise ShapeError(f"`ranks` must hold one sequence per match ({len(off) - 1})")
+        parts = [float_vector("ranks", r) for r in ranks]
+        lengths = np.diff(off)
+        bad = [i for i, (r, m) in enumerate(zip(parts, lengths, strict=True)) if len(r) != m]
+        if bad:
+            raise ShapeError(
+                f"`ranks` must give one rank per player of each match; match {bad[0]} has "
+                f"{int(lengths[bad[0]])} players and {len(parts[bad[0]])} ranks"
+            )
+        ranks = np.concatenate(parts) if parts else np.zeros(0)
+    return float_vector("ranks", ranks, n)
+
+
 def _online(
     names: npt.NDArray[Any],
     mean: npt.NDArray[np.float64],
@@ -598,6 +617,7 @@ def trueskill(
     draw_probability: float = 0.10,
     min_delta: float = 1e-4,
     confidence: float = 0.95,
+    ranks: Sequence[Sequence[float]] | npt.ArrayLike | None = None,
 ) -> Ratings:
     """Online Bayesian ratings from matches by TrueSkill (Herbrich, Minka & Graepel, NIPS 2006),
     as the ``trueskill`` package computes them.
@@ -609,10 +629,14 @@ def trueskill(
     .rate([(r,) for r in match], min_delta=min_delta)``, match after match (Rust,
     ``ratings/trueskill.rs``; the update AcuRank uses).
 
-    A match is a strict order: draws are not taken (there is no way to give one here).
-    ``draw_probability`` still matters, as the package's: it sets the draw margin that every
-    win must clear. Where the package raises ``FloatingPointError`` (a winner rated far below
-    a player it beat), this raises :class:`~rankwise.errors.InvalidValueError` naming the match.
+    A match is a strict order unless ``ranks`` are given: then it is ordered by its ranks
+    (lower is better; stably, as the package sorts), and neighbours of equal rank drew: their
+    performance difference is truncated to ``|d| <= epsilon`` (the package's ``v_draw`` and
+    ``w_draw``) instead of ``d > epsilon``, with the draw margin ``epsilon = sqrt(2) * beta *
+    Phi^-1((1 + draw_probability) / 2)``: ``rate([(p,) for p in match], ranks=ranks)``. Where
+    the package raises ``FloatingPointError`` (a winner rated far below a player it beat, a
+    draw with ``draw_probability=0``), this raises :class:`~rankwise.errors.InvalidValueError`
+    naming the match.
 
     Parameters
     ----------
@@ -635,6 +659,10 @@ def trueskill(
         ``(1 + confidence) / 2``. TrueSkill's conservative score ``mu - 3 * sigma`` (the
         leaderboard's, ``trueskill.expose``) is ``ratings - 3 * sigma``.
 
+    ranks : sequence of sequences of numbers, optional
+        Each match's ranks of its players, in the order of ``rankings`` (flat with
+        ``offsets``): lower is better, equal ranks drew. By default ``0, 1, ...``: no draws.
+
     Returns
     -------
     Ratings
@@ -643,6 +671,9 @@ def trueskill(
     Examples
     --------
     >>> from rankwise import ratings
+    >>> drawn = ratings.trueskill([["a", "b", "c"]], ranks=[[0, 0, 1]])  # a and b drew
+    >>> drawn.ratings.round(3).tolist()
+    [27.552, 27.557, 19.891]
     >>> r = ratings.trueskill([["a", "b", "c"], ["a", "c"], ["b", "c"]])
     >>> r.players[r.order].tolist()
     ['a', 'b', 'c']
@@ -653,6 +684,8 @@ def trueskill(
     """
     names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
+    if ranks is not None:
+        matches["ranks"] = _match_ranks(ranks, matches["offsets"], offsets is not None)
     mean, sd = _native.ratings_trueskill(
         matches,
         beta=real_scalar("beta", beta),

@@ -80,6 +80,7 @@ __all__ = [
     "luce_choice",
     "luce_choice_groups",
     "openskill",
+    "openskill_groups",
     "plackett_luce",
     "plackett_luce_groups",
     "rank_centrality",
@@ -87,6 +88,7 @@ __all__ = [
     "rao_kupper",
     "rao_kupper_groups",
     "trueskill",
+    "trueskill_groups",
 ]
 
 Intervals = Literal["bootstrap", "asymptotic"]
@@ -745,9 +747,11 @@ from ._ratings_groups import (  # noqa: E402
     davidson_groups,
     elo_groups,
     luce_choice_groups,
+    openskill_groups,
     plackett_luce_groups,
     rank_centrality_groups,
     rao_kupper_groups,
+    trueskill_groups,
 )
 from ._ratings_models import (  # noqa: E402
     contextual_bradley_terry,

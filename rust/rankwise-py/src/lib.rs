@@ -80,6 +80,14 @@ mod _native {
         },
     };
 
+    // The grouped online ratings and grouped bootstraps (issue 19).
+    #[pymodule_export]
+    use crate::ratings::{
+        ratings_bradley_terry_groups_bootstrap, ratings_contextual_groups_bootstrap,
+        ratings_openskill_groups, ratings_plackett_luce_groups_bootstrap,
+        ratings_ties_groups_bootstrap, ratings_trueskill_groups,
+    };
+
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;

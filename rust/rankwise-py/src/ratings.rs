@@ -8,7 +8,7 @@ use rankwise_core::labels::plackett_luce::{Fit, MmOptions};
 use rankwise_core::ratings::bradley_terry;
 use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
-use rankwise_core::ratings::groups::ComparisonGroups;
+use rankwise_core::ratings::groups::{ComparisonGroups, RankingGroups, concat_draws};
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
@@ -247,6 +247,19 @@ impl ComparisonGroupArgs<'_> {
             b,
             score,
             weights,
+            bounds: &self.bounds,
+            players: &self.players,
+        })
+    }
+}
+
+impl RankingGroupArgs<'_> {
+    fn get(&self) -> PyResult<RankingGroups<'_>> {
+        let r = &self.rows;
+        Ok(RankingGroups {
+            items: r.items.slice("rankings")?,
+            offsets: r.offsets.slice("offsets")?,
+            weights: slice_opt(&r.weights, "weights")?,
             bounds: &self.bounds,
             players: &self.players,
         })
@@ -589,14 +602,15 @@ pub fn ratings_openskill<'py>(
     tau: f64,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let opts = OpenSkillOptions { beta, kappa, tau };
-    online(py, &matches, |c, mu, sigma| {
+    online(py, &matches, |c, _, mu, sigma| {
         openskill::plackett_luce(c, &opts, mu, sigma)
     })
 }
 
 /// The matches of the online ratings and the starting beliefs: `{"items", "offsets", "mu",
 /// "sigma"}` (match `r` is `items[offsets[r]..offsets[r + 1]]`, best first; one belief per
-/// player).
+/// player) and, optionally, `"ranks"` (one per entry of `items`: its player's rank in its
+/// match, equal ranks a draw; TrueSkill only).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 pub struct Matches<'py> {
@@ -604,6 +618,8 @@ pub struct Matches<'py> {
     offsets: I64s<'py>,
     mu: F64s<'py>,
     sigma: F64s<'py>,
+    #[pyo3(default)]
+    ranks: Option<F64s<'py>>,
 }
 
 /// Online ratings: `rate` updates the starting beliefs with the matches, off the interpreter;
@@ -611,12 +627,13 @@ pub struct Matches<'py> {
 fn online<'py>(
     py: Python<'py>,
     matches: &Matches<'_>,
-    rate: impl FnOnce(&Rankings<'_>, &mut [f64], &mut [f64]) -> CoreResult<()> + Send,
+    rate: impl FnOnce(&Rankings<'_>, Option<&[f64]>, &mut [f64], &mut [f64]) -> CoreResult<()> + Send,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let mut mu = matches.mu.slice("mu")?.to_vec();
     let mut sigma = matches.sigma.slice("sigma")?.to_vec();
     let c = rankings(&matches.items, &matches.offsets, &None, mu.len())?;
-    interrupt::run(py, || rate(&c, &mut mu, &mut sigma))?.map_err(CoreError)?;
+    let ranks = slice_opt(&matches.ranks, "ranks")?;
+    interrupt::run(py, || rate(&c, ranks, &mut mu, &mut sigma))?.map_err(CoreError)?;
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
@@ -640,9 +657,9 @@ pub fn ratings_bradley_terry_groups<'py>(
     Ok(strength_groups(py, fits))
 }
 
-/// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, no
-/// draws): the means and standard deviations after the matches, from the given starting
-/// values.
+/// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, draws
+/// where `ranks` are equal): the means and standard deviations after the matches, from the
+/// given starting values.
 #[pyfunction]
 #[pyo3(signature = (matches, *, beta, tau, draw_probability, min_delta))]
 pub fn ratings_trueskill<'py>(
@@ -659,8 +676,8 @@ pub fn ratings_trueskill<'py>(
         draw_probability,
         min_delta,
     };
-    online(py, &matches, |c, mu, sigma| {
-        trueskill::rate_matches(c, &opts, mu, sigma)
+    online(py, &matches, |c, ranks, mu, sigma| {
+        trueskill::rate_matches(c, ranks, &opts, mu, sigma)
     })
 }
 
@@ -676,14 +693,9 @@ pub fn ratings_plackett_luce_groups<'py>(
     options: Iteration,
     standard_errors: bool,
 ) -> PyResult<StrengthGroups<'py>> {
-    let r = &groups.rows;
-    let (items, offsets) = (r.items.slice("rankings")?, r.offsets.slice("offsets")?);
-    let w = slice_opt(&r.weights, "weights")?;
-    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
-    let fits = interrupt::run(py, || {
-        pl::fit_groups(items, offsets, w, bounds, players, &opts, standard_errors)
-    })?
-    .map_err(CoreError)?;
+    let (groups, opts) = (groups.get()?, options.mm());
+    let fits = interrupt::run(py, || pl::fit_groups(&groups, &opts, standard_errors))?
+        .map_err(CoreError)?;
     Ok(strength_groups(py, fits))
 }
 
@@ -816,6 +828,202 @@ pub fn ratings_contextual_groups<'py>(
         PyArray1::from_vec(py, theta),
         PyArray1::from_vec(py, beta),
         PyArray1::from_vec(py, se),
+        not_converged,
+    ))
+}
+
+/// Grouped online ratings: `rate(matches, ranks, mu, sigma)` per problem (matches sorted by
+/// problem, `bounds` cutting them, local player indices; `mu` and `sigma` one per player of
+/// each problem in turn), in parallel off the interpreter; the concatenated beliefs after.
+fn online_groups<'py>(
+    py: Python<'py>,
+    groups: &Problems<Matches<'_>>,
+    rate: impl Fn(&Rankings<'_>, Option<&[f64]>, &mut [f64], &mut [f64]) -> CoreResult<()> + Sync,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let r = &groups.rows;
+    let g = RankingGroups {
+        items: r.items.slice("rankings")?,
+        offsets: r.offsets.slice("offsets")?,
+        weights: None,
+        bounds: &groups.bounds,
+        players: &groups.players,
+    };
+    let (mu, sigma) = (r.mu.slice("mu")?, r.sigma.slice("sigma")?);
+    let ranks = slice_opt(&r.ranks, "ranks")?;
+    if let Some(v) = ranks
+        && v.len() != g.items.len()
+    {
+        return Err(CoreError(rankwise_core::error::RankError::shape(
+            "ranks",
+            format!("one rank per player of every match ({})", g.items.len()),
+            v.len(),
+        ))
+        .into());
+    }
+    let (mu, sigma) = interrupt::run(py, || {
+        g.online(mu, sigma, |c, entries, m, s| {
+            rate(c, ranks.map(|v| &v[entries]), m, s)
+        })
+    })?
+    .map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
+}
+
+/// openskill's Plackett–Luce ratings of many independent leaderboards in parallel, each as
+/// [`ratings_openskill`] on it alone: the concatenated means and standard deviations.
+#[pyfunction]
+#[pyo3(signature = (groups, *, beta, kappa, tau))]
+pub fn ratings_openskill_groups<'py>(
+    py: Python<'py>,
+    groups: Problems<Matches<'py>>,
+    beta: f64,
+    kappa: f64,
+    tau: f64,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let opts = OpenSkillOptions { beta, kappa, tau };
+    online_groups(py, &groups, |c, _, mu, sigma| {
+        openskill::plackett_luce(c, &opts, mu, sigma)
+    })
+}
+
+/// TrueSkill ratings of many independent leaderboards in parallel, each as
+/// [`ratings_trueskill`] on it alone: the concatenated means and standard deviations.
+#[pyfunction]
+#[pyo3(signature = (groups, *, beta, tau, draw_probability, min_delta))]
+pub fn ratings_trueskill_groups<'py>(
+    py: Python<'py>,
+    groups: Problems<Matches<'py>>,
+    beta: f64,
+    tau: f64,
+    draw_probability: f64,
+    min_delta: f64,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let opts = TrueSkillOptions {
+        beta,
+        tau,
+        draw_probability,
+        min_delta,
+    };
+    online_groups(py, &groups, |c, ranks, mu, sigma| {
+        trueskill::rate_matches(c, ranks, &opts, mu, sigma)
+    })
+}
+
+/// The draws of grouped bootstraps concatenated problem after problem (each problem's
+/// `resamples x players`, row-major), and the resamples that did not converge in all.
+/// `run` (a grouped bootstrap of `count` resamples per problem) off the interpreter.
+fn strength_groups_bootstrap(
+    py: Python<'_>,
+    count: usize,
+    run: impl FnOnce() -> CoreResult<Vec<Bootstrap>> + Send,
+) -> PyResult<(F64Array<'_>, usize)> {
+    let concat = || -> CoreResult<(Vec<f64>, usize)> {
+        let parts = run()?;
+        let not_converged = parts.iter().map(|b| b.not_converged).sum();
+        let draws = concat_draws(parts.into_iter().map(|b| b.params).collect(), count)?;
+        Ok((draws, not_converged))
+    };
+    let (draws, not_converged) = interrupt::run(py, concat)?.map_err(CoreError)?;
+    Ok((PyArray1::from_vec(py, draws), not_converged))
+}
+
+impl Resampling<'_> {
+    /// The number of resamples each problem of a grouped bootstrap draws.
+    fn count(&self) -> usize {
+        self.resamples
+            .as_ref()
+            .map_or(self.n_resamples, |r| r.shape()[0])
+    }
+}
+
+// The grouped bootstraps take explicit resamples as a (resamples, rows) array whose flat
+// buffer holds, problem after problem, that problem's (resamples, its rows) local indices.
+
+/// Bradley–Terry bootstraps of many independent problems in parallel (over problems and
+/// resamples): each problem's (resamples, players) draws of centred log-strengths,
+/// concatenated problem after problem, and the resamples that did not converge in all.
+#[pyfunction]
+pub fn ratings_bradley_terry_groups_bootstrap<'py>(
+    py: Python<'py>,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
+) -> PyResult<(F64Array<'py>, usize)> {
+    let (groups, opts, how) = (groups.get()?, options.mm(), resampling.get()?);
+    strength_groups_bootstrap(py, resampling.count(), || {
+        bradley_terry::bootstrap_groups(&groups, how, &opts)
+    })
+}
+
+/// Plackett–Luce bootstraps of many independent problems, as
+/// [`ratings_bradley_terry_groups_bootstrap`] (rankings sorted by problem).
+#[pyfunction]
+pub fn ratings_plackett_luce_groups_bootstrap<'py>(
+    py: Python<'py>,
+    groups: RankingGroupArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
+) -> PyResult<(F64Array<'py>, usize)> {
+    let (groups, opts, how) = (groups.get()?, options.mm(), resampling.get()?);
+    strength_groups_bootstrap(py, resampling.count(), || {
+        pl::bootstrap_groups(&groups, how, &opts)
+    })
+}
+
+/// Davidson or Rao–Kupper bootstraps of many independent problems, as
+/// [`ratings_bradley_terry_groups_bootstrap`], with each resample's tie parameter (`ln ν` or
+/// `ln ϑ`; resamples per problem, concatenated).
+#[pyfunction]
+#[pyo3(signature = (groups, options, resampling, *, model))]
+pub fn ratings_ties_groups_bootstrap<'py>(
+    py: Python<'py>,
+    groups: ComparisonGroupArgs<'py>,
+    options: Iteration,
+    resampling: Resampling<'py>,
+    model: &str,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
+    let (groups, how) = (groups.get()?, resampling.get()?);
+    let (opts, count) = (tie_options(model, &options)?, resampling.count());
+    let run = || -> CoreResult<_> {
+        let parts = ties::bootstrap_groups(&groups, how, &opts)?;
+        let not_converged = parts.iter().map(|b| b.not_converged).sum::<usize>();
+        let eta: Vec<f64> = parts.iter().flat_map(|b| b.eta.iter().copied()).collect();
+        let theta = concat_draws(parts.into_iter().map(|b| b.theta).collect(), count)?;
+        Ok((theta, eta, not_converged))
+    };
+    let (theta, eta, not_converged) = interrupt::run(py, run)?.map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, eta),
+        not_converged,
+    ))
+}
+
+/// Contextual Bradley–Terry bootstraps of many independent problems, as
+/// [`ratings_bradley_terry_groups_bootstrap`], with each resample's coefficients (`k` per
+/// resample, resamples per problem, concatenated).
+#[pyfunction]
+pub fn ratings_contextual_groups_bootstrap<'py>(
+    py: Python<'py>,
+    groups: ComparisonGroupArgs<'py>,
+    features: PyReadonlyArray2<'py, f64>,
+    options: Iteration,
+    resampling: Resampling<'py>,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
+    let (groups, opts, how) = (groups.get()?, options.context(), resampling.get()?);
+    let (k, count) = (features.shape()[1], resampling.count());
+    let x = slice2(&features, "features")?;
+    let run = || -> CoreResult<_> {
+        let parts = contextual::bootstrap_groups(&groups, x, k, how, &opts)?;
+        let not_converged = parts.iter().map(|b| b.not_converged).sum::<usize>();
+        let beta: Vec<f64> = parts.iter().flat_map(|b| b.beta.iter().copied()).collect();
+        let theta = concat_draws(parts.into_iter().map(|b| b.theta).collect(), count)?;
+        Ok((theta, beta, not_converged))
+    };
+    let (theta, beta, not_converged) = interrupt::run(py, run)?.map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, beta),
         not_converged,
     ))
 }

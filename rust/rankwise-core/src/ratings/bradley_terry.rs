@@ -175,6 +175,18 @@ pub fn fit_groups(
     groups.each(|c, _| fit_and_errors(with_errors, fit(c, opts), |f| standard_errors(c, &f.params)))
 }
 
+/// [`bootstrap`] of many independent problems at once, in parallel over problems and
+/// resamples: each problem's draws as [`bootstrap`] of that problem alone with its share of
+/// the `resamples` ([`super::groups::check_resamples`]), in problem order.
+pub fn bootstrap_groups(
+    groups: &ComparisonGroups<'_>,
+    resamples: Resamples<'_>,
+    opts: &MmOptions,
+) -> Result<Vec<Bootstrap>> {
+    opts.validate()?;
+    groups.bootstrap(resamples, |c, _, how| bootstrap(c, how, opts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

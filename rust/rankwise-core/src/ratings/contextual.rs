@@ -273,6 +273,22 @@ pub fn fit_groups(
     })
 }
 
+/// [`bootstrap`] of many independent problems at once (each problem's rows of `features`,
+/// `k` per comparison, with it), as [`super::bradley_terry::bootstrap_groups`].
+pub fn bootstrap_groups(
+    groups: &ComparisonGroups<'_>,
+    features: &[f64],
+    k: usize,
+    resamples: Resamples<'_>,
+    opts: &ContextOptions,
+) -> Result<Vec<ContextBootstrap>> {
+    Covariates::new(features, groups.len(), k)?;
+    groups.bootstrap(resamples, |c, rows, how| {
+        let x = Covariates::new(&features[rows.start * k..rows.end * k], c.len(), k)?;
+        bootstrap(c, &x, how, opts)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

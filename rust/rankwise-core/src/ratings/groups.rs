@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::Comparisons;
+use super::plackett_luce::Rankings;
+use super::{Comparisons, Resamples, cuts};
 use crate::error::{RankError, Result};
 use crate::labels::evidence::check_weights;
 
@@ -38,13 +39,22 @@ pub fn each_problem<T: Send>(
     players: &[usize],
     run: impl Fn(Range<usize>, usize) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
+    each_indexed(bounds, players, |_, rows, n| run(rows, n))
+}
+
+/// [`each_problem`] with the problem's index: `run(g, rows, n_players)`.
+fn each_indexed<T: Send>(
+    bounds: &[usize],
+    players: &[usize],
+    run: impl Fn(usize, Range<usize>, usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let watch = crate::interrupt::current();
     (0..players.len())
         .into_par_iter()
         .map(|g| {
             watch.check()?;
             watch
-                .scope(|| run(bounds[g]..bounds[g + 1], players[g]))
+                .scope(|| run(g, bounds[g]..bounds[g + 1], players[g]))
                 .map_err(|e| match e {
                     RankError::Interrupted => e,
                     e => RankError::invalid(
@@ -122,6 +132,185 @@ impl ComparisonGroups<'_> {
             run(&c, r)
         })
     }
+
+    /// [`Self::each`] for a grouped bootstrap: `run` also gets the problem's share of the
+    /// `resamples` (see [`check_resamples`]).
+    pub fn bootstrap<T: Send>(
+        &self,
+        resamples: Resamples<'_>,
+        run: impl Fn(&Comparisons<'_>, Range<usize>, Resamples<'_>) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        check_resamples(resamples, self.len(), self.players.iter().sum())?;
+        self.each(|c, rows| run(c, rows.clone(), resamples_of(resamples, &rows)))
+    }
+}
+
+/// The rankings (or matches) of many independent problems, sorted by problem: problem `g`
+/// owns rankings `bounds[g]..bounds[g + 1]` (ranking `r` is `items[offsets[r]..offsets[r +
+/// 1]]`, best first, with `weights[r]`), between its players `0..players[g]`.
+#[derive(Debug, Clone, Copy)]
+pub struct RankingGroups<'a> {
+    pub items: &'a [i64],
+    pub offsets: &'a [i64],
+    pub weights: Option<&'a [f64]>,
+    pub bounds: &'a [usize],
+    pub players: &'a [usize],
+}
+
+impl RankingGroups<'_> {
+    /// [`each_problem`] over the rankings: `run` gets each problem's validated [`Rankings`]
+    /// (offsets from 0), its index, and the range of its entries among the flat `items`
+    /// (for the other per-entry inputs, such as ranks).
+    pub fn each<T: Send>(
+        &self,
+        run: impl Fn(&Rankings<'_>, usize, Range<usize>) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let Self {
+            items,
+            offsets,
+            weights,
+            bounds,
+            players,
+        } = *self;
+        let n = offsets.len().saturating_sub(1);
+        if !cuts(offsets, items.len()) {
+            return Err(RankError::shape(
+                "offsets",
+                format!("offsets rising from 0 to {} ranked players", items.len()),
+                offsets.len(),
+            ));
+        }
+        check_bounds(bounds, players, n, "rankings")?;
+        if weights.is_some_and(|w| w.len() != n) {
+            return Err(RankError::shape(
+                "weights",
+                format!("one weight per ranking ({n})"),
+                weights.map_or(0, <[f64]>::len),
+            ));
+        }
+        each_indexed(bounds, players, |g, rows, n| {
+            let (r0, r1) = (rows.start, rows.end);
+            // Validated by `cuts`: offsets rise from 0 within items.
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            let (base, end) = (offsets[r0] as usize, offsets[r1] as usize);
+            let local: Vec<i64> = offsets[r0..=r1].iter().map(|&o| o - offsets[r0]).collect();
+            let c = Rankings::new(&items[base..end], &local, weights.map(|w| &w[r0..r1]), n)?;
+            run(&c, g, base..end)
+        })
+    }
+
+    /// Online ratings of every problem: `rate(matches, entries, mu, sigma)` updates the
+    /// problem's starting beliefs (its slice of `mu` and `sigma`, one per player of each
+    /// problem in turn) with its matches, whose entries are `entries` of the flat `items`.
+    /// Returns the beliefs after the matches, concatenated as given.
+    ///
+    /// # Errors
+    /// `mu` or `sigma` not one value per player of every problem; any error of `rate`, naming
+    /// its problem.
+    pub fn online(
+        &self,
+        mu: &[f64],
+        sigma: &[f64],
+        rate: impl Fn(&Rankings<'_>, Range<usize>, &mut [f64], &mut [f64]) -> Result<()> + Sync,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        let total: usize = self.players.iter().sum();
+        for (name, v) in [("mu", mu), ("sigma", sigma)] {
+            if v.len() != total {
+                return Err(RankError::shape(
+                    name,
+                    format!("one value per player of every problem ({total})"),
+                    v.len(),
+                ));
+            }
+        }
+        let mut first = Vec::with_capacity(self.players.len());
+        let mut at = 0;
+        for &m in self.players {
+            first.push(at);
+            at += m;
+        }
+        let beliefs = self.each(|c, g, entries| {
+            let span = first[g]..first[g] + c.n_players();
+            let (mut m, mut s) = (mu[span.clone()].to_vec(), sigma[span].to_vec());
+            rate(c, entries, &mut m, &mut s)?;
+            Ok((m, s))
+        })?;
+        let (m, s): (Vec<Vec<f64>>, Vec<Vec<f64>>) = beliefs.into_iter().unzip();
+        Ok((m.concat(), s.concat()))
+    }
+
+    /// [`Self::each`] for a grouped bootstrap: `run` gets each problem's rankings and its
+    /// share of the `resamples` (see [`check_resamples`]).
+    pub fn bootstrap<T: Send>(
+        &self,
+        resamples: Resamples<'_>,
+        run: impl Fn(&Rankings<'_>, Resamples<'_>) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let n = self.offsets.len().saturating_sub(1);
+        check_resamples(resamples, n, self.players.iter().sum())?;
+        self.each(|c, g, _| {
+            let rows = self.bounds[g]..self.bounds[g + 1];
+            run(c, resamples_of(resamples, &rows))
+        })
+    }
+}
+
+/// The resamples of each problem in a grouped bootstrap, checked against the `rows` of all
+/// the problems and `n_players` (all of them together): seeded resamples are the same for
+/// every problem (resample `r` of problem `g` draws from `Rng::new(seed, r)` over its own
+/// rows, as the bootstrap of that problem alone); explicit resamples hold, problem after
+/// problem, `count` rows of that problem's local row indices. Refuses (naming
+/// `n_resamples`) a count whose draws of every player could not be held in memory.
+///
+/// # Errors
+/// Explicit resamples of the wrong length; a count too large for memory.
+pub fn check_resamples(how: Resamples<'_>, rows: usize, n_players: usize) -> Result<()> {
+    let count = match how {
+        Resamples::Seeded { count, .. } | Resamples::Given { count, .. } => count,
+    };
+    if let Resamples::Given { indices, count } = how
+        && indices.len() != count * rows
+    {
+        return Err(RankError::shape(
+            "resamples",
+            format!(
+                "{count} resamples of each problem's rows ({} indices)",
+                count * rows
+            ),
+            format!("{} indices", indices.len()),
+        ));
+    }
+    // The draws of every resample of every problem, held per problem and concatenated.
+    let bytes = crate::memory::bytes_of::<f64>(count.saturating_mul(n_players)) * 2;
+    crate::memory::ensure("n_resamples", count, bytes)
+}
+
+/// Problem `rows`' share of grouped resamples (see [`check_resamples`]).
+pub fn resamples_of<'a>(how: Resamples<'a>, rows: &Range<usize>) -> Resamples<'a> {
+    match how {
+        Resamples::Seeded { .. } => how,
+        Resamples::Given { indices, count } => Resamples::Given {
+            indices: &indices[count * rows.start..count * rows.end],
+            count,
+        },
+    }
+}
+
+/// Concatenate per-problem draws, reserving their room first (refused, naming
+/// `n_resamples`, where it cannot be had).
+///
+/// # Errors
+/// The room cannot be reserved.
+pub fn concat_draws(parts: Vec<Vec<f64>>, count: usize) -> Result<Vec<f64>> {
+    let len = parts.iter().map(Vec::len).sum();
+    let mut out = Vec::new();
+    crate::memory::reserve(&mut out, len).map_err(|()| {
+        crate::memory::too_large("n_resamples", count, crate::memory::bytes_of::<f64>(len))
+    })?;
+    for p in parts {
+        out.extend(p);
+    }
+    Ok(out)
 }
 
 /// One problem's fit and, `with_errors`, its standard errors (`errors` of the fit): what
@@ -185,5 +374,57 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("weights"), "{e}");
         assert!(!e.to_string().contains("problem"), "{e}");
+    }
+    #[test]
+    fn grouped_resamples_are_each_problems_share_and_checked() {
+        let idx = [0_i64, 1, 1, 0, 2, 2, 0, 1, 0, 0];
+        let given = Resamples::Given {
+            indices: &idx,
+            count: 2,
+        };
+        // two problems of 2 and 3 rows: 2 x 2 indices, then 2 x 3
+        assert!(check_resamples(given, 5, 4).is_ok());
+        match resamples_of(given, &(2..5)) {
+            Resamples::Given { indices, count } => {
+                assert_eq!((indices, count), (&idx[4..10], 2));
+            }
+            Resamples::Seeded { .. } => panic!("explicit resamples stay explicit"),
+        }
+        let e = check_resamples(given, 4, 4).unwrap_err();
+        assert!(e.to_string().contains("resamples"), "{e}");
+        let seeded = Resamples::Seeded {
+            count: usize::MAX / 4,
+            seed: 0,
+        };
+        let e = check_resamples(seeded, 5, 4).unwrap_err();
+        assert!(e.to_string().contains("n_resamples"), "{e}");
+    }
+
+    #[test]
+    fn online_ratings_of_each_problem_start_from_its_own_beliefs() {
+        // problem 0: one match of players 0 > 1; problem 1: one match of 1 > 0 > 2
+        let (items, offsets) = ([0_i64, 1, 1, 0, 2], [0_i64, 2, 5]);
+        let groups = RankingGroups {
+            items: &items,
+            offsets: &offsets,
+            weights: None,
+            bounds: &[0, 1, 2],
+            players: &[2, 3],
+        };
+        let mu = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let (m, s) = groups
+            .online(&mu, &[1.0; 5], |c, entries, m, s| {
+                // each problem's beliefs and its entries among the flat items
+                m[0] += c.len() as f64 * 10.0 + entries.start as f64;
+                s[0] = c.n_players() as f64;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(m, vec![11.0, 2.0, 15.0, 4.0, 5.0]);
+        assert_eq!(s, vec![2.0, 1.0, 3.0, 1.0, 1.0]);
+        let e = groups
+            .online(&mu[..4], &[1.0; 5], |_, _, _, _| Ok(()))
+            .unwrap_err();
+        assert!(e.to_string().contains("mu"), "{e}");
     }
 }

@@ -16,7 +16,7 @@
 //!   rankings with their weights; inverted as [`super::bradley_terry::standard_errors`] does.
 
 use super::cuts;
-use super::groups::fit_and_errors;
+use super::groups::{RankingGroups, fit_and_errors};
 use super::resample::{self, Bootstrap, Resamples};
 use super::solve::information_errors;
 use crate::error::{RankError, Result};
@@ -110,6 +110,14 @@ impl<'a> Rankings<'a> {
         self.n_players
     }
 
+    /// Where ranking `r` starts among the flat players (`r == len()`: their count).
+    pub fn offset(&self, r: usize) -> usize {
+        // Validated: offsets rise from 0.
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        let at = self.offsets[r] as usize;
+        at
+    }
+
     /// Ranking `r` and its weight.
     #[inline]
     pub(super) fn get(&self, r: usize) -> (&'a [i64], f64) {
@@ -193,43 +201,26 @@ pub fn fit(c: &Rankings<'_>, opts: &MmOptions) -> Result<Fit> {
 /// standard errors; a problem that cannot be fitted fails the call, naming it.
 #[allow(clippy::too_many_arguments)]
 pub fn fit_groups(
-    items: &[i64],
-    offsets: &[i64],
-    weights: Option<&[f64]>,
-    bounds: &[usize],
-    players: &[usize],
+    groups: &RankingGroups<'_>,
     opts: &MmOptions,
     with_errors: bool,
 ) -> Result<Vec<(Fit, Option<Vec<f64>>)>> {
     opts.validate()?;
-    let n = offsets.len().saturating_sub(1);
-    if !cuts(offsets, items.len()) {
-        return Err(RankError::shape(
-            "offsets",
-            format!("offsets rising from 0 to {} ranked players", items.len()),
-            offsets.len(),
-        ));
-    }
-    super::groups::check_bounds(bounds, players, n, "rankings")?;
-    if weights.is_some_and(|w| w.len() != n) {
-        return Err(RankError::shape(
-            "weights",
-            format!("one weight per ranking ({n})"),
-            weights.map_or(0, <[f64]>::len),
-        ));
-    }
-    super::groups::each_problem(bounds, players, |rows, n| {
-        let (r0, r1) = (rows.start, rows.end);
-        let base = offsets[r0];
-        let local: Vec<i64> = offsets[r0..=r1].iter().map(|&o| o - base).collect();
-        // Validated by `cuts`: offsets rise within items.
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        let span = &items[base as usize..offsets[r1] as usize];
-        let c = Rankings::new(span, &local, weights.map(|w| &w[r0..r1]), n)?;
-        fit_and_errors(with_errors, fit(&c, opts), |f| {
-            standard_errors(&c, &f.params)
-        })
+    groups.each(|c, _, _| {
+        fit_and_errors(with_errors, fit(c, opts), |f| standard_errors(c, &f.params))
     })
+}
+
+/// [`bootstrap`] of many independent problems at once, in parallel over problems and
+/// resamples: each problem's draws (`resamples x players`, as [`bootstrap`] of that problem
+/// alone with [`super::groups::resamples_of`] its resamples), in problem order.
+pub fn bootstrap_groups(
+    groups: &RankingGroups<'_>,
+    resamples: Resamples<'_>,
+    opts: &MmOptions,
+) -> Result<Vec<Bootstrap>> {
+    opts.validate()?;
+    groups.bootstrap(resamples, |c, how| bootstrap(c, how, opts))
 }
 
 /// The fit on each resample of the rankings, in parallel on the rankwise pool:

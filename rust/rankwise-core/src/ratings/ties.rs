@@ -431,6 +431,17 @@ pub fn fit_groups(
     groups.each(|c, _| fit_and_errors(with_errors, fit(c, opts), |f| standard_errors(c, f, opts)))
 }
 
+/// [`bootstrap`] of many independent problems at once, as
+/// [`super::bradley_terry::bootstrap_groups`].
+pub fn bootstrap_groups(
+    groups: &ComparisonGroups<'_>,
+    resamples: Resamples<'_>,
+    opts: &TieOptions,
+) -> Result<Vec<TieBootstrap>> {
+    opts.validate()?;
+    groups.bootstrap(resamples, |c, _, how| bootstrap(c, how, opts))
+}
+
 /// Bootstrap fits: `theta[r * m + i]`, `eta[r]`, and the number of resamples that did not
 /// converge.
 #[derive(Debug, Clone, PartialEq)]

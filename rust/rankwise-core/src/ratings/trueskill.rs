@@ -16,12 +16,15 @@
 //! 3. the end differences up to their outer teams, then team performances and performances
 //!    up to the skills.
 //!
-//! The truncation uses `V(t, ε) = φ(t - ε)/Φ(t - ε)` and `W = V (V + t - ε)` (a win; ties are
-//! not part of the data), and `Φ`, `φ`, `Φ⁻¹` are the package's default backend: `erfc` by
+//! The truncation uses `V(t, ε) = φ(t - ε)/Φ(t - ε)` and `W = V (V + t - ε)` for a win, and
+//! for a draw (two neighbours of equal rank, `|d_j| <= ε`) the package's `v_draw` and `w_draw`
+//! (the moments of the normal truncated to `[-ε, ε]`, Herbrich et al. 2006, Table 1), and `Φ`, `φ`, `Φ⁻¹` are the package's default backend: `erfc` by
 //! the Chebyshev fit of Numerical Recipes (relative error below 1.2e-7) and its inverse by two
 //! Newton steps, so that the results equal the package's to rounding, not only to that error.
 //! Where the package raises `FloatingPointError` (`W` outside `(0, 1)`: a winner rated far
 //! below the players it beat), this returns an error and leaves the beliefs as they were.
+
+use std::cmp::Ordering;
 
 use crate::error::{RankError, Result};
 
@@ -224,6 +227,30 @@ fn v_w_win(diff: f64, margin: f64) -> Option<(f64, f64)> {
     (0.0 < w && w < 1.0).then_some((v, w))
 }
 
+/// `TrueSkill.v_draw` at `diff` (a draw: the difference truncated to `|d| <= ε`).
+fn v_draw(diff: f64, margin: f64) -> f64 {
+    let abs_diff = diff.abs();
+    let (a, b) = (margin - abs_diff, -margin - abs_diff);
+    let denom = cdf(a) - cdf(b);
+    let numer = pdf(b) - pdf(a);
+    (if denom != 0.0 { numer / denom } else { a }) * if diff < 0.0 { -1.0 } else { 1.0 }
+}
+
+/// `TrueSkill.v_draw` and `w_draw`; `None` where the package raises `FloatingPointError`
+/// (the truncation interval has no mass). `w` is not bounded here: the package checks only
+/// the mass.
+fn v_w_draw(diff: f64, margin: f64) -> Option<(f64, f64)> {
+    let v = v_draw(diff, margin);
+    let abs_diff = diff.abs();
+    let (a, b) = (margin - abs_diff, -margin - abs_diff);
+    let denom = cdf(a) - cdf(b);
+    if denom == 0.0 {
+        return None;
+    }
+    let va = v_draw(abs_diff, margin);
+    Some((v, va.powf(2.0) + (a * pdf(a) - b * pdf(b)) / denom))
+}
+
 /// Update the beliefs `mu` and `sigma` (indexed by player) of the players in `order` (best
 /// first, distinct, at least two) with TrueSkill's posterior from that ranking, as
 /// `TrueSkill(beta=…, tau=…, draw_probability=…).rate([(r,) for r in ranked], ranks=range(n),
@@ -238,6 +265,60 @@ pub fn rate(
     mu: &mut [f64],
     sigma: &mut [f64],
 ) -> Result<()> {
+    rate_ranked(order, None, opts, mu, sigma)
+}
+
+/// [`rate`] with draws: `ranks[i]` is the rank of player `order[i]` (lower is better, equal
+/// ranks a draw), as the package's `rate(..., ranks=ranks)`: the players are taken in the
+/// stable order of their ranks and each neighbouring pair of equal rank is truncated to a
+/// draw, `|d_j| <= ε`, with `V` and `W` of `TrueSkill.v_draw` and `w_draw`. `None` is
+/// `ranks = 0, 1, …` (no draws).
+///
+/// # Errors
+/// As [`rate`]; `ranks` not one finite value per player of `order`.
+pub fn rate_ranked(
+    order: &[usize],
+    ranks: Option<&[f64]>,
+    opts: &TrueSkillOptions,
+    mu: &mut [f64],
+    sigma: &mut [f64],
+) -> Result<()> {
+    let mut sorted = order.to_vec();
+    let mut draw = vec![false; order.len().saturating_sub(1)];
+    if let Some(ranks) = ranks {
+        if ranks.len() != order.len() {
+            return Err(RankError::shape(
+                "ranks",
+                format!("one rank per player of the match ({})", order.len()),
+                ranks.len(),
+            ));
+        }
+        if let Some(r) = ranks.iter().find(|r| !r.is_finite()) {
+            return Err(RankError::invalid("ranks", "finite numbers", r));
+        }
+        // Python's `sorted` is stable, as `sort_by` is.
+        let mut by_rank: Vec<usize> = (0..order.len()).collect();
+        by_rank.sort_by(|&i, &j| ranks[i].partial_cmp(&ranks[j]).unwrap_or(Ordering::Equal));
+        for (k, &i) in by_rank.iter().enumerate() {
+            sorted[k] = order[i];
+        }
+        for (j, w) in by_rank.windows(2).enumerate() {
+            draw[j] = ranks[w[0]] == ranks[w[1]];
+        }
+        // With `draw_probability` 0 the model gives a draw no probability: the package then
+        // truncates to its `ppf(0.5)` margin (3.8e-8 β, its inverse erfc's error), in
+        // catastrophic cancellation; refused instead.
+        if opts.draw_probability == 0.0
+            && let Some(j) = draw.iter().position(|&d| d)
+        {
+            return Err(RankError::invalid(
+                "ranks",
+                "no draws where draw_probability is 0 (the model gives a draw no probability)",
+                format!("players {} and {} drew", sorted[j], sorted[j + 1]),
+            ));
+        }
+    }
+    let order = &sorted[..];
     for (name, v) in [("beta", opts.beta), ("min_delta", opts.min_delta)] {
         if !(v.is_finite() && v > 0.0) {
             return Err(RankError::invalid(name, "a finite number > 0", v));
@@ -319,7 +400,8 @@ pub fn rate(
     let trunc_up = |diff: &mut [Var<2>], j: usize| -> Option<f64> {
         let div = diff[j].cavity(1);
         let sqrt_pi = div.pi.sqrt();
-        let (v, w) = v_w_win(div.tau / sqrt_pi, margin * sqrt_pi)?;
+        let v_w = if draw[j] { v_w_draw } else { v_w_win };
+        let (v, w) = v_w(div.tau / sqrt_pi, margin * sqrt_pi)?;
         let denom = 1.0 - w;
         let g = G {
             pi: div.pi / denom,
@@ -373,6 +455,14 @@ pub fn rate(
         perf[i].update_message(1, m);
         skill[i].update_message(1, perf[i].cavity(0).likelihood(beta2));
     }
+    // A draw's `W` is not bounded by the package: where it reaches 1 the precision turns
+    // negative, and the package's `math.sqrt` raises; refused likewise, beliefs unchanged.
+    if skill
+        .iter()
+        .any(|s| !(s.value.pi > 0.0 && s.value.mu().is_finite() && s.value.sigma().is_finite()))
+    {
+        return Err(floating_point());
+    }
     for (i, &p) in order.iter().enumerate() {
         mu[p] = skill[i].value.mu();
         sigma[p] = skill[i].value.sigma();
@@ -381,13 +471,16 @@ pub fn rate(
 }
 
 /// Update the beliefs `mu` and `sigma` (one per player) with the matches `c` in order, each
-/// by [`rate`] (as calling the package's `rate` match after match). An error names the match;
-/// the beliefs are then those after the matches before it.
+/// by [`rate_ranked`] (as calling the package's `rate` match after match), `ranks` (one per
+/// entry of the matches, flat as their players) giving each player's rank in its match, or
+/// `None` for strict orders. An error names the match; the beliefs are then those after the
+/// matches before it.
 ///
 /// # Errors
-/// As [`rate`], with `match {r}: ` before the value.
+/// As [`rate_ranked`], with `match {r}: ` before the value.
 pub fn rate_matches(
     c: &super::plackett_luce::Rankings<'_>,
+    ranks: Option<&[f64]>,
     opts: &TrueSkillOptions,
     mu: &mut [f64],
     sigma: &mut [f64],
@@ -396,6 +489,16 @@ pub fn rate_matches(
     for (name, values) in [("mu", &*mu), ("sigma", &*sigma)] {
         super::one_per_player(name, values, m)?;
     }
+    let total = c.offset(c.len());
+    if let Some(r) = ranks
+        && r.len() != total
+    {
+        return Err(RankError::shape(
+            "ranks",
+            format!("one rank per player of every match ({total})"),
+            r.len(),
+        ));
+    }
     let mut order = Vec::new();
     for r in 0..c.len() {
         let (items, _) = c.get(r);
@@ -403,7 +506,9 @@ pub fn rate_matches(
         // Validated by `Rankings::new`: indices in 0..m.
         #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
         order.extend(items.iter().map(|&i| i as usize));
-        rate(&order, opts, mu, sigma).map_err(|e| match e {
+        let at = c.offset(r);
+        let match_ranks = ranks.map(|v| &v[at..at + order.len()]);
+        rate_ranked(&order, match_ranks, opts, mu, sigma).map_err(|e| match e {
             RankError::InvalidValue {
                 argument,
                 expected,
@@ -489,6 +594,27 @@ mod tests {
         let (mut mu, mut sigma) = (vec![0.0, 1000.0], vec![1.0, 1.0]);
         assert!(rate(&[0, 1], &opts, &mut mu, &mut sigma).is_err());
         assert_eq!((mu, sigma), (vec![0.0, 1000.0], vec![1.0, 1.0]));
+    }
+
+    #[test]
+    fn a_draw_pulls_the_drawn_players_together_as_the_package() {
+        // `TrueSkill().rate([(Rating(30),), (Rating(20),)], ranks=[0, 0])`, trueskill 0.4.5.
+        let (mut mu, mut sigma) = (vec![30.0, 20.0], vec![25.0 / 3.0; 2]);
+        let opts = TrueSkillOptions::default();
+        rate_ranked(&[0, 1], Some(&[0.0, 0.0]), &opts, &mut mu, &mut sigma).unwrap();
+        assert!(20.0 < mu[1] && mu[1] < mu[0] && mu[0] < 30.0, "{mu:?}");
+        // Ranks reorder the match: [1, 0] ranked (1, 0) is the same as [0, 1] ranked (0, 1).
+        let (mut a, mut sa) = (vec![30.0, 20.0], vec![5.0, 6.0]);
+        let (mut b, mut sb) = (a.clone(), sa.clone());
+        rate_ranked(&[1, 0], Some(&[1.0, 0.0]), &opts, &mut a, &mut sa).unwrap();
+        rate(&[0, 1], &opts, &mut b, &mut sb).unwrap();
+        assert_eq!((a, sa), (b, sb));
+        let none = TrueSkillOptions {
+            draw_probability: 0.0,
+            ..opts
+        };
+        let e = rate_ranked(&[0, 1], Some(&[0.0, 0.0]), &none, &mut mu, &mut sigma).unwrap_err();
+        assert!(e.to_string().contains("ranks"), "{e}");
     }
 
     /// Pinned outputs of the `trueskill` package 0.4.5 (`rate([(Rating(mu, sigma),) for p in

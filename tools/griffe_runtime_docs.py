@@ -1,0 +1,44 @@
+"""A griffe extension for the documentation site: functions whose docstring is completed at
+import time from a shared template (marked ``__rankwise_filled_doc__`` by the decorator that
+fills it, e.g. ``rankwise._ratings_groups._grouped``) get their run-time docstring, which
+griffe's static reading of the source would miss. Used by mkdocs.yml, before the doctest
+fences."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+import griffe
+
+
+def filled_docstring(path: str) -> str | None:
+    """The run-time docstring of the object at ``path`` if a template filled it, else None."""
+    module_name, _, name = path.rpartition(".")
+    try:
+        value: Any = getattr(importlib.import_module(module_name), name, None)
+    except ImportError:
+        return None
+    if not getattr(value, "__rankwise_filled_doc__", False):
+        return None
+    return inspect.getdoc(value)
+
+
+class RuntimeDocstrings(griffe.Extension):
+    """Gives every template-filled function of a loaded package its run-time docstring."""
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        self._walk(pkg, set())
+
+    def _walk(self, obj: griffe.Object, seen: set[str]) -> None:
+        if obj.path in seen:
+            return
+        seen.add(obj.path)
+        if obj.is_function:
+            doc = filled_docstring(obj.path)
+            if doc:
+                obj.docstring = griffe.Docstring(doc, parent=obj)
+        for member in obj.members.values():
+            if not member.is_alias:
+                self._walk(member, seen)  # type: ignore[arg-type]
