@@ -17,10 +17,11 @@
 //! `rng.integers(0, n, (n_resamples, n))`) or drawn from a seed in parallel chunks, each chunk
 //! from its own generator, so the result does not depend on the number of threads.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
-use crate::rng::Rng;
 use crate::special::{ndtr, pairwise_sum};
 
 use super::stats::Alternative;
@@ -85,25 +86,13 @@ fn indices(source: Resamples<'_>, n: usize) -> Result<std::borrow::Cow<'_, [u32]
                 )
             })?;
             let mut out = crate::memory::filled("n_resamples", n_resamples, len, 0u32)?;
-            // `try_for_each` short-circuits once the call is interrupted.
-            let watch = crate::interrupt::current();
-            let done = out
-                .par_chunks_mut(CHUNK * n)
-                .enumerate()
-                .try_for_each(|(c, block)| {
-                    if watch.stopped() {
-                        return None;
-                    }
-                    let mut rng = Rng::new(seed, c as u64);
-                    for v in block.iter_mut() {
-                        #[allow(clippy::cast_possible_truncation)]
-                        let i = rng.below(n) as u32;
-                        *v = i;
-                    }
-                    Some(())
-                });
-            watch.check()?;
-            done.ok_or(RankError::Interrupted)?;
+            crate::rng::fill_seeded(&mut out, CHUNK * n, seed, |rng, block| {
+                for v in block.iter_mut() {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = rng.below(n) as u32;
+                    *v = i;
+                }
+            })?;
             Ok(std::borrow::Cow::Owned(out))
         }
     }
@@ -282,16 +271,8 @@ pub fn mean_intervals(
     alternative: Alternative,
     method: BootstrapMethod,
 ) -> Result<Vec<f64>> {
-    let n = check(rows, confidence)?;
-    let ix = indices(resamples, n)?;
-    let watch = crate::interrupt::current();
-    let mut out = Vec::with_capacity(2 * rows.len());
-    for r in rows {
-        let (lo, hi) = interval_of(r, &ix, confidence, alternative, method)?;
-        out.extend([lo, hi]);
-        watch.check()?;
-    }
-    Ok(out)
+    let how = (resamples, confidence, alternative, method);
+    intervals_of(rows, how, rows.len(), |c| Some(Cow::Borrowed(rows[c])))
 }
 
 /// Bootstrap intervals of the mean difference `row_i - row_j` for every ordered pair, one set
@@ -303,20 +284,36 @@ pub fn pairwise_intervals(
     alternative: Alternative,
     method: BootstrapMethod,
 ) -> Result<Vec<f64>> {
+    let k = rows.len();
+    let how = (resamples, confidence, alternative, method);
+    intervals_of(rows, how, k * k, |c| {
+        let (i, j) = (c / k, c % k);
+        (i != j).then(|| Cow::Owned(rows[i].iter().zip(rows[j]).map(|(a, b)| a - b).collect()))
+    })
+}
+
+/// `[low, high]` of the bootstrapped mean of `values(c)` for each of `cells` cells, one set of
+/// resampled topics for all (`(0, 0)` where `values` gives none), flat.
+fn intervals_of<'r>(
+    rows: &[&[f64]],
+    (resamples, confidence, alternative, method): (
+        Resamples<'_>,
+        f64,
+        Alternative,
+        BootstrapMethod,
+    ),
+    cells: usize,
+    values: impl Fn(usize) -> Option<Cow<'r, [f64]>>,
+) -> Result<Vec<f64>> {
     let n = check(rows, confidence)?;
     let ix = indices(resamples, n)?;
-    let k = rows.len();
     let watch = crate::interrupt::current();
-    let mut out = vec![0.0; k * k * 2];
-    for i in 0..k {
-        for j in 0..k {
-            if i == j {
-                continue;
-            }
-            let d: Vec<f64> = rows[i].iter().zip(rows[j]).map(|(a, b)| a - b).collect();
-            let (lo, hi) = interval_of(&d, &ix, confidence, alternative, method)?;
-            out[2 * (i * k + j)] = lo;
-            out[2 * (i * k + j) + 1] = hi;
+    let mut out = vec![0.0; 2 * cells];
+    for c in 0..cells {
+        if let Some(v) = values(c) {
+            let (lo, hi) = interval_of(&v, &ix, confidence, alternative, method)?;
+            out[2 * c] = lo;
+            out[2 * c + 1] = hi;
             watch.check()?;
         }
     }
@@ -351,44 +348,18 @@ mod tests {
             let m = v.iter().sum::<f64>() / 7.0;
             assert!(ci[0] < m && m < ci[1], "{ci:?}");
         }
-        let again = mean_intervals(
-            &[&v[..]],
-            seeded,
-            0.9,
-            Alternative::TwoSided,
-            BootstrapMethod::Bca,
-        );
-        assert_eq!(
-            again.unwrap(),
+        let bca = |resamples, confidence| {
             mean_intervals(
                 &[&v[..]],
-                seeded,
-                0.9,
+                resamples,
+                confidence,
                 Alternative::TwoSided,
-                BootstrapMethod::Bca
+                BootstrapMethod::Bca,
             )
-            .unwrap()
-        );
-        assert!(
-            mean_intervals(
-                &[&v[..]],
-                Resamples::Indices(&[0, 9, 1, 2, 3, 4, 5]),
-                0.9,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca
-            )
-            .is_err()
-        );
-        assert!(
-            mean_intervals(
-                &[&v[..]],
-                seeded,
-                1.0,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca
-            )
-            .is_err()
-        );
+        };
+        assert_eq!(bca(seeded, 0.9).unwrap(), bca(seeded, 0.9).unwrap());
+        assert!(bca(Resamples::Indices(&[0, 9, 1, 2, 3, 4, 5]), 0.9).is_err());
+        assert!(bca(seeded, 1.0).is_err());
         let flat = pairwise_intervals(
             &[&v[..], &v[..]],
             seeded,
