@@ -263,29 +263,22 @@ fn check(rows: &[&[f64]], confidence: f64) -> Result<usize> {
     super::anova::check_topics(rows)
 }
 
-/// Bootstrap intervals of each row's mean: `[low, high]` per row, row-major `k x 2`.
-pub fn mean_intervals(
+/// Bootstrap intervals of each row's mean (`[low, high]` per row, row-major `k x 2`) or, when
+/// `paired`, of the mean difference `row_i - row_j` for every ordered pair, one set of
+/// resampled topics for all (`k x k x 2` row-major, the diagonal `(0, 0)`).
+pub fn intervals(
     rows: &[&[f64]],
     resamples: Resamples<'_>,
     confidence: f64,
     alternative: Alternative,
     method: BootstrapMethod,
+    paired: bool,
 ) -> Result<Vec<f64>> {
     let how = (resamples, confidence, alternative, method);
-    intervals_of(rows, how, rows.len(), |c| Some(Cow::Borrowed(rows[c])))
-}
-
-/// Bootstrap intervals of the mean difference `row_i - row_j` for every ordered pair, one set
-/// of resampled topics for all: `k x k x 2` row-major, the diagonal `(0, 0)`.
-pub fn pairwise_intervals(
-    rows: &[&[f64]],
-    resamples: Resamples<'_>,
-    confidence: f64,
-    alternative: Alternative,
-    method: BootstrapMethod,
-) -> Result<Vec<f64>> {
+    if !paired {
+        return intervals_of(rows, how, rows.len(), |c| Some(Cow::Borrowed(rows[c])));
+    }
     let k = rows.len();
-    let how = (resamples, confidence, alternative, method);
     intervals_of(rows, how, k * k, |c| {
         let (i, j) = (c / k, c % k);
         (i != j).then(|| Cow::Owned(rows[i].iter().zip(rows[j]).map(|(a, b)| a - b).collect()))
@@ -344,30 +337,20 @@ mod tests {
             seed: 7,
         };
         for method in [BootstrapMethod::Percentile, BootstrapMethod::Bca] {
-            let ci = mean_intervals(&[&v[..]], seeded, 0.9, Alternative::TwoSided, method).unwrap();
+            let ci =
+                intervals(&[&v[..]], seeded, 0.9, Alternative::TwoSided, method, false).unwrap();
             let m = v.iter().sum::<f64>() / 7.0;
             assert!(ci[0] < m && m < ci[1], "{ci:?}");
         }
         let bca = |resamples, confidence| {
-            mean_intervals(
-                &[&v[..]],
-                resamples,
-                confidence,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca,
-            )
+            let (two_sided, bca) = (Alternative::TwoSided, BootstrapMethod::Bca);
+            intervals(&[&v[..]], resamples, confidence, two_sided, bca, false)
         };
         assert_eq!(bca(seeded, 0.9).unwrap(), bca(seeded, 0.9).unwrap());
         assert!(bca(Resamples::Indices(&[0, 9, 1, 2, 3, 4, 5]), 0.9).is_err());
         assert!(bca(seeded, 1.0).is_err());
-        let flat = pairwise_intervals(
-            &[&v[..], &v[..]],
-            seeded,
-            0.9,
-            Alternative::Greater,
-            BootstrapMethod::Bca,
-        )
-        .unwrap();
+        let (greater, bca) = (Alternative::Greater, BootstrapMethod::Bca);
+        let flat = intervals(&[&v[..], &v[..]], seeded, 0.9, greater, bca, true).unwrap();
         assert_eq!(&flat[2..4], &[0.0, f64::INFINITY]);
     }
 }
