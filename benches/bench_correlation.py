@@ -214,19 +214,29 @@ def scipy_time(bench: Bench, stats: Any, key: str, label: str, fn: Any) -> Any:
     return bench.time(key, "scipy", label, fn)
 
 
+def one_pair(
+    bench: Bench, q: int, n: int, stats: Any, ties: bool, note: str, ours: Any, theirs: Any
+) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """Start size ``n`` on one pair ``x, y`` (see :func:`pair`) and time ``ours = (label,
+    fn)`` and scipy's ``theirs = (key, label, fn)``, each ``fn(x, y)``: ``(x, y, our result,
+    scipy's)``, scipy's None when it is not installed."""
+    x, y = pair(n, ties=ties)
+    bench.start_size(q, n)
+    bench.note(note)
+    result = bench.time("rw", "rankwise", ours[0], lambda: ours[1](x, y))
+    key, label, fn = theirs
+    return x, y, result, scipy_time(bench, stats, key, label, lambda: fn(x, y))
+
+
 def section_kendall(bench: Bench, q: int, n: int, stats: Any) -> None:
     from rankwise.compat.scipy import kendalltau as compat_kendalltau
     from rankwise.correlation import kendall_tau
 
-    x, y = pair(n, ties=True)
-    bench.start_size(q, n)
-    bench.note(f"x ~ U(0,1), y = x + N(0, 0.5), both floored to 100 levels; n = {n:,}")
-    ours = bench.time(
-        "rw", "rankwise", "correlation.kendall_tau(x, y) [tau-b]", lambda: kendall_tau(x, y)
-    )
-    theirs = scipy_time(
-        bench, stats, "sp_tau", "stats.kendalltau(x, y)", lambda: stats.kendalltau(x, y)
-    )
+    note = f"x ~ U(0,1), y = x + N(0, 0.5), both floored to 100 levels; n = {n:,}"
+    x, y, ours, theirs = one_pair(
+        bench, q, n, stats, True, note, ("correlation.kendall_tau(x, y) [tau-b]", kendall_tau),
+        ("sp_tau", "stats.kendalltau(x, y)", lambda x, y: stats.kendalltau(x, y)),
+    )  # fmt: skip
     if theirs is not None:
         compat = compat_kendalltau(x, y)
         bench.note(
@@ -283,15 +293,11 @@ def section_rows(bench: Bench, q: int, d: int, stats: Any) -> None:
 def section_wtau(bench: Bench, q: int, n: int, stats: Any) -> None:
     from rankwise.correlation import weighted_tau
 
-    x, y = pair(n, ties=False)
-    bench.start_size(q, n)
-    bench.note(f"x ~ U(0,1), y = x + N(0, 0.5) (no ties); n = {n:,}; hyperbolic weigher, rank=True")
-    ours = bench.time(
-        "rw", "rankwise", "correlation.weighted_tau(x, y)", lambda: weighted_tau(x, y)
-    )
-    theirs = scipy_time(
-        bench, stats, "sp_wtau", "stats.weightedtau(x, y)", lambda: stats.weightedtau(x, y)
-    )
+    note = f"x ~ U(0,1), y = x + N(0, 0.5) (no ties); n = {n:,}; hyperbolic weigher, rank=True"
+    _, _, ours, theirs = one_pair(
+        bench, q, n, stats, False, note, ("correlation.weighted_tau(x, y)", weighted_tau),
+        ("sp_wtau", "stats.weightedtau(x, y)", lambda x, y: stats.weightedtau(x, y)),
+    )  # fmt: skip
     if theirs is not None:
         bench.note(f"bit-identical to scipy: {same_bits(ours, theirs.statistic)} ({float(ours)!r})")
     bench.end_size()

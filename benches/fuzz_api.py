@@ -858,6 +858,78 @@ LOSSES = ("approx_ndcg_loss", "info_nce_loss", "lambda_loss", "listmle_loss", "l
 SCORE_ONLY = ("neural_sort", "soft_sort", "soft_rank", "plackett_luce_sample")
 
 
+def _tensor(values: np.ndarray, dtype: str = "float32") -> Any:
+    import torch
+
+    return torch.tensor(values, dtype=getattr(torch, dtype))
+
+
+@st.composite
+def _lm_valid(draw: st.DrawFn) -> dict[str, Any]:
+    """``importance_aware_lm_loss``: logits ``(B, T, V)``, targets and ranks ``(B, T)``."""
+    b, t, v = draw(st.integers(1, 2)), draw(st.integers(1, 5)), draw(st.integers(2, 5))
+    targets = grades(draw, (b, t), top=v - 1)
+    targets[grades(draw, (b, t), top=3) == 0] = -100  # some ignored tokens
+    return {"logits": _tensor(reals(draw, (b, t, v))), "targets": _tensor(targets, "int64"),
+            "ranks": _tensor(grades(draw, (b, t), top=4), "int64")}  # fmt: skip
+
+
+@st.composite
+def _list_policy_valid(draw: st.DrawFn) -> dict[str, Any]:
+    """``dpo_loss`` / ``irpo_loss``: policy and reference log-probabilities and grades."""
+    shape = (draw(st.integers(1, 3)), draw(st.integers(2, 5)))
+    return {"policy_logps": _tensor(reals(draw, shape) - 5), "ref_logps": _tensor(reals(draw, shape) - 5),
+            "labels": _tensor(grades(draw, shape))}  # fmt: skip
+
+
+@st.composite
+def _madpo_valid(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 6))
+    names = (
+        "policy_chosen_logps",
+        "policy_rejected_logps",
+        "ref_chosen_logps",
+        "ref_rejected_logps",
+    )
+    kw = {name: _tensor(reals(draw, (n,)) - 5) for name in names}
+    return {**kw, "margins": _tensor(reals(draw, (n,), ties=False) / 1e5)}
+
+
+@st.composite
+def _clicks_valid(draw: st.DrawFn) -> dict[str, Any]:
+    shape = (draw(st.integers(1, 3)), draw(st.integers(2, 6)))
+    return {"scores": _tensor(reals(draw, shape)), "clicks": _tensor(grades(draw, shape, top=1)),
+            "propensities": _tensor(np.linspace(1.0, 0.2, shape[1])[None].repeat(shape[0], 0)),
+            "clip": draw(st.one_of(st.none(), st.floats(0.01, 1.0)))}  # fmt: skip
+
+
+@st.composite
+def _pl_log_prob_valid(draw: st.DrawFn) -> dict[str, Any]:
+    b, n = draw(st.integers(1, 3)), draw(st.integers(1, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 99)))
+    rankings = np.stack([rng.permutation(n) for _ in range(b)])
+    return {"scores": _tensor(reals(draw, (b, n))), "rankings": _tensor(rankings, "int64"),
+            "k": draw(st.one_of(st.none(), st.integers(1, n)))}  # fmt: skip
+
+
+def _policy_loss_entries() -> list[Entry]:
+    """The LM, preference, policy, IPS and TCM losses of ``rankwise.torch.losses``."""
+    pl = "rankwise.torch.losses."
+    return [
+        Entry(pl + "dpo_loss", st.composite(lambda d: {**d(_list_policy_valid()), "model": d(st.sampled_from(["bradley_terry", "plackett_luce"]))})(), _finite, bad=TORCH_BAD),
+        Entry(pl + "irpo_loss", st.composite(lambda d: {**d(_list_policy_valid()), "weights": d(st.sampled_from(["dcg", "inverse_log_rank", "gain_over_rank"]))})(), _finite, bad=TORCH_BAD),
+        Entry(pl + "madpo_loss", _madpo_valid(), _finite, bad=TORCH_BAD),
+        Entry(pl + "madpo_weights", st.composite(lambda d: {"margins": _tensor(reals(d, (d(st.integers(0, 6)),), ties=False) / 1e5), "c_max": d(st.floats(1.5, 4.0))})(), _finite, bad=TORCH_BAD),
+        Entry(pl + "ips_pointwise_loss", _clicks_valid(), _finite, bad=TORCH_BAD),
+        Entry(pl + "ips_pairwise_loss", _clicks_valid(), _finite, bad=TORCH_BAD),
+        Entry(pl + "yes_no_loss", st.composite(lambda d: (lambda s: {"yes_logits": _tensor(reals(d, s)), "no_logits": _tensor(reals(d, s)), "labels": _tensor(grades(d, s, top=1))})(batch_shape(d)))(), _finite, bad=TORCH_BAD),
+        Entry(pl + "importance_aware_lm_loss", _lm_valid(), _finite, bad=TORCH_BAD),
+        Entry(pl + "fullrank_token_ranks", st.composite(lambda d: {"targets": _tensor(np.array([d(st.lists(st.sampled_from([-100, 5, 7, 1644]), max_size=9))], dtype=np.int64).reshape(1, -1), "int64"), "separator_id": 1644})(), bad=TORCH_BAD),
+        Entry(pl + "plackett_luce_log_prob", _pl_log_prob_valid(), _finite, bad=TORCH_BAD),
+        Entry(pl + "threshold_consistent_margin_loss", st.composite(lambda d: (lambda n: {"embeddings": _tensor(reals(d, (n, d(st.integers(1, 4))))), "labels": _tensor(grades(d, (n,), top=2), "int64")})(d(st.integers(1, 6))))(), _finite, bad=TORCH_BAD),
+    ]  # fmt: skip
+
+
 def _tensor_in_unit(result: Any, kw: dict[str, Any]) -> None:
     in_unit(result.detach().cpu().numpy(), kw)
 
@@ -1871,6 +1943,7 @@ def _entries(skip: str | None = None) -> list[Entry]:
         for fn in LOSSES + SCORE_ONLY:
             valid = st.composite(lambda d, labels=fn in LOSSES: _loss_valid(d, labels))()
             entries.append(Entry(f"rankwise.torch.losses.{fn}", valid, _finite, bad=TORCH_BAD))
+        entries += _policy_loss_entries()
     entries += _stats_and_ratings_entries()
     entries += _more_entries()
     entries += _newer_entries()

@@ -911,3 +911,49 @@ def test_model_rankers_check_max_passage_words_before_loading(ranker: str, words
     cls = getattr(rt, ranker, None) or getattr(rankwise.torch.models, ranker)
     with pytest.raises(InvalidValueError, match=r"`max_passage_words` must be a positive integer"):
         cls("/nonexistent/model/folder", max_passage_words=words)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda tl, t: tl.madpo_weights(t, c_max=""), "`c_max`"),
+        (lambda tl, t: tl.madpo_weights(t, c_max=0), "c_max"),
+        (lambda tl, t: tl.madpo_weights(t, c_min={"a": 1}), "`c_min`"),
+        (lambda tl, t: tl.madpo_weights(t, lam=[1, 2]), "`lam`"),
+        (lambda tl, t: tl.madpo_weights(t, tau=t), "`tau`"),
+        (lambda tl, t: tl.madpo_loss(t, t, t, t, t, c_max=np.array([2.0, 3.0])), "`c_max`"),
+        (lambda tl, t: tl.ips_pointwise_loss(t[None], (t[None] > 0).float(), (t[None] + 1) / 9, clip="x"), "`clip`"),
+        (lambda tl, t: tl.ips_pairwise_loss(t[None], (t[None] > 0).float(), (t[None] + 1) / 9, clip={}), "`clip`"),
+        (lambda tl, t: tl.threshold_consistent_margin_loss(t[:, None], t, margin_plus=[]), "`margin_plus`"),
+        (lambda tl, t: tl.threshold_consistent_margin_loss(t[:, None], t, lambda_minus=t), "`lambda_minus`"),
+        (lambda tl, t: tl.fullrank_token_ranks(t.long()[None], separator_id=t), "`separator_id`"),
+        (lambda tl, t: tl.fullrank_token_ranks(t.long()[None], 1, ignore_index=True), "`ignore_index`"),
+    ],
+)  # fmt: skip
+def test_policy_ips_tcm_and_lm_loss_options_are_checked_naming_them(call: Any, words: str) -> None:
+    # found by benches/fuzz_api.py once these losses had entry points: raw TypeError,
+    # RuntimeError or ZeroDivisionError from torch before
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    with pytest.raises(rankwise.errors.RankwiseError) as e:
+        call(losses, torch.tensor([1.0, 0.0, 2.0]))
+    assert words in str(e.value), str(e.value)
+
+
+def test_lm_loss_refuses_a_target_outside_the_vocabulary_and_huge_ints_are_floats() -> None:
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    logits, ranks = torch.zeros(1, 3, 4), torch.tensor([[1, 0, 2]])
+    # -100 is no ignored token when ignore_index is 0: a clear error, not torch's IndexError
+    with pytest.raises(InvalidValueError, match=r"`targets` must be token ids in \[0, 4\)"):
+        losses.importance_aware_lm_loss(logits, torch.tensor([[1, -100, 2]]), ranks, ignore_index=0)
+    with pytest.raises(InvalidValueError, match=r"`ignore_index`"):
+        losses.importance_aware_lm_loss(logits, torch.tensor([[1, 3, 2]]), ranks, ignore_index=[])
+    # an int beyond int64 is still a number (torch refused it as an operand before)
+    e, lab = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), torch.tensor([0, 1, 0])
+    big = losses.threshold_consistent_margin_loss(e, lab, lambda_plus=-(2**75))
+    assert torch.equal(big, losses.threshold_consistent_margin_loss(e, lab, lambda_plus=-(2.0**75)))
+    h = torch.tensor([-1.0, 0.5])
+    assert torch.equal(losses.madpo_weights(h, lam=2**70), losses.madpo_weights(h, lam=2.0**70))

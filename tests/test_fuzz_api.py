@@ -170,6 +170,12 @@ def test_the_sweep_reaches_answers_abstention_rel_info_grouped_ratings_and_reran
     assert [m for m in missing if not m.startswith("rankwise.torch.")] == []
 
 
+def test_every_torch_loss_function_has_an_entry_point() -> None:
+    pytest.importorskip("torch")
+    fz = _fuzz_api()
+    assert fz.not_fuzzed(sorted({e.name for e in fz._entries(None)})) == []
+
+
 def test_the_vllm_stand_in_checks_arguments_without_vllm() -> None:
     """VLLMRanker's own argument checks run over a stand-in vllm module (no GPU, no model);
     the stand-in is gone again after the call."""

@@ -144,13 +144,8 @@ class Comparison:
           the queries (one set for every pair), equal to ``scipy.stats.bootstrap`` given the
           same ``resamples``; see :func:`rankwise.stats.bootstrap_interval`.
         """
-        choice("method", method, INTERVAL_METHODS)
-        scores = self._scores(measure)
-        if method != "t":
-            return _bootstrap(scores, True, confidence, self.alternative, method, n_resamples,
-                              seed, resamples)  # fmt: skip
-        confidence = probability("confidence", confidence)
-        return _native.pairwise_intervals(scores, confidence, self.alternative)
+        how = (confidence, method, n_resamples, seed, resamples)
+        return self._intervals(measure, True, self.alternative, *how)
 
     def mean_intervals(
         self,
@@ -168,13 +163,29 @@ class Comparison:
         0)``'s ``confidence_interval(confidence)``; ``"percentile"`` or ``"bca"``: bootstrap
         intervals as :func:`rankwise.stats.bootstrap_interval`.
         """
+        how = (confidence, method, n_resamples, seed, resamples)
+        return self._intervals(measure, False, "two-sided", *how)
+
+    def _intervals(
+        self,
+        measure: str,
+        paired: bool,
+        alternative: Alternative,
+        confidence: float,
+        method: IntervalMethod,
+        n_resamples: int,
+        seed: int,
+        resamples: npt.ArrayLike | None,
+    ) -> npt.NDArray[np.float64]:
+        """:meth:`difference_intervals` (``paired``) or :meth:`mean_intervals`."""
         choice("method", method, INTERVAL_METHODS)
         scores = self._scores(measure)
         if method != "t":
-            return _bootstrap(scores, False, confidence, "two-sided", method, n_resamples, seed,
+            return _bootstrap(scores, paired, confidence, alternative, method, n_resamples, seed,
                               resamples)  # fmt: skip
         confidence = probability("confidence", confidence)
-        return _native.mean_intervals(scores, confidence, "two-sided")
+        native = _native.pairwise_intervals if paired else _native.mean_intervals
+        return native(scores, confidence, alternative)
 
     def margin_of_error(self, measure: str, confidence: float = 0.95) -> npt.NDArray[np.float64]:
         """Margins of error of the mean difference between every pair of systems on ``measure``.

@@ -64,6 +64,33 @@ impl Rng {
     }
 }
 
+/// Fill `out` in parallel, `chunk` values at a time, chunk `c` from its own generator
+/// `Rng::new(seed, c)` (so the values do not depend on the number of threads). An interrupted
+/// call (see [`crate::interrupt`]) stops scheduling chunks and returns `Interrupted`.
+pub(crate) fn fill_seeded<T: Send>(
+    out: &mut [T],
+    chunk: usize,
+    seed: u64,
+    fill: impl Fn(&mut Rng, &mut [T]) + Sync,
+) -> crate::error::Result<()> {
+    use rayon::prelude::*;
+
+    let watch = crate::interrupt::current();
+    // `try_for_each` short-circuits once the call is interrupted.
+    let done = out
+        .par_chunks_mut(chunk)
+        .enumerate()
+        .try_for_each(|(c, block)| {
+            if watch.stopped() {
+                return None;
+            }
+            fill(&mut Rng::new(seed, c as u64), block);
+            Some(())
+        });
+    watch.check()?;
+    done.ok_or(crate::error::RankError::Interrupted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Rng;

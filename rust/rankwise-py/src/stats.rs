@@ -252,11 +252,7 @@ pub fn bootstrap_intervals<'py>(
         .transpose()?;
     let source = given.map_or(Resamples::Seeded { n_resamples, seed }, Resamples::Indices);
     let out = detached(py, &rows, |rows| {
-        if paired {
-            core_bootstrap::pairwise_intervals(rows, source, confidence, alternative.0, method.0)
-        } else {
-            core_bootstrap::mean_intervals(rows, source, confidence, alternative.0, method.0)
-        }
+        core_bootstrap::intervals(rows, source, confidence, alternative.0, method.0, paired)
     })?;
     Ok(PyArray1::from_vec(py, out))
 }

@@ -121,6 +121,12 @@ def _check_real(name: str, value: object) -> None:
         raise InvalidValueError(f"`{name}` must be a finite number; got {value!r}"[:300])
 
 
+def _check_int(name: str, value: object) -> None:
+    """An integer that fits in int64 (a token id, an ignore index)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise InvalidValueError(f"`{name}` must be an integer; got {value!r}"[:300])
+
+
 def _generator(generator: object, seed: object) -> torch.Generator:
     """``generator`` as given, or a new one seeded with ``seed`` (fresh entropy if None)."""
     if generator is not None:

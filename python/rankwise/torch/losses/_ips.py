@@ -11,6 +11,7 @@ from rankwise.errors import InvalidValueError
 from ._common import (
     Reduction,
     _check_positive,
+    _check_real,
     _check_reduction,
     _companion,
     _Loss,
@@ -26,6 +27,7 @@ def _ips_weights(clicks: Tensor, propensities: object, mask: Tensor, clip: float
     if bool(((p <= 0) | (p > 1) | torch.isnan(p))[mask].any()):
         raise InvalidValueError("`propensities` must lie in (0, 1] at real entries")
     if clip is not None:
+        _check_real("clip", clip)
         if not (0 < clip <= 1):
             raise InvalidValueError(f"`clip` must be None or in (0, 1]; got {clip!r}")
         p = p.clamp(min=clip)

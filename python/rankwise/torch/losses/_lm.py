@@ -8,7 +8,15 @@ from torch import Tensor
 
 from rankwise.errors import InvalidValueError, RankwiseTypeError, ShapeError
 
-from ._common import Reduction, _check_reduction, _float_tensor, _Loss, _same_shape, _tensor
+from ._common import (
+    Reduction,
+    _check_int,
+    _check_reduction,
+    _float_tensor,
+    _Loss,
+    _same_shape,
+    _tensor,
+)
 
 
 def fullrank_token_ranks(targets: Tensor, separator_id: int, *, ignore_index: int = -100) -> Tensor:
@@ -24,6 +32,8 @@ def fullrank_token_ranks(targets: Tensor, separator_id: int, *, ignore_index: in
     [[0, 1, 1, 0, 2, 2, 0, 3, 3]]
     """
     t = _tensor("targets", targets)
+    _check_int("separator_id", separator_id)
+    _check_int("ignore_index", ignore_index)
     sep = t == separator_id
     before = torch.cumsum(sep.to(torch.int64), dim=-1) - sep.to(torch.int64)
     ranks = 1 + before
@@ -81,9 +91,15 @@ def importance_aware_lm_loss(
     if r.is_floating_point() or r.dtype == torch.bool:
         raise RankwiseTypeError(f"`ranks` must be an integer tensor; got {r.dtype}")
     _check_reduction(reduction)
+    _check_int("ignore_index", ignore_index)
     valid = t != ignore_index
     if bool(((r < 0) & valid).any()):
         raise InvalidValueError("`ranks` must be >= 0 (0 = separator, r >= 1 = identifier rank)")
+    if bool((((t < 0) | (t >= lg.shape[-1])) & valid).any()):
+        raise InvalidValueError(
+            f"`targets` must be token ids in [0, {lg.shape[-1]}) (the vocabulary of `logits`) "
+            f"or `ignore_index` ({ignore_index})"
+        )
     nll = F.cross_entropy(
         lg.reshape(-1, lg.shape[-1]), t.reshape(-1), ignore_index=ignore_index, reduction="none"
     ).reshape(t.shape)

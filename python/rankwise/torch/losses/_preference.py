@@ -15,6 +15,7 @@ from ._common import (
     Reduction,
     _check_nonnegative_labels,
     _check_positive,
+    _check_real,
     _check_reduction,
     _companion,
     _float_tensor,
@@ -185,7 +186,13 @@ def madpo_weights(
     [0.4464, 1.0, 1.2037, 1.0]
     """
     h = _float_tensor("margins", margins).detach()
-    cmin = 1.0 / c_max if c_min is None else c_min
+    for name, value in (("c_max", c_max), ("lam", lam), ("tau", tau)):
+        _check_real(name, value)
+    if c_min is not None:
+        _check_real("c_min", c_min)
+    # Python floats: torch refuses an int beyond int64 as a tensor operand.
+    c_max, lam, tau = float(c_max), float(lam), float(tau)
+    cmin = (1.0 / c_max if c_max > 1.0 else 1.0) if c_min is None else float(c_min)
     if not (cmin < 1.0 < c_max):
         raise InvalidValueError(f"need c_min < 1 < c_max; got c_min={cmin!r}, c_max={c_max!r}")
     a = h.abs()

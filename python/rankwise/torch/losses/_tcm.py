@@ -8,7 +8,7 @@ from torch import Tensor
 
 from rankwise.errors import ShapeError
 
-from ._common import _float_tensor, _Loss, _tensor
+from ._common import _check_real, _float_tensor, _Loss, _tensor
 
 
 def threshold_consistent_margin_loss(
@@ -44,19 +44,25 @@ def threshold_consistent_margin_loss(
         raise ShapeError(
             f"`labels` must have shape ({e.shape[0]},), one per embedding; got {tuple(lab.shape)}"
         )
+    for name, value in (("margin_plus", margin_plus), ("margin_minus", margin_minus),
+                        ("lambda_plus", lambda_plus), ("lambda_minus", lambda_minus)):  # fmt: skip
+        _check_real(name, value)
+    # Python floats: torch refuses an int beyond int64 as a tensor operand.
+    m_plus, m_minus = float(margin_plus), float(margin_minus)
+    l_plus, l_minus = float(lambda_plus), float(lambda_minus)
     lab = lab.to(e.device)
     unit = F.normalize(e, dim=-1)
     sims = unit @ unit.T
     off = ~torch.eye(e.shape[0], dtype=torch.bool, device=e.device)
     same = (lab[:, None] == lab[None, :]) & off
     diff = (lab[:, None] != lab[None, :]) & off
-    hard_pos = same & (sims <= margin_plus)
-    hard_neg = diff & (sims >= margin_minus)
-    pos_sum = torch.where(hard_pos, margin_plus - sims, 0.0).sum()
-    neg_sum = torch.where(hard_neg, sims - margin_minus, 0.0).sum()
+    hard_pos = same & (sims <= m_plus)
+    hard_neg = diff & (sims >= m_minus)
+    pos_sum = torch.where(hard_pos, m_plus - sims, 0.0).sum()
+    neg_sum = torch.where(hard_neg, sims - m_minus, 0.0).sum()
     n_pos = hard_pos.sum().clamp(min=1).to(e.dtype)
     n_neg = hard_neg.sum().clamp(min=1).to(e.dtype)
-    return lambda_plus * pos_sum / n_pos + lambda_minus * neg_sum / n_neg
+    return l_plus * pos_sum / n_pos + l_minus * neg_sum / n_neg
 
 
 class ThresholdConsistentMarginLoss(_Loss):

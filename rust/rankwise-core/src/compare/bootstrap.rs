@@ -17,10 +17,11 @@
 //! `rng.integers(0, n, (n_resamples, n))`) or drawn from a seed in parallel chunks, each chunk
 //! from its own generator, so the result does not depend on the number of threads.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::error::{RankError, Result};
-use crate::rng::Rng;
 use crate::special::{ndtr, pairwise_sum};
 
 use super::stats::Alternative;
@@ -85,25 +86,13 @@ fn indices(source: Resamples<'_>, n: usize) -> Result<std::borrow::Cow<'_, [u32]
                 )
             })?;
             let mut out = crate::memory::filled("n_resamples", n_resamples, len, 0u32)?;
-            // `try_for_each` short-circuits once the call is interrupted.
-            let watch = crate::interrupt::current();
-            let done = out
-                .par_chunks_mut(CHUNK * n)
-                .enumerate()
-                .try_for_each(|(c, block)| {
-                    if watch.stopped() {
-                        return None;
-                    }
-                    let mut rng = Rng::new(seed, c as u64);
-                    for v in block.iter_mut() {
-                        #[allow(clippy::cast_possible_truncation)]
-                        let i = rng.below(n) as u32;
-                        *v = i;
-                    }
-                    Some(())
-                });
-            watch.check()?;
-            done.ok_or(RankError::Interrupted)?;
+            crate::rng::fill_seeded(&mut out, CHUNK * n, seed, |rng, block| {
+                for v in block.iter_mut() {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = rng.below(n) as u32;
+                    *v = i;
+                }
+            })?;
             Ok(std::borrow::Cow::Owned(out))
         }
     }
@@ -274,49 +263,50 @@ fn check(rows: &[&[f64]], confidence: f64) -> Result<usize> {
     super::anova::check_topics(rows)
 }
 
-/// Bootstrap intervals of each row's mean: `[low, high]` per row, row-major `k x 2`.
-pub fn mean_intervals(
+/// Bootstrap intervals of each row's mean (`[low, high]` per row, row-major `k x 2`) or, when
+/// `paired`, of the mean difference `row_i - row_j` for every ordered pair, one set of
+/// resampled topics for all (`k x k x 2` row-major, the diagonal `(0, 0)`).
+pub fn intervals(
     rows: &[&[f64]],
     resamples: Resamples<'_>,
     confidence: f64,
     alternative: Alternative,
     method: BootstrapMethod,
+    paired: bool,
 ) -> Result<Vec<f64>> {
-    let n = check(rows, confidence)?;
-    let ix = indices(resamples, n)?;
-    let watch = crate::interrupt::current();
-    let mut out = Vec::with_capacity(2 * rows.len());
-    for r in rows {
-        let (lo, hi) = interval_of(r, &ix, confidence, alternative, method)?;
-        out.extend([lo, hi]);
-        watch.check()?;
+    let how = (resamples, confidence, alternative, method);
+    if !paired {
+        return intervals_of(rows, how, rows.len(), |c| Some(Cow::Borrowed(rows[c])));
     }
-    Ok(out)
+    let k = rows.len();
+    intervals_of(rows, how, k * k, |c| {
+        let (i, j) = (c / k, c % k);
+        (i != j).then(|| Cow::Owned(rows[i].iter().zip(rows[j]).map(|(a, b)| a - b).collect()))
+    })
 }
 
-/// Bootstrap intervals of the mean difference `row_i - row_j` for every ordered pair, one set
-/// of resampled topics for all: `k x k x 2` row-major, the diagonal `(0, 0)`.
-pub fn pairwise_intervals(
+/// `[low, high]` of the bootstrapped mean of `values(c)` for each of `cells` cells, one set of
+/// resampled topics for all (`(0, 0)` where `values` gives none), flat.
+fn intervals_of<'r>(
     rows: &[&[f64]],
-    resamples: Resamples<'_>,
-    confidence: f64,
-    alternative: Alternative,
-    method: BootstrapMethod,
+    (resamples, confidence, alternative, method): (
+        Resamples<'_>,
+        f64,
+        Alternative,
+        BootstrapMethod,
+    ),
+    cells: usize,
+    values: impl Fn(usize) -> Option<Cow<'r, [f64]>>,
 ) -> Result<Vec<f64>> {
     let n = check(rows, confidence)?;
     let ix = indices(resamples, n)?;
-    let k = rows.len();
     let watch = crate::interrupt::current();
-    let mut out = vec![0.0; k * k * 2];
-    for i in 0..k {
-        for j in 0..k {
-            if i == j {
-                continue;
-            }
-            let d: Vec<f64> = rows[i].iter().zip(rows[j]).map(|(a, b)| a - b).collect();
-            let (lo, hi) = interval_of(&d, &ix, confidence, alternative, method)?;
-            out[2 * (i * k + j)] = lo;
-            out[2 * (i * k + j) + 1] = hi;
+    let mut out = vec![0.0; 2 * cells];
+    for c in 0..cells {
+        if let Some(v) = values(c) {
+            let (lo, hi) = interval_of(&v, &ix, confidence, alternative, method)?;
+            out[2 * c] = lo;
+            out[2 * c + 1] = hi;
             watch.check()?;
         }
     }
@@ -347,56 +337,20 @@ mod tests {
             seed: 7,
         };
         for method in [BootstrapMethod::Percentile, BootstrapMethod::Bca] {
-            let ci = mean_intervals(&[&v[..]], seeded, 0.9, Alternative::TwoSided, method).unwrap();
+            let ci =
+                intervals(&[&v[..]], seeded, 0.9, Alternative::TwoSided, method, false).unwrap();
             let m = v.iter().sum::<f64>() / 7.0;
             assert!(ci[0] < m && m < ci[1], "{ci:?}");
         }
-        let again = mean_intervals(
-            &[&v[..]],
-            seeded,
-            0.9,
-            Alternative::TwoSided,
-            BootstrapMethod::Bca,
-        );
-        assert_eq!(
-            again.unwrap(),
-            mean_intervals(
-                &[&v[..]],
-                seeded,
-                0.9,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca
-            )
-            .unwrap()
-        );
-        assert!(
-            mean_intervals(
-                &[&v[..]],
-                Resamples::Indices(&[0, 9, 1, 2, 3, 4, 5]),
-                0.9,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca
-            )
-            .is_err()
-        );
-        assert!(
-            mean_intervals(
-                &[&v[..]],
-                seeded,
-                1.0,
-                Alternative::TwoSided,
-                BootstrapMethod::Bca
-            )
-            .is_err()
-        );
-        let flat = pairwise_intervals(
-            &[&v[..], &v[..]],
-            seeded,
-            0.9,
-            Alternative::Greater,
-            BootstrapMethod::Bca,
-        )
-        .unwrap();
+        let bca = |resamples, confidence| {
+            let (two_sided, bca) = (Alternative::TwoSided, BootstrapMethod::Bca);
+            intervals(&[&v[..]], resamples, confidence, two_sided, bca, false)
+        };
+        assert_eq!(bca(seeded, 0.9).unwrap(), bca(seeded, 0.9).unwrap());
+        assert!(bca(Resamples::Indices(&[0, 9, 1, 2, 3, 4, 5]), 0.9).is_err());
+        assert!(bca(seeded, 1.0).is_err());
+        let (greater, bca) = (Alternative::Greater, BootstrapMethod::Bca);
+        let flat = intervals(&[&v[..], &v[..]], seeded, 0.9, greater, bca, true).unwrap();
         assert_eq!(&flat[2..4], &[0.0, f64::INFINITY]);
     }
 }

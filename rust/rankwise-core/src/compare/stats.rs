@@ -308,23 +308,12 @@ impl Alternative {
 /// probability 1/2; the p-value is the share of resamples whose |mean difference| reaches the
 /// observed one.
 pub fn randomization(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<f64> {
-    randomization_with(x, y, resamples, seed, Alternative::TwoSided)
+    PairedTest::Randomization(resamples).p_value(x, y, seed)
 }
 
-/// Fisher's randomization test under `alternative`: the share of sign-flip resamples whose
-/// mean difference is at least the observed one (`Greater`), at most it (`Less`), or at
-/// least it in absolute value (`TwoSided`).
-pub fn randomization_with(
-    x: &[f64],
-    y: &[f64],
-    resamples: usize,
-    seed: u64,
-    alternative: Alternative,
-) -> Result<f64> {
-    Ok(randomization_tails(x, y, resamples, seed)?[alternative.index()])
-}
-
-/// The randomization test's p-values under every alternative, from one set of resamples.
+/// The randomization test's p-values under every alternative, from one set of resamples:
+/// the share of sign-flip resamples whose mean difference is at least the observed one
+/// (`Greater`), at most it (`Less`), or at least it in absolute value (`TwoSided`).
 fn randomization_tails(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<[f64; 3]> {
     check_resamples(resamples)?;
     let d = differences(x, y)?;
@@ -349,23 +338,13 @@ fn randomization_tails(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Res
 /// Sakai's paired bootstrap test: resample the centred differences with replacement; the
 /// p-value is the share of resamples whose |mean| reaches the observed |mean difference|.
 pub fn bootstrap(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<f64> {
-    bootstrap_with(x, y, resamples, seed, Alternative::TwoSided)
+    PairedTest::Bootstrap(resamples).p_value(x, y, seed)
 }
 
-/// Sakai's paired bootstrap test under `alternative`: the share of resamples of the centred
-/// differences whose mean is at least the observed mean difference (`Greater`), at most it
-/// (`Less`), or at least it in absolute value (`TwoSided`).
-pub fn bootstrap_with(
-    x: &[f64],
-    y: &[f64],
-    resamples: usize,
-    seed: u64,
-    alternative: Alternative,
-) -> Result<f64> {
-    Ok(bootstrap_tails(x, y, resamples, seed)?[alternative.index()])
-}
-
-/// The bootstrap test's p-values under every alternative, from one set of resamples.
+/// The bootstrap test's p-values under every alternative, from one set of resamples: the
+/// share of resamples of the centred differences whose mean is at least the observed mean
+/// difference (`Greater`), at most it (`Less`), or at least it in absolute value
+/// (`TwoSided`).
 fn bootstrap_tails(x: &[f64], y: &[f64], resamples: usize, seed: u64) -> Result<[f64; 3]> {
     check_resamples(resamples)?;
     let d = differences(x, y)?;
@@ -429,8 +408,10 @@ impl PairedTest {
         match self {
             PairedTest::TTest => t_test_with(x, y, alternative),
             PairedTest::Wilcoxon => wilcoxon_with(x, y, alternative),
-            PairedTest::Randomization(n) => randomization_with(x, y, n, seed, alternative),
-            PairedTest::Bootstrap(n) => bootstrap_with(x, y, n, seed, alternative),
+            PairedTest::Randomization(n) => {
+                Ok(randomization_tails(x, y, n, seed)?[alternative.index()])
+            }
+            PairedTest::Bootstrap(n) => Ok(bootstrap_tails(x, y, n, seed)?[alternative.index()]),
         }
     }
 

@@ -23,7 +23,6 @@ use rayon::prelude::*;
 use super::anova::one_way;
 use super::studentized_range;
 use crate::error::{RankError, Result};
-use crate::rng::Rng;
 
 /// The result of [`tukey_hsd`], each a `k x k` row-major matrix (entry `(i, j)`: system `i`
 /// against system `j`).
@@ -210,21 +209,11 @@ pub fn randomized_tukey_hsd(rows: &[&[f64]], permutations: Permutations<'_>) -> 
             // Every resample's range is held at once: a count memory cannot hold is refused
             // by name, not left to abort the process.
             let mut ranges = crate::memory::filled("n_resamples", n_resamples, n_resamples, 0.0)?;
-            let done = ranges
-                .par_chunks_mut(CHUNK)
-                .enumerate()
-                .try_for_each(|(c, out)| {
-                    if watch.stopped() {
-                        return None;
-                    }
-                    let mut rng = Rng::new(seed, c as u64);
-                    for slot in out.iter_mut() {
-                        *slot = permuted_range(&columns, k, |_, slots| rng.shuffle(slots));
-                    }
-                    Some(())
-                });
-            watch.check()?;
-            done.ok_or(RankError::Interrupted)?;
+            crate::rng::fill_seeded(&mut ranges, CHUNK, seed, |rng, out| {
+                for slot in out.iter_mut() {
+                    *slot = permuted_range(&columns, k, |_, slots| rng.shuffle(slots));
+                }
+            })?;
             ranges
         }
     };
