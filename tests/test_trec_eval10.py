@@ -318,3 +318,63 @@ def test_cli_equals_each_trec_eval_binary(tmp_path_factory, version):
     compared: list[int] = []
     check()
     assert sum(1 for n in compared if n > 0) >= 100, compared  # most examples compared lines
+
+
+# yaap, utility with its parameters and -N, and -Z over plain qrels: whole outputs.
+FLAG_MEASURES = ["yaap", "set_F.0.5", "map", "gm_map", "P.2,5", "num_q", "num_ret", "num_rel"]
+# trec_eval computes a measure once: `utility` or `utility.1,-2,0.5,0.25`, not both
+UTILITIES = ["utility", "utility.1,-2,0.5,0.25"]
+ZSCORE_NAMES = [
+    "yaap", "utility", "utility_1,-2,0.5,0.25", "set_F_0.5", "map", "gm_map", "P_2", "P_5",
+    "num_q", "num_ret", "num_rel",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["9.0", "10.0"])
+def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version):
+    """``-m yaap``, ``utility.c1,c2,c3,c4`` under ``-N``, and ``-Z`` with plain qrels (a
+    Z-score file naming some queries and measures, stddev 0 included): ``rankwise eval``'s
+    output is trec_eval's, byte for byte, per query and summary, with and without ``-c``."""
+    binary = BINARIES[version]
+    if not binary:
+        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+
+    @settings(max_examples=150, deadline=None)
+    @given(qrels_and_run(scores=CLOSE_SCORES), st.data())
+    def check(data, draw):
+        qrels, run = data
+        qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
+        directory = tmp_path_factory.mktemp("te")
+        qp, rp = map(str, write_trec(directory, qrels, run, runid="r"))
+        flags = ["-q"]
+        if draw.draw(st.booleans()):
+            flags += ["-N", str(draw.draw(st.integers(0, 10**6)))]
+        if draw.draw(st.booleans()):
+            lines = []
+            for q in sorted(set(qrels) | set(run)):
+                if not draw.draw(st.booleans()):
+                    continue  # a query the file lacks: every value -1000000
+                for m in draw.draw(st.lists(st.sampled_from(ZSCORE_NAMES), unique=True)):
+                    mean = draw.draw(st.sampled_from([0, 0.25, 1, -2]))
+                    std = draw.draw(st.sampled_from([0, 0.5, 2]))
+                    lines.append(f"{q} {m} {mean} {std}\n")
+            # a last query id after every other: trec_eval's binary search reads one entry
+            # past its array (convert_zscores.c), which stays inside it then
+            lines.append("~~ map 0 1\n")
+            zp = directory / "z.txt"
+            zp.write_text("".join(lines))
+            flags += ["-Z", str(zp)]
+        if draw.draw(st.booleans()):
+            flags.append("-c")
+        measures = [*FLAG_MEASURES, draw.draw(st.sampled_from(UTILITIES))]
+        args = [a for m in measures for a in ("-m", m)]
+        done = subprocess.run([binary, *flags, *args, qp, rp], capture_output=True, text=True)
+        if done.returncode != 0:
+            assert "not found in qrels" in done.stderr or not set(qrels) & set(run), done.stderr
+            return
+        assert cli(*flags, *args, "--trec-eval", version, qp, rp) == done.stdout
+        compared.append(flags)
+
+    compared: list[list[str]] = []
+    check()
+    assert sum("-Z" in f for f in compared) >= 30, len(compared)
