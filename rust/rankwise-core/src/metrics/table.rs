@@ -1319,7 +1319,10 @@ mod tests {
                 RelFormat::QrelsJg
             };
             for name in rel_info_examples(row) {
-                let parsed = crate::metrics::prefs::RelInfoMeasures::parse(&[name.clone()], format);
+                let parsed = crate::metrics::prefs::RelInfoMeasures::parse(
+                    std::slice::from_ref(&name),
+                    format,
+                );
                 assert!(parsed.is_ok(), "{name}");
                 assert!(Measure::parse(&name).is_err(), "{name}");
                 assert_eq!(rel_info_row(&name).map(|r| r.name), Some(row.name));

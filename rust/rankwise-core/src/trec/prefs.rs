@@ -280,6 +280,9 @@ pub fn read_qrels_jg(path: impl AsRef<Path>) -> Result<JgQrels> {
     Ok(JgQrels { queries })
 }
 
+/// One line of a Z-score file: `(qid, measure, mean, stddev)`.
+pub type ZScoreLine = (Box<[u8]>, Box<[u8]>, f64, f64);
+
 /// trec_eval's Z-score file (`-Z`, `get_zscores.c`): `qid measure mean stddev` per line, the
 /// measure named as trec_eval prints it (`P_5`, `map`), looked up as trec_eval looks it up
 /// ([`ZScores::get`]).
@@ -287,14 +290,14 @@ pub fn read_qrels_jg(path: impl AsRef<Path>) -> Result<JgQrels> {
 pub struct ZScores {
     /// Every line as `(qid, measure, mean, stddev)`, sorted by query id then measure name
     /// (`strcmp` order; trec_eval's `qsort`, ties kept in file order).
-    lines: Vec<(Box<[u8]>, Box<[u8]>, f64, f64)>,
+    lines: Vec<ZScoreLine>,
     /// Each query's `(qid, first line, number of lines)`, in `strcmp` order.
     queries: Vec<(Box<[u8]>, usize, usize)>,
 }
 
 impl ZScores {
     /// Index lines read from a file (any order).
-    pub fn new(mut lines: Vec<(Box<[u8]>, Box<[u8]>, f64, f64)>) -> Self {
+    pub fn new(mut lines: Vec<ZScoreLine>) -> Self {
         lines.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut queries: Vec<(Box<[u8]>, usize, usize)> = Vec::new();
         for (i, line) in lines.iter().enumerate() {
