@@ -277,6 +277,35 @@ def test_cli_refuses_clearly(tmp_path: Path, flags: list[str], message: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("z_lines", "flags", "message"),
+    [
+        (["q1 map 0"], [], "z:1: expected 4 fields (query_id measure mean stddev), found 3"),
+        (["q1 map 0 1", "q1 P_5 x 1"], [], 'z:2: mean "x" is not a finite number'),
+        (["q1 map 0 inf"], [], 'z:1: stddev "inf" is not a finite number'),
+        (["q1 map 0 1"], ["--format", "json"], "-Z works with trec_eval's format only"),
+        ([], ["-N", "3", "--format", "csv"], "-N works with trec_eval's format only"),
+        ([], ["-N", str(2**62)], "-N must be a non-negative integer below 2**62"),
+    ],
+)
+def test_zscores_and_collection_size_refuse_clearly_with_qrels(
+    tmp_path: Path, z_lines: list[str], flags: list[str], message: str
+) -> None:
+    """``-Z`` and ``-N`` with plain qrels: a bad Z-score file is an error naming file and
+    line; the flags that only trec_eval's format prints are refused with another format."""
+    qrels = _write(str(tmp_path), "qrels", ["q1 0 d1 1", "q1 0 d2 0"])
+    run = _write(str(tmp_path), "run", ["q1 Q0 d2 1 3 r", "q1 Q0 d1 2 2 r"])
+    z = ["-Z", _write(str(tmp_path), "z", z_lines)] if z_lines else []
+    done = subprocess.run(
+        [sys.executable, "-m", "rankwise", "eval", *z, *flags, qrels, run],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
     ("fmt", "lines", "message"),
     [
         ("prefs", ["q1 u1 s1 d1 2", "q1 u1 d2 0"], ":2: expected 5 fields"),
