@@ -378,3 +378,73 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
     compared: list[list[str]] = []
     check()
     assert sum("-Z" in f for f in compared) >= 30, len(compared)
+
+
+def _flag_equality_counts(n: int) -> None:  # pragma: no cover
+    """Print, per trec_eval binary given and per measure (``[Z]``: under ``-Z``, ``[N]``:
+    utility under ``-N``), the lines of ``n`` random examples on which ``rankwise eval``
+    prints what the binary prints, and the whole outputs that are equal."""
+    import collections
+    import random
+    import tempfile
+    from pathlib import Path
+
+    rng = random.Random(17)
+    for version, binary in BINARIES.items():
+        if not binary:
+            print(f"trec_eval {version}: no binary (RANKWISE_TREC_EVAL{version[:-2]})")
+            continue
+        equal: collections.Counter[str] = collections.Counter()
+        total: collections.Counter[str] = collections.Counter()
+        whole = [0, 0]
+        with tempfile.TemporaryDirectory() as d:
+            qp, rp, zp = (str(Path(d) / name) for name in ("qrels", "run", "z"))
+            for _ in range(n):
+                qrels, run, z = [], [], []
+                for q in (f"q{j}" for j in range(1, rng.randint(2, 6))):
+                    docs = [f"d{k}" for k in range(rng.randint(1, 12))]
+                    qrels += [f"{q} 0 {doc} {rng.choice([-1, 0, 0, 1, 1, 2, 3])}" for doc in docs]
+                    ranked = rng.sample([*docs, "x1", "x2", "x3"], rng.randint(1, len(docs) + 3))
+                    scores = [1, 2, 3, 2.5, 1.0000001]  # the last ties 1 as float32 only
+                    run += [
+                        f"{q} Q0 {doc} {r} {rng.choice(scores)} r" for r, doc in enumerate(ranked)
+                    ]
+                    for m in rng.sample(ZSCORE_NAMES, rng.randint(0, 5)):
+                        z.append(f"{q} {m} {rng.choice([0, 0.5, -1])} {rng.choice([0, 0.5, 2])}")
+                z.append("~~ map 0 1")
+                for path, lines in ((qp, qrels), (rp, run), (zp, z)):
+                    Path(path).write_text("\n".join(lines) + "\n")
+                flags = ["-q"] + (["-c"] if rng.random() < 0.3 else [])
+                if rng.random() < 0.5:
+                    flags += ["-N", str(rng.randint(0, 10_000))]
+                if rng.random() < 0.5:
+                    flags += ["-Z", zp]
+                measures = [*FLAG_MEASURES, rng.choice(UTILITIES)]
+                args = [a for m in measures for a in ("-m", m)]
+                done = subprocess.run(
+                    [binary, *flags, *args, qp, rp], capture_output=True, text=True
+                )
+                if done.returncode != 0:
+                    continue
+                ours = cli(*flags, *args, "--trec-eval", version, qp, rp)
+                whole[0] += ours == done.stdout
+                whole[1] += 1
+                lines_ours = {tuple(line.split("\t")[:2]): line for line in ours.splitlines()}
+                for line in done.stdout.splitlines():
+                    key = tuple(line.split("\t")[:2])
+                    name = key[0].strip().removeprefix("Z")
+                    tags = ("Z" if "-Z" in flags else "") + (
+                        "N" if "-N" in flags and name.startswith("utility") else ""
+                    )
+                    column = f"{name}[{tags}]" if tags else name
+                    total[column] += 1
+                    equal[column] += lines_ours.get(key) == line
+        print(f"trec_eval {version} ({binary}): whole outputs equal {whole[0]}/{whole[1]}")
+        for column in sorted(total):
+            print(f"  {column:<28} {equal[column]}/{total[column]}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    _flag_equality_counts(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
