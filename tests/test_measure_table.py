@@ -42,9 +42,48 @@ def test_every_row_has_a_name_a_help_and_examples():
         assert row["ir_measures"] or row["trec_eval"] or row["ranx"] or row["beir"], row["family"]
 
 
-@pytest.mark.parametrize("name", [n for row in ROWS for n in row["examples"]])
+QRELS_ROWS = [row for row in ROWS if row["rel_format"] == "qrels"]
+REL_INFO_ROWS = [row for row in ROWS if row["rel_format"] != "qrels"]
+
+
+@pytest.mark.parametrize("name", [n for row in QRELS_ROWS for n in row["examples"]])
 def test_every_listed_example_parses(name):
     assert rankwise.measure_names([name])
+
+
+def test_preference_and_judgement_group_measures_are_rows():
+    """The 14 ``prefs_*`` measures and the 3 judgement-group ones are rows of the table (in
+    trec_eval's order, after the others), read by their own parser: each example evaluates
+    against judgements of its format, and the qrels parser refuses it naming ``-R``."""
+    prefs = [row["family"] for row in REL_INFO_ROWS if row["rel_format"] == "prefs"]
+    jg = [row["family"] for row in REL_INFO_ROWS if row["rel_format"] == "qrels_jg"]
+    assert len(prefs) == 14 and all(n.startswith("prefs_") for n in prefs)
+    assert jg == ["map_avgjg", "P_avgjg", "Rprec_mult_avgjg"]
+    orders = [row["trec_eval"][0]["order"] for row in REL_INFO_ROWS]
+    assert orders == sorted(orders) and orders[0] > max(
+        t["order"] for row in QRELS_ROWS for t in row["trec_eval"] if t["all_trec"]
+    )
+    counts = [row["family"] for row in REL_INFO_ROWS if row["aggregate"] == "sum"]
+    assert counts == ["prefs_num_prefs_poss", "prefs_num_prefs_ful", "prefs_num_prefs_ful_ret"]
+
+
+@pytest.mark.parametrize(
+    ("row", "name"), [(row, n) for row in REL_INFO_ROWS for n in row["examples"]]
+)
+def test_every_rel_info_example_parses_with_its_format(tmp_path, row, name):
+    from rankwise.rel_info import evaluate_rel_info
+
+    rel = tmp_path / "rel"
+    if row["rel_format"] == "prefs":
+        rel.write_text("q1 u1 s1 d1 2\nq1 u1 s1 d2 0\n")
+    else:
+        rel.write_text("q1 g1 d1 1\nq1 g1 d2 0\n")
+    run = tmp_path / "run"
+    run.write_text("q1 Q0 d2 1 3 r\nq1 Q0 d1 2 2 r\n")
+    result = evaluate_rel_info(rel, run, [name], rel_format=row["rel_format"])
+    assert result.summary and all(c.startswith(row["family"]) for c in result.summary)
+    with pytest.raises(UnknownMeasureError, match=f"-R {row['rel_format']}"):
+        rankwise.measure_names([name])
 
 
 def test_every_accepted_name_is_in_the_list_of_valid_measures():
@@ -74,8 +113,12 @@ def test_eval_help_lists_every_measure_of_the_table():
 
 
 def test_pytrec_eval_compat_reads_the_table():
-    trec_names = {t["name"] for row in ROWS for t in row["trec_eval"]}
+    # pytrec_eval supports trec_eval's all_trec group: every name but those computed only
+    # when named (yaap)
+    trec_names = {t["name"] for row in ROWS for t in row["trec_eval"] if t["all_trec"]}
     assert compat_pytrec.supported_measures == trec_names | {"runid", "relstring"}
+    named_only = {t["name"] for row in QRELS_ROWS for t in row["trec_eval"] if not t["all_trec"]}
+    assert named_only == {"yaap"}
     geometric = {
         t["name"] for row in ROWS for t in row["trec_eval"] if row["aggregate"] == "geometric_mean"
     }

@@ -181,16 +181,17 @@ ZSCORE_COLUMNS = ["map_avgjg", *(f"P_avgjg_{k}" for k in (1, 2, 3, 5))]
 @given(jg_lines(), run_lines(), st.data())
 def test_zscores_equal_trec_eval(rel_lines: list[str], run: list[str], data: st.DataObject) -> None:
     """``-Z``: per-query values become Z-scores (stddev 0: 0 where the value is the mean, else
-    trec_eval's -1000000), then are averaged. Every listed query has every measure, and a
-    last query id sorts after the run's (trec_eval's binary search reads one entry past its
-    array, so a lookup past the end would read another query's line)."""
+    trec_eval's -1000000), then are averaged. Queries list some of the measures: trec_eval's
+    binary search reads one entry past a query's lines, so a measure after the query's last
+    is looked up in the next query's first line (``ZScores::get``); a last query id sorts
+    after the run's, so that no lookup reads past the file's lines (undefined there)."""
     if not _judged_queries(rel_lines, run):
         return
     lines = []
     for q in ["q1", "q2", "q3", "zz"]:
         if q != "zz" and not data.draw(st.booleans()):
             continue  # a query the file lacks: every value -1000000
-        for m in ZSCORE_COLUMNS:
+        for m in data.draw(st.lists(st.sampled_from(ZSCORE_COLUMNS), min_size=1, unique=True)):
             mean = data.draw(st.sampled_from([0, 0.25, 0.5]))
             std = data.draw(st.sampled_from([0, 0.5, 1, 2]))
             lines.append(f"{q} {m} {mean} {std}")
@@ -271,6 +272,35 @@ def test_cli_refuses_clearly(tmp_path: Path, flags: list[str], message: str) -> 
         [sys.executable, "-m", "rankwise", "eval", *flags, rel, run], capture_output=True, text=True
     )
     assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("z_lines", "flags", "message"),
+    [
+        (["q1 map 0"], [], "z:1: expected 4 fields (query_id measure mean stddev), found 3"),
+        (["q1 map 0 1", "q1 P_5 x 1"], [], 'z:2: mean "x" is not a finite number'),
+        (["q1 map 0 inf"], [], 'z:1: stddev "inf" is not a finite number'),
+        (["q1 map 0 1"], ["--format", "json"], "-Z works with trec_eval's format only"),
+        ([], ["-N", "3", "--format", "csv"], "-N works with trec_eval's format only"),
+        ([], ["-N", str(2**62)], "-N must be a non-negative integer below 2**62"),
+    ],
+)
+def test_zscores_and_collection_size_refuse_clearly_with_qrels(
+    tmp_path: Path, z_lines: list[str], flags: list[str], message: str
+) -> None:
+    """``-Z`` and ``-N`` with plain qrels: a bad Z-score file is an error naming file and
+    line; the flags that only trec_eval's format prints are refused with another format."""
+    qrels = _write(str(tmp_path), "qrels", ["q1 0 d1 1", "q1 0 d2 0"])
+    run = _write(str(tmp_path), "run", ["q1 Q0 d2 1 3 r", "q1 Q0 d1 2 2 r"])
+    z = ["-Z", _write(str(tmp_path), "z", z_lines)] if z_lines else []
+    done = subprocess.run(
+        [sys.executable, "-m", "rankwise", "eval", *z, *flags, qrels, run],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert message in done.stderr, done.stderr
 

@@ -318,3 +318,133 @@ def test_cli_equals_each_trec_eval_binary(tmp_path_factory, version):
     compared: list[int] = []
     check()
     assert sum(1 for n in compared if n > 0) >= 100, compared  # most examples compared lines
+
+
+# yaap, utility with its parameters and -N, and -Z over plain qrels: whole outputs.
+FLAG_MEASURES = ["yaap", "set_F.0.5", "map", "gm_map", "P.2,5", "num_q", "num_ret", "num_rel"]
+# trec_eval computes a measure once: `utility` or `utility.1,-2,0.5,0.25`, not both
+UTILITIES = ["utility", "utility.1,-2,0.5,0.25"]
+ZSCORE_NAMES = [
+    "yaap", "utility", "utility_1,-2,0.5,0.25", "set_F_0.5", "map", "gm_map", "P_2", "P_5",
+    "num_q", "num_ret", "num_rel",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["9.0", "10.0"])
+def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version):
+    """``-m yaap``, ``utility.c1,c2,c3,c4`` under ``-N``, and ``-Z`` with plain qrels (a
+    Z-score file naming some queries and measures, stddev 0 included): ``rankwise eval``'s
+    output is trec_eval's, byte for byte, per query and summary, with and without ``-c``."""
+    binary = BINARIES[version]
+    if not binary:
+        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+
+    @settings(max_examples=150, deadline=None)
+    @given(qrels_and_run(scores=CLOSE_SCORES), st.data())
+    def check(data, draw):
+        qrels, run = data
+        qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
+        directory = tmp_path_factory.mktemp("te")
+        qp, rp = map(str, write_trec(directory, qrels, run, runid="r"))
+        flags = ["-q"]
+        if draw.draw(st.booleans()):
+            flags += ["-N", str(draw.draw(st.integers(0, 10**6)))]
+        if draw.draw(st.booleans()):
+            lines = []
+            for q in sorted(set(qrels) | set(run)):
+                if not draw.draw(st.booleans()):
+                    continue  # a query the file lacks: every value -1000000
+                for m in draw.draw(st.lists(st.sampled_from(ZSCORE_NAMES), unique=True)):
+                    mean = draw.draw(st.sampled_from([0, 0.25, 1, -2]))
+                    std = draw.draw(st.sampled_from([0, 0.5, 2]))
+                    lines.append(f"{q} {m} {mean} {std}\n")
+            # a last query id after every other: trec_eval's binary search reads one entry
+            # past its array (convert_zscores.c), which stays inside it then
+            lines.append("~~ map 0 1\n")
+            zp = directory / "z.txt"
+            zp.write_text("".join(lines))
+            flags += ["-Z", str(zp)]
+        if draw.draw(st.booleans()):
+            flags.append("-c")
+        measures = [*FLAG_MEASURES, draw.draw(st.sampled_from(UTILITIES))]
+        args = [a for m in measures for a in ("-m", m)]
+        done = subprocess.run([binary, *flags, *args, qp, rp], capture_output=True, text=True)
+        if done.returncode != 0:
+            assert "not found in qrels" in done.stderr or not set(qrels) & set(run), done.stderr
+            return
+        assert cli(*flags, *args, "--trec-eval", version, qp, rp) == done.stdout
+        compared.append(flags)
+
+    compared: list[list[str]] = []
+    check()
+    assert sum("-Z" in f for f in compared) >= 30, len(compared)
+
+
+def _flag_equality_counts(n: int) -> None:  # pragma: no cover
+    """Print, per trec_eval binary given and per measure (``[Z]``: under ``-Z``, ``[N]``:
+    utility under ``-N``), the lines of ``n`` random examples on which ``rankwise eval``
+    prints what the binary prints, and the whole outputs that are equal."""
+    import collections
+    import random
+    import tempfile
+    from pathlib import Path
+
+    rng = random.Random(17)
+    for version, binary in BINARIES.items():
+        if not binary:
+            print(f"trec_eval {version}: no binary (RANKWISE_TREC_EVAL{version[:-2]})")
+            continue
+        equal: collections.Counter[str] = collections.Counter()
+        total: collections.Counter[str] = collections.Counter()
+        whole = [0, 0]
+        with tempfile.TemporaryDirectory() as d:
+            qp, rp, zp = (str(Path(d) / name) for name in ("qrels", "run", "z"))
+            for _ in range(n):
+                qrels, run, z = [], [], []
+                for q in (f"q{j}" for j in range(1, rng.randint(2, 6))):
+                    docs = [f"d{k}" for k in range(rng.randint(1, 12))]
+                    qrels += [f"{q} 0 {doc} {rng.choice([-1, 0, 0, 1, 1, 2, 3])}" for doc in docs]
+                    ranked = rng.sample([*docs, "x1", "x2", "x3"], rng.randint(1, len(docs) + 3))
+                    scores = [1, 2, 3, 2.5, 1.0000001]  # the last ties 1 as float32 only
+                    run += [
+                        f"{q} Q0 {doc} {r} {rng.choice(scores)} r" for r, doc in enumerate(ranked)
+                    ]
+                    for m in rng.sample(ZSCORE_NAMES, rng.randint(0, 5)):
+                        z.append(f"{q} {m} {rng.choice([0, 0.5, -1])} {rng.choice([0, 0.5, 2])}")
+                z.append("~~ map 0 1")
+                for path, lines in ((qp, qrels), (rp, run), (zp, z)):
+                    Path(path).write_text("\n".join(lines) + "\n")
+                flags = ["-q"] + (["-c"] if rng.random() < 0.3 else [])
+                if rng.random() < 0.5:
+                    flags += ["-N", str(rng.randint(0, 10_000))]
+                if rng.random() < 0.5:
+                    flags += ["-Z", zp]
+                measures = [*FLAG_MEASURES, rng.choice(UTILITIES)]
+                args = [a for m in measures for a in ("-m", m)]
+                done = subprocess.run(
+                    [binary, *flags, *args, qp, rp], capture_output=True, text=True
+                )
+                if done.returncode != 0:
+                    continue
+                ours = cli(*flags, *args, "--trec-eval", version, qp, rp)
+                whole[0] += ours == done.stdout
+                whole[1] += 1
+                lines_ours = {tuple(line.split("\t")[:2]): line for line in ours.splitlines()}
+                for line in done.stdout.splitlines():
+                    key = tuple(line.split("\t")[:2])
+                    name = key[0].strip().removeprefix("Z")
+                    tags = ("Z" if "-Z" in flags else "") + (
+                        "N" if "-N" in flags and name.startswith("utility") else ""
+                    )
+                    column = f"{name}[{tags}]" if tags else name
+                    total[column] += 1
+                    equal[column] += lines_ours.get(key) == line
+        print(f"trec_eval {version} ({binary}): whole outputs equal {whole[0]}/{whole[1]}")
+        for column in sorted(total):
+            print(f"  {column:<28} {equal[column]}/{total[column]}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    _flag_equality_counts(int(sys.argv[1]) if len(sys.argv) > 1 else 300)

@@ -445,6 +445,8 @@ def trec_eval_output(
     runid: bool = False,
     trec_eval: _TrecEval = ...,
     ties: _TieRule = ...,
+    num_docs_in_coll: int = 0,
+    zscore_path: str | PathLike[str] | None = None,
 ) -> str: ...
 def trec_eval_rel_info_output(
     rel_path: str | PathLike[str],

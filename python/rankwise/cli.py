@@ -261,11 +261,24 @@ def _fast_eval_args(argv: Sequence[str]) -> EvalArgs | None:
 
 def _measure_list() -> str:
     """The measures ``-m`` accepts, from the core's measure table (``_native.measures()``)."""
-    lines = ["measures (one example per ir_measures, trec_eval and ranx name):"]
-    for row in measures():
-        lines.append(f"  {row['family']:<22}{row['help']}")
-        lines.append(f"  {'':<22}{', '.join(row['examples'])}")
-    lines.append("  trec_eval's groups: official, set, all_trec; families expand (P, P.5,10)")
+    headings = {
+        "qrels": "measures (one example per ir_measures, trec_eval and ranx name):",
+        "prefs": "measures of preferences (-R prefs, -R qrels_prefs; groups all_prefs, prefs):",
+        "qrels_jg": "measures of judgement groups (-R qrels_jg; group qrels_jg):",
+    }
+    rows = measures()
+    width = max(22, *(len(row["family"]) + 1 for row in rows))
+    lines: list[str] = []
+    for rel_format, heading in headings.items():
+        lines.append(heading)
+        for row in rows:
+            if row["rel_format"] == rel_format:
+                lines.append(f"  {row['family']:<{width}}{row['help']}")
+                lines.append(f"  {'':<{width}}{', '.join(row['examples'])}")
+        if rel_format == "qrels":
+            lines.append(
+                "  trec_eval's groups: official, set, all_trec; families expand (P, P.5,10)"
+            )
     return "\n".join(lines)
 
 
@@ -387,6 +400,8 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
             runid=runid,
             trec_eval=args.trec_eval,
             ties=args.ties,
+            num_docs_in_coll=args.num_docs_in_coll or 0,
+            zscore_path=args.zscore_file,
         )
         sys.stdout.write(text)
     else:
@@ -408,12 +423,13 @@ def _other_formats(args: EvalArgs | argparse.Namespace) -> bool:
         )
     if args.rel_format not in REL_FORMATS:
         raise ValueError(f"-R must be one of {', '.join(REL_FORMATS)}; got {args.rel_format!r}")
-    if args.zscore_file is not None and args.rel_format == "qrels":
-        raise ValueError("-Z (Z-scores) works with -R prefs, qrels_prefs and qrels_jg only, so far")
-    if args.num_docs_in_coll is not None and args.num_docs_in_coll < 0:
-        raise ValueError(f"-N must be a non-negative integer; got {args.num_docs_in_coll}")
-    if args.num_docs_in_coll and any(m.startswith("utility") for m in args.measures or []):
-        raise ValueError("-N with utility is not supported yet (it changes utility's 4th term)")
+    if args.num_docs_in_coll is not None and not 0 <= args.num_docs_in_coll < 2**62:
+        raise ValueError(
+            f"-N must be a non-negative integer below 2**62; got {args.num_docs_in_coll}"
+        )
+    for flag, given in (("-Z", args.zscore_file is not None), ("-N", bool(args.num_docs_in_coll))):
+        if given and args.format != "trec":
+            raise ValueError(f"{flag} works with trec_eval's format only; drop --format")
     return bool(args.rel_format != "qrels")
 
 

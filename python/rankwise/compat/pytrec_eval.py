@@ -63,7 +63,7 @@ _TREC = [t for row in _ROWS for t in row["trec_eval"]]
 _TEXT_MEASURES = frozenset({"runid", "relstring"})
 
 #: Every measure name pytrec_eval accepts (trec_eval 9.0.x's ``all_trec`` group).
-supported_measures: frozenset[str] = _TEXT_MEASURES | {t["name"] for t in _TREC}
+supported_measures: frozenset[str] = _TEXT_MEASURES | {t["name"] for t in _TREC if t["all_trec"]}
 
 #: trec_eval's measure groups, as pytrec_eval exposes them (``prefs`` and ``qrels_jg``
 #: groups are not supported, see the module docstring).

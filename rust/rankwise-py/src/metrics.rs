@@ -28,15 +28,50 @@ pub fn measure_names(names: Vec<String>, trec_order: bool) -> PyResult<Vec<Strin
 /// The measure table of the core, one dict per measure kind (see
 /// `rankwise_core::metrics::table`): `family`, `cutoff` (`"none"`, `"optional"`,
 /// `"required"`), `relevance_level`, `aggregate` (`"mean"`, `"sum"`, `"geometric_mean"`),
-/// `parameters`, `ir_measures`, `trec_eval` (dicts: `name`, `form`, `order`, `groups`),
-/// `ranx`, `examples` (one name per spelling, each of which parses) and `help`.
+/// `parameters`, `ir_measures`, `trec_eval` (dicts: `name`, `form`, `order`, `groups`, `all_trec`),
+/// `ranx`, `examples` (one name per spelling, each of which parses) and `help`, and
+/// `rel_format`: `"qrels"`, or for the preference and judgement-group measures
+/// (`table::REL_INFO_MEASURES`, after the others) `"prefs"` or `"qrels_jg"`, the `-R` format
+/// whose parser reads their examples.
 #[pyfunction]
 pub fn measures(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let mut rows = qrels_measures(py)?;
+    for row in table::REL_INFO_MEASURES {
+        let d = PyDict::new(py);
+        d.set_item("family", row.name)?;
+        d.set_item("rel_format", row.rel_format)?;
+        let cutoff = match row.form {
+            table::TrecForm::Cutoffs(_) => "optional",
+            _ => "none",
+        };
+        d.set_item("cutoff", cutoff)?;
+        d.set_item("relevance_level", row.rel_format == "qrels_jg")?;
+        d.set_item("aggregate", if row.count { "sum" } else { "mean" })?;
+        d.set_item("parameters", "none")?;
+        d.set_item("ir_measures", Vec::<&str>::new())?;
+        let e = PyDict::new(py);
+        e.set_item("name", row.name)?;
+        e.set_item("form", row.form.name())?;
+        e.set_item("order", row.order)?;
+        e.set_item("groups", row.groups.to_vec())?;
+        e.set_item("all_trec", false)?;
+        d.set_item("trec_eval", vec![e])?;
+        d.set_item("ranx", Vec::<&str>::new())?;
+        d.set_item("beir", Vec::<&str>::new())?;
+        d.set_item("examples", table::rel_info_examples(row))?;
+        d.set_item("help", row.help)?;
+        rows.push(d);
+    }
+    Ok(rows)
+}
+
+fn qrels_measures(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     MEASURES
         .iter()
         .map(|row| {
             let d = PyDict::new(py);
             d.set_item("family", row.family)?;
+            d.set_item("rel_format", "qrels")?;
             d.set_item("cutoff", row.cutoff.name())?;
             d.set_item("relevance_level", row.relevance_level)?;
             d.set_item(
@@ -58,6 +93,7 @@ pub fn measures(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
                     e.set_item("form", t.form.name())?;
                     e.set_item("order", t.order)?;
                     e.set_item("groups", t.groups.to_vec())?;
+                    e.set_item("all_trec", t.all_trec)?;
                     Ok(e)
                 })
                 .collect::<PyResult<Vec<_>>>()?;

@@ -474,7 +474,7 @@ fn check_one_stdin(
 /// is a regular file with each query's lines consecutive is streamed (memory holds the
 /// qrels and one block); any other run is read whole.
 #[pyfunction]
-#[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false, trec_eval = crate::convert::Wrap::default(), ties = crate::convert::Wrap::default()))]
+#[pyo3(signature = (qrels_path, run_paths, measures, *, per_query = false, complete = false, rel_level = 1.0, judged_only = false, max_docs = None, summary = true, runid = false, trec_eval = crate::convert::Wrap::default(), ties = crate::convert::Wrap::default(), num_docs_in_coll = 0, zscore_path = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn trec_eval_output(
     py: Python<'_>,
@@ -490,10 +490,14 @@ pub fn trec_eval_output(
     runid: bool,
     trec_eval: crate::convert::Wrap<rankwise_core::metrics::TrecEval>,
     ties: crate::convert::Wrap<rankwise_core::evaluate::TieRule>,
+    num_docs_in_coll: i64,
+    zscore_path: Option<PathBuf>,
 ) -> PyResult<String> {
     use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file_with_ties};
     use rankwise_core::metrics::MeasureSet;
-    let set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
+    let mut set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
+    set.use_trec_eval_param_names(&measures);
+    set.set_num_docs_in_coll(num_docs_in_coll);
     check_one_stdin(py, &qrels_path, &run_paths, "qrels")?;
     let opts = EvalOptions {
         rel_level,
@@ -515,6 +519,10 @@ pub fn trec_eval_output(
     // Interruptible (Ctrl-C), also while a pipe that stays open blocks the read.
     let text = interrupt::run_owned(py, move || -> Result<String, rankwise_core::RankError> {
         let qrels = trec::read_qrels(&qrels_path)?;
+        let zscores = match &zscore_path {
+            Some(p) => Some(trec::prefs::read_zscores(p)?),
+            None => None,
+        };
         if qrels.num_queries() == 0 {
             // trec_eval: "Cannot read qrels file".
             return Err(rankwise_core::RankError::invalid(
@@ -544,6 +552,7 @@ pub fn trec_eval_output(
                 ev.name.as_deref(),
                 &ev.in_run,
                 output,
+                zscores.as_ref(),
             );
         }
         Ok(out)

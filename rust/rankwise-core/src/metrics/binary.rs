@@ -37,6 +37,20 @@ pub fn average_precision(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -
     if found == 0 { 0.0 } else { sum / f(num_rel) }
 }
 
+/// Yet another average precision (trec_eval `yaap`, `m_yaap.c`; S. Robertson, "On Smoothing
+/// Average Precision", ECIR 2012): `log((1 + S) / (1 + R - S))`, where `S` is average
+/// precision's sum `sum_{relevant d at rank i} (relevant in top i) / i` over the whole ranking
+/// and `R` the number of relevant judged documents. `log(1) = 0` when `R = 0`.
+pub fn yaap(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    let mut found = 0usize;
+    let mut sum = 0.0;
+    for h in relevant(q.hits_before(q.num_ret), rel) {
+        found += 1;
+        sum += f(found) / f(h.rank as usize + 1);
+    }
+    ((1.0 + sum) / (1.0 + f(q.num_rel(rel)) - sum)).ln()
+}
+
 /// Accuracy (ir_measures' `Accuracy@k`, computed by its own `accuracy` provider): the
 /// share of (relevant, non-relevant) pairs of the top `k` in which the relevant document
 /// ranks first, `1 - sum_{relevant r} nonrel_above(r) / (num_nonrel * num_rel)`, where every
@@ -298,6 +312,15 @@ mod tests {
             interpolated_precision(&v, 0.1, 1.0, TrecEval::V9),
             1.0
         ));
+    }
+
+    #[test]
+    fn yaap_is_the_log_odds_of_the_ap_sum() {
+        // R N R, one relevant unretrieved: S = 1/1 + 2/3, R = 3.
+        let o = q(&[Some(1.0), Some(0.0), Some(1.0)], &[1.0]);
+        let s: f64 = 1.0 + 2.0 / 3.0;
+        assert!(close(yaap(&o.view(), 1.0), ((1.0 + s) / (4.0 - s)).ln()));
+        assert_eq!(yaap(&q(&[Some(0.0)], &[]).view(), 1.0), 0.0);
     }
 
     #[test]

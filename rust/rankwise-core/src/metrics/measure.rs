@@ -109,9 +109,14 @@ pub enum MeasureKind {
     /// nonrel_not_ret.
     Utility {
         coef: [f64; 4],
+        /// trec_eval's `-N`: documents in the collection, in the 4th coefficient's term
+        /// `num_docs_in_coll + rel_ret - ret - rel` (0 unless given).
+        num_docs_in_coll: i64,
     },
     /// `num_nonrel_judged_ret`.
     NumNonrelJudgedRet,
+    /// `yaap`: Robertson's "yet another average precision" (trec_eval `m_yaap.c`).
+    Yaap,
     /// `relative_P.k`: P@k over the best P@k possible.
     RelativeP,
     /// `Rprec_mult`: precision at `mult * R` documents.
@@ -326,6 +331,25 @@ impl Measure {
         if trimmed.is_empty() {
             return Err(unknown(name));
         }
+        if let Some(row) = table::rel_info_row(trimmed) {
+            let (formats, reader) = if row.rel_format == "prefs" {
+                ("-R prefs or -R qrels_prefs", "rel_format=\"prefs\"")
+            } else {
+                ("-R qrels_jg", "rel_format=\"qrels_jg\"")
+            };
+            return Err(RankError::InvalidMeasure {
+                name: trimmed.to_owned(),
+                reason: format!(
+                    "it is a measure of {} judgements, not of qrels: rankwise eval {formats}, \
+                     or rankwise.rel_info.evaluate_rel_info(..., {reader})",
+                    if row.rel_format == "prefs" {
+                        "preference"
+                    } else {
+                        "judgement-group"
+                    }
+                ),
+            });
+        }
         if let Some(ms) = parse_trec(trimmed)? {
             return Ok(ms);
         }
@@ -531,7 +555,10 @@ fn with_params(name: &str, kind: MeasureKind, params: &str) -> Result<MeasureKin
                             v.len()
                         ),
                     })?;
-            MeasureKind::Utility { coef }
+            MeasureKind::Utility {
+                coef,
+                num_docs_in_coll: 0,
+            }
         }
         other => other,
     })
@@ -1142,6 +1169,49 @@ impl MeasureSet {
     /// gives them all one).
     pub fn trec_eval(&self) -> TrecEval {
         self.measures.first().map_or(TrecEval::V9, |m| m.trec_eval)
+    }
+
+    /// Name the measures given numeric parameters in `asked` as trec_eval prints them:
+    /// `set_F.0.5` as `set_F_0.5`, `utility.1,-1,0,0` as `utility_1,-1,0,0`, the parameters
+    /// as written (`append_string` in trec_eval's `meas_init.c`). Elsewhere rankwise keeps
+    /// the family's name (`set_F`), as pytrec_eval reports it.
+    pub fn use_trec_eval_param_names<S: AsRef<str>>(&mut self, asked: &[S]) {
+        for name in asked {
+            let name = name.as_ref().trim();
+            let Some((base, params)) = name.split_once('.') else {
+                continue;
+            };
+            let Some((row, t)) = trec_lookup(base) else {
+                continue;
+            };
+            if !matches!(t.form, TrecForm::Params(_)) {
+                continue;
+            }
+            let Ok(kind) = with_params(name, row.kind, params) else {
+                continue;
+            };
+            if let Some(m) = self
+                .measures
+                .iter_mut()
+                .find(|m| m.name == base && m.kind == kind)
+            {
+                m.name = format!("{base}_{params}");
+            }
+        }
+    }
+
+    /// trec_eval's `-N`: the number of documents in the collection, which `utility`'s 4th
+    /// coefficient multiplies (with `rel_ret - ret - rel`; [`super::set::utility`]).
+    pub fn set_num_docs_in_coll(&mut self, num_docs_in_coll: i64) {
+        for m in &mut self.measures {
+            if let MeasureKind::Utility {
+                num_docs_in_coll: n,
+                ..
+            } = &mut m.kind
+            {
+                *n = num_docs_in_coll;
+            }
+        }
     }
 
     /// Build from already parsed measures.

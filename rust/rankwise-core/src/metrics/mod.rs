@@ -178,7 +178,11 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::SetRelativeP => set::set_relative_precision(query, rel),
         MeasureKind::SetMap => set::set_map(query, rel),
         MeasureKind::SetF { beta } => set::set_f(query, beta, rel),
-        MeasureKind::Utility { coef } => set::utility(query, coef, rel),
+        MeasureKind::Utility {
+            coef,
+            num_docs_in_coll,
+        } => set::utility(query, coef, num_docs_in_coll, rel),
+        MeasureKind::Yaap => binary::yaap(query, rel),
         MeasureKind::NumNonrelJudgedRet => set::num_nonrel_judged_ret(query, rel),
         MeasureKind::RelativeP => binary::relative_precision(query, k.unwrap_or(0), rel),
         MeasureKind::RprecMult { mult } => binary::r_precision_mult(query, mult, rel),

@@ -978,10 +978,9 @@ pub fn convert_to_zscores(
     row: &mut [f64],
 ) {
     for ((name, _), value) in names.iter().zip(row.iter_mut()) {
-        let key = (Box::<[u8]>::from(qid), Box::<[u8]>::from(name.as_bytes()));
-        *value = match zscores.get(&key) {
-            Some(&(mean, stddev)) if stddev != 0.0 => (*value - mean) / stddev,
-            Some(&(mean, _)) if *value == mean => 0.0,
+        *value = match zscores.get(qid, name.as_bytes()) {
+            Some((mean, stddev)) if stddev != 0.0 => (*value - mean) / stddev,
+            Some((mean, _)) if *value == mean => 0.0,
             _ => MISSING_ZSCORE,
         };
     }

@@ -78,15 +78,22 @@ pub fn set_f(q: &RankedQuery<'_>, beta: f64, rel: f64) -> f64 {
 }
 
 /// Linear utility `a * rel_ret + b * nonrel_ret + c * rel_not_ret + d * nonrel_not_ret`
-/// (trec_eval `utility`, default coefficients `1, -1, 0, 0`). trec_eval's collection size
-/// (`-N`) defaults to 0, and so does ours: the `d` term is `d * (rel_ret - ret - rel)`.
-pub fn utility(q: &RankedQuery<'_>, coef: [f64; 4], rel: f64) -> f64 {
+/// (trec_eval `utility`, default coefficients `1, -1, 0, 0`). `num_docs_in_coll` is
+/// trec_eval's collection size `-N` (0 by default there too): the `d` term is
+/// `d * (num_docs_in_coll + rel_ret - ret - rel)`, the count in integers as trec_eval's
+/// `long`s (`m_utility.c`).
+#[allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)]
+pub fn utility(q: &RankedQuery<'_>, coef: [f64; 4], num_docs_in_coll: i64, rel: f64) -> f64 {
     let c = counts(q, rel);
     let (ret, rel_n, rel_ret) = (f(c.num_ret), f(c.num_rel), f(c.num_rel_ret));
+    let not_ret_nonrel = num_docs_in_coll
+        .wrapping_add(c.num_rel_ret as i64)
+        .wrapping_sub(c.num_ret as i64)
+        .wrapping_sub(c.num_rel as i64);
     coef[0] * rel_ret
         + coef[1] * (ret - rel_ret)
         + coef[2] * (rel_n - rel_ret)
-        + coef[3] * (0.0 + rel_ret - ret - rel_n)
+        + coef[3] * not_ret_nonrel as f64
 }
 
 /// Judged non-relevant documents retrieved: label in `[0, rel)` (trec_eval
@@ -123,7 +130,9 @@ mod tests {
             set_f(&v, 1.0, 1.0),
             2.0 * 0.5 * (2.0 / 3.0) / (0.5 + 2.0 / 3.0)
         ));
-        assert!(close(utility(&v, [1.0, -1.0, 0.0, 0.0], 1.0), 0.0));
+        assert!(close(utility(&v, [1.0, -1.0, 0.0, 0.0], 0, 1.0), 0.0));
+        // -N 100: 100 + 2 - 4 - 3 = 95 non-relevant documents not retrieved.
+        assert!(close(utility(&v, [0.0, 0.0, 0.0, 0.5], 100, 1.0), 47.5));
         assert_eq!(num_nonrel_judged_ret(&v, 1.0), 1.0);
         assert_eq!(num_nonrel_judged_ret(&v, 2.0), 2.0);
     }

@@ -94,8 +94,11 @@ pub struct TrecName {
     /// Position in trec_eval's output (its measure table); 0 is `runid`, 12 `relstring`.
     pub order: usize,
     /// trec_eval's measure groups (`-m official`, `-m set`) that include it, besides
-    /// `all_trec`, which includes every trec_eval name.
+    /// `all_trec` (see [`TrecName::all_trec`]).
     pub groups: &'static [&'static str],
+    /// Whether trec_eval's `all_trec` group includes it (`trec_names` in `measures.c`): every
+    /// name but those trec_eval computes only when named (`yaap`).
+    pub all_trec: bool,
 }
 
 /// One ranx name; the kind carries what the name implies (`ndcg_burges`: exponential gain).
@@ -142,6 +145,18 @@ const fn trec(name: &'static str, form: TrecForm, order: usize) -> TrecName {
         form,
         order,
         groups: &[],
+        all_trec: true,
+    }
+}
+
+/// A trec_eval name outside every group, `all_trec` included: computed only when named.
+const fn trec_named_only(name: &'static str, form: TrecForm, order: usize) -> TrecName {
+    TrecName {
+        name,
+        form,
+        order,
+        groups: &[],
+        all_trec: false,
     }
 }
 
@@ -156,6 +171,7 @@ const fn trec_in(
         form,
         order,
         groups,
+        all_trec: true,
     }
 }
 
@@ -462,6 +478,7 @@ pub const MEASURES: &[MeasureInfo] = &[
         family: "utility",
         kind: MeasureKind::Utility {
             coef: [1.0, -1.0, 0.0, 0.0],
+            num_docs_in_coll: 0,
         },
         trec_eval: &[trec_in("utility", TrecForm::Params("c1,c2,c3,c4"), 17, SET)],
         help: "linear utility, coefficients 1,-1,0,0 (rel_ret, nonrel_ret, ...)",
@@ -511,6 +528,15 @@ pub const MEASURES: &[MeasureInfo] = &[
         ir_measures: &["infAP"],
         trec_eval: &[trec("infAP", TrecForm::Plain, 14)],
         help: "inferred average precision (unjudged documents sampled out)",
+        ..TREC_SET_MEASURE
+    },
+    MeasureInfo {
+        family: "yaap",
+        kind: MeasureKind::Yaap,
+        // Position 51 of `te_trec_measures` in trec_eval 9.0.4's measures.c (after the
+        // preference and judgement-group measures); not in `all_trec`.
+        trec_eval: &[trec_named_only("yaap", TrecForm::Plain, 51)],
+        help: "yet another average precision: log((1 + S) / (1 + R - S)), S = AP's sum",
         ..TREC_SET_MEASURE
     },
     MeasureInfo {
@@ -678,6 +704,209 @@ pub const MEASURES: &[MeasureInfo] = &[
     },
 ];
 
+/// A measure of preference or judgement-group judgements (trec_eval's `-R prefs`,
+/// `qrels_prefs`, `qrels_jg`): listed with the others (`rankwise._native.measures()`, the
+/// CLI's help, the list of valid measures), computed and parsed by [`super::prefs`] from
+/// its own readers ([`crate::trec::prefs`]); the qrels parser refuses them, naming `-R`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelInfoInfo {
+    pub name: &'static str,
+    /// The relevance format it needs: `"prefs"` (also `qrels_prefs`) or `"qrels_jg"`.
+    pub rel_format: &'static str,
+    /// `Plain`, or `Cutoffs`/`Levels` at these defaults (`P_avgjg`, `Rprec_mult_avgjg`).
+    pub form: TrecForm,
+    /// Position in trec_eval 9.0.4's output (`te_trec_measures` in `measures.c`).
+    pub order: usize,
+    /// trec_eval's groups that include it (`all_prefs`, `prefs`, `qrels_jg`).
+    pub groups: &'static [&'static str],
+    /// Whether it is a count (printed `%ld`, summed).
+    pub count: bool,
+    pub help: &'static str,
+}
+
+const ALL_PREFS: &[&str] = &["all_prefs"];
+const PREFS_GROUPS: &[&str] = &["all_prefs", "prefs"];
+
+const fn prefs_row(
+    name: &'static str,
+    order: usize,
+    groups: &'static [&'static str],
+    count: bool,
+    help: &'static str,
+) -> RelInfoInfo {
+    RelInfoInfo {
+        name,
+        rel_format: "prefs",
+        form: TrecForm::Plain,
+        order,
+        groups,
+        count,
+        help,
+    }
+}
+
+/// trec_eval's default cutoffs for `P_avgjg` (those of `P`).
+pub const P_AVGJG_CUTOFFS: [usize; 9] = TREC_CUTOFFS;
+
+/// The preference and judgement-group measures, in trec_eval's order (`measures.c`, whose
+/// groups `all_prefs`, `prefs` and `qrels_jg` they follow; help after `m_prefs_*.c`).
+pub const REL_INFO_MEASURES: &[RelInfoInfo] = &[
+    prefs_row(
+        "prefs_num_prefs_poss",
+        34,
+        PREFS_GROUPS,
+        true,
+        "number of preferences possible",
+    ),
+    prefs_row(
+        "prefs_num_prefs_ful",
+        35,
+        PREFS_GROUPS,
+        true,
+        "number of preferences fulfilled",
+    ),
+    prefs_row(
+        "prefs_num_prefs_ful_ret",
+        36,
+        PREFS_GROUPS,
+        true,
+        "number of preferences fulfilled among retrieved documents",
+    ),
+    prefs_row(
+        "prefs_simp",
+        37,
+        PREFS_GROUPS,
+        false,
+        "share of the possible preferences fulfilled",
+    ),
+    prefs_row(
+        "prefs_pair",
+        38,
+        PREFS_GROUPS,
+        false,
+        "preferences fulfilled, averaged over pairs of judgement classes",
+    ),
+    prefs_row(
+        "prefs_avgjg",
+        39,
+        PREFS_GROUPS,
+        false,
+        "prefs_simp averaged over judgement groups",
+    ),
+    prefs_row(
+        "prefs_avgjg_Rnonrel",
+        40,
+        ALL_PREFS,
+        false,
+        "prefs_avgjg with as many non-relevant documents as relevant ones",
+    ),
+    prefs_row(
+        "prefs_simp_ret",
+        41,
+        ALL_PREFS,
+        false,
+        "prefs_simp over retrieved documents",
+    ),
+    prefs_row(
+        "prefs_pair_ret",
+        42,
+        ALL_PREFS,
+        false,
+        "prefs_pair over retrieved documents",
+    ),
+    prefs_row(
+        "prefs_avgjg_ret",
+        43,
+        ALL_PREFS,
+        false,
+        "prefs_avgjg over retrieved documents",
+    ),
+    prefs_row(
+        "prefs_avgjg_Rnonrel_ret",
+        44,
+        ALL_PREFS,
+        false,
+        "prefs_avgjg_Rnonrel over retrieved documents",
+    ),
+    prefs_row(
+        "prefs_simp_imp",
+        45,
+        ALL_PREFS,
+        false,
+        "prefs_simp counting only preferences the ranking could still fulfil",
+    ),
+    prefs_row(
+        "prefs_pair_imp",
+        46,
+        ALL_PREFS,
+        false,
+        "prefs_pair counting only preferences the ranking could still fulfil",
+    ),
+    prefs_row(
+        "prefs_avgjg_imp",
+        47,
+        ALL_PREFS,
+        false,
+        "prefs_avgjg counting only preferences the ranking could still fulfil",
+    ),
+    RelInfoInfo {
+        name: "map_avgjg",
+        rel_format: "qrels_jg",
+        form: TrecForm::Plain,
+        order: 48,
+        groups: &["qrels_jg"],
+        count: false,
+        help: "average precision averaged over judgement groups",
+    },
+    RelInfoInfo {
+        name: "P_avgjg",
+        rel_format: "qrels_jg",
+        form: TrecForm::Cutoffs(&P_AVGJG_CUTOFFS),
+        order: 49,
+        groups: &["qrels_jg"],
+        count: false,
+        help: "P@k averaged over judgement groups",
+    },
+    RelInfoInfo {
+        name: "Rprec_mult_avgjg",
+        rel_format: "qrels_jg",
+        form: TrecForm::Levels(&TREC_R_MULTIPLES),
+        order: 50,
+        groups: &["qrels_jg"],
+        count: false,
+        help: "precision at multiples of R averaged over judgement groups",
+    },
+];
+
+/// trec_eval's groups of [`REL_INFO_MEASURES`].
+pub const REL_INFO_GROUPS: [&str; 3] = ["all_prefs", "prefs", "qrels_jg"];
+
+/// The row of a preference or judgement-group measure name as `-m` takes it: the bare name,
+/// with parameters (`P_avgjg.5,10`), one member (`P_avgjg_5`, `Rprec_mult_avgjg_0.20`); or
+/// of a group of them (`all_prefs`, `prefs`, `qrels_jg`: its first row).
+pub fn rel_info_row(name: &str) -> Option<&'static RelInfoInfo> {
+    let name = name.trim();
+    if let Some(group) = REL_INFO_GROUPS.iter().find(|&&g| g == name) {
+        return REL_INFO_MEASURES.iter().find(|r| r.groups.contains(group));
+    }
+    REL_INFO_MEASURES.iter().find(|r| {
+        name == r.name
+            || (!matches!(r.form, TrecForm::Plain)
+                && name
+                    .strip_prefix(r.name)
+                    .is_some_and(|rest| rest.starts_with(['.', '_'])))
+    })
+}
+
+/// Example spellings of a [`RelInfoInfo`] row, each of which `-R` with its format parses.
+pub fn rel_info_examples(row: &RelInfoInfo) -> Vec<String> {
+    match row.form {
+        TrecForm::Cutoffs(_) => vec![row.name.to_owned(), format!("{}.5,10", row.name)],
+        TrecForm::Levels(_) => vec![row.name.to_owned(), format!("{}.0.5,1", row.name)],
+        _ => vec![row.name.to_owned()],
+    }
+}
+
 /// A cwl_eval C/W/L user model: graded (scaled by `min_rel`/`max_rel`), no cutoff, `max_rel`
 /// required.
 const CWL: MeasureInfo = MeasureInfo {
@@ -721,7 +950,13 @@ pub fn trec_names() -> Vec<(&'static MeasureInfo, &'static TrecName)> {
 pub fn trec_group(group: &str) -> Vec<&'static str> {
     trec_names()
         .into_iter()
-        .filter(|(_, t)| group == "all_trec" || t.groups.contains(&group))
+        .filter(|(_, t)| {
+            if group == "all_trec" {
+                t.all_trec
+            } else {
+                t.groups.contains(&group)
+            }
+        })
         .map(|(_, t)| t.name)
         .collect()
 }
@@ -842,16 +1077,28 @@ pub fn valid_measures_help() -> String {
         .filter(|row| row.judged_only)
         .filter_map(|row| row.ir_measures.first().copied())
         .collect();
+    let rel_info = |format: &str| -> String {
+        REL_INFO_MEASURES
+            .iter()
+            .filter(|r| r.rel_format == format)
+            .flat_map(rel_info_examples)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "{}, with parameters {}, (rel=l) on binary measures and (judged_only=True) on {}; \
-         trec_eval names {}, and the groups {}; ranx names {}; BEIR names {}",
+         trec_eval names {}, and the groups {}; ranx names {}; BEIR names {}; with -R prefs \
+         or qrels_prefs judgements {} and the groups all_prefs, prefs; with -R qrels_jg \
+         judgements {} and the group qrels_jg",
         ir.join(", "),
         params.join(", "),
         judged_only.join(", "),
         trec_forms.join(", "),
         TREC_GROUPS.join(", "),
         ranx_forms.join(", "),
-        beir_forms.join(", ")
+        beir_forms.join(", "),
+        rel_info("prefs"),
+        rel_info("qrels_jg"),
     )
 }
 
@@ -890,8 +1137,12 @@ mod tests {
             K::SetRelativeP,
             K::SetMap,
             K::SetF { beta: 1.0 },
-            K::Utility { coef: [0.0; 4] },
+            K::Utility {
+                coef: [0.0; 4],
+                num_docs_in_coll: 0,
+            },
             K::NumNonrelJudgedRet,
+            K::Yaap,
             K::RelativeP,
             K::RprecMult { mult: 1.0 },
             K::IPrecAvg11,
@@ -968,6 +1219,7 @@ mod tests {
                 | K::SetF { .. }
                 | K::Utility { .. }
                 | K::NumNonrelJudgedRet
+                | K::Yaap
                 | K::RelativeP
                 | K::RprecMult { .. }
                 | K::IPrecAvg11
@@ -1052,8 +1304,41 @@ mod tests {
     }
 
     #[test]
+    fn rel_info_rows_are_the_prefs_parsers_names() {
+        use crate::metrics::prefs::{JG_NAMES, PREFS_NAMES};
+        use crate::trec::prefs::RelFormat;
+        let names: Vec<&str> = REL_INFO_MEASURES.iter().map(|r| r.name).collect();
+        let expected: Vec<&str> = PREFS_NAMES.iter().chain(JG_NAMES.iter()).copied().collect();
+        assert_eq!(names, expected);
+        let orders: Vec<usize> = REL_INFO_MEASURES.iter().map(|r| r.order).collect();
+        assert_eq!(orders, (34..=50).collect::<Vec<_>>());
+        for row in REL_INFO_MEASURES {
+            let format = if row.rel_format == "prefs" {
+                RelFormat::Prefs
+            } else {
+                RelFormat::QrelsJg
+            };
+            for name in rel_info_examples(row) {
+                let parsed = crate::metrics::prefs::RelInfoMeasures::parse(
+                    std::slice::from_ref(&name),
+                    format,
+                );
+                assert!(parsed.is_ok(), "{name}");
+                assert!(Measure::parse(&name).is_err(), "{name}");
+                assert_eq!(rel_info_row(&name).map(|r| r.name), Some(row.name));
+            }
+            assert_eq!(row.count, PREFS_NAMES[..3].contains(&row.name));
+        }
+        for group in REL_INFO_GROUPS {
+            assert!(rel_info_row(group).is_some());
+        }
+        assert!(rel_info_row("P_5").is_none() && rel_info_row("map").is_none());
+    }
+
+    #[test]
     fn trec_groups_are_trec_evals() {
         assert_eq!(trec_group("all_trec").len(), 32);
+        assert!(!trec_group("all_trec").contains(&"yaap"));
         assert_eq!(
             trec_group("set"),
             [
@@ -1070,7 +1355,7 @@ mod tests {
             ]
         );
         let orders: Vec<usize> = trec_names().iter().map(|(_, t)| t.order).collect();
-        let expected: Vec<usize> = (1..=33).filter(|&o| o != 12).collect();
+        let expected: Vec<usize> = (1..=33).filter(|&o| o != 12).chain([51]).collect();
         assert_eq!(orders, expected);
     }
 }

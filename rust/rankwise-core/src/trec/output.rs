@@ -15,6 +15,7 @@ use crate::evaluate::Evaluation;
 use crate::metrics::measure::MIN_GEO_MEAN;
 use crate::metrics::{Aggregate, Measure, MeasureKind, MeasureSet};
 use crate::trec::Qrels;
+use crate::trec::prefs::ZScores;
 
 /// Position of a measure in trec_eval's output order (its trec_eval name's `order` in the
 /// measure table), then its cutoff or level; measures trec_eval lacks come last.
@@ -38,9 +39,12 @@ fn is_count(m: &Measure) -> bool {
     m.aggregate() == Aggregate::Sum
 }
 
-fn line(out: &mut String, name: &str, qid: &str, m: &Measure, value: f64) {
-    // Writing into a String cannot fail.
-    let _ = if is_count(m) {
+fn line(out: &mut String, name: &str, qid: &str, m: &Measure, value: f64, z: bool) {
+    // Writing into a String cannot fail. Under `-Z` every name takes a `Z` and every value,
+    // counts too, prints as a float (`meas_print_single.c`, `meas_print_final.c`).
+    let _ = if z {
+        writeln!(out, "Z{name:<22}\t{qid}\t{value:6.4}")
+    } else if is_count(m) {
         #[allow(clippy::cast_possible_truncation)]
         let v = value as i64;
         writeln!(out, "{name:<22}\t{qid}\t{v}")
@@ -149,6 +153,11 @@ fn run_order(ev: &Evaluation, in_run: &[bool]) -> Vec<usize> {
 /// `in_run[q]` says whether evaluated query `q` is in the run (per-query lines are printed
 /// for those only, as trec_eval does under `-c`); `qrels` are the judgements it was
 /// evaluated against.
+///
+/// `zscores` (trec_eval's `-Z`): each value of each query becomes a Z-score against the
+/// file's mean and standard deviation for that query and measure name before it is printed
+/// and summarised ([`zscore_values`]).
+#[allow(clippy::too_many_arguments)]
 pub fn write_trec_eval(
     out: &mut String,
     ev: &Evaluation,
@@ -157,20 +166,21 @@ pub fn write_trec_eval(
     run_name: Option<&str>,
     in_run: &[bool],
     opts: TrecOutput,
+    zscores: Option<&ZScores>,
 ) {
     let ms = measures.measures();
     let order = trec_order(measures);
+    let converted = zscores.map(|z| zscore_values(ev, measures, qrels, in_run, opts.complete, z));
+    let value = |m: usize, q: usize| match &converted {
+        Some((values, _)) => values[m][q],
+        None => ev.column(m)[q],
+    };
+    let z = zscores.is_some();
     if opts.per_query {
         for q in run_order(ev, in_run) {
             for &m in &order {
                 if per_query_line(&ms[m]) {
-                    line(
-                        out,
-                        &ms[m].name,
-                        &ev.query_ids()[q],
-                        &ms[m],
-                        ev.column(m)[q],
-                    );
+                    line(out, &ms[m].name, &ev.query_ids()[q], &ms[m], value(m, q), z);
                 }
             }
         }
@@ -179,11 +189,78 @@ pub fn write_trec_eval(
         if opts.runid {
             let _ = writeln!(out, "{:<22}\tall\t{}", "runid", run_name.unwrap_or(""));
         }
-        let summary = trec_summary(ev, measures, qrels, in_run, opts.complete);
+        let summary = match converted {
+            Some((_, summary)) => summary,
+            None => trec_summary(ev, measures, qrels, in_run, opts.complete),
+        };
         for &m in &order {
-            line(out, &ms[m].name, "all", &ms[m], summary[m]);
+            line(out, &ms[m].name, "all", &ms[m], summary[m], z);
         }
     }
+}
+
+/// trec_eval's `-Z` (`te_convert_to_zscore` in `convert_zscores.c`, then the usual
+/// accumulation in `trec_eval.c`): `(values[m][q], summary[m])` with every value of a query of
+/// the run converted ([`crate::metrics::prefs::convert_to_zscores`]: the file's
+/// `(value - mean) / stddev` for that query and printed measure name, `-1000000` where the
+/// file lacks them) and the summary computed from the converted values as trec_eval does:
+/// sums and means over the run's queries in `strcmp` order (a mean divided by every qrels
+/// query under `-c`, where the missing ones add nothing), geometric means as `exp` of the
+/// mean of the Z-scores of the per-query logs (`log(max(value, 1e-5))`); `num_q` is the number of queries, and under `-c` `num_rel` the count
+/// of positive qrels lines, as without `-Z` (their `calc_avg` functions overwrite the sum).
+pub fn zscore_values(
+    ev: &Evaluation,
+    measures: &MeasureSet,
+    qrels: &Qrels,
+    in_run: &[bool],
+    complete: bool,
+    zscores: &ZScores,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let ms = measures.measures();
+    let names: Vec<(String, bool)> = ms.iter().map(|m| (m.name.clone(), false)).collect();
+    let mut values: Vec<Vec<f64>> = (0..ms.len()).map(|m| ev.column(m).to_vec()).collect();
+    let queries = run_order(ev, in_run);
+    let mut row = vec![0.0; ms.len()];
+    for &q in &queries {
+        for (m, cell) in row.iter_mut().enumerate() {
+            // A geometric mean's per-query value is its log in trec_eval (`te_calc_gm_map`):
+            // the log is what the file's mean and deviation describe.
+            *cell = if ms[m].aggregate() == Aggregate::GeometricMean {
+                values[m][q].max(MIN_GEO_MEAN).ln()
+            } else {
+                values[m][q]
+            };
+        }
+        let qid = ev.query_ids()[q].as_bytes();
+        crate::metrics::prefs::convert_to_zscores(zscores, qid, &names, &mut row);
+        for (m, &cell) in row.iter().enumerate() {
+            values[m][q] = cell;
+        }
+    }
+    let n = ev.num_queries() as f64;
+    let missing = (ev.num_queries() - queries.len()) as f64;
+    let plain = trec_summary(ev, measures, qrels, in_run, complete);
+    let summary = ms
+        .iter()
+        .enumerate()
+        .map(|(m, measure)| {
+            let column = &values[m];
+            match measure.aggregate() {
+                _ if measure.kind == MeasureKind::NumQ => n,
+                Aggregate::Sum if complete && measure.kind == MeasureKind::NumRel => plain[m],
+                Aggregate::Sum => queries.iter().fold(0.0, |acc, &q| acc + column[q]),
+                Aggregate::Mean => queries.iter().fold(0.0, |acc, &q| acc + column[q]) / n,
+                Aggregate::GeometricMean => {
+                    let mut sum = queries.iter().fold(0.0, |acc, &q| acc + column[q]);
+                    if missing > 0.0 {
+                        sum += missing * MIN_GEO_MEAN.ln();
+                    }
+                    (sum / n).exp()
+                }
+            }
+        })
+        .collect();
+    (values, summary)
 }
 
 #[cfg(test)]
@@ -219,7 +296,7 @@ mod tests {
             .iter()
             .map(|id| run.query_index(id.as_bytes()).is_some())
             .collect();
-        write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts);
+        write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts, None);
         let expected = "\
 num_ret               \t301\t2
 map                   \t301\t0.5000
@@ -282,7 +359,7 @@ RR@1                  \tall\t0.5000
                 runid: false,
                 complete,
             };
-            write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts);
+            write_trec_eval(&mut out, &ev, &ms, &qrels, run.name(), &in_run, opts, None);
             out
         };
         let plain = print(false, 1.0);

@@ -280,10 +280,73 @@ pub fn read_qrels_jg(path: impl AsRef<Path>) -> Result<JgQrels> {
     Ok(JgQrels { queries })
 }
 
+/// One line of a Z-score file: `(qid, measure, mean, stddev)`.
+pub type ZScoreLine = (Box<[u8]>, Box<[u8]>, f64, f64);
+
 /// trec_eval's Z-score file (`-Z`, `get_zscores.c`): `qid measure mean stddev` per line, the
-/// measure named as trec_eval prints it (`P_5`, `map`). Keyed by `(qid, measure)`; a line
-/// repeated keeps its last values.
-pub type ZScores = std::collections::HashMap<(Box<[u8]>, Box<[u8]>), (f64, f64)>;
+/// measure named as trec_eval prints it (`P_5`, `map`), looked up as trec_eval looks it up
+/// ([`ZScores::get`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ZScores {
+    /// Every line as `(qid, measure, mean, stddev)`, sorted by query id then measure name
+    /// (`strcmp` order; trec_eval's `qsort`, ties kept in file order).
+    lines: Vec<ZScoreLine>,
+    /// Each query's `(qid, first line, number of lines)`, in `strcmp` order.
+    queries: Vec<(Box<[u8]>, usize, usize)>,
+}
+
+impl ZScores {
+    /// Index lines read from a file (any order).
+    pub fn new(mut lines: Vec<ZScoreLine>) -> Self {
+        lines.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let mut queries: Vec<(Box<[u8]>, usize, usize)> = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            match queries.last_mut() {
+                Some(q) if q.0 == line.0 => q.2 += 1,
+                _ => queries.push((line.0.clone(), i, 1)),
+            }
+        }
+        ZScores { lines, queries }
+    }
+
+    /// The `(mean, stddev)` trec_eval finds for `measure` of query `qid`, by its binary
+    /// searches (`find_qid`, `find_meas` in `convert_zscores.c`), which start with
+    /// `end = count` rather than `count - 1`: a measure name after every name of its query
+    /// is compared with the next query's first line, and taken from it if the names match.
+    /// A query id after every query of the file, or a measure name after every name of the
+    /// last query, makes trec_eval read past its arrays (undefined behaviour): rankwise
+    /// finds nothing there. Of a line repeated with other values (the same query and
+    /// measure), trec_eval finds whichever copy its `qsort` (not a stable sort) leaves where
+    /// the search meets it: unspecified; rankwise keeps file order and finds the copy there.
+    pub fn get(&self, qid: &[u8], measure: &[u8]) -> Option<(f64, f64)> {
+        let (_, first, count) = c_search(self.queries.len(), |i| {
+            self.queries.get(i).map(|q| qid.cmp(&q.0))
+        })
+        .map(|i| &self.queries[i])?;
+        let i = c_search(*count, |i| {
+            self.lines.get(first + i).map(|l| measure.cmp(&l.1))
+        })?;
+        let line = &self.lines[first + i];
+        Some((line.2, line.3))
+    }
+}
+
+/// trec_eval's binary search over `count` entries: `start = 0, end = count` (one past the
+/// last), `while start <= end`; `cmp(i)` compares the key with entry `i`, `None` where the
+/// entry is outside the data (where trec_eval would read past its array): not found.
+fn c_search(count: usize, cmp: impl Fn(usize) -> Option<std::cmp::Ordering>) -> Option<usize> {
+    use std::cmp::Ordering;
+    let (mut start, mut end) = (0isize, isize::try_from(count).ok()?);
+    while start <= end {
+        let current = (start + end) / 2;
+        match cmp(usize::try_from(current).ok()?)? {
+            Ordering::Less => end = current - 1,
+            Ordering::Greater => start = current + 1,
+            Ordering::Equal => return usize::try_from(current).ok(),
+        }
+    }
+    None
+}
 
 /// Read a Z-score file (gzip allowed; `-` is standard input).
 pub fn read_zscores(path: impl AsRef<Path>) -> Result<ZScores> {
@@ -300,10 +363,14 @@ pub fn read_zscores(path: impl AsRef<Path>) -> Result<ZScores> {
                 )),
             }
         };
-        let key = (Box::<[u8]>::from(fs[0]), Box::<[u8]>::from(fs[1]));
-        Ok((key, (num(fs[2], "mean")?, num(fs[3], "stddev")?)))
+        Ok((
+            Box::<[u8]>::from(fs[0]),
+            Box::<[u8]>::from(fs[1]),
+            num(fs[2], "mean")?,
+            num(fs[3], "stddev")?,
+        ))
     })?;
-    Ok(rows.into_iter().collect())
+    Ok(ZScores::new(rows))
 }
 
 #[cfg(test)]
