@@ -235,3 +235,151 @@ pub fn fill_from_dict(
         })
     })
 }
+
+/// The error that ends an iteration early (never raised: the caller only sees `false`).
+fn stop() -> PyErr {
+    pyo3::exceptions::PyValueError::new_err("not on the fast path")
+}
+
+/// Whether `obj` is exactly a `dict` (not a subclass, whose methods Python code may define).
+///
+/// # Safety
+/// `obj` must be a valid object pointer and the GIL held.
+unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: per the function contract.
+    unsafe { ffi::PyDict_CheckExact(obj) != 0 }
+}
+
+/// A qrels dict read for [`read_labelled_run`]: its judged queries (those with a judgement;
+/// `qrels` drops the others), in its order, and what measures read of their judgements.
+pub struct DictJudgements<'py> {
+    /// Query ids, by judged query index.
+    pub ids: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+    /// Each judged query's `{doc_id: label}` dict.
+    dicts: Vec<Bound<'py, PyDict>>,
+    pub judgements: rankwise_core::evaluate::Judgements,
+}
+
+/// Read a `{query_id: {doc_id: label}}` qrels dict whose ids are all exact `str` (text) and
+/// labels exact finite `float`s or small `int`s, or `None` for anything else: the caller then
+/// builds `Qrels` the ordinary way, which accepts or refuses the rest as always.
+pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements<'py>> {
+    let py = qrels.py();
+    let mut out = DictJudgements {
+        ids: Vec::with_capacity(qrels.len()),
+        index: std::collections::HashMap::with_capacity(qrels.len()),
+        dicts: Vec::with_capacity(qrels.len()),
+        judgements: rankwise_core::evaluate::Judgements::default(),
+    };
+    let mut ok = true;
+    let _ = for_each_borrowed(qrels, |qid, docs| {
+        // SAFETY: borrowed from `qrels` during its iteration, GIL held; no Python code runs
+        // on this path, and the inner dict is owned (a new reference) before it is kept.
+        unsafe {
+            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+                ok = false;
+                return Err(stop());
+            };
+            if ffi::PyDict_Size(docs) == 0 {
+                return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
+            }
+            out.judgements.begin_query();
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut label: *mut ffi::PyObject = std::ptr::null_mut();
+            while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut label) != 0 {
+                match (exact_str(doc), exact_number(label)) {
+                    (Some(_), Some(l)) if l.is_finite() => out.judgements.push_label(l),
+                    _ => {
+                        ok = false;
+                        return Err(stop());
+                    }
+                }
+            }
+            let idx = u32::try_from(out.ids.len()).unwrap_or(u32::MAX);
+            out.index.insert(q.to_owned(), idx);
+            out.ids.push(q.to_owned());
+            out.dicts
+                .push(Bound::from_borrowed_ptr(py, docs).cast_into_unchecked::<PyDict>());
+            Ok(())
+        }
+    });
+    out.judgements.finish();
+    (ok && !out.ids.is_empty()).then_some(out)
+}
+
+/// Where [`read_labelled_run`] pours a run dict's judged queries.
+pub trait LabelSink {
+    /// Total documents of the run dict, before any.
+    fn reserve(&mut self, n: usize);
+    /// A judged query starts: `key` is its index in the judgements.
+    fn begin_query(&mut self, key: u32);
+    fn push(&mut self, doc: &str, score: f64, label: f64);
+}
+
+/// Read a `{query_id: {doc_id: score}}` run dict against `judgements`: each query the qrels
+/// judge goes to `sink` with the label of every document (NaN where not judged), found in
+/// the qrels dict itself; the others are only checked. `false` for anything the ordinary
+/// `Run` would refuse or read the slow way (an id that is not an exact `str` of text, a
+/// score that is not an exact `float` or small `int`, a NaN score, a dict subclass): the
+/// caller then takes the ordinary path, which reports it.
+pub fn read_labelled_run(
+    run: &Bound<'_, PyDict>,
+    judgements: &DictJudgements<'_>,
+    sink: &mut impl LabelSink,
+) -> bool {
+    let total: usize = run
+        .values()
+        .iter()
+        .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+        .sum();
+    sink.reserve(total);
+    let mut ok = true;
+    let _ = for_each_borrowed(run, |qid, docs| {
+        // SAFETY: borrowed from `run` (and from the judged query's dict, owned by
+        // `judgements`) during the iteration, GIL held. Every key of the judged dicts is an
+        // exact `str` (`read_judgements`), so a lookup with an exact `str` runs no Python
+        // code; neither does anything else here.
+        unsafe {
+            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+                ok = false;
+                return Err(stop());
+            };
+            let judged = judgements
+                .index
+                .get(q)
+                .map(|&k| (k, judgements.dicts[k as usize].as_ptr()));
+            if let Some((k, _)) = judged {
+                sink.begin_query(k);
+            }
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut score: *mut ffi::PyObject = std::ptr::null_mut();
+            while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut score) != 0 {
+                let (Some(d), Some(s)) = (exact_str(doc), exact_number(score)) else {
+                    ok = false;
+                    return Err(stop());
+                };
+                if s.is_nan() {
+                    ok = false;
+                    return Err(stop());
+                }
+                if let Some((_, labels)) = judged {
+                    let found = ffi::PyDict_GetItem(labels, doc);
+                    let label = if found.is_null() {
+                        f64::NAN
+                    } else if let Some(l) = exact_number(found) {
+                        l
+                    } else {
+                        ok = false;
+                        return Err(stop());
+                    };
+                    sink.push(d, s, label);
+                }
+            }
+            Ok(())
+        }
+    });
+    ok
+}

@@ -17,10 +17,11 @@ use rankwise_core::metrics::MeasureSet;
 use rankwise_core::metrics::measure::MIN_GEO_MEAN;
 use rankwise_core::ragged::RowLayout;
 use rankwise_core::ranking::{Label, Score};
+use rankwise_core::trec::run::LabelledRun;
 use rankwise_core::trec::{Qrels, QrelsBuilder, RunBuilder};
 
 use crate::convert::{Array, Wrap, describe, layout, matrix, slice_opt, slice2};
-use crate::dicts::{Sink, fill_from_dict};
+use crate::dicts::{LabelSink, Sink, fill_from_dict, read_judgements, read_labelled_run};
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
@@ -372,6 +373,121 @@ fn merge(qrels: &Qrels, m: usize, chunks: &[Evaluation]) -> (Vec<String>, Vec<f6
     (query_ids, values)
 }
 
+/// A run dict read as whole judged queries of about `chunk_docs` documents, labelled as they
+/// are read: each full chunk goes to the worker that ranks and evaluates it.
+struct ChunkedLabels {
+    run: LabelledRun,
+    docs: usize,
+    chunk_docs: usize,
+    send: mpsc::Sender<LabelledRun>,
+}
+
+impl ChunkedLabels {
+    fn finish(self) {
+        if self.run.num_queries() > 0 {
+            let _ = self.send.send(self.run);
+        }
+    }
+}
+
+impl LabelSink for ChunkedLabels {
+    fn reserve(&mut self, n: usize) {
+        self.chunk_docs = self.chunk_docs.max(n.div_ceil(MAX_CHUNKS));
+        let first = self.chunk_docs.min(n);
+        self.run = LabelledRun::with_capacity(first, first * 8);
+    }
+    fn begin_query(&mut self, key: u32) {
+        if self.docs >= self.chunk_docs {
+            let n = self.chunk_docs;
+            let full = std::mem::replace(&mut self.run, LabelledRun::with_capacity(n, n * 8));
+            // The worker only stops listening after a failure; the result is dropped then.
+            let _ = self.send.send(full);
+            self.docs = 0;
+        }
+        self.run.begin_query(key);
+    }
+    fn push(&mut self, doc: &str, score: f64, label: f64) {
+        self.run.push(doc.as_bytes(), score, label);
+        self.docs += 1;
+    }
+}
+
+/// [`evaluate_dicts`] for a qrels dict and a run dict of exact `str` ids and exact numbers:
+/// each run document's label is looked up in the qrels dict as the run is read (Python's
+/// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. The
+/// per-query values (query ids in the qrels' order, values measure-major), or `None` where
+/// the ordinary path must decide (any other input, or nothing to evaluate).
+fn evaluate_labelled_dicts(
+    py: Python<'_>,
+    qrels: &Bound<'_, PyDict>,
+    run: &Bound<'_, PyDict>,
+    set: &MeasureSet,
+    opts: &EvalOptions,
+) -> PyResult<Option<(Vec<String>, Vec<f64>)>> {
+    let Some(judged) = read_judgements(qrels) else {
+        return Ok(None);
+    };
+    let (send, receive) = mpsc::channel::<LabelledRun>();
+    let mut chunks = ChunkedLabels {
+        run: LabelledRun::default(),
+        docs: 0,
+        chunk_docs: MIN_CHUNK_DOCS,
+        send,
+    };
+    let judgements = &judged.judgements;
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Option<Vec<(Vec<u32>, Vec<f64>)>> {
+            let mut done = Vec::new();
+            let mut failed = false;
+            for chunk in receive {
+                if failed {
+                    continue; // drain: the reader is told nothing, its result is dropped
+                }
+                match core::evaluate_labelled(judgements, &chunk, set, opts) {
+                    Ok(rows) => done.push((chunk.keys().to_vec(), rows)),
+                    Err(_) => failed = true,
+                }
+            }
+            (!failed && !done.is_empty()).then_some(done)
+        });
+        let filled = read_labelled_run(run, &judged, &mut chunks);
+        chunks.finish();
+        let joined = py.detach(|| worker.join());
+        (filled, joined)
+    });
+    let (filled, joined) = outcome;
+    let joined = joined.map_err(|_| {
+        pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
+    })?;
+    let (true, Some(done)) = (filled, joined) else {
+        return Ok(None);
+    };
+    let m = set.len();
+    let ids = &judged.ids;
+    Ok(Some(py.detach(|| {
+        // Each judged query is read once (dict keys are unique): order them as the qrels.
+        let mut order: Vec<(u32, usize, usize)> = done
+            .iter()
+            .enumerate()
+            .flat_map(|(c, (keys, _))| keys.iter().enumerate().map(move |(j, &k)| (k, c, j)))
+            .collect();
+        order.sort_unstable();
+        let n = order.len();
+        let mut values = vec![0.0; n * m];
+        for (k, &(_, c, j)) in order.iter().enumerate() {
+            let rows = &done[c].1;
+            for i in 0..m {
+                values[i * n + k] = rows[j * m + i];
+            }
+        }
+        let query_ids = order
+            .iter()
+            .map(|&(k, _, _)| ids[k as usize].clone())
+            .collect();
+        (query_ids, values)
+    })))
+}
+
 /// `evaluate` straight from a `{query_id: {doc_id: score}}` run dict, against `Qrels` or a
 /// qrels dict, with `missing="skip"`. The run dict is read (the GIL held) in chunks of whole
 /// queries while a worker thread builds the qrels, then ranks and evaluates each chunk: reading
@@ -405,6 +521,15 @@ pub fn evaluate_dicts<'py>(
         // `rankwise.evaluate` takes this path only with `ignore_identical_ids=False`
         ignore_identical_ids: false,
     };
+    let labelled = match qrels.cast::<PyDict>() {
+        Ok(q) if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 => {
+            evaluate_labelled_dicts(py, q, run, &set, &opts)?
+        }
+        _ => None,
+    };
+    if let Some((query_ids, values)) = labelled {
+        return dict_result(py, &set, query_ids, values, per_query).map(Some);
+    }
     let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
         let inner = Arc::clone(&q.get().inner);
         let n = inner.num_queries();
@@ -467,6 +592,18 @@ pub fn evaluate_dicts<'py>(
     };
     let m = set.len();
     let (query_ids, values) = py.detach(|| merge(&qrels, m, &done));
+    dict_result(py, &set, query_ids, values, per_query).map(Some)
+}
+
+/// What [`evaluate_dicts`] returns for per-query values (measure-major).
+fn dict_result<'py>(
+    py: Python<'py>,
+    set: &MeasureSet,
+    query_ids: Vec<String>,
+    values: Vec<f64>,
+    per_query: Option<PerQueryTuple<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = set.len();
     if let Some((keys, columns, log_floor, zero_keys)) = per_query {
         let spec = PerQuery {
             keys,
@@ -474,15 +611,13 @@ pub fn evaluate_dicts<'py>(
             log_floor,
             zero_keys,
         };
-        return Ok(Some(nested(py, &spec, &query_ids, &values, m)?.into_any()));
+        return Ok(nested(py, &spec, &query_ids, &values, m)?.into_any());
     }
-    let summary = core::summarize(&set, &values, query_ids.len()).map_err(CoreError)?;
+    let summary = core::summarize(set, &values, query_ids.len()).map_err(CoreError)?;
     let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
     let nq = query_ids.len();
     let values = matrix(py, m, nq, values)?;
-    Ok(Some(
-        (names, query_ids, values, PyArray1::from_vec(py, summary))
-            .into_pyobject(py)?
-            .into_any(),
-    ))
+    Ok((names, query_ids, values, PyArray1::from_vec(py, summary))
+        .into_pyobject(py)?
+        .into_any())
 }
