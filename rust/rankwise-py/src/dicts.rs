@@ -366,8 +366,13 @@ pub fn read_labelled_run(
                     return Err(stop());
                 }
                 if let Some((_, labels)) = judged {
-                    let found = ffi::PyDict_GetItem(labels, doc);
+                    let found = ffi::PyDict_GetItemWithError(labels, doc);
                     let label = if found.is_null() {
+                        if !ffi::PyErr_Occurred().is_null() {
+                            ffi::PyErr_Clear(); // cannot happen for exact str keys
+                            ok = false;
+                            return Err(stop());
+                        }
                         f64::NAN
                     } else if let Some(l) = exact_number(found) {
                         l
