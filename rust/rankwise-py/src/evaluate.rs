@@ -490,8 +490,11 @@ fn evaluate_labelled_dicts(
 
 /// `evaluate` straight from a `{query_id: {doc_id: score}}` run dict, against `Qrels` or a
 /// qrels dict, with `missing="skip"`. The run dict is read (the GIL held) in chunks of whole
-/// queries while a worker thread builds the qrels, then ranks and evaluates each chunk: reading
-/// the dicts, which only one thread can do, overlaps with all the rest.
+/// queries while a worker thread ranks and evaluates each chunk: reading the dicts, which only
+/// one thread can do, overlaps with all the rest. Against a qrels dict of plain `str` ids and
+/// numbers, each document's label is looked up in that dict as the run is read
+/// ([`evaluate_labelled_dicts`]: no `Qrels` or `Run` is built); otherwise the worker first
+/// builds the qrels, then each chunk's `Run`.
 ///
 /// Returns what `evaluate` returns (or, given `per_query`, pytrec_eval's nested dict), or
 /// `None` when anything is wrong with the input (a wrong type, a NaN score, no query in
