@@ -250,52 +250,36 @@ unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
     unsafe { ffi::PyDict_CheckExact(obj) != 0 }
 }
 
-/// A qrels dict read for [`read_labelled_run`]: its judged queries (those with a judgement;
-/// `qrels` drops the others), in its order, and what measures read of their judgements.
+/// The judged queries of a qrels dict (those with a judgement; `Qrels` drops the others), in
+/// its order, for [`read_labelled_run`]: each query's judgements are read when the run reaches
+/// that query (while its dict is in cache for the lookups that follow), the others at the end.
 pub struct DictJudgements<'py> {
     /// Query ids, by judged query index.
     pub ids: Vec<String>,
     index: std::collections::HashMap<String, u32>,
     /// Each judged query's `{doc_id: label}` dict.
     dicts: Vec<Bound<'py, PyDict>>,
-    pub judgements: rankwise_core::evaluate::Judgements,
 }
 
-/// Read a `{query_id: {doc_id: label}}` qrels dict whose ids are all exact `str` (text) and
-/// labels exact finite `float`s or small `int`s, or `None` for anything else: the caller then
-/// builds `Qrels` the ordinary way, which accepts or refuses the rest as always.
+/// The judged queries of a `{query_id: {doc_id: label}}` qrels dict whose query ids are exact
+/// `str` (text) and values exact `dict`s, or `None` for anything else: the caller then builds
+/// `Qrels` the ordinary way, which accepts or refuses the rest as always.
 pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements<'py>> {
     let py = qrels.py();
     let mut out = DictJudgements {
         ids: Vec::with_capacity(qrels.len()),
         index: std::collections::HashMap::with_capacity(qrels.len()),
         dicts: Vec::with_capacity(qrels.len()),
-        judgements: rankwise_core::evaluate::Judgements::default(),
     };
-    let mut ok = true;
-    let _ = for_each_borrowed(qrels, |qid, docs| {
+    let done = for_each_borrowed(qrels, |qid, docs| {
         // SAFETY: borrowed from `qrels` during its iteration, GIL held; no Python code runs
         // on this path, and the inner dict is owned (a new reference) before it is kept.
         unsafe {
             let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
-                ok = false;
                 return Err(stop());
             };
             if ffi::PyDict_Size(docs) == 0 {
                 return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
-            }
-            out.judgements.begin_query();
-            let mut pos: ffi::Py_ssize_t = 0;
-            let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
-            let mut label: *mut ffi::PyObject = std::ptr::null_mut();
-            while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut label) != 0 {
-                match (exact_str(doc), exact_number(label)) {
-                    (Some(_), Some(l)) if l.is_finite() => out.judgements.push_label(l),
-                    _ => {
-                        ok = false;
-                        return Err(stop());
-                    }
-                }
             }
             let idx = u32::try_from(out.ids.len()).unwrap_or(u32::MAX);
             out.index.insert(q.to_owned(), idx);
@@ -305,8 +289,28 @@ pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements
             Ok(())
         }
     });
-    out.judgements.finish();
-    (ok && !out.ids.is_empty()).then_some(out)
+    (done.is_ok() && !out.ids.is_empty()).then_some(out)
+}
+
+/// Hand each label of a judged query's dict to `label`, or `false` if an entry is not an
+/// exact `str` id (text) with an exact finite `float` or small `int` label.
+///
+/// # Safety
+/// `docs` must be a live exact dict and the GIL held.
+unsafe fn read_labels(docs: *mut ffi::PyObject, mut label: impl FnMut(f64)) -> bool {
+    let mut pos: ffi::Py_ssize_t = 0;
+    let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
+    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+    // SAFETY: per the function contract; nothing here runs Python code.
+    unsafe {
+        while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut value) != 0 {
+            match (exact_str(doc), exact_number(value)) {
+                (Some(_), Some(l)) if l.is_finite() => label(l),
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 /// Where [`read_labelled_run`] pours a run dict's judged queries.
@@ -315,15 +319,20 @@ pub trait LabelSink {
     fn reserve(&mut self, n: usize);
     /// A judged query starts: `key` is its index in the judgements.
     fn begin_query(&mut self, key: u32);
+    /// A label of the current query's judgements (all of them come before its documents).
+    fn judgement(&mut self, label: f64);
+    /// A document of the current query, with its label (NaN if not judged).
     fn push(&mut self, doc: &str, score: f64, label: f64);
 }
 
 /// Read a `{query_id: {doc_id: score}}` run dict against `judgements`: each query the qrels
-/// judge goes to `sink` with the label of every document (NaN where not judged), found in
-/// the qrels dict itself; the others are only checked. `false` for anything the ordinary
-/// `Run` would refuse or read the slow way (an id that is not an exact `str` of text, a
-/// score that is not an exact `float` or small `int`, a NaN score, a dict subclass): the
-/// caller then takes the ordinary path, which reports it.
+/// judge goes to `sink`, its judgements first, then every document with its label (NaN where
+/// not judged), found in the qrels dict itself; the other queries are only checked, and so
+/// are, at the end, the judgements of queries the run lacks. `false` for anything the
+/// ordinary `Qrels` or `Run` would refuse or read the slow way (an id that is not an exact
+/// `str` of text, a value that is not an exact `float` or small `int`, a NaN score, a label
+/// that is not finite, a dict subclass): the caller then takes the ordinary path, which
+/// reports it.
 pub fn read_labelled_run(
     run: &Bound<'_, PyDict>,
     judgements: &DictJudgements<'_>,
@@ -335,34 +344,35 @@ pub fn read_labelled_run(
         .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
         .sum();
     sink.reserve(total);
-    let mut ok = true;
-    let _ = for_each_borrowed(run, |qid, docs| {
+    let mut seen = vec![false; judgements.ids.len()];
+    let read = for_each_borrowed(run, |qid, docs| {
         // SAFETY: borrowed from `run` (and from the judged query's dict, owned by
-        // `judgements`) during the iteration, GIL held. Every key of the judged dicts is an
-        // exact `str` (`read_judgements`), so a lookup with an exact `str` runs no Python
-        // code; neither does anything else here.
+        // `judgements`) during the iteration, GIL held. A judged query's dict is looked up
+        // only once `read_labels` found every key an exact `str`, so a lookup with an exact
+        // `str` runs no Python code; neither does anything else here.
         unsafe {
             let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
-                ok = false;
                 return Err(stop());
             };
             let judged = judgements
                 .index
                 .get(q)
                 .map(|&k| (k, judgements.dicts[k as usize].as_ptr()));
-            if let Some((k, _)) = judged {
+            if let Some((k, labels)) = judged {
                 sink.begin_query(k);
+                seen[k as usize] = true;
+                if !read_labels(labels, |l| sink.judgement(l)) {
+                    return Err(stop());
+                }
             }
             let mut pos: ffi::Py_ssize_t = 0;
             let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
             let mut score: *mut ffi::PyObject = std::ptr::null_mut();
             while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut score) != 0 {
                 let (Some(d), Some(s)) = (exact_str(doc), exact_number(score)) else {
-                    ok = false;
                     return Err(stop());
                 };
                 if s.is_nan() {
-                    ok = false;
                     return Err(stop());
                 }
                 if let Some((_, labels)) = judged {
@@ -370,14 +380,12 @@ pub fn read_labelled_run(
                     let label = if found.is_null() {
                         if !ffi::PyErr_Occurred().is_null() {
                             ffi::PyErr_Clear(); // cannot happen for exact str keys
-                            ok = false;
                             return Err(stop());
                         }
                         f64::NAN
                     } else if let Some(l) = exact_number(found) {
                         l
                     } else {
-                        ok = false;
                         return Err(stop());
                     };
                     sink.push(d, s, label);
@@ -386,5 +394,10 @@ pub fn read_labelled_run(
             Ok(())
         }
     });
-    ok
+    // The judgements of queries the run lacks are checked too, as `Qrels` checks them.
+    read.is_ok()
+        && seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
+            // SAFETY: an exact dict owned by `judgements`, GIL held.
+            seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
+        })
 }

@@ -373,19 +373,43 @@ fn merge(qrels: &Qrels, m: usize, chunks: &[Evaluation]) -> (Vec<String>, Vec<f6
     (query_ids, values)
 }
 
-/// A run dict read as whole judged queries of about `chunk_docs` documents, labelled as they
-/// are read: each full chunk goes to the worker that ranks and evaluates it.
-struct ChunkedLabels {
+/// Whole judged queries of a run dict, labelled as they were read, with their judgements:
+/// query `i` of `run` (key `i`) has judgements `i` of `judgements` and is the qrels' query
+/// `order[i]`.
+struct LabelChunk {
     run: LabelledRun,
+    judgements: core::Judgements,
+    order: Vec<u32>,
+}
+
+impl LabelChunk {
+    fn with_capacity(n: usize) -> Self {
+        LabelChunk {
+            run: LabelledRun::with_capacity(n, n * 8),
+            judgements: core::Judgements::default(),
+            order: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> Self {
+        self.judgements.finish();
+        self
+    }
+}
+
+/// A run dict read as chunks of about `chunk_docs` documents: each full chunk goes to the
+/// worker that ranks and evaluates it while the next one is read.
+struct ChunkedLabels {
+    chunk: LabelChunk,
     docs: usize,
     chunk_docs: usize,
-    send: mpsc::Sender<LabelledRun>,
+    send: mpsc::Sender<LabelChunk>,
 }
 
 impl ChunkedLabels {
     fn finish(self) {
-        if self.run.num_queries() > 0 {
-            let _ = self.send.send(self.run);
+        if !self.chunk.order.is_empty() {
+            let _ = self.send.send(self.chunk.finish());
         }
     }
 }
@@ -393,28 +417,35 @@ impl ChunkedLabels {
 impl LabelSink for ChunkedLabels {
     fn reserve(&mut self, n: usize) {
         self.chunk_docs = self.chunk_docs.max(n.div_ceil(MAX_CHUNKS));
-        let first = self.chunk_docs.min(n);
-        self.run = LabelledRun::with_capacity(first, first * 8);
+        self.chunk = LabelChunk::with_capacity(self.chunk_docs.min(n));
     }
     fn begin_query(&mut self, key: u32) {
         if self.docs >= self.chunk_docs {
-            let n = self.chunk_docs;
-            let full = std::mem::replace(&mut self.run, LabelledRun::with_capacity(n, n * 8));
+            let fresh = LabelChunk::with_capacity(self.chunk_docs);
+            let full = std::mem::replace(&mut self.chunk, fresh);
             // The worker only stops listening after a failure; the result is dropped then.
-            let _ = self.send.send(full);
+            let _ = self.send.send(full.finish());
             self.docs = 0;
         }
-        self.run.begin_query(key);
+        let local = u32::try_from(self.chunk.order.len()).unwrap_or(u32::MAX);
+        self.chunk.order.push(key);
+        self.chunk.run.begin_query(local);
+        self.chunk.judgements.begin_query();
+    }
+    fn judgement(&mut self, label: f64) {
+        self.chunk.judgements.push_label(label);
     }
     fn push(&mut self, doc: &str, score: f64, label: f64) {
-        self.run.push(doc.as_bytes(), score, label);
+        self.chunk.run.push(doc.as_bytes(), score, label);
         self.docs += 1;
     }
 }
 
 /// [`evaluate_dicts`] for a qrels dict and a run dict of exact `str` ids and exact numbers:
 /// each run document's label is looked up in the qrels dict as the run is read (Python's
-/// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. The
+/// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. A
+/// query's judgements are read when the run reaches it, just before the lookups into the
+/// same dict (still in cache); the worker gets them with the chunk. The
 /// per-query values (query ids in the qrels' order, values measure-major), or `None` where
 /// the ordinary path must decide (any other input, or nothing to evaluate).
 fn evaluate_labelled_dicts(
@@ -427,14 +458,13 @@ fn evaluate_labelled_dicts(
     let Some(judged) = read_judgements(qrels) else {
         return Ok(None);
     };
-    let (send, receive) = mpsc::channel::<LabelledRun>();
+    let (send, receive) = mpsc::channel::<LabelChunk>();
     let mut chunks = ChunkedLabels {
-        run: LabelledRun::default(),
+        chunk: LabelChunk::with_capacity(0),
         docs: 0,
         chunk_docs: MIN_CHUNK_DOCS,
         send,
     };
-    let judgements = &judged.judgements;
     let outcome = std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Option<Vec<(Vec<u32>, Vec<f64>)>> {
             let mut done = Vec::new();
@@ -443,8 +473,8 @@ fn evaluate_labelled_dicts(
                 if failed {
                     continue; // drain: the reader is told nothing, its result is dropped
                 }
-                match core::evaluate_labelled(judgements, &chunk, set, opts) {
-                    Ok(rows) => done.push((chunk.keys().to_vec(), rows)),
+                match core::evaluate_labelled(&chunk.judgements, &chunk.run, set, opts) {
+                    Ok(rows) => done.push((chunk.order, rows)),
                     Err(_) => failed = true,
                 }
             }
