@@ -159,3 +159,36 @@ def test_bad_input_raises_what_the_ordinary_path_raises() -> None:
     assert pytrec_eval.RelevanceEvaluator(qrels, {"map"}).evaluate({"zz": {"d1": 1.0}}) == {}
     with pytest.raises(rankwise.errors.InvalidValueError, match="no query in common"):
         rankwise.evaluate(qrels, {"zz": {"d1": 1.0}}, ["AP"])
+
+
+class _Id(str):
+    pass
+
+
+class _Docs(dict):  # type: ignore[type-arg]
+    pass
+
+
+def test_entries_off_the_fast_path_give_what_the_built_objects_give() -> None:
+    # A str subclass as an id, a dict subclass, a bool or a huge int as a label: the dicts
+    # are read the general way, with the same values as Qrels/Run built from them.
+    qrels, run = big_dicts(60, 10, seed=5)
+    first, second = list(qrels)[:2]
+    variants = [
+        ({**qrels, first: {_Id("d1"): 1, **qrels[first]}}, run),
+        ({**qrels, first: _Docs(qrels[first])}, run),
+        ({**qrels, first: {**qrels[first], "d3": True}}, run),
+        ({**qrels, second: {**qrels[second], "d4": 2**70}}, run),
+        (qrels, {**run, _Id(first): {"d1": 0.5, _Id("d2"): 0.25}}),
+    ]
+    measures = ["nDCG@10", "AP", "P@5", "num_rel"]
+    for q, r in variants:
+        slow = rankwise.evaluate(rankwise.Qrels(q), rankwise.Run(r), measures)
+        same_report(rankwise.evaluate(q, r, measures), slow)
+    # A doc id that UTF-8 cannot encode is refused as the built objects refuse it.
+    bad = {**qrels, first: {**qrels[first], "d\udc80": 1}}
+    with pytest.raises(rankwise.errors.InvalidValueError) as slow_error:
+        rankwise.Qrels(bad)
+    with pytest.raises(rankwise.errors.InvalidValueError) as fast_error:
+        rankwise.evaluate(bad, run, measures)
+    assert str(fast_error.value) == str(slow_error.value)

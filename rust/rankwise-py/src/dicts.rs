@@ -235,3 +235,169 @@ pub fn fill_from_dict(
         })
     })
 }
+
+/// The error that ends an iteration early (never raised: the caller only sees `false`).
+fn stop() -> PyErr {
+    pyo3::exceptions::PyValueError::new_err("not on the fast path")
+}
+
+/// Whether `obj` is exactly a `dict` (not a subclass, whose methods Python code may define).
+///
+/// # Safety
+/// `obj` must be a valid object pointer and the GIL held.
+unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: per the function contract.
+    unsafe { ffi::PyDict_CheckExact(obj) != 0 }
+}
+
+/// The judged queries of a qrels dict (those with a judgement; `Qrels` drops the others), in
+/// its order, for [`read_labelled_run`]: each query's judgements are read when the run reaches
+/// that query (while its dict is in cache for the lookups that follow), the others at the end.
+pub struct DictJudgements<'py> {
+    /// Query ids, by judged query index.
+    pub ids: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+    /// Each judged query's `{doc_id: label}` dict.
+    dicts: Vec<Bound<'py, PyDict>>,
+}
+
+/// The judged queries of a `{query_id: {doc_id: label}}` qrels dict whose query ids are exact
+/// `str` (text) and values exact `dict`s, or `None` for anything else: the caller then builds
+/// `Qrels` the ordinary way, which accepts or refuses the rest as always.
+pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements<'py>> {
+    let py = qrels.py();
+    let mut out = DictJudgements {
+        ids: Vec::with_capacity(qrels.len()),
+        index: std::collections::HashMap::with_capacity(qrels.len()),
+        dicts: Vec::with_capacity(qrels.len()),
+    };
+    let done = for_each_borrowed(qrels, |qid, docs| {
+        // SAFETY: borrowed from `qrels` during its iteration, GIL held; no Python code runs
+        // on this path, and the inner dict is owned (a new reference) before it is kept.
+        unsafe {
+            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+                return Err(stop());
+            };
+            if ffi::PyDict_Size(docs) == 0 {
+                return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
+            }
+            let idx = u32::try_from(out.ids.len()).unwrap_or(u32::MAX);
+            out.index.insert(q.to_owned(), idx);
+            out.ids.push(q.to_owned());
+            out.dicts
+                .push(Bound::from_borrowed_ptr(py, docs).cast_into_unchecked::<PyDict>());
+            Ok(())
+        }
+    });
+    (done.is_ok() && !out.ids.is_empty()).then_some(out)
+}
+
+/// Hand each label of a judged query's dict to `label`, or `false` if an entry is not an
+/// exact `str` id (text) with an exact finite `float` or small `int` label.
+///
+/// # Safety
+/// `docs` must be a live exact dict and the GIL held.
+unsafe fn read_labels(docs: *mut ffi::PyObject, mut label: impl FnMut(f64)) -> bool {
+    let mut pos: ffi::Py_ssize_t = 0;
+    let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
+    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+    // SAFETY: per the function contract; nothing here runs Python code.
+    unsafe {
+        while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut value) != 0 {
+            match (exact_str(doc), exact_number(value)) {
+                (Some(_), Some(l)) if l.is_finite() => label(l),
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Where [`read_labelled_run`] pours a run dict's judged queries.
+pub trait LabelSink {
+    /// Total documents of the run dict, before any.
+    fn reserve(&mut self, n: usize);
+    /// A judged query starts: `key` is its index in the judgements.
+    fn begin_query(&mut self, key: u32);
+    /// A label of the current query's judgements (all of them come before its documents).
+    fn judgement(&mut self, label: f64);
+    /// A document of the current query, with its label (NaN if not judged).
+    fn push(&mut self, doc: &str, score: f64, label: f64);
+}
+
+/// Read a `{query_id: {doc_id: score}}` run dict against `judgements`: each query the qrels
+/// judge goes to `sink`, its judgements first, then every document with its label (NaN where
+/// not judged), found in the qrels dict itself; the other queries are only checked, and so
+/// are, at the end, the judgements of queries the run lacks. `false` for anything the
+/// ordinary `Qrels` or `Run` would refuse or read the slow way (an id that is not an exact
+/// `str` of text, a value that is not an exact `float` or small `int`, a NaN score, a label
+/// that is not finite, a dict subclass): the caller then takes the ordinary path, which
+/// reports it.
+pub fn read_labelled_run(
+    run: &Bound<'_, PyDict>,
+    judgements: &DictJudgements<'_>,
+    sink: &mut impl LabelSink,
+) -> bool {
+    let total: usize = run
+        .values()
+        .iter()
+        .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+        .sum();
+    sink.reserve(total);
+    let mut seen = vec![false; judgements.ids.len()];
+    let read = for_each_borrowed(run, |qid, docs| {
+        // SAFETY: borrowed from `run` (and from the judged query's dict, owned by
+        // `judgements`) during the iteration, GIL held. A judged query's dict is looked up
+        // only once `read_labels` found every key an exact `str`, so a lookup with an exact
+        // `str` runs no Python code; neither does anything else here.
+        unsafe {
+            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+                return Err(stop());
+            };
+            let judged = judgements
+                .index
+                .get(q)
+                .map(|&k| (k, judgements.dicts[k as usize].as_ptr()));
+            if let Some((k, labels)) = judged {
+                sink.begin_query(k);
+                seen[k as usize] = true;
+                if !read_labels(labels, |l| sink.judgement(l)) {
+                    return Err(stop());
+                }
+            }
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut score: *mut ffi::PyObject = std::ptr::null_mut();
+            while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut score) != 0 {
+                let (Some(d), Some(s)) = (exact_str(doc), exact_number(score)) else {
+                    return Err(stop());
+                };
+                if s.is_nan() {
+                    return Err(stop());
+                }
+                if let Some((_, labels)) = judged {
+                    let found = ffi::PyDict_GetItemWithError(labels, doc);
+                    let label = if found.is_null() {
+                        if !ffi::PyErr_Occurred().is_null() {
+                            ffi::PyErr_Clear(); // cannot happen for exact str keys
+                            return Err(stop());
+                        }
+                        f64::NAN
+                    } else if let Some(l) = exact_number(found) {
+                        l
+                    } else {
+                        return Err(stop());
+                    };
+                    sink.push(d, s, label);
+                }
+            }
+            Ok(())
+        }
+    });
+    // The judgements of queries the run lacks are checked too, as `Qrels` checks them.
+    read.is_ok()
+        && seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
+            // SAFETY: an exact dict owned by `judgements`, GIL held.
+            seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
+        })
+}

@@ -17,10 +17,11 @@ use rankwise_core::metrics::MeasureSet;
 use rankwise_core::metrics::measure::MIN_GEO_MEAN;
 use rankwise_core::ragged::RowLayout;
 use rankwise_core::ranking::{Label, Score};
+use rankwise_core::trec::run::LabelledRun;
 use rankwise_core::trec::{Qrels, QrelsBuilder, RunBuilder};
 
 use crate::convert::{Array, Wrap, describe, layout, matrix, slice_opt, slice2};
-use crate::dicts::{Sink, fill_from_dict};
+use crate::dicts::{LabelSink, Sink, fill_from_dict, read_judgements, read_labelled_run};
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
@@ -372,10 +373,158 @@ fn merge(qrels: &Qrels, m: usize, chunks: &[Evaluation]) -> (Vec<String>, Vec<f6
     (query_ids, values)
 }
 
+/// Whole judged queries of a run dict, labelled as they were read, with their judgements:
+/// query `i` of `run` (key `i`) has judgements `i` of `judgements` and is the qrels' query
+/// `order[i]`.
+struct LabelChunk {
+    run: LabelledRun,
+    judgements: core::Judgements,
+    order: Vec<u32>,
+}
+
+impl LabelChunk {
+    fn with_capacity(n: usize) -> Self {
+        LabelChunk {
+            run: LabelledRun::with_capacity(n, n * 8),
+            judgements: core::Judgements::default(),
+            order: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> Self {
+        self.judgements.finish();
+        self
+    }
+}
+
+/// A run dict read as chunks of about `chunk_docs` documents: each full chunk goes to the
+/// worker that ranks and evaluates it while the next one is read.
+struct ChunkedLabels {
+    chunk: LabelChunk,
+    docs: usize,
+    chunk_docs: usize,
+    send: mpsc::Sender<LabelChunk>,
+}
+
+impl ChunkedLabels {
+    fn finish(self) {
+        if !self.chunk.order.is_empty() {
+            let _ = self.send.send(self.chunk.finish());
+        }
+    }
+}
+
+impl LabelSink for ChunkedLabels {
+    fn reserve(&mut self, n: usize) {
+        self.chunk_docs = self.chunk_docs.max(n.div_ceil(MAX_CHUNKS));
+        self.chunk = LabelChunk::with_capacity(self.chunk_docs.min(n));
+    }
+    fn begin_query(&mut self, key: u32) {
+        if self.docs >= self.chunk_docs {
+            let fresh = LabelChunk::with_capacity(self.chunk_docs);
+            let full = std::mem::replace(&mut self.chunk, fresh);
+            // The worker only stops listening after a failure; the result is dropped then.
+            let _ = self.send.send(full.finish());
+            self.docs = 0;
+        }
+        let local = u32::try_from(self.chunk.order.len()).unwrap_or(u32::MAX);
+        self.chunk.order.push(key);
+        self.chunk.run.begin_query(local);
+        self.chunk.judgements.begin_query();
+    }
+    fn judgement(&mut self, label: f64) {
+        self.chunk.judgements.push_label(label);
+    }
+    fn push(&mut self, doc: &str, score: f64, label: f64) {
+        self.chunk.run.push(doc.as_bytes(), score, label);
+        self.docs += 1;
+    }
+}
+
+/// [`evaluate_dicts`] for a qrels dict and a run dict of exact `str` ids and exact numbers:
+/// each run document's label is looked up in the qrels dict as the run is read (Python's
+/// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. A
+/// query's judgements are read when the run reaches it, just before the lookups into the
+/// same dict (still in cache); the worker gets them with the chunk. The
+/// per-query values (query ids in the qrels' order, values measure-major), or `None` where
+/// the ordinary path must decide (any other input, or nothing to evaluate).
+fn evaluate_labelled_dicts(
+    py: Python<'_>,
+    qrels: &Bound<'_, PyDict>,
+    run: &Bound<'_, PyDict>,
+    set: &MeasureSet,
+    opts: &EvalOptions,
+) -> PyResult<Option<(Vec<String>, Vec<f64>)>> {
+    let Some(judged) = read_judgements(qrels) else {
+        return Ok(None);
+    };
+    let (send, receive) = mpsc::channel::<LabelChunk>();
+    let mut chunks = ChunkedLabels {
+        chunk: LabelChunk::with_capacity(0),
+        docs: 0,
+        chunk_docs: MIN_CHUNK_DOCS,
+        send,
+    };
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Option<Vec<(Vec<u32>, Vec<f64>)>> {
+            let mut done = Vec::new();
+            let mut failed = false;
+            for chunk in receive {
+                if failed {
+                    continue; // drain: the reader is told nothing, its result is dropped
+                }
+                match core::evaluate_labelled(&chunk.judgements, &chunk.run, set, opts) {
+                    Ok(rows) => done.push((chunk.order, rows)),
+                    Err(_) => failed = true,
+                }
+            }
+            (!failed && !done.is_empty()).then_some(done)
+        });
+        let filled = read_labelled_run(run, &judged, &mut chunks);
+        chunks.finish();
+        let joined = py.detach(|| worker.join());
+        (filled, joined)
+    });
+    let (filled, joined) = outcome;
+    let joined = joined.map_err(|_| {
+        pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
+    })?;
+    let (true, Some(done)) = (filled, joined) else {
+        return Ok(None);
+    };
+    let m = set.len();
+    let ids = &judged.ids;
+    Ok(Some(py.detach(|| {
+        // Each judged query is read once (dict keys are unique): order them as the qrels.
+        let mut order: Vec<(u32, usize, usize)> = done
+            .iter()
+            .enumerate()
+            .flat_map(|(c, (keys, _))| keys.iter().enumerate().map(move |(j, &k)| (k, c, j)))
+            .collect();
+        order.sort_unstable();
+        let n = order.len();
+        let mut values = vec![0.0; n * m];
+        for (k, &(_, c, j)) in order.iter().enumerate() {
+            let rows = &done[c].1;
+            for i in 0..m {
+                values[i * n + k] = rows[j * m + i];
+            }
+        }
+        let query_ids = order
+            .iter()
+            .map(|&(k, _, _)| ids[k as usize].clone())
+            .collect();
+        (query_ids, values)
+    })))
+}
+
 /// `evaluate` straight from a `{query_id: {doc_id: score}}` run dict, against `Qrels` or a
 /// qrels dict, with `missing="skip"`. The run dict is read (the GIL held) in chunks of whole
-/// queries while a worker thread builds the qrels, then ranks and evaluates each chunk: reading
-/// the dicts, which only one thread can do, overlaps with all the rest.
+/// queries while a worker thread ranks and evaluates each chunk: reading the dicts, which only
+/// one thread can do, overlaps with all the rest. Against a qrels dict of plain `str` ids and
+/// numbers, each document's label is looked up in that dict as the run is read
+/// ([`evaluate_labelled_dicts`]: no `Qrels` or `Run` is built); otherwise the worker first
+/// builds the qrels, then each chunk's `Run`.
 ///
 /// Returns what `evaluate` returns (or, given `per_query`, pytrec_eval's nested dict), or
 /// `None` when anything is wrong with the input (a wrong type, a NaN score, no query in
@@ -405,6 +554,15 @@ pub fn evaluate_dicts<'py>(
         // `rankwise.evaluate` takes this path only with `ignore_identical_ids=False`
         ignore_identical_ids: false,
     };
+    let labelled = match qrels.cast::<PyDict>() {
+        Ok(q) if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 => {
+            evaluate_labelled_dicts(py, q, run, &set, &opts)?
+        }
+        _ => None,
+    };
+    if let Some((query_ids, values)) = labelled {
+        return dict_result(py, &set, query_ids, values, per_query).map(Some);
+    }
     let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
         let inner = Arc::clone(&q.get().inner);
         let n = inner.num_queries();
@@ -467,6 +625,18 @@ pub fn evaluate_dicts<'py>(
     };
     let m = set.len();
     let (query_ids, values) = py.detach(|| merge(&qrels, m, &done));
+    dict_result(py, &set, query_ids, values, per_query).map(Some)
+}
+
+/// What [`evaluate_dicts`] returns for per-query values (measure-major).
+fn dict_result<'py>(
+    py: Python<'py>,
+    set: &MeasureSet,
+    query_ids: Vec<String>,
+    values: Vec<f64>,
+    per_query: Option<PerQueryTuple<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = set.len();
     if let Some((keys, columns, log_floor, zero_keys)) = per_query {
         let spec = PerQuery {
             keys,
@@ -474,15 +644,13 @@ pub fn evaluate_dicts<'py>(
             log_floor,
             zero_keys,
         };
-        return Ok(Some(nested(py, &spec, &query_ids, &values, m)?.into_any()));
+        return Ok(nested(py, &spec, &query_ids, &values, m)?.into_any());
     }
-    let summary = core::summarize(&set, &values, query_ids.len()).map_err(CoreError)?;
+    let summary = core::summarize(set, &values, query_ids.len()).map_err(CoreError)?;
     let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
     let nq = query_ids.len();
     let values = matrix(py, m, nq, values)?;
-    Ok(Some(
-        (names, query_ids, values, PyArray1::from_vec(py, summary))
-            .into_pyobject(py)?
-            .into_any(),
-    ))
+    Ok((names, query_ids, values, PyArray1::from_vec(py, summary))
+        .into_pyobject(py)?
+        .into_any())
 }

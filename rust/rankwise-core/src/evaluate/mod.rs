@@ -21,8 +21,8 @@ use crate::summation::exact_sum;
 
 pub use arrays::{ArrayBatch, ArrayOptions, NanPolicy, Ties, evaluate_arrays};
 pub use run::{
-    EvalOptions, Missing, RunFileEvaluation, evaluate, evaluate_run_file,
-    evaluate_run_file_with_ties,
+    EvalOptions, Judgements, Missing, RunFileEvaluation, evaluate, evaluate_labelled,
+    evaluate_run_file, evaluate_run_file_with_ties,
 };
 pub use ties::{EXPECTED_MEASURES, TieRule, Tied, evaluate_with_ties, expected_value, ranx_order};
 

@@ -9,6 +9,7 @@ use crate::interrupt;
 use crate::metrics::{Hit, MeasureSet, RankedQuery, TrecEval, compute};
 use crate::parallel;
 use crate::ranking::ScorePrecision;
+use crate::trec::run::LabelledRun;
 use crate::trec::{Qrels, Run};
 
 /// Which queries an evaluation covers.
@@ -506,13 +507,7 @@ fn rank_run_query<'a>(
     let dropped = same_id.is_some_and(|id| run.range(r).any(|i| run.doc(i) == id));
     let n_all = run.range(r).len() - usize::from(dropped);
     let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
-    let depth = if opts.judged_only {
-        n
-    } else {
-        measures.depth(n, opts.rel_level, |rel| {
-            positive_labels.partition_point(|&l| l >= rel)
-        })
-    };
+    let depth = ranking_depth(n, positive_labels, measures, opts);
     resolve_labels(
         qrels,
         run,
@@ -522,36 +517,66 @@ fn rank_run_query<'a>(
         &mut scratch.labels,
         &mut scratch.by_local,
     );
-    let mut num_ret = n;
-    if opts.judged_only {
-        // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
-        let mut kept = 0u32;
-        for &l in &scratch.labels {
-            if l >= 0.0 {
-                scratch.hits.push(Hit {
-                    rank: kept,
-                    label: l,
-                });
-                kept += 1;
-            }
-        }
-        num_ret = kept as usize;
-    } else {
-        for (rank, &l) in scratch.labels.iter().enumerate() {
-            if !l.is_nan() {
-                scratch.hits.push(Hit {
-                    rank: u32::try_from(rank).unwrap_or(u32::MAX),
-                    label: l,
-                });
-            }
-        }
-    }
+    let num_ret = hits_from_labels(&scratch.labels, n, opts.judged_only, &mut scratch.hits);
     RankedQuery {
         hits: &scratch.hits,
         num_ret,
         others_judged: false,
         positive_labels,
         zero_labels,
+    }
+}
+
+/// The top `n` documents of a query needs: it reads the labels of the top `depth`
+/// documents of a ranking of `n` (options `max_docs`, `judged_only`, `rel_level` of `opts`;
+/// `positive_labels` are the query's, sorted descending).
+pub(super) fn ranking_depth(
+    n: usize,
+    positive_labels: &[f64],
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> usize {
+    if opts.judged_only {
+        n
+    } else {
+        measures.depth(n, opts.rel_level, |rel| {
+            positive_labels.partition_point(|&l| l >= rel)
+        })
+    }
+}
+
+/// The hits of a ranking from the labels of its top documents in rank order (NaN = not
+/// judged), of a ranking of `n` documents; returns the number of documents retrieved.
+pub(super) fn hits_from_labels(
+    labels: &[f64],
+    n: usize,
+    judged_only: bool,
+    hits: &mut Vec<Hit>,
+) -> usize {
+    hits.clear();
+    if judged_only {
+        // trec_eval -J: keep documents judged >= 0, in their original order, re-ranked.
+        let mut kept = 0u32;
+        for &l in labels {
+            if l >= 0.0 {
+                hits.push(Hit {
+                    rank: kept,
+                    label: l,
+                });
+                kept += 1;
+            }
+        }
+        kept as usize
+    } else {
+        for (rank, &l) in labels.iter().enumerate() {
+            if !l.is_nan() {
+                hits.push(Hit {
+                    rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                    label: l,
+                });
+            }
+        }
+        n
     }
 }
 
@@ -592,5 +617,250 @@ fn resolve_labels(
                 .take(depth)
                 .map(label),
         ),
+    }
+}
+
+/// What measures read of each query's judgements besides the labels of its ranked
+/// documents: its positive labels sorted descending (the ideal ranking) and its number of
+/// zero labels, as [`Qrels`] keeps them. Filled a query at a time, label by label.
+#[derive(Debug, Clone)]
+pub struct Judgements {
+    positive_offsets: Vec<usize>,
+    positive: Vec<f64>,
+    zeros: Vec<usize>,
+}
+
+impl Default for Judgements {
+    fn default() -> Self {
+        Judgements {
+            positive_offsets: vec![0],
+            positive: Vec::new(),
+            zeros: Vec::new(),
+        }
+    }
+}
+
+impl Judgements {
+    /// Start the next query (its index is [`Judgements::num_queries`] before the call).
+    pub fn begin_query(&mut self) {
+        self.close_query();
+        self.zeros.push(0);
+    }
+
+    /// Sort the open query's positive labels (as `Qrels` does) and close it.
+    fn close_query(&mut self) {
+        if self.zeros.len() == self.positive_offsets.len() {
+            let start = self.positive_offsets.last().copied().unwrap_or(0);
+            self.positive[start..].sort_unstable_by(|a, b| b.total_cmp(a));
+            self.positive_offsets.push(self.positive.len());
+        }
+    }
+
+    /// A label of the current query (finite).
+    #[inline]
+    pub fn push_label(&mut self, label: f64) {
+        if label > 0.0 {
+            self.positive.push(label);
+        } else if label == 0.0
+            && let Some(z) = self.zeros.last_mut()
+        {
+            *z += 1;
+        }
+    }
+
+    /// Close the last query; call once every query is in.
+    pub fn finish(&mut self) {
+        self.close_query();
+    }
+
+    /// Number of queries.
+    pub fn num_queries(&self) -> usize {
+        self.zeros.len()
+    }
+
+    fn positive_labels(&self, q: usize) -> &[f64] {
+        &self.positive[self.positive_offsets[q]..self.positive_offsets[q + 1]]
+    }
+}
+
+/// Evaluate a [`LabelledRun`] whose query keys index `judgements` (each query judged),
+/// with trec_eval 9.0.x semantics, as [`evaluate`] evaluates a run against the qrels those
+/// labels came from: query-major rows, one per query of `run`, in its order.
+/// `opts.missing` and `opts.ignore_identical_ids` are not read (every query of `run` is
+/// judged; the caller drops identical ids if it must).
+pub fn evaluate_labelled(
+    judgements: &Judgements,
+    run: &LabelledRun,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<Vec<f64>> {
+    check_run_options(opts)?;
+    if let Some(k) = run
+        .keys()
+        .iter()
+        .find(|&&k| k as usize >= judgements.num_queries())
+    {
+        return Err(RankError::invalid(
+            "run",
+            format!("query keys below {}", judgements.num_queries()),
+            k,
+        ));
+    }
+    let offsets = run.offsets();
+    let ranked = run.rank(&offsets, measures.trec_eval().score_precision());
+    let labels = run.labels();
+    let pairs: Vec<(usize, Option<usize>)> = (0..run.num_queries()).map(|r| (r, Some(r))).collect();
+    let keys = run.keys();
+    let rows = pair_rows(
+        &pairs,
+        measures.len(),
+        |scratch: &mut RunScratch, (r, _), row| {
+            let q = keys[r] as usize;
+            let positive_labels = judgements.positive_labels(q);
+            let (start, end) = (offsets[r], offsets[r + 1]);
+            let n = opts.max_docs.map_or(end - start, |k| k.min(end - start));
+            let depth = ranking_depth(n, positive_labels, measures, opts);
+            scratch.labels.clear();
+            scratch.labels.extend(
+                ranked[start..end]
+                    .iter()
+                    .take(depth)
+                    .map(|&local| labels[start + local as usize]),
+            );
+            let num_ret = hits_from_labels(&scratch.labels, n, opts.judged_only, &mut scratch.hits);
+            let ranked_query = RankedQuery {
+                hits: &scratch.hits,
+                num_ret,
+                others_judged: false,
+                positive_labels,
+                zero_labels: judgements.zeros[q],
+            };
+            for (slot, measure) in row.iter_mut().zip(measures.measures()) {
+                *slot = compute(measure, &ranked_query, opts.rel_level);
+            }
+        },
+    );
+    interrupt::current().check()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod labelled_tests {
+    use super::*;
+
+    /// A small deterministic generator (SplitMix64), so that the cases are the same each run.
+    struct Mix(u64);
+
+    impl Mix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Labels looked up as the run is read give exactly what `evaluate` gives on the `Qrels`
+    /// and `Run` built from the same entries: ties in single precision, unjudged and negative
+    /// labels, queries on one side only, empty rankings, every option.
+    #[test]
+    fn labelled_runs_evaluate_as_qrels_and_runs_do() {
+        let measures = MeasureSet::parse(&["all_trec", "nDCG@10", "RR@10", "P@5"]).unwrap();
+        for seed in 0..40u64 {
+            let mut mix = Mix(seed);
+            let mut qrels = Qrels::builder();
+            let mut run = Run::builder();
+            let mut judged: Vec<(String, Vec<(String, f64)>)> = Vec::new();
+            let mut ranked: Vec<(String, Vec<(String, f64)>)> = Vec::new();
+            for q in 0..12 {
+                let id = format!("q{q}");
+                let docs: Vec<(String, f64)> = (0..mix.below(30))
+                    .map(|d| {
+                        let label = [-1.0, 0.0, 0.0, 1.0, 2.0, 0.5][mix.below(6) as usize];
+                        (format!("d{d}"), label)
+                    })
+                    .collect();
+                if !docs.is_empty() {
+                    for (d, l) in &docs {
+                        qrels.push(&id, d, *l);
+                    }
+                    judged.push((id.clone(), docs));
+                }
+                if mix.below(5) > 0 {
+                    let docs: Vec<(String, f64)> = (0..mix.below(40))
+                        .map(|d| {
+                            // few distinct scores, some apart by less than f32 resolves
+                            let s = mix.below(6) as f64 / 4.0 + (mix.below(2) as f64) * 1e-12;
+                            (format!("d{}", d * 2 % 37), s)
+                        })
+                        .collect();
+                    let mut seen = std::collections::HashSet::new();
+                    let docs: Vec<(String, f64)> = docs
+                        .into_iter()
+                        .filter(|(d, _)| seen.insert(d.clone()))
+                        .collect();
+                    run.begin_query(&id);
+                    for (d, s) in &docs {
+                        run.push_doc(d, *s);
+                    }
+                    ranked.push((id, docs));
+                }
+            }
+            let (qrels, run) = (qrels.build().unwrap(), run.build().unwrap());
+            let mut judgements = Judgements::default();
+            for (_, docs) in &judged {
+                judgements.begin_query();
+                for (_, l) in docs {
+                    judgements.push_label(*l);
+                }
+            }
+            judgements.finish();
+            let mut labelled = LabelledRun::default();
+            let mut ids = Vec::new();
+            for (id, docs) in &ranked {
+                let Some(k) = judged.iter().position(|(j, _)| j == id) else {
+                    continue;
+                };
+                labelled.begin_query(u32::try_from(k).unwrap());
+                ids.push(id.clone());
+                for (d, s) in docs {
+                    let label = judged[k]
+                        .1
+                        .iter()
+                        .find(|(j, _)| j == d)
+                        .map_or(f64::NAN, |e| e.1);
+                    labelled.push(d.as_bytes(), *s, label);
+                }
+            }
+            for (judged_only, max_docs, rel_level) in [
+                (false, None, 1.0),
+                (true, None, 1.0),
+                (false, Some(3), 2.0),
+                (true, Some(7), 0.5),
+            ] {
+                let opts = EvalOptions {
+                    rel_level,
+                    judged_only,
+                    max_docs,
+                    ..EvalOptions::default()
+                };
+                let want = evaluate(&qrels, &run, &measures, &opts).unwrap();
+                let rows = evaluate_labelled(&judgements, &labelled, &measures, &opts).unwrap();
+                let m = measures.len();
+                assert_eq!(rows.len(), ids.len() * m);
+                for (r, id) in ids.iter().enumerate() {
+                    let q = want.query_ids().iter().position(|w| w == id).unwrap();
+                    for i in 0..m {
+                        let (got, exp) = (rows[r * m + i], want.column(i)[q]);
+                        assert_eq!(got.to_bits(), exp.to_bits(), "seed {seed} {id} measure {i}");
+                    }
+                }
+                assert_eq!(ids.len(), want.num_queries(), "seed {seed}");
+            }
+        }
     }
 }

@@ -249,6 +249,106 @@ impl Run {
     }
 }
 
+/// Retrieved documents whose labels were looked up as they were read (a run dict read
+/// beside a dict of judgements, each document found in its query's judgements): what
+/// evaluating needs, without building qrels or a run. Each query carries a key of the
+/// caller's (e.g. the index of its judgements); documents of one query are pushed together.
+#[derive(Debug, Default)]
+pub struct LabelledRun {
+    keys: Vec<u32>,
+    /// Query `q`'s documents are `offsets[q]..offsets[q + 1]` (the last bound is pushed by
+    /// [`LabelledRun::offsets`]).
+    starts: Vec<usize>,
+    docs: StrTable,
+    scores: Vec<f64>,
+    /// NaN: not judged.
+    labels: Vec<f64>,
+}
+
+impl LabelledRun {
+    /// Room for `n` documents of ids `doc_bytes` long in all.
+    pub fn with_capacity(n: usize, doc_bytes: usize) -> Self {
+        LabelledRun {
+            docs: StrTable::with_capacity(n, doc_bytes),
+            scores: Vec::with_capacity(n),
+            labels: Vec::with_capacity(n),
+            ..LabelledRun::default()
+        }
+    }
+
+    /// Start a query, known to the caller as `key`.
+    pub fn begin_query(&mut self, key: u32) {
+        self.keys.push(key);
+        self.starts.push(self.scores.len());
+    }
+
+    /// Add a document of the current query: its id, score and label (NaN if not judged).
+    #[inline]
+    pub fn push(&mut self, doc: &[u8], score: f64, label: f64) {
+        self.docs.push(doc);
+        self.scores.push(score);
+        self.labels.push(label);
+    }
+
+    /// Number of queries.
+    pub fn num_queries(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// The caller's key of each query.
+    pub fn keys(&self) -> &[u32] {
+        &self.keys
+    }
+
+    /// Labels, flat (query `q`'s are `offsets()[q]..offsets()[q + 1]`).
+    pub fn labels(&self) -> &[f64] {
+        &self.labels
+    }
+
+    /// Bounds of each query's documents, `num_queries() + 1` of them.
+    pub fn offsets(&self) -> Vec<usize> {
+        let mut offsets = Vec::with_capacity(self.starts.len() + 1);
+        offsets.extend_from_slice(&self.starts);
+        offsets.push(self.scores.len());
+        offsets
+    }
+
+    /// The first score that is NaN, as (query position, document id).
+    pub fn find_nan(&self) -> Option<usize> {
+        self.scores.iter().position(|s| s.is_nan())
+    }
+
+    /// Each query's ranking, as [`RunBuilder::build`] ranks (score descending at
+    /// `precision`, then doc id descending): `ranked[offsets[q] + rank]` = local index.
+    pub fn rank(&self, offsets: &[usize], precision: ScorePrecision) -> Vec<u32> {
+        let tie = |start: usize, a: usize, b: usize| {
+            self.docs.get(start + b).cmp(self.docs.get(start + a))
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        match precision {
+            ScorePrecision::F32 => local_order_u32(
+                offsets,
+                |start, i| !score_order_key_f32(self.scores[start + i] as f32),
+                tie,
+            ),
+            ScorePrecision::F64 => local_order(
+                offsets,
+                |start, i| !score_order_key(self.scores[start + i]),
+                tie,
+            ),
+        }
+    }
+}
+
 /// Per query: its id and its (doc id, score bits) in rank order.
 #[cfg(test)]
 pub(crate) type RankedRows = Vec<(String, Vec<(Vec<u8>, u64)>)>;
