@@ -149,7 +149,7 @@ def test_the_sweep_reaches_answers_abstention_rel_info_grouped_ratings_and_reran
     from rankwise import ratings
 
     grouped = {f"rankwise.ratings.{n}" for n in ratings.__all__ if n.endswith("_groups")}
-    assert len(grouped) == 8
+    assert len(grouped) == 10  # eight fitted models, openskill and trueskill
     assert names >= grouped | {
         "rankwise.answers.evaluate_answers",
         "rankwise.answers.has_answer",
