@@ -401,6 +401,18 @@ def test_expected_refuses_too_many_orders_to_enumerate() -> None:
         assert '"q"' in str(info.value) and "30 ranked documents" in str(info.value)
     closed = rankwise.evaluate(qrels, run, ["iprec_at_recall.0.50", "G", "ERR"], ties="expected")
     assert not np.isnan(closed.per_query_values).any()
+    # interpolated precision's exact programme costs about (r t)^2 for a group of t, r
+    # relevant: 1000 tied documents, 100 relevant, are refused by name, 200 are not
+    big = {"q": {f"d{i:04}": 1.0 for i in range(1000)}}
+    big_qrels = {"q": {f"d{i:04}": int(i % 10 == 0) for i in range(1000)}}
+    for measure in ("iprec_at_recall.0.50", "11pt_avg"):
+        with pytest.raises(InvalidValueError, match=r"\(r t\)\^2") as info:
+            rankwise.evaluate(big_qrels, big, measure, ties="expected")
+        assert rankwise.measure_names(measure)[0] in str(info.value)
+        assert '"q"' in str(info.value) and "1000 ranked documents" in str(info.value)
+    some = {"q": {d: s for d, s in list(big["q"].items())[:200]}}
+    value = rankwise.evaluate(big_qrels, some, "iprec_at_recall.0.10", ties="expected")
+    assert 0 < value["iprec_at_recall_0.10"] < 1
     # the tie effect leaves such a measure's expected value out (NaN), not the report
     effect = rankwise.evaluate(qrels, run, ["RR", "INSQ(T=1,max_rel=2)"]).tie_effect()
     assert {r[1] for r in effect.rows} == {"RR", "INSQ(T=1,max_rel=2)"}

@@ -16,7 +16,7 @@
 
 mod expected;
 
-pub use expected::ENUMERATION_LIMIT;
+pub use expected::{ENUMERATION_LIMIT, IPREC_WORK_LIMIT};
 
 use super::Evaluation;
 use super::run::{
@@ -301,35 +301,51 @@ impl Scratch {
             }
         }
         for measure in measures.measures() {
-            if enumerated(measure.kind) {
-                let labels = if measure.judged_only {
-                    &self.judged_labels
-                } else {
-                    &self.labels
-                };
-                let starts = if measure.judged_only {
-                    &self.judged_starts
-                } else {
-                    &self.group_starts
-                };
-                let tied = Tied { labels, starts };
-                if expected::label_orders(&tied).is_none() {
+            let (labels, starts) = if measure.judged_only {
+                (&self.judged_labels, &self.judged_starts)
+            } else {
+                (&self.labels, &self.group_starts)
+            };
+            let tied = Tied { labels, starts };
+            if matches!(
+                measure.kind,
+                MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11
+            ) {
+                let rel = measure.rel.unwrap_or(opts.rel_level);
+                if expected::iprec_work(&tied, |l| l >= rel).is_none() {
                     return Err(RankError::invalid(
                         "ties",
                         format!(
-                            "at most {ENUMERATION_LIMIT} distinct orders of labels within the \
-                             tied groups of a query for {:?} under ties='expected' (its \
-                             expected value is the mean over them)",
+                            "tied groups small enough for the exact expected {:?} under \
+                             ties='expected' (a group of t documents, r relevant, costs about \
+                             (r t)^2 steps; at most {IPREC_WORK_LIMIT} per query)",
                             measure.name
                         ),
                         format!(
-                            "query {:?}, whose {} ranked documents in {} tied groups have more",
+                            "query {:?}, whose {} ranked documents in {} tied groups need more",
                             qrels.query_id(q),
                             labels.len(),
                             starts.len()
                         ),
                     ));
                 }
+            }
+            if enumerated(measure.kind) && expected::label_orders(&tied).is_none() {
+                return Err(RankError::invalid(
+                    "ties",
+                    format!(
+                        "at most {ENUMERATION_LIMIT} distinct orders of labels within the \
+                         tied groups of a query for {:?} under ties='expected' (its \
+                         expected value is the mean over them)",
+                        measure.name
+                    ),
+                    format!(
+                        "query {:?}, whose {} ranked documents in {} tied groups have more",
+                        qrels.query_id(q),
+                        labels.len(),
+                        starts.len()
+                    ),
+                ));
             }
         }
         for (slot, measure) in row.iter_mut().zip(measures.measures()) {

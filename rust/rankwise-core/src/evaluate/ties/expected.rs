@@ -77,6 +77,23 @@ pub(super) fn expected_iprec_average(
     sum / f(levels.len())
 }
 
+/// At most this much work (candidate values times dynamic-programme steps, summed over the
+/// groups) for one query's interpolated precision, about a second.
+pub const IPREC_WORK_LIMIT: u128 = 500_000_000;
+
+/// The work [`expected_iprec`] does on `tied`: `sum_g r (t - r + 1) r t` over the groups
+/// with `r` relevant of `t`, or `None` above [`IPREC_WORK_LIMIT`].
+pub(super) fn iprec_work(tied: &Tied<'_>, is_rel: impl Fn(f64) -> bool) -> Option<u128> {
+    let work = relevant_groups(tied, &is_rel)
+        .iter()
+        .map(|g| {
+            let (r, t) = (g.rel as u128, g.size as u128);
+            r * (t - r + 1) * r * t
+        })
+        .sum::<u128>();
+    (work <= IPREC_WORK_LIMIT).then_some(work)
+}
+
 fn relevant_groups(tied: &Tied<'_>, is_rel: &impl Fn(f64) -> bool) -> Vec<RelGroup> {
     let mut groups = Vec::new();
     let mut above = 0;
@@ -118,12 +135,27 @@ fn expected_iprec_from(all: &[RelGroup], target: usize) -> f64 {
         }
     }
     // as fractions a / b: a * d vs c * b, exact (ranks and counts far below 2^32)
-    values.sort_unstable_by(|x, y| {
-        (u128::from(x.0) * u128::from(y.1)).cmp(&(u128::from(y.0) * u128::from(x.1)))
-    });
-    let mut cdf = vec![0.0f64; groups.len()];
-    let mut stamp = vec![usize::MAX; groups.len()];
+    // Below the largest of the groups' smallest maxima (every relevant document of a group at
+    // its bottom places) P(M <= x) is 0: those values need no programme.
+    let floor = groups
+        .iter()
+        .map(|g| {
+            (g.first..=g.rel)
+                .map(|j| (u64_of(g.above + j), u64_of(g.start + g.size - g.rel + j)))
+                .max_by(|x, y| fraction_order(*x, *y))
+                .unwrap_or((0, 1))
+        })
+        .max_by(|x, y| fraction_order(*x, *y))
+        .unwrap_or((0, 1));
+    values.retain(|v| fraction_order((v.0, v.1), floor).is_ge());
+    values.sort_unstable_by(|x, y| fraction_order((x.0, x.1), (y.0, y.1)));
     let mut probs = Vec::new();
+    // each group's P(M_g <= x) from the floor on (a group whose values below it were dropped)
+    let mut cdf: Vec<f64> = groups
+        .iter()
+        .map(|g| group_cdf(g, floor.0, floor.1, &mut probs))
+        .collect();
+    let mut stamp = vec![usize::MAX; groups.len()];
     let (mut below, mut sum) = (0.0f64, 0.0f64);
     let mut i = 0;
     while i < values.len() {
@@ -145,6 +177,11 @@ fn expected_iprec_from(all: &[RelGroup], target: usize) -> f64 {
         i = k;
     }
     sum
+}
+
+/// `a / b` against `c / d`, exactly (ranks and counts far below 2^32).
+fn fraction_order((a, b): (u64, u64), (c, d): (u64, u64)) -> std::cmp::Ordering {
+    (u128::from(a) * u128::from(d)).cmp(&(u128::from(c) * u128::from(b)))
 }
 
 fn same_fraction(x: (u64, u64, usize), (a, b): (u64, u64)) -> bool {
