@@ -155,6 +155,17 @@ fn expected_iprec_from(all: &[RelGroup], target: usize) -> f64 {
         .iter()
         .map(|g| group_cdf(g, floor.0, floor.1, &mut probs))
         .collect();
+    // From each group's largest value on (its counted documents at its top places), its
+    // P(M_g <= x) is 1: no programme either.
+    let ceiling: Vec<(u64, u64)> = groups
+        .iter()
+        .map(|g| {
+            (g.first..=g.rel)
+                .map(|j| (u64_of(g.above + j), u64_of(g.start + j)))
+                .max_by(|x, y| fraction_order(*x, *y))
+                .unwrap_or((0, 1))
+        })
+        .collect();
     let mut stamp = vec![usize::MAX; groups.len()];
     let (mut below, mut sum) = (0.0f64, 0.0f64);
     let mut i = 0;
@@ -165,7 +176,11 @@ fn expected_iprec_from(all: &[RelGroup], target: usize) -> f64 {
             let gi = values[k].2;
             if stamp[gi] != i {
                 stamp[gi] = i;
-                cdf[gi] = group_cdf(&groups[gi], a, b, &mut probs);
+                cdf[gi] = if fraction_order((a, b), ceiling[gi]).is_ge() {
+                    1.0
+                } else {
+                    group_cdf(&groups[gi], a, b, &mut probs)
+                };
             }
             k += 1;
         }
