@@ -410,6 +410,12 @@ def test_expected_refuses_too_many_orders_to_enumerate() -> None:
             rankwise.evaluate(big_qrels, big, measure, ties="expected")
         assert rankwise.measure_names(measure)[0] in str(info.value)
         assert '"q"' in str(info.value) and "1000 ranked documents" in str(info.value)
+    # G sums over count vectors of each gain in a group: 3000 tied documents of 3 gains
+    many = {"q": {f"d{i:04}": 1.0 for i in range(3000)}}
+    many_qrels = {"q": {f"d{i:04}": i % 4 for i in range(3000)}}
+    with pytest.raises(InvalidValueError, match=r"G its size times") as info:
+        rankwise.evaluate(many_qrels, many, ["binG", "G"], ties="expected")
+    assert '"G"' in str(info.value) and "3000 ranked documents" in str(info.value)
     some = {"q": {d: s for d, s in list(big["q"].items())[:200]}}
     value = rankwise.evaluate(big_qrels, some, "iprec_at_recall.0.10", ties="expected")
     assert 0 < value["iprec_at_recall_0.10"] < 1

@@ -307,28 +307,32 @@ impl Scratch {
                 (&self.labels, &self.group_starts)
             };
             let tied = Tied { labels, starts };
-            if matches!(
-                measure.kind,
-                MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11
-            ) {
-                let rel = measure.rel.unwrap_or(opts.rel_level);
-                if expected::iprec_work(&tied, |l| l >= rel).is_none() {
-                    return Err(RankError::invalid(
-                        "ties",
-                        format!(
-                            "tied groups small enough for the exact expected {:?} under \
-                             ties='expected' (a group of t documents, r relevant, costs about \
-                             (r t)^2 steps; at most {IPREC_WORK_LIMIT} per query)",
-                            measure.name
-                        ),
-                        format!(
-                            "query {:?}, whose {} ranked documents in {} tied groups need more",
-                            qrels.query_id(q),
-                            labels.len(),
-                            starts.len()
-                        ),
-                    ));
+            let rel = measure.rel.unwrap_or(opts.rel_level);
+            let too_much = match measure.kind {
+                MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11 => {
+                    expected::iprec_work(&tied, |l| l >= rel).is_none()
                 }
+                MeasureKind::G => expected::g_work(&tied).is_none(),
+                _ => false,
+            };
+            if too_much {
+                return Err(RankError::invalid(
+                    "ties",
+                    format!(
+                        "tied groups small enough for the exact expected {:?} under \
+                         ties='expected' (interpolated precision costs about (r t)^2 \
+                         steps for a group of t documents, r relevant, G its size times \
+                         the product of its gain counts plus one; at most \
+                         {IPREC_WORK_LIMIT} per query)",
+                        measure.name
+                    ),
+                    format!(
+                        "query {:?}, whose {} ranked documents in {} tied groups need more",
+                        qrels.query_id(q),
+                        labels.len(),
+                        starts.len()
+                    ),
+                ));
             }
             if enumerated(measure.kind) && expected::label_orders(&tied).is_none() {
                 return Err(RankError::invalid(

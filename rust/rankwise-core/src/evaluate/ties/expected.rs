@@ -77,9 +77,42 @@ pub(super) fn expected_iprec_average(
     sum / f(levels.len())
 }
 
-/// At most this much work (candidate values times dynamic-programme steps, summed over the
-/// groups) for one query's interpolated precision, about a second.
+/// At most this much work for one query's interpolated precision (candidate values times
+/// dynamic-programme steps, summed over the groups) or G (count vectors times places), about
+/// a second.
 pub const IPREC_WORK_LIMIT: u128 = 500_000_000;
+
+/// The work [`expected_g`] does on `tied`: over the groups, the number of distinct positive
+/// gains times the count vectors `prod_v (c_v + 1)` times the group's size; `None` above
+/// [`IPREC_WORK_LIMIT`].
+pub(super) fn g_work(tied: &Tied<'_>) -> Option<u128> {
+    let mut work: u128 = 0;
+    let mut grades: Vec<(f64, u128)> = Vec::new();
+    for (_, g) in tied.groups() {
+        grades.clear();
+        for &l in g {
+            let v = linear(l);
+            if v != 0.0 {
+                match grades.iter_mut().find(|(w, _)| *w == v) {
+                    Some((_, c)) => *c += 1,
+                    None => grades.push((v, 1)),
+                }
+            }
+        }
+        let mut vectors: u128 = grades.len() as u128 * g.len() as u128;
+        for &(_, c) in &grades {
+            vectors = vectors.saturating_mul(c + 1);
+            if vectors > IPREC_WORK_LIMIT {
+                return None;
+            }
+        }
+        work += vectors;
+        if work > IPREC_WORK_LIMIT {
+            return None;
+        }
+    }
+    Some(work)
+}
 
 /// The work [`expected_iprec`] does on `tied`: `sum_g r (t - r + 1) r t` over the groups
 /// with `r` relevant of `t`, or `None` above [`IPREC_WORK_LIMIT`].
