@@ -13,6 +13,7 @@ import itertools
 import math
 import pickle
 import warnings
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -73,8 +74,56 @@ EXPECTED = [
     "Bpref(rel=2)",
     "gm_bpref",
     "infAP",
+    # interpolated precision, trec_eval's gain measures, exact by their own methods
+    "iprec_at_recall.0.00",
+    "iprec_at_recall.0.30",
+    "iprec_at_recall.0.50",
+    "iprec_at_recall.1.00",
+    "11pt_avg",
+    "binG",
+    "G",
+    "ndcg_rel",
+    "Rndcg",
+    # C/W/L user models: the mean over every distinct order of labels
+    "INST(T=2,max_rel=2)",
+    "INSQ(T=1,max_rel=2)",
+    "BPM(T=1,max_rel=2)@3",
+    "BPM(T=2,max_rel=2,dynamic=True,hb=1,gain_med=0.5)@4",
+    "NERR8(max_rel=2)@3",
+    "NERR9(max_rel=2)@3",
+    "NERR10(p=0.7,max_rel=2)",
+    "NERR11(T=2,max_rel=2)",
+    "RBP(p=0.8,column=ETU)",
+    "RBP(p=0.8,rel=1,column=ResEU)",
+    "INST(T=2,max_rel=2,column=ResETC)",
+    # ir_measures' and BEIR's extras
+    "relative_P.2",
+    "Rprec_mult_0.50",
+    "Rprec_mult_2.00",
+    "recall_cap@2",
+    "hole@2",
+    "SDCG(max_rel=2)@3",
+    "Compat(p=0.8)",
+    "Compat(p=0.9,normalize=True)",
+    "Accuracy@3",
 ]
 NAMES = rankwise.measure_names(EXPECTED)
+# Measures whose expected value is not a mean gain per place: checked on larger tied groups.
+NONLINEAR = [
+    "iprec_at_recall.0.00",
+    "iprec_at_recall.0.20",
+    "iprec_at_recall.0.50",
+    "iprec_at_recall.0.70",
+    "11pt_avg",
+    "binG",
+    "G",
+    "ndcg_rel",
+    "Rndcg",
+    "AP",
+    "ERR",
+    "NERR10(p=0.7,max_rel=2)",
+    "INST(T=2,max_rel=2)",
+]
 
 
 @st.composite
@@ -107,9 +156,13 @@ def every_ordering(run: dict[str, float]) -> list[list[str]]:
     tied_query(),
     st.sampled_from([1, 2]),
     st.booleans(),
+    st.sampled_from(["9.0", "10.0"]),
 )
 def test_expected_is_the_mean_over_every_ordering(
-    query: tuple[dict[str, float], dict[str, int]], rel_level: int, judged_only: bool
+    query: tuple[dict[str, float], dict[str, int]],
+    rel_level: int,
+    judged_only: bool,
+    trec_eval: Literal["9.0", "10.0"],
 ) -> None:
     run, qrels = query
     orderings = every_ordering(run)
@@ -118,7 +171,12 @@ def test_expected_is_the_mean_over_every_ordering(
         f"o{j}": {d: float(len(o) - i) for i, d in enumerate(o)} for j, o in enumerate(orderings)
     }
     every = rankwise.evaluate(
-        {q: qrels for q in forced}, forced, EXPECTED, rel_level=rel_level, judged_only=judged_only
+        {q: qrels for q in forced},
+        forced,
+        EXPECTED,
+        rel_level=rel_level,
+        judged_only=judged_only,
+        trec_eval=trec_eval,
     )
     got = rankwise.evaluate(
         {"q": qrels},
@@ -127,10 +185,80 @@ def test_expected_is_the_mean_over_every_ordering(
         ties="expected",
         rel_level=rel_level,
         judged_only=judged_only,
+        trec_eval=trec_eval,
     )
     assert got.measures == every.measures == tuple(NAMES)
     for m in NAMES:
         want = math.fsum(every.column(m).tolist()) / len(orderings)
+        assert got.column(m)[0] == pytest.approx(want, abs=1e-12, rel=0), m
+
+
+def label_orders(labels: list[int | None]) -> list[tuple[int | None, ...]]:
+    """Every distinct order of `labels` (a multiset): each stands for the same number of
+    orderings of the documents, so the mean over them is the mean over every ordering."""
+    keys = sorted(set(labels), key=lambda x: -2 if x is None else x)
+    counts = [labels.count(k) for k in keys]
+    out: list[tuple[int | None, ...]] = []
+
+    def place(prefix: list[int | None]) -> None:
+        if len(prefix) == len(labels):
+            out.append(tuple(prefix))
+            return
+        for i, k in enumerate(keys):
+            if counts[i]:
+                counts[i] -= 1
+                place([*prefix, k])
+                counts[i] += 1
+
+    place([])
+    return out
+
+
+@st.composite
+def large_groups(draw: st.DrawFn) -> tuple[list[list[int | None]], list[int]]:
+    """Labels of up to 3 tied groups of up to 10 documents each (up to 8400 orders of labels
+    in all), and judged documents the run misses."""
+    groups = draw(
+        st.lists(
+            st.lists(st.sampled_from([None, 0, 0, 1, 1, 2, 3, -1]), min_size=1, max_size=10),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    assume(math.prod(len(label_orders(g)) for g in groups) <= 8400)
+    missed = draw(st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=3))
+    return groups, missed
+
+
+@settings(max_examples=40, deadline=None)
+@given(large_groups(), st.sampled_from(["9.0", "10.0"]))
+def test_expected_is_the_mean_over_every_order_of_large_tied_groups(
+    data: tuple[list[list[int | None]], list[int]], trec_eval: Literal["9.0", "10.0"]
+) -> None:
+    groups, missed = data
+    n = sum(len(g) for g in groups)
+    scores = [float(len(groups) - gi) for gi, g in enumerate(groups) for _ in g]
+    run = {"q": {f"d{i}": s for i, s in enumerate(scores)}}
+
+    def qrels_of(labels: tuple[int | None, ...]) -> dict[str, int]:
+        judged = {f"d{i}": lab for i, lab in enumerate(labels) if lab is not None}
+        return judged | {f"u{i}": lab for i, lab in enumerate(missed)}
+
+    # every combination of the groups' orders, as its own query ranked d0, d1, ... in order
+    combos = [sum(c, ()) for c in itertools.product(*(label_orders(g) for g in groups))]
+    forced = {f"o{j}": {f"d{i}": float(n - i) for i in range(n)} for j in range(len(combos))}
+    every = rankwise.evaluate(
+        {f"o{j}": qrels_of(c) for j, c in enumerate(combos)},
+        forced,
+        NONLINEAR,
+        trec_eval=trec_eval,
+    )
+    labels = tuple(lab for g in groups for lab in g)
+    got = rankwise.evaluate(
+        {"q": qrels_of(labels)}, run, NONLINEAR, ties="expected", trec_eval=trec_eval
+    )
+    for m in got.measures:
+        want = math.fsum(every.column(m).tolist()) / len(combos)
         assert got.column(m)[0] == pytest.approx(want, abs=1e-12, rel=0), m
 
 
@@ -253,14 +381,47 @@ def test_trec_eval_is_the_default_and_unchanged(data, measures) -> None:  # type
     np.testing.assert_array_equal(native[2].T, default.per_query_values)
 
 
-def test_expected_refuses_measures_without_an_expected_value() -> None:
-    qrels, run = {"q": {"a": 1}}, {"q": {"a": 1.0, "b": 1.0}}
-    for measure in ("iprec_at_recall.0.5", "11pt_avg", "binG", "ndcg_rel", "Rndcg"):
-        with pytest.raises(InvalidValueError, match=r"ties='expected'.*") as info:
+def test_every_measure_has_an_expected_value() -> None:
+    # Every measure trec_eval's `all_trec` expands to, and each measure family above.
+    qrels, run = {"q": {"a": 1, "c": 2}}, {"q": {"a": 1.0, "b": 1.0, "c": 0.5}}
+    got = rankwise.evaluate(qrels, run, ["all_trec", *EXPECTED], ties="expected")
+    assert len(got.measures) > len(EXPECTED)
+    assert not np.isnan(got.per_query_values).any()
+
+
+def test_expected_refuses_too_many_orders_to_enumerate() -> None:
+    # 30 tied documents of 3 labels: 30! / (10!)^3, far above the limit, for the measures
+    # computed by enumeration; closed forms have no limit.
+    run = {"q": {f"d{i:02}": 1.0 for i in range(30)}}
+    qrels = {"q": {f"d{i:02}": i % 3 for i in range(30)}}
+    for measure in ("INSQ(T=1,max_rel=2)", "NERR10(p=0.7,max_rel=2)", "Accuracy@5"):
+        with pytest.raises(InvalidValueError, match=r"at most 100000 distinct orders") as info:
             rankwise.evaluate(qrels, run, ["P@1", measure], ties="expected")
         assert rankwise.measure_names(measure)[0] in str(info.value)
-        assert "nDCG@k" in str(info.value)  # the supported ones are listed
-        rankwise.evaluate(qrels, run, measure, ties="ranx")  # every measure has ranx's order
+        assert '"q"' in str(info.value) and "30 ranked documents" in str(info.value)
+    closed = rankwise.evaluate(qrels, run, ["iprec_at_recall.0.50", "G", "ERR"], ties="expected")
+    assert not np.isnan(closed.per_query_values).any()
+    # interpolated precision's exact programme costs about (r t)^2 for a group of t, r
+    # relevant: 1000 tied documents, 100 relevant, are refused by name, 200 are not
+    big = {"q": {f"d{i:04}": 1.0 for i in range(1000)}}
+    big_qrels = {"q": {f"d{i:04}": int(i % 10 == 0) for i in range(1000)}}
+    for measure in ("iprec_at_recall.0.50", "11pt_avg"):
+        with pytest.raises(InvalidValueError, match=r"\(r t\)\^2") as info:
+            rankwise.evaluate(big_qrels, big, measure, ties="expected")
+        assert rankwise.measure_names(measure)[0] in str(info.value)
+        assert '"q"' in str(info.value) and "1000 ranked documents" in str(info.value)
+    # G sums over count vectors of each gain in a group: 3000 tied documents of 3 gains
+    many = {"q": {f"d{i:04}": 1.0 for i in range(3000)}}
+    many_qrels = {"q": {f"d{i:04}": i % 4 for i in range(3000)}}
+    with pytest.raises(InvalidValueError, match=r"G its size times") as info:
+        rankwise.evaluate(many_qrels, many, ["binG", "G"], ties="expected")
+    assert '"G"' in str(info.value) and "3000 ranked documents" in str(info.value)
+    some = {"q": {d: s for d, s in list(big["q"].items())[:200]}}
+    value = rankwise.evaluate(big_qrels, some, "iprec_at_recall.0.10", ties="expected")
+    assert 0 < value["iprec_at_recall_0.10"] < 1
+    # the tie effect leaves such a measure's expected value out (NaN), not the report
+    effect = rankwise.evaluate(qrels, run, ["RR", "INSQ(T=1,max_rel=2)"]).tie_effect()
+    assert {r[1] for r in effect.rows} == {"RR", "INSQ(T=1,max_rel=2)"}
     with pytest.raises(InvalidValueError, match="max_docs"):
         rankwise.evaluate(qrels, run, "P@1", ties="expected", max_docs=1)
     for bad in ("trec", "Expected", None, 1):

@@ -206,15 +206,13 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
           ``rankwise.evaluate(..., ties="ranx")`` moves them exactly as numba does). Scores
           are compared as float64 (ranx's), whatever the run's ``score_precision``;
         * ``"expected"``: the mean of each measure over every ordering of each group of tied
-          documents, all equally likely (McSherry & Najork, ECIR 2008), in closed form, no
-          enumeration. Defined for ``P@k``, ``R@k``, ``Rprec``, ``Success@k``, ``RR@k``,
-          ``AP@k`` (and ``gm_map``), ``nDCG@k``, ``DCG@k`` (any gain), ``ERR@k``, ``RBP``,
-          ``Bpref`` (and ``gm_bpref``), ``infAP``, ``num_rel_ret@k``, ``Judged@k`` and the
-          measures of the retrieved set, which no order changes (``num_ret``, ``num_rel``,
-          ``num_q``, ``set_P``, ``set_recall``, ``set_F``, ``set_relative_P``, ``set_map``,
-          ``utility``, ``num_nonrel_judged_ret``); any other
-          measure raises :class:`~rankwise.errors.InvalidValueError` naming it, and so does
-          ``max_docs`` (a cutoff through a group of tied documents is a measure's cutoff).
+          documents, all equally likely (McSherry & Najork, ECIR 2008), exactly, for every
+          measure: closed forms or exact sums for most (one pass over the ranking), and the
+          mean over every distinct order of labels for the C/W/L models, ``Compat`` and
+          ``Accuracy``, where a query with more than 100,000 such orders raises
+          :class:`~rankwise.errors.InvalidValueError` naming the measure and the query (see
+          the guide's "Choosing the tie rule"). ``max_docs`` raises it too (a cutoff through
+          a group of tied documents is a measure's cutoff).
           Tied means equal at the run's ``score_precision`` (float32 by default, trec_eval's
           comparison).
     rel_level : float, default 1

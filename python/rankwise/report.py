@@ -81,8 +81,9 @@ class Report(dict[str, float]):
 
         Re-evaluates the report's qrels and run (as they are now) under the three rules of
         :func:`rankwise.evaluate`'s ``ties``: trec_eval's order, ranx's, and the expected
-        value over every ordering of tied documents (NaN for measures that have none, e.g.
-        11pt_avg, and for every measure when ``max_docs`` was given), and keeps each (query,
+        value over every ordering of tied documents (NaN for a measure computed by
+        enumeration, e.g. INST, when some query has too many orders of labels, and for every
+        measure when ``max_docs`` was given), and keeps each (query,
         measure) whose values differ by more than 1e-12. ``min`` and ``max`` are over those
         rules (not over every ordering: a query can reach values beyond them).
 
@@ -140,7 +141,7 @@ class Report(dict[str, float]):
         ranx = values("ranx", names)
         try:
             expected = values("expected", names)
-        except InvalidValueError:  # some measure has no expected value: NaN for those
+        except InvalidValueError:  # some measure has too many orders: NaN for those
             expected = trec * float("nan")
             from contextlib import suppress
 

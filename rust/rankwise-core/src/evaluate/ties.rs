@@ -14,6 +14,10 @@
 //!   Scores", ECIR 2008), in closed form, in one pass over the ranking: see
 //!   [`expected_value`] for the measures and formulas.
 
+mod expected;
+
+pub use expected::{ENUMERATION_LIMIT, IPREC_WORK_LIMIT};
+
 use super::Evaluation;
 use super::run::{
     EvalOptions, check_run_options, check_score_precision, pair_query_ids, pair_rows, query_pairs,
@@ -43,14 +47,17 @@ crate::choice!(TieRule, "ties", {
     "expected" => TieRule::Expected,
 });
 
-/// Measure names with a tie-aware expected value, for messages and documentation.
-pub const EXPECTED_MEASURES: &str = "P@k, R@k, Rprec, Success@k, RR@k, AP@k (and gm_map), \
-     nDCG@k, DCG@k, ERR@k, RBP (its expected utility), bpref (and gm_bpref), infAP, \
-     num_rel_ret@k, Judged@k, and the order-free num_ret, num_rel, num_q, \
-     set_P, set_recall, set_F, set_relative_P, set_map, utility, num_nonrel_judged_ret";
+/// How [`TieRule::Expected`] computes each measure, for messages and documentation.
+pub const EXPECTED_MEASURES: &str = "closed forms for P@k, R@k, Rprec, Success@k, RR@k, AP@k \
+     (and gm_map), nDCG@k, DCG@k, ERR@k, RBP, bpref (and gm_bpref), infAP, num_rel_ret@k, \
+     Judged@k, relative_P, Rprec_mult, recall_cap@k, hole@k, SDCG@k, iprec_at_recall, \
+     11pt_avg, binG, G, ndcg_rel, Rndcg; the order-free set measures as they are; every other \
+     measure (the C/W/L models, Compat, Accuracy) as the mean over every distinct order of \
+     labels within the tied groups, up to 100000 per query";
 
-/// Whether `kind` has a closed-form expected value under [`TieRule::Expected`].
-fn has_expected_value(kind: MeasureKind) -> bool {
+/// Whether `kind` has a closed-form expected value under [`TieRule::Expected`] (the others
+/// are [`enumerated`] or [`order_free`]).
+fn closed_form(kind: MeasureKind) -> bool {
     use MeasureKind as K;
     matches!(
         kind,
@@ -72,7 +79,25 @@ fn has_expected_value(kind: MeasureKind) -> bool {
                 column: crate::metrics::cwl::CwlColumn::EU,
                 ..
             }
-    ) || order_free(kind)
+            | K::RelativeP
+            | K::RprecMult { .. }
+            | K::RecallCap
+            | K::Hole
+            | K::Sdcg { .. }
+            | K::IPrec { .. }
+            | K::IPrecAvg11
+            | K::BinG
+            | K::G
+            | K::NdcgRel
+            | K::Rndcg
+    )
+}
+
+/// The measures whose expected value is the mean over every distinct order of labels within
+/// the tied groups (at most [`ENUMERATION_LIMIT`] per query): the C/W/L user models (INST,
+/// INSQ, BPM, NERR8-11, RBP's columns other than its expected utility), Compat, Accuracy.
+fn enumerated(kind: MeasureKind) -> bool {
+    !closed_form(kind) && !order_free(kind)
 }
 
 /// Measures of the whole retrieved set, which no ordering changes (without `max_docs`).
@@ -97,9 +122,10 @@ fn order_free(kind: MeasureKind) -> bool {
 /// how equal scores are ordered. [`TieRule::TrecEval`] is [`evaluate`](super::evaluate)
 /// itself. Queries run in parallel on the rankwise pool.
 ///
-/// Errors as [`evaluate`](super::evaluate), and with [`TieRule::Expected`]: a measure without
-/// an expected value (named, with the list of those that have one), or `max_docs` (a cutoff
-/// through a group of tied documents is a measure cutoff, not a ranking).
+/// Errors as [`evaluate`](super::evaluate), and with [`TieRule::Expected`]: a measure
+/// computed by enumeration on a query with more than [`ENUMERATION_LIMIT`] orders of labels
+/// (naming the measure and the query), or `max_docs` (a cutoff through a group of tied
+/// documents is a measure cutoff, not a ranking).
 pub fn evaluate_with_ties(
     qrels: &Qrels,
     run: &Run,
@@ -112,19 +138,33 @@ pub fn evaluate_with_ties(
     }
     check_run_options(opts)?;
     if ties == TieRule::Expected {
-        check_expected(measures, opts)?;
+        check_expected(opts)?;
         check_score_precision(run, measures)?;
     }
     let pairs = query_pairs(qrels, run, opts)?;
+    let refused: std::sync::Mutex<Option<RankError>> = std::sync::Mutex::new(None);
     let rows = pair_rows(
         &pairs,
         measures.len(),
         |scratch: &mut Scratch, (q, r), row| {
             scratch.rank(qrels, run, q, r, opts, ties);
-            scratch.measure(qrels, q, measures, opts, ties, row);
+            if let Err(e) = scratch.measure(qrels, q, measures, opts, ties, row) {
+                let mut first = refused
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if first.is_none() {
+                    *first = Some(e);
+                }
+            }
         },
     );
     interrupt::current().check()?;
+    if let Some(e) = refused
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e);
+    }
     Ok(Evaluation::from_rows(
         measures,
         pair_query_ids(qrels, &pairs),
@@ -132,20 +172,7 @@ pub fn evaluate_with_ties(
     ))
 }
 
-fn check_expected(measures: &MeasureSet, opts: &EvalOptions) -> Result<()> {
-    if let Some(bad) = measures
-        .measures()
-        .iter()
-        .find(|x| !has_expected_value(x.kind))
-    {
-        return Err(RankError::invalid(
-            "measures",
-            format!(
-                "measures with a tie-aware expected value under ties='expected' ({EXPECTED_MEASURES})"
-            ),
-            format!("{:?}, which has none", bad.name),
-        ));
-    }
+fn check_expected(opts: &EvalOptions) -> Result<()> {
     if let Some(k) = opts.max_docs {
         return Err(RankError::invalid(
             "max_docs",
@@ -221,7 +248,8 @@ impl Scratch {
         }
     }
 
-    /// Every measure of `measures` on the ranked query, into `row`.
+    /// Every measure of `measures` on the ranked query, into `row`. Errors when a measure
+    /// evaluated by enumeration has more than [`ENUMERATION_LIMIT`] orders of labels.
     fn measure(
         &mut self,
         qrels: &Qrels,
@@ -230,7 +258,7 @@ impl Scratch {
         opts: &EvalOptions,
         ties: TieRule,
         row: &mut [f64],
-    ) {
+    ) -> Result<()> {
         self.hits.clear();
         self.hits.extend(
             self.labels
@@ -253,7 +281,7 @@ impl Scratch {
             for (slot, measure) in row.iter_mut().zip(measures.measures()) {
                 *slot = compute(measure, &query, opts.rel_level);
             }
-            return;
+            return Ok(());
         }
         if measures.measures().iter().any(|x| x.judged_only) {
             // ir_measures' judged_only=True: the ranking without its unjudged documents.
@@ -270,6 +298,58 @@ impl Scratch {
                 if self.judged_labels.len() > before {
                     self.judged_starts.push(before);
                 }
+            }
+        }
+        for measure in measures.measures() {
+            let (labels, starts) = if measure.judged_only {
+                (&self.judged_labels, &self.judged_starts)
+            } else {
+                (&self.labels, &self.group_starts)
+            };
+            let tied = Tied { labels, starts };
+            let rel = measure.rel.unwrap_or(opts.rel_level);
+            let too_much = match measure.kind {
+                MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11 => {
+                    expected::iprec_work(&tied, |l| l >= rel).is_none()
+                }
+                MeasureKind::G => expected::g_work(&tied).is_none(),
+                _ => false,
+            };
+            if too_much {
+                return Err(RankError::invalid(
+                    "ties",
+                    format!(
+                        "tied groups small enough for the exact expected {:?} under \
+                         ties='expected' (interpolated precision costs about (r t)^2 \
+                         steps for a group of t documents, r relevant, G its size times \
+                         the product of its gain counts plus one; at most \
+                         {IPREC_WORK_LIMIT} per query)",
+                        measure.name
+                    ),
+                    format!(
+                        "query {:?}, whose {} ranked documents in {} tied groups need more",
+                        qrels.query_id(q),
+                        labels.len(),
+                        starts.len()
+                    ),
+                ));
+            }
+            if enumerated(measure.kind) && expected::label_orders(&tied).is_none() {
+                return Err(RankError::invalid(
+                    "ties",
+                    format!(
+                        "at most {ENUMERATION_LIMIT} distinct orders of labels within the \
+                         tied groups of a query for {:?} under ties='expected' (its \
+                         expected value is the mean over them)",
+                        measure.name
+                    ),
+                    format!(
+                        "query {:?}, whose {} ranked documents in {} tied groups have more",
+                        qrels.query_id(q),
+                        labels.len(),
+                        starts.len()
+                    ),
+                ));
             }
         }
         for (slot, measure) in row.iter_mut().zip(measures.measures()) {
@@ -289,6 +369,7 @@ impl Scratch {
                 expected_value(measure, &tied, &query, opts.rel_level)
             };
         }
+        Ok(())
     }
 }
 
@@ -369,7 +450,11 @@ fn f(x: usize) -> f64 {
 ///   (t - 1)) / (s + j)`: the chance the `j`-th place is relevant times the expected
 ///   number of relevant documents down to it, given that it is;
 /// * DCG@k: each place's discount times its group's mean gain; nDCG@k divides by the ideal
-///   DCG@k, which no ordering changes.
+///   DCG@k, which no ordering changes (SDCG@k likewise);
+/// * relative_P, Rprec_mult, recall_cap@k, hole@k: counts in the top `k`, as above;
+/// * iprec_at_recall, 11pt_avg, binG, G, ndcg_rel, Rndcg: see the `expected` module;
+/// * every other measure (C/W/L models, Compat, Accuracy): the mean of its own kernel over
+///   every distinct order of labels within the groups (callers bound their number).
 pub fn expected_value(
     measure: &Measure,
     tied: &Tied<'_>,
@@ -412,10 +497,51 @@ pub fn expected_value(
             }
         }
         MeasureKind::Err { max_grade } => expected_err(tied, limit, max_grade),
+        _ if enumerated(measure.kind) => expected::enumerated_mean(measure, tied, query, rel),
         MeasureKind::Rbp { p, .. } => expected_rbp(tied, limit, p, is_rel),
+        MeasureKind::IPrec { recall } => {
+            expected::expected_iprec(tied, query.num_rel(rel), recall, measure.trec_eval, is_rel)
+        }
+        MeasureKind::IPrecAvg11 => expected::expected_iprec_average(
+            tied,
+            query.num_rel(rel),
+            &crate::metrics::measure::ELEVEN_RECALL_LEVELS,
+            measure.trec_eval,
+            is_rel,
+        ),
+        MeasureKind::RelativeP => {
+            let k = measure.cutoff.unwrap_or(0);
+            let num_rel = query.num_rel(rel);
+            if num_rel == 0 || k == 0 {
+                0.0
+            } else {
+                tied.expected_count(k, is_rel) / f(k.min(num_rel))
+            }
+        }
+        MeasureKind::RprecMult { mult } => {
+            // trec_eval `m_Rprec_mult.c`: `(long)(cutoff_percents[i] * rr.num_rel + 0.9)`
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let c = (mult * f(query.num_rel(rel)) + 0.9) as usize;
+            over(c, || tied.expected_count(c, is_rel))
+        }
+        MeasureKind::RecallCap => {
+            let k = measure.cutoff.unwrap_or(0);
+            over(query.num_rel(rel).min(k), || tied.expected_count(k, is_rel))
+        }
+        MeasureKind::Hole => {
+            let k = measure.cutoff.unwrap_or(0);
+            over(k, || tied.expected_count(k, f64::is_nan))
+        }
+        MeasureKind::Sdcg { min_rel, max_rel } => {
+            expected::expected_scaled_dcg(tied, measure.cutoff.unwrap_or(0), min_rel, max_rel)
+        }
+        MeasureKind::BinG => expected::expected_binary_g(tied, query.num_rel(rel), is_rel),
+        MeasureKind::G => expected::expected_g(tied, query),
+        MeasureKind::NdcgRel => expected::expected_ndcg_rel(tied, query),
+        MeasureKind::Rndcg => expected::expected_rndcg(tied, query, rel),
         MeasureKind::Bpref | MeasureKind::GmBpref => expected_bpref(tied, query, rel),
         MeasureKind::InfAP => expected_inferred_ap(tied, query, rel),
-        // Refused before any query is evaluated (`check_expected`).
+        // Every other kind is order-free or enumerated, above.
         _ => f64::NAN,
     }
 }

@@ -295,6 +295,16 @@ pub fn ndcg_over_relevant(q: &RankedQuery<'_>) -> f64 {
 /// the ideal ranking's gain changes (the end of each relevance level) and at the end of the
 /// ranking, averaged. 0 when the query has no relevant document at the relevance level.
 pub fn ndcg_at_r_levels(q: &RankedQuery<'_>, rel: f64) -> f64 {
+    ndcg_at_r_levels_of(q, rel, dense_gains(q))
+}
+
+/// [`ndcg_at_r_levels`] of `gains` in rank order, one per ranked document (linear in them:
+/// the expected value under ties reads it with each place's expected gain).
+pub fn ndcg_at_r_levels_of(
+    q: &RankedQuery<'_>,
+    rel: f64,
+    mut gains: impl Iterator<Item = f64>,
+) -> f64 {
     if q.num_rel(rel) == 0 {
         return 0.0;
     }
@@ -303,7 +313,6 @@ pub fn ndcg_at_r_levels(q: &RankedQuery<'_>, rel: f64) -> f64 {
     let mut points = 0usize;
     let mut current = ideal_gain(q, 0);
     let mut previous = current;
-    let mut gains = dense_gains(q);
     let mut i = 0;
     // Mirror trec_eval's three loops: ranking and ideal together, the rest of the ranking,
     // the rest of the ideal; an nDCG point is taken before rank i when the ideal gain changes.
