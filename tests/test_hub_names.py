@@ -93,16 +93,18 @@ def test_a_hub_id_loads_offline_from_the_cache_and_equals_the_folder(
     assert out["by_name"][2] == pytest.approx(0.6660, abs=1e-4)
     assert out["reranker"] == ["bi-encoder", "BiEncoder", "Pointwise"]
     assert len(out["errors"]) == 3
-    for message, name in zip(
+    for message, (argument, name) in zip(
         out["errors"],
         [
-            "cross-encoder/ms-marco-MiniLM-L-6-v2",
-            "HuggingFaceTB/SmolLM2-135M-Instruct",
-            "nobody/no-such-model",
+            ("model_path", "cross-encoder/ms-marco-MiniLM-L-6-v2"),
+            ("model_path", "HuggingFaceTB/SmolLM2-135M-Instruct"),
+            ("name", "nobody/no-such-model"),
         ],
         strict=True,
     ):
-        assert repr(name) in message
+        # the argument, the value and what was expected, in the words the caller wrote
+        assert message.startswith(f"`{argument}` must be a model folder or the id of a "), message
+        assert f"got {name!r}, which is neither" in message
         assert "HF_HUB_OFFLINE" in message and f"hf download {name}" in message
         assert str(hf_home) in message
 

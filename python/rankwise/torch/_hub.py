@@ -42,11 +42,13 @@ def _how_to_get(name: str) -> str:
 @dataclass(frozen=True)
 class ModelSource:
     """A model's location: ``ref`` goes to ``from_pretrained`` (a folder path or a model id);
-    ``local`` says which; ``revision`` pins a hub revision (None: ``main``)."""
+    ``local`` says which; ``revision`` pins a hub revision (None: ``main``); ``what`` is the
+    argument the caller wrote the name in, for the error messages."""
 
     ref: str
     local: bool
     revision: str | None = None
+    what: str = "model_path"
 
     def file(self, filename: str) -> Path | None:
         """The local path of ``filename`` in the model (None when the model has no such
@@ -91,16 +93,15 @@ class ModelSource:
         from huggingface_hub import constants
 
         why = f" ({type(cause).__name__}: {str(cause).splitlines()[0]})" if cause else ""
+        expected = f"`{self.what}` must be a model folder or the id of a Hugging Face model"
         if _offline():
             return ModelNotFoundError(
-                f"model {self.ref!r} is not a folder and is not in the Hugging Face cache "
-                f"({constants.HF_HUB_CACHE}) while HF_HUB_OFFLINE is set{why}: "
-                + _how_to_get(self.ref)
+                f"{expected} in the cache ({constants.HF_HUB_CACHE}) while HF_HUB_OFFLINE is "
+                f"set; got {self.ref!r}, which is neither{why}: " + _how_to_get(self.ref)
             )
         return ModelNotFoundError(
-            f"model {self.ref!r} is not a folder and could not be found in the Hugging Face "
-            f"cache ({constants.HF_HUB_CACHE}) or on the hub{why}: check the name, or "
-            + _how_to_get(self.ref)
+            f"{expected} in the cache ({constants.HF_HUB_CACHE}) or on the hub; got "
+            f"{self.ref!r}, which is neither{why}: check the name, or " + _how_to_get(self.ref)
         )
 
     def check(self) -> ModelSource:
@@ -108,7 +109,7 @@ class ModelSource:
         if self.file("config.json") is None and self.file("modules.json") is None:
             if self.local:
                 raise ModelNotFoundError(
-                    f"`model_path` must be a model folder (with a config.json); got {self.ref!r}"
+                    f"`{self.what}` must be a model folder (with a config.json); got {self.ref!r}"
                 )
             raise self.not_found()
         return self
@@ -143,10 +144,10 @@ def model_source(
     except (OSError, RuntimeError):  # a name too long for a path; "~user" of no such user
         is_dir, exists = False, True
     if is_dir:
-        return ModelSource(str(path), True)
+        return ModelSource(str(path), True, what=what)
     if exists or _looks_like_path(name):
         raise ModelNotFoundError(
             f"`{what}` must be a model folder or a Hugging Face model id (org/name); "
             f"got {name!r}, which is not a model folder"[:400]
         )
-    return ModelSource(name, False, revision)
+    return ModelSource(name, False, revision, what)
