@@ -1107,6 +1107,11 @@ def _more_entries() -> list[Entry]:
         Entry("rankwise.diversity.evaluate_diversity", st.composite(_diversity_valid)(), files=True),
         Entry("rankwise.diversity.ndeval_output", st.composite(_ndeval_valid)(), call=_ndeval_call,
               files=True),
+        Entry("rankwise.diversity.ndeval_output",
+              st.composite(_ndeval_valid)().map(lambda kw: {**kw, "risk_alpha": 1.5}),
+              call=lambda qrels, run, **kw: _on_two_files(qrels, run, lambda a, b: __import__(
+                  "rankwise.diversity", fromlist=["_"]).ndeval_output(a, b, baseline=b, **kw)),
+              files=True),  # the risk mode, the run as its own baseline
         Entry("rankwise.fusion_train", st.composite(_fusion_train_valid)()),
         Entry("rankwise.optimize_fusion", st.composite(_optimize_valid)()),
         Entry("rankwise.compat.ranx.optimize_fusion", st.composite(_ranx_optimize_valid)(),

@@ -395,6 +395,9 @@ def diversity_ndeval(
     order: str = "rank",
     depth: int | None = None,
     complete: bool = False,
+    baseline: str | PathLike[str] | None = None,
+    risk_alpha: float = 0.0,
+    risk_alpha_text: str = "0",
 ) -> str | None: ...
 def evaluate_dicts(
     qrels: Qrels | dict[str, dict[str, int | float]],
