@@ -125,7 +125,7 @@ pub enum CwlModel {
     /// so `hc` changes nothing; rankwise mirrors it.
     Bpm {
         t: f64,
-        k: usize,
+        k: f64,
         dynamic: Option<BpmDynamic>,
     },
     /// NERR eq. 8 (Azzopardi, Mackenzie & Moffat, ICTIR 2021; `cwl_nerr.py`):
@@ -139,6 +139,19 @@ pub enum CwlModel {
     Nerr11 { t: f64 },
     /// RBP (Moffat & Zobel, TOIS 2008; `cwl_rbp.py`): `C(i) = theta`.
     Rbp { theta: f64 },
+    /// Precision at `k` (`cwl_precision.py`): `C(i) = 1` for `i < k - 1`, else 0.
+    Precision { k: usize },
+    /// NDCG at `k` as a user model (Jarvelin & Kekalainen, TOIS 2002; `cwl_dcg.py`):
+    /// `C(i) = log2(i + 2) / log2(i + 3)` for `i < k - 1`, else 0.
+    Ndcg { k: usize },
+    /// Reciprocal rank (`cwl_rr.py`): `C(i) = 1` until the first rank with a gain, 0 there.
+    Rr,
+}
+
+/// BPM's cost limit `K` for a limit of `k` documents (each costs 1).
+#[allow(clippy::cast_precision_loss)]
+pub fn cost_limit(k: usize) -> f64 {
+    k as f64
 }
 
 /// The dynamic BPM's parameters.
@@ -180,35 +193,116 @@ impl CwlGain {
 /// The value of `column` of `model` on `q`.
 pub fn cwl_measure(q: &RankedQuery<'_>, model: CwlModel, gain: CwlGain, column: CwlColumn) -> f64 {
     let (i, residual) = column.split();
-    let worst = scores(q, model, gain, true, TAIL_STEPS)[i];
+    let worst = scores(&labelled(q, gain, true), model, TAIL_STEPS)[i];
     if residual {
-        scores(q, model, gain, false, TAIL_STEPS)[i] - worst
+        scores(&labelled(q, gain, false), model, TAIL_STEPS)[i] - worst
     } else {
         worst
     }
 }
 
-/// `[EU, ETU, EC, ETC, ED]` in the worst case (`worst`: unjudged gain 0) or the best.
-#[allow(clippy::cast_precision_loss)]
-fn scores(
-    q: &RankedQuery<'_>,
-    model: CwlModel,
+/// The gain and cost of each rank of a ranking, as [`Pass::walk`] reads them.
+pub trait Ranks {
+    /// Number of ranks of the ranking (at most [`CWL_MAX_RANKS`] are read).
+    fn len(&self) -> usize;
+    /// Whether the ranking is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// `(g(i), c(i))` of ranks `0, 1, ...` in order, each asked once.
+    fn each(&self) -> impl FnMut(usize) -> (f64, f64);
+    /// `(g, c)` of every rank past the ranking's end.
+    fn past_end(&self) -> (f64, f64);
+}
+
+/// A [`RankedQuery`] whose labels become gains by `gain`, each document costing 1.
+struct Labelled<'q, 'a> {
+    q: &'q RankedQuery<'a>,
     gain: CwlGain,
-    worst: bool,
-    steps: usize,
-) -> [f64; 5] {
-    let pass = Pass {
+    missing: f64,
+}
+
+fn labelled<'q, 'a>(q: &'q RankedQuery<'a>, gain: CwlGain, worst: bool) -> Labelled<'q, 'a> {
+    Labelled {
         q,
         gain,
-        worst,
-        steps,
-    };
+        missing: if worst { 0.0 } else { 1.0 },
+    }
+}
+
+impl Ranks for Labelled<'_, '_> {
+    fn len(&self) -> usize {
+        self.q.num_ret
+    }
+    fn each(&self) -> impl FnMut(usize) -> (f64, f64) {
+        let retrieved = self.q.num_ret.min(CWL_MAX_RANKS);
+        let between = if self.q.others_judged {
+            self.gain.of(0.0)
+        } else {
+            self.missing
+        };
+        let mut hits = self.q.hits_before(retrieved).iter().peekable();
+        let gain = self.gain;
+        move |i| {
+            let g = if let Some(h) = hits.next_if(|h| h.rank as usize == i) {
+                gain.of(h.label)
+            } else {
+                between
+            };
+            (g, 1.0)
+        }
+    }
+    fn past_end(&self) -> (f64, f64) {
+        (self.missing, 1.0)
+    }
+}
+
+/// A ranking given as its gains and costs rank by rank, as cwl_eval's `Ranking` holds it
+/// (`cwl/ruler/ranking.py`): a NaN gain (unjudged) or cost (unknown element type) is resolved
+/// to `min_gain`/`max_cost` in the worst case and `max_gain`/`min_cost` in the best, and so
+/// is every rank past the end.
+pub struct Costed<'a> {
+    pub gains: &'a [f64],
+    pub costs: &'a [f64],
+    /// `(gain, cost)` for unjudged / unknown ranks and past the end.
+    pub fill: (f64, f64),
+}
+
+impl Ranks for Costed<'_> {
+    fn len(&self) -> usize {
+        self.gains.len()
+    }
+    fn each(&self) -> impl FnMut(usize) -> (f64, f64) {
+        let (gains, costs, (fg, fc)) = (self.gains, self.costs, self.fill);
+        move |i| {
+            let g = gains[i];
+            let c = costs[i];
+            (
+                if g.is_nan() { fg } else { g },
+                if c.is_nan() { fc } else { c },
+            )
+        }
+    }
+    fn past_end(&self) -> (f64, f64) {
+        self.fill
+    }
+}
+
+/// The five plain columns `[EU, ETU, EC, ETC, ED]` of `model` on `ranks`.
+pub fn cwl_columns(ranks: &impl Ranks, model: CwlModel) -> [f64; 5] {
+    scores(ranks, model, TAIL_STEPS)
+}
+
+/// `[EU, ETU, EC, ETC, ED]` in the worst case (`worst`: unjudged gain 0) or the best.
+#[allow(clippy::cast_precision_loss)]
+fn scores(ranks: &impl Ranks, model: CwlModel, steps: usize) -> [f64; 5] {
+    let pass = Pass { ranks, steps };
     let rank = |i: usize| (i + 1) as f64;
     match model {
         CwlModel::Inst { t } => {
             let mut cum = 0.0;
             pass.walk(
-                |i, g| {
+                |i, g, _| {
                     cum += g;
                     let ti = t - cum;
                     let x = (rank(i) + t + ti - 1.0) / (rank(i) + t + ti);
@@ -228,7 +322,7 @@ fn scores(
             )
         }
         CwlModel::Insq { t } => pass.walk(
-            |i, _| {
+            |i, _, _| {
                 let x = (rank(i) + 2.0 * t - 1.0) / (rank(i) + 2.0 * t);
                 x * x
             },
@@ -236,30 +330,26 @@ fn scores(
         ),
         CwlModel::Bpm { t, k, dynamic } => {
             // continue while the gain so far is below T (moving, when dynamic) and the cost
-            // so far (i + 1) below K; both runs are prefixes of the ranking
+            // so far below K; both runs are prefixes of the ranking
             let (mut cum, mut target, mut gain_run) = (0.0, t, true);
             pass.walk(
-                |i, g| {
+                |_, g, cost| {
                     cum += g;
                     gain_run = gain_run && cum < target;
                     if gain_run && let Some(d) = dynamic {
                         target += d.hb * (g - d.gain_med);
                     }
-                    if gain_run && rank(i) < k as f64 {
-                        1.0
-                    } else {
-                        0.0
-                    }
+                    if gain_run && cost < k { 1.0 } else { 0.0 }
                 },
                 |_, _, _| Tail::Walk,
             )
         }
         CwlModel::Nerr8 { k } => pass.walk(
-            |i, g| if i + 1 < k { 1.0 - g } else { 0.0 },
+            |i, g, _| if i + 1 < k { 1.0 - g } else { 0.0 },
             |_, _, _| Tail::Walk,
         ),
         CwlModel::Nerr9 { k } => pass.walk(
-            |i, g| {
+            |i, g, _| {
                 if i + 1 < k {
                     (rank(i) / (rank(i) + 1.0)) * (1.0 - g)
                 } else {
@@ -269,11 +359,11 @@ fn scores(
             |_, _, _| Tail::Walk,
         ),
         CwlModel::Nerr10 { phi } => pass.walk(
-            |_, g| phi * (1.0 - g),
+            |_, g, _| phi * (1.0 - g),
             |_, _, g| Tail::Geometric(phi * (1.0 - g)),
         ),
         CwlModel::Nerr11 { t } => pass.walk(
-            |i, g| {
+            |i, g, _| {
                 let x = (rank(i) + 2.0 * t - 1.0) / (rank(i) + 2.0 * t);
                 (x * x) * (1.0 - g)
             },
@@ -285,7 +375,27 @@ fn scores(
                 }
             },
         ),
-        CwlModel::Rbp { theta } => pass.walk(|_, _| theta, |_, _, _| Tail::Geometric(theta)),
+        CwlModel::Rbp { theta } => pass.walk(|_, _, _| theta, |_, _, _| Tail::Geometric(theta)),
+        CwlModel::Precision { k } => pass.walk(
+            |i, _, _| if i + 1 < k { 1.0 } else { 0.0 },
+            |_, _, _| Tail::Walk,
+        ),
+        CwlModel::Ndcg { k } => pass.walk(
+            |i, _, _| {
+                if i + 1 < k {
+                    // math.log(x, 2.0) as cwl_dcg.py computes it
+                    let log2 = |x: f64| x.ln() / 2.0f64.ln();
+                    log2(rank(i) + 1.0) / log2(rank(i) + 2.0)
+                } else {
+                    0.0
+                }
+            },
+            |_, _, _| Tail::Walk,
+        ),
+        CwlModel::Rr => pass.walk(
+            |_, g, _| if g > 0.0 { 0.0 } else { 1.0 },
+            |_, _, g| Tail::Geometric(if g > 0.0 { 0.0 } else { 1.0 }),
+        ),
     }
 }
 
@@ -307,24 +417,23 @@ const TAIL_STEPS: usize = 32;
 
 /// One evaluation pass of [`scores`]: the query, its gains, the case, and how short a tail
 /// [`Pass::walk`] steps through.
-struct Pass<'q, 'a> {
-    q: &'q RankedQuery<'a>,
-    gain: CwlGain,
-    worst: bool,
+struct Pass<'r, R> {
+    ranks: &'r R,
     steps: usize,
 }
 
-impl Pass<'_, '_> {
+impl<R: Ranks> Pass<'_, R> {
     /// The C/W/L sums over the top [`CWL_MAX_RANKS`] ranks for the continuation `next(i, g(i))`
     /// (each cwl_eval class's `c_vector`): `P(i)`, its sum (ED), and the sums that weigh gains and
-    /// costs (costs are 1 per document, so `sum_{j <= i} c(j) = i + 1`).
+    /// costs (`ranks` gives each rank's gain and cost, and those past the end).
     ///
     /// The ranks of the ranking are stepped through in rank order, as cwl_eval's vectors run.
     /// Past the ranking's end every rank gains the same `g`, and `tail(r, G, g)` (`r` the first
     /// such rank, `G` the gain so far) gives the continuation there in closed form ([`Tail`]);
     /// with `S = sum_{i=r}^{N-1} P(i)` and `P(N)` from it, summation by parts gives the rest:
     /// `sum_i (P(i) - P(i+1)) h(i) = P(r) h(r) - P(N) h(N-1) + s (S - P(r))` for `h` linear with
-    /// slope `s` (`h(i) = i + 1` for ETC, `G + g (i - r + 1)` for ETU). This turns the walk of up
+    /// slope `s` (`h(i) = K + c (i - r + 1)` for ETC, `K` the cost so far and `c` the cost of
+    /// every rank past the end; `G + g (i - r + 1)` for ETU). This turns the walk of up
     /// to 1,000 ranks into a few operations, at a price in the last bits: the tail is summed in
     /// another order than cwl_eval's (which itself sums pairwise with numpy), so values agree with
     /// the rank-by-rank sums to about `1e-14` relative (pinned at `1e-12` by
@@ -336,43 +445,32 @@ impl Pass<'_, '_> {
     #[allow(clippy::cast_precision_loss)]
     fn walk(
         &self,
-        mut next: impl FnMut(usize, f64) -> f64,
+        mut next: impl FnMut(usize, f64, f64) -> f64,
         tail: impl FnOnce(usize, f64, f64) -> Tail,
     ) -> [f64; 5] {
-        let Pass {
-            q,
-            gain,
-            worst,
-            steps,
-        } = *self;
+        let Pass { ranks, steps } = *self;
         const N: usize = CWL_MAX_RANKS;
         const NEGLIGIBLE: f64 = 1e-20 / (N * N) as f64;
-        let missing = if worst { 0.0 } else { 1.0 };
-        let retrieved = q.num_ret.min(N);
-        let between = if q.others_judged {
-            gain.of(0.0)
-        } else {
-            missing
-        };
-        let mut hits = q.hits_before(retrieved).iter().peekable();
+        let (missing, missing_cost) = ranks.past_end();
+        let retrieved = ranks.len().min(N);
+        let mut at = ranks.each();
         let mut sums = Sums {
             reach: 1.0,
             depth: 0.0,
             wg: 0.0,
+            wc: 0.0,
             etu: 0.0,
             etc: 0.0,
             cum_gain: 0.0,
+            cum_cost: 0.0,
         };
         // Two parts: the ranks of the ranking (gains from the hits), then the ranks past its
         // end (a constant gain), in closed form unless it is short or has none.
         let mut stopped = false;
         for i in 0..retrieved {
-            let g = if let Some(h) = hits.next_if(|h| h.rank as usize == i) {
-                gain.of(h.label)
-            } else {
-                between
-            };
-            if sums.step(i, g, next(i, g), NEGLIGIBLE) {
+            let (g, c) = at(i);
+            let cost = sums.cum_cost + c;
+            if sums.step(g, c, next(i, g, cost), NEGLIGIBLE) {
                 stopped = true;
                 break;
             }
@@ -386,25 +484,33 @@ impl Pass<'_, '_> {
             match law {
                 Tail::Walk => {
                     for i in retrieved..N {
-                        if sums.step(i, missing, next(i, missing), NEGLIGIBLE) {
+                        let cost = sums.cum_cost + missing_cost;
+                        let c = next(i, missing, cost);
+                        if sums.step(missing, missing_cost, c, NEGLIGIBLE) {
                             break;
                         }
                     }
                 }
-                Tail::Geometric(c) => sums.tail(retrieved, missing, geometric(c, N - retrieved)),
-                Tail::Hyperbolic(a) => sums.tail(retrieved, missing, hyperbolic(retrieved, a)),
+                Tail::Geometric(c) => sums.tail(
+                    retrieved,
+                    (missing, missing_cost),
+                    geometric(c, N - retrieved),
+                ),
+                Tail::Hyperbolic(a) => {
+                    sums.tail(retrieved, (missing, missing_cost), hyperbolic(retrieved, a))
+                }
             }
         }
         let Sums {
             depth,
             wg,
+            wc,
             etu,
             etc,
             ..
         } = sums;
         let w0 = 1.0 / depth;
-        // EC = sum_i W(i) * 1
-        [wg * w0, etu, depth * w0, etc, depth]
+        [wg * w0, etu, wc * w0, etc, depth]
     }
 }
 
@@ -463,42 +569,49 @@ struct Sums {
     reach: f64,
     depth: f64,
     wg: f64,
+    wc: f64,
     etu: f64,
     etc: f64,
     cum_gain: f64,
+    cum_cost: f64,
 }
 
 impl Sums {
-    /// Add rank `i` with gain `g` and continuation `c`; whether the pass may stop.
+    /// Add the next rank with gain `g`, cost `cost` and continuation `c`; whether the pass
+    /// may stop.
     #[inline(always)]
-    #[allow(clippy::cast_precision_loss)]
-    fn step(&mut self, i: usize, g: f64, c: f64, negligible: f64) -> bool {
+    fn step(&mut self, g: f64, cost: f64, c: f64, negligible: f64) -> bool {
         self.depth += self.reach;
         self.wg += self.reach * g;
+        self.wc += self.reach * cost;
         self.cum_gain += g;
+        self.cum_cost += cost;
         let stop = self.reach * (1.0 - c);
         self.etu += stop * self.cum_gain;
-        self.etc += stop * (i + 1) as f64;
+        self.etc += stop * self.cum_cost;
         self.reach *= c;
         self.reach < negligible * self.depth
     }
 
-    /// Add ranks `r..N`, each gaining `g`, given `(S, P(N))` relative to `P(r)` (see [`Pass::walk`]).
+    /// Add ranks `r..N`, each gaining `g` and costing `c`, given `(S, P(N))` relative to
+    /// `P(r)` (see [`Pass::walk`]).
     #[allow(clippy::cast_precision_loss)]
-    fn tail(&mut self, r: usize, g: f64, (s_rel, end_rel): (f64, f64)) {
+    fn tail(&mut self, r: usize, (g, c): (f64, f64), (s_rel, end_rel): (f64, f64)) {
         let pr = self.reach;
         let s = pr * s_rel;
         let pn = pr * end_rel;
-        let last = (CWL_MAX_RANKS - 1) as f64;
         self.depth += s;
         self.wg += g * s;
+        self.wc += c * s;
+        let span = (CWL_MAX_RANKS - r) as f64;
         // h(i) = G + g (i - r + 1): h(r) = G + g, h(N - 1) = G + g (N - r), slope g
         let g0 = self.cum_gain;
-        let span = (CWL_MAX_RANKS - r) as f64;
         self.etu += pr * (g0 + g) - pn * (g0 + g * span) + g * (s - pr);
-        // h(i) = i + 1
-        self.etc += pr * (r as f64 + 1.0) - pn * (last + 1.0) + (s - pr);
+        // the same with the cost so far and the constant cost c per rank
+        let c0 = self.cum_cost;
+        self.etc += pr * (c0 + c) - pn * (c0 + c * span) + c * (s - pr);
         self.cum_gain += g * span;
+        self.cum_cost += c * span;
         self.reach = pn;
     }
 }
@@ -533,7 +646,7 @@ mod tests {
         let o = Owned::run(&[Some(1.0), Some(1.0), Some(1.0), Some(3.0)], &[]);
         let m = CwlModel::Bpm {
             t: 1.0,
-            k: 10,
+            k: 10.0,
             dynamic: None,
         };
         // C = 1, 1, 0: three ranks of weight 1/3 each
@@ -593,8 +706,9 @@ mod tests {
             let o = Owned::run(&ranked, &[]);
             for m in models {
                 for worst in [true, false] {
-                    let fast = scores(&o.view(), m, SCALE3, worst, TAIL_STEPS);
-                    let slow = scores(&o.view(), m, SCALE3, worst, usize::MAX);
+                    let v = o.view();
+                    let fast = scores(&labelled(&v, SCALE3, worst), m, TAIL_STEPS);
+                    let slow = scores(&labelled(&v, SCALE3, worst), m, usize::MAX);
                     for (a, b) in fast.iter().zip(slow) {
                         let rel = (a - b).abs() / b.abs().max(1e-300);
                         assert!(rel <= 1e-12 || (a - b).abs() < 1e-15, "{m:?} {len} {a} {b}");
