@@ -146,7 +146,7 @@ def write(d: Path, c: dict[str, Any]) -> None:
 def assert_rows(got: Any, want: Any) -> None:
     assert [(r.topic, r.measure) for r in got] == [(t, n) for t, n, _, _ in want]
     for r, (_, name, values, res) in zip(got, want, strict=True):
-        assert [r.EU, r.ETU, r.EC, r.ETC, r.ED] == pytest.approx(values, rel=1e-9, abs=1e-12)
+        assert pytest.approx(values, rel=1e-9, abs=1e-12) == [r.EU, r.ETU, r.EC, r.ETC, r.ED]
         if res is None:
             assert r.residuals is None
         else:
@@ -225,6 +225,7 @@ def test_output_is_cwl_evals_text(tmp_path, flags):
         ("gains", "1 0 a\n", r"gains:1: expected 4 columns"),
         ("gains", "1 0 a 2\n", r"gains:1: the gain must be within \[0, 1\]"),
         ("gains", "1 0 a x\n", r"gains:1: the gain must be a number"),
+        ("gains", "1 0 a nan\n", r"gains:1: the gain must be within \[0, 1\]"),
         ("costs", "snip\n", r"costs:1: expected 2 columns"),
         ("costs", "snip x\n", r"costs:1: the cost must be a number"),
     ],
@@ -255,3 +256,36 @@ def test_bad_measures_are_parse_errors(tmp_path, line, message):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         cwl_eval(tmp_path / "nope", tmp_path / "run")
+
+
+@pytest.mark.skipif(CWL_EVAL is None, reason="cwl-eval is not installed next to this Python")
+def test_cli_prints_what_cwl_eval_prints(tmp_path, capsys):
+    from rankwise.cli import main
+
+    c = {
+        "gains": {"1": {"a": 1, "b": 0.25}, "3": {"q": 0.5}},
+        "costs": {"snip": 0.25, "page": 4},
+        "run": ["1 snip a 1 3 r", "1 page b 2 2 r", "3 page q 1 1 r", "3 odd a 2 1 r"],
+    }
+    write(tmp_path, c)
+    (tmp_path / "metrics").write_text("\n".join(METRICS) + "\n")
+    args = ["gains", "run", "-c", "costs", "-m", "metrics", "-n", "-r"]
+    # cwl_eval imports the classes of a metrics file as `ruler.measures.*`
+    env = {"PYTHONPATH": str(Path(sys.modules["cwl"].__file__ or "").parent), "PATH": ""}
+    want = subprocess.run(
+        [CWL_EVAL, *args], cwd=tmp_path, capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert main(["cwl", *[str(tmp_path / a) if a in c or a == "metrics" else a for a in args]]) == 0
+    assert capsys.readouterr().out == want
+    COMPARED["cwl-eval text lines"] += len(want.splitlines())
+
+
+def test_cli_error_is_one_line_not_a_traceback(tmp_path, capsys):
+    from rankwise.cli import main
+
+    (tmp_path / "gains").write_text("1 0 a 1\n")
+    (tmp_path / "run").write_text("1 a\n")
+    assert main(["cwl", str(tmp_path / "gains"), str(tmp_path / "run")]) != 0
+    err = capsys.readouterr().err
+    assert "run:1: expected 6 columns" in err
+    assert "Traceback" not in err

@@ -48,7 +48,10 @@ def _rows(
     headings: bool,
 ) -> tuple[list[CwlRow], str]:
     m: PathLike | list[str] | None
-    m = list(metrics) if isinstance(metrics, (list, tuple)) else metrics  # type: ignore[arg-type]
+    if metrics is None or isinstance(metrics, (str, os.PathLike)):
+        m = metrics
+    else:
+        m = list(metrics)
     raw, text = _native.cwl_eval_files(qrels, run, costs, m, bool(residuals), bool(headings))
     rows = [
         CwlRow(t, name, v[0], v[1], v[2], v[3], v[4], None if r is None else tuple(r))  # type: ignore[arg-type]
@@ -130,7 +133,7 @@ def cwl_eval_output(
     >>> _ = (d / "gains").write_text("1 0 a 1\\n")
     >>> _ = (d / "run").write_text("1 x a 1 2.0 r\\n")
     >>> text = cwl_eval_output(d / "gains", d / "run", metrics=["RRCWLMetric()"])
-    >>> text.split("\t")
-    ['1', 'RR', '1.0000', '1.0000', '1.0000', '1.0000', '1.0000\n']
+    >>> text.split()
+    ['1', 'RR', '1.0000', '1.0000', '1.0000', '1.0000', '1.0000']
     """
     return _rows(qrels, run, costs, metrics, residuals, headings)[1]

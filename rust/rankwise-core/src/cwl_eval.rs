@@ -338,7 +338,7 @@ pub fn parse_gains(path: &str, text: &str) -> Result<Gains, RankError> {
         let g: f64 = f[3]
             .parse()
             .map_err(|_| parse_error(path, n, "the gain must be a number", line))?;
-        if g > 1.0 || g < 0.0 {
+        if !(0.0..=1.0).contains(&g) {
             return Err(parse_error(path, n, "the gain must be within [0, 1]", line));
         }
         gains
