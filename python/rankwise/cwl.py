@@ -47,10 +47,10 @@ def _rows(
     residuals: bool,
     headings: bool,
 ) -> tuple[list[CwlRow], str]:
-    m: PathLike | list[str] | None
-    if metrics is None or isinstance(metrics, (str, os.PathLike)):
+    m: PathLike | list[str] | None = None
+    if isinstance(metrics, (str, os.PathLike)):
         m = metrics
-    else:
+    elif metrics is not None:
         m = list(metrics)
     raw, text = _native.cwl_eval_files(qrels, run, costs, m, bool(residuals), bool(headings))
     rows = [
