@@ -1131,6 +1131,9 @@ def _more_entries() -> list[Entry]:
               files=True),  # the risk mode, the run as its own baseline
         Entry("rankwise.cwl.cwl_eval_output", st.composite(_cwl_valid)(), call=_cwl_call,
               files=True),
+        Entry("rankwise.cwl.cwl_eval", st.composite(_cwl_valid)(), files=True,
+              call=lambda qrels, run, **kw: _on_two_files(qrels, run, lambda a, b: __import__(
+                  "rankwise.cwl", fromlist=["_"]).cwl_eval(a, b, **kw))),
         Entry("rankwise.fusion_train", st.composite(_fusion_train_valid)()),
         Entry("rankwise.optimize_fusion", st.composite(_optimize_valid)()),
         Entry("rankwise.compat.ranx.optimize_fusion", st.composite(_ranx_optimize_valid)(),

@@ -721,6 +721,42 @@ mod tests {
     }
 
     #[test]
+    fn closed_tail_with_costs_matches_stepping() {
+        // per-rank costs, unknown ones (NaN) and a tail cost other than 1
+        let models = [
+            CwlModel::Inst { t: 2.0 },
+            CwlModel::Insq { t: 1.0 },
+            CwlModel::Nerr10 { phi: 0.9 },
+            CwlModel::Nerr11 { t: 1.5 },
+            CwlModel::Rbp { theta: 0.95 },
+            CwlModel::Rr,
+        ];
+        for len in [0usize, 3, 50, 968, 1000] {
+            let gains: Vec<f64> = (0..len)
+                .map(|i| [0.0, 0.5, f64::NAN, 0.0, 1.0][(i * 3 + len) % 5])
+                .collect();
+            let costs: Vec<f64> = (0..len)
+                .map(|i| [0.5, 3.0, f64::NAN][(i + len) % 3])
+                .collect();
+            for fill in [(0.0, 2.5), (1.0, 0.25)] {
+                let r = Costed {
+                    gains: &gains,
+                    costs: &costs,
+                    fill,
+                };
+                for m in models {
+                    let fast = scores(&r, m, TAIL_STEPS);
+                    let slow = scores(&r, m, usize::MAX);
+                    for (a, b) in fast.iter().zip(slow) {
+                        let rel = (a - b).abs() / b.abs().max(1e-300);
+                        assert!(rel <= 1e-12 || (a - b).abs() < 1e-15, "{m:?} {len} {a} {b}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn trigamma_known_values() {
         // psi_1(1) = pi^2 / 6, psi_1(1/2) = pi^2 / 2
         let pi2 = std::f64::consts::PI * std::f64::consts::PI;
