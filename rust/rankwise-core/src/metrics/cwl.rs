@@ -17,7 +17,9 @@
 //!
 //! Gains: labels are clipped to `[min_rel, max_rel]` (negative labels first to 0) and scaled to
 //! `[0, 1]`, as ir_measures' provider does (`IrmQrelHandler.put_value`); RBP uses binary gains
-//! (label `>= rel`). Costs: 1 per document (cwl_eval's default without a cost file). Unjudged
+//! (label `>= rel`). Costs: 1 per document (cwl_eval's default without a cost file) for
+//! `evaluate`'s measures; [`Costed`] rankings (`crate::cwl_eval`, cwl_eval's cost files) give
+//! each rank its own cost, and a constant one past the end. Unjudged
 //! documents, and the ranks past the end of the ranking, gain 0 (the worst case, the plain
 //! columns) or 1 (the best case); the residual columns (`ResEU`, ...) are best minus worst,
 //! cwl_eval's `-r`.
