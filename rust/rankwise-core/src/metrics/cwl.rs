@@ -203,7 +203,7 @@ pub fn cwl_measure(q: &RankedQuery<'_>, model: CwlModel, gain: CwlGain, column: 
     }
 }
 
-/// The gain and cost of each rank of a ranking, as [`Pass::walk`] reads them.
+/// The gain and cost of each rank of a ranking, as the C/W/L walk reads them.
 pub trait Ranks {
     /// Number of ranks of the ranking (at most [`CWL_MAX_RANKS`] are read).
     fn len(&self) -> usize;
