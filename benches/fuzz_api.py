@@ -1173,12 +1173,39 @@ def _fusion_train_valid(draw: st.DrawFn) -> dict[str, Any]:
     return {"qrels": qrels, "runs": runs, "method": method}
 
 
+def _cwl_valid(draw: st.DrawFn) -> dict[str, Any]:
+    gains = "".join(f"{q} 0 d{d} {draw(st.sampled_from(['0', '0.5', '1']))}\n"
+                    for q in "12" for d in range(draw(st.integers(0, 4))))  # fmt: skip
+    run = "".join(f"{q} {draw(st.sampled_from(['a', 'b', 'c']))} d{d} {d + 1} 1.0 r\n"
+                  for q in "123" for d in range(draw(st.integers(1, 6))))  # fmt: skip
+    metrics = draw(st.lists(st.sampled_from(["RBPCWLMetric(0.8)", "INSTCWLMetric(2.0)",
+                                             "BPMCWLMetric(1.0,3)", "APCWLMetric()"])))  # fmt: skip
+    return {"qrels": gains, "run": run, "metrics": metrics or None,
+            "residuals": draw(st.booleans())}  # fmt: skip
+
+
+def _cwl_call(qrels: Any, run: Any, **kw: Any) -> Any:
+    from rankwise.cwl import cwl_eval_output
+
+    return _on_two_files(qrels, run, lambda a, b: cwl_eval_output(a, b, **kw))
+
+
 def _more_entries() -> list[Entry]:
     """Entry points of the diversity module and the fusion training / search functions."""
     return [
         Entry("rankwise.diversity.evaluate_diversity", st.composite(_diversity_valid)(), files=True),
         Entry("rankwise.diversity.ndeval_output", st.composite(_ndeval_valid)(), call=_ndeval_call,
               files=True),
+        Entry("rankwise.diversity.ndeval_output",
+              st.composite(_ndeval_valid)().map(lambda kw: {**kw, "risk_alpha": 1.5}),
+              call=lambda qrels, run, **kw: _on_two_files(qrels, run, lambda a, b: __import__(
+                  "rankwise.diversity", fromlist=["_"]).ndeval_output(a, b, baseline=b, **kw)),
+              files=True),  # the risk mode, the run as its own baseline
+        Entry("rankwise.cwl.cwl_eval_output", st.composite(_cwl_valid)(), call=_cwl_call,
+              files=True),
+        Entry("rankwise.cwl.cwl_eval", st.composite(_cwl_valid)(), files=True,
+              call=lambda qrels, run, **kw: _on_two_files(qrels, run, lambda a, b: __import__(
+                  "rankwise.cwl", fromlist=["_"]).cwl_eval(a, b, **kw))),
         Entry("rankwise.fusion_train", st.composite(_fusion_train_valid)()),
         Entry("rankwise.optimize_fusion", st.composite(_optimize_valid)()),
         Entry("rankwise.compat.ranx.optimize_fusion", st.composite(_ranx_optimize_valid)(),

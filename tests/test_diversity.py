@@ -277,3 +277,97 @@ def test_cli_ndeval_prints_csv_and_reports_errors_in_one_line(tmp_path):
     bad = subprocess.run(cmd, capture_output=True, text=True)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert bad.stderr.count("\n") == 1 and f"{tmp_path / 'q'}:1:" in bad.stderr
+
+
+def _write_run(path, run, name):  # type: ignore[no-untyped-def]
+    lines = []
+    for q, docs in run.items():
+        ranked = sorted(docs.items(), key=lambda x: (-x[1], x[0]))  # pyndeval's order
+        lines += [f"{q} Q0 {doc} {r} {s} {name}" for r, (doc, s) in enumerate(ranked, 1)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _topic_values(expected, q):  # type: ignore[no-untyped-def]
+    if q not in expected:
+        return [0.0] * len(NDEVAL_MEASURES)  # a topic the qrels do not judge prints zeros
+    return [0.0 if math.isnan(v) else v for v in (expected[q][m] for m in NDEVAL_MEASURES)]
+
+
+@settings(max_examples=200)
+@given(
+    rows,
+    runs,
+    runs,
+    st.sampled_from([0.0, 1.0, 5.0, 0.25]),
+    st.booleans(),
+)
+def test_risk_against_a_baseline_follows_ndevals_rule_on_pyndevals_values(
+    tmp_path_factory, qrel_rows, run, base, risk_alpha, complete
+):
+    # ndeval.c 4.5 (outputMeasures): per topic RiskBased(run, base, a) = run - base when
+    # run >= base, else (1 + a)(run - base); the run's topics (with -c also the baseline's),
+    # merged in topic order, a missing side counting 0; amean divides by the larger of the
+    # number of lines and the number of judged run topics (with -c, of qrels topics).
+    run = {q: docs for q, docs in run.items() if docs}
+    base = {q: docs for q, docs in base.items() if docs}
+    if not run or not base:
+        return
+    d = tmp_path_factory.mktemp("risk")
+    (d / "qrels").write_text("".join(f"{q} {s} {x} {j}\n" for q, s, x, j in qrel_rows))
+    _write_run(d / "run", run, "sys")
+    _write_run(d / "base", base, "bl")
+    if not qrel_rows:
+        with pytest.raises(errors.InvalidValueError, match="qrels"):
+            ndeval_output(d / "qrels", d / "run", baseline=d / "base")
+        return
+    got_run = _reference(qrel_rows, run, 0.5, 0.5)
+    got_base = _reference(qrel_rows, base, 0.5, 0.5)
+    text = f"{risk_alpha:g}"
+    out = ndeval_output(
+        d / "qrels", d / "run", baseline=d / "base", risk_alpha=text, complete=complete
+    ).splitlines()
+    topics = sorted(set(run) | (set(base) if complete else set()), key=int)
+    name = f"sys (rel to. bl; rs=1+a; a={text})"
+    assert out[0] == "runid,topic," + ",".join(NDEVAL_MEASURES)
+    assert [row.split(",")[:2] for row in out[1:]] == [[name, q] for q in [*topics, "amean"]]
+    totals = [0.0] * len(NDEVAL_MEASURES)
+    for row, q in zip(out[1:], topics, strict=False):
+        r = _topic_values(got_run, q) if q in run else [0.0] * len(NDEVAL_MEASURES)
+        b = _topic_values(got_base, q) if q in base else [0.0] * len(NDEVAL_MEASURES)
+        want = [x - y if x >= y else (risk_alpha + 1) * (x - y) for x, y in zip(r, b, strict=True)]
+        assert row.split(",")[2:] == [f"{v:.6f}" for v in want], q
+        totals = [t + v for t, v in zip(totals, want, strict=True)]
+    qrels_topics = {q for q, _, _, _ in qrel_rows}
+    judged = len(qrels_topics) if complete else len(got_run)
+    denominator = max(judged, len(topics))
+    assert out[-1].split(",")[2:] == [f"{t / denominator:.6f}" for t in totals]
+
+
+def test_risk_options_are_checked_and_the_cli_passes_them(tmp_path):
+    (tmp_path / "q").write_text("1 1 A 1\n1 2 B 1\n")
+    (tmp_path / "r").write_text("1 Q0 A 1 2.0 myrun\n1 Q0 C 2 1.0 myrun\n")
+    (tmp_path / "b").write_text("1 Q0 A 1 2.0 base\n1 Q0 B 2 1.0 base\n")
+    q, r, b = tmp_path / "q", tmp_path / "r", tmp_path / "b"
+    with pytest.raises(errors.InvalidValueError, match=r"`risk_alpha` .* needs a `baseline`"):
+        ndeval_output(q, r, risk_alpha=1.0)
+    for bad in (-1.0, "x", math.inf):
+        with pytest.raises(errors.InvalidValueError, match="`risk_alpha` must be a number >= 0"):
+            ndeval_output(q, r, baseline=b, risk_alpha=bad)
+    with pytest.raises(errors.RankwiseTypeError, match="`risk_alpha`"):
+        ndeval_output(q, r, baseline=b, risk_alpha=None)  # type: ignore[arg-type]
+    out = ndeval_output(q, r, baseline=b, risk_alpha=2)
+    # the run finds one subtopic where the baseline finds two: strec@5 is 0.5 - 1 = -0.5,
+    # weighted by 1 + 2
+    assert out.splitlines()[1].split(",")[:2] == ["myrun (rel to. base; rs=1+a; a=2)", "1"]
+    assert out.splitlines()[1].split(",")[-1] == "-1.500000"
+    cmd = [sys.executable, "-m", "rankwise", "ndeval", "-baseline", str(b), "-riskAlpha", "2"]
+    done = subprocess.run([*cmd, str(q), str(r)], capture_output=True, text=True, check=True)
+    assert done.stdout == out
+    missing = subprocess.run(
+        [*cmd[:4], "-baseline", str(tmp_path / "nope"), str(q), str(r)],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        missing.returncode == 1 and "Traceback" not in missing.stderr and "nope" in missing.stderr
+    )

@@ -22,6 +22,7 @@ MODULES = [
     "rankwise.comparison",
     "rankwise.fusion",
     "rankwise.diversity",
+    "rankwise.cwl",
     "rankwise.answers",
     "rankwise.stats",
     "rankwise.correlation",

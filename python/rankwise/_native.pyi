@@ -395,7 +395,18 @@ def diversity_ndeval(
     order: str = "rank",
     depth: int | None = None,
     complete: bool = False,
+    baseline: str | PathLike[str] | None = None,
+    risk_alpha: float = 0.0,
+    risk_alpha_text: str = "0",
 ) -> str | None: ...
+def cwl_eval_files(
+    gains: str | PathLike[str],
+    run: str | PathLike[str],
+    costs: str | PathLike[str] | None = None,
+    metrics: str | PathLike[str] | list[str] | None = None,
+    residuals: bool = False,
+    headings: bool = False,
+) -> tuple[list[tuple[str, str, list[float], list[float] | None]], str]: ...
 def evaluate_dicts(
     qrels: Qrels | dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],

@@ -34,6 +34,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="average over every topic of the qrels",
     )
+    p.add_argument(
+        "-baseline",
+        default=None,
+        metavar="BASELINE_RUN_FILE",
+        help="risk-sensitive evaluation against this run: each topic's value minus the "
+        "baseline's, losses weighted by 1+riskAlpha",
+    )
+    p.add_argument(
+        "-riskAlpha",
+        dest="risk_alpha",
+        default="0",
+        metavar="A",
+        help="risk sensitivity (>= 0, default 0); used with -baseline, ignored without",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
             traditional=args.traditional,
             depth=args.depth,
             complete=args.complete,
+            baseline=args.baseline,
+            # ndeval ignores -riskAlpha without -baseline
+            risk_alpha=args.risk_alpha if args.baseline is not None else "0",
         )
     )
     return 0

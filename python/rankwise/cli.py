@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._ndeval_cli import add_parser as _add_ndeval_parser
 
     _add_ndeval_parser(sub)
+    from ._cwl_cli import add_parser as _add_cwl_parser
+
+    _add_cwl_parser(sub)
     # Defined in rankwise.rerank.cli (imported only for this command, to keep `eval` quick).
     sub.add_parser(
         "rerank", help="rerank a TREC run with a model and a strategy (rankwise rerank -h)"
@@ -605,6 +608,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._ndeval_cli import run as _ndeval
 
         return guarded("ndeval", lambda: _ndeval(args))
+    if args.command == "cwl":
+        from ._cwl_cli import run as _cwl
+
+        return guarded("cwl", lambda: _cwl(args))
     if args.command == "eval":
 
         def evaluate() -> int:

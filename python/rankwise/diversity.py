@@ -8,6 +8,7 @@ ndeval's columns; the work runs in Rust, in parallel over queries, with the GIL 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping
 
@@ -58,6 +59,28 @@ def _unit(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RankwiseTypeError(f"`{name}` must be a number in [0, 1]; got {type(value).__name__}")
     return real_scalar(name, value)  # an int past float64 is refused by name
+
+
+def _risk_alpha(value: object) -> tuple[str, float]:
+    """``risk_alpha`` as ndeval's run name spells it, and its value (a number >= 0)."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        text = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RankwiseTypeError(
+            f"`risk_alpha` must be a number >= 0; got {type(value).__name__}"[:300]
+        )
+    else:
+        number = real_scalar("risk_alpha", value)
+        text = ""
+    if not (math.isfinite(number) and number >= 0.0):
+        raise InvalidValueError(f"`risk_alpha` must be a number >= 0; got {value!r}"[:300])
+    if not text:
+        text = str(int(number)) if number == int(number) else repr(number)
+    return text, number
 
 
 def evaluate_diversity(
@@ -177,6 +200,8 @@ def ndeval_output(
     traditional: bool = False,
     depth: int | None = None,
     complete: bool = False,
+    baseline: str | os.PathLike[str] | None = None,
+    risk_alpha: float | str = 0.0,
 ) -> str:
     """What the ndeval program prints for these files: its CSV, one line per topic of the run
     and ``amean``.
@@ -184,6 +209,16 @@ def ndeval_output(
     ``traditional`` ranks by score (ndeval's ``-traditional``) instead of the rank column;
     ``complete`` averages over every topic of the qrels (ndeval's ``-c``). Topics are printed
     as the files spell them (ndeval prints them as integers).
+
+    ``baseline``, a run file, asks for ndeval's risk-sensitive evaluation (its ``-baseline``
+    and ``-riskAlpha``, the TREC 2013-2014 Web track's risk measures): each topic's value is
+    ``run - baseline`` where the run does at least as well, else ``(1 + risk_alpha) (run -
+    baseline)``. The lines are the run's topics (with ``complete``, also those only the
+    baseline has); a topic one side lacks, or the qrels do not judge, is 0 on that side;
+    ``amean`` divides by the larger of the number of lines and of judged topics (or, with
+    ``complete``, of qrels topics). The run is named ``"RUN (rel to. BASELINE; rs=1+a;
+    a=A)"``, with ``A`` as ``risk_alpha`` is spelt when given as a string (as on ndeval's
+    command line), else in Python's shortest form. ``risk_alpha`` (>= 0) needs a baseline.
 
     Examples
     --------
@@ -197,9 +232,21 @@ def ndeval_output(
     ['runid', 'topic', 'ERR-IA@5', 'ERR-IA@10']
     >>> lines[-1].split(",")[:4]
     ['myrun', 'amean', '0.544629', '0.541075']
+
+    Against a baseline that ranks B first, with losses weighing double:
+
+    >>> _ = (d / "base").write_text("1 Q0 B 1 2.0 base\\n1 Q0 A 2 1.0 base\\n")
+    >>> risk = ndeval_output(d / "qrels", d / "run", baseline=d / "base", risk_alpha="1")
+    >>> risk.splitlines()[-1].split(",")[:3]
+    ['myrun (rel to. base; rs=1+a; a=1)', 'amean', '0.000000']
     """
     if not isinstance(traditional, bool) or not isinstance(complete, bool):
         raise RankwiseTypeError("`traditional` and `complete` must be True or False")
+    alpha_text, risk = _risk_alpha(risk_alpha)
+    if baseline is None and risk != 0.0:
+        raise InvalidValueError(
+            f"`risk_alpha` ({alpha_text}) needs a `baseline` run to compare against"[:300]
+        )
     csv: str | None = _native.diversity_ndeval(
         qrels,
         run,
@@ -208,6 +255,9 @@ def ndeval_output(
         order="traditional" if traditional else "rank",
         depth=_depth(depth),
         complete=complete,
+        baseline=baseline,
+        risk_alpha=risk,
+        risk_alpha_text=alpha_text,
     )
     if csv is None:
         raise InvalidValueError(

@@ -47,6 +47,7 @@ pub mod answers;
 pub mod compare;
 pub mod consistency;
 pub mod correlation;
+pub mod cwl_eval;
 pub mod diversity;
 pub mod error;
 pub mod evaluate;

@@ -216,9 +216,11 @@ pub fn diversity_evaluate<'py>(
 }
 
 /// What the ndeval program prints for `qrels` and `run` files (its CSV), or `None` when no
-/// query of the run is judged.
+/// query of the run is judged. With `baseline` (a run file), ndeval's risk-sensitive
+/// comparison (`-baseline`, `-riskAlpha`), `risk_alpha_text` naming `risk_alpha` in the run
+/// name as ndeval's command line spells it.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, *, alpha = 0.5, beta = 0.5, order = "rank", depth = None, complete = false))]
+#[pyo3(signature = (qrels, run, *, alpha = 0.5, beta = 0.5, order = "rank", depth = None, complete = false, baseline = None, risk_alpha = 0.0, risk_alpha_text = "0"))]
 #[allow(clippy::too_many_arguments)]
 pub fn diversity_ndeval(
     py: Python<'_>,
@@ -229,19 +231,34 @@ pub fn diversity_ndeval(
     order: &str,
     depth: Option<usize>,
     complete: bool,
+    baseline: Option<&Bound<'_, PyAny>>,
+    risk_alpha: f64,
+    risk_alpha_text: &str,
 ) -> PyResult<Option<String>> {
     let params = Params::new(alpha, beta).map_err(CoreError)?;
     let order = RunOrder::parse(order).map_err(CoreError)?;
     let q = QrelsSource::File(path_arg(py, "qrels", qrels)?);
     let r = RunSource::File(path_arg(py, "run", run)?);
+    let b = baseline.map(|b| path_arg(py, "baseline", b)).transpose()?;
+    let alpha_text = risk_alpha_text.to_owned();
     let csv = interrupt::run(py, || {
         let (qrels, run) = load(q, r, 1, order, depth)?;
-        let result = core::evaluate(&qrels, &run, &DiversityMeasure::ndeval_columns(), &params)?;
-        Ok::<_, rankwise_core::RankError>(core::ndeval_csv(
+        let columns = DiversityMeasure::ndeval_columns();
+        let result = core::evaluate(&qrels, &run, &columns, &params)?;
+        let name = run.name().unwrap_or("");
+        let Some(b) = b else {
+            return Ok::<_, rankwise_core::RankError>(core::ndeval_csv(&result, name, complete));
+        };
+        let base = core::read_ranked_run(b)?.build(order, depth)?;
+        let base_result = core::evaluate(&qrels, &base, &columns, &params)?;
+        core::ndeval_risk_csv(
             &result,
-            run.name().unwrap_or(""),
+            &base_result,
+            (name, base.name().unwrap_or("")),
+            (risk_alpha, &alpha_text),
             complete,
-        ))
+        )
+        .map(Some)
     })?
     .map_err(CoreError)?;
     Ok(csv)

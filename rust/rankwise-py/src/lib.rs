@@ -15,6 +15,7 @@ mod abstention;
 mod consistency;
 mod convert;
 mod correlation;
+mod cwl_eval;
 mod dicts;
 mod diversity;
 mod errors;
@@ -46,6 +47,7 @@ mod _native {
         },
         convert::option_names,
         correlation::{ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau},
+        cwl_eval::cwl_eval_files,
         diversity::{diversity_evaluate, diversity_ndeval},
         evaluate::{evaluate, evaluate_arrays, evaluate_dicts, summarize},
         fusion::{fuse, fusion_score_candidates, fusion_train},

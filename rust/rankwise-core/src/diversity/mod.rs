@@ -720,31 +720,165 @@ pub fn evaluate(
 /// lines divided by the number of judged queries (or, with `complete`, ndeval's `-c`, of
 /// topics in the qrels). `None` when no query is judged (ndeval divides by zero).
 pub fn ndeval_csv(result: &DiversityResult, run_name: &str, complete: bool) -> Option<String> {
-    use std::fmt::Write;
-    let columns: Vec<String> = DiversityMeasure::ndeval_columns()
-        .iter()
-        .map(DiversityMeasure::name)
-        .collect();
     let n = result.query_ids.len();
     let denominator = if complete { result.qrels_queries } else { n };
-    if result.measures != columns || denominator == 0 {
+    if result.measures != ndeval_names() || denominator == 0 {
         return None;
     }
-    let mut rows: Vec<(&str, Option<usize>)> = result
+    let numeric = numeric_ids(&[result]);
+    let mut rows = topic_rows(result);
+    rows.sort_by(|a, b| topic_cmp(a.0, b.0, numeric));
+    let lines = rows.into_iter().map(|(id, q)| (id, column(result, q)));
+    Some(csv_lines(run_name, lines, denominator))
+}
+
+/// ndeval's risk-sensitive comparison with a baseline run (its `-baseline FILE` and
+/// `-riskAlpha A`; Collins-Thompson et al., "TREC 2013 Web Track Overview", and
+/// `outputMeasures` in ndeval.c 4.5): each topic's value is `run - baseline` when the run
+/// does at least as well, else `(1 + risk_alpha) (run - baseline)`.
+///
+/// The topics are those of the run (and, with `complete`, also those only the baseline
+/// has), merged in topic order; a topic a side lacks, or its qrels do not judge, counts as
+/// 0 on that side. The run is named `"RUN (rel to. BASELINE; rs=1+a; a=TEXT)"`, with
+/// `risk_alpha_text` as given on ndeval's command line. `amean` divides the sum of the lines
+/// by the larger of the number of lines and what [`ndeval_csv`] divides by.
+pub fn ndeval_risk_csv(
+    result: &DiversityResult,
+    baseline: &DiversityResult,
+    names: (&str, &str),
+    risk_alpha: (f64, &str),
+    complete: bool,
+) -> Result<String> {
+    let (alpha, alpha_text) = risk_alpha;
+    if !(alpha >= 0.0 && alpha.is_finite()) {
+        return Err(RankError::invalid(
+            "risk_alpha",
+            "a finite number >= 0",
+            alpha,
+        ));
+    }
+    let columns = ndeval_names();
+    if result.measures != columns || baseline.measures != columns {
+        return Err(RankError::invalid(
+            "measures",
+            "ndeval's 21 columns",
+            result.measures.join(","),
+        ));
+    }
+    let numeric = numeric_ids(&[result, baseline]);
+    let mut run_rows = topic_rows(result);
+    run_rows.sort_by(|a, b| topic_cmp(a.0, b.0, numeric));
+    let mut base_rows = topic_rows(baseline);
+    base_rows.sort_by(|a, b| topic_cmp(a.0, b.0, numeric));
+    let risk = |r: f64, b: f64| {
+        if r >= b {
+            r - b
+        } else {
+            (alpha + 1.0) * (r - b)
+        }
+    };
+    let zero = vec![0.0; columns.len()];
+    let mut lines: Vec<(&str, Vec<f64>)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < run_rows.len() || (j < base_rows.len() && complete) {
+        let (id, run, base) = match (run_rows.get(i), base_rows.get(j)) {
+            (Some(r), Some(b)) => match topic_cmp(r.0, b.0, numeric) {
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    (r.0, column(result, r.1), column(baseline, b.1))
+                }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    if !complete {
+                        continue;
+                    }
+                    (b.0, zero.clone(), column(baseline, b.1))
+                }
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (r.0, column(result, r.1), zero.clone())
+                }
+            },
+            (Some(r), None) => {
+                i += 1;
+                (r.0, column(result, r.1), zero.clone())
+            }
+            (None, Some(b)) => {
+                j += 1;
+                (b.0, zero.clone(), column(baseline, b.1))
+            }
+            (None, None) => break,
+        };
+        let values = run.iter().zip(&base).map(|(&r, &b)| risk(r, b)).collect();
+        lines.push((id, values));
+    }
+    let judged = if complete {
+        result.qrels_queries
+    } else {
+        result.query_ids.len()
+    };
+    let denominator = judged.max(lines.len());
+    let (run_name, base_name) = names;
+    let name = format!("{run_name} (rel to. {base_name}; rs=1+a; a={alpha_text})");
+    Ok(csv_lines(&name, lines.into_iter(), denominator))
+}
+
+fn ndeval_names() -> Vec<String> {
+    DiversityMeasure::ndeval_columns()
+        .iter()
+        .map(DiversityMeasure::name)
+        .collect()
+}
+
+/// The topics of the run: the judged ones with their index in `query_ids`, then the others.
+fn topic_rows(result: &DiversityResult) -> Vec<(&str, Option<usize>)> {
+    result
         .query_ids
         .iter()
         .enumerate()
         .map(|(q, id)| (id.as_str(), Some(q)))
         .chain(result.unjudged_queries.iter().map(|id| (id.as_str(), None)))
-        .collect();
-    let numeric = rows
-        .iter()
-        .all(|(id, _)| !id.is_empty() && id.len() < 19 && id.bytes().all(|b| b.is_ascii_digit()));
+        .collect()
+}
+
+/// Whether every topic id of these results is a natural number (ndeval's topics are).
+fn numeric_ids(results: &[&DiversityResult]) -> bool {
+    results.iter().all(|r| {
+        r.query_ids
+            .iter()
+            .chain(&r.unjudged_queries)
+            .all(|id| !id.is_empty() && id.len() < 19 && id.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Topic order: by number when `numeric`, else by text.
+fn topic_cmp(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
     if numeric {
-        rows.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(0));
+        let n = |s: &str| s.parse::<u64>().unwrap_or(0);
+        n(a).cmp(&n(b))
     } else {
-        rows.sort_by(|a, b| a.0.cmp(b.0));
+        a.cmp(b)
     }
+}
+
+/// The 21 values of query `q` (zeros for a topic the qrels do not judge).
+fn column(result: &DiversityResult, q: Option<usize>) -> Vec<f64> {
+    let n = result.query_ids.len();
+    (0..result.measures.len())
+        .map(|m| q.map_or(0.0, |q| result.values[m * n + q]))
+        .collect()
+}
+
+/// The CSV: header, one line per topic, and `amean` (the column sums over `denominator`).
+#[allow(clippy::cast_precision_loss)]
+fn csv_lines<'a>(
+    run_name: &str,
+    lines: impl Iterator<Item = (&'a str, Vec<f64>)>,
+    denominator: usize,
+) -> String {
+    use std::fmt::Write;
+    let columns = ndeval_names();
     let mut out = String::from("runid,topic");
     for c in &columns {
         out.push(',');
@@ -752,10 +886,9 @@ pub fn ndeval_csv(result: &DiversityResult, run_name: &str, complete: bool) -> O
     }
     out.push('\n');
     let mut totals = vec![0.0f64; columns.len()];
-    for (id, q) in rows {
+    for (id, values) in lines {
         let _ = write!(out, "{run_name},{id}");
-        for (m, total) in totals.iter_mut().enumerate() {
-            let v = q.map_or(0.0, |q| result.values[m * n + q]);
+        for (total, v) in totals.iter_mut().zip(values) {
             *total += v;
             let _ = write!(out, ",{v:.6}");
         }
@@ -766,7 +899,7 @@ pub fn ndeval_csv(result: &DiversityResult, run_name: &str, complete: bool) -> O
         let _ = write!(out, ",{:.6}", total / denominator as f64);
     }
     out.push('\n');
-    Some(out)
+    out
 }
 
 #[cfg(test)]

@@ -135,3 +135,38 @@ fn malformed_qrels_line_names_file_and_line() {
     assert!(e.contains("bad.qrels:1: the judgement"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn risk_csv_merges_topics_and_weighs_losses() {
+    // topic 1: the run finds the relevant document, the baseline does not (gain);
+    // topic 2: the baseline finds it, the run does not (loss, weighed 1 + 3);
+    // topic 3: only the baseline has it, printed with -c only.
+    let (qrels, run) = build(
+        &[("1", "a", "A", 1), ("2", "a", "B", 1), ("3", "a", "C", 1)],
+        &[("1", "A", 1.0), ("2", "X", 1.0)],
+    );
+    let (_, base) = build(&[], &[("1", "X", 1.0), ("2", "B", 1.0), ("3", "C", 1.0)]);
+    let (r, b) = (ndeval_columns(&qrels, &run), ndeval_columns(&qrels, &base));
+    let strec = |csv: &str, line: usize| {
+        let l = csv.lines().nth(line).unwrap().to_owned();
+        l.rsplit(',').next().unwrap().to_owned()
+    };
+    let csv = ndeval_risk_csv(&r, &b, ("r", "b"), (3.0, "3"), false).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("r (rel to. b; rs=1+a; a=3),1,")
+    );
+    assert_eq!(strec(&csv, 1), "1.000000");
+    assert_eq!(strec(&csv, 2), "-4.000000");
+    assert_eq!(strec(&csv, 3), "-1.500000"); // (1 - 4) / 2 topics
+    let all = ndeval_risk_csv(&r, &b, ("r", "b"), (3.0, "3"), true).unwrap();
+    assert_eq!(all.lines().count(), 5, "{all}");
+    assert_eq!(strec(&all, 3), "-4.000000");
+    assert_eq!(strec(&all, 4), "-2.333333"); // (1 - 4 - 4) / 3 topics
+    for bad in [-0.5, f64::NAN, f64::INFINITY] {
+        assert!(ndeval_risk_csv(&r, &b, ("r", "b"), (bad, "x"), false).is_err());
+    }
+}

@@ -208,7 +208,7 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::Inst { t, cwl } => cwl_model(query, CwlModel::Inst { t }, cwl),
         MeasureKind::Insq { t, cwl } => cwl_model(query, CwlModel::Insq { t }, cwl),
         MeasureKind::Bpm { t, dynamic, cwl } => {
-            let k = k.unwrap_or(0);
+            let k = cwl::cost_limit(k.unwrap_or(0));
             cwl_model(query, CwlModel::Bpm { t, k, dynamic }, cwl)
         }
         MeasureKind::Nerr8 { cwl } => cwl_model(query, CwlModel::Nerr8 { k: k.unwrap_or(0) }, cwl),
