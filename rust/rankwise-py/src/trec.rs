@@ -518,6 +518,12 @@ pub fn trec_eval_output(
     };
     // Interruptible (Ctrl-C), also while a pipe that stays open blocks the read.
     let text = interrupt::run_owned(py, move || -> Result<String, rankwise_core::RankError> {
+        // `#` lines as the trec_eval version reads them (refused where it would not skip them)
+        use rankwise_core::trec::comments::{CommentReader, check_comment_lines};
+        check_comment_lines(&qrels_path, CommentReader::Judgements, trec_eval.0)?;
+        for path in &run_paths {
+            check_comment_lines(path, CommentReader::Results, trec_eval.0)?;
+        }
         let qrels = trec::read_qrels(&qrels_path)?;
         let zscores = match &zscore_path {
             Some(p) => Some(trec::prefs::read_zscores(p)?),
