@@ -122,4 +122,5 @@ def test_cli_equals_each_binary_on_files_with_comments(tmp_path_factory, version
 
     outcomes: list[str] = []
     check()
+    print(version, {o: outcomes.count(o) for o in sorted(set(outcomes))})  # pytest -s shows it
     assert outcomes.count("equal") >= 20 and outcomes.count("both refuse") >= 20, outcomes
