@@ -1404,7 +1404,16 @@ mod tests {
             ]
         );
         let orders: Vec<usize> = trec_names().iter().map(|(_, t)| t.order).collect();
-        let expected: Vec<usize> = (1..=33).filter(|&o| o != 12).chain([51]).collect();
+        // yaap at 51, then trec_eval 10.0's rbp, rbp_resid, unj (its `te_trec_measures`)
+        let expected: Vec<usize> = (1..=33)
+            .filter(|&o| o != 12)
+            .chain([51, 52, 53, 54])
+            .collect();
         assert_eq!(orders, expected);
+        assert!(
+            ALL_TREC_SINCE_10
+                .iter()
+                .all(|n| !trec_group("all_trec").contains(n))
+        );
     }
 }
