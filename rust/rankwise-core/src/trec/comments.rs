@@ -14,8 +14,8 @@
 //!
 //! [`check_comment_lines`] refuses, naming file and line, every `#` line that the version
 //! would not skip (rankwise would skip it: the two would differ), and 10.0's last-line
-//! comment. Standard input cannot be read twice and is not checked; a file that cannot be
-//! opened is left to the reader.
+//! comment. Standard input and pipes cannot be read twice and are not checked; a file that
+//! cannot be opened is left to the reader.
 
 use std::path::Path;
 
@@ -46,10 +46,17 @@ pub fn check_comment_lines(path: &Path, reader: CommentReader, version: TrecEval
     if is_stdin(path) || (reader == CommentReader::Results && version == TrecEval::V10) {
         return Ok(());
     }
-    // A file that cannot be opened is left to the reader, which says why.
+    // A pipe (`/dev/stdin`, a FIFO) cannot be read twice, nor opened without consuming it: left
+    // unchecked, as a file that cannot be opened is (the reader says why).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     let Ok(source) = Source::open(path) else {
         return Ok(());
     };
+    if !source.is_regular() {
+        return Ok(());
+    }
     let Ok((mut input, _)) = source.reader() else {
         return Ok(());
     };
