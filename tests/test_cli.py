@@ -167,9 +167,11 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(tmp_path):
     # Empty files are refused as trec_eval refuses them, even under -c (no silent zeros).
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing but a comment\n\n")
+    # (trec_eval 10.0 skips the comment; 9.0 reads it as data: tests/test_trec_eval10_comments.py)
     for args, message in [
-        (("eval", "-c", qp, empty), "empty.txt: no results"),
-        (("eval", empty, rp), "empty.txt: no judgements"),
+        (("eval", "--trec-eval", "10.0", "-c", qp, empty), "empty.txt: no results"),
+        (("eval", "--trec-eval", "10.0", empty, rp), "empty.txt: no judgements"),
+        (("eval", empty, rp), "empty.txt:1: trec_eval 9.0 has no comment lines"),
     ]:
         done = rankwise_cli(*args)
         assert done.returncode == 1 and message in done.stderr, done.stderr

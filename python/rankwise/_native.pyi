@@ -473,6 +473,12 @@ def trec_eval_rel_info_output(
     summary: bool = True,
     zscore_path: str | PathLike[str] | None = None,
 ) -> str: ...
+def check_comment_lines(
+    rel_path: str | PathLike[str],
+    run_paths: list[str | PathLike[str]],
+    *,
+    trec_eval: Literal["9.0", "10.0"] = "9.0",
+) -> None: ...
 def evaluate_rel_info_files(
     rel_path: str | PathLike[str],
     rel_format: str,

@@ -377,7 +377,12 @@ def _output_options(args: EvalArgs | argparse.Namespace) -> _OutputOptions:
 
 
 def _eval(args: EvalArgs | argparse.Namespace) -> int:
-    if _other_formats(args):
+    from . import _native
+
+    rel_info = _other_formats(args)
+    # `#` lines as trec_eval --trec-eval reads them: refused where it would not skip them
+    _native.check_comment_lines(args.qrels, list(args.runs), trec_eval=args.trec_eval)
+    if rel_info:
         return _eval_rel_info(args)
     measures, runid = _measures(args)
     if args.max_docs is not None and args.max_docs <= 0:

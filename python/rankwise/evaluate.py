@@ -235,8 +235,8 @@ def evaluate(  # noqa: F811 (the implementation of the overloads above)
         turn a recall level into ``lround(level * R)`` relevant documents (9.0:
         ``(long)(level * R + 0.9)``), and scores are compared as float64 (9.0: float32), so
         a :class:`Run` must be built with ``score_precision="float64"`` (dicts are). 10.0's
-        ``all_trec`` (which adds ``rbp``, ``rbp_resid`` and ``unj``) is refused. Every other
-        measure gives the same value under both.
+        ``all_trec`` adds its ``rbp``, ``rbp_resid`` and ``unj``. Every other measure gives
+        the same value under both.
 
     Returns
     -------

@@ -81,6 +81,9 @@ mod _native {
             trec_eval_rel_info_output,
         },
     };
+    // `#` comment lines as each trec_eval version reads them (issue 17).
+    #[pymodule_export]
+    use crate::trec::check_comment_lines;
 
     // The grouped online ratings and grouped bootstraps (issue 19).
     #[pymodule_export]

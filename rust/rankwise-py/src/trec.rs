@@ -690,3 +690,26 @@ pub fn evaluate_rel_info_files(
     let columns = ev.columns.into_iter().map(|(n, _)| n).collect();
     Ok((columns, ev.query_ids, ev.values, ev.summary, ev.num_q))
 }
+
+/// Refuse the `#` lines of the judgements file and the runs that trec_eval `trec_eval` would
+/// not skip, where rankwise's readers skip them (`rankwise eval --trec-eval`; see
+/// `rankwise_core::trec::comments`). Standard input is not checked.
+#[pyfunction]
+#[pyo3(signature = (rel_path, run_paths, *, trec_eval = crate::convert::Wrap::default()))]
+pub fn check_comment_lines(
+    py: Python<'_>,
+    rel_path: PathBuf,
+    run_paths: Vec<PathBuf>,
+    trec_eval: crate::convert::Wrap<rankwise_core::metrics::TrecEval>,
+) -> PyResult<()> {
+    use rankwise_core::trec::comments::{self, CommentReader};
+    let version = trec_eval.0;
+    interrupt::run_owned(py, move || -> Result<(), rankwise_core::RankError> {
+        comments::check_comment_lines(&rel_path, CommentReader::Judgements, version)?;
+        for path in &run_paths {
+            comments::check_comment_lines(path, CommentReader::Results, version)?;
+        }
+        Ok(())
+    })?
+    .map_err(|e| CoreError(e).into())
+}

@@ -187,6 +187,41 @@ pub fn rank_biased_precision(q: &RankedQuery<'_>, k: Option<usize>, p: f64, rel:
     (1.0 - p) * sum
 }
 
+/// trec_eval 10.0's `rbp` (`te_calc_rbp` in `m_rbp.c`): `(1 - p) * sum gain_i p^i` over the
+/// whole ranking, `i` 0-based, `p^i` as the running product trec_eval keeps. A document's gain
+/// is its label (`setup_gains` in `gain_init.c`: each judged level `l >= 0` gains `l`; unjudged
+/// and negative labels gain 0), rescaled to `(gain - min) / (max - min)` when `min < 0 || max >
+/// 1`. `m_rbp.c` compares the gains with `min` and `max` before giving them a value (undefined
+/// behaviour in C); the 10.0 build rankwise is checked against behaves as if both started at
+/// 0, so, gains being `>= 0`, `min = 0` and `max` is the largest judged label: labels over the
+/// largest when it is above 1, as they are otherwise. That is what the 10.0 build does; the C
+/// source leaves it undefined (`docs/guide/trec_eval_versions.md`).
+pub fn trec_rbp(q: &RankedQuery<'_>, p: f64) -> f64 {
+    let (min, max) = (
+        0.0,
+        q.positive_labels.first().copied().unwrap_or(0.0).max(0.0),
+    );
+    let rescale = min < 0.0 || max > 1.0;
+    let mut sum = 0.0;
+    let mut cur_p = 1.0; // p^0
+    let mut rank = 0;
+    for h in q.hits_before(q.num_ret) {
+        while rank < h.rank {
+            cur_p *= p;
+            rank += 1;
+        }
+        if h.label > 0.0 {
+            let gain = if rescale {
+                (h.label - min) / (max - min)
+            } else {
+                h.label
+            };
+            sum += gain * cur_p;
+        }
+    }
+    (1.0 - p) * sum
+}
+
 /// Precision at `k` relative to the best possible: relevant documents in the top `k` over
 /// `min(k, R)` (trec_eval `relative_P.k`: precision up to `R`, recall after). 0 when `R = 0`.
 pub fn relative_precision(q: &RankedQuery<'_>, k: usize, rel: f64) -> f64 {

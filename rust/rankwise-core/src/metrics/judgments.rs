@@ -108,6 +108,46 @@ pub fn hole(q: &RankedQuery<'_>, k: usize) -> f64 {
     f(limit - judged) / f(k)
 }
 
+/// Whether the document at each rank of the ranking is judged (in the qrels with a label
+/// `>= 0`), in rank order: trec_eval's `RELVALUE_NONPOOL` and `RELVALUE_UNJUDGED` are not.
+fn judged_ranks<'a>(q: &'a RankedQuery<'_>) -> impl Iterator<Item = bool> + 'a {
+    let mut hits = q.hits.iter().peekable();
+    (0..q.num_ret).map(move |rank| match hits.peek() {
+        Some(h) if h.rank as usize == rank => hits.next().is_some_and(|h| h.label >= 0.0),
+        _ => q.others_judged,
+    })
+}
+
+/// trec_eval 10.0's `rbp_resid` (`te_calc_rbp_resid` in `m_rbp_resid.c`): with `u` the set of
+/// unjudged ranks (0-based) of a ranking of `n` documents, `p^n + (1 - p) * sum_{i in u} p^i`
+/// (what RBP could gain if every unjudged document and every one after the ranking were
+/// relevant), or 0 when `u` is empty; `p^i` as the running product trec_eval keeps.
+pub fn rbp_residual(q: &RankedQuery<'_>, p: f64) -> f64 {
+    let (mut unjudged, mut sum, mut cur_p) = (0usize, 0.0, 1.0);
+    for judged in judged_ranks(q) {
+        if !judged {
+            unjudged += 1;
+            sum += cur_p;
+        }
+        cur_p *= p;
+    }
+    if unjudged > 0 {
+        cur_p + (1.0 - p) * sum
+    } else {
+        0.0
+    }
+}
+
+/// trec_eval 10.0's `unj_k` (`te_calc_unj` in `m_unjudged.c`): the unjudged documents
+/// (outside the qrels, or with a negative label) among the top `min(k, n)`, over `k`.
+pub fn unjudged(q: &RankedQuery<'_>, k: usize) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let count = judged_ranks(q).take(k).filter(|&j| !j).count();
+    f(count) / f(k)
+}
+
 /// Relevant documents retrieved (in the top `k` with a cutoff; ranx `hits@k`).
 pub fn num_rel_ret(q: &RankedQuery<'_>, cutoff: Option<usize>, rel: f64) -> f64 {
     f(q.hits_before(q.limit(cutoff))

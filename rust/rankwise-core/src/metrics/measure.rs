@@ -191,6 +191,17 @@ pub enum MeasureKind {
     },
     /// BEIR's `hole@k`: the share of the top k (over k) that is not judged.
     Hole,
+    // trec_eval 10.0's measures (`m_rbp.c`, `m_rbp_resid.c`, `m_unjudged.c`).
+    /// trec_eval 10.0's `rbp`: graded RBP, labels over the largest when it is above 1.
+    TrecRbp {
+        p: f64,
+    },
+    /// trec_eval 10.0's `rbp_resid`: RBP's residual from unjudged documents.
+    RbpResid {
+        p: f64,
+    },
+    /// trec_eval 10.0's `unj`: unjudged documents in the top k, over k.
+    Unj,
 }
 
 /// The pattern of the measure kinds that carry C/W/L parameters, binding them to `$cwl`: one
@@ -446,7 +457,11 @@ impl Measure {
             }
         }
         match self.kind {
-            MeasureKind::Rbp { p, .. } if !(p > 0.0 && p < 1.0) => {
+            MeasureKind::Rbp { p, .. }
+            | MeasureKind::TrecRbp { p }
+            | MeasureKind::RbpResid { p }
+                if !(p > 0.0 && p < 1.0) =>
+            {
                 return Err(invalid(format!("p must be in (0, 1); got {p}")));
             }
             // cwl_eval's columns read the whole ranking; only the expected utility is cut at k
@@ -560,8 +575,39 @@ fn with_params(name: &str, kind: MeasureKind, params: &str) -> Result<MeasureKin
                 num_docs_in_coll: 0,
             }
         }
+        MeasureKind::TrecRbp { .. } => MeasureKind::TrecRbp {
+            p: parse_p_pair(name, params)?,
+        },
+        MeasureKind::RbpResid { .. } => MeasureKind::RbpResid {
+            p: parse_p_pair(name, params)?,
+        },
         other => other,
     })
+}
+
+/// trec_eval 10.0's `name=value` parameters of `rbp` and `rbp_resid` (`get_param_pairs` in
+/// `meas_init.c`): rankwise takes `p=` only (the last one given wins, as in `m_rbp.c`).
+/// 10.0's `rbp` also reads integer names as gains of labels (`1=2`, `setup_gains` in
+/// `gain_init.c`), and both ignore other names; rankwise refuses both.
+fn parse_p_pair(name: &str, params: &str) -> Result<f64> {
+    let mut p = 0.9;
+    for pair in params.split(',') {
+        match pair.split_once('=') {
+            Some(("p", value)) => p = parse_f64_param(name, value)?,
+            _ => {
+                return Err(RankError::InvalidMeasure {
+                    name: name.to_owned(),
+                    reason: format!(
+                        "trec_eval 10.0's {} takes p=value parameters here (as in \
+                         {}.p=0.8); got {pair:?}",
+                        name.split('.').next().unwrap_or(name),
+                        name.split('.').next().unwrap_or(name),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(p)
 }
 
 // ----------------------------------------------------------------------------------------
@@ -640,6 +686,12 @@ fn parse_trec(name: &str) -> Result<Option<Vec<Measure>>> {
             TrecForm::Levels(_) => {
                 let levels = split_params(name, params, parse_f64_param)?;
                 expand_levels(name, base, row.kind, levels).map(Some)
+            }
+            // ranx's `rbp.95` (p = 0.95): trec_eval's `rbp` takes `p=` pairs
+            TrecForm::Params(_)
+                if matches!(row.kind, MeasureKind::TrecRbp { .. }) && !params.contains('=') =>
+            {
+                Ok(None)
             }
             TrecForm::Params(_) => {
                 let kind = with_params(name, row.kind, params)?;
@@ -1145,20 +1197,21 @@ impl MeasureSet {
     }
 
     /// Parse every name for a trec_eval version: as [`MeasureSet::parse`], each measure
-    /// following `version`'s arithmetic. Under 10.0 the group `all_trec` is refused: 10.0
-    /// added `rbp`, `rbp_resid` and `unj` to it (commit 4e0ebd0), which rankwise does not
-    /// compute in trec_eval's form yet.
+    /// following `version`'s arithmetic. Under 10.0 the group `all_trec` also holds `rbp`,
+    /// `rbp_resid` and `unj` (10.0's `trec_names` in `measures.c`, commit 4e0ebd0).
     pub fn parse_for<S: AsRef<str>>(names: &[S], version: TrecEval) -> Result<Self> {
-        if version == TrecEval::V10 && names.iter().any(|n| n.as_ref().trim() == "all_trec") {
-            return Err(RankError::InvalidMeasure {
-                name: "all_trec".into(),
-                reason: "trec_eval 10.0's all_trec adds rbp, rbp_resid and unj, which rankwise \
-                         does not compute in trec_eval's form yet; name the measures, or use \
-                         trec_eval=\"9.0\""
-                    .into(),
-            });
-        }
-        let mut set = MeasureSet::parse(names)?;
+        let mut set = if version == TrecEval::V10 {
+            let mut expanded: Vec<&str> = Vec::new();
+            for n in names {
+                expanded.push(n.as_ref());
+                if n.as_ref().trim() == "all_trec" {
+                    expanded.extend(table::ALL_TREC_SINCE_10);
+                }
+            }
+            MeasureSet::parse(&expanded)?
+        } else {
+            MeasureSet::parse(names)?
+        };
         for m in &mut set.measures {
             m.trec_eval = version;
         }

@@ -205,6 +205,9 @@ fn compute_kind(measure: &Measure, query: &RankedQuery<'_>, rel_level: f64) -> f
         MeasureKind::Accuracy => binary::accuracy(query, k, rel),
         MeasureKind::RecallCap => binary::capped_recall(query, k.unwrap_or(0), rel),
         MeasureKind::Hole => judgments::hole(query, k.unwrap_or(0)),
+        MeasureKind::TrecRbp { p } => binary::trec_rbp(query, p),
+        MeasureKind::RbpResid { p } => judgments::rbp_residual(query, p),
+        MeasureKind::Unj => judgments::unjudged(query, k.unwrap_or(0)),
         MeasureKind::Inst { t, cwl } => cwl_model(query, CwlModel::Inst { t }, cwl),
         MeasureKind::Insq { t, cwl } => cwl_model(query, CwlModel::Insq { t }, cwl),
         MeasureKind::Bpm { t, dynamic, cwl } => {

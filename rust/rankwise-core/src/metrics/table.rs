@@ -702,6 +702,34 @@ pub const MEASURES: &[MeasureInfo] = &[
         help: "C/W/L not-ERR, eq. 11: INSQ's continuation times 1 - gain",
         ..CWL
     },
+    // trec_eval 10.0's measures, after yaap in its `te_trec_measures` (`measures.c`); in its
+    // `all_trec` only ([`ALL_TREC_SINCE_10`]).
+    MeasureInfo {
+        family: "rbp",
+        kind: MeasureKind::TrecRbp { p: 0.9 },
+        parameters: "none",
+        trec_eval: &[trec_named_only("rbp", TrecForm::Params("p=0.9"), 52)],
+        help: "trec_eval 10.0's graded rank-biased precision (p=0.9; labels over the largest \
+               when it is above 1)",
+        ..TREC_10_MEASURE
+    },
+    MeasureInfo {
+        family: "rbp_resid",
+        kind: MeasureKind::RbpResid { p: 0.9 },
+        parameters: "none",
+        trec_eval: &[trec_named_only("rbp_resid", TrecForm::Params("p=0.9"), 53)],
+        help: "trec_eval 10.0's RBP residual: what unjudged documents could add to rbp",
+        ..TREC_10_MEASURE
+    },
+    MeasureInfo {
+        family: "unj",
+        kind: MeasureKind::Unj,
+        cutoff: CutoffUse::Required,
+        parameters: "none",
+        trec_eval: &[trec_named_only("unj", TrecForm::Cutoffs(&UNJ_CUTOFFS), 54)],
+        help: "trec_eval 10.0's unjudged documents in the top k, over k",
+        ..TREC_10_MEASURE
+    },
 ];
 
 /// A measure of preference or judgement-group judgements (trec_eval's `-R prefs`,
@@ -964,6 +992,21 @@ pub fn trec_group(group: &str) -> Vec<&'static str> {
 /// The trec_eval measure groups.
 pub const TREC_GROUPS: [&str; 3] = ["official", "set", "all_trec"];
 
+/// The measures trec_eval 10.0 added to `all_trec` (`trec_names` in its `measures.c`, commit
+/// 4e0ebd0); 9.0.x lacks them.
+pub const ALL_TREC_SINCE_10: [&str; 3] = ["rbp", "rbp_resid", "unj"];
+
+/// trec_eval 10.0's default cutoffs for `unj` (`m_unjudged.c`).
+pub const UNJ_CUTOFFS: [usize; 3] = [5, 10, 20];
+
+/// A measure of trec_eval 10.0 only: graded or about judgements, no relevance level, no
+/// ir_measures name.
+const TREC_10_MEASURE: MeasureInfo = MeasureInfo {
+    cutoff: CutoffUse::None,
+    relevance_level: false,
+    ..BINARY
+};
+
 /// An ir_measures name with the parameters its row requires: `SDCG(max_rel=3)`.
 fn with_required(name: &str, row: &MeasureInfo) -> String {
     if row.required.is_empty() {
@@ -1190,6 +1233,9 @@ mod tests {
                 t: 1.0,
                 cwl: CwlParams::DEFAULT,
             },
+            K::TrecRbp { p: 0.9 },
+            K::RbpResid { p: 0.9 },
+            K::Unj,
         ];
         for k in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -1240,7 +1286,10 @@ mod tests {
                 | K::Nerr8 { .. }
                 | K::Nerr9 { .. }
                 | K::Nerr10 { .. }
-                | K::Nerr11 { .. } => {}
+                | K::Nerr11 { .. }
+                | K::TrecRbp { .. }
+                | K::RbpResid { .. }
+                | K::Unj => {}
             }
         }
         all.to_vec()
@@ -1355,7 +1404,16 @@ mod tests {
             ]
         );
         let orders: Vec<usize> = trec_names().iter().map(|(_, t)| t.order).collect();
-        let expected: Vec<usize> = (1..=33).filter(|&o| o != 12).chain([51]).collect();
+        // yaap at 51, then trec_eval 10.0's rbp, rbp_resid, unj (its `te_trec_measures`)
+        let expected: Vec<usize> = (1..=33)
+            .filter(|&o| o != 12)
+            .chain([51, 52, 53, 54])
+            .collect();
         assert_eq!(orders, expected);
+        assert!(
+            ALL_TREC_SINCE_10
+                .iter()
+                .all(|n| !trec_group("all_trec").contains(n))
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 mod collection;
 pub mod columns;
+pub mod comments;
 mod index;
 pub(crate) mod memory;
 pub mod output;

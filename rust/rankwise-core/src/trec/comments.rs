@@ -1,0 +1,220 @@
+//! `#` comment lines as each trec_eval version reads them, for `rankwise eval --trec-eval`.
+//!
+//! rankwise's readers skip every line whose first field starts with `#`. trec_eval differs
+//! by version and by file (checked on the 10.0 build; `docs/guide/trec_eval_versions.md`):
+//! * 9.0.x has no comments: a `#` line is data (`Malformed line` unless it has the format's
+//!   fields, then a line of query `#...`);
+//! * 10.0 skips any results line whose first non-blank character is `#`
+//!   (`get_trec_results.c`, commit f89e872): what rankwise does;
+//! * 10.0's qrels, prefs and qrels_jg readers (`get_qrels.c`, `get_prefs.c`,
+//!   `get_qrels_prefs.c`, `get_qrels_jg.c`) skip a line with `#` in its first column and then
+//!   parse the next line as data whatever it holds, so a second comment line in a row, or a
+//!   `#` after blanks, is data; a comment on the last line makes them read past the end of
+//!   their buffer (undefined behaviour).
+//!
+//! [`check_comment_lines`] refuses, naming file and line, every `#` line that the version
+//! would not skip (rankwise would skip it: the two would differ), and 10.0's last-line
+//! comment. Standard input and pipes cannot be read twice and are not checked; a file that
+//! cannot be opened is left to the reader.
+
+use std::path::Path;
+
+use super::parse::{Source, is_stdin};
+use crate::error::{RankError, Result};
+use crate::metrics::TrecEval;
+
+/// Which of trec_eval's readers reads the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentReader {
+    /// Results (runs): `get_trec_results.c`.
+    Results,
+    /// Qrels, prefs, qrels_prefs or qrels_jg: one comment at a time, in column 0.
+    Judgements,
+}
+
+/// What `version`'s reader does with one line whose first non-blank byte is `#`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Skipped,
+    Data,
+}
+
+/// Refuse the `#` lines of `path` that trec_eval `version`'s `reader` does not skip, and, under
+/// 10.0, a comment on the last line of a judgements file. Nothing to check for results under
+/// 10.0 (rankwise skips what it skips); standard input is not checked.
+pub fn check_comment_lines(path: &Path, reader: CommentReader, version: TrecEval) -> Result<()> {
+    if is_stdin(path) || (reader == CommentReader::Results && version == TrecEval::V10) {
+        return Ok(());
+    }
+    // A pipe (`/dev/stdin`, a FIFO) cannot be read twice, nor opened without consuming it: left
+    // unchecked, as a file that cannot be opened is (the reader says why).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    let Ok(source) = Source::open(path) else {
+        return Ok(());
+    };
+    if !source.is_regular() {
+        return Ok(());
+    }
+    let Ok((mut input, _)) = source.reader() else {
+        return Ok(());
+    };
+    let mut check = Checker::new(source.name(), reader, version);
+    // Blocks of 4 MiB; a line across two blocks is carried over.
+    let mut block = vec![0u8; 4 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = super::parse::fill(&mut input, &mut block, source.name())?;
+        if n == 0 {
+            break;
+        }
+        let data = &block[..n];
+        let Some(end) = data.iter().rposition(|&b| b == b'\n') else {
+            carry.extend_from_slice(data);
+            continue;
+        };
+        carry.extend_from_slice(&data[..end]);
+        check.lines(&carry)?;
+        carry.clear();
+        carry.extend_from_slice(&data[end + 1..]);
+    }
+    if !carry.is_empty() {
+        check.lines(&carry)?;
+    }
+    check.finish()
+}
+
+/// The state of one file's check, line by line.
+struct Checker<'a> {
+    name: &'a str,
+    reader: CommentReader,
+    version: TrecEval,
+    /// Lines seen.
+    number: u64,
+    /// 10.0's judgement readers: the last line was a skipped comment (the next is data); its
+    /// text, for the last-line error.
+    after_comment: Option<Vec<u8>>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(name: &'a str, reader: CommentReader, version: TrecEval) -> Self {
+        Checker {
+            name,
+            reader,
+            version,
+            number: 0,
+            after_comment: None,
+        }
+    }
+
+    /// Check `text`, whole lines without their last newline.
+    fn lines(&mut self, text: &[u8]) -> Result<()> {
+        let judgements_10 =
+            self.version == TrecEval::V10 && self.reader == CommentReader::Judgements;
+        if !text.contains(&b'#') && !judgements_10 {
+            self.number += text.split(|&b| b == b'\n').count() as u64;
+            return Ok(());
+        }
+        for line in text.split(|&b| b == b'\n') {
+            self.line(line)?;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, line: &[u8]) -> Result<()> {
+        self.number += 1;
+        let first = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        let is_hash = first.is_some_and(|p| line[p] == b'#');
+        let fate = match (self.version, self.reader) {
+            (TrecEval::V9, _) => Fate::Data,
+            (TrecEval::V10, CommentReader::Results) => Fate::Skipped,
+            (TrecEval::V10, CommentReader::Judgements) => {
+                let skipped = self.after_comment.is_none() && line.first() == Some(&b'#');
+                self.after_comment = skipped.then(|| line.to_vec());
+                if skipped { Fate::Skipped } else { Fate::Data }
+            }
+        };
+        if is_hash && fate == Fate::Data {
+            let reason = match self.version {
+                TrecEval::V9 => {
+                    "trec_eval 9.0 has no comment lines and reads this one as data, where \
+                     rankwise skips it; remove it, or use --trec-eval 10.0"
+                }
+                TrecEval::V10 => {
+                    "trec_eval 10.0 reads this `#` line as data (its qrels, prefs and \
+                     qrels_jg readers skip one comment line at a time, with `#` in the first \
+                     column), where rankwise skips it; remove it"
+                }
+            };
+            return Err(refused(self.name, self.number, line, reason));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.after_comment {
+            Some(text) => Err(refused(
+                self.name,
+                self.number,
+                &text,
+                "trec_eval 10.0 reads past the end of its buffer after a comment on the last \
+                 line of a qrels, prefs or qrels_jg file (undefined behaviour in get_qrels.c); \
+                 remove the line or add a judgement after it",
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+fn check_bytes(name: &str, data: &[u8], reader: CommentReader, version: TrecEval) -> Result<()> {
+    let mut check = Checker::new(name, reader, version);
+    check.lines(data.strip_suffix(b"\n").unwrap_or(data))?;
+    check.finish()
+}
+
+fn refused(name: &str, line: u64, text: &[u8], reason: &str) -> RankError {
+    let end = text
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    RankError::Parse {
+        path: name.to_owned(),
+        line,
+        reason: reason.to_owned(),
+        text: crate::error::quote_input(&text[..end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CommentReader::{Judgements, Results};
+    use TrecEval::{V9, V10};
+
+    fn line_of(data: &str, reader: CommentReader, version: TrecEval) -> Option<u64> {
+        match check_bytes("f", data.as_bytes(), reader, version) {
+            Ok(()) => None,
+            Err(RankError::Parse { line, .. }) => Some(line),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn each_version_and_reader_skips_what_trec_eval_skips() {
+        let run = "# c\n  # c\n1 Q0 d 1 1 r\n";
+        assert_eq!(line_of(run, Results, V10), None);
+        assert_eq!(line_of(run, Results, V9), Some(1));
+        assert_eq!(line_of(run, Judgements, V10), Some(2)); // after blanks: data
+        let qrels = "# a\n1 0 d 1\n# b\n1 0 e 0\n";
+        assert_eq!(line_of(qrels, Judgements, V10), None);
+        assert_eq!(line_of(qrels, Judgements, V9), Some(1));
+        // two in a row: the second is data
+        assert_eq!(line_of("# a\n# b\n1 0 d 1\n", Judgements, V10), Some(2));
+        // a comment on the last line, with or without its newline
+        assert_eq!(line_of("1 0 d 1\n# a\n", Judgements, V10), Some(2));
+        assert_eq!(line_of("1 0 d 1\n# a", Judgements, V10), Some(2));
+        assert_eq!(line_of("1 0 d#1 1\n", Judgements, V9), None); // not at a line's start
+    }
+}
