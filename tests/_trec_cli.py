@@ -44,10 +44,13 @@ def write_trec(
     return qp, rp
 
 
-def same_eval_output(qrels: Path, run: Path, other: Path, *measures: str) -> dict[tuple, str]:
-    """``rankwise eval -m MEASURE...`` of ``run`` and of ``other`` under each of
-    :data:`EVAL_FLAGS`: asserts both succeed with the same output; the outputs by flags."""
-    picked = [arg for m in measures for arg in ("-m", m)]
+def same_eval_output(
+    qrels: Path, run: Path, other: Path, *measures: str, trec_eval: str = "9.0"
+) -> dict[tuple, str]:
+    """``rankwise eval --trec-eval VERSION -m MEASURE...`` of ``run`` and of ``other`` under
+    each of :data:`EVAL_FLAGS`: asserts both succeed with the same output; the outputs by
+    flags."""
+    picked = ["--trec-eval", trec_eval, *(arg for m in measures for arg in ("-m", m))]
     outputs = {}
     for flags in EVAL_FLAGS:
         a = rankwise_cli("eval", *flags, *picked, qrels, run)
