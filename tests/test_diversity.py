@@ -279,6 +279,34 @@ def test_cli_ndeval_prints_csv_and_reports_errors_in_one_line(tmp_path):
     assert bad.stderr.count("\n") == 1 and f"{tmp_path / 'q'}:1:" in bad.stderr
 
 
+def test_eval_with_diversity_judgements_prints_what_ndeval_prints(tmp_path):
+    # `rankwise eval -R diversity` is ndeval's output with its defaults; -c and -M are ndeval's.
+    (tmp_path / "q").write_text("1 1 A 1\n1 2 B 1\n2 1 C 1\n3 1 D 1\n")
+    (tmp_path / "r").write_text("1 Q0 B 1 2.0 myrun\n1 Q0 A 2 1.0 myrun\n2 Q0 A 1 1.0 myrun\n")
+    q, r = tmp_path / "q", tmp_path / "r"
+    evaluate = [sys.executable, "-m", "rankwise", "eval", "-R", "diversity"]
+    for flags, options in (([], {}), (["-c"], {"complete": True}), (["-M", "1"], {"depth": 1})):
+        done = subprocess.run([*evaluate, *flags, str(q), str(r)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == ndeval_output(q, r, **options)  # type: ignore[arg-type]
+        assert done.stdout.splitlines()[-1].startswith("myrun,amean,")
+    ndeval = [sys.executable, "-m", "rankwise", "ndeval", "-c", str(q), str(r)]
+    assert subprocess.run(ndeval, capture_output=True, text=True).stdout == ndeval_output(
+        q, r, complete=True
+    )
+    for flags, message in (
+        (["-m", "map"], "-R diversity prints every ndeval measure in ndeval's format; drop -m"),
+        (["--format", "json"], "drop --format"),
+        (["-J", "-n"], "drop -J, -n"),
+        (["-M", "0"], "-M must be a positive integer; got 0"),
+    ):
+        bad = subprocess.run([*evaluate, *flags, str(q), str(r)], capture_output=True, text=True)
+        assert bad.returncode != 0 and "Traceback" not in bad.stderr
+        assert message in bad.stderr, bad.stderr
+    two = subprocess.run([*evaluate, str(q), str(r), str(r)], capture_output=True, text=True)
+    assert "-R diversity evaluates one run, as ndeval does; got 2" in two.stderr, two.stderr
+
+
 def _write_run(path, run, name):  # type: ignore[no-untyped-def]
     lines = []
     for q, docs in run.items():

@@ -114,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("-n", dest="no_summary", action="store_true", help="no summary lines")
     # trec_eval's -R/-T/-N/-Z (trec_eval.c's options): relevance and results formats.
     ev.add_argument("-R", dest="rel_format", default="qrels", metavar="FORMAT",
-                    help="judgements: qrels (default), prefs, qrels_prefs, qrels_jg")  # fmt: skip
+                    help="judgements: qrels (default), prefs, qrels_prefs, qrels_jg, or "
+                         "diversity (qrels with a subtopic column: ndeval's output)")  # fmt: skip
     ev.add_argument("-T", dest="results_format", default="trec_results", metavar="FORMAT",
                     help="results format: trec_results (the only one trec_eval has)")  # fmt: skip
     ev.add_argument("-N", dest="num_docs_in_coll", type=int, metavar="NUM",
@@ -380,6 +381,8 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
     from . import _native
 
     rel_info = _other_formats(args)
+    if args.rel_format == "diversity":
+        return _eval_diversity(args)
     # `#` lines as trec_eval --trec-eval reads them: refused where it would not skip them
     _native.check_comment_lines(args.qrels, list(args.runs), trec_eval=args.trec_eval)
     if rel_info:
@@ -419,7 +422,7 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
     return 0
 
 
-REL_FORMATS = ("qrels", "prefs", "qrels_prefs", "qrels_jg")
+REL_FORMATS = ("qrels", "prefs", "qrels_prefs", "qrels_jg", "diversity")
 
 
 def _other_formats(args: EvalArgs | argparse.Namespace) -> bool:
@@ -439,6 +442,39 @@ def _other_formats(args: EvalArgs | argparse.Namespace) -> bool:
         if given and args.format != "trec":
             raise ValueError(f"{flag} works with trec_eval's format only; drop --format")
     return bool(args.rel_format != "qrels")
+
+
+def _eval_diversity(args: EvalArgs | argparse.Namespace) -> int:
+    """``rankwise eval -R diversity QRELS RUN``: what ndeval prints with its default options
+    (``rankwise ndeval`` has the rest). ``-c`` and ``-M`` mean what they mean to ndeval."""
+    from .diversity import ndeval_output
+
+    given = [
+        flag
+        for flag, on in (
+            ("-m", bool(args.measures)),
+            ("-J", args.judged_only),
+            ("-n", args.no_summary),
+            ("-Z", args.zscore_file is not None),
+            ("-N", args.num_docs_in_coll is not None),
+            ("--format", args.format != "trec"),
+            ("--trec-eval", args.trec_eval != "9.0"),
+            ("--ties", args.ties != "trec_eval"),
+        )
+        if on
+    ]
+    if given:
+        raise ValueError(
+            f"-R diversity prints every ndeval measure in ndeval's format; drop {', '.join(given)}"
+        )
+    if len(args.runs) != 1:
+        raise ValueError(f"-R diversity evaluates one run, as ndeval does; got {len(args.runs)}")
+    if args.max_docs is not None and args.max_docs <= 0:
+        raise ValueError(f"-M must be a positive integer; got {args.max_docs}")
+    sys.stdout.write(
+        ndeval_output(args.qrels, args.runs[0], depth=args.max_docs, complete=args.complete)
+    )
+    return 0
 
 
 def _eval_rel_info(args: EvalArgs | argparse.Namespace) -> int:
