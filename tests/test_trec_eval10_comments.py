@@ -10,7 +10,6 @@ given (``RANKWISE_TREC_EVAL9``, ``RANKWISE_TREC_EVAL10``).
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
@@ -19,12 +18,7 @@ from hypothesis import strategies as st
 
 from ._trec_cli import write_trec
 from .strategies import qrels_and_run
-from .test_trec_eval10 import CLOSE_SCORES
-
-BINARIES = {
-    "9.0": os.environ.get("RANKWISE_TREC_EVAL9"),
-    "10.0": os.environ.get("RANKWISE_TREC_EVAL10"),
-}
+from .test_trec_eval10 import BINARIES, CLOSE_SCORES
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
