@@ -957,3 +957,19 @@ def test_lm_loss_refuses_a_target_outside_the_vocabulary_and_huge_ints_are_float
     assert torch.equal(big, losses.threshold_consistent_margin_loss(e, lab, lambda_plus=-(2.0**75)))
     h = torch.tensor([-1.0, 0.5])
     assert torch.equal(losses.madpo_weights(h, lam=2**70), losses.madpo_weights(h, lam=2.0**70))
+
+
+def test_plackett_luce_log_prob_refuses_rankings_that_are_not_item_indices() -> None:
+    # found by `benches/fuzz_api.py --seed 72 --batch 4`: a float tensor reached torch.gather
+    torch = pytest.importorskip("torch")
+    from rankwise.torch import losses
+
+    s = torch.tensor([[0.5, 1.0], [2.0, 0.0]])
+    with pytest.raises(RankwiseTypeError, match=r"`rankings` must be an integer tensor"):
+        losses.plackett_luce_log_prob(s, torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    with pytest.raises(InvalidValueError, match=r"`rankings` must hold item indices in \[0, 2\)"):
+        losses.plackett_luce_log_prob(s, torch.tensor([[1, 2], [0, 1]]))
+    with pytest.raises(InvalidValueError, match=r"from -1 to 1"):
+        losses.plackett_luce_log_prob(s, torch.tensor([[1, -1], [0, 1]]))
+    good = losses.plackett_luce_log_prob(s, torch.tensor([[1, 0], [0, 1]]))
+    assert good.shape == (2,) and bool(torch.isfinite(good).all())

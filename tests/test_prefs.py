@@ -256,7 +256,10 @@ def test_cli_reads_other_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["-R", "trec"], "-R must be one of qrels, prefs, qrels_prefs, qrels_jg, diversity; got 'trec'"),
+        (
+            ["-R", "trec"],
+            "-R must be one of qrels, prefs, qrels_prefs, qrels_jg, diversity; got 'trec'",
+        ),
         (["-T", "trec"], "-T must be trec_results"),
         (["-R", "prefs", "-m", "map"], "it needs relevance format qrels;"),
         (["-R", "prefs", "-m", "map_avgjg"], "needs relevance format qrels_jg"),

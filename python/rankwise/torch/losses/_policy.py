@@ -7,7 +7,7 @@ import math
 import torch
 from torch import Tensor
 
-from rankwise.errors import InvalidValueError, ShapeError
+from rankwise.errors import InvalidValueError, RankwiseTypeError, ShapeError
 
 from ._common import (
     Reduction,
@@ -97,6 +97,10 @@ def plackett_luce_log_prob(
     """
     s = _float_tensor("scores", scores, ndim=2)
     rk = _tensor("rankings", rankings)
+    if rk.is_floating_point() or rk.is_complex() or rk.dtype == torch.bool:
+        raise RankwiseTypeError(
+            f"`rankings` must be an integer tensor of item indices; got {rk.dtype}"
+        )
     _check_positive("temperature", temperature)
     _check_k(k)
     squeeze = rk.dim() == 2
@@ -106,6 +110,11 @@ def plackett_luce_log_prob(
         raise ShapeError(
             f"`rankings` must have shape (B, L) or (B, N, L) with (B, L) = {tuple(s.shape)}; "
             f"got {tuple(rankings.shape)}"
+        )
+    if rk.numel() and (int(rk.min()) < 0 or int(rk.max()) >= s.shape[1]):
+        raise InvalidValueError(
+            f"`rankings` must hold item indices in [0, {s.shape[1]}); "
+            f"got values from {int(rk.min())} to {int(rk.max())}"
         )
     m = _mask(mask, s)
     z = _clean(s / float(temperature), m)
