@@ -399,3 +399,38 @@ def test_risk_options_are_checked_and_the_cli_passes_them(tmp_path):
     assert (
         missing.returncode == 1 and "Traceback" not in missing.stderr and "nope" in missing.stderr
     )
+
+
+ir_measures = pytest.importorskip("ir_measures")
+IR_NAMES = [
+    *(f"{m}@{k}" for m in ("ERR_IA", "nERR_IA", "alpha_DCG", "alpha_nDCG") for k in (1, 5, 20)),
+    *(f"{m}@{k}" for m in ("P_IA", "StRecall") for k in (1, 2, 10)),
+    "NRBP",
+    "nNRBP",
+    "AP_IA",
+]
+
+
+@settings(max_examples=200)
+@given(rows, runs)
+def test_ir_measures_names_equal_its_pyndeval_provider(qrel_rows, run):
+    # issue 17: ir_measures' names (StRecall, alpha_nDCG, ERR_IA, ...), spelled as it spells
+    # them in the report, and equal to the values its pyndeval provider gives.
+    run = {q: docs for q, docs in run.items() if docs}
+    nested = _nested(qrel_rows)
+    qrels = [ir_measures.Qrel(q, d, j, s) for q, s, d, j in _flat(nested)]
+    scored = [ir_measures.ScoredDoc(q, d, x) for q, docs in run.items() for d, x in docs.items()]
+    measures = [ir_measures.parse_measure(name) for name in IR_NAMES]
+    expected: dict[str, dict[str, float]] = {}
+    for metric in ir_measures.iter_calc(measures, qrels, scored):
+        expected.setdefault(metric.query_id, {})[str(metric.measure)] = metric.value
+    if not any(q in nested for q in run):
+        return  # no judged query in the run: evaluate_diversity refuses it (tested above)
+    report = evaluate_diversity(nested, run, IR_NAMES)
+    assert list(report.measures) == IR_NAMES
+    for q in report.query_ids:
+        for name in IR_NAMES:
+            want = expected.get(q, {}).get(name)
+            if want is None or math.isnan(want):
+                continue  # ir_measures leaves the query out, or pyndeval's 0/0 (see above)
+            assert report.per_query[q][name] == want, (q, name)

@@ -17,7 +17,7 @@ from ._validation import choice, integer, real_scalar
 from .errors import InvalidValueError, RankwiseTypeError
 from .report import Report
 
-__all__ = ["NDEVAL_MEASURES", "evaluate_diversity", "ndeval_output"]
+__all__ = ["IR_MEASURES_NAMES", "NDEVAL_MEASURES", "evaluate_diversity", "ndeval_output"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +31,26 @@ NDEVAL_MEASURES: tuple[str, ...] = (
     "MAP-IA",
     *(f"{m}@{k}" for m in ("P-IA", "strec") for k in (5, 10, 20)),
 )
+
+#: ir_measures' names of the same measures (its pyndeval provider), as ``evaluate_diversity``
+#: also takes them: the base name before ``@k`` -> rankwise's (ndeval's) base name.
+IR_MEASURES_NAMES: dict[str, str] = {
+    "ERR_IA": "ERR-IA",
+    "nERR_IA": "nERR-IA",
+    "alpha_DCG": "alpha-DCG",
+    "alpha_nDCG": "alpha-nDCG",
+    "AP_IA": "MAP-IA",
+    "MAP_IA": "MAP-IA",
+    "P_IA": "P-IA",
+    "StRecall": "strec",
+}
+
+
+def _ndeval_name(name: str) -> str:
+    """``name`` as ndeval spells it (ir_measures' spellings translated; others unchanged)."""
+    base, at, cutoff = name.partition("@")
+    return IR_MEASURES_NAMES.get(base, base) + at + cutoff
+
 
 DiversityQrelsLike = str | os.PathLike[str] | Mapping[str, Mapping[str | int, Mapping[str, int]]]
 DiversityRunLike = str | os.PathLike[str] | Mapping[str, Mapping[str, float]]
@@ -108,7 +128,9 @@ def evaluate_diversity(
     measures
         Names as ndeval prints them: ``ERR-IA@k``, ``nERR-IA@k``, ``alpha-DCG@k``,
         ``alpha-nDCG@k``, ``P-IA@k``, ``strec@k`` (any k >= 1; ndeval stops at 20),
-        ``NRBP``, ``nNRBP``, ``MAP-IA``. Default: :data:`NDEVAL_MEASURES`.
+        ``NRBP``, ``nNRBP``, ``MAP-IA``; or as ir_measures names them (``StRecall@k``,
+        ``alpha_nDCG@k``, ``ERR_IA@k``, ``AP_IA``, ...: :data:`IR_MEASURES_NAMES`), and then
+        the report keeps that spelling. Default: :data:`NDEVAL_MEASURES`.
     alpha
         Redundancy intolerance in [0, 1]: the n-th document relevant to a subtopic gains
         :math:`(1-\alpha)^{n-1}` for it (ndeval's ``-alpha``).
@@ -169,6 +191,10 @@ def evaluate_diversity(
     names = list(NDEVAL_MEASURES if measures is None else measures)
     if not all(isinstance(m, str) for m in names):
         raise RankwiseTypeError("`measures` must hold str names")
+    # The report keeps each name as given (the first spelling, where two name one measure).
+    spelled: dict[str, str] = {}
+    for name in names:
+        spelled.setdefault(_ndeval_name(name), name)
     relevance_level = integer(
         "relevance_level", relevance_level, minimum=-(2**63), maximum=2**63 - 1
     )
@@ -176,7 +202,7 @@ def evaluate_diversity(
     result = _native.diversity_evaluate(
         _plain(qrels, "qrels"),
         _plain(run, "run"),
-        names,
+        list(spelled),
         alpha=_unit("alpha", alpha),
         beta=_unit("beta", beta),
         relevance_level=relevance_level,
@@ -188,7 +214,8 @@ def evaluate_diversity(
         raise InvalidValueError(
             "`run` and `qrels` must share at least one query; none of the run's queries is judged"
         )
-    return Report(measure_names, query_ids, values, means, run_name=run_name)
+    given = [spelled.get(m, m) for m in measure_names]
+    return Report(given, query_ids, values, means, run_name=run_name)
 
 
 def ndeval_output(
