@@ -477,7 +477,7 @@ def check_comment_lines(
     rel_path: str | PathLike[str],
     run_paths: list[str | PathLike[str]],
     *,
-    trec_eval: Literal["9.0", "10.0"] = "9.0",
+    trec_eval: _TrecEval = ...,
 ) -> None: ...
 def evaluate_rel_info_files(
     rel_path: str | PathLike[str],
