@@ -495,8 +495,9 @@ pub fn trec_eval_output(
 ) -> PyResult<String> {
     use rankwise_core::evaluate::{EvalOptions, Missing, evaluate_run_file_with_ties};
     use rankwise_core::metrics::MeasureSet;
-    let mut set = MeasureSet::parse_for(&measures, trec_eval.0).map_err(CoreError)?;
-    set.use_trec_eval_param_names(&measures);
+    let (mut set, used) =
+        MeasureSet::parse_trec_eval_args(&measures, trec_eval.0).map_err(CoreError)?;
+    set.use_trec_eval_param_names(&used);
     set.set_num_docs_in_coll(num_docs_in_coll);
     check_one_stdin(py, &qrels_path, &run_paths, "qrels")?;
     let opts = EvalOptions {

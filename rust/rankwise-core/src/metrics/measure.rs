@@ -1178,6 +1178,15 @@ pub struct MeasureSet {
 impl MeasureSet {
     /// Parse every name; the same reported name twice is kept once.
     pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self> {
+        Self::parse_keeping(names, |_, _| true)
+    }
+
+    /// [`MeasureSet::parse`], keeping of each name's measures those for which
+    /// `keep(name, measure)` holds.
+    fn parse_keeping<S: AsRef<str>>(
+        names: &[S],
+        keep: impl Fn(&str, &Measure) -> bool,
+    ) -> Result<Self> {
         if names.is_empty() {
             return Err(RankError::invalid(
                 "measures",
@@ -1188,7 +1197,7 @@ impl MeasureSet {
         let mut measures: Vec<Measure> = Vec::new();
         for n in names {
             for m in Measure::parse(n.as_ref())? {
-                if !measures.iter().any(|x| x.name == m.name) {
+                if keep(n.as_ref(), &m) && !measures.iter().any(|x| x.name == m.name) {
                     measures.push(m);
                 }
             }
@@ -1196,26 +1205,76 @@ impl MeasureSet {
         Ok(MeasureSet { measures })
     }
 
+    /// Parse trec_eval's `-m` arguments as its command line reads them: each measure is
+    /// computed once, with the parameters of the *first* `-m name.params` that names it. A
+    /// later `-m name.params` is ignored, and a bare `-m name`, or a group such as `all_trec`
+    /// that holds it, adds nothing to it (trec_eval 9.0.x and 10.0: `mark_measure` keeps
+    /// every `name.params` in order, and `te_init_meas_*` in `meas_init.c` takes the first
+    /// entry whose name matches). So `-m all_trec -m P.5` prints `P_5` and no other `P`, and
+    /// `-m P.5 -m P.10` prints only `P_5`. [`MeasureSet::parse_for`], which the Python API
+    /// and the pytrec_eval drop-in use, takes every parameter list given instead.
+    ///
+    /// Returns the set and the names that were used (a later `name.params` left out), to
+    /// hand to [`MeasureSet::use_trec_eval_param_names`].
+    pub fn parse_trec_eval_args<S: AsRef<str>>(
+        names: &[S],
+        version: TrecEval,
+    ) -> Result<(Self, Vec<String>)> {
+        // The first `base.params` of each trec_eval measure; later ones are dropped.
+        let mut first: Vec<(&str, &str)> = Vec::new();
+        let mut used: Vec<String> = Vec::new();
+        for n in names {
+            let name = n.as_ref().trim();
+            if let Some((base, _)) = name.split_once('.') {
+                if trec_lookup(base).is_some() {
+                    if first.iter().any(|(b, _)| *b == base) {
+                        continue;
+                    }
+                    first.push((base, name));
+                }
+            }
+            used.push(name.to_owned());
+        }
+        // What the bare name of each such measure stands for (its default parameters): a
+        // bare name or a group gives none of these.
+        let mut defaults: Vec<String> = Vec::new();
+        for (base, _) in &first {
+            defaults.extend(Measure::parse(base).into_iter().flatten().map(|m| m.name));
+        }
+        let explicit = |name: &str| first.iter().any(|(_, full)| *full == name);
+        let mut set = Self::parse_keeping(&Self::expand_for(&used, version), |name, m| {
+            explicit(name.trim()) || !defaults.contains(&m.name)
+        })?;
+        set.set_trec_eval(version);
+        Ok((set, used))
+    }
+
     /// Parse every name for a trec_eval version: as [`MeasureSet::parse`], each measure
     /// following `version`'s arithmetic. Under 10.0 the group `all_trec` also holds `rbp`,
     /// `rbp_resid` and `unj` (10.0's `trec_names` in `measures.c`, commit 4e0ebd0).
     pub fn parse_for<S: AsRef<str>>(names: &[S], version: TrecEval) -> Result<Self> {
-        let mut set = if version == TrecEval::V10 {
-            let mut expanded: Vec<&str> = Vec::new();
-            for n in names {
-                expanded.push(n.as_ref());
-                if n.as_ref().trim() == "all_trec" {
-                    expanded.extend(table::ALL_TREC_SINCE_10);
-                }
+        let mut set = MeasureSet::parse(&Self::expand_for(names, version))?;
+        set.set_trec_eval(version);
+        Ok(set)
+    }
+
+    /// The names with what `version`'s groups add: under 10.0, `all_trec` is followed by
+    /// the measures 10.0 added to it.
+    fn expand_for<S: AsRef<str>>(names: &[S], version: TrecEval) -> Vec<&str> {
+        let mut expanded: Vec<&str> = Vec::new();
+        for n in names {
+            expanded.push(n.as_ref());
+            if version == TrecEval::V10 && n.as_ref().trim() == "all_trec" {
+                expanded.extend(table::ALL_TREC_SINCE_10);
             }
-            MeasureSet::parse(&expanded)?
-        } else {
-            MeasureSet::parse(names)?
-        };
-        for m in &mut set.measures {
+        }
+        expanded
+    }
+
+    fn set_trec_eval(&mut self, version: TrecEval) {
+        for m in &mut self.measures {
             m.trec_eval = version;
         }
-        Ok(set)
     }
 
     /// The trec_eval version the measures follow (that of the first; [`MeasureSet::parse_for`]
