@@ -90,3 +90,16 @@ def test_the_python_api_takes_every_parameter_list():
     cutoff given is computed."""
     report = rankwise.evaluate(QRELS, RUN, ["P.5", "P.10"])
     assert {"P_5", "P_10"} <= set(report.measures)
+
+
+@pytest.mark.parametrize(
+    ("args", "noted"),
+    [(["-q", "-m", "all_trec"], True), (["-m", "all_trec"], False), (["-m", "relstring"], True)],
+)
+def test_the_missing_relstring_lines_are_said(files, args, noted):
+    """trec_eval prints ``relstring`` per query only; rankwise does not print it
+    (docs/guide/exactness.md) and says so on stderr where trec_eval would have printed it."""
+    done = rankwise_cli("eval", *args, *files)
+    assert done.returncode == 0, done.stderr
+    assert ("relstring" in done.stderr) == noted
+    assert "relstring" not in done.stdout

@@ -333,7 +333,8 @@ def _measures(args: EvalArgs | argparse.Namespace) -> tuple[list[str], bool]:
         return ["official"], True
     names = list(args.measures)
     runid = bool({"runid", "official", "set", "all_trec"} & set(names))
-    if "relstring" in names:
+    # all_trec holds relstring, which trec_eval prints per query only (under -q)
+    if "relstring" in names or ("all_trec" in names and args.per_query):
         print(
             "rankwise: relstring (trec_eval's per-query string of labels) is not printed",
             file=sys.stderr,
