@@ -69,7 +69,7 @@ class DoctestFences(EveryObject):
     """Fences the prose doctests of every docstring of a package once it is loaded, and gives
     the objects of the compiled module (typed by ``_native.pyi``) their run-time docstrings."""
 
-    def visit(self, obj: griffe.Object) -> None:
+    def visit_object(self, obj: griffe.Object) -> None:
         if obj.docstring is None and "._native" in obj.path + ".":
             doc = runtime_docstring(obj.path)
             if doc:

@@ -26,7 +26,7 @@ def filled_docstring(path: str) -> str | None:
 
 
 class EveryObject(griffe.Extension):
-    """An extension that calls :meth:`visit` once on every object of a loaded package (its
+    """An extension that calls :meth:`visit_object` once on every object of a loaded package (its
     members in turn, aliases passed over); the base of this folder's griffe extensions."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
@@ -36,19 +36,19 @@ class EveryObject(griffe.Extension):
         if obj.path in seen:
             return
         seen.add(obj.path)
-        self.visit(obj)
+        self.visit_object(obj)
         for member in obj.members.values():
             if not member.is_alias:
                 self._walk(member, seen)  # type: ignore[arg-type]
 
-    def visit(self, obj: griffe.Object) -> None:
+    def visit_object(self, obj: griffe.Object) -> None:
         raise NotImplementedError
 
 
 class RuntimeDocstrings(EveryObject):
     """Gives every template-filled function of a loaded package its run-time docstring."""
 
-    def visit(self, obj: griffe.Object) -> None:
+    def visit_object(self, obj: griffe.Object) -> None:
         if obj.is_function:
             doc = filled_docstring(obj.path)
             if doc:
