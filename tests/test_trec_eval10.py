@@ -268,6 +268,17 @@ BINARIES = {
     "9.0": os.environ.get("RANKWISE_TREC_EVAL9"),
     "10.0": os.environ.get("RANKWISE_TREC_EVAL10"),
 }
+
+
+def binary_or_skip(version: str) -> str:
+    """The path of the trec_eval ``version`` binary, from the environment; the test is skipped
+    where it is not given."""
+    binary = BINARIES[version]
+    if not binary:
+        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    return binary
+
+
 BINARY_MEASURES = [
     "official", "Rprec_mult", "11pt_avg", "infAP", "set_F", "ndcg_cut.3,5", "success",
     "relative_P.3,5", "utility", "binG", "G", "ndcg_rel", "Rndcg",
@@ -282,9 +293,7 @@ CLOSE_SCORES = st.integers(-3, 3).map(lambda x: 1.0 + x * 1e-9) | st.floats(
 
 @pytest.mark.parametrize("version", ["9.0", "10.0"])
 def test_cli_equals_each_trec_eval_binary(tmp_path_factory, version):
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
     @settings(max_examples=150, deadline=None)
     @given(qrels_and_run(scores=CLOSE_SCORES))
@@ -332,9 +341,7 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
     """``-m yaap``, ``utility.c1,c2,c3,c4`` under ``-N``, and ``-Z`` with plain qrels (a
     Z-score file naming some queries and measures, stddev 0 included): ``rankwise eval``'s
     output is trec_eval's, byte for byte, per query and summary, with and without ``-c``."""
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
     def check(qrels, run, qp, rp, draw):
         flags = ["-q"]

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import strategies as st
 
 from ._trec_cli import on_trec_files
-from .test_trec_eval10 import BINARIES, CLOSE_SCORES
+from .test_trec_eval10 import CLOSE_SCORES, binary_or_skip
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -83,9 +83,7 @@ def with_comments(text: str, draw) -> str:
 def test_cli_equals_each_binary_on_files_with_comments(tmp_path_factory, version):
     """Where rankwise evaluates, the binary prints the same; where it refuses, the binary
     refuses too (but for 10.0's last-line comment, undefined behaviour)."""
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
     def check(qrels, run, qp, rp, draw):
         if draw.draw(st.booleans()):
