@@ -37,6 +37,10 @@ from typing import Any
 import _runner as R
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# --active's agreement is the one tests/test_labels_active.py asserts on
+from tests.test_labels_active import agreement as _agreement
+
 SEED = 42
 N_CANDIDATES = 100
 N_WINDOWS = 45
@@ -112,17 +116,6 @@ def memprobe(queries: int) -> None:
             }
         )
     )
-
-
-def _agreement(grades: list[list[float]], orders: list[list[int]]) -> float:
-    from rankwise.correlation import kendall_tau
-
-    taus = []
-    for g, o in zip(grades, orders, strict=True):
-        position = np.empty(len(o))
-        position[o] = np.arange(len(o))
-        taus.append(kendall_tau(-position, np.array(g)).statistic)
-    return float(np.mean(taus))
 
 
 def active(queries: int, noises: list[float]) -> None:

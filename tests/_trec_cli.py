@@ -1,4 +1,4 @@
-"""The ``rankwise`` command and TREC files for the CLI tests (test_cli, test_trec_eval10,
+"""The ``rankwise`` command and TREC files for the CLI tests (test_cli, test_trec_eval10*,
 test_unsorted_runs)."""
 
 from __future__ import annotations
@@ -6,7 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .strategies import qrels_and_run
 
 # The flag sets under which two runs that hold the same lines must print the same: summary,
 # per query, and per query over every judged query (-c).
@@ -59,3 +67,25 @@ def same_eval_output(
         assert a.stdout == b.stdout
         outputs[flags] = a.stdout
     return outputs
+
+
+def on_trec_files(
+    tmp_path_factory: pytest.TempPathFactory,
+    scores: st.SearchStrategy[float],
+    check: Callable[[dict, dict, Path, Path, Any], None],
+) -> None:
+    """Call ``check(qrels, run, qrels_path, run_path, draw)`` on 150 hypothesis examples of
+    ``qrels_and_run(scores=scores)``, the qrels cut to the queries the run has (each with a
+    judgement: trec_eval 10.0 refuses the others without ``-c``), both written by
+    :func:`write_trec` (run id ``r``) in a new directory; ``draw`` is ``st.data()``, for the
+    example's further draws."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(qrels_and_run(scores=scores), st.data())
+    def example(data: tuple[dict, dict], draw: Any) -> None:
+        qrels, run = data
+        qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
+        qp, rp = write_trec(tmp_path_factory.mktemp("te"), qrels, run, runid="r")
+        check(qrels, run, qp, rp, draw)
+
+    example()

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 import rankwise
 from rankwise.errors import InvalidValueError
 
-from ._trec_cli import write_trec
+from ._trec_cli import on_trec_files, write_trec
 from .strategies import qrels_and_run
 
 LEVELS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
@@ -268,6 +268,17 @@ BINARIES = {
     "9.0": os.environ.get("RANKWISE_TREC_EVAL9"),
     "10.0": os.environ.get("RANKWISE_TREC_EVAL10"),
 }
+
+
+def binary_or_skip(version: str) -> str:
+    """The path of the trec_eval ``version`` binary, from the environment; the test is skipped
+    where it is not given."""
+    binary = BINARIES[version]
+    if not binary:
+        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    return binary
+
+
 BINARY_MEASURES = [
     "official", "Rprec_mult", "11pt_avg", "infAP", "set_F", "ndcg_cut.3,5", "success",
     "relative_P.3,5", "utility", "binG", "G", "ndcg_rel", "Rndcg",
@@ -282,9 +293,7 @@ CLOSE_SCORES = st.integers(-3, 3).map(lambda x: 1.0 + x * 1e-9) | st.floats(
 
 @pytest.mark.parametrize("version", ["9.0", "10.0"])
 def test_cli_equals_each_trec_eval_binary(tmp_path_factory, version):
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
     @settings(max_examples=150, deadline=None)
     @given(qrels_and_run(scores=CLOSE_SCORES))
@@ -332,17 +341,9 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
     """``-m yaap``, ``utility.c1,c2,c3,c4`` under ``-N``, and ``-Z`` with plain qrels (a
     Z-score file naming some queries and measures, stddev 0 included): ``rankwise eval``'s
     output is trec_eval's, byte for byte, per query and summary, with and without ``-c``."""
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
-    @settings(max_examples=150, deadline=None)
-    @given(qrels_and_run(scores=CLOSE_SCORES), st.data())
-    def check(data, draw):
-        qrels, run = data
-        qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
-        directory = tmp_path_factory.mktemp("te")
-        qp, rp = map(str, write_trec(directory, qrels, run, runid="r"))
+    def check(qrels, run, qp, rp, draw):
         flags = ["-q"]
         if draw.draw(st.booleans()):
             flags += ["-N", str(draw.draw(st.integers(0, 10**6)))]
@@ -358,7 +359,7 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
             # a last query id after every other: trec_eval's binary search reads one entry
             # past its array (convert_zscores.c), which stays inside it then
             lines.append("~~ map 0 1\n")
-            zp = directory / "z.txt"
+            zp = qp.parent / "z.txt"
             zp.write_text("".join(lines))
             flags += ["-Z", str(zp)]
         if draw.draw(st.booleans()):
@@ -369,11 +370,11 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
         if done.returncode != 0:
             assert "not found in qrels" in done.stderr or not set(qrels) & set(run), done.stderr
             return
-        assert cli(*flags, *args, "--trec-eval", version, qp, rp) == done.stdout
+        assert cli(*flags, *args, "--trec-eval", version, str(qp), str(rp)) == done.stdout
         compared.append(flags)
 
     compared: list[list[str]] = []
-    check()
+    on_trec_files(tmp_path_factory, CLOSE_SCORES, check)
     assert sum("-Z" in f for f in compared) >= 30, len(compared)
 
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ._trec_cli import write_trec
-from .strategies import qrels_and_run
-from .test_trec_eval10 import BINARIES, CLOSE_SCORES
+from ._trec_cli import on_trec_files
+from .test_trec_eval10 import CLOSE_SCORES, binary_or_skip
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -85,17 +83,9 @@ def with_comments(text: str, draw) -> str:
 def test_cli_equals_each_binary_on_files_with_comments(tmp_path_factory, version):
     """Where rankwise evaluates, the binary prints the same; where it refuses, the binary
     refuses too (but for 10.0's last-line comment, undefined behaviour)."""
-    binary = BINARIES[version]
-    if not binary:
-        pytest.skip(f"no trec_eval {version} binary: set RANKWISE_TREC_EVAL{version[:-2]}")
+    binary = binary_or_skip(version)
 
-    @settings(max_examples=150, deadline=None)
-    @given(qrels_and_run(scores=CLOSE_SCORES), st.data())
-    def check(data, draw):
-        qrels, run = data
-        qrels = {q: docs for q, docs in qrels.items() if q in run and docs}
-        directory = tmp_path_factory.mktemp("te")
-        qp, rp = write_trec(directory, qrels, run, runid="r")
+    def check(qrels, run, qp, rp, draw):
         if draw.draw(st.booleans()):
             qp.write_text(with_comments(qp.read_text(), draw.draw))
         if draw.draw(st.booleans()):
@@ -115,6 +105,6 @@ def test_cli_equals_each_binary_on_files_with_comments(tmp_path_factory, version
             outcomes.append("both refuse")
 
     outcomes: list[str] = []
-    check()
+    on_trec_files(tmp_path_factory, CLOSE_SCORES, check)
     print(version, {o: outcomes.count(o) for o in sorted(set(outcomes))})  # pytest -s shows it
     assert outcomes.count("equal") >= 20 and outcomes.count("both refuse") >= 20, outcomes

@@ -9,9 +9,15 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import griffe
+
+# griffe loads extensions by file path: their shared base is found in this folder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from griffe_runtime_docs import EveryObject
 
 _SECTION = re.compile(r"^\s*-{3,}\s*$")
 # Sphinx roles (:func:`rankwise.evaluate`, :class:`~rankwise.Run`) that the docstrings use for
@@ -59,23 +65,14 @@ def runtime_docstring(path: str) -> str | None:
     return inspect.getdoc(value)
 
 
-class DoctestFences(griffe.Extension):
+class DoctestFences(EveryObject):
     """Fences the prose doctests of every docstring of a package once it is loaded, and gives
     the objects of the compiled module (typed by ``_native.pyi``) their run-time docstrings."""
 
-    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
-        self._walk(pkg, set())
-
-    def _walk(self, obj: griffe.Object, seen: set[str]) -> None:
-        if obj.path in seen:
-            return
-        seen.add(obj.path)
+    def visit_object(self, obj: griffe.Object) -> None:
         if obj.docstring is None and "._native" in obj.path + ".":
             doc = runtime_docstring(obj.path)
             if doc:
                 obj.docstring = griffe.Docstring(doc, parent=obj)
         if obj.docstring is not None:
             obj.docstring.value = fence_doctests(obj.docstring.value)
-        for member in obj.members.values():
-            if not member.is_alias:
-                self._walk(member, seen)  # type: ignore[arg-type]

@@ -25,8 +25,9 @@ def filled_docstring(path: str) -> str | None:
     return inspect.getdoc(value)
 
 
-class RuntimeDocstrings(griffe.Extension):
-    """Gives every template-filled function of a loaded package its run-time docstring."""
+class EveryObject(griffe.Extension):
+    """An extension that calls :meth:`visit_object` once on every object of a loaded package (its
+    members in turn, aliases passed over); the base of this folder's griffe extensions."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         self._walk(pkg, set())
@@ -35,10 +36,20 @@ class RuntimeDocstrings(griffe.Extension):
         if obj.path in seen:
             return
         seen.add(obj.path)
+        self.visit_object(obj)
+        for member in obj.members.values():
+            if not member.is_alias:
+                self._walk(member, seen)  # type: ignore[arg-type]
+
+    def visit_object(self, obj: griffe.Object) -> None:
+        raise NotImplementedError
+
+
+class RuntimeDocstrings(EveryObject):
+    """Gives every template-filled function of a loaded package its run-time docstring."""
+
+    def visit_object(self, obj: griffe.Object) -> None:
         if obj.is_function:
             doc = filled_docstring(obj.path)
             if doc:
                 obj.docstring = griffe.Docstring(doc, parent=obj)
-        for member in obj.members.values():
-            if not member.is_alias:
-                self._walk(member, seen)  # type: ignore[arg-type]

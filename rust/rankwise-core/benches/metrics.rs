@@ -7,6 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rankwise_core::evaluate::{ArrayBatch, ArrayOptions, EvalOptions, evaluate, evaluate_arrays};
 use rankwise_core::metrics::MeasureSet;
 use rankwise_core::ragged::RowLayout;
+use rankwise_core::rng::splitmix;
 use rankwise_core::trec::{Qrels, Run};
 
 /// Deterministic pseudo-random numbers (SplitMix64), so the benchmark needs no crate.
@@ -14,11 +15,7 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix(&mut self.0)
     }
 
     fn unit(&mut self) -> f64 {

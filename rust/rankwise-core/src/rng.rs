@@ -1,8 +1,10 @@
 //! A small, seedable random number generator: the same seed gives the same numbers on every
 //! machine (resampling tests, tournament shuffles, random tie breaks).
 
-/// SplitMix64: seeds the generators.
-fn splitmix(state: &mut u64) -> u64 {
+/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+/// OOPSLA 2014): advances `state` and returns the next 64 bits. Seeds the generators; on its
+/// own, a tiny generator for synthetic test and benchmark data.
+pub fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
