@@ -313,6 +313,96 @@ fn strength_groups(py: Python<'_>, fits: Vec<(Fit, Option<Vec<f64>>)>) -> Streng
 
 type StrengthGroups<'py> = (F64Array<'py>, F64Array<'py>, usize);
 
+/// What grouped fits with other parameters besides the log-strengths give back: `(theta,
+/// others, se, not_converged)`, each concatenated over the problems; `about` says whether a
+/// fit converged and how many standard errors it has, `split` cuts it into its log-strengths
+/// and its other parameters.
+fn groups_with<F>(
+    py: Python<'_>,
+    fits: Vec<(F, Option<Vec<f64>>)>,
+    about: impl Fn(&F) -> (bool, usize),
+    split: impl Fn(F) -> (Vec<f64>, Vec<f64>),
+) -> (F64Array<'_>, F64Array<'_>, F64Array<'_>, usize) {
+    let (mut theta, mut others) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| about(f).0,
+        |f| about(f).1,
+        |f| {
+            let (t, o) = split(f);
+            theta.extend(t);
+            others.extend(o);
+        },
+    );
+    (
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, others),
+        PyArray1::from_vec(py, se),
+        not_converged,
+    )
+}
+
+/// The two bindings of a model of one value per player computed from the comparisons: over
+/// one problem's comparisons `$c` (`$one`) and over many independent problems `$g` (`$many`,
+/// one vector per problem, concatenated), its options (each a keyword argument) made into
+/// `$opts` by `$make`.
+macro_rules! comparison_model {
+    (
+        ($($option:ident),*) => $opts:ident = $make:expr;
+        |$c:ident| $one:expr, |$g:ident| $many:expr;
+        $(#[$doc:meta])* fn $single:ident;
+        $(#[$groups_doc:meta])* fn $groups:ident;
+    ) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (comparisons, *, $($option),*))]
+        pub fn $single<'py>(
+            py: Python<'py>,
+            comparisons: ComparisonArgs<'py>,
+            $($option: f64),*
+        ) -> PyResult<F64Array<'py>> {
+            let $c = comparisons.get()?;
+            let $opts = $make;
+            vector(py, interrupt::run(py, || $one)?)
+        }
+
+        $(#[$groups_doc])*
+        #[pyfunction]
+        #[pyo3(signature = (groups, *, $($option),*))]
+        pub fn $groups<'py>(
+            py: Python<'py>,
+            groups: ComparisonGroupArgs<'py>,
+            $($option: f64),*
+        ) -> PyResult<F64Array<'py>> {
+            let $g = groups.get()?;
+            let $opts = $make;
+            let r = interrupt::run(py, || $many)?;
+            vector(py, r.map(|v| v.concat()))
+        }
+    };
+}
+
+comparison_model! {
+    (k, scale, base, init) => opts = EloOptions { k, scale, base, init };
+    |c| elo::elo(&c, &opts), |g| elo::elo_groups(&g, &opts);
+    /// Online Elo ratings (the arena's `compute_elo`).
+    fn ratings_elo;
+    /// Online Elo ratings of many independent problems in parallel (comparisons sorted by
+    /// problem, in order within each, `bounds` cutting them, local player indices): the
+    /// concatenated ratings.
+    fn ratings_elo_groups;
+}
+
+comparison_model! {
+    (alpha) => opts = alpha;
+    |c| centrality::rank_centrality(&c, opts), |g| centrality::rank_centrality_groups(&g, opts);
+    /// Rank Centrality log-strengths (`choix.rank_centrality`).
+    fn ratings_rank_centrality;
+    /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
+    /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
+    fn ratings_rank_centrality_groups;
+}
+
 /// The four bindings of a model of log-strengths fitted by MM (core `Fit` and `Bootstrap`,
 /// the same in Bradley–Terry and Plackett–Luce): the fit with its standard errors, its
 /// bootstrap, and both over many independent problems. `$arg` names the one problem's rows,
@@ -430,42 +520,6 @@ strength_model! {
     /// Plackett–Luce bootstraps of many independent problems, as
     /// [`ratings_bradley_terry_groups_bootstrap`] (rankings sorted by problem).
     fn ratings_plackett_luce_groups_bootstrap;
-}
-
-/// Online Elo ratings (the arena's `compute_elo`).
-#[pyfunction]
-#[pyo3(signature = (comparisons, *, k, scale, base, init))]
-pub fn ratings_elo<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    k: f64,
-    scale: f64,
-    base: f64,
-    init: f64,
-) -> PyResult<F64Array<'py>> {
-    let c = comparisons.get()?;
-    let opts = EloOptions {
-        k,
-        scale,
-        base,
-        init,
-    };
-    vector(py, interrupt::run(py, || elo::elo(&c, &opts))?)
-}
-
-/// Rank Centrality log-strengths (`choix.rank_centrality`).
-#[pyfunction]
-#[pyo3(signature = (comparisons, *, alpha))]
-pub fn ratings_rank_centrality<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    alpha: f64,
-) -> PyResult<F64Array<'py>> {
-    let c = comparisons.get()?;
-    vector(
-        py,
-        interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
-    )
 }
 
 /// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.
@@ -686,60 +740,12 @@ pub fn ratings_ties_groups<'py>(
     let (groups, opts) = (groups.get()?, tie_options(model, &options)?);
     let fits = interrupt::run(py, || ties::fit_groups(&groups, &opts, standard_errors))?
         .map_err(CoreError)?;
-    let (mut theta, mut eta) = (vec![], vec![]);
-    let (se, not_converged) = concat_fits(
+    Ok(groups_with(
+        py,
         fits,
-        |f| f.converged,
-        |f| f.theta.len() + 1,
-        |f| {
-            theta.extend(f.theta);
-            eta.push(f.eta);
-        },
-    );
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, eta),
-        PyArray1::from_vec(py, se),
-        not_converged,
+        |f| (f.converged, f.theta.len() + 1),
+        |f| (f.theta, vec![f.eta]),
     ))
-}
-
-/// Online Elo ratings of many independent problems in parallel (comparisons sorted by
-/// problem, in order within each, `bounds` cutting them, local player indices): the
-/// concatenated ratings.
-#[pyfunction]
-#[pyo3(signature = (groups, *, k, scale, base, init))]
-pub fn ratings_elo_groups<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    k: f64,
-    scale: f64,
-    base: f64,
-    init: f64,
-) -> PyResult<F64Array<'py>> {
-    let groups = groups.get()?;
-    let opts = EloOptions {
-        k,
-        scale,
-        base,
-        init,
-    };
-    let r = interrupt::run(py, || elo::elo_groups(&groups, &opts))?;
-    vector(py, r.map(|v| v.concat()))
-}
-
-/// Rank Centrality log-strengths of many independent problems in parallel (comparisons
-/// sorted by problem, `bounds` cutting them, local player indices), concatenated.
-#[pyfunction]
-#[pyo3(signature = (groups, *, alpha))]
-pub fn ratings_rank_centrality_groups<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    alpha: f64,
-) -> PyResult<F64Array<'py>> {
-    let groups = groups.get()?;
-    let r = interrupt::run(py, || centrality::rank_centrality_groups(&groups, alpha))?;
-    vector(py, r.map(|v| v.concat()))
 }
 
 /// Luce choice (top-1) fits of many independent problems in parallel (choices sorted by
@@ -784,21 +790,11 @@ pub fn ratings_contextual_groups<'py>(
         contextual::fit_groups(&groups, x, k, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut beta) = (vec![], vec![]);
-    let (se, not_converged) = concat_fits(
+    Ok(groups_with(
+        py,
         fits,
-        |f| f.converged,
-        |f| f.theta.len() + f.beta.len(),
-        |f| {
-            theta.extend(f.theta);
-            beta.extend(f.beta);
-        },
-    );
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, beta),
-        PyArray1::from_vec(py, se),
-        not_converged,
+        |f| (f.converged, f.theta.len() + f.beta.len()),
+        |f| (f.theta, f.beta),
     ))
 }
 
