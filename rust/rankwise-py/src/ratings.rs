@@ -342,67 +342,6 @@ fn groups_with<F>(
     )
 }
 
-/// The two bindings of a model of one value per player computed from the comparisons: over
-/// one problem's comparisons `$c` (`$one`) and over many independent problems `$g` (`$many`,
-/// one vector per problem, concatenated), its options (each a keyword argument) made into
-/// `$opts` by `$make`.
-macro_rules! comparison_model {
-    (
-        ($($option:ident),*) => $opts:ident = $make:expr;
-        |$c:ident| $one:expr, |$g:ident| $many:expr;
-        $(#[$doc:meta])* fn $single:ident;
-        $(#[$groups_doc:meta])* fn $groups:ident;
-    ) => {
-        $(#[$doc])*
-        #[pyfunction]
-        #[pyo3(signature = (comparisons, *, $($option),*))]
-        pub fn $single<'py>(
-            py: Python<'py>,
-            comparisons: ComparisonArgs<'py>,
-            $($option: f64),*
-        ) -> PyResult<F64Array<'py>> {
-            let $c = comparisons.get()?;
-            let $opts = $make;
-            vector(py, interrupt::run(py, || $one)?)
-        }
-
-        $(#[$groups_doc])*
-        #[pyfunction]
-        #[pyo3(signature = (groups, *, $($option),*))]
-        pub fn $groups<'py>(
-            py: Python<'py>,
-            groups: ComparisonGroupArgs<'py>,
-            $($option: f64),*
-        ) -> PyResult<F64Array<'py>> {
-            let $g = groups.get()?;
-            let $opts = $make;
-            let r = interrupt::run(py, || $many)?;
-            vector(py, r.map(|v| v.concat()))
-        }
-    };
-}
-
-comparison_model! {
-    (k, scale, base, init) => opts = EloOptions { k, scale, base, init };
-    |c| elo::elo(&c, &opts), |g| elo::elo_groups(&g, &opts);
-    /// Online Elo ratings (the arena's `compute_elo`).
-    fn ratings_elo;
-    /// Online Elo ratings of many independent problems in parallel (comparisons sorted by
-    /// problem, in order within each, `bounds` cutting them, local player indices): the
-    /// concatenated ratings.
-    fn ratings_elo_groups;
-}
-
-comparison_model! {
-    (alpha) => opts = alpha;
-    |c| centrality::rank_centrality(&c, opts), |g| centrality::rank_centrality_groups(&g, opts);
-    /// Rank Centrality log-strengths (`choix.rank_centrality`).
-    fn ratings_rank_centrality;
-    /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
-    /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
-    fn ratings_rank_centrality_groups;
-}
-
 /// The four bindings of a model of log-strengths fitted by MM (core `Fit` and `Bootstrap`,
 /// the same in Bradley–Terry and Plackett–Luce): the fit with its standard errors, its
 /// bootstrap, and both over many independent problems. `$arg` names the one problem's rows,
@@ -835,27 +774,56 @@ fn online_groups<'py>(
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
-/// The two bindings of an online rating model: over one problem's matches ([`online`]) and
-/// over many independent problems ([`online_groups`]), its options (each a keyword argument)
-/// gathered into `$Options`, `$rate` updating the beliefs `$mu`, `$sigma` with the matches
-/// `$c` (and their `$ranks`).
-macro_rules! online_model {
+/// One value per player from one problem's comparisons, `run` off the interpreter.
+fn per_player<'py>(
+    py: Python<'py>,
+    comparisons: &ComparisonArgs<'_>,
+    run: impl FnOnce(&Comparisons<'_>) -> CoreResult<Vec<f64>> + Send,
+) -> PyResult<F64Array<'py>> {
+    let c = comparisons.get()?;
+    vector(py, interrupt::run(py, || run(&c))?)
+}
+
+/// [`per_player`] of many independent problems: `run` gives one vector per problem, the
+/// vectors concatenated.
+fn per_player_groups<'py>(
+    py: Python<'py>,
+    groups: &ComparisonGroupArgs<'_>,
+    run: impl FnOnce(&ComparisonGroups<'_>) -> CoreResult<Vec<Vec<f64>>> + Send,
+) -> PyResult<F64Array<'py>> {
+    let g = groups.get()?;
+    let r = interrupt::run(py, || run(&g))?;
+    vector(py, r.map(|v| v.concat()))
+}
+
+type MatchGroupArgs<'py> = Problems<Matches<'py>>;
+
+/// The means and standard deviations of online ratings.
+type Beliefs<'py> = (F64Array<'py>, F64Array<'py>);
+
+/// The two bindings of a model whose options are keyword arguments (each `f64`, made into
+/// `$opts` by `$make`): over one problem (`$arg`, through the driver `$drive` running
+/// `$one`) and over many independent problems (`groups`, through `$drive_groups` running
+/// `$many`).
+macro_rules! keyword_model {
     (
-        $Options:ident { $($option:ident),* },
-        |$c:ident, $ranks:pat, $mu:ident, $sigma:ident, $opts:ident| $rate:expr;
-        $(#[$doc:meta])* fn $one:ident;
+        ($($option:ident),*) => $opts:ident = $make:expr;
+        $arg:ident: $Arg:ident, $GroupArgs:ident => $Out:ident;
+        $drive:ident(|$($p:pat_param),*| $one:expr);
+        $drive_groups:ident(|$($q:pat_param),*| $many:expr);
+        $(#[$doc:meta])* fn $single:ident;
         $(#[$groups_doc:meta])* fn $groups:ident;
     ) => {
         $(#[$doc])*
         #[pyfunction]
-        #[pyo3(signature = (matches, *, $($option),*))]
-        pub fn $one<'py>(
+        #[pyo3(signature = ($arg, *, $($option),*))]
+        pub fn $single<'py>(
             py: Python<'py>,
-            matches: Matches<'py>,
+            $arg: $Arg<'py>,
             $($option: f64),*
-        ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-            let $opts = $Options { $($option),* };
-            online(py, &matches, |$c, $ranks, $mu, $sigma| $rate)
+        ) -> PyResult<$Out<'py>> {
+            let $opts = $make;
+            $drive(py, &$arg, |$($p),*| $one)
         }
 
         $(#[$groups_doc])*
@@ -863,18 +831,45 @@ macro_rules! online_model {
         #[pyo3(signature = (groups, *, $($option),*))]
         pub fn $groups<'py>(
             py: Python<'py>,
-            groups: Problems<Matches<'py>>,
+            groups: $GroupArgs<'py>,
             $($option: f64),*
-        ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-            let $opts = $Options { $($option),* };
-            online_groups(py, &groups, |$c, $ranks, $mu, $sigma| $rate)
+        ) -> PyResult<$Out<'py>> {
+            let $opts = $make;
+            $drive_groups(py, &groups, |$($q),*| $many)
         }
     };
 }
 
-online_model! {
-    OpenSkillOptions { beta, kappa, tau },
-    |c, _, mu, sigma, opts| openskill::plackett_luce(c, &opts, mu, sigma);
+keyword_model! {
+    (k, scale, base, init) => opts = EloOptions { k, scale, base, init };
+    comparisons: ComparisonArgs, ComparisonGroupArgs => F64Array;
+    per_player(|c| elo::elo(c, &opts));
+    per_player_groups(|g| elo::elo_groups(g, &opts));
+    /// Online Elo ratings (the arena's `compute_elo`).
+    fn ratings_elo;
+    /// Online Elo ratings of many independent problems in parallel (comparisons sorted by
+    /// problem, in order within each, `bounds` cutting them, local player indices): the
+    /// concatenated ratings.
+    fn ratings_elo_groups;
+}
+
+keyword_model! {
+    (alpha) => opts = alpha;
+    comparisons: ComparisonArgs, ComparisonGroupArgs => F64Array;
+    per_player(|c| centrality::rank_centrality(c, opts));
+    per_player_groups(|g| centrality::rank_centrality_groups(g, opts));
+    /// Rank Centrality log-strengths (`choix.rank_centrality`).
+    fn ratings_rank_centrality;
+    /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
+    /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
+    fn ratings_rank_centrality_groups;
+}
+
+keyword_model! {
+    (beta, kappa, tau) => opts = OpenSkillOptions { beta, kappa, tau };
+    matches: Matches, MatchGroupArgs => Beliefs;
+    online(|c, _, mu, sigma| openskill::plackett_luce(c, &opts, mu, sigma));
+    online_groups(|c, _, mu, sigma| openskill::plackett_luce(c, &opts, mu, sigma));
     /// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
     /// means and standard deviations after the matches, from the given starting values.
     fn ratings_openskill;
@@ -883,9 +878,16 @@ online_model! {
     fn ratings_openskill_groups;
 }
 
-online_model! {
-    TrueSkillOptions { beta, tau, draw_probability, min_delta },
-    |c, ranks, mu, sigma, opts| trueskill::rate_matches(c, ranks, &opts, mu, sigma);
+keyword_model! {
+    (beta, tau, draw_probability, min_delta) => opts = TrueSkillOptions {
+        beta,
+        tau,
+        draw_probability,
+        min_delta,
+    };
+    matches: Matches, MatchGroupArgs => Beliefs;
+    online(|c, ranks, mu, sigma| trueskill::rate_matches(c, ranks, &opts, mu, sigma));
+    online_groups(|c, ranks, mu, sigma| trueskill::rate_matches(c, ranks, &opts, mu, sigma));
     /// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, draws
     /// where `ranks` are equal): the means and standard deviations after the matches, from the
     /// given starting values.
