@@ -313,75 +313,152 @@ fn strength_groups(py: Python<'_>, fits: Vec<(Fit, Option<Vec<f64>>)>) -> Streng
 
 type StrengthGroups<'py> = (F64Array<'py>, F64Array<'py>, usize);
 
-/// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
-/// when `standard_errors` is False), iterations and convergence.
-#[pyfunction]
-#[pyo3(signature = (comparisons, options, *, standard_errors))]
-pub fn ratings_bradley_terry<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    options: Iteration,
-    standard_errors: bool,
-) -> PyResult<StrengthFit<'py>> {
-    let (c, opts) = (comparisons.get()?, options.mm());
-    let fit = fit_with_errors(
-        py,
-        standard_errors,
-        c.n_players,
-        || bradley_terry::fit(&c, &opts),
-        |f| bradley_terry::standard_errors(&c, &f.params),
-    )?;
-    Ok(strength_fit(py, fit))
-}
-
-/// Bradley–Terry fits on bootstrap resamples: a (resamples, players) array of centred natural
-/// log-strengths and the number of resamples whose iteration did not converge.
-#[pyfunction]
-pub fn ratings_bradley_terry_bootstrap<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    options: Iteration,
-    resampling: Resampling<'py>,
-) -> PyResult<(F64Matrix<'py>, usize)> {
-    let (c, opts, how) = (comparisons.get()?, options.mm(), resampling.get()?);
-    let boot = interrupt::run(py, || bradley_terry::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, c.n_players, boot)
-}
-
-/// Online Elo ratings (the arena's `compute_elo`).
-#[pyfunction]
-#[pyo3(signature = (comparisons, *, k, scale, base, init))]
-pub fn ratings_elo<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    k: f64,
-    scale: f64,
-    base: f64,
-    init: f64,
-) -> PyResult<F64Array<'py>> {
-    let c = comparisons.get()?;
-    let opts = EloOptions {
-        k,
-        scale,
-        base,
-        init,
-    };
-    vector(py, interrupt::run(py, || elo::elo(&c, &opts))?)
-}
-
-/// Rank Centrality log-strengths (`choix.rank_centrality`).
-#[pyfunction]
-#[pyo3(signature = (comparisons, *, alpha))]
-pub fn ratings_rank_centrality<'py>(
-    py: Python<'py>,
-    comparisons: ComparisonArgs<'py>,
-    alpha: f64,
-) -> PyResult<F64Array<'py>> {
-    let c = comparisons.get()?;
-    vector(
-        py,
-        interrupt::run(py, || centrality::rank_centrality(&c, alpha))?,
+/// What grouped fits with other parameters besides the log-strengths give back: `(theta,
+/// others, se, not_converged)`, each concatenated over the problems; `about` says whether a
+/// fit converged and how many standard errors it has, `split` cuts it into its log-strengths
+/// and its other parameters.
+fn groups_with<F>(
+    py: Python<'_>,
+    fits: Vec<(F, Option<Vec<f64>>)>,
+    about: impl Fn(&F) -> (bool, usize),
+    split: impl Fn(F) -> (Vec<f64>, Vec<f64>),
+) -> (F64Array<'_>, F64Array<'_>, F64Array<'_>, usize) {
+    let (mut theta, mut others) = (vec![], vec![]);
+    let (se, not_converged) = concat_fits(
+        fits,
+        |f| about(f).0,
+        |f| about(f).1,
+        |f| {
+            let (t, o) = split(f);
+            theta.extend(t);
+            others.extend(o);
+        },
+    );
+    (
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, others),
+        PyArray1::from_vec(py, se),
+        not_converged,
     )
+}
+
+/// The four bindings of a model of log-strengths fitted by MM (core `Fit` and `Bootstrap`,
+/// the same in Bradley–Terry and Plackett–Luce): the fit with its standard errors, its
+/// bootstrap, and both over many independent problems. `$arg` names the one problem's rows,
+/// `$c` its validated form, whose player count is `$n`.
+macro_rules! strength_model {
+    (
+        $core:ident, $arg:ident: $Args:ident, $GroupArgs:ident, |$c:ident| $n:expr;
+        $(#[$fit_doc:meta])* fn $fit:ident;
+        $(#[$boot_doc:meta])* fn $boot:ident;
+        $(#[$groups_doc:meta])* fn $groups:ident;
+        $(#[$groups_boot_doc:meta])* fn $groups_boot:ident;
+    ) => {
+        $(#[$fit_doc])*
+        #[pyfunction]
+        #[pyo3(signature = ($arg, options, *, standard_errors))]
+        pub fn $fit<'py>(
+            py: Python<'py>,
+            $arg: $Args<'py>,
+            options: Iteration,
+            standard_errors: bool,
+        ) -> PyResult<StrengthFit<'py>> {
+            let ($c, opts) = ($arg.get()?, options.mm());
+            let fit = fit_with_errors(
+                py,
+                standard_errors,
+                $n,
+                || $core::fit(&$c, &opts),
+                |f| $core::standard_errors(&$c, &f.params),
+            )?;
+            Ok(strength_fit(py, fit))
+        }
+
+        $(#[$boot_doc])*
+        #[pyfunction]
+        pub fn $boot<'py>(
+            py: Python<'py>,
+            $arg: $Args<'py>,
+            options: Iteration,
+            resampling: Resampling<'py>,
+        ) -> PyResult<(F64Matrix<'py>, usize)> {
+            let ($c, opts, how) = ($arg.get()?, options.mm(), resampling.get()?);
+            let boot = interrupt::run(py, || $core::bootstrap(&$c, how, &opts))?;
+            strength_bootstrap(py, $n, boot)
+        }
+
+        $(#[$groups_doc])*
+        #[pyfunction]
+        #[pyo3(signature = (groups, options, *, standard_errors))]
+        pub fn $groups<'py>(
+            py: Python<'py>,
+            groups: $GroupArgs<'py>,
+            options: Iteration,
+            standard_errors: bool,
+        ) -> PyResult<StrengthGroups<'py>> {
+            let (groups, opts) = (groups.get()?, options.mm());
+            let fits = interrupt::run(py, || $core::fit_groups(&groups, &opts, standard_errors))?
+                .map_err(CoreError)?;
+            Ok(strength_groups(py, fits))
+        }
+
+        $(#[$groups_boot_doc])*
+        #[pyfunction]
+        pub fn $groups_boot<'py>(
+            py: Python<'py>,
+            groups: $GroupArgs<'py>,
+            options: Iteration,
+            resampling: Resampling<'py>,
+        ) -> PyResult<(F64Array<'py>, usize)> {
+            let (groups, opts, how) = (groups.get()?, options.mm(), resampling.get()?);
+            let count = resampling.count();
+            let (theta, _, not_converged) = groups_bootstrap(
+                py,
+                count,
+                || $core::bootstrap_groups(&groups, how, &opts),
+                |b| (b.params, vec![], b.not_converged),
+            )?;
+            Ok((theta, not_converged))
+        }
+    };
+}
+
+strength_model! {
+    bradley_terry, comparisons: ComparisonArgs, ComparisonGroupArgs, |c| c.n_players;
+    /// Bradley–Terry fit: centred natural log-strengths, their asymptotic standard errors (NaN
+    /// when `standard_errors` is False), iterations and convergence.
+    fn ratings_bradley_terry;
+    /// Bradley–Terry fits on bootstrap resamples: a (resamples, players) array of centred
+    /// natural log-strengths and the number of resamples whose iteration did not converge.
+    fn ratings_bradley_terry_bootstrap;
+    /// Bradley–Terry fits of many independent problems in parallel (comparisons sorted by
+    /// problem, `bounds` cutting them, local player indices): the concatenated centred
+    /// log-strengths, their standard errors (NaN when `standard_errors` is False), and the
+    /// number of problems whose iteration did not converge.
+    fn ratings_bradley_terry_groups;
+    /// Bradley–Terry bootstraps of many independent problems in parallel (over problems and
+    /// resamples): each problem's (resamples, players) draws of centred log-strengths,
+    /// concatenated problem after problem, and the resamples that did not converge in all.
+    fn ratings_bradley_terry_groups_bootstrap;
+}
+
+strength_model! {
+    pl, rankings: RankingArgs, RankingGroupArgs, |c| c.n_players();
+    /// Plackett–Luce fit of rankings (`choix.mm_rankings`): centred natural log-strengths,
+    /// their asymptotic standard errors (NaN when `standard_errors` is False), iterations,
+    /// convergence.
+    fn ratings_plackett_luce;
+    /// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array
+    /// of centred natural log-strengths and the number of resamples that did not converge.
+    fn ratings_plackett_luce_bootstrap;
+    /// Plackett–Luce fits of many independent problems in parallel (rankings sorted by
+    /// problem, `bounds` cutting them, local player indices): the concatenated centred
+    /// log-strengths, their standard errors (NaN when `standard_errors` is False), and the
+    /// number of problems whose iteration did not converge.
+    fn ratings_plackett_luce_groups;
+    /// Plackett–Luce bootstraps of many independent problems, as
+    /// [`ratings_bradley_terry_groups_bootstrap`] (rankings sorted by problem).
+    fn ratings_plackett_luce_groups_bootstrap;
 }
 
 /// Luce choice (top-1) log-strengths by MM (`choix.mm_top1`), iterations and convergence.
@@ -493,41 +570,6 @@ fn rankings<'a>(
     .map_err(CoreError)?)
 }
 
-/// Plackett–Luce fit of rankings (`choix.mm_rankings`): centred natural log-strengths, their
-/// asymptotic standard errors (NaN when `standard_errors` is False), iterations, convergence.
-#[pyfunction]
-#[pyo3(signature = (rankings, options, *, standard_errors))]
-pub fn ratings_plackett_luce<'py>(
-    py: Python<'py>,
-    rankings: RankingArgs<'py>,
-    options: Iteration,
-    standard_errors: bool,
-) -> PyResult<StrengthFit<'py>> {
-    let (c, opts) = (rankings.get()?, options.mm());
-    let fit = fit_with_errors(
-        py,
-        standard_errors,
-        c.n_players(),
-        || pl::fit(&c, &opts),
-        |f| pl::standard_errors(&c, &f.params),
-    )?;
-    Ok(strength_fit(py, fit))
-}
-
-/// Plackett–Luce fits on bootstrap resamples of the rankings: a (resamples, players) array of
-/// centred natural log-strengths and the number of resamples that did not converge.
-#[pyfunction]
-pub fn ratings_plackett_luce_bootstrap<'py>(
-    py: Python<'py>,
-    rankings: RankingArgs<'py>,
-    options: Iteration,
-    resampling: Resampling<'py>,
-) -> PyResult<(F64Matrix<'py>, usize)> {
-    let (c, opts, how) = (rankings.get()?, options.mm(), resampling.get()?);
-    let boot = interrupt::run(py, || pl::bootstrap(&c, how, &opts))?;
-    strength_bootstrap(py, c.n_players(), boot)
-}
-
 fn covariates<'a>(features: &'a PyReadonlyArray2<'_, f64>, n: usize) -> PyResult<Covariates<'a>> {
     let k = features.shape()[1];
     Ok(Covariates::new(slice2(features, "features")?, n, k).map_err(CoreError)?)
@@ -590,23 +632,6 @@ pub fn ratings_contextual_bootstrap<'py>(
     ))
 }
 
-/// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
-/// means and standard deviations after the matches, from the given starting values.
-#[pyfunction]
-#[pyo3(signature = (matches, *, beta, kappa, tau))]
-pub fn ratings_openskill<'py>(
-    py: Python<'py>,
-    matches: Matches<'py>,
-    beta: f64,
-    kappa: f64,
-    tau: f64,
-) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let opts = OpenSkillOptions { beta, kappa, tau };
-    online(py, &matches, |c, _, mu, sigma| {
-        openskill::plackett_luce(c, &opts, mu, sigma)
-    })
-}
-
 /// The matches of the online ratings and the starting beliefs: `{"items", "offsets", "mu",
 /// "sigma"}` (match `r` is `items[offsets[r]..offsets[r + 1]]`, best first; one belief per
 /// player) and, optionally, `"ranks"` (one per entry of `items`: its player's rank in its
@@ -637,68 +662,6 @@ fn online<'py>(
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
-/// Bradley–Terry fits of many independent problems in parallel (comparisons sorted by
-/// problem, `bounds` cutting them, local player indices): the concatenated centred
-/// log-strengths, their standard errors (NaN when `standard_errors` is False), and the number
-/// of problems whose iteration did not converge.
-#[pyfunction]
-#[pyo3(signature = (groups, options, *, standard_errors))]
-pub fn ratings_bradley_terry_groups<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    options: Iteration,
-    standard_errors: bool,
-) -> PyResult<StrengthGroups<'py>> {
-    let (groups, opts) = (groups.get()?, options.mm());
-    let fits = interrupt::run(py, || {
-        bradley_terry::fit_groups(&groups, &opts, standard_errors)
-    })?
-    .map_err(CoreError)?;
-    Ok(strength_groups(py, fits))
-}
-
-/// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, draws
-/// where `ranks` are equal): the means and standard deviations after the matches, from the
-/// given starting values.
-#[pyfunction]
-#[pyo3(signature = (matches, *, beta, tau, draw_probability, min_delta))]
-pub fn ratings_trueskill<'py>(
-    py: Python<'py>,
-    matches: Matches<'py>,
-    beta: f64,
-    tau: f64,
-    draw_probability: f64,
-    min_delta: f64,
-) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let opts = TrueSkillOptions {
-        beta,
-        tau,
-        draw_probability,
-        min_delta,
-    };
-    online(py, &matches, |c, ranks, mu, sigma| {
-        trueskill::rate_matches(c, ranks, &opts, mu, sigma)
-    })
-}
-
-/// Plackett–Luce fits of many independent problems in parallel (rankings sorted by problem,
-/// `bounds` cutting them, local player indices): the concatenated centred log-strengths,
-/// their standard errors (NaN when `standard_errors` is False), and the number of problems
-/// whose iteration did not converge.
-#[pyfunction]
-#[pyo3(signature = (groups, options, *, standard_errors))]
-pub fn ratings_plackett_luce_groups<'py>(
-    py: Python<'py>,
-    groups: RankingGroupArgs<'py>,
-    options: Iteration,
-    standard_errors: bool,
-) -> PyResult<StrengthGroups<'py>> {
-    let (groups, opts) = (groups.get()?, options.mm());
-    let fits = interrupt::run(py, || pl::fit_groups(&groups, &opts, standard_errors))?
-        .map_err(CoreError)?;
-    Ok(strength_groups(py, fits))
-}
-
 /// Davidson or Rao–Kupper fits of many independent problems in parallel (comparisons sorted
 /// by problem, `bounds` cutting them, local player indices): the concatenated centred
 /// log-strengths, one tie parameter (`ln ν` or `ln ϑ`) per problem, the standard errors
@@ -716,60 +679,12 @@ pub fn ratings_ties_groups<'py>(
     let (groups, opts) = (groups.get()?, tie_options(model, &options)?);
     let fits = interrupt::run(py, || ties::fit_groups(&groups, &opts, standard_errors))?
         .map_err(CoreError)?;
-    let (mut theta, mut eta) = (vec![], vec![]);
-    let (se, not_converged) = concat_fits(
+    Ok(groups_with(
+        py,
         fits,
-        |f| f.converged,
-        |f| f.theta.len() + 1,
-        |f| {
-            theta.extend(f.theta);
-            eta.push(f.eta);
-        },
-    );
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, eta),
-        PyArray1::from_vec(py, se),
-        not_converged,
+        |f| (f.converged, f.theta.len() + 1),
+        |f| (f.theta, vec![f.eta]),
     ))
-}
-
-/// Online Elo ratings of many independent problems in parallel (comparisons sorted by
-/// problem, in order within each, `bounds` cutting them, local player indices): the
-/// concatenated ratings.
-#[pyfunction]
-#[pyo3(signature = (groups, *, k, scale, base, init))]
-pub fn ratings_elo_groups<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    k: f64,
-    scale: f64,
-    base: f64,
-    init: f64,
-) -> PyResult<F64Array<'py>> {
-    let groups = groups.get()?;
-    let opts = EloOptions {
-        k,
-        scale,
-        base,
-        init,
-    };
-    let r = interrupt::run(py, || elo::elo_groups(&groups, &opts))?;
-    vector(py, r.map(|v| v.concat()))
-}
-
-/// Rank Centrality log-strengths of many independent problems in parallel (comparisons
-/// sorted by problem, `bounds` cutting them, local player indices), concatenated.
-#[pyfunction]
-#[pyo3(signature = (groups, *, alpha))]
-pub fn ratings_rank_centrality_groups<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    alpha: f64,
-) -> PyResult<F64Array<'py>> {
-    let groups = groups.get()?;
-    let r = interrupt::run(py, || centrality::rank_centrality_groups(&groups, alpha))?;
-    vector(py, r.map(|v| v.concat()))
 }
 
 /// Luce choice (top-1) fits of many independent problems in parallel (choices sorted by
@@ -814,21 +729,11 @@ pub fn ratings_contextual_groups<'py>(
         contextual::fit_groups(&groups, x, k, &opts, standard_errors)
     })?
     .map_err(CoreError)?;
-    let (mut theta, mut beta) = (vec![], vec![]);
-    let (se, not_converged) = concat_fits(
+    Ok(groups_with(
+        py,
         fits,
-        |f| f.converged,
-        |f| f.theta.len() + f.beta.len(),
-        |f| {
-            theta.extend(f.theta);
-            beta.extend(f.beta);
-        },
-    );
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, beta),
-        PyArray1::from_vec(py, se),
-        not_converged,
+        |f| (f.converged, f.theta.len() + f.beta.len()),
+        |f| (f.theta, f.beta),
     ))
 }
 
@@ -869,62 +774,155 @@ fn online_groups<'py>(
     Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sigma)))
 }
 
-/// openskill's Plackett–Luce ratings of many independent leaderboards in parallel, each as
-/// [`ratings_openskill`] on it alone: the concatenated means and standard deviations.
-#[pyfunction]
-#[pyo3(signature = (groups, *, beta, kappa, tau))]
-pub fn ratings_openskill_groups<'py>(
+/// One value per player from one problem's comparisons, `run` off the interpreter.
+fn per_player<'py>(
     py: Python<'py>,
-    groups: Problems<Matches<'py>>,
-    beta: f64,
-    kappa: f64,
-    tau: f64,
-) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let opts = OpenSkillOptions { beta, kappa, tau };
-    online_groups(py, &groups, |c, _, mu, sigma| {
-        openskill::plackett_luce(c, &opts, mu, sigma)
-    })
+    comparisons: &ComparisonArgs<'_>,
+    run: impl FnOnce(&Comparisons<'_>) -> CoreResult<Vec<f64>> + Send,
+) -> PyResult<F64Array<'py>> {
+    let c = comparisons.get()?;
+    vector(py, interrupt::run(py, || run(&c))?)
 }
 
-/// TrueSkill ratings of many independent leaderboards in parallel, each as
-/// [`ratings_trueskill`] on it alone: the concatenated means and standard deviations.
-#[pyfunction]
-#[pyo3(signature = (groups, *, beta, tau, draw_probability, min_delta))]
-pub fn ratings_trueskill_groups<'py>(
+/// [`per_player`] of many independent problems: `run` gives one vector per problem, the
+/// vectors concatenated.
+fn per_player_groups<'py>(
     py: Python<'py>,
-    groups: Problems<Matches<'py>>,
-    beta: f64,
-    tau: f64,
-    draw_probability: f64,
-    min_delta: f64,
-) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
-    let opts = TrueSkillOptions {
+    groups: &ComparisonGroupArgs<'_>,
+    run: impl FnOnce(&ComparisonGroups<'_>) -> CoreResult<Vec<Vec<f64>>> + Send,
+) -> PyResult<F64Array<'py>> {
+    let g = groups.get()?;
+    let r = interrupt::run(py, || run(&g))?;
+    vector(py, r.map(|v| v.concat()))
+}
+
+type MatchGroupArgs<'py> = Problems<Matches<'py>>;
+
+/// The means and standard deviations of online ratings.
+type Beliefs<'py> = (F64Array<'py>, F64Array<'py>);
+
+/// The two bindings of a model whose options are keyword arguments (each `f64`, made into
+/// `$opts` by `$make`): over one problem (`$arg`, through the driver `$drive` running
+/// `$one`) and over many independent problems (`groups`, through `$drive_groups` running
+/// `$many`).
+macro_rules! keyword_model {
+    (
+        ($($option:ident),*) => $opts:ident = $make:expr;
+        $arg:ident: $Arg:ident, $GroupArgs:ident => $Out:ident;
+        $drive:ident(|$($p:pat_param),*| $one:expr);
+        $drive_groups:ident(|$($q:pat_param),*| $many:expr);
+        $(#[$doc:meta])* fn $single:ident;
+        $(#[$groups_doc:meta])* fn $groups:ident;
+    ) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = ($arg, *, $($option),*))]
+        pub fn $single<'py>(
+            py: Python<'py>,
+            $arg: $Arg<'py>,
+            $($option: f64),*
+        ) -> PyResult<$Out<'py>> {
+            let $opts = $make;
+            $drive(py, &$arg, |$($p),*| $one)
+        }
+
+        $(#[$groups_doc])*
+        #[pyfunction]
+        #[pyo3(signature = (groups, *, $($option),*))]
+        pub fn $groups<'py>(
+            py: Python<'py>,
+            groups: $GroupArgs<'py>,
+            $($option: f64),*
+        ) -> PyResult<$Out<'py>> {
+            let $opts = $make;
+            $drive_groups(py, &groups, |$($q),*| $many)
+        }
+    };
+}
+
+keyword_model! {
+    (k, scale, base, init) => opts = EloOptions { k, scale, base, init };
+    comparisons: ComparisonArgs, ComparisonGroupArgs => F64Array;
+    per_player(|c| elo::elo(c, &opts));
+    per_player_groups(|g| elo::elo_groups(g, &opts));
+    /// Online Elo ratings (the arena's `compute_elo`).
+    fn ratings_elo;
+    /// Online Elo ratings of many independent problems in parallel (comparisons sorted by
+    /// problem, in order within each, `bounds` cutting them, local player indices): the
+    /// concatenated ratings.
+    fn ratings_elo_groups;
+}
+
+keyword_model! {
+    (alpha) => opts = alpha;
+    comparisons: ComparisonArgs, ComparisonGroupArgs => F64Array;
+    per_player(|c| centrality::rank_centrality(c, opts));
+    per_player_groups(|g| centrality::rank_centrality_groups(g, opts));
+    /// Rank Centrality log-strengths (`choix.rank_centrality`).
+    fn ratings_rank_centrality;
+    /// Rank Centrality log-strengths of many independent problems in parallel (comparisons
+    /// sorted by problem, `bounds` cutting them, local player indices), concatenated.
+    fn ratings_rank_centrality_groups;
+}
+
+keyword_model! {
+    (beta, kappa, tau) => opts = OpenSkillOptions { beta, kappa, tau };
+    matches: Matches, MatchGroupArgs => Beliefs;
+    online(|c, _, mu, sigma| openskill::plackett_luce(c, &opts, mu, sigma));
+    online_groups(|c, _, mu, sigma| openskill::plackett_luce(c, &opts, mu, sigma));
+    /// Online Weng–Lin Plackett–Luce ratings (openskill's `PlackettLuce.rate` per match): the
+    /// means and standard deviations after the matches, from the given starting values.
+    fn ratings_openskill;
+    /// openskill's Plackett–Luce ratings of many independent leaderboards in parallel, each as
+    /// [`ratings_openskill`] on it alone: the concatenated means and standard deviations.
+    fn ratings_openskill_groups;
+}
+
+keyword_model! {
+    (beta, tau, draw_probability, min_delta) => opts = TrueSkillOptions {
         beta,
         tau,
         draw_probability,
         min_delta,
     };
-    online_groups(py, &groups, |c, ranks, mu, sigma| {
-        trueskill::rate_matches(c, ranks, &opts, mu, sigma)
-    })
+    matches: Matches, MatchGroupArgs => Beliefs;
+    online(|c, ranks, mu, sigma| trueskill::rate_matches(c, ranks, &opts, mu, sigma));
+    online_groups(|c, ranks, mu, sigma| trueskill::rate_matches(c, ranks, &opts, mu, sigma));
+    /// TrueSkill ratings (the `trueskill` package's `rate` per match, one-player teams, draws
+    /// where `ranks` are equal): the means and standard deviations after the matches, from the
+    /// given starting values.
+    fn ratings_trueskill;
+    /// TrueSkill ratings of many independent leaderboards in parallel, each as
+    /// [`ratings_trueskill`] on it alone: the concatenated means and standard deviations.
+    fn ratings_trueskill_groups;
 }
 
-/// The draws of grouped bootstraps concatenated problem after problem (each problem's
-/// `resamples x players`, row-major), and the resamples that did not converge in all.
-/// `run` (a grouped bootstrap of `count` resamples per problem) off the interpreter.
-fn strength_groups_bootstrap(
+/// Grouped bootstraps: `run` (of `count` resamples per problem) off the interpreter, each
+/// problem's draws split by `split` into its log-strengths, its other parameters and its
+/// resamples not converged. The log-strengths concatenated problem after problem (each
+/// problem's `resamples x players`, row-major), the other parameters concatenated, and the
+/// resamples that did not converge in all.
+fn groups_bootstrap<B>(
     py: Python<'_>,
     count: usize,
-    run: impl FnOnce() -> CoreResult<Vec<Bootstrap>> + Send,
-) -> PyResult<(F64Array<'_>, usize)> {
-    let concat = || -> CoreResult<(Vec<f64>, usize)> {
-        let parts = run()?;
-        let not_converged = parts.iter().map(|b| b.not_converged).sum();
-        let draws = concat_draws(parts.into_iter().map(|b| b.params).collect(), count)?;
-        Ok((draws, not_converged))
+    run: impl FnOnce() -> CoreResult<Vec<B>> + Send,
+    split: impl Fn(B) -> (Vec<f64>, Vec<f64>, usize) + Send,
+) -> PyResult<(F64Array<'_>, F64Array<'_>, usize)> {
+    let concat = || -> CoreResult<_> {
+        let (mut theta, mut other, mut not_converged) = (vec![], vec![], 0);
+        for (t, o, n) in run()?.into_iter().map(split) {
+            theta.push(t);
+            other.extend(o);
+            not_converged += n;
+        }
+        Ok((concat_draws(theta, count)?, other, not_converged))
     };
-    let (draws, not_converged) = interrupt::run(py, concat)?.map_err(CoreError)?;
-    Ok((PyArray1::from_vec(py, draws), not_converged))
+    let (theta, other, not_converged) = interrupt::run(py, concat)?.map_err(CoreError)?;
+    Ok((
+        PyArray1::from_vec(py, theta),
+        PyArray1::from_vec(py, other),
+        not_converged,
+    ))
 }
 
 impl Resampling<'_> {
@@ -938,37 +936,6 @@ impl Resampling<'_> {
 
 // The grouped bootstraps take explicit resamples as a (resamples, rows) array whose flat
 // buffer holds, problem after problem, that problem's (resamples, its rows) local indices.
-
-/// Bradley–Terry bootstraps of many independent problems in parallel (over problems and
-/// resamples): each problem's (resamples, players) draws of centred log-strengths,
-/// concatenated problem after problem, and the resamples that did not converge in all.
-#[pyfunction]
-pub fn ratings_bradley_terry_groups_bootstrap<'py>(
-    py: Python<'py>,
-    groups: ComparisonGroupArgs<'py>,
-    options: Iteration,
-    resampling: Resampling<'py>,
-) -> PyResult<(F64Array<'py>, usize)> {
-    let (groups, opts, how) = (groups.get()?, options.mm(), resampling.get()?);
-    strength_groups_bootstrap(py, resampling.count(), || {
-        bradley_terry::bootstrap_groups(&groups, how, &opts)
-    })
-}
-
-/// Plackett–Luce bootstraps of many independent problems, as
-/// [`ratings_bradley_terry_groups_bootstrap`] (rankings sorted by problem).
-#[pyfunction]
-pub fn ratings_plackett_luce_groups_bootstrap<'py>(
-    py: Python<'py>,
-    groups: RankingGroupArgs<'py>,
-    options: Iteration,
-    resampling: Resampling<'py>,
-) -> PyResult<(F64Array<'py>, usize)> {
-    let (groups, opts, how) = (groups.get()?, options.mm(), resampling.get()?);
-    strength_groups_bootstrap(py, resampling.count(), || {
-        pl::bootstrap_groups(&groups, how, &opts)
-    })
-}
 
 /// Davidson or Rao–Kupper bootstraps of many independent problems, as
 /// [`ratings_bradley_terry_groups_bootstrap`], with each resample's tie parameter (`ln ν` or
@@ -984,19 +951,12 @@ pub fn ratings_ties_groups_bootstrap<'py>(
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, usize)> {
     let (groups, how) = (groups.get()?, resampling.get()?);
     let (opts, count) = (tie_options(model, &options)?, resampling.count());
-    let run = || -> CoreResult<_> {
-        let parts = ties::bootstrap_groups(&groups, how, &opts)?;
-        let not_converged = parts.iter().map(|b| b.not_converged).sum::<usize>();
-        let eta: Vec<f64> = parts.iter().flat_map(|b| b.eta.iter().copied()).collect();
-        let theta = concat_draws(parts.into_iter().map(|b| b.theta).collect(), count)?;
-        Ok((theta, eta, not_converged))
-    };
-    let (theta, eta, not_converged) = interrupt::run(py, run)?.map_err(CoreError)?;
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, eta),
-        not_converged,
-    ))
+    groups_bootstrap(
+        py,
+        count,
+        || ties::bootstrap_groups(&groups, how, &opts),
+        |b| (b.theta, b.eta, b.not_converged),
+    )
 }
 
 /// Contextual Bradley–Terry bootstraps of many independent problems, as
@@ -1013,17 +973,10 @@ pub fn ratings_contextual_groups_bootstrap<'py>(
     let (groups, opts, how) = (groups.get()?, options.context(), resampling.get()?);
     let (k, count) = (features.shape()[1], resampling.count());
     let x = slice2(&features, "features")?;
-    let run = || -> CoreResult<_> {
-        let parts = contextual::bootstrap_groups(&groups, x, k, how, &opts)?;
-        let not_converged = parts.iter().map(|b| b.not_converged).sum::<usize>();
-        let beta: Vec<f64> = parts.iter().flat_map(|b| b.beta.iter().copied()).collect();
-        let theta = concat_draws(parts.into_iter().map(|b| b.theta).collect(), count)?;
-        Ok((theta, beta, not_converged))
-    };
-    let (theta, beta, not_converged) = interrupt::run(py, run)?.map_err(CoreError)?;
-    Ok((
-        PyArray1::from_vec(py, theta),
-        PyArray1::from_vec(py, beta),
-        not_converged,
-    ))
+    groups_bootstrap(
+        py,
+        count,
+        || contextual::bootstrap_groups(&groups, x, k, how, &opts),
+        |b| (b.theta, b.beta, b.not_converged),
+    )
 }

@@ -112,13 +112,30 @@ fn candidate_count(n: i64) -> usize {
     n
 }
 
+/// The queries of a batch, as both kinds of evidence hold them: query `q` owns rows
+/// `query_offsets[q]..query_offsets[q + 1]` of the evidence and has `n_items[q]` candidates.
+#[derive(Debug, Clone, Copy)]
+struct Queries<'a> {
+    layout: RowLayout<'a>,
+    n_items: &'a [i64],
+}
+
+impl<'a> Queries<'a> {
+    /// Validate the `query_offsets` cutting `rows` rows of evidence, and one candidate count
+    /// per query.
+    fn new(query_offsets: &'a [i64], rows: usize, n_items: &'a [i64]) -> Result<Self> {
+        let layout = layout(query_offsets, rows, "query_offsets")?;
+        candidate_counts(n_items, layout.rows())?;
+        Ok(Queries { layout, n_items })
+    }
+}
+
 /// Window orders of many queries (see the module documentation).
 #[derive(Debug, Clone, Copy)]
 pub struct WindowBatch<'a> {
     items: &'a [i64],
     windows: RowLayout<'a>,
-    queries: RowLayout<'a>,
-    n_items: &'a [i64],
+    queries: Queries<'a>,
 }
 
 impl<'a> WindowBatch<'a> {
@@ -131,8 +148,7 @@ impl<'a> WindowBatch<'a> {
         n_items: &'a [i64],
     ) -> Result<Self> {
         let windows = layout(window_offsets, items.len(), "window_offsets")?;
-        let queries = layout(query_offsets, windows.rows(), "query_offsets")?;
-        candidate_counts(n_items, queries.rows())?;
+        let queries = Queries::new(query_offsets, windows.rows(), n_items)?;
         let max_n = n_items.iter().copied().max().unwrap_or(0);
         // A stamp per item of the largest query: refused (naming `n_items`) where it cannot be
         // allocated, rather than aborting the process.
@@ -147,7 +163,7 @@ impl<'a> WindowBatch<'a> {
         })?;
         stamp.resize(len, usize::MAX);
         for (q, &n) in n_items.iter().enumerate() {
-            for w in queries.range(q) {
+            for w in queries.layout.range(q) {
                 for (position, &item) in items[windows.range(w)].iter().enumerate() {
                     if item < 0 || item >= n {
                         return Err(RankError::invalid(
@@ -174,7 +190,6 @@ impl<'a> WindowBatch<'a> {
             items,
             windows,
             queries,
-            n_items,
         })
     }
 
@@ -182,7 +197,10 @@ impl<'a> WindowBatch<'a> {
     pub fn windows(&self, q: usize) -> impl Iterator<Item = &'a [i64]> + '_ {
         let items = self.items;
         let windows = self.windows;
-        self.queries.range(q).map(move |w| &items[windows.range(w)])
+        self.queries
+            .layout
+            .range(q)
+            .map(move |w| &items[windows.range(w)])
     }
 }
 
@@ -192,8 +210,7 @@ pub struct PairBatch<'a> {
     winners: &'a [i64],
     losers: &'a [i64],
     weights: Option<&'a [f64]>,
-    queries: RowLayout<'a>,
-    n_items: &'a [i64],
+    queries: Queries<'a>,
 }
 
 impl<'a> PairBatch<'a> {
@@ -216,10 +233,9 @@ impl<'a> PairBatch<'a> {
         if let Some(w) = weights {
             check_weights(w, winners.len(), "pair", "finite and non-negative")?;
         }
-        let queries = layout(query_offsets, winners.len(), "query_offsets")?;
-        candidate_counts(n_items, queries.rows())?;
+        let queries = Queries::new(query_offsets, winners.len(), n_items)?;
         for (q, &n) in n_items.iter().enumerate() {
-            for p in queries.range(q) {
+            for p in queries.layout.range(q) {
                 let (a, b) = (winners[p], losers[p]);
                 for v in [a, b] {
                     if v < 0 || v >= n {
@@ -244,13 +260,12 @@ impl<'a> PairBatch<'a> {
             losers,
             weights,
             queries,
-            n_items,
         })
     }
 
     /// The pairs of query `q` as `(winner, loser, weight)`.
     pub fn pairs(&self, q: usize) -> impl Iterator<Item = (i64, i64, f64)> + '_ {
-        self.queries.range(q).map(move |p| {
+        self.queries.layout.range(q).map(move |p| {
             (
                 self.winners[p],
                 self.losers[p],
@@ -268,22 +283,22 @@ pub enum Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    /// The queries' layout and candidate counts, kept alike by both kinds.
-    fn queries(&self) -> (RowLayout<'a>, &'a [i64]) {
+    /// The queries, the same for both kinds.
+    fn queries(&self) -> Queries<'a> {
         match self {
-            Evidence::Windows(w) => (w.queries, w.n_items),
-            Evidence::Pairs(p) => (p.queries, p.n_items),
+            Evidence::Windows(w) => w.queries,
+            Evidence::Pairs(p) => p.queries,
         }
     }
 
     /// Number of queries.
     pub fn rows(&self) -> usize {
-        self.queries().0.rows()
+        self.queries().layout.rows()
     }
 
     /// Number of candidates of query `q`.
     pub fn n(&self, q: usize) -> usize {
-        candidate_count(self.queries().1[q])
+        candidate_count(self.queries().n_items[q])
     }
 }
 
