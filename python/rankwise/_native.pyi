@@ -421,6 +421,9 @@ def evaluate_dicts(
     | dict[str, dict[str, float]]
     | None
 ): ...
+def judgements_copy(
+    qrels: object,
+) -> dict[str, dict[str, int | float]] | None: ...
 def fusion_train(
     qrels: Qrels,
     runs: list[Run],

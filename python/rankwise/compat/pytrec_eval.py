@@ -326,7 +326,19 @@ class RelevanceEvaluator:
             [name in _GEOMETRIC for name in self._names],
             self._text,
         )
-        self._qrels = self._judgements(query_relevance)
+        # A copy of a plain qrels dict, which `evaluate` reads directly (much cheaper than
+        # building `Qrels`); `Qrels` is built only for other input, or if a run needs the
+        # general path. Either way, later changes to the caller's dicts are not seen.
+        self._judged = (
+            _native.judgements_copy(query_relevance) if type(query_relevance) is dict else None
+        )
+        self._built = None if self._judged is not None else self._judgements(query_relevance)
+
+    @property
+    def _qrels(self) -> _native.Qrels:
+        if self._built is None:
+            self._built = _native.Qrels(self._judged)
+        return self._built
 
     @staticmethod
     def _judgements(query_relevance: Mapping[str, Mapping[str, int]]) -> _native.Qrels:
@@ -352,7 +364,7 @@ class RelevanceEvaluator:
             # The nested result built in Rust, the run read while it is evaluated; `None`
             # for any input it does not take, which the general path below handles.
             fast = _native.evaluate_dicts(
-                self._qrels,
+                self._judged if self._judged is not None else self._qrels,
                 scores,
                 self._specs,
                 rel_level=self._relevance_level,
@@ -400,7 +412,8 @@ class RelevanceEvaluator:
 
     def __repr__(self) -> str:
         shown = ", ".join(self._names[:6]) + (", ..." if len(self._names) > 6 else "")
+        judged = len(self._judged if self._judged is not None else self._qrels)
         return (
-            f"RelevanceEvaluator({len(self._qrels)} judged queries, measures [{shown}], "
+            f"RelevanceEvaluator({judged} judged queries, measures [{shown}], "
             f"relevance_level={self._relevance_level:g})"
         )
