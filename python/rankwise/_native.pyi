@@ -416,6 +416,7 @@ def evaluate_dicts(
     judged_only: bool = False,
     max_docs: int | None = None,
     per_query: tuple[list[str], list[int], list[bool], list[str]] | None = None,
+    run_order: bool = False,
 ) -> (
     tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]
     | dict[str, dict[str, float]]

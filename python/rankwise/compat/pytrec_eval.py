@@ -337,6 +337,7 @@ class RelevanceEvaluator:
     @property
     def _qrels(self) -> _native.Qrels:
         if self._built is None:
+            assert self._judged is not None  # one of the two is set at construction
             self._built = _native.Qrels(self._judged)
         return self._built
 
@@ -370,6 +371,7 @@ class RelevanceEvaluator:
                 rel_level=self._relevance_level,
                 judged_only=self._judged_only,
                 per_query=self._per_query,
+                run_order=True,  # pytrec_eval's order: the run's
             )
             if isinstance(fast, dict):
                 return fast
@@ -395,7 +397,11 @@ class RelevanceEvaluator:
             judged_only=self._judged_only,
             missing="skip",
         )
-        rows = values.T.tolist()
+        # pytrec_eval gives the queries in the run's order (`evaluate` in the qrels').
+        row_of = {q: i for i, q in enumerate(query_ids)}
+        query_ids = [q for q in run.query_ids if q in row_of]
+        all_rows = values.T.tolist()
+        rows = [all_rows[row_of[q]] for q in query_ids]
         position = {name: i for i, name in enumerate(names)}
         order = [position[name] for name in self._names]
         geometric = [i for i, name in enumerate(self._names) if name in _GEOMETRIC]

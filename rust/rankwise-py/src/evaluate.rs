@@ -382,7 +382,7 @@ fn nested<'py>(
             ),
         ));
     }
-    Ok(nested_dict(
+    nested_dict(
         py,
         &spec.zero_keys,
         &spec.keys,
@@ -392,7 +392,7 @@ fn nested<'py>(
             let v = values[spec.columns[i] * nq + q];
             if spec.log_floor[i] { floored_log(v) } else { v }
         },
-    )?)
+    )
 }
 
 /// Per-query values of the evaluated chunks, merged into the qrels' query order: what one
@@ -532,6 +532,7 @@ fn evaluate_labelled_dicts<'py>(
     run: &Bound<'_, PyDict>,
     set: &MeasureSet,
     opts: &EvalOptions,
+    run_order: bool,
 ) -> PyResult<Option<(Queries<'py>, Vec<f64>)>> {
     let Some(judged) = read_judgements(qrels) else {
         return Ok(None);
@@ -578,13 +579,16 @@ fn evaluate_labelled_dicts<'py>(
     };
     let m = set.len();
     let (order, values) = py.detach(|| {
-        // Each judged query is read once (dict keys are unique): order them as the qrels.
+        // Each judged query is read once (dict keys are unique): order them as the qrels, or
+        // keep the run's order (the chunks', and each chunk's, read order).
         let mut order: Vec<(u32, usize, usize)> = done
             .iter()
             .enumerate()
             .flat_map(|(c, (keys, _))| keys.iter().enumerate().map(move |(j, &k)| (k, c, j)))
             .collect();
-        order.sort_unstable();
+        if !run_order {
+            order.sort_unstable();
+        }
         let n = order.len();
         let mut values = vec![0.0; n * m];
         for (k, &(_, c, j)) in order.iter().enumerate() {
@@ -606,12 +610,15 @@ fn evaluate_labelled_dicts<'py>(
 /// ([`evaluate_labelled_dicts`]: no `Qrels` or `Run` is built); otherwise the worker first
 /// builds the qrels, then each chunk's `Run`.
 ///
+/// Queries come in the qrels' order, or with `run_order` in the run's (pytrec_eval's order;
+/// then only against a qrels dict of plain `str` ids and numbers).
+///
 /// Returns what `evaluate` returns (or, given `per_query`, pytrec_eval's nested dict), or
 /// `None` when anything is wrong with the input (a wrong type, a NaN score, no query in
 /// common, a bad option or measure): the caller then takes the ordinary path (`Qrels(...)`,
 /// `Run(...)`, `evaluate`), which raises the very error it always raised, in the same order.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, per_query = None))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, per_query = None, run_order = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate_dicts<'py>(
     py: Python<'py>,
@@ -622,6 +629,7 @@ pub fn evaluate_dicts<'py>(
     judged_only: bool,
     max_docs: Option<usize>,
     per_query: Option<PerQueryTuple<'py>>,
+    run_order: bool,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Ok(set) = MeasureSet::parse(&measures) else {
         return Ok(None);
@@ -636,12 +644,15 @@ pub fn evaluate_dicts<'py>(
     };
     let labelled = match qrels.cast::<PyDict>() {
         Ok(q) if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 => {
-            evaluate_labelled_dicts(py, q, run, &set, &opts)?
+            evaluate_labelled_dicts(py, q, run, &set, &opts, run_order)?
         }
         _ => None,
     };
     if let Some((queries, values)) = labelled {
         return dict_result(py, &set, queries, values, per_query).map(Some);
+    }
+    if run_order {
+        return Ok(None); // only the labelled path keeps the run's order
     }
     let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
         let inner = Arc::clone(&q.get().inner);
