@@ -82,6 +82,7 @@ def interleaved(bench: Bench, rows: list[tuple[str, str, str, Callable[[], Any]]
     after one warm-up round (stopping early past ``--budget`` seconds, after 3 rounds), so
     that a ratio between two of them compares calls made under the same machine load."""
     firsts, times, results = [], [[] for _ in rows], []
+    cpus: list[list[float]] = [[] for _ in rows]
     for _, _, _, fn in rows:
         gc.collect()
         t0 = time.perf_counter()
@@ -94,15 +95,21 @@ def interleaved(bench: Bench, rows: list[tuple[str, str, str, Callable[[], Any]]
         for i, (_, _, _, fn) in enumerate(rows):
             results[i] = None
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             results[i] = fn()
             dt = time.perf_counter() - t0
+            cpus[i].append(time.process_time() - c0)
             times[i].append(dt)
             spent += dt
-    for (key, tool, label, _), ts, first in zip(rows, times, firsts, strict=True):
+    for (key, tool, label, _), ts, cs, first in zip(rows, times, cpus, firsts, strict=True):
         bench.record(key, tool, label, ts, first)
         bench._size().rows[-1].headline = HEADLINES.get(key)  # the rows of speed.png
-        print(f"  {tool:<10} {label}: median {R.fmt_s(statistics.median(ts))} (n={len(ts)})")
+        # CPU time (user + sys, every thread of the process): on a shared machine it shows
+        # the work done, where the wall time also shows the waits for a core.
+        print(
+            f"  {tool:<10} {label}: median {R.fmt_s(statistics.median(ts))}, CPU "
+            f"{R.fmt_s(statistics.median(cs))} (n={len(ts)}, 1st {R.fmt_s(first)})"
+        )
     return results
 
 

@@ -27,7 +27,7 @@ from .strategies import TIED_SCORES, distinct_scores, qrels_and_run
 
 
 def assert_same_nested(expected, ours, tol=1e-12):
-    assert list(ours) == list(expected) or set(ours) == set(expected)
+    assert list(ours) == list(expected)  # the same queries in the same order (the run's)
     for q, values in expected.items():
         assert set(ours[q]) == set(values), (q, set(ours[q]) ^ set(values))
         for name, want in values.items():
@@ -47,6 +47,25 @@ def test_relevance_evaluator_equals_pytrec_eval_on_every_measure(data, level, ju
     expected = pytrec_eval.RelevanceEvaluator(qrels, {"all_trec"}, **kwargs).evaluate(run)
     ours = compat_pytrec.RelevanceEvaluator(qrels, {"all_trec"}, **kwargs).evaluate(run)
     assert_same_nested(expected, ours)
+
+
+@given(qrels_and_run())
+def test_relevance_evaluator_keeps_the_qrels_it_was_given_as_pytrec_eval(data):
+    # pytrec_eval copies the judgements at construction: changing the caller's dicts later
+    # changes nothing. rankwise keeps a copy of a plain dict (read directly by `evaluate`).
+    qrels, run = data
+    measures = {"map", "ndcg_cut.3", "num_rel"}
+    theirs = pytrec_eval.RelevanceEvaluator(qrels, measures)
+    ours = compat_pytrec.RelevanceEvaluator(qrels, measures)
+    for q, docs in list(qrels.items()):
+        for d in list(docs):
+            docs[d] = 3 - docs[d]
+        docs["added"] = 1
+        qrels["new" + q] = {"x": 1}
+    expected = theirs.evaluate(run)
+    got = ours.evaluate(run)
+    assert list(got) == list(expected)
+    assert_same_nested(expected, got)
 
 
 MEASURE_SETS = [

@@ -416,11 +416,15 @@ def evaluate_dicts(
     judged_only: bool = False,
     max_docs: int | None = None,
     per_query: tuple[list[str], list[int], list[bool], list[str]] | None = None,
+    run_order: bool = False,
 ) -> (
     tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]
     | dict[str, dict[str, float]]
     | None
 ): ...
+def judgements_copy(
+    qrels: object,
+) -> dict[str, dict[str, int | float]] | None: ...
 def fusion_train(
     qrels: Qrels,
     runs: list[Run],

@@ -326,7 +326,20 @@ class RelevanceEvaluator:
             [name in _GEOMETRIC for name in self._names],
             self._text,
         )
-        self._qrels = self._judgements(query_relevance)
+        # A copy of a plain qrels dict, which `evaluate` reads directly (much cheaper than
+        # building `Qrels`); `Qrels` is built only for other input, or if a run needs the
+        # general path. Either way, later changes to the caller's dicts are not seen.
+        self._judged = (
+            _native.judgements_copy(query_relevance) if type(query_relevance) is dict else None
+        )
+        self._built = None if self._judged is not None else self._judgements(query_relevance)
+
+    @property
+    def _qrels(self) -> _native.Qrels:
+        if self._built is None:
+            assert self._judged is not None  # one of the two is set at construction
+            self._built = _native.Qrels(self._judged)
+        return self._built
 
     @staticmethod
     def _judgements(query_relevance: Mapping[str, Mapping[str, int]]) -> _native.Qrels:
@@ -352,12 +365,13 @@ class RelevanceEvaluator:
             # The nested result built in Rust, the run read while it is evaluated; `None`
             # for any input it does not take, which the general path below handles.
             fast = _native.evaluate_dicts(
-                self._qrels,
+                self._judged if self._judged is not None else self._qrels,
                 scores,
                 self._specs,
                 rel_level=self._relevance_level,
                 judged_only=self._judged_only,
                 per_query=self._per_query,
+                run_order=True,  # pytrec_eval's order: the run's
             )
             if isinstance(fast, dict):
                 return fast
@@ -383,7 +397,11 @@ class RelevanceEvaluator:
             judged_only=self._judged_only,
             missing="skip",
         )
-        rows = values.T.tolist()
+        # pytrec_eval gives the queries in the run's order (`evaluate` in the qrels').
+        row_of = {q: i for i, q in enumerate(query_ids)}
+        query_ids = [q for q in run.query_ids if q in row_of]
+        all_rows = values.T.tolist()
+        rows = [all_rows[row_of[q]] for q in query_ids]
         position = {name: i for i, name in enumerate(names)}
         order = [position[name] for name in self._names]
         geometric = [i for i, name in enumerate(self._names) if name in _GEOMETRIC]
@@ -400,7 +418,8 @@ class RelevanceEvaluator:
 
     def __repr__(self) -> str:
         shown = ", ".join(self._names[:6]) + (", ..." if len(self._names) > 6 else "")
+        judged = len(self._judged if self._judged is not None else self._qrels)
         return (
-            f"RelevanceEvaluator({len(self._qrels)} judged queries, measures [{shown}], "
+            f"RelevanceEvaluator({judged} judged queries, measures [{shown}], "
             f"relevance_level={self._relevance_level:g})"
         )

@@ -256,6 +256,9 @@ unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
 pub struct DictJudgements<'py> {
     /// Query ids, by judged query index.
     pub ids: Vec<String>,
+    /// The same ids as the qrels dict's own `str` objects (keys of a result dict: their hash
+    /// is cached already).
+    pub keys: Vec<Bound<'py, PyAny>>,
     index: std::collections::HashMap<String, u32>,
     /// Each judged query's `{doc_id: label}` dict.
     dicts: Vec<Bound<'py, PyDict>>,
@@ -268,6 +271,7 @@ pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements
     let py = qrels.py();
     let mut out = DictJudgements {
         ids: Vec::with_capacity(qrels.len()),
+        keys: Vec::with_capacity(qrels.len()),
         index: std::collections::HashMap::with_capacity(qrels.len()),
         dicts: Vec::with_capacity(qrels.len()),
     };
@@ -284,6 +288,7 @@ pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements
             let idx = u32::try_from(out.ids.len()).unwrap_or(u32::MAX);
             out.index.insert(q.to_owned(), idx);
             out.ids.push(q.to_owned());
+            out.keys.push(Bound::from_borrowed_ptr(py, qid));
             out.dicts
                 .push(Bound::from_borrowed_ptr(py, docs).cast_into_unchecked::<PyDict>());
             Ok(())
@@ -400,4 +405,94 @@ pub fn read_labelled_run(
             // SAFETY: an exact dict owned by `judgements`, GIL held.
             seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
         })
+}
+
+/// A copy of a `{query_id: {doc_id: label}}` qrels dict that [`read_labelled_run`] takes as it
+/// is: its judged queries (those with a judgement, in order), each `{doc_id: label}` dict
+/// copied (`PyDict_Copy`: the keys' cached hashes are kept, nothing is parsed), or `None` for
+/// any qrels [`read_judgements`] or [`read_labelled_run`] would not take (an id that is not an
+/// exact `str` of text, a label that is not an exact finite `float` or small `int`, a dict
+/// subclass, no judgement at all): the caller then builds `Qrels` the ordinary way, which
+/// accepts or refuses it as always. The copy makes later changes to the caller's dicts
+/// invisible, as pytrec_eval's copy of the qrels at construction does.
+pub fn judgements_snapshot<'py>(qrels: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let py = qrels.py();
+    let Ok(outer) = qrels.cast_exact::<PyDict>() else {
+        return Ok(None);
+    };
+    let out = PyDict::new(py);
+    let mut failed: Option<PyErr> = None;
+    let done = for_each_borrowed(outer, |qid, docs| {
+        // SAFETY: borrowed from `outer` during its iteration, GIL held. Nothing here runs
+        // Python code: the checks read exact types, `PyDict_Copy` of an exact dict and
+        // `PyDict_SetItem` with an exact `str` key only copy and hash-insert.
+        unsafe {
+            if exact_str(qid).is_none() || !exact_dict(docs) {
+                return Err(stop());
+            }
+            if ffi::PyDict_Size(docs) == 0 {
+                return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
+            }
+            if !read_labels(docs, |_| {}) {
+                return Err(stop());
+            }
+            let copy = ffi::PyDict_Copy(docs);
+            if copy.is_null() {
+                failed = Some(PyErr::fetch(py));
+                return Err(stop());
+            }
+            let copy = Bound::from_owned_ptr(py, copy);
+            if ffi::PyDict_SetItem(out.as_ptr(), qid, copy.as_ptr()) != 0 {
+                failed = Some(PyErr::fetch(py));
+                return Err(stop());
+            }
+            Ok(())
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e); // out of memory: not a reason to read the dict another way
+    }
+    Ok((done.is_ok() && !out.is_empty()).then_some(out))
+}
+
+/// `{query_key(q): {zero_keys...: 0.0, keys[i]: value(q, i)}}` for `q < queries`: the nested
+/// result of pytrec_eval's shape, built in one loop of CPython calls. Every query's dict has
+/// the same keys in the same order, so each is a copy of one dict holding them all
+/// (`PyDict_Copy` clones its table whole, hashes included: no insertion, no resizing) whose
+/// values are then replaced in place. A key listed twice keeps its first place and its last
+/// value, as inserting them one by one would.
+pub fn nested_dict<'py>(
+    py: Python<'py>,
+    zero_keys: &[Bound<'py, PyString>],
+    keys: &[Bound<'py, PyString>],
+    queries: usize,
+    query_key: impl Fn(usize) -> Bound<'py, PyAny>,
+    value: impl Fn(usize, usize) -> f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let zero = PyFloat::new(py, 0.0);
+    let template = PyDict::new(py);
+    for key in zero_keys.iter().chain(keys) {
+        template.set_item(key, &zero)?;
+    }
+    let out = PyDict::new(py);
+    for q in 0..queries {
+        let id = query_key(q);
+        // SAFETY: the GIL is held; every pointer is a live object owned here (`template`,
+        // `row`, `v`, `id`, the keys); `PyDict_Copy` of an exact dict and `PyDict_SetItem`
+        // with `str` keys (exact: `PyString` of rankwise's own making or the qrels' exact
+        // keys) run no Python code. A NULL or -1 becomes the Python error it set.
+        unsafe {
+            let row = Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(template.as_ptr()))?;
+            for (i, key) in keys.iter().enumerate() {
+                let v = Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(value(q, i)))?;
+                if ffi::PyDict_SetItem(row.as_ptr(), key.as_ptr(), v.as_ptr()) != 0 {
+                    return Err(PyErr::fetch(py));
+                }
+            }
+            if ffi::PyDict_SetItem(out.as_ptr(), id.as_ptr(), row.as_ptr()) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, mpsc};
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyString};
+use pyo3::types::{PyDict, PyString};
 use rankwise_core::evaluate::{
     self as core, ArrayBatch, ArrayOptions, EvalOptions, Evaluation, Missing, NanPolicy, TieRule,
     Ties,
@@ -21,7 +21,10 @@ use rankwise_core::trec::run::LabelledRun;
 use rankwise_core::trec::{Qrels, QrelsBuilder, RunBuilder};
 
 use crate::convert::{Array, Wrap, describe, layout, matrix, slice_opt, slice2};
-use crate::dicts::{LabelSink, Sink, fill_from_dict, read_judgements, read_labelled_run};
+use crate::dicts::{
+    DictJudgements, LabelSink, Sink, fill_from_dict, judgements_snapshot, nested_dict,
+    read_judgements, read_labelled_run,
+};
 use crate::errors::{CoreError, invalid_value, type_error};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
@@ -304,14 +307,66 @@ fn floored_log(value: f64) -> f64 {
     }
 }
 
+/// The evaluated queries of [`evaluate_dicts`], in the qrels' order: their ids, or (read
+/// against a qrels dict) their indices among its judged queries, whose `str` objects are
+/// reused as the keys of a nested result.
+enum Queries<'py> {
+    Ids(Vec<String>),
+    Judged {
+        order: Vec<u32>,
+        judged: DictJudgements<'py>,
+    },
+}
+
+impl<'py> Queries<'py> {
+    fn len(&self) -> usize {
+        match self {
+            Queries::Ids(ids) => ids.len(),
+            Queries::Judged { order, .. } => order.len(),
+        }
+    }
+
+    fn into_ids(self) -> Vec<String> {
+        match self {
+            Queries::Ids(ids) => ids,
+            Queries::Judged { order, judged } => order
+                .iter()
+                .map(|&k| judged.ids[k as usize].clone())
+                .collect(),
+        }
+    }
+
+    /// Query `q`'s id as a Python `str`.
+    fn key(&self, py: Python<'py>, q: usize) -> Bound<'py, PyAny> {
+        match self {
+            Queries::Ids(ids) => PyString::new(py, &ids[q]).into_any(),
+            Queries::Judged { order, judged } => judged.keys[order[q] as usize].clone(),
+        }
+    }
+}
+
 fn nested<'py>(
     py: Python<'py>,
     spec: &PerQuery<'py>,
-    query_ids: &[String],
+    queries: &Queries<'py>,
     values: &[f64],
     measures: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let nq = query_ids.len();
+    let nq = queries.len();
+    if let Some(key) = spec
+        .keys
+        .iter()
+        .chain(&spec.zero_keys)
+        .find(|k| !k.is_exact_instance_of::<PyString>())
+    {
+        return Err(type_error(
+            py,
+            format!(
+                "`per_query` keys must be exact str; got {}",
+                crate::dicts::type_name(key)
+            ),
+        ));
+    }
     if spec.keys.len() != spec.columns.len()
         || spec.keys.len() != spec.log_floor.len()
         || spec.columns.iter().any(|&c| c >= measures)
@@ -327,20 +382,17 @@ fn nested<'py>(
             ),
         ));
     }
-    let zero = PyFloat::new(py, 0.0);
-    let out = PyDict::new(py);
-    for (q, id) in query_ids.iter().enumerate() {
-        let row = PyDict::new(py);
-        for key in &spec.zero_keys {
-            row.set_item(key, &zero)?;
-        }
-        for ((key, &m), &log) in spec.keys.iter().zip(&spec.columns).zip(&spec.log_floor) {
-            let v = values[m * nq + q];
-            row.set_item(key, PyFloat::new(py, if log { floored_log(v) } else { v }))?;
-        }
-        out.set_item(PyString::new(py, id), row)?;
-    }
-    Ok(out)
+    nested_dict(
+        py,
+        &spec.zero_keys,
+        &spec.keys,
+        nq,
+        |q| queries.key(py, q),
+        |q, i| {
+            let v = values[spec.columns[i] * nq + q];
+            if spec.log_floor[i] { floored_log(v) } else { v }
+        },
+    )
 }
 
 /// Per-query values of the evaluated chunks, merged into the qrels' query order: what one
@@ -441,6 +493,32 @@ impl LabelSink for ChunkedLabels {
     }
 }
 
+/// Most documents (and queries) of a run dict that [`evaluate_labelled_dicts`] reads whole
+/// before evaluating it, rather than overlapping the two on a worker thread.
+const SMALL_RUN_DOCS: usize = 1 << 18;
+const SMALL_RUN_QUERIES: usize = 1 << 14;
+
+/// Evaluate the chunks `receive` gets until its sender is dropped: each chunk's key order and
+/// query-major values, or `None` if one failed or none came.
+fn evaluate_label_chunks(
+    receive: mpsc::Receiver<LabelChunk>,
+    set: &MeasureSet,
+    opts: &EvalOptions,
+) -> Option<Vec<(Vec<u32>, Vec<f64>)>> {
+    let mut done = Vec::new();
+    let mut failed = false;
+    for chunk in receive {
+        if failed {
+            continue; // drain: the reader is told nothing, its result is dropped
+        }
+        match core::evaluate_labelled(&chunk.judgements, &chunk.run, set, opts) {
+            Ok(rows) => done.push((chunk.order, rows)),
+            Err(_) => failed = true,
+        }
+    }
+    (!failed && !done.is_empty()).then_some(done)
+}
+
 /// [`evaluate_dicts`] for a qrels dict and a run dict of exact `str` ids and exact numbers:
 /// each run document's label is looked up in the qrels dict as the run is read (Python's
 /// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. A
@@ -448,44 +526,51 @@ impl LabelSink for ChunkedLabels {
 /// same dict (still in cache); the worker gets them with the chunk. The
 /// per-query values (query ids in the qrels' order, values measure-major), or `None` where
 /// the ordinary path must decide (any other input, or nothing to evaluate).
-fn evaluate_labelled_dicts(
-    py: Python<'_>,
-    qrels: &Bound<'_, PyDict>,
+fn evaluate_labelled_dicts<'py>(
+    py: Python<'py>,
+    qrels: &Bound<'py, PyDict>,
     run: &Bound<'_, PyDict>,
     set: &MeasureSet,
     opts: &EvalOptions,
-) -> PyResult<Option<(Vec<String>, Vec<f64>)>> {
+    run_order: bool,
+) -> PyResult<Option<(Queries<'py>, Vec<f64>)>> {
     let Some(judged) = read_judgements(qrels) else {
         return Ok(None);
     };
+    // A small run is read whole, then evaluated: a worker thread would overlap little work
+    // with the reading and take a core from it (the evaluation runs on the rankwise pool).
+    let small = run.len() <= SMALL_RUN_QUERIES
+        && run
+            .values()
+            .iter()
+            .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+            .sum::<usize>()
+            <= SMALL_RUN_DOCS;
     let (send, receive) = mpsc::channel::<LabelChunk>();
     let mut chunks = ChunkedLabels {
         chunk: LabelChunk::with_capacity(0),
         docs: 0,
-        chunk_docs: MIN_CHUNK_DOCS,
+        chunk_docs: if small { usize::MAX } else { MIN_CHUNK_DOCS },
         send,
     };
-    let outcome = std::thread::scope(|scope| {
-        let worker = scope.spawn(move || -> Option<Vec<(Vec<u32>, Vec<f64>)>> {
-            let mut done = Vec::new();
-            let mut failed = false;
-            for chunk in receive {
-                if failed {
-                    continue; // drain: the reader is told nothing, its result is dropped
-                }
-                match core::evaluate_labelled(&chunk.judgements, &chunk.run, set, opts) {
-                    Ok(rows) => done.push((chunk.order, rows)),
-                    Err(_) => failed = true,
-                }
-            }
-            (!failed && !done.is_empty()).then_some(done)
-        });
+    let (filled, joined) = if small {
         let filled = read_labelled_run(run, &judged, &mut chunks);
         chunks.finish();
-        let joined = py.detach(|| worker.join());
-        (filled, joined)
-    });
-    let (filled, joined) = outcome;
+        let done = if filled {
+            py.detach(|| evaluate_label_chunks(receive, set, opts))
+        } else {
+            None
+        };
+        (filled, Ok(done))
+    } else {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(move || evaluate_label_chunks(receive, set, opts));
+            let filled = read_labelled_run(run, &judged, &mut chunks);
+            chunks.finish();
+            let joined = py.detach(|| worker.join());
+            (filled, joined)
+        })
+    };
     let joined = joined.map_err(|_| {
         pyo3::exceptions::PyRuntimeError::new_err("a rankwise worker stopped without a result")
     })?;
@@ -493,15 +578,17 @@ fn evaluate_labelled_dicts(
         return Ok(None);
     };
     let m = set.len();
-    let ids = &judged.ids;
-    Ok(Some(py.detach(|| {
-        // Each judged query is read once (dict keys are unique): order them as the qrels.
+    let (order, values) = py.detach(|| {
+        // Each judged query is read once (dict keys are unique): order them as the qrels, or
+        // keep the run's order (the chunks', and each chunk's, read order).
         let mut order: Vec<(u32, usize, usize)> = done
             .iter()
             .enumerate()
             .flat_map(|(c, (keys, _))| keys.iter().enumerate().map(move |(j, &k)| (k, c, j)))
             .collect();
-        order.sort_unstable();
+        if !run_order {
+            order.sort_unstable();
+        }
         let n = order.len();
         let mut values = vec![0.0; n * m];
         for (k, &(_, c, j)) in order.iter().enumerate() {
@@ -510,12 +597,9 @@ fn evaluate_labelled_dicts(
                 values[i * n + k] = rows[j * m + i];
             }
         }
-        let query_ids = order
-            .iter()
-            .map(|&(k, _, _)| ids[k as usize].clone())
-            .collect();
-        (query_ids, values)
-    })))
+        (order.iter().map(|&(k, _, _)| k).collect(), values)
+    });
+    Ok(Some((Queries::Judged { order, judged }, values)))
 }
 
 /// `evaluate` straight from a `{query_id: {doc_id: score}}` run dict, against `Qrels` or a
@@ -526,12 +610,15 @@ fn evaluate_labelled_dicts(
 /// ([`evaluate_labelled_dicts`]: no `Qrels` or `Run` is built); otherwise the worker first
 /// builds the qrels, then each chunk's `Run`.
 ///
+/// Queries come in the qrels' order, or with `run_order` in the run's (pytrec_eval's order;
+/// then only against a qrels dict of plain `str` ids and numbers).
+///
 /// Returns what `evaluate` returns (or, given `per_query`, pytrec_eval's nested dict), or
 /// `None` when anything is wrong with the input (a wrong type, a NaN score, no query in
 /// common, a bad option or measure): the caller then takes the ordinary path (`Qrels(...)`,
 /// `Run(...)`, `evaluate`), which raises the very error it always raised, in the same order.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, per_query = None))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, per_query = None, run_order = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate_dicts<'py>(
     py: Python<'py>,
@@ -542,6 +629,7 @@ pub fn evaluate_dicts<'py>(
     judged_only: bool,
     max_docs: Option<usize>,
     per_query: Option<PerQueryTuple<'py>>,
+    run_order: bool,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Ok(set) = MeasureSet::parse(&measures) else {
         return Ok(None);
@@ -556,12 +644,15 @@ pub fn evaluate_dicts<'py>(
     };
     let labelled = match qrels.cast::<PyDict>() {
         Ok(q) if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 => {
-            evaluate_labelled_dicts(py, q, run, &set, &opts)?
+            evaluate_labelled_dicts(py, q, run, &set, &opts, run_order)?
         }
         _ => None,
     };
-    if let Some((query_ids, values)) = labelled {
-        return dict_result(py, &set, query_ids, values, per_query).map(Some);
+    if let Some((queries, values)) = labelled {
+        return dict_result(py, &set, queries, values, per_query).map(Some);
+    }
+    if run_order {
+        return Ok(None); // only the labelled path keeps the run's order
     }
     let (source, judged_queries) = if let Ok(q) = qrels.cast::<PyQrels>() {
         let inner = Arc::clone(&q.get().inner);
@@ -625,14 +716,14 @@ pub fn evaluate_dicts<'py>(
     };
     let m = set.len();
     let (query_ids, values) = py.detach(|| merge(&qrels, m, &done));
-    dict_result(py, &set, query_ids, values, per_query).map(Some)
+    dict_result(py, &set, Queries::Ids(query_ids), values, per_query).map(Some)
 }
 
 /// What [`evaluate_dicts`] returns for per-query values (measure-major).
 fn dict_result<'py>(
     py: Python<'py>,
     set: &MeasureSet,
-    query_ids: Vec<String>,
+    queries: Queries<'py>,
     values: Vec<f64>,
     per_query: Option<PerQueryTuple<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -644,8 +735,9 @@ fn dict_result<'py>(
             log_floor,
             zero_keys,
         };
-        return Ok(nested(py, &spec, &query_ids, &values, m)?.into_any());
+        return Ok(nested(py, &spec, &queries, &values, m)?.into_any());
     }
+    let query_ids = queries.into_ids();
     let summary = core::summarize(set, &values, query_ids.len()).map_err(CoreError)?;
     let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
     let nq = query_ids.len();
@@ -653,4 +745,14 @@ fn dict_result<'py>(
     Ok((names, query_ids, values, PyArray1::from_vec(py, summary))
         .into_pyobject(py)?
         .into_any())
+}
+
+/// A copy of a `{query_id: {doc_id: label}}` qrels dict that [`evaluate_dicts`] reads as it
+/// is (judged queries only, each inner dict copied), or `None` for any other qrels: the
+/// caller builds `Qrels` instead, which accepts or refuses it as always. What
+/// `compat.pytrec_eval.RelevanceEvaluator` keeps of its judgements: copying dicts is several
+/// times cheaper than building `Qrels`, and later changes to the caller's dicts are not seen.
+#[pyfunction]
+pub fn judgements_copy<'py>(qrels: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    judgements_snapshot(qrels)
 }
