@@ -103,6 +103,8 @@ pub(crate) struct Source {
     start: u64,
     /// Bytes from `start` to the end of a regular file.
     size: Option<u64>,
+    /// Which file, and which version of it, a regular file was when opened.
+    stamp: Option<super::comments::FileStamp>,
 }
 
 impl Source {
@@ -130,12 +132,14 @@ impl Source {
             0
         };
         let size = regular.then(|| meta.len().saturating_sub(start));
+        let stamp = (regular && start == 0).then(|| super::comments::FileStamp::of(&meta));
         Ok(Source {
             file,
             name,
             regular,
             start,
             size,
+            stamp,
         })
     }
 
@@ -172,6 +176,22 @@ impl Source {
     /// Bytes from where reading started to the end of a regular file.
     pub(super) fn size(&self) -> Option<u64> {
         self.size
+    }
+
+    /// Which file, and which version of it, a regular file read from its start was when
+    /// opened (`None` for anything else).
+    pub(crate) fn stamp(&self) -> Option<&super::comments::FileStamp> {
+        self.stamp.as_ref()
+    }
+
+    /// Note that the file, read to its end, had no comment line (see
+    /// [`comments::remember_uncommented`](super::comments::remember_uncommented)).
+    fn read_without_comments(&self, comment_lines: u64) {
+        if comment_lines == 0
+            && let Some(stamp) = &self.stamp
+        {
+            super::comments::remember_uncommented(stamp.clone());
+        }
     }
 
     /// Go back to where reading started, if the input is a regular file; `false` otherwise.
@@ -525,6 +545,8 @@ struct Piece {
     text_bytes: usize,
     /// Newlines in that text (counted while parsing, so that line numbers cost no extra pass).
     newlines: u64,
+    /// Comment lines (first field starting with `#`) skipped.
+    comments: u64,
 }
 
 impl Piece {
@@ -535,6 +557,7 @@ impl Piece {
         self.name = None;
         self.text_bytes = 0;
         self.newlines = 0;
+        self.comments = 0;
     }
 }
 
@@ -572,8 +595,12 @@ fn parse_piece(
         if line_end < data.len() {
             piece.newlines += 1;
         }
-        if count == 0 || fields[0].first() == Some(&b'#') {
-            continue; // blank line or comment
+        if count == 0 {
+            continue; // blank line
+        }
+        if fields[0].first() == Some(&b'#') {
+            piece.comments += 1;
+            continue;
         }
         let line = &data[line_start..line_end];
         let (doc, value) = match format {
@@ -651,14 +678,15 @@ fn parse_piece(
 /// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
 /// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
 /// the file. A malformed line stops the read with an error naming its line. A byte-order
-/// mark at the start of the file is dropped.
+/// mark at the start of the file is dropped. Returns the number of comment lines skipped.
 fn parse_blocks(
     mut reader: impl Read,
     name: &str,
     format: Format,
     block: usize,
     mut handle: impl FnMut(&[Piece]) -> Result<()>,
-) -> Result<()> {
+) -> Result<u64> {
+    let mut comments = 0u64;
     let pieces_per_block = 4 * parallel::num_threads().max(1);
     let mut pool: Vec<Piece> = Vec::new();
     let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
@@ -687,7 +715,7 @@ fn parse_blocks(
             }
         }
         if buf.is_empty() {
-            return Ok(());
+            return Ok(comments);
         }
         let end = if eof {
             buf.len()
@@ -733,11 +761,12 @@ fn parse_blocks(
             }
         }
         handle(&pool[..n])?;
+        comments += pool[..n].iter().map(|p| p.comments).sum::<u64>();
         lines_before +=
             pool[..n].iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
         buf.drain(..end);
         if eof && buf.is_empty() {
-            return Ok(());
+            return Ok(comments);
         }
     }
 }
@@ -748,7 +777,9 @@ fn parse_file(source: &Source, format: Format, sink: &mut impl Sink) -> Result<O
     // The size of a pipe is unknown, that of a gzip file says little: their columns grow as
     // they are read.
     let file_size = source.size.filter(|_| !compressed);
-    parse_reader(reader, source.name(), file_size, format, sink)
+    let (name, comments) = parse_reader_counting(reader, source.name(), file_size, format, sink)?;
+    source.read_without_comments(comments);
+    Ok(name)
 }
 
 /// [`parse_file`] from a reader of `size` bytes, if known. Columns are sized once, from the
@@ -761,9 +792,20 @@ pub(super) fn parse_reader(
     format: Format,
     sink: &mut impl Sink,
 ) -> Result<Option<Vec<u8>>> {
+    parse_reader_counting(reader, name, file_size, format, sink).map(|(name, _)| name)
+}
+
+/// [`parse_reader`], also returning the number of comment lines skipped.
+fn parse_reader_counting(
+    reader: impl Read,
+    name: &str,
+    file_size: Option<u64>,
+    format: Format,
+    sink: &mut impl Sink,
+) -> Result<(Option<Vec<u8>>, u64)> {
     let mut sized = false;
     let mut run_name = None;
-    parse_blocks(reader, name, format, BLOCK_BYTES, |pieces| {
+    let comments = parse_blocks(reader, name, format, BLOCK_BYTES, |pieces| {
         for p in pieces {
             if let Some(file_size) = file_size.filter(|_| !sized && !p.values.is_empty()) {
                 sized = true;
@@ -783,7 +825,7 @@ pub(super) fn parse_reader(
         }
         Ok(())
     })?;
-    Ok(run_name)
+    Ok((run_name, comments))
 }
 
 /// Cut `data` into about `n` pieces at line boundaries: piece `i` is
@@ -1122,11 +1164,14 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
         RankError::DuplicateDocument { .. } => locate_duplicate(source, e, 2),
         other => other,
     };
-    if let Err(e) = read {
-        // The duplicate that stopped reading, if one did (a `map` error may carry it).
-        let first = duplicate.lock().ok().and_then(|mut slot| slot.take());
-        return Err(locate(first.unwrap_or(e), source));
-    }
+    let comments = match read {
+        Ok(comments) => comments,
+        Err(e) => {
+            // The duplicate that stopped reading, if one did (a `map` error may carry it).
+            let first = duplicate.lock().ok().and_then(|mut slot| slot.take());
+            return Err(locate(first.unwrap_or(e), source));
+        }
+    };
     if let Some(query) = open {
         let mut builder = new_builder();
         builder.begin_query(&query);
@@ -1137,6 +1182,7 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
         }
         closed.insert(query.into_bytes().into_boxed_slice());
     }
+    source.read_without_comments(comments);
     Ok(Streamed::Done {
         name: name.map(|n| String::from_utf8_lossy(&n).into_owned()),
         num_queries: closed.len(),
