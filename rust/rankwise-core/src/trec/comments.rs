@@ -280,6 +280,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_read_whole_without_comments_is_not_read_again_and_a_changed_one_is() {
+        let dir = std::env::temp_dir().join(format!("rankwise_comments_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("run.txt");
+        let stamp = |p: &Path| FileStamp::of(&std::fs::metadata(p).unwrap());
+        std::fs::write(&path, "1 Q0 d 1 1 r\n").unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        crate::trec::read_run(&path).unwrap();
+        assert!(is_uncommented(&stamp(&path))); // read whole, no `#` line: remembered
+        assert!(check_comment_lines(&path, Results, V9).is_ok());
+        // Rewritten with a comment (another length): a new stamp, checked by reading.
+        std::fs::write(&path, "# c\n1 Q0 d 1 1 r\n").unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        assert!(check_comment_lines(&path, Results, V9).is_err());
+        // Read with its comment: not remembered.
+        crate::trec::read_run(&path).unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        assert!(check_comment_lines(&path, Results, V9).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn each_version_and_reader_skips_what_trec_eval_skips() {
         let run = "# c\n  # c\n1 Q0 d 1 1 r\n";
         assert_eq!(line_of(run, Results, V10), None);
