@@ -384,8 +384,9 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
     rel_info = _other_formats(args)
     if args.rel_format == "diversity":
         return _eval_diversity(args)
-    # `#` lines as trec_eval --trec-eval reads them: refused where it would not skip them
-    _native.check_comment_lines(args.qrels, list(args.runs), trec_eval=args.trec_eval)
+    # trec_eval's own output checks after reading (see below); the other paths before.
+    if rel_info or args.format != "trec":
+        _check_comments(args)
     if rel_info:
         return _eval_rel_info(args)
     measures, runid = _measures(args)
@@ -404,23 +405,39 @@ def _eval(args: EvalArgs | argparse.Namespace) -> int:
     if args.format == "trec":
         from . import _native
 
-        text = _native.trec_eval_output(
-            args.qrels,
-            list(args.runs),
-            measures,
-            **_output_options(args),
-            runid=runid,
-            trec_eval=args.trec_eval,
-            ties=args.ties,
-            num_docs_in_coll=args.num_docs_in_coll or 0,
-            zscore_path=args.zscore_file,
-        )
+        try:
+            text = _native.trec_eval_output(
+                args.qrels,
+                list(args.runs),
+                measures,
+                **_output_options(args),
+                runid=runid,
+                trec_eval=args.trec_eval,
+                ties=args.ties,
+                num_docs_in_coll=args.num_docs_in_coll or 0,
+                zscore_path=args.zscore_file,
+            )
+        except Exception:
+            # A refused `#` line is the error to report, as if checked before reading.
+            _check_comments(args)
+            raise
+        # After reading, nothing is printed before it: the native readers remember the files
+        # they read whole without a `#` line, which this then checks without reading again.
+        _check_comments(args)
         sys.stdout.write(text)
     else:
         _write_other(args, measures)
     if size > 100 << 20:
         _progress(f"rankwise: done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _check_comments(args: EvalArgs | argparse.Namespace) -> None:
+    """Refuse the `#` lines that trec_eval ``--trec-eval`` would read as data, where rankwise
+    skips them (``_native.check_comment_lines``)."""
+    from . import _native
+
+    _native.check_comment_lines(args.qrels, list(args.runs), trec_eval=args.trec_eval)
 
 
 REL_FORMATS = ("qrels", "prefs", "qrels_prefs", "qrels_jg", "diversity")

@@ -16,6 +16,14 @@
 //! would not skip (rankwise would skip it: the two would differ), and 10.0's last-line
 //! comment. Standard input and pipes cannot be read twice and are not checked; a file that
 //! cannot be opened is left to the reader.
+//!
+//! Only lines whose first field starts with `#` can be refused, and rankwise's readers count
+//! the lines they skip as comments: a regular file that a reader of this process read to its
+//! end without meeting one is remembered ([`remember_uncommented`], by device, inode, size and
+//! modification time), and checking it again costs no second read. `rankwise eval` checks
+//! after evaluating, so a file is read once.
+
+use std::sync::Mutex;
 
 use std::path::Path;
 
@@ -54,7 +62,7 @@ pub fn check_comment_lines(path: &Path, reader: CommentReader, version: TrecEval
     let Ok(source) = Source::open(path) else {
         return Ok(());
     };
-    if !source.is_regular() {
+    if !source.is_regular() || source.stamp().is_some_and(is_uncommented) {
         return Ok(());
     }
     let Ok((mut input, _)) = source.reader() else {
@@ -85,6 +93,54 @@ pub fn check_comment_lines(path: &Path, reader: CommentReader, version: TrecEval
     check.finish()
 }
 
+/// Which file, and which version of it: what [`remember_uncommented`] keys a file by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    #[cfg(unix)]
+    device: u64,
+    #[cfg(unix)]
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            #[cfg(unix)]
+            device: meta.dev(),
+            #[cfg(unix)]
+            inode: meta.ino(),
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// Regular files read whole, from their start, by this process without a comment line (the
+/// last few: `rankwise eval` reads a qrels file and a few runs).
+static UNCOMMENTED: Mutex<Vec<FileStamp>> = Mutex::new(Vec::new());
+
+/// Remember that the file `stamp` names was read to its end without a line whose first field
+/// starts with `#`: [`check_comment_lines`] has nothing to refuse in it, for any version or
+/// reader (every line it refuses starts with `#` after blanks).
+pub(crate) fn remember_uncommented(stamp: FileStamp) {
+    if let Ok(mut files) = UNCOMMENTED.lock()
+        && !files.contains(&stamp)
+    {
+        if files.len() >= 64 {
+            files.remove(0);
+        }
+        files.push(stamp);
+    }
+}
+
+fn is_uncommented(stamp: &FileStamp) -> bool {
+    UNCOMMENTED.lock().is_ok_and(|files| files.contains(stamp))
+}
+
 /// The state of one file's check, line by line.
 struct Checker<'a> {
     name: &'a str,
@@ -112,13 +168,30 @@ impl<'a> Checker<'a> {
     fn lines(&mut self, text: &[u8]) -> Result<()> {
         let judgements_10 =
             self.version == TrecEval::V10 && self.reader == CommentReader::Judgements;
-        if !text.contains(&b'#') && !judgements_10 {
-            self.number += text.split(|&b| b == b'\n').count() as u64;
+        if judgements_10 {
+            // Whether a line is skipped depends on the line before: line by line.
+            for line in text.split(|&b| b == b'\n') {
+                self.line(line)?;
+            }
             return Ok(());
         }
-        for line in text.split(|&b| b == b'\n') {
-            self.line(line)?;
+        // Every other reader's verdict on a line depends on that line alone, and only lines
+        // with a `#` can be refused: visit those, found with a vectorised search (most files
+        // have none), and count the newlines in between the same way.
+        let base = self.number;
+        let mut after = 0; // text[..after] holds no line left to visit
+        for hash in memchr::memchr_iter(b'#', text) {
+            if hash < after {
+                continue; // a second `#` on a line already visited
+            }
+            let start = memchr::memrchr(b'\n', &text[..hash]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &text[hash..]).map_or(text.len(), |i| hash + i);
+            self.number = base + newlines(&text[..start]);
+            self.line(&text[start..end])?;
+            after = end;
         }
+        // `text` is whole lines without the last newline: one line more than newlines.
+        self.number = base + newlines(text) + 1;
         Ok(())
     }
 
@@ -167,6 +240,11 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Newlines in `text`, counted with a vectorised search.
+fn newlines(text: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', text).count() as u64
+}
+
 #[cfg(test)]
 fn check_bytes(name: &str, data: &[u8], reader: CommentReader, version: TrecEval) -> Result<()> {
     let mut check = Checker::new(name, reader, version);
@@ -202,6 +280,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_read_whole_without_comments_is_not_read_again_and_a_changed_one_is() {
+        let dir = std::env::temp_dir().join(format!("rankwise_comments_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("run.txt");
+        let stamp = |p: &Path| FileStamp::of(&std::fs::metadata(p).unwrap());
+        std::fs::write(&path, "1 Q0 d 1 1 r\n").unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        crate::trec::read_run(&path).unwrap();
+        assert!(is_uncommented(&stamp(&path))); // read whole, no `#` line: remembered
+        assert!(check_comment_lines(&path, Results, V9).is_ok());
+        // Rewritten with a comment (another length): a new stamp, checked by reading.
+        std::fs::write(&path, "# c\n1 Q0 d 1 1 r\n").unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        assert!(check_comment_lines(&path, Results, V9).is_err());
+        // Read with its comment: not remembered.
+        crate::trec::read_run(&path).unwrap();
+        assert!(!is_uncommented(&stamp(&path)));
+        assert!(check_comment_lines(&path, Results, V9).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn each_version_and_reader_skips_what_trec_eval_skips() {
         let run = "# c\n  # c\n1 Q0 d 1 1 r\n";
         assert_eq!(line_of(run, Results, V10), None);
@@ -216,5 +316,10 @@ mod tests {
         assert_eq!(line_of("1 0 d 1\n# a\n", Judgements, V10), Some(2));
         assert_eq!(line_of("1 0 d 1\n# a", Judgements, V10), Some(2));
         assert_eq!(line_of("1 0 d#1 1\n", Judgements, V9), None); // not at a line's start
+        // lines are counted across `#` bytes inside fields, several on a line
+        let run = "1 Q0 d#1 1 1 r#\n\n1 Q0 e 2 0 r\n \t# c # d\n";
+        assert_eq!(line_of(run, Results, V9), Some(4));
+        assert_eq!(line_of("#", Results, V9), Some(1));
+        assert_eq!(line_of("a#\n\r#", Results, V9), Some(2));
     }
 }

@@ -103,6 +103,8 @@ pub(crate) struct Source {
     start: u64,
     /// Bytes from `start` to the end of a regular file.
     size: Option<u64>,
+    /// Which file, and which version of it, a regular file was when opened.
+    stamp: Option<super::comments::FileStamp>,
 }
 
 impl Source {
@@ -130,12 +132,14 @@ impl Source {
             0
         };
         let size = regular.then(|| meta.len().saturating_sub(start));
+        let stamp = (regular && start == 0).then(|| super::comments::FileStamp::of(&meta));
         Ok(Source {
             file,
             name,
             regular,
             start,
             size,
+            stamp,
         })
     }
 
@@ -154,7 +158,7 @@ impl Source {
     /// through a multi-member gzip decoder; otherwise the bytes are read straight from the
     /// handle (no intermediate buffer, so plain files are read directly into the blocks).
     /// Also returns whether the input is gzip.
-    pub(super) fn reader(&self) -> Result<(Box<dyn Read + '_>, bool)> {
+    pub(super) fn reader(&self) -> Result<(Box<dyn Read + Send + '_>, bool)> {
         let mut raw = &self.file;
         let mut head = [0u8; 2];
         // A pipe may hand over one byte at a time: read until two bytes or the end.
@@ -172,6 +176,22 @@ impl Source {
     /// Bytes from where reading started to the end of a regular file.
     pub(super) fn size(&self) -> Option<u64> {
         self.size
+    }
+
+    /// Which file, and which version of it, a regular file read from its start was when
+    /// opened (`None` for anything else).
+    pub(crate) fn stamp(&self) -> Option<&super::comments::FileStamp> {
+        self.stamp.as_ref()
+    }
+
+    /// Note that the file, read to its end, had no comment line (see
+    /// [`comments::remember_uncommented`](super::comments::remember_uncommented)).
+    fn read_without_comments(&self, comment_lines: u64) {
+        if comment_lines == 0
+            && let Some(stamp) = &self.stamp
+        {
+            super::comments::remember_uncommented(stamp.clone());
+        }
     }
 
     /// Go back to where reading started, if the input is a regular file; `false` otherwise.
@@ -525,6 +545,8 @@ struct Piece {
     text_bytes: usize,
     /// Newlines in that text (counted while parsing, so that line numbers cost no extra pass).
     newlines: u64,
+    /// Comment lines (first field starting with `#`) skipped.
+    comments: u64,
 }
 
 impl Piece {
@@ -535,6 +557,7 @@ impl Piece {
         self.name = None;
         self.text_bytes = 0;
         self.newlines = 0;
+        self.comments = 0;
     }
 }
 
@@ -572,8 +595,12 @@ fn parse_piece(
         if line_end < data.len() {
             piece.newlines += 1;
         }
-        if count == 0 || fields[0].first() == Some(&b'#') {
-            continue; // blank line or comment
+        if count == 0 {
+            continue; // blank line
+        }
+        if fields[0].first() == Some(&b'#') {
+            piece.comments += 1;
+            continue;
         }
         let line = &data[line_start..line_end];
         let (doc, value) = match format {
@@ -650,65 +677,156 @@ fn parse_piece(
 
 /// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
 /// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
-/// the file. A malformed line stops the read with an error naming its line. A byte-order
-/// mark at the start of the file is dropped.
+/// the file (two blocks when `prefetch`). A malformed line stops the read with an error naming
+/// its line. A byte-order mark at the start of the file is dropped. Returns the number of
+/// comment lines skipped.
+///
+/// With `prefetch`, a thread reads (and decompresses) the next block while this one is
+/// parsed, so that reading overlaps parsing; only for regular files, whose reads end (a
+/// pipe kept open could leave the reading thread blocked after an error here).
 fn parse_blocks(
-    mut reader: impl Read,
+    reader: impl Read + Send,
     name: &str,
     format: Format,
     block: usize,
+    prefetch: bool,
+    handle: impl FnMut(&[Piece]) -> Result<()>,
+) -> Result<u64> {
+    if !prefetch {
+        let mut blocks = Blocks::new(reader, name, block);
+        let spare = std::cell::Cell::new(Vec::new());
+        return parse_each_block(
+            name,
+            format,
+            || blocks.next_block(spare.take()),
+            |buf| spare.set(buf),
+            handle,
+        );
+    }
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<Option<Vec<u8>>>>(1);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || {
+            let mut blocks = Blocks::new(reader, name, block);
+            loop {
+                let next = blocks.next_block(empty_rx.try_recv().unwrap_or_default());
+                let last = !matches!(next, Ok(Some(_)));
+                // A closed channel: parsing stopped (an error); so does reading.
+                if full_tx.send(next).is_err() || last {
+                    return;
+                }
+            }
+        });
+        let result = parse_each_block(
+            name,
+            format,
+            || full_rx.recv().unwrap_or(Ok(None)),
+            |buf| {
+                let _ = empty_tx.send(buf);
+            },
+            handle,
+        );
+        drop(full_rx);
+        result
+    })
+}
+
+/// A reader cut into blocks of whole lines.
+struct Blocks<R> {
+    reader: R,
+    name: String,
+    block: usize,
+    /// The partial line after the last block's last newline.
+    tail: Vec<u8>,
+    eof: bool,
+    first: bool,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(reader: R, name: &str, block: usize) -> Self {
+        Blocks {
+            reader,
+            name: name.to_owned(),
+            block,
+            tail: Vec::new(),
+            eof: false,
+            first: true,
+        }
+    }
+
+    /// The next block, in `buf` (reused): about `block` bytes of whole lines (the last line
+    /// of the input may lack its newline); `None` at the end.
+    fn next_block(&mut self, mut buf: Vec<u8>) -> Result<Option<Vec<u8>>> {
+        buf.clear();
+        buf.reserve(self.block + (64 << 10));
+        buf.append(&mut self.tail);
+        loop {
+            if !self.eof && buf.len() < self.block {
+                let want = (self.block - buf.len()) as u64;
+                let got = self
+                    .reader
+                    .by_ref()
+                    .take(want)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| io_error(&self.name, &e))?;
+                self.eof = (got as u64) < want;
+                if self.first {
+                    // The first fill holds the first `block` bytes or the whole input, so a
+                    // BOM is in it whole.
+                    self.first = false;
+                    if buf.starts_with(BOM) {
+                        buf.drain(..BOM.len());
+                    }
+                }
+            }
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            if self.eof {
+                return Ok(Some(buf));
+            }
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) => {
+                    self.tail.extend_from_slice(&buf[i + 1..]);
+                    buf.truncate(i + 1);
+                    return Ok(Some(buf));
+                }
+                None => {
+                    // A line longer than a block: read on until it ends.
+                    let got = self
+                        .reader
+                        .by_ref()
+                        .take(self.block as u64)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| io_error(&self.name, &e))?;
+                    self.eof = got < self.block;
+                }
+            }
+        }
+    }
+}
+
+/// Parse the blocks that `next` hands over (until `None`) on all threads, hand each block's
+/// pieces to `handle`, and each block's buffer back to `recycle`.
+fn parse_each_block(
+    name: &str,
+    format: Format,
+    mut next: impl FnMut() -> Result<Option<Vec<u8>>>,
+    mut recycle: impl FnMut(Vec<u8>),
     mut handle: impl FnMut(&[Piece]) -> Result<()>,
-) -> Result<()> {
+) -> Result<u64> {
     let pieces_per_block = 4 * parallel::num_threads().max(1);
     let mut pool: Vec<Piece> = Vec::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
     let mut lines_before = 0u64;
-    let mut eof = false;
-    let mut first = true;
+    let mut comments = 0u64;
     let watch = crate::interrupt::current();
     loop {
         watch.check()?;
-        // Fill the block (after the partial line carried over from the last one).
-        if !eof && buf.len() < block {
-            let want = (block - buf.len()) as u64;
-            let got = reader
-                .by_ref()
-                .take(want)
-                .read_to_end(&mut buf)
-                .map_err(|e| io_error(name, &e))?;
-            eof = (got as u64) < want;
-            if first {
-                // The first fill holds the first `block` bytes or the whole input, so a
-                // BOM is in it whole.
-                first = false;
-                if buf.starts_with(BOM) {
-                    buf.drain(..BOM.len());
-                }
-            }
-        }
-        if buf.is_empty() {
-            return Ok(());
-        }
-        let end = if eof {
-            buf.len()
-        } else {
-            match buf.iter().rposition(|&b| b == b'\n') {
-                Some(i) => i + 1,
-                None => {
-                    // A line longer than a block: read on until it ends.
-                    let got = reader
-                        .by_ref()
-                        .take(block as u64)
-                        .read_to_end(&mut buf)
-                        .map_err(|e| io_error(name, &e))?;
-                    eof = got < block;
-                    continue;
-                }
-            }
+        let Some(buf) = next()? else {
+            return Ok(comments);
         };
-        let data = &buf[..end];
-        let final_newline = data.ends_with(b"\n");
-        let data = data.strip_suffix(b"\n").unwrap_or(data);
+        let final_newline = buf.ends_with(b"\n");
+        let data = buf.strip_suffix(b"\n").unwrap_or(&buf);
         let bounds = split_at_lines(data, pieces_per_block);
         let n = bounds.len() - 1;
         if pool.len() < n {
@@ -733,12 +851,10 @@ fn parse_blocks(
             }
         }
         handle(&pool[..n])?;
+        comments += pool[..n].iter().map(|p| p.comments).sum::<u64>();
         lines_before +=
             pool[..n].iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
-        buf.drain(..end);
-        if eof && buf.is_empty() {
-            return Ok(());
-        }
+        recycle(buf);
     }
 }
 
@@ -748,22 +864,43 @@ fn parse_file(source: &Source, format: Format, sink: &mut impl Sink) -> Result<O
     // The size of a pipe is unknown, that of a gzip file says little: their columns grow as
     // they are read.
     let file_size = source.size.filter(|_| !compressed);
-    parse_reader(reader, source.name(), file_size, format, sink)
+    let (name, comments) = parse_reader_counting(
+        reader,
+        source.name(),
+        file_size,
+        source.is_regular(),
+        format,
+        sink,
+    )?;
+    source.read_without_comments(comments);
+    Ok(name)
 }
 
 /// [`parse_file`] from a reader of `size` bytes, if known. Columns are sized once, from the
 /// first piece's lines and the size: growing them by doubling would touch (and keep) twice
 /// the memory.
 pub(super) fn parse_reader(
-    reader: impl Read,
+    reader: impl Read + Send,
     name: &str,
     file_size: Option<u64>,
     format: Format,
     sink: &mut impl Sink,
 ) -> Result<Option<Vec<u8>>> {
+    parse_reader_counting(reader, name, file_size, false, format, sink).map(|(name, _)| name)
+}
+
+/// [`parse_reader`], also returning the number of comment lines skipped.
+fn parse_reader_counting(
+    reader: impl Read + Send,
+    name: &str,
+    file_size: Option<u64>,
+    prefetch: bool,
+    format: Format,
+    sink: &mut impl Sink,
+) -> Result<(Option<Vec<u8>>, u64)> {
     let mut sized = false;
     let mut run_name = None;
-    parse_blocks(reader, name, format, BLOCK_BYTES, |pieces| {
+    let comments = parse_blocks(reader, name, format, BLOCK_BYTES, prefetch, |pieces| {
         for p in pieces {
             if let Some(file_size) = file_size.filter(|_| !sized && !p.values.is_empty()) {
                 sized = true;
@@ -783,7 +920,7 @@ pub(super) fn parse_reader(
         }
         Ok(())
     })?;
-    Ok(run_name)
+    Ok((run_name, comments))
 }
 
 /// Cut `data` into about `n` pieces at line boundaries: piece `i` is
@@ -1009,112 +1146,120 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
     let mut first_queries: Vec<String> = Vec::new();
     let mut name: Option<Vec<u8>> = None;
     let mut not_grouped: Option<String> = None;
+    let prefetch = source.is_regular();
     let (reader, _) = source.reader()?;
-    let read = parse_blocks(reader, &source_name, Format::Run, block, |pieces| {
-        // The block's segments, in file order: (piece, query index in the piece, first line).
-        let mut segments: Vec<(usize, usize, usize)> = Vec::new();
-        for (p, piece) in pieces.iter().enumerate() {
-            let mut start = 0;
-            for (k, (_, n)) in piece.queries.iter().enumerate() {
-                segments.push((p, k, start));
-                start += n;
-            }
-            if piece.name.is_some() {
-                name.clone_from(&piece.name);
-            }
-        }
-        let query_of = |&(p, k, _): &(usize, usize, usize)| pieces[p].queries[k].0.as_str();
-        let lines_of = |&(p, k, start): &(usize, usize, usize)| {
-            let n = pieces[p].queries[k].1;
-            (
-                &pieces[p].docs,
-                start..start + n,
-                &pieces[p].values[start..start + n],
-            )
-        };
-        // Walk the block's queries (maximal runs of segments with one query id).
-        let mut local: Vec<Vec<(usize, usize)>> = vec![Vec::new(); pieces.len()];
-        let mut spill = new_builder();
-        let mut spilled = false;
-        let mut i = 0;
-        while i < segments.len() {
-            let query = query_of(&segments[i]);
-            let mut j = i + 1;
-            while j < segments.len() && query_of(&segments[j]) == query {
-                j += 1;
-            }
-            let continues = open.as_deref() == Some(query);
-            if !continues {
-                if let Some(prev) = open.take() {
-                    // The carried query ended with the last block.
-                    spill.begin_query(&prev);
-                    spill.push_docs(&carry, 0..carry.len(), &carry_values);
-                    spilled = true;
-                    carry.clear();
-                    carry_values.clear();
-                    closed.insert(prev.into_bytes().into_boxed_slice());
+    let read = parse_blocks(
+        reader,
+        &source_name,
+        Format::Run,
+        block,
+        prefetch,
+        |pieces| {
+            // The block's segments, in file order: (piece, query index in the piece, first line).
+            let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+            for (p, piece) in pieces.iter().enumerate() {
+                let mut start = 0;
+                for (k, (_, n)) in piece.queries.iter().enumerate() {
+                    segments.push((p, k, start));
+                    start += n;
                 }
-                if closed.contains(query.as_bytes()) {
-                    not_grouped = Some(query.to_owned());
-                    return Err(RankError::invalid("", "", "")); // stop reading
-                }
-                if first_queries.len() < 3 {
-                    first_queries.push(query.to_owned());
+                if piece.name.is_some() {
+                    name.clone_from(&piece.name);
                 }
             }
-            if j == segments.len() {
-                // The block's last query may go on in the next block.
-                open = Some(query.to_owned());
-                for seg in &segments[i..j] {
-                    let (docs, range, values) = lines_of(seg);
-                    carry.extend_from(docs, range);
-                    carry_values.extend_from_slice(values);
+            let query_of = |&(p, k, _): &(usize, usize, usize)| pieces[p].queries[k].0.as_str();
+            let lines_of = |&(p, k, start): &(usize, usize, usize)| {
+                let n = pieces[p].queries[k].1;
+                (
+                    &pieces[p].docs,
+                    start..start + n,
+                    &pieces[p].values[start..start + n],
+                )
+            };
+            // Walk the block's queries (maximal runs of segments with one query id).
+            let mut local: Vec<Vec<(usize, usize)>> = vec![Vec::new(); pieces.len()];
+            let mut spill = new_builder();
+            let mut spilled = false;
+            let mut i = 0;
+            while i < segments.len() {
+                let query = query_of(&segments[i]);
+                let mut j = i + 1;
+                while j < segments.len() && query_of(&segments[j]) == query {
+                    j += 1;
                 }
-            } else if !continues && j == i + 1 {
-                let (p, k, start) = segments[i];
-                local[p].push((k, start));
-                closed.insert(query.as_bytes().into());
-            } else {
-                spill.begin_query(query);
-                if continues {
-                    open = None;
-                    spill.push_docs(&carry, 0..carry.len(), &carry_values);
-                    carry.clear();
-                    carry_values.clear();
-                }
-                for seg in &segments[i..j] {
-                    let (docs, range, values) = lines_of(seg);
-                    spill.push_docs(docs, range, values);
-                }
-                spilled = true;
-                closed.insert(query.as_bytes().into());
-            }
-            i = j;
-        }
-        let mapped: Vec<Result<T>> = parallel::install(|| {
-            local
-                .par_iter()
-                .enumerate()
-                .filter(|(_, units)| !units.is_empty())
-                .map(|(p, units)| {
-                    let mut builder = new_builder();
-                    for &(k, start) in units {
-                        let (docs, range, values) = lines_of(&(p, k, start));
-                        builder.begin_query(&pieces[p].queries[k].0);
-                        builder.push_docs(docs, range, values);
+                let continues = open.as_deref() == Some(query);
+                if !continues {
+                    if let Some(prev) = open.take() {
+                        // The carried query ended with the last block.
+                        spill.begin_query(&prev);
+                        spill.push_docs(&carry, 0..carry.len(), &carry_values);
+                        spilled = true;
+                        carry.clear();
+                        carry_values.clear();
+                        closed.insert(prev.into_bytes().into_boxed_slice());
                     }
-                    map(build(builder)?)
-                })
-                .collect()
-        });
-        if spilled {
-            reduce(map(build(spill)?)?)?;
-        }
-        for result in mapped {
-            reduce(result?)?;
-        }
-        Ok(())
-    });
+                    if closed.contains(query.as_bytes()) {
+                        not_grouped = Some(query.to_owned());
+                        return Err(RankError::invalid("", "", "")); // stop reading
+                    }
+                    if first_queries.len() < 3 {
+                        first_queries.push(query.to_owned());
+                    }
+                }
+                if j == segments.len() {
+                    // The block's last query may go on in the next block.
+                    open = Some(query.to_owned());
+                    for seg in &segments[i..j] {
+                        let (docs, range, values) = lines_of(seg);
+                        carry.extend_from(docs, range);
+                        carry_values.extend_from_slice(values);
+                    }
+                } else if !continues && j == i + 1 {
+                    let (p, k, start) = segments[i];
+                    local[p].push((k, start));
+                    closed.insert(query.as_bytes().into());
+                } else {
+                    spill.begin_query(query);
+                    if continues {
+                        open = None;
+                        spill.push_docs(&carry, 0..carry.len(), &carry_values);
+                        carry.clear();
+                        carry_values.clear();
+                    }
+                    for seg in &segments[i..j] {
+                        let (docs, range, values) = lines_of(seg);
+                        spill.push_docs(docs, range, values);
+                    }
+                    spilled = true;
+                    closed.insert(query.as_bytes().into());
+                }
+                i = j;
+            }
+            let mapped: Vec<Result<T>> = parallel::install(|| {
+                local
+                    .par_iter()
+                    .enumerate()
+                    .filter(|(_, units)| !units.is_empty())
+                    .map(|(p, units)| {
+                        let mut builder = new_builder();
+                        for &(k, start) in units {
+                            let (docs, range, values) = lines_of(&(p, k, start));
+                            builder.begin_query(&pieces[p].queries[k].0);
+                            builder.push_docs(docs, range, values);
+                        }
+                        map(build(builder)?)
+                    })
+                    .collect()
+            });
+            if spilled {
+                reduce(map(build(spill)?)?)?;
+            }
+            for result in mapped {
+                reduce(result?)?;
+            }
+            Ok(())
+        },
+    );
     if let Some(query) = not_grouped {
         return Ok(Streamed::NotGrouped { query });
     }
@@ -1122,11 +1267,14 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
         RankError::DuplicateDocument { .. } => locate_duplicate(source, e, 2),
         other => other,
     };
-    if let Err(e) = read {
-        // The duplicate that stopped reading, if one did (a `map` error may carry it).
-        let first = duplicate.lock().ok().and_then(|mut slot| slot.take());
-        return Err(locate(first.unwrap_or(e), source));
-    }
+    let comments = match read {
+        Ok(comments) => comments,
+        Err(e) => {
+            // The duplicate that stopped reading, if one did (a `map` error may carry it).
+            let first = duplicate.lock().ok().and_then(|mut slot| slot.take());
+            return Err(locate(first.unwrap_or(e), source));
+        }
+    };
     if let Some(query) = open {
         let mut builder = new_builder();
         builder.begin_query(&query);
@@ -1137,6 +1285,7 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
         }
         closed.insert(query.into_bytes().into_boxed_slice());
     }
+    source.read_without_comments(comments);
     Ok(Streamed::Done {
         name: name.map(|n| String::from_utf8_lossy(&n).into_owned()),
         num_queries: closed.len(),
@@ -1248,7 +1397,7 @@ mod tests {
             let path = write(&format!("lines{at_least}.txt"), &text);
             let source = Source::open(&path).unwrap();
             let (reader, _) = source.reader().unwrap();
-            let e = parse_blocks(reader, source.name(), Format::Run, 64, |_| Ok(()))
+            let e = parse_blocks(reader, source.name(), Format::Run, 64, true, |_| Ok(()))
                 .unwrap_err()
                 .to_string();
             let expected = format!("lines{at_least}.txt:{next_line}: the score must be a number");
