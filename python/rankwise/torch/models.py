@@ -15,7 +15,11 @@ Every wrapper takes ``device`` (default: CUDA when available, else the CPU), ``d
 (``torch.float16``/``"bf16"``/...; default float32) and ``batch_size`` (sequences per forward
 pass). A call sorts its inputs by token length and cuts them into batches of similar length,
 so padding wastes little compute; results come back in the input order and do not depend on
-``batch_size`` beyond floating-point rounding. Everything runs under
+``batch_size`` beyond floating-point rounding. The encoders (:class:`BiEncoder`,
+:class:`CrossEncoder`) take ``batch_size`` as the most sequences per pass: they cut where the
+padding would cost more than one more pass (``_cost_batches``), so texts of spread-out lengths
+go in smaller passes, and on a CPU with several torch threads they run passes side by side in
+worker threads of one torch thread each (``parallel_passes``). Everything runs under
 ``torch.inference_mode()``. ``usage()`` reports the tokens processed so far
 (``input_tokens``: prompt tokens without padding; ``output_tokens``: generated tokens, one per
 prompt for the scoring modes, which read one next-token distribution). ``ranker_id``
@@ -570,7 +574,8 @@ class _Encoder(_ScoresAsLists, _Ranker):
 
     #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
     #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    #: with texts of similar length across queries (``batch_size`` stays the most sequences
+    #: per forward pass).
     calls_per_batch = 4096
     #: At most this many padded tokens (rows x longest row) per forward pass.
     max_batch_tokens = 16384
