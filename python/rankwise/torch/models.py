@@ -610,7 +610,8 @@ class _Encoder(_ScoresAsLists, _Ranker):
         tokens count in ``usage()`` once its step is done.
 
         On a CPU with ``torch.get_num_threads() > 1`` (and ``parallel_passes``), that many
-        worker threads each run whole passes with one intra-op thread, taking the next pass
+        worker threads (fewer where there are fewer passes, the threads shared among them)
+        each run whole passes with one intra-op thread, taking the next pass
         (longest first) as they finish: torch releases the GIL in its kernels, and a pass's
         small operations (layer norms, attention over a few rows) do not split well across
         threads. The calling thread waits, and its thread count is restored afterwards.
@@ -632,7 +633,7 @@ class _Encoder(_ScoresAsLists, _Ranker):
         errors: list[BaseException] = []
 
         def work() -> None:
-            th.set_num_threads(1)  # this thread's intra-op threads
+            th.set_num_threads(max(1, threads // workers))  # this thread's intra-op threads
             try:
                 with th.inference_mode():
                     while not stop.is_set():
