@@ -16,7 +16,10 @@ interleaved so that both sides see the same machine load:
   ``sentence_transformers.CrossEncoder.predict`` per query.
 
 Both sides run with the same forward batch (``--batch-size``, sentence-transformers' default
-32) and threads. The driver hands the ranker as many calls at once as the ranker asks for
+32; for rankwise the most sequences per pass, cut smaller where padding would cost more than
+a pass) and threads. On a CPU with several torch threads rankwise runs its passes in worker
+threads of one torch thread each (``--serial-passes``: in one stream with torch's intra-op
+threads, as sentence-transformers does). The driver hands the ranker as many calls at once as the ranker asks for
 (``calls_per_batch``: 4096 query-candidate pairs for the encoders; ``--driver-batch N`` to
 override), so the wrapper sorts the texts of many queries by token length and pads almost
 nothing; the loop sorts within one query's 101 texts (with 32 calls per ranker call, the
@@ -95,6 +98,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="timed calls per side after the checks")
     ap.add_argument("--budget", type=float, default=600.0)
     ap.add_argument("--families", default="bi,ce", help="bi, ce or both")
+    ap.add_argument(
+        "--serial-passes",
+        action="store_true",
+        help="rankwise runs its forward passes in one stream (no worker threads)",
+    )
     ap.add_argument("--quick", action="store_true", help="5 queries, 1 timed call")
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args()
@@ -118,7 +126,8 @@ def main() -> None:
     bench.note(
         f"real Wikipedia paragraphs, none repeated; torch threads {torch.get_num_threads()}, "
         f"device {args.device}, forward batch {args.batch_size}, "
-        f"driver batch {driver_batch or 'the ranker calls_per_batch'}"
+        f"driver batch {driver_batch or 'the ranker calls_per_batch'}, rankwise passes "
+        f"{'in one stream' if args.serial_passes else 'in worker threads'}"
     )
     families = {f.strip() for f in args.families.split(",")}
     sides: list[tuple[str, str, str, Callable[[], Any]]] = []
@@ -165,6 +174,7 @@ def main() -> None:
     if "bi" in families:
         reference = st.SentenceTransformer(str(minilm), device=args.device)
         ours = BiEncoder(minilm, device=args.device, batch_size=args.batch_size, cache_size=0)
+        ours.parallel_passes = not args.serial_passes
 
         def st_bi() -> list[list[float]]:
             out = []
@@ -192,6 +202,7 @@ def main() -> None:
         ours_ce = CrossEncoder(
             folder, device=args.device, batch_size=args.batch_size, activation="sigmoid"
         )
+        ours_ce.parallel_passes = not args.serial_passes
 
         def st_ce() -> list[list[float]]:
             return [

@@ -628,3 +628,79 @@ def test_fused_kernels_change_scores_by_rounding_only(bi_encoder):
     assert torch.allclose(fused, unfused, atol=1e-6)
     # per layer: the intermediate (GELU), the attention output and the output block
     assert _fused.fuse_encoder(plain.model) == 3 * len(plain.model.encoder.layer)
+
+
+def _brute_force_passes(lengths, max_rows, max_tokens, pass_cost, width):
+    """The least cost over every cut of the sorted lengths into contiguous passes."""
+    sizes = sorted((max(1, n) for n in lengths), reverse=True)
+
+    def cost(a, b):
+        top = sizes[a]
+        return (b - a) * top * (1 + top / (2 * width)) + pass_cost
+
+    best = [0.0] + [math.inf] * len(sizes)
+    for end in range(1, len(sizes) + 1):
+        for start in range(end):
+            rows = end - start
+            if rows <= max_rows and (rows == 1 or rows * sizes[start] <= max_tokens):
+                best[end] = min(best[end], best[start] + cost(start, end))
+    return best[-1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_forward_passes_are_the_least_cost_cut_of_the_sorted_texts(seed):
+    import random
+
+    rng = random.Random(seed)
+    lengths = [rng.choice([1, 3, 7, 8, 30, 31, 64, 200, 256]) for _ in range(rng.randint(0, 9))]
+    max_rows, max_tokens = rng.randint(1, 5), rng.choice([64, 300, 10_000])
+    pass_cost, width = rng.choice([0.0, 32.0, 500.0]), rng.choice([8, 384])
+    passes = models._cost_batches(lengths, max_rows, max_tokens, pass_cost, width)
+    assert sorted(i for rows in passes for i in rows) == list(range(len(lengths)))
+    flat = [lengths[i] for rows in passes for i in rows]
+    assert flat == sorted(lengths, reverse=True)  # longest first, each pass a run of it
+    got = 0.0
+    for rows in passes:
+        top = max(1, max(lengths[i] for i in rows))
+        assert len(rows) <= max_rows
+        assert len(rows) == 1 or len(rows) * top <= max_tokens
+        got += len(rows) * top * (1 + top / (2 * width)) + pass_cost
+    assert got == pytest.approx(
+        _brute_force_passes(lengths, max_rows, max_tokens, pass_cost, width), rel=1e-12
+    )
+
+
+def test_worker_threads_give_the_single_stream_scores_and_counts(bi_encoder, tiny_bert):
+    """On a CPU the passes run in worker threads (one torch thread each); the scores, the
+    token counts and the caller's thread count are those of one stream."""
+    texts = [QUERY, *DOCS, *SENTENCES, " ".join(DOCS) * 3, "a", "b c"]
+    pairs = [(QUERY, t) for t in texts]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        results = {}
+        for parallel in (False, True):
+            bi_encoder.parallel_passes = parallel
+            bi_encoder.batch_size = 2  # several passes for the workers to share
+            bi_encoder.reset_usage()
+            embeddings = bi_encoder._embed(texts)
+            results[parallel] = (embeddings, bi_encoder.usage())
+            assert torch.get_num_threads() == 2
+        assert torch.allclose(results[True][0], results[False][0], atol=1e-6)
+        assert results[True][1] == results[False][1]
+        encoder = CrossEncoder(tiny_bert[1], device="cpu", batch_size=2)
+        encoder.parallel_passes = False
+        single = encoder.score(pairs)
+        encoder.parallel_passes = True
+        assert encoder.score(pairs) == pytest.approx(single, abs=1e-6)
+
+        def fail(**inputs):
+            raise RuntimeError("forward failed")
+
+        encoder.model.forward = fail
+        with pytest.raises(RuntimeError, match="forward failed"):
+            encoder.score(pairs)
+        assert torch.get_num_threads() == 2
+    finally:
+        bi_encoder.parallel_passes, bi_encoder.batch_size = True, 32
+        torch.set_num_threads(before)

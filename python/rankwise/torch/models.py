@@ -15,7 +15,11 @@ Every wrapper takes ``device`` (default: CUDA when available, else the CPU), ``d
 (``torch.float16``/``"bf16"``/...; default float32) and ``batch_size`` (sequences per forward
 pass). A call sorts its inputs by token length and cuts them into batches of similar length,
 so padding wastes little compute; results come back in the input order and do not depend on
-``batch_size`` beyond floating-point rounding. Everything runs under
+``batch_size`` beyond floating-point rounding. The encoders (:class:`BiEncoder`,
+:class:`CrossEncoder`) take ``batch_size`` as the most sequences per pass: they cut where the
+padding would cost more than one more pass (``_cost_batches``), so texts of spread-out lengths
+go in smaller passes, and on a CPU with several torch threads they run passes side by side in
+worker threads of one torch thread each (``parallel_passes``). Everything runs under
 ``torch.inference_mode()``. ``usage()`` reports the tokens processed so far
 (``input_tokens``: prompt tokens without padding; ``output_tokens``: generated tokens, one per
 prompt for the scoring modes, which read one next-token distribution). ``ranker_id``
@@ -41,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -190,6 +195,48 @@ def _length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[in
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     for start in range(0, len(order), batch_size):
         yield order[start : start + batch_size]
+
+
+def _cost_batches(
+    lengths: Sequence[int], max_rows: int, max_tokens: int, pass_cost: float, width: int
+) -> list[list[int]]:
+    """Indices sorted by length, longest first, cut into forward passes of at most
+    ``max_rows`` rows and ``max_tokens`` padded tokens where the estimated cost is least.
+
+    A pass of ``r`` rows padded to ``L`` tokens costs ``r * L * (1 + L / (2 * width))`` (the
+    matrix products per token, plus attention, which grows with ``L`` and runs at about a
+    third of their speed on a CPU; ``width`` is the hidden size) and ``pass_cost`` more (the
+    weights read once per pass, in tokens' worth). The cuts are the exact minimum of the
+    summed cost over contiguous runs of the sorted order (dynamic programming,
+    O(n x max_rows)): texts of spread-out lengths go in small passes with little padding,
+    texts of similar length in large ones.
+    """
+    import numpy as np
+
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    n = len(order)
+    if n == 0:
+        return []
+    sizes = np.maximum(np.asarray([lengths[i] for i in order], dtype=np.float64), 1.0)
+    per_row = sizes * (1.0 + sizes / (2.0 * width))
+    index = np.arange(n, dtype=np.float64)
+    best = np.zeros(n + 1)
+    start = [0] * (n + 1)
+    lo = 0
+    for end in range(1, n + 1):
+        # the first row a pass ending at `end` may start at (rows and padded tokens grow as
+        # the start moves back, so the allowed starts form one interval)
+        while end - lo > max_rows or (end - lo > 1 and (end - lo) * sizes[lo] > max_tokens):
+            lo += 1
+        costs = best[lo:end] + (end - index[lo:end]) * per_row[lo:end]
+        at = int(np.argmin(costs))
+        best[end], start[end] = costs[at] + pass_cost, lo + at
+    cuts = []
+    end = n
+    while end > 0:
+        cuts.append((start[end], end))
+        end = start[end]
+    return [order[a:b] for a, b in reversed(cuts)]
 
 
 def _pad(
@@ -527,8 +574,15 @@ class _Encoder(_ScoresAsLists, _Ranker):
 
     #: Calls the driver hands over at once when ``rerank(batch_size=None)``: many queries'
     #: texts in one call let each distinct text be encoded once and forward passes be filled
-    #: with texts of similar length across queries (``batch_size`` stays the forward pass).
+    #: with texts of similar length across queries (``batch_size`` stays the most sequences
+    #: per forward pass).
     calls_per_batch = 4096
+    #: At most this many padded tokens (rows x longest row) per forward pass.
+    max_batch_tokens = 16384
+    #: What one more forward pass costs, in tokens' worth of compute (``_cost_batches``).
+    pass_cost = 32.0
+    #: Whether a CPU runs forward passes side by side in worker threads (``_run_passes``).
+    parallel_passes = True
 
     def _fuse_kernels(self, model: Any) -> None:
         """On a CPU in float32, BERT-family feed-forward blocks get oneDNN's fused kernels
@@ -539,17 +593,72 @@ class _Encoder(_ScoresAsLists, _Ranker):
 
             fuse_encoder(model)
 
-    def _batches(
-        self, enc: Mapping[str, Sequence[Sequence[int]]]
-    ) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
-        """The rows of the tokenizer output ``enc`` in forward passes of similar length: each
-        pass's row indices and padded inputs; its tokens count in ``usage()`` once the caller
-        is done with it."""
+    def _passes(self, lengths: Sequence[int]) -> list[list[int]]:
+        """The rows of each forward pass (``_cost_batches``): at most ``batch_size`` rows."""
+        width = int(getattr(self.model.config, "hidden_size", 768))
+        # off the CPU a pass's fixed cost (a kernel launch per operation) is far larger
+        pass_cost = self.pass_cost if self.device.type == "cpu" else 64 * self.pass_cost
+        return _cost_batches(lengths, self.batch_size, self.max_batch_tokens, pass_cost, width)
+
+    def _run_passes(
+        self,
+        enc: Mapping[str, Sequence[Sequence[int]]],
+        step: Callable[[list[int], dict[str, torch.Tensor]], None],
+    ) -> None:
+        """``step(rows, inputs)`` for each forward pass over the tokenizer output ``enc``
+        (row indices and their padded inputs), under ``torch.inference_mode``; each pass's
+        tokens count in ``usage()`` once its step is done.
+
+        On a CPU with ``torch.get_num_threads() > 1`` (and ``parallel_passes``), that many
+        worker threads (fewer where there are fewer passes, the threads shared among them)
+        each run whole passes with one intra-op thread, taking the next pass
+        (longest first) as they finish: torch releases the GIL in its kernels, and a pass's
+        small operations (layer norms, attention over a few rows) do not split well across
+        threads. The calling thread waits, and its thread count is restored afterwards.
+        """
+        th = _torch()
         lengths = [len(ids) for ids in enc["input_ids"]]
         pad_id = self.tokenizer.pad_token_id or 0
-        for rows in _length_batches(lengths, self.batch_size):
-            yield rows, _encoder_inputs(enc, rows, pad_id, self.device)
-            self._input_tokens += sum(lengths[i] for i in rows)
+        passes = self._passes(lengths)
+        threads = th.get_num_threads()
+        workers = min(threads, len(passes))
+        if self.device.type != "cpu" or not self.parallel_passes or workers < 2:
+            with th.inference_mode():
+                for rows in passes:
+                    step(rows, _encoder_inputs(enc, rows, pad_id, self.device))
+                    self._input_tokens += sum(lengths[i] for i in rows)
+            return
+        lock, stop = threading.Lock(), threading.Event()
+        todo = iter(passes)
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            th.set_num_threads(max(1, threads // workers))  # this thread's intra-op threads
+            try:
+                with th.inference_mode():
+                    while not stop.is_set():
+                        with lock:
+                            rows = next(todo, None)
+                        if rows is None:
+                            return
+                        step(rows, _encoder_inputs(enc, rows, pad_id, self.device))
+                        with lock:
+                            self._input_tokens += sum(lengths[i] for i in rows)
+            except BaseException as e:  # re-raised in the calling thread
+                errors.append(e)
+                stop.set()
+
+        pool = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+        try:
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+        finally:
+            stop.set()
+            th.set_num_threads(threads)
+        if errors:
+            raise errors[0]
 
 
 class BiEncoder(_Encoder):
@@ -633,22 +742,24 @@ class BiEncoder(_Encoder):
         if self._lower:
             texts = [t.lower() for t in texts]
         enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
-        with th.inference_mode():
-            for rows, inputs in self._batches(enc):
-                hidden = self.model(**inputs).last_hidden_state.float()
-                mask = inputs["attention_mask"].unsqueeze(-1).float()
-                if self.pooling == "mean":
-                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                elif self.pooling == "cls":
-                    pooled = hidden[:, 0]
-                elif self.pooling == "max":
-                    pooled = hidden.masked_fill(mask == 0, -1e9).max(1).values
-                else:
-                    last = inputs["attention_mask"].sum(1) - 1
-                    pooled = hidden[th.arange(len(rows), device=self.device), last]
-                out[th.as_tensor(rows, device=self.device)] = th.nn.functional.normalize(
-                    pooled, p=2, dim=1
-                )
+
+        def step(rows: list[int], inputs: dict[str, torch.Tensor]) -> None:
+            hidden = self.model(**inputs).last_hidden_state.float()
+            mask = inputs["attention_mask"].unsqueeze(-1).float()
+            if self.pooling == "mean":
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            elif self.pooling == "cls":
+                pooled = hidden[:, 0]
+            elif self.pooling == "max":
+                pooled = hidden.masked_fill(mask == 0, -1e9).max(1).values
+            else:
+                last = inputs["attention_mask"].sum(1) - 1
+                pooled = hidden[th.arange(len(rows), device=self.device), last]
+            out[th.as_tensor(rows, device=self.device)] = th.nn.functional.normalize(
+                pooled, p=2, dim=1
+            )
+
+        self._run_passes(enc, step)
         return out
 
     def clear_cache(self) -> None:
@@ -744,17 +855,19 @@ class CrossEncoder(_Encoder):
         docs = [text_of(d, "candidate") for _, d in batch]
         enc = self.tokenizer(queries, docs, truncation=True, max_length=self.max_length)
         out = [0.0] * len(batch)
-        with th.inference_mode():
-            for rows, inputs in self._batches(enc):
-                logits = self.model(**inputs).logits.float()
-                if logits.shape[-1] == 1:
-                    scores = logits[:, 0]
-                    if self.activation == "sigmoid":
-                        scores = th.sigmoid(scores)
-                else:
-                    scores = th.softmax(logits, dim=-1)[:, self.positive_label]
-                for i, s in zip(rows, scores.cpu().tolist(), strict=True):
-                    out[i] = float(s)
+
+        def step(rows: list[int], inputs: dict[str, torch.Tensor]) -> None:
+            logits = self.model(**inputs).logits.float()
+            if logits.shape[-1] == 1:
+                scores = logits[:, 0]
+                if self.activation == "sigmoid":
+                    scores = th.sigmoid(scores)
+            else:
+                scores = th.softmax(logits, dim=-1)[:, self.positive_label]
+            for i, value in zip(rows, scores.cpu().tolist(), strict=True):
+                out[i] = float(value)
+
+        self._run_passes(enc, step)
         return out
 
 
