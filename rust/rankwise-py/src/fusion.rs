@@ -15,64 +15,41 @@ use crate::errors::{CoreError, invalid_value};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
 
-/// The parameters of a method, each optional until the method needs it (ranx's names).
-#[derive(Default, Clone)]
-struct Params {
-    k: Option<f64>,
-    weights: Option<Vec<f64>>,
-    gamma: Option<f64>,
-    sigma: Option<f64>,
-    phi: Option<f64>,
-    log_odds: Option<Vec<Vec<f64>>>,
-    map_scores: Option<Vec<f64>>,
-    probs: Option<Vec<Vec<f64>>>,
-    w: Option<usize>,
+/// `Params` and its `from_dict`, from one list of the parameters and their types.
+macro_rules! params {
+    ($($field:ident: $ty:ty),+ $(,)?) => {
+        /// The parameters of a method, each optional until the method needs it (ranx's names).
+        #[derive(Default, Clone)]
+        struct Params {
+            $($field: Option<$ty>,)+
+        }
+
+        impl Params {
+            /// The parameters in `d`: the keyword arguments of `fuse` or a candidate of
+            /// `fusion_score_candidates`, each missing or `None` when not given.
+            fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<Self> {
+                Ok(Params {
+                    $($field: d
+                        .get_item(stringify!($field))?
+                        .map(|v| v.extract::<Option<$ty>>())
+                        .transpose()?
+                        .flatten(),)+
+                })
+            }
+        }
+    };
 }
 
-impl Params {
-    /// The parameters in `d`: the keyword arguments of `fuse` or a candidate of
-    /// `fusion_score_candidates`, each missing or `None` when not given.
-    fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<Self> {
-        Ok(Params {
-            k: d.get_item("k")?.map(|v| v.extract()).transpose()?.flatten(),
-            weights: d
-                .get_item("weights")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            gamma: d
-                .get_item("gamma")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            sigma: d
-                .get_item("sigma")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            phi: d
-                .get_item("phi")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            log_odds: d
-                .get_item("log_odds")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            map_scores: d
-                .get_item("map_scores")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            probs: d
-                .get_item("probs")?
-                .map(|v| v.extract())
-                .transpose()?
-                .flatten(),
-            w: d.get_item("w")?.map(|v| v.extract()).transpose()?.flatten(),
-        })
-    }
+params! {
+    k: f64,
+    weights: Vec<f64>,
+    gamma: f64,
+    sigma: f64,
+    phi: f64,
+    log_odds: Vec<Vec<f64>>,
+    map_scores: Vec<f64>,
+    probs: Vec<Vec<f64>>,
+    w: usize,
 }
 
 fn need<T>(py: Python<'_>, value: Option<T>, param: &str, method: &str) -> PyResult<T> {
