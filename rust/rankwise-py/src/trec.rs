@@ -33,10 +33,10 @@ macro_rules! sink {
 }
 sink!(QrelsBuilder, RunBuilder);
 
-/// The `#[pymethods]` of `Qrels` and `Run`: `methods`, and the Python protocol both share
-/// (tables, files, query ids, `len`, `in`, pickling), written once. `columns` describes their
-/// tables, `state` what pickling keeps; `to_arrow` and `to_trec` name the functions of
-/// `tables` that write them, after their docs.
+/// The `#[pymethods]` of `Qrels` and `Run` (and their `From` the core type): `methods`, and
+/// the Python protocol both share (tables, files, query ids, `len`, `in`, pickling), written
+/// once. `columns` describes their tables, `state` what pickling keeps; `to_arrow` and
+/// `to_trec` name the functions of `tables` that write them, after their docs.
 macro_rules! pymethods_with_protocol {
     (
         $class:ident, $core:ident, $columns:literal, $state:literal,
@@ -44,6 +44,14 @@ macro_rules! pymethods_with_protocol {
         to_trec: $(#[$trec_doc:meta])* $to_trec:path,
         { $($methods:tt)* }
     ) => {
+        impl From<$core> for $class {
+            fn from(inner: $core) -> Self {
+                $class {
+                    inner: Arc::new(inner),
+                }
+            }
+        }
+
         #[pymethods]
         impl $class {
             $($methods)*
@@ -122,14 +130,6 @@ macro_rules! pymethods_with_protocol {
 #[pyclass(frozen, module = "rankwise", name = "Qrels")]
 pub struct PyQrels {
     pub inner: Arc<Qrels>,
-}
-
-impl From<Qrels> for PyQrels {
-    fn from(inner: Qrels) -> Self {
-        PyQrels {
-            inner: Arc::new(inner),
-        }
-    }
 }
 
 pymethods_with_protocol!(
@@ -260,14 +260,6 @@ fn parse_precision(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult
 #[pyclass(frozen, module = "rankwise", name = "Run")]
 pub struct PyRun {
     pub inner: Arc<Run>,
-}
-
-impl From<Run> for PyRun {
-    fn from(inner: Run) -> Self {
-        PyRun {
-            inner: Arc::new(inner),
-        }
-    }
 }
 
 pymethods_with_protocol!(
