@@ -102,8 +102,8 @@ pub fn corrected_p_values<'py>(
 }
 
 pairwise_bindings! {
-    /// Effect sizes between every pair of rows of `scores`: entry `(i, j)` is system `i`'s
-    /// effect over baseline `j`.
+    /// Effect sizes between every pair of rows of `scores`: entry `(i, j)` is system `i`'s effect
+    /// over baseline `j`.
     fn pairwise_effect_sizes(kind: Wrap<EffectSize>) =>
         |rows| effects::pairwise_effect_sizes(rows, kind.0);
     /// Paired-t margins of error of the mean difference of every pair of rows, (systems, systems).
