@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``rankwise._native`` (checked by ``make stubs``: stubtest)."""
 
 from os import PathLike
-from typing import Any, Literal, NotRequired, TypedDict, final
+from typing import Any, Literal, NotRequired, TypedDict, Unpack, final
 
 import numpy as np
 import numpy.typing as npt
@@ -325,6 +325,20 @@ def topic_set_size(
 def tukey_hsd_p_values(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def noncentral_t(t: float, df: float, nc: float) -> tuple[float, float]: ...
 def noncentral_f(f: float, d1: float, d2: float, nc: float) -> tuple[float, float]: ...
+
+class _FusionParams(TypedDict, total=False):
+    """A fusion method's parameters (ranx's names), each optional until the method needs it."""
+
+    k: float | None
+    weights: list[float] | None
+    gamma: float | None
+    sigma: float | None
+    phi: float | None
+    log_odds: list[list[float]] | None
+    map_scores: list[float] | None
+    probs: list[list[float]] | None
+    w: int | None
+
 def fuse(
     runs: list[Run],
     method: Literal[
@@ -364,16 +378,8 @@ def fuse(
     ],
     norm: Literal["min-max", "max", "sum", "zmuv", "rank", "borda"] | None,
     *,
-    k: float | None = None,
-    weights: list[float] | None = None,
-    gamma: float | None = None,
-    sigma: float | None = None,
-    phi: float | None = None,
-    log_odds: list[list[float]] | None = None,
-    map_scores: list[float] | None = None,
-    probs: list[list[float]] | None = None,
-    w: int | None = None,
     name: str = ...,  # "fused" (PyO3 cannot show this default)
+    **params: Unpack[_FusionParams],
 ) -> Run: ...
 def diversity_evaluate(
     qrels: str | PathLike[str] | dict[str, dict[str, dict[str, int]]],

@@ -307,6 +307,25 @@ fn parse_error(path: &str, line: u64, reason: &str, text: &str) -> RankError {
     }
 }
 
+/// The lines of `text` split on whitespace, with their numbers and text; a line whose number
+/// of fields `fits` refuses is a parse error saying `expected` (the check of every file
+/// cwl_eval reads).
+fn fields<'t>(
+    path: &'t str,
+    text: &'t str,
+    fits: impl Fn(usize) -> bool + 't,
+    expected: &'t str,
+) -> impl Iterator<Item = Result<(u64, &'t str, Vec<&'t str>), RankError>> + 't {
+    lines(text).map(move |(n, line)| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if fits(f.len()) {
+            Ok((n, line, f))
+        } else {
+            Err(parse_error(path, n, expected, line))
+        }
+    })
+}
+
 /// The measures of a metrics file (`path` names it in errors); blank lines are skipped.
 pub fn parse_measures(path: &str, text: &str) -> Result<Vec<CwlMeasure>, RankError> {
     let mut out = Vec::new();
@@ -325,16 +344,9 @@ pub type Gains = HashMap<String, HashMap<String, f64>>;
 
 pub fn parse_gains(path: &str, text: &str) -> Result<Gains, RankError> {
     let mut gains = Gains::new();
-    for (n, line) in lines(text) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 4 {
-            return Err(parse_error(
-                path,
-                n,
-                "expected 4 columns: topic unused doc gain",
-                line,
-            ));
-        }
+    let expected = "expected 4 columns: topic unused doc gain";
+    for row in fields(path, text, |n| n >= 4, expected) {
+        let (n, line, f) = row?;
         let g: f64 = f[3]
             .parse()
             .map_err(|_| parse_error(path, n, "the gain must be a number", line))?;
@@ -352,16 +364,9 @@ pub fn parse_gains(path: &str, text: &str) -> Result<Gains, RankError> {
 /// Costs by element type (`read_in_cost_file`: two columns, a later line replacing).
 pub fn parse_costs(path: &str, text: &str) -> Result<HashMap<String, f64>, RankError> {
     let mut costs = HashMap::new();
-    for (n, line) in lines(text) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 2 {
-            return Err(parse_error(
-                path,
-                n,
-                "expected 2 columns: element_type cost",
-                line,
-            ));
-        }
+    let expected = "expected 2 columns: element_type cost";
+    for row in fields(path, text, |n| n == 2, expected) {
+        let (n, line, f) = row?;
         let c: f64 = f[1]
             .parse()
             .map_err(|_| parse_error(path, n, "the cost must be a number", line))?;
@@ -376,16 +381,9 @@ pub type Rankings = Vec<(String, Vec<(String, String)>)>;
 
 pub fn parse_rankings(path: &str, text: &str) -> Result<Rankings, RankError> {
     let mut out: Rankings = Vec::new();
-    for (n, line) in lines(text) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 6 {
-            return Err(parse_error(
-                path,
-                n,
-                "expected 6 columns: topic element_type doc rank score run",
-                line,
-            ));
-        }
+    let expected = "expected 6 columns: topic element_type doc rank score run";
+    for row in fields(path, text, |n| n == 6, expected) {
+        let (_, _, f) = row?;
         let item = (f[2].to_string(), f[1].to_string());
         match out.last_mut() {
             Some((topic, items)) if topic == f[0] => items.push(item),

@@ -15,34 +15,41 @@ use crate::errors::{CoreError, invalid_value};
 use crate::interrupt;
 use crate::trec::{PyQrels, PyRun};
 
-/// The parameters of a method, each optional until the method needs it (ranx's names).
-#[derive(Default, Clone)]
-struct Params {
-    k: Option<f64>,
-    weights: Option<Vec<f64>>,
-    gamma: Option<f64>,
-    sigma: Option<f64>,
-    phi: Option<f64>,
-    log_odds: Option<Vec<Vec<f64>>>,
-    map_scores: Option<Vec<f64>>,
-    probs: Option<Vec<Vec<f64>>>,
-    w: Option<usize>,
+/// `Params` and its `from_dict`, from one list of the parameters and their types.
+macro_rules! params {
+    ($($field:ident: $ty:ty),+ $(,)?) => {
+        /// The parameters of a method, each optional until the method needs it (ranx's names).
+        #[derive(Default, Clone)]
+        struct Params {
+            $($field: Option<$ty>,)+
+        }
+
+        impl Params {
+            /// The parameters in `d`: the keyword arguments of `fuse` or a candidate of
+            /// `fusion_score_candidates`, each missing or `None` when not given.
+            fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<Self> {
+                Ok(Params {
+                    $($field: d
+                        .get_item(stringify!($field))?
+                        .map(|v| v.extract::<Option<$ty>>())
+                        .transpose()?
+                        .flatten(),)+
+                })
+            }
+        }
+    };
 }
 
-impl Params {
-    fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<Self> {
-        Ok(Params {
-            k: d.get_item("k")?.map(|v| v.extract()).transpose()?,
-            weights: d.get_item("weights")?.map(|v| v.extract()).transpose()?,
-            gamma: d.get_item("gamma")?.map(|v| v.extract()).transpose()?,
-            sigma: d.get_item("sigma")?.map(|v| v.extract()).transpose()?,
-            phi: d.get_item("phi")?.map(|v| v.extract()).transpose()?,
-            log_odds: d.get_item("log_odds")?.map(|v| v.extract()).transpose()?,
-            map_scores: d.get_item("map_scores")?.map(|v| v.extract()).transpose()?,
-            probs: d.get_item("probs")?.map(|v| v.extract()).transpose()?,
-            w: d.get_item("w")?.map(|v| v.extract()).transpose()?,
-        })
-    }
+params! {
+    k: f64,
+    weights: Vec<f64>,
+    gamma: f64,
+    sigma: f64,
+    phi: f64,
+    log_odds: Vec<Vec<f64>>,
+    map_scores: Vec<f64>,
+    probs: Vec<Vec<f64>>,
+    w: usize,
 }
 
 fn need<T>(py: Python<'_>, value: Option<T>, param: &str, method: &str) -> PyResult<T> {
@@ -109,37 +116,21 @@ fn inner_runs(runs: &[PyRef<'_, PyRun>]) -> Vec<Arc<Run>> {
     runs.iter().map(|r| r.inner.clone()).collect()
 }
 
-/// Fuse runs into one (see `rankwise.fuse`).
+/// Fuse runs into one (see `rankwise.fuse`); `params` holds the method's parameters.
 #[pyfunction]
-#[pyo3(signature = (runs, method, norm, *, k = None, weights = None, gamma = None, sigma = None, phi = None, log_odds = None, map_scores = None, probs = None, w = None, name = "fused".to_owned()))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (runs, method, norm, *, name = "fused".to_owned(), **params))]
 pub fn fuse(
     py: Python<'_>,
     runs: Vec<PyRef<'_, PyRun>>,
     method: Wrap<MethodKind>,
     norm: Option<Wrap<Normalization>>,
-    k: Option<f64>,
-    weights: Option<Vec<f64>>,
-    gamma: Option<f64>,
-    sigma: Option<f64>,
-    phi: Option<f64>,
-    log_odds: Option<Vec<Vec<f64>>>,
-    map_scores: Option<Vec<f64>>,
-    probs: Option<Vec<Vec<f64>>>,
-    w: Option<usize>,
     name: String,
+    params: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyRun> {
-    let params = Params {
-        k,
-        weights,
-        gamma,
-        sigma,
-        phi,
-        log_odds,
-        map_scores,
-        probs,
-        w,
-    };
+    let params = params
+        .map(Params::from_dict)
+        .transpose()?
+        .unwrap_or_default();
     let method = method_of(py, method.0, params)?;
     let norm = norm.map_or(Normalization::None, |n| n.0);
     let inner = inner_runs(&runs);

@@ -49,6 +49,23 @@ fn square<'py>(
     matrix(py, rows.len(), rows.len(), detached(py, rows, compute)?)
 }
 
+/// Bindings whose value is `compute` for every pair of rows of `scores` (systems x queries), as
+/// a (systems, systems) array: the same conversion in and out, only the core function and its
+/// further arguments differ.
+macro_rules! pairwise_bindings {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) => $compute:expr;)+) => {$(
+        $(#[$doc])*
+        #[pyfunction]
+        pub fn $name<'py>(
+            py: Python<'py>,
+            scores: PyReadonlyArray2<'py, f64>,
+            $($arg: $ty),*
+        ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+            square(py, &rows(&scores)?, $compute)
+        }
+    )+};
+}
+
 /// p-values of a paired test between every pair of rows of `scores` (systems x queries) under
 /// `alternative`: entry `(i, j)` tests system `i` against system `j`.
 #[pyfunction]
@@ -84,17 +101,19 @@ pub fn corrected_p_values<'py>(
     Ok(PyArray1::from_vec(py, out))
 }
 
-/// Effect sizes between every pair of rows of `scores`: entry `(i, j)` is system `i`'s effect
-/// over baseline `j`.
-#[pyfunction]
-pub fn pairwise_effect_sizes<'py>(
-    py: Python<'py>,
-    scores: PyReadonlyArray2<'py, f64>,
-    kind: Wrap<EffectSize>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    square(py, &rows(&scores)?, |rows| {
-        effects::pairwise_effect_sizes(rows, kind.0)
-    })
+pairwise_bindings! {
+    /// Effect sizes between every pair of rows of `scores`: entry `(i, j)` is system `i`'s effect
+    /// over baseline `j`.
+    fn pairwise_effect_sizes(kind: Wrap<EffectSize>) =>
+        |rows| effects::pairwise_effect_sizes(rows, kind.0);
+    /// Paired-t margins of error of the mean difference of every pair of rows, (systems, systems).
+    fn pairwise_margins_of_error(confidence: f64) =>
+        |rows| effects::pairwise_margins_of_error(rows, confidence);
+    /// Sakai's residual-variance effect sizes between every pair of rows of `scores`.
+    fn residual_effect_sizes() => core_anova::residual_effect_sizes;
+    /// The p-values of Tukey's HSD between every pair of rows of `scores`, (systems, systems),
+    /// without the intervals.
+    fn tukey_hsd_p_values() => core_tukey::tukey_hsd_p_values;
 }
 
 /// Paired t intervals of the mean difference between every pair of rows of `scores`, shape
@@ -140,18 +159,6 @@ pub fn margin_of_error(variance: f64, n_topics: f64, df: f64, confidence: f64) -
     Ok(effects::margin_of_error(variance, n_topics, df, confidence).map_err(CoreError)?)
 }
 
-/// Paired-t margins of error of the mean difference of every pair of rows, (systems, systems).
-#[pyfunction]
-pub fn pairwise_margins_of_error<'py>(
-    py: Python<'py>,
-    scores: PyReadonlyArray2<'py, f64>,
-    confidence: f64,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    square(py, &rows(&scores)?, |rows| {
-        effects::pairwise_margins_of_error(rows, confidence)
-    })
-}
-
 /// One-sample t margins of error of the mean of every row, (systems,).
 #[pyfunction]
 pub fn mean_margins_of_error<'py>(
@@ -183,15 +190,6 @@ pub fn anova<'py>(
     matrix(py, table.len(), 5, flat)
 }
 
-/// Sakai's residual-variance effect sizes between every pair of rows of `scores`.
-#[pyfunction]
-pub fn residual_effect_sizes<'py>(
-    py: Python<'py>,
-    scores: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    square(py, &rows(&scores)?, core_anova::residual_effect_sizes)
-}
-
 /// Tukey's HSD between every pair of rows of `scores`: (statistic, p-value, low, high), each
 /// (systems, systems).
 #[pyfunction]
@@ -216,16 +214,6 @@ pub fn tukey_hsd<'py>(
         matrix(py, k, k, t.low)?,
         matrix(py, k, k, t.high)?,
     ))
-}
-
-/// The p-values of Tukey's HSD between every pair of rows of `scores`, (systems, systems),
-/// without the intervals.
-#[pyfunction]
-pub fn tukey_hsd_p_values<'py>(
-    py: Python<'py>,
-    scores: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    square(py, &rows(&scores)?, core_tukey::tukey_hsd_p_values)
 }
 
 /// Bootstrap intervals of every row's mean (`paired = false`, `systems x 2` values) or of the

@@ -14,38 +14,66 @@ use crate::errors::{CoreError, invalid_value, path_arg, real_arg, str_arg};
 use crate::interrupt;
 use crate::tables;
 
-impl Sink for QrelsBuilder {
-    fn reserve(&mut self, n: usize) {
-        QrelsBuilder::reserve(self, n);
-    }
-    fn begin_query(&mut self, query: &str) {
-        QrelsBuilder::begin_query(self, query);
-    }
-    fn push_doc(&mut self, doc: &str, value: f64) {
-        QrelsBuilder::push_doc(self, doc, value);
-    }
+/// Both builders take the rows of a dict of dicts the same way (their own methods of the
+/// same names).
+macro_rules! sink {
+    ($($builder:ident),+) => {$(
+        impl Sink for $builder {
+            fn reserve(&mut self, n: usize) {
+                $builder::reserve(self, n);
+            }
+            fn begin_query(&mut self, query: &str) {
+                $builder::begin_query(self, query);
+            }
+            fn push_doc(&mut self, doc: &str, value: f64) {
+                $builder::push_doc(self, doc, value);
+            }
+        }
+    )+};
 }
+sink!(QrelsBuilder, RunBuilder);
 
-impl Sink for RunBuilder {
-    fn reserve(&mut self, n: usize) {
-        RunBuilder::reserve(self, n);
-    }
-    fn begin_query(&mut self, query: &str) {
-        RunBuilder::begin_query(self, query);
-    }
-    fn push_doc(&mut self, doc: &str, value: f64) {
-        RunBuilder::push_doc(self, doc, value);
-    }
-}
-
-/// The `#[pymethods]` of `Qrels` and `Run`: `methods`, and the Python protocol both share
-/// (tables, `len`, `in`, pickling), written once. `columns` describes their tables, `state`
-/// what pickling keeps.
+/// The `#[pymethods]` of `Qrels` and `Run` (and their `From` the core type): `methods`, and
+/// the Python protocol both share (tables, files, query ids, `len`, `in`, pickling), written
+/// once. `columns` describes their tables, `state` what pickling keeps; `to_arrow` and
+/// `to_trec` name the functions of `tables` that write them, after their docs.
 macro_rules! pymethods_with_protocol {
-    ($class:ident, $core:ident, $columns:literal, $state:literal, { $($methods:tt)* }) => {
+    (
+        $class:ident, $core:ident, $columns:literal, $state:literal,
+        to_arrow: $(#[$arrow_doc:meta])* $to_arrow:path,
+        to_trec: $(#[$trec_doc:meta])* $to_trec:path,
+        { $($methods:tt)* }
+    ) => {
+        impl From<$core> for $class {
+            fn from(inner: $core) -> Self {
+                $class {
+                    inner: Arc::new(inner),
+                }
+            }
+        }
+
         #[pymethods]
         impl $class {
             $($methods)*
+
+            $(#[$arrow_doc])*
+            fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $to_arrow(py, &self.inner)
+            }
+
+            $(#[$trec_doc])*
+            fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+                let path = path_arg(py, "path", path)?;
+                $to_trec(py, &self.inner, &path)
+            }
+
+            /// Query ids, in order of first appearance.
+            #[getter]
+            fn query_ids(&self) -> Vec<String> {
+                (0..self.inner.num_queries())
+                    .map(|q| self.inner.query_id(q).into_owned())
+                    .collect()
+            }
 
             #[doc = concat!("A pandas DataFrame ", $columns, ".")]
             fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -104,19 +132,17 @@ pub struct PyQrels {
     pub inner: Arc<Qrels>,
 }
 
-impl From<Qrels> for PyQrels {
-    fn from(inner: Qrels) -> Self {
-        PyQrels {
-            inner: Arc::new(inner),
-        }
-    }
-}
-
 pymethods_with_protocol!(
     PyQrels,
     Qrels,
     "`(query_id, doc_id, relevance)`",
     "ids, labels bit for bit",
+    to_arrow:
+        /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
+        tables::qrels_to_arrow,
+    to_trec:
+        /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
+        tables::qrels_to_trec,
     {
         #[new]
         #[pyo3(signature = (qrels, /))]
@@ -157,29 +183,10 @@ pymethods_with_protocol!(
             Ok(PyQrels::from(inner))
         }
 
-        /// A pyarrow Table `(query_id, doc_id, relevance)`, judgements in input order.
-        fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            tables::qrels_to_arrow(py, &self.inner)
-        }
-
-        /// Write a TREC qrels file (`query_id 0 doc_id label`); gzip when the path ends in `.gz`.
-        fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-            let path = path_arg(py, "path", path)?;
-            tables::qrels_to_trec(py, &self.inner, &path)
-        }
-
         /// Number of (query, document) judgements.
         #[getter]
         fn num_judgements(&self) -> usize {
             self.inner.len()
-        }
-
-        /// Query ids, in order of first appearance.
-        #[getter]
-        fn query_ids(&self) -> Vec<String> {
-            (0..self.inner.num_queries())
-                .map(|q| self.inner.query_id(q).into_owned())
-                .collect()
         }
 
         /// `(number of judged documents, number with label >= rel_level)`.
@@ -255,19 +262,18 @@ pub struct PyRun {
     pub inner: Arc<Run>,
 }
 
-impl From<Run> for PyRun {
-    fn from(inner: Run) -> Self {
-        PyRun {
-            inner: Arc::new(inner),
-        }
-    }
-}
-
 pymethods_with_protocol!(
     PyRun,
     Run,
     "`(query_id, doc_id, score, rank)`, each query in rank order",
     "ids, scores bit for bit, name, score precision",
+    to_arrow:
+        /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
+        tables::run_to_arrow,
+    to_trec:
+        /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
+        /// the path ends in `.gz`.
+        tables::run_to_trec,
     {
         #[new]
         #[pyo3(signature = (run, /, *, name = None, score_precision = None), text_signature = "(run, /, *, name=None, score_precision='float32')")]
@@ -329,18 +335,6 @@ pymethods_with_protocol!(
             Ok(PyRun::from(inner))
         }
 
-        /// A pyarrow Table `(query_id, doc_id, score, rank)`, each query in rank order.
-        fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            tables::run_to_arrow(py, &self.inner)
-        }
-
-        /// Write a TREC run file (`query_id Q0 doc_id rank score name`) in rank order; gzip when
-        /// the path ends in `.gz`.
-        fn to_trec(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-            let path = path_arg(py, "path", path)?;
-            tables::run_to_trec(py, &self.inner, &path)
-        }
-
         /// Name of the run (`None` if unknown).
         #[getter]
         fn name(&self) -> Option<String> {
@@ -361,14 +355,6 @@ pymethods_with_protocol!(
         #[getter]
         fn num_documents(&self) -> usize {
             self.inner.len()
-        }
-
-        /// Query ids, in order of first appearance.
-        #[getter]
-        fn query_ids(&self) -> Vec<String> {
-            (0..self.inner.num_queries())
-                .map(|q| self.inner.query_id(q).into_owned())
-                .collect()
         }
 
         /// `{query_id: {doc_id: score}}`, each query's documents in rank order.
