@@ -359,8 +359,14 @@ pub(crate) fn evaluate_run_file_in_blocks(
             // group of queries at a time.
             rows.fill(0.0);
             in_run.fill(false);
-            let groups =
-                evaluate_in_query_groups(qrels, &mut source, measures, opts, &mut rows, &mut in_run)?;
+            let groups = evaluate_in_query_groups(
+                qrels,
+                &mut source,
+                measures,
+                opts,
+                &mut rows,
+                &mut in_run,
+            )?;
             if let Some(read) = groups {
                 read
             } else {

@@ -428,12 +428,10 @@ fn read_in_blocks<T: Send>(
     let mut table = QueryTable::new();
     // Records take about half the text: reserve that much address space (pages are only
     // touched as records fill them).
-    let guess = source
-        .size()
-        .map_or(0, |s| usize::try_from(s / 2 / PARTITIONS as u64).unwrap_or(0));
-    let mut partitions: Vec<Vec<u8>> = (0..PARTITIONS)
-        .map(|_| Vec::with_capacity(guess))
-        .collect();
+    let guess = source.size().map_or(0, |s| {
+        usize::try_from(s / 2 / PARTITIONS as u64).unwrap_or(0)
+    });
+    let mut partitions: Vec<Vec<u8>> = (0..PARTITIONS).map(|_| Vec::with_capacity(guess)).collect();
     let mut name: Option<Vec<u8>> = None;
     let mut first_queries: Vec<String> = Vec::new();
     {
@@ -597,7 +595,11 @@ fn build_partition(
     file: &str,
 ) -> Result<Run> {
     let nq = table.len();
-    let locals = if p < nq { (nq - p - 1) / PARTITIONS + 1 } else { 0 };
+    let locals = if p < nq {
+        (nq - p - 1) / PARTITIONS + 1
+    } else {
+        0
+    };
     // Lines per query, and where each query's lines start.
     let mut starts = vec![0usize; locals + 1];
     let mut doc_bytes = 0usize;
@@ -722,7 +724,11 @@ mod tests {
                     assert_eq!(read.first_queries, first, "{block}");
                 }
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{block}"),
-                (a, b) => panic!("{block}: whole {:?}, partitioned {:?}", a.is_ok(), b.is_ok()),
+                (a, b) => panic!(
+                    "{block}: whole {:?}, partitioned {:?}",
+                    a.is_ok(),
+                    b.is_ok()
+                ),
             }
         }
     }
@@ -734,10 +740,26 @@ mod tests {
         // scores of every form.
         let long = "x".repeat(300);
         let mut lines = vec!["\u{feff}wide Q0 w0 1 0.5 run\n".to_owned()];
-        let scores = ["1e3", "-0", "0.1", "+7", "inf", "-inf", "12345678901234567890", "3.", ".5", "-2.25"];
+        let scores = [
+            "1e3",
+            "-0",
+            "0.1",
+            "+7",
+            "inf",
+            "-inf",
+            "12345678901234567890",
+            "3.",
+            ".5",
+            "-2.25",
+        ];
         for i in 0..600 {
             lines.push(format!("single{i} Q0 d{i} 1 {i}.25 run\n"));
-            lines.push(format!("pair{} Q0 e{i} 1 {} run{}\r\n", i % 7, scores[i % scores.len()], i % 3));
+            lines.push(format!(
+                "pair{} Q0 e{i} 1 {} run{}\r\n",
+                i % 7,
+                scores[i % scores.len()],
+                i % 3
+            ));
             if i % 11 == 0 {
                 lines.push("# a comment\n\n   \n".into());
                 lines.push(format!("wide Q0 w{} 1 0.5 run\n", i + 1));
@@ -756,7 +778,10 @@ mod tests {
     #[test]
     fn errors_are_those_of_the_whole_read() {
         let cases: [(&str, &[u8]); 5] = [
-            ("dup", b"a Q0 d1 1 1 run\nb Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n"),
+            (
+                "dup",
+                b"a Q0 d1 1 1 run\nb Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n",
+            ),
             ("bad", b"a Q0 d1 1 1 run\n\nb Q0 d1 1 x run\nc Q0 d 1 1\n"),
             ("short", b"a Q0 d1 1 1 run\r\n# c\nb Q0 d1 1\n"),
             ("utf8", b"a Q0 d1 1 1 run\nb Q0 d\xff 1 1 run\n"),

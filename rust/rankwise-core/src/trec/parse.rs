@@ -1202,7 +1202,9 @@ pub(super) fn for_each_run_line<'a>(
                 line,
             ));
         };
-        if !ascii && (std::str::from_utf8(fields[0]).is_err() || std::str::from_utf8(fields[2]).is_err()) {
+        if !ascii
+            && (std::str::from_utf8(fields[0]).is_err() || std::str::from_utf8(fields[2]).is_err())
+        {
             return Err(fail(local_line, "the line is not valid UTF-8".into(), line));
         }
         each(RunLine {
