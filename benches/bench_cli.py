@@ -22,8 +22,8 @@ Either mode also writes its figures to ``results/bench_cli.json`` (key ``eval`` 
 tables of the README and the docs.
 
 ``--memory`` instead compares ``rankwise eval`` on a sorted run (each query's lines
-consecutive, as tools write them: streamed) and on the same lines shuffled (read a group of
-queries at a time): time and peak RSS of each, against the file's size (default 50,000
+consecutive, as tools write them: streamed) and on the same lines shuffled (read once more, into
+compact records partitioned by query): time and peak RSS of each, against the file's size (default 50,000
 queries x 100 docs, ~180 MB; the outputs must be identical).
 
 trec_eval 9.0.4 (git tag v9.0.4 of usnistgov/trec_eval) builds with its own ``make``; with

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rankwise import _native
+
 from ._trec_cli import rankwise_cli, same_eval_output
 
 
@@ -79,3 +84,39 @@ def test_errors_in_a_shuffled_run_name_the_file_and_line_as_a_whole_read_does(tm
     done = rankwise_cli("eval", "-m", "map", qp, bad_run)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"{bad_run}:{at + 1}: the score must be a number" in done.stderr, done.stderr
+
+
+_SCORES = ["1", "0.5", "0.50", "2.25", "-0", "-1.5", "1e0", "3.", "123456789012345678901", "inf"]
+
+
+@st.composite
+def run_lines(draw: st.DrawFn) -> list[str]:
+    """Run lines of a few queries (ties, scores in every written form, CRLF), in query
+    order."""
+    lines = []
+    for q in range(draw(st.integers(1, 6))):
+        docs = draw(st.lists(st.integers(0, 30), min_size=1, max_size=8, unique=True))
+        for d in docs:
+            score = draw(st.sampled_from(_SCORES))
+            end = draw(st.sampled_from(["\n", "\r\n"]))
+            lines.append(f"q{q} Q0 d{d} 1 {score} sys{end}")
+    return lines
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lines=run_lines(), data=st.data())
+def test_every_line_order_gives_the_sorted_output(tmp_path, lines, data):
+    """Small runs in every order (read in partitions by query once a query's lines are found
+    apart): the output of the same lines sorted, per query and in the summary."""
+    order = data.draw(st.permutations(range(len(lines))))
+    shuffled = [lines[i] for i in order]
+    shuffled.insert(data.draw(st.integers(0, len(lines))), "\n")
+    qp, sorted_run, shuffled_run = tmp_path / "q", tmp_path / "s", tmp_path / "u"
+    qp.write_text("".join(f"q{q} 0 d{d} {d % 3}\n" for q in range(6) for d in range(0, 30, 2)))
+    sorted_run.write_text("".join(lines))
+    shuffled_run.write_text("".join(shuffled))
+    expected = _native.trec_eval_output(qp, [sorted_run], ["all_trec"], per_query=True)
+    got = _native.trec_eval_output(qp, [shuffled_run], ["all_trec"], per_query=True)
+    assert got == expected

@@ -13,9 +13,9 @@ import), so the command costs little more than the interpreter's start-up.
 Every input is read once, from its first byte (pipes, FIFOs, ``/dev/stdin``, ``<(...)``;
 ``-`` is standard input for one of the files). With the default trec output, memory holds
 the qrels and one block of a run that is a regular file whose queries each sit on
-consecutive lines; a regular file whose queries are apart is read a group of queries at a
-time, below the file's size (``evaluate_run_file`` in the Rust core); any other run (read
-from a pipe, ``--format table|json|csv``) is held whole.
+consecutive lines; a regular file whose queries are apart is read once more into compact
+records partitioned by query, below the file's size (``evaluate_run_file`` in the Rust
+core); any other run (read from a pipe, ``--format table|json|csv``) is held whole.
 """
 
 from __future__ import annotations

@@ -364,7 +364,6 @@ pub(crate) fn evaluate_run_file_in_blocks(
                 &mut source,
                 measures,
                 opts,
-                (block as u64).saturating_mul(GROUP_MIN_BLOCKS),
                 &mut rows,
                 &mut in_run,
             )?;
@@ -421,64 +420,43 @@ pub(crate) fn evaluate_run_file_in_blocks(
 /// queries and its first three query ids (for messages).
 pub(super) type RunRead = (Option<String>, usize, Vec<String>);
 
-/// Each group of an unsorted run file holds at least this many blocks' worth of lines
-/// (fewer, larger groups for small files, whose memory matters little).
-const GROUP_MIN_BLOCKS: u64 = 4;
-
 /// Evaluate a run file whose queries are not each on consecutive lines with memory below
 /// the file's size, where reading it whole holds all of its parsed columns (about the
 /// file's size) and, while they are regrouped by query, a second copy.
 ///
-/// One pass over the file indexes its lines (`trec::memory`: per line, its query and its
-/// length, 5 bytes a line); the queries, in order of first appearance, are then cut into
-/// groups of about `1 / GROUP_SHARE` of the file (at least `min_group_bytes`; a query is
-/// never split), and the file is read once per group: that group's lines are gathered, each
-/// query's together, parsed as a sorted file is, built, ranked and evaluated, then dropped.
-/// Memory holds the index and one group (its text, then its parsed columns); time is one
-/// more light pass plus one read of the file out of the page cache per group.
-///
-/// Per-query values are computed from each query's own lines, so they equal those of a
-/// whole read exactly. Returns the run name, number of queries and the first three query
-/// ids, or `None` when a whole read should be done instead: the file fits in one group, or
-/// a line is malformed (the whole read then reports it, with its line number, as always).
+/// The file is read once more from its start, in one pass (`trec::memory`): its lines become
+/// compact records (about half the text) in partitions by query; each partition is then
+/// built, ranked and evaluated as a sorted file's queries are, and freed. Per-query values
+/// are computed from each query's own lines, so they equal those of a whole read exactly, and
+/// so do the errors. Returns the run name, number of queries and the first three query ids,
+/// or `None` when a whole read should be done instead (more than `u32::MAX - 1` queries).
 pub(super) fn evaluate_in_query_groups(
     qrels: &Qrels,
     source: &mut crate::trec::parse::Source,
     measures: &MeasureSet,
     opts: &EvalOptions,
-    min_group_bytes: u64,
     rows: &mut [f64],
     in_run: &mut [bool],
 ) -> Result<Option<RunRead>> {
-    use crate::trec::memory;
-    let Some(mut index) = memory::index_run_lines(source)? else {
-        return Ok(None);
-    };
-    let total: u64 = index.query_bytes.iter().sum();
-    let groups = index.groups(total.div_ceil(memory::GROUP_SHARE).max(min_group_bytes));
-    if groups < 2 {
-        return Ok(None);
-    }
     let m = measures.len();
-    for g in 0..groups {
-        let Some(run) =
-            memory::read_run_queries(source, &index, g, measures.trec_eval().score_precision())?
-        else {
-            return Ok(None);
-        };
-        let pairs = judged_pairs(qrels, &run);
-        let values = run_rows(qrels, &run, &pairs, measures, opts);
-        interrupt::current().check()?;
-        for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
-            rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
-            in_run[q] = true;
-        }
-    }
-    let name = index
-        .name
-        .as_deref()
-        .map(|n| String::from_utf8_lossy(n).into_owned());
-    Ok(Some((name, index.num_queries(), index.first_queries)))
+    let read = crate::trec::memory::read_run_partitioned(
+        source,
+        measures.trec_eval().score_precision(),
+        |run| {
+            let pairs = judged_pairs(qrels, &run);
+            let values = run_rows(qrels, &run, &pairs, measures, opts);
+            Ok((pairs, values))
+        },
+        |(pairs, values)| {
+            interrupt::current().check()?;
+            for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
+                rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+                in_run[q] = true;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(read.map(|r| (r.name, r.num_queries, r.first_queries)))
 }
 
 /// Match one run query's ranking to its judgements and return what the measures read.

@@ -484,7 +484,6 @@ fn ungrouped_files_read_in_query_groups_equal_the_whole_read() {
             &mut source,
             &ms,
             &opts,
-            4,
             &mut rows,
             &mut in_run,
         )

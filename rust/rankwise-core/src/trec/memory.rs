@@ -1,157 +1,166 @@
-//! Reading a run file whose queries are not on consecutive lines a group of queries at a
-//! time, with memory well below the file's size.
+//! Reading a run file whose queries are not on consecutive lines in one pass, with memory
+//! well below the file's size: a radix partition by query, as a hash join partitions its
+//! input.
 //!
-//! One pass over the file indexes its lines ([`LineIndex`]): per line, the ordinal of its
-//! query (4 bytes) and its length (1 byte, 255 for "255 or more": the end of such a line is
-//! found again by looking for its newline), about 5 bytes a line against 30 to 40 bytes of
-//! text in a typical run line. Only the query id of each line is read, looked up in a small
-//! open-addressing table of the distinct query ids. Queries are then cut into groups
-//! ([`LineIndex::groups`]), and the file is read once per group ([`read_run_queries`]): that
-//! group's lines are copied into one buffer, each query's lines together (every other line
-//! is skipped by its length, without being split or parsed), and the buffer is parsed as a
-//! sorted file is, in parallel blocks.
+//! The file is read once, in blocks; each block is parsed on all threads, in pieces, and
+//! every line becomes a compact binary record (about 16 bytes against 30 to 40 bytes of
+//! text): its query, as a small number; its score, as the decimal digits it was written
+//! with when they give back the parsed value exactly, else the 8 bytes of the value; its doc
+//! id, length first. The rank and `Q0` columns, which evaluation ignores, are dropped. Each
+//! query gets an ordinal in order of first appearance (one shared table, read by every
+//! thread; queries new to a block are added between blocks), and its records are appended
+//! to one of [`PARTITIONS`] partitions (`ordinal % PARTITIONS`): few write streams, each a
+//! cache line's worth of tail, so the scattered writes stay in cache. After the last block,
+//! the partitions are taken a few at a time (one per thread): counting-sorted by query
+//! (stably, so each query's lines keep their file order), built into a [`Run`] as a sorted
+//! file is, evaluated, and freed. Memory holds the records and one partition per thread;
+//! time is one parse and one more sequential pass over the records.
 
 use rayon::prelude::*;
 
 use super::index::{hash_bytes, same_bytes};
-use super::parse::{BOM, Format, Source, fill, parse_reader};
+use super::parse::{BOM, RunLine, Source, fill, for_each_run_line, locate_run_duplicate};
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
+use crate::parallel;
 use crate::ranking::ScorePrecision;
 
 /// Bytes read from the file at a time.
 const READ_BYTES: usize = 4 << 20;
 
-/// A line length stored as this means "this many bytes or more": the line's end is found
-/// again by looking for its newline.
-const LONG: u8 = u8::MAX;
+/// Number of partitions: enough that one partition (and its working copy) is small next to
+/// the records of the whole file, few enough that each piece's write streams stay in cache.
+pub(crate) const PARTITIONS: usize = 256;
 
-/// The group of a line without data.
-const NO_GROUP: u8 = u8::MAX;
+/// A score stored as its 8 bytes (after this tag byte), not as decimal digits.
+const RAW_SCORE: u8 = u8::MAX;
 
-/// A group of queries holds at most this share of the file's bytes (`1 / GROUP_SHARE`),
-/// unless one query alone holds more (a query is never split). The peak is then about the
-/// index (5 bytes a line, about 1/7 of a typical run file), one group's text and its parsed
-/// columns (about 1.5 times the text while it is parsed): about 0.55 times the file on top of
-/// the qrels.
-pub(crate) const GROUP_SHARE: u64 = 6;
+/// Powers of ten that are exact in `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
-/// Where the lines of each query of a run file are: one entry per physical line (lines are
-/// split at `\n`; a byte-order mark at the start belongs to the first line), from one pass
-/// over the file by [`index_run_lines`].
-pub(crate) struct LineIndex {
-    /// Per line: the ordinal of its query (in order of first appearance), or `u32::MAX` for a
-    /// line without data (blank, or a `#` comment).
-    line_query: Vec<u32>,
-    /// Per line: its length in bytes, its newline included (and, for the first line, a
-    /// byte-order mark), or [`LONG`] for 255 bytes or more.
-    line_len: Vec<u8>,
-    /// Per line: the group of its query, or `NO_GROUP` (set by [`LineIndex::groups`]).
-    line_group: Vec<u8>,
-    /// Per query: its group (set by [`LineIndex::groups`]).
-    group_of: Vec<u32>,
-    /// Bytes of each query's lines.
-    pub(crate) query_bytes: Vec<u64>,
-    /// The first three query ids, in file order (for messages).
-    pub(crate) first_queries: Vec<String>,
-    /// The run name of the last line with data.
-    pub(crate) name: Option<Vec<u8>>,
-    /// Whether the file starts with a byte-order mark (counted in the first line's length).
-    bom: bool,
+/// Append `v` as a LEB128 varint (7 bits a byte, low bits first).
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        #[allow(clippy::cast_possible_truncation)]
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    out.push(v as u8);
 }
 
-impl LineIndex {
-    /// Number of distinct queries.
-    pub(crate) fn num_queries(&self) -> usize {
-        self.query_bytes.len()
+/// The varint at `buf[*pos]`, moving `pos` past it.
+#[inline]
+fn get_varint(buf: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = buf[*pos];
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
     }
+}
 
-    /// Cut the queries, in order of first appearance, into groups of about `budget` bytes of
-    /// lines: `ceil(total / budget)` equal shares; a group closes once it reaches its share,
-    /// or before a query that would take it past 1.25 shares (a query larger than that is a
-    /// group of its own: a query is never split). Returns the group of each query and the
-    /// number of groups.
-    pub(crate) fn groups(&mut self, budget: u64) -> usize {
-        let total: u64 = self.query_bytes.iter().sum();
-        let wanted = total.div_ceil(budget.max(1)).max(1);
-        let share = total.div_ceil(wanted).max(1);
-        let limit = share + share / 4;
-        let mut group_of = Vec::with_capacity(self.num_queries());
-        let (mut g, mut bytes) = (0u32, 0u64);
-        for &b in &self.query_bytes {
-            if bytes > 0 && (bytes >= share || bytes + b > limit) {
-                g += 1;
-                bytes = 0;
-            }
-            bytes += b;
-            group_of.push(g);
-        }
-        let count = if group_of.is_empty() {
-            0
-        } else {
-            g as usize + 1
-        };
-        if count > usize::from(NO_GROUP) {
-            // Not reached with shares of at least 1/255 of the file (the caller's budgets):
-            // one group then, which the caller reads whole.
-            group_of.fill(0);
-            self.group_of = group_of;
-            return 1;
-        }
-        self.line_group = self
-            .line_query
-            .iter()
-            .map(|&q| {
-                if q == u32::MAX {
-                    NO_GROUP
-                } else {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let g = group_of[q as usize] as u8;
-                    g
+/// A score written as a plain decimal (`-12.345`: at most 19 digits, a mantissa below
+/// 2^53): its sign, mantissa and number of digits after the point.
+#[inline]
+fn plain_decimal(text: &[u8]) -> Option<(bool, u64, usize)> {
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut mantissa = 0u64;
+    let mut count = 0usize;
+    let mut frac = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 19 {
+                    return None;
                 }
-            })
-            .collect();
-        self.group_of = group_of;
-        count
-    }
-}
-
-/// Position of the first `\n` in `data`, eight bytes at a time.
-#[inline]
-fn find_newline(data: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while i + 8 <= data.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&data[i..i + 8]);
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
-        // A zero byte of `x` is a newline (the classic "has zero byte" test: exact for the
-        // lowest such byte, which is the one taken).
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+            }
+            b'.' if frac.is_none() => frac = Some(digits.len() - i - 1),
+            _ => return None,
         }
-        i += 8;
     }
-    data[i..].iter().position(|&b| b == b'\n').map(|p| i + p)
+    let frac = frac.unwrap_or(0);
+    (count > 0 && mantissa < (1 << 53) && frac < POW10.len()).then_some((negative, mantissa, frac))
 }
 
-/// The first whitespace-separated field of `line` (empty if none); whitespace is what
-/// `u8::is_ascii_whitespace` calls so, as for the parser.
+/// Append a score: the tag `2 * digits after the point + sign` and the mantissa, when that
+/// gives back `value` exactly (to the bit), else [`RAW_SCORE`] and the value's bits.
 #[inline]
-fn first_field(line: &[u8]) -> &[u8] {
-    let start = line
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(line.len());
-    let rest = &line[start..];
-    let end = rest
-        .iter()
-        .position(u8::is_ascii_whitespace)
-        .unwrap_or(rest.len());
-    &rest[..end]
+fn put_score(out: &mut Vec<u8>, text: &[u8], value: f64) {
+    if let Some((negative, mantissa, frac)) = plain_decimal(text) {
+        #[allow(clippy::cast_precision_loss)]
+        let v = mantissa as f64 / POW10[frac];
+        let v = if negative { -v } else { v };
+        if v.to_bits() == value.to_bits() {
+            #[allow(clippy::cast_possible_truncation)]
+            out.push((2 * frac + usize::from(negative)) as u8);
+            put_varint(out, mantissa);
+            return;
+        }
+    }
+    out.push(RAW_SCORE);
+    out.extend_from_slice(&value.to_bits().to_le_bytes());
+}
+
+/// The score at `buf[*pos]` ([`put_score`]), moving `pos` past it.
+#[inline]
+fn get_score(buf: &[u8], pos: &mut usize) -> f64 {
+    let tag = buf[*pos];
+    *pos += 1;
+    if tag == RAW_SCORE {
+        let mut bits = [0u8; 8];
+        bits.copy_from_slice(&buf[*pos..*pos + 8]);
+        *pos += 8;
+        return f64::from_bits(u64::from_le_bytes(bits));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let v = get_varint(buf, pos) as f64 / POW10[usize::from(tag >> 1)];
+    if tag & 1 == 1 { -v } else { v }
+}
+
+/// Append a record: the query's number within its partition, the score, the doc id.
+#[inline]
+fn put_record(out: &mut Vec<u8>, local: u64, line: &RunLine<'_>) {
+    put_varint(out, local);
+    put_rest(out, line);
+}
+
+/// The part of a record after the query: score and doc id.
+#[inline]
+fn put_rest(out: &mut Vec<u8>, line: &RunLine<'_>) {
+    put_score(out, line.score_text, line.score);
+    put_varint(out, line.doc.len() as u64);
+    out.extend_from_slice(line.doc);
+}
+
+/// Skip the score and doc id of the record part at `buf[*pos]`.
+#[inline]
+fn skip_rest(buf: &[u8], pos: &mut usize) {
+    let tag = buf[*pos];
+    *pos += 1;
+    if tag == RAW_SCORE {
+        *pos += 8;
+    } else {
+        get_varint(buf, pos);
+    }
+    let len = get_varint(buf, pos);
+    *pos += usize::try_from(len).unwrap_or(usize::MAX);
 }
 
 /// Distinct query ids and their ordinals: open addressing over ordinals + 1, keys in a
@@ -166,6 +175,35 @@ impl QueryTable {
         QueryTable {
             ids: StrTable::default(),
             slots: vec![0; 1024],
+        }
+    }
+
+    /// Number of ids.
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Forget every id, keeping the allocations.
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.slots.fill(0);
+    }
+
+    /// The ordinal of `id`, if it is in the table.
+    #[inline]
+    fn find(&self, id: &[u8]) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        #[allow(clippy::cast_possible_truncation)]
+        let mut s = (hash_bytes(id) as usize) & mask;
+        loop {
+            let slot = self.slots[s];
+            if slot == 0 {
+                return None;
+            }
+            if same_bytes(self.ids.get(slot as usize - 1), id) {
+                return Some(slot - 1);
+            }
+            s = (s + 1) & mask;
         }
     }
 
@@ -211,360 +249,411 @@ impl QueryTable {
     }
 }
 
-/// Index the lines of a run file by query ([`LineIndex`]), from the start of `source`. Only
-/// the query id (and, for the last line with data, the run name) of each line is read;
-/// `None` if the file cannot be read again or has too many queries: reading it whole then
-/// does the work (and reports any problem exactly as it always has).
-pub(crate) fn index_run_lines(source: &mut Source) -> Result<Option<LineIndex>> {
-    if !source.rewind() {
-        return Ok(None);
+/// Where a line's record goes: a query already in the shared table (its ordinal), or one new
+/// to it (its number in the piece's `fresh` table).
+#[derive(Clone, Copy)]
+enum Key {
+    Known(u32),
+    Fresh(u32),
+}
+
+/// One thread's share of a block: its lines as records, per partition.
+struct Piece {
+    /// Records of queries already in the shared table, per partition.
+    parts: Vec<Vec<u8>>,
+    /// Records of queries new to the table, numbered in `fresh` (in order of first
+    /// appearance in the piece), placed between blocks.
+    pending: Vec<u8>,
+    fresh: QueryTable,
+    /// Newlines in the piece's text.
+    newlines: u64,
+    /// The run name of the piece's last line, if it has one.
+    name: Option<Vec<u8>>,
+    /// The first malformed line (numbered from the piece's start).
+    error: Option<RankError>,
+    /// Whether the piece met more new queries than ordinals can number.
+    too_many: bool,
+}
+
+impl Piece {
+    fn new() -> Self {
+        Piece {
+            parts: vec![Vec::new(); PARTITIONS],
+            pending: Vec::new(),
+            fresh: QueryTable::new(),
+            newlines: 0,
+            name: None,
+            error: None,
+            too_many: false,
+        }
     }
-    let name = source.name().to_owned();
-    // Room for lines of 24 bytes or more: address space only, until lines fill it.
-    let guess = source
-        .size()
-        .map_or(0, |s| usize::try_from(s / 24).unwrap_or(0));
-    let mut index = LineIndex {
-        line_query: Vec::with_capacity(guess),
-        line_len: Vec::with_capacity(guess),
-        line_group: Vec::new(),
-        group_of: Vec::new(),
-        query_bytes: Vec::new(),
-        first_queries: Vec::new(),
-        name: None,
-        bom: false,
-    };
-    let mut table = QueryTable::new();
-    let (mut reader, _) = source.reader()?;
-    let watch = crate::interrupt::current();
-    let mut buf = vec![0u8; READ_BYTES];
-    // Bytes at the front of `buf` carried over from the last read (a line not yet ended).
-    let mut kept = 0usize;
-    let mut first = true;
-    // The last line with data, copied out of the buffer before it is refilled.
-    let mut last_line: Vec<u8> = Vec::new();
-    loop {
-        watch.check()?;
-        if kept == buf.len() {
-            // A line longer than the buffer: make room.
-            buf.resize(buf.len() * 2, 0);
+
+    fn clear(&mut self) {
+        for part in &mut self.parts {
+            part.clear();
         }
-        let n = fill(&mut *reader, &mut buf[kept..], &name)?;
-        let end = kept + n;
-        let at_end = end < buf.len();
-        if first && end >= BOM.len() && buf[..BOM.len()] == *BOM {
-            index.bom = true;
-        }
-        let data = &buf[..end];
-        let mut pos = 0;
-        let mut last_data: Option<(usize, usize)> = None;
-        // The query of the line before, as its place in `data` and its ordinal (lines of one
-        // query often come together).
-        let mut last: Option<(usize, usize, u32)> = None;
-        while pos < data.len() {
-            let (line_end, next) = match find_newline(&data[pos..]) {
-                Some(p) => (pos + p, pos + p + 1),
-                None if at_end => (data.len(), data.len()),
-                None => break,
-            };
-            let text = if first && index.bom {
-                &data[pos + BOM.len()..line_end]
-            } else {
-                &data[pos..line_end]
-            };
-            first = false;
-            let len = u8::try_from(line_end + 1 - pos).unwrap_or(LONG);
-            let query = first_field(text);
-            if query.is_empty() || query[0] == b'#' {
-                index.line_query.push(u32::MAX);
-                index.line_len.push(len);
-                pos = next;
-                continue;
-            }
-            let q = match last {
-                Some((s, e, q)) if same_bytes(&data[s..e], query) => q,
+        self.pending.clear();
+        self.fresh.clear();
+        self.newlines = 0;
+        self.name = None;
+        self.error = None;
+        self.too_many = false;
+    }
+
+    /// Parse `data` (whole lines of file `file`) into records.
+    fn parse(&mut self, data: &[u8], file: &str, table: &QueryTable) {
+        self.clear();
+        let Piece {
+            parts,
+            pending,
+            fresh,
+            name,
+            too_many,
+            ..
+        } = self;
+        // The query of the line before (lines of one query often come together).
+        let mut last: Option<(&[u8], Key)> = None;
+        let mut last_name: &[u8] = &[];
+        let parsed = for_each_run_line(data, file, |line| {
+            let key = match last {
+                Some((q, key)) if same_bytes(q, line.query) => key,
                 _ => {
-                    let Some((q, new)) = table.ordinal(query) else {
-                        return Ok(None);
+                    let key = if let Some(q) = table.find(line.query) {
+                        Key::Known(q)
+                    } else if let Some((k, _)) = fresh.ordinal(line.query) {
+                        Key::Fresh(k)
+                    } else {
+                        *too_many = true;
+                        return;
                     };
-                    if new {
-                        index.query_bytes.push(0);
-                        if index.first_queries.len() < 3 {
-                            index
-                                .first_queries
-                                .push(String::from_utf8_lossy(query).into_owned());
-                        }
-                    }
-                    let s = query.as_ptr() as usize - data.as_ptr() as usize;
-                    last = Some((s, s + query.len(), q));
-                    q
+                    last = Some((line.query, key));
+                    key
                 }
             };
-            index.query_bytes[q as usize] += (line_end + 1 - pos) as u64;
-            index.line_query.push(q);
-            index.line_len.push(len);
-            last_data = Some((pos, line_end));
-            pos = next;
+            match key {
+                Key::Known(q) => {
+                    let q = q as usize;
+                    put_record(&mut parts[q % PARTITIONS], (q / PARTITIONS) as u64, &line);
+                }
+                Key::Fresh(k) => put_record(pending, u64::from(k), &line),
+            }
+            last_name = line.name;
+        });
+        match parsed {
+            Ok(newlines) => self.newlines = newlines,
+            Err(e) => self.error = Some(e),
         }
-        if let Some((s, e)) = last_data {
-            last_line.clear();
-            last_line.extend_from_slice(&buf[s..e]);
+        if !last_name.is_empty() {
+            *name = Some(last_name.to_vec());
         }
-        if at_end {
-            break;
-        }
-        buf.copy_within(pos..end, 0);
-        kept = end - pos;
     }
-    if index.bom
-        && let Some(q) = index.line_query.first().copied()
-        && q != u32::MAX
-    {
-        // The first line's length (and its query's bytes) counted the mark, which the
-        // group reader drops before copying.
-        index.query_bytes[q as usize] -= BOM.len() as u64;
-    }
-    let fields: Vec<&[u8]> = last_line
-        .split(u8::is_ascii_whitespace)
-        .filter(|f| !f.is_empty())
-        .collect();
-    if fields.len() >= 6 {
-        index.name = Some(fields[5].to_vec());
-    }
-    Ok(Some(index))
-}
 
-/// One thread's share of a group's text: the lines of the group's queries with local
-/// indices `lo..hi` (queries of the group in ordinal order), which own `text`, and where the
-/// walk through the file stands.
-struct Part<'t> {
-    lo: u32,
-    hi: u32,
-    text: &'t mut [u8],
-    /// Per local query `lo + k`: where its next line goes in `text`.
-    next: Vec<usize>,
-    /// The line being read: its number, its bytes left (`usize::MAX`: up to its newline)
-    /// and the local query it is copied for.
-    line: usize,
-    left: usize,
-    dest: Option<usize>,
-}
-
-impl Part<'_> {
-    /// Walk `buf` (the next bytes of the file) line by line, copying the lines of this
-    /// part's queries (of group `group`); `false` if the index does not fit the file.
-    fn walk(&mut self, buf: &[u8], index: &LineIndex, group: u8, local: &[u32]) -> bool {
-        let n = buf.len();
-        let lines = index.line_len.len();
+    /// Move the records of `pending` into their partitions, the queries of `fresh` having
+    /// got the ordinals `ordinals`.
+    fn place_pending(&mut self, ordinals: &[u32]) {
         let mut pos = 0;
-        while pos < n {
-            if self.left == 0 {
-                // Skip the lines of other groups by their lengths (the common case).
-                while self.line < lines && pos < n {
-                    let len = index.line_len[self.line];
-                    if index.line_group[self.line] == group || len == LONG || self.line == 0 {
-                        break;
-                    }
-                    self.line += 1;
-                    let end = pos + usize::from(len);
-                    if end > n {
-                        // The rest of this line is in the next buffer.
-                        self.left = end - n;
-                        self.dest = None;
-                        return true;
-                    }
-                    pos = end;
-                }
-                if pos >= n {
-                    return true;
-                }
-                let Some(&len) = index.line_len.get(self.line) else {
-                    return true;
-                };
-                let q = index.line_query[self.line];
-                self.dest = (q != u32::MAX)
-                    .then(|| local[q as usize])
-                    .filter(|l| (self.lo..self.hi).contains(l))
-                    .map(|l| (l - self.lo) as usize);
-                self.left = if len == LONG {
-                    usize::MAX
-                } else {
-                    usize::from(len)
-                        - if self.line == 0 && index.bom {
-                            BOM.len()
-                        } else {
-                            0
-                        }
-                };
-                self.line += 1;
-            }
-            let take = if self.left == usize::MAX {
-                match find_newline(&buf[pos..]) {
-                    Some(p) => {
-                        self.left = p + 1;
-                        p + 1
-                    }
-                    None => n - pos,
-                }
-            } else {
-                (n - pos).min(self.left)
-            };
-            if let Some(l) = self.dest {
-                let at = self.next[l];
-                let Some(slot) = self.text.get_mut(at..at + take) else {
-                    return false;
-                };
-                slot.copy_from_slice(&buf[pos..pos + take]);
-                self.next[l] = at + take;
-            }
-            pos += take;
-            if self.left != usize::MAX {
-                self.left -= take;
-            }
+        let buf = &self.pending;
+        while pos < buf.len() {
+            let k = get_varint(buf, &mut pos);
+            let start = pos;
+            skip_rest(buf, &mut pos);
+            let q = ordinals[usize::try_from(k).unwrap_or(0)] as usize;
+            let part = &mut self.parts[q % PARTITIONS];
+            put_varint(part, (q / PARTITIONS) as u64);
+            part.extend_from_slice(&buf[start..pos]);
         }
-        true
     }
 }
 
-/// Read the queries of group `group` of `index` ([`LineIndex::groups`]), from the start of
-/// `source`, as a whole read would read them.
-///
-/// Their lines are first gathered into one buffer, each query's lines together (in file
-/// order), at places computed from the index: the file is read through once and every other
-/// line is skipped by its length, without being split or parsed. The queries are shared out
-/// between the threads, each owning the part of the buffer its queries fill, so the copying
-/// runs in parallel. The buffer then reads like a sorted run (few query changes, no
-/// regrouping), in parallel blocks. `None` if the lines are not a valid run: reading the file
-/// whole then reports the problem with its line number, as it always has.
-pub(crate) fn read_run_queries(
-    source: &mut Source,
-    index: &LineIndex,
-    group: usize,
-    precision: ScorePrecision,
-) -> Result<Option<Run>> {
-    let Ok(group) = u8::try_from(group) else {
-        return Ok(None);
-    };
-    if !source.rewind() {
-        return Ok(None);
-    }
-    let name = source.name().to_owned();
-    // The kept queries get local indices 0.., in ordinal order; `starts[l]` is where local
-    // query `l`'s lines begin in the text.
-    let mut local = vec![u32::MAX; index.num_queries()];
-    let mut starts: Vec<usize> = Vec::new();
-    let mut size = 0usize;
-    for (q, _) in (index.group_of.iter().enumerate()).filter(|(_, g)| **g == u32::from(group)) {
-        let (Ok(l), Ok(bytes)) = (
-            u32::try_from(starts.len()),
-            usize::try_from(index.query_bytes[q]),
-        ) else {
-            return Ok(None);
-        };
-        local[q] = l;
-        starts.push(size);
-        size += bytes;
-    }
-    // Unfilled bytes (a last line without a newline) stay newlines: blank lines, which the
-    // parser skips.
-    let mut text = vec![b'\n'; size];
-    {
-        // Cut the kept queries into parts of about equal bytes, one per thread.
-        let threads = crate::parallel::num_threads().clamp(1, 16);
-        let per_part = size.div_ceil(threads).max(1);
-        let mut parts: Vec<Part<'_>> = Vec::with_capacity(threads);
-        let mut rest: &mut [u8] = &mut text;
-        let mut lo = 0usize;
-        while lo < starts.len() {
-            let mut hi = lo + 1;
-            while hi < starts.len() && starts[hi] - starts[lo] < per_part {
-                hi += 1;
+/// Cut `data` into about `n` pieces at line boundaries: piece `i` is
+/// `data[bounds[i]..bounds[i + 1]]`, and every inner bound sits right after a newline.
+fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
+    let mut bounds = vec![0];
+    let step = data.len() / n.max(1) + 1;
+    let mut at: usize = 0;
+    while let Some(target) = at.checked_add(step).filter(|&t| t < data.len()) {
+        match data[target..].iter().position(|&b| b == b'\n') {
+            Some(p) => {
+                at = target + p + 1;
+                bounds.push(at);
             }
-            let end = starts.get(hi).copied().unwrap_or(size);
-            let (head, tail) = rest.split_at_mut(end - starts[lo]);
-            rest = tail;
-            parts.push(Part {
-                lo: u32::try_from(lo).unwrap_or(u32::MAX),
-                hi: u32::try_from(hi).unwrap_or(u32::MAX),
-                next: starts[lo..hi].iter().map(|&s| s - starts[lo]).collect(),
-                text: head,
-                line: 0,
-                left: 0,
-                dest: None,
-            });
-            lo = hi;
+            None => break,
         }
+    }
+    if bounds.last() != Some(&data.len()) {
+        bounds.push(data.len());
+    }
+    bounds
+}
+
+/// What a partitioned read found out: the run name (that of the last line with data), the
+/// number of queries and the first three query ids, in file order (for messages).
+pub(crate) struct PartitionedRead {
+    pub(crate) name: Option<String>,
+    pub(crate) num_queries: usize,
+    pub(crate) first_queries: Vec<String>,
+}
+
+/// Read a run file in one pass whatever the order of its lines (see the module's notes),
+/// from its start (a regular file is rewound; a pipe is read from where it stands), and hand
+/// its queries over as [`Run`]s, a partition of queries at a time: `map` runs on the
+/// rankwise pool, in parallel, and `reduce` takes the results one at a time. Every query
+/// reaches `map` once, whole, with the values, ranking and errors of [`read_run`]: a
+/// malformed line is reported with its line number; a document twice in a query is reported
+/// for the query a whole read names (the first in file order), with its line where the file
+/// can be read again. `None` only with more than `u32::MAX - 1` queries.
+///
+/// [`read_run`]: super::read_run
+pub(crate) fn read_run_partitioned<T: Send>(
+    source: &mut Source,
+    precision: ScorePrecision,
+    map: impl Fn(Run) -> Result<T> + Sync,
+    reduce: impl FnMut(T) -> Result<()>,
+) -> Result<Option<PartitionedRead>> {
+    read_in_blocks(source, precision, READ_BYTES, map, reduce)
+}
+
+/// [`read_run_partitioned`] reading `block` bytes at a time (tests use tiny blocks).
+fn read_in_blocks<T: Send>(
+    source: &mut Source,
+    precision: ScorePrecision,
+    block: usize,
+    map: impl Fn(Run) -> Result<T> + Sync,
+    mut reduce: impl FnMut(T) -> Result<()>,
+) -> Result<Option<PartitionedRead>> {
+    if source.is_regular() && !source.rewind() {
+        return Ok(None);
+    }
+    let file = source.name().to_owned();
+    let mut table = QueryTable::new();
+    // Records take about half the text: reserve that much address space (pages are only
+    // touched as records fill them).
+    let guess = source.size().map_or(0, |s| {
+        usize::try_from(s / 2 / PARTITIONS as u64).unwrap_or(0)
+    });
+    let mut partitions: Vec<Vec<u8>> = (0..PARTITIONS).map(|_| Vec::with_capacity(guess)).collect();
+    let mut name: Option<Vec<u8>> = None;
+    let mut first_queries: Vec<String> = Vec::new();
+    {
         let (mut reader, _) = source.reader()?;
         let watch = crate::interrupt::current();
-        let mut buf = vec![0u8; READ_BYTES];
+        let threads = parallel::num_threads().max(1);
+        let mut pieces: Vec<Piece> = Vec::new();
+        // At least a mark's length, so that the first read holds a mark whole.
+        let mut buf = vec![0u8; block.max(BOM.len())];
+        // Bytes at the front of `buf` carried over from the last read (a line not yet ended).
+        let mut kept = 0usize;
         let mut first = true;
+        let mut lines_before = 0u64;
+        let mut ordinals: Vec<u32> = Vec::new();
         loop {
             watch.check()?;
-            let n = fill(&mut *reader, &mut buf, &name)?;
-            if n == 0 {
+            if kept == buf.len() {
+                // A line longer than the buffer: make room.
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = fill(&mut *reader, &mut buf[kept..], &file)?;
+            let mut end = kept + n;
+            let at_end = end < buf.len();
+            if first {
+                // The first read fills the buffer or holds the whole input: a mark at the
+                // start is in it whole.
+                first = false;
+                if buf[..end].starts_with(BOM) {
+                    buf.copy_within(BOM.len()..end, 0);
+                    end -= BOM.len();
+                }
+            }
+            let cut = if at_end {
+                end
+            } else {
+                match buf[..end].iter().rposition(|&b| b == b'\n') {
+                    Some(i) => i + 1,
+                    None => {
+                        kept = end;
+                        continue;
+                    }
+                }
+            };
+            let data = &buf[..cut];
+            let bounds = split_at_lines(data, 4 * threads);
+            let count = bounds.len() - 1;
+            while pieces.len() < count {
+                pieces.push(Piece::new());
+            }
+            let shared = &table;
+            parallel::install(|| {
+                pieces[..count]
+                    .par_iter_mut()
+                    .zip(bounds.par_windows(2))
+                    .for_each(|(piece, w)| piece.parse(&data[w[0]..w[1]], &file, shared));
+            });
+            // New queries get their ordinals in file order: pieces in order, each piece's
+            // in order of first appearance.
+            for piece in &mut pieces[..count] {
+                if let Some(mut e) = piece.error.take() {
+                    // `lines_before` counts the pieces before this one.
+                    if let RankError::Parse { line, .. } = &mut e {
+                        *line += lines_before;
+                    }
+                    return Err(e);
+                }
+                if piece.too_many {
+                    return Ok(None);
+                }
+                ordinals.clear();
+                for k in 0..piece.fresh.len() {
+                    let id = piece.fresh.ids.get(k);
+                    let Some((q, new)) = table.ordinal(id) else {
+                        return Ok(None);
+                    };
+                    if new && first_queries.len() < 3 {
+                        first_queries.push(String::from_utf8_lossy(id).into_owned());
+                    }
+                    ordinals.push(q);
+                }
+                if !ordinals.is_empty() {
+                    piece.place_pending(&ordinals);
+                }
+                if piece.name.is_some() {
+                    name.clone_from(&piece.name);
+                }
+                lines_before += piece.newlines;
+            }
+            let pieces = &pieces[..count];
+            parallel::install(|| {
+                partitions.par_iter_mut().enumerate().for_each(|(p, part)| {
+                    for piece in pieces {
+                        part.extend_from_slice(&piece.parts[p]);
+                    }
+                });
+            });
+            if at_end {
                 break;
             }
-            // A read of a regular file fills the buffer: a mark is in the first one.
-            let skip = if first && index.bom {
-                BOM.len().min(n)
-            } else {
-                0
-            };
-            first = false;
-            let data = &buf[skip..n];
-            let fits = parts
-                .par_iter_mut()
-                .map(|p| p.walk(data, index, group, &local))
-                .all(|ok| ok);
-            if !fits {
-                return Ok(None);
+            buf.copy_within(cut..end, 0);
+            kept = end - cut;
+        }
+    }
+    let table = &table;
+    let file = file.as_str();
+    let results: Vec<Result<T>> = parallel::install(|| {
+        partitions
+            .into_par_iter()
+            .enumerate()
+            .filter(|(_, records)| !records.is_empty())
+            .map(|(p, records)| {
+                let run = build_partition(&records, p, table, precision, file)?;
+                drop(records);
+                map(run)
+            })
+            .collect()
+    });
+    // The error a whole read reports: a duplicate in the query that comes first in the
+    // file (a partition reports its first), else any other.
+    let mut first_error: Option<(u32, RankError)> = None;
+    let mut values = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                let rank = match &e {
+                    RankError::DuplicateDocument { query, .. } => {
+                        table.find(query.as_bytes()).unwrap_or(u32::MAX)
+                    }
+                    _ => 0,
+                };
+                if first_error.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    first_error = Some((rank, e));
+                }
             }
         }
+    }
+    if let Some((_, e)) = first_error {
+        return Err(match e {
+            RankError::DuplicateDocument { .. } => locate_run_duplicate(source, e),
+            other => other,
+        });
+    }
+    for v in values {
+        reduce(v)?;
+    }
+    Ok(Some(PartitionedRead {
+        name: name.map(|n| String::from_utf8_lossy(&n).into_owned()),
+        num_queries: table.len(),
+        first_queries,
+    }))
+}
+
+/// Build the run of partition `p` from its records: counting-sorted by query (stably), the
+/// queries in ordinal order, as a sorted file is read.
+fn build_partition(
+    records: &[u8],
+    p: usize,
+    table: &QueryTable,
+    precision: ScorePrecision,
+    file: &str,
+) -> Result<Run> {
+    let nq = table.len();
+    let locals = if p < nq {
+        (nq - p - 1) / PARTITIONS + 1
+    } else {
+        0
+    };
+    // Lines per query, and where each query's lines start.
+    let mut starts = vec![0usize; locals + 1];
+    let mut doc_bytes = 0usize;
+    let mut pos = 0;
+    while pos < records.len() {
+        let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
+        starts[l + 1] += 1;
+        let tag = records[pos];
+        pos += if tag == RAW_SCORE { 9 } else { 1 };
+        if tag != RAW_SCORE {
+            get_varint(records, &mut pos);
+        }
+        let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
+        doc_bytes += len;
+        pos += len;
+    }
+    for l in 0..locals {
+        starts[l + 1] += starts[l];
+    }
+    let lines = starts[locals];
+    // Each line's score and doc id (as its place in `records`), in query order.
+    let mut scores = vec![0.0f64; lines];
+    let mut docs = vec![(0usize, 0usize); lines];
+    let mut next = starts.clone();
+    let mut pos = 0;
+    while pos < records.len() {
+        let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
+        let score = get_score(records, &mut pos);
+        let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
+        let at = next[l];
+        next[l] += 1;
+        scores[at] = score;
+        docs[at] = (pos, len);
+        pos += len;
     }
     let mut builder = RunBuilder::new();
     builder.set_score_precision(precision);
-    builder.set_source(Some(name.clone()));
-    let total = text.len() as u64;
-    match parse_reader(
-        text.as_slice(),
-        &name,
-        Some(total),
-        Format::Run,
-        &mut builder,
-    ) {
-        Ok(_) => {}
-        Err(RankError::Interrupted) => return Err(RankError::Interrupted),
-        Err(_) => return Ok(None),
+    builder.set_source(Some(file.to_owned()));
+    // A partition's run is small and dropped once evaluated: keep its index.
+    builder.keep_index(true);
+    builder.reserve_bytes(lines, doc_bytes);
+    for l in 0..locals {
+        builder.begin_query_bytes(table.ids.get(l * PARTITIONS + p));
+        for i in starts[l]..starts[l + 1] {
+            let (at, len) = docs[i];
+            builder.push_doc_bytes(&records[at..at + len], scores[i]);
+        }
     }
-    drop(text);
-    match builder.build() {
-        Ok(run) => Ok(Some(run)),
-        Err(RankError::Interrupted) => Err(RankError::Interrupted),
-        Err(_) => Ok(None),
-    }
+    builder.build()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn newlines_are_found_at_every_offset() {
-        for n in 0..40 {
-            for at in 0..n {
-                let mut v = vec![b'x'; n];
-                v[at] = b'\n';
-                assert_eq!(find_newline(&v), Some(at), "{n} {at}");
-                if at + 1 < n {
-                    v[n - 1] = b'\n';
-                    assert_eq!(find_newline(&v), Some(at), "{n} {at} (two)");
-                }
-            }
-            assert_eq!(find_newline(&vec![b'\x8a'; n]), None);
-        }
-        // Bytes just above and below the newline do not count.
-        assert_eq!(find_newline(b"\x09\x0b\x8a\x0a"), Some(3));
-    }
 
     #[test]
     fn query_table_gives_stable_ordinals_past_growth() {
@@ -577,28 +666,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn groups_never_split_a_query() {
-        let mut index = LineIndex {
-            line_query: vec![],
-            line_len: vec![],
-            line_group: vec![],
-            group_of: vec![],
-            query_bytes: vec![10, 50, 5, 5, 30, 1],
-            first_queries: vec![],
-            name: None,
-            bom: false,
-        };
-        // 101 bytes in shares of 34: a group closes at 34 bytes, or before passing 42.
-        assert_eq!(index.groups(34), 4);
-        assert_eq!(index.group_of, [0, 1, 2, 2, 2, 3]);
-        assert_eq!(index.groups(1000), 1);
-        assert_eq!(index.group_of, [0; 6]);
-        assert_eq!(index.groups(1), 6);
-        assert_eq!(index.group_of, [0, 1, 2, 3, 4, 5]);
-    }
-
-    fn write(name: &str, text: &str) -> std::path::PathBuf {
+    fn write(name: &str, text: &[u8]) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("rankwise-memory-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join(name);
@@ -606,37 +674,92 @@ mod tests {
         p
     }
 
-    /// Read `text` a group at a time (groups of about `budget` bytes): every query once, equal
-    /// to the whole read; `None` where a group is not a valid run.
-    fn by_groups(name: &str, text: &str, budget: u64) -> Option<(usize, Run)> {
+    type Rows = std::collections::BTreeMap<String, Vec<(Vec<u8>, u64)>>;
+
+    fn rows(run: &Run) -> super::super::run::RankedRows {
+        run.ranked_rows()
+    }
+
+    /// Read `text` partitioned, in blocks of `block` bytes: the queries, name, count and
+    /// first ids; or the error.
+    fn partitioned(name: &str, text: &[u8], block: usize) -> Result<(Rows, PartitionedRead)> {
         let path = write(name, text);
-        let whole = crate::trec::read_run(&path).ok();
         let mut source = Source::open(&path).unwrap();
-        let mut index = index_run_lines(&mut source).unwrap().unwrap();
-        let groups = index.groups(budget);
-        let mut seen = std::collections::BTreeMap::new();
-        for g in 0..groups {
-            let run =
-                read_run_queries(&mut source, &index, g, ScorePrecision::default()).unwrap()?;
-            for (q, docs) in run.ranked_rows() {
-                assert!(seen.insert(q, docs).is_none(), "a query in two groups");
+        let mut seen = Rows::new();
+        let read = read_in_blocks(
+            &mut source,
+            ScorePrecision::default(),
+            block,
+            |run| Ok(rows(&run)),
+            |rows| {
+                for (q, docs) in rows {
+                    assert!(seen.insert(q, docs).is_none(), "a query handed over twice");
+                }
+                Ok(())
+            },
+        )?
+        .unwrap();
+        Ok((seen, read))
+    }
+
+    /// The partitioned read of `text` equals the whole read, at every block size given, in
+    /// values, ranking, name, count and first ids; or in its error.
+    fn same_as_whole(name: &str, text: &[u8], blocks: &[usize]) {
+        let path = write(name, text);
+        let whole = crate::trec::read_run(&path);
+        for &block in blocks {
+            let got = partitioned(name, text, block);
+            match (&whole, got) {
+                (Ok(run), Ok((seen, read))) => {
+                    let expected: Rows = rows(run).into_iter().collect();
+                    for (q, docs) in &expected {
+                        assert_eq!(seen.get(q), Some(docs), "{block}: query {q}");
+                    }
+                    assert_eq!(seen.len(), expected.len(), "{block}");
+                    assert_eq!(read.name.as_deref(), run.name(), "{block}");
+                    assert_eq!(read.num_queries, run.num_queries(), "{block}");
+                    let first: Vec<String> = (0..run.num_queries().min(3))
+                        .map(|q| run.query_id(q).into_owned())
+                        .collect();
+                    assert_eq!(read.first_queries, first, "{block}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{block}"),
+                (a, b) => panic!(
+                    "{block}: whole {:?}, partitioned {:?}",
+                    a.is_ok(),
+                    b.is_ok()
+                ),
             }
         }
-        let whole = whole.expect("groups read a file the whole read refuses");
-        assert_eq!(seen, whole.ranked_rows().into_iter().collect());
-        assert_eq!(index.num_queries(), whole.num_queries());
-        Some((groups, whole))
     }
 
     #[test]
-    fn groups_read_exactly_what_the_whole_read_reads() {
+    fn partitions_read_exactly_what_the_whole_read_reads() {
         // One query spread over the whole file (first and last line), one line per query, a
-        // line of over 255 bytes, comments, blank lines, CRLF, a mark, no final newline.
+        // line of over 255 bytes, comments, blank lines, CRLF, a mark, no final newline,
+        // scores of every form.
         let long = "x".repeat(300);
-        let mut lines = vec![format!("\u{feff}wide Q0 w0 1 0.5 run\n")];
-        for i in 0..60 {
+        let mut lines = vec!["\u{feff}wide Q0 w0 1 0.5 run\n".to_owned()];
+        let scores = [
+            "1e3",
+            "-0",
+            "0.1",
+            "+7",
+            "inf",
+            "-inf",
+            "12345678901234567890",
+            "3.",
+            ".5",
+            "-2.25",
+        ];
+        for i in 0..600 {
             lines.push(format!("single{i} Q0 d{i} 1 {i}.25 run\n"));
-            lines.push(format!("pair{} Q0 e{i} 1 {} run\r\n", i % 7, i % 3));
+            lines.push(format!(
+                "pair{} Q0 e{i} 1 {} run{}\r\n",
+                i % 7,
+                scores[i % scores.len()],
+                i % 3
+            ));
             if i % 11 == 0 {
                 lines.push("# a comment\n\n   \n".into());
                 lines.push(format!("wide Q0 w{} 1 0.5 run\n", i + 1));
@@ -644,38 +767,49 @@ mod tests {
         }
         lines.push(format!("long Q0 {long} 1 2 run\n"));
         lines.push(format!("pair3 Q0 {long}y 1 7 run\n"));
-        lines.push("wide Q0 wlast 1 0.25 run".into());
+        lines.push("wide Q0 wlast 1 0.25 last".into());
         let text: String = lines.concat();
-        for budget in [1, 40, 500, 1 << 30] {
-            let (groups, whole) = by_groups("edges", &text, budget).unwrap();
-            assert_eq!(whole.num_queries(), 60 + 7 + 2);
-            if budget == 1 {
-                assert_eq!(groups, 69);
-            }
-        }
+        same_as_whole("edges", text.as_bytes(), &[1, 7, 64, 1000, 1 << 20]);
+        // One query; one line.
+        same_as_whole("one", b"q Q0 a 1 1 r\nq Q0 b 2 2 r\n", &[1, 5, 100]);
+        same_as_whole("line", b"q Q0 a 1 1 r", &[1, 100]);
     }
 
     #[test]
-    fn a_duplicate_or_a_bad_line_leaves_the_report_to_the_whole_read() {
-        // (file, text, the group with the duplicate document or the bad score)
-        let cases = [
+    fn errors_are_those_of_the_whole_read() {
+        let cases: [(&str, &[u8]); 5] = [
             (
                 "dup",
-                "a Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n",
-                0,
+                b"a Q0 d1 1 1 run\nb Q0 d1 1 1 run\nb Q0 d1 1 1 run\na Q0 d1 2 0.5 run\n",
             ),
-            ("bad", "a Q0 d1 1 1 run\nb Q0 d1 1 x run\n", 1),
+            ("bad", b"a Q0 d1 1 1 run\n\nb Q0 d1 1 x run\nc Q0 d 1 1\n"),
+            ("short", b"a Q0 d1 1 1 run\r\n# c\nb Q0 d1 1\n"),
+            ("utf8", b"a Q0 d1 1 1 run\nb Q0 d\xff 1 1 run\n"),
+            ("nan", b"a Q0 d1 1 1 run\nb Q0 d 1 NaN run\n"),
         ];
-        for (name, text, group) in cases {
-            let path = write(name, text);
-            let mut source = Source::open(&path).unwrap();
-            let mut index = index_run_lines(&mut source).unwrap().unwrap();
-            assert_eq!(index.groups(1), 2);
-            assert!(
-                read_run_queries(&mut source, &index, group, ScorePrecision::default())
-                    .unwrap()
-                    .is_none()
-            );
+        for (name, text) in cases {
+            same_as_whole(name, text, &[1, 9, 1000]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scores_come_back_to_the_bit(text in "[-+]?[0-9]{0,21}(\\.[0-9]{0,21})?([eE][-+]?[0-9]{1,3})?|inf|-inf") {
+            let Ok(value) = text.parse::<f64>() else { return Ok(()); };
+            let mut out = Vec::new();
+            put_score(&mut out, text.as_bytes(), value);
+            let mut pos = 0;
+            proptest::prop_assert_eq!(get_score(&out, &mut pos).to_bits(), value.to_bits());
+            proptest::prop_assert_eq!(pos, out.len());
+        }
+
+        #[test]
+        fn varints_come_back(v in proptest::num::u64::ANY) {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            let mut pos = 0;
+            proptest::prop_assert_eq!(get_varint(&out, &mut pos), v);
+            proptest::prop_assert_eq!(pos, out.len());
         }
     }
 }

@@ -1297,6 +1297,81 @@ pub(crate) fn stream_run_in_blocks<T: Send>(
 type IdSet =
     std::collections::HashSet<Box<[u8]>, std::hash::BuildHasherDefault<super::index::IdHasher>>;
 
+/// One run line as [`for_each_run_line`] hands it over.
+pub(super) struct RunLine<'a> {
+    pub query: &'a [u8],
+    pub doc: &'a [u8],
+    /// The score, as [`parse_number`] reads it, and its text.
+    pub score: f64,
+    pub score_text: &'a [u8],
+    /// The run name field.
+    pub name: &'a [u8],
+}
+
+/// For `trec::memory`: hand every run line of `data` (lines cut at `\n`; blank lines and
+/// comments skipped) to `each`, checked exactly as [`parse_piece`] checks a run line.
+/// Returns the number of newlines in `data`, or the error a whole read reports for the first
+/// malformed line, its line number counted from 1 at the start of `data` (the caller adds
+/// the lines before).
+pub(super) fn for_each_run_line<'a>(
+    data: &'a [u8],
+    name: &str,
+    mut each: impl FnMut(RunLine<'a>),
+) -> Result<u64> {
+    let ascii = data.is_ascii();
+    let mut newlines = 0u64;
+    let fail = |local_line, reason: String, text: &[u8]| {
+        malformed(name, local_line, reason, quote_line(text))
+    };
+    let mut separators = Separators::new(data);
+    let mut pos = 0;
+    while pos <= data.len() {
+        let line_start = pos;
+        let (fields, count, line_end) = separators.line(pos);
+        pos = line_end + 1;
+        let local_line = newlines + 1;
+        if line_end < data.len() {
+            newlines += 1;
+        }
+        if count == 0 || fields[0].first() == Some(&b'#') {
+            continue;
+        }
+        let line = &data[line_start..line_end];
+        if count < 6 {
+            return Err(fail(
+                local_line,
+                format!("expected 6 fields (query_id Q0 doc_id rank score run_name); got {count}"),
+                line,
+            ));
+        }
+        let Some(score) = parse_number(fields[4]) else {
+            return Err(fail(
+                local_line,
+                format!("the score must be a number; got {}", quote_input(fields[4])),
+                line,
+            ));
+        };
+        if !ascii
+            && (std::str::from_utf8(fields[0]).is_err() || std::str::from_utf8(fields[2]).is_err())
+        {
+            return Err(fail(local_line, "the line is not valid UTF-8".into(), line));
+        }
+        each(RunLine {
+            query: fields[0],
+            doc: fields[2],
+            score,
+            score_text: fields[4],
+            name: fields[5],
+        });
+    }
+    Ok(newlines)
+}
+
+/// For `trec::memory`: [`locate_duplicate`] for a run.
+pub(super) fn locate_run_duplicate(source: &mut Source, err: RankError) -> RankError {
+    locate_duplicate(source, err, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,17 @@ impl RunBuilder {
         self.inner.push_doc(doc.as_bytes(), score);
     }
 
+    /// [`RunBuilder::begin_query`] for an id already checked to be UTF-8 (a parsed line's).
+    pub(crate) fn begin_query_bytes(&mut self, query: &[u8]) {
+        self.inner.begin_query(query);
+    }
+
+    /// [`RunBuilder::push_doc`] for an id already checked to be UTF-8 (a parsed line's).
+    #[inline]
+    pub(crate) fn push_doc_bytes(&mut self, doc: &[u8], score: f64) {
+        self.inner.push_doc(doc, score);
+    }
+
     /// Add one retrieved document.
     pub fn push(&mut self, query: &str, doc: &str, score: f64) {
         self.inner.push(query.as_bytes(), doc.as_bytes(), score);
