@@ -547,6 +547,9 @@ def _write_other(args: EvalArgs | argparse.Namespace, measures: list[str]) -> No
         results[name] = dict(report)
         if args.per_query:
             per_query[name] = report.per_query
+    # Pipes were checked before reading only as far as they can be: again, from what their
+    # readers skipped, before anything is printed.
+    _check_comments(args)
     if args.format == "json":
         payload: dict[str, object] = {"means": results}
         if args.per_query:

@@ -49,15 +49,39 @@ enum Fate {
 
 /// Refuse the `#` lines of `path` that trec_eval `version`'s `reader` does not skip, and, under
 /// 10.0, a comment on the last line of a judgements file. Nothing to check for results under
-/// 10.0 (rankwise skips what it skips); standard input is not checked.
+/// 10.0 (rankwise skips what it skips). Standard input and pipes cannot be read again: the
+/// first comment line a reader of this process skipped in them ([`remember_piped`]) is refused
+/// wherever the version could read it as data (every one under 9.0; under 10.0, in judgements,
+/// where whether it is skipped depends on the lines around it); call this after reading them.
 pub fn check_comment_lines(path: &Path, reader: CommentReader, version: TrecEval) -> Result<()> {
-    if is_stdin(path) || (reader == CommentReader::Results && version == TrecEval::V10) {
+    if reader == CommentReader::Results && version == TrecEval::V10 {
         return Ok(());
     }
-    // A pipe (`/dev/stdin`, a FIFO) cannot be read twice, nor opened without consuming it: left
-    // unchecked, as a file that cannot be opened is (the reader says why).
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return Ok(());
+    // A pipe (`/dev/stdin`, a FIFO) cannot be read twice, nor opened without consuming it: what
+    // its reader skipped decides. A file that cannot be opened is left to the reader.
+    if is_stdin(path) || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        let name = if is_stdin(path) {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let reason = match (version, reader) {
+            (TrecEval::V9, _) => {
+                "trec_eval 9.0 has no comment lines and reads this one as data, where rankwise \
+                 skipped it; it came through a pipe, which cannot be read again: remove it, or \
+                 use --trec-eval 10.0"
+            }
+            (TrecEval::V10, _) => {
+                "trec_eval 10.0 reads some `#` lines of qrels, prefs and qrels_jg files as data \
+                 (it skips one comment line at a time, with `#` in the first column), and this \
+                 one came through a pipe, which cannot be read again to tell: remove it, or \
+                 give the file's path"
+            }
+        };
+        return match piped_comment(&name) {
+            Some((line, text)) => Err(refused(&name, line, &text, reason)),
+            None => Ok(()),
+        };
     }
     let Ok(source) = Source::open(path) else {
         return Ok(());
@@ -135,6 +159,33 @@ pub(crate) fn remember_uncommented(stamp: FileStamp) {
         }
         files.push(stamp);
     }
+}
+
+/// Pipes and standard input (by the name messages give them) in which a reader of this process
+/// skipped a comment line, with the line of the first.
+static PIPED: Mutex<Vec<(String, u64, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// Remember the first comment line (its number and text) that a reader skipped in the pipe or
+/// standard input `name`, which [`check_comment_lines`] cannot read again, or that it skipped
+/// none (`None`: what an earlier read of the same name left is forgotten).
+pub(crate) fn remember_piped(name: &str, first: Option<(u64, Vec<u8>)>) {
+    if let Ok(mut piped) = PIPED.lock() {
+        piped.retain(|(n, _, _)| n != name);
+        if let Some((line, text)) = first {
+            if piped.len() >= 64 {
+                piped.remove(0);
+            }
+            piped.push((name.to_owned(), line, text));
+        }
+    }
+}
+
+fn piped_comment(name: &str) -> Option<(u64, Vec<u8>)> {
+    let piped = PIPED.lock().ok()?;
+    piped
+        .iter()
+        .find(|(n, _, _)| n == name)
+        .map(|(_, line, text)| (*line, text.clone()))
 }
 
 fn is_uncommented(stamp: &FileStamp) -> bool {
@@ -277,6 +328,21 @@ mod tests {
             Err(RankError::Parse { line, .. }) => Some(line),
             Err(e) => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn a_pipe_is_refused_from_what_its_last_read_skipped() {
+        let name = "/nonexistent/rankwise-pipe-test";
+        let path = Path::new(name);
+        remember_piped(name, Some((3, b"# x".to_vec())));
+        let e = check_comment_lines(path, Results, V9)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with(&format!("{name}:3: trec_eval 9.0")), "{e}");
+        assert!(check_comment_lines(path, Results, V10).is_ok());
+        assert!(check_comment_lines(path, Judgements, V10).is_err());
+        remember_piped(name, None); // read again, without a comment line
+        assert!(check_comment_lines(path, Results, V9).is_ok());
     }
 
     #[test]

@@ -184,13 +184,19 @@ impl Source {
         self.stamp.as_ref()
     }
 
-    /// Note that the file, read to its end, had no comment line (see
-    /// [`comments::remember_uncommented`](super::comments::remember_uncommented)).
-    fn read_without_comments(&self, comment_lines: u64) {
-        if comment_lines == 0
+    /// Note what the comment lines skipped in the input, read to its end, were: a file
+    /// without any is remembered
+    /// ([`comments::remember_uncommented`](super::comments::remember_uncommented)), and the
+    /// first one of a pipe or standard input, which cannot be read again to be checked
+    /// ([`comments::remember_piped`](super::comments::remember_piped)).
+    fn read_without_comments(&self, skipped: Skipped) {
+        if skipped.lines == 0
             && let Some(stamp) = &self.stamp
         {
             super::comments::remember_uncommented(stamp.clone());
+        }
+        if !self.regular {
+            super::comments::remember_piped(&self.name, skipped.first);
         }
     }
 
@@ -547,6 +553,17 @@ struct Piece {
     newlines: u64,
     /// Comment lines (first field starting with `#`) skipped.
     comments: u64,
+    /// The line, counted in the piece, of the first of them.
+    first_comment: Option<u64>,
+}
+
+/// The comment lines a reader skipped in one input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    /// How many.
+    pub(crate) lines: u64,
+    /// The line number in the input of the first, and its text.
+    pub(crate) first: Option<(u64, Vec<u8>)>,
 }
 
 impl Piece {
@@ -558,6 +575,7 @@ impl Piece {
         self.text_bytes = 0;
         self.newlines = 0;
         self.comments = 0;
+        self.first_comment = None;
     }
 }
 
@@ -600,6 +618,7 @@ fn parse_piece(
         }
         if fields[0].first() == Some(&b'#') {
             piece.comments += 1;
+            piece.first_comment.get_or_insert(local_line);
             continue;
         }
         let line = &data[line_start..line_end];
@@ -678,8 +697,8 @@ fn parse_piece(
 /// Read a file in blocks of about `block` bytes, parse each block on all threads, and hand
 /// its pieces, in file order, to `handle`. Memory holds one block and its parsed pieces, not
 /// the file (two blocks when `prefetch`). A malformed line stops the read with an error naming
-/// its line. A byte-order mark at the start of the file is dropped. Returns the number of
-/// comment lines skipped.
+/// its line. A byte-order mark at the start of the file is dropped. Returns the comment lines
+/// skipped.
 ///
 /// With `prefetch`, a thread reads (and decompresses) the next block while this one is
 /// parsed, so that reading overlaps parsing; only for regular files, whose reads end (a
@@ -691,7 +710,7 @@ fn parse_blocks(
     block: usize,
     prefetch: bool,
     handle: impl FnMut(&[Piece]) -> Result<()>,
-) -> Result<u64> {
+) -> Result<Skipped> {
     if !prefetch {
         let mut blocks = Blocks::new(reader, name, block);
         let spare = std::cell::Cell::new(Vec::new());
@@ -814,16 +833,16 @@ fn parse_each_block(
     mut next: impl FnMut() -> Result<Option<Vec<u8>>>,
     mut recycle: impl FnMut(Vec<u8>),
     mut handle: impl FnMut(&[Piece]) -> Result<()>,
-) -> Result<u64> {
+) -> Result<Skipped> {
     let pieces_per_block = 4 * parallel::num_threads().max(1);
     let mut pool: Vec<Piece> = Vec::new();
     let mut lines_before = 0u64;
-    let mut comments = 0u64;
+    let mut skipped = Skipped::default();
     let watch = crate::interrupt::current();
     loop {
         watch.check()?;
         let Some(buf) = next()? else {
-            return Ok(comments);
+            return Ok(skipped);
         };
         let final_newline = buf.ends_with(b"\n");
         let data = buf.strip_suffix(b"\n").unwrap_or(&buf);
@@ -851,7 +870,18 @@ fn parse_each_block(
             }
         }
         handle(&pool[..n])?;
-        comments += pool[..n].iter().map(|p| p.comments).sum::<u64>();
+        skipped.lines += pool[..n].iter().map(|p| p.comments).sum::<u64>();
+        if skipped.first.is_none()
+            && let Some((i, local)) = (0..n).find_map(|i| pool[i].first_comment.map(|l| (i, l)))
+        {
+            let before = memchr::memchr_iter(b'\n', &data[..bounds[i]]).count() as u64;
+            let piece = &data[bounds[i]..bounds[i + 1]];
+            let text = piece
+                .split(|&b| b == b'\n')
+                .nth(local as usize - 1)
+                .unwrap_or(b"");
+            skipped.first = Some((lines_before + before + local, text.to_vec()));
+        }
         lines_before +=
             pool[..n].iter().map(|p| p.newlines).sum::<u64>() + u64::from(final_newline);
         recycle(buf);
@@ -876,20 +906,9 @@ fn parse_file(source: &Source, format: Format, sink: &mut impl Sink) -> Result<O
     Ok(name)
 }
 
-/// [`parse_file`] from a reader of `size` bytes, if known. Columns are sized once, from the
-/// first piece's lines and the size: growing them by doubling would touch (and keep) twice
-/// the memory.
-pub(super) fn parse_reader(
-    reader: impl Read + Send,
-    name: &str,
-    file_size: Option<u64>,
-    format: Format,
-    sink: &mut impl Sink,
-) -> Result<Option<Vec<u8>>> {
-    parse_reader_counting(reader, name, file_size, false, format, sink).map(|(name, _)| name)
-}
-
-/// [`parse_reader`], also returning the number of comment lines skipped.
+/// [`parse_file`] from a reader of `size` bytes, if known, also returning the comment lines
+/// skipped. Columns are sized once, from the first piece's lines and the size: growing them by
+/// doubling would touch (and keep) twice the memory.
 fn parse_reader_counting(
     reader: impl Read + Send,
     name: &str,
@@ -897,7 +916,7 @@ fn parse_reader_counting(
     prefetch: bool,
     format: Format,
     sink: &mut impl Sink,
-) -> Result<(Option<Vec<u8>>, u64)> {
+) -> Result<(Option<Vec<u8>>, Skipped)> {
     let mut sized = false;
     let mut run_name = None;
     let comments = parse_blocks(reader, name, format, BLOCK_BYTES, prefetch, |pieces| {
