@@ -184,6 +184,11 @@ _STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
 )
 
 
+def _choice(group: Any, flag: str, choices: Sequence[str], text: str) -> None:
+    """An option taking one of ``choices``, the first by default."""
+    group.add_argument(flag, choices=choices, default=choices[0], help=text)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rankwise rerank",
@@ -207,12 +212,7 @@ def parser() -> argparse.ArgumentParser:
             "with --server-model)"
         ),
     )
-    p.add_argument(
-        "--strategy",
-        default="sliding",
-        choices=STRATEGIES,
-        help="how calls are organised (default: sliding window)",
-    )
+    _choice(p, "--strategy", STRATEGIES, "how calls are organised (default: sliding window)")
     for flag, kind, default, text in _STRATEGY_OPTIONS:
         p.add_argument(flag, type=kind, default=default, help=text)
     p.add_argument(
@@ -225,18 +225,18 @@ def parser() -> argparse.ArgumentParser:
         "otherwise; 32 sequences per forward pass)",
     )
     m = p.add_argument_group("model options (each applies to the model kinds it names)")
-    m.add_argument(
+    _choice(
+        m,
         "--mode",
-        choices=("generate", "first"),
-        default="generate",
-        help="causal-listwise, server: generate the ranking as text, or read FIRST's "
+        ("generate", "first"),
+        "causal-listwise, server: generate the ranking as text, or read FIRST's "
         "first-token logits of the passage labels (default: generate)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--template",
-        choices=("rankzephyr", "rankgpt"),
-        default="rankzephyr",
-        help="causal-listwise, server: the listwise prompt (default: rankzephyr)",
+        ("rankzephyr", "rankgpt"),
+        "causal-listwise, server: the listwise prompt (default: rankzephyr)",
     )
     m.add_argument(
         "--query-prefix",
@@ -262,17 +262,17 @@ def parser() -> argparse.ArgumentParser:
         help="bi-encoder, cross-encoder: tokens read per text or pair (default: the model's, "
         "at most 512)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--activation",
-        choices=("none", "sigmoid"),
-        default="none",
-        help="cross-encoder: the score is the logit, or its sigmoid (default: none)",
+        ("none", "sigmoid"),
+        "cross-encoder: the score is the logit, or its sigmoid (default: none)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--on-overflow",
-        choices=("shorten", "error"),
-        default="shorten",
-        help="causal-*, server: a prompt longer than the context has its passages cut evenly "
+        ("shorten", "error"),
+        "causal-*, server: a prompt longer than the context has its passages cut evenly "
         "until it fits, or stops its query (the other queries finish; the command then fails "
         "naming it) (default: shorten)",
     )
@@ -283,11 +283,11 @@ def parser() -> argparse.ArgumentParser:
         help="pointwise scorers: split documents into passages of WINDOW words every STRIDE "
         "words and score each, e.g. 150,75 (default: whole documents)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--aggregate",
-        choices=("max", "first", "sum"),
-        default="max",
-        help="with --passages: a document's score from its passages' (MaxP, FirstP, SumP) "
+        ("max", "first", "sum"),
+        "with --passages: a document's score from its passages' (MaxP, FirstP, SumP) "
         "(default: max)",
     )
     m.add_argument(
@@ -295,11 +295,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="server: the model name the server serves (needed with server:URL)",
     )
-    m.add_argument(
-        "--api",
-        choices=("chat", "completions"),
-        default="chat",
-        help="server: chat or completions endpoint (default: chat)",
+    _choice(
+        m, "--api", ("chat", "completions"), "server: chat or completions endpoint (default: chat)"
     )
     m.add_argument(
         "--concurrency",
