@@ -34,21 +34,30 @@ from . import strategies as strat
 
 __all__ = ["main", "parser", "run"]
 
-STRATEGIES = (
-    "sliding",
-    "full",
-    "setwise",
-    "pairwise",
-    "tournament",
-    "topdown",
-    "groupwise",
-    "pointwise",
-    "joint",
-    "acurank",
-)
+# Each --strategy: its class and the options it reads from the arguments of the same name
+# (see _strategy for the defaults of --method and --passes).
+_CLASSES: dict[str, tuple[type[strat.Strategy], tuple[str, ...]]] = {
+    "sliding": (strat.SlidingWindow, ("window", "step", "passes", "permutations")),
+    "full": (strat.FullList, ("permutations",)),
+    "setwise": (strat.Setwise, ("children", "method", "top_k")),
+    "pairwise": (strat.Pairwise, ("method", "top_k", "passes")),
+    "tournament": (strat.Tournament, ("tournaments", "seed")),
+    "topdown": (strat.TopDown, ("window", "top_k", "permutations")),
+    "groupwise": (strat.Groupwise, ("group_size", "overlap", "rounds")),
+    "pointwise": (strat.Pointwise, ()),
+    "joint": (
+        strat.JointRank,
+        ("block_size", "replication", "design", "aggregation", "seed", "permutations"),
+    ),
+    "acurank": (
+        strat.AcuRank,
+        ("window", "top_k", "tol", "min_uncertain", "max_calls", "permutations"),
+    ),
+}
+STRATEGIES = tuple(_CLASSES)
 
 # The strategies that make rank calls, hence take --permutations.
-_LISTWISE = ("sliding", "full", "topdown", "joint", "acurank")
+_LISTWISE = tuple(name for name, (_, options) in _CLASSES.items() if "permutations" in options)
 
 MODELS = (
     "oracle",
@@ -348,47 +357,14 @@ def _strategy(args: argparse.Namespace) -> strat.Strategy:
             f"`--permutations` must be 1 for the {s} strategy (it makes no listwise calls; "
             f"{', '.join(_LISTWISE)} do); got {k}"
         )
-    if s == "sliding":
-        return strat.SlidingWindow(
-            window=args.window, step=args.step, passes=args.passes or 1, permutations=k
-        )
-    if s == "full":
-        return strat.FullList(permutations=k)
-    if s == "joint":
-        return strat.JointRank(
-            block_size=args.block_size,
-            replication=args.replication,
-            design=args.design,
-            aggregation=args.aggregation,
-            seed=args.seed,
-            permutations=k,
-        )
-    if s == "acurank":
-        return strat.AcuRank(
-            window=args.window,
-            top_k=args.top_k,
-            tol=args.tol,
-            min_uncertain=args.min_uncertain,
-            max_calls=args.max_calls,
-            permutations=k,
-        )
-    if s == "pointwise":
-        return strat.Pointwise()
-    if s == "setwise":
-        return strat.Setwise(
-            children=args.children, method=args.method or "heapsort", top_k=args.top_k
-        )
-    if s == "pairwise":
-        return strat.Pairwise(
-            method=args.method or "heapsort", top_k=args.top_k, passes=args.passes
-        )
-    if s == "tournament":
-        return strat.Tournament(tournaments=args.tournaments, seed=args.seed)
-    if s == "topdown":
-        return strat.TopDown(window=args.window, top_k=args.top_k, permutations=k)
-    return strat.Groupwise(
-        group_size=args.group_size, overlap=args.overlap, rounds=args.passes or 1
-    )
+    values = vars(args) | {
+        "method": args.method or "heapsort",
+        # sliding windows and groupwise rounds: one pass unless told; pairwise: None is top_k
+        "passes": args.passes if s == "pairwise" else args.passes or 1,
+        "rounds": args.passes or 1,
+    }
+    cls, options = _CLASSES[s]
+    return cls(**{name: values[name] for name in options})
 
 
 def _open(path: str) -> Iterator[str]:
