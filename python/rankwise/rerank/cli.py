@@ -34,21 +34,30 @@ from . import strategies as strat
 
 __all__ = ["main", "parser", "run"]
 
-STRATEGIES = (
-    "sliding",
-    "full",
-    "setwise",
-    "pairwise",
-    "tournament",
-    "topdown",
-    "groupwise",
-    "pointwise",
-    "joint",
-    "acurank",
-)
+# Each --strategy: its class and the options it reads from the arguments of the same name
+# (see _strategy for the defaults of --method and --passes).
+_CLASSES: dict[str, tuple[type[strat.Strategy], tuple[str, ...]]] = {
+    "sliding": (strat.SlidingWindow, ("window", "step", "passes", "permutations")),
+    "full": (strat.FullList, ("permutations",)),
+    "setwise": (strat.Setwise, ("children", "method", "top_k")),
+    "pairwise": (strat.Pairwise, ("method", "top_k", "passes")),
+    "tournament": (strat.Tournament, ("tournaments", "seed")),
+    "topdown": (strat.TopDown, ("window", "top_k", "permutations")),
+    "groupwise": (strat.Groupwise, ("group_size", "overlap", "rounds")),
+    "pointwise": (strat.Pointwise, ()),
+    "joint": (
+        strat.JointRank,
+        ("block_size", "replication", "design", "aggregation", "seed", "permutations"),
+    ),
+    "acurank": (
+        strat.AcuRank,
+        ("window", "top_k", "tol", "min_uncertain", "max_calls", "permutations"),
+    ),
+}
+STRATEGIES = tuple(_CLASSES)
 
 # The strategies that make rank calls, hence take --permutations.
-_LISTWISE = ("sliding", "full", "topdown", "joint", "acurank")
+_LISTWISE = tuple(name for name, (_, options) in _CLASSES.items() if "permutations" in options)
 
 MODELS = (
     "oracle",
@@ -184,6 +193,11 @@ _STRATEGY_OPTIONS: tuple[tuple[str, type, Any, str], ...] = (
 )
 
 
+def _choice(group: Any, flag: str, choices: Sequence[str], text: str) -> None:
+    """An option taking one of ``choices``, the first by default."""
+    group.add_argument(flag, choices=choices, default=choices[0], help=text)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rankwise rerank",
@@ -207,12 +221,7 @@ def parser() -> argparse.ArgumentParser:
             "with --server-model)"
         ),
     )
-    p.add_argument(
-        "--strategy",
-        default="sliding",
-        choices=STRATEGIES,
-        help="how calls are organised (default: sliding window)",
-    )
+    _choice(p, "--strategy", STRATEGIES, "how calls are organised (default: sliding window)")
     for flag, kind, default, text in _STRATEGY_OPTIONS:
         p.add_argument(flag, type=kind, default=default, help=text)
     p.add_argument(
@@ -225,18 +234,18 @@ def parser() -> argparse.ArgumentParser:
         "otherwise; 32 sequences per forward pass)",
     )
     m = p.add_argument_group("model options (each applies to the model kinds it names)")
-    m.add_argument(
+    _choice(
+        m,
         "--mode",
-        choices=("generate", "first"),
-        default="generate",
-        help="causal-listwise, server: generate the ranking as text, or read FIRST's "
+        ("generate", "first"),
+        "causal-listwise, server: generate the ranking as text, or read FIRST's "
         "first-token logits of the passage labels (default: generate)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--template",
-        choices=("rankzephyr", "rankgpt"),
-        default="rankzephyr",
-        help="causal-listwise, server: the listwise prompt (default: rankzephyr)",
+        ("rankzephyr", "rankgpt"),
+        "causal-listwise, server: the listwise prompt (default: rankzephyr)",
     )
     m.add_argument(
         "--query-prefix",
@@ -262,17 +271,17 @@ def parser() -> argparse.ArgumentParser:
         help="bi-encoder, cross-encoder: tokens read per text or pair (default: the model's, "
         "at most 512)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--activation",
-        choices=("none", "sigmoid"),
-        default="none",
-        help="cross-encoder: the score is the logit, or its sigmoid (default: none)",
+        ("none", "sigmoid"),
+        "cross-encoder: the score is the logit, or its sigmoid (default: none)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--on-overflow",
-        choices=("shorten", "error"),
-        default="shorten",
-        help="causal-*, server: a prompt longer than the context has its passages cut evenly "
+        ("shorten", "error"),
+        "causal-*, server: a prompt longer than the context has its passages cut evenly "
         "until it fits, or stops its query (the other queries finish; the command then fails "
         "naming it) (default: shorten)",
     )
@@ -283,11 +292,11 @@ def parser() -> argparse.ArgumentParser:
         help="pointwise scorers: split documents into passages of WINDOW words every STRIDE "
         "words and score each, e.g. 150,75 (default: whole documents)",
     )
-    m.add_argument(
+    _choice(
+        m,
         "--aggregate",
-        choices=("max", "first", "sum"),
-        default="max",
-        help="with --passages: a document's score from its passages' (MaxP, FirstP, SumP) "
+        ("max", "first", "sum"),
+        "with --passages: a document's score from its passages' (MaxP, FirstP, SumP) "
         "(default: max)",
     )
     m.add_argument(
@@ -295,11 +304,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="server: the model name the server serves (needed with server:URL)",
     )
-    m.add_argument(
-        "--api",
-        choices=("chat", "completions"),
-        default="chat",
-        help="server: chat or completions endpoint (default: chat)",
+    _choice(
+        m, "--api", ("chat", "completions"), "server: chat or completions endpoint (default: chat)"
     )
     m.add_argument(
         "--concurrency",
@@ -351,47 +357,14 @@ def _strategy(args: argparse.Namespace) -> strat.Strategy:
             f"`--permutations` must be 1 for the {s} strategy (it makes no listwise calls; "
             f"{', '.join(_LISTWISE)} do); got {k}"
         )
-    if s == "sliding":
-        return strat.SlidingWindow(
-            window=args.window, step=args.step, passes=args.passes or 1, permutations=k
-        )
-    if s == "full":
-        return strat.FullList(permutations=k)
-    if s == "joint":
-        return strat.JointRank(
-            block_size=args.block_size,
-            replication=args.replication,
-            design=args.design,
-            aggregation=args.aggregation,
-            seed=args.seed,
-            permutations=k,
-        )
-    if s == "acurank":
-        return strat.AcuRank(
-            window=args.window,
-            top_k=args.top_k,
-            tol=args.tol,
-            min_uncertain=args.min_uncertain,
-            max_calls=args.max_calls,
-            permutations=k,
-        )
-    if s == "pointwise":
-        return strat.Pointwise()
-    if s == "setwise":
-        return strat.Setwise(
-            children=args.children, method=args.method or "heapsort", top_k=args.top_k
-        )
-    if s == "pairwise":
-        return strat.Pairwise(
-            method=args.method or "heapsort", top_k=args.top_k, passes=args.passes
-        )
-    if s == "tournament":
-        return strat.Tournament(tournaments=args.tournaments, seed=args.seed)
-    if s == "topdown":
-        return strat.TopDown(window=args.window, top_k=args.top_k, permutations=k)
-    return strat.Groupwise(
-        group_size=args.group_size, overlap=args.overlap, rounds=args.passes or 1
-    )
+    values = vars(args) | {
+        "method": args.method or "heapsort",
+        # sliding windows and groupwise rounds: one pass unless told; pairwise: None is top_k
+        "passes": args.passes if s == "pairwise" else args.passes or 1,
+        "rounds": args.passes or 1,
+    }
+    cls, options = _CLASSES[s]
+    return cls(**{name: values[name] for name in options})
 
 
 def _open(path: str) -> Iterator[str]:

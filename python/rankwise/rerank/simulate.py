@@ -58,7 +58,27 @@ def _finite(name: str, value: Any, *, non_negative: bool = True) -> float:
     return v
 
 
-class OracleRanker:
+class _Simulated:
+    """What the simulated rankers share: the seed of their noise, a bias towards the first
+    candidate shown, the count of calls, and how keys become answers."""
+
+    def __init__(self, seed: int, position_bias: float) -> None:
+        self.position_bias = _finite("position_bias", position_bias, non_negative=False)
+        self.seed = seed
+        self.calls = 0
+
+    @staticmethod
+    def _descending(keys: Sequence[float]) -> list[int]:
+        """The positions by key, highest first, ties in the order shown."""
+        return sorted(range(len(keys)), key=lambda i: -keys[i])
+
+    @staticmethod
+    def _preference(ka: float, kb: float) -> float:
+        """A comparison's answer from the two keys: 1, 0, or 0.5 for a tie."""
+        return 1.0 if ka > kb else 0.0 if ka < kb else 0.5
+
+
+class OracleRanker(_Simulated):
     """A ranker of every kind that knows the truth: candidates are their own relevance grades
     (the numbers given to :func:`rerank` as candidates), perturbed by Gaussian noise of
     standard deviation ``noise`` (0: a perfect ranker), drawn for each call from its content
@@ -84,10 +104,8 @@ class OracleRanker:
         position_bias: float = 0.0,
     ) -> None:
         self.noise = _finite("noise", noise)
-        self.position_bias = _finite("position_bias", position_bias, non_negative=False)
+        super().__init__(seed, position_bias)
         self.as_text = as_text
-        self.seed = seed
-        self.calls = 0
 
     @property
     def ranker_id(self) -> str:
@@ -107,8 +125,7 @@ class OracleRanker:
         return keys
 
     def _order(self, kind: str, query: Any, grades: Sequence[Any]) -> list[int]:
-        keys = self._keys(kind, query, grades)
-        return sorted(range(len(keys)), key=lambda i: -keys[i])
+        return self._descending(self._keys(kind, query, grades))
 
     def rank(self, batch: Sequence[tuple[Any, Sequence[Any]]]) -> list[list[int] | str]:
         out: list[list[int] | str] = []
@@ -120,8 +137,7 @@ class OracleRanker:
     def compare(self, batch: Sequence[tuple[Any, Any, Any]]) -> list[float]:
         out = []
         for query, a, b in batch:
-            ka, kb = self._keys("compare", query, [a, b])
-            out.append(1.0 if ka > kb else 0.0 if ka < kb else 0.5)
+            out.append(self._preference(*self._keys("compare", query, [a, b])))
         return out
 
     def select(self, batch: Sequence[tuple[Any, Sequence[Any], int]]) -> list[list[int]]:
@@ -145,7 +161,7 @@ class OracleListwiseRanker(OracleRanker):
     """
 
 
-class SimulatedRanker:
+class SimulatedRanker(_Simulated):
     """A ranker of every kind that answers from judgements with a noise model.
 
     Queries are query ids and candidates doc ids (unjudged documents have grade 0). Every
@@ -205,11 +221,9 @@ class SimulatedRanker:
                 for d, g in docs.items()
             }
         self.temperature = _finite("temperature", temperature)
+        super().__init__(seed, position_bias)
         self.pairwise_error = float(pairwise_error)
-        self.position_bias = _finite("position_bias", position_bias, non_negative=False)
         self.failure_rate = float(failure_rate)
-        self.seed = seed
-        self.calls = 0
 
     @property
     def ranker_id(self) -> str:
@@ -234,8 +248,7 @@ class SimulatedRanker:
         return keys
 
     def _order(self, rng: random.Random, query: Any, shown: Sequence[Any]) -> list[int]:
-        keys = self._keys(rng, query, shown)
-        return sorted(range(len(keys)), key=lambda i: -keys[i])
+        return self._descending(self._keys(rng, query, shown))
 
     def _rng(self, kind: str, query: Any, shown: Any) -> random.Random:
         if not (self.temperature or self.pairwise_error or self.failure_rate):
@@ -256,8 +269,7 @@ class SimulatedRanker:
         out = []
         for query, a, b in batch:
             rng = self._rng("compare", query, (a, b))
-            ka, kb = self._keys(rng, query, [a, b])
-            p = 1.0 if ka > kb else 0.0 if ka < kb else 0.5
+            p = self._preference(*self._keys(rng, query, [a, b]))
             if rng.random() < self.pairwise_error:
                 p = 1.0 - p
             out.append(p)

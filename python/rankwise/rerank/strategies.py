@@ -70,6 +70,8 @@ class Strategy:
     """
 
     task_kind: ClassVar[str] = ""
+    # The StrategySpec constructor that takes the options (see _options).
+    _native: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         # Every option by its annotation, before the native constructor: its argument
@@ -93,8 +95,21 @@ class Strategy:
                 choice(f.name, value, tuple(ast.literal_eval(kind[len("Literal") :])))
         self._spec()  # every range is checked in Rust, with its error message
 
+    def _options(self) -> dict[str, object]:
+        """The keyword arguments of the ``StrategySpec`` constructor named ``_native``: every
+        option by its field name (bools and floats as Python's), ``permutations`` aside."""
+        convert = {"bool": bool, "float": float}
+        return {
+            f.name: convert.get(str(f.type), lambda v: v)(getattr(self, f.name))
+            for f in fields(self)  # type: ignore[arg-type]
+            if f.name != "permutations"
+        }
+
     def _spec(self) -> StrategySpec:
-        raise NotImplementedError
+        """The native spec: ``StrategySpec.<_native>(**options)``, asked in ``permutations``
+        orders where the strategy has them (seeded by its ``seed``, if any)."""
+        spec = getattr(StrategySpec, self._native)(**self._options())
+        return self._permuted(spec, getattr(self, "seed", 0))
 
     def _permuted(self, spec: StrategySpec, seed: int = 0) -> StrategySpec:
         """``spec`` with permutation self-consistency when ``permutations > 1`` (listwise
@@ -147,6 +162,7 @@ class SlidingWindow(Strategy):
     """
 
     task_kind: ClassVar[str] = "rank"
+    _native: ClassVar[str] = "sliding_window"
 
     window: int = 20
     step: int = 10
@@ -155,18 +171,6 @@ class SlidingWindow(Strategy):
     direction: Literal["back_to_front", "front_to_back"] = "back_to_front"
     top_k: int | None = None
     permutations: int = 1
-
-    def _spec(self) -> StrategySpec:
-        return self._permuted(
-            StrategySpec.sliding_window(
-                window=self.window,
-                step=self.step,
-                passes=self.passes,
-                compat=self.compat,
-                direction=self.direction,
-                top_k=self.top_k,
-            )
-        )
 
     def calls(self, n: int) -> int:
         """Model calls for ``n`` candidates (exact: the strategy does not depend on answers)."""
@@ -183,11 +187,9 @@ class FullList(Strategy):
     """
 
     task_kind: ClassVar[str] = "rank"
+    _native: ClassVar[str] = "full_list"
 
     permutations: int = 1
-
-    def _spec(self) -> StrategySpec:
-        return self._permuted(StrategySpec.full_list())
 
 
 @dataclass(frozen=True)
@@ -200,9 +202,7 @@ class Pointwise(Strategy):
     """
 
     task_kind: ClassVar[str] = "score"
-
-    def _spec(self) -> StrategySpec:
-        return StrategySpec.pointwise()
+    _native: ClassVar[str] = "pointwise"
 
 
 @dataclass(frozen=True)
@@ -224,13 +224,11 @@ class Setwise(Strategy):
     """
 
     task_kind: ClassVar[str] = "select"
+    _native: ClassVar[str] = "setwise"
 
     children: int = 3
     method: Literal["heapsort", "bubblesort"] = "heapsort"
     top_k: int = 10
-
-    def _spec(self) -> StrategySpec:
-        return StrategySpec.setwise(children=self.children, method=self.method, top_k=self.top_k)
 
 
 @dataclass(frozen=True)
@@ -256,19 +254,15 @@ class Pairwise(Strategy):
     """
 
     task_kind: ClassVar[str] = "compare"
+    _native: ClassVar[str] = "pairwise"
 
     method: Literal["allpair", "heapsort", "sliding"] = "heapsort"
     top_k: int = 10
     passes: int | None = None
     both_orders: bool = True
 
-    def _spec(self) -> StrategySpec:
-        return StrategySpec.pairwise(
-            method=self.method,
-            top_k=self.top_k,
-            passes=self.top_k if self.passes is None else self.passes,
-            both_orders=bool(self.both_orders),
-        )
+    def _options(self) -> dict[str, object]:
+        return {**super()._options(), "passes": self.top_k if self.passes is None else self.passes}
 
 
 @dataclass(frozen=True)
@@ -286,6 +280,7 @@ class Tournament(Strategy):
     """
 
     task_kind: ClassVar[str] = "select"
+    _native: ClassVar[str] = "tournament"
 
     stages: tuple[tuple[int, int], ...] = ((5, 50), (5, 20), (1, 10), (1, 5), (1, 2))
     tournaments: int = 1
@@ -317,10 +312,6 @@ class Tournament(Strategy):
         object.__setattr__(self, "stages", tuple(pairs))
         super().__post_init__()
 
-    def _spec(self) -> StrategySpec:
-        stages = list(self.stages)
-        return StrategySpec.tournament(stages=stages, tournaments=self.tournaments, seed=self.seed)
-
 
 @dataclass(frozen=True)
 class TopDown(Strategy):
@@ -334,22 +325,13 @@ class TopDown(Strategy):
     """
 
     task_kind: ClassVar[str] = "rank"
+    _native: ClassVar[str] = "top_down"
 
     window: int = 20
     top_k: int = 10
     buffer: int = 20
     parallel: bool = True
     permutations: int = 1
-
-    def _spec(self) -> StrategySpec:
-        return self._permuted(
-            StrategySpec.top_down(
-                window=self.window,
-                top_k=self.top_k,
-                buffer=self.buffer,
-                parallel=bool(self.parallel),
-            )
-        )
 
 
 @dataclass(frozen=True)
@@ -365,15 +347,11 @@ class Groupwise(Strategy):
     """
 
     task_kind: ClassVar[str] = "score_group"
+    _native: ClassVar[str] = "groupwise"
 
     group_size: int = 20
     overlap: int = 5
     rounds: int = 1
-
-    def _spec(self) -> StrategySpec:
-        return StrategySpec.groupwise(
-            group_size=self.group_size, overlap=self.overlap, rounds=self.rounds
-        )
 
 
 @dataclass(frozen=True)
@@ -400,6 +378,7 @@ class JointRank(Strategy):
     """
 
     task_kind: ClassVar[str] = "rank"
+    _native: ClassVar[str] = "joint_rank"
 
     block_size: int = 20
     replication: int = 2
@@ -407,16 +386,6 @@ class JointRank(Strategy):
     aggregation: Literal["plackett_luce", "rank_centrality", "borda", "kemeny"] = "plackett_luce"
     seed: int = 0
     permutations: int = 1
-
-    def _spec(self) -> StrategySpec:
-        spec = StrategySpec.joint_rank(
-            block_size=self.block_size,
-            replication=self.replication,
-            design=self.design,
-            aggregation=self.aggregation,
-            seed=self.seed,
-        )
-        return self._permuted(spec, self.seed)
 
 
 @dataclass(frozen=True)
@@ -450,6 +419,7 @@ class AcuRank(Strategy):
     """
 
     task_kind: ClassVar[str] = "rank"
+    _native: ClassVar[str] = "acurank"
 
     window: int = 20
     top_k: int = 10
@@ -457,14 +427,3 @@ class AcuRank(Strategy):
     min_uncertain: int = 10
     max_calls: int = 100
     permutations: int = 1
-
-    def _spec(self) -> StrategySpec:
-        return self._permuted(
-            StrategySpec.acurank(
-                window=self.window,
-                top_k=self.top_k,
-                tol=float(self.tol),
-                min_uncertain=self.min_uncertain,
-                max_calls=self.max_calls,
-            )
-        )

@@ -126,6 +126,8 @@ class _CausalRanker(_Ranker):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | CausalLM,
+        template: Any,
+        kind: type,
         gguf_file: str | None,
         device: str | torch.device | None,
         dtype: str | torch.dtype | None,
@@ -134,6 +136,7 @@ class _CausalRanker(_Ranker):
         use_chat_template: bool | None,
         on_overflow: Literal["shorten", "error"] = "shorten",
     ) -> None:
+        _check_template(template, kind)
         if on_overflow not in ("shorten", "error"):
             raise InvalidValueError(
                 f"`on_overflow` must be 'shorten' or 'error'; got {on_overflow!r}"
@@ -144,6 +147,7 @@ class _CausalRanker(_Ranker):
         options = {"gguf_file": gguf_file}
         self._init_on(model_path, CausalLM, load_causal_lm, options, device, dtype, batch_size)
         self.max_passage_words = max_passage_words
+        self.template = template
         has_template = bool(getattr(self.tokenizer, "chat_template", None))
         if use_chat_template and not has_template:
             raise InvalidValueError(
@@ -368,11 +372,9 @@ class CausalListwiseRanker(_CausalRanker):
     ) -> None:
         if mode not in ("generate", "first"):
             raise InvalidValueError(f"`mode` must be 'generate' or 'first'; got {mode!r}")
-        _check_template(template, ListwiseTemplate)
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
-        super().__init__(model_path, *options, on_overflow)
+        super().__init__(model_path, template, ListwiseTemplate, *options, on_overflow)
         self.mode = mode
-        self.template = template
         self.max_new_tokens = max_new_tokens
         self._settings = {"mode": mode, "max_passage_words": max_passage_words}
         self._set_id(
@@ -474,10 +476,8 @@ class CausalPairwiseRanker(_CausalRanker):
         on_overflow: Literal["shorten", "error"] = "shorten",
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, PairwiseTemplate)
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
-        super().__init__(model_path, *options, on_overflow)
-        self.template = template
+        super().__init__(model_path, template, PairwiseTemplate, *options, on_overflow)
         self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(
@@ -536,10 +536,8 @@ class CausalSetwiseRanker(_CausalRanker):
         on_overflow: Literal["shorten", "error"] = "shorten",
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, SetwiseTemplate)
         options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
-        super().__init__(model_path, *options, on_overflow)
-        self.template = template
+        super().__init__(model_path, template, SetwiseTemplate, *options, on_overflow)
         self._set_template_id(ranker_id, template, max_passage_words)
 
     def prompt(

@@ -131,11 +131,8 @@ class CausalYesNoScorer(_ScoresAsLists, _CausalRanker):
         use_chat_template: bool | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, PointwiseTemplate)
-        _check_passage_words(max_passage_words)
-        super().__init__(
-            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
-        )
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, template, PointwiseTemplate, *options)
         if instruction is not None:
             template = replace(template, instruction=instruction)
         self.template = template
@@ -299,11 +296,8 @@ class CausalGradeScorer(_ScoresAsLists, _Generating):
                 f"the template's grades must run from low to high; got {template.low}..."
                 f"{template.high}"
             )
-        _check_passage_words(max_passage_words)
-        super().__init__(
-            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
-        )
-        self.template = template
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, template, GradeTemplate, *options)
         self._start_answers(
             ("unparsed", "out_of_range", "not_integer"),
             template,
@@ -430,12 +424,8 @@ class CausalReasoningSetwiseRanker(_Generating):
         use_chat_template: bool | None = None,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, ReasoningSetwiseTemplate)
-        _check_passage_words(max_passage_words)
-        super().__init__(
-            model_path, gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template
-        )
-        self.template = template
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, use_chat_template)
+        super().__init__(model_path, template, ReasoningSetwiseTemplate, *options)
         self._start_answers(
             ("unparsed", "out_of_range"), template, max_new_tokens, max_passage_words, ranker_id
         )
@@ -519,10 +509,8 @@ class CausalBlockRanker(_ScoresAsLists, _CausalRanker):
         batch_size: int = 4,
         ranker_id: str | None = None,
     ) -> None:
-        _check_template(template, BlockTemplate)
-        _check_passage_words(max_passage_words)
-        super().__init__(model_path, gguf_file, device, dtype, batch_size, max_passage_words, False)
-        self.template = template
+        options = (gguf_file, device, dtype, batch_size, max_passage_words, False)
+        super().__init__(model_path, template, BlockTemplate, *options)
         decoder = self.model.get_decoder() if hasattr(self.model, "get_decoder") else None
         layers = getattr(decoder, "layers", None)
         if layers is None or not hasattr(layers[0], "self_attn"):

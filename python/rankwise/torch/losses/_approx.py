@@ -18,7 +18,6 @@ from ._common import (
     _check_nonnegative_labels,
     _check_positive,
     _check_real,
-    _check_reduction,
     _check_samples,
     _compact,
     _discounts,
@@ -61,8 +60,7 @@ def approx_ndcg_loss(
     >>> round(approx_ndcg_loss(torch.tensor([[30.0, 20.0, 10.0]]), y).item(), 4)
     -1.0
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_positive("temperature", temperature)
     _check_nonnegative_labels(y, m, "approx_ndcg_loss")
     sc = _zero_padded(s, m)
@@ -181,8 +179,7 @@ def neural_ndcg_loss(
     >>> round(neural_ndcg_loss(torch.tensor([[3.0, 2.0, 1.0]]), y, temperature=0.1).item(), 4)
     -1.0
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_k(k)
     _check_positive("temperature", temperature)
     _check_flag("transposed", transposed)

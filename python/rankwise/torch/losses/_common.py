@@ -18,6 +18,8 @@ _LN2 = math.log(2.0)
 # every real score that exp() of the difference is exactly 0 in float32 and float64, yet
 # finite, so no inf - inf = NaN appears in a forward or backward pass.
 _GAP = 1.0e4
+# _prepare's default `reduction`: not checked there (None is a value to refuse, not a default).
+_UNCHECKED = object()
 
 
 def _tensor(name: str, value: object) -> Tensor:
@@ -180,8 +182,10 @@ def _prepare(
     *,
     scores_name: str = "scores",
     labels_name: str = "labels",
+    reduction: object = _UNCHECKED,
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """Validate a padded batch; return (scores, labels in the scores dtype, mask).
+    """Validate a padded batch, then ``reduction`` when given (a loss with more inputs checks
+    it after them); return (scores, labels in the scores dtype, mask).
 
     Padded labels are set to 0 (and detached); padded scores are left as they are, every loss
     masks them itself.
@@ -194,6 +198,8 @@ def _prepare(
     y = y.detach().to(dtype=s.dtype, device=s.device)
     m = _mask(mask, s, scores_name) & ~torch.isnan(y)
     y = torch.where(m, y, torch.zeros((), dtype=s.dtype, device=s.device))
+    if reduction is not _UNCHECKED:
+        _check_reduction(reduction)
     return s, y, m
 
 

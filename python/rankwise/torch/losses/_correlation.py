@@ -13,7 +13,6 @@ from rankwise.errors import InvalidValueError
 from ._approx import neural_sort
 from ._common import (
     Reduction,
-    _check_reduction,
     _clean,
     _compact,
     _float_tensor,
@@ -121,8 +120,7 @@ def spearman_loss(
     >>> round(spearman_loss(s, torch.tensor([[0, 2, 1]]), temperature=1e-3).item(), 4)
     0.0
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     m, s, y = _compact(m, s, y)
     r_s = soft_rank(s, m, method=method, temperature=temperature)
     r_y = _average_ranks(y, m)
@@ -153,8 +151,7 @@ def pearson_loss(
     >>> round(pearson_loss(s, y).item(), 4)
     0.0
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     per_list = 1.0 - _masked_pearson(_zero_padded(s, m), y, m)
     return _reduce(per_list, reduction, m.sum(dim=-1) >= 2)
 

@@ -52,8 +52,7 @@ def margin_mse_loss(
     >>> margin_mse_loss(s, t)          # margins (1, 2) against (2, 3)
     tensor(1.)
     """
-    s, t, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, t, m = _prepare(scores, labels, mask, reduction=reduction)
     if s.shape[-1] < 2:
         raise ShapeError(
             "`scores` must have at least 2 columns (positive, negatives...); "
@@ -111,8 +110,7 @@ def info_nce_loss(
     >>> bool(torch.isclose(info_nce_loss(s, y), ce))
     True
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_positive("temperature", temperature)
     z = _clean(s / float(temperature), m)
     pos = m & (y > 0)

@@ -12,7 +12,6 @@ from ._common import (
     Reduction,
     _check_positive,
     _check_real,
-    _check_reduction,
     _companion,
     _Loss,
     _prepare,
@@ -58,8 +57,7 @@ def ips_pointwise_loss(
     >>> round(ips_pointwise_loss(s, c, e).item(), 4)   # (2 log2 - log2 + log2) / 2
     0.6931
     """
-    s, c, m = _prepare(scores, clicks, mask, labels_name="clicks")
-    _check_reduction(reduction)
+    s, c, m = _prepare(scores, clicks, mask, labels_name="clicks", reduction=reduction)
     w = _ips_weights(c, propensities, m, clip)
     t = c * w
     sc = _zero_padded(s, m)
@@ -101,8 +99,7 @@ def ips_pairwise_loss(
     >>> round(ips_pairwise_loss(s, c, e).item(), 4)   # log 2 / 0.5
     1.3863
     """
-    s, c, m = _prepare(scores, clicks, mask, labels_name="clicks")
-    _check_reduction(reduction)
+    s, c, m = _prepare(scores, clicks, mask, labels_name="clicks", reduction=reduction)
     _check_positive("sigma", sigma)
     w = _ips_weights(c, propensities, m, clip)
     clicked = m & (c > 0)

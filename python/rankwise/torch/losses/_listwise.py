@@ -14,7 +14,6 @@ from ._common import (
     Reduction,
     _check_nonnegative_labels,
     _check_positive,
-    _check_reduction,
     _clean,
     _label_pairs,
     _Loss,
@@ -55,8 +54,7 @@ def listnet_loss(
     >>> round(listnet_loss(s + 100.0, torch.tensor([[1.0, 0.0, 0.0]])).item(), 4)  # shift
     1.2296
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     log_p = torch.log_softmax(_clean(s, m), dim=-1)
     if not isinstance(target, str):
         raise InvalidValueError(f"`target` must be 'softmax' or 'normalize'; got {target!r}"[:300])
@@ -122,8 +120,7 @@ def listmle_loss(
     >>> round(listmle_loss(s, y).item(), 4), round(listmle_loss(s - 7.0, y).item(), 4)
     (0.7209, 0.7209)
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     order = _label_order(y, m, ties, generator)
     terms = _plackett_luce_terms(torch.gather(s, -1, order), torch.gather(m, -1, order))
     return _reduce(terms.sum(dim=-1), reduction, m.any(dim=-1))
@@ -174,8 +171,7 @@ def position_aware_listmle_loss(
     >>> round(position_aware_listmle_loss(s, torch.tensor([[2, 0, 1]])).item(), 4)
     0.384
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     order = _label_order(y, m, ties, generator)
     m_sorted = torch.gather(m, -1, order)
     terms = _plackett_luce_terms(torch.gather(s, -1, order), m_sorted)
@@ -233,8 +229,7 @@ def ranklist_loss(
     >>> round(ranklist_loss(s, y).item(), 4) == round(listmle_loss(s, y).item(), 4)
     True
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_positive("sigma", sigma)
     if max_skip is not None and (
         isinstance(max_skip, bool) or not isinstance(max_skip, int) or not 0 < max_skip < 2**63

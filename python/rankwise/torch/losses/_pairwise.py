@@ -17,7 +17,6 @@ from ._common import (
     _check_nonnegative_labels,
     _check_positive,
     _check_real,
-    _check_reduction,
     _discounts,
     _gains,
     _ideal_dcg,
@@ -73,8 +72,7 @@ def ranknet_loss(
     >>> ranknet_loss(s, y, reduction="none")
     tensor([3.7535])
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_positive("sigma", sigma)
     sc = _zero_padded(s, m)
     pairs = _label_pairs(y, m)
@@ -177,8 +175,7 @@ def lambda_loss(
     >>> round(lambda_loss(s, y, weighting="lambdarank", reduction="sum").item(), 4)
     1.0934
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_k(k)
     _check_positive("sigma", sigma)
     _check_real("mu", mu)

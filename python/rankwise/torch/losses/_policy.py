@@ -15,7 +15,6 @@ from ._common import (
     _check_k,
     _check_nonnegative_labels,
     _check_positive,
-    _check_reduction,
     _check_samples,
     _clean,
     _discounts,
@@ -169,8 +168,7 @@ def pg_rank_loss(
     >>> bool(s.grad[0, 0] < 0 < s.grad[0, 2])   # push the relevant entry up
     True
     """
-    s, y, m = _prepare(scores, labels, mask)
-    _check_reduction(reduction)
+    s, y, m = _prepare(scores, labels, mask, reduction=reduction)
     _check_k(k)
     _check_nonnegative_labels(y, m, "pg_rank_loss")
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
