@@ -461,7 +461,14 @@ pub fn judgements_snapshot<'py>(
     let mut judged = DictJudgements::with_capacity(outer.len());
     let mut table = LabelTable {
         starts: Vec::with_capacity(outer.len() + 1),
-        values: Vec::new(),
+        // Sized once: growing it would copy (and fault in) every page several times.
+        values: Vec::with_capacity(
+            outer
+                .values()
+                .iter()
+                .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+                .sum(),
+        ),
     };
     table.starts.push(0);
     let mut failed: Option<PyErr> = None;
