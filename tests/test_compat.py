@@ -68,6 +68,19 @@ def test_relevance_evaluator_keeps_the_qrels_it_was_given_as_pytrec_eval(data):
     assert_same_nested(expected, got)
 
 
+@given(qrels_and_run())
+def test_relevance_evaluator_reuses_its_qrels_on_either_path_as_pytrec_eval(data):
+    # One evaluator, many runs: plain dicts (read against the labels kept at construction)
+    # and numpy scores (the general path, which builds `Qrels` from the kept copy), in turn.
+    qrels, run = data
+    measures = {"map", "ndcg_cut.3", "recip_rank", "num_rel_ret"}
+    theirs = pytrec_eval.RelevanceEvaluator(qrels, measures)
+    ours = compat_pytrec.RelevanceEvaluator(qrels, measures)
+    numpy_run = {q: {d: np.float64(s) for d, s in docs.items()} for q, docs in run.items()}
+    for scores in (run, numpy_run, run):
+        assert_same_nested(theirs.evaluate(scores), ours.evaluate(scores))
+
+
 MEASURE_SETS = [
     {"map", "ndcg_cut.3,10", "P_5", "recall.2"},
     {"official"},

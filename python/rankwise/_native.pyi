@@ -414,7 +414,7 @@ def cwl_eval_files(
     headings: bool = False,
 ) -> tuple[list[tuple[str, str, list[float], list[float] | None]], str]: ...
 def evaluate_dicts(
-    qrels: Qrels | dict[str, dict[str, int | float]],
+    qrels: Qrels | JudgedDicts | dict[str, dict[str, int | float]],
     run: dict[str, dict[str, float]],
     measures: list[str],
     *,
@@ -428,9 +428,14 @@ def evaluate_dicts(
     | dict[str, dict[str, float]]
     | None
 ): ...
+@final
+class JudgedDicts:
+    def to_dict(self) -> dict[str, dict[str, int | float]]: ...
+    def __len__(self) -> int: ...
+
 def judgements_copy(
     qrels: object,
-) -> dict[str, dict[str, int | float]] | None: ...
+) -> JudgedDicts | None: ...
 def fusion_train(
     qrels: Qrels,
     runs: list[Run],

@@ -326,9 +326,10 @@ class RelevanceEvaluator:
             [name in _GEOMETRIC for name in self._names],
             self._text,
         )
-        # A copy of a plain qrels dict, which `evaluate` reads directly (much cheaper than
-        # building `Qrels`); `Qrels` is built only for other input, or if a run needs the
-        # general path. Either way, later changes to the caller's dicts are not seen.
+        # A copy of a plain qrels dict, its labels read once, which `evaluate` reads directly
+        # (much cheaper than building `Qrels`); `Qrels` is built only for other input, or if
+        # a run needs the general path. Either way, later changes to the caller's dicts are
+        # not seen.
         self._judged = (
             _native.judgements_copy(query_relevance) if type(query_relevance) is dict else None
         )
@@ -338,7 +339,7 @@ class RelevanceEvaluator:
     def _qrels(self) -> _native.Qrels:
         if self._built is None:
             assert self._judged is not None  # one of the two is set at construction
-            self._built = _native.Qrels(self._judged)
+            self._built = _native.Qrels(self._judged.to_dict())
         return self._built
 
     @staticmethod

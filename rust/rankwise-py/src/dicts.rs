@@ -252,29 +252,55 @@ unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
 
 /// The judged queries of a qrels dict (those with a judgement; `Qrels` drops the others), in
 /// its order, for [`read_labelled_run`]: each query's judgements are read when the run reaches
-/// that query (while its dict is in cache for the lookups that follow), the others at the end.
-pub struct DictJudgements<'py> {
+/// that query (while its dict is in cache for the lookups that follow), the others at the end;
+/// or, kept by [`judgements_snapshot`], read and checked once, then taken from `labels`.
+pub struct DictJudgements {
     /// Query ids, by judged query index.
     pub ids: Vec<String>,
     /// The same ids as the qrels dict's own `str` objects (keys of a result dict: their hash
     /// is cached already).
-    pub keys: Vec<Bound<'py, PyAny>>,
+    pub keys: Vec<Py<PyAny>>,
     index: std::collections::HashMap<String, u32>,
     /// Each judged query's `{doc_id: label}` dict.
-    dicts: Vec<Bound<'py, PyDict>>,
+    dicts: Vec<Py<PyDict>>,
+    /// Every judged query's labels, in its dict's order, where they were read and checked
+    /// already (the dicts are then private copies that nothing changes).
+    labels: Option<LabelTable>,
+}
+
+/// Labels of judged queries, one after another: query `k`'s are `values[starts[k]..starts[k + 1]]`.
+struct LabelTable {
+    starts: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl DictJudgements {
+    fn with_capacity(n: usize) -> Self {
+        DictJudgements {
+            ids: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            index: std::collections::HashMap::with_capacity(n),
+            dicts: Vec::with_capacity(n),
+            labels: None,
+        }
+    }
+
+    /// Keep a judged query: its id (an exact `str`) and its `{doc_id: label}` dict.
+    fn push(&mut self, id: &str, key: Py<PyAny>, docs: Py<PyDict>) {
+        let idx = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.index.insert(id.to_owned(), idx);
+        self.ids.push(id.to_owned());
+        self.keys.push(key);
+        self.dicts.push(docs);
+    }
 }
 
 /// The judged queries of a `{query_id: {doc_id: label}}` qrels dict whose query ids are exact
 /// `str` (text) and values exact `dict`s, or `None` for anything else: the caller then builds
 /// `Qrels` the ordinary way, which accepts or refuses the rest as always.
-pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements<'py>> {
+pub fn read_judgements(qrels: &Bound<'_, PyDict>) -> Option<DictJudgements> {
     let py = qrels.py();
-    let mut out = DictJudgements {
-        ids: Vec::with_capacity(qrels.len()),
-        keys: Vec::with_capacity(qrels.len()),
-        index: std::collections::HashMap::with_capacity(qrels.len()),
-        dicts: Vec::with_capacity(qrels.len()),
-    };
+    let mut out = DictJudgements::with_capacity(qrels.len());
     let done = for_each_borrowed(qrels, |qid, docs| {
         // SAFETY: borrowed from `qrels` during its iteration, GIL held; no Python code runs
         // on this path, and the inner dict is owned (a new reference) before it is kept.
@@ -285,12 +311,13 @@ pub fn read_judgements<'py>(qrels: &Bound<'py, PyDict>) -> Option<DictJudgements
             if ffi::PyDict_Size(docs) == 0 {
                 return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
             }
-            let idx = u32::try_from(out.ids.len()).unwrap_or(u32::MAX);
-            out.index.insert(q.to_owned(), idx);
-            out.ids.push(q.to_owned());
-            out.keys.push(Bound::from_borrowed_ptr(py, qid));
-            out.dicts
-                .push(Bound::from_borrowed_ptr(py, docs).cast_into_unchecked::<PyDict>());
+            out.push(
+                q,
+                Bound::from_borrowed_ptr(py, qid).unbind(),
+                Bound::from_borrowed_ptr(py, docs)
+                    .cast_into_unchecked::<PyDict>()
+                    .unbind(),
+            );
             Ok(())
         }
     });
@@ -340,7 +367,7 @@ pub trait LabelSink {
 /// reports it.
 pub fn read_labelled_run(
     run: &Bound<'_, PyDict>,
-    judgements: &DictJudgements<'_>,
+    judgements: &DictJudgements,
     sink: &mut impl LabelSink,
 ) -> bool {
     let total: usize = run
@@ -366,7 +393,12 @@ pub fn read_labelled_run(
             if let Some((k, labels)) = judged {
                 sink.begin_query(k);
                 seen[k as usize] = true;
-                if !read_labels(labels, |l| sink.judgement(l)) {
+                if let Some(table) = &judgements.labels {
+                    let k = k as usize;
+                    for &l in &table.values[table.starts[k]..table.starts[k + 1]] {
+                        sink.judgement(l);
+                    }
+                } else if !read_labels(labels, |l| sink.judgement(l)) {
                     return Err(stop());
                 }
             }
@@ -399,60 +431,84 @@ pub fn read_labelled_run(
             Ok(())
         }
     });
-    // The judgements of queries the run lacks are checked too, as `Qrels` checks them.
+    // The judgements of queries the run lacks are checked too (unless they were already), as
+    // `Qrels` checks them.
     read.is_ok()
-        && seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
-            // SAFETY: an exact dict owned by `judgements`, GIL held.
-            seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
-        })
+        && (judgements.labels.is_some()
+            || seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
+                // SAFETY: an exact dict owned by `judgements`, GIL held.
+                seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
+            }))
 }
 
 /// A copy of a `{query_id: {doc_id: label}}` qrels dict that [`read_labelled_run`] takes as it
 /// is: its judged queries (those with a judgement, in order), each `{doc_id: label}` dict
-/// copied (`PyDict_Copy`: the keys' cached hashes are kept, nothing is parsed), or `None` for
-/// any qrels [`read_judgements`] or [`read_labelled_run`] would not take (an id that is not an
-/// exact `str` of text, a label that is not an exact finite `float` or small `int`, a dict
-/// subclass, no judgement at all): the caller then builds `Qrels` the ordinary way, which
-/// accepts or refuses it as always. The copy makes later changes to the caller's dicts
-/// invisible, as pytrec_eval's copy of the qrels at construction does.
-pub fn judgements_snapshot<'py>(qrels: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+/// copied (`PyDict_Copy`: the keys' cached hashes are kept, nothing is parsed) and its labels
+/// read once, with the copies gathered in one dict too (for `Qrels`, should a run need it);
+/// or `None` for any qrels [`read_judgements`] or [`read_labelled_run`] would not take (an id
+/// that is not an exact `str` of text, a label that is not an exact finite `float` or small
+/// `int`, a dict subclass, no judgement at all): the caller then builds `Qrels` the ordinary
+/// way, which accepts or refuses it as always. The copy makes later changes to the caller's
+/// dicts invisible, as pytrec_eval's copy of the qrels at construction does.
+pub fn judgements_snapshot<'py>(
+    qrels: &Bound<'py, PyAny>,
+) -> PyResult<Option<(DictJudgements, Bound<'py, PyDict>)>> {
     let py = qrels.py();
     let Ok(outer) = qrels.cast_exact::<PyDict>() else {
         return Ok(None);
     };
     let out = PyDict::new(py);
+    let mut judged = DictJudgements::with_capacity(outer.len());
+    let mut table = LabelTable {
+        starts: Vec::with_capacity(outer.len() + 1),
+        // Sized once: growing it would copy (and fault in) every page several times.
+        values: Vec::with_capacity(
+            outer
+                .values()
+                .iter()
+                .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
+                .sum(),
+        ),
+    };
+    table.starts.push(0);
     let mut failed: Option<PyErr> = None;
     let done = for_each_borrowed(outer, |qid, docs| {
         // SAFETY: borrowed from `outer` during its iteration, GIL held. Nothing here runs
         // Python code: the checks read exact types, `PyDict_Copy` of an exact dict and
         // `PyDict_SetItem` with an exact `str` key only copy and hash-insert.
         unsafe {
-            if exact_str(qid).is_none() || !exact_dict(docs) {
+            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
                 return Err(stop());
-            }
+            };
             if ffi::PyDict_Size(docs) == 0 {
                 return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
             }
-            if !read_labels(docs, |_| {}) {
+            if !read_labels(docs, |l| table.values.push(l)) {
                 return Err(stop());
             }
+            table.starts.push(table.values.len());
             let copy = ffi::PyDict_Copy(docs);
             if copy.is_null() {
                 failed = Some(PyErr::fetch(py));
                 return Err(stop());
             }
-            let copy = Bound::from_owned_ptr(py, copy);
+            let copy = Bound::from_owned_ptr(py, copy).cast_into_unchecked::<PyDict>();
             if ffi::PyDict_SetItem(out.as_ptr(), qid, copy.as_ptr()) != 0 {
                 failed = Some(PyErr::fetch(py));
                 return Err(stop());
             }
+            judged.push(q, Bound::from_borrowed_ptr(py, qid).unbind(), copy.unbind());
             Ok(())
         }
     });
     if let Some(e) = failed {
         return Err(e); // out of memory: not a reason to read the dict another way
     }
-    Ok((done.is_ok() && !out.is_empty()).then_some(out))
+    if done.is_err() || judged.ids.is_empty() {
+        return Ok(None);
+    }
+    judged.labels = Some(table);
+    Ok(Some((judged, out)))
 }
 
 /// `{query_key(q): {zero_keys...: 0.0, keys[i]: value(q, i)}}` for `q < queries`: the nested

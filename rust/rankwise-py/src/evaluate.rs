@@ -310,15 +310,15 @@ fn floored_log(value: f64) -> f64 {
 /// The evaluated queries of [`evaluate_dicts`], in the qrels' order: their ids, or (read
 /// against a qrels dict) their indices among its judged queries, whose `str` objects are
 /// reused as the keys of a nested result.
-enum Queries<'py> {
+enum Queries {
     Ids(Vec<String>),
     Judged {
         order: Vec<u32>,
-        judged: DictJudgements<'py>,
+        judged: Arc<DictJudgements>,
     },
 }
 
-impl<'py> Queries<'py> {
+impl Queries {
     fn len(&self) -> usize {
         match self {
             Queries::Ids(ids) => ids.len(),
@@ -337,10 +337,10 @@ impl<'py> Queries<'py> {
     }
 
     /// Query `q`'s id as a Python `str`.
-    fn key(&self, py: Python<'py>, q: usize) -> Bound<'py, PyAny> {
+    fn key<'py>(&self, py: Python<'py>, q: usize) -> Bound<'py, PyAny> {
         match self {
             Queries::Ids(ids) => PyString::new(py, &ids[q]).into_any(),
-            Queries::Judged { order, judged } => judged.keys[order[q] as usize].clone(),
+            Queries::Judged { order, judged } => judged.keys[order[q] as usize].bind(py).clone(),
         }
     }
 }
@@ -348,7 +348,7 @@ impl<'py> Queries<'py> {
 fn nested<'py>(
     py: Python<'py>,
     spec: &PerQuery<'py>,
-    queries: &Queries<'py>,
+    queries: &Queries,
     values: &[f64],
     measures: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -519,24 +519,22 @@ fn evaluate_label_chunks(
     (!failed && !done.is_empty()).then_some(done)
 }
 
-/// [`evaluate_dicts`] for a qrels dict and a run dict of exact `str` ids and exact numbers:
+/// [`evaluate_dicts`] for the judged queries of a qrels dict (read by [`read_judgements`], or
+/// kept by [`JudgedDicts`]) and a run dict of exact `str` ids and exact numbers:
 /// each run document's label is looked up in the qrels dict as the run is read (Python's
 /// own hash of the id, cached in the `str`), so neither `Qrels` nor `Run` is built. A
 /// query's judgements are read when the run reaches it, just before the lookups into the
 /// same dict (still in cache); the worker gets them with the chunk. The
 /// per-query values (query ids in the qrels' order, values measure-major), or `None` where
 /// the ordinary path must decide (any other input, or nothing to evaluate).
-fn evaluate_labelled_dicts<'py>(
-    py: Python<'py>,
-    qrels: &Bound<'py, PyDict>,
+fn evaluate_labelled_dicts(
+    py: Python<'_>,
+    judged: Arc<DictJudgements>,
     run: &Bound<'_, PyDict>,
     set: &MeasureSet,
     opts: &EvalOptions,
     run_order: bool,
-) -> PyResult<Option<(Queries<'py>, Vec<f64>)>> {
-    let Some(judged) = read_judgements(qrels) else {
-        return Ok(None);
-    };
+) -> PyResult<Option<(Queries, Vec<f64>)>> {
     // A small run is read whole, then evaluated: a worker thread would overlap little work
     // with the reading and take a core from it (the evaluation runs on the rankwise pool).
     let small = run.len() <= SMALL_RUN_QUERIES
@@ -642,11 +640,20 @@ pub fn evaluate_dicts<'py>(
         // `rankwise.evaluate` takes this path only with `ignore_identical_ids=False`
         ignore_identical_ids: false,
     };
-    let labelled = match qrels.cast::<PyDict>() {
-        Ok(q) if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 => {
-            evaluate_labelled_dicts(py, q, run, &set, &opts, run_order)?
+    let judged = if set.trec_eval() == rankwise_core::metrics::TrecEval::V9 {
+        if let Ok(kept) = qrels.cast::<JudgedDicts>() {
+            Some(Arc::clone(&kept.get().judged))
+        } else if let Ok(q) = qrels.cast::<PyDict>() {
+            read_judgements(q).map(Arc::new)
+        } else {
+            None
         }
-        _ => None,
+    } else {
+        None
+    };
+    let labelled = match judged {
+        Some(judged) => evaluate_labelled_dicts(py, judged, run, &set, &opts, run_order)?,
+        None => None,
     };
     if let Some((queries, values)) = labelled {
         return dict_result(py, &set, queries, values, per_query).map(Some);
@@ -723,7 +730,7 @@ pub fn evaluate_dicts<'py>(
 fn dict_result<'py>(
     py: Python<'py>,
     set: &MeasureSet,
-    queries: Queries<'py>,
+    queries: Queries,
     values: Vec<f64>,
     per_query: Option<PerQueryTuple<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -747,12 +754,39 @@ fn dict_result<'py>(
         .into_any())
 }
 
-/// A copy of a `{query_id: {doc_id: label}}` qrels dict that [`evaluate_dicts`] reads as it
-/// is (judged queries only, each inner dict copied), or `None` for any other qrels: the
-/// caller builds `Qrels` instead, which accepts or refuses it as always. What
-/// `compat.pytrec_eval.RelevanceEvaluator` keeps of its judgements: copying dicts is several
-/// times cheaper than building `Qrels`, and later changes to the caller's dicts are not seen.
+/// The judgements of a `{query_id: {doc_id: label}}` qrels dict as [`evaluate_dicts`] reads
+/// them fastest, kept by `compat.pytrec_eval.RelevanceEvaluator`: its judged queries, each
+/// inner dict copied (later changes to the caller's dicts are not seen) and its labels read
+/// once, so that each `evaluate` only looks the run's documents up. Copying dicts is several
+/// times cheaper than building `Qrels`.
+#[pyclass(frozen, module = "rankwise._native")]
+pub struct JudgedDicts {
+    judged: Arc<DictJudgements>,
+    /// The copies, `{query_id: {doc_id: label}}`, for `Qrels` should a run need it.
+    copy: Py<PyDict>,
+}
+
+#[pymethods]
+impl JudgedDicts {
+    /// The copied judged queries as a `{query_id: {doc_id: label}}` dict (the copy itself).
+    fn to_dict(&self, py: Python<'_>) -> Py<PyDict> {
+        self.copy.clone_ref(py)
+    }
+
+    fn __len__(&self) -> usize {
+        self.judged.ids.len()
+    }
+}
+
+/// [`JudgedDicts`] of a qrels dict, or `None` for any other qrels (anything but exact `str`
+/// ids and exact finite numbers in exact dicts, or no judgement at all): the caller builds
+/// `Qrels` instead, which accepts or refuses it as always.
 #[pyfunction]
-pub fn judgements_copy<'py>(qrels: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
-    judgements_snapshot(qrels)
+pub fn judgements_copy(qrels: &Bound<'_, PyAny>) -> PyResult<Option<JudgedDicts>> {
+    Ok(
+        judgements_snapshot(qrels)?.map(|(judged, copy)| JudgedDicts {
+            judged: Arc::new(judged),
+            copy: copy.unbind(),
+        }),
+    )
 }

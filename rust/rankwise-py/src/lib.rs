@@ -49,6 +49,7 @@ mod _native {
         correlation::{ap_correlation, kendall_tau, rank_biased_overlap, spearman, weighted_tau},
         cwl_eval::cwl_eval_files,
         diversity::{diversity_evaluate, diversity_ndeval},
+        evaluate::JudgedDicts,
         evaluate::judgements_copy,
         evaluate::{evaluate, evaluate_arrays, evaluate_dicts, summarize},
         fusion::{fuse, fusion_score_candidates, fusion_train},
