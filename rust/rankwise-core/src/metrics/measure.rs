@@ -1225,13 +1225,13 @@ impl MeasureSet {
         let mut used: Vec<String> = Vec::new();
         for n in names {
             let name = n.as_ref().trim();
-            if let Some((base, _)) = name.split_once('.') {
-                if trec_lookup(base).is_some() {
-                    if first.iter().any(|(b, _)| *b == base) {
-                        continue;
-                    }
-                    first.push((base, name));
+            if let Some((base, _)) = name.split_once('.')
+                && trec_lookup(base).is_some()
+            {
+                if first.iter().any(|(b, _)| *b == base) {
+                    continue;
                 }
+                first.push((base, name));
             }
             used.push(name.to_owned());
         }
