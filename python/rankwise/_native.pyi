@@ -428,6 +428,7 @@ def evaluate_dicts(
     | dict[str, dict[str, float]]
     | None
 ): ...
+
 @final
 class JudgedDicts:
     def to_dict(self) -> dict[str, dict[str, int | float]]: ...
