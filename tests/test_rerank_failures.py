@@ -177,6 +177,13 @@ def test_think_is_removed_before_parsing():
     assert unfinished.order == [0, 1] and unfinished.missing == [0, 1]
 
 
+def test_an_answer_with_a_lone_surrogate_is_parsed_around_it():
+    """Text decoded with ``surrogateescape`` may hold lone surrogates, which cannot cross into
+    Rust; they are never part of an identifier (found by benches/fuzz_api.py)."""
+    assert parse_permutation("\udcff[2] > \udcff [1]\udcff", 2).order == [1, 0]
+    assert parse_permutation("\udcff", 1).missing == [0]
+
+
 # ------------------------------------------------------------------------------------------
 # Prompts that do not fit
 

@@ -119,8 +119,13 @@ def parse_permutation(
         if not isinstance(value, str) or value not in options:
             allowed = ", ".join(repr(o) for o in options)
             raise InvalidValueError(f"`{name}` must be one of {allowed}; got {_short(value)}")
+    answer = strip_think(text)
+    if not answer.isascii():
+        # A lone surrogate (text decoded with `surrogateescape`) cannot cross into Rust; it is
+        # never part of an identifier, so it reads as any other character would.
+        answer = answer.encode("utf-8", "replace").decode("utf-8")
     order, dup, out, miss = _native.parse_permutation(
-        strip_think(text),
+        answer,
         integer("n", n),
         ids=ids,
         first_id=integer("first_id", first_id, maximum=U64_MAX),
