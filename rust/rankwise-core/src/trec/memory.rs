@@ -19,7 +19,9 @@
 use rayon::prelude::*;
 
 use super::index::{hash_bytes, same_bytes};
-use super::parse::{BOM, RunLine, Source, fill, for_each_run_line, locate_run_duplicate};
+use super::parse::{
+    BOM, RunLine, Source, fill, for_each_run_line, locate_run_duplicate, split_at_lines,
+};
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
 use crate::error::{RankError, Result};
@@ -363,27 +365,6 @@ impl Piece {
             part.extend_from_slice(&buf[start..pos]);
         }
     }
-}
-
-/// Cut `data` into about `n` pieces at line boundaries: piece `i` is
-/// `data[bounds[i]..bounds[i + 1]]`, and every inner bound sits right after a newline.
-fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
-    let mut bounds = vec![0];
-    let step = data.len() / n.max(1) + 1;
-    let mut at: usize = 0;
-    while let Some(target) = at.checked_add(step).filter(|&t| t < data.len()) {
-        match data[target..].iter().position(|&b| b == b'\n') {
-            Some(p) => {
-                at = target + p + 1;
-                bounds.push(at);
-            }
-            None => break,
-        }
-    }
-    if bounds.last() != Some(&data.len()) {
-        bounds.push(data.len());
-    }
-    bounds
 }
 
 /// What a partitioned read found out: the run name (that of the last line with data), the

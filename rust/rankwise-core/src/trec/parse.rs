@@ -944,7 +944,7 @@ fn parse_reader_counting(
 
 /// Cut `data` into about `n` pieces at line boundaries: piece `i` is
 /// `data[bounds[i]..bounds[i + 1]]`, and every inner bound sits right after a newline.
-fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
+pub(super) fn split_at_lines(data: &[u8], n: usize) -> Vec<usize> {
     let mut bounds = vec![0];
     let step = data.len() / n.max(1) + 1;
     let mut at: usize = 0;
