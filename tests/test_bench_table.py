@@ -118,6 +118,17 @@ def test_only_the_tables_asked_for_change(bt: ModuleType, results: Path, tmp_pat
     assert bt.main(["--results", str(results), "--tables", "nope", str(page)]) == 2
 
 
+def test_a_second_table_name_is_not_read_as_a_page(
+    bt: ModuleType, results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--tables cli cli-memory` makes cli-memory a page argument: a clear error, no traceback.
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    assert bt.main(["--results", str(results), "--tables", "cli", "cli-memory", str(page)]) == 2
+    assert "no such page: cli-memory" in capsys.readouterr().err
+    assert page.read_text() == PAGE
+
+
 def test_speed_table_cells(bt: ModuleType, results: Path) -> None:
     table = bt.speed_table(results)
     lines = table.splitlines()

@@ -344,6 +344,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown table(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
+    missing = [page for page in args.pages if not page.is_file()]
+    if missing:
+        # `--tables a b` reads b as a page: say so instead of a traceback from read_text.
+        hint = " (--tables takes one comma-separated list: --tables a,b)" if only else ""
+        print(f"no such page: {', '.join(map(str, missing))}{hint}", file=sys.stderr)
+        return 2
     if args.run and args.check:
         print("--run and --check do not go together", file=sys.stderr)
         return 2
