@@ -48,15 +48,18 @@ def pytrec(qrels, run, *, rel_level=1, judged_only=False):
     return evaluator.evaluate(run)
 
 
+def as_trec_eval_keeps(name, value):
+    """Our per-query value of ``name`` as trec_eval keeps it: for gm_map trec_eval keeps
+    log(max(AP, 1e-5)) per query, rankwise keeps AP (and takes the log in the mean)."""
+    return math.log(max(value, 1e-5)) if name == "gm_map" else value
+
+
 def assert_same_per_query(expected, ours):
     assert set(ours) == set(expected), "rankwise evaluated other queries than trec_eval"
     for q, values in expected.items():
         for name, want in values.items():
-            got = ours[q][name]
-            if name == "gm_map":
-                # trec_eval keeps log(max(AP, 1e-5)) per query; rankwise keeps AP.
-                assert want == pytest.approx(math.log(max(got, 1e-5)), abs=TOL), (q, name)
-            elif math.isnan(want):
+            got = as_trec_eval_keeps(name, ours[q][name])
+            if math.isnan(want):
                 # trec_eval divides 0 by 0 for iprec_at_recall on an empty ranking.
                 assert name.startswith("iprec_at_recall") and got == 0.0, (q, name, got)
             else:
@@ -134,30 +137,31 @@ IR_MEASURES_EQUIVALENTS = {
 }
 
 
+def assert_names_mean(expected, qrels, run, equivalents):
+    """Per query, each of our measure names in ``equivalents`` gives pytrec_eval's
+    ``expected`` value of the trec_eval name it maps to (a NaN there, trec_eval's 0/0 for
+    iprec_at_recall on an empty ranking, is passed over; nothing to compare when pytrec_eval
+    scores no query)."""
+    if not expected:
+        return
+    ours = rankwise.evaluate(qrels, run, list(equivalents), per_query=True)
+    for q, values in expected.items():
+        for ours_name, trec_name in equivalents.items():
+            want = values[trec_name]
+            if not math.isnan(want):
+                assert ours[q][ours_name] == pytest.approx(want, abs=TOL), (q, ours_name)
+
+
 @given(qrels_and_run())
 def test_ir_measures_and_ranx_names_mean_the_trec_eval_measures(data):
     qrels, run = data
-    expected = pytrec(qrels, run)
-    if not expected:
-        return
-    ours = rankwise.evaluate(qrels, run, list(IR_MEASURES_EQUIVALENTS), per_query=True)
-    for q, values in expected.items():
-        for ours_name, trec_name in IR_MEASURES_EQUIVALENTS.items():
-            want = values[trec_name]
-            if math.isnan(want):
-                continue
-            assert ours[q][ours_name] == pytest.approx(want, abs=TOL), (q, ours_name)
+    assert_names_mean(pytrec(qrels, run), qrels, run, IR_MEASURES_EQUIVALENTS)
 
 
 @given(qrels_and_run(), st.integers(1, 6))
 def test_rr_at_k_is_recip_rank_on_the_run_cut_at_k(data, k):
     qrels, run = data
-    expected = pytrec_on_top(qrels, run, k)
-    if not expected:
-        return
-    ours = rankwise.evaluate(qrels, run, [f"RR@{k}"], per_query=True)
-    for q, values in expected.items():
-        assert ours[q][f"RR@{k}"] == pytest.approx(values["recip_rank"], abs=TOL)
+    assert_names_mean(pytrec_on_top(qrels, run, k), qrels, run, {f"RR@{k}": "recip_rank"})
 
 
 @given(qrels_and_run())
@@ -190,7 +194,7 @@ def test_missing_zero_averages_over_all_judged_queries_like_dash_c(data):
         for name in names:
             if q in expected:
                 want = expected[q][name]
-                got = ours[q][name] if name != "gm_map" else math.log(max(ours[q][name], 1e-5))
+                got = as_trec_eval_keeps(name, ours[q][name])
                 assert got == pytest.approx(want, abs=TOL)
             elif name == "num_rel":
                 assert ours[q][name] == sum(1 for v in qrels[q].values() if v >= 1)
@@ -215,8 +219,7 @@ def test_bundled_robust04_sample_matches_trec_eval_exactly():
     ours = rankwise.evaluate(qrels, run, names_of(expected), per_query=True)
     for q, values in expected.items():
         for name, want in values.items():
-            got = ours[q][name] if name != "gm_map" else math.log(max(ours[q][name], 1e-5))
-            assert got == want, (q, name)  # bit for bit
+            assert as_trec_eval_keeps(name, ours[q][name]) == want, (q, name)  # bit for bit
 
 
 def test_file_and_dict_inputs_give_identical_results():
