@@ -372,6 +372,8 @@ def test_rerank_block_errors_name_the_column_and_the_argument():
         RerankBlock(OracleRanker, FullList())({"query_id": [1], "query": ["x"]})
     with pytest.raises(RankwiseTypeError, match=r"`ranker_factory` must be a callable"):
         RerankBlock(OracleRanker(), FullList())  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"`retries` must be a non-negative integer"):
+        RerankBlock(OracleRanker, FullList(), retries=-1)
 
 
 # ----------------------------------------------------------------------------------------
@@ -590,6 +592,10 @@ def test_ray_rerank_through_parquet_equals_the_driver(ray_session, tmp_path):
     got = pq.read_table(tmp_path / "out")
     assert got.num_rows == 120
     assert by_query(got) == expected(table, strategy)
+    # The actors' options are checked where the user called, before any actor starts.
+    for bad in ({"retries": -1}, {"retries": True}, {"batch_size": 0}):
+        with pytest.raises(InvalidValueError, match=f"`{next(iter(bad))}` must be"):
+            rankwise.ray.rerank(ds, OracleRanker, strategy, **bad)
 
 
 class DiesOnce:

@@ -76,9 +76,10 @@ __all__ = ["RerankBlock", "build_labels", "rerank"]
 _EXTRA = "rankwise.ray needs Ray Data: pip install 'rankwise[ray]' (ray[data])"
 
 
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValueError(f"`{name}` must be a positive integer; got {value!r}")
+def _positive(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        kind = "a positive" if minimum == 1 else "a non-negative"
+        raise InvalidValueError(f"`{name}` must be {kind} integer; got {value!r}")
     return value
 
 
@@ -119,9 +120,7 @@ class RerankBlock:
     ) -> None:
         _check(ranker_factory, strategy)
         self.batch_size = _positive("batch_size", batch_size)
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise InvalidValueError(f"`retries` must be a non-negative integer; got {retries!r}")
-        self.retries = retries
+        self.retries = _positive("retries", retries, minimum=0)
         self.strategy = strategy
         self.columns = (id_column, query_column, candidates_column, doc_ids_column)
         self.options = dict(rerank_options or {})
@@ -284,6 +283,7 @@ def rerank(
     # Fail here, not in an actor: the same checks the actors will make (no ranker built).
     _check(ranker_factory, strategy)
     _positive("batch_size", batch_size)
+    _positive("retries", retries, minimum=0)
     return ds.map_batches(
         RerankBlock,
         fn_constructor_args=(ranker_factory, strategy),
