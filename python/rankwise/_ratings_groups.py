@@ -20,8 +20,10 @@ from ._ratings_models import (
     _features,
     _match_ranks,
     _online,
+    _openskill_options,
     _rankings,
     _tie_interval,
+    _trueskill_options,
 )
 from ._validation import float_vector, real_scalar
 from .errors import InvalidValueError, RankwiseTypeError, ShapeError
@@ -861,12 +863,7 @@ def openskill_groups(
     {'q1': [29.837, 27.664, 17.68], 'q2': [24.589, 25.411]}
     """
     _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence)
-    mean, sd = _native.ratings_openskill_groups(
-        matches,
-        beta=real_scalar("beta", beta),
-        kappa=real_scalar("kappa", kappa),
-        tau=real_scalar("tau", tau),
-    )
+    mean, sd = _native.ratings_openskill_groups(matches, **_openskill_options(beta, kappa, tau))
     return boards(mean, sd, "openskill (Plackett-Luce)")
 
 
@@ -896,11 +893,6 @@ def trueskill_groups(
     {'q1': [32.633, 26.582, 15.763], 'q2': [23.357, 26.643]}
     """
     _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence, ranks)
-    mean, sd = _native.ratings_trueskill_groups(
-        matches,
-        beta=real_scalar("beta", beta),
-        tau=real_scalar("tau", tau),
-        draw_probability=real_scalar("draw_probability", draw_probability),
-        min_delta=real_scalar("min_delta", min_delta),
-    )
+    options = _trueskill_options(beta, tau, draw_probability, min_delta)
+    mean, sd = _native.ratings_trueskill_groups(matches, **options)
     return boards(mean, sd, "trueskill")
