@@ -17,12 +17,13 @@ import numpy.typing as npt
 from . import _native
 from ._ratings_models import (
     _TIE_PARAMETER,
+    _coefficient_intervals,
     _features,
     _match_ranks,
     _online,
     _openskill_options,
     _rankings,
-    _tie_interval,
+    _tie_intervals,
     _trueskill_options,
 )
 from ._validation import float_vector, real_scalar
@@ -450,12 +451,8 @@ def _ties_groups(
     name = _TIE_PARAMETER[model]
 
     def tie_parameter(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
-        interval = None
-        if intervals == "asymptotic":
-            interval = {name: _tie_interval(model, float(eta[k]), float(e[0]), fit.confidence)}
-        elif d is not None:
-            lo, hi = _quantiles(np.exp(d[:, 0]), fit.confidence)
-            interval = {name: (float(lo), float(hi))}
+        draws = None if d is None else d[:, 0]
+        interval = _tie_intervals(model, intervals, float(eta[k]), e, draws, fit.confidence)
         return {name: float(np.exp(eta[k]))}, interval
 
     return p.boards(_fitted_board(fit, theta, se, model, draws, 1, tie_parameter))
@@ -779,20 +776,11 @@ def contextual_bradley_terry_groups(
     natives = _native.ratings_contextual_groups, _native.ratings_contextual_groups_bootstrap
     (theta, beta, se), draws = _fit_groups(*natives, fitter, p, fit, native, x)
     n_k = len(feature_names)
-    z = _z(fit.confidence)
 
     def coefficients(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
         coef = beta[k * n_k : (k + 1) * n_k]
-        intervals_of = None
-        if intervals == "asymptotic":
-            intervals_of = {
-                f: (float(coef[j] - z * e[j]), float(coef[j] + z * e[j]))
-                for j, f in enumerate(feature_names)
-            }
-        elif d is not None:
-            lo, hi = _quantiles(d, fit.confidence)
-            intervals_of = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
-        return dict(zip(feature_names, coef.tolist(), strict=True)), intervals_of
+        of = _coefficient_intervals(feature_names, intervals, coef, e, d, fit.confidence)
+        return dict(zip(feature_names, coef.tolist(), strict=True)), of
 
     method = "contextual_bradley_terry"
     return p.boards(_fitted_board(fit, theta, se, method, draws, n_k, coefficients))

@@ -114,6 +114,47 @@ def _tie_interval(
     return (math.exp(lo_eta), math.exp(eta + z * eta_se))
 
 
+def _tie_intervals(
+    model: Literal["davidson", "rao_kupper"],
+    intervals: Intervals | None,
+    eta: float,
+    errors: npt.NDArray[np.float64],
+    draws: npt.NDArray[np.float64] | None,
+    confidence: float,
+) -> dict[str, tuple[float, float]] | None:
+    """The tie parameter's interval, keyed by its name (None without intervals): asymptotic
+    (:func:`_tie_interval`) from its log ``eta`` and the last of ``errors``, its standard
+    error; or the quantiles of the bootstrap's ``draws`` of ``eta``, mapped back."""
+    name = _TIE_PARAMETER[model]
+    if intervals == "asymptotic":
+        return {name: _tie_interval(model, eta, float(errors[-1]), confidence)}
+    if draws is not None:
+        lo, hi = _quantiles(np.exp(draws), confidence)
+        return {name: (float(lo), float(hi))}
+    return None
+
+
+def _coefficient_intervals(
+    features: list[str],
+    intervals: Intervals | None,
+    coef: npt.NDArray[np.float64],
+    errors: npt.NDArray[np.float64],
+    draws: npt.NDArray[np.float64] | None,
+    confidence: float,
+) -> dict[str, tuple[float, float]] | None:
+    """The contextual model's coefficients' intervals, keyed by feature (None without
+    intervals): asymptotic, ``coef -+ z * errors``; or the quantiles of the bootstrap's
+    ``draws`` (``(n_resamples, features)``)."""
+    if intervals == "asymptotic":
+        z = _z(confidence)
+        pairs = zip(features, coef.tolist(), errors.tolist(), strict=True)
+        return {f: (b - z * e, b + z * e) for f, b, e in pairs}
+    if draws is not None:
+        lo, hi = _quantiles(draws, confidence)
+        return {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(features)}
+    return None
+
+
 def _ties(
     model: Literal["davidson", "rao_kupper"],
     *,
@@ -145,19 +186,12 @@ def _ties(
     boot = partial(_native.ratings_ties_bootstrap, data, fit.native, model=model)
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
     fitted, others = _intervals(fit, fitter, model, theta, se, converged, boot, 3)
-    name = _TIE_PARAMETER[model]
-    parameters = {name: math.exp(eta)}
-    parameter_intervals = None
-    if intervals == "asymptotic":
-        parameter_intervals = {name: _tie_interval(model, eta, float(se[-1]), fit.confidence)}
-    elif intervals == "bootstrap":
-        lo, hi = _quantiles(np.exp(others[0]), fit.confidence)
-        parameter_intervals = {name: (float(lo), float(hi))}
+    draws = others[0] if others else None
     return Ratings(
         players=names,
         **fitted,
-        parameters=parameters,
-        parameter_intervals=parameter_intervals,
+        parameters={_TIE_PARAMETER[model]: math.exp(eta)},
+        parameter_intervals=_tie_intervals(model, intervals, eta, se, draws, fit.confidence),
     )
 
 
@@ -462,22 +496,14 @@ def contextual_bradley_terry(
     boot = partial(_native.ratings_contextual_bootstrap, data, x, fit.native)
     fitter, method = "contextual Bradley-Terry Newton iteration", "contextual_bradley_terry"
     fitted, others = _intervals(fit, fitter, method, theta, se, converged, boot, 2)
-    parameters = dict(zip(feature_names, beta.tolist(), strict=True))
-    parameter_intervals = None
-    if intervals == "asymptotic":
-        z = _z(fit.confidence)
-        parameter_intervals = {
-            f: (b - z * e, b + z * e)
-            for f, b, e in zip(feature_names, beta.tolist(), se[len(names) :].tolist(), strict=True)
-        }
-    elif intervals == "bootstrap":
-        lo, hi = _quantiles(others[0], fit.confidence)
-        parameter_intervals = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
+    draws = others[0] if others else None
     return Ratings(
         players=names,
         **fitted,
-        parameters=parameters,
-        parameter_intervals=parameter_intervals,
+        parameters=dict(zip(feature_names, beta.tolist(), strict=True)),
+        parameter_intervals=_coefficient_intervals(
+            feature_names, intervals, beta, se[len(names) :], draws, fit.confidence
+        ),
     )
 
 
