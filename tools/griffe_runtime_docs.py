@@ -50,6 +50,17 @@ class RuntimeDocstrings(EveryObject):
 
     def visit_object(self, obj: griffe.Object) -> None:
         if obj.is_function:
-            doc = filled_docstring(obj.path)
+            # Also where it is exported from: a private module may not import first on its own
+            # (``rankwise._ratings_models`` imports ``rankwise.ratings``, which imports it
+            # back), while the public module that re-exports it does, in any order.
+            paths = (obj.path, *obj.aliases)
+            doc = next(filter(None, map(filled_docstring, paths)), None)
             if doc:
-                obj.docstring = griffe.Docstring(doc, parent=obj)
+                # parsed as the source's docstring is (numpy), so that its sections render as
+                # the other functions' do: Parameters as a table, not as plain text
+                old = obj.docstring
+                parser = old.parser if old else None
+                options = old.parser_options if old else None
+                obj.docstring = griffe.Docstring(
+                    doc, parent=obj, parser=parser, parser_options=options
+                )

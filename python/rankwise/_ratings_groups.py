@@ -17,11 +17,14 @@ import numpy.typing as npt
 from . import _native
 from ._ratings_models import (
     _TIE_PARAMETER,
+    _coefficient_intervals,
     _features,
     _match_ranks,
     _online,
+    _openskill_options,
     _rankings,
-    _tie_interval,
+    _tie_intervals,
+    _trueskill_options,
 )
 from ._validation import float_vector, real_scalar
 from .errors import InvalidValueError, RankwiseTypeError, ShapeError
@@ -448,12 +451,8 @@ def _ties_groups(
     name = _TIE_PARAMETER[model]
 
     def tie_parameter(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
-        interval = None
-        if intervals == "asymptotic":
-            interval = {name: _tie_interval(model, float(eta[k]), float(e[0]), fit.confidence)}
-        elif d is not None:
-            lo, hi = _quantiles(np.exp(d[:, 0]), fit.confidence)
-            interval = {name: (float(lo), float(hi))}
+        draws = None if d is None else d[:, 0]
+        interval = _tie_intervals(model, intervals, float(eta[k]), e, draws, fit.confidence)
         return {name: float(np.exp(eta[k]))}, interval
 
     return p.boards(_fitted_board(fit, theta, se, model, draws, 1, tie_parameter))
@@ -777,20 +776,11 @@ def contextual_bradley_terry_groups(
     natives = _native.ratings_contextual_groups, _native.ratings_contextual_groups_bootstrap
     (theta, beta, se), draws = _fit_groups(*natives, fitter, p, fit, native, x)
     n_k = len(feature_names)
-    z = _z(fit.confidence)
 
     def coefficients(k: int, e: npt.NDArray[np.float64], d: Any) -> tuple[dict[str, float], Any]:
         coef = beta[k * n_k : (k + 1) * n_k]
-        intervals_of = None
-        if intervals == "asymptotic":
-            intervals_of = {
-                f: (float(coef[j] - z * e[j]), float(coef[j] + z * e[j]))
-                for j, f in enumerate(feature_names)
-            }
-        elif d is not None:
-            lo, hi = _quantiles(d, fit.confidence)
-            intervals_of = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
-        return dict(zip(feature_names, coef.tolist(), strict=True)), intervals_of
+        of = _coefficient_intervals(feature_names, intervals, coef, e, d, fit.confidence)
+        return dict(zip(feature_names, coef.tolist(), strict=True)), of
 
     method = "contextual_bradley_terry"
     return p.boards(_fitted_board(fit, theta, se, method, draws, n_k, coefficients))
@@ -861,12 +851,7 @@ def openskill_groups(
     {'q1': [29.837, 27.664, 17.68], 'q2': [24.589, 25.411]}
     """
     _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence)
-    mean, sd = _native.ratings_openskill_groups(
-        matches,
-        beta=real_scalar("beta", beta),
-        kappa=real_scalar("kappa", kappa),
-        tau=real_scalar("tau", tau),
-    )
+    mean, sd = _native.ratings_openskill_groups(matches, **_openskill_options(beta, kappa, tau))
     return boards(mean, sd, "openskill (Plackett-Luce)")
 
 
@@ -896,11 +881,6 @@ def trueskill_groups(
     {'q1': [32.633, 26.582, 15.763], 'q2': [23.357, 26.643]}
     """
     _, matches, _, boards = _online_groups(rankings, groups, offsets, mu, sigma, confidence, ranks)
-    mean, sd = _native.ratings_trueskill_groups(
-        matches,
-        beta=real_scalar("beta", beta),
-        tau=real_scalar("tau", tau),
-        draw_probability=real_scalar("draw_probability", draw_probability),
-        min_delta=real_scalar("min_delta", min_delta),
-    )
+    options = _trueskill_options(beta, tau, draw_probability, min_delta)
+    mean, sd = _native.ratings_trueskill_groups(matches, **options)
     return boards(mean, sd, "trueskill")

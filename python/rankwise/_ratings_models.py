@@ -4,10 +4,11 @@ Rao-Kupper) and rankings (Plackett-Luce), each with intervals. Import them from
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,58 @@ __all__ = [
 # Davidson, tau = ln theta for Rao-Kupper).
 _TIE_PARAMETER = {"davidson": "nu", "rao_kupper": "theta"}
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _shared_doc(parameters: str, returns: str) -> Callable[[_F], _F]:
+    """Complete a docstring with what its function shares with its family (one place for that
+    text): ``parameters`` (numpy-style entries) open its Parameters section, made after its
+    description where it has none, and ``returns`` is its Returns section, before Examples."""
+
+    def fill(f: _F) -> _F:
+        head, examples = inspect.cleandoc(f.__doc__ or "").split("\n\nExamples\n", 1)
+        heading = "Parameters\n----------\n"
+        if heading in head:
+            head = head.replace(heading, heading + parameters, 1)
+        else:
+            head = f"{head}\n\n{heading}{parameters.rstrip()}"
+        f.__doc__ = f"{head}\n\nReturns\n-------\n{returns}\nExamples\n{examples}"
+        f.__rankwise_filled_doc__ = True  # type: ignore[attr-defined]  # tools/griffe_runtime_docs.py
+        return f
+
+    return fill
+
+
+# The Parameters of both tie models and their Returns, ``{name}`` their tie parameter's.
+_TIE_PARAMETERS = """\
+model_a, model_b : sequence
+    The two players of each comparison (any names: strings, integers).
+winner : sequence
+    ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
+    score of ``model_a``: 1, 0 or 0.5 (a tie).
+players, weights, intervals, confidence, n_resamples, seed, resamples, scale, base, init
+    As :func:`bradley_terry`. The bootstrap refits the model on each resample; the
+    asymptotic intervals invert the observed information of ``(s, ln {name})``. The tie
+    parameter gets an interval too: the bootstrap's quantiles, or ``exp(ln {name} +- z *
+    se)``.
+alpha : float
+    Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (a Gaussian prior: the
+    fit is then the maximum a posteriori), needed (> 0) when a player never wins nor
+    ties, or never loses nor ties.
+max_iter, tol : int, float
+    Newton iterations, and the size of the last step at convergence.
+"""
+_TIE_RETURNS = """\
+Ratings
+    ``parameters`` holds ``"{name}"``, ``parameter_intervals`` its interval.
+"""
+
+
+def _tie_doc(model: Literal["davidson", "rao_kupper"]) -> Callable[[_F], _F]:
+    """:func:`_shared_doc` of a tie model, naming its tie parameter."""
+    name = _TIE_PARAMETER[model]
+    return _shared_doc(_TIE_PARAMETERS.format(name=name), _TIE_RETURNS.format(name=name))
+
 
 def _tie_interval(
     model: Literal["davidson", "rao_kupper"], eta: float, eta_se: float, confidence: float
@@ -59,6 +112,47 @@ def _tie_interval(
     if model == "rao_kupper":
         lo_eta = max(lo_eta, 0.0)
     return (math.exp(lo_eta), math.exp(eta + z * eta_se))
+
+
+def _tie_intervals(
+    model: Literal["davidson", "rao_kupper"],
+    intervals: Intervals | None,
+    eta: float,
+    errors: npt.NDArray[np.float64],
+    draws: npt.NDArray[np.float64] | None,
+    confidence: float,
+) -> dict[str, tuple[float, float]] | None:
+    """The tie parameter's interval, keyed by its name (None without intervals): asymptotic
+    (:func:`_tie_interval`) from its log ``eta`` and the last of ``errors``, its standard
+    error; or the quantiles of the bootstrap's ``draws`` of ``eta``, mapped back."""
+    name = _TIE_PARAMETER[model]
+    if intervals == "asymptotic":
+        return {name: _tie_interval(model, eta, float(errors[-1]), confidence)}
+    if draws is not None:
+        lo, hi = _quantiles(np.exp(draws), confidence)
+        return {name: (float(lo), float(hi))}
+    return None
+
+
+def _coefficient_intervals(
+    features: list[str],
+    intervals: Intervals | None,
+    coef: npt.NDArray[np.float64],
+    errors: npt.NDArray[np.float64],
+    draws: npt.NDArray[np.float64] | None,
+    confidence: float,
+) -> dict[str, tuple[float, float]] | None:
+    """The contextual model's coefficients' intervals, keyed by feature (None without
+    intervals): asymptotic, ``coef -+ z * errors``; or the quantiles of the bootstrap's
+    ``draws`` (``(n_resamples, features)``)."""
+    if intervals == "asymptotic":
+        z = _z(confidence)
+        pairs = zip(features, coef.tolist(), errors.tolist(), strict=True)
+        return {f: (b - z * e, b + z * e) for f, b, e in pairs}
+    if draws is not None:
+        lo, hi = _quantiles(draws, confidence)
+        return {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(features)}
+    return None
 
 
 def _ties(
@@ -92,22 +186,16 @@ def _ties(
     boot = partial(_native.ratings_ties_bootstrap, data, fit.native, model=model)
     fitter = f"{model.replace('_', '-').title()} Newton iteration"
     fitted, others = _intervals(fit, fitter, model, theta, se, converged, boot, 3)
-    name = _TIE_PARAMETER[model]
-    parameters = {name: math.exp(eta)}
-    parameter_intervals = None
-    if intervals == "asymptotic":
-        parameter_intervals = {name: _tie_interval(model, eta, float(se[-1]), fit.confidence)}
-    elif intervals == "bootstrap":
-        lo, hi = _quantiles(np.exp(others[0]), fit.confidence)
-        parameter_intervals = {name: (float(lo), float(hi))}
+    draws = others[0] if others else None
     return Ratings(
         players=names,
         **fitted,
-        parameters=parameters,
-        parameter_intervals=parameter_intervals,
+        parameters={_TIE_PARAMETER[model]: math.exp(eta)},
+        parameter_intervals=_tie_intervals(model, intervals, eta, se, draws, fit.confidence),
     )
 
 
+@_tie_doc("davidson")
 def davidson(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -141,30 +229,6 @@ def davidson(
     :func:`bradley_terry`. Without ties the maximum is at ``nu = 0``, where the model is
     Bradley-Terry: the ratings are then :func:`bradley_terry`'s.
 
-    Parameters
-    ----------
-    model_a, model_b : sequence
-        The two players of each comparison (any names: strings, integers).
-    winner : sequence
-        ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
-        score of ``model_a``: 1, 0 or 0.5 (a tie).
-    players, weights, intervals, confidence, n_resamples, seed, resamples, scale, base, init
-        As :func:`bradley_terry`. The bootstrap refits the model on each resample; the
-        asymptotic intervals invert the observed information of ``(s, ln nu)``. The tie
-        parameter gets an interval too: the bootstrap's quantiles, or ``exp(ln nu +- z *
-        se)``.
-    alpha : float
-        Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (a Gaussian prior: the
-        fit is then the maximum a posteriori), needed (> 0) when a player never wins nor
-        ties, or never loses nor ties.
-    max_iter, tol : int, float
-        Newton iterations, and the size of the last step at convergence.
-
-    Returns
-    -------
-    Ratings
-        ``parameters`` holds ``"nu"``, ``parameter_intervals`` its interval.
-
     Examples
     --------
     >>> from rankwise import ratings
@@ -178,6 +242,7 @@ def davidson(
     return _ties("davidson", **locals())  # this function's arguments, as given
 
 
+@_tie_doc("rao_kupper")
 def rao_kupper(
     model_a: Sequence[Any] | npt.ArrayLike,
     model_b: Sequence[Any] | npt.ArrayLike,
@@ -210,30 +275,6 @@ def rao_kupper(
     and ``theta`` are fitted by Newton's method in Rust (the log-likelihood is concave in
     ``(s, ln theta)``, a cumulative-logit model) and reported on the arena's scale as
     :func:`bradley_terry`. Without ties the maximum is at ``theta = 1``: Bradley-Terry.
-
-    Parameters
-    ----------
-    model_a, model_b : sequence
-        The two players of each comparison (any names: strings, integers).
-    winner : sequence
-        ``"model_a"``, ``"model_b"``, ``"tie"`` or ``"tie (bothbad)"`` per comparison, or the
-        score of ``model_a``: 1, 0 or 0.5 (a tie).
-    players, weights, intervals, confidence, n_resamples, seed, resamples, scale, base, init
-        As :func:`bradley_terry`. The bootstrap refits the model on each resample; the
-        asymptotic intervals invert the observed information of ``(s, ln theta)``. The tie
-        parameter gets an interval too: the bootstrap's quantiles, or ``exp(ln theta +- z *
-        se)``.
-    alpha : float
-        Ridge penalty ``alpha / 2 * sum(s ** 2)`` on the log-strengths (a Gaussian prior: the
-        fit is then the maximum a posteriori), needed (> 0) when a player never wins nor
-        ties, or never loses nor ties.
-    max_iter, tol : int, float
-        Newton iterations, and the size of the last step at convergence.
-
-    Returns
-    -------
-    Ratings
-        ``parameters`` holds ``"theta"``, ``parameter_intervals`` its interval.
 
     Examples
     --------
@@ -455,22 +496,14 @@ def contextual_bradley_terry(
     boot = partial(_native.ratings_contextual_bootstrap, data, x, fit.native)
     fitter, method = "contextual Bradley-Terry Newton iteration", "contextual_bradley_terry"
     fitted, others = _intervals(fit, fitter, method, theta, se, converged, boot, 2)
-    parameters = dict(zip(feature_names, beta.tolist(), strict=True))
-    parameter_intervals = None
-    if intervals == "asymptotic":
-        z = _z(fit.confidence)
-        parameter_intervals = {
-            f: (b - z * e, b + z * e)
-            for f, b, e in zip(feature_names, beta.tolist(), se[len(names) :].tolist(), strict=True)
-        }
-    elif intervals == "bootstrap":
-        lo, hi = _quantiles(others[0], fit.confidence)
-        parameter_intervals = {f: (float(lo[j]), float(hi[j])) for j, f in enumerate(feature_names)}
+    draws = others[0] if others else None
     return Ratings(
         players=names,
         **fitted,
-        parameters=parameters,
-        parameter_intervals=parameter_intervals,
+        parameters=dict(zip(feature_names, beta.tolist(), strict=True)),
+        parameter_intervals=_coefficient_intervals(
+            feature_names, intervals, beta, se[len(names) :], draws, fit.confidence
+        ),
     )
 
 
@@ -532,6 +565,50 @@ def _online(
     )
 
 
+# The parameters both online models start with, and their Returns.
+_ONLINE_PARAMETERS = """\
+rankings : sequence of sequences
+    One match per entry, its players best first (two or more, distinct); or, with
+    ``offsets``, all of them flat, as :func:`plackett_luce`.
+offsets : array_like of int, optional
+    See ``rankings``.
+players : sequence, optional
+    As :func:`bradley_terry`; players without matches keep their starting belief.
+mu, sigma : float or array_like
+    The starting belief, one value for all or one per player (to continue from earlier
+    ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
+"""
+_online_doc = _shared_doc(
+    _ONLINE_PARAMETERS,
+    """\
+Ratings
+    ``ratings`` the means ``mu``, ``sigma`` the deviations.
+""",
+)
+
+
+def _openskill_options(beta: float, kappa: float, tau: float) -> dict[str, float]:
+    """openskill's constants, checked for numbers (the core checks their ranges)."""
+    return {
+        "beta": real_scalar("beta", beta),
+        "kappa": real_scalar("kappa", kappa),
+        "tau": real_scalar("tau", tau),
+    }
+
+
+def _trueskill_options(
+    beta: float, tau: float, draw_probability: float, min_delta: float
+) -> dict[str, float]:
+    """TrueSkill's constants, checked for numbers (the core checks their ranges)."""
+    return {
+        "beta": real_scalar("beta", beta),
+        "tau": real_scalar("tau", tau),
+        "draw_probability": real_scalar("draw_probability", draw_probability),
+        "min_delta": real_scalar("min_delta", min_delta),
+    }
+
+
+@_online_doc
 def openskill(
     rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
     *,
@@ -563,27 +640,12 @@ def openskill(
 
     Parameters
     ----------
-    rankings : sequence of sequences
-        One match per entry, its players best first (two or more, distinct); or, with
-        ``offsets``, all of them flat, as :func:`plackett_luce`.
-    offsets : array_like of int, optional
-        See ``rankings``.
-    players : sequence, optional
-        As :func:`bradley_terry`; players without matches keep their starting belief.
-    mu, sigma : float or array_like
-        The starting belief, one value for all or one per player (to continue from earlier
-        ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
     beta, kappa, tau : float
         openskill's constants: performance noise, the floor of the variance factor, and the
         per-match inflation of ``sigma``.
     confidence : float
         ``lower`` and ``upper`` are ``mu -+ z * sigma`` with ``z`` the normal quantile of
         ``(1 + confidence) / 2``; openskill's ``ordinal()`` is ``mu - 3 * sigma``.
-
-    Returns
-    -------
-    Ratings
-        ``ratings`` the means ``mu``, ``sigma`` the deviations.
 
     Examples
     --------
@@ -596,15 +658,11 @@ def openskill(
     """
     names, matches = _matches(rankings, offsets, players, mu, sigma)
     confidence = _confidence(confidence)
-    mean, sd = _native.ratings_openskill(
-        matches,
-        beta=real_scalar("beta", beta),
-        kappa=real_scalar("kappa", kappa),
-        tau=real_scalar("tau", tau),
-    )
+    mean, sd = _native.ratings_openskill(matches, **_openskill_options(beta, kappa, tau))
     return _online(names, mean, sd, "openskill (Plackett-Luce)", confidence)
 
 
+@_online_doc
 def trueskill(
     rankings: Sequence[Sequence[Any]] | npt.ArrayLike,
     *,
@@ -640,16 +698,6 @@ def trueskill(
 
     Parameters
     ----------
-    rankings : sequence of sequences
-        One match per entry, its players best first (two or more, distinct); or, with
-        ``offsets``, all of them flat, as :func:`plackett_luce`.
-    offsets : array_like of int, optional
-        See ``rankings``.
-    players : sequence, optional
-        As :func:`bradley_terry`; players without matches keep their starting belief.
-    mu, sigma : float or array_like
-        The starting belief, one value for all or one per player (to continue from earlier
-        ratings: pass the previous result's ``ratings`` and ``sigma`` with its ``players``).
     beta, tau, draw_probability, min_delta : float
         The package's constants: performance noise, the per-match inflation of ``sigma``, the
         probability of a draw (in ``[0, 1)``) and the convergence threshold of the message
@@ -662,11 +710,6 @@ def trueskill(
     ranks : sequence of sequences of numbers, optional
         Each match's ranks of its players, in the order of ``rankings`` (flat with
         ``offsets``): lower is better, equal ranks drew. By default ``0, 1, ...``: no draws.
-
-    Returns
-    -------
-    Ratings
-        ``ratings`` the means ``mu``, ``sigma`` the deviations.
 
     Examples
     --------
@@ -686,11 +729,6 @@ def trueskill(
     confidence = _confidence(confidence)
     if ranks is not None:
         matches["ranks"] = _match_ranks(ranks, matches["offsets"], offsets is not None)
-    mean, sd = _native.ratings_trueskill(
-        matches,
-        beta=real_scalar("beta", beta),
-        tau=real_scalar("tau", tau),
-        draw_probability=real_scalar("draw_probability", draw_probability),
-        min_delta=real_scalar("min_delta", min_delta),
-    )
+    options = _trueskill_options(beta, tau, draw_probability, min_delta)
+    mean, sd = _native.ratings_trueskill(matches, **options)
     return _online(names, mean, sd, "trueskill", confidence)
