@@ -8,6 +8,7 @@ every one of them. They also pin how the bindings read arrays that are not conti
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import sys
 import typing
@@ -155,10 +156,10 @@ STUB: list[tuple[str, str, str]] = [
 ]
 
 
-def _stub() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.expr]]:
+def _stub() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.expr | list[str]]]:
     tree = ast.parse(Path(_native.__file__).with_name("_native.pyi").read_text())
     functions: dict[str, ast.FunctionDef] = {}
-    aliases: dict[str, ast.expr] = {}
+    aliases: dict[str, ast.expr | list[str]] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             functions[node.name] = node
@@ -168,12 +169,18 @@ def _stub() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.expr]]:
                     functions[f"{node.name}.{item.name}"] = item
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             aliases[node.targets[0].id] = node.value
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rankwise."):
+            # an option the stub takes from its public alias: the alias's names
+            module = importlib.import_module(node.module or "")
+            for name in node.names:
+                aliases[name.asname or name.name] = _literal(getattr(module, name.name))
     return functions, aliases
 
 
-def _stub_names(annotation: ast.expr, aliases: dict[str, ast.expr]) -> list[str]:
+def _stub_names(annotation: ast.expr, aliases: dict[str, ast.expr | list[str]]) -> list[str]:
     if isinstance(annotation, ast.Name):
-        return _stub_names(aliases[annotation.id], aliases)
+        target = aliases[annotation.id]
+        return target if isinstance(target, list) else _stub_names(target, aliases)
     if isinstance(annotation, ast.BinOp):  # `Literal[...] | None`
         return _stub_names(annotation.left, aliases)
     assert isinstance(annotation, ast.Subscript), ast.dump(annotation)

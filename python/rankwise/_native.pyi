@@ -6,6 +6,20 @@ from typing import Any, Literal, NotRequired, TypedDict, Unpack, final
 import numpy as np
 import numpy.typing as npt
 
+# Options whose public alias lists the binding's names: the stub takes them from there
+# (tests/test_options.py pins both to the core's names). Only from modules that do not import
+# rankwise.evaluate: mypy would read its aliases of this stub's classes (`QrelsLike`) inside the
+# import cycle, before the classes, and reject them; metrics.py and fusion.py keep their copies.
+from rankwise.correlation import Alternative as _Alternative
+from rankwise.correlation import NanPolicy as _NanPolicy
+from rankwise.labels import Method as _AggregateMethod
+from rankwise.labels import TieBreak as _TieBreak
+from rankwise.stats import BootstrapMethod as _BootstrapMethod
+from rankwise.stats import CorrectionName as _CorrectionName
+from rankwise.stats import EffectSizeName as _EffectSizeName
+from rankwise.stats import SizeDesign as _SizeDesign
+from rankwise.stats import TestName as _TestName
+
 # The string options each binding accepts (one fixed set each, the names next to the core's enum,
 # `option_names()`; the bindings reject anything else). A default written `...` is the core enum's
 # `#[default]` option; the public functions spell it out.
@@ -13,8 +27,6 @@ _ScorePrecision = Literal["float32", "float64"]
 _Missing = Literal["skip", "zero"]
 _ArrayTies = Literal["stable", "average"]
 _ArrayNanPolicy = Literal["raise", "omit"]
-_Alternative = Literal["two-sided", "less", "greater"]
-_NanPolicy = Literal["propagate", "raise", "omit"]
 _IdStyle = Literal["bracketed", "numbers", "letters"]
 _OnProblem = Literal["repair", "error"]
 _TieRule = Literal["trec_eval", "ranx", "expected"]
@@ -245,27 +257,27 @@ def parse_permutation(
 ) -> tuple[list[int], list[int], list[str], list[int]]: ...
 def pairwise_p_values(
     scores: npt.NDArray[np.float64],
-    test: Literal["randomization", "t-test", "bootstrap", "wilcoxon"],
-    alternative: Literal["two-sided", "less", "greater"] = ...,
+    test: _TestName,
+    alternative: _Alternative = ...,
     *,
     n_resamples: int = 10000,
     seed: int = 42,
 ) -> npt.NDArray[np.float64]: ...
 def corrected_p_values(
-    p: npt.NDArray[np.float64], method: Literal["holm", "bonferroni", "bh", "by"] | None
+    p: npt.NDArray[np.float64], method: _CorrectionName | None
 ) -> npt.NDArray[np.float64]: ...
 def pairwise_effect_sizes(
-    scores: npt.NDArray[np.float64], kind: Literal["cohens_d", "glass_delta", "hedges_g"]
+    scores: npt.NDArray[np.float64], kind: _EffectSizeName
 ) -> npt.NDArray[np.float64]: ...
 def pairwise_intervals(
     scores: npt.NDArray[np.float64],
     confidence: float = 0.95,
-    alternative: Literal["two-sided", "less", "greater"] = ...,
+    alternative: _Alternative = ...,
 ) -> npt.NDArray[np.float64]: ...
 def mean_intervals(
     scores: npt.NDArray[np.float64],
     confidence: float = 0.95,
-    alternative: Literal["two-sided", "less", "greater"] = ...,
+    alternative: _Alternative = ...,
 ) -> npt.NDArray[np.float64]: ...
 def anova(
     scores: npt.NDArray[np.float64], design: Literal["one-way", "two-way"]
@@ -281,8 +293,8 @@ def bootstrap_intervals(
     scores: npt.NDArray[np.float64],
     paired: bool,
     confidence: float,
-    alternative: Literal["two-sided", "less", "greater"],
-    method: Literal["percentile", "bca"],
+    alternative: _Alternative,
+    method: _BootstrapMethod,
     n_resamples: int,
     seed: int,
     resamples: npt.NDArray[np.uint32] | None = None,
@@ -300,7 +312,7 @@ def t_test_power(
     variance: float,
     n_topics: int,
     alpha: float,
-    alternative: Literal["two-sided", "less", "greater"],
+    alternative: _Alternative,
 ) -> float: ...
 def anova_power(
     difference: float, variance: float, n_topics: int, n_systems: int, alpha: float
@@ -314,12 +326,12 @@ def mean_margins_of_error(
     scores: npt.NDArray[np.float64], confidence: float
 ) -> npt.NDArray[np.float64]: ...
 def topic_set_size(
-    design: Literal["t-test", "anova", "ci"],
+    design: _SizeDesign,
     difference: float,
     variance: float,
     power: float,
     alpha: float,
-    alternative: Literal["two-sided", "less", "greater"],
+    alternative: _Alternative,
     n_systems: int,
 ) -> int: ...
 def tukey_hsd_p_values(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
@@ -615,7 +627,7 @@ def labels_order(
     *,
     offsets: npt.NDArray[np.int64] | None = None,
     shape: tuple[int, int] | None = None,
-    ties: Literal["stable", "random", "doc_id"] = ...,
+    ties: _TieBreak = ...,
     seed: int = 0,
     doc_ids: npt.NDArray[np.int64] | None = None,
     descending: bool = True,
@@ -627,15 +639,7 @@ def labels_inverse(
     shape: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.int64]: ...
 def labels_aggregate(
-    method: Literal[
-        "borda",
-        "copeland",
-        "plackett_luce",
-        "plackett_luce_ilsr",
-        "bradley_terry",
-        "kemeny",
-        "kemeny_exact",
-    ],
+    method: _AggregateMethod,
     n_items: npt.NDArray[np.int64],
     query_offsets: npt.NDArray[np.int64],
     *,
