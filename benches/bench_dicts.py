@@ -110,6 +110,13 @@ def interleaved(bench: Bench, rows: list[tuple[str, str, str, Callable[[], Any]]
             f"  {tool:<10} {label}: median {R.fmt_s(statistics.median(ts))}, CPU "
             f"{R.fmt_s(statistics.median(cs))} (n={len(ts)}, 1st {R.fmt_s(first)})"
         )
+    # The targets' ratios in CPU time too: on a loaded machine the wall-time ratio moves with
+    # the load, the CPU one much less. It counts every thread of rankwise's, so an idle
+    # machine with cores to spare usually shows a higher wall-time ratio.
+    cpu = {key: statistics.median(cs) for (key, *_), cs in zip(rows, cpus, strict=True)}
+    for t in TARGETS:
+        if t.peer in cpu and t.rankwise in cpu:
+            print(f"  CPU ratio {t.peer}/{t.rankwise}: {cpu[t.peer] / cpu[t.rankwise]:.2f}x")
     return results
 
 

@@ -123,6 +123,24 @@ fn for_each_borrowed(
     Ok(())
 }
 
+/// Documents in all the `{doc_id: value}` dicts of `outer` (other values count 0): the room
+/// to reserve before reading it, counted without the list `values()` would build (and the
+/// reference counts it would touch, one per query).
+pub fn total_docs(outer: &Bound<'_, PyDict>) -> usize {
+    let mut total = 0;
+    let _ = for_each_borrowed(outer, |_, docs| {
+        // SAFETY: borrowed from `outer` during its iteration, GIL held; `PyDict_Size` reads
+        // the size field of a dict (of any subclass) and runs no Python code.
+        unsafe {
+            if ffi::PyDict_Check(docs) != 0 {
+                total += usize::try_from(ffi::PyDict_Size(docs)).unwrap_or(0);
+            }
+        }
+        Ok(())
+    });
+    total
+}
+
 /// UTF-8 bytes of an exact `str`, or `None` for anything else.
 ///
 /// # Safety
@@ -170,6 +188,41 @@ unsafe fn exact_number(obj: *mut ffi::PyObject) -> Option<f64> {
     }
 }
 
+/// The labels read so far, by the address of their exact `int` or `float` object: labels
+/// are few distinct objects (CPython shares the ints -5..=256 for the whole process), so most
+/// are read with one comparison rather than a call into the interpreter. An address names the
+/// same object, hence the same value (numbers are immutable), only while no object is freed:
+/// one cache serves one stretch of code that runs no Python code, and no longer.
+struct LabelCache {
+    /// Direct-mapped on the address (objects of the small-int table and of pymalloc's
+    /// number sizes lie 32 bytes apart, so neighbours take neighbouring slots).
+    slots: [(*mut ffi::PyObject, f64); 8],
+}
+
+impl LabelCache {
+    fn new() -> Self {
+        LabelCache {
+            slots: [(std::ptr::null_mut(), 0.0); 8],
+        }
+    }
+
+    /// [`exact_number`] of `obj`, remembered.
+    ///
+    /// # Safety
+    /// As [`exact_number`]; and no object may have been freed since this cache was made.
+    #[inline]
+    unsafe fn number(&mut self, obj: *mut ffi::PyObject) -> Option<f64> {
+        let slot = &mut self.slots[(obj as usize >> 5) & 7];
+        if slot.0 == obj {
+            return Some(slot.1);
+        }
+        // SAFETY: per the function contract.
+        let v = unsafe { exact_number(obj) }?;
+        *slot = (obj, v);
+        Some(v)
+    }
+}
+
 /// Pour `{query_id: {doc_id: value}}` into `sink`; `argument` names the dict in errors.
 pub fn fill_from_dict(
     argument: &str,
@@ -187,12 +240,7 @@ pub fn fill_from_dict(
         )
     })?;
     // Size the columns once: growing them would touch every page several times.
-    let total: usize = outer
-        .values()
-        .iter()
-        .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
-        .sum();
-    sink.reserve(total);
+    sink.reserve(total_docs(outer));
     for_each_borrowed(outer, |qid_ptr, docs_ptr| {
         // SAFETY: borrowed from `outer` during its iteration; owned before any Python code.
         let (qid, docs) = unsafe {
@@ -250,6 +298,26 @@ unsafe fn exact_dict(obj: *mut ffi::PyObject) -> bool {
     unsafe { ffi::PyDict_CheckExact(obj) != 0 }
 }
 
+/// A qrels entry as the fast paths take it: `Ok(Some(id))` for a judged query (an exact `str`
+/// id of text whose value is an exact, non-empty dict), `Ok(None)` for a query without
+/// judgements (dropped, as `Qrels` drops it), the error of [`stop`] for anything else.
+///
+/// # Safety
+/// `qid` and `docs` must be valid object pointers and the GIL held; the id borrows `qid`'s
+/// UTF-8 buffer, valid while `qid` lives.
+unsafe fn judged_entry<'a>(
+    qid: *mut ffi::PyObject,
+    docs: *mut ffi::PyObject,
+) -> PyResult<Option<&'a str>> {
+    // SAFETY: per the function contract; nothing here runs Python code.
+    unsafe {
+        let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+            return Err(stop());
+        };
+        Ok((ffi::PyDict_Size(docs) != 0).then_some(q))
+    }
+}
+
 /// The judged queries of a qrels dict (those with a judgement; `Qrels` drops the others), in
 /// its order, for [`read_labelled_run`]: each query's judgements are read when the run reaches
 /// that query (while its dict is in cache for the lookups that follow), the others at the end;
@@ -305,12 +373,9 @@ pub fn read_judgements(qrels: &Bound<'_, PyDict>) -> Option<DictJudgements> {
         // SAFETY: borrowed from `qrels` during its iteration, GIL held; no Python code runs
         // on this path, and the inner dict is owned (a new reference) before it is kept.
         unsafe {
-            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
-                return Err(stop());
+            let Some(q) = judged_entry(qid, docs)? else {
+                return Ok(());
             };
-            if ffi::PyDict_Size(docs) == 0 {
-                return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
-            }
             out.push(
                 q,
                 Bound::from_borrowed_ptr(py, qid).unbind(),
@@ -328,15 +393,19 @@ pub fn read_judgements(qrels: &Bound<'_, PyDict>) -> Option<DictJudgements> {
 /// exact `str` id (text) with an exact finite `float` or small `int` label.
 ///
 /// # Safety
-/// `docs` must be a live exact dict and the GIL held.
-unsafe fn read_labels(docs: *mut ffi::PyObject, mut label: impl FnMut(f64)) -> bool {
+/// `docs` must be a live exact dict and the GIL held; `cache` as [`LabelCache::number`].
+unsafe fn read_labels(
+    docs: *mut ffi::PyObject,
+    cache: &mut LabelCache,
+    mut label: impl FnMut(f64),
+) -> bool {
     let mut pos: ffi::Py_ssize_t = 0;
     let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
     let mut value: *mut ffi::PyObject = std::ptr::null_mut();
     // SAFETY: per the function contract; nothing here runs Python code.
     unsafe {
         while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut value) != 0 {
-            match (exact_str(doc), exact_number(value)) {
+            match (exact_str(doc), cache.number(value)) {
                 (Some(_), Some(l)) if l.is_finite() => label(l),
                 _ => return false,
             }
@@ -370,13 +439,10 @@ pub fn read_labelled_run(
     judgements: &DictJudgements,
     sink: &mut impl LabelSink,
 ) -> bool {
-    let total: usize = run
-        .values()
-        .iter()
-        .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
-        .sum();
-    sink.reserve(total);
+    sink.reserve(total_docs(run));
     let mut seen = vec![false; judgements.ids.len()];
+    // Nothing below runs Python code, so no object is freed: one cache serves the whole read.
+    let mut cache = LabelCache::new();
     let read = for_each_borrowed(run, |qid, docs| {
         // SAFETY: borrowed from `run` (and from the judged query's dict, owned by
         // `judgements`) during the iteration, GIL held. A judged query's dict is looked up
@@ -398,7 +464,7 @@ pub fn read_labelled_run(
                     for &l in &table.values[table.starts[k]..table.starts[k + 1]] {
                         sink.judgement(l);
                     }
-                } else if !read_labels(labels, |l| sink.judgement(l)) {
+                } else if !read_labels(labels, &mut cache, |l| sink.judgement(l)) {
                     return Err(stop());
                 }
             }
@@ -420,7 +486,7 @@ pub fn read_labelled_run(
                             return Err(stop());
                         }
                         f64::NAN
-                    } else if let Some(l) = exact_number(found) {
+                    } else if let Some(l) = cache.number(found) {
                         l
                     } else {
                         return Err(stop());
@@ -437,7 +503,7 @@ pub fn read_labelled_run(
         && (judgements.labels.is_some()
             || seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
                 // SAFETY: an exact dict owned by `judgements`, GIL held.
-                seen || unsafe { read_labels(docs.as_ptr(), |_| {}) }
+                seen || unsafe { read_labels(docs.as_ptr(), &mut cache, |_| {}) }
             }))
 }
 
@@ -462,42 +528,40 @@ pub fn judgements_snapshot<'py>(
     let mut table = LabelTable {
         starts: Vec::with_capacity(outer.len() + 1),
         // Sized once: growing it would copy (and fault in) every page several times.
-        values: Vec::with_capacity(
-            outer
-                .values()
-                .iter()
-                .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
-                .sum(),
-        ),
+        values: Vec::with_capacity(total_docs(outer)),
     };
     table.starts.push(0);
     let mut failed: Option<PyErr> = None;
     let done = for_each_borrowed(outer, |qid, docs| {
-        // SAFETY: borrowed from `outer` during its iteration, GIL held. Nothing here runs
-        // Python code: the checks read exact types, `PyDict_Copy` of an exact dict and
-        // `PyDict_SetItem` with an exact `str` key only copy and hash-insert.
+        // SAFETY: borrowed from `outer` during its iteration, GIL held. The checks and
+        // `read_labels` run no Python code (one label cache each: see below). The new dict of
+        // `PyDict_Copy` may start a garbage collection (Python 3.11 collects as it
+        // allocates), whose finalizers may run Python code: the id and the dict are owned
+        // before, so they outlive whatever that code does. `PyDict_SetItem` with an exact
+        // `str` key only hash-inserts.
         unsafe {
-            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
-                return Err(stop());
+            let Some(q) = judged_entry(qid, docs)? else {
+                return Ok(());
             };
-            if ffi::PyDict_Size(docs) == 0 {
-                return Ok(()); // a query without judgements is dropped, as `Qrels` drops it
-            }
-            if !read_labels(docs, |l| table.values.push(l)) {
+            if !read_labels(docs, &mut LabelCache::new(), |l| table.values.push(l)) {
                 return Err(stop());
             }
             table.starts.push(table.values.len());
-            let copy = ffi::PyDict_Copy(docs);
+            let (qid, docs) = (
+                Bound::from_borrowed_ptr(py, qid),
+                Bound::from_borrowed_ptr(py, docs),
+            );
+            let copy = ffi::PyDict_Copy(docs.as_ptr());
             if copy.is_null() {
                 failed = Some(PyErr::fetch(py));
                 return Err(stop());
             }
             let copy = Bound::from_owned_ptr(py, copy).cast_into_unchecked::<PyDict>();
-            if ffi::PyDict_SetItem(out.as_ptr(), qid, copy.as_ptr()) != 0 {
+            if ffi::PyDict_SetItem(out.as_ptr(), qid.as_ptr(), copy.as_ptr()) != 0 {
                 failed = Some(PyErr::fetch(py));
                 return Err(stop());
             }
-            judged.push(q, Bound::from_borrowed_ptr(py, qid).unbind(), copy.unbind());
+            judged.push(q, qid.unbind(), copy.unbind());
             Ok(())
         }
     });
