@@ -146,7 +146,7 @@ mod tests {
     fn every_long_loop_stops_when_its_call_is_interrupted() {
         use crate::compare::stats::{PairedTest, pairwise};
         use crate::consistency::opis::{Metric, OpisOptions, PairSource, opis};
-        use crate::correlation::batch::kendall_rows;
+        use crate::correlation::batch::{RowPairs, kendall_rows};
         use crate::correlation::kendall::KendallOptions;
         use crate::correlation::{NanPolicy, Values};
         use crate::evaluate::{ArrayBatch, ArrayOptions, EvalOptions, evaluate, evaluate_arrays};
@@ -204,14 +204,12 @@ mod tests {
                 "kendall_rows",
                 Box::new(|| {
                     let x = [1.0, 2.0, 3.0, 4.0, 1.0, 3.0, 2.0, 4.0];
-                    kendall_rows(
-                        Values::F64(&x),
-                        Values::F64(&x),
-                        RowLayout::uniform(2, 4),
-                        &KendallOptions::default(),
-                        NanPolicy::Propagate,
-                    )
-                    .map(drop)
+                    let rows = RowPairs {
+                        x: Values::F64(&x),
+                        y: Values::F64(&x),
+                        layout: RowLayout::uniform(2, 4),
+                    };
+                    kendall_rows(rows, &KendallOptions::default(), NanPolicy::Propagate).map(drop)
                 }),
             ),
             (

@@ -8,13 +8,12 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use rankwise_core::correlation::ap::ApTies;
-use rankwise_core::correlation::batch::{self, RowRanks, RowRanksKind, Summary};
+use rankwise_core::correlation::batch::{self, RowPairs, RowRanks, RowRanksKind, Summary};
 use rankwise_core::correlation::kendall::{KendallOptions, PValueMethod, Variant};
 use rankwise_core::correlation::rbo::{self, Ranking, RboTies};
 use rankwise_core::correlation::weighted::Weigher;
-use rankwise_core::correlation::{Alternative, Estimate, NanPolicy, Values};
+use rankwise_core::correlation::{Alternative, Estimate, NanPolicy};
 use rankwise_core::error::Result as CoreResult;
-use rankwise_core::ragged::RowLayout;
 
 use crate::convert::{Array, Held, Wrap, layout_of, slice_opt};
 use crate::errors::{CoreError, invalid_value};
@@ -35,11 +34,12 @@ fn over_rows<T>(
     y: &Bound<'_, PyAny>,
     offsets: &Option<Array<'_, i64>>,
     shape: Option<(usize, usize)>,
-    f: impl FnOnce(Values<'_>, Values<'_>, RowLayout<'_>) -> PyResult<T>,
+    f: impl FnOnce(RowPairs<'_>) -> PyResult<T>,
 ) -> PyResult<T> {
     let (hx, hy) = (Held::new(x, "x")?, Held::new(y, "y")?);
-    let (vx, vy) = (hx.values("x")?, hy.values("y")?);
-    f(vx, vy, layout_of(offsets, shape, vx.len(), "x")?)
+    let (x, y) = (hx.values("x")?, hy.values("y")?);
+    let layout = layout_of(offsets, shape, x.len(), "x")?;
+    f(RowPairs { x, y, layout })
 }
 
 /// Kendall's tau of every row: `(statistic, pvalue, counts)`.
@@ -64,8 +64,8 @@ pub fn kendall_tau<'py>(
         alternative: alternative.0,
         scipy_rounding,
     };
-    over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        estimates(py, || batch::kendall_rows(vx, vy, lay, &opts, nan_policy.0))
+    over_rows(x, y, &offsets, shape, |rows| {
+        estimates(py, || batch::kendall_rows(rows, &opts, nan_policy.0))
     })
 }
 
@@ -81,9 +81,9 @@ pub fn spearman<'py>(
     alternative: Wrap<Alternative>,
     nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<Pair<'py>> {
-    over_rows(x, y, &offsets, shape, |vx, vy, lay| {
+    over_rows(x, y, &offsets, shape, |rows| {
         estimates(py, || {
-            batch::spearman_rows(vx, vy, lay, alternative.0, nan_policy.0)
+            batch::spearman_rows(rows, alternative.0, nan_policy.0)
         })
     })
 }
@@ -143,9 +143,10 @@ pub fn weighted_tau<'py>(
         }
     };
     let weigher = slice_opt(&weights, "weights")?.map_or(Weigher::Hyperbolic, Weigher::Table);
-    over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        let rows = || batch::weighted_tau_rows(vx, vy, lay, ranks, weigher, additive, nan_policy.0);
-        statistics(py, rows)
+    over_rows(x, y, &offsets, shape, |rows| {
+        statistics(py, || {
+            batch::weighted_tau_rows(rows, ranks, weigher, additive, nan_policy.0)
+        })
     })
 }
 
@@ -161,8 +162,8 @@ pub fn ap_correlation<'py>(
     ties: Wrap<ApTies>,
     nan_policy: Wrap<NanPolicy>,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Counts)> {
-    over_rows(x, y, &offsets, shape, |vx, vy, lay| {
-        statistics(py, || batch::ap_rows(vx, vy, lay, ties.0, nan_policy.0))
+    over_rows(x, y, &offsets, shape, |rows| {
+        statistics(py, || batch::ap_rows(rows, ties.0, nan_policy.0))
     })
 }
 

@@ -60,13 +60,18 @@ struct Buffers<S> {
     kernel: S,
 }
 
+/// A batch: `x` and `y` cut into rows by one layout, row `q` pairing `x[q]` with `y[q]`.
+/// What every `*_rows` function takes.
+#[derive(Debug, Clone, Copy)]
+pub struct RowPairs<'a> {
+    pub x: Values<'a>,
+    pub y: Values<'a>,
+    pub layout: RowLayout<'a>,
+}
+
 /// Checks the shapes of a batch: `x`, `y` (and `z`) have the layout's length.
-fn check(
-    x: &Values<'_>,
-    y: &Values<'_>,
-    z: Option<&Values<'_>>,
-    layout: &RowLayout<'_>,
-) -> Result<()> {
+fn check(rows: &RowPairs<'_>, z: Option<&Values<'_>>) -> Result<()> {
+    let RowPairs { x, y, layout } = rows;
     if y.len() != x.len() {
         return Err(RankError::shape(
             "y",
@@ -102,12 +107,9 @@ fn check(
 
 /// Run `kernel` on every row; `nan_is_value` keeps NaN as the smallest value under
 /// [`NanPolicy::Propagate`] (weighted tau) instead of giving the row NaN (`nan_output`).
-#[allow(clippy::too_many_arguments)]
 fn map_rows<S, T>(
-    x: Values<'_>,
-    y: Values<'_>,
+    rows: RowPairs<'_>,
     z: Option<Values<'_>>,
-    layout: RowLayout<'_>,
     nan_policy: NanPolicy,
     nan_is_value: bool,
     nan_output: T,
@@ -117,7 +119,8 @@ where
     S: Default + Send,
     T: Send + Sync + Copy,
 {
-    check(&x, &y, z.as_ref(), &layout)?;
+    check(&rows, z.as_ref())?;
+    let RowPairs { x, y, layout } = rows;
     let row = |q: usize, buf: &mut Buffers<S>| -> Result<(T, Status, bool)> {
         let range = layout.range(q);
         let range_len = range.len();
@@ -199,26 +202,22 @@ where
 
 /// Kendall's tau of every row (see [`super::kendall`]).
 pub fn kendall_rows(
-    x: Values<'_>,
-    y: Values<'_>,
-    layout: RowLayout<'_>,
+    rows: RowPairs<'_>,
     opts: &KendallOptions,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<Estimate>, Summary)> {
     let kernel = |k: &RowKeys<'_>, s: &mut KendallScratch| kendall_tau(k.x, k.y, opts, s);
-    map_rows(x, y, None, layout, nan_policy, false, Estimate::NAN, kernel)
+    map_rows(rows, None, nan_policy, false, Estimate::NAN, kernel)
 }
 
 /// Spearman's rho of every row (see [`super::spearman`]).
 pub fn spearman_rows(
-    x: Values<'_>,
-    y: Values<'_>,
-    layout: RowLayout<'_>,
+    rows: RowPairs<'_>,
     alternative: Alternative,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<Estimate>, Summary)> {
     let kernel = |k: &RowKeys<'_>, s: &mut SpearmanScratch| Ok(spearman(k.x, k.y, alternative, s));
-    map_rows(x, y, None, layout, nan_policy, false, Estimate::NAN, kernel)
+    map_rows(rows, None, nan_policy, false, Estimate::NAN, kernel)
 }
 
 /// How [`weighted_tau_rows`] ranks the elements of each row.
@@ -249,9 +248,7 @@ crate::choice!(RowRanksKind, "rank", {
 /// Weighted tau of every row (see [`super::weighted`]). NaN is the smallest value under
 /// [`NanPolicy::Propagate`], as in scipy.
 pub fn weighted_tau_rows(
-    x: Values<'_>,
-    y: Values<'_>,
-    layout: RowLayout<'_>,
+    rows: RowPairs<'_>,
     rank: RowRanks<'_>,
     weigher: Weigher<'_>,
     additive: bool,
@@ -262,10 +259,8 @@ pub fn weighted_tau_rows(
         _ => None,
     };
     map_rows(
-        x,
-        y,
+        rows,
         z,
-        layout,
         nan_policy,
         true,
         f64::NAN,
@@ -284,14 +279,12 @@ pub fn weighted_tau_rows(
 
 /// AP correlation of every row (see [`super::ap`]); `x` holds the true scores.
 pub fn ap_rows(
-    x: Values<'_>,
-    y: Values<'_>,
-    layout: RowLayout<'_>,
+    rows: RowPairs<'_>,
     ties: ApTies,
     nan_policy: NanPolicy,
 ) -> Result<(Vec<f64>, Summary)> {
     let kernel = |k: &RowKeys<'_>, s: &mut ApScratch| ap_correlation(k.x, k.y, ties, s);
-    map_rows(x, y, None, layout, nan_policy, false, f64::NAN, kernel)
+    map_rows(rows, None, nan_policy, false, f64::NAN, kernel)
 }
 
 #[cfg(test)]
@@ -304,9 +297,8 @@ mod tests {
         let y = [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0];
         let layout = RowLayout::uniform(2, 4);
         let o = KendallOptions::default();
-        let tau = |layout, nan_policy| {
-            kendall_rows(Values::F64(&x), Values::F64(&y), layout, &o, nan_policy)
-        };
+        let (x, y) = (Values::F64(&x), Values::F64(&y));
+        let tau = |layout, nan_policy| kendall_rows(RowPairs { x, y, layout }, &o, nan_policy);
         let (r, s) = tau(layout, NanPolicy::Propagate).unwrap();
         assert_eq!(r[0].statistic, 1.0);
         assert!(r[1].statistic.is_nan() && s.nan == 1);
@@ -323,15 +315,7 @@ mod tests {
         let (r, s) = tau(ragged, NanPolicy::Omit).unwrap();
         assert_eq!(r.len(), 3);
         assert!(r[1].statistic.is_nan() && s.too_small == 1);
-        assert!(
-            kendall_rows(
-                Values::F64(&x),
-                Values::F64(&y[..7]),
-                layout,
-                &o,
-                NanPolicy::Omit
-            )
-            .is_err()
-        );
+        let y = y.slice(0..7);
+        assert!(kendall_rows(RowPairs { x, y, layout }, &o, NanPolicy::Omit).is_err());
     }
 }

@@ -223,39 +223,37 @@ impl Builder {
             source,
             ..
         } = self;
-        let Some(query_of) = query_of else {
+        let (offsets, docs, values) = match query_of {
             // Already grouped, in query order.
-            let mut offsets = Vec::with_capacity(counts.len() + 1);
-            offsets.push(0);
-            for c in counts {
-                offsets.push(offsets.last().copied().unwrap_or(0) + c);
+            None => {
+                let mut offsets = Vec::with_capacity(counts.len() + 1);
+                offsets.push(0);
+                for c in counts {
+                    offsets.push(offsets.last().copied().unwrap_or(0) + c);
+                }
+                (offsets, docs, values)
             }
-            return Grouped {
-                queries,
-                lookup,
-                offsets,
-                docs,
-                values,
-                source,
-            };
+            Some(query_of) => {
+                let nq = queries.len();
+                let mut offsets = vec![0usize; nq + 1];
+                for &q in &query_of {
+                    offsets[q as usize + 1] += 1;
+                }
+                for i in 1..offsets.len() {
+                    offsets[i] += offsets[i - 1];
+                }
+                // Counting sort by query: stable within a query.
+                let mut next = offsets.clone();
+                let mut order = vec![0usize; query_of.len()];
+                for (i, &q) in query_of.iter().enumerate() {
+                    order[next[q as usize]] = i;
+                    next[q as usize] += 1;
+                }
+                let docs = docs.permuted(order.iter().copied());
+                let values = order.iter().map(|&i| values[i]).collect();
+                (offsets, docs, values)
+            }
         };
-        let nq = queries.len();
-        let mut offsets = vec![0usize; nq + 1];
-        for &q in &query_of {
-            offsets[q as usize + 1] += 1;
-        }
-        for i in 1..offsets.len() {
-            offsets[i] += offsets[i - 1];
-        }
-        // Counting sort by query: stable within a query.
-        let mut next = offsets.clone();
-        let mut order = vec![0usize; query_of.len()];
-        for (i, &q) in query_of.iter().enumerate() {
-            order[next[q as usize]] = i;
-            next[q as usize] += 1;
-        }
-        let docs = docs.permuted(order.iter().copied());
-        let values = order.iter().map(|&i| values[i]).collect();
         Grouped {
             queries,
             lookup,
@@ -405,13 +403,25 @@ pub(crate) fn chunks_by_offsets_mut<'a, T>(
 mod tests {
     use super::*;
 
+    /// What a builder groups after the queries `begun` are begun, in order, and then the
+    /// `(query, doc, value)` entries pushed.
+    fn grouped(begun: &[&[u8]], entries: &[(&[u8], &[u8], f64)]) -> Grouped {
+        let mut b = Builder::new();
+        for &q in begun {
+            b.begin_query(q);
+        }
+        for &(q, d, v) in entries {
+            b.push(q, d, v);
+        }
+        b.group()
+    }
+
     #[test]
     fn interleaved_queries_are_regrouped_stably() {
-        let mut b = Builder::new();
-        b.push(b"q1", b"a", 1.0);
-        b.push(b"q2", b"b", 2.0);
-        b.push(b"q1", b"c", 3.0);
-        let g = b.group();
+        let g = grouped(
+            &[],
+            &[(b"q1", b"a", 1.0), (b"q2", b"b", 2.0), (b"q1", b"c", 3.0)],
+        );
         assert_eq!(g.offsets, vec![0, 2, 3]);
         assert_eq!(g.docs.get(0), b"a");
         assert_eq!(g.docs.get(1), b"c");
@@ -420,22 +430,17 @@ mod tests {
 
     #[test]
     fn a_query_begun_early_and_filled_late_is_regrouped() {
-        let mut b = Builder::new();
-        b.begin_query(b"q0");
-        b.push(b"q1", b"a", 1.0);
-        b.push(b"q0", b"b", 2.0);
-        b.push(b"q1", b"c", 3.0);
-        let g = b.group();
+        let g = grouped(
+            &[b"q0"],
+            &[(b"q1", b"a", 1.0), (b"q0", b"b", 2.0), (b"q1", b"c", 3.0)],
+        );
         assert_eq!(g.offsets, vec![0, 1, 3]);
         assert_eq!(g.values, vec![2.0, 1.0, 3.0]);
     }
 
     #[test]
     fn empty_queries_are_kept() {
-        let mut b = Builder::new();
-        b.begin_query(b"q0");
-        b.push(b"q1", b"a", 1.0);
-        let g = b.group();
+        let g = grouped(&[b"q0"], &[(b"q1", b"a", 1.0)]);
         assert_eq!(g.offsets, vec![0, 0, 1]);
         assert_eq!(g.queries.len(), 2);
     }

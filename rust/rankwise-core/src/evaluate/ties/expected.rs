@@ -87,21 +87,12 @@ pub const IPREC_WORK_LIMIT: u128 = 500_000_000;
 /// [`IPREC_WORK_LIMIT`].
 pub(super) fn g_work(tied: &Tied<'_>) -> Option<u128> {
     let mut work: u128 = 0;
-    let mut grades: Vec<(f64, u128)> = Vec::new();
+    let mut grades: Vec<(f64, usize)> = Vec::new();
     for (_, g) in tied.groups() {
-        grades.clear();
-        for &l in g {
-            let v = linear(l);
-            if v != 0.0 {
-                match grades.iter_mut().find(|(w, _)| *w == v) {
-                    Some((_, c)) => *c += 1,
-                    None => grades.push((v, 1)),
-                }
-            }
-        }
+        positive_gains(g, &mut grades);
         let mut vectors: u128 = grades.len() as u128 * g.len() as u128;
         for &(_, c) in &grades {
-            vectors = vectors.saturating_mul(c + 1);
+            vectors = vectors.saturating_mul(c as u128 + 1);
             if vectors > IPREC_WORK_LIMIT {
                 return None;
             }
@@ -370,6 +361,22 @@ pub(super) fn expected_ndcg_rel(tied: &Tied<'_>, query: &RankedQuery<'_>) -> f64
     if sum > 0.0 { sum / f(num_pos) } else { 0.0 }
 }
 
+/// The distinct positive gains of the labels `g` of a group, each with how many of `g` have
+/// it, in order of first appearance, into `grades` (cleared first): what both [`expected_g`]
+/// and its work estimate [`g_work`] iterate over.
+fn positive_gains(g: &[f64], grades: &mut Vec<(f64, usize)>) {
+    grades.clear();
+    for &l in g {
+        let v = linear(l);
+        if v != 0.0 {
+            match grades.iter_mut().find(|(w, _)| *w == v) {
+                Some((_, c)) => *c += 1,
+                None => grades.push((v, 1)),
+            }
+        }
+    }
+}
+
 /// Expected `G` (as [`crate::metrics::gain::normalized_gain`]): a document of gain `g` at
 /// rank `i` earns `g / log2(2 + C_i - S_i)`, `C_i` the ideal cost down to `i` (no ordering
 /// changes it) and `S_i` the gain retrieved down to `i`. For a document `d` of a group, at
@@ -397,16 +404,7 @@ pub(super) fn expected_g(tied: &Tied<'_>, query: &RankedQuery<'_>) -> f64 {
             cost += if ideal >= 1.0 { ideal } else { 1.0 };
             costs.push(cost);
         }
-        grades.clear();
-        for &l in g {
-            let v = linear(l);
-            if v != 0.0 {
-                match grades.iter_mut().find(|(w, _)| *w == v) {
-                    Some((_, c)) => *c += 1,
-                    None => grades.push((v, 1)),
-                }
-            }
-        }
+        positive_gains(g, &mut grades);
         let zeros = t - grades.iter().map(|&(_, c)| c).sum::<usize>();
         let mut group = 0.0;
         for d in 0..grades.len() {
