@@ -375,8 +375,9 @@ impl<'a> Separators<'a> {
     /// its newline, found one separator at a time instead of one byte at a time.
     ///
     /// The hot loop of reading a file (a third of the instructions of `rankwise eval` on a
-    /// 1M-line run): the mask is kept in a register until the line ends, and the class read
-    /// for each flagged byte also says whether it ends the line.
+    /// 1M-line run, measured with callgrind, before this form cut it by a quarter): the mask is
+    /// kept in a register until the line ends, and the class read for each flagged byte also
+    /// says whether it ends the line.
     #[inline]
     fn line(&mut self, pos: usize) -> ([&'a [u8]; 7], usize, usize) {
         let data = self.data;
