@@ -298,8 +298,9 @@ class _Run:
         ids: str,
         first_id: int,
         on_problem: str,
-        method_of: Callable[[Any, str], Any],
+        max_unparsed: float | None,
     ) -> None:
+        _check_max_unparsed(max_unparsed)
         strategy = SlidingWindow() if strategy is None else strategy
         if not isinstance(strategy, Strategy):
             raise RankwiseTypeError(
@@ -349,7 +350,7 @@ class _Run:
                 f"{type(strategy).__name__}; got {type(ranker).__name__}"
             )
         self.queries, self.candidates, self.ranker = queries, candidates, ranker
-        self.batch_size, self.method_of = batch_size, method_of
+        self.batch_size, self.max_unparsed = batch_size, max_unparsed
         self.cache = (
             cache
             if cache is None or isinstance(cache, AnswerCache)
@@ -436,7 +437,7 @@ class _Run:
         return batch
 
     def method(self, batch: _Batch) -> Any:
-        return self.method_of(self.ranker, _METHOD[batch.kind])
+        return getattr(self.ranker, _METHOD[batch.kind])
 
     def failed(self, batches: list[_Batch], exc: BaseException, first: _Batch) -> Exception:
         """Put unanswered batches back and describe the failure (the run can resume)."""
@@ -553,10 +554,13 @@ class _Run:
             self.take(sub, [sub.answers[i] for i in sub.todo] if sub.todo else _CACHED)
         return True
 
-    def blocked_error(self) -> RerankInterruptedError:
-        """The calls set aside by :meth:`overflowed` go back in the queues (a rerun retries
-        them, and only them); the error names each one's query and call."""
+    def raise_blocked(self) -> None:
+        """At the end of the loop (inside the run, as :meth:`failed`), if :meth:`overflowed`
+        set calls aside: they go back in the queues (a rerun retries them, and only them) and
+        the error raised names each one's query and call."""
         p = self.p
+        if not p.blocked:
+            return
         blocked, p.blocked = p.blocked, []
         for kind, task, _ in reversed(blocked):
             p.queues.setdefault(kind, deque()).appendleft(task)
@@ -575,7 +579,12 @@ class _Run:
             "again with the same arguments (or with the same cache) retries only these calls."
         )
         err.partial = _result(p, finished_only=True)
-        return err
+        raise err from cause
+
+    def result(self) -> RerankResult:
+        """The run's result once it is over (its time and tokens counted), checked against
+        ``max_unparsed``."""
+        return _checked_unparsed(_result(self.p), self.max_unparsed)
 
     def take(self, batch: _Batch, got: object) -> None:
         """The ranker's answers to ``batch.todo`` (``_CACHED`` if the cache answered all)."""
@@ -673,10 +682,9 @@ def rerank(
     run stopped. ``progress`` (default: when stderr is a terminal) shows queries and calls
     done. :func:`rerank_async` is the same for rankers whose methods are coroutines.
     """
-    _check_max_unparsed(max_unparsed)
     run = _Run(
         queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
-        on_problem, getattr,
+        on_problem, max_unparsed,
     )  # fmt: skip
     with run:
         while batches := run.batches(1):
@@ -690,10 +698,8 @@ def rerank(
                         continue
                     raise run.failed(batches, exc, batch) from exc
             run.take(batch, got)
-        if run.p.blocked:
-            first = run.p.blocked[0][2]
-            raise run.blocked_error() from first
-    return _checked_unparsed(_result(run.p), max_unparsed)
+        run.raise_blocked()
+    return run.result()
 
 
 async def rerank_async(
@@ -729,10 +735,9 @@ async def rerank_async(
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidValueError(f"`concurrency` must be a positive integer; got {concurrency!r}")
-    _check_max_unparsed(max_unparsed)
     run = _Run(
         queries, candidates, ranker, strategy, batch_size, cache, progress, ids, first_id,
-        on_problem, getattr,
+        on_problem, max_unparsed,
     )  # fmt: skip
 
     async def call(batch: _Batch) -> Any:
@@ -750,10 +755,8 @@ async def rerank_async(
                         continue
                     raise run.failed(batches[i:], got, batch) from got
                 run.take(batch, got)
-        if run.p.blocked:
-            first = run.p.blocked[0][2]
-            raise run.blocked_error() from first
-    return _checked_unparsed(_result(run.p), max_unparsed)
+        run.raise_blocked()
+    return run.result()
 
 
 def _has_text(answer: object) -> bool:
@@ -797,8 +800,8 @@ def _checked_unparsed(result: RerankResult, max_unparsed: float | None) -> Reran
         )
         err.result = result
         raise err
-    # stacklevel 3: the caller of rerank / rerank_async.
-    warnings.warn(message, UnparsedAnswersWarning, stacklevel=3)
+    # stacklevel 4: the caller of rerank / rerank_async (through _Run.result).
+    warnings.warn(message, UnparsedAnswersWarning, stacklevel=4)
     return result
 
 

@@ -247,6 +247,21 @@ class _CausalRanker(_Ranker):
                 fitted[k] = built
         return fitted, refused
 
+    def _fitted_logits(
+        self,
+        kind: str,
+        batch: Sequence[tuple[Any, ...]],
+        todo: Sequence[int],
+        build: Callable[[tuple[Any, ...], int | None], tuple[list[int], list[int]]],
+    ) -> tuple[dict[int, list[float]], dict[int, PromptTooLongError]]:
+        """The calls of ``todo`` fitted by :meth:`_fit` (``build`` gives the prompt ids and
+        the answer tokens; one token is read), and for each fitted call, in call order, the
+        next-token logits of its answer tokens; with the refusals."""
+        fitted, refused = self._fit(kind, batch, todo, build, lambda k: 1)
+        ready = sorted(fitted)
+        logits = self._forward_logits([fitted[k][0] for k in ready], [fitted[k][1] for k in ready])
+        return dict(zip(ready, logits, strict=True)), refused
+
     @staticmethod
     def _refuse(refused: dict[int, PromptTooLongError], out: list[Any]) -> None:
         """Raise the first refusal, carrying the answers of the batch's other calls."""
@@ -419,17 +434,13 @@ class CausalListwiseRanker(_CausalRanker):
                     f"{max(len(batch[k][1]) for k in todo)}"
                 )
 
-            def first(item: tuple[Any, ...], words: int | None) -> tuple[list[int], Any]:
+            def first(item: tuple[Any, ...], words: int | None) -> tuple[list[int], list[int]]:
                 # The target after the prompt is the identifier itself (it ends in "[").
                 targets = [_identifier(i, True) + "]" for i in range(len(item[1]))]
                 return self._choices(self.prompt(item[0], item[1], words=words), targets)
 
-            fitted, refused = self._fit("rank", batch, todo, first, lambda k: 1)
-            ready = sorted(fitted)
-            logits = self._forward_logits(
-                [fitted[k][0] for k in ready], [fitted[k][1] for k in ready]
-            )
-            for k, row in zip(ready, logits, strict=True):
+            logits, refused = self._fitted_logits("rank", batch, todo, first)
+            for k, row in logits.items():
                 out[k] = _stable_order(row)
         else:
 
@@ -495,19 +506,14 @@ class CausalPairwiseRanker(_CausalRanker):
         if not batch:
             return []
 
-        def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], Any]:
+        def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], list[int]]:
             query, a, b = item
             return self._choices(self.prompt(query, a, b, words=words), self.template.targets)
 
-        fitted, refused = self._fit("compare", batch, range(len(batch)), build, lambda k: 1)
-        ready = sorted(fitted)
+        logits, refused = self._fitted_logits("compare", batch, range(len(batch)), build)
         out: list[Any] = [None] * len(batch)
-        if ready:
-            logits = self._forward_logits(
-                [fitted[k][0] for k in ready], [fitted[k][1] for k in ready]
-            )
-            for k, p in zip(ready, _softmax_first(logits), strict=True):
-                out[k] = p
+        for k, p in zip(logits, _softmax_first(list(logits.values())), strict=True):
+            out[k] = p
         self._refuse(refused, out)
         return out
 
@@ -556,7 +562,7 @@ class CausalSetwiseRanker(_CausalRanker):
         candidate is the most relevant."""
         out, todo = _split_calls(batch, lambda n: [1.0] * n)
 
-        def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], Any]:
+        def build(item: tuple[Any, ...], words: int | None) -> tuple[list[int], list[int]]:
             query, cands, _ = item
             targets = [
                 self.template.target.format(label=label)
@@ -564,10 +570,8 @@ class CausalSetwiseRanker(_CausalRanker):
             ]
             return self._choices(self.prompt(query, cands, words=words), targets)
 
-        fitted, refused = self._fit("select", batch, todo, build, lambda k: 1)
-        ready = sorted(fitted)
-        logits = self._forward_logits([fitted[k][0] for k in ready], [fitted[k][1] for k in ready])
-        for k, row in zip(ready, logits, strict=True):
+        logits, refused = self._fitted_logits("select", batch, todo, build)
+        for k, row in logits.items():
             out[k] = _softmax(row)
         self._refuse(refused, out)
         return out

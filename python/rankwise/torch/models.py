@@ -49,7 +49,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidValueError, RankwiseTypeError
@@ -477,14 +476,6 @@ class _ScoresAsLists:
 
 # --------------------------------------------------------------------------------------------
 # Encoders
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    if not isinstance(data, dict):
-        raise InvalidValueError(f"{path}: expected a JSON object")
-    return data
 
 
 _POOLING_KEYS = {
