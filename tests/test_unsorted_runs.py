@@ -6,13 +6,15 @@ the groups."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rankwise import _native
 
-from ._trec_cli import rankwise_cli, same_eval_output
+from ._trec_cli import EVAL_FLAGS, rankwise_cli, same_eval_output
 
 
 def edge_lines(rng: random.Random) -> list[str]:
@@ -55,6 +57,29 @@ def test_shuffled_runs_print_the_sorted_output_for_every_group_shape(tmp_path):
     )
     for flags, text in outputs.items():
         assert "\twide\t" in text or not flags
+
+
+def test_a_shuffled_run_through_a_pipe_prints_the_sorted_output(tmp_path):
+    """Standard input cannot be read twice: it is read in partitions by query from its first
+    line, whatever its order, and prints what the sorted file prints."""
+    rng = random.Random(7)
+    lines = edge_lines(rng)
+    qp, sorted_run = tmp_path / "q", tmp_path / "sorted"
+    qp.write_text(edge_qrels())
+    sorted_run.write_text("".join(lines))
+    rng.shuffle(lines)
+    for run_text in ("".join(lines), sorted_run.read_text()):
+        for flags in EVAL_FLAGS:
+            expected = rankwise_cli("eval", *flags, "-m", "all_trec", qp, sorted_run)
+            piped = subprocess.run(
+                [sys.executable, "-m", "rankwise", "eval", *flags, "-m", "all_trec", str(qp), "-"],
+                input=run_text,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert expected.returncode == 0 and piped.returncode == 0, piped.stderr
+            assert piped.stdout == expected.stdout, flags
 
 
 def test_errors_in_a_shuffled_run_name_the_file_and_line_as_a_whole_read_does(tmp_path):

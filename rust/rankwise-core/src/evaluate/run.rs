@@ -249,9 +249,9 @@ pub struct RunFileEvaluation {
 /// writes them). A regular file whose queries are not on consecutive lines is read again
 /// from its start through the same handle once streaming finds a query's lines apart, a
 /// group of queries at a time, with memory below the file's size (see
-/// `evaluate_in_query_groups`). A pipe, FIFO or standard input (which cannot be read twice)
-/// is read whole from the start, as [`read_run`](crate::trec::read_run) reads it, and memory
-/// holds its parsed columns (about the size of the file, up to twice during the read).
+/// `evaluate_in_query_groups`). A pipe, FIFO or standard input (which cannot be read twice,
+/// so streaming could not go back on finding a query's lines apart) is read that way from
+/// the start, whatever its order.
 pub fn evaluate_run_file(
     qrels: &Qrels,
     path: impl AsRef<std::path::Path>,
@@ -324,60 +324,72 @@ pub(crate) fn evaluate_run_file_in_blocks(
     let whole = |source: &mut crate::trec::parse::Source| {
         evaluate_whole_run(qrels, source, measures, opts, TieRule::TrecEval)
     };
-    if !source.is_regular() {
-        // A pipe is read once: streaming could not fall back to a whole read.
-        return whole(&mut source);
-    }
     let mut rows = vec![0.0; nq * m];
     let mut in_run = vec![false; nq];
-    // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
-    let streamed = crate::trec::parse::stream_run_in_blocks(
-        &mut source,
-        measures.trec_eval().score_precision(),
-        block,
-        |run| {
-            let pairs = judged_pairs(qrels, &run);
-            let values = run_rows(qrels, &run, &pairs, measures, opts);
-            Ok((pairs, values))
-        },
-        |(pairs, values)| {
-            for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
-                rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
-                in_run[q] = true;
-            }
-            Ok(())
-        },
-    )?;
-    let (name, run_queries, run_sample) = match streamed {
-        crate::trec::Streamed::Done {
-            name,
-            num_queries,
-            first_queries,
-        } => (name, num_queries, first_queries),
-        crate::trec::Streamed::NotGrouped { .. } => {
-            // A regular file: read it again from its start, through the same handle, a
-            // group of queries at a time.
-            rows.fill(0.0);
-            in_run.fill(false);
-            let groups = evaluate_in_query_groups(
-                qrels,
-                &mut source,
-                measures,
-                opts,
-                &mut rows,
-                &mut in_run,
-            )?;
-            if let Some(read) = groups {
-                read
-            } else {
-                if !source.rewind() {
-                    return Err(RankError::Io {
-                        path: source.name().to_owned(),
-                        kind: std::io::ErrorKind::Other,
-                        message: "cannot go back to the start of the file to read it whole".into(),
-                    });
+    let (name, run_queries, run_sample) = if !source.is_regular() {
+        // A pipe is read once, so streaming could not go back to its start on finding a
+        // query's lines apart: it is read in query groups, whatever its order.
+        let groups =
+            evaluate_in_query_groups(qrels, &mut source, measures, opts, &mut rows, &mut in_run)?;
+        groups.ok_or_else(|| RankError::Io {
+            path: source.name().to_owned(),
+            kind: std::io::ErrorKind::Other,
+            message: format!(
+                "more than {} queries: too many to read from a pipe; give a file",
+                u32::MAX - 1
+            ),
+        })?
+    } else {
+        // Each block's runs are evaluated in parallel (map); their rows land in place (reduce).
+        let streamed = crate::trec::parse::stream_run_in_blocks(
+            &mut source,
+            measures.trec_eval().score_precision(),
+            block,
+            |run| {
+                let pairs = judged_pairs(qrels, &run);
+                let values = run_rows(qrels, &run, &pairs, measures, opts);
+                Ok((pairs, values))
+            },
+            |(pairs, values)| {
+                for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
+                    rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
+                    in_run[q] = true;
                 }
-                return whole(&mut source);
+                Ok(())
+            },
+        )?;
+        match streamed {
+            crate::trec::Streamed::Done {
+                name,
+                num_queries,
+                first_queries,
+            } => (name, num_queries, first_queries),
+            crate::trec::Streamed::NotGrouped { .. } => {
+                // A regular file: read it again from its start, through the same handle, a
+                // group of queries at a time.
+                rows.fill(0.0);
+                in_run.fill(false);
+                let groups = evaluate_in_query_groups(
+                    qrels,
+                    &mut source,
+                    measures,
+                    opts,
+                    &mut rows,
+                    &mut in_run,
+                )?;
+                if let Some(read) = groups {
+                    read
+                } else {
+                    if !source.rewind() {
+                        return Err(RankError::Io {
+                            path: source.name().to_owned(),
+                            kind: std::io::ErrorKind::Other,
+                            message: "cannot go back to the start of the file to read it whole"
+                                .into(),
+                        });
+                    }
+                    return whole(&mut source);
+                }
             }
         }
     };

@@ -189,7 +189,7 @@ impl Source {
     /// ([`comments::remember_uncommented`](super::comments::remember_uncommented)), and the
     /// first one of a pipe or standard input, which cannot be read again to be checked
     /// ([`comments::remember_piped`](super::comments::remember_piped)).
-    fn read_without_comments(&self, skipped: Skipped) {
+    pub(super) fn read_without_comments(&self, skipped: Skipped) {
         if skipped.lines == 0
             && let Some(stamp) = &self.stamp
         {
@@ -1339,18 +1339,28 @@ pub(super) struct RunLine<'a> {
     pub name: &'a [u8],
 }
 
+/// What [`for_each_run_line`] counted in its text, lines numbered from 1 at its start.
+pub(super) struct RunLines<'a> {
+    pub newlines: u64,
+    /// Comment lines skipped, and the first one's line and text.
+    pub comments: u64,
+    pub first_comment: Option<(u64, &'a [u8])>,
+}
+
 /// For `trec::memory`: hand every run line of `data` (lines cut at `\n`; blank lines and
 /// comments skipped) to `each`, checked exactly as [`parse_piece`] checks a run line.
-/// Returns the number of newlines in `data`, or the error a whole read reports for the first
-/// malformed line, its line number counted from 1 at the start of `data` (the caller adds
-/// the lines before).
+/// Returns the newlines and comment lines of `data`, or the error a whole read reports for
+/// the first malformed line, its line number counted from 1 at the start of `data` (the
+/// caller adds the lines before).
 pub(super) fn for_each_run_line<'a>(
     data: &'a [u8],
     name: &str,
     mut each: impl FnMut(RunLine<'a>),
-) -> Result<u64> {
+) -> Result<RunLines<'a>> {
     let ascii = data.is_ascii();
     let mut newlines = 0u64;
+    let mut comments = 0u64;
+    let mut first_comment = None;
     let fail = |local_line, reason: String, text: &[u8]| {
         malformed(name, local_line, reason, quote_line(text))
     };
@@ -1364,10 +1374,15 @@ pub(super) fn for_each_run_line<'a>(
         if line_end < data.len() {
             newlines += 1;
         }
-        if count == 0 || fields[0].first() == Some(&b'#') {
+        if count == 0 {
             continue;
         }
         let line = &data[line_start..line_end];
+        if fields[0].first() == Some(&b'#') {
+            comments += 1;
+            first_comment.get_or_insert((local_line, line));
+            continue;
+        }
         if count < 6 {
             return Err(fail(
                 local_line,
@@ -1395,7 +1410,11 @@ pub(super) fn for_each_run_line<'a>(
             name: fields[5],
         });
     }
-    Ok(newlines)
+    Ok(RunLines {
+        newlines,
+        comments,
+        first_comment,
+    })
 }
 
 /// For `trec::memory`: [`locate_duplicate`] for a run.
