@@ -15,7 +15,8 @@ Every input is read once, from its first byte (pipes, FIFOs, ``/dev/stdin``, ``<
 the qrels and one block of a run that is a regular file whose queries each sit on
 consecutive lines; a regular file whose queries are apart is read once more into compact
 records partitioned by query, below the file's size (``evaluate_run_file`` in the Rust
-core); any other run (read from a pipe, ``--format table|json|csv``) is held whole.
+core); a run from a pipe is read into those partitions from its first line, whatever its
+order; a run under ``--format table|json|csv`` is held whole.
 """
 
 from __future__ import annotations

@@ -537,13 +537,7 @@ fn evaluate_labelled_dicts(
 ) -> PyResult<Option<(Queries, Vec<f64>)>> {
     // A small run is read whole, then evaluated: a worker thread would overlap little work
     // with the reading and take a core from it (the evaluation runs on the rankwise pool).
-    let small = run.len() <= SMALL_RUN_QUERIES
-        && run
-            .values()
-            .iter()
-            .map(|d| d.cast::<PyDict>().map_or(0, |d| d.len()))
-            .sum::<usize>()
-            <= SMALL_RUN_DOCS;
+    let small = run.len() <= SMALL_RUN_QUERIES && crate::dicts::total_docs(run) <= SMALL_RUN_DOCS;
     let (send, receive) = mpsc::channel::<LabelChunk>();
     let mut chunks = ChunkedLabels {
         chunk: LabelChunk::with_capacity(0),
