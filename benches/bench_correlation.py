@@ -215,37 +215,47 @@ def scipy_time(bench: Bench, stats: Any, key: str, label: str, fn: Any) -> Any:
 
 
 def one_pair(
-    bench: Bench, q: int, n: int, stats: Any, ties: bool, note: str, ours: Any, theirs: Any
-) -> tuple[np.ndarray, np.ndarray, Any, Any]:
-    """Start size ``n`` on one pair ``x, y`` (see :func:`pair`) and time ``ours = (label,
-    fn)`` and scipy's ``theirs = (key, label, fn)``, each ``fn(x, y)``: ``(x, y, our result,
-    scipy's)``, scipy's None when it is not installed."""
+    bench: Bench,
+    q: int,
+    n: int,
+    stats: Any,
+    ties: bool,
+    note: str,
+    ours: Any,
+    theirs: Any,
+    check: Any,
+) -> None:
+    """Size ``n`` on one pair ``x, y`` (see :func:`pair`): time ``ours = (label, fn)`` and
+    scipy's ``theirs = (key, label, fn)``, each ``fn(x, y)``, then note ``check(x, y, our
+    result, scipy's)``; without scipy its row is skipped and nothing is compared."""
     x, y = pair(n, ties=ties)
     bench.start_size(q, n)
     bench.note(note)
     result = bench.time("rw", "rankwise", ours[0], lambda: ours[1](x, y))
     key, label, fn = theirs
-    return x, y, result, scipy_time(bench, stats, key, label, lambda: fn(x, y))
+    reference = scipy_time(bench, stats, key, label, lambda: fn(x, y))
+    if reference is not None:
+        bench.note(check(x, y, result, reference))
+    bench.end_size()
 
 
 def section_kendall(bench: Bench, q: int, n: int, stats: Any) -> None:
     from rankwise.compat.scipy import kendalltau as compat_kendalltau
     from rankwise.correlation import kendall_tau
 
-    note = f"x ~ U(0,1), y = x + N(0, 0.5), both floored to 100 levels; n = {n:,}"
-    x, y, ours, theirs = one_pair(
-        bench, q, n, stats, True, note, ("correlation.kendall_tau(x, y) [tau-b]", kendall_tau),
-        ("sp_tau", "stats.kendalltau(x, y)", lambda x, y: stats.kendalltau(x, y)),
-    )  # fmt: skip
-    if theirs is not None:
-        compat = compat_kendalltau(x, y)
-        bench.note(
+    def check(x: np.ndarray, y: np.ndarray, ours: Any, theirs: Any) -> str:
+        return (
             "compat.scipy.kendalltau bit-identical to scipy: "
-            f"{same_result(compat, theirs)}; "
+            f"{same_result(compat_kendalltau(x, y), theirs)}; "
             f"rankwise tau {float(ours.statistic)!r} vs scipy {float(theirs.statistic)!r}, "
             f"p-value identical: {same_bits(ours.pvalue, theirs.pvalue)}"
         )
-    bench.end_size()
+
+    note = f"x ~ U(0,1), y = x + N(0, 0.5), both floored to 100 levels; n = {n:,}"
+    one_pair(
+        bench, q, n, stats, True, note, ("correlation.kendall_tau(x, y) [tau-b]", kendall_tau),
+        ("sp_tau", "stats.kendalltau(x, y)", lambda x, y: stats.kendalltau(x, y)), check,
+    )  # fmt: skip
 
 
 def section_rows(bench: Bench, q: int, d: int, stats: Any) -> None:
@@ -293,14 +303,14 @@ def section_rows(bench: Bench, q: int, d: int, stats: Any) -> None:
 def section_wtau(bench: Bench, q: int, n: int, stats: Any) -> None:
     from rankwise.correlation import weighted_tau
 
+    def check(x: np.ndarray, y: np.ndarray, ours: Any, theirs: Any) -> str:
+        return f"bit-identical to scipy: {same_bits(ours, theirs.statistic)} ({float(ours)!r})"
+
     note = f"x ~ U(0,1), y = x + N(0, 0.5) (no ties); n = {n:,}; hyperbolic weigher, rank=True"
-    _, _, ours, theirs = one_pair(
+    one_pair(
         bench, q, n, stats, False, note, ("correlation.weighted_tau(x, y)", weighted_tau),
-        ("sp_wtau", "stats.weightedtau(x, y)", lambda x, y: stats.weightedtau(x, y)),
+        ("sp_wtau", "stats.weightedtau(x, y)", lambda x, y: stats.weightedtau(x, y)), check,
     )  # fmt: skip
-    if theirs is not None:
-        bench.note(f"bit-identical to scipy: {same_bits(ours, theirs.statistic)} ({float(ours)!r})")
-    bench.end_size()
 
 
 def section_opis(bench: Bench, q: int, d: int, args: argparse.Namespace) -> None:

@@ -8,9 +8,11 @@ Measured (the goal of issue 19 is printed as met / missed; nothing is asserted):
   ``get_bootstrap_result(battles, compute_mle_elo, 1000)`` (lm-sys/FastChat
   ``fastchat/serve/monitor/elo_analysis.py``: pandas ``sample(frac=1.0, replace=True)``, pivot
   tables, sklearn ``LogisticRegression``), transcribed below with sklearn >= 1.8's
-  ``C=np.inf`` for ``penalty=None``; goal >= 20x. The arena takes about a tenth of a second per
-  resample, so it is timed on ``--sample`` resamples and **scaled** to the full count (said so
-  in the output); the ratings of both on the full data are compared.
+  ``C=np.inf`` for ``penalty=None`` (FastChat's last PyPI release, fschat 0.2.36, predates
+  ``compute_mle_elo``: its ``compute_elo_mle_with_tie`` is another estimator, L2-penalised);
+  goal >= 20x. The arena takes about a tenth of a second per resample, so it is timed on
+  ``--sample`` resamples and **scaled** to the full count (said so in the output); the ratings
+  of both on the full data are compared.
 
 Then the other fits against their references (one row each, same data, ratio printed):
 

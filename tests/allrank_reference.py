@@ -2,6 +2,9 @@
 
 allRank (https://github.com/allegro/allRank, Apache-2.0, commit c88475661cb7, 2023-09-29) pins
 numpy<=1.21 and scipy<=1.7, so it cannot be installed next to current PyTorch on Python 3.11.
+Its last PyPI release (allRank 1.4.3, 2021) is no way out: it requires torch<=1.8.0 (no wheel
+for Python 3.11), and even with ``--no-deps`` ``allrank.models.losses`` does not import, as it
+pulls in ``torchvision`` and ``gcsfs`` through ``allrank.data``.
 These functions are its ``allrank/models/losses/{rankNet,lambdaLoss,listNet,listMLE,
 approxNDCG,neuralNDCG,loss_utils}.py`` and ``models/metrics.py::dcg`` with only these edits:
 
