@@ -177,6 +177,23 @@ def _in_partition(partition: int, error: RankwiseError) -> RankwiseError:
     return type(error)(f"partition {partition} of the run: {error}")
 
 
+def _per_query(
+    qrels: Qrels, run: Run, names: list[str], options: EvalOptions
+) -> tuple[list[str], npt.NDArray[np.float64]]:
+    """The kernel's per-query values of ``run`` under ``options``, for the judged queries it
+    holds: ``missing="skip"`` always, as :func:`merge_partitions` places the absent ones."""
+    _, query_ids, values, _ = _native.evaluate(
+        qrels,
+        run,
+        names,
+        rel_level=float(options.rel_level),
+        judged_only=bool(options.judged_only),
+        max_docs=options.max_docs,
+        missing="skip",
+    )
+    return query_ids, values
+
+
 def evaluate_partition(
     frame: Any,
     qrels: Qrels,
@@ -205,15 +222,7 @@ def evaluate_partition(
         width = len(_native.measure_names(names))  # "official" and "P.5,10" expand
         return PartitionResult(partition, [], np.empty((width, 0), dtype=np.float64))
     try:
-        _, query_ids, values, _ = _native.evaluate(
-            qrels,
-            run,
-            names,
-            rel_level=float(options.rel_level),
-            judged_only=bool(options.judged_only),
-            max_docs=options.max_docs,
-            missing="skip",
-        )
+        query_ids, values = _per_query(qrels, run, names, options)
     except RankwiseError as e:
         raise _in_partition(partition, e) from None
     return PartitionResult(partition, query_ids, values)
@@ -247,15 +256,7 @@ def merge_partitions(
         if absent:
             # The kernel scores a query without documents as Missing::Zero does.
             empty = Run({q: {} for q in absent})
-            _, absent_ids, absent_values, _ = _native.evaluate(
-                qrels,
-                empty,
-                _measure_list(measures),
-                rel_level=float(options.rel_level),
-                judged_only=bool(options.judged_only),
-                max_docs=options.max_docs,
-                missing="skip",
-            )
+            absent_ids, absent_values = _per_query(qrels, empty, _measure_list(measures), options)
             ids.extend(absent_ids)
             blocks.append(absent_values)
     if not ids:

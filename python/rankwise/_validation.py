@@ -105,6 +105,15 @@ def real_array(name: str, value: object, *, exact: bool = False) -> npt.NDArray[
     return a.astype(np.float64)
 
 
+def _real(name: str, value: object) -> npt.NDArray[Any]:
+    """:func:`real_array`, refusing any dtype but bool, int, uint and float (strings, objects,
+    complex numbers) with a :class:`RankwiseTypeError` naming the argument."""
+    a = real_array(name, value)
+    if a.dtype.kind not in "biuf":
+        raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
+    return a
+
+
 def real_scalar(name: str, value: object) -> float:
     """``float(value)`` for a numeric argument, with rankwise errors that name it."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -198,14 +207,7 @@ def _int_vector(name: str, value: object, length: int | None, what: str) -> npt.
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
-# Real values, int64 values and row layouts of the label-construction API (rankwise.labels).
-def _real(name: str, value: object) -> npt.NDArray[Any]:
-    a = real_array(name, value)
-    if a.dtype.kind not in "biuf":
-        raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
-    return a
-
-
+# Int64 values and row layouts of the label-construction API (rankwise.labels).
 def _rows(
     name: str, value: object, offsets: object
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64] | None, tuple[int, int] | None]:
@@ -504,9 +506,7 @@ def probability(name: str, p: object, *, open_interval: bool = True) -> float:
 
 def float_vector(name: str, value: object, length: int | None = None) -> npt.NDArray[np.float64]:
     """A 1-D float64 array (copied only when needed)."""
-    a = real_array(name, value)
-    if a.dtype.kind not in "biuf":
-        raise RankwiseTypeError(f"`{name}` must be an array of real numbers; got dtype {a.dtype}")
+    a = _real(name, value)
     if a.ndim != 1:
         raise ShapeError(f"`{name}` must be 1-D; got shape {_shape(a)}")
     if length is not None and a.shape[0] != length:

@@ -24,11 +24,13 @@ from .evaluate import (
     Run,
     RunLike,
     _as_qrels,
-    _as_run,
     _measure_list,
     evaluate,
 )
-from .fusion import fuse  # moved to rankwise.fusion; re-exported for old imports
+from .fusion import (
+    _run_at,
+    fuse,  # moved to rankwise.fusion; re-exported for old imports
+)
 from .stats import (
     ALTERNATIVES,
     CORRECTIONS,
@@ -451,15 +453,6 @@ _LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
 def _latex_escape(text: str) -> str:
     """``text`` with LaTeX's special characters escaped."""
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
-
-
-def _run_at(where: str, run: RunLike) -> Run:
-    """``_as_run`` for one entry of `runs`, its errors naming the entry."""
-    try:
-        return _as_run(run)
-    except RankwiseError as e:
-        # `run` or `run["doc"]`: the native builder names its argument, or a part of it
-        raise type(e)(str(e).replace("`run", f"`{where}", 1)) from None
 
 
 def _systems(runs: Mapping[str, RunLike] | Sequence[RunLike]) -> list[tuple[str, Run]]:

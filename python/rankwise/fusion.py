@@ -55,6 +55,7 @@ def _run_at(where: str, run: RunLike) -> Run:
     try:
         return _as_run(run)
     except RankwiseError as e:
+        # `run` or `run["doc"]`: the native builder names its argument, or a part of it
         raise type(e)(str(e).replace("`run", f"`{where}", 1)) from None
 
 

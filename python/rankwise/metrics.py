@@ -37,11 +37,11 @@ import numpy.typing as npt
 from . import _native
 from ._validation import (
     _int_vector,
+    _real,
     batch,
     choice,
     cutoff,
     float_vector,
-    real_array,
     real_scalar,
 )
 from .errors import DegenerateDataWarning, InvalidValueError, RankwiseTypeError, ShapeError
@@ -530,9 +530,7 @@ def confidence_scores(
     >>> {name: values.round(4).tolist() for name, values in conf.items()}
     {'max': [0.9, 0.4], 'std': [0.3266, 0.0943], 'diff1': [0.4, 0.0]}
     """
-    s = real_array("scores", scores)
-    if s.dtype.kind not in "biuf":
-        raise RankwiseTypeError(f"`scores` must be an array of real numbers; got dtype {s.dtype}")
+    s = _real("scores", scores)
     if s.ndim == 2:
         if offsets is not None:
             raise InvalidValueError("`offsets` applies to 1-D (ragged) `scores`; got 2-D scores")

@@ -83,8 +83,9 @@ def _positive(name: str, value: Any, minimum: int = 1) -> int:
     return value
 
 
-def _check(ranker_factory: Any, strategy: Any) -> None:
-    """What the actors need, checked where the user called (not in an actor)."""
+def _check(ranker_factory: Any, strategy: Any, batch_size: Any, retries: Any) -> None:
+    """What an actor needs, checked by :class:`RerankBlock` and, before any actor starts, by
+    :func:`rerank` where the user called."""
     if not callable(ranker_factory):
         raise RankwiseTypeError(
             f"`ranker_factory` must be a callable that builds the ranker; "
@@ -95,6 +96,8 @@ def _check(ranker_factory: Any, strategy: Any) -> None:
             f"`strategy` must be a rankwise.rerank strategy (SlidingWindow, Setwise, ...); "
             f"got {type(strategy).__name__}"
         )
+    _positive("batch_size", batch_size)
+    _positive("retries", retries, minimum=0)
 
 
 class RerankBlock:
@@ -118,9 +121,9 @@ class RerankBlock:
         rerank_options: Mapping[str, Any] | None = None,
         label_text: bool = False,
     ) -> None:
-        _check(ranker_factory, strategy)
-        self.batch_size = _positive("batch_size", batch_size)
-        self.retries = _positive("retries", retries, minimum=0)
+        _check(ranker_factory, strategy, batch_size, retries)
+        self.batch_size = batch_size
+        self.retries = retries
         self.strategy = strategy
         self.columns = (id_column, query_column, candidates_column, doc_ids_column)
         self.options = dict(rerank_options or {})
@@ -281,9 +284,7 @@ def rerank(
         "label_text": label_text,
     }
     # Fail here, not in an actor: the same checks the actors will make (no ranker built).
-    _check(ranker_factory, strategy)
-    _positive("batch_size", batch_size)
-    _positive("retries", retries, minimum=0)
+    _check(ranker_factory, strategy, batch_size, retries)
     return ds.map_batches(
         RerankBlock,
         fn_constructor_args=(ranker_factory, strategy),

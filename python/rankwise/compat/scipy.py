@@ -179,6 +179,26 @@ def _tuple_axis(
     return arrays[0], arrays[1], tuple(axes), tuple(arrays[2:]), nd
 
 
+def _along(
+    x: Any, y: Any, axis: Any, nd: int, *extra: Any
+) -> tuple[Any, Any, Any, tuple[Any, ...], int | None, int]:
+    """The axis the statistic runs along, as scipy reads ``axis``: a tuple by
+    :func:`_tuple_axis` (its axes flattened last, so ``-1``), an int or None as given; None
+    for one sample (``nd <= 1``), for scipy's 1-D messages and a scalar result.
+
+    Returns the arrays, the axes ``keepdims`` restores, the ``extra`` paired arrays, the axis
+    and the number of dimensions the result keeps."""
+    along: int | None
+    if isinstance(axis, tuple):
+        x, y, kept_axes, extra, nd = _tuple_axis(x, y, axis, *extra)
+        along = -1
+    else:
+        kept_axes, along = axis, axis
+    if along is not None and nd <= 1:
+        along = None
+    return x, y, kept_axes, extra, along, nd
+
+
 def kendalltau(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
@@ -203,14 +223,7 @@ def kendalltau(
     choice("method", method, ("auto", "exact", "asymptotic"))
     _check_options(nan_policy, alternative)
     x, y, nd = _paired(x, y, nan_policy)
-    along: int | None
-    if isinstance(axis, tuple):
-        x, y, kept_axes, _, nd = _tuple_axis(x, y, axis)
-        along = -1
-    else:
-        kept_axes, along = axis, axis
-    if along is not None and nd <= 1:
-        along = None  # one sample: scipy's 1-D messages and a scalar result
+    x, y, kept_axes, _, along, nd = _along(x, y, axis, nd)
     empty = _all_slices_empty(x, along)
     if empty is not None:
         return SignificanceResult(
@@ -254,17 +267,10 @@ def weightedtau(
     """
     _check_options(nan_policy, "two-sided")
     x, y, nd = _paired(x, y, nan_policy)
-    along: int | None
-    if isinstance(axis, tuple):
-        paired_rank = () if isinstance(rank, bool) or rank is None else (rank,)
-        x, y, kept_axes, extra, nd = _tuple_axis(x, y, axis, *paired_rank)
-        if extra:
-            rank = extra[0]
-        along = -1
-    else:
-        kept_axes, along = axis, axis
-    if along is not None and nd <= 1:
-        along = None  # one sample: scipy's 1-D messages and a scalar result
+    paired_rank = () if isinstance(rank, bool) or rank is None else (rank,)
+    x, y, kept_axes, extra, along, nd = _along(x, y, axis, nd, *paired_rank)
+    if extra:
+        rank = extra[0]  # broadcast and reshaped with x and y under a tuple axis
     tau = _corr._weighted(
         x,
         y,
