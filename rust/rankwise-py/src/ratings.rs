@@ -8,7 +8,9 @@ use rankwise_core::labels::plackett_luce::{Fit, MmOptions};
 use rankwise_core::ratings::bradley_terry;
 use rankwise_core::ratings::contextual::{self, ContextOptions, Covariates};
 use rankwise_core::ratings::elo::{self, EloOptions};
-use rankwise_core::ratings::groups::{ComparisonGroups, RankingGroups, concat_draws};
+use rankwise_core::ratings::groups::{
+    self as core_groups, ComparisonGroups, RankingGroups, concat_draws,
+};
 use rankwise_core::ratings::openskill::{self, OpenSkillOptions};
 use rankwise_core::ratings::plackett_luce::{self as pl, Rankings};
 use rankwise_core::ratings::ties::{self, TieModel, TieOptions};
@@ -202,6 +204,16 @@ pub struct Problems<T> {
     players: Vec<usize>,
 }
 
+impl<T> Problems<T> {
+    /// The core's view of the cut.
+    fn problems(&self) -> core_groups::Problems<'_> {
+        core_groups::Problems {
+            bounds: &self.bounds,
+            players: &self.players,
+        }
+    }
+}
+
 impl<'a, 'py, T: FromPyObject<'a, 'py, Error = PyErr>> FromPyObject<'a, 'py> for OneProblem<T> {
     type Error = PyErr;
 
@@ -247,8 +259,7 @@ impl ComparisonGroupArgs<'_> {
             b,
             score,
             weights,
-            bounds: &self.bounds,
-            players: &self.players,
+            problems: self.problems(),
         })
     }
 }
@@ -260,8 +271,7 @@ impl RankingGroupArgs<'_> {
             items: r.items.slice("rankings")?,
             offsets: r.offsets.slice("offsets")?,
             weights: slice_opt(&r.weights, "weights")?,
-            bounds: &self.bounds,
-            players: &self.players,
+            problems: self.problems(),
         })
     }
 }
@@ -697,9 +707,9 @@ pub fn ratings_luce_choice_groups<'py>(
     options: Iteration,
 ) -> PyResult<(F64Array<'py>, usize)> {
     let (chosen, others, offsets) = groups.rows.slices()?;
-    let (bounds, players, opts) = (&groups.bounds, &groups.players, options.mm());
+    let (problems, opts) = (groups.problems(), options.mm());
     let fits = interrupt::run(py, || {
-        luce::mm_top1_groups(chosen, others, offsets, bounds, players, &opts)
+        luce::mm_top1_groups(chosen, others, offsets, problems, &opts)
     })?
     .map_err(CoreError)?;
     let not_converged = fits.iter().filter(|f| !f.converged).count();
@@ -750,8 +760,7 @@ fn online_groups<'py>(
         items: r.items.slice("rankings")?,
         offsets: r.offsets.slice("offsets")?,
         weights: None,
-        bounds: &groups.bounds,
-        players: &groups.players,
+        problems: groups.problems(),
     };
     let (mu, sigma) = (r.mu.slice("mu")?, r.sigma.slice("sigma")?);
     let ranks = slice_opt(&r.ranks, "ranks")?;

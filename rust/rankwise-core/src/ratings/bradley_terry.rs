@@ -190,6 +190,7 @@ pub fn bootstrap_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ratings::groups::Problems;
 
     fn data() -> (Vec<i64>, Vec<i64>, Vec<f64>) {
         (
@@ -284,8 +285,10 @@ mod tests {
             b: &b2,
             score: &s2,
             weights: None,
-            bounds: &[0, 8, 16],
-            players: &[3, 3],
+            problems: Problems {
+                bounds: &[0, 8, 16],
+                players: &[3, 3],
+            },
         };
         let fits = fit_groups(&groups, &opts, true).unwrap();
         let (a, b, s) = data();
@@ -303,8 +306,10 @@ mod tests {
             b: &[1, 1, 1],
             score: &[1.0, 1.0, 0.0],
             weights: None,
-            bounds: &[0, 1, 3],
-            players: &[2, 2],
+            problems: Problems {
+                bounds: &[0, 1, 3],
+                players: &[2, 2],
+            },
         };
         let e = fit_groups(&bad, &opts, false).unwrap_err().to_string();
         assert!(e.contains("problem 0"), "{e}");

@@ -1,8 +1,7 @@
 //! Many independent problems (queries, leaderboards) fitted at once: the one driver every
 //! grouped rating uses.
 //!
-//! The rows of all the problems lie together, sorted by problem: problem `g` owns rows
-//! `bounds[g]..bounds[g + 1]` and its players are `0..players[g]` (local indices). Each
+//! The rows of all the problems lie together, sorted by problem and cut by [`Problems`]. Each
 //! problem is computed by the single-problem function on its own rows, alone, in parallel on
 //! the rankwise pool; a problem that fails fails the call, naming it.
 
@@ -15,69 +14,89 @@ use super::{Comparisons, Resamples, cuts};
 use crate::error::{RankError, Result};
 use crate::labels::evidence::check_weights;
 
-/// Check that `bounds` cut `rows` rows into `players.len()` problems: rising from 0 to `rows`.
-pub fn check_bounds(bounds: &[usize], players: &[usize], rows: usize, what: &str) -> Result<()> {
-    let ok = bounds.len() == players.len() + 1
-        && bounds.first() == Some(&0)
-        && bounds.last() == Some(&rows)
-        && bounds.windows(2).all(|w| w[0] <= w[1]);
-    if ok {
-        Ok(())
-    } else {
-        Err(RankError::shape(
-            "groups",
-            format!("problem bounds rising from 0 to {rows} {what}, one per problem"),
-            format!("{} bounds for {} problems", bounds.len(), players.len()),
-        ))
+/// How the rows of many independent problems lie together, sorted by problem: problem `g`
+/// owns rows `bounds[g]..bounds[g + 1]` and its players are `0..players[g]` (local indices).
+/// The one cut every grouped rating takes, whatever its rows are.
+#[derive(Debug, Clone, Copy)]
+pub struct Problems<'a> {
+    pub bounds: &'a [usize],
+    pub players: &'a [usize],
+}
+
+impl Problems<'_> {
+    /// Check that `bounds` cut `rows` rows into `players.len()` problems: rising from 0 to
+    /// `rows`.
+    pub fn check(&self, rows: usize, what: &str) -> Result<()> {
+        let Self { bounds, players } = *self;
+        let ok = bounds.len() == players.len() + 1
+            && bounds.first() == Some(&0)
+            && bounds.last() == Some(&rows)
+            && bounds.windows(2).all(|w| w[0] <= w[1]);
+        if ok {
+            Ok(())
+        } else {
+            Err(RankError::shape(
+                "groups",
+                format!("problem bounds rising from 0 to {rows} {what}, one per problem"),
+                format!("{} bounds for {} problems", bounds.len(), players.len()),
+            ))
+        }
+    }
+
+    /// The rows of problem `g`.
+    pub fn rows(&self, g: usize) -> Range<usize> {
+        self.bounds[g]..self.bounds[g + 1]
+    }
+
+    /// The players of all the problems together.
+    pub fn total_players(&self) -> usize {
+        self.players.iter().sum()
+    }
+
+    /// `run(rows, n_players)` for every problem, in parallel, in problem order. An error of
+    /// problem `g` is returned as an invalid `groups` naming `g` (an interruption as itself).
+    pub fn each<T: Send>(
+        &self,
+        run: impl Fn(Range<usize>, usize) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        self.each_indexed(|_, rows, n| run(rows, n))
+    }
+
+    /// [`Self::each`] with the problem's index: `run(g, rows, n_players)`.
+    fn each_indexed<T: Send>(
+        &self,
+        run: impl Fn(usize, Range<usize>, usize) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let watch = crate::interrupt::current();
+        (0..self.players.len())
+            .into_par_iter()
+            .map(|g| {
+                watch.check()?;
+                watch
+                    .scope(|| run(g, self.rows(g), self.players[g]))
+                    .map_err(|e| match e {
+                        RankError::Interrupted => e,
+                        e => RankError::invalid(
+                            "groups",
+                            "problems that can each be fitted",
+                            format!("problem {g}: {e}"),
+                        ),
+                    })
+            })
+            .collect()
     }
 }
 
-/// `run(rows, n_players)` for every problem, in parallel, in problem order. An error of
-/// problem `g` is returned as an invalid `groups` naming `g` (an interruption as itself).
-pub fn each_problem<T: Send>(
-    bounds: &[usize],
-    players: &[usize],
-    run: impl Fn(Range<usize>, usize) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    each_indexed(bounds, players, |_, rows, n| run(rows, n))
-}
-
-/// [`each_problem`] with the problem's index: `run(g, rows, n_players)`.
-fn each_indexed<T: Send>(
-    bounds: &[usize],
-    players: &[usize],
-    run: impl Fn(usize, Range<usize>, usize) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    let watch = crate::interrupt::current();
-    (0..players.len())
-        .into_par_iter()
-        .map(|g| {
-            watch.check()?;
-            watch
-                .scope(|| run(g, bounds[g]..bounds[g + 1], players[g]))
-                .map_err(|e| match e {
-                    RankError::Interrupted => e,
-                    e => RankError::invalid(
-                        "groups",
-                        "problems that can each be fitted",
-                        format!("problem {g}: {e}"),
-                    ),
-                })
-        })
-        .collect()
-}
-
-/// The comparisons of many independent problems, sorted by problem: problem `g` owns
-/// comparisons `bounds[g]..bounds[g + 1]` of `a`, `b`, `score` (and `weights`), between its
-/// players `0..players[g]`. What every grouped comparison model takes; checked by [`Self::each`].
+/// The comparisons of many independent problems: `a`, `b`, `score` (and `weights`), cut into
+/// problems by `problems`. What every grouped comparison model takes; checked by
+/// [`Self::each`].
 #[derive(Debug, Clone, Copy)]
 pub struct ComparisonGroups<'a> {
     pub a: &'a [i64],
     pub b: &'a [i64],
     pub score: &'a [f64],
     pub weights: Option<&'a [f64]>,
-    pub bounds: &'a [usize],
-    pub players: &'a [usize],
+    pub problems: Problems<'a>,
 }
 
 impl ComparisonGroups<'_> {
@@ -91,7 +110,7 @@ impl ComparisonGroups<'_> {
         self.a.is_empty()
     }
 
-    /// [`each_problem`] over the comparisons: `run` gets each problem's validated
+    /// [`Problems::each`] over the comparisons: `run` gets each problem's validated
     /// [`Comparisons`] and its rows (for the other per-row inputs of a model).
     pub fn each<T: Send>(
         &self,
@@ -102,10 +121,9 @@ impl ComparisonGroups<'_> {
             b,
             score,
             weights,
-            bounds,
-            players,
+            problems,
         } = *self;
-        check_bounds(bounds, players, a.len(), "comparisons")?;
+        problems.check(a.len(), "comparisons")?;
         if b.len() != a.len()
             || score.len() != a.len()
             || weights.is_some_and(|w| w.len() != a.len())
@@ -121,7 +139,7 @@ impl ComparisonGroups<'_> {
         if let Some(w) = weights {
             check_weights(w, a.len(), "comparison", "finite and non-negative counts")?;
         }
-        each_problem(bounds, players, |r, n| {
+        problems.each(|r, n| {
             let c = Comparisons::new(
                 &a[r.clone()],
                 &b[r.clone()],
@@ -140,25 +158,24 @@ impl ComparisonGroups<'_> {
         resamples: Resamples<'_>,
         run: impl Fn(&Comparisons<'_>, Range<usize>, Resamples<'_>) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        check_resamples(resamples, self.len(), self.players.iter().sum())?;
+        check_resamples(resamples, self.len(), self.problems.total_players())?;
         self.each(|c, rows| run(c, rows.clone(), resamples_of(resamples, &rows)))
     }
 }
 
-/// The rankings (or matches) of many independent problems, sorted by problem: problem `g`
-/// owns rankings `bounds[g]..bounds[g + 1]` (ranking `r` is `items[offsets[r]..offsets[r +
-/// 1]]`, best first, with `weights[r]`), between its players `0..players[g]`.
+/// The rankings (or matches) of many independent problems (ranking `r` is
+/// `items[offsets[r]..offsets[r + 1]]`, best first, with `weights[r]`), cut into problems by
+/// `problems`.
 #[derive(Debug, Clone, Copy)]
 pub struct RankingGroups<'a> {
     pub items: &'a [i64],
     pub offsets: &'a [i64],
     pub weights: Option<&'a [f64]>,
-    pub bounds: &'a [usize],
-    pub players: &'a [usize],
+    pub problems: Problems<'a>,
 }
 
 impl RankingGroups<'_> {
-    /// [`each_problem`] over the rankings: `run` gets each problem's validated [`Rankings`]
+    /// [`Problems::each`] over the rankings: `run` gets each problem's validated [`Rankings`]
     /// (offsets from 0), its index, and the range of its entries among the flat `items`
     /// (for the other per-entry inputs, such as ranks).
     pub fn each<T: Send>(
@@ -169,8 +186,7 @@ impl RankingGroups<'_> {
             items,
             offsets,
             weights,
-            bounds,
-            players,
+            problems,
         } = *self;
         let n = offsets.len().saturating_sub(1);
         if !cuts(offsets, items.len()) {
@@ -180,7 +196,7 @@ impl RankingGroups<'_> {
                 offsets.len(),
             ));
         }
-        check_bounds(bounds, players, n, "rankings")?;
+        problems.check(n, "rankings")?;
         if weights.is_some_and(|w| w.len() != n) {
             return Err(RankError::shape(
                 "weights",
@@ -188,7 +204,7 @@ impl RankingGroups<'_> {
                 weights.map_or(0, <[f64]>::len),
             ));
         }
-        each_indexed(bounds, players, |g, rows, n| {
+        problems.each_indexed(|g, rows, n| {
             let (r0, r1) = (rows.start, rows.end);
             // Validated by `cuts`: offsets rise from 0 within items.
             #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -213,7 +229,7 @@ impl RankingGroups<'_> {
         sigma: &[f64],
         rate: impl Fn(&Rankings<'_>, Range<usize>, &mut [f64], &mut [f64]) -> Result<()> + Sync,
     ) -> Result<(Vec<f64>, Vec<f64>)> {
-        let total: usize = self.players.iter().sum();
+        let total = self.problems.total_players();
         for (name, v) in [("mu", mu), ("sigma", sigma)] {
             if v.len() != total {
                 return Err(RankError::shape(
@@ -223,9 +239,9 @@ impl RankingGroups<'_> {
                 ));
             }
         }
-        let mut first = Vec::with_capacity(self.players.len());
+        let mut first = Vec::with_capacity(self.problems.players.len());
         let mut at = 0;
-        for &m in self.players {
+        for &m in self.problems.players {
             first.push(at);
             at += m;
         }
@@ -247,11 +263,8 @@ impl RankingGroups<'_> {
         run: impl Fn(&Rankings<'_>, Resamples<'_>) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
         let n = self.offsets.len().saturating_sub(1);
-        check_resamples(resamples, n, self.players.iter().sum())?;
-        self.each(|c, g, _| {
-            let rows = self.bounds[g]..self.bounds[g + 1];
-            run(c, resamples_of(resamples, &rows))
-        })
+        check_resamples(resamples, n, self.problems.total_players())?;
+        self.each(|c, g, _| run(c, resamples_of(resamples, &self.problems.rows(g))))
     }
 }
 
@@ -333,23 +346,29 @@ pub fn fit_and_errors<F>(
 mod tests {
     use super::*;
 
+    fn problems<'a>(bounds: &'a [usize], players: &'a [usize]) -> Problems<'a> {
+        Problems { bounds, players }
+    }
+
     #[test]
     fn each_problem_runs_every_problem_in_order_and_names_a_failure() {
-        let got = each_problem(&[0, 2, 2, 5], &[3, 1, 4], |r, n| Ok((r, n))).unwrap();
+        let got = problems(&[0, 2, 2, 5], &[3, 1, 4])
+            .each(|r, n| Ok((r, n)))
+            .unwrap();
         assert_eq!(got, vec![(0..2, 3), (2..2, 1), (2..5, 4)]);
-        let e = each_problem(&[0, 1, 2], &[2, 2], |r, _| {
-            if r.start == 1 {
-                Err(RankError::invalid("alpha", "> 0", 0))
-            } else {
-                Ok(())
-            }
-        })
-        .unwrap_err();
+        let e = problems(&[0, 1, 2], &[2, 2])
+            .each(|r, _| {
+                if r.start == 1 {
+                    Err(RankError::invalid("alpha", "> 0", 0))
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap_err();
         assert!(e.to_string().contains("problem 1"), "{e}");
-        let e = each_problem(&[0, 1], &[2], |_, _| -> Result<()> {
-            Err(RankError::Interrupted)
-        })
-        .unwrap_err();
+        let e = problems(&[0, 1], &[2])
+            .each(|_, _| -> Result<()> { Err(RankError::Interrupted) })
+            .unwrap_err();
         assert!(matches!(e, RankError::Interrupted));
     }
 
@@ -361,8 +380,7 @@ mod tests {
             b: &b,
             score: &s,
             weights,
-            bounds,
-            players,
+            problems: problems(bounds, players),
         };
         for bounds in [&[0, 1][..], &[1, 2], &[0, 2, 1]] {
             let e = groups(None, bounds, &[2]).each(|_, _| Ok(())).unwrap_err();
@@ -408,8 +426,7 @@ mod tests {
             items: &items,
             offsets: &offsets,
             weights: None,
-            bounds: &[0, 1, 2],
-            players: &[2, 3],
+            problems: problems(&[0, 1, 2], &[2, 3]),
         };
         let mu = [1.0, 2.0, 3.0, 4.0, 5.0];
         let (m, s) = groups

@@ -10,6 +10,7 @@
 //! [`crate::labels::plackett_luce::mm`]).
 
 use super::cuts;
+use super::groups::Problems;
 use crate::error::{RankError, Result};
 use crate::labels::plackett_luce::{Fit, MmOptions, exp_transform, iterate};
 
@@ -141,22 +142,20 @@ pub fn mm_top1(c: &Choices<'_>, opts: &MmOptions) -> Result<Fit> {
     })
 }
 
-/// Independent Luce choice fits of many problems, in parallel by
-/// [`super::groups::each_problem`]: problem `g` owns choices `bounds[g]..bounds[g + 1]` (the
-/// chosen players, their alternatives cut from `others` by `offsets`), between its players
-/// `0..players[g]`; each fit as [`mm_top1`] on that problem alone.
+/// Independent Luce choice fits of many problems, in parallel by [`Problems::each`]: the
+/// choices (the chosen players, their alternatives cut from `others` by `offsets`) cut into
+/// problems by `problems`; each fit as [`mm_top1`] on that problem alone.
 pub fn mm_top1_groups(
     chosen: &[i64],
     others: &[i64],
     offsets: &[i64],
-    bounds: &[usize],
-    players: &[usize],
+    problems: Problems<'_>,
     opts: &MmOptions,
 ) -> Result<Vec<Fit>> {
     opts.validate()?;
     check_offsets(chosen, others, offsets)?;
-    super::groups::check_bounds(bounds, players, chosen.len(), "choices")?;
-    super::groups::each_problem(bounds, players, |rows, n| {
+    problems.check(chosen.len(), "choices")?;
+    problems.each(|rows, n| {
         let base = offsets[rows.start];
         let local: Vec<i64> = offsets[rows.start..=rows.end]
             .iter()
