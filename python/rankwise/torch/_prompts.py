@@ -20,32 +20,6 @@ from typing import Any
 
 from ..errors import InvalidValueError, PromptTooLongError, RankwiseTypeError
 
-__all__ = [
-    "PRP",
-    "QWEN3_RERANKER",
-    "RANKGPT",
-    "RANKZEPHYR",
-    "SETWISE",
-    "ListwiseTemplate",
-    "PairwiseTemplate",
-    "PointwiseTemplate",
-    "SetwiseTemplate",
-    "check_labels",
-    "identifier",
-    "listwise_messages",
-    "longest_passage",
-    "overflow_error",
-    "pairwise_messages",
-    "plain_prompt",
-    "pointwise_messages",
-    "setwise_messages",
-    "setwise_user",
-    "shorten_or_refuse",
-    "shorter_words",
-    "text_of",
-    "truncate_words",
-]
-
 Messages = list[dict[str, str]]
 
 
