@@ -30,14 +30,12 @@ from ..torch._prompts import (
     SetwiseTemplate,
     identifier,
     listwise_messages,
-    longest_passage,
-    overflow_error,
     pairwise_messages,
     plain_prompt,
     pointwise_messages,
     regroup,
     setwise_messages,
-    shorter_words,
+    shorten_or_refuse,
     text_of,
     truncate_words,
 )
@@ -405,10 +403,11 @@ class _LLMRanker:
             again = []
             for i, call, g in zip(todo, calls, got, strict=True):
                 if isinstance(g, OverflowRefusal):
-                    shorter = shorter_words(words[i], longest_passage(kind, batch[i]))
-                    if self.on_overflow == "error" or shorter < 1:
-                        query = text_of(batch[i][0], "query")
-                        errors[i] = overflow_error(kind, i, query, str(g), self.on_overflow)
+                    shorter = shorten_or_refuse(
+                        kind, i, batch[i], words[i], str(g), self.on_overflow
+                    )
+                    if isinstance(shorter, PromptTooLongError):
+                        errors[i] = shorter
                         continue
                     words[i] = shorter
                     again.append(i)

@@ -32,12 +32,10 @@ from ._prompts import (
     check_labels,
     identifier,
     listwise_messages,
-    longest_passage,
-    overflow_error,
     pairwise_messages,
     plain_prompt,
     setwise_messages,
-    shorter_words,
+    shorten_or_refuse,
     text_of,
     truncate_words,
 )
@@ -230,14 +228,13 @@ class _CausalRanker(_Ranker):
             built = build(item, words)
             need = extra(k)
             while isinstance(limit, int) and len(built[0]) + need > limit:
-                shorter = shorter_words(words, longest_passage(kind, item))
-                if self.on_overflow == "error" or shorter < 1:
-                    detail = (
-                        f"a prompt of {len(built[0])} tokens, +{need} to answer, in a context "
-                        f"of {limit}"
-                    )
-                    query = text_of(item[0], "query")
-                    refused[k] = overflow_error(kind, k, query, detail, self.on_overflow)
+                detail = (
+                    f"a prompt of {len(built[0])} tokens, +{need} to answer, in a context "
+                    f"of {limit}"
+                )
+                shorter = shorten_or_refuse(kind, k, item, words, detail, self.on_overflow)
+                if isinstance(shorter, PromptTooLongError):
+                    refused[k] = shorter
                     break
                 words = shorter
                 built = build(item, words)

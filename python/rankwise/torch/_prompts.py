@@ -20,31 +20,6 @@ from typing import Any
 
 from ..errors import InvalidValueError, PromptTooLongError, RankwiseTypeError
 
-__all__ = [
-    "PRP",
-    "QWEN3_RERANKER",
-    "RANKGPT",
-    "RANKZEPHYR",
-    "SETWISE",
-    "ListwiseTemplate",
-    "PairwiseTemplate",
-    "PointwiseTemplate",
-    "SetwiseTemplate",
-    "check_labels",
-    "identifier",
-    "listwise_messages",
-    "longest_passage",
-    "overflow_error",
-    "pairwise_messages",
-    "plain_prompt",
-    "pointwise_messages",
-    "setwise_messages",
-    "setwise_user",
-    "shorter_words",
-    "text_of",
-    "truncate_words",
-]
-
 Messages = list[dict[str, str]]
 
 
@@ -115,6 +90,19 @@ def overflow_error(
     )
     e.batch_index = position
     return e
+
+
+def shorten_or_refuse(
+    kind: str, position: int, item: Sequence[Any], words: int | None, detail: str, on_overflow: str
+) -> int | PromptTooLongError:
+    """One step for a call whose prompt does not fit (``detail`` says by how much): the next
+    cap on its passages (:func:`shorter_words`), or the error refusing it
+    (:func:`overflow_error`) with ``on_overflow="error"`` or when no cut is left. The local
+    causal rankers and the server rankers shorten by this one rule."""
+    shorter = shorter_words(words, longest_passage(kind, item))
+    if on_overflow == "error" or shorter < 1:
+        return overflow_error(kind, position, text_of(item[0], "query"), detail, on_overflow)
+    return shorter
 
 
 @dataclass(frozen=True)
