@@ -528,8 +528,9 @@ fn relstring_is_carried_to_the_evaluation() {
         ("q3", "c", 1.0),
     ];
     let rn = run(&rows);
-    let (alone, _) = MeasureSet::parse_trec_eval_args(&["relstring.2"], TrecEval::V10).unwrap();
-    assert!(alone.is_empty() && alone.trec_eval() == TrecEval::V10);
+    let (v10, _) = MeasureSet::parse_trec_eval_args(&["relstring.2"], TrecEval::V10).unwrap();
+    assert!(v10.is_empty() && v10.trec_eval() == TrecEval::V10); // ranks as 10.0 does
+    let (alone, _) = MeasureSet::parse_trec_eval_args(&["relstring.2"], TrecEval::V9).unwrap();
     assert_eq!(alone.relstring().map(|r| r.len), Some(2));
     let (with, _) = MeasureSet::parse_trec_eval_args(&["P.1", "all_trec"], TrecEval::V9).unwrap();
     assert_eq!(with.relstring().map(|r| r.name.as_str()), Some("relstring"));

@@ -114,7 +114,7 @@ mod tests {
             4.0,
         ];
         assert_eq!(rs.text(&labels, false), "1-02.>9.-3");
-        assert_eq!(rs.text(&labels, true), "1022>934");
+        assert_eq!(rs.text(&labels, true), "102>934");
         assert_eq!(rs.text(&[], false), "");
         let five = RelString::parse("relstring.5").unwrap();
         assert_eq!((five.len, five.name.as_str()), (5, "relstring_5"));
