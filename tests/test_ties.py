@@ -420,13 +420,51 @@ def test_expected_refuses_too_many_orders_to_enumerate() -> None:
     value = rankwise.evaluate(big_qrels, some, "iprec_at_recall.0.10", ties="expected")
     assert 0 < value["iprec_at_recall_0.10"] < 1
     # the tie effect leaves such a measure's expected value out (NaN), not the report
-    effect = rankwise.evaluate(qrels, run, ["RR", "INSQ(T=1,max_rel=2)"]).tie_effect()
+    with pytest.warns(RuntimeWarning, match="no expected value"):
+        effect = rankwise.evaluate(qrels, run, ["RR", "INSQ(T=1,max_rel=2)"]).tie_effect()
     assert {r[1] for r in effect.rows} == {"RR", "INSQ(T=1,max_rel=2)"}
     with pytest.raises(InvalidValueError, match="max_docs"):
         rankwise.evaluate(qrels, run, "P@1", ties="expected", max_docs=1)
     for bad in ("trec", "Expected", None, 1):
         with pytest.raises(InvalidValueError, match="`ties` must be"):
             rankwise.evaluate(qrels, run, "P@1", ties=bad)  # type: ignore[arg-type]
+
+
+def test_tie_effect_gives_nan_to_the_queries_over_the_limit_only() -> None:
+    """One query with too many orders of tied labels for INSQ (computed by enumeration)
+    beside others: NaN for that (query, measure) alone, named in ``no_expected``, the repr
+    and a warning; the other queries keep their exact expected value."""
+    qrels = {
+        "big": {f"d{i:02}": i % 3 for i in range(30)},  # 30! / (10!)^3 orders
+        "small": {"a": 2, "b": 0, "c": 1},
+        "free": {"x": 1},
+    }
+    run = {
+        "big": {f"d{i:02}": 1.0 for i in range(30)},
+        "small": {"a": 1.0, "b": 1.0, "c": 1.0},
+        "free": {"x": 2.0, "y": 1.0},
+    }
+    measures = ["RR", "INSQ(T=1,max_rel=2)"]
+    insq = rankwise.measure_names("INSQ(T=1,max_rel=2)")[0]
+    with pytest.raises(InvalidValueError, match='"big"'):
+        rankwise.evaluate(qrels, run, measures, ties="expected")
+    values = _native.evaluate(
+        rankwise.Qrels(qrels), rankwise.Run(run), measures, ties="expected", nan_over_limit=True
+    )
+    query_ids, got = values[1], dict(zip(values[0], values[2], strict=True))
+    for q in ("small", "free"):
+        alone = rankwise.evaluate({q: qrels[q]}, {q: run[q]}, measures, ties="expected")
+        for m in (insq, "RR"):
+            assert got[m][query_ids.index(q)] == alone[m], (q, m)
+    assert math.isnan(got[insq][query_ids.index("big")])
+    assert not math.isnan(got["RR"][query_ids.index("big")])  # a closed form: no limit
+    with pytest.warns(RuntimeWarning, match=r"no expected value \(NaN\) for INSQ.* on 'big'"):
+        effect = rankwise.evaluate(qrels, run, measures).tie_effect()
+    assert effect.no_expected == {insq: ["big"]}
+    rows = {(r[0], r[1]): r for r in effect.rows}
+    assert rows["small", insq][4] == pytest.approx(got[insq][query_ids.index("small")])
+    assert "no expected value (NaN) for 1 queries ('big')" in repr(effect)
+    assert not math.isnan(effect._gaps[insq])  # the mean gap over the other queries
 
 
 def test_expected_with_options() -> None:

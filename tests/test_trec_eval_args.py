@@ -92,14 +92,26 @@ def test_the_python_api_takes_every_parameter_list():
     assert {"P_5", "P_10"} <= set(report.measures)
 
 
+@pytest.mark.parametrize("version", ["9.0", "10.0"])
 @pytest.mark.parametrize(
-    ("args", "noted"),
-    [(["-q", "-m", "all_trec"], True), (["-m", "all_trec"], False), (["-m", "relstring"], True)],
+    ("measures", "printed"),
+    [
+        (["relstring.5", "relstring"], "relstring_5"),
+        (["relstring", "relstring.5"], "relstring_5"),
+        (["all_trec", "relstring.3"], "relstring_3"),
+        (["relstring.3", "relstring.7"], "relstring_3"),
+        (["all_trec"], "relstring"),
+    ],
 )
-def test_the_missing_relstring_lines_are_said(files, args, noted):
-    """trec_eval prints ``relstring`` per query only; rankwise does not print it
-    (docs/guide/exactness.md) and says so on stderr where trec_eval would have printed it."""
-    done = rankwise_cli("eval", *args, *files)
-    assert done.returncode == 0, done.stderr
-    assert ("relstring" in done.stderr) == noted
-    assert "relstring" not in done.stdout
+def test_relstring_named_twice_takes_the_first_parameters(files, version, measures, printed):
+    """``relstring`` follows the same rule (its lines are per query: ``-q``); nothing on
+    stderr (tests/test_trec_eval_relstring.py has the rest)."""
+    args = ["-q", *(a for m in measures for a in ("-m", m))]
+    done = rankwise_cli("eval", "--trec-eval", version, *args, *files)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    names = {line.split()[0] for line in done.stdout.splitlines()}
+    assert {n for n in names if n.startswith("relstring")} == {printed}
+    binary = BINARIES[version]
+    if binary:
+        want = subprocess.run([binary, *args, *map(str, files)], capture_output=True, text=True)
+        assert done.stdout == want.stdout

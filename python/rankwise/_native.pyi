@@ -113,6 +113,7 @@ def evaluate(
     ignore_identical_ids: bool = False,
     ties: _TieRule = ...,
     trec_eval: _TrecEval = ...,
+    nan_over_limit: bool = False,
 ) -> tuple[list[str], list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def evaluate_arrays(
     scores: npt.NDArray[Any],

@@ -49,8 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-TREC_ONLY_MEASURES = {"runid", "relstring"}
-
 
 def _parser() -> argparse.ArgumentParser:
     import argparse
@@ -329,19 +327,18 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _measures(args: EvalArgs | argparse.Namespace) -> tuple[list[str], bool]:
-    """The measure names and whether to print ``runid`` (trec_eval does for its default set)."""
+    """The measure names and whether to print ``runid`` (trec_eval does for its default set).
+
+    The names go to the trec output as given: its Rust side prints trec_eval's text
+    measures, ``runid`` (from the flag returned here) and ``relstring`` (``relstring.N``;
+    also in ``all_trec``, per query only). ``--format table|json|csv`` hold numbers: there
+    ``runid`` is the run's key and ``relstring`` is refused (see :func:`_write_other`).
+    """
     if not args.measures:
         return ["official"], True
     names = list(args.measures)
     runid = bool({"runid", "official", "set", "all_trec"} & set(names))
-    # all_trec holds relstring, which trec_eval prints per query only (under -q)
-    if "relstring" in names or ("all_trec" in names and args.per_query):
-        print(
-            "rankwise: relstring (trec_eval's per-query string of labels) is not printed",
-            file=sys.stderr,
-        )
-    measures = [n for n in names if n not in TREC_ONLY_MEASURES]
-    return measures or ["official"], runid
+    return names, runid
 
 
 def _progress(message: str) -> None:
@@ -517,9 +514,17 @@ def _eval_rel_info(args: EvalArgs | argparse.Namespace) -> int:
 
 
 def _write_other(args: EvalArgs | argparse.Namespace, measures: list[str]) -> None:
+    """``--format table|json|csv``: the means (and per-query values) of the measures, numbers
+    only. ``runid`` names the run's entry already; ``relstring`` (a string of labels) is
+    refused before the files are read, by the measure parser's error that says it is the
+    trec output's only; ``all_trec`` stands for its numeric measures here."""
     import json
 
+    from . import _native
     from .evaluate import Qrels, Run, evaluate
+
+    measures = [m for m in measures if m.strip() != "runid"] or ["official"]
+    _native.measure_names(measures)  # refuse bad names (relstring) before reading the files
 
     qrels = Qrels.from_trec(args.qrels)
     results: dict[str, dict[str, float]] = {}

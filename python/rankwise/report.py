@@ -81,11 +81,16 @@ class Report(dict[str, float]):
 
         Re-evaluates the report's qrels and run (as they are now) under the three rules of
         :func:`rankwise.evaluate`'s ``ties``: trec_eval's order, ranx's, and the expected
-        value over every ordering of tied documents (NaN for a measure computed by
-        enumeration, e.g. INST, when some query has too many orders of labels, and for every
-        measure when ``max_docs`` was given), and keeps each (query,
-        measure) whose values differ by more than 1e-12. ``min`` and ``max`` are over those
-        rules (not over every ordering: a query can reach values beyond them).
+        value over every ordering of tied documents, and keeps each (query, measure) whose
+        values differ by more than 1e-12. ``min`` and ``max`` are over those rules (not over
+        every ordering: a query can reach values beyond them).
+
+        The expected value is NaN for every measure when ``max_docs`` was given, and for a
+        (query, measure) whose exact expected value costs more than rankwise computes (a
+        measure computed by enumeration, e.g. INST, on a query with more than 100000 orders
+        of tied labels; interpolated precision or G on very large tied groups): the other
+        queries keep theirs. Those pairs are in ``TieEffect.no_expected`` and its repr, and a
+        ``RuntimeWarning`` names them.
 
         Parameters
         ----------
@@ -140,15 +145,27 @@ class Report(dict[str, float]):
         )
         ranx = values("ranx", names)
         try:
-            expected = values("expected", names)
-        except InvalidValueError:  # some measure has too many orders: NaN for those
+            # NaN where a (query, measure) is over the limits of its exact expected value
+            expected: npt.NDArray[np.float64] = _native.evaluate(
+                built_qrels, built_run, names, ties="expected", nan_over_limit=True, **options
+            )[2]
+        except InvalidValueError:  # max_docs: no expected value at all
             expected = trec * float("nan")
-            from contextlib import suppress
+        effect = TieEffect(_native.measure_names(names), query_ids, trec, ranx, expected)
+        if effect.no_expected and options.get("max_docs") is None:
+            import warnings
 
-            for m, name in enumerate(names):
-                with suppress(InvalidValueError):
-                    expected[m] = values("expected", [name])[0]
-        return TieEffect(_native.measure_names(names), query_ids, trec, ranx, expected)
+            pairs = [(m, q) for m, qs in effect.no_expected.items() for q in qs]
+            shown = ", ".join(f"{m} on {q!r}" for m, q in pairs[:5])
+            more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
+            warnings.warn(
+                f"tie_effect: no expected value (NaN) for {shown}{more}: more orders of tied "
+                "labels (or interpolated-precision steps) than rankwise computes exactly "
+                "(TieEffect.no_expected lists them all)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return effect
 
     @property
     def per_query_values(self) -> npt.NDArray[np.float64]:
@@ -248,7 +265,9 @@ class TieEffect:
     ``rows``: tuples ``(query_id, measure, trec_eval, ranx, expected, min, max)`` (the
     ``columns``), measure by measure, queries in evaluation order; ``to_pandas()`` and
     ``to_dict()`` (columns as lists, what ``pandas.DataFrame`` and ``polars.DataFrame``
-    take); ``queries``: the query ids with at least one row; ``counts``: rows per measure.
+    take); ``queries``: the query ids with at least one row; ``counts``: rows per measure;
+    ``no_expected``: ``{measure: [query ids]}`` whose expected value is NaN (over the limits
+    of its exact computation, or every query under ``max_docs``).
     """
 
     columns = ("query_id", "measure", "trec_eval", "ranx", "expected", "min", "max")
@@ -269,7 +288,11 @@ class TieEffect:
         low, high = np.nanmin(stacked, axis=0), np.nanmax(stacked, axis=0)
         self.rows: list[tuple[str, str, float, float, float, float, float]] = []
         self._gaps: dict[str, float] = {}
+        self.no_expected: dict[str, list[str]] = {}
         for m, name in enumerate(self.measures):
+            missing = np.flatnonzero(np.isnan(expected[m]))
+            if missing.size:
+                self.no_expected[name] = [query_ids[q] for q in missing.tolist()]
             hit = np.flatnonzero(high[m] - low[m] > 1e-12)
             for q in hit.tolist():
                 self.rows.append(
@@ -284,7 +307,8 @@ class TieEffect:
                     )
                 )
             gaps = np.abs(trec_eval[m, hit] - expected[m, hit])
-            self._gaps[name] = float(gaps.mean()) if hit.size else 0.0
+            gaps = gaps[~np.isnan(gaps)]  # the queries without an expected value left out
+            self._gaps[name] = float(gaps.mean()) if gaps.size else float("nan")
 
     @property
     def queries(self) -> list[str]:
@@ -321,8 +345,12 @@ class TieEffect:
         for m, n in self.counts.items():
             gap = self._gaps[m]
             more = "" if n == 0 else f", mean |trec_eval - expected| {gap:.4f}"
-            if n and gap != gap:  # NaN: no expected value for this measure
+            if n and gap != gap:  # NaN: no expected value for any of them
                 more = ", no expected value"
+            nan = self.no_expected.get(m, [])
+            if nan:
+                named = ", ".join(map(repr, nan[:3])) + (", ..." if len(nan) > 3 else "")
+                more += f"; no expected value (NaN) for {len(nan)} queries ({named})"
             lines.append(f"  {m:<{width}}  {n} queries{more}")
         if self.rows:
             shown = sorted(self.rows, key=lambda r: r[5] - r[6])[:10]

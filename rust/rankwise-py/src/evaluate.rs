@@ -32,8 +32,10 @@ use crate::trec::{PyQrels, PyRun};
 /// Evaluate a run against qrels, `ties` deciding how equal scores are ordered (trec_eval's
 /// rule, ranx's order, or the tie-aware expected value). Returns
 /// `(measure_names, query_ids, values, summary)` with `values` of shape `(measures, queries)`.
+/// `nan_over_limit` (with `ties="expected"`): NaN for a (query, measure) over the limits of
+/// its exact expected value, where the default raises for the whole evaluation.
 #[pyfunction]
-#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false, ties = Wrap::default(), trec_eval = Wrap::default()))]
+#[pyo3(signature = (qrels, run, measures, *, rel_level = 1.0, judged_only = false, max_docs = None, missing = Wrap::default(), ignore_identical_ids = false, ties = Wrap::default(), trec_eval = Wrap::default(), nan_over_limit = false))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn evaluate<'py>(
     py: Python<'py>,
@@ -47,6 +49,7 @@ pub fn evaluate<'py>(
     ignore_identical_ids: bool,
     ties: Wrap<TieRule>,
     trec_eval: Wrap<rankwise_core::metrics::TrecEval>,
+    nan_over_limit: bool,
 ) -> PyResult<(
     Vec<String>,
     Vec<String>,
@@ -62,8 +65,14 @@ pub fn evaluate<'py>(
         ignore_identical_ids,
     };
     let (q, r) = (qrels.inner.clone(), run.inner.clone());
-    let result = interrupt::run(py, || core::evaluate_with_ties(&q, &r, &set, &opts, ties.0))?
-        .map_err(CoreError)?;
+    let result = interrupt::run(py, || {
+        if nan_over_limit && ties.0 == TieRule::Expected {
+            core::evaluate_expected_or_nan(&q, &r, &set, &opts)
+        } else {
+            core::evaluate_with_ties(&q, &r, &set, &opts, ties.0)
+        }
+    })?
+    .map_err(CoreError)?;
     let summary = result.summary();
     let names = result.names().to_vec();
     let query_ids = result.query_ids().to_vec();

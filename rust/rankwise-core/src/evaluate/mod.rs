@@ -24,7 +24,10 @@ pub use run::{
     EvalOptions, Judgements, Missing, RunFileEvaluation, evaluate, evaluate_labelled,
     evaluate_run_file, evaluate_run_file_with_ties,
 };
-pub use ties::{EXPECTED_MEASURES, TieRule, Tied, evaluate_with_ties, expected_value, ranx_order};
+pub use ties::{
+    EXPECTED_MEASURES, TieRule, Tied, evaluate_expected_or_nan, evaluate_with_ties, expected_value,
+    ranx_order,
+};
 
 fn check_rel_level(rel_level: f64) -> Result<()> {
     if rel_level.is_finite() && rel_level > 0.0 {
@@ -45,6 +48,9 @@ pub struct Evaluation {
     aggregates: Vec<Aggregate>,
     query_ids: Vec<String>,
     values: Vec<f64>,
+    /// trec_eval's `relstring` of each query, where the measures ask for it
+    /// ([`MeasureSet::relstring`]).
+    relstrings: Option<Vec<String>>,
 }
 
 impl Evaluation {
@@ -71,6 +77,12 @@ impl Evaluation {
     /// Take the values out.
     pub fn into_values(self) -> Vec<f64> {
         self.values
+    }
+
+    /// trec_eval's `relstring` of each query (in [`Evaluation::query_ids`] order), where the
+    /// measures ask for it: `""` for a query the run lacks.
+    pub fn relstrings(&self) -> Option<&[String]> {
+        self.relstrings.as_deref()
     }
 
     /// Per-query values of measure `m`.
@@ -153,6 +165,13 @@ impl Evaluation {
             aggregates: measures.measures().iter().map(|x| x.aggregate()).collect(),
             query_ids,
             values: to_measure_major(rows, measures.len()),
+            relstrings: None,
         }
+    }
+
+    /// With the `relstring` of each query (see [`Evaluation::relstrings`]).
+    fn with_relstrings(mut self, relstrings: Option<Vec<String>>) -> Evaluation {
+        self.relstrings = relstrings;
+        self
     }
 }

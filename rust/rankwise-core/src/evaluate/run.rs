@@ -81,12 +81,12 @@ pub fn evaluate(
     check_score_precision(run, measures)?;
     let pairs = query_pairs(qrels, run, opts)?;
     let rows = run_rows(qrels, run, &pairs, measures, opts);
+    let relstrings = run_relstrings(qrels, run, &pairs, measures, opts);
     interrupt::current().check()?;
-    Ok(Evaluation::from_rows(
-        measures,
-        pair_query_ids(qrels, &pairs),
-        &rows,
-    ))
+    Ok(
+        Evaluation::from_rows(measures, pair_query_ids(qrels, &pairs), &rows)
+            .with_relstrings(relstrings),
+    )
 }
 
 /// The qrels query ids of [`query_pairs`]' pairs, in their order: an evaluation's rows.
@@ -201,6 +201,71 @@ fn run_rows(
             }
         },
     )
+}
+
+/// trec_eval's `relstring` of each `(qrels query, run query)` pair, in parallel; `None`
+/// (and no work) where the measures do not ask for it. A second look-up of the top labels
+/// of each query (as deep as the string reads), apart from [`run_rows`], so that the
+/// evaluation without it does no work for it.
+fn run_relstrings(
+    qrels: &Qrels,
+    run: &Run,
+    pairs: &[(usize, Option<usize>)],
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Option<Vec<String>> {
+    let relstring = measures.relstring()?;
+    let watch = interrupt::current();
+    Some(parallel::install(|| {
+        pairs
+            .par_iter()
+            .map_init(RunScratch::default, |scratch, &(q, r)| match r {
+                Some(r) if !watch.stopped() => {
+                    // Under -J the string reads past unjudged documents: the whole ranking.
+                    top_labels(qrels, run, (q, r), opts, scratch, |n| {
+                        if opts.judged_only {
+                            n
+                        } else {
+                            relstring.len.min(n)
+                        }
+                    });
+                    relstring.text(&scratch.labels, opts.judged_only)
+                }
+                _ => String::new(),
+            })
+            .collect()
+    }))
+}
+
+/// One block of a run evaluated: its `(qrels query, run query)` pairs, their rows of
+/// measure values (query-major) and, where asked, their `relstring`s.
+type BlockRows = (Vec<(usize, Option<usize>)>, Vec<f64>, Option<Vec<String>>);
+
+/// Evaluate the queries of `run` (a block of a run file) that the qrels judge.
+fn block_rows(qrels: &Qrels, run: &Run, measures: &MeasureSet, opts: &EvalOptions) -> BlockRows {
+    let pairs = judged_pairs(qrels, run);
+    let values = run_rows(qrels, run, &pairs, measures, opts);
+    let relstrings = run_relstrings(qrels, run, &pairs, measures, opts);
+    (pairs, values, relstrings)
+}
+
+/// The rows (of `m` values) and `relstring`s of an evaluated block, stored by qrels query.
+fn store_block(
+    (pairs, values, relstrings): BlockRows,
+    m: usize,
+    rows: &mut [f64],
+    in_run: &mut [bool],
+    all_relstrings: &mut Option<Vec<String>>,
+) {
+    for (i, &(q, _)) in pairs.iter().enumerate() {
+        rows[q * m..(q + 1) * m].copy_from_slice(&values[i * m..(i + 1) * m]);
+        in_run[q] = true;
+    }
+    if let (Some(all), Some(block)) = (all_relstrings.as_mut(), relstrings) {
+        for (&(q, _), text) in pairs.iter().zip(block) {
+            all[q] = text;
+        }
+    }
 }
 
 pub(super) fn no_common_queries(
@@ -326,11 +391,17 @@ pub(crate) fn evaluate_run_file_in_blocks(
     };
     let mut rows = vec![0.0; nq * m];
     let mut in_run = vec![false; nq];
+    let mut relstrings = measures.relstring().map(|_| vec![String::new(); nq]);
     let (name, run_queries, run_sample) = if !source.is_regular() {
         // A pipe is read once, so streaming could not go back to its start on finding a
         // query's lines apart: it is read in query groups, whatever its order.
-        let groups =
-            evaluate_in_query_groups(qrels, &mut source, measures, opts, &mut rows, &mut in_run)?;
+        let groups = evaluate_in_query_groups(
+            qrels,
+            &mut source,
+            measures,
+            opts,
+            (&mut rows, &mut in_run, &mut relstrings),
+        )?;
         groups.ok_or_else(|| RankError::Io {
             path: source.name().to_owned(),
             kind: std::io::ErrorKind::Other,
@@ -345,16 +416,9 @@ pub(crate) fn evaluate_run_file_in_blocks(
             &mut source,
             measures.trec_eval().score_precision(),
             block,
-            |run| {
-                let pairs = judged_pairs(qrels, &run);
-                let values = run_rows(qrels, &run, &pairs, measures, opts);
-                Ok((pairs, values))
-            },
-            |(pairs, values)| {
-                for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
-                    rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
-                    in_run[q] = true;
-                }
+            |run| Ok(block_rows(qrels, &run, measures, opts)),
+            |block| {
+                store_block(block, m, &mut rows, &mut in_run, &mut relstrings);
                 Ok(())
             },
         )?;
@@ -374,8 +438,7 @@ pub(crate) fn evaluate_run_file_in_blocks(
                     &mut source,
                     measures,
                     opts,
-                    &mut rows,
-                    &mut in_run,
+                    (&mut rows, &mut in_run, &mut relstrings),
                 )?;
                 if let Some(read) = groups {
                     read
@@ -414,6 +477,8 @@ pub(crate) fn evaluate_run_file_in_blocks(
     for &q in &kept {
         kept_rows.extend_from_slice(&rows[q * m..(q + 1) * m]);
     }
+    let kept_relstrings =
+        relstrings.map(|mut all| kept.iter().map(|&q| std::mem::take(&mut all[q])).collect());
     Ok(RunFileEvaluation {
         evaluation: Evaluation::from_rows(
             measures,
@@ -421,7 +486,8 @@ pub(crate) fn evaluate_run_file_in_blocks(
                 .map(|&q| qrels.query_id(q).into_owned())
                 .collect(),
             &kept_rows,
-        ),
+        )
+        .with_relstrings(kept_relstrings),
         name,
         in_run: kept.iter().map(|&q| in_run[q]).collect(),
         run_queries,
@@ -447,24 +513,16 @@ pub(super) fn evaluate_in_query_groups(
     source: &mut crate::trec::parse::Source,
     measures: &MeasureSet,
     opts: &EvalOptions,
-    rows: &mut [f64],
-    in_run: &mut [bool],
+    (rows, in_run, relstrings): (&mut [f64], &mut [bool], &mut Option<Vec<String>>),
 ) -> Result<Option<RunRead>> {
     let m = measures.len();
     let read = crate::trec::memory::read_run_partitioned(
         source,
         measures.trec_eval().score_precision(),
-        |run| {
-            let pairs = judged_pairs(qrels, &run);
-            let values = run_rows(qrels, &run, &pairs, measures, opts);
-            Ok((pairs, values))
-        },
-        |(pairs, values)| {
+        |run| Ok(block_rows(qrels, &run, measures, opts)),
+        |block| {
             interrupt::current().check()?;
-            for (row, &(q, _)) in values.chunks_exact(m.max(1)).zip(&pairs) {
-                rows[q * m..(q + 1) * m].copy_from_slice(&row[..m]);
-                in_run[q] = true;
-            }
+            store_block(block, m, rows, in_run, relstrings);
             Ok(())
         },
     )?;
@@ -493,20 +551,9 @@ fn rank_run_query<'a>(
             zero_labels,
         };
     };
-    let same_id = opts.ignore_identical_ids.then(|| run.query_id_bytes(r));
-    let dropped = same_id.is_some_and(|id| run.range(r).any(|i| run.doc(i) == id));
-    let n_all = run.range(r).len() - usize::from(dropped);
-    let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
-    let depth = ranking_depth(n, positive_labels, measures, opts);
-    resolve_labels(
-        qrels,
-        run,
-        (q, r),
-        depth,
-        same_id,
-        &mut scratch.labels,
-        &mut scratch.by_local,
-    );
+    let n = top_labels(qrels, run, (q, r), opts, scratch, |n| {
+        ranking_depth(n, positive_labels, measures, opts)
+    });
     let num_ret = hits_from_labels(&scratch.labels, n, opts.judged_only, &mut scratch.hits);
     RankedQuery {
         hits: &scratch.hits,
@@ -515,6 +562,33 @@ fn rank_run_query<'a>(
         positive_labels,
         zero_labels,
     }
+}
+
+/// Look up the labels of the top `depth(n)` documents of run query `r` into
+/// `scratch.labels`, for qrels query `q`; returns `n`, the length of the ranking under
+/// `opts` (`max_docs`, `ignore_identical_ids`).
+fn top_labels(
+    qrels: &Qrels,
+    run: &Run,
+    (q, r): (usize, usize),
+    opts: &EvalOptions,
+    scratch: &mut RunScratch,
+    depth: impl FnOnce(usize) -> usize,
+) -> usize {
+    let same_id = opts.ignore_identical_ids.then(|| run.query_id_bytes(r));
+    let dropped = same_id.is_some_and(|id| run.range(r).any(|i| run.doc(i) == id));
+    let n_all = run.range(r).len() - usize::from(dropped);
+    let n = opts.max_docs.map_or(n_all, |k| k.min(n_all));
+    resolve_labels(
+        qrels,
+        run,
+        (q, r),
+        depth(n),
+        same_id,
+        &mut scratch.labels,
+        &mut scratch.by_local,
+    );
+    n
 }
 
 /// The top `n` documents of a query needs: it reads the labels of the top `depth`

@@ -484,8 +484,7 @@ fn ungrouped_files_read_in_query_groups_equal_the_whole_read() {
             &mut source,
             &ms,
             &opts,
-            &mut rows,
-            &mut in_run,
+            (&mut rows, &mut in_run, &mut None),
         )
         .unwrap();
         assert_eq!(read.map(|r| r.1), Some(40));
@@ -512,4 +511,103 @@ fn ungrouped_files_read_in_query_groups_equal_the_whole_read() {
         ),
         "{e}"
     );
+}
+
+/// `-m relstring` parses beside the measures (or alone, a set without measures), and every
+/// path that reads a run gives each query's string: in memory, streamed in small blocks,
+/// ranx's order; `ties="expected"` refuses it.
+#[test]
+fn relstring_is_carried_to_the_evaluation() {
+    use crate::metrics::TrecEval;
+    let qr = qrels(&[("q1", "a", 1.0), ("q1", "b", -1.0), ("q2", "c", 12.0)]);
+    let rows = [
+        ("q1", "b", 2.0),
+        ("q1", "x", 2.0),
+        ("q1", "a", 1.0),
+        ("q2", "c", 1.0),
+        ("q3", "c", 1.0),
+    ];
+    let rn = run(&rows);
+    let (v10, _) = MeasureSet::parse_trec_eval_args(&["relstring.2"], TrecEval::V10).unwrap();
+    assert!(v10.is_empty() && v10.trec_eval() == TrecEval::V10); // ranks as 10.0 does
+    let (alone, _) = MeasureSet::parse_trec_eval_args(&["relstring.2"], TrecEval::V9).unwrap();
+    assert_eq!(alone.relstring().map(|r| r.len), Some(2));
+    let (with, _) = MeasureSet::parse_trec_eval_args(&["P.1", "all_trec"], TrecEval::V9).unwrap();
+    assert_eq!(with.relstring().map(|r| r.name.as_str()), Some("relstring"));
+    assert!(MeasureSet::parse(&["relstring"]).is_err());
+    let texts = |e: &Evaluation| e.relstrings().unwrap().to_vec();
+    let opts = EvalOptions::default();
+    // trec_eval's order: x then b (ties by doc id descending), then a
+    let e = evaluate(&qr, &rn, &alone, &opts).unwrap();
+    assert_eq!(texts(&e), ["-.", ">"]);
+    assert!(
+        evaluate(&qr, &rn, &set(&["P@1"]), &opts)
+            .unwrap()
+            .relstrings()
+            .is_none()
+    );
+    let judged = EvalOptions {
+        judged_only: true,
+        ..opts
+    };
+    assert_eq!(
+        texts(&evaluate(&qr, &rn, &alone, &judged).unwrap()),
+        ["1", ">"]
+    );
+    let ranx = evaluate_with_ties(&qr, &rn, &alone, &opts, TieRule::Ranx).unwrap();
+    assert_eq!(texts(&ranx), [".-", ">"]); // insertion order: b, x
+    let err = evaluate_with_ties(&qr, &rn, &alone, &opts, TieRule::Expected).unwrap_err();
+    assert!(err.to_string().contains("relstring_2"), "{err}");
+    let dir = std::env::temp_dir().join(format!("rankwise-relstring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.txt");
+    let text: String = rows
+        .iter()
+        .map(|(q, d, s)| format!("{q} Q0 {d} 0 {s} r\n"))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    for block in [1, 1 << 20] {
+        let streamed = evaluate_run_file_in_blocks(&qr, &path, &alone, &opts, block).unwrap();
+        assert_eq!(texts(&streamed.evaluation), ["-.", ">"], "block {block}");
+        assert_eq!(streamed.in_run, [true, true]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Under `ties="expected"`, one query over the enumeration limit is NaN for that measure
+/// alone with `evaluate_expected_or_nan`, where `evaluate_with_ties` refuses them all.
+#[test]
+fn expected_values_over_the_limit_are_nan_for_their_query_only() {
+    let mut q = Qrels::builder();
+    let mut r = Run::builder();
+    for i in 0..30 {
+        q.push("big", &format!("d{i:02}"), f64::from(i % 3));
+        r.push("big", &format!("d{i:02}"), 1.0);
+    }
+    for (d, l) in [("a", 2.0), ("b", 0.0), ("c", 1.0)] {
+        q.push("small", d, l);
+        r.push("small", d, 1.0);
+    }
+    let (qr, rn) = (q.build().unwrap(), r.build().unwrap());
+    let ms = set(&["RR", "INSQ(T=1,max_rel=2)"]);
+    let opts = EvalOptions::default();
+    let err = evaluate_with_ties(&qr, &rn, &ms, &opts, TieRule::Expected).unwrap_err();
+    assert!(err.to_string().contains("\"big\""), "{err}");
+    let e = evaluate_expected_or_nan(&qr, &rn, &ms, &opts).unwrap();
+    let big = e.query_ids().iter().position(|q| q == "big").unwrap();
+    let small = 1 - big;
+    assert!(e.column(1)[big].is_nan() && !e.column(0)[big].is_nan());
+    let alone_q = qrels(&[
+        ("small", "a", 2.0),
+        ("small", "b", 0.0),
+        ("small", "c", 1.0),
+    ]);
+    let alone_r = run(&[
+        ("small", "a", 1.0),
+        ("small", "b", 1.0),
+        ("small", "c", 1.0),
+    ]);
+    let alone = evaluate_with_ties(&alone_q, &alone_r, &ms, &opts, TieRule::Expected).unwrap();
+    assert_eq!(e.column(1)[small], alone.column(1)[0]);
+    assert_eq!(e.column(0)[small], alone.column(0)[0]);
 }

@@ -26,8 +26,10 @@ use crate::error::{RankError, Result};
 use crate::interrupt;
 use crate::metrics::gain::ideal_dcg;
 use crate::metrics::{Gain, Hit, Measure, MeasureKind, MeasureSet, RankedQuery, compute};
+use crate::parallel;
 use crate::ranking::{ScorePrecision, score_order_key, score_order_key_f32};
 use crate::trec::{Qrels, Run};
+use rayon::prelude::*;
 
 /// How documents with equal scores are ordered (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -133,6 +135,33 @@ pub fn evaluate_with_ties(
     opts: &EvalOptions,
     ties: TieRule,
 ) -> Result<Evaluation> {
+    evaluate_tie_rule(qrels, run, measures, opts, ties, false)
+}
+
+/// [`evaluate_with_ties`] under [`TieRule::Expected`], where a (query, measure) over the
+/// limits of its exact expected value (more than [`ENUMERATION_LIMIT`] orders of labels for
+/// a measure computed by enumeration, more than [`IPREC_WORK_LIMIT`] steps for
+/// interpolated precision or G) is NaN instead of an error for the whole evaluation: every
+/// other query keeps its value (what `Report.tie_effect` shows). `max_docs` is still an
+/// error.
+pub fn evaluate_expected_or_nan(
+    qrels: &Qrels,
+    run: &Run,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+) -> Result<Evaluation> {
+    evaluate_tie_rule(qrels, run, measures, opts, TieRule::Expected, true)
+}
+
+/// [`evaluate_with_ties`], with `nan_over_limit` as in [`evaluate_expected_or_nan`].
+fn evaluate_tie_rule(
+    qrels: &Qrels,
+    run: &Run,
+    measures: &MeasureSet,
+    opts: &EvalOptions,
+    ties: TieRule,
+    nan_over_limit: bool,
+) -> Result<Evaluation> {
     if ties == TieRule::TrecEval {
         return super::evaluate(qrels, run, measures, opts);
     }
@@ -140,6 +169,17 @@ pub fn evaluate_with_ties(
     if ties == TieRule::Expected {
         check_expected(opts)?;
         check_score_precision(run, measures)?;
+        if let Some(relstring) = measures.relstring() {
+            return Err(RankError::invalid(
+                "ties",
+                format!(
+                    "\"trec_eval\" or \"ranx\" for {} (the labels of one ranking; \
+                     ties='expected' averages over every order of tied documents)",
+                    relstring.name
+                ),
+                "\"expected\"",
+            ));
+        }
     }
     let pairs = query_pairs(qrels, run, opts)?;
     let refused: std::sync::Mutex<Option<RankError>> = std::sync::Mutex::new(None);
@@ -148,7 +188,7 @@ pub fn evaluate_with_ties(
         measures.len(),
         |scratch: &mut Scratch, (q, r), row| {
             scratch.rank(qrels, run, q, r, opts, ties);
-            if let Err(e) = scratch.measure(qrels, q, measures, opts, ties, row) {
+            if let Err(e) = scratch.measure(qrels, q, measures, opts, (ties, nan_over_limit), row) {
                 let mut first = refused
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -165,11 +205,24 @@ pub fn evaluate_with_ties(
     {
         return Err(e);
     }
-    Ok(Evaluation::from_rows(
-        measures,
-        pair_query_ids(qrels, &pairs),
-        &rows,
-    ))
+    // ranx's order (trec_eval's is `evaluate`'s; `expected` was refused above).
+    let relstrings = measures.relstring().map(|relstring| {
+        parallel::install(|| {
+            pairs
+                .par_iter()
+                .map_init(Scratch::default, |scratch, &(q, r)| {
+                    scratch.rank(qrels, run, q, r, opts, ties);
+                    // `rank` has left out the unjudged documents under -J already.
+                    relstring.text(&scratch.labels, false)
+                })
+                .collect()
+        })
+    });
+    interrupt::current().check()?;
+    Ok(
+        Evaluation::from_rows(measures, pair_query_ids(qrels, &pairs), &rows)
+            .with_relstrings(relstrings),
+    )
 }
 
 fn check_expected(opts: &EvalOptions) -> Result<()> {
@@ -248,15 +301,16 @@ impl Scratch {
         }
     }
 
-    /// Every measure of `measures` on the ranked query, into `row`. Errors when a measure
-    /// evaluated by enumeration has more than [`ENUMERATION_LIMIT`] orders of labels.
+    /// Every measure of `measures` on the ranked query, into `row`. A measure over the limits
+    /// of its exact expected value on this query ([`over_limit`]) is an error, or NaN with
+    /// `nan_over_limit`.
     fn measure(
         &mut self,
         qrels: &Qrels,
         q: usize,
         measures: &MeasureSet,
         opts: &EvalOptions,
-        ties: TieRule,
+        (ties, nan_over_limit): (TieRule, bool),
         row: &mut [f64],
     ) -> Result<()> {
         self.hits.clear();
@@ -300,7 +354,7 @@ impl Scratch {
                 }
             }
         }
-        for measure in measures.measures() {
+        for (slot, measure) in row.iter_mut().zip(measures.measures()) {
             let (labels, starts) = if measure.judged_only {
                 (&self.judged_labels, &self.judged_starts)
             } else {
@@ -308,69 +362,69 @@ impl Scratch {
             };
             let tied = Tied { labels, starts };
             let rel = measure.rel.unwrap_or(opts.rel_level);
-            let too_much = match measure.kind {
-                MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11 => {
-                    expected::iprec_work(&tied, |l| l >= rel).is_none()
+            if let Some(e) = over_limit(measure, &tied, rel, || qrels.query_id(q).into_owned()) {
+                if !nan_over_limit {
+                    return Err(e);
                 }
-                MeasureKind::G => expected::g_work(&tied).is_none(),
-                _ => false,
-            };
-            if too_much {
-                return Err(RankError::invalid(
-                    "ties",
-                    format!(
-                        "tied groups small enough for the exact expected {:?} under \
-                         ties='expected' (interpolated precision costs about (r t)^2 \
-                         steps for a group of t documents, r relevant, G its size times \
-                         the product of its gain counts plus one; at most \
-                         {IPREC_WORK_LIMIT} per query)",
-                        measure.name
-                    ),
-                    format!(
-                        "query {:?}, whose {} ranked documents in {} tied groups need more",
-                        qrels.query_id(q),
-                        labels.len(),
-                        starts.len()
-                    ),
-                ));
+                *slot = f64::NAN;
+                continue;
             }
-            if enumerated(measure.kind) && expected::label_orders(&tied).is_none() {
-                return Err(RankError::invalid(
-                    "ties",
-                    format!(
-                        "at most {ENUMERATION_LIMIT} distinct orders of labels within the \
-                         tied groups of a query for {:?} under ties='expected' (its \
-                         expected value is the mean over them)",
-                        measure.name
-                    ),
-                    format!(
-                        "query {:?}, whose {} ranked documents in {} tied groups have more",
-                        qrels.query_id(q),
-                        labels.len(),
-                        starts.len()
-                    ),
-                ));
-            }
-        }
-        for (slot, measure) in row.iter_mut().zip(measures.measures()) {
             *slot = if order_free(measure.kind) {
                 compute(measure, &query, opts.rel_level)
-            } else if measure.judged_only {
-                let judged = Tied {
-                    labels: &self.judged_labels,
-                    starts: &self.judged_starts,
-                };
-                expected_value(measure, &judged, &query, opts.rel_level)
             } else {
-                let tied = Tied {
-                    labels: &self.labels,
-                    starts: &self.group_starts,
-                };
                 expected_value(measure, &tied, &query, opts.rel_level)
             };
         }
         Ok(())
     }
+}
+
+/// The error for `measure` on the tied groups of the query `query_id()` (relevance level `rel`)
+/// where its exact expected value costs more than the limits allow: interpolated precision
+/// and G past [`IPREC_WORK_LIMIT`] steps, a measure computed by enumeration past
+/// [`ENUMERATION_LIMIT`] orders of labels; `None` within them.
+fn over_limit(
+    measure: &Measure,
+    tied: &Tied<'_>,
+    rel: f64,
+    query_id: impl FnOnce() -> String,
+) -> Option<RankError> {
+    let too_much = match measure.kind {
+        MeasureKind::IPrec { .. } | MeasureKind::IPrecAvg11 => {
+            expected::iprec_work(tied, |l| l >= rel).is_none()
+        }
+        MeasureKind::G => expected::g_work(tied).is_none(),
+        _ => false,
+    };
+    let expected = if too_much {
+        format!(
+            "tied groups small enough for the exact expected {:?} under ties='expected' \
+             (interpolated precision costs about (r t)^2 steps for a group of t documents, r \
+             relevant, G its size times the product of its gain counts plus one; at most \
+             {IPREC_WORK_LIMIT} per query)",
+            measure.name
+        )
+    } else if enumerated(measure.kind) && expected::label_orders(tied).is_none() {
+        format!(
+            "at most {ENUMERATION_LIMIT} distinct orders of labels within the tied groups of \
+             a query for {:?} under ties='expected' (its expected value is the mean over \
+             them)",
+            measure.name
+        )
+    } else {
+        return None;
+    };
+    let need = if too_much { "need" } else { "have" };
+    Some(RankError::invalid(
+        "ties",
+        expected,
+        format!(
+            "query {:?}, whose {} ranked documents in {} tied groups {need} more",
+            query_id(),
+            tied.labels.len(),
+            tied.starts.len()
+        ),
+    ))
 }
 
 /// The key by which trec_eval's rule compares scores, at the run's precision: equal keys

@@ -13,6 +13,7 @@
 //! [`MEASURES`]; this module only reads them.
 
 use super::cwl::{BpmDynamic, CwlColumn, CwlParams};
+use super::relstring::{self, RelString};
 use super::table::{
     self, CutoffUse, MEASURES, MeasureInfo, Reads, TREC_GROUPS, TrecForm, TrecName,
 };
@@ -341,6 +342,16 @@ impl Measure {
         let trimmed = name.trim();
         if trimmed.is_empty() {
             return Err(unknown(name));
+        }
+        if relstring::is_relstring(trimmed) {
+            return Err(RankError::InvalidMeasure {
+                name: trimmed.to_owned(),
+                reason: "relstring is trec_eval's string of the labels of the first documents \
+                         of each ranking, not a number: `rankwise eval -q -m relstring` prints \
+                         it (trec_eval's text output); the Python API and `rankwise eval \
+                         --format json|csv|table` give numbers only"
+                    .into(),
+            });
         }
         if let Some(row) = table::rel_info_row(trimmed) {
             let (formats, reader) = if row.rel_format == "prefs" {
@@ -1173,6 +1184,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureSet {
     measures: Vec<Measure>,
+    /// trec_eval's `relstring`, where `-m` asks for it ([`MeasureSet::parse_trec_eval_args`]
+    /// only): text beside the measures, which only the trec output prints.
+    relstring: Option<RelString>,
+    /// The trec_eval version of a set without measures (text only: `-m relstring`).
+    version: TrecEval,
 }
 
 impl MeasureSet {
@@ -1202,7 +1218,7 @@ impl MeasureSet {
                 }
             }
         }
-        Ok(MeasureSet { measures })
+        Ok(MeasureSet::from_measures(measures))
     }
 
     /// Parse trec_eval's `-m` arguments as its command line reads them: each measure is
@@ -1214,6 +1230,11 @@ impl MeasureSet {
     /// `-m P.5 -m P.10` prints only `P_5`. [`MeasureSet::parse_for`], which the Python API
     /// and the pytrec_eval drop-in use, takes every parameter list given instead.
     ///
+    /// trec_eval's text measures are not measures of the set: `runid` is left to the caller
+    /// (the trec output's `runid` line), and `relstring` (`relstring.N`, or in `all_trec`),
+    /// by the same first-parameters rule, becomes [`MeasureSet::relstring`]. Names that are
+    /// all text give a set without measures (`-m relstring` prints only its lines).
+    ///
     /// Returns the set and the names that were used (a later `name.params` left out), to
     /// hand to [`MeasureSet::use_trec_eval_param_names`].
     pub fn parse_trec_eval_args<S: AsRef<str>>(
@@ -1223,8 +1244,22 @@ impl MeasureSet {
         // The first `base.params` of each trec_eval measure; later ones are dropped.
         let mut first: Vec<(&str, &str)> = Vec::new();
         let mut used: Vec<String> = Vec::new();
+        let (mut relstring, mut relstring_default) = (None, false);
         for n in names {
             let name = n.as_ref().trim();
+            if name == "runid" {
+                continue;
+            }
+            if relstring::is_relstring(name) {
+                let asked = RelString::parse(name)?;
+                if name == relstring::NAME {
+                    relstring_default = true;
+                } else if relstring.is_none() {
+                    relstring = Some(asked);
+                }
+                continue;
+            }
+            relstring_default |= name == "all_trec";
             if let Some((base, _)) = name.split_once('.')
                 && trec_lookup(base).is_some()
             {
@@ -1242,9 +1277,19 @@ impl MeasureSet {
             defaults.extend(Measure::parse(base).into_iter().flatten().map(|m| m.name));
         }
         let explicit = |name: &str| first.iter().any(|(_, full)| *full == name);
-        let mut set = Self::parse_keeping(&Self::expand_for(&used, version), |name, m| {
-            explicit(name.trim()) || !defaults.contains(&m.name)
-        })?;
+        let mut set = if used.is_empty() && !names.is_empty() {
+            Self::from_measures(Vec::new())
+        } else {
+            Self::parse_keeping(&Self::expand_for(&used, version), |name, m| {
+                explicit(name.trim()) || !defaults.contains(&m.name)
+            })?
+        };
+        set.relstring = relstring.or_else(|| {
+            relstring_default.then(|| RelString {
+                len: relstring::DEFAULT_LEN,
+                name: relstring::NAME.to_owned(),
+            })
+        });
         set.set_trec_eval(version);
         Ok((set, used))
     }
@@ -1272,15 +1317,16 @@ impl MeasureSet {
     }
 
     fn set_trec_eval(&mut self, version: TrecEval) {
+        self.version = version;
         for m in &mut self.measures {
             m.trec_eval = version;
         }
     }
 
     /// The trec_eval version the measures follow (that of the first; [`MeasureSet::parse_for`]
-    /// gives them all one).
+    /// gives them all one), which also ranks a set without measures (`-m relstring`).
     pub fn trec_eval(&self) -> TrecEval {
-        self.measures.first().map_or(TrecEval::V9, |m| m.trec_eval)
+        self.measures.first().map_or(self.version, |m| m.trec_eval)
     }
 
     /// Name the measures given numeric parameters in `asked` as trec_eval prints them:
@@ -1328,7 +1374,16 @@ impl MeasureSet {
 
     /// Build from already parsed measures.
     pub fn from_measures(measures: Vec<Measure>) -> Self {
-        MeasureSet { measures }
+        MeasureSet {
+            measures,
+            relstring: None,
+            version: TrecEval::V9,
+        }
+    }
+
+    /// trec_eval's `relstring`, where asked ([`MeasureSet::parse_trec_eval_args`]).
+    pub fn relstring(&self) -> Option<&RelString> {
+        self.relstring.as_ref()
     }
 
     pub fn measures(&self) -> &[Measure] {

@@ -19,6 +19,7 @@ pub mod gain;
 pub mod judgments;
 pub mod measure;
 pub mod prefs;
+pub mod relstring;
 pub mod set;
 pub mod table;
 

@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 use crate::evaluate::Evaluation;
 use crate::metrics::measure::MIN_GEO_MEAN;
-use crate::metrics::{Aggregate, Measure, MeasureKind, MeasureSet};
+use crate::metrics::{Aggregate, Measure, MeasureKind, MeasureSet, relstring};
 use crate::trec::Qrels;
 use crate::trec::prefs::ZScores;
 
@@ -51,6 +51,12 @@ fn line(out: &mut String, name: &str, qid: &str, m: &Measure, value: f64, z: boo
     } else {
         writeln!(out, "{name:<22}\t{qid}\t{value:6.4}")
     };
+}
+
+/// `te_print_q_relstring` (`m_relstring.c`): the string in single quotes, the name without
+/// `-Z`'s `Z` (its print function is its own).
+fn relstring_line(out: &mut String, name: &str, qid: &str, text: &str) {
+    let _ = writeln!(out, "{name:<22}\t{qid}\t'{text}'");
 }
 
 /// What to print.
@@ -176,13 +182,24 @@ pub fn write_trec_eval(
         None => ev.column(m)[q],
     };
     let z = zscores.is_some();
+    // `relstring` goes between the measures before its place in trec_eval's order and those
+    // after (`order` is sorted by that place).
+    let relstring = measures.relstring().zip(ev.relstrings());
+    let before = order.partition_point(|&m| trec_rank(&ms[m]).0 < relstring::ORDER);
     if opts.per_query {
-        for q in run_order(ev, in_run) {
-            for &m in &order {
+        let lines = |out: &mut String, q: usize, measures: &[usize]| {
+            for &m in measures {
                 if per_query_line(&ms[m]) {
                     line(out, &ms[m].name, &ev.query_ids()[q], &ms[m], value(m, q), z);
                 }
             }
+        };
+        for q in run_order(ev, in_run) {
+            lines(out, q, &order[..before]);
+            if let Some((rs, texts)) = relstring {
+                relstring_line(out, &rs.name, &ev.query_ids()[q], &texts[q]);
+            }
+            lines(out, q, &order[before..]);
         }
     }
     if opts.summary {
