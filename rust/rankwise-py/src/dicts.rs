@@ -328,7 +328,9 @@ pub struct DictJudgements {
     /// The same ids as the qrels dict's own `str` objects (keys of a result dict: their hash
     /// is cached already).
     pub keys: Vec<Py<PyAny>>,
-    index: std::collections::HashMap<String, u32>,
+    /// Judged query index by id, built when first needed: a run in the qrels' order of the
+    /// same id objects never needs it (see [`read_labelled_run`]).
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     /// Each judged query's `{doc_id: label}` dict.
     dicts: Vec<Py<PyDict>>,
     /// Every judged query's labels, in its dict's order, where they were read and checked
@@ -347,16 +349,23 @@ impl DictJudgements {
         DictJudgements {
             ids: Vec::with_capacity(n),
             keys: Vec::with_capacity(n),
-            index: std::collections::HashMap::with_capacity(n),
+            index: std::sync::OnceLock::new(),
             dicts: Vec::with_capacity(n),
             labels: None,
         }
     }
 
+    /// The index of the judged query `id`.
+    fn index(&self, id: &str) -> Option<usize> {
+        let index = self.index.get_or_init(|| {
+            let ids = self.ids.iter().enumerate();
+            ids.map(|(k, id)| (id.clone(), k)).collect()
+        });
+        index.get(id).copied()
+    }
+
     /// Keep a judged query: its id (an exact `str`) and its `{doc_id: label}` dict.
     fn push(&mut self, id: &str, key: Py<PyAny>, docs: Py<PyDict>) {
-        let idx = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        self.index.insert(id.to_owned(), idx);
         self.ids.push(id.to_owned());
         self.keys.push(key);
         self.dicts.push(docs);
@@ -651,7 +660,7 @@ pub fn read_labelled_run(
                 let Some(q) = exact_str(qid) else {
                     return Err(stop());
                 };
-                judgements.index.get(q).map(|&k| k as usize)
+                judgements.index(q)
             };
             let labels = k.map(|k| judgements.dicts[k].as_ptr());
             let by_address =
