@@ -4,8 +4,9 @@ The dict-of-dicts qrels and run (the shape pytrec_eval and ranx take) are built 
 outside every timed region; each tool then gets the same dicts. Measured, per size:
 
 * rankwise ``evaluate(qrels_dict, run_dict, ["nDCG@10", "AP", "RR@10"])`` (builds its
-  Qrels/Run internally), and the same split into ``Qrels(dict)``, ``Run(dict)`` and
-  ``evaluate`` on the prebuilt objects.
+  Qrels/Run internally); the same with the run's ids other ``str`` objects than the qrels'
+  (equal text: the dicts of a program that did not make its ids once); and the same split
+  into ``Qrels(dict)``, ``Run(dict)`` and ``evaluate`` on the prebuilt objects.
 * pytrec_eval ``RelevanceEvaluator(qrels, {"ndcg_cut.10", "map", "recip_rank"})`` +
   ``evaluate(run)`` + the means (construct + evaluate), and ``evaluate`` alone with the
   evaluator reused. trec_eval has no RR@k, so pytrec_eval computes ``recip_rank`` without a
@@ -120,6 +121,11 @@ def interleaved(bench: Bench, rows: list[tuple[str, str, str, Callable[[], Any]]
     return results
 
 
+def other(text: str) -> str:
+    """An equal str that is another object."""
+    return (text + " ")[:-1]
+
+
 def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
     import rankwise
 
@@ -199,6 +205,17 @@ def run_size(bench: Bench, q: int, d: int, pytrec_eval: Any, ranx: Any) -> None:
         means["nDCG@10"]["pytrec_eval"] = res[0]
         means["AP"]["pytrec_eval"] = res[1]
     del results, out
+    # The same run with each id another str object than the qrels' (equal text): make_dicts
+    # shares the id objects, as a program that made its ids once does, and the dict path finds
+    # a run document in the qrels by address first; this row shows the lookup without it.
+    copies = {other(q): {other(d): s for d, s in docs.items()} for q, docs in run_d.items()}
+    bench.time(
+        "rw_e2e_copies",
+        "rankwise",
+        "evaluate(qrels_dict, run_dict, ...), the run's ids other str objects",
+        lambda: rankwise.evaluate(qrels_d, copies, MEASURES),
+    )
+    copies.clear()  # its memory back before the next rows
     rw_qrels = bench.time(
         "rw_qrels", "rankwise", "Qrels(qrels_dict)", lambda: rankwise.Qrels(qrels_d)
     )

@@ -328,7 +328,9 @@ pub struct DictJudgements {
     /// The same ids as the qrels dict's own `str` objects (keys of a result dict: their hash
     /// is cached already).
     pub keys: Vec<Py<PyAny>>,
-    index: std::collections::HashMap<String, u32>,
+    /// Judged query index by id, built when first needed: a run in the qrels' order of the
+    /// same id objects never needs it (see [`read_labelled_run`]).
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     /// Each judged query's `{doc_id: label}` dict.
     dicts: Vec<Py<PyDict>>,
     /// Every judged query's labels, in its dict's order, where they were read and checked
@@ -347,16 +349,23 @@ impl DictJudgements {
         DictJudgements {
             ids: Vec::with_capacity(n),
             keys: Vec::with_capacity(n),
-            index: std::collections::HashMap::with_capacity(n),
+            index: std::sync::OnceLock::new(),
             dicts: Vec::with_capacity(n),
             labels: None,
         }
     }
 
+    /// The index of the judged query `id`.
+    fn index(&self, id: &str) -> Option<usize> {
+        let index = self.index.get_or_init(|| {
+            let ids = self.ids.iter().enumerate();
+            ids.map(|(k, id)| (id.clone(), k)).collect()
+        });
+        index.get(id).copied()
+    }
+
     /// Keep a judged query: its id (an exact `str`) and its `{doc_id: label}` dict.
     fn push(&mut self, id: &str, key: Py<PyAny>, docs: Py<PyDict>) {
-        let idx = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        self.index.insert(id.to_owned(), idx);
         self.ids.push(id.to_owned());
         self.keys.push(key);
         self.dicts.push(docs);
@@ -389,15 +398,167 @@ pub fn read_judgements(qrels: &Bound<'_, PyDict>) -> Option<DictJudgements> {
     (done.is_ok() && !out.ids.is_empty()).then_some(out)
 }
 
-/// Hand each label of a judged query's dict to `label`, or `false` if an entry is not an
-/// exact `str` id (text) with an exact finite `float` or small `int` label.
+/// The UTF-8 of the exact `str` objects read so far, by address: ids a program reads from one
+/// list of its own (interned, or simply the same objects in the qrels and the run dicts) are
+/// few distinct objects, each then read with one comparison rather than a call into the
+/// interpreter. As [`LabelCache`]: an address names the same object only while no object is
+/// freed, so one cache serves one stretch of code that runs no Python code, and no longer.
+struct StrCache {
+    /// Direct-mapped on the address; the buffer is the string's own (cached by CPython in the
+    /// object), valid while the object lives.
+    slots: Vec<(*mut ffi::PyObject, *const u8, usize)>,
+}
+
+impl StrCache {
+    const BITS: u32 = 10;
+
+    fn new() -> Self {
+        StrCache {
+            slots: vec![(std::ptr::null_mut(), std::ptr::null(), 0); 1 << Self::BITS],
+        }
+    }
+
+    /// [`exact_str`] of `obj`, remembered.
+    ///
+    /// # Safety
+    /// As [`exact_str`]; and no object may have been freed since this cache was made.
+    #[inline]
+    unsafe fn get<'a>(&mut self, obj: *mut ffi::PyObject) -> Option<&'a str> {
+        let slot = &mut self.slots[address_hash(obj, Self::BITS)];
+        if slot.0 == obj {
+            // SAFETY: `exact_str` made this slice of `obj`, alive and unchanged since (str
+            // objects are immutable), and checked that it is UTF-8.
+            return Some(unsafe {
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(slot.1, slot.2))
+            });
+        }
+        // SAFETY: per the function contract.
+        let s = unsafe { exact_str(obj) }?;
+        *slot = (obj, s.as_ptr(), s.len());
+        Some(s)
+    }
+}
+
+/// `bits` bits of an object's address, mixed (Fibonacci hashing: objects lie 16 or more bytes
+/// apart, so the low bits alone would leave most slots unused).
+#[inline]
+fn address_hash(obj: *mut ffi::PyObject, bits: u32) -> usize {
+    let mixed = ((obj as usize as u64) >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // The top `bits` bits (at most 22, see `JudgedDocs`): always below 2^bits.
+    #[allow(clippy::cast_possible_truncation)]
+    let slot = (mixed >> (64 - bits)) as usize;
+    slot
+}
+
+/// One judged query's documents by the address of their `str` key, with their UTF-8 and
+/// label: a run document that is the very object the qrels dict holds (the common case when
+/// one program built both dicts from the same ids) is found with a comparison or two, without
+/// hashing it, reading its bytes through the interpreter or probing the qrels dict. Anything
+/// else is looked up in the qrels dict. Valid, as [`StrCache`], only while no object is freed.
+struct JudgedDocs {
+    /// Open addressing (linear probing); a slot whose `generation` is not the current one is
+    /// empty, so that a new query needs no clearing.
+    slots: Vec<JudgedDoc>,
+    bits: u32,
+    generation: u32,
+}
+
+#[derive(Clone, Copy)]
+struct JudgedDoc {
+    key: *mut ffi::PyObject,
+    data: *const u8,
+    len: usize,
+    label: f64,
+    generation: u32,
+}
+
+impl JudgedDocs {
+    /// Most documents of a table (`2 * MAX_DOCS` slots at most); a query judging more is
+    /// looked up in its dict.
+    const MAX_DOCS: ffi::Py_ssize_t = 1 << 20;
+
+    fn new() -> Self {
+        JudgedDocs {
+            slots: Vec::new(),
+            bits: 0,
+            generation: 0,
+        }
+    }
+
+    /// Empty the table, with room for `n` documents (at most [`JudgedDocs::MAX_DOCS`]): at
+    /// most half the slots in use.
+    fn begin(&mut self, n: usize) {
+        self.bits = (n.max(4) * 2).next_power_of_two().trailing_zeros();
+        let size = 1usize << self.bits;
+        self.generation = self.generation.wrapping_add(1);
+        if self.slots.len() < size || self.generation == 0 {
+            // `generation` wrapped around: slots of generation 1 could be stale, start afresh
+            let empty = JudgedDoc {
+                key: std::ptr::null_mut(),
+                data: std::ptr::null(),
+                len: 0,
+                label: 0.0,
+                generation: 0,
+            };
+            self.slots = vec![empty; size.max(self.slots.len())];
+            self.generation = 1;
+        }
+    }
+
+    /// Add a document (each key at most once: keys of one dict are distinct objects).
+    fn insert(&mut self, key: *mut ffi::PyObject, id: &str, label: f64) {
+        let mask = (1usize << self.bits) - 1;
+        let mut i = address_hash(key, self.bits);
+        // At most half the slots are full (`begin`): an empty slot is found.
+        while self.slots[i].generation == self.generation {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = JudgedDoc {
+            key,
+            data: id.as_ptr(),
+            len: id.len(),
+            label,
+            generation: self.generation,
+        };
+    }
+
+    /// The id and label of `key` if it is one of the documents added since `begin`.
+    ///
+    /// # Safety
+    /// The objects added must still be alive (no object freed since `begin`).
+    #[inline]
+    unsafe fn get<'a>(&self, key: *mut ffi::PyObject) -> Option<(&'a str, f64)> {
+        let mask = (1usize << self.bits) - 1;
+        let mut i = address_hash(key, self.bits);
+        loop {
+            let slot = &self.slots[i];
+            if slot.generation != self.generation {
+                return None;
+            }
+            if slot.key == key {
+                // SAFETY: the UTF-8 of a live, immutable str (`exact_str` checked it).
+                let id = unsafe {
+                    std::str::from_utf8_unchecked(std::slice::from_raw_parts(slot.data, slot.len))
+                };
+                return Some((id, slot.label));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// Hand each entry of a judged query's dict to `label` (the key object, its id and its
+/// label), or `false` if an entry is not an exact `str` id (text) with an exact finite
+/// `float` or small `int` label.
 ///
 /// # Safety
-/// `docs` must be a live exact dict and the GIL held; `cache` as [`LabelCache::number`].
+/// `docs` must be a live exact dict and the GIL held; `cache` as [`LabelCache::number`],
+/// `strs` as [`StrCache::get`].
 unsafe fn read_labels(
     docs: *mut ffi::PyObject,
     cache: &mut LabelCache,
-    mut label: impl FnMut(f64),
+    mut strs: Option<&mut StrCache>,
+    mut label: impl FnMut(*mut ffi::PyObject, &str, f64),
 ) -> bool {
     let mut pos: ffi::Py_ssize_t = 0;
     let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
@@ -405,8 +566,12 @@ unsafe fn read_labels(
     // SAFETY: per the function contract; nothing here runs Python code.
     unsafe {
         while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut value) != 0 {
-            match (exact_str(doc), cache.number(value)) {
-                (Some(_), Some(l)) if l.is_finite() => label(l),
+            let id = match strs.as_deref_mut() {
+                Some(strs) => strs.get(doc),
+                None => exact_str(doc),
+            };
+            match (id, cache.number(value)) {
+                (Some(id), Some(l)) if l.is_finite() => label(doc, id, l),
                 _ => return false,
             }
         }
@@ -426,6 +591,28 @@ pub trait LabelSink {
     fn push(&mut self, doc: &str, score: f64, label: f64);
 }
 
+/// Whether [`read_labelled_run`] still looks documents up by address ([`JudgedDocs`]): it
+/// stops once most lookups have missed (dicts that share no `str` objects), where building
+/// the tables would only add work.
+struct SharedIds {
+    on: bool,
+    lookups: usize,
+    found: usize,
+}
+
+impl SharedIds {
+    /// Lookups before the first verdict.
+    const TRIAL: usize = 4096;
+
+    fn tally(&mut self, found: bool) {
+        self.lookups += 1;
+        self.found += usize::from(found);
+        if self.lookups == Self::TRIAL {
+            self.on = self.found * 2 >= self.lookups;
+        }
+    }
+}
+
 /// Read a `{query_id: {doc_id: score}}` run dict against `judgements`: each query the qrels
 /// judge goes to `sink`, its judgements first, then every document with its label (NaN where
 /// not judged), found in the qrels dict itself; the other queries are only checked, and so
@@ -441,30 +628,62 @@ pub fn read_labelled_run(
 ) -> bool {
     sink.reserve(total_docs(run));
     let mut seen = vec![false; judgements.ids.len()];
-    // Nothing below runs Python code, so no object is freed: one cache serves the whole read.
+    // Nothing below runs Python code, so no object is freed: one of each cache serves the
+    // whole read.
     let mut cache = LabelCache::new();
+    let mut strs = StrCache::new();
+    let mut judged_docs = JudgedDocs::new();
+    let mut shared = SharedIds {
+        on: judgements.labels.is_none(),
+        lookups: 0,
+        found: 0,
+    };
+    // The judged query expected next: runs often list their queries in the qrels' order, so
+    // the id is first compared, by address, with that query's own `str` object.
+    let mut next = 0usize;
     let read = for_each_borrowed(run, |qid, docs| {
         // SAFETY: borrowed from `run` (and from the judged query's dict, owned by
         // `judgements`) during the iteration, GIL held. A judged query's dict is looked up
         // only once `read_labels` found every key an exact `str`, so a lookup with an exact
         // `str` runs no Python code; neither does anything else here.
         unsafe {
-            let (Some(q), true) = (exact_str(qid), exact_dict(docs)) else {
+            if !exact_dict(docs) {
                 return Err(stop());
+            }
+            let k = if judgements
+                .keys
+                .get(next)
+                .is_some_and(|key| key.as_ptr() == qid)
+            {
+                Some(next)
+            } else {
+                let Some(q) = exact_str(qid) else {
+                    return Err(stop());
+                };
+                judgements.index(q)
             };
-            let judged = judgements
-                .index
-                .get(q)
-                .map(|&k| (k, judgements.dicts[k as usize].as_ptr()));
-            if let Some((k, labels)) = judged {
-                sink.begin_query(k);
-                seen[k as usize] = true;
+            let labels = k.map(|k| judgements.dicts[k].as_ptr());
+            let by_address =
+                shared.on && labels.is_some_and(|l| ffi::PyDict_Size(l) <= JudgedDocs::MAX_DOCS);
+            if let (Some(k), Some(labels)) = (k, labels) {
+                next = k + 1;
+                sink.begin_query(u32::try_from(k).unwrap_or(u32::MAX));
+                seen[k] = true;
                 if let Some(table) = &judgements.labels {
-                    let k = k as usize;
                     for &l in &table.values[table.starts[k]..table.starts[k + 1]] {
                         sink.judgement(l);
                     }
-                } else if !read_labels(labels, &mut cache, |l| sink.judgement(l)) {
+                } else if by_address {
+                    judged_docs.begin(usize::try_from(ffi::PyDict_Size(labels)).unwrap_or(0));
+                    if !read_labels(labels, &mut cache, Some(&mut strs), |key, id, l| {
+                        judged_docs.insert(key, id, l);
+                        sink.judgement(l);
+                    }) {
+                        return Err(stop());
+                    }
+                } else if !read_labels(labels, &mut cache, Some(&mut strs), |_, _, l| {
+                    sink.judgement(l);
+                }) {
                     return Err(stop());
                 }
             }
@@ -472,13 +691,24 @@ pub fn read_labelled_run(
             let mut doc: *mut ffi::PyObject = std::ptr::null_mut();
             let mut score: *mut ffi::PyObject = std::ptr::null_mut();
             while ffi::PyDict_Next(docs, &raw mut pos, &raw mut doc, &raw mut score) != 0 {
-                let (Some(d), Some(s)) = (exact_str(doc), exact_number(score)) else {
+                let Some(s) = exact_number(score) else {
                     return Err(stop());
                 };
                 if s.is_nan() {
                     return Err(stop());
                 }
-                if let Some((_, labels)) = judged {
+                if by_address {
+                    let found = judged_docs.get(doc);
+                    shared.tally(found.is_some());
+                    if let Some((d, label)) = found {
+                        sink.push(d, s, label);
+                        continue;
+                    }
+                }
+                let Some(d) = strs.get(doc) else {
+                    return Err(stop());
+                };
+                if let Some(labels) = labels {
                     let found = ffi::PyDict_GetItemWithError(labels, doc);
                     let label = if found.is_null() {
                         if !ffi::PyErr_Occurred().is_null() {
@@ -503,7 +733,9 @@ pub fn read_labelled_run(
         && (judgements.labels.is_some()
             || seen.iter().zip(&judgements.dicts).all(|(&seen, docs)| {
                 // SAFETY: an exact dict owned by `judgements`, GIL held.
-                seen || unsafe { read_labels(docs.as_ptr(), &mut cache, |_| {}) }
+                seen || unsafe {
+                    read_labels(docs.as_ptr(), &mut cache, Some(&mut strs), |_, _, _| {})
+                }
             }))
 }
 
@@ -543,7 +775,9 @@ pub fn judgements_snapshot<'py>(
             let Some(q) = judged_entry(qid, docs)? else {
                 return Ok(());
             };
-            if !read_labels(docs, &mut LabelCache::new(), |l| table.values.push(l)) {
+            if !read_labels(docs, &mut LabelCache::new(), None, |_, _, l| {
+                table.values.push(l);
+            }) {
                 return Err(stop());
             }
             table.starts.push(table.values.len());
