@@ -375,7 +375,9 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
 
     compared: list[list[str]] = []
     on_trec_files(tmp_path_factory, CLOSE_SCORES, check)
-    assert sum("-Z" in f for f in compared) >= 30, len(compared)
+    # a floor that shows -Z was exercised: hypothesis leans to False for a drawn boolean, so
+    # about a fifth of the compared examples have -Z (28 of 150 in one run), not a half
+    assert sum("-Z" in f for f in compared) >= 10, len(compared)
 
 
 def _flag_equality_counts(n: int) -> None:  # pragma: no cover
