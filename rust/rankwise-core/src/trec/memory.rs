@@ -42,6 +42,10 @@ const BATCH: usize = 32;
 /// the records of the whole file, few enough that each piece's write streams stay in cache.
 pub(crate) const PARTITIONS: usize = 256;
 
+/// Fewest bytes a record takes: query, score tag, mantissa and doc id length, a byte each,
+/// and a doc id of one byte or more.
+const MIN_RECORD: usize = 5;
+
 /// A score stored as its 8 bytes (after this tag byte), not as decimal digits.
 const RAW_SCORE: u8 = u8::MAX;
 
@@ -754,7 +758,9 @@ fn read_in_blocks<T: Send>(
 }
 
 /// Build the run of partition `p` from its records: counting-sorted by query (stably), the
-/// queries in ordinal order, as a sorted file is read.
+/// queries in ordinal order, as a sorted file is read. The records are decoded once, in file
+/// order, and their lines counted per query on the way; the sort then moves line numbers
+/// (4 bytes each), not lines.
 fn build_partition(
     chunks: &[Vec<u8>],
     p: usize,
@@ -768,45 +774,58 @@ fn build_partition(
     } else {
         0
     };
-    // Lines per query, and where each query's lines start.
+    // Each line's query, score and doc id (in its record), in file order; lines per query.
     let mut starts = vec![0usize; locals + 1];
+    // At most a line per `MIN_RECORD` bytes: room for them all at once, as vectors that grew
+    // by doubling would leave their old blocks with the allocator (and pages are only touched
+    // as lines fill them).
+    let most = chunks.iter().map(Vec::len).sum::<usize>() / MIN_RECORD;
+    let mut queries: Vec<u32> = Vec::with_capacity(most);
+    let mut scores: Vec<f64> = Vec::with_capacity(most);
+    let mut docs: Vec<&[u8]> = Vec::with_capacity(most);
     let mut doc_bytes = 0usize;
-    for records in chunks {
-        let mut pos = 0;
-        while pos < records.len() {
-            let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            starts[l + 1] += 1;
-            let tag = records[pos];
-            pos += if tag == RAW_SCORE { 9 } else { 1 };
-            if tag != RAW_SCORE {
-                get_varint(records, &mut pos);
-            }
-            let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            doc_bytes += len;
-            pos += len;
-        }
-    }
-    for l in 0..locals {
-        starts[l + 1] += starts[l];
-    }
-    let lines = starts[locals];
-    // Each line's score and doc id (in its record), in query order.
-    let mut scores = vec![0.0f64; lines];
-    let mut docs: Vec<&[u8]> = vec![&[]; lines];
-    let mut next = starts.clone();
     for records in chunks {
         let mut pos = 0;
         while pos < records.len() {
             let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
             let score = get_score(records, &mut pos);
             let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            let at = next[l];
-            next[l] += 1;
-            scores[at] = score;
-            docs[at] = &records[pos..pos + len];
+            starts[l + 1] += 1;
+            #[allow(clippy::cast_possible_truncation)]
+            queries.push(l as u32);
+            scores.push(score);
+            docs.push(&records[pos..pos + len]);
+            doc_bytes += len;
             pos += len;
         }
     }
+    let lines = docs.len();
+    // Line numbers are `u32`: a partition of more lines would take a file of terabytes.
+    if u32::try_from(lines).is_err() {
+        return Err(RankError::InvalidValue {
+            argument: "run".into(),
+            expected: format!(
+                "at most {} lines in one of {PARTITIONS} partitions by query",
+                u32::MAX
+            ),
+            got: format!("{lines} in {file}"),
+        });
+    }
+    for l in 0..locals {
+        starts[l + 1] += starts[l];
+    }
+    // Line numbers in query order, each query's in file order.
+    let mut order = vec![0u32; lines];
+    let mut next = starts.clone();
+    for (i, &l) in queries.iter().enumerate() {
+        let at = &mut next[l as usize];
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            order[*at] = i as u32;
+        }
+        *at += 1;
+    }
+    drop(queries);
     let mut builder = RunBuilder::new();
     builder.set_score_precision(precision);
     builder.set_source(Some(file.to_owned()));
@@ -815,8 +834,8 @@ fn build_partition(
     builder.reserve_bytes(lines, doc_bytes);
     for l in 0..locals {
         builder.begin_query_bytes(table.ids.get(l * PARTITIONS + p));
-        for i in starts[l]..starts[l + 1] {
-            builder.push_doc_bytes(docs[i], scores[i]);
+        for &i in &order[starts[l]..starts[l + 1]] {
+            builder.push_doc_bytes(docs[i as usize], scores[i as usize]);
         }
     }
     builder.build()

@@ -538,7 +538,7 @@ impl Decimal {
             && count <= 19
             && mantissa < (1u64 << 53)
             && frac_digits < POW10.len())
-        .then(|| Decimal {
+        .then_some(Decimal {
             negative,
             mantissa,
             #[allow(clippy::cast_possible_truncation)]
