@@ -5,7 +5,8 @@
 //! The file is read once, in blocks; each block is parsed on all threads, in pieces, and
 //! every line becomes a compact binary record (about 16 bytes against 30 to 40 bytes of
 //! text): its query, as a small number; its score, as the decimal digits it was written
-//! with when they give back the parsed value exactly, else the 8 bytes of the value; its doc
+//! with when it is a plain decimal (which gives back the parsed value exactly), else the 8
+//! bytes of the value; its doc
 //! id, length first. The rank and `Q0` columns, which evaluation ignores, are dropped. Each
 //! query gets an ordinal in order of first appearance (one shared table, read by every
 //! thread, whose slots hold short ids whole; queries new to a block are added between
@@ -22,7 +23,8 @@ use rayon::prelude::*;
 
 use super::index::{hash_bytes, same_bytes};
 use super::parse::{
-    BOM, RunLine, Skipped, Source, fill, for_each_run_line, locate_run_duplicate, split_at_lines,
+    BOM, Decimal, RunLine, Skipped, Source, fill, for_each_run_line, locate_run_duplicate,
+    split_at_lines,
 };
 use super::run::{Run, RunBuilder};
 use super::strings::StrTable;
@@ -40,14 +42,12 @@ const BATCH: usize = 32;
 /// the records of the whole file, few enough that each piece's write streams stay in cache.
 pub(crate) const PARTITIONS: usize = 256;
 
+/// Fewest bytes a record takes: query, score tag, mantissa and doc id length, a byte each,
+/// and a doc id of one byte or more.
+const MIN_RECORD: usize = 5;
+
 /// A score stored as its 8 bytes (after this tag byte), not as decimal digits.
 const RAW_SCORE: u8 = u8::MAX;
-
-/// Powers of ten that are exact in `f64`.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
 
 /// Append `v` as a LEB128 varint (7 bits a byte, low bits first).
 #[inline]
@@ -77,52 +77,21 @@ fn get_varint(buf: &[u8], pos: &mut usize) -> u64 {
     }
 }
 
-/// A score written as a plain decimal (`-12.345`: at most 19 digits, a mantissa below
-/// 2^53): its sign, mantissa and number of digits after the point.
+/// Append a score: the tag `2 * digits after the point + sign` and the mantissa when it is
+/// a plain decimal (which gives back `value` to the bit), else [`RAW_SCORE`] and the value's
+/// bits.
 #[inline]
-fn plain_decimal(text: &[u8]) -> Option<(bool, u64, usize)> {
-    let (negative, digits) = match text.first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let mut mantissa = 0u64;
-    let mut count = 0usize;
-    let mut frac = None;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => {
-                count += 1;
-                if count > 19 {
-                    return None;
-                }
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-            }
-            b'.' if frac.is_none() => frac = Some(digits.len() - i - 1),
-            _ => return None,
+fn put_score(out: &mut Vec<u8>, decimal: Option<Decimal>, value: f64) {
+    match decimal {
+        Some(d) => {
+            out.push(2 * d.frac + u8::from(d.negative));
+            put_varint(out, d.mantissa);
+        }
+        None => {
+            out.push(RAW_SCORE);
+            out.extend_from_slice(&value.to_bits().to_le_bytes());
         }
     }
-    let frac = frac.unwrap_or(0);
-    (count > 0 && mantissa < (1 << 53) && frac < POW10.len()).then_some((negative, mantissa, frac))
-}
-
-/// Append a score: the tag `2 * digits after the point + sign` and the mantissa, when that
-/// gives back `value` exactly (to the bit), else [`RAW_SCORE`] and the value's bits.
-#[inline]
-fn put_score(out: &mut Vec<u8>, text: &[u8], value: f64) {
-    if let Some((negative, mantissa, frac)) = plain_decimal(text) {
-        #[allow(clippy::cast_precision_loss)]
-        let v = mantissa as f64 / POW10[frac];
-        let v = if negative { -v } else { v };
-        if v.to_bits() == value.to_bits() {
-            #[allow(clippy::cast_possible_truncation)]
-            out.push((2 * frac + usize::from(negative)) as u8);
-            put_varint(out, mantissa);
-            return;
-        }
-    }
-    out.push(RAW_SCORE);
-    out.extend_from_slice(&value.to_bits().to_le_bytes());
 }
 
 /// The score at `buf[*pos]` ([`put_score`]), moving `pos` past it.
@@ -136,9 +105,12 @@ fn get_score(buf: &[u8], pos: &mut usize) -> f64 {
         *pos += 8;
         return f64::from_bits(u64::from_le_bytes(bits));
     }
-    #[allow(clippy::cast_precision_loss)]
-    let v = get_varint(buf, pos) as f64 / POW10[usize::from(tag >> 1)];
-    if tag & 1 == 1 { -v } else { v }
+    Decimal {
+        negative: tag & 1 == 1,
+        mantissa: get_varint(buf, pos),
+        frac: tag >> 1,
+    }
+    .value()
 }
 
 /// Append a record: the query's number within its partition, the score, the doc id.
@@ -151,7 +123,7 @@ fn put_record(out: &mut Vec<u8>, local: u64, line: &RunLine<'_>) {
 /// The part of a record after the query: score and doc id.
 #[inline]
 fn put_rest(out: &mut Vec<u8>, line: &RunLine<'_>) {
-    put_score(out, line.score_text, line.score);
+    put_score(out, line.decimal, line.score);
     put_varint(out, line.doc.len() as u64);
     out.extend_from_slice(line.doc);
 }
@@ -297,30 +269,44 @@ impl QueryTable {
         self.slots.fill(EMPTY);
     }
 
-    /// The slot that holds `id` (its ordinal + 1) or, if none does, the empty slot where it
-    /// goes.
+    /// The slot where the probe for `key` starts, and what it holds.
     #[inline]
-    fn probe(&self, id: &[u8], key: SlotKey) -> usize {
-        let mask = self.slots.len() - 1;
+    fn start(&self, key: SlotKey) -> (usize, Slot) {
         #[allow(clippy::cast_possible_truncation)]
-        let mut s = (key.hash() as usize) & mask;
+        let s = (key.hash() as usize) & (self.slots.len() - 1);
+        (s, self.slots[s])
+    }
+
+    /// The slot that holds `id` (its ordinal + 1) or, if none does, the empty slot where it
+    /// goes, and what it holds; from slot `start` ([`QueryTable::start`]).
+    #[inline]
+    fn probe_from(&self, id: &[u8], key: SlotKey, start: (usize, Slot)) -> (usize, Slot) {
+        let mask = self.slots.len() - 1;
+        let (mut s, mut slot) = start;
         loop {
-            let slot = self.slots[s];
             if slot.ordinal == 0
                 || slot.key() == key
                     && (key.is_whole() || same_bytes(self.ids.get(slot.ordinal as usize - 1), id))
             {
-                return s;
+                return (s, slot);
             }
             s = (s + 1) & mask;
+            slot = self.slots[s];
         }
+    }
+
+    /// [`QueryTable::probe_from`] its start.
+    #[inline]
+    fn probe(&self, id: &[u8], key: SlotKey) -> usize {
+        self.probe_from(id, key, self.start(key)).0
     }
 
     /// The ordinal of `id`, if it is in the table.
     #[inline]
     fn find(&self, id: &[u8]) -> Option<u32> {
-        let slot = self.slots[self.probe(id, SlotKey::of(id))];
-        slot.ordinal.checked_sub(1)
+        self.slots[self.probe(id, SlotKey::of(id))]
+            .ordinal
+            .checked_sub(1)
     }
 
     /// The ordinal of `id`, and whether it is new; `None` past `u32::MAX - 1` ids.
@@ -451,9 +437,10 @@ impl Piece {
     }
 
     /// Turn a batch of lines into records. Their queries are all looked up first, and the
-    /// records written after: lookups that do not wait on one another overlap their cache
-    /// misses (a slot each, in a table larger than the cache when queries are many), where
-    /// a lookup between two records' writes waits alone.
+    /// records written after; and the first slot of every lookup is read before any lookup
+    /// looks at what it read: loads that no branch waits on overlap their cache misses (a
+    /// slot each, in a table larger than the cache when queries are many), where a lookup
+    /// between two records' writes, or a probe that stops on what it read, waits alone.
     fn place<'a>(
         &mut self,
         batch: &[RunLine<'a>],
@@ -461,15 +448,20 @@ impl Piece {
         last: &mut Option<(&'a [u8], Key)>,
     ) {
         // `None`: the query of the line before.
-        let mut found = [None; BATCH];
+        let mut starts = [None; BATCH];
         let mut before = last.map(|(q, _)| q);
-        for (slot, line) in found.iter_mut().zip(batch) {
+        for (start, line) in starts.iter_mut().zip(batch) {
             if !before.is_some_and(|q| same_bytes(q, line.query)) {
-                *slot = Some(table.find(line.query));
+                let key = SlotKey::of(line.query);
+                *start = Some((key, table.start(key)));
             }
             before = Some(line.query);
         }
-        for (line, found) in batch.iter().zip(found) {
+        for (line, start) in batch.iter().zip(starts) {
+            let found = start.map(|(key, start)| {
+                let (_, slot) = table.probe_from(line.query, key, start);
+                slot.ordinal.checked_sub(1)
+            });
             let key = match found {
                 None => match last {
                     Some((_, key)) => *key,
@@ -766,7 +758,9 @@ fn read_in_blocks<T: Send>(
 }
 
 /// Build the run of partition `p` from its records: counting-sorted by query (stably), the
-/// queries in ordinal order, as a sorted file is read.
+/// queries in ordinal order, as a sorted file is read. The records are decoded once, in file
+/// order, and their lines counted per query on the way; the sort then moves line numbers
+/// (4 bytes each), not lines.
 fn build_partition(
     chunks: &[Vec<u8>],
     p: usize,
@@ -780,45 +774,58 @@ fn build_partition(
     } else {
         0
     };
-    // Lines per query, and where each query's lines start.
+    // Each line's query, score and doc id (in its record), in file order; lines per query.
     let mut starts = vec![0usize; locals + 1];
+    // At most a line per `MIN_RECORD` bytes: room for them all at once, as vectors that grew
+    // by doubling would leave their old blocks with the allocator (and pages are only touched
+    // as lines fill them).
+    let most = chunks.iter().map(Vec::len).sum::<usize>() / MIN_RECORD;
+    let mut queries: Vec<u32> = Vec::with_capacity(most);
+    let mut scores: Vec<f64> = Vec::with_capacity(most);
+    let mut docs: Vec<&[u8]> = Vec::with_capacity(most);
     let mut doc_bytes = 0usize;
-    for records in chunks {
-        let mut pos = 0;
-        while pos < records.len() {
-            let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            starts[l + 1] += 1;
-            let tag = records[pos];
-            pos += if tag == RAW_SCORE { 9 } else { 1 };
-            if tag != RAW_SCORE {
-                get_varint(records, &mut pos);
-            }
-            let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            doc_bytes += len;
-            pos += len;
-        }
-    }
-    for l in 0..locals {
-        starts[l + 1] += starts[l];
-    }
-    let lines = starts[locals];
-    // Each line's score and doc id (in its record), in query order.
-    let mut scores = vec![0.0f64; lines];
-    let mut docs: Vec<&[u8]> = vec![&[]; lines];
-    let mut next = starts.clone();
     for records in chunks {
         let mut pos = 0;
         while pos < records.len() {
             let l = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
             let score = get_score(records, &mut pos);
             let len = usize::try_from(get_varint(records, &mut pos)).unwrap_or(usize::MAX);
-            let at = next[l];
-            next[l] += 1;
-            scores[at] = score;
-            docs[at] = &records[pos..pos + len];
+            starts[l + 1] += 1;
+            #[allow(clippy::cast_possible_truncation)]
+            queries.push(l as u32);
+            scores.push(score);
+            docs.push(&records[pos..pos + len]);
+            doc_bytes += len;
             pos += len;
         }
     }
+    let lines = docs.len();
+    // Line numbers are `u32`: a partition of more lines would take a file of terabytes.
+    if u32::try_from(lines).is_err() {
+        return Err(RankError::InvalidValue {
+            argument: "run".into(),
+            expected: format!(
+                "at most {} lines in one of {PARTITIONS} partitions by query",
+                u32::MAX
+            ),
+            got: format!("{lines} in {file}"),
+        });
+    }
+    for l in 0..locals {
+        starts[l + 1] += starts[l];
+    }
+    // Line numbers in query order, each query's in file order.
+    let mut order = vec![0u32; lines];
+    let mut next = starts.clone();
+    for (i, &l) in queries.iter().enumerate() {
+        let at = &mut next[l as usize];
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            order[*at] = i as u32;
+        }
+        *at += 1;
+    }
+    drop(queries);
     let mut builder = RunBuilder::new();
     builder.set_score_precision(precision);
     builder.set_source(Some(file.to_owned()));
@@ -827,8 +834,8 @@ fn build_partition(
     builder.reserve_bytes(lines, doc_bytes);
     for l in 0..locals {
         builder.begin_query_bytes(table.ids.get(l * PARTITIONS + p));
-        for i in starts[l]..starts[l + 1] {
-            builder.push_doc_bytes(docs[i], scores[i]);
+        for &i in &order[starts[l]..starts[l + 1]] {
+            builder.push_doc_bytes(docs[i as usize], scores[i as usize]);
         }
     }
     builder.build()
@@ -1014,7 +1021,7 @@ mod tests {
         fn scores_come_back_to_the_bit(text in "[-+]?[0-9]{0,21}(\\.[0-9]{0,21})?([eE][-+]?[0-9]{1,3})?|inf|-inf") {
             let Ok(value) = text.parse::<f64>() else { return Ok(()); };
             let mut out = Vec::new();
-            put_score(&mut out, text.as_bytes(), value);
+            put_score(&mut out, Decimal::parse(text.as_bytes()), value);
             let mut pos = 0;
             proptest::prop_assert_eq!(get_score(&out, &mut pos).to_bits(), value.to_bits());
             proptest::prop_assert_eq!(pos, out.len());

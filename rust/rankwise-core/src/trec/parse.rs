@@ -489,49 +489,84 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// A decimal number. Plain decimals (`-12.345`, at most 19 digits) are read exactly with one
+/// A number written as a plain decimal (`-12.345`: at most 19 digits, a mantissa below 2^53,
+/// fewer than 23 digits after the point), as its parts. Its value is read exactly with one
 /// division (Clinger's fast path: mantissa and power of ten are both exact, and IEEE division
-/// rounds correctly); everything else (exponents, long mantissas, `inf`) goes to the standard
-/// library's correctly rounded parser. NaN is refused.
+/// rounds correctly), so the parts give back the value to the bit (`trec::memory` keeps a
+/// score as them: fewer bytes than the value).
+#[derive(Clone, Copy)]
+pub(super) struct Decimal {
+    pub negative: bool,
+    pub mantissa: u64,
+    /// Digits after the point.
+    pub frac: u8,
+}
+
+impl Decimal {
+    /// The parts of `field`, if it is a plain decimal.
+    #[inline]
+    pub(super) fn parse(field: &[u8]) -> Option<Self> {
+        let (negative, digits) = match field.first() {
+            Some(b'-') => (true, &field[1..]),
+            Some(b'+') => (false, &field[1..]),
+            _ => (false, field),
+        };
+        // Digits, then optionally a point and more digits: `mantissa` holds them all.
+        let mut mantissa: u64 = 0;
+        let mut at = 0;
+        let take_digits = |at: &mut usize, mantissa: &mut u64| {
+            let from = *at;
+            while let Some(d) = digits
+                .get(*at)
+                .map(|b| b.wrapping_sub(b'0'))
+                .filter(|&d| d < 10)
+            {
+                *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+                *at += 1;
+            }
+            *at - from
+        };
+        let int_digits = take_digits(&mut at, &mut mantissa);
+        let mut frac_digits = 0;
+        if digits.get(at) == Some(&b'.') {
+            at += 1;
+            frac_digits = take_digits(&mut at, &mut mantissa);
+        }
+        let count = int_digits + frac_digits;
+        (at == digits.len()
+            && count > 0
+            && count <= 19
+            && mantissa < (1u64 << 53)
+            && frac_digits < POW10.len())
+        .then_some(Decimal {
+            negative,
+            mantissa,
+            #[allow(clippy::cast_possible_truncation)]
+            frac: frac_digits as u8,
+        })
+    }
+
+    /// The value, exactly as the text reads (see above).
+    #[inline]
+    pub(super) fn value(self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let v = self.mantissa as f64 / POW10[usize::from(self.frac)];
+        if self.negative { -v } else { v }
+    }
+}
+
+/// A decimal number: a plain decimal through [`Decimal`]; everything else (exponents, long
+/// mantissas, `inf`) through the standard library's correctly rounded parser. NaN is refused.
 #[inline]
 fn parse_number(field: &[u8]) -> Option<f64> {
-    let (negative, digits) = match field.first() {
-        Some(b'-') => (true, &field[1..]),
-        Some(b'+') => (false, &field[1..]),
-        _ => (false, field),
-    };
-    // Digits, then optionally a point and more digits: `mantissa` holds them all.
-    let mut mantissa: u64 = 0;
-    let mut at = 0;
-    let take_digits = |at: &mut usize, mantissa: &mut u64| {
-        let from = *at;
-        while let Some(d) = digits
-            .get(*at)
-            .map(|b| b.wrapping_sub(b'0'))
-            .filter(|&d| d < 10)
-        {
-            *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            *at += 1;
-        }
-        *at - from
-    };
-    let int_digits = take_digits(&mut at, &mut mantissa);
-    let mut frac_digits = 0;
-    if digits.get(at) == Some(&b'.') {
-        at += 1;
-        frac_digits = take_digits(&mut at, &mut mantissa);
+    match Decimal::parse(field) {
+        Some(d) => Some(d.value()),
+        None => parse_general(field),
     }
-    let count = int_digits + frac_digits;
-    if at == digits.len()
-        && count > 0
-        && count <= 19
-        && mantissa < (1u64 << 53)
-        && frac_digits < POW10.len()
-    {
-        #[allow(clippy::cast_precision_loss)]
-        let v = mantissa as f64 / POW10[frac_digits];
-        return Some(if negative { -v } else { v });
-    }
+}
+
+/// A number that is not a plain decimal ([`parse_number`]).
+fn parse_general(field: &[u8]) -> Option<f64> {
     std::str::from_utf8(field)
         .ok()
         .and_then(|t| t.parse::<f64>().ok())
@@ -1332,9 +1367,9 @@ type IdSet =
 pub(super) struct RunLine<'a> {
     pub query: &'a [u8],
     pub doc: &'a [u8],
-    /// The score, as [`parse_number`] reads it, and its text.
+    /// The score, as [`parse_number`] reads it, and its parts when it is a plain decimal.
     pub score: f64,
-    pub score_text: &'a [u8],
+    pub decimal: Option<Decimal>,
     /// The run name field.
     pub name: &'a [u8],
 }
@@ -1390,7 +1425,9 @@ pub(super) fn for_each_run_line<'a>(
                 line,
             ));
         }
-        let Some(score) = parse_number(fields[4]) else {
+        let decimal = Decimal::parse(fields[4]);
+        let Some(score) = decimal.map_or_else(|| parse_general(fields[4]), |d| Some(d.value()))
+        else {
             return Err(fail(
                 local_line,
                 format!("the score must be a number; got {}", quote_input(fields[4])),
@@ -1406,7 +1443,7 @@ pub(super) fn for_each_run_line<'a>(
             query: fields[0],
             doc: fields[2],
             score,
-            score_text: fields[4],
+            decimal,
             name: fields[5],
         });
     }
