@@ -336,18 +336,21 @@ ZSCORE_NAMES = [
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize("zscores", [False, True], ids=["plain", "Z"])
 @pytest.mark.parametrize("version", ["9.0", "10.0"])
-def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version):
+def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version, zscores):
     """``-m yaap``, ``utility.c1,c2,c3,c4`` under ``-N``, and ``-Z`` with plain qrels (a
     Z-score file naming some queries and measures, stddev 0 included): ``rankwise eval``'s
-    output is trec_eval's, byte for byte, per query and summary, with and without ``-c``."""
+    output is trec_eval's, byte for byte, per query and summary, with and without ``-c``.
+    ``-Z`` is a parameter, not a drawn flag, so every example of the ``Z`` case exercises it
+    (a drawn boolean gave it to as few as 28 of 150 examples)."""
     binary = binary_or_skip(version)
 
     def check(qrels, run, qp, rp, draw):
         flags = ["-q"]
         if draw.draw(st.booleans()):
             flags += ["-N", str(draw.draw(st.integers(0, 10**6)))]
-        if draw.draw(st.booleans()):
+        if zscores:
             lines = []
             for q in sorted(set(qrels) | set(run)):
                 if not draw.draw(st.booleans()):
@@ -375,9 +378,8 @@ def test_flags_print_what_each_trec_eval_binary_prints(tmp_path_factory, version
 
     compared: list[list[str]] = []
     on_trec_files(tmp_path_factory, CLOSE_SCORES, check)
-    # a floor that shows -Z was exercised: hypothesis leans to False for a drawn boolean, so
-    # about a fifth of the compared examples have -Z (28 of 150 in one run), not a half
-    assert sum("-Z" in f for f in compared) >= 10, len(compared)
+    # most examples reached the comparison (trec_eval refuses a few: no common query)
+    assert len(compared) >= 100, len(compared)
 
 
 def _flag_equality_counts(n: int) -> None:  # pragma: no cover
