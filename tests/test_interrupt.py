@@ -1,8 +1,10 @@
 """Ctrl-C stops every long native call, and plans answer at once for any ``n``.
 
 Each check runs the call in a child process on an input that takes tens of seconds, sends it
-a real SIGINT after it started, and asserts that the child raised ``KeyboardInterrupt`` within
-a few seconds (a liveness bound, not a benchmark) and that rankwise still works afterwards.
+a real SIGINT after it started, and asserts that the child raised ``KeyboardInterrupt`` (it
+prints FINISHED and fails if the call ran to its end instead) within a liveness bound of 30 s,
+not a benchmark: generous so that a loaded machine does not fail it (10 s did, at load 10 on
+2 cores), and that rankwise still works afterwards.
 Inputs stay small in memory (tens of MB): the work comes from repetition, not size.
 """
 
@@ -139,7 +141,7 @@ print("AFTER", r["RR"], flush=True)
 """
 
 
-def _run_and_interrupt(setup: str, *, delay: float = 1.0, bound: float = 10.0) -> str:
+def _run_and_interrupt(setup: str, *, delay: float = 1.0, bound: float = 30.0) -> str:
     code = CHILD.format(setup=textwrap.dedent(setup))
     env = {
         **os.environ,
